@@ -1,0 +1,161 @@
+"""The one error tree of zhenggai.
+
+Every error the library raises on purpose is a :class:`ZhenggaiError`. Foreign errors
+(SQLAlchemy, the DB drivers, later smtplib and HTTP) are translated where they are met, so
+a host system catches one root. Messages (``str(err)``) are Chinese, for officials; the
+attributes carry the same facts for programs.
+
+::
+
+    ZhenggaiError
+    ├── NotFoundError (LookupError)
+    │   ├── CampaignNotFound
+    │   ├── ItemNotFound
+    │   ├── UnitNotFound
+    │   ├── TrackNotFound
+    │   └── MeasureNotFound
+    ├── InvalidInputError (ValueError)        field + reason
+    ├── PermissionDeniedError                 actor + role + action
+    ├── TransitionNotAllowedError             state + trigger + the triggers allowed there
+    ├── GuardFailedError                      guard + trigger
+    ├── ConflictError                         item + expected and actual version
+    ├── DefinitionError                       a lifecycle or campaign setup that cannot run
+    └── StorageError                          the database failed (translated driver error)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "CampaignNotFound",
+    "ConflictError",
+    "DefinitionError",
+    "GuardFailedError",
+    "InvalidInputError",
+    "ItemNotFound",
+    "MeasureNotFound",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "StorageError",
+    "TrackNotFound",
+    "TransitionNotAllowedError",
+    "UnitNotFound",
+    "ZhenggaiError",
+]
+
+
+class ZhenggaiError(Exception):
+    """Root of every error zhenggai raises on purpose. ``str()`` is the Chinese message."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFoundError(ZhenggaiError, LookupError):
+    """Something named by id or key does not exist."""
+
+    kind_label = "对象"
+
+    def __init__(self, key: object) -> None:
+        super().__init__(f"{self.kind_label}不存在: {key}")
+        self.key = key
+
+
+class CampaignNotFound(NotFoundError):
+    kind_label = "专项行动"
+
+
+class ItemNotFound(NotFoundError):
+    kind_label = "问题"
+
+
+class UnitNotFound(NotFoundError):
+    kind_label = "单位"
+
+
+class TrackNotFound(NotFoundError):
+    kind_label = "专项整治"
+
+
+class MeasureNotFound(NotFoundError):
+    kind_label = "整改措施"
+
+
+class InvalidInputError(ZhenggaiError, ValueError):
+    """A value given to an operation is not acceptable; nothing was changed."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"输入无效: {field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class PermissionDeniedError(ZhenggaiError):
+    """The actor's role (or unit) may not do this."""
+
+    def __init__(self, actor: str, role: str, action: str, detail: str = "") -> None:
+        extra = f" ({detail})" if detail else ""
+        super().__init__(f"无权操作: {actor} (角色 {role}) 不能执行 {action}{extra}")
+        self.actor = actor
+        self.role = role
+        self.action = action
+
+
+class TransitionNotAllowedError(ZhenggaiError):
+    """The trigger cannot fire from the item's current state."""
+
+    def __init__(self, item_id: int, state: str, trigger: str, allowed: Sequence[str]) -> None:
+        allowed_text = "、".join(allowed) if allowed else "无"
+        super().__init__(
+            f"问题 {item_id} 当前状态为 {state}, 不能执行 {trigger}; 该状态下可执行: {allowed_text}"
+        )
+        self.item_id = item_id
+        self.state = state
+        self.trigger = trigger
+        self.allowed = tuple(allowed)
+
+
+class GuardFailedError(ZhenggaiError):
+    """A guard of the transition refused it."""
+
+    def __init__(self, item_id: int, trigger: str, guard: str, explanation: str) -> None:
+        super().__init__(f"问题 {item_id} 不能执行 {trigger}: 条件 {guard} 不满足 ({explanation})")
+        self.item_id = item_id
+        self.trigger = trigger
+        self.guard = guard
+
+
+class ConflictError(ZhenggaiError):
+    """Someone else changed the item first (optimistic locking)."""
+
+    def __init__(self, item_id: int, expected: int, actual: int | None) -> None:
+        actual_text = "已不存在" if actual is None else f"现为第 {actual} 版"
+        super().__init__(f"问题 {item_id} 已被他人修改: 操作基于第 {expected} 版, {actual_text}; 请刷新后重试")
+        self.item_id = item_id
+        self.expected = expected
+        self.actual = actual
+
+
+class DefinitionError(ZhenggaiError):
+    """A lifecycle or campaign setup is inconsistent, so the engine cannot run it.
+
+    Each problem is one line in ``problems``; where a file and line are known the line
+    reads ``file:line: path: message``.
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("定义有误:\n" + "\n".join(problems))
+        self.problems = tuple(problems)
+
+
+class StorageError(ZhenggaiError):
+    """The database refused or failed; the transaction was rolled back."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"数据库错误: {detail}")
+        self.detail = detail

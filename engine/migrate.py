@@ -1,0 +1,52 @@
+"""Schema migrations (Alembic), run programmatically when an :class:`Engine` opens.
+
+The baseline revision creates every table; later steps add revisions, never edit the
+baseline, so existing databases upgrade in place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, text
+
+from .store import Store
+
+__all__ = ["current_revision", "head_revision", "upgrade"]
+
+_SCRIPTS = Path(__file__).with_name("_migrations")
+_VERSION_TABLE = "zg_alembic_version"
+_PG_LOCK_KEY = 0x7A68656E  # "zhen": serialises concurrent migrations on PostgreSQL
+
+
+def _config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_SCRIPTS))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(conn: Connection) -> str | None:
+    ctx = MigrationContext.configure(conn, opts={"version_table": _VERSION_TABLE})
+    return ctx.get_current_revision()
+
+
+def upgrade(store: Store, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` in one write transaction (a no-op when already there)."""
+    with store.write() as conn:
+        if store.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+        if revision == "head" and current_revision(conn) == head_revision():
+            return
+        cfg = _config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)

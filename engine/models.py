@@ -1,0 +1,291 @@
+"""The tables (SQLModel). Table names carry a ``zg_`` prefix so a host system can keep them in
+its own database beside its tables.
+
+The item row is the source of truth for an item's state. The reporter's identity lives in
+``zg_item_reporter`` only; nothing a unit sees joins it (see ``Engine.read_reporter``).
+
+All datetimes are stored as UTC and come back timezone-aware (:class:`UTCDateTime`). Due
+dates are calendar dates in the campaign's timezone: an item is late after the end of its due
+date there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "AuditHead",
+    "Campaign",
+    "Contact",
+    "Event",
+    "Item",
+    "ItemReporter",
+    "Measure",
+    "Outbox",
+    "Step",
+    "Track",
+    "UTCDateTime",
+    "Unit",
+    "metadata",
+]
+
+metadata = SQLModel.metadata
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on every backend; naive values are refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime refused: zhenggai stores timezone-aware UTC only")
+        value = value.astimezone(dt.UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def _utc_column(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+class Campaign(SQLModel, table=True):
+    """One run of a plan (专项行动): a definition id + version, started for a county."""
+
+    __tablename__: ClassVar[str] = "zg_campaign"  # type: ignore[misc]
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=100, unique=True)
+    title: str = Field(max_length=200)
+    county: str = Field(max_length=100)
+    definition_id: str = Field(max_length=100)
+    definition_version: str = Field(max_length=40)
+    timezone: str = Field(default="Asia/Shanghai", max_length=64)
+    lifecycle_json: str = Field(sa_column=Column(Text, nullable=False))
+    roles_json: str = Field(sa_column=Column(Text, nullable=False))
+    channels_json: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Unit(SQLModel, table=True):
+    """A unit (责任单位) of a campaign."""
+
+    __tablename__: ClassVar[str] = "zg_unit"  # type: ignore[misc]
+    __table_args__ = (UniqueConstraint("campaign_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id", index=True)
+    key: str = Field(max_length=100)
+    name: str = Field(max_length=200)
+    kind: str = Field(default="unit", max_length=40)
+
+
+class Track(SQLModel, table=True):
+    """A focus track (专项整治); ``unit_keys`` in the plan's order, the first is the lead unit."""
+
+    __tablename__: ClassVar[str] = "zg_track"  # type: ignore[misc]
+    __table_args__ = (UniqueConstraint("campaign_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id", index=True)
+    key: str = Field(max_length=100)
+    name: str = Field(max_length=200)
+    unit_keys_json: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Contact(SQLModel, table=True):
+    """A person of a unit who receives messages. Personal data."""
+
+    __tablename__: ClassVar[str] = "zg_contact"  # type: ignore[misc]
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="zg_unit.id", index=True)
+    name: str = Field(max_length=100)
+    role: str = Field(default="contact", max_length=100)
+    email: str | None = Field(default=None, max_length=200)
+    mobile: str | None = Field(default=None, max_length=40)
+    channels: str = Field(default="", max_length=200)
+
+
+_ITEM_VERSION = Column("version", Integer, nullable=False)
+
+
+class Item(SQLModel, table=True):
+    """A problem item (问题 / 问题线索): the unit of the state machine.
+
+    ``version`` starts at 1 and grows by one with every change, written by compare-and-set.
+    """
+
+    __tablename__: ClassVar[str] = "zg_item"  # type: ignore[misc]
+    # ORM writes compare-and-set on the same Column object the field uses; the Core hot
+    # path (engine/_service.py) does the same by hand.
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _ITEM_VERSION}
+    __table_args__ = (
+        Index("ix_zg_item_campaign_state", "campaign_id", "state"),
+        Index("ix_zg_item_unit", "responsible_unit_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    track: str = Field(max_length=100)
+    channel: str = Field(max_length=40)
+    title: str = Field(max_length=200)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    severity: str = Field(default="normal", max_length=20)
+    state: str = Field(max_length=40)
+    responsible_unit_id: int | None = Field(default=None, foreign_key="zg_unit.id")
+    leading_official: str | None = Field(default=None, max_length=100)
+    due: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    light: str = Field(default="green", max_length=10)
+    escalation_level: int = Field(default=0)
+    reopen_count: int = Field(default=0)
+    merged_into_id: int | None = Field(default=None, foreign_key="zg_item.id")
+    dismiss_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    last_finding: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    has_reporter: bool = Field(default=False)
+    created_by: str = Field(max_length=100)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    verified_at: dt.datetime | None = _utc_column()
+    closed_at: dt.datetime | None = _utc_column()
+    closed_by: str | None = Field(default=None, max_length=100)
+    closed_by_unit: str | None = Field(default=None, max_length=100)
+    version: int = Field(default=1, sa_column=_ITEM_VERSION)
+
+
+class ItemReporter(SQLModel, table=True):
+    """The reporter (举报人) of an item, kept apart. Read only through ``Engine.read_reporter``."""
+
+    __tablename__: ClassVar[str] = "zg_item_reporter"  # type: ignore[misc]
+
+    item_id: int = Field(foreign_key="zg_item.id", primary_key=True)
+    name: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=40)
+    contact: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class Measure(SQLModel, table=True):
+    """A rectification measure (整改措施) of an item."""
+
+    __tablename__: ClassVar[str] = "zg_measure"  # type: ignore[misc]
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="zg_item.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    due: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    done_at: dt.datetime | None = _utc_column()
+    done_by: str | None = Field(default=None, max_length=100)
+    created_by: str = Field(max_length=100)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Event(SQLModel, table=True):
+    """The append-only audit trail, one hash chain per campaign.
+
+    ``seq`` counts 1, 2, 3 … within a campaign; ``hash`` covers every field and ``prev_hash``,
+    so an altered, inserted or deleted row breaks the chain (``zg_audit_head`` pins the tail).
+    """
+
+    __tablename__: ClassVar[str] = "zg_event"  # type: ignore[misc]
+    __table_args__ = (UniqueConstraint("campaign_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    seq: int
+    item_id: int | None = Field(default=None, foreign_key="zg_item.id", index=True)
+    trigger: str = Field(max_length=60)
+    from_state: str | None = Field(default=None, max_length=40)
+    to_state: str | None = Field(default=None, max_length=40)
+    actor: str = Field(max_length=100)
+    role: str = Field(max_length=60)
+    unit: str | None = Field(default=None, max_length=100)
+    at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    data: str = Field(sa_column=Column(Text, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The tail of a campaign's audit chain: last ``seq`` and ``hash``. Locked per write."""
+
+    __tablename__: ClassVar[str] = "zg_audit_head"  # type: ignore[misc]
+
+    campaign_id: int = Field(foreign_key="zg_campaign.id", primary_key=True)
+    seq: int = Field(default=0)
+    hash: str = Field(max_length=64)
+
+
+class Outbox(SQLModel, table=True):
+    """A message to send, written in the same transaction as the change that caused it.
+
+    ``payload`` holds the message's variables (never the reporter's identity); templates
+    render it at dispatch time. ``idempotency_key`` = subject + trigger/step + recipient.
+    """
+
+    __tablename__: ClassVar[str] = "zg_outbox"  # type: ignore[misc]
+    __table_args__ = (Index("ix_zg_outbox_due", "status", "next_try_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    item_id: int | None = Field(default=None, foreign_key="zg_item.id")
+    kind: str = Field(max_length=60)
+    channel: str = Field(max_length=40)
+    recipient: str = Field(max_length=200)
+    contact_id: int | None = Field(default=None, foreign_key="zg_contact.id")
+    idempotency_key: str = Field(sa_column=Column(String(300), nullable=False, unique=True))
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", max_length=20)
+    attempts: int = Field(default=0)
+    next_try_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    sent_at: dt.datetime | None = _utc_column()
+
+
+class Step(SQLModel, table=True):
+    """A scheduled step of an item or unit duty; unique per (subject, step key), so it fires once."""
+
+    __tablename__: ClassVar[str] = "zg_step"  # type: ignore[misc]
+    __table_args__ = (
+        UniqueConstraint("subject_kind", "subject_id", "step_key"),
+        Index("ix_zg_step_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    subject_kind: str = Field(max_length=20)
+    subject_id: int
+    step_key: str = Field(max_length=120)
+    due_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    status: str = Field(default="pending", max_length=20)
+    fired_at: dt.datetime | None = _utc_column()
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+

@@ -1,0 +1,134 @@
+"""What the engine needs from a workflow definition, as plain pydantic data.
+
+A lifecycle is data, not code: states, triggers, the guards and effects each trigger runs
+(named from the fixed vocabularies in :mod:`zhenggai.engine.lifecycle`), the roles allowed to
+fire it and the messages it queues. Step 2's definition schema (``zhenggai.workflows``) carries
+these models; the engine stores them with the campaign, so running items keep the lifecycle
+they started with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+__all__ = [
+    "CampaignSetup",
+    "ContactSpec",
+    "LifecycleSpec",
+    "NotifySpec",
+    "RoleSpec",
+    "StateSpec",
+    "TrackSpec",
+    "TransitionSpec",
+    "UnitSpec",
+]
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=100)]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StateSpec(_Spec):
+    """One state. ``final`` states count as ends of the lifecycle (closed, dismissed, merged)."""
+
+    id: Key
+    label: Label
+    final: bool = False
+
+
+class NotifySpec(_Spec):
+    """A message a trigger queues in the outbox: message kind and who receives it.
+
+    ``to`` is ``responsible_unit`` (the item's unit after the transition), ``previous_unit``
+    (the unit before it, e.g. on reassignment) or a contact role such as ``leading_group_office``.
+    """
+
+    message: Key
+    to: Key
+
+
+class TransitionSpec(_Spec):
+    trigger: Key
+    label: Label
+    source: list[Key] = Field(min_length=1)
+    dest: Key
+    roles: list[Key] = Field(min_length=1)
+    guards: list[Key] = Field(default_factory=list)
+    effects: list[Key] = Field(default_factory=list)
+    notify: list[NotifySpec] = Field(default_factory=list)
+
+
+class LifecycleSpec(_Spec):
+    """A lifecycle: the item's states, its initial state and its transitions."""
+
+    id: Key
+    initial: Key
+    states: list[StateSpec] = Field(min_length=1)
+    transitions: list[TransitionSpec] = Field(min_length=1)
+    #: Who may do the operations outside the state machine (report, add_measure, …).
+    operations: dict[Key, list[Key]] = Field(default_factory=dict)
+
+    def state(self, state_id: str) -> StateSpec:
+        for state in self.states:
+            if state.id == state_id:
+                return state
+        raise KeyError(state_id)
+
+    @property
+    def final_states(self) -> frozenset[str]:
+        return frozenset(s.id for s in self.states if s.final)
+
+
+class RoleSpec(_Spec):
+    """A role an actor can act in. ``unit_bound`` roles act only for their own unit."""
+
+    id: Key
+    label: Label
+    unit_bound: bool = False
+
+
+class ContactSpec(_Spec):
+    name: Label
+    role: Key = "contact"
+    email: str | None = None
+    mobile: str | None = None
+    channels: list[Key] = Field(default_factory=list)
+
+
+class UnitSpec(_Spec):
+    id: Key
+    name: Label
+    kind: Key = "unit"
+    contacts: list[ContactSpec] = Field(default_factory=list)
+
+
+class TrackSpec(_Spec):
+    """A focus track; ``units`` in the plan's order, first = lead unit; ``all_units`` allowed."""
+
+    id: Key
+    name: Label
+    units: list[Key] = Field(min_length=1)
+
+
+class CampaignSetup(_Spec):
+    """Everything the engine needs to start a campaign."""
+
+    definition_id: Key
+    definition_version: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    title: Label
+    county: Label
+    timezone: str = "Asia/Shanghai"
+    start: dt.date | None = None
+    channels: list[Key] = Field(min_length=1)
+    roles: list[RoleSpec] = Field(min_length=1)
+    units: list[UnitSpec] = Field(min_length=1)
+    tracks: list[TrackSpec] = Field(min_length=1)
+    lifecycle: LifecycleSpec
+    # How the engine names itself in the audit trail for automatic changes.
+    system_actor: Literal["system"] = "system"

@@ -1,0 +1,136 @@
+"""Database access: engine creation, SQLite settings, transactions, migrations, error translation.
+
+SQLite (the embedded default): WAL journal for file databases, foreign keys on, a busy
+timeout, and every write transaction opened with ``BEGIN IMMEDIATE`` so a read-then-write
+never fails on a stale snapshot; reads use a plain deferred ``BEGIN``. The settings are
+applied on the first transaction of each DBAPI connection, so they hold on an engine a host
+system created and passed in as well.
+
+PostgreSQL: READ COMMITTED; the per-campaign audit head is locked with ``FOR UPDATE``.
+
+Dialect differences are probed once into :class:`Dialect` flags, not tested in queries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, create_engine, event
+from sqlalchemy import Engine as SAEngine
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
+
+from .errors import StorageError, ZhenggaiError
+
+__all__ = ["Dialect", "Store", "database_url"]
+
+BUSY_TIMEOUT_MS = 30_000
+_WRITE = "zhenggai_write"
+
+
+def database_url(db: str | os.PathLike[str]) -> str:
+    """A SQLAlchemy URL from a URL or a plain file path (``zhenggai.db`` → SQLite file)."""
+    text = os.fspath(db)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """What differs between the databases, probed once."""
+
+    name: str
+    for_update: bool  # SELECT … FOR UPDATE is meaningful (row locks)
+    returning: bool  # INSERT … RETURNING is supported
+
+
+class Store:
+    """One SQLAlchemy engine plus the transaction discipline zhenggai needs."""
+
+    def __init__(self, db: str | os.PathLike[str] | SAEngine) -> None:
+        if isinstance(db, SAEngine):
+            self.engine = db
+            self.owns_engine = False
+        else:
+            url = make_url(database_url(db))
+            if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "postgresql"):
+                url = url.set(drivername="postgresql+psycopg")
+            kwargs: dict[str, Any] = {}
+            if url.get_backend_name() == "sqlite":
+                kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+            try:
+                self.engine = create_engine(url, **kwargs)
+            except (sa_exc.ArgumentError, ImportError) as err:
+                raise StorageError(f"无法打开数据库 {url.render_as_string(hide_password=True)}: {err}") from err
+            self.owns_engine = True
+        name = self.engine.dialect.name
+        self.dialect = Dialect(
+            name=name,
+            for_update=name != "sqlite",
+            returning=bool(getattr(self.engine.dialect, "insert_returning", False)),
+        )
+        if name == "sqlite":
+            _install_sqlite_discipline(self.engine)
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction (``BEGIN IMMEDIATE`` on SQLite); commits or rolls back whole."""
+        with translate_errors(), self.engine.connect() as conn:
+            conn = conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read transaction: one consistent snapshot for everything read inside it."""
+        with translate_errors(), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def dispose(self) -> None:
+        if self.owns_engine:
+            self.engine.dispose()
+
+
+@contextlib.contextmanager
+def translate_errors() -> Iterator[None]:
+    """Turn SQLAlchemy/driver errors into :class:`StorageError` (ours pass through)."""
+    try:
+        yield
+    except ZhenggaiError:
+        raise
+    except sa_exc.SQLAlchemyError as err:
+        detail = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
+        raise StorageError(detail) from err
+
+
+def _install_sqlite_discipline(engine: SAEngine) -> None:
+    if event.contains(engine, "begin", _sqlite_begin):
+        return
+    event.listen(engine, "begin", _sqlite_begin)
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    dbapi = conn.connection.dbapi_connection
+    info = conn.connection.info
+    if not info.get("zhenggai_ready"):
+        # pysqlite must not open transactions by itself; we say BEGIN explicitly below.
+        dbapi.isolation_level = None  # type: ignore[union-attr]
+        cursor = dbapi.cursor()  # type: ignore[union-attr]
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "memory":
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+        info["zhenggai_ready"] = True
+    if conn.get_execution_options().get(_WRITE):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")

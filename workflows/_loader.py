@@ -1,0 +1,121 @@
+"""Read a definition file into a CampaignSetup, with every error located as ``file:line: path: message``.
+
+YAML 1.2 through ruamel.yaml's round-trip loader (so ``no`` stays a string and ``17:30`` is not
+a number), duplicate keys refused, unknown fields refused.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from zhenggai.engine.errors import DefinitionError
+from zhenggai.engine.spec import CampaignSetup
+
+__all__ = ["BUILTINS", "builtin_path", "load_setup"]
+
+_DEFINITIONS = Path(__file__).with_name("definitions")
+#: Built-in definitions by name.
+BUILTINS: Mapping[str, str] = {"county_2023": "county_2023.yaml"}
+#: Top-level keys that name the file format rather than the campaign.
+_RENAMED = {"id": "definition_id", "version": "definition_version"}
+_SCHEMA_VERSION = 1
+
+
+def builtin_path(name: str) -> Path:
+    """The file of a built-in definition (``county_2023``)."""
+    try:
+        return _DEFINITIONS / BUILTINS[name]
+    except KeyError:
+        raise DefinitionError([f"{name}: 没有这个内置定义 (可用: {', '.join(BUILTINS)})"]) from None
+
+
+def load_setup(source: str | os.PathLike[str]) -> CampaignSetup:
+    """Load a definition from a file path or a built-in name into a CampaignSetup."""
+    text_source = os.fspath(source)
+    path = builtin_path(text_source) if text_source in BUILTINS else Path(text_source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DefinitionError([f"{path}: 文件不存在"]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DefinitionError([f"{path}: 无法读取 ({err})"]) from None
+    yaml = YAML(typ="rt", pure=True)
+    yaml.allow_duplicate_keys = False
+    try:
+        doc = yaml.load(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        raise DefinitionError([f"{path}:{line}: YAML 格式错误: {err.problem or err}"]) from None
+    except YAMLError as err:
+        raise DefinitionError([f"{path}: YAML 格式错误: {err}"]) from None
+    if not isinstance(doc, Mapping):
+        raise DefinitionError([f"{path}:1: 定义文件须为映射 (键: 值)"])
+    problems: list[str] = []
+    version = doc.get("zhenggai")
+    if version != _SCHEMA_VERSION:
+        problems.append(f"{path}:{_line(doc, ['zhenggai'])}: zhenggai: 须为 {_SCHEMA_VERSION} (文件格式版本)")
+    data = {_RENAMED.get(str(k), str(k)): _plain(v) for k, v in doc.items() if k != "zhenggai"}
+    try:
+        setup = CampaignSetup.model_validate(data)
+    except ValidationError as err:
+        reverse = {v: k for k, v in _RENAMED.items()}
+        for e in err.errors():
+            loc = [reverse.get(str(p), p) if i == 0 else p for i, p in enumerate(e["loc"])]
+            where = ".".join(str(p) for p in loc)
+            problems.append(f"{path}:{_line(doc, loc)}: {where}: {_message(e)}")
+        raise DefinitionError(problems) from None
+    if problems:
+        raise DefinitionError(problems)
+    return setup
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _line(doc: Any, loc: list[Any]) -> int:
+    """The 1-based line of the deepest node of ``loc`` that exists in the YAML document."""
+    line = 1
+    node = doc
+    for part in loc:
+        lc = getattr(node, "lc", None)
+        try:
+            if isinstance(node, Mapping) and part in node:
+                if lc is not None:
+                    line = lc.key(part)[0] + 1
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                if lc is not None:
+                    line = lc.item(part)[0] + 1
+                node = node[part]
+            else:
+                break
+        except (KeyError, IndexError, TypeError):
+            break
+    return line
+
+
+_MESSAGES = {
+    "missing": "缺少必填项",
+    "extra_forbidden": "未知字段",
+    "string_pattern_mismatch": "须为小写英文标识 (a-z, 0-9, _)",
+    "too_short": "不能为空",
+    "string_too_short": "不能为空",
+    "string_too_long": "过长",
+}
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    return _MESSAGES.get(str(error["type"]), str(error["msg"]))
