@@ -1,0 +1,117 @@
+"""Shared fixtures. Every test that takes ``db_url`` (or ``engine``) runs on SQLite and on
+PostgreSQL.
+
+PostgreSQL comes from ``ZHENGGAI_TEST_PG_URL`` (default
+``postgresql://zhenggai:zhenggai@127.0.0.1/zhenggai``, the role and database ``.ci/run``
+creates). Each test gets its own schema, dropped afterwards. Without a reachable server the
+PostgreSQL variants skip with the reason shown; under ``CI=true`` they fail instead, so CI can
+never pass without having run them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from zhenggai.engine import Actor, CampaignView, Engine, VirtualClock
+from zhenggai.testing import DEFAULT_START
+from zhenggai.workflows import load_setup
+
+PG_URL = os.environ.get("ZHENGGAI_TEST_PG_URL", "postgresql://zhenggai:zhenggai@127.0.0.1/zhenggai")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+_pg_state: dict[str, str | None] = {}
+
+
+def _pg_unavailable() -> str | None:
+    """None when the PostgreSQL server answers, else why not (probed once per session)."""
+    if "reason" not in _pg_state:
+        try:
+            import psycopg
+
+            with psycopg.connect(PG_URL, connect_timeout=3) as conn:
+                conn.execute("SELECT 1")
+            _pg_state["reason"] = None
+        except Exception as err:  # any failure to reach the server means: not available
+            _pg_state["reason"] = f"PostgreSQL not reachable at {PG_URL}: {type(err).__name__}: {err}"
+    return _pg_state["reason"]
+
+
+def pg_schema_url(schema: str) -> str:
+    """A URL whose connections use ``schema`` (search_path) on the test server."""
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new schema on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'zhenggai.db'}"
+        return
+    reason = _pg_unavailable()
+    if reason is not None:
+        if IN_CI:
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    import psycopg
+
+    schema = f"zg_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield pg_schema_url(schema)
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def clock() -> VirtualClock:
+    """Monday 2023-07-03, 09:00 in Asia/Shanghai."""
+    return VirtualClock(DEFAULT_START)
+
+
+@pytest.fixture
+def engine(db_url: str, clock: VirtualClock) -> Iterator[Engine]:
+    eng = Engine(db_url, clock=clock)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+
+
+@pytest.fixture
+def campaign(engine: Engine) -> CampaignView:
+    """The built-in 2023 county plan, started as campaign ``test``."""
+    return engine.start_campaign(load_setup("county_2023"), key="test")
+
+
+class Actors:
+    """The people of the built-in plan's roles."""
+
+    office = Actor("王主任", "leading_group_office", "discipline_commission")
+    track_leader = Actor("赵组长", "track_group_leader")
+    supervision = Actor("督查一组", "supervision_team", "organization_department")
+    custodian = Actor("保管员", "custodian", "discipline_commission")
+    county_leader = Actor("钱副县长", "county_leader")
+
+    @staticmethod
+    def unit(key: str = "housing_construction_bureau", name: str = "李科长") -> Actor:
+        return Actor(name, "responsible", key)
+
+
+@pytest.fixture
+def actors() -> type[Actors]:
+    return Actors
+
+
+def today_plus(days: int) -> dt.date:
+    """A date ``days`` after the fixtures' start day (2023-07-03)."""
+    return dt.date(2023, 7, 3) + dt.timedelta(days=days)
