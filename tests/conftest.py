@@ -18,7 +18,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-
 from zhenggai.engine import Actor, CampaignView, Engine, VirtualClock
 from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
@@ -38,7 +37,7 @@ def _pg_unavailable() -> str | None:
             with psycopg.connect(PG_URL, connect_timeout=3) as conn:
                 conn.execute("SELECT 1")
             _pg_state["reason"] = None
-        except Exception as err:  # any failure to reach the server means: not available
+        except Exception as err:  # noqa: BLE001 - any failure to reach the server means: not available
             _pg_state["reason"] = f"PostgreSQL not reachable at {PG_URL}: {type(err).__name__}: {err}"
     return _pg_state["reason"]
 

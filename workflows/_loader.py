@@ -14,7 +14,6 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
 from zhenggai.engine.errors import DefinitionError
 from zhenggai.engine.spec import CampaignSetup
 
