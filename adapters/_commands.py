@@ -1,0 +1,519 @@
+"""The CLI's commands. Imported only when a command runs (it pulls in the engine).
+
+Each command takes the parsed arguments, the database URL or path, and the actor
+(name, role, unit) for commands that act; it prints its result and returns the exit code.
+Refusals are raised (``ZhenggaiError`` or :class:`~zhenggai.adapters.cli.CliError`) and turned
+into one line by :func:`zhenggai.adapters.cli.main`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import re
+import zoneinfo
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from zhenggai.engine import (
+    OPERATIONS,
+    Actor,
+    CampaignView,
+    Engine,
+    EventView,
+    InvalidInputError,
+    ItemView,
+    MeasureView,
+    Reporter,
+    TrackNotFound,
+)
+
+from ._tables import (
+    CHANNEL_LABELS,
+    LIGHT_LABELS,
+    SEVERITY_LABELS,
+    display_width,
+    format_date,
+    format_time,
+    pad,
+    render_table,
+    truncate,
+)
+from .cli import CliError
+
+__all__ = ["COMMANDS", "Labels", "event_lines", "item_table", "open_engine"]
+
+ActorTuple = tuple[str, str, str | None]
+Command = Callable[[argparse.Namespace, str, ActorTuple | None], int]
+
+#: Trigger labels for audit events that are not transitions of the lifecycle.
+EXTRA_TRIGGER_LABELS: Mapping[str, str] = {"start_campaign": "启动专项行动", **OPERATIONS}
+#: Columns of the longest time text: 2023年12月31日(星期一) 09:00.
+TIME_WIDTH = 28
+#: Labels of event data keys shown in the timeline's 说明.
+DATA_LABELS: Mapping[str, str] = {
+    "title": "标题",
+    "track": "专项",
+    "channel": "来源渠道",
+    "severity": "问题程度",
+    "unit": "责任单位",
+    "from_unit": "原责任单位",
+    "due": "整改时限",
+    "leading_official": "领衔领导",
+    "text": "措施",
+    "measure_id": "措施编号",
+    "finding": "回头看发现",
+    "reason": "理由",
+    "survivor_id": "合并到问题",
+    "note": "备注",
+}
+
+
+# ------------------------------------------------------------------------------ the database
+
+
+def _sqlite_file(db: str) -> Path | None:
+    """The file a SQLite ``db`` (plain path or ``sqlite:///`` URL) names; None otherwise."""
+    if "://" not in db:
+        return Path(db).expanduser()
+    match = re.match(r"sqlite(\+\w+)?:///(.*)$", db)
+    if match is None:
+        return None
+    path = match.group(2).split("?", 1)[0]
+    if not path or path == ":memory:":
+        return None
+    return Path(path)
+
+
+def shown_db(db: str) -> str:
+    """``db`` as it may be printed: any password hidden."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", db)
+
+
+@contextlib.contextmanager
+def open_engine(db: str, *, create: bool = False, clock: Any = None) -> Iterator[Engine]:
+    """An engine on ``db``, disposed afterwards. Unless ``create``, a SQLite file that does not
+    exist is an error (rather than a new empty database next to a typo)."""
+    path = _sqlite_file(db)
+    if not create and path is not None and not path.exists():
+        raise CliError(f"数据库文件不存在: {path} (先运行 zhenggai init, 或用 --db / ZHENGGAI_DB 指明数据库)")
+    engine = Engine(db, clock=clock)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _campaign_key(engine: Engine, given: str | None) -> str:
+    """``given``, or the only campaign in the database."""
+    if given:
+        return engine.campaign(given).key
+    campaigns = engine.campaigns()
+    if not campaigns:
+        raise CliError("数据库中还没有专项行动, 请先运行 zhenggai init")
+    if len(campaigns) > 1:
+        keys = "、".join(c.key for c in campaigns)
+        raise CliError(f"数据库中有多个专项行动, 请用 --campaign 指明 (现有: {keys})")
+    return campaigns[0].key
+
+
+def _actor(actor: ActorTuple | None) -> Actor:
+    assert actor is not None, "the parser resolves the actor of every command that acts"
+    return Actor(*actor)
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+# -------------------------------------------------------------------------------- labels
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The Chinese names of one campaign's codes: states, triggers, units, tracks, roles."""
+
+    campaign: CampaignView
+    tz: dt.tzinfo
+    states: Mapping[str, str]
+    triggers: Mapping[str, str]
+    units: Mapping[str, str]
+    tracks: Mapping[str, str]
+    roles: Mapping[str, str]
+
+    @classmethod
+    def load(cls, engine: Engine, campaign: str | CampaignView, roles: Mapping[str, str] | None = None) -> Labels:
+        view = campaign if isinstance(campaign, CampaignView) else engine.campaign(campaign)
+        lifecycle = engine.lifecycle(view.key)
+        return cls(
+            campaign=view,
+            tz=zoneinfo.ZoneInfo(view.timezone),
+            states={s.id: s.label for s in lifecycle.states},
+            triggers={**EXTRA_TRIGGER_LABELS, **{t.trigger: t.label for t in lifecycle.transitions}},
+            units=dict(engine.units(view.key)),
+            tracks=dict(engine.tracks(view.key)),
+            roles={"system": "系统", **(roles if roles is not None else _role_labels(view))},
+        )
+
+    def state(self, state: str | None) -> str:
+        return "" if state is None else self.states.get(state, state)
+
+    def trigger(self, trigger: str) -> str:
+        return self.triggers.get(trigger, trigger)
+
+    def unit(self, unit: str | None) -> str:
+        return "" if unit is None else self.units.get(unit, unit)
+
+    def role(self, role: str) -> str:
+        return self.roles.get(role, role)
+
+
+def _role_labels(view: CampaignView) -> dict[str, str]:
+    """Role labels of a campaign started from a built-in definition (same id and version).
+
+    The engine does not expose a campaign's roles yet, so campaigns from other files show
+    role codes.
+    """
+    from zhenggai.workflows import BUILTINS, load_setup
+
+    if view.definition_id not in BUILTINS:
+        return {}
+    setup = load_setup(view.definition_id)
+    if setup.definition_version != view.definition_version:
+        return {}
+    return {r.id: r.label for r in setup.roles}
+
+
+class _LabelCache:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._by_key: dict[str, Labels] = {}
+
+    def __call__(self, key: str) -> Labels:
+        if key not in self._by_key:
+            self._by_key[key] = Labels.load(self.engine, key)
+        return self._by_key[key]
+
+
+# ----------------------------------------------------------------------------- rendering
+
+
+def item_table(items: Sequence[ItemView], *, measures: Mapping[int, Sequence[MeasureView]] | None = None,
+               campaign_column: bool = False) -> str:
+    """The readable item table (编号, 标题, 专项, 状态, 责任单位, 整改时限, 版本)."""
+    headers = ["编号", "标题", "专项", "状态", "责任单位", "整改时限", "版本"]
+    aligns = [">", "<", "<", "<", "<", "<", ">"]
+    if measures is not None:
+        headers.insert(6, "措施(完成/总数)")
+        aligns.insert(6, ">")
+    if campaign_column:
+        headers.insert(1, "专项行动")
+        aligns.insert(1, "<")
+    rows = []
+    for item in items:
+        row = [
+            str(item.id),
+            truncate(item.title, 36),
+            truncate(item.track_name, 28),
+            item.state_label,
+            item.unit_name or "-",
+            format_date(item.due) or "-",
+            str(item.version),
+        ]
+        if measures is not None:
+            ms = measures.get(item.id, ())
+            row.insert(6, f"{sum(1 for m in ms if m.done_at is not None)}/{len(ms)}")
+        if campaign_column:
+            row.insert(1, item.campaign)
+        rows.append(row)
+    return render_table(headers, rows, aligns=aligns)
+
+
+def _details(event: EventView, labels: Labels) -> str:
+    parts = []
+    for key in DATA_LABELS:
+        value = event.data.get(key)
+        if value is None or value == "":
+            continue
+        if key in ("unit", "from_unit"):
+            value = labels.unit(value)
+        elif key == "due":
+            value = format_date(dt.date.fromisoformat(value))
+        elif key == "track":
+            value = labels.tracks.get(value, value)
+        elif key == "channel":
+            value = CHANNEL_LABELS.get(value, value)
+        elif key == "severity":
+            value = SEVERITY_LABELS.get(value, value)
+        elif key in ("survivor_id", "measure_id"):
+            value = str(value)
+        label = "措施完成时限" if key == "due" and event.trigger == "add_measure" else DATA_LABELS[key]
+        parts.append(f"{label}: {value}")
+    return "; ".join(parts)
+
+
+def _state_change(event: EventView, labels: Labels) -> str:
+    if event.from_state is None and event.to_state is None:
+        return ""
+    if event.from_state == event.to_state:
+        return f"{labels.state(event.to_state)} (状态不变)"
+    return f"{labels.state(event.from_state) or '新登记'} → {labels.state(event.to_state)}"
+
+
+def event_lines(event: EventView, labels: Labels, *, item_column: bool = False) -> list[str]:
+    """One audit event as a timeline entry: time, (item), 操作, from → to, actor and role;
+    its details on an indented second line."""
+    actor = f"{event.actor} ({labels.role(event.role)}"
+    actor += f", {labels.unit(event.unit)})" if event.unit else ")"
+    cells = [pad(format_time(event.at, labels.tz), TIME_WIDTH)]
+    if item_column:
+        cells.append(pad(f"问题{event.item_id}" if event.item_id is not None else "", 7))
+    cells += [pad(labels.trigger(event.trigger), 14), pad(_state_change(event, labels), 22), actor]
+    lines = ["  ".join(cells).rstrip()]
+    details = _details(event, labels)
+    if details:
+        indent = TIME_WIDTH + 2 + (9 if item_column else 0)
+        lines.append(" " * indent + "说明: " + details)
+    return lines
+
+
+def _field_lines(pairs: Sequence[tuple[str, str]]) -> list[str]:
+    width = max(display_width(label) for label, _ in pairs)
+    return [f"  {pad(label, width)}  {value}" for label, value in pairs]
+
+
+# ------------------------------------------------------------------------------- commands
+
+
+def cmd_init(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai init: create the schema and start a campaign from a definition."""
+    from zhenggai.workflows import load_setup
+
+    setup = load_setup(args.definition)
+    with open_engine(db, create=True) as engine:
+        view = engine.start_campaign(setup, key=args.campaign)
+    if args.json:
+        _print_json(view.to_dict())
+        return 0
+    units = {u.id: u.name for u in setup.units}
+    wildcards = {"all_units": "各地各单位", "county_units": "县直有关单位"}
+    print(f"已启动专项行动: {view.title}")
+    print(f"  标识      {view.key} (实施方案 {view.definition_id}, 版本 {view.definition_version})")
+    print(f"  县        {view.county}")
+    print(f"  时区      {view.timezone}")
+    print(f"  单位      {len(setup.units)} 个")
+    print(f"  专项整治  {len(setup.tracks)} 项")
+    for i, track in enumerate(setup.tracks, 1):
+        named = [units.get(u) or wildcards.get(u, u) for u in track.units]
+        print(f"    {i}. {track.name} ({track.id}): 牵头单位 {named[0]}; 责任单位 {len(track.units)} 个")
+    print(f"  数据库    {shown_db(db)}")
+    return 0
+
+
+def cmd_item_add(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai item add: register a problem item."""
+    reporter = None
+    if args.reporter_name or args.reporter_phone:
+        reporter = Reporter(name=args.reporter_name, phone=args.reporter_phone)
+    with open_engine(db) as engine:
+        key = _campaign_key(engine, args.campaign)
+        item = engine.report(
+            key, _actor(actor), title=args.title, description=args.description, track=args.track,
+            channel=args.channel, severity=args.severity, reporter=reporter,
+        )
+    if args.json:
+        _print_json(item.to_dict())
+    else:
+        print(f"已登记问题 {item.id}: {item.title} (专项: {item.track_name}; 状态: {item.state_label})")
+    return 0
+
+
+def cmd_item_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai item list: items as a table, filtered by campaign, state, unit, track."""
+    with open_engine(db) as engine:
+        campaigns = [engine.campaign(args.campaign)] if args.campaign else engine.campaigns()
+        _check_filters(engine, campaigns, state=args.state, track=args.track)
+        items = engine.items(args.campaign, state=args.state, unit=args.unit, track=args.track)
+    if args.json:
+        _print_json([i.to_dict() for i in items])
+        return 0
+    if not items:
+        print("没有符合条件的问题")
+        return 0
+    print(item_table(items, campaign_column=len({i.campaign for i in items}) > 1))
+    print(f"共 {len(items)} 个问题")
+    return 0
+
+
+def _check_filters(engine: Engine, campaigns: Sequence[CampaignView], *, state: str | None,
+                   track: str | None) -> None:
+    """Unknown states and tracks are errors, not silently empty lists."""
+    if state is not None:
+        known: dict[str, str] = {}
+        for c in campaigns:
+            known.update({s.id: s.label for s in engine.lifecycle(c.key).states})
+        if state not in known:
+            choices = ", ".join(f"{k} ({v})" for k, v in known.items())
+            raise InvalidInputError("state", f"未知状态 {state!r} (可用: {choices})")
+    if track is not None and not any(track in dict(engine.tracks(c.key)) for c in campaigns):
+        raise TrackNotFound(track)
+
+
+def cmd_item_show(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai item show: an item's fields, its measures and its audit events."""
+    with open_engine(db) as engine:
+        item = engine.item(args.item_id)
+        measures = engine.measures(item.id)
+        events = engine.events(item.id)
+        labels = None if args.json else Labels.load(engine, item.campaign)
+    if args.json:
+        _print_json({
+            "item": item.to_dict(),
+            "measures": [m.to_dict() for m in measures],
+            "events": [e.to_dict() for e in events],
+        })
+        return 0
+    assert labels is not None
+    tz = labels.tz
+    pairs: list[tuple[str, str]] = [
+        ("专项行动", f"{labels.campaign.title} ({item.campaign})"),
+        ("所属专项", f"{item.track_name} ({item.track})"),
+        ("来源渠道", CHANNEL_LABELS.get(item.channel, item.channel)),
+        ("问题程度", SEVERITY_LABELS.get(item.severity, item.severity)),
+        ("问题描述", item.description),
+        ("状态", f"{item.state_label} ({item.state})"),
+        ("责任单位", f"{item.unit_name} ({item.unit})" if item.unit else "未交办"),
+        ("领衔领导", item.leading_official or ""),
+        ("整改时限", format_date(item.due)),
+        ("预警状态", LIGHT_LABELS.get(item.light, item.light)),
+        ("督办等级", str(item.escalation_level) if item.escalation_level else "未督办"),
+        ("回头看次数", str(item.reopen_count) if item.reopen_count else ""),
+        ("回头看发现", item.last_finding or ""),
+        ("撤销理由", item.dismiss_reason or ""),
+        ("合并到", f"问题 {item.merged_into}" if item.merged_into is not None else ""),
+        ("登记人", item.created_by),
+        ("登记时间", format_time(item.created_at, tz)),
+        ("验收时间", format_time(item.verified_at, tz)),
+        ("销号时间", format_time(item.closed_at, tz)),
+        ("销号人", item.closed_by or ""),
+        ("更新时间", format_time(item.updated_at, tz)),
+        ("版本", str(item.version)),
+    ]
+    print(f"问题 {item.id}: {item.title}")
+    for line in _field_lines([(k, v) for k, v in pairs if v]):
+        print(line)
+    done = sum(1 for m in measures if m.done_at is not None)
+    print()
+    print(f"整改措施 ({len(measures)} 项, 已完成 {done} 项)")
+    if measures:
+        rows = [
+            [str(m.id), truncate(m.text, 40), format_date(m.due) or "-",
+             f"已完成 {format_time(m.done_at, tz)} {m.done_by or ''}".strip() if m.done_at else "未完成"]
+            for m in measures
+        ]
+        for line in render_table(["编号", "措施", "完成时限", "完成情况"], rows, aligns=[">", "<", "<", "<"]).splitlines():
+            print(f"  {line}")
+    print()
+    print(f"审计记录 ({len(events)} 条)")
+    for event in events:
+        for line in event_lines(event, labels):
+            print(f"  {line}")
+    return 0
+
+
+def cmd_item_fire(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai item fire: fire a trigger (assign, verify, close, follow_up_review, …) on an item."""
+    data = {
+        name: getattr(args, name)
+        for name in ("unit", "due", "leading_official", "finding", "reason", "survivor_id", "note")
+        if getattr(args, name) is not None
+    }
+    with open_engine(db) as engine:
+        trigger = args.trigger
+        labels = None
+        if not trigger.isascii():  # a Chinese label such as 销号
+            labels = Labels.load(engine, engine.item(args.item_id).campaign, roles={})
+            by_label = {label: code for code, label in labels.triggers.items()}
+            trigger = by_label.get(trigger, trigger)
+        item = engine.fire(args.item_id, trigger, _actor(actor), expected_version=args.expected_version, **data)
+        event = engine.events(item.id)[-1]
+        if labels is None and not args.json:
+            labels = Labels.load(engine, item.campaign, roles={})
+    if args.json:
+        _print_json(item.to_dict())
+        return 0
+    assert labels is not None
+    print(
+        f"问题 {item.id} {labels.trigger(event.trigger)}: {labels.state(event.from_state)} → "
+        f"{item.state_label} (第 {item.version} 版)"
+    )
+    return 0
+
+
+def cmd_measure_add(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai item measure add: add a rectification measure (整改措施) to an item."""
+    with open_engine(db) as engine:
+        measure = engine.add_measure(
+            args.item_id, _actor(actor), text=args.text, due=args.due, expected_version=args.expected_version
+        )
+    if args.json:
+        _print_json(measure.to_dict())
+    else:
+        due = f" (完成时限 {format_date(measure.due)})" if measure.due else ""
+        print(f"已为问题 {measure.item_id} 添加整改措施 {measure.id}: {measure.text}{due}")
+    return 0
+
+
+def cmd_measure_done(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai item measure done: mark a measure done."""
+    with open_engine(db) as engine:
+        measure = engine.complete_measure(args.measure_id, _actor(actor), expected_version=args.expected_version)
+    if args.json:
+        _print_json(measure.to_dict())
+    else:
+        print(f"整改措施 {measure.id} 已完成 (问题 {measure.item_id}): {measure.text}")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai audit verify: re-check the hash chains; exit 1 when anything was tampered with."""
+    with open_engine(db) as engine:
+        report = engine.verify_audit(args.campaign)
+    if args.json:
+        _print_json({
+            "ok": report.ok, "events": report.events, "campaigns": report.campaigns,
+            "problems": list(report.problems),
+        })
+        return 0 if report.ok else 1
+    if report.ok:
+        print(f"审计链完整: {report.campaigns} 个专项行动, 共 {report.events} 条审计记录, 未发现改动、插入或删除")
+        return 0
+    print(f"审计链不完整: 发现 {len(report.problems)} 处问题 ({report.campaigns} 个专项行动, 共 {report.events} 条审计记录)")
+    for problem in report.problems:
+        print(f"  {problem}")
+    return 1
+
+
+def cmd_demo(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai demo: the scripted campaign on a throwaway database."""
+    from ._demo import run_demo
+
+    return run_demo(args.demo_db, keep=args.keep)
+
+
+#: The command table: the parser's ``command`` names, explicitly (no dispatch by name).
+COMMANDS: Mapping[str, Command] = {
+    "init": cmd_init,
+    "item_add": cmd_item_add,
+    "item_list": cmd_item_list,
+    "item_show": cmd_item_show,
+    "item_fire": cmd_item_fire,
+    "measure_add": cmd_measure_add,
+    "measure_done": cmd_measure_done,
+    "audit_verify": cmd_audit_verify,
+    "demo": cmd_demo,
+}

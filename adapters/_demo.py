@@ -1,0 +1,222 @@
+"""``zhenggai demo``: the whole lifecycle on a throwaway database, for a newcomer.
+
+The built-in 2023 county campaign is started on a fresh SQLite file (in a temporary directory
+unless a path is given) on a virtual clock from Monday 2023-07-03 09:00 Asia/Shanghai, and five
+realistic items are worked through, in time order:
+
+1. a construction permit held up for months: report (with a confidential reporter) → assign →
+   measure → start → measure done → submit → verify → close (销号), then in September the
+   回头看 finds the same delays: reopened → new measure → submit → verify → close again;
+2. a service centre's 一次性告知 not honoured: submitted, returned for rework by the
+   supervision team, fixed properly, then closed;
+3. a lead about kickbacks that proved untrue: dismissed with the reason;
+4. an investment reward never paid, and 5. the same complaint raised at a forum, merged
+   into 4 as a duplicate; 4 stays in rectification.
+
+Every step is printed as it happens (time, 操作, from → to, actor and role, details), then
+the 整改台账 and the audit-chain check.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import tempfile
+import zoneinfo
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from zhenggai.engine import Actor, Engine, Reporter, VirtualClock
+from zhenggai.workflows import load_setup
+
+from ._commands import Labels, event_lines, item_table, shown_db
+from .cli import CliError
+
+__all__ = ["DEMO_START", "run_demo"]
+
+TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
+#: Monday 2023-07-03 09:00 in Shanghai, in the plan's inspection phase (问题查摆阶段).
+DEMO_START = dt.datetime(2023, 7, 3, 9, 0, tzinfo=TZ)
+CAMPAIGN_KEY = "demo"
+
+OFFICE = Actor("王主任", "leading_group_office", "discipline_commission")
+TRACK_LEADER = Actor("赵组长", "track_group_leader")
+SUPERVISION = Actor("孙组长", "supervision_team", "organization_department")
+CUSTODIAN = Actor("刘保管员", "custodian", "discipline_commission")
+HOUSING = Actor("李科长", "responsible", "housing_construction_bureau")
+SERVICE_CENTER = Actor("陈主任", "responsible", "government_service_center")
+COMMERCE = Actor("周科长", "responsible", "commerce_bureau")
+
+
+class _Timeline:
+    """Moves the virtual clock and prints the audit events each step appended."""
+
+    def __init__(self, engine: Engine, clock: VirtualClock, labels: Labels) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.labels = labels
+        self.printed = 0
+
+    def at(self, when: str) -> None:
+        """Move the clock forward to ``when`` (``YYYY-MM-DD HH:MM``, Shanghai time)."""
+        self.clock.set(dt.datetime.strptime(when, "%Y-%m-%d %H:%M").replace(tzinfo=TZ))
+
+    def step(self, when: str, action: Callable[[], Any]) -> Any:
+        self.at(when)
+        result = action()
+        events = self.engine.events(campaign=CAMPAIGN_KEY)
+        for event in events[self.printed:]:
+            for line in event_lines(event, self.labels, item_column=True):
+                print(line)
+        self.printed = len(events)
+        return result
+
+    def heading(self, text: str) -> None:
+        print()
+        print(f"【{text}】")
+
+
+def run_demo(db: str | None = None, *, keep: bool = False) -> int:
+    """Run the scripted campaign; prints the timeline, the ledger and the audit check.
+
+    ``db`` is a file path (or URL) for the throwaway database; it must not exist yet. Without
+    it a temporary directory is used and removed afterwards unless ``keep``.
+    """
+    with contextlib.ExitStack() as stack:
+        if db is None:
+            folder = tempfile.mkdtemp(prefix="zhenggai-demo-")
+            if not keep:
+                stack.callback(_remove_tree, folder)
+            db = str(Path(folder) / "demo.db")
+        elif "://" not in db and Path(db).exists():
+            raise CliError(f"演示数据库 {db} 已存在; 换一个路径或先删除它 (演示不会改动已有的数据库)")
+        clock = VirtualClock(DEMO_START)
+        engine = Engine(db, clock=clock)
+        stack.callback(engine.dispose)
+        return _play(engine, clock, db, keep=keep)
+    raise AssertionError("unreachable")  # pragma: no cover (ExitStack does not swallow)
+
+
+def _remove_tree(folder: str) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _play(engine: Engine, clock: VirtualClock, db: str, *, keep: bool) -> int:
+    setup = load_setup("county_2023")
+    campaign = engine.start_campaign(setup, key=CAMPAIGN_KEY)
+    labels = Labels.load(engine, campaign, roles={r.id: r.label for r in setup.roles})
+    t = _Timeline(engine, clock, labels)
+    t.printed = len(engine.events(campaign=CAMPAIGN_KEY))
+    key = campaign.key
+
+    print(f"演示: {campaign.title} ({campaign.county})")
+    print(f"  实施方案 {campaign.definition_id} 版本 {campaign.definition_version}; "
+          f"{len(setup.units)} 个单位, {len(setup.tracks)} 个专项整治; 时区 {campaign.timezone}")
+    print(f"  演示数据库 {shown_db(db)} (虚拟时钟, 自 2023年7月3日 09:00 起)")
+
+    t.heading("问题查摆阶段: 登记问题")
+    permit = t.step("2023-07-03 09:30", lambda: engine.report(
+        key, OFFICE, title="某商住项目施工许可审批超时两个月",
+        description="群众来电反映: 县城某商住项目施工许可申请材料齐全, 超过承诺时限两个月仍未办结。",
+        track="construction", channel="hotline", severity="serious",
+        reporter=Reporter(name="张某", phone="138****5678"),
+    ))
+    window = t.step("2023-07-04 15:20", lambda: engine.report(
+        key, SUPERVISION, title="政务服务中心窗口一次性告知不落实",
+        description="明察暗访发现: 不动产登记窗口未一次性告知所需材料, 群众往返三次。",
+        track="government_services", channel="undercover_check",
+    ))
+    kickback = t.step("2023-07-05 10:00", lambda: engine.report(
+        key, OFFICE, title="反映某站所工作人员索要好处费",
+        description="连心卡反映: 某乡镇站所工作人员办理审批时暗示收取好处费。",
+        track="obstruction", channel="liaison_card",
+    ))
+    reward = t.step("2023-07-06 11:00", lambda: engine.report(
+        key, TRACK_LEADER, title="某招商引资项目奖励资金未兑现",
+        description="县商务局转来: 2021年签约的招商引资项目, 合同约定的奖励资金至今未兑现。",
+        track="legacy_commitments", channel="department_referral",
+    ))
+    reward_dup = t.step("2023-07-07 16:00", lambda: engine.report(
+        key, TRACK_LEADER, title="企业座谈会反映招商奖励迟迟不兑现",
+        description="企业家座谈会上, 企业反映招商引资奖励资金拖欠两年。",
+        track="legacy_commitments", channel="forum",
+    ))
+    t.step("2023-07-07 16:30", lambda: engine.read_reporter(permit.id, CUSTODIAN))
+
+    t.heading("交办, 合并重复问题")
+    t.step("2023-07-10 09:00", lambda: engine.assign(
+        permit.id, OFFICE, unit="housing_construction_bureau", due=dt.date(2023, 8, 15),
+        leading_official="钱副县长",
+    ))
+    t.step("2023-07-10 09:20", lambda: engine.assign(
+        window.id, TRACK_LEADER, unit="government_service_center", due=dt.date(2023, 8, 31),
+    ))
+    t.step("2023-07-10 10:00", lambda: engine.assign(
+        reward.id, OFFICE, unit="commerce_bureau", due=dt.date(2023, 8, 31),
+    ))
+    t.step("2023-07-10 10:05", lambda: engine.merge(reward_dup.id, OFFICE, survivor_id=reward.id))
+
+    t.heading("整改落实: 整改措施、核查撤销、验收、退回重新整改、销号")
+    m1 = t.step("2023-07-11 10:00", lambda: engine.add_measure(
+        permit.id, HOUSING, text="七个工作日内办结该项目施工许可", due=dt.date(2023, 7, 20),
+    ))
+    t.step("2023-07-11 10:10", lambda: engine.start_rectification(permit.id, HOUSING))
+    w1 = t.step("2023-07-12 09:00", lambda: engine.add_measure(
+        window.id, SERVICE_CENTER, text="制定各窗口一次性告知清单并上墙公示",
+    ))
+    t.step("2023-07-12 09:05", lambda: engine.start_rectification(window.id, SERVICE_CENTER))
+    t.step("2023-07-14 17:00", lambda: engine.dismiss(
+        kickback.id, OFFICE, reason="经核查, 反映问题不属实, 已向反映人反馈核查结果",
+    ))
+    t.step("2023-07-17 11:00", lambda: engine.add_measure(
+        reward.id, COMMERCE, text="会同财政局核实奖励资金, 制定兑现计划", due=dt.date(2023, 8, 25),
+    ))
+    t.step("2023-07-17 11:10", lambda: engine.start_rectification(reward.id, COMMERCE))
+    t.step("2023-07-19 16:00", lambda: engine.complete_measure(m1.id, HOUSING))
+    t.step("2023-07-19 16:30", lambda: engine.submit_for_verification(permit.id, HOUSING))
+    t.step("2023-07-21 15:00", lambda: engine.complete_measure(w1.id, SERVICE_CENTER))
+    t.step("2023-07-21 15:10", lambda: engine.submit_for_verification(window.id, SERVICE_CENTER))
+    t.step("2023-07-24 10:00", lambda: engine.verify(permit.id, SUPERVISION))
+    t.step("2023-07-25 09:30", lambda: engine.close(permit.id, OFFICE))
+    t.step("2023-07-26 14:00", lambda: engine.return_for_rework(
+        window.id, SUPERVISION, reason="暗访复查: 仍有两个窗口未公示告知清单",
+    ))
+    w2 = t.step("2023-07-27 09:00", lambda: engine.add_measure(
+        window.id, SERVICE_CENTER, text="逐窗口核查公示情况, 纳入月度考核", due=dt.date(2023, 8, 10),
+    ))
+    t.step("2023-08-08 17:00", lambda: engine.complete_measure(w2.id, SERVICE_CENTER))
+    t.step("2023-08-08 17:10", lambda: engine.submit_for_verification(window.id, SERVICE_CENTER))
+    t.step("2023-08-11 10:00", lambda: engine.verify(window.id, TRACK_LEADER))
+    t.step("2023-08-14 09:00", lambda: engine.close(window.id, OFFICE))
+
+    t.heading("巩固提升阶段: 回头看")
+    t.step("2023-09-12 10:00", lambda: engine.follow_up_review(
+        permit.id, SUPERVISION, finding="抽查同类商住项目, 施工许可审批仍有超时",
+    ))
+    m2 = t.step("2023-09-13 09:00", lambda: engine.add_measure(
+        permit.id, HOUSING, text="建立审批超时预警, 每周通报办理进度", due=dt.date(2023, 9, 28),
+    ))
+    t.step("2023-09-26 16:00", lambda: engine.complete_measure(m2.id, HOUSING))
+    t.step("2023-09-26 16:30", lambda: engine.submit_for_verification(permit.id, HOUSING))
+    t.step("2023-09-28 10:00", lambda: engine.verify(permit.id, TRACK_LEADER))
+    t.step("2023-09-28 15:00", lambda: engine.close(permit.id, OFFICE))
+
+    print()
+    print("【整改台账】")
+    ledger = engine.ledger(key)
+    print(item_table([row.item for row in ledger], measures={row.item.id: row.measures for row in ledger}))
+
+    print()
+    report = engine.verify_audit(key)
+    if report.ok:
+        print(f"审计链完整: 共 {report.events} 条审计记录, 逐条哈希校验通过")
+    else:
+        print(f"审计链不完整: 发现 {len(report.problems)} 处问题")
+        for problem in report.problems:
+            print(f"  {problem}")
+    if keep:
+        print(f"演示数据库已保留: {shown_db(db)} (可用 zhenggai --db {shown_db(db)} item list 查看)")
+    return 0 if report.ok else 1

@@ -1,0 +1,295 @@
+"""The ``zhenggai`` command line.
+
+::
+
+    zhenggai [--db PATH|URL] COMMAND …        # --db or ZHENGGAI_DB; default ./zhenggai.db
+    zhenggai init [--definition county_2023|FILE] [--campaign KEY]
+    zhenggai item add | list | show | fire | measure add | measure done
+    zhenggai audit verify [--campaign KEY]
+    zhenggai demo [--db PATH] [--keep]
+
+This module only builds the argument parser and turns outcomes into exit codes; the commands
+live in :mod:`zhenggai.adapters._commands` and are imported only once a command runs, so
+``zhenggai --help`` and ``zhenggai <command> --help`` never import SQLAlchemy, SQLModel,
+Alembic, transitions or pydantic (a test pins this).
+
+Exit codes: 0 done; 1 a refused operation or failed check (one line on stderr starting with
+``错误: ``; a definition error adds its located problems, one per line), or an unexpected
+failure (``内部错误: …``; set ``ZHENGGAI_DEBUG=1`` for the traceback); 2 a usage error;
+130 interrupted.
+
+Output for officials is Chinese; ``--json`` gives machines the engine's views as JSON
+(UTF-8, not ASCII-escaped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+__all__ = ["CliError", "build_parser", "main"]
+
+ENV_DB = "ZHENGGAI_DB"
+ENV_ACTOR = "ZHENGGAI_ACTOR"
+ENV_ROLE = "ZHENGGAI_ROLE"
+ENV_UNIT = "ZHENGGAI_UNIT"
+ENV_DEBUG = "ZHENGGAI_DEBUG"
+DEFAULT_DB = "zhenggai.db"
+
+
+class CliError(Exception):
+    """A problem the CLI itself found (no campaign yet, missing database file, …).
+
+    Reported like a :class:`zhenggai.engine.ZhenggaiError`: one ``错误:`` line, exit 1.
+    """
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the usage error in Chinese (exit code 2, as argparse does)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"用法错误: {message}\n")
+
+
+def _add_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="输出 JSON (供程序读取)")
+
+
+def _add_actor(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group(
+        "操作人",
+        "也可用环境变量 ZHENGGAI_ACTOR / ZHENGGAI_ROLE / ZHENGGAI_UNIT; 给出 --actor 时, 角色和单位只取命令行",
+    )
+    g.add_argument("--actor", metavar="NAME", help="操作人姓名")
+    g.add_argument("--role", metavar="ROLE", help="操作人角色, 如 leading_group_office、responsible")
+    g.add_argument("--as-unit", dest="as_unit", metavar="UNIT", help="操作人所属单位 (单位标识)")
+
+
+def _add_expected_version(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--expected-version", dest="expected_version", type=int, metavar="N",
+        help="只在问题仍为第 N 版时执行 (防止覆盖他人的修改)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command tree. Each leaf sets ``command`` to its name in the command table."""
+    parser = _Parser(
+        prog="zhenggai",
+        description="整改专项行动工作流引擎: 问题查摆、交办、整改、验收、销号、回头看, 全程留痕。",
+        epilog="示例: zhenggai init; zhenggai item list; zhenggai demo",
+    )
+    parser.add_argument(
+        "--db", metavar="PATH|URL",
+        help=f"数据库: SQLite 文件路径或 SQLAlchemy URL (postgresql://…); 默认取环境变量 {ENV_DB}, "
+        f"否则为当前目录下的 {DEFAULT_DB}",
+    )
+    commands = parser.add_subparsers(dest="group", metavar="COMMAND", required=True, parser_class=_Parser)
+
+    p = commands.add_parser("init", help="建库并按实施方案启动专项行动", description="建库并按实施方案启动专项行动。")
+    p.add_argument(
+        "--definition", default="county_2023", metavar="NAME|FILE",
+        help="内置定义名或定义文件 (YAML); 默认 county_2023",
+    )
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识; 默认为定义的 id")
+    _add_json(p)
+    p.set_defaults(command="init")
+
+    item = commands.add_parser("item", help="问题: 登记、列表、详情、流转、整改措施", description="问题的登记、查询和流转。")
+    item_cmds = item.add_subparsers(dest="item_command", metavar="ACTION", required=True, parser_class=_Parser)
+
+    p = item_cmds.add_parser("add", help="登记问题", description="登记一个问题 (问题线索)。")
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识 (库中只有一个专项行动时可省略)")
+    p.add_argument("--title", required=True, help="问题标题")
+    p.add_argument("--description", required=True, help="问题描述")
+    p.add_argument("--track", required=True, help="所属专项, 如 construction")
+    p.add_argument("--channel", required=True, help="来源渠道, 如 hotline、department_referral")
+    p.add_argument("--severity", default="normal", help="问题程度: normal (一般)、serious (较重)、critical (严重)")
+    p.add_argument("--reporter-name", dest="reporter_name", metavar="NAME", help="举报人姓名 (保密)")
+    p.add_argument("--reporter-phone", dest="reporter_phone", metavar="PHONE", help="举报人电话 (保密)")
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="item_add", needs_actor=True)
+
+    p = item_cmds.add_parser("list", help="问题列表 (整改台账)", description="按条件列出问题。")
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
+    p.add_argument("--state", metavar="STATE", help="状态, 如 rectifying")
+    p.add_argument("--unit", metavar="UNIT", help="责任单位标识")
+    p.add_argument("--track", metavar="TRACK", help="所属专项")
+    _add_json(p)
+    p.set_defaults(command="item_list")
+
+    p = item_cmds.add_parser("show", help="问题详情、整改措施和审计记录", description="显示一个问题的详情。")
+    p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
+    _add_json(p)
+    p.set_defaults(command="item_show")
+
+    p = item_cmds.add_parser(
+        "fire", help="流转问题 (交办、开始整改、提请验收、验收、销号、回头看 …)",
+        description="对问题执行一个流转操作 (trigger), 如 assign、start_rectification、"
+        "submit_for_verification、verify、return_for_rework、close、follow_up_review、reassign、"
+        "dismiss、merge; 也可用中文名称, 如 销号。",
+    )
+    p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
+    p.add_argument("trigger", metavar="TRIGGER", help="操作, 如 assign")
+    p.add_argument("--unit", metavar="UNIT", help="责任单位标识 (交办、改派)")
+    p.add_argument("--due", metavar="YYYY-MM-DD", help="整改时限 (交办、改派)")
+    p.add_argument("--leading-official", dest="leading_official", metavar="NAME", help="领衔领导")
+    p.add_argument("--finding", help="回头看发现的问题 (follow_up_review)")
+    p.add_argument("--reason", help="理由 (退回、撤销)")
+    p.add_argument("--survivor", dest="survivor_id", type=int, metavar="ID", help="合并到的问题编号 (merge)")
+    p.add_argument("--note", help="备注 (记入审计记录)")
+    _add_expected_version(p)
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="item_fire", needs_actor=True)
+
+    measure = item_cmds.add_parser("measure", help="整改措施: 添加、完成", description="问题的整改措施。")
+    measure_cmds = measure.add_subparsers(dest="measure_command", metavar="ACTION", required=True, parser_class=_Parser)
+    p = measure_cmds.add_parser("add", help="添加整改措施", description="为问题添加一项整改措施。")
+    p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
+    p.add_argument("--text", required=True, help="措施内容")
+    p.add_argument("--due", metavar="YYYY-MM-DD", help="措施完成时限")
+    _add_expected_version(p)
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="measure_add", needs_actor=True)
+    p = measure_cmds.add_parser("done", help="完成整改措施", description="把一项整改措施标记为已完成。")
+    p.add_argument("measure_id", type=int, metavar="MEASURE_ID", help="措施编号")
+    _add_expected_version(p)
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="measure_done", needs_actor=True)
+
+    audit = commands.add_parser("audit", help="审计记录", description="审计记录 (哈希链)。")
+    audit_cmds = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True, parser_class=_Parser)
+    p = audit_cmds.add_parser(
+        "verify", help="校验审计链", description="逐条校验审计记录的哈希链: 发现改动、插入或删除的记录。"
+    )
+    p.add_argument("--campaign", metavar="KEY", help="只校验这个专项行动")
+    _add_json(p)
+    p.set_defaults(command="audit_verify")
+
+    p = commands.add_parser(
+        "demo", help="演示: 在临时数据库上跑一遍完整的整改流程",
+        description="在一个临时 SQLite 数据库上启动内置专项行动, 按脚本办理几个问题 (交办、整改、验收、销号、"
+        "回头看、退回、撤销、合并), 逐步打印时间线, 最后打印整改台账和审计校验结果。不会碰 --db 指定的正式数据库。",
+    )
+    p.add_argument("--db", dest="demo_db", metavar="PATH", help="演示数据库文件 (默认放在临时目录, 结束后删除)")
+    p.add_argument("--keep", action="store_true", help="保留临时目录中的演示数据库并打印其路径")
+    p.set_defaults(command="demo")
+    return parser
+
+
+def resolve_actor(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tuple[str, str, str | None]:
+    """The acting person: ``--actor/--role/--as-unit``, or ``ZHENGGAI_ACTOR/ROLE/UNIT``.
+
+    When ``--actor`` is given, role and unit come from the command line only, so a person
+    named there never acts with the role or unit left in the environment for someone else.
+    A missing name or role is a usage error (exit 2)."""
+    if args.actor:  # a person named on the command line is not mixed with the environment's
+        name, role, unit = args.actor, args.role or "", args.as_unit or None
+    else:
+        name = os.environ.get(ENV_ACTOR) or ""
+        role = args.role or os.environ.get(ENV_ROLE) or ""
+        unit = args.as_unit or os.environ.get(ENV_UNIT) or None
+    missing = [flag for flag, value in (("--actor", name), ("--role", role)) if not value.strip()]
+    if missing:
+        parser.error(
+            f"缺少操作人: 请给出 {' 和 '.join(missing)} (或设置环境变量 {ENV_ACTOR} / {ENV_ROLE})"
+        )
+    return name, role, unit
+
+
+def database(args: argparse.Namespace) -> str:
+    """The database the global ``--db`` (or ``ZHENGGAI_DB``) names; ``zhenggai.db`` by default."""
+    return str(args.db or os.environ.get(ENV_DB) or DEFAULT_DB)
+
+
+def _leaf_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The subcommand's own parser, so usage errors found after parsing show its usage."""
+    path = [args.group] + [
+        name for name in (getattr(args, "item_command", None), getattr(args, "measure_command", None),
+                          getattr(args, "audit_command", None)) if name
+    ]
+    current = parser
+    for name in path:
+        action = next(a for a in current._actions if isinstance(a, argparse._SubParsersAction))
+        current = action.choices[name]
+    return current
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (the console script passes it to ``sys.exit``)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        actor = resolve_actor(args, _leaf_parser(parser, args)) if getattr(args, "needs_actor", False) else None
+    except SystemExit as stop:
+        return _code(stop.code)
+    try:
+        from ._commands import COMMANDS
+
+        return COMMANDS[args.command](args, database(args), actor)
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return 1
+    except SystemExit as stop:
+        return _code(stop.code)
+    except Exception as err:
+        return _report(err)
+
+
+def _report(err: Exception) -> int:
+    """Print ``err`` as the one line an official reads (plus located problems of a definition)."""
+    errors = sys.modules.get("zhenggai.engine.errors")  # loaded by then if the engine raised it
+    root: Any = getattr(errors, "ZhenggaiError", None)
+    definition_error: Any = getattr(errors, "DefinitionError", None)
+    if definition_error is not None and isinstance(err, definition_error):
+        problems = list(err.problems)
+        print(f"错误: 定义有误 ({len(problems)} 处)", file=sys.stderr)
+        for problem in problems:
+            print(f"  {_one_line(problem)}", file=sys.stderr)
+        return 1
+    if isinstance(err, CliError) or (root is not None and isinstance(err, root)):
+        print(f"错误: {_one_line(str(err))}", file=sys.stderr)
+        return 1
+    if os.environ.get(ENV_DEBUG, "") not in ("", "0"):
+        traceback.print_exc()
+    print(f"内部错误: {type(err).__name__}: {_one_line(str(err))}", file=sys.stderr)
+    return 1
+
+
+def _one_line(text: str) -> str:
+    return "; ".join(part.strip() for part in text.strip().splitlines() if part.strip())
+
+
+def _code(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _silence_stdout() -> None:
+    """After the reader of a pipe went away (``zhenggai item list | head``): no second error
+    when Python flushes stdout at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+if __name__ == "__main__":  # python -m zhenggai.adapters.cli
+    sys.exit(main())
