@@ -772,11 +772,17 @@ class Engine:
     ) -> dict[str, Any]:
         accepted = set(COMMON_FIELDS)
         required: set[str] = set()
+        guarded: set[str] = set()
         for g in spec.guards:
             accepted |= GUARDS[g].accepts
+            guarded |= GUARDS[g].accepts
         for e in spec.effects:
             accepted |= EFFECTS[e].accepts
             required |= EFFECTS[e].required
+        # A field one of this transition's guards checks is left to that guard (has_finding,
+        # has_reason, has_open_survivor refuse when it is missing), so the refusal names the
+        # guard (GuardFailedError) as the lifecycle declares it, instead of pre-empting it.
+        required -= guarded
         given = {k: v for k, v in data.items() if v is not None}
         for name in sorted(set(given) - accepted):
             raise InvalidInputError(name, f"{spec.trigger} 不接受此项 (可填: {', '.join(sorted(accepted))})")
