@@ -217,7 +217,7 @@ def item_table(items: Sequence[ItemView], *, measures: Mapping[int, Sequence[Mea
     for item in items:
         row = [
             str(item.id),
-            truncate(item.title, 36),
+            truncate(_flat(item.title), 36),
             truncate(item.track_name, 28),
             item.state_label,
             item.unit_name or "-",
@@ -231,6 +231,11 @@ def item_table(items: Sequence[ItemView], *, measures: Mapping[int, Sequence[Mea
             row.insert(1, item.campaign)
         rows.append(row)
     return render_table(headers, rows, aligns=aligns)
+
+
+def _flat(text: str) -> str:
+    """``text`` on one line (a table cell or a timeline entry must not break)."""
+    return " ".join(text.split())
 
 
 def _details(event: EventView, labels: Labels) -> str:
@@ -252,7 +257,7 @@ def _details(event: EventView, labels: Labels) -> str:
         elif key in ("survivor_id", "measure_id"):
             value = str(value)
         label = "措施完成时限" if key == "due" and event.trigger == "add_measure" else DATA_LABELS[key]
-        parts.append(f"{label}: {value}")
+        parts.append(f"{label}: {_flat(str(value))}")
     return "; ".join(parts)
 
 
@@ -282,8 +287,10 @@ def event_lines(event: EventView, labels: Labels, *, item_column: bool = False) 
 
 
 def _field_lines(pairs: Sequence[tuple[str, str]]) -> list[str]:
+    """``label  value`` lines, labels padded to one width; a value's further lines indented."""
     width = max(display_width(label) for label, _ in pairs)
-    return [f"  {pad(label, width)}  {value}" for label, value in pairs]
+    indent = "\n" + " " * (width + 4)
+    return [f"  {pad(label, width)}  {indent.join(value.splitlines())}" for label, value in pairs]
 
 
 # ------------------------------------------------------------------------------- commands
@@ -352,6 +359,8 @@ def cmd_item_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
 def _check_filters(engine: Engine, campaigns: Sequence[CampaignView], *, state: str | None,
                    track: str | None) -> None:
     """Unknown states and tracks are errors, not silently empty lists."""
+    if not campaigns:
+        return
     if state is not None:
         known: dict[str, str] = {}
         for c in campaigns:
@@ -411,7 +420,7 @@ def cmd_item_show(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
     print(f"整改措施 ({len(measures)} 项, 已完成 {done} 项)")
     if measures:
         rows = [
-            [str(m.id), truncate(m.text, 40), format_date(m.due) or "-",
+            [str(m.id), truncate(_flat(m.text), 40), format_date(m.due) or "-",
              f"已完成 {format_time(m.done_at, tz)} {m.done_by or ''}".strip() if m.done_at else "未完成"]
             for m in measures
         ]

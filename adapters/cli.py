@@ -244,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except SystemExit as stop:
         return _code(stop.code)
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001 - the last line of defence: one line, never a traceback
         return _report(err)
 
 
