@@ -49,7 +49,15 @@ class CliError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with the usage error in Chinese (exit code 2, as argparse does)."""
+    """argparse with the usage error in Chinese (exit code 2, as argparse does).
+
+    Descriptions keep their own line breaks: argparse wraps by ``len()``, which splits
+    Chinese text (two columns a character) and English words at the wrong places.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -63,7 +71,7 @@ def _add_json(p: argparse.ArgumentParser) -> None:
 def _add_actor(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group(
         "操作人",
-        "也可用环境变量 ZHENGGAI_ACTOR / ZHENGGAI_ROLE / ZHENGGAI_UNIT; 给出 --actor 时, 角色和单位只取命令行",
+        "也可用环境变量 ZHENGGAI_ACTOR / ZHENGGAI_ROLE / ZHENGGAI_UNIT;\n给出 --actor 时, 角色和单位只取命令行。",
     )
     g.add_argument("--actor", metavar="NAME", help="操作人姓名")
     g.add_argument("--role", metavar="ROLE", help="操作人角色, 如 leading_group_office、responsible")
@@ -131,9 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = item_cmds.add_parser(
         "fire", help="流转问题 (交办、开始整改、提请验收、验收、销号、回头看 …)",
-        description="对问题执行一个流转操作 (trigger), 如 assign、start_rectification、"
-        "submit_for_verification、verify、return_for_rework、close、follow_up_review、reassign、"
-        "dismiss、merge; 也可用中文名称, 如 销号。",
+        description="对问题执行一个流转操作 (trigger), 也可用中文名称 (如 销号)。标准流程的操作:\n"
+        "  assign 交办 (--unit, --due, 可选 --leading-official)\n"
+        "  start_rectification 开始整改 · submit_for_verification 提请验收\n"
+        "  verify 验收通过 · return_for_rework 退回重新整改 (--reason) · close 销号\n"
+        "  follow_up_review 回头看重新整改 (--finding) · reassign 改派 (--unit, --due)\n"
+        "  dismiss 撤销 (--reason) · merge 合并重复问题 (--survivor)",
     )
     p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
     p.add_argument("trigger", metavar="TRIGGER", help="操作, 如 assign")
@@ -177,8 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser(
         "demo", help="演示: 在临时数据库上跑一遍完整的整改流程",
-        description="在一个临时 SQLite 数据库上启动内置专项行动, 按脚本办理几个问题 (交办、整改、验收、销号、"
-        "回头看、退回、撤销、合并), 逐步打印时间线, 最后打印整改台账和审计校验结果。不会碰 --db 指定的正式数据库。",
+        description="在一个临时 SQLite 数据库上启动内置专项行动, 按脚本办理几个问题\n"
+        "(交办、整改、验收、销号、回头看、退回、撤销、合并), 逐步打印时间线,\n"
+        "最后打印整改台账和审计校验结果。不会改动 --db / ZHENGGAI_DB 指定的正式数据库。",
     )
     p.add_argument("--db", dest="demo_db", metavar="PATH", help="演示数据库文件 (默认放在临时目录, 结束后删除)")
     p.add_argument("--keep", action="store_true", help="保留临时目录中的演示数据库并打印其路径")
