@@ -1,24 +1,30 @@
 """The standard lifecycle (workflows/definitions/county_2023.yaml): every trigger succeeds from
 each of its source states, and every guard refuses with GuardFailedError naming it.
 
-Runs on SQLite and PostgreSQL (the ``engine`` fixture).
+Runs on SQLite and PostgreSQL (one database per backend for the module, see below).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Iterator
 
+import psycopg
 import pytest
 from zhenggai.engine import (
     Actor,
-    CampaignSetup,
     CampaignView,
     Engine,
     GuardFailedError,
     ItemView,
     TransitionNotAllowedError,
+    VirtualClock,
 )
+from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
+
+from tests.conftest import IN_CI, PG_URL, _pg_unavailable, pg_schema_url
 
 UNIT = "housing_construction_bureau"
 OTHER_UNIT = "natural_resources_bureau"
@@ -39,8 +45,12 @@ def unit_actor(unit: str) -> Actor:
 
 def reported(engine: Engine, campaign: str = "test") -> ItemView:
     return engine.report(
-        campaign, OFFICE, title="施工许可审批超时", description="某项目施工许可审批超过承诺时限",
-        track="construction", channel="hotline",
+        campaign,
+        OFFICE,
+        title="施工许可审批超时",
+        description="某项目施工许可审批超过承诺时限",
+        track="construction",
+        channel="hotline",
     )
 
 
@@ -78,7 +88,9 @@ BUILDERS = {
 }
 
 
-def refused_guard(engine: Engine, item: ItemView, trigger: str, actor: Actor, **data: object) -> GuardFailedError:
+def refused_guard(
+    engine: Engine, item: ItemView, trigger: str, actor: Actor, **data: object
+) -> GuardFailedError:
     """Fire and expect a guard refusal that left the item as it was."""
     with pytest.raises(GuardFailedError) as info:
         engine.fire(item.id, trigger, actor, **data)
@@ -89,16 +101,49 @@ def refused_guard(engine: Engine, item: ItemView, trigger: str, actor: Actor, **
     return info.value
 
 
-@pytest.fixture(scope="session")
-def county_setup() -> CampaignSetup:
-    """The built-in definition, parsed once (the YAML loader is the slow part of set-up)."""
-    return load_setup("county_2023")
+# One database per backend for the whole module: opening an engine runs the Alembic baseline,
+# which on PostgreSQL costs more than the tests themselves. Tests make their own items, so
+# they do not depend on each other. Same servers and skip rules as conftest's ``db_url``.
 
 
-@pytest.fixture
-def campaign(engine: Engine, county_setup: CampaignSetup) -> CampaignView:
-    """Overrides conftest's ``campaign``: the same built-in campaign ``test``, cached setup."""
-    return engine.start_campaign(county_setup, key="test")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'zhenggai.db'}"
+        return
+    reason = _pg_unavailable()
+    if reason is not None:
+        if IN_CI:
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    schema = f"zg_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield pg_schema_url(schema)
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="module")
+def clock() -> VirtualClock:
+    return VirtualClock(DEFAULT_START)
+
+
+@pytest.fixture(scope="module")
+def engine(module_db_url: str, clock: VirtualClock) -> Iterator[Engine]:
+    eng = Engine(module_db_url, clock=clock)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+
+
+@pytest.fixture(scope="module")
+def campaign(engine: Engine) -> CampaignView:
+    """The built-in 2023 county plan, started once per module as campaign ``test``."""
+    return engine.start_campaign(load_setup("county_2023"), key="test")
 
 
 pytestmark = pytest.mark.usefixtures("campaign")
@@ -349,7 +394,9 @@ def test_merge_without_survivor_fails_has_open_survivor(engine: Engine) -> None:
         ("merged", ()),
     ],
 )
-def test_final_states_allow_only_what_the_lifecycle_says(engine: Engine, state: str, allowed: tuple[str, ...]) -> None:
+def test_final_states_allow_only_what_the_lifecycle_says(
+    engine: Engine, state: str, allowed: tuple[str, ...]
+) -> None:
     """From closed only 回头看 may fire; dismissed and merged are dead ends for every trigger."""
     if state == "closed":
         item = closed(engine)
@@ -364,13 +411,15 @@ def test_final_states_allow_only_what_the_lifecycle_says(engine: Engine, state: 
 
 def test_each_successful_trigger_adds_exactly_one_to_version(engine: Engine) -> None:
     """Walking the whole lifecycle, every change moves the version up by exactly one."""
-    versions = [reported(engine).version]
-    item_id = 1
+    item = reported(engine)
+    versions = [item.version]
+    item_id = item.id
+    measure_id: list[int] = []
     steps = [
         lambda: engine.assign(item_id, OFFICE, unit=UNIT, due=DUE),
-        lambda: engine.add_measure(item_id, BUREAU, text="措施"),
+        lambda: measure_id.append(engine.add_measure(item_id, BUREAU, text="措施").id),
         lambda: engine.start_rectification(item_id, BUREAU),
-        lambda: engine.complete_measure(1, BUREAU),
+        lambda: engine.complete_measure(measure_id[0], BUREAU),
         lambda: engine.submit_for_verification(item_id, BUREAU),
         lambda: engine.verify(item_id, SUPERVISION),
         lambda: engine.return_for_rework(item_id, SUPERVISION, reason="复核不通过"),
