@@ -147,7 +147,11 @@ class Engine:
         self.clock: Clock = clock or SystemClock()
         self._store = Store(db)
         if migrate:
-            upgrade(self._store)
+            try:
+                upgrade(self._store)
+            except BaseException:
+                self._store.dispose()  # do not leave a connection pool behind a failed open
+                raise
         self._campaigns: dict[int, _Campaign] = {}
         self._campaign_ids: dict[str, int] = {}
         self._lifecycles: dict[str, CompiledLifecycle] = {}
