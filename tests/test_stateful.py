@@ -1,0 +1,1081 @@
+"""Stateful property test of the item lifecycle (issue 2, point 11).
+
+A hypothesis ``RuleBasedStateMachine`` drives the public API (``zhenggai.engine.Engine`` on a
+virtual clock, the built-in ``county_2023`` campaign) with random valid AND invalid operations
+by random actors: every role of the definition, unknown roles, units right and wrong, people of
+the item's own unit trying to sign it off, the custodian, empty or over-long names and texts,
+due dates in the past or unparsable, survivors that are closed, foreign, missing or the item
+itself, and, interleaved with all of it, stale writes (an ``expected_version`` the item has
+already left behind), which must raise ``ConflictError`` and change nothing.
+
+Next to the engine the machine keeps its own model of every item (state, unit, due, measures,
+version, audit log) following the lifecycle rules. For every operation the model computes the
+problems it can see (wrong actor, stale version, trigger not allowed in the state, role not
+allowed, bad input, the first guard that fails). An operation must succeed exactly when the
+model sees no problem, and a refusal must be one of the problems the model saw (a stale write
+by a valid actor must be a ``ConflictError``); anything that is not a ``ZhenggaiError`` fails
+the test. A refused operation must leave every ``zg_*`` table as it was.
+
+After every step the invariants read the database back (through the engine and raw SQL):
+known states only; the model's view of every item; one audit event per operation and exactly
+one per state change; the audit chain verifies; versions grow by one with every change and never
+otherwise; closed items were signed off by someone outside the responsible unit.
+
+One engine serves all examples of a run; each example starts a campaign of its own (a unique
+key) on a fresh virtual clock, so the schema is migrated once per database. The SQLite run does
+200 examples, the PostgreSQL run (same machine, database from the ``db_url`` fixture, which
+decides whether it skips or fails) 25.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import zoneinfo
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    rule,
+    run_state_machine_as_test,
+)
+from zhenggai.engine import (
+    Actor,
+    ConflictError,
+    Engine,
+    GuardFailedError,
+    InvalidInputError,
+    ItemNotFound,
+    ItemView,
+    MeasureNotFound,
+    MeasureView,
+    PermissionDeniedError,
+    Reporter,
+    ReporterView,
+    TrackNotFound,
+    TransitionNotAllowedError,
+    TransitionSpec,
+    UnitNotFound,
+    VirtualClock,
+    ZhenggaiError,
+)
+from zhenggai.testing import DEFAULT_START
+from zhenggai.workflows import load_setup
+
+SQLITE_EXAMPLES = 200
+POSTGRES_EXAMPLES = 25
+STEPS = 25
+
+# --------------------------------------------------------------------------- the definition
+
+SETUP = load_setup("county_2023")
+LIFECYCLE = SETUP.lifecycle
+STATES = frozenset(s.id for s in LIFECYCLE.states)
+FINAL = LIFECYCLE.final_states
+ROLES = [r.id for r in SETUP.roles]
+UNIT_BOUND = frozenset(r.id for r in SETUP.roles if r.unit_bound)
+UNITS = frozenset(u.id for u in SETUP.units)
+TRACKS = [t.id for t in SETUP.tracks]
+CHANNELS = list(SETUP.channels)
+OPERATIONS = {op: frozenset(roles) for op, roles in LIFECYCLE.operations.items()}
+BY_TRIGGER_SOURCE: dict[tuple[str, str], TransitionSpec] = {
+    (t.trigger, s): t for t in LIFECYCLE.transitions for s in t.source
+}
+BY_TRIGGER: dict[str, TransitionSpec] = {t.trigger: t for t in LIFECYCLE.transitions}
+TRIGGERS = list(BY_TRIGGER)
+TZ = zoneinfo.ZoneInfo(SETUP.timezone)
+#: The standard lifecycle's forward path (closed leads on through 回头看).
+PROGRESS = ["identified", "assigned", "rectifying", "submitted", "verified", "closed"]
+
+# The model's reading of the guard and effect vocabulary: which input fields each accepts,
+# which it requires. Written here from the vocabulary's meaning, not imported from the engine.
+GUARD_FIELDS: dict[str, frozenset[str]] = {
+    "has_responsible_unit": frozenset({"unit"}),
+    "has_due": frozenset({"due"}),
+    "has_finding": frozenset({"finding"}),
+    "has_reason": frozenset({"reason"}),
+    "has_open_survivor": frozenset({"survivor_id"}),
+    "unit_changes": frozenset({"unit"}),
+}
+EFFECT_FIELDS: dict[str, frozenset[str]] = {
+    "set_assignment": frozenset({"unit", "due", "leading_official"}),
+    "clear_verification": frozenset({"reason"}),
+    "record_reopen": frozenset({"finding"}),
+    "record_dismissal": frozenset({"reason"}),
+    "record_merge": frozenset({"survivor_id"}),
+}
+EFFECT_REQUIRED: dict[str, frozenset[str]] = {
+    "record_reopen": frozenset({"finding"}),
+    "record_dismissal": frozenset({"reason"}),
+    "record_merge": frozenset({"survivor_id"}),
+}
+TEXT_LIMITS = {"title": 200, "description": 5000, "text": 2000, "finding": 2000, "reason": 2000,
+               "note": 2000, "leading_official": 100, "actor": 100}
+SEVERITIES = ("normal", "serious", "critical")
+REPORTER_LIMITS = {"name": 100, "phone": 40, "contact": 200, "note": 2000}
+
+# ------------------------------------------------------------------------------- strategies
+
+#: A few units so that items and actors meet often; discipline_commission is the office's own.
+POOL = ["discipline_commission", "housing_construction_bureau", "finance_bureau", "court"]
+#: Stands for "the item's responsible unit" in generated actors, resolved when the rule runs.
+ITEM_UNIT = "<item's unit>"
+#: An item id no campaign has.
+MISSING_ID = 10**9
+#: Survivor choices besides the items of the bundle.
+SELF, FOREIGN, MISSING = "<the item itself>", "<item of another campaign>", "<no such item>"
+
+
+def mostly(common: st.SearchStrategy[Any], rare: st.SearchStrategy[Any], one_in: int = 6) -> st.SearchStrategy[Any]:
+    """``common`` most of the time, ``rare`` about once in ``one_in`` draws (shrinks to common)."""
+    return st.integers(0, one_in - 1).flatmap(lambda i: rare if i == one_in - 1 else common)
+
+
+@dataclass(frozen=True)
+class Who:
+    """A generated actor; ``unit`` may be ITEM_UNIT."""
+
+    name: str
+    role: str
+    unit: str | None
+
+
+@dataclass(frozen=True)
+class Due:
+    """A due date relative to the clock's today, as a date or an ISO string."""
+
+    days: int
+    as_text: bool = False
+
+
+NAMES = st.sampled_from(["王主任", "赵组长", "督查一组", "李科长", "保管员", "钱副县长"])
+BAD_NAMES = st.sampled_from(["", "   ", "名" * 101])
+WHO = st.builds(
+    Who,
+    name=mostly(NAMES, BAD_NAMES, 12),
+    role=mostly(st.sampled_from(ROLES), st.sampled_from(["mayor", "system"]), 10),
+    unit=mostly(st.sampled_from([None, ITEM_UNIT, ITEM_UNIT, *POOL]), st.sampled_from(["atlantis_bureau", "all_units"]), 12),
+)
+DUE_VALUES = st.one_of(
+    st.builds(Due, st.integers(-3, 60), st.booleans()),
+    st.sampled_from(["2023-02-30", "明天", "", 7, dt.datetime(2023, 9, 1, tzinfo=dt.UTC)]),
+)
+UNIT_VALUES = mostly(st.sampled_from([*POOL, ITEM_UNIT]), st.sampled_from(["atlantis_bureau", "all_units", ""]), 5)
+TEXTS = mostly(st.sampled_from(["材料不全", "  仍有吃拿卡要现象  ", "群众反映未解决"]),
+               st.sampled_from(["", "   ", "字" * 2001]), 4)
+LEADING = mostly(st.sampled_from(["钱副县长", "孙书记"]), st.sampled_from(["", "长" * 101]), 4)
+VERSION_CHOICE = st.sampled_from(["none", "none", "current", "stale", "future"])
+
+
+def field_values(items: Bundle[int]) -> st.SearchStrategy[dict[str, Any]]:
+    """Random input for ``fire``: any subset of the fields, valid or not, plus stray keys."""
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "unit": UNIT_VALUES,
+            "due": DUE_VALUES,
+            "leading_official": LEADING,
+            "finding": TEXTS,
+            "reason": TEXTS,
+            "note": TEXTS,
+            "survivor_id": st.one_of(items, st.sampled_from([SELF, FOREIGN, MISSING, "12"])),
+            "priority": st.just("urgent"),
+        },
+    )
+
+
+# ----------------------------------------------------------------------------------- model
+
+Problem = tuple[type[ZhenggaiError], str | None]
+
+
+def error_key(err: ZhenggaiError) -> str | None:
+    """The detail the model predicts besides the class."""
+    if isinstance(err, GuardFailedError):
+        return err.guard
+    if isinstance(err, InvalidInputError):
+        return err.field
+    if isinstance(err, TransitionNotAllowedError):
+        return err.trigger
+    return None
+
+
+def show(problems: list[Problem]) -> str:
+    return ", ".join(f"{cls.__name__}({key})" if key else cls.__name__ for cls, key in problems)
+
+
+@dataclass
+class MItem:
+    """What the model expects of one item."""
+
+    id: int
+    state: str
+    has_reporter: bool
+    reporter: tuple[str | None, ...] | None
+    unit: str | None = None
+    due: dt.date | None = None
+    leading_official: str | None = None
+    version: int = 1
+    measures: dict[int, bool] = field(default_factory=dict)
+    reopen_count: int = 0
+    last_finding: str | None = None
+    dismiss_reason: str | None = None
+    merged_into: int | None = None
+    closed_by: str | None = None
+    verified: bool = False
+    #: (trigger, from, to, actor, role, unit) of every event the item should have, in order.
+    log: list[tuple[str, str | None, str | None, str, str, str | None]] = field(default_factory=list)
+    state_changes: int = 0
+    seen_versions: set[int] = field(default_factory=lambda: {1})
+    #: Version read back by the last invariant check, and changes the model recorded since.
+    checked_version: int = 1
+    changes_since_check: int = 0
+
+
+@dataclass
+class Op:
+    """One engine call, what the model expects of it, and how to update the model on success."""
+
+    what: str
+    call: Callable[[], Any]
+    expected: list[Problem]
+    on_success: Callable[[Any], None]
+    item: MItem | None = None
+    expected_version: int | None = None
+    read_only: bool = False
+    #: Ids of the items a successful report created.
+    created: list[int] = field(default_factory=list)
+
+
+def text_problem(name: str, value: object) -> Problem | None:
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > TEXT_LIMITS.get(name, 2000):
+        return (InvalidInputError, name)
+    return None
+
+
+# --------------------------------------------------------------------------- the harness
+
+
+class _ExampleClock:
+    """The engine's clock: delegates to the current example's VirtualClock."""
+
+    def __init__(self) -> None:
+        self.current = VirtualClock(DEFAULT_START)
+
+    def now(self) -> dt.datetime:
+        return self.current.now()
+
+
+class Harness:
+    """One engine on one database, shared by all examples of a run."""
+
+    def __init__(self, engine: Engine, clock: _ExampleClock) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.keys = itertools.count(1)
+        office = Actor("外部办公室", "leading_group_office", "discipline_commission")
+        self.engine.start_campaign(SETUP, key="foreign")
+        self.foreign_item = self.engine.report(
+            "foreign", office, title="别的专项行动的问题", description="用于跨专项合并", track=TRACKS[0],
+            channel=CHANNELS[0],
+        ).id
+        sa_engine = engine.store.engine
+        metadata = sa.MetaData()
+        metadata.reflect(bind=sa_engine, only=lambda name, _md: name.startswith("zg_"))
+        self.tables = sorted(metadata.tables.values(), key=lambda t: t.name)
+        assert {"zg_item", "zg_event", "zg_measure", "zg_campaign"} <= {t.name for t in self.tables}
+
+    def scoped_queries(self, cid: int) -> list[tuple[str, sa.Select[Any], sa.Select[Any]]]:
+        """Per zg_* table: (name, its rows of campaign ``cid`` ordered, its global row count)."""
+        tables = {t.name: t for t in self.tables}
+        item_ids = sa.select(tables["zg_item"].c.id).where(tables["zg_item"].c.campaign_id == cid)
+        unit_ids = sa.select(tables["zg_unit"].c.id).where(tables["zg_unit"].c.campaign_id == cid)
+        out = []
+        for t in self.tables:
+            query = sa.select(t)
+            if t.name == "zg_campaign":
+                query = query.where(t.c.id == cid)
+            elif "campaign_id" in t.c:
+                query = query.where(t.c.campaign_id == cid)
+            elif "item_id" in t.c:
+                query = query.where(t.c.item_id.in_(item_ids))
+            elif "unit_id" in t.c:
+                query = query.where(t.c.unit_id.in_(unit_ids))
+            order = list(t.primary_key.columns) or list(t.c)
+            out.append((t.name, query.order_by(*order), sa.select(sa.func.count()).select_from(t)))
+        return out
+
+
+# -------------------------------------------------------------------------- the machine
+
+
+class LifecycleMachine(RuleBasedStateMachine):
+    """Random operations on a few items of one campaign, checked against a model."""
+
+    #: Set by the test function for the duration of a run.
+    harness: Harness | None = None
+
+    items: Bundle[int] = Bundle("items")
+
+    def __init__(self) -> None:
+        super().__init__()
+        harness = type(self).harness
+        assert harness is not None, "LifecycleMachine runs only inside test_lifecycle_state_machine"
+        self.h = harness
+        self.engine = harness.engine
+        harness.clock.current = VirtualClock(DEFAULT_START)
+        self.key = f"sm{next(harness.keys)}"
+        self.camp = self.engine.start_campaign(SETUP, key=self.key)
+        self.queries = harness.scoped_queries(self.camp.id)
+        self.model: dict[int, MItem] = {}
+        self.campaign_events = 1  # start_campaign
+
+    # ------------------------------------------------------------------------ model helpers
+
+    def today(self) -> dt.date:
+        return self.h.clock.now().astimezone(TZ).date()
+
+    def actor(self, who: Who, item: MItem | None) -> Actor:
+        unit = who.unit
+        if unit == ITEM_UNIT:
+            unit = item.unit if item is not None and item.unit is not None else POOL[1]
+        return Actor(who.name, who.role, unit)
+
+    def resolve_due(self, value: object) -> object:
+        if isinstance(value, Due):
+            day = self.today() + dt.timedelta(days=value.days)
+            return day.isoformat() if value.as_text else day
+        return value
+
+    def resolve_unit(self, value: object, item: MItem) -> object:
+        if value == ITEM_UNIT:
+            return item.unit if item.unit is not None else POOL[2]
+        return value
+
+    def resolve_survivor(self, value: object, item: MItem) -> object:
+        return {SELF: item.id, FOREIGN: self.h.foreign_item, MISSING: MISSING_ID}.get(value, value)  # type: ignore[call-overload]
+
+    def prefer(self, data: st.DataObject, item: int, states: set[str] | frozenset[str]) -> MItem:
+        """Mostly an item in one of ``states`` if the campaign has one, else ``item``."""
+        ids = sorted(i for i, m in self.model.items() if m.state in states)
+        if ids:
+            item = data.draw(mostly(st.sampled_from(ids), st.just(item), 4), label=f"item in {sorted(states)}")
+        return self.model[item]
+
+    def resolve_fields(self, fields: dict[str, Any], item: MItem) -> dict[str, Any]:
+        resolved = dict(fields)
+        if "unit" in resolved:
+            resolved["unit"] = self.resolve_unit(resolved["unit"], item)
+        if "due" in resolved:
+            resolved["due"] = self.resolve_due(resolved["due"])
+        if "survivor_id" in resolved:
+            resolved["survivor_id"] = self.resolve_survivor(resolved["survivor_id"], item)
+        return resolved
+
+    def version_for(self, choice: str, item: MItem, data: st.DataObject) -> int | None:
+        if choice == "current":
+            return item.version
+        if choice == "future":
+            return item.version + data.draw(st.integers(1, 3), label="versions ahead")
+        if choice == "stale":
+            stale = sorted(v for v in item.seen_versions if v < item.version)
+            if stale:
+                return data.draw(st.sampled_from(stale), label="stale version")
+            return item.version + 1
+        return None
+
+    def actor_problems(self, actor: Actor) -> list[Problem]:
+        problems: list[Problem] = []
+        if text_problem("actor", actor.name):
+            problems.append((InvalidInputError, "actor"))
+        if actor.role not in ROLES:
+            problems.append((PermissionDeniedError, None))
+        if actor.unit is not None and actor.unit not in UNITS:
+            problems.append((UnitNotFound, None))
+        if actor.role in UNIT_BOUND and actor.unit is None:
+            problems.append((PermissionDeniedError, None))
+        return problems
+
+    @staticmethod
+    def role_problems(actor: Actor, roles: frozenset[str] | list[str], item: MItem | None) -> list[Problem]:
+        if actor.role not in roles:
+            return [(PermissionDeniedError, None)]
+        if actor.role in UNIT_BOUND and item is not None and (item.unit is None or actor.unit != item.unit):
+            return [(PermissionDeniedError, None)]
+        return []
+
+    @staticmethod
+    def combine(pre: list[Problem], conflict: bool, rest: list[Problem]) -> list[Problem]:
+        """All problems the engine may report. A stale write by a valid actor must conflict."""
+        if pre:
+            return pre + ([(ConflictError, None)] if conflict else []) + rest
+        if conflict:
+            return [(ConflictError, None)]
+        return rest
+
+    def due_problem(self, value: object) -> tuple[dt.date | None, Problem | None]:
+        if isinstance(value, dt.datetime):
+            return None, (InvalidInputError, "due")
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                return None, (InvalidInputError, "due")
+        if not isinstance(value, dt.date) or value < self.today():
+            return None, (InvalidInputError, "due")
+        return value, None
+
+    def inputs(self, spec: TransitionSpec, data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+        accepted = {"note"}
+        required: set[str] = set()
+        for g in spec.guards:
+            accepted |= GUARD_FIELDS.get(g, frozenset())
+        for e in spec.effects:
+            accepted |= EFFECT_FIELDS.get(e, frozenset())
+            required |= EFFECT_REQUIRED.get(e, frozenset())
+        # A missing field that one of the transition's guards checks is that guard's refusal.
+        for g in spec.guards:
+            required -= GUARD_FIELDS.get(g, frozenset())
+        given = {k: v for k, v in data.items() if v is not None}
+        problems: list[Problem] = [(InvalidInputError, k) for k in sorted(set(given) - accepted)]
+        out: dict[str, Any] = {}
+        if "unit" in given and "unit" in accepted:
+            if isinstance(given["unit"], str) and given["unit"] in UNITS:
+                out["unit"] = given["unit"]
+            else:
+                problems.append((UnitNotFound, None))
+        if "due" in given and "due" in accepted:
+            due, problem = self.due_problem(given["due"])
+            if problem:
+                problems.append(problem)
+            else:
+                out["due"] = due
+        for name in ("finding", "reason", "note", "leading_official"):
+            if name in given and name in accepted:
+                problem = text_problem(name, given[name])
+                if problem:
+                    problems.append(problem)
+                else:
+                    out[name] = given[name].strip()
+            elif name in required:
+                problems.append((InvalidInputError, name))
+        if "survivor_id" in given and "survivor_id" in accepted:
+            sid = given["survivor_id"]
+            if not isinstance(sid, int) or isinstance(sid, bool):
+                problems.append((InvalidInputError, "survivor_id"))
+            elif sid not in self.model and sid != self.h.foreign_item:
+                problems.append((ItemNotFound, None))
+            else:
+                out["survivor_id"] = sid
+        elif "survivor_id" in required:
+            problems.append((InvalidInputError, "survivor_id"))
+        return out, problems
+
+    def guard_fails(self, guard: str, item: MItem, actor: Actor, inputs: dict[str, Any]) -> bool:
+        if guard == "has_responsible_unit":
+            return (inputs.get("unit") or item.unit) is None
+        if guard == "has_due":
+            return (inputs.get("due") or item.due) is None
+        if guard == "has_measure":
+            return not item.measures
+        if guard == "all_measures_done":
+            return not item.measures or not all(item.measures.values())
+        if guard == "actor_outside_unit":
+            return item.unit is not None and actor.unit == item.unit
+        if guard == "has_finding":
+            return "finding" not in inputs
+        if guard == "has_reason":
+            return "reason" not in inputs
+        if guard == "has_open_survivor":
+            sid = inputs.get("survivor_id")
+            return sid is None or sid == item.id or sid not in self.model or self.model[sid].state in FINAL
+        if guard == "unit_changes":
+            return inputs.get("unit") is None or inputs["unit"] == item.unit
+        raise AssertionError(f"the model does not know guard {guard}")
+
+    def record(self, item: MItem, trigger: str, before: str, after: str, actor: Actor, *, change: bool) -> None:
+        item.log.append((trigger, before, after, actor.name, actor.role, actor.unit))
+        self.campaign_events += 1
+        if change:
+            item.version += 1
+            item.seen_versions.add(item.version)
+            item.changes_since_check += 1
+        if before != after:
+            item.state_changes += 1
+            item.state = after
+
+    def check_view(self, view: ItemView, item: MItem, where: str) -> None:
+        item.seen_versions.add(view.version)
+        got = (view.state, view.unit, view.due, view.leading_official, view.version, view.reopen_count,
+               view.last_finding, view.dismiss_reason, view.merged_into, view.closed_by,
+               view.verified_at is not None, view.closed_at is not None)
+        want = (item.state, item.unit, item.due, item.leading_official, item.version, item.reopen_count,
+                item.last_finding, item.dismiss_reason, item.merged_into, item.closed_by,
+                item.verified, item.state == "closed")
+        names = ("state", "unit", "due", "leading_official", "version", "reopen_count", "last_finding",
+                 "dismiss_reason", "merged_into", "closed_by", "verified", "closed")
+        diff = {n: (g, w) for n, g, w in zip(names, got, want, strict=True) if g != w}
+        assert not diff, f"{where}: item {item.id} differs from the model (engine, model): {diff}"
+
+    # --------------------------------------------------------------------- operation builders
+
+    def op_fire(self, item: MItem, trigger: str, actor: Actor, ev: int | None, data: dict[str, Any]) -> Op:
+        spec = BY_TRIGGER_SOURCE.get((trigger, item.state))
+        known = spec or BY_TRIGGER.get(trigger)
+        rest: list[Problem] = []
+        inputs: dict[str, Any] = {}
+        if spec is None:
+            rest.append((TransitionNotAllowedError, trigger))
+        if known is not None:
+            rest += self.role_problems(actor, known.roles, item)
+            inputs, input_problems = self.inputs(known, data)
+            rest += input_problems
+            if spec is not None and not input_problems:
+                failed = [g for g in spec.guards if self.guard_fails(g, item, actor, inputs)]
+                if failed:
+                    rest.append((GuardFailedError, failed[0]))
+        expected = self.combine(self.actor_problems(actor), ev is not None and ev != item.version, rest)
+
+        def on_success(view: ItemView) -> None:
+            assert spec is not None
+            before = item.state
+            for effect in spec.effects:
+                if effect == "set_assignment":
+                    item.unit = inputs.get("unit", item.unit)
+                    item.due = inputs.get("due", item.due)
+                    item.leading_official = inputs.get("leading_official", item.leading_official)
+                elif effect == "record_verification":
+                    item.verified = True
+                elif effect == "clear_verification":
+                    item.verified = False
+                elif effect == "record_close":
+                    item.closed_by = actor.name
+                elif effect == "record_reopen":
+                    item.reopen_count += 1
+                    item.last_finding = inputs["finding"]
+                    item.closed_by = None
+                    item.verified = False
+                elif effect == "record_dismissal":
+                    item.dismiss_reason = inputs["reason"]
+                elif effect == "record_merge":
+                    item.merged_into = inputs["survivor_id"]
+            self.record(item, trigger, before, spec.dest, actor, change=True)
+            self.check_view(view, item, f"fire {trigger}")
+
+        return Op(
+            what=f"fire({item.id}, {trigger!r}, {actor}, expected_version={ev}, {data}) in state {item.state}",
+            call=lambda: self.engine.fire(item.id, trigger, actor, expected_version=ev, **data),
+            expected=expected, on_success=on_success, item=item, expected_version=ev,
+        )
+
+    def op_add_measure(self, item: MItem, actor: Actor, ev: int | None, text: object, due: object) -> Op:
+        rest: list[Problem] = []
+        if item.state in FINAL or item.unit is None:
+            rest.append((TransitionNotAllowedError, "add_measure"))
+        rest += self.role_problems(actor, OPERATIONS["add_measure"], item)
+        if text_problem("text", text):
+            rest.append((InvalidInputError, "text"))
+        if due is not None and self.due_problem(due)[1]:
+            rest.append((InvalidInputError, "due"))
+        expected = self.combine(self.actor_problems(actor), ev is not None and ev != item.version, rest)
+
+        def on_success(measure: MeasureView) -> None:
+            assert isinstance(measure, MeasureView) and measure.item_id == item.id
+            assert measure.id not in item.measures and measure.done_at is None
+            assert measure.text == str(text).strip()
+            item.measures[measure.id] = False
+            self.record(item, "add_measure", item.state, item.state, actor, change=True)
+
+        return Op(
+            what=f"add_measure({item.id}, {actor}, text={text!r}, due={due!r}, expected_version={ev})",
+            call=lambda: self.engine.add_measure(item.id, actor, text=text, due=due, expected_version=ev),  # type: ignore[arg-type]
+            expected=expected, on_success=on_success, item=item, expected_version=ev,
+        )
+
+    def op_complete_measure(self, item: MItem, measure_id: int, actor: Actor, ev: int | None) -> Op:
+        if measure_id not in item.measures:
+            expected: list[Problem] = [(MeasureNotFound, None), *self.actor_problems(actor)]
+        else:
+            rest: list[Problem] = []
+            if item.state in FINAL or item.unit is None:
+                rest.append((TransitionNotAllowedError, "complete_measure"))
+            rest += self.role_problems(actor, OPERATIONS["complete_measure"], item)
+            if item.measures[measure_id]:
+                rest.append((InvalidInputError, "measure"))
+            expected = self.combine(self.actor_problems(actor), ev is not None and ev != item.version, rest)
+
+        def on_success(measure: MeasureView) -> None:
+            assert measure.id == measure_id and measure.done_at is not None and measure.done_by == actor.name
+            item.measures[measure_id] = True
+            self.record(item, "complete_measure", item.state, item.state, actor, change=True)
+
+        return Op(
+            what=f"complete_measure({measure_id} of item {item.id}, {actor}, expected_version={ev})",
+            call=lambda: self.engine.complete_measure(measure_id, actor, expected_version=ev),
+            expected=expected, on_success=on_success, item=item, expected_version=ev,
+        )
+
+    def op_read_reporter(self, item: MItem, actor: Actor) -> Op:
+        expected = self.actor_problems(actor) + self.role_problems(actor, OPERATIONS["read_reporter"], None)
+
+        def on_success(found: ReporterView | None) -> None:
+            if item.reporter is None:
+                assert found is None, f"item {item.id} has no reporter but read_reporter returned {found}"
+            else:
+                assert isinstance(found, ReporterView) and found.item_id == item.id
+                assert (found.name, found.phone, found.contact, found.note) == item.reporter
+            self.record(item, "read_reporter", item.state, item.state, actor, change=False)
+
+        return Op(
+            what=f"read_reporter({item.id}, {actor})",
+            call=lambda: self.engine.read_reporter(item.id, actor),
+            expected=expected, on_success=on_success, item=item, read_only=True,
+        )
+
+    def op_report(self, actor: Actor, fields: dict[str, Any], reporter: Reporter | None) -> Op:
+        problems = self.actor_problems(actor) + self.role_problems(actor, OPERATIONS["report"], None)
+        for name in ("title", "description"):
+            if text_problem(name, fields[name]):
+                problems.append((InvalidInputError, name))
+        if fields["track"] not in TRACKS:
+            problems.append((TrackNotFound, None))
+        if fields["channel"] not in CHANNELS:
+            problems.append((InvalidInputError, "channel"))
+        if fields["severity"] not in SEVERITIES:
+            problems.append((InvalidInputError, "severity"))
+        stored: tuple[str | None, ...] | None = None
+        if reporter is not None:
+            values: list[str | None] = []
+            for name, limit in REPORTER_LIMITS.items():
+                value = getattr(reporter, name)
+                if value is not None and not isinstance(value, str):
+                    problems.append((InvalidInputError, f"reporter.{name}"))
+                    value = None
+                value = (value.strip() or None) if value is not None else None
+                if value is not None and len(value) > limit:
+                    problems.append((InvalidInputError, f"reporter.{name}"))
+                values.append(value)
+            stored = tuple(values)
+        def on_success(view: ItemView) -> None:
+            assert view.id not in self.model
+            item = MItem(id=view.id, state=LIFECYCLE.initial, has_reporter=reporter is not None, reporter=stored)
+            self.model[view.id] = item
+            item.log.append(("report", None, LIFECYCLE.initial, actor.name, actor.role, actor.unit))
+            self.campaign_events += 1
+            self.check_view(view, item, "report")
+            assert (view.title, view.track, view.channel, view.severity) == (
+                fields["title"].strip(), fields["track"], fields["channel"], fields["severity"])
+            op.created.append(view.id)
+
+        op = Op(
+            what=f"report({actor}, {fields}, reporter={reporter})",
+            call=lambda: self.engine.report(self.key, actor, reporter=reporter, **fields),
+            expected=problems, on_success=on_success,
+        )
+        return op
+
+    # ------------------------------------------------------------------------------ running
+
+    def snapshot(self) -> dict[str, tuple[int, list[tuple[Any, ...]]]]:
+        with self.engine.store.engine.connect() as conn:
+            return {
+                name: (conn.execute(count).scalar_one(), [tuple(r) for r in conn.execute(rows)])
+                for name, rows, count in self.queries
+            }
+
+    def run(self, op: Op) -> bool:
+        """Run ``op``; check the outcome against the model; True when it succeeded."""
+        before = self.snapshot() if op.expected or op.read_only else None
+        try:
+            result = op.call()
+        except ZhenggaiError as err:
+            got = (type(err), error_key(err))
+            assert op.expected, (
+                f"{op.what}: the engine refused it ({type(err).__name__}: {err}) but the model expected success"
+            )
+            assert got in op.expected, (
+                f"{op.what}: the engine raised {show([got])} ({err}); the model expected one of: {show(op.expected)}"
+            )
+            if isinstance(err, ConflictError):
+                assert op.item is not None
+                assert (err.item_id, err.expected, err.actual) == (op.item.id, op.expected_version, op.item.version)
+            if isinstance(err, TransitionNotAllowedError) and op.item is not None:
+                allowed = [t.trigger for t in LIFECYCLE.transitions if op.item.state in t.source]
+                assert (err.item_id, err.state, list(err.allowed)) == (op.item.id, op.item.state, allowed), err
+            assert str(err).strip(), "an error without a message"
+            self.assert_unchanged(before, op.what, err)
+            return False
+        assert not op.expected, (
+            f"{op.what}: the engine accepted it, but the model expected a refusal: {show(op.expected)}"
+        )
+        op.on_success(result)
+        if op.read_only:
+            # A read changes nothing but the audit trail (one event, the chain's head).
+            assert before is not None
+            after = self.snapshot()
+            for name in before:
+                if name not in ("zg_event", "zg_audit_head"):
+                    assert before[name] == after[name], f"{op.what} changed {name}"
+            assert after["zg_event"][0] == before["zg_event"][0] + 1
+        return True
+
+    def assert_unchanged(self, before: dict[str, Any] | None, what: str, err: ZhenggaiError) -> None:
+        assert before is not None
+        after = self.snapshot()
+        if after == before:
+            return
+        lines = []
+        for name in before:
+            if before[name] != after[name]:
+                old, new = set(before[name][1]), set(after[name][1])
+                lines.append(
+                    f"  {name}: rows {before[name][0]} -> {after[name][0]}; "
+                    f"gone {sorted(old - new, key=repr)[:3]}; new {sorted(new - old, key=repr)[:3]}"
+                )
+        raise AssertionError(f"{what} was refused ({type(err).__name__}: {err}) but changed:\n" + "\n".join(lines))
+
+    # ----------------------------------------------------------------- valid forward moves
+
+    def forward_moves(self, item: MItem) -> list[str]:
+        others_open = any(o.id != item.id and o.state not in FINAL for o in self.model.values())
+        if item.state == "identified":
+            return ["assign"] * 6 + ["dismiss"] + (["merge"] if others_open else [])
+        if item.state == "assigned":
+            if not item.measures:
+                return ["add_measure"] * 5 + ["reassign"]
+            return ["start_rectification"] * 5 + ["add_measure", "reassign"]
+        if item.state == "rectifying":
+            if not item.measures:
+                return ["add_measure"]
+            if not all(item.measures.values()):
+                return ["complete_measure"] * 5 + ["reassign", "add_measure"]
+            return ["submit_for_verification"] * 5 + ["add_measure"]
+        if item.state == "submitted":
+            return ["verify"] * 5 + ["return_for_rework"]
+        if item.state == "verified":
+            return ["close"] * 5 + ["return_for_rework"]
+        if item.state == "closed":
+            return ["follow_up_review"]
+        return []
+
+    def outsider(self, data: st.DataObject, roles: list[str], item: MItem) -> Actor:
+        role = data.draw(st.sampled_from(sorted(r for r in roles if r not in UNIT_BOUND)), label="role")
+        unit = data.draw(st.sampled_from([None] + [u for u in POOL if u != item.unit]), label="unit")
+        return Actor(data.draw(NAMES, label="name"), role, unit)
+
+    def build_move(self, move: str, item: MItem, data: st.DataObject, ev: int | None) -> Op:
+        """A valid operation of kind ``move`` on ``item`` (the model must expect success)."""
+        responsible = Actor("李科长", "responsible", item.unit)
+        if move == "add_measure":
+            who = data.draw(st.sampled_from([responsible, Actor("王主任", "leading_group_office", "discipline_commission")]))
+            due = data.draw(st.none() | st.builds(Due, st.integers(0, 30)), label="measure due")
+            return self.op_add_measure(item, who, ev, "建立问题台账, 逐项整改", self.resolve_due(due))
+        if move == "complete_measure":
+            mid = data.draw(st.sampled_from(sorted(m for m, done in item.measures.items() if not done)))
+            return self.op_complete_measure(item, mid, responsible, ev)
+        if move in ("start_rectification", "submit_for_verification"):
+            return self.op_fire(item, move, responsible, ev, {})
+        spec = BY_TRIGGER[move]
+        who = self.outsider(data, spec.roles, item)
+        fields: dict[str, Any] = {}
+        if move == "assign":
+            fields = {"unit": data.draw(st.sampled_from(POOL), label="unit"),
+                      "due": self.resolve_due(data.draw(st.builds(Due, st.integers(0, 60)), label="due"))}
+            if data.draw(st.booleans(), label="with leading official"):
+                fields["leading_official"] = "钱副县长"
+        elif move == "reassign":
+            fields = {"unit": data.draw(st.sampled_from([u for u in POOL if u != item.unit]), label="unit")}
+            if data.draw(st.booleans(), label="new due"):
+                fields["due"] = self.resolve_due(data.draw(st.builds(Due, st.integers(0, 60))))
+        elif move in ("return_for_rework", "dismiss"):
+            fields = {"reason": "材料不全, 群众仍有反映"}
+        elif move == "follow_up_review":
+            fields = {"finding": "回头看发现问题反弹"}
+        elif move == "merge":
+            fields = {"survivor_id": data.draw(st.sampled_from(
+                sorted(o.id for o in self.model.values() if o.id != item.id and o.state not in FINAL)), label="survivor")}
+        return self.op_fire(item, move, who, ev, fields)
+
+    # ----------------------------------------------------------------------------- the rules
+
+    @initialize(target=items, count=st.integers(1, 3))
+    def first_items(self, count: int) -> Any:
+        """The office reports the first items (the first one with a reporter)."""
+        created = []
+        for n in range(count):
+            op = self.op_report(Actor("王主任", "leading_group_office", "discipline_commission"),
+                                {"title": f"项目审批久拖不决 {n + 1}", "description": "企业反映审批超时",
+                                 "track": TRACKS[n], "channel": CHANNELS[n], "severity": SEVERITIES[n]},
+                                Reporter(name="张某", phone=" 13800000000 ") if n == 0 else None)
+            assert self.run(op)
+            created += op.created
+        return multiple(*created)
+
+    @rule(target=items, who=WHO, title=TEXTS, track=mostly(st.sampled_from(TRACKS), st.just("no_track"), 5),
+          channel=mostly(st.sampled_from(CHANNELS), st.just("tiktok"), 5),
+          severity=mostly(st.sampled_from(SEVERITIES), st.just("huge"), 5),
+          reporter=st.none() | st.builds(Reporter, name=st.none() | st.sampled_from(["张某", "  ", "名" * 101]),
+                                         phone=st.none() | st.sampled_from(["13800000000", 13800000000]),
+                                         note=st.none() | st.just("匿名")))
+    def report(self, who: Who, title: str, track: str, channel: str, severity: str, reporter: Reporter | None) -> Any:
+        """Report an item, valid or not, by anyone."""
+        fields = {"title": title, "description": "问题描述", "track": track, "channel": channel, "severity": severity}
+        op = self.op_report(self.actor(who, None), fields, reporter)
+        self.run(op)
+        return multiple(*op.created)
+
+    @rule(item=items, steps=st.integers(1, 12), data=st.data())
+    def advance(self, item: int, steps: int, data: st.DataObject) -> None:
+        """Valid forward moves by the right people (so items get far through the lifecycle)."""
+        m = self.model[item]
+        for _ in range(steps):
+            moves = self.forward_moves(m)
+            if not moves:
+                return
+            move = data.draw(st.sampled_from(moves), label=f"move of item {item} in {m.state}")
+            ev = data.draw(st.sampled_from([None, m.version]), label="expected_version")
+            op = self.build_move(move, m, data, ev)
+            assert not op.expected, f"test bug: valid move {op.what} is predicted to fail: {show(op.expected)}"
+            self.run(op)
+
+    @rule(steps=st.integers(1, 12), data=st.data())
+    def push_on(self, steps: int, data: st.DataObject) -> None:
+        """Valid forward moves on the item furthest along (so sign-off and 回头看 come often)."""
+        rank = {state: n for n, state in enumerate(PROGRESS)}
+        live = [m for m in self.model.values() if m.state in rank]
+        if live:
+            item = max(live, key=lambda m: (rank[m.state], -m.id))
+            self.advance(item.id, steps, data)
+
+    @rule(item=items, trigger=st.sampled_from([*TRIGGERS, "approve"]), who=WHO, version=VERSION_CHOICE,
+          fields=field_values(items), data=st.data())
+    def fire_random(self, item: int, trigger: str, who: Who, version: str, fields: dict[str, Any],
+                    data: st.DataObject) -> None:
+        """Any trigger, by anyone, with any input."""
+        m = self.model[item]
+        actor, ev = self.actor(who, m), self.version_for(version, m, data)
+        self.run(self.op_fire(m, trigger, actor, ev, self.resolve_fields(fields, m)))
+
+    @rule(item=items, fields=field_values(items), data=st.data())
+    def fire_in_state(self, item: int, fields: dict[str, Any], data: st.DataObject) -> None:
+        """A trigger the state allows, by a role allowed to fire it, with any input (exercises the
+        guards and the input checks rather than the state and role checks)."""
+        m = self.prefer(data, item, {s for t in LIFECYCLE.transitions for s in t.source} - {LIFECYCLE.initial})
+        triggers = [t.trigger for t in LIFECYCLE.transitions if m.state in t.source]
+        if not triggers:
+            return
+        spec = BY_TRIGGER_SOURCE[(data.draw(st.sampled_from(triggers), label="trigger"), m.state)]
+        role = data.draw(st.sampled_from(sorted(spec.roles)), label="role")
+        unit: str | None = m.unit or POOL[0]
+        if role not in UNIT_BOUND:
+            unit = data.draw(st.sampled_from([None, *POOL]), label="unit")
+        if not data.draw(mostly(st.just(False), st.just(True), 4), label="keep fields the trigger does not take"):
+            taken = {"note"}.union(*(GUARD_FIELDS.get(g, ()) for g in spec.guards),
+                                   *(EFFECT_FIELDS.get(e, ()) for e in spec.effects))
+            fields = {k: v for k, v in fields.items() if k in taken}
+        self.run(self.op_fire(m, spec.trigger, Actor("办理人", role, unit), None, self.resolve_fields(fields, m)))
+
+    @rule(item=items, survivor=st.one_of(items, st.sampled_from([SELF, FOREIGN, MISSING])),
+          note=st.none() | TEXTS, data=st.data())
+    def merge(self, item: int, survivor: int | str, note: str | None, data: st.DataObject) -> None:
+        """The office merges an item into another one: mostly an open one of the campaign, else
+        any item of the bundle (final, itself), one of another campaign or a missing one."""
+        m = self.model[item]
+        open_others = sorted(o.id for o in self.model.values() if o.id != item and o.state not in FINAL)
+        if open_others:
+            survivor = data.draw(st.sampled_from(open_others) | st.just(survivor), label="survivor")
+        office = Actor("王主任", "leading_group_office", "discipline_commission")
+        fields = {"survivor_id": self.resolve_survivor(survivor, m), "note": note}
+        self.run(self.op_fire(m, "merge", office, None, fields))
+
+    @rule(item=items, finding=mostly(TEXTS, st.none(), 3),
+          who=st.sampled_from([Actor("督查一组", "supervision_team", "organization_department"),
+                               Actor("王主任", "leading_group_office", "discipline_commission"),
+                               Actor("赵组长", "track_group_leader")]),
+          data=st.data())
+    def review(self, item: int, finding: str | None, who: Actor, data: st.DataObject) -> None:
+        """回头看 on a closed item (if there is one), with a finding or without."""
+        m = self.prefer(data, item, set(BY_TRIGGER["follow_up_review"].source))
+        self.run(self.op_fire(m, "follow_up_review", who, None, {"finding": finding}))
+
+    @rule(item=items, reason=mostly(st.none() | st.sampled_from(["", "  "]), TEXTS, 3))
+    def dismiss(self, item: int, reason: str | None) -> None:
+        """The office dismisses an item as untrue, mostly without a usable reason."""
+        m = self.model[item]
+        office = Actor("王主任", "leading_group_office", "discipline_commission")
+        self.run(self.op_fire(m, "dismiss", office, None, {"reason": reason}))
+
+    @rule(item=items, trigger=st.sampled_from(["verify", "close"]),
+          role=st.sampled_from(sorted({*BY_TRIGGER["verify"].roles, *BY_TRIGGER["close"].roles, "responsible"})),
+          data=st.data())
+    def insider_signoff(self, item: int, trigger: str, role: str, data: st.DataObject) -> None:
+        """Someone of the item's own unit tries to verify or close it."""
+        m = self.prefer(data, item, set(BY_TRIGGER[trigger].source))
+        self.run(self.op_fire(m, trigger, Actor("本单位的人", role, m.unit or POOL[0]), None, {}))
+
+    @rule(item=items, who=WHO, version=VERSION_CHOICE, text=TEXTS, due=st.none() | DUE_VALUES, data=st.data())
+    def add_measure(self, item: int, who: Who, version: str, text: str, due: object, data: st.DataObject) -> None:
+        m = self.model[item]
+        self.run(self.op_add_measure(m, self.actor(who, m), self.version_for(version, m, data), text,
+                                     self.resolve_due(due)))
+
+    @rule(item=items, who=WHO, version=VERSION_CHOICE, data=st.data())
+    def complete_measure(self, item: int, who: Who, version: str, data: st.DataObject) -> None:
+        m = self.model[item]
+        choices = st.sampled_from(sorted(m.measures)) if m.measures else st.just(MISSING_ID)
+        measure = data.draw(mostly(choices, st.just(MISSING_ID), 8), label="measure")
+        self.run(self.op_complete_measure(m, measure, self.actor(who, m), self.version_for(version, m, data)))
+
+    @rule(item=items, who=mostly(st.just(Who("保管员", "custodian", "discipline_commission")), WHO, 2))
+    def read_reporter(self, item: int, who: Who) -> None:
+        m = self.model[item]
+        self.run(self.op_read_reporter(m, self.actor(who, m)))
+
+    @rule(item=items, data=st.data())
+    def stale_write(self, item: int, data: st.DataObject) -> None:
+        """A write based on a version of the item it has already left: ConflictError, no change."""
+        m = self.model[item]
+        stale = sorted(v for v in m.seen_versions if v < m.version)
+        ev = data.draw(st.sampled_from(stale) if stale else st.integers(m.version + 1, m.version + 3), label="stale version")
+        moves = self.forward_moves(m) or ["add_measure"]
+        move = data.draw(st.sampled_from(sorted(set(moves))), label="operation")
+        if move == "add_measure":
+            op = self.op_add_measure(m, Actor("王主任", "leading_group_office", "discipline_commission"), ev,
+                                     "补充措施", None)
+        else:
+            op = self.build_move(move, m, data, ev)
+        assert op.expected == [(ConflictError, None)], f"test bug: {op.what} expected {show(op.expected)}"
+        assert not self.run(op)
+
+    @rule(op=st.sampled_from(["fire", "add_measure", "complete_measure", "read_reporter"]), who=WHO)
+    def unknown_item(self, op: str, who: Who) -> None:
+        actor = self.actor(who, None)
+        expected: list[Problem] = [(MeasureNotFound if op == "complete_measure" else ItemNotFound, None),
+                                   *self.actor_problems(actor)]
+        calls: dict[str, Callable[[], Any]] = {
+            "fire": lambda: self.engine.fire(MISSING_ID, "assign", actor),
+            "add_measure": lambda: self.engine.add_measure(MISSING_ID, actor, text="措施"),
+            "complete_measure": lambda: self.engine.complete_measure(MISSING_ID, actor),
+            "read_reporter": lambda: self.engine.read_reporter(MISSING_ID, actor),
+        }
+        self.run(Op(what=f"{op} on item/measure {MISSING_ID} by {actor}", call=calls[op], expected=expected,
+                    on_success=lambda _: None))
+
+    @rule(hours=st.integers(1, 24 * 20))
+    def advance_clock(self, hours: int) -> None:
+        self.h.clock.current.advance(dt.timedelta(hours=hours))
+
+    # ------------------------------------------------------------------------- invariants
+
+    @invariant()
+    def engine_agrees_with_model(self) -> None:
+        """Known states only; each item as the model expects; versions grow by one per change."""
+        ledger = self.engine.ledger(self.key)
+        assert sorted(row.item.id for row in ledger) == sorted(self.model)
+        for row in ledger:
+            view, item = row.item, self.model[row.item.id]
+            assert view.state in STATES, f"item {view.id} is in unknown state {view.state!r}"
+            grew = view.version - item.checked_version
+            assert grew == item.changes_since_check, (
+                f"item {view.id}: version went {item.checked_version} -> {view.version} "
+                f"over {item.changes_since_check} successful change(s)"
+            )
+            item.checked_version, item.changes_since_check = view.version, 0
+            self.check_view(view, item, "database")
+            assert {ms.id: ms.done_at is not None for ms in row.measures} == item.measures, (
+                f"item {view.id}: measures {[(ms.id, ms.done_at) for ms in row.measures]} vs model {item.measures}"
+            )
+
+    @invariant()
+    def audit_trail(self) -> None:
+        """One event per successful operation, exactly one per state change; the chain verifies."""
+        events = self.engine.events(campaign=self.key)
+        assert len(events) == self.campaign_events, (len(events), self.campaign_events)
+        assert [e.seq for e in events] == list(range(1, len(events) + 1))
+        by_item: dict[int | None, list[tuple[Any, ...]]] = {}
+        for e in events:
+            by_item.setdefault(e.item_id, []).append((e.trigger, e.from_state, e.to_state, e.actor, e.role, e.unit))
+        assert [t[0] for t in by_item.pop(None)] == ["start_campaign"]
+        for item_id, item in self.model.items():
+            assert by_item.get(item_id, []) == item.log, f"item {item_id}: events differ from the model"
+        report = self.engine.verify_audit(self.key)
+        assert report.ok, report.problems
+        assert report.events == len(events)
+        # The same from raw SQL: state changes per item.
+        ev = next(t for t in self.h.tables if t.name == "zg_event")
+        with self.engine.store.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(ev.c.item_id, sa.func.count())
+                .where(ev.c.campaign_id == self.camp.id, ev.c.from_state.is_not(None), ev.c.from_state != ev.c.to_state)
+                .group_by(ev.c.item_id)
+            ).all()
+        changes = Counter({item_id: count for item_id, count in rows})
+        for item_id, item in self.model.items():
+            assert changes[item_id] == item.state_changes, (
+                f"item {item_id}: {changes[item_id]} state-change events, {item.state_changes} state changes"
+            )
+
+    @invariant()
+    def closed_by_outsider(self) -> None:
+        """Closed items were signed off by someone outside the responsible unit."""
+        for item in self.model.values():
+            if item.state != "closed":
+                continue
+            close = [e for e in item.log if e[0] == "close"][-1]
+            assert close[5] is None or close[5] != item.unit, f"item {item.id} closed by its own unit: {close}"
+            assert close[4] in BY_TRIGGER["close"].roles and close[3] == item.closed_by
+        # The same from the item rows themselves: closed_by_unit is never the responsible unit.
+        tables = {t.name: t for t in self.h.tables}
+        it, unit = tables["zg_item"], tables["zg_unit"]
+        with self.engine.store.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(it.c.id, it.c.closed_by_unit, unit.c.key)
+                .join(unit, unit.c.id == it.c.responsible_unit_id, isouter=True)
+                .where(it.c.campaign_id == self.camp.id, it.c.state == "closed")
+            ).all()
+        assert sorted(r.id for r in rows) == sorted(i for i, m in self.model.items() if m.state == "closed")
+        for row in rows:
+            assert row.key is not None and row.closed_by_unit != row.key, f"item {row.id} closed by its own unit"
+
+
+# ------------------------------------------------------------------------------- the test
+
+
+@pytest.fixture
+def harness(db_url: str) -> Iterator[Harness]:
+    clock = _ExampleClock()
+    with Engine(db_url, clock=clock) as engine:
+        yield Harness(engine, clock)
+
+
+@pytest.mark.storage
+def test_lifecycle_state_machine(harness: Harness, db_url: str) -> None:
+    """Random valid and invalid operations, stale writes included, keep every invariant."""
+    examples = POSTGRES_EXAMPLES if db_url.startswith("postgresql") else SQLITE_EXAMPLES
+    LifecycleMachine.harness = harness
+    try:
+        run_state_machine_as_test(
+            LifecycleMachine,
+            settings=settings(
+                max_examples=examples,
+                stateful_step_count=STEPS,
+                deadline=None,
+                derandomize=False,
+                print_blob=True,
+                # Every step is several database round trips; that is the point, not a slow strategy.
+                suppress_health_check=[HealthCheck.too_slow],
+            ),
+        )
+    finally:
+        LifecycleMachine.harness = None
