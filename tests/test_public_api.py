@@ -1,0 +1,128 @@
+"""The public surface of ``zhenggai.engine`` is exactly its curated ``__all__`` (changing it is a
+deliberate, reviewed act), and ``engine`` depends on neither ``adapters`` nor ``notifications``
+(DESIGN "Dependency direction")."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import zhenggai.engine
+
+ENGINE_DIR = Path(zhenggai.engine.__file__).resolve().parent
+
+PUBLIC = [
+    "Actor",
+    "AuditReport",
+    "CampaignNotFound",
+    "CampaignSetup",
+    "CampaignView",
+    "Clock",
+    "ConflictError",
+    "ContactSpec",
+    "DefinitionError",
+    "EFFECTS",
+    "Engine",
+    "EventView",
+    "GUARDS",
+    "GuardFailedError",
+    "InvalidInputError",
+    "ItemNotFound",
+    "ItemView",
+    "LedgerRow",
+    "LifecycleSpec",
+    "MeasureNotFound",
+    "MeasureView",
+    "NotFoundError",
+    "NotifySpec",
+    "OPERATIONS",
+    "OutboxView",
+    "PermissionDeniedError",
+    "Reporter",
+    "ReporterView",
+    "RoleSpec",
+    "StateSpec",
+    "StorageError",
+    "SystemClock",
+    "TrackNotFound",
+    "TrackSpec",
+    "TransitionNotAllowedError",
+    "TransitionSpec",
+    "UnitNotFound",
+    "UnitSpec",
+    "VirtualClock",
+    "ZhenggaiError",
+]
+FORBIDDEN = ("zhenggai.adapters", "zhenggai.notifications")
+
+
+def test_all_is_pinned() -> None:
+    """zhenggai.engine.__all__ names exactly the public API, each once."""
+    assert sorted(zhenggai.engine.__all__) == PUBLIC
+    assert len(zhenggai.engine.__all__) == len(set(zhenggai.engine.__all__))
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_every_public_name_resolves(name: str) -> None:
+    """Each exported name is an attribute of zhenggai.engine and not None."""
+    assert getattr(zhenggai.engine, name) is not None
+
+
+def test_star_import_gives_the_public_names() -> None:
+    """``from zhenggai.engine import *`` binds exactly the public names."""
+    namespace: dict[str, object] = {}
+    exec("from zhenggai.engine import *", namespace)  # noqa: S102
+    assert sorted(k for k in namespace if k != "__builtins__") == PUBLIC
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """(line, absolute module) of every import in ``path``, relative imports resolved."""
+    package = ["zhenggai", "engine", *path.parent.relative_to(ENGINE_DIR).parts]
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found.append((node.lineno, module))
+            found += [(node.lineno, f"{module}.{alias.name}") for alias in node.names]
+    return found
+
+
+def test_import_scanner_resolves_relative_imports() -> None:
+    """The import scanner sees through relative imports (so the test below can fail)."""
+    sample = ENGINE_DIR / "service.py"
+    modules = {module for _, module in _imports(sample)}
+    assert "zhenggai.engine.models" in modules and "zhenggai.engine.store.Store" in modules
+
+
+def test_engine_imports_nothing_from_adapters_or_notifications() -> None:
+    """No module under engine/ imports zhenggai.adapters or zhenggai.notifications, relatively or not."""
+    offending = [
+        f"{path.relative_to(ENGINE_DIR.parent)}:{line}: {module}"
+        for path in sorted(ENGINE_DIR.rglob("*.py"))
+        for line, module in _imports(path)
+        if module.startswith(FORBIDDEN) or module.split(".")[0] in ("adapters", "notifications", "engine")
+    ]
+    assert offending == []
+
+
+def test_importing_the_engine_loads_no_adapter_or_notification_module() -> None:
+    """In a fresh interpreter, importing zhenggai.engine (and running it) pulls in neither."""
+    code = (
+        "import json, sys\n"
+        "import zhenggai.engine\n"
+        "from zhenggai.engine import Engine\n"
+        "e = Engine('sqlite://')\n"
+        "e.dispose()\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('zhenggai.'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = json.loads(out)
+    assert "zhenggai.engine.service" in loaded
+    assert [m for m in loaded if m.startswith(FORBIDDEN)] == []
