@@ -1,23 +1,30 @@
 """The hash-chained audit trail: one event per change, and every kind of tampering with the
 stored rows is found by ``Engine.verify_audit()``.
 
-Runs on SQLite and PostgreSQL (conftest's fixtures: a fresh database per test, since the tamper
-tests break the chain on purpose).
+Runs on SQLite and PostgreSQL, one database per backend for the module. Chains are per
+campaign, so each test starts a campaign of its own and tampers with (and verifies) only that
+one; the database stays shared, which keeps the module fast.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+import re
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import Connection, select, text
-from zhenggai.engine import Actor, CampaignView, Engine, VirtualClock
+from zhenggai.engine import Actor, CampaignSetup, CampaignView, Engine, VirtualClock
 from zhenggai.engine.audit import GENESIS, event_hash
 from zhenggai.engine.models import Event
+from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
+
+from tests.conftest import IN_CI, PG_URL, _pg_unavailable, pg_schema_url
 
 EVENT = Event.__table__  # type: ignore[attr-defined]
 UNIT = "housing_construction_bureau"
@@ -26,7 +33,7 @@ BUREAU = Actor("李科长", "responsible", UNIT)
 SUPERVISION = Actor("督查一组", "supervision_team", "organization_department")
 
 
-def report(engine: Engine, campaign: str = "test") -> int:
+def report(engine: Engine, campaign: str) -> int:
     return engine.report(
         campaign,
         OFFICE,
@@ -37,7 +44,7 @@ def report(engine: Engine, campaign: str = "test") -> int:
     ).id
 
 
-def full_lifecycle(engine: Engine, clock: VirtualClock, campaign: str = "test") -> int:
+def full_lifecycle(engine: Engine, clock: VirtualClock, campaign: str) -> int:
     """report → assign → measure → rectify → submit → verify → close → 回头看, an hour apart."""
     tick = dt.timedelta(hours=1)
     item = report(engine, campaign)
@@ -72,6 +79,62 @@ def sql(engine: Engine, statement: str, **params: Any) -> None:
         conn.execute(text(statement), params)
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """As conftest's ``db_url`` (same servers, same skip rules), once per module."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'zhenggai.db'}"
+        return
+    reason = _pg_unavailable()
+    if reason is not None:
+        if IN_CI:
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    schema = f"zg_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield pg_schema_url(schema)
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="module")
+def clock() -> VirtualClock:
+    return VirtualClock(DEFAULT_START)
+
+
+@pytest.fixture(scope="module")
+def engine(module_db_url: str, clock: VirtualClock) -> Iterator[Engine]:
+    eng = Engine(module_db_url, clock=clock)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+
+
+@pytest.fixture(scope="module")
+def setup() -> CampaignSetup:
+    return load_setup("county_2023")
+
+
+@pytest.fixture
+def campaign(engine: Engine, setup: CampaignSetup) -> CampaignView:
+    """A campaign of this test's own (its own audit chain)."""
+    return engine.start_campaign(setup, key=f"c-{uuid.uuid4().hex[:10]}")
+
+
+def campaign_ids(problems: list[str]) -> set[int]:
+    """The campaign ids the problem lines are about."""
+    found = set()
+    for problem in problems:
+        match = re.match(r"专项行动 (\d+)[ :]", problem)
+        assert match, problem
+        found.add(int(match[1]))
+    return found
+
+
 # --------------------------------------------------------------------------- one event per change
 
 
@@ -79,7 +142,7 @@ def test_each_change_appends_exactly_one_event_with_its_facts(
     engine: Engine, campaign: CampaignView, clock: VirtualClock
 ) -> None:
     """Every operation appends one event carrying actor, role, unit, trigger, from/to, time, data."""
-    item = report(engine)
+    item = report(engine, campaign.key)
     ops: list[tuple[Callable[[], object], Actor, str, str, str, dict[str, Any]]] = [
         (
             lambda: engine.assign(item, OFFICE, unit=UNIT, due="2023-08-31", leading_official="钱副县长"),
@@ -116,7 +179,7 @@ def test_each_change_appends_exactly_one_event_with_its_facts(
 
 def test_report_event_starts_the_item_history(engine: Engine, campaign: CampaignView) -> None:
     """The report event has no from-state and lands in the initial state."""
-    (event,) = engine.events(report(engine))
+    (event,) = engine.events(report(engine, campaign.key))
     assert (event.trigger, event.from_state, event.to_state) == ("report", None, "identified")
     assert event.data["track"] == "construction"
 
@@ -125,7 +188,7 @@ def test_events_form_a_hash_chain_from_genesis(
     engine: Engine, campaign: CampaignView, clock: VirtualClock
 ) -> None:
     """seq counts 1, 2, 3 …; each prev_hash is the previous hash; each hash is recomputable."""
-    full_lifecycle(engine, clock)
+    full_lifecycle(engine, clock, campaign.key)
     chain = rows(engine, campaign.id)
     assert [r["seq"] for r in chain] == list(range(1, len(chain) + 1))
     prev = GENESIS
@@ -142,32 +205,31 @@ def test_events_form_a_hash_chain_from_genesis(
 
 def test_intact_chain_verifies(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:
     """After a full lifecycle the audit report is clean and counts every event."""
-    full_lifecycle(engine, clock)
-    report_ = engine.verify_audit()
+    full_lifecycle(engine, clock, campaign.key)
+    report_ = engine.verify_audit(campaign.key)
     assert report_.ok, report_.problems
     assert (report_.events, report_.campaigns) == (len(rows(engine, campaign.id)), 1)
 
 
 def test_events_of_two_campaigns_chain_independently(
-    engine: Engine, campaign: CampaignView, clock: VirtualClock
+    engine: Engine, campaign: CampaignView, clock: VirtualClock, setup: CampaignSetup
 ) -> None:
     """Each campaign has its own seq 1..n and chain; tampering with one leaves the other valid."""
-    other = engine.start_campaign(load_setup("county_2023"), key="other")
+    other = engine.start_campaign(setup, key=f"{campaign.key}-other")
     for _ in range(2):
-        full_lifecycle(engine, clock, "test")
-        full_lifecycle(engine, clock, "other")
+        full_lifecycle(engine, clock, campaign.key)
+        full_lifecycle(engine, clock, other.key)
     for camp in (campaign, other):
         chain = rows(engine, camp.id)
         assert [r["seq"] for r in chain] == list(range(1, len(chain) + 1))
         assert chain[0]["prev_hash"] == GENESIS
-    assert engine.verify_audit().ok
+        assert engine.verify_audit(camp.key).ok
     sql(engine, "UPDATE zg_event SET actor = '冒名' WHERE campaign_id = :c AND seq = 5", c=other.id)
-    assert engine.verify_audit("test").ok
-    broken = engine.verify_audit("other")
-    assert not broken.ok
-    assert all(f"专项行动 {other.id}" in p for p in broken.problems)
+    assert engine.verify_audit(campaign.key).ok
+    broken = engine.verify_audit(other.key)
+    assert not broken.ok and campaign_ids(broken.problems) == {other.id}
     overall = engine.verify_audit()
-    assert not overall.ok and overall.campaigns == 2
+    assert other.id in campaign_ids(overall.problems) and campaign.id not in campaign_ids(overall.problems)
 
 
 # ----------------------------------------------------------------------------------- tampering
@@ -291,12 +353,12 @@ def rehash_after_alteration(engine: Engine, cid: int, chain: list[dict[str, Any]
                 {"a": actor, "p": prev, "h": digest, "id": r["id"]},
             )
             prev = digest
-    problems = engine.verify_audit().problems
+    problems = engine.verify_audit(cid).problems
     assert len(problems) == 1 and "末端" in problems[0], problems
 
 
 def move_to_other_campaign(engine: Engine, cid: int, chain: list[dict[str, Any]]) -> None:
-    other = engine.start_campaign(load_setup("county_2023"), key="other")
+    other = engine.start_campaign(load_setup("county_2023"), key=f"other-{uuid.uuid4().hex[:10]}")
     sql(
         engine,
         "UPDATE zg_event SET campaign_id = :o, seq = 99 WHERE id = :id",
@@ -327,22 +389,22 @@ def test_verify_audit_finds_tampering(
     engine: Engine, campaign: CampaignView, clock: VirtualClock, tamper: Callable[..., None]
 ) -> None:
     """Altering, reordering, deleting (middle or tail) or inserting events breaks verification."""
-    full_lifecycle(engine, clock)
+    full_lifecycle(engine, clock, campaign.key)
     chain = rows(engine, campaign.id)
-    assert engine.verify_audit().ok
+    assert engine.verify_audit(campaign.key).ok
     tamper(engine, campaign.id, chain)
-    result = engine.verify_audit()
+    result = engine.verify_audit(campaign.key)
     assert not result.ok
-    assert all("专项行动" in p for p in result.problems)
+    assert campaign_ids(result.problems) == {campaign.id}
 
 
 def test_tampering_report_locates_the_altered_event(
     engine: Engine, campaign: CampaignView, clock: VirtualClock
 ) -> None:
     """The problem line names the campaign and the seq of the altered event."""
-    full_lifecycle(engine, clock)
+    full_lifecycle(engine, clock, campaign.key)
     middle = _middle(rows(engine, campaign.id))
     alter_actor(engine, campaign.id, rows(engine, campaign.id))
-    problems = engine.verify_audit("test").problems
+    problems = engine.verify_audit(campaign.key).problems
     assert problems[0].startswith(f"专项行动 {campaign.id} 审计记录 #{middle['seq']} ")
     assert "哈希" in problems[0]
