@@ -234,7 +234,8 @@ class Engine:
                     },
                 )
             conn.execute(insert(HEAD), {"campaign_id": cid, "seq": 0, "hash": GENESIS})
-            camp = self._load_campaign(conn, cid)
+            # Not cached until committed: a rolled-back start must leave no campaign behind.
+            camp = self._load_campaign(conn, cid, cache=False)
             self._append_event(
                 conn,
                 camp,
@@ -251,6 +252,7 @@ class Engine:
                     "tracks": len(setup.tracks),
                 },
             )
+        self._remember(camp)
         return camp.view
 
     def campaign(self, key: str | int) -> CampaignView:
@@ -689,7 +691,7 @@ class Engine:
         camp = self._campaigns.get(cid)
         return camp if camp is not None else self._load_campaign(conn, cid)
 
-    def _load_campaign(self, conn: Connection, cid: int) -> _Campaign:
+    def _load_campaign(self, conn: Connection, cid: int, *, cache: bool = True) -> _Campaign:
         row = conn.execute(select(CAMPAIGN).where(CAMPAIGN.c.id == cid)).mappings().first()
         if row is None:
             raise CampaignNotFound(cid)
@@ -715,10 +717,15 @@ class Engine:
             unit_names={u["id"]: u["name"] for u in units},
             tracks={t["key"]: t["name"] for t in tracks},
         )
-        with self._lock:
-            self._campaigns[cid] = camp
-            self._campaign_ids[camp.key] = cid
+        if cache:
+            self._remember(camp)
         return camp
+
+    def _remember(self, camp: _Campaign) -> None:
+        """Cache a campaign read from committed data (campaigns never change once started)."""
+        with self._lock:
+            self._campaigns[camp.id] = camp
+            self._campaign_ids[camp.key] = camp.id
 
     def _compiled(self, lifecycle_json: str) -> CompiledLifecycle:
         """One CompiledLifecycle (one Machine) per distinct lifecycle, shared by all items."""
