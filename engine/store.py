@@ -6,7 +6,12 @@ never fails on a stale snapshot; reads use a plain deferred ``BEGIN``. The setti
 applied on the first transaction of each DBAPI connection, so they hold on an engine a host
 system created and passed in as well.
 
-PostgreSQL: READ COMMITTED; the per-campaign audit head is locked with ``FOR UPDATE``.
+PostgreSQL: writes run at READ COMMITTED (the compare-and-set ``UPDATE … WHERE version = ?``
+re-checks the row a concurrent writer committed, and matches nothing: ConflictError); the
+per-campaign audit head is locked with ``FOR UPDATE``. Reads run at REPEATABLE READ, so every
+statement of one read transaction sees the same snapshot (at READ COMMITTED each statement
+would see a newer one, and e.g. ``verify_audit`` could read the audit head before and the
+events after a concurrent commit and report tampering that is not there).
 
 Dialect differences are probed once into :class:`Dialect` flags, not tested in queries.
 """
@@ -48,6 +53,7 @@ class Dialect:
     name: str
     for_update: bool  # SELECT … FOR UPDATE is meaningful (row locks)
     returning: bool  # INSERT … RETURNING is supported
+    read_isolation: str | None  # isolation level that gives a read transaction one snapshot
 
 
 class Store:
@@ -74,6 +80,8 @@ class Store:
             name=name,
             for_update=name != "sqlite",
             returning=bool(getattr(self.engine.dialect, "insert_returning", False)),
+            # SQLite: a read transaction in WAL mode already keeps its snapshot.
+            read_isolation="REPEATABLE READ" if name == "postgresql" else None,
         )
         if name == "sqlite":
             _install_sqlite_discipline(self.engine)
@@ -89,8 +97,11 @@ class Store:
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
         """A read transaction: one consistent snapshot for everything read inside it."""
-        with translate_errors(), self.engine.connect() as conn, conn.begin():
-            yield conn
+        with translate_errors(), self.engine.connect() as conn:
+            if self.dialect.read_isolation is not None:
+                conn = conn.execution_options(isolation_level=self.dialect.read_isolation)
+            with conn.begin():
+                yield conn
 
     def dispose(self) -> None:
         if self.owns_engine:
