@@ -27,6 +27,7 @@ from sqlalchemy import MetaData, Table, event, insert, inspect, select, text, up
 from sqlalchemy.engine import make_url
 from zhenggai.engine import (
     Actor,
+    CampaignNotFound,
     CampaignView,
     ConflictError,
     Engine,
@@ -563,4 +564,80 @@ def test_concurrent_writers_on_postgresql_never_lose_an_update(
     assert engine.item(item).version == 2 + committed
     assert len(engine.measures(item)) == committed
     assert [e.trigger for e in engine.events(item)].count("add_measure") == committed
+    assert engine.verify_audit().ok
+
+
+# ------------------------------------------------------------------------------ consistency
+
+
+def test_failed_start_campaign_leaves_no_trace(
+    engine: Engine, clock: VirtualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A start_campaign that fails after its rows were written rolls back completely, including
+    the engine's cache: the key can be started afresh and then works."""
+    setup = load_setup("county_2023")
+    before = dump(engine)
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("audit unavailable")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Engine, "_append_event", explode)
+        with pytest.raises(RuntimeError):
+            engine.start_campaign(setup, key="test")
+    assert dump(engine) == before
+    with pytest.raises(CampaignNotFound):
+        engine.campaign("test")
+    assert engine.campaigns() == []
+    other = setup.model_copy(update={"title": "另一个专项行动"})
+    started = engine.start_campaign(other, key="fresh")
+    assert engine.campaign("fresh") == started
+    with pytest.raises(CampaignNotFound):
+        engine.campaign("test")
+    started = engine.start_campaign(setup, key="test")
+    assert engine.campaign("test") == started
+    assert engine.campaign(started.id).key == "test"
+    item = report(engine)
+    assert engine.item(item).campaign == "test"
+
+
+def test_reads_see_one_snapshot(engine: Engine, db_url: str, clock: VirtualClock) -> None:
+    """Everything read inside one read transaction comes from the same snapshot, even when
+    another engine commits in between (so verify_audit never reports a concurrent write as a
+    deleted or inserted event)."""
+    engine.start_campaign(load_setup("county_2023"), key="test")
+    writer = Engine(db_url, clock=clock)
+    try:
+        count = text("SELECT count(*) FROM zg_event")
+        with engine.store.read() as conn:
+            first = conn.execute(count).scalar()
+            report(writer)
+            assert conn.execute(count).scalar() == first
+        with engine.store.read() as conn:
+            assert conn.execute(count).scalar() == first + 1
+    finally:
+        writer.dispose()
+
+
+def test_verify_audit_is_not_fooled_by_a_concurrent_write(
+    engine: Engine, db_url: str, clock: VirtualClock
+) -> None:
+    """An event committed by another engine while verify_audit is between reading the audit head
+    and reading the events is not mistaken for tampering."""
+    engine.start_campaign(load_setup("county_2023"), key="test")
+    writer = Engine(db_url, clock=clock)
+    written: list[int] = []
+
+    def write_once(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not written and "FROM zg_event" in statement and "zg_event.seq" in statement:
+            written.append(report(writer))
+
+    event.listen(engine.store.engine, "before_cursor_execute", write_once)
+    try:
+        result = engine.verify_audit()
+    finally:
+        event.remove(engine.store.engine, "before_cursor_execute", write_once)
+        writer.dispose()
+    assert written, "the concurrent write did not happen"
+    assert result.ok, result.problems
     assert engine.verify_audit().ok
