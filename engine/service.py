@@ -97,6 +97,9 @@ TEXT_LIMITS: Mapping[str, int] = {
 
 # Prebuilt statements for the hot paths.
 _Q_ITEM = select(ITEM).where(ITEM.c.id == bindparam("id"))
+# Another item a guard relies on (the survivor of a merge): share-locked where row locks exist,
+# so it cannot change between the guard's check and the commit.
+_Q_ITEM_SHARED = _Q_ITEM.with_for_update(read=True)
 _Q_HEAD = select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.campaign_id == bindparam("cid"))
 _Q_HEAD_LOCKED = _Q_HEAD.with_for_update()
 _U_HEAD = (
@@ -384,7 +387,8 @@ class Engine:
                     _Q_MEASURE_COUNTS, {"item_id": item_id}
                 ).one()
             if "survivor" in needs and inputs.get("survivor_id") is not None:
-                ctx.survivor = conn.execute(_Q_ITEM, {"id": inputs["survivor_id"]}).mappings().first()
+                query = _Q_ITEM_SHARED if self._store.dialect.for_update else _Q_ITEM
+                ctx.survivor = conn.execute(query, {"id": inputs["survivor_id"]}).mappings().first()
             new_state = lifecycle.fire(trigger, state, ctx)
             if new_state is None:
                 assert ctx.failed_guard is not None
