@@ -31,6 +31,7 @@ from zhenggai.engine import (
     CampaignView,
     ConflictError,
     Engine,
+    GuardFailedError,
     InvalidInputError,
     StorageError,
     VirtualClock,
@@ -532,6 +533,45 @@ def test_lost_race_raises_conflict_and_writes_nothing(engine: Engine, campaign: 
     assert engine.item(item).state == "identified" and engine.item(item).version == 2
     assert engine.outbox("test") == [] and len(engine.events(item)) == 1
     assert engine.verify_audit().ok
+
+
+def _blocked_by(watcher: Any, pid: int, query_prefix: str) -> Callable[[], bool]:
+    def check() -> bool:
+        watcher.rollback()  # a fresh look at pg_stat_activity each time
+        found = watcher.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE :pid = ANY(pg_blocking_pids(pid)) AND query LIKE :prefix"
+            ),
+            {"pid": pid, "prefix": f"{query_prefix}%"},
+        ).scalar()
+        return bool(found)
+
+    return check
+
+
+@pytest.mark.usefixtures("pg_only")
+def test_merge_racing_the_survivors_close_is_refused(engine: Engine, campaign: CampaignView) -> None:
+    """While another transaction is closing the survivor (row changed, not yet committed), a merge
+    into it waits for that transaction instead of trusting the old snapshot, then sees the
+    survivor closed and refuses (has_open_survivor): no item ends merged into a closed one."""
+    survivor, duplicate = report(engine), report(engine)
+    with engine.store.engine.connect() as other, engine.store.engine.connect() as watcher:
+        other_pid = other.execute(text("SELECT pg_backend_pid()")).scalar()
+        other.execute(
+            text("UPDATE zg_item SET state = 'closed', version = version + 1 WHERE id = :id"),
+            {"id": survivor},
+        )
+        runner = Runner(lambda: engine.merge(duplicate, OFFICE, survivor_id=survivor))
+        runner.start()
+        try:
+            wait_until(_blocked_by(watcher, other_pid, "SELECT"), timeout=3)
+        finally:
+            other.commit()
+            runner.join(10)
+    assert isinstance(runner.error, GuardFailedError), runner.error or runner.result
+    assert runner.error.guard == "has_open_survivor"
+    assert engine.item(duplicate).state == "identified"
 
 
 @pytest.mark.usefixtures("pg_only")
