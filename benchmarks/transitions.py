@@ -29,7 +29,7 @@ The items end the round where they began, so every round does the same work.
 The rate of a side is ops / wall time of a round; each side runs a warm-up round first, then
 ``--rounds`` timed rounds, alternating api and floor; the reported rate is the median round.
 ``ratio = floor ops/s ÷ api ops/s`` (1.0 = the API costs nothing over the raw driver; target ≤ 2).
-An untimed traced pass records the statements each side sends per trigger.
+An untimed traced pass records, at the driver, the statements each side sends per trigger.
 
 Usage::
 
@@ -178,31 +178,76 @@ class ApiSide:
 
     @contextlib.contextmanager
     def tracing(self) -> Iterator[list[str]]:
-        """Every statement the API sends (BEGIN/COMMIT included) while inside."""
+        """Every statement the API sends to the driver (BEGIN/COMMIT included) while inside,
+        traced on each pooled DBAPI connection as it is checked out: whatever path the engine
+        takes to the driver (Core, ``exec_driver_sql`` or its own cursor), it is seen."""
         from sqlalchemy import event
 
         sa = self.engine.store.engine
         log: list[str] = []
-        implicit_begin = sa.dialect.name != "sqlite"  # psycopg sends BEGIN itself
+        active: dict[int, contextlib.ExitStack] = {}
 
-        def on_begin(conn: Any) -> None:
-            if implicit_begin:
-                log.append("BEGIN")
+        def on_checkout(dbapi_conn: Any, record: Any, proxy: Any) -> None:
+            stack = active[id(dbapi_conn)] = contextlib.ExitStack()
+            stack.enter_context(driver_trace(dbapi_conn, log))
 
-        def on_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            log.append(statement)
+        def on_checkin(dbapi_conn: Any, record: Any) -> None:
+            stack = active.pop(id(dbapi_conn), None)
+            if stack is not None:
+                stack.close()
 
-        def on_commit(conn: Any) -> None:
-            log.append("COMMIT")
-
-        listeners = [("begin", on_begin), ("before_cursor_execute", on_execute), ("commit", on_commit)]
-        for name, fn in listeners:
-            event.listen(sa, name, fn)
+        event.listen(sa, "checkout", on_checkout)
+        event.listen(sa, "checkin", on_checkin)
         try:
             yield log
         finally:
-            for name, fn in listeners:
-                event.remove(sa, name, fn)
+            event.remove(sa, "checkout", on_checkout)
+            event.remove(sa, "checkin", on_checkin)
+            for stack in active.values():
+                stack.close()
+
+
+@contextlib.contextmanager
+def driver_trace(dbapi_conn: Any, log: list[str]) -> Iterator[None]:
+    """Log every statement ``dbapi_conn`` sends while inside, at the driver.
+
+    sqlite3: its trace callback (sees BEGIN and COMMIT too). psycopg: cursors made while
+    inside log their ``execute`` calls, the implicit ``BEGIN`` psycopg sends before the first
+    statement of a transaction, and ``commit()``."""
+    if isinstance(dbapi_conn, sqlite3.Connection):
+        dbapi_conn.set_trace_callback(log.append)
+        try:
+            yield
+        finally:
+            dbapi_conn.set_trace_callback(None)
+        return
+    import psycopg
+    from psycopg.pq import TransactionStatus
+
+    conn = dbapi_conn
+
+    class TracingCursor(psycopg.Cursor[Any]):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            if not conn.autocommit and conn.info.transaction_status == TransactionStatus.IDLE:
+                log.append("BEGIN")
+            log.append(query if isinstance(query, str) else repr(query))
+            return super().execute(query, params, **kwargs)
+
+    real_commit = conn.commit
+
+    def commit() -> None:
+        if conn.info.transaction_status != TransactionStatus.IDLE:
+            log.append("COMMIT")
+        real_commit()
+
+    factory = conn.cursor_factory
+    conn.cursor_factory = TracingCursor
+    conn.commit = commit
+    try:
+        yield
+    finally:
+        conn.cursor_factory = factory
+        del conn.commit
 
 
 # ---------------------------------------------------------------------------- the floor side
@@ -230,7 +275,6 @@ class FloorSide:
         self.conn = conn
         self.dialect = dialect
         self.items = items
-        self.log: list[str] | None = None
         p = "?" if dialect == "sqlite" else "%s"
         self.cur = conn.cursor()
         item_cols = self._columns("zg_item")
@@ -312,8 +356,6 @@ class FloorSide:
     # -- the hot path
 
     def _ex(self, sql: str, params: Sequence[Any]) -> Any:
-        if self.log is not None:
-            self.log.append(sql)
         return self.cur.execute(sql, params)
 
     def _stamp(self, now: dt.datetime) -> Any:
@@ -325,8 +367,7 @@ class FloorSide:
         conn, camp, col = self.conn, self.camp, self.col
         if self.dialect == "sqlite":
             self._ex("BEGIN IMMEDIATE", ())
-        elif self.log is not None:
-            self.log.append("BEGIN")  # psycopg sends it before the first statement
+        # (psycopg sends BEGIN itself before the first statement)
         try:
             row = self._ex(self.sql_item, (item_id,)).fetchone()
             if row is None:
@@ -441,8 +482,6 @@ class FloorSide:
                             stamp,
                         ),
                     )
-            if self.log is not None:
-                self.log.append("COMMIT")
             conn.commit()
         except BaseException:
             conn.rollback()
@@ -470,11 +509,16 @@ class FloorSide:
 
     @contextlib.contextmanager
     def tracing(self) -> Iterator[list[str]]:
-        self.log = []
-        try:
-            yield self.log
-        finally:
-            self.log = None
+        """Every statement the floor sends to the driver while inside."""
+        log: list[str] = []
+        cursor = self.cur
+        with driver_trace(self.conn, log):
+            self.cur = self.conn.cursor()  # a cursor made under the trace (psycopg)
+            try:
+                yield log
+            finally:
+                self.cur.close()
+                self.cur = cursor
 
 
 def _route(channels: str | None, email: str | None, mobile: str | None) -> tuple[str, str]:
