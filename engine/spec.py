@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 __all__ = [
     "CampaignSetup",
@@ -26,8 +26,19 @@ __all__ = [
     "UnitSpec",
 ]
 
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=100)]
+_KEY = r"^[a-z][a-z0-9_]*$"
+Key = Annotated[str, StringConstraints(pattern=_KEY, max_length=100)]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+# Limits below match the columns the values are stored in (engine/models.py): a longer value
+# would be truncated silently by SQLite and refused by PostgreSQL at the first write, so it is
+# refused here, when the definition is loaded.
+StateKey = Annotated[str, StringConstraints(pattern=_KEY, max_length=40)]  # zg_item.state
+TriggerKey = Annotated[str, StringConstraints(pattern=_KEY, max_length=60)]  # zg_event.trigger
+RoleKey = Annotated[str, StringConstraints(pattern=_KEY, max_length=60)]  # zg_event.role
+ChannelKey = Annotated[str, StringConstraints(pattern=_KEY, max_length=40)]  # zg_item/zg_outbox.channel
+MessageKey = Annotated[str, StringConstraints(pattern=_KEY, max_length=60)]  # zg_outbox.kind
+KindKey = Annotated[str, StringConstraints(pattern=_KEY, max_length=40)]  # zg_unit.kind
+ShortLabel = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
 
 
 class _Spec(BaseModel):
@@ -37,7 +48,7 @@ class _Spec(BaseModel):
 class StateSpec(_Spec):
     """One state. ``final`` states count as ends of the lifecycle (closed, dismissed, merged)."""
 
-    id: Key
+    id: StateKey
     label: Label
     final: bool = False
 
@@ -49,16 +60,16 @@ class NotifySpec(_Spec):
     (the unit before it, e.g. on reassignment) or a contact role such as ``leading_group_office``.
     """
 
-    message: Key
+    message: MessageKey
     to: Key
 
 
 class TransitionSpec(_Spec):
-    trigger: Key
+    trigger: TriggerKey
     label: Label
-    source: list[Key] = Field(min_length=1)
-    dest: Key
-    roles: list[Key] = Field(min_length=1)
+    source: list[StateKey] = Field(min_length=1)
+    dest: StateKey
+    roles: list[RoleKey] = Field(min_length=1)
     guards: list[Key] = Field(default_factory=list)
     effects: list[Key] = Field(default_factory=list)
     notify: list[NotifySpec] = Field(default_factory=list)
@@ -68,11 +79,11 @@ class LifecycleSpec(_Spec):
     """A lifecycle: the item's states, its initial state and its transitions."""
 
     id: Key
-    initial: Key
+    initial: StateKey
     states: list[StateSpec] = Field(min_length=1)
     transitions: list[TransitionSpec] = Field(min_length=1)
     #: Who may do the operations outside the state machine (report, add_measure, …).
-    operations: dict[Key, list[Key]] = Field(default_factory=dict)
+    operations: dict[Key, list[RoleKey]] = Field(default_factory=dict)
 
     def state(self, state_id: str) -> StateSpec:
         for state in self.states:
@@ -88,23 +99,30 @@ class LifecycleSpec(_Spec):
 class RoleSpec(_Spec):
     """A role an actor can act in. ``unit_bound`` roles act only for their own unit."""
 
-    id: Key
+    id: RoleKey
     label: Label
     unit_bound: bool = False
 
 
 class ContactSpec(_Spec):
-    name: Label
+    name: ShortLabel
     role: Key = "contact"
-    email: str | None = None
-    mobile: str | None = None
-    channels: list[Key] = Field(default_factory=list)
+    email: str | None = Field(default=None, max_length=200)
+    mobile: str | None = Field(default=None, max_length=40)
+    channels: list[ChannelKey] = Field(default_factory=list)
+
+    @field_validator("channels")
+    @classmethod
+    def _channels_fit(cls, channels: list[str]) -> list[str]:
+        if len(",".join(channels)) > 200:  # stored comma-joined in zg_contact.channels
+            raise ValueError("联系渠道过多 (合计不超过 200 字符)")
+        return channels
 
 
 class UnitSpec(_Spec):
     id: Key
     name: Label
-    kind: Key = "unit"
+    kind: KindKey = "unit"
     contacts: list[ContactSpec] = Field(default_factory=list)
 
 
@@ -122,10 +140,10 @@ class CampaignSetup(_Spec):
     definition_id: Key
     definition_version: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     title: Label
-    county: Label
+    county: ShortLabel
     timezone: str = "Asia/Shanghai"
     start: dt.date | None = None
-    channels: list[Key] = Field(min_length=1)
+    channels: list[ChannelKey] = Field(min_length=1)
     roles: list[RoleSpec] = Field(min_length=1)
     units: list[UnitSpec] = Field(min_length=1)
     tracks: list[TrackSpec] = Field(min_length=1)
