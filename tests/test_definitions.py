@@ -284,3 +284,15 @@ def test_start_campaign_refuses_unknown_track_unit(engine: Engine, builtin: Camp
         engine.start_campaign(CampaignSetup.model_validate(data), key="broken")
     text = "\n".join(info.value.problems)
     assert "未知单位 ghost_bureau" in text and "牵头单位" in text
+
+
+def test_ids_too_long_for_the_database_are_located(tmp_path: Path) -> None:
+    """A state id longer than its column (40) is reported at its line when the file is loaded,
+    not by PostgreSQL at the first transition."""
+    long_state = "identified_and_waiting_for_the_office_now"
+    assert len(long_state) == 41
+    body = builtin_path("county_2023").read_text(encoding="utf-8")
+    body = body.replace("- {id: identified, label: 已查摆}", f"- {{id: {long_state}, label: 已查摆}}")
+    line = next(i for i, text in enumerate(body.splitlines(), 1) if long_state in text)
+    path = write(tmp_path, body)
+    assert located(problems_of(path))["lifecycle.states.0.id"] == (line, "过长")

@@ -9,6 +9,7 @@ settings are checked on SQLite files of their own.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 import threading
 import time
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pydantic
 import pytest
 import sqlalchemy
 from alembic.autogenerate import compare_metadata
@@ -28,6 +30,7 @@ from sqlalchemy.engine import make_url
 from zhenggai.engine import (
     Actor,
     CampaignNotFound,
+    CampaignSetup,
     CampaignView,
     ConflictError,
     Engine,
@@ -681,3 +684,56 @@ def test_verify_audit_is_not_fooled_by_a_concurrent_write(
     assert written, "the concurrent write did not happen"
     assert result.ok, result.problems
     assert engine.verify_audit().ok
+
+
+def test_identifiers_at_their_column_limits_work(engine: Engine) -> None:
+    """The longest state, trigger, role, channel, message and unit-kind ids a definition may
+    use fit their columns on both databases (PostgreSQL refuses what SQLite would accept)."""
+    longest = {
+        "identified": "s" * 40,  # state
+        "assign": "t" * 60,  # trigger
+        "leading_group_office": "r" * 60,  # role
+        "hotline": "c" * 40,  # channel
+        "item_assigned": "m" * 60,  # message kind
+    }
+    data = load_setup("county_2023").model_dump(mode="json")
+    text_ = json.dumps(data)
+    for short, long in longest.items():
+        text_ = text_.replace(f'"{short}"', f'"{long}"')
+    data = json.loads(text_)
+    data["county"] = "县" * 100
+    data["units"][0]["kind"] = "k" * 40
+    setup = CampaignSetup.model_validate(data)
+    engine.start_campaign(setup, key="test")
+    office = Actor("王主任", "r" * 60, "discipline_commission")
+    item = engine.report(
+        "test", office, title="审批超时", description="审批超时", track="construction", channel="c" * 40
+    )
+    after = engine.fire(item.id, "t" * 60, office, unit=UNIT, due="2023-08-31")
+    assert (item.state, after.state) == ("s" * 40, "assigned")
+    assert engine.outbox("test")[0].kind == "m" * 60
+    assert engine.events(item.id)[-1].role == "r" * 60
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("lifecycle", "states", 0, "id"), "s" * 41),
+        (("lifecycle", "transitions", 0, "trigger"), "t" * 61),
+        (("roles", 0, "id"), "r" * 61),
+        (("channels", 0), "c" * 41),
+        (("lifecycle", "transitions", 0, "notify", 0, "message"), "m" * 61),
+        (("units", 0, "kind"), "k" * 41),
+        (("county",), "县" * 101),
+    ],
+    ids=["state", "trigger", "role", "channel", "message", "unit kind", "county"],
+)
+def test_identifiers_longer_than_their_columns_are_refused(path: tuple[Any, ...], value: str) -> None:
+    """One character more than the column holds is a validation error, before anything is stored."""
+    data = load_setup("county_2023").model_dump(mode="json")
+    target = data
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+    with pytest.raises(pydantic.ValidationError, match="at most"):
+        CampaignSetup.model_validate(data)
