@@ -878,11 +878,14 @@ class Engine:
         """Outbox rows for the transition's ``notify`` list, one per recipient contact.
 
         A unit with no contact still gets a row, dead-lettered with the reason, so an
-        operator sees the message that could not be routed instead of it vanishing.
+        operator sees the message that could not be routed instead of it vanishing. A contact
+        reached twice with the same message (e.g. as a member of the responsible unit and by
+        role) gets it once.
         """
         if not spec.notify:
             return
         payload = _payload(camp, spec, after, event_data)
+        queued: set[str] = set()
         for notify in spec.notify:
             contacts: Sequence[RowMapping]
             unit_id: int | None = None
@@ -921,13 +924,17 @@ class Engine:
                 )
                 continue
             for contact in contacts:
+                key = f"{key_base}:contact:{contact['id']}"
+                if key in queued:
+                    continue
+                queued.add(key)
                 channel, address = _route(contact)
                 conn.execute(
                     insert(OUTBOX),
                     {
                         "campaign_id": camp.id, "item_id": after["id"], "kind": notify.message,
                         "channel": channel, "recipient": address, "contact_id": contact["id"],
-                        "idempotency_key": f"{key_base}:contact:{contact['id']}",
+                        "idempotency_key": key,
                         "payload": canonical_json(payload), "status": "pending" if address else "dead",
                         "attempts": 0, "next_try_at": now,
                         "last_error": None if address else "联系人没有可用的联系方式", "created_at": now,
