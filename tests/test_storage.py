@@ -332,6 +332,17 @@ def test_datetimes_come_back_aware_utc(db_url: str) -> None:
         engine.dispose()
 
 
+def test_due_dates_are_judged_in_the_campaigns_timezone(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
+    """At 2023-07-03 17:00 UTC it is already 07-04 in Shanghai: 07-03 is in the past there."""
+    clock.set(dt.datetime(2023, 7, 3, 17, tzinfo=dt.UTC))
+    item = report(engine)
+    with pytest.raises(InvalidInputError, match="早于今天 2023-07-04"):
+        engine.assign(item, OFFICE, unit=UNIT, due="2023-07-03")
+    assert engine.assign(item, OFFICE, unit=UNIT, due="2023-07-04").due == dt.date(2023, 7, 4)
+
+
 def test_naive_datetime_is_refused_by_the_column(engine: Engine, campaign: CampaignView) -> None:
     """Writing a naive datetime into a zhenggai table fails; nothing is written."""
     item = report(engine)
@@ -416,6 +427,25 @@ def test_idempotency_keys_are_unique(engine: Engine, campaign: CampaignView) -> 
     with pytest.raises(StorageError), engine.store.write() as conn:
         conn.execute(insert(OUTBOX), row)
     assert len(engine.outbox("test")) == 5
+
+
+def test_contact_reached_twice_gets_the_message_once(engine: Engine) -> None:
+    """A transition that notifies the responsible unit and a role, where one contact is both,
+    queues that contact one message instead of failing on the duplicate idempotency key."""
+    data = load_setup("county_2023").model_dump(mode="json")
+    data["lifecycle"]["transitions"][0]["notify"] = [
+        {"message": "item_assigned", "to": "responsible_unit"},
+        {"message": "item_assigned", "to": "leading_group_office"},
+    ]
+    for unit in data["units"]:
+        if unit["id"] == "discipline_commission":
+            unit["contacts"] = [
+                {"name": "办公室", "role": "leading_group_office", "email": "office@example.cn"}
+            ]
+    engine.start_campaign(CampaignSetup.model_validate(data), key="test")
+    item = engine.assign(report(engine), OFFICE, unit="discipline_commission", due="2023-08-31")
+    assert item.state == "assigned"
+    assert [(m.kind, m.recipient) for m in engine.outbox("test")] == [("item_assigned", "office@example.cn")]
 
 
 # -------------------------------------------------------------------------------------- steps
