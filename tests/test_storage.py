@@ -767,3 +767,17 @@ def test_identifiers_longer_than_their_columns_are_refused(path: tuple[Any, ...]
     target[path[-1]] = value
     with pytest.raises(pydantic.ValidationError, match="at most"):
         CampaignSetup.model_validate(data)
+
+
+def test_parallel_reports_keep_one_unbroken_chain(engine: Engine, campaign: CampaignView) -> None:
+    """Threads reporting into one campaign at once all succeed (different items never conflict),
+    and the audit head lock keeps the event numbers 1..n without gaps or duplicates."""
+    runners = [Runner(lambda: [report(engine) for _ in range(8)]) for _ in range(4)]
+    for r in runners:
+        r.start()
+    for r in runners:
+        r.join(30)
+    assert [r.error for r in runners] == [None] * 4
+    seqs = [e.seq for e in engine.events(campaign="test")]
+    assert seqs == list(range(1, 1 + 1 + 32))  # start_campaign's event, then 32 reports
+    assert engine.verify_audit().ok
