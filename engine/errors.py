@@ -25,7 +25,7 @@ attributes carry the same facts for programs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 __all__ = [
     "CampaignNotFound",
@@ -109,10 +109,24 @@ class PermissionDeniedError(ZhenggaiError):
 class TransitionNotAllowedError(ZhenggaiError):
     """The trigger cannot fire from the item's current state."""
 
-    def __init__(self, item_id: int, state: str, trigger: str, allowed: Sequence[str]) -> None:
-        allowed_text = "、".join(allowed) if allowed else "无"
+    def __init__(
+        self,
+        item_id: int,
+        state: str,
+        trigger: str,
+        allowed: Sequence[str],
+        labels: Mapping[str, str] | None = None,
+    ) -> None:
+        """``labels`` maps state and trigger ids to the Chinese names officials read."""
+        names = labels or {}
+
+        def named(key: str) -> str:
+            label = names.get(key)
+            return f"「{label}」({key})" if label else key
+
+        allowed_text = "、".join(named(t) for t in allowed) if allowed else "无"
         super().__init__(
-            f"问题 {item_id} 当前状态为 {state}, 不能执行 {trigger}; 该状态下可执行: {allowed_text}"
+            f"问题 {item_id} 当前状态为{named(state)}, 不能执行{named(trigger)}; 该状态下可执行: {allowed_text}"
         )
         self.item_id = item_id
         self.state = state
@@ -123,8 +137,19 @@ class TransitionNotAllowedError(ZhenggaiError):
 class GuardFailedError(ZhenggaiError):
     """A guard of the transition refused it."""
 
-    def __init__(self, item_id: int, trigger: str, guard: str, explanation: str) -> None:
-        super().__init__(f"问题 {item_id} 不能执行 {trigger}: 条件 {guard} 不满足 ({explanation})")
+    def __init__(
+        self,
+        item_id: int,
+        trigger: str,
+        guard: str,
+        explanation: str,
+        labels: Mapping[str, str] | None = None,
+    ) -> None:
+        """``labels`` maps the trigger and guard ids to the Chinese names officials read."""
+        names = labels or {}
+        trigger_text = f"「{names[trigger]}」({trigger})" if trigger in names else trigger
+        guard_text = f"「{names[guard]}」({guard})" if guard in names else guard
+        super().__init__(f"问题 {item_id} 不能执行{trigger_text}: 条件{guard_text}不满足 ({explanation})")
         self.item_id = item_id
         self.trigger = trigger
         self.guard = guard

@@ -347,6 +347,17 @@ class CompiledLifecycle:
         self.spec = spec
         self.final_states = spec.final_states
         self.labels = {s.id: s.label for s in spec.states}
+        #: Chinese names of states, triggers, guards and operations, for messages.
+        self.names = {
+            **{g.name: g.label for g in GUARDS.values()},
+            **OPERATIONS,
+            **{t.trigger: t.label for t in spec.transitions},
+            **self.labels,
+        }
+        #: What each trigger's guards need loaded (measure counts, the merge survivor).
+        self.needs: dict[str, frozenset[str]] = {
+            t.trigger: frozenset().union(*(GUARDS[g].needs for g in t.guards)) for t in spec.transitions
+        }
         self.by_trigger = {t.trigger: t for t in spec.transitions}
         self.by_trigger_source = {(t.trigger, s): t for t in spec.transitions for s in t.source}
         self.machine = Machine(

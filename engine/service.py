@@ -6,8 +6,10 @@ compare-and-set → append the audit event, outbox rows and step rows — all in
 transaction. Anything refused raises before the first write, and any failure rolls the whole
 transaction back, so nothing half-written survives.
 
-Hot paths (transitions, measures) use prebuilt SQLAlchemy Core statements; the ORM is not on
-them (it costs 10-14x the raw driver per transition here).
+Writes run on the DBAPI cursor with SQLAlchemy Core statements compiled once per dialect
+(:mod:`zhenggai.engine._writes`); the ORM is not on them (it costs 10-14x the raw driver per
+transition here, and Core's own per-execute work several times more: BENCHMARKS.md). Queries
+for people (lists, ledger, audit) use Core on SQLAlchemy connections.
 """
 
 from __future__ import annotations
@@ -17,15 +19,29 @@ import json
 import os
 import threading
 import zoneinfo
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, bindparam, func, insert, select, update
+from sqlalchemy import Connection, select
 from sqlalchemy import Engine as SAEngine
 
-from . import models as m
-from .audit import GENESIS, AuditReport, canonical_json, event_hash, verify_chain
+from ._raw import Tx
+from ._writes import (
+    CAMPAIGN,
+    EVENT,
+    HEAD,
+    ITEM,
+    MEASURE,
+    OUTBOX,
+    UNIT,
+    Campaign,
+    Statements,
+    append_event,
+    arm_steps,
+    cas_update,
+    queue_messages,
+)
+from .audit import GENESIS, AuditReport, verify_chain
 from .clock import SystemClock
 from .errors import (
     CampaignNotFound,
@@ -44,7 +60,6 @@ from .lifecycle import (
     COMMON_FIELDS,
     EFFECTS,
     GUARDS,
-    OPERATIONS,
     CompiledLifecycle,
     TransitionContext,
     check_lifecycle,
@@ -67,18 +82,6 @@ from .views import (
 
 __all__ = ["Engine"]
 
-ITEM = m.Item.__table__  # type: ignore[attr-defined]
-UNIT = m.Unit.__table__  # type: ignore[attr-defined]
-TRACK = m.Track.__table__  # type: ignore[attr-defined]
-CAMPAIGN = m.Campaign.__table__  # type: ignore[attr-defined]
-CONTACT = m.Contact.__table__  # type: ignore[attr-defined]
-MEASURE = m.Measure.__table__  # type: ignore[attr-defined]
-EVENT = m.Event.__table__  # type: ignore[attr-defined]
-HEAD = m.AuditHead.__table__  # type: ignore[attr-defined]
-OUTBOX = m.Outbox.__table__  # type: ignore[attr-defined]
-STEP = m.Step.__table__  # type: ignore[attr-defined]
-REPORTER = m.ItemReporter.__table__  # type: ignore[attr-defined]
-
 #: Severity vocabulary (问题程度) until definitions declare their own.
 SEVERITIES: Mapping[str, str] = {"normal": "一般", "serious": "较重", "critical": "严重"}
 #: Wildcards in a track's unit list: 各地各单位 and 县直有关单位.
@@ -94,42 +97,6 @@ TEXT_LIMITS: Mapping[str, int] = {
     "leading_official": 100,
     "actor": 100,
 }
-
-# Prebuilt statements for the hot paths.
-_Q_ITEM = select(ITEM).where(ITEM.c.id == bindparam("id"))
-# Another item a guard relies on (the survivor of a merge): share-locked where row locks exist,
-# so it cannot change between the guard's check and the commit.
-_Q_ITEM_SHARED = _Q_ITEM.with_for_update(read=True)
-_Q_HEAD = select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.campaign_id == bindparam("cid"))
-_Q_HEAD_LOCKED = _Q_HEAD.with_for_update()
-_U_HEAD = (
-    update(HEAD)
-    .where(HEAD.c.campaign_id == bindparam("cid"))
-    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
-)
-_I_EVENT = insert(EVENT)
-_Q_MEASURE_COUNTS = select(
-    func.count(MEASURE.c.id), func.count(MEASURE.c.id).filter(MEASURE.c.done_at.is_(None))
-).where(MEASURE.c.item_id == bindparam("item_id"))
-
-
-@dataclass(frozen=True, slots=True)
-class _Campaign:
-    """A started campaign as the engine runs it (immutable once started)."""
-
-    id: int
-    key: str
-    view: CampaignView
-    tz: zoneinfo.ZoneInfo
-    lifecycle: CompiledLifecycle
-    roles: Mapping[str, RoleSpec]
-    operations: Mapping[str, frozenset[str]]
-    channels: frozenset[str]
-    unit_ids: Mapping[str, int]
-    unit_keys: Mapping[int, str]
-    unit_names: Mapping[int, str]
-    tracks: Mapping[str, str]
-
 
 class Engine:
     """The zhenggai engine on one database.
@@ -155,7 +122,8 @@ class Engine:
             except BaseException:
                 self._store.dispose()  # do not leave a connection pool behind a failed open
                 raise
-        self._campaigns: dict[int, _Campaign] = {}
+        self._st = Statements(self._store.engine.dialect, row_locks=self._store.dialect.for_update)
+        self._campaigns: dict[int, Campaign] = {}
         self._campaign_ids: dict[str, int] = {}
         self._lifecycles: dict[str, CompiledLifecycle] = {}
         self._lock = threading.Lock()
@@ -178,6 +146,13 @@ class Engine:
     def __exit__(self, *exc: object) -> None:
         self.dispose()
 
+    def _now(self) -> dt.datetime:
+        """The clock's now, held to the Clock contract (aware, UTC) before anything is written."""
+        now = self.clock.now()
+        if not isinstance(now, dt.datetime) or now.tzinfo is None or now.utcoffset() is None:
+            raise InvalidInputError("clock", "时钟返回的时间不带时区 (Clock.now() 须返回带时区的 UTC 时间)")
+        return now.astimezone(dt.UTC)
+
     # ------------------------------------------------------------------------------ campaigns
 
     def start_campaign(self, setup: CampaignSetup, *, key: str | None = None) -> CampaignView:
@@ -190,12 +165,13 @@ class Engine:
             zoneinfo.ZoneInfo(setup.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as err:
             raise InvalidInputError("timezone", f"未知时区 {setup.timezone}") from err
-        now = self.clock.now()
-        with self._store.write() as conn:
-            if conn.execute(select(CAMPAIGN.c.id).where(CAMPAIGN.c.key == key)).first():
+        now = self._now()
+        st = self._st
+        with self._store.transaction() as tx:
+            if tx.one(st.campaign_id_by_key, {"key": key}) is not None:
                 raise InvalidInputError("key", f"专项行动 {key} 已存在")
-            cid = conn.execute(
-                insert(CAMPAIGN).returning(CAMPAIGN.c.id),
+            cid = tx.scalar(
+                st.campaign_insert,
                 {
                     "key": key,
                     "title": setup.title,
@@ -208,15 +184,14 @@ class Engine:
                     "channels_json": json.dumps(setup.channels),
                     "created_at": now,
                 },
-            ).scalar_one()
+            )
             for unit in setup.units:
-                uid = conn.execute(
-                    insert(UNIT).returning(UNIT.c.id),
-                    {"campaign_id": cid, "key": unit.id, "name": unit.name, "kind": unit.kind},
-                ).scalar_one()
+                uid = tx.scalar(
+                    st.unit_insert, {"campaign_id": cid, "key": unit.id, "name": unit.name, "kind": unit.kind}
+                )
                 for contact in unit.contacts:
-                    conn.execute(
-                        insert(CONTACT),
+                    tx.run(
+                        st.contact_insert,
                         {
                             "unit_id": uid,
                             "name": contact.name,
@@ -227,21 +202,17 @@ class Engine:
                         },
                     )
             for track in setup.tracks:
-                conn.execute(
-                    insert(TRACK),
-                    {
-                        "campaign_id": cid,
-                        "key": track.id,
-                        "name": track.name,
-                        "unit_keys_json": json.dumps(track.units),
-                    },
+                tx.run(
+                    st.track_insert,
+                    {"campaign_id": cid, "key": track.id, "name": track.name, "unit_keys_json": json.dumps(track.units)},
                 )
-            conn.execute(insert(HEAD), {"campaign_id": cid, "seq": 0, "hash": GENESIS})
+            tx.run(st.head_insert, {"campaign_id": cid, "seq": 0, "hash": GENESIS})
             # Not cached until committed: a rolled-back start must leave no campaign behind.
-            camp = self._load_campaign(conn, cid, cache=False)
-            self._append_event(
-                conn,
-                camp,
+            camp = self._load_campaign(tx, cid, cache=False)
+            append_event(
+                tx,
+                st,
+                cid,
                 item_id=None,
                 trigger="start_campaign",
                 from_state=None,
@@ -301,9 +272,10 @@ class Engine:
 
         ``reporter`` (举报人) is stored apart and never appears in what units see.
         """
-        now = self.clock.now()
-        with self._store.write() as conn:
-            camp = self._campaign(conn, campaign)
+        now = self._now()
+        st = self._st
+        with self._store.transaction() as tx:
+            camp = self._campaign(tx, campaign)
             self._check_actor(camp, actor)
             self._check_operation(camp, actor, "report", None)
             values = {
@@ -314,22 +286,33 @@ class Engine:
                 "channel": _choice("channel", channel, camp.channels),
                 "severity": _choice("severity", severity, SEVERITIES),
                 "state": camp.lifecycle.spec.initial,
+                "responsible_unit_id": None,
+                "leading_official": None,
+                "due": None,
+                "light": "green",
+                "escalation_level": 0,
+                "reopen_count": 0,
+                "merged_into_id": None,
+                "dismiss_reason": None,
+                "last_finding": None,
                 "has_reporter": reporter is not None,
                 "created_by": actor.name,
                 "created_at": now,
                 "updated_at": now,
+                "verified_at": None,
+                "closed_at": None,
+                "closed_by": None,
+                "closed_by_unit": None,
                 "version": 1,
-                "light": "green",
-                "escalation_level": 0,
-                "reopen_count": 0,
             }
             reporter_values = _reporter_values(reporter) if reporter is not None else None
-            item_id = conn.execute(insert(ITEM).returning(ITEM.c.id), values).scalar_one()
+            item_id = tx.scalar(st.item_insert, values)
             if reporter_values is not None:
-                conn.execute(insert(REPORTER), {"item_id": item_id, **reporter_values})
-            self._append_event(
-                conn,
-                camp,
+                tx.run(st.reporter_insert, {"item_id": item_id, **reporter_values})
+            append_event(
+                tx,
+                st,
+                camp.id,
                 item_id=item_id,
                 trigger="report",
                 from_state=None,
@@ -344,7 +327,7 @@ class Engine:
                     "has_reporter": reporter is not None,
                 },
             )
-            return self._item_view(conn, camp, item_id)
+        return self._view_from_row(camp, {**values, "id": item_id})
 
     def fire(
         self,
@@ -359,19 +342,22 @@ class Engine:
         (``unit``, ``due``, ``leading_official``, ``finding``, ``reason``, ``survivor_id``,
         ``note``). With ``expected_version`` the call fails with :class:`ConflictError` if the
         item has changed since the caller read it."""
-        now = self.clock.now()
-        with self._store.write() as conn:
-            row = self._load_item(conn, item_id)
-            camp = self._campaign(conn, row["campaign_id"])
+        now = self._now()
+        st = self._st
+        with self._store.transaction() as tx:
+            row = self._load_item(tx, item_id)
+            camp = self._campaign(tx, row["campaign_id"])
             self._check_actor(camp, actor)
             _check_version(item_id, expected_version, row["version"])
             state = row["state"]
             lifecycle = camp.lifecycle
             spec = lifecycle.by_trigger_source.get((trigger, state))
             if spec is None:
-                raise TransitionNotAllowedError(item_id, state, trigger, lifecycle.allowed_triggers(state))
+                raise TransitionNotAllowedError(
+                    item_id, state, trigger, lifecycle.allowed_triggers(state), lifecycle.names
+                )
             self._check_role(camp, actor, spec.trigger, spec.roles, row)
-            inputs = self._trigger_inputs(conn, camp, spec, row, data, now)
+            inputs = self._trigger_inputs(tx, camp, spec, data, now)
             ctx = TransitionContext(
                 item=row,
                 actor_name=actor.name,
@@ -381,27 +367,27 @@ class Engine:
                 data=inputs,
                 final_states=lifecycle.final_states,
             )
-            needs = set().union(*(GUARDS[g].needs for g in spec.guards)) if spec.guards else set()
+            needs = lifecycle.needs[spec.trigger]
             if "measures" in needs:
-                ctx.measure_count, ctx.open_measure_count = conn.execute(
-                    _Q_MEASURE_COUNTS, {"item_id": item_id}
-                ).one()
+                counts = tx.one(st.measure_counts, {"item_id": item_id})
+                assert counts is not None
+                ctx.measure_count, ctx.open_measure_count = counts["total"], counts["open"]
             if "survivor" in needs and inputs.get("survivor_id") is not None:
-                query = _Q_ITEM_SHARED if self._store.dialect.for_update else _Q_ITEM
-                ctx.survivor = conn.execute(query, {"id": inputs["survivor_id"]}).mappings().first()
+                ctx.survivor = tx.one(st.item_shared, {"id": inputs["survivor_id"]})
             new_state = lifecycle.fire(trigger, state, ctx)
             if new_state is None:
                 assert ctx.failed_guard is not None
-                raise GuardFailedError(item_id, trigger, ctx.failed_guard, ctx.failed_reason)
+                raise GuardFailedError(item_id, trigger, ctx.failed_guard, ctx.failed_reason, lifecycle.names)
             changes: dict[str, Any] = {}
             for effect in spec.effects:
                 changes.update(EFFECTS[effect].apply(ctx))
             changes.update(state=new_state, updated_at=now, version=row["version"] + 1)
-            self._cas_update(conn, row, changes)
+            cas_update(tx, st, row, changes)
             event_data = _event_data(camp, inputs, row, changes)
-            self._append_event(
-                conn,
-                camp,
+            append_event(
+                tx,
+                st,
+                camp.id,
                 item_id=item_id,
                 trigger=trigger,
                 from_state=state,
@@ -411,9 +397,9 @@ class Engine:
                 data=event_data,
             )
             after = {**row, **changes}
-            self._queue_messages(conn, camp, spec, row, after, event_data, now)
-            self._arm_steps(conn, camp, row, after, now)
-            return self._item_view(conn, camp, item_id)
+            queue_messages(tx, st, camp, spec, row, after, event_data, now)
+            arm_steps(tx, st, camp, row, after, now)
+        return self._view_from_row(camp, after)
 
     # Named operations: thin wrappers over fire(), so a host reads what it does.
 
@@ -497,10 +483,11 @@ class Engine:
         expected_version: int | None = None,
     ) -> MeasureView:
         """Add a rectification measure (整改措施) to an item with a responsible unit."""
-        now = self.clock.now()
-        with self._store.write() as conn:
-            row = self._load_item(conn, item_id)
-            camp = self._campaign(conn, row["campaign_id"])
+        now = self._now()
+        st = self._st
+        with self._store.transaction() as tx:
+            row = self._load_item(tx, item_id)
+            camp = self._campaign(tx, row["campaign_id"])
             self._check_actor(camp, actor)
             _check_version(item_id, expected_version, row["version"])
             self._check_measure_state(camp, row, "add_measure")
@@ -509,44 +496,47 @@ class Engine:
                 "item_id": item_id,
                 "text": _text("text", text),
                 "due": None if due is None else _due(due, camp, now, "due"),
+                "done_at": None,
+                "done_by": None,
                 "created_by": actor.name,
                 "created_at": now,
             }
-            measure_id = conn.execute(insert(MEASURE).returning(MEASURE.c.id), values).scalar_one()
-            self._cas_update(conn, row, {"version": row["version"] + 1, "updated_at": now})
-            self._append_event(
-                conn, camp, item_id=item_id, trigger="add_measure", from_state=row["state"],
+            measure_id = tx.scalar(st.measure_insert, values)
+            cas_update(tx, st, row, {"version": row["version"] + 1, "updated_at": now})
+            append_event(
+                tx, st, camp.id, item_id=item_id, trigger="add_measure", from_state=row["state"],
                 to_state=row["state"], actor=actor, at=now,
                 data={"measure_id": measure_id, "text": values["text"], "due": values["due"]},
             )
-            return self._measure(conn, measure_id)
+        return _measure_view({**values, "id": measure_id})
 
     def complete_measure(
         self, measure_id: int, actor: Actor, *, expected_version: int | None = None
     ) -> MeasureView:
         """Mark a measure done. ``expected_version`` is the item's version."""
-        now = self.clock.now()
-        with self._store.write() as conn:
-            measure = conn.execute(select(MEASURE).where(MEASURE.c.id == measure_id)).mappings().first()
+        now = self._now()
+        st = self._st
+        with self._store.transaction() as tx:
+            if not isinstance(measure_id, int) or isinstance(measure_id, bool):
+                raise InvalidInputError("measure_id", "整改措施编号须为整数")
+            measure = tx.one(st.measure, {"id": measure_id})
             if measure is None:
                 raise MeasureNotFound(measure_id)
-            row = self._load_item(conn, measure["item_id"])
-            camp = self._campaign(conn, row["campaign_id"])
+            row = self._load_item(tx, measure["item_id"])
+            camp = self._campaign(tx, row["campaign_id"])
             self._check_actor(camp, actor)
             _check_version(row["id"], expected_version, row["version"])
             self._check_measure_state(camp, row, "complete_measure")
             self._check_operation(camp, actor, "complete_measure", row)
             if measure["done_at"] is not None:
                 raise InvalidInputError("measure", f"整改措施 {measure_id} 已完成")
-            conn.execute(
-                update(MEASURE).where(MEASURE.c.id == measure_id).values(done_at=now, done_by=actor.name)
-            )
-            self._cas_update(conn, row, {"version": row["version"] + 1, "updated_at": now})
-            self._append_event(
-                conn, camp, item_id=row["id"], trigger="complete_measure", from_state=row["state"],
+            tx.run(st.measure_done, {"id": measure_id, "done_at_v": now, "done_by_v": actor.name})
+            cas_update(tx, st, row, {"version": row["version"] + 1, "updated_at": now})
+            append_event(
+                tx, st, camp.id, item_id=row["id"], trigger="complete_measure", from_state=row["state"],
                 to_state=row["state"], actor=actor, at=now, data={"measure_id": measure_id},
             )
-            return self._measure(conn, measure_id)
+        return _measure_view({**measure, "done_at": now, "done_by": actor.name})
 
     # --------------------------------------------------------------------------------- reading
 
@@ -644,22 +634,23 @@ class Engine:
 
     def read_reporter(self, item_id: int, actor: Actor) -> ReporterView | None:
         """The reporter's identity, for the custodian role only; every read is audited."""
-        now = self.clock.now()
-        with self._store.write() as conn:
-            row = self._load_item(conn, item_id)
-            camp = self._campaign(conn, row["campaign_id"])
+        now = self._now()
+        st = self._st
+        with self._store.transaction() as tx:
+            row = self._load_item(tx, item_id)
+            camp = self._campaign(tx, row["campaign_id"])
             self._check_actor(camp, actor)
             self._check_operation(camp, actor, "read_reporter", None)
-            rep = conn.execute(select(REPORTER).where(REPORTER.c.item_id == item_id)).mappings().first()
-            self._append_event(
-                conn, camp, item_id=item_id, trigger="read_reporter", from_state=row["state"],
+            rep = tx.one(st.reporter, {"item_id": item_id})
+            append_event(
+                tx, st, camp.id, item_id=item_id, trigger="read_reporter", from_state=row["state"],
                 to_state=row["state"], actor=actor, at=now, data={"found": rep is not None},
             )
-            if rep is None:
-                return None
-            return ReporterView(
-                item_id=item_id, name=rep["name"], phone=rep["phone"], contact=rep["contact"], note=rep["note"]
-            )
+        if rep is None:
+            return None
+        return ReporterView(
+            item_id=item_id, name=rep["name"], phone=rep["phone"], contact=rep["contact"], note=rep["note"]
+        )
 
     def verify_audit(self, campaign: str | int | None = None) -> AuditReport:
         """Re-check every audit chain (or one campaign's): altered, inserted or deleted rows."""
@@ -671,7 +662,9 @@ class Engine:
             total = 0
             problems: list[str] = []
             for cid in ids:
-                head = conn.execute(_Q_HEAD, {"cid": cid}).mappings().first()
+                head = conn.execute(
+                    select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.campaign_id == cid)
+                ).mappings().first()
                 rows = conn.execute(
                     select(EVENT).where(EVENT.c.campaign_id == cid).order_by(EVENT.c.seq, EVENT.c.id)
                 ).mappings()
@@ -682,28 +675,31 @@ class Engine:
 
     # -------------------------------------------------------------------------------- internals
 
-    def _campaign(self, conn: Connection, key: str | int) -> _Campaign:
-        if isinstance(key, str):
-            cid = self._campaign_ids.get(key)
-            if cid is None:
-                found = conn.execute(select(CAMPAIGN.c.id).where(CAMPAIGN.c.key == key)).scalar()
-                if found is None:
-                    raise CampaignNotFound(key)
-                cid = found
-        else:
-            cid = key
-        camp = self._campaigns.get(cid)
-        return camp if camp is not None else self._load_campaign(conn, cid)
+    def _campaign(self, db: Tx | Connection, key: str | int) -> Campaign:
+        """A campaign by key or id: from the cache, else read (and cached once committed)."""
+        cid = self._campaign_ids.get(key) if isinstance(key, str) else key
+        if cid is not None:
+            camp = self._campaigns.get(cid)
+            if camp is not None:
+                return camp
+        tx = db if isinstance(db, Tx) else Tx.on(db)
+        if cid is None:
+            found = tx.scalar(self._st.campaign_id_by_key, {"key": key})
+            if found is None:
+                raise CampaignNotFound(key)
+            cid = found
+        return self._load_campaign(tx, cid)
 
-    def _load_campaign(self, conn: Connection, cid: int, *, cache: bool = True) -> _Campaign:
-        row = conn.execute(select(CAMPAIGN).where(CAMPAIGN.c.id == cid)).mappings().first()
+    def _load_campaign(self, tx: Tx, cid: int, *, cache: bool = True) -> Campaign:
+        st = self._st
+        row = tx.one(st.campaign, {"id": cid})
         if row is None:
             raise CampaignNotFound(cid)
         lifecycle = self._compiled(row["lifecycle_json"])
         roles = {r["id"]: RoleSpec(**r) for r in json.loads(row["roles_json"])}
-        units = conn.execute(select(UNIT).where(UNIT.c.campaign_id == cid).order_by(UNIT.c.id)).mappings().all()
-        tracks = conn.execute(select(TRACK).where(TRACK.c.campaign_id == cid).order_by(TRACK.c.id)).mappings()
-        camp = _Campaign(
+        units = tx.all(st.units, {"cid": cid})
+        tracks = tx.all(st.tracks, {"cid": cid})
+        camp = Campaign(
             id=cid,
             key=row["key"],
             view=CampaignView(
@@ -725,7 +721,7 @@ class Engine:
             self._remember(camp)
         return camp
 
-    def _remember(self, camp: _Campaign) -> None:
+    def _remember(self, camp: Campaign) -> None:
         """Cache a campaign read from committed data (campaigns never change once started)."""
         with self._lock:
             self._campaigns[camp.id] = camp
@@ -740,15 +736,16 @@ class Engine:
                 self._lifecycles[lifecycle_json] = compiled
             return compiled
 
-    def _load_item(self, conn: Connection, item_id: int) -> RowMapping:
+    def _load_item(self, db: Tx | Connection, item_id: int) -> dict[str, Any]:
         if not isinstance(item_id, int) or isinstance(item_id, bool):
             raise InvalidInputError("item_id", "问题编号须为整数")
-        row = conn.execute(_Q_ITEM, {"id": item_id}).mappings().first()
+        tx = db if isinstance(db, Tx) else Tx.on(db)
+        row = tx.one(self._st.item, {"id": item_id})
         if row is None:
             raise ItemNotFound(item_id)
         return row
 
-    def _check_actor(self, camp: _Campaign, actor: Actor) -> None:
+    def _check_actor(self, camp: Campaign, actor: Actor) -> None:
         if not isinstance(actor, Actor):
             raise InvalidInputError("actor", "须为 Actor")
         _text("actor", actor.name)
@@ -760,7 +757,7 @@ class Engine:
             raise PermissionDeniedError(actor.name, actor.role, "任何操作", "该角色须指明所属单位")
 
     def _check_role(
-        self, camp: _Campaign, actor: Actor, action: str, roles: Iterable[str], row: Mapping[str, Any] | None
+        self, camp: Campaign, actor: Actor, action: str, roles: Iterable[str], row: Mapping[str, Any] | None
     ) -> None:
         if actor.role not in roles:
             raise PermissionDeniedError(actor.name, actor.role, action)
@@ -768,22 +765,18 @@ class Engine:
             if row["responsible_unit_id"] is None or camp.unit_ids[actor.unit or ""] != row["responsible_unit_id"]:
                 raise PermissionDeniedError(actor.name, actor.role, action, "只能办理本单位负责的问题")
 
-    def _check_operation(self, camp: _Campaign, actor: Actor, op: str, row: Mapping[str, Any] | None) -> None:
+    def _check_operation(self, camp: Campaign, actor: Actor, op: str, row: Mapping[str, Any] | None) -> None:
         self._check_role(camp, actor, op, camp.operations.get(op, frozenset()), row)
 
-    def _check_measure_state(self, camp: _Campaign, row: Mapping[str, Any], op: str) -> None:
+    def _check_measure_state(self, camp: Campaign, row: Mapping[str, Any], op: str) -> None:
         state = row["state"]
         if state in camp.lifecycle.final_states or row["responsible_unit_id"] is None:
-            raise TransitionNotAllowedError(row["id"], state, op, camp.lifecycle.allowed_triggers(state))
+            raise TransitionNotAllowedError(
+                row["id"], state, op, camp.lifecycle.allowed_triggers(state), camp.lifecycle.names
+            )
 
     def _trigger_inputs(
-        self,
-        conn: Connection,
-        camp: _Campaign,
-        spec: TransitionSpec,
-        row: Mapping[str, Any],
-        data: Mapping[str, Any],
-        now: dt.datetime,
+        self, tx: Tx, camp: Campaign, spec: TransitionSpec, data: Mapping[str, Any], now: dt.datetime
     ) -> dict[str, Any]:
         accepted = set(COMMON_FIELDS)
         required: set[str] = set()
@@ -816,169 +809,14 @@ class Engine:
             survivor = given["survivor_id"]
             if not isinstance(survivor, int) or isinstance(survivor, bool):
                 raise InvalidInputError("survivor_id", "问题编号须为整数")
-            if conn.execute(select(ITEM.c.id).where(ITEM.c.id == survivor)).first() is None:
+            if tx.one(self._st.item_exists, {"id": survivor}) is None:
                 raise ItemNotFound(survivor)
             out["survivor_id"] = survivor
         elif "survivor_id" in required:
             raise InvalidInputError("survivor_id", "未指定保留的问题")
         return out
 
-    def _cas_update(self, conn: Connection, row: Mapping[str, Any], changes: Mapping[str, Any]) -> None:
-        result = conn.execute(
-            update(ITEM)
-            .where(and_(ITEM.c.id == row["id"], ITEM.c.version == row["version"]))
-            .values(**changes)
-        )
-        if result.rowcount != 1:
-            current = conn.execute(select(ITEM.c.version).where(ITEM.c.id == row["id"])).scalar()
-            raise ConflictError(row["id"], row["version"], current)
-
-    def _append_event(
-        self,
-        conn: Connection,
-        camp: _Campaign,
-        *,
-        item_id: int | None,
-        trigger: str,
-        from_state: str | None,
-        to_state: str | None,
-        actor: Actor,
-        at: dt.datetime,
-        data: Mapping[str, Any],
-    ) -> None:
-        head_query = _Q_HEAD_LOCKED if self._store.dialect.for_update else _Q_HEAD
-        seq, prev = conn.execute(head_query, {"cid": camp.id}).one()
-        seq += 1
-        text = canonical_json(data)
-        digest = event_hash(
-            campaign_id=camp.id, seq=seq, item_id=item_id, trigger=trigger, from_state=from_state,
-            to_state=to_state, actor=actor.name, role=actor.role, unit=actor.unit, at=at, data=text,
-            prev_hash=prev,
-        )
-        conn.execute(
-            _I_EVENT,
-            {
-                "campaign_id": camp.id, "seq": seq, "item_id": item_id, "trigger": trigger,
-                "from_state": from_state, "to_state": to_state, "actor": actor.name, "role": actor.role,
-                "unit": actor.unit, "at": at, "data": text, "prev_hash": prev, "hash": digest,
-            },
-        )
-        conn.execute(_U_HEAD, {"cid": camp.id, "new_seq": seq, "new_hash": digest})
-
-    def _queue_messages(
-        self,
-        conn: Connection,
-        camp: _Campaign,
-        spec: TransitionSpec,
-        before: Mapping[str, Any],
-        after: Mapping[str, Any],
-        event_data: Mapping[str, Any],
-        now: dt.datetime,
-    ) -> None:
-        """Outbox rows for the transition's ``notify`` list, one per recipient contact.
-
-        A unit with no contact still gets a row, dead-lettered with the reason, so an
-        operator sees the message that could not be routed instead of it vanishing. A contact
-        reached twice with the same message (e.g. as a member of the responsible unit and by
-        role) gets it once.
-        """
-        if not spec.notify:
-            return
-        payload = _payload(camp, spec, after, event_data)
-        queued: set[str] = set()
-        for notify in spec.notify:
-            contacts: Sequence[RowMapping]
-            unit_id: int | None = None
-            if notify.to == "responsible_unit":
-                unit_id = after["responsible_unit_id"]
-            elif notify.to == "previous_unit":
-                unit_id = before["responsible_unit_id"]
-                if unit_id == after["responsible_unit_id"]:
-                    continue
-            if notify.to in ("responsible_unit", "previous_unit"):
-                if unit_id is None:
-                    continue
-                contacts = conn.execute(
-                    select(CONTACT).where(CONTACT.c.unit_id == unit_id).order_by(CONTACT.c.id)
-                ).mappings().all()
-                fallback = f"unit:{camp.unit_keys[unit_id]}"
-            else:
-                contacts = conn.execute(
-                    select(CONTACT)
-                    .join(UNIT, UNIT.c.id == CONTACT.c.unit_id)
-                    .where(UNIT.c.campaign_id == camp.id, CONTACT.c.role == notify.to)
-                    .order_by(CONTACT.c.id)
-                ).mappings().all()
-                fallback = f"role:{notify.to}"
-            key_base = f"item:{after['id']}:v{after['version']}:{spec.trigger}:{notify.message}"
-            if not contacts:
-                conn.execute(
-                    insert(OUTBOX),
-                    {
-                        "campaign_id": camp.id, "item_id": after["id"], "kind": notify.message,
-                        "channel": "unrouted", "recipient": fallback, "contact_id": None,
-                        "idempotency_key": f"{key_base}:{fallback}", "payload": canonical_json(payload),
-                        "status": "dead", "attempts": 0, "next_try_at": now,
-                        "last_error": "没有可接收消息的联系人", "created_at": now,
-                    },
-                )
-                continue
-            for contact in contacts:
-                key = f"{key_base}:contact:{contact['id']}"
-                if key in queued:
-                    continue
-                queued.add(key)
-                channel, address = _route(contact)
-                conn.execute(
-                    insert(OUTBOX),
-                    {
-                        "campaign_id": camp.id, "item_id": after["id"], "kind": notify.message,
-                        "channel": channel, "recipient": address, "contact_id": contact["id"],
-                        "idempotency_key": key,
-                        "payload": canonical_json(payload), "status": "pending" if address else "dead",
-                        "attempts": 0, "next_try_at": now,
-                        "last_error": None if address else "联系人没有可用的联系方式", "created_at": now,
-                    },
-                )
-
-    def _arm_steps(
-        self, conn: Connection, camp: _Campaign, before: Mapping[str, Any], after: Mapping[str, Any], now: dt.datetime
-    ) -> None:
-        """Keep the item's deadline step in line with its due date and state (first form of
-        the scheduler's steps: one ``due@DATE`` step; step 3 adds the ladder)."""
-        pending = and_(
-            STEP.c.subject_kind == "item", STEP.c.subject_id == after["id"], STEP.c.status == "pending"
-        )
-        if after["state"] in camp.lifecycle.final_states:
-            conn.execute(update(STEP).where(pending).values(status="cancelled", fired_at=now))
-            return
-        due = after["due"]
-        if due is None or (due == before["due"] and before["state"] not in camp.lifecycle.final_states):
-            return
-        key = f"due@{due.isoformat()}"
-        conn.execute(update(STEP).where(pending, STEP.c.step_key != key).values(status="cancelled", fired_at=now))
-        end_of_day = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(0), tzinfo=camp.tz)
-        exists = conn.execute(
-            select(STEP.c.id, STEP.c.status).where(
-                STEP.c.subject_kind == "item", STEP.c.subject_id == after["id"], STEP.c.step_key == key
-            )
-        ).first()
-        if exists is None:
-            conn.execute(
-                insert(STEP),
-                {
-                    "campaign_id": camp.id, "subject_kind": "item", "subject_id": after["id"],
-                    "step_key": key, "due_at": end_of_day.astimezone(dt.UTC), "status": "pending",
-                    "created_at": now,
-                },
-            )
-        elif exists.status == "cancelled":
-            conn.execute(update(STEP).where(STEP.c.id == exists.id).values(status="pending", fired_at=None))
-
-    def _item_view(self, conn: Connection, camp: _Campaign, item_id: int) -> ItemView:
-        return self._view_from_row(camp, self._load_item(conn, item_id))
-
-    def _view_from_row(self, camp: _Campaign, r: Mapping[str, Any]) -> ItemView:
+    def _view_from_row(self, camp: Campaign, r: Mapping[str, Any]) -> ItemView:
         uid = r["responsible_unit_id"]
         return ItemView(
             id=r["id"], campaign=camp.key, track=r["track"], track_name=camp.tracks.get(r["track"], r["track"]),
@@ -993,10 +831,6 @@ class Engine:
             updated_at=r["updated_at"], verified_at=r["verified_at"], closed_at=r["closed_at"],
             closed_by=r["closed_by"], version=r["version"],
         )
-
-    def _measure(self, conn: Connection, measure_id: int) -> MeasureView:
-        return _measure_view(conn.execute(select(MEASURE).where(MEASURE.c.id == measure_id)).mappings().one())
-
 
 # ----------------------------------------------------------------------------------- helpers
 
@@ -1056,11 +890,11 @@ def _choice(
     return value
 
 
-def _unit_id(camp: _Campaign, key: object) -> int:
+def _unit_id(camp: Campaign, key: object) -> int:
     return camp.unit_ids[_choice("unit", key, camp.unit_ids, UnitNotFound)]
 
 
-def _due(value: object, camp: _Campaign, now: dt.datetime, field: str) -> dt.date:
+def _due(value: object, camp: Campaign, now: dt.datetime, field: str) -> dt.date:
     if isinstance(value, dt.datetime):
         raise InvalidInputError(field, "整改时限须为日期, 不是时刻")
     if isinstance(value, str):
@@ -1094,7 +928,7 @@ def _reporter_values(reporter: Reporter) -> dict[str, Any]:
 
 
 def _event_data(
-    camp: _Campaign, inputs: Mapping[str, Any], before: Mapping[str, Any], changes: Mapping[str, Any]
+    camp: Campaign, inputs: Mapping[str, Any], before: Mapping[str, Any], changes: Mapping[str, Any]
 ) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name in ("unit", "finding", "reason", "note", "leading_official", "survivor_id"):
@@ -1105,39 +939,6 @@ def _event_data(
     if "responsible_unit_id" in changes and before["responsible_unit_id"] not in (None, changes["responsible_unit_id"]):
         data["from_unit"] = camp.unit_keys[before["responsible_unit_id"]]
     return data
-
-
-def _payload(
-    camp: _Campaign, spec: TransitionSpec, after: Mapping[str, Any], event_data: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The variables a message about an item may use. Never the reporter's identity."""
-    uid = after["responsible_unit_id"]
-    return {
-        "campaign": camp.view.title,
-        "item_id": after["id"],
-        "title": after["title"],
-        "track": after["track"],
-        "track_name": camp.tracks.get(after["track"], after["track"]),
-        "state": after["state"],
-        "state_label": camp.lifecycle.labels[after["state"]],
-        "trigger": spec.trigger,
-        "trigger_label": spec.label,
-        "unit": None if uid is None else camp.unit_keys[uid],
-        "unit_name": None if uid is None else camp.unit_names[uid],
-        "due": None if after["due"] is None else after["due"].isoformat(),
-        **{k: v for k, v in event_data.items() if k in ("reason", "finding", "from_unit")},
-    }
-
-
-def _route(contact: Mapping[str, Any]) -> tuple[str, str]:
-    """The contact's preferred channel and address (first preference that has an address)."""
-    prefs = [c for c in (contact["channels"] or "").split(",") if c] or ["email", "sms"]
-    for channel in prefs:
-        if channel == "email" and contact["email"]:
-            return "email", contact["email"]
-        if channel in ("sms", "wecom", "dingtalk") and contact["mobile"]:
-            return channel, contact["mobile"]
-    return prefs[0], ""
 
 
 def _measure_view(r: Mapping[str, Any]) -> MeasureView:

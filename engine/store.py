@@ -13,6 +13,10 @@ statement of one read transaction sees the same snapshot (at READ COMMITTED each
 would see a newer one, and e.g. ``verify_audit`` could read the audit head before and the
 events after a concurrent commit and report tampering that is not there).
 
+The hot write paths run on the DBAPI cursor (:meth:`Store.transaction`, statements compiled
+once in :mod:`zhenggai.engine._raw`) under the same discipline; migrations and administration
+use SQLAlchemy connections (:meth:`Store.write`, :meth:`Store.read`).
+
 Dialect differences are probed once into :class:`Dialect` flags, not tested in queries.
 """
 
@@ -30,6 +34,7 @@ from sqlalchemy import Engine as SAEngine
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
+from ._raw import Tx
 from .errors import StorageError, ZhenggaiError
 
 __all__ = ["Dialect", "Store", "database_url"]
@@ -95,6 +100,33 @@ class Store:
                 yield conn
 
     @contextlib.contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """A write transaction on the DBAPI cursor (``BEGIN IMMEDIATE`` on SQLite; READ
+        COMMITTED on PostgreSQL); commits on success, rolls back whole on any error, and turns
+        driver errors into :class:`StorageError`."""
+        dbapi_error = self.engine.dialect.loaded_dbapi.Error
+        with translate_errors():
+            pooled = self.engine.raw_connection()
+        try:
+            cursor = pooled.cursor()
+            try:
+                if self.dialect.name == "sqlite":
+                    _sqlite_prepare(pooled.dbapi_connection, pooled.info)
+                    cursor.execute("BEGIN IMMEDIATE")
+                yield Tx(cursor, self.dialect.name)
+                pooled.commit()
+            except BaseException:
+                pooled.rollback()
+                raise
+            finally:
+                cursor.close()
+        except dbapi_error as err:
+            detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise StorageError(detail) from err
+        finally:
+            pooled.close()
+
+    @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
         """A read transaction: one consistent snapshot for everything read inside it."""
         with translate_errors(), self.engine.connect() as conn:
@@ -127,12 +159,19 @@ def _install_sqlite_discipline(engine: SAEngine) -> None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    dbapi = conn.connection.dbapi_connection
-    info = conn.connection.info
+    _sqlite_prepare(conn.connection.dbapi_connection, conn.connection.info)
+    if conn.get_execution_options().get(_WRITE):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def _sqlite_prepare(dbapi: Any, info: dict[Any, Any]) -> None:
+    """Once per DBAPI connection: our own BEGINs, foreign keys, busy timeout, WAL."""
     if not info.get("zhenggai_ready"):
         # pysqlite must not open transactions by itself; we say BEGIN explicitly below.
-        dbapi.isolation_level = None  # type: ignore[union-attr]
-        cursor = dbapi.cursor()  # type: ignore[union-attr]
+        dbapi.isolation_level = None
+        cursor = dbapi.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
@@ -141,7 +180,3 @@ def _sqlite_begin(conn: Connection) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
         info["zhenggai_ready"] = True
-    if conn.get_execution_options().get(_WRITE):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        conn.exec_driver_sql("BEGIN")

@@ -41,6 +41,7 @@ from zhenggai.engine import (
 )
 from zhenggai.engine import migrate as zg_migrate
 from zhenggai.engine import models as m
+from zhenggai.engine import service
 from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
 
@@ -362,7 +363,7 @@ def test_clock_returning_naive_time_is_refused(db_url: str) -> None:
     engine = Engine(db_url, clock=NaiveClock())
     try:
         before = dump(engine)
-        with pytest.raises(StorageError):
+        with pytest.raises(InvalidInputError, match="时区"):
             engine.start_campaign(load_setup("county_2023"), key="test")
         assert dump(engine) == before
     finally:
@@ -405,7 +406,7 @@ def test_failure_after_outbox_write_rolls_everything_back(
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("step table unavailable")
 
-    monkeypatch.setattr(Engine, "_arm_steps", explode)
+    monkeypatch.setattr(service, "arm_steps", explode)
     with pytest.raises(RuntimeError):
         engine.assign(item, OFFICE, unit=UNIT, due="2023-08-31")
     assert dump(engine) == before
@@ -655,7 +656,7 @@ def test_failed_start_campaign_leaves_no_trace(
         raise RuntimeError("audit unavailable")
 
     with monkeypatch.context() as patch:
-        patch.setattr(Engine, "_append_event", explode)
+        patch.setattr(service, "append_event", explode)
         with pytest.raises(RuntimeError):
             engine.start_campaign(setup, key="test")
     assert dump(engine) == before

@@ -1,0 +1,107 @@
+"""The write path on the DBAPI cursor: SQLAlchemy Core statements compiled once per dialect.
+
+Measured here (BENCHMARKS.md), SQLAlchemy's per-``execute`` machinery costs several times the
+driver's own work on a transition. The hot paths therefore build their statements with Core
+(one definition of the SQL, portable across dialects), compile each ONCE, and run the
+compiled text on the raw cursor with SQLAlchemy's own bind and result processors, so values
+are converted exactly as Core would convert them (UTC datetimes, dates, booleans).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Delete, Insert, Select, Update
+from sqlalchemy.engine import Dialect
+
+__all__ = ["Prepared", "Tx"]
+
+Processor = Callable[[Any], Any] | None
+Statement = Select[Any] | Insert | Update | Delete
+
+
+class Prepared:
+    """One statement, compiled for one dialect, with its bind and result processors."""
+
+    __slots__ = ("columns", "defaults", "names", "positional", "procs", "results", "sql")
+
+    def __init__(self, stmt: Statement, dialect: Dialect) -> None:
+        compiled = stmt.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.positional = bool(dialect.positional)
+        binds = compiled.binds
+        order = (compiled.positiontup or []) if self.positional else list(binds)
+        self.names: tuple[str, ...] = tuple(order)
+        # Values fixed in the statement itself (literals): used when the caller gives none.
+        self.defaults: dict[str, Any] = {name: bp.value for name, bp in binds.items() if not bp.required}
+        self.procs: dict[str, Processor] = {
+            name: binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in set(self.names)
+        }
+        # SELECT columns, or the RETURNING columns of an INSERT/UPDATE/DELETE (empty without).
+        selected = stmt.selected_columns if isinstance(stmt, Select) else (stmt.exported_columns or None)
+        self.columns: tuple[str, ...] = tuple(c.key for c in selected) if selected is not None else ()
+        self.results: tuple[Processor, ...] = (
+            tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected)
+            if selected is not None
+            else ()
+        )
+
+    def params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        procs = self.procs
+        if self.defaults:
+            values = {**self.defaults, **values}
+        if self.positional:
+            out = []
+            for name in self.names:
+                value = values[name]
+                proc = procs[name]
+                out.append(proc(value) if proc is not None and value is not None else value)
+            return out
+        converted = {}
+        for name in self.names:
+            value = values[name]
+            proc = procs[name]
+            converted[name] = proc(value) if proc is not None and value is not None else value
+        return converted
+
+    def row(self, raw: Sequence[Any]) -> dict[str, Any]:
+        return {
+            name: (proc(value) if proc is not None else value)
+            for name, proc, value in zip(self.columns, self.results, raw, strict=True)
+        }
+
+
+class Tx:
+    """A write transaction on a DBAPI cursor, running :class:`Prepared` statements."""
+
+    __slots__ = ("cursor", "dialect_name")
+
+    def __init__(self, cursor: Any, dialect_name: str) -> None:
+        self.cursor = cursor
+        self.dialect_name = dialect_name
+
+    @classmethod
+    def on(cls, conn: Connection) -> Tx:
+        """Run prepared statements inside a SQLAlchemy connection's current transaction."""
+        return cls(conn.connection.cursor(), conn.dialect.name)
+
+    def run(self, stmt: Prepared, values: Mapping[str, Any] | None = None) -> int:
+        """Execute; return the number of rows affected."""
+        self.cursor.execute(stmt.sql, stmt.params(values or {}))
+        return int(self.cursor.rowcount)
+
+    def one(self, stmt: Prepared, values: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+        """Execute and return the first row as a dict, or None."""
+        self.cursor.execute(stmt.sql, stmt.params(values or {}))
+        raw = self.cursor.fetchone()
+        return None if raw is None else stmt.row(raw)
+
+    def all(self, stmt: Prepared, values: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        self.cursor.execute(stmt.sql, stmt.params(values or {}))
+        return [stmt.row(raw) for raw in self.cursor.fetchall()]
+
+    def scalar(self, stmt: Prepared, values: Mapping[str, Any] | None = None) -> Any:
+        self.cursor.execute(stmt.sql, stmt.params(values or {}))
+        raw = self.cursor.fetchone()
+        return None if raw is None else stmt.row(raw)[stmt.columns[0]]
