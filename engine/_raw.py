@@ -40,7 +40,7 @@ class Prepared:
         }
         # SELECT columns, or the RETURNING columns of an INSERT/UPDATE/DELETE (empty without).
         selected = stmt.selected_columns if isinstance(stmt, Select) else (stmt.exported_columns or None)
-        self.columns: tuple[str, ...] = tuple(c.key for c in selected) if selected is not None else ()
+        self.columns: tuple[str, ...] = tuple(str(c.key) for c in selected) if selected is not None else ()
         self.results: tuple[Processor, ...] = (
             tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected)
             if selected is not None

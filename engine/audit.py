@@ -85,7 +85,7 @@ class AuditReport:
 
 
 def verify_chain(
-    campaign_id: int, rows: Iterable[Mapping[str, Any]], head: Mapping[str, Any] | None
+    campaign_id: int, rows: Iterable[Mapping[Any, Any]], head: Mapping[Any, Any] | None
 ) -> tuple[int, list[str]]:
     """Check one campaign's events (ordered by ``seq``) against each other and the head."""
     problems: list[str] = []

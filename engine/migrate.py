@@ -2,24 +2,30 @@
 
 The baseline revision creates every table; later steps add revisions, never edit the
 baseline, so existing databases upgrade in place.
+
+Alembic is imported only when a migration has to run: opening a database that is already at
+:data:`HEAD_REVISION` reads one row and costs no Alembic import (the CLI starts faster).
+A test keeps :data:`HEAD_REVISION` equal to the newest script's revision.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.script.revision import RevisionError
-from alembic.util.exc import CommandError
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 
 from .errors import StorageError
 from .store import Store
 
-__all__ = ["current_revision", "head_revision", "upgrade"]
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+__all__ = ["HEAD_REVISION", "current_revision", "head_revision", "upgrade"]
+
+#: The newest revision in ``_migrations/versions`` (bump it with every new revision).
+HEAD_REVISION = "0001_baseline"
 
 _SCRIPTS = Path(__file__).with_name("_migrations")
 _VERSION_TABLE = "zg_alembic_version"
@@ -27,20 +33,27 @@ _PG_LOCK_KEY = 0x7A68656E  # "zhen": serialises concurrent migrations on Postgre
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(_SCRIPTS))
     return cfg
 
 
 def head_revision() -> str:
+    """The newest revision according to the migration scripts themselves."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(conn: Connection) -> str | None:
-    ctx = MigrationContext.configure(conn, opts={"version_table": _VERSION_TABLE})
-    return ctx.get_current_revision()
+    """The database's schema revision, or None for a database without zhenggai's tables."""
+    if not inspect(conn).has_table(_VERSION_TABLE):
+        return None
+    return conn.execute(text(f"SELECT version_num FROM {_VERSION_TABLE}")).scalar()
 
 
 def upgrade(store: Store, revision: str = "head") -> None:
@@ -52,16 +65,21 @@ def upgrade(store: Store, revision: str = "head") -> None:
     with store.write() as conn:
         if store.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+        current = current_revision(conn)
+        if revision == "head" and current == HEAD_REVISION:
+            return
+        from alembic import command
+        from alembic.script import ScriptDirectory
+        from alembic.script.revision import RevisionError
+        from alembic.util.exc import CommandError
+
         cfg = _config()
         scripts = ScriptDirectory.from_config(cfg)
-        current = current_revision(conn)
         if current is not None and not _known(scripts, current):
             raise StorageError(
                 f"数据库结构版本 {current} 不是本程序已知的版本 (可能由较新版本的 zhenggai 创建), "
                 "请升级 zhenggai 后再打开"
             )
-        if revision == "head" and current == scripts.get_current_head():
-            return
         cfg.attributes["connection"] = conn
         try:
             command.upgrade(cfg, revision)
@@ -70,6 +88,9 @@ def upgrade(store: Store, revision: str = "head") -> None:
 
 
 def _known(scripts: ScriptDirectory, revision: str) -> bool:
+    from alembic.script.revision import RevisionError
+    from alembic.util.exc import CommandError
+
     try:
         return scripts.get_revision(revision) is not None
     except (CommandError, RevisionError):

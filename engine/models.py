@@ -78,7 +78,7 @@ def _utc_column(*, nullable: bool = True, index: bool = False) -> Any:
 class Campaign(SQLModel, table=True):
     """One run of a plan (专项行动): a definition id + version, started for a county."""
 
-    __tablename__: ClassVar[str] = "zg_campaign"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "zg_campaign"
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=100, unique=True)
@@ -96,7 +96,7 @@ class Campaign(SQLModel, table=True):
 class Unit(SQLModel, table=True):
     """A unit (责任单位) of a campaign."""
 
-    __tablename__: ClassVar[str] = "zg_unit"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "zg_unit"
     __table_args__ = (UniqueConstraint("campaign_id", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -109,7 +109,7 @@ class Unit(SQLModel, table=True):
 class Track(SQLModel, table=True):
     """A focus track (专项整治); ``unit_keys`` in the plan's order, the first is the lead unit."""
 
-    __tablename__: ClassVar[str] = "zg_track"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "zg_track"
     __table_args__ = (UniqueConstraint("campaign_id", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -122,7 +122,7 @@ class Track(SQLModel, table=True):
 class Contact(SQLModel, table=True):
     """A person of a unit who receives messages. Personal data."""
 
-    __tablename__: ClassVar[str] = "zg_contact"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "zg_contact"
 
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="zg_unit.id", index=True)
@@ -142,7 +142,7 @@ class Item(SQLModel, table=True):
     ``version`` starts at 1 and grows by one with every change, written by compare-and-set.
     """
 
-    __tablename__: ClassVar[str] = "zg_item"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "zg_item"
     # ORM writes compare-and-set on the same Column object the field uses; the Core hot
     # path (engine/_service.py) does the same by hand.
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _ITEM_VERSION}
@@ -182,7 +182,7 @@ class Item(SQLModel, table=True):
 class ItemReporter(SQLModel, table=True):
     """The reporter (举报人) of an item, kept apart. Read only through ``Engine.read_reporter``."""
 
-    __tablename__: ClassVar[str] = "zg_item_reporter"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "zg_item_reporter"
 
     item_id: int = Field(foreign_key="zg_item.id", primary_key=True)
     name: str | None = Field(default=None, max_length=100)
@@ -194,7 +194,7 @@ class ItemReporter(SQLModel, table=True):
 class Measure(SQLModel, table=True):
     """A rectification measure (整改措施) of an item."""
 
-    __tablename__: ClassVar[str] = "zg_measure"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "zg_measure"
 
     id: int | None = Field(default=None, primary_key=True)
     item_id: int = Field(foreign_key="zg_item.id", index=True)
@@ -213,7 +213,7 @@ class Event(SQLModel, table=True):
     so an altered, inserted or deleted row breaks the chain (``zg_audit_head`` pins the tail).
     """
 
-    __tablename__: ClassVar[str] = "zg_event"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "zg_event"
     __table_args__ = (UniqueConstraint("campaign_id", "seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -235,7 +235,7 @@ class Event(SQLModel, table=True):
 class AuditHead(SQLModel, table=True):
     """The tail of a campaign's audit chain: last ``seq`` and ``hash``. Locked per write."""
 
-    __tablename__: ClassVar[str] = "zg_audit_head"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "zg_audit_head"
 
     campaign_id: int = Field(foreign_key="zg_campaign.id", primary_key=True)
     seq: int = Field(default=0)
@@ -249,7 +249,7 @@ class Outbox(SQLModel, table=True):
     render it at dispatch time. ``idempotency_key`` = subject + trigger/step + recipient.
     """
 
-    __tablename__: ClassVar[str] = "zg_outbox"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "zg_outbox"
     __table_args__ = (Index("ix_zg_outbox_due", "status", "next_try_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -272,7 +272,7 @@ class Outbox(SQLModel, table=True):
 class Step(SQLModel, table=True):
     """A scheduled step of an item or unit duty; unique per (subject, step key), so it fires once."""
 
-    __tablename__: ClassVar[str] = "zg_step"  # type: ignore[misc]
+    __tablename__: ClassVar[str] = "zg_step"
     __table_args__ = (
         UniqueConstraint("subject_kind", "subject_id", "step_key"),
         Index("ix_zg_step_due", "status", "due_at"),

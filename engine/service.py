@@ -816,7 +816,7 @@ class Engine:
             raise InvalidInputError("survivor_id", "未指定保留的问题")
         return out
 
-    def _view_from_row(self, camp: Campaign, r: Mapping[str, Any]) -> ItemView:
+    def _view_from_row(self, camp: Campaign, r: Mapping[Any, Any]) -> ItemView:
         uid = r["responsible_unit_id"]
         return ItemView(
             id=r["id"], campaign=camp.key, track=r["track"], track_name=camp.tracks.get(r["track"], r["track"]),
@@ -941,14 +941,14 @@ def _event_data(
     return data
 
 
-def _measure_view(r: Mapping[str, Any]) -> MeasureView:
+def _measure_view(r: Mapping[Any, Any]) -> MeasureView:
     return MeasureView(
         id=r["id"], item_id=r["item_id"], text=r["text"], due=r["due"], done_at=r["done_at"],
         done_by=r["done_by"], created_by=r["created_by"], created_at=r["created_at"],
     )
 
 
-def _event_view(r: Mapping[str, Any]) -> EventView:
+def _event_view(r: Mapping[Any, Any]) -> EventView:
     return EventView(
         id=r["id"], campaign_id=r["campaign_id"], seq=r["seq"], item_id=r["item_id"], trigger=r["trigger"],
         from_state=r["from_state"], to_state=r["to_state"], actor=r["actor"], role=r["role"], unit=r["unit"],
