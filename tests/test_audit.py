@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy import Connection, select, text
 from zhenggai.engine import Actor, CampaignSetup, CampaignView, Engine, VirtualClock
@@ -23,8 +22,6 @@ from zhenggai.engine.audit import GENESIS, event_hash
 from zhenggai.engine.models import Event
 from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
-
-from tests.conftest import IN_CI, PG_URL, _pg_unavailable, pg_schema_url
 
 EVENT = Event.__table__  # type: ignore[attr-defined]
 UNIT = "housing_construction_bureau"
@@ -77,27 +74,6 @@ def rows(engine: Engine, campaign_id: int) -> list[dict[str, Any]]:
 def sql(engine: Engine, statement: str, **params: Any) -> None:
     with engine.store.engine.begin() as conn:
         conn.execute(text(statement), params)
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def module_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """As conftest's ``db_url`` (same servers, same skip rules), once per module."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'zhenggai.db'}"
-        return
-    reason = _pg_unavailable()
-    if reason is not None:
-        if IN_CI:
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
-    schema = f"zg_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield pg_schema_url(schema)
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture(scope="module")

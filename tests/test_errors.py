@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy import MetaData, Table, inspect, select
 from zhenggai.engine import (
@@ -37,8 +35,6 @@ from zhenggai.engine import (
 from zhenggai.engine.models import metadata as MODELS
 from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
-
-from tests.conftest import IN_CI, PG_URL, _pg_unavailable, pg_schema_url
 
 UNIT = "housing_construction_bureau"
 OTHER_UNIT = "natural_resources_bureau"
@@ -67,26 +63,6 @@ def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 # One database per backend for the whole module: opening an engine runs the Alembic baseline,
 # which on PostgreSQL costs more than the tests themselves. Tests make their own items, so
 # they do not depend on each other. Same servers and skip rules as conftest's ``db_url``.
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def module_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'zhenggai.db'}"
-        return
-    reason = _pg_unavailable()
-    if reason is not None:
-        if IN_CI:
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
-    schema = f"zg_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield pg_schema_url(schema)
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture(scope="module")

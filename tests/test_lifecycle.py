@@ -7,10 +7,8 @@ Runs on SQLite and PostgreSQL (one database per backend for the module, see belo
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from zhenggai.engine import (
     Actor,
@@ -23,8 +21,6 @@ from zhenggai.engine import (
 )
 from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
-
-from tests.conftest import IN_CI, PG_URL, _pg_unavailable, pg_schema_url
 
 UNIT = "housing_construction_bureau"
 OTHER_UNIT = "natural_resources_bureau"
@@ -104,26 +100,6 @@ def refused_guard(
 # One database per backend for the whole module: opening an engine runs the Alembic baseline,
 # which on PostgreSQL costs more than the tests themselves. Tests make their own items, so
 # they do not depend on each other. Same servers and skip rules as conftest's ``db_url``.
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def module_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'zhenggai.db'}"
-        return
-    reason = _pg_unavailable()
-    if reason is not None:
-        if IN_CI:
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
-    schema = f"zg_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield pg_schema_url(schema)
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from zhenggai.engine import Engine
-from zhenggai.engine import migrate
+from zhenggai.engine import Engine, migrate
 
 
 def test_pinned_head_is_the_newest_script() -> None:
     """HEAD_REVISION (the fast path's constant) names the newest migration script."""
-    assert migrate.HEAD_REVISION == migrate.head_revision()
+    assert migrate.head_revision() == migrate.HEAD_REVISION
 
 
 def test_database_at_head_reports_its_revision(db_url: str) -> None:

@@ -8,11 +8,9 @@ Runs on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy import inspect, select, text
 from zhenggai.engine import Actor, CampaignView, Engine, PermissionDeniedError, Reporter, VirtualClock
@@ -20,8 +18,6 @@ from zhenggai.engine.models import metadata as MODELS
 from zhenggai.engine.spec import ContactSpec
 from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
-
-from tests.conftest import IN_CI, PG_URL, _pg_unavailable, pg_schema_url
 
 NAME = "甄秘密"
 PHONE = "13912345678"
@@ -34,26 +30,6 @@ CUSTODIAN = Actor("保管员", "custodian", "discipline_commission")
 
 # One database per backend for the module (opening an engine runs the Alembic baseline, the
 # slow part); the tests only read or append reads. Same servers and skips as conftest's db_url.
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def module_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'zhenggai.db'}"
-        return
-    reason = _pg_unavailable()
-    if reason is not None:
-        if IN_CI:
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
-    schema = f"zg_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield pg_schema_url(schema)
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture(scope="module")

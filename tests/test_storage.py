@@ -38,10 +38,10 @@ from zhenggai.engine import (
     InvalidInputError,
     StorageError,
     VirtualClock,
+    service,
 )
 from zhenggai.engine import migrate as zg_migrate
 from zhenggai.engine import models as m
-from zhenggai.engine import service
 from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
 
