@@ -411,43 +411,56 @@ class Engine:
         unit: str,
         due: dt.date | str,
         leading_official: str | None = None,
+        note: str | None = None,
         expected_version: int | None = None,
     ) -> ItemView:
-        """交办: hand the item to a responsible unit with a due date."""
+        """交办: hand the item to a responsible unit with a due date (and its 领衔领导)."""
         return self.fire(
-            item_id, "assign", actor, unit=unit, due=due, leading_official=leading_official,
+            item_id, "assign", actor, unit=unit, due=due, leading_official=leading_official, note=note,
             expected_version=expected_version,
         )
 
-    def start_rectification(self, item_id: int, actor: Actor, *, expected_version: int | None = None) -> ItemView:
+    def start_rectification(
+        self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
+    ) -> ItemView:
         """开始整改 (needs at least one measure)."""
-        return self.fire(item_id, "start_rectification", actor, expected_version=expected_version)
+        return self.fire(item_id, "start_rectification", actor, note=note, expected_version=expected_version)
 
     def submit_for_verification(
-        self, item_id: int, actor: Actor, *, expected_version: int | None = None
+        self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
     ) -> ItemView:
-        """提请验收."""
-        return self.fire(item_id, "submit_for_verification", actor, expected_version=expected_version)
+        """提请验收 (every measure done)."""
+        return self.fire(item_id, "submit_for_verification", actor, note=note, expected_version=expected_version)
 
-    def verify(self, item_id: int, actor: Actor, *, expected_version: int | None = None) -> ItemView:
-        """验收通过."""
-        return self.fire(item_id, "verify", actor, expected_version=expected_version)
+    def verify(
+        self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
+    ) -> ItemView:
+        """验收通过 (by someone outside the responsible unit)."""
+        return self.fire(item_id, "verify", actor, note=note, expected_version=expected_version)
 
     def return_for_rework(
-        self, item_id: int, actor: Actor, *, reason: str, expected_version: int | None = None
+        self, item_id: int, actor: Actor, *, reason: str, note: str | None = None,
+        expected_version: int | None = None,
     ) -> ItemView:
         """退回重新整改, with the reason."""
-        return self.fire(item_id, "return_for_rework", actor, reason=reason, expected_version=expected_version)
+        return self.fire(
+            item_id, "return_for_rework", actor, reason=reason, note=note, expected_version=expected_version
+        )
 
-    def close(self, item_id: int, actor: Actor, *, expected_version: int | None = None) -> ItemView:
+    def close(
+        self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
+    ) -> ItemView:
         """销号: sign the item off (by someone outside the responsible unit)."""
-        return self.fire(item_id, "close", actor, expected_version=expected_version)
+        return self.fire(item_id, "close", actor, note=note, expected_version=expected_version)
 
     def follow_up_review(
-        self, item_id: int, actor: Actor, *, finding: str, expected_version: int | None = None
+        self, item_id: int, actor: Actor, *, finding: str, note: str | None = None,
+        expected_version: int | None = None,
     ) -> ItemView:
         """回头看: reopen a closed item with the review's finding."""
-        return self.fire(item_id, "follow_up_review", actor, finding=finding, expected_version=expected_version)
+        return self.fire(
+            item_id, "follow_up_review", actor, finding=finding, note=note, expected_version=expected_version
+        )
 
     def reassign(
         self,
@@ -456,20 +469,29 @@ class Engine:
         *,
         unit: str,
         due: dt.date | str | None = None,
+        note: str | None = None,
         expected_version: int | None = None,
     ) -> ItemView:
         """改派 to another unit (optionally with a new due date)."""
-        return self.fire(item_id, "reassign", actor, unit=unit, due=due, expected_version=expected_version)
+        return self.fire(
+            item_id, "reassign", actor, unit=unit, due=due, note=note, expected_version=expected_version
+        )
 
-    def dismiss(self, item_id: int, actor: Actor, *, reason: str, expected_version: int | None = None) -> ItemView:
+    def dismiss(
+        self, item_id: int, actor: Actor, *, reason: str, note: str | None = None,
+        expected_version: int | None = None,
+    ) -> ItemView:
         """撤销: the lead was found untrue; terminal, with the reason."""
-        return self.fire(item_id, "dismiss", actor, reason=reason, expected_version=expected_version)
+        return self.fire(item_id, "dismiss", actor, reason=reason, note=note, expected_version=expected_version)
 
     def merge(
-        self, item_id: int, actor: Actor, *, survivor_id: int, expected_version: int | None = None
+        self, item_id: int, actor: Actor, *, survivor_id: int, note: str | None = None,
+        expected_version: int | None = None,
     ) -> ItemView:
         """合并: the item duplicates ``survivor_id``, which must still be open."""
-        return self.fire(item_id, "merge", actor, survivor_id=survivor_id, expected_version=expected_version)
+        return self.fire(
+            item_id, "merge", actor, survivor_id=survivor_id, note=note, expected_version=expected_version
+        )
 
     # -------------------------------------------------------------------------------- measures
 
@@ -791,9 +813,9 @@ class Engine:
         # has_reason, has_open_survivor refuse when it is missing), so the refusal names the
         # guard (GuardFailedError) as the lifecycle declares it, instead of pre-empting it.
         required -= guarded
-        given = {k: v for k, v in data.items() if v is not None}
-        for name in sorted(set(given) - accepted):
+        for name in sorted(set(data) - accepted):
             raise InvalidInputError(name, f"{spec.trigger} 不接受此项 (可填: {', '.join(sorted(accepted))})")
+        given = {k: v for k, v in data.items() if v is not None}
         out: dict[str, Any] = {}
         if "unit" in given:
             out["unit"] = given["unit"]
