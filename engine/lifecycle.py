@@ -42,6 +42,8 @@ class TransitionContext:
     actor_unit_key: str | None
     now: dt.datetime
     data: Mapping[str, Any]
+    #: Today in the campaign's timezone (due dates are dates there).
+    today: dt.date | None = None
     measure_count: int = 0
     open_measure_count: int = 0
     survivor: Mapping[str, Any] | None = None
@@ -135,6 +137,15 @@ def _has_open_survivor(ctx: TransitionContext) -> str | None:
     return None
 
 
+def _due_not_passed(ctx: TransitionContext) -> str | None:
+    due = ctx.value("due")
+    if due is None:
+        return "未指定整改时限"
+    if ctx.today is not None and due < ctx.today:
+        return f"整改时限 {due.isoformat()} 已过, 须重新确定整改时限"
+    return None
+
+
 def _unit_changes(ctx: TransitionContext) -> str | None:
     new = ctx.data.get("unit_id")
     if new is None:
@@ -165,6 +176,7 @@ GUARDS: Mapping[str, GuardDef] = {
             frozenset({"survivor"}),
         ),
         GuardDef("unit_changes", "责任单位发生变化", _unit_changes, frozenset({"unit"})),
+        GuardDef("due_not_passed", "整改时限未过", _due_not_passed, frozenset({"due"})),
     )
 }
 
@@ -193,7 +205,9 @@ def _record_close(ctx: TransitionContext) -> dict[str, Any]:
 
 
 def _record_reopen(ctx: TransitionContext) -> dict[str, Any]:
+    new_due = {"due": ctx.data["due"]} if ctx.data.get("due") is not None else {}
     return {
+        **new_due,
         "reopen_count": int(ctx.item.get("reopen_count") or 0) + 1,
         "last_finding": str(ctx.data["finding"]).strip(),
         "closed_at": None,
@@ -223,8 +237,8 @@ EFFECTS: Mapping[str, EffectDef] = {
         EffectDef("record_verification", "记录验收时间", _record_verification),
         EffectDef("clear_verification", "清除验收记录", _clear_verification, frozenset({"reason"})),
         EffectDef("record_close", "记录销号人和销号时间", _record_close),
-        EffectDef("record_reopen", "记录回头看发现, 重新整改", _record_reopen, frozenset({"finding"}),
-                  frozenset({"finding"})),
+        EffectDef("record_reopen", "记录回头看发现, 重新整改 (可定新的整改时限)", _record_reopen,
+                  frozenset({"finding", "due"}), frozenset({"finding"})),
         EffectDef("record_dismissal", "记录撤销理由", _record_dismissal, frozenset({"reason"}),
                   frozenset({"reason"})),
         EffectDef("record_merge", "记录合并去向", _record_merge, frozenset({"survivor_id"}),
@@ -294,6 +308,11 @@ def check_lifecycle(
         for role in op_roles:
             if role not in roles:
                 problems.append(f"operations.{op}: 未知角色 {role}")
+    for state in spec.measure_states:
+        if state not in states:
+            problems.append(f"lifecycle.measure_states: 未知状态 {state}")
+        elif state in spec.final_states:
+            problems.append(f"lifecycle.measure_states: 终止状态 {state} 不能再办理整改措施")
     problems.extend(_reachability_problems(spec, states))
     return problems
 

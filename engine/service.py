@@ -365,6 +365,7 @@ class Engine:
                 actor_unit_key=actor.unit,
                 now=now,
                 data=inputs,
+                today=now.astimezone(camp.tz).date(),
                 final_states=lifecycle.final_states,
             )
             needs = lifecycle.needs[spec.trigger]
@@ -792,7 +793,12 @@ class Engine:
 
     def _check_measure_state(self, camp: Campaign, row: Mapping[str, Any], op: str) -> None:
         state = row["state"]
-        if state in camp.lifecycle.final_states or row["responsible_unit_id"] is None:
+        allowed = camp.lifecycle.spec.measure_states
+        if (
+            state in camp.lifecycle.final_states
+            or row["responsible_unit_id"] is None
+            or (allowed and state not in allowed)
+        ):
             raise TransitionNotAllowedError(
                 row["id"], state, op, camp.lifecycle.allowed_triggers(state), camp.lifecycle.names
             )

@@ -84,6 +84,9 @@ class LifecycleSpec(_Spec):
     transitions: list[TransitionSpec] = Field(min_length=1)
     #: Who may do the operations outside the state machine (report, add_measure, …).
     operations: dict[Key, list[RoleKey]] = Field(default_factory=dict)
+    #: States in which measures may be added or completed. Empty: every state that is not
+    #: final, once the item has a responsible unit.
+    measure_states: list[StateKey] = Field(default_factory=list)
 
     def state(self, state_id: str) -> StateSpec:
         for state in self.states:
