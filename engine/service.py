@@ -455,12 +455,20 @@ class Engine:
         return self.fire(item_id, "close", actor, note=note, expected_version=expected_version)
 
     def follow_up_review(
-        self, item_id: int, actor: Actor, *, finding: str, note: str | None = None,
+        self,
+        item_id: int,
+        actor: Actor,
+        *,
+        finding: str,
+        due: dt.date | str | None = None,
+        note: str | None = None,
         expected_version: int | None = None,
     ) -> ItemView:
-        """回头看: reopen a closed item with the review's finding."""
+        """回头看: reopen a closed item with the review's finding, and a new due date when the
+        old one has passed (the standard lifecycle's ``due_not_passed`` guard)."""
         return self.fire(
-            item_id, "follow_up_review", actor, finding=finding, note=note, expected_version=expected_version
+            item_id, "follow_up_review", actor, finding=finding, due=due, note=note,
+            expected_version=expected_version,
         )
 
     def reassign(
