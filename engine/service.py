@@ -20,7 +20,7 @@ import os
 import threading
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import Connection, select
 from sqlalchemy import Engine as SAEngine
@@ -140,7 +140,7 @@ class Engine:
         (``close`` is 销号, the lifecycle operation.)"""
         self._store.dispose()
 
-    def __enter__(self) -> Engine:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -792,9 +792,12 @@ class Engine:
     ) -> None:
         if actor.role not in roles:
             raise PermissionDeniedError(actor.name, actor.role, action)
-        if camp.roles[actor.role].unit_bound and row is not None:
-            if row["responsible_unit_id"] is None or camp.unit_ids[actor.unit or ""] != row["responsible_unit_id"]:
-                raise PermissionDeniedError(actor.name, actor.role, action, "只能办理本单位负责的问题")
+        own_unit = row is None or (
+            row["responsible_unit_id"] is not None
+            and camp.unit_ids.get(actor.unit or "") == row["responsible_unit_id"]
+        )
+        if camp.roles[actor.role].unit_bound and not own_unit:
+            raise PermissionDeniedError(actor.name, actor.role, action, "只能办理本单位负责的问题")
 
     def _check_operation(self, camp: Campaign, actor: Actor, op: str, row: Mapping[str, Any] | None) -> None:
         self._check_role(camp, actor, op, camp.operations.get(op, frozenset()), row)

@@ -8,7 +8,6 @@ system's own Alembic history in the same database is left alone.
 from __future__ import annotations
 
 from alembic import context
-
 from zhenggai.engine.models import metadata
 
 VERSION_TABLE = "zg_alembic_version"
