@@ -1115,6 +1115,9 @@ def test_lifecycle_state_machine(harness: Harness, db_url: str) -> None:
                 deadline=None,
                 derandomize=False,
                 print_blob=True,
+                # One minimal failing sequence at a time: shrinking each distinct assertion of a
+                # broken engine separately can take many minutes.
+                report_multiple_bugs=False,
                 # Every step is several database round trips; that is the point, not a slow strategy.
                 suppress_health_check=[HealthCheck.too_slow],
             ),
