@@ -83,6 +83,24 @@ def module_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     yield from _database(request.param, tmp_path_factory.mktemp("db"))
 
 
+@pytest.fixture(scope="module")
+def module_clock() -> VirtualClock:
+    """One virtual clock per test module (see ``module_engine``)."""
+    return VirtualClock(DEFAULT_START)
+
+
+@pytest.fixture(scope="module")
+def module_engine(module_db_url: str, module_clock: VirtualClock) -> Iterator[Engine]:
+    """One engine per test module and backend: opening an engine runs the Alembic baseline,
+    which on PostgreSQL costs more than most tests. Modules that use it alias it as ``engine``
+    and make their own items (or campaigns), so their tests stay independent."""
+    eng = Engine(module_db_url, clock=module_clock)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+
+
 @pytest.fixture
 def clock() -> VirtualClock:
     """Monday 2023-07-03, 09:00 in Asia/Shanghai."""

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,7 +20,6 @@ from sqlalchemy import Connection, select, text
 from zhenggai.engine import Actor, CampaignSetup, CampaignView, Engine, VirtualClock
 from zhenggai.engine.audit import GENESIS, event_hash
 from zhenggai.engine.models import Event
-from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
 
 EVENT = Event.__table__  # type: ignore[attr-defined]
@@ -77,17 +76,13 @@ def sql(engine: Engine, statement: str, **params: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def clock() -> VirtualClock:
-    return VirtualClock(DEFAULT_START)
+def clock(module_clock: VirtualClock) -> VirtualClock:
+    return module_clock
 
 
 @pytest.fixture(scope="module")
-def engine(module_db_url: str, clock: VirtualClock) -> Iterator[Engine]:
-    eng = Engine(module_db_url, clock=clock)
-    try:
-        yield eng
-    finally:
-        eng.dispose()
+def engine(module_engine: Engine) -> Engine:
+    return module_engine
 
 
 @pytest.fixture(scope="module")

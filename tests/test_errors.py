@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,6 @@ from zhenggai.engine import (
     ZhenggaiError,
 )
 from zhenggai.engine.models import metadata as MODELS
-from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
 
 UNIT = "housing_construction_bureau"
@@ -66,17 +65,13 @@ def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 
 @pytest.fixture(scope="module")
-def clock() -> VirtualClock:
-    return VirtualClock(DEFAULT_START)
+def clock(module_clock: VirtualClock) -> VirtualClock:
+    return module_clock
 
 
 @pytest.fixture(scope="module")
-def engine(module_db_url: str, clock: VirtualClock) -> Iterator[Engine]:
-    eng = Engine(module_db_url, clock=clock)
-    try:
-        yield eng
-    finally:
-        eng.dispose()
+def engine(module_engine: Engine) -> Engine:
+    return module_engine
 
 
 @pytest.fixture(scope="module")

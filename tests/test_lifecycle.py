@@ -7,7 +7,6 @@ Runs on SQLite and PostgreSQL (one database per backend for the module, see belo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from zhenggai.engine import (
@@ -19,7 +18,6 @@ from zhenggai.engine import (
     TransitionNotAllowedError,
     VirtualClock,
 )
-from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
 
 UNIT = "housing_construction_bureau"
@@ -103,17 +101,13 @@ def refused_guard(
 
 
 @pytest.fixture(scope="module")
-def clock() -> VirtualClock:
-    return VirtualClock(DEFAULT_START)
+def clock(module_clock: VirtualClock) -> VirtualClock:
+    return module_clock
 
 
 @pytest.fixture(scope="module")
-def engine(module_db_url: str, clock: VirtualClock) -> Iterator[Engine]:
-    eng = Engine(module_db_url, clock=clock)
-    try:
-        yield eng
-    finally:
-        eng.dispose()
+def engine(module_engine: Engine) -> Engine:
+    return module_engine
 
 
 @pytest.fixture(scope="module")

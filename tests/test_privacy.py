@@ -8,15 +8,13 @@ Runs on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import inspect, select, text
-from zhenggai.engine import Actor, CampaignView, Engine, PermissionDeniedError, Reporter, VirtualClock
+from zhenggai.engine import Actor, CampaignView, Engine, PermissionDeniedError, Reporter
 from zhenggai.engine.models import metadata as MODELS
 from zhenggai.engine.spec import ContactSpec
-from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
 
 NAME = "甄秘密"
@@ -33,12 +31,8 @@ CUSTODIAN = Actor("保管员", "custodian", "discipline_commission")
 
 
 @pytest.fixture(scope="module")
-def engine(module_db_url: str) -> Iterator[Engine]:
-    eng = Engine(module_db_url, clock=VirtualClock(DEFAULT_START))
-    try:
-        yield eng
-    finally:
-        eng.dispose()
+def engine(module_engine: Engine) -> Engine:
+    return module_engine
 
 
 @pytest.fixture(scope="module")
