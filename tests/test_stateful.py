@@ -100,8 +100,9 @@ BY_TRIGGER_SOURCE: dict[tuple[str, str], TransitionSpec] = {
 BY_TRIGGER: dict[str, TransitionSpec] = {t.trigger: t for t in LIFECYCLE.transitions}
 TRIGGERS = list(BY_TRIGGER)
 TZ = zoneinfo.ZoneInfo(SETUP.timezone)
-#: The standard lifecycle's forward path (closed leads on through 回头看).
+#: States in which measures may be added or completed (every state if the lifecycle says nothing).
 MEASURE_STATES = frozenset(LIFECYCLE.measure_states) or frozenset(s.id for s in LIFECYCLE.states)
+#: The standard lifecycle's forward path (closed leads on through 回头看).
 PROGRESS = ["identified", "assigned", "rectifying", "submitted", "verified", "closed"]
 
 # The model's reading of the guard and effect vocabulary: which input fields each accepts,
