@@ -116,3 +116,17 @@ def test_measure_states_must_name_known_open_states(engine: Engine) -> None:
         engine.start_campaign(setup.model_copy(update={"lifecycle": lifecycle}), key="bad")
     text = str(err.value)
     assert "未知状态 limbo" in text and "终止状态 closed" in text
+
+
+def test_reassign_after_the_due_date_needs_a_new_one(
+    engine: Engine, campaign: CampaignView, actors: type, clock: VirtualClock
+) -> None:
+    """改派 once the due date has passed is refused by due_not_passed; with a new date it goes."""
+    item = _report(engine, campaign, actors)
+    engine.assign(item, actors.office, unit=UNIT, due="2023-07-10")
+    clock.advance(dt.timedelta(days=14))
+    with pytest.raises(GuardFailedError) as err:
+        engine.reassign(item, actors.office, unit="government_office")
+    assert err.value.guard == "due_not_passed"
+    moved = engine.reassign(item, actors.office, unit="government_office", due="2023-08-31")
+    assert (moved.unit, moved.due) == ("government_office", dt.date(2023, 8, 31))

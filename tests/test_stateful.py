@@ -829,7 +829,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 fields["leading_official"] = "钱副县长"
         elif move == "reassign":
             fields = {"unit": data.draw(st.sampled_from([u for u in POOL if u != item.unit]), label="unit")}
-            if data.draw(st.booleans(), label="new due"):
+            if item.due is None or item.due < self.today() or data.draw(st.booleans(), label="new due"):
                 fields["due"] = self.resolve_due(data.draw(st.builds(Due, st.integers(0, 60))))
         elif move in ("return_for_rework", "dismiss"):
             fields = {"reason": "材料不全, 群众仍有反映"}
