@@ -37,8 +37,6 @@ OUTBOX = m.Outbox.__table__  # type: ignore[attr-defined]
 STEP = m.Step.__table__  # type: ignore[attr-defined]
 REPORTER = m.ItemReporter.__table__  # type: ignore[attr-defined]
 
-Row = dict[str, Any]
-
 
 @dataclass(frozen=True, slots=True)
 class Campaign:
