@@ -17,7 +17,7 @@ from typing import Any
 
 from transitions import EventData, Machine
 
-from .spec import LifecycleSpec
+from .spec import UNIT_WILDCARDS, CampaignSetup, LifecycleSpec
 
 __all__ = [
     "EFFECTS",
@@ -28,6 +28,8 @@ __all__ = [
     "GuardDef",
     "TransitionContext",
     "check_lifecycle",
+    "check_setup",
+    "split_problem",
 ]
 
 
@@ -266,55 +268,104 @@ def check_lifecycle(
     roles: Mapping[str, object],
     operations: Mapping[str, list[str]],
 ) -> list[str]:
-    """Every problem of ``spec`` as ``path: message`` lines (empty when it can run)."""
+    """Every problem of ``spec`` as ``path: message`` lines (empty when it can run).
+
+    ``path`` points at the offending element (``lifecycle.transitions[3].roles[1]``), so a
+    loader can turn it into a file line (see :func:`split_problem`).
+    """
     problems: list[str] = []
     state_ids = [s.id for s in spec.states]
     states = set(state_ids)
-    for dup in sorted({s for s in state_ids if state_ids.count(s) > 1}):
-        problems.append(f"lifecycle.states: 状态 {dup} 重复定义")
+    for i, sid in enumerate(state_ids):
+        if sid in state_ids[:i]:
+            problems.append(f"lifecycle.states[{i}].id: 状态 {sid} 重复定义")
     if spec.initial not in states:
         problems.append(f"lifecycle.initial: 未知状态 {spec.initial}")
     if spec.initial in spec.final_states:
         problems.append(f"lifecycle.initial: 初始状态 {spec.initial} 不能是终止状态")
     seen: set[tuple[str, str]] = set()
     for i, t in enumerate(spec.transitions):
-        path = f"lifecycle.transitions[{i}] ({t.trigger})"
-        for src in t.source:
+        path = f"lifecycle.transitions[{i}]"
+        for k, src in enumerate(t.source):
             if src not in states:
-                problems.append(f"{path}.source: 未知状态 {src}")
+                problems.append(f"{path}.source[{k}]: 触发 {t.trigger}: 未知状态 {src}")
             if (t.trigger, src) in seen:
-                problems.append(f"{path}: 触发 {t.trigger} 在状态 {src} 下重复定义")
+                problems.append(f"{path}.source[{k}]: 触发 {t.trigger} 在状态 {src} 下重复定义")
             seen.add((t.trigger, src))
         if t.dest not in states:
-            problems.append(f"{path}.dest: 未知状态 {t.dest}")
-        for role in t.roles:
+            problems.append(f"{path}.dest: 触发 {t.trigger}: 未知状态 {t.dest}")
+        for k, role in enumerate(t.roles):
             if role not in roles:
-                problems.append(f"{path}.roles: 未知角色 {role}")
-        for guard in t.guards:
+                problems.append(f"{path}.roles[{k}]: 触发 {t.trigger}: 未知角色 {role}")
+        for k, guard in enumerate(t.guards):
             if guard not in GUARDS:
-                problems.append(f"{path}.guards: 未知条件 {guard} (可用: {', '.join(GUARDS)})")
-        for effect in t.effects:
+                problems.append(
+                    f"{path}.guards[{k}]: 触发 {t.trigger}: 未知条件 {guard} (可用: {', '.join(GUARDS)})"
+                )
+        for k, effect in enumerate(t.effects):
             if effect not in EFFECTS:
-                problems.append(f"{path}.effects: 未知效果 {effect} (可用: {', '.join(EFFECTS)})")
-        for n in t.notify:
+                problems.append(
+                    f"{path}.effects[{k}]: 触发 {t.trigger}: 未知效果 {effect} (可用: {', '.join(EFFECTS)})"
+                )
+        for k, n in enumerate(t.notify):
             if n.to not in UNIT_RECIPIENTS and n.to not in roles:
-                problems.append(f"{path}.notify: 未知接收方 {n.to}")
+                problems.append(f"{path}.notify[{k}].to: 触发 {t.trigger}: 未知接收方 {n.to}")
     for op in OPERATIONS:
         if op not in operations:
-            problems.append(f"operations.{op}: 未指定可执行 {OPERATIONS[op]} 的角色")
+            problems.append(f"lifecycle.operations.{op}: 未指定可执行 {OPERATIONS[op]} 的角色")
     for op, op_roles in operations.items():
         if op not in OPERATIONS:
-            problems.append(f"operations.{op}: 未知操作 (可用: {', '.join(OPERATIONS)})")
-        for role in op_roles:
+            problems.append(f"lifecycle.operations.{op}: 未知操作 {op} (可用: {', '.join(OPERATIONS)})")
+        for k, role in enumerate(op_roles):
             if role not in roles:
-                problems.append(f"operations.{op}: 未知角色 {role}")
-    for state in spec.measure_states:
+                problems.append(f"lifecycle.operations.{op}[{k}]: 操作 {op}: 未知角色 {role}")
+    for k, state in enumerate(spec.measure_states):
         if state not in states:
-            problems.append(f"lifecycle.measure_states: 未知状态 {state}")
+            problems.append(f"lifecycle.measure_states[{k}]: 未知状态 {state}")
         elif state in spec.final_states:
-            problems.append(f"lifecycle.measure_states: 终止状态 {state} 不能再办理整改措施")
+            problems.append(f"lifecycle.measure_states[{k}]: 终止状态 {state} 不能再办理整改措施")
     problems.extend(_reachability_problems(spec, states))
     return problems
+
+
+def check_setup(setup: CampaignSetup) -> list[str]:
+    """Every problem that keeps a campaign setup from running, as ``path: message`` lines:
+    the lifecycle's, plus duplicate or unknown units, tracks and roles."""
+    problems = check_lifecycle(setup.lifecycle, {r.id: r for r in setup.roles}, setup.lifecycle.operations)
+    unit_ids = [u.id for u in setup.units]
+    for i, uid in enumerate(unit_ids):
+        if uid in unit_ids[:i]:
+            problems.append(f"units[{i}].id: 单位 {uid} 重复定义")
+    known = set(unit_ids) | set(UNIT_WILDCARDS)
+    track_ids = [t.id for t in setup.tracks]
+    for i, tid in enumerate(track_ids):
+        if tid in track_ids[:i]:
+            problems.append(f"tracks[{i}].id: 专项 {tid} 重复定义")
+    for i, track in enumerate(setup.tracks):
+        for k, unit in enumerate(track.units):
+            if unit not in known:
+                problems.append(f"tracks[{i}].units[{k}]: 专项 {track.id}: 未知单位 {unit}")
+        if track.units[0] in UNIT_WILDCARDS:
+            problems.append(f"tracks[{i}].units[0]: 专项 {track.id}: 牵头单位须为具体单位, 不能是 {track.units[0]}")
+    role_ids = [r.id for r in setup.roles]
+    for i, rid in enumerate(role_ids):
+        if rid in role_ids[:i]:
+            problems.append(f"roles[{i}].id: 角色 {rid} 重复定义")
+        if rid == "system":
+            problems.append(f"roles[{i}].id: 角色 system 为引擎保留")
+    return problems
+
+
+def split_problem(problem: str) -> tuple[list[str | int], str]:
+    """``"a.b[3].c: message"`` → ``(["a", "b", 3, "c"], "message")``, for locating a problem."""
+    path_text, _, message = problem.partition(": ")
+    path: list[str | int] = []
+    for part in path_text.split("."):
+        name, *indices = part.replace("]", "").split("[")
+        if name:
+            path.append(name)
+        path.extend(int(i) for i in indices if i.isdigit())
+    return path, message
 
 
 def _reachability_problems(spec: LifecycleSpec, states: set[str]) -> list[str]:
@@ -323,6 +374,7 @@ def _reachability_problems(spec: LifecycleSpec, states: set[str]) -> list[str]:
         for src in t.source:
             if src in edges and t.dest in states:
                 edges[src].add(t.dest)
+    index = {s.id: i for i, s in reversed(list(enumerate(spec.states)))}
     problems: list[str] = []
     if spec.initial in states:
         reached = {spec.initial}
@@ -332,8 +384,8 @@ def _reachability_problems(spec: LifecycleSpec, states: set[str]) -> list[str]:
                 if nxt not in reached:
                     reached.add(nxt)
                     todo.append(nxt)
-        for s in sorted(states - reached):
-            problems.append(f"lifecycle.states: 状态 {s} 从初始状态不可达")
+        for s in sorted(states - reached, key=index.__getitem__):
+            problems.append(f"lifecycle.states[{index[s]}]: 状态 {s} 从初始状态不可达")
     if not spec.final_states:
         problems.append("lifecycle.states: 没有终止状态 (final)")
         return problems
@@ -345,8 +397,8 @@ def _reachability_problems(spec: LifecycleSpec, states: set[str]) -> list[str]:
             if edges[s] & can_finish:
                 can_finish.add(s)
                 changed = True
-    for s in sorted(states - can_finish):
-        problems.append(f"lifecycle.states: 从状态 {s} 无法到达任何终止状态")
+    for s in sorted(states - can_finish, key=index.__getitem__):
+        problems.append(f"lifecycle.states[{index[s]}]: 从状态 {s} 无法到达任何终止状态")
     return problems
 
 

@@ -62,7 +62,7 @@ from .lifecycle import (
     GUARDS,
     CompiledLifecycle,
     TransitionContext,
-    check_lifecycle,
+    check_setup,
 )
 from .migrate import upgrade
 from .ports import Clock
@@ -84,8 +84,6 @@ __all__ = ["Engine"]
 
 #: Severity vocabulary (问题程度) until definitions declare their own.
 SEVERITIES: Mapping[str, str] = {"normal": "一般", "serious": "较重", "critical": "严重"}
-#: Wildcards in a track's unit list: 各地各单位 and 县直有关单位.
-UNIT_WILDCARDS: Mapping[str, str] = {"all_units": "各地各单位", "county_units": "县直有关单位"}
 
 TEXT_LIMITS: Mapping[str, int] = {
     "title": 200,
@@ -875,25 +873,7 @@ class Engine:
 
 
 def _check_setup(setup: CampaignSetup) -> None:
-    problems = check_lifecycle(setup.lifecycle, {r.id: r for r in setup.roles}, setup.lifecycle.operations)
-    unit_ids = [u.id for u in setup.units]
-    for dup in sorted({u for u in unit_ids if unit_ids.count(u) > 1}):
-        problems.append(f"units: 单位 {dup} 重复定义")
-    known = set(unit_ids) | set(UNIT_WILDCARDS)
-    track_ids = [t.id for t in setup.tracks]
-    for dup in sorted({t for t in track_ids if track_ids.count(t) > 1}):
-        problems.append(f"tracks: 专项 {dup} 重复定义")
-    for i, track in enumerate(setup.tracks):
-        for unit in track.units:
-            if unit not in known:
-                problems.append(f"tracks[{i}] ({track.id}).units: 未知单位 {unit}")
-        if track.units[0] in UNIT_WILDCARDS:
-            problems.append(f"tracks[{i}] ({track.id}).units: 牵头单位须为具体单位, 不能是 {track.units[0]}")
-    role_ids = [r.id for r in setup.roles]
-    for dup in sorted({r for r in role_ids if role_ids.count(r) > 1}):
-        problems.append(f"roles: 角色 {dup} 重复定义")
-    if "system" in role_ids:
-        problems.append("roles: 角色 system 为引擎保留")
+    problems = check_setup(setup)
     if problems:
         raise DefinitionError(problems)
 

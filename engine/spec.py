@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 __all__ = [
+    "UNIT_WILDCARDS",
     "CampaignSetup",
     "ContactSpec",
     "LifecycleSpec",
@@ -39,6 +40,10 @@ ChannelKey = Annotated[str, StringConstraints(pattern=_KEY, max_length=40)]  # z
 MessageKey = Annotated[str, StringConstraints(pattern=_KEY, max_length=60)]  # zg_outbox.kind
 KindKey = Annotated[str, StringConstraints(pattern=_KEY, max_length=40)]  # zg_unit.kind
 ShortLabel = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
+
+
+#: Wildcards in a track's unit list: 各地各单位 and 县直有关单位.
+UNIT_WILDCARDS: dict[str, str] = {"all_units": "各地各单位", "county_units": "县直有关单位"}
 
 
 class _Spec(BaseModel):

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from zhenggai.engine.errors import DefinitionError
+from zhenggai.engine.lifecycle import check_setup, split_problem
 from zhenggai.engine.spec import CampaignSetup
 
 __all__ = ["BUILTINS", "builtin_path", "load_setup"]
@@ -57,23 +58,36 @@ def load_setup(source: str | os.PathLike[str]) -> CampaignSetup:
         raise DefinitionError([f"{path}: YAML 格式错误: {err}"]) from None
     if not isinstance(doc, Mapping):
         raise DefinitionError([f"{path}:1: 定义文件须为映射 (键: 值)"])
-    problems: list[str] = []
+    problems: list[tuple[int, str]] = []
     version = doc.get("zhenggai")
     if version != _SCHEMA_VERSION:
-        problems.append(f"{path}:{_line(doc, ['zhenggai'])}: zhenggai: 须为 {_SCHEMA_VERSION} (文件格式版本)")
+        problems.append((_line(doc, ["zhenggai"]), f"zhenggai: 须为 {_SCHEMA_VERSION} (文件格式版本)"))
+    for internal in _RENAMED.values():
+        if internal in doc:
+            problems.append((_line(doc, [internal]), f"{internal}: 未知字段"))
     data = {_RENAMED.get(str(k), str(k)): _plain(v) for k, v in doc.items() if k != "zhenggai"}
+    reverse = {v: k for k, v in _RENAMED.items()}
     try:
         setup = CampaignSetup.model_validate(data)
     except ValidationError as err:
-        reverse = {v: k for k, v in _RENAMED.items()}
         for e in err.errors():
             loc = [reverse.get(str(p), p) if i == 0 else p for i, p in enumerate(e["loc"])]
             where = ".".join(str(p) for p in loc)
-            problems.append(f"{path}:{_line(doc, loc)}: {where}: {_message(e)}")
-        raise DefinitionError(problems) from None
+            problems.append((_line(doc, loc), f"{where}: {_message(e)}"))
+        raise DefinitionError(_located(path, problems)) from None
+    # The schema holds; now what keeps the campaign from running (unknown references,
+    # unreachable or dead-end states, duplicates), each located at its element's line.
+    for problem in check_setup(setup):
+        loc, _ = split_problem(problem)
+        problems.append((_line(doc, [reverse.get(str(p), p) if i == 0 else p for i, p in enumerate(loc)]), problem))
     if problems:
-        raise DefinitionError(problems)
+        raise DefinitionError(_located(path, problems))
     return setup
+
+
+def _located(path: Path, problems: list[tuple[int, str]]) -> list[str]:
+    """``file:line: path: message`` lines, in the order of the file."""
+    return [f"{path}:{line}: {text}" for line, text in sorted(problems, key=lambda p: p[0])]
 
 
 def _plain(value: Any) -> Any:

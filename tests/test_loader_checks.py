@@ -1,0 +1,69 @@
+"""The loader reports what keeps a definition from running, each problem at its own line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from zhenggai.engine import DefinitionError
+from zhenggai.workflows import builtin_path, load_setup
+
+
+def _line_of(text: str, needle: str, after: str = "") -> int:
+    """1-based line of the first ``needle`` at or after the first ``after``."""
+    start = text.index(after) if after else 0
+    return text[:text.index(needle, start)].count("\n") + 1
+
+
+def _broken_copy(tmp_path: Path, *replacements: tuple[str, str]) -> tuple[Path, str]:
+    text = builtin_path("county_2023").read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / "broken.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path, text
+
+
+def test_reference_problems_are_located_and_in_file_order(tmp_path: Path) -> None:
+    """An unknown unit in a track, an unknown role and an unknown guard in the lifecycle are
+    all reported at once, each as file:line: path: message on its own line, in file order."""
+    path, text = _broken_copy(
+        tmp_path,
+        ("units: [discipline_commission, party_committee_office", "units: [discipline_commission, party_office"),
+        ("roles: [responsible]\n      guards: [has_measure]", "roles: [responsible, mayor]\n      guards: [has_measure]"),
+        ("guards: [all_measures_done]", "guards: [all_measures_finished]"),
+    )
+    with pytest.raises(DefinitionError) as err:
+        load_setup(path)
+    problems = err.value.problems
+    assert len(problems) == 3, problems
+    unit_line = _line_of(text, "party_office")
+    role_line = _line_of(text, "mayor")
+    guard_line = _line_of(text, "all_measures_finished")
+    assert problems[0].startswith(f"{path}:{unit_line}: tracks[0].units[1]: ") and "未知单位 party_office" in problems[0]
+    assert problems[1].startswith(f"{path}:{role_line}: lifecycle.transitions[1].roles[1]: ")
+    assert "未知角色 mayor" in problems[1]
+    assert problems[2].startswith(f"{path}:{guard_line}: lifecycle.transitions[2].guards[0]: ")
+    assert "未知条件 all_measures_finished" in problems[2]
+
+
+def test_unreachable_state_points_at_the_state(tmp_path: Path) -> None:
+    """A state no transition leads to is reported at that state's line."""
+    path, text = _broken_copy(
+        tmp_path,
+        ("    - {id: merged, label: 已合并, final: true}\n",
+         "    - {id: merged, label: 已合并, final: true}\n    - {id: parked, label: 搁置}\n"),
+    )
+    with pytest.raises(DefinitionError) as err:
+        load_setup(path)
+    line = _line_of(text, "id: parked")
+    assert any(p.startswith(f"{path}:{line}: lifecycle.states[8]: ") and "不可达" in p for p in err.value.problems)
+
+
+def test_internal_field_names_are_not_accepted(tmp_path: Path) -> None:
+    """``definition_id`` is the engine's name; a file says ``id`` (and only that)."""
+    path, text = _broken_copy(tmp_path, ("id: county_2023\n", "id: county_2023\ndefinition_id: other\n"))
+    with pytest.raises(DefinitionError) as err:
+        load_setup(path)
+    assert err.value.problems == (f"{path}:{_line_of(text, 'definition_id')}: definition_id: 未知字段",)
