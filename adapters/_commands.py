@@ -298,6 +298,7 @@ def _field_lines(pairs: Sequence[tuple[str, str]]) -> list[str]:
 
 def cmd_init(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai init: create the schema and start a campaign from a definition."""
+    from zhenggai.engine.spec import UNIT_WILDCARDS
     from zhenggai.workflows import load_setup
 
     setup = load_setup(args.definition)
@@ -307,7 +308,6 @@ def cmd_init(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int
         _print_json(view.to_dict())
         return 0
     units = {u.id: u.name for u in setup.units}
-    wildcards = {"all_units": "各地各单位", "county_units": "县直有关单位"}
     print(f"已启动专项行动: {view.title}")
     print(f"  标识      {view.key} (实施方案 {view.definition_id}, 版本 {view.definition_version})")
     print(f"  县        {view.county}")
@@ -315,7 +315,7 @@ def cmd_init(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int
     print(f"  单位      {len(setup.units)} 个")
     print(f"  专项整治  {len(setup.tracks)} 项")
     for i, track in enumerate(setup.tracks, 1):
-        named = [units.get(u) or wildcards.get(u, u) for u in track.units]
+        named = [units.get(u) or UNIT_WILDCARDS.get(u, u) for u in track.units]
         print(f"    {i}. {track.name} ({track.id}): 牵头单位 {named[0]}; 责任单位 {len(track.units)} 个")
     print(f"  数据库    {shown_db(db)}")
     return 0

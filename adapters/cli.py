@@ -108,6 +108,31 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(p)
     p.set_defaults(command="init")
 
+    p = commands.add_parser(
+        "check", help="检查实施方案 (定义文件), 不需要数据库",
+        description="加载并检查定义文件: 格式、引用 (单位、角色、条件)、流程可达性。\n"
+        "全部通过时退出码 0 并打印摘要; 否则逐条列出 文件:行号: 位置: 问题, 退出码 1。",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="定义文件 (YAML) 或内置定义名 (county_2023)")
+    _add_json(p)
+    p.set_defaults(command="check")
+
+    definition = commands.add_parser(
+        "definition", help="内置实施方案: 列表、打印", description="内置的实施方案 (定义文件)。"
+    )
+    definition_cmds = definition.add_subparsers(
+        dest="definition_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    p = definition_cmds.add_parser("list", help="列出内置定义", description="列出内置的实施方案。")
+    p.set_defaults(command="definition_list")
+    p = definition_cmds.add_parser(
+        "show", help="打印内置定义 (可另存为本县的定义文件)",
+        description="打印内置定义的 YAML 原文, 可重定向保存后修改为本县的实施方案:\n"
+        "  zhenggai definition show county_2023 > my_county.yaml",
+    )
+    p.add_argument("name", metavar="NAME", help="内置定义名, 如 county_2023")
+    p.set_defaults(command="definition_show")
+
     item = commands.add_parser("item", help="问题: 登记、列表、详情、流转、整改措施", description="问题的登记、查询和流转。")
     item_cmds = item.add_subparsers(dest="item_command", metavar="ACTION", required=True, parser_class=_Parser)
 
@@ -227,7 +252,8 @@ def _leaf_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> a
     """The subcommand's own parser, so usage errors found after parsing show its usage."""
     path = [args.group] + [
         name for name in (getattr(args, "item_command", None), getattr(args, "measure_command", None),
-                          getattr(args, "audit_command", None)) if name
+                          getattr(args, "audit_command", None), getattr(args, "definition_command", None))
+        if name
     ]
     current = parser
     for name in path:
@@ -245,6 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:
         return _code(stop.code)
     try:
+        if args.command in ("check", "definition_list", "definition_show"):
+            from ._check import COMMANDS as light  # no database, no SQLAlchemy import
+
+            return int(light[args.command](args, database(args), actor))
         from ._commands import COMMANDS
 
         return COMMANDS[args.command](args, database(args), actor)

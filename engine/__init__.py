@@ -4,51 +4,118 @@ The public API is exactly what ``__all__`` lists (pinned by tests/test_public_ap
 
     from zhenggai.engine import Engine, Actor, VirtualClock
     engine = Engine("zhenggai.db", clock=VirtualClock())
+
+Names are imported on first use (PEP 562), so a tool that needs only the errors or the
+lifecycle checks (``zhenggai check``, ``zhenggai --help``) does not pay for SQLAlchemy.
 """
 
-from .audit import AuditReport
-from .clock import SystemClock, VirtualClock
-from .errors import (
-    CampaignNotFound,
-    ConflictError,
-    DefinitionError,
-    GuardFailedError,
-    InvalidInputError,
-    ItemNotFound,
-    MeasureNotFound,
-    NotFoundError,
-    PermissionDeniedError,
-    StorageError,
-    TrackNotFound,
-    TransitionNotAllowedError,
-    UnitNotFound,
-    ZhenggaiError,
-)
-from .lifecycle import EFFECTS, GUARDS, OPERATIONS
-from .ports import Clock
-from .service import Engine
-from .spec import (
-    CampaignSetup,
-    ContactSpec,
-    LifecycleSpec,
-    NotifySpec,
-    RoleSpec,
-    StateSpec,
-    TrackSpec,
-    TransitionSpec,
-    UnitSpec,
-)
-from .views import (
-    Actor,
-    CampaignView,
-    EventView,
-    ItemView,
-    LedgerRow,
-    MeasureView,
-    OutboxView,
-    Reporter,
-    ReporterView,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .audit import AuditReport
+    from .clock import SystemClock, VirtualClock
+    from .errors import (
+        CampaignNotFound,
+        ConflictError,
+        DefinitionError,
+        GuardFailedError,
+        InvalidInputError,
+        ItemNotFound,
+        MeasureNotFound,
+        NotFoundError,
+        PermissionDeniedError,
+        StorageError,
+        TrackNotFound,
+        TransitionNotAllowedError,
+        UnitNotFound,
+        ZhenggaiError,
+    )
+    from .lifecycle import EFFECTS, GUARDS, OPERATIONS
+    from .ports import Clock
+    from .service import Engine
+    from .spec import (
+        CampaignSetup,
+        ContactSpec,
+        LifecycleSpec,
+        NotifySpec,
+        RoleSpec,
+        StateSpec,
+        TrackSpec,
+        TransitionSpec,
+        UnitSpec,
+    )
+    from .views import (
+        Actor,
+        CampaignView,
+        EventView,
+        ItemView,
+        LedgerRow,
+        MeasureView,
+        OutboxView,
+        Reporter,
+        ReporterView,
+    )
+
+#: Where each public name lives.
+_EXPORTS: dict[str, str] = {
+    "Actor": ".views",
+    "AuditReport": ".audit",
+    "CampaignNotFound": ".errors",
+    "CampaignSetup": ".spec",
+    "CampaignView": ".views",
+    "Clock": ".ports",
+    "ConflictError": ".errors",
+    "ContactSpec": ".spec",
+    "DefinitionError": ".errors",
+    "EFFECTS": ".lifecycle",
+    "Engine": ".service",
+    "EventView": ".views",
+    "GUARDS": ".lifecycle",
+    "GuardFailedError": ".errors",
+    "InvalidInputError": ".errors",
+    "ItemNotFound": ".errors",
+    "ItemView": ".views",
+    "LedgerRow": ".views",
+    "LifecycleSpec": ".spec",
+    "MeasureNotFound": ".errors",
+    "MeasureView": ".views",
+    "NotFoundError": ".errors",
+    "NotifySpec": ".spec",
+    "OPERATIONS": ".lifecycle",
+    "OutboxView": ".views",
+    "PermissionDeniedError": ".errors",
+    "Reporter": ".views",
+    "ReporterView": ".views",
+    "RoleSpec": ".spec",
+    "StateSpec": ".spec",
+    "StorageError": ".errors",
+    "SystemClock": ".clock",
+    "TrackNotFound": ".errors",
+    "TrackSpec": ".spec",
+    "TransitionNotAllowedError": ".errors",
+    "TransitionSpec": ".spec",
+    "UnitNotFound": ".errors",
+    "UnitSpec": ".spec",
+    "VirtualClock": ".clock",
+    "ZhenggaiError": ".errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "EFFECTS",
