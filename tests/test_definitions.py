@@ -84,7 +84,7 @@ def test_builtin_identity_and_lifecycle(builtin: CampaignSetup) -> None:
 
 def test_builtin_by_name_and_by_path_agree(builtin: CampaignSetup) -> None:
     """load_setup accepts the built-in's name or its file path."""
-    assert list(BUILTINS) == ["county_2023"]
+    assert list(BUILTINS) == ["county_2023", "hotline_2024"]
     assert load_setup(builtin_path("county_2023")) == builtin
 
 

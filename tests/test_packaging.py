@@ -36,6 +36,7 @@ def test_distribution_carries_data_files() -> None:
     files = {str(f).replace("\\", "/") for f in importlib.metadata.files("zhenggai") or []}
     expected = [f"zhenggai/{p}/py.typed" for p in PACKAGES] + [
         "zhenggai/workflows/definitions/county_2023.yaml",
+        "zhenggai/workflows/definitions/hotline_2024.yaml",
         "zhenggai/engine/_migrations/env.py",
         "zhenggai/engine/_migrations/script.py.mako",
         "zhenggai/engine/_migrations/versions/0001_baseline.py",

@@ -22,7 +22,7 @@ __all__ = ["BUILTINS", "builtin_path", "load_setup"]
 
 _DEFINITIONS = Path(__file__).with_name("definitions")
 #: Built-in definitions by name.
-BUILTINS: Mapping[str, str] = {"county_2023": "county_2023.yaml"}
+BUILTINS: Mapping[str, str] = {"county_2023": "county_2023.yaml", "hotline_2024": "hotline_2024.yaml"}
 #: Top-level keys that name the file format rather than the campaign.
 _RENAMED = {"id": "definition_id", "version": "definition_version"}
 _SCHEMA_VERSION = 1
