@@ -295,4 +295,4 @@ def test_ids_too_long_for_the_database_are_located(tmp_path: Path) -> None:
     body = body.replace("- {id: identified, label: 已查摆}", f"- {{id: {long_state}, label: 已查摆}}")
     line = next(i for i, text in enumerate(body.splitlines(), 1) if long_state in text)
     path = write(tmp_path, body)
-    assert located(problems_of(path))["lifecycle.states.0.id"] == (line, "过长")
+    assert located(problems_of(path))["lifecycle.states.0.id"] == (line, "过长 (最多 40 个字符)")

@@ -67,3 +67,21 @@ def test_internal_field_names_are_not_accepted(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError) as err:
         load_setup(path)
     assert err.value.problems == (f"{path}:{_line_of(text, 'definition_id')}: definition_id: 未知字段",)
+
+
+def test_schema_errors_read_in_chinese(tmp_path: Path) -> None:
+    """Wrong types and lengths are reported in Chinese, with the limit where there is one."""
+    path, text = _broken_copy(
+        tmp_path,
+        ('version: "2023.1"', "version: [2023]"),
+        ("title: 2023年持续深化作风整顿优化营商环境专项行动", "title: " + "长" * 201),
+        ("start: 2023-06-01", "start: 2023-06-31"),
+    )
+    with pytest.raises(DefinitionError) as err:
+        load_setup(path)
+    problems = err.value.problems
+    assert problems == (
+        f"{path}:{_line_of(text, 'version: [2023]')}: version: 须为文本",
+        f"{path}:{_line_of(text, 'title: 长')}: title: 过长 (最多 200 个字符)",
+        f"{path}:{_line_of(text, 'start: 2023-06-31')}: start: 须为日期 (YYYY-MM-DD)",
+    )

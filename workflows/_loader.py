@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from zhenggai.engine.errors import DefinitionError
 from zhenggai.engine.lifecycle import check_setup, split_problem
@@ -47,6 +48,7 @@ def load_setup(source: str | os.PathLike[str]) -> CampaignSetup:
     except (OSError, UnicodeDecodeError) as err:
         raise DefinitionError([f"{path}: 无法读取 ({err})"]) from None
     yaml = YAML(typ="rt", pure=True)
+    yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     try:
         doc = yaml.load(text)
@@ -90,6 +92,14 @@ def _located(path: Path, problems: list[tuple[int, str]]) -> list[str]:
     return [f"{path}:{line}: {text}" for line, text in sorted(problems, key=lambda p: p[0])]
 
 
+class _Constructor(RoundTripConstructor):
+    """Dates stay text until the schema reads them, so an impossible date (2023-06-31) is a
+    located schema error instead of an exception inside the YAML parser."""
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -120,15 +130,44 @@ def _line(doc: Any, loc: list[Any]) -> int:
     return line
 
 
-_MESSAGES = {
+_MESSAGES: Mapping[str, str] = {
     "missing": "缺少必填项",
     "extra_forbidden": "未知字段",
     "string_pattern_mismatch": "须为小写英文标识 (a-z, 0-9, _)",
     "too_short": "不能为空",
     "string_too_short": "不能为空",
-    "string_too_long": "过长",
+    "string_type": "须为文本",
+    "int_type": "须为整数",
+    "int_parsing": "须为整数",
+    "int_from_float": "须为整数",
+    "float_type": "须为数字",
+    "float_parsing": "须为数字",
+    "bool_type": "须为 true 或 false",
+    "bool_parsing": "须为 true 或 false",
+    "list_type": "须为列表",
+    "dict_type": "须为映射 (键: 值)",
+    "model_type": "须为映射 (键: 值)",
+    "model_attributes_type": "须为映射 (键: 值)",
+    "date_type": "须为日期 (YYYY-MM-DD)",
+    "date_parsing": "须为日期 (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "须为日期 (YYYY-MM-DD)",
+    "date_from_datetime_inexact": "须为日期, 不带时刻",
+    "literal_error": "不是可用的取值",
+    "enum": "不是可用的取值",
 }
 
 
 def _message(error: Mapping[str, Any]) -> str:
-    return _MESSAGES.get(str(error["type"]), str(error["msg"]))
+    """The Chinese message for a schema error; limits and allowed values are added from the
+    error's context. Any type not mapped keeps pydantic's text after a Chinese lead-in."""
+    kind = str(error["type"])
+    ctx = error.get("ctx") or {}
+    if kind == "string_too_long":
+        return f"过长 (最多 {ctx.get('max_length')} 个字符)"
+    if kind == "too_long":
+        return f"项数过多 (最多 {ctx.get('max_length')} 项)"
+    if kind in ("literal_error", "enum") and "expected" in ctx:
+        return f"不是可用的取值 (可用: {ctx['expected']})"
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    return f"取值无效 ({error['msg']})"
