@@ -32,6 +32,10 @@ def summary(setup: CampaignSetup) -> dict[str, Any]:
         "tracks": len(setup.tracks),
         "roles": len(setup.roles),
         "channels": len(setup.channels),
+        "phases": [
+            {"id": p.id, "name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat()}
+            for p in setup.phases
+        ],
         "states": len(lifecycle.states),
         "transitions": len(lifecycle.transitions),
         "lead_units": {t.id: t.units[0] for t in setup.tracks},
@@ -60,6 +64,12 @@ def cmd_check(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> in
                 f"  {s['tracks']} 个专项整治, {s['units']} 个单位, {s['roles']} 个角色, {s['channels']} 个来源渠道;"
                 f" 流程 {s['states']} 个状态, {s['transitions']} 个触发"
             )
+            phases = s["phases"]
+            if phases:
+                print(f"  {len(phases)} 个阶段, {phases[0]['start']} 至 {phases[-1]['end']}: "
+                      + "、".join(p["name"] for p in phases))
+            else:
+                print("  不分阶段 (常态化)")
         else:
             print(f"未通过 {result['file']}: {len(result['problems'])} 处错误")
             for problem in result["problems"]:

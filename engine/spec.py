@@ -20,6 +20,7 @@ __all__ = [
     "ContactSpec",
     "LifecycleSpec",
     "NotifySpec",
+    "PhaseSpec",
     "RoleSpec",
     "StateSpec",
     "TrackSpec",
@@ -142,6 +143,19 @@ class TrackSpec(_Spec):
     units: list[Key] = Field(min_length=1)
 
 
+class PhaseSpec(_Spec):
+    """A dated window of the campaign (阶段), both days included, in the campaign's timezone.
+
+    Phases follow each other without gap or overlap. (What a phase demands at its start and
+    end, e.g. escalating units without their 一报告四清单, comes with the scheduler, step 3.)
+    """
+
+    id: Key
+    name: Label
+    start: dt.date
+    end: dt.date
+
+
 class CampaignSetup(_Spec):
     """Everything the engine needs to start a campaign."""
 
@@ -155,6 +169,8 @@ class CampaignSetup(_Spec):
     roles: list[RoleSpec] = Field(min_length=1)
     units: list[UnitSpec] = Field(min_length=1)
     tracks: list[TrackSpec] = Field(min_length=1)
+    #: Dated phases, in order; empty for a campaign without phases (e.g. a year-round hotline).
+    phases: list[PhaseSpec] = Field(default_factory=list)
     lifecycle: LifecycleSpec
     # How the engine names itself in the audit trail for automatic changes.
     system_actor: Literal["system"] = "system"

@@ -85,3 +85,39 @@ def test_schema_errors_read_in_chinese(tmp_path: Path) -> None:
         f"{path}:{_line_of(text, 'title: 长')}: title: 过长 (最多 200 个字符)",
         f"{path}:{_line_of(text, 'start: 2023-06-31')}: start: 须为日期 (YYYY-MM-DD)",
     )
+
+
+def test_builtin_phases_follow_the_plan() -> None:
+    """四、实施方法步骤: the four phases with the plan's dates, back to back."""
+    phases = [(p.id, p.name, p.start.isoformat(), p.end.isoformat()) for p in load_setup("county_2023").phases]
+    assert phases == [
+        ("mobilization", "动员部署阶段", "2023-06-01", "2023-06-30"),
+        ("inspection", "问题查摆阶段", "2023-07-01", "2023-07-31"),
+        ("rectification", "整改落实阶段", "2023-08-01", "2023-08-31"),
+        ("consolidation", "巩固提升阶段", "2023-09-01", "2023-12-31"),
+    ]
+    assert load_setup("hotline_2024").phases == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "expected"),
+    [
+        ("start: 2023-08-01, end: 2023-08-31", "start: 2023-07-25, end: 2023-08-31", "start: 2023-07-25",
+         "phases[2].start: 阶段 整改落实阶段 与上一阶段 问题查摆阶段 重叠 (上一阶段至 2023-07-31 结束, 本阶段 2023-07-25 开始)"),
+        ("start: 2023-08-01, end: 2023-08-31", "start: 2023-08-05, end: 2023-08-31", "start: 2023-08-05",
+         "phases[2].start: 阶段 整改落实阶段 与上一阶段 问题查摆阶段 之间有空档 (2023-08-01 至 2023-08-04)"),
+        ("start: 2023-09-01, end: 2023-12-31", "start: 2023-09-01, end: 2023-08-31", "start: 2023-09-01, end: 2023-08-31",
+         "phases[3].end: 阶段 巩固提升阶段 的结束日期 2023-08-31 早于开始日期 2023-09-01"),
+        ("{id: inspection,", "{id: mobilization,", "{id: mobilization, name: 问题查摆阶段",
+         "phases[1].id: 阶段 mobilization 重复定义"),
+        ("start: 2023-06-01, end: 2023-06-30", "start: 2023-05-20, end: 2023-06-30", "start: 2023-05-20",
+         "phases[0].start: 阶段 动员部署阶段 早于专项行动开始日期 2023-06-01"),
+    ],
+    ids=["overlap", "gap", "end-before-start", "duplicate", "before-campaign-start"],
+)
+def test_phase_mistakes_are_located(tmp_path: Path, old: str, new: str, needle: str, expected: str) -> None:
+    """Each phase mistake is one problem, at the phase's line."""
+    path, text = _broken_copy(tmp_path, (old, new))
+    with pytest.raises(DefinitionError) as err:
+        load_setup(path)
+    assert err.value.problems == (f"{path}:{_line_of(text, needle)}: {expected}",)

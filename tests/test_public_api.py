@@ -42,6 +42,7 @@ PUBLIC = [
     "OPERATIONS",
     "OutboxView",
     "PermissionDeniedError",
+    "PhaseSpec",
     "Reporter",
     "ReporterView",
     "RoleSpec",
