@@ -69,12 +69,17 @@ class Statements:
         def p(stmt: Any) -> Prepared:
             return Prepared(stmt, dialect)
 
-        item_by_id = select(ITEM).where(ITEM.c.id == bindparam("id"))
+        # The item row, with its campaign's current definition version (for the campaign cache).
+        item_by_id = (
+            select(ITEM, CAMPAIGN.c.definition_version.label("campaign_version"))
+            .join(CAMPAIGN, CAMPAIGN.c.id == ITEM.c.campaign_id)
+            .where(ITEM.c.id == bindparam("id"))
+        )
         head = select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.campaign_id == bindparam("cid"))
         self.item = p(item_by_id)
         # Another item a guard relies on (the survivor of a merge): share-locked where row
         # locks exist, so it cannot change between the guard's check and the commit.
-        self.item_shared = p(item_by_id.with_for_update(read=True)) if row_locks else self.item
+        self.item_shared = p(item_by_id.with_for_update(read=True, of=ITEM)) if row_locks else self.item
         self.item_exists = p(select(ITEM.c.id).where(ITEM.c.id == bindparam("id")))
         self.item_version = p(select(ITEM.c.version).where(ITEM.c.id == bindparam("id")))
         self.item_insert = p(_insert(ITEM, returning=True))
@@ -126,6 +131,10 @@ class Statements:
             update(STEP).where(STEP.c.id == bindparam("id")).values(status=literal("pending"), fired_at=None)
         )
         self.campaign_id_by_key = p(select(CAMPAIGN.c.id).where(CAMPAIGN.c.key == bindparam("key")))
+        self.campaign_ref_by_key = p(
+            select(CAMPAIGN.c.id, CAMPAIGN.c.definition_version).where(CAMPAIGN.c.key == bindparam("key"))
+        )
+        self.campaign_version = p(select(CAMPAIGN.c.definition_version).where(CAMPAIGN.c.id == bindparam("id")))
         self.campaign = p(select(CAMPAIGN).where(CAMPAIGN.c.id == bindparam("id")))
         self.campaign_insert = p(_insert(CAMPAIGN, returning=True))
         self.units = p(select(UNIT).where(UNIT.c.campaign_id == bindparam("cid")).order_by(UNIT.c.id))

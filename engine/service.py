@@ -344,7 +344,7 @@ class Engine:
         st = self._st
         with self._store.transaction() as tx:
             row = self._load_item(tx, item_id)
-            camp = self._campaign(tx, row["campaign_id"])
+            camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
             self._check_actor(camp, actor)
             _check_version(item_id, expected_version, row["version"])
             state = row["state"]
@@ -516,7 +516,7 @@ class Engine:
         st = self._st
         with self._store.transaction() as tx:
             row = self._load_item(tx, item_id)
-            camp = self._campaign(tx, row["campaign_id"])
+            camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
             self._check_actor(camp, actor)
             _check_version(item_id, expected_version, row["version"])
             self._check_measure_state(camp, row, "add_measure")
@@ -552,7 +552,7 @@ class Engine:
             if measure is None:
                 raise MeasureNotFound(measure_id)
             row = self._load_item(tx, measure["item_id"])
-            camp = self._campaign(tx, row["campaign_id"])
+            camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
             self._check_actor(camp, actor)
             _check_version(row["id"], expected_version, row["version"])
             self._check_measure_state(camp, row, "complete_measure")
@@ -572,7 +572,7 @@ class Engine:
     def item(self, item_id: int) -> ItemView:
         with self._store.read() as conn:
             row = self._load_item(conn, item_id)
-            return self._view_from_row(self._campaign(conn, row["campaign_id"]), row)
+            return self._view_from_row(self._campaign(conn, row["campaign_id"], row["campaign_version"]), row)
 
     def items(
         self,
@@ -602,7 +602,11 @@ class Engine:
                 else:
                     query = query.where(ITEM.c.responsible_unit_id == _unit_id(camp, unit))
             rows = conn.execute(query).mappings().all()
-            return [self._view_from_row(self._campaign(conn, r["campaign_id"]), r) for r in rows]
+            camps: dict[int, Campaign] = {}
+            for r in rows:
+                if r["campaign_id"] not in camps:
+                    camps[r["campaign_id"]] = self._campaign(conn, r["campaign_id"])
+            return [self._view_from_row(camps[r["campaign_id"]], r) for r in rows]
 
     def measures(self, item_id: int) -> list[MeasureView]:
         with self._store.read() as conn:
@@ -667,7 +671,7 @@ class Engine:
         st = self._st
         with self._store.transaction() as tx:
             row = self._load_item(tx, item_id)
-            camp = self._campaign(tx, row["campaign_id"])
+            camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
             self._check_actor(camp, actor)
             self._check_operation(camp, actor, "read_reporter", None)
             rep = tx.one(st.reporter, {"item_id": item_id})
@@ -704,19 +708,28 @@ class Engine:
 
     # -------------------------------------------------------------------------------- internals
 
-    def _campaign(self, db: Tx | Connection, key: str | int) -> Campaign:
-        """A campaign by key or id: from the cache, else read (and cached once committed)."""
-        cid = self._campaign_ids.get(key) if isinstance(key, str) else key
-        if cid is not None:
-            camp = self._campaigns.get(cid)
-            if camp is not None:
-                return camp
+    def _campaign(self, db: Tx | Connection, key: str | int, version: str | None = None) -> Campaign:
+        """A campaign by key or id, as of its current definition version.
+
+        The cache holds one entry per campaign; it is used only while the database still has
+        the version it was read at (``version`` when the caller already read it, e.g. joined
+        to the item row), so a campaign another process moved to a new definition version
+        (:meth:`migrate_campaign`) is read afresh."""
         tx = db if isinstance(db, Tx) else Tx.on(db)
-        if cid is None:
-            found = tx.scalar(self._st.campaign_id_by_key, {"key": key})
-            if found is None:
+        if isinstance(key, str):
+            ref = tx.one(self._st.campaign_ref_by_key, {"key": key})
+            if ref is None:
                 raise CampaignNotFound(key)
-            cid = found
+            cid, version = ref["id"], ref["definition_version"]
+        else:
+            cid = key
+            if version is None:
+                version = tx.scalar(self._st.campaign_version, {"id": cid})
+                if version is None:
+                    raise CampaignNotFound(cid)
+        camp = self._campaigns.get(cid)
+        if camp is not None and camp.view.definition_version == version:
+            return camp
         return self._load_campaign(tx, cid)
 
     def _load_campaign(self, tx: Tx, cid: int, *, cache: bool = True) -> Campaign:
@@ -751,7 +764,7 @@ class Engine:
         return camp
 
     def _remember(self, camp: Campaign) -> None:
-        """Cache a campaign read from committed data (campaigns never change once started)."""
+        """Cache a campaign read from committed data (keyed by id; see :meth:`_campaign`)."""
         with self._lock:
             self._campaigns[camp.id] = camp
             self._campaign_ids[camp.key] = camp.id
