@@ -488,6 +488,22 @@ def cmd_measure_done(args: argparse.Namespace, db: str, actor: ActorTuple | None
     return 0
 
 
+def cmd_campaign_migrate(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai campaign migrate: move a running campaign to a new version of its definition."""
+    from zhenggai.workflows import load_setup
+
+    setup = load_setup(args.definition)
+    with open_engine(db) as engine:
+        before = engine.campaign(args.campaign)
+        view = engine.migrate_campaign(args.campaign, setup, _actor(actor))
+    if args.json:
+        _print_json(view.to_dict())
+        return 0
+    print(f"专项行动 {view.key} 已改用实施方案 {view.definition_id} 版本 {view.definition_version}"
+          f" (原版本 {before.definition_version})")
+    return 0
+
+
 def cmd_audit_verify(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai audit verify: re-check the hash chains; exit 1 when anything was tampered with."""
     with open_engine(db) as engine:
@@ -524,5 +540,6 @@ COMMANDS: Mapping[str, Command] = {
     "measure_add": cmd_measure_add,
     "measure_done": cmd_measure_done,
     "audit_verify": cmd_audit_verify,
+    "campaign_migrate": cmd_campaign_migrate,
     "demo": cmd_demo,
 }

@@ -202,6 +202,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(p)
     p.set_defaults(command="measure_done", needs_actor=True)
 
+    campaign = commands.add_parser("campaign", help="专项行动: 改用新版本实施方案", description="专项行动的管理。")
+    campaign_cmds = campaign.add_subparsers(
+        dest="campaign_command", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    p = campaign_cmds.add_parser(
+        "migrate", help="改用新版本实施方案 (逐项检查在办问题)",
+        description="把运行中的专项行动改用同一实施方案的新版本。\n"
+        "新版本若缺少在办问题所处的状态、专项、来源渠道或责任单位, 整体拒绝并逐条列出。",
+    )
+    p.add_argument("--campaign", metavar="KEY", required=True, help="专项行动标识")
+    p.add_argument("--definition", metavar="FILE", required=True, help="新版本的定义文件 (YAML)")
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="campaign_migrate", needs_actor=True)
+
     audit = commands.add_parser("audit", help="审计记录", description="审计记录 (哈希链)。")
     audit_cmds = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True, parser_class=_Parser)
     p = audit_cmds.add_parser(
@@ -252,7 +267,8 @@ def _leaf_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> a
     """The subcommand's own parser, so usage errors found after parsing show its usage."""
     path = [args.group] + [
         name for name in (getattr(args, "item_command", None), getattr(args, "measure_command", None),
-                          getattr(args, "audit_command", None), getattr(args, "definition_command", None))
+                          getattr(args, "audit_command", None), getattr(args, "definition_command", None),
+                          getattr(args, "campaign_command", None))
         if name
     ]
     current = parser

@@ -254,6 +254,7 @@ OPERATIONS: Mapping[str, str] = {
     "add_measure": "添加整改措施",
     "complete_measure": "完成整改措施",
     "read_reporter": "查阅举报人信息",
+    "migrate_campaign": "专项行动改用新版本实施方案",
 }
 
 #: Message recipients a transition may name besides contact roles.

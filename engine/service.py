@@ -22,7 +22,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Self
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy import Engine as SAEngine
 
 from ._raw import Tx
@@ -33,6 +33,7 @@ from ._writes import (
     ITEM,
     MEASURE,
     OUTBOX,
+    TRACK,
     UNIT,
     Campaign,
     Statements,
@@ -226,6 +227,74 @@ class Engine:
             )
         self._remember(camp)
         return camp.view
+
+    def migrate_campaign(self, campaign: str | int, setup: CampaignSetup, actor: Actor) -> CampaignView:
+        """Move a running campaign to a new version of its definition (an explicit step: items
+        otherwise keep the version they started with).
+
+        Refused as a whole, with every problem listed (:class:`DefinitionError`), when the new
+        version is not runnable, is another definition or the same version, or would strand
+        an item: a state, track, channel or responsible unit some item has must still exist.
+        Units and tracks the new version adds are created; names and unit lists are updated.
+        The actor must have a role the new version's ``migrate_campaign`` operation allows.
+        """
+        problems = check_setup(setup)
+        if problems:
+            raise DefinitionError(problems)
+        now = self._now()
+        st = self._st
+        with self._store.write() as conn:
+            tx = Tx.on(conn)
+            camp = self._campaign(tx, campaign)
+            if setup.definition_id != camp.view.definition_id:
+                wrong = f"按实施方案 {camp.view.definition_id} 运行, 不能改用 {setup.definition_id}"
+                raise DefinitionError([f"definition_id: 专项行动 {camp.key} {wrong}"])
+            if setup.definition_version == camp.view.definition_version:
+                raise DefinitionError([f"version: 专项行动 {camp.key} 已是版本 {setup.definition_version}"])
+            self._check_actor_against(setup, actor)
+            stranded = _stranded_items(conn, camp, setup)
+            if stranded:
+                raise DefinitionError(stranded)
+            conn.execute(
+                CAMPAIGN.update()
+                .where(CAMPAIGN.c.id == camp.id)
+                .values(
+                    definition_version=setup.definition_version,
+                    title=setup.title,
+                    lifecycle_json=setup.lifecycle.model_dump_json(),
+                    roles_json=json.dumps([r.model_dump() for r in setup.roles], ensure_ascii=False),
+                    channels_json=json.dumps(setup.channels),
+                )
+            )
+            added_units = [u for u in setup.units if u.id not in camp.unit_ids]
+            for unit in setup.units:
+                if unit.id in camp.unit_ids:
+                    conn.execute(
+                        UNIT.update().where(UNIT.c.id == camp.unit_ids[unit.id]).values(name=unit.name, kind=unit.kind)
+                    )
+                else:
+                    tx.run(st.unit_insert, {"campaign_id": camp.id, "key": unit.id, "name": unit.name, "kind": unit.kind})
+            for track in setup.tracks:
+                values = {"name": track.name, "unit_keys_json": json.dumps(track.units)}
+                if track.id in camp.tracks:
+                    conn.execute(
+                        TRACK.update().where(TRACK.c.campaign_id == camp.id, TRACK.c.key == track.id).values(**values)
+                    )
+                else:
+                    tx.run(st.track_insert, {"campaign_id": camp.id, "key": track.id, **values})
+            append_event(
+                tx, st, camp.id, item_id=None, trigger="migrate_campaign", from_state=None, to_state=None,
+                actor=actor, at=now,
+                data={
+                    "from_version": camp.view.definition_version,
+                    "to_version": setup.definition_version,
+                    "units_added": [u.id for u in added_units],
+                    "tracks_added": [t.id for t in setup.tracks if t.id not in camp.tracks],
+                },
+            )
+            updated = self._load_campaign(tx, camp.id, cache=False)
+        self._remember(updated)
+        return updated.view
 
     def campaign(self, key: str | int) -> CampaignView:
         """A campaign by key or id."""
@@ -787,6 +856,15 @@ class Engine:
             raise ItemNotFound(item_id)
         return row
 
+    def _check_actor_against(self, setup: CampaignSetup, actor: Actor) -> None:
+        """An administrative act under a definition: the actor's role must be allowed the
+        ``migrate_campaign`` operation there."""
+        if not isinstance(actor, Actor):
+            raise InvalidInputError("actor", "须为 Actor")
+        _text("actor", actor.name)
+        if actor.role not in setup.lifecycle.operations.get("migrate_campaign", []):
+            raise PermissionDeniedError(actor.name, actor.role, "migrate_campaign")
+
     def _check_actor(self, camp: Campaign, actor: Actor) -> None:
         if not isinstance(actor, Actor):
             raise InvalidInputError("actor", "须为 Actor")
@@ -889,6 +967,42 @@ def _check_setup(setup: CampaignSetup) -> None:
     problems = check_setup(setup)
     if problems:
         raise DefinitionError(problems)
+
+
+def _stranded_items(conn: Connection, camp: Campaign, setup: CampaignSetup) -> list[str]:
+    """What the campaign's items use that ``setup`` no longer has: states, tracks, channels,
+    responsible units. One line per missing thing, with a count and the first item."""
+    states = {s.id for s in setup.lifecycle.states}
+    tracks = {t.id for t in setup.tracks}
+    channels = set(setup.channels)
+    units = {u.id for u in setup.units}
+    problems: list[str] = []
+    checks = (
+        (ITEM.c.state, states, "lifecycle.states", "状态"),
+        (ITEM.c.track, tracks, "tracks", "专项"),
+        (ITEM.c.channel, channels, "channels", "来源渠道"),
+    )
+    for column, known, path, label in checks:
+        rows = conn.execute(
+            select(column, func.count(), func.min(ITEM.c.id))
+            .where(ITEM.c.campaign_id == camp.id)
+            .group_by(column)
+            .order_by(column)
+        ).all()
+        for value, count, first in rows:
+            if value not in known:
+                problems.append(f"{path}: 新版本没有{label} {value}, 仍有 {count} 个问题使用 (如问题 {first})")
+    rows = conn.execute(
+        select(ITEM.c.responsible_unit_id, func.count(), func.min(ITEM.c.id))
+        .where(ITEM.c.campaign_id == camp.id, ITEM.c.responsible_unit_id.is_not(None))
+        .group_by(ITEM.c.responsible_unit_id)
+    ).all()
+    for unit_id, count, first in rows:
+        if camp.unit_keys[unit_id] not in units:
+            problems.append(
+                f"units: 新版本没有单位 {camp.unit_keys[unit_id]}, 仍有 {count} 个问题由其负责 (如问题 {first})"
+            )
+    return problems
 
 
 def _check_version(item_id: int, expected: int | None, actual: int) -> None:
