@@ -22,6 +22,7 @@ from typing import Any
 from zhenggai.engine import (
     OPERATIONS,
     Actor,
+    CampaignSetup,
     CampaignView,
     Engine,
     EventView,
@@ -33,9 +34,7 @@ from zhenggai.engine import (
 )
 
 from ._tables import (
-    CHANNEL_LABELS,
     LIGHT_LABELS,
-    SEVERITY_LABELS,
     display_width,
     format_date,
     format_time,
@@ -144,11 +143,16 @@ class Labels:
     units: Mapping[str, str]
     tracks: Mapping[str, str]
     roles: Mapping[str, str]
+    channels: Mapping[str, str]
+    severities: Mapping[str, str]
 
     @classmethod
     def load(cls, engine: Engine, campaign: str | CampaignView, roles: Mapping[str, str] | None = None) -> Labels:
         view = campaign if isinstance(campaign, CampaignView) else engine.campaign(campaign)
         lifecycle = engine.lifecycle(view.key)
+        setup = engine.definition(view.key) if roles is None else None
+        if setup is None and roles is None:
+            setup = _builtin_setup(view)
         return cls(
             campaign=view,
             tz=zoneinfo.ZoneInfo(view.timezone),
@@ -156,7 +160,9 @@ class Labels:
             triggers={**EXTRA_TRIGGER_LABELS, **{t.trigger: t.label for t in lifecycle.transitions}},
             units=dict(engine.units(view.key)),
             tracks=dict(engine.tracks(view.key)),
-            roles={"system": "系统", **(roles if roles is not None else _role_labels(view))},
+            roles={"system": "系统", **(roles if roles is not None else {r.id: r.label for r in setup.roles} if setup else {})},
+            channels={c.id: c.label for c in setup.channels} if setup else {},
+            severities={s.id: s.label for s in setup.severities} if setup else {},
         )
 
     def state(self, state: str | None) -> str:
@@ -172,20 +178,15 @@ class Labels:
         return self.roles.get(role, role)
 
 
-def _role_labels(view: CampaignView) -> dict[str, str]:
-    """Role labels of a campaign started from a built-in definition (same id and version).
-
-    The engine does not expose a campaign's roles yet, so campaigns from other files show
-    role codes.
-    """
+def _builtin_setup(view: CampaignView) -> CampaignSetup | None:
+    """For a campaign started before the engine kept whole definitions: the built-in definition
+    of the same id and version, if there is one (else codes are shown instead of labels)."""
     from zhenggai.workflows import BUILTINS, load_setup
 
     if view.definition_id not in BUILTINS:
-        return {}
+        return None
     setup = load_setup(view.definition_id)
-    if setup.definition_version != view.definition_version:
-        return {}
-    return {r.id: r.label for r in setup.roles}
+    return setup if setup.definition_version == view.definition_version else None
 
 
 class _LabelCache:
@@ -251,9 +252,9 @@ def _details(event: EventView, labels: Labels) -> str:
         elif key == "track":
             value = labels.tracks.get(value, value)
         elif key == "channel":
-            value = CHANNEL_LABELS.get(value, value)
+            value = labels.channels.get(value, value)
         elif key == "severity":
-            value = SEVERITY_LABELS.get(value, value)
+            value = labels.severities.get(value, value)
         elif key in ("survivor_id", "measure_id"):
             value = str(value)
         label = "措施完成时限" if key == "due" and event.trigger == "add_measure" else DATA_LABELS[key]
@@ -391,8 +392,8 @@ def cmd_item_show(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
     pairs: list[tuple[str, str]] = [
         ("专项行动", f"{labels.campaign.title} ({item.campaign})"),
         ("所属专项", f"{item.track_name} ({item.track})"),
-        ("来源渠道", CHANNEL_LABELS.get(item.channel, item.channel)),
-        ("问题程度", SEVERITY_LABELS.get(item.severity, item.severity)),
+        ("来源渠道", labels.channels.get(item.channel, item.channel)),
+        ("问题程度", labels.severities.get(item.severity, item.severity)),
         ("问题描述", item.description),
         ("状态", f"{item.state_label} ({item.state})"),
         ("责任单位", f"{item.unit_name} ({item.unit})" if item.unit else "未交办"),

@@ -15,9 +15,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 
 __all__ = [
-    "CHANNEL_LABELS",
     "LIGHT_LABELS",
-    "SEVERITY_LABELS",
     "display_width",
     "format_date",
     "format_time",
@@ -27,24 +25,6 @@ __all__ = [
 ]
 
 WEEKDAYS = "一二三四五六日"
-
-#: 来源渠道 (GLOSSARY "A problem item"); a channel not listed here shows its code name.
-CHANNEL_LABELS: Mapping[str, str] = {
-    "department_referral": "部门联动",
-    "hotline": "举报电话",
-    "forum": "座谈",
-    "liaison_card": "连心卡",
-    "correlation": "关联研判",
-    "petition": "信访",
-    "visit": "走访调研",
-    "undercover_check": "明察暗访",
-    "file_audit": "案卷抽查",
-    "supervision": "督查",
-    "self_inspection": "自查",
-}
-
-#: 问题程度 (the engine's severity vocabulary).
-SEVERITY_LABELS: Mapping[str, str] = {"normal": "一般", "serious": "较重", "critical": "严重"}
 
 #: 红/黄/绿灯预警.
 LIGHT_LABELS: Mapping[str, str] = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}

@@ -142,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--description", required=True, help="问题描述")
     p.add_argument("--track", required=True, help="所属专项, 如 construction")
     p.add_argument("--channel", required=True, help="来源渠道, 如 hotline、department_referral")
-    p.add_argument("--severity", default="normal", help="问题程度: normal (一般)、serious (较重)、critical (严重)")
+    p.add_argument("--severity", default=None, help="问题程度, 按实施方案 (内置方案: normal 一般、serious 较重、critical 严重); 缺省为方案的第一项")
     p.add_argument("--reporter-name", dest="reporter_name", metavar="NAME", help="举报人姓名 (保密)")
     p.add_argument("--reporter-phone", dest="reporter_phone", metavar="PHONE", help="举报人电话 (保密)")
     _add_actor(p)

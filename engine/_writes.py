@@ -50,6 +50,9 @@ class Campaign:
     roles: Mapping[str, RoleSpec]
     operations: Mapping[str, frozenset[str]]
     channels: frozenset[str]
+    severities: Mapping[str, str]
+    #: The whole definition as stored (None for campaigns started before it was kept).
+    definition_json: str | None
     unit_ids: Mapping[str, int]
     unit_keys: Mapping[int, str]
     unit_names: Mapping[int, str]

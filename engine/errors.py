@@ -20,6 +20,7 @@ attributes carry the same facts for programs.
     ├── GuardFailedError                      guard + trigger
     ├── ConflictError                         item + expected and actual version
     ├── DefinitionError                       a lifecycle or campaign setup that cannot run
+    ├── CalendarError                         a date in a year the working-day calendar does not know
     └── StorageError                          the database failed (translated driver error)
 """
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 __all__ = [
+    "CalendarError",
     "CampaignNotFound",
     "ConflictError",
     "DefinitionError",
@@ -176,6 +178,15 @@ class DefinitionError(ZhenggaiError):
     def __init__(self, problems: Sequence[str]) -> None:
         super().__init__("定义有误:\n" + "\n".join(problems))
         self.problems = tuple(problems)
+
+
+class CalendarError(ZhenggaiError, LookupError):
+    """A working-day question about a year the calendar has no holiday data for."""
+
+    def __init__(self, day: object, covered: str) -> None:
+        super().__init__(f"工作日历不含 {day} 所在年份的节假日安排 (已知: {covered}); 请更新日历数据")
+        self.day = day
+        self.covered = covered
 
 
 class StorageError(ZhenggaiError):

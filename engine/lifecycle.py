@@ -17,7 +17,7 @@ from typing import Any
 
 from transitions import EventData, Machine
 
-from .spec import UNIT_WILDCARDS, CampaignSetup, LifecycleSpec
+from .spec import LifecycleSpec
 
 __all__ = [
     "EFFECTS",
@@ -28,7 +28,6 @@ __all__ = [
     "GuardDef",
     "TransitionContext",
     "check_lifecycle",
-    "check_setup",
     "split_problem",
 ]
 
@@ -326,65 +325,6 @@ def check_lifecycle(
         elif state in spec.final_states:
             problems.append(f"lifecycle.measure_states[{k}]: 终止状态 {state} 不能再办理整改措施")
     problems.extend(_reachability_problems(spec, states))
-    return problems
-
-
-def check_setup(setup: CampaignSetup) -> list[str]:
-    """Every problem that keeps a campaign setup from running, as ``path: message`` lines:
-    the lifecycle's, plus duplicate or unknown units, tracks and roles."""
-    problems = check_lifecycle(setup.lifecycle, {r.id: r for r in setup.roles}, setup.lifecycle.operations)
-    unit_ids = [u.id for u in setup.units]
-    for i, uid in enumerate(unit_ids):
-        if uid in unit_ids[:i]:
-            problems.append(f"units[{i}].id: 单位 {uid} 重复定义")
-    known = set(unit_ids) | set(UNIT_WILDCARDS)
-    track_ids = [t.id for t in setup.tracks]
-    for i, tid in enumerate(track_ids):
-        if tid in track_ids[:i]:
-            problems.append(f"tracks[{i}].id: 专项 {tid} 重复定义")
-    for i, track in enumerate(setup.tracks):
-        for k, unit in enumerate(track.units):
-            if unit not in known:
-                problems.append(f"tracks[{i}].units[{k}]: 专项 {track.id}: 未知单位 {unit}")
-        if track.units[0] in UNIT_WILDCARDS:
-            problems.append(f"tracks[{i}].units[0]: 专项 {track.id}: 牵头单位须为具体单位, 不能是 {track.units[0]}")
-    problems.extend(_phase_problems(setup))
-    role_ids = [r.id for r in setup.roles]
-    for i, rid in enumerate(role_ids):
-        if rid in role_ids[:i]:
-            problems.append(f"roles[{i}].id: 角色 {rid} 重复定义")
-        if rid == "system":
-            problems.append(f"roles[{i}].id: 角色 system 为引擎保留")
-    return problems
-
-
-def _phase_problems(setup: CampaignSetup) -> list[str]:
-    """Phases: unique ids, start not after end, in order, each starting the day after the
-    previous one ends (no gap, no overlap), none before the campaign's start."""
-    problems: list[str] = []
-    seen: set[str] = set()
-    for i, phase in enumerate(setup.phases):
-        if phase.id in seen:
-            problems.append(f"phases[{i}].id: 阶段 {phase.id} 重复定义")
-        seen.add(phase.id)
-        if phase.end < phase.start:
-            problems.append(f"phases[{i}].end: 阶段 {phase.name} 的结束日期 {phase.end} 早于开始日期 {phase.start}")
-        if i == 0:
-            if setup.start is not None and phase.start < setup.start:
-                problems.append(f"phases[0].start: 阶段 {phase.name} 早于专项行动开始日期 {setup.start}")
-            continue
-        prev = setup.phases[i - 1]
-        expected = prev.end + dt.timedelta(days=1)
-        if phase.start < expected:
-            problems.append(
-                f"phases[{i}].start: 阶段 {phase.name} 与上一阶段 {prev.name} 重叠 "
-                f"(上一阶段至 {prev.end} 结束, 本阶段 {phase.start} 开始)"
-            )
-        elif phase.start > expected:
-            problems.append(
-                f"phases[{i}].start: 阶段 {phase.name} 与上一阶段 {prev.name} 之间有空档 "
-                f"({expected} 至 {phase.start - dt.timedelta(days=1)})"
-            )
     return problems
 
 

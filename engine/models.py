@@ -91,6 +91,8 @@ class Campaign(SQLModel, table=True):
     roles_json: str = Field(sa_column=Column(Text, nullable=False))
     channels_json: str = Field(sa_column=Column(Text, nullable=False))
     created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    #: The whole definition (CampaignSetup as JSON); NULL for campaigns started before it was kept.
+    definition_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Unit(SQLModel, table=True):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Clock"]
+__all__ = ["Calendar", "Clock"]
 
 
 @runtime_checkable
@@ -22,3 +22,19 @@ class Clock(Protocol):
     """
 
     def now(self) -> dt.datetime: ...
+
+
+@runtime_checkable
+class Calendar(Protocol):
+    """Which days are working days (工作日), for deadlines counted in working days.
+
+    Contract:
+    - ``covers(year)`` tells whether the calendar knows that year's holidays and make-up
+      working days (调休); ``is_workday`` of a day in a year it does not cover raises
+      :class:`zhenggai.engine.errors.CalendarError`, it never guesses.
+    - Answers depend only on the date: no I/O, no clock.
+    """
+
+    def covers(self, year: int) -> bool: ...
+
+    def is_workday(self, day: dt.date) -> bool: ...

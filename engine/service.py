@@ -43,6 +43,7 @@ from ._writes import (
     queue_messages,
 )
 from .audit import GENESIS, AuditReport, verify_chain
+from .checks import check_setup
 from .clock import SystemClock
 from .errors import (
     CampaignNotFound,
@@ -63,7 +64,6 @@ from .lifecycle import (
     GUARDS,
     CompiledLifecycle,
     TransitionContext,
-    check_setup,
 )
 from .migrate import upgrade
 from .ports import Clock
@@ -83,8 +83,8 @@ from .views import (
 
 __all__ = ["Engine"]
 
-#: Severity vocabulary (问题程度) until definitions declare their own.
-SEVERITIES: Mapping[str, str] = {"normal": "一般", "serious": "较重", "critical": "严重"}
+#: Severity vocabulary (问题程度) of campaigns started before definitions declared their own.
+DEFAULT_SEVERITIES: Mapping[str, str] = {"normal": "一般", "serious": "较重", "critical": "严重"}
 
 TEXT_LIMITS: Mapping[str, int] = {
     "title": 200,
@@ -180,8 +180,9 @@ class Engine:
                     "timezone": setup.timezone,
                     "lifecycle_json": setup.lifecycle.model_dump_json(),
                     "roles_json": json.dumps([r.model_dump() for r in setup.roles], ensure_ascii=False),
-                    "channels_json": json.dumps(setup.channels),
+                    "channels_json": json.dumps([c.id for c in setup.channels]),
                     "created_at": now,
+                    "definition_json": setup.model_dump_json(),
                 },
             )
             for unit in setup.units:
@@ -263,7 +264,8 @@ class Engine:
                     title=setup.title,
                     lifecycle_json=setup.lifecycle.model_dump_json(),
                     roles_json=json.dumps([r.model_dump() for r in setup.roles], ensure_ascii=False),
-                    channels_json=json.dumps(setup.channels),
+                    channels_json=json.dumps([c.id for c in setup.channels]),
+                    definition_json=setup.model_dump_json(),
                 )
             )
             added_units = [u for u in setup.units if u.id not in camp.unit_ids]
@@ -321,6 +323,13 @@ class Engine:
         with self._store.read() as conn:
             return self._campaign(conn, campaign).lifecycle.spec
 
+    def definition(self, campaign: str | int) -> CampaignSetup | None:
+        """The whole definition the campaign runs on (the version it started with or was
+        migrated to); None for a campaign started before definitions were kept whole."""
+        with self._store.read() as conn:
+            stored = self._campaign(conn, campaign).definition_json
+        return None if stored is None else CampaignSetup.model_validate_json(stored)
+
     # ---------------------------------------------------------------------------------- items
 
     def report(
@@ -332,10 +341,12 @@ class Engine:
         description: str,
         track: str,
         channel: str,
-        severity: str = "normal",
+        severity: str | None = None,
         reporter: Reporter | None = None,
     ) -> ItemView:
         """Register a problem item (问题线索) in the lifecycle's initial state.
+
+        ``severity`` is one of the definition's severities (问题程度); None: its first.
 
         ``reporter`` (举报人) is stored apart and never appears in what units see.
         """
@@ -351,7 +362,8 @@ class Engine:
                 "description": _text("description", description),
                 "track": _choice("track", track, camp.tracks, TrackNotFound),
                 "channel": _choice("channel", channel, camp.channels),
-                "severity": _choice("severity", severity, SEVERITIES),
+                "severity": next(iter(camp.severities)) if severity is None
+                else _choice("severity", severity, camp.severities),
                 "state": camp.lifecycle.spec.initial,
                 "responsible_unit_id": None,
                 "leading_official": None,
@@ -823,6 +835,8 @@ class Engine:
             roles=roles,
             operations={op: frozenset(rs) for op, rs in lifecycle.spec.operations.items()},
             channels=frozenset(json.loads(row["channels_json"])),
+            severities=_severities(row["definition_json"]),
+            definition_json=row["definition_json"],
             unit_ids={u["key"]: u["id"] for u in units},
             unit_keys={u["id"]: u["key"] for u in units},
             unit_names={u["id"]: u["name"] for u in units},
@@ -974,7 +988,7 @@ def _stranded_items(conn: Connection, camp: Campaign, setup: CampaignSetup) -> l
     responsible units. One line per missing thing, with a count and the first item."""
     states = {s.id for s in setup.lifecycle.states}
     tracks = {t.id for t in setup.tracks}
-    channels = set(setup.channels)
+    channels = {c.id for c in setup.channels}
     units = {u.id for u in setup.units}
     problems: list[str] = []
     checks = (
@@ -1020,6 +1034,14 @@ def _text(field: str, value: object) -> str:
     if len(stripped) > limit:
         raise InvalidInputError(field, f"过长 ({len(stripped)} 字, 最多 {limit} 字)")
     return stripped
+
+
+def _severities(definition_json: str | None) -> Mapping[str, str]:
+    """The campaign's severities (id → label), from its stored definition."""
+    if definition_json is None:
+        return DEFAULT_SEVERITIES
+    listed = json.loads(definition_json).get("severities") or []
+    return {s["id"]: s["label"] for s in listed} or DEFAULT_SEVERITIES
 
 
 def _choice(

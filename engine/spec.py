@@ -15,14 +15,35 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 __all__ = [
+    "DELIVERY_CHANNELS",
+    "LADDER_ACTIONS",
+    "PHASE_ACTIONS",
     "UNIT_WILDCARDS",
+    "CalendarSpec",
     "CampaignSetup",
+    "ChannelSpec",
     "ContactSpec",
+    "DayOverride",
+    "DeadlineRule",
+    "DeadlinesSpec",
+    "DutySpec",
+    "FollowUpSpec",
+    "LadderSpec",
+    "LadderStep",
+    "LeadershipSpec",
+    "LeadingGroupSpec",
     "LifecycleSpec",
+    "NotificationsSpec",
     "NotifySpec",
+    "PhaseAction",
     "PhaseSpec",
+    "QuietHours",
     "RoleSpec",
+    "RouteSpec",
+    "SeveritySpec",
     "StateSpec",
+    "SupervisionSpec",
+    "TemplateSpec",
     "TrackSpec",
     "TransitionSpec",
     "UnitSpec",
@@ -45,6 +66,39 @@ ShortLabel = Annotated[str, StringConstraints(min_length=1, max_length=100, stri
 
 #: Wildcards in a track's unit list: 各地各单位 and 县直有关单位.
 UNIT_WILDCARDS: dict[str, str] = {"all_units": "各地各单位", "county_units": "县直有关单位"}
+
+#: What an escalation ladder step does, in escalation order (提醒 → 黄灯 → 红灯 → 挂牌督办 → 问责).
+#: ``notify`` only sends its messages and may stand anywhere in a ladder.
+LADDER_ACTIONS: dict[str, str] = {
+    "remind": "到期提醒",
+    "yellow": "黄灯预警",
+    "red": "红灯预警",
+    "listed_supervision": "挂牌督办",
+    "accountability": "问责",
+    "notify": "通知",
+}
+
+#: What a phase does when it starts or ends. (回头看 sampling and supervision draws have
+#: rules of their own, :class:`FollowUpSpec` and :class:`SupervisionSpec`, which name their
+#: phases.)
+PHASE_ACTIONS: dict[str, str] = {
+    "notify": "发送通知",
+    "escalate_missing": "对未完成职责的单位启动督办",
+}
+
+#: How messages can be delivered to a contact (the notification channels of step 4).
+DELIVERY_CHANNELS: dict[str, str] = {
+    "email": "电子邮件",
+    "sms": "短信",
+    "wecom": "企业微信群机器人",
+    "dingtalk": "钉钉群机器人",
+    "console": "控制台 (开发用)",
+    "file": "文件 (开发用)",
+}
+
+DayCount = Literal["working", "calendar"]
+Recurrence = Literal["week", "fortnight", "month"]
+Weekday = Annotated[int, Field(ge=1, le=7)]
 
 
 class _Spec(BaseModel):
@@ -136,24 +190,241 @@ class UnitSpec(_Spec):
 
 
 class TrackSpec(_Spec):
-    """A focus track; ``units`` in the plan's order, first = lead unit; ``all_units`` allowed."""
+    """A focus track; ``units`` in the plan's order, first = lead unit; ``all_units`` allowed.
+
+    ``group`` names the track's working group (专项整治工作组), led by a holder of
+    ``leader_role``; ``scope`` is what the track targets, in the plan's words."""
 
     id: Key
     name: Label
     units: list[Key] = Field(min_length=1)
+    group: Label | None = None
+    leader_role: RoleKey | None = None
+    scope: list[Label] = Field(default_factory=list)
+
+
+class PhaseAction(_Spec):
+    """Something a phase does at its start or end.
+
+    ``escalate_missing`` takes every unit that has not discharged ``duty`` (e.g. its 一报告四清单
+    when inspection ends) onto the escalation ladder ``ladder`` (default: the duty's own);
+    ``notify`` only sends ``notify``.
+    """
+
+    action: Literal["notify", "escalate_missing"]
+    duty: Key | None = None
+    ladder: Key | None = None
+    notify: list[NotifySpec] = Field(default_factory=list)
 
 
 class PhaseSpec(_Spec):
     """A dated window of the campaign (阶段), both days included, in the campaign's timezone.
 
-    Phases follow each other without gap or overlap. (What a phase demands at its start and
-    end, e.g. escalating units without their 一报告四清单, comes with the scheduler, step 3.)
+    Phases follow each other without gap or overlap. ``demands`` is what the plan asks of the
+    phase, in the plan's words (shown to officials); ``on_start`` and ``on_end`` are what the
+    scheduler does on its first and after its last day.
     """
 
     id: Key
     name: Label
     start: dt.date
     end: dt.date
+    demands: list[Label] = Field(default_factory=list)
+    on_start: list[PhaseAction] = Field(default_factory=list)
+    on_end: list[PhaseAction] = Field(default_factory=list)
+
+
+class ChannelSpec(_Spec):
+    """An intake channel (来源渠道). ``mechanism`` groups channels as the plan does (三联制:
+    部门联动 / 外部联络 / 关联研判, or 跟踪问效); ``transfer_to`` is the unit every item from this
+    channel is handed to (部门联动 → 县纪委县监委); ``source_units`` the units that feed it."""
+
+    id: ChannelKey
+    label: Label
+    mechanism: Label | None = None
+    transfer_to: Key | None = None
+    source_units: list[Key] = Field(default_factory=list)
+
+
+class SeveritySpec(_Spec):
+    """A degree of seriousness (问题程度) an item can have."""
+
+    id: Annotated[str, StringConstraints(pattern=_KEY, max_length=20)]  # zg_item.severity
+    label: ShortLabel
+
+
+class DayOverride(_Spec):
+    """A county's own holiday or working day."""
+
+    date: dt.date
+    name: ShortLabel
+
+
+class CalendarSpec(_Spec):
+    """Working days: the statutory base (``cn_statutory``: national holidays and 调休 make-up
+    days; ``weekends``: Monday to Friday only) plus the county's own exceptions."""
+
+    base: Literal["cn_statutory", "weekends"] = "cn_statutory"
+    extra_holidays: list[DayOverride] = Field(default_factory=list)
+    extra_workdays: list[DayOverride] = Field(default_factory=list)
+
+
+class DeadlineRule(_Spec):
+    """Rectification time for items of one track and/or severity (both empty: every item)."""
+
+    track: Key | None = None
+    severity: Key | None = None
+    days: int = Field(ge=1, le=366)
+    count: DayCount = "working"
+
+
+class DeadlinesSpec(_Spec):
+    """How an item's due date is set when it is assigned without one.
+
+    The most specific rule wins (track and severity, then track, then severity, then
+    ``default``). An item assigned after ``cutoff`` (local time) or on a non-working day starts
+    counting on the next working day. ``ladder`` is the escalation ladder items run on.
+    """
+
+    default: DeadlineRule
+    rules: list[DeadlineRule] = Field(default_factory=list)
+    cutoff: dt.time = dt.time(17, 30)
+    ladder: Key | None = None
+
+
+class LadderStep(_Spec):
+    """One rung of an escalation ladder, ``offset`` days from the due date (negative: before)."""
+
+    id: Key
+    label: Label
+    offset: int = Field(ge=-366, le=366)
+    count: DayCount = "working"
+    action: Literal["remind", "yellow", "red", "listed_supervision", "accountability", "notify"]
+    notify: list[NotifySpec] = Field(default_factory=list)
+    #: A step the daemon missed (it was down): ``collapse`` into the latest step due (one
+    #: message, not ten), ``fire_late`` once, or ``record_missed`` for a person to look at.
+    catch_up: Literal["collapse", "fire_late", "record_missed"] = "collapse"
+
+
+class LadderSpec(_Spec):
+    """An escalation ladder: steps in order of offset and of escalation.
+
+    ``subject`` ``item`` ladders run on an item's due date while it is in one of ``states``
+    (a step stops mattering when the item leaves them); ``duty`` ladders on a duty's due date
+    until the unit has discharged it.
+    """
+
+    id: Key
+    label: Label
+    subject: Literal["item", "duty"] = "item"
+    states: list[StateKey] = Field(default_factory=list)
+    steps: list[LadderStep] = Field(min_length=1)
+
+
+class DutySpec(_Spec):
+    """An obligation of units (职责): dated (``due``) or recurring (``every`` within ``start``..
+    ``end``), handed to ``to`` (a role or a unit). ``units`` may name units, ``all_units``,
+    ``county_units`` or ``lead_units`` (every track's lead unit)."""
+
+    id: Key
+    label: Label
+    deliverable: Label | None = None
+    units: list[Key] = Field(min_length=1)
+    to: Key
+    due: dt.date | None = None
+    every: Recurrence | None = None
+    weekday: Weekday | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    remind_before: int = Field(default=1, ge=0, le=30)
+    ladder: Key | None = None
+    notify: list[NotifySpec] = Field(default_factory=list)
+
+
+class FollowUpSpec(_Spec):
+    """The 回头看 rule: when ``phase`` starts, a ``share`` of the items in ``states`` is drawn,
+    at least ``min_per_unit`` per unit, plus every item that was under 挂牌督办 when
+    ``include_listed`` is set; ``role`` reviews them within ``days`` and reopens failures
+    with ``trigger``. The random seed is recorded in the audit trail."""
+
+    phase: Key
+    states: list[StateKey] = Field(min_length=1)
+    share: float = Field(gt=0, le=1)
+    min_per_unit: int = Field(default=1, ge=0, le=100)
+    include_listed: bool = True
+    role: RoleKey
+    trigger: TriggerKey
+    days: int = Field(default=20, ge=1, le=366)
+    count: DayCount = "working"
+
+
+class SupervisionSpec(_Spec):
+    """The supervision teams (督查工作组): ``members`` people drawn from ``drawn_from`` under
+    the lead of ``lead_unit``, formed into ``teams``; each draw (``every``, during ``phases``)
+    sends every team unannounced to ``units_per_draw`` units chosen at random."""
+
+    role: RoleKey
+    lead_unit: Key
+    drawn_from: list[Key] = Field(min_length=1)
+    teams: int = Field(ge=1, le=50)
+    members: int = Field(ge=1, le=500)
+    unannounced: bool = True
+    every: Recurrence
+    phases: list[Key] = Field(min_length=1)
+    units_per_draw: int = Field(ge=1, le=100)
+    focus: list[Label] = Field(default_factory=list)
+
+
+class LeadingGroupSpec(_Spec):
+    """The leading group and its office (办公室), which sits in ``office_unit``."""
+
+    name: Label
+    office_name: Label
+    office_unit: Key
+    office_role: RoleKey
+
+
+class LeadershipSpec(_Spec):
+    """Who may personally lead (领衔) a problem, and who decides it, in which phase."""
+
+    roles: list[RoleKey] = Field(min_length=1)
+    decided_by: RoleKey
+    phase: Key | None = None
+
+
+class TemplateSpec(_Spec):
+    """A message's Chinese text: Jinja2 (sandboxed, strict) ``subject`` and ``body``; for
+    template SMS the provider's ``sms_template`` code and its parameters as expressions."""
+
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    body: Annotated[str, StringConstraints(min_length=1, max_length=20000)]
+    sms_template: Annotated[str, StringConstraints(max_length=100)] | None = None
+    sms_params: dict[Key, Annotated[str, StringConstraints(min_length=1, max_length=500)]] = Field(
+        default_factory=dict
+    )
+
+
+class RouteSpec(_Spec):
+    """How a recipient is reached when its contact states no preference of its own."""
+
+    to: Key
+    delivery: list[Literal["email", "sms", "wecom", "dingtalk", "console", "file"]] = Field(min_length=1)
+
+
+class QuietHours(_Spec):
+    """No message on ``delivery`` channels between ``start`` and ``end`` (local time): deferred."""
+
+    start: dt.time
+    end: dt.time
+    delivery: list[Literal["email", "sms", "wecom", "dingtalk", "console", "file"]] = Field(min_length=1)
+
+
+class NotificationsSpec(_Spec):
+    """Who hears what, how, and in which words."""
+
+    routes: list[RouteSpec] = Field(default_factory=list)
+    quiet_hours: list[QuietHours] = Field(default_factory=list)
+    templates: dict[MessageKey, TemplateSpec] = Field(default_factory=dict)
 
 
 class CampaignSetup(_Spec):
@@ -165,12 +436,29 @@ class CampaignSetup(_Spec):
     county: ShortLabel
     timezone: str = "Asia/Shanghai"
     start: dt.date | None = None
-    channels: list[ChannelKey] = Field(min_length=1)
+    calendar: CalendarSpec = CalendarSpec()
+    channels: list[ChannelSpec] = Field(min_length=1)
+    severities: list[SeveritySpec] = Field(
+        default_factory=lambda: [
+            SeveritySpec(id="normal", label="一般"),
+            SeveritySpec(id="serious", label="较重"),
+            SeveritySpec(id="critical", label="严重"),
+        ],
+        min_length=1,
+    )
     roles: list[RoleSpec] = Field(min_length=1)
     units: list[UnitSpec] = Field(min_length=1)
+    leading_group: LeadingGroupSpec | None = None
+    leadership: LeadershipSpec | None = None
     tracks: list[TrackSpec] = Field(min_length=1)
     #: Dated phases, in order; empty for a campaign without phases (e.g. a year-round hotline).
     phases: list[PhaseSpec] = Field(default_factory=list)
     lifecycle: LifecycleSpec
+    deadlines: DeadlinesSpec | None = None
+    ladders: list[LadderSpec] = Field(default_factory=list)
+    duties: list[DutySpec] = Field(default_factory=list)
+    follow_up: FollowUpSpec | None = None
+    supervision: SupervisionSpec | None = None
+    notifications: NotificationsSpec = NotificationsSpec()
     # How the engine names itself in the audit trail for automatic changes.
     system_actor: Literal["system"] = "system"

@@ -356,7 +356,7 @@ def test_item_show_has_chinese_labels_measures_and_events_in_shanghai_time(cli: 
     assert out.startswith("问题 2: 施工许可审批超时两个多月仍未办结\n")
     for expected in ("问题描述  某项目施工许可审批超过承诺时限", "状态      已交办 (assigned)",
                      "责任单位  县住建局 (housing_construction_bureau)", f"整改时限  {FUTURE_TEXT}",
-                     "来源渠道  举报电话", "整改措施 (1 项, 已完成 0 项)", "七个工作日内办结", "审计记录 (3 条)",
+                     "来源渠道  公开举报电话", "整改措施 (1 项, 已完成 0 项)", "七个工作日内办结", "审计记录 (3 条)",
                      "新登记 → 已查摆", "交办", "已查摆 → 已交办", "王主任 (县干部作风整顿领导小组办公室, 县纪委县监委)",
                      "李科长 (责任单位, 县住建局)", "说明: 责任单位: 县住建局; 整改时限: " + FUTURE_TEXT):
         assert expected in out, expected

@@ -105,7 +105,7 @@ version: "1"
 title: 测试
 county: XX县
 colour: red
-channels: [hotline]
+channels: [{id: hotline, label: 举报电话}]
 roles:
   - {id: office, label: 办公室}
   - {id: Bad-Role, label: 坏角色}

@@ -102,22 +102,24 @@ def test_builtin_phases_follow_the_plan() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "needle", "expected"),
     [
-        ("start: 2023-08-01, end: 2023-08-31", "start: 2023-07-25, end: 2023-08-31", "start: 2023-07-25",
+        ("start: 2023-08-01\n", "start: 2023-07-25\n", "start: 2023-07-25",
          "phases[2].start: 阶段 整改落实阶段 与上一阶段 问题查摆阶段 重叠 (上一阶段至 2023-07-31 结束, 本阶段 2023-07-25 开始)"),
-        ("start: 2023-08-01, end: 2023-08-31", "start: 2023-08-05, end: 2023-08-31", "start: 2023-08-05",
+        ("start: 2023-08-01\n", "start: 2023-08-05\n", "start: 2023-08-05",
          "phases[2].start: 阶段 整改落实阶段 与上一阶段 问题查摆阶段 之间有空档 (2023-08-01 至 2023-08-04)"),
-        ("start: 2023-09-01, end: 2023-12-31", "start: 2023-09-01, end: 2023-08-31", "start: 2023-09-01, end: 2023-08-31",
+        ("end: 2023-12-31\n", "end: 2023-08-31\n", "end: 2023-08-31\n    demands:\n      - 各地各单位扎实",
          "phases[3].end: 阶段 巩固提升阶段 的结束日期 2023-08-31 早于开始日期 2023-09-01"),
-        ("{id: inspection,", "{id: mobilization,", "{id: mobilization, name: 问题查摆阶段",
+        ("id: inspection\n", "id: mobilization\n", "id: mobilization\n    name: 问题查摆阶段",
          "phases[1].id: 阶段 mobilization 重复定义"),
-        ("start: 2023-06-01, end: 2023-06-30", "start: 2023-05-20, end: 2023-06-30", "start: 2023-05-20",
+        ("start: 2023-06-01\n    end", "start: 2023-05-20\n    end", "start: 2023-05-20",
          "phases[0].start: 阶段 动员部署阶段 早于专项行动开始日期 2023-06-01"),
     ],
     ids=["overlap", "gap", "end-before-start", "duplicate", "before-campaign-start"],
 )
 def test_phase_mistakes_are_located(tmp_path: Path, old: str, new: str, needle: str, expected: str) -> None:
-    """Each phase mistake is one problem, at the phase's line."""
+    """Each phase mistake is reported at the phase's line (with what it breaks elsewhere, e.g.
+    duties after the campaign's end, at their own lines)."""
     path, text = _broken_copy(tmp_path, (old, new))
     with pytest.raises(DefinitionError) as err:
         load_setup(path)
-    assert err.value.problems == (f"{path}:{_line_of(text, needle)}: {expected}",)
+    assert f"{path}:{_line_of(text, needle)}: {expected}" in err.value.problems
+    assert all(p.startswith(f"{path}:") for p in err.value.problems)

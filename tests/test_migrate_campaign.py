@@ -86,6 +86,8 @@ def test_version_that_strands_items_is_refused_whole(
     })
     setup = _v2(
         lifecycle=slim,
+        ladders=[ladder.model_copy(update={"states": [x for x in ladder.states if x != "assigned"]})
+                 for ladder in base.ladders],
         units=[u for u in base.units if u.id != UNIT],
         tracks=[t.model_copy(update={"units": [u for u in t.units if u != UNIT]})
                 for t in base.tracks if t.id != "construction"],

@@ -92,7 +92,7 @@ ROLES = [r.id for r in SETUP.roles]
 UNIT_BOUND = frozenset(r.id for r in SETUP.roles if r.unit_bound)
 UNITS = frozenset(u.id for u in SETUP.units)
 TRACKS = [t.id for t in SETUP.tracks]
-CHANNELS = list(SETUP.channels)
+CHANNELS = [c.id for c in SETUP.channels]
 OPERATIONS = {op: frozenset(roles) for op, roles in LIFECYCLE.operations.items()}
 BY_TRIGGER_SOURCE: dict[tuple[str, str], TransitionSpec] = {
     (t.trigger, s): t for t in LIFECYCLE.transitions for s in t.source

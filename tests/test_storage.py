@@ -752,7 +752,7 @@ def test_identifiers_at_their_column_limits_work(engine: Engine) -> None:
         (("lifecycle", "states", 0, "id"), "s" * 41),
         (("lifecycle", "transitions", 0, "trigger"), "t" * 61),
         (("roles", 0, "id"), "r" * 61),
-        (("channels", 0), "c" * 41),
+        (("channels", 0, "id"), "c" * 41),
         (("lifecycle", "transitions", 0, "notify", 0, "message"), "m" * 61),
         (("units", 0, "kind"), "k" * 41),
         (("county",), "县" * 101),

@@ -1,10 +1,20 @@
-"""zhenggai.workflows: workflow definitions (实施方案) as YAML files, and the built-in ones.
+"""zhenggai.workflows: workflow definitions (实施方案) as YAML files, their loader and checks,
+and the built-in ones.
 
-Step 1 reads the part of a definition the engine runs on (identity, channels, roles, units,
-tracks, lifecycle) into a :class:`zhenggai.engine.CampaignSetup`. Step 2 grows this into the
-full schema, loader and validator.
+A definition file reads into a :class:`zhenggai.engine.CampaignSetup` (the schema lives with
+the engine, which interprets it; this package holds the file format). Every error is reported
+as ``file:line: path: message``, all of a file's errors at once.
 """
 
-from ._loader import BUILTINS, builtin_path, load_setup
+from ._loader import BUILTINS, CheckedDefinition, builtin_path, check_definition, load_setup
+from ._templates import template_environment, template_problems
 
-__all__ = ["BUILTINS", "builtin_path", "load_setup"]
+__all__ = [
+    "BUILTINS",
+    "CheckedDefinition",
+    "builtin_path",
+    "check_definition",
+    "load_setup",
+    "template_environment",
+    "template_problems",
+]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,14 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from zhenggai.engine.checks import check_setup, setup_warnings
 from zhenggai.engine.errors import DefinitionError
-from zhenggai.engine.lifecycle import check_setup, split_problem
+from zhenggai.engine.lifecycle import split_problem
 from zhenggai.engine.spec import CampaignSetup
 
-__all__ = ["BUILTINS", "builtin_path", "load_setup"]
+from ._templates import template_problems
+
+__all__ = ["BUILTINS", "CheckedDefinition", "builtin_path", "check_definition", "load_setup"]
 
 _DEFINITIONS = Path(__file__).with_name("definitions")
 #: Built-in definitions by name.
@@ -37,8 +41,29 @@ def builtin_path(name: str) -> Path:
         raise DefinitionError([f"{name}: 没有这个内置定义 (可用: {', '.join(BUILTINS)})"]) from None
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedDefinition:
+    """A definition that passed every check: where it came from, what it sets up, and the
+    warnings (``file:line: path: message``) for legal but suspicious things."""
+
+    path: Path
+    setup: CampaignSetup
+    warnings: tuple[str, ...]
+
+
 def load_setup(source: str | os.PathLike[str]) -> CampaignSetup:
-    """Load a definition from a file path or a built-in name into a CampaignSetup."""
+    """Load a definition from a file path or a built-in name into a CampaignSetup.
+
+    Raises :class:`DefinitionError` with every problem of the file, each as
+    ``file:line: path: message``, in the order of the file.
+    """
+    return check_definition(source).setup
+
+
+def check_definition(source: str | os.PathLike[str]) -> CheckedDefinition:
+    """Load and check a definition (file path or built-in name): the schema, every reference,
+    the lifecycle's reachability, phases and calendar, ladders, duties, templates. Errors raise
+    :class:`DefinitionError` all at once; warnings come back with the setup."""
     text_source = os.fspath(source)
     path = builtin_path(text_source) if text_source in BUILTINS else Path(text_source)
     try:
@@ -78,13 +103,19 @@ def load_setup(source: str | os.PathLike[str]) -> CampaignSetup:
             problems.append((_line(doc, loc), f"{where}: {_message(e)}"))
         raise DefinitionError(_located(path, problems)) from None
     # The schema holds; now what keeps the campaign from running (unknown references,
-    # unreachable or dead-end states, duplicates), each located at its element's line.
-    for problem in check_setup(setup):
-        loc, _ = split_problem(problem)
-        problems.append((_line(doc, [reverse.get(str(p), p) if i == 0 else p for i, p in enumerate(loc)]), problem))
+    # unreachable or dead-end states, duplicates, templates), each located at its element's line.
+    def locate(found: list[str]) -> list[tuple[int, str]]:
+        located = []
+        for problem in found:
+            loc, _ = split_problem(problem)
+            located.append((_line(doc, [reverse.get(str(p), p) if i == 0 else p for i, p in enumerate(loc)]), problem))
+        return located
+
+    problems += locate(check_setup(setup) + template_problems(setup))
     if problems:
         raise DefinitionError(_located(path, problems))
-    return setup
+    warnings = _located(path, locate(setup_warnings(setup)))
+    return CheckedDefinition(path=path, setup=setup, warnings=tuple(warnings))
 
 
 def _located(path: Path, problems: list[tuple[int, str]]) -> list[str]:

@@ -1,0 +1,67 @@
+"""Working days (工作日): the Chinese statutory calendar plus a county's own exceptions.
+
+The statutory holidays and the weekend days made working days (调休) come from the
+``chinesecalendar`` package, which follows the State Council's yearly notices; a year it has no
+notice for is a :class:`CalendarError`, never a guess from weekdays. ``weekends`` is a plain
+Monday-to-Friday calendar for campaigns that do not follow the statutory one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import chinese_calendar
+
+from .errors import CalendarError
+from .spec import CalendarSpec
+
+__all__ = ["WorkingCalendar", "statutory_years"]
+
+
+def statutory_years() -> range:
+    """The years the installed statutory data covers (e.g. 2004..2026)."""
+    years = {day.year for day in chinese_calendar.holidays}
+    return range(min(years), max(years) + 1)
+
+
+class WorkingCalendar:
+    """A definition's calendar; implements the :class:`zhenggai.engine.ports.Calendar` port."""
+
+    def __init__(self, spec: CalendarSpec | None = None) -> None:
+        spec = spec or CalendarSpec()
+        self.spec = spec
+        self._years = statutory_years() if spec.base == "cn_statutory" else None
+        self._holidays = {o.date for o in spec.extra_holidays}
+        self._workdays = {o.date for o in spec.extra_workdays}
+
+    def covers(self, year: int) -> bool:
+        return self._years is None or year in self._years
+
+    def describe_coverage(self) -> str:
+        if self._years is None:
+            return "任意年份 (仅按周末)"
+        return f"{self._years.start}-{self._years.stop - 1} 年"
+
+    def uncovered(self, days: Iterable[dt.date]) -> list[dt.date]:
+        """The days among ``days`` whose year the calendar does not know."""
+        return [d for d in days if not self.covers(d.year)]
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day in self._workdays:
+            return True
+        if day in self._holidays:
+            return False
+        if not self.covers(day.year):
+            raise CalendarError(day, self.describe_coverage())
+        if self._years is None:
+            return day.isoweekday() <= 5
+        return bool(chinese_calendar.is_workday(day))
+
+    def is_statutory_holiday(self, day: dt.date) -> bool:
+        """Whether ``day`` is a day off in the base calendar (weekend or holiday, no 调休)."""
+        if not self.covers(day.year):
+            raise CalendarError(day, self.describe_coverage())
+        if self._years is None:
+            return day.isoweekday() > 5
+        return not chinese_calendar.is_workday(day)

@@ -1,0 +1,75 @@
+"""What each kind of message knows: the variables its template may use.
+
+A message is queued by a transition, a ladder step, a duty reminder or a phase action. Each
+source hands the template a flat set of variables, listed here as the contract between the
+engine (which fills them) and the definition's templates (checked against them when the file
+is checked). None of them carries the reporter's identity: a template cannot leak what it is
+never given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from .spec import CampaignSetup, TransitionSpec
+
+__all__ = ["MESSAGE_SOURCES", "MessageUse", "message_uses", "transition_variables"]
+
+#: Variables of every message about an item.
+ITEM_VARIABLES = frozenset({
+    "campaign", "item_id", "title", "track", "track_name", "state", "state_label",
+    "unit", "unit_name", "due", "due_weekday",
+})
+
+#: Variables by message source (transition variables also depend on the transition).
+MESSAGE_SOURCES: Mapping[str, frozenset[str]] = {
+    "transition": ITEM_VARIABLES | {"trigger", "trigger_label"},
+    "ladder": ITEM_VARIABLES | {"step", "step_label", "action", "action_label", "days_overdue"},
+    "duty": frozenset({"campaign", "duty", "duty_label", "deliverable", "unit", "unit_name", "due", "due_weekday"}),
+    "phase": frozenset({"campaign", "phase", "phase_name", "phase_start", "phase_end"}),
+}
+
+#: Input fields a transition passes on to its messages when it requires them.
+_PASSED_ON = {"has_reason": "reason", "has_finding": "finding", "unit_changes": "from_unit"}
+
+
+def transition_variables(spec: TransitionSpec) -> frozenset[str]:
+    """The variables a message queued by ``spec`` gets: the item's, the trigger's, and the
+    inputs the transition's guards make sure are there (理由, 回头看发现, 原责任单位)."""
+    extra = {_PASSED_ON[g] for g in spec.guards if g in _PASSED_ON}
+    return MESSAGE_SOURCES["transition"] | extra
+
+
+class MessageUse:
+    """One place a message kind is queued: its ``path`` in the definition and the variables
+    its template gets there."""
+
+    __slots__ = ("kind", "path", "variables")
+
+    def __init__(self, kind: str, path: str, variables: frozenset[str]) -> None:
+        self.kind = kind
+        self.path = path
+        self.variables = variables
+
+
+def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
+    """Every place ``setup`` queues a message, in file order of the sections."""
+    for i, t in enumerate(setup.lifecycle.transitions):
+        variables = transition_variables(t)
+        for k, n in enumerate(t.notify):
+            yield MessageUse(n.message, f"lifecycle.transitions[{i}].notify[{k}].message", variables)
+    for i, phase in enumerate(setup.phases):
+        for when in ("on_start", "on_end"):
+            for j, action in enumerate(getattr(phase, when)):
+                for k, n in enumerate(action.notify):
+                    yield MessageUse(n.message, f"phases[{i}].{when}[{j}].notify[{k}].message", MESSAGE_SOURCES["phase"])
+    for i, ladder in enumerate(setup.ladders):
+        source = MESSAGE_SOURCES["ladder" if ladder.subject == "item" else "duty"]
+        if ladder.subject == "duty":
+            source = source | {"step", "step_label", "action", "action_label", "days_overdue"}
+        for j, step in enumerate(ladder.steps):
+            for k, n in enumerate(step.notify):
+                yield MessageUse(n.message, f"ladders[{i}].steps[{j}].notify[{k}].message", source)
+    for i, duty in enumerate(setup.duties):
+        for k, n in enumerate(duty.notify):
+            yield MessageUse(n.message, f"duties[{i}].notify[{k}].message", MESSAGE_SOURCES["duty"])
