@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from zhenggai.engine.errors import DefinitionError
-from zhenggai.engine.spec import CampaignSetup
-from zhenggai.workflows import BUILTINS, builtin_path, load_setup
+from zhenggai.workflows import BUILTINS, builtin_path, check_definition, load_setup
+from zhenggai.workflows.schema import CampaignSetup
 
 __all__ = ["COMMANDS", "cmd_check", "cmd_definition_list", "cmd_definition_show", "summary"]
 
@@ -39,19 +39,30 @@ def summary(setup: CampaignSetup) -> dict[str, Any]:
         "states": len(lifecycle.states),
         "transitions": len(lifecycle.transitions),
         "lead_units": {t.id: t.units[0] for t in setup.tracks},
+        "ladders": [
+            {"id": ladder.id, "label": ladder.label, "steps": [s.id for s in ladder.steps]}
+            for ladder in setup.ladders
+        ],
+        "ladder_steps": sum(len(ladder.steps) for ladder in setup.ladders),
+        "duties": len(setup.duties),
+        "templates": len(setup.notifications.templates),
     }
 
 
 def cmd_check(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
-    """zhenggai check FILE…: load and check each definition; every located error, or a summary."""
+    """zhenggai check FILE…: load and check each definition; every located error, or a summary
+    and the warnings (exit 0 with warnings, 1 when any file has an error)."""
     results: list[dict[str, Any]] = []
     for source in args.files:
         try:
-            setup = load_setup(source)
+            checked = check_definition(source)
         except DefinitionError as err:
-            results.append({"file": source, "ok": False, "problems": list(err.problems)})
+            results.append({"file": source, "ok": False, "problems": list(err.problems), "warnings": []})
         else:
-            results.append({"file": source, "ok": True, "summary": summary(setup), "problems": []})
+            results.append({
+                "file": source, "ok": True, "summary": summary(checked.setup), "problems": [],
+                "warnings": list(checked.warnings),
+            })
     failed = [r for r in results if not r["ok"]]
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
@@ -70,6 +81,13 @@ def cmd_check(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> in
                       + "、".join(p["name"] for p in phases))
             else:
                 print("  不分阶段 (常态化)")
+            ladders = "、".join(f"{x['label']} {len(x['steps'])} 步" for x in s["ladders"])
+            print(f"  督办阶梯 {len(s['ladders'])} 个共 {s['ladder_steps']} 步" + (f" ({ladders})" if ladders else "")
+                  + f"; {s['duties']} 项职责, {s['templates']} 个消息模板")
+            if result["warnings"]:
+                print(f"  {len(result['warnings'])} 处警告 (不影响使用, 请确认):")
+                for warning in result["warnings"]:
+                    print(f"  警告 {warning}")
         else:
             print(f"未通过 {result['file']}: {len(result['problems'])} 处错误")
             for problem in result["problems"]:

@@ -299,8 +299,8 @@ def _field_lines(pairs: Sequence[tuple[str, str]]) -> list[str]:
 
 def cmd_init(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai init: create the schema and start a campaign from a definition."""
-    from zhenggai.engine.spec import UNIT_WILDCARDS
     from zhenggai.workflows import load_setup
+    from zhenggai.workflows.schema import UNIT_WILDCARDS
 
     setup = load_setup(args.definition)
     with open_engine(db, create=True) as engine:

@@ -15,6 +15,19 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from zhenggai.workflows.schema import (
+        CampaignSetup,
+        ContactSpec,
+        LifecycleSpec,
+        NotifySpec,
+        PhaseSpec,
+        RoleSpec,
+        StateSpec,
+        TrackSpec,
+        TransitionSpec,
+        UnitSpec,
+    )
+
     from .audit import AuditReport
     from .clock import SystemClock, VirtualClock
     from .errors import (
@@ -36,18 +49,6 @@ if TYPE_CHECKING:
     from .lifecycle import EFFECTS, GUARDS, OPERATIONS
     from .ports import Clock
     from .service import Engine
-    from .spec import (
-        CampaignSetup,
-        ContactSpec,
-        LifecycleSpec,
-        NotifySpec,
-        PhaseSpec,
-        RoleSpec,
-        StateSpec,
-        TrackSpec,
-        TransitionSpec,
-        UnitSpec,
-    )
     from .views import (
         Actor,
         CampaignView,
@@ -65,11 +66,11 @@ _EXPORTS: dict[str, str] = {
     "Actor": ".views",
     "AuditReport": ".audit",
     "CampaignNotFound": ".errors",
-    "CampaignSetup": ".spec",
+    "CampaignSetup": "zhenggai.workflows.schema",
     "CampaignView": ".views",
     "Clock": ".ports",
     "ConflictError": ".errors",
-    "ContactSpec": ".spec",
+    "ContactSpec": "zhenggai.workflows.schema",
     "DefinitionError": ".errors",
     "EFFECTS": ".lifecycle",
     "Engine": ".service",
@@ -80,27 +81,27 @@ _EXPORTS: dict[str, str] = {
     "ItemNotFound": ".errors",
     "ItemView": ".views",
     "LedgerRow": ".views",
-    "LifecycleSpec": ".spec",
+    "LifecycleSpec": "zhenggai.workflows.schema",
     "MeasureNotFound": ".errors",
     "MeasureView": ".views",
     "NotFoundError": ".errors",
-    "NotifySpec": ".spec",
+    "NotifySpec": "zhenggai.workflows.schema",
     "OPERATIONS": ".lifecycle",
     "OutboxView": ".views",
     "PermissionDeniedError": ".errors",
-    "PhaseSpec": ".spec",
+    "PhaseSpec": "zhenggai.workflows.schema",
     "Reporter": ".views",
     "ReporterView": ".views",
-    "RoleSpec": ".spec",
-    "StateSpec": ".spec",
+    "RoleSpec": "zhenggai.workflows.schema",
+    "StateSpec": "zhenggai.workflows.schema",
     "StorageError": ".errors",
     "SystemClock": ".clock",
     "TrackNotFound": ".errors",
-    "TrackSpec": ".spec",
+    "TrackSpec": "zhenggai.workflows.schema",
     "TransitionNotAllowedError": ".errors",
-    "TransitionSpec": ".spec",
+    "TransitionSpec": "zhenggai.workflows.schema",
     "UnitNotFound": ".errors",
-    "UnitSpec": ".spec",
+    "UnitSpec": "zhenggai.workflows.schema",
     "VirtualClock": ".clock",
     "ZhenggaiError": ".errors",
 }

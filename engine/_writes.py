@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, literal, select, update
 from sqlalchemy.engine import Dialect as SADialect
+from zhenggai.workflows.schema import RoleSpec, TransitionSpec
 
 from . import models as m
 from ._raw import Prepared, Tx
 from .audit import canonical_json, event_hash
 from .errors import ConflictError
 from .lifecycle import CompiledLifecycle
-from .spec import RoleSpec, TransitionSpec
 from .views import Actor, CampaignView
 
 __all__ = ["Campaign", "Statements", "append_event", "arm_steps", "cas_update", "queue_messages"]

@@ -12,9 +12,9 @@ import datetime as dt
 from collections.abc import Iterable
 
 import chinese_calendar
+from zhenggai.workflows.schema import CalendarSpec
 
 from .errors import CalendarError
-from .spec import CalendarSpec
 
 __all__ = ["WorkingCalendar", "statutory_years"]
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
+from zhenggai.workflows.schema import LADDER_ACTIONS, UNIT_WILDCARDS, CampaignSetup, LadderSpec, NotifySpec
+
 from .calendar import WorkingCalendar
 from .lifecycle import UNIT_RECIPIENTS, check_lifecycle
 from .messages import message_uses
-from .spec import LADDER_ACTIONS, UNIT_WILDCARDS, CampaignSetup, LadderSpec, NotifySpec
 
 __all__ = [
     "DUTY_UNIT_SELECTORS",
@@ -107,6 +108,12 @@ def setup_warnings(setup: CampaignSetup) -> list[str]:
         for k, contact in enumerate(unit.contacts):
             if not contact.email and not contact.mobile:
                 warnings.append(f"units[{i}].contacts[{k}]: 联系人 {contact.name} 没有邮箱也没有手机号, 收不到消息")
+    silent = [u.name for u in setup.units if not u.contacts]
+    if silent:
+        shown = "、".join(silent[:3]) + (f" 等 {len(silent)} 个单位" if len(silent) > 3 else "")
+        warnings.append(
+            f"units: {shown} 未填联系人: 发给它们的消息无人接收 (记为死信), 上线前请补充 contacts"
+        )
     return warnings
 
 

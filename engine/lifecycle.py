@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from transitions import EventData, Machine
-
-from .spec import LifecycleSpec
+from zhenggai.workflows.schema import LifecycleSpec
 
 __all__ = [
     "EFFECTS",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from .spec import CampaignSetup, TransitionSpec
+from zhenggai.workflows.schema import CampaignSetup, TransitionSpec
 
 __all__ = ["MESSAGE_SOURCES", "MessageUse", "message_uses", "transition_variables"]
 

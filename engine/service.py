@@ -24,6 +24,7 @@ from typing import Any, Self
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy import Engine as SAEngine
+from zhenggai.workflows.schema import CampaignSetup, LifecycleSpec, RoleSpec, TransitionSpec
 
 from ._raw import Tx
 from ._writes import (
@@ -67,7 +68,6 @@ from .lifecycle import (
 )
 from .migrate import upgrade
 from .ports import Clock
-from .spec import CampaignSetup, LifecycleSpec, RoleSpec, TransitionSpec
 from .store import Store
 from .views import (
     Actor,

@@ -25,6 +25,30 @@ def test_builtin_passes_with_a_summary(capsys: pytest.CaptureFixture[str]) -> No
     assert code == 0
     assert out.startswith("通过 county_2023: 2023年持续深化作风整顿优化营商环境专项行动")
     assert "6 个专项整治, 36 个单位" in out
+    assert "督办阶梯 2 个共 9 步 (问题整改督办阶梯 5 步、职责未落实督办阶梯 4 步); 11 项职责, 16 个消息模板" in out
+    assert "4 个阶段, 2023-06-01 至 2023-12-31: 动员部署阶段、问题查摆阶段、整改落实阶段、巩固提升阶段" in out
+
+
+def test_warnings_are_listed_and_do_not_fail(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A legal but suspicious definition passes (exit 0) and lists its warnings, located."""
+    text = zhenggai.workflows.builtin_path("county_2023").read_text(encoding="utf-8")
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(text.replace("  - {id: custodian, label: 举报信息保管人}\n",
+                                 "  - {id: custodian, label: 举报信息保管人}\n  - {id: auditor, label: 审计组}\n"),
+                    encoding="utf-8")
+    code, out, _ = _run(capsys, "check", str(mine))
+    assert code == 0, out
+    line = mine.read_text(encoding="utf-8").split("\n").index("  - {id: auditor, label: 审计组}") + 1
+    assert "  2 处警告 (不影响使用, 请确认):" in out
+    assert f"  警告 {mine}:{line}: roles[9].id: 角色 auditor 未被任何触发、操作、职责或通知使用" in out.splitlines()
+    code, out, _ = _run(capsys, "check", "--json", str(mine))
+    result = json.loads(out)[0]
+    assert code == 0 and result["ok"] and len(result["warnings"]) == 2
+    assert result["summary"]["ladder_steps"] == 9
+    assert result["summary"]["ladders"][0] == {
+        "id": "item_overdue", "label": "问题整改督办阶梯",
+        "steps": ["reminder", "yellow", "red", "listed_supervision", "accountability"],
+    }
 
 
 def test_shown_definition_saved_as_a_file_passes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

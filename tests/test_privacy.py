@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import inspect, select, text
 from zhenggai.engine import Actor, CampaignView, Engine, PermissionDeniedError, Reporter
 from zhenggai.engine.models import metadata as MODELS
-from zhenggai.engine.spec import ContactSpec
 from zhenggai.workflows import load_setup
+from zhenggai.workflows.schema import ContactSpec
 
 NAME = "甄秘密"
 PHONE = "13912345678"

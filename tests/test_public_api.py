@@ -113,6 +113,18 @@ def test_engine_imports_nothing_from_adapters_or_notifications() -> None:
     assert offending == []
 
 
+def test_engine_takes_only_the_schema_from_workflows() -> None:
+    """engine/ reads a definition through its schema (zhenggai.workflows.schema) and nothing
+    else of zhenggai.workflows: the loader, YAML and templates stay out of the engine."""
+    offending = [
+        f"{path.relative_to(ENGINE_DIR.parent)}:{line}: {module}"
+        for path in sorted(ENGINE_DIR.rglob("*.py"))
+        for line, module in _imports(path)
+        if module.startswith("zhenggai.workflows") and not module.startswith("zhenggai.workflows.schema")
+    ]
+    assert offending == []
+
+
 def test_importing_the_engine_loads_no_adapter_or_notification_module() -> None:
     """In a fresh interpreter, importing zhenggai.engine (and running it) pulls in neither."""
     code = (
@@ -127,3 +139,4 @@ def test_importing_the_engine_loads_no_adapter_or_notification_module() -> None:
     loaded = json.loads(out)
     assert "zhenggai.engine.service" in loaded
     assert [m for m in loaded if m.startswith(FORBIDDEN)] == []
+    assert [m for m in loaded if m.startswith("zhenggai.workflows")] == ["zhenggai.workflows", "zhenggai.workflows.schema"]

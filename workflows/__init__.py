@@ -1,19 +1,58 @@
-"""zhenggai.workflows: workflow definitions (实施方案) as YAML files, their loader and checks,
-and the built-in ones.
+"""zhenggai.workflows: workflow definitions (实施方案): their schema, the YAML loader and checks,
+and the built-in definitions.
 
-A definition file reads into a :class:`zhenggai.engine.CampaignSetup` (the schema lives with
-the engine, which interprets it; this package holds the file format). Every error is reported
-as ``file:line: path: message``, all of a file's errors at once.
+- :mod:`zhenggai.workflows.schema` — the pydantic v2 models of a definition
+  (:class:`~zhenggai.workflows.schema.CampaignSetup` and its parts). A leaf module: it imports
+  nothing but pydantic, so the engine, which interprets a setup, depends on the schema only.
+- :func:`load_setup` / :func:`check_definition` — read a file (or a built-in by name), every
+  error as ``file:line: path: message``, all of a file's errors at once; warnings for legal but
+  suspicious things. :func:`dump_setup` writes a setup back as a definition file.
+
+Names load on first use (PEP 562): ``import zhenggai.workflows.schema`` (as the engine does)
+does not pull in the loader, ruamel.yaml or Jinja2.
 """
 
-from ._loader import BUILTINS, CheckedDefinition, builtin_path, check_definition, load_setup
-from ._templates import template_environment, template_problems
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._dump import dump_setup
+    from ._loader import BUILTINS, CheckedDefinition, builtin_path, check_definition, load_setup
+    from ._templates import template_environment, template_problems
+
+_EXPORTS: dict[str, str] = {
+    "BUILTINS": "._loader",
+    "CheckedDefinition": "._loader",
+    "builtin_path": "._loader",
+    "check_definition": "._loader",
+    "dump_setup": "._dump",
+    "load_setup": "._loader",
+    "template_environment": "._templates",
+    "template_problems": "._templates",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "BUILTINS",
     "CheckedDefinition",
     "builtin_path",
     "check_definition",
+    "dump_setup",
     "load_setup",
     "template_environment",
     "template_problems",

@@ -19,9 +19,9 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from zhenggai.engine.checks import check_setup, setup_warnings
 from zhenggai.engine.errors import DefinitionError
 from zhenggai.engine.lifecycle import split_problem
-from zhenggai.engine.spec import CampaignSetup
 
 from ._templates import template_problems
+from .schema import CampaignSetup
 
 __all__ = ["BUILTINS", "CheckedDefinition", "builtin_path", "check_definition", "load_setup"]
 

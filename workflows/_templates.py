@@ -13,7 +13,8 @@ from collections import defaultdict
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 from zhenggai.engine.messages import MessageUse, message_uses
-from zhenggai.engine.spec import CampaignSetup
+
+from .schema import CampaignSetup
 
 __all__ = ["template_environment", "template_problems"]
 

@@ -1,10 +1,17 @@
-"""What the engine needs from a workflow definition, as plain pydantic data.
+"""The schema of a workflow definition (实施方案), as pydantic v2 models.
 
-A lifecycle is data, not code: states, triggers, the guards and effects each trigger runs
-(named from the fixed vocabularies in :mod:`zhenggai.engine.lifecycle`), the roles allowed to
-fire it and the messages it queues. Step 2's definition schema (``zhenggai.workflows``) carries
-these models; the engine stores them with the campaign, so running items keep the lifecycle
-they started with.
+:class:`CampaignSetup` is everything a definition file says: identity, county, timezone and
+working-day calendar; intake channels and severities; roles, units and their contacts; the
+leading group, who personally leads (领衔) problems, the tracks with their units in the plan's
+order; dated phases with their start and end actions; the item lifecycle (states, triggers,
+guards, effects, roles, messages); deadline rules, escalation ladders, unit duties, the 回头看
+rule, the supervision teams; notification routes, quiet hours and Chinese templates.
+
+This module is a leaf (pydantic only). The engine interprets a setup and checks what the schema
+cannot (references, reachability, order: :mod:`zhenggai.engine.checks`); the loader
+(:func:`zhenggai.workflows.load_setup`) reads files into it with every error located. Models are
+frozen and refuse unknown fields; identifier limits match the columns that store them. A
+campaign stores its setup, so running items keep the definition version they started with.
 """
 
 from __future__ import annotations
