@@ -10,6 +10,7 @@ starts or migrates a campaign; ``zhenggai check`` adds template checks and the w
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 
 from zhenggai.workflows.schema import LADDER_ACTIONS, UNIT_WILDCARDS, CampaignSetup, LadderSpec, NotifySpec
@@ -40,7 +41,8 @@ _RANK = {action: i for i, action in enumerate(a for a in LADDER_ACTIONS if a != 
 def check_setup(setup: CampaignSetup) -> list[str]:
     """Every problem that keeps ``setup`` from running, as ``path: message`` lines."""
     roles = {r.id: r for r in setup.roles}
-    problems = check_lifecycle(setup.lifecycle, roles, setup.lifecycle.operations)
+    problems = _timezone_problems(setup.timezone)
+    problems += check_lifecycle(setup.lifecycle, roles, setup.lifecycle.operations)
     problems += _duplicates("roles", [r.id for r in setup.roles], "角色")
     for i, role in enumerate(setup.roles):
         if role.id == "system":
@@ -118,6 +120,15 @@ def setup_warnings(setup: CampaignSetup) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------ sections
+
+
+def _timezone_problems(name: str) -> list[str]:
+    """The timezone is an IANA zone the installed tzdata knows (due dates are dates there)."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return [f"timezone: 未知时区 {name} (须为 IANA 时区名, 如 Asia/Shanghai)"]
+    return []
 
 
 def _track_problems(setup: CampaignSetup, roles: Mapping[str, object]) -> list[str]:

@@ -134,9 +134,9 @@ def test_every_schema_error_is_reported_at_once_with_its_line(tmp_path: Path) ->
     assert located(problems) == {
         "zhenggai": (1, "须为 1 (文件格式版本)"),
         "colour": (6, "未知字段"),
-        "roles.1.id": (10, "须为小写英文标识 (a-z, 0-9, _)"),
-        "units.1.name": (13, "缺少必填项"),
-        "tracks.0.leader": (18, "未知字段"),
+        "roles[1].id": (10, "须为小写英文标识 (a-z, 0-9, _)"),
+        "units[1].name": (13, "缺少必填项"),
+        "tracks[0].leader": (18, "未知字段"),
         "lifecycle.transitions": (24, "不能为空"),
     }
 
@@ -295,4 +295,4 @@ def test_ids_too_long_for_the_database_are_located(tmp_path: Path) -> None:
     body = body.replace("- {id: identified, label: 已查摆}", f"- {{id: {long_state}, label: 已查摆}}")
     line = next(i for i, text in enumerate(body.splitlines(), 1) if long_state in text)
     path = write(tmp_path, body)
-    assert located(problems_of(path))["lifecycle.states.0.id"] == (line, "过长 (最多 40 个字符)")
+    assert located(problems_of(path))["lifecycle.states[0].id"] == (line, "过长 (最多 40 个字符)")

@@ -27,6 +27,9 @@ def _copy(tmp_path: Path, name: str, replacements: list[tuple[str, str]]) -> tup
 
 # (definition, replacements, needle on the expected line, expected path, message fragment)
 CASES: dict[str, tuple[str, list[tuple[str, str]], str, str, str]] = {
+    "unknown timezone": (
+        "hotline_2024", [("timezone: Asia/Shanghai", "timezone: Mars/Olympus")],
+        "timezone: Mars/Olympus", "timezone", "未知时区 Mars/Olympus"),
     "duplicate role": (
         "county_2023", [("  - {id: custodian, label: 举报信息保管人}\n",
                          "  - {id: custodian, label: 举报信息保管人}\n  - {id: publicity, label: 宣传}\n")],

@@ -99,7 +99,7 @@ def check_definition(source: str | os.PathLike[str]) -> CheckedDefinition:
     except ValidationError as err:
         for e in err.errors():
             loc = [reverse.get(str(p), p) if i == 0 else p for i, p in enumerate(e["loc"])]
-            where = ".".join(str(p) for p in loc)
+            where = _path_text(loc)
             problems.append((_line(doc, loc), f"{where}: {_message(e)}"))
         raise DefinitionError(_located(path, problems)) from None
     # The schema holds; now what keeps the campaign from running (unknown references,
@@ -116,6 +116,15 @@ def check_definition(source: str | os.PathLike[str]) -> CheckedDefinition:
         raise DefinitionError(_located(path, problems))
     warnings = _located(path, locate(setup_warnings(setup)))
     return CheckedDefinition(path=path, setup=setup, warnings=tuple(warnings))
+
+
+def _path_text(loc: list[Any]) -> str:
+    """``["phases", 0, "end"]`` → ``phases[0].end``: schema errors name places the way the
+    validator does."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
 
 
 def _located(path: Path, problems: list[tuple[int, str]]) -> list[str]:
