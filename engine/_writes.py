@@ -222,7 +222,8 @@ def queue_messages(
 
     A unit with no contact still gets a row, dead-lettered with the reason, so an operator
     sees the message that could not be routed instead of it vanishing. A contact reached twice
-    with the same message (e.g. as a member of the responsible unit and by role) gets it once.
+    with the same message (e.g. as a member of the responsible unit and by role) gets it once,
+    and so does a recipient without contacts named twice (one dead letter, not a failed write).
     """
     if not spec.notify:
         return
@@ -244,14 +245,17 @@ def queue_messages(
             "attempts": 0, "next_try_at": now, "created_at": now, "sent_at": None,
         }
         if not contacts:
-            tx.run(
-                st.outbox_insert,
-                {
-                    **row, "channel": "unrouted", "recipient": fallback, "contact_id": None,
-                    "idempotency_key": f"{key_base}:{fallback}", "status": "dead",
-                    "last_error": "没有可接收消息的联系人",
-                },
-            )
+            key = f"{key_base}:{fallback}"
+            if key not in queued:
+                queued.add(key)
+                tx.run(
+                    st.outbox_insert,
+                    {
+                        **row, "channel": "unrouted", "recipient": fallback, "contact_id": None,
+                        "idempotency_key": key, "status": "dead",
+                        "last_error": "没有可接收消息的联系人",
+                    },
+                )
             continue
         for contact in contacts:
             key = f"{key_base}:contact:{contact['id']}"

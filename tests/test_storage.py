@@ -449,6 +449,25 @@ def test_contact_reached_twice_gets_the_message_once(engine: Engine) -> None:
     assert [(m.kind, m.recipient) for m in engine.outbox("test")] == [("item_assigned", "office@example.cn")]
 
 
+def test_unrouted_recipient_named_twice_is_one_dead_letter(engine: Engine) -> None:
+    """A notify list naming the same message to the same recipient twice, where nobody can
+    receive it, dead-letters it once instead of failing the transition on the duplicate key
+    (found by the stateful test on generated definitions)."""
+    data = load_setup("county_2023").model_dump(mode="json")
+    data["lifecycle"]["transitions"][0]["notify"] = [
+        {"message": "item_assigned", "to": "leading_group_office"},
+        {"message": "item_assigned", "to": "leading_group_office"},
+        {"message": "item_assigned", "to": "responsible_unit"},
+        {"message": "item_assigned", "to": "responsible_unit"},
+    ]
+    engine.start_campaign(CampaignSetup.model_validate(data), key="test")
+    item = engine.assign(report(engine), OFFICE, unit=UNIT, due="2023-08-31")
+    assert item.state == "assigned"
+    assert sorted((m.recipient, m.status) for m in engine.outbox("test")) == [
+        ("role:leading_group_office", "dead"), (f"unit:{UNIT}", "dead"),
+    ]
+
+
 # -------------------------------------------------------------------------------------- steps
 
 
