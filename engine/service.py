@@ -985,16 +985,18 @@ def _check_setup(setup: CampaignSetup) -> None:
 
 def _stranded_items(conn: Connection, camp: Campaign, setup: CampaignSetup) -> list[str]:
     """What the campaign's items use that ``setup`` no longer has: states, tracks, channels,
-    responsible units. One line per missing thing, with a count and the first item."""
+    severities, responsible units. One line per missing thing, with a count and the first item."""
     states = {s.id for s in setup.lifecycle.states}
     tracks = {t.id for t in setup.tracks}
     channels = {c.id for c in setup.channels}
+    severities = {s.id for s in setup.severities}
     units = {u.id for u in setup.units}
     problems: list[str] = []
     checks = (
         (ITEM.c.state, states, "lifecycle.states", "状态"),
         (ITEM.c.track, tracks, "tracks", "专项"),
         (ITEM.c.channel, channels, "channels", "来源渠道"),
+        (ITEM.c.severity, severities, "severities", "问题程度"),
     )
     for column, known, path, label in checks:
         rows = conn.execute(

@@ -12,6 +12,7 @@ from zhenggai.engine import (
     CampaignView,
     DefinitionError,
     Engine,
+    InvalidInputError,
     PermissionDeniedError,
     StateSpec,
     TrackSpec,
@@ -19,6 +20,7 @@ from zhenggai.engine import (
     VirtualClock,
 )
 from zhenggai.workflows import builtin_path, load_setup
+from zhenggai.workflows.schema import SeveritySpec
 
 UNIT = "housing_construction_bureau"
 
@@ -100,6 +102,30 @@ def test_version_that_strands_items_is_refused_whole(
     assert "新版本没有专项 construction" in text
     assert f"新版本没有单位 {UNIT}" in text
     assert (engine.campaign("test"), engine.items("test"), len(engine.events(campaign="test"))) == before
+
+
+def test_severities_of_the_new_version(engine: Engine, campaign: CampaignView, actors: type) -> None:
+    """A version that drops a severity items still have is refused; one that renames an unused
+    severity and adds another is taken over, kept whole, and new items use its vocabulary."""
+    item = _item(engine, actors)
+    assert engine.item(item).severity == "normal"
+    deadlines = load_setup("county_2023").deadlines
+    assert deadlines is not None
+    by_track = deadlines.model_copy(update={"rules": [r for r in deadlines.rules if r.severity is None]})
+    with pytest.raises(DefinitionError) as err:
+        engine.migrate_campaign("test", _v2(severities=[SeveritySpec(id="grave", label="重大")], deadlines=by_track),
+                                actors.office)
+    assert err.value.problems == ("severities: 新版本没有问题程度 normal, 仍有 1 个问题使用 (如问题 1)",)
+    setup = _v2(severities=[SeveritySpec(id="normal", label="一般"), SeveritySpec(id="grave", label="重大")],
+                deadlines=by_track)
+    engine.migrate_campaign("test", setup, actors.office)
+    assert engine.definition("test") == setup
+    fresh = engine.report("test", actors.office, title="拖欠工程款", description="拖欠中小企业工程款",
+                          track="legacy_commitments", channel="hotline", severity="grave")
+    assert fresh.severity == "grave"
+    with pytest.raises(InvalidInputError, match="serious"):
+        engine.report("test", actors.office, title="拖欠工程款", description="拖欠中小企业工程款",
+                      track="legacy_commitments", channel="hotline", severity="serious")
 
 
 def test_same_version_other_definition_and_wrong_role_are_refused(

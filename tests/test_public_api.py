@@ -125,6 +125,49 @@ def test_engine_takes_only_the_schema_from_workflows() -> None:
     assert offending == []
 
 
+def _string_constants(path: Path) -> set[str]:
+    """String literals of ``path``, except docstrings and the trigger a named shorthand passes on
+    (``def close(...): return self.fire(item_id, "close", ...)``: sugar for the standard
+    lifecycle's trigger of the same name, which a definition without it refuses like any other)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    skip = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)
+    }
+    for func in ast.walk(tree):
+        if isinstance(func, ast.FunctionDef):
+            for call in ast.walk(func):
+                if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "fire"
+                        and len(call.args) > 1 and isinstance(call.args[1], ast.Constant)
+                        and call.args[1].value == func.name):
+                    skip.add(id(call.args[1]))
+    return {
+        node.value for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+    }
+
+
+def test_engine_names_no_state_trigger_role_unit_track_or_channel_of_a_definition() -> None:
+    """The engine runs only from definitions: no state, trigger, role, unit, track or channel id
+    of the shipped definitions appears as a string in engine code (docstrings aside)."""
+    from zhenggai.workflows import load_setup
+
+    names: set[str] = set()
+    for name in ("county_2023", "hotline_2024"):
+        setup = load_setup(name)
+        names |= {s.id for s in setup.lifecycle.states} | {t.trigger for t in setup.lifecycle.transitions}
+        names |= {r.id for r in setup.roles} | {u.id for u in setup.units}
+        names |= {t.id for t in setup.tracks} | {c.id for c in setup.channels}
+    found = {
+        f"{path.relative_to(ENGINE_DIR.parent)}: {text}"
+        for path in sorted(ENGINE_DIR.rglob("*.py"))
+        for text in _string_constants(path) & names
+    }
+    assert found == set()
+
+
 def test_importing_the_engine_loads_no_adapter_or_notification_module() -> None:
     """In a fresh interpreter, importing zhenggai.engine (and running it) pulls in neither."""
     code = (
