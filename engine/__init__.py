@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .audit import AuditReport
     from .clock import SystemClock, VirtualClock
     from .errors import (
+        CalendarError,
         CampaignNotFound,
         ConflictError,
         DefinitionError,
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
         ZhenggaiError,
     )
     from .lifecycle import EFFECTS, GUARDS, OPERATIONS
-    from .ports import Clock
+    from .ports import Calendar, Clock
     from .service import Engine
     from .views import (
         Actor,
@@ -65,6 +66,8 @@ if TYPE_CHECKING:
 _EXPORTS: dict[str, str] = {
     "Actor": ".views",
     "AuditReport": ".audit",
+    "Calendar": ".ports",
+    "CalendarError": ".errors",
     "CampaignNotFound": ".errors",
     "CampaignSetup": "zhenggai.workflows.schema",
     "CampaignView": ".views",
@@ -126,6 +129,8 @@ __all__ = [
     "OPERATIONS",
     "Actor",
     "AuditReport",
+    "Calendar",
+    "CalendarError",
     "CampaignNotFound",
     "CampaignSetup",
     "CampaignView",

@@ -18,6 +18,8 @@ ENGINE_DIR = Path(zhenggai.engine.__file__).resolve().parent
 PUBLIC = [
     "Actor",
     "AuditReport",
+    "Calendar",
+    "CalendarError",
     "CampaignNotFound",
     "CampaignSetup",
     "CampaignView",
