@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from zhenggai.workflows.schema import LADDER_ACTIONS, UNIT_WILDCARDS, CampaignSetup, LadderSpec, NotifySpec
 
@@ -110,6 +110,12 @@ def setup_warnings(setup: CampaignSetup) -> list[str]:
         for k, contact in enumerate(unit.contacts):
             if not contact.email and not contact.mobile:
                 warnings.append(f"units[{i}].contacts[{k}]: 联系人 {contact.name} 没有邮箱也没有手机号, 收不到消息")
+    for path, notify in _notify_lists(setup):
+        seen: set[tuple[str, str]] = set()
+        for k, n in enumerate(notify):
+            if (n.message, n.to) in seen:
+                warnings.append(f"{path}[{k}]: 消息 {n.message} 重复发给 {n.to} (只会发送一次)")
+            seen.add((n.message, n.to))
     silent = [u.name for u in setup.units if not u.contacts]
     if silent:
         shown = "、".join(silent[:3]) + (f" 等 {len(silent)} 个单位" if len(silent) > 3 else "")
@@ -465,11 +471,7 @@ def _used_roles(setup: CampaignSetup) -> set[str]:
     used |= {d.to for d in setup.duties}
     used |= {r.to for r in setup.notifications.routes}
     used |= {c.role for u in setup.units for c in u.contacts}
-    notifies = [n for t in setup.lifecycle.transitions for n in t.notify]
-    notifies += [n for ladder in setup.ladders for s in ladder.steps for n in s.notify]
-    notifies += [n for d in setup.duties for n in d.notify]
-    notifies += [n for p in setup.phases for a in (*p.on_start, *p.on_end) for n in a.notify]
-    used |= {n.to for n in notifies}
+    used |= {n.to for _, notify in _notify_lists(setup) for n in notify}
     if setup.leading_group is not None:
         used.add(setup.leading_group.office_role)
     if setup.leadership is not None:
@@ -479,6 +481,21 @@ def _used_roles(setup: CampaignSetup) -> set[str]:
     if setup.supervision is not None:
         used.add(setup.supervision.role)
     return used
+
+
+def _notify_lists(setup: CampaignSetup) -> Iterator[tuple[str, Sequence[NotifySpec]]]:
+    """Every ``notify`` list of ``setup`` with its path."""
+    for i, t in enumerate(setup.lifecycle.transitions):
+        yield f"lifecycle.transitions[{i}].notify", t.notify
+    for i, phase in enumerate(setup.phases):
+        for when in ("on_start", "on_end"):
+            for j, action in enumerate(getattr(phase, when)):
+                yield f"phases[{i}].{when}[{j}].notify", action.notify
+    for i, ladder in enumerate(setup.ladders):
+        for j, step in enumerate(ladder.steps):
+            yield f"ladders[{i}].steps[{j}].notify", step.notify
+    for i, duty in enumerate(setup.duties):
+        yield f"duties[{i}].notify", duty.notify
 
 
 def _named_units(setup: CampaignSetup) -> set[str]:

@@ -69,6 +69,22 @@ def test_all_is_pinned() -> None:
     assert len(zhenggai.engine.__all__) == len(set(zhenggai.engine.__all__))
 
 
+WORKFLOWS_PUBLIC = sorted([
+    "BUILTINS", "CheckedDefinition", "builtin_path", "check_definition", "dump_setup", "load_setup",
+    "template_environment", "template_problems",
+])
+
+
+def test_workflows_all_is_pinned_and_resolves() -> None:
+    """zhenggai.workflows.__all__ names exactly its public API, and every name resolves."""
+    import zhenggai.workflows
+
+    assert sorted(zhenggai.workflows.__all__) == WORKFLOWS_PUBLIC
+    assert all(getattr(zhenggai.workflows, name) is not None for name in WORKFLOWS_PUBLIC)
+    with pytest.raises(AttributeError):
+        _ = zhenggai.workflows.no_such_name  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize("name", PUBLIC)
 def test_every_public_name_resolves(name: str) -> None:
     """Each exported name is an attribute of zhenggai.engine and not None."""

@@ -252,9 +252,13 @@ def test_builtin_warns_only_about_missing_contacts() -> None:
         ([("  - {id: court, name: 县法院, kind: judicial}",
            "  - {id: court, name: 县法院, kind: judicial, contacts: [{name: 刘庭长}]}")],
          "contacts: [{name: 刘庭长}]", "units[30].contacts[0]", "联系人 刘庭长 没有邮箱也没有手机号"),
+        ([("notify: [{message: item_closed, to: responsible_unit}]",
+           "notify: [{message: item_closed, to: responsible_unit},\n               {message: item_closed, to: responsible_unit}]")],
+         "               {message: item_closed, to: responsible_unit}]", "lifecycle.transitions[5].notify[1]",
+         "消息 item_closed 重复发给 responsible_unit"),
     ],
     ids=["unused role", "unused ladder", "reminder after due", "unused template", "no sms template",
-         "holiday already off", "workday already on", "contact unreachable"],
+         "holiday already off", "workday already on", "contact unreachable", "duplicate notify"],
 )
 def test_suspicious_but_legal_is_a_located_warning(
     tmp_path: Path, replacements: list[tuple[str, str]], needle: str, where: str, fragment: str
