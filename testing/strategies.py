@@ -203,13 +203,13 @@ def _ladder(draw: st.DrawFn, ladder_id: str, subject: str, non_final: Sequence[s
     return LadderSpec(
         id=ladder_id,
         label=draw(labels(8)),
-        subject=subject,  # type: ignore[arg-type]
+        subject=subject,
         states=_subset(draw, non_final, min_size=1) if subject == "item" else [],
         steps=[
             LadderStep(
                 id=step_ids[k], label=draw(labels(6)), offset=offsets[k],
                 count=draw(st.sampled_from(["working", "calendar"])),
-                action=actions[k],  # type: ignore[arg-type]
+                action=actions[k],
                 notify=_notify(draw, messages, recipients, 2),
                 catch_up=draw(st.sampled_from(["collapse", "fire_late", "record_missed"])),
             )
@@ -338,19 +338,19 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
 
     reopen = [t for t in lifecycle.transitions if set(t.source) & lifecycle.final_states]
     follow_up = None
-    if phases and reopen and draw(st.booleans()):
-        t = reopen[0]
+    if reopen and phases and draw(st.booleans()):
+        review = reopen[0]
         follow_up = FollowUpSpec(
             phase=draw(st.sampled_from([p.id for p in phases])),
-            states=sorted(set(t.source) & lifecycle.final_states),
+            states=sorted(set(review.source) & lifecycle.final_states),
             share=draw(st.sampled_from([0.1, 0.2, 0.5, 1.0])),
             min_per_unit=draw(st.integers(0, 3)),
-            role=draw(st.sampled_from(t.roles)),
-            trigger=t.trigger,
+            role=draw(st.sampled_from(review.roles)),
+            trigger=review.trigger,
             days=draw(st.integers(1, 40)),
         )
     supervision = None
-    if phases and draw(st.booleans()):
+    if len(phases) > 0 and draw(st.booleans()):
         drawn_from = _subset(draw, unit_ids, min_size=1)
         teams = draw(st.integers(1, 3))
         supervision = SupervisionSpec(
