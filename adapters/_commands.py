@@ -147,12 +147,11 @@ class Labels:
     severities: Mapping[str, str]
 
     @classmethod
-    def load(cls, engine: Engine, campaign: str | CampaignView, roles: Mapping[str, str] | None = None) -> Labels:
+    def load(cls, engine: Engine, campaign: str | CampaignView) -> Labels:
+        """The labels of the definition version the campaign runs on."""
         view = campaign if isinstance(campaign, CampaignView) else engine.campaign(campaign)
         lifecycle = engine.lifecycle(view.key)
-        setup = engine.definition(view.key) if roles is None else None
-        if setup is None and roles is None:
-            setup = _builtin_setup(view)
+        setup = engine.definition(view.key) or _builtin_setup(view)
         return cls(
             campaign=view,
             tz=zoneinfo.ZoneInfo(view.timezone),
@@ -160,7 +159,7 @@ class Labels:
             triggers={**EXTRA_TRIGGER_LABELS, **{t.trigger: t.label for t in lifecycle.transitions}},
             units=dict(engine.units(view.key)),
             tracks=dict(engine.tracks(view.key)),
-            roles={"system": "系统", **(roles if roles is not None else {r.id: r.label for r in setup.roles} if setup else {})},
+            roles={"system": "系统", **({r.id: r.label for r in setup.roles} if setup else {})},
             channels={c.id: c.label for c in setup.channels} if setup else {},
             severities={s.id: s.label for s in setup.severities} if setup else {},
         )
@@ -446,13 +445,13 @@ def cmd_item_fire(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
         trigger = args.trigger
         labels = None
         if not trigger.isascii():  # a Chinese label such as 销号
-            labels = Labels.load(engine, engine.item(args.item_id).campaign, roles={})
+            labels = Labels.load(engine, engine.item(args.item_id).campaign)
             by_label = {label: code for code, label in labels.triggers.items()}
             trigger = by_label.get(trigger, trigger)
         item = engine.fire(args.item_id, trigger, _actor(actor), expected_version=args.expected_version, **data)
         event = engine.events(item.id)[-1]
         if labels is None and not args.json:
-            labels = Labels.load(engine, item.campaign, roles={})
+            labels = Labels.load(engine, item.campaign)
     if args.json:
         _print_json(item.to_dict())
         return 0

@@ -107,7 +107,7 @@ def _remove_tree(folder: str) -> None:
 def _play(engine: Engine, clock: VirtualClock, db: str, *, keep: bool) -> int:
     setup = load_setup("county_2023")
     campaign = engine.start_campaign(setup, key=CAMPAIGN_KEY)
-    labels = Labels.load(engine, campaign, roles={r.id: r.label for r in setup.roles})
+    labels = Labels.load(engine, campaign)
     t = _Timeline(engine, clock, labels)
     t.printed = len(engine.events(campaign=CAMPAIGN_KEY))
     key = campaign.key

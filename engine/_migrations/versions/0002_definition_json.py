@@ -22,10 +22,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('zg_campaign') as batch:
-        batch.add_column(sa.Column('definition_json', sa.Text(), nullable=True))
+    op.add_column('zg_campaign', sa.Column('definition_json', sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('zg_campaign') as batch:
-        batch.drop_column('definition_json')
+    # A plain ALTER TABLE … DROP COLUMN (SQLite 3.35+ and PostgreSQL): batch mode would copy
+    # zg_campaign on SQLite, and dropping the old copy fails on the rows that reference it.
+    op.execute('ALTER TABLE zg_campaign DROP COLUMN definition_json')
