@@ -30,6 +30,7 @@ __all__ = [
     "CampaignSetup",
     "ChannelSpec",
     "ContactSpec",
+    "DayCount",
     "DayOverride",
     "DeadlineRule",
     "DeadlinesSpec",
