@@ -62,6 +62,7 @@ DATA_LABELS: Mapping[str, str] = {
     "unit": "责任单位",
     "from_unit": "原责任单位",
     "due": "整改时限",
+    "due_rule": "整改时限依据",
     "leading_official": "领衔领导",
     "text": "措施",
     "measure_id": "措施编号",

@@ -14,13 +14,14 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, literal, select, update
 from sqlalchemy.engine import Dialect as SADialect
-from zhenggai.workflows.schema import RoleSpec, TransitionSpec
+from zhenggai.workflows.schema import CampaignSetup, RoleSpec, TransitionSpec
 
 from . import models as m
 from ._raw import Prepared, Tx
 from .audit import canonical_json, event_hash
 from .errors import ConflictError
 from .lifecycle import CompiledLifecycle
+from .ports import Calendar
 from .views import Actor, CampaignView
 
 __all__ = ["Campaign", "Statements", "append_event", "arm_steps", "cas_update", "queue_messages"]
@@ -52,7 +53,9 @@ class Campaign:
     channels: frozenset[str]
     severities: Mapping[str, str]
     #: The whole definition as stored (None for campaigns started before it was kept).
-    definition_json: str | None
+    setup: CampaignSetup | None
+    #: Working days of the campaign: the statutory base and the definition's county overrides.
+    calendar: Calendar
     unit_ids: Mapping[str, int]
     unit_keys: Mapping[int, str]
     unit_names: Mapping[int, str]

@@ -24,7 +24,7 @@ from typing import Any, Self
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy import Engine as SAEngine
-from zhenggai.workflows.schema import CampaignSetup, LifecycleSpec, RoleSpec, TransitionSpec
+from zhenggai.workflows.schema import CalendarSpec, CampaignSetup, LifecycleSpec, RoleSpec, TransitionSpec
 
 from ._raw import Tx
 from ._writes import (
@@ -44,8 +44,10 @@ from ._writes import (
     queue_messages,
 )
 from .audit import GENESIS, AuditReport, verify_chain
+from .calendar import WorkingCalendar
 from .checks import check_setup
 from .clock import SystemClock
+from .deadlines import rectification_due, rule_for
 from .errors import (
     CampaignNotFound,
     ConflictError,
@@ -67,7 +69,7 @@ from .lifecycle import (
     TransitionContext,
 )
 from .migrate import upgrade
-from .ports import Clock
+from .ports import Calendar, Clock
 from .store import Store
 from .views import (
     Actor,
@@ -111,9 +113,13 @@ class Engine:
         db: str | os.PathLike[str] | SAEngine,
         *,
         clock: Clock | None = None,
+        calendar: Callable[[CalendarSpec], Calendar] = WorkingCalendar,
         migrate: bool = True,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
+        #: Makes a campaign's working-day calendar from its definition's ``calendar`` section
+        #: (default: the statutory calendar plus the county's overrides).
+        self.calendar_for = calendar
         self._store = Store(db)
         if migrate:
             try:
@@ -327,8 +333,7 @@ class Engine:
         """The whole definition the campaign runs on (the version it started with or was
         migrated to); None for a campaign started before definitions were kept whole."""
         with self._store.read() as conn:
-            stored = self._campaign(conn, campaign).definition_json
-        return None if stored is None else CampaignSetup.model_validate_json(stored)
+            return self._campaign(conn, campaign).setup
 
     # ---------------------------------------------------------------------------------- items
 
@@ -437,6 +442,8 @@ class Engine:
                 )
             self._check_role(camp, actor, spec.trigger, spec.roles, row)
             inputs = self._trigger_inputs(tx, camp, spec, data, now)
+            if "set_assignment" in spec.effects and inputs.get("due") is None and row["due"] is None:
+                _due_by_rule(camp, row, inputs, now)
             ctx = TransitionContext(
                 item=row,
                 actor_name=actor.name,
@@ -489,12 +496,13 @@ class Engine:
         actor: Actor,
         *,
         unit: str,
-        due: dt.date | str,
+        due: dt.date | str | None = None,
         leading_official: str | None = None,
         note: str | None = None,
         expected_version: int | None = None,
     ) -> ItemView:
-        """交办: hand the item to a responsible unit with a due date (and its 领衔领导)."""
+        """交办: hand the item to a responsible unit with a due date (and its 领衔领导). Without
+        ``due`` the definition's rectification time for the item's track and severity applies."""
         return self.fire(
             item_id, "assign", actor, unit=unit, due=due, leading_official=leading_official, note=note,
             expected_version=expected_version,
@@ -820,6 +828,8 @@ class Engine:
             raise CampaignNotFound(cid)
         lifecycle = self._compiled(row["lifecycle_json"])
         roles = {r["id"]: RoleSpec(**r) for r in json.loads(row["roles_json"])}
+        stored = row["definition_json"]
+        setup = CampaignSetup.model_validate_json(stored) if stored is not None else None
         units = tx.all(st.units, {"cid": cid})
         tracks = tx.all(st.tracks, {"cid": cid})
         camp = Campaign(
@@ -835,8 +845,9 @@ class Engine:
             roles=roles,
             operations={op: frozenset(rs) for op, rs in lifecycle.spec.operations.items()},
             channels=frozenset(json.loads(row["channels_json"])),
-            severities=_severities(row["definition_json"]),
-            definition_json=row["definition_json"],
+            severities={s.id: s.label for s in setup.severities} if setup else DEFAULT_SEVERITIES,
+            setup=setup,
+            calendar=self.calendar_for(setup.calendar if setup else CalendarSpec()),
             unit_ids={u["key"]: u["id"] for u in units},
             unit_keys={u["id"]: u["key"] for u in units},
             unit_names={u["id"]: u["name"] for u in units},
@@ -1038,14 +1049,6 @@ def _text(field: str, value: object) -> str:
     return stripped
 
 
-def _severities(definition_json: str | None) -> Mapping[str, str]:
-    """The campaign's severities (id → label), from its stored definition."""
-    if definition_json is None:
-        return DEFAULT_SEVERITIES
-    listed = json.loads(definition_json).get("severities") or []
-    return {s["id"]: s["label"] for s in listed} or DEFAULT_SEVERITIES
-
-
 def _choice(
     field: str,
     value: object,
@@ -1097,6 +1100,21 @@ def _reporter_values(reporter: Reporter) -> dict[str, Any]:
     return values
 
 
+def _due_by_rule(camp: Campaign, row: Mapping[str, Any], inputs: dict[str, Any], now: dt.datetime) -> None:
+    """An item assigned without a due date gets the definition's rectification time (整改时限)
+    for its track and severity, counted from now (:mod:`zhenggai.engine.deadlines`); the rule
+    is kept in the audit event. Without deadline rules the due date stays missing (and a
+    ``has_due`` guard refuses)."""
+    deadlines = camp.setup.deadlines if camp.setup is not None else None
+    if deadlines is None:
+        return
+    rule = rule_for(deadlines, row["track"], row["severity"])
+    inputs["due"] = rectification_due(
+        camp.calendar, deadlines, track=row["track"], severity=row["severity"], assigned_at=now, tz=camp.tz
+    )
+    inputs["due_rule"] = f"{rule.days} 个{'工作日' if rule.count == 'working' else '自然日'}"
+
+
 def _event_data(
     camp: Campaign, inputs: Mapping[str, Any], before: Mapping[str, Any], changes: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -1106,6 +1124,8 @@ def _event_data(
             data[name] = inputs[name]
     if "due" in inputs:
         data["due"] = inputs["due"].isoformat()
+    if "due_rule" in inputs:
+        data["due_rule"] = inputs["due_rule"]
     if "responsible_unit_id" in changes and before["responsible_unit_id"] not in (None, changes["responsible_unit_id"]):
         data["from_unit"] = camp.unit_keys[before["responsible_unit_id"]]
     return data

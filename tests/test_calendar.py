@@ -5,12 +5,14 @@ overrides, years without data, and the counting rules of engine/deadlines.py."""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import zoneinfo
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from zhenggai.engine import CalendarError
+from zhenggai.engine import Actor, CalendarError, Engine, VirtualClock
 from zhenggai.engine.calendar import WorkingCalendar
 from zhenggai.engine.deadlines import (
     add_days,
@@ -22,6 +24,7 @@ from zhenggai.engine.deadlines import (
     working_days_between,
 )
 from zhenggai.engine.ports import Calendar
+from zhenggai.testing import DEFAULT_START, throwaway_engine
 from zhenggai.workflows import load_setup
 from zhenggai.workflows.schema import CalendarSpec, DayOverride, DeadlineRule, DeadlinesSpec
 
@@ -177,3 +180,46 @@ def test_calendar_day_deadlines_end_on_the_first_working_day_from_the_plain_date
     assert due >= plain and STATUTORY.is_workday(due)
     assert all(not STATUTORY.is_workday(plain + dt.timedelta(days=k)) for k in range((due - plain).days))
     assert next_workday(STATUTORY, plain) == due
+
+
+def test_assigning_without_due_in_a_year_without_data_is_refused_and_changes_nothing() -> None:
+    """At run time a deadline in a year the calendar does not know is a CalendarError: the item
+    stays as it was, and an explicit due date still works."""
+    clock = VirtualClock(dt.datetime(2031, 3, 3, 1, 0, tzinfo=dt.UTC))
+    with throwaway_engine(clock=clock) as sandbox:
+        engine = sandbox.engine
+        item = engine.report("test", sandbox.office, title="审批超时", description="施工许可审批超时",
+                             track="construction", channel="hotline")
+        with pytest.raises(CalendarError, match="2031"):
+            engine.assign(item.id, sandbox.office, unit="housing_construction_bureau")
+        assert engine.item(item.id) == item
+        assert len(engine.events(item.id)) == 1
+        given = engine.assign(item.id, sandbox.office, unit="housing_construction_bureau", due="2031-03-31")
+        assert given.due == d("2031-03-31")
+
+
+def test_a_host_calendar_is_used_for_deadlines() -> None:
+    """Engine(calendar=…) makes each campaign's calendar from its definition's section: here one
+    where every day is a working day, so 15 working days are 15 days."""
+
+    class EveryDay:
+        def __init__(self, spec: CalendarSpec) -> None:
+            self.spec = spec
+
+        def covers(self, year: int) -> bool:
+            return True
+
+        def is_workday(self, day: dt.date) -> bool:
+            return True
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine = Engine(Path(folder) / "zg.db", clock=VirtualClock(DEFAULT_START), calendar=EveryDay)
+        try:
+            engine.start_campaign(load_setup("county_2023"), key="test")
+            office = Actor("王主任", "leading_group_office", "discipline_commission")
+            item = engine.report("test", office, title="审批超时", description="施工许可审批超时",
+                                 track="construction", channel="hotline")
+            assigned = engine.assign(item.id, office, unit="housing_construction_bureau")
+            assert assigned.due == d("2023-07-18")  # received Monday 2023-07-03, + 15 days
+        finally:
+            engine.dispose()

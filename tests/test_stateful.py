@@ -85,6 +85,8 @@ from zhenggai.engine import (
     VirtualClock,
     ZhenggaiError,
 )
+from zhenggai.engine.calendar import WorkingCalendar
+from zhenggai.engine.deadlines import rectification_due
 from zhenggai.testing import DEFAULT_START
 from zhenggai.testing.strategies import definitions
 from zhenggai.workflows import load_setup
@@ -204,6 +206,10 @@ class Defn:
     @cached_property
     def triggers(self) -> list[str]:
         return list(self.by_trigger)
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        return WorkingCalendar(self.setup.calendar)
 
     @cached_property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -346,6 +352,8 @@ class MItem:
     state: str
     has_reporter: bool
     reporter: tuple[str | None, ...] | None
+    track: str = ""
+    severity: str = ""
     unit: str | None = None
     due: dt.date | None = None
     leading_official: str | None = None
@@ -640,6 +648,16 @@ class LifecycleMachine(RuleBasedStateMachine):
             problems.append((InvalidInputError, "survivor_id"))
         return out, problems
 
+    def due_by_rule(self, spec: TransitionSpec, item: MItem, inputs: dict[str, Any]) -> None:
+        """An assignment without a due date (given or held) gets the definition's rectification
+        time for the item's track and severity, counted from now."""
+        deadlines = self.d.setup.deadlines
+        if "set_assignment" in spec.effects and "due" not in inputs and item.due is None and deadlines is not None:
+            inputs["due"] = rectification_due(
+                self.d.calendar, deadlines, track=item.track, severity=item.severity,
+                assigned_at=self.h.clock.now(), tz=self.d.tz,
+            )
+
     def measures_closed(self, item: MItem) -> bool:
         """Measures cannot be added or completed in this item's state."""
         return item.state in self.d.final or item.unit is None or item.state not in self.d.measure_states
@@ -709,6 +727,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             inputs, input_problems = self.inputs(known, data)
             rest += input_problems
             if spec is not None and not input_problems:
+                self.due_by_rule(spec, item, inputs)
                 failed = [g for g in spec.guards if self.guard_fails(g, item, actor, inputs)]
                 if failed:
                     rest.append((GuardFailedError, failed[0]))
@@ -837,7 +856,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             stored = tuple(values)
         def on_success(view: ItemView) -> None:
             assert view.id not in self.model
-            item = MItem(id=view.id, state=self.d.lifecycle.initial, has_reporter=reporter is not None, reporter=stored)
+            item = MItem(id=view.id, state=self.d.lifecycle.initial, has_reporter=reporter is not None, reporter=stored,
+                         track=fields["track"], severity=fields["severity"])
             self.model[view.id] = item
             item.log.append(("report", None, self.d.lifecycle.initial, actor.name, actor.role, actor.unit))
             self.campaign_events += 1
@@ -981,8 +1001,10 @@ class LifecycleMachine(RuleBasedStateMachine):
                                 or data.draw(st.booleans(), label="new unit")):
             choices = [u for u in self.d.pool if "unit_changes" not in guards or u != item.unit]
             fields["unit"] = data.draw(st.sampled_from(choices), label="unit")
-        due_needed = ("has_due" in guards and item.due is None) or (
-            "due_not_passed" in guards and (item.due is None or item.due < self.today()))
+        # Without a due date an assignment takes the definition's rectification time, if it has one.
+        rule_fills = "set_assignment" in spec.effects and item.due is None and self.d.setup.deadlines is not None
+        due_needed = not rule_fills and (("has_due" in guards and item.due is None) or (
+            "due_not_passed" in guards and (item.due is None or item.due < self.today())))
         if "due" in taken and (due_needed or data.draw(st.booleans(), label="new due")):
             fields["due"] = self.resolve_due(data.draw(st.builds(Due, st.integers(0, 60)), label="due"))
         if "leading_official" in taken and data.draw(st.booleans(), label="with leading official"):

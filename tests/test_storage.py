@@ -390,8 +390,8 @@ def test_outbox_rows_are_written_with_the_transition(engine: Engine, campaign: C
 def test_refused_transition_writes_no_outbox_row(engine: Engine, campaign: CampaignView) -> None:
     """A transition refused by a guard queues nothing."""
     item = report(engine)
-    with pytest.raises(Exception, match="has_due"):
-        engine.fire(item, "assign", OFFICE, unit=UNIT)
+    with pytest.raises(Exception, match="has_responsible_unit"):
+        engine.fire(item, "assign", OFFICE, due="2023-08-31")
     assert engine.outbox("test") == []
 
 
