@@ -50,7 +50,12 @@ ActorTuple = tuple[str, str, str | None]
 Command = Callable[[argparse.Namespace, str, ActorTuple | None], int]
 
 #: Trigger labels for audit events that are not transitions of the lifecycle.
-EXTRA_TRIGGER_LABELS: Mapping[str, str] = {"start_campaign": "启动专项行动", **OPERATIONS}
+EXTRA_TRIGGER_LABELS: Mapping[str, str] = {
+    "start_campaign": "启动专项行动",
+    "ladder_step": "督办阶梯",
+    "ladder_missed": "督办步骤错过(待人工处理)",
+    **OPERATIONS,
+}
 #: Columns of the longest time text: 2023年12月31日(星期一) 09:00.
 TIME_WIDTH = 28
 #: Labels of event data keys shown in the timeline's 说明.
@@ -70,6 +75,9 @@ DATA_LABELS: Mapping[str, str] = {
     "reason": "理由",
     "survivor_id": "合并到问题",
     "note": "备注",
+    "step_label": "督办步骤",
+    "caught_up": "补办(已合并)",
+    "missed": "错过(待人工处理)",
 }
 
 
@@ -257,6 +265,8 @@ def _details(event: EventView, labels: Labels) -> str:
             value = labels.severities.get(value, value)
         elif key in ("survivor_id", "measure_id"):
             value = str(value)
+        elif isinstance(value, list):
+            value = "、".join(str(v) for v in value)
         label = "措施完成时限" if key == "due" and event.trigger == "add_measure" else DATA_LABELS[key]
         parts.append(f"{label}: {_flat(str(value))}")
     return "; ".join(parts)

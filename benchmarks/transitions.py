@@ -20,7 +20,9 @@ The items end the round where they began, so every round does the same work.
   head (``FOR UPDATE`` on PostgreSQL) · ``INSERT`` the event (SHA-256 over the canonical content,
   computed in Python with the engine's :func:`event_hash`) · ``UPDATE`` the head · (``SELECT``
   the recipients' contacts and ``INSERT`` one outbox row each, where the trigger notifies) ·
-  ``COMMIT``.
+  (the item's escalation ladder: ``UPDATE`` its pending steps to cancelled when it leaves the
+  ladder's states, ``SELECT`` them and ``UPDATE`` each back to pending, with its moment computed
+  from the due date on the working-day calendar, when it returns) · ``COMMIT``.
 
   The floor checks state, role, unit and guard in Python like the engine does, but builds no
   returned view. At the end both databases' audit chains are verified by the engine
@@ -58,6 +60,7 @@ import sys
 import tempfile
 import time
 import uuid
+import zoneinfo
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +75,8 @@ if __name__ == "__main__":
 
 from zhenggai.engine import Actor, CampaignSetup, ContactSpec, Engine, VirtualClock
 from zhenggai.engine.audit import canonical_json, event_hash
+from zhenggai.engine.calendar import WorkingCalendar
+from zhenggai.engine.deadlines import offset_day
 from zhenggai.workflows import load_setup
 
 DEFAULT_PG_URL = (
@@ -312,6 +317,21 @@ class FloorSide:
             "idempotency_key, payload, status, attempts, next_try_at, last_error, created_at) "
             f"VALUES ({', '.join([p] * 13)})"
         )
+        # The item's escalation ladder (zg_step): cancelled when it leaves the ladder's states
+        # (submit_for_verification), re-armed when it comes back (return_for_rework).
+        self.sql_steps_cancel = (
+            f"UPDATE zg_step SET status='cancelled', fired_at={p} "
+            f"WHERE subject_kind='item' AND subject_id={p} AND status='pending'"
+        )
+        self.sql_item_steps = (
+            f"SELECT id, step_key, status FROM zg_step WHERE subject_kind='item' AND subject_id={p} ORDER BY id"
+        )
+        self.sql_step_rearm = f"UPDATE zg_step SET status='pending', fired_at=NULL, due_at={p} WHERE id={p}"
+        setup = bench_setup()
+        assert setup.deadlines is not None
+        self.ladder = next(x for x in setup.ladders if x.id == setup.deadlines.ladder)
+        self.calendar = WorkingCalendar(setup.calendar)
+        self.tz = zoneinfo.ZoneInfo(setup.timezone)
         self.camp = self._campaign()
 
     # -- setup (untimed)
@@ -457,6 +477,7 @@ class FloorSide:
                         "unit": camp.unit_keys[unit_id],
                         "unit_name": camp.unit_names[unit_id],
                         "due": due if due is None or isinstance(due, str) else due.isoformat(),
+                        "due_weekday": _weekday(due),
                         **data,
                     }
                 )
@@ -482,6 +503,19 @@ class FloorSide:
                             stamp,
                         ),
                     )
+            if trigger == "submit_for_verification":  # leaves the ladder's states
+                self._ex(self.sql_steps_cancel, (stamp, item_id))
+            elif trigger == "return_for_rework":  # back on the ladder, same due date
+                due = row[col["due"]]
+                due = dt.date.fromisoformat(due) if isinstance(due, str) else due
+                wanted = {}
+                for step in self.ladder.steps:
+                    day = offset_day(self.calendar, due, step.offset, step.count)
+                    at = dt.datetime.combine(day, dt.time(0), tzinfo=self.tz).astimezone(dt.UTC)
+                    wanted[f"{self.ladder.id}.{step.id}@{due.isoformat()}"] = at
+                for step_id, key, status in self._ex(self.sql_item_steps, (item_id,)).fetchall():
+                    if status == "cancelled" and key in wanted:
+                        self._ex(self.sql_step_rearm, (self._stamp(wanted[key]), step_id))
             conn.commit()
         except BaseException:
             conn.rollback()
@@ -519,6 +553,13 @@ class FloorSide:
             finally:
                 self.cur.close()
                 self.cur = cursor
+
+
+def _weekday(due: Any) -> str | None:
+    if due is None:
+        return None
+    day = dt.date.fromisoformat(due) if isinstance(due, str) else due
+    return ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")[day.weekday()]
 
 
 def _route(channels: str | None, email: str | None, mobile: str | None) -> tuple[str, str]:
@@ -619,6 +660,7 @@ class Result:
 _COMPARED = (
     "SELECT campaign_id, seq, hash FROM zg_audit_head ORDER BY campaign_id",
     "SELECT id, state, version, verified_at, updated_at, closed_at FROM zg_item ORDER BY id",
+    "SELECT subject_id, step_key, status, due_at, fired_at FROM zg_step ORDER BY id",
     "SELECT item_id, seq, data, hash FROM zg_event ORDER BY campaign_id, seq",
     (
         "SELECT item_id, kind, channel, recipient, contact_id, idempotency_key, payload, status,"

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, literal, select, update
+from sqlalchemy import and_, bindparam, func, insert, literal, literal_column, select, update
 from sqlalchemy.engine import Dialect as SADialect
-from zhenggai.workflows.schema import CampaignSetup, RoleSpec, TransitionSpec
+from sqlalchemy.sql.elements import ColumnClause
+from zhenggai.workflows.schema import CampaignSetup, LadderSpec, NotifySpec, RoleSpec, TransitionSpec
 
 from . import models as m
 from ._raw import Prepared, Tx
@@ -24,7 +25,16 @@ from .lifecycle import CompiledLifecycle
 from .ports import Calendar
 from .views import Actor, CampaignView
 
-__all__ = ["Campaign", "Statements", "append_event", "arm_steps", "cas_update", "queue_messages"]
+__all__ = [
+    "WEEKDAYS",
+    "Campaign",
+    "Statements",
+    "append_event",
+    "cas_update",
+    "item_payload",
+    "queue_messages",
+    "transition_payload",
+]
 
 ITEM = m.Item.__table__  # type: ignore[attr-defined]
 UNIT = m.Unit.__table__  # type: ignore[attr-defined]
@@ -56,10 +66,19 @@ class Campaign:
     setup: CampaignSetup | None
     #: Working days of the campaign: the statutory base and the definition's county overrides.
     calendar: Calendar
+    #: The escalation ladder items run on (``deadlines.ladder``), if the definition has one.
+    item_ladder: LadderSpec | None
+    #: Each track's lead unit (牵头单位): the first unit it lists.
+    lead_units: Mapping[str, str]
     unit_ids: Mapping[str, int]
     unit_keys: Mapping[int, str]
     unit_names: Mapping[int, str]
     tracks: Mapping[str, str]
+
+
+#: ``status = 'pending'`` written into the SQL, not bound, so the planner can match the partial
+#: index on pending steps (PostgreSQL's generic plans cannot see a bound value).
+PENDING: ColumnClause[str] = literal_column("'pending'")
 
 
 def _insert(table: Any, returning: bool = False) -> Any:
@@ -126,16 +145,43 @@ class Statements:
             STEP.c.subject_kind == literal("item"),
             STEP.c.subject_id == bindparam("item_id"),
         )
-        self.steps_cancel = p(
+        self.item_steps = p(
+            select(STEP.c.id, STEP.c.step_key, STEP.c.status).where(item_steps).order_by(STEP.c.id)
+        )
+        self.item_steps_cancel = p(
             update(STEP)
-            .where(item_steps, STEP.c.status == literal("pending"), STEP.c.step_key != bindparam("keep"))
+            .where(item_steps, STEP.c.status == PENDING)
             .values(status=literal("cancelled"), fired_at=bindparam("now"))
         )
-        self.step_find = p(select(STEP.c.id, STEP.c.status).where(item_steps, STEP.c.step_key == bindparam("key")))
         self.step_insert = p(_insert(STEP))
         self.step_rearm = p(
-            update(STEP).where(STEP.c.id == bindparam("id")).values(status=literal("pending"), fired_at=None)
+            update(STEP)
+            .where(STEP.c.id == bindparam("id"))
+            .values(status=literal("pending"), fired_at=None, due_at=bindparam("due_at"))
         )
+        # A step leaves ``pending`` once, whoever gets there first: the conditional update is the
+        # claim on SQLite (writers are serialised) and a second guard on PostgreSQL.
+        self.step_settle = p(
+            update(STEP)
+            .where(STEP.c.id == bindparam("id"), STEP.c.status == PENDING)
+            .values(status=bindparam("status"), fired_at=bindparam("now"))
+        )
+        # Through the partial index of pending steps by due_at (see models.Step), oldest first.
+        due = and_(STEP.c.status == PENDING, STEP.c.due_at <= bindparam("now"))
+        self.due_steps = p(
+            select(STEP.c.subject_kind, STEP.c.subject_id, STEP.c.due_at)
+            .where(due)
+            .order_by(STEP.c.due_at, STEP.c.id)
+            .limit(bindparam("limit"))
+        )
+        claim = (
+            select(STEP)
+            .where(due, STEP.c.subject_kind == bindparam("kind"), STEP.c.subject_id == bindparam("sid"))
+            .order_by(STEP.c.due_at, STEP.c.id)
+        )
+        # Several daemons on PostgreSQL: a subject another one is working on is skipped, not waited for.
+        self.claim_steps = p(claim.with_for_update(skip_locked=True) if row_locks else claim)
+        self.oldest_pending = p(select(func.min(STEP.c.due_at)).where(STEP.c.status == PENDING))
         self.campaign_id_by_key = p(select(CAMPAIGN.c.id).where(CAMPAIGN.c.key == bindparam("key")))
         self.campaign_ref_by_key = p(
             select(CAMPAIGN.c.id, CAMPAIGN.c.definition_version).where(CAMPAIGN.c.key == bindparam("key"))
@@ -215,36 +261,44 @@ def queue_messages(
     tx: Tx,
     st: Statements,
     camp: Campaign,
-    spec: TransitionSpec,
+    notify: Sequence[NotifySpec],
+    *,
+    source: str,
+    payload: Mapping[str, Any],
     before: Mapping[str, Any],
     after: Mapping[str, Any],
-    event_data: Mapping[str, Any],
     now: dt.datetime,
 ) -> None:
-    """Outbox rows for the transition's ``notify`` list, one per recipient contact.
+    """Outbox rows for a ``notify`` list about an item, one per recipient contact.
 
-    A unit with no contact still gets a row, dead-lettered with the reason, so an operator
-    sees the message that could not be routed instead of it vanishing. A contact reached twice
-    with the same message (e.g. as a member of the responsible unit and by role) gets it once,
-    and so does a recipient without contacts named twice (one dead letter, not a failed write).
+    ``source`` makes the idempotency keys unique per event (``v3:assign`` for a transition to
+    version 3, ``step:item_overdue.red@2023-08-15`` for a ladder step). A unit with no contact
+    still gets a row, dead-lettered with the reason, so an operator sees the message that could
+    not be routed instead of it vanishing. A contact reached twice with the same message (e.g.
+    as a member of the responsible unit and by role) gets it once, and so does a recipient
+    without contacts named twice (one dead letter, not a failed write).
     """
-    if not spec.notify:
+    if not notify:
         return
-    payload = canonical_json(_payload(camp, spec, after, event_data))
+    text = canonical_json(payload)
     queued: set[str] = set()
-    for notify in spec.notify:
-        if notify.to in ("responsible_unit", "previous_unit"):
-            unit_id = after["responsible_unit_id"] if notify.to == "responsible_unit" else before["responsible_unit_id"]
-            if unit_id is None or (notify.to == "previous_unit" and unit_id == after["responsible_unit_id"]):
+    for n in notify:
+        if n.to in ("responsible_unit", "previous_unit", "lead_unit"):
+            if n.to == "lead_unit":
+                lead = camp.lead_units.get(after["track"])
+                unit_id = camp.unit_ids.get(lead) if lead is not None else None
+            else:
+                unit_id = after["responsible_unit_id"] if n.to == "responsible_unit" else before["responsible_unit_id"]
+            if unit_id is None or (n.to == "previous_unit" and unit_id == after["responsible_unit_id"]):
                 continue
             contacts = tx.all(st.contacts_of_unit, {"unit_id": unit_id})
             fallback = f"unit:{camp.unit_keys[unit_id]}"
         else:
-            contacts = tx.all(st.contacts_of_role, {"cid": camp.id, "role": notify.to})
-            fallback = f"role:{notify.to}"
-        key_base = f"item:{after['id']}:v{after['version']}:{spec.trigger}:{notify.message}"
+            contacts = tx.all(st.contacts_of_role, {"cid": camp.id, "role": n.to})
+            fallback = f"role:{n.to}"
+        key_base = f"item:{after['id']}:{source}:{n.message}"
         row = {
-            "campaign_id": camp.id, "item_id": after["id"], "kind": notify.message, "payload": payload,
+            "campaign_id": camp.id, "item_id": after["id"], "kind": n.message, "payload": text,
             "attempts": 0, "next_try_at": now, "created_at": now, "sent_at": None,
         }
         if not contacts:
@@ -276,40 +330,15 @@ def queue_messages(
             )
 
 
-def arm_steps(
-    tx: Tx, st: Statements, camp: Campaign, before: Mapping[str, Any], after: Mapping[str, Any], now: dt.datetime
-) -> None:
-    """Keep the item's deadline step in line with its due date and state (first form of the
-    scheduler's steps: one ``due@DATE`` step; step 3 adds the ladder)."""
-    final = camp.lifecycle.final_states
-    if after["state"] in final:
-        tx.run(st.steps_cancel, {"item_id": after["id"], "keep": "", "now": now})
-        return
-    due = after["due"]
-    if due is None or (due == before["due"] and before["state"] not in final):
-        return
-    key = f"due@{due.isoformat()}"
-    tx.run(st.steps_cancel, {"item_id": after["id"], "keep": key, "now": now})
-    existing = tx.one(st.step_find, {"item_id": after["id"], "key": key})
-    if existing is None:
-        end_of_day = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(0), tzinfo=camp.tz)
-        tx.run(
-            st.step_insert,
-            {
-                "campaign_id": camp.id, "subject_kind": "item", "subject_id": after["id"], "step_key": key,
-                "due_at": end_of_day.astimezone(dt.UTC), "status": "pending", "fired_at": None,
-                "created_at": now,
-            },
-        )
-    elif existing["status"] == "cancelled":
-        tx.run(st.step_rearm, {"id": existing["id"]})
+#: 星期一 … 星期日, by ``date.weekday()``.
+WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
 
-def _payload(
-    camp: Campaign, spec: TransitionSpec, after: Mapping[str, Any], event_data: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The variables a message about an item may use. Never the reporter's identity."""
+def item_payload(camp: Campaign, after: Mapping[str, Any]) -> dict[str, Any]:
+    """The variables every message about an item gets (``ITEM_VARIABLES`` of
+    :mod:`zhenggai.engine.messages`). Never the reporter's identity."""
     uid = after["responsible_unit_id"]
+    due = after["due"]
     return {
         "campaign": camp.view.title,
         "item_id": after["id"],
@@ -318,11 +347,22 @@ def _payload(
         "track_name": camp.tracks.get(after["track"], after["track"]),
         "state": after["state"],
         "state_label": camp.lifecycle.labels[after["state"]],
-        "trigger": spec.trigger,
-        "trigger_label": spec.label,
         "unit": None if uid is None else camp.unit_keys[uid],
         "unit_name": None if uid is None else camp.unit_names[uid],
-        "due": None if after["due"] is None else after["due"].isoformat(),
+        "due": None if due is None else due.isoformat(),
+        "due_weekday": None if due is None else WEEKDAYS[due.weekday()],
+    }
+
+
+def transition_payload(
+    camp: Campaign, spec: TransitionSpec, after: Mapping[str, Any], event_data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What a message queued by a transition gets: the item's variables, the trigger's, and the
+    inputs its guards make sure are there (:func:`zhenggai.engine.messages.transition_variables`)."""
+    return {
+        **item_payload(camp, after),
+        "trigger": spec.trigger,
+        "trigger_label": spec.label,
         **{k: v for k, v in event_data.items() if k in ("reason", "finding", "from_unit")},
     }
 

@@ -9,6 +9,7 @@ Monday-to-Friday calendar for campaigns that do not follow the statutory one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 
 import chinese_calendar
@@ -19,10 +20,20 @@ from .errors import CalendarError
 __all__ = ["WorkingCalendar", "statutory_years"]
 
 
+@functools.cache
+def _statutory() -> tuple[frozenset[dt.date], frozenset[dt.date], range]:
+    """The installed statutory data, read once: days off on weekdays and weekends alike
+    (holidays), weekend days made working days (调休), and the years covered. (The package's
+    own ``is_workday`` recomputes the covered years on every call: 25 µs a day asked.)"""
+    holidays = frozenset(chinese_calendar.holidays)
+    workdays = frozenset(chinese_calendar.workdays)
+    years = {day.year for day in holidays}
+    return holidays, workdays, range(min(years), max(years) + 1)
+
+
 def statutory_years() -> range:
     """The years the installed statutory data covers (e.g. 2004..2026)."""
-    years = {day.year for day in chinese_calendar.holidays}
-    return range(min(years), max(years) + 1)
+    return _statutory()[2]
 
 
 class WorkingCalendar:
@@ -56,7 +67,8 @@ class WorkingCalendar:
             raise CalendarError(day, self.describe_coverage())
         if self._years is None:
             return day.isoweekday() <= 5
-        return bool(chinese_calendar.is_workday(day))
+        holidays, workdays, _ = _statutory()
+        return day in workdays or (day.isoweekday() <= 5 and day not in holidays)
 
     def is_statutory_holiday(self, day: dt.date) -> bool:
         """Whether ``day`` is a day off in the base calendar (weekend or holiday, no 调休)."""
@@ -64,4 +76,5 @@ class WorkingCalendar:
             raise CalendarError(day, self.describe_coverage())
         if self._years is None:
             return day.isoweekday() > 5
-        return not chinese_calendar.is_workday(day)
+        holidays, workdays, _ = _statutory()
+        return day not in workdays and (day.isoweekday() > 5 or day in holidays)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -277,7 +278,12 @@ class Step(SQLModel, table=True):
     __tablename__: ClassVar[str] = "zg_step"
     __table_args__ = (
         UniqueConstraint("subject_kind", "subject_id", "step_key"),
-        Index("ix_zg_step_due", "status", "due_at"),
+        # Only pending steps are ever looked for by time (the sweep): a partial index stays
+        # small as fired steps pile up, and it leaves a subject's rows to the unique index.
+        Index(
+            "ix_zg_step_pending_due", "due_at",
+            sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -24,9 +24,17 @@ from typing import Any, Self
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy import Engine as SAEngine
-from zhenggai.workflows.schema import CalendarSpec, CampaignSetup, LifecycleSpec, RoleSpec, TransitionSpec
+from zhenggai.workflows.schema import (
+    CalendarSpec,
+    CampaignSetup,
+    LadderSpec,
+    LifecycleSpec,
+    RoleSpec,
+    TransitionSpec,
+)
 
 from ._raw import Tx
+from ._steps import SweepReport, arm_item_steps, fire_item_steps
 from ._writes import (
     CAMPAIGN,
     EVENT,
@@ -39,9 +47,9 @@ from ._writes import (
     Campaign,
     Statements,
     append_event,
-    arm_steps,
     cas_update,
     queue_messages,
+    transition_payload,
 )
 from .audit import GENESIS, AuditReport, verify_chain
 from .calendar import WorkingCalendar
@@ -468,6 +476,8 @@ class Engine:
             changes: dict[str, Any] = {}
             for effect in spec.effects:
                 changes.update(EFFECTS[effect].apply(ctx))
+            if changes.get("due", row["due"]) != row["due"] and row["light"] != "green":
+                changes["light"] = "green"  # a new deadline starts with a green light
             changes.update(state=new_state, updated_at=now, version=row["version"] + 1)
             cas_update(tx, st, row, changes)
             event_data = _event_data(camp, inputs, row, changes)
@@ -484,8 +494,11 @@ class Engine:
                 data=event_data,
             )
             after = {**row, **changes}
-            queue_messages(tx, st, camp, spec, row, after, event_data, now)
-            arm_steps(tx, st, camp, row, after, now)
+            queue_messages(
+                tx, st, camp, spec.notify, source=f"v{after['version']}:{spec.trigger}",
+                payload=transition_payload(camp, spec, after, event_data), before=row, after=after, now=now,
+            )
+            arm_item_steps(tx, st, camp, row, after, now)
         return self._view_from_row(camp, after)
 
     # Named operations: thin wrappers over fire(), so a host reads what it does.
@@ -795,6 +808,46 @@ class Engine:
                 problems.extend(found)
             return AuditReport(events=total, campaigns=len(ids), problems=problems)
 
+    # ---------------------------------------------------------------------------------- sweeps
+
+    def sweep(self, *, batch: int = 200) -> SweepReport:
+        """Fire every step that is due by now (the clock's), each once, and return what was done.
+
+        Steps are taken a subject (an item) at a time, in order of the earliest due step: the
+        subject's due steps are claimed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so a subject
+        another engine is sweeping is skipped; a conditional update on SQLite, where writers
+        are serialised) and settled in the same transaction as their effects (light, escalation
+        level, audit event, messages). A second sweep at the same time finds nothing to do.
+        """
+        now = self._now()
+        report = SweepReport()
+        seen: set[tuple[str, int]] = set()
+        st = self._st
+        while True:
+            with self._store.read() as conn:
+                due = Tx.on(conn).all(st.due_steps, {"now": now, "limit": batch})
+            fresh = list(dict.fromkeys((r["subject_kind"], r["subject_id"]) for r in due))
+            fresh = [s for s in fresh if s not in seen]
+            if not fresh:
+                return report
+            for kind, sid in fresh:
+                seen.add((kind, sid))
+                with self._store.transaction() as tx:
+                    claimed = tx.all(st.claim_steps, {"now": now, "kind": kind, "sid": sid})
+                    if not claimed:
+                        report.skipped += 1
+                        continue
+                    report.subjects += 1
+                    row = self._load_item(tx, sid)
+                    camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
+                    fire_item_steps(tx, st, camp, row, claimed, now, report)
+
+    def oldest_pending_step(self) -> dt.datetime | None:
+        """When the longest-waiting pending step fell (or falls) due, for ``zhenggai status``."""
+        with self._store.read() as conn:
+            value = Tx.on(conn).scalar(self._st.oldest_pending)
+        return None if value is None else value
+
     # -------------------------------------------------------------------------------- internals
 
     def _campaign(self, db: Tx | Connection, key: str | int, version: str | None = None) -> Campaign:
@@ -848,6 +901,8 @@ class Engine:
             severities={s.id: s.label for s in setup.severities} if setup else DEFAULT_SEVERITIES,
             setup=setup,
             calendar=self.calendar_for(setup.calendar if setup else CalendarSpec()),
+            item_ladder=_item_ladder(setup),
+            lead_units={t.id: t.units[0] for t in setup.tracks} if setup else {},
             unit_ids={u["key"]: u["id"] for u in units},
             unit_keys={u["id"]: u["key"] for u in units},
             unit_names={u["id"]: u["name"] for u in units},
@@ -1098,6 +1153,13 @@ def _reporter_values(reporter: Reporter) -> dict[str, Any]:
                 raise InvalidInputError(f"reporter.{name}", f"过长 (最多 {limit} 字)")
         values[name] = value
     return values
+
+
+def _item_ladder(setup: CampaignSetup | None) -> LadderSpec | None:
+    """The escalation ladder a definition's items run on (``deadlines.ladder``)."""
+    if setup is None or setup.deadlines is None or setup.deadlines.ladder is None:
+        return None
+    return next(ladder for ladder in setup.ladders if ladder.id == setup.deadlines.ladder)
 
 
 def _due_by_rule(camp: Campaign, row: Mapping[str, Any], inputs: dict[str, Any], now: dt.datetime) -> None:

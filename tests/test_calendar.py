@@ -182,9 +182,10 @@ def test_calendar_day_deadlines_end_on_the_first_working_day_from_the_plain_date
     assert next_workday(STATUTORY, plain) == due
 
 
-def test_assigning_without_due_in_a_year_without_data_is_refused_and_changes_nothing() -> None:
-    """At run time a deadline in a year the calendar does not know is a CalendarError: the item
-    stays as it was, and an explicit due date still works."""
+def test_assigning_in_a_year_without_data_is_refused_and_changes_nothing() -> None:
+    """At run time a deadline in a year the calendar does not know is a CalendarError, whether
+    the due date is computed or given (the ladder's working-day steps cannot be placed either):
+    the item stays as it was."""
     clock = VirtualClock(dt.datetime(2031, 3, 3, 1, 0, tzinfo=dt.UTC))
     with throwaway_engine(clock=clock) as sandbox:
         engine = sandbox.engine
@@ -194,8 +195,10 @@ def test_assigning_without_due_in_a_year_without_data_is_refused_and_changes_not
             engine.assign(item.id, sandbox.office, unit="housing_construction_bureau")
         assert engine.item(item.id) == item
         assert len(engine.events(item.id)) == 1
-        given = engine.assign(item.id, sandbox.office, unit="housing_construction_bureau", due="2031-03-31")
-        assert given.due == d("2031-03-31")
+        with pytest.raises(CalendarError, match="2031"):
+            engine.assign(item.id, sandbox.office, unit="housing_construction_bureau", due="2031-03-31")
+        assert engine.item(item.id) == item
+        assert len(engine.events(item.id)) == 1
 
 
 def test_a_host_calendar_is_used_for_deadlines() -> None:

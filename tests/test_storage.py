@@ -406,7 +406,7 @@ def test_failure_after_outbox_write_rolls_everything_back(
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("step table unavailable")
 
-    monkeypatch.setattr(service, "arm_steps", explode)
+    monkeypatch.setattr(service, "arm_item_steps", explode)
     with pytest.raises(RuntimeError):
         engine.assign(item, OFFICE, unit=UNIT, due="2023-08-31")
     assert dump(engine) == before
@@ -471,32 +471,41 @@ def test_unrouted_recipient_named_twice_is_one_dead_letter(engine: Engine) -> No
 # -------------------------------------------------------------------------------------- steps
 
 
-def _end_of_day(day: str) -> dt.datetime:
-    """The end of ``day`` in Asia/Shanghai, in UTC (when an item due that day becomes late)."""
-    return dt.datetime.fromisoformat(day).replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")).astimezone(
-        dt.UTC
-    ) + dt.timedelta(days=1)
+def _midnight(day: str) -> dt.datetime:
+    """The start of ``day`` in Asia/Shanghai, in UTC (when a step of that day falls due)."""
+    return dt.datetime.fromisoformat(day).replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")).astimezone(dt.UTC)
 
 
-def test_assign_arms_a_due_step(engine: Engine, campaign: CampaignView) -> None:
-    """assign creates one pending due@DATE step at the end of the due day in the campaign's timezone."""
+#: The built-in ladder for an item due Thursday 2023-08-31: reminder 5 working days before,
+#: yellow 2 before, red 1 after, 挂牌督办 5 after, 问责 15 after (working days).
+LADDER_0831 = {
+    "item_overdue.reminder@2023-08-31": _midnight("2023-08-24"),
+    "item_overdue.yellow@2023-08-31": _midnight("2023-08-29"),
+    "item_overdue.red@2023-08-31": _midnight("2023-09-01"),
+    "item_overdue.listed_supervision@2023-08-31": _midnight("2023-09-07"),
+    "item_overdue.accountability@2023-08-31": _midnight("2023-09-21"),
+}
+
+
+def test_assign_arms_the_ladder(engine: Engine, campaign: CampaignView) -> None:
+    """assign creates one pending step per rung of the item ladder, each due at the start of its
+    day in the campaign's timezone."""
     item = engine.assign(report(engine), OFFICE, unit=UNIT, due="2023-08-31").id
-    assert steps(engine, item) == {"due@2023-08-31": ("pending", _end_of_day("2023-08-31"))}
-    assert _end_of_day("2023-08-31") == dt.datetime(2023, 8, 31, 16, tzinfo=dt.UTC)
+    assert steps(engine, item) == {k: ("pending", at) for k, at in LADDER_0831.items()}
+    assert _midnight("2023-08-24") == dt.datetime(2023, 8, 23, 16, tzinfo=dt.UTC)
 
 
-def test_reassign_with_new_due_replaces_the_step(engine: Engine, campaign: CampaignView) -> None:
-    """A new due date cancels the old pending step and arms a new one."""
+def test_reassign_with_new_due_replaces_the_steps(engine: Engine, campaign: CampaignView) -> None:
+    """A new due date cancels the old date's pending steps and arms the new date's."""
     item = engine.assign(report(engine), OFFICE, unit=UNIT, due="2023-08-31").id
     engine.reassign(item, OFFICE, unit=OTHER_UNIT, due="2023-09-15")
-    assert {k: s for k, (s, _) in steps(engine, item).items()} == {
-        "due@2023-08-31": "cancelled",
-        "due@2023-09-15": "pending",
-    }
+    got = {k: s for k, (s, _) in steps(engine, item).items()}
+    assert {k for k, s in got.items() if s == "cancelled"} == set(LADDER_0831)
+    assert {k for k, s in got.items() if s == "pending"} == {k.replace("2023-08-31", "2023-09-15") for k in LADDER_0831}
 
 
-def test_reassign_keeping_due_keeps_the_step(engine: Engine, campaign: CampaignView) -> None:
-    """Reassigning without a new due date leaves the pending step as it is."""
+def test_reassign_keeping_due_keeps_the_steps(engine: Engine, campaign: CampaignView) -> None:
+    """Reassigning without a new due date leaves the pending steps as they are."""
     item = engine.assign(report(engine), OFFICE, unit=UNIT, due="2023-08-31").id
     before = steps(engine, item)
     engine.reassign(item, OFFICE, unit=OTHER_UNIT)
@@ -511,32 +520,36 @@ def _to_verified(engine: Engine, item: int) -> None:
     engine.verify(item, OFFICE)
 
 
-def test_closing_cancels_pending_steps(engine: Engine, campaign: CampaignView) -> None:
-    """close (销号) cancels the item's pending steps."""
+def test_leaving_the_ladder_states_cancels_and_closing_keeps_them_cancelled(
+    engine: Engine, campaign: CampaignView
+) -> None:
+    """Asking for verification takes the item off the ladder (its steps are cancelled); 销号
+    leaves them so."""
     item = engine.assign(report(engine), OFFICE, unit=UNIT, due="2023-08-31").id
     _to_verified(engine, item)
+    assert {s for s, _ in steps(engine, item).values()} == {"cancelled"}
     engine.close(item, OFFICE)
     assert {s for s, _ in steps(engine, item).values()} == {"cancelled"}
 
 
 @pytest.mark.parametrize("trigger", ["dismiss", "merge"])
 def test_terminal_triggers_cancel_pending_steps(engine: Engine, campaign: CampaignView, trigger: str) -> None:
-    """dismiss and merge end the item, so its deadline step is cancelled too."""
+    """dismiss and merge end the item, so its ladder steps are cancelled too."""
     item = engine.assign(report(engine), OFFICE, unit=UNIT, due="2023-08-31").id
     if trigger == "dismiss":
         engine.dismiss(item, OFFICE, reason="不属实")
     else:
         engine.merge(item, OFFICE, survivor_id=report(engine))
-    assert steps(engine, item)["due@2023-08-31"][0] == "cancelled"
+    assert {s for s, _ in steps(engine, item).values()} == {"cancelled"}
 
 
-def test_reopening_rearms_the_due_step(engine: Engine, campaign: CampaignView) -> None:
-    """回头看 brings a closed item back to work, so its deadline step is pending again (once)."""
+def test_reopening_rearms_the_steps(engine: Engine, campaign: CampaignView) -> None:
+    """回头看 brings a closed item back to work, so its ladder steps are pending again (once)."""
     item = engine.assign(report(engine), OFFICE, unit=UNIT, due="2023-08-31").id
     _to_verified(engine, item)
     engine.close(item, OFFICE)
     engine.follow_up_review(item, OFFICE, finding="反弹")
-    assert steps(engine, item) == {"due@2023-08-31": ("pending", _end_of_day("2023-08-31"))}
+    assert steps(engine, item) == {k: ("pending", at) for k, at in LADDER_0831.items()}
 
 
 # ---------------------------------------------------------------------------------- lost race

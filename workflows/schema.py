@@ -69,6 +69,8 @@ RoleKey = Annotated[str, StringConstraints(pattern=_KEY, max_length=60)]  # zg_e
 ChannelKey = Annotated[str, StringConstraints(pattern=_KEY, max_length=40)]  # zg_item/zg_outbox.channel
 MessageKey = Annotated[str, StringConstraints(pattern=_KEY, max_length=60)]  # zg_outbox.kind
 KindKey = Annotated[str, StringConstraints(pattern=_KEY, max_length=40)]  # zg_unit.kind
+# zg_step.step_key holds LADDER.STEP@YYYY-MM-DD (120): ladder and step ids up to 40 each.
+StepKey = Annotated[str, StringConstraints(pattern=_KEY, max_length=40)]
 ShortLabel = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
 
 
@@ -303,7 +305,7 @@ class DeadlinesSpec(_Spec):
 class LadderStep(_Spec):
     """One rung of an escalation ladder, ``offset`` days from the due date (negative: before)."""
 
-    id: Key
+    id: StepKey
     label: Label
     offset: int = Field(ge=-366, le=366)
     count: DayCount = "working"
@@ -322,7 +324,7 @@ class LadderSpec(_Spec):
     until the unit has discharged it.
     """
 
-    id: Key
+    id: StepKey
     label: Label
     subject: Literal["item", "duty"] = "item"
     states: list[StateKey] = Field(default_factory=list)
