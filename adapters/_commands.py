@@ -542,6 +542,17 @@ def cmd_demo(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int
 
 
 #: The command table: the parser's ``command`` names, explicitly (no dispatch by name).
+def _ops(name: str) -> Command:
+    """An operator command of :mod:`zhenggai.adapters._ops`, imported when it runs."""
+
+    def run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+        from ._ops import OPS_COMMANDS
+
+        return int(OPS_COMMANDS[name](args, db, actor))
+
+    return run
+
+
 COMMANDS: Mapping[str, Command] = {
     "init": cmd_init,
     "item_add": cmd_item_add,
@@ -553,4 +564,6 @@ COMMANDS: Mapping[str, Command] = {
     "audit_verify": cmd_audit_verify,
     "campaign_migrate": cmd_campaign_migrate,
     "demo": cmd_demo,
+    "run": _ops("run"),
+    "status": _ops("status"),
 }

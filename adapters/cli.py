@@ -6,6 +6,8 @@
     zhenggai init [--definition county_2023|FILE] [--campaign KEY]
     zhenggai item add | list | show | fire | measure add | measure done
     zhenggai audit verify [--campaign KEY]
+    zhenggai run [--once] [--interval SECONDS]   # the scheduler daemon
+    zhenggai status [--max-behind MINUTES]
     zhenggai demo [--db PATH] [--keep]
 
 This module only builds the argument parser and turns outcomes into exit codes; the commands
@@ -83,6 +85,16 @@ def _add_expected_version(p: argparse.ArgumentParser) -> None:
         "--expected-version", dest="expected_version", type=int, metavar="N",
         help="只在问题仍为第 N 版时执行 (防止覆盖他人的修改)",
     )
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"须为秒数: {text}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"须大于 0: {text}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -225,6 +237,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--campaign", metavar="KEY", help="只校验这个专项行动")
     _add_json(p)
     p.set_defaults(command="audit_verify")
+
+    p = commands.add_parser(
+        "run", help="调度守护进程: 按时触发提醒、预警、挂牌督办等 (或 --once 只扫描一次)",
+        description="启动调度守护进程: 每隔一段时间扫描到期的步骤 (到期提醒、黄灯、红灯、挂牌督办、问责),\n"
+        "逐个触发一次并写入审计记录和消息队列; 停机期间错过的步骤按各自的补办规则处理。\n"
+        "Ctrl-C 或 SIGTERM 时做完当前一次扫描再退出。SQLite 数据库只允许一个守护进程;\n"
+        "多个守护进程请用 PostgreSQL。--once 只扫描一次后退出, 供 cron 等定时调用。",
+    )
+    p.add_argument("--once", action="store_true", help="只扫描一次, 然后退出")
+    p.add_argument("--interval", type=_positive_seconds, default=60.0, metavar="SECONDS",
+                   help="两次扫描之间的秒数 (默认 60)")
+    _add_json(p)
+    p.set_defaults(command="run")
+
+    p = commands.add_parser(
+        "status", help="运行状态: 守护进程心跳、待办步骤、消息队列",
+        description="显示守护进程是否在运行 (最后心跳)、待办步骤和最早一个已到期步骤逾期多久、消息队列。\n"
+        "给出 --max-behind 时, 若有已到期步骤等待超过这么多分钟, 退出码为 1 (供监控使用)。",
+    )
+    p.add_argument("--max-behind", dest="max_behind", type=int, metavar="MINUTES",
+                   help="已到期步骤最多可等待的分钟数; 超过则退出码 1")
+    _add_json(p)
+    p.set_defaults(command="status")
 
     p = commands.add_parser(
         "demo", help="演示: 在临时数据库上跑一遍完整的整改流程",

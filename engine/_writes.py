@@ -46,6 +46,7 @@ EVENT = m.Event.__table__  # type: ignore[attr-defined]
 HEAD = m.AuditHead.__table__  # type: ignore[attr-defined]
 OUTBOX = m.Outbox.__table__  # type: ignore[attr-defined]
 STEP = m.Step.__table__  # type: ignore[attr-defined]
+HEARTBEAT = m.Heartbeat.__table__  # type: ignore[attr-defined]
 REPORTER = m.ItemReporter.__table__  # type: ignore[attr-defined]
 
 

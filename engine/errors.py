@@ -21,6 +21,7 @@ attributes carry the same facts for programs.
     ├── ConflictError                         item + expected and actual version
     ├── DefinitionError                       a lifecycle or campaign setup that cannot run
     ├── CalendarError                         a date in a year the working-day calendar does not know
+    ├── DaemonRunningError                    a second scheduler daemon on a SQLite database
     └── StorageError                          the database failed (translated driver error)
 """
 
@@ -32,6 +33,7 @@ __all__ = [
     "CalendarError",
     "CampaignNotFound",
     "ConflictError",
+    "DaemonRunningError",
     "DefinitionError",
     "GuardFailedError",
     "InvalidInputError",
@@ -187,6 +189,18 @@ class CalendarError(ZhenggaiError, LookupError):
         super().__init__(f"工作日历不含 {day} 所在年份的节假日安排 (已知: {covered}); 请更新日历数据")
         self.day = day
         self.covered = covered
+
+
+class DaemonRunningError(ZhenggaiError):
+    """Another scheduler daemon already runs on this SQLite database (one daemon per SQLite
+    file; several daemons need PostgreSQL)."""
+
+    def __init__(self, database: str) -> None:
+        super().__init__(
+            f"另一个守护进程已在使用此 SQLite 数据库 ({database}); SQLite 只支持一个守护进程, "
+            "多个守护进程请使用 PostgreSQL"
+        )
+        self.database = database
 
 
 class StorageError(ZhenggaiError):

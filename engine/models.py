@@ -297,3 +297,21 @@ class Step(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
+
+
+class Heartbeat(SQLModel, table=True):
+    """A scheduler daemon's sign of life (``zhenggai run``), one row per daemon process: when it
+    started, when it last swept, and what it has done; ``stopped_at`` once it stopped cleanly."""
+
+    __tablename__: ClassVar[str] = "zg_heartbeat"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
+    host: str = Field(max_length=200)
+    pid: int
+    started_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    beat_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    stopped_at: dt.datetime | None = _utc_column()
+    interval: float = Field(default=60.0)
+    sweeps: int = Field(default=0)
+    fired: int = Field(default=0)

@@ -14,6 +14,7 @@ for people (lists, ledger, audit) use Core on SQLAlchemy connections.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -39,9 +40,11 @@ from ._writes import (
     CAMPAIGN,
     EVENT,
     HEAD,
+    HEARTBEAT,
     ITEM,
     MEASURE,
     OUTBOX,
+    STEP,
     TRACK,
     UNIT,
     Campaign,
@@ -83,12 +86,14 @@ from .views import (
     Actor,
     CampaignView,
     EventView,
+    HeartbeatView,
     ItemView,
     LedgerRow,
     MeasureView,
     OutboxView,
     Reporter,
     ReporterView,
+    StatusView,
 )
 
 __all__ = ["Engine"]
@@ -847,6 +852,53 @@ class Engine:
         with self._store.read() as conn:
             value = Tx.on(conn).scalar(self._st.oldest_pending)
         return None if value is None else value
+
+    # -------------------------------------------------------------------------------- daemons
+
+    def heartbeat(
+        self, name: str, *, host: str, pid: int, started_at: dt.datetime, interval: float = 60.0, fired: int = 0,
+        stopped: bool = False,
+    ) -> None:
+        """Record that the daemon ``name`` (``host:pid``) is alive, after a sweep that fired
+        ``fired`` steps; ``stopped`` when it stops cleanly."""
+        now = self._now()
+        with self._store.write() as conn:
+            row = conn.execute(select(HEARTBEAT).where(HEARTBEAT.c.name == name)).mappings().first()
+            if row is None:
+                conn.execute(HEARTBEAT.insert().values(
+                    name=name, host=host, pid=pid, started_at=started_at, beat_at=now, interval=interval,
+                    stopped_at=now if stopped else None, sweeps=0 if stopped else 1, fired=fired,
+                ))
+            else:
+                conn.execute(HEARTBEAT.update().where(HEARTBEAT.c.id == row["id"]).values(
+                    beat_at=now, stopped_at=now if stopped else None,
+                    sweeps=row["sweeps"] + (0 if stopped else 1), fired=row["fired"] + fired,
+                ))
+
+    def status(self) -> StatusView:
+        """The daemons' heartbeats (newest first), the steps waiting, the outbox by status."""
+        now = self._now()
+        with self._store.read() as conn:
+            beats = conn.execute(select(HEARTBEAT).order_by(HEARTBEAT.c.beat_at.desc())).mappings().all()
+            pending = conn.execute(
+                select(func.count(), func.min(STEP.c.due_at)).where(STEP.c.status == "pending")
+            ).one()
+            due = conn.execute(
+                select(func.count()).where(STEP.c.status == "pending", STEP.c.due_at <= now)
+            ).scalar_one()
+            outbox: dict[str, int] = {
+                str(k): int(v) for k, v in conn.execute(select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status))
+            }
+        return StatusView(
+            now=now,
+            daemons=tuple(
+                HeartbeatView(**{f.name: r[f.name] for f in dataclasses.fields(HeartbeatView)}) for r in beats
+            ),
+            pending_steps=pending[0],
+            due_steps=due,
+            oldest_due=pending[1],
+            outbox=outbox,
+        )
 
     # -------------------------------------------------------------------------------- internals
 

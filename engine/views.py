@@ -15,12 +15,14 @@ __all__ = [
     "Actor",
     "CampaignView",
     "EventView",
+    "HeartbeatView",
     "ItemView",
     "LedgerRow",
     "MeasureView",
     "OutboxView",
     "Reporter",
     "ReporterView",
+    "StatusView",
 ]
 
 
@@ -163,3 +165,42 @@ class LedgerRow(_View):
 
     item: ItemView
     measures: tuple[MeasureView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HeartbeatView(_View):
+    """A scheduler daemon's last sign of life (``zhenggai run``)."""
+
+    name: str
+    host: str
+    pid: int
+    started_at: dt.datetime
+    beat_at: dt.datetime
+    stopped_at: dt.datetime | None
+    #: Seconds between its sweeps.
+    interval: float
+    sweeps: int
+    fired: int
+
+    def alive(self, now: dt.datetime) -> bool:
+        """Not stopped, and heard from within three intervals (plus a little slack)."""
+        return self.stopped_at is None and now - self.beat_at <= dt.timedelta(seconds=3 * self.interval + 10)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusView(_View):
+    """What an operator checks: the daemons, the steps waiting, the outbox by status."""
+
+    now: dt.datetime
+    daemons: tuple[HeartbeatView, ...]
+    pending_steps: int
+    due_steps: int
+    oldest_due: dt.datetime | None
+    outbox: dict[str, int]
+
+    @property
+    def behind(self) -> dt.timedelta:
+        """How long the oldest step that is due has waited (zero when none is due)."""
+        if self.oldest_due is None or self.oldest_due > self.now:
+            return dt.timedelta(0)
+        return self.now - self.oldest_due

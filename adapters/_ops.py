@@ -1,0 +1,109 @@
+"""Operator commands: ``zhenggai run`` (the scheduler daemon, or one sweep) and
+``zhenggai status`` (heartbeats, steps waiting, outbox)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import zoneinfo
+from collections.abc import Mapping
+from typing import Any
+
+from zhenggai.engine import StatusView
+
+from ._commands import ActorTuple, _print_json, open_engine
+from ._tables import format_time
+
+__all__ = ["OPS_COMMANDS", "cmd_run", "cmd_status", "describe_span"]
+
+#: Operators read times in the county's time (the built-in plans' timezone).
+LOCAL = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def cmd_run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai run [--once] [--interval S]: the scheduler daemon, or one sweep."""
+    with open_engine(db) as engine:
+        if args.once:
+            import socket
+
+            report = engine.sweep()
+            # One heartbeat row per host for sweeps run by cron; --interval says how often.
+            engine.heartbeat(f"{socket.gethostname()}:once", host=socket.gethostname(), pid=os.getpid(),
+                             started_at=engine.clock.now(), interval=args.interval, fired=report.fired)
+            if args.json:
+                _print_json({"fired": report.fired, "collapsed": report.collapsed, "missed": report.missed,
+                             "void": report.void, "skipped": report.skipped, "subjects": report.subjects})
+            else:
+                print(f"扫描完成: 触发 {report.fired} 步, 合并补办 {report.collapsed} 步, "
+                      f"错过待人工处理 {report.missed} 步, 作废 {report.void} 步")
+            return 0
+        from ._daemon import Daemon
+
+        daemon = Daemon(engine, interval=args.interval)
+        print(f"守护进程 {daemon.name} 已启动: 每 {args.interval:g} 秒扫描一次; Ctrl-C 或 SIGTERM 停止", flush=True)
+        daemon.run_forever()
+        print(f"守护进程 {daemon.name} 已停止 (共扫描 {daemon.sweeps} 次)", flush=True)
+        return 0
+
+
+def describe_span(span: dt.timedelta) -> str:
+    """``3 秒`` / ``5 分钟`` / ``2 小时 10 分钟`` / ``4 天 3 小时``: how long, for officials."""
+    seconds = int(span.total_seconds())
+    if seconds < 60:
+        return f"{seconds} 秒"
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if hours == 0:
+        return f"{minutes} 分钟"
+    if days == 0:
+        return f"{hours} 小时" + (f" {minutes % 60} 分钟" if minutes % 60 else "")
+    return f"{days} 天" + (f" {hours % 24} 小时" if hours % 24 else "")
+
+
+def cmd_status(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai status: are daemons alive, how far behind is the oldest due step, what waits in
+    the outbox. Exit 1 when a due step has waited longer than ``--max-behind`` minutes."""
+    with open_engine(db) as engine:
+        status = engine.status()
+    behind = status.behind
+    late = args.max_behind is not None and behind > dt.timedelta(minutes=args.max_behind)
+    if args.json:
+        _print_json({**status.to_dict(), "behind_seconds": int(behind.total_seconds()),
+                     "alive": [d.name for d in status.daemons if d.alive(status.now)]})
+        return 1 if late else 0
+    print(_status_text(status))
+    return 1 if late else 0
+
+
+def _status_text(status: StatusView) -> str:
+    now = status.now
+    lines = ["守护进程:"]
+    if not status.daemons:
+        lines.append("  (从未运行; 用 zhenggai run 启动, 或由 cron 定时执行 zhenggai run --once)")
+    for d in status.daemons:
+        if d.stopped_at is not None:
+            state = f"已停止 ({format_time(d.stopped_at, LOCAL)})"
+        elif d.alive(now):
+            state = "运行中"
+        else:
+            state = f"无响应 (已 {describe_span(now - d.beat_at)} 没有心跳)"
+        lines.append(
+            f"  {d.name}  {state} · 最后心跳 {format_time(d.beat_at, LOCAL)} · 启动于 {format_time(d.started_at, LOCAL)}"
+            f" · 扫描 {d.sweeps} 次 · 触发 {d.fired} 步"
+        )
+    if status.pending_steps == 0:
+        lines.append("待办步骤: 无")
+    else:
+        assert status.oldest_due is not None
+        oldest = format_time(status.oldest_due, LOCAL)
+        waiting = f"; 最早的已逾期 {describe_span(status.behind)}" if status.due_steps else ""
+        lines.append(
+            f"待办步骤: {status.pending_steps} 个, 已到期未处理 {status.due_steps} 个; 最早到期 {oldest}{waiting}"
+        )
+    names = {"pending": "待发送", "sent": "已发送", "dead": "死信"}
+    outbox = " · ".join(f"{names.get(k, k)} {v}" for k, v in sorted(status.outbox.items())) or "无"
+    lines.append(f"消息: {outbox}")
+    return "\n".join(lines)
+
+
+OPS_COMMANDS: Mapping[str, Any] = {"run": cmd_run, "status": cmd_status}
