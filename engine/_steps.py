@@ -34,7 +34,7 @@ from typing import Any
 from zhenggai.workflows.schema import LADDER_ACTIONS, LadderSpec, LadderStep
 
 from ._raw import Tx
-from ._writes import Campaign, Statements, append_event, cas_update, item_payload, queue_messages
+from ._writes import Campaign, Statements, append_event, cas_update, item_payload, item_units, queue_messages
 from .deadlines import offset_day, working_days_between
 from .views import Actor
 
@@ -240,8 +240,8 @@ def _fire(
         "action_label": LADDER_ACTIONS[step.action], "days_overdue": overdue,
     }
     queue_messages(
-        tx, st, camp, step.notify, source=f"step:{row['step_key']}", payload=payload, before=item, after=after,
-        now=now,
+        tx, st, camp, step.notify, key=f"item:{item['id']}:step:{row['step_key']}", payload=payload,
+        units=item_units(camp, item, after), item_id=item["id"], now=now,
     )
     return after
 

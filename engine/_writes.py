@@ -32,6 +32,7 @@ __all__ = [
     "append_event",
     "cas_update",
     "item_payload",
+    "item_units",
     "queue_messages",
     "transition_payload",
 ]
@@ -264,71 +265,87 @@ def queue_messages(
     camp: Campaign,
     notify: Sequence[NotifySpec],
     *,
-    source: str,
+    key: str,
     payload: Mapping[str, Any],
-    before: Mapping[str, Any],
-    after: Mapping[str, Any],
+    units: Mapping[str, int | None],
+    item_id: int | None,
     now: dt.datetime,
 ) -> None:
-    """Outbox rows for a ``notify`` list about an item, one per recipient contact.
+    """Outbox rows for a ``notify`` list, one per recipient contact.
 
-    ``source`` makes the idempotency keys unique per event (``v3:assign`` for a transition to
-    version 3, ``step:item_overdue.red@2023-08-15`` for a ladder step). A unit with no contact
-    still gets a row, dead-lettered with the reason, so an operator sees the message that could
-    not be routed instead of it vanishing. A contact reached twice with the same message (e.g.
-    as a member of the responsible unit and by role) gets it once, and so does a recipient
-    without contacts named twice (one dead letter, not a failed write).
+    ``key`` makes the idempotency keys unique per event (``item:5:v3:assign`` for a transition
+    to version 3, ``item:5:step:item_overdue.red@2023-08-15`` for a ladder step). ``units``
+    resolves the unit recipients the event knows (``responsible_unit``, ``previous_unit``,
+    ``lead_unit``: a unit id, or None when there is none); any other recipient is a role,
+    reached through its contacts, or ``all_units`` / ``lead_units`` (every unit, every track's
+    lead unit). A unit with no contact still gets a row, dead-lettered with the reason, so an
+    operator sees the message that could not be routed instead of it vanishing. A contact
+    reached twice with the same message gets it once, and so does a recipient without contacts
+    named twice (one dead letter, not a failed write).
     """
     if not notify:
         return
     text = canonical_json(payload)
     queued: set[str] = set()
     for n in notify:
-        if n.to in ("responsible_unit", "previous_unit", "lead_unit"):
-            if n.to == "lead_unit":
-                lead = camp.lead_units.get(after["track"])
-                unit_id = camp.unit_ids.get(lead) if lead is not None else None
-            else:
-                unit_id = after["responsible_unit_id"] if n.to == "responsible_unit" else before["responsible_unit_id"]
-            if unit_id is None or (n.to == "previous_unit" and unit_id == after["responsible_unit_id"]):
+        targets: list[tuple[list[dict[str, Any]], str]] = []
+        if n.to in units:
+            unit_id = units[n.to]
+            if unit_id is None:
                 continue
-            contacts = tx.all(st.contacts_of_unit, {"unit_id": unit_id})
-            fallback = f"unit:{camp.unit_keys[unit_id]}"
+            targets.append((tx.all(st.contacts_of_unit, {"unit_id": unit_id}), f"unit:{camp.unit_keys[unit_id]}"))
+        elif n.to in ("all_units", "lead_units"):
+            keys = camp.unit_ids if n.to == "all_units" else dict.fromkeys(camp.lead_units.values())
+            for unit_key in keys:
+                unit_id = camp.unit_ids[unit_key]
+                targets.append((tx.all(st.contacts_of_unit, {"unit_id": unit_id}), f"unit:{unit_key}"))
         else:
-            contacts = tx.all(st.contacts_of_role, {"cid": camp.id, "role": n.to})
-            fallback = f"role:{n.to}"
-        key_base = f"item:{after['id']}:{source}:{n.message}"
+            targets.append((tx.all(st.contacts_of_role, {"cid": camp.id, "role": n.to}), f"role:{n.to}"))
+        key_base = f"{key}:{n.message}"
         row = {
-            "campaign_id": camp.id, "item_id": after["id"], "kind": n.message, "payload": text,
+            "campaign_id": camp.id, "item_id": item_id, "kind": n.message, "payload": text,
             "attempts": 0, "next_try_at": now, "created_at": now, "sent_at": None,
         }
-        if not contacts:
-            key = f"{key_base}:{fallback}"
-            if key not in queued:
-                queued.add(key)
+        for contacts, fallback in targets:
+            if not contacts:
+                dead_key = f"{key_base}:{fallback}"
+                if dead_key not in queued:
+                    queued.add(dead_key)
+                    tx.run(
+                        st.outbox_insert,
+                        {
+                            **row, "channel": "unrouted", "recipient": fallback, "contact_id": None,
+                            "idempotency_key": dead_key, "status": "dead",
+                            "last_error": "没有可接收消息的联系人",
+                        },
+                    )
+                continue
+            for contact in contacts:
+                contact_key = f"{key_base}:contact:{contact['id']}"
+                if contact_key in queued:
+                    continue
+                queued.add(contact_key)
+                channel, address = _route(contact)
                 tx.run(
                     st.outbox_insert,
                     {
-                        **row, "channel": "unrouted", "recipient": fallback, "contact_id": None,
-                        "idempotency_key": key, "status": "dead",
-                        "last_error": "没有可接收消息的联系人",
+                        **row, "channel": channel, "recipient": address, "contact_id": contact["id"],
+                        "idempotency_key": contact_key, "status": "pending" if address else "dead",
+                        "last_error": None if address else "联系人没有可用的联系方式",
                     },
                 )
-            continue
-        for contact in contacts:
-            key = f"{key_base}:contact:{contact['id']}"
-            if key in queued:
-                continue
-            queued.add(key)
-            channel, address = _route(contact)
-            tx.run(
-                st.outbox_insert,
-                {
-                    **row, "channel": channel, "recipient": address, "contact_id": contact["id"],
-                    "idempotency_key": key, "status": "pending" if address else "dead",
-                    "last_error": None if address else "联系人没有可用的联系方式",
-                },
-            )
+
+
+def item_units(camp: Campaign, before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, int | None]:
+    """The unit recipients of a message about an item: its responsible unit (after the write),
+    the previous one (when it changed), its track's lead unit."""
+    now_unit, was_unit = after["responsible_unit_id"], before["responsible_unit_id"]
+    lead = camp.lead_units.get(after["track"])
+    return {
+        "responsible_unit": now_unit,
+        "previous_unit": was_unit if was_unit != now_unit else None,
+        "lead_unit": camp.unit_ids.get(lead) if lead is not None else None,
+    }
 
 
 #: 星期一 … 星期日, by ``date.weekday()``.

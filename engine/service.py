@@ -51,6 +51,7 @@ from ._writes import (
     Statements,
     append_event,
     cas_update,
+    item_units,
     queue_messages,
     transition_payload,
 )
@@ -500,8 +501,9 @@ class Engine:
             )
             after = {**row, **changes}
             queue_messages(
-                tx, st, camp, spec.notify, source=f"v{after['version']}:{spec.trigger}",
-                payload=transition_payload(camp, spec, after, event_data), before=row, after=after, now=now,
+                tx, st, camp, spec.notify, key=f"item:{item_id}:v{after['version']}:{spec.trigger}",
+                payload=transition_payload(camp, spec, after, event_data), units=item_units(camp, row, after),
+                item_id=item_id, now=now,
             )
             arm_item_steps(tx, st, camp, row, after, now)
         return self._view_from_row(camp, after)
