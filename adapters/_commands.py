@@ -566,4 +566,6 @@ COMMANDS: Mapping[str, Command] = {
     "demo": cmd_demo,
     "run": _ops("run"),
     "status": _ops("status"),
+    "duty_list": _ops("duty_list"),
+    "duty_done": _ops("duty_done"),
 }

@@ -1,5 +1,5 @@
-"""Operator commands: ``zhenggai run`` (the scheduler daemon, or one sweep) and
-``zhenggai status`` (heartbeats, steps waiting, outbox)."""
+"""Operator commands: ``zhenggai run`` (the scheduler daemon, or one sweep), ``zhenggai
+status`` (heartbeats, steps waiting, outbox), and units' duties (``zhenggai duty list | done``)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
-from zhenggai.engine import StatusView
+from zhenggai.engine import Actor, DutyView, StatusView
 
-from ._commands import ActorTuple, _print_json, open_engine
-from ._tables import format_time
+from ._commands import ActorTuple, _campaign_key, _print_json, open_engine
+from ._tables import LIGHT_LABELS, format_date, format_time, render_table
 
 __all__ = ["OPS_COMMANDS", "cmd_run", "cmd_status", "describe_span"]
 
@@ -106,4 +106,48 @@ def _status_text(status: StatusView) -> str:
     return "\n".join(lines)
 
 
-OPS_COMMANDS: Mapping[str, Any] = {"run": cmd_run, "status": cmd_status}
+LEVELS = {0: "", 1: "挂牌督办", 2: "问责"}
+
+
+def cmd_duty_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai duty list: units' duties (职责), by due date: all, a unit's, the open ones."""
+    due_by = dt.date.fromisoformat(args.due_by) if args.due_by else None
+    with open_engine(db) as engine:
+        key = _campaign_key(engine, args.campaign)
+        duties = engine.duties(key, unit=args.unit, status="open" if args.open else None, due_by=due_by)
+    if args.json:
+        _print_json([x.to_dict() for x in duties])
+        return 0
+    if not duties:
+        print("没有符合条件的职责")
+        return 0
+    print(duty_table(duties))
+    done = sum(x.status == "done" for x in duties)
+    print(f"共 {len(duties)} 项, 已完成 {done} 项, 未完成 {len(duties) - done} 项")
+    return 0
+
+
+def duty_table(duties: list[DutyView]) -> str:
+    rows = [
+        [str(x.id), x.label, x.unit_name, format_date(x.due), "已完成" if x.status == "done" else "未完成",
+         LIGHT_LABELS.get(x.light, x.light), LEVELS.get(x.escalation_level, str(x.escalation_level))]
+        for x in duties
+    ]
+    return render_table(["编号", "职责", "单位", "到期", "状态", "预警", "督办"], rows, aligns=[">"] + ["<"] * 6)
+
+
+def cmd_duty_done(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai duty done ID: the unit has delivered (its reminders and chasing stop)."""
+    assert actor is not None
+    with open_engine(db) as engine:
+        duty = engine.complete_duty(args.duty_id, Actor(*actor), note=args.note)
+    if args.json:
+        _print_json(duty.to_dict())
+    else:
+        print(f"职责 {duty.id} 已完成: {duty.unit_name} {duty.label} (到期 {format_date(duty.due)})")
+    return 0
+
+
+OPS_COMMANDS: Mapping[str, Any] = {
+    "run": cmd_run, "status": cmd_status, "duty_list": cmd_duty_list, "duty_done": cmd_duty_done,
+}

@@ -6,6 +6,7 @@
     zhenggai init [--definition county_2023|FILE] [--campaign KEY]
     zhenggai item add | list | show | fire | measure add | measure done
     zhenggai audit verify [--campaign KEY]
+    zhenggai duty list | done ID
     zhenggai run [--once] [--interval SECONDS]   # the scheduler daemon
     zhenggai status [--max-behind MINUTES]
     zhenggai demo [--db PATH] [--keep]
@@ -85,6 +86,16 @@ def _add_expected_version(p: argparse.ArgumentParser) -> None:
         "--expected-version", dest="expected_version", type=int, metavar="N",
         help="只在问题仍为第 N 版时执行 (防止覆盖他人的修改)",
     )
+
+
+def _date(text: str) -> str:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"须为日期 YYYY-MM-DD: {text}") from None
+    return text
 
 
 def _positive_seconds(text: str) -> float:
@@ -238,6 +249,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(p)
     p.set_defaults(command="audit_verify")
 
+    duty = commands.add_parser("duty", help="职责: 各单位应报送的材料和应完成的事项", description="各单位的职责 (如一报告四清单)。")
+    duty_cmds = duty.add_subparsers(dest="duty_command", metavar="ACTION", required=True, parser_class=_Parser)
+    p = duty_cmds.add_parser("list", help="职责列表", description="按到期日列出各单位的职责及完成情况。")
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
+    p.add_argument("--unit", metavar="UNIT", help="单位标识")
+    p.add_argument("--open", action="store_true", help="只列未完成的")
+    p.add_argument("--due-by", dest="due_by", metavar="YYYY-MM-DD", type=_date, help="只列此日及以前到期的")
+    _add_json(p)
+    p.set_defaults(command="duty_list")
+    p = duty_cmds.add_parser(
+        "done", help="登记职责已完成 (停止提醒和催报)",
+        description="登记某单位已完成一项职责 (如已报送一报告四清单): 之后不再提醒、催报或督办。\n"
+        "须由本单位人员或接收方 (如领导小组办公室) 登记。",
+    )
+    p.add_argument("duty_id", type=int, metavar="ID", help="职责编号 (见 zhenggai duty list)")
+    p.add_argument("--note", help="备注 (记入审计记录)")
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="duty_done", needs_actor=True)
+
     p = commands.add_parser(
         "run", help="调度守护进程: 按时触发提醒、预警、挂牌督办等 (或 --once 只扫描一次)",
         description="启动调度守护进程: 每隔一段时间扫描到期的步骤 (到期提醒、黄灯、红灯、挂牌督办、问责),\n"
@@ -303,7 +334,7 @@ def _leaf_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> a
     path = [args.group] + [
         name for name in (getattr(args, "item_command", None), getattr(args, "measure_command", None),
                           getattr(args, "audit_command", None), getattr(args, "definition_command", None),
-                          getattr(args, "campaign_command", None))
+                          getattr(args, "campaign_command", None), getattr(args, "duty_command", None))
         if name
     ]
     current = parser

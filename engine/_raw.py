@@ -91,6 +91,11 @@ class Tx:
         self.cursor.execute(stmt.sql, stmt.params(values or {}))
         return int(self.cursor.rowcount)
 
+    def run_many(self, stmt: Prepared, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Execute once per row of values, in one driver call (bulk inserts)."""
+        if rows:
+            self.cursor.executemany(stmt.sql, [stmt.params(values) for values in rows])
+
     def one(self, stmt: Prepared, values: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
         """Execute and return the first row as a dict, or None."""
         self.cursor.execute(stmt.sql, stmt.params(values or {}))

@@ -1,21 +1,23 @@
-"""Scheduled steps: arming an item's escalation ladder for its due date, and firing the steps
-that have fallen due (one sweep).
+"""Scheduled steps: arming them (an item's escalation ladder for its due date; a unit duty's
+reminder and ladder for each occurrence) and firing those that have fallen due (one sweep).
 
-A step is a row of ``zg_step``, unique per (subject, step key), so it can fire once. An item's
-ladder steps are keyed ``LADDER.STEP@DUE`` (``item_overdue.red@2023-08-15``): a new due date
-means new rows, and the old date's pending rows are cancelled, so they no longer fire. The
-rows of an item are reconciled after every transition (:func:`arm_item_steps`): pending while
-the item is in one of the ladder's states with a due date, cancelled otherwise, re-armed
-(pending again) when it comes back.
+A step is a row of ``zg_step``, unique per (subject, step key), so it can fire once. Keys name
+the rung and the date it counts from: ``item_overdue.red@2023-08-15`` (ladder ``item_overdue``,
+step ``red``, due date 2023-08-15), ``remind@2023-07-31`` (a duty's reminder). A new due date
+means new rows, and the old date's pending rows are cancelled, so they no longer fire. An
+item's rows are reconciled after every transition (:func:`arm_item_steps`): pending while the
+item is in one of the ladder's states with a due date, cancelled otherwise, re-armed (pending
+again) when it comes back. A duty's rows are armed when the campaign starts, one set per
+occurrence and unit (:func:`arm_duties`), and cancelled when the unit discharges it.
 
 A step is due from the start (00:00, the campaign's timezone) of its day: ``offset`` days from
 the due date, counted as the step says (:func:`zhenggai.engine.deadlines.offset_day`).
 Messages it sends respect quiet hours when they are delivered, not when they are queued.
 
-Firing (:func:`fire_item_steps`) happens in the transaction that claimed the steps, with all
-its effects: the light (黄灯/红灯) and escalation level (挂牌督办 1, 问责 2) of the item, which
-only ever rise; one audit event per step that fires; the step's messages. Steps a sweep finds
-due together, or more than a day late, are caught up by their policy (``catch_up``):
+Firing happens in the transaction that claimed the steps, with all their effects: the light
+(黄灯/红灯) and escalation level (挂牌督办 1, 问责 2) of the item or duty, which only ever rise;
+one audit event per step that fires; the step's messages. Steps a sweep finds due together,
+or more than a day late, are caught up by their policy (``catch_up``, :func:`plan`):
 
 - ``collapse``: a step overtaken by a later one that fires is folded into it (no message of
   its own; the later step's event lists it under ``caught_up``);
@@ -26,15 +28,25 @@ due together, or more than a day late, are caught up by their policy (``catch_up
 
 from __future__ import annotations
 
+import calendar as monthdays
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from zhenggai.workflows.schema import LADDER_ACTIONS, LadderSpec, LadderStep
+from zhenggai.workflows.schema import LADDER_ACTIONS, DutySpec, LadderSpec, LadderStep
 
 from ._raw import Tx
-from ._writes import Campaign, Statements, append_event, cas_update, item_payload, item_units, queue_messages
+from ._writes import (
+    WEEKDAYS,
+    Campaign,
+    Statements,
+    append_event,
+    cas_update,
+    item_payload,
+    item_units,
+    queue_messages,
+)
 from .deadlines import offset_day, working_days_between
 from .views import Actor
 
@@ -42,24 +54,32 @@ __all__ = [
     "LATE_AFTER",
     "LIGHT_RANK",
     "SweepReport",
+    "arm_duties",
     "arm_item_steps",
+    "duty_units",
+    "fire_duty_steps",
     "fire_item_steps",
-    "ladder_steps",
+    "item_steps",
+    "occurrences",
+    "plan",
 ]
 
 #: A step found due more than this after its time was missed (the daemon was down).
 LATE_AFTER = dt.timedelta(days=1)
 #: Traffic lights in rising order.
 LIGHT_RANK = {"green": 0, "yellow": 1, "red": 2}
-#: Escalation level an action puts an item on (it never goes down by a step).
+#: Escalation level an action puts a subject on (it never goes down by a step).
 LEVELS = {"listed_supervision": 1, "accountability": 2}
 SYSTEM = Actor("系统", "system")
+
+#: What a step is and when it is due, by key.
+Wanted = dict[str, tuple[LadderStep, dt.datetime]]
 
 
 @dataclass
 class SweepReport:
     """What one sweep did: steps fired, folded into later ones, recorded missed, void (their
-    item had left the ladder's states), and subjects another daemon held (PostgreSQL)."""
+    subject had left the ladder or was discharged), and subjects another daemon held."""
 
     fired: int = 0
     collapsed: int = 0
@@ -74,22 +94,130 @@ class SweepReport:
         return self.fired + self.collapsed + self.missed + self.void
 
 
-def step_key(ladder: LadderSpec, step: LadderStep, due: dt.date) -> str:
-    return f"{ladder.id}.{step.id}@{due.isoformat()}"
+def _start_of(camp: Campaign, day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=camp.tz).astimezone(dt.UTC)
 
 
-def ladder_steps(camp: Campaign, item: Mapping[str, Any]) -> dict[str, dt.datetime]:
+def _ladder_wanted(camp: Campaign, ladder: LadderSpec, due: dt.date) -> Wanted:
+    return {
+        f"{ladder.id}.{step.id}@{due.isoformat()}": (
+            step, _start_of(camp, offset_day(camp.calendar, due, step.offset, step.count))
+        )
+        for step in ladder.steps
+    }
+
+
+# ----------------------------------------------------------------------------------- planning
+
+
+def plan(
+    claimed: Sequence[Mapping[str, Any]], current: Wanted, now: dt.datetime
+) -> Iterator[tuple[Mapping[str, Any], LadderStep | None, str, list[str], list[str]]]:
+    """The outcome of each claimed step (``fired``, ``collapsed``, ``missed`` or ``void``), in
+    order; for a step that fires, the steps folded into it and those recorded missed before it.
+    A step not in ``current`` (the subject's steps as they should be now) is void."""
+    outcomes: list[tuple[Mapping[str, Any], LadderStep | None, str]] = []
+    later_fires = False
+    for row in reversed(claimed):
+        found = current.get(row["step_key"])
+        step = found[0] if found else None
+        late = now - row["due_at"] >= LATE_AFTER
+        overtaken = bool(outcomes)
+        if step is None:
+            outcome = "void"
+        elif step.catch_up == "record_missed" and (late or overtaken):
+            outcome = "missed"
+        elif step.catch_up == "collapse" and later_fires:
+            outcome = "collapsed"
+        else:
+            outcome = "fired"
+        later_fires = later_fires or outcome == "fired"
+        outcomes.append((row, step, outcome))
+    folded: list[str] = []
+    missed: list[str] = []
+    for row, step, outcome in reversed(outcomes):
+        if outcome == "collapsed" and step is not None:
+            folded.append(step.id)
+        elif outcome == "missed" and step is not None:
+            missed.append(step.id)
+        yield row, step, outcome, folded, missed
+        if outcome == "fired":
+            folded, missed = [], []
+
+
+def _settle(
+    tx: Tx,
+    st: Statements,
+    claimed: Sequence[Mapping[str, Any]],
+    current: Wanted,
+    now: dt.datetime,
+    report: SweepReport,
+    fire: Any,
+) -> list[str]:
+    """Settle the claimed steps by :func:`plan`, calling ``fire(row, step, late, folded, missed)``
+    for each that fires; returns the steps recorded missed after the last that fired."""
+    left: list[str] = []
+    for row, step, outcome, folded, missed in plan(claimed, current, now):
+        if tx.run(st.step_settle, {"id": row["id"], "status": outcome, "now": now}) != 1:
+            continue  # settled meanwhile (cannot happen under the claim; kept as a guard)
+        if outcome == "void":
+            report.void += 1
+        elif outcome == "collapsed":
+            report.collapsed += 1
+        elif outcome == "missed":
+            report.missed += 1
+            left = list(missed)
+        else:
+            assert step is not None
+            fire(row, step, now - row["due_at"] >= LATE_AFTER, list(folded), list(missed))
+            report.fired += 1
+            left = []
+    return left
+
+
+def _step_data(step: LadderStep, late: bool, folded: list[str], missed: list[str]) -> dict[str, Any]:
+    data: dict[str, Any] = {"step": step.id, "step_label": step.label, "action": step.action}
+    if late:
+        data["late"] = True
+    if folded:
+        data["caught_up"] = folded
+    if missed:
+        data["missed"] = missed
+    return data
+
+
+def _raise(row: Mapping[str, Any], step: LadderStep) -> dict[str, Any]:
+    """The light and escalation level ``step`` raises ``row`` to (only what changes)."""
+    changes: dict[str, Any] = {}
+    light = {"yellow": "yellow", "red": "red"}.get(step.action)
+    if light is not None and LIGHT_RANK[light] > LIGHT_RANK.get(row["light"], 0):
+        changes["light"] = light
+    level = LEVELS.get(step.action)
+    if level is not None and level > row["escalation_level"]:
+        changes["escalation_level"] = level
+        if LIGHT_RANK.get(row["light"], 0) < LIGHT_RANK["red"]:
+            changes["light"] = "red"  # 挂牌督办 and 问责 come with a red light
+    return changes
+
+
+def _step_payload(camp: Campaign, step: LadderStep, due: dt.date, now: dt.datetime) -> dict[str, Any]:
+    today = now.astimezone(camp.tz).date()
+    overdue = working_days_between(camp.calendar, due, today) if today > due else 0
+    return {"step": step.id, "step_label": step.label, "action": step.action,
+            "action_label": LADDER_ACTIONS[step.action], "days_overdue": overdue}
+
+
+# -------------------------------------------------------------------------------------- items
+
+
+def item_steps(camp: Campaign, item: Mapping[str, Any]) -> Wanted:
     """The ladder steps ``item`` should have pending, by key, with the moment each is due (UTC):
     none unless it is in one of the ladder's states and has a due date."""
     ladder = camp.item_ladder
     due = item["due"]
     if ladder is None or due is None or item["state"] not in ladder.states:
         return {}
-    out = {}
-    for step in ladder.steps:
-        day = offset_day(camp.calendar, due, step.offset, step.count)
-        out[step_key(ladder, step, due)] = dt.datetime.combine(day, dt.time(0), tzinfo=camp.tz).astimezone(dt.UTC)
-    return out
+    return _ladder_wanted(camp, ladder, due)
 
 
 def arm_item_steps(
@@ -108,12 +236,12 @@ def arm_item_steps(
     if not is_on:  # off the ladder: every pending step of the item is cancelled
         tx.run(st.item_steps_cancel, {"item_id": after["id"], "now": now})
         return
-    wanted = ladder_steps(camp, after)
+    wanted = item_steps(camp, after)
     existing = {r["step_key"]: r for r in tx.all(st.item_steps, {"item_id": after["id"]})}
     for key, row in existing.items():
         if row["status"] == "pending" and key not in wanted:
             tx.run(st.step_settle, {"id": row["id"], "status": "cancelled", "now": now})
-    for key, due_at in wanted.items():
+    for key, (_, due_at) in wanted.items():
         found = existing.get(key)
         if found is None:
             tx.run(st.step_insert, {
@@ -122,11 +250,6 @@ def arm_item_steps(
             })
         elif found["status"] == "cancelled":
             tx.run(st.step_rearm, {"id": found["id"], "due_at": due_at})
-
-
-def _step_of(ladder: LadderSpec, key: str) -> LadderStep | None:
-    name = key.partition("@")[0].removeprefix(f"{ladder.id}.")
-    return next((s for s in ladder.steps if s.id == name), None)
 
 
 def fire_item_steps(
@@ -138,120 +261,175 @@ def fire_item_steps(
     now: dt.datetime,
     report: SweepReport,
 ) -> None:
-    """Settle the item's claimed steps (due, pending, locked by this transaction) as the module
-    docstring says, with their effects."""
-    ladder = camp.item_ladder
-    steps = [(row, _step_of(ladder, row["step_key"]) if ladder else None) for row in claimed]
-    live = ladder is not None and item["due"] is not None and item["state"] in ladder.states
-    current = ladder_steps(camp, item) if live else {}
-    plan: list[tuple[Mapping[str, Any], LadderStep | None, str]] = []
-    later_fires = False
-    for row, step in reversed(steps):
-        late = now - row["due_at"] >= LATE_AFTER
-        overtaken = bool(plan)  # a later claimed step exists
-        if step is None or row["step_key"] not in current:
-            outcome = "void"
-        elif step.catch_up == "record_missed" and (late or overtaken):
-            outcome = "missed"
-        elif step.catch_up == "collapse" and later_fires:
-            outcome = "collapsed"
+    """Settle the item's claimed steps (due, pending, locked by this transaction)."""
+    state = {"item": item}
+
+    def fire(row: Mapping[str, Any], step: LadderStep, late: bool, folded: list[str], missed: list[str]) -> None:
+        before = state["item"]
+        changes = _raise(before, step)
+        after = before
+        if changes:
+            changes.update(updated_at=now, version=before["version"] + 1)
+            cas_update(tx, st, before, changes)
+            after = {**before, **changes}
+        data = {"ladder": camp.item_ladder.id if camp.item_ladder else None, **_step_data(step, late, folded, missed),
+                "due": before["due"].isoformat()}
+        data.update({k: changes[k] for k in ("light", "escalation_level") if k in changes})
+        append_event(tx, st, camp.id, item_id=before["id"], trigger="ladder_step", from_state=before["state"],
+                     to_state=before["state"], actor=SYSTEM, at=now, data=data)
+        payload = {**item_payload(camp, after), **_step_payload(camp, step, before["due"], now)}
+        queue_messages(tx, st, camp, step.notify, key=f"item:{before['id']}:step:{row['step_key']}",
+                       payload=payload, units=item_units(camp, before, after), item_id=before["id"], now=now)
+        report.events.append(f"item:{before['id']}:{step.id}")
+        state["item"] = after
+
+    left = _settle(tx, st, claimed, item_steps(camp, item), now, report, fire)
+    if left and camp.item_ladder is not None:  # missed steps with nothing after them that fired
+        append_event(tx, st, camp.id, item_id=item["id"], trigger="ladder_missed", from_state=item["state"],
+                     to_state=item["state"], actor=SYSTEM, at=now,
+                     data={"ladder": camp.item_ladder.id, "missed": left, "due": item["due"].isoformat()})
+
+
+# ------------------------------------------------------------------------------------- duties
+
+
+def duty_units(camp: Campaign, duty: DutySpec) -> list[str]:
+    """The units a duty is laid on, in the definition's order: named units; ``all_units``
+    (every unit); ``county_units`` (县直有关单位: every unit but the localities); ``lead_units``
+    (each track's lead unit)."""
+    assert camp.setup is not None
+    out: dict[str, None] = {}
+    for selector in duty.units:
+        if selector == "all_units":
+            out.update(dict.fromkeys(u.id for u in camp.setup.units))
+        elif selector == "county_units":
+            out.update(dict.fromkeys(u.id for u in camp.setup.units if u.kind != "locality"))
+        elif selector == "lead_units":
+            out.update(dict.fromkeys(camp.lead_units.values()))
         else:
-            outcome = "fired"
-        later_fires = later_fires or outcome == "fired"
-        plan.append((row, step, outcome))
-    plan.reverse()
-    folded: list[str] = []
-    missed: list[str] = []
-    for row, step, outcome in plan:
-        if tx.run(st.step_settle, {"id": row["id"], "status": outcome, "now": now}) != 1:
-            continue  # settled meanwhile (cannot happen under the claim; kept as a guard)
-        if outcome == "void":
-            report.void += 1
-            continue
-        assert step is not None and ladder is not None
-        if outcome == "collapsed":
-            report.collapsed += 1
-            folded.append(step.id)
-            continue
-        if outcome == "missed":
-            report.missed += 1
-            missed.append(step.id)
-            continue
-        late = now - row["due_at"] >= LATE_AFTER
-        item = _fire(tx, st, camp, item, ladder, step, row, now, late=late, folded=folded, missed=missed)
-        report.fired += 1
-        report.events.append(f"{item['id']}:{step.id}")
-        folded, missed = [], []
-    if missed and ladder is not None:  # missed steps with nothing after them that fired: recorded on their own
-        _record_missed(tx, st, camp, item, ladder, missed, now)
+            out[selector] = None
+    return list(out)
 
 
-def _fire(
+def occurrences(duty: DutySpec) -> list[dt.date]:
+    """The due dates of a duty: its ``due``, or every week / fortnight (on ``weekday``) or month
+    (on the day of ``start``, the month's last day when shorter) from ``start`` to ``end``."""
+    if duty.due is not None:
+        return [duty.due]
+    assert duty.start is not None and duty.end is not None and duty.every is not None
+    days: list[dt.date] = []
+    if duty.every == "month":
+        year, month = duty.start.year, duty.start.month
+        while True:
+            day = dt.date(year, month, min(duty.start.day, monthdays.monthrange(year, month)[1]))
+            if day > duty.end:
+                return days
+            days.append(day)
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    assert duty.weekday is not None
+    day = duty.start + dt.timedelta(days=(duty.weekday - duty.start.isoweekday()) % 7)
+    step = dt.timedelta(days=7 if duty.every == "week" else 14)
+    while day <= duty.end:
+        days.append(day)
+        day += step
+    return days
+
+
+def duty_steps(camp: Campaign, duty: DutySpec, due: dt.date) -> Wanted:
+    """A duty occurrence's steps: the reminder (``remind_before`` working days ahead, with the
+    duty's own messages) and its ladder's rungs."""
+    wanted: Wanted = {}
+    if duty.notify:
+        reminder = LadderStep(id="remind", label="到期前提醒", offset=-duty.remind_before, action="remind",
+                              notify=duty.notify)
+        day = offset_day(camp.calendar, due, reminder.offset, "working")
+        wanted[f"remind@{due.isoformat()}"] = (reminder, _start_of(camp, day))
+    if duty.ladder is not None:
+        wanted.update(_ladder_wanted(camp, camp.ladders[duty.ladder], due))
+    return wanted
+
+
+def arm_duties(tx: Tx, st: Statements, camp: Campaign, now: dt.datetime) -> int:
+    """Every occurrence of every duty for every unit it is laid on, with its steps (bulk
+    inserts); returns how many occurrences."""
+    if camp.setup is None:
+        return 0
+    rows = []
+    plans: dict[tuple[str, int, dt.date], Wanted] = {}
+    for duty in camp.setup.duties:
+        for due in occurrences(duty):
+            wanted = duty_steps(camp, duty, due)
+            for unit in duty_units(camp, duty):
+                uid = camp.unit_ids[unit]
+                rows.append({"campaign_id": camp.id, "duty_key": duty.id, "unit_id": uid, "due": due,
+                             "status": "open", "light": "green", "escalation_level": 0, "done_at": None,
+                             "done_by": None})
+                plans[(duty.id, uid, due)] = wanted
+    tx.run_many(st.duty_insert, rows)
+    steps = []
+    for r in tx.all(st.duty_ids, {"cid": camp.id}):
+        for key, (_, due_at) in plans[(r["duty_key"], r["unit_id"], r["due"])].items():
+            steps.append({"campaign_id": camp.id, "subject_kind": "duty", "subject_id": r["id"], "step_key": key,
+                          "due_at": due_at, "status": "pending", "fired_at": None, "created_at": now})
+    tx.run_many(st.step_insert, steps)
+    return len(rows)
+
+
+def duty_payload(camp: Campaign, duty: DutySpec, row: Mapping[str, Any]) -> dict[str, Any]:
+    """The variables of a message about a duty (``MESSAGE_SOURCES["duty"]``)."""
+    return {
+        "campaign": camp.view.title,
+        "duty": duty.id,
+        "duty_label": duty.label,
+        "deliverable": duty.deliverable or duty.label,
+        "unit": camp.unit_keys[row["unit_id"]],
+        "unit_name": camp.unit_names[row["unit_id"]],
+        "due": row["due"].isoformat(),
+        "due_weekday": WEEKDAYS[row["due"].weekday()],
+    }
+
+
+def fire_duty_steps(
     tx: Tx,
     st: Statements,
     camp: Campaign,
-    item: dict[str, Any],
-    ladder: LadderSpec,
-    step: LadderStep,
-    row: Mapping[str, Any],
+    row: dict[str, Any],
+    claimed: Sequence[Mapping[str, Any]],
     now: dt.datetime,
-    *,
-    late: bool,
-    folded: list[str],
-    missed: list[str],
-) -> dict[str, Any]:
-    """One step's effects, event and messages; returns the item as it is afterwards."""
-    changes: dict[str, Any] = {}
-    light = {"yellow": "yellow", "red": "red"}.get(step.action)
-    if light is not None and LIGHT_RANK[light] > LIGHT_RANK.get(item["light"], 0):
-        changes["light"] = light
-    level = LEVELS.get(step.action)
-    if level is not None and level > item["escalation_level"]:
-        changes["escalation_level"] = level
-        if LIGHT_RANK.get(item["light"], 0) < LIGHT_RANK["red"]:
-            changes["light"] = "red"  # 挂牌督办 and 问责 come with a red light
-    after = item
-    if changes:
-        changes.update(updated_at=now, version=item["version"] + 1)
-        cas_update(tx, st, item, changes)
-        after = {**item, **changes}
-    today = now.astimezone(camp.tz).date()
-    data: dict[str, Any] = {
-        "ladder": ladder.id, "step": step.id, "step_label": step.label, "action": step.action,
-        "due": item["due"].isoformat(),
-    }
-    if late:
-        data["late"] = True
-    if folded:
-        data["caught_up"] = list(folded)
-    if missed:
-        data["missed"] = list(missed)
-    for name in ("light", "escalation_level"):
-        if name in changes:
-            data[name] = changes[name]
-    append_event(
-        tx, st, camp.id, item_id=item["id"], trigger="ladder_step", from_state=item["state"],
-        to_state=item["state"], actor=SYSTEM, at=now, data=data,
-    )
-    overdue = working_days_between(camp.calendar, item["due"], today) if today > item["due"] else 0
-    payload = {
-        **item_payload(camp, after),
-        "step": step.id, "step_label": step.label, "action": step.action,
-        "action_label": LADDER_ACTIONS[step.action], "days_overdue": overdue,
-    }
-    queue_messages(
-        tx, st, camp, step.notify, key=f"item:{item['id']}:step:{row['step_key']}", payload=payload,
-        units=item_units(camp, item, after), item_id=item["id"], now=now,
-    )
-    return after
-
-
-def _record_missed(
-    tx: Tx, st: Statements, camp: Campaign, item: Mapping[str, Any], ladder: LadderSpec, missed: list[str],
-    now: dt.datetime,
+    report: SweepReport,
 ) -> None:
-    append_event(
-        tx, st, camp.id, item_id=item["id"], trigger="ladder_missed", from_state=item["state"],
-        to_state=item["state"], actor=SYSTEM, at=now,
-        data={"ladder": ladder.id, "missed": missed, "due": item["due"].isoformat()},
-    )
+    """Settle a duty occurrence's claimed steps: none fires once the unit has discharged it."""
+    assert camp.setup is not None
+    duty = camp.duties.get(row["duty_key"])
+    current = duty_steps(camp, duty, row["due"]) if duty is not None and row["status"] == "open" else {}
+    state = {"row": row}
+    unit_key = camp.unit_keys[row["unit_id"]]
+
+    def fire(step_row: Mapping[str, Any], step: LadderStep, late: bool, folded: list[str], missed: list[str]) -> None:
+        assert duty is not None
+        before = state["row"]
+        changes = _raise(before, step)
+        if changes:
+            tx.run(st.duty_level, {"id": before["id"], "light": changes.get("light", before["light"]),
+                                   "escalation_level": changes.get("escalation_level", before["escalation_level"])})
+        after = {**before, **changes}
+        data = {"duty": duty.id, "unit": unit_key, "due": before["due"].isoformat(),
+                **_step_data(step, late, folded, missed)}
+        data.update({k: changes[k] for k in ("light", "escalation_level") if k in changes})
+        append_event(tx, st, camp.id, item_id=None, trigger="duty_step", from_state=None, to_state=None,
+                     actor=SYSTEM, at=now, data=data)
+        payload = duty_payload(camp, duty, before)
+        if not step_row["step_key"].startswith("remind@"):  # a ladder rung: what it is, how late
+            payload.update(_step_payload(camp, step, before["due"], now))
+        # The unit that owes the duty; a duty belongs to no track, so it has no lead unit.
+        queue_messages(tx, st, camp, step.notify, key=f"duty:{before['id']}:step:{step_row['step_key']}",
+                       payload=payload, units={"responsible_unit": before["unit_id"], "lead_unit": None},
+                       item_id=None, now=now)
+        report.events.append(f"duty:{before['id']}:{step.id}")
+        state["row"] = after
+
+    left = _settle(tx, st, claimed, current, now, report, fire)
+    if left and duty is not None:
+        append_event(tx, st, camp.id, item_id=None, trigger="duty_missed", from_state=None, to_state=None,
+                     actor=SYSTEM, at=now, data={"duty": duty.id, "unit": unit_key, "missed": left,
+                                                  "due": row["due"].isoformat()})

@@ -15,7 +15,14 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, insert, literal, literal_column, select, update
 from sqlalchemy.engine import Dialect as SADialect
 from sqlalchemy.sql.elements import ColumnClause
-from zhenggai.workflows.schema import CampaignSetup, LadderSpec, NotifySpec, RoleSpec, TransitionSpec
+from zhenggai.workflows.schema import (
+    CampaignSetup,
+    DutySpec,
+    LadderSpec,
+    NotifySpec,
+    RoleSpec,
+    TransitionSpec,
+)
 
 from . import models as m
 from ._raw import Prepared, Tx
@@ -48,6 +55,7 @@ HEAD = m.AuditHead.__table__  # type: ignore[attr-defined]
 OUTBOX = m.Outbox.__table__  # type: ignore[attr-defined]
 STEP = m.Step.__table__  # type: ignore[attr-defined]
 HEARTBEAT = m.Heartbeat.__table__  # type: ignore[attr-defined]
+DUTY = m.Duty.__table__  # type: ignore[attr-defined]
 REPORTER = m.ItemReporter.__table__  # type: ignore[attr-defined]
 
 
@@ -72,6 +80,9 @@ class Campaign:
     item_ladder: LadderSpec | None
     #: Each track's lead unit (牵头单位): the first unit it lists.
     lead_units: Mapping[str, str]
+    #: The definition's duties and ladders by id (empty for campaigns started before step 2).
+    duties: Mapping[str, DutySpec]
+    ladders: Mapping[str, LadderSpec]
     unit_ids: Mapping[str, int]
     unit_keys: Mapping[int, str]
     unit_names: Mapping[int, str]
@@ -183,6 +194,31 @@ class Statements:
         )
         # Several daemons on PostgreSQL: a subject another one is working on is skipped, not waited for.
         self.claim_steps = p(claim.with_for_update(skip_locked=True) if row_locks else claim)
+        self.duty_insert = p(_insert(DUTY))
+        self.duty_ids = p(
+            select(DUTY.c.id, DUTY.c.duty_key, DUTY.c.unit_id, DUTY.c.due).where(DUTY.c.campaign_id == bindparam("cid"))
+        )
+        self.duty = p(
+            select(DUTY, CAMPAIGN.c.definition_version.label("campaign_version"))
+            .join(CAMPAIGN, CAMPAIGN.c.id == DUTY.c.campaign_id)
+            .where(DUTY.c.id == bindparam("id"))
+        )
+        self.duty_level = p(
+            update(DUTY)
+            .where(DUTY.c.id == bindparam("id"))
+            .values(light=bindparam("light"), escalation_level=bindparam("escalation_level"))
+        )
+        self.duty_complete = p(
+            update(DUTY)
+            .where(DUTY.c.id == bindparam("id"), DUTY.c.status == literal("open"))
+            .values(status=literal("done"), done_at=bindparam("done_at"), done_by=bindparam("done_by"))
+        )
+        self.duty_steps_cancel = p(
+            update(STEP)
+            .where(STEP.c.subject_kind == literal("duty"), STEP.c.subject_id == bindparam("duty_id"),
+                   STEP.c.status == PENDING)
+            .values(status=literal("cancelled"), fired_at=bindparam("now"))
+        )
         self.oldest_pending = p(select(func.min(STEP.c.due_at)).where(STEP.c.status == PENDING))
         self.campaign_id_by_key = p(select(CAMPAIGN.c.id).where(CAMPAIGN.c.key == bindparam("key")))
         self.campaign_ref_by_key = p(

@@ -13,7 +13,8 @@ attributes carry the same facts for programs.
     │   ├── ItemNotFound
     │   ├── UnitNotFound
     │   ├── TrackNotFound
-    │   └── MeasureNotFound
+    │   ├── MeasureNotFound
+    │   └── DutyNotFound
     ├── InvalidInputError (ValueError)        field + reason
     ├── PermissionDeniedError                 actor + role + action
     ├── TransitionNotAllowedError             state + trigger + the triggers allowed there
@@ -35,6 +36,7 @@ __all__ = [
     "ConflictError",
     "DaemonRunningError",
     "DefinitionError",
+    "DutyNotFound",
     "GuardFailedError",
     "InvalidInputError",
     "ItemNotFound",
@@ -88,6 +90,10 @@ class TrackNotFound(NotFoundError):
 
 class MeasureNotFound(NotFoundError):
     kind_label = "整改措施"
+
+
+class DutyNotFound(NotFoundError):
+    kind_label = "职责"
 
 
 class InvalidInputError(ZhenggaiError, ValueError):

@@ -315,3 +315,26 @@ class Heartbeat(SQLModel, table=True):
     interval: float = Field(default=60.0)
     sweeps: int = Field(default=0)
     fired: int = Field(default=0)
+
+
+class Duty(SQLModel, table=True):
+    """One occurrence of a unit's duty (职责): the unit owes ``duty_key`` by ``due`` (e.g. its
+    一报告四清单 by 2023-07-31, or this week's 部门联动 report). Its reminder and escalation
+    steps are ``zg_step`` rows of subject ``duty``; completing it cancels them."""
+
+    __tablename__: ClassVar[str] = "zg_duty"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "duty_key", "unit_id", "due"),
+        Index("ix_zg_duty_unit", "unit_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    duty_key: str = Field(max_length=100)
+    unit_id: int = Field(foreign_key="zg_unit.id")
+    due: dt.date = Field(sa_type=Date, nullable=False)
+    status: str = Field(default="open", max_length=20)
+    light: str = Field(default="green", max_length=10)
+    escalation_level: int = Field(default=0)
+    done_at: dt.datetime | None = _utc_column()
+    done_by: str | None = Field(default=None, max_length=100)

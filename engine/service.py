@@ -35,9 +35,10 @@ from zhenggai.workflows.schema import (
 )
 
 from ._raw import Tx
-from ._steps import SweepReport, arm_item_steps, fire_item_steps
+from ._steps import SweepReport, arm_duties, arm_item_steps, fire_duty_steps, fire_item_steps
 from ._writes import (
     CAMPAIGN,
+    DUTY,
     EVENT,
     HEAD,
     HEARTBEAT,
@@ -64,6 +65,7 @@ from .errors import (
     CampaignNotFound,
     ConflictError,
     DefinitionError,
+    DutyNotFound,
     GuardFailedError,
     InvalidInputError,
     ItemNotFound,
@@ -86,6 +88,7 @@ from .store import Store
 from .views import (
     Actor,
     CampaignView,
+    DutyView,
     EventView,
     HeartbeatView,
     ItemView,
@@ -229,6 +232,7 @@ class Engine:
             tx.run(st.head_insert, {"campaign_id": cid, "seq": 0, "hash": GENESIS})
             # Not cached until committed: a rolled-back start must leave no campaign behind.
             camp = self._load_campaign(tx, cid, cache=False)
+            duties = arm_duties(tx, st, camp, now)
             append_event(
                 tx,
                 st,
@@ -244,6 +248,7 @@ class Engine:
                     "definition_version": setup.definition_version,
                     "units": len(setup.units),
                     "tracks": len(setup.tracks),
+                    "duties": duties,
                 },
             )
         self._remember(camp)
@@ -815,6 +820,73 @@ class Engine:
                 problems.extend(found)
             return AuditReport(events=total, campaigns=len(ids), problems=problems)
 
+    # ---------------------------------------------------------------------------------- duties
+
+    def duties(
+        self, campaign: str | int, *, unit: str | None = None, status: str | None = None,
+        due_by: dt.date | None = None,
+    ) -> list[DutyView]:
+        """The campaign's duty occurrences, by due date then unit: of one unit, with one status
+        (``open`` or ``done``), due on or before a day."""
+        with self._store.read() as conn:
+            camp = self._campaign(conn, campaign)
+            query = select(DUTY).where(DUTY.c.campaign_id == camp.id)
+            if unit is not None:
+                if unit not in camp.unit_ids:
+                    raise UnitNotFound(unit)
+                query = query.where(DUTY.c.unit_id == camp.unit_ids[unit])
+            if status is not None:
+                query = query.where(DUTY.c.status == status)
+            if due_by is not None:
+                query = query.where(DUTY.c.due <= due_by)
+            rows = conn.execute(query.order_by(DUTY.c.due, DUTY.c.unit_id, DUTY.c.id)).mappings().all()
+        return [self._duty_view(camp, r) for r in rows]
+
+    def complete_duty(self, duty_id: int, actor: Actor, *, note: str | None = None) -> DutyView:
+        """The unit has discharged a duty occurrence (e.g. handed in its 一报告四清单): its
+        reminder and escalation steps are cancelled, and the act is audited. Done by someone of
+        the unit (a unit-bound role acting for it) or by its receiver (the duty's ``to``: that
+        role, or someone of that unit)."""
+        now = self._now()
+        st = self._st
+        with self._store.transaction() as tx:
+            if not isinstance(duty_id, int) or isinstance(duty_id, bool):
+                raise InvalidInputError("duty_id", "职责编号须为整数")
+            row = tx.one(st.duty, {"id": duty_id})
+            if row is None:
+                raise DutyNotFound(duty_id)
+            camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
+            self._check_actor(camp, actor)
+            spec = camp.duties.get(row["duty_key"])
+            unit_key = camp.unit_keys[row["unit_id"]]
+            own = camp.roles[actor.role].unit_bound and actor.unit == unit_key
+            receiver = spec is not None and spec.to in (actor.role, actor.unit)
+            if not (own or receiver):
+                raise PermissionDeniedError(actor.name, actor.role, "complete_duty", "须为本单位或接收方")
+            if row["status"] != "open":
+                raise InvalidInputError("duty_id", f"职责 {duty_id} 已于 {row['done_at']:%Y-%m-%d} 完成")
+            text = _text("note", note) if note is not None else None
+            tx.run(st.duty_complete, {"id": duty_id, "done_at": now, "done_by": actor.name})
+            tx.run(st.duty_steps_cancel, {"duty_id": duty_id, "now": now})
+            data: dict[str, Any] = {"duty": row["duty_key"], "unit": unit_key, "due": row["due"].isoformat()}
+            if text is not None:
+                data["note"] = text
+            append_event(tx, st, camp.id, item_id=None, trigger="complete_duty", from_state=None, to_state=None,
+                         actor=actor, at=now, data=data)
+            done = tx.one(st.duty, {"id": duty_id})
+            assert done is not None
+        return self._duty_view(camp, done)
+
+    def _duty_view(self, camp: Campaign, r: Mapping[Any, Any]) -> DutyView:
+        spec = camp.duties.get(r["duty_key"])
+        return DutyView(
+            id=r["id"], campaign=camp.key, duty=r["duty_key"], label=spec.label if spec else r["duty_key"],
+            deliverable=(spec.deliverable or spec.label) if spec else r["duty_key"],
+            unit=camp.unit_keys[r["unit_id"]], unit_name=camp.unit_names[r["unit_id"]], due=r["due"],
+            status=r["status"], light=r["light"], escalation_level=r["escalation_level"], done_at=r["done_at"],
+            done_by=r["done_by"],
+        )
+
     # ---------------------------------------------------------------------------------- sweeps
 
     def sweep(self, *, batch: int = 200) -> SweepReport:
@@ -845,9 +917,15 @@ class Engine:
                         report.skipped += 1
                         continue
                     report.subjects += 1
-                    row = self._load_item(tx, sid)
-                    camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
-                    fire_item_steps(tx, st, camp, row, claimed, now, report)
+                    if kind == "item":
+                        row = self._load_item(tx, sid)
+                        camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
+                        fire_item_steps(tx, st, camp, row, claimed, now, report)
+                    else:
+                        duty = tx.one(st.duty, {"id": sid})
+                        assert duty is not None, f"step of a missing duty {sid}"
+                        camp = self._campaign(tx, duty["campaign_id"], duty["campaign_version"])
+                        fire_duty_steps(tx, st, camp, duty, claimed, now, report)
 
     def oldest_pending_step(self) -> dt.datetime | None:
         """When the longest-waiting pending step fell (or falls) due, for ``zhenggai status``."""
@@ -957,6 +1035,8 @@ class Engine:
             calendar=self.calendar_for(setup.calendar if setup else CalendarSpec()),
             item_ladder=_item_ladder(setup),
             lead_units={t.id: t.units[0] for t in setup.tracks} if setup else {},
+            duties={d.id: d for d in setup.duties} if setup else {},
+            ladders={x.id: x for x in setup.ladders} if setup else {},
             unit_ids={u["key"]: u["id"] for u in units},
             unit_keys={u["id"]: u["key"] for u in units},
             unit_names={u["id"]: u["name"] for u in units},

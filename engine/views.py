@@ -14,6 +14,7 @@ from typing import Any
 __all__ = [
     "Actor",
     "CampaignView",
+    "DutyView",
     "EventView",
     "HeartbeatView",
     "ItemView",
@@ -204,3 +205,22 @@ class StatusView(_View):
         if self.oldest_due is None or self.oldest_due > self.now:
             return dt.timedelta(0)
         return self.now - self.oldest_due
+
+
+@dataclass(frozen=True, slots=True)
+class DutyView(_View):
+    """One occurrence of a unit's duty (职责): what it owes, by when, and whether it has."""
+
+    id: int
+    campaign: str
+    duty: str
+    label: str
+    deliverable: str
+    unit: str
+    unit_name: str
+    due: dt.date
+    status: str
+    light: str
+    escalation_level: int
+    done_at: dt.datetime | None
+    done_by: str | None

@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from zhenggai.engine import Actor, CampaignView, Engine, VirtualClock
+from zhenggai.engine import Actor, CampaignSetup, CampaignView, Engine, VirtualClock
 
-__all__ = ["Sandbox", "VirtualClock", "throwaway_engine"]
+__all__ = ["Sandbox", "VirtualClock", "items_only", "throwaway_engine"]
 
 #: 2023-07-03 09:00 in Asia/Shanghai: a Monday in the plan's inspection phase.
 DEFAULT_START = dt.datetime(2023, 7, 3, 1, 0, tzinfo=dt.UTC)
@@ -74,3 +74,15 @@ def throwaway_engine(
             supervision=Actor("督查工作组", "supervision_team"),
             custodian=Actor("举报信息保管人", "custodian", "discipline_commission"),
         )
+
+
+def items_only(setup: CampaignSetup) -> CampaignSetup:
+    """``setup`` without its unit duties and the phase actions that escalate them: for tests
+    about items, whose sweeps should fire only the items' steps (and whose campaigns start
+    without arming hundreds of duty occurrences)."""
+    phases = [
+        p.model_copy(update={"on_start": [a for a in p.on_start if a.action != "escalate_missing"],
+                             "on_end": [a for a in p.on_end if a.action != "escalate_missing"]})
+        for p in setup.phases
+    ]
+    return setup.model_copy(update={"duties": [], "phases": phases})

@@ -28,6 +28,8 @@ PUBLIC = [
     "ContactSpec",
     "DaemonRunningError",
     "DefinitionError",
+    "DutyNotFound",
+    "DutyView",
     "EFFECTS",
     "Engine",
     "EventView",

@@ -87,7 +87,7 @@ from zhenggai.engine import (
 )
 from zhenggai.engine.calendar import WorkingCalendar
 from zhenggai.engine.deadlines import rectification_due
-from zhenggai.testing import DEFAULT_START
+from zhenggai.testing import DEFAULT_START, items_only
 from zhenggai.testing.strategies import definitions
 from zhenggai.workflows import load_setup
 from zhenggai.workflows.schema import CampaignSetup
@@ -247,7 +247,9 @@ class Defn:
 
 
 BUILTIN = Defn.of(
-    load_setup("county_2023"),
+    # Without the plan's unit duties: this test is about items (duties: test_duties.py), and
+    # every example starts a campaign of its own.
+    items_only(load_setup("county_2023")),
     pool=["discipline_commission", "housing_construction_bureau", "finance_bureau", "court"],
 )
 

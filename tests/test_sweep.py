@@ -5,6 +5,8 @@ items that left the ladder's states. SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 import threading
 import zoneinfo
 from typing import Any
@@ -16,8 +18,8 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, 
 from sqlalchemy import select
 from zhenggai.engine import Actor, CampaignView, Engine, VirtualClock
 from zhenggai.engine._writes import STEP
-from zhenggai.testing import DEFAULT_START, throwaway_engine
-from zhenggai.workflows import load_setup
+from zhenggai.testing import DEFAULT_START, items_only, throwaway_engine
+from zhenggai.workflows import dump_setup, load_setup
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 UNIT = "housing_construction_bureau"
@@ -51,7 +53,8 @@ def step_statuses(engine: Engine, item: int) -> dict[str, str]:
 
 @pytest.fixture
 def campaign(engine: Engine) -> CampaignView:
-    return engine.start_campaign(load_setup("county_2023"), key="test")
+    """The built-in plan without its unit duties (test_duties.py), so sweeps fire item steps only."""
+    return engine.start_campaign(items_only(load_setup("county_2023")), key="test")
 
 
 def test_every_rung_fires_on_its_working_day_once(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:
@@ -207,13 +210,17 @@ class LadderMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.stack = throwaway_engine(clock=VirtualClock(DEFAULT_START))
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False, encoding="utf-8") as f:
+            f.write(dump_setup(items_only(load_setup("county_2023"))))
+        self.definition = f.name
+        self.stack = throwaway_engine(clock=VirtualClock(DEFAULT_START), definition=self.definition)
         self.sandbox = self.stack.__enter__()
         self.engine, self.clock = self.sandbox.engine, self.sandbox.clock
         self.measures: dict[int, int] = {}
 
     def teardown(self) -> None:
         self.stack.__exit__(None, None, None)
+        os.unlink(self.definition)
 
     def today(self) -> dt.date:
         return self.clock.now().astimezone(SHANGHAI).date()

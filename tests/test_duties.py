@@ -1,0 +1,186 @@
+"""Unit duties (职责): every occurrence for every unit is armed when the campaign starts; the
+sweep reminds before the due date and chases a unit that has not delivered up the duty ladder
+(催报 → 红灯 → 挂牌督办 → 问责); delivering cancels what is left. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zoneinfo
+from collections import Counter
+from typing import Any
+
+import pytest
+from zhenggai.engine import (
+    Actor,
+    CampaignView,
+    DutyNotFound,
+    Engine,
+    InvalidInputError,
+    PermissionDeniedError,
+    VirtualClock,
+)
+from zhenggai.engine._steps import occurrences
+from zhenggai.workflows import load_setup
+from zhenggai.workflows.schema import DutySpec
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+OFFICE = Actor("王主任", "leading_group_office", "discipline_commission")
+UNIT = "housing_construction_bureau"
+
+
+def at(day: str, hh: int = 0, mm: int = 5) -> dt.datetime:
+    return dt.datetime.fromisoformat(day).replace(hour=hh, minute=mm, tzinfo=SHANGHAI)
+
+
+def d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+@pytest.fixture
+def campaign(engine: Engine) -> CampaignView:
+    return engine.start_campaign(load_setup("county_2023"), key="test")
+
+
+def duty_events(engine: Engine, duty: str, unit: str) -> list[dict[str, Any]]:
+    return [
+        {"trigger": e.trigger, **e.data} for e in engine.events(campaign="test")
+        if e.trigger in ("duty_step", "duty_missed", "complete_duty") and e.data["duty"] == duty
+        and e.data["unit"] == unit
+    ]
+
+
+def test_occurrences_of_dated_weekly_fortnightly_and_monthly_duties() -> None:
+    """A dated duty has its day; weekly and fortnightly ones fall on their weekday from the
+    first such day on or after ``start``; monthly ones on the day of ``start``, clamped to the
+    month's end."""
+    base = {"id": "d", "label": "职责", "units": ["u"], "to": "r"}
+    assert occurrences(DutySpec(**base, due=d("2023-07-31"))) == [d("2023-07-31")]
+    weekly = DutySpec(**base, every="week", weekday=5, start=d("2023-06-01"), end=d("2023-06-30"))
+    assert occurrences(weekly) == [d("2023-06-02"), d("2023-06-09"), d("2023-06-16"), d("2023-06-23"),
+                                   d("2023-06-30")]
+    fortnight = DutySpec(**base, every="fortnight", weekday=1, start=d("2023-07-05"), end=d("2023-08-14"))
+    assert occurrences(fortnight) == [d("2023-07-10"), d("2023-07-24"), d("2023-08-07")]
+    monthly = DutySpec(**base, every="month", start=d("2024-01-31"), end=d("2024-04-30"))
+    assert occurrences(monthly) == [d("2024-01-31"), d("2024-02-29"), d("2024-03-31"), d("2024-04-30")]
+
+
+def test_starting_the_plan_arms_every_occurrence_for_every_unit(engine: Engine, campaign: CampaignView) -> None:
+    """The built-in plan: 491 occurrences — 36 units' 一报告四清单 by 7-31, the weekly 部门联动
+    collection from its 5 units (31 Fridays), the lead units' fortnightly reports (6 units, 12
+    times), the monthly 践诺 column …"""
+    duties = engine.duties("test")
+    assert len(duties) == 491
+    per = Counter(x.duty for x in duties)
+    assert per["self_inspection_pack"] == 36 and per["department_referral_collection"] == 5 * 31
+    assert per["lead_unit_progress_report"] == 6 * 12 and per["publicity_column"] == 6
+    assert {x.unit for x in duties if x.duty == "lead_unit_progress_report"} == {
+        "discipline_commission", "development_reform_commission", "housing_construction_bureau",
+        "government_office", "government_service_center", "political_legal_committee"}
+    pack = engine.duties("test", unit=UNIT, due_by=d("2023-07-31"), status="open")
+    assert [x.duty for x in pack if x.due == d("2023-07-31")] == ["self_inspection_pack"]
+    assert pack[-1].deliverable == "自查报告、问题清单、责任清单、措施清单、时间清单"
+    assert engine.events(campaign="test")[0].data["duties"] == 491
+
+
+def test_a_missing_pack_is_reminded_then_chased_up_the_ladder(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
+    """一报告四清单 due Monday 7-31: reminder five working days before (7-24), 催报 on 8-01, 红灯
+    on 8-03, 挂牌督办 on 8-07, 问责 on 8-14 (working days), each once, with its messages."""
+    clock.set(at("2023-07-23", 23, 0))
+    engine.sweep()  # June's duties, long overdue, catch up first
+    assert duty_events(engine, "self_inspection_pack", UNIT) == []
+    for day, step, light, level in [
+        ("2023-07-24", "remind", "green", 0),
+        ("2023-08-01", "chase", "green", 0),
+        ("2023-08-03", "red", "red", 0),
+        ("2023-08-07", "listed_supervision", "red", 1),
+        ("2023-08-14", "accountability", "red", 2),
+    ]:
+        clock.set(at(day))
+        engine.sweep()
+        events = duty_events(engine, "self_inspection_pack", UNIT)
+        assert events[-1]["step"] == step and "late" not in events[-1], day
+        (pack,) = [x for x in engine.duties("test", unit=UNIT) if x.duty == "self_inspection_pack"]
+        assert (pack.light, pack.escalation_level) == (light, level), day
+    assert [e["step"] for e in duty_events(engine, "self_inspection_pack", UNIT)] == [
+        "remind", "chase", "red", "listed_supervision", "accountability"]
+    kinds = [m for m in engine.outbox("test") if m.recipient == f"unit:{UNIT}" and m.kind.startswith("duty_")
+             and "self_inspection_pack" in json.dumps(m.payload, ensure_ascii=False)]
+    assert {m.kind for m in kinds} == {"duty_due_soon", "duty_overdue", "duty_listed"}
+    listed = next(m for m in kinds if m.kind == "duty_listed")
+    assert listed.payload["deliverable"] == "自查报告、问题清单、责任清单、措施清单、时间清单"
+    assert listed.payload["due_weekday"] == "星期一" and listed.payload["days_overdue"] == 5
+
+
+def test_delivering_cancels_what_is_left(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:
+    """The unit delivers on 7-28: no 催报 follows for it, while a unit that did not is chased.
+    Only the unit itself or the receiver may record it; once."""
+    clock.set(at("2023-07-28", 10, 0))
+    (pack,) = [x for x in engine.duties("test", unit=UNIT) if x.duty == "self_inspection_pack"]
+    with pytest.raises(PermissionDeniedError):
+        engine.complete_duty(pack.id, Actor("刘科长", "responsible", "court"))
+    with pytest.raises(PermissionDeniedError):
+        engine.complete_duty(pack.id, Actor("钱副县长", "county_leader"))
+    done = engine.complete_duty(pack.id, Actor("李科长", "responsible", UNIT), note="已报送纸质版和电子版")
+    assert (done.status, done.done_by) == ("done", "李科长")
+    with pytest.raises(InvalidInputError, match="已于 2023-07-28 完成"):
+        engine.complete_duty(pack.id, OFFICE)
+    with pytest.raises(DutyNotFound):
+        engine.complete_duty(10**9, OFFICE)
+    (court,) = [x for x in engine.duties("test", unit="court") if x.duty == "self_inspection_pack"]
+    assert engine.complete_duty(court.id, OFFICE).status == "done"  # the receiver records it
+    clock.set(at("2023-08-08", 9, 0))
+    engine.sweep()
+    mine = duty_events(engine, "self_inspection_pack", UNIT)
+    assert [e["trigger"] for e in mine] == ["complete_duty"] and mine[0]["note"] == "已报送纸质版和电子版"
+    other = duty_events(engine, "self_inspection_pack", "finance_bureau")
+    assert [e["step"] for e in other if e["trigger"] == "duty_step"][-1] == "listed_supervision"
+    assert engine.verify_audit("test").ok
+
+
+def test_downtime_catches_up_by_policy(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:
+    """Down from 7-20 to 8-20: for a unit that never delivered, 挂牌督办 fires once, late, with
+    the reminder, 催报 and 红灯 folded in; 问责 (due 8-14, six days back) is recorded as missed."""
+    clock.set(at("2023-07-20"))
+    engine.sweep()
+    clock.set(at("2023-08-20", 9, 0))
+    engine.sweep()
+    events = duty_events(engine, "self_inspection_pack", UNIT)
+    assert [(e["trigger"], e.get("step")) for e in events] == [("duty_step", "listed_supervision"),
+                                                               ("duty_missed", None)]
+    assert events[0]["late"] is True and events[0]["caught_up"] == ["remind", "chase", "red"]
+    assert events[1]["missed"] == ["accountability"]
+    (pack,) = [x for x in engine.duties("test", unit=UNIT) if x.duty == "self_inspection_pack"]
+    assert pack.escalation_level == 1
+    assert engine.sweep().settled == 0
+
+
+def test_cli_duty_list_and_done(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """zhenggai duty list shows a unit's duties as a Chinese table; duty done records delivery
+    (exit 0), refuses another unit (exit 1, one line), and a bad date is a usage error."""
+    from zhenggai.adapters.cli import main
+
+    db = str(tmp_path / "z.db")
+    assert main(["--db", db, "init"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "duty", "list", "--unit", UNIT, "--due-by", "2023-07-31", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    pack = next(x for x in listed if x["duty"] == "self_inspection_pack")
+    assert main(["--db", db, "duty", "list", "--unit", UNIT, "--due-by", "2023-07-31"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["编号", "职责", "单位", "到期", "状态", "预警", "督办"]
+    row = next(line for line in out.splitlines() if "一报告四清单" in line)
+    assert row.split() == [str(pack["id"]), "报送\"一报告四清单\"", "县住建局", "2023年7月31日(星期一)", "未完成", "绿灯"]
+    assert out.rstrip().endswith(f"共 {len(listed)} 项, 已完成 0 项, 未完成 {len(listed)} 项")
+    other = ["--actor", "刘科长", "--role", "responsible", "--as-unit", "court"]
+    assert main(["--db", db, "duty", "done", str(pack["id"]), *other]) == 1
+    assert capsys.readouterr().err.startswith("错误: 无权操作: 刘科长")
+    mine = ["--actor", "李科长", "--role", "responsible", "--as-unit", UNIT]
+    assert main(["--db", db, "duty", "done", str(pack["id"]), "--note", "已报送", *mine]) == 0
+    assert capsys.readouterr().out.startswith(f"职责 {pack['id']} 已完成: 县住建局 报送\"一报告四清单\"")
+    assert main(["--db", db, "duty", "list", "--unit", UNIT, "--open", "--json"]) == 0
+    assert pack["id"] not in [x["id"] for x in json.loads(capsys.readouterr().out)]
+    assert main(["--db", db, "duty", "list", "--due-by", "2023-02-30"]) == 2
+    assert "须为日期" in capsys.readouterr().err
