@@ -62,6 +62,8 @@ __all__ = [
     "item_steps",
     "occurrences",
     "plan",
+    "raise_level",
+    "step_payload",
 ]
 
 #: A step found due more than this after its time was missed (the daemon was down).
@@ -186,7 +188,7 @@ def _step_data(step: LadderStep, late: bool, folded: list[str], missed: list[str
     return data
 
 
-def _raise(row: Mapping[str, Any], step: LadderStep) -> dict[str, Any]:
+def raise_level(row: Mapping[str, Any], step: LadderStep) -> dict[str, Any]:
     """The light and escalation level ``step`` raises ``row`` to (only what changes)."""
     changes: dict[str, Any] = {}
     light = {"yellow": "yellow", "red": "red"}.get(step.action)
@@ -200,7 +202,7 @@ def _raise(row: Mapping[str, Any], step: LadderStep) -> dict[str, Any]:
     return changes
 
 
-def _step_payload(camp: Campaign, step: LadderStep, due: dt.date, now: dt.datetime) -> dict[str, Any]:
+def step_payload(camp: Campaign, step: LadderStep, due: dt.date, now: dt.datetime) -> dict[str, Any]:
     today = now.astimezone(camp.tz).date()
     overdue = working_days_between(camp.calendar, due, today) if today > due else 0
     return {"step": step.id, "step_label": step.label, "action": step.action,
@@ -266,7 +268,7 @@ def fire_item_steps(
 
     def fire(row: Mapping[str, Any], step: LadderStep, late: bool, folded: list[str], missed: list[str]) -> None:
         before = state["item"]
-        changes = _raise(before, step)
+        changes = raise_level(before, step)
         after = before
         if changes:
             changes.update(updated_at=now, version=before["version"] + 1)
@@ -277,7 +279,7 @@ def fire_item_steps(
         data.update({k: changes[k] for k in ("light", "escalation_level") if k in changes})
         append_event(tx, st, camp.id, item_id=before["id"], trigger="ladder_step", from_state=before["state"],
                      to_state=before["state"], actor=SYSTEM, at=now, data=data)
-        payload = {**item_payload(camp, after), **_step_payload(camp, step, before["due"], now)}
+        payload = {**item_payload(camp, after), **step_payload(camp, step, before["due"], now)}
         queue_messages(tx, st, camp, step.notify, key=f"item:{before['id']}:step:{row['step_key']}",
                        payload=payload, units=item_units(camp, before, after), item_id=before["id"], now=now)
         report.events.append(f"item:{before['id']}:{step.id}")
@@ -408,7 +410,7 @@ def fire_duty_steps(
     def fire(step_row: Mapping[str, Any], step: LadderStep, late: bool, folded: list[str], missed: list[str]) -> None:
         assert duty is not None
         before = state["row"]
-        changes = _raise(before, step)
+        changes = raise_level(before, step)
         if changes:
             tx.run(st.duty_level, {"id": before["id"], "light": changes.get("light", before["light"]),
                                    "escalation_level": changes.get("escalation_level", before["escalation_level"])})
@@ -420,7 +422,7 @@ def fire_duty_steps(
                      actor=SYSTEM, at=now, data=data)
         payload = duty_payload(camp, duty, before)
         if not step_row["step_key"].startswith("remind@"):  # a ladder rung: what it is, how late
-            payload.update(_step_payload(camp, step, before["due"], now))
+            payload.update(step_payload(camp, step, before["due"], now))
         # The unit that owes the duty; a duty belongs to no track, so it has no lead unit.
         queue_messages(tx, st, camp, step.notify, key=f"duty:{before['id']}:step:{step_row['step_key']}",
                        payload=payload, units={"responsible_unit": before["unit_id"], "lead_unit": None},

@@ -219,6 +219,23 @@ class Statements:
                    STEP.c.status == PENDING)
             .values(status=literal("cancelled"), fired_at=bindparam("now"))
         )
+        self.duties_open_by = p(
+            select(DUTY)
+            .where(DUTY.c.campaign_id == bindparam("cid"), DUTY.c.duty_key == bindparam("duty_key"),
+                   DUTY.c.status == literal("open"), DUTY.c.due <= bindparam("due_by"))
+            .order_by(DUTY.c.unit_id, DUTY.c.due)
+        )
+        self.duty_steps_supersede = p(
+            update(STEP)
+            .where(STEP.c.subject_kind == literal("duty"), STEP.c.subject_id == bindparam("duty_id"),
+                   STEP.c.status == PENDING, STEP.c.step_key.not_like(bindparam("keep")))
+            .values(status=literal("superseded"), fired_at=bindparam("now"))
+        )
+        self.items_in_states_of_campaign = p(
+            select(ITEM.c.id, ITEM.c.state, ITEM.c.responsible_unit_id, ITEM.c.escalation_level)
+            .where(ITEM.c.campaign_id == bindparam("cid"))
+            .order_by(ITEM.c.id)
+        )
         self.oldest_pending = p(select(func.min(STEP.c.due_at)).where(STEP.c.status == PENDING))
         self.campaign_id_by_key = p(select(CAMPAIGN.c.id).where(CAMPAIGN.c.key == bindparam("key")))
         self.campaign_ref_by_key = p(

@@ -18,6 +18,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import random
 import threading
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
@@ -34,6 +35,7 @@ from zhenggai.workflows.schema import (
     TransitionSpec,
 )
 
+from ._campaign_steps import arm_campaign_steps, fire_campaign_steps
 from ._raw import Tx
 from ._steps import SweepReport, arm_duties, arm_item_steps, fire_duty_steps, fire_item_steps
 from ._writes import (
@@ -131,12 +133,16 @@ class Engine:
         *,
         clock: Clock | None = None,
         calendar: Callable[[CalendarSpec], Calendar] = WorkingCalendar,
+        seed: int | None = None,
         migrate: bool = True,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
         #: Makes a campaign's working-day calendar from its definition's ``calendar`` section
         #: (default: the statutory calendar plus the county's overrides).
         self.calendar_for = calendar
+        #: Seeds of the random draws (回头看 sample, supervision teams); each draw records its
+        #: own seed in the audit trail. Fixed by ``seed`` for a reproducible run (simulate).
+        self._seeds = random.Random(seed)
         self._store = Store(db)
         if migrate:
             try:
@@ -233,6 +239,7 @@ class Engine:
             # Not cached until committed: a rolled-back start must leave no campaign behind.
             camp = self._load_campaign(tx, cid, cache=False)
             duties = arm_duties(tx, st, camp, now)
+            arm_campaign_steps(tx, st, camp, now)
             append_event(
                 tx,
                 st,
@@ -917,7 +924,11 @@ class Engine:
                         report.skipped += 1
                         continue
                     report.subjects += 1
-                    if kind == "item":
+                    if kind == "campaign":
+                        camp = self._campaign(tx, sid)
+                        with self._lock:
+                            fire_campaign_steps(tx, st, camp, claimed, now, report, self._seeds)
+                    elif kind == "item":
                         row = self._load_item(tx, sid)
                         camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
                         fire_item_steps(tx, st, camp, row, claimed, now, report)

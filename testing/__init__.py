@@ -77,12 +77,9 @@ def throwaway_engine(
 
 
 def items_only(setup: CampaignSetup) -> CampaignSetup:
-    """``setup`` without its unit duties and the phase actions that escalate them: for tests
-    about items, whose sweeps should fire only the items' steps (and whose campaigns start
-    without arming hundreds of duty occurrences)."""
-    phases = [
-        p.model_copy(update={"on_start": [a for a in p.on_start if a.action != "escalate_missing"],
-                             "on_end": [a for a in p.on_end if a.action != "escalate_missing"]})
-        for p in setup.phases
-    ]
-    return setup.model_copy(update={"duties": [], "phases": phases})
+    """``setup`` without what a campaign does by itself: its unit duties, its phases' start and
+    end actions, the 回头看 and supervision draws. For tests about items, whose sweeps should
+    fire only the items' steps (and whose campaigns start without arming hundreds of duty
+    occurrences)."""
+    phases = [p.model_copy(update={"on_start": [], "on_end": []}) for p in setup.phases]
+    return setup.model_copy(update={"duties": [], "phases": phases, "follow_up": None, "supervision": None})

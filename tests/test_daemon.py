@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from zhenggai.engine import Actor, DaemonRunningError, Engine
+from zhenggai.testing import items_only
 from zhenggai.workflows import load_setup
 
 OFFICE = Actor("王主任", "leading_group_office", "discipline_commission")
@@ -50,10 +51,8 @@ def db(tmp_path: Path) -> str:
     try:
         setup = load_setup("county_2023")
         weekends = setup.calendar.model_copy(update={"base": "weekends"})
-        phases = [p.model_copy(update={"on_start": [], "on_end": []}) for p in setup.phases]
-        # Items only: the plan's unit duties (dated 2023) would all be due at once here.
-        engine.start_campaign(setup.model_copy(update={"calendar": weekends, "duties": [], "phases": phases}),
-                              key="test")
+        # Items only: the plan's duties, phase actions and draws (dated 2023) would all be due here.
+        engine.start_campaign(items_only(setup).model_copy(update={"calendar": weekends}), key="test")
         item = engine.report("test", OFFICE, title="审批超时", description="施工许可审批超时",
                              track="construction", channel="hotline").id
         today = engine.clock.now().date()

@@ -83,40 +83,69 @@ def test_starting_the_plan_arms_every_occurrence_for_every_unit(engine: Engine, 
     assert engine.events(campaign="test")[0].data["duties"] == 491
 
 
-def test_a_missing_pack_is_reminded_then_chased_up_the_ladder(
+def test_a_missing_ledger_is_reminded_then_chased_up_the_ladder(
     engine: Engine, campaign: CampaignView, clock: VirtualClock
 ) -> None:
-    """一报告四清单 due Monday 7-31: reminder five working days before (7-24), 催报 on 8-01, 红灯
-    on 8-03, 挂牌督办 on 8-07, 问责 on 8-14 (working days), each once, with its messages."""
-    clock.set(at("2023-07-23", 23, 0))
-    engine.sweep()  # June's duties, long overdue, catch up first
-    assert duty_events(engine, "self_inspection_pack", UNIT) == []
+    """整改台账 due Monday 8-07: reminder two working days before (8-03), 催报 on 8-08, 红灯 on
+    8-10, 挂牌督办 on 8-14, 问责 on 8-21 (working days), each once, with its messages."""
+    clock.set(at("2023-08-02", 23, 0))
+    engine.sweep()  # what fell due before catches up first
+    assert duty_events(engine, "rectification_ledger", UNIT) == []
     for day, step, light, level in [
-        ("2023-07-24", "remind", "green", 0),
-        ("2023-08-01", "chase", "green", 0),
-        ("2023-08-03", "red", "red", 0),
-        ("2023-08-07", "listed_supervision", "red", 1),
-        ("2023-08-14", "accountability", "red", 2),
+        ("2023-08-03", "remind", "green", 0),
+        ("2023-08-08", "chase", "green", 0),
+        ("2023-08-10", "red", "red", 0),
+        ("2023-08-14", "listed_supervision", "red", 1),
+        ("2023-08-21", "accountability", "red", 2),
     ]:
         clock.set(at(day))
         engine.sweep()
-        events = duty_events(engine, "self_inspection_pack", UNIT)
+        events = duty_events(engine, "rectification_ledger", UNIT)
         assert events[-1]["step"] == step and "late" not in events[-1], day
-        (pack,) = [x for x in engine.duties("test", unit=UNIT) if x.duty == "self_inspection_pack"]
-        assert (pack.light, pack.escalation_level) == (light, level), day
-    assert [e["step"] for e in duty_events(engine, "self_inspection_pack", UNIT)] == [
+        (ledger,) = [x for x in engine.duties("test", unit=UNIT) if x.duty == "rectification_ledger"]
+        assert (ledger.light, ledger.escalation_level) == (light, level), day
+    assert [e["step"] for e in duty_events(engine, "rectification_ledger", UNIT)] == [
         "remind", "chase", "red", "listed_supervision", "accountability"]
     kinds = [m for m in engine.outbox("test") if m.recipient == f"unit:{UNIT}" and m.kind.startswith("duty_")
-             and "self_inspection_pack" in json.dumps(m.payload, ensure_ascii=False)]
+             and m.payload.get("duty") == "rectification_ledger"]
     assert {m.kind for m in kinds} == {"duty_due_soon", "duty_overdue", "duty_listed"}
     listed = next(m for m in kinds if m.kind == "duty_listed")
-    assert listed.payload["deliverable"] == "自查报告、问题清单、责任清单、措施清单、时间清单"
+    assert listed.payload["deliverable"] == "整改台账 (实行销号管理)"
     assert listed.payload["due_weekday"] == "星期一" and listed.payload["days_overdue"] == 5
 
 
+def test_units_without_their_pack_when_inspection_ends_go_to_listed_supervision(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
+    """四、(二): when inspection ends (00:00 on 8-01) every unit without its 一报告四清单 goes to
+    挂牌督办 at once, in one phase event naming them, with the 挂牌督办 message; the ladder's
+    steps up to it are done, 问责 stays; a unit that delivered in time is not named."""
+    (mine,) = [x for x in engine.duties("test", unit=UNIT) if x.duty == "self_inspection_pack"]
+    clock.set(at("2023-07-28", 10, 0))
+    engine.complete_duty(mine.id, Actor("李科长", "responsible", UNIT))
+    clock.set(at("2023-08-01", 0, 30))
+    engine.sweep()
+    (escalated,) = [e.data for e in engine.events(campaign="test")
+                    if e.trigger == "phase_action" and e.data.get("duty") == "self_inspection_pack"]
+    assert (escalated["phase"], escalated["edge"], escalated["count"]) == ("inspection", "end", 35)
+    assert UNIT not in escalated["units"] and "court" in escalated["units"]
+    (court,) = [x for x in engine.duties("test", unit="court") if x.duty == "self_inspection_pack"]
+    assert (court.light, court.escalation_level) == ("red", 1)
+    court_steps = {e["step"] for e in duty_events(engine, "self_inspection_pack", "court")
+                   if e["trigger"] == "duty_step"}
+    assert court_steps <= {"remind", "chase"}
+    assert any(m.kind == "duty_listed" and m.recipient == "unit:court" and m.payload.get("duty") == "self_inspection_pack"
+               for m in engine.outbox("test"))
+    clock.set(at("2023-08-14", 9, 0))
+    engine.sweep()
+    assert duty_events(engine, "self_inspection_pack", "court")[-1]["step"] == "accountability"
+    assert [e["step"] for e in duty_events(engine, "self_inspection_pack", "court")].count("listed_supervision") == 0
+
+
 def test_delivering_cancels_what_is_left(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:
-    """The unit delivers on 7-28: no 催报 follows for it, while a unit that did not is chased.
-    Only the unit itself or the receiver may record it; once."""
+    """The unit delivers on 7-28: nothing follows for it, while a unit that did not is chased
+    (and put under 挂牌督办 when inspection ends). Only the unit itself or the receiver may
+    record it; once."""
     clock.set(at("2023-07-28", 10, 0))
     (pack,) = [x for x in engine.duties("test", unit=UNIT) if x.duty == "self_inspection_pack"]
     with pytest.raises(PermissionDeniedError):
@@ -135,25 +164,32 @@ def test_delivering_cancels_what_is_left(engine: Engine, campaign: CampaignView,
     engine.sweep()
     mine = duty_events(engine, "self_inspection_pack", UNIT)
     assert [e["trigger"] for e in mine] == ["complete_duty"] and mine[0]["note"] == "已报送纸质版和电子版"
-    other = duty_events(engine, "self_inspection_pack", "finance_bureau")
-    assert [e["step"] for e in other if e["trigger"] == "duty_step"][-1] == "listed_supervision"
+    (other,) = [x for x in engine.duties("test", unit="finance_bureau") if x.duty == "self_inspection_pack"]
+    assert (other.status, other.escalation_level) == ("open", 1)  # 挂牌督办 when inspection ended
     assert engine.verify_audit("test").ok
 
 
 def test_downtime_catches_up_by_policy(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:
-    """Down from 7-20 to 8-20: for a unit that never delivered, 挂牌督办 fires once, late, with
-    the reminder, 催报 and 红灯 folded in; 问责 (due 8-14, six days back) is recorded as missed."""
+    """Down from 7-20 to 8-20: for a unit that never delivered its 整改台账 (due 8-07), 挂牌督办
+    fires once, late, with the reminder, 催报 and 红灯 folded in; 问责 (due 8-21) then fires on
+    its day; 问责 of a duty found more than a day late is recorded as missed instead."""
     clock.set(at("2023-07-20"))
     engine.sweep()
     clock.set(at("2023-08-20", 9, 0))
     engine.sweep()
-    events = duty_events(engine, "self_inspection_pack", UNIT)
-    assert [(e["trigger"], e.get("step")) for e in events] == [("duty_step", "listed_supervision"),
-                                                               ("duty_missed", None)]
+    events = duty_events(engine, "rectification_ledger", UNIT)
+    assert [e["step"] for e in events] == ["listed_supervision"]
     assert events[0]["late"] is True and events[0]["caught_up"] == ["remind", "chase", "red"]
-    assert events[1]["missed"] == ["accountability"]
-    (pack,) = [x for x in engine.duties("test", unit=UNIT) if x.duty == "self_inspection_pack"]
-    assert pack.escalation_level == 1
+    clock.set(at("2023-08-21", 9, 0))
+    engine.sweep()
+    assert duty_events(engine, "rectification_ledger", UNIT)[-1]["step"] == "accountability"
+    (ledger,) = [x for x in engine.duties("test", unit=UNIT) if x.duty == "rectification_ledger"]
+    assert ledger.escalation_level == 2
+    # 调研进展汇报 (due 8-25): 问责 on 9-08; found on 9-12, it is recorded, not acted on.
+    clock.set(at("2023-09-12", 9, 0))
+    engine.sweep()
+    progress = duty_events(engine, "rectification_progress_report", UNIT)
+    assert progress[-1]["trigger"] == "duty_missed" and progress[-1]["missed"] == ["accountability"]
     assert engine.sweep().settled == 0
 
 

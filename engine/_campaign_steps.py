@@ -1,0 +1,240 @@
+"""A campaign's own dated steps (subject ``campaign``): what happens when a phase starts or ends,
+the 回头看 draw, the supervision teams' draws. Armed when the campaign starts; fired by the
+sweep, each once, also late (an event says so): a phase's actions are not skipped because the
+daemon was down.
+
+Keys: ``PHASE.start@DATE`` (00:00 of the phase's first day), ``PHASE.end@DATE`` (00:00 of the
+day after its last), ``follow_up_draw@DATE`` (the start of the 回头看 phase),
+``supervision_draw@DATE``
+(every draw, from the first day of the first supervised phase, ``every`` week / fortnight /
+month, while a supervised phase runs).
+
+Draws are random and reproducible: each draws a seed, records it in its audit event with what
+it drew from, and :func:`follow_up_sample` / :func:`supervision_teams` give the same result for
+the same seed and population.
+"""
+
+from __future__ import annotations
+
+import calendar as monthdays
+import datetime as dt
+import math
+import random
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from zhenggai.workflows.schema import FollowUpSpec, LadderStep, PhaseAction, PhaseSpec, SupervisionSpec
+
+from ._raw import Tx
+from ._steps import LATE_AFTER, SYSTEM, SweepReport, duty_payload, raise_level, step_payload
+from ._writes import Campaign, Statements, append_event, queue_messages
+
+__all__ = ["arm_campaign_steps", "campaign_steps", "fire_campaign_steps", "follow_up_sample", "supervision_teams"]
+
+
+def _start_of(camp: Campaign, day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=camp.tz).astimezone(dt.UTC)
+
+
+def _draw_days(rule: SupervisionSpec, phases: Sequence[PhaseSpec]) -> list[dt.date]:
+    chosen = [p for p in phases if p.id in rule.phases]
+    if not chosen:
+        return []
+    days: list[dt.date] = []
+    day = min(p.start for p in chosen)
+    last = max(p.end for p in chosen)
+    while day <= last:
+        if any(p.start <= day <= p.end for p in chosen):
+            days.append(day)
+        if rule.every == "month":
+            year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+            day = dt.date(year, month, min(day.day, monthdays.monthrange(year, month)[1]))
+        else:
+            day += dt.timedelta(days=7 if rule.every == "week" else 14)
+    return days
+
+
+def campaign_steps(camp: Campaign) -> dict[str, dt.datetime]:
+    """Every campaign step of the definition, by key, with the moment it is due (UTC)."""
+    setup = camp.setup
+    if setup is None:
+        return {}
+    steps: dict[str, dt.datetime] = {}
+    for phase in setup.phases:
+        if phase.on_start:
+            steps[f"{phase.id}.start@{phase.start.isoformat()}"] = _start_of(camp, phase.start)
+        if phase.on_end:
+            steps[f"{phase.id}.end@{phase.end.isoformat()}"] = _start_of(camp, phase.end + dt.timedelta(days=1))
+    rule = setup.follow_up
+    if rule is not None:
+        phase = next(p for p in setup.phases if p.id == rule.phase)
+        steps[f"follow_up_draw@{phase.start.isoformat()}"] = _start_of(camp, phase.start)
+    if setup.supervision is not None:
+        for day in _draw_days(setup.supervision, setup.phases):
+            steps[f"supervision_draw@{day.isoformat()}"] = _start_of(camp, day)
+    return steps
+
+
+def arm_campaign_steps(tx: Tx, st: Statements, camp: Campaign, now: dt.datetime) -> int:
+    steps = [
+        {"campaign_id": camp.id, "subject_kind": "campaign", "subject_id": camp.id, "step_key": key,
+         "due_at": due_at, "status": "pending", "fired_at": None, "created_at": now}
+        for key, due_at in campaign_steps(camp).items()
+    ]
+    tx.run_many(st.step_insert, steps)
+    return len(steps)
+
+
+# -------------------------------------------------------------------------------------- draws
+
+
+def follow_up_sample(
+    seed: int, population: Sequence[tuple[int, str | None, int]], rule: FollowUpSpec
+) -> list[int]:
+    """The 回头看 sample: from ``population`` ((item id, unit key, escalation level), in item id
+    order), at least ``min_per_unit`` per unit, then more at random up to ``share`` of all, plus
+    every item once under 挂牌督办 when ``include_listed``. Sorted ids; the same for the same seed."""
+    rng = random.Random(seed)
+    by_unit: dict[str | None, list[int]] = {}
+    for item_id, unit, _ in population:
+        by_unit.setdefault(unit, []).append(item_id)
+    chosen: set[int] = set()
+    for unit in sorted(by_unit, key=lambda u: u or ""):
+        ids = by_unit[unit]
+        chosen.update(rng.sample(ids, min(rule.min_per_unit, len(ids))))
+    target = math.ceil(rule.share * len(population))
+    rest = [i for i, _, _ in population if i not in chosen]
+    if len(chosen) < target and rest:
+        chosen.update(rng.sample(rest, min(target - len(chosen), len(rest))))
+    if rule.include_listed:
+        chosen.update(i for i, _, level in population if level >= 1)
+    return sorted(chosen)
+
+
+def supervision_teams(seed: int, units: Sequence[str], rule: SupervisionSpec) -> list[list[str]]:
+    """Which units each team visits, unannounced: ``units_per_draw`` each, no unit twice in a
+    draw, never one of the units the teams are drawn from; the same for the same seed."""
+    rng = random.Random(seed)
+    pool = [u for u in units if u not in rule.drawn_from]
+    picked = rng.sample(pool, min(len(pool), rule.teams * rule.units_per_draw))
+    return [sorted(picked[i * rule.units_per_draw:(i + 1) * rule.units_per_draw]) for i in range(rule.teams)]
+
+
+# ------------------------------------------------------------------------------------- firing
+
+
+def fire_campaign_steps(
+    tx: Tx,
+    st: Statements,
+    camp: Campaign,
+    claimed: Sequence[Mapping[str, Any]],
+    now: dt.datetime,
+    report: SweepReport,
+    seeds: random.Random,
+) -> None:
+    """Every claimed campaign step fires (late ones marked so), in order."""
+    setup = camp.setup
+    for row in claimed:
+        if tx.run(st.step_settle, {"id": row["id"], "status": "fired", "now": now}) != 1:
+            continue
+        late = now - row["due_at"] >= LATE_AFTER
+        name, _, day = row["step_key"].partition("@")
+        if setup is None:
+            report.void += 1
+            continue
+        report.fired += 1
+        report.events.append(f"campaign:{name}")
+        if name == "follow_up_draw" and setup.follow_up is not None:
+            _follow_up_draw(tx, st, camp, setup.follow_up, seeds.getrandbits(63), now, late)
+        elif name == "supervision_draw" and setup.supervision is not None:
+            _supervision_draw(tx, st, camp, setup.supervision, seeds.getrandbits(63), day, now, late)
+        else:
+            phase_id, _, edge = name.rpartition(".")
+            phase = next((p for p in setup.phases if p.id == phase_id), None)
+            if phase is None:
+                continue
+            for action in phase.on_start if edge == "start" else phase.on_end:
+                _phase_action(tx, st, camp, phase, edge, action, now, late)
+
+
+def _phase_payload(camp: Campaign, phase: PhaseSpec) -> dict[str, Any]:
+    return {"campaign": camp.view.title, "phase": phase.id, "phase_name": phase.name,
+            "phase_start": phase.start.isoformat(), "phase_end": phase.end.isoformat()}
+
+
+def _phase_action(
+    tx: Tx, st: Statements, camp: Campaign, phase: PhaseSpec, edge: str, action: PhaseAction, now: dt.datetime,
+    late: bool,
+) -> None:
+    data: dict[str, Any] = {"phase": phase.id, "phase_name": phase.name, "edge": edge, "action": action.action}
+    if late:
+        data["late"] = True
+    if action.action == "notify":
+        append_event(tx, st, camp.id, item_id=None, trigger="phase_action", from_state=None, to_state=None,
+                     actor=SYSTEM, at=now, data=data)
+        queue_messages(tx, st, camp, action.notify, key=f"campaign:{camp.id}:phase:{phase.id}.{edge}",
+                       payload=_phase_payload(camp, phase), units={}, item_id=None, now=now)
+        return
+    # escalate_missing: every unit that has not delivered the duty by this edge goes to 挂牌督办.
+    assert action.duty is not None
+    duty = camp.duties[action.duty]
+    ladder = camp.ladders[action.ladder or duty.ladder or ""]
+    listed = next((s for s in ladder.steps if s.action == "listed_supervision"), None)
+    step = listed or LadderStep(id="listed_supervision", label="挂牌督办", offset=0, action="listed_supervision")
+    edge_day = phase.start if edge == "start" else phase.end
+    missing = tx.all(st.duties_open_by, {"cid": camp.id, "duty_key": duty.id, "due_by": edge_day})
+    units: list[str] = []
+    for row in missing:
+        changes = raise_level(row, step)
+        if changes:
+            tx.run(st.duty_level, {"id": row["id"], "light": changes.get("light", row["light"]),
+                                   "escalation_level": changes.get("escalation_level", row["escalation_level"])})
+        # What the ladder would still have said up to 挂牌督办 is said now: those steps are done.
+        tx.run(st.duty_steps_supersede, {"duty_id": row["id"], "now": now,
+                                         "keep": f"%.{_highest(ladder)}@%"})
+        units.append(camp.unit_keys[row["unit_id"]])
+        payload = {**duty_payload(camp, duty, row), **step_payload(camp, step, row["due"], now)}
+        queue_messages(tx, st, camp, step.notify, key=f"duty:{row['id']}:phase:{phase.id}.{edge}",
+                       payload=payload, units={"responsible_unit": row["unit_id"], "lead_unit": None},
+                       item_id=None, now=now)
+    data.update(duty=duty.id, units=units, count=len(units))
+    append_event(tx, st, camp.id, item_id=None, trigger="phase_action", from_state=None, to_state=None,
+                 actor=SYSTEM, at=now, data=data)
+
+
+def _highest(ladder: Any) -> str:
+    """The id of the ladder's accountability step (kept pending by escalate_missing), if any."""
+    return next((s.id for s in ladder.steps if s.action == "accountability"), "\u0000")
+
+
+def _follow_up_draw(
+    tx: Tx, st: Statements, camp: Campaign, rule: FollowUpSpec, seed: int, now: dt.datetime, late: bool
+) -> None:
+    rows = tx.all(st.items_in_states_of_campaign, {"cid": camp.id})
+    population = [
+        (r["id"], camp.unit_keys.get(r["responsible_unit_id"]) if r["responsible_unit_id"] else None,
+         r["escalation_level"])
+        for r in rows if r["state"] in rule.states
+    ]
+    sample = follow_up_sample(seed, population, rule)
+    data: dict[str, Any] = {"seed": seed, "share": rule.share, "min_per_unit": rule.min_per_unit,
+                            "population": [p[0] for p in population], "sample": sample,
+                            "listed": [p[0] for p in population if p[2] >= 1 and rule.include_listed]}
+    if late:
+        data["late"] = True
+    append_event(tx, st, camp.id, item_id=None, trigger="follow_up_draw", from_state=None, to_state=None,
+                 actor=SYSTEM, at=now, data=data)
+
+
+def _supervision_draw(
+    tx: Tx, st: Statements, camp: Campaign, rule: SupervisionSpec, seed: int, day: str, now: dt.datetime,
+    late: bool,
+) -> None:
+    units = sorted(camp.unit_ids)
+    teams = supervision_teams(seed, units, rule)
+    data: dict[str, Any] = {"seed": seed, "day": day, "teams": teams, "units": units}
+    if late:
+        data["late"] = True
+    # Unannounced: recorded for the supervision teams and the audit trail; no unit is told.
+    append_event(tx, st, camp.id, item_id=None, trigger="supervision_draw", from_state=None, to_state=None,
+                 actor=SYSTEM, at=now, data=data)
