@@ -54,6 +54,11 @@ EXTRA_TRIGGER_LABELS: Mapping[str, str] = {
     "start_campaign": "启动专项行动",
     "ladder_step": "督办阶梯",
     "ladder_missed": "督办步骤错过(待人工处理)",
+    "recompute_deadline": "重算整改时限",
+    "phase_action": "阶段节点",
+    "follow_up_draw": "回头看抽查",
+    "supervision_draw": "督查抽签",
+    "complete_duty": "完成职责",
     **OPERATIONS,
 }
 #: Columns of the longest time text: 2023年12月31日(星期一) 09:00.
@@ -78,6 +83,9 @@ DATA_LABELS: Mapping[str, str] = {
     "step_label": "督办步骤",
     "caught_up": "补办(已合并)",
     "missed": "错过(待人工处理)",
+    "approved_by": "批准角色",
+    "days_left": "剩余工作日",
+    "old_due": "原整改时限",
 }
 
 
@@ -409,6 +417,8 @@ def cmd_item_show(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
         ("责任单位", f"{item.unit_name} ({item.unit})" if item.unit else "未交办"),
         ("领衔领导", item.leading_official or ""),
         ("整改时限", format_date(item.due)),
+        ("暂停计时", f"自 {format_time(item.paused_at, tz)} 起暂停, 剩余 {item.paused_days} 个工作日"
+         if item.paused_at else ""),
         ("预警状态", LIGHT_LABELS.get(item.light, item.light)),
         ("督办等级", str(item.escalation_level) if item.escalation_level else "未督办"),
         ("回头看次数", str(item.reopen_count) if item.reopen_count else ""),
@@ -499,6 +509,45 @@ def cmd_measure_done(args: argparse.Namespace, db: str, actor: ActorTuple | None
     return 0
 
 
+def cmd_item_pause(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai item pause: 暂停计时 (with a reason, by the approving role)."""
+    with open_engine(db) as engine:
+        item = engine.pause_clock(args.item_id, _actor(actor), reason=args.reason,
+                                  expected_version=args.expected_version)
+    if args.json:
+        _print_json(item.to_dict())
+    else:
+        print(f"问题 {item.id} 已暂停计时: 原整改时限 {format_date(item.due)}, 剩余 {item.paused_days} 个工作日"
+              f" (第 {item.version} 版)")
+    return 0
+
+
+def cmd_item_resume(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai item resume: 恢复计时; the new due date keeps the working days consumed."""
+    with open_engine(db) as engine:
+        item = engine.resume_clock(args.item_id, _actor(actor), note=args.note,
+                                   expected_version=args.expected_version)
+    if args.json:
+        _print_json(item.to_dict())
+    else:
+        print(f"问题 {item.id} 已恢复计时: 新的整改时限 {format_date(item.due)} (第 {item.version} 版)")
+    return 0
+
+
+def cmd_campaign_recompute(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai campaign recompute: recompute every open deadline after a calendar change."""
+    with open_engine(db) as engine:
+        report = engine.recompute_deadlines(_campaign_key(engine, args.campaign), _actor(actor))
+    if args.json:
+        _print_json(report.to_dict())
+        return 0
+    print(f"专项行动 {report.campaign}: 按现行工作日历重算整改时限, {len(report.moved)} 个问题的整改时限变更,"
+          f" {report.retimed} 个待办督办步骤改期")
+    for item_id, old, new in report.moved:
+        print(f"  问题 {item_id}: {format_date(old)} → {format_date(new)}")
+    return 0
+
+
 def cmd_campaign_migrate(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai campaign migrate: move a running campaign to a new version of its definition."""
     from zhenggai.workflows import load_setup
@@ -541,6 +590,14 @@ def cmd_demo(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int
     return run_demo(args.demo_db, keep=args.keep)
 
 
+def cmd_simulate(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai simulate: a campaign played on the virtual clock (see :mod:`._simulate`)."""
+    from ._simulate import simulate
+
+    return simulate(args.definition, items=args.items, start=args.start, until=args.until, seed=args.seed,
+                    db=args.sim_db, progress=args.progress, timeline=not args.summary_only)
+
+
 #: The command table: the parser's ``command`` names, explicitly (no dispatch by name).
 def _ops(name: str) -> Command:
     """An operator command of :mod:`zhenggai.adapters._ops`, imported when it runs."""
@@ -563,7 +620,11 @@ COMMANDS: Mapping[str, Command] = {
     "measure_done": cmd_measure_done,
     "audit_verify": cmd_audit_verify,
     "campaign_migrate": cmd_campaign_migrate,
+    "campaign_recompute": cmd_campaign_recompute,
+    "item_pause": cmd_item_pause,
+    "item_resume": cmd_item_resume,
     "demo": cmd_demo,
+    "simulate": cmd_simulate,
     "run": _ops("run"),
     "status": _ops("status"),
     "duty_list": _ops("duty_list"),

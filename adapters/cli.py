@@ -88,6 +88,16 @@ def _add_expected_version(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"须为整数: {text}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"不能为负数: {text}")
+    return value
+
+
 def _date(text: str) -> str:
     import datetime as dt
 
@@ -156,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME", help="内置定义名, 如 county_2023")
     p.set_defaults(command="definition_show")
 
-    item = commands.add_parser("item", help="问题: 登记、列表、详情、流转、整改措施", description="问题的登记、查询和流转。")
+    item = commands.add_parser("item", help="问题: 登记、列表、详情、流转、整改措施、暂停计时", description="问题的登记、查询和流转。")
     item_cmds = item.add_subparsers(dest="item_command", metavar="ACTION", required=True, parser_class=_Parser)
 
     p = item_cmds.add_parser("add", help="登记问题", description="登记一个问题 (问题线索)。")
@@ -208,6 +218,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(p)
     p.set_defaults(command="item_fire", needs_actor=True)
 
+    p = item_cmds.add_parser(
+        "pause", help="暂停计时 (中止, 如等待法院判决)",
+        description="暂停问题的整改计时 (须有理由, 由实施方案规定的角色批准)。\n"
+        "保留剩余的工作日; 暂停期间不提醒、不亮灯、不督办。",
+    )
+    p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
+    p.add_argument("--reason", required=True, help="暂停理由 (记入审计记录)")
+    _add_expected_version(p)
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="item_pause", needs_actor=True)
+    p = item_cmds.add_parser(
+        "resume", help="恢复计时",
+        description="恢复问题的整改计时: 新的整改时限 = 从今天 (按交办的收件规则) 起算的剩余工作日。",
+    )
+    p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
+    p.add_argument("--note", help="备注 (记入审计记录)")
+    _add_expected_version(p)
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="item_resume", needs_actor=True)
+
     measure = item_cmds.add_parser("measure", help="整改措施: 添加、完成", description="问题的整改措施。")
     measure_cmds = measure.add_subparsers(dest="measure_command", metavar="ACTION", required=True, parser_class=_Parser)
     p = measure_cmds.add_parser("add", help="添加整改措施", description="为问题添加一项整改措施。")
@@ -225,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(p)
     p.set_defaults(command="measure_done", needs_actor=True)
 
-    campaign = commands.add_parser("campaign", help="专项行动: 改用新版本实施方案", description="专项行动的管理。")
+    campaign = commands.add_parser("campaign", help="专项行动: 改用新版本实施方案、重算整改时限", description="专项行动的管理。")
     campaign_cmds = campaign.add_subparsers(
         dest="campaign_command", metavar="ACTION", required=True, parser_class=_Parser
     )
@@ -239,6 +271,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_actor(p)
     _add_json(p)
     p.set_defaults(command="campaign_migrate", needs_actor=True)
+
+    p = campaign_cmds.add_parser(
+        "recompute", help="工作日历变更后重算全部在办整改时限 (留痕)",
+        description="节假日安排或县定调整变更后, 按现行工作日历重算全部在办问题的整改时限 (按规则计算的),\n"
+        "并调整全部待办的提醒和督办步骤。人工指定的整改时限不变。操作记入审计记录。",
+    )
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识 (库中只有一个时可省略)")
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="campaign_recompute", needs_actor=True)
 
     audit = commands.add_parser("audit", help="审计记录", description="审计记录 (哈希链)。")
     audit_cmds = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True, parser_class=_Parser)
@@ -291,6 +333,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="已到期步骤最多可等待的分钟数; 超过则退出码 1")
     _add_json(p)
     p.set_defaults(command="status")
+
+    p = commands.add_parser(
+        "simulate", help="模拟: 在虚拟时钟上按实施方案跑一遍专项行动, 打印时间线和汇总",
+        description="在临时数据库和虚拟时钟上按实施方案 (内置标识或 YAML 文件) 跑一遍专项行动:\n"
+        "生成各专项、各渠道的模拟问题, 模拟各单位的办理习惯 (有的按时、有的迟办)、验收不通过、\n"
+        "暂停计时、职责报送与漏报、回头看重新整改; 调度扫描每天 00:05 运行, 与守护进程相同。\n"
+        "打印中文时间线 (每天一段) 和汇总 (问题状态、预警、督办等级、职责、按渠道和类别的消息)。\n"
+        "同一随机种子得到相同输出。进度条写到标准错误。",
+    )
+    p.add_argument("definition", metavar="DEFINITION", help="内置实施方案标识 (如 county_2023) 或 YAML 文件")
+    p.add_argument("--items", type=_count, default=2000, metavar="N", help="模拟问题数 (默认 2000)")
+    p.add_argument("--from", dest="start", type=_date, metavar="YYYY-MM-DD", help="起始日 (默认第一阶段开始日)")
+    p.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="结束日 (默认最后阶段结束日)")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="随机种子 (默认 1)")
+    p.add_argument("--sim-db", dest="sim_db", metavar="PATH|URL",
+                   help="模拟用的数据库 (须为新文件或空库; 默认临时 SQLite 文件, 结束后删除)")
+    p.add_argument("--summary-only", dest="summary_only", action="store_true", help="只打印汇总, 不打印时间线")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="显示进度条 (默认: 标准错误是终端时显示)")
+    p.set_defaults(command="simulate")
 
     p = commands.add_parser(
         "demo", help="演示: 在临时数据库上跑一遍完整的整改流程",

@@ -6,7 +6,8 @@ the rung and the date it counts from: ``item_overdue.red@2023-08-15`` (ladder ``
 step ``red``, due date 2023-08-15), ``remind@2023-07-31`` (a duty's reminder). A new due date
 means new rows, and the old date's pending rows are cancelled, so they no longer fire. An
 item's rows are reconciled after every transition (:func:`arm_item_steps`): pending while the
-item is in one of the ladder's states with a due date, cancelled otherwise, re-armed (pending
+item is in one of the ladder's states with a due date and its clock running (not paused,
+:func:`on_ladder`), cancelled otherwise, re-armed (pending
 again) when it comes back. A duty's rows are armed when the campaign starts, one set per
 occurrence and unit (:func:`arm_duties`), and cancelled when the unit discharges it.
 
@@ -61,8 +62,10 @@ __all__ = [
     "fire_item_steps",
     "item_steps",
     "occurrences",
+    "on_ladder",
     "plan",
     "raise_level",
+    "retime_steps",
     "step_payload",
 ]
 
@@ -216,10 +219,15 @@ def item_steps(camp: Campaign, item: Mapping[str, Any]) -> Wanted:
     """The ladder steps ``item`` should have pending, by key, with the moment each is due (UTC):
     none unless it is in one of the ladder's states and has a due date."""
     ladder = camp.item_ladder
-    due = item["due"]
-    if ladder is None or due is None or item["state"] not in ladder.states:
+    if ladder is None or not on_ladder(ladder, item):
         return {}
-    return _ladder_wanted(camp, ladder, due)
+    return _ladder_wanted(camp, ladder, item["due"])
+
+
+def on_ladder(ladder: LadderSpec, item: Mapping[str, Any]) -> bool:
+    """Whether ``item``'s deadline clock runs: in one of the ladder's states, with a due date,
+    not paused (暂停计时)."""
+    return item["state"] in ladder.states and item["due"] is not None and item.get("paused_at") is None
 
 
 def arm_item_steps(
@@ -229,8 +237,8 @@ def arm_item_steps(
     ladder = camp.item_ladder
     if ladder is None:
         return
-    was_on = before["state"] in ladder.states and before["due"] is not None
-    is_on = after["state"] in ladder.states and after["due"] is not None
+    was_on = on_ladder(ladder, before)
+    is_on = on_ladder(ladder, after)
     if not was_on and not is_on:
         return  # off the ladder before and after
     if was_on and is_on and before["due"] == after["due"]:
@@ -252,6 +260,18 @@ def arm_item_steps(
             })
         elif found["status"] == "cancelled":
             tx.run(st.step_rearm, {"id": found["id"], "due_at": due_at})
+
+
+def retime_steps(tx: Tx, st: Statements, kind: str, subject_id: int, wanted: Wanted) -> int:
+    """Move the subject's pending steps to the moments ``wanted`` gives them now (after a
+    calendar change); returns how many moved. Steps not in ``wanted`` are left to the sweep
+    (void when they come due)."""
+    moved = 0
+    for row in tx.all(st.subject_steps, {"kind": kind, "sid": subject_id}):
+        found = wanted.get(row["step_key"])
+        if found is not None and found[1] != row["due_at"]:
+            moved += tx.run(st.step_retime, {"id": row["id"], "due_at": found[1]})
+    return moved
 
 
 def fire_item_steps(

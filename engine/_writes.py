@@ -236,6 +236,23 @@ class Statements:
             .where(ITEM.c.campaign_id == bindparam("cid"))
             .order_by(ITEM.c.id)
         )
+        # 重算整改时限: the items with a due date, the open duties, any subject's steps.
+        self.items_with_due = p(
+            select(ITEM).where(ITEM.c.campaign_id == bindparam("cid"), ITEM.c.due.is_not(None)).order_by(ITEM.c.id)
+        )
+        self.duties_open = p(
+            select(DUTY).where(DUTY.c.campaign_id == bindparam("cid"), DUTY.c.status == literal("open"))
+            .order_by(DUTY.c.id)
+        )
+        self.subject_steps = p(
+            select(STEP.c.id, STEP.c.step_key, STEP.c.due_at)
+            .where(STEP.c.subject_kind == bindparam("kind"), STEP.c.subject_id == bindparam("sid"),
+                   STEP.c.status == PENDING)
+            .order_by(STEP.c.id)
+        )
+        self.step_retime = p(
+            update(STEP).where(STEP.c.id == bindparam("id"), STEP.c.status == PENDING).values(due_at=bindparam("due_at"))
+        )
         self.oldest_pending = p(select(func.min(STEP.c.due_at)).where(STEP.c.status == PENDING))
         self.campaign_id_by_key = p(select(CAMPAIGN.c.id).where(CAMPAIGN.c.key == bindparam("key")))
         self.campaign_ref_by_key = p(

@@ -165,6 +165,14 @@ class Item(SQLModel, table=True):
     responsible_unit_id: int | None = Field(default=None, foreign_key="zg_unit.id")
     leading_official: str | None = Field(default=None, max_length=100)
     due: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    #: What a due date given by the definition's rule counts from (received day, days, count),
+    #: so a calendar change can recompute it; NULL for a due date a person chose.
+    due_from: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    due_days: int | None = Field(default=None)
+    due_count: str | None = Field(default=None, max_length=10)
+    #: A paused deadline clock (暂停计时): since when, and the working days it had left.
+    paused_at: dt.datetime | None = _utc_column()
+    paused_days: int | None = Field(default=None)
     light: str = Field(default="green", max_length=10)
     escalation_level: int = Field(default=0)
     reopen_count: int = Field(default=0)

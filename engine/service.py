@@ -37,7 +37,16 @@ from zhenggai.workflows.schema import (
 
 from ._campaign_steps import arm_campaign_steps, fire_campaign_steps
 from ._raw import Tx
-from ._steps import SweepReport, arm_duties, arm_item_steps, fire_duty_steps, fire_item_steps
+from ._steps import (
+    SweepReport,
+    arm_duties,
+    arm_item_steps,
+    duty_steps,
+    fire_duty_steps,
+    fire_item_steps,
+    item_steps,
+    retime_steps,
+)
 from ._writes import (
     CAMPAIGN,
     DUTY,
@@ -62,7 +71,7 @@ from .audit import GENESIS, AuditReport, verify_chain
 from .calendar import WorkingCalendar
 from .checks import check_setup
 from .clock import SystemClock
-from .deadlines import rectification_due, rule_for
+from .deadlines import add_days, received_day, rule_for, working_days_between
 from .errors import (
     CampaignNotFound,
     ConflictError,
@@ -97,6 +106,7 @@ from .views import (
     LedgerRow,
     MeasureView,
     OutboxView,
+    RecomputeView,
     Reporter,
     ReporterView,
     StatusView,
@@ -238,8 +248,10 @@ class Engine:
             tx.run(st.head_insert, {"campaign_id": cid, "seq": 0, "hash": GENESIS})
             # Not cached until committed: a rolled-back start must leave no campaign behind.
             camp = self._load_campaign(tx, cid, cache=False)
-            duties = arm_duties(tx, st, camp, now)
+            # Campaign steps first: a phase end due with a duty's chase at the same moment fires
+            # first (steps of one moment go in id order), and its 挂牌督办 supersedes the chase.
             arm_campaign_steps(tx, st, camp, now)
+            duties = arm_duties(tx, st, camp, now)
             append_event(
                 tx,
                 st,
@@ -399,6 +411,11 @@ class Engine:
                 "responsible_unit_id": None,
                 "leading_official": None,
                 "due": None,
+                "due_from": None,
+                "due_days": None,
+                "due_count": None,
+                "paused_at": None,
+                "paused_days": None,
                 "light": "green",
                 "escalation_level": 0,
                 "reopen_count": 0,
@@ -494,8 +511,18 @@ class Engine:
             changes: dict[str, Any] = {}
             for effect in spec.effects:
                 changes.update(EFFECTS[effect].apply(ctx))
-            if changes.get("due", row["due"]) != row["due"] and row["light"] != "green":
-                changes["light"] = "green"  # a new deadline starts with a green light
+            if changes.get("due", row["due"]) != row["due"]:
+                if row["paused_at"] is not None:
+                    raise GuardFailedError(item_id, trigger, "clock_running",
+                                           "计时已暂停, 恢复计时后再调整整改时限", {**lifecycle.names, **CLOCK_NAMES})
+                if row["light"] != "green":
+                    changes["light"] = "green"  # a new deadline starts with a green light
+            if "due_basis" in inputs:  # counted by the definition's rule: kept for recomputing
+                changes.update(inputs["due_basis"])
+            elif "due" in changes and row["due_from"] is not None and changes["due"] != row["due"]:
+                changes.update(due_from=None, due_days=None, due_count=None)  # a date a person chose
+            if new_state in lifecycle.final_states and row["paused_at"] is not None:
+                changes.update(paused_at=None, paused_days=None)  # nothing left to count
             changes.update(state=new_state, updated_at=now, version=row["version"] + 1)
             cas_update(tx, st, row, changes)
             event_data = _event_data(camp, inputs, row, changes)
@@ -688,6 +715,132 @@ class Engine:
             )
         return _measure_view({**measure, "done_at": now, "done_by": actor.name})
 
+    # ---------------------------------------------------------------------- the deadline clock
+
+    def pause_clock(
+        self, item_id: int, actor: Actor, *, reason: str, expected_version: int | None = None
+    ) -> ItemView:
+        """暂停计时 / 中止: stop the item's deadline clock (e.g. while it waits on a court ruling),
+        approved by a role the definition's ``operations.pause_clock`` names, with a reason. The
+        working days left to the due date are kept (the day of pausing counts as used); its
+        ladder steps stop (cancelled). An item past its due date cannot be paused: its time
+        has run out already."""
+        now = self._now()
+        st = self._st
+        with self._store.transaction() as tx:
+            row = self._load_item(tx, item_id)
+            camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
+            self._check_actor(camp, actor)
+            _check_version(item_id, expected_version, row["version"])
+            self._check_operation(camp, actor, "pause_clock", row)
+            text = _text("reason", reason)
+            ladder = camp.item_ladder
+            running = row["due"] is not None and row["state"] not in camp.lifecycle.final_states and (
+                ladder is None or row["state"] in ladder.states
+            )
+            if row["paused_at"] is not None:
+                raise GuardFailedError(item_id, "pause_clock", "clock_running",
+                                       f"计时已于 {_local_day(camp, row['paused_at'])} 暂停", CLOCK_NAMES)
+            if not running:
+                raise GuardFailedError(item_id, "pause_clock", "clock_running",
+                                       "问题不在整改计时中 (未交办、未定整改时限或已办结)", CLOCK_NAMES)
+            today = now.astimezone(camp.tz).date()
+            if row["due"] < today:
+                raise GuardFailedError(item_id, "pause_clock", "due_not_passed",
+                                       f"整改时限 {row['due'].isoformat()} 已过, 不能暂停计时", CLOCK_NAMES)
+            left = working_days_between(camp.calendar, today, row["due"])
+            changes = {"paused_at": now, "paused_days": left, "updated_at": now, "version": row["version"] + 1}
+            cas_update(tx, st, row, changes)
+            after = {**row, **changes}
+            append_event(tx, st, camp.id, item_id=item_id, trigger="pause_clock", from_state=row["state"],
+                         to_state=row["state"], actor=actor, at=now,
+                         data={"reason": text, "approved_by": actor.role, "due": row["due"].isoformat(),
+                               "days_left": left})
+            arm_item_steps(tx, st, camp, row, after, now)
+        return self._view_from_row(camp, after)
+
+    def resume_clock(
+        self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
+    ) -> ItemView:
+        """恢复计时: restart a paused clock. The new due date is the working days the item had
+        left, counted from today (the day of pausing counted as used, the day of resuming does
+        not, so pausing and resuming the same day changes nothing); the time consumed before the
+        pause stays consumed; the ladder is armed for the new date and the light starts green."""
+        now = self._now()
+        st = self._st
+        with self._store.transaction() as tx:
+            row = self._load_item(tx, item_id)
+            camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
+            self._check_actor(camp, actor)
+            _check_version(item_id, expected_version, row["version"])
+            self._check_operation(camp, actor, "resume_clock", row)
+            if row["paused_at"] is None:
+                raise GuardFailedError(item_id, "resume_clock", "clock_paused", "计时未暂停", CLOCK_NAMES)
+            text = _text("note", note) if note is not None else None
+            start = now.astimezone(camp.tz).date()  # the day of resuming does not count
+            left = int(row["paused_days"] or 0)
+            due = add_days(camp.calendar, start, left, "working")
+            changes: dict[str, Any] = {
+                "paused_at": None, "paused_days": None, "due": due, "due_from": start, "due_days": left,
+                "due_count": "working", "updated_at": now, "version": row["version"] + 1,
+            }
+            if row["light"] != "green":
+                changes["light"] = "green"  # a new deadline starts with a green light
+            cas_update(tx, st, row, changes)
+            after = {**row, **changes}
+            data: dict[str, Any] = {"paused_since": row["paused_at"].isoformat(), "days_left": left,
+                                    "old_due": row["due"].isoformat(), "due": due.isoformat(),
+                                    "approved_by": actor.role}
+            if text is not None:
+                data["note"] = text
+            append_event(tx, st, camp.id, item_id=item_id, trigger="resume_clock", from_state=row["state"],
+                         to_state=row["state"], actor=actor, at=now, data=data)
+            arm_item_steps(tx, st, camp, row, after, now)
+        return self._view_from_row(camp, after)
+
+    def recompute_deadlines(self, campaign: str | int, actor: Actor) -> RecomputeView:
+        """Recompute every open deadline on the calendar as it is now, after a calendar change
+        (a new year's holiday notice in the calendar data, a county override in a new definition
+        version): due dates the definition's rule gave are counted again from their received
+        day (due dates a person chose stay, and so do paused clocks' days left); every pending
+        ladder and duty step is re-timed. One audited act (an event for the campaign, one per
+        item whose due date moved); running it again changes nothing."""
+        now = self._now()
+        st = self._st
+        with self._store.transaction() as tx:
+            camp = self._campaign(tx, campaign)
+            self._check_actor(camp, actor)
+            self._check_operation(camp, actor, "recompute_deadlines", None)
+            moved: list[tuple[int, dt.date, dt.date]] = []
+            retimed = 0
+            for row in tx.all(st.items_with_due, {"cid": camp.id}):
+                if row["state"] in camp.lifecycle.final_states:
+                    continue
+                after = row
+                if row["due_from"] is not None and row["paused_at"] is None:
+                    due = add_days(camp.calendar, row["due_from"], row["due_days"], row["due_count"])
+                    if due != row["due"]:
+                        changes: dict[str, Any] = {"due": due, "updated_at": now, "version": row["version"] + 1}
+                        if row["light"] != "green":
+                            changes["light"] = "green"
+                        cas_update(tx, st, row, changes)
+                        after = {**row, **changes}
+                        moved.append((row["id"], row["due"], due))
+                        append_event(tx, st, camp.id, item_id=row["id"], trigger="recompute_deadline",
+                                     from_state=row["state"], to_state=row["state"], actor=actor, at=now,
+                                     data={"old_due": row["due"].isoformat(), "due": due.isoformat()})
+                        arm_item_steps(tx, st, camp, row, after, now)
+                retimed += retime_steps(tx, st, "item", row["id"], item_steps(camp, after))
+            for duty in tx.all(st.duties_open, {"cid": camp.id}):
+                spec = camp.duties.get(duty["duty_key"])
+                if spec is not None:
+                    retimed += retime_steps(tx, st, "duty", duty["id"], duty_steps(camp, spec, duty["due"]))
+            data = {"moved": [{"item": i, "old_due": a.isoformat(), "due": b.isoformat()} for i, a, b in moved],
+                    "retimed": retimed, "definition_version": camp.view.definition_version}
+            append_event(tx, st, camp.id, item_id=None, trigger="recompute_deadlines", from_state=None,
+                         to_state=None, actor=actor, at=now, data=data)
+        return RecomputeView(campaign=camp.key, moved=tuple(moved), retimed=retimed)
+
     # --------------------------------------------------------------------------------- reading
 
     def item(self, item_id: int) -> ItemView:
@@ -737,10 +890,15 @@ class Engine:
             ).mappings()
             return [_measure_view(r) for r in rows]
 
-    def events(self, item_id: int | None = None, *, campaign: str | int | None = None) -> list[EventView]:
-        """Audit events of one item, or of one campaign, or all, in chain order."""
+    def events(
+        self, item_id: int | None = None, *, campaign: str | int | None = None, after: int | None = None
+    ) -> list[EventView]:
+        """Audit events of one item, or of one campaign, or all, in chain order; with ``after``,
+        only those of a higher ``seq`` (a follower's cursor, with ``campaign``)."""
         with self._store.read() as conn:
             query = select(EVENT).order_by(EVENT.c.campaign_id, EVENT.c.seq)
+            if after is not None:
+                query = query.where(EVENT.c.seq > after)
             if item_id is not None:
                 self._load_item(conn, item_id)
                 query = query.where(EVENT.c.item_id == item_id)
@@ -1179,7 +1337,7 @@ class Engine:
             unit_name=None if uid is None else camp.unit_names[uid],
             leading_official=r["leading_official"], due=r["due"], light=r["light"],
             escalation_level=r["escalation_level"], reopen_count=r["reopen_count"],
-            merged_into=r["merged_into_id"], dismiss_reason=r["dismiss_reason"],
+            paused_at=r["paused_at"], paused_days=r["paused_days"], merged_into=r["merged_into_id"], dismiss_reason=r["dismiss_reason"],
             last_finding=r["last_finding"], created_by=r["created_by"], created_at=r["created_at"],
             updated_at=r["updated_at"], verified_at=r["verified_at"], closed_at=r["closed_at"],
             closed_by=r["closed_by"], version=r["version"],
@@ -1230,6 +1388,20 @@ def _stranded_items(conn: Connection, camp: Campaign, setup: CampaignSetup) -> l
                 f"units: 新版本没有单位 {camp.unit_keys[unit_id]}, 仍有 {count} 个问题由其负责 (如问题 {first})"
             )
     return problems
+
+
+#: Names of the deadline clock's operations and conditions, for refusals officials read.
+CLOCK_NAMES = {
+    "pause_clock": "暂停计时",
+    "resume_clock": "恢复计时",
+    "clock_running": "计时进行中",
+    "clock_paused": "计时已暂停",
+    "due_not_passed": "整改时限未过",
+}
+
+
+def _local_day(camp: Campaign, at: dt.datetime) -> str:
+    return at.astimezone(camp.tz).date().isoformat()
 
 
 def _check_version(item_id: int, expected: int | None, actual: int) -> None:
@@ -1316,9 +1488,9 @@ def _due_by_rule(camp: Campaign, row: Mapping[str, Any], inputs: dict[str, Any],
     if deadlines is None:
         return
     rule = rule_for(deadlines, row["track"], row["severity"])
-    inputs["due"] = rectification_due(
-        camp.calendar, deadlines, track=row["track"], severity=row["severity"], assigned_at=now, tz=camp.tz
-    )
+    start = received_day(camp.calendar, now, camp.tz, deadlines.cutoff)
+    inputs["due"] = add_days(camp.calendar, start, rule.days, rule.count)
+    inputs["due_basis"] = {"due_from": start, "due_days": rule.days, "due_count": rule.count}
     inputs["due_rule"] = f"{rule.days} 个{'工作日' if rule.count == 'working' else '自然日'}"
 
 

@@ -105,6 +105,10 @@ class ItemView(_View):
     light: str
     escalation_level: int
     reopen_count: int
+    #: 暂停计时: when the deadline clock was paused (None while it runs) and the working days
+    #: it had left, which it gets back when resumed.
+    paused_at: dt.datetime | None
+    paused_days: int | None
     merged_into: int | None
     dismiss_reason: str | None
     last_finding: str | None
@@ -224,3 +228,13 @@ class DutyView(_View):
     escalation_level: int
     done_at: dt.datetime | None
     done_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecomputeView(_View):
+    """What 重算整改时限 (:meth:`Engine.recompute_deadlines`) changed: the items whose due date
+    moved (id, old, new) and how many pending steps were re-timed."""
+
+    campaign: str
+    moved: tuple[tuple[int, dt.date, dt.date], ...]
+    retimed: int

@@ -622,10 +622,12 @@ def test_demo_plays_the_campaign_and_prints_timeline_ledger_and_audit(cli: Cli) 
     assert "已销号 → 整改中" in out and "待验收 → 整改中" in out and "已查摆 → 已合并" in out
     assert "王主任 (县干部作风整顿领导小组办公室, 县纪委县监委)" in out
     assert "【整改台账】" in out
-    ledger = out[out.index("【整改台账】"):]
+    ledger = out[out.index("【整改台账】"):out.index("【模拟】")]
     assert ledger.count("已销号") == 2 and "已撤销" in ledger and "已合并" in ledger and "整改中" in ledger
     assert "审计链完整: 共" in out
     assert "张某" not in out  # the reporter's name stays confidential
+    simulated = out[out.index("【模拟】"):]
+    assert "【模拟汇总】" in simulated and "问题 300 件" in simulated and "挂牌督办" in simulated
 
 
 def test_demo_keeps_its_database_when_asked_and_refuses_an_existing_file(cli: Cli, tmp_path: Path) -> None:
@@ -730,3 +732,31 @@ def _no_stray_files() -> Iterator[None]:
     existed = stray.exists()
     yield
     assert existed or not stray.exists()
+
+
+def test_pause_resume_and_recompute_through_the_cli(cli: Cli, db: str) -> None:
+    """暂停计时 needs a reason and the office; the item shows it; resuming the same day gives the
+    same due date back; 重算整改时限 on an unchanged calendar moves nothing and is audited."""
+    init(cli, db)
+    item = add_item(cli, db)
+    fire(cli, db, item, "assign", "--unit", "housing_construction_bureau", "--due", FUTURE, *OFFICE)
+    before = snapshot(db)
+    refused = cli("--db", db, "item", "pause", str(item), "--reason", "等待判决", *BUREAU)
+    assert refused.code != 0 and "无权操作" in refused.err and snapshot(db) == before
+    missing = cli("--db", db, "item", "pause", str(item), *OFFICE)
+    assert missing.code == 2 and "--reason" in missing.err
+    paused = cli("--db", db, "item", "pause", str(item), "--reason", "等待法院判决", *OFFICE)
+    assert paused.code == 0, paused.err
+    assert f"问题 {item} 已暂停计时: 原整改时限 {FUTURE_TEXT}, 剩余" in paused.out
+    shown = cli("--db", db, "item", "show", str(item)).out
+    assert "暂停计时" in shown and "等待法院判决" in shown and "批准角色" in shown
+    resumed = cli("--db", db, "item", "resume", str(item), "--note", "判决已下达", *OFFICE)
+    assert resumed.code == 0 and f"新的整改时限 {FUTURE_TEXT}" in resumed.out
+    again = cli("--db", db, "item", "resume", str(item), *OFFICE)
+    assert again.code == 1 and "计时未暂停" in again.err
+    recomputed = cli("--db", db, "campaign", "recompute", *OFFICE)
+    assert recomputed.code == 0, recomputed.err
+    assert "0 个问题的整改时限变更" in recomputed.out
+    with Engine(db) as engine:
+        events = [e.trigger for e in engine.events()]
+    assert events[-3:] == ["pause_clock", "resume_clock", "recompute_deadlines"]

@@ -49,6 +49,7 @@ PUBLIC = [
     "OutboxView",
     "PermissionDeniedError",
     "PhaseSpec",
+    "RecomputeView",
     "Reporter",
     "ReporterView",
     "RoleSpec",

@@ -202,7 +202,7 @@ def test_status_shows_the_oldest_pending_step(engine: Engine, campaign: Campaign
 
 
 class LadderMachine(RuleBasedStateMachine):
-    """Random item histories (assign, rework, reassignment with a new date, sign-off) and
+    """Random item histories (assign, rework, reassignment with a new date, pauses, sign-off) and
     random forward clock jumps, with sweeps in between: after every sweep no due step is
     pending, none fired before it was due, and no step of an item fired twice."""
 
@@ -240,9 +240,18 @@ class LadderMachine(RuleBasedStateMachine):
 
     @rule(item=items, days=st.integers(0, 30))
     def new_due(self, item: int, days: int) -> None:
-        if self.engine.item(item).state in ("assigned", "rectifying"):
+        if self.engine.item(item).state in ("assigned", "rectifying") and self.engine.item(item).paused_at is None:
             unit = "natural_resources_bureau" if self.engine.item(item).unit == UNIT else UNIT
             self.engine.reassign(item, OFFICE, unit=unit, due=(self.today() + dt.timedelta(days=days)).isoformat())
+
+    @rule(item=items)
+    def pause_or_resume(self, item: int) -> None:
+        """暂停计时 while the item is on the ladder and not yet late; 恢复计时 when paused."""
+        view = self.engine.item(item)
+        if view.paused_at is not None:
+            self.engine.resume_clock(item, OFFICE)
+        elif view.state in ("assigned", "rectifying") and view.due is not None and view.due >= self.today():
+            self.engine.pause_clock(item, OFFICE, reason="等待法院判决")
 
     @rule(item=items)
     def submit(self, item: int) -> None:
@@ -271,6 +280,8 @@ class LadderMachine(RuleBasedStateMachine):
         now = self.clock.now()
         with self.engine.store.read() as conn:
             rows = conn.execute(select(STEP)).mappings().all()
+        paused = {i.id for i in self.engine.items("test") if i.paused_at is not None}
+        assert not [r for r in rows if r["subject_id"] in paused and r["status"] == "pending"], "a paused clock has steps"
         for r in rows:
             assert not (r["status"] == "pending" and r["due_at"] <= now), f"due step left pending: {dict(r)}"
             if r["status"] in ("fired", "collapsed", "missed"):

@@ -1,0 +1,697 @@
+"""``zhenggai simulate``: a campaign played on the virtual clock, with synthetic items and
+plausible people, for an author to see what a definition will do before it goes live.
+
+Everything the engine does is real (a throwaway SQLite database unless ``--db`` names one,
+the sweeps the daemon would run, the draws, the outbox); only the people are simulated:
+
+- **Items** arrive on working days over the first three quarters of the period (more early,
+  as 问题查摆 finds most), across the tracks and channels, mostly 一般, some 较重 and 严重;
+  the office assigns each within two working days (the definition's 整改时限), dismisses a few.
+- **Units** have habits, drawn once: most finish well before the due date, some at the last
+  moment, some (迟办单位) late, a few very late, so the ladder climbs to 挂牌督办 and 问责.
+  Some verifications fail (退回重新整改); a few clocks are paused for a court ruling.
+- **Duties**: units hand in what they owe (一报告四清单, weekly reports …) on time, late, or
+  not at all, by their habit; the phase ends escalate the missing.
+- **回头看**: the sample the engine draws when consolidation starts is reviewed item by item;
+  some are reopened with a finding and rectified again.
+
+The sweep runs at 00:05 every day (steps fall due at 00:00); people act in office hours. The
+timeline prints one block per day with something to say; the same seed prints the same text.
+Progress goes to standard error, so the output can be compared.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import heapq
+import random
+import sys
+import tempfile
+import zoneinfo
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from zhenggai.engine import (
+    Actor,
+    CampaignSetup,
+    Engine,
+    EventView,
+    VirtualClock,
+    ZhenggaiError,
+)
+from zhenggai.engine.calendar import WorkingCalendar
+from zhenggai.engine.deadlines import add_days
+from zhenggai.workflows.schema import LADDER_ACTIONS, ContactSpec, TransitionSpec
+
+from ._tables import LIGHT_LABELS, WEEKDAYS, format_date
+from .cli import CliError
+
+__all__ = ["Simulation", "simulate"]
+
+KEY = "sim"
+#: The sweep's daily tick, after the steps of the day fell due at 00:00.
+TICK = dt.time(0, 5)
+#: How many items a day's block names one by one before it says "等 N 件".
+NAMED = 6
+
+LEVEL_LABELS = {0: "未督办", 1: "挂牌督办", 2: "问责"}
+#: Unit habits: (share of units, days before (−) or after (+) the due date they finish, in
+#: working days, as a range).
+HABITS: dict[str, tuple[float, tuple[int, int]]] = {
+    "prompt": (0.60, (-8, -2)),
+    "last_minute": (0.22, (-1, 1)),
+    "late": (0.13, (2, 9)),
+    "very_late": (0.05, (10, 22)),
+}
+#: How units of each habit deal with a duty occurrence: (share handed in late, share never).
+DUTY_HABITS: dict[str, tuple[float, float]] = {
+    "prompt": (0.03, 0.02),
+    "last_minute": (0.15, 0.06),
+    "late": (0.40, 0.25),
+    "very_late": (0.30, 0.50),
+}
+HABIT_LABELS = {"prompt": "按时", "last_minute": "临期", "late": "迟办", "very_late": "严重迟办"}
+TITLES = {
+    "obstruction": ["审批环节层层设卡", "窗口办事推诿刁难", "频繁重复检查企业", "执法自由裁量随意"],
+    "unfulfilled_commitments": ["招商承诺政策未兑现", "奖补资金迟迟不到位", "新官不理旧账"],
+    "policy_idling": ["惠企政策落地打折扣", "政策申报门槛过高", "助企资金拨付滞后"],
+    "construction": ["施工许可审批超时", "工程款拖欠未结算", "竣工验收久拖不决"],
+    "services": ["一次性告知未落实", "网上办事系统难用", "证明材料重复提交"],
+    "legacy_commitments": ["历史遗留土地证办理难", "历史欠款长期未清偿", "遗留项目手续不全"],
+}
+FINDINGS = ["抽查发现同类问题仍有发生", "整改措施未落实到位, 群众反映依旧", "制度建立但未执行"]
+PAUSE_REASONS = ["等待法院判决", "等待上级部门政策答复", "涉及司法鉴定, 等待鉴定结论"]
+
+
+@dataclasses.dataclass
+class _Roles:
+    """Which trigger of the definition does what (found by guards and effects) and who does it."""
+
+    assign: TransitionSpec
+    start: TransitionSpec
+    submit: TransitionSpec
+    verify: TransitionSpec | None
+    rework: TransitionSpec | None
+    close: TransitionSpec
+    reopen: TransitionSpec | None
+    dismiss: TransitionSpec | None
+
+
+def _find(setup: CampaignSetup, name: str, test: Callable[[TransitionSpec], bool],
+          required: bool = True) -> TransitionSpec | None:
+    found = next((t for t in setup.lifecycle.transitions if test(t)), None)
+    if found is None and required:
+        raise CliError(f"实施方案 {setup.definition_id} 的流程里没有「{name}」这一步, 无法模拟 (zhenggai simulate 需要"
+                       "交办、开始整改 (须有措施)、办结 (措施全部完成) 和销号)")
+    return found
+
+
+def _roles(setup: CampaignSetup) -> _Roles:
+    life = setup.lifecycle
+    start = _find(setup, "开始整改", lambda t: "has_measure" in t.guards)
+    submit = _find(setup, "提请验收", lambda t: "all_measures_done" in t.guards)
+    assert start is not None and submit is not None
+    return _Roles(
+        assign=_find(setup, "交办", lambda t: "set_assignment" in t.effects and life.initial in t.source),  # type: ignore[arg-type]
+        start=start,
+        submit=submit,
+        verify=_find(setup, "验收", lambda t: "record_verification" in t.effects, required=False),
+        rework=_find(setup, "退回", lambda t: "clear_verification" in t.effects and submit.dest in t.source,
+                     required=False),
+        close=_find(setup, "销号", lambda t: "record_close" in t.effects),  # type: ignore[arg-type]
+        reopen=_find(setup, "回头看", lambda t: "record_reopen" in t.effects, required=False),
+        dismiss=_find(setup, "撤销", lambda t: "record_dismissal" in t.effects, required=False),
+    )
+
+
+@dataclasses.dataclass
+class _Item:
+    id: int
+    unit: str
+    track: str
+    measure: int | None = None
+    paused: bool = False
+    submitted: bool = False
+    #: The latest planned finish; an older one (planned before a pause or a reopening) is void.
+    finish: int = 0
+
+
+class Simulation:
+    """One run: ``run()`` plays it and prints to ``out``; the counts stay on the object."""
+
+    def __init__(
+        self,
+        setup: CampaignSetup,
+        *,
+        items: int,
+        start: dt.date,
+        until: dt.date,
+        seed: int,
+        db: str,
+        out: TextIO,
+        progress: TextIO | None = None,
+        timeline: bool = True,
+    ) -> None:
+        if items < 0:
+            raise CliError("--items 不能为负数")
+        if until < start:
+            raise CliError(f"--until {until.isoformat()} 早于 --from {start.isoformat()}")
+        self.setup = setup
+        self.count = items
+        self.first = start
+        self.last = until
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.db = db
+        self.out = out
+        self.progress = progress
+        self.timeline = timeline
+        self.tz = zoneinfo.ZoneInfo(setup.timezone)
+        self.calendar = WorkingCalendar(setup.calendar)
+        missing = [y for y in range(start.year, until.year + 1) if not self.calendar.covers(y)]
+        if missing:
+            raise CliError(f"工作日历不含 {missing[0]} 年的节假日安排 (已知: {self.calendar.describe_coverage()}),"
+                           " 无法在这段时间上模拟; 请更新日历数据或改用 calendar: {base: weekends}")
+        self.roles = _roles(setup)
+        self.units = [u.id for u in setup.units]
+        self.unit_names = {u.id: u.name for u in setup.units}
+        self.habit = {u: self._draw_habit() for u in self.units}
+        self.office_unit = setup.leading_group.office_unit if setup.leading_group else self.units[0]
+        self.supervision_unit = setup.supervision.lead_unit if setup.supervision else self.office_unit
+        self.agenda: list[tuple[dt.datetime, int, str, tuple[Any, ...]]] = []
+        self.order = 0
+        self.items: dict[int, _Item] = {}
+        self.refused: Counter[str] = Counter()
+        self.reopened = 0
+        self.cursor = 0
+        self.clock = VirtualClock(self._at(start, TICK))
+
+    # ------------------------------------------------------------------------------ people
+
+    def _draw_habit(self) -> str:
+        roll = self.rng.random()
+        for habit, (share, _) in HABITS.items():
+            if roll < share:
+                return habit
+            roll -= share
+        return "prompt"
+
+    def _at(self, day: dt.date, at: dt.time) -> dt.datetime:
+        return dt.datetime.combine(day, at, tzinfo=self.tz)
+
+    def _office_hours(self, day: dt.date) -> dt.datetime:
+        return self._at(day, dt.time(9 + self.rng.randrange(8), self.rng.randrange(60)))
+
+    def _workday(self, day: dt.date, after: int) -> dt.date:
+        """``after`` working days from ``day`` (or before, when negative); never before it when
+        ``after`` ≥ 0."""
+        if after >= 0:
+            return add_days(self.calendar, day, after, "working") if after else self._next_workday(day)
+        return _back(self.calendar, day, -after)
+
+    def _next_workday(self, day: dt.date) -> dt.date:
+        while not self.calendar.is_workday(day):
+            day += dt.timedelta(days=1)
+        return day
+
+    def _actor(self, spec: TransitionSpec | None, item: _Item, *, role: str | None = None) -> Actor:
+        """Someone who may fire ``spec`` on ``item``: of the item's unit for a unit-bound role,
+        otherwise of the office's (or the supervision teams') unit, never the item's unit."""
+        roles = {r.id: r for r in self.setup.roles}
+        chosen = role or (spec.roles[0] if spec is not None else self.setup.lifecycle.operations["report"][0])
+        if roles[chosen].unit_bound:
+            return Actor(f"{self.unit_names[item.unit]}联络员", chosen, item.unit)
+        unit = self.supervision_unit if self.setup.supervision and chosen == self.setup.supervision.role \
+            else self.office_unit
+        if unit == item.unit:
+            unit = next(u for u in self.units if u != item.unit)
+        return Actor(roles[chosen].label, chosen, unit)
+
+    def _unit_actor(self, spec: TransitionSpec, item: _Item) -> Actor:
+        bound = [r for r in spec.roles if any(x.id == r and x.unit_bound for x in self.setup.roles)]
+        return self._actor(spec, item, role=bound[0] if bound else None)
+
+    def _checker(self, spec: TransitionSpec, item: _Item) -> Actor:
+        """Verification by the supervision teams where they may, else the spec's first role."""
+        sup = self.setup.supervision.role if self.setup.supervision else None
+        return self._actor(spec, item, role=sup if sup in spec.roles else None)
+
+    def _plan(self, when: dt.datetime, action: str, *args: Any) -> None:
+        if when.date() > self.last:
+            return
+        self.order += 1
+        heapq.heappush(self.agenda, (max(when, self.clock.now()), self.order, action, args))
+
+    # ----------------------------------------------------------------------------- the run
+
+    def run(self, engine: Engine) -> int:
+        setup = self.setup
+        engine.start_campaign(setup, key=KEY)
+        self._plan_arrivals()
+        self._plan_duties(engine)
+        day = self.first
+        total = (self.last - self.first).days + 1
+        while day <= self.last:
+            self.clock.set(self._at(day, TICK))
+            engine.sweep()
+            self._after_sweep(engine)
+            tomorrow = self._at(day + dt.timedelta(days=1), dt.time(0))
+            while self.agenda and self.agenda[0][0] < tomorrow:
+                when, _, action, args = heapq.heappop(self.agenda)
+                if when > self.clock.now():
+                    self.clock.set(when)
+                try:
+                    getattr(self, f"_do_{action}")(engine, *args)
+                except ZhenggaiError as err:
+                    self.refused[f"{action}: {type(err).__name__}"] += 1
+            self._print_day(engine, day)
+            self._progress((day - self.first).days + 1, total)
+            day += dt.timedelta(days=1)
+        if self.progress is not None:
+            self.progress.write("\n")
+        self._summary(engine)
+        return 0
+
+    def _plan_arrivals(self) -> None:
+        span = max(1, int(((self.last - self.first).days + 1) * 0.75))
+        tracks = [t.id for t in self.setup.tracks]
+        channels = [c.id for c in self.setup.channels]
+        severities = [s.id for s in self.setup.severities] or [None]
+        weights = [75, 20, 5][: len(severities)] + [5] * max(0, len(severities) - 3)
+        for n in range(self.count):
+            day = self.first + dt.timedelta(days=int(self.rng.betavariate(1.3, 2.2) * span))
+            day = self._next_workday(day)
+            track = self.rng.choice(tracks)
+            spec = {
+                "track": track,
+                "channel": self.rng.choice(channels),
+                "severity": self.rng.choices(severities, weights)[0],
+                "title": self.rng.choice(TITLES.get(track, ["作风问题"])),
+                "unit": self.rng.choice(self._track_units(track)),
+                "n": n + 1,
+            }
+            self._plan(self._office_hours(day), "report", spec)
+
+    def _track_units(self, track: str) -> list[str]:
+        spec = next(t for t in self.setup.tracks if t.id == track)
+        named = [u for u in spec.units if u in self.unit_names]
+        return named if len(named) == len(spec.units) else self.units
+
+    def _plan_duties(self, engine: Engine) -> None:
+        for duty in engine.duties(KEY, due_by=self.last):
+            late, never = DUTY_HABITS[self.habit[duty.unit]]
+            roll = self.rng.random()
+            if roll < never:
+                continue  # never handed in
+            if roll < never + late:
+                day = self._workday(duty.due, self.rng.randrange(1, 8))
+            else:
+                day = self._workday(duty.due, -self.rng.randrange(0, 3))
+            self._plan(self._office_hours(max(day, self.first)), "duty", duty.id, duty.unit)
+
+    # --------------------------------------------------------------------------- actions
+
+    def _do_report(self, engine: Engine, spec: dict[str, Any]) -> None:
+        reporter_role = self.setup.lifecycle.operations["report"][0]
+        item = _Item(0, spec["unit"], spec["track"])
+        view = engine.report(
+            KEY, self._actor(None, item, role=reporter_role), title=f"{spec['title']} (模拟 {spec['n']})",
+            description=f"模拟问题 {spec['n']}: {spec['title']}", track=spec["track"], channel=spec["channel"],
+            severity=spec["severity"],
+        )
+        item.id = view.id
+        self.items[view.id] = item
+        today = self.clock.now().astimezone(self.tz).date()
+        if self.roles.dismiss is not None and self.rng.random() < 0.04:
+            self._plan(self._office_hours(self._workday(today, self.rng.randrange(1, 4))), "dismiss", view.id)
+            return
+        self._plan(self._office_hours(self._workday(today, self.rng.randrange(0, 3))), "assign", view.id)
+
+    def _do_assign(self, engine: Engine, item_id: int) -> None:
+        item = self.items[item_id]
+        due = None if self.setup.deadlines else self._workday(self._today(), 15)
+        engine.fire(item_id, self.roles.assign.trigger, self._actor(self.roles.assign, item), unit=item.unit, due=due)
+        self._plan(self._office_hours(self._workday(self._today(), self.rng.randrange(1, 4))), "start", item_id)
+        if self.rng.random() < 0.015 and engine_has(self.setup, "pause_clock"):
+            self._plan(self._office_hours(self._workday(self._today(), self.rng.randrange(2, 6))), "pause", item_id)
+
+    def _plan_finish(self, item_id: int, due: dt.date) -> None:
+        low, high = HABITS[self.habit[self.items[item_id].unit]][1]
+        day = self._workday(due, self.rng.randint(low, high))
+        day = max(day, self._workday(self._today(), 1))
+        item = self.items[item_id]
+        item.finish += 1
+        self._plan(self._office_hours(day), "submit", item_id, item.finish)
+
+    def _today(self) -> dt.date:
+        return self.clock.now().astimezone(self.tz).date()
+
+    def _do_start(self, engine: Engine, item_id: int) -> None:
+        item = self.items[item_id]
+        actor = self._unit_actor(self.roles.start, item)
+        item.measure = engine.add_measure(item_id, actor, text="制定整改方案, 明确责任人和完成时限").id
+        view = engine.fire(item_id, self.roles.start.trigger, actor)
+        if not item.paused:  # a paused item's work is planned when its clock resumes
+            assert view.due is not None
+            self._plan_finish(item_id, view.due)
+
+    def _do_submit(self, engine: Engine, item_id: int, finish: int) -> None:
+        item = self.items[item_id]
+        if item.paused or finish != item.finish:
+            return  # paused, or planned anew since (the resumption or reopening did)
+        spec = self.roles.submit
+        unit = self._unit_actor(self.roles.start, item)
+        if item.measure is not None:
+            engine.complete_measure(item.measure, unit)
+            item.measure = None
+        bound = any(r.id in spec.roles and r.unit_bound for r in self.setup.roles)
+        engine.fire(item_id, spec.trigger, unit if bound else self._checker(spec, item))
+        item.submitted = True
+        if "record_close" in spec.effects:
+            return  # finishing closes it (a hotline's 办结)
+        then = "verify" if self.roles.verify is not None else "close"
+        self._plan(self._office_hours(self._workday(self._today(), self.rng.randrange(1, 4))), then, item_id)
+
+    def _do_verify(self, engine: Engine, item_id: int) -> None:
+        item = self.items[item_id]
+        rework = self.roles.rework
+        if rework is not None and self.rng.random() < 0.12:
+            engine.fire(item_id, rework.trigger, self._checker(rework, item), reason="验收未通过: 整改不到位")
+            item.submitted = False
+            actor = self._unit_actor(self.roles.start, item)
+            item.measure = engine.add_measure(item_id, actor, text="按验收意见重新整改").id
+            item.finish += 1
+            back = self._workday(self._today(), self.rng.randrange(3, 9))
+            self._plan(self._office_hours(back), "submit", item_id, item.finish)
+            return
+        assert self.roles.verify is not None
+        engine.fire(item_id, self.roles.verify.trigger, self._checker(self.roles.verify, item))
+        self._plan(self._office_hours(self._workday(self._today(), self.rng.randrange(0, 3))), "close", item_id)
+
+    def _do_close(self, engine: Engine, item_id: int) -> None:
+        item = self.items[item_id]
+        engine.fire(item_id, self.roles.close.trigger, self._actor(self.roles.close, item))
+
+    def _do_dismiss(self, engine: Engine, item_id: int) -> None:
+        assert self.roles.dismiss is not None
+        engine.fire(item_id, self.roles.dismiss.trigger, self._actor(self.roles.dismiss, self.items[item_id]),
+                    reason="经核实, 反映问题不属实")
+
+    def _do_pause(self, engine: Engine, item_id: int) -> None:
+        item = self.items[item_id]
+        if item.submitted:
+            return  # finished before anyone asked to pause
+        role = self.setup.lifecycle.operations["pause_clock"][0]
+        engine.pause_clock(item_id, self._actor(None, item, role=role), reason=self.rng.choice(PAUSE_REASONS))
+        item.paused = True
+        back = self._workday(self._today(), self.rng.randrange(10, 30))
+        self._plan(self._office_hours(back), "resume", item_id)
+
+    def _do_resume(self, engine: Engine, item_id: int) -> None:
+        item = self.items[item_id]
+        role = self.setup.lifecycle.operations["resume_clock"][0]
+        view = engine.resume_clock(item_id, self._actor(None, item, role=role), note="已取得结论, 恢复整改")
+        item.paused = False
+        assert view.due is not None
+        self._plan_finish(item_id, view.due)
+
+    def _do_review(self, engine: Engine, item_id: int) -> None:
+        """回头看 of one sampled item: most hold; some are reopened with a finding."""
+        item = self.items.get(item_id)
+        reopen = self.roles.reopen
+        if item is None or reopen is None or self.rng.random() >= 0.25:
+            return
+        due = self._workday(self._today(), 15)
+        actor = self._checker(reopen, item)
+        engine.fire(item_id, reopen.trigger, actor, finding=self.rng.choice(FINDINGS), due=due)
+        item.submitted = False
+        self.reopened += 1
+        unit = self._unit_actor(self.roles.start, item)
+        item.measure = engine.add_measure(item_id, unit, text="回头看问题再整改, 建立长效机制").id
+        self._plan_finish(item_id, due)
+
+    def _do_duty(self, engine: Engine, duty_id: int, unit: str) -> None:
+        engine.complete_duty(duty_id, Actor(f"{self.unit_names[unit]}联络员", self._duty_role(), unit))
+
+    def _duty_role(self) -> str:
+        return next(r.id for r in self.setup.roles if r.unit_bound)
+
+    # --------------------------------------------------------------------------- reading
+
+    def _after_sweep(self, engine: Engine) -> None:
+        """React to what the sweep drew: the 回头看 sample is reviewed over the review days."""
+        rule = self.setup.follow_up
+        for event in engine.events(campaign=KEY, after=self.cursor):
+            if event.trigger == "follow_up_draw" and rule is not None:
+                for item_id in event.data["sample"]:
+                    days = self.rng.randrange(1, max(2, rule.days))
+                    self._plan(self._office_hours(self._workday(self._today(), days)), "review", item_id)
+
+    def _print_day(self, engine: Engine, day: dt.date) -> None:
+        events = engine.events(campaign=KEY, after=self.cursor)
+        if events:
+            self.cursor = events[-1].seq
+        if not self.timeline:
+            return
+        lines = list(_day_lines(events, self.setup, self.unit_names))
+        if lines:
+            print(f"{day.year}年{day.month}月{day.day}日(星期{WEEKDAYS[day.weekday()]})", file=self.out)
+            for line in lines:
+                print(f"  {line}", file=self.out)
+
+    def _progress(self, done: int, total: int) -> None:
+        if self.progress is None:
+            return
+        width = 30
+        filled = width * done // total
+        self.progress.write(f"\r模拟进度 [{'#' * filled}{'.' * (width - filled)}] {done}/{total} 天")
+        self.progress.flush()
+
+    def _summary(self, engine: Engine) -> None:
+        labels = {s.id: s.label for s in self.setup.lifecycle.states}
+        items = engine.items(KEY)
+        out = self.out
+        print(file=out)
+        print(f"【模拟汇总】{self.setup.title}  {_day(self.first)} 至 {_day(self.last)}, 随机种子 {self.seed}",
+              file=out)
+        print(f"问题 {len(items)} 件", file=out)
+        states = Counter(i.state for i in items)
+        print("  按状态: " + _counts((labels.get(s, s), n) for s, n in _ordered(states, list(labels))), file=out)
+        lights = Counter(i.light for i in items)
+        print("  按预警: " + _counts((LIGHT_LABELS.get(k, k), n) for k, n in _ordered(lights, list(LIGHT_LABELS))),
+              file=out)
+        levels = Counter(i.escalation_level for i in items)
+        print("  按督办等级: " + _counts((LEVEL_LABELS.get(k, str(k)), n) for k, n in sorted(levels.items())),
+              file=out)
+        print(f"  回头看重新整改 {self.reopened} 件; 暂停计时 "
+              f"{sum(1 for e in engine.events(campaign=KEY) if e.trigger == 'pause_clock')} 件", file=out)
+        duties = engine.duties(KEY, due_by=self.last)
+        print(f"职责 {len(duties)} 项 (截至 {_day(self.last)} 到期)", file=out)
+        by_duty: dict[str, Counter[str]] = {}
+        for d in duties:
+            c = by_duty.setdefault(d.label, Counter())
+            c["按时完成" if d.done_at and d.done_at.astimezone(self.tz).date() <= d.due else
+              "逾期完成" if d.done_at else "未完成"] += 1
+            if d.escalation_level:
+                c[LEVEL_LABELS.get(d.escalation_level, "督办")] += 1
+        for label, c in by_duty.items():
+            print(f"  {label}: " + _counts(_ordered(c, ["按时完成", "逾期完成", "未完成", "挂牌督办", "问责"])),
+                  file=out)
+        messages = engine.outbox(KEY)
+        print(f"消息 {len(messages)} 条 (待发送, 按渠道和类别)", file=out)
+        by_channel: dict[str, Counter[str]] = {}
+        for m in messages:
+            by_channel.setdefault(m.channel, Counter())[m.kind] += 1
+        names = _kind_labels(self.setup)
+        for channel in sorted(by_channel):
+            kinds = by_channel[channel]
+            print(f"  {channel} {sum(kinds.values())} 条: " + _counts((names.get(k, k), n) for k, n in sorted(kinds.items())),
+                  file=out)
+        habits = Counter(self.habit.values())
+        print("单位习惯 (模拟设定): " + _counts((HABIT_LABELS[h], habits[h]) for h in HABITS if habits[h]), file=out)
+        if self.refused:
+            print("被引擎拒绝的模拟操作: " + _counts(sorted(self.refused.items())), file=out)
+
+
+def with_contacts(setup: CampaignSetup) -> CampaignSetup:
+    """``setup`` with a made-up 联络员 for every unit and a contact for every role that is not
+    bound to a unit (in the office's unit; the supervision teams' in theirs), when the
+    definition has no contacts at all: so the summary shows messages by delivery channel,
+    not all of them unroutable. Addresses are example.gov.cn / 1380000xxxx."""
+    if any(u.contacts for u in setup.units):
+        return setup
+    prefs = [["sms", "email"], ["email"], ["wecom", "email"], ["dingtalk", "sms"]]
+    office = setup.leading_group.office_unit if setup.leading_group else setup.units[0].id
+    home = {r.id: office for r in setup.roles if not r.unit_bound}
+    if setup.supervision is not None:
+        home[setup.supervision.role] = setup.supervision.lead_unit
+    units = []
+    for n, unit in enumerate(setup.units):
+        contacts = [ContactSpec(name=f"{unit.name}联络员", email=f"unit{n + 1}@example.gov.cn",
+                                mobile=f"1380000{n + 1:04d}", channels=prefs[n % len(prefs)])]
+        contacts += [
+            ContactSpec(name=f"{role.label}联系人", role=role.id, email=f"{role.id}@example.gov.cn",
+                        mobile=f"1390000{k + 1:04d}", channels=["email", "wecom"])
+            for k, role in enumerate(setup.roles) if home.get(role.id) == unit.id
+        ]
+        units.append(unit.model_copy(update={"contacts": contacts}))
+    return setup.model_copy(update={"units": units})
+
+
+def _kind_labels(setup: CampaignSetup) -> dict[str, str]:
+    """A message kind's name for officials: the 【…】 its subject starts with, when fixed."""
+    names = {}
+    for kind, template in setup.notifications.templates.items():
+        subject = template.subject
+        if not (subject.startswith("【") and "】" in subject):
+            continue
+        head, rest = subject[1:subject.index("】")], subject[subject.index("】") + 1:]
+        about = "职责" if "duty_label" in rest else "问题" if "title" in rest else "阶段" if "campaign" in rest else ""
+        if "{" in head:
+            names[kind] = f"{about}预警" if about in ("职责", "问题") else f"{about}通知"
+        else:
+            names[kind] = f"{about}{head}" if about == "职责" else head
+    return names
+
+
+def engine_has(setup: CampaignSetup, operation: str) -> bool:
+    return bool(setup.lifecycle.operations.get(operation))
+
+
+def _back(cal: WorkingCalendar, day: dt.date, n: int) -> dt.date:
+    while n > 0:
+        day -= dt.timedelta(days=1)
+        n -= cal.is_workday(day)
+    return day
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _ordered(counts: Counter[Any], order: Sequence[Any]) -> list[tuple[Any, int]]:
+    known = [(k, counts[k]) for k in order if counts.get(k)]
+    return known + [(k, n) for k, n in counts.items() if k not in order]
+
+
+def _counts(pairs: Iterable[tuple[Any, int]]) -> str:
+    text = " · ".join(f"{k} {n}" for k, n in pairs)
+    return text or "无"
+
+
+def _named(ids: Sequence[int]) -> str:
+    shown = "、".join(str(i) for i in ids[:NAMED])
+    return f"{shown} 等 {len(ids)} 件" if len(ids) > NAMED else shown
+
+
+#: Transition triggers counted per day, by the effect or guard that makes them what they are.
+def _day_lines(events: Sequence[EventView], setup: CampaignSetup, unit_names: dict[str, str]) -> Iterable[str]:
+    """A day's events, said briefly: counts of the routine, named items for what officials
+    must see (挂牌督办, 问责, 回头看, pauses), each campaign step in full."""
+    labels = {t.trigger: t.label for t in setup.lifecycle.transitions}
+    duties = {d.id: d.label for d in setup.duties}
+    routine: Counter[str] = Counter()
+    ladder: dict[str, list[int]] = {}
+    duty_steps: dict[tuple[str, str], int] = {}
+    done: Counter[str] = Counter()
+    for e in events:
+        if e.trigger == "phase_action":
+            d = e.data
+            edge = "开始" if d["edge"] == "start" else "结束"
+            if d["action"] == "notify":
+                yield f"阶段{edge}: {d['phase_name']}, 已通知"
+            else:
+                units = "、".join(unit_names.get(u, u) for u in d["units"][:NAMED])
+                more = f" 等 {d['count']} 个单位" if d["count"] > NAMED else ""
+                yield (f"阶段{edge}: {d['phase_name']} — {d['count']} 个单位未完成「{duties.get(d['duty'], d['duty'])}」"
+                       f", 挂牌督办" + (f": {units}{more}" if d["count"] else ""))
+        elif e.trigger == "follow_up_draw":
+            d = e.data
+            yield (f"回头看抽查: 从 {len(d['population'])} 件已销号问题中抽取 {len(d['sample'])} 件"
+                   f" (含曾挂牌督办 {len(d['listed'])} 件), 随机种子 {d['seed']}")
+        elif e.trigger == "supervision_draw":
+            teams = "; ".join(f"第{k + 1}组 → " + "、".join(unit_names.get(u, u) for u in t)
+                              for k, t in enumerate(e.data["teams"]))
+            yield f"督查抽签 (不打招呼): {teams}"
+        elif e.trigger == "ladder_step":
+            label = e.data.get("step_label") or LADDER_ACTIONS.get(e.data["action"], e.data["action"])
+            if e.data.get("caught_up"):
+                label += "(补办)"
+            assert e.item_id is not None
+            ladder.setdefault(label, []).append(e.item_id)
+        elif e.trigger == "duty_step":
+            key = (duties.get(e.data["duty"], e.data["duty"]), e.data.get("step_label") or e.data["action"])
+            duty_steps[key] = duty_steps.get(key, 0) + 1
+        elif e.trigger == "complete_duty":
+            done[duties.get(e.data["duty"], e.data["duty"])] += 1
+        elif e.trigger in ("follow_up_review", "pause_clock", "resume_clock", "recompute_deadline"):
+            name = labels.get(e.trigger) or {"pause_clock": "暂停计时", "resume_clock": "恢复计时"}.get(e.trigger, e.trigger)
+            detail = e.data.get("finding") or e.data.get("reason") or (
+                f"新的整改时限 {format_date(dt.date.fromisoformat(e.data['due']))}" if "due" in e.data else "")
+            yield f"{name}: 问题 {e.item_id} — {detail} ({e.actor})" if detail else f"{name}: 问题 {e.item_id} ({e.actor})"
+        elif e.trigger in labels or e.trigger in ("report", "add_measure", "complete_measure"):
+            routine[e.trigger] += 1
+    if routine:
+        names = {"report": "登记", "add_measure": "添加措施", "complete_measure": "完成措施", **labels}
+        yield "办理: " + _counts((names[k], n) for k, n in routine.items() if k not in ("add_measure", "complete_measure"))
+    for label, ids in ladder.items():
+        yield f"{label}: 问题 {_named(ids)}"
+    for (duty, step), n in duty_steps.items():
+        yield f"职责督办 {duty} {step}: {n} 个单位"
+    if done:
+        yield "职责完成: " + _counts(done.items())
+
+
+def simulate(
+    definition: str,
+    *,
+    items: int,
+    start: str | dt.date | None = None,
+    until: str | dt.date | None = None,
+    seed: int = 1,
+    db: str | None = None,
+    progress: bool | None = None,
+    timeline: bool = True,
+    out: TextIO | None = None,
+) -> int:
+    """Play ``definition`` (a built-in id or a YAML file) from ``start`` to ``until`` (default:
+    its phases' first and last day) and print the timeline and the summary."""
+    from zhenggai.workflows import load_setup
+
+    setup = with_contacts(load_setup(definition))
+    first = _as_date(start, setup.phases[0].start if setup.phases else None, "--from")
+    last = _as_date(until, setup.phases[-1].end if setup.phases else None, "--until")
+    stream = out or sys.stdout
+    show = progress if progress is not None else sys.stderr.isatty()
+    folder = None
+    if db is None:
+        folder = tempfile.mkdtemp(prefix="zhenggai-sim-")
+        db = str(Path(folder) / "simulate.db")
+    elif "://" not in db and Path(db).exists():
+        raise CliError(f"模拟数据库 {db} 已存在; 换一个路径或先删除它 (模拟不会改动已有的数据库)")
+    try:
+        sim = Simulation(setup, items=items, start=first, until=last, seed=seed, db=db, out=stream,
+                         progress=sys.stderr if show else None, timeline=timeline)
+        engine = Engine(db, clock=sim.clock, seed=seed)
+        try:
+            print(f"模拟: {setup.title} ({setup.definition_id} 版本 {setup.definition_version}), {items} 件问题, "
+                  f"{_day(first)} 至 {_day(last)}, 随机种子 {seed}", file=stream)
+            return sim.run(engine)
+        finally:
+            engine.dispose()
+    finally:
+        if folder is not None:
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _as_date(value: str | dt.date | None, default: dt.date | None, flag: str) -> dt.date:
+    if value is None:
+        if default is None:
+            raise CliError(f"实施方案没有阶段, 请用 {flag} 给出日期")
+        return default
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
