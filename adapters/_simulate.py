@@ -279,7 +279,7 @@ class Simulation:
         span = max(1, int(((self.last - self.first).days + 1) * 0.75))
         tracks = [t.id for t in self.setup.tracks]
         channels = [c.id for c in self.setup.channels]
-        severities = [s.id for s in self.setup.severities] or [None]
+        severities: list[str | None] = [s.id for s in self.setup.severities] or [None]
         weights = [75, 20, 5][: len(severities)] + [5] * max(0, len(severities) - 3)
         for n in range(self.count):
             day = self.first + dt.timedelta(days=int(self.rng.betavariate(1.3, 2.2) * span))
