@@ -81,6 +81,14 @@ def _add_actor(p: argparse.ArgumentParser) -> None:
     g.add_argument("--as-unit", dest="as_unit", metavar="UNIT", help="操作人所属单位 (单位标识)")
 
 
+def _item_write(p: argparse.ArgumentParser, command: str) -> None:
+    """The options every command that changes an item takes (version, actor, --json)."""
+    _add_expected_version(p)
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command=command, needs_actor=True)
+
+
 def _add_expected_version(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--expected-version", dest="expected_version", type=int, metavar="N",
@@ -213,10 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", help="理由 (退回、撤销)")
     p.add_argument("--survivor", dest="survivor_id", type=int, metavar="ID", help="合并到的问题编号 (merge)")
     p.add_argument("--note", help="备注 (记入审计记录)")
-    _add_expected_version(p)
-    _add_actor(p)
-    _add_json(p)
-    p.set_defaults(command="item_fire", needs_actor=True)
+    _item_write(p, "item_fire")
 
     p = item_cmds.add_parser(
         "pause", help="暂停计时 (中止, 如等待法院判决)",
@@ -225,20 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
     p.add_argument("--reason", required=True, help="暂停理由 (记入审计记录)")
-    _add_expected_version(p)
-    _add_actor(p)
-    _add_json(p)
-    p.set_defaults(command="item_pause", needs_actor=True)
+    _item_write(p, "item_pause")
     p = item_cmds.add_parser(
         "resume", help="恢复计时",
-        description="恢复问题的整改计时: 新的整改时限 = 从今天 (按交办的收件规则) 起算的剩余工作日。",
+        description="恢复问题的整改计时: 新的整改时限 = 从今天起算 (今天不计) 的剩余工作日; 暂停当天计为已用。",
     )
     p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
     p.add_argument("--note", help="备注 (记入审计记录)")
-    _add_expected_version(p)
-    _add_actor(p)
-    _add_json(p)
-    p.set_defaults(command="item_resume", needs_actor=True)
+    _item_write(p, "item_resume")
 
     measure = item_cmds.add_parser("measure", help="整改措施: 添加、完成", description="问题的整改措施。")
     measure_cmds = measure.add_subparsers(dest="measure_command", metavar="ACTION", required=True, parser_class=_Parser)
@@ -246,16 +245,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
     p.add_argument("--text", required=True, help="措施内容")
     p.add_argument("--due", metavar="YYYY-MM-DD", help="措施完成时限")
-    _add_expected_version(p)
-    _add_actor(p)
-    _add_json(p)
-    p.set_defaults(command="measure_add", needs_actor=True)
+    _item_write(p, "measure_add")
     p = measure_cmds.add_parser("done", help="完成整改措施", description="把一项整改措施标记为已完成。")
     p.add_argument("measure_id", type=int, metavar="MEASURE_ID", help="措施编号")
-    _add_expected_version(p)
-    _add_actor(p)
-    _add_json(p)
-    p.set_defaults(command="measure_done", needs_actor=True)
+    _item_write(p, "measure_done")
 
     campaign = commands.add_parser("campaign", help="专项行动: 改用新版本实施方案、重算整改时限", description="专项行动的管理。")
     campaign_cmds = campaign.add_subparsers(

@@ -728,11 +728,7 @@ class Engine:
         now = self._now()
         st = self._st
         with self._store.transaction() as tx:
-            row = self._load_item(tx, item_id)
-            camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
-            self._check_actor(camp, actor)
-            _check_version(item_id, expected_version, row["version"])
-            self._check_operation(camp, actor, "pause_clock", row)
+            row, camp = self._item_operation(tx, item_id, actor, "pause_clock", expected_version)
             text = _text("reason", reason)
             ladder = camp.item_ladder
             running = row["due"] is not None and row["state"] not in camp.lifecycle.final_states and (
@@ -769,11 +765,7 @@ class Engine:
         now = self._now()
         st = self._st
         with self._store.transaction() as tx:
-            row = self._load_item(tx, item_id)
-            camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
-            self._check_actor(camp, actor)
-            _check_version(item_id, expected_version, row["version"])
-            self._check_operation(camp, actor, "resume_clock", row)
+            row, camp = self._item_operation(tx, item_id, actor, "resume_clock", expected_version)
             if row["paused_at"] is None:
                 raise GuardFailedError(item_id, "resume_clock", "clock_paused", "计时未暂停", CLOCK_NAMES)
             text = _text("note", note) if note is not None else None
@@ -1270,6 +1262,18 @@ class Engine:
         )
         if camp.roles[actor.role].unit_bound and not own_unit:
             raise PermissionDeniedError(actor.name, actor.role, action, "只能办理本单位负责的问题")
+
+    def _item_operation(
+        self, tx: Tx, item_id: int, actor: Actor, op: str, expected_version: int | None
+    ) -> tuple[dict[str, Any], Campaign]:
+        """The item and its campaign for operation ``op`` by ``actor``: known actor, expected
+        version, a role the definition allows."""
+        row = self._load_item(tx, item_id)
+        camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
+        self._check_actor(camp, actor)
+        _check_version(item_id, expected_version, row["version"])
+        self._check_operation(camp, actor, op, row)
+        return row, camp
 
     def _check_operation(self, camp: Campaign, actor: Actor, op: str, row: Mapping[str, Any] | None) -> None:
         self._check_role(camp, actor, op, camp.operations.get(op, frozenset()), row)
