@@ -38,6 +38,7 @@ def summary(setup: CampaignSetup) -> dict[str, Any]:
         ],
         "states": len(lifecycle.states),
         "transitions": len(lifecycle.transitions),
+        "timed": [t.trigger for t in lifecycle.transitions if t.after is not None],
         "lead_units": {t.id: t.units[0] for t in setup.tracks},
         "ladders": [
             {"id": ladder.id, "label": ladder.label, "steps": [s.id for s in ladder.steps]}
@@ -74,6 +75,7 @@ def cmd_check(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> in
                 f"通过 {result['file']}: {s['title']} ({s['county']}; 实施方案 {s['id']} 版本 {s['version']})\n"
                 f"  {s['tracks']} 个专项整治, {s['units']} 个单位, {s['roles']} 个角色, {s['channels']} 个来源渠道;"
                 f" 流程 {s['states']} 个状态, {s['transitions']} 个触发"
+                + (f" (其中 {len(s['timed'])} 个定时自动执行: {'、'.join(s['timed'])})" if s["timed"] else "")
             )
             phases = s["phases"]
             if phases:

@@ -353,7 +353,9 @@ class Simulation:
         item = self.items[item_id]
         actor = self._unit_actor(self.roles.start, item)
         item.measure = engine.add_measure(item_id, actor, text="制定整改方案, 明确责任人和完成时限").id
-        view = engine.fire(item_id, self.roles.start.trigger, actor)
+        view = engine.item(item_id)
+        if view.state != self.roles.start.dest:  # not started by a timed transition already
+            view = engine.fire(item_id, self.roles.start.trigger, actor)
         if not item.paused:  # a paused item's work is planned when its clock resumes
             assert view.due is not None
             self._plan_finish(item_id, view.due)

@@ -294,11 +294,11 @@ class FloorSide:
         if dialect != "sqlite":
             self.sql_head += " FOR UPDATE"
         self.sql_update = {
-            "verify": f"UPDATE zg_item SET state={p}, updated_at={p}, verified_at={p}, version={p} "
+            "verify": f"UPDATE zg_item SET state={p}, state_since={p}, updated_at={p}, verified_at={p}, version={p} "
             f"WHERE id = {p} AND version = {p}",
-            "return_for_rework": f"UPDATE zg_item SET state={p}, updated_at={p}, verified_at={p}, "
+            "return_for_rework": f"UPDATE zg_item SET state={p}, state_since={p}, updated_at={p}, verified_at={p}, "
             f"version={p} WHERE id = {p} AND version = {p}",
-            "submit_for_verification": f"UPDATE zg_item SET state={p}, updated_at={p}, version={p} "
+            "submit_for_verification": f"UPDATE zg_item SET state={p}, state_since={p}, updated_at={p}, version={p} "
             f"WHERE id = {p} AND version = {p}",
         }
         self.sql_event = (
@@ -408,17 +408,17 @@ class FloorSide:
             if trigger == "verify":  # guard actor_outside_unit; effect record_verification
                 if actor_unit_id == unit_id:
                     raise RuntimeError("actor_outside_unit")
-                params: tuple[Any, ...] = (spec.dest, stamp, stamp, version + 1, item_id, version)
+                params: tuple[Any, ...] = (spec.dest, stamp, stamp, stamp, version + 1, item_id, version)
             elif trigger == "return_for_rework":  # guard has_reason; effect clear_verification
                 if not (reason and reason.strip()):
                     raise RuntimeError("has_reason")
                 data["reason"] = reason.strip()
-                params = (spec.dest, stamp, None, version + 1, item_id, version)
+                params = (spec.dest, stamp, stamp, None, version + 1, item_id, version)
             else:  # submit_for_verification: guard all_measures_done
                 total, open_ = self._ex(self.sql_counts, (item_id,)).fetchone()
                 if total == 0 or open_:
                     raise RuntimeError("all_measures_done")
-                params = (spec.dest, stamp, version + 1, item_id, version)
+                params = (spec.dest, stamp, stamp, version + 1, item_id, version)
             if self._ex(self.sql_update[trigger], params).rowcount != 1:
                 raise RuntimeError(f"conflict on item {item_id} v{version}")
             seq, prev = self._ex(self.sql_head, (camp.id,)).fetchone()

@@ -48,15 +48,17 @@ from ._writes import (
     item_units,
     queue_messages,
 )
-from .deadlines import offset_day, working_days_between
+from .deadlines import add_days, offset_day, working_days_between
 from .views import Actor
 
 __all__ = [
     "LATE_AFTER",
     "LIGHT_RANK",
+    "TIMER",
     "SweepReport",
     "arm_duties",
     "arm_item_steps",
+    "arm_timers",
     "duty_units",
     "fire_duty_steps",
     "fire_item_steps",
@@ -67,6 +69,7 @@ __all__ = [
     "raise_level",
     "retime_steps",
     "step_payload",
+    "timer_steps",
 ]
 
 #: A step found due more than this after its time was missed (the daemon was down).
@@ -233,7 +236,15 @@ def on_ladder(ladder: LadderSpec, item: Mapping[str, Any]) -> bool:
 def arm_item_steps(
     tx: Tx, st: Statements, camp: Campaign, before: Mapping[str, Any], after: Mapping[str, Any], now: dt.datetime
 ) -> None:
-    """Bring the item's step rows in line with its state and due date after a write."""
+    """Bring the item's step rows in line with its state and due date after a write: its
+    ladder's and its timed transitions'."""
+    _arm_ladder(tx, st, camp, before, after, now)
+    arm_timers(tx, st, camp, before, after, now)
+
+
+def _arm_ladder(
+    tx: Tx, st: Statements, camp: Campaign, before: Mapping[str, Any], after: Mapping[str, Any], now: dt.datetime
+) -> None:
     ladder = camp.item_ladder
     if ladder is None:
         return
@@ -248,6 +259,58 @@ def arm_item_steps(
         return
     wanted = item_steps(camp, after)
     existing = {r["step_key"]: r for r in tx.all(st.item_steps, {"item_id": after["id"]})}
+    for key, row in existing.items():
+        if row["status"] == "pending" and key not in wanted and not key.startswith(TIMER):
+            tx.run(st.step_settle, {"id": row["id"], "status": "cancelled", "now": now})
+    for key, (_, due_at) in wanted.items():
+        found = existing.get(key)
+        if found is None:
+            tx.run(st.step_insert, {
+                "campaign_id": camp.id, "subject_kind": "item", "subject_id": after["id"], "step_key": key,
+                "due_at": due_at, "status": "pending", "fired_at": None, "created_at": now,
+            })
+        elif found["status"] == "cancelled":
+            tx.run(st.step_rearm, {"id": found["id"], "due_at": due_at})
+
+
+# ------------------------------------------------------------------------------ timed transitions
+
+#: Key prefix of a timed transition's step: ``timer.TRIGGER@DAY`` (DAY: the day the item entered
+#: the state the timer counts in).
+TIMER = "timer."
+
+
+def timer_steps(camp: Campaign, item: Mapping[str, Any]) -> Wanted:
+    """The timed transitions ``item`` should have pending in its state, by key, each due at
+    00:00 of the day ``after`` its entering the state (counted as deadlines are)."""
+    timed = camp.lifecycle.timed.get(item["state"])
+    if not timed or item.get("state_since") is None:
+        return {}
+    entered = item["state_since"].astimezone(camp.tz).date()
+    wanted: Wanted = {}
+    for t in timed:
+        assert t.after is not None
+        # Not a rung of a ladder, but planned and caught up like one: it fires once, also late.
+        step = LadderStep.model_construct(id=f"{TIMER}{t.trigger}", label=t.label, offset=t.after.days,
+                                          count=t.after.count, action="notify", notify=[], catch_up="fire_late")
+        day = add_days(camp.calendar, entered, t.after.days, t.after.count)
+        wanted[f"{TIMER}{t.trigger}@{entered.isoformat()}"] = (step, _start_of(camp, day))
+    return wanted
+
+
+def arm_timers(
+    tx: Tx, st: Statements, camp: Campaign, before: Mapping[str, Any], after: Mapping[str, Any], now: dt.datetime
+) -> None:
+    """Bring the item's timed-transition rows in line with its state after a write: pending
+    for the timers of the state it is in (re-armed when it comes back to it the same day),
+    cancelled for any other."""
+    if not camp.lifecycle.timed:
+        return
+    wanted = timer_steps(camp, after)
+    if wanted == timer_steps(camp, before):
+        return  # same state entered the same day (or no transition at all): the timers stand
+    existing = {r["step_key"]: r for r in tx.all(st.item_steps, {"item_id": after["id"]})
+                if r["step_key"].startswith(TIMER)}
     for key, row in existing.items():
         if row["status"] == "pending" and key not in wanted:
             tx.run(st.step_settle, {"id": row["id"], "status": "cancelled", "now": now})

@@ -161,9 +161,10 @@ class Statements:
         self.item_steps = p(
             select(STEP.c.id, STEP.c.step_key, STEP.c.status).where(item_steps).order_by(STEP.c.id)
         )
+        # The ladder's pending steps (not the timed transitions', ``timer.…``).
         self.item_steps_cancel = p(
             update(STEP)
-            .where(item_steps, STEP.c.status == PENDING)
+            .where(item_steps, STEP.c.status == PENDING, STEP.c.step_key.not_like(literal_column("'timer.%'")))
             .values(status=literal("cancelled"), fired_at=bindparam("now"))
         )
         self.step_insert = p(_insert(STEP))
@@ -179,6 +180,7 @@ class Statements:
             .where(STEP.c.id == bindparam("id"), STEP.c.status == PENDING)
             .values(status=bindparam("status"), fired_at=bindparam("now"))
         )
+        self.step_mark = p(update(STEP).where(STEP.c.id == bindparam("id")).values(status=bindparam("status")))
         # Through the partial index of pending steps by due_at (see models.Step), oldest first.
         due = and_(STEP.c.status == PENDING, STEP.c.due_at <= bindparam("now"))
         self.due_steps = p(

@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from transitions import EventData, Machine
-from zhenggai.workflows.schema import LifecycleSpec
+from zhenggai.workflows.schema import LifecycleSpec, TransitionSpec
 
 __all__ = [
     "EFFECTS",
     "GUARDS",
     "OPERATIONS",
+    "TIMER_GUARDS",
     "CompiledLifecycle",
     "EffectDef",
     "GuardDef",
@@ -265,6 +266,12 @@ OPTIONAL_OPERATIONS = frozenset({"pause_clock", "resume_clock", "recompute_deadl
 #: Message recipients a transition may name besides contact roles.
 UNIT_RECIPIENTS = frozenset({"responsible_unit", "previous_unit"})
 
+#: Guards a timed transition may have: they hold or fail on the item as it is, with no one's
+#: input (the others want a reason, a finding, a new unit or a survivor).
+TIMER_GUARDS = frozenset(
+    {"has_responsible_unit", "has_due", "has_measure", "all_measures_done", "actor_outside_unit", "due_not_passed"}
+)
+
 #: Input fields every transition accepts (free remark kept in the audit trail).
 COMMON_FIELDS = frozenset({"note"})
 
@@ -313,6 +320,18 @@ def check_lifecycle(
                 problems.append(
                     f"{path}.effects[{k}]: 触发 {t.trigger}: 未知效果 {effect} (可用: {', '.join(EFFECTS)})"
                 )
+        if t.after is not None:
+            for k, guard in enumerate(t.guards):
+                if guard in GUARDS and guard not in TIMER_GUARDS:
+                    problems.append(f"{path}.guards[{k}]: 定时触发 {t.trigger} 由系统自动执行, 条件 {guard} "
+                                    "需要人工填写, 不能用于定时触发")
+            for k, effect in enumerate(t.effects):
+                if effect in EFFECTS and EFFECTS[effect].required:
+                    problems.append(f"{path}.effects[{k}]: 定时触发 {t.trigger} 由系统自动执行, 效果 {effect} "
+                                    "需要人工填写, 不能用于定时触发")
+            for k, src in enumerate(t.source):
+                if src in spec.final_states:
+                    problems.append(f"{path}.source[{k}]: 定时触发 {t.trigger} 不能从终止状态 {src} 自动执行")
         for k, n in enumerate(t.notify):
             if n.to not in UNIT_RECIPIENTS and n.to not in roles:
                 problems.append(f"{path}.notify[{k}].to: 触发 {t.trigger}: 未知接收方 {n.to}")
@@ -409,6 +428,12 @@ class CompiledLifecycle:
         }
         self.by_trigger = {t.trigger: t for t in spec.transitions}
         self.by_trigger_source = {(t.trigger, s): t for t in spec.transitions for s in t.source}
+        #: Timed transitions (``after``) by source state, in definition order.
+        self.timed: dict[str, list[TransitionSpec]] = {}
+        for t in spec.transitions:
+            if t.after is not None:
+                for src in t.source:
+                    self.timed.setdefault(src, []).append(t)
         self.machine = Machine(
             model=None,
             states=[s.id for s in spec.states],

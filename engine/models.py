@@ -173,6 +173,8 @@ class Item(SQLModel, table=True):
     #: A paused deadline clock (暂停计时): since when, and the working days it had left.
     paused_at: dt.datetime | None = _utc_column()
     paused_days: int | None = Field(default=None)
+    #: When the item entered its state (timed transitions count from it).
+    state_since: dt.datetime | None = _utc_column()
     light: str = Field(default="green", max_length=10)
     escalation_level: int = Field(default=0)
     reopen_count: int = Field(default=0)

@@ -38,6 +38,9 @@ from zhenggai.workflows.schema import (
 from ._campaign_steps import arm_campaign_steps, fire_campaign_steps
 from ._raw import Tx
 from ._steps import (
+    LATE_AFTER,
+    SYSTEM,
+    TIMER,
     SweepReport,
     arm_duties,
     arm_item_steps,
@@ -46,6 +49,7 @@ from ._steps import (
     fire_item_steps,
     item_steps,
     retime_steps,
+    timer_steps,
 )
 from ._writes import (
     CAMPAIGN,
@@ -416,6 +420,7 @@ class Engine:
                 "due_count": None,
                 "paused_at": None,
                 "paused_days": None,
+                "state_since": now,
                 "light": "green",
                 "escalation_level": 0,
                 "reopen_count": 0,
@@ -470,7 +475,6 @@ class Engine:
         ``note``). With ``expected_version`` the call fails with :class:`ConflictError` if the
         item has changed since the caller read it."""
         now = self._now()
-        st = self._st
         with self._store.transaction() as tx:
             row = self._load_item(tx, item_id)
             camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
@@ -487,65 +491,80 @@ class Engine:
             inputs = self._trigger_inputs(tx, camp, spec, data, now)
             if "set_assignment" in spec.effects and inputs.get("due") is None and row["due"] is None:
                 _due_by_rule(camp, row, inputs, now)
-            ctx = TransitionContext(
-                item=row,
-                actor_name=actor.name,
-                actor_unit_id=camp.unit_ids.get(actor.unit) if actor.unit else None,
-                actor_unit_key=actor.unit,
-                now=now,
-                data=inputs,
-                today=now.astimezone(camp.tz).date(),
-                final_states=lifecycle.final_states,
-            )
-            needs = lifecycle.needs[spec.trigger]
-            if "measures" in needs:
-                counts = tx.one(st.measure_counts, {"item_id": item_id})
-                assert counts is not None
-                ctx.measure_count, ctx.open_measure_count = counts["total"], counts["open"]
-            if "survivor" in needs and inputs.get("survivor_id") is not None:
-                ctx.survivor = tx.one(st.item_shared, {"id": inputs["survivor_id"]})
-            new_state = lifecycle.fire(trigger, state, ctx)
-            if new_state is None:
-                assert ctx.failed_guard is not None
-                raise GuardFailedError(item_id, trigger, ctx.failed_guard, ctx.failed_reason, lifecycle.names)
-            changes: dict[str, Any] = {}
-            for effect in spec.effects:
-                changes.update(EFFECTS[effect].apply(ctx))
-            if changes.get("due", row["due"]) != row["due"]:
-                if row["paused_at"] is not None:
-                    raise GuardFailedError(item_id, trigger, "clock_running",
-                                           "计时已暂停, 恢复计时后再调整整改时限", {**lifecycle.names, **CLOCK_NAMES})
-                if row["light"] != "green":
-                    changes["light"] = "green"  # a new deadline starts with a green light
-            if "due_basis" in inputs:  # counted by the definition's rule: kept for recomputing
-                changes.update(inputs["due_basis"])
-            elif "due" in changes and row["due_from"] is not None and changes["due"] != row["due"]:
-                changes.update(due_from=None, due_days=None, due_count=None)  # a date a person chose
-            if new_state in lifecycle.final_states and row["paused_at"] is not None:
-                changes.update(paused_at=None, paused_days=None)  # nothing left to count
-            changes.update(state=new_state, updated_at=now, version=row["version"] + 1)
-            cas_update(tx, st, row, changes)
-            event_data = _event_data(camp, inputs, row, changes)
-            append_event(
-                tx,
-                st,
-                camp.id,
-                item_id=item_id,
-                trigger=trigger,
-                from_state=state,
-                to_state=new_state,
-                actor=actor,
-                at=now,
-                data=event_data,
-            )
-            after = {**row, **changes}
-            queue_messages(
-                tx, st, camp, spec.notify, key=f"item:{item_id}:v{after['version']}:{spec.trigger}",
-                payload=transition_payload(camp, spec, after, event_data), units=item_units(camp, row, after),
-                item_id=item_id, now=now,
-            )
-            arm_item_steps(tx, st, camp, row, after, now)
+            after = self._transition(tx, camp, row, spec, actor, inputs, now)
         return self._view_from_row(camp, after)
+
+    def _transition(
+        self, tx: Tx, camp: Campaign, row: dict[str, Any], spec: TransitionSpec, actor: Actor,
+        inputs: dict[str, Any], now: dt.datetime,
+    ) -> dict[str, Any]:
+        """Fire ``spec`` on the loaded ``row`` in ``tx``, the role already checked: guards,
+        effects, the compare-and-set write, the audit event, the messages, the steps. Returns the
+        row as written; raises :class:`GuardFailedError` when a guard refuses."""
+        st = self._st
+        lifecycle = camp.lifecycle
+        item_id, state, trigger = row["id"], row["state"], spec.trigger
+        ctx = TransitionContext(
+            item=row,
+            actor_name=actor.name,
+            actor_unit_id=camp.unit_ids.get(actor.unit) if actor.unit else None,
+            actor_unit_key=actor.unit,
+            now=now,
+            data=inputs,
+            today=now.astimezone(camp.tz).date(),
+            final_states=lifecycle.final_states,
+        )
+        needs = lifecycle.needs[spec.trigger]
+        if "measures" in needs:
+            counts = tx.one(st.measure_counts, {"item_id": item_id})
+            assert counts is not None
+            ctx.measure_count, ctx.open_measure_count = counts["total"], counts["open"]
+        if "survivor" in needs and inputs.get("survivor_id") is not None:
+            ctx.survivor = tx.one(st.item_shared, {"id": inputs["survivor_id"]})
+        new_state = lifecycle.fire(trigger, state, ctx)
+        if new_state is None:
+            assert ctx.failed_guard is not None
+            raise GuardFailedError(item_id, trigger, ctx.failed_guard, ctx.failed_reason, lifecycle.names)
+        changes: dict[str, Any] = {}
+        for effect in spec.effects:
+            changes.update(EFFECTS[effect].apply(ctx))
+        if changes.get("due", row["due"]) != row["due"]:
+            if row["paused_at"] is not None:
+                raise GuardFailedError(item_id, trigger, "clock_running",
+                                       "计时已暂停, 恢复计时后再调整整改时限", {**lifecycle.names, **CLOCK_NAMES})
+            if row["light"] != "green":
+                changes["light"] = "green"  # a new deadline starts with a green light
+        if "due_basis" in inputs:  # counted by the definition's rule: kept for recomputing
+            changes.update(inputs["due_basis"])
+        elif "due" in changes and row["due_from"] is not None and changes["due"] != row["due"]:
+            changes.update(due_from=None, due_days=None, due_count=None)  # a date a person chose
+        if new_state in lifecycle.final_states and row["paused_at"] is not None:
+            changes.update(paused_at=None, paused_days=None)  # nothing left to count
+        # Every transition enters its destination, also one back into the same state (a new
+        # dispatch): timed transitions count from here.
+        changes.update(state=new_state, state_since=now, updated_at=now, version=row["version"] + 1)
+        cas_update(tx, st, row, changes)
+        event_data = _event_data(camp, inputs, row, changes)
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=item_id,
+            trigger=trigger,
+            from_state=state,
+            to_state=new_state,
+            actor=actor,
+            at=now,
+            data=event_data,
+        )
+        after = {**row, **changes}
+        queue_messages(
+            tx, st, camp, spec.notify, key=f"item:{item_id}:v{after['version']}:{spec.trigger}",
+            payload=transition_payload(camp, spec, after, event_data), units=item_units(camp, row, after),
+            item_id=item_id, now=now,
+        )
+        arm_item_steps(tx, st, camp, row, after, now)
+        return after
 
     # Named operations: thin wrappers over fire(), so a host reads what it does.
 
@@ -1081,12 +1100,54 @@ class Engine:
                     elif kind == "item":
                         row = self._load_item(tx, sid)
                         camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
-                        fire_item_steps(tx, st, camp, row, claimed, now, report)
+                        rungs = [r for r in claimed if not r["step_key"].startswith(TIMER)]
+                        timers = [r for r in claimed if r["step_key"].startswith(TIMER)]
+                        if rungs:  # lateness up to now first, then what the timers change
+                            fire_item_steps(tx, st, camp, row, rungs, now, report)
+                        if timers:
+                            self._fire_timers(tx, camp, self._load_item(tx, sid), timers, now, report)
                     else:
                         duty = tx.one(st.duty, {"id": sid})
                         assert duty is not None, f"step of a missing duty {sid}"
                         camp = self._campaign(tx, duty["campaign_id"], duty["campaign_version"])
                         fire_duty_steps(tx, st, camp, duty, claimed, now, report)
+
+    def _fire_timers(
+        self, tx: Tx, camp: Campaign, row: dict[str, Any], claimed: list[dict[str, Any]], now: dt.datetime,
+        report: SweepReport,
+    ) -> None:
+        """Fire the item's due timed transitions as the system, each once (also late). One whose
+        guard refuses is recorded (``timer_refused``, the step ``missed``), not retried: the item
+        stays for a person to move. A timer of a state the item has left is void."""
+        st = self._st
+        for step in claimed:
+            wanted = timer_steps(camp, row)
+            trigger = step["step_key"][len(TIMER):].partition("@")[0]
+            spec = camp.lifecycle.by_trigger_source.get((trigger, row["state"]))
+            if step["step_key"] not in wanted or spec is None or spec.after is None:
+                if tx.run(st.step_settle, {"id": step["id"], "status": "void", "now": now}):
+                    report.void += 1
+                continue
+            inputs: dict[str, Any] = {
+                "timer": f"{spec.after.days} 个{'工作日' if spec.after.count == 'working' else '自然日'}"}
+            if now - step["due_at"] >= LATE_AFTER:
+                inputs["late"] = True
+            if "set_assignment" in spec.effects and row["due"] is None:
+                _due_by_rule(camp, row, inputs, now)
+            if not tx.run(st.step_settle, {"id": step["id"], "status": "fired", "now": now}):
+                continue
+            try:
+                after = self._transition(tx, camp, row, spec, SYSTEM, inputs, now)
+            except GuardFailedError as err:  # refused before anything was written
+                tx.run(st.step_mark, {"id": step["id"], "status": "missed"})
+                report.missed += 1
+                append_event(tx, st, camp.id, item_id=row["id"], trigger="timer_refused", from_state=row["state"],
+                             to_state=row["state"], actor=SYSTEM, at=now,
+                             data={"timer": trigger, "guard": err.guard, "reason": str(err)})
+                continue
+            report.fired += 1
+            report.events.append(f"item:{row['id']}:{trigger}")
+            row = after
 
     def oldest_pending_step(self) -> dt.datetime | None:
         """When the longest-waiting pending step fell (or falls) due, for ``zhenggai status``."""
@@ -1502,7 +1563,7 @@ def _event_data(
     camp: Campaign, inputs: Mapping[str, Any], before: Mapping[str, Any], changes: Mapping[str, Any]
 ) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    for name in ("unit", "finding", "reason", "note", "leading_official", "survivor_id"):
+    for name in ("unit", "finding", "reason", "note", "leading_official", "survivor_id", "timer", "late"):
         if name in inputs:
             data[name] = inputs[name]
     if "due" in inputs:

@@ -64,6 +64,7 @@ from zhenggai.workflows.schema import (
     StateSpec,
     SupervisionSpec,
     TemplateSpec,
+    TimerSpec,
     TrackSpec,
     TransitionSpec,
     UnitSpec,
@@ -135,7 +136,8 @@ def _lifecycle(draw: st.DrawFn, roles: Sequence[str], messages: Sequence[str]) -
     recipients = [*roles, *sorted(UNIT_RECIPIENTS)]
     counter = iter(range(1000))
 
-    def transition(source: list[str], dest: str, guards: list[str], effects: list[str]) -> TransitionSpec:
+    def transition(source: list[str], dest: str, guards: list[str], effects: list[str],
+                   after: TimerSpec | None = None) -> TransitionSpec:
         return TransitionSpec(
             trigger=f"t{next(counter)}{draw(_SUFFIX)}",
             label=draw(labels(6)),
@@ -145,6 +147,7 @@ def _lifecycle(draw: st.DrawFn, roles: Sequence[str], messages: Sequence[str]) -
             guards=guards,
             effects=effects,
             notify=_notify(draw, messages, recipients, 2),
+            after=after,
         )
 
     transitions = [
@@ -152,7 +155,8 @@ def _lifecycle(draw: st.DrawFn, roles: Sequence[str], messages: Sequence[str]) -
     ]
     for here, there in itertools.pairwise(chain):
         guards = _subset(draw, ["has_measure", "all_measures_done", "actor_outside_unit", "has_due"], max_size=2)
-        transitions.append(transition([here], there, guards, _subset(draw, ["record_verification"])))
+        timer = draw(st.none() | st.builds(TimerSpec, days=st.integers(1, 30), count=st.sampled_from(["working", "calendar"])))
+        transitions.append(transition([here], there, guards, _subset(draw, ["record_verification"]), timer))
     close_guards = ["actor_outside_unit"] if draw(st.booleans()) else []
     transitions.append(transition([chain[-1]], finals[0], close_guards, ["record_close"]))
     if len(chain) > 2 and draw(st.booleans()):  # rework

@@ -174,10 +174,24 @@ def year_outside_calendar(d: dict[str, Any], data: st.DataObject) -> tuple[str, 
     return "start", "超出工作日历已知的年份"
 
 
+def timer_needs_a_person(d: dict[str, Any], data: st.DataObject) -> tuple[str, str]:
+    """A transition made timed although a guard of it wants someone's reason."""
+    transitions = d["lifecycle"]["transitions"]
+    i = _pick(data, transitions, "transition")
+    finals = {s["id"] for s in d["lifecycle"]["states"] if s.get("final")}
+    assume(not set(transitions[i]["source"]) & finals)
+    transitions[i]["after"] = {"days": data.draw(st.integers(1, 20)), "count": "working"}
+    guards = transitions[i].setdefault("guards", [])
+    if "has_reason" not in guards:
+        guards.append("has_reason")
+    return f"lifecycle.transitions[{i}].guards[{guards.index('has_reason')}]", "需要人工填写"
+
+
 MUTATIONS: dict[str, Mutation] = {
     f.__name__: f for f in (
         dangling_unit, dangling_role, phase_overlap, phase_gap, unreachable_state, dead_end,
         ladder_disorder, unknown_guard, bad_template_variable, bad_date, duplicate_unit, year_outside_calendar,
+        timer_needs_a_person,
     )
 }
 

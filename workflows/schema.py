@@ -52,6 +52,7 @@ __all__ = [
     "StateSpec",
     "SupervisionSpec",
     "TemplateSpec",
+    "TimerSpec",
     "TrackSpec",
     "TransitionSpec",
     "UnitSpec",
@@ -134,7 +135,21 @@ class NotifySpec(_Spec):
     to: Key
 
 
+class TimerSpec(_Spec):
+    """When a timed transition fires by itself: ``days`` after the day the item entered its
+    source state (working days: the N-th working day after it; calendar days: N days later, on
+    to the next working day), at 00:00 of that day."""
+
+    days: int = Field(ge=1, le=366)
+    count: DayCount = "working"
+
+
 class TransitionSpec(_Spec):
+    """A trigger: from ``source`` states to ``dest``, by ``roles``, when its ``guards`` hold,
+    writing its ``effects`` and queuing its ``notify`` messages. With ``after`` it is a timed
+    transition: the scheduler fires it by itself (as the system) when the item has stayed that
+    long in a source state; people with ``roles`` may still fire it earlier."""
+
     trigger: TriggerKey
     label: Label
     source: list[StateKey] = Field(min_length=1)
@@ -143,6 +158,7 @@ class TransitionSpec(_Spec):
     guards: list[Key] = Field(default_factory=list)
     effects: list[Key] = Field(default_factory=list)
     notify: list[NotifySpec] = Field(default_factory=list)
+    after: TimerSpec | None = None
 
 
 class LifecycleSpec(_Spec):

@@ -1,4 +1,4 @@
-"""the deadline clock: what a due date was counted from, and pauses
+"""the deadline clock: what a due date was counted from, pauses, time in a state
 
 Revision ID: 0006_clock
 Revises: 0005_duty
@@ -7,7 +7,8 @@ Create Date: 2026-11-29
 Step 3: an item whose due date the definition's rule gave keeps what it was counted from
 (``due_from``, ``due_days``, ``due_count``), so a calendar change can recompute it
 (``zhenggai campaign recompute``); a paused clock (暂停计时) keeps when it stopped and the
-working days it had left (``paused_at``, ``paused_days``).
+working days it had left (``paused_at``, ``paused_days``); ``state_since`` is when the item
+entered its state, from which timed transitions count (existing items: their last change).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ down_revision = '0005_duty'
 branch_labels = None
 depends_on = None
 
-COLUMNS = ('due_from', 'due_days', 'due_count', 'paused_at', 'paused_days')
+COLUMNS = ('due_from', 'due_days', 'due_count', 'paused_at', 'paused_days', 'state_since')
 
 
 def upgrade() -> None:
@@ -29,6 +30,8 @@ def upgrade() -> None:
     op.add_column('zg_item', sa.Column('due_count', sa.String(length=10), nullable=True))
     op.add_column('zg_item', sa.Column('paused_at', sa.DateTime(timezone=True), nullable=True))
     op.add_column('zg_item', sa.Column('paused_days', sa.Integer(), nullable=True))
+    op.add_column('zg_item', sa.Column('state_since', sa.DateTime(timezone=True), nullable=True))
+    op.execute('UPDATE zg_item SET state_since = updated_at')
 
 
 def downgrade() -> None:

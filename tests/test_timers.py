@@ -1,0 +1,167 @@
+"""Timed transitions (``after`` in a definition): the scheduler fires them by itself when an item
+has stayed long enough in a state, once, also late after downtime; not when the item moved on;
+recorded, not forced, when a guard refuses; refused by the validator when they would need a
+person's input. On the hotline definition's 超时自动签收. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from zhenggai.engine import Actor, CampaignSetup, DefinitionError, Engine, VirtualClock
+from zhenggai.engine._writes import STEP
+from zhenggai.engine.checks import check_setup
+from zhenggai.testing import items_only
+from zhenggai.workflows import dump_setup, load_setup
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+CENTER = Actor("热线中心", "hotline_center", "complaint_center")
+UNIT = "market_regulation_bureau"
+
+
+def at(day: str, hh: int = 0, mm: int = 5) -> dt.datetime:
+    return dt.datetime.fromisoformat(day).replace(hour=hh, minute=mm, tzinfo=SHANGHAI)
+
+
+def hotline(**changes: Any) -> CampaignSetup:
+    """The hotline without its weekly duty; ``changes`` replace fields of the auto_accept timer."""
+    setup = items_only(load_setup("hotline_2024"))
+    if changes:
+        transitions = [t.model_copy(update=changes) if t.trigger == "auto_accept" else t
+                       for t in setup.lifecycle.transitions]
+        setup = setup.model_copy(update={"lifecycle": setup.lifecycle.model_copy(update={"transitions": transitions})})
+    return setup
+
+
+def dispatched(engine: Engine, clock: VirtualClock, when: dt.datetime) -> int:
+    clock.set(when)
+    item = engine.report("test", CENTER, title="窗口推诿", description="办事窗口推诿", track=_track(engine),
+                         channel=_channel(engine)).id
+    engine.fire(item, "dispatch", CENTER, unit=UNIT)
+    return item
+
+
+def _track(engine: Engine) -> str:
+    return engine.definition("test").tracks[0].id
+
+
+def _channel(engine: Engine) -> str:
+    return engine.definition("test").channels[0].id
+
+
+def timer_events(engine: Engine, item: int) -> list[Any]:
+    return [e for e in engine.events(item) if e.trigger in ("auto_accept", "timer_refused")]
+
+
+def timer_rows(engine: Engine, item: int) -> dict[str, str]:
+    with engine.store.read() as conn:
+        rows = conn.execute(select(STEP.c.step_key, STEP.c.status).where(
+            STEP.c.subject_kind == "item", STEP.c.subject_id == item, STEP.c.step_key.like("timer.%"))).all()
+    return dict(rows)
+
+
+@pytest.fixture
+def started(engine: Engine, clock: VirtualClock) -> Engine:
+    clock.set(at("2024-02-29", 9))
+    engine.start_campaign(hotline(), key="test")
+    return engine
+
+
+def test_the_timer_fires_on_the_next_working_day_once(started: Engine, clock: VirtualClock) -> None:
+    """Dispatched Friday 2024-03-01: not signed for by Monday 00:00 (one working day after the
+    day it entered 已派单), the system signs for it; a second sweep does nothing."""
+    engine = started
+    item = dispatched(engine, clock, at("2024-03-01", 10))
+    assert timer_rows(engine, item) == {"timer.auto_accept@2024-03-01": "pending"}
+    clock.set(at("2024-03-03", 23, 59))
+    engine.sweep()
+    assert engine.item(item).state == "dispatched"
+    clock.set(at("2024-03-04", 0, 5))
+    engine.sweep()
+    view = engine.item(item)
+    assert view.state == "handling"
+    (event,) = timer_events(engine, item)
+    assert (event.actor, event.role, event.from_state, event.to_state) == ("系统", "system", "dispatched", "handling")
+    assert event.data == {"timer": "1 个工作日"}
+    assert engine.sweep().settled == 0 and len(timer_events(engine, item)) == 1
+    assert timer_rows(engine, item) == {"timer.auto_accept@2024-03-01": "fired"}
+    assert engine.verify_audit("test").ok
+
+
+def test_signing_for_it_in_time_cancels_the_timer(started: Engine, clock: VirtualClock) -> None:
+    engine = started
+    item = dispatched(engine, clock, at("2024-03-01", 10))
+    unit = Actor("联络员", "responsible", UNIT)
+    engine.add_measure(item, unit, text="当日回复企业")
+    clock.set(at("2024-03-01", 15))
+    engine.fire(item, "accept", unit)
+    assert timer_rows(engine, item) == {"timer.auto_accept@2024-03-01": "cancelled"}
+    clock.set(at("2024-03-20"))
+    engine.sweep()
+    assert timer_events(engine, item) == []
+
+
+def test_after_downtime_it_fires_once_marked_late(started: Engine, clock: VirtualClock) -> None:
+    """The daemon was down from Friday to the next Wednesday: the timer fires once, late."""
+    engine = started
+    item = dispatched(engine, clock, at("2024-03-01", 10))
+    clock.set(at("2024-03-06", 9))
+    engine.sweep()
+    (event,) = timer_events(engine, item)
+    assert event.data == {"timer": "1 个工作日", "late": True}
+    assert engine.sweep().settled == 0
+
+
+def test_a_new_dispatch_restarts_the_timer(started: Engine, clock: VirtualClock) -> None:
+    """send_back re-enters 已派单 (to another unit): its day counts anew; the old timer is void."""
+    engine = started
+    item = dispatched(engine, clock, at("2024-03-01", 10))
+    clock.set(at("2024-03-01", 16))
+    engine.fire(item, "send_back", CENTER, unit="approval_bureau", due="2024-03-15")
+    clock.set(at("2024-03-04", 0, 5))
+    engine.sweep()
+    assert engine.item(item).state == "handling"  # counted from 3-01 16:00: still Monday
+    assert timer_rows(engine, item) == {"timer.auto_accept@2024-03-01": "fired"}
+
+
+def test_a_guard_that_refuses_is_recorded_not_forced(engine: Engine, clock: VirtualClock) -> None:
+    """With ``has_measure`` on the timer, an order without a measure stays 已派单: the refusal is
+    in the audit trail and the step is missed (not retried at every sweep)."""
+    clock.set(at("2024-02-29", 9))
+    engine.start_campaign(hotline(guards=["has_measure"]), key="test")
+    item = dispatched(engine, clock, at("2024-03-01", 10))
+    clock.set(at("2024-03-04", 0, 5))
+    report = engine.sweep()
+    assert report.missed == 1 and engine.item(item).state == "dispatched"
+    (event,) = timer_events(engine, item)
+    assert event.trigger == "timer_refused" and event.data["guard"] == "has_measure"
+    assert "尚无整改措施" in event.data["reason"]
+    assert timer_rows(engine, item) == {"timer.auto_accept@2024-03-01": "missed"}
+    assert engine.sweep().settled == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"guards": ["has_reason"]}, "条件 has_reason 需要人工填写"),
+        ({"effects": ["record_dismissal"]}, "效果 record_dismissal 需要人工填写"),
+        ({"source": ["resolved"]}, "不能从终止状态 resolved 自动执行"),
+    ],
+)
+def test_the_validator_refuses_timers_that_need_a_person(change: dict[str, Any], problem: str) -> None:
+    problems = check_setup(hotline(**change))
+    assert any(problem in p for p in problems), problems
+
+
+def test_a_timer_is_located_in_the_file(tmp_path: Any) -> None:
+    """A bad ``after`` is refused at its line by the loader."""
+    text = dump_setup(hotline()).replace("days: 1\n", "days: 0\n", 1)
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DefinitionError) as err:
+        load_setup(str(path))
+    line = next(n for n, x in enumerate(text.splitlines(), 1) if "days: 0" in x)
+    assert f"bad.yaml:{line}:" in str(err.value)
