@@ -12,6 +12,7 @@ date there.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -70,6 +71,34 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
+
+    # On SQLite the two steps (ours, then the DATETIME type's text format) are one function
+    # each way: the write path binds several datetimes per transition (BENCHMARKS.md). Same
+    # text as SQLAlchemy's SQLite DATETIME (``2023-07-03 01:02:03.004567``); a test holds this.
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: dt.datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError("naive datetime refused: zhenggai stores timezone-aware UTC only")
+            v = value.astimezone(dt.UTC)
+            return (f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}:{v.second:02d}"
+                    f".{v.microsecond:06d}")
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        def process(value: str | None) -> dt.datetime | None:
+            return None if value is None else dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+
+        return process
 
 
 def _utc_column(*, nullable: bool = True, index: bool = False) -> Any:

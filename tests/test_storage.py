@@ -25,7 +25,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import MetaData, Table, event, insert, inspect, select, text, update
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import DateTime, MetaData, Table, event, insert, inspect, select, text, update
 from sqlalchemy.engine import make_url
 from zhenggai.engine import (
     Actor,
@@ -814,3 +816,28 @@ def test_parallel_reports_keep_one_unbroken_chain(engine: Engine, campaign: Camp
     seqs = [e.seq for e in engine.events(campaign="test")]
     assert seqs == list(range(1, 1 + 1 + 32))  # start_campaign's event, then 32 reports
     assert engine.verify_audit().ok
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 1, 1),
+                          timezones=st.sampled_from([dt.UTC, zoneinfo.ZoneInfo("Asia/Shanghai"),
+                                                     dt.timezone(dt.timedelta(hours=-5, minutes=-30))])))
+def test_sqlite_datetime_processors_match_sqlalchemy_s(value: dt.datetime) -> None:
+    """UTCDateTime's one-step SQLite processors write and read exactly what our bind step
+    followed by SQLAlchemy's SQLite DATETIME would."""
+    from sqlalchemy.dialects import sqlite
+    from zhenggai.engine.models import UTCDateTime
+
+    dialect = sqlite.dialect()
+    ours = UTCDateTime()
+    base = DateTime(timezone=True).dialect_impl(dialect)
+    base_bind, base_result = base.bind_processor(dialect), base.result_processor(dialect, None)
+    assert base_bind is not None and base_result is not None
+    fused_bind = ours.bind_processor(dialect)
+    fused_result = ours.result_processor(dialect, None)
+    assert fused_bind is not None and fused_result is not None
+    text = fused_bind(value)
+    assert text == base_bind(ours.process_bind_param(value, dialect))
+    assert fused_result(text) == ours.process_result_value(base_result(text), dialect) == value
+    with pytest.raises(ValueError, match="naive"):
+        fused_bind(value.replace(tzinfo=None))
