@@ -238,10 +238,8 @@ class Statements:
             .where(ITEM.c.campaign_id == bindparam("cid"))
             .order_by(ITEM.c.id)
         )
-        # 重算整改时限: the items with a due date, the open duties, any subject's steps.
-        self.items_with_due = p(
-            select(ITEM).where(ITEM.c.campaign_id == bindparam("cid"), ITEM.c.due.is_not(None)).order_by(ITEM.c.id)
-        )
+        # 重算整改时限: the campaign's items, the open duties, any subject's steps.
+        self.items_of_campaign = p(select(ITEM).where(ITEM.c.campaign_id == bindparam("cid")).order_by(ITEM.c.id))
         self.duties_open = p(
             select(DUTY).where(DUTY.c.campaign_id == bindparam("cid"), DUTY.c.status == literal("open"))
             .order_by(DUTY.c.id)

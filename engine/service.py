@@ -824,11 +824,11 @@ class Engine:
             self._check_operation(camp, actor, "recompute_deadlines", None)
             moved: list[tuple[int, dt.date, dt.date]] = []
             retimed = 0
-            for row in tx.all(st.items_with_due, {"cid": camp.id}):
+            for row in tx.all(st.items_of_campaign, {"cid": camp.id}):
                 if row["state"] in camp.lifecycle.final_states:
                     continue
                 after = row
-                if row["due_from"] is not None and row["paused_at"] is None:
+                if row["due"] is not None and row["due_from"] is not None and row["paused_at"] is None:
                     due = add_days(camp.calendar, row["due_from"], row["due_days"], row["due_count"])
                     if due != row["due"]:
                         changes: dict[str, Any] = {"due": due, "updated_at": now, "version": row["version"] + 1}
@@ -841,7 +841,9 @@ class Engine:
                                      from_state=row["state"], to_state=row["state"], actor=actor, at=now,
                                      data={"old_due": row["due"].isoformat(), "due": due.isoformat()})
                         arm_item_steps(tx, st, camp, row, after, now)
-                retimed += retime_steps(tx, st, "item", row["id"], item_steps(camp, after))
+                if after["due"] is not None or camp.lifecycle.timed:
+                    wanted = {**item_steps(camp, after), **timer_steps(camp, after)}
+                    retimed += retime_steps(tx, st, "item", row["id"], wanted)
             for duty in tx.all(st.duties_open, {"cid": camp.id}):
                 spec = camp.duties.get(duty["duty_key"])
                 if spec is not None:

@@ -165,3 +165,31 @@ def test_a_timer_is_located_in_the_file(tmp_path: Any) -> None:
         load_setup(str(path))
     line = next(n for n, x in enumerate(text.splitlines(), 1) if "days: 0" in x)
     assert f"bad.yaml:{line}:" in str(err.value)
+
+
+def test_a_calendar_change_retimes_the_timer(db_url: str) -> None:
+    """The county makes Monday 2024-03-04 a day off: after 重算整改时限 the timer counts to Tuesday."""
+    from zhenggai.engine.calendar import WorkingCalendar
+    from zhenggai.workflows.schema import CalendarSpec, DayOverride
+
+    def monday_off(spec: CalendarSpec) -> WorkingCalendar:
+        extra = [*spec.extra_holidays, DayOverride(date=dt.date(2024, 3, 4), name="县定休息日")]
+        return WorkingCalendar(spec.model_copy(update={"extra_holidays": extra}))
+
+    clock = VirtualClock(at("2024-02-29", 9))
+    with Engine(db_url, clock=clock) as engine:
+        engine.start_campaign(hotline(), key="test")
+        item = dispatched(engine, clock, at("2024-03-01", 10))
+    with Engine(db_url, clock=clock, calendar=monday_off) as engine:
+        report = engine.recompute_deadlines("test", CENTER)
+        assert report.retimed >= 1
+        with engine.store.read() as conn:
+            due_at = conn.execute(select(STEP.c.due_at).where(
+                STEP.c.subject_id == item, STEP.c.step_key == "timer.auto_accept@2024-03-01")).scalar_one()
+        assert due_at == at("2024-03-05", 0, 0)
+        clock.set(at("2024-03-04", 12))
+        engine.sweep()
+        assert engine.item(item).state == "dispatched"
+        clock.set(at("2024-03-05", 0, 5))
+        engine.sweep()
+        assert engine.item(item).state == "handling"
