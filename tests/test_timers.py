@@ -6,14 +6,19 @@ person's input. On the hotline definition's 超时自动签收. SQLite and Postg
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import zoneinfo
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from zhenggai.engine import Actor, CampaignSetup, DefinitionError, Engine, VirtualClock
 from zhenggai.engine._writes import STEP
+from zhenggai.engine.calendar import WorkingCalendar
 from zhenggai.engine.checks import check_setup
+from zhenggai.engine.deadlines import add_days
 from zhenggai.testing import items_only
 from zhenggai.workflows import dump_setup, load_setup
 
@@ -169,7 +174,6 @@ def test_a_timer_is_located_in_the_file(tmp_path: Any) -> None:
 
 def test_a_calendar_change_retimes_the_timer(db_url: str) -> None:
     """The county makes Monday 2024-03-04 a day off: after 重算整改时限 the timer counts to Tuesday."""
-    from zhenggai.engine.calendar import WorkingCalendar
     from zhenggai.workflows.schema import CalendarSpec, DayOverride
 
     def monday_off(spec: CalendarSpec) -> WorkingCalendar:
@@ -193,3 +197,50 @@ def test_a_calendar_change_retimes_the_timer(db_url: str) -> None:
         clock.set(at("2024-03-05", 0, 5))
         engine.sweep()
         assert engine.item(item).state == "handling"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    plan=st.lists(st.tuples(st.sampled_from(["dispatch", "accept", "wait", "sweep"]), st.integers(1, 60)),
+                  min_size=1, max_size=25),
+)
+def test_random_histories_fire_each_timer_once_and_never_early(plan: list[tuple[str, int]]) -> None:
+    """Hypothesis: dispatches, sign-offs by the unit and forward clock jumps in any order; after
+    every sweep no due timer is pending and none fired before it was due; at the end each order
+    was signed for once, by the unit or by the timer, never both. (SQLite, a file per example.)"""
+    clock = VirtualClock(at("2024-02-29", 9))
+    with tempfile.TemporaryDirectory() as folder, Engine(f"{folder}/h.db", clock=clock) as engine:
+        engine.start_campaign(hotline(), key="test")
+        unit = Actor("联络员", "responsible", UNIT)
+        items: list[int] = []
+        due: dict[int, dt.datetime] = {}  # the oracle: 00:00 of the first working day after dispatch
+        calendar = WorkingCalendar()
+        for action, n in plan:
+            if action == "dispatch":
+                items.append(dispatched(engine, clock, clock.now()))
+                day = add_days(calendar, clock.now().astimezone(SHANGHAI).date(), 1, "working")
+                due[items[-1]] = dt.datetime.combine(day, dt.time(0), SHANGHAI)
+            elif action == "accept" and items:
+                item = items[n % len(items)]
+                if engine.item(item).state == "dispatched":
+                    engine.add_measure(item, unit, text="签收办理")
+                    engine.fire(item, "accept", unit)
+            elif action == "wait":
+                clock.advance(dt.timedelta(hours=n))
+            else:
+                engine.sweep()
+                now = clock.now()
+                with engine.store.read() as conn:
+                    rows = conn.execute(select(STEP).where(STEP.c.step_key.like("timer.%"))).mappings().all()
+                assert not [r for r in rows if r["status"] == "pending" and r["due_at"] <= now]
+                assert all(r["fired_at"] >= r["due_at"] for r in rows if r["status"] == "fired")
+                for item in items:
+                    view = engine.item(item)
+                    assert view.state == "handling" or now < due[item], f"order {item} not signed for by {due[item]}"
+                    auto = [e for e in engine.events(item) if e.trigger == "auto_accept"]
+                    assert all(e.at >= due[item] for e in auto), "signed for by the timer too early"
+        clock.advance(dt.timedelta(days=10))
+        engine.sweep()
+        for item in items:
+            signed = [e for e in engine.events(item) if e.trigger in ("accept", "auto_accept")]
+            assert len(signed) == 1 and engine.item(item).state == "handling"
