@@ -253,6 +253,33 @@ class Statements:
         self.step_retime = p(
             update(STEP).where(STEP.c.id == bindparam("id"), STEP.c.status == PENDING).values(due_at=bindparam("due_at"))
         )
+        # The outbox, for the dispatcher: rows due (pending, or claimed by a dispatcher whose lease
+        # ran out: it crashed between sending and recording), claimed with a lease; settled once.
+        waiting = OUTBOX.c.status.in_([literal("pending"), literal("sending")])
+        due_rows = (
+            select(OUTBOX)
+            .where(waiting, OUTBOX.c.next_try_at <= bindparam("now"))
+            .order_by(OUTBOX.c.next_try_at, OUTBOX.c.id)
+            .limit(bindparam("limit"))
+        )
+        self.outbox_due = p(due_rows.with_for_update(skip_locked=True) if row_locks else due_rows)
+        self.outbox_claim = p(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == bindparam("id"), waiting, OUTBOX.c.next_try_at <= bindparam("now"))
+            .values(status=literal("sending"), attempts=OUTBOX.c.attempts + 1, next_try_at=bindparam("lease"))
+        )
+        self.outbox_settle = p(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == bindparam("id"), OUTBOX.c.status == literal("sending"))
+            .values(status=bindparam("status"), next_try_at=bindparam("next_try_at"), last_error=bindparam("error"),
+                    sent_at=bindparam("sent_at"), attempts=OUTBOX.c.attempts + bindparam("counted"))
+        )
+        self.outbox_requeue = p(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == bindparam("id"), OUTBOX.c.status == literal("dead"))
+            .values(status=literal("pending"), next_try_at=bindparam("now"), attempts=0)
+        )
+        self.outbox_row = p(select(OUTBOX).where(OUTBOX.c.id == bindparam("id")))
         self.oldest_pending = p(select(func.min(STEP.c.due_at)).where(STEP.c.status == PENDING))
         self.campaign_id_by_key = p(select(CAMPAIGN.c.id).where(CAMPAIGN.c.key == bindparam("key")))
         self.campaign_ref_by_key = p(

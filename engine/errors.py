@@ -14,7 +14,8 @@ attributes carry the same facts for programs.
     │   ├── UnitNotFound
     │   ├── TrackNotFound
     │   ├── MeasureNotFound
-    │   └── DutyNotFound
+    │   ├── DutyNotFound
+    │   └── MessageNotFound
     ├── InvalidInputError (ValueError)        field + reason
     ├── PermissionDeniedError                 actor + role + action
     ├── TransitionNotAllowedError             state + trigger + the triggers allowed there
@@ -23,6 +24,8 @@ attributes carry the same facts for programs.
     ├── DefinitionError                       a lifecycle or campaign setup that cannot run
     ├── CalendarError                         a date in a year the working-day calendar does not know
     ├── DaemonRunningError                    a second scheduler daemon on a SQLite database
+    ├── DeliveryError                         a channel could not deliver a message (transient or permanent)
+    ├── ConfigError                           the delivery configuration (channels, secrets) is unusable
     └── StorageError                          the database failed (translated driver error)
 """
 
@@ -33,14 +36,17 @@ from collections.abc import Mapping, Sequence
 __all__ = [
     "CalendarError",
     "CampaignNotFound",
+    "ConfigError",
     "ConflictError",
     "DaemonRunningError",
     "DefinitionError",
+    "DeliveryError",
     "DutyNotFound",
     "GuardFailedError",
     "InvalidInputError",
     "ItemNotFound",
     "MeasureNotFound",
+    "MessageNotFound",
     "NotFoundError",
     "PermissionDeniedError",
     "StorageError",
@@ -94,6 +100,10 @@ class MeasureNotFound(NotFoundError):
 
 class DutyNotFound(NotFoundError):
     kind_label = "职责"
+
+
+class MessageNotFound(NotFoundError):
+    kind_label = "消息"
 
 
 class InvalidInputError(ZhenggaiError, ValueError):
@@ -207,6 +217,30 @@ class DaemonRunningError(ZhenggaiError):
             "多个守护进程请使用 PostgreSQL"
         )
         self.database = database
+
+
+class DeliveryError(ZhenggaiError):
+    """A channel could not deliver a message. ``permanent``: retrying cannot help (a bad
+    address, a rejected template, a wrong key); otherwise it may (a busy server, a rate limit,
+    a timeout), after ``retry_after`` seconds when the provider said. The reason never carries
+    a secret."""
+
+    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
+        kind = "永久失败" if permanent else "暂时失败"
+        super().__init__(f"发送{kind}: {reason}")
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class ConfigError(ZhenggaiError):
+    """The delivery configuration cannot be used (a missing secret, an unknown channel, a host
+    not on the allow-list); names the setting, never its secret value."""
+
+    def __init__(self, setting: str, reason: str) -> None:
+        super().__init__(f"配置有误: {setting}: {reason}")
+        self.setting = setting
+        self.reason = reason
 
 
 class StorageError(ZhenggaiError):

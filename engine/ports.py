@@ -6,9 +6,11 @@ This is a leaf module: it imports nothing from zhenggai. Each docstring states t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Calendar", "Clock"]
+__all__ = ["Calendar", "Channel", "Clock", "OutgoingMessage"]
 
 
 @runtime_checkable
@@ -38,3 +40,45 @@ class Calendar(Protocol):
     def covers(self, year: int) -> bool: ...
 
     def is_workday(self, day: dt.date) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """One message as a channel sends it: rendered, addressed, with the outbox row's identity.
+
+    ``idempotency_key`` is stable across attempts (email derives its Message-ID from it, so a
+    resend after a crash is recognisable as the same message). ``sms_template`` and
+    ``sms_params`` are for template SMS (providers send only registered templates)."""
+
+    outbox_id: int
+    idempotency_key: str
+    channel: str
+    recipient: str
+    kind: str
+    subject: str
+    body: str
+    attempt: int
+    sms_template: str | None = None
+    sms_params: Mapping[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """A way to deliver messages (email, SMS, a group robot, the console).
+
+    Contract:
+    - ``name`` is the delivery channel it serves (``email``, ``sms``, ``wecom``, …).
+    - ``send(message)`` delivers one message or raises
+      :class:`zhenggai.engine.errors.DeliveryError` — ``permanent=True`` when retrying cannot
+      help, else transient (with ``retry_after`` when the provider said how long to wait). It
+      returns the provider's message id when there is one.
+    - It translates its own errors (sockets, TLS, HTTP) into ``DeliveryError``, and never puts a
+      secret (password, key, signature) into an error, a log line or its return value.
+    - ``rate`` is how many messages it may send per minute (None: no limit); the dispatcher
+      spaces messages out to respect it, it does not drop them.
+    """
+
+    name: str
+    rate: int | None
+
+    def send(self, message: OutgoingMessage) -> str | None: ...

@@ -85,6 +85,7 @@ from .errors import (
     InvalidInputError,
     ItemNotFound,
     MeasureNotFound,
+    MessageNotFound,
     PermissionDeniedError,
     TrackNotFound,
     TransitionNotAllowedError,
@@ -940,22 +941,77 @@ class Engine:
             ]
 
     def outbox(self, campaign: str | int | None = None, *, status: str | None = None) -> list[OutboxView]:
-        """Queued messages (sending them is the dispatcher's job, step 4)."""
+        """Queued messages, oldest first: of one campaign, with one status (``pending``,
+        ``sending``, ``sent``, ``dead``)."""
         with self._store.read() as conn:
             query = select(OUTBOX).order_by(OUTBOX.c.id)
             if campaign is not None:
                 query = query.where(OUTBOX.c.campaign_id == self._campaign(conn, campaign).id)
             if status is not None:
                 query = query.where(OUTBOX.c.status == status)
-            return [
-                OutboxView(
-                    id=r["id"], item_id=r["item_id"], kind=r["kind"], channel=r["channel"],
-                    recipient=r["recipient"], idempotency_key=r["idempotency_key"],
-                    payload=json.loads(r["payload"]), status=r["status"], attempts=r["attempts"],
-                    last_error=r["last_error"],
-                )
-                for r in conn.execute(query).mappings()
-            ]
+            return [_outbox_view(r) for r in conn.execute(query).mappings()]
+
+    def outbox_message(self, outbox_id: int) -> OutboxView:
+        """One queued message by id."""
+        with self._store.read() as conn:
+            row = Tx.on(conn).one(self._st.outbox_row, {"id": outbox_id})
+        if row is None:
+            raise MessageNotFound(outbox_id)
+        return _outbox_view(row)
+
+    # -------------------------------------------------------------------- the dispatcher's side
+
+    def outbox_claim(self, *, limit: int = 50, lease: float = 300.0) -> list[OutboxView]:
+        """Claim up to ``limit`` messages due by now for sending: each becomes ``sending`` until
+        ``lease`` seconds from now and counts an attempt. A message whose dispatcher died after
+        sending but before recording it comes due again when the lease runs out, so it is sent
+        at most once more (email keeps its Message-ID). On PostgreSQL rows another dispatcher
+        holds are skipped, not waited for."""
+        now = self._now()
+        st = self._st
+        until = now + dt.timedelta(seconds=lease)
+        claimed = []
+        with self._store.transaction() as tx:
+            for row in tx.all(st.outbox_due, {"now": now, "limit": limit}):
+                if tx.run(st.outbox_claim, {"id": row["id"], "now": now, "lease": until}) == 1:
+                    claimed.append({**row, "status": "sending", "attempts": row["attempts"] + 1, "next_try_at": until})
+        return [_outbox_view(r) for r in claimed]
+
+    def outbox_sent(self, outbox_id: int) -> bool:
+        """Record a claimed message as sent; False when it was not (or no longer) claimed."""
+        now = self._now()
+        return self._outbox_settle(outbox_id, status="sent", next_try_at=now, error=None, sent_at=now, counted=0)
+
+    def outbox_failed(self, outbox_id: int, reason: str, *, retry_at: dt.datetime | None) -> bool:
+        """Record a failed attempt: due again at ``retry_at``, or dead-lettered (``retry_at``
+        None) with ``reason``, which must carry no secret."""
+        now = self._now()
+        return self._outbox_settle(outbox_id, status="dead" if retry_at is None else "pending",
+                                   next_try_at=retry_at or now, error=reason[:2000], sent_at=None, counted=0)
+
+    def outbox_defer(self, outbox_id: int, until: dt.datetime, reason: str) -> bool:
+        """Put a claimed message back until ``until`` without counting the attempt (quiet hours,
+        a channel's rate limit): deferred, not lost."""
+        return self._outbox_settle(outbox_id, status="pending", next_try_at=until, error=reason[:2000],
+                                   sent_at=None, counted=-1)
+
+    def outbox_retry(self, outbox_ids: Iterable[int] | None = None, *, campaign: str | int | None = None) -> list[int]:
+        """Re-queue dead letters (those named, or every dead letter of ``campaign``, or all):
+        due now, attempts from zero. Returns the ids re-queued; a message that is not dead is
+        left alone."""
+        now = self._now()
+        st = self._st
+        ids = list(outbox_ids) if outbox_ids is not None else [m.id for m in self.outbox(campaign, status="dead")]
+        done = []
+        with self._store.transaction() as tx:
+            for outbox_id in ids:
+                if tx.run(st.outbox_requeue, {"id": outbox_id, "now": now}) == 1:
+                    done.append(outbox_id)
+        return done
+
+    def _outbox_settle(self, outbox_id: int, **values: Any) -> bool:
+        with self._store.transaction() as tx:
+            return tx.run(self._st.outbox_settle, {"id": outbox_id, **values}) == 1
 
     def read_reporter(self, item_id: int, actor: Actor) -> ReporterView | None:
         """The reporter's identity, for the custodian role only; every read is audited."""
@@ -1411,6 +1467,15 @@ class Engine:
         )
 
 # ----------------------------------------------------------------------------------- helpers
+
+
+def _outbox_view(r: Mapping[str, Any]) -> OutboxView:
+    return OutboxView(
+        id=r["id"], item_id=r["item_id"], kind=r["kind"], channel=r["channel"], recipient=r["recipient"],
+        idempotency_key=r["idempotency_key"], payload=json.loads(r["payload"]), status=r["status"],
+        attempts=r["attempts"], last_error=r["last_error"], campaign_id=r["campaign_id"],
+        next_try_at=r["next_try_at"], created_at=r["created_at"], sent_at=r["sent_at"],
+    )
 
 
 def _check_setup(setup: CampaignSetup) -> None:

@@ -152,6 +152,9 @@ class EventView(_View):
 
 @dataclass(frozen=True, slots=True)
 class OutboxView(_View):
+    """A queued message: ``pending`` (waiting for ``next_try_at``), ``sending`` (claimed by a
+    dispatcher until ``next_try_at``), ``sent`` or ``dead`` (with ``last_error``)."""
+
     id: int
     item_id: int | None
     kind: str
@@ -162,6 +165,10 @@ class OutboxView(_View):
     status: str
     attempts: int
     last_error: str | None
+    campaign_id: int = 0
+    next_try_at: dt.datetime | None = None
+    created_at: dt.datetime | None = None
+    sent_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
