@@ -629,4 +629,8 @@ COMMANDS: Mapping[str, Command] = {
     "status": _ops("status"),
     "duty_list": _ops("duty_list"),
     "duty_done": _ops("duty_done"),
+    "outbox_list": _ops("outbox_list"),
+    "outbox_show": _ops("outbox_show"),
+    "outbox_retry": _ops("outbox_retry"),
+    "outbox_send": _ops("outbox_send"),
 }

@@ -25,6 +25,7 @@ import signal
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from types import FrameType
 from typing import IO, Any
 
@@ -40,7 +41,10 @@ __all__ = ["Daemon"]
 class Daemon:
     """Sweeps ``engine`` every ``interval`` seconds in a background scheduler thread."""
 
-    def __init__(self, engine: Engine, *, interval: float = 60.0, log: IO[str] | None = None) -> None:
+    def __init__(
+        self, engine: Engine, *, interval: float = 60.0, log: IO[str] | None = None,
+        dispatch: Callable[[], Any] | None = None,
+    ) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
         self.engine = engine
@@ -51,6 +55,8 @@ class Daemon:
         self.log_stream = log or sys.stderr
         self.started_at = engine.clock.now()
         self.sweeps = 0
+        #: After each sweep, send what is due (``Dispatcher.dispatch``), when delivery is configured.
+        self.dispatch = dispatch
         self._scheduler: BackgroundScheduler | None = None
         self._lock_file: IO[bytes] | None = None
         self._stopping = threading.Event()
@@ -72,6 +78,14 @@ class Daemon:
         self.sweeps += 1
         self.log("sweep", fired=report.fired, collapsed=report.collapsed, missed=report.missed, void=report.void,
                  skipped=report.skipped, subjects=report.subjects)
+        if self.dispatch is None:
+            return
+        try:
+            sent = self.dispatch()
+        except Exception as err:  # noqa: BLE001 - a failed dispatch is logged; the next tick retries
+            self.log("dispatch_failed", error=type(err).__name__)
+            return
+        self.log("dispatch", sent=sent.sent, retried=sent.retried, dead=sent.dead, deferred=sent.deferred)
 
     def log(self, event: str, **fields: Any) -> None:
         line = {"ts": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "event": event, "daemon": self.name,

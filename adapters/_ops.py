@@ -13,6 +13,7 @@ from typing import Any
 from zhenggai.engine import Actor, DutyView, StatusView
 
 from ._commands import ActorTuple, _campaign_key, _print_json, open_engine
+from ._outbox import OUTBOX_COMMANDS, dispatcher_for, send_due
 from ._tables import LIGHT_LABELS, format_date, format_time, render_table
 
 __all__ = ["OPS_COMMANDS", "cmd_run", "cmd_status", "describe_span"]
@@ -28,6 +29,9 @@ def cmd_run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
             import socket
 
             report = engine.sweep()
+            config = args.config or os.environ.get("ZHENGGAI_CONFIG")
+            if config:
+                send_due(dispatcher_for(engine, config))
             # One heartbeat row per host for sweeps run by cron; --interval says how often.
             engine.heartbeat(f"{socket.gethostname()}:once", host=socket.gethostname(), pid=os.getpid(),
                              started_at=engine.clock.now(), interval=args.interval, fired=report.fired)
@@ -40,7 +44,9 @@ def cmd_run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
             return 0
         from ._daemon import Daemon
 
-        daemon = Daemon(engine, interval=args.interval)
+        config = args.config or os.environ.get("ZHENGGAI_CONFIG")
+        dispatcher = dispatcher_for(engine, config) if config else None
+        daemon = Daemon(engine, interval=args.interval, dispatch=dispatcher.dispatch if dispatcher else None)
         print(f"守护进程 {daemon.name} 已启动: 每 {args.interval:g} 秒扫描一次; Ctrl-C 或 SIGTERM 停止", flush=True)
         daemon.run_forever()
         print(f"守护进程 {daemon.name} 已停止 (共扫描 {daemon.sweeps} 次)", flush=True)
@@ -149,5 +155,5 @@ def cmd_duty_done(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
 
 
 OPS_COMMANDS: Mapping[str, Any] = {
-    "run": cmd_run, "status": cmd_status, "duty_list": cmd_duty_list, "duty_done": cmd_duty_done,
+    "run": cmd_run, "status": cmd_status, "duty_list": cmd_duty_list, "duty_done": cmd_duty_done, **OUTBOX_COMMANDS,
 }

@@ -304,6 +304,34 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(p)
     p.set_defaults(command="duty_done", needs_actor=True)
 
+    outbox = commands.add_parser("outbox", help="消息队列: 列表、详情、重发死信、发送", description="待发送和已发送的消息。")
+    outbox_cmds = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True, parser_class=_Parser)
+    p = outbox_cmds.add_parser("list", help="消息列表", description="按编号列出消息及其状态 (待发送、发送中、已发送、死信)。")
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
+    p.add_argument("--status", choices=["pending", "sending", "sent", "dead"], help="只列此状态的消息")
+    _add_json(p)
+    p.set_defaults(command="outbox_list")
+    p = outbox_cmds.add_parser("show", help="消息详情", description="显示一条消息: 接收方、状态、尝试次数、失败原因、内容变量。")
+    p.add_argument("outbox_id", type=int, metavar="ID", help="消息编号")
+    _add_json(p)
+    p.set_defaults(command="outbox_show")
+    p = outbox_cmds.add_parser(
+        "retry", help="重发死信", description="把死信重新排队 (立即到期, 尝试次数清零); 不是死信的消息不受影响。",
+    )
+    p.add_argument("ids", type=int, nargs="*", metavar="ID", help="消息编号")
+    p.add_argument("--all-dead", dest="all_dead", action="store_true", help="全部死信")
+    p.add_argument("--campaign", metavar="KEY", help="与 --all-dead 同用: 只重发此专项行动的死信")
+    _add_json(p)
+    p.set_defaults(command="outbox_retry")
+    p = outbox_cmds.add_parser(
+        "send", help="发送到期的消息 (--once: 只发一轮)",
+        description="按投递配置 (--config 或 ZHENGGAI_CONFIG) 发送到期的消息: 失败的按退避重试, 永久失败的记为死信。",
+    )
+    p.add_argument("--once", action="store_true", help="只发送一轮")
+    p.add_argument("--config", metavar="FILE", help="投递配置文件 (TOML; 默认取环境变量 ZHENGGAI_CONFIG)")
+    _add_json(p)
+    p.set_defaults(command="outbox_send")
+
     p = commands.add_parser(
         "run", help="调度守护进程: 按时触发提醒、预警、挂牌督办等 (或 --once 只扫描一次)",
         description="启动调度守护进程: 每隔一段时间扫描到期的步骤 (到期提醒、黄灯、红灯、挂牌督办、问责),\n"
@@ -314,6 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--once", action="store_true", help="只扫描一次, 然后退出")
     p.add_argument("--interval", type=_positive_seconds, default=60.0, metavar="SECONDS",
                    help="两次扫描之间的秒数 (默认 60)")
+    p.add_argument("--config", metavar="FILE",
+                   help="投递配置文件: 给出时每次扫描后发送到期的消息 (默认取环境变量 ZHENGGAI_CONFIG; 都没有则只扫描)")
     _add_json(p)
     p.set_defaults(command="run")
 

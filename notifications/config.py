@@ -1,0 +1,172 @@
+"""The delivery configuration: which channels send, with which servers and secrets, and how the
+dispatcher retries. A TOML file kept outside the definition (a definition says who hears
+what; this file says how, and holds the secrets), given as ``--config`` or ``ZHENGGAI_CONFIG``::
+
+    [dispatch]
+    max_attempts = 6            # then dead-lettered
+    backoff_seconds = 30        # doubled per attempt, ±20 %
+    max_backoff_seconds = 3600
+    lease_seconds = 300         # a dispatcher that died mid-send: due again after this
+
+    [email]
+    host = "smtp.example.gov.cn"
+    port = 465
+    security = "ssl"            # ssl | starttls | none
+    username = "notice@example.gov.cn"
+    password_env = "ZHENGGAI_SMTP_PASSWORD"   # or password_file = "/run/secrets/smtp"
+    sender = "notice@example.gov.cn"
+    sender_name = "县作风办"
+    ca_file = "/etc/zhenggai/ca.pem"          # optional: a private CA
+
+    [console]                   # development: print these channels instead of sending
+    channels = ["sms", "wecom", "dingtalk"]
+
+    [file]                      # development: append these channels to a JSON-lines file
+    path = "outbox.jsonl"
+    channels = ["sms"]
+
+A secret ``x`` is given as exactly one of ``x`` (in the file), ``x_file`` (a path, e.g. a
+container secret) or ``x_env`` (an environment variable's name). Errors name the setting, never
+the value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import ssl
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from zhenggai.engine import Channel, ConfigError
+
+from .channels import ConsoleChannel, FileChannel
+from .mail import EmailChannel
+
+__all__ = ["DeliveryConfig", "load_config", "secret"]
+
+ENV_CONFIG = "ZHENGGAI_CONFIG"
+SECTIONS = frozenset({"dispatch", "email", "console", "file"})
+
+
+@dataclasses.dataclass
+class DeliveryConfig:
+    """What a dispatcher needs: its channels and its retry settings."""
+
+    channels: list[Channel]
+    max_attempts: int = 6
+    backoff: float = 30.0
+    max_backoff: float = 3600.0
+    lease: float = 300.0
+    source: str = ""
+
+    def dispatcher_options(self) -> dict[str, Any]:
+        return {"max_attempts": self.max_attempts, "backoff": self.backoff, "max_backoff": self.max_backoff,
+                "lease": self.lease}
+
+
+def secret(section: Mapping[str, Any], name: str, where: str, *, required: bool = True) -> str | None:
+    """The secret ``name`` of a config section: from the file, a ``_file`` path or an ``_env``
+    variable, exactly one of them."""
+    given = [k for k in (name, f"{name}_file", f"{name}_env") if k in section]
+    if len(given) > 1:
+        raise ConfigError(f"{where}.{name}", f"只能给出 {', '.join(given)} 之一")
+    if not given:
+        if required:
+            raise ConfigError(f"{where}.{name}", f"缺少 (给出 {name}、{name}_file 或 {name}_env)")
+        return None
+    key = given[0]
+    value = section[key]
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}.{key}", "须为非空文本")
+    if key.endswith("_env"):
+        found = os.environ.get(value)
+        if not found:
+            raise ConfigError(f"{where}.{key}", f"环境变量 {value} 未设置")
+        return found
+    if key.endswith("_file"):
+        try:
+            return Path(value).read_text(encoding="utf-8").strip()
+        except OSError as err:
+            raise ConfigError(f"{where}.{key}", f"无法读取 {value} ({err.strerror})") from None
+    return value
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> DeliveryConfig:
+    """Read the configuration at ``path`` (or ``$ZHENGGAI_CONFIG``)."""
+    path = path or os.environ.get(ENV_CONFIG)
+    if not path:
+        raise ConfigError("--config", f"未指定投递配置文件 (--config 或环境变量 {ENV_CONFIG})")
+    source = str(path)
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as err:
+        raise ConfigError(source, f"无法读取 ({err.strerror})") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(source, f"TOML 格式错误: {err}") from None
+    unknown = sorted(set(data) - SECTIONS)
+    if unknown:
+        raise ConfigError(f"{source}: [{unknown[0]}]", f"未知的配置段 (可用: {', '.join(sorted(SECTIONS))})")
+    channels: dict[str, Channel] = {}
+    if "email" in data:
+        channels["email"] = _email(data["email"])
+    for name, make in (("console", _console), ("file", _file)):
+        if name in data:
+            for channel in make(data[name]):
+                if channel.name in channels:
+                    raise ConfigError(f"[{name}].channels", f"渠道 {channel.name} 已在别处配置")
+                channels[channel.name] = channel
+    dispatch = data.get("dispatch", {})
+    options = {
+        "max_attempts": _number(dispatch, "max_attempts", 6, "dispatch", integer=True),
+        "backoff": _number(dispatch, "backoff_seconds", 30.0, "dispatch"),
+        "max_backoff": _number(dispatch, "max_backoff_seconds", 3600.0, "dispatch"),
+        "lease": _number(dispatch, "lease_seconds", 300.0, "dispatch"),
+    }
+    return DeliveryConfig(channels=list(channels.values()), source=source, **options)
+
+
+def _number(section: Mapping[str, Any], key: str, default: float, where: str, *, integer: bool = False) -> Any:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0 or (integer and not isinstance(value, int)):
+        raise ConfigError(f"{where}.{key}", "须为正数" + ("(整数)" if integer else ""))
+    return value
+
+
+def _email(section: Mapping[str, Any]) -> EmailChannel:
+    for key in ("host", "sender"):
+        if not isinstance(section.get(key), str) or not section[key]:
+            raise ConfigError(f"email.{key}", "缺少或不是文本")
+    port = section.get("port", 465 if section.get("security") == "ssl" else 587)
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError("email.port", "须为端口号")
+    username = section.get("username")
+    password = secret(section, "password", "email", required=username is not None)
+    context = ssl.create_default_context(cafile=section["ca_file"]) if "ca_file" in section else None
+    rate = section.get("rate_per_minute")
+    return EmailChannel(
+        host=section["host"], port=port, sender=section["sender"], security=section.get("security", "starttls"),
+        username=username, password=password, sender_name=section.get("sender_name"),
+        timeout=float(section.get("timeout_seconds", 30)), ssl_context=context,
+        rate=int(rate) if rate is not None else None,
+    )
+
+
+def _names(section: Mapping[str, Any], where: str) -> list[str]:
+    names = section.get("channels", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise ConfigError(f"{where}.channels", "须为渠道名称列表, 如 [\"sms\"]")
+    return names
+
+
+def _console(section: Mapping[str, Any]) -> list[Channel]:
+    return [ConsoleChannel(name) for name in _names(section, "console")]
+
+
+def _file(section: Mapping[str, Any]) -> list[Channel]:
+    path = section.get("path")
+    if not isinstance(path, str) or not path:
+        raise ConfigError("file.path", "缺少文件路径")
+    return [FileChannel(path, name=name) for name in _names(section, "file")]
