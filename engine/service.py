@@ -1469,7 +1469,7 @@ class Engine:
 # ----------------------------------------------------------------------------------- helpers
 
 
-def _outbox_view(r: Mapping[str, Any]) -> OutboxView:
+def _outbox_view(r: Mapping[Any, Any]) -> OutboxView:
     return OutboxView(
         id=r["id"], item_id=r["item_id"], kind=r["kind"], channel=r["channel"], recipient=r["recipient"],
         idempotency_key=r["idempotency_key"], payload=json.loads(r["payload"]), status=r["status"],

@@ -178,7 +178,7 @@ class Dispatcher:
     def delay(self, attempt: int) -> float:
         """Seconds before the next try after ``attempt`` failed: exponential, capped, ±20 %."""
         base = min(self.max_backoff, self.backoff * 2 ** max(0, attempt - 1))
-        return base * self._rng.uniform(0.8, 1.2)
+        return float(base * self._rng.uniform(0.8, 1.2))
 
     def _setup(self, campaign_id: int) -> CampaignSetup | None:
         key = (campaign_id, None)
