@@ -18,6 +18,18 @@ what; this file says how, and holds the secrets), given as ``--config`` or ``ZHE
     sender_name = "县作风办"
     ca_file = "/etc/zhenggai/ca.pem"          # optional: a private CA
 
+    [sms]
+    provider = "aliyun"         # aliyun | tencent
+    access_key_id = "LTAI…"     # tencent: secret_id, secret_key, sdk_app_id
+    access_key_secret_env = "ZHENGGAI_SMS_SECRET"
+    sign_name = "XX县作风办"
+    endpoint = "https://dysmsapi.aliyuncs.com/"   # the default; tencent: https://sms.tencentcloudapi.com/
+    rate_per_minute = 100
+
+    [network]                   # which hosts the HTTP channels may call
+    hosts = ["dysmsapi.aliyuncs.com"]
+    internal = []               # hosts allowed to resolve to loopback/private addresses
+
     [console]                   # development: print these channels instead of sending
     channels = ["sms", "wecom", "dingtalk"]
 
@@ -36,6 +48,7 @@ import dataclasses
 import os
 import ssl
 import tomllib
+import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -44,11 +57,13 @@ from zhenggai.engine import Channel, ConfigError
 
 from .channels import ConsoleChannel, FileChannel
 from .mail import EmailChannel
+from .sms import AliyunSms, TencentSms
+from .web import HostPolicy
 
 __all__ = ["DeliveryConfig", "load_config", "secret"]
 
 ENV_CONFIG = "ZHENGGAI_CONFIG"
-SECTIONS = frozenset({"dispatch", "email", "console", "file"})
+SECTIONS = frozenset({"dispatch", "email", "sms", "network", "console", "file"})
 
 
 @dataclasses.dataclass
@@ -112,6 +127,9 @@ def load_config(path: str | os.PathLike[str] | None = None) -> DeliveryConfig:
     channels: dict[str, Channel] = {}
     if "email" in data:
         channels["email"] = _email(data["email"])
+    policy = _policy(data.get("network", {}))
+    if "sms" in data:
+        channels["sms"] = _sms(data["sms"], policy)
     for name, make in (("console", _console), ("file", _file)):
         if name in data:
             for channel in make(data[name]):
@@ -152,6 +170,45 @@ def _email(section: Mapping[str, Any]) -> EmailChannel:
         timeout=float(section.get("timeout_seconds", 30)), ssl_context=context,
         rate=int(rate) if rate is not None else None,
     )
+
+
+def _policy(section: Mapping[str, Any]) -> HostPolicy:
+    lists = {}
+    for key in ("hosts", "internal"):
+        value = section.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(h, str) and h for h in value):
+            raise ConfigError(f"network.{key}", "须为主机名列表")
+        lists[key] = frozenset(h.lower() for h in value)
+    return HostPolicy(hosts=lists["hosts"], internal=lists["internal"])
+
+
+def _sms(section: Mapping[str, Any], policy: HostPolicy) -> Channel:
+    provider = section.get("provider")
+    defaults = {"aliyun": "https://dysmsapi.aliyuncs.com/", "tencent": "https://sms.tencentcloudapi.com/"}
+    if provider not in defaults:
+        raise ConfigError("sms.provider", "须为 aliyun 或 tencent")
+    endpoint = section.get("endpoint", defaults[provider])
+    host = (urllib.parse.urlsplit(endpoint).hostname or "").lower()
+    if host not in policy.hosts and host not in policy.internal:
+        raise ConfigError("sms.endpoint", f"主机 {host} 不在 [network] hosts 允许列表中")
+    sign_name = section.get("sign_name")
+    if not isinstance(sign_name, str) or not sign_name:
+        raise ConfigError("sms.sign_name", "缺少短信签名")
+    rate = section.get("rate_per_minute")
+    common: dict[str, Any] = {"sign_name": sign_name, "policy": policy, "endpoint": endpoint,
+                              "timeout": float(section.get("timeout_seconds", 10)),
+                              "rate": int(rate) if rate is not None else None}
+    if provider == "aliyun":
+        key_id = section.get("access_key_id")
+        if not isinstance(key_id, str) or not key_id:
+            raise ConfigError("sms.access_key_id", "缺少")
+        return AliyunSms(access_key_id=key_id, access_key_secret=secret(section, "access_key_secret", "sms") or "",
+                         **common)
+    secret_id, app = section.get("secret_id"), section.get("sdk_app_id")
+    if not isinstance(secret_id, str) or not secret_id or not isinstance(app, str) or not app:
+        raise ConfigError("sms.secret_id/sdk_app_id", "缺少")
+    return TencentSms(secret_id=secret_id, secret_key=secret(section, "secret_key", "sms") or "", sdk_app_id=app,
+                      **common)
 
 
 def _names(section: Mapping[str, Any], where: str) -> list[str]:
