@@ -26,6 +26,15 @@ what; this file says how, and holds the secrets), given as ``--config`` or ``ZHE
     endpoint = "https://dysmsapi.aliyuncs.com/"   # the default; tencent: https://sms.tencentcloudapi.com/
     rate_per_minute = 100
 
+    [wecom]                     # the county's WeCom group robot
+    key_env = "ZHENGGAI_WECOM_KEY"
+    markdown = false
+
+    [dingtalk]                  # a DingTalk custom robot (signed, and/or keywords)
+    access_token_env = "ZHENGGAI_DINGTALK_TOKEN"
+    secret_env = "ZHENGGAI_DINGTALK_SECRET"
+    keywords = ["督办", "交办", "提醒", "预警"]
+
     [network]                   # which hosts the HTTP channels may call
     hosts = ["dysmsapi.aliyuncs.com"]
     internal = []               # hosts allowed to resolve to loopback/private addresses
@@ -57,13 +66,14 @@ from zhenggai.engine import Channel, ConfigError
 
 from .channels import ConsoleChannel, FileChannel
 from .mail import EmailChannel
+from .robots import DingTalkRobot, WeComRobot
 from .sms import AliyunSms, TencentSms
 from .web import HostPolicy
 
 __all__ = ["DeliveryConfig", "load_config", "secret"]
 
 ENV_CONFIG = "ZHENGGAI_CONFIG"
-SECTIONS = frozenset({"dispatch", "email", "sms", "network", "console", "file"})
+SECTIONS = frozenset({"dispatch", "email", "sms", "wecom", "dingtalk", "network", "console", "file"})
 
 
 @dataclasses.dataclass
@@ -130,6 +140,10 @@ def load_config(path: str | os.PathLike[str] | None = None) -> DeliveryConfig:
     policy = _policy(data.get("network", {}))
     if "sms" in data:
         channels["sms"] = _sms(data["sms"], policy)
+    if "wecom" in data:
+        channels["wecom"] = _wecom(data["wecom"], policy)
+    if "dingtalk" in data:
+        channels["dingtalk"] = _dingtalk(data["dingtalk"], policy)
     for name, make in (("console", _console), ("file", _file)):
         if name in data:
             for channel in make(data[name]):
@@ -187,10 +201,7 @@ def _sms(section: Mapping[str, Any], policy: HostPolicy) -> Channel:
     defaults = {"aliyun": "https://dysmsapi.aliyuncs.com/", "tencent": "https://sms.tencentcloudapi.com/"}
     if provider not in defaults:
         raise ConfigError("sms.provider", "须为 aliyun 或 tencent")
-    endpoint = section.get("endpoint", defaults[provider])
-    host = (urllib.parse.urlsplit(endpoint).hostname or "").lower()
-    if host not in policy.hosts and host not in policy.internal:
-        raise ConfigError("sms.endpoint", f"主机 {host} 不在 [network] hosts 允许列表中")
+    endpoint = _allowed(section.get("endpoint", defaults[provider]), policy, "sms")
     sign_name = section.get("sign_name")
     if not isinstance(sign_name, str) or not sign_name:
         raise ConfigError("sms.sign_name", "缺少短信签名")
@@ -209,6 +220,32 @@ def _sms(section: Mapping[str, Any], policy: HostPolicy) -> Channel:
         raise ConfigError("sms.secret_id/sdk_app_id", "缺少")
     return TencentSms(secret_id=secret_id, secret_key=secret(section, "secret_key", "sms") or "", sdk_app_id=app,
                       **common)
+
+
+def _allowed(endpoint: str, policy: HostPolicy, where: str) -> str:
+    host = (urllib.parse.urlsplit(endpoint).hostname or "").lower()
+    if host not in policy.hosts and host not in policy.internal:
+        raise ConfigError(f"{where}.endpoint", f"主机 {host} 不在 [network] hosts 允许列表中")
+    return endpoint
+
+
+def _wecom(section: Mapping[str, Any], policy: HostPolicy) -> Channel:
+    endpoint = _allowed(section.get("endpoint", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"), policy, "wecom")
+    return WeComRobot(key=secret(section, "key", "wecom") or "", policy=policy, endpoint=endpoint,
+                      markdown=bool(section.get("markdown", False)), timeout=float(section.get("timeout_seconds", 10)))
+
+
+def _dingtalk(section: Mapping[str, Any], policy: HostPolicy) -> Channel:
+    endpoint = _allowed(section.get("endpoint", "https://oapi.dingtalk.com/robot/send"), policy, "dingtalk")
+    keywords = section.get("keywords", [])
+    if not isinstance(keywords, list) or not all(isinstance(k, str) and k for k in keywords):
+        raise ConfigError("dingtalk.keywords", "须为关键词列表")
+    robot_secret = secret(section, "secret", "dingtalk", required=False)
+    if robot_secret is None and not keywords:
+        raise ConfigError("dingtalk", "须配置加签密钥 (secret) 或关键词 (keywords) 之一, 与机器人的安全设置一致")
+    return DingTalkRobot(access_token=secret(section, "access_token", "dingtalk") or "", secret=robot_secret,
+                         keywords=keywords, policy=policy, endpoint=endpoint,
+                         timeout=float(section.get("timeout_seconds", 10)))
 
 
 def _names(section: Mapping[str, Any], where: str) -> list[str]:

@@ -23,6 +23,9 @@ from typing import Any
 
 ALIYUN_KEY_ID, ALIYUN_SECRET = "LTAI-test-key", "aliyun-secret-never-shown"
 TENCENT_ID, TENCENT_KEY = "AKID-test", "tencent-key-never-shown"
+WECOM_KEY = "wecom-key-never-shown"
+DINGTALK_TOKEN, DINGTALK_SECRET = "ding-token-never-shown", "SECding-secret-never-shown"
+DINGTALK_KEYWORDS = ("督办", "交办", "提醒", "预警")
 
 #: Numbers that make the servers answer a certain way.
 OK = "13800000000"
@@ -48,6 +51,8 @@ class Provider:
     accepted: list[Received] = dataclasses.field(default_factory=list)
     refused: list[str] = dataclasses.field(default_factory=list)
     nonces: set[str] = dataclasses.field(default_factory=set)
+    posts: list[Any] = dataclasses.field(default_factory=list)  # robot messages accepted
+    times: list[float] = dataclasses.field(default_factory=list)  # when robot messages came
 
 
 def _rfc3986(value: str) -> str:
@@ -133,6 +138,47 @@ def _tencent_answer(provider: Provider, headers: Any, body: bytes) -> tuple[int,
     return status("Ok", "send success")  # the serial counts the accepted
 
 
+def _over_rate(provider: Provider) -> bool:
+    """More than 20 messages in the last minute (both robots' documented limit)."""
+    now = time.monotonic()
+    provider.times = [t for t in provider.times if now - t < 60] + [now]
+    return len(provider.times) > 20
+
+
+def _wecom_answer(provider: Provider, query: str, body: bytes) -> dict[str, Any]:
+    key = dict(urllib.parse.parse_qsl(query)).get("key")
+    if key != WECOM_KEY:
+        return {"errcode": 93000, "errmsg": "invalid webhook url"}
+    data = json.loads(body)
+    if data.get("msgtype") not in ("text", "markdown") or not data.get(data.get("msgtype"), {}).get("content"):
+        return {"errcode": 40008, "errmsg": "invalid message type"}
+    if _over_rate(provider):
+        return {"errcode": 45009, "errmsg": "api freq out of limit"}
+    provider.posts.append(data)
+    return {"errcode": 0, "errmsg": "ok"}
+
+
+def _dingtalk_answer(provider: Provider, query: str, body: bytes) -> dict[str, Any]:
+    params = dict(urllib.parse.parse_qsl(query))
+    if params.get("access_token") != DINGTALK_TOKEN:
+        return {"errcode": 300001, "errmsg": "token is not exist"}
+    stamp = params.get("timestamp", "0")
+    if abs(time.time() * 1000 - int(stamp)) > 3_600_000:
+        return {"errcode": 310000, "errmsg": "invalid timestamp"}
+    expected = base64.b64encode(hmac.new(DINGTALK_SECRET.encode(), f"{stamp}\n{DINGTALK_SECRET}".encode(),
+                                         hashlib.sha256).digest()).decode()
+    if not hmac.compare_digest(params.get("sign", ""), expected):
+        return {"errcode": 310000, "errmsg": "sign not match"}
+    data = json.loads(body)
+    content = data.get("text", {}).get("content", "")
+    if not any(k in content for k in DINGTALK_KEYWORDS):
+        return {"errcode": 310000, "errmsg": "keywords not in content"}
+    if _over_rate(provider):
+        return {"errcode": 410100, "errmsg": "send too fast, exceed 20 times per minute"}
+    provider.posts.append(data)
+    return {"errcode": 0, "errmsg": "ok"}
+
+
 @contextmanager
 def serve(kind: str) -> Iterator[Provider]:
     """Run the ``aliyun`` or ``tencent`` stand-in on 127.0.0.1 for the block."""
@@ -163,7 +209,15 @@ def serve(kind: str) -> Iterator[Provider]:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             if HANG.encode() in body:
                 time.sleep(3)
-            status, payload = _tencent_answer(provider, self.headers, body) if kind == "tencent" else (405, {})
+            query = urllib.parse.urlsplit(self.path).query
+            if kind == "tencent":
+                status, payload = _tencent_answer(provider, self.headers, body)
+            elif kind == "wecom":
+                status, payload = 200, _wecom_answer(provider, query, body)
+            elif kind == "dingtalk":
+                status, payload = 200, _dingtalk_answer(provider, query, body)
+            else:
+                status, payload = 405, {}
             self._reply(status, payload)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
