@@ -72,7 +72,7 @@ class WeComRobot:
         self.endpoint = endpoint
         self.markdown = markdown
         self.timeout = timeout
-        self.rate = rate
+        self.rate: int | None = rate
 
     def __repr__(self) -> str:
         return f"WeComRobot(endpoint={self.endpoint!r})"
@@ -116,7 +116,7 @@ class DingTalkRobot:
         self.policy = policy
         self.endpoint = endpoint
         self.timeout = timeout
-        self.rate = rate
+        self.rate: int | None = rate
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
 
     def __repr__(self) -> str:
