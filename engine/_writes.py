@@ -277,7 +277,8 @@ class Statements:
         self.outbox_requeue = p(
             update(OUTBOX)
             .where(OUTBOX.c.id == bindparam("id"), OUTBOX.c.status == literal("dead"))
-            .values(status=literal("pending"), next_try_at=bindparam("now"), attempts=0)
+            # Due at once, in its first place in the queue (whichever process's clock asks).
+            .values(status=literal("pending"), next_try_at=OUTBOX.c.created_at, attempts=0)
         )
         self.outbox_row = p(select(OUTBOX).where(OUTBOX.c.id == bindparam("id")))
         self.oldest_pending = p(select(func.min(STEP.c.due_at)).where(STEP.c.status == PENDING))

@@ -997,15 +997,14 @@ class Engine:
 
     def outbox_retry(self, outbox_ids: Iterable[int] | None = None, *, campaign: str | int | None = None) -> list[int]:
         """Re-queue dead letters (those named, or every dead letter of ``campaign``, or all):
-        due now, attempts from zero. Returns the ids re-queued; a message that is not dead is
+        due at once (from the time they were first queued), attempts from zero. Returns the ids re-queued; a message that is not dead is
         left alone."""
-        now = self._now()
         st = self._st
         ids = list(outbox_ids) if outbox_ids is not None else [m.id for m in self.outbox(campaign, status="dead")]
         done = []
         with self._store.transaction() as tx:
             for outbox_id in ids:
-                if tx.run(st.outbox_requeue, {"id": outbox_id, "now": now}) == 1:
+                if tx.run(st.outbox_requeue, {"id": outbox_id}) == 1:
                     done.append(outbox_id)
         return done
 

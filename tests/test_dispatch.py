@@ -53,10 +53,13 @@ class Recorder:
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
         self.rcpt_reply: str | None = None
+        self.refuse: set[str] = set()  # addresses answered 550
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if self.rcpt_reply is not None:
             return self.rcpt_reply
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
