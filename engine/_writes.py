@@ -385,6 +385,7 @@ def queue_messages(
         return
     text = canonical_json(payload)
     queued: set[str] = set()
+    routes = {r.to: r.delivery for r in camp.setup.notifications.routes} if camp.setup is not None else {}
     for n in notify:
         targets: list[tuple[list[dict[str, Any]], str]] = []
         if n.to in units:
@@ -423,7 +424,7 @@ def queue_messages(
                 if contact_key in queued:
                     continue
                 queued.add(contact_key)
-                channel, address = _route(contact)
+                channel, address = _route(contact, routes.get(n.to))
                 tx.run(
                     st.outbox_insert,
                     {
@@ -483,9 +484,11 @@ def transition_payload(
     }
 
 
-def _route(contact: Mapping[str, Any]) -> tuple[str, str]:
-    """The contact's preferred channel and address (first preference that has an address)."""
-    prefs = [c for c in (contact["channels"] or "").split(",") if c] or ["email", "sms"]
+def _route(contact: Mapping[str, Any], default: Sequence[str] | None = None) -> tuple[str, str]:
+    """The channel and address a contact is reached by: the first of its own preferences that
+    has an address; without preferences, the definition's route for the kind of recipient
+    (``notifications.routes``, e.g. a responsible unit by SMS then email), else email then SMS."""
+    prefs = [c for c in (contact["channels"] or "").split(",") if c] or list(default or ()) or ["email", "sms"]
     for channel in prefs:
         if channel == "email" and contact["email"]:
             return "email", contact["email"]

@@ -56,8 +56,10 @@ def _answer(reply: Any, who: str) -> None:
         return
     text = str(reply.get("errmsg", ""))[:200]
     transient = code in TRANSIENT_ERRCODES
+    # DingTalk silences a robot for ten minutes once it is over its limit; WeCom's window is a minute.
+    wait = 600.0 if code in (130101, 410100) else 60.0
     raise DeliveryError(f"{who}拒绝 (errcode {code}: {text})", permanent=not transient,
-                        retry_after=60.0 if transient else None)
+                        retry_after=wait if transient else None)
 
 
 class WeComRobot:

@@ -33,6 +33,7 @@ RATE_LIMITED = "13900000001"
 BAD_NUMBER = "13900000002"
 SERVER_ERROR = "13900000003"
 HANG = "13900000004"
+TOO_MANY = "13900000005"  # HTTP 429 with Retry-After
 
 
 @dataclasses.dataclass
@@ -198,6 +199,8 @@ def serve(kind: str, now: Any = None) -> Iterator[Provider]:
         def _reply(self, status: int, payload: dict[str, Any]) -> None:
             body = json.dumps(payload, ensure_ascii=False).encode()
             self.send_response(status)
+            if status == 429:
+                self.send_header("Retry-After", "30")
             self.send_header("Content-Type", "application/json;charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -207,6 +210,9 @@ def serve(kind: str, now: Any = None) -> Iterator[Provider]:
             query = urllib.parse.urlsplit(self.path).query
             if HANG in query:
                 time.sleep(3)
+            if TOO_MANY in query:
+                self._reply(429, {"Code": "Throttling.User", "Message": "Request was denied due to user flow control."})
+                return
             status, payload = _aliyun_answer(provider, query) if kind == "aliyun" else (405, {})
             if payload.get("Code") not in (None, "OK"):
                 provider.refused.append(str(payload.get("Code")))

@@ -293,3 +293,23 @@ def test_header_injection_and_unconfigured_channels_are_dead_letters(started: En
     assigned(started)
     assert Dispatcher(started, [FileChannel(tmp_path / "x.jsonl", name="sms")]).dispatch().dead == 1
     assert "未配置发送渠道 email" in (started.outbox("test", status="dead")[-1].last_error or "")
+
+
+def test_the_definition_routes_contacts_without_a_preference(engine: Engine, clock: VirtualClock) -> None:
+    """The plan routes a responsible unit by SMS then email: a contact with both and no
+    preference of its own gets SMS; one with a preference keeps it; one with only an email
+    address gets email."""
+    clock.set(at("2023-08-01", 9))
+    setup = items_only(load_setup("county_2023"))
+    contacts = {
+        UNIT: ContactSpec(name="甲", email="jia@example.gov.cn", mobile="13800000001"),
+        "finance_bureau": ContactSpec(name="乙", email="yi@example.gov.cn", mobile="13800000002", channels=["email"]),
+        "commerce_bureau": ContactSpec(name="丙", email="bing@example.gov.cn"),
+    }
+    units = [u.model_copy(update={"contacts": [contacts[u.id]]}) if u.id in contacts else u for u in setup.units]
+    engine.start_campaign(setup.model_copy(update={"units": units}), key="test")
+    for unit in contacts:
+        item = engine.report("test", OFFICE, title="t", description="d", track="construction", channel="hotline").id
+        engine.assign(item, OFFICE, unit=unit, due="2023-08-31")
+    routed = {(r.channel, r.recipient) for r in engine.outbox("test")}
+    assert routed == {("sms", "13800000001"), ("email", "yi@example.gov.cn"), ("email", "bing@example.gov.cn")}

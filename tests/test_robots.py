@@ -141,3 +141,12 @@ internal = ["127.0.0.1"]
         'keywords = ["督办"]', ""), encoding="utf-8")
     with pytest.raises(ConfigError, match="加签密钥"):
         load_config(path)
+
+
+def test_dingtalk_over_its_limit_waits_out_the_ten_minute_silence(dingtalk: p.Provider) -> None:
+    robot = ding_robot(dingtalk)
+    for n in range(20):
+        robot.send(message(n=n))
+    with pytest.raises(DeliveryError) as err:
+        robot.send(message(n=21))
+    assert not err.value.permanent and "410100" in str(err.value) and err.value.retry_after == 600.0

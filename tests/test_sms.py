@@ -170,3 +170,9 @@ internal = ["127.0.0.1"]
         path.write_text(path.read_text(encoding="utf-8").replace('internal = ["127.0.0.1"]', ""), encoding="utf-8")
         with pytest.raises(ConfigError, match="不在 \\[network\\] hosts 允许列表中"):
             load_config(path)
+
+
+def test_http_429_is_transient_with_the_provider_s_wait() -> None:
+    with p.serve("aliyun") as server, pytest.raises(DeliveryError) as err:
+        aliyun(server.url).send(message(p.TOO_MANY))
+    assert not err.value.permanent and err.value.retry_after == 30.0 and "HTTP 429" in str(err.value)
