@@ -257,16 +257,24 @@ def _arm_ladder(
     if not is_on:  # off the ladder: every pending step of the item is cancelled
         tx.run(st.item_steps_cancel, {"item_id": after["id"], "now": now})
         return
-    wanted = item_steps(camp, after)
-    existing = {r["step_key"]: r for r in tx.all(st.item_steps, {"item_id": after["id"]})}
+    _reconcile(tx, st, camp, after["id"], item_steps(camp, after), now, timers=False)
+
+
+def _reconcile(
+    tx: Tx, st: Statements, camp: Campaign, item_id: int, wanted: Wanted, now: dt.datetime, *, timers: bool
+) -> None:
+    """The item's ladder rows (``timers=False``) or timed-transition rows (``timers=True``) made
+    to match ``wanted``: pending ones not wanted cancelled, wanted ones inserted or re-armed."""
+    existing = {r["step_key"]: r for r in tx.all(st.item_steps, {"item_id": item_id})
+                if r["step_key"].startswith(TIMER) == timers}
     for key, row in existing.items():
-        if row["status"] == "pending" and key not in wanted and not key.startswith(TIMER):
+        if row["status"] == "pending" and key not in wanted:
             tx.run(st.step_settle, {"id": row["id"], "status": "cancelled", "now": now})
     for key, (_, due_at) in wanted.items():
         found = existing.get(key)
         if found is None:
             tx.run(st.step_insert, {
-                "campaign_id": camp.id, "subject_kind": "item", "subject_id": after["id"], "step_key": key,
+                "campaign_id": camp.id, "subject_kind": "item", "subject_id": item_id, "step_key": key,
                 "due_at": due_at, "status": "pending", "fired_at": None, "created_at": now,
             })
         elif found["status"] == "cancelled":
@@ -309,20 +317,7 @@ def arm_timers(
     wanted = timer_steps(camp, after)
     if wanted == timer_steps(camp, before):
         return  # same state entered the same day (or no transition at all): the timers stand
-    existing = {r["step_key"]: r for r in tx.all(st.item_steps, {"item_id": after["id"]})
-                if r["step_key"].startswith(TIMER)}
-    for key, row in existing.items():
-        if row["status"] == "pending" and key not in wanted:
-            tx.run(st.step_settle, {"id": row["id"], "status": "cancelled", "now": now})
-    for key, (_, due_at) in wanted.items():
-        found = existing.get(key)
-        if found is None:
-            tx.run(st.step_insert, {
-                "campaign_id": camp.id, "subject_kind": "item", "subject_id": after["id"], "step_key": key,
-                "due_at": due_at, "status": "pending", "fired_at": None, "created_at": now,
-            })
-        elif found["status"] == "cancelled":
-            tx.run(st.step_rearm, {"id": found["id"], "due_at": due_at})
+    _reconcile(tx, st, camp, after["id"], wanted, now, timers=True)
 
 
 def retime_steps(tx: Tx, st: Statements, kind: str, subject_id: int, wanted: Wanted) -> int:

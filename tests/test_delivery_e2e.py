@@ -8,6 +8,7 @@ mailbox is back. SQLite (the daemon's one database file)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import time
@@ -16,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from zhenggai.adapters._daemon import Daemon
 from zhenggai.adapters._simulate import Simulation, with_contacts
 from zhenggai.adapters.cli import main
@@ -29,7 +29,7 @@ from zhenggai.notifications.web import HostPolicy
 from zhenggai.workflows import load_setup
 
 from . import providers as p
-from .test_dispatch import PASSWORD, USER, Recorder, authenticator, client_context, free_port, server_context
+from .test_dispatch import PASSWORD, USER, client_context, smtp_server
 from .test_dispatch import at as local
 
 LOCAL = HostPolicy(internal=frozenset({"127.0.0.1"}))
@@ -45,11 +45,8 @@ def wait_until(check: Any, clock: Any, *, step_seconds: float = 61, timeout: flo
 
 
 def test_a_simulated_campaign_is_delivered_once_to_every_peer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    recorder = Recorder()
-    port = free_port()
-    smtp = Controller(recorder, hostname="127.0.0.1", port=port, tls_context=server_context(), require_starttls=True,
-                      authenticator=authenticator, auth_required=True, auth_require_tls=True)
-    smtp.start()
+    stack = contextlib.ExitStack()
+    recorder, port = stack.enter_context(smtp_server())
     setup = with_contacts(load_setup("county_2023"))
     sim_out = io.StringIO()
     simulation = Simulation(setup, items=40, start=local("2023-07-20").date(), until=local("2023-08-20").date(),
@@ -110,4 +107,4 @@ def test_a_simulated_campaign_is_delivered_once_to_every_peer(tmp_path: Path, ca
             assert kinds["item_due_soon"] and kinds["item_light"] and kinds["duty_due_soon"], kinds
     finally:
         engine.dispose()
-        smtp.stop()
+        stack.close()

@@ -7,6 +7,7 @@ on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email
 import email.policy
@@ -90,9 +91,9 @@ def client_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(DATA / "localhost.crt"))
 
 
-@pytest.fixture
-def smtp() -> Iterator[tuple[Recorder, int]]:
-    """STARTTLS required, AUTH required (only over TLS)."""
+@contextlib.contextmanager
+def smtp_server() -> Iterator[tuple[Recorder, int]]:
+    """An aiosmtpd server on loopback: STARTTLS required, AUTH required (only over TLS)."""
     recorder = Recorder()
     port = free_port()
     controller = Controller(recorder, hostname="127.0.0.1", port=port, tls_context=server_context(),
@@ -103,6 +104,12 @@ def smtp() -> Iterator[tuple[Recorder, int]]:
         yield recorder, port
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Recorder, int]]:
+    with smtp_server() as server:
+        yield server
 
 
 def mail_channel(port: int, **kw: Any) -> EmailChannel:

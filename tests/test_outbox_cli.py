@@ -10,21 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from zhenggai.adapters.cli import main
 from zhenggai.workflows import dump_setup, load_setup
 
 from .test_cli import FUTURE, OFFICE, Run, weekends_plan
-from .test_dispatch import (
-    DATA,
-    PASSWORD,
-    USER,
-    Recorder,
-    authenticator,
-    free_port,
-    server_context,
-    with_email_contacts,
-)
+from .test_dispatch import DATA, PASSWORD, USER, Recorder, smtp_server, with_email_contacts
 
 
 @pytest.fixture(autouse=True)
@@ -35,16 +25,8 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Recorder, int]]:
-    recorder = Recorder()
-    port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port, tls_context=server_context(),
-                            require_starttls=True, authenticator=authenticator, auth_required=True,
-                            auth_require_tls=True)
-    controller.start()
-    try:
-        yield recorder, port
-    finally:
-        controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 @pytest.fixture
