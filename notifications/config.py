@@ -73,7 +73,24 @@ from .web import HostPolicy
 __all__ = ["DeliveryConfig", "load_config", "secret"]
 
 ENV_CONFIG = "ZHENGGAI_CONFIG"
-SECTIONS = frozenset({"dispatch", "email", "sms", "wecom", "dingtalk", "network", "console", "file"})
+def _with_secrets(*names: str) -> frozenset[str]:
+    return frozenset(f"{n}{suffix}" for n in names for suffix in ("", "_file", "_env"))
+
+
+#: The settings each section takes: a misspelt one is an error, not silently ignored.
+KEYS: dict[str, frozenset[str]] = {
+    "dispatch": frozenset({"max_attempts", "backoff_seconds", "max_backoff_seconds", "lease_seconds"}),
+    "email": frozenset({"host", "port", "security", "username", "sender", "sender_name", "ca_file", "timeout_seconds",
+                        "rate_per_minute"}) | _with_secrets("password"),
+    "sms": frozenset({"provider", "access_key_id", "secret_id", "sdk_app_id", "sign_name", "endpoint",
+                      "timeout_seconds", "rate_per_minute"}) | _with_secrets("access_key_secret", "secret_key"),
+    "wecom": frozenset({"endpoint", "markdown", "timeout_seconds"}) | _with_secrets("key"),
+    "dingtalk": frozenset({"keywords", "endpoint", "timeout_seconds"}) | _with_secrets("access_token", "secret"),
+    "network": frozenset({"hosts", "internal"}),
+    "console": frozenset({"channels"}),
+    "file": frozenset({"path", "channels"}),
+}
+SECTIONS = frozenset(KEYS)
 
 
 @dataclasses.dataclass
@@ -134,6 +151,12 @@ def load_config(path: str | os.PathLike[str] | None = None) -> DeliveryConfig:
     unknown = sorted(set(data) - SECTIONS)
     if unknown:
         raise ConfigError(f"{source}: [{unknown[0]}]", f"未知的配置段 (可用: {', '.join(sorted(SECTIONS))})")
+    for name, section in data.items():
+        if not isinstance(section, dict):
+            raise ConfigError(f"[{name}]", "须为配置段")
+        extra = sorted(set(section) - KEYS[name])
+        if extra:
+            raise ConfigError(f"{name}.{extra[0]}", f"未知的设置 (可用: {', '.join(sorted(KEYS[name]))})")
     channels: dict[str, Channel] = {}
     if "email" in data:
         channels["email"] = _email(data["email"])

@@ -137,8 +137,12 @@ internal = ["127.0.0.1"]
     robots["wecom"].send(message())
     robots["dingtalk"].send(message())
     assert len(wecom.posts) == len(dingtalk.posts) == 1
-    path.write_text(path.read_text(encoding="utf-8").replace('secret_file = "', 'unused = "').replace(
-        'keywords = ["督办"]', ""), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("secret_file", "secret_fiel"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"dingtalk\.secret_fiel: 未知的设置"):
+        load_config(path)
+    path.write_text("\n".join(line for line in text.splitlines()
+                              if not line.startswith(("secret_file", "keywords"))), encoding="utf-8")
     with pytest.raises(ConfigError, match="加签密钥"):
         load_config(path)
 
