@@ -320,3 +320,37 @@ def test_the_definition_routes_contacts_without_a_preference(engine: Engine, clo
         engine.assign(item, OFFICE, unit=unit, due="2023-08-31")
     routed = {(r.channel, r.recipient) for r in engine.outbox("test")}
     assert routed == {("sms", "13800000001"), ("email", "yi@example.gov.cn"), ("email", "bing@example.gov.cn")}
+
+
+def test_two_dispatchers_share_the_outbox_without_sending_twice(
+    db_url: str, started: Engine, clock: VirtualClock, tmp_path: Path
+) -> None:
+    """Two dispatchers (two engines, as two daemons would have) work the same outbox at once:
+    every message goes out once. On PostgreSQL rows one holds are skipped by the other
+    (SKIP LOCKED); on SQLite the claims are serialised."""
+    import threading
+
+    for n in range(30):
+        assigned(started, title=f"问题 {n}")
+    other = Engine(db_url, clock=clock)
+    try:
+        dispatchers = [Dispatcher(e, [FileChannel(tmp_path / f"out{k}.jsonl", name="email")], seed=k)
+                       for k, e in enumerate((started, other))]
+        barrier = threading.Barrier(2)
+
+        def work(d: Dispatcher) -> None:
+            barrier.wait()
+            while d.dispatch(limit=3).handled:
+                pass
+
+        threads = [threading.Thread(target=work, args=(d,)) for d in dispatchers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        other.dispose()
+    keys = [json.loads(line)["key"] for k in (0, 1) if (tmp_path / f"out{k}.jsonl").exists()
+            for line in (tmp_path / f"out{k}.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(keys) == len(set(keys)) == 30
+    assert {r.status for r in started.outbox("test")} == {"sent"}
