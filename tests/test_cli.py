@@ -659,7 +659,8 @@ from zhenggai.adapters.cli import main
 for argv in (["--help"], ["init", "--help"], ["item", "--help"], ["item", "add", "--help"],
              ["item", "list", "--help"], ["item", "show", "--help"], ["item", "fire", "--help"],
              ["item", "measure", "add", "--help"], ["item", "measure", "done", "--help"],
-             ["audit", "verify", "--help"], ["demo", "--help"], ["item", "fire", "1", "close"]):
+             ["audit", "verify", "--help"], ["demo", "--help"], ["simulate", "--help"], ["outbox", "send", "--help"],
+             ["item", "pause", "--help"], ["campaign", "recompute", "--help"], ["item", "fire", "1", "close"]):
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         code = main(argv)
     assert code in (0, 2), (argv, code)
