@@ -16,42 +16,43 @@ the same seed and population.
 
 from __future__ import annotations
 
-import calendar as monthdays
 import datetime as dt
 import math
 import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from zhenggai.workflows.schema import FollowUpSpec, LadderStep, PhaseAction, PhaseSpec, SupervisionSpec
+from zhenggai.workflows.schema import (
+    FollowUpSpec,
+    LadderSpec,
+    LadderStep,
+    PhaseAction,
+    PhaseSpec,
+    SupervisionSpec,
+)
 
 from ._raw import Tx
-from ._steps import LATE_AFTER, SYSTEM, SweepReport, duty_payload, raise_level, step_payload
+from ._steps import (
+    LATE_AFTER,
+    SYSTEM,
+    SweepReport,
+    duty_payload,
+    raise_level,
+    recurring,
+    start_of,
+    step_payload,
+)
 from ._writes import Campaign, Statements, append_event, queue_messages
 
 __all__ = ["arm_campaign_steps", "campaign_steps", "fire_campaign_steps", "follow_up_sample", "supervision_teams"]
-
-
-def _start_of(camp: Campaign, day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=camp.tz).astimezone(dt.UTC)
 
 
 def _draw_days(rule: SupervisionSpec, phases: Sequence[PhaseSpec]) -> list[dt.date]:
     chosen = [p for p in phases if p.id in rule.phases]
     if not chosen:
         return []
-    days: list[dt.date] = []
-    day = min(p.start for p in chosen)
-    last = max(p.end for p in chosen)
-    while day <= last:
-        if any(p.start <= day <= p.end for p in chosen):
-            days.append(day)
-        if rule.every == "month":
-            year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-            day = dt.date(year, month, min(day.day, monthdays.monthrange(year, month)[1]))
-        else:
-            day += dt.timedelta(days=7 if rule.every == "week" else 14)
-    return days
+    every = recurring(min(p.start for p in chosen), max(p.end for p in chosen), rule.every)
+    return [day for day in every if any(p.start <= day <= p.end for p in chosen)]
 
 
 def campaign_steps(camp: Campaign) -> dict[str, dt.datetime]:
@@ -62,16 +63,16 @@ def campaign_steps(camp: Campaign) -> dict[str, dt.datetime]:
     steps: dict[str, dt.datetime] = {}
     for phase in setup.phases:
         if phase.on_start:
-            steps[f"{phase.id}.start@{phase.start.isoformat()}"] = _start_of(camp, phase.start)
+            steps[f"{phase.id}.start@{phase.start.isoformat()}"] = start_of(camp, phase.start)
         if phase.on_end:
-            steps[f"{phase.id}.end@{phase.end.isoformat()}"] = _start_of(camp, phase.end + dt.timedelta(days=1))
+            steps[f"{phase.id}.end@{phase.end.isoformat()}"] = start_of(camp, phase.end + dt.timedelta(days=1))
     rule = setup.follow_up
     if rule is not None:
         phase = next(p for p in setup.phases if p.id == rule.phase)
-        steps[f"follow_up_draw@{phase.start.isoformat()}"] = _start_of(camp, phase.start)
+        steps[f"follow_up_draw@{phase.start.isoformat()}"] = start_of(camp, phase.start)
     if setup.supervision is not None:
         for day in _draw_days(setup.supervision, setup.phases):
-            steps[f"supervision_draw@{day.isoformat()}"] = _start_of(camp, day)
+            steps[f"supervision_draw@{day.isoformat()}"] = start_of(camp, day)
     return steps
 
 
@@ -202,7 +203,7 @@ def _phase_action(
                  actor=SYSTEM, at=now, data=data)
 
 
-def _highest(ladder: Any) -> str:
+def _highest(ladder: LadderSpec) -> str:
     """The id of the ladder's accountability step (kept pending by escalate_missing), if any."""
     return next((s.id for s in ladder.steps if s.action == "accountability"), "\u0000")
 

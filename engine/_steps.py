@@ -67,7 +67,9 @@ __all__ = [
     "on_ladder",
     "plan",
     "raise_level",
+    "recurring",
     "retime_steps",
+    "start_of",
     "step_payload",
     "timer_steps",
 ]
@@ -102,14 +104,15 @@ class SweepReport:
         return self.fired + self.collapsed + self.missed + self.void
 
 
-def _start_of(camp: Campaign, day: dt.date) -> dt.datetime:
+def start_of(camp: Campaign, day: dt.date) -> dt.datetime:
+    """00:00 of ``day`` in the campaign's timezone, in UTC: when a step of that day falls due."""
     return dt.datetime.combine(day, dt.time(0), tzinfo=camp.tz).astimezone(dt.UTC)
 
 
 def _ladder_wanted(camp: Campaign, ladder: LadderSpec, due: dt.date) -> Wanted:
     return {
         f"{ladder.id}.{step.id}@{due.isoformat()}": (
-            step, _start_of(camp, offset_day(camp.calendar, due, step.offset, step.count))
+            step, start_of(camp, offset_day(camp.calendar, due, step.offset, step.count))
         )
         for step in ladder.steps
     }
@@ -302,7 +305,7 @@ def timer_steps(camp: Campaign, item: Mapping[str, Any]) -> Wanted:
         step = LadderStep.model_construct(id=f"{TIMER}{t.trigger}", label=t.label, offset=t.after.days,
                                           count=t.after.count, action="notify", notify=[], catch_up="fire_late")
         day = add_days(camp.calendar, entered, t.after.days, t.after.count)
-        wanted[f"{TIMER}{t.trigger}@{entered.isoformat()}"] = (step, _start_of(camp, day))
+        wanted[f"{TIMER}{t.trigger}@{entered.isoformat()}"] = (step, start_of(camp, day))
     return wanted
 
 
@@ -397,19 +400,26 @@ def occurrences(duty: DutySpec) -> list[dt.date]:
     if duty.due is not None:
         return [duty.due]
     assert duty.start is not None and duty.end is not None and duty.every is not None
+    start = duty.start
+    if duty.every != "month":
+        assert duty.weekday is not None
+        start += dt.timedelta(days=(duty.weekday - duty.start.isoweekday()) % 7)
+    return recurring(start, duty.end, duty.every)
+
+
+def recurring(start: dt.date, end: dt.date, every: str) -> list[dt.date]:
+    """``start`` and every week, fortnight or month after it up to ``end``; monthly on the day
+    of ``start`` (the month's last day when shorter, without drifting)."""
     days: list[dt.date] = []
-    if duty.every == "month":
-        year, month = duty.start.year, duty.start.month
-        while True:
-            day = dt.date(year, month, min(duty.start.day, monthdays.monthrange(year, month)[1]))
-            if day > duty.end:
-                return days
+    if every == "month":
+        year, month = start.year, start.month
+        while (day := dt.date(year, month, min(start.day, monthdays.monthrange(year, month)[1]))) <= end:
             days.append(day)
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    assert duty.weekday is not None
-    day = duty.start + dt.timedelta(days=(duty.weekday - duty.start.isoweekday()) % 7)
-    step = dt.timedelta(days=7 if duty.every == "week" else 14)
-    while day <= duty.end:
+        return days
+    step = dt.timedelta(days=7 if every == "week" else 14)
+    day = start
+    while day <= end:
         days.append(day)
         day += step
     return days
@@ -423,7 +433,7 @@ def duty_steps(camp: Campaign, duty: DutySpec, due: dt.date) -> Wanted:
         reminder = LadderStep(id="remind", label="到期前提醒", offset=-duty.remind_before, action="remind",
                               notify=duty.notify)
         day = offset_day(camp.calendar, due, reminder.offset, "working")
-        wanted[f"remind@{due.isoformat()}"] = (reminder, _start_of(camp, day))
+        wanted[f"remind@{due.isoformat()}"] = (reminder, start_of(camp, day))
     if duty.ladder is not None:
         wanted.update(_ladder_wanted(camp, camp.ladders[duty.ladder], due))
     return wanted

@@ -220,3 +220,14 @@ def test_cli_duty_list_and_done(tmp_path: Any, capsys: pytest.CaptureFixture[str
     assert pack["id"] not in [x["id"] for x in json.loads(capsys.readouterr().out)]
     assert main(["--db", db, "duty", "list", "--due-by", "2023-02-30"]) == 2
     assert "须为日期" in capsys.readouterr().err
+
+
+def test_monthly_rhythms_keep_their_day() -> None:
+    """Monthly duties and supervision draws share one rhythm: the anchor day, or the month's
+    last when shorter — not drifting to the 28th after February."""
+    from zhenggai.engine._steps import recurring
+
+    assert recurring(dt.date(2023, 1, 31), dt.date(2023, 5, 31), "month") == [
+        dt.date(2023, 1, 31), dt.date(2023, 2, 28), dt.date(2023, 3, 31), dt.date(2023, 4, 30), dt.date(2023, 5, 31)]
+    assert recurring(dt.date(2023, 7, 1), dt.date(2023, 7, 29), "fortnight") == [
+        dt.date(2023, 7, 1), dt.date(2023, 7, 15), dt.date(2023, 7, 29)]
