@@ -43,7 +43,7 @@ from zhenggai.engine import (
     ZhenggaiError,
 )
 from zhenggai.engine.calendar import WorkingCalendar
-from zhenggai.engine.deadlines import add_days
+from zhenggai.engine.deadlines import next_workday, offset_day
 from zhenggai.workflows.schema import LADDER_ACTIONS, ContactSpec, TransitionSpec
 
 from ._tables import LIGHT_LABELS, WEEKDAYS, format_date
@@ -100,10 +100,13 @@ class _Roles:
     dismiss: TransitionSpec | None
 
 
-def _find(setup: CampaignSetup, name: str, test: Callable[[TransitionSpec], bool],
-          required: bool = True) -> TransitionSpec | None:
-    found = next((t for t in setup.lifecycle.transitions if test(t)), None)
-    if found is None and required:
+def _find(setup: CampaignSetup, test: Callable[[TransitionSpec], bool]) -> TransitionSpec | None:
+    return next((t for t in setup.lifecycle.transitions if test(t)), None)
+
+
+def _need(setup: CampaignSetup, name: str, test: Callable[[TransitionSpec], bool]) -> TransitionSpec:
+    found = _find(setup, test)
+    if found is None:
         raise CliError(f"实施方案 {setup.definition_id} 的流程里没有「{name}」这一步, 无法模拟 (zhenggai simulate 需要"
                        "交办、开始整改 (须有措施)、办结 (措施全部完成) 和销号)")
     return found
@@ -111,19 +114,16 @@ def _find(setup: CampaignSetup, name: str, test: Callable[[TransitionSpec], bool
 
 def _roles(setup: CampaignSetup) -> _Roles:
     life = setup.lifecycle
-    start = _find(setup, "开始整改", lambda t: "has_measure" in t.guards)
-    submit = _find(setup, "提请验收", lambda t: "all_measures_done" in t.guards)
-    assert start is not None and submit is not None
+    submit = _need(setup, "提请验收", lambda t: "all_measures_done" in t.guards)
     return _Roles(
-        assign=_find(setup, "交办", lambda t: "set_assignment" in t.effects and life.initial in t.source),  # type: ignore[arg-type]
-        start=start,
+        assign=_need(setup, "交办", lambda t: "set_assignment" in t.effects and life.initial in t.source),
+        start=_need(setup, "开始整改", lambda t: "has_measure" in t.guards),
         submit=submit,
-        verify=_find(setup, "验收", lambda t: "record_verification" in t.effects, required=False),
-        rework=_find(setup, "退回", lambda t: "clear_verification" in t.effects and submit.dest in t.source,
-                     required=False),
-        close=_find(setup, "销号", lambda t: "record_close" in t.effects),  # type: ignore[arg-type]
-        reopen=_find(setup, "回头看", lambda t: "record_reopen" in t.effects, required=False),
-        dismiss=_find(setup, "撤销", lambda t: "record_dismissal" in t.effects, required=False),
+        verify=_find(setup, lambda t: "record_verification" in t.effects),
+        rework=_find(setup, lambda t: "clear_verification" in t.effects and submit.dest in t.source),
+        close=_need(setup, "销号", lambda t: "record_close" in t.effects),
+        reopen=_find(setup, lambda t: "record_reopen" in t.effects),
+        dismiss=_find(setup, lambda t: "record_dismissal" in t.effects),
     )
 
 
@@ -150,7 +150,6 @@ class Simulation:
         start: dt.date,
         until: dt.date,
         seed: int,
-        db: str,
         out: TextIO,
         progress: TextIO | None = None,
         timeline: bool = True,
@@ -165,7 +164,6 @@ class Simulation:
         self.last = until
         self.rng = random.Random(seed)
         self.seed = seed
-        self.db = db
         self.out = out
         self.progress = progress
         self.timeline = timeline
@@ -186,7 +184,9 @@ class Simulation:
         self.items: dict[int, _Item] = {}
         self.refused: Counter[str] = Counter()
         self.reopened = 0
+        self.paused = 0
         self.cursor = 0
+        self.swept: list[EventView] = []  # the day's events read after its sweep
         self.clock = VirtualClock(self._at(start, TICK))
 
     # ------------------------------------------------------------------------------ people
@@ -208,14 +208,7 @@ class Simulation:
     def _workday(self, day: dt.date, after: int) -> dt.date:
         """``after`` working days from ``day`` (or before, when negative); never before it when
         ``after`` ≥ 0."""
-        if after >= 0:
-            return add_days(self.calendar, day, after, "working") if after else self._next_workday(day)
-        return _back(self.calendar, day, -after)
-
-    def _next_workday(self, day: dt.date) -> dt.date:
-        while not self.calendar.is_workday(day):
-            day += dt.timedelta(days=1)
-        return day
+        return next_workday(self.calendar, day) if after == 0 else offset_day(self.calendar, day, after, "working")
 
     def _actor(self, spec: TransitionSpec | None, item: _Item, *, role: str | None = None) -> Actor:
         """Someone who may fire ``spec`` on ``item``: of the item's unit for a unit-bound role,
@@ -283,7 +276,7 @@ class Simulation:
         weights = [75, 20, 5][: len(severities)] + [5] * max(0, len(severities) - 3)
         for n in range(self.count):
             day = self.first + dt.timedelta(days=int(self.rng.betavariate(1.3, 2.2) * span))
-            day = self._next_workday(day)
+            day = next_workday(self.calendar, day)
             track = self.rng.choice(tracks)
             spec = {
                 "track": track,
@@ -335,7 +328,7 @@ class Simulation:
         due = None if self.setup.deadlines else self._workday(self._today(), 15)
         engine.fire(item_id, self.roles.assign.trigger, self._actor(self.roles.assign, item), unit=item.unit, due=due)
         self._plan(self._office_hours(self._workday(self._today(), self.rng.randrange(1, 4))), "start", item_id)
-        if self.rng.random() < 0.015 and engine_has(self.setup, "pause_clock"):
+        if self.rng.random() < 0.015 and self.setup.lifecycle.operations.get("pause_clock"):
             self._plan(self._office_hours(self._workday(self._today(), self.rng.randrange(2, 6))), "pause", item_id)
 
     def _plan_finish(self, item_id: int, due: dt.date) -> None:
@@ -409,6 +402,7 @@ class Simulation:
         role = self.setup.lifecycle.operations["pause_clock"][0]
         engine.pause_clock(item_id, self._actor(None, item, role=role), reason=self.rng.choice(PAUSE_REASONS))
         item.paused = True
+        self.paused += 1
         back = self._workday(self._today(), self.rng.randrange(10, 30))
         self._plan(self._office_hours(back), "resume", item_id)
 
@@ -446,16 +440,22 @@ class Simulation:
     def _after_sweep(self, engine: Engine) -> None:
         """React to what the sweep drew: the 回头看 sample is reviewed over the review days."""
         rule = self.setup.follow_up
-        for event in engine.events(campaign=KEY, after=self.cursor):
+        self.swept = self._new_events(engine)
+        for event in self.swept:
             if event.trigger == "follow_up_draw" and rule is not None:
                 for item_id in event.data["sample"]:
                     days = self.rng.randrange(1, max(2, rule.days))
                     self._plan(self._office_hours(self._workday(self._today(), days)), "review", item_id)
 
-    def _print_day(self, engine: Engine, day: dt.date) -> None:
+    def _new_events(self, engine: Engine) -> list[EventView]:
+        """The campaign's events since the last read (each read once)."""
         events = engine.events(campaign=KEY, after=self.cursor)
         if events:
             self.cursor = events[-1].seq
+        return events
+
+    def _print_day(self, engine: Engine, day: dt.date) -> None:
+        events = self.swept + self._new_events(engine)
         if not self.timeline:
             return
         lines = list(_day_lines(events, self.setup, self.unit_names))
@@ -488,8 +488,7 @@ class Simulation:
         levels = Counter(i.escalation_level for i in items)
         print("  按督办等级: " + _counts((LEVEL_LABELS.get(k, str(k)), n) for k, n in sorted(levels.items())),
               file=out)
-        print(f"  回头看重新整改 {self.reopened} 件; 暂停计时 "
-              f"{sum(1 for e in engine.events(campaign=KEY) if e.trigger == 'pause_clock')} 件", file=out)
+        print(f"  回头看重新整改 {self.reopened} 件; 暂停计时 {self.paused} 件", file=out)
         duties = engine.duties(KEY, due_by=self.last)
         print(f"职责 {len(duties)} 项 (截至 {_day(self.last)} 到期)", file=out)
         by_duty: dict[str, Counter[str]] = {}
@@ -557,17 +556,6 @@ def _kind_labels(setup: CampaignSetup) -> dict[str, str]:
         else:
             names[kind] = f"{about}{head}" if about == "职责" else head
     return names
-
-
-def engine_has(setup: CampaignSetup, operation: str) -> bool:
-    return bool(setup.lifecycle.operations.get(operation))
-
-
-def _back(cal: WorkingCalendar, day: dt.date, n: int) -> dt.date:
-    while n > 0:
-        day -= dt.timedelta(days=1)
-        n -= cal.is_workday(day)
-    return day
 
 
 def _day(day: dt.date) -> str:
@@ -675,7 +663,7 @@ def simulate(
     elif "://" not in db and Path(db).exists():
         raise CliError(f"模拟数据库 {db} 已存在; 换一个路径或先删除它 (模拟不会改动已有的数据库)")
     try:
-        sim = Simulation(setup, items=items, start=first, until=last, seed=seed, db=db, out=stream,
+        sim = Simulation(setup, items=items, start=first, until=last, seed=seed, out=stream,
                          progress=sys.stderr if show else None, timeline=timeline)
         engine = Engine(db, clock=sim.clock, seed=seed)
         try:

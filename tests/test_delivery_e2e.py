@@ -50,7 +50,7 @@ def test_a_simulated_campaign_is_delivered_once_to_every_peer(tmp_path: Path, ca
     setup = with_contacts(load_setup("county_2023"))
     sim_out = io.StringIO()
     simulation = Simulation(setup, items=40, start=local("2023-07-20").date(), until=local("2023-08-20").date(),
-                            seed=11, db="", out=sim_out)
+                            seed=11, out=sim_out)
     clock = simulation.clock
     db = str(tmp_path / "e2e.db")
     engine = Engine(db, clock=clock, seed=11)
