@@ -10,6 +10,7 @@ from zhenggai.engine import OutboxView
 
 from ._commands import ActorTuple, _campaign_key, _print_json, open_engine
 from ._tables import format_time, render_table, truncate
+from .cli import CliError
 
 __all__ = ["OUTBOX_COMMANDS", "dispatcher_for", "send_due"]
 
@@ -92,7 +93,7 @@ def _show(row: OutboxView) -> str:
 
 def cmd_outbox_retry(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     if not args.ids and not args.all_dead:
-        raise _usage("请给出消息编号, 或用 --all-dead 重发全部死信")
+        raise CliError("请给出消息编号, 或用 --all-dead 重发全部死信")
     with open_engine(db) as engine:
         campaign = _campaign_key(engine, args.campaign) if args.campaign else None
         done = engine.outbox_retry(args.ids or None, campaign=campaign)
@@ -116,12 +117,6 @@ def cmd_outbox_send(args: argparse.Namespace, db: str, actor: ActorTuple | None)
         print(f"发送完成: 已发送 {totals['sent']} 条, 待重试 {totals['retried']} 条, 死信 {totals['dead']} 条, "
               f"顺延 {totals['deferred']} 条")
     return 0
-
-
-def _usage(text: str) -> Exception:
-    from .cli import CliError
-
-    return CliError(text)
 
 
 OUTBOX_COMMANDS: Mapping[str, Any] = {

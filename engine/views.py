@@ -165,10 +165,10 @@ class OutboxView(_View):
     status: str
     attempts: int
     last_error: str | None
-    campaign_id: int = 0
-    next_try_at: dt.datetime | None = None
-    created_at: dt.datetime | None = None
-    sent_at: dt.datetime | None = None
+    campaign_id: int
+    next_try_at: dt.datetime
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,7 +120,7 @@ class Dispatcher:
         self.lease = lease
         self._rng = random.Random(seed)
         self._windows = {c.name: _Window(c.rate) for c in self.channels.values() if c.rate}
-        self._setups: dict[tuple[int, str | None], CampaignSetup | None] = {}
+        self._setups: dict[int, CampaignSetup | None] = {}
         self._env = template_environment()
 
     def dispatch(self, *, limit: int = 100) -> DispatchReport:
@@ -181,10 +181,9 @@ class Dispatcher:
         return float(base * self._rng.uniform(0.8, 1.2))
 
     def _setup(self, campaign_id: int) -> CampaignSetup | None:
-        key = (campaign_id, None)
-        if key not in self._setups:
-            self._setups[key] = self.engine.definition(campaign_id)
-        return self._setups[key]
+        if campaign_id not in self._setups:
+            self._setups[campaign_id] = self.engine.definition(campaign_id)
+        return self._setups[campaign_id]
 
 
 def _quiet_until(setup: CampaignSetup | None, channel: str, now: dt.datetime) -> dt.datetime | None:
@@ -196,7 +195,7 @@ def _quiet_until(setup: CampaignSetup | None, channel: str, now: dt.datetime) ->
     for window in setup.notifications.quiet_hours:
         if channel not in window.delivery:
             continue
-        t = local.timetz().replace(tzinfo=None)
+        t = local.time()
         start, end = window.start, window.end
         inside = start <= t < end if start < end else (t >= start or t < end)
         if inside:

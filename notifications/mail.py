@@ -114,7 +114,7 @@ class EmailChannel:
             raise DeliveryError(f"SMTP 服务器不支持所需功能 ({err})", permanent=True) from None
         except ssl.SSLCertVerificationError as err:
             raise DeliveryError(f"SMTP 服务器证书校验失败 ({err.verify_message})", permanent=True) from None
-        except (TimeoutError, smtplib.SMTPException, ssl.SSLError, OSError) as err:
+        except OSError as err:  # the rest of smtplib's, TLS and socket errors, timeouts included
             raise DeliveryError(f"无法连接 SMTP 服务器 {self.host}:{self.port} ({type(err).__name__})",
                                 permanent=False) from None
         if refused:

@@ -101,7 +101,7 @@ def request(
         retry_after = _retry_after(err.headers.get("Retry-After") if err.headers else None)
         transient = status == 429 or status >= 500
         raise DeliveryError(f"{host} 返回 HTTP {status}", permanent=not transient, retry_after=retry_after) from None
-    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as err:
+    except OSError as err:  # URLError, refused, reset, timed out
         reason = getattr(err, "reason", err)
         raise DeliveryError(f"无法连接 {host} ({type(reason).__name__})", permanent=False) from None
 

@@ -65,7 +65,8 @@ def test_the_dispatcher_refuses_a_payload_with_reporter_fields() -> None:
     setup = load_setup("county_2023")
     row = OutboxView(id=1, item_id=1, kind="item_assigned", channel="email", recipient="a@example.gov.cn",
                      idempotency_key="k", payload={"reporter_name": "张三", "title": "t"}, status="sending",
-                     attempts=1, last_error=None)
+                     attempts=1, last_error=None, campaign_id=1, next_try_at=dt.datetime.now(dt.UTC),
+                     created_at=dt.datetime.now(dt.UTC), sent_at=None)
     with pytest.raises(DeliveryError, match="举报人") as err:
         render(setup, row)
     assert err.value.permanent and "张三" not in str(err.value)

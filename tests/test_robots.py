@@ -10,15 +10,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from zhenggai.engine import Actor, DeliveryError, Engine, OutgoingMessage, VirtualClock
+from zhenggai.engine import DeliveryError, Engine, OutgoingMessage, VirtualClock
 from zhenggai.notifications.dispatcher import Dispatcher
 from zhenggai.notifications.robots import DingTalkRobot, WeComRobot, dingtalk_sign
 from zhenggai.notifications.web import HostPolicy
-from zhenggai.testing import items_only
-from zhenggai.workflows import load_setup
 
 from . import providers as p
-from .test_dispatch import at, with_email_contacts
+from .test_dispatch import assigned, start_reached_by
 
 LOCAL = HostPolicy(internal=frozenset({"127.0.0.1"}))
 
@@ -66,13 +64,17 @@ def test_wecom_bad_key_is_permanent_and_never_shown(wecom: p.Provider) -> None:
     assert p.WECOM_KEY not in repr(wecom_robot(wecom))
 
 
-def test_over_twenty_a_minute_is_refused_by_the_robot_as_transient(wecom: p.Provider) -> None:
-    robot = wecom_robot(wecom)
-    for n in range(20):
-        robot.send(message(n=n))
-    with pytest.raises(DeliveryError) as err:
-        robot.send(message(n=21))
-    assert not err.value.permanent and "45009" in str(err.value) and err.value.retry_after == 60.0
+@pytest.mark.parametrize(("kind", "errcode", "wait"), [("wecom", "45009", 60.0), ("dingtalk", "410100", 600.0)])
+def test_over_twenty_a_minute_is_refused_by_the_robot_as_transient(kind: str, errcode: str, wait: float) -> None:
+    """The robots' own limit, met without the dispatcher: a transient refusal, and DingTalk's
+    wait is its ten-minute silence."""
+    with p.serve(kind) as server:
+        robot = wecom_robot(server) if kind == "wecom" else ding_robot(server)
+        for n in range(20):
+            robot.send(message(n=n))
+        with pytest.raises(DeliveryError) as err:
+            robot.send(message(n=21))
+    assert not err.value.permanent and errcode in str(err.value) and err.value.retry_after == wait
 
 
 def test_dingtalk_signs_each_request_and_checks_keywords(dingtalk: p.Provider) -> None:
@@ -92,13 +94,9 @@ def test_the_dispatcher_keeps_the_robot_under_its_limit(engine: Engine, clock: V
                                                        wecom: p.Provider) -> None:
     """25 assignments for the WeCom group: 20 go in the first minute, 5 wait, uncounted, and go
     in the next; the robot never has to refuse one."""
-    clock.set(at("2023-08-01", 9))
-    engine.start_campaign(with_email_contacts(items_only(load_setup("county_2023")), ["wecom"]), key="test")
-    office = Actor("王主任", "leading_group_office", "discipline_commission")
+    start_reached_by(engine, clock, ["wecom"])
     for n in range(25):
-        item = engine.report("test", office, title=f"问题 {n}", description="…", track="construction",
-                             channel="hotline").id
-        engine.assign(item, office, unit="housing_construction_bureau", due="2023-08-31")
+        assigned(engine, title=f"问题 {n}")
     dispatcher = Dispatcher(engine, [wecom_robot(wecom)])
     first = dispatcher.dispatch()
     assert (first.sent, first.deferred) == (20, 5)
@@ -145,12 +143,3 @@ internal = ["127.0.0.1"]
                               if not line.startswith(("secret_file", "keywords"))), encoding="utf-8")
     with pytest.raises(ConfigError, match="加签密钥"):
         load_config(path)
-
-
-def test_dingtalk_over_its_limit_waits_out_the_ten_minute_silence(dingtalk: p.Provider) -> None:
-    robot = ding_robot(dingtalk)
-    for n in range(20):
-        robot.send(message(n=n))
-    with pytest.raises(DeliveryError) as err:
-        robot.send(message(n=21))
-    assert not err.value.permanent and "410100" in str(err.value) and err.value.retry_after == 600.0

@@ -10,15 +10,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from zhenggai.engine import Actor, DeliveryError, Engine, OutgoingMessage, VirtualClock
+from zhenggai.engine import DeliveryError, Engine, OutgoingMessage, VirtualClock
 from zhenggai.notifications.dispatcher import Dispatcher
 from zhenggai.notifications.sms import AliyunSms, TencentSms, aliyun_signature, percent_encode
 from zhenggai.notifications.web import HostPolicy
-from zhenggai.testing import items_only
-from zhenggai.workflows import load_setup
 
 from . import providers as p
-from .test_dispatch import at, with_email_contacts
+from .test_dispatch import assigned, at, start_reached_by
 
 LOCAL = HostPolicy(internal=frozenset({"127.0.0.1"}))
 
@@ -127,13 +125,9 @@ def test_the_dispatcher_sends_each_sms_once(engine: Engine, clock: VirtualClock,
     """Assignments, then the reminders and lights a sweep queues for SMS, reach the provider
     exactly once each."""
     kind, server = provider
-    clock.set(at("2023-08-01", 9))
-    engine.start_campaign(with_email_contacts(items_only(load_setup("county_2023")), ["sms"]), key="test")
-    office = Actor("王主任", "leading_group_office", "discipline_commission")
+    start_reached_by(engine, clock, ["sms"])
     for n in range(3):
-        item = engine.report("test", office, title=f"问题 {n}", description="…", track="construction",
-                             channel="hotline").id
-        engine.assign(item, office, unit="housing_construction_bureau", due="2023-08-31")
+        assigned(engine, title=f"问题 {n}")
     dispatcher = Dispatcher(engine, [channel(kind, server.url)], seed=2)
     assert dispatcher.dispatch().sent == 3
     clock.set(at("2023-08-25", 9))  # the reminders (5 working days before) and the yellow light

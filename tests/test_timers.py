@@ -121,15 +121,21 @@ def test_after_downtime_it_fires_once_marked_late(started: Engine, clock: Virtua
 
 
 def test_a_new_dispatch_restarts_the_timer(started: Engine, clock: VirtualClock) -> None:
-    """send_back re-enters 已派单 (to another unit): its day counts anew; the old timer is void."""
+    """send_back on Monday morning (before the sweep) re-enters 已派单 for another unit: the
+    Friday timer is cancelled and the new unit gets its own working day, to Tuesday."""
     engine = started
     item = dispatched(engine, clock, at("2024-03-01", 10))
-    clock.set(at("2024-03-01", 16))
+    clock.set(at("2024-03-04", 0, 1))
     engine.fire(item, "send_back", CENTER, unit="approval_bureau", due="2024-03-15")
-    clock.set(at("2024-03-04", 0, 5))
+    assert timer_rows(engine, item) == {"timer.auto_accept@2024-03-01": "cancelled",
+                                        "timer.auto_accept@2024-03-04": "pending"}
+    clock.set(at("2024-03-04", 23, 0))
     engine.sweep()
-    assert engine.item(item).state == "handling"  # counted from 3-01 16:00: still Monday
-    assert timer_rows(engine, item) == {"timer.auto_accept@2024-03-01": "fired"}
+    assert engine.item(item).state == "dispatched"
+    clock.set(at("2024-03-05", 0, 5))
+    engine.sweep()
+    assert engine.item(item).state == "handling"
+    assert timer_rows(engine, item)["timer.auto_accept@2024-03-04"] == "fired"
 
 
 def test_a_guard_that_refuses_is_recorded_not_forced(engine: Engine, clock: VirtualClock) -> None:
