@@ -211,7 +211,7 @@ def _highest(ladder: LadderSpec) -> str:
 def _follow_up_draw(
     tx: Tx, st: Statements, camp: Campaign, rule: FollowUpSpec, seed: int, now: dt.datetime, late: bool
 ) -> None:
-    rows = tx.all(st.items_in_states_of_campaign, {"cid": camp.id})
+    rows = tx.all(st.items_of_campaign, {"cid": camp.id})
     population = [
         (r["id"], camp.unit_keys.get(r["responsible_unit_id"]) if r["responsible_unit_id"] else None,
          r["escalation_level"])

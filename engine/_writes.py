@@ -233,12 +233,7 @@ class Statements:
                    STEP.c.status == PENDING, STEP.c.step_key.not_like(bindparam("keep")))
             .values(status=literal("superseded"), fired_at=bindparam("now"))
         )
-        self.items_in_states_of_campaign = p(
-            select(ITEM.c.id, ITEM.c.state, ITEM.c.responsible_unit_id, ITEM.c.escalation_level)
-            .where(ITEM.c.campaign_id == bindparam("cid"))
-            .order_by(ITEM.c.id)
-        )
-        # 重算整改时限: the campaign's items, the open duties, any subject's steps.
+        # The campaign's items (the 回头看 draw, 重算整改时限), its open duties, any subject's steps.
         self.items_of_campaign = p(select(ITEM).where(ITEM.c.campaign_id == bindparam("cid")).order_by(ITEM.c.id))
         self.duties_open = p(
             select(DUTY).where(DUTY.c.campaign_id == bindparam("cid"), DUTY.c.status == literal("open"))
