@@ -25,13 +25,15 @@ LOCAL = zoneinfo.ZoneInfo("Asia/Shanghai")
 def cmd_run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai run [--once] [--interval S]: the scheduler daemon, or one sweep."""
     with open_engine(db) as engine:
+        # A bad delivery configuration is refused before anything is swept.
+        config = args.config or os.environ.get("ZHENGGAI_CONFIG")
+        dispatcher = dispatcher_for(engine, config) if config else None
         if args.once:
             import socket
 
             report = engine.sweep()
-            config = args.config or os.environ.get("ZHENGGAI_CONFIG")
-            if config:
-                send_due(dispatcher_for(engine, config))
+            if dispatcher is not None:
+                send_due(dispatcher)
             # One heartbeat row per host for sweeps run by cron; --interval says how often.
             engine.heartbeat(f"{socket.gethostname()}:once", host=socket.gethostname(), pid=os.getpid(),
                              started_at=engine.clock.now(), interval=args.interval, fired=report.fired)
@@ -44,8 +46,6 @@ def cmd_run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
             return 0
         from ._daemon import Daemon
 
-        config = args.config or os.environ.get("ZHENGGAI_CONFIG")
-        dispatcher = dispatcher_for(engine, config) if config else None
         daemon = Daemon(engine, interval=args.interval, dispatch=dispatcher.dispatch if dispatcher else None)
         print(f"守护进程 {daemon.name} 已启动: 每 {args.interval:g} 秒扫描一次; Ctrl-C 或 SIGTERM 停止", flush=True)
         daemon.run_forever()
