@@ -131,3 +131,24 @@ def test_a_bad_config_is_one_line_naming_the_setting(env: dict[str, Any], tmp_pa
     assert both.code == 1 and "只能给出" in both.err and "'p'" not in both.err
     nothing = cli("outbox", "send")
     assert nothing.code == 1 and "ZHENGGAI_CONFIG" in nothing.err
+
+
+@pytest.mark.parametrize(("text", "setting"), [
+    ("[emial]\nhost = 'x'\n", "[emial]"),
+    ("[email]\nhost = 'x'\nsender = 'a@b'\nport = 70000\n", "email.port"),
+    ("[email]\nhost = 'x'\nsender = 'a@b'\nsecurity = 'tls'\n", "email.security"),
+    ("[email]\nsender = 'a@b'\n", "email.host"),
+    ("[dispatch]\nmax_attempts = 0\n", "dispatch.max_attempts"),
+    ("[sms]\nprovider = 'huawei'\n", "sms.provider"),
+    ("[file]\nchannels = ['sms']\n", "file.path"),
+    ("[email\nhost = 'x'\n", "TOML"),
+])
+def test_every_bad_config_names_its_setting(tmp_path: Path, text: str, setting: str) -> None:
+    from zhenggai.engine import ConfigError
+    from zhenggai.notifications.config import load_config
+
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert setting in str(err.value)
