@@ -27,7 +27,8 @@ After every step the invariants read the database back (through the engine and r
 known states only; the model's view of every item; one audit event per operation and exactly
 one per state change; the audit chain verifies; versions grow by one with every change and never
 otherwise; signed-off items were signed off by someone outside the responsible unit. After the
-run, the test checks it went somewhere: a quarter of the examples took an item to a final state,
+run, the test checks it went somewhere: a quarter of the examples (an eighth on generated
+definitions) took an item to a final state,
 and the built-in run entered every state of the lifecycle.
 
 One engine serves all examples of a run; each example starts a campaign of its own (a unique
@@ -1372,7 +1373,8 @@ def test_lifecycle_state_machine(harness: Harness, db_url: str, kind: str) -> No
     # few long ones; on SQLite about two in three examples reach a final state.)
     assert harness.examples >= examples // 2
     if examples >= 100:
-        assert harness.finished >= harness.examples // 4, (
+        # A generated lifecycle is often long or guarded: an eighth of its examples suffices.
+        assert harness.finished >= harness.examples // (4 if kind == "builtin" else 8), (
             f"only {harness.finished} of {harness.examples} examples took an item to a final state"
         )
     if kind == "builtin" and examples >= SQLITE_EXAMPLES:
