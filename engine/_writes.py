@@ -57,6 +57,11 @@ STEP = m.Step.__table__  # type: ignore[attr-defined]
 HEARTBEAT = m.Heartbeat.__table__  # type: ignore[attr-defined]
 DUTY = m.Duty.__table__  # type: ignore[attr-defined]
 REPORTER = m.ItemReporter.__table__  # type: ignore[attr-defined]
+DUPLICATE = m.DuplicateFlag.__table__  # type: ignore[attr-defined]
+
+#: 关联研判 compares a new item with at most this many of the newest items of its track (and
+#: unit), so reporting stays fast in a large campaign.
+DUPLICATE_WINDOW = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +240,30 @@ class Statements:
         )
         # The campaign's items (the 回头看 draw, 重算整改时限), its open duties, any subject's steps.
         self.items_of_campaign = p(select(ITEM).where(ITEM.c.campaign_id == bindparam("cid")).order_by(ITEM.c.id))
+        # 关联研判: the newest items of a track (and unit) a new one may duplicate.
+        candidates = (
+            select(ITEM.c.id, ITEM.c.title, ITEM.c.description)
+            .where(ITEM.c.campaign_id == bindparam("cid"), ITEM.c.track == bindparam("track"),
+                   ITEM.c.id != bindparam("id"), ITEM.c.merged_into_id.is_(None))
+            .order_by(ITEM.c.id.desc())
+            .limit(DUPLICATE_WINDOW)
+        )
+        self.duplicate_candidates = p(candidates)
+        self.duplicate_candidates_of_unit = p(candidates.where(ITEM.c.responsible_unit_id == bindparam("unit_id")))
+        self.duplicate_insert = p(_insert(DUPLICATE, returning=True))
+        self.duplicate = p(select(DUPLICATE).where(DUPLICATE.c.id == bindparam("id")))
+        self.duplicates_from = p(
+            select(DUPLICATE)
+            .where(DUPLICATE.c.campaign_id == bindparam("cid"), DUPLICATE.c.item_id >= bindparam("first"))
+            .order_by(DUPLICATE.c.id)
+        )
+        self.item_title = p(select(ITEM.c.title).where(ITEM.c.id == bindparam("id")))
+        self.duplicate_resolve = p(
+            update(DUPLICATE)
+            .where(DUPLICATE.c.id == bindparam("id"), DUPLICATE.c.resolved_at.is_(None))
+            .values(resolved_at=bindparam("resolved_at"), resolved_by=bindparam("resolved_by"),
+                    resolution=bindparam("resolution"))
+        )
         self.duties_open = p(
             select(DUTY).where(DUTY.c.campaign_id == bindparam("cid"), DUTY.c.status == literal("open"))
             .order_by(DUTY.c.id)

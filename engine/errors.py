@@ -15,8 +15,10 @@ attributes carry the same facts for programs.
     │   ├── TrackNotFound
     │   ├── MeasureNotFound
     │   ├── DutyNotFound
-    │   └── MessageNotFound
+    │   ├── MessageNotFound
+    │   └── DuplicateNotFound
     ├── InvalidInputError (ValueError)        field + reason
+    ├── ImportRejected (ValueError)           every problem of an import (entry, field, reason)
     ├── PermissionDeniedError                 actor + role + action
     ├── TransitionNotAllowedError             state + trigger + the triggers allowed there
     ├── GuardFailedError                      guard + trigger
@@ -32,6 +34,10 @@ attributes carry the same facts for programs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .views import ImportProblem
 
 __all__ = [
     "CalendarError",
@@ -41,8 +47,10 @@ __all__ = [
     "DaemonRunningError",
     "DefinitionError",
     "DeliveryError",
+    "DuplicateNotFound",
     "DutyNotFound",
     "GuardFailedError",
+    "ImportRejected",
     "InvalidInputError",
     "ItemNotFound",
     "MeasureNotFound",
@@ -106,6 +114,10 @@ class MessageNotFound(NotFoundError):
     kind_label = "消息"
 
 
+class DuplicateNotFound(NotFoundError):
+    """No 关联研判 flag with this id."""
+
+
 class InvalidInputError(ZhenggaiError, ValueError):
     """A value given to an operation is not acceptable; nothing was changed."""
 
@@ -113,6 +125,17 @@ class InvalidInputError(ZhenggaiError, ValueError):
         super().__init__(f"输入无效: {field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class ImportRejected(ZhenggaiError, ValueError):
+    """An import (:meth:`Engine.import_items`) was refused as a whole: ``problems`` lists every
+    entry that is wrong (0-based index, field, reason); nothing was written."""
+
+    def __init__(self, problems: Sequence[ImportProblem]) -> None:
+        first = problems[0]
+        more = f" (共 {len(problems)} 处问题)" if len(problems) > 1 else ""
+        super().__init__(f"导入被拒绝, 未导入任何问题: 第 {first.index + 1} 条 {first.field}: {first.message}{more}")
+        self.problems = tuple(problems)
 
 
 class PermissionDeniedError(ZhenggaiError):

@@ -257,11 +257,15 @@ OPERATIONS: Mapping[str, str] = {
     "pause_clock": "暂停计时",
     "resume_clock": "恢复计时",
     "recompute_deadlines": "重算整改时限",
+    "mark_case": "标记典型案例",
+    "resolve_duplicate": "关联研判 (疑似重复问题的合并或区分)",
 }
 
 #: Operations a definition may leave out (added after definitions were first written): then
 #: nobody may do them in its campaigns.
-OPTIONAL_OPERATIONS = frozenset({"pause_clock", "resume_clock", "recompute_deadlines"})
+OPTIONAL_OPERATIONS = frozenset(
+    {"pause_clock", "resume_clock", "recompute_deadlines", "mark_case", "resolve_duplicate"}
+)
 
 #: Message recipients a transition may name besides contact roles.
 UNIT_RECIPIENTS = frozenset({"responsible_unit", "previous_unit"})

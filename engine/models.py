@@ -34,6 +34,7 @@ __all__ = [
     "AuditHead",
     "Campaign",
     "Contact",
+    "DuplicateFlag",
     "Event",
     "Item",
     "ItemReporter",
@@ -218,6 +219,10 @@ class Item(SQLModel, table=True):
     closed_at: dt.datetime | None = _utc_column()
     closed_by: str | None = Field(default=None, max_length=100)
     closed_by_unit: str | None = Field(default=None, max_length=100)
+    #: 典型案例: marked for the case bulletin, with the note it prints.
+    case_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    case_marked_at: dt.datetime | None = _utc_column()
+    case_marked_by: str | None = Field(default=None, max_length=100)
     version: int = Field(default=1, sa_column=_ITEM_VERSION)
 
 
@@ -377,3 +382,27 @@ class Duty(SQLModel, table=True):
     escalation_level: int = Field(default=0)
     done_at: dt.datetime | None = _utc_column()
     done_by: str | None = Field(default=None, max_length=100)
+
+
+class DuplicateFlag(SQLModel, table=True):
+    """关联研判: ``item_id`` looks like ``other_id`` (same track and unit, similar text), flagged
+    when the item was reported or imported, for a person to judge: ``same`` (merged) or
+    ``distinct``.
+    The engine never merges on its own."""
+
+    __tablename__: ClassVar[str] = "zg_duplicate"
+    __table_args__ = (
+        UniqueConstraint("item_id", "other_id"),
+        Index("ix_zg_duplicate_campaign", "campaign_id", "resolved_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    item_id: int = Field(foreign_key="zg_item.id")
+    other_id: int = Field(foreign_key="zg_item.id")
+    #: Similarity in thousandths (0–1000): an integer, the same on every backend.
+    score: int = Field(nullable=False)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    resolved_at: dt.datetime | None = _utc_column()
+    resolved_by: str | None = Field(default=None, max_length=100)
+    resolution: str | None = Field(default=None, max_length=20)

@@ -21,7 +21,7 @@ import os
 import random
 import threading
 import zoneinfo
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Self
 
 from sqlalchemy import Connection, func, select
@@ -35,8 +35,10 @@ from zhenggai.workflows.schema import (
     TransitionSpec,
 )
 
+from . import _reports
 from ._campaign_steps import arm_campaign_steps, fire_campaign_steps
 from ._raw import Tx
+from ._reports import GramCache, find_duplicates
 from ._steps import (
     LATE_AFTER,
     SYSTEM,
@@ -53,6 +55,7 @@ from ._steps import (
 )
 from ._writes import (
     CAMPAIGN,
+    DUPLICATE,
     DUTY,
     EVENT,
     HEAD,
@@ -80,8 +83,10 @@ from .errors import (
     CampaignNotFound,
     ConflictError,
     DefinitionError,
+    DuplicateNotFound,
     DutyNotFound,
     GuardFailedError,
+    ImportRejected,
     InvalidInputError,
     ItemNotFound,
     MeasureNotFound,
@@ -90,6 +95,7 @@ from .errors import (
     TrackNotFound,
     TransitionNotAllowedError,
     UnitNotFound,
+    ZhenggaiError,
 )
 from .lifecycle import (
     COMMON_FIELDS,
@@ -104,17 +110,23 @@ from .store import Store
 from .views import (
     Actor,
     CampaignView,
+    DuplicateView,
     DutyView,
     EventView,
     HeartbeatView,
+    ImportProblem,
+    ImportResult,
     ItemView,
     LedgerRow,
     MeasureView,
+    NewItem,
     OutboxView,
+    ProgressReport,
     RecomputeView,
     Reporter,
     ReporterView,
     StatusView,
+    UnitRanking,
 )
 
 __all__ = ["Engine"]
@@ -166,6 +178,7 @@ class Engine:
                 self._store.dispose()  # do not leave a connection pool behind a failed open
                 raise
         self._st = Statements(self._store.engine.dialect, row_locks=self._store.dialect.for_update)
+        self._grams = GramCache()
         self._campaigns: dict[int, Campaign] = {}
         self._campaign_ids: dict[str, int] = {}
         self._lifecycles: dict[str, CompiledLifecycle] = {}
@@ -399,68 +412,93 @@ class Engine:
         ``reporter`` (举报人) is stored apart and never appears in what units see.
         """
         now = self._now()
-        st = self._st
         with self._store.transaction() as tx:
             camp = self._campaign(tx, campaign)
             self._check_actor(camp, actor)
             self._check_operation(camp, actor, "report", None)
-            values = {
-                "campaign_id": camp.id,
-                "title": _text("title", title),
-                "description": _text("description", description),
-                "track": _choice("track", track, camp.tracks, TrackNotFound),
-                "channel": _choice("channel", channel, camp.channels),
-                "severity": next(iter(camp.severities)) if severity is None
-                else _choice("severity", severity, camp.severities),
-                "state": camp.lifecycle.spec.initial,
-                "responsible_unit_id": None,
-                "leading_official": None,
-                "due": None,
-                "due_from": None,
-                "due_days": None,
-                "due_count": None,
-                "paused_at": None,
-                "paused_days": None,
-                "state_since": now,
-                "light": "green",
-                "escalation_level": 0,
-                "reopen_count": 0,
-                "merged_into_id": None,
-                "dismiss_reason": None,
-                "last_finding": None,
-                "has_reporter": reporter is not None,
-                "created_by": actor.name,
-                "created_at": now,
-                "updated_at": now,
-                "verified_at": None,
-                "closed_at": None,
-                "closed_by": None,
-                "closed_by_unit": None,
-                "version": 1,
-            }
-            reporter_values = _reporter_values(reporter) if reporter is not None else None
-            item_id = tx.scalar(st.item_insert, values)
-            if reporter_values is not None:
-                tx.run(st.reporter_insert, {"item_id": item_id, **reporter_values})
-            append_event(
-                tx,
-                st,
-                camp.id,
-                item_id=item_id,
-                trigger="report",
-                from_state=None,
-                to_state=camp.lifecycle.spec.initial,
-                actor=actor,
-                at=now,
-                data={
-                    "title": values["title"],
-                    "track": values["track"],
-                    "channel": values["channel"],
-                    "severity": values["severity"],
-                    "has_reporter": reporter is not None,
-                },
+            values = self._report_in(
+                tx, camp, actor, now, title=title, description=description, track=track, channel=channel,
+                severity=severity, reporter=reporter,
             )
-        return self._view_from_row(camp, {**values, "id": item_id})
+        return self._view_from_row(camp, values)
+
+    def _report_in(
+        self, tx: Tx, camp: Campaign, actor: Actor, now: dt.datetime, *, title: str, description: str,
+        track: str, channel: str, severity: str | None, reporter: Reporter | None, unit_id: int | None = None,
+    ) -> dict[str, Any]:
+        """Insert a reported item in ``tx`` (the actor and role already checked), its reporter,
+        its 关联研判 flags (against the items of its track, and of ``unit_id`` when given) and its
+        audit event; the row as written."""
+        st = self._st
+        values = {
+            "campaign_id": camp.id,
+            "title": _text("title", title),
+            "description": _text("description", description),
+            "track": _choice("track", track, camp.tracks, TrackNotFound),
+            "channel": _choice("channel", channel, camp.channels),
+            "severity": next(iter(camp.severities)) if severity is None
+            else _choice("severity", severity, camp.severities),
+            "state": camp.lifecycle.spec.initial,
+            "responsible_unit_id": None,
+            "leading_official": None,
+            "due": None,
+            "due_from": None,
+            "due_days": None,
+            "due_count": None,
+            "paused_at": None,
+            "paused_days": None,
+            "state_since": now,
+            "light": "green",
+            "escalation_level": 0,
+            "reopen_count": 0,
+            "merged_into_id": None,
+            "dismiss_reason": None,
+            "last_finding": None,
+            "has_reporter": reporter is not None,
+            "created_by": actor.name,
+            "created_at": now,
+            "updated_at": now,
+            "verified_at": None,
+            "closed_at": None,
+            "closed_by": None,
+            "closed_by_unit": None,
+            "case_note": None,
+            "case_marked_at": None,
+            "case_marked_by": None,
+            "version": 1,
+        }
+        reporter_values = _reporter_values(reporter) if reporter is not None else None
+        item_id = tx.scalar(st.item_insert, values)
+        if reporter_values is not None:
+            tx.run(st.reporter_insert, {"item_id": item_id, **reporter_values})
+        # 关联研判: possible duplicates are flagged for a person (see :meth:`duplicates`),
+        # named in the report's audit event, and never merged here.
+        duplicates = find_duplicates(tx, st, camp, {**values, "id": item_id}, unit_id, self._grams)
+        for other_id, score in duplicates:
+            tx.scalar(st.duplicate_insert, {
+                "campaign_id": camp.id, "item_id": item_id, "other_id": other_id, "score": round(score * 1000),
+                "created_at": now, "resolved_at": None, "resolved_by": None, "resolution": None,
+            })
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=item_id,
+            trigger="report",
+            from_state=None,
+            to_state=camp.lifecycle.spec.initial,
+            actor=actor,
+            at=now,
+            data={
+                "title": values["title"],
+                "track": values["track"],
+                "channel": values["channel"],
+                "severity": values["severity"],
+                "has_reporter": reporter is not None,
+                **({"possible_duplicates": [other for other, _ in duplicates]} if duplicates else {}),
+            },
+        )
+        return {**values, "id": item_id}
 
     def fire(
         self,
@@ -477,23 +515,31 @@ class Engine:
         item has changed since the caller read it."""
         now = self._now()
         with self._store.transaction() as tx:
-            row = self._load_item(tx, item_id)
-            camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
-            self._check_actor(camp, actor)
-            _check_version(item_id, expected_version, row["version"])
-            state = row["state"]
-            lifecycle = camp.lifecycle
-            spec = lifecycle.by_trigger_source.get((trigger, state))
-            if spec is None:
-                raise TransitionNotAllowedError(
-                    item_id, state, trigger, lifecycle.allowed_triggers(state), lifecycle.names
-                )
-            self._check_role(camp, actor, spec.trigger, spec.roles, row)
-            inputs = self._trigger_inputs(tx, camp, spec, data, now)
-            if "set_assignment" in spec.effects and inputs.get("due") is None and row["due"] is None:
-                _due_by_rule(camp, row, inputs, now)
-            after = self._transition(tx, camp, row, spec, actor, inputs, now)
+            camp, after = self._fire_in(tx, item_id, trigger, actor, expected_version, data, now)
         return self._view_from_row(camp, after)
+
+    def _fire_in(
+        self, tx: Tx, item_id: int, trigger: str, actor: Actor, expected_version: int | None,
+        data: Mapping[str, Any], now: dt.datetime,
+    ) -> tuple[Campaign, dict[str, Any]]:
+        """:meth:`fire` in ``tx``: the campaign and the row as written."""
+        row = self._load_item(tx, item_id)
+        camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
+        self._check_actor(camp, actor)
+        _check_version(item_id, expected_version, row["version"])
+        state = row["state"]
+        lifecycle = camp.lifecycle
+        spec = lifecycle.by_trigger_source.get((trigger, state))
+        if spec is None:
+            raise TransitionNotAllowedError(
+                item_id, state, trigger, lifecycle.allowed_triggers(state), lifecycle.names
+            )
+        self._check_role(camp, actor, spec.trigger, spec.roles, row)
+        inputs = self._trigger_inputs(tx, camp, spec, data, now)
+        if "set_assignment" in spec.effects and inputs.get("due") is None and row["due"] is None:
+            _due_by_rule(camp, row, inputs, now)
+        after = self._transition(tx, camp, row, spec, actor, inputs, now)
+        return camp, after
 
     def _transition(
         self, tx: Tx, camp: Campaign, row: dict[str, Any], spec: TransitionSpec, actor: Actor,
@@ -939,6 +985,167 @@ class Engine:
             return [
                 LedgerRow(self._view_from_row(camp, r), tuple(measures.get(r["id"], ()))) for r in rows
             ]
+
+    # ---------------------------------------------------------------- reports and intake
+
+    def progress(self, campaign: str | int, *, unit: str | None = None, track: str | None = None) -> ProgressReport:
+        """The numbers of a progress bulletin (工作进展通报) as of now: for the campaign, or one
+        responsible unit or track of it (definitions in :mod:`zhenggai.engine._reports`)."""
+        now = self._now()
+        with self._store.read() as conn:
+            camp = self._campaign(conn, campaign)
+            unit_id = None if unit is None else _unit_id(camp, unit)
+            if track is not None:
+                _choice("track", track, camp.tracks, TrackNotFound)
+            return _reports.progress(conn, camp, now, unit_id=unit_id, unit=unit, track=track)
+
+    def ranking(self, campaign: str | int, *, track: str | None = None) -> list[UnitRanking]:
+        """The responsible units best first, for the supervision teams: on-time rate, then
+        fewest overdue, then fewest reopened after 回头看."""
+        now = self._now()
+        with self._store.read() as conn:
+            camp = self._campaign(conn, campaign)
+            if track is not None:
+                _choice("track", track, camp.tracks, TrackNotFound)
+            return _reports.ranking(conn, camp, now, track=track)
+
+    def mark_case(self, item_id: int, actor: Actor, *, note: str, expected_version: int | None = None) -> ItemView:
+        """典型案例: mark the item for the case bulletin, with the note it prints (what the case
+        teaches); marking again replaces the note. A role from ``operations.mark_case``."""
+        now = self._now()
+        st = self._st
+        with self._store.transaction() as tx:
+            row, camp = self._item_operation(tx, item_id, actor, "mark_case", expected_version)
+            text = _text("note", note)
+            changes = {"case_note": text, "case_marked_at": now, "case_marked_by": actor.name,
+                       "updated_at": now, "version": row["version"] + 1}
+            cas_update(tx, st, row, changes)
+            append_event(tx, st, camp.id, item_id=item_id, trigger="mark_case", from_state=row["state"],
+                         to_state=row["state"], actor=actor, at=now, data={"note": text})
+        return self._view_from_row(camp, {**row, **changes})
+
+    def cases(self, campaign: str | int, *, unit: str | None = None, track: str | None = None) -> list[ItemView]:
+        """The items marked as typical cases (典型案例), in the order they were marked."""
+        with self._store.read() as conn:
+            camp = self._campaign(conn, campaign)
+            query = select(ITEM).where(ITEM.c.campaign_id == camp.id, ITEM.c.case_marked_at.is_not(None))
+            if unit is not None:
+                query = query.where(ITEM.c.responsible_unit_id == _unit_id(camp, unit))
+            if track is not None:
+                query = query.where(ITEM.c.track == _choice("track", track, camp.tracks, TrackNotFound))
+            rows = conn.execute(query.order_by(ITEM.c.case_marked_at, ITEM.c.id)).mappings()
+            return [self._view_from_row(camp, r) for r in rows]
+
+    def import_items(self, campaign: str | int, actor: Actor, entries: Sequence[NewItem]) -> ImportResult:
+        """Import problems (a spreadsheet's rows) all or nothing, in one transaction: each is
+        reported and, when it names a unit, assigned to it by the lifecycle's assigning
+        transition from the initial state (with its due date, or by the definition's rule).
+
+        Every entry is checked first; :class:`ImportRejected` lists every problem (entry,
+        field, reason) and nothing is written. Possible duplicates (关联研判: same track and
+        unit, similar text, also among the imported rows) are flagged and returned, never merged.
+        """
+        now = self._now()
+        with self._store.transaction() as tx:
+            camp = self._campaign(tx, campaign)
+            self._check_actor(camp, actor)
+            self._check_operation(camp, actor, "report", None)
+            assign = self._assigning_transition(camp)
+            problems = [p for i, e in enumerate(entries) for p in _entry_problems(camp, i, e, assign, now)]
+            if not entries:
+                problems.append(ImportProblem(0, "title", "没有要导入的问题"))
+            if problems:
+                raise ImportRejected(problems)
+            if assign is not None and any(e.unit is not None for e in entries):
+                self._check_role(camp, actor, assign.trigger, assign.roles, None)
+            rows: list[dict[str, Any]] = []
+            for i, e in enumerate(entries):
+                try:
+                    row = self._report_in(
+                        tx, camp, actor, now, title=e.title, description=e.description, track=e.track,
+                        channel=e.channel, severity=e.severity, reporter=e.reporter,
+                        unit_id=None if e.unit is None else camp.unit_ids[e.unit],
+                    )
+                    if e.unit is not None and assign is not None:
+                        data = {"unit": e.unit, "due": e.due, "leading_official": e.leading_official}
+                        _, row = self._fire_in(tx, row["id"], assign.trigger, actor, None, data, now)
+                except ZhenggaiError as err:
+                    raise ImportRejected([ImportProblem(i, getattr(err, "field", "title"), str(err))]) from err
+                rows.append(row)
+            ids = {r["id"] for r in rows}
+            flags = [f for f in tx.all(self._st.duplicates_from, {"cid": camp.id, "first": min(ids)})
+                     if f["item_id"] in ids]
+            titles = self._titles(tx, flags)
+        items = tuple(self._view_from_row(camp, r) for r in rows)
+        return ImportResult(items, tuple(_duplicate_view(camp, f, titles) for f in flags))
+
+    def duplicates(self, campaign: str | int, *, unresolved: bool = True) -> list[DuplicateView]:
+        """关联研判 flags of the campaign, oldest first: only those still to judge, or all."""
+        with self._store.read() as conn:
+            camp = self._campaign(conn, campaign)
+            query = select(DUPLICATE).where(DUPLICATE.c.campaign_id == camp.id).order_by(DUPLICATE.c.id)
+            if unresolved:
+                query = query.where(DUPLICATE.c.resolved_at.is_(None))
+            flags = [dict(r) for r in conn.execute(query).mappings()]
+            titles = self._titles(conn, flags)
+            return [_duplicate_view(camp, f, titles) for f in flags]
+
+    def resolve_duplicate(
+        self, flag_id: int, actor: Actor, *, merge: bool, note: str | None = None
+    ) -> DuplicateView:
+        """Judge a 关联研判 flag: ``merge`` fires the lifecycle's merging transition (the one
+        with the ``record_merge`` effect) on the flagged item, into the one it looks like, which
+        must be open (resolution ``same``); else the two are recorded as ``distinct``.
+        A role from ``operations.resolve_duplicate``; audited on the flagged item."""
+        now = self._now()
+        st = self._st
+        with self._store.transaction() as tx:
+            flag = tx.one(st.duplicate, {"id": flag_id})
+            if flag is None:
+                raise DuplicateNotFound(flag_id)
+            row, camp = self._item_operation(tx, flag["item_id"], actor, "resolve_duplicate", None)
+            if flag["resolved_at"] is not None:
+                raise GuardFailedError(flag["item_id"], "resolve_duplicate", "unresolved",
+                                       f"该疑似重复已于 {_local_day(camp, flag['resolved_at'])} 研判", DUPLICATE_NAMES)
+            resolution = "same" if merge else "distinct"
+            data: dict[str, Any] = {"flag": flag_id, "other": flag["other_id"], "resolution": resolution}
+            if note is not None:
+                data["note"] = _text("note", note)
+            if merge:
+                spec = next((t for t in camp.lifecycle.spec.transitions
+                             if "record_merge" in t.effects and row["state"] in t.source), None)
+                if spec is None:
+                    raise TransitionNotAllowedError(row["id"], row["state"], "resolve_duplicate",
+                                                    camp.lifecycle.allowed_triggers(row["state"]),
+                                                    camp.lifecycle.names)
+                self._fire_in(tx, flag["item_id"], spec.trigger, actor, None,
+                              {"survivor_id": flag["other_id"], "note": note}, now)
+            else:
+                cas_update(tx, st, row, {"updated_at": now, "version": row["version"] + 1})
+                append_event(tx, st, camp.id, item_id=row["id"], trigger="resolve_duplicate",
+                             from_state=row["state"], to_state=row["state"], actor=actor, at=now, data=data)
+            tx.run(st.duplicate_resolve, {"id": flag_id, "resolved_at": now, "resolved_by": actor.name,
+                                          "resolution": resolution})
+            flag = tx.one(st.duplicate, {"id": flag_id})
+            assert flag is not None
+            view = _duplicate_view(camp, flag, self._titles(tx, [flag]))
+        return view
+
+    def _assigning_transition(self, camp: Campaign) -> TransitionSpec | None:
+        """The transition from the initial state that assigns a unit (``set_assignment``)."""
+        initial = camp.lifecycle.spec.initial
+        for t in camp.lifecycle.spec.transitions:
+            if initial in t.source and "set_assignment" in t.effects:
+                return t
+        return None
+
+    def _titles(self, db: Tx | Connection, flags: Sequence[Mapping[str, Any]]) -> dict[int, str]:
+        ids = sorted({f["item_id"] for f in flags} | {f["other_id"] for f in flags})
+        if not ids:
+            return {}
+        if isinstance(db, Tx):
+            return {i: db.scalar(self._st.item_title, {"id": i}) for i in ids}
+        return dict(db.execute(select(ITEM.c.id, ITEM.c.title).where(ITEM.c.id.in_(ids))).tuples().all())
 
     def outbox(self, campaign: str | int | None = None, *, status: str | None = None) -> list[OutboxView]:
         """Queued messages, oldest first: of one campaign, with one status (``pending``,
@@ -1462,7 +1669,8 @@ class Engine:
             paused_at=r["paused_at"], paused_days=r["paused_days"], merged_into=r["merged_into_id"], dismiss_reason=r["dismiss_reason"],
             last_finding=r["last_finding"], created_by=r["created_by"], created_at=r["created_at"],
             updated_at=r["updated_at"], verified_at=r["verified_at"], closed_at=r["closed_at"],
-            closed_by=r["closed_by"], version=r["version"],
+            closed_by=r["closed_by"], version=r["version"], case_note=r["case_note"],
+            case_marked_at=r["case_marked_at"],
         )
 
 # ----------------------------------------------------------------------------------- helpers
@@ -1520,6 +1728,9 @@ def _stranded_items(conn: Connection, camp: Campaign, setup: CampaignSetup) -> l
             )
     return problems
 
+
+#: Names of the 关联研判 operation and its condition, for refusals officials read.
+DUPLICATE_NAMES = {"resolve_duplicate": "关联研判", "unresolved": "尚未研判"}
 
 #: Names of the deadline clock's operations and conditions, for refusals officials read.
 CLOCK_NAMES = {
@@ -1584,6 +1795,57 @@ def _due(value: object, camp: Campaign, now: dt.datetime, field: str) -> dt.date
     if value < today:
         raise InvalidInputError(field, f"整改时限 {value.isoformat()} 早于今天 {today.isoformat()}")
     return value
+
+
+def _entry_problems(
+    camp: Campaign, index: int, entry: NewItem, assign: TransitionSpec | None, now: dt.datetime
+) -> list[ImportProblem]:
+    """Every problem of one import entry, each as (entry, field, reason)."""
+    if not isinstance(entry, NewItem):
+        return [ImportProblem(index, "title", "须为 NewItem")]
+    checks: list[tuple[str, Callable[[], object]]] = [
+        ("title", lambda: _text("title", entry.title)),
+        ("description", lambda: _text("description", entry.description)),
+        ("track", lambda: _known("track", entry.track, camp.tracks, "专项整治领域")),
+        ("channel", lambda: _known("channel", entry.channel, camp.channels, "来源渠道")),
+    ]
+    if entry.severity is not None:
+        checks.append(("severity", lambda: _known("severity", entry.severity, camp.severities, "问题程度")))
+    if entry.unit is not None:
+        checks.append(("unit", lambda: _known("unit", entry.unit, camp.unit_ids, "单位")))
+    if entry.due is not None:
+        checks.append(("due", lambda: _due(entry.due, camp, now, "due")))
+    if entry.leading_official is not None:
+        checks.append(("leading_official", lambda: _text("leading_official", entry.leading_official)))
+    if entry.reporter is not None:
+        checks.append(("reporter", lambda: _reporter_values(entry.reporter)))  # type: ignore[arg-type]
+    problems = []
+    for field, check in checks:
+        try:
+            check()
+        except InvalidInputError as err:
+            problems.append(ImportProblem(index, field, err.reason))
+    if entry.unit is None and (entry.due is not None or entry.leading_official is not None):
+        problems.append(ImportProblem(index, "unit", "给出整改时限或牵头领导时须同时给出责任单位"))
+    if entry.unit is not None and assign is None:
+        problems.append(ImportProblem(index, "unit", "该实施方案没有从初始状态交办的流转, 不能导入时交办"))
+    return problems
+
+
+def _known(field: str, value: object, allowed: Mapping[str, object] | frozenset[str], what: str) -> str:
+    """``value`` if ``allowed`` has it; else a short error (an import lists many at once)."""
+    if not isinstance(value, str) or value not in allowed:
+        raise InvalidInputError(field, f"未知{what} {value!r}")
+    return value
+
+
+def _duplicate_view(camp: Campaign, r: Mapping[str, Any], titles: Mapping[int, str]) -> DuplicateView:
+    return DuplicateView(
+        id=r["id"], campaign=camp.key, item_id=r["item_id"], other_id=r["other_id"], score=r["score"] / 1000,
+        item_title=titles.get(r["item_id"], ""), other_title=titles.get(r["other_id"], ""),
+        created_at=r["created_at"], resolved_at=r["resolved_at"], resolved_by=r["resolved_by"],
+        resolution=r["resolution"],
+    )
 
 
 def _reporter_values(reporter: Reporter) -> dict[str, Any]:

@@ -8,23 +8,38 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "ESCALATION_LABELS",
     "Actor",
     "CampaignView",
+    "DuplicateView",
     "DutyView",
     "EventView",
     "HeartbeatView",
+    "ImportProblem",
+    "ImportResult",
     "ItemView",
     "LedgerRow",
     "MeasureView",
+    "NewItem",
     "OutboxView",
+    "ProgressReport",
     "Reporter",
     "ReporterView",
     "StatusView",
+    "Tally",
+    "TrendPoint",
+    "UnitRanking",
+    "UnitTally",
 ]
+
+
+#: An item's or duty's escalation level as officials name it (0: none yet).
+ESCALATION_LABELS: Mapping[int, str] = {0: "未督办", 1: "挂牌督办", 2: "问责"}
 
 
 def _plain(value: Any) -> Any:
@@ -119,6 +134,9 @@ class ItemView(_View):
     closed_at: dt.datetime | None
     closed_by: str | None
     version: int
+    #: 典型案例: the note the case bulletin prints, and when the item was marked (None: not a case).
+    case_note: str | None = None
+    case_marked_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,3 +263,139 @@ class RecomputeView(_View):
     campaign: str
     moved: tuple[tuple[int, dt.date, dt.date], ...]
     retimed: int
+
+
+# ------------------------------------------------------------------------------ intake
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem(_View):
+    """One problem to import (:meth:`Engine.import_items`): reported, and assigned to ``unit``
+    when one is given (by ``due``, or by the definition's rule when ``due`` is None)."""
+
+    title: str
+    description: str
+    track: str
+    channel: str
+    severity: str | None = None
+    unit: str | None = None
+    due: dt.date | None = None
+    leading_official: str | None = None
+    reporter: Reporter | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProblem(_View):
+    """Why entry ``index`` (0-based) of an import was refused: the :class:`NewItem` field, and
+    the reason in Chinese."""
+
+    index: int
+    field: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateView(_View):
+    """关联研判: item ``item_id`` looks like ``other_id`` (``score`` from 0 to 1), flagged for a
+    person to judge; ``resolution`` is ``same`` (merged) or ``distinct`` once judged."""
+
+    id: int
+    campaign: str
+    item_id: int
+    other_id: int
+    score: float
+    item_title: str
+    other_title: str
+    created_at: dt.datetime
+    resolved_at: dt.datetime | None
+    resolved_by: str | None
+    resolution: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult(_View):
+    """What an import wrote: the items, and the possible duplicates it flagged."""
+
+    items: tuple[ItemView, ...]
+    duplicates: tuple[DuplicateView, ...]
+
+
+# ----------------------------------------------------------------------------- reports
+
+
+@dataclass(frozen=True, slots=True)
+class Tally(_View):
+    """How many items have ``key`` (a track, state or light), with its Chinese label."""
+
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnitTally(_View):
+    """One responsible unit's figures. ``overdue``: open with the due date passed;
+    ``supervised``: at 挂牌督办 or above; ``closed_on_time`` / ``closed_late``: 销号 on or
+    before / after the due date; ``reopened``: reopened by 回头看 at least once."""
+
+    unit: str
+    unit_name: str
+    total: int
+    open: int
+    closed: int
+    overdue: int
+    red: int
+    yellow: int
+    supervised: int
+    closed_on_time: int
+    closed_late: int
+    reopened: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint(_View):
+    """One week (Monday ``week_start``): items reported and finished in it, open at its end."""
+
+    week_start: dt.date
+    reported: int
+    closed: int
+    open: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressReport(_View):
+    """The numbers of a progress bulletin (工作进展通报), as of ``as_of`` (``today`` in the
+    campaign's timezone), for the campaign or one unit / track of it. ``closed`` counts items in
+    a final state (销号, 撤销, 合并); ``by_state`` tells them apart."""
+
+    campaign: CampaignView
+    as_of: dt.datetime
+    today: dt.date
+    unit: str | None
+    track: str | None
+    total: int
+    open: int
+    closed: int
+    overdue: int
+    by_track: tuple[Tally, ...]
+    by_state: tuple[Tally, ...]
+    by_light: tuple[Tally, ...]
+    by_unit: tuple[UnitTally, ...]
+    trend: tuple[TrendPoint, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRanking(_View):
+    """A unit's place in the supervision teams' ranking: best on-time rate first (units with
+    nothing due yet last), then fewest overdue, then fewest reopened."""
+
+    rank: int
+    unit: str
+    unit_name: str
+    total: int
+    closed: int
+    closed_on_time: int
+    on_time_rate: float | None
+    overdue: int
+    reopened: int
+    supervised: int
