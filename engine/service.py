@@ -1145,7 +1145,7 @@ class Engine:
             return {}
         if isinstance(db, Tx):
             return {i: db.scalar(self._st.item_title, {"id": i}) for i in ids}
-        return dict(db.execute(select(ITEM.c.id, ITEM.c.title).where(ITEM.c.id.in_(ids))).tuples().all())
+        return {r.id: r.title for r in db.execute(select(ITEM.c.id, ITEM.c.title).where(ITEM.c.id.in_(ids)))}
 
     def outbox(self, campaign: str | int | None = None, *, status: str | None = None) -> list[OutboxView]:
         """Queued messages, oldest first: of one campaign, with one status (``pending``,
