@@ -44,7 +44,7 @@ from ._tables import (
 )
 from .cli import CliError
 
-__all__ = ["COMMANDS", "Labels", "event_lines", "item_table", "open_engine"]
+__all__ = ["COMMANDS", "Labels", "event_lines", "item_table", "open_engine", "print_report_files"]
 
 ActorTuple = tuple[str, str, str | None]
 Command = Callable[[argparse.Namespace, str, ActorTuple | None], int]
@@ -534,6 +534,50 @@ def cmd_item_resume(args: argparse.Namespace, db: str, actor: ActorTuple | None)
     return 0
 
 
+def cmd_item_case(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai item case: mark an item as a typical case (典型案例) with its note."""
+    with open_engine(db) as engine:
+        item = engine.mark_case(args.item_id, _actor(actor), note=args.note, expected_version=args.expected_version)
+    if args.json:
+        _print_json(item.to_dict())
+    else:
+        print(f"问题 {item.id} 已标记为典型案例: {item.case_note} (第 {item.version} 版)")
+    return 0
+
+
+def cmd_duplicate_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai duplicate list: the 关联研判 flags still to judge (or all)."""
+    with open_engine(db) as engine:
+        flags = engine.duplicates(_campaign_key(engine, args.campaign), unresolved=not args.all)
+    if args.json:
+        _print_json([f.to_dict() for f in flags])
+        return 0
+    if not flags:
+        print("没有待研判的疑似重复问题。" if not args.all else "没有疑似重复问题。")
+        return 0
+    verdicts = {"same": "已合并", "distinct": "确认不同"}
+    rows = [
+        [str(f.id), f"#{f.item_id} {f.item_title}", f"#{f.other_id} {f.other_title}", f"{f.score:.2f}",
+         verdicts.get(f.resolution or "", "待研判")]
+        for f in flags
+    ]
+    print(render_table(["编号", "问题", "疑似重复于", "相似度", "研判"], rows))
+    return 0
+
+
+def cmd_duplicate_resolve(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai duplicate resolve: merge the flagged item into the one it looks like, or keep both."""
+    with open_engine(db) as engine:
+        flag = engine.resolve_duplicate(args.flag_id, _actor(actor), merge=args.merge, note=args.note)
+    if args.json:
+        _print_json(flag.to_dict())
+    elif flag.resolution == "same":
+        print(f"疑似重复 {flag.id}: 问题 {flag.item_id} 已合并到问题 {flag.other_id}")
+    else:
+        print(f"疑似重复 {flag.id}: 问题 {flag.item_id} 与问题 {flag.other_id} 确认不是同一问题, 各自办理")
+    return 0
+
+
 def cmd_campaign_recompute(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai campaign recompute: recompute every open deadline after a calendar change."""
     with open_engine(db) as engine:
@@ -583,11 +627,96 @@ def cmd_audit_verify(args: argparse.Namespace, db: str, actor: ActorTuple | None
     return 1
 
 
+#: 疑似重复 lines an import prints (the rest: --json).
+IMPORT_FLAGS_SHOWN = 50
+
+
+def cmd_import(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai import FILE | --template FILE: import a problem list all or nothing (see :mod:`._import`)."""
+    import sys
+
+    from . import _import
+
+    with open_engine(db) as engine:
+        key = _campaign_key(engine, args.campaign)
+        if args.template:
+            path = _import.write_template(engine, key, Path(args.template))
+            if args.json:
+                _print_json({"template": str(path)})
+            else:
+                print(f"已写出导入模板: {path} (专项行动 {key}; 填写说明见第二个工作表)")
+            return 0
+        try:
+            done = _import.import_file(engine, key, _actor(actor), Path(args.file))
+        except _import.IntakeRejected as rejected:
+            if args.json:
+                _print_json({"imported": 0, "problems": [p.to_dict() for p in rejected.problems],
+                             "ignored_columns": list(rejected.intake.ignored), "notes": list(rejected.intake.notes)})
+                return 1
+            for note in (*rejected.intake.notes, *_ignored_note(rejected.intake.ignored)):
+                print(note)
+            print(f"错误: {rejected}:", file=sys.stderr)
+            for problem in rejected.problems:
+                print(str(problem), file=sys.stderr)
+            return 1
+    intake, result = done.intake, done.result
+    if args.json:
+        _print_json({"imported": len(result.items), "items": [i.to_dict() for i in result.items],
+                     "duplicates": [d.to_dict() for d in result.duplicates],
+                     "ignored_columns": list(intake.ignored), "notes": list(intake.notes)})
+        return 0
+    sheet = f"工作表「{intake.sheet}」, " if intake.sheet else ""
+    print(f"已读取 {Path(args.file).name} ({sheet}表头在第{intake.header_row}行, {len(intake.entries)} 行数据)")
+    for note in (*intake.notes, *_ignored_note(intake.ignored)):
+        print(note)
+    ids = [i.id for i in result.items]
+    assigned = sum(1 for i in result.items if i.unit is not None)
+    print(f"已导入 {len(ids)} 个问题 (编号 {min(ids)}–{max(ids)}), 其中 {assigned} 个已交办责任单位")
+    for flag in result.duplicates[:IMPORT_FLAGS_SHOWN]:
+        print(f"疑似重复: 新问题#{flag.item_id} 与 #{flag.other_id} (相似度 {flag.score:.2f}), 请人工研判"
+              f" (「{_flat(flag.item_title)}」/「{_flat(flag.other_title)}」)")
+    if len(result.duplicates) > IMPORT_FLAGS_SHOWN:
+        print(f"…… 其余 {len(result.duplicates) - IMPORT_FLAGS_SHOWN} 处未列出")
+    if result.duplicates:
+        print(f"共 {len(result.duplicates)} 处疑似重复, 未自动合并: zhenggai duplicate list 查看,"
+              " zhenggai duplicate resolve 编号 --merge 或 --distinct 研判")
+    return 0
+
+
+def _ignored_note(ignored: Sequence[str]) -> list[str]:
+    return [f"未导入的列: {'、'.join(ignored)}"] if ignored else []
+
+
 def cmd_demo(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai demo: the scripted campaign on a throwaway database."""
     from ._demo import run_demo
 
-    return run_demo(args.demo_db, keep=args.keep)
+    return run_demo(args.demo_db, keep=args.keep, reports=args.reports)
+
+
+def cmd_report(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai report KIND: write reports into --out (see :mod:`zhenggai.adapters.reports`)."""
+    from .reports import KIND_LABELS, write_reports
+
+    out = Path(args.out).expanduser()
+    with open_engine(db) as engine:
+        key = _campaign_key(engine, args.campaign)
+        files = write_reports(
+            engine, key, args.kind, out, unit=args.unit, track=args.track,
+            redact=Path(args.redact).expanduser() if args.redact else None,
+        )
+    if args.json:
+        _print_json({"campaign": key, "kind": args.kind, "files": [str(f) for f in files]})
+        return 0
+    print_report_files(KIND_LABELS[args.kind], files)
+    return 0
+
+
+def print_report_files(what: str, files: Sequence[Path]) -> None:
+    """``已出具…: N 个文件`` and the files, one per line (also used by the demo)."""
+    print(f"已出具{what}, 共 {len(files)} 个文件:")
+    for path in files:
+        print(f"  {path}")
 
 
 def cmd_simulate(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
@@ -623,7 +752,12 @@ COMMANDS: Mapping[str, Command] = {
     "campaign_recompute": cmd_campaign_recompute,
     "item_pause": cmd_item_pause,
     "item_resume": cmd_item_resume,
+    "item_case": cmd_item_case,
+    "duplicate_list": cmd_duplicate_list,
+    "duplicate_resolve": cmd_duplicate_resolve,
+    "import": cmd_import,
     "demo": cmd_demo,
+    "report": cmd_report,
     "simulate": cmd_simulate,
     "run": _ops("run"),
     "status": _ops("status"),

@@ -14,8 +14,11 @@ realistic items are worked through, in time order:
    into 4 as a duplicate; 4 stays in rectification.
 
 Every step is printed as it happens (time, 操作, from → to, actor and role, details), then
-the 整改台账 and the audit-chain check; last, the summary of ``zhenggai simulate`` on the
-built-in plan (300 synthetic items, June to December 2023), with lights, 挂牌督办 and 问责.
+the 整改台账 and the audit-chain check; then the summary of ``zhenggai simulate`` on the
+built-in plan (300 synthetic items, June to December 2023), with lights, 挂牌督办 and 问责;
+last, every report of the simulated campaign (``zhenggai report all``) is written into a
+folder, whose path is printed: ``--reports DIR``, or ``zhenggai-reports`` next to the demo
+database (in the temporary directory, which then stays, without the database, unless --keep).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from typing import Any
 from zhenggai.engine import Actor, Engine, Reporter, VirtualClock
 from zhenggai.workflows import load_setup
 
-from ._commands import Labels, event_lines, item_table, shown_db
+from ._commands import Labels, _sqlite_file, event_lines, item_table, shown_db
 from ._simulate import simulate
 from .cli import CliError
 
@@ -43,6 +46,8 @@ DEMO_START = dt.datetime(2023, 7, 3, 9, 0, tzinfo=TZ)
 CAMPAIGN_KEY = "demo"
 #: The simulation the demo ends with: the plan from mobilisation to the end of consolidation.
 SIM_FROM, SIM_UNTIL = "2023-06-01", "2023-12-31"
+#: Where the reports go by default: a folder of this name next to the demo database.
+REPORTS_FOLDER = "zhenggai-reports"
 
 OFFICE = Actor("王主任", "leading_group_office", "discipline_commission")
 TRACK_LEADER = Actor("赵组长", "track_group_leader")
@@ -81,34 +86,72 @@ class _Timeline:
         print(f"【{text}】")
 
 
-def run_demo(db: str | None = None, *, keep: bool = False) -> int:
-    """Run the scripted campaign; prints the timeline, the ledger and the audit check.
+def run_demo(db: str | None = None, *, keep: bool = False, reports: str | None = None) -> int:
+    """Run the scripted campaign; prints the timeline, the ledger and the audit check, then
+    simulates the built-in plan and writes all its reports into ``reports``.
 
     ``db`` is a file path (or URL) for the throwaway database; it must not exist yet. Without
-    it a temporary directory is used and removed afterwards unless ``keep``.
+    it a temporary directory is used and removed afterwards unless ``keep`` (but for the
+    reports folder, when that is inside it). ``reports`` defaults to ``zhenggai-reports``
+    next to the database.
     """
     with contextlib.ExitStack() as stack:
         if db is None:
-            folder = tempfile.mkdtemp(prefix="zhenggai-demo-")
+            folder = Path(tempfile.mkdtemp(prefix="zhenggai-demo-"))
+            db = str(folder / "demo.db")
+            report_dir = Path(reports) if reports else folder / REPORTS_FOLDER
             if not keep:
-                stack.callback(_remove_tree, folder)
-            db = str(Path(folder) / "demo.db")
-        elif "://" not in db and Path(db).exists():
-            raise CliError(f"演示数据库 {db} 已存在; 换一个路径或先删除它 (演示不会改动已有的数据库)")
+                stack.callback(_remove_all_but, folder, report_dir)
+        else:
+            if "://" not in db and Path(db).exists():
+                raise CliError(f"演示数据库 {db} 已存在; 换一个路径或先删除它 (演示不会改动已有的数据库)")
+            path = _sqlite_file(db)
+            report_dir = Path(reports) if reports else (path.parent if path else Path.cwd()) / REPORTS_FOLDER
         clock = VirtualClock(DEMO_START)
         engine = Engine(db, clock=clock)
         stack.callback(engine.dispose)
-        return _play(engine, clock, db, keep=keep)
+        return _play(engine, clock, db, keep=keep, reports=report_dir.expanduser())
     raise AssertionError("unreachable")  # pragma: no cover (ExitStack does not swallow)
 
 
-def _remove_tree(folder: str) -> None:
+def _remove_all_but(folder: Path, keep: Path) -> None:
+    """Remove the temporary ``folder``, except ``keep`` (the reports) when it lies inside."""
     import shutil
 
-    shutil.rmtree(folder, ignore_errors=True)
+    if not keep.exists() or not keep.resolve().is_relative_to(folder.resolve()):
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    for child in folder.iterdir():
+        if child.resolve() == keep.resolve():
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
-def _play(engine: Engine, clock: VirtualClock, db: str, *, keep: bool) -> int:
+def _write_reports(folder: Path) -> Callable[[Engine, str], None]:
+    """What the simulation does last: every report of the simulated campaign into ``folder``."""
+
+    def write(engine: Engine, campaign: str) -> None:
+        from .reports import write_reports
+
+        files = write_reports(engine, campaign, "all", folder)
+        root = folder.resolve()
+        print()
+        print(f"【报告】模拟专项行动的全部报告 ({len(files)} 个文件) 已写入 {root}:")
+        packs = [path for path in files if path.parent != root]
+        for path in files:
+            if path.parent == root:
+                print(f"  {path.name}")
+        if packs:
+            print(f"  {packs[0].parent.name}/ ({len(packs) // 2} 个责任单位, 各有自查报告 .docx 和四清单 .xlsx)")
+        print("对正式数据库出具同样的报告: zhenggai report all --out DIR (另可 --unit、--track)")
+
+    return write
+
+
+def _play(engine: Engine, clock: VirtualClock, db: str, *, keep: bool, reports: Path) -> int:
     setup = load_setup("county_2023")
     campaign = engine.start_campaign(setup, key=CAMPAIGN_KEY)
     labels = Labels.load(engine, campaign)
@@ -225,7 +268,8 @@ def _play(engine: Engine, clock: VirtualClock, db: str, *, keep: bool) -> int:
     print("【模拟】按内置实施方案在虚拟时钟上跑完整个专项行动: 300 件模拟问题, 各单位办理习惯不一,")
     print("调度每天扫描 (到期提醒、黄灯、红灯、挂牌督办、问责、职责催报、回头看抽查、督查抽签)。")
     print(f"完整的逐日时间线: zhenggai simulate county_2023 --items 2000 --from {SIM_FROM} --until {SIM_UNTIL} --seed 1")
-    simulate("county_2023", items=300, start=SIM_FROM, until=SIM_UNTIL, seed=1, progress=False, timeline=False)
+    simulate("county_2023", items=300, start=SIM_FROM, until=SIM_UNTIL, seed=1, progress=False, timeline=False,
+             then=_write_reports(reports))
     if keep:
         print(f"演示数据库已保留: {shown_db(db)} (可用 zhenggai --db {shown_db(db)} item list 查看)")
     return 0 if report.ok else 1

@@ -10,7 +10,7 @@ import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
-from zhenggai.engine import Actor, DutyView, StatusView
+from zhenggai.engine import ESCALATION_LABELS, Actor, DutyView, StatusView
 
 from ._commands import ActorTuple, _campaign_key, _print_json, open_engine
 from ._outbox import OUTBOX_COMMANDS, dispatcher_for, send_due
@@ -112,7 +112,6 @@ def _status_text(status: StatusView) -> str:
     return "\n".join(lines)
 
 
-LEVELS = {0: "", 1: "挂牌督办", 2: "问责"}
 
 
 def cmd_duty_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
@@ -136,7 +135,7 @@ def cmd_duty_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
 def duty_table(duties: list[DutyView]) -> str:
     rows = [
         [str(x.id), x.label, x.unit_name, format_date(x.due), "已完成" if x.status == "done" else "未完成",
-         LIGHT_LABELS.get(x.light, x.light), LEVELS.get(x.escalation_level, str(x.escalation_level))]
+         LIGHT_LABELS.get(x.light, x.light), (ESCALATION_LABELS.get(x.escalation_level, "") if x.escalation_level else "")]
         for x in duties
     ]
     return render_table(["编号", "职责", "单位", "到期", "状态", "预警", "督办"], rows, aligns=[">"] + ["<"] * 6)

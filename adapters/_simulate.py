@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from zhenggai.engine import (
+    ESCALATION_LABELS,
     Actor,
     CampaignSetup,
     Engine,
@@ -57,7 +58,6 @@ TICK = dt.time(0, 5)
 #: How many items a day's block names one by one before it says "等 N 件".
 NAMED = 6
 
-LEVEL_LABELS = {0: "未督办", 1: "挂牌督办", 2: "问责"}
 #: Unit habits: (share of units, days before (−) or after (+) the due date they finish, in
 #: working days, as a range).
 HABITS: dict[str, tuple[float, tuple[int, int]]] = {
@@ -388,7 +388,13 @@ class Simulation:
 
     def _do_close(self, engine: Engine, item_id: int) -> None:
         item = self.items[item_id]
-        engine.fire(item_id, self.roles.close.trigger, self._actor(self.roles.close, item))
+        view = engine.fire(item_id, self.roles.close.trigger, self._actor(self.roles.close, item))
+        # 通报曝光一批典型案例: the office picks the items that went as far as 问责 (by rule, not
+        # by the random draw, so the rest of a seed's run stays as it was).
+        cases = self.setup.lifecycle.operations.get("mark_case")
+        if cases and view.escalation_level >= 2 and view.case_marked_at is None:
+            engine.mark_case(item_id, self._actor(None, item, role=cases[0]),
+                             note=f"{view.unit_name}整改不力被问责, 以案为鉴、举一反三")
 
     def _do_dismiss(self, engine: Engine, item_id: int) -> None:
         assert self.roles.dismiss is not None
@@ -486,9 +492,10 @@ class Simulation:
         print("  按预警: " + _counts((LIGHT_LABELS.get(k, k), n) for k, n in _ordered(lights, list(LIGHT_LABELS))),
               file=out)
         levels = Counter(i.escalation_level for i in items)
-        print("  按督办等级: " + _counts((LEVEL_LABELS.get(k, str(k)), n) for k, n in sorted(levels.items())),
+        print("  按督办等级: " + _counts((ESCALATION_LABELS.get(k, str(k)), n) for k, n in sorted(levels.items())),
               file=out)
-        print(f"  回头看重新整改 {self.reopened} 件; 暂停计时 {self.paused} 件", file=out)
+        cases = sum(i.case_marked_at is not None for i in items)
+        print(f"  回头看重新整改 {self.reopened} 件; 暂停计时 {self.paused} 件; 典型案例 {cases} 件", file=out)
         duties = engine.duties(KEY, due_by=self.last)
         print(f"职责 {len(duties)} 项 (截至 {_day(self.last)} 到期)", file=out)
         by_duty: dict[str, Counter[str]] = {}
@@ -497,7 +504,7 @@ class Simulation:
             c["按时完成" if d.done_at and d.done_at.astimezone(self.tz).date() <= d.due else
               "逾期完成" if d.done_at else "未完成"] += 1
             if d.escalation_level:
-                c[LEVEL_LABELS.get(d.escalation_level, "督办")] += 1
+                c[ESCALATION_LABELS.get(d.escalation_level, "督办")] += 1
         for label, c in by_duty.items():
             print(f"  {label}: " + _counts(_ordered(c, ["按时完成", "逾期完成", "未完成", "挂牌督办", "问责"])),
                   file=out)
@@ -646,9 +653,14 @@ def simulate(
     progress: bool | None = None,
     timeline: bool = True,
     out: TextIO | None = None,
+    then: Callable[[Engine, str], None] | None = None,
 ) -> int:
     """Play ``definition`` (a built-in id or a YAML file) from ``start`` to ``until`` (default:
-    its phases' first and last day) and print the timeline and the summary."""
+    its phases' first and last day) and print the timeline and the summary.
+
+    ``then``, when given, is called after the summary with the engine (its clock still on the
+    last day) and the simulated campaign's key, before the engine is disposed: the demo writes
+    its reports there."""
     from zhenggai.workflows import load_setup
 
     setup = with_contacts(load_setup(definition))
@@ -669,7 +681,10 @@ def simulate(
         try:
             print(f"模拟: {setup.title} ({setup.definition_id} 版本 {setup.definition_version}), {items} 件问题, "
                   f"{_day(first)} 至 {_day(last)}, 随机种子 {seed}", file=stream)
-            return sim.run(engine)
+            code = sim.run(engine)
+            if then is not None:
+                then(engine, KEY)
+            return code
         finally:
             engine.dispose()
     finally:

@@ -4,12 +4,15 @@
 
     zhenggai [--db PATH|URL] COMMAND …        # --db or ZHENGGAI_DB; default ./zhenggai.db
     zhenggai init [--definition county_2023|FILE] [--campaign KEY]
-    zhenggai item add | list | show | fire | measure add | measure done
+    zhenggai item add | list | show | fire | pause | resume | case | measure add | measure done
+    zhenggai duplicate list | resolve ID --merge|--distinct     # 关联研判
     zhenggai audit verify [--campaign KEY]
     zhenggai duty list | done ID
     zhenggai run [--once] [--interval SECONDS]   # the scheduler daemon
     zhenggai status [--max-behind MINUTES]
-    zhenggai demo [--db PATH] [--keep]
+    zhenggai import FILE.xlsx|FILE.csv [--campaign KEY]   # or: import --template FILE.xlsx
+    zhenggai demo [--db PATH] [--keep] [--reports DIR]
+    zhenggai report KIND --out DIR [--campaign KEY] [--unit U] [--track T] [--redact FILE]
 
 This module only builds the argument parser and turns outcomes into exit codes; the commands
 live in :mod:`zhenggai.adapters._commands` and are imported only once a command runs, so
@@ -94,6 +97,15 @@ def _add_expected_version(p: argparse.ArgumentParser) -> None:
         "--expected-version", dest="expected_version", type=int, metavar="N",
         help="只在问题仍为第 N 版时执行 (防止覆盖他人的修改)",
     )
+
+
+class _TemplateAction(argparse.Action):
+    """``import --template FILE``: writing a template changes nothing, so no actor is needed."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.needs_actor = False
 
 
 def _count(text: str) -> int:
@@ -239,6 +251,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", help="备注 (记入审计记录)")
     _item_write(p, "item_resume")
 
+    p = item_cmds.add_parser(
+        "case", help="标记为典型案例 (供典型案例通报)",
+        description="把问题标记为典型案例, 附通报用的案例说明; 再次标记则替换说明。",
+    )
+    p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
+    p.add_argument("--note", required=True, help="案例说明 (印入典型案例通报)")
+    _item_write(p, "item_case")
+
+    duplicate = commands.add_parser(
+        "duplicate", help="关联研判: 疑似重复问题的列表和研判",
+        description="登记和导入问题时, 与同一领域、同一责任单位中相似的问题标为疑似重复,\n"
+        "由人研判: 合并 (--merge) 或确认不是同一问题 (--distinct); 系统从不自动合并。",
+    )
+    duplicate_cmds = duplicate.add_subparsers(dest="duplicate_command", metavar="ACTION", required=True,
+                                              parser_class=_Parser)
+    p = duplicate_cmds.add_parser("list", help="疑似重复列表", description="列出待研判 (或 --all 全部) 的疑似重复问题。")
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
+    p.add_argument("--all", action="store_true", help="包括已研判的")
+    _add_json(p)
+    p.set_defaults(command="duplicate_list")
+    p = duplicate_cmds.add_parser("resolve", help="研判一条疑似重复", description="研判一条疑似重复: 合并到相似的问题, 或确认不同。")
+    p.add_argument("flag_id", type=int, metavar="ID", help="疑似重复编号 (duplicate list 的第一列)")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--merge", action="store_true", help="合并: 该问题并入相似的问题")
+    how.add_argument("--distinct", action="store_true", help="不是同一问题, 各自办理")
+    p.add_argument("--note", help="备注 (记入审计记录)")
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="duplicate_resolve", needs_actor=True)
+
     measure = item_cmds.add_parser("measure", help="整改措施: 添加、完成", description="问题的整改措施。")
     measure_cmds = measure.add_subparsers(dest="measure_command", metavar="ACTION", required=True, parser_class=_Parser)
     p = measure_cmds.add_parser("add", help="添加整改措施", description="为问题添加一项整改措施。")
@@ -378,6 +420,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(command="simulate")
 
     p = commands.add_parser(
+        "import", help="导入问题清单 (.xlsx / .csv), 或写出导入模板",
+        description="从 .xlsx 或 .csv 问题清单导入问题: 表头为中文列名 (问题标题、问题描述、所属领域、\n"
+        "来源渠道必填; 问题程度、责任单位、整改时限、牵头领导选填), 整改台账导出的文件也可直接导入。\n"
+        "逐行检查; 全部无误才导入, 否则逐条列出 第N行 [列名]: 原因, 一个也不导入 (退出码 1)。\n"
+        "填写了责任单位的问题导入时即交办。与已有问题相似的, 标为疑似重复供人工研判, 不自动合并。\n"
+        "--template 写出空白模板 (含填写说明和下拉列表), 不导入。",
+    )
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识 (库中只有一个专项行动时可省略)")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", nargs="?", metavar="FILE", help="问题清单文件 (.xlsx 或 .csv)")
+    source.add_argument("--template", metavar="FILE.xlsx", action=_TemplateAction,
+                        help="写出空白导入模板到此文件 (不覆盖已有文件), 不需要操作人")
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="import", needs_actor=True)
+
+    p = commands.add_parser(
         "demo", help="演示: 在临时数据库上跑一遍完整的整改流程",
         description="在一个临时 SQLite 数据库上启动内置专项行动, 按脚本办理几个问题\n"
         "(交办、整改、验收、销号、回头看、退回、撤销、合并), 逐步打印时间线,\n"
@@ -385,7 +444,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--db", dest="demo_db", metavar="PATH", help="演示数据库文件 (默认放在临时目录, 结束后删除)")
     p.add_argument("--keep", action="store_true", help="保留临时目录中的演示数据库并打印其路径")
+    p.add_argument("--reports", metavar="DIR",
+                   help="把模拟专项行动的全部报告写到此目录 (默认: 演示数据库旁的 zhenggai-reports 目录)")
     p.set_defaults(command="demo")
+
+    from .reports import KIND_LABELS  # the kinds only: the writers are imported when a report runs
+
+    p = commands.add_parser(
+        "report", help="出具报告: 整改台账、一报告四清单、工作进展通报、典型案例通报、单位排名、公开摘要",
+        description="把专项行动的报告写到 --out 目录 (已有的同名文件被替换; 不会写到目录之外):\n"
+        + "\n".join(f"  {kind:<10} {label}" for kind, label in KIND_LABELS.items())
+        + "\n--unit 只出具一个责任单位的 (单位排名和公开摘要除外), --track 只出具一个专项的。\n"
+        "公开摘要不含举报人、人名、电话、身份证号和电子邮箱; --redact 给出再要删去的词和正则 (TOML)。",
+    )
+    p.add_argument("kind", choices=list(KIND_LABELS), metavar="KIND", help="报告类型: " + "、".join(KIND_LABELS))
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识 (库中只有一个专项行动时可省略)")
+    p.add_argument("--unit", metavar="UNIT", help="只出具这个责任单位的 (单位标识)")
+    p.add_argument("--track", metavar="TRACK", help="只出具这个专项的 (专项标识)")
+    p.add_argument("--redact", metavar="FILE", help="公开摘要的脱敏配置 (TOML: 要删去的词和正则)")
+    p.add_argument("--out", required=True, metavar="DIR", help="输出目录 (不存在时创建)")
+    _add_json(p)
+    p.set_defaults(command="report")
     return parser
 
 

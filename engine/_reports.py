@@ -239,29 +239,36 @@ class GramCache:
         self.size = size
         self._grams: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
-    def get(self, item_id: int, title: str, description: str) -> tuple[frozenset[str], frozenset[str]]:
-        grams = self._grams.get(item_id)
-        if grams is None:
-            if len(self._grams) >= self.size:
-                self._grams.clear()
-            grams = self._grams[item_id] = (_grams(title), _grams(title + description))
+    def put(self, item_id: int, title: str, description: str) -> tuple[frozenset[str], frozenset[str]]:
+        if len(self._grams) >= self.size:
+            self._grams.clear()
+        grams = self._grams[item_id] = (_grams(title), _grams(title + description))
         return grams
+
+    def get(self, item_id: int) -> tuple[frozenset[str], frozenset[str]] | None:
+        return self._grams.get(item_id)
 
 
 def find_duplicates(
     tx: Tx, st: Statements, camp: Campaign, row: Mapping[str, Any], unit_id: int | None, cache: GramCache,
 ) -> list[tuple[int, float]]:
     """(item id, score) of the items ``row`` (just inserted) most likely duplicates, best first:
-    same track, and same responsible unit when ``unit_id`` is given."""
+    same track, and same responsible unit when ``unit_id`` is given. Only the candidates' ids
+    are read; their texts only when the cache does not have them yet."""
     params = {"cid": camp.id, "track": row["track"], "id": row["id"]}
     if unit_id is None:
-        candidates = tx.all(st.duplicate_candidates, params)
+        ids = tx.all(st.duplicate_candidates, params)
     else:
-        candidates = tx.all(st.duplicate_candidates_of_unit, {**params, "unit_id": unit_id})
-    title, text = cache.get(row["id"], row["title"], row["description"])
+        ids = tx.all(st.duplicate_candidates_of_unit, {**params, "unit_id": unit_id})
+    title, text = cache.put(row["id"], row["title"], row["description"])
     scored = []
-    for c in candidates:
-        other_title, other_text = cache.get(c["id"], c["title"], c["description"])
+    for c in ids:
+        grams = cache.get(c["id"])
+        if grams is None:
+            other = tx.one(st.item_texts, {"id": c["id"]})
+            assert other is not None
+            grams = cache.put(c["id"], other["title"], other["description"])
+        other_title, other_text = grams
         score = max(_jaccard(title, other_title), _jaccard(text, other_text))
         if score >= DUPLICATE_THRESHOLD:
             scored.append((c["id"], round(score, 3)))

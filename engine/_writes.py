@@ -242,7 +242,7 @@ class Statements:
         self.items_of_campaign = p(select(ITEM).where(ITEM.c.campaign_id == bindparam("cid")).order_by(ITEM.c.id))
         # 关联研判: the newest items of a track (and unit) a new one may duplicate.
         candidates = (
-            select(ITEM.c.id, ITEM.c.title, ITEM.c.description)
+            select(ITEM.c.id)
             .where(ITEM.c.campaign_id == bindparam("cid"), ITEM.c.track == bindparam("track"),
                    ITEM.c.id != bindparam("id"), ITEM.c.merged_into_id.is_(None))
             .order_by(ITEM.c.id.desc())
@@ -258,6 +258,7 @@ class Statements:
             .order_by(DUPLICATE.c.id)
         )
         self.item_title = p(select(ITEM.c.title).where(ITEM.c.id == bindparam("id")))
+        self.item_texts = p(select(ITEM.c.title, ITEM.c.description).where(ITEM.c.id == bindparam("id")))
         self.duplicate_resolve = p(
             update(DUPLICATE)
             .where(DUPLICATE.c.id == bindparam("id"), DUPLICATE.c.resolved_at.is_(None))

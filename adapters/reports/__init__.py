@@ -1,0 +1,174 @@
+"""zhenggai.adapters.reports: the documents officials hand in and forward (xlsx, docx, html, md).
+
+:func:`write_reports` writes one kind of report (or ``all``) for a campaign into a folder:
+
+=========== ==========================================================================
+ledger      整改台账 (``<campaign>-整改台账.xlsx``)
+unit-pack   一报告四清单 per unit (``一报告四清单/<unit>-自查报告.docx`` and ``…-一报告四清单.xlsx``)
+progress    工作进展通报 (.html with charts, .docx)
+cases       典型案例通报 (.html, .docx)
+ranking     单位排名 for the supervision teams (.xlsx, .html)
+digest      public digest for 践诺 / 晒成效 (.html, .md), redacted
+all         every one of the above
+=========== ==========================================================================
+
+The numbers come from the engine's report queries; rendering is here. Everything is checked
+first (campaign, unit, track, redaction file), then written into a hidden staging folder under
+``out`` and moved into place only when every file is complete: a refusal or a failure leaves
+nothing half-written. No file lands outside ``out`` (see :func:`._files.out_file`).
+
+Importing this package is cheap (the CLI's ``--help`` imports it for :data:`KINDS`); each writer
+imports XlsxWriter, python-docx or matplotlib when it runs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ._files import ReportError, out_dir, out_file
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from zhenggai.engine import Engine
+
+    from .digest import Redaction
+
+__all__ = ["KINDS", "KIND_LABELS", "ReportError", "write_reports"]
+
+#: The report kinds, in the order ``all`` writes them, with their Chinese names.
+KIND_LABELS: Mapping[str, str] = {
+    "ledger": "整改台账",
+    "unit-pack": "一报告四清单",
+    "progress": "工作进展通报",
+    "cases": "典型案例通报",
+    "ranking": "单位排名",
+    "digest": "践诺晒成效公开摘要",
+    "all": "全部报告",
+}
+KINDS: tuple[str, ...] = tuple(KIND_LABELS)
+
+
+def write_reports(
+    engine: Engine,
+    campaign: str,
+    kind: str,
+    out: Path,
+    *,
+    unit: str | None = None,
+    track: str | None = None,
+    redact: Path | None = None,
+) -> list[Path]:
+    """Write the ``kind`` report(s) of ``campaign`` into ``out``; returns the files, in order.
+
+    ``unit`` limits the ledger, the 一报告四清单 and the bulletins to one responsible unit (a
+    unit key); ``track`` to one 专项 (a track key). The ranking compares units, so it takes no
+    unit; the public digest covers the whole campaign. ``redact`` is the digest's redaction
+    file (TOML: extra words and patterns to remove). Raises :class:`ReportError` (or the
+    engine's not-found error) before anything is written.
+    """
+    if kind not in KIND_LABELS:
+        raise ReportError(f"未知的报告类型「{kind}」; 可选: {'、'.join(KINDS)}")
+    view = engine.campaign(campaign)  # CampaignNotFound for an unknown key
+    units = dict(engine.units(view.key))
+    tracks = dict(engine.tracks(view.key))
+    if unit is not None and unit not in units:
+        known = "、".join(units) or "无"
+        raise ReportError(f"专项行动 {view.key} 没有单位「{unit}」(单位标识: {known})")
+    if track is not None and track not in tracks:
+        known = "、".join(tracks) or "无"
+        raise ReportError(f"专项行动 {view.key} 没有专项「{track}」(专项标识: {known})")
+    if unit is not None and kind in ("ranking", "digest"):
+        raise ReportError(f"{KIND_LABELS[kind]}不按单位出具, 请去掉 --unit")
+    if track is not None and kind == "digest":
+        raise ReportError(f"{KIND_LABELS[kind]}覆盖整个专项行动, 请去掉 --track")
+    if kind == "all":
+        # For one unit (or track), "all" means every report that can be limited to it.
+        kinds = [
+            k for k in KINDS
+            if k != "all" and not (unit is not None and k in ("ranking", "digest"))
+            and not (track is not None and k == "digest")
+        ]
+    else:
+        kinds = [kind]
+    if redact is not None and "digest" not in kinds:
+        raise ReportError("--redact 只用于公开摘要 (digest)")
+    redaction = _load_redaction(redact) if "digest" in kinds else None
+
+    made = _first_missing(out)  # removed again if nothing gets written
+    root = out_dir(out)
+    staging = Path(tempfile.mkdtemp(prefix=".zhenggai-", dir=root))
+    try:
+        written: list[Path] = []
+        for each in kinds:
+            written += _write_one(engine, view.key, each, staging, unit=unit, track=track, redaction=redaction)
+        return _move_into(staging, root, written)
+    except BaseException:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_one(
+    engine: Engine, campaign: str, kind: str, out: Path, *, unit: str | None, track: str | None,
+    redaction: Redaction | None,
+) -> list[Path]:
+    if kind == "ledger":
+        from .ledger import write_ledger
+
+        return write_ledger(engine, campaign, out, unit=unit, track=track)
+    if kind == "unit-pack":
+        from .unit_pack import write_unit_packs
+
+        return write_unit_packs(engine, campaign, out, unit=unit, track=track)
+    if kind == "progress":
+        from .bulletin import write_progress
+
+        return write_progress(engine, campaign, out, unit=unit, track=track)
+    if kind == "cases":
+        from .bulletin import write_cases
+
+        return write_cases(engine, campaign, out, unit=unit, track=track)
+    if kind == "ranking":
+        from .ranking import write_ranking
+
+        return write_ranking(engine, campaign, out, track=track)
+    if kind == "digest":
+        from .digest import write_digest
+
+        return write_digest(engine, campaign, out, redaction=redaction)
+    raise AssertionError(kind)  # pragma: no cover - KINDS is checked above
+
+
+def _load_redaction(path: Path | None) -> Redaction | None:
+    """The digest's :class:`~.digest.Redaction` from ``path`` (None: the default redaction)."""
+    if path is None:
+        return None
+    from .digest import Redaction
+
+    return Redaction.load(path)
+
+
+def _first_missing(out: Path) -> Path | None:
+    """The outermost folder of ``out`` that does not exist yet (None: ``out`` exists)."""
+    missing = None
+    for folder in (out.absolute(), *out.absolute().parents):
+        if folder.exists() or folder.is_symlink():
+            break
+        missing = folder
+    return missing
+
+
+def _move_into(staging: Path, root: Path, written: list[Path]) -> list[Path]:
+    """Move the finished files from ``staging`` to the same places under ``root`` (every
+    target is checked first, so a refused one moves nothing)."""
+    moves = [
+        (path, out_file(root, path.resolve().relative_to(staging.resolve()).as_posix())) for path in written
+    ]
+    for path, target in moves:
+        path.replace(target)
+    return [target for _, target in moves]

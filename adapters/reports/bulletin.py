@@ -1,0 +1,323 @@
+"""The progress bulletin (工作进展通报) and the typical-case bulletin (典型案例通报).
+
+Both come as a self-contained ``.html`` (style inline, charts embedded as ``data:`` PNGs, no
+script and no link to anywhere) and as a ``.docx`` in the layout of an official document.
+
+- :func:`write_progress` prints only the numbers of :meth:`Engine.progress
+  <zhenggai.engine.Engine.progress>` (one place counts): the totals, items by track, state
+  and light, each responsible unit's figures, the weekly trend, and the five charts of
+  :func:`~zhenggai.adapters.reports.charts.progress_charts`.
+- :func:`write_cases` prints the items marked as typical cases (:meth:`Engine.cases
+  <zhenggai.engine.Engine.cases>`): title, responsible unit, track, what was found, what was
+  done (the measures), the outcome and the case note. It names no reporter, no leading
+  official and no one who acted on the item.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from zhenggai.adapters._tables import format_date
+
+from ._files import doc_text, new_document, out_file
+from ._html import data_uri, file_stem, local_now, local_time, page, percent, render, scope_names, write_all
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from zhenggai.engine import Engine, ItemView, MeasureView, ProgressReport
+
+    from .charts import Chart
+
+__all__ = ["write_cases", "write_progress"]
+
+PROGRESS = "工作进展通报"
+CASES = "典型案例通报"
+#: Width of a chart in the .docx: the text width of an A4 page with the 公文 margins.
+_PICTURE_CM = 15.5
+
+
+# ------------------------------------------------------------------------------ shared
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return None if whole == 0 else part / whole
+
+
+def _ordinal(n: int) -> str:
+    """一, 二, … 十, 十一, … 九十九 (Chinese numbering of sections and cases)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    if n < 100:
+        return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+    return str(n)
+
+
+def _doc_table(document: Any, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """A bordered table with a bold header row (repeated on every page); numbers right-aligned."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = document.styles["Table Grid"]
+    header = table.rows[0]
+    trpr = header._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    trpr.append(repeat)
+    for cell, text in zip(header.cells, headers, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(doc_text(text)).bold = True
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = doc_text(str(value))
+            if isinstance(value, int):
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _doc_picture(document: Any, png: bytes, caption: str) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    document.add_picture(io.BytesIO(png), width=Cm(_PICTURE_CM))
+    document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    note = document.add_paragraph()
+    note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    note.add_run(doc_text(caption)).font.size = Pt(12)
+
+
+def _doc_bytes(document: Any) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _doc_title(document: Any, title: str, subtitle: str) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    document.add_paragraph(doc_text(title), style="Title")
+    line = document.add_paragraph(doc_text(subtitle))
+    line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+# -------------------------------------------------------------------- progress bulletin
+
+
+def _summary(report: ProgressReport, scope: str) -> str:
+    lights = {t.key: t.count for t in report.by_light}
+    return (
+        f"截至{format_date(report.today)}, {scope}共收集问题 {report.total} 件, 已办结 {report.closed} 件"
+        f" (办结率 {percent(_rate(report.closed, report.total))}), 未办结 {report.open} 件, 其中逾期未办结"
+        f" {report.overdue} 件; 未办结问题中红灯 {lights.get('red', 0)} 件、黄灯 {lights.get('yellow', 0)} 件。"
+    )
+
+
+_UNIT_HEADERS = ("责任单位", "问题总数", "已办结", "未办结", "逾期", "红灯", "黄灯", "挂牌督办", "按期销号", "超期销号",
+                 "回头看重新整改")
+_TREND_HEADERS = ("周 (周一)", "新增", "办结", "周末未办结")
+
+_PROGRESS_BODY = """
+<h2>一、总体情况</h2>
+<p id="summary">{{ summary }}</p>
+<table id="totals">
+<tr>{% for h in totals_headers %}<th class="n">{{ h }}</th>{% endfor %}</tr>
+<tr>{% for v in totals %}<td class="n">{{ v }}</td>{% endfor %}</tr>
+</table>
+{% for section in sections %}
+<h2>{{ section.heading }}</h2>
+<table id="{{ section.id }}">
+<tr>{% for h in section.headers %}<th{% if not loop.first %} class="n"{% endif %}>{{ h }}</th>{% endfor %}</tr>
+{% for row in section.rows %}
+<tr>{% for v in row %}<td{% if not loop.first %} class="n"{% endif %}>{{ v }}</td>{% endfor %}</tr>
+{% endfor %}
+</table>
+{% if section.empty %}<p class="note">{{ section.empty }}</p>{% endif %}
+{% for chart in section.charts %}
+<figure id="chart-{{ chart.key }}">
+<img src="{{ chart.uri }}" alt="{{ chart.title }}: {{ chart.summary }}" width="800" height="450">
+<figcaption>图{{ chart.number }} {{ chart.title }}</figcaption>
+</figure>
+{% endfor %}
+{% endfor %}
+"""
+
+
+def _progress_sections(report: ProgressReport, charts: Sequence[Chart]) -> list[dict[str, Any]]:
+    chart = {c.key: c for c in charts}
+    total = report.total
+    unit_rows = [
+        (u.unit_name, u.total, u.closed, u.open, u.overdue, u.red, u.yellow, u.supervised, u.closed_on_time,
+         u.closed_late, u.reopened)
+        for u in report.by_unit
+    ]
+    return [
+        {"id": "by-track", "heading": "二、分领域情况", "headers": ("领域", "问题数", "占比"),
+         "rows": [(t.label, t.count, percent(_rate(t.count, total))) for t in report.by_track],
+         "charts": [chart["by_track"]], "empty": ""},
+        {"id": "by-state", "heading": "三、办理状态", "headers": ("状态", "问题数", "占比"),
+         "rows": [(t.label, t.count, percent(_rate(t.count, total))) for t in report.by_state],
+         "charts": [chart["by_state"]], "empty": ""},
+        {"id": "by-light", "heading": "四、预警情况 (未办结问题)", "headers": ("预警", "问题数", "占未办结"),
+         "rows": [(t.label, t.count, percent(_rate(t.count, report.open))) for t in report.by_light],
+         "charts": [chart["by_light"]], "empty": ""},
+        {"id": "by-unit", "heading": "五、各责任单位进展", "headers": _UNIT_HEADERS, "rows": unit_rows,
+         "charts": [chart["overdue_by_unit"]], "empty": "" if unit_rows else "尚无交办到责任单位的问题。"},
+        {"id": "trend", "heading": "六、推进趋势 (按周)", "headers": _TREND_HEADERS,
+         "rows": [(p.week_start.isoformat(), p.reported, p.closed, p.open) for p in report.trend],
+         "charts": [chart["trend"]], "empty": "" if report.trend else "尚无问题。"},
+    ]
+
+
+def write_progress(
+    engine: Engine, campaign: str, out: Path, *, unit: str | None = None, track: str | None = None
+) -> list[Path]:
+    """工作进展通报 for the campaign (or one unit / track of it) into ``out``: ``.html`` and
+    ``.docx``, both from :meth:`Engine.progress`. Returns the files written."""
+    from .charts import progress_charts
+
+    report = engine.progress(campaign, unit=unit, track=track)
+    view = report.campaign
+    scope = scope_names(engine, campaign, unit=unit, track=track)
+    title = f"{view.title}{PROGRESS}"
+    subtitle = f"{scope} · 截至{format_date(report.today)}"
+    charts = progress_charts(report)
+    numbered = [{"key": c.key, "title": c.title, "summary": c.summary, "uri": data_uri(c.png), "number": i}
+                for i, c in enumerate(charts, 1)]
+    sections = _progress_sections(report, charts)
+    by_key = {c["key"]: c for c in numbered}
+    for section in sections:
+        section["charts"] = [by_key[c.key] for c in section["charts"]]
+    summary = _summary(report, scope)
+    totals_headers = ("问题总数", "已办结", "未办结", "逾期未办结", "办结率")
+    totals = (report.total, report.closed, report.open, report.overdue,
+              percent(_rate(report.closed, report.total)))
+    body = render(_PROGRESS_BODY, summary=summary, totals_headers=totals_headers, totals=totals, sections=sections)
+    footer = f"数据截至 {local_time(report.as_of, view.timezone):%Y-%m-%d %H:%M} · {view.county}"
+    html = page(title, body, subtitle=subtitle, footer=footer)
+
+    document = new_document(title, created=report.as_of)
+    _doc_title(document, title, subtitle)
+    document.add_heading("一、总体情况", level=1)
+    document.add_paragraph(doc_text(summary))
+    _doc_table(document, totals_headers, [totals])
+    for section in sections:
+        document.add_heading(section["heading"], level=1)
+        if section["rows"]:
+            _doc_table(document, section["headers"], section["rows"])
+        if section["empty"]:
+            document.add_paragraph(section["empty"])
+        for c in section["charts"]:
+            _doc_picture(document, charts[c["number"] - 1].png, f"图{c['number']} {c['title']}")
+
+    stem = file_stem(PROGRESS, scope if scope != "全县" else view.title, report.today)
+    return write_all([
+        (out_file(out, stem + ".html"), html.encode("utf-8")),
+        (out_file(out, stem + ".docx"), _doc_bytes(document)),
+    ])
+
+
+# -------------------------------------------------------------------- case bulletin
+
+
+def _case_fields(
+    item: ItemView, measures: Sequence[MeasureView], severities: dict[str, str], timezone: str
+) -> dict[str, Any]:
+    done = [
+        f"{m.text} (已于{format_date(local_time(m.done_at, timezone).date())}完成)" if m.done_at is not None
+        else f"{m.text} (推进中)"
+        for m in measures
+    ]
+    outcome = item.state_label
+    if item.closed_at is not None:
+        outcome += f", {format_date(local_time(item.closed_at, timezone).date())}销号"
+    if item.reopen_count:
+        outcome += f"; 回头看重新整改 {item.reopen_count} 次"
+    return {
+        "title": item.title,
+        "facts": (
+            ("责任单位", item.unit_name or "未交办"),
+            ("所属领域", item.track_name),
+            ("问题程度", severities.get(item.severity, item.severity)),
+        ),
+        "found": item.description,
+        "measures": done,
+        "outcome": outcome,
+        "note": item.case_note or "",
+    }
+
+
+_CASES_BODY = """
+<p id="intro">{{ intro }}</p>
+{% for case in cases %}
+<section class="case">
+<h2>{{ case.ordinal }}、{{ case.title }}</h2>
+<table class="facts">
+{% for label, value in case.facts %}<tr><th>{{ label }}</th><td>{{ value }}</td></tr>
+{% endfor %}
+</table>
+<h3>（一）发现问题</h3>
+<p>{{ case.found }}</p>
+<h3>（二）整改措施</h3>
+{% if case.measures %}<ol>{% for m in case.measures %}<li>{{ m }}</li>{% endfor %}</ol>
+{% else %}<p>尚未制定整改措施。</p>{% endif %}
+<h3>（三）整改结果</h3>
+<p>{{ case.outcome }}</p>
+<h3>（四）案例点评</h3>
+<p>{{ case.note }}</p>
+</section>
+{% endfor %}
+"""
+
+
+def write_cases(
+    engine: Engine, campaign: str, out: Path, *, unit: str | None = None, track: str | None = None
+) -> list[Path]:
+    """典型案例通报 for the campaign (or one unit / track of it) into ``out``: ``.html`` and
+    ``.docx``, from :meth:`Engine.cases`. Returns the files written."""
+    items = engine.cases(campaign, unit=unit, track=track)
+    view = engine.campaign(campaign)
+    now = local_now(engine, view)
+    setup = engine.definition(campaign)
+    severities = {s.id: s.label for s in setup.severities} if setup is not None else {}
+    scope = scope_names(engine, campaign, unit=unit, track=track)
+    title = f"{view.title}{CASES}"
+    subtitle = f"{scope} · {format_date(now.date())}"
+    cases = []
+    for n, item in enumerate(items, 1):
+        fields = _case_fields(item, engine.measures(item.id), severities, view.timezone)
+        fields["ordinal"] = _ordinal(n)
+        cases.append(fields)
+    intro = (f"为发挥典型案例警示教育作用, 现将{scope}{len(cases)}起典型案例通报如下。" if cases
+             else f"{scope}本期暂无典型案例。")
+    html = page(title, render(_CASES_BODY, intro=intro, cases=cases), subtitle=subtitle,
+                footer=f"{view.county} · {now:%Y-%m-%d %H:%M}")
+
+    document = new_document(title, created=now)
+    _doc_title(document, title, subtitle)
+    document.add_paragraph(doc_text(intro))
+    for case in cases:
+        document.add_heading(doc_text(f"{case['ordinal']}、{case['title']}"), level=1)
+        _doc_table(document, ("项目", "内容"), case["facts"])
+        document.add_heading("（一）发现问题", level=2)
+        document.add_paragraph(doc_text(case["found"]))
+        document.add_heading("（二）整改措施", level=2)
+        if case["measures"]:
+            for n, measure in enumerate(case["measures"], 1):
+                document.add_paragraph(doc_text(f"{n}. {measure}"))
+        else:
+            document.add_paragraph("尚未制定整改措施。")
+        document.add_heading("（三）整改结果", level=2)
+        document.add_paragraph(doc_text(case["outcome"]))
+        document.add_heading("（四）案例点评", level=2)
+        document.add_paragraph(doc_text(case["note"]))
+
+    stem = file_stem(CASES, scope if scope != "全县" else view.title, now.date())
+    return write_all([
+        (out_file(out, stem + ".html"), html.encode("utf-8")),
+        (out_file(out, stem + ".docx"), _doc_bytes(document)),
+    ])

@@ -1,0 +1,175 @@
+"""整改台账: the campaign's ledger as one .xlsx sheet, one row per item.
+
+Columns, as a 整改台账 has them: 序号, 问题编号, 问题标题, 问题描述, 所属领域, 来源渠道,
+问题程度, 责任单位, 牵头领导, 整改措施 (one per line, each marked done or not), 整改时限 (with
+the weekday), 状态, 预警 (红灯/黄灯/绿灯 as the cell's colour), 督办等级 (the label of the
+definition's ladder step, or 无), 销号日期 (the local day of 销号) and 回头看次数.
+
+A title row and a 截至 row come first; the header row below them is frozen and has filters;
+the sheet prints A4 landscape, one page wide, the header repeated on every page, the campaign
+title at the top and page numbers at the bottom. Every user string is neutralised
+(:func:`._files.cell_text`). Nothing about reporters is read or written: the engine's item
+views carry none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from zhenggai.adapters._tables import WEEKDAYS
+
+from ._files import Column, Styled, format_due, new_workbook, out_file, safe_name, write_table
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from zhenggai.adapters._commands import Labels
+    from zhenggai.engine import Engine, LedgerRow, MeasureView
+
+__all__ = ["LIGHT_STYLES", "ReportLabels", "ledger_name", "measure_lines", "write_ledger"]
+
+#: 预警 cells: the Chinese word, the fill and the font colour.
+LIGHT_STYLES: Mapping[str, tuple[str, str, str]] = {
+    "green": ("绿灯", "#00B050", "#FFFFFF"),
+    "yellow": ("黄灯", "#FFFF00", "#000000"),
+    "red": ("红灯", "#FF0000", "#FFFFFF"),
+}
+#: Ladder actions and the escalation level they raise an item to (as the engine counts).
+_LEVEL_ACTIONS: Mapping[str, int] = {"listed_supervision": 1, "accountability": 2}
+
+COLUMNS: Sequence[Column] = (
+    Column("序号", 6, align="center"),
+    Column("问题编号", 9, align="center"),
+    Column("问题标题", 24, wrap=True),
+    Column("问题描述", 40, wrap=True),
+    Column("所属领域", 14, wrap=True),
+    Column("来源渠道", 12, wrap=True),
+    Column("问题程度", 9, align="center"),
+    Column("责任单位", 16, wrap=True),
+    Column("牵头领导", 10, wrap=True),
+    Column("整改措施", 44, wrap=True),
+    Column("整改时限", 17, align="center"),
+    Column("状态", 10, align="center"),
+    Column("预警", 7, align="center"),
+    Column("督办等级", 10, align="center"),
+    Column("销号日期", 12),
+    Column("回头看次数", 8, align="center"),
+)
+
+
+@dataclass(frozen=True)
+class ReportLabels:
+    """What the reports need to name beyond :class:`~zhenggai.adapters._commands.Labels`:
+    the escalation levels (from the definition's item ladder) and the final states."""
+
+    base: Labels
+    levels: Mapping[int, str]
+    final_states: frozenset[str]
+    today: dt.date
+
+    @classmethod
+    def load(cls, engine: Engine, campaign: str) -> ReportLabels:
+        import zoneinfo
+
+        from zhenggai.adapters._commands import Labels
+        from zhenggai.engine import ESCALATION_LABELS
+
+        base = Labels.load(engine, campaign)
+        setup = engine.definition(base.campaign.key)
+        levels: dict[int, str] = {0: "无"}
+        ladder_id = setup.deadlines.ladder if setup is not None and setup.deadlines is not None else None
+        ladder = next((x for x in setup.ladders if x.id == ladder_id), None) if setup is not None else None
+        for level, label in ESCALATION_LABELS.items():
+            if level:
+                levels[level] = label
+        if ladder is not None:
+            for step in ladder.steps:
+                raised = _LEVEL_ACTIONS.get(step.action)
+                if raised is not None:
+                    levels[raised] = step.label
+        lifecycle = engine.lifecycle(base.campaign.key)
+        today = engine.clock.now().astimezone(zoneinfo.ZoneInfo(base.campaign.timezone)).date()
+        return cls(base, levels, frozenset(s.id for s in lifecycle.states if s.final), today)
+
+    def level(self, level: int) -> str:
+        return self.levels.get(level, f"{level} 级")
+
+    def local_day(self, at: dt.datetime | None) -> dt.date | None:
+        return None if at is None else at.astimezone(self.base.tz).date()
+
+    @property
+    def as_of(self) -> str:
+        return f"截至 {self.today.year}年{self.today.month}月{self.today.day}日"
+
+
+def measure_lines(measures: Sequence[MeasureView], labels: ReportLabels, *, numbered: bool = True) -> str:
+    """The measures, one per line: ``1. 文字（时限2023-07-20 周四）【已完成 2023-07-19】`` or ``…【未完成】``."""
+    lines = []
+    for n, measure in enumerate(measures, start=1):
+        due = f"（时限{measure.due.isoformat()} 周{WEEKDAYS[measure.due.weekday()]}）" if measure.due is not None else ""
+        done_day = labels.local_day(measure.done_at)
+        status = f"【已完成 {done_day.isoformat()}】" if done_day is not None else "【未完成】"
+        prefix = f"{n}. " if numbered else ""
+        lines.append(f"{prefix}{measure.text}{due}{status}")
+    return "\n".join(lines)
+
+
+def ledger_name(campaign_title: str, *, unit_name: str | None = None, track_name: str | None = None) -> str:
+    """``<campaign>-整改台账.xlsx``; with the unit and/or track when the ledger is limited to them."""
+    parts = [safe_name(campaign_title, fallback="专项行动")]
+    parts += [safe_name(name) for name in (unit_name, track_name) if name]
+    return "-".join(parts) + "-整改台账.xlsx"
+
+
+def write_ledger(
+    engine: Engine, campaign: str, out: Path, *, unit: str | None = None, track: str | None = None,
+) -> list[Path]:
+    """Write the 整改台账 of ``campaign`` (only ``unit``'s / ``track``'s items when given) into
+    ``out``; returns the file written."""
+    labels = ReportLabels.load(engine, campaign)
+    view = labels.base.campaign
+    rows = [
+        row for row in engine.ledger(view.key)
+        if (unit is None or row.item.unit == unit) and (track is None or row.item.track == track)
+    ]
+    unit_name = labels.base.unit(unit) if unit else None
+    track_name = labels.base.tracks.get(track, track) if track else None
+    path = out_file(out, ledger_name(view.title, unit_name=unit_name, track_name=track_name))
+    scope = "".join(f"({name})" for name in (unit_name, track_name) if name)
+    title = f"{view.title}整改台账{scope}"
+    subtitle = f"{view.county}  {labels.as_of}  共 {len(rows)} 个问题"
+    workbook = new_workbook(path, created=engine.clock.now())
+    try:
+        write_table(
+            workbook, "整改台账", COLUMNS, [_row(n, row, labels) for n, row in enumerate(rows, start=1)],
+            title=title, subtitle=subtitle, page_header=title,
+        )
+    finally:
+        workbook.close()
+    return [path]
+
+
+def _row(n: int, row: LedgerRow, labels: ReportLabels) -> list[object]:
+    item = row.item
+    base = labels.base
+    word, fill, font = LIGHT_STYLES.get(item.light, (item.light, "#FFFFFF", "#000000"))
+    return [
+        n,
+        item.id,
+        item.title,
+        item.description,
+        item.track_name,
+        base.channels.get(item.channel, item.channel),
+        base.severities.get(item.severity, item.severity),
+        item.unit_name or "",
+        item.leading_official or "",
+        measure_lines(row.measures, labels) or "尚未制定",
+        format_due(item.due) if item.due is not None else "",
+        item.state_label,
+        Styled(word, fill=fill, font_color=font, bold=True),
+        labels.level(item.escalation_level),
+        labels.local_day(item.closed_at),
+        item.reopen_count,
+    ]
