@@ -610,9 +610,15 @@ def test_audit_verify_reports_tampering_and_exits_1(cli: Cli, populated: str) ->
 # ------------------------------------------------------------------------------------- demo
 
 
-def test_demo_plays_the_campaign_and_prints_timeline_ledger_and_audit(cli: Cli, tmp_path: Path) -> None:
-    """demo runs the scripted lifecycle on a throwaway database and prints it in Chinese."""
+def test_demo_plays_the_campaign_and_prints_timeline_ledger_and_audit(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """demo runs the scripted lifecycle on a throwaway database and prints it in Chinese; it never
+    writes to the database ZHENGGAI_DB names."""
+    real = tmp_path / "real.db"
+    monkeypatch.setenv("ZHENGGAI_DB", str(real))
     result = cli("demo", "--reports", str(tmp_path / "reports"))
+    assert not real.exists()
     assert result.code == 0, result.err
     out = result.out
     assert "2023年7月3日(星期一) 09:30" in out
@@ -638,14 +644,6 @@ def test_demo_keeps_its_database_when_asked_and_refuses_an_existing_file(cli: Cl
     assert [i["state"] for i in listed] == ["closed", "closed", "dismissed", "rectifying", "merged"]
     again = cli("demo", "--db", path)
     assert again.code == 1 and again.err.startswith("错误: 演示数据库") and len(again.err.splitlines()) == 1
-
-
-def test_demo_ignores_the_global_database(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The demo never writes to the database ZHENGGAI_DB names."""
-    real = tmp_path / "real.db"
-    monkeypatch.setenv("ZHENGGAI_DB", str(real))
-    assert cli("demo", "--reports", str(tmp_path / "reports")).code == 0
-    assert not real.exists()
 
 
 # ------------------------------------------------------------------- the installed script
