@@ -47,6 +47,13 @@ def summary(setup: CampaignSetup) -> dict[str, Any]:
         "ladder_steps": sum(len(ladder.steps) for ladder in setup.ladders),
         "duties": len(setup.duties),
         "templates": len(setup.notifications.templates),
+        "documents": None if setup.documents is None else {
+            "label": setup.documents.label,
+            "states": [s.id for s in setup.documents.lifecycle.states],
+            "decisions": [s.label for s in setup.documents.lifecycle.states if s.final],
+            "due_days": setup.documents.due.days,
+            "due_count": setup.documents.due.count,
+        },
     }
 
 
@@ -86,6 +93,11 @@ def cmd_check(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> in
             ladders = "、".join(f"{x['label']} {len(x['steps'])} 步" for x in s["ladders"])
             print(f"  督办阶梯 {len(s['ladders'])} 个共 {s['ladder_steps']} 步" + (f" ({ladders})" if ladders else "")
                   + f"; {s['duties']} 项职责, {s['templates']} 个消息模板")
+            docs = s["documents"]
+            if docs is not None:
+                days = f"{docs['due_days']} 个{'工作日' if docs['due_count'] == 'working' else '自然日'}"
+                print(f"  {docs['label']}: 流程 {len(docs['states'])} 个状态, 结论 {'、'.join(docs['decisions'])},"
+                      f" 登记后 {days}内作出结论")
             if result["warnings"]:
                 print(f"  {len(result['warnings'])} 处警告 (不影响使用, 请确认):")
                 for warning in result["warnings"]:

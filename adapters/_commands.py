@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from zhenggai.engine import (
+    MECHANISM_STATUSES,
     OPERATIONS,
+    AccountabilityEntry,
     Actor,
     CampaignSetup,
     CampaignView,
@@ -29,6 +31,8 @@ from zhenggai.engine import (
     InvalidInputError,
     ItemView,
     MeasureView,
+    OutcomeTally,
+    OutcomeView,
     Reporter,
     TrackNotFound,
 )
@@ -59,6 +63,7 @@ EXTRA_TRIGGER_LABELS: Mapping[str, str] = {
     "follow_up_draw": "回头看抽查",
     "supervision_draw": "督查抽签",
     "complete_duty": "完成职责",
+    "update_mechanism": "更新长效机制状态",
     **OPERATIONS,
 }
 #: Columns of the longest time text: 2023年12月31日(星期一) 09:00.
@@ -86,6 +91,11 @@ DATA_LABELS: Mapping[str, str] = {
     "approved_by": "批准角色",
     "days_left": "剩余工作日",
     "old_due": "原整改时限",
+    "root_cause": "根源分析",
+    "people": "被问责人数",
+    "mechanisms": "长效机制",
+    "where": "通报载体",
+    "on": "通报日期",
 }
 
 
@@ -578,6 +588,65 @@ def cmd_duplicate_resolve(args: argparse.Namespace, db: str, actor: ActorTuple |
     return 0
 
 
+def cmd_document_add(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai document add: list a normative document for re-study (规范性文件清理)."""
+    with open_engine(db) as engine:
+        doc = engine.list_document(_campaign_key(engine, args.campaign), _actor(actor), unit=args.unit,
+                                   title=args.title, doc_number=args.doc_number, note=args.note)
+    if args.json:
+        _print_json(doc.to_dict())
+    else:
+        print(f"已登记规范性文件 {doc.id}: {doc.title} ({doc.unit_name}; 状态: {doc.state_label}; "
+              f"清理期限 {format_date(doc.due)})")
+    return 0
+
+
+def cmd_document_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai document list: the documents under review with state, due date and light."""
+    with open_engine(db) as engine:
+        docs = engine.documents(_campaign_key(engine, args.campaign), unit=args.unit, state=args.state)
+        tz = zoneinfo.ZoneInfo(engine.campaign(_campaign_key(engine, args.campaign)).timezone)
+    if args.json:
+        _print_json([d.to_dict() for d in docs])
+        return 0
+    if not docs:
+        print("没有规范性文件。")
+        return 0
+    rows = [
+        [str(d.id), d.title + (f" {d.doc_number}" if d.doc_number else ""), d.unit_name, d.state_label,
+         format_date(d.due), LIGHT_LABELS.get(d.light, d.light), format_time(d.decided_at, tz) if d.decided_at else ""]
+        for d in docs
+    ]
+    print(render_table(["编号", "文件", "单位", "状态", "清理期限", "预警", "结论时间"], rows))
+    return 0
+
+
+def cmd_document_fire(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai document fire: a step of the document-review lifecycle (a Chinese label works too)."""
+    with open_engine(db) as engine:
+        doc = engine.document(args.document_id)
+        trigger = _document_trigger(engine, doc.campaign, args.trigger)
+        before = doc.state_label
+        doc = engine.fire_document(args.document_id, trigger, _actor(actor), reason=args.reason, note=args.note,
+                                   expected_version=args.expected_version)
+    if args.json:
+        _print_json(doc.to_dict())
+    else:
+        print(f"规范性文件 {doc.id} {args.trigger}: {before} → {doc.state_label} (第 {doc.version} 版)")
+    return 0
+
+
+def _document_trigger(engine: Engine, campaign: str, given: str) -> str:
+    """A document trigger by id or by its Chinese label."""
+    setup = engine.definition(campaign)
+    if setup is None or setup.documents is None:
+        return given
+    for t in setup.documents.lifecycle.transitions:
+        if given in (t.trigger, t.label):
+            return t.trigger
+    return given
+
+
 def cmd_campaign_recompute(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai campaign recompute: recompute every open deadline after a calendar change."""
     with open_engine(db) as engine:
@@ -704,6 +773,7 @@ def cmd_report(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> i
         files = write_reports(
             engine, key, args.kind, out, unit=args.unit, track=args.track,
             redact=Path(args.redact).expanduser() if args.redact else None,
+            actor=Actor(*actor) if actor is not None else None,
         )
     if args.json:
         _print_json({"campaign": key, "kind": args.kind, "files": [str(f) for f in files]})
@@ -725,6 +795,232 @@ def cmd_simulate(args: argparse.Namespace, db: str, actor: ActorTuple | None) ->
 
     return simulate(args.definition, items=args.items, start=args.start, until=args.until, seed=args.seed,
                     db=args.sim_db, progress=args.progress, timeline=not args.summary_only)
+
+
+# ------------------------------------------------------------------- outcomes (五个一批)
+
+
+def _vocabulary_id(given: str, vocabulary: Mapping[str, str]) -> str:
+    """An id of ``vocabulary`` (id → label) given by id or by its Chinese label; else as given
+    (the engine refuses it with the ids it knows)."""
+    if given in vocabulary:
+        return given
+    for key, label in vocabulary.items():
+        if given == label:
+            return key
+    return given
+
+
+def _outcome_vocabulary(engine: Engine, campaign: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The campaign's accountability outcomes and mechanism kinds (id → label)."""
+    setup = engine.definition(campaign)
+    if setup is None or setup.outcomes is None:
+        return {}, {}
+    return ({a.id: a.label for a in setup.outcomes.accountability},
+            {k.id: k.label for k in setup.outcomes.mechanism_kinds})
+
+
+def _accountability(given: Sequence[str], outcomes: Mapping[str, str]) -> list[AccountabilityEntry]:
+    """``姓名|职务|处理方式`` options as entries (职务 may be empty)."""
+    entries = []
+    for k, text in enumerate(given):
+        parts = [p.strip() for p in text.split("|")]
+        if len(parts) != 3:
+            raise InvalidInputError(f"accountability[{k}]", f"格式应为 姓名|职务|处理方式, 收到 {text!r}")
+        person, position, outcome = parts
+        entries.append(AccountabilityEntry(person, position or None, _vocabulary_id(outcome, outcomes)))
+    return entries
+
+
+def _outcome_lines(view: OutcomeView, mechanisms: Mapping[int, str], tz: dt.tzinfo) -> list[str]:
+    pairs = [("根源分析", view.root_cause or "-")]
+    if view.accountability:
+        people = [
+            (f"{e.person}" + (f" ({e.position})" if e.position else "") + f": {e.outcome_label}")
+            if view.named else e.outcome_label
+            for e in view.accountability
+        ]
+        label = "问责处理" if view.named else "问责处理 (不显示姓名)"
+        pairs.append((label, "\n".join(people) + f"\n共 {view.people} 人"))
+    else:
+        pairs.append(("问责处理", "无"))
+    pairs.append(("长效机制", "\n".join(f"{mid} {mechanisms.get(mid, '')}".rstrip() for mid in view.mechanisms) or "无"))
+    pairs.append(("记录", f"{view.recorded_by} {format_time(view.recorded_at, tz)}"))
+    return _field_lines(pairs)
+
+
+def cmd_item_outcome(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai item outcome: record what came of a finished item (or show it)."""
+    recording = args.root_cause is not None or args.accountability or args.mechanisms
+    with open_engine(db) as engine:
+        item = engine.item(args.item_id)
+        tz = zoneinfo.ZoneInfo(engine.campaign(item.campaign).timezone)
+        if recording:
+            outcomes, _ = _outcome_vocabulary(engine, item.campaign)
+            view: OutcomeView | None = engine.record_outcome(
+                args.item_id, _actor(actor), root_cause=args.root_cause,
+                accountability=_accountability(args.accountability, outcomes), mechanisms=args.mechanisms,
+                expected_version=args.expected_version,
+            )
+        else:
+            view = engine.outcome(args.item_id, _actor(actor))
+        titles = {m.id: m.title for m in engine.mechanisms(item.campaign)} if view and view.mechanisms else {}
+    if args.json:
+        _print_json(None if view is None else view.to_dict())
+        return 0
+    if view is None:
+        print(f"问题 {item.id} 尚未记录办理结果。")
+        return 0
+    head = f"问题 {item.id} 的办理结果已记录" if recording else f"问题 {item.id} 的办理结果"
+    print(f"{head}: {_flat(item.title)}")
+    print("\n".join(_outcome_lines(view, titles, tz)))
+    return 0
+
+
+def cmd_item_publish(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai item publish: where and when a typical case was published (通报曝光)."""
+    with open_engine(db) as engine:
+        item = engine.publish_case(args.item_id, _actor(actor), where=args.where, on=dt.date.fromisoformat(args.on),
+                                   expected_version=args.expected_version)
+    if args.json:
+        _print_json(item.to_dict())
+    else:
+        print(f"典型案例 问题 {item.id} 已于 {format_date(item.case_published_at)} 在 {item.case_published_where} "
+              f"通报曝光 (第 {item.version} 版)")
+    return 0
+
+
+def _mechanism_status(given: str) -> str:
+    return _vocabulary_id(given, MECHANISM_STATUSES)
+
+
+def cmd_mechanism_add(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai mechanism add: register a long-term mechanism (长效机制)."""
+    with open_engine(db) as engine:
+        campaign = _campaign_key(engine, args.campaign)
+        _, kinds = _outcome_vocabulary(engine, campaign)
+        view = engine.register_mechanism(
+            campaign, _actor(actor), unit=args.unit, title=args.title, kind=_vocabulary_id(args.kind, kinds),
+            status=_mechanism_status(args.status), date=dt.date.fromisoformat(args.date), items=args.items,
+            track=args.track, note=args.note,
+        )
+    if args.json:
+        _print_json(view.to_dict())
+    else:
+        print(f"已登记长效机制 {view.id}: {view.title} ({view.unit_name}; {view.kind_label}; "
+              f"{view.status_label} {format_date(view.date)})")
+    return 0
+
+
+def cmd_mechanism_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai mechanism list: the register of long-term mechanisms (长效机制台账)."""
+    with open_engine(db) as engine:
+        campaign = _campaign_key(engine, args.campaign)
+        views = engine.mechanisms(campaign, unit=args.unit, track=args.track)
+        tracks = dict(engine.tracks(campaign))
+    if args.json:
+        _print_json([v.to_dict() for v in views])
+        return 0
+    if not views:
+        print("没有长效机制。")
+        return 0
+    rows = [
+        [str(v.id), truncate(_flat(v.title), 36), v.kind_label, v.unit_name, tracks.get(v.track, "-") if v.track else "-",
+         v.status_label, format_date(v.date), "、".join(str(i) for i in v.items) or "-"]
+        for v in views
+    ]
+    print(render_table(["编号", "机制", "类别", "单位", "专项", "状态", "日期", "促成问题"], rows))
+    return 0
+
+
+def cmd_mechanism_update(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai mechanism update: a mechanism's new status (e.g. established, revised)."""
+    with open_engine(db) as engine:
+        view = engine.update_mechanism(args.mechanism_id, _actor(actor), status=_mechanism_status(args.status),
+                                       date=dt.date.fromisoformat(args.date), note=args.note)
+    if args.json:
+        _print_json(view.to_dict())
+    else:
+        print(f"长效机制 {view.id} {view.title}: {view.status_label} ({format_date(view.date)})")
+    return 0
+
+
+def cmd_practice_add(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai practice add: a unit submits a good practice (典型做法和创新案例)."""
+    with open_engine(db) as engine:
+        view = engine.submit_practice(_campaign_key(engine, args.campaign), _actor(actor), title=args.title,
+                                      summary=args.summary, track=args.track)
+    if args.json:
+        _print_json(view.to_dict())
+    else:
+        print(f"已报送典型做法 {view.id}: {view.title} ({view.unit_name})")
+    return 0
+
+
+def cmd_practice_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai practice list: the practices units submitted, selected or not."""
+    with open_engine(db) as engine:
+        campaign = _campaign_key(engine, args.campaign)
+        views = engine.practices(campaign, selected=args.selected, unit=args.unit)
+        tz = zoneinfo.ZoneInfo(engine.campaign(campaign).timezone)
+    if args.json:
+        _print_json([v.to_dict() for v in views])
+        return 0
+    if not views:
+        print("没有典型做法。")
+        return 0
+    rows = [
+        [str(v.id), truncate(_flat(v.title), 36), v.unit_name, format_time(v.submitted_at, tz),
+         "已入选" if v.selected else "未入选"]
+        for v in views
+    ]
+    print(render_table(["编号", "典型做法", "报送单位", "报送时间", "晒成效"], rows))
+    return 0
+
+
+def cmd_practice_select(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai practice select: the publicity department selects a practice (or takes it out)."""
+    with open_engine(db) as engine:
+        view = engine.select_practice(args.practice_id, _actor(actor), selected=not args.undo)
+    if args.json:
+        _print_json(view.to_dict())
+    else:
+        print(f"典型做法 {view.id} {view.title}: {'已入选晒成效' if view.selected else '已撤下'}")
+    return 0
+
+
+def _tally_cell(tally: OutcomeTally) -> str:
+    return str(tally.count) if tally.target is None else f"{tally.count}/{tally.target}"
+
+
+def _rate(tally: OutcomeTally) -> str:
+    rate = tally.rate
+    return "-" if rate is None else f"{rate:.0%}"
+
+
+def cmd_outcomes(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai outcomes: the 五个一批 dashboard (count / target / 完成率), per track and unit."""
+    with open_engine(db) as engine:
+        campaign = _campaign_key(engine, args.campaign)
+        five = engine.five_outcomes(campaign, unit=args.unit, track=args.track)
+        names = {**dict(engine.tracks(campaign)), **dict(engine.units(campaign))}
+    if args.json:
+        _print_json(five.to_dict())
+        return 0
+    scope = "".join(f" · {names.get(key, key)}" for key in (five.track, five.unit) if key is not None)
+    print(f"{five.campaign.title}{scope}: 五个一批 (截至 {format_date(five.today)})")
+    rows = [[t.label, str(t.count), "-" if t.target is None else str(t.target), _rate(t)] for t in five.totals]
+    print(render_table(["成效", "完成数", "目标", "完成率"], rows, aligns=["<", ">", ">", ">"]))
+    headers = [t.label for t in five.totals]
+    if five.track is None:
+        print("\n分专项 (完成数/目标):")
+        rows = [[name, *(_tally_cell(t) for t in tallies)] for _, name, tallies in five.by_track]
+        print(render_table(["专项", *headers], rows, aligns=["<"] + [">"] * len(headers)))
+    if five.unit is None and five.by_unit:
+        print("\n分单位:")
+        rows = [[name, *(str(t.count) for t in tallies)] for _, name, tallies in five.by_unit]
+        print(render_table(["单位", *headers], rows, aligns=["<"] + [">"] * len(headers)))
+    return 0
 
 
 #: The command table: the parser's ``command`` names, explicitly (no dispatch by name).
@@ -753,6 +1049,18 @@ COMMANDS: Mapping[str, Command] = {
     "item_pause": cmd_item_pause,
     "item_resume": cmd_item_resume,
     "item_case": cmd_item_case,
+    "document_add": cmd_document_add,
+    "document_list": cmd_document_list,
+    "document_fire": cmd_document_fire,
+    "item_outcome": cmd_item_outcome,
+    "item_publish": cmd_item_publish,
+    "mechanism_add": cmd_mechanism_add,
+    "mechanism_list": cmd_mechanism_list,
+    "mechanism_update": cmd_mechanism_update,
+    "practice_add": cmd_practice_add,
+    "practice_list": cmd_practice_list,
+    "practice_select": cmd_practice_select,
+    "outcomes": cmd_outcomes,
     "duplicate_list": cmd_duplicate_list,
     "duplicate_resolve": cmd_duplicate_resolve,
     "import": cmd_import,

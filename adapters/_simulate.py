@@ -14,6 +14,12 @@ the sweeps the daemon would run, the draws, the outbox); only the people are sim
   not at all, by their habit; the phase ends escalate the missing.
 - **回头看**: the sample the engine draws when consolidation starts is reviewed item by item;
   some are reopened with a finding and rectified again.
+- **五个一批**: an item closed after it went as far as 问责 is a typical case: the office
+  records its outcome (a root cause, one or two people held accountable, with made-up names)
+  and publishes the case; every sixth item a unit closes leads it to register a long-term
+  mechanism; in the last phase the units that work on time submit a good practice, and the
+  publicity role selects every other one for 晒成效. All of it by rule, not by the random
+  draw, so a seed's timeline stays what it was.
 
 The sweep runs at 00:05 every day (steps fall due at 00:00); people act in office hours. The
 timeline prints one block per day with something to say; the same seed prints the same text.
@@ -84,6 +90,23 @@ TITLES = {
 }
 FINDINGS = ["抽查发现同类问题仍有发生", "整改措施未落实到位, 群众反映依旧", "制度建立但未执行"]
 PAUSE_REASONS = ["等待法院判决", "等待上级部门政策答复", "涉及司法鉴定, 等待鉴定结论"]
+#: Made-up people held accountable (realistic names, so that privacy tests have names to miss).
+ACCOUNTABLE = ["张建国", "李卫东", "王秀英", "刘志强", "陈国华", "杨丽娟", "赵文斌", "黄海燕", "周明辉", "吴建平",
+               "徐晓东", "孙玉梅", "马俊杰", "朱红霞", "胡振宇", "郭永刚"]
+POSITIONS = ["副局长", "科长", "副科长", "股长", "工作人员"]
+ROOT_CAUSES = ["制度执行不严, 审批环节缺乏时限约束", "主体责任落实不到位, 分管负责人履职不力",
+               "监督检查流于形式, 问题长期未被发现", "服务意识淡薄, 推诿扯皮、敷衍塞责"]
+PUBLISHED_IN = ["县纪委监委网站", "县融媒体中心", "县政府门户网站"]
+MECHANISMS = ["审批事项限时办结制度", "企业诉求首问负责制", "涉企检查计划备案制度", "惠企资金兑现工作规程",
+              "工程款支付监管办法", "政务服务“好差评”系统", "新官理旧账工作规程", "容缺受理工作规程"]
+#: Every how many-th item a unit closes leads it to a long-term mechanism.
+MECHANISM_EVERY = 6
+PRACTICES = [("推行“一窗受理、集成服务”", "整合办事窗口, 企业办事只进一扇门、只跑一次"),
+             ("建立企业诉求“直通车”", "企业诉求专人受理、限时答复, 办理结果回访"),
+             ("开展“局长走流程”体验", "班子成员以办事人身份体验办事流程, 查找堵点、现场整改"),
+             ("推出惠企政策“免申即享”", "符合条件的企业无需申报, 奖补资金直接兑现到账"),
+             ("实行重大项目“全程代办”", "为重大项目配备代办专员, 审批手续全程帮办"),
+             ("推行“容缺受理”", "次要材料暂缺时先行受理, 限期补齐, 审批提速")]
 
 
 @dataclasses.dataclass
@@ -187,6 +210,8 @@ class Simulation:
         self.paused = 0
         self.cursor = 0
         self.swept: list[EventView] = []  # the day's events read after its sweep
+        self.closes: Counter[str] = Counter()  # items closed per unit (every N-th: a mechanism)
+        self.recorded: set[int] = set()  # items whose outcome was recorded
         self.clock = VirtualClock(self._at(start, TICK))
 
     # ------------------------------------------------------------------------------ people
@@ -245,6 +270,7 @@ class Simulation:
         engine.start_campaign(setup, key=KEY)
         self._plan_arrivals()
         self._plan_duties(engine)
+        self._plan_practices()
         day = self.first
         total = (self.last - self.first).days + 1
         while day <= self.last:
@@ -366,6 +392,7 @@ class Simulation:
         engine.fire(item_id, spec.trigger, unit if bound else self._checker(spec, item))
         item.submitted = True
         if "record_close" in spec.effects:
+            self._outcomes(engine, item)
             return  # finishing closes it (a hotline's 办结)
         then = "verify" if self.roles.verify is not None else "close"
         self._plan(self._office_hours(self._workday(self._today(), self.rng.randrange(1, 4))), then, item_id)
@@ -395,6 +422,83 @@ class Simulation:
         if cases and view.escalation_level >= 2 and view.case_marked_at is None:
             engine.mark_case(item_id, self._actor(None, item, role=cases[0]),
                              note=f"{view.unit_name}整改不力被问责, 以案为鉴、举一反三")
+        self._outcomes(engine, item)
+
+    # -------------------------------------------------------------------- 五个一批 (by rule)
+
+    def _operation(self, name: str) -> str | None:
+        """The first role the definition lets do ``name`` (None: nobody, the step is skipped)."""
+        roles = self.setup.lifecycle.operations.get(name)
+        return roles[0] if roles else None
+
+    def _outcomes(self, engine: Engine, item: _Item) -> None:
+        """After 销号: an item that went as far as 问责 gets its outcome recorded (once) and, as
+        a marked typical case, published; every MECHANISM_EVERY-th item a unit closes leads it
+        to a long-term mechanism. No random draw: the rest of the run stays as it was."""
+        view = engine.item(item.id)
+        outcomes = self.setup.outcomes
+        record = self._operation("record_outcome")
+        if (outcomes is not None and outcomes.accountability and record is not None and view.escalation_level >= 2
+                and item.id not in self.recorded):
+            kinds = outcomes.accountability[: max(1, min(4, len(outcomes.accountability)))]
+            people = 1 + item.id % 2
+            entries = [
+                (ACCOUNTABLE[(item.id * 3 + k) % len(ACCOUNTABLE)],
+                 f"{self.unit_names[item.unit]}{POSITIONS[(item.id + k) % len(POSITIONS)]}",
+                 kinds[(item.id + k) % len(kinds)].id)
+                for k in range(people)
+            ]
+            engine.record_outcome(item.id, self._actor(None, item, role=record),
+                                  root_cause=ROOT_CAUSES[item.id % len(ROOT_CAUSES)], accountability=entries)
+            self.recorded.add(item.id)
+            publish = self._operation("publish_case")
+            if publish is not None and view.case_marked_at is not None and view.case_published_at is None:
+                engine.publish_case(item.id, self._actor(None, item, role=publish),
+                                    where=PUBLISHED_IN[item.id % len(PUBLISHED_IN)], on=self._today())
+        self.closes[item.unit] += 1
+        register = self._operation("register_mechanism")
+        if (outcomes is not None and outcomes.mechanism_kinds and register is not None
+                and self.closes[item.unit] % MECHANISM_EVERY == 0):
+            count = sum(self.closes.values())
+            kind = outcomes.mechanism_kinds[count % len(outcomes.mechanism_kinds)].id
+            roles = self.setup.lifecycle.operations["register_mechanism"]
+            bound = [r for r in roles if any(x.id == r and x.unit_bound for x in self.setup.roles)]
+            engine.register_mechanism(
+                KEY, self._actor(None, item, role=bound[0] if bound else register), unit=item.unit,
+                title=f"{self.unit_names[item.unit]}{MECHANISMS[count % len(MECHANISMS)]}", kind=kind,
+                status="established", date=self._today(), items=(item.id,), track=item.track,
+            )
+
+    def _plan_practices(self) -> None:
+        """The units that work on time submit a good practice in the last phase (or in the
+        last quarter of a campaign without phases), one after another at fixed hours."""
+        if self._operation("submit_practice") is None:
+            return
+        if len(self.setup.phases) >= 2:
+            start = max(self.setup.phases[-1].start, self.first)
+        else:
+            start = self.first + dt.timedelta(days=((self.last - self.first).days * 3) // 4)
+        prompt = [u for u in self.units if self.habit[u] == "prompt"]
+        for n, unit in enumerate(prompt):
+            day = self._workday(start, 1 + n // 4)
+            self._plan(self._at(day, dt.time(10 + n % 4, 0)), "practice", unit, n)
+
+    def _do_practice(self, engine: Engine, unit: str, n: int) -> None:
+        roles = self.setup.lifecycle.operations["submit_practice"]
+        bound = [r for r in roles if any(x.id == r and x.unit_bound for x in self.setup.roles)]
+        actor = self._actor(None, _Item(0, unit, ""), role=bound[0] if bound else roles[0])
+        title, summary = PRACTICES[n % len(PRACTICES)]
+        tracks = [t.id for t in self.setup.tracks if unit in t.units]
+        practice = engine.submit_practice(KEY, actor, title=f"{self.unit_names[unit]}{title}",
+                                          summary=f"{self.unit_names[unit]}{summary}。", track=tracks[0] if tracks else None)
+        if n % 2 == 0 and self._operation("select_practice") is not None:
+            day = self._workday(self._today(), 5)
+            self._plan(self._at(day, dt.time(15, n % 60)), "select", practice.id)
+
+    def _do_select(self, engine: Engine, practice_id: int) -> None:
+        role = self._operation("select_practice")
+        assert role is not None
+        engine.select_practice(practice_id, self._actor(None, _Item(0, "", ""), role=role), selected=True)
 
     def _do_dismiss(self, engine: Engine, item_id: int) -> None:
         assert self.roles.dismiss is not None
@@ -478,6 +582,18 @@ class Simulation:
         self.progress.write(f"\r模拟进度 [{'#' * filled}{'.' * (width - filled)}] {done}/{total} 天")
         self.progress.flush()
 
+    def _outcome_summary(self, engine: Engine) -> None:
+        """五个一批 (counts against targets) and the registers, when the definition has outcomes."""
+        if self.setup.outcomes is None:
+            return
+        five = engine.five_outcomes(KEY)
+        print("五个一批 (数量/目标): " + " · ".join(_tally(t.label, t.count, t.target) for t in five.totals),
+              file=self.out)
+        practices = engine.practices(KEY)
+        people = next((t.count for t in five.totals if t.key == "people_educated"), 0)
+        print(f"  长效机制 {len(engine.mechanisms(KEY))} 项; 典型做法 {len(practices)} 项"
+              f" (选入晒成效 {sum(p.selected for p in practices)} 项); 问责 {people} 人", file=self.out)
+
     def _summary(self, engine: Engine) -> None:
         labels = {s.id: s.label for s in self.setup.lifecycle.states}
         items = engine.items(KEY)
@@ -496,6 +612,7 @@ class Simulation:
               file=out)
         cases = sum(i.case_marked_at is not None for i in items)
         print(f"  回头看重新整改 {self.reopened} 件; 暂停计时 {self.paused} 件; 典型案例 {cases} 件", file=out)
+        self._outcome_summary(engine)
         duties = engine.duties(KEY, due_by=self.last)
         print(f"职责 {len(duties)} 项 (截至 {_day(self.last)} 到期)", file=out)
         by_duty: dict[str, Counter[str]] = {}
@@ -522,6 +639,10 @@ class Simulation:
         print("单位习惯 (模拟设定): " + _counts((HABIT_LABELS[h], habits[h]) for h in HABITS if habits[h]), file=out)
         if self.refused:
             print("被引擎拒绝的模拟操作: " + _counts(sorted(self.refused.items())), file=out)
+
+
+def _tally(label: str, count: int, target: int | None) -> str:
+    return f"{label} {count}" + (f"/{target}" if target is not None else "")
 
 
 def with_contacts(setup: CampaignSetup) -> CampaignSetup:

@@ -6,6 +6,12 @@
     zhenggai init [--definition county_2023|FILE] [--campaign KEY]
     zhenggai item add | list | show | fire | pause | resume | case | measure add | measure done
     zhenggai duplicate list | resolve ID --merge|--distinct     # 关联研判
+    zhenggai document add | list | fire ID TRIGGER              # 规范性文件清理
+    zhenggai item outcome ID [--root-cause T] [--accountability "姓名|职务|处理方式" …] [--mechanism ID …]
+    zhenggai item publish ID --where T --on DATE                # 典型案例通报曝光
+    zhenggai mechanism add | list | update ID                   # 长效机制
+    zhenggai practice add | list | select ID                    # 典型做法和创新案例
+    zhenggai outcomes [--campaign KEY] [--unit U] [--track T]   # 五个一批
     zhenggai audit verify [--campaign KEY]
     zhenggai duty list | done ID
     zhenggai run [--once] [--interval SECONDS]   # the scheduler daemon
@@ -13,6 +19,7 @@
     zhenggai import FILE.xlsx|FILE.csv [--campaign KEY]   # or: import --template FILE.xlsx
     zhenggai demo [--db PATH] [--keep] [--reports DIR]
     zhenggai report KIND --out DIR [--campaign KEY] [--unit U] [--track T] [--redact FILE]
+                    [--actor NAME --role ROLE]   # registers: names of people held accountable
 
 This module only builds the argument parser and turns outcomes into exit codes; the commands
 live in :mod:`zhenggai.adapters._commands` and are imported only once a command runs, so
@@ -259,6 +266,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", required=True, help="案例说明 (印入典型案例通报)")
     _item_write(p, "item_case")
 
+    p = item_cmds.add_parser(
+        "outcome", help="记录办理结果: 问责处理、根源分析、长效机制 (办结或撤销后)",
+        description="记录已办结 (销号、撤销、合并) 问题的办理结果; 再次记录则整体替换。\n"
+        "  --accountability \"姓名|职务|处理方式\" 可重复, 职务可空 (\"张三||批评教育\");\n"
+        "  处理方式用实施方案的标识或名称 (内置方案: 谈话提醒、批评教育、责令检查、诫勉、\n"
+        "  组织处理、党纪政务处分、移送司法机关)。被问责人员姓名属个人信息, 不记入审计记录。\n"
+        "不给 --root-cause / --accountability / --mechanism 时显示已记录的结果\n"
+        "(姓名只对实施方案允许查阅的角色显示, 每次查阅记入审计记录)。",
+    )
+    p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
+    p.add_argument("--root-cause", dest="root_cause", metavar="TEXT", help="根源分析 (问题产生的原因、制度漏洞)")
+    p.add_argument("--accountability", action="append", default=[], metavar="姓名|职务|处理方式",
+                   help="一名被问责人员及其处理方式 (可重复)")
+    p.add_argument("--mechanism", dest="mechanisms", action="append", type=int, default=[], metavar="ID",
+                   help="由此健全的长效机制编号 (可重复; 见 mechanism list)")
+    _item_write(p, "item_outcome")
+
+    p = item_cmds.add_parser(
+        "publish", help="记录典型案例的通报曝光 (何处、何日)",
+        description="记录已标记为典型案例的问题在何处、何日通报曝光; 再次记录则替换。",
+    )
+    p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
+    p.add_argument("--where", required=True, metavar="TEXT", help="通报曝光的载体, 如 县纪委监委网站、XXXX公众号")
+    p.add_argument("--on", required=True, type=_date, metavar="YYYY-MM-DD", help="通报曝光的日期 (不晚于今天)")
+    _item_write(p, "item_publish")
+
     duplicate = commands.add_parser(
         "duplicate", help="关联研判: 疑似重复问题的列表和研判",
         description="登记和导入问题时, 与同一领域、同一责任单位中相似的问题标为疑似重复,\n"
@@ -280,6 +313,117 @@ def build_parser() -> argparse.ArgumentParser:
     _add_actor(p)
     _add_json(p)
     p.set_defaults(command="duplicate_resolve", needs_actor=True)
+
+    document = commands.add_parser(
+        "document", help="规范性文件清理: 登记待清理文件、审查、作出保留 / 修订 / 废止结论",
+        description="各单位列入清理的规范性文件, 按实施方案的文件清理流程办理 (documents),\n"
+        "清理结论须在期限内作出, 逾期由调度程序提醒和督办。",
+    )
+    document_cmds = document.add_subparsers(dest="document_command", metavar="ACTION", required=True,
+                                            parser_class=_Parser)
+    p = document_cmds.add_parser("add", help="登记待清理的规范性文件", description="登记一份待清理的规范性文件。")
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
+    p.add_argument("--unit", required=True, metavar="UNIT", help="制定 (负责清理) 的单位标识")
+    p.add_argument("--title", required=True, help="文件名称")
+    p.add_argument("--doc-number", dest="doc_number", metavar="文号", help="文号, 如 县政办发〔2019〕12号")
+    p.add_argument("--note", help="备注")
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="document_add", needs_actor=True)
+    p = document_cmds.add_parser("list", help="待清理文件列表", description="列出规范性文件及其清理状态、期限和预警。")
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
+    p.add_argument("--unit", metavar="UNIT", help="单位标识")
+    p.add_argument("--state", metavar="STATE", help="状态")
+    _add_json(p)
+    p.set_defaults(command="document_list")
+    p = document_cmds.add_parser(
+        "fire", help="办理文件 (开始审查、决定保留 / 修订 / 废止)",
+        description="对规范性文件执行文件清理流程中的一个操作, 也可用中文名称 (如 决定废止)。",
+    )
+    p.add_argument("document_id", type=int, metavar="ID", help="文件编号")
+    p.add_argument("trigger", metavar="TRIGGER", help="操作, 如 start_review")
+    p.add_argument("--reason", help="理由 (清理结论须写明)")
+    p.add_argument("--note", help="备注 (记入审计记录)")
+    _item_write(p, "document_fire")
+
+    mechanism = commands.add_parser(
+        "mechanism", help="长效机制: 登记、列表、更新状态",
+        description="各单位因专项行动建立、修订的制度、工作规程、信息系统 (长效机制台账)。\n"
+        "状态: drafting 起草中 · established 已建立 · revised 已修订 · abolished 已废止 (也可用中文)。",
+    )
+    mechanism_cmds = mechanism.add_subparsers(dest="mechanism_command", metavar="ACTION", required=True,
+                                              parser_class=_Parser)
+    p = mechanism_cmds.add_parser("add", help="登记长效机制", description="登记一项长效机制。")
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
+    p.add_argument("--unit", required=True, metavar="UNIT", help="建立机制的单位标识")
+    p.add_argument("--title", required=True, help="机制名称, 如 工程建设项目审批限时办结制度")
+    p.add_argument("--kind", required=True, metavar="KIND", help="类别, 按实施方案 (内置方案: rule 制度、procedure 工作规程、system 信息系统)")
+    p.add_argument("--status", required=True, metavar="STATUS", help="状态: drafting、established、revised、abolished")
+    p.add_argument("--date", required=True, type=_date, metavar="YYYY-MM-DD", help="达到该状态的日期 (不晚于今天)")
+    p.add_argument("--item", dest="items", action="append", type=int, default=[], metavar="ID",
+                   help="促成该机制的问题编号 (可重复)")
+    p.add_argument("--track", metavar="TRACK", help="所属专项")
+    p.add_argument("--note", help="备注")
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="mechanism_add", needs_actor=True)
+    p = mechanism_cmds.add_parser("list", help="长效机制台账", description="列出长效机制 (可按单位、专项)。")
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
+    p.add_argument("--unit", metavar="UNIT", help="单位标识")
+    p.add_argument("--track", metavar="TRACK", help="所属专项")
+    _add_json(p)
+    p.set_defaults(command="mechanism_list")
+    p = mechanism_cmds.add_parser("update", help="更新长效机制的状态", description="更新一项长效机制的状态 (如 起草中 → 已建立)。")
+    p.add_argument("mechanism_id", type=int, metavar="ID", help="长效机制编号")
+    p.add_argument("--status", required=True, metavar="STATUS", help="新状态: drafting、established、revised、abolished")
+    p.add_argument("--date", required=True, type=_date, metavar="YYYY-MM-DD", help="达到该状态的日期")
+    p.add_argument("--note", help="备注")
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="mechanism_update", needs_actor=True)
+
+    practice = commands.add_parser(
+        "practice", help="典型做法和创新案例: 报送、列表、遴选",
+        description="各单位报送优化营商环境的典型做法和创新案例 (可复制、易推广、有特色);\n"
+        "宣传部门遴选后刊入公开摘要的「晒成效」专栏。",
+    )
+    practice_cmds = practice.add_subparsers(dest="practice_command", metavar="ACTION", required=True,
+                                            parser_class=_Parser)
+    p = practice_cmds.add_parser("add", help="报送典型做法", description="以操作人所属单位报送一项典型做法或创新案例。")
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
+    p.add_argument("--title", required=True, help="标题")
+    p.add_argument("--summary", required=True, help="主要做法和成效")
+    p.add_argument("--track", metavar="TRACK", help="所属专项")
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="practice_add", needs_actor=True)
+    p = practice_cmds.add_parser("list", help="典型做法列表", description="列出报送的典型做法和创新案例。")
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
+    p.add_argument("--unit", metavar="UNIT", help="报送单位标识")
+    chosen = p.add_mutually_exclusive_group()
+    chosen.add_argument("--selected", dest="selected", action="store_const", const=True, default=None,
+                        help="只列已入选的")
+    chosen.add_argument("--not-selected", dest="selected", action="store_const", const=False, help="只列未入选的")
+    _add_json(p)
+    p.set_defaults(command="practice_list")
+    p = practice_cmds.add_parser("select", help="遴选典型做法 (刊入晒成效)", description="遴选一项典型做法刊入「晒成效」专栏; --undo 撤下。")
+    p.add_argument("practice_id", type=int, metavar="ID", help="典型做法编号")
+    p.add_argument("--undo", action="store_true", help="撤下 (不再入选)")
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="practice_select", needs_actor=True)
+
+    p = commands.add_parser(
+        "outcomes", help="五个一批: 各项成效的完成数、目标和完成率",
+        description="专项行动的五个一批 (排查发现问题线索、通报曝光典型案例、警示教育党员干部、\n"
+        "解决难点堵点、健全长效机制): 按记录统计的完成数、实施方案的目标和完成率,\n"
+        "并分专项、分单位列出。",
+    )
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
+    p.add_argument("--unit", metavar="UNIT", help="只统计这个责任单位的")
+    p.add_argument("--track", metavar="TRACK", help="只统计这个专项的")
+    _add_json(p)
+    p.set_defaults(command="outcomes")
 
     measure = item_cmds.add_parser("measure", help="整改措施: 添加、完成", description="问题的整改措施。")
     measure_cmds = measure.add_subparsers(dest="measure_command", metavar="ACTION", required=True, parser_class=_Parser)
@@ -451,11 +595,13 @@ def build_parser() -> argparse.ArgumentParser:
     from .reports import KIND_LABELS  # the kinds only: the writers are imported when a report runs
 
     p = commands.add_parser(
-        "report", help="出具报告: 整改台账、一报告四清单、工作进展通报、典型案例通报、单位排名、公开摘要",
+        "report", help="出具报告: 整改台账、一报告四清单、工作进展通报、典型案例通报、单位排名、公开摘要、成效台账",
         description="把专项行动的报告写到 --out 目录 (已有的同名文件被替换; 不会写到目录之外):\n"
         + "\n".join(f"  {kind:<10} {label}" for kind, label in KIND_LABELS.items())
         + "\n--unit 只出具一个责任单位的 (单位排名和公开摘要除外), --track 只出具一个专项的。\n"
-        "公开摘要不含举报人、人名、电话、身份证号和电子邮箱; --redact 给出再要删去的词和正则 (TOML)。",
+        "公开摘要不含举报人、人名、电话、身份证号和电子邮箱; --redact 给出再要删去的词和正则 (TOML)。\n"
+        "成效台账 (registers) 的问责处理情况默认只有处理方式和人数; 给出 --actor/--role 且该角色\n"
+        "依实施方案可查阅被问责人员时, 才列出姓名和职务 (未在命令行给出时不认定操作人)。",
     )
     p.add_argument("kind", choices=list(KIND_LABELS), metavar="KIND", help="报告类型: " + "、".join(KIND_LABELS))
     p.add_argument("--campaign", metavar="KEY", help="专项行动标识 (库中只有一个专项行动时可省略)")
@@ -463,8 +609,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--track", metavar="TRACK", help="只出具这个专项的 (专项标识)")
     p.add_argument("--redact", metavar="FILE", help="公开摘要的脱敏配置 (TOML: 要删去的词和正则)")
     p.add_argument("--out", required=True, metavar="DIR", help="输出目录 (不存在时创建)")
+    _add_actor(p)
     _add_json(p)
-    p.set_defaults(command="report")
+    p.set_defaults(command="report", needs_actor="if_given")
     return parser
 
 
@@ -498,7 +645,8 @@ def _leaf_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> a
     path = [args.group] + [
         name for name in (getattr(args, "item_command", None), getattr(args, "measure_command", None),
                           getattr(args, "audit_command", None), getattr(args, "definition_command", None),
-                          getattr(args, "campaign_command", None), getattr(args, "duty_command", None))
+                          getattr(args, "campaign_command", None), getattr(args, "duty_command", None),
+                          getattr(args, "mechanism_command", None), getattr(args, "practice_command", None))
         if name
     ]
     current = parser
@@ -513,7 +661,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        actor = resolve_actor(args, _leaf_parser(parser, args)) if getattr(args, "needs_actor", False) else None
+        needs = getattr(args, "needs_actor", False)
+        if needs == "if_given":  # an actor only when one is named (zhenggai report registers)
+            needs = bool(args.actor or args.role or args.as_unit)
+        actor = resolve_actor(args, _leaf_parser(parser, args)) if needs else None
     except SystemExit as stop:
         return _code(stop.code)
     try:

@@ -106,7 +106,7 @@ SEED = 2023
 #: Targets (BENCHMARKS.md says why).
 LEDGER_TARGET = 3.0
 CHECK_TARGET = 2.0
-FLAT_TARGET = 1.5  # the floor's peak at K×N items over its peak at N items
+FLAT_TARGET = 1.5  # a side's peak at K×N items over its peak at N items (flat in N)
 
 XLSX_OPTIONS = {
     "constant_memory": True,

@@ -58,6 +58,7 @@ HEARTBEAT = m.Heartbeat.__table__  # type: ignore[attr-defined]
 DUTY = m.Duty.__table__  # type: ignore[attr-defined]
 REPORTER = m.ItemReporter.__table__  # type: ignore[attr-defined]
 DUPLICATE = m.DuplicateFlag.__table__  # type: ignore[attr-defined]
+DOCUMENT = m.Document.__table__  # type: ignore[attr-defined]
 
 #: 关联研判 compares a new item with at most this many of the newest items of its track (and
 #: unit), so reporting stays fast in a large campaign.
@@ -92,6 +93,9 @@ class Campaign:
     unit_keys: Mapping[int, str]
     unit_names: Mapping[int, str]
     tracks: Mapping[str, str]
+    #: The document-review lifecycle (规范性文件清理) and its ladder, when the definition has one.
+    documents: CompiledLifecycle | None = None
+    document_ladder: LadderSpec | None = None
 
 
 #: ``status = 'pending'`` written into the SQL, not bound, so the planner can match the partial
@@ -258,6 +262,22 @@ class Statements:
             .order_by(DUPLICATE.c.id)
         )
         self.item_title = p(select(ITEM.c.title).where(ITEM.c.id == bindparam("id")))
+        # 规范性文件清理: documents on their own lifecycle.
+        self.document = p(select(DOCUMENT).where(DOCUMENT.c.id == bindparam("id")))
+        self.document_insert = p(_insert(DOCUMENT, returning=True))
+        self.document_update = p(
+            update(DOCUMENT)
+            .where(DOCUMENT.c.id == bindparam("id"), DOCUMENT.c.version == bindparam("old_version"))
+            .values(state=bindparam("state"), state_since=bindparam("state_since"), light=bindparam("light"),
+                    escalation_level=bindparam("escalation_level"), decision_note=bindparam("decision_note"),
+                    decided_at=bindparam("decided_at"), updated_at=bindparam("updated_at"),
+                    version=bindparam("version"))
+        )
+        self.document_steps = p(
+            select(STEP.c.id, STEP.c.step_key, STEP.c.status)
+            .where(STEP.c.subject_kind == literal("document"), STEP.c.subject_id == bindparam("sid"))
+            .order_by(STEP.c.id)
+        )
         self.item_texts = p(select(ITEM.c.title, ITEM.c.description).where(ITEM.c.id == bindparam("id")))
         self.duplicate_resolve = p(
             update(DUPLICATE)

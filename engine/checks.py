@@ -13,10 +13,18 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from zhenggai.workflows.schema import LADDER_ACTIONS, UNIT_WILDCARDS, CampaignSetup, LadderSpec, NotifySpec
+from zhenggai.workflows.schema import (
+    LADDER_ACTIONS,
+    OUTCOME_KEYS,
+    UNIT_WILDCARDS,
+    CampaignSetup,
+    LadderSpec,
+    NotifySpec,
+    OutcomeTargets,
+)
 
 from .calendar import WorkingCalendar
-from .lifecycle import UNIT_RECIPIENTS, check_lifecycle
+from .lifecycle import OPERATIONS, UNIT_RECIPIENTS, check_lifecycle
 from .messages import message_uses
 
 __all__ = [
@@ -64,6 +72,8 @@ def check_setup(setup: CampaignSetup) -> list[str]:
     for i, ladder in enumerate(setup.ladders):
         problems += _ladder_problems(f"ladders[{i}]", ladder, setup, roles)
     problems += _deadline_problems(setup, ladders)
+    problems += _document_problems(setup, roles, ladders)
+    problems += _outcome_problems(setup)
     problems += _duty_problems(setup, roles, ladders)
     problems += _follow_up_problems(setup, roles)
     problems += _supervision_problems(setup, roles)
@@ -84,6 +94,7 @@ def setup_warnings(setup: CampaignSetup) -> list[str]:
             if unit.id not in named:
                 warnings.append(f"units[{i}].id: 单位 {unit.id} 未列入任何专项、职责或机构")
     used_ladders = {setup.deadlines.ladder} if setup.deadlines is not None else set()
+    used_ladders |= {setup.documents.ladder} if setup.documents is not None else set()
     used_ladders |= {d.ladder for d in setup.duties}
     used_ladders |= {a.ladder for p in setup.phases for a in (*p.on_start, *p.on_end)}
     for i, ladder in enumerate(setup.ladders):
@@ -207,7 +218,7 @@ def _phase_problems(setup: CampaignSetup) -> list[str]:
                 elif ladder_id not in ladders:
                     problems.append(f"{path}.ladder: 未知督办阶梯 {ladder_id}")
                 elif ladders[ladder_id].subject != "duty":
-                    problems.append(f"{path}.ladder: 督办阶梯 {ladder_id} 用于问题, 不能用于职责")
+                    problems.append(f"{path}.ladder: 督办阶梯 {ladder_id} 不是职责督办阶梯")
     return problems
 
 
@@ -262,9 +273,12 @@ def _ladder_problems(path: str, ladder: LadderSpec, setup: CampaignSetup, roles:
     """Steps in order (offsets strictly increasing, escalation never stepping back, each
     escalation once), their states and recipients known."""
     problems = _duplicates(f"{path}.steps", [s.id for s in ladder.steps], "督办步骤")
-    states = {s.id for s in setup.lifecycle.states}
-    final = setup.lifecycle.final_states
-    if ladder.subject == "item":
+    lifecycle = setup.lifecycle
+    if ladder.subject == "document" and setup.documents is not None:
+        lifecycle = setup.documents.lifecycle
+    states = {s.id for s in lifecycle.states}
+    final = lifecycle.final_states
+    if ladder.subject in ("item", "document"):
         if not ladder.states:
             problems.append(f"{path}.states: 问题督办阶梯须指定适用的状态")
         for k, state in enumerate(ladder.states):
@@ -323,7 +337,78 @@ def _deadline_problems(setup: CampaignSetup, ladders: Mapping[str, LadderSpec]) 
         if rules.ladder not in ladders:
             problems.append(f"deadlines.ladder: 未知督办阶梯 {rules.ladder}")
         elif ladders[rules.ladder].subject != "item":
-            problems.append(f"deadlines.ladder: 督办阶梯 {rules.ladder} 用于职责, 不能用于问题")
+            problems.append(f"deadlines.ladder: 督办阶梯 {rules.ladder} 不是问题督办阶梯")
+    return problems
+
+
+#: What a document lifecycle's guards may read: a document has a unit, a due date and the
+#: trigger's input, but no measures, survivor or assignment.
+DOCUMENT_GUARDS = frozenset({"has_reason", "actor_outside_unit", "due_not_passed"})
+
+
+def _document_problems(
+    setup: CampaignSetup, roles: Mapping[str, object], ladders: Mapping[str, LadderSpec]
+) -> list[str]:
+    """The document-review lifecycle (规范性文件清理): a lifecycle of its own, checked like the
+    items' (paths under ``documents.``), with only document guards, no effects, a decision in
+    every final state, the listing operation, and a ladder of subject ``document``."""
+    docs = setup.documents
+    if docs is None:
+        return [f"ladders[{i}].subject: 没有 documents (规范性文件清理), 不能有文件督办阶梯"
+                for i, ladder in enumerate(setup.ladders) if ladder.subject == "document"]
+    spec = docs.lifecycle
+    # Of the items' operations a document needs only ``report`` (listing), checked below.
+    problems = [f"documents.{p}" for p in check_lifecycle(spec, roles, spec.operations)
+                if not (p.startswith("lifecycle.operations.") and "未指定可执行" in p)]
+    for i, t in enumerate(spec.transitions):
+        for k, guard in enumerate(t.guards):
+            if guard not in DOCUMENT_GUARDS:
+                problems.append(f"documents.lifecycle.transitions[{i}].guards[{k}]: 文件清理的流转不能使用条件 "
+                                f"{guard} (可用: {', '.join(sorted(DOCUMENT_GUARDS))})")
+        for k, effect in enumerate(t.effects):
+            problems.append(f"documents.lifecycle.transitions[{i}].effects[{k}]: 文件清理的流转没有效果 "
+                            f"({effect}); 清理结论就是终止状态")
+        for k, n in enumerate(t.notify):
+            if n.to == "previous_unit":
+                problems.append(f"documents.lifecycle.transitions[{i}].notify[{k}].to: 文件不会改派, 没有原责任单位")
+    if not spec.operations.get("report"):
+        problems.append("documents.lifecycle.operations.report: 未指定可登记待清理文件的角色")
+    if not spec.final_states:
+        problems.append("documents.lifecycle.states: 须有终止状态 (清理结论, 如 保留 / 修订 / 废止)")
+    if docs.due.track is not None or docs.due.severity is not None:
+        problems.append("documents.due: 文件清理时限不分专项和问题程度")
+    if docs.ladder is not None:
+        if docs.ladder not in ladders:
+            problems.append(f"documents.ladder: 未知督办阶梯 {docs.ladder}")
+        elif ladders[docs.ladder].subject != "document":
+            problems.append(f"documents.ladder: 督办阶梯 {docs.ladder} 不是文件督办阶梯 (subject: document)")
+    return problems
+
+
+def _outcome_problems(setup: CampaignSetup) -> list[str]:
+    """The outcome vocabularies (问责处理, 长效机制类别) without repeats, targets not negative and
+    per track only for tracks the definition has; a mechanism register needs its kinds."""
+    spec = setup.outcomes
+    operations = setup.lifecycle.operations
+    if spec is None:
+        return [f"lifecycle.operations.{op}: 没有 outcomes (办理结果), 不能{OPERATIONS[op]}"
+                for op in ("register_mechanism",) if operations.get(op)]
+    problems = _duplicates("outcomes.accountability", [a.id for a in spec.accountability], "问责处理方式")
+    problems += _duplicates("outcomes.mechanism_kinds", [k.id for k in spec.mechanism_kinds], "长效机制类别")
+    if operations.get("register_mechanism") and not spec.mechanism_kinds:
+        problems.append("outcomes.mechanism_kinds: 有登记长效机制的角色, 但未定义长效机制类别")
+    tracks = {t.id for t in setup.tracks}
+    targets: list[tuple[str, OutcomeTargets]] = [("outcomes.targets", spec.targets)]
+    for track, by_track in spec.targets.by_track.items():
+        path = f"outcomes.targets.by_track.{track}"
+        if track not in tracks:
+            problems.append(f"{path}: 未知专项 {track}")
+        targets.append((path, by_track))
+    for path, values in targets:
+        for key, label in OUTCOME_KEYS.items():
+            value = values.target(key)
+            if value is not None and value < 0:
+                problems.append(f"{path}.{key}: {label}目标不能为负数 ({value})")
     return problems
 
 

@@ -16,7 +16,10 @@ attributes carry the same facts for programs.
     │   ├── MeasureNotFound
     │   ├── DutyNotFound
     │   ├── MessageNotFound
-    │   └── DuplicateNotFound
+    │   ├── DocumentNotFound
+    │   ├── DuplicateNotFound
+    │   ├── MechanismNotFound
+    │   └── PracticeNotFound
     ├── InvalidInputError (ValueError)        field + reason
     ├── ImportRejected (ValueError)           every problem of an import (entry, field, reason)
     ├── PermissionDeniedError                 actor + role + action
@@ -47,6 +50,7 @@ __all__ = [
     "DaemonRunningError",
     "DefinitionError",
     "DeliveryError",
+    "DocumentNotFound",
     "DuplicateNotFound",
     "DutyNotFound",
     "GuardFailedError",
@@ -54,9 +58,11 @@ __all__ = [
     "InvalidInputError",
     "ItemNotFound",
     "MeasureNotFound",
+    "MechanismNotFound",
     "MessageNotFound",
     "NotFoundError",
     "PermissionDeniedError",
+    "PracticeNotFound",
     "StorageError",
     "TrackNotFound",
     "TransitionNotAllowedError",
@@ -114,8 +120,20 @@ class MessageNotFound(NotFoundError):
     kind_label = "消息"
 
 
+class DocumentNotFound(NotFoundError):
+    """No document under review (规范性文件清理) with this id."""
+
+
 class DuplicateNotFound(NotFoundError):
     """No 关联研判 flag with this id."""
+
+
+class MechanismNotFound(NotFoundError):
+    kind_label = "长效机制"
+
+
+class PracticeNotFound(NotFoundError):
+    kind_label = "典型做法和创新案例"
 
 
 class InvalidInputError(ZhenggaiError, ValueError):
@@ -159,8 +177,11 @@ class TransitionNotAllowedError(ZhenggaiError):
         trigger: str,
         allowed: Sequence[str],
         labels: Mapping[str, str] | None = None,
+        *,
+        subject: str = "问题",
     ) -> None:
-        """``labels`` maps state and trigger ids to the Chinese names officials read."""
+        """``labels`` maps state and trigger ids to the Chinese names officials read;
+        ``subject`` names what the id numbers (问题, or 文件 for a document under review)."""
         names = labels or {}
 
         def named(key: str) -> str:
@@ -169,7 +190,7 @@ class TransitionNotAllowedError(ZhenggaiError):
 
         allowed_text = "、".join(named(t) for t in allowed) if allowed else "无"
         super().__init__(
-            f"问题 {item_id} 当前状态为{named(state)}, 不能执行{named(trigger)}; 该状态下可执行: {allowed_text}"
+            f"{subject} {item_id} 当前状态为{named(state)}, 不能执行{named(trigger)}; 该状态下可执行: {allowed_text}"
         )
         self.item_id = item_id
         self.state = state
@@ -187,12 +208,15 @@ class GuardFailedError(ZhenggaiError):
         guard: str,
         explanation: str,
         labels: Mapping[str, str] | None = None,
+        *,
+        subject: str = "问题",
     ) -> None:
-        """``labels`` maps the trigger and guard ids to the Chinese names officials read."""
+        """``labels`` maps the trigger and guard ids to the Chinese names officials read;
+        ``subject`` names what the id numbers (问题, or 文件)."""
         names = labels or {}
         trigger_text = f"「{names[trigger]}」({trigger})" if trigger in names else trigger
         guard_text = f"「{names[guard]}」({guard})" if guard in names else guard
-        super().__init__(f"问题 {item_id} 不能执行{trigger_text}: 条件{guard_text}不满足 ({explanation})")
+        super().__init__(f"{subject} {item_id} 不能执行{trigger_text}: 条件{guard_text}不满足 ({explanation})")
         self.item_id = item_id
         self.trigger = trigger
         self.guard = guard

@@ -259,12 +259,22 @@ OPERATIONS: Mapping[str, str] = {
     "recompute_deadlines": "重算整改时限",
     "mark_case": "标记典型案例",
     "resolve_duplicate": "关联研判 (疑似重复问题的合并或区分)",
+    "record_outcome": "记录办理结果",
+    "read_named_people": "查阅被问责人员信息",
+    "publish_case": "通报曝光典型案例",
+    "register_mechanism": "登记长效机制",
+    "submit_practice": "报送典型做法和创新案例",
+    "select_practice": "遴选典型做法和创新案例",
 }
 
 #: Operations a definition may leave out (added after definitions were first written): then
 #: nobody may do them in its campaigns.
 OPTIONAL_OPERATIONS = frozenset(
-    {"pause_clock", "resume_clock", "recompute_deadlines", "mark_case", "resolve_duplicate"}
+    {
+        "pause_clock", "resume_clock", "recompute_deadlines", "mark_case", "resolve_duplicate",
+        "record_outcome", "read_named_people", "publish_case", "register_mechanism", "submit_practice",
+        "select_practice",
+    }
 )
 
 #: Message recipients a transition may name besides contact roles.

@@ -27,6 +27,15 @@ MESSAGE_SOURCES: Mapping[str, frozenset[str]] = {
     "ladder": ITEM_VARIABLES | {"step", "step_label", "action", "action_label", "days_overdue"},
     "duty": frozenset({"campaign", "duty", "duty_label", "deliverable", "unit", "unit_name", "due", "due_weekday"}),
     "phase": frozenset({"campaign", "phase", "phase_name", "phase_start", "phase_end"}),
+    # 规范性文件清理: a document's transitions and ladder steps.
+    "document": frozenset({
+        "campaign", "document_id", "title", "doc_number", "state", "state_label", "unit", "unit_name", "due",
+        "due_weekday", "trigger", "trigger_label",
+    }),
+    "document_ladder": frozenset({
+        "campaign", "document_id", "title", "doc_number", "state", "state_label", "unit", "unit_name", "due",
+        "due_weekday", "step", "step_label", "action", "action_label", "days_overdue",
+    }),
 }
 
 #: Input fields a transition passes on to its messages when it requires them.
@@ -63,7 +72,18 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
             for j, action in enumerate(getattr(phase, when)):
                 for k, n in enumerate(action.notify):
                     yield MessageUse(n.message, f"phases[{i}].{when}[{j}].notify[{k}].message", MESSAGE_SOURCES["phase"])
+    if setup.documents is not None:
+        for i, t in enumerate(setup.documents.lifecycle.transitions):
+            for k, n in enumerate(t.notify):
+                yield MessageUse(n.message, f"documents.lifecycle.transitions[{i}].notify[{k}].message",
+                                 MESSAGE_SOURCES["document"])
     for i, ladder in enumerate(setup.ladders):
+        if ladder.subject == "document":
+            for j, step in enumerate(ladder.steps):
+                for k, n in enumerate(step.notify):
+                    yield MessageUse(n.message, f"ladders[{i}].steps[{j}].notify[{k}].message",
+                                     MESSAGE_SOURCES["document_ladder"])
+            continue
         source = MESSAGE_SOURCES["ladder" if ladder.subject == "item" else "duty"]
         if ladder.subject == "duty":
             source = source | {"step", "step_label", "action", "action_label", "days_overdue"}

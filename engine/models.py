@@ -31,15 +31,22 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 __all__ = [
+    "Accountability",
     "AuditHead",
     "Campaign",
     "Contact",
+    "Document",
     "DuplicateFlag",
     "Event",
     "Item",
     "ItemReporter",
     "Measure",
+    "Mechanism",
+    "MechanismItem",
     "Outbox",
+    "Outcome",
+    "OutcomeMechanism",
+    "Practice",
     "Step",
     "Track",
     "UTCDateTime",
@@ -223,6 +230,9 @@ class Item(SQLModel, table=True):
     case_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     case_marked_at: dt.datetime | None = _utc_column()
     case_marked_by: str | None = Field(default=None, max_length=100)
+    #: Where and when the typical case was published (通报曝光).
+    case_published_at: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    case_published_where: str | None = Field(default=None, max_length=200)
     version: int = Field(default=1, sa_column=_ITEM_VERSION)
 
 
@@ -384,6 +394,95 @@ class Duty(SQLModel, table=True):
     done_by: str | None = Field(default=None, max_length=100)
 
 
+class Outcome(SQLModel, table=True):
+    """What came of a closed or dismissed item: the root cause, who recorded it and when. The
+    people held accountable are :class:`Accountability` rows; the mechanisms it produced are
+    :class:`OutcomeMechanism` rows."""
+
+    __tablename__: ClassVar[str] = "zg_outcome"
+
+    item_id: int = Field(foreign_key="zg_item.id", primary_key=True)
+    root_cause: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    recorded_by: str = Field(max_length=100)
+    recorded_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Accountability(SQLModel, table=True):
+    """One person held accountable for an item (问责 / 处理), in the definition's vocabulary.
+    Personal data: read only through ``Engine.outcome`` by the roles the definition allows
+    (``operations.read_named_people``); never in audit event data."""
+
+    __tablename__: ClassVar[str] = "zg_accountability"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="zg_item.id", index=True)
+    ordinal: int = Field(nullable=False)
+    person: str = Field(max_length=100)
+    position: str | None = Field(default=None, max_length=100)
+    outcome: str = Field(max_length=100)
+
+
+class Mechanism(SQLModel, table=True):
+    """A long-term mechanism (长效机制: a rule, procedure or system) a unit establishes or
+    revises because of the campaign; ``status`` is drafting / established / revised /
+    abolished as of ``date``."""
+
+    __tablename__: ClassVar[str] = "zg_mechanism"
+    __table_args__ = (Index("ix_zg_mechanism_campaign", "campaign_id", "unit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    unit_id: int = Field(foreign_key="zg_unit.id")
+    track: str | None = Field(default=None, max_length=100)
+    title: str = Field(max_length=200)
+    kind: str = Field(max_length=100)
+    status: str = Field(max_length=20)
+    date: dt.date = Field(sa_type=Date, nullable=False)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_by: str = Field(max_length=100)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    updated_by: str = Field(max_length=100)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class MechanismItem(SQLModel, table=True):
+    """An item that led to a mechanism, given when the mechanism was registered."""
+
+    __tablename__: ClassVar[str] = "zg_mechanism_item"
+
+    mechanism_id: int = Field(foreign_key="zg_mechanism.id", primary_key=True)
+    item_id: int = Field(foreign_key="zg_item.id", primary_key=True)
+
+
+class OutcomeMechanism(SQLModel, table=True):
+    """A mechanism an item's outcome links (replaced with the outcome)."""
+
+    __tablename__: ClassVar[str] = "zg_outcome_mechanism"
+
+    item_id: int = Field(foreign_key="zg_item.id", primary_key=True)
+    mechanism_id: int = Field(foreign_key="zg_mechanism.id", primary_key=True)
+
+
+class Practice(SQLModel, table=True):
+    """A good practice or innovative case (典型做法和创新案例) a unit submits; the publicity
+    role selects it for the public digest's 晒成效 column."""
+
+    __tablename__: ClassVar[str] = "zg_practice"
+    __table_args__ = (Index("ix_zg_practice_campaign", "campaign_id", "unit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    unit_id: int = Field(foreign_key="zg_unit.id")
+    track: str | None = Field(default=None, max_length=100)
+    title: str = Field(max_length=200)
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    submitted_by: str = Field(max_length=100)
+    submitted_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    selected: bool = Field(default=False)
+    selected_by: str | None = Field(default=None, max_length=100)
+    selected_at: dt.datetime | None = _utc_column()
+
+
 class DuplicateFlag(SQLModel, table=True):
     """关联研判: ``item_id`` looks like ``other_id`` (same track and unit, similar text), flagged
     when the item was reported or imported, for a person to judge: ``same`` (merged) or
@@ -406,3 +505,32 @@ class DuplicateFlag(SQLModel, table=True):
     resolved_at: dt.datetime | None = _utc_column()
     resolved_by: str | None = Field(default=None, max_length=100)
     resolution: str | None = Field(default=None, max_length=20)
+
+
+class Document(SQLModel, table=True):
+    """A normative document a unit lists for re-study (规范性文件清理): a subject of its own on
+    the definition's document lifecycle (``documents.lifecycle``); its final state is the
+    decision (保留 / 修订 / 废止), reached on ``decided_at``. ``due`` and the ladder's light and
+    level work as an item's do; ``version`` grows with every change (compare-and-set)."""
+
+    __tablename__: ClassVar[str] = "zg_document"
+    __table_args__ = (Index("ix_zg_document_campaign", "campaign_id", "state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    responsible_unit_id: int = Field(foreign_key="zg_unit.id")
+    title: str = Field(max_length=200)
+    #: 文号, e.g. 县政办发〔2019〕12号.
+    doc_number: str | None = Field(default=None, max_length=100)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    state: str = Field(max_length=40)
+    state_since: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    due: dt.date = Field(sa_type=Date, nullable=False)
+    light: str = Field(default="green", max_length=10)
+    escalation_level: int = Field(default=0)
+    decision_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    decided_at: dt.datetime | None = _utc_column()
+    created_by: str = Field(max_length=100)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    version: int = Field(default=1)

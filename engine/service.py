@@ -21,6 +21,7 @@ import os
 import random
 import threading
 import zoneinfo
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Self
 
@@ -35,8 +36,15 @@ from zhenggai.workflows.schema import (
     TransitionSpec,
 )
 
-from . import _reports
+from . import _outcomes, _reports
 from ._campaign_steps import arm_campaign_steps, fire_campaign_steps
+from ._documents import (
+    DOCUMENT_SUBJECT,
+    arm_document_steps,
+    document_view,
+    fire_document_steps,
+    transition_document,
+)
 from ._raw import Tx
 from ._reports import GramCache, find_duplicates
 from ._steps import (
@@ -55,6 +63,7 @@ from ._steps import (
 )
 from ._writes import (
     CAMPAIGN,
+    DOCUMENT,
     DUPLICATE,
     DUTY,
     EVENT,
@@ -83,6 +92,7 @@ from .errors import (
     CampaignNotFound,
     ConflictError,
     DefinitionError,
+    DocumentNotFound,
     DuplicateNotFound,
     DutyNotFound,
     GuardFailedError,
@@ -90,8 +100,10 @@ from .errors import (
     InvalidInputError,
     ItemNotFound,
     MeasureNotFound,
+    MechanismNotFound,
     MessageNotFound,
     PermissionDeniedError,
+    PracticeNotFound,
     TrackNotFound,
     TransitionNotAllowedError,
     UnitNotFound,
@@ -108,19 +120,26 @@ from .migrate import upgrade
 from .ports import Calendar, Clock
 from .store import Store
 from .views import (
+    MECHANISM_STATUSES,
+    AccountabilityEntry,
     Actor,
     CampaignView,
+    DocumentView,
     DuplicateView,
     DutyView,
     EventView,
+    FiveOutcomes,
     HeartbeatView,
     ImportProblem,
     ImportResult,
     ItemView,
     LedgerRow,
     MeasureView,
+    MechanismView,
     NewItem,
     OutboxView,
+    OutcomeView,
+    PracticeView,
     ProgressReport,
     RecomputeView,
     Reporter,
@@ -136,6 +155,7 @@ DEFAULT_SEVERITIES: Mapping[str, str] = {"normal": "一般", "serious": "较重"
 
 TEXT_LIMITS: Mapping[str, int] = {
     "title": 200,
+    "doc_number": 100,
     "description": 5000,
     "text": 2000,
     "finding": 2000,
@@ -465,6 +485,8 @@ class Engine:
             "case_note": None,
             "case_marked_at": None,
             "case_marked_by": None,
+            "case_published_at": None,
+            "case_published_where": None,
             "version": 1,
         }
         reporter_values = _reporter_values(reporter) if reporter is not None else None
@@ -986,6 +1008,107 @@ class Engine:
                 LedgerRow(self._view_from_row(camp, r), tuple(measures.get(r["id"], ()))) for r in rows
             ]
 
+    # ------------------------------------------------------- documents (规范性文件清理)
+
+    def list_document(
+        self, campaign: str | int, actor: Actor, *, unit: str, title: str, doc_number: str | None = None,
+        note: str | None = None,
+    ) -> DocumentView:
+        """List a normative document of ``unit`` for re-study (规范性文件清理), in the document
+        lifecycle's initial state; its decision is due by the definition's ``documents.due``
+        (counted from today as an item's deadline is) and its ladder is armed. A role from the
+        document lifecycle's ``operations.report``; a unit-bound role lists its own unit's."""
+        now = self._now()
+        st = self._st
+        with self._store.transaction() as tx:
+            camp = self._campaign(tx, campaign)
+            lifecycle = _documents_of(camp)
+            self._check_actor(camp, actor)
+            unit_id = _unit_id(camp, unit)
+            self._check_role(camp, actor, "report", lifecycle.spec.operations.get("report", []),
+                             {"responsible_unit_id": unit_id})
+            assert camp.setup is not None and camp.setup.documents is not None
+            rule = camp.setup.documents.due
+            received = received_day(camp.calendar, now, camp.tz, _cutoff(camp))
+            values: dict[str, Any] = {
+                "campaign_id": camp.id, "responsible_unit_id": unit_id, "title": _text("title", title),
+                "doc_number": None if doc_number is None else _text("doc_number", doc_number),
+                "note": None if note is None else _text("note", note), "state": lifecycle.spec.initial,
+                "state_since": now, "due": add_days(camp.calendar, received, rule.days, rule.count),
+                "light": "green", "escalation_level": 0, "decision_note": None, "decided_at": None,
+                "created_by": actor.name, "created_at": now, "updated_at": now, "version": 1,
+            }
+            values["id"] = tx.scalar(st.document_insert, values)
+            append_event(tx, st, camp.id, item_id=None, trigger="list_document", from_state=None,
+                         to_state=lifecycle.spec.initial, actor=actor, at=now,
+                         data={"document": values["id"], "title": values["title"], "unit": unit,
+                               "due": values["due"].isoformat()})
+            arm_document_steps(tx, st, camp, values, now)
+        return document_view(camp, lifecycle, values)
+
+    def fire_document(
+        self, document_id: int, trigger: str, actor: Actor, *, reason: str | None = None, note: str | None = None,
+        expected_version: int | None = None,
+    ) -> DocumentView:
+        """Fire a document-lifecycle ``trigger`` (e.g. 开始审查, 决定保留 / 修订 / 废止) as ``actor``;
+        a transition into a final state records the decision and its date."""
+        now = self._now()
+        with self._store.transaction() as tx:
+            row = self._load_document(tx, document_id)
+            camp = self._campaign(tx, row["campaign_id"])
+            lifecycle = _documents_of(camp)
+            self._check_actor(camp, actor)
+            if expected_version is not None and expected_version != row["version"]:
+                raise ConflictError(document_id, expected_version, row["version"])
+            spec = lifecycle.by_trigger_source.get((trigger, row["state"]))
+            if spec is None:
+                raise TransitionNotAllowedError(document_id, row["state"], trigger,
+                                                lifecycle.allowed_triggers(row["state"]), lifecycle.names,
+                                                subject=DOCUMENT_SUBJECT)
+            self._check_role(camp, actor, spec.trigger, spec.roles, row)
+            inputs = {k: _text(k, v) for k, v in (("reason", reason), ("note", note)) if v is not None}
+            after = transition_document(tx, self._st, camp, row, spec, actor, inputs, now)
+        return document_view(camp, lifecycle, after)
+
+    def document(self, document_id: int) -> DocumentView:
+        with self._store.read() as conn:
+            row = self._load_document(Tx.on(conn), document_id)
+            camp = self._campaign(conn, row["campaign_id"])
+            return document_view(camp, _documents_of(camp), row)
+
+    def documents(
+        self, campaign: str | int, *, unit: str | None = None, state: str | None = None
+    ) -> list[DocumentView]:
+        """The campaign's documents under review, in the order they were listed."""
+        with self._store.read() as conn:
+            camp = self._campaign(conn, campaign)
+            lifecycle = _documents_of(camp)
+            query = select(DOCUMENT).where(DOCUMENT.c.campaign_id == camp.id).order_by(DOCUMENT.c.id)
+            if unit is not None:
+                query = query.where(DOCUMENT.c.responsible_unit_id == _unit_id(camp, unit))
+            if state is not None:
+                query = query.where(DOCUMENT.c.state == _choice("state", state, lifecycle.labels))
+            return [document_view(camp, lifecycle, r) for r in conn.execute(query).mappings()]
+
+    def document_events(self, document_id: int) -> list[EventView]:
+        """A document's audit events (its id is in their data), in chain order."""
+        with self._store.read() as conn:
+            row = self._load_document(Tx.on(conn), document_id)
+            query = (
+                select(EVENT).where(EVENT.c.campaign_id == row["campaign_id"], EVENT.c.item_id.is_(None))
+                .order_by(EVENT.c.seq)
+            )
+            events = [_event_view(r) for r in conn.execute(query).mappings()]
+        return [e for e in events if e.data.get("document") == document_id]
+
+    def _load_document(self, tx: Tx, document_id: int) -> dict[str, Any]:
+        if not isinstance(document_id, int) or isinstance(document_id, bool):
+            raise InvalidInputError("document_id", "文件编号须为整数")
+        row = tx.one(self._st.document, {"id": document_id})
+        if row is None:
+            raise DocumentNotFound(document_id)
+        return row
+
     # ---------------------------------------------------------------- reports and intake
 
     def progress(self, campaign: str | int, *, unit: str | None = None, track: str | None = None) -> ProgressReport:
@@ -1146,6 +1269,351 @@ class Engine:
         if isinstance(db, Tx):
             return {i: db.scalar(self._st.item_title, {"id": i}) for i in ids}
         return {r.id: r.title for r in db.execute(select(ITEM.c.id, ITEM.c.title).where(ITEM.c.id.in_(ids)))}
+
+    # ------------------------------------------------------------------- outcomes (五个一批)
+
+    def record_outcome(
+        self, item_id: int, actor: Actor, *, root_cause: str | None = None,
+        accountability: Sequence[AccountabilityEntry | Sequence[str | None]] = (),
+        mechanisms: Sequence[int] = (), expected_version: int | None = None,
+    ) -> OutcomeView:
+        """What came of a closed or dismissed item (the item must be in a final state): the root
+        cause (根源分析), the people held accountable with an outcome of the definition's
+        vocabulary (``outcomes.accountability``: 诫勉, 组织处理 …), the long-term mechanisms it led
+        to. Recording again replaces the whole record. A role from ``operations.record_outcome``.
+
+        The people's names and positions are personal data, kept in a table of their own: the
+        audit event keeps only how many people and which outcomes, never who."""
+        now = self._now()
+        st = self._st
+        with self._store.write() as conn:
+            tx = Tx.on(conn)
+            row, camp = self._item_operation(tx, item_id, actor, "record_outcome", expected_version)
+            if row["state"] not in camp.lifecycle.final_states:
+                raise GuardFailedError(item_id, "record_outcome", "item_finished",
+                                       f"问题处于「{camp.lifecycle.labels.get(row['state'], row['state'])}」, 办结后才能记录",
+                                       _outcomes.OUTCOME_NAMES)
+            cause = None if root_cause is None else _text("root_cause", root_cause)
+            people = _outcomes.accountability_values(camp, accountability)
+            linked = self._mechanism_ids(conn, camp, mechanisms)
+            if cause is None and not people and not linked:
+                raise InvalidInputError("outcome", "办理结果为空: 须填写根源分析、问责处理或长效机制")
+            replaced = conn.execute(
+                select(_outcomes.OUTCOME.c.item_id).where(_outcomes.OUTCOME.c.item_id == item_id)
+            ).first() is not None
+            for table in (_outcomes.ACCOUNTABILITY, _outcomes.OUTCOME_MECHANISM, _outcomes.OUTCOME):
+                conn.execute(table.delete().where(table.c.item_id == item_id))
+            conn.execute(_outcomes.OUTCOME.insert().values(
+                item_id=item_id, root_cause=cause, recorded_by=actor.name, recorded_at=now))
+            if people:
+                conn.execute(_outcomes.ACCOUNTABILITY.insert(), [
+                    {"item_id": item_id, "ordinal": k, "person": person, "position": position, "outcome": outcome}
+                    for k, (person, position, outcome) in enumerate(people)
+                ])
+            if linked:
+                conn.execute(_outcomes.OUTCOME_MECHANISM.insert(),
+                             [{"item_id": item_id, "mechanism_id": mid} for mid in linked])
+            cas_update(tx, st, row, {"updated_at": now, "version": row["version"] + 1})
+            outcomes = Counter(outcome for _, _, outcome in people)
+            data: dict[str, Any] = {
+                "people": _outcomes.people_count((p, q) for p, q, _ in people),
+                "accountability": {k: outcomes[k] for k in _outcomes.accountability_labels(camp) if outcomes[k]},
+                "mechanisms": list(linked), "replaced": replaced,
+            }
+            if cause is not None:
+                data["root_cause"] = cause
+            append_event(tx, st, camp.id, item_id=item_id, trigger="record_outcome", from_state=row["state"],
+                         to_state=row["state"], actor=actor, at=now, data=data)
+            named = self._may_read_people(camp, actor, row)
+            view = _outcomes.outcome_views(conn, camp, [item_id], named)[0]
+        return view
+
+    def outcome(self, item_id: int, actor: Actor) -> OutcomeView | None:
+        """What came of the item (None: nothing recorded). The people held accountable are named
+        only for a role from ``operations.read_named_people`` (a unit-bound one: for its own
+        unit's items), and each such read is audited; any other reader gets the entries with
+        the outcomes and the count but no names (``named`` False)."""
+        with self._store.read() as conn:
+            row = self._load_item(conn, item_id)
+            camp = self._campaign(conn, row["campaign_id"], row["campaign_version"])
+            self._check_actor(camp, actor)
+            named = self._may_read_people(camp, actor, row)
+            views = _outcomes.outcome_views(conn, camp, [item_id], named)
+        view = views[0] if views else None
+        if view is not None and named and view.people:
+            self._audit_people_read(camp, actor, [view], item_id=item_id)
+        return view
+
+    def outcomes(
+        self, campaign: str | int, actor: Actor, *, unit: str | None = None, track: str | None = None
+    ) -> list[OutcomeView]:
+        """The recorded outcomes of the campaign's items (of one responsible unit or track), by
+        item id; people named as :meth:`outcome` says (one audit event per read that names)."""
+        with self._store.read() as conn:
+            camp = self._campaign(conn, campaign)
+            self._check_actor(camp, actor)
+            query = select(ITEM.c.id, ITEM.c.responsible_unit_id).where(ITEM.c.campaign_id == camp.id)
+            if unit is not None:
+                query = query.where(ITEM.c.responsible_unit_id == _unit_id(camp, unit))
+            if track is not None:
+                query = query.where(ITEM.c.track == _choice("track", track, camp.tracks, TrackNotFound))
+            rows = conn.execute(query).mappings().all()
+            named = {r["id"]: self._may_read_people(camp, actor, r) for r in rows}
+            views = _outcomes.outcome_views(conn, camp, list(named), named)
+        shown = [v for v in views if v.named and v.people]
+        if shown:
+            self._audit_people_read(camp, actor, shown, item_id=None)
+        return views
+
+    def publish_case(self, item_id: int, actor: Actor, *, where: str, on: dt.date,
+                     expected_version: int | None = None) -> ItemView:
+        """通报曝光: record where and when a typical case (marked by :meth:`mark_case`) was
+        published; publishing again replaces the record. ``on`` may not be after today. A role
+        from ``operations.publish_case``."""
+        now = self._now()
+        st = self._st
+        with self._store.transaction() as tx:
+            row, camp = self._item_operation(tx, item_id, actor, "publish_case", expected_version)
+            if row["case_marked_at"] is None:
+                raise GuardFailedError(item_id, "publish_case", "marked_case", "问题未标记为典型案例", _outcomes.OUTCOME_NAMES)
+            place = _text("where", where)
+            if len(place) > 200:
+                raise InvalidInputError("where", f"过长 ({len(place)} 字, 最多 200 字)")
+            day = _outcomes.past_day("on", on, camp, now)
+            changes = {"case_published_at": day, "case_published_where": place, "updated_at": now,
+                       "version": row["version"] + 1}
+            cas_update(tx, st, row, changes)
+            append_event(tx, st, camp.id, item_id=item_id, trigger="publish_case", from_state=row["state"],
+                         to_state=row["state"], actor=actor, at=now, data={"where": place, "on": day.isoformat()})
+        return self._view_from_row(camp, {**row, **changes})
+
+    def register_mechanism(
+        self, campaign: str | int, actor: Actor, *, unit: str, title: str, kind: str, status: str,
+        date: dt.date, items: Sequence[int] = (), track: str | None = None, note: str | None = None,
+    ) -> MechanismView:
+        """Register a long-term mechanism (长效机制) ``unit`` established, revised or is drafting
+        because of the campaign: a ``kind`` of the definition's ``outcomes.mechanism_kinds``, a
+        status (drafting / established / revised / abolished) as of ``date`` (not after today),
+        the campaign's items that led to it. A role from ``operations.register_mechanism``; a
+        unit-bound role registers its own unit's."""
+        now = self._now()
+        st = self._st
+        with self._store.write() as conn:
+            tx = Tx.on(conn)
+            camp = self._campaign(tx, campaign)
+            self._check_actor(camp, actor)
+            unit_id = _unit_id(camp, unit)
+            self._check_role(camp, actor, "register_mechanism", camp.operations.get("register_mechanism", frozenset()),
+                             {"responsible_unit_id": unit_id})
+            values: dict[str, Any] = {
+                "campaign_id": camp.id, "unit_id": unit_id,
+                "track": None if track is None else _choice("track", track, camp.tracks, TrackNotFound),
+                "title": _text("title", title),
+                "kind": _choice("kind", kind, _outcomes.mechanism_kinds(camp)),
+                "status": _choice("status", status, MECHANISM_STATUSES),
+                "date": _outcomes.past_day("date", date, camp, now),
+                "note": None if note is None else _text("note", note),
+                "created_by": actor.name, "created_at": now, "updated_by": actor.name, "updated_at": now,
+            }
+            item_ids = self._campaign_item_ids(conn, camp, items)
+            mechanism_id = conn.execute(_outcomes.MECHANISM.insert().values(**values)).inserted_primary_key[0]
+            if item_ids:
+                conn.execute(_outcomes.MECHANISM_ITEM.insert(),
+                             [{"mechanism_id": mechanism_id, "item_id": i} for i in item_ids])
+            append_event(tx, st, camp.id, item_id=None, trigger="register_mechanism", from_state=None,
+                         to_state=None, actor=actor, at=now,
+                         data={"mechanism": mechanism_id, "unit": unit, "title": values["title"],
+                               "kind": values["kind"], "status": values["status"],
+                               "date": values["date"].isoformat(), "items": list(item_ids),
+                               **({"track": values["track"]} if values["track"] else {})})
+            view = _outcomes.mechanism_views(conn, camp, ids=[mechanism_id])[0]
+        return view
+
+    def update_mechanism(
+        self, mechanism_id: int, actor: Actor, *, status: str, date: dt.date, note: str | None = None
+    ) -> MechanismView:
+        """A mechanism's new status (e.g. drafting → established, established → revised or
+        abolished) as of ``date``: not after today, not before its last status date. A role
+        from ``operations.register_mechanism``; a unit-bound role for its own unit's only."""
+        now = self._now()
+        st = self._st
+        with self._store.write() as conn:
+            tx = Tx.on(conn)
+            row = self._load_mechanism(conn, mechanism_id)
+            camp = self._campaign(tx, row["campaign_id"])
+            self._check_actor(camp, actor)
+            self._check_role(camp, actor, "register_mechanism", camp.operations.get("register_mechanism", frozenset()),
+                             {"responsible_unit_id": row["unit_id"]})
+            new_status = _choice("status", status, MECHANISM_STATUSES)
+            day = _outcomes.past_day("date", date, camp, now)
+            if day < row["date"]:
+                raise InvalidInputError("date", f"日期 {day.isoformat()} 早于上次状态日期 {row['date'].isoformat()}")
+            values: dict[str, Any] = {"status": new_status, "date": day, "updated_by": actor.name, "updated_at": now}
+            if note is not None:
+                values["note"] = _text("note", note)
+            conn.execute(_outcomes.MECHANISM.update().where(_outcomes.MECHANISM.c.id == mechanism_id).values(**values))
+            data: dict[str, Any] = {"mechanism": mechanism_id, "from_status": row["status"], "status": new_status,
+                                    "date": day.isoformat()}
+            if note is not None:
+                data["note"] = values["note"]
+            append_event(tx, st, camp.id, item_id=None, trigger="update_mechanism", from_state=None, to_state=None,
+                         actor=actor, at=now, data=data)
+            view = _outcomes.mechanism_views(conn, camp, ids=[mechanism_id])[0]
+        return view
+
+    def mechanisms(
+        self, campaign: str | int, *, unit: str | None = None, track: str | None = None
+    ) -> list[MechanismView]:
+        """The campaign's long-term mechanisms (长效机制台账), in the order they were registered:
+        all, or one unit's, or those registered for one track."""
+        with self._store.read() as conn:
+            camp = self._campaign(conn, campaign)
+            unit_id = None if unit is None else _unit_id(camp, unit)
+            if track is not None:
+                _choice("track", track, camp.tracks, TrackNotFound)
+            return _outcomes.mechanism_views(conn, camp, unit_id=unit_id, track=track)
+
+    def submit_practice(
+        self, campaign: str | int, actor: Actor, *, title: str, summary: str, track: str | None = None
+    ) -> PracticeView:
+        """A unit submits a good practice or innovative case (典型做法和创新案例, 五、(三)): the
+        actor's unit is the practice's. A role from ``operations.submit_practice``."""
+        now = self._now()
+        st = self._st
+        with self._store.write() as conn:
+            tx = Tx.on(conn)
+            camp = self._campaign(tx, campaign)
+            self._check_actor(camp, actor)
+            self._check_operation(camp, actor, "submit_practice", None)
+            if actor.unit is None:
+                raise InvalidInputError("actor.unit", "报送典型做法须指明报送单位")
+            values: dict[str, Any] = {
+                "campaign_id": camp.id, "unit_id": camp.unit_ids[actor.unit],
+                "track": None if track is None else _choice("track", track, camp.tracks, TrackNotFound),
+                "title": _text("title", title), "summary": _text("summary", summary),
+                "submitted_by": actor.name, "submitted_at": now, "selected": False, "selected_by": None,
+                "selected_at": None,
+            }
+            values["id"] = conn.execute(_outcomes.PRACTICE.insert().values(**values)).inserted_primary_key[0]
+            append_event(tx, st, camp.id, item_id=None, trigger="submit_practice", from_state=None, to_state=None,
+                         actor=actor, at=now,
+                         data={"practice": values["id"], "unit": actor.unit, "title": values["title"],
+                               **({"track": values["track"]} if values["track"] else {})})
+        return _outcomes.practice_view(camp, values)
+
+    def select_practice(self, practice_id: int, actor: Actor, *, selected: bool) -> PracticeView:
+        """Select a practice for the public digest's 晒成效 column (``selected`` True), or take it
+        out again. A role from ``operations.select_practice`` (the publicity department)."""
+        now = self._now()
+        st = self._st
+        if not isinstance(selected, bool):
+            raise InvalidInputError("selected", "须为 True 或 False")
+        with self._store.write() as conn:
+            tx = Tx.on(conn)
+            row = self._load_practice(conn, practice_id)
+            camp = self._campaign(tx, row["campaign_id"])
+            self._check_actor(camp, actor)
+            self._check_operation(camp, actor, "select_practice", None)
+            values: dict[str, Any] = {"selected": selected, "selected_by": actor.name if selected else None,
+                                      "selected_at": now if selected else None}
+            conn.execute(_outcomes.PRACTICE.update().where(_outcomes.PRACTICE.c.id == practice_id).values(**values))
+            append_event(tx, st, camp.id, item_id=None, trigger="select_practice", from_state=None, to_state=None,
+                         actor=actor, at=now, data={"practice": practice_id, "selected": selected,
+                                                    "was_selected": bool(row["selected"])})
+        return _outcomes.practice_view(camp, {**row, **values})
+
+    def practices(
+        self, campaign: str | int, *, selected: bool | None = None, unit: str | None = None
+    ) -> list[PracticeView]:
+        """The practices units submitted, in the order submitted: all, or only the selected (or
+        not selected) ones, of one unit."""
+        with self._store.read() as conn:
+            camp = self._campaign(conn, campaign)
+            query = select(_outcomes.PRACTICE).where(_outcomes.PRACTICE.c.campaign_id == camp.id)
+            if selected is not None:
+                query = query.where(_outcomes.PRACTICE.c.selected == bool(selected))
+            if unit is not None:
+                query = query.where(_outcomes.PRACTICE.c.unit_id == _unit_id(camp, unit))
+            rows = conn.execute(query.order_by(_outcomes.PRACTICE.c.id)).mappings()
+            return [_outcomes.practice_view(camp, r) for r in rows]
+
+    def five_outcomes(
+        self, campaign: str | int, *, unit: str | None = None, track: str | None = None
+    ) -> FiveOutcomes:
+        """The 五个一批 dashboard as of now: the plan's five outcomes counted from the records,
+        against the definition's targets (definitions in :mod:`zhenggai.engine._outcomes`)."""
+        now = self._now()
+        with self._store.read() as conn:
+            camp = self._campaign(conn, campaign)
+            unit_id = None if unit is None else _unit_id(camp, unit)
+            if track is not None:
+                _choice("track", track, camp.tracks, TrackNotFound)
+            return _outcomes.five_outcomes(conn, camp, now, unit_id=unit_id, unit=unit, track=track)
+
+    def _may_read_people(self, camp: Campaign, actor: Actor, row: Mapping[str, Any]) -> bool:
+        """Whether ``actor`` may see who was held accountable for the item ``row``."""
+        try:
+            self._check_operation(camp, actor, "read_named_people", row)
+        except PermissionDeniedError:
+            return False
+        return True
+
+    def _audit_people_read(
+        self, camp: Campaign, actor: Actor, views: Sequence[OutcomeView], *, item_id: int | None
+    ) -> None:
+        """One audit event for a read that named people: whose items, how many people."""
+        now = self._now()
+        with self._store.transaction() as tx:
+            append_event(tx, self._st, camp.id, item_id=item_id, trigger="read_named_people", from_state=None,
+                         to_state=None, actor=actor, at=now,
+                         data={"items": [v.item_id for v in views], "people": sum(v.people for v in views)})
+
+    def _mechanism_ids(self, conn: Connection, camp: Campaign, ids: Sequence[int]) -> list[int]:
+        """``ids`` as the campaign's mechanisms, each once, in order; MechanismNotFound else."""
+        wanted = _outcomes.id_list("mechanisms", ids)
+        if not wanted:
+            return []
+        found = set(conn.execute(
+            select(_outcomes.MECHANISM.c.id)
+            .where(_outcomes.MECHANISM.c.campaign_id == camp.id, _outcomes.MECHANISM.c.id.in_(wanted))
+        ).scalars())
+        for mid in wanted:
+            if mid not in found:
+                raise MechanismNotFound(mid)
+        return wanted
+
+    def _campaign_item_ids(self, conn: Connection, camp: Campaign, ids: Sequence[int]) -> list[int]:
+        """``ids`` as the campaign's items, each once, in order; ItemNotFound else."""
+        wanted = _outcomes.id_list("items", ids)
+        if not wanted:
+            return []
+        found = set(conn.execute(
+            select(ITEM.c.id).where(ITEM.c.campaign_id == camp.id, ITEM.c.id.in_(wanted))
+        ).scalars())
+        for item_id in wanted:
+            if item_id not in found:
+                raise ItemNotFound(item_id)
+        return wanted
+
+    def _load_mechanism(self, conn: Connection, mechanism_id: int) -> dict[str, Any]:
+        if not isinstance(mechanism_id, int) or isinstance(mechanism_id, bool):
+            raise InvalidInputError("mechanism_id", "长效机制编号须为整数")
+        row = conn.execute(
+            select(_outcomes.MECHANISM).where(_outcomes.MECHANISM.c.id == mechanism_id)
+        ).mappings().first()
+        if row is None:
+            raise MechanismNotFound(mechanism_id)
+        return dict(row)
+
+    def _load_practice(self, conn: Connection, practice_id: int) -> dict[str, Any]:
+        if not isinstance(practice_id, int) or isinstance(practice_id, bool):
+            raise InvalidInputError("practice_id", "典型做法编号须为整数")
+        row = conn.execute(
+            select(_outcomes.PRACTICE).where(_outcomes.PRACTICE.c.id == practice_id)
+        ).mappings().first()
+        if row is None:
+            raise PracticeNotFound(practice_id)
+        return dict(row)
 
     def outbox(self, campaign: str | int | None = None, *, status: str | None = None) -> list[OutboxView]:
         """Queued messages, oldest first: of one campaign, with one status (``pending``,
@@ -1370,6 +1838,10 @@ class Engine:
                             fire_item_steps(tx, st, camp, row, rungs, now, report)
                         if timers:
                             self._fire_timers(tx, camp, self._load_item(tx, sid), timers, now, report)
+                    elif kind == "document":
+                        document = self._load_document(tx, sid)
+                        camp = self._campaign(tx, document["campaign_id"])
+                        fire_document_steps(tx, st, camp, document, claimed, now, report)
                     else:
                         duty = tx.one(st.duty, {"id": sid})
                         assert duty is not None, f"step of a missing duty {sid}"
@@ -1527,6 +1999,10 @@ class Engine:
             unit_keys={u["id"]: u["key"] for u in units},
             unit_names={u["id"]: u["name"] for u in units},
             tracks={t["key"]: t["name"] for t in tracks},
+            documents=self._compiled(setup.documents.lifecycle.model_dump_json())
+            if setup is not None and setup.documents is not None else None,
+            document_ladder=next((x for x in setup.ladders if x.id == setup.documents.ladder), None)
+            if setup is not None and setup.documents is not None else None,
         )
         if cache:
             self._remember(camp)
@@ -1670,7 +2146,8 @@ class Engine:
             last_finding=r["last_finding"], created_by=r["created_by"], created_at=r["created_at"],
             updated_at=r["updated_at"], verified_at=r["verified_at"], closed_at=r["closed_at"],
             closed_by=r["closed_by"], version=r["version"], case_note=r["case_note"],
-            case_marked_at=r["case_marked_at"],
+            case_marked_at=r["case_marked_at"], case_published_at=r["case_published_at"],
+            case_published_where=r["case_published_where"],
         )
 
 # ----------------------------------------------------------------------------------- helpers
@@ -1830,6 +2307,20 @@ def _entry_problems(
     if entry.unit is not None and assign is None:
         problems.append(ImportProblem(index, "unit", "该实施方案没有从初始状态交办的流转, 不能导入时交办"))
     return problems
+
+
+def _documents_of(camp: Campaign) -> CompiledLifecycle:
+    """The campaign's document lifecycle, or a clear refusal when its definition has none."""
+    if camp.documents is None:
+        raise DefinitionError([f"专项行动 {camp.key} 的实施方案没有规范性文件清理 (documents)"])
+    return camp.documents
+
+
+def _cutoff(camp: Campaign) -> dt.time:
+    """The time of day after which something received counts from the next working day."""
+    if camp.setup is not None and camp.setup.deadlines is not None:
+        return camp.setup.deadlines.cutoff
+    return dt.time(17, 30)
 
 
 def _known(field: str, value: object, allowed: Mapping[str, object] | frozenset[str], what: str) -> str:

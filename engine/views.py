@@ -14,19 +14,27 @@ from typing import Any
 
 __all__ = [
     "ESCALATION_LABELS",
+    "MECHANISM_STATUSES",
+    "AccountabilityEntry",
     "Actor",
     "CampaignView",
+    "DocumentView",
     "DuplicateView",
     "DutyView",
     "EventView",
+    "FiveOutcomes",
     "HeartbeatView",
     "ImportProblem",
     "ImportResult",
     "ItemView",
     "LedgerRow",
     "MeasureView",
+    "MechanismView",
     "NewItem",
     "OutboxView",
+    "OutcomeTally",
+    "OutcomeView",
+    "PracticeView",
     "ProgressReport",
     "Reporter",
     "ReporterView",
@@ -137,6 +145,9 @@ class ItemView(_View):
     #: 典型案例: the note the case bulletin prints, and when the item was marked (None: not a case).
     case_note: str | None = None
     case_marked_at: dt.datetime | None = None
+    #: 通报曝光: when and where the typical case was published (None: not yet).
+    case_published_at: dt.date | None = None
+    case_published_where: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,3 +410,149 @@ class UnitRanking(_View):
     overdue: int
     reopened: int
     supervised: int
+
+
+# ----------------------------------------------------------------------------- documents
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentView(_View):
+    """A normative document under review (规范性文件清理): listed by ``unit``, on the
+    definition's document lifecycle; ``decided`` once in a final state (the decision, e.g.
+    保留 / 修订 / 废止, with its date ``decided_at``)."""
+
+    id: int
+    campaign: str
+    unit: str
+    unit_name: str
+    title: str
+    doc_number: str | None
+    note: str | None
+    state: str
+    state_label: str
+    decided: bool
+    due: dt.date
+    light: str
+    escalation_level: int
+    decision_note: str | None
+    decided_at: dt.datetime | None
+    created_by: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+
+# ------------------------------------------------------------------------------ outcomes
+
+
+@dataclass(frozen=True, slots=True)
+class AccountabilityEntry(_View):
+    """One person held accountable for an item: ``outcome`` is an id of the definition's
+    accountability vocabulary (``outcomes.accountability``), ``outcome_label`` its name (诫勉 …).
+    ``person`` is "" and ``position`` None for a reader who may not see named people. Given to
+    :meth:`Engine.record_outcome`, ``outcome_label`` may be left out (the engine fills it)."""
+
+    person: str
+    position: str | None
+    outcome: str
+    outcome_label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeView(_View):
+    """What came of a closed or dismissed item: the root cause (根源分析), the people held
+    accountable (``people`` of them) and the long-term mechanisms it led to. ``named`` is
+    False when the reader's role may not see the people (``operations.read_named_people``):
+    the entries then keep their outcomes but not who."""
+
+    item_id: int
+    root_cause: str | None
+    accountability: tuple[AccountabilityEntry, ...]
+    people: int
+    mechanisms: tuple[int, ...]
+    recorded_by: str
+    recorded_at: dt.datetime
+    named: bool
+
+
+#: A long-term mechanism's status, with its Chinese name.
+MECHANISM_STATUSES: Mapping[str, str] = {
+    "drafting": "起草中",
+    "established": "已建立",
+    "revised": "已修订",
+    "abolished": "已废止",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MechanismView(_View):
+    """A long-term mechanism (长效机制): a rule, procedure or system ``unit`` established or
+    revised because of the campaign (``kind`` from the definition's ``outcomes.mechanism_kinds``),
+    its status as of ``date`` and the items that led to it."""
+
+    id: int
+    campaign: str
+    unit: str
+    unit_name: str
+    track: str | None
+    title: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    date: dt.date
+    items: tuple[int, ...]
+    note: str | None
+    created_by: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeView(_View):
+    """A good practice or innovative case (典型做法和创新案例) a unit submitted; ``selected`` by
+    the publicity role for the public digest's 晒成效 column."""
+
+    id: int
+    campaign: str
+    unit: str
+    unit_name: str
+    track: str | None
+    title: str
+    summary: str
+    submitted_by: str
+    submitted_at: dt.datetime
+    selected: bool
+    selected_by: str | None
+    selected_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeTally(_View):
+    """One of the five outcomes (五个一批): how many so far against the target (None: none set)."""
+
+    key: str
+    label: str
+    count: int
+    target: int | None
+
+    @property
+    def rate(self) -> float | None:
+        """完成率: count / target (None without a positive target)."""
+        return None if not self.target else self.count / self.target
+
+
+@dataclass(frozen=True, slots=True)
+class FiveOutcomes(_View):
+    """The 五个一批 dashboard as of ``as_of``: the five outcomes (in the plan's order) for the
+    campaign or one unit / track of it, per track and per unit (units with anything), and week
+    by week (Monday ``week_start``, the five cumulative counts at the week's end)."""
+
+    campaign: CampaignView
+    as_of: dt.datetime
+    today: dt.date
+    unit: str | None
+    track: str | None
+    totals: tuple[OutcomeTally, ...]
+    by_track: tuple[tuple[str, str, tuple[OutcomeTally, ...]], ...]
+    by_unit: tuple[tuple[str, str, tuple[OutcomeTally, ...]], ...]
+    trend: tuple[tuple[dt.date, tuple[int, ...]], ...]

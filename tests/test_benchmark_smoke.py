@@ -1,9 +1,12 @@
-"""benchmarks/transitions.py keeps working: a tiny run on SQLite and PostgreSQL.
+"""benchmarks/transitions.py and benchmarks/reports.py keep working: tiny runs.
 
-Not a timed test: it checks that both sides ran, that the rates and the ratio are sane numbers,
-that the statement traces were taken, and (inside the benchmark) that the floor wrote exactly
-the rows the API wrote and both audit chains verify. The script is not part of the installed
-package, so it is loaded from the checkout by path.
+Not timed tests. transitions.py runs on SQLite and PostgreSQL: both sides ran, the rates and
+the ratio are sane numbers, the statement traces were taken, and (inside the benchmark) the
+floor wrote exactly the rows the API wrote and both audit chains verify. reports.py runs on
+SQLite: the ledger export and the import check each have sane times, ratios and memory peaks,
+and (inside the benchmark) the export and its floor hold the same rows and titles, the import
+reads every row back without a problem and ``import_file`` brings back the ledger's titles.
+The scripts are not part of the installed package, so they are loaded from the checkout by path.
 """
 
 from __future__ import annotations
@@ -22,14 +25,14 @@ from typing import Any
 import pytest
 
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "transitions.py"
+REPORTS_SCRIPT = SCRIPT.with_name("reports.py")
 # As tests/conftest.py: the server .ci/run starts; skip without it, except under CI=true.
 PG_URL = os.environ.get("ZHENGGAI_TEST_PG_URL", "postgresql://zhenggai:zhenggai@127.0.0.1/zhenggai")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-@pytest.fixture(scope="module")
-def bench() -> Iterator[ModuleType]:
-    spec = importlib.util.spec_from_file_location("zhenggai_bench_transitions", SCRIPT)
+def _load(name: str, path: Path) -> Iterator[ModuleType]:
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -38,6 +41,16 @@ def bench() -> Iterator[ModuleType]:
         yield module
     finally:
         sys.modules.pop(spec.name, None)
+
+
+@pytest.fixture(scope="module")
+def bench() -> Iterator[ModuleType]:
+    yield from _load("zhenggai_bench_transitions", SCRIPT)
+
+
+@pytest.fixture(scope="module")
+def reports_bench() -> Iterator[ModuleType]:
+    yield from _load("zhenggai_bench_reports", REPORTS_SCRIPT)
 
 
 def _pg_or_skip(bench: ModuleType) -> None:
@@ -90,3 +103,48 @@ def test_smoke_cli_writes_json(tmp_path: Path) -> None:
     assert doc["smoke"] is True and doc["skipped"] == {}
     (result,) = doc["results"]
     _check(result, "sqlite")
+
+
+# ------------------------------------------------------------------------- benchmarks/reports.py
+
+
+def _check_reports(result: dict[str, Any], items: int, scale: int) -> None:
+    for name in ("ledger", "check"):
+        c = result[name]
+        for key in ("api_s", "floor_s", "ratio", "api_cpu_s", "floor_cpu_s", "cpu_ratio"):
+            assert isinstance(c[key], float) and math.isfinite(c[key]) and c[key] > 0, (name, key, c[key])
+        assert c["ratio"] == pytest.approx(c["api_s"] / c["floor_s"])
+        assert isinstance(c["meets"], bool)
+    assert [m["items"] for m in result["memory"]] == [items, items * scale]
+    for m in result["memory"]:
+        assert m["api_peak"] > 0 and m["floor_peak"] > 0 and m["read_peak"] > 0, m
+    assert result["setup"]["items"] == result["import_rows"] == items
+    assert result["import_rows_s"] > 0 and result["import_flags"] >= 0
+    honesty = result["honesty"]
+    assert honesty["data_rows"] == honesty["intake_entries"] == items
+    assert honesty["same_titles"] and honesty["same_cells"] and honesty["reimported_titles_equal"]
+    assert honesty["neutralised_titles"] >= 1  # item 0's title starts like a formula
+    assert "序号" in honesty["intake_ignored"]  # the export's own columns, named as ignored
+
+
+def test_reports_smoke_in_process(reports_bench: ModuleType) -> None:
+    result = reports_bench.run(items=6, rounds=1, scale=2, warmup=0)
+    _check_reports(result.to_dict(), 6, 2)
+    assert "ledger export" in reports_bench.table(result)
+
+
+def test_reports_smoke_cli_writes_json(tmp_path: Path) -> None:
+    """The command line as BENCHMARKS.md shows it, with --smoke and --json."""
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, str(REPORTS_SCRIPT), "--smoke", "--quiet", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "ledger export" in proc.stdout and "import check" in proc.stdout and "rows/s" in proc.stdout
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["benchmark"] == "reports" and doc["smoke"] is True
+    _check_reports(doc["result"], doc["items"], doc["scale"])

@@ -73,7 +73,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str]], str, str, str]] = {
     "phase end escalates on an item ladder": (
         "county_2023", [("{action: escalate_missing, duty: task_force}",
                          "{action: escalate_missing, duty: task_force, ladder: item_overdue}")],
-        "duty: task_force, ladder: item_overdue", "phases[0].on_end[0].ladder", "督办阶梯 item_overdue 用于问题"),
+        "duty: task_force, ladder: item_overdue", "phases[0].on_end[0].ladder", "督办阶梯 item_overdue 不是职责督办阶梯"),
     "notify action without messages": (
         "county_2023", [("      - {action: notify, notify: [{message: inspection_hearing, to: business_environment_group}]}",
                          "      - {action: notify}")],
@@ -119,7 +119,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str]], str, str, str]] = {
         "{days: 30", "deadlines.rules[2]", "须指定专项 (track) 或问题程度 (severity)"),
     "deadlines on a duty ladder": (
         "county_2023", [("  ladder: item_overdue\n", "  ladder: duty_missing\n")],
-        "  ladder: duty_missing\n", "deadlines.ladder", "督办阶梯 duty_missing 用于职责"),
+        "  ladder: duty_missing\n", "deadlines.ladder", "督办阶梯 duty_missing 不是问题督办阶梯"),
     "duty of an unknown unit": (
         "county_2023", [("units: [publicity_department]", "units: [propaganda_department]")],
         "units: [propaganda_department]", "duties[8].units[0]", "未知单位 propaganda_department"),

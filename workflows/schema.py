@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 __all__ = [
     "DELIVERY_CHANNELS",
     "LADDER_ACTIONS",
+    "OUTCOME_KEYS",
     "PHASE_ACTIONS",
     "UNIT_WILDCARDS",
     "CalendarSpec",
@@ -34,6 +35,7 @@ __all__ = [
     "DayOverride",
     "DeadlineRule",
     "DeadlinesSpec",
+    "DocumentReviewSpec",
     "DutySpec",
     "FollowUpSpec",
     "LadderSpec",
@@ -43,6 +45,9 @@ __all__ = [
     "LifecycleSpec",
     "NotificationsSpec",
     "NotifySpec",
+    "OutcomeTargets",
+    "OutcomeTargetsSpec",
+    "OutcomesSpec",
     "PhaseAction",
     "PhaseSpec",
     "QuietHours",
@@ -56,6 +61,7 @@ __all__ = [
     "TrackSpec",
     "TransitionSpec",
     "UnitSpec",
+    "VocabularyEntry",
 ]
 
 _KEY = r"^[a-z][a-z0-9_]*$"
@@ -337,12 +343,13 @@ class LadderSpec(_Spec):
 
     ``subject`` ``item`` ladders run on an item's due date while it is in one of ``states``
     (a step stops mattering when the item leaves them); ``duty`` ladders on a duty's due date
-    until the unit has discharged it.
+    until the unit has discharged it; ``document`` ladders on a listed document's decision date
+    while it is in one of ``states`` (of the document lifecycle).
     """
 
     id: StepKey
     label: Label
-    subject: Literal["item", "duty"] = "item"
+    subject: Literal["item", "duty", "document"] = "item"
     states: list[StateKey] = Field(default_factory=list)
     steps: list[LadderStep] = Field(min_length=1)
 
@@ -453,6 +460,76 @@ class NotificationsSpec(_Spec):
     templates: dict[MessageKey, TemplateSpec] = Field(default_factory=dict)
 
 
+class DocumentReviewSpec(_Spec):
+    """规范性文件清理 (二、(二)): every document a unit lists for re-study is a subject of its
+    own, on ``lifecycle`` (its own states and transitions; the final states are the decisions,
+    e.g. 保留 / 修订 / 废止, and the day one is reached is the decision's date). The decision is
+    due ``due`` after listing (counted like an item's deadline); ``ladder`` (a ladder of subject
+    ``document``) reminds and escalates through the same scheduler as items and duties.
+
+    A document lifecycle's guards may only read what a document has (``has_reason``,
+    ``actor_outside_unit``, ``due_not_passed``) and it has no effects: the state is the decision.
+    Its ``operations`` name who lists documents (``report``)."""
+
+    label: Label = "规范性文件清理"
+    lifecycle: LifecycleSpec
+    due: DeadlineRule
+    ladder: Key | None = None
+
+
+#: The plan's five outcomes (五个一批, 一、(三)), in the plan's order: key → label.
+OUTCOME_KEYS: dict[str, str] = {
+    "problems_found": "排查发现问题线索",
+    "cases_published": "通报曝光典型案例",
+    "people_educated": "警示教育党员干部",
+    "problems_solved": "解决难点堵点",
+    "mechanisms_established": "健全长效机制",
+}
+
+# zg_accountability.outcome / zg_mechanism.kind hold these ids.
+VocabularyKey = Annotated[str, StringConstraints(pattern=_KEY, max_length=100)]
+
+
+class VocabularyEntry(_Spec):
+    """One term of a vocabulary the definition declares (an accountability outcome such as 诫勉,
+    a kind of long-term mechanism such as 制度)."""
+
+    id: VocabularyKey
+    label: ShortLabel
+
+
+class OutcomeTargets(_Spec):
+    """Targets for the five outcomes (五个一批); each optional (None: no target set)."""
+
+    problems_found: int | None = None
+    cases_published: int | None = None
+    people_educated: int | None = None
+    problems_solved: int | None = None
+    mechanisms_established: int | None = None
+
+    def target(self, key: str) -> int | None:
+        value = getattr(self, key)
+        return value if isinstance(value, int) else None
+
+
+class OutcomeTargetsSpec(OutcomeTargets):
+    """The campaign's targets, and per-track targets (``by_track``: track id → targets)."""
+
+    by_track: dict[Key, OutcomeTargets] = Field(default_factory=dict)
+
+
+class OutcomesSpec(_Spec):
+    """What came of the campaign (一、(三), 二、(二), 四、(四), 五、(三)): the accountability
+    vocabulary (问责 / 处理, in order of severity) an item's outcome names people with, the kinds
+    of long-term mechanism (长效机制) units register, and the 五个一批 targets (a county choice
+    where the plan gives no number). Who records, reads named people, publishes cases,
+    registers mechanisms and submits or selects practices is ``lifecycle.operations``."""
+
+    accountability: list[VocabularyEntry] = Field(default_factory=list)
+    mechanism_kinds: list[VocabularyEntry] = Field(default_factory=list)
+    targets: OutcomeTargetsSpec = OutcomeTargetsSpec()
+
+
 class CampaignSetup(_Spec):
     """Everything the engine needs to start a campaign."""
 
@@ -485,6 +562,8 @@ class CampaignSetup(_Spec):
     duties: list[DutySpec] = Field(default_factory=list)
     follow_up: FollowUpSpec | None = None
     supervision: SupervisionSpec | None = None
+    documents: DocumentReviewSpec | None = None
+    outcomes: OutcomesSpec | None = None
     notifications: NotificationsSpec = NotificationsSpec()
     # How the engine names itself in the audit trail for automatic changes.
     system_actor: Literal["system"] = "system"

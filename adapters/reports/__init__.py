@@ -9,6 +9,7 @@ progress    工作进展通报 (.html with charts, .docx)
 cases       典型案例通报 (.html, .docx)
 ranking     单位排名 for the supervision teams (.xlsx, .html)
 digest      public digest for 践诺 / 晒成效 (.html, .md), redacted
+registers   成效台账: 长效机制, 典型做法和创新案例, 问责处理情况 (``<campaign>-成效台账.xlsx``)
 all         every one of the above
 =========== ==========================================================================
 
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING
 from ._files import ReportError, out_dir, out_file
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from zhenggai.engine import Engine
+    from zhenggai.engine import Actor, Engine
 
     from .digest import Redaction
 
@@ -46,6 +47,7 @@ KIND_LABELS: Mapping[str, str] = {
     "cases": "典型案例通报",
     "ranking": "单位排名",
     "digest": "践诺晒成效公开摘要",
+    "registers": "成效台账",
     "all": "全部报告",
 }
 KINDS: tuple[str, ...] = tuple(KIND_LABELS)
@@ -60,13 +62,16 @@ def write_reports(
     unit: str | None = None,
     track: str | None = None,
     redact: Path | None = None,
+    actor: Actor | None = None,
 ) -> list[Path]:
     """Write the ``kind`` report(s) of ``campaign`` into ``out``; returns the files, in order.
 
     ``unit`` limits the ledger, the 一报告四清单 and the bulletins to one responsible unit (a
     unit key); ``track`` to one 专项 (a track key). The ranking compares units, so it takes no
     unit; the public digest covers the whole campaign. ``redact`` is the digest's redaction
-    file (TOML: extra words and patterns to remove). Raises :class:`ReportError` (or the
+    file (TOML: extra words and patterns to remove). ``actor`` is who the 成效台账 is for: the
+    names of people held accountable are written only when the engine lets that actor's role
+    read them (without an actor, none are read). Raises :class:`ReportError` (or the
     engine's not-found error) before anything is written.
     """
     if kind not in KIND_LABELS:
@@ -96,6 +101,8 @@ def write_reports(
     if redact is not None and "digest" not in kinds:
         raise ReportError("--redact 只用于公开摘要 (digest)")
     redaction = _load_redaction(redact) if "digest" in kinds else None
+    if actor is not None and "registers" not in kinds:
+        raise ReportError("--actor/--role 只用于成效台账 (registers): 其余报告不含人员姓名")
 
     made = _first_missing(out)  # removed again if nothing gets written
     root = out_dir(out)
@@ -103,7 +110,8 @@ def write_reports(
     try:
         written: list[Path] = []
         for each in kinds:
-            written += _write_one(engine, view.key, each, staging, unit=unit, track=track, redaction=redaction)
+            written += _write_one(engine, view.key, each, staging, unit=unit, track=track, redaction=redaction,
+                                  actor=actor)
         return _move_into(staging, root, written)
     except BaseException:
         if made is not None:
@@ -115,7 +123,7 @@ def write_reports(
 
 def _write_one(
     engine: Engine, campaign: str, kind: str, out: Path, *, unit: str | None, track: str | None,
-    redaction: Redaction | None,
+    redaction: Redaction | None, actor: Actor | None = None,
 ) -> list[Path]:
     if kind == "ledger":
         from .ledger import write_ledger
@@ -141,6 +149,10 @@ def _write_one(
         from .digest import write_digest
 
         return write_digest(engine, campaign, out, redaction=redaction)
+    if kind == "registers":
+        from .registers import write_registers
+
+        return write_registers(engine, campaign, out, unit=unit, track=track, actor=actor)
     raise AssertionError(kind)  # pragma: no cover - KINDS is checked above
 
 

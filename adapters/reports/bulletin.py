@@ -6,7 +6,10 @@ script and no link to anywhere) and as a ``.docx`` in the layout of an official 
 - :func:`write_progress` prints only the numbers of :meth:`Engine.progress
   <zhenggai.engine.Engine.progress>` (one place counts): the totals, items by track, state
   and light, each responsible unit's figures, the weekly trend, and the five charts of
-  :func:`~zhenggai.adapters.reports.charts.progress_charts`.
+  :func:`~zhenggai.adapters.reports.charts.progress_charts`; then the 五个一批 dashboard, only
+  the numbers of :meth:`Engine.five_outcomes <zhenggai.engine.Engine.five_outcomes>` for the
+  same unit and track: each outcome's count, target and 完成率, the five per track and per
+  unit, and the two charts of :func:`~zhenggai.adapters.reports.charts.five_outcomes_charts`.
 - :func:`write_cases` prints the items marked as typical cases (:meth:`Engine.cases
   <zhenggai.engine.Engine.cases>`): title, responsible unit, track, what was found, what was
   done (the measures), the outcome and the case note. It names no reporter, no leading
@@ -26,7 +29,7 @@ from ._files import doc_text, new_document, out_file
 from ._html import data_uri, file_stem, local_now, local_time, page, percent, render, scope_names, write_all
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from zhenggai.engine import Engine, ItemView, MeasureView, ProgressReport
+    from zhenggai.engine import Engine, FiveOutcomes, ItemView, MeasureView, OutcomeTally, ProgressReport
 
     from .charts import Chart
 
@@ -130,6 +133,7 @@ _PROGRESS_BODY = """
 </table>
 {% for section in sections %}
 <h2>{{ section.heading }}</h2>
+{% if section.intro is defined and section.intro %}<p id="{{ section.id }}-summary">{{ section.intro }}</p>{% endif %}
 <table id="{{ section.id }}">
 <tr>{% for h in section.headers %}<th{% if not loop.first %} class="n"{% endif %}>{{ h }}</th>{% endfor %}</tr>
 {% for row in section.rows %}
@@ -173,22 +177,60 @@ def _progress_sections(report: ProgressReport, charts: Sequence[Chart]) -> list[
     ]
 
 
+#: The 五个一批 table's columns.
+FIVE_HEADERS = ("成效", "数量", "目标", "完成率")
+#: What a target cell says when the definition sets none.
+NO_TARGET = "未设"
+
+
+def tally_cell(tally: OutcomeTally) -> str:
+    """One outcome in a per-track or per-unit row: ``12/50`` against a target, ``12`` without."""
+    return str(tally.count) if tally.target is None else f"{tally.count}/{tally.target}"
+
+
+def _five_sections(five: FiveOutcomes, charts: Sequence[Chart]) -> list[dict[str, Any]]:
+    """七、八、九: the 五个一批 totals (with both charts), per track, per unit."""
+    from .charts import outcome_summary
+
+    chart = {c.key: c for c in charts}
+    totals = five.totals
+    rows = [
+        (t.label, t.count, NO_TARGET if t.target is None else t.target,
+         percent(_rate(t.count, t.target) if t.target else None))
+        for t in totals
+    ]
+    intro = "“五个一批”: " + "; ".join(outcome_summary(t.key, t.label, t.count, t.target) for t in totals) + "。"
+    headers = ("领域", *(t.label for t in totals))
+    by_track = [(name, *(tally_cell(t) for t in tallies)) for _, name, tallies in five.by_track]
+    by_unit = [(name, *(tally_cell(t) for t in tallies)) for _, name, tallies in five.by_unit]
+    note = "数量/目标; 未设目标的只列数量。"
+    return [
+        {"id": "five-outcomes", "heading": "七、“五个一批”成效", "intro": intro, "headers": FIVE_HEADERS,
+         "rows": rows, "charts": [chart["five_outcomes"], chart["five_outcomes_trend"]], "empty": ""},
+        {"id": "five-by-track", "heading": "八、“五个一批”分领域情况", "headers": headers, "rows": by_track,
+         "charts": [], "empty": note if by_track else "尚无。"},
+        {"id": "five-by-unit", "heading": "九、“五个一批”分单位情况", "headers": ("责任单位", *headers[1:]),
+         "rows": by_unit, "charts": [], "empty": note if by_unit else "尚无。"},
+    ]
+
+
 def write_progress(
     engine: Engine, campaign: str, out: Path, *, unit: str | None = None, track: str | None = None
 ) -> list[Path]:
     """工作进展通报 for the campaign (or one unit / track of it) into ``out``: ``.html`` and
     ``.docx``, both from :meth:`Engine.progress`. Returns the files written."""
-    from .charts import progress_charts
+    from .charts import five_outcomes_charts, progress_charts
 
     report = engine.progress(campaign, unit=unit, track=track)
+    five = engine.five_outcomes(campaign, unit=unit, track=track)
     view = report.campaign
     scope = scope_names(engine, campaign, unit=unit, track=track)
     title = f"{view.title}{PROGRESS}"
     subtitle = f"{scope} · 截至{format_date(report.today)}"
-    charts = progress_charts(report)
+    charts = [*progress_charts(report), *five_outcomes_charts(five)]
     numbered = [{"key": c.key, "title": c.title, "summary": c.summary, "uri": data_uri(c.png), "number": i}
                 for i, c in enumerate(charts, 1)]
-    sections = _progress_sections(report, charts)
+    sections = _progress_sections(report, charts) + _five_sections(five, charts)
     by_key = {c["key"]: c for c in numbered}
     for section in sections:
         section["charts"] = [by_key[c.key] for c in section["charts"]]
@@ -207,6 +249,8 @@ def write_progress(
     _doc_table(document, totals_headers, [totals])
     for section in sections:
         document.add_heading(section["heading"], level=1)
+        if section.get("intro"):
+            document.add_paragraph(doc_text(section["intro"]))
         if section["rows"]:
             _doc_table(document, section["headers"], section["rows"])
         if section["empty"]:

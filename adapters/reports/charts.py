@@ -13,10 +13,14 @@ version in the PNG's metadata).
 - :func:`progress_charts` draws the five charts of a :class:`~zhenggai.engine.ProgressReport`:
   items by track, by state, by light (green / yellow / red), overdue items by unit (the
   ``top`` units with most), and the weekly trend (reported, closed, open).
+- :func:`target_chart` and :func:`cumulative_chart` are the 五个一批 shapes (each outcome's
+  count against its target, as a share of the target; the five cumulative counts by week);
+  :func:`five_outcomes_charts` draws both for a :class:`~zhenggai.engine.FiveOutcomes`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import threading
 from collections.abc import Mapping, Sequence
@@ -27,14 +31,19 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
-    from zhenggai.engine import ProgressReport, TrendPoint
+    from zhenggai.engine import FiveOutcomes, ProgressReport, TrendPoint
 
 __all__ = [
     "CJK_FAMILY",
     "LIGHT_COLOURS",
+    "OUTCOME_UNITS",
     "Chart",
     "bar_chart",
+    "cumulative_chart",
+    "five_outcomes_charts",
+    "outcome_summary",
     "progress_charts",
+    "target_chart",
     "trend_chart",
 ]
 
@@ -48,6 +57,19 @@ _BAR = "#1f5fa8"
 _OVERDUE = "#c62828"
 _GREY = "#9e9e9e"
 _LINES = {"reported": "#1f5fa8", "closed": "#2e7d32", "open": "#c62828"}
+#: The 五个一批 lines, in the plan's order (a sixth series and beyond cycle through them).
+_SERIES = ("#1f5fa8", "#c62828", "#f2a900", "#2e7d32", "#6a1b9a")
+_MET = "#2e7d32"
+_TARGET = "#e0e0e0"
+#: What each of the five outcomes counts (件 problems, 起 cases, 人 people, 项 mechanisms);
+#: an outcome key not listed here is counted without a measure word.
+OUTCOME_UNITS: Mapping[str, str] = {
+    "problems_found": "件",
+    "cases_published": "起",
+    "people_educated": "人",
+    "problems_solved": "件",
+    "mechanisms_established": "项",
+}
 _SIZE = (8.0, 4.5)  # inches
 _DPI = 100
 #: Weeks labelled on the trend's x axis at most (every n-th week beyond that).
@@ -252,4 +274,120 @@ def progress_charts(report: ProgressReport, *, top: int = 10) -> list[Chart]:
         f" 办结 {trend[-1].closed} 件, 周末未办结 {trend[-1].open} 件" if trend else "暂无数据"
     )
     add("trend", "每周新增、办结与未办结问题", trend_summary, trend_chart("每周新增、办结与未办结问题", trend))
+    return charts
+
+
+def _rate_text(count: int, target: int | None, unit: str) -> str:
+    if target is None:
+        return f"{count} {unit} (未设目标)".replace("  ", " ")
+    rate = "—" if target == 0 else f"{count / target * 100:.1f}%"
+    return f"{count}/{target} {unit} ({rate})".replace("  ", " ")
+
+
+def target_chart(
+    title: str,
+    labels: Sequence[str],
+    counts: Sequence[int],
+    targets: Sequence[int | None],
+    *,
+    units: Sequence[str] | None = None,
+    empty_note: str = "暂无数据",
+) -> bytes:
+    """Counts against targets as PNG: one horizontal bar per label, top to bottom, its length
+    the count as a share of the target (完成率; a grey bar marks 100%, a dashed line too), green
+    once the target is met; ``120/300 件 (40.0%)`` written at its end. The counts differ in
+    scale (hundreds of items, a handful of cases), so shares make them comparable. A label
+    without a target (None, or 0) gets no bar, only ``N 件 (未设目标)``. With no label the
+    chart says ``empty_note``."""
+    if len(labels) != len(counts) or len(labels) != len(targets) or (units is not None and len(units) != len(labels)):
+        raise ValueError("labels, counts, targets and units must have the same length")
+    figure, axes = _figure()
+    _title(figure, title)
+    if not labels:
+        _empty(axes, empty_note)
+        return _png(figure)
+    unit_list = list(units) if units is not None else [""] * len(labels)
+    positions = list(range(len(labels)))
+    rates = [count / target * 100 if target else 0.0 for count, target in zip(counts, targets, strict=True)]
+    has_target = [bool(target) for target in targets]
+    axes.barh([p for p, has in zip(positions, has_target, strict=True) if has], [100.0] * sum(has_target),
+              color=_TARGET, height=0.7, zorder=1)
+    axes.barh(positions, rates, height=0.45, zorder=2,
+              color=[_MET if rate >= 100 else _BAR for rate in rates])
+    right = max([100.0, *rates])
+    axes.axvline(100.0, color="#555555", linestyle="--", linewidth=1.0, zorder=3)
+    text_font = _font(10)
+    for position, count, target, rate, unit in zip(positions, counts, targets, rates, unit_list, strict=True):
+        axes.text(max(rate, 100.0 if target else 0.0) + right * 0.01, position,
+                  _rate_text(count, target or None, unit), va="center", ha="left", fontproperties=text_font)
+    axes.set_yticks(positions, list(labels))
+    axes.invert_yaxis()
+    axes.set_xlim(0, right * 1.45)
+    axes.set_xlabel("完成率 (%, 以目标为 100%)", fontproperties=text_font)
+    _style_ticks(axes)
+    figure.tight_layout()
+    return _png(figure)
+
+
+def cumulative_chart(
+    title: str,
+    weeks: Sequence[dt.date],
+    series: Sequence[tuple[str, Sequence[int]]],
+    *,
+    empty_note: str = "暂无数据",
+) -> bytes:
+    """Cumulative weekly lines as PNG: one line per ``(label, values)`` in ``series``, a value
+    per week (the count at the week's end); the x axis names each week by its Monday, at most
+    twelve labels."""
+    from matplotlib.ticker import MaxNLocator
+
+    if any(len(values) != len(weeks) for _, values in series):
+        raise ValueError("every series needs one value per week")
+    figure, axes = _figure()
+    _title(figure, title)
+    if not weeks or not series:
+        _empty(axes, empty_note)
+        return _png(figure)
+    positions = list(range(len(weeks)))
+    for n, (label, values) in enumerate(series):
+        axes.plot(positions, list(values), color=_SERIES[n % len(_SERIES)], marker="o", markersize=3,
+                  linewidth=1.8, label=label)
+    step = max(1, -(-len(weeks) // _MAX_TICKS))
+    ticks = positions[::step]
+    axes.set_xticks(ticks, [f"{weeks[i].month}/{weeks[i].day}" for i in ticks])
+    axes.set_xlabel("周 (以周一日期标注, 数值为周末累计)", fontproperties=_font(10))
+    axes.set_ylim(bottom=0)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.grid(axis="y", color="#dddddd", linewidth=0.8)
+    axes.legend(prop=_font(10), frameon=False, loc="upper left")
+    _style_ticks(axes)
+    figure.tight_layout()
+    return _png(figure)
+
+
+def outcome_summary(key: str, label: str, count: int, target: int | None) -> str:
+    """``排查发现问题线索 120/300 件 (40.0%)`` (or ``… 12 项 (未设目标)``): one outcome in words."""
+    return f"{label} {_rate_text(count, target, OUTCOME_UNITS.get(key, ''))}"
+
+
+def five_outcomes_charts(five: FiveOutcomes) -> list[Chart]:
+    """The 五个一批 charts of the progress bulletin: ``five_outcomes`` (each outcome against
+    its target) and ``five_outcomes_trend`` (the five cumulative counts by week)."""
+    totals = five.totals
+    summary = "; ".join(outcome_summary(t.key, t.label, t.count, t.target) for t in totals) or "暂无数据"
+    title = "“五个一批”目标完成情况"
+    charts = [Chart("five_outcomes", title, summary, target_chart(
+        title, [t.label for t in totals], [t.count for t in totals], [t.target for t in totals],
+        units=[OUTCOME_UNITS.get(t.key, "") for t in totals]))]
+    weeks = [week for week, _ in five.trend]
+    series = [(t.label, [counts[n] for _, counts in five.trend]) for n, t in enumerate(totals)]
+    trend_title = "“五个一批”累计进展 (按周)"
+    if five.trend:
+        last_week, last = five.trend[-1]
+        trend_summary = (f"{weeks[0].isoformat()} 起 {len(weeks)} 周; 截至 {last_week.isoformat()} 所在周末: "
+                         + "; ".join(f"{t.label} {last[n]}" for n, t in enumerate(totals)))
+    else:
+        trend_summary = "暂无数据"
+    charts.append(Chart("five_outcomes_trend", trend_title, trend_summary,
+                        cumulative_chart(trend_title, weeks, series)))
     return charts

@@ -3,10 +3,14 @@
 What it prints: the campaign's counts (from :meth:`Engine.progress
 <zhenggai.engine.Engine.progress>`: items collected, finished, open; by track) and every item
 that was 销号 — its title, track, responsible unit, what was done (the measures) and the 销号
-date. Nothing else: no description (a complaint's details), no reporter (the digest never
-calls ``read_reporter``), no person's name, no phone number.
+date. And the 晒成效 section: the good practices the publicity role selected (:meth:`Engine.practices
+<zhenggai.engine.Engine.practices>` with ``selected=True``: title, unit, track, summary) and the
+typical cases whose publication is recorded (title, unit, where and when published). Nothing
+else: no description (a complaint's details), no reporter (the digest never calls
+``read_reporter``), no case note, no outcome of an item (accountability outcomes name people:
+the digest never calls ``outcome`` or ``outcomes``), no person's name, no phone number.
 
-Every text that came from a person (titles, measures) goes through the redaction first:
+Every text that came from a person (titles, measures, practices, where a case was published) goes through the redaction first:
 
 - e-mail addresses, 18- and 15-digit ID numbers, mobile numbers (``1[3-9]`` and nine digits,
   with or without ``+86`` and separators), landlines with an area code, and any other run of
@@ -24,6 +28,7 @@ spaces, so a title cannot open a link, an image or a heading.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 import unicodedata
@@ -38,7 +43,7 @@ from ._files import ReportError, out_file
 from ._html import file_stem, local_now, local_time, page, percent, render, write_all
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from zhenggai.engine import Engine, LedgerRow
+    from zhenggai.engine import Engine, ItemView, LedgerRow, PracticeView
 
 __all__ = ["NAME_MARK", "SECRET_MARK", "Redaction", "Redactor", "known_names", "markdown_text", "write_digest"]
 
@@ -223,11 +228,32 @@ _HTML_BODY = """
 {% else %}
 <p>暂无已销号问题。</p>
 {% endfor %}
+<h2 id="practices-heading">晒成效 · 典型做法和创新案例 ({{ practices|length }} 项)</h2>
+{% if practices %}
+<table id="practices">
+<tr><th>序号</th><th>标题</th><th>单位</th><th>领域</th><th>简介</th></tr>
+{% for p in practices %}<tr><td class="n">{{ loop.index }}</td><td>{{ p.title }}</td><td>{{ p.unit }}</td><td>{{ p.track }}</td><td>{{ p.summary }}</td></tr>
+{% endfor %}
+</table>
+{% else %}
+<p>暂无选入晒成效的典型做法。</p>
+{% endif %}
+<h2 id="cases-heading">晒成效 · 通报曝光典型案例 ({{ cases|length }} 起)</h2>
+{% if cases %}
+<table id="published-cases">
+<tr><th>序号</th><th>案例</th><th>责任单位</th><th>通报曝光</th><th>日期</th></tr>
+{% for c in cases %}<tr><td class="n">{{ loop.index }}</td><td>{{ c.title }}</td><td>{{ c.unit }}</td><td>{{ c.where }}</td><td>{{ c.when }}</td></tr>
+{% endfor %}
+</table>
+{% else %}
+<p>暂无已通报曝光的典型案例。</p>
+{% endif %}
 """
 
 
 def _markdown(title: str, subtitle: str, summary: str, tracks: list[tuple[str, int]],
-              items: list[dict[str, Any]], footer: str) -> str:
+              items: list[dict[str, Any]], footer: str, practices: Sequence[dict[str, str]] = (),
+              cases: Sequence[dict[str, str]] = ()) -> str:
     lines = [f"# {markdown_text(title)}", "", markdown_text(subtitle), "", markdown_text(summary), "",
              "| 领域 | 问题数 |", "| --- | ---: |"]
     lines += [f"| {markdown_text(label)} | {count} |" for label, count in tracks]
@@ -243,6 +269,19 @@ def _markdown(title: str, subtitle: str, summary: str, tracks: list[tuple[str, i
             lines.append("- 整改措施:")
             lines += [f"  - {markdown_text(m)}" for m in item["measures"]]
         lines.append("")
+    lines += [f"## 晒成效 · 典型做法和创新案例 ({len(practices)} 项)", ""]
+    if not practices:
+        lines.append("暂无选入晒成效的典型做法。")
+    for p in practices:
+        where = "、".join(markdown_text(x) for x in (p["unit"], p["track"]) if x)
+        lines.append(f"- {markdown_text(p['title'])} ({where}): {markdown_text(p['summary'])}")
+    lines += ["", f"## 晒成效 · 通报曝光典型案例 ({len(cases)} 起)", ""]
+    if not cases:
+        lines.append("暂无已通报曝光的典型案例。")
+    for c in cases:
+        lines.append(f"- {markdown_text(c['title'])} ({markdown_text(c['unit'])}): "
+                     f"{markdown_text(c['when'])} 于{markdown_text(c['where'])}通报曝光")
+    lines.append("")
     lines += ["---", "", markdown_text(footer), ""]
     return "\n".join(lines)
 
@@ -253,7 +292,8 @@ def write_digest(engine: Engine, campaign: str, out: Path, *, redaction: Redacti
     report = engine.progress(campaign)
     view = report.campaign
     ledger = engine.ledger(campaign)
-    redact = Redactor(known_names(engine, campaign, ledger), redaction)
+    chosen = engine.practices(campaign, selected=True)
+    redact = Redactor(known_names(engine, campaign, ledger) | _practice_people(chosen), redaction)
     final = engine.lifecycle(campaign).final_states
     track_order = {key: n for n, (key, _) in enumerate(engine.tracks(campaign))}
     rows = [
@@ -273,6 +313,9 @@ def write_digest(engine: Engine, campaign: str, out: Path, *, redaction: Redacti
         for row in rows
     ]
     tracks = [(t.label, t.count) for t in report.by_track]
+    published = [c for c in engine.cases(campaign) if c.case_published_at is not None]
+    practices = _practices(chosen, dict(engine.tracks(campaign)), redact)
+    cases = _published(published, redact)
     title = f"{view.title} · 践诺晒成效"
     subtitle = f"{view.county} · 截至{format_date(report.today)}"
     rate = percent(report.closed / report.total if report.total else None)
@@ -280,11 +323,45 @@ def write_digest(engine: Engine, campaign: str, out: Path, *, redaction: Redacti
                f" (办结率 {rate}), 正在整改 {report.open} 件; 其中已整改到位并销号 {len(items)} 件, 列示如下。")
     now = local_now(engine, view)
     footer = f"{view.county} · 发布材料已去除个人信息 · 生成于 {now:%Y-%m-%d %H:%M}"
-    html = page(title, render(_HTML_BODY, summary=summary, tracks=tracks, items=items), subtitle=subtitle,
-                footer=footer)
-    markdown = _markdown(title, subtitle, summary, tracks, items, footer)
+    html = page(title, render(_HTML_BODY, summary=summary, tracks=tracks, items=items, practices=practices,
+                              cases=cases), subtitle=subtitle, footer=footer)
+    markdown = _markdown(title, subtitle, summary, tracks, items, footer, practices, cases)
     stem = file_stem(DIGEST, view.title, report.today)
     return write_all([
         (out_file(out, stem + ".html"), html.encode("utf-8")),
         (out_file(out, stem + ".md"), markdown.encode("utf-8")),
     ])
+
+
+def _practice_people(practices: Sequence[PracticeView]) -> set[str]:
+    """Who submitted and selected the practices (officials: their names are not published)."""
+    return {name for p in practices for name in (p.submitted_by, p.selected_by) if name}
+
+
+def _practices(
+    practices: Sequence[PracticeView], tracks: dict[str, str], redact: Redactor
+) -> list[dict[str, str]]:
+    """The selected 典型做法和创新案例, in the order they were submitted."""
+    return [
+        {
+            "title": redact(p.title),
+            "unit": p.unit_name,
+            "track": tracks.get(p.track, p.track) if p.track else "",
+            "summary": redact(p.summary),
+        }
+        for p in sorted(practices, key=lambda p: p.id)
+    ]
+
+
+def _published(cases: Sequence[ItemView], redact: Redactor) -> list[dict[str, str]]:
+    """The typical cases with a recorded publication, earliest published first."""
+    ordered = sorted(cases, key=lambda c: (c.case_published_at or dt.date.min, c.id))
+    return [
+        {
+            "title": redact(c.title),
+            "unit": c.unit_name or "",
+            "where": redact(c.case_published_where or ""),
+            "when": format_date(c.case_published_at) if c.case_published_at is not None else "",
+        }
+        for c in ordered
+    ]

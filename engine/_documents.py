@@ -1,0 +1,195 @@
+"""规范性文件清理: documents units list for re-study, a second kind of subject.
+
+A document runs on the definition's document lifecycle (``documents.lifecycle``), compiled
+into the same shared state machine as the items' (:class:`CompiledLifecycle`), written the same
+way (compare-and-set, one hash-chained audit event per change, outbox rows in the same
+transaction) and scheduled by the same sweep: ``zg_step`` rows of subject ``document`` for the
+ladder ``documents.ladder`` names, armed while the document is in one of the ladder's states
+and due from its decision date. The final states are the decisions; the day one is reached is
+the decision's date. Nothing here knows the state names: they are the definition's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from zhenggai.workflows.schema import LadderStep, TransitionSpec
+
+from ._raw import Tx
+from ._steps import (
+    SYSTEM,
+    SweepReport,
+    Wanted,
+    _ladder_wanted,
+    _settle,
+    _step_data,
+    raise_level,
+    step_payload,
+)
+from ._writes import WEEKDAYS, Campaign, Statements, append_event, queue_messages
+from .errors import ConflictError, GuardFailedError
+from .lifecycle import CompiledLifecycle, TransitionContext
+from .views import Actor, DocumentView
+
+__all__ = [
+    "DOCUMENT_SUBJECT",
+    "arm_document_steps",
+    "document_payload",
+    "document_steps",
+    "document_view",
+    "fire_document_steps",
+    "transition_document",
+]
+
+
+#: What a document's id is called in refusals (问题 for items).
+DOCUMENT_SUBJECT = "规范性文件"
+
+
+def document_view(camp: Campaign, lifecycle: CompiledLifecycle, r: Mapping[str, Any]) -> DocumentView:
+    uid = r["responsible_unit_id"]
+    return DocumentView(
+        id=r["id"], campaign=camp.key, unit=camp.unit_keys[uid], unit_name=camp.unit_names[uid],
+        title=r["title"], doc_number=r["doc_number"], note=r["note"], state=r["state"],
+        state_label=lifecycle.labels.get(r["state"], r["state"]), decided=r["state"] in lifecycle.final_states,
+        due=r["due"], light=r["light"], escalation_level=r["escalation_level"], decision_note=r["decision_note"],
+        decided_at=r["decided_at"], created_by=r["created_by"], created_at=r["created_at"],
+        updated_at=r["updated_at"], version=r["version"],
+    )
+
+
+def document_payload(camp: Campaign, lifecycle: CompiledLifecycle, row: Mapping[str, Any]) -> dict[str, Any]:
+    """What every message about a document gets (``MESSAGE_SOURCES["document"]``)."""
+    uid = row["responsible_unit_id"]
+    return {
+        "campaign": camp.view.title,
+        "document_id": row["id"],
+        "title": row["title"],
+        "doc_number": row["doc_number"] or "",
+        "state": row["state"],
+        "state_label": lifecycle.labels.get(row["state"], row["state"]),
+        "unit": camp.unit_keys[uid],
+        "unit_name": camp.unit_names[uid],
+        "due": row["due"].isoformat(),
+        "due_weekday": WEEKDAYS[row["due"].weekday()],
+    }
+
+
+def _units(row: Mapping[str, Any]) -> dict[str, int | None]:
+    # A document belongs to no track: no lead unit.
+    return {"responsible_unit": row["responsible_unit_id"], "lead_unit": None}
+
+
+def document_steps(camp: Campaign, row: Mapping[str, Any]) -> Wanted:
+    """The ladder steps the document should have pending: none unless it is in one of the
+    document ladder's states."""
+    ladder = camp.document_ladder
+    if ladder is None or row["state"] not in ladder.states:
+        return {}
+    return _ladder_wanted(camp, ladder, row["due"])
+
+
+def arm_document_steps(tx: Tx, st: Statements, camp: Campaign, row: Mapping[str, Any], now: dt.datetime) -> None:
+    """The document's step rows made to match :func:`document_steps` after a write: pending
+    ones no longer wanted cancelled, wanted ones inserted or re-armed."""
+    if camp.document_ladder is None:
+        return
+    wanted = document_steps(camp, row)
+    existing = {r["step_key"]: r for r in tx.all(st.document_steps, {"sid": row["id"]})}
+    for key, found in existing.items():
+        if found["status"] == "pending" and key not in wanted:
+            tx.run(st.step_settle, {"id": found["id"], "status": "cancelled", "now": now})
+    for key, (_, due_at) in wanted.items():
+        found = existing.get(key)
+        if found is None:
+            tx.run(st.step_insert, {
+                "campaign_id": camp.id, "subject_kind": "document", "subject_id": row["id"], "step_key": key,
+                "due_at": due_at, "status": "pending", "fired_at": None, "created_at": now,
+            })
+        elif found["status"] == "cancelled":
+            tx.run(st.step_rearm, {"id": found["id"], "due_at": due_at})
+
+
+def _write(tx: Tx, st: Statements, before: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    after = {**before, **changes, "version": before["version"] + 1}
+    if tx.run(st.document_update, {**after, "old_version": before["version"]}) != 1:
+        raise ConflictError(before["id"], before["version"], None)
+    return after
+
+
+def transition_document(
+    tx: Tx, st: Statements, camp: Campaign, row: dict[str, Any], spec: TransitionSpec, actor: Actor,
+    inputs: Mapping[str, Any], now: dt.datetime,
+) -> dict[str, Any]:
+    """Fire ``spec`` on the loaded document ``row`` in ``tx`` (the role already checked): its
+    guards through the shared machine, the compare-and-set write, the audit event (the
+    document's id in its data), the messages and the ladder. Returns the row as written."""
+    lifecycle = camp.documents
+    assert lifecycle is not None
+    ctx = TransitionContext(
+        item=row, actor_name=actor.name, actor_unit_id=camp.unit_ids.get(actor.unit) if actor.unit else None,
+        actor_unit_key=actor.unit, now=now, data=inputs, today=now.astimezone(camp.tz).date(),
+        final_states=lifecycle.final_states,
+    )
+    new_state = lifecycle.fire(spec.trigger, row["state"], ctx)
+    if new_state is None:
+        assert ctx.failed_guard is not None
+        raise GuardFailedError(row["id"], spec.trigger, ctx.failed_guard, ctx.failed_reason, lifecycle.names,
+                               subject=DOCUMENT_SUBJECT)
+    decided = new_state in lifecycle.final_states
+    note = inputs.get("reason") or inputs.get("note")
+    changes: dict[str, Any] = {"state": new_state, "state_since": now, "updated_at": now}
+    if decided:
+        changes.update(decided_at=now, decision_note=note)
+    after = _write(tx, st, row, changes)
+    data: dict[str, Any] = {"document": row["id"], "title": row["title"]}
+    if note:
+        data["reason" if inputs.get("reason") else "note"] = note
+    append_event(tx, st, camp.id, item_id=None, trigger=spec.trigger, from_state=row["state"], to_state=new_state,
+                 actor=actor, at=now, data=data)
+    payload = {**document_payload(camp, lifecycle, after), "trigger": spec.trigger, "trigger_label": spec.label}
+    queue_messages(tx, st, camp, spec.notify, key=f"document:{row['id']}:v{after['version']}:{spec.trigger}",
+                   payload=payload, units=_units(after), item_id=None, now=now)
+    arm_document_steps(tx, st, camp, after, now)
+    return after
+
+
+def fire_document_steps(
+    tx: Tx,
+    st: Statements,
+    camp: Campaign,
+    row: dict[str, Any],
+    claimed: Sequence[Mapping[str, Any]],
+    now: dt.datetime,
+    report: SweepReport,
+) -> None:
+    """Settle the document's claimed ladder steps: none fires once it is decided (out of the
+    ladder's states)."""
+    lifecycle = camp.documents
+    state = {"row": row}
+
+    def fire(step_row: Mapping[str, Any], step: LadderStep, late: bool, folded: list[str], missed: list[str]) -> None:
+        assert lifecycle is not None and camp.document_ladder is not None
+        before = state["row"]
+        changes = raise_level(before, step)
+        after = _write(tx, st, before, {**changes, "updated_at": now}) if changes else before
+        data = {"document": before["id"], "ladder": camp.document_ladder.id, "due": before["due"].isoformat(),
+                **_step_data(step, late, folded, missed)}
+        data.update({k: changes[k] for k in ("light", "escalation_level") if k in changes})
+        append_event(tx, st, camp.id, item_id=None, trigger="document_step", from_state=before["state"],
+                     to_state=before["state"], actor=SYSTEM, at=now, data=data)
+        payload = {**document_payload(camp, lifecycle, after), **step_payload(camp, step, before["due"], now)}
+        queue_messages(tx, st, camp, step.notify, key=f"document:{before['id']}:step:{step_row['step_key']}",
+                       payload=payload, units=_units(before), item_id=None, now=now)
+        report.events.append(f"document:{before['id']}:{step.id}")
+        state["row"] = after
+
+    current = document_steps(camp, row) if lifecycle is not None else {}
+    left = _settle(tx, st, claimed, current, now, report, fire)
+    if left and camp.document_ladder is not None:
+        append_event(tx, st, camp.id, item_id=None, trigger="document_missed", from_state=row["state"],
+                     to_state=row["state"], actor=SYSTEM, at=now,
+                     data={"document": row["id"], "ladder": camp.document_ladder.id, "missed": left,
+                           "due": row["due"].isoformat()})

@@ -1,0 +1,412 @@
+"""The plan's outcomes (五个一批): what came of items, long-term mechanisms, good practices and
+the dashboard that counts them, computed in one place.
+
+Definitions (the campaign's lifecycle and definition decide the words):
+
+- *problems found* (排查发现问题线索): items reported;
+- *cases published* (通报曝光典型案例): items marked as typical cases with a publication recorded;
+- *people educated* (警示教育党员干部): the people named in accountability outcomes, each person
+  once per item (a person given two outcomes for one item is one person);
+- *problems solved* (解决难点堵点): items 销号, in a final state with ``closed_at``;
+- *mechanisms established* (健全长效机制): mechanisms whose status is established or revised.
+
+A unit's figures count the items it is responsible for and the mechanisms it registered; a
+track's, the items of the track and the mechanisms registered for it. Over time (``trend``) each
+counts from its own date: reported, published, outcome recorded, 销号, the mechanism's status
+date. The people held accountable are personal data: they are read here only for a reader the
+caller has found allowed (``named``); otherwise the entries keep their outcome but not who.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, select
+from zhenggai.workflows.schema import OUTCOME_KEYS, OutcomeTargets
+
+from . import models as m
+from ._writes import ITEM, Campaign
+from .errors import InvalidInputError
+from .lifecycle import OPERATIONS
+from .views import (
+    MECHANISM_STATUSES,
+    AccountabilityEntry,
+    FiveOutcomes,
+    MechanismView,
+    OutcomeTally,
+    OutcomeView,
+    PracticeView,
+)
+
+__all__ = [
+    "ACCOUNTABILITY",
+    "COUNTED_STATUSES",
+    "MECHANISM",
+    "MECHANISM_ITEM",
+    "OUTCOME",
+    "OUTCOME_MECHANISM",
+    "OUTCOME_NAMES",
+    "PRACTICE",
+    "accountability_labels",
+    "accountability_values",
+    "five_outcomes",
+    "id_list",
+    "mechanism_kinds",
+    "mechanism_views",
+    "outcome_views",
+    "past_day",
+    "people_count",
+    "practice_view",
+]
+
+OUTCOME = m.Outcome.__table__  # type: ignore[attr-defined]
+ACCOUNTABILITY = m.Accountability.__table__  # type: ignore[attr-defined]
+MECHANISM = m.Mechanism.__table__  # type: ignore[attr-defined]
+MECHANISM_ITEM = m.MechanismItem.__table__  # type: ignore[attr-defined]
+OUTCOME_MECHANISM = m.OutcomeMechanism.__table__  # type: ignore[attr-defined]
+PRACTICE = m.Practice.__table__  # type: ignore[attr-defined]
+
+#: The mechanism statuses 健全完善一批长效机制 counts.
+COUNTED_STATUSES = frozenset({"established", "revised"})
+
+#: Column limits of an accountability entry (zg_accountability).
+PERSON_LIMIT = 100
+POSITION_LIMIT = 100
+
+
+#: Names of the outcome operations and their conditions, for refusals officials read.
+OUTCOME_NAMES: Mapping[str, str] = {
+    "record_outcome": OPERATIONS["record_outcome"],
+    "publish_case": OPERATIONS["publish_case"],
+    "item_finished": "问题已办结",
+    "marked_case": "已标记为典型案例",
+}
+
+
+def past_day(field: str, value: object, camp: Campaign, now: dt.datetime) -> dt.date:
+    """``value`` as a date (a date or ``YYYY-MM-DD``) that is not after today in the campaign's
+    timezone: the day something happened."""
+    if isinstance(value, dt.datetime):
+        raise InvalidInputError(field, "须为日期, 不是时刻")
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError as err:
+            raise InvalidInputError(field, f"日期格式应为 YYYY-MM-DD, 收到 {value!r}") from err
+    if not isinstance(value, dt.date):
+        raise InvalidInputError(field, "须为日期")
+    today = now.astimezone(camp.tz).date()
+    if value > today:
+        raise InvalidInputError(field, f"日期 {value.isoformat()} 晚于今天 {today.isoformat()}")
+    return value
+
+
+def id_list(field: str, ids: object) -> list[int]:
+    """``ids`` as a list of integer ids, each once, in the order given."""
+    if isinstance(ids, str | bytes) or not isinstance(ids, Iterable):
+        raise InvalidInputError(field, "须为编号列表")
+    out: list[int] = []
+    for value in ids:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise InvalidInputError(field, f"编号须为整数, 收到 {value!r}")
+        if value not in out:
+            out.append(value)
+    return out
+
+
+def accountability_labels(camp: Campaign) -> dict[str, str]:
+    """The definition's accountability vocabulary (id → label), in order of severity."""
+    spec = camp.setup.outcomes if camp.setup is not None else None
+    return {} if spec is None else {a.id: a.label for a in spec.accountability}
+
+
+def mechanism_kinds(camp: Campaign) -> dict[str, str]:
+    """The definition's kinds of long-term mechanism (id → label)."""
+    spec = camp.setup.outcomes if camp.setup is not None else None
+    return {} if spec is None else {k.id: k.label for k in spec.mechanism_kinds}
+
+
+def _short(field: str, value: object, limit: int) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError(field, "须为文本")
+    text = value.strip()
+    if not text:
+        raise InvalidInputError(field, "不能为空")
+    if len(text) > limit:
+        raise InvalidInputError(field, f"过长 ({len(text)} 字, 最多 {limit} 字)")
+    return text
+
+
+def accountability_values(
+    camp: Campaign, entries: Iterable[AccountabilityEntry | Sequence[str | None]]
+) -> list[tuple[str, str | None, str]]:
+    """(person, position, outcome) of each entry, checked: a name, an optional position, an
+    outcome of the definition's vocabulary. An entry is an :class:`AccountabilityEntry` (its
+    ``outcome_label`` is ignored) or a (person, position, outcome) triple."""
+    labels = accountability_labels(camp)
+    if isinstance(entries, str | bytes):
+        raise InvalidInputError("accountability", "须为问责处理条目的列表")
+    out: list[tuple[str, str | None, str]] = []
+    for k, entry in enumerate(entries):
+        field = f"accountability[{k}]"
+        if isinstance(entry, AccountabilityEntry):
+            person, position, outcome = entry.person, entry.position, entry.outcome
+        elif isinstance(entry, tuple | list) and len(entry) == 3:
+            person, position, outcome = entry
+        else:
+            raise InvalidInputError(field, "须为 AccountabilityEntry 或 (姓名, 职务, 处理方式)")
+        name = _short(f"{field}.person", person, PERSON_LIMIT)
+        post = None
+        if position is not None:
+            post = position.strip() if isinstance(position, str) else position
+            post = _short(f"{field}.position", post, POSITION_LIMIT) if post else None
+        if not labels:
+            raise InvalidInputError(f"{field}.outcome", "实施方案未定义问责处理方式 (outcomes.accountability)")
+        if not isinstance(outcome, str) or outcome not in labels:
+            raise InvalidInputError(f"{field}.outcome", f"未知问责处理方式 {outcome!r} (可用: {', '.join(labels)})")
+        out.append((name, post, outcome))
+    return out
+
+
+def people_count(rows: Iterable[tuple[str, str | None]]) -> int:
+    """How many people an outcome names: each (name, position) once."""
+    return len(set(rows))
+
+
+# ------------------------------------------------------------------------------- reading
+
+
+def _links(conn: Connection, item_ids: Sequence[int] | None, mechanism_ids: Sequence[int] | None,
+           campaign_id: int) -> set[tuple[int, int]]:
+    """(item id, mechanism id) of every link of the campaign: given when a mechanism was
+    registered, or by an item's outcome. Restricted to ``item_ids`` / ``mechanism_ids``."""
+    pairs: set[tuple[int, int]] = set()
+    for table in (MECHANISM_ITEM, OUTCOME_MECHANISM):
+        query = (
+            select(table.c.item_id, table.c.mechanism_id)
+            .join(MECHANISM, MECHANISM.c.id == table.c.mechanism_id)
+            .where(MECHANISM.c.campaign_id == campaign_id)
+        )
+        if item_ids is not None:
+            query = query.where(table.c.item_id.in_(item_ids))
+        if mechanism_ids is not None:
+            query = query.where(table.c.mechanism_id.in_(mechanism_ids))
+        pairs |= {(r.item_id, r.mechanism_id) for r in conn.execute(query)}
+    return pairs
+
+
+def outcome_views(
+    conn: Connection, camp: Campaign, item_ids: Sequence[int] | None, named: Mapping[int, bool] | bool
+) -> list[OutcomeView]:
+    """The recorded outcomes of ``item_ids`` (all the campaign's when None), by item id.
+    ``named``: whether the reader may see the people, for all items or per item."""
+    query = (
+        select(OUTCOME)
+        .join(ITEM, ITEM.c.id == OUTCOME.c.item_id)
+        .where(ITEM.c.campaign_id == camp.id)
+        .order_by(OUTCOME.c.item_id)
+    )
+    if item_ids is not None:
+        query = query.where(OUTCOME.c.item_id.in_(item_ids))
+    rows = [dict(r) for r in conn.execute(query).mappings()]
+    if not rows:
+        return []
+    ids = [r["item_id"] for r in rows]
+    people: dict[int, list[Mapping[str, Any]]] = {}
+    query = select(ACCOUNTABILITY).where(ACCOUNTABILITY.c.item_id.in_(ids)).order_by(
+        ACCOUNTABILITY.c.item_id, ACCOUNTABILITY.c.ordinal
+    )
+    for a in conn.execute(query).mappings():
+        people.setdefault(a["item_id"], []).append(a)
+    links: dict[int, set[int]] = {}
+    for item_id, mechanism_id in _links(conn, ids, None, camp.id):
+        links.setdefault(item_id, set()).add(mechanism_id)
+    labels = accountability_labels(camp)
+    views = []
+    for r in rows:
+        item_id = r["item_id"]
+        shown = named if isinstance(named, bool) else named.get(item_id, False)
+        entries = people.get(item_id, [])
+        views.append(OutcomeView(
+            item_id=item_id,
+            root_cause=r["root_cause"],
+            accountability=tuple(
+                AccountabilityEntry(
+                    person=a["person"] if shown else "",
+                    position=a["position"] if shown else None,
+                    outcome=a["outcome"],
+                    outcome_label=labels.get(a["outcome"], a["outcome"]),
+                )
+                for a in entries
+            ),
+            people=people_count((a["person"], a["position"]) for a in entries),
+            mechanisms=tuple(sorted(links.get(item_id, ()))),
+            recorded_by=r["recorded_by"],
+            recorded_at=r["recorded_at"],
+            named=shown,
+        ))
+    return views
+
+
+def mechanism_views(
+    conn: Connection, camp: Campaign, *, ids: Sequence[int] | None = None, unit_id: int | None = None,
+    track: str | None = None,
+) -> list[MechanismView]:
+    """The campaign's long-term mechanisms in the order they were registered."""
+    query = select(MECHANISM).where(MECHANISM.c.campaign_id == camp.id).order_by(MECHANISM.c.id)
+    if ids is not None:
+        query = query.where(MECHANISM.c.id.in_(ids))
+    if unit_id is not None:
+        query = query.where(MECHANISM.c.unit_id == unit_id)
+    if track is not None:
+        query = query.where(MECHANISM.c.track == track)
+    rows = [dict(r) for r in conn.execute(query).mappings()]
+    if not rows:
+        return []
+    items: dict[int, set[int]] = {}
+    for item_id, mechanism_id in _links(conn, None, [r["id"] for r in rows], camp.id):
+        items.setdefault(mechanism_id, set()).add(item_id)
+    kinds = mechanism_kinds(camp)
+    return [
+        MechanismView(
+            id=r["id"], campaign=camp.key, unit=camp.unit_keys[r["unit_id"]], unit_name=camp.unit_names[r["unit_id"]],
+            track=r["track"], title=r["title"], kind=r["kind"], kind_label=kinds.get(r["kind"], r["kind"]),
+            status=r["status"], status_label=MECHANISM_STATUSES.get(r["status"], r["status"]), date=r["date"],
+            items=tuple(sorted(items.get(r["id"], ()))), note=r["note"], created_by=r["created_by"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ]
+
+
+def practice_view(camp: Campaign, r: Mapping[str, Any]) -> PracticeView:
+    return PracticeView(
+        id=r["id"], campaign=camp.key, unit=camp.unit_keys[r["unit_id"]], unit_name=camp.unit_names[r["unit_id"]],
+        track=r["track"], title=r["title"], summary=r["summary"], submitted_by=r["submitted_by"],
+        submitted_at=r["submitted_at"], selected=bool(r["selected"]), selected_by=r["selected_by"],
+        selected_at=r["selected_at"],
+    )
+
+
+# ----------------------------------------------------------------------------- dashboard
+
+#: One countable record: the outcome key, its unit id, its track, and the day it counts from.
+_Record = tuple[str, int | None, str | None, dt.date]
+
+
+def _records(conn: Connection, camp: Campaign) -> list[_Record]:
+    """Everything the five outcomes count, one record per unit counted (see the module)."""
+    tz = camp.tz
+    final = camp.lifecycle.final_states
+    records: list[_Record] = []
+    items = conn.execute(
+        select(ITEM.c.id, ITEM.c.track, ITEM.c.state, ITEM.c.responsible_unit_id, ITEM.c.created_at,
+               ITEM.c.closed_at, ITEM.c.case_marked_at, ITEM.c.case_published_at)
+        .where(ITEM.c.campaign_id == camp.id)
+        .order_by(ITEM.c.id)
+    ).mappings().all()
+    where: dict[int, tuple[int | None, str]] = {}
+    for r in items:
+        unit, track = r["responsible_unit_id"], r["track"]
+        where[r["id"]] = (unit, track)
+        records.append(("problems_found", unit, track, r["created_at"].astimezone(tz).date()))
+        if r["case_marked_at"] is not None and r["case_published_at"] is not None:
+            records.append(("cases_published", unit, track, r["case_published_at"]))
+        if r["state"] in final and r["closed_at"] is not None:
+            records.append(("problems_solved", unit, track, r["closed_at"].astimezone(tz).date()))
+    recorded = {
+        r.item_id: r.recorded_at
+        for r in conn.execute(
+            select(OUTCOME.c.item_id, OUTCOME.c.recorded_at)
+            .join(ITEM, ITEM.c.id == OUTCOME.c.item_id)
+            .where(ITEM.c.campaign_id == camp.id)
+        )
+    }
+    people: dict[int, set[tuple[str, str | None]]] = {}
+    query = (
+        select(ACCOUNTABILITY.c.item_id, ACCOUNTABILITY.c.person, ACCOUNTABILITY.c.position)
+        .join(ITEM, ITEM.c.id == ACCOUNTABILITY.c.item_id)
+        .where(ITEM.c.campaign_id == camp.id)
+    )
+    for a in conn.execute(query):
+        people.setdefault(a.item_id, set()).add((a.person, a.position))
+    for item_id, named in sorted(people.items()):
+        unit, track = where[item_id]
+        day = recorded[item_id].astimezone(tz).date()
+        records.extend(("people_educated", unit, track, day) for _ in named)
+    query = select(MECHANISM.c.unit_id, MECHANISM.c.track, MECHANISM.c.status, MECHANISM.c.date).where(
+        MECHANISM.c.campaign_id == camp.id
+    )
+    for r in conn.execute(query):
+        if r.status in COUNTED_STATUSES:
+            records.append(("mechanisms_established", r.unit_id, r.track, r.date))
+    return records
+
+
+def _tallies(records: Iterable[_Record], targets: OutcomeTargets | None) -> tuple[OutcomeTally, ...]:
+    counts = Counter(r[0] for r in records)
+    return tuple(
+        OutcomeTally(key, label, counts[key], None if targets is None else targets.target(key))
+        for key, label in OUTCOME_KEYS.items()
+    )
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _trend(records: Sequence[_Record], today: dt.date) -> tuple[tuple[dt.date, tuple[int, ...]], ...]:
+    if not records:
+        return ()
+    keys = list(OUTCOME_KEYS)
+    per_week: dict[dt.date, Counter[str]] = {}
+    for key, _, _, day in records:
+        per_week.setdefault(_monday(day), Counter())[key] += 1
+    week, last = min(per_week), max(_monday(today), max(per_week))
+    running: Counter[str] = Counter()
+    points = []
+    while week <= last:
+        running.update(per_week.get(week, Counter()))
+        points.append((week, tuple(running[k] for k in keys)))
+        week += dt.timedelta(days=7)
+    return tuple(points)
+
+
+def five_outcomes(
+    conn: Connection, camp: Campaign, now: dt.datetime, *, unit_id: int | None, unit: str | None,
+    track: str | None,
+) -> FiveOutcomes:
+    """The 五个一批 dashboard as of ``now`` for the campaign or one unit / track of it. Targets
+    are the definition's: the campaign's for the whole, the track's (``by_track``) for a track,
+    none for a unit."""
+    today = now.astimezone(camp.tz).date()
+    spec = camp.setup.outcomes.targets if camp.setup is not None and camp.setup.outcomes is not None else None
+    records = [
+        r for r in _records(conn, camp)
+        if (unit_id is None or r[1] == unit_id) and (track is None or r[2] == track)
+    ]
+    if spec is None:
+        targets: OutcomeTargets | None = None
+    elif track is not None:
+        targets = spec.by_track.get(track)
+    else:
+        targets = None if unit_id is not None else spec
+    track_keys = [track] if track is not None else list(camp.tracks)
+    by_track = tuple(
+        (key, camp.tracks[key],
+         _tallies([r for r in records if r[2] == key],
+                  None if spec is None or unit_id is not None else spec.by_track.get(key)))
+        for key in track_keys
+    )
+    units = sorted({r[1] for r in records if r[1] is not None})
+    by_unit = tuple(
+        (camp.unit_keys[uid], camp.unit_names[uid], _tallies([r for r in records if r[1] == uid], None))
+        for uid in units
+    )
+    return FiveOutcomes(
+        campaign=camp.view, as_of=now, today=today, unit=unit, track=track, totals=_tallies(records, targets),
+        by_track=by_track, by_unit=by_unit, trend=_trend(records, today),
+    )
