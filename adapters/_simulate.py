@@ -14,9 +14,10 @@ the sweeps the daemon would run, the draws, the outbox); only the people are sim
   not at all, by their habit; the phase ends escalate the missing.
 - **回头看**: the sample the engine draws when consolidation starts is reviewed item by item;
   some are reopened with a finding and rectified again.
-- **五个一批**: an item closed after it went as far as 问责 is a typical case: the office
-  records its outcome (a root cause, one or two people held accountable, with made-up names)
-  and publishes the case; every sixth item a unit closes leads it to register a long-term
+- **五个一批**: when an item closed after 挂牌督办, the office records its outcome: a root cause
+  and someone held accountable (made-up names), mildly (谈话提醒, 批评教育 …); one that went as
+  far as 问责 is a typical case: one or two people, more severely, and the case is published;
+  every sixth item a unit closes leads it to register a long-term
   mechanism; in the last phase the units that work on time submit a good practice, and the
   publicity role selects every other one for 晒成效. All of it by rule, not by the random
   draw, so a seed's timeline stays what it was.
@@ -101,6 +102,13 @@ MECHANISMS = ["审批事项限时办结制度", "企业诉求首问负责制", "
               "工程款支付监管办法", "政务服务“好差评”系统", "新官理旧账工作规程", "容缺受理工作规程"]
 #: Every how many-th item a unit closes leads it to a long-term mechanism.
 MECHANISM_EVERY = 6
+#: Normative documents units list for re-study (规范性文件清理), as "<unit>关于…".
+DOCUMENTS = [
+    ("关于进一步规范涉企检查的若干规定", "〔2019〕8号"),
+    ("行政审批事项办理暂行办法", "〔2018〕21号"),
+    ("关于招商引资优惠政策兑现的实施细则", "〔2020〕3号"),
+    ("工程建设项目招投标管理办法", "〔2017〕15号"),
+]
 PRACTICES = [("推行“一窗受理、集成服务”", "整合办事窗口, 企业办事只进一扇门、只跑一次"),
              ("建立企业诉求“直通车”", "企业诉求专人受理、限时答复, 办理结果回访"),
              ("开展“局长走流程”体验", "班子成员以办事人身份体验办事流程, 查找堵点、现场整改"),
@@ -211,7 +219,7 @@ class Simulation:
         self.cursor = 0
         self.swept: list[EventView] = []  # the day's events read after its sweep
         self.closes: Counter[str] = Counter()  # items closed per unit (every N-th: a mechanism)
-        self.recorded: set[int] = set()  # items whose outcome was recorded
+        self.recorded: dict[int, int] = {}  # items whose outcome was recorded: at which escalation level
         self.clock = VirtualClock(self._at(start, TICK))
 
     # ------------------------------------------------------------------------------ people
@@ -271,6 +279,7 @@ class Simulation:
         self._plan_arrivals()
         self._plan_duties(engine)
         self._plan_practices()
+        self._plan_documents()
         day = self.first
         total = (self.last - self.first).days + 1
         while day <= self.last:
@@ -432,16 +441,20 @@ class Simulation:
         return roles[0] if roles else None
 
     def _outcomes(self, engine: Engine, item: _Item) -> None:
-        """After 销号: an item that went as far as 问责 gets its outcome recorded (once) and, as
-        a marked typical case, published; every MECHANISM_EVERY-th item a unit closes leads it
-        to a long-term mechanism. No random draw: the rest of the run stays as it was."""
+        """After 销号: an item that went as far as 挂牌督办 gets its outcome recorded with one
+        person and the vocabulary's milder outcomes; one that went as far as 问责, with one or
+        two people and the severer ones (recorded again when an item went further since), and,
+        as a marked typical case, it is published; every MECHANISM_EVERY-th item a unit closes
+        leads it to a long-term mechanism. No random draw: the rest of the run stays as it was."""
         view = engine.item(item.id)
         outcomes = self.setup.outcomes
         record = self._operation("record_outcome")
-        if (outcomes is not None and outcomes.accountability and record is not None and view.escalation_level >= 2
-                and item.id not in self.recorded):
-            kinds = outcomes.accountability[: max(1, min(4, len(outcomes.accountability)))]
-            people = 1 + item.id % 2
+        if (outcomes is not None and outcomes.accountability and record is not None and view.escalation_level >= 1
+                and view.escalation_level > self.recorded.get(item.id, 0)):
+            vocabulary = outcomes.accountability  # in order of severity
+            mild = max(1, len(vocabulary) // 3)
+            kinds = vocabulary[:mild] if view.escalation_level < 2 else vocabulary[mild:mild + 4] or vocabulary
+            people = 1 if view.escalation_level < 2 else 1 + item.id % 2
             entries = [
                 (ACCOUNTABLE[(item.id * 3 + k) % len(ACCOUNTABLE)],
                  f"{self.unit_names[item.unit]}{POSITIONS[(item.id + k) % len(POSITIONS)]}",
@@ -450,11 +463,11 @@ class Simulation:
             ]
             engine.record_outcome(item.id, self._actor(None, item, role=record),
                                   root_cause=ROOT_CAUSES[item.id % len(ROOT_CAUSES)], accountability=entries)
-            self.recorded.add(item.id)
-            publish = self._operation("publish_case")
-            if publish is not None and view.case_marked_at is not None and view.case_published_at is None:
-                engine.publish_case(item.id, self._actor(None, item, role=publish),
-                                    where=PUBLISHED_IN[item.id % len(PUBLISHED_IN)], on=self._today())
+            self.recorded[item.id] = view.escalation_level
+        publish = self._operation("publish_case")
+        if publish is not None and view.case_marked_at is not None and view.case_published_at is None:
+            engine.publish_case(item.id, self._actor(None, item, role=publish),
+                                where=PUBLISHED_IN[item.id % len(PUBLISHED_IN)], on=self._today())
         self.closes[item.unit] += 1
         register = self._operation("register_mechanism")
         if (outcomes is not None and outcomes.mechanism_kinds and register is not None
@@ -483,6 +496,53 @@ class Simulation:
             day = self._workday(start, 1 + n // 4)
             self._plan(self._at(day, dt.time(10 + n % 4, 0)), "practice", unit, n)
 
+    def _plan_documents(self) -> None:
+        """规范性文件清理: every third unit lists one of its documents in the second phase (or
+        the first quarter of a campaign without phases), reviews it and decides as its habit
+        says (a prompt unit in time, a very late one after the ladder has escalated)."""
+        docs = self.setup.documents
+        if docs is None:
+            return
+        if len(self.setup.phases) >= 2:
+            start = max(self.setup.phases[1].start, self.first)
+        else:
+            start = self.first + dt.timedelta(days=(self.last - self.first).days // 4)
+        for n, unit in enumerate(self.units[::3]):
+            self._plan(self._at(self._workday(start, n // 6), dt.time(9, 30 + n % 6 * 5)), "list_document", unit, n)
+
+    def _do_list_document(self, engine: Engine, unit: str, n: int) -> None:
+        docs = self.setup.documents
+        assert docs is not None
+        roles = docs.lifecycle.operations["report"]
+        bound = [r for r in roles if any(x.id == r and x.unit_bound for x in self.setup.roles)]
+        actor = self._actor(None, _Item(0, unit, ""), role=bound[0] if bound else roles[0])
+        title, number = DOCUMENTS[n % len(DOCUMENTS)]
+        doc = engine.list_document(KEY, actor, unit=unit, title=f"{self.unit_names[unit]}{title}",
+                                   doc_number=f"{self.unit_names[unit]}发{number}")
+        _, (early, late) = HABITS[self.habit[unit]]
+        # Working days from listing to the decision: the habit's lateness around the due date.
+        span = max(1, docs.due.days + (early + late) // 2) if docs.due.count == "working" else docs.due.days
+        self._plan(self._at(self._workday(self._today(), 1), dt.time(10, 0)), "review_document", doc.id, unit)
+        self._plan(self._at(self._workday(self._today(), span), dt.time(16, 0)), "decide_document", doc.id, unit, n)
+
+    def _document_step(self, engine: Engine, document_id: int, unit: str, final: bool, **data: str) -> None:
+        docs = self.setup.documents
+        assert docs is not None
+        state = engine.document(document_id).state
+        finals = docs.lifecycle.final_states
+        options = [t for t in docs.lifecycle.transitions if state in t.source and (t.dest in finals) == final]
+        if not options:
+            return
+        spec = options[(document_id if final else 0) % len(options)]
+        engine.fire_document(document_id, spec.trigger, self._unit_actor(spec, _Item(0, unit, "")), **data)
+
+    def _do_review_document(self, engine: Engine, document_id: int, unit: str) -> None:
+        self._document_step(engine, document_id, unit, False)
+
+    def _do_decide_document(self, engine: Engine, document_id: int, unit: str, n: int) -> None:
+        self._document_step(engine, document_id, unit, False)  # still listed: review first
+        self._document_step(engine, document_id, unit, True, reason="经再学习, 对照现行法规和优化营商环境要求作出结论")
+
     def _do_practice(self, engine: Engine, unit: str, n: int) -> None:
         roles = self.setup.lifecycle.operations["submit_practice"]
         bound = [r for r in roles if any(x.id == r and x.unit_bound for x in self.setup.roles)]
@@ -498,7 +558,10 @@ class Simulation:
     def _do_select(self, engine: Engine, practice_id: int) -> None:
         role = self._operation("select_practice")
         assert role is not None
-        engine.select_practice(practice_id, self._actor(None, _Item(0, "", ""), role=role), selected=True)
+        # A person, not the role's label as a name (the public digest removes every actor's name,
+        # and 县委宣传部 is also a unit that submits practices).
+        actor = self._actor(None, _Item(0, "", ""), role=role)
+        engine.select_practice(practice_id, dataclasses.replace(actor, name=f"{actor.name}联系人"), selected=True)
 
     def _do_dismiss(self, engine: Engine, item_id: int) -> None:
         assert self.roles.dismiss is not None
@@ -594,6 +657,20 @@ class Simulation:
         print(f"  长效机制 {len(engine.mechanisms(KEY))} 项; 典型做法 {len(practices)} 项"
               f" (选入晒成效 {sum(p.selected for p in practices)} 项); 问责 {people} 人", file=self.out)
 
+    def _document_summary(self, engine: Engine) -> None:
+        """规范性文件清理: the listed documents by state, and how many the ladder escalated."""
+        docs = self.setup.documents
+        if docs is None:
+            return
+        listed = engine.documents(KEY)
+        if not listed:
+            return
+        by_state = Counter(d.state_label for d in listed)
+        order = [s.label for s in docs.lifecycle.states]
+        escalated = sum(d.escalation_level > 0 for d in listed)
+        print(f"{docs.label} {len(listed)} 份: " + _counts(_ordered(by_state, order))
+              + (f"; 逾期挂牌督办 {escalated} 份" if escalated else ""), file=self.out)
+
     def _summary(self, engine: Engine) -> None:
         labels = {s.id: s.label for s in self.setup.lifecycle.states}
         items = engine.items(KEY)
@@ -613,6 +690,7 @@ class Simulation:
         cases = sum(i.case_marked_at is not None for i in items)
         print(f"  回头看重新整改 {self.reopened} 件; 暂停计时 {self.paused} 件; 典型案例 {cases} 件", file=out)
         self._outcome_summary(engine)
+        self._document_summary(engine)
         duties = engine.duties(KEY, due_by=self.last)
         print(f"职责 {len(duties)} 项 (截至 {_day(self.last)} 到期)", file=out)
         by_duty: dict[str, Counter[str]] = {}
@@ -715,7 +793,22 @@ def _day_lines(events: Sequence[EventView], setup: CampaignSetup, unit_names: di
     ladder: dict[str, list[int]] = {}
     duty_steps: dict[tuple[str, str], int] = {}
     done: Counter[str] = Counter()
+    docs = setup.documents
+    doc_labels = {st.id: st.label for st in docs.lifecycle.states} if docs is not None else {}
+    doc_final = docs.lifecycle.final_states if docs is not None else frozenset()
+    listed = 0
+    doc_steps: dict[str, list[int]] = {}
     for e in events:
+        if "document" in e.data and e.item_id is None:
+            if e.trigger == "list_document":
+                listed += 1
+            elif e.trigger == "document_step":
+                label = e.data.get("step_label") or e.data["action"]
+                doc_steps.setdefault(label + ("(补办)" if e.data.get("caught_up") else ""), []).append(e.data["document"])
+            elif e.to_state in doc_final and e.from_state != e.to_state:
+                yield (f"规范性文件清理结论: 文件 {e.data['document']}「{e.data['title']}」"
+                       f"{doc_labels.get(e.to_state, e.to_state)} ({e.actor})")
+            continue
         if e.trigger == "phase_action":
             d = e.data
             edge = "开始" if d["edge"] == "start" else "结束"
@@ -761,6 +854,10 @@ def _day_lines(events: Sequence[EventView], setup: CampaignSetup, unit_names: di
         yield f"职责督办 {duty} {step}: {n} 个单位"
     if done:
         yield "职责完成: " + _counts(done.items())
+    if listed:
+        yield f"规范性文件清理: 登记待清理文件 {listed} 份"
+    for label, ids in doc_steps.items():
+        yield f"规范性文件清理 {label}: 文件 {_named(ids)}"
 
 
 def simulate(

@@ -98,9 +98,9 @@ def arm_document_steps(tx: Tx, st: Statements, camp: Campaign, row: Mapping[str,
         return
     wanted = document_steps(camp, row)
     existing = {r["step_key"]: r for r in tx.all(st.document_steps, {"sid": row["id"]})}
-    for key, found in existing.items():
-        if found["status"] == "pending" and key not in wanted:
-            tx.run(st.step_settle, {"id": found["id"], "status": "cancelled", "now": now})
+    for key, pending in existing.items():
+        if pending["status"] == "pending" and key not in wanted:
+            tx.run(st.step_settle, {"id": pending["id"], "status": "cancelled", "now": now})
     for key, (_, due_at) in wanted.items():
         found = existing.get(key)
         if found is None:

@@ -152,17 +152,20 @@ def accountability_values(
     out: list[tuple[str, str | None, str]] = []
     for k, entry in enumerate(entries):
         field = f"accountability[{k}]"
+        raw: tuple[object, object, object]
         if isinstance(entry, AccountabilityEntry):
-            person, position, outcome = entry.person, entry.position, entry.outcome
+            raw = (entry.person, entry.position, entry.outcome)
         elif isinstance(entry, tuple | list) and len(entry) == 3:
-            person, position, outcome = entry
+            raw = (entry[0], entry[1], entry[2])
         else:
             raise InvalidInputError(field, "须为 AccountabilityEntry 或 (姓名, 职务, 处理方式)")
+        person, position, outcome = raw
         name = _short(f"{field}.person", person, PERSON_LIMIT)
-        post = None
-        if position is not None:
-            post = position.strip() if isinstance(position, str) else position
-            post = _short(f"{field}.position", post, POSITION_LIMIT) if post else None
+        post: str | None = None
+        if isinstance(position, str) and position.strip():
+            post = _short(f"{field}.position", position, POSITION_LIMIT)
+        elif position is not None and not isinstance(position, str):
+            raise InvalidInputError(f"{field}.position", "须为文本")
         if not labels:
             raise InvalidInputError(f"{field}.outcome", "实施方案未定义问责处理方式 (outcomes.accountability)")
         if not isinstance(outcome, str) or outcome not in labels:
@@ -220,7 +223,7 @@ def outcome_views(
         ACCOUNTABILITY.c.item_id, ACCOUNTABILITY.c.ordinal
     )
     for a in conn.execute(query).mappings():
-        people.setdefault(a["item_id"], []).append(a)
+        people.setdefault(a["item_id"], []).append(dict(a))
     links: dict[int, set[int]] = {}
     for item_id, mechanism_id in _links(conn, ids, None, camp.id):
         links.setdefault(item_id, set()).add(mechanism_id)
@@ -340,9 +343,9 @@ def _records(conn: Connection, camp: Campaign) -> list[_Record]:
     query = select(MECHANISM.c.unit_id, MECHANISM.c.track, MECHANISM.c.status, MECHANISM.c.date).where(
         MECHANISM.c.campaign_id == camp.id
     )
-    for r in conn.execute(query):
-        if r.status in COUNTED_STATUSES:
-            records.append(("mechanisms_established", r.unit_id, r.track, r.date))
+    for mr in conn.execute(query):
+        if mr.status in COUNTED_STATUSES:
+            records.append(("mechanisms_established", mr.unit_id, mr.track, mr.date))
     return records
 
 

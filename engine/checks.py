@@ -103,6 +103,7 @@ def setup_warnings(setup: CampaignSetup) -> list[str]:
         for j, step in enumerate(ladder.steps):
             if step.action == "remind" and step.offset > 0:
                 warnings.append(f"ladders[{i}].steps[{j}].offset: 到期提醒排在到期之后 ({step.offset} 天)")
+    warnings += _outcome_warnings(setup)
     used_messages = {use.kind for use in message_uses(setup)}
     for kind in setup.notifications.templates:
         if kind not in used_messages:
@@ -387,16 +388,12 @@ def _document_problems(
 
 def _outcome_problems(setup: CampaignSetup) -> list[str]:
     """The outcome vocabularies (问责处理, 长效机制类别) without repeats, targets not negative and
-    per track only for tracks the definition has; a mechanism register needs its kinds."""
+    per track only for tracks the definition has."""
     spec = setup.outcomes
-    operations = setup.lifecycle.operations
     if spec is None:
-        return [f"lifecycle.operations.{op}: 没有 outcomes (办理结果), 不能{OPERATIONS[op]}"
-                for op in ("register_mechanism",) if operations.get(op)]
+        return []
     problems = _duplicates("outcomes.accountability", [a.id for a in spec.accountability], "问责处理方式")
     problems += _duplicates("outcomes.mechanism_kinds", [k.id for k in spec.mechanism_kinds], "长效机制类别")
-    if operations.get("register_mechanism") and not spec.mechanism_kinds:
-        problems.append("outcomes.mechanism_kinds: 有登记长效机制的角色, 但未定义长效机制类别")
     tracks = {t.id for t in setup.tracks}
     targets: list[tuple[str, OutcomeTargets]] = [("outcomes.targets", spec.targets)]
     for track, by_track in spec.targets.by_track.items():
@@ -410,6 +407,24 @@ def _outcome_problems(setup: CampaignSetup) -> list[str]:
             if value is not None and value < 0:
                 problems.append(f"{path}.{key}: {label}目标不能为负数 ({value})")
     return problems
+
+
+def _outcome_warnings(setup: CampaignSetup) -> list[str]:
+    """Outcome operations a definition grants that its vocabularies leave empty-handed."""
+    operations = setup.lifecycle.operations
+    spec = setup.outcomes
+    kinds = spec.mechanism_kinds if spec is not None else []
+    accountability = spec.accountability if spec is not None else []
+    warnings = []
+    if operations.get("register_mechanism") and not kinds:
+        where = "outcomes.mechanism_kinds" if spec is not None else "lifecycle.operations.register_mechanism"
+        warnings.append(f"{where}: 有可{OPERATIONS['register_mechanism']}的角色, 但未定义长效机制类别 "
+                        "(outcomes.mechanism_kinds), 无法登记")
+    if operations.get("record_outcome") and not accountability:
+        where = "outcomes.accountability" if spec is not None else "lifecycle.operations.record_outcome"
+        warnings.append(f"{where}: 有可{OPERATIONS['record_outcome']}的角色, 但未定义问责处理方式 "
+                        "(outcomes.accountability), 只能记录根源分析和长效机制")
+    return warnings
 
 
 def _duty_problems(setup: CampaignSetup, roles: Mapping[str, object], ladders: Mapping[str, LadderSpec]) -> list[str]:

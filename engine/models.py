@@ -413,9 +413,10 @@ class Accountability(SQLModel, table=True):
     (``operations.read_named_people``); never in audit event data."""
 
     __tablename__: ClassVar[str] = "zg_accountability"
+    __table_args__ = (Index("ix_zg_accountability_item", "item_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    item_id: int = Field(foreign_key="zg_item.id", index=True)
+    item_id: int = Field(foreign_key="zg_item.id")
     ordinal: int = Field(nullable=False)
     person: str = Field(max_length=100)
     position: str | None = Field(default=None, max_length=100)

@@ -22,7 +22,7 @@ import random
 import threading
 import zoneinfo
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Self
 
 from sqlalchemy import Connection, func, select
@@ -988,25 +988,52 @@ class Engine:
                 query = query.where(EVENT.c.campaign_id == self._campaign(conn, campaign).id)
             return [_event_view(r) for r in conn.execute(query).mappings()]
 
-    def ledger(self, campaign: str | int) -> list[LedgerRow]:
-        """The 整改台账: every item of the campaign with its measures (no reporter data)."""
+    def ledger(
+        self, campaign: str | int, *, unit: str | None = None, track: str | None = None, after: int | None = None,
+        limit: int | None = None,
+    ) -> list[LedgerRow]:
+        """The 整改台账: the campaign's items (of one unit / track when given) with their
+        measures, by id, no reporter data. ``after`` and ``limit`` page through a large ledger
+        (items with an id above ``after``, at most ``limit`` of them): see :meth:`ledger_pages`."""
         with self._store.read() as conn:
             camp = self._campaign(conn, campaign)
-            rows = conn.execute(
-                select(ITEM).where(ITEM.c.campaign_id == camp.id).order_by(ITEM.c.id)
-            ).mappings().all()
+            query = select(ITEM).where(ITEM.c.campaign_id == camp.id).order_by(ITEM.c.id)
+            if unit is not None:
+                query = query.where(ITEM.c.responsible_unit_id == _unit_id(camp, unit))
+            if track is not None:
+                query = query.where(ITEM.c.track == _choice("track", track, camp.tracks, TrackNotFound))
+            if after is not None:
+                query = query.where(ITEM.c.id > after)
+            if limit is not None:
+                query = query.limit(limit)
+            rows = conn.execute(query).mappings().all()
+            if not rows:
+                return []
             measures: dict[int, list[MeasureView]] = {}
-            query = (
+            measure_query = (
                 select(MEASURE)
                 .join(ITEM, ITEM.c.id == MEASURE.c.item_id)
-                .where(ITEM.c.campaign_id == camp.id)
+                .where(ITEM.c.campaign_id == camp.id, ITEM.c.id >= rows[0]["id"], ITEM.c.id <= rows[-1]["id"])
                 .order_by(MEASURE.c.id)
             )
-            for mr in conn.execute(query).mappings():
+            for mr in conn.execute(measure_query).mappings():
                 measures.setdefault(mr["item_id"], []).append(_measure_view(mr))
             return [
                 LedgerRow(self._view_from_row(camp, r), tuple(measures.get(r["id"], ()))) for r in rows
             ]
+
+    def ledger_pages(
+        self, campaign: str | int, *, unit: str | None = None, track: str | None = None, page: int = 500
+    ) -> Iterator[LedgerRow]:
+        """The ledger row by row, read ``page`` items at a time (each page its own short read),
+        so an export of a large campaign holds one page in memory, not the whole ledger."""
+        after: int | None = None
+        while True:
+            rows = self.ledger(campaign, unit=unit, track=track, after=after, limit=page)
+            yield from rows
+            if len(rows) < page:
+                return
+            after = rows[-1].item.id
 
     # ------------------------------------------------------- documents (规范性文件清理)
 
@@ -1088,7 +1115,7 @@ class Engine:
                 query = query.where(DOCUMENT.c.responsible_unit_id == _unit_id(camp, unit))
             if state is not None:
                 query = query.where(DOCUMENT.c.state == _choice("state", state, lifecycle.labels))
-            return [document_view(camp, lifecycle, r) for r in conn.execute(query).mappings()]
+            return [document_view(camp, lifecycle, dict(r)) for r in conn.execute(query).mappings()]
 
     def document_events(self, document_id: int) -> list[EventView]:
         """A document's audit events (its id is in their data), in chain order."""
@@ -1358,7 +1385,7 @@ class Engine:
             if track is not None:
                 query = query.where(ITEM.c.track == _choice("track", track, camp.tracks, TrackNotFound))
             rows = conn.execute(query).mappings().all()
-            named = {r["id"]: self._may_read_people(camp, actor, r) for r in rows}
+            named = {r["id"]: self._may_read_people(camp, actor, dict(r)) for r in rows}
             views = _outcomes.outcome_views(conn, camp, list(named), named)
         shown = [v for v in views if v.named and v.people]
         if shown:
@@ -1416,7 +1443,9 @@ class Engine:
                 "created_by": actor.name, "created_at": now, "updated_by": actor.name, "updated_at": now,
             }
             item_ids = self._campaign_item_ids(conn, camp, items)
-            mechanism_id = conn.execute(_outcomes.MECHANISM.insert().values(**values)).inserted_primary_key[0]
+            mechanism_id = conn.execute(
+                _outcomes.MECHANISM.insert().values(**values).returning(_outcomes.MECHANISM.c.id)
+            ).scalar_one()
             if item_ids:
                 conn.execute(_outcomes.MECHANISM_ITEM.insert(),
                              [{"mechanism_id": mechanism_id, "item_id": i} for i in item_ids])
@@ -1494,7 +1523,9 @@ class Engine:
                 "submitted_by": actor.name, "submitted_at": now, "selected": False, "selected_by": None,
                 "selected_at": None,
             }
-            values["id"] = conn.execute(_outcomes.PRACTICE.insert().values(**values)).inserted_primary_key[0]
+            values["id"] = conn.execute(
+                _outcomes.PRACTICE.insert().values(**values).returning(_outcomes.PRACTICE.c.id)
+            ).scalar_one()
             append_event(tx, st, camp.id, item_id=None, trigger="submit_practice", from_state=None, to_state=None,
                          actor=actor, at=now,
                          data={"practice": values["id"], "unit": actor.unit, "title": values["title"],
@@ -1535,7 +1566,7 @@ class Engine:
             if unit is not None:
                 query = query.where(_outcomes.PRACTICE.c.unit_id == _unit_id(camp, unit))
             rows = conn.execute(query.order_by(_outcomes.PRACTICE.c.id)).mappings()
-            return [_outcomes.practice_view(camp, r) for r in rows]
+            return [_outcomes.practice_view(camp, dict(r)) for r in rows]
 
     def five_outcomes(
         self, campaign: str | int, *, unit: str | None = None, track: str | None = None

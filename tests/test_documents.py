@@ -222,3 +222,26 @@ def test_the_cli_lists_reviews_and_decides_documents(cli: Cli, db: str) -> None:
     assert [(d["id"], d["state"], d["decision_note"]) for d in listed] == [(1, "abolished", "上位法已废止")]
     other = cli("--db", db, "document", "add", "--unit", "commerce_bureau", "--title", "x", *unit)
     assert other.code == 1 and "无权操作" in other.err
+
+
+def test_the_registers_carry_the_document_review(engine: Engine, campaign: CampaignView, tmp_path: object) -> None:
+    """``report registers``: a 规范性文件清理台账 sheet with every listed document, read back."""
+    from pathlib import Path
+
+    import openpyxl
+    from zhenggai.adapters.reports import write_reports
+
+    decided = _list(engine, campaign)
+    engine.fire_document(decided.id, "start_review", BUREAU)
+    engine.fire_document(decided.id, "abolish", BUREAU, reason="上位法已废止")
+    _list(engine, campaign, title="=HYPERLINK(\"http://x\")招商办法")
+    out = Path(str(tmp_path)) / "out"
+    (path,) = write_reports(engine, campaign.key, "registers", out)
+    sheet = openpyxl.load_workbook(path)["规范性文件清理台账"]
+    rows = [r for r in sheet.iter_rows(values_only=True)]
+    assert rows[1][0].endswith("共 2 份, 已作出结论 1 份")
+    assert rows[2] == ("序号", "制定单位", "文件名称", "文号", "状态", "清理期限", "预警", "结论日期", "结论理由")
+    first, second = rows[3], rows[4]
+    assert first[1:5] == ("县住建局", TITLE, "县住建发〔2019〕12号", "废止") and first[8] == "上位法已废止"
+    assert first[5] == "2023-07-31 (周一)" and first[6] == "绿灯" and first[7] is not None
+    assert second[2] == "'=HYPERLINK(\"http://x\")招商办法" and second[4] == "已列入清理" and second[7] in (None, "")

@@ -54,9 +54,9 @@ def _report(engine: Engine, campaign: CampaignView, title: str, *, track: str = 
                          track=track, channel="hotline")
 
 
-def _close(engine: Engine, item_id: int, unit: str = HOUSING) -> ItemView:
+def _close(engine: Engine, item_id: int, unit: str = HOUSING, due: dt.date | None = None) -> ItemView:
     bureau = Actors.unit(unit)
-    engine.assign(item_id, Actors.office, unit=unit, due=today_plus(10))
+    engine.assign(item_id, Actors.office, unit=unit, due=due or today_plus(10))
     measure = engine.add_measure(item_id, bureau, text="立行立改")
     engine.start_rectification(item_id, bureau)
     engine.complete_measure(measure.id, bureau)
@@ -425,10 +425,10 @@ def test_five_outcomes_count_the_records_against_targets(engine: Engine, campaig
     assert [key for key, _, _ in five.by_track] == [k for k, _ in engine.tracks(campaign.key)]
     assert [(t.count, t.target) for t in tracks["construction"]] == [(1, 50), (1, None), (2, None), (1, 40),
                                                                       (1, None)]
-    assert [(t.count, t.target) for t in tracks["government_services"]][0] == (1, 60)
+    assert next((t.count, t.target) for t in tracks["government_services"]) == (1, 60)
     assert [key for key, _, _ in five.by_unit] == [HOUSING]  # the unassigned item has no unit
     one_track = engine.five_outcomes(campaign.key, track="construction")
-    assert [(t.count, t.target) for t in one_track.totals][0] == (1, 50)
+    assert next((t.count, t.target) for t in one_track.totals) == (1, 50)
     assert [k for k, _, _ in one_track.by_track] == ["construction"]
     one_unit = engine.five_outcomes(campaign.key, unit=HOUSING)
     assert [(t.count, t.target) for t in one_unit.totals] == [(1, None), (1, None), (2, None), (1, None), (1, None)]
@@ -516,7 +516,7 @@ def test_five_outcomes_equal_the_records_over_generated_histories(
                 if step == "days":
                     clock.advance(dt.timedelta(days=4))
                 elif step == "close" and view.state == "identified":
-                    _close(engine, item.id, unit)
+                    _close(engine, item.id, unit, today + dt.timedelta(days=10))
                 elif step == "dismiss" and view.state == "identified":
                     engine.dismiss(item.id, Actors.office, reason="经核实不属实")
                 elif step == "case":
@@ -583,10 +583,6 @@ DEFINITION_CASES: dict[str, tuple[str, list[tuple[str, str]], str, str, str]] = 
         "county_2023", [("read_named_people: [leading_group_office]", "read_named_people: [discipline_inspector]")],
         "read_named_people: [discipline_inspector]", "lifecycle.operations.read_named_people[0]",
         "未知角色 discipline_inspector"),
-    "mechanisms without kinds": (
-        "hotline_2024", [("    - {id: service_standard, label: 服务标准}\n    - {id: handling_rule, label: 办理规范}\n", ""),
-                         ("  mechanism_kinds:\n", "  mechanism_kinds: []\n")],
-        "mechanism_kinds: []", "outcomes.mechanism_kinds", "未定义长效机制类别"),
     "unknown outcome operation": (
         "hotline_2024", [("select_practice: [hotline_center]", "choose_practice: [hotline_center]")],
         "choose_practice: [hotline_center]", "lifecycle.operations.choose_practice", "未知操作 choose_practice"),
@@ -603,6 +599,15 @@ def test_outcome_definition_mistakes_are_located(tmp_path: Path, case: str) -> N
     matching = [p for p in err.value.problems if p.startswith(prefix)]
     assert matching, f"no problem starts with {prefix!r}:\n" + "\n".join(err.value.problems)
     assert any(fragment in p for p in matching), matching
+
+
+def test_outcome_operations_without_a_vocabulary_are_warned(tmp_path: Path) -> None:
+    path, text = _copy(tmp_path, "hotline_2024", [
+        ("    - {id: service_standard, label: 服务标准}\n    - {id: handling_rule, label: 办理规范}\n", ""),
+        ("  mechanism_kinds:\n", "  mechanism_kinds: []\n")])
+    warnings = check_definition(path).warnings
+    prefix = f"{path}:{_line_of(text, 'mechanism_kinds: []')}: outcomes.mechanism_kinds: "
+    assert any(w.startswith(prefix) and "未定义长效机制类别" in w for w in warnings), warnings
 
 
 def test_shipped_definitions_use_different_outcome_vocabularies() -> None:
@@ -692,7 +697,7 @@ def test_cli_records_outcomes_mechanisms_practices_and_prints_the_dashboard(
     assert rows["健全长效机制"] == ["1", "40", "2%"]
     assert "分专项" in out and "1/50" in out and "分单位" in out and not any(name in out for name in NAMES)
     data = json.loads(cli("outcomes", "--track", "construction", "--json")[1])
-    assert [(t["key"], t["count"], t["target"]) for t in data["totals"]][0] == ("problems_found", 1, 50)
+    assert next((t["key"], t["count"], t["target"]) for t in data["totals"]) == ("problems_found", 1, 50)
     code, _, err = cli("outcomes", "--unit", "nowhere")
     assert code == 1 and "单位不存在: nowhere" in err
     code, out, _ = cli("item", "show", "1")

@@ -27,7 +27,7 @@ from matplotlib import image as mpimg
 from zhenggai.adapters._simulate import Simulation
 from zhenggai.adapters.reports import charts
 from zhenggai.adapters.reports.bulletin import write_cases, write_progress
-from zhenggai.adapters.reports.charts import bar_chart, progress_charts, trend_chart
+from zhenggai.adapters.reports.charts import bar_chart, five_outcomes_charts, progress_charts, trend_chart
 from zhenggai.adapters.reports.ranking import NO_RATE, write_ranking
 from zhenggai.engine import Actor, Engine, Reporter, UnitNotFound, VirtualClock
 from zhenggai.engine.views import ItemView, ProgressReport
@@ -312,8 +312,9 @@ def test_progress_bulletin_html_is_self_contained_and_matches_the_engine(populat
     html = next(p for p in paths if p.suffix == ".html")
     assert html.name == f"{report.campaign.title}-工作进展通报-{report.today:%Y%m%d}.html"
     page = read_page(html)
-    pngs = assert_self_contained(page, images=5)
-    assert pngs == [c.png for c in progress_charts(report)]
+    pngs = assert_self_contained(page, images=7)  # five of progress, two of 五个一批
+    assert pngs == [c.png for c in progress_charts(report)] + [c.png for c in five_outcomes_charts(
+        engine.five_outcomes(key))]
     assert "http" not in html.read_text(encoding="utf-8")
     assert page.tables["totals"][1] == [str(report.total), str(report.closed), str(report.open), str(report.overdue),
                                        percent(report.closed / report.total)]
@@ -330,6 +331,7 @@ def test_progress_bulletin_html_is_self_contained_and_matches_the_engine(populat
     assert f"共收集问题 {report.total} 件" in page.all_text
     assert [h for tag, h in page.headings if tag == "h2"] == [
         "一、总体情况", "二、分领域情况", "三、办理状态", "四、预警情况 (未办结问题)", "五、各责任单位进展", "六、推进趋势 (按周)",
+        "七、“五个一批”成效", "八、“五个一批”分领域情况", "九、“五个一批”分单位情况",
     ]
 
 
@@ -340,10 +342,10 @@ def test_progress_bulletin_docx_has_headings_tables_and_charts(populated: Popula
     document = docx.Document(str(path))
     headings = [p.text for p in document.paragraphs if heading(p, 1)]
     assert headings == ["一、总体情况", "二、分领域情况", "三、办理状态", "四、预警情况 (未办结问题)", "五、各责任单位进展",
-                        "六、推进趋势 (按周)"]
+                        "六、推进趋势 (按周)", "七、“五个一批”成效", "八、“五个一批”分领域情况", "九、“五个一批”分单位情况"]
     assert heading(document.paragraphs[0], 0)
     assert document.paragraphs[0].text == f"{report.campaign.title}工作进展通报"
-    assert len(document.inline_shapes) == 5
+    assert len(document.inline_shapes) == 7
     tables = [table_rows(t) for t in document.tables]
     assert tables[0][1] == [str(report.total), str(report.closed), str(report.open), str(report.overdue),
                             percent(report.closed / report.total)]
@@ -389,10 +391,10 @@ def test_progress_bulletin_of_a_campaign_without_items(tmp_path: Path) -> None:
         engine.start_campaign(items_only(load_setup("county_2023")), key="empty")
         paths = write_progress(engine, "empty", tmp_path / "out")
         page = read_page(next(p for p in paths if p.suffix == ".html"))
-        assert_self_contained(page, images=5)
+        assert_self_contained(page, images=7)
         assert page.tables["totals"][1] == ["0", "0", "0", "0", "—"]
         assert "尚无交办到责任单位的问题。" in page.all_text
-        assert len(docx.Document(str(next(p for p in paths if p.suffix == ".docx"))).inline_shapes) == 5
+        assert len(docx.Document(str(next(p for p in paths if p.suffix == ".docx"))).inline_shapes) == 7
     finally:
         engine.dispose()
 

@@ -466,7 +466,7 @@ def test_write_reports_all_for_one_unit_skips_the_whole_campaign_kinds(played: P
 
 
 def test_kinds() -> None:
-    assert KINDS == ("ledger", "unit-pack", "progress", "cases", "ranking", "digest", "all")
+    assert KINDS == ("ledger", "unit-pack", "progress", "cases", "ranking", "digest", "registers", "all")
 
 
 # ------------------------------------------------------------------------------------------- CLI

@@ -24,7 +24,7 @@ import importlib
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -252,7 +252,7 @@ def write_table(
     workbook: Any,
     sheet_name: str,
     columns: Sequence[Column],
-    rows: Sequence[Sequence[object]],
+    rows: Iterable[Sequence[object]],
     *,
     title: str | None = None,
     subtitle: str | None = None,

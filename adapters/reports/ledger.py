@@ -130,20 +130,20 @@ def write_ledger(
     ``out``; returns the file written."""
     labels = ReportLabels.load(engine, campaign)
     view = labels.base.campaign
-    rows = [
-        row for row in engine.ledger(view.key)
-        if (unit is None or row.item.unit == unit) and (track is None or row.item.track == track)
-    ]
+    # Page by page: the workbook streams (constant_memory), and so does the ledger; the count
+    # for the heading comes from the report query first.
+    total = engine.progress(view.key, unit=unit, track=track).total
+    rows = engine.ledger_pages(view.key, unit=unit, track=track)
     unit_name = labels.base.unit(unit) if unit else None
     track_name = labels.base.tracks.get(track, track) if track else None
     path = out_file(out, ledger_name(view.title, unit_name=unit_name, track_name=track_name))
     scope = "".join(f"({name})" for name in (unit_name, track_name) if name)
     title = f"{view.title}整改台账{scope}"
-    subtitle = f"{view.county}  {labels.as_of}  共 {len(rows)} 个问题"
+    subtitle = f"{view.county}  {labels.as_of}  共 {total} 个问题"
     workbook = new_workbook(path, created=engine.clock.now())
     try:
         write_table(
-            workbook, "整改台账", COLUMNS, [_row(n, row, labels) for n, row in enumerate(rows, start=1)],
+            workbook, "整改台账", COLUMNS, (_row(n, row, labels) for n, row in enumerate(rows, start=1)),
             title=title, subtitle=subtitle, page_header=title,
         )
     finally:

@@ -1,4 +1,5 @@
-"""The campaign's outcome registers (成效台账) as one ``.xlsx`` with three sheets.
+"""The campaign's outcome registers (成效台账) as one ``.xlsx``: three sheets, and a fourth when
+the definition has a document review.
 
 - **长效机制台账**: every long-term mechanism a unit established or revised (:meth:`Engine.mechanisms
   <zhenggai.engine.Engine.mechanisms>`): 序号, 责任单位, 所属领域, 机制名称, 类别, 状态, 日期,
@@ -11,6 +12,9 @@
   written (a column 被问责人员) only when the register is made for an ``actor`` whose role the
   definition lets read them, which the engine decides (an outcome read for anyone else carries
   no names); without an actor, nobody's name is read at all.
+- **规范性文件清理台账** (when the definition has ``documents``): every document a unit listed for
+  re-study (:meth:`Engine.documents <zhenggai.engine.Engine.documents>`): 序号, 制定单位, 文件名称,
+  文号, 状态, 清理期限, 预警, 结论日期, 结论理由.
 
 Each sheet has a title and a 截至 row, the header frozen with filters, and prints A4
 landscape one page wide (:func:`._files.write_table`); every user string is neutralised
@@ -24,11 +28,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._files import Column, new_workbook, out_file, safe_name, write_table
+from ._files import Column, ReportError, Styled, format_due, new_workbook, out_file, safe_name, write_table
 from ._html import local_time
+from .ledger import LIGHT_STYLES
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from zhenggai.engine import Actor, Engine, ItemView, MechanismView, OutcomeView, PracticeView
+    from zhenggai.engine import (
+        Actor,
+        DocumentView,
+        Engine,
+        ItemView,
+        MechanismView,
+        OutcomeView,
+        PracticeView,
+    )
 
 __all__ = [
     "MECHANISM_COLUMNS",
@@ -42,8 +55,8 @@ __all__ = [
 ]
 
 REGISTERS = "成效台账"
-#: The sheets, in order.
-SHEETS = ("长效机制台账", "典型做法和创新案例", "问责处理情况")
+#: The sheets, in order (the fourth only for a definition with a document review).
+SHEETS = ("长效机制台账", "典型做法和创新案例", "问责处理情况", "规范性文件清理台账")
 
 MECHANISM_COLUMNS: Sequence[Column] = (
     Column("序号", 6, align="center"),
@@ -71,6 +84,17 @@ OUTCOME_COLUMNS: Sequence[Column] = (
     Column("责任单位", 18, wrap=True),
     Column("处理方式", 30, wrap=True),
     Column("人数", 6, align="center"),
+)
+DOCUMENT_COLUMNS: Sequence[Column] = (
+    Column("序号", 6, align="center"),
+    Column("制定单位", 18, wrap=True),
+    Column("文件名称", 32, wrap=True),
+    Column("文号", 20, wrap=True),
+    Column("状态", 10, align="center"),
+    Column("清理期限", 16),
+    Column("预警", 8, align="center"),
+    Column("结论日期", 12),
+    Column("结论理由", 36, wrap=True),
 )
 #: The column added when the reader may see who was held accountable.
 NAMES_COLUMN = Column("被问责人员 (职务): 处理方式", 40, wrap=True)
@@ -118,11 +142,11 @@ def write_registers(
     tracks = dict(engine.tracks(key))
     unit_name = units.get(unit, unit) if unit else None
     track_name = tracks.get(track, track) if track else None
-    mechanisms = [m for m in engine.mechanisms(key, unit=unit, track=track)]
+    mechanisms = engine.mechanisms(key, unit=unit, track=track)
     practices = [p for p in engine.practices(key, unit=unit) if track is None or p.track == track]
     items = {i.id: i for i in engine.items(key)}
     outcomes = [
-        o for o in engine.outcomes(key, actor)
+        o for o in engine.outcomes(key, actor if actor is not None else unnamed_reader(engine, key))
         if o.people > 0 and _in_scope(items.get(o.item_id), unit, track)
     ]
     outcomes.sort(key=lambda o: o.item_id)
@@ -151,15 +175,50 @@ def write_registers(
                     [_outcome_row(o, items.get(o.item_id), named) for o in outcomes],
                     title=title, subtitle=f"{view.county}  {as_of}  共 {len(outcomes)} 个问题, {people} 人{note}",
                     page_header=title)
+        setup = engine.definition(key)
+        if setup is not None and setup.documents is not None and track is None:
+            documents = engine.documents(key, unit=unit)
+            decided = sum(d.decided for d in documents)
+            title = f"{view.title}{setup.documents.label}台账{scope}"
+            write_table(workbook, SHEETS[3], DOCUMENT_COLUMNS,
+                        [_document_row(n, d, view.timezone) for n, d in enumerate(documents, 1)],
+                        title=title, subtitle=f"{view.county}  {as_of}  共 {len(documents)} 份, 已作出结论 {decided} 份",
+                        page_header=title)
     finally:
         workbook.close()
     return [path]
+
+
+def unnamed_reader(engine: Engine, campaign: str) -> Actor:
+    """Who reads the outcomes when the register is made for no one: a role of the definition
+    that may not read the people held accountable (the engine then returns the entries
+    without names, and audits no read of them). Refused when every role may."""
+    from zhenggai.engine import Actor
+
+    setup = engine.definition(campaign)
+    allowed = set(setup.lifecycle.operations.get("read_named_people", ())) if setup is not None else set()
+    roles = [r for r in setup.roles if r.id not in allowed] if setup is not None else []
+    role = next((r for r in roles if not r.unit_bound), roles[0] if roles else None)
+    if role is None:
+        raise ReportError("实施方案的每个角色都可查阅被问责人员, 无法出具不含姓名的问责处理情况; 请用 --actor/--role 指明查阅人")
+    unit = engine.units(campaign)[0][0] if role.unit_bound else None
+    return Actor(f"{REGISTERS}出具", role.id, unit)
 
 
 def _in_scope(item: ItemView | None, unit: str | None, track: str | None) -> bool:
     if item is None:
         return unit is None and track is None
     return (unit is None or item.unit == unit) and (track is None or item.track == track)
+
+
+def _document_row(n: int, doc: DocumentView, timezone: str) -> list[object]:
+    decided = local_time(doc.decided_at, timezone).date() if doc.decided_at is not None else None
+    word, fill, font = LIGHT_STYLES.get(doc.light, (doc.light, "#FFFFFF", "#000000"))
+    return [
+        n, doc.unit_name, doc.title, doc.doc_number or "", doc.state_label, format_due(doc.due),
+        Styled(word, fill=fill, font_color=font, bold=True),
+        decided if decided is not None else "", doc.decision_note or "",
+    ]
 
 
 def _mechanism_row(n: int, mechanism: MechanismView, tracks: dict[str, str]) -> list[object]:
