@@ -13,7 +13,7 @@ from typing import Any
 
 from zhenggai.engine.errors import DefinitionError
 from zhenggai.workflows import BUILTINS, builtin_path, check_definition, load_setup
-from zhenggai.workflows.schema import CampaignSetup
+from zhenggai.workflows.schema import OUTCOME_KEYS, CampaignSetup
 
 __all__ = ["COMMANDS", "cmd_check", "cmd_definition_list", "cmd_definition_show", "summary"]
 
@@ -47,6 +47,11 @@ def summary(setup: CampaignSetup) -> dict[str, Any]:
         "ladder_steps": sum(len(ladder.steps) for ladder in setup.ladders),
         "duties": len(setup.duties),
         "templates": len(setup.notifications.templates),
+        "outcomes": None if setup.outcomes is None else {
+            "accountability": [e.label for e in setup.outcomes.accountability],
+            "mechanism_kinds": [e.label for e in setup.outcomes.mechanism_kinds],
+            "targets": {k: setup.outcomes.targets.target(k) for k in OUTCOME_KEYS},
+        },
         "documents": None if setup.documents is None else {
             "label": setup.documents.label,
             "states": [s.id for s in setup.documents.lifecycle.states],
@@ -93,6 +98,11 @@ def cmd_check(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> in
             ladders = "、".join(f"{x['label']} {len(x['steps'])} 步" for x in s["ladders"])
             print(f"  督办阶梯 {len(s['ladders'])} 个共 {s['ladder_steps']} 步" + (f" ({ladders})" if ladders else "")
                   + f"; {s['duties']} 项职责, {s['templates']} 个消息模板")
+            outcomes = s["outcomes"]
+            if outcomes is not None:
+                targets = "、".join(f"{OUTCOME_KEYS[k]} {v}" for k, v in outcomes["targets"].items() if v is not None)
+                print(f"  五个一批: 问责方式 {len(outcomes['accountability'])} 种 ({'、'.join(outcomes['accountability'])}),"
+                      f" 长效机制 {len(outcomes['mechanism_kinds'])} 类; 目标: {targets or '未设'}")
             docs = s["documents"]
             if docs is not None:
                 days = f"{docs['due_days']} 个{'工作日' if docs['due_count'] == 'working' else '自然日'}"

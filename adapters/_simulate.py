@@ -525,7 +525,7 @@ class Simulation:
         self._plan(self._at(self._workday(self._today(), 1), dt.time(10, 0)), "review_document", doc.id, unit)
         self._plan(self._at(self._workday(self._today(), span), dt.time(16, 0)), "decide_document", doc.id, unit, n)
 
-    def _document_step(self, engine: Engine, document_id: int, unit: str, final: bool, **data: str) -> None:
+    def _document_step(self, engine: Engine, document_id: int, unit: str, final: bool, reason: str | None = None) -> None:
         docs = self.setup.documents
         assert docs is not None
         state = engine.document(document_id).state
@@ -534,7 +534,7 @@ class Simulation:
         if not options:
             return
         spec = options[(document_id if final else 0) % len(options)]
-        engine.fire_document(document_id, spec.trigger, self._unit_actor(spec, _Item(0, unit, "")), **data)
+        engine.fire_document(document_id, spec.trigger, self._unit_actor(spec, _Item(0, unit, "")), reason=reason)
 
     def _do_review_document(self, engine: Engine, document_id: int, unit: str) -> None:
         self._document_step(engine, document_id, unit, False)

@@ -70,7 +70,7 @@ OUTCOME_MECHANISM = m.OutcomeMechanism.__table__  # type: ignore[attr-defined]
 PRACTICE = m.Practice.__table__  # type: ignore[attr-defined]
 
 #: The mechanism statuses 健全完善一批长效机制 counts.
-COUNTED_STATUSES = frozenset({"established", "revised"})
+COUNTED_STATUSES = frozenset({"established", "amended"})
 
 #: Column limits of an accountability entry (zg_accountability).
 PERSON_LIMIT = 100

@@ -479,8 +479,8 @@ class OutcomeView(_View):
 MECHANISM_STATUSES: Mapping[str, str] = {
     "drafting": "起草中",
     "established": "已建立",
-    "revised": "已修订",
-    "abolished": "已废止",
+    "amended": "已修订",
+    "repealed": "已废止",
 }
 
 

@@ -40,7 +40,7 @@ def _list(engine: Engine, campaign: CampaignView, unit: str = HOUSING, actor: Ac
 def test_a_document_is_listed_reviewed_and_decided(engine: Engine, campaign: CampaignView) -> None:
     doc = _list(engine, campaign)
     # Monday 07-03 09:00, 20 working days: 07-31.
-    assert (doc.state, doc.state_label, doc.due, doc.decided, doc.version) == ("listed", "已列入清理",
+    assert (doc.state, doc.state_label, doc.due, doc.decided, doc.version) == ("to_review", "已列入清理",
                                                                                 dt.date(2023, 7, 31), False, 1)
     with pytest.raises(TransitionNotAllowedError, match="规范性文件 1 当前状态为「已列入清理」"):
         engine.fire_document(doc.id, "revise", BUREAU, reason="x")
@@ -59,7 +59,7 @@ def test_a_document_is_listed_reviewed_and_decided(engine: Engine, campaign: Cam
     assert engine.documents(campaign.key, unit="commerce_bureau") == []
     events = engine.document_events(doc.id)
     assert [(e.trigger, e.from_state, e.to_state) for e in events] == [
-        ("list_document", None, "listed"), ("start_review", "listed", "reviewing"), ("revise", "reviewing", "revised")]
+        ("list_document", None, "to_review"), ("start_review", "to_review", "reviewing"), ("revise", "reviewing", "revised")]
     assert all(e.item_id is None for e in events)
     # The decision was sent to the office, as the definition says.
     kinds = [m.kind for m in engine.outbox(campaign.key) if m.payload.get("document_id") == doc.id]
@@ -84,7 +84,7 @@ def test_the_ladder_escalates_an_undecided_document_once_and_stops_at_the_decisi
     late = _list(engine, campaign, title="招商引资优惠政策兑现办法")
     decided = _list(engine, campaign)
     engine.fire_document(decided.id, "start_review", BUREAU)
-    engine.fire_document(decided.id, "keep", BUREAU, reason="符合现行规定")
+    engine.fire_document(decided.id, "retain", BUREAU, reason="符合现行规定")
     clock.advance(dt.timedelta(days=40))  # down over the due date: the steps are caught up
     engine.sweep()
     again = engine.sweep()
@@ -93,10 +93,10 @@ def test_the_ladder_escalates_an_undecided_document_once_and_stops_at_the_decisi
     assert (after.light, after.escalation_level, after.version) == ("red", 1, 2)
     steps = [e for e in engine.document_events(late.id) if e.trigger == "document_step"]
     assert len(steps) == 1 and steps[0].data["caught_up"] == ["reminder", "red"] and steps[0].data["late"]
-    assert [e.trigger for e in engine.document_events(decided.id)] == ["list_document", "start_review", "keep"]
+    assert [e.trigger for e in engine.document_events(decided.id)] == ["list_document", "start_review", "retain"]
     sent = [m for m in engine.outbox(campaign.key) if m.payload.get("document_id") == late.id]
     assert {m.kind for m in sent} == {"document_overdue"}
-    assert engine.documents(campaign.key, state="listed")[0].light == "red"
+    assert engine.documents(campaign.key, state="to_review")[0].light == "red"
 
 
 def test_a_campaign_without_document_review_refuses_documents(engine: Engine) -> None:
@@ -131,7 +131,7 @@ def test_check_refuses_a_document_lifecycle_that_cannot_run() -> None:
     problems = _county_yaml_problems(wrong_ladder)
     assert "documents.ladder: 督办阶梯 item_overdue 不是文件督办阶梯 (subject: document)" in problems
     assert any(p.startswith("documents.lifecycle.initial:") for p in problems)
-    assert any("ladders[" in p and "未知状态 listed" in p for p in problems)
+    assert any("ladders[" in p and "未知状态 to_review" in p for p in problems)
 
     def no_documents(d: dict) -> None:  # type: ignore[type-arg]
         d["documents"] = None
@@ -143,7 +143,7 @@ def test_check_refuses_a_document_lifecycle_that_cannot_run() -> None:
 
 # ------------------------------------------------------------------- generated sequences
 
-OPS = st.lists(st.sampled_from(["start_review", "keep", "revise", "abolish", "no_reason", "days", "sweep"]),
+OPS = st.lists(st.sampled_from(["start_review", "retain", "revise", "abolish", "no_reason", "days", "sweep"]),
                max_size=12)
 
 
@@ -174,8 +174,8 @@ def test_documents_keep_their_invariants_over_generated_sequences(
                 elif op == "sweep":
                     engine.sweep()
                 else:
-                    trigger = "keep" if op == "no_reason" else op
-                    allowed = (trigger == "start_review" and before.state == "listed") or (
+                    trigger = "retain" if op == "no_reason" else op
+                    allowed = (trigger == "start_review" and before.state == "to_review") or (
                         trigger != "start_review" and before.state == "reviewing" and op != "no_reason")
                     try:
                         engine.fire_document(doc.id, trigger, BUREAU, reason=None if op == "no_reason" else "依规定")

@@ -316,15 +316,15 @@ def test_mechanism_register_lifecycle_and_permissions(engine: Engine, campaign: 
     established = engine.update_mechanism(mech.id, bureau, status="established", date=today_plus(7))
     assert (established.status, established.date, established.note) == ("established", today_plus(7), "征求意见中")
     with pytest.raises(InvalidInputError, match="早于上次状态日期"):
-        engine.update_mechanism(mech.id, bureau, status="revised", date=TODAY)
+        engine.update_mechanism(mech.id, bureau, status="amended", date=TODAY)
     with pytest.raises(PermissionDeniedError):
-        engine.update_mechanism(office.id, bureau, status="abolished", date=today_plus(7))
+        engine.update_mechanism(office.id, bureau, status="repealed", date=today_plus(7))
     with pytest.raises(MechanismNotFound):
-        engine.update_mechanism(999, bureau, status="abolished", date=today_plus(7))
-    engine.update_mechanism(office.id, Actors.office, status="abolished", date=today_plus(7), note="并入新规程")
+        engine.update_mechanism(999, bureau, status="repealed", date=today_plus(7))
+    engine.update_mechanism(office.id, Actors.office, status="repealed", date=today_plus(7), note="并入新规程")
     assert [m.id for m in engine.mechanisms(campaign.key, unit=HOUSING)] == [mech.id]
     assert [m.id for m in engine.mechanisms(campaign.key, track="construction")] == [mech.id]
-    assert [m.status for m in engine.mechanisms(campaign.key)] == ["established", "abolished"]
+    assert [m.status for m in engine.mechanisms(campaign.key)] == ["established", "repealed"]
     events = [e for e in engine.events(campaign=campaign.key) if e.data.get("mechanism") is not None]
     assert [(e.trigger, e.data["mechanism"]) for e in events] == [
         ("register_mechanism", mech.id), ("register_mechanism", office.id), ("update_mechanism", mech.id),
@@ -383,7 +383,7 @@ def _counted(engine: Engine, campaign: str, *, unit: str | None = None, track: s
         "cases_published": sum(i.case_note is not None and i.case_published_at is not None for i in items),
         "people_educated": sum(o.people for o in outcomes),
         "problems_solved": sum(i.state in final and i.closed_at is not None for i in items),
-        "mechanisms_established": sum(m.status in ("established", "revised") for m in mechanisms),
+        "mechanisms_established": sum(m.status in ("established", "amended") for m in mechanisms),
     }
 
 
@@ -417,7 +417,7 @@ def test_five_outcomes_count_the_records_against_targets(engine: Engine, campaig
     engine.publish_case(item.id, Actors.office, where="县纪委监委网站", on=today_plus(7))
     engine.record_outcome(item.id, Actors.office, accountability=_people())
     engine.register_mechanism(campaign.key, Actors.unit(), unit=HOUSING, title="限时办结制度", kind="rule",
-                              status="revised", date=today_plus(7), track="construction", items=[item.id])
+                              status="amended", date=today_plus(7), track="construction", items=[item.id])
     five = engine.five_outcomes(campaign.key)
     assert [t.count for t in five.totals] == [2, 1, 2, 1, 1]
     assert five.trend == ((TODAY, (2, 0, 0, 1, 0)), (today_plus(7), (2, 1, 2, 1, 1)))
@@ -532,7 +532,7 @@ def test_five_outcomes_equal_the_records_over_generated_histories(
                         status="drafting" if len(mechanisms) % 2 else "established", date=today, track=track,
                         items=[item.id]).id)
                 elif step == "revise" and mechanisms:
-                    engine.update_mechanism(mechanisms[-1], Actors.office, status="revised", date=today)
+                    engine.update_mechanism(mechanisms[-1], Actors.office, status="amended", date=today)
                 elif step == "practice":
                     engine.submit_practice(campaign.key, Actors.unit(unit), title=f"第{n}号做法", summary="做法")
         five = engine.five_outcomes(campaign.key)
@@ -674,7 +674,7 @@ def test_cli_records_outcomes_mechanisms_practices_and_prints_the_dashboard(
     assert cli("item", "case", "1", "--note", "以案示警", *OFFICE)[0] == 0
     code, out, _ = cli("item", "publish", "1", "--where", "县纪委监委网站", "--on", today, *OFFICE)
     assert code == 0 and "在 县纪委监委网站 通报曝光" in out
-    code, out, _ = cli("mechanism", "update", "1", "--status", "revised", "--date", today, *BUREAU)
+    code, out, _ = cli("mechanism", "update", "1", "--status", "amended", "--date", today, *BUREAU)
     assert code == 0 and "已修订" in out
     code, out, _ = cli("mechanism", "list")
     assert code == 0 and "施工许可限时办结制度" in out and "已修订" in out and "工程领域专项整治" in out

@@ -210,6 +210,9 @@ def test_engine_names_no_state_trigger_role_unit_track_or_channel_of_a_definitio
     for name in ("county_2023", "hotline_2024"):
         setup = load_setup(name)
         names |= {s.id for s in setup.lifecycle.states} | {t.trigger for t in setup.lifecycle.transitions}
+        if setup.documents is not None:  # the second lifecycle (规范性文件清理) too
+            docs = setup.documents.lifecycle
+            names |= {s.id for s in docs.states} | {t.trigger for t in docs.transitions}
         names |= {r.id for r in setup.roles} | {u.id for u in setup.units}
         names |= {t.id for t in setup.tracks} | {c.id for c in setup.channels}
     found = {

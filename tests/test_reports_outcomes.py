@@ -133,7 +133,7 @@ def test_the_dashboard_counts_the_records(campaign: Campaign) -> None:
         "cases_published": sum(i.case_marked_at is not None and i.case_published_at is not None for i in items),
         "people_educated": sum(o.people for o in outcomes_for(campaign)),
         "problems_solved": sum(i.state in final and i.closed_at is not None for i in items),
-        "mechanisms_established": sum(m.status in ("established", "revised") for m in engine.mechanisms(KEY)),
+        "mechanisms_established": sum(m.status in ("established", "amended") for m in engine.mechanisms(KEY)),
     }
     assert {t.key: t.count for t in five.totals} == counted
     setup = engine.definition(KEY)
