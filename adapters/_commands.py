@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from zhenggai.engine import (
+    ESCALATION_LABELS,
     MECHANISM_STATUSES,
     OPERATIONS,
     AccountabilityEntry,
@@ -430,11 +431,14 @@ def cmd_item_show(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
         ("暂停计时", f"自 {format_time(item.paused_at, tz)} 起暂停, 剩余 {item.paused_days} 个工作日"
          if item.paused_at else ""),
         ("预警状态", LIGHT_LABELS.get(item.light, item.light)),
-        ("督办等级", str(item.escalation_level) if item.escalation_level else "未督办"),
+        ("督办等级", ESCALATION_LABELS.get(item.escalation_level, str(item.escalation_level))),
         ("回头看次数", str(item.reopen_count) if item.reopen_count else ""),
         ("回头看发现", item.last_finding or ""),
         ("撤销理由", item.dismiss_reason or ""),
         ("合并到", f"问题 {item.merged_into}" if item.merged_into is not None else ""),
+        ("典型案例", item.case_note or ""),
+        ("通报曝光", f"{format_date(item.case_published_at)} {item.case_published_where}"
+         if item.case_published_at is not None else ""),
         ("登记人", item.created_by),
         ("登记时间", format_time(item.created_at, tz)),
         ("验收时间", format_time(item.verified_at, tz)),

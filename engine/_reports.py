@@ -215,7 +215,8 @@ def _grams(text: str) -> frozenset[str]:
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)  # |a ∪ b| without building the union
 
 
 def similarity(title: str, description: str, other_title: str, other_description: str) -> float:

@@ -1022,6 +1022,17 @@ class Engine:
                 LedgerRow(self._view_from_row(camp, r), tuple(measures.get(r["id"], ()))) for r in rows
             ]
 
+    def count_items(self, campaign: str | int, *, unit: str | None = None, track: str | None = None) -> int:
+        """How many items the campaign has (of one unit / track): one ``COUNT``, nothing loaded."""
+        with self._store.read() as conn:
+            camp = self._campaign(conn, campaign)
+            query = select(func.count()).select_from(ITEM).where(ITEM.c.campaign_id == camp.id)
+            if unit is not None:
+                query = query.where(ITEM.c.responsible_unit_id == _unit_id(camp, unit))
+            if track is not None:
+                query = query.where(ITEM.c.track == _choice("track", track, camp.tracks, TrackNotFound))
+            return int(conn.execute(query).scalar_one())
+
     def ledger_pages(
         self, campaign: str | int, *, unit: str | None = None, track: str | None = None, page: int = 500
     ) -> Iterator[LedgerRow]:

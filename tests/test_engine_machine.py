@@ -42,7 +42,23 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 
 @pytest.fixture(scope="module")
 def setup() -> CampaignSetup:
-    return load_setup("county_2023")
+    """The built-in plan with its item lifecycle only: its document review (规范性文件清理) is a
+    second lifecycle with a Machine of its own (see the last test)."""
+    full = load_setup("county_2023")
+    return full.model_copy(update={
+        "documents": None, "ladders": [x for x in full.ladders if x.subject != "document"],
+    })
+
+
+def test_the_document_lifecycle_is_one_more_machine_shared_the_same_way(
+    engine: Engine, built: list[transitions.Machine]
+) -> None:
+    """The full plan compiles two Machines, items' and documents', however many campaigns."""
+    engine.start_campaign(load_setup("county_2023"), key="a")
+    engine.start_campaign(load_setup("county_2023"), key="b")
+    work_through(engine, "a")
+    work_through(engine, "b")
+    assert len(built) == 2 and all(m.models == [] for m in built)
 
 
 def work_through(engine: Engine, campaign: str) -> None:

@@ -93,6 +93,7 @@ def test_version_that_strands_items_is_refused_whole(
         units=[u for u in base.units if u.id != UNIT],
         tracks=[t.model_copy(update={"units": [u for u in t.units if u != UNIT]})
                 for t in base.tracks if t.id != "construction"],
+        outcomes=_without_track_targets(base, "construction"),
     )
     before = (engine.campaign("test"), engine.items("test"), len(engine.events(campaign="test")))
     with pytest.raises(DefinitionError) as err:
@@ -166,3 +167,12 @@ def test_cli_campaign_migrate(db_url: str, tmp_path: Path, capsys: pytest.Captur
     assert "已改用实施方案 county_2023 版本 2023.2 (原版本 2023.1)" in capsys.readouterr().out
     assert main(argv) == 1
     assert "已是版本 2023.2" in capsys.readouterr().err
+
+
+def _without_track_targets(base: CampaignSetup, track: str) -> object:
+    """The plan's outcomes without the 五个一批 targets of ``track`` (a version without the
+    track must not keep targets for it)."""
+    assert base.outcomes is not None
+    targets = base.outcomes.targets
+    by_track = {k: v for k, v in targets.by_track.items() if k != track}
+    return base.outcomes.model_copy(update={"targets": targets.model_copy(update={"by_track": by_track})})

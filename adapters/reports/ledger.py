@@ -131,8 +131,8 @@ def write_ledger(
     labels = ReportLabels.load(engine, campaign)
     view = labels.base.campaign
     # Page by page: the workbook streams (constant_memory), and so does the ledger; the count
-    # for the heading comes from the report query first.
-    total = engine.progress(view.key, unit=unit, track=track).total
+    # for the heading comes first, from one COUNT.
+    total = engine.count_items(view.key, unit=unit, track=track)
     rows = engine.ledger_pages(view.key, unit=unit, track=track)
     unit_name = labels.base.unit(unit) if unit else None
     track_name = labels.base.tracks.get(track, track) if track else None
