@@ -756,9 +756,10 @@ def _kind_labels(setup: CampaignSetup) -> dict[str, str]:
         if not (subject.startswith("【") and "】" in subject):
             continue
         head, rest = subject[1:subject.index("】")], subject[subject.index("】") + 1:]
-        about = "职责" if "duty_label" in rest else "问题" if "title" in rest else "阶段" if "campaign" in rest else ""
+        about = ("职责" if "duty_label" in rest else "文件清理" if "规范性文件" in rest
+                 else "问题" if "title" in rest else "阶段" if "campaign" in rest else "")
         if "{" in head:
-            names[kind] = f"{about}预警" if about in ("职责", "问题") else f"{about}通知"
+            names[kind] = f"{about}预警" if about in ("职责", "问题", "文件清理") else f"{about}通知"
         else:
             names[kind] = f"{about}{head}" if about == "职责" else head
     return names
