@@ -389,8 +389,11 @@ def test_empty_files_are_refused(engine: Engine, key: str, tmp_path: Path, kind:
 # ---------------------------------------------------------------------------- caps and bombs
 
 
-def test_a_declared_huge_sheet_is_refused_before_its_rows_are_read(engine: Engine, key: str, tmp_path: Path) -> None:
-    """XlsxWriter declares the sheet's dimension; 20,001 data rows are refused from it, at once."""
+def test_a_declared_huge_sheet_is_refused_before_its_rows_are_read(
+    engine: Engine, key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """XlsxWriter declares the sheet's dimension; 20,001 data rows are refused from it, before
+    a single row is read (reading one fails the test)."""
     path = tmp_path / "big.xlsx"
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     ws = wb.add_worksheet("问题清单")
@@ -398,9 +401,12 @@ def test_a_declared_huge_sheet_is_refused_before_its_rows_are_read(engine: Engin
     for n in range(1, 20_012):
         ws.write_row(n, 0, [f"问题{n}", "描述", "construction", "hotline"])
     wb.close()
-    started = time.perf_counter()
+
+    def no_row(*args: object) -> object:
+        raise AssertionError("a row was read before the declared size was checked")
+
+    monkeypatch.setattr(_import, "_row_values", no_row)
     assert refused(engine, key, path) == "工作表「问题清单」有 20012 行 (最多 20000 行数据), 请分批导入或删除多余的空行"
-    assert time.perf_counter() - started < 2
 
 
 def test_rows_beyond_the_cap_are_refused_while_reading(engine: Engine, key: str, tmp_path: Path) -> None:
@@ -495,8 +501,10 @@ def inflating_sheet(megabytes: int) -> Any:
 
 
 @contextlib.contextmanager
-def quick_and_small(seconds: float = 3.0, peak: int = 16 * MIB) -> Iterator[None]:
-    """The block finishes within ``seconds`` and allocates at most ``peak`` bytes at once."""
+def quick_and_small(seconds: float = 30.0, peak: int = 16 * MIB) -> Iterator[None]:
+    """The block allocates at most ``peak`` bytes at once: a bomb is refused without being
+    unpacked. ``seconds`` is only a hang guard, far above the second or so it takes (no speed
+    target in the test suite; a machine under load must not fail it)."""
     tracemalloc.start()
     started = time.perf_counter()
     try:
@@ -557,7 +565,7 @@ def test_an_xml_bomb_is_refused_before_parsing(engine: Engine, key: str, tmp_pat
                      b"</t></is></c></row>" + SHEET_TAIL)
 
     path = replaced(tmp_path / "laughs.xlsx", member, write)
-    with quick_and_small(seconds=2, peak=4 * MIB):
+    with quick_and_small(peak=4 * MIB):
         message = refused(engine, key, path)
     assert message == f"laughs.xlsx 的部件 {member} 含有 DTD 声明 (<!DOCTYPE / <!ENTITY), 拒绝读取 (疑似 XML 炸弹)"
 
@@ -586,7 +594,7 @@ def test_without_the_scan_defusedxml_still_refuses_the_bomb(
 
     path = replaced(tmp_path / "laughs.xlsx", SHEET, write)
     monkeypatch.setattr(_import, "_check_zip", lambda path: None)
-    with quick_and_small(seconds=2, peak=8 * MIB):
+    with quick_and_small(peak=8 * MIB):
         message = refused(engine, key, path)
     assert message.startswith("laughs.xlsx 无法作为 .xlsx 读取: XML 含有被禁止的结构 (EntitiesForbidden: ")
     assert message.endswith("疑似 XML 炸弹")
