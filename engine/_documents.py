@@ -26,6 +26,7 @@ from ._steps import (
     _settle,
     _step_data,
     raise_level,
+    reconcile_steps,
     step_payload,
 )
 from ._writes import WEEKDAYS, Campaign, Statements, append_event, queue_messages
@@ -92,24 +93,11 @@ def document_steps(camp: Campaign, row: Mapping[str, Any]) -> Wanted:
 
 
 def arm_document_steps(tx: Tx, st: Statements, camp: Campaign, row: Mapping[str, Any], now: dt.datetime) -> None:
-    """The document's step rows made to match :func:`document_steps` after a write: pending
-    ones no longer wanted cancelled, wanted ones inserted or re-armed."""
+    """The document's step rows made to match :func:`document_steps` after a write."""
     if camp.document_ladder is None:
         return
-    wanted = document_steps(camp, row)
     existing = {r["step_key"]: r for r in tx.all(st.document_steps, {"sid": row["id"]})}
-    for key, pending in existing.items():
-        if pending["status"] == "pending" and key not in wanted:
-            tx.run(st.step_settle, {"id": pending["id"], "status": "cancelled", "now": now})
-    for key, (_, due_at) in wanted.items():
-        found = existing.get(key)
-        if found is None:
-            tx.run(st.step_insert, {
-                "campaign_id": camp.id, "subject_kind": "document", "subject_id": row["id"], "step_key": key,
-                "due_at": due_at, "status": "pending", "fired_at": None, "created_at": now,
-            })
-        elif found["status"] == "cancelled":
-            tx.run(st.step_rearm, {"id": found["id"], "due_at": due_at})
+    reconcile_steps(tx, st, camp, "document", row["id"], existing, document_steps(camp, row), now)
 
 
 def _write(tx: Tx, st: Statements, before: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from ._raw import Tx
 from ._writes import EVENT, ITEM, Campaign, Statements
 from .views import ProgressReport, Tally, TrendPoint, UnitRanking, UnitTally
 
-__all__ = ["LIGHTS", "GramCache", "find_duplicates", "progress", "ranking", "similarity"]
+__all__ = ["LIGHTS", "GramCache", "find_duplicates", "progress", "ranking"]
 
 #: 红/黄/绿灯, in the order reports show them.
 LIGHTS: Mapping[str, str] = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
@@ -219,15 +219,6 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return shared / (len(a) + len(b) - shared)  # |a ∪ b| without building the union
 
 
-def similarity(title: str, description: str, other_title: str, other_description: str) -> float:
-    """How alike two problems read, 0 to 1: the better of the titles' and the whole texts'
-    bigram overlap (Jaccard), so a reworded description of the same title still counts."""
-    return max(
-        _jaccard(_grams(title), _grams(other_title)),
-        _jaccard(_grams(title + description), _grams(other_title + other_description)),
-    )
-
-
 #: Flag a pair when its similarity reaches this; at most this many flags per new item.
 DUPLICATE_THRESHOLD = 0.6
 DUPLICATE_FLAGS = 3
@@ -254,8 +245,10 @@ def find_duplicates(
     tx: Tx, st: Statements, camp: Campaign, row: Mapping[str, Any], unit_id: int | None, cache: GramCache,
 ) -> list[tuple[int, float]]:
     """(item id, score) of the items ``row`` (just inserted) most likely duplicates, best first:
-    same track, and same responsible unit when ``unit_id`` is given. Only the candidates' ids
-    are read; their texts only when the cache does not have them yet."""
+    same track, and same responsible unit when ``unit_id`` is given. The score is the better of
+    the titles' and the whole texts' bigram overlap (Jaccard), so a reworded description of the
+    same title still counts. Only the candidates' ids are read; their texts only when the cache
+    does not have them yet."""
     params = {"cid": camp.id, "track": row["track"], "id": row["id"]}
     if unit_id is None:
         ids = tx.all(st.duplicate_candidates, params)

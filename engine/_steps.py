@@ -67,6 +67,7 @@ __all__ = [
     "on_ladder",
     "plan",
     "raise_level",
+    "reconcile_steps",
     "recurring",
     "retime_steps",
     "start_of",
@@ -267,9 +268,18 @@ def _reconcile(
     tx: Tx, st: Statements, camp: Campaign, item_id: int, wanted: Wanted, now: dt.datetime, *, timers: bool
 ) -> None:
     """The item's ladder rows (``timers=False``) or timed-transition rows (``timers=True``) made
-    to match ``wanted``: pending ones not wanted cancelled, wanted ones inserted or re-armed."""
+    to match ``wanted``."""
     existing = {r["step_key"]: r for r in tx.all(st.item_steps, {"item_id": item_id})
                 if r["step_key"].startswith(TIMER) == timers}
+    reconcile_steps(tx, st, camp, "item", item_id, existing, wanted, now)
+
+
+def reconcile_steps(
+    tx: Tx, st: Statements, camp: Campaign, kind: str, subject_id: int, existing: Mapping[str, Mapping[str, Any]],
+    wanted: Wanted, now: dt.datetime,
+) -> None:
+    """A subject's step rows (``existing``, by key) made to match ``wanted``: pending ones not
+    wanted cancelled, wanted ones inserted or re-armed."""
     for key, row in existing.items():
         if row["status"] == "pending" and key not in wanted:
             tx.run(st.step_settle, {"id": row["id"], "status": "cancelled", "now": now})
@@ -277,7 +287,7 @@ def _reconcile(
         found = existing.get(key)
         if found is None:
             tx.run(st.step_insert, {
-                "campaign_id": camp.id, "subject_kind": "item", "subject_id": item_id, "step_key": key,
+                "campaign_id": camp.id, "subject_kind": kind, "subject_id": subject_id, "step_key": key,
                 "due_at": due_at, "status": "pending", "fired_at": None, "created_at": now,
             })
         elif found["status"] == "cancelled":

@@ -1140,8 +1140,7 @@ class Engine:
         return [e for e in events if e.data.get("document") == document_id]
 
     def _load_document(self, tx: Tx, document_id: int) -> dict[str, Any]:
-        if not isinstance(document_id, int) or isinstance(document_id, bool):
-            raise InvalidInputError("document_id", "文件编号须为整数")
+        _check_id("document_id", document_id, "文件")
         row = tx.one(self._st.document, {"id": document_id})
         if row is None:
             raise DocumentNotFound(document_id)
@@ -1638,24 +1637,10 @@ class Engine:
         return wanted
 
     def _load_mechanism(self, conn: Connection, mechanism_id: int) -> dict[str, Any]:
-        if not isinstance(mechanism_id, int) or isinstance(mechanism_id, bool):
-            raise InvalidInputError("mechanism_id", "长效机制编号须为整数")
-        row = conn.execute(
-            select(_outcomes.MECHANISM).where(_outcomes.MECHANISM.c.id == mechanism_id)
-        ).mappings().first()
-        if row is None:
-            raise MechanismNotFound(mechanism_id)
-        return dict(row)
+        return _load_by_id(conn, _outcomes.MECHANISM, mechanism_id, "mechanism_id", "长效机制", MechanismNotFound)
 
     def _load_practice(self, conn: Connection, practice_id: int) -> dict[str, Any]:
-        if not isinstance(practice_id, int) or isinstance(practice_id, bool):
-            raise InvalidInputError("practice_id", "典型做法编号须为整数")
-        row = conn.execute(
-            select(_outcomes.PRACTICE).where(_outcomes.PRACTICE.c.id == practice_id)
-        ).mappings().first()
-        if row is None:
-            raise PracticeNotFound(practice_id)
-        return dict(row)
+        return _load_by_id(conn, _outcomes.PRACTICE, practice_id, "practice_id", "典型做法", PracticeNotFound)
 
     def outbox(self, campaign: str | int | None = None, *, status: str | None = None) -> list[OutboxView]:
         """Queued messages, oldest first: of one campaign, with one status (``pending``,
@@ -2066,8 +2051,7 @@ class Engine:
             return compiled
 
     def _load_item(self, db: Tx | Connection, item_id: int) -> dict[str, Any]:
-        if not isinstance(item_id, int) or isinstance(item_id, bool):
-            raise InvalidInputError("item_id", "问题编号须为整数")
+        _check_id("item_id", item_id, "问题")
         tx = db if isinstance(db, Tx) else Tx.on(db)
         row = tx.one(self._st.item, {"id": item_id})
         if row is None:
@@ -2349,6 +2333,22 @@ def _entry_problems(
     if entry.unit is not None and assign is None:
         problems.append(ImportProblem(index, "unit", "该实施方案没有从初始状态交办的流转, 不能导入时交办"))
     return problems
+
+
+def _check_id(field: str, value: object, what: str) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidInputError(field, f"{what}编号须为整数")
+
+
+def _load_by_id(
+    conn: Connection, table: Any, row_id: int, field: str, what: str, not_found: Callable[[object], Exception]
+) -> dict[str, Any]:
+    """The row of ``table`` with ``row_id`` (a people-facing query), or ``not_found``."""
+    _check_id(field, row_id, what)
+    row = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
+    if row is None:
+        raise not_found(row_id)
+    return dict(row)
 
 
 def _documents_of(camp: Campaign) -> CompiledLifecycle:

@@ -21,7 +21,6 @@ from zhenggai.engine import (
     AccountabilityEntry,
     Actor,
     CampaignView,
-    DefinitionError,
     Engine,
     FiveOutcomes,
     GuardFailedError,
@@ -36,9 +35,10 @@ from zhenggai.engine import (
     VirtualClock,
 )
 from zhenggai.engine.models import metadata as MODELS
-from zhenggai.workflows import builtin_path, check_definition, load_setup
+from zhenggai.workflows import check_definition, load_setup
 
 from tests.conftest import Actors, today_plus
+from tests.test_validator import _copy, _line_of
 
 pytestmark = pytest.mark.storage
 
@@ -545,60 +545,6 @@ def test_five_outcomes_equal_the_records_over_generated_histories(
 
 
 # ----------------------------------------------------------------------------- definitions
-
-
-def _line_of(text: str, needle: str) -> int:
-    return text[: text.index(needle)].count("\n") + 1
-
-
-def _copy(tmp_path: Path, name: str, replacements: list[tuple[str, str]]) -> tuple[Path, str]:
-    text = builtin_path(name).read_text(encoding="utf-8")
-    for old, new in replacements:
-        assert text.count(old) >= 1, old
-        text = text.replace(old, new, 1)
-    path = tmp_path / f"{name}_copy.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path, text
-
-
-DEFINITION_CASES: dict[str, tuple[str, list[tuple[str, str]], str, str, str]] = {
-    "duplicate accountability outcome": (
-        "county_2023", [("{id: criticism, label: 批评教育}", "{id: talk_reminder, label: 批评教育}")],
-        "{id: talk_reminder, label: 批评教育}", "outcomes.accountability[1].id", "问责处理方式 talk_reminder 重复定义"),
-    "duplicate mechanism kind": (
-        "hotline_2024", [("{id: handling_rule, label: 办理规范}", "{id: service_standard, label: 办理规范}")],
-        "{id: service_standard, label: 办理规范}", "outcomes.mechanism_kinds[1].id",
-        "长效机制类别 service_standard 重复定义"),
-    "negative target": (
-        "county_2023", [("cases_published: 10 ", "cases_published: -1 ")],
-        "cases_published: -1", "outcomes.targets.cases_published", "通报曝光典型案例目标不能为负数 (-1)"),
-    "negative track target": (
-        "hotline_2024", [("utilities: {problems_solved: 300}", "utilities: {problems_solved: -300}")],
-        "utilities: {problems_solved: -300}", "outcomes.targets.by_track.utilities.problems_solved",
-        "解决难点堵点目标不能为负数"),
-    "target for an unknown track": (
-        "county_2023", [("      construction: {problems_found: 50", "      building: {problems_found: 50")],
-        "building: {problems_found: 50", "outcomes.targets.by_track.building", "未知专项 building"),
-    "unknown role reads named people": (
-        "county_2023", [("read_named_people: [leading_group_office]", "read_named_people: [discipline_inspector]")],
-        "read_named_people: [discipline_inspector]", "lifecycle.operations.read_named_people[0]",
-        "未知角色 discipline_inspector"),
-    "unknown outcome operation": (
-        "hotline_2024", [("select_practice: [hotline_center]", "choose_practice: [hotline_center]")],
-        "choose_practice: [hotline_center]", "lifecycle.operations.choose_practice", "未知操作 choose_practice"),
-}
-
-
-@pytest.mark.parametrize("case", list(DEFINITION_CASES), ids=list(DEFINITION_CASES))
-def test_outcome_definition_mistakes_are_located(tmp_path: Path, case: str) -> None:
-    name, replacements, needle, where, fragment = DEFINITION_CASES[case]
-    path, text = _copy(tmp_path, name, replacements)
-    with pytest.raises(DefinitionError) as err:
-        check_definition(path)
-    prefix = f"{path}:{_line_of(text, needle)}: {where}: "
-    matching = [p for p in err.value.problems if p.startswith(prefix)]
-    assert matching, f"no problem starts with {prefix!r}:\n" + "\n".join(err.value.problems)
-    assert any(fragment in p for p in matching), matching
 
 
 def test_outcome_operations_without_a_vocabulary_are_warned(tmp_path: Path) -> None:

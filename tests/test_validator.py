@@ -193,6 +193,31 @@ CASES: dict[str, tuple[str, list[tuple[str, str]], str, str, str]] = {
         "county_2023", [('body: "问题「{{ title }}」(编号 {{ item_id }}) 已验收销号。"',
                          'body: "问题「{{ title }}」已销号: {{ reason }}"')],
         "已销号: {{ reason }}", "notifications.templates.item_closed.body", "没有的变量 reason"),
+    # The plan's outcomes (outcomes:): vocabularies and 五个一批 targets.
+    "duplicate accountability outcome": (
+        "county_2023", [("{id: criticism, label: 批评教育}", "{id: talk_reminder, label: 批评教育}")],
+        "{id: talk_reminder, label: 批评教育}", "outcomes.accountability[1].id", "问责处理方式 talk_reminder 重复定义"),
+    "duplicate mechanism kind": (
+        "hotline_2024", [("{id: handling_rule, label: 办理规范}", "{id: service_standard, label: 办理规范}")],
+        "{id: service_standard, label: 办理规范}", "outcomes.mechanism_kinds[1].id",
+        "长效机制类别 service_standard 重复定义"),
+    "negative target": (
+        "county_2023", [("cases_published: 10 ", "cases_published: -1 ")],
+        "cases_published: -1", "outcomes.targets.cases_published", "通报曝光典型案例目标不能为负数 (-1)"),
+    "negative track target": (
+        "hotline_2024", [("utilities: {problems_solved: 300}", "utilities: {problems_solved: -300}")],
+        "utilities: {problems_solved: -300}", "outcomes.targets.by_track.utilities.problems_solved",
+        "解决难点堵点目标不能为负数"),
+    "target for an unknown track": (
+        "county_2023", [("      construction: {problems_found: 50", "      building: {problems_found: 50")],
+        "building: {problems_found: 50", "outcomes.targets.by_track.building", "未知专项 building"),
+    "unknown role reads named people": (
+        "county_2023", [("read_named_people: [leading_group_office]", "read_named_people: [discipline_inspector]")],
+        "read_named_people: [discipline_inspector]", "lifecycle.operations.read_named_people[0]",
+        "未知角色 discipline_inspector"),
+    "unknown outcome operation": (
+        "hotline_2024", [("select_practice: [hotline_center]", "choose_practice: [hotline_center]")],
+        "choose_practice: [hotline_center]", "lifecycle.operations.choose_practice", "未知操作 choose_practice"),
 }
 
 
