@@ -33,6 +33,7 @@ from sqlmodel import Field, SQLModel
 __all__ = [
     "Accountability",
     "AuditHead",
+    "CalendarYear",
     "Campaign",
     "Contact",
     "Document",
@@ -160,7 +161,9 @@ class Track(SQLModel, table=True):
 
 
 class Contact(SQLModel, table=True):
-    """A person of a unit who receives messages. Personal data."""
+    """A person of a unit who receives messages (通讯录): campaign data, not part of a
+    definition version. Personal data: never in an audit event's payload. A removed contact
+    stays (``removed_at``) so the messages it was sent keep their recipient."""
 
     __tablename__: ClassVar[str] = "zg_contact"
 
@@ -171,6 +174,33 @@ class Contact(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=200)
     mobile: str | None = Field(default=None, max_length=40)
     channels: str = Field(default="", max_length=200)
+    wecom_id: str | None = Field(default=None, max_length=100)
+    dingtalk_id: str | None = Field(default=None, max_length=100)
+    active_from: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    active_to: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    created_at: dt.datetime | None = _utc_column()
+    updated_at: dt.datetime | None = _utc_column()
+    removed_at: dt.datetime | None = _utc_column()
+
+
+class CalendarYear(SQLModel, table=True):
+    """A year's holiday notice loaded by an operator (``zhenggai calendar load``). Rows are never
+    deleted: the newest row of a year is in force, older ones are its history. ``replaces`` says
+    what it took the place of: ``package`` (the installed statutory data, only with
+    ``--replace``), ``loaded`` (an earlier row), or nothing."""
+
+    __tablename__: ClassVar[str] = "zg_calendar_year"
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    holidays_json: str = Field(sa_column=Column(Text, nullable=False))
+    workdays_json: str = Field(sa_column=Column(Text, nullable=False))
+    source: str = Field(max_length=300)
+    notice: str | None = Field(default=None, max_length=200)
+    sha256: str = Field(max_length=64)
+    replaces: str | None = Field(default=None, max_length=20)
+    loaded_by: str = Field(max_length=100)
+    loaded_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
 _ITEM_VERSION = Column("version", Integer, nullable=False)

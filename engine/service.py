@@ -276,6 +276,8 @@ class Engine:
                             "email": contact.email,
                             "mobile": contact.mobile,
                             "channels": ",".join(contact.channels),
+                            "wecom_id": None, "dingtalk_id": None, "active_from": None, "active_to": None,
+                            "created_at": now, "updated_at": now, "removed_at": None,
                         },
                     )
             for track in setup.tracks:
