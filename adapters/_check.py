@@ -15,7 +15,7 @@ from zhenggai.engine.errors import DefinitionError
 from zhenggai.workflows import BUILTINS, builtin_path, check_definition, load_setup
 from zhenggai.workflows.schema import OUTCOME_KEYS, CampaignSetup
 
-__all__ = ["COMMANDS", "cmd_check", "cmd_definition_list", "cmd_definition_show", "summary"]
+__all__ = ["COMMANDS", "cmd_check", "cmd_definition_list", "cmd_definition_shift", "cmd_definition_show", "summary"]
 
 ActorTuple = tuple[str, str, str | None]
 
@@ -133,8 +133,16 @@ def cmd_definition_show(args: argparse.Namespace, db: str, actor: ActorTuple | N
     return 0
 
 
+def cmd_definition_shift(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai definition shift: a definition re-dated (:mod:`._dated`)."""
+    from ._dated import cmd_definition_shift as shift
+
+    return shift(args, db, actor)
+
+
 COMMANDS: Mapping[str, Any] = {
     "check": cmd_check,
     "definition_list": cmd_definition_list,
     "definition_show": cmd_definition_show,
+    "definition_shift": cmd_definition_shift,
 }

@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import json
 import re
+import sys
 import zoneinfo
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ from ._tables import (
 )
 from .cli import CliError
 
-__all__ = ["COMMANDS", "Labels", "event_lines", "item_table", "open_engine", "print_report_files"]
+__all__ = ["COMMANDS", "Labels", "event_lines", "item_table", "open_engine", "print_rejection", "print_report_files"]
 
 ActorTuple = tuple[str, str, str | None]
 Command = Callable[[argparse.Namespace, str, ActorTuple | None], int]
@@ -65,6 +66,10 @@ EXTRA_TRIGGER_LABELS: Mapping[str, str] = {
     "supervision_draw": "督查抽签",
     "complete_duty": "完成职责",
     "update_mechanism": "更新长效机制状态",
+    "contact_added": "添加联系人",
+    "contact_updated": "修改联系人",
+    "contact_removed": "移除联系人",
+    "contacts_imported": "导入通讯录",
     **OPERATIONS,
 }
 #: Columns of the longest time text: 2023年12月31日(星期一) 09:00.
@@ -327,12 +332,21 @@ def _field_lines(pairs: Sequence[tuple[str, str]]) -> list[str]:
 
 
 def cmd_init(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
-    """zhenggai init: create the schema and start a campaign from a definition."""
-    from zhenggai.workflows import load_setup
+    """zhenggai init: create the schema and start a campaign from a definition (re-dated with
+    ``--start`` / ``--to-year``); refused, before any database is made, when all its phases have
+    ended (see :mod:`._dated`)."""
+    from zhenggai.engine import SystemClock
     from zhenggai.workflows.schema import UNIT_WILDCARDS
 
-    setup = load_setup(args.definition)
-    with open_engine(db, create=True) as engine:
+    from ._dated import setup_for_init
+
+    clock = SystemClock()
+    start = dt.date.fromisoformat(args.start) if getattr(args, "start", None) else None
+    setup, warnings = setup_for_init(args.definition, start=start, to_year=getattr(args, "to_year", None),
+                                     now=clock.now())
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    with open_engine(db, create=True, clock=clock) as engine:
         view = engine.start_campaign(setup, key=args.campaign)
     if args.json:
         _print_json(view.to_dict())
@@ -348,6 +362,9 @@ def cmd_init(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int
         named = [units.get(u) or UNIT_WILDCARDS.get(u, u) for u in track.units]
         print(f"    {i}. {track.name} ({track.id}): 牵头单位 {named[0]}; 责任单位 {len(track.units)} 个")
     print(f"  数据库    {shown_db(db)}")
+    from ._contacts import print_unreachable
+
+    print_unreachable(db, view.key)  # who has no contact yet: their messages would be dead letters
     return 0
 
 
@@ -706,8 +723,6 @@ IMPORT_FLAGS_SHOWN = 50
 
 def cmd_import(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai import FILE | --template FILE: import a problem list all or nothing (see :mod:`._import`)."""
-    import sys
-
     from . import _import
 
     with open_engine(db) as engine:
@@ -722,16 +737,7 @@ def cmd_import(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> i
         try:
             done = _import.import_file(engine, key, _actor(actor), Path(args.file))
         except _import.IntakeRejected as rejected:
-            if args.json:
-                _print_json({"imported": 0, "problems": [p.to_dict() for p in rejected.problems],
-                             "ignored_columns": list(rejected.intake.ignored), "notes": list(rejected.intake.notes)})
-                return 1
-            for note in (*rejected.intake.notes, *_ignored_note(rejected.intake.ignored)):
-                print(note)
-            print(f"错误: {rejected}:", file=sys.stderr)
-            for problem in rejected.problems:
-                print(str(problem), file=sys.stderr)
-            return 1
+            return print_rejection(rejected, args.json)
     intake, result = done.intake, done.result
     if args.json:
         _print_json({"imported": len(result.items), "items": [i.to_dict() for i in result.items],
@@ -754,6 +760,21 @@ def cmd_import(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> i
         print(f"共 {len(result.duplicates)} 处疑似重复, 未自动合并: zhenggai duplicate list 查看,"
               " zhenggai duplicate resolve 编号 --merge 或 --distinct 研判")
     return 0
+
+
+def print_rejection(rejected: Any, as_json: bool) -> int:
+    """A refused import (:class:`._import.IntakeRejected`): its notes, then ``错误: …:`` and every
+    problem, one a line, on stderr (or all of it as JSON); exit code 1."""
+    if as_json:
+        _print_json({"imported": 0, "problems": [p.to_dict() for p in rejected.problems],
+                     "ignored_columns": list(rejected.intake.ignored), "notes": list(rejected.intake.notes)})
+        return 1
+    for note in (*rejected.intake.notes, *_ignored_note(rejected.intake.ignored)):
+        print(note)
+    print(f"错误: {rejected}:", file=sys.stderr)
+    for problem in rejected.problems:
+        print(str(problem), file=sys.stderr)
+    return 1
 
 
 def _ignored_note(ignored: Sequence[str]) -> list[str]:
@@ -1039,6 +1060,17 @@ def _ops(name: str) -> Command:
     return run
 
 
+def _contacts(name: str) -> Command:
+    """A roster command of :mod:`zhenggai.adapters._contacts`, imported when it runs."""
+
+    def run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+        from ._contacts import CONTACT_COMMANDS
+
+        return int(CONTACT_COMMANDS[name](args, db, actor))
+
+    return run
+
+
 COMMANDS: Mapping[str, Command] = {
     "init": cmd_init,
     "item_add": cmd_item_add,
@@ -1079,4 +1111,6 @@ COMMANDS: Mapping[str, Command] = {
     "outbox_show": _ops("outbox_show"),
     "outbox_retry": _ops("outbox_retry"),
     "outbox_send": _ops("outbox_send"),
+    **{name: _contacts(name) for name in ("contact_add", "contact_list", "contact_update", "contact_remove",
+                                          "contact_import", "contact_template")},
 }

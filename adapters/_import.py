@@ -100,9 +100,16 @@ __all__ = [
     "Unreadable",
     "Vocabulary",
     "check_table",
+    "data_rows",
+    "header_of",
     "import_file",
+    "lookup",
     "openpyxl_module",
+    "ranked",
     "read_table",
+    "repeated_row",
+    "template_target",
+    "write_list_template",
     "write_template",
 ]
 
@@ -144,8 +151,8 @@ class IntakeRejected(CliError):
     """The file was read but has problems: all of them, each with its row and column.
     Nothing was imported."""
 
-    def __init__(self, problems: Sequence[Problem], intake: Intake) -> None:
-        super().__init__(f"导入被拒绝, 文件中有 {len(problems)} 处问题, 未导入任何问题")
+    def __init__(self, problems: Sequence[Problem], intake: Intake, what: str = "问题") -> None:
+        super().__init__(f"导入被拒绝, 文件中有 {len(problems)} 处问题, 未导入任何{what}")
         self.problems = tuple(problems)
         self.intake = intake
 
@@ -541,23 +548,24 @@ def _header_key(text: str) -> str:
     return _squash(text).rstrip("*").removesuffix("(必填)").removesuffix("(选填)")
 
 
-_HEADER_FIELDS: Mapping[str, Column] = {
-    _header_key(name): column for column in COLUMNS for name in (column.header, *column.aliases)
-}
+def _header_fields(layout: Sequence[Column]) -> dict[str, Column]:
+    """Loosely compared header text (the header and its aliases) → its column."""
+    return {_header_key(name): column for column in layout for name in (column.header, *column.aliases)}
 
 
-def _is_header(value: Value) -> bool:
-    return isinstance(value, str) and _header_key(value) in _HEADER_FIELDS
-
-
-def _find_header(table: Table) -> tuple[int, dict[str, tuple[int, str]], list[str], list[Problem]]:
+def _find_header(
+    table: Table, layout: Sequence[Column] = COLUMNS
+) -> tuple[int, dict[str, tuple[int, str]], list[str], list[Problem]]:
     """The header row, field → (column index, header text), the ignored headers, and the
-    header's problems (missing or repeated columns)."""
+    header's problems (missing or repeated columns), for a sheet of the ``layout`` columns."""
+    fields = _header_fields(layout)
     top = itertools.takewhile(lambda row: row[0] <= HEADER_ROWS, table.rows)
-    header = next((row for row in top if sum(_is_header(v) for v in row[1]) >= 2), None)
+    header = next(
+        (row for row in top if sum(isinstance(v, str) and _header_key(v) in fields for v in row[1]) >= 2), None
+    )
     if header is None:
         first = table.rows[0][0] if table.rows else 1
-        needed = "、".join(c.header for c in COLUMNS if c.required)
+        needed = "、".join(c.header for c in layout if c.required)
         return first, {}, [], [Problem(first, "表头", f"前 {HEADER_ROWS} 行中没有找到表头 (须有列: {needed})")]
     number, values = header
     columns: dict[str, tuple[int, str]] = {}
@@ -567,7 +575,7 @@ def _find_header(table: Table) -> tuple[int, dict[str, tuple[int, str]], list[st
         if _blank(value):
             continue
         text = " ".join(str(value).split())
-        column = _HEADER_FIELDS.get(_header_key(text)) if isinstance(value, str) else None
+        column = fields.get(_header_key(text)) if isinstance(value, str) else None
         if column is None:
             ignored.append(text)
         elif column.field in columns:
@@ -575,30 +583,24 @@ def _find_header(table: Table) -> tuple[int, dict[str, tuple[int, str]], list[st
             problems.append(Problem(number, text, f"与「{earlier}」列重复 (都是{column.header}), 请只保留一列"))
         else:
             columns[column.field] = (index, text)
-    for column in COLUMNS:
+    for column in layout:
         if column.required and column.field not in columns:
             problems.append(Problem(number, column.header, "缺少此列"))
     return number, columns, ignored, problems
 
 
-def check_table(table: Table, vocabulary: Vocabulary, *, path: Path, max_rows: int = MAX_ROWS) -> Intake:
-    """Every row of ``table`` checked against ``vocabulary``: the entries to import, or every
-    problem (row, column, reason), in row and column order."""
-    from zhenggai.engine import NewItem
+def ranked(found: Sequence[Problem], columns: Mapping[str, tuple[int, str]]) -> tuple[Problem, ...]:
+    """Problems in row order, and within a row in the sheet's column order (whole-row first)."""
+    order = {text: i for i, (_, text) in enumerate(sorted(columns.values()))}
+    return tuple(sorted(found, key=lambda p: (p.row, order.get(p.column, -1 if p.column == WHOLE_ROW else 999))))
 
-    if not table.rows:
-        raise ImportFileError(f"{path.name} 没有任何内容")
-    header_row, columns, ignored, problems = _find_header(table)
-    headers = {name: text for name, (_, text) in columns.items()}
 
-    def intake(entries: Sequence[tuple[int, NewItem]], found: Sequence[Problem]) -> Intake:
-        order = {text: i for i, (_, text) in enumerate(sorted(columns.values()))}
-        ranked = sorted(found, key=lambda p: (p.row, order.get(p.column, -1 if p.column == WHOLE_ROW else 999)))
-        return Intake(path, table.sheet, header_row, tuple(entries), tuple(ranked), tuple(ignored),
-                      table.notes, headers)
-
-    if problems:
-        return intake((), problems)
+def data_rows(
+    table: Table, header_row: int, columns: Mapping[str, tuple[int, str]], *, path: Path, max_rows: int = MAX_ROWS
+) -> list[tuple[int, dict[str, Value]]]:
+    """The rows below the header as (Excel row number, field → value), values the export
+    neutralised restored; rows with only ignored columns filled are left out. None at all, or
+    more than ``max_rows``: :class:`ImportFileError`."""
     data = []
     for number, values in table.rows:
         if number <= header_row:
@@ -611,24 +613,63 @@ def check_table(table: Table, vocabulary: Vocabulary, *, path: Path, max_rows: i
         raise ImportFileError(f"{path.name} 第{header_row}行表头下面没有数据行")
     if len(data) > max_rows:
         raise ImportFileError(f"{path.name} 有 {len(data)} 行数据 (最多 {max_rows} 行), 请分批导入")
+    return data
+
+
+def check_table(table: Table, vocabulary: Vocabulary, *, path: Path, max_rows: int = MAX_ROWS) -> Intake:
+    """Every row of ``table`` checked against ``vocabulary``: the entries to import, or every
+    problem (row, column, reason), in row and column order."""
+    from zhenggai.engine import NewItem
+
+    header_row, columns, ignored, problems = header_of(table, COLUMNS, path=path)
+    headers = {name: text for name, (_, text) in columns.items()}
+
+    def intake(entries: Sequence[tuple[int, NewItem]], found: Sequence[Problem]) -> Intake:
+        return Intake(path, table.sheet, header_row, tuple(entries), ranked(found, columns), tuple(ignored),
+                      table.notes, headers)
+
+    if problems:
+        return intake((), problems)
+    data = data_rows(table, header_row, columns, path=path, max_rows=max_rows)
     problems.extend(_merge_problems(table.merged, header_row, columns))
     entries: list[tuple[int, NewItem]] = []
     seen: dict[tuple[str, ...], int] = {}
-    lookups = {  # field → loosely compared key or label → key
-        name: {_squash(text): key for key, label in vocabulary.choices(name).items() for text in (label, key)}
-        for name in ("track", "channel", "severity", "unit")
-    }
+    lookups = {name: lookup(vocabulary.choices(name)) for name in ("track", "channel", "severity", "unit")}
     for number, cells in data:
         fields, found = _check_row(number, cells, headers, vocabulary, lookups)
         problems.extend(found)
-        key = tuple(" ".join(_plain(cells.get(c.field)).split()) for c in COLUMNS)
-        if key in seen:
-            problems.append(Problem(number, WHOLE_ROW, f"与第{seen[key]}行重复"))
-        else:
-            seen[key] = number
+        repeated = repeated_row(seen, number, cells, COLUMNS)
+        if repeated is not None:
+            problems.append(repeated)
         if not found:
             entries.append((number, NewItem(**fields)))
     return intake(entries if not problems else (), problems)
+
+
+def header_of(
+    table: Table, layout: Sequence[Column], *, path: Path
+) -> tuple[int, dict[str, tuple[int, str]], list[str], list[Problem]]:
+    """:func:`_find_header` of a sheet that must not be empty."""
+    if not table.rows:
+        raise ImportFileError(f"{path.name} 没有任何内容")
+    return _find_header(table, layout)
+
+
+def lookup(choices: Mapping[str, str]) -> dict[str, str]:
+    """Loosely compared key or label → key (names match ignoring white space, quotes, width)."""
+    return {_squash(text): key for key, label in choices.items() for text in (label, key)}
+
+
+def repeated_row(
+    seen: dict[tuple[str, ...], int], number: int, cells: Mapping[str, Value], layout: Sequence[Column]
+) -> Problem | None:
+    """``与第N行重复`` when row ``number`` repeats an earlier row of ``seen`` exactly (else it
+    is remembered there)."""
+    key = tuple(" ".join(_plain(cells.get(c.field)).split()) for c in layout)
+    if key in seen:
+        return Problem(number, WHOLE_ROW, f"与第{seen[key]}行重复")
+    seen[key] = number
+    return None
 
 
 def _restored(value: Value) -> Value:
@@ -727,7 +768,8 @@ def _check_row(
     return fields, problems
 
 
-def _unknown(column: Column, text: str, choices: Mapping[str, str]) -> str:
+def _unknown(column: Column, text: str, choices: Mapping[str, str],
+             template: str = "zhenggai import --template 文件.xlsx") -> str:
     reason = f"未知的{column.header}「{text}」"
     labels = list(choices.values())
     wanted = _squash(text)
@@ -737,7 +779,7 @@ def _unknown(column: Column, text: str, choices: Mapping[str, str]) -> str:
         reason += f", 是否为: {'、'.join(close)}?"
     if len(choices) <= 12:
         return f"{reason} (可填: {'、'.join(choices.values())})"
-    return f"{reason} (可填的名称见导入模板的填写说明: zhenggai import --template 文件.xlsx)"
+    return f"{reason} (可填的名称见导入模板的填写说明: {template})"
 
 
 _DATE = re.compile(
@@ -811,13 +853,7 @@ def write_template(engine: Engine, campaign: str, path: Path) -> Path:
     """An empty problem list at ``path`` (.xlsx): the header row with input hints and drop-down
     lists, and a 填写说明 sheet with the rules and the campaign's tracks, channels, severities
     and units (the lists' source). An existing file is never overwritten."""
-    from .reports._files import cell_text, new_workbook, out_file
-
-    if path.suffix.lower() != ".xlsx":
-        raise ImportFileError(f"模板须为 .xlsx 文件: {path.name}")
-    target = out_file(path.parent, path.name)
-    if target.exists():
-        raise ImportFileError(f"文件已存在, 不覆盖: {target}")
+    target = template_target(path)
     vocabulary = Vocabulary.load(engine, campaign)
     view = engine.campaign(campaign)
     lists = [
@@ -826,7 +862,6 @@ def write_template(engine: Engine, campaign: str, path: Path) -> Path:
         ("问题程度", vocabulary.severities),
         ("责任单位", vocabulary.units),
     ]
-    guide = "填写说明"
     rules = [
         "每行填写一个问题; 第一行是表头, 请勿改动表头文字; 只读取第一个工作表, 空行不读取。",
         "问题标题、问题描述、所属领域、来源渠道必填; 其余各列可不填。",
@@ -838,9 +873,48 @@ def write_template(engine: Engine, campaign: str, path: Path) -> Path:
         "导入全部成功或全部不导入: 有问题时逐条列出行号、列名和原因, 改正后重新导入。",
         f"导入命令: zhenggai import 文件.xlsx --campaign {view.key}",
     ]
-    list_row = 4 + len(rules) + 2 + len(COLUMNS) + 2  # 0-based row of the lists' header
+    checks: dict[str, dict[str, Any]] = {
+        "due": {"validate": "date", "criteria": ">=", "value": vocabulary.today,
+                "error_message": f"须为不早于 {vocabulary.today.isoformat()} 的日期"},
+    }
+    for name, limit in _TEXT_LIMITS.items():
+        checks[name] = {"validate": "length", "criteria": "<=", "value": limit, "error_message": f"不超过 {limit} 字"}
+    widths = {"title": 30, "description": 50, "track": 24, "channel": 16, "severity": 10, "unit": 24,
+              "due": 14, "leading_official": 12}
+    return write_list_template(
+        target, created=engine.clock.now(), sheet_name="问题清单", title=f"问题清单填写说明: {view.title}",
+        subtitle=f"专项行动标识 {view.key}; 模板生成于 {vocabulary.today.isoformat()}", layout=COLUMNS,
+        lists=lists, rules=rules, widths=widths, checks=checks, dates=("due",),
+    )
 
-    workbook = new_workbook(target, created=engine.clock.now())
+
+def template_target(path: Path) -> Path:
+    """Where a template named ``path`` is written: an .xlsx that does not exist yet."""
+    from .reports._files import out_file
+
+    if path.suffix.lower() != ".xlsx":
+        raise ImportFileError(f"模板须为 .xlsx 文件: {path.name}")
+    target = out_file(path.parent, path.name)
+    if target.exists():
+        raise ImportFileError(f"文件已存在, 不覆盖: {target}")
+    return target
+
+
+def write_list_template(
+    target: Path, *, created: dt.datetime, sheet_name: str, title: str, subtitle: str, layout: Sequence[Column],
+    lists: Sequence[tuple[str, Mapping[str, str]]], rules: Sequence[str], widths: Mapping[str, int],
+    checks: Mapping[str, Mapping[str, Any]], dates: Sequence[str] = (),
+) -> Path:
+    """An empty list to fill in at ``target``: a sheet ``sheet_name`` with the ``layout``'s header
+    (required columns marked), an input hint on each column, a drop-down list on each column
+    named like one of ``lists`` (header → key → label), the data validation ``checks`` gives
+    the others (``validate``, ``criteria``, ``value``, ``error_message``); and a 填写说明 sheet with
+    ``title``, ``rules``, the columns and the lists' names and keys (the drop-downs' source)."""
+    from .reports._files import cell_text, new_workbook
+
+    guide = "填写说明"
+    list_row = 4 + len(rules) + 2 + len(layout) + 2  # 0-based row of the lists' header
+    workbook = new_workbook(target, created=created)
     try:
         bold = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
                                     "valign": "vcenter"})
@@ -848,12 +922,11 @@ def write_template(engine: Engine, campaign: str, path: Path) -> Path:
                                         "valign": "vcenter"})
         date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
         text_format = workbook.add_format({"num_format": "@", "text_wrap": True})
-        sheet = workbook.add_worksheet("问题清单")
-        widths = {"title": 30, "description": 50, "track": 24, "channel": 16, "severity": 10, "unit": 24,
-                  "due": 14, "leading_official": 12}
+        sheet = workbook.add_worksheet(sheet_name)
         last = MAX_ROWS  # 0-based last data row
-        for col, column in enumerate(COLUMNS):
-            sheet.set_column(col, col, widths[column.field], date_format if column.field == "due" else text_format)
+        for col, column in enumerate(layout):
+            sheet.set_column(col, col, widths.get(column.field, 16),
+                             date_format if column.field in dates else text_format)
             sheet.write_string(0, col, column.header, required if column.required else bold)
             hint = f"{'必填' if column.required else '选填'}: {column.hint}"
             options: dict[str, Any] = {"input_title": column.header, "input_message": hint[:255]}
@@ -861,37 +934,30 @@ def write_template(engine: Engine, campaign: str, path: Path) -> Path:
             if choice is not None:
                 size = max(len(lists[choice][1]), 1)
                 first = list_row + 2  # 1-based first row of the list
-                letter = "ABCDEFGH"[choice * 2]
+                letter = "ABCDEFGHIJKLMNOP"[choice * 2]
                 options.update({"validate": "list",
                                 "source": f"='{guide}'!${letter}${first}:${letter}${first + size - 1}",
                                 "error_title": column.header,
                                 "error_message": f"请从下拉列表选择 (见「{guide}」工作表)"})
-            elif column.field == "due":
-                options.update({"validate": "date", "criteria": ">=",
-                                "value": vocabulary.today,
-                                "error_title": column.header,
-                                "error_message": f"须为不早于 {vocabulary.today.isoformat()} 的日期"})
-            elif column.field in _TEXT_LIMITS:
-                options.update({"validate": "length", "criteria": "<=", "value": _TEXT_LIMITS[column.field],
-                                "error_title": column.header,
-                                "error_message": f"不超过 {_TEXT_LIMITS[column.field]} 字"})
-            else:  # pragma: no cover - every column is a list, a date or a limited text
+            elif column.field in checks:
+                options.update({"error_title": column.header, **checks[column.field]})
+            else:
                 options["validate"] = "any"
             sheet.data_validation(1, col, last, col, options)
         sheet.set_row(0, 30)
         sheet.freeze_panes(1, 0)
 
         notes = workbook.add_worksheet(guide)
-        notes.set_column(0, 7, 22)
-        title = workbook.add_format({"bold": True, "font_size": 14})
-        notes.write_string(0, 0, cell_text(f"问题清单填写说明: {view.title}"), title)
-        notes.write_string(1, 0, cell_text(f"专项行动标识 {view.key}; 模板生成于 {vocabulary.today.isoformat()}"))
+        notes.set_column(0, 2 * len(lists) - 1, 22)
+        heading = workbook.add_format({"bold": True, "font_size": 14})
+        notes.write_string(0, 0, cell_text(title), heading)
+        notes.write_string(1, 0, cell_text(subtitle))
         for i, rule in enumerate(rules, 1):
             notes.write_string(2 + i, 0, f"{i}. {rule}")
         row = 4 + len(rules)
         for col, text in enumerate(("列名", "是否必填", "填写内容")):
             notes.write_string(row, col, text, bold)
-        for i, column in enumerate(COLUMNS, 1):
+        for i, column in enumerate(layout, 1):
             notes.write_string(row + i, 0, column.header)
             notes.write_string(row + i, 1, "必填" if column.required else "选填")
             notes.write_string(row + i, 2, column.hint)
@@ -909,4 +975,3 @@ def write_template(engine: Engine, campaign: str, path: Path) -> Path:
     finally:
         workbook.close()
     return target
-

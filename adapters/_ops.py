@@ -71,13 +71,22 @@ def cmd_status(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> i
     the outbox. Exit 1 when a due step has waited longer than ``--max-behind`` minutes."""
     with open_engine(db) as engine:
         status = engine.status()
+        # The roster: units and roles nobody could receive a message for, per campaign.
+        unreachable = [engine.unreachable(c.key) for c in engine.campaigns()]
     behind = status.behind
     late = args.max_behind is not None and behind > dt.timedelta(minutes=args.max_behind)
     if args.json:
         _print_json({**status.to_dict(), "behind_seconds": int(behind.total_seconds()),
-                     "alive": [d.name for d in status.daemons if d.alive(status.now)]})
+                     "alive": [d.name for d in status.daemons if d.alive(status.now)],
+                     "unreachable": {u.campaign: u.to_dict() for u in unreachable}})
         return 1 if late else 0
     print(_status_text(status))
+    from ._contacts import unreachable_lines
+
+    for view in unreachable:
+        lines = unreachable_lines(view, hint=False)
+        if lines:
+            print("\n".join(lines if len(unreachable) == 1 else [f"专项行动 {view.campaign}:", *lines]))
     return 1 if late else 0
 
 
@@ -128,13 +137,20 @@ def cmd_duty_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
         return 0
     print(duty_table(duties))
     done = sum(x.status == "done" for x in duties)
-    print(f"共 {len(duties)} 项, 已完成 {done} 项, 未完成 {len(duties) - done} 项")
+    # Due before the campaign was created (a plan started late): neither done nor owed.
+    moot = sum(x.status == "not_applicable" for x in duties)
+    print(f"共 {len(duties)} 项, 已完成 {done} 项, 未完成 {len(duties) - done - moot} 项"
+          + (f", 不适用 {moot} 项 (专项行动启动前已到期)" if moot else ""))
     return 0
+
+
+#: A duty occurrence's status as officials read it (``open``: 未完成).
+DUTY_STATUS_LABELS = {"done": "已完成", "not_applicable": "不适用"}
 
 
 def duty_table(duties: list[DutyView]) -> str:
     rows = [
-        [str(x.id), x.label, x.unit_name, format_date(x.due), "已完成" if x.status == "done" else "未完成",
+        [str(x.id), x.label, x.unit_name, format_date(x.due), DUTY_STATUS_LABELS.get(x.status, "未完成"),
          LIGHT_LABELS.get(x.light, x.light), (ESCALATION_LABELS.get(x.escalation_level, "") if x.escalation_level else "")]
         for x in duties
     ]

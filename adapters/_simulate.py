@@ -330,6 +330,8 @@ class Simulation:
 
     def _plan_duties(self, engine: Engine) -> None:
         for duty in engine.duties(KEY, due_by=self.last):
+            if duty.status != "open":  # due before the simulated campaign started: not applicable
+                continue
             late, never = DUTY_HABITS[self.habit[duty.unit]]
             roll = self.rng.random()
             if roll < never:
@@ -696,12 +698,13 @@ class Simulation:
         by_duty: dict[str, Counter[str]] = {}
         for d in duties:
             c = by_duty.setdefault(d.label, Counter())
-            c["按时完成" if d.done_at and d.done_at.astimezone(self.tz).date() <= d.due else
+            c["不适用" if d.status == "not_applicable" else
+              "按时完成" if d.done_at and d.done_at.astimezone(self.tz).date() <= d.due else
               "逾期完成" if d.done_at else "未完成"] += 1
             if d.escalation_level:
                 c[ESCALATION_LABELS.get(d.escalation_level, "督办")] += 1
         for label, c in by_duty.items():
-            print(f"  {label}: " + _counts(_ordered(c, ["按时完成", "逾期完成", "未完成", "挂牌督办", "问责"])),
+            print(f"  {label}: " + _counts(_ordered(c, ["按时完成", "逾期完成", "未完成", "不适用", "挂牌督办", "问责"])),
                   file=out)
         messages = engine.outbox(KEY)
         print(f"消息 {len(messages)} 条 (待发送, 按渠道和类别)", file=out)

@@ -3,7 +3,8 @@
 ::
 
     zhenggai [--db PATH|URL] COMMAND …        # --db or ZHENGGAI_DB; default ./zhenggai.db
-    zhenggai init [--definition county_2023|FILE] [--campaign KEY]
+    zhenggai init [--definition county_2023|FILE] [--campaign KEY] [--start DATE | --to-year YEAR]
+    zhenggai definition list | show NAME | shift NAME|FILE (--start DATE | --to-year YEAR) [--out FILE]
     zhenggai item add | list | show | fire | pause | resume | case | measure add | measure done
     zhenggai duplicate list | resolve ID --merge|--distinct     # 关联研判
     zhenggai document add | list | fire ID TRIGGER              # 规范性文件清理
@@ -14,6 +15,7 @@
     zhenggai outcomes [--campaign KEY] [--unit U] [--track T]   # 五个一批
     zhenggai audit verify [--campaign KEY]
     zhenggai duty list | done ID
+    zhenggai contact add | list | update ID | remove ID | import FILE | template FILE   # 通讯录
     zhenggai run [--once] [--interval SECONDS]   # the scheduler daemon
     zhenggai status [--max-behind MINUTES]
     zhenggai import FILE.xlsx|FILE.csv [--campaign KEY]   # or: import --template FILE.xlsx
@@ -135,6 +137,25 @@ def _date(text: str) -> str:
     return text
 
 
+def _year(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"须为年份 (如 2026): {text}") from None
+    if not 1000 <= value <= 9998:
+        raise argparse.ArgumentTypeError(f"年份无效: {text}")
+    return value
+
+
+def _add_redating(p: argparse.ArgumentParser, *, required: bool) -> None:
+    """``--start DATE | --to-year YEAR``: re-date the definition (campaigns dated now)."""
+    group = p.add_mutually_exclusive_group(required=required)
+    group.add_argument("--start", type=_date, metavar="YYYY-MM-DD",
+                       help="把实施方案的全部日期平移, 使专项行动从这一天开始")
+    group.add_argument("--to-year", dest="to_year", type=_year, metavar="YEAR",
+                       help="把实施方案的全部日期移到该年的同月同日 (2月29日 → 2月28日)")
+
+
 def _positive_seconds(text: str) -> float:
     try:
         value = float(text)
@@ -143,6 +164,78 @@ def _positive_seconds(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"须大于 0: {text}")
     return value
+
+
+def _contact_fields(p: argparse.ArgumentParser, *, adding: bool) -> None:
+    """The fields of a contact (``contact add`` / ``contact update``; in an update an empty value
+    clears an optional field). ``--contact-role``: ``--role`` is the acting person's role."""
+    clear = "" if adding else "; 给空值清除"
+    p.add_argument("--unit", required=adding, metavar="UNIT", help="单位 (名称或标识)")
+    p.add_argument("--name", required=adding, help="姓名")
+    p.add_argument("--contact-role", dest="contact_role", metavar="ROLE",
+                   help="联系人的角色 (名称或标识, 如 领导小组办公室); 不填为本单位联系人" if adding else "联系人的角色")
+    p.add_argument("--mobile", metavar="MOBILE", help="手机号码 (11 位)" + clear)
+    p.add_argument("--email", metavar="EMAIL", help="电子邮箱" + clear)
+    p.add_argument("--wecom-id", dest="wecom_id", metavar="ID", help="企业微信账号 (群机器人按此 @)" + clear)
+    p.add_argument("--dingtalk-id", dest="dingtalk_id", metavar="ID", help="钉钉 userId (群机器人按此 @)" + clear)
+    p.add_argument("--channels", metavar="CHANNELS",
+                   help="接收渠道, 按先后用逗号或顿号分隔, 如 sms,email 或 短信、电子邮件; 不填按实施方案" + clear)
+    p.add_argument("--from", dest="active_from", metavar="YYYY-MM-DD", help="生效日期 (此前不接收消息)" + clear)
+    p.add_argument("--to", dest="active_to", metavar="YYYY-MM-DD", help="失效日期 (此后不接收消息)" + clear)
+
+
+def _add_contact_commands(commands: Any) -> None:
+    """``zhenggai contact add | list | update | remove | import | template``: the roster (通讯录)."""
+    contact = commands.add_parser(
+        "contact", help="通讯录: 添加、列表、修改、移除、导入联系人",
+        description="运行中的专项行动的通讯录: 谁接收发给各单位、各角色的消息。\n"
+        "实施方案中的联系人只是初始名单; 之后由实施方案规定的角色 (manage_contacts) 维护。\n"
+        "移除或不在有效期内的联系人不接收消息。因无人接收而成为死信的消息, 补充联系人后\n"
+        "用 zhenggai outbox retry --all-dead 重新投递。",
+    )
+    cmds = contact.add_subparsers(dest="contact_command", metavar="ACTION", required=True, parser_class=_Parser)
+    p = cmds.add_parser("add", help="添加联系人", description="向通讯录添加一名联系人 (至少一种联系方式)。")
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识 (库中只有一个专项行动时可省略)")
+    _contact_fields(p, adding=True)
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="contact_add", needs_actor=True)
+    p = cmds.add_parser("list", help="通讯录列表 (手机、邮箱部分隐去; --json 为完整信息)",
+                        description="列出通讯录, 以及没有可达联系人的单位和角色。")
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
+    p.add_argument("--unit", metavar="UNIT", help="只列此单位的 (名称或标识)")
+    p.add_argument("--contact-role", dest="contact_role", metavar="ROLE", help="只列此角色的")
+    p.add_argument("--all", action="store_true", help="包括已移除的")
+    _add_json(p)
+    p.set_defaults(command="contact_list")
+    p = cmds.add_parser("update", help="修改联系人", description="修改联系人的各项 (只改给出的项; 空值清除可选项)。")
+    p.add_argument("contact_id", type=int, metavar="ID", help="联系人编号 (contact list 的第一列)")
+    _contact_fields(p, adding=False)
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="contact_update", needs_actor=True)
+    p = cmds.add_parser("remove", help="移除联系人 (不再接收消息)", description="移除联系人: 保留记录, 不再接收消息。")
+    p.add_argument("contact_id", type=int, metavar="ID", help="联系人编号")
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="contact_remove", needs_actor=True)
+    p = cmds.add_parser(
+        "import", help="导入通讯录 (.xlsx / .csv), 全部成功或全部不导入",
+        description="从 .xlsx 或 .csv 导入通讯录: 表头为 单位、姓名 (必填), 角色、手机、邮箱、企业微信ID、\n"
+        "钉钉ID、接收渠道、生效日期、失效日期 (选填); 单位和角色可填名称或标识。\n"
+        "逐行检查; 全部无误才导入, 否则逐条列出 第N行 [列名]: 原因, 一个也不导入 (退出码 1)。",
+    )
+    p.add_argument("file", metavar="FILE", help="通讯录文件 (.xlsx 或 .csv)")
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="contact_import", needs_actor=True)
+    p = cmds.add_parser("template", help="写出空白通讯录模板 (含填写说明和下拉列表)",
+                        description="写出空白通讯录模板 (不覆盖已有文件), 不需要操作人。")
+    p.add_argument("file", metavar="FILE.xlsx", help="模板文件")
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
+    _add_json(p)
+    p.set_defaults(command="contact_template")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -165,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="内置定义名或定义文件 (YAML); 默认 county_2023",
     )
     p.add_argument("--campaign", metavar="KEY", help="专项行动标识; 默认为定义的 id")
+    _add_redating(p, required=False)
     _add_json(p)
     p.set_defaults(command="init")
 
@@ -192,6 +286,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("name", metavar="NAME", help="内置定义名, 如 county_2023")
     p.set_defaults(command="definition_show")
+    p = definition_cmds.add_parser(
+        "shift", help="把实施方案重新安排到另一个开始日期或年份",
+        description="把实施方案的全部日期 (开始、阶段、职责、县定节假日…) 平移到新的开始日期, 或移到另一年的同月同日,\n"
+        "并重新检查; 输出定义文件 (默认打印, --out 写入文件):\n"
+        "  zhenggai definition shift county_2023 --to-year 2026 --out county_2026.yaml",
+    )
+    p.add_argument("source", metavar="NAME|FILE", help="内置定义名或定义文件 (YAML)")
+    _add_redating(p, required=True)
+    p.add_argument("--out", metavar="FILE", help="写入的定义文件; 默认打印到标准输出")
+    p.set_defaults(command="definition_shift")
 
     item = commands.add_parser("item", help="问题: 登记、列表、详情、流转、整改措施、暂停计时", description="问题的登记、查询和流转。")
     item_cmds = item.add_subparsers(dest="item_command", metavar="ACTION", required=True, parser_class=_Parser)
@@ -490,6 +594,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(p)
     p.set_defaults(command="duty_done", needs_actor=True)
 
+    _add_contact_commands(commands)
+
     outbox = commands.add_parser("outbox", help="消息队列: 列表、详情、重发死信、发送", description="待发送和已发送的消息。")
     outbox_cmds = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True, parser_class=_Parser)
     p = outbox_cmds.add_parser("list", help="消息列表", description="按编号列出消息及其状态 (待发送、发送中、已发送、死信)。")
@@ -646,7 +752,8 @@ def _leaf_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> a
         name for name in (getattr(args, "item_command", None), getattr(args, "measure_command", None),
                           getattr(args, "audit_command", None), getattr(args, "definition_command", None),
                           getattr(args, "campaign_command", None), getattr(args, "duty_command", None),
-                          getattr(args, "mechanism_command", None), getattr(args, "practice_command", None))
+                          getattr(args, "mechanism_command", None), getattr(args, "practice_command", None),
+                          getattr(args, "contact_command", None))
         if name
     ]
     current = parser
@@ -668,7 +775,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:
         return _code(stop.code)
     try:
-        if args.command in ("check", "definition_list", "definition_show"):
+        if args.command in ("check", "definition_list", "definition_show", "definition_shift"):
             from ._check import COMMANDS as light  # no database, no SQLAlchemy import
 
             return int(light[args.command](args, database(args), actor))

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         CampaignNotFound,
         ConfigError,
         ConflictError,
+        ContactNotFound,
         DaemonRunningError,
         DefinitionError,
         DeliveryError,
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
         AccountabilityEntry,
         Actor,
         CampaignView,
+        ContactView,
         DocumentView,
         DuplicateView,
         DutyView,
@@ -79,6 +81,7 @@ if TYPE_CHECKING:
         LedgerRow,
         MeasureView,
         MechanismView,
+        NewContact,
         NewItem,
         OutboxView,
         OutcomeTally,
@@ -93,6 +96,7 @@ if TYPE_CHECKING:
         TrendPoint,
         UnitRanking,
         UnitTally,
+        UnreachableView,
     )
 
 #: Where each public name lives.
@@ -174,6 +178,10 @@ _EXPORTS: dict[str, str] = {
     "OutcomeView": ".views",
     "PracticeNotFound": ".errors",
     "PracticeView": ".views",
+    "ContactNotFound": ".errors",
+    "ContactView": ".views",
+    "NewContact": ".views",
+    "UnreachableView": ".views",
 }
 
 
@@ -198,7 +206,9 @@ __all__ = [
     "Clock",
     "ConfigError",
     "ConflictError",
+    "ContactNotFound",
     "ContactSpec",
+    "ContactView",
     "DaemonRunningError",
     "DefinitionError",
     "DeliveryError",
@@ -226,6 +236,7 @@ __all__ = [
     "MechanismNotFound",
     "MechanismView",
     "MessageNotFound",
+    "NewContact",
     "NewItem",
     "NotFoundError",
     "NotifySpec",
@@ -256,6 +267,7 @@ __all__ = [
     "UnitRanking",
     "UnitSpec",
     "UnitTally",
+    "UnreachableView",
     "VirtualClock",
     "ZhenggaiError",
 ]

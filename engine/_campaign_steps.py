@@ -35,16 +35,19 @@ from ._raw import Tx
 from ._steps import (
     LATE_AFTER,
     SYSTEM,
+    Awaiting,
     SweepReport,
     duty_payload,
+    moment,
     raise_level,
     recurring,
     start_of,
     step_payload,
 )
 from ._writes import Campaign, Statements, append_event, queue_messages
+from .deadlines import offset_day, stated_day
 
-__all__ = ["arm_campaign_steps", "campaign_steps", "fire_campaign_steps", "follow_up_sample", "supervision_teams"]
+__all__ = ["arm_campaign_steps", "campaign_steps", "fire_campaign_steps", "follow_up_sample", "phase_days", "supervision_teams"]
 
 
 def _draw_days(rule: SupervisionSpec, phases: Sequence[PhaseSpec]) -> list[dt.date]:
@@ -55,6 +58,13 @@ def _draw_days(rule: SupervisionSpec, phases: Sequence[PhaseSpec]) -> list[dt.da
     return [day for day in every if any(p.start <= day <= p.end for p in chosen)]
 
 
+def phase_days(camp: Campaign, phase: PhaseSpec) -> tuple[dt.date, dt.date]:
+    """The first and last day of a phase as its actions keep them: a start or end on a day off
+    moves to the next working day (the phase's notice goes out, and what it demands is due, on
+    a working day); keys keep the stated dates."""
+    return stated_day(camp.calendar, phase.start), stated_day(camp.calendar, phase.end)
+
+
 def campaign_steps(camp: Campaign) -> dict[str, dt.datetime]:
     """Every campaign step of the definition, by key, with the moment it is due (UTC)."""
     setup = camp.setup
@@ -62,14 +72,15 @@ def campaign_steps(camp: Campaign) -> dict[str, dt.datetime]:
         return {}
     steps: dict[str, dt.datetime] = {}
     for phase in setup.phases:
+        first, last = phase_days(camp, phase)
         if phase.on_start:
-            steps[f"{phase.id}.start@{phase.start.isoformat()}"] = start_of(camp, phase.start)
+            steps[f"{phase.id}.start@{phase.start.isoformat()}"] = start_of(camp, first)
         if phase.on_end:
-            steps[f"{phase.id}.end@{phase.end.isoformat()}"] = start_of(camp, phase.end + dt.timedelta(days=1))
+            steps[f"{phase.id}.end@{phase.end.isoformat()}"] = start_of(camp, last + dt.timedelta(days=1))
     rule = setup.follow_up
     if rule is not None:
         phase = next(p for p in setup.phases if p.id == rule.phase)
-        steps[f"follow_up_draw@{phase.start.isoformat()}"] = start_of(camp, phase.start)
+        steps[f"follow_up_draw@{phase.start.isoformat()}"] = start_of(camp, phase_days(camp, phase)[0])
     if setup.supervision is not None:
         for day in _draw_days(setup.supervision, setup.phases):
             steps[f"supervision_draw@{day.isoformat()}"] = start_of(camp, day)
@@ -182,10 +193,21 @@ def _phase_action(
     ladder = camp.ladders[action.ladder or duty.ladder or ""]
     listed = next((s for s in ladder.steps if s.action == "listed_supervision"), None)
     step = listed or LadderStep(id="listed_supervision", label="挂牌督办", offset=0, action="listed_supervision")
-    edge_day = phase.start if edge == "start" else phase.end
+    edge_day = phase_days(camp, phase)[0 if edge == "start" else 1]
     missing = tx.all(st.duties_open_by, {"cid": camp.id, "duty_key": duty.id, "due_by": edge_day})
     units: list[str] = []
+    on_ladder: list[dict[str, str]] = []
+    own = camp.ladders.get(duty.ladder or "")
+    own_listed = next((s for s in own.steps if s.action == "listed_supervision"), None) if own else None
     for row in missing:
+        if own_listed is not None:
+            when = moment(camp, offset_day, camp.calendar, row["due"], own_listed.offset, own_listed.count)
+            if isinstance(when, Awaiting) or when > now:
+                # Due so lately that the duty's own ladder has not reached 挂牌督办 yet (a duty
+                # due the day the phase ends): 催报 and 红灯 come first, 挂牌督办 at its rung.
+                on_ladder.append({"unit": camp.unit_keys[row["unit_id"]],
+                                  "listed_on": "待日历" if isinstance(when, Awaiting) else _local(camp, when)})
+                continue
         changes = raise_level(row, step)
         if changes:
             tx.run(st.duty_level, {"id": row["id"], "light": changes.get("light", row["light"]),
@@ -199,8 +221,14 @@ def _phase_action(
                        payload=payload, units={"responsible_unit": row["unit_id"], "lead_unit": None},
                        item_id=None, now=now)
     data.update(duty=duty.id, units=units, count=len(units))
+    if on_ladder:
+        data["on_ladder"] = on_ladder
     append_event(tx, st, camp.id, item_id=None, trigger="phase_action", from_state=None, to_state=None,
                  actor=SYSTEM, at=now, data=data)
+
+
+def _local(camp: Campaign, at: dt.datetime) -> str:
+    return at.astimezone(camp.tz).date().isoformat()
 
 
 def _highest(ladder: LadderSpec) -> str:

@@ -15,6 +15,13 @@ A step is due from the start (00:00, the campaign's timezone) of its day: ``offs
 the due date, counted as the step says (:func:`zhenggai.engine.deadlines.offset_day`).
 Messages it sends respect quiet hours when they are delivered, not when they are queued.
 
+A step whose day needs a year the calendar does not know (a rung in January of a year whose
+holiday notice is not out yet) waits in a status of its own, ``awaiting_calendar`` (待日历),
+with a placeholder moment: 00:00 of that year's first day, the earliest it could be due. It is
+never claimed by a sweep; it is armed (made pending at its real moment) when the year becomes
+known (:func:`arm_awaiting`), and the sweep raises one operator alert per campaign and year once
+the placeholder has passed.
+
 Firing happens in the transaction that claimed the steps, with all their effects: the light
 (黄灯/红灯) and escalation level (挂牌督办 1, 问责 2) of the item or duty, which only ever rise;
 one audit event per step that fires; the step's messages. Steps a sweep finds due together,
@@ -31,7 +38,7 @@ from __future__ import annotations
 
 import calendar as monthdays
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +46,7 @@ from zhenggai.workflows.schema import LADDER_ACTIONS, DutySpec, LadderSpec, Ladd
 
 from ._raw import Tx
 from ._writes import (
+    AWAITING,
     WEEKDAYS,
     Campaign,
     Statements,
@@ -48,23 +56,31 @@ from ._writes import (
     item_units,
     queue_messages,
 )
-from .deadlines import add_days, offset_day, working_days_between
+from .deadlines import add_days, offset_day, stated_day, working_days_between
+from .errors import CalendarError
 from .views import Actor
 
 __all__ = [
+    "AWAITING",
     "LATE_AFTER",
     "LIGHT_RANK",
     "TIMER",
+    "Awaiting",
+    "Moment",
     "SweepReport",
+    "arm_awaiting",
     "arm_duties",
     "arm_item_steps",
     "arm_timers",
+    "duty_dates",
     "duty_units",
     "fire_duty_steps",
     "fire_item_steps",
     "item_steps",
+    "moment",
     "occurrences",
     "on_ladder",
+    "placement",
     "plan",
     "raise_level",
     "reconcile_steps",
@@ -83,8 +99,20 @@ LIGHT_RANK = {"green": 0, "yellow": 1, "red": 2}
 LEVELS = {"listed_supervision": 1, "accountability": 2}
 SYSTEM = Actor("系统", "system")
 
+
+
+@dataclass(frozen=True, slots=True)
+class Awaiting:
+    """When a step is due cannot be told yet: its day needs ``year``, which the calendar does
+    not know (待日历)."""
+
+    year: int
+
+
+#: When a step is due (UTC), or that it waits for a year of the calendar.
+Moment = dt.datetime | Awaiting
 #: What a step is and when it is due, by key.
-Wanted = dict[str, tuple[LadderStep, dt.datetime]]
+Wanted = dict[str, tuple[LadderStep, Moment]]
 
 
 @dataclass
@@ -99,6 +127,20 @@ class SweepReport:
     skipped: int = 0
     subjects: int = 0
     events: list[str] = field(default_factory=list)
+    #: Steps that could not fire for a year the calendar does not know (待日历), and steps
+    #: armed because a year became known.
+    awaiting: int = 0
+    armed: int = 0
+    #: Operator alerts raised for a missing calendar year (one per campaign and year).
+    alerts: int = 0
+
+    def mark(self) -> tuple[int, ...]:
+        """The counts so far, to go back to when a subject's transaction rolls back."""
+        return (self.fired, self.collapsed, self.missed, self.void, self.skipped, self.subjects, len(self.events))
+
+    def rollback(self, mark: tuple[int, ...]) -> None:
+        self.fired, self.collapsed, self.missed, self.void, self.skipped, self.subjects, events = mark
+        del self.events[events:]
 
     @property
     def settled(self) -> int:
@@ -110,10 +152,29 @@ def start_of(camp: Campaign, day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=camp.tz).astimezone(dt.UTC)
 
 
+def moment(camp: Campaign, day: Callable[..., dt.date], *args: Any) -> Moment:
+    """00:00 of the day ``day(*args)`` computes, or :class:`Awaiting` when it needs a year the
+    campaign's calendar does not know (any other calendar problem is raised)."""
+    try:
+        return start_of(camp, day(*args))
+    except CalendarError as err:
+        if isinstance(err.day, dt.date) and not camp.calendar.covers(err.day.year):
+            return Awaiting(err.day.year)
+        raise
+
+
+def placement(camp: Campaign, when: Moment) -> tuple[dt.datetime, str]:
+    """The row values of a step due ``when``: its moment and ``pending``, or the placeholder
+    (00:00 of the unknown year's first day) and ``awaiting_calendar``."""
+    if isinstance(when, Awaiting):
+        return start_of(camp, dt.date(when.year, 1, 1)), AWAITING
+    return when, "pending"
+
+
 def _ladder_wanted(camp: Campaign, ladder: LadderSpec, due: dt.date) -> Wanted:
     return {
         f"{ladder.id}.{step.id}@{due.isoformat()}": (
-            step, start_of(camp, offset_day(camp.calendar, due, step.offset, step.count))
+            step, moment(camp, offset_day, camp.calendar, due, step.offset, step.count)
         )
         for step in ladder.steps
     }
@@ -212,9 +273,23 @@ def raise_level(row: Mapping[str, Any], step: LadderStep) -> dict[str, Any]:
     return changes
 
 
-def step_payload(camp: Campaign, step: LadderStep, due: dt.date, now: dt.datetime) -> dict[str, Any]:
+def days_overdue(camp: Campaign, due: dt.date, now: dt.datetime) -> int:
+    """Working days from ``due`` to today; when today lies in a year the calendar does not know
+    (a step fired late in January before the year's notice is loaded), the working days up to
+    the last day it knows (a lower bound, never a guess)."""
     today = now.astimezone(camp.tz).date()
-    overdue = working_days_between(camp.calendar, due, today) if today > due else 0
+    if today <= due:
+        return 0
+    try:
+        return working_days_between(camp.calendar, due, today)
+    except CalendarError as err:
+        if not isinstance(err.day, dt.date) or camp.calendar.covers(err.day.year):
+            raise
+        return working_days_between(camp.calendar, due, dt.date(err.day.year - 1, 12, 31))
+
+
+def step_payload(camp: Campaign, step: LadderStep, due: dt.date, now: dt.datetime) -> dict[str, Any]:
+    overdue = days_overdue(camp, due, now)
     return {"step": step.id, "step_label": step.label, "action": step.action,
             "action_label": LADDER_ACTIONS[step.action], "days_overdue": overdue}
 
@@ -278,20 +353,39 @@ def reconcile_steps(
     tx: Tx, st: Statements, camp: Campaign, kind: str, subject_id: int, existing: Mapping[str, Mapping[str, Any]],
     wanted: Wanted, now: dt.datetime,
 ) -> None:
-    """A subject's step rows (``existing``, by key) made to match ``wanted``: pending ones not
-    wanted cancelled, wanted ones inserted or re-armed."""
+    """A subject's step rows (``existing``, by key) made to match ``wanted``: pending (or
+    awaiting) ones not wanted cancelled, wanted ones inserted or re-armed, awaiting ones armed
+    once their day can be told."""
     for key, row in existing.items():
-        if row["status"] == "pending" and key not in wanted:
-            tx.run(st.step_settle, {"id": row["id"], "status": "cancelled", "now": now})
-    for key, (_, due_at) in wanted.items():
+        if row["status"] in ("pending", AWAITING) and key not in wanted:
+            tx.run(st.step_cancel, {"id": row["id"], "now": now})
+    for key, (_, when) in wanted.items():
+        due_at, status = placement(camp, when)
         found = existing.get(key)
         if found is None:
             tx.run(st.step_insert, {
                 "campaign_id": camp.id, "subject_kind": kind, "subject_id": subject_id, "step_key": key,
-                "due_at": due_at, "status": "pending", "fired_at": None, "created_at": now,
+                "due_at": due_at, "status": status, "fired_at": None, "created_at": now,
             })
-        elif found["status"] == "cancelled":
-            tx.run(st.step_rearm, {"id": found["id"], "due_at": due_at})
+        elif found["status"] == "cancelled" or (found["status"] == AWAITING and status == "pending"):
+            tx.run(st.step_rearm, {"id": found["id"], "due_at": due_at, "status": status})
+
+
+def arm_awaiting(
+    tx: Tx, st: Statements, kind: str, subject_id: int, wanted: Mapping[str, Moment], now: dt.datetime
+) -> int:
+    """Arm the subject's steps that wait for the calendar and whose day can be told now (the
+    year became known): pending at their moment (a moment already past fires at the next
+    sweep, late by its catch-up policy); cancel those no longer wanted. Returns how many were
+    armed."""
+    armed = 0
+    for row in tx.all(st.subject_awaiting, {"kind": kind, "sid": subject_id}):
+        when = wanted.get(row["step_key"])
+        if when is None:
+            tx.run(st.step_cancel, {"id": row["id"], "now": now})
+        elif not isinstance(when, Awaiting):
+            armed += tx.run(st.step_rearm, {"id": row["id"], "due_at": when, "status": "pending"})
+    return armed
 
 
 # ------------------------------------------------------------------------------ timed transitions
@@ -314,8 +408,8 @@ def timer_steps(camp: Campaign, item: Mapping[str, Any]) -> Wanted:
         # Not a rung of a ladder, but planned and caught up like one: it fires once, also late.
         step = LadderStep.model_construct(id=f"{TIMER}{t.trigger}", label=t.label, offset=t.after.days,
                                           count=t.after.count, action="notify", notify=[], catch_up="fire_late")
-        day = add_days(camp.calendar, entered, t.after.days, t.after.count)
-        wanted[f"{TIMER}{t.trigger}@{entered.isoformat()}"] = (step, start_of(camp, day))
+        when = moment(camp, add_days, camp.calendar, entered, t.after.days, t.after.count)
+        wanted[f"{TIMER}{t.trigger}@{entered.isoformat()}"] = (step, when)
     return wanted
 
 
@@ -340,7 +434,7 @@ def retime_steps(tx: Tx, st: Statements, kind: str, subject_id: int, wanted: Wan
     moved = 0
     for row in tx.all(st.subject_steps, {"kind": kind, "sid": subject_id}):
         found = wanted.get(row["step_key"])
-        if found is not None and found[1] != row["due_at"]:
+        if found is not None and not isinstance(found[1], Awaiting) and found[1] != row["due_at"]:
             moved += tx.run(st.step_retime, {"id": row["id"], "due_at": found[1]})
     return moved
 
@@ -417,6 +511,12 @@ def occurrences(duty: DutySpec) -> list[dt.date]:
     return recurring(start, duty.end, duty.every)
 
 
+def duty_dates(camp: Campaign, duty: DutySpec) -> list[dt.date]:
+    """The days a duty is due in the campaign: its occurrences, each on a day off moved to the
+    next working day (a moved weekly occurrence never meets the next one)."""
+    return list(dict.fromkeys(stated_day(camp.calendar, day) for day in occurrences(duty)))
+
+
 def recurring(start: dt.date, end: dt.date, every: str) -> list[dt.date]:
     """``start`` and every week, fortnight or month after it up to ``end``; monthly on the day
     of ``start`` (the month's last day when shorter, without drifting)."""
@@ -442,8 +542,8 @@ def duty_steps(camp: Campaign, duty: DutySpec, due: dt.date) -> Wanted:
     if duty.notify:
         reminder = LadderStep(id="remind", label="到期前提醒", offset=-duty.remind_before, action="remind",
                               notify=duty.notify)
-        day = offset_day(camp.calendar, due, reminder.offset, "working")
-        wanted[f"remind@{due.isoformat()}"] = (reminder, start_of(camp, day))
+        wanted[f"remind@{due.isoformat()}"] = (
+            reminder, moment(camp, offset_day, camp.calendar, due, reminder.offset, "working"))
     if duty.ladder is not None:
         wanted.update(_ladder_wanted(camp, camp.ladders[duty.ladder], due))
     return wanted
@@ -457,7 +557,7 @@ def arm_duties(tx: Tx, st: Statements, camp: Campaign, now: dt.datetime) -> int:
     rows = []
     plans: dict[tuple[str, int, dt.date], Wanted] = {}
     for duty in camp.setup.duties:
-        for due in occurrences(duty):
+        for due in duty_dates(camp, duty):
             wanted = duty_steps(camp, duty, due)
             for unit in duty_units(camp, duty):
                 uid = camp.unit_ids[unit]
@@ -468,9 +568,10 @@ def arm_duties(tx: Tx, st: Statements, camp: Campaign, now: dt.datetime) -> int:
     tx.run_many(st.duty_insert, rows)
     steps = []
     for r in tx.all(st.duty_ids, {"cid": camp.id}):
-        for key, (_, due_at) in plans[(r["duty_key"], r["unit_id"], r["due"])].items():
+        for key, (_, when) in plans[(r["duty_key"], r["unit_id"], r["due"])].items():
+            due_at, status = placement(camp, when)
             steps.append({"campaign_id": camp.id, "subject_kind": "duty", "subject_id": r["id"], "step_key": key,
-                          "due_at": due_at, "status": "pending", "fired_at": None, "created_at": now})
+                          "due_at": due_at, "status": status, "fired_at": None, "created_at": now})
     tx.run_many(st.step_insert, steps)
     return len(rows)
 

@@ -12,7 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, literal, literal_column, select, update
+from sqlalchemy import and_, bindparam, func, insert, literal, literal_column, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect as SADialect
 from sqlalchemy.sql.elements import ColumnClause
 from zhenggai.workflows.schema import (
@@ -38,6 +40,7 @@ __all__ = [
     "Statements",
     "append_event",
     "cas_update",
+    "contact_address",
     "item_payload",
     "item_units",
     "queue_messages",
@@ -98,6 +101,14 @@ class Campaign:
     document_ladder: LadderSpec | None = None
 
 
+#: A step whose day needs a year the calendar does not know yet (待日历): never claimed, armed
+#: when the year is known (see ``_steps``).
+AWAITING = "awaiting_calendar"
+#: A step row still to act on: pending, or waiting for the calendar.
+OPEN_STEP: tuple[ColumnClause[str], ColumnClause[str]] = (
+    literal_column("'pending'"), literal_column(f"'{AWAITING}'")
+)
+
 #: ``status = 'pending'`` written into the SQL, not bound, so the planner can match the partial
 #: index on pending steps (PostgreSQL's generic plans cannot see a bound value).
 PENDING: ColumnClause[str] = literal_column("'pending'")
@@ -153,13 +164,20 @@ class Statements:
             .where(MEASURE.c.id == bindparam("id"))
             .values(done_at=bindparam("done_at_v"), done_by=bindparam("done_by_v"))
         )
+        # The roster (通讯录): only contacts not removed and active on ``day`` (the campaign's
+        # local date of the message) receive anything.
+        active = and_(
+            CONTACT.c.removed_at.is_(None),
+            or_(CONTACT.c.active_from.is_(None), CONTACT.c.active_from <= bindparam("day")),
+            or_(CONTACT.c.active_to.is_(None), CONTACT.c.active_to >= bindparam("day")),
+        )
         self.contacts_of_unit = p(
-            select(CONTACT).where(CONTACT.c.unit_id == bindparam("unit_id")).order_by(CONTACT.c.id)
+            select(CONTACT).where(CONTACT.c.unit_id == bindparam("unit_id"), active).order_by(CONTACT.c.id)
         )
         self.contacts_of_role = p(
             select(CONTACT)
             .join(UNIT, UNIT.c.id == CONTACT.c.unit_id)
-            .where(UNIT.c.campaign_id == bindparam("cid"), CONTACT.c.role == bindparam("role"))
+            .where(UNIT.c.campaign_id == bindparam("cid"), CONTACT.c.role == bindparam("role"), active)
             .order_by(CONTACT.c.id)
         )
         self.outbox_insert = p(_insert(OUTBOX))
@@ -170,17 +188,48 @@ class Statements:
         self.item_steps = p(
             select(STEP.c.id, STEP.c.step_key, STEP.c.status).where(item_steps).order_by(STEP.c.id)
         )
-        # The ladder's pending steps (not the timed transitions', ``timer.…``).
+        # The ladder's pending (and awaiting) steps (not the timed transitions', ``timer.…``).
         self.item_steps_cancel = p(
             update(STEP)
-            .where(item_steps, STEP.c.status == PENDING, STEP.c.step_key.not_like(literal_column("'timer.%'")))
+            .where(item_steps, STEP.c.status.in_(OPEN_STEP), STEP.c.step_key.not_like(literal_column("'timer.%'")))
             .values(status=literal("cancelled"), fired_at=bindparam("now"))
         )
         self.step_insert = p(_insert(STEP))
         self.step_rearm = p(
             update(STEP)
             .where(STEP.c.id == bindparam("id"))
-            .values(status=literal("pending"), fired_at=None, due_at=bindparam("due_at"))
+            .values(status=bindparam("status"), fired_at=None, due_at=bindparam("due_at"))
+        )
+        self.step_cancel = p(
+            update(STEP)
+            .where(STEP.c.id == bindparam("id"), STEP.c.status.in_(OPEN_STEP))
+            .values(status=literal("cancelled"), fired_at=bindparam("now"))
+        )
+        # 待日历: the subjects with steps waiting for the calendar, a subject's such steps, and
+        # how many of each campaign are past their placeholder (the earliest they could be due).
+        awaiting = STEP.c.status == literal_column(f"'{AWAITING}'")
+        self.awaiting_subjects = p(
+            select(STEP.c.campaign_id, STEP.c.subject_kind, STEP.c.subject_id).where(awaiting).distinct()
+        )
+        self.subject_awaiting = p(
+            select(STEP.c.id, STEP.c.step_key, STEP.c.due_at)
+            .where(awaiting, STEP.c.subject_kind == bindparam("kind"), STEP.c.subject_id == bindparam("sid"))
+            .order_by(STEP.c.id)
+        )
+        self.awaiting_due = p(
+            select(STEP.c.campaign_id, STEP.c.due_at, func.count().label("steps"))
+            .where(awaiting, STEP.c.due_at <= bindparam("now"))
+            .group_by(STEP.c.campaign_id, STEP.c.due_at)
+            .order_by(STEP.c.campaign_id, STEP.c.due_at)
+        )
+        # One operator alert per campaign and missing year: a fired campaign step, inserted
+        # once whoever gets there first (several daemons on PostgreSQL).
+        marker = (pg_insert if dialect.name == "postgresql" else sqlite_insert)(STEP).values(
+            {c.name: bindparam(c.name) for c in STEP.c if c.name != "id"})
+        self.step_insert_once = p(marker.on_conflict_do_nothing(
+            index_elements=[STEP.c.subject_kind, STEP.c.subject_id, STEP.c.step_key]))
+        self.steps_await = p(
+            update(STEP).where(STEP.c.id == bindparam("id"), STEP.c.status == PENDING).values(status=literal(AWAITING))
         )
         # A step leaves ``pending`` once, whoever gets there first: the conditional update is the
         # claim on SQLite (writers are serialised) and a second guard on PostgreSQL.
@@ -227,7 +276,7 @@ class Statements:
         self.duty_steps_cancel = p(
             update(STEP)
             .where(STEP.c.subject_kind == literal("duty"), STEP.c.subject_id == bindparam("duty_id"),
-                   STEP.c.status == PENDING)
+                   STEP.c.status.in_(OPEN_STEP))
             .values(status=literal("cancelled"), fired_at=bindparam("now"))
         )
         self.duties_open_by = p(
@@ -239,7 +288,7 @@ class Statements:
         self.duty_steps_supersede = p(
             update(STEP)
             .where(STEP.c.subject_kind == literal("duty"), STEP.c.subject_id == bindparam("duty_id"),
-                   STEP.c.status == PENDING, STEP.c.step_key.not_like(bindparam("keep")))
+                   STEP.c.status.in_(OPEN_STEP), STEP.c.step_key.not_like(bindparam("keep")))
             .values(status=literal("superseded"), fired_at=bindparam("now"))
         )
         # The campaign's items (the 回头看 draw, 重算整改时限), its open duties, any subject's steps.
@@ -326,6 +375,15 @@ class Statements:
             .values(status=literal("pending"), next_try_at=OUTBOX.c.created_at, attempts=0)
         )
         self.outbox_row = p(select(OUTBOX).where(OUTBOX.c.id == bindparam("id")))
+        # A dead letter nobody could receive, routed again once the roster has a contact for it.
+        self.outbox_key_exists = p(select(OUTBOX.c.id).where(OUTBOX.c.idempotency_key == bindparam("key")))
+        self.outbox_reroute = p(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == bindparam("id"), OUTBOX.c.status == literal("dead"))
+            .values(channel=bindparam("channel"), recipient=bindparam("recipient"), contact_id=bindparam("contact_id"),
+                    idempotency_key=bindparam("key"), status=bindparam("status"), last_error=bindparam("error"),
+                    next_try_at=OUTBOX.c.created_at, attempts=0)
+        )
         self.oldest_pending = p(select(func.min(STEP.c.due_at)).where(STEP.c.status == PENDING))
         self.campaign_id_by_key = p(select(CAMPAIGN.c.id).where(CAMPAIGN.c.key == bindparam("key")))
         self.campaign_ref_by_key = p(
@@ -339,6 +397,26 @@ class Statements:
         self.contact_insert = p(_insert(CONTACT))
         self.tracks = p(select(TRACK).where(TRACK.c.campaign_id == bindparam("cid")).order_by(TRACK.c.id))
         self.track_insert = p(_insert(TRACK))
+        # A campaign started after some of its dates (a plan re-dated to a day already past, or
+        # started late): what fell due before it existed is not applicable, never caught up.
+        not_applicable = literal_column("'not_applicable'")
+        self.duties_not_applicable = p(
+            update(DUTY)
+            .where(DUTY.c.campaign_id == bindparam("cid"), DUTY.c.status == literal("open"),
+                   DUTY.c.due < bindparam("day"))
+            .values(status=not_applicable)
+        )
+        inapplicable_duties = select(DUTY.c.id).where(
+            DUTY.c.campaign_id == bindparam("cid"), DUTY.c.status == not_applicable
+        )
+        self.steps_not_applicable = p(
+            update(STEP)
+            .where(STEP.c.campaign_id == bindparam("cid"),
+                   or_(and_(STEP.c.status == PENDING, STEP.c.due_at < bindparam("now")),
+                       and_(STEP.c.status.in_(OPEN_STEP), STEP.c.subject_kind == literal_column("'duty'"),
+                            STEP.c.subject_id.in_(inapplicable_duties))))
+            .values(status=not_applicable, fired_at=bindparam("now"))
+        )
         self._dialect = dialect
         self._cas: dict[tuple[str, ...], Prepared] = {}
 
@@ -431,20 +509,23 @@ def queue_messages(
     text = canonical_json(payload)
     queued: set[str] = set()
     routes = {r.to: r.delivery for r in camp.setup.notifications.routes} if camp.setup is not None else {}
+    day = now.astimezone(camp.tz).date()  # contacts active on the message's day
     for n in notify:
         targets: list[tuple[list[dict[str, Any]], str]] = []
         if n.to in units:
             unit_id = units[n.to]
             if unit_id is None:
                 continue
-            targets.append((tx.all(st.contacts_of_unit, {"unit_id": unit_id}), f"unit:{camp.unit_keys[unit_id]}"))
+            targets.append(
+                (tx.all(st.contacts_of_unit, {"unit_id": unit_id, "day": day}), f"unit:{camp.unit_keys[unit_id]}")
+            )
         elif n.to in ("all_units", "lead_units"):
             keys = camp.unit_ids if n.to == "all_units" else dict.fromkeys(camp.lead_units.values())
             for unit_key in keys:
                 unit_id = camp.unit_ids[unit_key]
-                targets.append((tx.all(st.contacts_of_unit, {"unit_id": unit_id}), f"unit:{unit_key}"))
+                targets.append((tx.all(st.contacts_of_unit, {"unit_id": unit_id, "day": day}), f"unit:{unit_key}"))
         else:
-            targets.append((tx.all(st.contacts_of_role, {"cid": camp.id, "role": n.to}), f"role:{n.to}"))
+            targets.append((tx.all(st.contacts_of_role, {"cid": camp.id, "role": n.to, "day": day}), f"role:{n.to}"))
         key_base = f"{key}:{n.message}"
         row = {
             "campaign_id": camp.id, "item_id": item_id, "kind": n.message, "payload": text,
@@ -535,8 +616,20 @@ def _route(contact: Mapping[str, Any], default: Sequence[str] | None = None) -> 
     (``notifications.routes``, e.g. a responsible unit by SMS then email), else email then SMS."""
     prefs = [c for c in (contact["channels"] or "").split(",") if c] or list(default or ()) or ["email", "sms"]
     for channel in prefs:
-        if channel == "email" and contact["email"]:
-            return "email", contact["email"]
-        if channel in ("sms", "wecom", "dingtalk") and contact["mobile"]:
-            return channel, contact["mobile"]
+        address = contact_address(contact, channel)
+        if address:
+            return channel, address
     return prefs[0], ""
+
+
+def contact_address(contact: Mapping[str, Any], channel: str) -> str | None:
+    """A contact's address on ``channel``: email → the mailbox; SMS → the mobile; the WeCom and
+    DingTalk group robots → the contact's user id there (@-mentioned by id), else the mobile
+    (@-mentioned by number)."""
+    if channel == "email":
+        return contact["email"] or None
+    if channel in ("wecom", "dingtalk"):
+        return contact.get(f"{channel}_id") or contact["mobile"] or None
+    if channel == "sms":
+        return contact["mobile"] or None
+    return None

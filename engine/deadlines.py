@@ -34,6 +34,7 @@ __all__ = [
     "received_day",
     "rectification_due",
     "rule_for",
+    "stated_day",
     "working_days_between",
 ]
 
@@ -48,6 +49,19 @@ def next_workday(cal: Calendar, day: dt.date) -> dt.date:
             return day
         day += dt.timedelta(days=1)
     raise CalendarError(day, "十年内没有工作日 (请检查县定节假日)")
+
+
+def stated_day(cal: Calendar, day: dt.date) -> dt.date:
+    """A date a definition states (a duty's due date, a phase's first or last day) as it is
+    kept: on a day off it moves to the next working day (民法典 第二百零三条); in a year the
+    calendar does not know it stands as stated (the validator refuses such dates unless the
+    year is known where the campaign runs)."""
+    try:
+        return next_workday(cal, day)
+    except CalendarError:
+        if cal.covers(day.year):
+            raise
+        return day
 
 
 def _step_workdays(cal: Calendar, day: dt.date, n: int) -> dt.date:

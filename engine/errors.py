@@ -19,7 +19,8 @@ attributes carry the same facts for programs.
     │   ├── DocumentNotFound
     │   ├── DuplicateNotFound
     │   ├── MechanismNotFound
-    │   └── PracticeNotFound
+    │   ├── PracticeNotFound
+    │   └── ContactNotFound
     ├── InvalidInputError (ValueError)        field + reason
     ├── ImportRejected (ValueError)           every problem of an import (entry, field, reason)
     ├── PermissionDeniedError                 actor + role + action
@@ -47,6 +48,7 @@ __all__ = [
     "CampaignNotFound",
     "ConfigError",
     "ConflictError",
+    "ContactNotFound",
     "DaemonRunningError",
     "DefinitionError",
     "DeliveryError",
@@ -136,6 +138,12 @@ class PracticeNotFound(NotFoundError):
     kind_label = "典型做法和创新案例"
 
 
+class ContactNotFound(NotFoundError):
+    """No contact (通讯录) with this id."""
+
+    kind_label = "联系人"
+
+
 class InvalidInputError(ZhenggaiError, ValueError):
     """A value given to an operation is not acceptable; nothing was changed."""
 
@@ -149,10 +157,10 @@ class ImportRejected(ZhenggaiError, ValueError):
     """An import (:meth:`Engine.import_items`) was refused as a whole: ``problems`` lists every
     entry that is wrong (0-based index, field, reason); nothing was written."""
 
-    def __init__(self, problems: Sequence[ImportProblem]) -> None:
+    def __init__(self, problems: Sequence[ImportProblem], what: str = "问题") -> None:
         first = problems[0]
         more = f" (共 {len(problems)} 处问题)" if len(problems) > 1 else ""
-        super().__init__(f"导入被拒绝, 未导入任何问题: 第 {first.index + 1} 条 {first.field}: {first.message}{more}")
+        super().__init__(f"导入被拒绝, 未导入任何{what}: 第 {first.index + 1} 条 {first.field}: {first.message}{more}")
         self.problems = tuple(problems)
 
 

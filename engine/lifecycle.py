@@ -265,6 +265,7 @@ OPERATIONS: Mapping[str, str] = {
     "register_mechanism": "登记长效机制",
     "submit_practice": "报送典型做法和创新案例",
     "select_practice": "遴选典型做法和创新案例",
+    "manage_contacts": "维护通讯录",
 }
 
 #: Operations a definition may leave out (added after definitions were first written): then
@@ -273,7 +274,7 @@ OPTIONAL_OPERATIONS = frozenset(
     {
         "pause_clock", "resume_clock", "recompute_deadlines", "mark_case", "resolve_duplicate",
         "record_outcome", "read_named_people", "publish_case", "register_mechanism", "submit_practice",
-        "select_practice",
+        "select_practice", "manage_contacts",
     }
 )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
 import random
@@ -29,6 +30,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy import Engine as SAEngine
 from zhenggai.workflows.schema import (
     CalendarSpec,
+    CalendarYearSpec,
     CampaignSetup,
     LadderSpec,
     LifecycleSpec,
@@ -36,15 +38,18 @@ from zhenggai.workflows.schema import (
     TransitionSpec,
 )
 
-from . import _outcomes, _reports
-from ._campaign_steps import arm_campaign_steps, fire_campaign_steps
+from . import _outcomes, _reports, _roster
+from ._calendar_years import CalendarStatements, load_year, read_loaded, year_view, year_views
+from ._campaign_steps import arm_campaign_steps, campaign_steps, fire_campaign_steps
 from ._documents import (
     DOCUMENT_SUBJECT,
     arm_document_steps,
+    document_steps,
     document_view,
     fire_document_steps,
     transition_document,
 )
+from ._late_start import NOT_APPLICABLE, settle_before_start
 from ._raw import Tx
 from ._reports import GramCache, find_duplicates
 from ._steps import (
@@ -52,6 +57,8 @@ from ._steps import (
     SYSTEM,
     TIMER,
     SweepReport,
+    Wanted,
+    arm_awaiting,
     arm_duties,
     arm_item_steps,
     duty_steps,
@@ -62,6 +69,7 @@ from ._steps import (
     timer_steps,
 )
 from ._writes import (
+    AWAITING,
     CAMPAIGN,
     DOCUMENT,
     DUPLICATE,
@@ -75,6 +83,7 @@ from ._writes import (
     STEP,
     TRACK,
     UNIT,
+    WEEKDAYS,
     Campaign,
     Statements,
     append_event,
@@ -84,11 +93,12 @@ from ._writes import (
     transition_payload,
 )
 from .audit import GENESIS, AuditReport, verify_chain
-from .calendar import WorkingCalendar
+from .calendar import LoadedYears, WorkingCalendar
 from .checks import check_setup
 from .clock import SystemClock
-from .deadlines import add_days, received_day, rule_for, working_days_between
+from .deadlines import add_days, next_workday, received_day, rule_for, working_days_between
 from .errors import (
+    CalendarError,
     CampaignNotFound,
     ConflictError,
     DefinitionError,
@@ -123,7 +133,9 @@ from .views import (
     MECHANISM_STATUSES,
     AccountabilityEntry,
     Actor,
+    CalendarYearView,
     CampaignView,
+    ContactView,
     DocumentView,
     DuplicateView,
     DutyView,
@@ -136,6 +148,7 @@ from .views import (
     LedgerRow,
     MeasureView,
     MechanismView,
+    NewContact,
     NewItem,
     OutboxView,
     OutcomeView,
@@ -146,6 +159,7 @@ from .views import (
     ReporterView,
     StatusView,
     UnitRanking,
+    UnreachableView,
 )
 
 __all__ = ["Engine"]
@@ -179,14 +193,19 @@ class Engine:
         db: str | os.PathLike[str] | SAEngine,
         *,
         clock: Clock | None = None,
-        calendar: Callable[[CalendarSpec], Calendar] = WorkingCalendar,
+        calendar: Callable[[CalendarSpec], Calendar] | None = None,
         seed: int | None = None,
         migrate: bool = True,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
+        #: The calendar years operators loaded into this database (``zhenggai calendar load``),
+        #: read on first use and again by every sweep; every campaign calendar made by the
+        #: default factory sees them.
+        self._loaded_years = LoadedYears()
         #: Makes a campaign's working-day calendar from its definition's ``calendar`` section
-        #: (default: the statutory calendar plus the county's overrides).
-        self.calendar_for = calendar
+        #: (default: the statutory calendar, with the years loaded into the database, plus the
+        #: county's overrides).
+        self.calendar_for: Callable[[CalendarSpec], Calendar] = calendar or self._working_calendar
         #: Seeds of the random draws (回头看 sample, supervision teams); each draw records its
         #: own seed in the audit trail. Fixed by ``seed`` for a reproducible run (simulate).
         self._seeds = random.Random(seed)
@@ -198,6 +217,9 @@ class Engine:
                 self._store.dispose()  # do not leave a connection pool behind a failed open
                 raise
         self._st = Statements(self._store.engine.dialect, row_locks=self._store.dialect.for_update)
+        self._cal_st = CalendarStatements(self._store.engine.dialect)
+        #: The loaded years' fingerprint the waiting steps were last armed for (None: not yet).
+        self._armed_for: tuple[int, int] | None = None
         self._grams = GramCache()
         self._campaigns: dict[int, Campaign] = {}
         self._campaign_ids: dict[str, int] = {}
@@ -266,20 +288,7 @@ class Engine:
                 uid = tx.scalar(
                     st.unit_insert, {"campaign_id": cid, "key": unit.id, "name": unit.name, "kind": unit.kind}
                 )
-                for contact in unit.contacts:
-                    tx.run(
-                        st.contact_insert,
-                        {
-                            "unit_id": uid,
-                            "name": contact.name,
-                            "role": contact.role,
-                            "email": contact.email,
-                            "mobile": contact.mobile,
-                            "channels": ",".join(contact.channels),
-                            "wecom_id": None, "dingtalk_id": None, "active_from": None, "active_to": None,
-                            "created_at": now, "updated_at": now, "removed_at": None,
-                        },
-                    )
+                _roster.seed_contacts(tx, st, uid, unit.contacts, now)  # the definition seeds the roster
             for track in setup.tracks:
                 tx.run(
                     st.track_insert,
@@ -292,6 +301,8 @@ class Engine:
             # first (steps of one moment go in id order), and its 挂牌督办 supersedes the chase.
             arm_campaign_steps(tx, st, camp, now)
             duties = arm_duties(tx, st, camp, now)
+            # What fell due before the campaign existed never fires (no catch-up flood).
+            not_applicable = settle_before_start(tx, st, camp, now)
             append_event(
                 tx,
                 st,
@@ -308,6 +319,7 @@ class Engine:
                     "units": len(setup.units),
                     "tracks": len(setup.tracks),
                     "duties": duties,
+                    "not_applicable": not_applicable,
                 },
             )
         self._remember(camp)
@@ -368,6 +380,7 @@ class Engine:
                     )
                 else:
                     tx.run(st.track_insert, {"campaign_id": camp.id, "key": track.id, **values})
+            contacts_added = _roster.seed_new_version(conn, st, camp.id, setup, now)
             append_event(
                 tx, st, camp.id, item_id=None, trigger="migrate_campaign", from_state=None, to_state=None,
                 actor=actor, at=now,
@@ -376,6 +389,7 @@ class Engine:
                     "to_version": setup.definition_version,
                     "units_added": [u.id for u in added_units],
                     "tracks_added": [t.id for t in setup.tracks if t.id not in camp.tracks],
+                    "contacts_added": contacts_added,
                 },
             )
             updated = self._load_campaign(tx, camp.id, cache=False)
@@ -924,6 +938,138 @@ class Engine:
             append_event(tx, st, camp.id, item_id=None, trigger="recompute_deadlines", from_state=None,
                          to_state=None, actor=actor, at=now, data=data)
         return RecomputeView(campaign=camp.key, moved=tuple(moved), retimed=retimed)
+
+    # -------------------------------------------------------------- the calendar (节假日安排)
+
+    def _working_calendar(self, spec: CalendarSpec) -> Calendar:
+        """The default calendar factory: the statutory base with the years loaded into this
+        database, and the definition's county overrides."""
+        return WorkingCalendar(spec, loaded=self._loaded_years)
+
+    def load_calendar_year(
+        self, spec: CalendarYearSpec, actor: Actor, *, replace: bool = False, sha256: str | None = None
+    ) -> CalendarYearView:
+        """Load a year's holiday notice (``zhenggai calendar load``): checked to decide every day
+        of its year (:class:`DefinitionError` with every problem otherwise), stored with who
+        loaded it and when, and recorded in the audit chain of every campaign on the statutory
+        calendar. A year the package knows, or one loaded before, is replaced only with
+        ``replace``. Steps that waited for the year (待日历) are armed at once; deadlines a rule
+        counted move only when someone runs :meth:`recompute_deadlines`."""
+        now = self._now()
+        name = _text("actor", actor.name)
+        digest = sha256 or hashlib.sha256(spec.model_dump_json().encode()).hexdigest()
+        st = self._st
+        with self._store.transaction() as tx:
+            _, replaces = load_year(tx, self._cal_st, spec, sha256=digest, actor=name, replace=replace, now=now)
+            read_loaded(tx, self._cal_st, self._loaded_years)
+            data = {"year": spec.year, "source": spec.source, "notice": spec.notice, "sha256": digest,
+                    "replaces": replaces, "holidays": len(spec.holidays),
+                    "makeup_days": sum(len(h.makeup) for h in spec.holidays)}
+            for cid in tx.all(self._cal_st.campaign_ids):
+                camp = self._campaign(tx, cid["id"])
+                if camp.setup is None or camp.setup.calendar.base == "cn_statutory":
+                    append_event(tx, st, camp.id, item_id=None, trigger="calendar_loaded", from_state=None,
+                                 to_state=None, actor=actor, at=now, data=data)
+            rows = tx.all(self._cal_st.rows)
+        self._arm_all_awaiting(now)
+        view = year_view(rows, spec.year)
+        assert view is not None
+        return view
+
+    def calendar_years(self) -> list[CalendarYearView]:
+        """Every year the database can count working days in, by year: the package's and the
+        loaded ones (a replaced package year and earlier loads of a year as history, not in force)."""
+        with self._store.read() as conn:
+            return year_views(Tx.on(conn).all(self._cal_st.rows))
+
+    def calendar_year(self, year: int) -> CalendarYearView:
+        """The arrangement in force for ``year``; :class:`CalendarError` for a year no source knows."""
+        with self._store.read() as conn:
+            rows = Tx.on(conn).all(self._cal_st.rows)
+        view = year_view(rows, year)
+        if view is None:
+            covered = WorkingCalendar(CalendarSpec()).describe_coverage()
+            loaded = sorted({r["year"] for r in rows})
+            if loaded:
+                covered += f", 另载入 {'、'.join(str(y) for y in loaded)} 年"
+            raise CalendarError(dt.date(year, 1, 1), covered)
+        return view
+
+    def _calendar_changes(self, now: dt.datetime) -> int:
+        """Read the loaded years again (another process may have loaded one); when they changed,
+        or on this engine's first sweep (a package upgrade comes with a restart), arm the steps
+        that waited for the calendar. Returns how many were armed."""
+        with self._store.read() as conn:
+            changed = read_loaded(Tx.on(conn), self._cal_st, self._loaded_years)
+        if not changed and self._armed_for == self._loaded_years.fingerprint:
+            return 0
+        self._armed_for = self._loaded_years.fingerprint
+        return self._arm_all_awaiting(now)
+
+    def _arm_all_awaiting(self, now: dt.datetime) -> int:
+        with self._store.read() as conn:
+            subjects = Tx.on(conn).all(self._st.awaiting_subjects)
+        armed = 0
+        for subject in subjects:
+            with self._store.transaction() as tx:
+                kind, sid = subject["subject_kind"], subject["subject_id"]
+                armed += arm_awaiting(tx, self._st, kind, sid, self._moments(tx, kind, sid), now)
+        return armed
+
+    def _moments(self, tx: Tx, kind: str, sid: int) -> dict[str, Any]:
+        """When each step a subject should have is due now (the calendar as it is now)."""
+        wanted: Wanted
+        if kind == "item":
+            row = self._load_item(tx, sid)
+            camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
+            wanted = {**item_steps(camp, row), **timer_steps(camp, row)}
+        elif kind == "document":
+            document = self._load_document(tx, sid)
+            wanted = document_steps(self._campaign(tx, document["campaign_id"]), document)
+        elif kind == "duty":
+            duty = tx.one(self._st.duty, {"id": sid})
+            assert duty is not None, f"step of a missing duty {sid}"
+            camp = self._campaign(tx, duty["campaign_id"], duty["campaign_version"])
+            spec = camp.duties.get(duty["duty_key"])
+            wanted = duty_steps(camp, spec, duty["due"]) if spec is not None and duty["status"] == "open" else {}
+        else:
+            return dict(campaign_steps(self._campaign(tx, sid)))
+        return {key: when for key, (_, when) in wanted.items()}
+
+    def _calendar_alerts(self, now: dt.datetime, report: SweepReport) -> None:
+        """Once per campaign and missing year, when steps wait for that year past the earliest
+        moment they could be due: a ``calendar_missing`` event, the campaign's
+        ``calendar.alert`` messages, and a marker step (``calendar_missing@YEAR``) so it is said
+        once, by whichever daemon gets there first."""
+        with self._store.read() as conn:
+            rows = Tx.on(conn).all(self._st.awaiting_due, {"now": now})
+        waiting: dict[int, dict[int, tuple[int, dt.datetime]]] = {}
+        for row in rows:
+            with self._store.read() as conn:
+                camp = self._campaign(conn, row["campaign_id"])
+            for year in _missing_years(camp, row["due_at"], now):
+                steps, first = waiting.setdefault(camp.id, {}).get(year, (0, row["due_at"]))
+                waiting[camp.id][year] = (steps + row["steps"], min(first, row["due_at"]))
+        st = self._st
+        for cid, years in waiting.items():
+            for year, (steps, first) in sorted(years.items()):
+                key = f"calendar_missing@{year}"
+                with self._store.transaction() as tx:
+                    if not tx.run(st.step_insert_once, {
+                        "campaign_id": cid, "subject_kind": "campaign", "subject_id": cid, "step_key": key,
+                        "due_at": now, "status": "fired", "fired_at": now, "created_at": now,
+                    }):
+                        continue
+                    camp = self._campaign(tx, cid)
+                    data = {"year": year, "steps": steps, "first_due": first.isoformat()}
+                    append_event(tx, st, cid, item_id=None, trigger="calendar_missing", from_state=None,
+                                 to_state=None, actor=SYSTEM, at=now, data=data)
+                    if camp.setup is not None:
+                        payload = {"campaign": camp.view.title, "year": year, "steps": steps,
+                                   "first_due": _local_day(camp, first)}
+                        queue_messages(tx, st, camp, camp.setup.calendar.alert, key=f"campaign:{cid}:{key}",
+                                       payload=payload, units={}, item_id=None, now=now)
+                    report.alerts += 1
 
     # --------------------------------------------------------------------------------- reading
 
@@ -1702,13 +1848,14 @@ class Engine:
     def outbox_retry(self, outbox_ids: Iterable[int] | None = None, *, campaign: str | int | None = None) -> list[int]:
         """Re-queue dead letters (those named, or every dead letter of ``campaign``, or all):
         due at once (from the time they were first queued), attempts from zero. Returns the ids re-queued; a message that is not dead is
-        left alone."""
-        st = self._st
+        left alone. A letter nobody could receive (``unrouted``) is routed again against the
+        roster as it is now: it goes to the contacts added since, or stays dead (:func:`_roster.requeue`)."""
         ids = list(outbox_ids) if outbox_ids is not None else [m.id for m in self.outbox(campaign, status="dead")]
+        now = self._now()
         done = []
         with self._store.transaction() as tx:
             for outbox_id in ids:
-                if tx.run(st.outbox_requeue, {"id": outbox_id}) == 1:
+                if _roster.requeue(self, tx, outbox_id, now):
                     done.append(outbox_id)
         return done
 
@@ -1757,6 +1904,48 @@ class Engine:
                 problems.extend(found)
             return AuditReport(events=total, campaigns=len(ids), problems=problems)
 
+    # ------------------------------------------------------------------- the roster (通讯录)
+
+    def add_contact(self, campaign: str | int, actor: Actor, contact: NewContact) -> ContactView:
+        """Add a person to the campaign's roster (:mod:`zhenggai.engine._roster`): checked
+        (unit, role, an address, mobile and email shape, channels, dates, not already there),
+        by a role of ``operations.manage_contacts``; audited without personal data."""
+        return _roster.add_contact(self, campaign, actor, contact)
+
+    def update_contact(self, contact_id: int, actor: Actor, **changes: object) -> ContactView:
+        """Change fields of a contact (``unit``, ``name``, ``role``, ``mobile``, ``email``,
+        ``wecom_id``, ``dingtalk_id``, ``channels``, ``active_from``, ``active_to``; None clears an
+        optional one); the audit event names the fields changed, not their values."""
+        return _roster.update_contact(self, contact_id, actor, changes)
+
+    def remove_contact(self, contact_id: int, actor: Actor) -> ContactView:
+        """Remove a contact from the roster (kept with ``removed_at``; it receives nothing more)."""
+        return _roster.remove_contact(self, contact_id, actor)
+
+    def contact(self, contact_id: int) -> ContactView:
+        """One contact of a roster by id (also a removed one)."""
+        return _roster.contact(self, contact_id)
+
+    def contacts(
+        self, campaign: str | int, *, unit: str | None = None, role: str | None = None, include_removed: bool = False
+    ) -> list[ContactView]:
+        """The campaign's roster, by id: of one unit, of one role, with removed contacts or not."""
+        return _roster.contacts(self, campaign, unit=unit, role=role, include_removed=include_removed)
+
+    def check_contacts(self, campaign: str | int, entries: Sequence[NewContact]) -> list[ImportProblem]:
+        """Every problem :meth:`import_contacts` would refuse ``entries`` for, writing nothing."""
+        return _roster.check_contacts(self, campaign, entries)
+
+    def import_contacts(self, campaign: str | int, actor: Actor, entries: Sequence[NewContact]) -> list[ContactView]:
+        """Add many contacts all or nothing, in one transaction: every entry is checked first and
+        :class:`ImportRejected` lists every problem (entry, field, reason); one audit event."""
+        return _roster.import_contacts(self, campaign, actor, entries)
+
+    def unreachable(self, campaign: str | int) -> UnreachableView:
+        """The units (all) and roles (those the definition sends messages to) with no contact
+        that could receive a message today: their messages would be dead letters."""
+        return _roster.unreachable(self, campaign)
+
     # ---------------------------------------------------------------------------------- duties
 
     def duties(
@@ -1764,7 +1953,8 @@ class Engine:
         due_by: dt.date | None = None,
     ) -> list[DutyView]:
         """The campaign's duty occurrences, by due date then unit: of one unit, with one status
-        (``open`` or ``done``), due on or before a day."""
+        (``open``, ``done``, or ``not_applicable``: due before the campaign was created), due on
+        or before a day."""
         with self._store.read() as conn:
             camp = self._campaign(conn, campaign)
             query = select(DUTY).where(DUTY.c.campaign_id == camp.id)
@@ -1800,6 +1990,8 @@ class Engine:
             receiver = spec is not None and spec.to in (actor.role, actor.unit)
             if not (own or receiver):
                 raise PermissionDeniedError(actor.name, actor.role, "complete_duty", "须为本单位或接收方")
+            if row["status"] == NOT_APPLICABLE:
+                raise InvalidInputError("duty_id", f"职责 {duty_id} 在专项行动启动前已到期, 不适用")
             if row["status"] != "open":
                 raise InvalidInputError("duty_id", f"职责 {duty_id} 已于 {row['done_at']:%Y-%m-%d} 完成")
             text = _text("note", note) if note is not None else None
@@ -1839,43 +2031,59 @@ class Engine:
         report = SweepReport()
         seen: set[tuple[str, int]] = set()
         st = self._st
+        report.armed = self._calendar_changes(now)
         while True:
             with self._store.read() as conn:
                 due = Tx.on(conn).all(st.due_steps, {"now": now, "limit": batch})
             fresh = list(dict.fromkeys((r["subject_kind"], r["subject_id"]) for r in due))
             fresh = [s for s in fresh if s not in seen]
             if not fresh:
+                self._calendar_alerts(now, report)
                 return report
             for kind, sid in fresh:
                 seen.add((kind, sid))
-                with self._store.transaction() as tx:
-                    claimed = tx.all(st.claim_steps, {"now": now, "kind": kind, "sid": sid})
-                    if not claimed:
-                        report.skipped += 1
-                        continue
-                    report.subjects += 1
-                    if kind == "campaign":
-                        camp = self._campaign(tx, sid)
-                        with self._lock:
-                            fire_campaign_steps(tx, st, camp, claimed, now, report, self._seeds)
-                    elif kind == "item":
-                        row = self._load_item(tx, sid)
-                        camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
-                        rungs = [r for r in claimed if not r["step_key"].startswith(TIMER)]
-                        timers = [r for r in claimed if r["step_key"].startswith(TIMER)]
-                        if rungs:  # lateness up to now first, then what the timers change
-                            fire_item_steps(tx, st, camp, row, rungs, now, report)
-                        if timers:
-                            self._fire_timers(tx, camp, self._load_item(tx, sid), timers, now, report)
-                    elif kind == "document":
-                        document = self._load_document(tx, sid)
-                        camp = self._campaign(tx, document["campaign_id"])
-                        fire_document_steps(tx, st, camp, document, claimed, now, report)
-                    else:
-                        duty = tx.one(st.duty, {"id": sid})
-                        assert duty is not None, f"step of a missing duty {sid}"
-                        camp = self._campaign(tx, duty["campaign_id"], duty["campaign_version"])
-                        fire_duty_steps(tx, st, camp, duty, claimed, now, report)
+                mark = report.mark()
+                try:
+                    self._sweep_subject(kind, sid, now, report)
+                except CalendarError:
+                    report.rollback(mark)
+                    # A year the calendar does not know: this subject's due steps wait for it
+                    # (待日历) and every other subject is swept on; one alert per campaign and year.
+                    with self._store.transaction() as tx:
+                        for row in tx.all(st.claim_steps, {"now": now, "kind": kind, "sid": sid}):
+                            report.awaiting += tx.run(st.steps_await, {"id": row["id"]})
+
+    def _sweep_subject(self, kind: str, sid: int, now: dt.datetime, report: SweepReport) -> None:
+        """Claim and settle one subject's due steps, in one transaction."""
+        st = self._st
+        with self._store.transaction() as tx:
+            claimed = tx.all(st.claim_steps, {"now": now, "kind": kind, "sid": sid})
+            if not claimed:
+                report.skipped += 1
+                return
+            report.subjects += 1
+            if kind == "campaign":
+                camp = self._campaign(tx, sid)
+                with self._lock:
+                    fire_campaign_steps(tx, st, camp, claimed, now, report, self._seeds)
+            elif kind == "item":
+                row = self._load_item(tx, sid)
+                camp = self._campaign(tx, row["campaign_id"], row["campaign_version"])
+                rungs = [r for r in claimed if not r["step_key"].startswith(TIMER)]
+                timers = [r for r in claimed if r["step_key"].startswith(TIMER)]
+                if rungs:  # lateness up to now first, then what the timers change
+                    fire_item_steps(tx, st, camp, row, rungs, now, report)
+                if timers:
+                    self._fire_timers(tx, camp, self._load_item(tx, sid), timers, now, report)
+            elif kind == "document":
+                document = self._load_document(tx, sid)
+                camp = self._campaign(tx, document["campaign_id"])
+                fire_document_steps(tx, st, camp, document, claimed, now, report)
+            else:
+                duty = tx.one(st.duty, {"id": sid})
+                assert duty is not None, f"step of a missing duty {sid}"
+                camp = self._campaign(tx, duty["campaign_id"], duty["campaign_version"])
+                fire_duty_steps(tx, st, camp, duty, claimed, now, report)
 
     def _fire_timers(
         self, tx: Tx, camp: Campaign, row: dict[str, Any], claimed: list[dict[str, Any]], now: dt.datetime,
@@ -1956,6 +2164,14 @@ class Engine:
             outbox: dict[str, int] = {
                 str(k): int(v) for k, v in conn.execute(select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status))
             }
+            awaiting = conn.execute(select(func.count()).where(STEP.c.status == AWAITING)).scalar_one()
+            past = Tx.on(conn).all(self._st.awaiting_due, {"now": now}) if awaiting else []
+            years: set[int] = set()
+            waiting = conn.execute(
+                select(STEP.c.campaign_id, STEP.c.due_at).where(STEP.c.status == AWAITING).distinct()
+            ) if awaiting else []
+            for cid, due_at in waiting:
+                years.update(_missing_years(self._campaign(conn, cid), due_at, now))
         return StatusView(
             now=now,
             daemons=tuple(
@@ -1965,6 +2181,9 @@ class Engine:
             due_steps=due,
             oldest_due=pending[1],
             outbox=outbox,
+            awaiting_calendar=awaiting,
+            awaiting_due=sum(r["steps"] for r in past),
+            awaiting_years=tuple(sorted(years)),
         )
 
     # -------------------------------------------------------------------------------- internals
@@ -1995,6 +2214,8 @@ class Engine:
 
     def _load_campaign(self, tx: Tx, cid: int, *, cache: bool = True) -> Campaign:
         st = self._st
+        if self._loaded_years.fingerprint is None:  # the loaded calendar years, read on first use
+            read_loaded(tx, self._cal_st, self._loaded_years)
         row = tx.one(st.campaign, {"id": cid})
         if row is None:
             raise CampaignNotFound(cid)
@@ -2247,6 +2468,12 @@ CLOCK_NAMES = {
 }
 
 
+def _missing_years(camp: Campaign, due_at: dt.datetime, now: dt.datetime) -> list[int]:
+    """The years from a waiting step's moment to now the campaign's calendar does not know."""
+    first, last = due_at.astimezone(camp.tz).year, now.astimezone(camp.tz).year
+    return [year for year in range(first, max(first, last) + 1) if not camp.calendar.covers(year)]
+
+
 def _local_day(camp: Campaign, at: dt.datetime) -> str:
     return at.astimezone(camp.tz).date().isoformat()
 
@@ -2299,7 +2526,18 @@ def _due(value: object, camp: Campaign, now: dt.datetime, field: str) -> dt.date
     today = now.astimezone(camp.tz).date()
     if value < today:
         raise InvalidInputError(field, f"整改时限 {value.isoformat()} 早于今天 {today.isoformat()}")
-    return value
+    try:
+        if camp.calendar.is_workday(value):
+            return value
+    except CalendarError:
+        return value  # a year the calendar does not know yet: the date stands, as given
+    label = f"{value.isoformat()} ({WEEKDAYS[value.weekday()]})"
+    try:
+        after = next_workday(camp.calendar, value)
+        hint = f"; 请改为下一个工作日 {after.isoformat()} ({WEEKDAYS[after.weekday()]})"
+    except CalendarError:
+        hint = ""
+    raise InvalidInputError(field, f"整改时限 {label} 是节假日或休息日, 期限不落在休息日{hint}")
 
 
 def _entry_problems(

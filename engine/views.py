@@ -17,7 +17,10 @@ __all__ = [
     "MECHANISM_STATUSES",
     "AccountabilityEntry",
     "Actor",
+    "CalendarHolidayView",
+    "CalendarYearView",
     "CampaignView",
+    "ContactView",
     "DocumentView",
     "DuplicateView",
     "DutyView",
@@ -30,6 +33,7 @@ __all__ = [
     "LedgerRow",
     "MeasureView",
     "MechanismView",
+    "NewContact",
     "NewItem",
     "OutboxView",
     "OutcomeTally",
@@ -43,6 +47,7 @@ __all__ = [
     "TrendPoint",
     "UnitRanking",
     "UnitTally",
+    "UnreachableView",
 ]
 
 
@@ -238,6 +243,12 @@ class StatusView(_View):
     due_steps: int
     oldest_due: dt.datetime | None
     outbox: dict[str, int]
+    #: Steps waiting for a year of the calendar (待日历), how many of them are past the
+    #: earliest moment they could be due (they cannot fire until the year is loaded), and the
+    #: years they wait for.
+    awaiting_calendar: int = 0
+    awaiting_due: int = 0
+    awaiting_years: tuple[int, ...] = ()
 
     @property
     def behind(self) -> dt.timedelta:
@@ -245,6 +256,36 @@ class StatusView(_View):
         if self.oldest_due is None or self.oldest_due > self.now:
             return dt.timedelta(0)
         return self.now - self.oldest_due
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarHolidayView(_View):
+    """One holiday of a year's arrangement: its days off and its make-up working days (调休)."""
+
+    name: str
+    start: dt.date
+    end: dt.date
+    makeup: tuple[dt.date, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarYearView(_View):
+    """A year of the statutory calendar as the database has it: from the installed package
+    (``origin`` ``package``) or loaded by an operator (``loaded``: who, when, from which
+    notice, the file's SHA-256, what it replaced). ``in_force``: the one deadlines count on."""
+
+    year: int
+    origin: str
+    in_force: bool
+    source: str
+    notice: str | None
+    loaded_by: str | None
+    loaded_at: dt.datetime | None
+    replaces: str | None
+    sha256: str | None
+    holidays: tuple[CalendarHolidayView, ...]
+    working_days: int
+    days_off: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +315,70 @@ class RecomputeView(_View):
     campaign: str
     moved: tuple[tuple[int, dt.date, dt.date], ...]
     retimed: int
+
+
+# ------------------------------------------------------------------------------ the roster
+
+
+@dataclass(frozen=True, slots=True)
+class ContactView(_View):
+    """A person of the campaign's roster (通讯录) who receives messages for ``unit`` and, when
+    ``role`` is a role of the definition, for that role. Personal data (name, addresses): shown
+    to the people who run the campaign, never written into audit events. ``removed_at`` set:
+    removed from the roster (kept, so messages sent to it keep their recipient)."""
+
+    id: int
+    campaign: str
+    unit: str
+    unit_name: str
+    name: str
+    role: str
+    mobile: str | None
+    email: str | None
+    wecom_id: str | None
+    dingtalk_id: str | None
+    channels: tuple[str, ...]
+    active_from: dt.date | None
+    active_to: dt.date | None
+    created_at: dt.datetime | None
+    updated_at: dt.datetime | None
+    removed_at: dt.datetime | None
+
+    def active_on(self, day: dt.date) -> bool:
+        """Whether the contact receives messages on ``day`` (not removed, within its dates)."""
+        return (self.removed_at is None and (self.active_from is None or self.active_from <= day)
+                and (self.active_to is None or day <= self.active_to))
+
+
+@dataclass(frozen=True, slots=True)
+class NewContact(_View):
+    """One contact to add (:meth:`Engine.add_contact`, :meth:`Engine.import_contacts`): ``unit``
+    and ``role`` as keys (``role`` a role of the definition, or ``contact``); at least one
+    address; ``channels`` the contact's own order of delivery channels (empty: the definition's
+    route for the kind of recipient)."""
+
+    unit: str
+    name: str
+    role: str = "contact"
+    mobile: str | None = None
+    email: str | None = None
+    wecom_id: str | None = None
+    dingtalk_id: str | None = None
+    channels: tuple[str, ...] = ()
+    active_from: dt.date | None = None
+    active_to: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnreachableView(_View):
+    """Who in a campaign has no reachable contact today (:meth:`Engine.unreachable`): units
+    (every unit of the campaign) and roles (those the definition sends messages to), each as
+    (key, Chinese name). A message for them becomes a dead letter until a contact is added."""
+
+    campaign: str
+    day: dt.date
+    units: tuple[tuple[str, str], ...]
+    roles: tuple[tuple[str, str], ...]
 
 
 # ------------------------------------------------------------------------------ intake

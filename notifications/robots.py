@@ -1,5 +1,8 @@
 """Group robots: a WeCom (企业微信) group robot and a DingTalk (钉钉) custom robot post each
-message into the county's working group, @-mentioning the recipient by mobile number.
+message into the county's working group, @-mentioning the recipient: by mobile number when the
+outbox row's address is a mainland mobile, else by the user id the roster holds for the contact
+(``wecom_id`` / ``dingtalk_id``: WeCom ``mentioned_list`` or ``<@id>`` in markdown, DingTalk
+``atUserIds`` with ``@id`` in the text).
 
 - **WeCom**: ``POST …/cgi-bin/webhook/send?key=KEY`` with ``{"msgtype": "text", "text":
   {"content": …, "mentioned_mobile_list": [mobile]}}`` (or ``markdown``). The key is the secret.
@@ -48,6 +51,12 @@ def _mobile(recipient: str) -> str | None:
     return digits if digits.isdigit() and len(digits) == 11 else None
 
 
+def _user_id(recipient: str) -> str | None:
+    """The robot's user id of the recipient, when the address is not a mobile number."""
+    text = recipient.strip()
+    return text if text and _mobile(text) is None else None
+
+
 def _answer(reply: Any, who: str) -> None:
     if not isinstance(reply, dict) or "errcode" not in reply:
         raise DeliveryError(f"{who}应答缺少 errcode", permanent=False)
@@ -80,13 +89,15 @@ class WeComRobot:
         return f"WeComRobot(endpoint={self.endpoint!r})"
 
     def body(self, message: OutgoingMessage) -> dict[str, Any]:
-        mobile = _mobile(message.recipient)
+        mobile, user = _mobile(message.recipient), _user_id(message.recipient)
         if self.markdown:
-            mention = f"\n<@{mobile}>" if mobile else ""
+            mention = f"\n<@{user or mobile}>" if user or mobile else ""
             return {"msgtype": "markdown", "markdown": {"content": f"**{message.subject}**\n{message.body}{mention}"}}
         text: dict[str, Any] = {"content": _content(message)}
         if mobile:
             text["mentioned_mobile_list"] = [mobile]
+        if user:
+            text["mentioned_list"] = [user]
         return {"msgtype": "text", "text": text}
 
     def send(self, message: OutgoingMessage) -> str | None:
@@ -128,10 +139,12 @@ class DingTalkRobot:
         content = _content(message)
         if self.keywords and not any(k in content for k in self.keywords):
             raise DeliveryError(f"消息不含钉钉机器人的关键词 ({'、'.join(self.keywords)}), 会被拒收", permanent=True)
-        mobile = _mobile(message.recipient)
+        mobile, user = _mobile(message.recipient), _user_id(message.recipient)
         at: dict[str, Any] = {"atMobiles": [mobile] if mobile else [], "isAtAll": False}
-        if mobile:
-            content += f"\n@{mobile}"
+        if user:
+            at["atUserIds"] = [user]
+        if mobile or user:
+            content += f"\n@{mobile or user}"
         return {"msgtype": "text", "text": {"content": content}, "at": at}
 
     def url(self) -> str:

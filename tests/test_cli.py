@@ -111,10 +111,25 @@ def weekends_plan() -> str:
     return str(path)
 
 
+def today() -> str:
+    """Today in the plan's timezone, by the real clock (the CLI's): ``init`` refuses a plan whose
+    phases have all ended, so the CLI tests start the built-in plan re-dated to today."""
+    return dt.datetime.now(SHANGHAI).date().isoformat()
+
+
+def dated_now() -> tuple[str, ...]:
+    """``init`` options for the built-in plan on the weekend calendar, re-dated to start today
+    (any year: the weekend calendar knows them all)."""
+    return ("--definition", weekends_plan(), "--start", today())
+
+
 def init(cli: Cli, db: str, *extra: str) -> Run:
-    """``zhenggai init`` of the built-in plan on the weekend calendar (or what ``extra`` says)."""
+    """``zhenggai init`` of the built-in plan on the weekend calendar, started today (or what
+    ``extra`` says)."""
     if "--definition" not in extra:
         extra = (*extra, "--definition", weekends_plan())
+    if "--start" not in extra and "--to-year" not in extra:
+        extra = (*extra, "--start", today())
     result = cli("--db", db, "init", *extra)
     assert result.code == 0, result.err
     return result
@@ -199,7 +214,7 @@ def test_dates_read_as_officials_write_them() -> None:
 def test_init_starts_the_builtin_campaign_and_prints_a_chinese_summary(cli: Cli, db: str) -> None:
     """init creates the schema, starts county_2023 and names title, county, units and tracks."""
     out = init(cli, db).out
-    assert "已启动专项行动: 2023年持续深化作风整顿优化营商环境专项行动" in out
+    assert f"已启动专项行动: {today()[:4]}年持续深化作风整顿优化营商环境专项行动" in out
     assert "XX县" in out
     assert "36 个" in out
     assert "6 项" in out
@@ -220,7 +235,7 @@ def test_init_takes_a_campaign_key_and_json(cli: Cli, db: str) -> None:
 def test_init_twice_is_refused_with_one_line(cli: Cli, db: str) -> None:
     """A second campaign with the same key is an error: one line, exit 1."""
     init(cli, db)
-    result = cli("--db", db, "init")
+    result = cli("--db", db, "init", *dated_now())
     assert result.code == 1
     assert result.err.splitlines() == ["错误: 输入无效: key: 专项行动 county_2023 已存在"]
 
@@ -582,7 +597,7 @@ def test_default_database_is_zhenggai_db_in_the_current_directory(
 ) -> None:
     """Without --db or ZHENGGAI_DB the database is ./zhenggai.db."""
     monkeypatch.chdir(tmp_path)
-    assert cli("init").code == 0
+    assert cli("init", *dated_now()).code == 0
     assert (tmp_path / "zhenggai.db").exists()
     assert cli("item", "list").out == "没有符合条件的问题\n"
 
@@ -689,7 +704,7 @@ def test_installed_script_runs_commands(db_url: str, tmp_path: Path) -> None:
     """The console script: init, add, fire, list and show in a real process (SQLite and PostgreSQL)."""
     env = {"ZHENGGAI_DB": db_url, "ZHENGGAI_ACTOR": "王主任", "ZHENGGAI_ROLE": "leading_group_office",
            "ZHENGGAI_UNIT": "discipline_commission"}
-    assert run_script("init", "--definition", weekends_plan(), env=env, cwd=tmp_path).code == 0
+    assert run_script("init", *dated_now(), env=env, cwd=tmp_path).code == 0
     added = run_script("item", "add", "--title", "审批超时", "--description", "d", "--track", "construction",
                        "--channel", "hotline", "--json", env=env, cwd=tmp_path)
     assert added.code == 0, added.err
@@ -706,7 +721,7 @@ def test_installed_script_runs_commands(db_url: str, tmp_path: Path) -> None:
 def test_installed_script_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     """Through the console script: a refusal is one 错误: line with exit 1; a usage error exits 2."""
     db = str(tmp_path / "z.db")
-    assert run_script("--db", db, "init").code == 0
+    assert run_script("--db", db, "init", *dated_now()).code == 0
     refused = run_script("--db", db, "item", "fire", "7", "close", *OFFICE)
     assert (refused.code, refused.out, refused.err) == (1, "", "错误: 问题不存在: 7\n")
     usage = run_script("--db", db, "item", "fire")

@@ -196,19 +196,23 @@ def test_downtime_catches_up_by_policy(engine: Engine, campaign: CampaignView, c
 def test_cli_duty_list_and_done(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
     """zhenggai duty list shows a unit's duties as a Chinese table; duty done records delivery
     (exit 0), refuses another unit (exit 1, one line), and a bad date is a usage error."""
+    from zhenggai.adapters._tables import format_date
     from zhenggai.adapters.cli import main
 
+    from .test_cli import dated_now, today
+
     db = str(tmp_path / "z.db")
-    assert main(["--db", db, "init"]) == 0
+    assert main(["--db", db, "init", *dated_now()]) == 0  # the plan re-dated to start today
     capsys.readouterr()
-    assert main(["--db", db, "duty", "list", "--unit", UNIT, "--due-by", "2023-07-31", "--json"]) == 0
+    pack_due = dt.date.fromisoformat(today()) + (dt.date(2023, 7, 31) - dt.date(2023, 6, 1))
+    assert main(["--db", db, "duty", "list", "--unit", UNIT, "--due-by", pack_due.isoformat(), "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     pack = next(x for x in listed if x["duty"] == "self_inspection_pack")
-    assert main(["--db", db, "duty", "list", "--unit", UNIT, "--due-by", "2023-07-31"]) == 0
+    assert main(["--db", db, "duty", "list", "--unit", UNIT, "--due-by", pack_due.isoformat()]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == ["编号", "职责", "单位", "到期", "状态", "预警", "督办"]
     row = next(line for line in out.splitlines() if "一报告四清单" in line)
-    assert row.split() == [str(pack["id"]), "报送\"一报告四清单\"", "县住建局", "2023年7月31日(星期一)", "未完成", "绿灯"]
+    assert row.split() == [str(pack["id"]), "报送\"一报告四清单\"", "县住建局", format_date(pack_due), "未完成", "绿灯"]
     assert out.rstrip().endswith(f"共 {len(listed)} 项, 已完成 0 项, 未完成 {len(listed)} 项")
     other = ["--actor", "刘科长", "--role", "responsible", "--as-unit", "court"]
     assert main(["--db", db, "duty", "done", str(pack["id"]), *other]) == 1

@@ -39,7 +39,7 @@ from zhenggai.engine import Actor, Engine, ImportProblem, ImportRejected
 from zhenggai.workflows import load_setup
 
 from .conftest import Actors
-from .test_cli import FUTURE, OFFICE, Run, weekends_plan
+from .test_cli import FUTURE, OFFICE, Run, dated_now
 
 HEADERS = ["问题标题", "问题描述", "所属领域", "来源渠道", "问题程度", "责任单位", "整改时限", "牵头领导"]
 OFFICE_ACTOR = Actors.office
@@ -696,7 +696,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
         captured = capsys.readouterr()
         return Run(code, captured.out, captured.err)
 
-    assert run("init", "--definition", weekends_plan()).code == 0
+    assert run("init", *dated_now()).code == 0
     return run
 
 

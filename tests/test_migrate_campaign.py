@@ -19,7 +19,7 @@ from zhenggai.engine import (
     UnitSpec,
     VirtualClock,
 )
-from zhenggai.workflows import builtin_path, load_setup
+from zhenggai.workflows import load_setup
 from zhenggai.workflows.schema import SeveritySpec
 
 UNIT = "housing_construction_bureau"
@@ -156,10 +156,12 @@ def test_dropping_an_unused_state_is_allowed(engine: Engine, campaign: CampaignV
 
 def test_cli_campaign_migrate(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """zhenggai campaign migrate moves the campaign once (exit 0) and refuses a repeat (exit 1)."""
-    text = builtin_path("county_2023").read_text(encoding="utf-8").replace('version: "2023.1"', 'version: "2023.2"')
+    from .test_cli import dated_now, weekends_plan
+
+    text = Path(weekends_plan()).read_text(encoding="utf-8").replace('version: "2023.1"', 'version: "2023.2"')
     v2 = tmp_path / "v2.yaml"
     v2.write_text(text, encoding="utf-8")
-    assert main(["--db", db_url, "init"]) == 0
+    assert main(["--db", db_url, "init", *dated_now()]) == 0  # the plan re-dated to start today
     argv = ["--db", db_url, "campaign", "migrate", "--campaign", "county_2023", "--definition", str(v2),
             "--actor", "王主任", "--role", "leading_group_office"]
     capsys.readouterr()

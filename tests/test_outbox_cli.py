@@ -13,7 +13,7 @@ import pytest
 from zhenggai.adapters.cli import main
 from zhenggai.workflows import dump_setup, load_setup
 
-from .test_cli import FUTURE, OFFICE, Run, weekends_plan
+from .test_cli import FUTURE, OFFICE, Run, today, weekends_plan
 from .test_dispatch import DATA, PASSWORD, USER, Recorder, smtp_server, with_email_contacts
 
 
@@ -61,7 +61,7 @@ timeout_seconds = 5
         out = capsys.readouterr()
         return Run(code, out.out, out.err)
 
-    assert cli("init", "--definition", str(plan)).code == 0
+    assert cli("init", "--definition", str(plan), "--start", today()).code == 0
     return {"cli": cli, "config": str(config), "db": db}
 
 

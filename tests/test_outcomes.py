@@ -589,7 +589,9 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 
-    assert run("init")[0] == 0
+    from .test_cli import dated_now
+
+    assert run("init", *dated_now())[0] == 0  # the built-in plan (weekend calendar) from today
     return run
 
 

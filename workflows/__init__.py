@@ -7,6 +7,9 @@ and the built-in definitions.
 - :func:`load_setup` / :func:`check_definition` — read a file (or a built-in by name), every
   error as ``file:line: path: message``, all of a file's errors at once; warnings for legal but
   suspicious things. :func:`dump_setup` writes a setup back as a definition file.
+- :func:`shift_setup` — the same definition re-dated to another start day or year (every date
+  found in the models, checked again by the validator); :func:`dated_fields` lists the dates,
+  :func:`shift_notes` what a move to another year cannot keep (29 February).
 
 Names load on first use (PEP 562): ``import zhenggai.workflows.schema`` (as the engine does)
 does not pull in the loader, ruamel.yaml or Jinja2.
@@ -19,17 +22,24 @@ from typing import TYPE_CHECKING
 from zhenggai.engine._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from ._calendar_file import CalendarYearFile, load_calendar_year
     from ._dump import dump_setup
     from ._loader import BUILTINS, CheckedDefinition, builtin_path, check_definition, load_setup
+    from ._shift import dated_fields, shift_notes, shift_setup
     from ._templates import template_environment, template_problems
 
 _EXPORTS: dict[str, str] = {
     "BUILTINS": "._loader",
+    "CalendarYearFile": "._calendar_file",
     "CheckedDefinition": "._loader",
     "builtin_path": "._loader",
     "check_definition": "._loader",
+    "dated_fields": "._shift",
     "dump_setup": "._dump",
+    "load_calendar_year": "._calendar_file",
     "load_setup": "._loader",
+    "shift_notes": "._shift",
+    "shift_setup": "._shift",
     "template_environment": "._templates",
     "template_problems": "._templates",
 }
@@ -40,11 +50,16 @@ __getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
 
 __all__ = [
     "BUILTINS",
+    "CalendarYearFile",
     "CheckedDefinition",
     "builtin_path",
     "check_definition",
+    "dated_fields",
     "dump_setup",
+    "load_calendar_year",
     "load_setup",
+    "shift_notes",
+    "shift_setup",
     "template_environment",
     "template_problems",
 ]

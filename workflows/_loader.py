@@ -66,12 +66,51 @@ def check_definition(source: str | os.PathLike[str]) -> CheckedDefinition:
     :class:`DefinitionError` all at once; warnings come back with the setup."""
     text_source = os.fspath(source)
     path = builtin_path(text_source) if text_source in BUILTINS else Path(text_source)
+    doc = read_yaml(path, "定义文件")
+    problems: list[tuple[int, str]] = []
+    version = doc.get("zhenggai")
+    if version != _SCHEMA_VERSION:
+        problems.append((line_of(doc, ["zhenggai"]), f"zhenggai: 须为 {_SCHEMA_VERSION} (文件格式版本)"))
+    for internal in _RENAMED.values():
+        if internal in doc:
+            problems.append((line_of(doc, [internal]), f"{internal}: 未知字段"))
+    data = {_RENAMED.get(str(k), str(k)): plain(v) for k, v in doc.items() if k != "zhenggai"}
+    reverse = {v: k for k, v in _RENAMED.items()}
     try:
-        text = path.read_text(encoding="utf-8")
+        setup = CampaignSetup.model_validate(data)
+    except ValidationError as err:
+        raise DefinitionError(located(path, problems + schema_problems(err, doc, reverse))) from None
+    # The schema holds; now what keeps the campaign from running (unknown references,
+    # unreachable or dead-end states, duplicates, templates), each located at its element's line.
+    problems += locate_problems(doc, check_setup(setup) + template_problems(setup), reverse)
+    if problems:
+        raise DefinitionError(located(path, problems))
+    warnings = located(path, locate_problems(doc, setup_warnings(setup), reverse))
+    return CheckedDefinition(path=path, setup=setup, warnings=tuple(warnings))
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a file an author or operator names; a missing or unreadable file is one
+    located :class:`DefinitionError`."""
+    try:
+        return path.read_bytes()
     except FileNotFoundError:
         raise DefinitionError([f"{path}: 文件不存在"]) from None
-    except (OSError, UnicodeDecodeError) as err:
+    except IsADirectoryError:
+        raise DefinitionError([f"{path}: 不是文件 (是目录)"]) from None
+    except OSError as err:
         raise DefinitionError([f"{path}: 无法读取 ({err})"]) from None
+
+
+def read_yaml(path: Path, what: str, data: bytes | None = None) -> Mapping[str, Any]:
+    """A YAML 1.2 mapping read from ``path`` (or its ``data``) with line marks kept: duplicate
+    keys refused, dates left as text for the schema; every failure one located
+    :class:`DefinitionError` (``what`` names the kind of file)."""
+    raw = read_bytes(path) if data is None else data
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise DefinitionError([f"{path}: 无法读取 (不是 UTF-8 文本: {err})"]) from None
     yaml = YAML(typ="rt", pure=True)
     yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
@@ -84,38 +123,28 @@ def check_definition(source: str | os.PathLike[str]) -> CheckedDefinition:
     except YAMLError as err:
         raise DefinitionError([f"{path}: YAML 格式错误: {err}"]) from None
     if not isinstance(doc, Mapping):
-        raise DefinitionError([f"{path}:1: 定义文件须为映射 (键: 值)"])
-    problems: list[tuple[int, str]] = []
-    version = doc.get("zhenggai")
-    if version != _SCHEMA_VERSION:
-        problems.append((_line(doc, ["zhenggai"]), f"zhenggai: 须为 {_SCHEMA_VERSION} (文件格式版本)"))
-    for internal in _RENAMED.values():
-        if internal in doc:
-            problems.append((_line(doc, [internal]), f"{internal}: 未知字段"))
-    data = {_RENAMED.get(str(k), str(k)): _plain(v) for k, v in doc.items() if k != "zhenggai"}
-    reverse = {v: k for k, v in _RENAMED.items()}
-    try:
-        setup = CampaignSetup.model_validate(data)
-    except ValidationError as err:
-        for e in err.errors():
-            loc = [reverse.get(str(p), p) if i == 0 else p for i, p in enumerate(e["loc"])]
-            where = _path_text(loc)
-            problems.append((_line(doc, loc), f"{where}: {_message(e)}"))
-        raise DefinitionError(_located(path, problems)) from None
-    # The schema holds; now what keeps the campaign from running (unknown references,
-    # unreachable or dead-end states, duplicates, templates), each located at its element's line.
-    def locate(found: list[str]) -> list[tuple[int, str]]:
-        located = []
-        for problem in found:
-            loc, _ = split_problem(problem)
-            located.append((_line(doc, [reverse.get(str(p), p) if i == 0 else p for i, p in enumerate(loc)]), problem))
-        return located
+        raise DefinitionError([f"{path}:1: {what}须为映射 (键: 值)"])
+    return doc
 
-    problems += locate(check_setup(setup) + template_problems(setup))
-    if problems:
-        raise DefinitionError(_located(path, problems))
-    warnings = _located(path, locate(setup_warnings(setup)))
-    return CheckedDefinition(path=path, setup=setup, warnings=tuple(warnings))
+
+def schema_problems(err: ValidationError, doc: Any, reverse: Mapping[str, str] | None = None) -> list[tuple[int, str]]:
+    """A pydantic error as located problems (``line``, ``path: message``); ``reverse`` maps
+    internal top-level names back to the file's."""
+    problems = []
+    for e in err.errors():
+        loc = [(reverse or {}).get(str(p), p) if i == 0 else p for i, p in enumerate(e["loc"])]
+        problems.append((line_of(doc, loc), f"{_path_text(loc)}: {_message(e)}"))
+    return problems
+
+
+def locate_problems(doc: Any, found: list[str], reverse: Mapping[str, str] | None = None) -> list[tuple[int, str]]:
+    """Validator problems (``path: message``) with the line of the element each names."""
+    located = []
+    for problem in found:
+        loc, _ = split_problem(problem)
+        loc = [(reverse or {}).get(str(p), p) if i == 0 else p for i, p in enumerate(loc)]
+        located.append((line_of(doc, loc), problem))
+    return located
 
 
 def _path_text(loc: list[Any]) -> str:
@@ -127,7 +156,7 @@ def _path_text(loc: list[Any]) -> str:
     return text
 
 
-def _located(path: Path, problems: list[tuple[int, str]]) -> list[str]:
+def located(path: Path, problems: list[tuple[int, str]]) -> list[str]:
     """``file:line: path: message`` lines, in the order of the file."""
     return [f"{path}:{line}: {text}" for line, text in sorted(problems, key=lambda p: p[0])]
 
@@ -140,15 +169,15 @@ class _Constructor(RoundTripConstructor):
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
-def _line(doc: Any, loc: list[Any]) -> int:
+def line_of(doc: Any, loc: list[Any]) -> int:
     """The 1-based line of the deepest node of ``loc`` that exists in the YAML document."""
     line = 1
     node = doc

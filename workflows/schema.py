@@ -28,6 +28,7 @@ __all__ = [
     "PHASE_ACTIONS",
     "UNIT_WILDCARDS",
     "CalendarSpec",
+    "CalendarYearSpec",
     "CampaignSetup",
     "ChannelSpec",
     "ContactSpec",
@@ -38,6 +39,7 @@ __all__ = [
     "DocumentReviewSpec",
     "DutySpec",
     "FollowUpSpec",
+    "HolidaySpec",
     "LadderSpec",
     "LadderStep",
     "LeadershipSpec",
@@ -299,6 +301,30 @@ class CalendarSpec(_Spec):
     base: Literal["cn_statutory", "weekends"] = "cn_statutory"
     extra_holidays: list[DayOverride] = Field(default_factory=list)
     extra_workdays: list[DayOverride] = Field(default_factory=list)
+    #: Who is told, once per year, when steps wait for a year the calendar does not know
+    #: (待日历) and the earliest they could be due has passed: load that year's notice.
+    alert: list[NotifySpec] = Field(default_factory=list)
+
+
+class HolidaySpec(_Spec):
+    """One holiday of a year's notice: its days off (``start``..``end``) and the weekend days
+    made working days for it (调休上班, ``makeup``)."""
+
+    name: ShortLabel
+    start: dt.date
+    end: dt.date | None = None
+    makeup: list[dt.date] = Field(default_factory=list, max_length=10)
+
+
+class CalendarYearSpec(_Spec):
+    """A year's holiday notice as a county loads it (``zhenggai calendar load``): the State
+    Council's 部分节假日安排 for ``year``, with where it comes from. Every day not listed is a
+    working day from Monday to Friday and a day off on Saturday and Sunday."""
+
+    year: int = Field(ge=1949, le=2200)
+    source: Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+    notice: Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)] | None = None
+    holidays: list[HolidaySpec] = Field(min_length=1, max_length=40)
 
 
 class DeadlineRule(_Spec):

@@ -1,0 +1,592 @@
+"""The roster (通讯录): the people of a running campaign who receive its messages.
+
+Contacts are data of the campaign, not of a definition version: the definition's
+``units[].contacts`` only seed the roster (at start, and contacts a new version adds at
+``migrate_campaign``); afterwards a county adds, changes, removes and imports its people here.
+A removed contact stays (``removed_at``), so what it was sent keeps its recipient; removed
+contacts and those outside their ``active_from``..``active_to`` days (in the campaign's
+timezone) receive nothing (:func:`zhenggai.engine._writes.queue_messages`).
+
+Who may change the roster: the roles of the definition's ``manage_contacts`` operation; a
+definition without it falls back to the roles of ``recompute_deadlines``, then of
+``migrate_campaign`` (the office that runs the campaign). A unit-bound role changes only its own
+unit's contacts. Every change appends one audit event whose data holds ids, the unit key, the
+role and the NAMES of the fields changed, never a person's name, number, mailbox or account.
+
+A message queued for a recipient without contacts is a dead letter of channel ``unrouted``
+(recipient ``unit:KEY`` or ``role:ROLE``); :func:`requeue` routes it again against the roster
+as it is now (``zhenggai outbox retry``), so a contact added later still gets it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, select
+from zhenggai.workflows.schema import CampaignSetup, ContactSpec, NotifySpec
+
+from ._raw import Tx
+from ._writes import CONTACT, UNIT, Campaign, Statements, _route, append_event, contact_address
+from .checks import _notify_lists
+from .errors import ContactNotFound, ImportRejected, InvalidInputError, PermissionDeniedError, UnitNotFound
+from .views import Actor, ContactView, ImportProblem, NewContact, UnreachableView
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .service import Engine
+
+__all__ = [
+    "CONTACT_CHANNELS",
+    "FIELDS",
+    "add_contact",
+    "check_contacts",
+    "contact",
+    "contacts",
+    "import_contacts",
+    "managers",
+    "notified_roles",
+    "remove_contact",
+    "requeue",
+    "seed_contacts",
+    "seed_new_version",
+    "unreachable",
+    "update_contact",
+]
+
+#: Delivery channels a contact can name as its own preference, in Chinese.
+CONTACT_CHANNELS: Mapping[str, str] = {"email": "电子邮件", "sms": "短信", "wecom": "企业微信", "dingtalk": "钉钉"}
+#: The fields of a contact a person gives (and may change), in Chinese.
+FIELDS: Mapping[str, str] = {
+    "unit": "单位", "name": "姓名", "role": "角色", "mobile": "手机", "email": "邮箱", "wecom_id": "企业微信ID",
+    "dingtalk_id": "钉钉ID", "channels": "接收渠道", "active_from": "生效日期", "active_to": "失效日期",
+}
+#: The role of a contact who is only a unit's (not one of the definition's roles).
+PLAIN_ROLE = "contact"
+#: Unit recipients of a notify (the others are roles).
+UNIT_RECIPIENTS = frozenset({"responsible_unit", "previous_unit", "lead_unit", "all_units", "lead_units"})
+OPERATION = "manage_contacts"
+#: Who may change the roster when a definition has no ``manage_contacts``: these operations' roles.
+FALLBACK_OPERATIONS = ("recompute_deadlines", "migrate_campaign")
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]+")
+_ACCOUNT = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+# ------------------------------------------------------------------------------ values
+
+
+class _Refused(Exception):
+    """A value a person gave cannot be used; the argument is the Chinese reason."""
+
+
+def _normal_mobile(value: str) -> str:
+    digits = re.sub(r"[\s\-()（）]", "", value)
+    for prefix in ("+86", "0086", "86"):
+        if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
+            return digits[len(prefix):]
+    return digits
+
+
+def _text(value: object, limit: int) -> str | None:
+    """``value`` stripped (None or blank: None); raises the Chinese reason otherwise."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _Refused("须为文本")
+    text = value.strip()
+    if not text:
+        return None
+    if len(text) > limit:
+        raise _Refused(f"过长 ({len(text)} 字, 最多 {limit} 字)")
+    if _CONTROL.search(text):
+        raise _Refused("含有不可见的控制字符")
+    return text
+
+
+def _date(value: object) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        raise _Refused("须为日期, 不是时刻")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise _Refused(f"日期格式应为 YYYY-MM-DD, 收到 {value!r}") from None
+    raise _Refused("须为日期")
+
+
+def _checked(value: object, name: str, camp: Campaign) -> Any:
+    """One field given by a person, normalised; :class:`_Refused` with the Chinese reason."""
+    if name == "unit":
+        if not isinstance(value, str) or value not in camp.unit_ids:
+            raise _Refused(f"本专项行动没有单位 {value!r}")
+        return value
+    if name == "name":
+        text = _text(value, 100)
+        if text is None:
+            raise _Refused("不能为空")
+        return text
+    if name == "role":
+        if value in (None, ""):
+            return PLAIN_ROLE
+        if not isinstance(value, str) or (value != PLAIN_ROLE and value not in camp.roles):
+            known = "、".join(f"{r.label} ({r.id})" for r in camp.roles.values())
+            raise _Refused(f"实施方案没有角色 {value!r} (可填: {PLAIN_ROLE} 联系人、{known})")
+        return value
+    if name == "mobile":
+        text = _text(value, 40)
+        if text is None:
+            return None
+        mobile = _normal_mobile(text)
+        if not _MOBILE.fullmatch(mobile):
+            raise _Refused(f"不是有效的手机号码 (11 位, 以 1 开头): {text!r}")
+        return mobile
+    if name == "email":
+        text = _text(value, 200)
+        if text is not None and not _EMAIL.fullmatch(text):
+            raise _Refused(f"不是有效的电子邮箱: {text!r}")
+        return text
+    if name in ("wecom_id", "dingtalk_id"):
+        text = _text(value, 64)
+        if text is not None and not _ACCOUNT.fullmatch(text):
+            raise _Refused("账号只能含字母、数字和 _ . @ -, 最多 64 个字符")
+        return text
+    if name == "channels":
+        if value is None:
+            return ()
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            raise _Refused("须为渠道列表")
+        out: list[str] = []
+        for channel in value:
+            if channel not in CONTACT_CHANNELS:
+                known = "、".join(f"{label} ({key})" for key, label in CONTACT_CHANNELS.items())
+                raise _Refused(f"未知接收渠道 {channel!r} (可填: {known})")
+            if channel not in out:
+                out.append(channel)
+        return tuple(out)
+    return _date(value)
+
+
+def _problems(camp: Campaign, given: Mapping[str, object]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A contact's fields normalised, and every problem as (field, reason)."""
+    values: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for name in FIELDS:
+        try:
+            values[name] = _checked(given.get(name), name, camp)
+        except _Refused as err:
+            problems.append((name, str(err)))
+    if problems:
+        return values, problems
+    addresses = ("mobile", "email", "wecom_id", "dingtalk_id")
+    if not any(values[a] for a in addresses):
+        problems.append(("mobile", "至少须有一种联系方式 (手机、邮箱、企业微信ID 或 钉钉ID)"))
+    for channel in values["channels"]:
+        if not contact_address(values, channel):
+            needs = "邮箱" if channel == "email" else "手机" if channel == "sms" else f"{FIELDS[channel + '_id']}或手机"
+            problems.append(("channels", f"接收渠道「{CONTACT_CHANNELS[channel]}」需要{needs}"))
+    start, end = values["active_from"], values["active_to"]
+    if start is not None and end is not None and start > end:
+        problems.append(("active_to", f"失效日期 {end.isoformat()} 早于生效日期 {start.isoformat()}"))
+    return values, problems
+
+
+def _row_values(values: Mapping[str, Any], camp: Campaign) -> dict[str, Any]:
+    """Checked fields as the columns of ``zg_contact``."""
+    row = {k: v for k, v in values.items() if k not in ("unit", "channels")}
+    row["unit_id"] = camp.unit_ids[values["unit"]]
+    row["channels"] = ",".join(values["channels"])
+    return row
+
+
+def _given(row: Mapping[str, Any], camp: Campaign) -> dict[str, Any]:
+    """A stored contact as the fields a person gives."""
+    given = {name: row[name] for name in FIELDS if name in row}
+    given["unit"] = camp.unit_keys[row["unit_id"]]
+    given["channels"] = tuple(c for c in (row["channels"] or "").split(",") if c)
+    return given
+
+
+def _entry(entry: NewContact) -> dict[str, Any]:
+    return {name: getattr(entry, name) for name in FIELDS}
+
+
+def _same_person(values: Mapping[str, Any]) -> tuple[str, str, str]:
+    return values["unit"], values["name"], values["role"]
+
+
+def _view(camp: Campaign, row: Mapping[str, Any]) -> ContactView:
+    return ContactView(
+        id=row["id"], campaign=camp.key, unit=camp.unit_keys[row["unit_id"]], unit_name=camp.unit_names[row["unit_id"]],
+        name=row["name"], role=row["role"], mobile=row["mobile"], email=row["email"], wecom_id=row["wecom_id"],
+        dingtalk_id=row["dingtalk_id"], channels=tuple(c for c in (row["channels"] or "").split(",") if c),
+        active_from=row["active_from"], active_to=row["active_to"], created_at=row["created_at"],
+        updated_at=row["updated_at"], removed_at=row["removed_at"],
+    )
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def _rows(conn: Connection, camp: Campaign) -> list[dict[str, Any]]:
+    query = (select(CONTACT).join(UNIT, UNIT.c.id == CONTACT.c.unit_id).where(UNIT.c.campaign_id == camp.id)
+             .order_by(CONTACT.c.id))
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def contacts(engine: Engine, campaign: str | int, *, unit: str | None, role: str | None,
+             include_removed: bool) -> list[ContactView]:
+    with engine.store.read() as conn:
+        camp = engine._campaign(conn, campaign)
+        if unit is not None and unit not in camp.unit_ids:
+            raise UnitNotFound(unit)
+        rows = _rows(conn, camp)
+    return [
+        _view(camp, r) for r in rows
+        if (include_removed or r["removed_at"] is None)
+        and (unit is None or camp.unit_keys[r["unit_id"]] == unit) and (role is None or r["role"] == role)
+    ]
+
+
+def contact(engine: Engine, contact_id: int) -> ContactView:
+    with engine.store.read() as conn:
+        row, camp = _load(engine, conn, contact_id)
+    return _view(camp, row)
+
+
+def _today(camp: Campaign, now: dt.datetime) -> dt.date:
+    return now.astimezone(camp.tz).date()
+
+
+def notified_roles(setup: CampaignSetup | None, camp: Campaign) -> list[str]:
+    """The roles the definition sends messages to, in the definition's order of roles: every
+    ``notify`` list (transitions, phases, ladders, duties, the document lifecycle) and the
+    roles ``notifications.routes`` names."""
+    named: set[str] = set()
+    for notify in _notify_specs(setup, camp):
+        named.add(notify.to)
+    if setup is not None:
+        named |= {r.to for r in setup.notifications.routes}
+    return [r for r in camp.roles if r in named]
+
+
+def _notify_specs(setup: CampaignSetup | None, camp: Campaign) -> Iterator[NotifySpec]:
+    if setup is None:
+        for t in camp.lifecycle.spec.transitions:
+            yield from t.notify
+        return
+    for _, notify in _notify_lists(setup):
+        yield from notify
+    if setup.documents is not None:
+        for t in setup.documents.lifecycle.transitions:
+            yield from t.notify
+
+
+def unreachable(engine: Engine, campaign: str | int) -> UnreachableView:
+    now = engine._now()
+    with engine.store.read() as conn:
+        camp = engine._campaign(conn, campaign)
+        rows = _rows(conn, camp)
+    day = _today(camp, now)
+    routes = _routes(camp)
+    unit_default = routes.get("responsible_unit")
+    live = [r for r in rows if _active(r, day)]
+    units = {r["unit_id"] for r in live if _route(r, unit_default)[1]}
+    roles = {r["role"] for r in live if _route(r, routes.get(r["role"]))[1]}
+    return UnreachableView(
+        campaign=camp.key, day=day,
+        units=tuple((camp.unit_keys[u], camp.unit_names[u]) for u in sorted(camp.unit_keys) if u not in units),
+        roles=tuple((r, camp.roles[r].label) for r in notified_roles(camp.setup, camp) if r not in roles),
+    )
+
+
+def _active(row: Mapping[str, Any], day: dt.date) -> bool:
+    return (row["removed_at"] is None and (row["active_from"] is None or row["active_from"] <= day)
+            and (row["active_to"] is None or day <= row["active_to"]))
+
+
+def _routes(camp: Campaign) -> dict[str, Sequence[str]]:
+    return {r.to: r.delivery for r in camp.setup.notifications.routes} if camp.setup is not None else {}
+
+
+# ------------------------------------------------------------------------------ writing
+
+
+ACTION = f"维护通讯录 ({OPERATION})"
+
+
+def managers(camp: Campaign) -> frozenset[str]:
+    """The roles that may change the roster: ``manage_contacts``'s, else the fallback's."""
+    if OPERATION in camp.operations:
+        return camp.operations[OPERATION]
+    return next((camp.operations[op] for op in FALLBACK_OPERATIONS if op in camp.operations), frozenset())
+
+
+def _may_manage(engine: Engine, camp: Campaign, actor: Actor) -> None:
+    """The actor may change the roster."""
+    engine._check_actor(camp, actor)
+    if actor.role not in managers(camp):
+        raise PermissionDeniedError(actor.name, actor.role, ACTION)
+
+
+def _own_units(camp: Campaign, actor: Actor, units: Sequence[str]) -> None:
+    """A unit-bound role changes only its own unit's contacts."""
+    if camp.roles[actor.role].unit_bound and any(u != actor.unit for u in units):
+        raise PermissionDeniedError(actor.name, actor.role, ACTION, "只能维护本单位的联系人")
+
+
+def _duplicates(rows: Sequence[Mapping[str, Any]], camp: Campaign, skip: int | None = None) -> dict[tuple[str, str, str], int]:
+    """(unit, name, role) → id of the contacts in the roster (not removed), but ``skip``."""
+    return {
+        (camp.unit_keys[r["unit_id"]], r["name"], r["role"]): r["id"]
+        for r in rows if r["removed_at"] is None and r["id"] != skip
+    }
+
+
+def _refuse(problems: Sequence[tuple[str, str]]) -> None:
+    if problems:
+        field, reason = problems[0]
+        more = f" (另有 {len(problems) - 1} 处问题)" if len(problems) > 1 else ""
+        raise InvalidInputError(field, reason + more)
+
+
+def _event(tx: Tx, st: Statements, camp: Campaign, actor: Actor, now: dt.datetime, trigger: str,
+           data: Mapping[str, Any]) -> None:
+    append_event(tx, st, camp.id, item_id=None, trigger=trigger, from_state=None, to_state=None, actor=actor,
+                 at=now, data=data)
+
+
+def _insert(conn: Connection, camp: Campaign, values: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
+    row = {**_row_values(values, camp), "created_at": now, "updated_at": now, "removed_at": None}
+    contact_id = conn.execute(CONTACT.insert().values(**row)).inserted_primary_key[0]
+    return {**row, "id": contact_id}
+
+
+def add_contact(engine: Engine, campaign: str | int, actor: Actor, entry: NewContact) -> ContactView:
+    if not isinstance(entry, NewContact):
+        raise InvalidInputError("contact", "须为 NewContact")
+    now = engine._now()
+    with engine.store.write() as conn:
+        camp = engine._campaign(conn, campaign)
+        _may_manage(engine, camp, actor)
+        values, problems = _problems(camp, _entry(entry))
+        _refuse(problems)
+        _own_units(camp, actor, [values["unit"]])
+        known = _duplicates(_rows(conn, camp), camp)
+        if _same_person(values) in known:
+            raise InvalidInputError("name", f"通讯录中已有该联系人 (编号 {known[_same_person(values)]})")
+        row = _insert(conn, camp, values, now)
+        _event(Tx.on(conn), engine._st, camp, actor, now, "contact_added",
+               {"contact": row["id"], "unit": values["unit"], "role": values["role"],
+                "fields": sorted(n for n in FIELDS if n not in ("unit", "role") and values[n])})
+        return _view(camp, row)
+
+
+def _load(engine: Engine, conn: Connection, contact_id: int) -> tuple[dict[str, Any], Campaign]:
+    if not isinstance(contact_id, int) or isinstance(contact_id, bool):
+        raise InvalidInputError("contact_id", "联系人编号须为整数")
+    found = conn.execute(
+        select(CONTACT, UNIT.c.campaign_id).join(UNIT, UNIT.c.id == CONTACT.c.unit_id).where(CONTACT.c.id == contact_id)
+    ).mappings().first()
+    if found is None:
+        raise ContactNotFound(contact_id)
+    row = dict(found)
+    return row, engine._campaign(conn, row.pop("campaign_id"))
+
+
+def update_contact(engine: Engine, contact_id: int, actor: Actor, changes: Mapping[str, object]) -> ContactView:
+    unknown = sorted(set(changes) - set(FIELDS))
+    if unknown:
+        raise InvalidInputError(unknown[0], f"联系人没有此项 (可改: {', '.join(FIELDS)})")
+    if not changes:
+        raise InvalidInputError("contact", "没有要修改的内容")
+    now = engine._now()
+    with engine.store.write() as conn:
+        row, camp = _load(engine, conn, contact_id)
+        if row["removed_at"] is not None:
+            raise InvalidInputError("contact_id", f"联系人 {contact_id} 已移除, 不能修改 (请重新添加)")
+        _may_manage(engine, camp, actor)
+        before = _given(row, camp)
+        _own_units(camp, actor, [before["unit"]])
+        values, problems = _problems(camp, {**before, **changes})
+        _refuse(problems)
+        _own_units(camp, actor, [values["unit"]])
+        changed = [n for n in FIELDS if values[n] != before[n]]
+        if not changed:
+            return _view(camp, row)
+        known = _duplicates(_rows(conn, camp), camp, skip=contact_id)
+        if _same_person(values) in known:
+            raise InvalidInputError("name", f"通讯录中已有该联系人 (编号 {known[_same_person(values)]})")
+        new = {**_row_values(values, camp), "updated_at": now}
+        conn.execute(CONTACT.update().where(CONTACT.c.id == contact_id).values(**new))
+        _event(Tx.on(conn), engine._st, camp, actor, now, "contact_updated",
+               {"contact": contact_id, "unit": values["unit"], "role": values["role"], "changed": changed})
+        return _view(camp, {**row, **new})
+
+
+def remove_contact(engine: Engine, contact_id: int, actor: Actor) -> ContactView:
+    now = engine._now()
+    with engine.store.write() as conn:
+        row, camp = _load(engine, conn, contact_id)
+        unit = camp.unit_keys[row["unit_id"]]
+        _may_manage(engine, camp, actor)
+        _own_units(camp, actor, [unit])
+        if row["removed_at"] is not None:
+            raise InvalidInputError("contact_id", f"联系人 {contact_id} 已于 {_today(camp, row['removed_at'])} 移除")
+        conn.execute(CONTACT.update().where(CONTACT.c.id == contact_id).values(removed_at=now, updated_at=now))
+        _event(Tx.on(conn), engine._st, camp, actor, now, "contact_removed",
+               {"contact": contact_id, "unit": unit, "role": row["role"]})
+        return _view(camp, {**row, "removed_at": now, "updated_at": now})
+
+
+def _entries_problems(camp: Campaign, rows: Sequence[Mapping[str, Any]],
+                      entries: Sequence[NewContact]) -> tuple[list[dict[str, Any]], list[ImportProblem]]:
+    known = _duplicates(rows, camp)
+    seen: dict[tuple[str, str, str], int] = {}
+    checked: list[dict[str, Any]] = []
+    problems: list[ImportProblem] = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, NewContact):
+            problems.append(ImportProblem(i, "contact", "须为 NewContact"))
+            continue
+        values, found = _problems(camp, _entry(entry))
+        problems += [ImportProblem(i, field, reason) for field, reason in found]
+        if found:
+            continue
+        person = _same_person(values)
+        if person in known:
+            problems.append(ImportProblem(i, "name", f"通讯录中已有该联系人 (编号 {known[person]})"))
+        elif person in seen:
+            problems.append(ImportProblem(i, "name", f"与第 {seen[person] + 1} 条重复"))
+        else:
+            seen[person] = i
+        checked.append(values)
+    if not entries:
+        problems.append(ImportProblem(0, "contact", "没有要导入的联系人"))
+    return checked, problems
+
+
+def check_contacts(engine: Engine, campaign: str | int, entries: Sequence[NewContact]) -> list[ImportProblem]:
+    with engine.store.read() as conn:
+        camp = engine._campaign(conn, campaign)
+        return _entries_problems(camp, _rows(conn, camp), entries)[1]
+
+
+def import_contacts(engine: Engine, campaign: str | int, actor: Actor, entries: Sequence[NewContact]) -> list[ContactView]:
+    now = engine._now()
+    with engine.store.write() as conn:
+        camp = engine._campaign(conn, campaign)
+        _may_manage(engine, camp, actor)
+        checked, problems = _entries_problems(camp, _rows(conn, camp), entries)
+        if problems:
+            raise ImportRejected(problems, "联系人")
+        _own_units(camp, actor, sorted({v["unit"] for v in checked}))
+        rows = [_insert(conn, camp, values, now) for values in checked]
+        _event(Tx.on(conn), engine._st, camp, actor, now, "contacts_imported",
+               {"contacts": [r["id"] for r in rows], "units": sorted({v["unit"] for v in checked}),
+                "roles": sorted({v["role"] for v in checked})})
+        return [_view(camp, r) for r in rows]
+
+
+# ------------------------------------------------------------------- the definition's contacts
+
+
+def seed_contacts(tx: Tx, st: Statements, unit_id: int, specs: Sequence[ContactSpec], now: dt.datetime,
+                  present: set[tuple[int, str, str]] | None = None) -> int:
+    """Put a definition's contacts of one unit into the roster, but those ``present`` (unit id,
+    name, role); returns how many were added."""
+    added = 0
+    present = set() if present is None else present
+    for contact in specs:
+        person = (unit_id, contact.name, contact.role)
+        if person in present:
+            continue
+        present.add(person)
+        tx.run(st.contact_insert, {
+            "unit_id": unit_id, "name": contact.name, "role": contact.role, "email": contact.email,
+            "mobile": contact.mobile, "channels": ",".join(contact.channels), "wecom_id": None, "dingtalk_id": None,
+            "active_from": None, "active_to": None, "created_at": now, "updated_at": now, "removed_at": None,
+        })
+        added += 1
+    return added
+
+
+def seed_new_version(conn: Connection, st: Statements, campaign_id: int, setup: CampaignSetup,
+                     now: dt.datetime) -> int:
+    """At ``migrate_campaign``: the new version's contacts not yet in the roster (same unit, name
+    and role, removed ones included: a county's removal stands) are added; none is removed."""
+    tx = Tx.on(conn)
+    unit_ids = {u["key"]: u["id"] for u in tx.all(st.units, {"cid": campaign_id})}
+    present = {
+        (r.unit_id, r.name, r.role)
+        for r in conn.execute(select(CONTACT.c.unit_id, CONTACT.c.name, CONTACT.c.role)
+                              .join(UNIT, UNIT.c.id == CONTACT.c.unit_id).where(UNIT.c.campaign_id == campaign_id))
+    }
+    return sum(seed_contacts(tx, st, unit_ids[u.id], u.contacts, now, present) for u in setup.units)
+
+
+# ------------------------------------------------------------------------------ dead letters
+
+
+def _unit_route(camp: Campaign, kind: str) -> Sequence[str] | None:
+    """The definition's route for the unit recipient a message of ``kind`` went to (the first
+    notify of that message naming a unit recipient)."""
+    routes = _routes(camp)
+    for notify in _notify_specs(camp.setup, camp):
+        if notify.message == kind and notify.to in UNIT_RECIPIENTS:
+            return routes.get(notify.to)
+    return None
+
+
+def requeue(engine: Engine, tx: Tx, outbox_id: int, now: dt.datetime) -> bool:
+    """Put a dead letter back in the queue; False when it is not dead (or still has nobody).
+
+    A letter nobody could receive (channel ``unrouted``) is routed again against the roster as it
+    is now (contacts active today): the row becomes the first contact's message (channel and
+    address by its preferences or the definition's route, key ``…:contact:ID``) and every further
+    contact gets a row of its own; a contact that already has the message (its key exists) is
+    skipped. With still nobody, the letter stays dead with its reason."""
+    st = engine._st
+    row = tx.one(st.outbox_row, {"id": outbox_id})
+    if row is None or row["status"] != "dead":
+        return False
+    if row["channel"] != "unrouted":
+        return tx.run(st.outbox_requeue, {"id": outbox_id}) == 1
+    camp = engine._campaign(tx, row["campaign_id"])
+    day = _today(camp, now)
+    kind, _, who = row["recipient"].partition(":")
+    found: list[dict[str, Any]] = []
+    default: Sequence[str] | None = None
+    if kind == "unit" and who in camp.unit_ids:
+        found = tx.all(st.contacts_of_unit, {"unit_id": camp.unit_ids[who], "day": day})
+        default = _unit_route(camp, row["kind"])
+    elif kind == "role":
+        found = tx.all(st.contacts_of_role, {"cid": camp.id, "role": who, "day": day})
+        default = _routes(camp).get(who)
+    key_base = row["idempotency_key"].removesuffix(f":{row['recipient']}")
+    first = True
+    for contact in found:
+        key = f"{key_base}:contact:{contact['id']}"
+        if tx.one(st.outbox_key_exists, {"key": key}) is not None:
+            continue
+        channel, address = _route(contact, default)
+        status, error = ("pending", None) if address else ("dead", "联系人没有可用的联系方式")
+        if first:
+            first = False
+            tx.run(st.outbox_reroute, {"id": outbox_id, "channel": channel, "recipient": address,
+                                       "contact_id": contact["id"], "key": key, "status": status, "error": error})
+            continue
+        tx.run(st.outbox_insert, {
+            "campaign_id": row["campaign_id"], "item_id": row["item_id"], "kind": row["kind"],
+            "payload": row["payload"], "attempts": 0, "next_try_at": row["created_at"],
+            "created_at": row["created_at"], "sent_at": None, "channel": channel, "recipient": address,
+            "contact_id": contact["id"], "idempotency_key": key, "status": status, "last_error": error,
+        })
+    return not first
