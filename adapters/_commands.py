@@ -1071,6 +1071,17 @@ def _contacts(name: str) -> Command:
     return run
 
 
+def _calendar(name: str) -> Command:
+    """A calendar command of :mod:`zhenggai.adapters._calendar`, imported when it runs."""
+
+    def run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+        from ._calendar import CALENDAR_COMMANDS
+
+        return int(CALENDAR_COMMANDS[name](args, db, actor))
+
+    return run
+
+
 COMMANDS: Mapping[str, Command] = {
     "init": cmd_init,
     "item_add": cmd_item_add,
@@ -1111,6 +1122,7 @@ COMMANDS: Mapping[str, Command] = {
     "outbox_show": _ops("outbox_show"),
     "outbox_retry": _ops("outbox_retry"),
     "outbox_send": _ops("outbox_send"),
+    **{name: _calendar(name) for name in ("calendar_list", "calendar_show", "calendar_load")},
     **{name: _contacts(name) for name in ("contact_add", "contact_list", "contact_update", "contact_remove",
                                           "contact_import", "contact_template")},
 }

@@ -87,11 +87,12 @@ def redate(setup: CampaignSetup, *, start: dt.date | None = None, to_year: int |
         how = f"--start {start.isoformat()}" if start is not None else f"--to-year {to_year}"
         paths = {path for path, day in dated_fields(unchecked) if day.year in unknown}
         located = [p for p in err.problems if _path_of(p) in paths] or list(err.problems)
-        more = f" (另有 {len(located) - 1} 处)" if len(located) > 1 else ""
         years = "、".join(str(y) for y in unknown)
+        # The validator may already name the way out (zhenggai calendar load): not twice.
+        load = "" if "calendar load" in located[0] else f"先用 zhenggai calendar load 载入 {years} 年的放假安排, "
         raise CliError(
-            f"实施方案 {setup.definition_id} 按 {how} 重新安排后, {located[0]}{more}; "
-            f"工作日历还不知道 {years} 年的节假日: 先用 zhenggai calendar load 载入该年的放假安排, 或用更早的 --start"
+            f"实施方案 {setup.definition_id} 按 {how} 重新安排后, {len(located)} 处日期落在工作日历还不知道的"
+            f" {years} 年, 如 {located[0]}; {load}或用更早的 --start"
         ) from None
 
 

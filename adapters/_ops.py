@@ -74,7 +74,9 @@ def cmd_status(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> i
         # The roster: units and roles nobody could receive a message for, per campaign.
         unreachable = [engine.unreachable(c.key) for c in engine.campaigns()]
     behind = status.behind
-    late = args.max_behind is not None and behind > dt.timedelta(minutes=args.max_behind)
+    # Steps that could already be due but wait for a year's holiday notice count as behind.
+    late = args.max_behind is not None and (
+        behind > dt.timedelta(minutes=args.max_behind) or status.awaiting_due > 0)
     if args.json:
         _print_json({**status.to_dict(), "behind_seconds": int(behind.total_seconds()),
                      "alive": [d.name for d in status.daemons if d.alive(status.now)],
@@ -115,6 +117,11 @@ def _status_text(status: StatusView) -> str:
         lines.append(
             f"待办步骤: {status.pending_steps} 个, 已到期未处理 {status.due_steps} 个; 最早到期 {oldest}{waiting}"
         )
+    if status.awaiting_calendar:
+        years = "、".join(str(y) for y in status.awaiting_years) or "未知"
+        past = f", 其中 {status.awaiting_due} 个已过最早可能的到期时间, 无法执行" if status.awaiting_due else ""
+        lines.append(f"待日历: {status.awaiting_calendar} 个督办步骤等待 {years} 年的节假日安排{past};"
+                     " 通知发布后用 zhenggai calendar load 载入")
     names = {"pending": "待发送", "sent": "已发送", "dead": "死信"}
     outbox = " · ".join(f"{names.get(k, k)} {v}" for k, v in sorted(status.outbox.items())) or "无"
     lines.append(f"消息: {outbox}")

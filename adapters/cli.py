@@ -238,6 +238,35 @@ def _add_contact_commands(commands: Any) -> None:
     p.set_defaults(command="contact_template")
 
 
+def _add_calendar_commands(commands: Any) -> None:
+    """``zhenggai calendar list | show YEAR | load FILE [--replace]``: the working-day calendar."""
+    calendar = commands.add_parser(
+        "calendar", help="工作日历: 各年节假日安排的列表、详情、载入",
+        description="工作日历 (节假日和调休上班日)。内置数据到最近一次国务院办公厅通知为止;\n"
+        "新一年的通知发布后, 用 zhenggai calendar load 载入 (格式见 README)。库中所有按法定节假日\n"
+        "计算的专项行动都按它计算; 待日历的督办步骤随即启用。",
+    )
+    cmds = calendar.add_subparsers(dest="calendar_command", metavar="ACTION", required=True, parser_class=_Parser)
+    p = cmds.add_parser("list", help="已知的年份及其来源", description="列出工作日历已知的年份: 内置的和载入的 (含被替换的)。")
+    _add_json(p)
+    p.set_defaults(command="calendar_list")
+    p = cmds.add_parser("show", help="某年的节假日安排", description="列出某年的放假安排、调休上班日和全年工作日数。")
+    p.add_argument("year", type=int, metavar="YEAR", help="年份, 如 2027")
+    _add_json(p)
+    p.set_defaults(command="calendar_show")
+    p = cmds.add_parser(
+        "load", help="载入一年的节假日安排 (国务院办公厅通知)",
+        description="检查并载入一年的节假日安排文件: 每一天都须确定 (放假日、调休上班日不重叠, 调休上班日须是周末,\n"
+        "元旦、春节、清明节、劳动节、端午节、中秋节、国庆节都已安排, 日期都在该年内)。有误时逐条列出 文件:行号, 不载入。\n"
+        "内置数据已有的年份或已载入的年份, 只有加 --replace 才替换。载入记入各专项行动的审计记录。",
+    )
+    p.add_argument("file", metavar="FILE", help="节假日安排文件 (YAML)")
+    p.add_argument("--replace", action="store_true", help="替换内置数据或此前载入的同一年份")
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="calendar_load", needs_actor=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree. Each leaf sets ``command`` to its name in the command table."""
     parser = _Parser(
@@ -595,6 +624,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(command="duty_done", needs_actor=True)
 
     _add_contact_commands(commands)
+    _add_calendar_commands(commands)
 
     outbox = commands.add_parser("outbox", help="消息队列: 列表、详情、重发死信、发送", description="待发送和已发送的消息。")
     outbox_cmds = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True, parser_class=_Parser)
@@ -642,7 +672,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser(
         "status", help="运行状态: 守护进程心跳、待办步骤、消息队列",
         description="显示守护进程是否在运行 (最后心跳)、待办步骤和最早一个已到期步骤逾期多久、消息队列。\n"
-        "给出 --max-behind 时, 若有已到期步骤等待超过这么多分钟, 退出码为 1 (供监控使用)。",
+        "给出 --max-behind 时, 若有已到期步骤等待超过这么多分钟, 或有待日历的步骤已过最早可能的到期时间, 退出码为 1 (供监控使用)。",
     )
     p.add_argument("--max-behind", dest="max_behind", type=int, metavar="MINUTES",
                    help="已到期步骤最多可等待的分钟数; 超过则退出码 1")
@@ -753,7 +783,7 @@ def _leaf_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> a
                           getattr(args, "audit_command", None), getattr(args, "definition_command", None),
                           getattr(args, "campaign_command", None), getattr(args, "duty_command", None),
                           getattr(args, "mechanism_command", None), getattr(args, "practice_command", None),
-                          getattr(args, "contact_command", None))
+                          getattr(args, "contact_command", None), getattr(args, "calendar_command", None))
         if name
     ]
     current = parser
@@ -801,7 +831,7 @@ def _report(err: Exception) -> int:
     definition_error: Any = getattr(errors, "DefinitionError", None)
     if definition_error is not None and isinstance(err, definition_error):
         problems = list(err.problems)
-        print(f"错误: 定义有误 ({len(problems)} 处)", file=sys.stderr)
+        print(f"错误: {getattr(err, 'what', '定义')}有误 ({len(problems)} 处)", file=sys.stderr)
         for problem in problems:
             print(f"  {_one_line(problem)}", file=sys.stderr)
         return 1

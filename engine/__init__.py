@@ -17,6 +17,7 @@ from ._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from zhenggai.workflows.schema import (
+        CalendarYearSpec,
         CampaignSetup,
         ContactSpec,
         LifecycleSpec,
@@ -67,6 +68,8 @@ if TYPE_CHECKING:
         MECHANISM_STATUSES,
         AccountabilityEntry,
         Actor,
+        CalendarHolidayView,
+        CalendarYearView,
         CampaignView,
         ContactView,
         DocumentView,
@@ -106,6 +109,9 @@ _EXPORTS: dict[str, str] = {
     "Calendar": ".ports",
     "Channel": ".ports",
     "CalendarError": ".errors",
+    "CalendarHolidayView": ".views",
+    "CalendarYearSpec": "zhenggai.workflows.schema",
+    "CalendarYearView": ".views",
     "CampaignNotFound": ".errors",
     "CampaignSetup": "zhenggai.workflows.schema",
     "CampaignView": ".views",
@@ -199,6 +205,9 @@ __all__ = [
     "AuditReport",
     "Calendar",
     "CalendarError",
+    "CalendarHolidayView",
+    "CalendarYearSpec",
+    "CalendarYearView",
     "CampaignNotFound",
     "CampaignSetup",
     "CampaignView",

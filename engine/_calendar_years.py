@@ -78,7 +78,7 @@ def load_year(
     of its year, or when the year is known and ``replace`` is not given."""
     problems = year_problems(spec)
     if problems:
-        raise DefinitionError(problems)
+        raise DefinitionError(problems, what="节假日安排")
     earlier = tx.all(cs.rows_of_year, {"year": spec.year})
     replaces: str | None = None
     if earlier:
@@ -151,7 +151,7 @@ def _package_view(year: int, in_force: bool) -> CalendarYearView:
     on_days = frozenset(d for _, _, on in arranged for d in on)
     work, rest = _counts(year, off_days, on_days)
     return CalendarYearView(
-        year=year, origin="package", in_force=in_force, source="内置 chinesecalendar (国务院办公厅节假日安排通知)",
+        year=year, origin="package", in_force=in_force, source="chinesecalendar (国务院办公厅历年节假日安排通知)",
         notice=None, loaded_by=None, loaded_at=None, replaces=None, sha256=None, holidays=holidays,
         working_days=work, days_off=rest,
     )

@@ -365,8 +365,9 @@ def _event(tx: Tx, st: Statements, camp: Campaign, actor: Actor, now: dt.datetim
 
 def _insert(conn: Connection, camp: Campaign, values: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
     row = {**_row_values(values, camp), "created_at": now, "updated_at": now, "removed_at": None}
-    contact_id = conn.execute(CONTACT.insert().values(**row)).inserted_primary_key[0]
-    return {**row, "id": contact_id}
+    key = conn.execute(CONTACT.insert().values(**row)).inserted_primary_key
+    assert key is not None
+    return {**row, "id": key[0]}
 
 
 def add_contact(engine: Engine, campaign: str | int, actor: Actor, entry: NewContact) -> ContactView:

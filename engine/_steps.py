@@ -36,7 +36,6 @@ or more than a day late, are caught up by their policy (``catch_up``, :func:`pla
 
 from __future__ import annotations
 
-import calendar as monthdays
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,7 +55,7 @@ from ._writes import (
     item_units,
     queue_messages,
 )
-from .deadlines import add_days, offset_day, stated_day, working_days_between
+from .deadlines import add_days, occurrences, offset_day, recurring, stated_day, working_days_between
 from .errors import CalendarError
 from .views import Actor
 
@@ -498,41 +497,10 @@ def duty_units(camp: Campaign, duty: DutySpec) -> list[str]:
     return list(out)
 
 
-def occurrences(duty: DutySpec) -> list[dt.date]:
-    """The due dates of a duty: its ``due``, or every week / fortnight (on ``weekday``) or month
-    (on the day of ``start``, the month's last day when shorter) from ``start`` to ``end``."""
-    if duty.due is not None:
-        return [duty.due]
-    assert duty.start is not None and duty.end is not None and duty.every is not None
-    start = duty.start
-    if duty.every != "month":
-        assert duty.weekday is not None
-        start += dt.timedelta(days=(duty.weekday - duty.start.isoweekday()) % 7)
-    return recurring(start, duty.end, duty.every)
-
-
 def duty_dates(camp: Campaign, duty: DutySpec) -> list[dt.date]:
     """The days a duty is due in the campaign: its occurrences, each on a day off moved to the
     next working day (a moved weekly occurrence never meets the next one)."""
     return list(dict.fromkeys(stated_day(camp.calendar, day) for day in occurrences(duty)))
-
-
-def recurring(start: dt.date, end: dt.date, every: str) -> list[dt.date]:
-    """``start`` and every week, fortnight or month after it up to ``end``; monthly on the day
-    of ``start`` (the month's last day when shorter, without drifting)."""
-    days: list[dt.date] = []
-    if every == "month":
-        year, month = start.year, start.month
-        while (day := dt.date(year, month, min(start.day, monthdays.monthrange(year, month)[1]))) <= end:
-            days.append(day)
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return days
-    step = dt.timedelta(days=7 if every == "week" else 14)
-    day = start
-    while day <= end:
-        days.append(day)
-        day += step
-    return days
 
 
 def duty_steps(camp: Campaign, duty: DutySpec, due: dt.date) -> Wanted:

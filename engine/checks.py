@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from zhenggai.workflows.schema import (
     LADDER_ACTIONS,
@@ -24,6 +24,8 @@ from zhenggai.workflows.schema import (
 )
 
 from .calendar import WorkingCalendar
+from .deadlines import add_days, occurrences, offset_day, stated_day
+from .errors import CalendarError
 from .lifecycle import OPERATIONS, UNIT_RECIPIENTS, check_lifecycle
 from .messages import message_uses
 
@@ -46,8 +48,10 @@ PHASE_RECIPIENTS = frozenset({"all_units", "lead_units"})
 _RANK = {action: i for i, action in enumerate(a for a in LADDER_ACTIONS if a != "notify")}
 
 
-def check_setup(setup: CampaignSetup) -> list[str]:
-    """Every problem that keeps ``setup`` from running, as ``path: message`` lines."""
+def check_setup(setup: CampaignSetup, *, calendar: WorkingCalendar | None = None) -> list[str]:
+    """Every problem that keeps ``setup`` from running, as ``path: message`` lines.
+    ``calendar``: the working days it is checked on (default: the definition's own on the
+    installed statutory data; the engine passes its database's, with the years loaded there)."""
     roles = {r.id: r for r in setup.roles}
     problems = _timezone_problems(setup.timezone)
     problems += check_lifecycle(setup.lifecycle, roles, setup.lifecycle.operations)
@@ -65,7 +69,7 @@ def check_setup(setup: CampaignSetup) -> list[str]:
         problems += _unknown(f"channels[{i}].source_units", channel.source_units, units, "单位")
     problems += _track_problems(setup, roles)
     problems += _phase_problems(setup)
-    problems += _calendar_problems(setup)
+    problems += _calendar_problems(setup, calendar or WorkingCalendar(setup.calendar))
     problems += _organisation_problems(setup, roles)
     ladders = {ladder.id: ladder for ladder in setup.ladders}
     problems += _duplicates("ladders", [ladder.id for ladder in setup.ladders], "督办阶梯")
@@ -81,8 +85,9 @@ def check_setup(setup: CampaignSetup) -> list[str]:
     return problems
 
 
-def setup_warnings(setup: CampaignSetup) -> list[str]:
+def setup_warnings(setup: CampaignSetup, *, calendar: WorkingCalendar | None = None) -> list[str]:
     """Legal but suspicious things, as ``path: message`` lines (they do not stop a campaign)."""
+    calendar = calendar or WorkingCalendar(setup.calendar)
     warnings: list[str] = []
     used_roles = _used_roles(setup)
     for i, role in enumerate(setup.roles):
@@ -112,7 +117,10 @@ def setup_warnings(setup: CampaignSetup) -> list[str]:
     for kind, template in setup.notifications.templates.items():
         if sms_routed and kind in used_messages and template.sms_template is None:
             warnings.append(f"notifications.templates.{kind}: 有短信发送路由, 但模板 {kind} 未填短信模板编号 (sms_template)")
-    calendar = WorkingCalendar(setup.calendar)
+    warnings += _day_off_warnings(setup, calendar)
+    warnings += _unknown_year_warnings(setup, calendar)
+    if setup.calendar.base == "cn_statutory" and not setup.calendar.alert:
+        warnings.append("calendar: 未设置 alert: 缺少某年节假日安排时只记入审计并在 zhenggai status 中显示, 不通知任何人")
     for field, is_off in (("extra_holidays", True), ("extra_workdays", False)):
         for i, day in enumerate(getattr(setup.calendar, field)):
             if calendar.covers(day.date.year) and calendar.is_statutory_holiday(day.date) == is_off:
@@ -223,10 +231,10 @@ def _phase_problems(setup: CampaignSetup) -> list[str]:
     return problems
 
 
-def _calendar_problems(setup: CampaignSetup) -> list[str]:
-    """Every phase, duty date and the campaign start lie in years the calendar knows; no day is
-    both a county holiday and a county working day, or listed twice."""
-    calendar = WorkingCalendar(setup.calendar)
+def _calendar_problems(setup: CampaignSetup, calendar: WorkingCalendar) -> list[str]:
+    """Every dated field (phases, duty dates, the campaign start, the county's own days) lies in
+    a year the calendar knows; no day is both a county holiday and a county working day, or
+    listed twice."""
     problems: list[str] = []
     coverage = calendar.describe_coverage()
     dated: list[tuple[str, dt.date]] = []
@@ -236,9 +244,12 @@ def _calendar_problems(setup: CampaignSetup) -> list[str]:
         dated += [(f"phases[{i}].start", phase.start), (f"phases[{i}].end", phase.end)]
     for i, duty in enumerate(setup.duties):
         dated += [(f"duties[{i}].{f}", getattr(duty, f)) for f in ("due", "start", "end") if getattr(duty, f)]
+    for field in ("extra_holidays", "extra_workdays"):
+        dated += [(f"calendar.{field}[{i}].date", o.date) for i, o in enumerate(getattr(setup.calendar, field))]
     for path, day in dated:
         if not calendar.covers(day.year):
-            problems.append(f"{path}: 日期 {day} 超出工作日历已知的年份 ({coverage})")
+            problems.append(f"{path}: 日期 {day} 超出工作日历已知的年份 ({coverage}); "
+                            f"先用 zhenggai calendar load 载入 {day.year} 年的节假日安排")
     seen: dict[dt.date, str] = {}
     for field in ("extra_holidays", "extra_workdays"):
         for i, override in enumerate(getattr(setup.calendar, field)):
@@ -528,6 +539,7 @@ def _notification_problems(setup: CampaignSetup, roles: Mapping[str, object]) ->
         if route.to in seen:
             problems.append(f"notifications.routes[{i}].to: 接收方 {route.to} 的发送路由重复定义")
         seen.add(route.to)
+    problems += _notify_problems("calendar.alert", setup.calendar.alert, frozenset(), setup)
     for i, quiet in enumerate(setup.notifications.quiet_hours):
         if quiet.start == quiet.end:
             problems.append(f"notifications.quiet_hours[{i}].end: 免打扰时段的开始与结束相同")
@@ -583,6 +595,98 @@ def _used_roles(setup: CampaignSetup) -> set[str]:
     return used
 
 
+def _day(day: dt.date) -> str:
+    return f"{day} ({'一二三四五六日'[day.weekday()].join(('星期', ''))})"
+
+
+def _day_off_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> list[str]:
+    """Each phase date and duty occurrence that falls on a holiday or rest day, with the
+    working day it moves to (民法典 第二百零三条): the engine moves it, the author should know."""
+    warnings: list[str] = []
+    for i, phase in enumerate(setup.phases):
+        for field, what in (("start", "开始通知"), ("end", "阶段结束时的督办")):
+            day = getattr(phase, field)
+            moved = _moved(calendar, day)
+            if moved is not None:
+                warnings.append(f"phases[{i}].{field}: 阶段 {phase.name} 的{'开始' if field == 'start' else '结束'}日期 "
+                                f"{_day(day)} 是休息日: {what}顺延至 {_day(moved)}")
+    for i, duty in enumerate(setup.duties):
+        path = f"duties[{i}].due" if duty.due is not None else f"duties[{i}].every"
+        for day in occurrences(duty):
+            moved = _moved(calendar, day)
+            if moved is not None:
+                warnings.append(f"{path}: 职责 {duty.label} 的到期日 {_day(day)} 是休息日, 顺延至 {_day(moved)} "
+                                "(民法典第二百零三条)")
+    return warnings
+
+
+def _moved(calendar: WorkingCalendar, day: dt.date) -> dt.date | None:
+    """The working day a date on a day off moves to (None: a working day, or a year the
+    calendar does not know)."""
+    if not calendar.covers(day.year) or calendar.is_workday(day):
+        return None
+    return stated_day(calendar, day)
+
+
+def _unknown_year_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> list[str]:
+    """Each duty whose reminder or ladder rungs, and each item-ladder rung or deadline rule
+    that, counted from the campaign's last day, would reach a year the calendar does not know:
+    those steps wait for the year (待日历) at run time, and a deadline rule is refused."""
+    warnings: list[str] = []
+    ladders = {ladder.id: ladder for ladder in setup.ladders}
+    for i, duty in enumerate(setup.duties):
+        rungs: dict[str, None] = {}
+        first: dt.date | None = None
+        years: set[int] = set()
+        ladder = ladders.get(duty.ladder or "")
+        steps = [("到期前提醒", -duty.remind_before, "working")] if duty.notify else []
+        steps += [(s.label, s.offset, s.count) for s in (ladder.steps if ladder else [])]
+        for stated in occurrences(duty):
+            if not calendar.covers(stated.year):
+                continue  # a dated field in an unknown year: an error of its own
+            due = stated_day(calendar, stated)
+            for label, offset, count in steps:
+                year = _unknown_year(calendar, offset_day, calendar, due, offset, count)
+                if year is not None:
+                    rungs[label] = None
+                    years.add(year)
+                    first = first or due
+        if rungs:
+            warnings.append(
+                f"duties[{i}]: 职责 {duty.label} 自 {first} 起的 {'、'.join(rungs)} 落在日历未知的 "
+                f"{'、'.join(str(y) for y in sorted(years))} 年: 这些步骤将待日历, 载入该年节假日安排后启用")
+    last = max((p.end for p in setup.phases), default=None)
+    if last is None or not calendar.covers(last.year) or setup.deadlines is None:
+        return warnings
+    for i, ladder in enumerate(setup.ladders):
+        if ladder.id != setup.deadlines.ladder:
+            continue
+        for j, step in enumerate(ladder.steps):
+            year = _unknown_year(calendar, offset_day, calendar, last, step.offset, step.count)
+            if year is not None:
+                warnings.append(f"ladders[{i}].steps[{j}]: 整改时限为最后阶段结束日 {last} 的问题, 其 {step.label} "
+                                f"落在日历未知的 {year} 年: 将待日历, 载入该年节假日安排后启用")
+    for path, rule in [("deadlines.default", setup.deadlines.default),
+                       *((f"deadlines.rules[{k}]", r) for k, r in enumerate(setup.deadlines.rules))]:
+        year = _unknown_year(calendar, add_days, calendar, last, rule.days, rule.count)
+        if year is not None:
+            warnings.append(f"{path}: 最后阶段结束日 {last} 交办的问题按 {rule.days} 个"
+                            f"{'工作日' if rule.count == 'working' else '自然日'}计算的整改时限落在日历未知的 {year} 年: "
+                            "载入该年节假日安排前, 这样的交办须给出整改时限")
+    return warnings
+
+
+def _unknown_year(calendar: WorkingCalendar, compute: Callable[..., dt.date], *args: object) -> int | None:
+    """The year ``compute(*args)`` needs and the calendar does not know, or None."""
+    try:
+        compute(*args)
+    except CalendarError as err:
+        if isinstance(err.day, dt.date) and not calendar.covers(err.day.year):
+            return err.day.year
+        raise
+    return None
+
+
 def _notify_lists(setup: CampaignSetup) -> Iterator[tuple[str, Sequence[NotifySpec]]]:
     """Every ``notify`` list of ``setup`` with its path."""
     for i, t in enumerate(setup.lifecycle.transitions):
@@ -596,6 +700,7 @@ def _notify_lists(setup: CampaignSetup) -> Iterator[tuple[str, Sequence[NotifySp
             yield f"ladders[{i}].steps[{j}].notify", step.notify
     for i, duty in enumerate(setup.duties):
         yield f"duties[{i}].notify", duty.notify
+    yield "calendar.alert", setup.calendar.alert
 
 
 def _named_units(setup: CampaignSetup) -> set[str]:

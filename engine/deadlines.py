@@ -19,10 +19,11 @@ Ladder offsets use the same two counts, from the due date: ``offset_day(cal, due
 
 from __future__ import annotations
 
+import calendar as monthdays
 import datetime as dt
 import zoneinfo
 
-from zhenggai.workflows.schema import DayCount, DeadlineRule, DeadlinesSpec
+from zhenggai.workflows.schema import DayCount, DeadlineRule, DeadlinesSpec, DutySpec
 
 from .errors import CalendarError
 from .ports import Calendar
@@ -30,9 +31,11 @@ from .ports import Calendar
 __all__ = [
     "add_days",
     "next_workday",
+    "occurrences",
     "offset_day",
     "received_day",
     "rectification_due",
+    "recurring",
     "rule_for",
     "stated_day",
     "working_days_between",
@@ -138,3 +141,34 @@ def rectification_due(
     """The due date of an item of ``track`` and ``severity`` assigned at ``assigned_at``."""
     rule = rule_for(deadlines, track, severity)
     return add_days(cal, received_day(cal, assigned_at, tz, deadlines.cutoff), rule.days, rule.count)
+
+
+def occurrences(duty: DutySpec) -> list[dt.date]:
+    """The due dates of a duty: its ``due``, or every week / fortnight (on ``weekday``) or month
+    (on the day of ``start``, the month's last day when shorter) from ``start`` to ``end``."""
+    if duty.due is not None:
+        return [duty.due]
+    assert duty.start is not None and duty.end is not None and duty.every is not None
+    start = duty.start
+    if duty.every != "month":
+        assert duty.weekday is not None
+        start += dt.timedelta(days=(duty.weekday - duty.start.isoweekday()) % 7)
+    return recurring(start, duty.end, duty.every)
+
+
+def recurring(start: dt.date, end: dt.date, every: str) -> list[dt.date]:
+    """``start`` and every week, fortnight or month after it up to ``end``; monthly on the day
+    of ``start`` (the month's last day when shorter, without drifting)."""
+    days: list[dt.date] = []
+    if every == "month":
+        year, month = start.year, start.month
+        while (day := dt.date(year, month, min(start.day, monthdays.monthrange(year, month)[1]))) <= end:
+            days.append(day)
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return days
+    step = dt.timedelta(days=7 if every == "week" else 14)
+    day = start
+    while day <= end:
+        days.append(day)
+        day += step
+    return days

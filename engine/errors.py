@@ -248,9 +248,11 @@ class DefinitionError(ZhenggaiError):
     reads ``file:line: path: message``.
     """
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("定义有误:\n" + "\n".join(problems))
+    def __init__(self, problems: Sequence[str], *, what: str = "定义") -> None:
+        super().__init__(f"{what}有误:\n" + "\n".join(problems))
         self.problems = tuple(problems)
+        #: What was wrong, in the officials' words: 定义 (a definition), 日历文件 (a year's notice).
+        self.what = what
 
 
 class CalendarError(ZhenggaiError, LookupError):

@@ -27,6 +27,8 @@ MESSAGE_SOURCES: Mapping[str, frozenset[str]] = {
     "ladder": ITEM_VARIABLES | {"step", "step_label", "action", "action_label", "days_overdue"},
     "duty": frozenset({"campaign", "duty", "duty_label", "deliverable", "unit", "unit_name", "due", "due_weekday"}),
     "phase": frozenset({"campaign", "phase", "phase_name", "phase_start", "phase_end"}),
+    # The operator alert when steps wait for a year the calendar does not know (待日历).
+    "calendar": frozenset({"campaign", "year", "steps", "first_due"}),
     # 规范性文件清理: a document's transitions and ladder steps.
     "document": frozenset({
         "campaign", "document_id", "title", "doc_number", "state", "state_label", "unit", "unit_name", "due",
@@ -93,3 +95,5 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
     for i, duty in enumerate(setup.duties):
         for k, n in enumerate(duty.notify):
             yield MessageUse(n.message, f"duties[{i}].notify[{k}].message", MESSAGE_SOURCES["duty"])
+    for k, n in enumerate(setup.calendar.alert):
+        yield MessageUse(n.message, f"calendar.alert[{k}].message", MESSAGE_SOURCES["calendar"])

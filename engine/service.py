@@ -258,7 +258,7 @@ class Engine:
         key = (key or setup.definition_id).strip()
         if not key or len(key) > 100:
             raise InvalidInputError("key", "专项行动标识须为 1-100 个字符")
-        _check_setup(setup)
+        self._check_setup(setup)
         try:
             zoneinfo.ZoneInfo(setup.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as err:
@@ -335,9 +335,7 @@ class Engine:
         Units and tracks the new version adds are created; names and unit lists are updated.
         The actor must have a role the new version's ``migrate_campaign`` operation allows.
         """
-        problems = check_setup(setup)
-        if problems:
-            raise DefinitionError(problems)
+        self._check_setup(setup)
         now = self._now()
         st = self._st
         with self._store.write() as conn:
@@ -940,6 +938,15 @@ class Engine:
         return RecomputeView(campaign=camp.key, moved=tuple(moved), retimed=retimed)
 
     # -------------------------------------------------------------- the calendar (节假日安排)
+
+    def _check_setup(self, setup: CampaignSetup) -> None:
+        """What ``zhenggai check`` refuses, on this database's calendar (with its loaded years)."""
+        with self._store.read() as conn:
+            read_loaded(Tx.on(conn), self._cal_st, self._loaded_years)
+        calendar = self.calendar_for(setup.calendar)
+        problems = check_setup(setup, calendar=calendar if isinstance(calendar, WorkingCalendar) else None)
+        if problems:
+            raise DefinitionError(problems)
 
     def _working_calendar(self, spec: CalendarSpec) -> Calendar:
         """The default calendar factory: the statutory base with the years loaded into this
@@ -2409,12 +2416,6 @@ def _outbox_view(r: Mapping[Any, Any]) -> OutboxView:
         attempts=r["attempts"], last_error=r["last_error"], campaign_id=r["campaign_id"],
         next_try_at=r["next_try_at"], created_at=r["created_at"], sent_at=r["sent_at"],
     )
-
-
-def _check_setup(setup: CampaignSetup) -> None:
-    problems = check_setup(setup)
-    if problems:
-        raise DefinitionError(problems)
 
 
 def _stranded_items(conn: Connection, camp: Campaign, setup: CampaignSetup) -> list[str]:

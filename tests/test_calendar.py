@@ -182,10 +182,10 @@ def test_calendar_day_deadlines_end_on_the_first_working_day_from_the_plain_date
     assert next_workday(STATUTORY, plain) == due
 
 
-def test_assigning_in_a_year_without_data_is_refused_and_changes_nothing() -> None:
-    """At run time a deadline in a year the calendar does not know is a CalendarError, whether
-    the due date is computed or given (the ladder's working-day steps cannot be placed either):
-    the item stays as it was."""
+def test_assigning_in_a_year_without_data_is_refused_by_rule_and_waits_with_a_date() -> None:
+    """At run time a deadline *rule* counted in a year the calendar does not know is a
+    CalendarError and the item stays as it was; a due date a person gives is taken, and the
+    ladder's working-day steps it cannot place wait for the calendar (待日历)."""
     clock = VirtualClock(dt.datetime(2031, 3, 3, 1, 0, tzinfo=dt.UTC))
     with throwaway_engine(clock=clock) as sandbox:
         engine = sandbox.engine
@@ -195,10 +195,9 @@ def test_assigning_in_a_year_without_data_is_refused_and_changes_nothing() -> No
             engine.assign(item.id, sandbox.office, unit="housing_construction_bureau")
         assert engine.item(item.id) == item
         assert len(engine.events(item.id)) == 1
-        with pytest.raises(CalendarError, match="2031"):
-            engine.assign(item.id, sandbox.office, unit="housing_construction_bureau", due="2031-03-31")
-        assert engine.item(item.id) == item
-        assert len(engine.events(item.id)) == 1
+        assigned = engine.assign(item.id, sandbox.office, unit="housing_construction_bureau", due="2031-03-31")
+        assert assigned.due == dt.date(2031, 3, 31)
+        assert engine.status().awaiting_calendar == 5
 
 
 def test_a_host_calendar_is_used_for_deadlines() -> None:

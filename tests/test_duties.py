@@ -66,13 +66,14 @@ def test_occurrences_of_dated_weekly_fortnightly_and_monthly_duties() -> None:
 
 
 def test_starting_the_plan_arms_every_occurrence_for_every_unit(engine: Engine, campaign: CampaignView) -> None:
-    """The built-in plan: 491 occurrences — 36 units' 一报告四清单 by 7-31, the weekly 部门联动
-    collection from its 5 units (31 Fridays), the lead units' fortnightly reports (6 units, 12
-    times), the monthly 践诺 column …"""
+    """The built-in plan: 486 occurrences — 36 units' 一报告四清单 by 7-31, the weekly 部门联动
+    collection from its 5 units (31 Fridays, of which 9-29 and 10-06 are holidays and both move
+    to the make-up working day 10-07: 30 occurrences), the lead units' fortnightly reports (6
+    units, 12 times), the monthly 践诺 column …"""
     duties = engine.duties("test")
-    assert len(duties) == 491
+    assert len(duties) == 486
     per = Counter(x.duty for x in duties)
-    assert per["self_inspection_pack"] == 36 and per["department_referral_collection"] == 5 * 31
+    assert per["self_inspection_pack"] == 36 and per["department_referral_collection"] == 5 * 30
     assert per["lead_unit_progress_report"] == 6 * 12 and per["publicity_column"] == 6
     assert {x.unit for x in duties if x.duty == "lead_unit_progress_report"} == {
         "discipline_commission", "development_reform_commission", "housing_construction_bureau",
@@ -80,7 +81,7 @@ def test_starting_the_plan_arms_every_occurrence_for_every_unit(engine: Engine, 
     pack = engine.duties("test", unit=UNIT, due_by=d("2023-07-31"), status="open")
     assert [x.duty for x in pack if x.due == d("2023-07-31")] == ["self_inspection_pack"]
     assert pack[-1].deliverable == "自查报告、问题清单、责任清单、措施清单、时间清单"
-    assert engine.events(campaign="test")[0].data["duties"] == 491
+    assert engine.events(campaign="test")[0].data["duties"] == 486
 
 
 def test_a_missing_ledger_is_reminded_then_chased_up_the_ladder(
@@ -114,12 +115,14 @@ def test_a_missing_ledger_is_reminded_then_chased_up_the_ladder(
     assert listed.payload["due_weekday"] == "星期一" and listed.payload["days_overdue"] == 5
 
 
-def test_units_without_their_pack_when_inspection_ends_go_to_listed_supervision(
+def test_units_without_their_pack_when_inspection_ends_go_through_the_duty_ladder(
     engine: Engine, campaign: CampaignView, clock: VirtualClock
 ) -> None:
-    """四、(二): when inspection ends (00:00 on 8-01) every unit without its 一报告四清单 goes to
-    挂牌督办 at once, in one phase event naming them, with the 挂牌督办 message; the ladder's
-    steps up to it are done, 问责 stays; a unit that delivered in time is not named."""
+    """四、(二): the 一报告四清单 is due 7-31, the day inspection ends. When it ends (00:00 on
+    8-01) the units without it are named in one phase event, but none is put under 挂牌督办 "0
+    个工作日" late: each goes through the duty's own ladder — 催报 (+1), 红灯 (+3), 挂牌督办 on
+    8-07 (+5, five working days late, as its message says), 问责 (+10); a unit that delivered
+    in time is not named."""
     (mine,) = [x for x in engine.duties("test", unit=UNIT) if x.duty == "self_inspection_pack"]
     clock.set(at("2023-07-28", 10, 0))
     engine.complete_duty(mine.id, Actor("李科长", "responsible", UNIT))
@@ -127,19 +130,24 @@ def test_units_without_their_pack_when_inspection_ends_go_to_listed_supervision(
     engine.sweep()
     (escalated,) = [e.data for e in engine.events(campaign="test")
                     if e.trigger == "phase_action" and e.data.get("duty") == "self_inspection_pack"]
-    assert (escalated["phase"], escalated["edge"], escalated["count"]) == ("inspection", "end", 35)
-    assert UNIT not in escalated["units"] and "court" in escalated["units"]
+    assert (escalated["phase"], escalated["edge"], escalated["count"]) == ("inspection", "end", 0)
+    on_ladder = {x["unit"]: x["listed_on"] for x in escalated["on_ladder"]}
+    assert len(on_ladder) == 35 and UNIT not in on_ladder and on_ladder["court"] == "2023-08-07"
     (court,) = [x for x in engine.duties("test", unit="court") if x.duty == "self_inspection_pack"]
-    assert (court.light, court.escalation_level) == ("red", 1)
-    court_steps = {e["step"] for e in duty_events(engine, "self_inspection_pack", "court")
-                   if e["trigger"] == "duty_step"}
-    assert court_steps <= {"remind", "chase"}
-    assert any(m.kind == "duty_listed" and m.recipient == "unit:court" and m.payload.get("duty") == "self_inspection_pack"
-               for m in engine.outbox("test"))
-    clock.set(at("2023-08-14", 9, 0))
-    engine.sweep()
-    assert duty_events(engine, "self_inspection_pack", "court")[-1]["step"] == "accountability"
-    assert [e["step"] for e in duty_events(engine, "self_inspection_pack", "court")].count("listed_supervision") == 0
+    assert court.escalation_level == 0
+    for day, step, light, level in [("2023-08-03", "red", "red", 0), ("2023-08-07", "listed_supervision", "red", 1),
+                                    ("2023-08-14", "accountability", "red", 2)]:
+        clock.set(at(day, 9, 0))
+        engine.sweep()
+        assert duty_events(engine, "self_inspection_pack", "court")[-1]["step"] == step, day
+        (court,) = [x for x in engine.duties("test", unit="court") if x.duty == "self_inspection_pack"]
+        assert (court.light, court.escalation_level) == (light, level), day
+    # (the reminder of 7-26, never swept before 8-01, was folded into the 催报)
+    assert [e["step"] for e in duty_events(engine, "self_inspection_pack", "court")] == [
+        "chase", "red", "listed_supervision", "accountability"]
+    (listed,) = [m for m in engine.outbox("test") if m.kind == "duty_listed" and m.recipient == "unit:court"
+                 and m.payload.get("duty") == "self_inspection_pack" and m.payload.get("step") == "listed_supervision"]
+    assert listed.payload["days_overdue"] == 5
 
 
 def test_delivering_cancels_what_is_left(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:

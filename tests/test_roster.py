@@ -328,3 +328,28 @@ def test_robots_mention_a_contact_by_its_account(engine: Engine, campaign: Campa
 def test_the_actor_must_be_known(engine: Engine, campaign: CampaignView) -> None:
     with pytest.raises(PermissionDeniedError, match="本专项行动没有该角色"):
         engine.add_contact("test", Actor("某人", "mayor"), NewContact(unit=UNIT, name="甲", mobile="13800138000"))
+
+
+def test_robot_bodies_mention_an_account_or_a_mobile() -> None:
+    """WeCom: ``mentioned_list`` (``<@id>`` in markdown) for an account, ``mentioned_mobile_list``
+    for a mobile; DingTalk: ``atUserIds`` or ``atMobiles``, with the @ in the text."""
+    from zhenggai.engine import OutgoingMessage
+    from zhenggai.notifications.robots import DingTalkRobot, WeComRobot
+    from zhenggai.notifications.web import HostPolicy
+
+    def message(recipient: str) -> OutgoingMessage:
+        return OutgoingMessage(outbox_id=1, idempotency_key="k1", channel="wecom", recipient=recipient,
+                               kind="item_assigned", subject="【交办】审批超时", body="县住建局: 请办理。", attempt=1)
+
+    wecom = WeComRobot(key="k", policy=HostPolicy())
+    assert wecom.body(message("zhangsan"))["text"] == {"content": "【交办】审批超时\n县住建局: 请办理。",
+                                                       "mentioned_list": ["zhangsan"]}
+    assert wecom.body(message("13800138000"))["text"]["mentioned_mobile_list"] == ["13800138000"]
+    assert "mentioned_list" not in wecom.body(message("13800138000"))["text"]
+    markdown = WeComRobot(key="k", policy=HostPolicy(), markdown=True)
+    assert markdown.body(message("zhangsan"))["markdown"]["content"].endswith("\n<@zhangsan>")
+    ding = DingTalkRobot(access_token="t", policy=HostPolicy())
+    by_id = ding.body(message("manager4711"))
+    assert by_id["at"] == {"atMobiles": [], "atUserIds": ["manager4711"], "isAtAll": False}
+    assert by_id["text"]["content"].endswith("\n@manager4711")
+    assert ding.body(message("13800138000"))["at"] == {"atMobiles": ["13800138000"], "isAtAll": False}

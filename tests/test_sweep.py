@@ -18,6 +18,8 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, 
 from sqlalchemy import select
 from zhenggai.engine import Actor, CampaignView, Engine, VirtualClock
 from zhenggai.engine._writes import STEP
+from zhenggai.engine.calendar import WorkingCalendar
+from zhenggai.engine.deadlines import next_workday
 from zhenggai.testing import DEFAULT_START, items_only, throwaway_engine
 from zhenggai.workflows import dump_setup, load_setup
 
@@ -225,9 +227,14 @@ class LadderMachine(RuleBasedStateMachine):
     def today(self) -> dt.date:
         return self.clock.now().astimezone(SHANGHAI).date()
 
+    def workday(self, days: int) -> dt.date:
+        """The first working day ``days`` or more after today (a due date a person gives is
+        never a day off)."""
+        return next_workday(WorkingCalendar(), self.today() + dt.timedelta(days=days))
+
     @rule(target=items, days=st.integers(0, 40))
     def assign(self, days: int) -> int:
-        return assigned(self.engine, (self.today() + dt.timedelta(days=days)).isoformat())
+        return assigned(self.engine, self.workday(days).isoformat())
 
     @rule(hours=st.integers(1, 24 * 12))
     def wait(self, hours: int) -> None:
@@ -242,7 +249,7 @@ class LadderMachine(RuleBasedStateMachine):
     def new_due(self, item: int, days: int) -> None:
         if self.engine.item(item).state in ("assigned", "rectifying") and self.engine.item(item).paused_at is None:
             unit = "natural_resources_bureau" if self.engine.item(item).unit == UNIT else UNIT
-            self.engine.reassign(item, OFFICE, unit=unit, due=(self.today() + dt.timedelta(days=days)).isoformat())
+            self.engine.reassign(item, OFFICE, unit=unit, due=self.workday(days).isoformat())
 
     @rule(item=items)
     def pause_or_resume(self, item: int) -> None:

@@ -126,7 +126,7 @@ def test_a_new_dispatch_restarts_the_timer(started: Engine, clock: VirtualClock)
     engine = started
     item = dispatched(engine, clock, at("2024-03-01", 10))
     clock.set(at("2024-03-04", 0, 1))
-    engine.fire(item, "send_back", CENTER, unit="approval_bureau", due="2024-03-15")
+    engine.fire(item, "send_back", CENTER, unit="approval_bureau", due="2024-03-18")
     assert timer_rows(engine, item) == {"timer.auto_accept@2024-03-01": "cancelled",
                                         "timer.auto_accept@2024-03-04": "pending"}
     clock.set(at("2024-03-04", 23, 0))

@@ -53,9 +53,10 @@ def load_calendar_year(source: str | os.PathLike[str]) -> CalendarYearFile:
     """Read and check a year file. Raises :class:`DefinitionError` with every problem as
     ``file:line: path: message``, in file order."""
     path = Path(os.fspath(source))
-    data = read_bytes(path)
+    data = read_bytes(path, "日历文件")
     if len(data) > _MAX_BYTES:
-        raise DefinitionError([f"{path}: 文件过大 ({len(data)} 字节; 一年的节假日安排不超过 {_MAX_BYTES} 字节)"])
+        raise DefinitionError([f"{path}: 文件过大 ({len(data)} 字节; 一年的节假日安排不超过 {_MAX_BYTES} 字节)"],
+                              what="日历文件")
     doc = read_yaml(path, "日历文件", data)
     problems: list[tuple[int, str]] = []
     if doc.get(_FORMAT_KEY) != _FORMAT_VERSION:
@@ -65,8 +66,8 @@ def load_calendar_year(source: str | os.PathLike[str]) -> CalendarYearFile:
     try:
         spec = CalendarYearSpec.model_validate(fields)
     except ValidationError as err:
-        raise DefinitionError(located(path, problems + schema_problems(err, doc))) from None
+        raise DefinitionError(located(path, problems + schema_problems(err, doc)), what="日历文件") from None
     problems += locate_problems(doc, year_problems(spec))
     if problems:
-        raise DefinitionError(located(path, problems))
+        raise DefinitionError(located(path, problems), what="日历文件")
     return CalendarYearFile(path=path, spec=spec, sha256=hashlib.sha256(data).hexdigest())

@@ -89,28 +89,29 @@ def check_definition(source: str | os.PathLike[str]) -> CheckedDefinition:
     return CheckedDefinition(path=path, setup=setup, warnings=tuple(warnings))
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, what: str = "定义") -> bytes:
     """The bytes of a file an author or operator names; a missing or unreadable file is one
-    located :class:`DefinitionError`."""
+    located :class:`DefinitionError` (``what`` names the kind of file)."""
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise DefinitionError([f"{path}: 文件不存在"]) from None
+        raise DefinitionError([f"{path}: 文件不存在"], what=what) from None
     except IsADirectoryError:
-        raise DefinitionError([f"{path}: 不是文件 (是目录)"]) from None
+        raise DefinitionError([f"{path}: 不是文件 (是目录)"], what=what) from None
     except OSError as err:
-        raise DefinitionError([f"{path}: 无法读取 ({err})"]) from None
+        raise DefinitionError([f"{path}: 无法读取 ({err})"], what=what) from None
 
 
 def read_yaml(path: Path, what: str, data: bytes | None = None) -> Mapping[str, Any]:
     """A YAML 1.2 mapping read from ``path`` (or its ``data``) with line marks kept: duplicate
     keys refused, dates left as text for the schema; every failure one located
     :class:`DefinitionError` (``what`` names the kind of file)."""
-    raw = read_bytes(path) if data is None else data
+    kind = "定义" if what == "定义文件" else what  # what the error calls it: 定义有误, 日历文件有误
+    raw = read_bytes(path, kind) if data is None else data
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise DefinitionError([f"{path}: 无法读取 (不是 UTF-8 文本: {err})"]) from None
+        raise DefinitionError([f"{path}: 无法读取 (不是 UTF-8 文本: {err})"], what=kind) from None
     yaml = YAML(typ="rt", pure=True)
     yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
@@ -119,11 +120,11 @@ def read_yaml(path: Path, what: str, data: bytes | None = None) -> Mapping[str, 
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark is not None else 0
-        raise DefinitionError([f"{path}:{line}: YAML 格式错误: {err.problem or err}"]) from None
+        raise DefinitionError([f"{path}:{line}: YAML 格式错误: {err.problem or err}"], what=kind) from None
     except YAMLError as err:
-        raise DefinitionError([f"{path}: YAML 格式错误: {err}"]) from None
+        raise DefinitionError([f"{path}: YAML 格式错误: {err}"], what=kind) from None
     if not isinstance(doc, Mapping):
-        raise DefinitionError([f"{path}:1: {what}须为映射 (键: 值)"])
+        raise DefinitionError([f"{path}:1: {what}须为映射 (键: 值)"], what=kind)
     return doc
 
 
