@@ -220,7 +220,9 @@ class Simulation:
         self.swept: list[EventView] = []  # the day's events read after its sweep
         self.closes: Counter[str] = Counter()  # items closed per unit (every N-th: a mechanism)
         self.recorded: dict[int, int] = {}  # items whose outcome was recorded: at which escalation level
-        self.clock = VirtualClock(self._at(start, TICK))
+        # The campaign is created at 00:00 of the first day, so what falls due that day (the
+        # first phase's start) lies ahead of it; what fell due before --from is not applicable.
+        self.clock = VirtualClock(self._at(start, dt.time(0)))
 
     # ------------------------------------------------------------------------------ people
 
