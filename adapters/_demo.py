@@ -241,7 +241,7 @@ def _play(engine: Engine, clock: VirtualClock, db: str, *, keep: bool, reports: 
 
     t.heading("巩固提升阶段: 回头看")
     t.step("2023-09-12 10:00", lambda: engine.follow_up_review(
-        permit.id, SUPERVISION, finding="抽查同类商住项目, 施工许可审批仍有超时", due=dt.date(2023, 9, 30),
+        permit.id, SUPERVISION, finding="抽查同类商住项目, 施工许可审批仍有超时", due=dt.date(2023, 10, 9),
     ))
     m2 = t.step("2023-09-13 09:00", lambda: engine.add_measure(
         permit.id, HOUSING, text="建立审批超时预警, 每周通报办理进度", due=dt.date(2023, 9, 28),

@@ -899,6 +899,7 @@ class Engine:
         day (due dates a person chose stay, and so do paused clocks' days left); every pending
         ladder and duty step is re-timed. One audited act (an event for the campaign, one per
         item whose due date moved); running it again changes nothing."""
+        self._refresh_years()  # a year loaded by another process since this engine read them
         now = self._now()
         st = self._st
         with self._store.transaction() as tx:
@@ -935,14 +936,14 @@ class Engine:
                     "retimed": retimed, "definition_version": camp.view.definition_version}
             append_event(tx, st, camp.id, item_id=None, trigger="recompute_deadlines", from_state=None,
                          to_state=None, actor=actor, at=now, data=data)
+        self._arm_all_awaiting(now)  # steps that waited for a year the calendar now knows
         return RecomputeView(campaign=camp.key, moved=tuple(moved), retimed=retimed)
 
     # -------------------------------------------------------------- the calendar (节假日安排)
 
     def _check_setup(self, setup: CampaignSetup) -> None:
         """What ``zhenggai check`` refuses, on this database's calendar (with its loaded years)."""
-        with self._store.read() as conn:
-            read_loaded(Tx.on(conn), self._cal_st, self._loaded_years)
+        self._refresh_years()
         calendar = self.calendar_for(setup.calendar)
         problems = check_setup(setup, calendar=calendar if isinstance(calendar, WorkingCalendar) else None)
         if problems:
@@ -1006,12 +1007,16 @@ class Engine:
         """Read the loaded years again (another process may have loaded one); when they changed,
         or on this engine's first sweep (a package upgrade comes with a restart), arm the steps
         that waited for the calendar. Returns how many were armed."""
-        with self._store.read() as conn:
-            changed = read_loaded(Tx.on(conn), self._cal_st, self._loaded_years)
+        changed = self._refresh_years()
         if not changed and self._armed_for == self._loaded_years.fingerprint:
             return 0
         self._armed_for = self._loaded_years.fingerprint
         return self._arm_all_awaiting(now)
+
+    def _refresh_years(self) -> bool:
+        """Read the loaded calendar years again if they changed (one small query otherwise)."""
+        with self._store.read() as conn:
+            return read_loaded(Tx.on(conn), self._cal_st, self._loaded_years)
 
     def _arm_all_awaiting(self, now: dt.datetime) -> int:
         with self._store.read() as conn:
