@@ -399,7 +399,7 @@ class Statements:
         self.track_insert = p(_insert(TRACK))
         # A campaign started after some of its dates (a plan re-dated to a day already past, or
         # started late): what fell due before it existed is not applicable, never caught up.
-        not_applicable = literal_column("'not_applicable'")
+        not_applicable: ColumnClause[str] = literal_column("'not_applicable'")
         self.duties_not_applicable = p(
             update(DUTY)
             .where(DUTY.c.campaign_id == bindparam("cid"), DUTY.c.status == literal("open"),

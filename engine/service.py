@@ -2181,7 +2181,7 @@ class Engine:
             years: set[int] = set()
             waiting = conn.execute(
                 select(STEP.c.campaign_id, STEP.c.due_at).where(STEP.c.status == AWAITING).distinct()
-            ) if awaiting else []
+            ).all() if awaiting else []
             for cid, due_at in waiting:
                 years.update(_missing_years(self._campaign(conn, cid), due_at, now))
         return StatusView(

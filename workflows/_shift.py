@@ -97,7 +97,7 @@ def shift_setup(
         move = lambda day: _same_day(day, day.year + years)
         new_year = to_year
     try:
-        shifted = _walk(setup, lambda day, _path: move(day), "")
+        shifted: CampaignSetup = _walk_model(setup, lambda day, _path: move(day), "")
     except (OverflowError, ValueError) as err:
         raise InvalidInputError("start", f"重新安排后的日期超出范围 ({err})") from None
     old_prefix = f"{anchor.year}年"
