@@ -7,12 +7,16 @@ Calendar files are checked before anything is stored. On SQLite and PostgreSQL."
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import tempfile
 import zoneinfo
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from zhenggai.engine import (
     Actor,
@@ -24,9 +28,19 @@ from zhenggai.engine import (
     VirtualClock,
 )
 from zhenggai.engine._writes import STEP
-from zhenggai.engine.calendar import WorkingCalendar, package_year, statutory_years
+from zhenggai.engine.calendar import (
+    LoadedYears,
+    WorkingCalendar,
+    package_year,
+    statutory_years,
+    year_days,
+    year_problems,
+)
+from zhenggai.engine.deadlines import offset_day
+from zhenggai.testing import items_only
 from zhenggai.workflows import check_definition, dump_setup, load_calendar_year, load_setup
 from zhenggai.workflows._shift import shift_setup
+from zhenggai.workflows.schema import CalendarYearSpec, HolidaySpec
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 DATA = Path(__file__).parent / "data"
@@ -330,3 +344,148 @@ def test_a_copy_of_the_year_file_loads_from_anywhere(tmp_path: Path) -> None:
     shutil.copy(YEAR_2027, copy)
     checked = load_calendar_year(copy)
     assert checked.spec.year == 2027 and len(checked.sha256) == 64
+
+
+# ------------------------------------------------------------------------------ properties
+
+SOAK = int(os.environ.get("ZHENGGAI_PROPERTY_EXAMPLES", "0"))
+FESTIVALS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
+
+
+@st.composite
+def year_notices(draw: st.DrawFn) -> CalendarYearSpec:
+    """A valid notice of a generated year: seven festivals (a name may join two), holidays that
+    do not overlap, make-up days on weekends outside every holiday."""
+    year = draw(st.integers(2027, 2060))
+    starts = sorted(draw(st.lists(st.integers(0, 340), min_size=7, max_size=7, unique=True)))
+    holidays: list[HolidaySpec] = []
+    taken: set[dt.date] = set()
+    first = dt.date(year, 1, 1)
+    for k, (offset, name) in enumerate(zip(starts, FESTIVALS, strict=True)):
+        start = first + dt.timedelta(days=offset)
+        room = (starts[k + 1] - offset) if k + 1 < len(starts) else 365 - offset
+        length = draw(st.integers(1, max(1, min(9, room))))
+        days = [start + dt.timedelta(days=i) for i in range(length) if (start + dt.timedelta(days=i)).year == year]
+        if all(d.isoweekday() > 5 for d in days):
+            days = [d for d in days] + [next(d for d in (start + dt.timedelta(days=i) for i in range(7))
+                                            if d.isoweekday() <= 5)]
+            days = sorted(set(days))
+            if any(d in taken for d in days) or days[-1].year != year or (days[-1] - days[0]).days >= 12:
+                continue
+        taken.update(days)
+        holidays.append(HolidaySpec(name=name, start=days[0], end=days[-1]))
+    assume(len(holidays) == 7 and all(
+        h.end is not None and all(h.start + dt.timedelta(days=i) in taken for i in range((h.end - h.start).days + 1))
+        for h in holidays))
+    weekends = [first + dt.timedelta(days=i) for i in range(365)
+                if (first + dt.timedelta(days=i)).isoweekday() > 5 and first + dt.timedelta(days=i) not in taken
+                and (first + dt.timedelta(days=i)).year == year]
+    makeup = draw(st.lists(st.sampled_from(weekends), max_size=6, unique=True))
+    for day in makeup:
+        k = draw(st.integers(0, 6))
+        holidays[k] = holidays[k].model_copy(update={"makeup": [*holidays[k].makeup, day]})
+    return CalendarYearSpec(year=year, source="生成的通知", holidays=holidays)
+
+
+@settings(max_examples=SOAK or 40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(year_notices())
+def test_a_valid_notice_decides_every_day_as_it_says(spec: CalendarYearSpec) -> None:
+    """Every generated notice passes, and a calendar with it loaded calls a day off exactly
+    the holidays and the weekends not worked; the package's own years are untouched."""
+    assert year_problems(spec) == []
+    off, on = year_days(spec)
+    loaded = LoadedYears()
+    loaded.replace({spec.year: (off, on)}, (1, 1))
+    calendar = WorkingCalendar(loaded=loaded)
+    day = dt.date(spec.year, 1, 1)
+    while day.year == spec.year:
+        assert calendar.is_workday(day) == (day in on or (day.isoweekday() <= 5 and day not in off)), day
+        day += dt.timedelta(days=1)
+    assert calendar.is_workday(dt.date(2026, 10, 1)) is False
+    with pytest.raises(CalendarError):
+        calendar.is_workday(dt.date(spec.year + 1, 3, 1) if spec.year + 1 not in statutory_years() else dt.date(1990, 1, 1))
+
+
+@settings(max_examples=SOAK or 40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(year_notices(), st.data())
+def test_a_single_flaw_is_refused_at_its_place(spec: CalendarYearSpec, data: st.DataObject) -> None:
+    """One flaw added to a valid notice — a make-up day inside a holiday, a weekday made a
+    make-up day, a festival dropped, a date of the next year — gives a problem naming it."""
+    k = data.draw(st.integers(0, 6))
+    h = spec.holidays[k]
+    flaw = data.draw(st.sampled_from(["both", "weekday", "missing", "next_year"]))
+    holidays = list(spec.holidays)
+    if flaw == "both":
+        holidays[k] = h.model_copy(update={"makeup": [*h.makeup, h.start]})
+        expected = f"holidays[{k}].makeup"
+    elif flaw == "weekday":
+        weekday = next(dt.date(spec.year, 3, d) for d in range(1, 8) if dt.date(spec.year, 3, d).isoweekday() == 3)
+        holidays[k] = h.model_copy(update={"makeup": [*h.makeup, weekday]})
+        expected = "本就是工作日"
+    elif flaw == "missing":
+        del holidays[k]
+        expected = "缺少"
+    else:
+        holidays[k] = h.model_copy(update={"end": dt.date(spec.year + 1, 1, 1), "start": dt.date(spec.year, 12, 31)})
+        expected = f"holidays[{k}].end"
+    problems = year_problems(spec.model_copy(update={"holidays": holidays}))
+    assert any(expected in p for p in problems), (flaw, problems)
+
+
+@settings(max_examples=SOAK or 8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    dues=st.lists(st.integers(0, 13), min_size=1, max_size=4),
+    sweeps=st.lists(st.integers(0, 60 * 24), min_size=1, max_size=8),
+    load_at=st.integers(0, 60 * 24),
+)
+def test_across_the_year_every_step_fires_once_never_early(dues: list[int], sweeps: list[int], load_at: int) -> None:
+    """Items due on generated December working days, sweeps at generated hours from 12-20 to
+    mid-February, the 2027 notice loaded at a generated moment: no step fires twice or before
+    its moment on the 2027 calendar, and after a last sweep nothing waits or is pending and due."""
+    spec = load_calendar_year(YEAR_2027).spec
+    later = WorkingCalendar(loaded=_loaded(spec))
+    start = dt.datetime(2026, 12, 18, 1, 0, tzinfo=dt.UTC)
+    clock = VirtualClock(start)
+    with tempfile.TemporaryDirectory() as folder:
+        engine = Engine(Path(folder) / "zg.db", clock=clock)
+        try:
+            engine.start_campaign(items_only(shift_setup(load_setup("county_2023"), to_year=2026)), key="xx-2026")
+            days = [d for d in (dt.date(2026, 12, 18) + dt.timedelta(days=i) for i in range(14))
+                    if WorkingCalendar().is_workday(d)]
+            items = [assigned(engine, days[n % len(days)].isoformat()) for n in dues]
+            moments = sorted({start + dt.timedelta(hours=h) for h in sweeps} | {start + dt.timedelta(hours=load_at)})
+            for moment in moments:
+                clock.set(moment)
+                if moment == start + dt.timedelta(hours=load_at):
+                    engine.load_calendar_year(spec, OPERATOR)
+                engine.sweep()
+            clock.set(dt.datetime(2027, 3, 1, 1, 0, tzinfo=dt.UTC))
+            if engine.calendar_years()[-1].year != 2027:
+                engine.load_calendar_year(spec, OPERATOR)
+            engine.sweep()
+            with engine.store.read() as conn:
+                rows = conn.execute(select(STEP.c.step_key, STEP.c.status, STEP.c.fired_at, STEP.c.due_at).where(
+                    STEP.c.subject_kind == "item")).all()
+            assert not [r for r in rows if r.status in ("pending", "awaiting_calendar")]
+            for item in items:
+                fired = ladder_events(engine, item)
+                assert len(fired) == len(set(fired)), fired
+                due = engine.item(item).due
+                assert due is not None
+                for event in engine.events(item):
+                    if event.trigger != "ladder_step":
+                        continue
+                    step = next(s for s in LADDER.steps if s.id == event.data["step"])
+                    day = offset_day(later, due, step.offset, step.count)
+                    assert event.at >= dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI), (step.id, day)
+        finally:
+            engine.dispose()
+
+
+def _loaded(spec: CalendarYearSpec) -> LoadedYears:
+    loaded = LoadedYears()
+    loaded.replace({spec.year: year_days(spec)}, (1, 1))
+    return loaded
+
+
+LADDER = next(x for x in load_setup("county_2023").ladders if x.id == "item_overdue")
