@@ -19,6 +19,8 @@ from urllib.parse import quote
 
 import pytest
 from zhenggai.engine import Actor, CampaignView, Engine, VirtualClock
+from zhenggai.engine.calendar import WorkingCalendar
+from zhenggai.engine.deadlines import next_workday
 from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
 
@@ -144,3 +146,9 @@ def actors() -> type[Actors]:
 def today_plus(days: int) -> dt.date:
     """A date ``days`` after the fixtures' start day (2023-07-03)."""
     return dt.date(2023, 7, 3) + dt.timedelta(days=days)
+
+
+def due_in(days: int) -> dt.date:
+    """A due date a person gives ``days`` or a little more after the fixtures' start day: the
+    first working day on or after it (a deadline is never a day off)."""
+    return next_workday(WorkingCalendar(), today_plus(days))

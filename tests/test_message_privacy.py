@@ -47,7 +47,7 @@ def test_no_message_carries_any_reporter_detail(reports: list[tuple[str, str, st
             engine.assign(item, OFFICE, unit=unit, due="2023-08-15")
             if move:
                 other = next(u for u in UNITS if u != unit)
-                engine.reassign(item, OFFICE, unit=other, due="2023-08-20")
+                engine.reassign(item, OFFICE, unit=other, due="2023-08-21")
         clock.advance(dt.timedelta(days=days))
         engine.sweep()
         rows = engine.outbox("test")

@@ -34,10 +34,12 @@ from zhenggai.engine import (
     UnitNotFound,
     VirtualClock,
 )
+from zhenggai.engine.calendar import WorkingCalendar
+from zhenggai.engine.deadlines import next_workday
 from zhenggai.engine.models import metadata as MODELS
 from zhenggai.workflows import check_definition, load_setup
 
-from tests.conftest import Actors, today_plus
+from tests.conftest import Actors, due_in, today_plus
 from tests.test_validator import _copy, _line_of
 
 pytestmark = pytest.mark.storage
@@ -56,7 +58,7 @@ def _report(engine: Engine, campaign: CampaignView, title: str, *, track: str = 
 
 def _close(engine: Engine, item_id: int, unit: str = HOUSING, due: dt.date | None = None) -> ItemView:
     bureau = Actors.unit(unit)
-    engine.assign(item_id, Actors.office, unit=unit, due=due or today_plus(10))
+    engine.assign(item_id, Actors.office, unit=unit, due=due or due_in(10))
     measure = engine.add_measure(item_id, bureau, text="立行立改")
     engine.start_rectification(item_id, bureau)
     engine.complete_measure(measure.id, bureau)
@@ -135,7 +137,7 @@ def test_outcome_of_dismissed_and_merged_items(engine: Engine, campaign: Campaig
 
 def test_outcome_is_refused_on_an_open_item_and_nothing_is_written(engine: Engine, campaign: CampaignView) -> None:
     item = _report(engine, campaign, "窗口推诿扯皮")
-    engine.assign(item.id, Actors.office, unit=HOUSING, due=today_plus(5))
+    engine.assign(item.id, Actors.office, unit=HOUSING, due=due_in(5))
     before = _dump(engine)
     with pytest.raises(GuardFailedError) as err:
         engine.record_outcome(item.id, Actors.office, root_cause="作风问题", accountability=_people())
@@ -516,7 +518,7 @@ def test_five_outcomes_equal_the_records_over_generated_histories(
                 if step == "days":
                     clock.advance(dt.timedelta(days=4))
                 elif step == "close" and view.state == "identified":
-                    _close(engine, item.id, unit, today + dt.timedelta(days=10))
+                    _close(engine, item.id, unit, next_workday(WorkingCalendar(), today + dt.timedelta(days=10)))
                 elif step == "dismiss" and view.state == "identified":
                     engine.dismiss(item.id, Actors.office, reason="经核实不属实")
                 elif step == "case":

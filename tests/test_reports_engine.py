@@ -26,9 +26,11 @@ from zhenggai.engine import (
     UnitNotFound,
     VirtualClock,
 )
+from zhenggai.engine.calendar import WorkingCalendar
+from zhenggai.engine.deadlines import next_workday
 from zhenggai.workflows import load_setup
 
-from tests.conftest import Actors, today_plus
+from tests.conftest import Actors, due_in
 
 pytestmark = pytest.mark.storage
 
@@ -94,11 +96,11 @@ def _check_against_items(engine: Engine, report: ProgressReport) -> None:
 
 def test_progress_counts_states_deadlines_and_weeks(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:
     on_time = _report(engine, campaign, "施工许可审批超时")
-    engine.assign(on_time.id, Actors.office, unit=HOUSING, due=today_plus(10))
+    engine.assign(on_time.id, Actors.office, unit=HOUSING, due=due_in(10))
     late = _report(engine, campaign, "招商引资奖励不兑现", track="legacy_commitments")
-    engine.assign(late.id, Actors.office, unit=COMMERCE, due=today_plus(3))
+    engine.assign(late.id, Actors.office, unit=COMMERCE, due=due_in(3))
     overdue = _report(engine, campaign, "物业维修基金拖延拨付")
-    engine.assign(overdue.id, Actors.office, unit=HOUSING, due=today_plus(4))
+    engine.assign(overdue.id, Actors.office, unit=HOUSING, due=due_in(4))
     waiting = _report(engine, campaign, "窗口一次性告知未落实", track="government_services")
     _close(engine, on_time.id, HOUSING)                     # 销号 on 07-03, due 07-13
     clock.advance(dt.timedelta(days=8))                      # Tuesday 07-11
@@ -137,9 +139,9 @@ def test_progress_counts_states_deadlines_and_weeks(engine: Engine, campaign: Ca
 
 def test_ranking_puts_units_with_nothing_due_yet_last(engine: Engine, campaign: CampaignView) -> None:
     a = _report(engine, campaign, "审批材料重复提交")
-    engine.assign(a.id, Actors.office, unit=COMMERCE, due=today_plus(20))
+    engine.assign(a.id, Actors.office, unit=COMMERCE, due=due_in(20))
     b = _report(engine, campaign, "工程款拖欠")
-    engine.assign(b.id, Actors.office, unit=HOUSING, due=today_plus(20))
+    engine.assign(b.id, Actors.office, unit=HOUSING, due=due_in(20))
     _close(engine, b.id, HOUSING)
     ranking = engine.ranking(campaign.key)
     assert [(r.unit, r.on_time_rate) for r in ranking] == [(HOUSING, 1.0), (COMMERCE, None)]
@@ -147,7 +149,7 @@ def test_ranking_puts_units_with_nothing_due_yet_last(engine: Engine, campaign: 
 
 def test_mark_case_is_the_offices_audited_and_listed(engine: Engine, campaign: CampaignView) -> None:
     item = _report(engine, campaign, "违规收取保证金")
-    engine.assign(item.id, Actors.office, unit=HOUSING, due=today_plus(10))
+    engine.assign(item.id, Actors.office, unit=HOUSING, due=due_in(10))
     with pytest.raises(PermissionDeniedError):
         engine.mark_case(item.id, Actors.unit(HOUSING), note="自己标记")
     with pytest.raises(InvalidInputError):
@@ -166,10 +168,10 @@ def test_mark_case_is_the_offices_audited_and_listed(engine: Engine, campaign: C
 def test_import_refuses_every_bad_entry_and_writes_nothing(engine: Engine, campaign: CampaignView) -> None:
     before = (len(engine.items(campaign.key)), len(engine.events(campaign=campaign.key)))
     entries = [
-        NewItem("审批超时", "某项目审批超时", "construction", "hotline", unit=HOUSING, due=today_plus(5)),
+        NewItem("审批超时", "某项目审批超时", "construction", "hotline", unit=HOUSING, due=due_in(5)),
         NewItem(" ", "描述", "no_track", "hotline"),
-        NewItem("标题", "描述", "construction", "no_channel", severity="huge", unit="nobody", due=today_plus(-1)),
-        NewItem("标题", "描述", "construction", "hotline", due=today_plus(3)),
+        NewItem("标题", "描述", "construction", "no_channel", severity="huge", unit="nobody", due=dt.date(2023, 7, 2)),
+        NewItem("标题", "描述", "construction", "hotline", due=due_in(3)),
     ]
     with pytest.raises(ImportRejected) as caught:
         engine.import_items(campaign.key, Actors.office, entries)
@@ -188,17 +190,17 @@ def test_import_reports_assigns_and_flags_duplicates_without_merging(
     engine: Engine, campaign: CampaignView
 ) -> None:
     existing = _report(engine, campaign, "施工许可审批超时", description="某楼盘施工许可审批超过承诺时限两个月")
-    engine.assign(existing.id, Actors.office, unit=HOUSING, due=today_plus(10))
+    engine.assign(existing.id, Actors.office, unit=HOUSING, due=due_in(10))
     result = engine.import_items(campaign.key, Actors.office, [
         NewItem("施工许可审批超时问题", "某楼盘施工许可审批超过承诺时限两个月", "construction", "forum",
-                unit=HOUSING, due=today_plus(12), leading_official="张副县长",
+                unit=HOUSING, due=due_in(12), leading_official="张副县长",
                 reporter=Reporter(name="举报人甲", phone="13800000000")),
         NewItem("招商奖励政策未兑现", "承诺的奖励资金至今未拨付", "legacy_commitments", "hotline", unit=COMMERCE),
         NewItem("办事窗口态度生硬", "群众反映窗口人员态度生硬", "government_services", "hotline"),
     ])
     first, second, third = result.items
     assert (first.state, first.unit, first.due, first.leading_official) == (
-        "assigned", HOUSING, today_plus(12), "张副县长")
+        "assigned", HOUSING, due_in(12), "张副县长")
     assert second.state == "assigned" and second.due is not None  # by the definition's rule
     assert third.state == "identified" and third.unit is None
     assert [(d.item_id, d.other_id) for d in result.duplicates] == [(first.id, existing.id)]
@@ -236,7 +238,7 @@ def test_a_duplicate_of_a_finished_item_is_kept_distinct_not_merged(
     engine: Engine, campaign: CampaignView
 ) -> None:
     a = _report(engine, campaign, "停车场收费不规范")
-    engine.assign(a.id, Actors.office, unit=HOUSING, due=today_plus(10))
+    engine.assign(a.id, Actors.office, unit=HOUSING, due=due_in(10))
     _close(engine, a.id, HOUSING)
     b = _report(engine, campaign, "停车场收费不规范")
     (flag,) = engine.duplicates(campaign.key)
@@ -276,7 +278,8 @@ def test_progress_equals_the_items_over_generated_histories(
                 if step == "days":
                     clock.advance(dt.timedelta(days=3))
                 elif step == "assign" and state == "identified":
-                    engine.assign(item.id, Actors.office, unit=unit, due=today + dt.timedelta(days=due_in))
+                    due = next_workday(WorkingCalendar(), today + dt.timedelta(days=due_in))
+                    engine.assign(item.id, Actors.office, unit=unit, due=due)
                 elif step == "start" and state == "assigned":
                     measure = engine.add_measure(item.id, bureau, text="立行立改")
                     engine.start_rectification(item.id, bureau)

@@ -87,7 +87,7 @@ from zhenggai.engine import (
     ZhenggaiError,
 )
 from zhenggai.engine.calendar import WorkingCalendar
-from zhenggai.engine.deadlines import rectification_due
+from zhenggai.engine.deadlines import next_workday, rectification_due
 from zhenggai.testing import DEFAULT_START, items_only
 from zhenggai.testing.strategies import definitions
 from zhenggai.workflows import load_setup
@@ -280,16 +280,18 @@ class Who:
 
 @dataclass(frozen=True)
 class Due:
-    """A due date relative to the clock's today, as a date or an ISO string."""
+    """A due date relative to the clock's today, as a date or an ISO string: the first working
+    day on or after it, or (``raw``) the day as drawn, which may be a day off (refused)."""
 
     days: int
     as_text: bool = False
+    raw: bool = False
 
 
 NAMES = st.sampled_from(["王主任", "赵组长", "督查一组", "李科长", "保管员", "钱副县长"])
 BAD_NAMES = st.sampled_from(["", "   ", "名" * 101])
 DUE_VALUES = st.one_of(
-    st.builds(Due, st.integers(-3, 60), st.booleans()),
+    st.builds(Due, st.integers(-3, 60), st.booleans(), mostly(st.just(False), st.just(True), 4)),
     st.sampled_from(["2023-02-30", "明天", "", 7, dt.datetime(2023, 9, 1, tzinfo=dt.UTC)]),
 )
 TEXTS = mostly(st.sampled_from(["材料不全", "  仍有吃拿卡要现象  ", "群众反映未解决"]),
@@ -525,6 +527,9 @@ class LifecycleMachine(RuleBasedStateMachine):
     def resolve_due(self, value: object) -> object:
         if isinstance(value, Due):
             day = self.today() + dt.timedelta(days=value.days)
+            calendar = self.d.calendar
+            if not value.raw and calendar.covers(day.year):
+                day = next_workday(calendar, day)
             return day.isoformat() if value.as_text else day
         return value
 
@@ -603,6 +608,9 @@ class LifecycleMachine(RuleBasedStateMachine):
                 return None, (InvalidInputError, "due")
         if not isinstance(value, dt.date) or value < self.today():
             return None, (InvalidInputError, "due")
+        calendar = self.d.calendar
+        if calendar.covers(value.year) and not calendar.is_workday(value):
+            return None, (InvalidInputError, "due")  # a deadline never falls on a day off
         return value, None
 
     def inputs(self, spec: TransitionSpec, data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:

@@ -247,11 +247,13 @@ def _warnings(tmp_path: Path, replacements: list[tuple[str, str]]) -> tuple[tupl
     return check_definition(path).warnings, path, text
 
 
-def test_builtin_warns_only_about_missing_contacts() -> None:
-    """The built-in plan names no contact person (a county fills them in): one warning, not 36."""
+def test_builtin_warns_only_about_missing_contacts_and_moved_dates() -> None:
+    """The built-in plan names no contact person (a county fills them in): one warning, not 36;
+    the others are the nine dates it puts on a day off, each moved to the next working day."""
     warnings = check_definition("county_2023").warnings
-    assert len(warnings) == 1
-    assert ": units: 县纪委县监委、县委办、县委组织部 等 36 个单位 未填联系人" in warnings[0]
+    assert len(warnings) == 10
+    assert sum(": units: 县纪委县监委、县委办、县委组织部 等 36 个单位 未填联系人" in w for w in warnings) == 1
+    assert sum("是休息日" in w and "顺延至" in w for w in warnings) == 9
 
 
 @pytest.mark.parametrize(
