@@ -821,10 +821,17 @@ def _day_lines(events: Sequence[EventView], setup: CampaignSetup, unit_names: di
             if d["action"] == "notify":
                 yield f"阶段{edge}: {d['phase_name']}, 已通知"
             else:
+                duty = duties.get(d["duty"], d["duty"])
                 units = "、".join(unit_names.get(u, u) for u in d["units"][:NAMED])
                 more = f" 等 {d['count']} 个单位" if d["count"] > NAMED else ""
-                yield (f"阶段{edge}: {d['phase_name']} — {d['count']} 个单位未完成「{duties.get(d['duty'], d['duty'])}」"
+                yield (f"阶段{edge}: {d['phase_name']} — {d['count']} 个单位未完成「{duty}」"
                        f", 挂牌督办" + (f": {units}{more}" if d["count"] else ""))
+                waiting = d.get("on_ladder", [])
+                if waiting:  # due too lately for 挂牌督办 yet: 催报 and 红灯 first, then its rung
+                    names = "、".join(unit_names.get(w["unit"], w["unit"]) for w in waiting[:NAMED])
+                    more = f" 等 {len(waiting)} 个单位" if len(waiting) > NAMED else ""
+                    yield (f"阶段{edge}: {d['phase_name']} — 未完成「{duty}」, 按职责督办阶梯催报, "
+                           f"{waiting[0]['listed_on']} 起挂牌督办: {names}{more}")
         elif e.trigger == "follow_up_draw":
             d = e.data
             yield (f"回头看抽查: 从 {len(d['population'])} 件已销号问题中抽取 {len(d['sample'])} 件"

@@ -86,12 +86,17 @@ from zhenggai.adapters._import import Vocabulary, check_table, import_file, read
 from zhenggai.adapters.reports._files import Styled, cell_text
 from zhenggai.adapters.reports.ledger import COLUMNS, ReportLabels, _row, write_ledger
 from zhenggai.engine import Actor, CampaignSetup, Engine, NewItem, VirtualClock
+from zhenggai.engine.calendar import WorkingCalendar
 from zhenggai.workflows import load_setup
 
 PLAN = "county_2023"
 #: 2023-07-03 09:00 Asia/Shanghai, inside the plan's inspection phase.
 START = dt.datetime(2023, 7, 3, 1, 0, tzinfo=dt.UTC)
 FIRST_DUE = dt.date(2023, 8, 1)
+#: The due dates entries take in turn: the working days of the 90 days from FIRST_DUE (a due
+#: date a person gives is never a day off).
+DUE_DAYS = [FIRST_DUE + dt.timedelta(days=k) for k in range(90)
+            if WorkingCalendar().is_workday(FIRST_DUE + dt.timedelta(days=k))]
 OFFICE = Actor("王主任", "leading_group_office", "discipline_commission")
 SUPERVISION = Actor("督查一组", "supervision_team", "organization_department")
 #: Their actors verify and close, which the plan allows only from outside the item's unit.
@@ -165,7 +170,7 @@ def make_entries(setup: CampaignSetup, n: int, *, seed: int = SEED) -> list[NewI
             channel=channel,
             severity=severity,
             unit=units[(i // len(tracks)) % len(units)],
-            due=FIRST_DUE + dt.timedelta(days=i % 90),
+            due=DUE_DAYS[i % len(DUE_DAYS)],
             leading_official=LEADERS[i % len(LEADERS)],
         ))
     return entries

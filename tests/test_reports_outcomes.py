@@ -76,7 +76,7 @@ class Campaign:
 def campaign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Campaign]:
     folder = tmp_path_factory.mktemp("outcomes")
     setup = load_setup("county_2023")
-    sim = Simulation(setup, items=80, start=dt.date(2023, 6, 1), until=dt.date(2023, 10, 20), seed=11,
+    sim = Simulation(setup, items=150, start=dt.date(2023, 6, 1), until=dt.date(2023, 10, 20), seed=11,
                      out=io.StringIO(), timeline=False)
     db = folder / "outcomes.db"
     engine = Engine(f"sqlite:///{db}", clock=sim.clock, seed=11)

@@ -36,7 +36,7 @@ def test_the_full_run_shows_every_kind_of_step(full_run: str) -> None:
     """Reminders, lights, 挂牌督办, 问责, the units without their 一报告四清单 when inspection
     ends, duties, the 回头看 draw and its reopenings, supervision draws, paused clocks."""
     for shown in ("到期前提醒: 问题", "黄灯预警: 问题", "红灯预警 (逾期): 问题", "挂牌督办: 问题", "提请问责: 问题",
-                  "阶段结束: 问题查摆阶段 — ", "未完成「报送\"一报告四清单\"」, 挂牌督办: ", "职责督办 部门联动信息报送",
+                  "阶段结束: 问题查摆阶段 — ", "未完成「报送\"一报告四清单\"」, 按职责督办阶梯催报, 2023-08-07 起挂牌督办: ", "职责督办 部门联动信息报送",
                   "职责完成: ", "回头看抽查: 从 ", "回头看重新整改: 问题 ", "督查抽签 (不打招呼): 第1组 → ",
                   "暂停计时: 问题 ", "恢复计时: 问题 ", "阶段开始: 巩固提升阶段"):
         assert shown in full_run, shown
