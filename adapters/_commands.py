@@ -342,8 +342,15 @@ def cmd_init(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int
 
     clock = SystemClock()
     start = dt.date.fromisoformat(args.start) if getattr(args, "start", None) else None
+    calendar = None
+    path = _sqlite_file(db)
+    if path is None or path.exists():  # a database already there may have calendar years loaded
+        from zhenggai.workflows import load_setup
+
+        with open_engine(db, clock=clock) as engine:
+            calendar = engine.working_calendar(load_setup(args.definition).calendar)
     setup, warnings = setup_for_init(args.definition, start=start, to_year=getattr(args, "to_year", None),
-                                     now=clock.now())
+                                     now=clock.now(), calendar=calendar)
     for warning in warnings:
         print(warning, file=sys.stderr)
     with open_engine(db, create=True, clock=clock) as engine:

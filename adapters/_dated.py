@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from zhenggai.engine.calendar import WorkingCalendar
+from zhenggai.engine.checks import check_setup
 from zhenggai.engine.errors import DefinitionError
 from zhenggai.engine.lifecycle import split_problem
 from zhenggai.workflows import dated_fields, dump_setup, load_setup, shift_notes, shift_setup
@@ -73,38 +75,44 @@ def dated_check(setup: CampaignSetup, today: dt.date) -> DatedCheck:
     return DatedCheck(None, ())
 
 
-def redate(setup: CampaignSetup, *, start: dt.date | None = None, to_year: int | None = None) -> CampaignSetup:
-    """:func:`shift_setup`, with a date in a year the calendar does not know turned into one
-    line: the validator's first such problem and the way out. Other problems stay a
+def redate(
+    setup: CampaignSetup, *, start: dt.date | None = None, to_year: int | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> CampaignSetup:
+    """:func:`shift_setup`, checked on ``calendar`` (the database's, with the years loaded there;
+    default: the installed package's), with a date in a year the calendar does not know turned
+    into one line: the validator's first such problem and the way out. Other problems stay a
     :class:`DefinitionError` (every located problem)."""
-    try:
-        return shift_setup(setup, start=start, to_year=to_year)
-    except DefinitionError as err:
-        unchecked = shift_setup(setup, start=start, to_year=to_year, check=False)
-        unknown = _unknown_years(unchecked)
-        if not unknown:
-            raise
-        how = f"--start {start.isoformat()}" if start is not None else f"--to-year {to_year}"
-        paths = {path for path, day in dated_fields(unchecked) if day.year in unknown}
-        located = [p for p in err.problems if _path_of(p) in paths] or list(err.problems)
-        years = "、".join(str(y) for y in unknown)
-        # The validator may already name the way out (zhenggai calendar load): not twice.
-        load = "" if "calendar load" in located[0] else f"先用 zhenggai calendar load 载入 {years} 年的放假安排, "
-        raise CliError(
-            f"实施方案 {setup.definition_id} 按 {how} 重新安排后, {len(located)} 处日期落在工作日历还不知道的"
-            f" {years} 年, 如 {located[0]}; {load}或用更早的 --start"
-        ) from None
+    unchecked = shift_setup(setup, start=start, to_year=to_year, check=False)
+    calendar = calendar or WorkingCalendar(unchecked.calendar)
+    problems = check_setup(unchecked, calendar=calendar)
+    if not problems:
+        return unchecked
+    unknown = _unknown_years(unchecked, calendar)
+    if not unknown:
+        raise DefinitionError(problems)
+    how = f"--start {start.isoformat()}" if start is not None else f"--to-year {to_year}"
+    paths = {path for path, day in dated_fields(unchecked) if day.year in unknown}
+    located = [p for p in problems if _path_of(p) in paths] or list(problems)
+    years = "、".join(str(y) for y in unknown)
+    # The validator may already name the way out (zhenggai calendar load): not twice.
+    load = "" if "calendar load" in located[0] else f"先用 zhenggai calendar load 载入 {years} 年的放假安排, "
+    raise CliError(
+        f"实施方案 {setup.definition_id} 按 {how} 重新安排后, {len(located)} 处日期落在工作日历还不知道的"
+        f" {years} 年, 如 {located[0]}; {load}或用更早的 --start"
+    ) from None
 
 
 def setup_for_init(
-    source: str, *, start: dt.date | None, to_year: int | None, now: dt.datetime
+    source: str, *, start: dt.date | None, to_year: int | None, now: dt.datetime,
+    calendar: WorkingCalendar | None = None,
 ) -> tuple[CampaignSetup, tuple[str, ...]]:
-    """The setup ``zhenggai init`` starts (re-dated when asked) and the warnings to print;
-    :class:`CliError` when every phase has ended by today (``now``, the engine clock's, in the
-    campaign's timezone)."""
+    """The setup ``zhenggai init`` starts (re-dated when asked, checked on ``calendar``: the
+    database's when it has one) and the warnings to print; :class:`CliError` when every phase
+    has ended by today (``now``, the engine clock's, in the campaign's timezone)."""
     original = setup = load_setup(source)
     if start is not None or to_year is not None:
-        setup = redate(original, start=start, to_year=to_year)
+        setup = redate(original, start=start, to_year=to_year, calendar=calendar)
     checked = dated_check(setup, now.astimezone(zoneinfo.ZoneInfo(setup.timezone)).date())
     if checked.refusal is not None:
         raise CliError(checked.refusal)
@@ -142,10 +150,7 @@ def cmd_definition_shift(args: argparse.Namespace, db: str, actor: ActorTuple | 
     return 0
 
 
-def _unknown_years(setup: CampaignSetup) -> list[int]:
-    from zhenggai.engine.calendar import WorkingCalendar
-
-    calendar = WorkingCalendar(setup.calendar)
+def _unknown_years(setup: CampaignSetup, calendar: WorkingCalendar) -> list[int]:
     return sorted({day.year for _, day in dated_fields(setup) if not calendar.covers(day.year)})
 
 

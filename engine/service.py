@@ -949,6 +949,14 @@ class Engine:
         if problems:
             raise DefinitionError(problems)
 
+    def working_calendar(self, spec: CalendarSpec | None = None) -> WorkingCalendar:
+        """The statutory calendar as this database has it now (the package's years and those
+        loaded, read afresh) with the county overrides of ``spec``: what a campaign with that
+        ``calendar`` section would count working days on (``zhenggai init`` checks a re-dated
+        plan on it)."""
+        self._refresh_years()
+        return WorkingCalendar(spec, loaded=self._loaded_years)
+
     def _working_calendar(self, spec: CalendarSpec) -> Calendar:
         """The default calendar factory: the statutory base with the years loaded into this
         database, and the definition's county overrides."""

@@ -114,3 +114,20 @@ def test_a_county_runs_through_the_new_year(
     after = json.loads(zg("outbox", "list", "--status", "dead", "--json"))
     assert not any(m["recipient"] == "role:county_leader" for m in after)
     assert "审计记录完整" in zg("audit", "verify") or "完整" in zg("audit", "verify")
+
+
+def test_a_plan_into_next_year_starts_once_the_year_is_loaded(
+    now: Now, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`init --start 2026-12-07` puts the plan's phases into 2027: refused in one line naming
+    `calendar load` while 2027 is unknown (no database left behind), started once the year is
+    loaded into the database — `init` checks on the database's calendar."""
+    db = str(tmp_path / "zg.db")
+    assert main(["--db", db, "init", "--start", "2026-12-07"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("错误: 实施方案 county_2023 按 --start 2026-12-07 重新安排后") and "calendar load" in err
+    assert len(err.strip().splitlines()) == 1 and not Path(db).exists()
+    assert main(["--db", db, "calendar", "load", str(YEAR_2027), *OPERATOR]) == 0
+    assert main(["--db", db, "init", "--start", "2026-12-07", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out[out.index("{"):out.rindex("}") + 1])["definition_id"] == "county_2023"
