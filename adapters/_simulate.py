@@ -828,10 +828,10 @@ def _day_lines(events: Sequence[EventView], setup: CampaignSetup, unit_names: di
                        f", 挂牌督办" + (f": {units}{more}" if d["count"] else ""))
                 waiting = d.get("on_ladder", [])
                 if waiting:  # due too lately for 挂牌督办 yet: 催报 and 红灯 first, then its rung
-                    names = "、".join(unit_names.get(w["unit"], w["unit"]) for w in waiting[:NAMED])
+                    chased = "、".join(unit_names.get(w["unit"], w["unit"]) for w in waiting[:NAMED])
                     more = f" 等 {len(waiting)} 个单位" if len(waiting) > NAMED else ""
                     yield (f"阶段{edge}: {d['phase_name']} — 未完成「{duty}」, 按职责督办阶梯催报, "
-                           f"{waiting[0]['listed_on']} 起挂牌督办: {names}{more}")
+                           f"{waiting[0]['listed_on']} 起挂牌督办: {chased}{more}")
         elif e.trigger == "follow_up_draw":
             d = e.data
             yield (f"回头看抽查: 从 {len(d['population'])} 件已销号问题中抽取 {len(d['sample'])} 件"
