@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import datetime as dt
 import json
+import os
 import re
 import sys
 import zoneinfo
@@ -133,7 +134,8 @@ def open_engine(db: str, *, create: bool = False, clock: Any = None) -> Iterator
     path = _sqlite_file(db)
     if not create and path is not None and not path.exists():
         raise CliError(f"数据库文件不存在: {path} (先运行 zhenggai init, 或用 --db / ZHENGGAI_DB 指明数据库)")
-    engine = Engine(db, clock=clock)
+    # SQLite durability: FULL unless the operator chose otherwise (ZHENGGAI_DURABILITY=normal).
+    engine = Engine(db, clock=clock, durability=os.environ.get("ZHENGGAI_DURABILITY", "full").strip().lower())
     try:
         yield engine
     finally:

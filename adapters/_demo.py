@@ -108,7 +108,7 @@ def run_demo(db: str | None = None, *, keep: bool = False, reports: str | None =
             path = _sqlite_file(db)
             report_dir = Path(reports) if reports else (path.parent if path else Path.cwd()) / REPORTS_FOLDER
         clock = VirtualClock(DEMO_START)
-        engine = Engine(db, clock=clock)
+        engine = Engine(db, clock=clock, durability="normal")  # a scratch database (see simulate)
         stack.callback(engine.dispose)
         return _play(engine, clock, db, keep=keep, reports=report_dir.expanduser())
     raise AssertionError("unreachable")  # pragma: no cover (ExitStack does not swallow)

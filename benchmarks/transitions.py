@@ -593,7 +593,9 @@ def pg_unavailable(url: str) -> str | None:
 
 
 @contextlib.contextmanager
-def databases(backend: str, pg_url: str) -> Iterator[tuple[str, str, Callable[[str], Any]]]:
+def databases(
+    backend: str, pg_url: str, durability: str = "full"
+) -> Iterator[tuple[str, str, Callable[[str], Any]]]:
     """Two fresh databases (api, floor) and a function opening a raw connection to one."""
     if backend == "sqlite":
         with tempfile.TemporaryDirectory(prefix="zhenggai-bench-") as folder:
@@ -608,7 +610,7 @@ def databases(backend: str, pg_url: str) -> Iterator[tuple[str, str, Callable[[s
                 conn.execute("PRAGMA foreign_keys=ON")
                 conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
                 conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute(f"PRAGMA synchronous={durability.upper()}")  # as the engine's
                 return conn
 
             yield (f"sqlite:///{folder}/api.db", f"sqlite:///{folder}/floor.db", connect_sqlite)
@@ -754,15 +756,17 @@ def run_backend(
     warmup: int = 1,
     pg_url: str = DEFAULT_PG_URL,
     progress: Callable[[str], None] | None = None,
+    durability: str = "full",
 ) -> Result:
-    """Measure one backend. ``items`` ≥ 1, ``rounds`` ≥ 1 timed rounds after ``warmup``."""
+    """Measure one backend. ``items`` ≥ 1, ``rounds`` ≥ 1 timed rounds after ``warmup``;
+    ``durability`` (SQLite's synchronous setting, on both sides alike)."""
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}")
     say = progress or (lambda _msg: None)
     with contextlib.ExitStack() as stack:
-        api_url, floor_url, connect = stack.enter_context(databases(backend, pg_url))
+        api_url, floor_url, connect = stack.enter_context(databases(backend, pg_url, durability))
         say(f"{backend}: populating {items} items (api database)")
-        api_engine = Engine(api_url, clock=VirtualClock(START))
+        api_engine = Engine(api_url, clock=VirtualClock(START), durability=durability)
         stack.callback(api_engine.dispose)
         api_items = populate(api_engine, items)
         say(f"{backend}: populating {items} items (floor database)")
@@ -896,6 +900,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON ('-' = stdout)")
     parser.add_argument("--statements", action="store_true", help="list each side's statements per trigger")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--durability", choices=["full", "normal"], default="full",
+                        help="SQLite synchronous=FULL (the engine's default) or NORMAL, on both sides")
     args = parser.parse_args(argv)
     if args.smoke:
         args.items, args.rounds, args.warmup = 3, 1, 1
@@ -927,6 +933,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 warmup=args.warmup,
                 pg_url=args.pg_url,
                 progress=progress,
+                durability=args.durability,
             )
         )
     info = machine()

@@ -185,7 +185,8 @@ class Engine:
     ``db`` is a SQLAlchemy URL, a SQLite file path, or a SQLAlchemy ``Engine`` the host system
     already has. The schema is brought to the current revision on open (``migrate=False`` to
     skip, e.g. when the host runs migrations itself). ``clock`` defaults to the system clock.
-    Everything hangs off this object; two engines in one process do not share state.
+    ``durability`` (SQLite): ``full`` by default, ``normal`` to trade the last commits before an
+    OS crash for speed. Everything hangs off this object; two engines in one process do not share state.
     """
 
     def __init__(
@@ -196,6 +197,7 @@ class Engine:
         calendar: Callable[[CalendarSpec], Calendar] | None = None,
         seed: int | None = None,
         migrate: bool = True,
+        durability: str = "full",
     ) -> None:
         self.clock: Clock = clock or SystemClock()
         #: The calendar years operators loaded into this database (``zhenggai calendar load``),
@@ -209,7 +211,10 @@ class Engine:
         #: Seeds of the random draws (回头看 sample, supervision teams); each draw records its
         #: own seed in the audit trail. Fixed by ``seed`` for a reproducible run (simulate).
         self._seeds = random.Random(seed)
-        self._store = Store(db)
+        #: SQLite only (PostgreSQL's is the server's ``synchronous_commit``): ``full`` (the
+        #: default) keeps every commit through an OS crash or power loss; ``normal`` is faster and
+        #: may lose the last commits then (never consistency).
+        self._store = Store(db, durability=durability)
         if migrate:
             try:
                 upgrade(self._store)

@@ -1,7 +1,8 @@
 """Database access: engine creation, SQLite settings, transactions, migrations, error translation.
 
 SQLite (the embedded default): WAL journal for file databases, foreign keys on, a busy
-timeout, and every write transaction opened with ``BEGIN IMMEDIATE`` so a read-then-write
+timeout, ``synchronous=FULL`` by default (``durability="normal"`` trades the last commits before
+an OS crash or power loss for speed; see BENCHMARKS.md), and every write transaction opened with ``BEGIN IMMEDIATE`` so a read-then-write
 never fails on a stale snapshot; reads use a plain deferred ``BEGIN``. The settings are
 applied on the first transaction of each DBAPI connection, so they hold on an engine a host
 system created and passed in as well.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +43,12 @@ __all__ = ["Dialect", "Store", "database_url"]
 
 BUSY_TIMEOUT_MS = 30_000
 _WRITE = "zhenggai_write"
+#: SQLite's ``synchronous`` setting by durability: ``full`` syncs the WAL at every commit (a
+#: commit survives an OS crash or power loss); ``normal`` only at checkpoints (the last commits
+#: may be lost then; the database stays consistent either way).
+DURABILITY = {"full": "FULL", "normal": "NORMAL"}
+#: The durability each SQLite engine was opened with (a host's own engine gets the default).
+_SYNCHRONOUS: weakref.WeakKeyDictionary[SAEngine, str] = weakref.WeakKeyDictionary()
 
 
 def database_url(db: str | os.PathLike[str]) -> str:
@@ -64,7 +72,10 @@ class Dialect:
 class Store:
     """One SQLAlchemy engine plus the transaction discipline zhenggai needs."""
 
-    def __init__(self, db: str | os.PathLike[str] | SAEngine) -> None:
+    def __init__(self, db: str | os.PathLike[str] | SAEngine, *, durability: str = "full") -> None:
+        if durability not in DURABILITY:
+            raise StorageError(f"未知的持久性设置 {durability!r} (可用: {', '.join(DURABILITY)})")
+        self.synchronous = DURABILITY[durability]
         if isinstance(db, SAEngine):
             self.engine = db
             self.owns_engine = False
@@ -89,6 +100,7 @@ class Store:
             read_isolation="REPEATABLE READ" if name == "postgresql" else None,
         )
         if name == "sqlite":
+            _SYNCHRONOUS[self.engine] = self.synchronous
             _install_sqlite_discipline(self.engine)
 
     @contextlib.contextmanager
@@ -111,7 +123,7 @@ class Store:
             cursor = pooled.cursor()
             try:
                 if self.dialect.name == "sqlite":
-                    _sqlite_prepare(pooled.dbapi_connection, pooled.info)
+                    _sqlite_prepare(pooled.dbapi_connection, pooled.info, self.synchronous)
                     cursor.execute("BEGIN IMMEDIATE")
                 yield Tx(cursor, self.dialect.name)
                 pooled.commit()
@@ -159,15 +171,15 @@ def _install_sqlite_discipline(engine: SAEngine) -> None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    _sqlite_prepare(conn.connection.dbapi_connection, conn.connection.info)
+    _sqlite_prepare(conn.connection.dbapi_connection, conn.connection.info, _SYNCHRONOUS.get(conn.engine, "FULL"))
     if conn.get_execution_options().get(_WRITE):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         conn.exec_driver_sql("BEGIN")
 
 
-def _sqlite_prepare(dbapi: Any, info: dict[Any, Any]) -> None:
-    """Once per DBAPI connection: our own BEGINs, foreign keys, busy timeout, WAL."""
+def _sqlite_prepare(dbapi: Any, info: dict[Any, Any], synchronous: str) -> None:
+    """Once per DBAPI connection: our own BEGINs, foreign keys, busy timeout, WAL, durability."""
     if not info.get("zhenggai_ready"):
         # pysqlite must not open transactions by itself; we say BEGIN explicitly below.
         dbapi.isolation_level = None
@@ -177,6 +189,6 @@ def _sqlite_prepare(dbapi: Any, info: dict[Any, Any]) -> None:
         mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
         if mode != "memory":
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
         info["zhenggai_ready"] = True
