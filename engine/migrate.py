@@ -62,6 +62,12 @@ def upgrade(store: Store, revision: str = "head") -> None:
     A database whose revision this code does not know (made by a newer zhenggai) and any
     other Alembic failure raise :class:`StorageError`, not Alembic's own exceptions.
     """
+    if revision == "head":
+        # Already there (every command of a running county): a read, so a read-only database
+        # still serves reads, and no write lock is taken for nothing.
+        with store.read() as conn:
+            if current_revision(conn) == HEAD_REVISION:
+                return
     with store.write() as conn:
         if store.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})

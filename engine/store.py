@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -133,8 +134,7 @@ class Store:
             finally:
                 cursor.close()
         except dbapi_error as err:
-            detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise StorageError(detail) from err
+            raise StorageError(_detail(err)) from err
         finally:
             pooled.close()
 
@@ -154,14 +154,27 @@ class Store:
 
 @contextlib.contextmanager
 def translate_errors() -> Iterator[None]:
-    """Turn SQLAlchemy/driver errors into :class:`StorageError` (ours pass through)."""
+    """Turn SQLAlchemy and driver errors (also those the SQLite connection set-up raises before
+    SQLAlchemy sees them) into one :class:`StorageError` line (ours pass through)."""
     try:
         yield
     except ZhenggaiError:
         raise
     except sa_exc.SQLAlchemyError as err:
-        detail = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
-        raise StorageError(detail) from err
+        raise StorageError(_detail(getattr(err, "orig", None) or err)) from err
+    except sqlite3.Error as err:
+        raise StorageError(_detail(err)) from err
+
+
+def _detail(err: BaseException) -> str:
+    """A driver error as one line, with what an operator can do about the usual ones."""
+    text = (str(err).strip().splitlines() or [type(err).__name__])[0]
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered or "unable to open database file" in lowered:
+        return f"{text} (数据库文件或其所在目录不可写: 请检查权限和磁盘挂载; SQLite 的 WAL 模式读取也需在同一目录建立 -shm 文件)"
+    if "disk i/o error" in lowered or "database or disk is full" in lowered or "no space" in lowered:
+        return f"{text} (磁盘读写失败或已满: 请检查磁盘空间和设备)"
+    return text
 
 
 def _install_sqlite_discipline(engine: SAEngine) -> None:
