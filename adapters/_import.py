@@ -56,7 +56,8 @@ Safety, checked before openpyxl parses anything:
   We do not call ``defusedxml.defuse_stdlib()``: patching the standard library for the
   whole process is an import-time side effect; openpyxl's own switch is what it reads;
 - the sheet's declared dimension and the rows actually read are capped at 20,000 data rows,
-  and columns at 100; workbook read only (``read_only=True, data_only=True``), so memory
+  and columns at 100; blank rows count too (at most 20,000 of them besides the data), so a
+  sheet of millions of empty rows is refused after the cap, not read to its end; workbook read only (``read_only=True, data_only=True``), so memory
   stays flat.
 
 CSV: UTF-8 with or without BOM, else GB18030 (which Chinese Excel's "CSV" is, a superset of
@@ -124,6 +125,9 @@ RATIO_FLOOR = 1 * MIB
 MAX_MEMBERS = 2000
 #: Data rows (below the header) one file may hold.
 MAX_ROWS = 20_000
+#: Blank rows a file may hold besides its data rows (read, skipped, and counted: a sheet of
+#: three million empty rows is refused at this cap instead of parsed for minutes).
+MAX_BLANK_ROWS = 20_000
 MAX_COLUMNS = 100
 #: The header is looked for in this many rows from the top.
 HEADER_ROWS = 10
@@ -430,10 +434,14 @@ def _read_sheet(path: Path, workbook: Any, max_rows: int) -> Table:
         )
     rows: list[tuple[int, tuple[Value, ...]]] = []
     parser = _sheet_parser(sheet)
+    blank = 0
     try:
         for number, cells in parser.parse():
             values = _row_values(number, cells)
             if values is None:
+                blank += 1
+                if blank > MAX_BLANK_ROWS:
+                    raise ImportFileError(_too_many_blank(f"工作表「{sheet.title}」", number))
                 continue
             rows.append((number, values))
             if len(rows) > limit:
@@ -493,6 +501,11 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _too_many_blank(where: str, number: int) -> str:
+    return (f"{where} 读到第{number}行已有超过 {MAX_BLANK_ROWS} 个空行, 拒绝读取:"
+            " 请删除多余的空行 (在 Excel 中选中数据以下的行并删除) 后重试")
+
+
 def _read_csv(path: Path, max_rows: int) -> Table:
     data = path.read_bytes()
     text, encoding = _decode(path, data)
@@ -501,10 +514,13 @@ def _read_csv(path: Path, max_rows: int) -> Table:
     notes = [] if encoding in ("utf-8", "utf-8-sig") else [f"文件按 {encoding.upper()} 编码读取"]
     rows: list[tuple[int, tuple[Value, ...]]] = []
     limit = max_rows + HEADER_ROWS
-    number = 0
+    number = blank = 0
     try:
         for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
             if all(_blank(v) for v in record):
+                blank += 1
+                if blank > MAX_BLANK_ROWS:
+                    raise ImportFileError(_too_many_blank(path.name, number))
                 continue
             while record and _blank(record[-1]):
                 record.pop()

@@ -828,3 +828,29 @@ def test_check_table_needs_no_database(tmp_path: Path) -> None:
     intake = check_table(table, vocabulary, path=tmp_path / "a.csv")
     assert intake.problems == ()
     assert [(n, e.track, e.channel, e.unit, e.due) for n, e in intake.entries] == [(2, "t", "c", "u", dt.date(2023, 7, 3))]
+
+
+def test_a_sheet_of_blank_rows_is_refused_at_the_blank_row_cap(
+    engine: Engine, key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13, point 8: a header and then a hundred thousand empty rows, no declared
+    dimension: the blank rows count against their own cap and the reader stops there instead of
+    parsing to the end (a sheet of three million took 166 s before); the same for a CSV."""
+    header = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>' + "标题".encode() + b"</t></is></c></row>")
+
+    def write(member: Any) -> None:
+        member.write(SHEET_HEAD + header)
+        for n in range(2, 100_002):
+            member.write(b'<row r="%d"/>' % n)
+        member.write(SHEET_TAIL)
+
+    path = replaced(tmp_path / "blank.xlsx", SHEET, write)
+    seen = []
+    real = _import._row_values
+    monkeypatch.setattr(_import, "_row_values", lambda number, cells: seen.append(number) or real(number, cells))
+    message = refused(engine, key, path)
+    assert "超过 20000 个空行" in message and "请删除多余的空行" in message
+    assert len(seen) <= _import.MAX_BLANK_ROWS + 2  # stopped at the cap, not at row 100,001
+    blank_csv = tmp_path / "blank.csv"
+    blank_csv.write_text("标题,描述\n" + ",\n" * 30_000, encoding="utf-8")
+    assert "超过 20000 个空行" in refused(engine, key, blank_csv)
