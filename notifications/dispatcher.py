@@ -124,11 +124,17 @@ class Dispatcher:
         self._env = template_environment()
 
     def dispatch(self, *, limit: int = 100) -> DispatchReport:
-        """One pass over the messages due now."""
+        """One pass over the messages due now, at most ``limit``. Each message is claimed just
+        before it is sent, so its lease covers its own send, not a batch's: a slow channel never
+        lets a lease run out while its holder is still sending (another dispatcher would take
+        the message over and send it again)."""
         report = DispatchReport()
         self._setups.clear()  # a campaign may have moved to a new definition version since
-        for row in self.engine.outbox_claim(limit=limit, lease=self.lease):
-            self._one(row, report)
+        for _ in range(limit):
+            claimed = self.engine.outbox_claim(limit=1, lease=self.lease)
+            if not claimed:
+                break
+            self._one(claimed[0], report)
         return report
 
     def _one(self, row: OutboxView, report: DispatchReport) -> None:
