@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import getpass
 import json
 import os
 import re
+import socket
 import sys
 import zoneinfo
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -135,11 +137,23 @@ def open_engine(db: str, *, create: bool = False, clock: Any = None) -> Iterator
     if not create and path is not None and not path.exists():
         raise CliError(f"数据库文件不存在: {path} (先运行 zhenggai init, 或用 --db / ZHENGGAI_DB 指明数据库)")
     # SQLite durability: FULL unless the operator chose otherwise (ZHENGGAI_DURABILITY=normal).
-    engine = Engine(db, clock=clock, durability=os.environ.get("ZHENGGAI_DURABILITY", "full").strip().lower())
+    # Every act is audited with the operating-system user and host it came from: until sign-in
+    # (step 13) a claimed --role is only as good as the account that ran the command.
+    engine = Engine(db, clock=clock, durability=os.environ.get("ZHENGGAI_DURABILITY", "full").strip().lower(),
+                    origin=cli_origin())
     try:
         yield engine
     finally:
         engine.dispose()
+
+
+def cli_origin() -> dict[str, str]:
+    """The operating-system user and host a CLI command runs as, for the audit trail."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry and no LOGNAME/USER (some containers)
+        user = f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    return {"os_user": user[:100], "host": socket.gethostname()[:200]}
 
 
 def _campaign_key(engine: Engine, given: str | None) -> str:

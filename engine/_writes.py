@@ -127,6 +127,10 @@ class Statements:
         def p(stmt: Any) -> Prepared:
             return Prepared(stmt, dialect)
 
+        #: Where this engine's acts come from (the CLI: the operating-system user and host),
+        #: recorded in every audit event it appends; None for a host's library use.
+        self.origin: Mapping[str, str] | None = None
+
         # The item row, with its campaign's current definition version (for the campaign cache).
         item_by_id = (
             select(ITEM, CAMPAIGN.c.definition_version.label("campaign_version"))
@@ -458,7 +462,10 @@ def append_event(
     at: dt.datetime,
     data: Mapping[str, Any],
 ) -> None:
-    """Append one audit event to the campaign's hash chain and move the chain's head."""
+    """Append one audit event to the campaign's hash chain and move the chain's head (with the
+    engine's origin, when it has one, in the event's data)."""
+    if st.origin:
+        data = {**data, "origin": dict(st.origin)}
     head = tx.one(st.head, {"cid": campaign_id})
     assert head is not None, "every campaign has an audit head"
     seq = head["seq"] + 1

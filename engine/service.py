@@ -186,7 +186,8 @@ class Engine:
     already has. The schema is brought to the current revision on open (``migrate=False`` to
     skip, e.g. when the host runs migrations itself). ``clock`` defaults to the system clock.
     ``durability`` (SQLite): ``full`` by default, ``normal`` to trade the last commits before an
-    OS crash for speed. Everything hangs off this object; two engines in one process do not share state.
+    OS crash for speed. ``origin`` (e.g. ``{"os_user": …, "host": …}``) is recorded in the data
+    of every audit event this engine appends. Everything hangs off this object; two engines in one process do not share state.
     """
 
     def __init__(
@@ -198,6 +199,7 @@ class Engine:
         seed: int | None = None,
         migrate: bool = True,
         durability: str = "full",
+        origin: Mapping[str, str] | None = None,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
         #: The calendar years operators loaded into this database (``zhenggai calendar load``),
@@ -223,6 +225,8 @@ class Engine:
                 raise
         self._st = Statements(self._store.engine.dialect, row_locks=self._store.dialect.for_update)
         self._cal_st = CalendarStatements(self._store.engine.dialect)
+        #: ``origin`` (e.g. the CLI's operating-system user and host) goes into every audit event.
+        self._st.origin = dict(origin) if origin else None
         #: The loaded years' fingerprint the waiting steps were last armed for (None: not yet).
         self._armed_for: tuple[int, int] | None = None
         self._grams = GramCache()
