@@ -26,7 +26,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
-from zhenggai.workflows.schema import CampaignSetup, ContactSpec, NotifySpec
+from zhenggai.workflows.schema import (
+    ADDRESS_LIST,
+    EMAIL,
+    MOBILE,
+    CampaignSetup,
+    ContactSpec,
+    NotifySpec,
+    normal_mobile,
+    several_emails,
+    several_mobiles,
+)
 
 from ._raw import Tx
 from ._writes import CONTACT, UNIT, Campaign, Statements, _route, append_event, contact_address
@@ -70,8 +80,6 @@ OPERATION = "manage_contacts"
 #: Who may change the roster when a definition has no ``manage_contacts``: these operations' roles.
 FALLBACK_OPERATIONS = ("recompute_deadlines", "migrate_campaign")
 
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]+")
 _ACCOUNT = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -81,14 +89,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 class _Refused(Exception):
     """A value a person gave cannot be used; the argument is the Chinese reason."""
-
-
-def _normal_mobile(value: str) -> str:
-    digits = re.sub(r"[\s\-()（）]", "", value)
-    for prefix in ("+86", "0086", "86"):
-        if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
-            return digits[len(prefix):]
-    return digits
 
 
 def _text(value: object, limit: int) -> str | None:
@@ -144,17 +144,25 @@ def _checked(value: object, name: str, camp: Campaign) -> Any:
         text = _text(value, 40)
         if text is None:
             return None
-        mobile = _normal_mobile(text)
-        if not _MOBILE.fullmatch(mobile):
+        several = several_mobiles(text)
+        if several:
+            raise _Refused(several)
+        mobile = normal_mobile(text)
+        if not MOBILE.fullmatch(mobile):
             raise _Refused(f"不是有效的手机号码 (11 位, 以 1 开头): {text!r}")
         return mobile
     if name == "email":
         text = _text(value, 200)
-        if text is not None and not _EMAIL.fullmatch(text):
+        several = several_emails(text) if text is not None else None
+        if several:
+            raise _Refused(several)
+        if text is not None and not EMAIL.fullmatch(text):
             raise _Refused(f"不是有效的电子邮箱: {text!r}")
         return text
     if name in ("wecom_id", "dingtalk_id"):
         text = _text(value, 64)
+        if text is not None and ADDRESS_LIST.search(text):
+            raise _Refused(f"只能填一个账号 (不能用逗号、分号等列出多个): {text!r}")
         if text is not None and not _ACCOUNT.fullmatch(text):
             raise _Refused("账号只能含字母、数字和 _ . @ -, 最多 64 个字符")
         return text

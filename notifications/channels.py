@@ -12,13 +12,24 @@ from typing import TextIO
 
 from zhenggai.engine import DeliveryError, OutgoingMessage
 
-__all__ = ["ConsoleChannel", "FileChannel", "check_header_safe"]
+__all__ = ["LINE_BREAKS", "ConsoleChannel", "FileChannel", "check_header_safe", "neutralise_encoded_words"]
+
+#: Every character :meth:`str.splitlines` breaks a line on: CR, LF, VT, FF, the file, group and
+#: record separators, NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR. None may reach a header.
+LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def neutralise_encoded_words(value: str) -> str:
+    """``value`` with every ``=?`` split by a zero-width space, so that no part of it can be read
+    as an RFC 2047 encoded word (which a mail library would decode, CR/LF and all)."""
+    return value.replace("=?", "=\u200b?")
 
 
 def check_header_safe(field: str, value: str) -> None:
-    """Refuse CR or LF in anything that becomes a header or an address (no header injection):
-    a permanent :class:`DeliveryError` before any connection is made."""
-    if "\r" in value or "\n" in value:
+    """Refuse any line break (:data:`LINE_BREAKS`, not only CR and LF) in anything that becomes
+    a header or an address (no header injection): a permanent :class:`DeliveryError` before any
+    connection is made."""
+    if not LINE_BREAKS.isdisjoint(value):
         raise DeliveryError(f"{field} 含换行符, 拒绝发送", permanent=True)
 
 

@@ -17,6 +17,7 @@ campaign stores its setup, so running items keep the definition version they sta
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -67,6 +68,40 @@ __all__ = [
 ]
 
 _KEY = r"^[a-z][a-z0-9_]*$"
+
+# One address per contact field (a definition's contacts and the roster's alike): an email field
+# holding ``a@x.cn, b@y.cn`` would reach two people.
+#: Separators of a list of addresses, ASCII and full-width.
+ADDRESS_LIST = re.compile(r"[,;|/，；、｜／]")
+#: One email address (no spaces, list separators, display name or quotes).
+EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]+")
+#: One mainland mobile number, after :func:`normal_mobile`.
+MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def normal_mobile(value: str) -> str:
+    """``value`` without spaces, dashes, brackets and a +86 / 0086 / 86 prefix."""
+    digits = re.sub(r"[\s\-()（）]", "", value)
+    for prefix in ("+86", "0086", "86"):
+        if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
+            return digits[len(prefix):]
+    return digits
+
+
+def several_emails(value: str) -> str | None:
+    """The Chinese reason why ``value`` is more than one email address, or None."""
+    if ADDRESS_LIST.search(value) or re.search(r"\s", value.strip()) or value.count("@") > 1:
+        return f"只能填一个电子邮箱地址 (不能用逗号、分号、空格等列出多个): {value!r}"
+    return None
+
+
+def several_mobiles(value: str) -> str | None:
+    """The Chinese reason why ``value`` is more than one mobile number, or None."""
+    if ADDRESS_LIST.search(value) or len(MOBILE.findall(normal_mobile(value))) > 1:
+        return f"只能填一个手机号码 (不能用逗号、分号、空格等列出多个): {value!r}"
+    return None
+
+
 Key = Annotated[str, StringConstraints(pattern=_KEY, max_length=100)]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 # Limits below match the columns the values are stored in (engine/models.py): a longer value
@@ -207,6 +242,31 @@ class ContactSpec(_Spec):
     email: str | None = Field(default=None, max_length=200)
     mobile: str | None = Field(default=None, max_length=40)
     channels: list[ChannelKey] = Field(default_factory=list)
+
+    @field_validator("email")
+    @classmethod
+    def _one_email(cls, email: str | None) -> str | None:
+        if email is None:
+            return None
+        reason = several_emails(email)
+        if reason:
+            raise ValueError(reason)
+        if not EMAIL.fullmatch(email.strip()):
+            raise ValueError(f"不是有效的电子邮箱: {email!r}")
+        return email.strip()
+
+    @field_validator("mobile")
+    @classmethod
+    def _one_mobile(cls, mobile: str | None) -> str | None:
+        if mobile is None:
+            return None
+        reason = several_mobiles(mobile)
+        if reason:
+            raise ValueError(reason)
+        normal = normal_mobile(mobile)
+        if not MOBILE.fullmatch(normal):
+            raise ValueError(f"不是有效的手机号码 (11 位, 以 1 开头): {mobile!r}")
+        return normal
 
     @field_validator("channels")
     @classmethod
