@@ -53,10 +53,7 @@ def load_calendar_year(source: str | os.PathLike[str]) -> CalendarYearFile:
     """Read and check a year file. Raises :class:`DefinitionError` with every problem as
     ``file:line: path: message``, in file order."""
     path = Path(os.fspath(source))
-    data = read_bytes(path, "日历文件")
-    if len(data) > _MAX_BYTES:
-        raise DefinitionError([f"{path}: 文件过大 ({len(data)} 字节; 一年的节假日安排不超过 {_MAX_BYTES} 字节)"],
-                              what="日历文件")
+    data = read_bytes(path, "日历文件", _MAX_BYTES, "一年的节假日安排")
     doc = read_yaml(path, "日历文件", data)
     problems: list[tuple[int, str]] = []
     if doc.get(_FORMAT_KEY) != _FORMAT_VERSION:

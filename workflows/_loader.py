@@ -14,8 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 from zhenggai.engine.checks import check_setup, setup_warnings
 from zhenggai.engine.errors import DefinitionError
 from zhenggai.engine.lifecycle import split_problem
@@ -31,6 +33,18 @@ BUILTINS: Mapping[str, str] = {"county_2023": "county_2023.yaml", "hotline_2024"
 #: Top-level keys that name the file format rather than the campaign.
 _RENAMED = {"id": "definition_id", "version": "definition_version"}
 _SCHEMA_VERSION = 1
+#: The largest definition file read. The built-in plan, a whole county campaign with every
+#: template, is about 40 KB; 2 MB is fifty times that, and a file past it is not a plan a
+#: person wrote. The cap is checked before the file is read, so a huge file costs nothing.
+MAX_DEFINITION_BYTES = 2 * 1024 * 1024
+#: The deepest nesting of lists and mappings a file may have: a definition nests about eight
+#: levels deep; past this the composer's recursion would fail with an internal error.
+MAX_YAML_DEPTH = 64
+#: The most YAML nodes (scalars, lists, mappings) a file may have: the built-in plan has about
+#: 2,400. The round-trip loader composes some 20,000 nodes a second, so this cap keeps the worst
+#: file under a second; it is counted while composing, so a file of a million tiny nodes stops
+#: at the 20,001st.
+MAX_YAML_NODES = 20_000
 
 
 def builtin_path(name: str) -> Path:
@@ -89,17 +103,23 @@ def check_definition(source: str | os.PathLike[str]) -> CheckedDefinition:
     return CheckedDefinition(path=path, setup=setup, warnings=tuple(warnings))
 
 
-def read_bytes(path: Path, what: str = "定义") -> bytes:
+def read_bytes(path: Path, what: str = "定义", limit: int | None = None, why: str = "") -> bytes:
     """The bytes of a file an author or operator names; a missing or unreadable file is one
-    located :class:`DefinitionError` (``what`` names the kind of file)."""
+    located :class:`DefinitionError` (``what`` names the kind of file). A file larger than
+    ``limit`` bytes is refused without being read whole (``why`` says what the limit is for)."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read() if limit is None else file.read(limit + 1)
+            size = os.fstat(file.fileno()).st_size
     except FileNotFoundError:
         raise DefinitionError([f"{path}: 文件不存在"], what=what) from None
     except IsADirectoryError:
         raise DefinitionError([f"{path}: 不是文件 (是目录)"], what=what) from None
     except OSError as err:
         raise DefinitionError([f"{path}: 无法读取 ({err})"], what=what) from None
+    if limit is not None and len(data) > limit:
+        raise DefinitionError([f"{path}: 文件过大 ({max(size, len(data))} 字节; {why}不超过 {limit} 字节)"], what=what)
+    return data
 
 
 def read_yaml(path: Path, what: str, data: bytes | None = None) -> Mapping[str, Any]:
@@ -107,16 +127,21 @@ def read_yaml(path: Path, what: str, data: bytes | None = None) -> Mapping[str, 
     keys refused, dates left as text for the schema; every failure one located
     :class:`DefinitionError` (``what`` names the kind of file)."""
     kind = "定义" if what == "定义文件" else what  # what the error calls it: 定义有误, 日历文件有误
-    raw = read_bytes(path, kind) if data is None else data
+    raw = read_bytes(path, kind, MAX_DEFINITION_BYTES, "定义文件") if data is None else data
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise DefinitionError([f"{path}: 无法读取 (不是 UTF-8 文本: {err})"], what=kind) from None
     yaml = YAML(typ="rt", pure=True)
     yaml.Constructor = _Constructor
+    yaml.Composer = _Composer
     yaml.allow_duplicate_keys = False
     try:
         doc = yaml.load(text)
+    except _Refused as err:
+        raise DefinitionError([f"{path}:{err.line}: {err.message}"], what=kind) from None
+    except RecursionError:  # pragma: no cover - the depth cap comes first; never an internal error
+        raise DefinitionError([f"{path}: 嵌套过深 (最多 {MAX_YAML_DEPTH} 层)"], what=kind) from None
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -160,6 +185,40 @@ def _path_text(loc: list[Any]) -> str:
 def located(path: Path, problems: list[tuple[int, str]]) -> list[str]:
     """``file:line: path: message`` lines, in the order of the file."""
     return [f"{path}:{line}: {text}" for line, text in sorted(problems, key=lambda p: p[0])]
+
+
+class _Refused(Exception):
+    """A hostile shape met while composing: one located message, no traceback."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+class _Composer(Composer):
+    """Composes nodes with three caps, each refused where it is met:
+
+    - **no aliases** (``*name``): a definition has no use for them, and expanding them is how a
+      1.6 KB file becomes billions of nodes ("billion laughs"). Anchors alone are harmless;
+    - **depth** at most :data:`MAX_YAML_DEPTH` (the composer recurses per level);
+    - **nodes** at most :data:`MAX_YAML_NODES`.
+    """
+
+    nodes = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.parser.check_event(AliasEvent):
+            event = self.parser.peek_event()
+            raise _Refused(event.start_mark.line + 1,
+                           f"不支持 YAML 别名 (*{event.anchor}): 请把内容直接写出")
+        self.nodes += 1
+        if self.nodes > MAX_YAML_NODES:
+            event = self.parser.peek_event()
+            raise _Refused(event.start_mark.line + 1, f"内容过多 (最多 {MAX_YAML_NODES} 个 YAML 节点)")
+        if self.depth >= MAX_YAML_DEPTH:
+            event = self.parser.peek_event()
+            raise _Refused(event.start_mark.line + 1, f"嵌套过深 (最多 {MAX_YAML_DEPTH} 层)")
+        return super().compose_node(parent, index)
 
 
 class _Constructor(RoundTripConstructor):

@@ -2,30 +2,213 @@
 message gets (:mod:`zhenggai.engine.messages`).
 
 The same environment renders them later (step 4), so what passes here renders there: sandboxed
-(no attribute tricks, no I/O), ``StrictUndefined`` (a missing variable is an error, never an
-empty string), autoescape for HTML bodies.
+(no attribute tricks, no I/O, builtin lists and dicts not changed), ``StrictUndefined`` (a
+missing variable is an error, never an empty string), autoescape for HTML bodies.
+
+A template is untrusted text (issue 13, point 3: ``{{ 'x' * 10**9 }}`` took 2.9 GB in
+``zhenggai check``, because Jinja2 folds constant expressions while compiling). So:
+
+- **check time** (:func:`template_problems`): the parsed tree is walked *before* anything is
+  compiled, and a template is refused for ``**``, ``*`` on a text or list literal, a number
+  literal above :data:`MAX_LITERAL`, ``range`` over more than :data:`MAX_RANGE`, a format width
+  or precision of five digits or more (``'%099999d'``, ``'{:>99999}'``), loops nested more
+  than :data:`MAX_LOOP_DEPTH` deep;
+- **compiling never folds constants**: no optimizer, no constant output, ``* ** %``
+  intercepted (the sandbox then refuses to fold them);
+- **render time**: ``*``, ``**`` and ``%``, every filter and every method of a text are checked
+  against a bound of what they could produce (:data:`MAX_TEXT` characters) before they run,
+  ``range`` gives at most :data:`MAX_RANGE` numbers, and a rendered message past
+  :data:`MAX_TEXT` characters stops with an error; ``lipsum`` and ``namespace`` (a way to grow
+  a value across a loop) are not offered.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta, select_autoescape
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes, select_autoescape
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.exceptions import SecurityError
+from jinja2.meta import TrackingCodeGenerator
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from zhenggai.engine.messages import MessageUse, message_uses
 
 from .schema import CampaignSetup
 
 __all__ = ["template_environment", "template_problems"]
 
+#: The most characters a rendered message, or any value made while rendering it, may have.
+#: A message body in a definition is at most 20,000 characters; a hundred times that is room
+#: for every variable, and still a few megabytes at worst.
+MAX_TEXT = 2_000_000
+#: The largest number a template may write literally (a count or a width, never more).
+MAX_LITERAL = 100_000
+#: The most numbers ``range`` gives.
+MAX_RANGE = 1_000
+#: The deepest nesting of ``for`` loops (two loops of ``range(1000)``: a million turns).
+MAX_LOOP_DEPTH = 2
+#: A ``%`` or ``{:…}`` format width or precision of five digits or more.
+_WIDE_FORMAT = re.compile(r"%[^%a-zA-Z]*?\d{5,}|\{[^{}]*?:[^{}]*?\d{5,}[^{}]*?\}")
 
-def template_environment() -> SandboxedEnvironment:
+
+def _size(value: Any) -> int:
+    """A bound of how much ``value`` weighs in a result: its length, or its value for a number."""
+    if isinstance(value, bool):
+        return 1
+    if isinstance(value, int):
+        return abs(value)
+    if isinstance(value, float):
+        return int(min(abs(value), MAX_TEXT + 1)) if value == value else 0  # noqa: PLR0124 - NaN
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, list | tuple):
+        return len(value) + sum(len(v) for v in value if isinstance(v, str))
+    try:
+        return len(value)
+    except TypeError:
+        return 0
+
+
+def _bound(values: list[Any], what: str) -> None:
+    """Refuse an operation on ``values`` (the first is what it acts on) whose result could
+    exceed :data:`MAX_TEXT`: (size of the first + 1) × (1 + the sizes of the others) bounds
+    replacing, padding, indenting, joining and repeating."""
+    if not values:
+        return
+    first, rest = values[0], values[1:]
+    if (_size(first) + 1) * (1 + sum(_size(v) for v in rest)) > MAX_TEXT:
+        raise SecurityError(f"{what}: 结果可能过大 (最多 {MAX_TEXT} 个字符)")
+    for value in values:
+        if isinstance(value, str) and what in ("format", "format_map", "%") and _WIDE_FORMAT.search(value):
+            raise SecurityError(f"{what}: 格式宽度过大")
+
+
+def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)  # keeps jinja_pass_arg: the context comes first, as before
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        values = [v for v in (*args, *kwargs.values()) if isinstance(v, str | int | float | list | tuple)]
+        _bound(values, "format" if name == "format" else f"过滤器 {name}")
+        return function(*args, **kwargs)
+
+    return bounded
+
+
+def _range(*args: int) -> range:
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise SecurityError(f"range: 最多 {MAX_RANGE} 个数")
+    return numbers
+
+
+class _NoFolding(CodeGenerator):
+    """Compiles without turning constant output into text at compile time."""
+
+    def _output_child_to_const(self, node: nodes.Expr, frame: Frame, finalize: Any) -> str:
+        raise nodes.Impossible()
+
+
+class _Tracking(TrackingCodeGenerator):
+    """:func:`jinja2.meta.find_undeclared_variables` without folding (it compiles, too)."""
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        self.optimizer = None
+
+    def _output_child_to_const(self, node: nodes.Expr, frame: Frame, finalize: Any) -> str:
+        raise nodes.Impossible()
+
+
+class _BoundedTemplate(Template):
+    """Renders piece by piece and stops past :data:`MAX_TEXT` characters."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        parts: list[str] = []
+        size = 0
+        for part in self.generate(*args, **kwargs):
+            size += len(part)
+            if size > MAX_TEXT:
+                raise SecurityError(f"消息过长 (最多 {MAX_TEXT} 个字符)")
+            parts.append(part)
+        return "".join(parts)
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**", "%"})
+    code_generator_class = _NoFolding
+    template_class = _BoundedTemplate
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if isinstance(right, int) and isinstance(left, int) and (
+                    abs(right) > 64 or max(left.bit_length(), 1) * abs(right) > 4096):
+                raise SecurityError("**: 结果过大")
+        elif operator == "*":
+            if isinstance(left, int) and isinstance(right, int):
+                if left.bit_length() + right.bit_length() > 4096:
+                    raise SecurityError("*: 结果过大")
+            else:
+                _bound([left, right], "*")
+        elif operator == "%" and isinstance(left, str):
+            _bound([left, right], "%")
+        return self.binop_table[operator](left, right)
+
+    def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        owner = getattr(obj, "__self__", None)
+        if isinstance(owner, str):
+            _bound([owner, *args, *kwargs.values()], getattr(obj, "__name__", "方法"))
+        return super().call(context, obj, *args, **kwargs)
+
+
+def template_environment() -> ImmutableSandboxedEnvironment:
     """The sandboxed, strict environment every message template is compiled and rendered in."""
-    return SandboxedEnvironment(
+    env = _Environment(
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html", "htm"), default_for_string=False),
         keep_trailing_newline=True,
+        optimized=False,
     )
+    env.filters = {name: _bounded_filter(name, f) for name, f in env.filters.items()}
+    env.globals.pop("lipsum", None)
+    env.globals.pop("namespace", None)
+    env.globals["range"] = _range
+    return env
+
+
+def hazards(tree: nodes.Template) -> Iterator[tuple[int, str]]:
+    """What in a parsed template could make a huge value (``line``, message), before any of it
+    is compiled; the most telling kind first (``**`` before the number it raises)."""
+    for power in tree.find_all(nodes.Pow):
+        yield power.lineno, "不允许乘方 (**)"
+    for product in tree.find_all(nodes.Mul):
+        if any(isinstance(side, nodes.List | nodes.Tuple | nodes.Concat)
+               or (isinstance(side, nodes.Const) and isinstance(side.value, str))
+               for side in (product.left, product.right)):
+            yield product.lineno, "不允许把文本或列表乘以倍数 (*)"
+    for call in tree.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name == "range":
+            for arg in call.args:
+                if isinstance(arg, nodes.Const) and isinstance(arg.value, int) and abs(arg.value) > MAX_RANGE:
+                    yield call.lineno, f"range 最多 {MAX_RANGE} 个数"
+    for const in tree.find_all(nodes.Const):
+        value = const.value
+        if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > MAX_LITERAL:
+            yield const.lineno, f"数字 {value} 过大 (最多 {MAX_LITERAL})"
+        elif isinstance(value, str) and _WIDE_FORMAT.search(value):
+            yield const.lineno, "格式宽度或精度过大 (最多四位数)"
+    yield from _deep_loops(tree, 0)
+
+
+def _deep_loops(node: nodes.Node, depth: int) -> Iterator[tuple[int, str]]:
+    for child in node.iter_child_nodes():
+        inner = depth + isinstance(child, nodes.For)
+        if inner > MAX_LOOP_DEPTH:
+            yield child.lineno, f"循环嵌套过深 (最多 {MAX_LOOP_DEPTH} 层)"
+            continue
+        yield from _deep_loops(child, inner)
 
 
 def template_problems(setup: CampaignSetup) -> list[str]:
@@ -50,9 +233,15 @@ def template_problems(setup: CampaignSetup) -> list[str]:
             except TemplateSyntaxError as err:
                 problems.append(f"{path}: 模板无法编译 (第 {err.lineno} 行: {err.message})")
                 continue
+            hazard = next(hazards(parsed), None)  # one per template: the first says enough
+            if hazard is not None:
+                problems.append(f"{path}: 模板不安全 (第 {hazard[0]} 行: {hazard[1]})")
+                continue  # never compiled: compiling is where constants were evaluated
             if provided is None:
                 continue
-            missing = sorted(meta.find_undeclared_variables(parsed) - provided)
+            tracking = _Tracking(env)
+            tracking.visit(parsed)
+            missing = sorted(tracking.undeclared_identifiers - provided)
             for name in missing:
                 problems.append(f"{path}: 模板使用了消息 {kind} 没有的变量 {name} (可用: {', '.join(sorted(provided))})")
     return problems

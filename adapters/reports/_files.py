@@ -3,8 +3,10 @@
 - :func:`safe_name` turns a unit or campaign name into one file-name part (no path separators,
   no control characters, no leading dots or dashes, no Windows-reserved names or characters,
   at most 80 characters).
-- :func:`out_file` resolves a file name under ``--out`` and refuses anything that would land
-  outside it, symbolic links included.
+- :func:`fit_name` cuts a whole file name to the 255 *bytes* (UTF-8) a file system allows a
+  name: 80 Chinese characters are 240 bytes before the rest of the name is added.
+- :func:`out_file` resolves a file name under ``--out`` (each part fitted by :func:`fit_name`)
+  and refuses anything that would land outside it, symbolic links included.
 - :func:`cell_text` neutralises a string a spreadsheet would take for a formula (one beginning
   with ``= + - @``, a tab or a carriage return) by putting an apostrophe in front of it.
   Every user-supplied string written to xlsx or csv goes through it.
@@ -20,6 +22,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib
 import math
 import re
@@ -45,6 +48,7 @@ __all__ = [
     "Styled",
     "cell_text",
     "doc_text",
+    "fit_name",
     "format_due",
     "new_document",
     "new_workbook",
@@ -68,6 +72,11 @@ _ALT_FONTS = {BODY_FONT: "仿宋", SUBHEADING_FONT: "楷体", TITLE_FONT: "宋�
 _LATIN_FONT = "Times New Roman"
 
 _MAX_NAME = 80
+#: The longest file name (one path component) Linux file systems take, in bytes (NAME_MAX).
+MAX_NAME_BYTES = 255
+#: How much of a cut name's end is kept: the document kind, date and extension
+#: (``-一报告四清单.xlsx``, ``-工作进展通报-20231231.html``).
+_KEEP_END_BYTES = 80
 #: Characters Windows refuses in a file name (besides control characters).
 _RESERVED_CHARS = frozenset('<>:"/\\|?*')
 #: Names Windows reserves, with or without an extension ("CON", "nul.txt", "COM1").
@@ -122,6 +131,28 @@ def _clean_name(text: str) -> str:
     return name
 
 
+def fit_name(name: str) -> str:
+    """``name`` (one file name, no folders) cut to :data:`MAX_NAME_BYTES` UTF-8 bytes.
+
+    A name that fits is returned unchanged. A longer one keeps its end from a ``-`` (the kind
+    of document, its date and extension; else only the extension) and as much of its start as
+    fits, never splitting a character, joined by ``~`` and eight hex digits of the SHA-256 of
+    the whole name, so two long names that differ only in what was cut stay two files, and the
+    same name is always cut the same way.
+    """
+    if len(name.encode("utf-8")) <= MAX_NAME_BYTES:
+        return name
+    end = Path(name).suffix if len(Path(name).suffix.encode("utf-8")) <= 16 else ""
+    for index, char in enumerate(name):
+        if char == "-" and len(name[index:].encode("utf-8")) <= _KEEP_END_BYTES:
+            end = name[index:]
+            break
+    marker = "~" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    room = MAX_NAME_BYTES - len(marker.encode("utf-8")) - len(end.encode("utf-8"))
+    start = name[: len(name) - len(end)].encode("utf-8")[:room].decode("utf-8", errors="ignore")
+    return start.rstrip(" .-") + marker + end
+
+
 def out_dir(out: Path) -> Path:
     """``out`` made if missing and resolved (links followed): the folder reports go into."""
     try:
@@ -137,12 +168,14 @@ def out_dir(out: Path) -> Path:
 def out_file(out: Path, name: str) -> Path:
     """``out / name`` as an absolute path, refused if it would land outside ``out``.
 
-    ``name`` may hold subfolders (``一报告四清单/x.docx``), which are created. ``out`` is
+    ``name`` may hold subfolders (``一报告四清单/x.docx``), which are created; each part is cut
+    to 255 bytes by :func:`fit_name`. ``out`` is
     created if missing. Symbolic links are followed before the check, so a link under
     ``out`` pointing elsewhere is refused like ``../``; an absolute ``name`` is refused too.
     """
     if not name or Path(name).is_absolute() or "\x00" in name:
         raise ReportError(f"报告文件名不合法: {name!r}")
+    name = "/".join(fit_name(part) for part in name.split("/"))
     root = out_dir(out)
     target = (root / name).resolve()
     if target == root or not target.is_relative_to(root):

@@ -113,8 +113,9 @@ def write_all(files: Sequence[tuple[Path, bytes | Callable[[Path], None]]]) -> l
     failure removes the temporary files and leaves what was there before."""
     staged: list[tuple[Path, Path]] = []
     try:
-        for path, content in files:
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+        for number, (path, content) in enumerate(files):
+            # Short, whatever the file's name: a name already at 255 bytes has no room to grow.
+            temporary = path.with_name(f".zhenggai-{os.getpid()}-{number}.part")
             staged.append((temporary, path))
             if isinstance(content, bytes):
                 temporary.write_bytes(content)

@@ -144,6 +144,15 @@ def _empty(axes: Axes, note: str) -> None:
               color="#555555")
 
 
+#: The most characters of a tick label; a longer one (an 85-character unit name) is cut with
+#: ``…`` (the chart's text summary keeps the whole name), else the axes have no room left.
+_MAX_TICK = 16
+
+
+def _ticks(labels: Sequence[str]) -> list[str]:
+    return [label if len(label) <= _MAX_TICK else label[: _MAX_TICK - 1] + "…" for label in labels]
+
+
 def _style_ticks(axes: Axes) -> None:
     font = _font(10)
     for label in (*axes.get_xticklabels(), *axes.get_yticklabels()):
@@ -181,20 +190,20 @@ def bar_chart(
     text_font = _font(10)
     if horizontal:
         bars = axes.barh(positions, values, color=colour_list, height=0.6)
-        axes.set_yticks(positions, list(labels))
+        axes.set_yticks(positions, _ticks(labels))
         axes.invert_yaxis()
         axes.set_xlim(0, top * 1.15 + 1)
         axes.set_xlabel(unit, fontproperties=text_font)
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     else:
         bars = axes.bar(positions, values, color=colour_list, width=0.6)
-        axes.set_xticks(positions, list(labels))
+        axes.set_xticks(positions, _ticks(labels))
         axes.set_ylim(0, top * 1.15 + 1)
         axes.set_ylabel(unit, fontproperties=text_font, rotation=0, labelpad=12)
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         # Slant the labels when the widest (about 14 px a character at 10 pt) would not fit
         # under its bar (the plot is about 700 px wide).
-        if max(len(label) for label in labels) * 14 > 0.9 * 700 / len(labels):
+        if max(len(label) for label in _ticks(labels)) * 14 > 0.9 * 700 / len(labels):
             for label in axes.get_xticklabels():
                 label.set_rotation(30)
                 label.set_horizontalalignment("right")
@@ -320,7 +329,7 @@ def target_chart(
     for position, count, target, rate, unit in zip(positions, counts, targets, rates, unit_list, strict=True):
         axes.text(max(rate, 100.0 if target else 0.0) + right * 0.01, position,
                   _rate_text(count, target or None, unit), va="center", ha="left", fontproperties=text_font)
-    axes.set_yticks(positions, list(labels))
+    axes.set_yticks(positions, _ticks(labels))
     axes.invert_yaxis()
     axes.set_xlim(0, right * 1.45)
     axes.set_xlabel("完成率 (%, 以目标为 100%)", fontproperties=text_font)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from zhenggai.adapters._tables import WEEKDAYS
 
-from ._files import Column, Styled, format_due, new_workbook, out_file, safe_name, write_table
+from ._files import Column, Styled, fit_name, format_due, new_workbook, out_file, safe_name, write_table
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from zhenggai.adapters._commands import Labels
@@ -120,7 +120,7 @@ def ledger_name(campaign_title: str, *, unit_name: str | None = None, track_name
     """``<campaign>-整改台账.xlsx``; with the unit and/or track when the ledger is limited to them."""
     parts = [safe_name(campaign_title, fallback="专项行动")]
     parts += [safe_name(name) for name in (unit_name, track_name) if name]
-    return "-".join(parts) + "-整改台账.xlsx"
+    return fit_name("-".join(parts) + "-整改台账.xlsx")
 
 
 def write_ledger(

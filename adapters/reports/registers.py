@@ -28,7 +28,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._files import Column, ReportError, Styled, format_due, new_workbook, out_file, safe_name, write_table
+from ._files import (
+    Column,
+    ReportError,
+    Styled,
+    fit_name,
+    format_due,
+    new_workbook,
+    out_file,
+    safe_name,
+    write_table,
+)
 from ._html import local_time
 from .ledger import LIGHT_STYLES
 
@@ -104,7 +114,7 @@ def registers_name(campaign_title: str, *, unit_name: str | None = None, track_n
     """``<campaign>-成效台账.xlsx``; with the unit and/or track when limited to them."""
     parts = [safe_name(campaign_title, fallback="专项行动")]
     parts += [safe_name(name) for name in (unit_name, track_name) if name]
-    return "-".join(parts) + f"-{REGISTERS}.xlsx"
+    return fit_name("-".join(parts) + f"-{REGISTERS}.xlsx")
 
 
 def accountability_summary(outcome: OutcomeView) -> str:

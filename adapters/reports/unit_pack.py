@@ -150,8 +150,8 @@ def write_unit_packs(
     used: set[str] = set()
     for pack in packs:
         stem = safe_name(pack.unit_name, fallback=pack.unit)
-        if stem.casefold() in used:  # two names that sanitise alike: keep both files apart
-            stem = safe_name(f"{pack.unit_name}-{pack.unit}", fallback=pack.unit)
+        if stem.casefold() in used:  # two names that sanitise (or cut) alike: keep both files apart
+            stem = f"{stem}-{safe_name(pack.unit)}"  # not cut again: out_file fits it, with a hash
         used.add(stem.casefold())
         written.append(_write_report(engine, labels, pack, out_file(out, f"{FOLDER}/{stem}-自查报告.docx")))
         written.append(
