@@ -188,7 +188,8 @@ def test_unreachable_database_raises_storage_error() -> None:
 
 
 def test_sqlite_connection_settings(tmp_path: Path) -> None:
-    """SQLite files run in WAL mode with foreign keys on, a busy timeout and synchronous=NORMAL."""
+    """SQLite files run in WAL mode with foreign keys on, a busy timeout and synchronous=FULL
+    (every commit synced; see tests/test_durability.py for NORMAL)."""
     engine = sqlite_engine(tmp_path)
     try:
         with engine.store.read() as conn:
@@ -198,7 +199,7 @@ def test_sqlite_connection_settings(tmp_path: Path) -> None:
             }
     finally:
         engine.dispose()
-    assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 30_000, "synchronous": 1}
+    assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 30_000, "synchronous": 2}
 
 
 def test_foreign_keys_are_enforced(engine: Engine, campaign: CampaignView) -> None:
