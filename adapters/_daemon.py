@@ -11,6 +11,12 @@ the CLI runs it in the foreground until SIGTERM or SIGINT, which let the current
 After every sweep the daemon records a heartbeat (``zhenggai status`` reads it) and logs one
 JSON line (``ts``, ``event``, ``daemon`` and the sweep's counts) on its log stream.
 
+With delivery configured, each tick dispatches after its sweep, but never for long (issue 13,
+point 2): the pass stops claiming after half the interval (:data:`DISPATCH_SHARE`) or as soon as
+the daemon is asked to stop, and each message's rendering is bounded (operations and seconds;
+past them the message is dead, not retried). So the next sweep waits at most half an interval
+and one message, and SIGTERM at most one message.
+
 SQLite is one daemon's database: a second daemon on the same file is refused (an exclusive
 lock on ``<file>.daemon.lock``, released by the operating system if the process dies).
 Several daemons need PostgreSQL, where sweeps skip what another daemon holds.
@@ -35,7 +41,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from zhenggai.engine import DaemonRunningError, Engine
 
-__all__ = ["Daemon"]
+__all__ = ["DISPATCH_SHARE", "Daemon"]
+
+#: The share of the interval a tick may spend dispatching after its sweep.
+DISPATCH_SHARE = 0.5
 
 
 class Daemon:
@@ -43,7 +52,7 @@ class Daemon:
 
     def __init__(
         self, engine: Engine, *, interval: float = 60.0, log: IO[str] | None = None,
-        dispatch: Callable[[], Any] | None = None,
+        dispatch: Callable[..., Any] | None = None,
     ) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
@@ -55,11 +64,13 @@ class Daemon:
         self.log_stream = log or sys.stderr
         self.started_at = engine.clock.now()
         self.sweeps = 0
-        #: After each sweep, send what is due (``Dispatcher.dispatch``), when delivery is configured.
+        #: After each sweep, send what is due, when delivery is configured: called as
+        #: ``dispatch(seconds=…, stop=…)`` (``Dispatcher.dispatch``), stopping when ``stop()`` is true.
         self.dispatch = dispatch
         self._scheduler: BackgroundScheduler | None = None
         self._lock_file: IO[bytes] | None = None
         self._stopping = threading.Event()
+        self._running_forever = False
 
     # ------------------------------------------------------------------------------ one tick
 
@@ -81,7 +92,7 @@ class Daemon:
         if self.dispatch is None:
             return
         try:
-            sent = self.dispatch()
+            sent = self.dispatch(seconds=self.interval * DISPATCH_SHARE, stop=self._stopping.is_set)
         except Exception as err:  # noqa: BLE001 - a failed dispatch is logged; the next tick retries
             self.log("dispatch_failed", error=type(err).__name__)
             return
@@ -97,6 +108,8 @@ class Daemon:
     def start(self) -> None:
         """Take the database (the SQLite lock), then sweep now and every ``interval`` seconds
         in a background thread."""
+        if self._scheduler is None and not self._running_forever:
+            self._stopping.clear()  # started again after a stop
         self._lock()
         scheduler = BackgroundScheduler(
             jobstores={"default": MemoryJobStore()},
@@ -113,7 +126,9 @@ class Daemon:
         self.log("started", interval=self.interval, database=self.engine.store.engine.url.render_as_string())
 
     def stop(self) -> None:
-        """Let a running sweep finish, record the stop, release the database."""
+        """Let a running sweep finish (its dispatch stops after the message in hand), record the
+        stop, release the database."""
+        self._stopping.set()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=True)
             self._scheduler = None
@@ -133,6 +148,7 @@ class Daemon:
             self._stopping.set()
 
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        self._running_forever = True  # a signal that came before start() still counts
         try:
             self.start()
             while not self._stopping.wait(0.5):

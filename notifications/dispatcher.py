@@ -12,10 +12,16 @@ to its channel:
   provider asked for), until ``max_attempts``; then dead-lettered with the reason;
 - a permanent failure (a bad address, a rejected template, a wrong key, no channel configured
   for it, no template): dead-lettered at once with the reason;
+- a template that goes past the rendering bounds (:data:`~zhenggai.workflows._templates.MAX_OPERATIONS`
+  operations, :data:`~zhenggai.workflows._templates.MAX_RENDER_SECONDS` seconds, or nests macro
+  calls too deep): dead-lettered at once, ``模板渲染超出限制: …``, never tried again (it would
+  hold the dispatcher again after its lease);
 - inside the definition's quiet hours for its channel, or over the channel's rate (messages a
   minute): put back until the window ends or a slot frees, not counted as an attempt.
 
-An operator re-queues dead letters (``zhenggai outbox retry``). Reasons never carry secrets: the
+A pass stops claiming when its ``stop`` says so or its ``seconds`` are spent (the daemon gives it
+part of its interval and its stop flag), so a slow pass delays neither the next sweep nor a
+SIGTERM by more than one message. An operator re-queues dead letters (``zhenggai outbox retry``). Reasons never carry secrets: the
 channels' contract forbids it, and what the dispatcher adds itself is the exception's type.
 """
 
@@ -25,13 +31,14 @@ import collections
 import dataclasses
 import datetime as dt
 import random
+import time
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from jinja2 import TemplateError
 from zhenggai.engine import CampaignSetup, Channel, DeliveryError, Engine, OutboxView, OutgoingMessage
-from zhenggai.workflows._templates import template_environment
+from zhenggai.workflows._templates import RenderLimitError, render_budget, template_environment
 
 __all__ = ["DispatchReport", "Dispatcher", "render"]
 
@@ -56,7 +63,9 @@ class DispatchReport:
 
 def render(setup: CampaignSetup | None, row: OutboxView, env: Any = None) -> OutgoingMessage:
     """The message ``row`` as its channel sends it, from its campaign's template. A missing
-    template or a template that fails is a permanent :class:`DeliveryError`."""
+    template or a template that fails is a permanent :class:`DeliveryError`, and so is one past
+    the rendering bounds (one budget of operations and time for the subject, body and SMS
+    parameters together)."""
     if setup is None or row.kind not in setup.notifications.templates:
         raise DeliveryError(f"消息类别 {row.kind} 没有模板", permanent=True)
     leaked = REPORTER_KEYS & set(row.payload)
@@ -65,10 +74,15 @@ def render(setup: CampaignSetup | None, row: OutboxView, env: Any = None) -> Out
     template = setup.notifications.templates[row.kind]
     env = env or template_environment()
     try:
-        subject = env.from_string(template.subject).render(**row.payload)
-        body = env.from_string(template.body).render(**row.payload)
-        params = {name: str(env.from_string("{{ " + expr + " }}").render(**row.payload))
-                  for name, expr in template.sms_params.items()}
+        with render_budget():
+            subject = env.from_string(template.subject).render(**row.payload)
+            body = env.from_string(template.body).render(**row.payload)
+            params = {name: str(env.from_string("{{ " + expr + " }}").render(**row.payload))
+                      for name, expr in template.sms_params.items()}
+    except RenderLimitError as err:
+        raise DeliveryError(f"{err.message} (模板 {row.kind})", permanent=True) from err
+    except RecursionError as err:
+        raise DeliveryError(f"模板渲染超出限制: 调用嵌套过深 (模板 {row.kind})", permanent=True) from err
     except TemplateError as err:
         raise DeliveryError(f"模板 {row.kind} 无法渲染: {err.message or type(err).__name__}", permanent=True) from err
     return OutgoingMessage(
@@ -123,14 +137,19 @@ class Dispatcher:
         self._setups: dict[int, CampaignSetup | None] = {}
         self._env = template_environment()
 
-    def dispatch(self, *, limit: int = 100) -> DispatchReport:
-        """One pass over the messages due now, at most ``limit``. Each message is claimed just
-        before it is sent, so its lease covers its own send, not a batch's: a slow channel never
-        lets a lease run out while its holder is still sending (another dispatcher would take
-        the message over and send it again)."""
+    def dispatch(self, *, limit: int = 100, seconds: float | None = None,
+                 stop: Callable[[], bool] | None = None) -> DispatchReport:
+        """One pass over the messages due now, at most ``limit``, claiming no more once
+        ``seconds`` have passed or ``stop()`` is true. Each message is claimed just before it is
+        sent, so its lease covers its own send, not a batch's: a slow channel never lets a lease
+        run out while its holder is still sending (another dispatcher would take the message
+        over and send it again)."""
         report = DispatchReport()
         self._setups.clear()  # a campaign may have moved to a new definition version since
+        until = None if seconds is None else time.monotonic() + seconds
         for _ in range(limit):
+            if (stop is not None and stop()) or (until is not None and time.monotonic() >= until):
+                break
             claimed = self.engine.outbox_claim(limit=1, lease=self.lease)
             if not claimed:
                 break

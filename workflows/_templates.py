@@ -18,28 +18,43 @@ A template is untrusted text (issue 13, point 3: ``{{ 'x' * 10**9 }}`` took 2.9 
 - **render time**: ``*``, ``**`` and ``%``, every filter and every method of a text are checked
   against a bound of what they could produce (:data:`MAX_TEXT` characters) before they run,
   ``range`` gives at most :data:`MAX_RANGE` numbers, and a rendered message past
-  :data:`MAX_TEXT` characters stops with an error; ``lipsum`` and ``namespace`` (a way to grow
-  a value across a loop) are not offered.
+  :data:`MAX_TEXT` characters stops with an error; ``+`` and ``~`` are bounded the same way (a
+  macro that calls itself doubling a text); ``lipsum`` and ``namespace`` (a way to grow a value
+  across a loop) are not offered;
+- **render time, in time** (issue 13, point 2: two loops of ``range(1000)`` pass the check and
+  each turn may call a filter over a thousand numbers; macros calling macros nest loops the check
+  cannot see): every call, filter, attribute or item look-up, loop turn, intercepted operator and
+  piece of output spends one operation of a budget of :data:`MAX_OPERATIONS` per message, and a
+  wall-clock deadline of :data:`MAX_RENDER_SECONDS` is checked at each of them (a backstop: on
+  any ordinary machine the budget, which does not depend on its speed, decides first). Past either, :class:`RenderLimitError`
+  (``模板渲染超出限制: …``). :func:`render_budget` shares one budget among several renders (a
+  message's subject, body and SMS parameters).
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import functools
 import re
+import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes, select_autoescape
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.meta import TrackingCodeGenerator
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from zhenggai.engine.messages import MessageUse, message_uses
 
 from .schema import CampaignSetup
 
-__all__ = ["template_environment", "template_problems"]
+__all__ = ["MAX_OPERATIONS", "MAX_RENDER_SECONDS", "RenderLimitError", "render_budget", "template_environment",
+           "template_problems"]
 
 #: The most characters a rendered message, or any value made while rendering it, may have.
 #: A message body in a definition is at most 20,000 characters; a hundred times that is room
@@ -51,6 +66,12 @@ MAX_LITERAL = 100_000
 MAX_RANGE = 1_000
 #: The deepest nesting of ``for`` loops (two loops of ``range(1000)``: a million turns).
 MAX_LOOP_DEPTH = 2
+#: The most operations (calls, filters, look-ups, loop turns, operators, pieces of output) rendering
+#: one message may take. An ordinary message takes a few dozen; a digest listing a thousand items
+#: with a few look-ups each, some ten thousand; two loops of ``range(1000)``, a million.
+MAX_OPERATIONS = 100_000
+#: The wall-clock backstop of one message's rendering, in seconds (checked at every operation).
+MAX_RENDER_SECONDS = 2.0
 #: A ``%`` or ``{:…}`` format width or precision of five digits or more.
 _WIDE_FORMAT = re.compile(r"%[^%a-zA-Z]*?\d{5,}|\{[^{}]*?:[^{}]*?\d{5,}[^{}]*?\}")
 
@@ -73,6 +94,68 @@ def _size(value: Any) -> int:
         return 0
 
 
+class RenderLimitError(SecurityError):
+    """Rendering went past :data:`MAX_OPERATIONS` operations or :data:`MAX_RENDER_SECONDS`."""
+
+
+class _Budget:
+    """What is left of a rendering's operations, and its deadline (``time.monotonic``)."""
+
+    __slots__ = ("deadline", "left", "operations", "seconds")
+
+    def __init__(self, operations: int, seconds: float) -> None:
+        self.operations, self.seconds = operations, seconds
+        self.left = operations
+        self.deadline = time.monotonic() + seconds
+
+    def spend(self, n: int = 1) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise RenderLimitError(f"模板渲染超出限制: 超过 {self.operations} 步运算")
+        if time.monotonic() > self.deadline:
+            raise RenderLimitError(f"模板渲染超出限制: 超过 {self.seconds:g} 秒")
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("zhenggai_render_budget", default=None)
+
+
+@contextlib.contextmanager
+def render_budget(operations: int = MAX_OPERATIONS, seconds: float = MAX_RENDER_SECONDS) -> Iterator[_Budget]:
+    """One budget for every template rendered inside (else each render has its own)."""
+    budget = _Budget(operations, seconds)
+    token = _BUDGET.set(budget)
+    try:
+        yield budget
+    finally:
+        _BUDGET.reset(token)
+
+
+def _spend(n: int = 1) -> None:
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.spend(n)
+
+
+def _cost(values: Iterable[Any]) -> int:
+    """Operations an operation on ``values`` spends: one, and one more for every thousand
+    characters of text and every ten items of a sequence it goes through (``range(1000)|join``
+    is a hundred operations, not one)."""
+    chars = items = 0
+    for value in values:
+        if isinstance(value, str):
+            chars += len(value)
+        elif isinstance(value, list | tuple | range | dict):
+            items += len(value)
+    return 1 + chars // 1000 + items // 10
+
+
+def _counted(iterable: Iterable[Any]) -> Iterator[Any]:
+    """``iterable``, one operation a turn (every ``for`` loop iterates through this)."""
+    for value in iterable:
+        _spend()
+        yield value
+
+
 def _bound(values: list[Any], what: str) -> None:
     """Refuse an operation on ``values`` (the first is what it acts on) whose result could
     exceed :data:`MAX_TEXT`: (size of the first + 1) × (1 + the sizes of the others) bounds
@@ -90,6 +173,7 @@ def _bound(values: list[Any], what: str) -> None:
 def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(function)  # keeps jinja_pass_arg: the context comes first, as before
     def bounded(*args: Any, **kwargs: Any) -> Any:
+        _spend(_cost((*args, *kwargs.values())))
         values = [v for v in (*args, *kwargs.values()) if isinstance(v, str | int | float | list | tuple)]
         _bound(values, "format" if name == "format" else f"过滤器 {name}")
         return function(*args, **kwargs)
@@ -105,10 +189,32 @@ def _range(*args: int) -> range:
 
 
 class _NoFolding(CodeGenerator):
-    """Compiles without turning constant output into text at compile time."""
+    """Compiles without turning constant output into text at compile time; every loop's turns
+    and every ``~`` are counted and bounded by the environment."""
 
     def _output_child_to_const(self, node: nodes.Expr, frame: Frame, finalize: Any) -> str:
         raise nodes.Impossible()
+
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:
+        # ``for x in environment.counted(iter)`` (Jinja2 has no custom nodes; this one is its own).
+        counted = copy.copy(node)
+        counted.iter = nodes.Call(nodes.EnvironmentAttribute("counted"), [node.iter], [], None, None,
+                                  lineno=node.iter.lineno)
+        super().visit_For(counted, frame)
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        # As CodeGenerator.visit_Concat, with the length checked before joining.
+        if frame.eval_ctx.volatile:
+            func_name = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            func_name = "markup_join"
+        else:
+            func_name = "str_join"
+        self.write(f"environment.bounded_join({func_name}, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
 
 
 class _Tracking(TrackingCodeGenerator):
@@ -126,9 +232,16 @@ class _BoundedTemplate(Template):
     """Renders piece by piece and stops past :data:`MAX_TEXT` characters."""
 
     def render(self, *args: Any, **kwargs: Any) -> str:
+        if _BUDGET.get() is None:
+            with render_budget():
+                return self._render(*args, **kwargs)
+        return self._render(*args, **kwargs)
+
+    def _render(self, *args: Any, **kwargs: Any) -> str:
         parts: list[str] = []
         size = 0
         for part in self.generate(*args, **kwargs):
+            _spend()
             size += len(part)
             if size > MAX_TEXT:
                 raise SecurityError(f"消息过长 (最多 {MAX_TEXT} 个字符)")
@@ -137,12 +250,16 @@ class _BoundedTemplate(Template):
 
 
 class _Environment(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
     code_generator_class = _NoFolding
     template_class = _BoundedTemplate
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**":
+        _spend(_cost((left, right)))
+        if operator == "+":
+            if not isinstance(left, int | float) and _size(left) + _size(right) > MAX_TEXT:
+                raise SecurityError(f"+: 结果过大 (最多 {MAX_TEXT} 个字符)")
+        elif operator == "**":
             if isinstance(right, int) and isinstance(left, int) and (
                     abs(right) > 64 or max(left.bit_length(), 1) * abs(right) > 4096):
                 raise SecurityError("**: 结果过大")
@@ -158,9 +275,33 @@ class _Environment(ImmutableSandboxedEnvironment):
 
     def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
         owner = getattr(obj, "__self__", None)
+        _spend(_cost((owner, *args, *kwargs.values())))
+        if isinstance(obj, LoopContext) and args:  # a recursive loop's inner turns count too
+            args = (_counted(args[0]), *args[1:])
         if isinstance(owner, str):
             _bound([owner, *args, *kwargs.values()], getattr(obj, "__name__", "方法"))
         return super().call(context, obj, *args, **kwargs)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        _spend()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        _spend()
+        return super().getitem(obj, argument)
+
+    @staticmethod
+    def counted(iterable: Iterable[Any]) -> Iterator[Any]:
+        return _counted(iterable)
+
+    @staticmethod
+    def bounded_join(join: Callable[[Iterable[Any]], str], parts: tuple[Any, ...]) -> str:
+        """``a ~ b ~ …``, refused before joining past :data:`MAX_TEXT` characters."""
+        size = sum(len(p) if isinstance(p, str) else len(str(p)) for p in parts)
+        _spend(1 + size // 1000)
+        if size > MAX_TEXT:
+            raise SecurityError(f"~: 结果过大 (最多 {MAX_TEXT} 个字符)")
+        return join(parts)
 
 
 def template_environment() -> ImmutableSandboxedEnvironment:
