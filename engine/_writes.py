@@ -395,6 +395,14 @@ class Statements:
         )
         self.campaign_version = p(select(CAMPAIGN.c.definition_version).where(CAMPAIGN.c.id == bindparam("id")))
         self.campaign = p(select(CAMPAIGN).where(CAMPAIGN.c.id == bindparam("id")))
+        # The newest event that recorded which definition the campaign runs on (its hash).
+        self.definition_event = p(
+            select(EVENT.c.data)
+            .where(EVENT.c.campaign_id == bindparam("cid"),
+                   EVENT.c.trigger.in_([literal("start_campaign"), literal("migrate_campaign")]))
+            .order_by(EVENT.c.seq.desc())
+            .limit(1)
+        )
         self.campaign_insert = p(_insert(CAMPAIGN, returning=True))
         self.units = p(select(UNIT).where(UNIT.c.campaign_id == bindparam("cid")).order_by(UNIT.c.id))
         self.unit_insert = p(_insert(UNIT, returning=True))

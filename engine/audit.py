@@ -16,9 +16,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["GENESIS", "AuditReport", "canonical_json", "event_hash", "verify_chain"]
+__all__ = ["DEFINITION_EVENTS", "GENESIS", "AuditReport", "canonical_json", "definition_digest", "event_hash",
+           "verify_chain"]
+
+#: The events that record which definition a campaign runs on (its SHA-256 in ``definition_sha256``).
+DEFINITION_EVENTS = ("start_campaign", "migrate_campaign")
 
 GENESIS = "0" * 64
+
+
+def definition_digest(row: Mapping[str, Any]) -> str:
+    """The SHA-256 of everything of a definition a campaign row stores and the engine obeys
+    (the whole definition, its lifecycle, roles and channels as stored): written into the audit
+    chain when the campaign starts or migrates, and checked whenever the engine reads the row."""
+    parts = [row.get("definition_json"), row["lifecycle_json"], row["roles_json"], row["channels_json"]]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def canonical_json(data: Mapping[str, Any]) -> str:

@@ -92,7 +92,7 @@ from ._writes import (
     queue_messages,
     transition_payload,
 )
-from .audit import GENESIS, AuditReport, verify_chain
+from .audit import GENESIS, AuditReport, definition_digest, verify_chain
 from .calendar import LoadedYears, WorkingCalendar
 from .checks import check_setup
 from .clock import SystemClock
@@ -114,6 +114,7 @@ from .errors import (
     MessageNotFound,
     PermissionDeniedError,
     PracticeNotFound,
+    StorageError,
     TrackNotFound,
     TransitionNotAllowedError,
     UnitNotFound,
@@ -277,6 +278,7 @@ class Engine:
         with self._store.transaction() as tx:
             if tx.one(st.campaign_id_by_key, {"key": key}) is not None:
                 raise InvalidInputError("key", f"专项行动 {key} 已存在")
+            stored = _stored_definition(setup)
             cid = tx.scalar(
                 st.campaign_insert,
                 {
@@ -286,11 +288,8 @@ class Engine:
                     "definition_id": setup.definition_id,
                     "definition_version": setup.definition_version,
                     "timezone": setup.timezone,
-                    "lifecycle_json": setup.lifecycle.model_dump_json(),
-                    "roles_json": json.dumps([r.model_dump() for r in setup.roles], ensure_ascii=False),
-                    "channels_json": json.dumps([c.id for c in setup.channels]),
                     "created_at": now,
-                    "definition_json": setup.model_dump_json(),
+                    **stored,
                 },
             )
             for unit in setup.units:
@@ -328,6 +327,7 @@ class Engine:
                     "units": len(setup.units),
                     "tracks": len(setup.tracks),
                     "duties": duties,
+                    "definition_sha256": definition_digest(stored),
                     "not_applicable": not_applicable,
                 },
             )
@@ -359,17 +359,11 @@ class Engine:
             stranded = _stranded_items(conn, camp, setup)
             if stranded:
                 raise DefinitionError(stranded)
+            stored = _stored_definition(setup)
             conn.execute(
                 CAMPAIGN.update()
                 .where(CAMPAIGN.c.id == camp.id)
-                .values(
-                    definition_version=setup.definition_version,
-                    title=setup.title,
-                    lifecycle_json=setup.lifecycle.model_dump_json(),
-                    roles_json=json.dumps([r.model_dump() for r in setup.roles], ensure_ascii=False),
-                    channels_json=json.dumps([c.id for c in setup.channels]),
-                    definition_json=setup.model_dump_json(),
-                )
+                .values(definition_version=setup.definition_version, title=setup.title, **stored)
             )
             added_units = [u for u in setup.units if u.id not in camp.unit_ids]
             for unit in setup.units:
@@ -397,6 +391,7 @@ class Engine:
                     "units_added": [u.id for u in added_units],
                     "tracks_added": [t.id for t in setup.tracks if t.id not in camp.tracks],
                     "contacts_added": contacts_added,
+                    "definition_sha256": definition_digest(stored),
                 },
             )
             updated = self._load_campaign(tx, camp.id, cache=False)
@@ -1918,7 +1913,11 @@ class Engine:
             if campaign is None:
                 ids = conn.execute(select(CAMPAIGN.c.id).order_by(CAMPAIGN.c.id)).scalars().all()
             else:
-                ids = [self._campaign(conn, campaign).id]
+                ref = Tx.on(conn).one(self._st.campaign_ref_by_key, {"key": campaign}) if isinstance(campaign, str) \
+                    else {"id": campaign}
+                if ref is None:
+                    raise CampaignNotFound(campaign)
+                ids = [ref["id"]]
             total = 0
             problems: list[str] = []
             for cid in ids:
@@ -1931,6 +1930,10 @@ class Engine:
                 count, found = verify_chain(cid, rows, head)
                 total += count
                 problems.extend(found)
+                stored = conn.execute(select(CAMPAIGN).where(CAMPAIGN.c.id == cid)).mappings().one()
+                recorded = _recorded_digest(Tx.on(conn).one(self._st.definition_event, {"cid": cid}))
+                if recorded is not None and recorded != definition_digest(stored):
+                    problems.append(f"专项行动 {stored['key']}: 存储的实施方案与审计记录中的哈希不符 (实施方案被改动)")
             return AuditReport(events=total, campaigns=len(ids), problems=problems)
 
     # ------------------------------------------------------------------- the roster (通讯录)
@@ -2248,6 +2251,14 @@ class Engine:
         row = tx.one(st.campaign, {"id": cid})
         if row is None:
             raise CampaignNotFound(cid)
+        recorded = _recorded_digest(tx.one(st.definition_event, {"cid": cid}))
+        # (A row without its whole definition is a database from step 1: it keeps running on its
+        # columns; `audit verify` reports it when the chain says it had one.)
+        if recorded is not None and row["definition_json"] is not None and recorded != definition_digest(row):
+            # The stored definition is what decides who may do what: one edited behind the
+            # engine's back (a unit allowed to close its own items) is never obeyed.
+            raise StorageError(f"专项行动 {row['key']} 存储的实施方案与审计记录中的哈希不符 (已被改动), 拒绝按其运行;"
+                               " 请用 zhenggai audit verify 核查并从备份恢复")
         lifecycle = self._compiled(row["lifecycle_json"])
         roles = {r["id"]: RoleSpec(**r) for r in json.loads(row["roles_json"])}
         stored = row["definition_json"]
@@ -2489,6 +2500,25 @@ CLOCK_NAMES = {
     "clock_paused": "计时已暂停",
     "due_not_passed": "整改时限未过",
 }
+
+
+def _stored_definition(setup: CampaignSetup) -> dict[str, str]:
+    """The columns of a campaign row that hold its definition, as stored and hashed."""
+    return {
+        "lifecycle_json": setup.lifecycle.model_dump_json(),
+        "roles_json": json.dumps([r.model_dump() for r in setup.roles], ensure_ascii=False),
+        "channels_json": json.dumps([c.id for c in setup.channels]),
+        "definition_json": setup.model_dump_json(),
+    }
+
+
+def _recorded_digest(event: Mapping[str, Any] | None) -> str | None:
+    """The definition hash the newest start or migrate event recorded (None for campaigns
+    started before step 8 recorded it)."""
+    if event is None:
+        return None
+    value = json.loads(event["data"]).get("definition_sha256")
+    return str(value) if value is not None else None
 
 
 def _missing_years(camp: Campaign, due_at: dt.datetime, now: dt.datetime) -> list[int]:
