@@ -1930,7 +1930,7 @@ class Engine:
                 count, found = verify_chain(cid, rows, head)
                 total += count
                 problems.extend(found)
-                stored = conn.execute(select(CAMPAIGN).where(CAMPAIGN.c.id == cid)).mappings().one()
+                stored = dict(conn.execute(select(CAMPAIGN).where(CAMPAIGN.c.id == cid)).mappings().one())
                 recorded = _recorded_digest(Tx.on(conn).one(self._st.definition_event, {"cid": cid}))
                 if recorded is not None and recorded != definition_digest(stored):
                     problems.append(f"专项行动 {stored['key']}: 存储的实施方案与审计记录中的哈希不符 (实施方案被改动)")
