@@ -28,14 +28,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select
 from zhenggai.workflows.schema import (
     ADDRESS_LIST,
-    EMAIL,
-    MOBILE,
     CampaignSetup,
     ContactSpec,
     NotifySpec,
-    normal_mobile,
-    several_emails,
-    several_mobiles,
+    checked_email,
+    checked_mobile,
 )
 
 from ._raw import Tx
@@ -140,25 +137,12 @@ def _checked(value: object, name: str, camp: Campaign) -> Any:
             known = "、".join(f"{r.label} ({r.id})" for r in camp.roles.values())
             raise _Refused(f"实施方案没有角色 {value!r} (可填: {PLAIN_ROLE} 联系人、{known})")
         return value
-    if name == "mobile":
-        text = _text(value, 40)
-        if text is None:
-            return None
-        several = several_mobiles(text)
-        if several:
-            raise _Refused(several)
-        mobile = normal_mobile(text)
-        if not MOBILE.fullmatch(mobile):
-            raise _Refused(f"不是有效的手机号码 (11 位, 以 1 开头): {text!r}")
-        return mobile
-    if name == "email":
-        text = _text(value, 200)
-        several = several_emails(text) if text is not None else None
-        if several:
-            raise _Refused(several)
-        if text is not None and not EMAIL.fullmatch(text):
-            raise _Refused(f"不是有效的电子邮箱: {text!r}")
-        return text
+    if name in ("mobile", "email"):
+        text = _text(value, 40 if name == "mobile" else 200)
+        try:
+            return None if text is None else (checked_mobile(text) if name == "mobile" else checked_email(text))
+        except ValueError as err:
+            raise _Refused(str(err)) from None
     if name in ("wecom_id", "dingtalk_id"):
         text = _text(value, 64)
         if text is not None and ADDRESS_LIST.search(text):

@@ -1065,15 +1065,13 @@ class Engine:
         moment they could be due: a ``calendar_missing`` event, the campaign's
         ``calendar.alert`` messages, and a marker step (``calendar_missing@YEAR``) so it is said
         once, by whichever daemon gets there first."""
-        with self._store.read() as conn:
-            rows = Tx.on(conn).all(self._st.awaiting_due, {"now": now})
         waiting: dict[int, dict[int, tuple[int, dt.datetime]]] = {}
-        for row in rows:
-            with self._store.read() as conn:
+        with self._store.read() as conn:
+            for row in Tx.on(conn).all(self._st.awaiting_due, {"now": now}):
                 camp = self._campaign(conn, row["campaign_id"])
-            for year in _missing_years(camp, row["due_at"], now):
-                steps, first = waiting.setdefault(camp.id, {}).get(year, (0, row["due_at"]))
-                waiting[camp.id][year] = (steps + row["steps"], min(first, row["due_at"]))
+                for year in _missing_years(camp, row["due_at"], now):
+                    steps, first = waiting.setdefault(camp.id, {}).get(year, (0, row["due_at"]))
+                    waiting[camp.id][year] = (steps + row["steps"], min(first, row["due_at"]))
         st = self._st
         for cid, years in waiting.items():
             for year, (steps, first) in sorted(years.items()):

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import resource
+import subprocess
+import sys
+import textwrap
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -152,3 +156,14 @@ def due_in(days: int) -> dt.date:
     """A due date a person gives ``days`` or a little more after the fixtures' start day: the
     first working day on or after it (a deadline is never a day off)."""
     return next_workday(WorkingCalendar(), today_plus(days))
+
+
+def bounded_python(code: str, *, memory: int = 1 << 30, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a child Python limited to ``memory`` bytes of address space (Linux), so a
+    resource bomb that is not refused fails the test instead of taking the machine down."""
+
+    def limit() -> None:  # pragma: no cover - runs in the child
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], preexec_fn=limit,
+                          capture_output=True, text=True, timeout=timeout, check=False)

@@ -92,9 +92,10 @@ def client_context() -> ssl.SSLContext:
 
 
 @contextlib.contextmanager
-def smtp_server() -> Iterator[tuple[Recorder, int]]:
-    """An aiosmtpd server on loopback: STARTTLS required, AUTH required (only over TLS)."""
-    recorder = Recorder()
+def smtp_server(recorder: Recorder | None = None) -> Iterator[tuple[Recorder, int]]:
+    """An aiosmtpd server on loopback: STARTTLS required, AUTH required (only over TLS);
+    ``recorder`` (default a plain :class:`Recorder`) handles what it receives."""
+    recorder = recorder or Recorder()
     port = free_port()
     controller = Controller(recorder, hostname="127.0.0.1", port=port, tls_context=server_context(),
                             require_starttls=True, authenticator=authenticator, auth_required=True,

@@ -9,10 +9,7 @@ so a regression fails instead of taking the machine down.
 from __future__ import annotations
 
 import json
-import resource
-import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -20,6 +17,8 @@ from jinja2.exceptions import SecurityError
 from zhenggai.engine.errors import DefinitionError
 from zhenggai.workflows import builtin_path, check_definition, template_environment
 from zhenggai.workflows._templates import MAX_LITERAL, MAX_LOOP_DEPTH, MAX_RANGE, MAX_TEXT
+
+from tests.conftest import bounded_python
 
 SUBJECT = 'subject: "【交办】{{ title }}"'
 #: name → (the subject's expression, what the refusal says)
@@ -58,12 +57,6 @@ def test_bomb_is_refused_at_its_line(tmp_path: Path, name: str) -> None:
                            f"模板不安全 (第 1 行: {message})")
 
 
-def _bounded(code: str, memory: int = 1 << 30, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    def limit() -> None:  # pragma: no cover - runs in the child
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], preexec_fn=limit,
-                          capture_output=True, text=True, timeout=timeout, check=False)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS is enforced on Linux")
@@ -75,7 +68,7 @@ def test_every_bomb_in_one_gigabyte(tmp_path: Path) -> None:
         folder = tmp_path / name
         folder.mkdir()
         paths.append(str(_definition(folder, expression)[0]))
-    result = _bounded(f"""
+    result = bounded_python(f"""
         from zhenggai.adapters.cli import main
         raise SystemExit(main(["check", *{paths!r}]))
     """)

@@ -11,10 +11,7 @@ machine down.
 
 from __future__ import annotations
 
-import resource
-import subprocess
 import sys
-import textwrap
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +22,8 @@ from zhenggai.engine.errors import DefinitionError
 from zhenggai.workflows import builtin_path, check_definition
 from zhenggai.workflows._calendar_file import load_calendar_year
 from zhenggai.workflows._loader import MAX_DEFINITION_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
+
+from tests.conftest import bounded_python
 
 #: "Billion laughs": nine levels of nine aliases each, 9**9 (387 million) leaves in 300 bytes.
 ALIAS_BOMB = "zhenggai: 1\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
@@ -141,14 +140,6 @@ def test_check_cli_refuses_with_one_error(capsys: pytest.CaptureFixture[str], tm
     assert "内部错误" not in out + err and "Traceback" not in out + err
 
 
-def _bounded(code: str, *, memory: int = 1 << 30, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """Run ``code`` in a child Python limited to ``memory`` bytes of address space."""
-
-    def limit() -> None:  # pragma: no cover - runs in the child
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], preexec_fn=limit,
-                          capture_output=True, text=True, timeout=timeout, check=False)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS is enforced on Linux")
@@ -156,7 +147,7 @@ def test_alias_bomb_in_bounded_memory(tmp_path: Path) -> None:
     """Before the caps this ran past 120 s and 775 MB; now a 1 GB child refuses it at once."""
     path = tmp_path / "bomb.yaml"
     path.write_text(ALIAS_BOMB, encoding="utf-8")
-    result = _bounded(f"""
+    result = bounded_python(f"""
         from zhenggai.adapters.cli import main
         raise SystemExit(main(["check", {str(path)!r}]))
     """)

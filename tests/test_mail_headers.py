@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from zhenggai.engine import DeliveryError, Engine, OutgoingMessage, VirtualClock
@@ -23,10 +22,7 @@ from zhenggai.notifications.dispatcher import Dispatcher
 from .test_dispatch import (
     Recorder,
     assigned,
-    authenticator,
-    free_port,
     mail_channel,
-    server_context,
     smtp_server,
     start_reached_by,
 )
@@ -64,16 +60,9 @@ class RawRecorder(Recorder):
 
 @contextlib.contextmanager
 def raw_server() -> Iterator[tuple[RawRecorder, int]]:
-    recorder = RawRecorder()
-    port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port, tls_context=server_context(),
-                            require_starttls=True, authenticator=authenticator, auth_required=True,
-                            auth_require_tls=True)
-    controller.start()
-    try:
+    with smtp_server(RawRecorder()) as (recorder, port):
+        assert isinstance(recorder, RawRecorder)
         yield recorder, port
-    finally:
-        controller.stop()
 
 
 def header_names(raw: bytes) -> list[str]:

@@ -102,6 +102,29 @@ def several_mobiles(value: str) -> str | None:
     return None
 
 
+def checked_email(value: str) -> str:
+    """``value`` as one email address; ValueError with the Chinese reason otherwise (a
+    definition's contacts and the roster check alike)."""
+    reason = several_emails(value)
+    if reason:
+        raise ValueError(reason)
+    if not EMAIL.fullmatch(value.strip()):
+        raise ValueError(f"不是有效的电子邮箱: {value!r}")
+    return value.strip()
+
+
+def checked_mobile(value: str) -> str:
+    """``value`` as one mainland mobile number (11 digits, prefix and separators dropped);
+    ValueError with the Chinese reason otherwise."""
+    reason = several_mobiles(value)
+    if reason:
+        raise ValueError(reason)
+    mobile = normal_mobile(value)
+    if not MOBILE.fullmatch(mobile):
+        raise ValueError(f"不是有效的手机号码 (11 位, 以 1 开头): {value!r}")
+    return mobile
+
+
 Key = Annotated[str, StringConstraints(pattern=_KEY, max_length=100)]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 # Limits below match the columns the values are stored in (engine/models.py): a longer value
@@ -246,27 +269,12 @@ class ContactSpec(_Spec):
     @field_validator("email")
     @classmethod
     def _one_email(cls, email: str | None) -> str | None:
-        if email is None:
-            return None
-        reason = several_emails(email)
-        if reason:
-            raise ValueError(reason)
-        if not EMAIL.fullmatch(email.strip()):
-            raise ValueError(f"不是有效的电子邮箱: {email!r}")
-        return email.strip()
+        return None if email is None else checked_email(email)
 
     @field_validator("mobile")
     @classmethod
     def _one_mobile(cls, mobile: str | None) -> str | None:
-        if mobile is None:
-            return None
-        reason = several_mobiles(mobile)
-        if reason:
-            raise ValueError(reason)
-        normal = normal_mobile(mobile)
-        if not MOBILE.fullmatch(normal):
-            raise ValueError(f"不是有效的手机号码 (11 位, 以 1 开头): {mobile!r}")
-        return normal
+        return None if mobile is None else checked_mobile(mobile)
 
     @field_validator("channels")
     @classmethod
