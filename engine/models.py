@@ -276,6 +276,10 @@ class ItemReporter(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=40)
     contact: str | None = Field(default=None, max_length=200)
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    #: The identity sealed (AES-GCM, bound to the item) with the key ``key_id`` names; the
+    #: plaintext columns above are only for rows written before revision 0011, until rekeyed.
+    sealed: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    key_id: str | None = Field(default=None, max_length=16)
 
 
 class Measure(SQLModel, table=True):
@@ -337,7 +341,10 @@ class Outbox(SQLModel, table=True):
     """
 
     __tablename__: ClassVar[str] = "zg_outbox"
-    __table_args__ = (Index("ix_zg_outbox_due", "status", "next_try_at"),)
+    __table_args__ = (
+        Index("ix_zg_outbox_due", "status", "next_try_at"),
+        Index("ix_zg_outbox_audit", "campaign_id", "audit_seq"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="zg_campaign.id")
@@ -354,6 +361,9 @@ class Outbox(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
     sent_at: dt.datetime | None = _utc_column()
+    #: The ``seq`` of the audit event that vouches for this row (its hashed data holds the
+    #: digest of the rows queued with it); None for rows queued before revision 0012.
+    audit_seq: int | None = Field(default=None)
 
 
 class Step(SQLModel, table=True):
