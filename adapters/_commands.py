@@ -73,6 +73,7 @@ EXTRA_TRIGGER_LABELS: Mapping[str, str] = {
     "contact_updated": "修改联系人",
     "contact_removed": "移除联系人",
     "contacts_imported": "导入通讯录",
+    "rekey_reporters": "重新加密举报人信息",
     **OPERATIONS,
 }
 #: Columns of the longest time text: 2023年12月31日(星期一) 09:00.
@@ -105,6 +106,10 @@ DATA_LABELS: Mapping[str, str] = {
     "mechanisms": "长效机制",
     "where": "通报载体",
     "on": "通报日期",
+    "key_id": "现用密钥",
+    "resealed": "改用现用密钥",
+    "sealed_plaintext": "明文改为加密",
+    "unchanged": "已是现用密钥",
 }
 
 
@@ -130,9 +135,10 @@ def shown_db(db: str) -> str:
 
 
 @contextlib.contextmanager
-def open_engine(db: str, *, create: bool = False, clock: Any = None) -> Iterator[Engine]:
+def open_engine(db: str, *, create: bool = False, clock: Any = None, reporter_keys: Any = None) -> Iterator[Engine]:
     """An engine on ``db``, disposed afterwards. Unless ``create``, a SQLite file that does not
-    exist is an error (rather than a new empty database next to a typo)."""
+    exist is an error (rather than a new empty database next to a typo). ``reporter_keys``: for
+    the commands that write or read a reporter's identity (:func:`._reporter.configured_keys`)."""
     path = _sqlite_file(db)
     if not create and path is not None and not path.exists():
         raise CliError(f"数据库文件不存在: {path} (先运行 zhenggai init, 或用 --db / ZHENGGAI_DB 指明数据库)")
@@ -140,7 +146,7 @@ def open_engine(db: str, *, create: bool = False, clock: Any = None) -> Iterator
     # Every act is audited with the operating-system user and host it came from: until sign-in
     # (step 13) a claimed --role is only as good as the account that ran the command.
     engine = Engine(db, clock=clock, durability=os.environ.get("ZHENGGAI_DURABILITY", "full").strip().lower(),
-                    origin=cli_origin())
+                    origin=cli_origin(), reporter_keys=reporter_keys)
     try:
         yield engine
     finally:
@@ -393,10 +399,13 @@ def cmd_init(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int
 
 def cmd_item_add(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai item add: register a problem item."""
-    reporter = None
+    reporter = keys = None
     if args.reporter_name or args.reporter_phone:
+        from ._reporter import configured_keys
+
         reporter = Reporter(name=args.reporter_name, phone=args.reporter_phone)
-    with open_engine(db) as engine:
+        keys = configured_keys(args.config)  # sealed with the [reporter] key of --config
+    with open_engine(db, reporter_keys=keys) as engine:
         key = _campaign_key(engine, args.campaign)
         item = engine.report(
             key, _actor(actor), title=args.title, description=args.description, track=args.track,
@@ -722,22 +731,46 @@ def cmd_campaign_migrate(args: argparse.Namespace, db: str, actor: ActorTuple | 
 
 
 def cmd_audit_verify(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
-    """zhenggai audit verify: re-check the hash chains; exit 1 when anything was tampered with."""
+    """zhenggai audit verify [--anchors FILE]: re-check the hash chains and what they vouch for
+    (against anchors kept outside the database, when given); exit 1 when anything was tampered with."""
+    from ._anchors import read_anchors
+
+    anchors = read_anchors(args.anchors) if args.anchors else []
     with open_engine(db) as engine:
-        report = engine.verify_audit(args.campaign)
+        report = engine.verify_audit(args.campaign, anchors=anchors)
     if args.json:
         _print_json({
-            "ok": report.ok, "events": report.events, "campaigns": report.campaigns,
+            "ok": report.ok, "events": report.events, "campaigns": report.campaigns, "anchors": report.anchors,
             "problems": list(report.problems),
         })
         return 0 if report.ok else 1
+    against = f", 对照 {report.anchors} 个库外锚点" if args.anchors else ""
     if report.ok:
-        print(f"审计链完整: {report.campaigns} 个专项行动, 共 {report.events} 条审计记录, 未发现改动、插入或删除")
+        print(f"审计链完整: {report.campaigns} 个专项行动, 共 {report.events} 条审计记录{against}, 未发现改动、插入或删除")
         return 0
-    print(f"审计链不完整: 发现 {len(report.problems)} 处问题 ({report.campaigns} 个专项行动, 共 {report.events} 条审计记录)")
+    print(f"审计链不完整: 发现 {len(report.problems)} 处问题 ({report.campaigns} 个专项行动, 共 {report.events} 条审计记录{against})")
     for problem in report.problems:
         print(f"  {problem}")
     return 1
+
+
+def cmd_audit_anchor(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai audit anchor [--out FILE]: the chain heads, appended to a file outside the
+    database (or printed, one JSON line each, for the operator to send on)."""
+    from ._anchors import summary, write_anchors
+
+    with open_engine(db) as engine:
+        campaign = _campaign_key(engine, args.campaign) if args.campaign else None
+        if args.out is None:
+            for anchor in engine.audit_anchors(campaign):
+                print(anchor.to_json())
+            return 0
+        anchors = write_anchors(engine, args.out, campaign)
+    if args.json:
+        _print_json({"file": args.out, "anchors": [json.loads(a.to_json()) for a in anchors]})
+    else:
+        print(f"{summary(anchors)} (写入 {args.out})")
+    return 0
 
 
 #: 疑似重复 lines an import prints (the rest: --json).
@@ -1094,6 +1127,17 @@ def _contacts(name: str) -> Command:
     return run
 
 
+def _reporter(name: str) -> Command:
+    """A reporter-identity command of :mod:`zhenggai.adapters._reporter`, imported when it runs."""
+
+    def run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+        from ._reporter import REPORTER_COMMANDS
+
+        return int(REPORTER_COMMANDS[name](args, db, actor))
+
+    return run
+
+
 def _calendar(name: str) -> Command:
     """A calendar command of :mod:`zhenggai.adapters._calendar`, imported when it runs."""
 
@@ -1114,6 +1158,7 @@ COMMANDS: Mapping[str, Command] = {
     "measure_add": cmd_measure_add,
     "measure_done": cmd_measure_done,
     "audit_verify": cmd_audit_verify,
+    "audit_anchor": cmd_audit_anchor,
     "campaign_migrate": cmd_campaign_migrate,
     "campaign_recompute": cmd_campaign_recompute,
     "item_pause": cmd_item_pause,
@@ -1146,6 +1191,7 @@ COMMANDS: Mapping[str, Command] = {
     "outbox_retry": _ops("outbox_retry"),
     "outbox_send": _ops("outbox_send"),
     **{name: _calendar(name) for name in ("calendar_list", "calendar_show", "calendar_load")},
+    **{name: _reporter(name) for name in ("item_reporter", "reporter_keygen", "reporter_rekey")},
     **{name: _contacts(name) for name in ("contact_add", "contact_list", "contact_update", "contact_remove",
                                           "contact_import", "contact_template")},
 }

@@ -17,6 +17,10 @@ the daemon is asked to stop, and each message's rendering is bounded (operations
 past them the message is dead, not retried). So the next sweep waits at most half an interval
 and one message, and SIGTERM at most one message.
 
+With an anchor file (``zhenggai run --anchor-file``), a tick after its sweep appends every audit
+chain's head to it when the file's last anchor is a day old (:mod:`._anchors`): the database's
+holder then cannot cut or rewrite a chain unseen by ``audit verify --anchors``.
+
 SQLite is one daemon's database: a second daemon on the same file is refused (an exclusive
 lock on ``<file>.daemon.lock``, released by the operating system if the process dies).
 Several daemons need PostgreSQL, where sweeps skip what another daemon holds.
@@ -31,7 +35,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import IO, Any
 
@@ -39,7 +43,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from zhenggai.engine import DaemonRunningError, Engine
+from zhenggai.engine import Anchor, DaemonRunningError, Engine
 
 __all__ = ["DISPATCH_SHARE", "Daemon"]
 
@@ -52,7 +56,7 @@ class Daemon:
 
     def __init__(
         self, engine: Engine, *, interval: float = 60.0, log: IO[str] | None = None,
-        dispatch: Callable[..., Any] | None = None,
+        dispatch: Callable[..., Any] | None = None, anchor: Callable[[], Sequence[Anchor] | None] | None = None,
     ) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
@@ -67,6 +71,9 @@ class Daemon:
         #: After each sweep, send what is due, when delivery is configured: called as
         #: ``dispatch(seconds=…, stop=…)`` (``Dispatcher.dispatch``), stopping when ``stop()`` is true.
         self.dispatch = dispatch
+        #: After each sweep, anchor the audit chain heads outside the database when due (once a
+        #: day: :func:`._anchors.anchor_if_due`); returns the anchors written, None when not due.
+        self.anchor = anchor
         self._scheduler: BackgroundScheduler | None = None
         self._lock_file: IO[bytes] | None = None
         self._stopping = threading.Event()
@@ -89,6 +96,14 @@ class Daemon:
         self.sweeps += 1
         self.log("sweep", fired=report.fired, collapsed=report.collapsed, missed=report.missed, void=report.void,
                  skipped=report.skipped, subjects=report.subjects)
+        if self.anchor is not None:
+            try:
+                anchored = self.anchor()
+            except Exception as err:  # noqa: BLE001 - logged; the next tick tries again
+                self.log("anchor_failed", error=f"{type(err).__name__}: {err}")
+            else:
+                if anchored is not None:
+                    self.log("anchored", campaigns=len(anchored), heads={a.campaign: a.seq for a in anchored})
         if self.dispatch is None:
             return
         try:

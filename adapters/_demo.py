@@ -19,6 +19,10 @@ built-in plan (300 synthetic items, June to December 2023), with lights, 挂牌�
 last, every report of the simulated campaign (``zhenggai report all``) is written into a
 folder, whose path is printed: ``--reports DIR``, or ``zhenggai-reports`` next to the demo
 database (in the temporary directory, which then stays, without the database, unless --keep).
+
+The reporter's identity is sealed with a throwaway key made for the run (举报人信息加密保存); when
+the demo database outlives the run (``--keep``, or a path given), the key is written beside it
+(``<database>.reporter.key``, mode 0600) so the kept reporter stays readable.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from zhenggai.engine import Actor, Engine, Reporter, VirtualClock
+from zhenggai.engine import Actor, Engine, Reporter, ReporterKeys, VirtualClock
 from zhenggai.workflows import load_setup
 
 from ._commands import Labels, _sqlite_file, event_lines, item_table, shown_db
@@ -95,6 +99,7 @@ def run_demo(db: str | None = None, *, keep: bool = False, reports: str | None =
     reports folder, when that is inside it). ``reports`` defaults to ``zhenggai-reports``
     next to the database.
     """
+    given = db is not None
     with contextlib.ExitStack() as stack:
         if db is None:
             folder = Path(tempfile.mkdtemp(prefix="zhenggai-demo-"))
@@ -108,10 +113,25 @@ def run_demo(db: str | None = None, *, keep: bool = False, reports: str | None =
             path = _sqlite_file(db)
             report_dir = Path(reports) if reports else (path.parent if path else Path.cwd()) / REPORTS_FOLDER
         clock = VirtualClock(DEMO_START)
-        engine = Engine(db, clock=clock, durability="normal")  # a scratch database (see simulate)
+        keys, key_file = _demo_keys(db, persists=keep or given)
+        engine = Engine(db, clock=clock, durability="normal", reporter_keys=keys)  # a scratch database (see simulate)
         stack.callback(engine.dispose)
-        return _play(engine, clock, db, keep=keep, reports=report_dir.expanduser())
+        return _play(engine, clock, db, keep=keep, reports=report_dir.expanduser(), key_file=key_file)
     raise AssertionError("unreachable")  # pragma: no cover (ExitStack does not swallow)
+
+
+def _demo_keys(db: str, *, persists: bool) -> tuple[ReporterKeys, Path | None]:
+    """The demo's reporter key: made for the run; written beside a SQLite database that outlives
+    it (``<database>.reporter.key``, 0600), so the kept reporter can still be read."""
+    path = _sqlite_file(db)
+    if not persists or path is None:
+        return ReporterKeys.generate(), None
+    from ._reporter import write_key_file
+
+    key_file = path.with_name(path.name + ".reporter.key")
+    text = ReporterKeys.new_key_text()
+    write_key_file(key_file, text)
+    return ReporterKeys.from_text(text, where=str(key_file)), key_file
 
 
 def _remove_all_but(folder: Path, keep: Path) -> None:
@@ -151,7 +171,7 @@ def _write_reports(folder: Path) -> Callable[[Engine, str], None]:
     return write
 
 
-def _play(engine: Engine, clock: VirtualClock, db: str, *, keep: bool, reports: Path) -> int:
+def _play(engine: Engine, clock: VirtualClock, db: str, *, keep: bool, reports: Path, key_file: Path | None) -> int:
     setup = load_setup("county_2023")
     campaign = engine.start_campaign(setup, key=CAMPAIGN_KEY)
     labels = Labels.load(engine, campaign)
@@ -163,6 +183,7 @@ def _play(engine: Engine, clock: VirtualClock, db: str, *, keep: bool, reports: 
     print(f"  实施方案 {campaign.definition_id} 版本 {campaign.definition_version}; "
           f"{len(setup.units)} 个单位, {len(setup.tracks)} 个专项整治; 时区 {campaign.timezone}")
     print(f"  演示数据库 {shown_db(db)} (虚拟时钟, 自 2023年7月3日 09:00 起)")
+    print(f"  举报人信息加密保存, 密钥不在数据库中 ({f'密钥文件 {key_file}' if key_file else '演示用临时密钥, 结束即丢弃'})")
 
     t.heading("问题查摆阶段: 登记问题")
     permit = t.step("2023-07-03 09:30", lambda: engine.report(
@@ -272,4 +293,7 @@ def _play(engine: Engine, clock: VirtualClock, db: str, *, keep: bool, reports: 
              then=_write_reports(reports))
     if keep:
         print(f"演示数据库已保留: {shown_db(db)} (可用 zhenggai --db {shown_db(db)} item list 查看)")
+        if key_file is not None:
+            print(f"举报人密钥已保留: {key_file} (配置文件 [reporter] 段写 key_file = \"{key_file}\" 后, "
+                  "保管人可用 zhenggai item reporter 编号 查阅)")
     return 0 if report.ok else 1

@@ -12,6 +12,7 @@ from typing import Any
 
 from zhenggai.engine import ESCALATION_LABELS, Actor, DutyView, StatusView
 
+from ._anchors import anchor_if_due
 from ._commands import ActorTuple, _campaign_key, _print_json, open_engine
 from ._outbox import OUTBOX_COMMANDS, dispatcher_for, send_due
 from ._tables import LIGHT_LABELS, format_date, format_time, render_table
@@ -28,10 +29,13 @@ def cmd_run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
         # A bad delivery configuration is refused before anything is swept.
         config = args.config or os.environ.get("ZHENGGAI_CONFIG")
         dispatcher = dispatcher_for(engine, config) if config else None
+        anchor_file = args.anchor_file or os.environ.get("ZHENGGAI_ANCHOR_FILE") or None
         if args.once:
             import socket
 
             report = engine.sweep()
+            if anchor_file is not None:
+                anchor_if_due(engine, anchor_file)
             if dispatcher is not None:
                 send_due(dispatcher)
             # One heartbeat row per host for sweeps run by cron; --interval says how often.
@@ -46,7 +50,8 @@ def cmd_run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
             return 0
         from ._daemon import Daemon
 
-        daemon = Daemon(engine, interval=args.interval, dispatch=dispatcher.dispatch if dispatcher else None)
+        daemon = Daemon(engine, interval=args.interval, dispatch=dispatcher.dispatch if dispatcher else None,
+                        anchor=(lambda: anchor_if_due(engine, anchor_file)) if anchor_file else None)
         print(f"守护进程 {daemon.name} 已启动: 每 {args.interval:g} 秒扫描一次; Ctrl-C 或 SIGTERM 停止", flush=True)
         daemon.run_forever()
         print(f"守护进程 {daemon.name} 已停止 (共扫描 {daemon.sweeps} 次)", flush=True)

@@ -9,6 +9,8 @@
     zhenggai duplicate list | resolve ID --merge|--distinct     # 关联研判
     zhenggai document add | list | fire ID TRIGGER              # 规范性文件清理
     zhenggai item outcome ID [--root-cause T] [--accountability "姓名|职务|处理方式" …] [--mechanism ID …]
+    zhenggai item reporter ID [--config FILE]                  # 举报人 (custodian; audited)
+    zhenggai reporter keygen --out FILE | rekey [--campaign KEY] [--config FILE]   # 举报人密钥
     zhenggai item publish ID --where T --on DATE                # 典型案例通报曝光
     zhenggai mechanism add | list | update ID                   # 长效机制
     zhenggai practice add | list | select ID                    # 典型做法和创新案例
@@ -238,6 +240,53 @@ def _add_contact_commands(commands: Any) -> None:
     p.set_defaults(command="contact_template")
 
 
+def _add_reporter_config(p: argparse.ArgumentParser) -> None:
+    """``--config``: where the reporter key is named (its ``[reporter]`` section)."""
+    p.add_argument("--config", metavar="FILE",
+                   help="配置文件 (TOML), 其 [reporter] 段指明举报人密钥 (默认取环境变量 ZHENGGAI_CONFIG)")
+
+
+def _add_reporter_commands(commands: Any, item_cmds: Any) -> None:
+    """``zhenggai item reporter ID`` and ``zhenggai reporter keygen | rekey``: 举报人信息加密保存."""
+    p = item_cmds.add_parser(
+        "reporter", help="查阅问题的举报人信息 (保管人; 每次查阅记入审计记录)",
+        description="查阅一个问题的举报人信息: 只有实施方案允许的角色 (read_reporter, 内置方案为 custodian) 可以查阅,\n"
+        "每次查阅记入审计记录。举报人信息加密保存, 须用配置文件 [reporter] 段的密钥解密。",
+    )
+    p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
+    _add_reporter_config(p)
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="item_reporter", needs_actor=True)
+
+    reporter = commands.add_parser(
+        "reporter", help="举报人密钥: 生成、更换后重新加密",
+        description="举报人信息 (姓名、电话等) 在数据库中加密保存, 密钥不在数据库中: 在配置文件 [reporter] 段\n"
+        "用 key_file 或 key_env 指明。更换密钥: 生成新密钥, 原密钥移入 old_key_files, 运行 reporter rekey,\n"
+        "之后即可删去原密钥。密钥遗失则它加密的举报人信息无法恢复: 请另行安全备份密钥文件。",
+    )
+    cmds = reporter.add_subparsers(dest="reporter_command", metavar="ACTION", required=True, parser_class=_Parser)
+    p = cmds.add_parser(
+        "keygen", help="生成新的举报人密钥文件 (权限 0600, 不覆盖已有文件)",
+        description="生成一个新的举报人密钥 (32 字节随机数的 base64) 写入文件, 权限 0600, 不覆盖已有文件;\n"
+        "只打印密钥编号, 不打印密钥。不需要数据库。",
+    )
+    p.add_argument("--out", required=True, metavar="FILE", help="密钥文件 (须尚不存在)")
+    _add_json(p)
+    p.set_defaults(command="reporter_keygen")
+    p = cmds.add_parser(
+        "rekey", help="用现用密钥重新加密全部举报人信息 (更换密钥后; 旧的明文记录一并加密)",
+        description="把不是用现用密钥加密的举报人信息, 用配置的旧密钥解密后以现用密钥重新加密; 早于加密功能的\n"
+        "明文记录也加密并清除明文。一个事务, 全部成功或不改动; 记入审计记录 (只有条数)。\n"
+        "须由实施方案允许查阅举报人信息的角色 (read_reporter, 内置方案为 custodian) 执行。",
+    )
+    p.add_argument("--campaign", metavar="KEY", help="只处理这个专项行动 (默认: 全部)")
+    _add_reporter_config(p)
+    _add_actor(p)
+    _add_json(p)
+    p.set_defaults(command="reporter_rekey", needs_actor=True)
+
+
 def _add_calendar_commands(commands: Any) -> None:
     """``zhenggai calendar list | show YEAR | load FILE [--replace]``: the working-day calendar."""
     calendar = commands.add_parser(
@@ -338,6 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--severity", default=None, help="问题程度, 按实施方案 (内置方案: normal 一般、serious 较重、critical 严重); 缺省为方案的第一项")
     p.add_argument("--reporter-name", dest="reporter_name", metavar="NAME", help="举报人姓名 (保密)")
     p.add_argument("--reporter-phone", dest="reporter_phone", metavar="PHONE", help="举报人电话 (保密)")
+    _add_reporter_config(p)
     _add_actor(p)
     _add_json(p)
     p.set_defaults(command="item_add", needs_actor=True)
@@ -597,11 +647,26 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="审计记录", description="审计记录 (哈希链)。")
     audit_cmds = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True, parser_class=_Parser)
     p = audit_cmds.add_parser(
-        "verify", help="校验审计链", description="逐条校验审计记录的哈希链: 发现改动、插入或删除的记录。"
+        "verify", help="校验审计链 (可对照库外的锚点文件)",
+        description="逐条校验审计记录的哈希链: 发现改动、插入或删除的记录; 并核对问题、整改措施、\n"
+        "规范性文件、通讯录、消息队列和实施方案与其审计记录是否相符 (发现绕过程序直接改库)。\n"
+        "给出 --anchors 时再对照库外保存的锚点: 发现末尾被截去、整条链被改写或删除。",
     )
     p.add_argument("--campaign", metavar="KEY", help="只校验这个专项行动")
+    p.add_argument("--anchors", metavar="FILE", help="锚点文件 (zhenggai audit anchor 写出的, 保存在数据库之外)")
     _add_json(p)
     p.set_defaults(command="audit_verify")
+    p = audit_cmds.add_parser(
+        "anchor", help="记录审计链锚点 (链头) 到库外文件",
+        description="把各专项行动审计链当前的链头 (条数和哈希) 追加到数据库之外的锚点文件, 每行一个。\n"
+        "锚点文件应保存在数据库管理者不能改写的地方 (另一台主机、只追加的共享目录、发给作风办的邮件);\n"
+        "之后用 zhenggai audit verify --anchors FILE 核对。守护进程可每天自动记录 (zhenggai run --anchor-file)。\n"
+        "不给 --out 时把锚点打印到标准输出。",
+    )
+    p.add_argument("--campaign", metavar="KEY", help="只记录这个专项行动的")
+    p.add_argument("--out", metavar="FILE", help="追加到这个锚点文件")
+    _add_json(p)
+    p.set_defaults(command="audit_anchor")
 
     duty = commands.add_parser("duty", help="职责: 各单位应报送的材料和应完成的事项", description="各单位的职责 (如一报告四清单)。")
     duty_cmds = duty.add_subparsers(dest="duty_command", metavar="ACTION", required=True, parser_class=_Parser)
@@ -625,6 +690,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_contact_commands(commands)
     _add_calendar_commands(commands)
+    _add_reporter_commands(commands, item_cmds)
 
     outbox = commands.add_parser("outbox", help="消息队列: 列表、详情、重发死信、发送", description="待发送和已发送的消息。")
     outbox_cmds = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True, parser_class=_Parser)
@@ -666,6 +732,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="两次扫描之间的秒数 (默认 60)")
     p.add_argument("--config", metavar="FILE",
                    help="投递配置文件: 给出时每次扫描后发送到期的消息 (默认取环境变量 ZHENGGAI_CONFIG; 都没有则只扫描)")
+    p.add_argument("--anchor-file", dest="anchor_file", metavar="FILE",
+                   help="每天把审计链锚点追加到这个库外文件 (启动时先记一次; 默认取环境变量 ZHENGGAI_ANCHOR_FILE)")
     _add_json(p)
     p.set_defaults(command="run")
 
@@ -783,7 +851,8 @@ def _leaf_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> a
                           getattr(args, "audit_command", None), getattr(args, "definition_command", None),
                           getattr(args, "campaign_command", None), getattr(args, "duty_command", None),
                           getattr(args, "mechanism_command", None), getattr(args, "practice_command", None),
-                          getattr(args, "contact_command", None), getattr(args, "calendar_command", None))
+                          getattr(args, "contact_command", None), getattr(args, "calendar_command", None),
+                          getattr(args, "reporter_command", None))
         if name
     ]
     current = parser

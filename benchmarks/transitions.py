@@ -17,9 +17,11 @@ The items end the round where they began, so every round does the same work.
 
   ``BEGIN [IMMEDIATE]`` · ``SELECT`` the item · (``SELECT`` the measure counts, for
   ``all_measures_done``) · ``UPDATE zg_item … WHERE id=? AND version=?`` · ``SELECT`` the audit
-  head (``FOR UPDATE`` on PostgreSQL) · ``INSERT`` the event (SHA-256 over the canonical content,
-  computed in Python with the engine's :func:`event_hash`) · ``UPDATE`` the head · (``SELECT``
-  the recipients' contacts and ``INSERT`` one outbox row each, where the trigger notifies) ·
+  head (``FOR UPDATE`` on PostgreSQL) · (``SELECT`` the recipients' contacts and ``INSERT`` one
+  outbox row each, where the trigger notifies) · ``SELECT`` the item and its measures (the
+  event vouches for them: their digest and the messages' go into its data) · ``INSERT`` the
+  event (SHA-256 over the canonical content, computed in Python with the engine's
+  :func:`event_hash`) · ``UPDATE`` the head ·
   (the item's escalation ladder: ``UPDATE`` its pending steps to cancelled when it leaves the
   ladder's states, ``SELECT`` them and ``UPDATE`` each back to pending, with its moment computed
   from the due date on the working-day calendar, when it returns) · ``COMMIT``.
@@ -73,8 +75,9 @@ if __name__ == "__main__":
     _HERE = Path(__file__).resolve().parent
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
-from zhenggai.engine import Actor, CampaignSetup, ContactSpec, Engine, VirtualClock
-from zhenggai.engine.audit import canonical_json, event_hash
+import sqlalchemy as sa
+from zhenggai.engine import Actor, CampaignSetup, ContactSpec, Engine, VirtualClock, models
+from zhenggai.engine.audit import canonical_json, event_hash, item_digest, outbox_digest, outbox_row_digest
 from zhenggai.engine.calendar import WorkingCalendar
 from zhenggai.engine.deadlines import offset_day
 from zhenggai.workflows import load_setup
@@ -314,9 +317,14 @@ class FloorSide:
         )
         self.sql_outbox = (
             "INSERT INTO zg_outbox (campaign_id, item_id, kind, channel, recipient, contact_id, "
-            "idempotency_key, payload, status, attempts, next_try_at, last_error, created_at) "
-            f"VALUES ({', '.join([p] * 13)})"
+            "idempotency_key, payload, status, attempts, next_try_at, last_error, created_at, audit_seq) "
+            f"VALUES ({', '.join([p] * 14)})"
         )
+        # What the event vouches for (the engine's audit ``bind``): the item's row and measures.
+        self.measure_cols = self._columns("zg_measure")
+        self.sql_bind_item = self.sql_item
+        self.sql_bind_measures = f"SELECT {', '.join(self.measure_cols)} FROM zg_measure WHERE item_id = {p} ORDER BY id"
+        self.item_cols = item_cols
         # The item's escalation ladder (zg_step): cancelled when it leaves the ladder's states
         # (submit_for_verification), re-armed when it comes back (return_for_rework).
         self.sql_steps_cancel = (
@@ -378,6 +386,20 @@ class FloorSide:
     def _ex(self, sql: str, params: Sequence[Any]) -> Any:
         return self.cur.execute(sql, params)
 
+    def _typed(self, table: str, raw: Sequence[Any]) -> dict[str, Any]:
+        """A row as the engine reads it (its digest is taken of typed values): on SQLite, times
+        stored as text and booleans as integers are converted the way SQLAlchemy's types do."""
+        cols = self.item_cols if table == "item" else self.measure_cols
+        values = dict(zip(cols, raw, strict=True))
+        if self.dialect == "sqlite":
+            for name in _SQLITE_TIMES[table]:
+                if isinstance(values.get(name), str):
+                    values[name] = dt.datetime.fromisoformat(values[name]).replace(tzinfo=dt.UTC)
+            for name in _SQLITE_BOOLS[table]:
+                if values.get(name) is not None:
+                    values[name] = bool(values[name])
+        return values
+
     def _stamp(self, now: dt.datetime) -> Any:
         if self.dialect == "sqlite":  # what SQLAlchemy's SQLite DateTime stores: naive UTC text
             return now.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
@@ -423,7 +445,14 @@ class FloorSide:
                 raise RuntimeError(f"conflict on item {item_id} v{version}")
             seq, prev = self._ex(self.sql_head, (camp.id,)).fetchone()
             seq += 1
-            text = canonical_json(data)
+            # The messages first (each names the event that vouches for them), then the event.
+            queued = self._queue(spec, row, item_id, trigger, version, data, stamp, now, seq) if spec.notify else []
+            after = self._typed("item", self._ex(self.sql_bind_item, (item_id,)).fetchone())
+            measures = [self._typed("measure", m) for m in self._ex(self.sql_bind_measures, (item_id,)).fetchall()]
+            bind: dict[str, Any] = {"row": item_digest(after, measures)}
+            if queued:
+                bind["outbox"] = outbox_digest(queued)
+            text = canonical_json({**data, "bind": bind})
             digest = event_hash(
                 campaign_id=camp.id,
                 seq=seq,
@@ -457,52 +486,6 @@ class FloorSide:
                 ),
             )
             self._ex(self.sql_head_update, (seq, digest, camp.id))
-            for notify in spec.notify:
-                if notify.to == "responsible_unit":
-                    contacts = self._ex(self.sql_unit_contacts, (unit_id,)).fetchall()
-                else:
-                    contacts = self._ex(self.sql_role_contacts, (camp.id, notify.to)).fetchall()
-                due = row[col["due"]]
-                payload = canonical_json(
-                    {
-                        "campaign": camp.title,
-                        "item_id": item_id,
-                        "title": row[col["title"]],
-                        "track": row[col["track"]],
-                        "track_name": camp.tracks[row[col["track"]]],
-                        "state": spec.dest,
-                        "state_label": camp.labels[spec.dest],
-                        "trigger": trigger,
-                        "trigger_label": spec.label,
-                        "unit": camp.unit_keys[unit_id],
-                        "unit_name": camp.unit_names[unit_id],
-                        "due": due if due is None or isinstance(due, str) else due.isoformat(),
-                        "due_weekday": _weekday(due),
-                        **data,
-                    }
-                )
-                key = f"item:{item_id}:v{version + 1}:{trigger}:{notify.message}"
-                cc = self.ccol
-                for c in contacts:
-                    channel, address = _route(c[cc["channels"]], c[cc["email"]], c[cc["mobile"]])
-                    self._ex(
-                        self.sql_outbox,
-                        (
-                            camp.id,
-                            item_id,
-                            notify.message,
-                            channel,
-                            address,
-                            c[cc["id"]],
-                            f"{key}:contact:{c[cc['id']]}",
-                            payload,
-                            "pending" if address else "dead",
-                            0,
-                            stamp,
-                            None if address else "联系人没有可用的联系方式",
-                            stamp,
-                        ),
-                    )
             if trigger == "submit_for_verification":  # leaves the ladder's states
                 self._ex(self.sql_steps_cancel, (stamp, item_id))
             elif trigger == "return_for_rework":  # back on the ladder, same due date
@@ -520,6 +503,68 @@ class FloorSide:
         except BaseException:
             conn.rollback()
             raise
+
+    def _queue(
+        self, spec: Any, row: Sequence[Any], item_id: int, trigger: str, version: int, data: dict[str, Any],
+        stamp: Any, now: dt.datetime, seq: int,
+    ) -> list[str]:
+        """The outbox rows of a notifying transition (vouched for by event ``seq``): their digests."""
+        camp, col = self.camp, self.col
+        unit_id = row[col["responsible_unit_id"]]
+        digests: list[str] = []
+        for notify in spec.notify:
+            if notify.to == "responsible_unit":
+                contacts = self._ex(self.sql_unit_contacts, (unit_id,)).fetchall()
+            else:
+                contacts = self._ex(self.sql_role_contacts, (camp.id, notify.to)).fetchall()
+            due = row[col["due"]]
+            payload = canonical_json(
+                {
+                    "campaign": camp.title,
+                    "item_id": item_id,
+                    "title": row[col["title"]],
+                    "track": row[col["track"]],
+                    "track_name": camp.tracks[row[col["track"]]],
+                    "state": spec.dest,
+                    "state_label": camp.labels[spec.dest],
+                    "trigger": trigger,
+                    "trigger_label": spec.label,
+                    "unit": camp.unit_keys[unit_id],
+                    "unit_name": camp.unit_names[unit_id],
+                    "due": due if due is None or isinstance(due, str) else due.isoformat(),
+                    "due_weekday": _weekday(due),
+                    **data,
+                }
+            )
+            key = f"item:{item_id}:v{version + 1}:{trigger}:{notify.message}"
+            cc = self.ccol
+            for c in contacts:
+                channel, address = _route(c[cc["channels"]], c[cc["email"]], c[cc["mobile"]])
+                self._ex(
+                    self.sql_outbox,
+                    (
+                        camp.id,
+                        item_id,
+                        notify.message,
+                        channel,
+                        address,
+                        c[cc["id"]],
+                        f"{key}:contact:{c[cc['id']]}",
+                        payload,
+                        "pending" if address else "dead",
+                        0,
+                        stamp,
+                        None if address else "联系人没有可用的联系方式",
+                        stamp,
+                        seq,
+                    ),
+                )
+                digests.append(outbox_row_digest({
+                    "item_id": item_id, "kind": notify.message, "channel": channel, "recipient": address,
+                    "contact_id": c[cc["id"]], "idempotency_key": f"{key}:contact:{c[cc['id']]}",
+                    "payload": payload, "created_at": now,
+                }))
+        return digests
 
     def phase(self, trigger: str) -> Callable[[], None]:
         fire, items = self.fire, self.items
@@ -553,6 +598,17 @@ class FloorSide:
             finally:
                 self.cur.close()
                 self.cur = cursor
+
+
+def _kinds(model: Any, kind: type) -> frozenset[str]:
+    """The columns of ``model`` of SQL type ``kind`` (also behind a TypeDecorator: UTCDateTime)."""
+    return frozenset(c.name for c in model.__table__.columns
+                     if isinstance(c.type, kind) or isinstance(getattr(c.type, "impl_instance", None), kind))
+
+
+#: The columns SQLite stores as text times and integer booleans, which the digest reads typed.
+_SQLITE_TIMES = {"item": _kinds(models.Item, sa.DateTime), "measure": _kinds(models.Measure, sa.DateTime)}
+_SQLITE_BOOLS = {"item": _kinds(models.Item, sa.Boolean), "measure": _kinds(models.Measure, sa.Boolean)}
 
 
 def _weekday(due: Any) -> str | None:
@@ -666,7 +722,7 @@ _COMPARED = (
     "SELECT item_id, seq, data, hash FROM zg_event ORDER BY campaign_id, seq",
     (
         "SELECT item_id, kind, channel, recipient, contact_id, idempotency_key, payload, status,"
-        " attempts, next_try_at, last_error, created_at FROM zg_outbox ORDER BY id"
+        " attempts, next_try_at, last_error, created_at, audit_seq FROM zg_outbox ORDER BY id"
     ),
 )
 

@@ -30,7 +30,8 @@ if TYPE_CHECKING:
         UnitSpec,
     )
 
-    from .audit import AuditReport
+    from ._sealing import ReporterKeys
+    from .audit import Anchor, AuditReport
     from .clock import SystemClock, VirtualClock
     from .errors import (
         CalendarError,
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
         NotFoundError,
         PermissionDeniedError,
         PracticeNotFound,
+        ReporterKeyError,
         StorageError,
         TrackNotFound,
         TransitionNotAllowedError,
@@ -92,6 +94,7 @@ if TYPE_CHECKING:
         PracticeView,
         ProgressReport,
         RecomputeView,
+        RekeyReport,
         Reporter,
         ReporterView,
         StatusView,
@@ -105,6 +108,7 @@ if TYPE_CHECKING:
 #: Where each public name lives.
 _EXPORTS: dict[str, str] = {
     "Actor": ".views",
+    "Anchor": ".audit",
     "AuditReport": ".audit",
     "Calendar": ".ports",
     "Channel": ".ports",
@@ -147,6 +151,9 @@ _EXPORTS: dict[str, str] = {
     "PhaseSpec": "zhenggai.workflows.schema",
     "Reporter": ".views",
     "RecomputeView": ".views",
+    "RekeyReport": ".views",
+    "ReporterKeyError": ".errors",
+    "ReporterKeys": "._sealing",
     "ReporterView": ".views",
     "RoleSpec": "zhenggai.workflows.schema",
     "StateSpec": "zhenggai.workflows.schema",
@@ -202,6 +209,7 @@ __all__ = [
     "OPERATIONS",
     "AccountabilityEntry",
     "Actor",
+    "Anchor",
     "AuditReport",
     "Calendar",
     "CalendarError",
@@ -259,7 +267,10 @@ __all__ = [
     "PracticeView",
     "ProgressReport",
     "RecomputeView",
+    "RekeyReport",
     "Reporter",
+    "ReporterKeyError",
+    "ReporterKeys",
     "ReporterView",
     "RoleSpec",
     "StateSpec",

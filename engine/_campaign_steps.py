@@ -44,7 +44,7 @@ from ._steps import (
     start_of,
     step_payload,
 )
-from ._writes import Campaign, Statements, append_event, queue_messages
+from ._writes import Campaign, Statements, Vouch, append_event, queue_messages
 from .deadlines import offset_day, stated_day
 
 __all__ = ["arm_campaign_steps", "campaign_steps", "fire_campaign_steps", "follow_up_sample", "phase_days", "supervision_teams"]
@@ -182,10 +182,10 @@ def _phase_action(
     if late:
         data["late"] = True
     if action.action == "notify":
+        queued = queue_messages(tx, st, camp, action.notify, key=f"campaign:{camp.id}:phase:{phase.id}.{edge}",
+                                payload=_phase_payload(camp, phase), units={}, item_id=None, now=now)
         append_event(tx, st, camp.id, item_id=None, trigger="phase_action", from_state=None, to_state=None,
-                     actor=SYSTEM, at=now, data=data)
-        queue_messages(tx, st, camp, action.notify, key=f"campaign:{camp.id}:phase:{phase.id}.{edge}",
-                       payload=_phase_payload(camp, phase), units={}, item_id=None, now=now)
+                     actor=SYSTEM, at=now, data=data, outbox=queued)
         return
     # escalate_missing: every unit that has not delivered the duty by this edge goes to 挂牌督办.
     assert action.duty is not None
@@ -197,6 +197,7 @@ def _phase_action(
     missing = tx.all(st.duties_open_by, {"cid": camp.id, "duty_key": duty.id, "due_by": edge_day})
     units: list[str] = []
     on_ladder: list[dict[str, str]] = []
+    queued = Vouch.next_event(tx, st, camp.id)  # every unit's 挂牌督办 notice, vouched for by the one event
     own = camp.ladders.get(duty.ladder or "")
     own_listed = next((s for s in own.steps if s.action == "listed_supervision"), None) if own else None
     for row in missing:
@@ -219,12 +220,12 @@ def _phase_action(
         payload = {**duty_payload(camp, duty, row), **step_payload(camp, step, row["due"], now)}
         queue_messages(tx, st, camp, step.notify, key=f"duty:{row['id']}:phase:{phase.id}.{edge}",
                        payload=payload, units={"responsible_unit": row["unit_id"], "lead_unit": None},
-                       item_id=None, now=now)
+                       item_id=None, now=now, vouch=queued)
     data.update(duty=duty.id, units=units, count=len(units))
     if on_ladder:
         data["on_ladder"] = on_ladder
     append_event(tx, st, camp.id, item_id=None, trigger="phase_action", from_state=None, to_state=None,
-                 actor=SYSTEM, at=now, data=data)
+                 actor=SYSTEM, at=now, data=data, outbox=queued)
 
 
 def _local(camp: Campaign, at: dt.datetime) -> str:

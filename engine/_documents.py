@@ -135,11 +135,11 @@ def transition_document(
     data: dict[str, Any] = {"document": row["id"], "title": row["title"]}
     if note:
         data["reason" if inputs.get("reason") else "note"] = note
-    append_event(tx, st, camp.id, item_id=None, trigger=spec.trigger, from_state=row["state"], to_state=new_state,
-                 actor=actor, at=now, data=data)
     payload = {**document_payload(camp, lifecycle, after), "trigger": spec.trigger, "trigger_label": spec.label}
-    queue_messages(tx, st, camp, spec.notify, key=f"document:{row['id']}:v{after['version']}:{spec.trigger}",
-                   payload=payload, units=_units(after), item_id=None, now=now)
+    queued = queue_messages(tx, st, camp, spec.notify, key=f"document:{row['id']}:v{after['version']}:{spec.trigger}",
+                            payload=payload, units=_units(after), item_id=None, now=now)
+    append_event(tx, st, camp.id, item_id=None, trigger=spec.trigger, from_state=row["state"], to_state=new_state,
+                 actor=actor, at=now, data=data, outbox=queued)
     arm_document_steps(tx, st, camp, after, now)
     return after
 
@@ -166,11 +166,11 @@ def fire_document_steps(
         data = {"document": before["id"], "ladder": camp.document_ladder.id, "due": before["due"].isoformat(),
                 **_step_data(step, late, folded, missed)}
         data.update({k: changes[k] for k in ("light", "escalation_level") if k in changes})
-        append_event(tx, st, camp.id, item_id=None, trigger="document_step", from_state=before["state"],
-                     to_state=before["state"], actor=SYSTEM, at=now, data=data)
         payload = {**document_payload(camp, lifecycle, after), **step_payload(camp, step, before["due"], now)}
-        queue_messages(tx, st, camp, step.notify, key=f"document:{before['id']}:step:{step_row['step_key']}",
-                       payload=payload, units=_units(before), item_id=None, now=now)
+        queued = queue_messages(tx, st, camp, step.notify, key=f"document:{before['id']}:step:{step_row['step_key']}",
+                                payload=payload, units=_units(before), item_id=None, now=now)
+        append_event(tx, st, camp.id, item_id=None, trigger="document_step", from_state=before["state"],
+                     to_state=before["state"], actor=SYSTEM, at=now, data=data, outbox=queued)
         report.events.append(f"document:{before['id']}:{step.id}")
         state["row"] = after
 

@@ -36,7 +36,8 @@ from zhenggai.workflows.schema import (
 )
 
 from ._raw import Tx
-from ._writes import CONTACT, UNIT, Campaign, Statements, _route, append_event, contact_address
+from ._writes import CONTACT, UNIT, Campaign, Statements, Vouch, _route, append_event, contact_address
+from .audit import outbox_row_digest
 from .checks import _notify_lists
 from .errors import ContactNotFound, ImportRejected, InvalidInputError, PermissionDeniedError, UnitNotFound
 from .views import Actor, ContactView, ImportProblem, NewContact, UnreachableView
@@ -352,7 +353,7 @@ def _refuse(problems: Sequence[tuple[str, str]]) -> None:
 def _event(tx: Tx, st: Statements, camp: Campaign, actor: Actor, now: dt.datetime, trigger: str,
            data: Mapping[str, Any]) -> None:
     append_event(tx, st, camp.id, item_id=None, trigger=trigger, from_state=None, to_state=None, actor=actor,
-                 at=now, data=data)
+                 at=now, data=data, roster=True)
 
 
 def _insert(conn: Connection, camp: Campaign, values: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
@@ -538,14 +539,15 @@ def _unit_route(camp: Campaign, kind: str) -> Sequence[str] | None:
     return None
 
 
-def requeue(engine: Engine, tx: Tx, outbox_id: int, now: dt.datetime) -> bool:
+def requeue(engine: Engine, tx: Tx, outbox_id: int, now: dt.datetime, vouches: dict[int, Vouch]) -> bool:
     """Put a dead letter back in the queue; False when it is not dead (or still has nobody).
 
     A letter nobody could receive (channel ``unrouted``) is routed again against the roster as it
     is now (contacts active today): the row becomes the first contact's message (channel and
     address by its preferences or the definition's route, key ``…:contact:ID``) and every further
     contact gets a row of its own; a contact that already has the message (its key exists) is
-    skipped. With still nobody, the letter stays dead with its reason."""
+    skipped. With still nobody, the letter stays dead with its reason. The rows routed are for
+    the campaign's next audit event to vouch for (``vouches``, by campaign id)."""
     st = engine._st
     row = tx.one(st.outbox_row, {"id": outbox_id})
     if row is None or row["status"] != "dead":
@@ -565,21 +567,28 @@ def requeue(engine: Engine, tx: Tx, outbox_id: int, now: dt.datetime) -> bool:
         default = _routes(camp).get(who)
     key_base = row["idempotency_key"].removesuffix(f":{row['recipient']}")
     first = True
+    vouch = vouches.get(camp.id) or vouches.setdefault(camp.id, Vouch.next_event(tx, st, camp.id))
     for contact in found:
         key = f"{key_base}:contact:{contact['id']}"
         if tx.one(st.outbox_key_exists, {"key": key}) is not None:
             continue
         channel, address = _route(contact, default)
         status, error = ("pending", None) if address else ("dead", "联系人没有可用的联系方式")
+        routed = {**row, "channel": channel, "recipient": address, "contact_id": contact["id"], "idempotency_key": key}
         if first:
             first = False
             tx.run(st.outbox_reroute, {"id": outbox_id, "channel": channel, "recipient": address,
-                                       "contact_id": contact["id"], "key": key, "status": status, "error": error})
-            continue
-        tx.run(st.outbox_insert, {
-            "campaign_id": row["campaign_id"], "item_id": row["item_id"], "kind": row["kind"],
-            "payload": row["payload"], "attempts": 0, "next_try_at": row["created_at"],
-            "created_at": row["created_at"], "sent_at": None, "channel": channel, "recipient": address,
-            "contact_id": contact["id"], "idempotency_key": key, "status": status, "last_error": error,
-        })
+                                       "contact_id": contact["id"], "key": key, "status": status, "error": error,
+                                       "audit_seq": vouch.seq})
+            if row["audit_seq"] is not None:
+                vouch.moved.append({"seq": row["audit_seq"], "row": outbox_row_digest(row)})
+        else:
+            tx.run(st.outbox_insert, {
+                "campaign_id": row["campaign_id"], "item_id": row["item_id"], "kind": row["kind"],
+                "payload": row["payload"], "attempts": 0, "next_try_at": row["created_at"],
+                "created_at": row["created_at"], "sent_at": None, "channel": channel, "recipient": address,
+                "contact_id": contact["id"], "idempotency_key": key, "status": status, "last_error": error,
+                "audit_seq": vouch.seq,
+            })
+        vouch.digests.append(outbox_row_digest(routed))
     return not first

@@ -461,11 +461,11 @@ def fire_item_steps(
         data = {"ladder": camp.item_ladder.id if camp.item_ladder else None, **_step_data(step, late, folded, missed),
                 "due": before["due"].isoformat()}
         data.update({k: changes[k] for k in ("light", "escalation_level") if k in changes})
-        append_event(tx, st, camp.id, item_id=before["id"], trigger="ladder_step", from_state=before["state"],
-                     to_state=before["state"], actor=SYSTEM, at=now, data=data)
         payload = {**item_payload(camp, after), **step_payload(camp, step, before["due"], now)}
-        queue_messages(tx, st, camp, step.notify, key=f"item:{before['id']}:step:{row['step_key']}",
-                       payload=payload, units=item_units(camp, before, after), item_id=before["id"], now=now)
+        queued = queue_messages(tx, st, camp, step.notify, key=f"item:{before['id']}:step:{row['step_key']}",
+                                payload=payload, units=item_units(camp, before, after), item_id=before["id"], now=now)
+        append_event(tx, st, camp.id, item_id=before["id"], trigger="ladder_step", from_state=before["state"],
+                     to_state=before["state"], actor=SYSTEM, at=now, data=data, outbox=queued)
         report.events.append(f"item:{before['id']}:{step.id}")
         state["item"] = after
 
@@ -585,15 +585,15 @@ def fire_duty_steps(
         data = {"duty": duty.id, "unit": unit_key, "due": before["due"].isoformat(),
                 **_step_data(step, late, folded, missed)}
         data.update({k: changes[k] for k in ("light", "escalation_level") if k in changes})
-        append_event(tx, st, camp.id, item_id=None, trigger="duty_step", from_state=None, to_state=None,
-                     actor=SYSTEM, at=now, data=data)
         payload = duty_payload(camp, duty, before)
         if not step_row["step_key"].startswith("remind@"):  # a ladder rung: what it is, how late
             payload.update(step_payload(camp, step, before["due"], now))
         # The unit that owes the duty; a duty belongs to no track, so it has no lead unit.
-        queue_messages(tx, st, camp, step.notify, key=f"duty:{before['id']}:step:{step_row['step_key']}",
-                       payload=payload, units={"responsible_unit": before["unit_id"], "lead_unit": None},
-                       item_id=None, now=now)
+        queued = queue_messages(tx, st, camp, step.notify, key=f"duty:{before['id']}:step:{step_row['step_key']}",
+                                payload=payload, units={"responsible_unit": before["unit_id"], "lead_unit": None},
+                                item_id=None, now=now)
+        append_event(tx, st, camp.id, item_id=None, trigger="duty_step", from_state=None, to_state=None,
+                     actor=SYSTEM, at=now, data=data, outbox=queued)
         report.events.append(f"duty:{before['id']}:{step.id}")
         state["row"] = after
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, literal, literal_column, or_, select, update
@@ -28,7 +28,15 @@ from zhenggai.workflows.schema import (
 
 from . import models as m
 from ._raw import Prepared, Tx
-from .audit import canonical_json, event_hash
+from .audit import (
+    BIND,
+    canonical_json,
+    event_hash,
+    item_digest,
+    outbox_digest,
+    outbox_row_digest,
+    rows_digest,
+)
 from .errors import ConflictError
 from .lifecycle import CompiledLifecycle
 from .ports import Calendar
@@ -38,6 +46,7 @@ __all__ = [
     "WEEKDAYS",
     "Campaign",
     "Statements",
+    "Vouch",
     "append_event",
     "cas_update",
     "contact_address",
@@ -155,6 +164,14 @@ class Statements:
             .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
         )
         self.event_insert = p(_insert(EVENT))
+        # What an event vouches for (audit.py's ``bind``): read back as the database holds it.
+        self.bind_item = p(select(ITEM).where(ITEM.c.id == bindparam("id")))
+        self.bind_measures = p(select(MEASURE).where(MEASURE.c.item_id == bindparam("id")).order_by(MEASURE.c.id))
+        self.bind_document = p(select(DOCUMENT).where(DOCUMENT.c.id == bindparam("id")))
+        self.bind_roster = p(
+            select(CONTACT).join(UNIT, UNIT.c.id == CONTACT.c.unit_id)
+            .where(UNIT.c.campaign_id == bindparam("cid")).order_by(CONTACT.c.id)
+        )
         self.measure_counts = p(
             select(
                 func.count(MEASURE.c.id).label("total"),
@@ -386,7 +403,7 @@ class Statements:
             .where(OUTBOX.c.id == bindparam("id"), OUTBOX.c.status == literal("dead"))
             .values(channel=bindparam("channel"), recipient=bindparam("recipient"), contact_id=bindparam("contact_id"),
                     idempotency_key=bindparam("key"), status=bindparam("status"), last_error=bindparam("error"),
-                    next_try_at=OUTBOX.c.created_at, attempts=0)
+                    next_try_at=OUTBOX.c.created_at, attempts=0, audit_seq=bindparam("audit_seq"))
         )
         self.oldest_pending = p(select(func.min(STEP.c.due_at)).where(STEP.c.status == PENDING))
         self.campaign_id_by_key = p(select(CAMPAIGN.c.id).where(CAMPAIGN.c.key == bindparam("key")))
@@ -457,6 +474,29 @@ def cas_update(tx: Tx, st: Statements, row: Mapping[str, Any], changes: Mapping[
         raise ConflictError(row["id"], row["version"], tx.scalar(st.item_version, {"id": row["id"]}))
 
 
+@dataclass(slots=True)
+class Vouch:
+    """The messages :func:`queue_messages` wrote for the campaign's next audit event (``seq``)
+    to vouch for: give it to that :func:`append_event` as ``outbox``."""
+
+    campaign_id: int
+    seq: int
+    #: The hash of event ``seq - 1`` (the head, read and locked in this transaction), so the
+    #: event need not read the head again; None: unknown, the event reads it.
+    prev_hash: str | None = None
+    digests: list[str] = field(default_factory=list)
+    #: Rows an earlier event vouched for that this one changes (a dead letter routed again):
+    #: that event's ``seq`` and the row's digest as it vouched for it.
+    moved: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def next_event(cls, tx: Tx, st: Statements, campaign_id: int) -> Vouch:
+        """For the campaign's next event (the head's ``seq`` + 1, read in this transaction)."""
+        head = tx.one(st.head, {"cid": campaign_id})
+        assert head is not None, "every campaign has an audit head"
+        return cls(campaign_id, head["seq"] + 1, head["hash"])
+
+
 def append_event(
     tx: Tx,
     st: Statements,
@@ -469,15 +509,43 @@ def append_event(
     actor: Actor,
     at: dt.datetime,
     data: Mapping[str, Any],
+    outbox: Vouch | None = None,
+    roster: bool = False,
 ) -> None:
     """Append one audit event to the campaign's hash chain and move the chain's head (with the
-    engine's origin, when it has one, in the event's data)."""
+    engine's origin, when it has one, in the event's data).
+
+    The event vouches (``bind``, :mod:`.audit`) for the rows as this transaction leaves them,
+    so call it after writing them: the item's row and measures (``item_id``), the document's
+    row (``data["document"]``), the roster (``roster``), the messages ``outbox`` queued."""
+    if outbox is not None and outbox.prev_hash is not None and outbox.campaign_id == campaign_id:
+        # The head as queue_messages read (and locked) it: an event appended in between would
+        # make this seq a duplicate, refused by the chain's unique (campaign, seq).
+        seq, prev = outbox.seq, outbox.prev_hash
+    else:
+        head = tx.one(st.head, {"cid": campaign_id})
+        assert head is not None, "every campaign has an audit head"
+        seq = head["seq"] + 1
+        prev = head["hash"]
+    bind: dict[str, Any] = {}
+    if item_id is not None:
+        item = tx.one(st.bind_item, {"id": item_id})
+        assert item is not None, f"an event about item {item_id} that does not exist"
+        bind["row"] = item_digest(item, tx.all(st.bind_measures, {"id": item_id}))
+    elif isinstance(data.get("document"), int):
+        document = tx.one(st.bind_document, {"id": data["document"]})
+        assert document is not None, f"an event about document {data['document']} that does not exist"
+        bind["row"] = rows_digest([document])
+    if roster:
+        bind["roster"] = rows_digest(tx.all(st.bind_roster, {"cid": campaign_id}))
+    if outbox is not None and (outbox.digests or outbox.moved):
+        assert (outbox.campaign_id, outbox.seq) == (campaign_id, seq), "messages vouched for by another event"
+        bind["outbox"] = outbox_digest(outbox.digests)
+        if outbox.moved:
+            bind["moved"] = outbox.moved
+    data = {**data, BIND: bind}
     if st.origin:
-        data = {**data, "origin": dict(st.origin)}
-    head = tx.one(st.head, {"cid": campaign_id})
-    assert head is not None, "every campaign has an audit head"
-    seq = head["seq"] + 1
-    prev = head["hash"]
+        data["origin"] = dict(st.origin)
     text = canonical_json(data)
     digest = event_hash(
         campaign_id=campaign_id, seq=seq, item_id=item_id, trigger=trigger, from_state=from_state,
@@ -506,8 +574,11 @@ def queue_messages(
     units: Mapping[str, int | None],
     item_id: int | None,
     now: dt.datetime,
-) -> None:
-    """Outbox rows for a ``notify`` list, one per recipient contact.
+    vouch: Vouch | None = None,
+) -> Vouch:
+    """Outbox rows for a ``notify`` list, one per recipient contact, for the campaign's next
+    audit event to vouch for: it returns them as a :class:`Vouch` (``vouch``, when given, with
+    them added: several lists of one event) to give to that :func:`append_event`.
 
     ``key`` makes the idempotency keys unique per event (``item:5:v3:assign`` for a transition
     to version 3, ``item:5:step:item_overdue.red@2023-08-15`` for a ladder step). ``units``
@@ -520,7 +591,9 @@ def queue_messages(
     named twice (one dead letter, not a failed write).
     """
     if not notify:
-        return
+        return vouch if vouch is not None else Vouch(camp.id, 0)  # nothing to vouch for
+    if vouch is None:
+        vouch = Vouch.next_event(tx, st, camp.id)
     text = canonical_json(payload)
     queued: set[str] = set()
     routes = {r.to: r.delivery for r in camp.setup.notifications.routes} if camp.setup is not None else {}
@@ -544,21 +617,19 @@ def queue_messages(
         key_base = f"{key}:{n.message}"
         row = {
             "campaign_id": camp.id, "item_id": item_id, "kind": n.message, "payload": text,
-            "attempts": 0, "next_try_at": now, "created_at": now, "sent_at": None,
+            "attempts": 0, "next_try_at": now, "created_at": now, "sent_at": None, "audit_seq": vouch.seq,
         }
         for contacts, fallback in targets:
             if not contacts:
                 dead_key = f"{key_base}:{fallback}"
                 if dead_key not in queued:
                     queued.add(dead_key)
-                    tx.run(
-                        st.outbox_insert,
-                        {
-                            **row, "channel": "unrouted", "recipient": fallback, "contact_id": None,
-                            "idempotency_key": dead_key, "status": "dead",
-                            "last_error": "没有可接收消息的联系人",
-                        },
-                    )
+                    dead = {
+                        **row, "channel": "unrouted", "recipient": fallback, "contact_id": None,
+                        "idempotency_key": dead_key, "status": "dead", "last_error": "没有可接收消息的联系人",
+                    }
+                    tx.run(st.outbox_insert, dead)
+                    vouch.digests.append(outbox_row_digest(dead))
                 continue
             for contact in contacts:
                 contact_key = f"{key_base}:contact:{contact['id']}"
@@ -566,14 +637,14 @@ def queue_messages(
                     continue
                 queued.add(contact_key)
                 channel, address = _route(contact, routes.get(n.to))
-                tx.run(
-                    st.outbox_insert,
-                    {
-                        **row, "channel": channel, "recipient": address, "contact_id": contact["id"],
-                        "idempotency_key": contact_key, "status": "pending" if address else "dead",
-                        "last_error": None if address else "联系人没有可用的联系方式",
-                    },
-                )
+                message = {
+                    **row, "channel": channel, "recipient": address, "contact_id": contact["id"],
+                    "idempotency_key": contact_key, "status": "pending" if address else "dead",
+                    "last_error": None if address else "联系人没有可用的联系方式",
+                }
+                tx.run(st.outbox_insert, message)
+                vouch.digests.append(outbox_row_digest(message))
+    return vouch
 
 
 def item_units(camp: Campaign, before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, int | None]:

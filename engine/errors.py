@@ -32,6 +32,7 @@ attributes carry the same facts for programs.
     ├── DaemonRunningError                    a second scheduler daemon on a SQLite database
     ├── DeliveryError                         a channel could not deliver a message (transient or permanent)
     ├── ConfigError                           the delivery configuration (channels, secrets) is unusable
+    ├── ReporterKeyError                      a reporter's identity cannot be sealed or opened (no key, lost key, altered)
     └── StorageError                          the database failed (translated driver error)
 """
 
@@ -65,6 +66,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "PracticeNotFound",
+    "ReporterKeyError",
     "StorageError",
     "TrackNotFound",
     "TransitionNotAllowedError",
@@ -298,6 +300,57 @@ class ConfigError(ZhenggaiError):
         super().__init__(f"配置有误: {setting}: {reason}")
         self.setting = setting
         self.reason = reason
+
+
+class ReporterKeyError(ZhenggaiError):
+    """A reporter's identity (举报人) cannot be sealed or opened: no reporter key is configured,
+    the key that sealed it is not among those configured (lost), or the stored value does not
+    authenticate (altered, or moved from another item). Names key ids, never keys.
+
+    ``reason`` is ``no_key``, ``lost_key`` or ``not_authentic``; ``item_id`` the item (None
+    when refusing to seal)."""
+
+    def __init__(self, message: str, *, reason: str, item_id: int | None = None, key_id: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.item_id = item_id
+        self.key_id = key_id
+
+    @classmethod
+    def no_key(cls, situation: str, item_id: int | None = None) -> ReporterKeyError:
+        """No reporter key configured; ``situation`` says what needed one."""
+        return cls(
+            f"{situation}: 请在配置文件 [reporter] 段用 key_file 或 key_env 指明举报人密钥 (生成密钥: "
+            "zhenggai reporter keygen --out FILE; 配置文件用 --config 或环境变量 ZHENGGAI_CONFIG 指明; "
+            "程序中: Engine(..., reporter_keys=ReporterKeys(...)))",
+            reason="no_key", item_id=item_id,
+        )
+
+    @classmethod
+    def several(cls, problems: Sequence[ReporterKeyError], action: str) -> ReporterKeyError:
+        """Every identity ``action`` could not open, in one error (the first one's reason)."""
+        items = "、".join(str(p.item_id) for p in problems[:20]) + (" 等" if len(problems) > 20 else "")
+        first = problems[0]
+        return cls(
+            f"{action}被拒绝, 未改动任何内容: {len(problems)} 条举报人信息无法解密 (问题 {items}); 第一条: {first.message}",
+            reason=first.reason, item_id=first.item_id, key_id=first.key_id,
+        )
+
+    @classmethod
+    def lost_key(cls, item_id: int, key_id: str | None, configured: Sequence[str]) -> ReporterKeyError:
+        have = "、".join(configured) or "无"
+        return cls(
+            f"问题 {item_id} 的举报人信息由密钥 {key_id} 加密, 已配置的密钥中没有它 (已配置: {have}): "
+            "请把该密钥加入配置文件 [reporter] 段的 old_key_files 或 old_keys_env; 该密钥遗失则此信息无法恢复",
+            reason="lost_key", item_id=item_id, key_id=key_id,
+        )
+
+    @classmethod
+    def not_authentic(cls, item_id: int, key_id: str | None) -> ReporterKeyError:
+        return cls(
+            f"问题 {item_id} 的举报人信息无法解密 (密钥 {key_id}): 密文已被改动, 或不属于此问题; 请从备份核对",
+            reason="not_authentic", item_id=item_id, key_id=key_id,
+        )
 
 
 class StorageError(ZhenggaiError):

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Self
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy import Engine as SAEngine
 from zhenggai.workflows.schema import (
     CalendarSpec,
@@ -52,6 +52,7 @@ from ._documents import (
 from ._late_start import NOT_APPLICABLE, settle_before_start
 from ._raw import Tx
 from ._reports import GramCache, find_duplicates
+from ._sealing import IDENTITY_FIELDS, ReporterKeys
 from ._steps import (
     LATE_AFTER,
     SYSTEM,
@@ -71,6 +72,7 @@ from ._steps import (
 from ._writes import (
     AWAITING,
     CAMPAIGN,
+    CONTACT,
     DOCUMENT,
     DUPLICATE,
     DUTY,
@@ -80,19 +82,32 @@ from ._writes import (
     ITEM,
     MEASURE,
     OUTBOX,
+    REPORTER,
     STEP,
     TRACK,
     UNIT,
     WEEKDAYS,
     Campaign,
     Statements,
+    Vouch,
     append_event,
     cas_update,
     item_units,
     queue_messages,
     transition_payload,
 )
-from .audit import GENESIS, AuditReport, definition_digest, verify_chain
+from .audit import (
+    BIND,
+    GENESIS,
+    Anchor,
+    AuditReport,
+    Bindings,
+    definition_digest,
+    item_digest,
+    rows_digest,
+    verify_anchor,
+    verify_chain,
+)
 from .calendar import LoadedYears, WorkingCalendar
 from .checks import check_setup
 from .clock import SystemClock
@@ -114,6 +129,7 @@ from .errors import (
     MessageNotFound,
     PermissionDeniedError,
     PracticeNotFound,
+    ReporterKeyError,
     StorageError,
     TrackNotFound,
     TransitionNotAllowedError,
@@ -156,6 +172,7 @@ from .views import (
     PracticeView,
     ProgressReport,
     RecomputeView,
+    RekeyReport,
     Reporter,
     ReporterView,
     StatusView,
@@ -188,7 +205,9 @@ class Engine:
     skip, e.g. when the host runs migrations itself). ``clock`` defaults to the system clock.
     ``durability`` (SQLite): ``full`` by default, ``normal`` to trade the last commits before an
     OS crash for speed. ``origin`` (e.g. ``{"os_user": …, "host": …}``) is recorded in the data
-    of every audit event this engine appends. Everything hangs off this object; two engines in one process do not share state.
+    of every audit event this engine appends. ``reporter_keys`` seal reporters' identities
+    (:class:`ReporterKeys`; the key is kept outside the database): without them an item cannot
+    be reported with a reporter, nor a sealed identity read. Everything hangs off this object; two engines in one process do not share state.
     """
 
     def __init__(
@@ -201,7 +220,12 @@ class Engine:
         migrate: bool = True,
         durability: str = "full",
         origin: Mapping[str, str] | None = None,
+        reporter_keys: ReporterKeys | None = None,
     ) -> None:
+        if reporter_keys is not None and not isinstance(reporter_keys, ReporterKeys):
+            raise InvalidInputError("reporter_keys", "须为 ReporterKeys")
+        #: The keys reporters' identities are sealed with (举报人信息加密保存); None: not configured.
+        self._reporter_keys = reporter_keys
         self.clock: Clock = clock or SystemClock()
         #: The calendar years operators loaded into this database (``zhenggai calendar load``),
         #: read on first use and again by every sweep; every campaign calendar made by the
@@ -330,6 +354,7 @@ class Engine:
                     "definition_sha256": definition_digest(stored),
                     "not_applicable": not_applicable,
                 },
+                roster=True,
             )
         self._remember(camp)
         return camp.view
@@ -393,6 +418,7 @@ class Engine:
                     "contacts_added": contacts_added,
                     "definition_sha256": definition_digest(stored),
                 },
+                roster=True,
             )
             updated = self._load_campaign(tx, camp.id, cache=False)
         self._remember(updated)
@@ -447,7 +473,9 @@ class Engine:
 
         ``severity`` is one of the definition's severities (问题程度); None: its first.
 
-        ``reporter`` (举报人) is stored apart and never appears in what units see.
+        ``reporter`` (举报人) is stored apart, sealed with the engine's ``reporter_keys`` (refused
+        with :class:`ReporterKeyError`, nothing written, when it has none), and never appears in
+        what units see.
         """
         now = self._now()
         with self._store.transaction() as tx:
@@ -508,9 +536,17 @@ class Engine:
             "version": 1,
         }
         reporter_values = _reporter_values(reporter) if reporter is not None else None
+        keys = self._reporter_keys
+        if reporter_values is not None and keys is None:
+            raise ReporterKeyError.no_key("举报人信息须加密保存, 但未配置举报人密钥 (未登记任何内容)")
         item_id = tx.scalar(st.item_insert, values)
         if reporter_values is not None:
-            tx.run(st.reporter_insert, {"item_id": item_id, **reporter_values})
+            assert keys is not None
+            sealed, key_id = keys.seal(item_id, reporter_values)
+            # Only the sealed identity: the plaintext columns are for rows from before 0011.
+            tx.run(st.reporter_insert, {
+                "item_id": item_id, **dict.fromkeys(IDENTITY_FIELDS), "sealed": sealed, "key_id": key_id,
+            })
         # 关联研判: possible duplicates are flagged for a person (see :meth:`duplicates`),
         # named in the report's audit event, and never merged here.
         duplicates = find_duplicates(tx, st, camp, {**values, "id": item_id}, unit_id, self._grams)
@@ -632,6 +668,13 @@ class Engine:
         changes.update(state=new_state, state_since=now, updated_at=now, version=row["version"] + 1)
         cas_update(tx, st, row, changes)
         event_data = _event_data(camp, inputs, row, changes)
+        after = {**row, **changes}
+        # The messages first: the event vouches for them (and for the item's row as written).
+        queued = queue_messages(
+            tx, st, camp, spec.notify, key=f"item:{item_id}:v{after['version']}:{spec.trigger}",
+            payload=transition_payload(camp, spec, after, event_data), units=item_units(camp, row, after),
+            item_id=item_id, now=now,
+        )
         append_event(
             tx,
             st,
@@ -643,12 +686,7 @@ class Engine:
             actor=actor,
             at=now,
             data=event_data,
-        )
-        after = {**row, **changes}
-        queue_messages(
-            tx, st, camp, spec.notify, key=f"item:{item_id}:v{after['version']}:{spec.trigger}",
-            payload=transition_payload(camp, spec, after, event_data), units=item_units(camp, row, after),
-            item_id=item_id, now=now,
+            outbox=queued,
         )
         arm_item_steps(tx, st, camp, row, after, now)
         return after
@@ -1084,13 +1122,14 @@ class Engine:
                         continue
                     camp = self._campaign(tx, cid)
                     data = {"year": year, "steps": steps, "first_due": first.isoformat()}
-                    append_event(tx, st, cid, item_id=None, trigger="calendar_missing", from_state=None,
-                                 to_state=None, actor=SYSTEM, at=now, data=data)
+                    queued = None
                     if camp.setup is not None:
                         payload = {"campaign": camp.view.title, "year": year, "steps": steps,
                                    "first_due": _local_day(camp, first)}
-                        queue_messages(tx, st, camp, camp.setup.calendar.alert, key=f"campaign:{cid}:{key}",
-                                       payload=payload, units={}, item_id=None, now=now)
+                        queued = queue_messages(tx, st, camp, camp.setup.calendar.alert, key=f"campaign:{cid}:{key}",
+                                                payload=payload, units={}, item_id=None, now=now)
+                    append_event(tx, st, cid, item_id=None, trigger="calendar_missing", from_state=None,
+                                 to_state=None, actor=SYSTEM, at=now, data=data, outbox=queued)
                     report.alerts += 1
 
     # --------------------------------------------------------------------------------- reading
@@ -1380,6 +1419,8 @@ class Engine:
             camp = self._campaign(tx, campaign)
             self._check_actor(camp, actor)
             self._check_operation(camp, actor, "report", None)
+            if self._reporter_keys is None and any(e.reporter is not None for e in entries):
+                raise ReporterKeyError.no_key("导入的问题有举报人信息, 须加密保存, 但未配置举报人密钥 (未导入任何问题)")
             assign = self._assigning_transition(camp)
             problems = [p for i, e in enumerate(entries) for p in _entry_problems(camp, i, e, assign, now)]
             if not entries:
@@ -1876,9 +1917,15 @@ class Engine:
         now = self._now()
         done = []
         with self._store.transaction() as tx:
+            vouches: dict[int, Vouch] = {}
             for outbox_id in ids:
-                if _roster.requeue(self, tx, outbox_id, now):
+                if _roster.requeue(self, tx, outbox_id, now, vouches):
                     done.append(outbox_id)
+            for cid, vouch in vouches.items():
+                if vouch.digests:  # dead letters routed again: the chain vouches for their new rows
+                    append_event(tx, self._st, cid, item_id=None, trigger="reroute_messages", from_state=None,
+                                 to_state=None, actor=SYSTEM, at=now, data={"messages": len(vouch.digests)},
+                                 outbox=vouch)
         return done
 
     def _outbox_settle(self, outbox_id: int, **values: Any) -> bool:
@@ -1886,7 +1933,10 @@ class Engine:
             return tx.run(self._st.outbox_settle, {"id": outbox_id, **values}) == 1
 
     def read_reporter(self, item_id: int, actor: Actor) -> ReporterView | None:
-        """The reporter's identity, for the custodian role only; every read is audited."""
+        """The reporter's identity, for the custodian role only; every read is audited (also one
+        that then fails to open). A sealed identity opens with the engine's ``reporter_keys``;
+        :class:`ReporterKeyError` when none are configured, when the key that sealed it is not
+        among them (lost), or when the stored value is altered or belongs to another item."""
         now = self._now()
         st = self._st
         with self._store.transaction() as tx:
@@ -1901,12 +1951,113 @@ class Engine:
             )
         if rep is None:
             return None
-        return ReporterView(
-            item_id=item_id, name=rep["name"], phone=rep["phone"], contact=rep["contact"], note=rep["note"]
+        if rep["sealed"] is None:  # stored before sealing existed (revision 0011), until rekeyed
+            return ReporterView(item_id=item_id, **{name: rep[name] for name in IDENTITY_FIELDS})
+        if self._reporter_keys is None:
+            raise ReporterKeyError.no_key(f"问题 {item_id} 的举报人信息已加密保存, 但未配置举报人密钥", item_id)
+        return ReporterView(item_id=item_id, **self._reporter_keys.open(item_id, rep["sealed"], rep["key_id"]))
+
+    def rekey_reporters(self, campaign: str | int | None, actor: Actor) -> RekeyReport:
+        """Re-seal with the current reporter key every identity (of ``campaign``, or of every
+        campaign when None) that is not sealed with it: those sealed with a previous key of the
+        ring (key rotation: afterwards the previous keys can be dropped), and those stored in
+        plain text before sealing existed (sealed, their plain text cleared).
+
+        One transaction, by a role the campaigns' ``operations.read_reporter`` allows (the
+        custodian), audited on each campaign with counts only. Refused whole, nothing changed,
+        with every identity that does not open listed (:class:`ReporterKeyError`). Then the
+        database is rewritten so that what was replaced is not left readable in its files
+        (:meth:`Store.scrub`; ``RekeyReport.scrubbed``)."""
+        keys = self._reporter_keys
+        if keys is None:
+            raise ReporterKeyError.no_key("重新加密举报人信息须有举报人密钥, 但未配置")
+        now = self._now()
+        st = self._st
+        current = keys.current_id
+        with self._store.write() as conn:
+            tx = Tx.on(conn)
+            if campaign is None:
+                ids = list(conn.execute(select(CAMPAIGN.c.id).order_by(CAMPAIGN.c.id)).scalars())
+            else:
+                ids = [self._campaign(tx, campaign).id]
+            camps = [self._campaign(tx, cid) for cid in ids]
+            for camp in camps:  # the role that reads identities (the custodian) re-seals them
+                self._check_actor(camp, actor)
+                self._check_role(camp, actor, "rekey_reporters", camp.operations.get("read_reporter", frozenset()), None)
+            rows = conn.execute(
+                select(REPORTER, ITEM.c.campaign_id).join(ITEM, ITEM.c.id == REPORTER.c.item_id)
+                .where(ITEM.c.campaign_id.in_(ids)).order_by(REPORTER.c.item_id)
+            ).mappings().all()
+            counts = {cid: Counter[str]() for cid in ids}
+            updates: list[dict[str, Any]] = []
+            problems: list[ReporterKeyError] = []
+            for row in rows:
+                item_id = row["item_id"]
+                if row["sealed"] is not None and row["key_id"] == current:
+                    counts[row["campaign_id"]]["unchanged"] += 1
+                    continue
+                if row["sealed"] is None:
+                    identity: Mapping[str, str | None] = {name: row[name] for name in IDENTITY_FIELDS}
+                    counted = "sealed_plaintext"
+                else:
+                    try:
+                        identity = keys.open(item_id, row["sealed"], row["key_id"])
+                    except ReporterKeyError as err:
+                        problems.append(err)
+                        continue
+                    counted = "resealed"
+                sealed, key_id = keys.seal(item_id, identity)
+                updates.append({"b_item_id": item_id, "b_sealed": sealed, "b_key_id": key_id})
+                counts[row["campaign_id"]][counted] += 1
+            if problems:
+                raise ReporterKeyError.several(problems, "重新加密举报人信息")
+            if updates:
+                conn.execute(
+                    REPORTER.update().where(REPORTER.c.item_id == bindparam("b_item_id")).values(
+                        sealed=bindparam("b_sealed"), key_id=bindparam("b_key_id"),
+                        **dict.fromkeys(IDENTITY_FIELDS),
+                    ),
+                    updates,
+                )
+            for camp in camps:
+                tally = counts[camp.id]
+                append_event(
+                    tx, st, camp.id, item_id=None, trigger="rekey_reporters", from_state=None, to_state=None,
+                    actor=actor, at=now,
+                    data={"key_id": current, "resealed": tally["resealed"],
+                          "sealed_plaintext": tally["sealed_plaintext"], "unchanged": tally["unchanged"]},
+                )
+        scrubbed = self._store.scrub([REPORTER.name]) if updates else False
+        total = Counter[str]()
+        for tally in counts.values():
+            total.update(tally)
+        return RekeyReport(
+            key_id=current, campaigns=tuple(camp.key for camp in camps), resealed=total["resealed"],
+            sealed_plaintext=total["sealed_plaintext"], unchanged=total["unchanged"], scrubbed=scrubbed,
         )
 
-    def verify_audit(self, campaign: str | int | None = None) -> AuditReport:
-        """Re-check every audit chain (or one campaign's): altered, inserted or deleted rows."""
+    def audit_anchors(self, campaign: str | int | None = None) -> list[Anchor]:
+        """Every campaign's (or one's) audit chain head now, to keep outside the database
+        (``zhenggai audit anchor``; the daemon, daily): :meth:`verify_audit` with them finds a
+        chain cut short, rewritten or deleted since."""
+        now = self._now()
+        with self._store.read() as conn:
+            query = select(CAMPAIGN.c.id, CAMPAIGN.c.key, HEAD.c.seq, HEAD.c.hash).join(
+                HEAD, HEAD.c.campaign_id == CAMPAIGN.c.id
+            ).order_by(CAMPAIGN.c.id)
+            if campaign is not None:
+                query = query.where(CAMPAIGN.c.id == self._campaign(conn, campaign).id)
+            return [
+                Anchor(campaign_id=r["id"], campaign=r["key"], seq=r["seq"], hash=r["hash"], anchored_at=now)
+                for r in conn.execute(query).mappings()
+            ]
+
+    def verify_audit(self, campaign: str | int | None = None, *, anchors: Iterable[Anchor] = ()) -> AuditReport:
+        """Re-check every audit chain (or one campaign's): altered, inserted or deleted events,
+        and the rows the events vouch for (items and their measures, documents, the roster,
+        queued messages, the stored definition); against ``anchors`` (of :meth:`audit_anchors`,
+        kept outside the database, those of other campaigns ignored when ``campaign`` is
+        given), a chain cut short, rewritten or deleted."""
         with self._store.read() as conn:
             if campaign is None:
                 ids = conn.execute(select(CAMPAIGN.c.id).order_by(CAMPAIGN.c.id)).scalars().all()
@@ -1922,17 +2073,31 @@ class Engine:
                 head = conn.execute(
                     select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.campaign_id == cid)
                 ).mappings().first()
+                stored = dict(conn.execute(select(CAMPAIGN).where(CAMPAIGN.c.id == cid)).mappings().one())
+                bindings = Bindings(f"专项行动 {cid}")
                 rows = conn.execute(
                     select(EVENT).where(EVENT.c.campaign_id == cid).order_by(EVENT.c.seq, EVENT.c.id)
                 ).mappings()
-                count, found = verify_chain(cid, rows, head)
+                count, found = verify_chain(cid, _feeding(rows, bindings.add), head)
                 total += count
                 problems.extend(found)
-                stored = dict(conn.execute(select(CAMPAIGN).where(CAMPAIGN.c.id == cid)).mappings().one())
+                problems.extend(bindings.problems(**_bound_rows(conn, cid)))
                 recorded = _recorded_digest(Tx.on(conn).one(self._st.definition_event, {"cid": cid}))
                 if recorded is not None and recorded != definition_digest(stored):
                     problems.append(f"专项行动 {stored['key']}: 存储的实施方案与审计记录中的哈希不符 (实施方案被改动)")
-            return AuditReport(events=total, campaigns=len(ids), problems=problems)
+            checked = 0
+            for anchor in anchors:
+                if campaign is not None and anchor.campaign_id not in ids:
+                    continue
+                checked += 1
+                key = conn.execute(select(CAMPAIGN.c.key).where(CAMPAIGN.c.id == anchor.campaign_id)).scalar()
+                head_seq = conn.execute(select(HEAD.c.seq).where(HEAD.c.campaign_id == anchor.campaign_id)).scalar()
+                at_seq = conn.execute(select(EVENT.c.hash).where(
+                    EVENT.c.campaign_id == anchor.campaign_id, EVENT.c.seq == anchor.seq)).scalar()
+                found_problem = verify_anchor(anchor, key, head_seq or 0, at_seq)
+                if found_problem is not None:
+                    problems.append(found_problem)
+            return AuditReport(events=total, campaigns=len(ids), problems=problems, anchors=checked)
 
     # ------------------------------------------------------------------- the roster (通讯录)
 
@@ -2510,6 +2675,38 @@ def _stored_definition(setup: CampaignSetup) -> dict[str, str]:
     }
 
 
+def _feeding(rows: Iterable[Mapping[Any, Any]], take: Callable[[Mapping[Any, Any]], None]) -> Iterator[Mapping[Any, Any]]:
+    """``rows`` as they are, each handed to ``take`` on the way."""
+    for row in rows:
+        take(row)
+        yield row
+
+
+def _bound_rows(conn: Connection, cid: int) -> dict[str, Any]:
+    """What :meth:`Bindings.problems` compares a campaign's chain with: the current digests of
+    its items (row and measures) and documents, of its roster, and its outbox rows."""
+    measures: dict[int, list[Mapping[Any, Any]]] = {}
+    for m in conn.execute(
+        select(MEASURE).join(ITEM, ITEM.c.id == MEASURE.c.item_id).where(ITEM.c.campaign_id == cid)
+        .order_by(MEASURE.c.id)
+    ).mappings():
+        measures.setdefault(m["item_id"], []).append(m)
+    items = {
+        row["id"]: item_digest(row, measures.get(row["id"], ()))
+        for row in conn.execute(select(ITEM).where(ITEM.c.campaign_id == cid)).mappings()
+    }
+    documents = {
+        row["id"]: rows_digest([row])
+        for row in conn.execute(select(DOCUMENT).where(DOCUMENT.c.campaign_id == cid)).mappings()
+    }
+    roster = rows_digest(conn.execute(
+        select(CONTACT).join(UNIT, UNIT.c.id == CONTACT.c.unit_id).where(UNIT.c.campaign_id == cid)
+        .order_by(CONTACT.c.id)
+    ).mappings())
+    outbox = conn.execute(select(OUTBOX).where(OUTBOX.c.campaign_id == cid).order_by(OUTBOX.c.id)).mappings()
+    return {"items": items, "documents": documents, "roster": roster, "outbox": outbox}
+
+
 def _recorded_digest(event: Mapping[str, Any] | None) -> str | None:
     """The definition hash the newest start or migrate event recorded (None for campaigns
     started before step 8 recorded it)."""
@@ -2735,8 +2932,12 @@ def _measure_view(r: Mapping[Any, Any]) -> MeasureView:
 
 
 def _event_view(r: Mapping[Any, Any]) -> EventView:
+    """An event as readers see it: its data without ``bind`` (what the chain vouches for is
+    ``audit verify``'s business, not the event's content)."""
+    data = json.loads(r["data"])
+    data.pop(BIND, None)
     return EventView(
         id=r["id"], campaign_id=r["campaign_id"], seq=r["seq"], item_id=r["item_id"], trigger=r["trigger"],
         from_state=r["from_state"], to_state=r["to_state"], actor=r["actor"], role=r["role"], unit=r["unit"],
-        at=r["at"], data=json.loads(r["data"]), hash=r["hash"],
+        at=r["at"], data=data, hash=r["hash"],
     )

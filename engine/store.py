@@ -27,7 +27,7 @@ import contextlib
 import os
 import sqlite3
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,6 +146,42 @@ class Store:
                 conn = conn.execution_options(isolation_level=self.dialect.read_isolation)
             with conn.begin():
                 yield conn
+
+    def scrub(self, tables: Sequence[str]) -> bool:
+        """After values in ``tables`` were overwritten or cleared (reporter identities rekeyed):
+        rewrite the storage so the old values are not left readable in the database's files.
+
+        SQLite: ``VACUUM`` (every page written afresh, so no free page or slack space keeps old
+        bytes; ``PRAGMA secure_delete`` alone leaves them in pages an update rebalanced), then a
+        WAL checkpoint that truncates the ``-wal`` file. PostgreSQL: ``VACUUM FULL`` of
+        ``tables`` (a new table file; the server's WAL and backups age out by the operator's
+        retention). False when it could not complete (another connection held it up, or the
+        database user may not vacuum): the operator runs it later."""
+        if self.dialect.name == "sqlite":
+            pooled = self.engine.raw_connection()
+            try:
+                _sqlite_prepare(pooled.dbapi_connection, pooled.info, self.synchronous)
+                cursor = pooled.cursor()
+                try:
+                    cursor.execute("VACUUM")
+                    busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                finally:
+                    cursor.close()
+            except sqlite3.Error:
+                return False
+            finally:
+                pooled.close()
+            return busy is None or busy[0] == 0
+        if self.dialect.name == "postgresql":
+            try:
+                with self.engine.connect() as conn:
+                    conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                    for table in tables:
+                        conn.exec_driver_sql(f"VACUUM FULL {self.engine.dialect.identifier_preparer.quote(table)}")
+            except sa_exc.SQLAlchemyError:
+                return False
+            return True
+        return False
 
     def dispose(self) -> None:
         if self.owns_engine:

@@ -40,6 +40,7 @@ __all__ = [
     "OutcomeView",
     "PracticeView",
     "ProgressReport",
+    "RekeyReport",
     "Reporter",
     "ReporterView",
     "StatusView",
@@ -99,6 +100,23 @@ class Reporter(_View):
 @dataclass(frozen=True, slots=True)
 class ReporterView(Reporter):
     item_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RekeyReport(_View):
+    """What ``Engine.rekey_reporters`` did: ``resealed`` identities moved from an older key to
+    the current one (``key_id``), ``sealed_plaintext`` identities stored in plain text before
+    sealing existed now sealed and their plain text cleared, ``unchanged`` already under the
+    current key. ``scrubbed``: the database was then rewritten so that the values replaced are
+    not left readable in its files (SQLite: VACUUM and a truncating WAL checkpoint; PostgreSQL:
+    VACUUM FULL of the reporter table)."""
+
+    key_id: str
+    campaigns: tuple[str, ...]
+    resealed: int
+    sealed_plaintext: int
+    unchanged: int
+    scrubbed: bool
 
 
 @dataclass(frozen=True, slots=True)

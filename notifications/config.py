@@ -46,9 +46,23 @@ what; this file says how, and holds the secrets), given as ``--config`` or ``ZHE
     path = "outbox.jsonl"
     channels = ["sms"]
 
+    [reporter]                  # 举报人信息加密保存: the key that seals reporters' identities
+    key_file = "/etc/zhenggai/reporter.key"            # or key_env = "ZHENGGAI_REPORTER_KEY"
+    old_key_files = ["/etc/zhenggai/reporter-2025.key"]   # previous keys, after a rotation
+    old_keys_env = ["ZHENGGAI_REPORTER_OLD_KEY"]           # or previous keys from the environment
+
 A secret ``x`` is given as exactly one of ``x`` (in the file), ``x_file`` (a path, e.g. a
 container secret) or ``x_env`` (an environment variable's name). Errors name the setting, never
 the value.
+
+``[reporter]`` is read by the commands that write or read a reporter's identity (``item add``
+with ``--reporter-*``, ``item reporter``, ``reporter rekey``), not by the dispatcher: a key is
+the base64 of 32 random bytes (``zhenggai reporter keygen --out FILE`` writes one, mode 0600),
+kept outside the database and backed up apart from it. The current key seals and opens; the
+previous keys (``old_key_files``, a list of paths; ``old_keys_env``, one or more environment
+variables, each holding keys separated by commas or spaces) only open what they sealed, until
+``zhenggai reporter rekey`` has re-sealed everything with the current key. A lost key cannot be
+recovered: the identities it sealed stay unreadable (a clear error, never a crash).
 """
 
 from __future__ import annotations
@@ -62,7 +76,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from zhenggai.engine import Channel, ConfigError
+from zhenggai.engine import Channel, ConfigError, ReporterKeys
 
 from .channels import ConsoleChannel, FileChannel
 from .mail import EmailChannel
@@ -70,7 +84,7 @@ from .robots import DingTalkRobot, WeComRobot
 from .sms import AliyunSms, TencentSms
 from .web import HostPolicy
 
-__all__ = ["DeliveryConfig", "load_config", "secret"]
+__all__ = ["DeliveryConfig", "load_config", "reporter_keys", "secret"]
 
 ENV_CONFIG = "ZHENGGAI_CONFIG"
 def _with_secrets(*names: str) -> frozenset[str]:
@@ -89,6 +103,7 @@ KEYS: dict[str, frozenset[str]] = {
     "network": frozenset({"hosts", "internal"}),
     "console": frozenset({"channels"}),
     "file": frozenset({"path", "channels"}),
+    "reporter": frozenset({"old_key_files", "old_keys_env"}) | _with_secrets("key"),
 }
 SECTIONS = frozenset(KEYS)
 
@@ -141,6 +156,48 @@ def load_config(path: str | os.PathLike[str] | None = None) -> DeliveryConfig:
     path = path or os.environ.get(ENV_CONFIG)
     if not path:
         raise ConfigError("--config", f"未指定投递配置文件 (--config 或环境变量 {ENV_CONFIG})")
+    data, source = _read(path)
+    return _delivery(data, source)
+
+
+def reporter_keys(path: str | os.PathLike[str] | None = None) -> ReporterKeys | None:
+    """The reporter keys of the configuration at ``path`` (or ``$ZHENGGAI_CONFIG``): its
+    ``[reporter]`` section. None when no configuration is named (the engine then refuses to
+    seal or open an identity, saying how to configure one); a :class:`ConfigError` naming the
+    setting (never a key) when the section is missing or a key cannot be read or is not a key."""
+    path = path or os.environ.get(ENV_CONFIG)
+    if not path:
+        return None
+    data, source = _read(path)
+    section = data.get("reporter")
+    if section is None:
+        raise ConfigError(f"{source}: [reporter]", "缺少举报人密钥配置段 (key_file 或 key_env; zhenggai reporter keygen 生成密钥)")
+    given = [k for k in ("key", "key_file", "key_env") if k in section]
+    current = secret(section, "key", "reporter") or ""
+    previous: list[tuple[str, str]] = []
+    files = section.get("old_key_files", [])
+    if not isinstance(files, list) or not all(isinstance(f, str) and f for f in files):
+        raise ConfigError("reporter.old_key_files", "须为密钥文件路径的列表")
+    for index, name in enumerate(files):
+        where = f"reporter.old_key_files[{index}]"
+        try:
+            previous.append((Path(name).expanduser().read_text(encoding="utf-8"), where))
+        except (OSError, UnicodeDecodeError) as err:
+            raise ConfigError(where, f"无法读取 {name} ({getattr(err, 'strerror', None) or '不是文本'})") from None
+    names = section.get("old_keys_env", [])
+    names = [names] if isinstance(names, str) else names
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise ConfigError("reporter.old_keys_env", "须为环境变量名或其列表")
+    for name in names:
+        value = os.environ.get(name)
+        if not value:
+            raise ConfigError("reporter.old_keys_env", f"环境变量 {name} 未设置")
+        previous.extend((text, f"reporter.old_keys_env ({name})") for text in value.replace(",", " ").split())
+    return ReporterKeys.from_text(current, previous, where=f"reporter.{given[0]}")
+
+
+def _read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
+    """The configuration file's sections (each setting known), and its name for errors."""
     source = str(path)
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
@@ -157,6 +214,10 @@ def load_config(path: str | os.PathLike[str] | None = None) -> DeliveryConfig:
         extra = sorted(set(section) - KEYS[name])
         if extra:
             raise ConfigError(f"{name}.{extra[0]}", f"未知的设置 (可用: {', '.join(sorted(KEYS[name]))})")
+    return data, source
+
+
+def _delivery(data: dict[str, Any], source: str) -> DeliveryConfig:
     channels: dict[str, Channel] = {}
     if "email" in data:
         channels["email"] = _email(data["email"])

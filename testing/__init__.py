@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from zhenggai.engine import Actor, CampaignSetup, CampaignView, Engine, VirtualClock
+from zhenggai.engine import Actor, CampaignSetup, CampaignView, Engine, ReporterKeys, VirtualClock
 
 __all__ = ["Sandbox", "VirtualClock", "items_only", "throwaway_engine"]
 
@@ -53,8 +53,10 @@ def throwaway_engine(
     clock: VirtualClock | None = None,
     definition: str | os.PathLike[str] = "county_2023",
     campaign_key: str = "test",
+    reporter_keys: ReporterKeys | None = None,
 ) -> Iterator[Sandbox]:
-    """An engine on a fresh SQLite file (or ``db``), deleted afterwards when it made one."""
+    """An engine on a fresh SQLite file (or ``db``), deleted afterwards when it made one.
+    Reporters are sealed with ``reporter_keys``, by default a throwaway key made for it."""
     from zhenggai.workflows import load_setup
 
     clock = clock or VirtualClock(DEFAULT_START)
@@ -62,7 +64,7 @@ def throwaway_engine(
         if db is None:
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="zhenggai-"))
             db = Path(folder) / "zhenggai.db"
-        engine = Engine(db, clock=clock)
+        engine = Engine(db, clock=clock, reporter_keys=reporter_keys or ReporterKeys.generate())
         stack.callback(engine.dispose)
         campaign = engine.start_campaign(load_setup(definition), key=campaign_key)
         yield Sandbox(

@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from zhenggai.engine import Actor, CampaignView, Engine, VirtualClock
+from zhenggai.engine import Actor, CampaignView, Engine, ReporterKeys, VirtualClock
 from zhenggai.engine.calendar import WorkingCalendar
 from zhenggai.engine.deadlines import next_workday
 from zhenggai.testing import DEFAULT_START
@@ -32,6 +32,11 @@ PG_URL = os.environ.get("ZHENGGAI_TEST_PG_URL", "postgresql://zhenggai:zhenggai@
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 _pg_state: dict[str, str | None] = {}
+
+#: The reporter key of the test session (reporters are sealed: 举报人信息加密保存). Engines a test
+#: makes itself pass ``reporter_keys=REPORTER_KEYS`` when they report with a reporter.
+REPORTER_KEY = os.urandom(32)
+REPORTER_KEYS = ReporterKeys(REPORTER_KEY)
 
 
 def _pg_unavailable() -> str | None:
@@ -100,7 +105,7 @@ def module_engine(module_db_url: str, module_clock: VirtualClock) -> Iterator[En
     """One engine per test module and backend: opening an engine runs the Alembic baseline,
     which on PostgreSQL costs more than most tests. Modules that use it alias it as ``engine``
     and make their own items (or campaigns), so their tests stay independent."""
-    eng = Engine(module_db_url, clock=module_clock)
+    eng = Engine(module_db_url, clock=module_clock, reporter_keys=REPORTER_KEYS)
     try:
         yield eng
     finally:
@@ -115,7 +120,7 @@ def clock() -> VirtualClock:
 
 @pytest.fixture
 def engine(db_url: str, clock: VirtualClock) -> Iterator[Engine]:
-    eng = Engine(db_url, clock=clock)
+    eng = Engine(db_url, clock=clock, reporter_keys=REPORTER_KEYS)
     try:
         yield eng
     finally:
@@ -167,3 +172,20 @@ def bounded_python(code: str, *, memory: int = 1 << 30, timeout: float = 120) ->
 
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], preexec_fn=limit,
                           capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The figures tests record (``record_property("figures", "…")``: trials and what was
+    found, e.g. the audit trail's tamper trials), printed at the end of the run (also under
+    xdist: the properties travel with each test's report)."""
+    lines = sorted(
+        str(value)
+        for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+        if getattr(report, "when", "call") == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name == "figures"
+    )
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)

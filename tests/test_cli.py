@@ -146,6 +146,15 @@ def add_item(cli: Cli, db: str, title: str = "施工许可审批超时", *extra:
     return item_id
 
 
+def reporter_config(cli: Cli, folder: Path) -> str:
+    """A configuration file whose [reporter] key is a new key file (``reporter keygen``)."""
+    key = folder / "reporter.key"
+    assert cli("reporter", "keygen", "--out", str(key)).code == 0
+    config = folder / "zhenggai.toml"
+    config.write_text(f'[reporter]\nkey_file = "{key}"\n', encoding="utf-8")
+    return str(config)
+
+
 def fire(cli: Cli, db: str, item_id: int, trigger: str, *extra: str) -> Run:
     result = cli("--db", db, "item", "fire", str(item_id), trigger, *extra)
     assert result.code == 0, result.err
@@ -256,10 +265,11 @@ def test_init_with_a_broken_definition_lists_located_problems(cli: Cli, db: str,
 # ------------------------------------------------------------------------------- lifecycle
 
 
-def test_full_lifecycle_through_the_cli(cli: Cli, db_url: str) -> None:
+def test_full_lifecycle_through_the_cli(cli: Cli, db_url: str, tmp_path: Path) -> None:
     """report → assign → rectify → verify → close → 回头看 reopen → close, on SQLite and PostgreSQL."""
     init(cli, db_url, "--campaign", "xx")
-    item = add_item(cli, db_url, "施工许可审批超时", "--campaign", "xx", "--reporter-name", "张某")
+    item = add_item(cli, db_url, "施工许可审批超时", "--campaign", "xx", "--reporter-name", "张某",
+                    "--config", reporter_config(cli, tmp_path))
 
     assert fire(cli, db_url, item, "assign", "--unit", "housing_construction_bureau", "--due", FUTURE,
                 "--leading-official", "钱副县长", *OFFICE).out == f"问题 {item} 交办: 已查摆 → 已交办 (第 2 版)\n"
@@ -608,7 +618,7 @@ def test_default_database_is_zhenggai_db_in_the_current_directory(
 def test_audit_verify_reports_tampering_and_exits_1(cli: Cli, populated: str) -> None:
     """An altered audit row is found: exit 1, the problem listed; --json says ok false."""
     assert cli("--db", populated, "audit", "verify", "--json").json() == {
-        "ok": True, "events": 5, "campaigns": 1, "problems": [],
+        "ok": True, "events": 5, "campaigns": 1, "anchors": 0, "problems": [],
     }
     with sqlite3.connect(populated) as conn:
         conn.execute("UPDATE zg_event SET actor = '某人' WHERE seq = 3")

@@ -13,7 +13,7 @@ import zoneinfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from zhenggai.engine import Actor, DeliveryError, Engine, OutboxView, Reporter, VirtualClock
+from zhenggai.engine import Actor, DeliveryError, Engine, OutboxView, Reporter, ReporterKeys, VirtualClock
 from zhenggai.notifications.dispatcher import render
 from zhenggai.testing import items_only
 from zhenggai.workflows import load_setup
@@ -37,7 +37,7 @@ PHONE = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
 def test_no_message_carries_any_reporter_detail(reports: list[tuple[str, str, str, str, str, bool]], days: int) -> None:
     clock = VirtualClock(dt.datetime(2023, 8, 1, 9, tzinfo=SHANGHAI))
     secrets: list[str] = []
-    with tempfile.TemporaryDirectory() as folder, Engine(f"{folder}/p.db", clock=clock) as engine:
+    with tempfile.TemporaryDirectory() as folder, Engine(f"{folder}/p.db", clock=clock, reporter_keys=ReporterKeys.generate()) as engine:
         setup = with_email_contacts(items_only(load_setup("county_2023")), ["sms", "email"])
         engine.start_campaign(setup, key="test")
         for name, phone, contact, note, unit, move in reports:

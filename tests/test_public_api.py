@@ -18,6 +18,7 @@ ENGINE_DIR = Path(zhenggai.engine.__file__).resolve().parent
 PUBLIC = [
     "AccountabilityEntry",
     "Actor",
+    "Anchor",
     "AuditReport",
     "Calendar",
     "CalendarError",
@@ -80,7 +81,10 @@ PUBLIC = [
     "PracticeView",
     "ProgressReport",
     "RecomputeView",
+    "RekeyReport",
     "Reporter",
+    "ReporterKeyError",
+    "ReporterKeys",
     "ReporterView",
     "RoleSpec",
     "StateSpec",

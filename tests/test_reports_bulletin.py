@@ -29,7 +29,7 @@ from zhenggai.adapters.reports import charts
 from zhenggai.adapters.reports.bulletin import write_cases, write_progress
 from zhenggai.adapters.reports.charts import bar_chart, five_outcomes_charts, progress_charts, trend_chart
 from zhenggai.adapters.reports.ranking import NO_RATE, write_ranking
-from zhenggai.engine import Actor, Engine, Reporter, UnitNotFound, VirtualClock
+from zhenggai.engine import Actor, Engine, Reporter, ReporterKeys, UnitNotFound, VirtualClock
 from zhenggai.engine.views import ItemView, ProgressReport
 from zhenggai.testing import items_only
 from zhenggai.workflows import load_setup
@@ -91,7 +91,7 @@ def populate(folder: Path) -> Populated:
     setup = load_setup("county_2023")
     sim = Simulation(setup, items=80, start=dt.date(2023, 6, 1), until=dt.date(2023, 9, 15), seed=11,
                      out=io.StringIO(), timeline=False)
-    engine = Engine(f"sqlite:///{folder / 'reports.db'}", clock=sim.clock, seed=11)
+    engine = Engine(f"sqlite:///{folder / 'reports.db'}", clock=sim.clock, seed=11, reporter_keys=ReporterKeys.generate())
     sim.run(engine)
     key = "sim"
     people = People()

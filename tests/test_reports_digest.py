@@ -23,7 +23,7 @@ from zhenggai.adapters.reports.digest import (
     markdown_text,
     write_digest,
 )
-from zhenggai.engine import Actor, Engine, Reporter, VirtualClock
+from zhenggai.engine import Actor, Engine, Reporter, ReporterKeys, VirtualClock
 from zhenggai.testing import items_only
 from zhenggai.workflows import load_setup
 from zhenggai.workflows.schema import ContactSpec
@@ -217,7 +217,8 @@ _keys = itertools.count()
 @pytest.fixture(scope="module")
 def module_engine_for_digest(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     clock = VirtualClock(dt.datetime(2023, 7, 3, 1, tzinfo=dt.UTC))
-    engine = Engine(f"sqlite:///{tmp_path_factory.mktemp('prop') / 'digest.db'}", clock=clock)
+    engine = Engine(f"sqlite:///{tmp_path_factory.mktemp('prop') / 'digest.db'}", clock=clock,
+                    reporter_keys=ReporterKeys.generate())
     try:
         yield engine
     finally:

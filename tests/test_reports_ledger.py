@@ -29,7 +29,7 @@ from zhenggai.adapters.reports import KINDS, ReportError, write_reports
 from zhenggai.adapters.reports._files import BODY_FONT, HEADING_FONT, cell_text, format_due
 from zhenggai.adapters.reports.ledger import COLUMNS, LIGHT_STYLES, ReportLabels, ledger_name
 from zhenggai.adapters.reports.unit_pack import FOLDER, chinese_number
-from zhenggai.engine import Actor, Engine, ItemView, Reporter, VirtualClock
+from zhenggai.engine import Actor, Engine, ItemView, Reporter, ReporterKeys, VirtualClock
 from zhenggai.testing import items_only
 from zhenggai.workflows import load_setup
 
@@ -67,7 +67,7 @@ class Played:
 def _play(db: Path) -> Played:
     """Five items on 2023-07-03 … 2023-08-21: closed, escalated, in hand, unassigned, dismissed."""
     clock = VirtualClock(at("2023-07-03 09:00"))
-    engine = Engine(db, clock=clock)
+    engine = Engine(db, clock=clock, reporter_keys=ReporterKeys.generate())
     engine.start_campaign(items_only(load_setup("county_2023")), key=KEY)
     report = engine.report
     permit = report(KEY, OFFICE, title=HOSTILE_TITLE, description=HOSTILE_DESCRIPTION, track="construction",

@@ -78,6 +78,7 @@ from zhenggai.engine import (
     MeasureView,
     PermissionDeniedError,
     Reporter,
+    ReporterKeys,
     ReporterView,
     TrackNotFound,
     TransitionNotAllowedError,
@@ -1339,7 +1340,7 @@ class GeneratedLifecycleMachine(LifecycleMachine):
 @pytest.fixture
 def harness(db_url: str) -> Iterator[Harness]:
     clock = _ExampleClock()
-    with Engine(db_url, clock=clock) as engine:
+    with Engine(db_url, clock=clock, reporter_keys=ReporterKeys.generate()) as engine:
         yield Harness(engine, clock)
 
 
