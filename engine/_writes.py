@@ -50,6 +50,7 @@ __all__ = [
     "append_event",
     "cas_update",
     "contact_address",
+    "item_number",
     "item_payload",
     "item_units",
     "queue_messages",
@@ -69,6 +70,8 @@ STEP = m.Step.__table__  # type: ignore[attr-defined]
 HEARTBEAT = m.Heartbeat.__table__  # type: ignore[attr-defined]
 DUTY = m.Duty.__table__  # type: ignore[attr-defined]
 REPORTER = m.ItemReporter.__table__  # type: ignore[attr-defined]
+SERIAL = m.Serial.__table__  # type: ignore[attr-defined]
+ISSUE = m.Issue.__table__  # type: ignore[attr-defined]
 DUPLICATE = m.DuplicateFlag.__table__  # type: ignore[attr-defined]
 DOCUMENT = m.Document.__table__  # type: ignore[attr-defined]
 
@@ -249,6 +252,13 @@ class Statements:
             {c.name: bindparam(c.name) for c in STEP.c if c.name != "id"})
         self.step_insert_once = p(marker.on_conflict_do_nothing(
             index_elements=[STEP.c.subject_kind, STEP.c.subject_id, STEP.c.step_key]))
+        # The next number of a campaign's kind (问题编号, a document's 期数): the counter row
+        # made or moved on under its lock, in the caller's transaction.
+        serial = (pg_insert if dialect.name == "postgresql" else sqlite_insert)(SERIAL).values(
+            campaign_id=bindparam("cid"), kind=bindparam("kind"), last=literal(1))
+        self.serial_next = p(serial.on_conflict_do_update(
+            index_elements=[SERIAL.c.campaign_id, SERIAL.c.kind], set_={"last": SERIAL.c.last + 1}
+        ).returning(SERIAL.c.last))
         self.steps_await = p(
             update(STEP).where(STEP.c.id == bindparam("id"), STEP.c.status == PENDING).values(status=literal(AWAITING))
         )
@@ -645,6 +655,13 @@ def queue_messages(
                 tx.run(st.outbox_insert, message)
                 vouch.digests.append(outbox_row_digest(message))
     return vouch
+
+
+def item_number(camp: Campaign, serial: int, now: dt.datetime) -> str:
+    """问题编号 ``ZG-<year the campaign starts>-<serial, four digits or more>`` (a campaign
+    without its stored definition: the year it is reported in)."""
+    year = camp.setup.start.year if camp.setup is not None else now.astimezone(camp.tz).year
+    return f"ZG-{year}-{serial:04d}"
 
 
 def item_units(camp: Campaign, before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, int | None]:

@@ -79,9 +79,18 @@ def _plain(value: object) -> object:
     return value
 
 
+#: Columns an event does not vouch for: ``zg_item.number`` (问题编号), a label given once and
+#: kept unique by the database, also to items whose last event predates it (revision 0013).
+UNBOUND_COLUMNS = frozenset({"number"})
+
+
 def rows_digest(rows: Iterable[Mapping[Any, Any]]) -> str:
-    """The SHA-256 of rows as the database holds them (every column, in the order given)."""
-    plain = [{str(k): _plain(v) for k, v in row.items()} for row in rows]
+    """The SHA-256 of rows as the database holds them (the rows in the order given; each row's
+    columns but :data:`UNBOUND_COLUMNS` and those that are NULL, so a column added later, NULL
+    in the rows before it, leaves their digests as they were)."""
+    plain = [
+        {str(k): _plain(v) for k, v in row.items() if v is not None and k not in UNBOUND_COLUMNS} for row in rows
+    ]
     return hashlib.sha256(canonical_json({"rows": plain}).encode("utf-8")).hexdigest()
 
 

@@ -219,6 +219,7 @@ class Item(SQLModel, table=True):
     __table_args__ = (
         Index("ix_zg_item_campaign_state", "campaign_id", "state"),
         Index("ix_zg_item_unit", "responsible_unit_id"),
+        Index("ix_zg_item_number", "campaign_id", "number", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -264,6 +265,37 @@ class Item(SQLModel, table=True):
     case_published_at: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     case_published_where: str | None = Field(default=None, max_length=200)
     version: int = Field(default=1, sa_column=_ITEM_VERSION)
+    #: 问题编号: stable within the campaign (e.g. ``ZG-2023-0001``), given when reported.
+    number: str | None = Field(default=None, max_length=40)
+
+
+class Serial(SQLModel, table=True):
+    """The last number given per campaign and kind (``item``: 问题编号; a numbered document's
+    kind: its 期数), taken under the row's lock."""
+
+    __tablename__: ClassVar[str] = "zg_serial"
+
+    campaign_id: int = Field(foreign_key="zg_campaign.id", primary_key=True)
+    kind: str = Field(max_length=40, primary_key=True)
+    last: int
+
+
+class Issue(SQLModel, table=True):
+    """A numbered document issued (工作进展通报 第N期): once per campaign, kind and as-of day."""
+
+    __tablename__: ClassVar[str] = "zg_issue"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "kind", "number"),
+        UniqueConstraint("campaign_id", "kind", "as_of"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    kind: str = Field(max_length=40)
+    number: int
+    as_of: dt.date = Field(sa_type=Date, nullable=False)
+    issued_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    issued_by: str = Field(max_length=100)
 
 
 class ItemReporter(SQLModel, table=True):

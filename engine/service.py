@@ -92,6 +92,7 @@ from ._writes import (
     Vouch,
     append_event,
     cas_update,
+    item_number,
     item_units,
     queue_messages,
     transition_payload,
@@ -534,6 +535,7 @@ class Engine:
             "case_published_at": None,
             "case_published_where": None,
             "version": 1,
+            "number": item_number(camp, tx.scalar(st.serial_next, {"cid": camp.id, "kind": "item"}), now),
         }
         reporter_values = _reporter_values(reporter) if reporter is not None else None
         keys = self._reporter_keys

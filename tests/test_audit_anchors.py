@@ -152,6 +152,8 @@ def _delete_campaign_rows(conn: Connection, cid: int, *, campaign_row: bool) -> 
     if campaign_row:
         for statement in (
             "DELETE FROM zg_audit_head WHERE campaign_id = :cid",
+            "DELETE FROM zg_serial WHERE campaign_id = :cid",
+            "DELETE FROM zg_issue WHERE campaign_id = :cid",
             "DELETE FROM zg_duty WHERE campaign_id = :cid",
             "DELETE FROM zg_contact WHERE unit_id IN (SELECT id FROM zg_unit WHERE campaign_id = :cid)",
             "DELETE FROM zg_unit WHERE campaign_id = :cid",
