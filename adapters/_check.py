@@ -121,8 +121,13 @@ def cmd_check(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> in
 
 def cmd_definition_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai definition list: the built-in definitions."""
-    for name in BUILTINS:
-        setup = load_setup(name)
+    setups = {name: load_setup(name) for name in BUILTINS}
+    if getattr(args, "json", False):
+        rows = [{"name": name, "title": s.title, "county": s.county, "definition_version": s.definition_version}
+                for name, s in setups.items()]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for name, setup in setups.items():
         print(f"{name}  {setup.title} ({setup.county}, 版本 {setup.definition_version})")
     return 0
 

@@ -34,6 +34,7 @@ from zhenggai.engine import (
     Engine,
     EventView,
     InvalidInputError,
+    ItemNotFound,
     ItemView,
     MeasureView,
     OutcomeTally,
@@ -259,12 +260,12 @@ class _LabelCache:
 
 def item_table(items: Sequence[ItemView], *, measures: Mapping[int, Sequence[MeasureView]] | None = None,
                campaign_column: bool = False) -> str:
-    """The readable item table (编号, 标题, 专项, 状态, 责任单位, 整改时限, 版本)."""
-    headers = ["编号", "标题", "专项", "状态", "责任单位", "整改时限", "版本"]
-    aligns = [">", "<", "<", "<", "<", "<", ">"]
+    """The readable item table (编号, 问题编号, 标题, 专项, 状态, 责任单位, 整改时限, 版本)."""
+    headers = ["编号", "问题编号", "标题", "专项", "状态", "责任单位", "整改时限", "版本"]
+    aligns = [">", "<", "<", "<", "<", "<", "<", ">"]
     if measures is not None:
-        headers.insert(6, "措施(完成/总数)")
-        aligns.insert(6, ">")
+        headers.insert(7, "措施(完成/总数)")
+        aligns.insert(7, ">")
     if campaign_column:
         headers.insert(1, "专项行动")
         aligns.insert(1, "<")
@@ -272,6 +273,7 @@ def item_table(items: Sequence[ItemView], *, measures: Mapping[int, Sequence[Mea
     for item in items:
         row = [
             str(item.id),
+            item.number or "-",
             truncate(_flat(item.title), 36),
             truncate(item.track_name, 28),
             item.state_label,
@@ -281,7 +283,7 @@ def item_table(items: Sequence[ItemView], *, measures: Mapping[int, Sequence[Mea
         ]
         if measures is not None:
             ms = measures.get(item.id, ())
-            row.insert(6, f"{sum(1 for m in ms if m.done_at is not None)}/{len(ms)}")
+            row.insert(7, f"{sum(1 for m in ms if m.done_at is not None)}/{len(ms)}")
         if campaign_column:
             row.insert(1, item.campaign)
         rows.append(row)
@@ -424,15 +426,36 @@ def cmd_item_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
         campaigns = [engine.campaign(args.campaign)] if args.campaign else engine.campaigns()
         _check_filters(engine, campaigns, state=args.state, track=args.track)
         items = engine.items(args.campaign, state=args.state, unit=args.unit, track=args.track)
+    total = len(items)
+    offset = args.offset or 0
+    items = items[offset:] if args.limit is None else items[offset:offset + args.limit]
     if args.json:
         _print_json([i.to_dict() for i in items])
         return 0
     if not items:
-        print("没有符合条件的问题")
+        print("没有符合条件的问题" if not total else f"共 {total} 个问题, 第 {offset + 1} 个起没有了")
         return 0
     print(item_table(items, campaign_column=len({i.campaign for i in items}) > 1))
-    print(f"共 {len(items)} 个问题")
+    paged = f", 显示第 {offset + 1}–{offset + len(items)} 个" if len(items) < total else ""
+    print(f"共 {total} 个问题{paged}")
     return 0
+
+
+def _item_by_id_or_number(engine: Engine, ref: str, campaign: str | None) -> ItemView:
+    """An item by its id (digits) or its 问题编号; a number several campaigns gave needs
+    ``--campaign``."""
+    ref = str(ref).strip()
+    if ref.isdigit():
+        return engine.item(int(ref))
+    if campaign:
+        return engine.item_by_number(campaign, ref)
+    found = engine.items(number=ref)
+    if not found:
+        raise ItemNotFound(ref.upper())
+    if len(found) > 1:
+        keys = ", ".join(i.campaign for i in found)
+        raise InvalidInputError("number", f"问题编号 {ref.upper()} 在多个专项行动中都有 ({keys}), 请加 --campaign 指明")
+    return found[0]
 
 
 def _check_filters(engine: Engine, campaigns: Sequence[CampaignView], *, state: str | None,
@@ -452,9 +475,10 @@ def _check_filters(engine: Engine, campaigns: Sequence[CampaignView], *, state: 
 
 
 def cmd_item_show(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
-    """zhenggai item show: an item's fields, its measures and its audit events."""
+    """zhenggai item show: an item's fields, its measures and its audit events; the item by
+    its id or by its 问题编号 (ZG-2023-0001)."""
     with open_engine(db) as engine:
-        item = engine.item(args.item_id)
+        item = _item_by_id_or_number(engine, args.item_id, getattr(args, "campaign", None))
         measures = engine.measures(item.id)
         events = engine.events(item.id)
         labels = None if args.json else Labels.load(engine, item.campaign)
@@ -468,6 +492,7 @@ def cmd_item_show(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
     assert labels is not None
     tz = labels.tz
     pairs: list[tuple[str, str]] = [
+        ("问题编号", item.number or ""),
         ("专项行动", f"{labels.campaign.title} ({item.campaign})"),
         ("所属专项", f"{item.track_name} ({item.track})"),
         ("来源渠道", labels.channels.get(item.channel, item.channel)),
@@ -678,26 +703,26 @@ def cmd_document_fire(args: argparse.Namespace, db: str, actor: ActorTuple | Non
     """zhenggai document fire: a step of the document-review lifecycle (a Chinese label works too)."""
     with open_engine(db) as engine:
         doc = engine.document(args.document_id)
-        trigger = _document_trigger(engine, doc.campaign, args.trigger)
+        trigger, trigger_label = _document_trigger(engine, doc.campaign, args.trigger)
         before = doc.state_label
         doc = engine.fire_document(args.document_id, trigger, _actor(actor), reason=args.reason, note=args.note,
                                    expected_version=args.expected_version)
     if args.json:
         _print_json(doc.to_dict())
     else:
-        print(f"规范性文件 {doc.id} {args.trigger}: {before} → {doc.state_label} (第 {doc.version} 版)")
+        print(f"规范性文件 {doc.id} {trigger_label}: {before} → {doc.state_label} (第 {doc.version} 版)")
     return 0
 
 
-def _document_trigger(engine: Engine, campaign: str, given: str) -> str:
-    """A document trigger by id or by its Chinese label."""
+def _document_trigger(engine: Engine, campaign: str, given: str) -> tuple[str, str]:
+    """A document trigger by id or by its Chinese label, and its label."""
     setup = engine.definition(campaign)
     if setup is None or setup.documents is None:
-        return given
+        return given, given
     for t in setup.documents.lifecycle.transitions:
         if given in (t.trigger, t.label):
-            return t.trigger
-    return given
+            return t.trigger, t.label
+    return given, given
 
 
 def cmd_campaign_recompute(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:

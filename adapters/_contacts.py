@@ -39,7 +39,7 @@ from typing import Any
 
 from zhenggai.engine import ContactView, Engine, NewContact, UnreachableView
 
-from . import _import
+from . import _import, _names
 from ._commands import ActorTuple, Labels, _actor, _campaign_key, _print_json, open_engine, print_rejection
 from ._import import WHOLE_ROW, Column, Intake, IntakeRejected, Problem, Unreadable, Value
 from ._tables import render_table
@@ -92,31 +92,31 @@ class Roster:
         """A key of ``choices`` given by key or Chinese name (compared loosely)."""
         key = find(choices, given)
         if key is None:
-            names = "、".join(f"{label} ({k})" for k, label in choices.items())
-            raise CliError(f"未知{what}「{given}」(可用: {names})")
+            raise CliError(_names.unknown(what, given, choices))
         return key
 
 
 def find(choices: Mapping[str, str], given: str) -> str | None:
-    """The key of ``choices`` (key → name) ``given`` names: by key or name compared loosely, else
-    the one name that contains it (领导小组办公室 → 县干部作风整顿领导小组办公室)."""
-    wanted = _import._squash(given)
-    key = _import.lookup(choices).get(wanted)
+    """The key of ``choices`` (key → name) ``given`` names (:func:`._names.find`), else the one
+    name that contains it (领导小组办公室 → 县干部作风整顿领导小组办公室): the roster only, where a
+    wrong guess adds a contact the official sees listed (not an act on an item)."""
+    key = _names.find(choices, given)
+    wanted = _names.squash(given)
     if key is None and wanted:
-        within = [k for k, label in choices.items() if wanted in _import._squash(label)]
+        within = [k for k, label in choices.items() if wanted in _names.squash(label)]
         key = within[0] if len(within) == 1 else None
     return key
 
 
 def _channels(text: str) -> tuple[tuple[str, ...], list[str]]:
     """Channels in order, and the names not known."""
-    table = {**_import.lookup(CHANNEL_LABELS), **{_import._squash(k): v for k, v in CHANNEL_ALIASES.items()}}
+    table = {**_names.lookup(CHANNEL_LABELS), **{_names.squash(k): v for k, v in CHANNEL_ALIASES.items()}}
     out: list[str] = []
     unknown: list[str] = []
     for part in _SEPARATORS.split(text.strip()):
         if not part:
             continue
-        key = table.get(_import._squash(part))
+        key = table.get(_names.squash(part))
         if key is None:
             unknown.append(part)
         elif key not in out:

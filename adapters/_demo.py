@@ -16,9 +16,12 @@ realistic items are worked through, in time order:
 Every step is printed as it happens (time, 操作, from → to, actor and role, details), then
 the 整改台账 and the audit-chain check; then the summary of ``zhenggai simulate`` on the
 built-in plan (300 synthetic items, June to December 2023), with lights, 挂牌督办 and 问责;
-last, every report of the simulated campaign (``zhenggai report all``) is written into a
-folder, whose path is printed: ``--reports DIR``, or ``zhenggai-reports`` next to the demo
-database (in the temporary directory, which then stays, without the database, unless --keep).
+every report of the simulated campaign (``zhenggai report all``) is written into a folder,
+whose path is printed: ``--reports DIR``, or ``zhenggai-reports`` next to the demo database (in
+the temporary directory, which then stays, without the database, unless --keep). The reports
+are written twice: as of Monday 2023-08-21, inside 整改落实阶段, with items in hand, lights,
+overdue units and 挂牌督办 to show, into the subfolder ``2023-08-21-整改落实阶段`` (all but the
+一报告四清单, which only the end has); and as of the end of the run (2023-12-31, nearly everything 销号) into the folder itself.
 
 The reporter's identity is sealed with a throwaway key made for the run (举报人信息加密保存); when
 the demo database outlives the run (``--keep``, or a path given), the key is written beside it
@@ -42,7 +45,7 @@ from ._commands import Labels, _sqlite_file, event_lines, item_table, shown_db
 from ._simulate import simulate
 from .cli import CliError
 
-__all__ = ["DEMO_START", "run_demo"]
+__all__ = ["DEMO_START", "MID_DAY", "MID_FOLDER", "run_demo"]
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 #: Monday 2023-07-03 09:00 in Shanghai, in the plan's inspection phase (问题查摆阶段).
@@ -52,6 +55,10 @@ CAMPAIGN_KEY = "demo"
 SIM_FROM, SIM_UNTIL = "2023-06-01", "2023-12-31"
 #: Where the reports go by default: a folder of this name next to the demo database.
 REPORTS_FOLDER = "zhenggai-reports"
+#: The day of the campaign in progress the demo also reports as of (a Monday in 整改落实阶段,
+#: 2023-08-01 … 08-31), and the subfolder of the reports folder those go into.
+MID_DAY = dt.date(2023, 8, 21)
+MID_FOLDER = "2023-08-21-整改落实阶段"
 
 OFFICE = Actor("王主任", "leading_group_office", "discipline_commission")
 TRACK_LEADER = Actor("赵组长", "track_group_leader")
@@ -150,15 +157,24 @@ def _remove_all_but(folder: Path, keep: Path) -> None:
             child.unlink(missing_ok=True)
 
 
-def _write_reports(folder: Path) -> Callable[[Engine, str], None]:
-    """What the simulation does last: every report of the simulated campaign into ``folder``."""
+def _write_reports(folder: Path, *, in_progress: bool = False) -> Callable[[Engine, str], None]:
+    """What the simulation does on :data:`MID_DAY` (``in_progress``: one line) and last: every
+    report of the simulated campaign into ``folder``."""
 
     def write(engine: Engine, campaign: str) -> None:
-        from .reports import write_reports
+        from .reports import KINDS, write_reports
 
-        files = write_reports(engine, campaign, "all", folder)
+        if in_progress:  # the unit packs only at the end: 36 units' files twice would slow the demo
+            files = [path for kind in KINDS if kind not in ("all", "unit-pack")
+                     for path in write_reports(engine, campaign, kind, folder)]
+        else:
+            files = write_reports(engine, campaign, "all", folder)
         root = folder.resolve()
         print()
+        if in_progress:
+            day = f"{MID_DAY.year}年{MID_DAY.month}月{MID_DAY.day}日"
+            print(f"【整改落实阶段报告】截至 {day} (专项行动进行中) 的报告 ({len(files)} 个文件, 一报告四清单只在最后出具) 已写入 {root}")
+            return
         print(f"【报告】模拟专项行动的全部报告 ({len(files)} 个文件) 已写入 {root}:")
         packs = [path for path in files if path.parent != root]
         for path in files:
@@ -290,7 +306,7 @@ def _play(engine: Engine, clock: VirtualClock, db: str, *, keep: bool, reports: 
     print("调度每天扫描 (到期提醒、黄灯、红灯、挂牌督办、问责、职责催报、回头看抽查、督查抽签)。")
     print(f"完整的逐日时间线: zhenggai simulate county_2023 --items 2000 --from {SIM_FROM} --until {SIM_UNTIL} --seed 1")
     simulate("county_2023", items=300, start=SIM_FROM, until=SIM_UNTIL, seed=1, progress=False, timeline=False,
-             then=_write_reports(reports))
+             then=_write_reports(reports), on_day={MID_DAY: _write_reports(reports / MID_FOLDER, in_progress=True)})
     if keep:
         print(f"演示数据库已保留: {shown_db(db)} (可用 zhenggai --db {shown_db(db)} item list 查看)")
         if key_file is not None:

@@ -70,7 +70,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import difflib
 import io
 import itertools
 import re
@@ -82,6 +81,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._names import lookup, nearest
+from ._names import squash as _squash
 from .cli import CliError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -554,12 +555,6 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
 # ----------------------------------------------------------------------------- checking
 
 
-def _squash(text: str) -> str:
-    """``text`` compared loosely: NFKC, no white space or quotes, case-folded."""
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"[\s\"'“”‘’「」『』]+", "", text).casefold()
-
-
 def _header_key(text: str) -> str:
     return _squash(text).rstrip("*").removesuffix("(必填)").removesuffix("(选填)")
 
@@ -669,11 +664,6 @@ def header_of(
     if not table.rows:
         raise ImportFileError(f"{path.name} 没有任何内容")
     return _find_header(table, layout)
-
-
-def lookup(choices: Mapping[str, str]) -> dict[str, str]:
-    """Loosely compared key or label → key (names match ignoring white space, quotes, width)."""
-    return {_squash(text): key for key, label in choices.items() for text in (label, key)}
 
 
 def repeated_row(
@@ -787,10 +777,7 @@ def _check_row(
 def _unknown(column: Column, text: str, choices: Mapping[str, str],
              template: str = "zhenggai import --template 文件.xlsx") -> str:
     reason = f"未知的{column.header}「{text}」"
-    labels = list(choices.values())
-    wanted = _squash(text)
-    close = [label for label in labels if wanted in _squash(label) or _squash(label) in wanted][:3]
-    close = close or difflib.get_close_matches(text, labels, n=3, cutoff=0.5)
+    close = [choices[key] for key in nearest(choices, text, 3)]
     if close:
         reason += f", 是否为: {'、'.join(close)}?"
     if len(choices) <= 12:

@@ -37,7 +37,7 @@ import sys
 import tempfile
 import zoneinfo
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -54,6 +54,7 @@ from zhenggai.engine.calendar import WorkingCalendar
 from zhenggai.engine.deadlines import next_workday, offset_day
 from zhenggai.workflows.schema import LADDER_ACTIONS, ContactSpec, TransitionSpec
 
+from ._progress import progress_bar, wanted
 from ._tables import LIGHT_LABELS, WEEKDAYS, format_date
 from .cli import CliError
 
@@ -184,6 +185,7 @@ class Simulation:
         out: TextIO,
         progress: TextIO | None = None,
         timeline: bool = True,
+        on_day: Mapping[dt.date, Callable[[Engine, str], None]] | None = None,
     ) -> None:
         if items < 0:
             raise CliError("--items 不能为负数")
@@ -198,6 +200,7 @@ class Simulation:
         self.out = out
         self.progress = progress
         self.timeline = timeline
+        self.on_day = dict(on_day or {})
         self.tz = zoneinfo.ZoneInfo(setup.timezone)
         self.calendar = WorkingCalendar(setup.calendar)
         missing = [y for y in range(start.year, until.year + 1) if not self.calendar.covers(y)]
@@ -284,6 +287,7 @@ class Simulation:
         self._plan_documents()
         day = self.first
         total = (self.last - self.first).days + 1
+        bar = progress_bar(self.progress, total=total, desc="模拟进度", unit="天")
         while day <= self.last:
             self.clock.set(self._at(day, TICK))
             engine.sweep()
@@ -298,10 +302,11 @@ class Simulation:
                 except ZhenggaiError as err:
                     self.refused[f"{action}: {type(err).__name__}"] += 1
             self._print_day(engine, day)
-            self._progress((day - self.first).days + 1, total)
+            if day in self.on_day:
+                self.on_day[day](engine, KEY)
+            bar.update(1)
             day += dt.timedelta(days=1)
-        if self.progress is not None:
-            self.progress.write("\n")
+        bar.close()
         self._summary(engine)
         return 0
 
@@ -641,14 +646,6 @@ class Simulation:
             for line in lines:
                 print(f"  {line}", file=self.out)
 
-    def _progress(self, done: int, total: int) -> None:
-        if self.progress is None:
-            return
-        width = 30
-        filled = width * done // total
-        self.progress.write(f"\r模拟进度 [{'#' * filled}{'.' * (width - filled)}] {done}/{total} 天")
-        self.progress.flush()
-
     def _outcome_summary(self, engine: Engine) -> None:
         """五个一批 (counts against targets) and the registers, when the definition has outcomes."""
         if self.setup.outcomes is None:
@@ -885,20 +882,23 @@ def simulate(
     timeline: bool = True,
     out: TextIO | None = None,
     then: Callable[[Engine, str], None] | None = None,
+    on_day: Mapping[dt.date, Callable[[Engine, str], None]] | None = None,
 ) -> int:
     """Play ``definition`` (a built-in id or a YAML file) from ``start`` to ``until`` (default:
     its phases' first and last day) and print the timeline and the summary.
 
     ``then``, when given, is called after the summary with the engine (its clock still on the
     last day) and the simulated campaign's key, before the engine is disposed: the demo writes
-    its reports there."""
+    its reports there. ``on_day`` maps days of the run to calls made the same way at the end of
+    that day (its sweep and its work done, the clock on its last act): the demo's reports of a
+    campaign in progress."""
     from zhenggai.workflows import load_setup
 
     setup = with_contacts(load_setup(definition))
     first = _as_date(start, setup.phases[0].start if setup.phases else None, "--from")
     last = _as_date(until, setup.phases[-1].end if setup.phases else None, "--until")
     stream = out or sys.stdout
-    show = progress if progress is not None else sys.stderr.isatty()
+    show = wanted(progress)
     folder = None
     if db is None:
         folder = tempfile.mkdtemp(prefix="zhenggai-sim-")
@@ -907,7 +907,7 @@ def simulate(
         raise CliError(f"模拟数据库 {db} 已存在; 换一个路径或先删除它 (模拟不会改动已有的数据库)")
     try:
         sim = Simulation(setup, items=items, start=first, until=last, seed=seed, out=stream,
-                         progress=sys.stderr if show else None, timeline=timeline)
+                         progress=sys.stderr if show else None, timeline=timeline, on_day=on_day)
         # A scratch database: a commit lost to a power cut costs nothing, so no sync per commit.
         engine = Engine(db, clock=sim.clock, seed=seed, durability="normal")
         try:

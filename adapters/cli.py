@@ -42,10 +42,11 @@ Output for officials is Chinese; ``--json`` gives machines the engine's views as
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
 __all__ = ["CliError", "build_parser", "main"]
@@ -65,8 +66,64 @@ class CliError(Exception):
     """
 
 
+#: argparse's own texts (Python 3.11 to 3.13) in Chinese; texts not listed stay as they are.
+ARGPARSE_TEXTS: dict[str, str] = {
+    "usage: ": "用法: ",
+    "options": "选项",
+    "optional arguments": "选项",
+    "positional arguments": "参数",
+    "show this help message and exit": "显示帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "the following arguments are required: %s": "缺少必需的参数: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择: %(value)r (可选: %(choices)s)",
+    "invalid choice: %(value)r, maybe you meant %(closest)r? (choose from %(choices)s)":
+        "无效的选择: %(value)r, 是否为 %(closest)r? (可选: %(choices)s)",
+    "unrecognized arguments: %s": "无法识别的参数: %s",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s: %(message)s",
+    "expected one argument": "须给出一个值",
+    "expected at most one argument": "最多给出一个值",
+    "expected at least one argument": "须至少给出一个值",
+    "expected %s argument": "须给出 %s 个值",
+    "expected %s arguments": "须给出 %s 个值",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "须给出参数 %s 之一",
+    "invalid %(type)s value: %(value)r": "%(type)s 值无效: %(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "选项不明确: %(option)s 可指 %(matches)s",
+    "ignored explicit argument %r": "多余的参数值 %r",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "未知的命令 %(parser_name)r (可选: %(choices)s)",
+    "can't open '%(filename)s': %(error)s": "无法打开 '%(filename)s': %(error)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: 错误: %(message)s\n",
+}
+
+
+def _gettext(message: str) -> str:
+    return ARGPARSE_TEXTS.get(message, message)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    return _gettext(singular if n == 1 else plural)
+
+
+@contextlib.contextmanager
+def _chinese_argparse() -> Iterator[None]:
+    """argparse's own texts in Chinese while our parsers build, parse and print.
+
+    argparse looks its texts up through its module's ``_`` and ``ngettext`` (gettext) when it
+    needs them (3.11 and later alike); they are swapped only for that time, so other parsers in
+    the same process keep theirs."""
+    saved = getattr(argparse, "_"), getattr(argparse, "ngettext")  # noqa: B009 - not in the stubs
+    setattr(argparse, "_", _gettext)  # noqa: B010
+    setattr(argparse, "ngettext", _ngettext)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(argparse, "_", saved[0])  # noqa: B010
+        setattr(argparse, "ngettext", saved[1])  # noqa: B010
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with the usage error in Chinese (exit code 2, as argparse does).
+    """argparse in Chinese: its headings, help and errors (:data:`ARGPARSE_TEXTS`), the usage
+    error as ``用法错误: …`` (exit code 2, as argparse does).
 
     Descriptions keep their own line breaks: argparse wraps by ``len()``, which splits
     Chinese text (two columns a character) and English words at the wrong places.
@@ -74,7 +131,24 @@ class _Parser(argparse.ArgumentParser):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
-        super().__init__(*args, **kwargs)
+        with _chinese_argparse():
+            super().__init__(*args, **kwargs)
+
+    def parse_args(self, *args: Any, **kwargs: Any) -> Any:
+        with _chinese_argparse():
+            return super().parse_args(*args, **kwargs)
+
+    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
+        with _chinese_argparse():
+            return super().parse_known_args(*args, **kwargs)
+
+    def format_usage(self) -> str:
+        with _chinese_argparse():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with _chinese_argparse():
+            return super().format_help()
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -91,8 +165,8 @@ def _add_actor(p: argparse.ArgumentParser) -> None:
         "也可用环境变量 ZHENGGAI_ACTOR / ZHENGGAI_ROLE / ZHENGGAI_UNIT;\n给出 --actor 时, 角色和单位只取命令行。",
     )
     g.add_argument("--actor", metavar="NAME", help="操作人姓名")
-    g.add_argument("--role", metavar="ROLE", help="操作人角色, 如 leading_group_office、responsible")
-    g.add_argument("--as-unit", dest="as_unit", metavar="UNIT", help="操作人所属单位 (单位标识)")
+    g.add_argument("--role", metavar="ROLE", help="操作人角色 (名称或标识), 如 领导小组办公室的 leading_group_office、责任单位 responsible")
+    g.add_argument("--as-unit", dest="as_unit", metavar="UNIT", help="操作人所属单位 (名称或标识, 如 县住建局 或 housing_construction_bureau)")
 
 
 def _item_write(p: argparse.ArgumentParser, command: str) -> None:
@@ -137,6 +211,15 @@ def _date(text: str) -> str:
     except ValueError:
         raise argparse.ArgumentTypeError(f"须为日期 YYYY-MM-DD: {text}") from None
     return text
+
+
+def _item_ref(text: str) -> str:
+    """An item's id (digits) or its 问题编号 (``ZG-2023-0001``)."""
+    import re
+
+    if not re.fullmatch(r"\d+|[A-Za-z]+-\d{4}-\d+", text.strip()):
+        raise argparse.ArgumentTypeError(f"须为问题 ID 或问题编号 (如 ZG-2023-0001): {text}")
+    return text.strip()
 
 
 def _year(text: str) -> int:
@@ -356,6 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="definition_command", metavar="ACTION", required=True, parser_class=_Parser
     )
     p = definition_cmds.add_parser("list", help="列出内置定义", description="列出内置的实施方案。")
+    _add_json(p)
     p.set_defaults(command="definition_list")
     p = definition_cmds.add_parser(
         "show", help="打印内置定义 (可另存为本县的定义文件)",
@@ -382,9 +466,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--campaign", metavar="KEY", help="专项行动标识 (库中只有一个专项行动时可省略)")
     p.add_argument("--title", required=True, help="问题标题")
     p.add_argument("--description", required=True, help="问题描述")
-    p.add_argument("--track", required=True, help="所属专项, 如 construction")
-    p.add_argument("--channel", required=True, help="来源渠道, 如 hotline、department_referral")
-    p.add_argument("--severity", default=None, help="问题程度, 按实施方案 (内置方案: normal 一般、serious 较重、critical 严重); 缺省为方案的第一项")
+    p.add_argument("--track", required=True, help="所属专项 (名称或标识), 如 工程领域专项整治 或 construction")
+    p.add_argument("--channel", required=True, help="来源渠道 (名称或标识), 如 公开举报电话 或 hotline")
+    p.add_argument("--severity", default=None, help="问题程度 (名称或标识), 按实施方案 (内置方案: 一般 normal、较重 serious、严重 critical); 缺省为方案的第一项")
     p.add_argument("--reporter-name", dest="reporter_name", metavar="NAME", help="举报人姓名 (保密)")
     p.add_argument("--reporter-phone", dest="reporter_phone", metavar="PHONE", help="举报人电话 (保密)")
     _add_reporter_config(p)
@@ -394,14 +478,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = item_cmds.add_parser("list", help="问题列表 (整改台账)", description="按条件列出问题。")
     p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
-    p.add_argument("--state", metavar="STATE", help="状态, 如 rectifying")
-    p.add_argument("--unit", metavar="UNIT", help="责任单位标识")
-    p.add_argument("--track", metavar="TRACK", help="所属专项")
+    p.add_argument("--state", metavar="STATE", help="状态 (名称或标识), 如 整改中 或 rectifying")
+    p.add_argument("--unit", metavar="UNIT", help="责任单位 (名称或标识)")
+    p.add_argument("--track", metavar="TRACK", help="所属专项 (名称或标识)")
+    p.add_argument("--limit", type=_count, metavar="N", help="最多列出 N 个")
+    p.add_argument("--offset", type=_count, default=0, metavar="N", help="跳过前 N 个 (与 --limit 一起分页)")
     _add_json(p)
     p.set_defaults(command="item_list")
 
     p = item_cmds.add_parser("show", help="问题详情、整改措施和审计记录", description="显示一个问题的详情。")
-    p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
+    p.add_argument("item_id", type=_item_ref, metavar="ID", help="问题 ID, 或问题编号 (如 ZG-2023-0001)")
+    p.add_argument("--campaign", metavar="KEY", help="专项行动标识 (问题编号在多个专项行动中都有时)")
     _add_json(p)
     p.set_defaults(command="item_show")
 
@@ -415,8 +502,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  dismiss 撤销 (--reason) · merge 合并重复问题 (--survivor)",
     )
     p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
-    p.add_argument("trigger", metavar="TRIGGER", help="操作, 如 assign")
-    p.add_argument("--unit", metavar="UNIT", help="责任单位标识 (交办、改派)")
+    p.add_argument("trigger", metavar="TRIGGER", help="操作 (名称或标识), 如 交办 或 assign")
+    p.add_argument("--unit", metavar="UNIT", help="责任单位 (名称或标识; 交办、改派)")
     p.add_argument("--due", metavar="YYYY-MM-DD", help="整改时限 (交办、改派)")
     p.add_argument("--leading-official", dest="leading_official", metavar="NAME", help="领衔领导")
     p.add_argument("--finding", help="回头看发现的问题 (follow_up_review)")
@@ -506,7 +593,7 @@ def build_parser() -> argparse.ArgumentParser:
                                             parser_class=_Parser)
     p = document_cmds.add_parser("add", help="登记待清理的规范性文件", description="登记一份待清理的规范性文件。")
     p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
-    p.add_argument("--unit", required=True, metavar="UNIT", help="制定 (负责清理) 的单位标识")
+    p.add_argument("--unit", required=True, metavar="UNIT", help="制定 (负责清理) 的单位 (名称或标识)")
     p.add_argument("--title", required=True, help="文件名称")
     p.add_argument("--doc-number", dest="doc_number", metavar="文号", help="文号, 如 县政办发〔2019〕12号")
     p.add_argument("--note", help="备注")
@@ -515,8 +602,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(command="document_add", needs_actor=True)
     p = document_cmds.add_parser("list", help="待清理文件列表", description="列出规范性文件及其清理状态、期限和预警。")
     p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
-    p.add_argument("--unit", metavar="UNIT", help="单位标识")
-    p.add_argument("--state", metavar="STATE", help="状态")
+    p.add_argument("--unit", metavar="UNIT", help="单位 (名称或标识)")
+    p.add_argument("--state", metavar="STATE", help="状态 (名称或标识)")
     _add_json(p)
     p.set_defaults(command="document_list")
     p = document_cmds.add_parser(
@@ -524,7 +611,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="对规范性文件执行文件清理流程中的一个操作, 也可用中文名称 (如 决定废止)。",
     )
     p.add_argument("document_id", type=int, metavar="ID", help="文件编号")
-    p.add_argument("trigger", metavar="TRIGGER", help="操作, 如 start_review")
+    p.add_argument("trigger", metavar="TRIGGER", help="操作 (名称或标识), 如 start_review")
     p.add_argument("--reason", help="理由 (清理结论须写明)")
     p.add_argument("--note", help="备注 (记入审计记录)")
     _item_write(p, "document_fire")
@@ -538,22 +625,22 @@ def build_parser() -> argparse.ArgumentParser:
                                               parser_class=_Parser)
     p = mechanism_cmds.add_parser("add", help="登记长效机制", description="登记一项长效机制。")
     p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
-    p.add_argument("--unit", required=True, metavar="UNIT", help="建立机制的单位标识")
+    p.add_argument("--unit", required=True, metavar="UNIT", help="建立机制的单位 (名称或标识)")
     p.add_argument("--title", required=True, help="机制名称, 如 工程建设项目审批限时办结制度")
     p.add_argument("--kind", required=True, metavar="KIND", help="类别, 按实施方案 (内置方案: rule 制度、procedure 工作规程、system 信息系统)")
     p.add_argument("--status", required=True, metavar="STATUS", help="状态: drafting、established、revised、abolished")
     p.add_argument("--date", required=True, type=_date, metavar="YYYY-MM-DD", help="达到该状态的日期 (不晚于今天)")
     p.add_argument("--item", dest="items", action="append", type=int, default=[], metavar="ID",
                    help="促成该机制的问题编号 (可重复)")
-    p.add_argument("--track", metavar="TRACK", help="所属专项")
+    p.add_argument("--track", metavar="TRACK", help="所属专项 (名称或标识)")
     p.add_argument("--note", help="备注")
     _add_actor(p)
     _add_json(p)
     p.set_defaults(command="mechanism_add", needs_actor=True)
     p = mechanism_cmds.add_parser("list", help="长效机制台账", description="列出长效机制 (可按单位、专项)。")
     p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
-    p.add_argument("--unit", metavar="UNIT", help="单位标识")
-    p.add_argument("--track", metavar="TRACK", help="所属专项")
+    p.add_argument("--unit", metavar="UNIT", help="单位 (名称或标识)")
+    p.add_argument("--track", metavar="TRACK", help="所属专项 (名称或标识)")
     _add_json(p)
     p.set_defaults(command="mechanism_list")
     p = mechanism_cmds.add_parser("update", help="更新长效机制的状态", description="更新一项长效机制的状态 (如 起草中 → 已建立)。")
@@ -576,13 +663,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
     p.add_argument("--title", required=True, help="标题")
     p.add_argument("--summary", required=True, help="主要做法和成效")
-    p.add_argument("--track", metavar="TRACK", help="所属专项")
+    p.add_argument("--track", metavar="TRACK", help="所属专项 (名称或标识)")
     _add_actor(p)
     _add_json(p)
     p.set_defaults(command="practice_add", needs_actor=True)
     p = practice_cmds.add_parser("list", help="典型做法列表", description="列出报送的典型做法和创新案例。")
     p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
-    p.add_argument("--unit", metavar="UNIT", help="报送单位标识")
+    p.add_argument("--unit", metavar="UNIT", help="报送单位 (名称或标识)")
     chosen = p.add_mutually_exclusive_group()
     chosen.add_argument("--selected", dest="selected", action="store_const", const=True, default=None,
                         help="只列已入选的")
@@ -603,8 +690,8 @@ def build_parser() -> argparse.ArgumentParser:
         "并分专项、分单位列出。",
     )
     p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
-    p.add_argument("--unit", metavar="UNIT", help="只统计这个责任单位的")
-    p.add_argument("--track", metavar="TRACK", help="只统计这个专项的")
+    p.add_argument("--unit", metavar="UNIT", help="只统计这个责任单位的 (名称或标识)")
+    p.add_argument("--track", metavar="TRACK", help="只统计这个专项的 (名称或标识)")
     _add_json(p)
     p.set_defaults(command="outcomes")
 
@@ -672,7 +759,7 @@ def build_parser() -> argparse.ArgumentParser:
     duty_cmds = duty.add_subparsers(dest="duty_command", metavar="ACTION", required=True, parser_class=_Parser)
     p = duty_cmds.add_parser("list", help="职责列表", description="按到期日列出各单位的职责及完成情况。")
     p.add_argument("--campaign", metavar="KEY", help="专项行动标识")
-    p.add_argument("--unit", metavar="UNIT", help="单位标识")
+    p.add_argument("--unit", metavar="UNIT", help="单位 (名称或标识)")
     p.add_argument("--open", action="store_true", help="只列未完成的")
     p.add_argument("--due-by", dest="due_by", metavar="YYYY-MM-DD", type=_date, help="只列此日及以前到期的")
     _add_json(p)
@@ -809,14 +896,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("kind", choices=list(KIND_LABELS), metavar="KIND", help="报告类型: " + "、".join(KIND_LABELS))
     p.add_argument("--campaign", metavar="KEY", help="专项行动标识 (库中只有一个专项行动时可省略)")
-    p.add_argument("--unit", metavar="UNIT", help="只出具这个责任单位的 (单位标识)")
-    p.add_argument("--track", metavar="TRACK", help="只出具这个专项的 (专项标识)")
+    p.add_argument("--unit", metavar="UNIT", help="只出具这个责任单位的 (单位名称或标识, 如 县住建局 或 housing_construction_bureau)")
+    p.add_argument("--track", metavar="TRACK", help="只出具这个专项的 (专项名称或标识, 如 工程领域专项整治 或 construction)")
     p.add_argument("--redact", metavar="FILE", help="公开摘要的脱敏配置 (TOML: 要删去的词和正则)")
     p.add_argument("--out", required=True, metavar="DIR", help="输出目录 (不存在时创建)")
     _add_actor(p)
     _add_json(p)
     p.set_defaults(command="report", needs_actor="if_given")
+
+    p = commands.add_parser(
+        "completion", help="打印命令行补全脚本 (bash、zsh)",
+        description="打印 zhenggai 的命令行补全脚本。例如:\n"
+        "  zhenggai completion bash > ~/.local/share/bash-completion/completions/zhenggai\n"
+        "  zhenggai completion zsh > ~/.zfunc/_zhenggai   (~/.zfunc 须在 fpath 中)",
+    )
+    p.add_argument("shell", choices=["bash", "zsh"], metavar="SHELL", help="bash 或 zsh")
+    p.set_defaults(command="completion")
     return parser
+
+
+def _completion(parser: argparse.ArgumentParser, shell: str) -> int:
+    """``zhenggai completion bash|zsh``: the completion script (:mod:`shtab`) of ``parser``."""
+    import shtab
+
+    with _chinese_argparse():
+        print(shtab.complete(parser, shell=shell, root_prefix="zhenggai"), end="")
+    return 0
 
 
 def resolve_actor(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tuple[str, str, str | None]:
@@ -874,12 +979,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:
         return _code(stop.code)
     try:
+        if args.command == "completion":
+            return _completion(parser, args.shell)
         if args.command in ("check", "definition_list", "definition_show", "definition_shift"):
             from ._check import COMMANDS as light  # no database, no SQLAlchemy import
 
             return int(light[args.command](args, database(args), actor))
         from ._commands import COMMANDS
+        from ._names import resolve_args
 
+        actor = resolve_args(args, database(args), actor)  # 县住建局 → housing_construction_bureau
         return COMMANDS[args.command](args, database(args), actor)
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)

@@ -259,6 +259,15 @@ class Statements:
         self.serial_next = p(serial.on_conflict_do_update(
             index_elements=[SERIAL.c.campaign_id, SERIAL.c.kind], set_={"last": SERIAL.c.last + 1}
         ).returning(SERIAL.c.last))
+        # A numbered document's 期数 (zg_issue): the number already given for the day, and
+        # the insert that gives one (nothing when a concurrent writer gave that day its number).
+        self.issue_number = p(select(ISSUE.c.number).where(
+            ISSUE.c.campaign_id == bindparam("cid"), ISSUE.c.kind == bindparam("kind"),
+            ISSUE.c.as_of == bindparam("as_of")))
+        issue = (pg_insert if dialect.name == "postgresql" else sqlite_insert)(ISSUE).values(
+            {c.name: bindparam(c.name) for c in ISSUE.c if c.name != "id"})
+        self.issue_insert_once = p(issue.on_conflict_do_nothing(
+            index_elements=[ISSUE.c.campaign_id, ISSUE.c.kind, ISSUE.c.as_of]).returning(ISSUE.c.number))
         self.steps_await = p(
             update(STEP).where(STEP.c.id == bindparam("id"), STEP.c.status == PENDING).values(status=literal(AWAITING))
         )
@@ -659,8 +668,9 @@ def queue_messages(
 
 def item_number(camp: Campaign, serial: int, now: dt.datetime) -> str:
     """问题编号 ``ZG-<year the campaign starts>-<serial, four digits or more>`` (a campaign
-    without its stored definition: the year it is reported in)."""
-    year = camp.setup.start.year if camp.setup is not None else now.astimezone(camp.tz).year
+    without its stored definition, or one without a start: the year it is reported in)."""
+    start = camp.setup.start if camp.setup is not None else None
+    year = start.year if start is not None else now.astimezone(camp.tz).year
     return f"ZG-{year}-{serial:04d}"
 
 

@@ -166,12 +166,24 @@ class ImportRejected(ZhenggaiError, ValueError):
         self.problems = tuple(problems)
 
 
+def _named(key: str, labels: Mapping[str, str] | None) -> str:
+    """``「核实」(verify)``: a trigger, state or operation as every refusal names it."""
+    label = (labels or {}).get(key)
+    return f"「{label}」({key})" if label else key
+
+
+def _cannot(subject: str, trigger: str, reason: str, labels: Mapping[str, str] | None = None) -> str:
+    """The one shape of every refusal to act: ``{subject} 不能执行「核实」(verify): {reason}``."""
+    return f"{subject}不能执行{_named(trigger, labels)}: {reason}"
+
+
 class PermissionDeniedError(ZhenggaiError):
     """The actor's role (or unit) may not do this."""
 
-    def __init__(self, actor: str, role: str, action: str, detail: str = "") -> None:
-        extra = f" ({detail})" if detail else ""
-        super().__init__(f"无权操作: {actor} (角色 {role}) 不能执行 {action}{extra}")
+    def __init__(self, actor: str, role: str, action: str, detail: str = "",
+                 labels: Mapping[str, str] | None = None) -> None:
+        """``labels`` maps the action to the Chinese name officials read."""
+        super().__init__(_cannot(f"无权操作: {actor} (角色 {role}) ", action, detail or "该角色无此权限", labels))
         self.actor = actor
         self.role = role
         self.action = action
@@ -192,16 +204,9 @@ class TransitionNotAllowedError(ZhenggaiError):
     ) -> None:
         """``labels`` maps state and trigger ids to the Chinese names officials read;
         ``subject`` names what the id numbers (问题, or 文件 for a document under review)."""
-        names = labels or {}
-
-        def named(key: str) -> str:
-            label = names.get(key)
-            return f"「{label}」({key})" if label else key
-
-        allowed_text = "、".join(named(t) for t in allowed) if allowed else "无"
-        super().__init__(
-            f"{subject} {item_id} 当前状态为{named(state)}, 不能执行{named(trigger)}; 该状态下可执行: {allowed_text}"
-        )
+        allowed_text = "、".join(_named(t, labels) for t in allowed) if allowed else "无"
+        super().__init__(_cannot(f"{subject} {item_id} ", trigger,
+                                f"当前状态为{_named(state, labels)}, 该状态下可执行: {allowed_text}", labels))
         self.item_id = item_id
         self.state = state
         self.trigger = trigger
@@ -223,10 +228,8 @@ class GuardFailedError(ZhenggaiError):
     ) -> None:
         """``labels`` maps the trigger and guard ids to the Chinese names officials read;
         ``subject`` names what the id numbers (问题, or 文件)."""
-        names = labels or {}
-        trigger_text = f"「{names[trigger]}」({trigger})" if trigger in names else trigger
-        guard_text = f"「{names[guard]}」({guard})" if guard in names else guard
-        super().__init__(f"{subject} {item_id} 不能执行{trigger_text}: 条件{guard_text}不满足 ({explanation})")
+        super().__init__(_cannot(f"{subject} {item_id} ", trigger,
+                                f"条件{_named(guard, labels)}不满足 ({explanation})", labels))
         self.item_id = item_id
         self.trigger = trigger
         self.guard = guard

@@ -79,6 +79,7 @@ from ._writes import (
     EVENT,
     HEAD,
     HEARTBEAT,
+    ISSUE,
     ITEM,
     MEASURE,
     OUTBOX,
@@ -1148,14 +1149,18 @@ class Engine:
         state: str | None = None,
         unit: str | None = None,
         track: str | None = None,
+        number: str | None = None,
     ) -> list[ItemView]:
-        """Items, oldest first, optionally filtered by campaign, state, unit key and track."""
+        """Items, oldest first, optionally filtered by campaign, state, unit key, track and
+        问题编号 (``number``, case and surrounding blanks ignored)."""
         with self._store.read() as conn:
             query = select(ITEM).order_by(ITEM.c.id)
             camp = None
             if campaign is not None:
                 camp = self._campaign(conn, campaign)
                 query = query.where(ITEM.c.campaign_id == camp.id)
+            if number is not None:
+                query = query.where(ITEM.c.number == _item_number_key(number))
             if state is not None:
                 query = query.where(ITEM.c.state == state)
             if track is not None:
@@ -1174,6 +1179,14 @@ class Engine:
                 if r["campaign_id"] not in camps:
                     camps[r["campaign_id"]] = self._campaign(conn, r["campaign_id"])
             return [self._view_from_row(camps[r["campaign_id"]], r) for r in rows]
+
+    def item_by_number(self, campaign: str | int, number: str) -> ItemView:
+        """The item a campaign numbered ``number`` (问题编号, e.g. ``ZG-2023-0001``; case and
+        surrounding blanks ignored). Raises ``ItemNotFound`` if the campaign has none such."""
+        found = self.items(campaign, number=number)
+        if not found:
+            raise ItemNotFound(_item_number_key(number))
+        return found[0]
 
     def measures(self, item_id: int) -> list[MeasureView]:
         with self._store.read() as conn:
@@ -1406,6 +1419,43 @@ class Engine:
                 query = query.where(ITEM.c.track == _choice("track", track, camp.tracks, TrackNotFound))
             rows = conn.execute(query.order_by(ITEM.c.case_marked_at, ITEM.c.id)).mappings()
             return [self._view_from_row(camp, r) for r in rows]
+
+    def issue_number(self, campaign: str | int, kind: str, as_of: dt.date, issued_by: str) -> int:
+        """The 期数 of a numbered document (``kind``, e.g. ``progress_bulletin``: 工作进展通报
+        第N期) of the campaign for the day ``as_of``: the next number of the campaign's ``kind``
+        the first time, stored (``zg_issue``, with ``issued_by`` and the clock's now) in one
+        transaction; the same number every later time for that day, so rendering a bulletin
+        again gives it the number it was issued with. Numbers run 1, 2, … per campaign and kind
+        without gaps (a writer that lost a race for the day rolls its counter back)."""
+        kind = _text("kind", kind)
+        if len(kind) > 40:
+            raise InvalidInputError("kind", "不得超过 40 个字符")
+        issued_by = _text("issued_by", issued_by)
+        if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
+            raise InvalidInputError("as_of", "须为日期")
+        st = self._st
+        while True:  # a lost race is followed by a read that sees the winner's number
+            with self._store.read() as conn:
+                camp = self._campaign(conn, campaign)
+                number = conn.execute(select(ISSUE.c.number).where(
+                    ISSUE.c.campaign_id == camp.id, ISSUE.c.kind == kind, ISSUE.c.as_of == as_of)).scalar()
+            if number is not None:
+                return int(number)
+            now = self._now()
+            try:
+                with self._store.transaction() as tx:
+                    number = tx.scalar(st.issue_number, {"cid": camp.id, "kind": kind, "as_of": as_of})
+                    if number is not None:
+                        return int(number)
+                    serial = tx.scalar(st.serial_next, {"cid": camp.id, "kind": kind})
+                    number = tx.scalar(st.issue_insert_once, {
+                        "campaign_id": camp.id, "kind": kind, "number": serial, "as_of": as_of,
+                        "issued_at": now, "issued_by": issued_by})
+                    if number is None:
+                        raise _IssueRace
+                    return int(number)
+            except _IssueRace:
+                continue  # rolled back, counter included: read the winner's number
 
     def import_items(self, campaign: str | int, actor: Actor, entries: Sequence[NewItem]) -> ImportResult:
         """Import problems (a spreadsheet's rows) all or nothing, in one transaction: each is
@@ -2510,13 +2560,13 @@ class Engine:
         self, camp: Campaign, actor: Actor, action: str, roles: Iterable[str], row: Mapping[str, Any] | None
     ) -> None:
         if actor.role not in roles:
-            raise PermissionDeniedError(actor.name, actor.role, action)
+            raise PermissionDeniedError(actor.name, actor.role, action, labels=camp.lifecycle.names)
         own_unit = row is None or (
             row["responsible_unit_id"] is not None
             and camp.unit_ids.get(actor.unit or "") == row["responsible_unit_id"]
         )
         if camp.roles[actor.role].unit_bound and not own_unit:
-            raise PermissionDeniedError(actor.name, actor.role, action, "只能办理本单位负责的问题")
+            raise PermissionDeniedError(actor.name, actor.role, action, "只能办理本单位负责的问题", camp.lifecycle.names)
 
     def _item_operation(
         self, tx: Tx, item_id: int, actor: Actor, op: str, expected_version: int | None
@@ -2601,10 +2651,17 @@ class Engine:
             updated_at=r["updated_at"], verified_at=r["verified_at"], closed_at=r["closed_at"],
             closed_by=r["closed_by"], version=r["version"], case_note=r["case_note"],
             case_marked_at=r["case_marked_at"], case_published_at=r["case_published_at"],
-            case_published_where=r["case_published_where"],
+            case_published_where=r["case_published_where"], number=r["number"],
         )
 
 # ----------------------------------------------------------------------------------- helpers
+
+
+def _item_number_key(number: str) -> str:
+    """问题编号 as stored: upper case, no surrounding blanks."""
+    if not isinstance(number, str) or not number.strip():
+        raise InvalidInputError("number", "须为问题编号, 如 ZG-2023-0001")
+    return number.strip().upper()
 
 
 def _outbox_view(r: Mapping[Any, Any]) -> OutboxView:
@@ -2943,3 +3000,7 @@ def _event_view(r: Mapping[Any, Any]) -> EventView:
         from_state=r["from_state"], to_state=r["to_state"], actor=r["actor"], role=r["role"], unit=r["unit"],
         at=r["at"], data=data, hash=r["hash"],
     )
+
+
+class _IssueRace(Exception):
+    """Inside :meth:`Engine.issue_number`: another writer numbered the day first (roll back)."""

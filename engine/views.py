@@ -171,6 +171,8 @@ class ItemView(_View):
     #: 通报曝光: when and where the typical case was published (None: not yet).
     case_published_at: dt.date | None = None
     case_published_where: str | None = None
+    #: 问题编号 (``ZG-2023-0001``): given when the item is reported, unique in its campaign.
+    number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -355,7 +355,7 @@ def test_item_list_is_a_chinese_table_aligned_for_wide_characters(cli: Cli, popu
     assert result.code == 0
     lines = result.out.splitlines()
     header = lines[0]
-    assert header.split() == ["编号", "标题", "专项", "状态", "责任单位", "整改时限", "版本"]
+    assert header.split() == ["编号", "问题编号", "标题", "专项", "状态", "责任单位", "整改时限", "版本"]
     assert set(lines[1]) == {"-", " "}
     rows = lines[2:5]
     assert lines[5] == "共 3 个问题"
@@ -437,10 +437,10 @@ ERROR_CASES = [
     pytest.param(["item", "fire", "99", "assign", "--unit", "court", "--due", FUTURE, *OFFICE], "问题不存在: 99",
                  id="unknown-item"),
     pytest.param(["item", "show", "99"], "问题不存在: 99", id="unknown-item-show"),
-    pytest.param(["item", "fire", "1", "close", *OFFICE], "当前状态为「已查摆」(identified), 不能执行「销号」(close)", id="wrong-state"),
+    pytest.param(["item", "fire", "1", "close", *OFFICE], "问题 1 不能执行「销号」(close): 当前状态为「已查摆」(identified), 该状态下可执行: ", id="wrong-state"),
     pytest.param(["item", "fire", "1", "assign", "--unit", "court", "--due", FUTURE, *BUREAU], "无权操作: 李科长",
                  id="wrong-role"),
-    pytest.param(["item", "fire", "1", "assign", "--unit", "nowhere", "--due", FUTURE, *OFFICE], "单位不存在: nowhere",
+    pytest.param(["item", "fire", "1", "assign", "--unit", "nowhere", "--due", FUTURE, *OFFICE], "未知单位「nowhere」",
                  id="unknown-unit"),
     pytest.param(["item", "fire", "1", "assign", "--unit", "court", "--due", "2023-13-01", *OFFICE],
                  "日期格式应为 YYYY-MM-DD", id="bad-date"),
@@ -449,7 +449,7 @@ ERROR_CASES = [
     pytest.param(["item", "add", "--title", "  ", "--description", "d", "--track", "construction", "--channel",
                   "hotline", *OFFICE], "title: 不能为空", id="empty-title"),
     pytest.param(["item", "add", "--title", "t", "--description", "d", "--track", "nowhere", "--channel",
-                  "hotline", *OFFICE], "专项整治不存在: nowhere", id="unknown-track"),
+                  "hotline", *OFFICE], "未知专项整治「nowhere」", id="unknown-track"),
     pytest.param(["item", "add", "--campaign", "nope", "--title", "t", "--description", "d", "--track",
                   "construction", "--channel", "hotline", *OFFICE], "专项行动不存在: nope", id="unknown-campaign"),
     pytest.param(["item", "fire", "2", "start_rectification", *BUREAU], "条件「至少有一项整改措施」(has_measure)不满足", id="guard"),
@@ -458,11 +458,11 @@ ERROR_CASES = [
     pytest.param(["item", "fire", "2", "start_rectification", "--actor", "x", "--role", "responsible",
                   "--as-unit", "court"], "只能办理本单位负责的问题", id="other-unit"),
     pytest.param(["item", "fire", "1", "assign", "--unit", "court", "--due", FUTURE, "--actor", "x", "--role",
-                  "king"], "本专项行动没有该角色", id="unknown-role"),
+                  "king"], "(角色 king) 不能执行任何操作: 本专项行动没有该角色", id="unknown-role"),
     pytest.param(["item", "measure", "add", "1", "--text", "x", *OFFICE], "不能执行「添加整改措施」(add_measure)", id="measure-early"),
     pytest.param(["item", "measure", "done", "42", *BUREAU], "整改措施不存在: 42", id="unknown-measure"),
-    pytest.param(["item", "list", "--state", "nope"], "未知状态 'nope'", id="unknown-state-filter"),
-    pytest.param(["item", "list", "--unit", "nope"], "单位不存在: nope", id="unknown-unit-filter"),
+    pytest.param(["item", "list", "--state", "nope"], "未知状态「nope」 (可用: 已查摆 (identified)、", id="unknown-state-filter"),
+    pytest.param(["item", "list", "--unit", "nope"], "未知单位「nope」", id="unknown-unit-filter"),
     pytest.param(["audit", "verify", "--campaign", "nope"], "专项行动不存在: nope", id="audit-unknown-campaign"),
 ]
 
@@ -558,7 +558,7 @@ def test_usage_errors_exit_2(cli: Cli, db: str, argv: list[str]) -> None:
     """argparse usage errors exit 2 with the usage and a 用法错误 line; nothing touches the database."""
     result = cli("--db", db, *argv)
     assert result.code == 2
-    assert "usage: zhenggai" in result.err
+    assert "用法: zhenggai" in result.err
     assert "用法错误: " in result.err
     assert not Path(db).exists()
 

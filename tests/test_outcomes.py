@@ -649,6 +649,6 @@ def test_cli_records_outcomes_mechanisms_practices_and_prints_the_dashboard(
     data = json.loads(cli("outcomes", "--track", "construction", "--json")[1])
     assert next((t["key"], t["count"], t["target"]) for t in data["totals"]) == ("problems_found", 1, 50)
     code, _, err = cli("outcomes", "--unit", "nowhere")
-    assert code == 1 and "单位不存在: nowhere" in err
+    assert code == 1 and "未知单位「nowhere」" in err
     code, out, _ = cli("item", "show", "1")
     assert code == 0 and "记录办理结果" in out and not any(name in out for name in NAMES)

@@ -328,9 +328,9 @@ def test_progress_bulletin_html_is_self_contained_and_matches_the_engine(populat
     assert [[r[0], *numbers(r[1:])] for r in page.tables["trend"][1:]] == [
         [p.week_start.isoformat(), p.reported, p.closed, p.open] for p in report.trend
     ]
-    assert f"共收集问题 {report.total} 件" in page.all_text
+    assert f"共收集问题{report.total}件" in page.all_text
     assert [h for tag, h in page.headings if tag == "h2"] == [
-        "一、总体情况", "二、分领域情况", "三、办理状态", "四、预警情况 (未办结问题)", "五、各责任单位进展", "六、推进趋势 (按周)",
+        "一、总体情况", "二、分领域情况", "三、办理状态", "四、预警情况（未办结问题）", "五、各责任单位进展", "六、推进趋势（按周）",
         "七、“五个一批”成效", "八、“五个一批”分领域情况", "九、“五个一批”分单位情况",
     ]
 
@@ -341,10 +341,11 @@ def test_progress_bulletin_docx_has_headings_tables_and_charts(populated: Popula
     report = engine.progress(key)
     document = docx.Document(str(path))
     headings = [p.text for p in document.paragraphs if heading(p, 1)]
-    assert headings == ["一、总体情况", "二、分领域情况", "三、办理状态", "四、预警情况 (未办结问题)", "五、各责任单位进展",
-                        "六、推进趋势 (按周)", "七、“五个一批”成效", "八、“五个一批”分领域情况", "九、“五个一批”分单位情况"]
-    assert heading(document.paragraphs[0], 0)
-    assert document.paragraphs[0].text == f"{report.campaign.title}工作进展通报"
+    assert headings == ["一、总体情况", "二、分领域情况", "三、办理状态", "四、预警情况（未办结问题）", "五、各责任单位进展",
+                        "六、推进趋势（按周）", "七、“五个一批”成效", "八、“五个一批”分领域情况", "九、“五个一批”分单位情况"]
+    assert [p.text for p in document.paragraphs[:2]] == ["XX县干部作风整顿领导小组办公室", "第1期"]
+    assert heading(document.paragraphs[2], 0)
+    assert document.paragraphs[2].text == f"{report.campaign.title}工作进展通报"
     assert len(document.inline_shapes) == 7
     tables = [table_rows(t) for t in document.tables]
     assert tables[0][1] == [str(report.total), str(report.closed), str(report.open), str(report.overdue),
@@ -369,7 +370,7 @@ def test_progress_bulletin_for_one_unit_or_track(populated: Populated, tmp_path:
     assert page.tables["totals"][1][:4] == [str(report.total), str(report.closed), str(report.open),
                                            str(report.overdue)]
     assert [r[0] for r in page.tables["by-unit"][1:]] == [name]
-    assert f"{name}共收集问题 {report.total} 件" in page.all_text
+    assert f"{name}共收集问题{report.total}件" in page.all_text
     by_track = engine.progress(key, track="construction")
     track_name = dict(engine.tracks(key))["construction"]
     html = next(p for p in write_progress(engine, key, tmp_path, track="construction") if p.suffix == ".html")

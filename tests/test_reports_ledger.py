@@ -27,7 +27,7 @@ from docx.oxml.ns import qn
 from zhenggai.adapters.cli import main
 from zhenggai.adapters.reports import KINDS, ReportError, write_reports
 from zhenggai.adapters.reports._files import BODY_FONT, HEADING_FONT, cell_text, format_due
-from zhenggai.adapters.reports.ledger import COLUMNS, LIGHT_STYLES, ReportLabels, ledger_name
+from zhenggai.adapters.reports.ledger import COLUMNS, LIGHT_STYLES, NO_LIGHT, ReportLabels, ledger_name
 from zhenggai.adapters.reports.unit_pack import FOLDER, chinese_number
 from zhenggai.engine import Actor, Engine, ItemView, Reporter, ReporterKeys, VirtualClock
 from zhenggai.testing import items_only
@@ -177,19 +177,19 @@ def test_ledger_has_one_row_per_item_with_the_engines_values(played: Played, wri
     for n, (row, entry) in enumerate(zip(data, ledger, strict=True), start=1):
         item = entry.item
         cells = dict(zip(rows[2], row, strict=True))
-        assert cells["序号"] == n and cells["问题编号"] == item.id
+        assert cells["序号"] == n and cells["问题编号"] == item.number == f"ZG-2023-{item.id:04d}"
         assert cells["问题标题"] == cell_text(item.title)
         assert cells["问题描述"] == cell_text(item.description)
         assert cells["所属领域"] == item.track_name
         assert cells["状态"] == item.state_label
         assert cells["责任单位"] == item.unit_name
-        assert cells["预警"] == LIGHT_STYLES[item.light][0]
+        assert cells["预警"] == (NO_LIGHT if item.state == "dismissed" else LIGHT_STYLES[item.light][0])
         assert cells["督办等级"] == labels.level(item.escalation_level)
         assert cells["回头看次数"] == item.reopen_count
         assert cells["整改时限"] == (format_due(item.due) if item.due else None)
         assert len(str(cells["整改措施"]).splitlines()) == max(1, len(entry.measures))
 
-    by_id = {row[1]: dict(zip(rows[2], row, strict=True)) for row in data}
+    by_id = {played.engine.item_by_number(KEY, row[1]).id: dict(zip(rows[2], row, strict=True)) for row in data}
     permit, late = by_id[played.items["permit"].id], by_id[played.items["late"].id]
     assert permit["整改时限"] == "2023-08-15 (周二)"
     assert permit["来源渠道"] == "公开举报电话" and permit["问题程度"] == "较重"
@@ -211,7 +211,10 @@ def test_ledger_lights_are_cell_fills(played: Played, written: dict[str, list[Pa
     seen = set()
     for row in range(4, sheet.max_row + 1):
         cell = sheet.cell(row, light_col)
-        item = played.engine.item(sheet.cell(row, 2).value)
+        item = played.engine.item_by_number(KEY, sheet.cell(row, 2).value)
+        if item.state == "dismissed":  # ended without 销号: no light
+            assert cell.value == NO_LIGHT and cell.fill.fill_type is None
+            continue
         word, fill, font = LIGHT_STYLES[item.light]
         assert cell.value == word
         assert cell.fill.fill_type == "solid"
@@ -245,7 +248,7 @@ def test_ledger_neutralises_hostile_cells(written: dict[str, list[Path]], played
     (path,) = written["ledger"]
     book = openpyxl.load_workbook(path)
     sheet = book["整改台账"]
-    row = next(r for r in range(4, sheet.max_row + 1) if sheet.cell(r, 2).value == played.items["permit"].id)
+    row = next(r for r in range(4, sheet.max_row + 1) if sheet.cell(r, 2).value == played.items["permit"].number)
     title, description, official = sheet.cell(row, 3), sheet.cell(row, 4), sheet.cell(row, 9)
     assert title.value == "'" + HOSTILE_TITLE and title.data_type == "s" and title.hyperlink is None
     assert description.value == "'" + HOSTILE_DESCRIPTION
@@ -267,7 +270,7 @@ def test_ledger_for_one_unit_or_track(played: Played, tmp_path: Path) -> None:
     assert {r[7] for r in rows[3:]} == {"县住建局"} and len(rows) == 3 + 2
     (path,) = write_reports(played.engine, KEY, "ledger", tmp_path, track="government_services")
     rows = _sheet_rows(path, "整改台账")
-    assert [r[1] for r in rows[3:]] == [played.items["window"].id]
+    assert [r[1] for r in rows[3:]] == [played.items["window"].number]
 
 
 # ------------------------------------------------------------------------------------ unit packs
@@ -305,7 +308,7 @@ def test_self_inspection_report_has_the_four_parts_and_the_engines_numbers(
     section = text[text.index("二、存在的问题"):text.index("三、整改措施")]
     problems = [line for line in section.splitlines()[1:] if line]
     assert len(problems) == 2
-    assert problems[0].startswith(f"（一）{HOSTILE_TITLE}。{HOSTILE_DESCRIPTION}。（问题编号{played.items['permit'].id}；")
+    assert problems[0].startswith(f"（一）{HOSTILE_TITLE}。{HOSTILE_DESCRIPTION}。（问题编号{played.items['permit'].number}；")
     assert "当前状态：已销号，整改时限2023年8月15日（周二）。）" in problems[0]
     assert problems[1].startswith("（二）竣工验收久拖不决。某安置房项目竣工验收拖延三个月。") and "当前状态：整改中" in problems[1]
     section = text[text.index("三、整改措施"):text.index("四、下一步工作")]
@@ -341,7 +344,7 @@ def test_four_lists_have_the_officials_columns_and_one_numbering(played: Played,
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["问题清单", "责任清单", "措施清单", "时间清单"]
     headers = {
-        "问题清单": ("序号", "问题名称", "问题描述", "所属领域", "来源", "问题程度"),
+        "问题清单": ("序号", "问题编号", "问题名称", "问题描述", "所属领域", "来源", "问题程度"),
         "责任清单": ("序号", "问题名称", "责任单位", "牵头领导", "责任人"),
         "措施清单": ("序号", "问题名称", "整改措施", "完成情况"),
         "时间清单": ("序号", "问题名称", "整改时限", "当前状态", "销号日期"),
@@ -351,13 +354,16 @@ def test_four_lists_have_the_officials_columns_and_one_numbering(played: Played,
         sheet = book[name]
         rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
         assert rows[0][0] == f"县住建局{name}"
-        assert rows[1][0] == f"{TITLE}  截至 2023年8月21日  共 2 个问题"
+        assert rows[1][0] == f"{TITLE}  填报单位：县住建局  填报人：李科长  填报日期：2023年8月21日  共 2 个问题"
         assert rows[2] == header
-        assert [(r[0], r[1]) for r in rows[3:]] == [(n, cell_text(i.title)) for n, i in enumerate(unit_items, 1)]
+        titles = [r[header.index("问题名称")] for r in rows[3:]]
+        assert [(r[0], t) for r, t in zip(rows[3:], titles, strict=True)] == [
+            (n, cell_text(i.title)) for n, i in enumerate(unit_items, 1)]
         assert sheet.freeze_panes == "A4" and sheet.auto_filter.ref == f"A3:{chr(64 + len(header))}5"
         assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$3:$3"
     problems = _sheet_rows(path, "问题清单")[3:]
-    assert problems[0][2:] == ("'" + HOSTILE_DESCRIPTION, "工程领域专项整治", "公开举报电话", "较重")
+    assert problems[0][1] == played.items["permit"].number
+    assert problems[0][3:] == ("'" + HOSTILE_DESCRIPTION, "工程领域专项整治", "公开举报电话", "较重")
     duties = _sheet_rows(path, "责任清单")[3:]
     assert duties[0][2:] == ("县住建局", "'" + HOSTILE_OFFICIAL, "李科长")  # who added and completed the measures
     assert duties[1][2:] == ("县住建局", "钱副县长", "李科长")
@@ -515,8 +521,8 @@ def test_cli_report_writes_and_lists_the_files(played: Played, cli: Callable[...
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["ledger", "--campaign", KEY, "--unit", "nowhere"], "错误: 专项行动 r1 没有单位「nowhere」"),
-        (["unit-pack", "--campaign", KEY, "--track", "nothing"], "错误: 专项行动 r1 没有专项「nothing」"),
+        (["ledger", "--campaign", KEY, "--unit", "nowhere"], "错误: 未知单位「nowhere」"),
+        (["unit-pack", "--campaign", KEY, "--track", "nothing"], "错误: 未知专项整治「nothing」"),
         (["ledger", "--campaign", "nocampaign"], "错误: "),
         (["ranking", "--unit", HOUSING_UNIT], "错误: 单位排名不按单位出具"),
     ],
@@ -579,6 +585,38 @@ def test_demo_writes_every_report_of_the_simulated_campaign(cli: Callable[..., R
     for prefix in ("工作进展通报", "典型案例通报", "单位排名", "践诺晒成效"):
         assert [n for n in names if prefix in n], prefix
         assert prefix in out
+
+
+def test_demo_also_reports_the_campaign_in_progress(cli: Callable[..., Run], tmp_path: Path) -> None:
+    """Issue 14, point 4: besides the reports at the end, the demo writes those of 2023-08-21,
+    inside 整改落实阶段, into a subfolder: its ledger has items in hand with red and yellow
+    lights and 挂牌督办, its bulletin overdue items, its ranking a unit with overdue items."""
+    from zhenggai.adapters._demo import MID_FOLDER
+
+    reports = tmp_path / "reports"
+    result = cli("demo", "--reports", str(reports))
+    assert result.code == 0, result.err
+    mid = reports / MID_FOLDER
+    assert "【整改落实阶段报告】截至 2023年8月21日 (专项行动进行中) 的报告 (10 个文件" in result.out
+    assert str(mid.resolve()) in result.out
+    assert not (mid / FOLDER).exists()  # the unit packs only at the end
+    rows = _sheet_rows(mid / ledger_name(TITLE), "整改台账")
+    assert rows[1][0].startswith("XX县  截至 2023年8月21日  共 ")
+    header, data = rows[2], rows[3:]
+    lights = {r[header.index("预警")] for r in data}
+    assert {"红灯", "黄灯", "绿灯"} <= lights
+    assert {r[header.index("状态")] for r in data} >= {"整改中", "已销号"}
+    assert any(r[header.index("督办等级")] == "挂牌督办" for r in data)
+    assert all(re.fullmatch(r"ZG-2023-\d{4}", r[header.index("问题编号")]) for r in data)
+    (bulletin,) = mid.glob("*工作进展通报-20230821.html")
+    text = re.sub(r"<[^>]+>", "", bulletin.read_text(encoding="utf-8"))
+    match = re.search(r"逾期未办结(\d+)件", text)
+    assert match is not None and int(match.group(1)) > 0, text[:400]
+    assert "暂无数据" not in text
+    (ranking,) = mid.glob("*单位排名-20230821.xlsx")
+    table = _sheet_rows(ranking, "单位排名")
+    column = table[2].index("逾期未办结")
+    assert any(isinstance(r[column], int) and r[column] > 0 for r in table[3:])
 
 
 def test_demo_keeps_the_reports_next_to_a_removed_database(cli: Callable[..., Run]) -> None:

@@ -210,7 +210,7 @@ def test_the_progress_bulletin_shows_the_dashboard_of_the_engine(campaign: Campa
     assert page.tables["five-by-unit"][1:] == [
         [name, *(cell(t.count, t.target) for t in tallies)] for _, name, tallies in five.by_unit
     ]
-    assert "“五个一批”: 排查发现问题线索" in page.all_text
+    assert "“五个一批”：排查发现问题线索" in page.all_text
     assert ("figure", {"id": "chart-five_outcomes"}) in page.tags
     document = docx.Document(str(next(p for p in paths if p.suffix == ".docx")))
     tables = [table_rows(t) for t in document.tables]

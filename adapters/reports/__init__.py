@@ -136,11 +136,13 @@ def _write_one(
     if kind == "progress":
         from .bulletin import write_progress
 
-        return write_progress(engine, campaign, out, unit=unit, track=track)
+        return write_progress(engine, campaign, out, unit=unit, track=track,
+                              issued_by=actor.name if actor is not None else None)
     if kind == "cases":
         from .bulletin import write_cases
 
-        return write_cases(engine, campaign, out, unit=unit, track=track)
+        return write_cases(engine, campaign, out, unit=unit, track=track,
+                           issued_by=actor.name if actor is not None else None)
     if kind == "ranking":
         from .ranking import write_ranking
 

@@ -46,7 +46,10 @@ __all__ = [
     "Column",
     "ReportError",
     "Styled",
+    "add_picture",
     "cell_text",
+    "chinese_date",
+    "column_widths",
     "doc_text",
     "fit_name",
     "format_due",
@@ -55,7 +58,9 @@ __all__ = [
     "out_dir",
     "out_file",
     "safe_name",
+    "set_orientation",
     "set_run_font",
+    "single_spaced",
     "write_table",
 ]
 
@@ -407,8 +412,7 @@ class _Formats:
 
 def _lines(text: str, width: float) -> int:
     """How many lines ``text`` takes wrapped in a column ``width`` characters wide."""
-    per_line = max(1.0, width - 1)
-    return sum(max(1, math.ceil(display_width(line) / per_line)) for line in text.split("\n"))
+    return wrapped_lines(text, width)
 
 
 def _header_text(text: str, limit: int) -> str:
@@ -427,6 +431,7 @@ def new_document(title: str, *, created: dt.datetime | None = None) -> Any:
     fonts removed (a theme font would override it). The font table names the fallbacks Word
     substitutes when a font is missing (仿宋_GB2312 → 仿宋, …). ``title`` becomes the document's
     title property; ``created`` (the engine clock's time) its creation and modification time.
+    Page numbers ``— N —`` in the footer, odd pages right, even pages left (GB/T 9704-2012).
     """
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -494,6 +499,7 @@ def new_document(title: str, *, created: dt.datetime | None = None) -> Any:
         title_rpr.remove(spacing)
 
     _add_font_fallbacks(document)
+    _add_page_numbers(document)
 
     properties = document.core_properties
     properties.title = doc_text(title)
@@ -567,8 +573,216 @@ def _add_font_fallbacks(document: Any) -> None:
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+#: Size of the page number (四号) and its font; 公文 set it in 宋体 with 一字线 either side.
+_PAGE_NUMBER_PT = 14
+_PAGE_NUMBER_FONT = "宋体"
+#: A4 portrait text width with the 公文 margins, and the landscape page's margins and width.
+PORTRAIT_TEXT_CM = 21.0 - 2.8 - 2.6
+_LANDSCAPE_MARGINS_CM = (2.6, 2.5, 2.5, 2.5)  # top, bottom, left, right
+LANDSCAPE_TEXT_CM = 29.7 - 2.5 - 2.5
+#: Body text size (三号) and a table's: 小四 in portrait, 五号 when it needs a landscape page.
+BODY_PT = 16
+TABLE_PT = 12
+WIDE_TABLE_PT = 10.5
+_CELL_PAD_CM = 0.55  # left and right cell margins together (0.19 cm each) and a little air
+_CM_PER_PT = 2.54 / 72
+
+
+def _add_page_numbers(document: Any) -> None:
+    """``— N —`` (a PAGE field) in the footer: odd pages at the right, even pages at the left,
+    each one character in from the edge (GB/T 9704-2012 7.5), 宋体 四号."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    document.settings.odd_and_even_pages_header_footer = True
+    section = document.sections[0]
+    section.footer_distance = Cm(2.5)
+    for footer, alignment in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+                              (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        paragraph.alignment = alignment
+        single_spaced(paragraph)
+        inset = Pt(_PAGE_NUMBER_PT)
+        if alignment == WD_ALIGN_PARAGRAPH.RIGHT:
+            paragraph.paragraph_format.right_indent = inset
+        else:
+            paragraph.paragraph_format.left_indent = inset
+        _page_run(paragraph, "— ")
+        _page_field(paragraph)
+        _page_run(paragraph, " —")
+
+
+def _page_run(paragraph: Any, text: str) -> Any:
+    run = paragraph.add_run(text)
+    set_run_font(run, _PAGE_NUMBER_FONT, size_pt=_PAGE_NUMBER_PT)
+    return run
+
+
+def _page_field(paragraph: Any) -> None:
+    """A PAGE field as Word writes one (begin, instruction, separate, cached ``1``, end)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        run = _page_run(paragraph, "")
+        if kind is not None:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        elif text == " PAGE ":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+        else:
+            run.text = text
+
+
+def single_spaced(paragraph: Any) -> None:
+    """Single line spacing and no space around ``paragraph`` (the body's exact 28 pt would cut a
+    picture or a table row to a strip)."""
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt
+
+    fmt = paragraph.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    fmt.first_line_indent = Pt(0)
+
+
+def add_picture(document: Any, png: bytes, width_cm: float) -> Any:
+    """A centred, single-spaced paragraph holding ``png`` at ``width_cm`` (full height: a
+    picture in a paragraph of exact line spacing is cut to that height), kept with the caption
+    that follows. Returns the paragraph."""
+    import io
+
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    paragraph = document.add_paragraph()
+    single_spaced(paragraph)
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.keep_with_next = True
+    paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(width_cm))
+    return paragraph
+
+
+def set_orientation(document: Any, *, landscape: bool) -> Any:
+    """Start a new section (on a new page) in landscape or back in the 公文 portrait layout;
+    the footer (page numbers) carries on from the section before. Returns the section."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Cm
+
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+        top, bottom, left, right = _LANDSCAPE_MARGINS_CM
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        top, bottom, left, right = 3.7, 3.5, 2.8, 2.6
+    section.top_margin, section.bottom_margin = Cm(top), Cm(bottom)
+    section.left_margin, section.right_margin = Cm(left), Cm(right)
+    return section
+
+
+def column_widths(headers: Sequence[str], rows: Sequence[Sequence[object]], size_pt: float,
+                  text_cm: float) -> list[float] | None:
+    """Column widths in cm for a table set at ``size_pt`` in ``text_cm``, or None if it does not
+    fit. A Chinese character takes one em, a Latin one half; a heading of up to four characters
+    stays on one line, a longer one may wrap onto two; a column that holds text longer than its
+    share wraps: the text columns share what the others leave. A table narrower than
+    ``text_cm`` is widened to it, each column by the same amount."""
+    em = size_pt * _CM_PER_PT
+    natural = []
+    least = []
+    for index, heading in enumerate(headers):
+        cells = [str(row[index]) for row in rows]
+        body = max((display_width(line) / 2 for c in cells for line in c.split("\n")), default=0)
+        head = display_width(heading) / 2
+        head_min = head if head <= 4 else max(4.0, math.ceil(head / 2))
+        natural.append(max(body, head_min) * em + _CELL_PAD_CM)
+        # A text column may wrap down to six characters (or its heading, if wider).
+        least.append(max(min(body, 6.0), head_min) * em + _CELL_PAD_CM)
+    if sum(natural) <= text_cm:
+        spare = (text_cm - sum(natural)) / len(natural)
+        return [w + spare for w in natural]
+    if sum(least) > text_cm:
+        return None
+    # Shrink the columns that can wrap, in proportion to how much each could give.
+    give = [n - m for n, m in zip(natural, least, strict=True)]
+    need = sum(natural) - text_cm
+    total_give = sum(give)
+    return [n - g * need / total_give for n, g in zip(natural, give, strict=True)]
+
+
+def chinese_date(day: dt.date) -> str:
+    """A 成文日期 in Chinese numerals: ``二〇二三年八月十五日``."""
+    digits = "〇一二三四五六七八九"
+
+    def small(n: int) -> str:
+        tens, ones = divmod(n, 10)
+        if tens == 0:
+            return digits[ones]
+        return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+
+    return "".join(digits[int(c)] for c in f"{day.year:04d}") + f"年{small(day.month)}月{small(day.day)}日"
+
+
 def _naive_utc(at: dt.datetime) -> dt.datetime:
     """A naive UTC datetime (what XlsxWriter and python-docx's core properties expect)."""
     if at.tzinfo is None:
         return at
     return at.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+# ------------------------------------------------------------------- wrapped text (row heights)
+
+#: What one unit of :func:`wrapped_lines` (an ASCII character; a Chinese character takes two)
+#: takes of an Excel column width unit: 11 pt 宋体 draws a Chinese character about 15 px wide,
+#: an ASCII one 7.5 px, while a width unit is 7 px (the default font's digit) plus 5 px padding.
+_UNITS_PER_WIDTH = 7 / 7.5
+_WORD = re.compile(r"[!-~]+ ?| ")
+#: Punctuation a line may not start with (避头): it stays on the line of the character before.
+_NO_LINE_START = set("，。、；：？！）》」』】〕…—,.;:?!)]}%")
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes in a wrapped cell of an Excel column ``width`` wide.
+
+    Measured as a spreadsheet wraps: a Chinese (wide) character is two units and may end a
+    line anywhere, an ASCII character one unit and a run of them (a word, a date such as
+    ``2023-07-14``) moves to the next line whole unless it is longer than a line; closing
+    punctuation never starts a line. A line holds what the column's width holds, less its
+    padding, in those units. Every ``\n`` starts a line; an empty text is one line."""
+    capacity = max(2.0, (width - 1) * _UNITS_PER_WIDTH)
+    total = 0
+    for paragraph in text.split("\n"):
+        lines, used = 1, 0.0
+        position = 0
+        while position < len(paragraph):
+            match = _WORD.match(paragraph, position)
+            if match is not None:
+                token = match.group()
+            else:
+                token = paragraph[position]
+                while position + len(token) < len(paragraph) and paragraph[position + len(token)] in _NO_LINE_START:
+                    token += paragraph[position + len(token)]
+            position += len(token)
+            size = float(display_width(token.rstrip(" ")))
+            if used + size <= capacity or used == 0:
+                used += size + (display_width(token) - size)
+                while used > capacity and size > capacity:  # a word longer than a line is cut
+                    lines += 1
+                    used -= capacity
+                    size -= capacity
+                continue
+            lines += 1
+            used = size + (display_width(token) - size)
+            while used > capacity:
+                lines += 1
+                used -= capacity
+        total += lines
+    return total

@@ -18,14 +18,33 @@ script and no link to anywhere) and as a ``.docx`` in the layout of an official 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zhenggai.adapters._tables import format_date
+from zhenggai.adapters._tables import display_width, format_date
 
-from ._files import doc_text, new_document, out_file
+from ._files import (
+    BODY_FONT,
+    BODY_PT,
+    LANDSCAPE_TEXT_CM,
+    PORTRAIT_TEXT_CM,
+    TABLE_PT,
+    TITLE_FONT,
+    WIDE_TABLE_PT,
+    add_picture,
+    chinese_date,
+    column_widths,
+    doc_text,
+    new_document,
+    out_file,
+    set_orientation,
+    set_run_font,
+    single_spaced,
+)
 from ._html import data_uri, file_stem, local_now, local_time, page, percent, render, scope_names, write_all
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -37,6 +56,14 @@ __all__ = ["write_cases", "write_progress"]
 
 PROGRESS = "工作进展通报"
 CASES = "典型案例通报"
+#: The kinds numbered in ``zg_issue`` (期数 per campaign and kind).
+PROGRESS_KIND = "progress_bulletin"
+CASES_KIND = "case_bulletin"
+#: 主送 when the caller names none (the definition has no field for it).
+DEFAULT_RECIPIENTS = "各成员单位"
+#: 发文机关标志: red, 方正小标宋简体, at most 小初 (36 pt), smaller for a long name.
+_MASTHEAD_RED = "FF0000"
+_MASTHEAD_MAX_PT = 36
 #: Width of a chart in the .docx: the text width of an A4 page with the 公文 margins.
 _PICTURE_CM = 15.5
 
@@ -59,39 +86,161 @@ def _ordinal(n: int) -> str:
     return str(n)
 
 
-def _doc_table(document: Any, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """A bordered table with a bold header row (repeated on every page); numbers right-aligned."""
+def _is_number(value: object) -> bool:
+    """A count, a rate (``14.8%``) or a ``12/50``: set centred in a table."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int | float) or (isinstance(value, str) and bool(_FIGURE.fullmatch(value)))
+
+
+_FIGURE = re.compile(r"[0-9][0-9.,/%]*|—|未设")
+
+
+def zh_quotes(text: str) -> str:
+    """Straight double quotes paired into Chinese quotes: ``"肠梗阻"`` → ``“肠梗阻”`` (an odd
+    one left as it is). For names from the definition, in the .docx only."""
+    if text.count('"') < 2:
+        return text
+    parts = text.split('"')
+    out = [parts[0]]
+    for index, part in enumerate(parts[1:], 1):
+        if index == len(parts) - 1 and index % 2 == 1:
+            out.append('"' + part)  # the unpaired last one
+        else:
+            out.append(("“" if index % 2 == 1 else "”") + part)
+    return "".join(out)
+
+
+def _doc_table(document: Any, headers: Sequence[str], rows: Sequence[Sequence[object]], *,
+               size_pt: float = TABLE_PT, text_cm: float = PORTRAIT_TEXT_CM) -> None:
+    """A bordered table with a bold header row (repeated on every page; rows never split across
+    pages), set at ``size_pt`` single-spaced, its columns sized for Chinese text in ``text_cm``
+    (see :func:`~._files.column_widths`); numbers centred."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
+    from docx.shared import Cm
 
+    widths = column_widths(headers, rows, size_pt, text_cm)
     table = document.add_table(rows=1, cols=len(headers))
     table.style = document.styles["Table Grid"]
-    header = table.rows[0]
-    trpr = header._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    trpr.append(repeat)
-    for cell, text in zip(header.cells, headers, strict=True):
-        cell.text = ""
-        cell.paragraphs[0].add_run(doc_text(text)).bold = True
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    if widths is not None:
+        table.autofit = False
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = Cm(width)
+
+    def fill(row: Any, values: Sequence[object], *, head: bool) -> None:
+        trpr = row._tr.get_or_add_trPr()
+        no_split = OxmlElement("w:cantSplit")
+        trpr.append(no_split)
+        if head:
+            repeat = OxmlElement("w:tblHeader")
+            repeat.set(qn("w:val"), "true")
+            trpr.append(repeat)
+        for index, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
+            if widths is not None:
+                cell.width = Cm(widths[index])
+            paragraph = cell.paragraphs[0]
+            single_spaced(paragraph)
+            if head or _is_number(value):
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = paragraph.add_run(doc_text(zh_quotes(str(value))))
+            set_run_font(run, BODY_FONT, size_pt=size_pt, bold=head)
+
+    fill(table.rows[0], headers, head=True)
     for values in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
-            cell.text = doc_text(str(value))
-            if isinstance(value, int):
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        fill(table.add_row(), values, head=False)
+
+
+def _fits_portrait(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bool:
+    return column_widths(headers, rows, TABLE_PT, PORTRAIT_TEXT_CM) is not None and len(headers) <= 6
 
 
 def _doc_picture(document: Any, png: bytes, caption: str) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
+    from docx.shared import Pt
 
-    document.add_picture(io.BytesIO(png), width=Cm(_PICTURE_CM))
-    document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    add_picture(document, png, _PICTURE_CM)
     note = document.add_paragraph()
+    single_spaced(note)
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    note.add_run(doc_text(caption)).font.size = Pt(12)
+    note.paragraph_format.space_after = Pt(8)
+    set_run_font(note.add_run(doc_text(caption)), BODY_FONT, size_pt=TABLE_PT)
+
+
+def _doc_body(document: Any, text: str) -> Any:
+    """A body paragraph: first line in by two characters (公文 正文)."""
+    from docx.shared import Pt
+
+    paragraph = document.add_paragraph(doc_text(zh_quotes(text)))
+    paragraph.paragraph_format.first_line_indent = Pt(2 * BODY_PT)
+    return paragraph
+
+
+def _masthead_size(name: str) -> float:
+    """The 发文机关标志's size: 小初 (36 pt), or less so the name fits one line."""
+    width_pt = PORTRAIT_TEXT_CM / (2.54 / 72)
+    return min(_MASTHEAD_MAX_PT, int(width_pt / max(1.0, display_width(name) / 2) * 0.95 * 2) / 2)
+
+
+def _doc_masthead(document: Any, issuer: str, number: int) -> None:
+    """版头: the 发文机关标志 in red, centred; ``第N期`` below it; the red 版头分隔线."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    mark = document.add_paragraph()
+    single_spaced(mark)
+    mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    mark.paragraph_format.space_before = Pt(12)
+    mark.paragraph_format.space_after = Pt(24)
+    run = mark.add_run(doc_text(issuer))
+    set_run_font(run, TITLE_FONT, size_pt=_masthead_size(issuer))
+    run.font.color.rgb = RGBColor.from_string(_MASTHEAD_RED)
+
+    issue = document.add_paragraph()
+    single_spaced(issue)
+    issue.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    issue.paragraph_format.space_after = Pt(12)
+    set_run_font(issue.add_run(f"第{number}期"), BODY_FONT, size_pt=BODY_PT)
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "6"), ("w:color", _MASTHEAD_RED)):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    ppr = issue._p.get_or_add_pPr()
+    jc = ppr.find(qn("w:jc"))
+    if jc is not None:
+        jc.addprevious(borders)
+    else:  # pragma: no cover - the alignment was set above
+        ppr.append(borders)
+
+
+def _doc_recipients(document: Any, recipients: str) -> None:
+    """主送机关: flush left, ending in a full-width colon."""
+    paragraph = document.add_paragraph(doc_text(recipients.rstrip("：:") + "："))
+    paragraph.paragraph_format.first_line_indent = 0
+
+
+def _doc_signature(document: Any, issuer: str, day: dt.date) -> None:
+    """落款 and 成文日期: the date in Chinese numerals four characters in from the right, the
+    issuer centred over it (GB/T 9704-2012 7.3.5.1, without a seal)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    date = chinese_date(day)
+    date_em, name_em = display_width(date) / 2, display_width(issuer) / 2
+    date_in = 4.0 if name_em <= date_em + 4 else 2.0
+    name_in = max(0.0, date_in + (date_em - name_em) / 2)
+    document.add_paragraph()
+    for text, inset in ((issuer, name_in), (date, date_in)):
+        paragraph = document.add_paragraph(doc_text(text))
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        paragraph.paragraph_format.right_indent = Pt(inset * BODY_PT)
+        paragraph.paragraph_format.first_line_indent = 0
 
 
 def _doc_bytes(document: Any) -> bytes:
@@ -102,10 +251,38 @@ def _doc_bytes(document: Any) -> bytes:
 
 def _doc_title(document: Any, title: str, subtitle: str) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
 
     document.add_paragraph(doc_text(title), style="Title")
     line = document.add_paragraph(doc_text(subtitle))
     line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    line.paragraph_format.space_after = Pt(16)
+
+
+def _issuer(engine: Engine, campaign: str, county: str) -> str:
+    """The 发文机关: the leading group's office named in the definition, else the county."""
+    setup = engine.definition(campaign)
+    if setup is not None and setup.leading_group is not None:
+        return setup.leading_group.office_name
+    return county
+
+
+def _zh(text: str) -> str:
+    """Our own generated phrases in Chinese punctuation: ``(…)`` → ``（…）``; ``, ; :`` after
+    or before Chinese text → ``，；：``; the spaces around numbers dropped. User text is
+    never passed through this."""
+    text = text.replace(" (", "（").replace("(", "（").replace(")", "）")
+    text = text.replace(", ", "，").replace("; ", "；").replace(": ", "：")
+    return _CJK_SPACE.sub("", text)
+
+
+#: A space between Chinese text and a number (or the reverse), which Chinese typesetting omits.
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef]) +(?=[0-9])|(?<=[0-9%]) +(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def zh_date(day: dt.date | None) -> str:
+    """``2023年8月15日（星期二）``: :func:`format_date` with full-width brackets."""
+    return format_date(day).replace("(", "（").replace(")", "）")
 
 
 # -------------------------------------------------------------------- progress bulletin
@@ -114,15 +291,15 @@ def _doc_title(document: Any, title: str, subtitle: str) -> None:
 def _summary(report: ProgressReport, scope: str) -> str:
     lights = {t.key: t.count for t in report.by_light}
     return (
-        f"截至{format_date(report.today)}, {scope}共收集问题 {report.total} 件, 已办结 {report.closed} 件"
-        f" (办结率 {percent(_rate(report.closed, report.total))}), 未办结 {report.open} 件, 其中逾期未办结"
-        f" {report.overdue} 件; 未办结问题中红灯 {lights.get('red', 0)} 件、黄灯 {lights.get('yellow', 0)} 件。"
+        f"截至{zh_date(report.today)}，{scope}共收集问题{report.total}件，已办结{report.closed}件"
+        f"（办结率{percent(_rate(report.closed, report.total))}），未办结{report.open}件，其中逾期未办结"
+        f"{report.overdue}件；未办结问题中红灯{lights.get('red', 0)}件、黄灯{lights.get('yellow', 0)}件。"
     )
 
 
 _UNIT_HEADERS = ("责任单位", "问题总数", "已办结", "未办结", "逾期", "红灯", "黄灯", "挂牌督办", "按期销号", "超期销号",
                  "回头看重新整改")
-_TREND_HEADERS = ("周 (周一)", "新增", "办结", "周末未办结")
+_TREND_HEADERS = ("周（周一）", "新增", "办结", "周末未办结")
 
 _PROGRESS_BODY = """
 <h2>一、总体情况</h2>
@@ -166,12 +343,12 @@ def _progress_sections(report: ProgressReport, charts: Sequence[Chart]) -> list[
         {"id": "by-state", "heading": "三、办理状态", "headers": ("状态", "问题数", "占比"),
          "rows": [(t.label, t.count, percent(_rate(t.count, total))) for t in report.by_state],
          "charts": [chart["by_state"]], "empty": ""},
-        {"id": "by-light", "heading": "四、预警情况 (未办结问题)", "headers": ("预警", "问题数", "占未办结"),
+        {"id": "by-light", "heading": "四、预警情况（未办结问题）", "headers": ("预警", "问题数", "占未办结"),
          "rows": [(t.label, t.count, percent(_rate(t.count, report.open))) for t in report.by_light],
          "charts": [chart["by_light"]], "empty": ""},
         {"id": "by-unit", "heading": "五、各责任单位进展", "headers": _UNIT_HEADERS, "rows": unit_rows,
          "charts": [chart["overdue_by_unit"]], "empty": "" if unit_rows else "尚无交办到责任单位的问题。"},
-        {"id": "trend", "heading": "六、推进趋势 (按周)", "headers": _TREND_HEADERS,
+        {"id": "trend", "heading": "六、推进趋势（按周）", "headers": _TREND_HEADERS,
          "rows": [(p.week_start.isoformat(), p.reported, p.closed, p.open) for p in report.trend],
          "charts": [chart["trend"]], "empty": "" if report.trend else "尚无问题。"},
     ]
@@ -199,11 +376,11 @@ def _five_sections(five: FiveOutcomes, charts: Sequence[Chart]) -> list[dict[str
          percent(_rate(t.count, t.target) if t.target else None))
         for t in totals
     ]
-    intro = "“五个一批”: " + "; ".join(outcome_summary(t.key, t.label, t.count, t.target) for t in totals) + "。"
+    intro = "“五个一批”：" + "；".join(_zh(outcome_summary(t.key, t.label, t.count, t.target)) for t in totals) + "。"
     headers = ("领域", *(t.label for t in totals))
     by_track = [(name, *(tally_cell(t) for t in tallies)) for _, name, tallies in five.by_track]
     by_unit = [(name, *(tally_cell(t) for t in tallies)) for _, name, tallies in five.by_unit]
-    note = "数量/目标; 未设目标的只列数量。"
+    note = "数量/目标；未设目标的只列数量。"
     return [
         {"id": "five-outcomes", "heading": "七、“五个一批”成效", "intro": intro, "headers": FIVE_HEADERS,
          "rows": rows, "charts": [chart["five_outcomes"], chart["five_outcomes_trend"]], "empty": ""},
@@ -215,10 +392,16 @@ def _five_sections(five: FiveOutcomes, charts: Sequence[Chart]) -> list[dict[str
 
 
 def write_progress(
-    engine: Engine, campaign: str, out: Path, *, unit: str | None = None, track: str | None = None
+    engine: Engine, campaign: str, out: Path, *, unit: str | None = None, track: str | None = None,
+    issued_by: str | None = None, issuer: str | None = None, recipients: str | None = None,
 ) -> list[Path]:
     """工作进展通报 for the campaign (or one unit / track of it) into ``out``: ``.html`` and
-    ``.docx``, both from :meth:`Engine.progress`. Returns the files written."""
+    ``.docx``, both from :meth:`Engine.progress`. Returns the files written.
+
+    The .docx is laid out as a 公文 (GB/T 9704-2012): the red 发文机关标志 (``issuer``, default
+    the definition's leading-group office), ``第N期`` (:meth:`Engine.issue_number`, kind
+    ``progress_bulletin``, per as-of day; ``issued_by`` is recorded with it, default the
+    campaign's system actor), 主送 (``recipients``, default 各成员单位), 落款 and 成文日期."""
     from .charts import five_outcomes_charts, progress_charts
 
     report = engine.progress(campaign, unit=unit, track=track)
@@ -226,7 +409,7 @@ def write_progress(
     view = report.campaign
     scope = scope_names(engine, campaign, unit=unit, track=track)
     title = f"{view.title}{PROGRESS}"
-    subtitle = f"{scope} · 截至{format_date(report.today)}"
+    subtitle = f"{scope} · 截至{zh_date(report.today)}"
     charts = [*progress_charts(report), *five_outcomes_charts(five)]
     numbered = [{"key": c.key, "title": c.title, "summary": c.summary, "uri": data_uri(c.png), "number": i}
                 for i, c in enumerate(charts, 1)]
@@ -242,21 +425,36 @@ def write_progress(
     footer = f"数据截至 {local_time(report.as_of, view.timezone):%Y-%m-%d %H:%M} · {view.county}"
     html = page(title, body, subtitle=subtitle, footer=footer)
 
+    issuer = issuer or _issuer(engine, campaign, view.county)
+    number = engine.issue_number(campaign, PROGRESS_KIND, report.today, issued_by or "system")
     document = new_document(title, created=report.as_of)
+    _doc_masthead(document, issuer, number)
     _doc_title(document, title, subtitle)
+    _doc_recipients(document, recipients or DEFAULT_RECIPIENTS)
+    _doc_body(document, f"现将{scope}{PROGRESS[:-2]}情况通报如下。")
     document.add_heading("一、总体情况", level=1)
-    document.add_paragraph(doc_text(summary))
+    _doc_body(document, summary)
     _doc_table(document, totals_headers, [totals])
     for section in sections:
+        wide = bool(section["rows"]) and not _fits_portrait(section["headers"], section["rows"])
+        if wide:
+            set_orientation(document, landscape=True)
         document.add_heading(section["heading"], level=1)
         if section.get("intro"):
-            document.add_paragraph(doc_text(section["intro"]))
+            _doc_body(document, section["intro"])
         if section["rows"]:
-            _doc_table(document, section["headers"], section["rows"])
+            if wide:
+                _doc_table(document, section["headers"], section["rows"], size_pt=WIDE_TABLE_PT,
+                           text_cm=LANDSCAPE_TEXT_CM)
+            else:
+                _doc_table(document, section["headers"], section["rows"])
         if section["empty"]:
-            document.add_paragraph(section["empty"])
+            _doc_body(document, section["empty"])
+        if wide:
+            set_orientation(document, landscape=False)
         for c in section["charts"]:
             _doc_picture(document, charts[c["number"] - 1].png, f"图{c['number']} {c['title']}")
+    _doc_signature(document, issuer, report.today)
 
     stem = file_stem(PROGRESS, scope if scope != "全县" else view.title, report.today)
     return write_all([
@@ -272,15 +470,15 @@ def _case_fields(
     item: ItemView, measures: Sequence[MeasureView], severities: dict[str, str], timezone: str
 ) -> dict[str, Any]:
     done = [
-        f"{m.text} (已于{format_date(local_time(m.done_at, timezone).date())}完成)" if m.done_at is not None
-        else f"{m.text} (推进中)"
+        f"{m.text}（已于{zh_date(local_time(m.done_at, timezone).date())}完成）" if m.done_at is not None
+        else f"{m.text}（推进中）"
         for m in measures
     ]
     outcome = item.state_label
     if item.closed_at is not None:
-        outcome += f", {format_date(local_time(item.closed_at, timezone).date())}销号"
+        outcome += f"，{zh_date(local_time(item.closed_at, timezone).date())}销号"
     if item.reopen_count:
-        outcome += f"; 回头看重新整改 {item.reopen_count} 次"
+        outcome += f"；回头看重新整改{item.reopen_count}次"
     return {
         "title": item.title,
         "facts": (
@@ -319,10 +517,12 @@ _CASES_BODY = """
 
 
 def write_cases(
-    engine: Engine, campaign: str, out: Path, *, unit: str | None = None, track: str | None = None
+    engine: Engine, campaign: str, out: Path, *, unit: str | None = None, track: str | None = None,
+    issued_by: str | None = None, issuer: str | None = None, recipients: str | None = None,
 ) -> list[Path]:
     """典型案例通报 for the campaign (or one unit / track of it) into ``out``: ``.html`` and
-    ``.docx``, from :meth:`Engine.cases`. Returns the files written."""
+    ``.docx``, from :meth:`Engine.cases`. Returns the files written. The .docx is a 公文 like
+    :func:`write_progress`'s (期数 of kind ``case_bulletin``, per day)."""
     items = engine.cases(campaign, unit=unit, track=track)
     view = engine.campaign(campaign)
     now = local_now(engine, view)
@@ -330,35 +530,40 @@ def write_cases(
     severities = {s.id: s.label for s in setup.severities} if setup is not None else {}
     scope = scope_names(engine, campaign, unit=unit, track=track)
     title = f"{view.title}{CASES}"
-    subtitle = f"{scope} · {format_date(now.date())}"
+    subtitle = f"{scope} · {zh_date(now.date())}"
     cases = []
     for n, item in enumerate(items, 1):
         fields = _case_fields(item, engine.measures(item.id), severities, view.timezone)
         fields["ordinal"] = _ordinal(n)
         cases.append(fields)
-    intro = (f"为发挥典型案例警示教育作用, 现将{scope}{len(cases)}起典型案例通报如下。" if cases
+    intro = (f"为发挥典型案例警示教育作用，现将{scope}{len(cases)}起典型案例通报如下。" if cases
              else f"{scope}本期暂无典型案例。")
     html = page(title, render(_CASES_BODY, intro=intro, cases=cases), subtitle=subtitle,
                 footer=f"{view.county} · {now:%Y-%m-%d %H:%M}")
 
+    issuer = issuer or _issuer(engine, campaign, view.county)
+    number = engine.issue_number(campaign, CASES_KIND, now.date(), issued_by or "system")
     document = new_document(title, created=now)
+    _doc_masthead(document, issuer, number)
     _doc_title(document, title, subtitle)
-    document.add_paragraph(doc_text(intro))
+    _doc_recipients(document, recipients or DEFAULT_RECIPIENTS)
+    _doc_body(document, intro)
     for case in cases:
         document.add_heading(doc_text(f"{case['ordinal']}、{case['title']}"), level=1)
         _doc_table(document, ("项目", "内容"), case["facts"])
         document.add_heading("（一）发现问题", level=2)
-        document.add_paragraph(doc_text(case["found"]))
+        _doc_body(document, case["found"])
         document.add_heading("（二）整改措施", level=2)
         if case["measures"]:
             for n, measure in enumerate(case["measures"], 1):
-                document.add_paragraph(doc_text(f"{n}. {measure}"))
+                _doc_body(document, f"{n}．{measure}")
         else:
-            document.add_paragraph("尚未制定整改措施。")
+            _doc_body(document, "尚未制定整改措施。")
         document.add_heading("（三）整改结果", level=2)
-        document.add_paragraph(doc_text(case["outcome"]))
+        _doc_body(document, case["outcome"])
         document.add_heading("（四）案例点评", level=2)
-        document.add_paragraph(doc_text(case["note"]))
+        _doc_body(document, case["note"])
+    _doc_signature(document, issuer, now.date())
 
     stem = file_stem(CASES, scope if scope != "全县" else view.title, now.date())
     return write_all([

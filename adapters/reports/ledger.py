@@ -5,6 +5,11 @@ Columns, as a 整改台账 has them: 序号, 问题编号, 问题标题, 问题�
 the weekday), 状态, 预警 (红灯/黄灯/绿灯 as the cell's colour), 督办等级 (the label of the
 definition's ladder step, or 无), 销号日期 (the local day of 销号) and 回头看次数.
 
+问题编号 is the number the engine gave the item when it was reported (``ZG-2023-0001``), not the
+序号 of the row. 预警 is shown while the item is in hand and, once 销号 (a final state with a
+``closed_at``), as it stood at 销号; an item that ended otherwise (撤销, 合并) has no light: "—".
+Row heights follow the wrapped text (:func:`._files.wrapped_lines`).
+
 A title row and a 截至 row come first; the header row below them is frozen and has filters;
 the sheet prints A4 landscape, one page wide, the header repeated on every page, the campaign
 title at the top and page numbers at the bottom. Every user string is neutralised
@@ -26,9 +31,9 @@ from ._files import Column, Styled, fit_name, format_due, new_workbook, out_file
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from zhenggai.adapters._commands import Labels
-    from zhenggai.engine import Engine, LedgerRow, MeasureView
+    from zhenggai.engine import Engine, ItemView, LedgerRow, MeasureView
 
-__all__ = ["LIGHT_STYLES", "ReportLabels", "ledger_name", "measure_lines", "write_ledger"]
+__all__ = ["LIGHT_STYLES", "NO_LIGHT", "ReportLabels", "ledger_name", "light_cell", "measure_lines", "write_ledger"]
 
 #: 预警 cells: the Chinese word, the fill and the font colour.
 LIGHT_STYLES: Mapping[str, tuple[str, str, str]] = {
@@ -36,12 +41,14 @@ LIGHT_STYLES: Mapping[str, tuple[str, str, str]] = {
     "yellow": ("黄灯", "#FFFF00", "#000000"),
     "red": ("红灯", "#FF0000", "#FFFFFF"),
 }
+#: 预警 of an item that ended without 销号 (撤销, 合并): its light means nothing any more.
+NO_LIGHT = "—"
 #: Ladder actions and the escalation level they raise an item to (as the engine counts).
 _LEVEL_ACTIONS: Mapping[str, int] = {"listed_supervision": 1, "accountability": 2}
 
 COLUMNS: Sequence[Column] = (
     Column("序号", 6, align="center"),
-    Column("问题编号", 9, align="center"),
+    Column("问题编号", 14, align="center"),
     Column("问题标题", 24, wrap=True),
     Column("问题描述", 40, wrap=True),
     Column("所属领域", 14, wrap=True),
@@ -151,13 +158,21 @@ def write_ledger(
     return [path]
 
 
+def light_cell(item: ItemView, labels: ReportLabels) -> object:
+    """The 预警 cell of ``item``: the light as a coloured cell while in hand and when 销号 (as it
+    stood then); :data:`NO_LIGHT` for an item in a final state without 销号 (撤销, 合并)."""
+    if item.state in labels.final_states and item.closed_at is None:
+        return NO_LIGHT
+    word, fill, font = LIGHT_STYLES.get(item.light, (item.light, "#FFFFFF", "#000000"))
+    return Styled(word, fill=fill, font_color=font, bold=True)
+
+
 def _row(n: int, row: LedgerRow, labels: ReportLabels) -> list[object]:
     item = row.item
     base = labels.base
-    word, fill, font = LIGHT_STYLES.get(item.light, (item.light, "#FFFFFF", "#000000"))
     return [
         n,
-        item.id,
+        item.number or "",
         item.title,
         item.description,
         item.track_name,
@@ -168,7 +183,7 @@ def _row(n: int, row: LedgerRow, labels: ReportLabels) -> list[object]:
         measure_lines(row.measures, labels) or "尚未制定",
         format_due(item.due) if item.due is not None else "",
         item.state_label,
-        Styled(word, fill=fill, font_color=font, bold=True),
+        light_cell(item, labels),
         labels.level(item.escalation_level),
         labels.local_day(item.closed_at),
         item.reopen_count,

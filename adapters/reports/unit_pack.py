@@ -8,12 +8,15 @@ name and the date.
 
 The workbook has one sheet per list, with the columns officials use:
 
-- 问题清单: 序号, 问题名称, 问题描述, 所属领域, 来源, 问题程度;
+- 问题清单: 序号, 问题编号, 问题名称, 问题描述, 所属领域, 来源, 问题程度;
 - 责任清单: 序号, 问题名称, 责任单位, 牵头领导, 责任人;
 - 措施清单: 序号, 问题名称, 整改措施, 完成情况;
 - 时间清单: 序号, 问题名称, 整改时限, 当前状态, 销号日期.
 
-序号 is the same problem in all four lists. Every number comes from
+Under each list's title a line names the campaign, 填报单位 (the unit), 填报人 (the unit's
+contacts in the definition, else who added or completed its measures, else a blank to fill in
+by hand), 填报日期 (the day the pack is as of) and the count. 问题编号 is the engine's number
+of the item (``ZG-2023-0001``); 序号 is the same problem in all four lists. Every number comes from
 :meth:`zhenggai.engine.Engine.progress` for the unit, so the pack agrees with the progress
 bulletin and the ranking. 责任人 is who added or completed the problem's measures (else the
 unit's contacts in the definition): people of the unit, never a reporter.
@@ -47,13 +50,16 @@ from .ledger import ReportLabels, measure_lines
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from zhenggai.engine import Engine, LedgerRow, ProgressReport
 
-__all__ = ["FOLDER", "chinese_number", "pack_units", "write_unit_packs"]
+__all__ = ["FILL_IN", "FOLDER", "chinese_number", "pack_units", "write_unit_packs"]
 
+#: 填报人 when nobody is known: a blank to fill in by hand.
+FILL_IN = "＿＿＿＿＿＿"
 #: The subfolder of ``--out`` the packs go into.
 FOLDER = "一报告四清单"
 
 PROBLEM_COLUMNS = (
     Column("序号", 6, align="center"),
+    Column("问题编号", 14, align="center"),
     Column("问题名称", 28, wrap=True),
     Column("问题描述", 50, wrap=True),
     Column("所属领域", 16, wrap=True),
@@ -184,7 +190,7 @@ def _write_report(engine: Engine, labels: ReportLabels, pack: UnitPack, path: Pa
     for n, row in enumerate(pack.rows, start=1):
         item = row.item
         due = f"，整改时限{_prose_day(item.due)}" if item.due is not None else ""
-        detail = (f"{_sentence(item.description)}（问题编号{item.id}；来源：{labels.base.channels.get(item.channel, item.channel)}；"
+        detail = (f"{_sentence(item.description)}（问题编号{item.number or item.id}；来源：{labels.base.channels.get(item.channel, item.channel)}；"
                   f"问题程度：{labels.base.severities.get(item.severity, item.severity)}；"
                   f"当前状态：{item.state_label}{due}。）")
         _body(document, detail, lead=f"（{chinese_number(n)}）{_sentence(item.title)}")
@@ -285,11 +291,13 @@ def _write_lists(
     engine: Engine, labels: ReportLabels, pack: UnitPack, contacts: Sequence[str], path: Path,
 ) -> Path:
     base = labels.base
-    subtitle = f"{base.campaign.title}  {labels.as_of}  共 {len(pack.rows)} 个问题"
+    reporter = "、".join(contacts or _unit_people(pack.rows)) or FILL_IN
+    subtitle = (f"{base.campaign.title}  填报单位：{pack.unit_name}  填报人：{reporter}  "
+                f"填报日期：{_prose_day(labels.today, weekday=False)}  共 {len(pack.rows)} 个问题")
     numbered = list(enumerate(pack.rows, start=1))
     sheets: list[tuple[str, Sequence[Column], list[list[object]]]] = [
         ("问题清单", PROBLEM_COLUMNS, [
-            [n, row.item.title, row.item.description, row.item.track_name,
+            [n, row.item.number or "", row.item.title, row.item.description, row.item.track_name,
              base.channels.get(row.item.channel, row.item.channel),
              base.severities.get(row.item.severity, row.item.severity)]
             for n, row in numbered
@@ -317,6 +325,14 @@ def _write_lists(
     finally:
         workbook.close()
     return path
+
+
+def _unit_people(rows: Sequence[LedgerRow]) -> list[str]:
+    """Who added or completed the measures of any of ``rows``, in order of appearance."""
+    names: list[str] = []
+    for row in rows:
+        names += [name for name in _responsible_people(row) if name not in names]
+    return names
 
 
 def _responsible_people(row: LedgerRow) -> list[str]:

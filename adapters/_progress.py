@@ -1,0 +1,28 @@
+"""Progress of long commands: a :mod:`tqdm` bar on standard error, never on standard output.
+
+Commands decide whether to show it (``--progress`` / ``--no-progress``, by default only when
+standard error is a terminal), so tests and pipes stay clean; a disabled bar writes nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, TextIO
+
+__all__ = ["progress_bar", "wanted"]
+
+#: ``模拟进度 |██████    | 5/10 天 [已用 00:01, 剩余 00:01]``
+BAR_FORMAT = "{desc} |{bar:30}| {n_fmt}/{total_fmt} {unit} [已用 {elapsed}, 剩余 {remaining}]"
+
+
+def wanted(asked: bool | None) -> bool:
+    """Show progress: as asked, else when standard error is a terminal."""
+    return asked if asked is not None else sys.stderr.isatty()
+
+
+def progress_bar(stream: TextIO | None, *, total: int, desc: str, unit: str) -> Any:
+    """A tqdm bar writing to ``stream`` (standard error), or a silent one when ``stream`` is None."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, file=stream if stream is not None else sys.stderr,
+                disable=stream is None, bar_format=BAR_FORMAT, dynamic_ncols=True, leave=True)
