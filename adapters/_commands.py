@@ -866,7 +866,7 @@ def cmd_demo(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int
     """zhenggai demo: the scripted campaign on a throwaway database."""
     from ._demo import run_demo
 
-    return run_demo(args.demo_db, keep=args.keep, reports=args.reports)
+    return run_demo(args.demo_db, keep=args.keep, reports=args.reports, progress=args.progress)
 
 
 def cmd_report(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
@@ -876,10 +876,13 @@ def cmd_report(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> i
     out = Path(args.out).expanduser()
     with open_engine(db) as engine:
         key = _campaign_key(engine, args.campaign)
+        from ._progress import wanted
+
         files = write_reports(
             engine, key, args.kind, out, unit=args.unit, track=args.track,
             redact=Path(args.redact).expanduser() if args.redact else None,
             actor=Actor(*actor) if actor is not None else None,
+            progress=sys.stderr if wanted(args.progress) else None,
         )
     if args.json:
         _print_json({"campaign": key, "kind": args.kind, "files": [str(f) for f in files]})

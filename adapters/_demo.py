@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import sys
 import tempfile
 import zoneinfo
 from collections.abc import Callable
@@ -97,7 +98,8 @@ class _Timeline:
         print(f"【{text}】")
 
 
-def run_demo(db: str | None = None, *, keep: bool = False, reports: str | None = None) -> int:
+def run_demo(db: str | None = None, *, keep: bool = False, reports: str | None = None,
+             progress: bool | None = None) -> int:
     """Run the scripted campaign; prints the timeline, the ledger and the audit check, then
     simulates the built-in plan and writes all its reports into ``reports``.
 
@@ -123,7 +125,8 @@ def run_demo(db: str | None = None, *, keep: bool = False, reports: str | None =
         keys, key_file = _demo_keys(db, persists=keep or given)
         engine = Engine(db, clock=clock, durability="normal", reporter_keys=keys)  # a scratch database (see simulate)
         stack.callback(engine.dispose)
-        return _play(engine, clock, db, keep=keep, reports=report_dir.expanduser(), key_file=key_file)
+        return _play(engine, clock, db, keep=keep, reports=report_dir.expanduser(), key_file=key_file,
+                     progress=progress)
     raise AssertionError("unreachable")  # pragma: no cover (ExitStack does not swallow)
 
 
@@ -157,18 +160,22 @@ def _remove_all_but(folder: Path, keep: Path) -> None:
             child.unlink(missing_ok=True)
 
 
-def _write_reports(folder: Path, *, in_progress: bool = False) -> Callable[[Engine, str], None]:
+def _write_reports(
+    folder: Path, *, in_progress: bool = False, progress: bool | None = None
+) -> Callable[[Engine, str], None]:
     """What the simulation does on :data:`MID_DAY` (``in_progress``: one line) and last: every
     report of the simulated campaign into ``folder``."""
 
     def write(engine: Engine, campaign: str) -> None:
+        from ._progress import wanted
         from .reports import KINDS, write_reports
 
+        bar = sys.stderr if wanted(progress) else None
         if in_progress:  # the unit packs only at the end: 36 units' files twice would slow the demo
             files = [path for kind in KINDS if kind not in ("all", "unit-pack")
                      for path in write_reports(engine, campaign, kind, folder)]
         else:
-            files = write_reports(engine, campaign, "all", folder)
+            files = write_reports(engine, campaign, "all", folder, progress=bar)
         root = folder.resolve()
         print()
         if in_progress:
@@ -187,7 +194,10 @@ def _write_reports(folder: Path, *, in_progress: bool = False) -> Callable[[Engi
     return write
 
 
-def _play(engine: Engine, clock: VirtualClock, db: str, *, keep: bool, reports: Path, key_file: Path | None) -> int:
+def _play(
+    engine: Engine, clock: VirtualClock, db: str, *, keep: bool, reports: Path, key_file: Path | None,
+    progress: bool | None = None,
+) -> int:
     setup = load_setup("county_2023")
     campaign = engine.start_campaign(setup, key=CAMPAIGN_KEY)
     labels = Labels.load(engine, campaign)
@@ -305,8 +315,9 @@ def _play(engine: Engine, clock: VirtualClock, db: str, *, keep: bool, reports: 
     print("【模拟】按内置实施方案在虚拟时钟上跑完整个专项行动: 300 件模拟问题, 各单位办理习惯不一,")
     print("调度每天扫描 (到期提醒、黄灯、红灯、挂牌督办、问责、职责催报、回头看抽查、督查抽签)。")
     print(f"完整的逐日时间线: zhenggai simulate county_2023 --items 2000 --from {SIM_FROM} --until {SIM_UNTIL} --seed 1")
-    simulate("county_2023", items=300, start=SIM_FROM, until=SIM_UNTIL, seed=1, progress=False, timeline=False,
-             then=_write_reports(reports), on_day={MID_DAY: _write_reports(reports / MID_FOLDER, in_progress=True)})
+    simulate("county_2023", items=300, start=SIM_FROM, until=SIM_UNTIL, seed=1, progress=progress, timeline=False,
+             then=_write_reports(reports, progress=progress),
+             on_day={MID_DAY: _write_reports(reports / MID_FOLDER, in_progress=True)})
     if keep:
         print(f"演示数据库已保留: {shown_db(db)} (可用 zhenggai --db {shown_db(db)} item list 查看)")
         if key_file is not None:

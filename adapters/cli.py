@@ -879,6 +879,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--db", dest="demo_db", metavar="PATH", help="演示数据库文件 (默认放在临时目录, 结束后删除)")
     p.add_argument("--keep", action="store_true", help="保留临时目录中的演示数据库并打印其路径")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="在标准错误显示模拟和出具报告的进度条 (默认: 标准错误是终端时显示)")
     p.add_argument("--reports", metavar="DIR",
                    help="把模拟专项行动的全部报告写到此目录 (默认: 演示数据库旁的 zhenggai-reports 目录)")
     p.set_defaults(command="demo")
@@ -900,6 +902,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--track", metavar="TRACK", help="只出具这个专项的 (专项名称或标识, 如 工程领域专项整治 或 construction)")
     p.add_argument("--redact", metavar="FILE", help="公开摘要的脱敏配置 (TOML: 要删去的词和正则)")
     p.add_argument("--out", required=True, metavar="DIR", help="输出目录 (不存在时创建)")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="在标准错误显示进度条 (默认: 标准错误是终端时显示)")
     _add_actor(p)
     _add_json(p)
     p.set_defaults(command="report", needs_actor="if_given")

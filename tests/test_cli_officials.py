@@ -4,6 +4,7 @@ paging on listings, progress on stderr, shell completion."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 
@@ -95,6 +96,18 @@ def test_simulate_progress_is_tqdm_on_stderr_only_when_asked(cli: Cli) -> None: 
     assert "模拟进度" not in shown.out
     quiet = cli(*argv)
     assert quiet.code == 0 and "模拟进度" not in quiet.err
+
+
+def test_report_progress_is_tqdm_on_stderr_only_when_asked(cli: Cli, db: str, tmp_path: Path) -> None:  # noqa: F811
+    """``report all --progress``: a bar over the kinds of report on stderr; stdout lists the files
+    as before; without it (stderr not a terminal) stderr stays empty."""
+    init(cli, db)
+    add_item(cli, db, "第一个问题")
+    shown = cli("--db", db, "report", "all", "--out", str(tmp_path / "a"), "--progress")
+    assert shown.code == 0 and "出具报告 |" in shown.err and "类 [已用 " in shown.err
+    assert "出具报告" not in shown.out and "整改台账" in shown.out
+    quiet = cli("--db", db, "report", "all", "--out", str(tmp_path / "b"))
+    assert quiet.code == 0 and quiet.err == ""
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh"])

@@ -28,7 +28,7 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from ._files import ReportError, out_dir, out_file
 
@@ -63,8 +63,10 @@ def write_reports(
     track: str | None = None,
     redact: Path | None = None,
     actor: Actor | None = None,
+    progress: TextIO | None = None,
 ) -> list[Path]:
     """Write the ``kind`` report(s) of ``campaign`` into ``out``; returns the files, in order.
+    With ``progress`` (standard error), a bar counts the kinds written.
 
     ``unit`` limits the ledger, the 一报告四清单 and the bulletins to one responsible unit (a
     unit key); ``track`` to one 专项 (a track key). The ranking compares units, so it takes no
@@ -109,9 +111,14 @@ def write_reports(
     staging = Path(tempfile.mkdtemp(prefix=".zhenggai-", dir=root))
     try:
         written: list[Path] = []
-        for each in kinds:
-            written += _write_one(engine, view.key, each, staging, unit=unit, track=track, redaction=redaction,
-                                  actor=actor)
+        from .._progress import progress_bar
+
+        with progress_bar(progress, total=len(kinds), desc="出具报告", unit="类") as bar:
+            for each in kinds:
+                bar.set_postfix_str(KIND_LABELS[each], refresh=False)
+                written += _write_one(engine, view.key, each, staging, unit=unit, track=track,
+                                      redaction=redaction, actor=actor)
+                bar.update(1)
         return _move_into(staging, root, written)
     except BaseException:
         if made is not None:
