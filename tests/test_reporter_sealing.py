@@ -47,6 +47,7 @@ from zhenggai.workflows import load_setup
 
 from tests.conftest import PG_URL, REPORTER_KEY, REPORTER_KEYS
 from tests.test_cli import OFFICE as CLI_OFFICE
+from tests.test_cli import Cli, Run
 from tests.test_cli import init as cli_init
 
 OFFICE = Actor("王主任", "leading_group_office", "discipline_commission")
@@ -522,15 +523,8 @@ def test_no_configuration_means_no_keys_and_a_config_without_the_section_is_an_e
 # ---------------------------------------------------------------------------------- the CLI
 
 
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
     for name in ("ZHENGGAI_DB", "ZHENGGAI_ACTOR", "ZHENGGAI_ROLE", "ZHENGGAI_UNIT", "ZHENGGAI_CONFIG"):
         monkeypatch.delenv(name, raising=False)
 
@@ -542,7 +536,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     yield run
 
 
-def test_keygen_writes_a_private_key_file_once(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_keygen_writes_a_private_key_file_once(cli: Cli, tmp_path: Path) -> None:
     """keygen: a 0600 file with a key, the key id printed and never the key; an existing file
     is refused in one line and left as it was."""
     path = tmp_path / "reporter.key"
@@ -556,7 +550,7 @@ def test_keygen_writes_a_private_key_file_once(cli, tmp_path: Path) -> None:  # 
     assert path.read_text(encoding="utf-8").strip() == key
 
 
-def test_cli_reporter_identity_from_add_to_custodian_read_and_rekey(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cli_reporter_identity_from_add_to_custodian_read_and_rekey(cli: Cli, tmp_path: Path) -> None:
     """item add --reporter-* needs the key (one error line without it, nothing written); with
     --config it seals; the custodian reads it with item reporter; after a new key, rekey
     prints the counts; a lost key is one error line, never a traceback."""
@@ -593,7 +587,7 @@ def test_cli_reporter_identity_from_add_to_custodian_read_and_rekey(cli, tmp_pat
     assert "由旧密钥改用现用密钥 1 条" in rekeyed.out and "可从配置中删去旧密钥" in rekeyed.out
     assert "甄秘密人" in cli("--db", db, "item", "reporter", "1", "--config", str(config_b), *CLI_CUSTODIAN).out
     as_json = cli("--db", db, "reporter", "rekey", "--config", str(config_b), *CLI_CUSTODIAN, "--json")
-    assert json.loads(as_json.out)["unchanged"] == 1
+    assert as_json.json()["unchanged"] == 1
     missing = cli("--db", db, "item", "reporter", "1", "--config", str(tmp_path / "none.toml"), *CLI_CUSTODIAN)
     assert missing.code == 1 and missing.err.startswith("错误: 配置有误") and len(missing.err.splitlines()) == 1
     data = b"".join(Path(db + s).read_bytes() for s in ("", "-wal", "-shm") if Path(db + s).exists())
