@@ -727,8 +727,14 @@ def _document_trigger(engine: Engine, campaign: str, given: str) -> tuple[str, s
 
 def cmd_campaign_recompute(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai campaign recompute: recompute every open deadline after a calendar change."""
+    from ._progress import progress_callback, wanted
+
     with open_engine(db) as engine:
-        report = engine.recompute_deadlines(_campaign_key(engine, args.campaign), _actor(actor))
+        key = _campaign_key(engine, args.campaign)
+        # One transaction: the bar counts the items and open duties looked at inside it.
+        with progress_callback(sys.stderr if wanted(args.progress) else None, desc="重算整改时限",
+                               unit="项") as bar:
+            report = engine.recompute_deadlines(key, _actor(actor), progress=bar)
     if args.json:
         _print_json(report.to_dict())
         return 0
@@ -816,7 +822,10 @@ def cmd_import(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> i
                 print(f"已写出导入模板: {path} (专项行动 {key}; 填写说明见第二个工作表)")
             return 0
         try:
-            done = _import.import_file(engine, key, _actor(actor), Path(args.file))
+            from ._progress import wanted
+
+            done = _import.import_file(engine, key, _actor(actor), Path(args.file),
+                                       progress=sys.stderr if wanted(args.progress) else None)
         except _import.IntakeRejected as rejected:
             return print_rejection(rejected, args.json)
     intake, result = done.intake, done.result
@@ -874,6 +883,11 @@ def cmd_report(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> i
     from .reports import KIND_LABELS, write_reports
 
     out = Path(args.out).expanduser()
+    if args.kind == "templates":
+        return _write_templates(args, out)
+    from zhenggai.notifications.config import report_templates
+
+    folder = Path(args.templates).expanduser() if args.templates else report_templates(args.config)
     with open_engine(db) as engine:
         key = _campaign_key(engine, args.campaign)
         from ._progress import wanted
@@ -882,12 +896,30 @@ def cmd_report(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> i
             engine, key, args.kind, out, unit=args.unit, track=args.track,
             redact=Path(args.redact).expanduser() if args.redact else None,
             actor=Actor(*actor) if actor is not None else None,
-            progress=sys.stderr if wanted(args.progress) else None,
+            progress=sys.stderr if wanted(args.progress) else None, templates=folder,
         )
     if args.json:
         _print_json({"campaign": key, "kind": args.kind, "files": [str(f) for f in files]})
         return 0
     print_report_files(KIND_LABELS[args.kind], files)
+    return 0
+
+
+def _write_templates(args: argparse.Namespace, out: Path) -> int:
+    """zhenggai report templates --out DIR: the built-in Word templates, for a county to edit."""
+    from .reports._files import ReportError, out_dir
+    from .reports._templates import write_builtin
+
+    given = [flag for flag, value in (("--campaign", args.campaign), ("--unit", args.unit), ("--track", args.track),
+                                      ("--redact", args.redact), ("--templates", args.templates)) if value]
+    if given:
+        raise ReportError(f"写出内置模板时不用 {given[0]}")
+    files = write_builtin(out_dir(out))
+    if args.json:
+        _print_json({"kind": "templates", "files": [str(f) for f in files]})
+        return 0
+    print_report_files("内置 Word 模板", files)
+    print("修改后以 --templates 目录 或配置文件 [reports] templates 指定; 可用字段见 模板说明.txt。")
     return 0
 
 

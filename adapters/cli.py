@@ -727,6 +727,8 @@ def build_parser() -> argparse.ArgumentParser:
         "并调整全部待办的提醒和督办步骤。人工指定的整改时限不变。操作记入审计记录。",
     )
     p.add_argument("--campaign", metavar="KEY", help="专项行动标识 (库中只有一个时可省略)")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="在标准错误显示重算进度条 (按问题和待办职责计; 默认: 标准错误是终端时显示)")
     _add_actor(p)
     _add_json(p)
     p.set_defaults(command="campaign_recompute", needs_actor=True)
@@ -867,6 +869,8 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("file", nargs="?", metavar="FILE", help="问题清单文件 (.xlsx 或 .csv)")
     source.add_argument("--template", metavar="FILE.xlsx", action=_TemplateAction,
                         help="写出空白导入模板到此文件 (不覆盖已有文件), 不需要操作人")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="在标准错误显示检查和导入的进度条 (按行计; 默认: 标准错误是终端时显示)")
     _add_actor(p)
     _add_json(p)
     p.set_defaults(command="import", needs_actor=True)
@@ -894,14 +898,20 @@ def build_parser() -> argparse.ArgumentParser:
         + "\n--unit 只出具一个责任单位的 (单位排名和公开摘要除外), --track 只出具一个专项的。\n"
         "公开摘要不含举报人、人名、电话、身份证号和电子邮箱; --redact 给出再要删去的词和正则 (TOML)。\n"
         "成效台账 (registers) 的问责处理情况默认只有处理方式和人数; 给出 --actor/--role 且该角色\n"
-        "依实施方案可查阅被问责人员时, 才列出姓名和职务 (未在命令行给出时不认定操作人)。",
+        "依实施方案可查阅被问责人员时, 才列出姓名和职务 (未在命令行给出时不认定操作人)。\n"
+        "Word 文件 (通报、自查报告) 按模板生成: --templates 或配置文件 [reports] templates 指定本县的\n"
+        "模板目录 (工作进展通报.docx、典型案例通报.docx、自查报告.docx, 缺的用内置模板);\n"
+        "  zhenggai report templates --out DIR   写出内置模板, 供修改。",
     )
-    p.add_argument("kind", choices=list(KIND_LABELS), metavar="KIND", help="报告类型: " + "、".join(KIND_LABELS))
+    p.add_argument("kind", choices=[*KIND_LABELS, "templates"], metavar="KIND",
+                   help="报告类型: " + "、".join(KIND_LABELS) + "; templates 写出内置 Word 模板")
     p.add_argument("--campaign", metavar="KEY", help="专项行动标识 (库中只有一个专项行动时可省略)")
     p.add_argument("--unit", metavar="UNIT", help="只出具这个责任单位的 (单位名称或标识, 如 县住建局 或 housing_construction_bureau)")
     p.add_argument("--track", metavar="TRACK", help="只出具这个专项的 (专项名称或标识, 如 工程领域专项整治 或 construction)")
     p.add_argument("--redact", metavar="FILE", help="公开摘要的脱敏配置 (TOML: 要删去的词和正则)")
     p.add_argument("--out", required=True, metavar="DIR", help="输出目录 (不存在时创建)")
+    p.add_argument("--templates", metavar="DIR", help="本县 Word 模板目录 (默认取配置文件 [reports] templates, 否则用内置模板)")
+    p.add_argument("--config", metavar="FILE", help="配置文件 (TOML; 默认取环境变量 ZHENGGAI_CONFIG), 读其 [reports] 段")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="在标准错误显示进度条 (默认: 标准错误是终端时显示)")
     _add_actor(p)

@@ -937,13 +937,18 @@ class Engine:
             arm_item_steps(tx, st, camp, row, after, now)
         return self._view_from_row(camp, after)
 
-    def recompute_deadlines(self, campaign: str | int, actor: Actor) -> RecomputeView:
+    def recompute_deadlines(
+        self, campaign: str | int, actor: Actor, *, progress: Callable[[int, int], None] | None = None
+    ) -> RecomputeView:
         """Recompute every open deadline on the calendar as it is now, after a calendar change
         (a new year's holiday notice in the calendar data, a county override in a new definition
         version): due dates the definition's rule gave are counted again from their received
         day (due dates a person chose stay, and so do paused clocks' days left); every pending
         ladder and duty step is re-timed. One audited act (an event for the campaign, one per
-        item whose due date moved); running it again changes nothing."""
+        item whose due date moved); running it again changes nothing.
+
+        ``progress(done, total)`` is called inside the transaction after each of the campaign's
+        items and open duties (``total`` of them) is looked at; what it raises rolls all back."""
         self._refresh_years()  # a year loaded by another process since this engine read them
         now = self._now()
         st = self._st
@@ -953,7 +958,12 @@ class Engine:
             self._check_operation(camp, actor, "recompute_deadlines", None)
             moved: list[tuple[int, dt.date, dt.date]] = []
             retimed = 0
-            for row in tx.all(st.items_of_campaign, {"cid": camp.id}):
+            rows = tx.all(st.items_of_campaign, {"cid": camp.id})
+            duties = tx.all(st.duties_open, {"cid": camp.id})
+            total = len(rows) + len(duties)
+            for done, row in enumerate(rows, 1):
+                if progress is not None:
+                    progress(done - 1, total)
                 if row["state"] in camp.lifecycle.final_states:
                     continue
                 after = row
@@ -973,10 +983,14 @@ class Engine:
                 if after["due"] is not None or camp.lifecycle.timed:
                     wanted = {**item_steps(camp, after), **timer_steps(camp, after)}
                     retimed += retime_steps(tx, st, "item", row["id"], wanted)
-            for duty in tx.all(st.duties_open, {"cid": camp.id}):
+            for done, duty in enumerate(duties, len(rows) + 1):
+                if progress is not None:
+                    progress(done - 1, total)
                 spec = camp.duties.get(duty["duty_key"])
                 if spec is not None:
                     retimed += retime_steps(tx, st, "duty", duty["id"], duty_steps(camp, spec, duty["due"]))
+            if progress is not None:
+                progress(total, total)
             data = {"moved": [{"item": i, "old_due": a.isoformat(), "due": b.isoformat()} for i, a, b in moved],
                     "retimed": retimed, "definition_version": camp.view.definition_version}
             append_event(tx, st, camp.id, item_id=None, trigger="recompute_deadlines", from_state=None,
@@ -1457,7 +1471,10 @@ class Engine:
             except _IssueRace:
                 continue  # rolled back, counter included: read the winner's number
 
-    def import_items(self, campaign: str | int, actor: Actor, entries: Sequence[NewItem]) -> ImportResult:
+    def import_items(
+        self, campaign: str | int, actor: Actor, entries: Sequence[NewItem], *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ImportResult:
         """Import problems (a spreadsheet's rows) all or nothing, in one transaction: each is
         reported and, when it names a unit, assigned to it by the lifecycle's assigning
         transition from the initial state (with its due date, or by the definition's rule).
@@ -1465,6 +1482,8 @@ class Engine:
         Every entry is checked first; :class:`ImportRejected` lists every problem (entry,
         field, reason) and nothing is written. Possible duplicates (关联研判: same track and
         unit, similar text, also among the imported rows) are flagged and returned, never merged.
+        ``progress(done, total)`` is called inside the transaction after each entry is written
+        (and with 0 before the first); what it raises rolls all back.
         """
         now = self._now()
         with self._store.transaction() as tx:
@@ -1483,6 +1502,8 @@ class Engine:
                 self._check_role(camp, actor, assign.trigger, assign.roles, None)
             rows: list[dict[str, Any]] = []
             for i, e in enumerate(entries):
+                if progress is not None:
+                    progress(i, len(entries))
                 try:
                     row = self._report_in(
                         tx, camp, actor, now, title=e.title, description=e.description, track=e.track,
@@ -1495,6 +1516,8 @@ class Engine:
                 except ZhenggaiError as err:
                     raise ImportRejected([ImportProblem(i, getattr(err, "field", "title"), str(err))]) from err
                 rows.append(row)
+            if progress is not None:
+                progress(len(entries), len(entries))
             ids = {r["id"] for r in rows}
             flags = [f for f in tx.all(self._st.duplicates_from, {"cid": camp.id, "first": min(ids)})
                      if f["item_id"] in ids]

@@ -51,6 +51,9 @@ what; this file says how, and holds the secrets), given as ``--config`` or ``ZHE
     old_key_files = ["/etc/zhenggai/reporter-2025.key"]   # previous keys, after a rotation
     old_keys_env = ["ZHENGGAI_REPORTER_OLD_KEY"]           # or previous keys from the environment
 
+    [reports]                   # the county's own Word templates (zhenggai report templates writes the built-in ones)
+    templates = "/etc/zhenggai/公文模板"
+
 A secret ``x`` is given as exactly one of ``x`` (in the file), ``x_file`` (a path, e.g. a
 container secret) or ``x_env`` (an environment variable's name). Errors name the setting, never
 the value.
@@ -84,7 +87,7 @@ from .robots import DingTalkRobot, WeComRobot
 from .sms import AliyunSms, TencentSms
 from .web import HostPolicy
 
-__all__ = ["DeliveryConfig", "load_config", "reporter_keys", "secret"]
+__all__ = ["DeliveryConfig", "load_config", "report_templates", "reporter_keys", "secret"]
 
 ENV_CONFIG = "ZHENGGAI_CONFIG"
 def _with_secrets(*names: str) -> frozenset[str]:
@@ -104,6 +107,7 @@ KEYS: dict[str, frozenset[str]] = {
     "console": frozenset({"channels"}),
     "file": frozenset({"path", "channels"}),
     "reporter": frozenset({"old_key_files", "old_keys_env"}) | _with_secrets("key"),
+    "reports": frozenset({"templates"}),
 }
 SECTIONS = frozenset(KEYS)
 
@@ -194,6 +198,27 @@ def reporter_keys(path: str | os.PathLike[str] | None = None) -> ReporterKeys | 
             raise ConfigError("reporter.old_keys_env", f"环境变量 {name} 未设置")
         previous.extend((text, f"reporter.old_keys_env ({name})") for text in value.replace(",", " ").split())
     return ReporterKeys.from_text(current, previous, where=f"reporter.{given[0]}")
+
+
+def report_templates(path: str | os.PathLike[str] | None = None) -> Path | None:
+    """The folder of the county's Word templates named by ``[reports] templates`` of the
+    configuration at ``path`` (or ``$ZHENGGAI_CONFIG``); None when no configuration is named or
+    it names no folder. A relative folder is taken from the configuration file's folder."""
+    path = path or os.environ.get(ENV_CONFIG)
+    if not path:
+        return None
+    data, _ = _read(path)
+    folder = data.get("reports", {}).get("templates")
+    if folder is None:
+        return None
+    if not isinstance(folder, str) or not folder.strip():
+        raise ConfigError("reports.templates", "须为模板目录的路径")
+    found = Path(folder).expanduser()
+    if not found.is_absolute():
+        found = Path(path).expanduser().parent / found
+    if not found.is_dir():
+        raise ConfigError("reports.templates", f"模板目录 {found} 不存在或不是目录")
+    return found
 
 
 def _read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:

@@ -46,6 +46,7 @@ from zhenggai.workflows.schema import (
     DayOverride,
     DeadlineRule,
     DeadlinesSpec,
+    DocumentMarksSpec,
     DutySpec,
     FollowUpSpec,
     LadderSpec,
@@ -58,6 +59,7 @@ from zhenggai.workflows.schema import (
     PhaseAction,
     PhaseSpec,
     QuietHours,
+    ReportsSpec,
     RoleSpec,
     RouteSpec,
     SeveritySpec,
@@ -407,6 +409,8 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
         duties=duties,
         follow_up=follow_up,
         supervision=supervision,
+        reports=ReportsSpec(**{kind: draw(_marks()) for kind in ReportsSpec.model_fields
+                               if draw(st.booleans())}),
         notifications=NotificationsSpec(
             routes=[RouteSpec(to=r, delivery=draw(delivery)) for r in _subset(draw, recipients, max_size=4)],
             quiet_hours=draw(st.lists(st.builds(QuietHours, start=st.just(quiet_start),
@@ -416,6 +420,19 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
     )
     return setup.model_copy(update={"notifications": setup.notifications.model_copy(
         update={"templates": draw(_templates(setup))})})
+
+
+@st.composite
+def _marks(draw: st.DrawFn) -> DocumentMarksSpec:
+    """密级 (with a 保密期限 only for a real secret), 紧急程度 and 主送 of one kind of document."""
+    classification = draw(st.none() | st.sampled_from(["绝密", "机密", "秘密", "内部"]))
+    secret = classification not in (None, "内部")
+    return DocumentMarksSpec(
+        classification=classification,
+        secrecy_term=draw(st.none() | st.sampled_from(["1年", "6个月", "长期"])) if secret else None,
+        urgency=draw(st.none() | st.sampled_from(["特急", "加急"])),
+        recipients=draw(st.none() | labels(12)),
+    )
 
 
 @st.composite

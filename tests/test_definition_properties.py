@@ -187,11 +187,22 @@ def timer_needs_a_person(d: dict[str, Any], data: st.DataObject) -> tuple[str, s
     return f"lifecycle.transitions[{i}].guards[{guards.index('has_reason')}]", "需要人工填写"
 
 
+def term_without_a_secret(d: dict[str, Any], data: st.DataObject) -> tuple[str, str]:
+    """A 保密期限 on a document that is not secret (no 密级, or 内部)."""
+    kind = data.draw(st.sampled_from(["progress_bulletin", "case_bulletin", "self_check"]), label="kind")
+    marks = d.setdefault("reports", {}).setdefault(kind, {})
+    marks["classification"] = data.draw(st.sampled_from([None, "内部"]), label="classification")
+    if marks["classification"] is None:
+        del marks["classification"]
+    marks["secrecy_term"] = "1年"
+    return f"reports.{kind}.secrecy_term", "保密期限"
+
+
 MUTATIONS: dict[str, Mutation] = {
     f.__name__: f for f in (
         dangling_unit, dangling_role, phase_overlap, phase_gap, unreachable_state, dead_end,
         ladder_disorder, unknown_guard, bad_template_variable, bad_date, duplicate_unit, year_outside_calendar,
-        timer_needs_a_person,
+        timer_needs_a_person, term_without_a_secret,
     )
 }
 

@@ -315,7 +315,7 @@ def test_self_inspection_report_has_the_four_parts_and_the_engines_numbers(
     assert "（二）针对“竣工验收久拖不决”问题：1. 倒排工期, 月底前完成验收【未完成】。" in section
     section = text[text.index("四、下一步工作"):]
     assert "对尚未办结的1个问题" in section and "其中已逾期的1个问题" in section
-    assert paragraphs[-2:] == [("Normal", "县住建局"), ("Normal", "2023年8月21日")]
+    assert paragraphs[-2:] == [("Normal", "县住建局"), ("Normal", "二〇二三年八月二十一日")]  # 成文日期 in Chinese numerals
     # the numbered lead of each problem is a 楷体 run
     lead = next(p for p in document.paragraphs if p.text.startswith("（二）竣工"))
     rpr = lead.runs[0]._element.rPr

@@ -262,12 +262,14 @@ def test_the_registers_equal_the_engine(campaign: Campaign, tmp_path: Path) -> N
     rows = sheet(path, "长效机制台账")
     assert rows[0][0] == f"{title}长效机制台账" and rows[2] == [c.heading for c in MECHANISM_COLUMNS]
     mechanisms = engine.mechanisms(KEY)
+    numbers = {i.id: i.number for i in engine.items(KEY)}
+    assert all(n.startswith("ZG-") for n in numbers.values())
     assert [[r[0], r[1], r[2], r[3], r[4], r[5], day(r[6]), r[7], r[8]] for r in rows[3:]] == [
         [n, m.unit_name, tracks[m.track] if m.track else None, m.title, m.kind_label, m.status_label, m.date,
-         "、".join(str(i) for i in m.items) or None, m.note]
+         "、".join(numbers[i] for i in m.items) or None, m.note]
         if not m.title.startswith("=") else
         [n, m.unit_name, tracks[m.track] if m.track else None, "'" + m.title, m.kind_label, m.status_label,
-         m.date, "、".join(str(i) for i in m.items), "'" + (m.note or "")]
+         m.date, "、".join(numbers[i] for i in m.items), "'" + (m.note or "")]
         for n, m in enumerate(mechanisms, 1)
     ]
     assert f"共 {len(mechanisms)} 项" in rows[1][0]
@@ -289,7 +291,8 @@ def test_the_registers_equal_the_engine(campaign: Campaign, tmp_path: Path) -> N
     held = [o for o in outcomes_for(campaign) if o.people]
     items = {i.id: i for i in engine.items(KEY)}
     assert [r for r in rows[3:]] == [
-        [o.item_id, items[o.item_id].title, items[o.item_id].unit_name, accountability_summary(o), o.people]
+        [items[o.item_id].number, items[o.item_id].title, items[o.item_id].unit_name, accountability_summary(o),
+         o.people]
         for o in held
     ]
     assert f"{sum(o.people for o in held)} 人" in rows[1][0]

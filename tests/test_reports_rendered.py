@@ -30,6 +30,7 @@ from sqlalchemy import select
 from zhenggai.adapters._simulate import Simulation
 from zhenggai.adapters.reports._files import chinese_date
 from zhenggai.adapters.reports.bulletin import write_cases, write_progress
+from zhenggai.adapters.reports.unit_pack import write_unit_packs
 from zhenggai.engine import Actor, Engine, InvalidInputError, ReporterKeys
 from zhenggai.engine.models import Issue
 from zhenggai.engine.views import ProgressReport
@@ -85,6 +86,8 @@ class Rendered:
     cases_docx: Path
     progress_pdf: Path
     cases_pdf: Path
+    self_check_pdf: Path
+    self_check_unit: str
     pictures: Path
 
     def text(self, pdf: Path) -> list[str]:
@@ -133,6 +136,8 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
         progress = next(p for p in write_progress(engine, "sim", out, issued_by="王主任") if p.suffix == ".docx")
         cases = next(p for p in write_cases(engine, "sim", out, issued_by="王主任") if p.suffix == ".docx")
         report = engine.progress("sim")
+        busiest = max(report.by_unit, key=lambda u: u.total)
+        self_check = next(p for p in write_unit_packs(engine, "sim", out, unit=busiest.unit) if p.suffix == ".docx")
     finally:
         engine.dispose()
     pdf_dir = folder / "pdf"
@@ -140,12 +145,12 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
     # Both documents in one call (LibreOffice starts once); a profile of its own, so parallel
     # test workers and an official's running LibreOffice do not share (and lock) one.
     subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(pdf_dir), str(progress), str(cases)],
+                    "--outdir", str(pdf_dir), str(progress), str(cases), str(self_check)],
                    capture_output=True, check=True, timeout=300)
     pictures = Path(os.environ.get("ZHENGGAI_RENDER_DIR") or folder / "png")
     pictures.mkdir(parents=True, exist_ok=True)
     yield Rendered(report, progress, cases, pdf_dir / f"{progress.stem}.pdf", pdf_dir / f"{cases.stem}.pdf",
-                   pictures)
+                   pdf_dir / f"{self_check.stem}.pdf", busiest.unit_name, pictures)
 
 
 def test_rendered_pages_are_kept_as_png(rendered: Rendered, record_property: pytest.RecordProperty) -> None:
@@ -153,18 +158,19 @@ def test_rendered_pages_are_kept_as_png(rendered: Rendered, record_property: pyt
     unit_page = next(n for n, text in enumerate(rendered.text(rendered.progress_pdf), 1) if "五、各责任单位进展" in text)
     kept = []
     for pdf, first, last, name in ((rendered.progress_pdf, 1, 1, "progress"), (rendered.progress_pdf, unit_page,
-                                   unit_page, "progress-units"), (rendered.cases_pdf, 1, 1, "cases")):
+                                   unit_page, "progress-units"), (rendered.cases_pdf, 1, 1, "cases"),
+                                   (rendered.self_check_pdf, 1, 1, "self-check")):
         prefix = rendered.pictures / name
         subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", str(first), "-l", str(last), str(pdf), str(prefix)],
                        check=True, timeout=120)
         kept.extend(sorted(rendered.pictures.glob(f"{name}-*.png")))
-    assert len(kept) >= 3
+    assert len(kept) >= 4
     record_property("figures", "rendered bulletin pages: " + ", ".join(str(p) for p in kept))
 
 
 def test_every_page_has_its_number_odd_right_even_left(rendered: Rendered) -> None:
     """``— N —`` at the foot of every page; odd pages at the right, even pages at the left."""
-    for pdf in (rendered.progress_pdf, rendered.cases_pdf):
+    for pdf in (rendered.progress_pdf, rendered.cases_pdf, rendered.self_check_pdf):
         texts = rendered.text(pdf)
         assert len(texts) == pages(pdf) >= 2
         indents = {}
@@ -221,6 +227,20 @@ def test_bulletins_carry_the_official_document_parts(rendered: Rendered) -> None
         first = text.index(ISSUER)
         assert first < text.index("第1期") < text.index("各成员单位：") < text.rindex(ISSUER) < text.rindex(day)
         assert text.count(ISSUER) >= 2
+
+
+def test_the_self_check_report_reads_as_a_report_to_the_office(rendered: Rendered) -> None:
+    """自查报告: title, 主送 the leading group's office, the four parts, then the unit's 落款 and
+    the 成文日期 in Chinese numerals; portrait A4 throughout, no 发文机关标志 (a unit's report)."""
+    text = re.sub(r"[ \t]+", "", "\n".join(rendered.text(rendered.self_check_pdf)))
+    unit = re.sub(r"\s", "", rendered.self_check_unit)
+    title = f"{unit}关于"
+    order = [text.index(title), text.index(f"{ISSUER}："), text.index("一、基本情况"), text.index("二、存在的问题"),
+             text.index("三、整改措施"), text.index("四、下一步工作"), text.rindex(unit),
+             text.rindex(chinese_date(rendered.report.today))]
+    assert order == sorted(order)
+    assert set(page_sizes(rendered.self_check_pdf)) == {PORTRAIT}
+    assert text.count(ISSUER) == 1
 
 
 def test_generated_text_uses_chinese_punctuation(rendered: Rendered) -> None:

@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 __all__ = [
     "DELIVERY_CHANNELS",
@@ -37,6 +37,7 @@ __all__ = [
     "DayOverride",
     "DeadlineRule",
     "DeadlinesSpec",
+    "DocumentMarksSpec",
     "DocumentReviewSpec",
     "DutySpec",
     "FollowUpSpec",
@@ -54,6 +55,7 @@ __all__ = [
     "PhaseAction",
     "PhaseSpec",
     "QuietHours",
+    "ReportsSpec",
     "RoleSpec",
     "RouteSpec",
     "SeveritySpec",
@@ -519,6 +521,40 @@ class LeadershipSpec(_Spec):
     phase: Key | None = None
 
 
+#: 密级 (GB/T 9704-2012 7.2.2; 内部 is what county offices print on internal bulletins).
+Classification = Literal["绝密", "机密", "秘密", "内部"]
+#: 紧急程度 (GB/T 9704-2012 7.2.3).
+Urgency = Literal["特急", "加急"]
+
+
+class DocumentMarksSpec(_Spec):
+    """What one kind of Word document prints above its 发文机关标志 and as its 主送:
+    ``classification`` (密级) with its ``secrecy_term`` (保密期限, e.g. ``1年``: printed
+    ``秘密★1年``), ``urgency`` (紧急程度) and ``recipients`` (主送机关; the built-in default when
+    unset: 各成员单位 for the bulletins, the leading group's office for a unit's 自查报告)."""
+
+    classification: Classification | None = None
+    secrecy_term: ShortLabel | None = None
+    urgency: Urgency | None = None
+    recipients: Label | None = None
+
+    @field_validator("secrecy_term")
+    @classmethod
+    def _term_needs_a_secret(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("classification") in (None, "内部"):
+            raise ValueError("保密期限 (secrecy_term) 只用于绝密、机密、秘密")
+        return value
+
+
+class ReportsSpec(_Spec):
+    """The marks of each kind of Word document the reports write (工作进展通报, 典型案例通报,
+    a unit's 自查报告); a kind not named prints none and its default 主送."""
+
+    progress_bulletin: DocumentMarksSpec = DocumentMarksSpec()
+    case_bulletin: DocumentMarksSpec = DocumentMarksSpec()
+    self_check: DocumentMarksSpec = DocumentMarksSpec()
+
+
 class TemplateSpec(_Spec):
     """A message's Chinese text: Jinja2 (sandboxed, strict) ``subject`` and ``body``; for
     template SMS the provider's ``sms_template`` code and its parameters as expressions."""
@@ -659,5 +695,6 @@ class CampaignSetup(_Spec):
     documents: DocumentReviewSpec | None = None
     outcomes: OutcomesSpec | None = None
     notifications: NotificationsSpec = NotificationsSpec()
+    reports: ReportsSpec = ReportsSpec()
     # How the engine names itself in the audit trail for automatic changes.
     system_actor: Literal["system"] = "system"

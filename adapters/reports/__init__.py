@@ -35,6 +35,7 @@ from ._files import ReportError, out_dir, out_file
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from zhenggai.engine import Actor, Engine
 
+    from ._templates import Templates
     from .digest import Redaction
 
 __all__ = ["KINDS", "KIND_LABELS", "ReportError", "write_reports"]
@@ -64,6 +65,7 @@ def write_reports(
     redact: Path | None = None,
     actor: Actor | None = None,
     progress: TextIO | None = None,
+    templates: Path | None = None,
 ) -> list[Path]:
     """Write the ``kind`` report(s) of ``campaign`` into ``out``; returns the files, in order.
     With ``progress`` (standard error), a bar counts the kinds written.
@@ -73,7 +75,8 @@ def write_reports(
     unit; the public digest covers the whole campaign. ``redact`` is the digest's redaction
     file (TOML: extra words and patterns to remove). ``actor`` is who the 成效台账 is for: the
     names of people held accountable are written only when the engine lets that actor's role
-    read them (without an actor, none are read). Raises :class:`ReportError` (or the
+    read them (without an actor, none are read). ``templates`` is the county's folder of Word
+    templates (see :mod:`._templates`; the built-in ones fill in for any it lacks). Raises :class:`ReportError` (or the
     engine's not-found error) before anything is written.
     """
     if kind not in KIND_LABELS:
@@ -106,6 +109,9 @@ def write_reports(
     if actor is not None and "registers" not in kinds:
         raise ReportError("--actor/--role 只用于成效台账 (registers): 其余报告不含人员姓名")
 
+    from ._templates import Templates
+
+    county_templates = Templates(templates)  # a missing folder is refused before anything is written
     made = _first_missing(out)  # removed again if nothing gets written
     root = out_dir(out)
     staging = Path(tempfile.mkdtemp(prefix=".zhenggai-", dir=root))
@@ -117,7 +123,7 @@ def write_reports(
             for each in kinds:
                 bar.set_postfix_str(KIND_LABELS[each], refresh=False)
                 written += _write_one(engine, view.key, each, staging, unit=unit, track=track,
-                                      redaction=redaction, actor=actor)
+                                      redaction=redaction, actor=actor, templates=county_templates)
                 bar.update(1)
         return _move_into(staging, root, written)
     except BaseException:
@@ -130,7 +136,7 @@ def write_reports(
 
 def _write_one(
     engine: Engine, campaign: str, kind: str, out: Path, *, unit: str | None, track: str | None,
-    redaction: Redaction | None, actor: Actor | None = None,
+    redaction: Redaction | None, actor: Actor | None = None, templates: Templates | None = None,
 ) -> list[Path]:
     if kind == "ledger":
         from .ledger import write_ledger
@@ -139,17 +145,17 @@ def _write_one(
     if kind == "unit-pack":
         from .unit_pack import write_unit_packs
 
-        return write_unit_packs(engine, campaign, out, unit=unit, track=track)
+        return write_unit_packs(engine, campaign, out, unit=unit, track=track, templates=templates)
     if kind == "progress":
         from .bulletin import write_progress
 
         return write_progress(engine, campaign, out, unit=unit, track=track,
-                              issued_by=actor.name if actor is not None else None)
+                              issued_by=actor.name if actor is not None else None, templates=templates)
     if kind == "cases":
         from .bulletin import write_cases
 
         return write_cases(engine, campaign, out, unit=unit, track=track,
-                           issued_by=actor.name if actor is not None else None)
+                           issued_by=actor.name if actor is not None else None, templates=templates)
     if kind == "ranking":
         from .ranking import write_ranking
 

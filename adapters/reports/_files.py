@@ -61,6 +61,7 @@ __all__ = [
     "set_orientation",
     "set_run_font",
     "single_spaced",
+    "text_width_cm",
     "write_table",
 ]
 
@@ -669,23 +670,31 @@ def add_picture(document: Any, png: bytes, width_cm: float) -> Any:
 
 
 def set_orientation(document: Any, *, landscape: bool) -> Any:
-    """Start a new section (on a new page) in landscape or back in the 公文 portrait layout;
-    the footer (page numbers) carries on from the section before. Returns the section."""
+    """Start a new section (on a new page) in landscape, or back in the document's own portrait
+    page (its first section's size and margins: the template's); the footer (page numbers)
+    carries on from the section before. Returns the section."""
     from docx.enum.section import WD_ORIENT, WD_SECTION
     from docx.shared import Cm
 
+    first = document.sections[0]
+    width, height = first.page_width, first.page_height
+    margins: tuple[Any, ...] = (first.top_margin, first.bottom_margin, first.left_margin, first.right_margin)
     section = document.add_section(WD_SECTION.NEW_PAGE)
     if landscape:
         section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-        top, bottom, left, right = _LANDSCAPE_MARGINS_CM
+        section.page_width, section.page_height = max(width, height), min(width, height)
+        margins = tuple(Cm(m) for m in _LANDSCAPE_MARGINS_CM)
     else:
         section.orientation = WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-        top, bottom, left, right = 3.7, 3.5, 2.8, 2.6
-    section.top_margin, section.bottom_margin = Cm(top), Cm(bottom)
-    section.left_margin, section.right_margin = Cm(left), Cm(right)
+        section.page_width, section.page_height = width, height
+    section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = margins
     return section
+
+
+def text_width_cm(document: Any) -> float:
+    """The text width of ``document``'s current (last) section, in cm."""
+    section = document.sections[-1]
+    return float((section.page_width - section.left_margin - section.right_margin) / 360000)
 
 
 def column_widths(headers: Sequence[str], rows: Sequence[Sequence[object]], size_pt: float,

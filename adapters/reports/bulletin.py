@@ -19,33 +19,29 @@ script and no link to anywhere) and as a ``.docx`` in the layout of an official 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zhenggai.adapters._tables import display_width, format_date
+from zhenggai.adapters._tables import format_date
 
 from ._files import (
     BODY_FONT,
     BODY_PT,
-    LANDSCAPE_TEXT_CM,
-    PORTRAIT_TEXT_CM,
     TABLE_PT,
-    TITLE_FONT,
     WIDE_TABLE_PT,
     add_picture,
-    chinese_date,
     column_widths,
     doc_text,
-    new_document,
     out_file,
     set_orientation,
     set_run_font,
     single_spaced,
+    text_width_cm,
 )
 from ._html import data_uri, file_stem, local_now, local_time, page, percent, render, scope_names, write_all
+from ._templates import DocumentFields, Templates, classification_text
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from zhenggai.engine import Engine, FiveOutcomes, ItemView, MeasureView, OutcomeTally, ProgressReport
@@ -61,9 +57,6 @@ PROGRESS_KIND = "progress_bulletin"
 CASES_KIND = "case_bulletin"
 #: 主送 when the caller names none (the definition has no field for it).
 DEFAULT_RECIPIENTS = "各成员单位"
-#: 发文机关标志: red, 方正小标宋简体, at most 小初 (36 pt), smaller for a long name.
-_MASTHEAD_RED = "FF0000"
-_MASTHEAD_MAX_PT = 36
 #: Width of a chart in the .docx: the text width of an A4 page with the 公文 margins.
 _PICTURE_CM = 15.5
 
@@ -112,7 +105,7 @@ def zh_quotes(text: str) -> str:
 
 
 def _doc_table(document: Any, headers: Sequence[str], rows: Sequence[Sequence[object]], *,
-               size_pt: float = TABLE_PT, text_cm: float = PORTRAIT_TEXT_CM) -> None:
+               size_pt: float = TABLE_PT) -> None:
     """A bordered table with a bold header row (repeated on every page; rows never split across
     pages), set at ``size_pt`` single-spaced, its columns sized for Chinese text in ``text_cm``
     (see :func:`~._files.column_widths`); numbers centred."""
@@ -122,7 +115,7 @@ def _doc_table(document: Any, headers: Sequence[str], rows: Sequence[Sequence[ob
     from docx.oxml.ns import qn
     from docx.shared import Cm
 
-    widths = column_widths(headers, rows, size_pt, text_cm)
+    widths = column_widths(headers, rows, size_pt, text_width_cm(document))
     table = document.add_table(rows=1, cols=len(headers))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -154,15 +147,16 @@ def _doc_table(document: Any, headers: Sequence[str], rows: Sequence[Sequence[ob
         fill(table.add_row(), values, head=False)
 
 
-def _fits_portrait(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bool:
-    return column_widths(headers, rows, TABLE_PT, PORTRAIT_TEXT_CM) is not None and len(headers) <= 6
+def _fits_page(document: Any, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bool:
+    """The table fits the current page at 小四 (and has at most six columns)."""
+    return column_widths(headers, rows, TABLE_PT, text_width_cm(document)) is not None and len(headers) <= 6
 
 
 def _doc_picture(document: Any, png: bytes, caption: str) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    add_picture(document, png, _PICTURE_CM)
+    add_picture(document, png, min(_PICTURE_CM, text_width_cm(document)))
     note = document.add_paragraph()
     single_spaced(note)
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -179,92 +173,30 @@ def _doc_body(document: Any, text: str) -> Any:
     return paragraph
 
 
-def _masthead_size(name: str) -> float:
-    """The 发文机关标志's size: 小初 (36 pt), or less so the name fits one line."""
-    width_pt = PORTRAIT_TEXT_CM / (2.54 / 72)
-    return min(_MASTHEAD_MAX_PT, int(width_pt / max(1.0, display_width(name) / 2) * 0.95 * 2) / 2)
-
-
-def _doc_masthead(document: Any, issuer: str, number: int) -> None:
-    """版头: the 发文机关标志 in red, centred; ``第N期`` below it; the red 版头分隔线."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
-    mark = document.add_paragraph()
-    single_spaced(mark)
-    mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    mark.paragraph_format.space_before = Pt(12)
-    mark.paragraph_format.space_after = Pt(24)
-    run = mark.add_run(doc_text(issuer))
-    set_run_font(run, TITLE_FONT, size_pt=_masthead_size(issuer))
-    run.font.color.rgb = RGBColor.from_string(_MASTHEAD_RED)
-
-    issue = document.add_paragraph()
-    single_spaced(issue)
-    issue.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    issue.paragraph_format.space_after = Pt(12)
-    set_run_font(issue.add_run(f"第{number}期"), BODY_FONT, size_pt=BODY_PT)
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "6"), ("w:color", _MASTHEAD_RED)):
-        bottom.set(qn(key), value)
-    borders.append(bottom)
-    ppr = issue._p.get_or_add_pPr()
-    jc = ppr.find(qn("w:jc"))
-    if jc is not None:
-        jc.addprevious(borders)
-    else:  # pragma: no cover - the alignment was set above
-        ppr.append(borders)
-
-
-def _doc_recipients(document: Any, recipients: str) -> None:
-    """主送机关: flush left, ending in a full-width colon."""
-    paragraph = document.add_paragraph(doc_text(recipients.rstrip("：:") + "："))
-    paragraph.paragraph_format.first_line_indent = 0
-
-
-def _doc_signature(document: Any, issuer: str, day: dt.date) -> None:
-    """落款 and 成文日期: the date in Chinese numerals four characters in from the right, the
-    issuer centred over it (GB/T 9704-2012 7.3.5.1, without a seal)."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    date = chinese_date(day)
-    date_em, name_em = display_width(date) / 2, display_width(issuer) / 2
-    date_in = 4.0 if name_em <= date_em + 4 else 2.0
-    name_in = max(0.0, date_in + (date_em - name_em) / 2)
-    document.add_paragraph()
-    for text, inset in ((issuer, name_in), (date, date_in)):
-        paragraph = document.add_paragraph(doc_text(text))
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        paragraph.paragraph_format.right_indent = Pt(inset * BODY_PT)
-        paragraph.paragraph_format.first_line_indent = 0
-
-
-def _doc_bytes(document: Any) -> bytes:
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def _doc_title(document: Any, title: str, subtitle: str) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    document.add_paragraph(doc_text(title), style="Title")
-    line = document.add_paragraph(doc_text(subtitle))
-    line.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    line.paragraph_format.space_after = Pt(16)
-
-
 def _issuer(engine: Engine, campaign: str, county: str) -> str:
     """The 发文机关: the leading group's office named in the definition, else the county."""
     setup = engine.definition(campaign)
     if setup is not None and setup.leading_group is not None:
         return setup.leading_group.office_name
     return county
+
+
+def _fields(
+    engine: Engine, campaign: str, kind: str, day: dt.date, *, title: str, subtitle: str,
+    issuer: str | None, recipients: str | None, issued_by: str | None,
+) -> DocumentFields:
+    """A bulletin's template fields: its 期数 (stored, per campaign, kind and day), the
+    definition's marks for ``kind`` (密级, 紧急程度, 主送), the caller's issuer and 主送 first."""
+    view = engine.campaign(campaign)
+    setup = engine.definition(campaign)
+    marks = getattr(setup.reports, kind) if setup is not None else None
+    number = engine.issue_number(campaign, kind, day, issued_by or "system")
+    return DocumentFields(
+        title=title, subtitle=subtitle, issuer=issuer or _issuer(engine, campaign, view.county),
+        recipients=recipients or (marks.recipients if marks is not None else None) or DEFAULT_RECIPIENTS,
+        day=day, county=view.county, campaign=view.title, number=number,
+        classification=classification_text(marks), urgency=(marks.urgency or "") if marks is not None else "",
+    )
 
 
 def _zh(text: str) -> str:
@@ -394,6 +326,7 @@ def _five_sections(five: FiveOutcomes, charts: Sequence[Chart]) -> list[dict[str
 def write_progress(
     engine: Engine, campaign: str, out: Path, *, unit: str | None = None, track: str | None = None,
     issued_by: str | None = None, issuer: str | None = None, recipients: str | None = None,
+    templates: Templates | None = None,
 ) -> list[Path]:
     """工作进展通报 for the campaign (or one unit / track of it) into ``out``: ``.html`` and
     ``.docx``, both from :meth:`Engine.progress`. Returns the files written.
@@ -425,41 +358,35 @@ def write_progress(
     footer = f"数据截至 {local_time(report.as_of, view.timezone):%Y-%m-%d %H:%M} · {view.county}"
     html = page(title, body, subtitle=subtitle, footer=footer)
 
-    issuer = issuer or _issuer(engine, campaign, view.county)
-    number = engine.issue_number(campaign, PROGRESS_KIND, report.today, issued_by or "system")
-    document = new_document(title, created=report.as_of)
-    _doc_masthead(document, issuer, number)
-    _doc_title(document, title, subtitle)
-    _doc_recipients(document, recipients or DEFAULT_RECIPIENTS)
-    _doc_body(document, f"现将{scope}{PROGRESS[:-2]}情况通报如下。")
-    document.add_heading("一、总体情况", level=1)
-    _doc_body(document, summary)
-    _doc_table(document, totals_headers, [totals])
-    for section in sections:
-        wide = bool(section["rows"]) and not _fits_portrait(section["headers"], section["rows"])
-        if wide:
-            set_orientation(document, landscape=True)
-        document.add_heading(section["heading"], level=1)
-        if section.get("intro"):
-            _doc_body(document, section["intro"])
-        if section["rows"]:
+    def write_body(document: Any) -> None:
+        _doc_body(document, f"现将{scope}{PROGRESS[:-2]}情况通报如下。")
+        document.add_heading("一、总体情况", level=1)
+        _doc_body(document, summary)
+        _doc_table(document, totals_headers, [totals])
+        for section in sections:
+            wide = bool(section["rows"]) and not _fits_page(document, section["headers"], section["rows"])
             if wide:
-                _doc_table(document, section["headers"], section["rows"], size_pt=WIDE_TABLE_PT,
-                           text_cm=LANDSCAPE_TEXT_CM)
-            else:
-                _doc_table(document, section["headers"], section["rows"])
-        if section["empty"]:
-            _doc_body(document, section["empty"])
-        if wide:
-            set_orientation(document, landscape=False)
-        for c in section["charts"]:
-            _doc_picture(document, charts[c["number"] - 1].png, f"图{c['number']} {c['title']}")
-    _doc_signature(document, issuer, report.today)
+                set_orientation(document, landscape=True)
+            document.add_heading(section["heading"], level=1)
+            if section.get("intro"):
+                _doc_body(document, section["intro"])
+            if section["rows"]:
+                _doc_table(document, section["headers"], section["rows"], size_pt=WIDE_TABLE_PT if wide else TABLE_PT)
+            if section["empty"]:
+                _doc_body(document, section["empty"])
+            if wide:
+                set_orientation(document, landscape=False)
+            for c in section["charts"]:
+                _doc_picture(document, charts[c["number"] - 1].png, f"图{c['number']} {c['title']}")
+
+    doc_fields = _fields(engine, campaign, PROGRESS_KIND, report.today, title=title, subtitle=subtitle,
+                     issuer=issuer, recipients=recipients, issued_by=issued_by)
+    docx_bytes = (templates or Templates()).fill(PROGRESS_KIND, doc_fields, write_body, created=report.as_of)
 
     stem = file_stem(PROGRESS, scope if scope != "全县" else view.title, report.today)
     return write_all([
         (out_file(out, stem + ".html"), html.encode("utf-8")),
-        (out_file(out, stem + ".docx"), _doc_bytes(document)),
+        (out_file(out, stem + ".docx"), docx_bytes),
     ])
 
 
@@ -519,6 +446,7 @@ _CASES_BODY = """
 def write_cases(
     engine: Engine, campaign: str, out: Path, *, unit: str | None = None, track: str | None = None,
     issued_by: str | None = None, issuer: str | None = None, recipients: str | None = None,
+    templates: Templates | None = None,
 ) -> list[Path]:
     """典型案例通报 for the campaign (or one unit / track of it) into ``out``: ``.html`` and
     ``.docx``, from :meth:`Engine.cases`. Returns the files written. The .docx is a 公文 like
@@ -541,32 +469,30 @@ def write_cases(
     html = page(title, render(_CASES_BODY, intro=intro, cases=cases), subtitle=subtitle,
                 footer=f"{view.county} · {now:%Y-%m-%d %H:%M}")
 
-    issuer = issuer or _issuer(engine, campaign, view.county)
-    number = engine.issue_number(campaign, CASES_KIND, now.date(), issued_by or "system")
-    document = new_document(title, created=now)
-    _doc_masthead(document, issuer, number)
-    _doc_title(document, title, subtitle)
-    _doc_recipients(document, recipients or DEFAULT_RECIPIENTS)
-    _doc_body(document, intro)
-    for case in cases:
-        document.add_heading(doc_text(f"{case['ordinal']}、{case['title']}"), level=1)
-        _doc_table(document, ("项目", "内容"), case["facts"])
-        document.add_heading("（一）发现问题", level=2)
-        _doc_body(document, case["found"])
-        document.add_heading("（二）整改措施", level=2)
-        if case["measures"]:
-            for n, measure in enumerate(case["measures"], 1):
-                _doc_body(document, f"{n}．{measure}")
-        else:
-            _doc_body(document, "尚未制定整改措施。")
-        document.add_heading("（三）整改结果", level=2)
-        _doc_body(document, case["outcome"])
-        document.add_heading("（四）案例点评", level=2)
-        _doc_body(document, case["note"])
-    _doc_signature(document, issuer, now.date())
+    def write_body(document: Any) -> None:
+        _doc_body(document, intro)
+        for case in cases:
+            document.add_heading(doc_text(f"{case['ordinal']}、{case['title']}"), level=1)
+            _doc_table(document, ("项目", "内容"), case["facts"])
+            document.add_heading("（一）发现问题", level=2)
+            _doc_body(document, case["found"])
+            document.add_heading("（二）整改措施", level=2)
+            if case["measures"]:
+                for n, measure in enumerate(case["measures"], 1):
+                    _doc_body(document, f"{n}．{measure}")
+            else:
+                _doc_body(document, "尚未制定整改措施。")
+            document.add_heading("（三）整改结果", level=2)
+            _doc_body(document, case["outcome"])
+            document.add_heading("（四）案例点评", level=2)
+            _doc_body(document, case["note"])
+
+    doc_fields = _fields(engine, campaign, CASES_KIND, now.date(), title=title, subtitle=subtitle,
+                     issuer=issuer, recipients=recipients, issued_by=issued_by)
+    docx_bytes = (templates or Templates()).fill(CASES_KIND, doc_fields, write_body, created=now)
 
     stem = file_stem(CASES, scope if scope != "全县" else view.title, now.date())
     return write_all([
         (out_file(out, stem + ".html"), html.encode("utf-8")),
-        (out_file(out, stem + ".docx"), _doc_bytes(document)),
+        (out_file(out, stem + ".docx"), docx_bytes),
     ])

@@ -86,10 +86,10 @@ PRACTICE_COLUMNS: Sequence[Column] = (
     Column("标题", 28, wrap=True),
     Column("简介", 50, wrap=True),
     Column("提交日期", 12),
-    Column("是否选入晒成效", 10, align="center"),
+    Column("是否选入晒成效", 16, align="center"),  # the heading on one line, as printed
 )
 OUTCOME_COLUMNS: Sequence[Column] = (
-    Column("问题编号", 9, align="center"),
+    Column("问题编号", 14, align="center"),
     Column("问题标题", 28, wrap=True),
     Column("责任单位", 18, wrap=True),
     Column("处理方式", 30, wrap=True),
@@ -170,7 +170,7 @@ def write_registers(
     try:
         title = f"{view.title}长效机制台账{scope}"
         write_table(workbook, SHEETS[0], MECHANISM_COLUMNS,
-                    [_mechanism_row(n, m, tracks) for n, m in enumerate(mechanisms, 1)],
+                    [_mechanism_row(n, m, tracks, items) for n, m in enumerate(mechanisms, 1)],
                     title=title, subtitle=f"{view.county}  {as_of}  共 {len(mechanisms)} 项", page_header=title)
         title = f"{view.title}典型做法和创新案例{scope}"
         selected = sum(p.selected for p in practices)
@@ -182,7 +182,7 @@ def write_registers(
         people = sum(o.people for o in outcomes)
         note = "  含被问责人员姓名, 注意保密" if named else ""
         write_table(workbook, SHEETS[2], (*OUTCOME_COLUMNS, NAMES_COLUMN) if named else OUTCOME_COLUMNS,
-                    [_outcome_row(o, items.get(o.item_id), named) for o in outcomes],
+                    [_outcome_row(o, items, named) for o in outcomes],
                     title=title, subtitle=f"{view.county}  {as_of}  共 {len(outcomes)} 个问题, {people} 人{note}",
                     page_header=title)
         setup = engine.definition(key)
@@ -231,7 +231,14 @@ def _document_row(n: int, doc: DocumentView, timezone: str) -> list[object]:
     ]
 
 
-def _mechanism_row(n: int, mechanism: MechanismView, tracks: dict[str, str]) -> list[object]:
+def _number(item_id: int, items: dict[int, ItemView]) -> str:
+    """An item's 问题编号 (``ZG-2023-0001``); its id where it has none (a legacy row)."""
+    item = items.get(item_id)
+    return item.number if item is not None and item.number else str(item_id)
+
+
+def _mechanism_row(n: int, mechanism: MechanismView, tracks: dict[str, str],
+                   items: dict[int, ItemView]) -> list[object]:
     return [
         n,
         mechanism.unit_name,
@@ -240,7 +247,7 @@ def _mechanism_row(n: int, mechanism: MechanismView, tracks: dict[str, str]) -> 
         mechanism.kind_label,
         mechanism.status_label,
         mechanism.date,
-        "、".join(str(i) for i in mechanism.items),
+        "、".join(_number(i, items) for i in mechanism.items),
         mechanism.note or "",
     ]
 
@@ -257,9 +264,10 @@ def _practice_row(n: int, practice: PracticeView, tracks: dict[str, str], timezo
     ]
 
 
-def _outcome_row(outcome: OutcomeView, item: ItemView | None, named: bool) -> list[object]:
+def _outcome_row(outcome: OutcomeView, items: dict[int, ItemView], named: bool) -> list[object]:
+    item = items.get(outcome.item_id)
     row: list[object] = [
-        outcome.item_id,
+        _number(outcome.item_id, items),
         item.title if item is not None else "",
         (item.unit_name or "") if item is not None else "",
         accountability_summary(outcome),

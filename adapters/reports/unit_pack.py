@@ -38,13 +38,13 @@ from ._files import (
     ReportError,
     doc_text,
     format_due,
-    new_document,
     new_workbook,
     out_file,
     safe_name,
     set_run_font,
     write_table,
 )
+from ._templates import DocumentFields, Templates, classification_text
 from .ledger import ReportLabels, measure_lines
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -54,6 +54,8 @@ __all__ = ["FILL_IN", "FOLDER", "chinese_number", "pack_units", "write_unit_pack
 
 #: 填报人 when nobody is known: a blank to fill in by hand.
 FILL_IN = "＿＿＿＿＿＿"
+#: The kind of the 自查报告's template.
+SELF_CHECK_KIND = "self_check"
 #: The subfolder of ``--out`` the packs go into.
 FOLDER = "一报告四清单"
 
@@ -146,6 +148,7 @@ def pack_units(engine: Engine, campaign: str, *, unit: str | None = None, track:
 
 def write_unit_packs(
     engine: Engine, campaign: str, out: Path, *, unit: str | None = None, track: str | None = None,
+    templates: Templates | None = None,
 ) -> list[Path]:
     """Write the 一报告四清单 of every unit with items (or of ``unit``) into ``out/一报告四清单/``;
     returns the files written, two per unit (the .docx, then the .xlsx)."""
@@ -159,7 +162,8 @@ def write_unit_packs(
         if stem.casefold() in used:  # two names that sanitise (or cut) alike: keep both files apart
             stem = f"{stem}-{safe_name(pack.unit)}"  # not cut again: out_file fits it, with a hash
         used.add(stem.casefold())
-        written.append(_write_report(engine, labels, pack, out_file(out, f"{FOLDER}/{stem}-自查报告.docx")))
+        written.append(_write_report(engine, labels, pack, out_file(out, f"{FOLDER}/{stem}-自查报告.docx"),
+                                     templates or Templates()))
         written.append(
             _write_lists(engine, labels, pack, people.get(pack.unit, ()),
                          out_file(out, f"{FOLDER}/{stem}-一报告四清单.xlsx"))
@@ -170,50 +174,55 @@ def write_unit_packs(
 # ----------------------------------------------------------------------------- 自查报告
 
 
-def _write_report(engine: Engine, labels: ReportLabels, pack: UnitPack, path: Path) -> Path:
+def _write_report(engine: Engine, labels: ReportLabels, pack: UnitPack, path: Path,
+                  templates: Templates) -> Path:
     campaign = labels.base.campaign
     report = pack.report
     title = f"{pack.unit_name}关于{campaign.title}的自查报告"
-    document = new_document(title, created=engine.clock.now())
-    document.add_paragraph(doc_text(title), style="Title")
     day = _prose_day(report.today, weekday=False)
-    _body(document, f"按照{campaign.title}的部署要求，{pack.unit_name}对照问题清单逐项自查、逐项整改。"
-                    f"现将截至{day}的整改情况报告如下。")
 
-    document.add_heading("一、基本情况", level=1)
-    for text in _basic_facts(labels, pack, day):
-        _body(document, text)
+    def write_body(document: Any) -> None:
+        _body(document, f"按照{campaign.title}的部署要求，{pack.unit_name}对照问题清单逐项自查、逐项整改。"
+                        f"现将截至{day}的整改情况报告如下。")
 
-    document.add_heading("二、存在的问题", level=1)
-    if not pack.rows:
-        _body(document, "本单位暂无交办的问题。")
-    for n, row in enumerate(pack.rows, start=1):
-        item = row.item
-        due = f"，整改时限{_prose_day(item.due)}" if item.due is not None else ""
-        detail = (f"{_sentence(item.description)}（问题编号{item.number or item.id}；来源：{labels.base.channels.get(item.channel, item.channel)}；"
-                  f"问题程度：{labels.base.severities.get(item.severity, item.severity)}；"
-                  f"当前状态：{item.state_label}{due}。）")
-        _body(document, detail, lead=f"（{chinese_number(n)}）{_sentence(item.title)}")
+        document.add_heading("一、基本情况", level=1)
+        for text in _basic_facts(labels, pack, day):
+            _body(document, text)
 
-    document.add_heading("三、整改措施", level=1)
-    if not pack.rows:
-        _body(document, "无。")
-    for n, row in enumerate(pack.rows, start=1):
-        measures = measure_lines(row.measures, labels)
-        text = measures.replace("\n", "；") + "。" if measures else "尚未制定整改措施。"
-        _body(document, text, lead=f"（{chinese_number(n)}）针对“{row.item.title}”问题：")
+        document.add_heading("二、存在的问题", level=1)
+        if not pack.rows:
+            _body(document, "本单位暂无交办的问题。")
+        for n, row in enumerate(pack.rows, start=1):
+            item = row.item
+            due = f"，整改时限{_prose_day(item.due)}" if item.due is not None else ""
+            detail = (f"{_sentence(item.description)}（问题编号{item.number or item.id}；"
+                      f"来源：{labels.base.channels.get(item.channel, item.channel)}；"
+                      f"问题程度：{labels.base.severities.get(item.severity, item.severity)}；"
+                      f"当前状态：{item.state_label}{due}。）")
+            _body(document, detail, lead=f"（{chinese_number(n)}）{_sentence(item.title)}")
 
-    document.add_heading("四、下一步工作", level=1)
-    for n, text in enumerate(_next_steps(pack), start=1):
-        _body(document, text, lead=f"（{chinese_number(n)}）")
+        document.add_heading("三、整改措施", level=1)
+        if not pack.rows:
+            _body(document, "无。")
+        for n, row in enumerate(pack.rows, start=1):
+            measures = measure_lines(row.measures, labels)
+            text = measures.replace("\n", "；") + "。" if measures else "尚未制定整改措施。"
+            _body(document, text, lead=f"（{chinese_number(n)}）针对“{row.item.title}”问题：")
 
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+        document.add_heading("四、下一步工作", level=1)
+        for n, text in enumerate(_next_steps(pack), start=1):
+            _body(document, text, lead=f"（{chinese_number(n)}）")
 
-    document.add_paragraph()
-    for line in (pack.unit_name, day):
-        paragraph = document.add_paragraph(doc_text(line))
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    document.save(str(path))
+    setup = engine.definition(campaign.key)
+    marks = setup.reports.self_check if setup is not None else None
+    office = setup.leading_group.office_name if setup is not None and setup.leading_group is not None else None
+    fields = DocumentFields(
+        title=title, subtitle=f"截至{day}", issuer=pack.unit_name,
+        recipients=(marks.recipients if marks is not None else None) or office or campaign.county,
+        day=report.today, county=campaign.county, campaign=campaign.title,
+        classification=classification_text(marks), urgency=(marks.urgency or "") if marks is not None else "",
+    )
+    path.write_bytes(templates.fill(SELF_CHECK_KIND, fields, write_body, created=engine.clock.now()))
     return path
 
 
