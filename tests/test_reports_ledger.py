@@ -617,6 +617,38 @@ def test_demo_also_reports_the_campaign_in_progress(cli: Callable[..., Run], tmp
     table = _sheet_rows(ranking, "单位排名")
     column = table[2].index("逾期未办结")
     assert any(isinstance(r[column], int) and r[column] > 0 for r in table[3:])
+    _the_mid_bulletin_reads_as_a_document(mid, tmp_path)
+
+
+def _the_mid_bulletin_reads_as_a_document(mid: Path, tmp_path: Path) -> None:
+    """The demo's 工作进展通报 of 2023-08-21 as LibreOffice prints it: 版头, 主送, a page number
+    on every page, the unit table with its overdue units, seven charts with data, 落款."""
+    from tests.test_reports_rendered import ISSUER, _missing_tools, pages
+
+    missing = _missing_tools()
+    if missing is not None:
+        pytest.skip(missing)
+    (docx_file,) = mid.glob("*工作进展通报-20230821.docx")
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path / "pdf"), str(docx_file)], capture_output=True, check=True,
+                   timeout=300)
+    pdf = tmp_path / "pdf" / f"{docx_file.stem}.pdf"
+    raw = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True,
+                         timeout=60).stdout
+    texts = raw.split("\f")[: pages(pdf)]
+    assert len(texts) >= 5
+    for number, page_text in enumerate(texts, 1):
+        last = [line for line in page_text.splitlines() if line.strip()][-1]
+        assert re.fullmatch(rf"\s*—\s*{number}\s*—\s*", last), (number, last)
+    text = re.sub(r"[ \t]+", "", raw)
+    assert text.index(ISSUER) < text.index("第") < text.index("各成员单位：") < text.index("五、各责任单位进展")
+    flat = text.replace("\n", "")
+    overdue = re.search(r"其中逾期未办结(\d+)件", flat)
+    assert overdue is not None and int(overdue.group(1)) > 0
+    assert re.search(r"红灯[1-9]\d*件", flat) and "挂牌督办" in flat
+    assert [int(n) for n in re.findall(r"图(\d+)", text)] == [1, 2, 3, 4, 5, 6, 7]
+    assert "暂无数据" not in text
+    assert text.rstrip().endswith("—") and "二〇二三年八月二十一日" in text
 
 
 def test_demo_keeps_the_reports_next_to_a_removed_database(cli: Callable[..., Run]) -> None:
