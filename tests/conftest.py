@@ -10,7 +10,9 @@ never pass without having run them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import os
 import resource
 import subprocess
@@ -18,6 +20,7 @@ import sys
 import textwrap
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -145,6 +148,35 @@ class Actors:
     @staticmethod
     def unit(key: str = "housing_construction_bureau", name: str = "李科长") -> Actor:
         return Actor(name, "responsible", key)
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """One play of ``zhenggai demo --db DB --keep --reports REPORTS``: its exit code, output,
+    the database it kept and its reports folder; ``real_db`` is where ``ZHENGGAI_DB`` pointed
+    during the play (the demo must never write there)."""
+
+    code: int
+    out: str
+    err: str
+    db: Path
+    reports: Path
+    real_db: Path
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """The demo played once per test process (about 45 s of simulation and reports), shared by
+    the tests that read what it prints and writes. Tests must not change its files."""
+    from zhenggai.adapters.cli import main
+
+    folder = tmp_path_factory.mktemp("demo")
+    db, reports, real = folder / "demo.db", folder / "reports", folder / "real.db"
+    with (pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(io.StringIO()) as out,
+          contextlib.redirect_stderr(io.StringIO()) as err):
+        patch.setenv("ZHENGGAI_DB", str(real))
+        code = main(["demo", "--db", str(db), "--keep", "--reports", str(reports)])
+    return DemoRun(code, out.getvalue(), err.getvalue(), db, reports, real)
 
 
 @pytest.fixture

@@ -31,6 +31,8 @@ from zhenggai.adapters.cli import main
 from zhenggai.engine import Engine
 from zhenggai.workflows import builtin_path
 
+from tests.conftest import DemoRun
+
 # The CLI runs on the system clock, so due dates lie far ahead: in 2099, a year the statutory
 # holiday data does not cover, so the campaigns here count working days Monday to Friday
 # (WEEKENDS_PLAN: the built-in plan with ``calendar: {base: weekends}``).
@@ -635,17 +637,12 @@ def test_audit_verify_reports_tampering_and_exits_1(cli: Cli, populated: str) ->
 # ------------------------------------------------------------------------------------- demo
 
 
-def test_demo_plays_the_campaign_and_prints_timeline_ledger_and_audit(
-    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_demo_plays_the_campaign_and_prints_timeline_ledger_and_audit(demo: DemoRun) -> None:
     """demo runs the scripted lifecycle on a throwaway database and prints it in Chinese; it never
     writes to the database ZHENGGAI_DB names."""
-    real = tmp_path / "real.db"
-    monkeypatch.setenv("ZHENGGAI_DB", str(real))
-    result = cli("demo", "--reports", str(tmp_path / "reports"))
-    assert not real.exists()
-    assert result.code == 0, result.err
-    out = result.out
+    assert not demo.real_db.exists()
+    assert demo.code == 0, demo.err
+    out = demo.out
     assert "2023年7月3日(星期一) 09:30" in out
     for step in ("登记问题", "查阅举报人信息", "交办", "添加整改措施", "开始整改", "完成整改措施", "提请验收",
                  "验收通过", "销号", "回头看重新整改", "退回重新整改", "撤销(不属实)", "合并重复问题"):
@@ -661,13 +658,12 @@ def test_demo_plays_the_campaign_and_prints_timeline_ledger_and_audit(
     assert "【模拟汇总】" in simulated and "问题 300 件" in simulated and "挂牌督办" in simulated
 
 
-def test_demo_keeps_its_database_when_asked_and_refuses_an_existing_file(cli: Cli, tmp_path: Path) -> None:
+def test_demo_keeps_its_database_when_asked_and_refuses_an_existing_file(cli: Cli, demo: DemoRun) -> None:
     """demo --db PATH leaves a database the other commands read; an existing file is refused."""
-    path = str(tmp_path / "demo.db")
-    assert cli("demo", "--db", path, "--keep", "--reports", str(tmp_path / "reports")).code == 0
-    listed = cli("--db", path, "item", "list", "--json").json()
+    assert demo.code == 0, demo.err
+    listed = cli("--db", str(demo.db), "item", "list", "--json").json()
     assert [i["state"] for i in listed] == ["closed", "closed", "dismissed", "rectifying", "merged"]
-    again = cli("demo", "--db", path)
+    again = cli("demo", "--db", str(demo.db))
     assert again.code == 1 and again.err.startswith("错误: 演示数据库") and len(again.err.splitlines()) == 1
 
 

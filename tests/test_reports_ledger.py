@@ -33,6 +33,8 @@ from zhenggai.engine import Actor, Engine, ItemView, Reporter, ReporterKeys, Vir
 from zhenggai.testing import items_only
 from zhenggai.workflows import load_setup
 
+from tests.conftest import DemoRun
+
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 KEY = "r1"
 TITLE = "2023年持续深化作风整顿优化营商环境专项行动"
@@ -565,11 +567,10 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in {HEAVY!r}))
 # ------------------------------------------------------------------------------------------ demo
 
 
-def test_demo_writes_every_report_of_the_simulated_campaign(cli: Callable[..., Run], tmp_path: Path) -> None:
-    reports = tmp_path / "演示报告"
-    result = cli("demo", "--db", str(tmp_path / "demo.db"), "--reports", str(reports))
-    assert result.code == 0, result.err
-    out = result.out
+def test_demo_writes_every_report_of_the_simulated_campaign(demo: DemoRun) -> None:
+    reports = demo.reports
+    assert demo.code == 0, demo.err
+    out = demo.out
     assert out.index("【模拟汇总】") < out.index("【报告】")
     assert f"已写入 {reports.resolve()}:" in out
     ledger = reports / ledger_name(TITLE)
@@ -587,18 +588,17 @@ def test_demo_writes_every_report_of_the_simulated_campaign(cli: Callable[..., R
         assert prefix in out
 
 
-def test_demo_also_reports_the_campaign_in_progress(cli: Callable[..., Run], tmp_path: Path) -> None:
+def test_demo_also_reports_the_campaign_in_progress(demo: DemoRun, tmp_path: Path) -> None:
     """Issue 14, point 4: besides the reports at the end, the demo writes those of 2023-08-21,
     inside 整改落实阶段, into a subfolder: its ledger has items in hand with red and yellow
     lights and 挂牌督办, its bulletin overdue items, its ranking a unit with overdue items."""
     from zhenggai.adapters._demo import MID_FOLDER
 
-    reports = tmp_path / "reports"
-    result = cli("demo", "--reports", str(reports))
-    assert result.code == 0, result.err
+    reports = demo.reports
+    assert demo.code == 0, demo.err
     mid = reports / MID_FOLDER
-    assert "【整改落实阶段报告】截至 2023年8月21日 (专项行动进行中) 的报告 (10 个文件" in result.out
-    assert str(mid.resolve()) in result.out
+    assert "【整改落实阶段报告】截至 2023年8月21日 (专项行动进行中) 的报告 (10 个文件" in demo.out
+    assert str(mid.resolve()) in demo.out
     assert not (mid / FOLDER).exists()  # the unit packs only at the end
     rows = _sheet_rows(mid / ledger_name(TITLE), "整改台账")
     assert rows[1][0].startswith("XX县  截至 2023年8月21日  共 ")

@@ -51,6 +51,8 @@ from zhenggai.adapters.reports.registers import (
 from zhenggai.engine import Actor, Engine, FiveOutcomes, OutcomeView
 from zhenggai.workflows import load_setup
 
+from tests.conftest import DemoRun
+
 from .test_reports_bulletin import PNG_SIGNATURE, Page, assert_self_contained, read_page, table_rows
 from .test_reports_ledger import _every_text
 
@@ -474,14 +476,13 @@ def test_no_person_held_accountable_appears_in_any_unit_facing_or_public_output(
 # --------------------------------------------------------------------------------------- demo
 
 
-def test_the_demo_shows_the_dashboard_and_the_digest_its_cases(tmp_path: Path) -> None:
+def test_the_demo_shows_the_dashboard_and_the_digest_its_cases(demo: DemoRun) -> None:
     """`zhenggai demo --reports DIR`: the bulletin's 五个一批 computed from the simulated
     records, the registers workbook, and a digest with selected practices and published cases,
     none of the made-up people held accountable anywhere."""
-    reports = tmp_path / "reports"
-    with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.redirect_stderr(io.StringIO()):
-        assert main(["demo", "--reports", str(reports)]) == 0
-    text = out.getvalue()
+    reports = demo.reports
+    assert demo.code == 0, demo.err
+    text = demo.out
     summary = text[text.index("【模拟汇总】"):]
     assert "五个一批 (数量/目标): 排查发现问题线索 300/300" in summary
     assert "  长效机制 " in summary and "选入晒成效" in summary and " 人\n" in summary
