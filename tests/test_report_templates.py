@@ -237,11 +237,15 @@ def test_a_bad_county_template_is_refused_and_nothing_is_written(engine: Engine,
     assert not out.exists()
 
 
-def test_a_file_that_is_not_a_docx_and_a_missing_folder_are_refused(engine: Engine, tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_docx_an_oversized_one_and_a_missing_folder_are_refused(engine: Engine, tmp_path: Path) -> None:
     folder = tmp_path / "模板"
     folder.mkdir()
     (folder / "典型案例通报.docx").write_text("不是 Word 文件", encoding="utf-8")
     with pytest.raises(ReportError, match=r"典型案例通报\.docx 不是有效的 \.docx"):
+        write_reports(engine, "t", "cases", tmp_path / "out", templates=folder)
+    with (folder / "典型案例通报.docx").open("r+b") as oversized:  # sparse: no 20 MB written
+        oversized.truncate(20 * 1024 * 1024 + 1)
+    with pytest.raises(ReportError, match=r"典型案例通报\.docx 超过 20 MB"):
         write_reports(engine, "t", "cases", tmp_path / "out", templates=folder)
     with pytest.raises(ReportError, match=r"模板目录 .* 不存在"):
         write_reports(engine, "t", "cases", tmp_path / "out", templates=tmp_path / "无此目录")

@@ -623,23 +623,18 @@ def test_demo_also_reports_the_campaign_in_progress(demo: DemoRun, tmp_path: Pat
 def _the_mid_bulletin_reads_as_a_document(mid: Path, tmp_path: Path) -> None:
     """The demo's 工作进展通报 of 2023-08-21 as LibreOffice prints it: 版头, 主送, a page number
     on every page, the unit table with its overdue units, seven charts with data, 落款."""
-    from tests.test_reports_rendered import ISSUER, _missing_tools, pages
+    from tests._rendering import page_texts, skip_without_tools, to_pdf
+    from tests.test_reports_rendered import ISSUER
 
-    missing = _missing_tools()
-    if missing is not None:
-        pytest.skip(missing)
+    skip_without_tools()
     (docx_file,) = mid.glob("*工作进展通报-20230821.docx")
-    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless", "--convert-to",
-                    "pdf", "--outdir", str(tmp_path / "pdf"), str(docx_file)], capture_output=True, check=True,
-                   timeout=300)
-    pdf = tmp_path / "pdf" / f"{docx_file.stem}.pdf"
-    raw = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True,
-                         timeout=60).stdout
-    texts = raw.split("\f")[: pages(pdf)]
+    [pdf] = to_pdf([docx_file], tmp_path)
+    texts = page_texts(pdf)
     assert len(texts) >= 5
     for number, page_text in enumerate(texts, 1):
         last = [line for line in page_text.splitlines() if line.strip()][-1]
         assert re.fullmatch(rf"\s*—\s*{number}\s*—\s*", last), (number, last)
+    raw = "\f".join(texts)
     text = re.sub(r"[ \t]+", "", raw)
     assert text.index(ISSUER) < text.index("第") < text.index("各成员单位：") < text.index("五、各责任单位进展")
     flat = text.replace("\n", "")

@@ -13,12 +13,7 @@ Also here: :meth:`Engine.issue_number`, the 期数 the bulletins print.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import os
 import re
-import shutil
-import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,20 +22,28 @@ import pytest
 from docx.enum.text import WD_LINE_SPACING
 from docx.oxml.ns import qn
 from sqlalchemy import select
-from zhenggai.adapters._simulate import Simulation
 from zhenggai.adapters.reports._files import chinese_date
 from zhenggai.adapters.reports.bulletin import write_cases, write_progress
 from zhenggai.adapters.reports.unit_pack import write_unit_packs
-from zhenggai.engine import Actor, Engine, InvalidInputError, ReporterKeys
+from zhenggai.engine import Actor, Engine, InvalidInputError
 from zhenggai.engine.models import Issue
 from zhenggai.engine.views import ProgressReport
-from zhenggai.workflows import load_setup
+
+from tests._rendering import (
+    LANDSCAPE,
+    PORTRAIT,
+    keep_png,
+    page_sizes,
+    page_texts,
+    pages,
+    pictures_folder,
+    simulated_campaign,
+    skip_without_tools,
+    to_pdf,
+)
 
 OFFICE = Actor("王主任", "leading_group_office", "discipline_commission")
 ISSUER = "XX县干部作风整顿领导小组办公室"
-#: A4 in points, portrait and landscape, as pdfinfo prints them.
-PORTRAIT = (595, 842)
-LANDSCAPE = (842, 595)
 
 
 # ------------------------------------------------------------------------------ 期数
@@ -92,65 +95,25 @@ class Rendered:
 
     def text(self, pdf: Path) -> list[str]:
         """The PDF's text (``pdftotext -layout``), one string per page."""
-        out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                             check=True, timeout=60).stdout
-        return out.split("\f")[: pages(pdf)]
-
-
-def _missing_tools() -> str | None:
-    for tool in ("soffice", "pdftotext", "pdfinfo", "pdftoppm"):
-        if shutil.which(tool) is None:
-            return f"{tool} not installed (apt-get install libreoffice-writer-nogui poppler-utils fonts-noto-cjk)"
-    return None
-
-
-def pages(pdf: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
-    return int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))  # type: ignore[union-attr]
-
-
-def page_sizes(pdf: Path) -> list[tuple[int, int]]:
-    """Each page's size in points (rounded), from ``pdfinfo -f 1 -l N``."""
-    info = subprocess.run(["pdfinfo", "-f", "1", "-l", str(pages(pdf)), str(pdf)], capture_output=True, text=True,
-                          check=True, timeout=60).stdout
-    return [(round(float(w)), round(float(h)))
-            for w, h in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info, re.MULTILINE)]
+        return page_texts(pdf)
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
-    missing = _missing_tools()
-    if missing is not None:
-        pytest.skip(missing)
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    skip_without_tools()
     folder = tmp_path_factory.mktemp("rendered")
-    setup = load_setup("county_2023")
-    sim = Simulation(setup, items=60, start=dt.date(2023, 6, 1), until=dt.date(2023, 9, 15), seed=5,
-                     out=io.StringIO(), timeline=False)
-    engine = Engine(f"sqlite:///{folder / 'rendered.db'}", clock=sim.clock, seed=5,
-                    reporter_keys=ReporterKeys.generate())
-    try:
-        sim.run(engine)
+    out = folder / "out"
+    with simulated_campaign(folder) as engine:
         for item in [i for i in engine.items("sim") if i.closed_at is not None][:2]:
             engine.mark_case(item.id, OFFICE, note=f"以案促改：{item.title}")
-        out = folder / "out"
         progress = next(p for p in write_progress(engine, "sim", out, issued_by="王主任") if p.suffix == ".docx")
         cases = next(p for p in write_cases(engine, "sim", out, issued_by="王主任") if p.suffix == ".docx")
         report = engine.progress("sim")
         busiest = max(report.by_unit, key=lambda u: u.total)
         self_check = next(p for p in write_unit_packs(engine, "sim", out, unit=busiest.unit) if p.suffix == ".docx")
-    finally:
-        engine.dispose()
-    pdf_dir = folder / "pdf"
-    profile = (folder / "lo-profile").as_uri()
-    # Both documents in one call (LibreOffice starts once); a profile of its own, so parallel
-    # test workers and an official's running LibreOffice do not share (and lock) one.
-    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(pdf_dir), str(progress), str(cases), str(self_check)],
-                   capture_output=True, check=True, timeout=300)
-    pictures = Path(os.environ.get("ZHENGGAI_RENDER_DIR") or folder / "png")
-    pictures.mkdir(parents=True, exist_ok=True)
-    yield Rendered(report, progress, cases, pdf_dir / f"{progress.stem}.pdf", pdf_dir / f"{cases.stem}.pdf",
-                   pdf_dir / f"{self_check.stem}.pdf", busiest.unit_name, pictures)
+    progress_pdf, cases_pdf, self_check_pdf = to_pdf([progress, cases, self_check], folder)
+    return Rendered(report, progress, cases, progress_pdf, cases_pdf, self_check_pdf, busiest.unit_name,
+                    pictures_folder(folder))
 
 
 def test_rendered_pages_are_kept_as_png(rendered: Rendered, record_property: pytest.RecordProperty) -> None:
@@ -160,10 +123,7 @@ def test_rendered_pages_are_kept_as_png(rendered: Rendered, record_property: pyt
     for pdf, first, last, name in ((rendered.progress_pdf, 1, 1, "progress"), (rendered.progress_pdf, unit_page,
                                    unit_page, "progress-units"), (rendered.cases_pdf, 1, 1, "cases"),
                                    (rendered.self_check_pdf, 1, 1, "self-check")):
-        prefix = rendered.pictures / name
-        subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", str(first), "-l", str(last), str(pdf), str(prefix)],
-                       check=True, timeout=120)
-        kept.extend(sorted(rendered.pictures.glob(f"{name}-*.png")))
+        kept.extend(keep_png(pdf, first, last, rendered.pictures / name))
     assert len(kept) >= 4
     record_property("figures", "rendered bulletin pages: " + ", ".join(str(p) for p in kept))
 

@@ -15,18 +15,13 @@ whole in the PDF text was printed whole.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import os
 import re
-import shutil
-import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from zhenggai.adapters._simulate import Simulation
 from zhenggai.adapters.reports.ledger import COLUMNS as LEDGER_COLUMNS
 from zhenggai.adapters.reports.ledger import NO_LIGHT, ReportLabels, measure_lines, write_ledger
 from zhenggai.adapters.reports.registers import (
@@ -42,11 +37,20 @@ from zhenggai.adapters.reports.unit_pack import (
     TIME_COLUMNS,
     write_unit_packs,
 )
-from zhenggai.engine import Engine, ItemView, ReporterKeys
-from zhenggai.workflows import load_setup
+from zhenggai.engine import ItemView
 
-#: A4 landscape in points, as pdfinfo prints it.
-LANDSCAPE = (842, 595)
+from tests._rendering import (
+    LANDSCAPE,
+    keep_png,
+    page_sizes,
+    page_texts,
+    pages,
+    pictures_folder,
+    simulated_campaign,
+    skip_without_tools,
+    to_pdf,
+)
+
 LIGHT_WORDS = ("绿灯", "黄灯", "红灯")
 PACK_SHEETS = (("问题清单", PROBLEM_COLUMNS), ("责任清单", DUTY_COLUMNS), ("措施清单", MEASURE_COLUMNS),
                ("时间清单", TIME_COLUMNS))
@@ -68,9 +72,7 @@ class Rendered:
 
     def page_texts(self, pdf: Path) -> list[str]:
         """The PDF's text (``pdftotext -raw``), one string per page."""
-        out = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True,
-                             timeout=60).stdout
-        return out.split("\f")[: pages(pdf)]
+        return page_texts(pdf, mode="-raw")
 
     def lines(self, pdf: Path) -> list[str]:
         return [line for text in self.page_texts(pdf) for line in text.splitlines()]
@@ -80,48 +82,18 @@ class Rendered:
         return self.ledger, self.pack, self.registers
 
 
-def _missing_tools() -> str | None:
-    for tool in ("soffice", "pdftotext", "pdfinfo", "pdftoppm"):
-        if shutil.which(tool) is None:
-            return f"{tool} not installed (apt-get install libreoffice-calc-nogui poppler-utils fonts-noto-cjk)"
-    return None
-
-
-def pages(pdf: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
-    found = re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)
-    assert found is not None, info
-    return int(found.group(1))
-
-
-def page_sizes(pdf: Path) -> list[tuple[int, int]]:
-    """Each page's size in points (rounded), from ``pdfinfo -f 1 -l N``."""
-    info = subprocess.run(["pdfinfo", "-f", "1", "-l", str(pages(pdf)), str(pdf)], capture_output=True, text=True,
-                          check=True, timeout=60).stdout
-    return [(round(float(w)), round(float(h)))
-            for w, h in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info, re.MULTILINE)]
-
-
 def squeezed(text: str) -> str:
     """``text`` without white space: a cell's wrapped lines joined back."""
     return re.sub(r"\s+", "", text)
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
-    missing = _missing_tools()
-    if missing is not None:
-        pytest.skip(missing)
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    skip_without_tools()
     started = time.perf_counter()
     folder = tmp_path_factory.mktemp("xlsx-rendered")
-    setup = load_setup("county_2023")
-    sim = Simulation(setup, items=60, start=dt.date(2023, 6, 1), until=dt.date(2023, 9, 15), seed=5,
-                     out=io.StringIO(), timeline=False)
-    engine = Engine(f"sqlite:///{folder / 'rendered.db'}", clock=sim.clock, seed=5,
-                    reporter_keys=ReporterKeys.generate())
-    try:
-        sim.run(engine)
-        out = folder / "out"
+    out = folder / "out"
+    with simulated_campaign(folder) as engine:
         labels = ReportLabels.load(engine, "sim")
         rows = engine.ledger("sim")
         # The unit with the most items: its pack has the most measures to print.
@@ -137,18 +109,10 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
         measures = {row.item.id: measure_lines(row.measures, labels) for row in rows}
         unit_name = labels.base.unit(unit)
         today = labels.today
-    finally:
-        engine.dispose()
-    pdf_dir = folder / "pdf"
-    profile = (folder / "lo-profile").as_uri()
-    # The three workbooks in one call (LibreOffice starts once), with a profile of its own.
-    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(pdf_dir), str(ledger), str(pack), str(registers)],
-                   capture_output=True, check=True, timeout=300)
-    pictures = Path(os.environ.get("ZHENGGAI_RENDER_DIR") or folder / "png")
-    pictures.mkdir(parents=True, exist_ok=True)
-    yield Rendered(pdf_dir / f"{ledger.stem}.pdf", pdf_dir / f"{pack.stem}.pdf", pdf_dir / f"{registers.stem}.pdf",
-                   pictures, items, measures, unit, unit_name, today, time.perf_counter() - started)
+    # The three workbooks in one LibreOffice call.
+    ledger_pdf, pack_pdf, registers_pdf = to_pdf([ledger, pack, registers], folder)
+    return Rendered(ledger_pdf, pack_pdf, registers_pdf, pictures_folder(folder), items, measures, unit, unit_name,
+                    today, time.perf_counter() - started)
 
 
 def test_rendered_pages_are_kept_as_png(rendered: Rendered, record_property: pytest.RecordProperty) -> None:
@@ -158,10 +122,7 @@ def test_rendered_pages_are_kept_as_png(rendered: Rendered, record_property: pyt
     for pdf, first, final, name in ((rendered.ledger, 1, 1, "ledger"), (rendered.ledger, last, last, "ledger-last"),
                                     (rendered.pack, 1, pages(rendered.pack), "unit-pack"),
                                     (rendered.registers, 1, 1, "registers")):
-        prefix = rendered.pictures / name
-        subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", str(first), "-l", str(final), str(pdf), str(prefix)],
-                       check=True, timeout=120)
-        kept.extend(sorted(rendered.pictures.glob(f"{name}-*.png")))
+        kept.extend(keep_png(pdf, first, final, rendered.pictures / name))
     assert len(kept) >= 4
     record_property("figures", f"simulated, written and rendered in {rendered.seconds:.1f} s; pages: "
                     + ", ".join(str(p) for p in kept))

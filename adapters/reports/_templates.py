@@ -60,9 +60,9 @@ from ._files import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from zhenggai.workflows.schema import DocumentMarksSpec
+    from zhenggai.workflows.schema import CampaignSetup, DocumentMarksSpec
 
-__all__ = ["KINDS", "TEMPLATE_FILES", "DocumentFields", "Templates", "builtin_template", "classification_text", "write_builtin"]
+__all__ = ["TEMPLATE_FILES", "DocumentFields", "Templates", "builtin_template", "leading_office", "write_builtin"]
 
 #: The documents made from templates: kind (as numbered in ``zg_issue``) → the template's file.
 TEMPLATE_FILES: Mapping[str, str] = {
@@ -70,7 +70,6 @@ TEMPLATE_FILES: Mapping[str, str] = {
     "case_bulletin": "典型案例通报.docx",
     "self_check": "自查报告.docx",
 }
-KINDS = tuple(TEMPLATE_FILES)
 #: 发文机关标志: red, 方正小标宋简体, at most 小初 (36 pt), smaller for a long name.
 MASTHEAD_RED = "FF0000"
 _MASTHEAD_MAX_PT = 36
@@ -82,18 +81,37 @@ _BODY_STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Table Grid")
 
 @dataclass(frozen=True)
 class DocumentFields:
-    """The fields of one document (see the module's table); :meth:`context` adds the derived ones."""
+    """The fields of one document (see the module's table): ``marks`` is the definition's
+    ``reports.<kind>`` (密级, 紧急程度; its 主送 is what ``recipients`` falls back to)."""
 
     title: str
     subtitle: str
     issuer: str
-    recipients: str
     day: dt.date
     county: str
     campaign: str
+    default_recipients: str
+    recipients: str | None = None
     number: int | None = None
-    classification: str = ""
-    urgency: str = ""
+    marks: DocumentMarksSpec | None = None
+
+    @property
+    def addressed_to(self) -> str:
+        """主送: the caller's, else the definition's for this kind, else the default."""
+        return self.recipients or (self.marks.recipients if self.marks else None) or self.default_recipients
+
+    @property
+    def classification(self) -> str:
+        """密级 as printed: ``秘密★1年`` with a 保密期限, else the 密级 alone; empty when unset."""
+        if self.marks is None or self.marks.classification is None:
+            return ""
+        return self.marks.classification + (f"★{self.marks.secrecy_term}" if self.marks.secrecy_term else "")
+
+
+def leading_office(setup: CampaignSetup | None) -> str | None:
+    """The leading group's office the definition names (the bulletins' 发文机关, the 自查报告's
+    default 主送), or None."""
+    return setup.leading_group.office_name if setup is not None and setup.leading_group is not None else None
 
 
 class Templates:
@@ -159,13 +177,6 @@ class Templates:
         return buffer.getvalue()
 
 
-def classification_text(marks: DocumentMarksSpec | None) -> str:
-    """密级 as printed: ``秘密★1年`` with a 保密期限, else the 密级 alone; empty when unset."""
-    if marks is None or marks.classification is None:
-        return ""
-    return marks.classification + (f"★{marks.secrecy_term}" if marks.secrecy_term else "")
-
-
 def _jinja_message(err: Exception) -> str:
     from jinja2 import TemplateSyntaxError, UndefinedError
     from jinja2.exceptions import SecurityError
@@ -184,11 +195,11 @@ def _context(fields: DocumentFields) -> dict[str, Any]:
         "title": doc_text(fields.title),
         "subtitle": doc_text(fields.subtitle),
         "issuer": doc_text(fields.issuer),
-        "recipients": doc_text(fields.recipients),
+        "recipients": doc_text(fields.addressed_to),
         "number": fields.number if fields.number is not None else "",
         "issue": f"第{fields.number}期" if fields.number is not None else "",
         "classification": doc_text(fields.classification),
-        "urgency": doc_text(fields.urgency),
+        "urgency": (fields.marks.urgency or "") if fields.marks is not None else "",
         "date": chinese_date(fields.day),
         "county": doc_text(fields.county),
         "campaign": doc_text(fields.campaign),

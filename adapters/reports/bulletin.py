@@ -41,10 +41,19 @@ from ._files import (
     text_width_cm,
 )
 from ._html import data_uri, file_stem, local_now, local_time, page, percent, render, scope_names, write_all
-from ._templates import DocumentFields, Templates, classification_text
+from ._templates import DocumentFields, Templates, leading_office
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from zhenggai.engine import Engine, FiveOutcomes, ItemView, MeasureView, OutcomeTally, ProgressReport
+    from zhenggai.engine import (
+        CampaignView,
+        Engine,
+        FiveOutcomes,
+        ItemView,
+        MeasureView,
+        OutcomeTally,
+        ProgressReport,
+    )
+    from zhenggai.workflows.schema import CampaignSetup
 
     from .charts import Chart
 
@@ -55,9 +64,9 @@ CASES = "典型案例通报"
 #: The kinds numbered in ``zg_issue`` (期数 per campaign and kind).
 PROGRESS_KIND = "progress_bulletin"
 CASES_KIND = "case_bulletin"
-#: 主送 when the caller names none (the definition has no field for it).
+#: 主送 when neither the caller nor the definition's ``reports.<kind>.recipients`` names one.
 DEFAULT_RECIPIENTS = "各成员单位"
-#: Width of a chart in the .docx: the text width of an A4 page with the 公文 margins.
+#: Width of a chart in the .docx (narrower where the template's page is).
 _PICTURE_CM = 15.5
 
 
@@ -173,29 +182,18 @@ def _doc_body(document: Any, text: str) -> Any:
     return paragraph
 
 
-def _issuer(engine: Engine, campaign: str, county: str) -> str:
-    """The 发文机关: the leading group's office named in the definition, else the county."""
-    setup = engine.definition(campaign)
-    if setup is not None and setup.leading_group is not None:
-        return setup.leading_group.office_name
-    return county
-
-
 def _fields(
-    engine: Engine, campaign: str, kind: str, day: dt.date, *, title: str, subtitle: str,
-    issuer: str | None, recipients: str | None, issued_by: str | None,
+    engine: Engine, view: CampaignView, setup: CampaignSetup | None, kind: str, day: dt.date, *, title: str,
+    subtitle: str, issuer: str | None, recipients: str | None, issued_by: str | None,
 ) -> DocumentFields:
     """A bulletin's template fields: its 期数 (stored, per campaign, kind and day), the
-    definition's marks for ``kind`` (密级, 紧急程度, 主送), the caller's issuer and 主送 first."""
-    view = engine.campaign(campaign)
-    setup = engine.definition(campaign)
-    marks = getattr(setup.reports, kind) if setup is not None else None
-    number = engine.issue_number(campaign, kind, day, issued_by or "system")
+    definition's marks for ``kind`` (密级, 紧急程度, 主送), the caller's issuer and 主送 first.
+    The 发文机关 is the leading group's office named in the definition, else the county."""
     return DocumentFields(
-        title=title, subtitle=subtitle, issuer=issuer or _issuer(engine, campaign, view.county),
-        recipients=recipients or (marks.recipients if marks is not None else None) or DEFAULT_RECIPIENTS,
-        day=day, county=view.county, campaign=view.title, number=number,
-        classification=classification_text(marks), urgency=(marks.urgency or "") if marks is not None else "",
+        title=title, subtitle=subtitle, issuer=issuer or leading_office(setup) or view.county, day=day, county=view.county,
+        campaign=view.title, default_recipients=DEFAULT_RECIPIENTS, recipients=recipients,
+        number=engine.issue_number(view.key, kind, day, issued_by or "system"),
+        marks=getattr(setup.reports, kind) if setup is not None else None,
     )
 
 
@@ -379,7 +377,7 @@ def write_progress(
             for c in section["charts"]:
                 _doc_picture(document, charts[c["number"] - 1].png, f"图{c['number']} {c['title']}")
 
-    doc_fields = _fields(engine, campaign, PROGRESS_KIND, report.today, title=title, subtitle=subtitle,
+    doc_fields = _fields(engine, view, engine.definition(campaign), PROGRESS_KIND, report.today, title=title, subtitle=subtitle,
                      issuer=issuer, recipients=recipients, issued_by=issued_by)
     docx_bytes = (templates or Templates()).fill(PROGRESS_KIND, doc_fields, write_body, created=report.as_of)
 
@@ -487,7 +485,7 @@ def write_cases(
             document.add_heading("（四）案例点评", level=2)
             _doc_body(document, case["note"])
 
-    doc_fields = _fields(engine, campaign, CASES_KIND, now.date(), title=title, subtitle=subtitle,
+    doc_fields = _fields(engine, view, setup, CASES_KIND, now.date(), title=title, subtitle=subtitle,
                      issuer=issuer, recipients=recipients, issued_by=issued_by)
     docx_bytes = (templates or Templates()).fill(CASES_KIND, doc_fields, write_body, created=now)
 

@@ -44,11 +44,12 @@ from ._files import (
     set_run_font,
     write_table,
 )
-from ._templates import DocumentFields, Templates, classification_text
+from ._templates import DocumentFields, Templates, leading_office
 from .ledger import ReportLabels, measure_lines
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from zhenggai.engine import Engine, LedgerRow, ProgressReport
+    from zhenggai.workflows.schema import CampaignSetup, DocumentMarksSpec
 
 __all__ = ["FILL_IN", "FOLDER", "chinese_number", "pack_units", "write_unit_packs"]
 
@@ -154,7 +155,11 @@ def write_unit_packs(
     returns the files written, two per unit (the .docx, then the .xlsx)."""
     labels = ReportLabels.load(engine, campaign)
     packs = pack_units(engine, labels.base.campaign.key, unit=unit, track=track)
-    people = _unit_contacts(engine, labels.base.campaign.key)
+    setup = engine.definition(labels.base.campaign.key)
+    people = _unit_contacts(setup)
+    templates = templates or Templates()
+    marks = setup.reports.self_check if setup is not None else None
+    office = leading_office(setup)
     written: list[Path] = []
     used: set[str] = set()
     for pack in packs:
@@ -163,7 +168,7 @@ def write_unit_packs(
             stem = f"{stem}-{safe_name(pack.unit)}"  # not cut again: out_file fits it, with a hash
         used.add(stem.casefold())
         written.append(_write_report(engine, labels, pack, out_file(out, f"{FOLDER}/{stem}-自查报告.docx"),
-                                     templates or Templates()))
+                                     templates, marks, office))
         written.append(
             _write_lists(engine, labels, pack, people.get(pack.unit, ()),
                          out_file(out, f"{FOLDER}/{stem}-一报告四清单.xlsx"))
@@ -174,8 +179,10 @@ def write_unit_packs(
 # ----------------------------------------------------------------------------- 自查报告
 
 
-def _write_report(engine: Engine, labels: ReportLabels, pack: UnitPack, path: Path,
-                  templates: Templates) -> Path:
+def _write_report(engine: Engine, labels: ReportLabels, pack: UnitPack, path: Path, templates: Templates,
+                  marks: DocumentMarksSpec | None, office: str | None) -> Path:
+    """The unit's 自查报告, addressed to the definition's 主送 for it, else to ``office`` (the
+    leading group's office), else the county; signed by the unit."""
     campaign = labels.base.campaign
     report = pack.report
     title = f"{pack.unit_name}关于{campaign.title}的自查报告"
@@ -213,14 +220,9 @@ def _write_report(engine: Engine, labels: ReportLabels, pack: UnitPack, path: Pa
         for n, text in enumerate(_next_steps(pack), start=1):
             _body(document, text, lead=f"（{chinese_number(n)}）")
 
-    setup = engine.definition(campaign.key)
-    marks = setup.reports.self_check if setup is not None else None
-    office = setup.leading_group.office_name if setup is not None and setup.leading_group is not None else None
     fields = DocumentFields(
-        title=title, subtitle=f"截至{day}", issuer=pack.unit_name,
-        recipients=(marks.recipients if marks is not None else None) or office or campaign.county,
-        day=report.today, county=campaign.county, campaign=campaign.title,
-        classification=classification_text(marks), urgency=(marks.urgency or "") if marks is not None else "",
+        title=title, subtitle=f"截至{day}", issuer=pack.unit_name, day=report.today, county=campaign.county,
+        campaign=campaign.title, default_recipients=office or campaign.county, marks=marks,
     )
     path.write_bytes(templates.fill(SELF_CHECK_KIND, fields, write_body, created=engine.clock.now()))
     return path
@@ -365,9 +367,8 @@ def _progress_text(row: LedgerRow, labels: ReportLabels) -> str:
     return "\n".join(parts)
 
 
-def _unit_contacts(engine: Engine, campaign: str) -> dict[str, tuple[str, ...]]:
+def _unit_contacts(setup: CampaignSetup | None) -> dict[str, tuple[str, ...]]:
     """The contacts' names the definition gives for each unit (None known: empty)."""
-    setup = engine.definition(campaign)
     if setup is None:
         return {}
     return {u.id: tuple(c.name for c in u.contacts) for u in setup.units}
