@@ -1,7 +1,10 @@
 """zhenggai.adapters: what connects the engine to the outside world.
 
-Step 1 holds the command-line interface (:mod:`zhenggai.adapters.cli`, the ``zhenggai``
-console script). Later steps add the daemon, import/export and reports here.
+The command-line interface (:mod:`zhenggai.adapters.cli`, the ``zhenggai`` console script:
+its parser in ``_parser_*``, its commands in ``_commands`` and ``_cmd_*``), the scheduler daemon
+(``_daemon``, ``_ops``), intake of problem lists and rosters (``_import``, ``_sheets``,
+``_contacts``), the simulation and demo (``_simulate*``, ``_demo``) and the reports
+(:mod:`zhenggai.adapters.reports`).
 
 This package imports nothing heavy on import: ``zhenggai --help`` must not pay for
 SQLAlchemy, SQLModel, Alembic, transitions or pydantic.

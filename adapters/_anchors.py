@@ -17,7 +17,7 @@ from pathlib import Path
 
 from zhenggai.engine import Anchor, Engine
 
-from .cli import CliError
+from ._errors import CliError
 
 __all__ = ["ANCHOR_EVERY", "anchor_if_due", "read_anchors", "write_anchors"]
 

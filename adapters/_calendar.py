@@ -14,7 +14,7 @@ import datetime as dt
 
 from zhenggai.engine import CalendarYearView
 
-from ._commands import ActorTuple, _actor, _print_json, open_engine
+from ._context import ActorTuple, _actor, _print_json, open_engine
 from ._tables import display_width, pad
 
 __all__ = ["CALENDAR_COMMANDS"]

@@ -39,11 +39,13 @@ from typing import Any
 
 from zhenggai.engine import ContactView, Engine, NewContact, UnreachableView
 
-from . import _import, _names
-from ._commands import ActorTuple, Labels, _actor, _campaign_key, _print_json, open_engine, print_rejection
-from ._import import WHOLE_ROW, Column, Intake, IntakeRejected, Problem, Unreadable, Value
+from . import _import, _import_template, _names
+from ._context import ActorTuple, _actor, _campaign_key, _print_json, open_engine, print_rejection
+from ._errors import CliError
+from ._import import WHOLE_ROW, Column, Intake, IntakeRejected, Problem
+from ._labels import Labels
+from ._sheets import Unreadable, Value
 from ._tables import render_table
-from .cli import CliError
 
 __all__ = ["CONTACT_COLUMNS", "CONTACT_COMMANDS", "import_contacts_file", "print_unreachable", "unreachable_lines"]
 
@@ -451,7 +453,7 @@ def _check_row(number: int, cells: Mapping[str, Value], headers: Mapping[str, st
 def write_contact_template(engine: Engine, campaign: str, path: Path) -> Path:
     """An empty 通讯录 at ``path`` (.xlsx), never over an existing file: the header with input
     hints, drop-down lists of units, roles and channels, date checks, and a 填写说明 sheet."""
-    target = _import.template_target(path)
+    target = _import_template.template_target(path)
     roster = Roster.load(engine, campaign)
     view = engine.campaign(campaign)
     rules = [
@@ -467,7 +469,7 @@ def write_contact_template(engine: Engine, campaign: str, path: Path) -> Path:
     ]
     date_check = {"validate": "date", "criteria": ">=", "value": dt.date(2000, 1, 1),
                   "error_message": "须为日期, 如 2023-08-01"}
-    return _import.write_list_template(
+    return _import_template.write_list_template(
         target, created=engine.clock.now(), sheet_name="通讯录", title=f"通讯录填写说明: {view.title}",
         subtitle=f"专项行动标识 {view.key}; 模板生成于 {roster.today.isoformat()}", layout=CONTACT_COLUMNS,
         # 接收渠道 takes several channels, so it gets no drop-down: the names are listed in 填写说明.

@@ -33,7 +33,7 @@ from zhenggai.engine.lifecycle import split_problem
 from zhenggai.workflows import dated_fields, dump_setup, load_setup, shift_notes, shift_setup
 from zhenggai.workflows.schema import CampaignSetup
 
-from .cli import CliError
+from ._errors import CliError
 
 __all__ = ["DatedCheck", "cmd_definition_shift", "dated_check", "redate", "setup_for_init"]
 

@@ -42,9 +42,11 @@ from typing import Any
 from zhenggai.engine import Actor, Engine, Reporter, ReporterKeys, VirtualClock
 from zhenggai.workflows import load_setup
 
-from ._commands import Labels, _sqlite_file, event_lines, item_table, shown_db
+from ._context import _sqlite_file, shown_db
+from ._errors import CliError
+from ._labels import Labels
+from ._render import event_lines, item_table
 from ._simulate import simulate
-from .cli import CliError
 
 __all__ = ["DEMO_START", "MID_DAY", "MID_FOLDER", "run_demo"]
 

@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .cli import CliError
+from ._errors import CliError
 
 __all__ = ["find", "lookup", "nearest", "resolve", "resolve_args", "squash", "unknown"]
 
@@ -85,7 +85,7 @@ def _named(choices: Mapping[str, str], keys: Iterable[str]) -> str:
 
 
 def resolve(what: str, given: str, choices: Mapping[str, str]) -> str:
-    """The key ``given`` names, or :class:`~zhenggai.adapters.cli.CliError` naming the nearest."""
+    """The key ``given`` names, or :class:`~zhenggai.adapters._errors.CliError` naming the nearest."""
     key = find(choices, given)
     if key is None:
         raise CliError(unknown(what, given, choices))
@@ -146,7 +146,8 @@ def resolve_args(args: argparse.Namespace, db: str,
 
 def _vocabularies(db: str, campaign: str | None) -> dict[str, dict[str, str]] | None:
     """key → name of every vocabulary, over the campaign given or all campaigns in ``db``."""
-    from ._commands import Labels, open_engine
+    from ._context import open_engine
+    from ._labels import Labels
 
     try:
         engine_cm = open_engine(db)

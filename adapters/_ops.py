@@ -6,22 +6,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
 from zhenggai.engine import ESCALATION_LABELS, Actor, DutyView, StatusView
 
 from ._anchors import anchor_if_due
-from ._commands import ActorTuple, _campaign_key, _print_json, open_engine
-from ._outbox import OUTBOX_COMMANDS, dispatcher_for, send_due
+from ._context import ActorTuple, _campaign_key, _print_json, open_engine
+from ._outbox import LOCAL, OUTBOX_COMMANDS, dispatcher_for, send_due
 from ._tables import LIGHT_LABELS, format_date, format_time, render_table
 
 __all__ = ["OPS_COMMANDS", "cmd_run", "cmd_status", "describe_span"]
-
-#: Operators read times in the county's time (the built-in plans' timezone).
-LOCAL = zoneinfo.ZoneInfo("Asia/Shanghai")
-
 
 def cmd_run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai run [--once] [--interval S]: the scheduler daemon, or one sweep."""

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
 from zhenggai.engine import OutboxView
 
-from ._commands import ActorTuple, _campaign_key, _print_json, open_engine
+from ._context import ActorTuple, _campaign_key, _print_json, open_engine
+from ._errors import CliError
 from ._tables import format_time, render_table, truncate
-from .cli import CliError
 
-__all__ = ["OUTBOX_COMMANDS", "dispatcher_for", "send_due"]
+__all__ = ["LOCAL", "OUTBOX_COMMANDS", "dispatcher_for", "send_due"]
+
+#: Operators read times in the county's time (the built-in plans' timezone).
+LOCAL = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 STATUS_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "dead": "死信"}
 
@@ -48,8 +52,6 @@ def cmd_outbox_list(args: argparse.Namespace, db: str, actor: ActorTuple | None)
     if not rows:
         print("没有消息")
         return 0
-    from ._ops import LOCAL
-
     table = [[str(r.id), STATUS_LABELS.get(r.status, r.status), r.channel, truncate(r.recipient, 28), r.kind,
               str(r.attempts), format_time(r.next_try_at, LOCAL) if r.status in ("pending", "sending") else "",
               truncate(r.last_error or "", 40)] for r in rows]
@@ -73,8 +75,6 @@ def cmd_outbox_show(args: argparse.Namespace, db: str, actor: ActorTuple | None)
 
 
 def _show(row: OutboxView) -> str:
-    from ._ops import LOCAL
-
     lines = [f"消息 {row.id}: {row.kind}",
              f"  状态      {STATUS_LABELS.get(row.status, row.status)} (已尝试 {row.attempts} 次)",
              f"  渠道      {row.channel} → {row.recipient}",

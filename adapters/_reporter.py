@@ -16,8 +16,8 @@ from typing import Any
 
 from zhenggai.engine import ReporterKeys
 
-from ._commands import ActorTuple, Command, _actor, _campaign_key, _print_json, open_engine
-from .cli import CliError
+from ._context import ActorTuple, Command, _actor, _campaign_key, _print_json, open_engine
+from ._errors import CliError
 
 __all__ = ["REPORTER_COMMANDS", "configured_keys", "write_key_file"]
 

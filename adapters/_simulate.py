@@ -37,12 +37,11 @@ import sys
 import tempfile
 import zoneinfo
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
 from zhenggai.engine import (
-    ESCALATION_LABELS,
     Actor,
     CampaignSetup,
     Engine,
@@ -52,123 +51,36 @@ from zhenggai.engine import (
 )
 from zhenggai.engine.calendar import WorkingCalendar
 from zhenggai.engine.deadlines import next_workday, offset_day
-from zhenggai.workflows.schema import LADDER_ACTIONS, ContactSpec, TransitionSpec
+from zhenggai.workflows.schema import TransitionSpec
 
+from ._errors import CliError
 from ._progress import progress_bar, wanted
-from ._tables import LIGHT_LABELS, WEEKDAYS, format_date
-from .cli import CliError
+from ._simulate_cast import (
+    ACCOUNTABLE,
+    DOCUMENTS,
+    DUTY_HABITS,
+    FINDINGS,
+    HABITS,
+    KEY,
+    MECHANISM_EVERY,
+    MECHANISMS,
+    PAUSE_REASONS,
+    POSITIONS,
+    PRACTICES,
+    PUBLISHED_IN,
+    ROOT_CAUSES,
+    TITLES,
+    _Item,
+    _roles,
+    with_contacts,
+)
+from ._simulate_text import _day, _day_lines, print_summary
+from ._tables import WEEKDAYS
 
-__all__ = ["Simulation", "simulate"]
+__all__ = ["ACCOUNTABLE", "Simulation", "simulate", "with_contacts"]
 
-KEY = "sim"
 #: The sweep's daily tick, after the steps of the day fell due at 00:00.
 TICK = dt.time(0, 5)
-#: How many items a day's block names one by one before it says "等 N 件".
-NAMED = 6
-
-#: Unit habits: (share of units, days before (−) or after (+) the due date they finish, in
-#: working days, as a range).
-HABITS: dict[str, tuple[float, tuple[int, int]]] = {
-    "prompt": (0.60, (-8, -2)),
-    "last_minute": (0.22, (-1, 1)),
-    "late": (0.13, (2, 9)),
-    "very_late": (0.05, (10, 22)),
-}
-#: How units of each habit deal with a duty occurrence: (share handed in late, share never).
-DUTY_HABITS: dict[str, tuple[float, float]] = {
-    "prompt": (0.03, 0.02),
-    "last_minute": (0.15, 0.06),
-    "late": (0.40, 0.25),
-    "very_late": (0.30, 0.50),
-}
-HABIT_LABELS = {"prompt": "按时", "last_minute": "临期", "late": "迟办", "very_late": "严重迟办"}
-TITLES = {
-    "obstruction": ["审批环节层层设卡", "窗口办事推诿刁难", "频繁重复检查企业", "执法自由裁量随意"],
-    "unfulfilled_commitments": ["招商承诺政策未兑现", "奖补资金迟迟不到位", "新官不理旧账"],
-    "policy_idling": ["惠企政策落地打折扣", "政策申报门槛过高", "助企资金拨付滞后"],
-    "construction": ["施工许可审批超时", "工程款拖欠未结算", "竣工验收久拖不决"],
-    "services": ["一次性告知未落实", "网上办事系统难用", "证明材料重复提交"],
-    "legacy_commitments": ["历史遗留土地证办理难", "历史欠款长期未清偿", "遗留项目手续不全"],
-}
-FINDINGS = ["抽查发现同类问题仍有发生", "整改措施未落实到位, 群众反映依旧", "制度建立但未执行"]
-PAUSE_REASONS = ["等待法院判决", "等待上级部门政策答复", "涉及司法鉴定, 等待鉴定结论"]
-#: Made-up people held accountable (realistic names, so that privacy tests have names to miss).
-ACCOUNTABLE = ["张建国", "李卫东", "王秀英", "刘志强", "陈国华", "杨丽娟", "赵文斌", "黄海燕", "周明辉", "吴建平",
-               "徐晓东", "孙玉梅", "马俊杰", "朱红霞", "胡振宇", "郭永刚"]
-POSITIONS = ["副局长", "科长", "副科长", "股长", "工作人员"]
-ROOT_CAUSES = ["制度执行不严, 审批环节缺乏时限约束", "主体责任落实不到位, 分管负责人履职不力",
-               "监督检查流于形式, 问题长期未被发现", "服务意识淡薄, 推诿扯皮、敷衍塞责"]
-PUBLISHED_IN = ["县纪委监委网站", "县融媒体中心", "县政府门户网站"]
-MECHANISMS = ["审批事项限时办结制度", "企业诉求首问负责制", "涉企检查计划备案制度", "惠企资金兑现工作规程",
-              "工程款支付监管办法", "政务服务“好差评”系统", "新官理旧账工作规程", "容缺受理工作规程"]
-#: Every how many-th item a unit closes leads it to a long-term mechanism.
-MECHANISM_EVERY = 6
-#: Normative documents units list for re-study (规范性文件清理), as "<unit>关于…".
-DOCUMENTS = [
-    ("关于进一步规范涉企检查的若干规定", "〔2019〕8号"),
-    ("行政审批事项办理暂行办法", "〔2018〕21号"),
-    ("关于招商引资优惠政策兑现的实施细则", "〔2020〕3号"),
-    ("工程建设项目招投标管理办法", "〔2017〕15号"),
-]
-PRACTICES = [("推行“一窗受理、集成服务”", "整合办事窗口, 企业办事只进一扇门、只跑一次"),
-             ("建立企业诉求“直通车”", "企业诉求专人受理、限时答复, 办理结果回访"),
-             ("开展“局长走流程”体验", "班子成员以办事人身份体验办事流程, 查找堵点、现场整改"),
-             ("推出惠企政策“免申即享”", "符合条件的企业无需申报, 奖补资金直接兑现到账"),
-             ("实行重大项目“全程代办”", "为重大项目配备代办专员, 审批手续全程帮办"),
-             ("推行“容缺受理”", "次要材料暂缺时先行受理, 限期补齐, 审批提速")]
-
-
-@dataclasses.dataclass
-class _Roles:
-    """Which trigger of the definition does what (found by guards and effects) and who does it."""
-
-    assign: TransitionSpec
-    start: TransitionSpec
-    submit: TransitionSpec
-    verify: TransitionSpec | None
-    rework: TransitionSpec | None
-    close: TransitionSpec
-    reopen: TransitionSpec | None
-    dismiss: TransitionSpec | None
-
-
-def _find(setup: CampaignSetup, test: Callable[[TransitionSpec], bool]) -> TransitionSpec | None:
-    return next((t for t in setup.lifecycle.transitions if test(t)), None)
-
-
-def _need(setup: CampaignSetup, name: str, test: Callable[[TransitionSpec], bool]) -> TransitionSpec:
-    found = _find(setup, test)
-    if found is None:
-        raise CliError(f"实施方案 {setup.definition_id} 的流程里没有「{name}」这一步, 无法模拟 (zhenggai simulate 需要"
-                       "交办、开始整改 (须有措施)、办结 (措施全部完成) 和销号)")
-    return found
-
-
-def _roles(setup: CampaignSetup) -> _Roles:
-    life = setup.lifecycle
-    submit = _need(setup, "提请验收", lambda t: "all_measures_done" in t.guards)
-    return _Roles(
-        assign=_need(setup, "交办", lambda t: "set_assignment" in t.effects and life.initial in t.source),
-        start=_need(setup, "开始整改", lambda t: "has_measure" in t.guards),
-        submit=submit,
-        verify=_find(setup, lambda t: "record_verification" in t.effects),
-        rework=_find(setup, lambda t: "clear_verification" in t.effects and submit.dest in t.source),
-        close=_need(setup, "销号", lambda t: "record_close" in t.effects),
-        reopen=_find(setup, lambda t: "record_reopen" in t.effects),
-        dismiss=_find(setup, lambda t: "record_dismissal" in t.effects),
-    )
-
-
-@dataclasses.dataclass
-class _Item:
-    id: int
-    unit: str
-    track: str
-    measure: int | None = None
-    paused: bool = False
-    submitted: bool = False
-    #: The latest planned finish; an older one (planned before a pause or a reopening) is void.
-    finish: int = 0
 
 
 class Simulation:
@@ -646,228 +558,10 @@ class Simulation:
             for line in lines:
                 print(f"  {line}", file=self.out)
 
-    def _outcome_summary(self, engine: Engine) -> None:
-        """五个一批 (counts against targets) and the registers, when the definition has outcomes."""
-        if self.setup.outcomes is None:
-            return
-        five = engine.five_outcomes(KEY)
-        print("五个一批 (数量/目标): " + " · ".join(_tally(t.label, t.count, t.target) for t in five.totals),
-              file=self.out)
-        practices = engine.practices(KEY)
-        people = next((t.count for t in five.totals if t.key == "people_educated"), 0)
-        print(f"  长效机制 {len(engine.mechanisms(KEY))} 项; 典型做法 {len(practices)} 项"
-              f" (选入晒成效 {sum(p.selected for p in practices)} 项); 问责 {people} 人", file=self.out)
-
-    def _document_summary(self, engine: Engine) -> None:
-        """规范性文件清理: the listed documents by state, and how many the ladder escalated."""
-        docs = self.setup.documents
-        if docs is None:
-            return
-        listed = engine.documents(KEY)
-        if not listed:
-            return
-        by_state = Counter(d.state_label for d in listed)
-        order = [s.label for s in docs.lifecycle.states]
-        escalated = sum(d.escalation_level > 0 for d in listed)
-        print(f"{docs.label} {len(listed)} 份: " + _counts(_ordered(by_state, order))
-              + (f"; 逾期挂牌督办 {escalated} 份" if escalated else ""), file=self.out)
-
     def _summary(self, engine: Engine) -> None:
-        labels = {s.id: s.label for s in self.setup.lifecycle.states}
-        items = engine.items(KEY)
-        out = self.out
-        print(file=out)
-        print(f"【模拟汇总】{self.setup.title}  {_day(self.first)} 至 {_day(self.last)}, 随机种子 {self.seed}",
-              file=out)
-        print(f"问题 {len(items)} 件", file=out)
-        states = Counter(i.state for i in items)
-        print("  按状态: " + _counts((labels.get(s, s), n) for s, n in _ordered(states, list(labels))), file=out)
-        lights = Counter(i.light for i in items)
-        print("  按预警: " + _counts((LIGHT_LABELS.get(k, k), n) for k, n in _ordered(lights, list(LIGHT_LABELS))),
-              file=out)
-        levels = Counter(i.escalation_level for i in items)
-        print("  按督办等级: " + _counts((ESCALATION_LABELS.get(k, str(k)), n) for k, n in sorted(levels.items())),
-              file=out)
-        cases = sum(i.case_marked_at is not None for i in items)
-        print(f"  回头看重新整改 {self.reopened} 件; 暂停计时 {self.paused} 件; 典型案例 {cases} 件", file=out)
-        self._outcome_summary(engine)
-        self._document_summary(engine)
-        duties = engine.duties(KEY, due_by=self.last)
-        print(f"职责 {len(duties)} 项 (截至 {_day(self.last)} 到期)", file=out)
-        by_duty: dict[str, Counter[str]] = {}
-        for d in duties:
-            c = by_duty.setdefault(d.label, Counter())
-            c["不适用" if d.status == "not_applicable" else
-              "按时完成" if d.done_at and d.done_at.astimezone(self.tz).date() <= d.due else
-              "逾期完成" if d.done_at else "未完成"] += 1
-            if d.escalation_level:
-                c[ESCALATION_LABELS.get(d.escalation_level, "督办")] += 1
-        for label, c in by_duty.items():
-            print(f"  {label}: " + _counts(_ordered(c, ["按时完成", "逾期完成", "未完成", "不适用", "挂牌督办", "问责"])),
-                  file=out)
-        messages = engine.outbox(KEY)
-        print(f"消息 {len(messages)} 条 (待发送, 按渠道和类别)", file=out)
-        by_channel: dict[str, Counter[str]] = {}
-        for m in messages:
-            by_channel.setdefault(m.channel, Counter())[m.kind] += 1
-        names = _kind_labels(self.setup)
-        for channel in sorted(by_channel):
-            kinds = by_channel[channel]
-            print(f"  {channel} {sum(kinds.values())} 条: " + _counts((names.get(k, k), n) for k, n in sorted(kinds.items())),
-                  file=out)
-        habits = Counter(self.habit.values())
-        print("单位习惯 (模拟设定): " + _counts((HABIT_LABELS[h], habits[h]) for h in HABITS if habits[h]), file=out)
-        if self.refused:
-            print("被引擎拒绝的模拟操作: " + _counts(sorted(self.refused.items())), file=out)
-
-
-def _tally(label: str, count: int, target: int | None) -> str:
-    return f"{label} {count}" + (f"/{target}" if target is not None else "")
-
-
-def with_contacts(setup: CampaignSetup) -> CampaignSetup:
-    """``setup`` with a made-up 联络员 for every unit and a contact for every role that is not
-    bound to a unit (in the office's unit; the supervision teams' in theirs), when the
-    definition has no contacts at all: so the summary shows messages by delivery channel,
-    not all of them unroutable. Addresses are example.gov.cn / 1380000xxxx."""
-    if any(u.contacts for u in setup.units):
-        return setup
-    prefs = [["sms", "email"], ["email"], ["wecom", "email"], ["dingtalk", "sms"]]
-    office = setup.leading_group.office_unit if setup.leading_group else setup.units[0].id
-    home = {r.id: office for r in setup.roles if not r.unit_bound}
-    if setup.supervision is not None:
-        home[setup.supervision.role] = setup.supervision.lead_unit
-    units = []
-    for n, unit in enumerate(setup.units):
-        contacts = [ContactSpec(name=f"{unit.name}联络员", email=f"unit{n + 1}@example.gov.cn",
-                                mobile=f"1380000{n + 1:04d}", channels=prefs[n % len(prefs)])]
-        contacts += [
-            ContactSpec(name=f"{role.label}联系人", role=role.id, email=f"{role.id}@example.gov.cn",
-                        mobile=f"1390000{k + 1:04d}", channels=["email", "wecom"])
-            for k, role in enumerate(setup.roles) if home.get(role.id) == unit.id
-        ]
-        units.append(unit.model_copy(update={"contacts": contacts}))
-    return setup.model_copy(update={"units": units})
-
-
-def _kind_labels(setup: CampaignSetup) -> dict[str, str]:
-    """A message kind's name for officials: the 【…】 its subject starts with, when fixed."""
-    names = {}
-    for kind, template in setup.notifications.templates.items():
-        subject = template.subject
-        if not (subject.startswith("【") and "】" in subject):
-            continue
-        head, rest = subject[1:subject.index("】")], subject[subject.index("】") + 1:]
-        about = ("职责" if "duty_label" in rest else "文件清理" if "规范性文件" in rest
-                 else "问题" if "title" in rest else "阶段" if "campaign" in rest else "")
-        if "{" in head:
-            names[kind] = f"{about}预警" if about in ("职责", "问题", "文件清理") else f"{about}通知"
-        else:
-            names[kind] = f"{about}{head}" if about == "职责" else head
-    return names
-
-
-def _day(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _ordered(counts: Counter[Any], order: Sequence[Any]) -> list[tuple[Any, int]]:
-    known = [(k, counts[k]) for k in order if counts.get(k)]
-    return known + [(k, n) for k, n in counts.items() if k not in order]
-
-
-def _counts(pairs: Iterable[tuple[Any, int]]) -> str:
-    text = " · ".join(f"{k} {n}" for k, n in pairs)
-    return text or "无"
-
-
-def _named(ids: Sequence[int]) -> str:
-    shown = "、".join(str(i) for i in ids[:NAMED])
-    return f"{shown} 等 {len(ids)} 件" if len(ids) > NAMED else shown
-
-
-#: Transition triggers counted per day, by the effect or guard that makes them what they are.
-def _day_lines(events: Sequence[EventView], setup: CampaignSetup, unit_names: dict[str, str]) -> Iterable[str]:
-    """A day's events, said briefly: counts of the routine, named items for what officials
-    must see (挂牌督办, 问责, 回头看, pauses), each campaign step in full."""
-    labels = {t.trigger: t.label for t in setup.lifecycle.transitions}
-    duties = {d.id: d.label for d in setup.duties}
-    routine: Counter[str] = Counter()
-    ladder: dict[str, list[int]] = {}
-    duty_steps: dict[tuple[str, str], int] = {}
-    done: Counter[str] = Counter()
-    docs = setup.documents
-    doc_labels = {st.id: st.label for st in docs.lifecycle.states} if docs is not None else {}
-    doc_final = docs.lifecycle.final_states if docs is not None else frozenset()
-    listed = 0
-    doc_steps: dict[str, list[int]] = {}
-    for e in events:
-        if "document" in e.data and e.item_id is None:
-            if e.trigger == "list_document":
-                listed += 1
-            elif e.trigger == "document_step":
-                label = e.data.get("step_label") or e.data["action"]
-                doc_steps.setdefault(label + ("(补办)" if e.data.get("caught_up") else ""), []).append(e.data["document"])
-            elif e.to_state in doc_final and e.from_state != e.to_state:
-                yield (f"规范性文件清理结论: 文件 {e.data['document']}「{e.data['title']}」"
-                       f"{doc_labels.get(e.to_state, e.to_state)} ({e.actor})")
-            continue
-        if e.trigger == "phase_action":
-            d = e.data
-            edge = "开始" if d["edge"] == "start" else "结束"
-            if d["action"] == "notify":
-                yield f"阶段{edge}: {d['phase_name']}, 已通知"
-            else:
-                duty = duties.get(d["duty"], d["duty"])
-                units = "、".join(unit_names.get(u, u) for u in d["units"][:NAMED])
-                more = f" 等 {d['count']} 个单位" if d["count"] > NAMED else ""
-                yield (f"阶段{edge}: {d['phase_name']} — {d['count']} 个单位未完成「{duty}」"
-                       f", 挂牌督办" + (f": {units}{more}" if d["count"] else ""))
-                waiting = d.get("on_ladder", [])
-                if waiting:  # due too lately for 挂牌督办 yet: 催报 and 红灯 first, then its rung
-                    chased = "、".join(unit_names.get(w["unit"], w["unit"]) for w in waiting[:NAMED])
-                    more = f" 等 {len(waiting)} 个单位" if len(waiting) > NAMED else ""
-                    yield (f"阶段{edge}: {d['phase_name']} — 未完成「{duty}」, 按职责督办阶梯催报, "
-                           f"{waiting[0]['listed_on']} 起挂牌督办: {chased}{more}")
-        elif e.trigger == "follow_up_draw":
-            d = e.data
-            yield (f"回头看抽查: 从 {len(d['population'])} 件已销号问题中抽取 {len(d['sample'])} 件"
-                   f" (含曾挂牌督办 {len(d['listed'])} 件), 随机种子 {d['seed']}")
-        elif e.trigger == "supervision_draw":
-            teams = "; ".join(f"第{k + 1}组 → " + "、".join(unit_names.get(u, u) for u in t)
-                              for k, t in enumerate(e.data["teams"]))
-            yield f"督查抽签 (不打招呼): {teams}"
-        elif e.trigger == "ladder_step":
-            label = e.data.get("step_label") or LADDER_ACTIONS.get(e.data["action"], e.data["action"])
-            if e.data.get("caught_up"):
-                label += "(补办)"
-            assert e.item_id is not None
-            ladder.setdefault(label, []).append(e.item_id)
-        elif e.trigger == "duty_step":
-            key = (duties.get(e.data["duty"], e.data["duty"]), e.data.get("step_label") or e.data["action"])
-            duty_steps[key] = duty_steps.get(key, 0) + 1
-        elif e.trigger == "complete_duty":
-            done[duties.get(e.data["duty"], e.data["duty"])] += 1
-        elif e.trigger in ("follow_up_review", "pause_clock", "resume_clock", "recompute_deadline"):
-            name = labels.get(e.trigger) or {"pause_clock": "暂停计时", "resume_clock": "恢复计时"}.get(e.trigger, e.trigger)
-            detail = e.data.get("finding") or e.data.get("reason") or (
-                f"新的整改时限 {format_date(dt.date.fromisoformat(e.data['due']))}" if "due" in e.data else "")
-            yield f"{name}: 问题 {e.item_id} — {detail} ({e.actor})" if detail else f"{name}: 问题 {e.item_id} ({e.actor})"
-        elif e.trigger in labels or e.trigger in ("report", "add_measure", "complete_measure"):
-            routine[e.trigger] += 1
-    if routine:
-        names = {"report": "登记", "add_measure": "添加措施", "complete_measure": "完成措施", **labels}
-        yield "办理: " + _counts((names[k], n) for k, n in routine.items() if k not in ("add_measure", "complete_measure"))
-    for label, ids in ladder.items():
-        yield f"{label}: 问题 {_named(ids)}"
-    for (duty, step), n in duty_steps.items():
-        yield f"职责督办 {duty} {step}: {n} 个单位"
-    if done:
-        yield "职责完成: " + _counts(done.items())
-    if listed:
-        yield f"规范性文件清理: 登记待清理文件 {listed} 份"
-    for label, ids in doc_steps.items():
-        yield f"规范性文件清理 {label}: 文件 {_named(ids)}"
+        print_summary(engine, self.setup, self.out, first=self.first, last=self.last, seed=self.seed,
+                      reopened=self.reopened, paused=self.paused, tz=self.tz, habits=self.habit,
+                      refused=self.refused)
 
 
 def simulate(

@@ -1,4 +1,5 @@
-"""Report queries: the numbers every report prints, computed in one place.
+"""Report queries: the numbers every report prints, computed in one place; and the search for
+likely duplicates of a new item (:func:`find_duplicates`, bigram overlap of the texts).
 
 Adapters render these views (xlsx, docx, html); none of them counts on its own, so the
 progress bulletin, the ranking, the 一报告四清单 and the public digest agree.

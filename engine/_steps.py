@@ -1,5 +1,7 @@
-"""Scheduled steps: arming them (an item's escalation ladder for its due date; a unit duty's
-reminder and ladder for each occurrence) and firing those that have fallen due (one sweep).
+"""Scheduled steps: arming them (an item's escalation ladder for its due date; an item's timed
+transitions, ``after``, for the state it is in; a unit duty's reminder and ladder for each
+occurrence), re-timing them when the calendar changes, and firing the item and duty steps that
+have fallen due (one sweep).
 
 A step is a row of ``zg_step``, unique per (subject, step key), so it can fire once. Keys name
 the rung and the date it counts from: ``item_overdue.red@2023-08-15`` (ladder ``item_overdue``,

@@ -301,9 +301,21 @@ def check_lifecycle(
     ``path`` points at the offending element (``lifecycle.transitions[3].roles[1]``), so a
     loader can turn it into a file line (see :func:`split_problem`).
     """
+    states = {s.id for s in spec.states}
+    problems = _state_problems(spec, states)
+    seen: set[tuple[str, str]] = set()
+    for i, t in enumerate(spec.transitions):
+        problems += _transition_problems(f"lifecycle.transitions[{i}]", t, spec, states, roles, seen)
+    problems += _operation_problems(roles, operations)
+    problems += _measure_state_problems(spec, states)
+    problems += _reachability_problems(spec, states)
+    return problems
+
+
+def _state_problems(spec: LifecycleSpec, states: set[str]) -> list[str]:
+    """State ids unique; the initial state known and not final."""
     problems: list[str] = []
     state_ids = [s.id for s in spec.states]
-    states = set(state_ids)
     for i, sid in enumerate(state_ids):
         if sid in state_ids[:i]:
             problems.append(f"lifecycle.states[{i}].id: 状态 {sid} 重复定义")
@@ -311,45 +323,70 @@ def check_lifecycle(
         problems.append(f"lifecycle.initial: 未知状态 {spec.initial}")
     if spec.initial in spec.final_states:
         problems.append(f"lifecycle.initial: 初始状态 {spec.initial} 不能是终止状态")
-    seen: set[tuple[str, str]] = set()
-    for i, t in enumerate(spec.transitions):
-        path = f"lifecycle.transitions[{i}]"
-        for k, src in enumerate(t.source):
-            if src not in states:
-                problems.append(f"{path}.source[{k}]: 触发 {t.trigger}: 未知状态 {src}")
-            if (t.trigger, src) in seen:
-                problems.append(f"{path}.source[{k}]: 触发 {t.trigger} 在状态 {src} 下重复定义")
-            seen.add((t.trigger, src))
-        if t.dest not in states:
-            problems.append(f"{path}.dest: 触发 {t.trigger}: 未知状态 {t.dest}")
-        for k, role in enumerate(t.roles):
-            if role not in roles:
-                problems.append(f"{path}.roles[{k}]: 触发 {t.trigger}: 未知角色 {role}")
-        for k, guard in enumerate(t.guards):
-            if guard not in GUARDS:
-                problems.append(
-                    f"{path}.guards[{k}]: 触发 {t.trigger}: 未知条件 {guard} (可用: {', '.join(GUARDS)})"
-                )
-        for k, effect in enumerate(t.effects):
-            if effect not in EFFECTS:
-                problems.append(
-                    f"{path}.effects[{k}]: 触发 {t.trigger}: 未知效果 {effect} (可用: {', '.join(EFFECTS)})"
-                )
-        if t.after is not None:
-            for k, guard in enumerate(t.guards):
-                if guard in GUARDS and guard not in TIMER_GUARDS:
-                    problems.append(f"{path}.guards[{k}]: 定时触发 {t.trigger} 由系统自动执行, 条件 {guard} "
-                                    "需要人工填写, 不能用于定时触发")
-            for k, effect in enumerate(t.effects):
-                if effect in EFFECTS and EFFECTS[effect].required:
-                    problems.append(f"{path}.effects[{k}]: 定时触发 {t.trigger} 由系统自动执行, 效果 {effect} "
-                                    "需要人工填写, 不能用于定时触发")
-            for k, src in enumerate(t.source):
-                if src in spec.final_states:
-                    problems.append(f"{path}.source[{k}]: 定时触发 {t.trigger} 不能从终止状态 {src} 自动执行")
-        for k, n in enumerate(t.notify):
-            if n.to not in UNIT_RECIPIENTS and n.to not in roles:
-                problems.append(f"{path}.notify[{k}].to: 触发 {t.trigger}: 未知接收方 {n.to}")
+    return problems
+
+
+def _transition_problems(
+    path: str,
+    t: TransitionSpec,
+    spec: LifecycleSpec,
+    states: set[str],
+    roles: Mapping[str, object],
+    seen: set[tuple[str, str]],
+) -> list[str]:
+    """One transition: its states, roles, guards, effects and recipients known, no (trigger,
+    source) pair defined twice (``seen`` holds the pairs of the transitions before it), and
+    a timed one runnable by the system alone."""
+    problems: list[str] = []
+    for k, src in enumerate(t.source):
+        if src not in states:
+            problems.append(f"{path}.source[{k}]: 触发 {t.trigger}: 未知状态 {src}")
+        if (t.trigger, src) in seen:
+            problems.append(f"{path}.source[{k}]: 触发 {t.trigger} 在状态 {src} 下重复定义")
+        seen.add((t.trigger, src))
+    if t.dest not in states:
+        problems.append(f"{path}.dest: 触发 {t.trigger}: 未知状态 {t.dest}")
+    for k, role in enumerate(t.roles):
+        if role not in roles:
+            problems.append(f"{path}.roles[{k}]: 触发 {t.trigger}: 未知角色 {role}")
+    for k, guard in enumerate(t.guards):
+        if guard not in GUARDS:
+            problems.append(
+                f"{path}.guards[{k}]: 触发 {t.trigger}: 未知条件 {guard} (可用: {', '.join(GUARDS)})"
+            )
+    for k, effect in enumerate(t.effects):
+        if effect not in EFFECTS:
+            problems.append(
+                f"{path}.effects[{k}]: 触发 {t.trigger}: 未知效果 {effect} (可用: {', '.join(EFFECTS)})"
+            )
+    if t.after is not None:
+        problems += _timer_problems(path, t, spec)
+    for k, n in enumerate(t.notify):
+        if n.to not in UNIT_RECIPIENTS and n.to not in roles:
+            problems.append(f"{path}.notify[{k}].to: 触发 {t.trigger}: 未知接收方 {n.to}")
+    return problems
+
+
+def _timer_problems(path: str, t: TransitionSpec, spec: LifecycleSpec) -> list[str]:
+    """A timed transition: no guard or effect that wants someone's input, no final source."""
+    problems: list[str] = []
+    for k, guard in enumerate(t.guards):
+        if guard in GUARDS and guard not in TIMER_GUARDS:
+            problems.append(f"{path}.guards[{k}]: 定时触发 {t.trigger} 由系统自动执行, 条件 {guard} "
+                            "需要人工填写, 不能用于定时触发")
+    for k, effect in enumerate(t.effects):
+        if effect in EFFECTS and EFFECTS[effect].required:
+            problems.append(f"{path}.effects[{k}]: 定时触发 {t.trigger} 由系统自动执行, 效果 {effect} "
+                            "需要人工填写, 不能用于定时触发")
+    for k, src in enumerate(t.source):
+        if src in spec.final_states:
+            problems.append(f"{path}.source[{k}]: 定时触发 {t.trigger} 不能从终止状态 {src} 自动执行")
+    return problems
+
+
+def _operation_problems(roles: Mapping[str, object], operations: Mapping[str, list[str]]) -> list[str]:
+    """Every required operation granted, to known roles, and no unknown operation."""
+    problems: list[str] = []
     for op in OPERATIONS:
         if op not in operations and op not in OPTIONAL_OPERATIONS:
             problems.append(f"lifecycle.operations.{op}: 未指定可执行 {OPERATIONS[op]} 的角色")
@@ -359,12 +396,17 @@ def check_lifecycle(
         for k, role in enumerate(op_roles):
             if role not in roles:
                 problems.append(f"lifecycle.operations.{op}[{k}]: 操作 {op}: 未知角色 {role}")
+    return problems
+
+
+def _measure_state_problems(spec: LifecycleSpec, states: set[str]) -> list[str]:
+    """The states in which measures are worked on: known, none final."""
+    problems: list[str] = []
     for k, state in enumerate(spec.measure_states):
         if state not in states:
             problems.append(f"lifecycle.measure_states[{k}]: 未知状态 {state}")
         elif state in spec.final_states:
             problems.append(f"lifecycle.measure_states[{k}]: 终止状态 {state} 不能再办理整改措施")
-    problems.extend(_reachability_problems(spec, states))
     return problems
 
 
@@ -381,6 +423,7 @@ def split_problem(problem: str) -> tuple[list[str | int], str]:
 
 
 def _reachability_problems(spec: LifecycleSpec, states: set[str]) -> list[str]:
+    """Every state reachable from the initial one, and a final state reachable from each."""
     edges: dict[str, set[str]] = {s: set() for s in states}
     for t in spec.transitions:
         for src in t.source:

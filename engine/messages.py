@@ -1,6 +1,7 @@
 """What each kind of message knows: the variables its template may use.
 
-A message is queued by a transition, a ladder step, a duty reminder or a phase action. Each
+A message is queued by an item's or a document's transition, a ladder step, a duty reminder,
+a phase action or a calendar alert (:func:`message_uses` lists every such place). Each
 source hands the template a flat set of variables, listed here as the contract between the
 engine (which fills them) and the definition's templates (checked against them when the file
 is checked). None of them carries the reporter's identity: a template cannot leak what it is

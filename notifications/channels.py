@@ -1,6 +1,7 @@
 """Development channels: the console and a JSON-lines file. Each is a small class behind the
 :class:`zhenggai.engine.Channel` port; a real delivery channel is another such class (email in
-:mod:`zhenggai.notifications.mail`)."""
+:mod:`zhenggai.notifications.mail`). Also the header guards every channel uses on what becomes
+a header or an address (:func:`check_header_safe`, :func:`neutralise_encoded_words`)."""
 
 from __future__ import annotations
 

@@ -1,29 +1,57 @@
 """Test helpers for host systems that embed zhenggai: a throwaway engine on a temporary
-SQLite file, started with a built-in campaign, on a virtual clock.
+SQLite file, started with a built-in campaign, on a virtual clock; moving that clock and
+sweeping (:meth:`Sandbox.advance`, :func:`advance_and_sweep`); and a channel that records what
+the dispatcher sends instead of sending it (:class:`RecordingChannel`).
 
 ::
 
-    from zhenggai.testing import throwaway_engine
+    from zhenggai.notifications.dispatcher import Dispatcher
+    from zhenggai.testing import RecordingChannel, throwaway_engine
 
     def test_my_integration():
         with throwaway_engine() as sandbox:
             item = sandbox.engine.report(sandbox.campaign.key, sandbox.office, title=..., ...)
-            sandbox.clock.advance(datetime.timedelta(days=3))
+            report = sandbox.advance(datetime.timedelta(days=3))  # the steps due by then fire
+            channel = RecordingChannel("email")
+            Dispatcher(sandbox.engine, [channel]).dispatch()
+            assert [m.kind for m in channel.messages] == [...]
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from zhenggai.engine import Actor, CampaignSetup, CampaignView, Engine, ReporterKeys, VirtualClock
+from zhenggai.engine import (
+    Actor,
+    CampaignSetup,
+    CampaignView,
+    DeliveryError,
+    Engine,
+    OutgoingMessage,
+    ReporterKeys,
+    VirtualClock,
+)
 
-__all__ = ["Sandbox", "VirtualClock", "items_only", "throwaway_engine"]
+if TYPE_CHECKING:
+    from zhenggai.engine._steps import SweepReport
+
+__all__ = [
+    "RecordingChannel",
+    "Sandbox",
+    "VirtualClock",
+    "advance_and_sweep",
+    "items_only",
+    "throwaway_engine",
+]
 
 #: 2023-07-03 09:00 in Asia/Shanghai: a Monday in the plan's inspection phase.
 DEFAULT_START = dt.datetime(2023, 7, 3, 1, 0, tzinfo=dt.UTC)
@@ -44,6 +72,71 @@ class Sandbox:
     def unit_actor(self, unit: str, name: str = "责任单位联络员") -> Actor:
         """An actor of the responsible-unit role for ``unit`` (a unit key)."""
         return Actor(name, "responsible", unit)
+
+    def advance(self, delta: dt.timedelta) -> SweepReport:
+        """Move the clock forward by ``delta`` and sweep until nothing more is due: see
+        :func:`advance_and_sweep`."""
+        return advance_and_sweep(self.engine, self.clock, delta)
+
+
+#: How many sweeps :func:`advance_and_sweep` runs at most before it gives up.
+MAX_SWEEPS = 100
+
+
+def advance_and_sweep(engine: Engine, clock: VirtualClock, delta: dt.timedelta) -> SweepReport:
+    """Move ``clock`` forward by ``delta``, then run ``engine.sweep()`` until a sweep settles no
+    subject (steps a sweep's own effects made due fire in the next one), and return the sweeps'
+    reports added up (counts summed, events in order). A step due later than the new now does
+    not fire. Raises :class:`RuntimeError` if :data:`MAX_SWEEPS` sweeps still find work."""
+    clock.advance(delta)
+    total = engine.sweep()
+    report = total
+    for _ in range(MAX_SWEEPS - 1):
+        if not report.subjects:
+            return total
+        report = engine.sweep()
+        for f in dataclasses.fields(total):
+            setattr(total, f.name, getattr(total, f.name) + getattr(report, f.name))
+    if report.subjects:
+        raise RuntimeError(f"{MAX_SWEEPS} 次扫描后仍有到期步骤")
+    return total
+
+
+class RecordingChannel:
+    """A delivery channel (the :class:`zhenggai.engine.Channel` port) that keeps each message it
+    is given, in memory, instead of sending it: hand it to a
+    :class:`zhenggai.notifications.dispatcher.Dispatcher` and read :attr:`messages`.
+
+    ``name`` is the delivery channel it stands in for (``email``, ``sms``, …); ``rate``, as on a
+    real channel, is how many messages a minute the dispatcher may give it. A message to an
+    address in :attr:`refuse` is not recorded: it raises a :class:`DeliveryError` (permanent,
+    unless the address is also in :attr:`transient`), as a provider refusing it would.
+    Thread-safe, so several dispatchers may share one.
+    """
+
+    def __init__(self, name: str = "email", *, rate: int | None = None) -> None:
+        self.name = name
+        self.rate = rate
+        #: Every message delivered, in the order it was sent (retries included).
+        self.messages: list[OutgoingMessage] = []
+        #: Recipients whose messages are refused.
+        self.refuse: set[str] = set()
+        #: Of those, the ones refused with a transient error (the dispatcher retries).
+        self.transient: set[str] = set()
+        self._lock = threading.Lock()
+
+    def send(self, message: OutgoingMessage) -> str | None:
+        """Record ``message`` (or refuse it, see :attr:`refuse`); no provider id."""
+        if message.recipient in self.refuse:
+            raise DeliveryError(f"接收方 {message.recipient} 拒收", permanent=message.recipient not in self.transient)
+        with self._lock:
+            self.messages.append(message)
+        return None
+
+    def to(self, recipient: str) -> list[OutgoingMessage]:
+        """The messages delivered to ``recipient``."""
+        with self._lock:
+            return [m for m in self.messages if m.recipient == recipient]
 
 
 @contextlib.contextmanager

@@ -227,15 +227,77 @@ def _ladder(draw: st.DrawFn, ladder_id: str, subject: str, non_final: Sequence[s
 @st.composite
 def definitions(draw: st.DrawFn) -> CampaignSetup:
     """A valid definition: passes ``check_setup`` and the template checks, round-trips through
-    :func:`zhenggai.workflows.dump_setup` and the loader."""
+    :func:`zhenggai.workflows.dump_setup` and the loader.
+
+    Each part is drawn by a helper of its own, in a fixed order (later parts refer to earlier
+    ones: tracks to units, duties to ladders, phase actions to duties …)."""
     year = draw(st.integers(FIRST_YEAR, LAST_YEAR - 1))
     start = dt.date(year, 1, 1) + dt.timedelta(days=draw(st.integers(0, 200)))
     unit_ids = draw(_ids("u_", draw(st.integers(3, 7))))
     role_ids = draw(_ids("r_", draw(st.integers(2, 5))))
     messages = draw(_ids("m_", draw(st.integers(1, 4))))
+    roles = _draw_roles(draw, role_ids)
+    units = _draw_units(draw, unit_ids, role_ids)
+    tracks = _draw_tracks(draw, unit_ids, role_ids)
+    channels = _draw_channels(draw, unit_ids)
+    severities = [SeveritySpec(id=v, label=draw(labels(4))) for v in draw(_ids("v_", draw(st.integers(1, 3))))]
+    phases = _draw_phases(draw, start)
+    last = phases[-1].end if phases else dt.date(year + 1, 12, 31)
+    lifecycle = draw(_lifecycle(role_ids, messages))
+    non_final = [s.id for s in lifecycle.states if not s.final]
+    item_ladder_ids = draw(_ids("li_", draw(st.integers(0, 2))))
+    duty_ladder_ids = draw(_ids("ld_", draw(st.integers(0, 2))))
+    ladders = _draw_ladders(draw, item_ladder_ids, duty_ladder_ids, non_final, messages, role_ids)
+    deadlines = _draw_deadlines(draw, tracks, severities, item_ladder_ids)
+    duties = _draw_duties(draw, start, last, unit_ids, role_ids, messages, duty_ladder_ids)
+    phases = _draw_phase_actions(draw, phases, duties, duty_ladder_ids, messages, role_ids)
+    follow_up = _draw_follow_up(draw, lifecycle, phases)
+    supervision = _draw_supervision(draw, unit_ids, role_ids, phases)
+    calendar = _draw_calendar(draw, start, last)
+    quiet_start = dt.time(draw(st.integers(18, 23)))  # drawn before the header fields, as always
+    setup = CampaignSetup(
+        definition_id=f"def_{draw(_SUFFIX)}",
+        definition_version=draw(st.sampled_from(["1", "2024.1", "v2", "2025.3-县定"])),
+        title=draw(labels(20)),
+        county=draw(labels(6)),
+        timezone=draw(st.sampled_from(["Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong"])),
+        start=start,
+        calendar=calendar,
+        channels=channels,
+        severities=severities,
+        roles=roles,
+        units=units,
+        leading_group=_draw_leading_group(draw, unit_ids, role_ids),
+        leadership=_draw_leadership(draw, role_ids, phases),
+        tracks=tracks,
+        phases=phases,
+        lifecycle=lifecycle,
+        deadlines=deadlines,
+        ladders=ladders,
+        duties=duties,
+        follow_up=follow_up,
+        supervision=supervision,
+        reports=ReportsSpec(**{kind: draw(_marks()) for kind in ReportsSpec.model_fields
+                               if draw(st.booleans())}),
+        notifications=_draw_notifications(draw, role_ids, quiet_start),
+    )
+    return setup.model_copy(update={"notifications": setup.notifications.model_copy(
+        update={"templates": draw(_templates(setup))})})
+
+
+# The parts of a definition. Plain functions taking ``draw`` (not composites), so that the
+# draws happen in the same order as when they were one function.
+
+
+def _draw_roles(draw: st.DrawFn, role_ids: Sequence[str]) -> list[RoleSpec]:
+    """The roles, some bound to a unit (never the first)."""
     bound = draw(st.sets(st.sampled_from(role_ids[1:])))  # the first role is never unit-bound
-    roles = [RoleSpec(id=r, label=draw(labels(8)), unit_bound=r in bound) for r in role_ids]
-    units = [
+    return [RoleSpec(id=r, label=draw(labels(8)), unit_bound=r in bound) for r in role_ids]
+
+
+def _draw_units(draw: st.DrawFn, unit_ids: Sequence[str], role_ids: Sequence[str]) -> list[UnitSpec]:
+    """The units, each with at most one contact in one of the roles."""
+    return [
         UnitSpec(
             id=u, name=draw(labels(10)), kind=draw(st.sampled_from(["unit", "county_party", "locality"])),
             contacts=draw(st.lists(st.builds(
@@ -249,6 +311,10 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
         )
         for u in unit_ids
     ]
+
+
+def _draw_tracks(draw: st.DrawFn, unit_ids: Sequence[str], role_ids: Sequence[str]) -> list[TrackSpec]:
+    """The tracks: their units (lead unit first, a wildcard perhaps after), group and leader."""
     tracks = []
     for t in draw(_ids("k_", draw(st.integers(1, 4)))):
         members = draw(st.permutations(unit_ids))[: draw(st.integers(1, len(unit_ids)))]
@@ -259,7 +325,12 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
             leader_role=draw(st.none() | st.sampled_from(role_ids)),
             scope=draw(st.lists(labels(8), max_size=2)),
         ))
-    channels = [
+    return tracks
+
+
+def _draw_channels(draw: st.DrawFn, unit_ids: Sequence[str]) -> list[ChannelSpec]:
+    """The source channels, some transferring their items to a unit."""
+    return [
         ChannelSpec(
             id=c, label=draw(labels(6)), mechanism=draw(st.none() | labels(6)),
             transfer_to=draw(st.none() | st.sampled_from(unit_ids)),
@@ -267,9 +338,11 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
         )
         for c in draw(_ids("c_", draw(st.integers(1, 4))))
     ]
-    severities = [SeveritySpec(id=v, label=draw(labels(4))) for v in draw(_ids("v_", draw(st.integers(1, 3))))]
 
-    # Phases back to back from the start; the campaign ends with the last one (or runs on).
+
+def _draw_phases(draw: st.DrawFn, start: dt.date) -> list[PhaseSpec]:
+    """Phases back to back from the start, without actions yet; the campaign ends with the last
+    one (or runs on)."""
     phases: list[PhaseSpec] = []
     day = start
     for p in draw(_ids("h_", draw(st.integers(0, 4)))):
@@ -277,31 +350,39 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
         phases.append(PhaseSpec(id=p, name=draw(labels(6)), start=day, end=end,
                                 demands=draw(st.lists(labels(12), max_size=2))))
         day = end + dt.timedelta(days=1)
-    last = phases[-1].end if phases else dt.date(year + 1, 12, 31)
-    lifecycle = draw(_lifecycle(role_ids, messages))
-    non_final = [s.id for s in lifecycle.states if not s.final]
+    return phases
 
-    item_ladder_ids = draw(_ids("li_", draw(st.integers(0, 2))))
-    duty_ladder_ids = draw(_ids("ld_", draw(st.integers(0, 2))))
-    ladders = [draw(_ladder(x, "item", non_final, messages, [*role_ids, "responsible_unit", "lead_unit"]))
-               for x in item_ladder_ids]
-    ladders += [draw(_ladder(x, "duty", non_final, messages, [*role_ids, "responsible_unit", "lead_unit"]))
-                for x in duty_ladder_ids]
 
-    deadlines = None
-    if draw(st.booleans()):
-        scopes = draw(st.lists(
-            st.tuples(st.none() | st.sampled_from([t.id for t in tracks]),
-                      st.none() | st.sampled_from([s.id for s in severities])).filter(lambda x: x != (None, None)),
-            max_size=3, unique=True,
-        ))
-        deadlines = DeadlinesSpec(
-            default=DeadlineRule(days=draw(st.integers(1, 60)), count=draw(st.sampled_from(["working", "calendar"]))),
-            rules=[DeadlineRule(track=tr, severity=sv, days=draw(st.integers(1, 60))) for tr, sv in scopes],
-            cutoff=dt.time(draw(st.integers(0, 23)), draw(st.sampled_from([0, 15, 30, 45]))),
-            ladder=draw(st.none() | st.sampled_from(item_ladder_ids)) if item_ladder_ids else None,
-        )
+def _draw_ladders(draw: st.DrawFn, item_ladder_ids: Sequence[str], duty_ladder_ids: Sequence[str],
+                  non_final: Sequence[str], messages: Sequence[str], role_ids: Sequence[str]) -> list[LadderSpec]:
+    """The item ladders, then the duty ladders."""
+    recipients = [*role_ids, "responsible_unit", "lead_unit"]
+    ladders = [draw(_ladder(x, "item", non_final, messages, recipients)) for x in item_ladder_ids]
+    ladders += [draw(_ladder(x, "duty", non_final, messages, recipients)) for x in duty_ladder_ids]
+    return ladders
 
+
+def _draw_deadlines(draw: st.DrawFn, tracks: Sequence[TrackSpec], severities: Sequence[SeveritySpec],
+                    item_ladder_ids: Sequence[str]) -> DeadlinesSpec | None:
+    """Perhaps deadline rules: a default and rules per track and/or severity, each scope once."""
+    if not draw(st.booleans()):
+        return None
+    scopes = draw(st.lists(
+        st.tuples(st.none() | st.sampled_from([t.id for t in tracks]),
+                  st.none() | st.sampled_from([s.id for s in severities])).filter(lambda x: x != (None, None)),
+        max_size=3, unique=True,
+    ))
+    return DeadlinesSpec(
+        default=DeadlineRule(days=draw(st.integers(1, 60)), count=draw(st.sampled_from(["working", "calendar"]))),
+        rules=[DeadlineRule(track=tr, severity=sv, days=draw(st.integers(1, 60))) for tr, sv in scopes],
+        cutoff=dt.time(draw(st.integers(0, 23)), draw(st.sampled_from([0, 15, 30, 45]))),
+        ladder=draw(st.none() | st.sampled_from(item_ladder_ids)) if item_ladder_ids else None,
+    )
+
+
+def _draw_duties(draw: st.DrawFn, start: dt.date, last: dt.date, unit_ids: Sequence[str],
+                 role_ids: Sequence[str], messages: Sequence[str], duty_ladder_ids: Sequence[str]) -> list[DutySpec]:
+    """Dated and recurring duties within the campaign, perhaps on a duty ladder."""
     duties: list[DutySpec] = []
     for d in draw(_ids("d_", draw(st.integers(0, 4)))):
         common: dict[str, Any] = {
@@ -321,8 +402,14 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
                 **common, every=every, start=first, end=_date(draw, first, last),
                 weekday=draw(st.integers(1, 7)) if every != "month" else None,
             ))
+    return duties
 
-    # Phase actions: notices, and escalation of duties already due at the phase's edge.
+
+def _draw_phase_actions(draw: st.DrawFn, phases: Sequence[PhaseSpec], duties: Sequence[DutySpec],
+                        duty_ladder_ids: Sequence[str], messages: Sequence[str],
+                        role_ids: Sequence[str]) -> list[PhaseSpec]:
+    """The phases with their actions: notices, and escalation of duties already due at the
+    phase's edge."""
     with_actions = []
     for phase in phases:
         actions: dict[str, list[PhaseAction]] = {"on_start": [], "on_end": []}
@@ -340,86 +427,84 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
                 ladder = None if duty.ladder is not None else draw(st.sampled_from(duty_ladder_ids))
                 actions[when].append(PhaseAction(action="escalate_missing", duty=duty.id, ladder=ladder))
         with_actions.append(phase.model_copy(update=actions))
-    phases = with_actions
+    return with_actions
 
+
+def _draw_follow_up(draw: st.DrawFn, lifecycle: LifecycleSpec, phases: Sequence[PhaseSpec]) -> FollowUpSpec | None:
+    """Perhaps the 回头看 rule, when some transition reopens a final state."""
     reopen = [t for t in lifecycle.transitions if set(t.source) & lifecycle.final_states]
-    follow_up = None
-    if reopen and phases and draw(st.booleans()):
-        review = reopen[0]
-        follow_up = FollowUpSpec(
-            phase=draw(st.sampled_from([p.id for p in phases])),
-            states=sorted(set(review.source) & lifecycle.final_states),
-            share=draw(st.sampled_from([0.1, 0.2, 0.5, 1.0])),
-            min_per_unit=draw(st.integers(0, 3)),
-            role=draw(st.sampled_from(review.roles)),
-            trigger=review.trigger,
-            days=draw(st.integers(1, 40)),
-        )
-    supervision = None
-    if len(phases) > 0 and draw(st.booleans()):
-        drawn_from = _subset(draw, unit_ids, min_size=1)
-        teams = draw(st.integers(1, 3))
-        supervision = SupervisionSpec(
-            role=draw(st.sampled_from(role_ids)), lead_unit=draw(st.sampled_from(drawn_from)),
-            drawn_from=drawn_from, teams=teams, members=teams + draw(st.integers(0, 8)),
-            every=draw(st.sampled_from(["week", "fortnight", "month"])),
-            phases=_subset(draw, [p.id for p in phases], min_size=1),
-            units_per_draw=draw(st.integers(1, len(unit_ids))),
-            focus=draw(st.lists(labels(6), max_size=2)),
-        )
+    if not (reopen and phases and draw(st.booleans())):
+        return None
+    review = reopen[0]
+    return FollowUpSpec(
+        phase=draw(st.sampled_from([p.id for p in phases])),
+        states=sorted(set(review.source) & lifecycle.final_states),
+        share=draw(st.sampled_from([0.1, 0.2, 0.5, 1.0])),
+        min_per_unit=draw(st.integers(0, 3)),
+        role=draw(st.sampled_from(review.roles)),
+        trigger=review.trigger,
+        days=draw(st.integers(1, 40)),
+    )
 
+
+def _draw_supervision(draw: st.DrawFn, unit_ids: Sequence[str], role_ids: Sequence[str],
+                      phases: Sequence[PhaseSpec]) -> SupervisionSpec | None:
+    """Perhaps supervision teams, when there are phases to run in."""
+    if not (len(phases) > 0 and draw(st.booleans())):
+        return None
+    drawn_from = _subset(draw, unit_ids, min_size=1)
+    teams = draw(st.integers(1, 3))
+    return SupervisionSpec(
+        role=draw(st.sampled_from(role_ids)), lead_unit=draw(st.sampled_from(drawn_from)),
+        drawn_from=drawn_from, teams=teams, members=teams + draw(st.integers(0, 8)),
+        every=draw(st.sampled_from(["week", "fortnight", "month"])),
+        phases=_subset(draw, [p.id for p in phases], min_size=1),
+        units_per_draw=draw(st.integers(1, len(unit_ids))),
+        focus=draw(st.lists(labels(6), max_size=2)),
+    )
+
+
+def _draw_calendar(draw: st.DrawFn, start: dt.date, last: dt.date) -> CalendarSpec:
+    """The calendar base and a few county holidays and working days in the campaign's years."""
     years = range(start.year, last.year + 1)
     override_days = draw(st.lists(st.builds(dt.date, st.sampled_from(years), st.integers(1, 12), st.integers(1, 28)),
                                   max_size=4, unique=True))
     split = draw(st.integers(0, len(override_days)))
-    calendar = CalendarSpec(
+    return CalendarSpec(
         base=draw(st.sampled_from(["cn_statutory", "weekends"])),
         extra_holidays=[DayOverride(date=x, name=draw(labels(6))) for x in override_days[:split]],
         extra_workdays=[DayOverride(date=x, name=draw(labels(6))) for x in override_days[split:]],
     )
+
+
+def _draw_leading_group(draw: st.DrawFn, unit_ids: Sequence[str], role_ids: Sequence[str]) -> LeadingGroupSpec | None:
+    """Perhaps the leading group and its office."""
+    return draw(st.none() | st.builds(
+        LeadingGroupSpec, name=labels(10), office_name=labels(10),
+        office_unit=st.sampled_from(unit_ids), office_role=st.sampled_from(role_ids),
+    ))
+
+
+def _draw_leadership(draw: st.DrawFn, role_ids: Sequence[str], phases: Sequence[PhaseSpec]) -> LeadershipSpec | None:
+    """Perhaps the rule of who leads problems in person (领衔), decided in a phase or any time."""
+    return draw(st.none() | st.builds(
+        LeadershipSpec, roles=st.lists(st.sampled_from(role_ids), min_size=1, max_size=2, unique=True),
+        decided_by=st.sampled_from(role_ids),
+        phase=st.none() | st.sampled_from([p.id for p in phases]) if phases else st.none(),
+    ))
+
+
+def _draw_notifications(draw: st.DrawFn, role_ids: Sequence[str], quiet_start: dt.time) -> NotificationsSpec:
+    """Routes for some recipients and perhaps quiet hours from ``quiet_start``; the templates
+    are added last (:func:`_templates`), once the messages the setup queues are known."""
     recipients = [*role_ids, "responsible_unit", "previous_unit", "lead_unit", "all_units", "lead_units"]
     delivery = st.lists(st.sampled_from(sorted(DELIVERY_CHANNELS)), min_size=1, max_size=2, unique=True)
-    quiet_start = dt.time(draw(st.integers(18, 23)))
-    setup = CampaignSetup(
-        definition_id=f"def_{draw(_SUFFIX)}",
-        definition_version=draw(st.sampled_from(["1", "2024.1", "v2", "2025.3-县定"])),
-        title=draw(labels(20)),
-        county=draw(labels(6)),
-        timezone=draw(st.sampled_from(["Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong"])),
-        start=start,
-        calendar=calendar,
-        channels=channels,
-        severities=severities,
-        roles=roles,
-        units=units,
-        leading_group=draw(st.none() | st.builds(
-            LeadingGroupSpec, name=labels(10), office_name=labels(10),
-            office_unit=st.sampled_from(unit_ids), office_role=st.sampled_from(role_ids),
-        )),
-        leadership=draw(st.none() | st.builds(
-            LeadershipSpec, roles=st.lists(st.sampled_from(role_ids), min_size=1, max_size=2, unique=True),
-            decided_by=st.sampled_from(role_ids),
-            phase=st.none() | st.sampled_from([p.id for p in phases]) if phases else st.none(),
-        )),
-        tracks=tracks,
-        phases=phases,
-        lifecycle=lifecycle,
-        deadlines=deadlines,
-        ladders=ladders,
-        duties=duties,
-        follow_up=follow_up,
-        supervision=supervision,
-        reports=ReportsSpec(**{kind: draw(_marks()) for kind in ReportsSpec.model_fields
-                               if draw(st.booleans())}),
-        notifications=NotificationsSpec(
-            routes=[RouteSpec(to=r, delivery=draw(delivery)) for r in _subset(draw, recipients, max_size=4)],
-            quiet_hours=draw(st.lists(st.builds(QuietHours, start=st.just(quiet_start),
-                                                end=st.builds(dt.time, st.integers(5, 9)), delivery=delivery),
-                                      max_size=1)),
-        ),
+    return NotificationsSpec(
+        routes=[RouteSpec(to=r, delivery=draw(delivery)) for r in _subset(draw, recipients, max_size=4)],
+        quiet_hours=draw(st.lists(st.builds(QuietHours, start=st.just(quiet_start),
+                                            end=st.builds(dt.time, st.integers(5, 9)), delivery=delivery),
+                                  max_size=1)),
     )
-    return setup.model_copy(update={"notifications": setup.notifications.model_copy(
-        update={"templates": draw(_templates(setup))})})
 
 
 @st.composite

@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import email
 import email.policy
-import json
 import socket
 import ssl
 import zoneinfo
@@ -23,10 +22,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from zhenggai.engine import Actor, CampaignSetup, ContactSpec, Engine, VirtualClock
-from zhenggai.notifications.channels import FileChannel
 from zhenggai.notifications.dispatcher import Dispatcher
 from zhenggai.notifications.mail import EmailChannel, message_id
-from zhenggai.testing import items_only
+from zhenggai.testing import RecordingChannel, items_only
 from zhenggai.workflows import load_setup
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -259,31 +257,29 @@ def test_a_crash_between_sending_and_recording_resends_once_with_the_same_id(
     assert started.outbox("test")[0].attempts == 2
 
 
-def test_quiet_hours_defer_sms_until_morning(engine: Engine, clock: VirtualClock, tmp_path: Path) -> None:
+def test_quiet_hours_defer_sms_until_morning(engine: Engine, clock: VirtualClock) -> None:
     """The plan's SMS quiet hours (21:00–08:00): a message queued at 22:30 waits, uncounted,
     until 08:00, then goes once."""
     clock.set(at("2023-08-01", 9))
     engine.start_campaign(with_email_contacts(items_only(load_setup("county_2023")), ["sms"]), key="test")
     clock.set(at("2023-08-01", 22, 30))
     assigned(engine)
-    sms = FileChannel(tmp_path / "sms.jsonl", name="sms")
+    sms = RecordingChannel("sms")
     dispatcher = Dispatcher(engine, [sms])
     assert dispatcher.dispatch().deferred == 1
     (row,) = engine.outbox("test")
     assert row.status == "pending" and row.attempts == 0 and row.next_try_at == at("2023-08-02", 8, 0)
     clock.set(at("2023-08-02", 8, 0))
     assert dispatcher.dispatch().sent == 1
-    (line,) = (tmp_path / "sms.jsonl").read_text(encoding="utf-8").splitlines()
-    record = json.loads(line)
-    assert record["to"] == "13800000000" and record["sms_template"] == "SMS_ZG_0001"
-    assert record["sms_params"] == {"title": "施工许可审批超时", "due": "2023-08-31"}
+    (sent,) = sms.messages
+    assert sent.recipient == "13800000000" and sent.sms_template == "SMS_ZG_0001"
+    assert sent.sms_params == {"title": "施工许可审批超时", "due": "2023-08-31"}
 
 
-def test_a_rate_limit_spaces_messages_out_without_losing_any(started: Engine, clock: VirtualClock, tmp_path: Path) -> None:
+def test_a_rate_limit_spaces_messages_out_without_losing_any(started: Engine, clock: VirtualClock) -> None:
     for n in range(5):
         assigned(started, title=f"问题 {n}")
-    channel = FileChannel(tmp_path / "mail.jsonl", name="email")
-    channel.rate = 2
+    channel = RecordingChannel("email", rate=2)
     dispatcher = Dispatcher(started, [channel])
     report = dispatcher.dispatch()
     assert (report.sent, report.deferred) == (2, 3)
@@ -292,18 +288,17 @@ def test_a_rate_limit_spaces_messages_out_without_losing_any(started: Engine, cl
     assert dispatcher.dispatch().sent == 2
     clock.advance(dt.timedelta(seconds=61))
     assert dispatcher.dispatch().sent == 1
-    lines = (tmp_path / "mail.jsonl").read_text(encoding="utf-8").splitlines()
-    assert sorted(json.loads(x)["subject"] for x in lines) == [f"【交办】问题 {n}" for n in range(5)]
+    assert sorted(m.subject for m in channel.messages) == [f"【交办】问题 {n}" for n in range(5)]
 
 
-def test_header_injection_and_unconfigured_channels_are_dead_letters(started: Engine, tmp_path: Path) -> None:
+def test_header_injection_and_unconfigured_channels_are_dead_letters(started: Engine) -> None:
     assigned(started, title="正常标题\r\nBcc: victim@example.com")
     report = Dispatcher(started, [mail_channel(free_port())]).dispatch()
     assert report.dead == 1
     (row,) = started.outbox("test", status="dead")
     assert "换行符" in (row.last_error or "")
     assigned(started)
-    assert Dispatcher(started, [FileChannel(tmp_path / "x.jsonl", name="sms")]).dispatch().dead == 1
+    assert Dispatcher(started, [RecordingChannel("sms")]).dispatch().dead == 1
     assert "未配置发送渠道 email" in (started.outbox("test", status="dead")[-1].last_error or "")
 
 
@@ -328,7 +323,7 @@ def test_the_definition_routes_contacts_without_a_preference(engine: Engine, clo
 
 
 def test_two_dispatchers_share_the_outbox_without_sending_twice(
-    db_url: str, started: Engine, clock: VirtualClock, tmp_path: Path
+    db_url: str, started: Engine, clock: VirtualClock
 ) -> None:
     """Two dispatchers (two engines, as two daemons would have) work the same outbox at once:
     every message goes out once. On PostgreSQL rows one holds are skipped by the other
@@ -339,8 +334,8 @@ def test_two_dispatchers_share_the_outbox_without_sending_twice(
         assigned(started, title=f"问题 {n}")
     other = Engine(db_url, clock=clock)
     try:
-        dispatchers = [Dispatcher(e, [FileChannel(tmp_path / f"out{k}.jsonl", name="email")], seed=k)
-                       for k, e in enumerate((started, other))]
+        channels = [RecordingChannel("email"), RecordingChannel("email")]
+        dispatchers = [Dispatcher(e, [channels[k]], seed=k) for k, e in enumerate((started, other))]
         barrier = threading.Barrier(2)
 
         def work(d: Dispatcher) -> None:
@@ -355,7 +350,6 @@ def test_two_dispatchers_share_the_outbox_without_sending_twice(
             t.join(timeout=60)
     finally:
         other.dispose()
-    keys = [json.loads(line)["key"] for k in (0, 1) if (tmp_path / f"out{k}.jsonl").exists()
-            for line in (tmp_path / f"out{k}.jsonl").read_text(encoding="utf-8").splitlines()]
+    keys = [m.idempotency_key for channel in channels for m in channel.messages]
     assert len(keys) == len(set(keys)) == 30
     assert {r.status for r in started.outbox("test")} == {"sent"}

@@ -21,6 +21,7 @@ from zhenggai.engine import (
     VirtualClock,
 )
 from zhenggai.engine.checks import check_setup
+from zhenggai.testing import advance_and_sweep
 from zhenggai.workflows import load_setup
 
 from tests.conftest import Actors
@@ -85,8 +86,7 @@ def test_the_ladder_escalates_an_undecided_document_once_and_stops_at_the_decisi
     decided = _list(engine, campaign)
     engine.fire_document(decided.id, "start_review", BUREAU)
     engine.fire_document(decided.id, "retain", BUREAU, reason="符合现行规定")
-    clock.advance(dt.timedelta(days=40))  # down over the due date: the steps are caught up
-    engine.sweep()
+    advance_and_sweep(engine, clock, dt.timedelta(days=40))  # down over the due date: the steps are caught up
     again = engine.sweep()
     assert not [e for e in again.events if e.startswith("document:")]  # a second sweep changes nothing
     after = engine.document(late.id)

@@ -24,7 +24,7 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
-from zhenggai.adapters import _import
+from zhenggai.adapters import _import, _sheets
 from zhenggai.adapters._import import (
     ImportFileError,
     IntakeRejected,
@@ -405,7 +405,7 @@ def test_a_declared_huge_sheet_is_refused_before_its_rows_are_read(
     def no_row(*args: object) -> object:
         raise AssertionError("a row was read before the declared size was checked")
 
-    monkeypatch.setattr(_import, "_row_values", no_row)
+    monkeypatch.setattr(_sheets, "_row_values", no_row)
     assert refused(engine, key, path) == "工作表「问题清单」有 20012 行 (最多 20000 行数据), 请分批导入或删除多余的空行"
 
 
@@ -593,7 +593,7 @@ def test_without_the_scan_defusedxml_still_refuses_the_bomb(
                      b"</t></is></c></row>" + SHEET_TAIL)
 
     path = replaced(tmp_path / "laughs.xlsx", SHEET, write)
-    monkeypatch.setattr(_import, "_check_zip", lambda path: None)
+    monkeypatch.setattr(_sheets, "_check_zip", lambda path: None)
     with quick_and_small(peak=8 * MIB):
         message = refused(engine, key, path)
     assert message.startswith("laughs.xlsx 无法作为 .xlsx 读取: XML 含有被禁止的结构 (EntitiesForbidden: ")
@@ -846,11 +846,11 @@ def test_a_sheet_of_blank_rows_is_refused_at_the_blank_row_cap(
 
     path = replaced(tmp_path / "blank.xlsx", SHEET, write)
     seen = []
-    real = _import._row_values
-    monkeypatch.setattr(_import, "_row_values", lambda number, cells: seen.append(number) or real(number, cells))
+    real = _sheets._row_values
+    monkeypatch.setattr(_sheets, "_row_values", lambda number, cells: seen.append(number) or real(number, cells))
     message = refused(engine, key, path)
     assert "超过 20000 个空行" in message and "请删除多余的空行" in message
-    assert len(seen) <= _import.MAX_BLANK_ROWS + 2  # stopped at the cap, not at row 100,001
+    assert len(seen) <= _sheets.MAX_BLANK_ROWS + 2  # stopped at the cap, not at row 100,001
     blank_csv = tmp_path / "blank.csv"
     blank_csv.write_text("标题,描述\n" + ",\n" * 30_000, encoding="utf-8")
     assert "超过 20000 个空行" in refused(engine, key, blank_csv)

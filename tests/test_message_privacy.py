@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from zhenggai.engine import Actor, DeliveryError, Engine, OutboxView, Reporter, ReporterKeys, VirtualClock
 from zhenggai.notifications.dispatcher import render
-from zhenggai.testing import items_only
+from zhenggai.testing import advance_and_sweep, items_only
 from zhenggai.workflows import load_setup
 
 from .test_dispatch import with_email_contacts
@@ -48,8 +48,7 @@ def test_no_message_carries_any_reporter_detail(reports: list[tuple[str, str, st
             if move:
                 other = next(u for u in UNITS if u != unit)
                 engine.reassign(item, OFFICE, unit=other, due="2023-08-21")
-        clock.advance(dt.timedelta(days=days))
-        engine.sweep()
+        advance_and_sweep(engine, clock, dt.timedelta(days=days))
         rows = engine.outbox("test")
         assert rows
         for row in rows:

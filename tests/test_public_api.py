@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import zhenggai.engine
 
+from tests._imports import imported_names
+
 ENGINE_DIR = Path(zhenggai.engine.__file__).resolve().parent
 
 PUBLIC = [
@@ -146,17 +148,8 @@ def test_star_import_gives_the_public_names() -> None:
 
 def _imports(path: Path) -> list[tuple[int, str]]:
     """(line, absolute module) of every import in ``path``, relative imports resolved."""
-    package = ["zhenggai", "engine", *path.parent.relative_to(ENGINE_DIR).parts]
-    found: list[tuple[int, str]] = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if isinstance(node, ast.Import):
-            found += [(node.lineno, alias.name) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = package[: len(package) - node.level + 1] if node.level else []
-            module = ".".join([*base, *([node.module] if node.module else [])])
-            found.append((node.lineno, module))
-            found += [(node.lineno, f"{module}.{alias.name}") for alias in node.names]
-    return found
+    package = ".".join(["zhenggai", "engine", *path.parent.relative_to(ENGINE_DIR).parts])
+    return imported_names(path, package)
 
 
 def test_import_scanner_resolves_relative_imports() -> None:

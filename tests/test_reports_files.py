@@ -16,18 +16,15 @@ from docx.shared import Cm, Pt
 from hypothesis import given
 from hypothesis import strategies as st
 from zhenggai.adapters.cli import CliError
+from zhenggai.adapters.reports._docx import BODY_FONT, HEADING_FONT, new_document, set_run_font
 from zhenggai.adapters.reports._files import (
-    BODY_FONT,
-    HEADING_FONT,
     ReportError,
     cell_text,
     doc_text,
     format_due,
-    new_document,
     new_workbook,
     out_file,
     safe_name,
-    set_run_font,
 )
 
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}

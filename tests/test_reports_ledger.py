@@ -26,7 +26,8 @@ import pytest
 from docx.oxml.ns import qn
 from zhenggai.adapters.cli import main
 from zhenggai.adapters.reports import KINDS, ReportError, write_reports
-from zhenggai.adapters.reports._files import BODY_FONT, HEADING_FONT, cell_text, format_due
+from zhenggai.adapters.reports._docx import BODY_FONT, HEADING_FONT
+from zhenggai.adapters.reports._files import cell_text, format_due
 from zhenggai.adapters.reports.ledger import COLUMNS, LIGHT_STYLES, NO_LIGHT, ReportLabels, ledger_name
 from zhenggai.adapters.reports.unit_pack import FOLDER, chinese_number
 from zhenggai.engine import Actor, Engine, ItemView, Reporter, ReporterKeys, VirtualClock

@@ -22,7 +22,7 @@ import pytest
 from docx.enum.text import WD_LINE_SPACING
 from docx.oxml.ns import qn
 from sqlalchemy import select
-from zhenggai.adapters.reports._files import chinese_date
+from zhenggai.adapters.reports._docx import chinese_date
 from zhenggai.adapters.reports.bulletin import write_cases, write_progress
 from zhenggai.adapters.reports.unit_pack import write_unit_packs
 from zhenggai.engine import Actor, Engine, InvalidInputError

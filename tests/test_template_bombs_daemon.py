@@ -17,13 +17,12 @@ import subprocess
 import threading
 import time
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
-from zhenggai.engine import Engine, OutboxView
-from zhenggai.notifications.channels import FileChannel
+from zhenggai.engine import Engine, OutboxView, OutgoingMessage
 from zhenggai.notifications.dispatcher import Dispatcher
-from zhenggai.testing import items_only
+from zhenggai.testing import RecordingChannel, items_only
 from zhenggai.workflows import builtin_path, check_definition
 
 from .test_daemon import OFFICE, _env, _script, _status
@@ -73,10 +72,10 @@ def test_a_bomb_that_passes_check_is_dead_at_once_and_others_go(tmp_path: Path) 
     a second pass leaves it dead. Before the fix the pass rendered for minutes (the thread is
     given 30 s) and then sent it."""
     db = _campaign(tmp_path)
-    out = tmp_path / "sent.jsonl"
+    channel = RecordingChannel("email")
     engine = Engine(db)
     try:
-        dispatcher = Dispatcher(engine, [FileChannel(out, name="email")])
+        dispatcher = Dispatcher(engine, [channel])
         reports: list[Any] = []
         started = time.monotonic()
         worker = threading.Thread(target=lambda: reports.append(dispatcher.dispatch()), daemon=True)
@@ -91,8 +90,7 @@ def test_a_bomb_that_passes_check_is_dead_at_once_and_others_go(tmp_path: Path) 
         assert bomb.last_error == REASON
         others = [r for r in engine.outbox() if r.id != bomb.id]
         assert others and all(r.status == "sent" for r in others), [(r.kind, r.status, r.last_error) for r in others]
-        sent = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-        assert len(sent) == len(others) and "【交办】审批超时" in [m["subject"] for m in sent]
+        assert len(channel.messages) == len(others) and "【交办】审批超时" in [m.subject for m in channel.messages]
         again = dispatcher.dispatch()
         assert again.handled == 0 and _bomb_rows(engine)[0].status == "dead"
     finally:
@@ -147,10 +145,10 @@ def test_the_daemon_keeps_sweeping_and_stops_on_sigterm(tmp_path: Path) -> None:
     assert sum(e.get("dead", 0) for e in events if e["event"] == "dispatch") == 1
 
 
-class _SlowChannel(FileChannel):
-    def send(self, message: Any) -> str | None:
+class _SlowChannel(RecordingChannel):
+    def send(self, message: OutgoingMessage) -> str | None:
         time.sleep(0.3)
-        return cast("str | None", super().send(message))
+        return super().send(message)
 
 
 def test_a_pass_stops_on_its_time_and_on_stop(tmp_path: Path) -> None:
@@ -160,7 +158,7 @@ def test_a_pass_stops_on_its_time_and_on_stop(tmp_path: Path) -> None:
     db = _campaign(tmp_path)
     engine = Engine(db)
     try:
-        dispatcher = Dispatcher(engine, [_SlowChannel(tmp_path / "sent.jsonl", name="email")])
+        dispatcher = Dispatcher(engine, [_SlowChannel("email")])
         assert dispatcher.dispatch(stop=lambda: True).handled == 0
         # Its time spent, a pass claims nothing more: at most one slow send (0.3 s) past 0.1 s (the
         # bomb's dead letter, rendered to its limit, may come first and use the time up alone).

@@ -1,18 +1,31 @@
 """zhenggai.testing, the helpers host systems use in their own tests: the throwaway engine
-(built-in campaign, ready-made actors, temporary directory removed afterwards) and the
-virtual clock (aware UTC, never backwards, thread-safe)."""
+(built-in campaign, ready-made actors, temporary directory removed afterwards), the virtual
+clock (aware UTC, never backwards, thread-safe), moving it and sweeping (``Sandbox.advance``,
+``advance_and_sweep``) and the recording channel."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
 import zoneinfo
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import zhenggai.testing
-from zhenggai.engine import InvalidInputError, SystemClock, VirtualClock
-from zhenggai.testing import DEFAULT_START, throwaway_engine
+from zhenggai.engine import Channel, Engine, InvalidInputError, OutgoingMessage, SystemClock, VirtualClock
+from zhenggai.engine._steps import SweepReport
+from zhenggai.notifications.dispatcher import Dispatcher
+from zhenggai.testing import (
+    DEFAULT_START,
+    RecordingChannel,
+    advance_and_sweep,
+    items_only,
+    throwaway_engine,
+)
+from zhenggai.workflows import load_setup
+
+from .test_dispatch import UNIT, assigned, at, with_email_contacts
 
 UTC = dt.UTC
 
@@ -170,3 +183,123 @@ def test_system_clock_is_aware_utc() -> None:
     now = SystemClock().now()
     assert now.tzinfo == UTC
     assert abs(now - dt.datetime.now(UTC)) < dt.timedelta(seconds=5)
+
+
+# ------------------------------------------------------------------------- advance and sweep
+
+
+def _reported_and_assigned(sb: zhenggai.testing.Sandbox, due: str) -> int:
+    item = sb.engine.report(
+        sb.campaign.key, sb.office, title="审批超时", description="审批超时", track="construction", channel="hotline"
+    ).id
+    sb.engine.assign(item, sb.track_leader, unit="housing_construction_bureau", due=due)
+    return item
+
+
+def test_advance_fires_the_ladder_step_that_is_due_and_not_the_next() -> None:
+    """Due 2023-07-31 (a Monday): the reminder (5 working days before, 07-24) fires once the
+    clock passes it, the yellow light (2 working days before, 07-27) does not yet."""
+    with throwaway_engine() as sb:
+        item = _reported_and_assigned(sb, "2023-07-31")
+        before = sb.advance(dt.timedelta(days=20))  # 07-23, a Sunday
+        assert sb.clock.now() == DEFAULT_START + dt.timedelta(days=20)
+        assert not [e for e in before.events if e.startswith(f"item:{item}:")]
+        report = sb.advance(dt.timedelta(days=2))  # 07-25
+        assert [e for e in report.events if e.startswith(f"item:{item}:")] == [f"item:{item}:reminder"]
+        assert [e.trigger for e in sb.engine.events(item)] == ["report", "assign", "ladder_step"]
+        assert sb.engine.item(item).light == "green"
+        assert not [e for e in sb.advance(dt.timedelta(0)).events if e.startswith(f"item:{item}:")]
+
+
+class _ScriptedEngine:
+    """Stands in for an engine whose sweeps return the given reports, one per call, and note
+    the time on ``clock`` they ran at."""
+
+    def __init__(self, clock: VirtualClock, reports: list[SweepReport]) -> None:
+        self.clock = clock
+        self.reports = reports
+        self.swept_at: list[dt.datetime] = []
+
+    @property
+    def calls(self) -> int:
+        return len(self.swept_at)
+
+    def sweep(self) -> SweepReport:
+        self.swept_at.append(self.clock.now())
+        return self.reports.pop(0) if self.reports else SweepReport(fired=1, subjects=1, events=["again"])
+
+
+def test_advance_and_sweep_sweeps_again_until_nothing_is_settled_and_adds_the_reports_up() -> None:
+    """A sweep that settled subjects is followed by another; the reports are summed, events in order."""
+    clock = VirtualClock(DEFAULT_START)
+    engine = _ScriptedEngine(clock, [
+        SweepReport(fired=2, collapsed=1, subjects=2, events=["item:1:red", "item:2:red"]),
+        SweepReport(fired=1, subjects=1, events=["item:1:listed_supervision"], alerts=1),
+        SweepReport(skipped=1),
+    ])
+    report = advance_and_sweep(engine, clock, dt.timedelta(days=3))  # type: ignore[arg-type]
+    assert clock.now() == DEFAULT_START + dt.timedelta(days=3)
+    assert engine.swept_at == [DEFAULT_START + dt.timedelta(days=3)] * 3  # after the clock moved
+    assert report == SweepReport(fired=3, collapsed=1, skipped=1, subjects=3, alerts=1,
+                                 events=["item:1:red", "item:2:red", "item:1:listed_supervision"])
+
+
+def test_advance_and_sweep_gives_up_on_sweeps_that_never_settle() -> None:
+    """An engine that always finds work again is not swept forever."""
+    clock = VirtualClock(DEFAULT_START)
+    engine = _ScriptedEngine(clock, [])
+    with pytest.raises(RuntimeError):
+        advance_and_sweep(engine, clock, dt.timedelta(0))  # type: ignore[arg-type]
+    assert engine.calls == zhenggai.testing.MAX_SWEEPS
+
+
+# ---------------------------------------------------------------------------- RecordingChannel
+
+
+@pytest.fixture
+def mailed(tmp_path: Path) -> Iterator[Engine]:
+    """The plan (items only) started 2023-08-01 09:00, every unit reached by email."""
+    clock = VirtualClock(at("2023-08-01", 9))
+    with Engine(tmp_path / "z.db", clock=clock) as engine:
+        engine.start_campaign(with_email_contacts(items_only(load_setup("county_2023"))), key="test")
+        yield engine
+
+
+def test_recording_channel_satisfies_the_channel_port() -> None:
+    """It is a ``Channel``: a name, a rate and ``send``."""
+    channel = RecordingChannel("sms", rate=5)
+    assert isinstance(channel, Channel)
+    assert (channel.name, channel.rate, channel.messages) == ("sms", 5, [])
+
+
+def test_recording_channel_records_exactly_what_the_dispatcher_sends(mailed: Engine) -> None:
+    """Each pending outbox row is handed over once, as the dispatcher renders it; a second pass
+    sends nothing more."""
+    for n in range(3):
+        assigned(mailed, title=f"问题 {n}")
+    pending = mailed.outbox("test", status="pending")
+    channel = RecordingChannel("email")
+    assert Dispatcher(mailed, [channel]).dispatch().sent == len(pending) == 3
+    assert sorted(m.outbox_id for m in channel.messages) == sorted(r.id for r in pending)
+    assert all(isinstance(m, OutgoingMessage) and m.channel == "email" and m.attempt == 1 for m in channel.messages)
+    assert {m.recipient for m in channel.messages} == {f"{UNIT}@example.gov.cn"}
+    assert sorted(m.subject for m in channel.messages) == [f"【交办】问题 {n}" for n in range(3)]
+    assert channel.to(f"{UNIT}@example.gov.cn") == channel.messages and channel.to("nobody") == []
+    assert Dispatcher(mailed, [channel]).dispatch().handled == 0
+    assert len(channel.messages) == 3
+
+
+@pytest.mark.parametrize("transient", [False, True])
+def test_recording_channel_refuses_as_a_provider_would(mailed: Engine, transient: bool) -> None:
+    """A refused recipient's message is not recorded: permanently refused it is a dead letter,
+    transiently refused it waits for another attempt."""
+    assigned(mailed)
+    channel = RecordingChannel("email")
+    channel.refuse.add(f"{UNIT}@example.gov.cn")
+    if transient:
+        channel.transient.add(f"{UNIT}@example.gov.cn")
+    report = Dispatcher(mailed, [channel]).dispatch()
+    assert channel.messages == []
+    (row,) = mailed.outbox("test")
+    assert (report.dead, row.status) == ((0, "pending") if transient else (1, "dead"))
+    assert "拒收" in (row.last_error or "")

@@ -19,7 +19,7 @@ from zhenggai.engine._writes import STEP
 from zhenggai.engine.calendar import WorkingCalendar
 from zhenggai.engine.checks import check_setup
 from zhenggai.engine.deadlines import add_days
-from zhenggai.testing import items_only
+from zhenggai.testing import advance_and_sweep, items_only
 from zhenggai.workflows import dump_setup, load_setup
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -245,8 +245,7 @@ def test_random_histories_fire_each_timer_once_and_never_early(plan: list[tuple[
                     assert view.state == "handling" or now < due[item], f"order {item} not signed for by {due[item]}"
                     auto = [e for e in engine.events(item) if e.trigger == "auto_accept"]
                     assert all(e.at >= due[item] for e in auto), "signed for by the timer too early"
-        clock.advance(dt.timedelta(days=10))
-        engine.sweep()
+        advance_and_sweep(engine, clock, dt.timedelta(days=10))
         for item in items:
             signed = [e for e in engine.events(item) if e.trigger in ("accept", "auto_accept")]
             assert len(signed) == 1 and engine.item(item).state == "handling"

@@ -10,6 +10,9 @@ and the built-in definitions.
 - :func:`shift_setup` — the same definition re-dated to another start day or year (every date
   found in the models, checked again by the validator); :func:`dated_fields` lists the dates,
   :func:`shift_notes` what a move to another year cannot keep (29 February).
+- :func:`load_calendar_year` — read a year's holiday notice file (``zhenggai calendar load``).
+- :func:`template_environment` / :func:`template_problems` — the sandboxed Jinja2 environment
+  message templates are checked and rendered in, and the checks of a template.
 
 Names load on first use (PEP 562): ``import zhenggai.workflows.schema`` (as the engine does)
 does not pull in the loader, ruamel.yaml or Jinja2.

@@ -2,7 +2,7 @@
 
 A report's .docx is its kind's template with the fields below filled in and the body (tables,
 charts, the text) put where ``{{p body }}`` stands. The built-in templates are made here, in the
-公文 layout of :func:`._files.new_document` (版头 with 密级/紧急程度, 发文机关标志 and 期数; 标题;
+公文 layout of :func:`._docx.new_document` (版头 with 密级/紧急程度, 发文机关标志 and 期数; 标题;
 主送; body; 落款 and 成文日期; ``— N —`` page numbers): they are the county's templates until
 it has its own. A county replaces any of them with a folder of .docx files named after the
 documents (:data:`TEMPLATE_FILES`), given as ``[reports] templates`` in the operations config
@@ -45,19 +45,17 @@ from typing import TYPE_CHECKING, Any
 
 from zhenggai.adapters._tables import display_width
 
-from ._files import (
+from ._docx import (
     BODY_FONT,
     BODY_PT,
     TITLE_FONT,
-    ReportError,
     chinese_date,
-    doc_text,
     new_document,
-    out_file,
     set_run_font,
     single_spaced,
     text_width_cm,
 )
+from ._files import ReportError, doc_text, out_file
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from zhenggai.workflows.schema import CampaignSetup, DocumentMarksSpec

@@ -26,20 +26,19 @@ from typing import TYPE_CHECKING, Any
 
 from zhenggai.adapters._tables import format_date
 
-from ._files import (
+from ._docx import (
     BODY_FONT,
     BODY_PT,
     TABLE_PT,
     WIDE_TABLE_PT,
     add_picture,
     column_widths,
-    doc_text,
-    out_file,
     set_orientation,
     set_run_font,
     single_spaced,
     text_width_cm,
 )
+from ._files import doc_text, out_file
 from ._html import data_uri, file_stem, local_now, local_time, page, percent, render, scope_names, write_all
 from ._templates import DocumentFields, Templates, leading_office
 
@@ -117,7 +116,7 @@ def _doc_table(document: Any, headers: Sequence[str], rows: Sequence[Sequence[ob
                size_pt: float = TABLE_PT) -> None:
     """A bordered table with a bold header row (repeated on every page; rows never split across
     pages), set at ``size_pt`` single-spaced, its columns sized for Chinese text in ``text_cm``
-    (see :func:`~._files.column_widths`); numbers centred."""
+    (see :func:`~._docx.column_widths`); numbers centred."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement

@@ -30,7 +30,7 @@ from zhenggai.adapters._tables import WEEKDAYS
 from ._files import Column, Styled, fit_name, format_due, new_workbook, out_file, safe_name, write_table
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from zhenggai.adapters._commands import Labels
+    from zhenggai.adapters._labels import Labels
     from zhenggai.engine import Engine, ItemView, LedgerRow, MeasureView
 
 __all__ = ["LIGHT_STYLES", "NO_LIGHT", "ReportLabels", "ledger_name", "light_cell", "measure_lines", "write_ledger"]
@@ -68,7 +68,7 @@ COLUMNS: Sequence[Column] = (
 
 @dataclass(frozen=True)
 class ReportLabels:
-    """What the reports need to name beyond :class:`~zhenggai.adapters._commands.Labels`:
+    """What the reports need to name beyond :class:`~zhenggai.adapters._labels.Labels`:
     the escalation levels (from the definition's item ladder) and the final states."""
 
     base: Labels
@@ -80,7 +80,7 @@ class ReportLabels:
     def load(cls, engine: Engine, campaign: str) -> ReportLabels:
         import zoneinfo
 
-        from zhenggai.adapters._commands import Labels
+        from zhenggai.adapters._labels import Labels
         from zhenggai.engine import ESCALATION_LABELS
 
         base = Labels.load(engine, campaign)

@@ -32,18 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from zhenggai.adapters._tables import WEEKDAYS
 
-from ._files import (
-    SUBHEADING_FONT,
-    Column,
-    ReportError,
-    doc_text,
-    format_due,
-    new_workbook,
-    out_file,
-    safe_name,
-    set_run_font,
-    write_table,
-)
+from ._docx import SUBHEADING_FONT, set_run_font
+from ._files import Column, ReportError, doc_text, format_due, new_workbook, out_file, safe_name, write_table
 from ._templates import DocumentFields, Templates, leading_office
 from .ledger import ReportLabels, measure_lines
 

@@ -1,0 +1,93 @@
+"""The Chinese names of one campaign's codes (states, triggers, units, tracks, roles, …): :class:`Labels`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from zhenggai.engine import (
+    OPERATIONS,
+    CampaignSetup,
+    CampaignView,
+    Engine,
+)
+
+__all__ = ["EXTRA_TRIGGER_LABELS", "Labels"]
+
+
+#: Trigger labels for audit events that are not transitions of the lifecycle.
+EXTRA_TRIGGER_LABELS: Mapping[str, str] = {
+    "start_campaign": "启动专项行动",
+    "ladder_step": "督办阶梯",
+    "ladder_missed": "督办步骤错过(待人工处理)",
+    "recompute_deadline": "重算整改时限",
+    "phase_action": "阶段节点",
+    "follow_up_draw": "回头看抽查",
+    "supervision_draw": "督查抽签",
+    "complete_duty": "完成职责",
+    "update_mechanism": "更新长效机制状态",
+    "contact_added": "添加联系人",
+    "contact_updated": "修改联系人",
+    "contact_removed": "移除联系人",
+    "contacts_imported": "导入通讯录",
+    "rekey_reporters": "重新加密举报人信息",
+    **OPERATIONS,
+}
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The Chinese names of one campaign's codes: states, triggers, units, tracks, roles."""
+
+    campaign: CampaignView
+    tz: dt.tzinfo
+    states: Mapping[str, str]
+    triggers: Mapping[str, str]
+    units: Mapping[str, str]
+    tracks: Mapping[str, str]
+    roles: Mapping[str, str]
+    channels: Mapping[str, str]
+    severities: Mapping[str, str]
+
+    @classmethod
+    def load(cls, engine: Engine, campaign: str | CampaignView) -> Labels:
+        """The labels of the definition version the campaign runs on."""
+        view = campaign if isinstance(campaign, CampaignView) else engine.campaign(campaign)
+        lifecycle = engine.lifecycle(view.key)
+        setup = engine.definition(view.key) or _builtin_setup(view)
+        return cls(
+            campaign=view,
+            tz=zoneinfo.ZoneInfo(view.timezone),
+            states={s.id: s.label for s in lifecycle.states},
+            triggers={**EXTRA_TRIGGER_LABELS, **{t.trigger: t.label for t in lifecycle.transitions}},
+            units=dict(engine.units(view.key)),
+            tracks=dict(engine.tracks(view.key)),
+            roles={"system": "系统", **({r.id: r.label for r in setup.roles} if setup else {})},
+            channels={c.id: c.label for c in setup.channels} if setup else {},
+            severities={s.id: s.label for s in setup.severities} if setup else {},
+        )
+
+    def state(self, state: str | None) -> str:
+        return "" if state is None else self.states.get(state, state)
+
+    def trigger(self, trigger: str) -> str:
+        return self.triggers.get(trigger, trigger)
+
+    def unit(self, unit: str | None) -> str:
+        return "" if unit is None else self.units.get(unit, unit)
+
+    def role(self, role: str) -> str:
+        return self.roles.get(role, role)
+
+
+def _builtin_setup(view: CampaignView) -> CampaignSetup | None:
+    """For a campaign started before the engine kept whole definitions: the built-in definition
+    of the same id and version, if there is one (else codes are shown instead of labels)."""
+    from zhenggai.workflows import BUILTINS, load_setup
+
+    if view.definition_id not in BUILTINS:
+        return None
+    setup = load_setup(view.definition_id)
+    return setup if setup.definition_version == view.definition_version else None
