@@ -306,7 +306,7 @@ class FloorSide:
         }
         self.sql_event = (
             'INSERT INTO zg_event (campaign_id, seq, item_id, "trigger", from_state, to_state, actor, '
-            f"role, unit, at, data, prev_hash, hash) VALUES ({', '.join([p] * 13)})"
+            f"role, unit, at, data, prev_hash, hash, subject_kind, subject_id) VALUES ({', '.join([p] * 15)})"
         )
         self.sql_head_update = f"UPDATE zg_audit_head SET seq={p}, hash={p} WHERE campaign_id = {p}"
         ccols = ", ".join(f"c.{c}" for c in contact_cols)
@@ -483,6 +483,8 @@ class FloorSide:
                     text,
                     prev,
                     digest,
+                    "item",
+                    item_id,
                 ),
             )
             self._ex(self.sql_head_update, (seq, digest, camp.id))

@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, func, select
 from zhenggai.workflows.schema import CalendarYearSpec
 
 from . import models as m
-from ._raw import Prepared, Tx
+from ._raw import Prepared, Row, Tx
 from .calendar import Days, LoadedYears, package_year, statutory_years, year_days, year_problems
 from .errors import DefinitionError, InvalidInputError
 from .views import CalendarHolidayView, CalendarYearView
@@ -35,12 +35,12 @@ class CalendarStatements:
     def __init__(self, dialect: Any) -> None:
         t = CALENDAR_YEAR
         fingerprint: Any = select(func.count().label("n"), func.coalesce(func.max(t.c.id), 0).label("last"))
-        self.fingerprint = Prepared(fingerprint, dialect)
-        self.rows = Prepared(select(t).order_by(t.c.year, t.c.id), dialect)
-        self.campaign_ids = Prepared(select(m.Campaign.__table__.c.id).order_by(m.Campaign.__table__.c.id),  # type: ignore[attr-defined]
+        self.fingerprint: Prepared[Row] = Prepared(fingerprint, dialect)
+        self.rows: Prepared[Row] = Prepared(select(t).order_by(t.c.year, t.c.id), dialect)
+        self.campaign_ids: Prepared[Row] = Prepared(select(m.Campaign.__table__.c.id).order_by(m.Campaign.__table__.c.id),  # type: ignore[attr-defined]
                                      dialect)
-        self.rows_of_year = Prepared(select(t).where(t.c.year == bindparam("year")).order_by(t.c.id), dialect)
-        self.insert = Prepared(
+        self.rows_of_year: Prepared[Row] = Prepared(select(t).where(t.c.year == bindparam("year")).order_by(t.c.id), dialect)
+        self.insert: Prepared[Row] = Prepared(
             t.insert().values({c.name: bindparam(c.name) for c in t.c if c.name != "id"}).returning(t.c.id), dialect
         )
 

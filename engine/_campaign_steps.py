@@ -32,6 +32,7 @@ from zhenggai.workflows.schema import (
 )
 
 from ._raw import Tx
+from ._statements import Statements
 from ._steps import (
     LATE_AFTER,
     SYSTEM,
@@ -44,7 +45,7 @@ from ._steps import (
     start_of,
     step_payload,
 )
-from ._writes import Campaign, Statements, Vouch, append_event, queue_messages
+from ._writes import Campaign, Vouch, append_event, queue_messages
 from .deadlines import offset_day, stated_day
 
 __all__ = ["arm_campaign_steps", "campaign_steps", "fire_campaign_steps", "follow_up_sample", "phase_days", "supervision_teams"]

@@ -13,11 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from zhenggai.workflows.schema import LadderStep, TransitionSpec
+from sqlalchemy import select
+from zhenggai.workflows.schema import (
+    LadderStep,
+    TransitionSpec,
+)
 
+from ._access import check_actor, check_role
+from ._inputs import checked_choice, checked_text, received_cutoff, unit_id_of
 from ._raw import Tx
+from ._rows import DocumentRow
+from ._runtime import Runtime
+from ._statements import DOCUMENT, EVENT, Statements
 from ._steps import (
     SYSTEM,
     SweepReport,
@@ -29,10 +38,24 @@ from ._steps import (
     reconcile_steps,
     step_payload,
 )
-from ._writes import WEEKDAYS, Campaign, Statements, append_event, queue_messages
-from .errors import ConflictError, GuardFailedError
-from .lifecycle import CompiledLifecycle, TransitionContext
-from .views import Actor, DocumentView
+from ._viewing import event_view
+from ._writes import WEEKDAYS, Campaign, append_event, queue_messages
+from .deadlines import add_days, received_day
+from .errors import (
+    ConflictError,
+    DefinitionError,
+    GuardFailedError,
+    TransitionNotAllowedError,
+)
+from .lifecycle import (
+    CompiledLifecycle,
+    TransitionContext,
+)
+from .views import (
+    Actor,
+    DocumentView,
+    EventView,
+)
 
 __all__ = [
     "DOCUMENT_SUBJECT",
@@ -100,17 +123,17 @@ def arm_document_steps(tx: Tx, st: Statements, camp: Campaign, row: Mapping[str,
     reconcile_steps(tx, st, camp, "document", row["id"], existing, document_steps(camp, row), now)
 
 
-def _write(tx: Tx, st: Statements, before: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    after = {**before, **changes, "version": before["version"] + 1}
+def _write(tx: Tx, st: Statements, before: DocumentRow, changes: Mapping[str, Any]) -> DocumentRow:
+    after = cast(DocumentRow, {**before, **changes, "version": before["version"] + 1})
     if tx.run(st.document_update, {**after, "old_version": before["version"]}) != 1:
         raise ConflictError(before["id"], before["version"], None)
     return after
 
 
 def transition_document(
-    tx: Tx, st: Statements, camp: Campaign, row: dict[str, Any], spec: TransitionSpec, actor: Actor,
+    tx: Tx, st: Statements, camp: Campaign, row: DocumentRow, spec: TransitionSpec, actor: Actor,
     inputs: Mapping[str, Any], now: dt.datetime,
-) -> dict[str, Any]:
+) -> DocumentRow:
     """Fire ``spec`` on the loaded document ``row`` in ``tx`` (the role already checked): its
     guards through the shared machine, the compare-and-set write, the audit event (the
     document's id in its data), the messages and the ladder. Returns the row as written."""
@@ -148,7 +171,7 @@ def fire_document_steps(
     tx: Tx,
     st: Statements,
     camp: Campaign,
-    row: dict[str, Any],
+    row: DocumentRow,
     claimed: Sequence[Mapping[str, Any]],
     now: dt.datetime,
     report: SweepReport,
@@ -181,3 +204,94 @@ def fire_document_steps(
                      to_state=row["state"], actor=SYSTEM, at=now,
                      data={"document": row["id"], "ladder": camp.document_ladder.id, "missed": left,
                            "due": row["due"].isoformat()})
+
+
+def list_document(
+    rt: Runtime, campaign: str | int, actor: Actor, *, unit: str, title: str, doc_number: str | None = None,
+    note: str | None = None,
+) -> DocumentView:
+    now = rt.now()
+    st = rt.st
+    with rt.store.transaction() as tx:
+        camp = rt.campaign(tx, campaign)
+        lifecycle = documents_of(camp)
+        check_actor(camp, actor)
+        unit_id = unit_id_of(camp, unit)
+        check_role(camp, actor, "report", lifecycle.spec.operations.get("report", []),
+                         {"responsible_unit_id": unit_id})
+        assert camp.setup is not None and camp.setup.documents is not None
+        rule = camp.setup.documents.due
+        received = received_day(camp.calendar, now, camp.tz, received_cutoff(camp))
+        values: dict[str, Any] = {
+            "campaign_id": camp.id, "responsible_unit_id": unit_id, "title": checked_text("title", title),
+            "doc_number": None if doc_number is None else checked_text("doc_number", doc_number),
+            "note": None if note is None else checked_text("note", note), "state": lifecycle.spec.initial,
+            "state_since": now, "due": add_days(camp.calendar, received, rule.days, rule.count),
+            "light": "green", "escalation_level": 0, "decision_note": None, "decided_at": None,
+            "created_by": actor.name, "created_at": now, "updated_at": now, "version": 1,
+        }
+        values["id"] = tx.scalar(st.document_insert, values)
+        append_event(tx, st, camp.id, item_id=None, trigger="list_document", from_state=None,
+                     to_state=lifecycle.spec.initial, actor=actor, at=now,
+                     data={"document": values["id"], "title": values["title"], "unit": unit,
+                           "due": values["due"].isoformat()})
+        arm_document_steps(tx, st, camp, values, now)
+    return document_view(camp, lifecycle, values)
+
+
+def fire_document(
+    rt: Runtime, document_id: int, trigger: str, actor: Actor, *, reason: str | None = None, note: str | None = None,
+    expected_version: int | None = None,
+) -> DocumentView:
+    now = rt.now()
+    with rt.store.transaction() as tx:
+        row = rt.load_document(tx, document_id)
+        camp = rt.campaign(tx, row["campaign_id"])
+        lifecycle = documents_of(camp)
+        check_actor(camp, actor)
+        if expected_version is not None and expected_version != row["version"]:
+            raise ConflictError(document_id, expected_version, row["version"])
+        spec = lifecycle.by_trigger_source.get((trigger, row["state"]))
+        if spec is None:
+            raise TransitionNotAllowedError(document_id, row["state"], trigger,
+                                            lifecycle.allowed_triggers(row["state"]), lifecycle.names,
+                                            subject=DOCUMENT_SUBJECT)
+        check_role(camp, actor, spec.trigger, spec.roles, row)
+        inputs = {k: checked_text(k, v) for k, v in (("reason", reason), ("note", note)) if v is not None}
+        after = transition_document(tx, rt.st, camp, row, spec, actor, inputs, now)
+    return document_view(camp, lifecycle, after)
+
+
+def document(rt: Runtime, document_id: int) -> DocumentView:
+    with rt.store.read() as conn:
+        row = rt.load_document(Tx.on(conn), document_id)
+        camp = rt.campaign(conn, row["campaign_id"])
+        return document_view(camp, documents_of(camp), row)
+
+
+def documents(
+    rt: Runtime, campaign: str | int, *, unit: str | None = None, state: str | None = None
+) -> list[DocumentView]:
+    with rt.store.read() as conn:
+        camp = rt.campaign(conn, campaign)
+        lifecycle = documents_of(camp)
+        query = select(DOCUMENT).where(DOCUMENT.c.campaign_id == camp.id).order_by(DOCUMENT.c.id)
+        if unit is not None:
+            query = query.where(DOCUMENT.c.responsible_unit_id == unit_id_of(camp, unit))
+        if state is not None:
+            query = query.where(DOCUMENT.c.state == checked_choice("state", state, lifecycle.labels))
+        return [document_view(camp, lifecycle, dict(r)) for r in conn.execute(query).mappings()]
+
+
+def document_events(rt: Runtime, document_id: int) -> list[EventView]:
+    with rt.store.read() as conn:
+        rt.load_document(Tx.on(conn), document_id)
+        query = select(EVENT).where(EVENT.c.subject_kind == "document", EVENT.c.subject_id == document_id)
+        return [event_view(r) for r in conn.execute(query.order_by(EVENT.c.seq)).mappings()]
+
+
+def documents_of(camp: Campaign) -> CompiledLifecycle:
+    """The campaign's document lifecycle, or a clear refusal when its definition has none."""
+    if camp.documents is None:
+        raise DefinitionError([f"专项行动 {camp.key} 的实施方案没有规范性文件清理 (documents)"])
+    return camp.documents

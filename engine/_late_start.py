@@ -21,7 +21,8 @@ from __future__ import annotations
 import datetime as dt
 
 from ._raw import Tx
-from ._writes import Campaign, Statements
+from ._statements import Statements
+from ._writes import Campaign
 
 __all__ = ["NOT_APPLICABLE", "settle_before_start"]
 

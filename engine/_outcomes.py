@@ -25,16 +25,32 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, select
-from zhenggai.workflows.schema import OUTCOME_KEYS, OutcomeTargets
+from zhenggai.workflows.schema import (
+    OUTCOME_KEYS,
+    OutcomeTargets,
+)
 
 from . import models as m
-from ._writes import ITEM, Campaign
-from .errors import InvalidInputError
+from ._access import check_actor, item_operation, may_read_people
+from ._inputs import checked_choice, checked_text, unit_id_of
+from ._raw import Tx
+from ._runtime import Runtime
+from ._statements import ITEM
+from ._viewing import item_view
+from ._writes import Campaign, append_event, cas_update
+from .errors import (
+    GuardFailedError,
+    InvalidInputError,
+    MechanismNotFound,
+    TrackNotFound,
+)
 from .lifecycle import OPERATIONS
 from .views import (
     MECHANISM_STATUSES,
     AccountabilityEntry,
+    Actor,
     FiveOutcomes,
+    ItemView,
     MechanismView,
     OutcomeTally,
     OutcomeView,
@@ -413,3 +429,144 @@ def five_outcomes(
         campaign=camp.view, as_of=now, today=today, unit=unit, track=track, totals=_tallies(records, targets),
         by_track=by_track, by_unit=by_unit, trend=_trend(records, today),
     )
+
+
+def record_outcome(
+    rt: Runtime, item_id: int, actor: Actor, *, root_cause: str | None = None,
+    accountability: Sequence[AccountabilityEntry | Sequence[str | None]] = (),
+    mechanisms: Sequence[int] = (), expected_version: int | None = None,
+) -> OutcomeView:
+    now = rt.now()
+    st = rt.st
+    with rt.store.write() as conn:
+        tx = Tx.on(conn)
+        row, camp = item_operation(rt, tx, item_id, actor, "record_outcome", expected_version)
+        if row["state"] not in camp.lifecycle.final_states:
+            raise GuardFailedError(item_id, "record_outcome", "item_finished",
+                                   f"问题处于「{camp.lifecycle.labels.get(row['state'], row['state'])}」, 办结后才能记录",
+                                   OUTCOME_NAMES)
+        cause = None if root_cause is None else checked_text("root_cause", root_cause)
+        people = accountability_values(camp, accountability)
+        linked = mechanism_ids(conn, camp, mechanisms)
+        if cause is None and not people and not linked:
+            raise InvalidInputError("outcome", "办理结果为空: 须填写根源分析、问责处理或长效机制")
+        replaced = conn.execute(
+            select(OUTCOME.c.item_id).where(OUTCOME.c.item_id == item_id)
+        ).first() is not None
+        for table in (ACCOUNTABILITY, OUTCOME_MECHANISM, OUTCOME):
+            conn.execute(table.delete().where(table.c.item_id == item_id))
+        conn.execute(OUTCOME.insert().values(
+            item_id=item_id, root_cause=cause, recorded_by=actor.name, recorded_at=now))
+        if people:
+            conn.execute(ACCOUNTABILITY.insert(), [
+                {"item_id": item_id, "ordinal": k, "person": person, "position": position, "outcome": outcome}
+                for k, (person, position, outcome) in enumerate(people)
+            ])
+        if linked:
+            conn.execute(OUTCOME_MECHANISM.insert(),
+                         [{"item_id": item_id, "mechanism_id": mid} for mid in linked])
+        cas_update(tx, st, row, {"updated_at": now, "version": row["version"] + 1})
+        outcomes = Counter(outcome for _, _, outcome in people)
+        data: dict[str, Any] = {
+            "people": people_count((p, q) for p, q, _ in people),
+            "accountability": {k: outcomes[k] for k in accountability_labels(camp) if outcomes[k]},
+            "mechanisms": list(linked), "replaced": replaced,
+        }
+        if cause is not None:
+            data["root_cause"] = cause
+        append_event(tx, st, camp.id, item_id=item_id, trigger="record_outcome", from_state=row["state"],
+                     to_state=row["state"], actor=actor, at=now, data=data)
+        named = may_read_people(camp, actor, row)
+        view = outcome_views(conn, camp, [item_id], named)[0]
+    return view
+
+
+def outcome(rt: Runtime, item_id: int, actor: Actor) -> OutcomeView | None:
+    with rt.store.read() as conn:
+        row = rt.load_item(conn, item_id)
+        camp = rt.campaign(conn, row["campaign_id"], row["campaign_version"])
+        check_actor(camp, actor)
+        named = may_read_people(camp, actor, row)
+        views = outcome_views(conn, camp, [item_id], named)
+    view = views[0] if views else None
+    if view is not None and named and view.people:
+        audit_people_read(rt, camp, actor, [view], item_id=item_id)
+    return view
+
+
+def outcomes(
+    rt: Runtime, campaign: str | int, actor: Actor, *, unit: str | None = None, track: str | None = None
+) -> list[OutcomeView]:
+    with rt.store.read() as conn:
+        camp = rt.campaign(conn, campaign)
+        check_actor(camp, actor)
+        query = select(ITEM.c.id, ITEM.c.responsible_unit_id).where(ITEM.c.campaign_id == camp.id)
+        if unit is not None:
+            query = query.where(ITEM.c.responsible_unit_id == unit_id_of(camp, unit))
+        if track is not None:
+            query = query.where(ITEM.c.track == checked_choice("track", track, camp.tracks, TrackNotFound))
+        rows = conn.execute(query).mappings().all()
+        named = {r["id"]: may_read_people(camp, actor, dict(r)) for r in rows}
+        views = outcome_views(conn, camp, list(named), named)
+    shown = [v for v in views if v.named and v.people]
+    if shown:
+        audit_people_read(rt, camp, actor, shown, item_id=None)
+    return views
+
+
+def publish_case(rt: Runtime, item_id: int, actor: Actor, *, where: str, on: dt.date,
+                 expected_version: int | None = None) -> ItemView:
+    now = rt.now()
+    st = rt.st
+    with rt.store.transaction() as tx:
+        row, camp = item_operation(rt, tx, item_id, actor, "publish_case", expected_version)
+        if row["case_marked_at"] is None:
+            raise GuardFailedError(item_id, "publish_case", "marked_case", "问题未标记为典型案例", OUTCOME_NAMES)
+        place = checked_text("where", where)
+        if len(place) > 200:
+            raise InvalidInputError("where", f"过长 ({len(place)} 字, 最多 200 字)")
+        day = past_day("on", on, camp, now)
+        changes = {"case_published_at": day, "case_published_where": place, "updated_at": now,
+                   "version": row["version"] + 1}
+        cas_update(tx, st, row, changes)
+        append_event(tx, st, camp.id, item_id=item_id, trigger="publish_case", from_state=row["state"],
+                     to_state=row["state"], actor=actor, at=now, data={"where": place, "on": day.isoformat()})
+    return item_view(camp, {**row, **changes})
+
+
+def five_outcomes_of(
+    rt: Runtime, campaign: str | int, *, unit: str | None = None, track: str | None = None
+) -> FiveOutcomes:
+    now = rt.now()
+    with rt.store.read() as conn:
+        camp = rt.campaign(conn, campaign)
+        unit_id = None if unit is None else unit_id_of(camp, unit)
+        if track is not None:
+            checked_choice("track", track, camp.tracks, TrackNotFound)
+        return five_outcomes(conn, camp, now, unit_id=unit_id, unit=unit, track=track)
+
+
+def audit_people_read(
+    rt: Runtime, camp: Campaign, actor: Actor, views: Sequence[OutcomeView], *, item_id: int | None
+) -> None:
+    """One audit event for a read that named people: whose items, how many people."""
+    now = rt.now()
+    with rt.store.transaction() as tx:
+        append_event(tx, rt.st, camp.id, item_id=item_id, trigger="read_named_people", from_state=None,
+                     to_state=None, actor=actor, at=now,
+                     data={"items": [v.item_id for v in views], "people": sum(v.people for v in views)})
+
+
+def mechanism_ids(conn: Connection, camp: Campaign, ids: Sequence[int]) -> list[int]:
+    """``ids`` as the campaign's mechanisms, each once, in order; MechanismNotFound else."""
+    wanted = id_list("mechanisms", ids)
+    if not wanted:
+        return []
+    found = set(conn.execute(
+        select(MECHANISM.c.id)
+        .where(MECHANISM.c.campaign_id == camp.id, MECHANISM.c.id.in_(wanted))
+    ).scalars())
+    for mid in wanted:
+        if mid not in found:
+            raise MechanismNotFound(mid)
+    return wanted

@@ -10,19 +10,26 @@ are converted exactly as Core would convert them (UTC datetimes, dates, booleans
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import Connection, Delete, Insert, Select, Update
 from sqlalchemy.engine import Dialect
 
-__all__ = ["Prepared", "Tx"]
+__all__ = ["Prepared", "Row", "Tx"]
+
+#: A row of a statement without a typed row of its own.
+Row = dict[str, Any]
+#: The row type a statement gives (a TypedDict of :mod:`._rows`, or :data:`Row`).
+R = TypeVar("R", bound=Mapping[str, Any])
+R_co = TypeVar("R_co", bound=Mapping[str, Any], covariant=True)
 
 Processor = Callable[[Any], Any] | None
 Statement = Select[Any] | Insert | Update | Delete
 
 
-class Prepared:
-    """One statement, compiled for one dialect, with its bind and result processors."""
+class Prepared(Generic[R_co]):
+    """One statement, compiled for one dialect, with its bind and result processors; its rows
+    are of type ``R_co`` (what the statement selects, checked where it is declared)."""
 
     __slots__ = ("columns", "defaults", "names", "positional", "procs", "results", "sql")
 
@@ -65,11 +72,11 @@ class Prepared:
             converted[name] = proc(value) if proc is not None and value is not None else value
         return converted
 
-    def row(self, raw: Sequence[Any]) -> dict[str, Any]:
-        return {
+    def row(self, raw: Sequence[Any]) -> R_co:
+        return cast(R_co, {
             name: (proc(value) if proc is not None else value)
             for name, proc, value in zip(self.columns, self.results, raw, strict=True)
-        }
+        })
 
 
 class Tx:
@@ -86,27 +93,27 @@ class Tx:
         """Run prepared statements inside a SQLAlchemy connection's current transaction."""
         return cls(conn.connection.cursor(), conn.dialect.name)
 
-    def run(self, stmt: Prepared, values: Mapping[str, Any] | None = None) -> int:
+    def run(self, stmt: Prepared[Any], values: Mapping[str, Any] | None = None) -> int:
         """Execute; return the number of rows affected."""
         self.cursor.execute(stmt.sql, stmt.params(values or {}))
         return int(self.cursor.rowcount)
 
-    def run_many(self, stmt: Prepared, rows: Sequence[Mapping[str, Any]]) -> None:
+    def run_many(self, stmt: Prepared[Any], rows: Sequence[Mapping[str, Any]]) -> None:
         """Execute once per row of values, in one driver call (bulk inserts)."""
         if rows:
             self.cursor.executemany(stmt.sql, [stmt.params(values) for values in rows])
 
-    def one(self, stmt: Prepared, values: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+    def one(self, stmt: Prepared[R], values: Mapping[str, Any] | None = None) -> R | None:
         """Execute and return the first row as a dict, or None."""
         self.cursor.execute(stmt.sql, stmt.params(values or {}))
         raw = self.cursor.fetchone()
         return None if raw is None else stmt.row(raw)
 
-    def all(self, stmt: Prepared, values: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    def all(self, stmt: Prepared[R], values: Mapping[str, Any] | None = None) -> list[R]:
         self.cursor.execute(stmt.sql, stmt.params(values or {}))
         return [stmt.row(raw) for raw in self.cursor.fetchall()]
 
-    def scalar(self, stmt: Prepared, values: Mapping[str, Any] | None = None) -> Any:
+    def scalar(self, stmt: Prepared[Any], values: Mapping[str, Any] | None = None) -> Any:
         self.cursor.execute(stmt.sql, stmt.params(values or {}))
         raw = self.cursor.fetchone()
         return None if raw is None else stmt.row(raw)[stmt.columns[0]]

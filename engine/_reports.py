@@ -27,7 +27,8 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from ._raw import Tx
-from ._writes import EVENT, ITEM, Campaign, Statements
+from ._statements import EVENT, ITEM, Statements
+from ._writes import Campaign
 from .views import ProgressReport, Tally, TrendPoint, UnitRanking, UnitTally
 
 __all__ = ["LIGHTS", "GramCache", "find_duplicates", "progress", "ranking"]

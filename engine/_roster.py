@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, select
 from zhenggai.workflows.schema import (
@@ -35,15 +35,15 @@ from zhenggai.workflows.schema import (
     checked_mobile,
 )
 
+from ._access import check_actor
 from ._raw import Tx
-from ._writes import CONTACT, UNIT, Campaign, Statements, Vouch, _route, append_event, contact_address
+from ._runtime import Runtime
+from ._statements import CONTACT, UNIT, Statements
+from ._writes import Campaign, Vouch, _route, append_event, contact_address
 from .audit import outbox_row_digest
 from .checks import _notify_lists
 from .errors import ContactNotFound, ImportRejected, InvalidInputError, PermissionDeniedError, UnitNotFound
 from .views import Actor, ContactView, ImportProblem, NewContact, UnreachableView
-
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    from .service import Engine
 
 __all__ = [
     "CONTACT_CHANNELS",
@@ -234,10 +234,10 @@ def _rows(conn: Connection, camp: Campaign) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def contacts(engine: Engine, campaign: str | int, *, unit: str | None, role: str | None,
+def contacts(rt: Runtime, campaign: str | int, *, unit: str | None, role: str | None,
              include_removed: bool) -> list[ContactView]:
-    with engine.store.read() as conn:
-        camp = engine._campaign(conn, campaign)
+    with rt.store.read() as conn:
+        camp = rt.campaign(conn, campaign)
         if unit is not None and unit not in camp.unit_ids:
             raise UnitNotFound(unit)
         rows = _rows(conn, camp)
@@ -248,9 +248,9 @@ def contacts(engine: Engine, campaign: str | int, *, unit: str | None, role: str
     ]
 
 
-def contact(engine: Engine, contact_id: int) -> ContactView:
-    with engine.store.read() as conn:
-        row, camp = _load(engine, conn, contact_id)
+def contact(rt: Runtime, contact_id: int) -> ContactView:
+    with rt.store.read() as conn:
+        row, camp = _load(rt, conn, contact_id)
     return _view(camp, row)
 
 
@@ -282,10 +282,10 @@ def _notify_specs(setup: CampaignSetup | None, camp: Campaign) -> Iterator[Notif
             yield from t.notify
 
 
-def unreachable(engine: Engine, campaign: str | int) -> UnreachableView:
-    now = engine._now()
-    with engine.store.read() as conn:
-        camp = engine._campaign(conn, campaign)
+def unreachable(rt: Runtime, campaign: str | int) -> UnreachableView:
+    now = rt.now()
+    with rt.store.read() as conn:
+        camp = rt.campaign(conn, campaign)
         rows = _rows(conn, camp)
     day = _today(camp, now)
     routes = _routes(camp)
@@ -322,9 +322,9 @@ def managers(camp: Campaign) -> frozenset[str]:
     return next((camp.operations[op] for op in FALLBACK_OPERATIONS if op in camp.operations), frozenset())
 
 
-def _may_manage(engine: Engine, camp: Campaign, actor: Actor) -> None:
+def _may_manage(rt: Runtime, camp: Campaign, actor: Actor) -> None:
     """The actor may change the roster."""
-    engine._check_actor(camp, actor)
+    check_actor(camp, actor)
     if actor.role not in managers(camp):
         raise PermissionDeniedError(actor.name, actor.role, ACTION)
 
@@ -363,13 +363,13 @@ def _insert(conn: Connection, camp: Campaign, values: Mapping[str, Any], now: dt
     return {**row, "id": key[0]}
 
 
-def add_contact(engine: Engine, campaign: str | int, actor: Actor, entry: NewContact) -> ContactView:
+def add_contact(rt: Runtime, campaign: str | int, actor: Actor, entry: NewContact) -> ContactView:
     if not isinstance(entry, NewContact):
         raise InvalidInputError("contact", "须为 NewContact")
-    now = engine._now()
-    with engine.store.write() as conn:
-        camp = engine._campaign(conn, campaign)
-        _may_manage(engine, camp, actor)
+    now = rt.now()
+    with rt.store.write() as conn:
+        camp = rt.campaign(conn, campaign)
+        _may_manage(rt, camp, actor)
         values, problems = _problems(camp, _entry(entry))
         _refuse(problems)
         _own_units(camp, actor, [values["unit"]])
@@ -377,13 +377,13 @@ def add_contact(engine: Engine, campaign: str | int, actor: Actor, entry: NewCon
         if _same_person(values) in known:
             raise InvalidInputError("name", f"通讯录中已有该联系人 (编号 {known[_same_person(values)]})")
         row = _insert(conn, camp, values, now)
-        _event(Tx.on(conn), engine._st, camp, actor, now, "contact_added",
+        _event(Tx.on(conn), rt.st, camp, actor, now, "contact_added",
                {"contact": row["id"], "unit": values["unit"], "role": values["role"],
                 "fields": sorted(n for n in FIELDS if n not in ("unit", "role") and values[n])})
         return _view(camp, row)
 
 
-def _load(engine: Engine, conn: Connection, contact_id: int) -> tuple[dict[str, Any], Campaign]:
+def _load(rt: Runtime, conn: Connection, contact_id: int) -> tuple[dict[str, Any], Campaign]:
     if not isinstance(contact_id, int) or isinstance(contact_id, bool):
         raise InvalidInputError("contact_id", "联系人编号须为整数")
     found = conn.execute(
@@ -392,21 +392,21 @@ def _load(engine: Engine, conn: Connection, contact_id: int) -> tuple[dict[str, 
     if found is None:
         raise ContactNotFound(contact_id)
     row = dict(found)
-    return row, engine._campaign(conn, row.pop("campaign_id"))
+    return row, rt.campaign(conn, row.pop("campaign_id"))
 
 
-def update_contact(engine: Engine, contact_id: int, actor: Actor, changes: Mapping[str, object]) -> ContactView:
+def update_contact(rt: Runtime, contact_id: int, actor: Actor, changes: Mapping[str, object]) -> ContactView:
     unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
         raise InvalidInputError(unknown[0], f"联系人没有此项 (可改: {', '.join(FIELDS)})")
     if not changes:
         raise InvalidInputError("contact", "没有要修改的内容")
-    now = engine._now()
-    with engine.store.write() as conn:
-        row, camp = _load(engine, conn, contact_id)
+    now = rt.now()
+    with rt.store.write() as conn:
+        row, camp = _load(rt, conn, contact_id)
         if row["removed_at"] is not None:
             raise InvalidInputError("contact_id", f"联系人 {contact_id} 已移除, 不能修改 (请重新添加)")
-        _may_manage(engine, camp, actor)
+        _may_manage(rt, camp, actor)
         before = _given(row, camp)
         _own_units(camp, actor, [before["unit"]])
         values, problems = _problems(camp, {**before, **changes})
@@ -420,22 +420,22 @@ def update_contact(engine: Engine, contact_id: int, actor: Actor, changes: Mappi
             raise InvalidInputError("name", f"通讯录中已有该联系人 (编号 {known[_same_person(values)]})")
         new = {**_row_values(values, camp), "updated_at": now}
         conn.execute(CONTACT.update().where(CONTACT.c.id == contact_id).values(**new))
-        _event(Tx.on(conn), engine._st, camp, actor, now, "contact_updated",
+        _event(Tx.on(conn), rt.st, camp, actor, now, "contact_updated",
                {"contact": contact_id, "unit": values["unit"], "role": values["role"], "changed": changed})
         return _view(camp, {**row, **new})
 
 
-def remove_contact(engine: Engine, contact_id: int, actor: Actor) -> ContactView:
-    now = engine._now()
-    with engine.store.write() as conn:
-        row, camp = _load(engine, conn, contact_id)
+def remove_contact(rt: Runtime, contact_id: int, actor: Actor) -> ContactView:
+    now = rt.now()
+    with rt.store.write() as conn:
+        row, camp = _load(rt, conn, contact_id)
         unit = camp.unit_keys[row["unit_id"]]
-        _may_manage(engine, camp, actor)
+        _may_manage(rt, camp, actor)
         _own_units(camp, actor, [unit])
         if row["removed_at"] is not None:
             raise InvalidInputError("contact_id", f"联系人 {contact_id} 已于 {_today(camp, row['removed_at'])} 移除")
         conn.execute(CONTACT.update().where(CONTACT.c.id == contact_id).values(removed_at=now, updated_at=now))
-        _event(Tx.on(conn), engine._st, camp, actor, now, "contact_removed",
+        _event(Tx.on(conn), rt.st, camp, actor, now, "contact_removed",
                {"contact": contact_id, "unit": unit, "role": row["role"]})
         return _view(camp, {**row, "removed_at": now, "updated_at": now})
 
@@ -467,23 +467,23 @@ def _entries_problems(camp: Campaign, rows: Sequence[Mapping[str, Any]],
     return checked, problems
 
 
-def check_contacts(engine: Engine, campaign: str | int, entries: Sequence[NewContact]) -> list[ImportProblem]:
-    with engine.store.read() as conn:
-        camp = engine._campaign(conn, campaign)
+def check_contacts(rt: Runtime, campaign: str | int, entries: Sequence[NewContact]) -> list[ImportProblem]:
+    with rt.store.read() as conn:
+        camp = rt.campaign(conn, campaign)
         return _entries_problems(camp, _rows(conn, camp), entries)[1]
 
 
-def import_contacts(engine: Engine, campaign: str | int, actor: Actor, entries: Sequence[NewContact]) -> list[ContactView]:
-    now = engine._now()
-    with engine.store.write() as conn:
-        camp = engine._campaign(conn, campaign)
-        _may_manage(engine, camp, actor)
+def import_contacts(rt: Runtime, campaign: str | int, actor: Actor, entries: Sequence[NewContact]) -> list[ContactView]:
+    now = rt.now()
+    with rt.store.write() as conn:
+        camp = rt.campaign(conn, campaign)
+        _may_manage(rt, camp, actor)
         checked, problems = _entries_problems(camp, _rows(conn, camp), entries)
         if problems:
             raise ImportRejected(problems, "联系人")
         _own_units(camp, actor, sorted({v["unit"] for v in checked}))
         rows = [_insert(conn, camp, values, now) for values in checked]
-        _event(Tx.on(conn), engine._st, camp, actor, now, "contacts_imported",
+        _event(Tx.on(conn), rt.st, camp, actor, now, "contacts_imported",
                {"contacts": [r["id"] for r in rows], "units": sorted({v["unit"] for v in checked}),
                 "roles": sorted({v["role"] for v in checked})})
         return [_view(camp, r) for r in rows]
@@ -539,7 +539,7 @@ def _unit_route(camp: Campaign, kind: str) -> Sequence[str] | None:
     return None
 
 
-def requeue(engine: Engine, tx: Tx, outbox_id: int, now: dt.datetime, vouches: dict[int, Vouch]) -> bool:
+def requeue(rt: Runtime, tx: Tx, outbox_id: int, now: dt.datetime, vouches: dict[int, Vouch]) -> bool:
     """Put a dead letter back in the queue; False when it is not dead (or still has nobody).
 
     A letter nobody could receive (channel ``unrouted``) is routed again against the roster as it
@@ -548,13 +548,13 @@ def requeue(engine: Engine, tx: Tx, outbox_id: int, now: dt.datetime, vouches: d
     contact gets a row of its own; a contact that already has the message (its key exists) is
     skipped. With still nobody, the letter stays dead with its reason. The rows routed are for
     the campaign's next audit event to vouch for (``vouches``, by campaign id)."""
-    st = engine._st
+    st = rt.st
     row = tx.one(st.outbox_row, {"id": outbox_id})
     if row is None or row["status"] != "dead":
         return False
     if row["channel"] != "unrouted":
         return tx.run(st.outbox_requeue, {"id": outbox_id}) == 1
-    camp = engine._campaign(tx, row["campaign_id"])
+    camp = rt.campaign(tx, row["campaign_id"])
     day = _today(camp, now)
     kind, _, who = row["recipient"].partition(":")
     found: list[dict[str, Any]] = []

@@ -41,22 +41,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from zhenggai.workflows.schema import LADDER_ACTIONS, DutySpec, LadderSpec, LadderStep
 
 from ._raw import Tx
-from ._writes import (
-    AWAITING,
-    WEEKDAYS,
-    Campaign,
-    Statements,
-    append_event,
-    cas_update,
-    item_payload,
-    item_units,
-    queue_messages,
-)
+from ._rows import DutyRow, ItemRow, changed
+from ._statements import AWAITING, Statements
+from ._writes import WEEKDAYS, Campaign, append_event, cas_update, item_payload, item_units, queue_messages
 from .deadlines import add_days, occurrences, offset_day, recurring, stated_day, working_days_between
 from .errors import CalendarError
 from .views import Actor
@@ -444,7 +436,7 @@ def fire_item_steps(
     tx: Tx,
     st: Statements,
     camp: Campaign,
-    item: dict[str, Any],
+    item: ItemRow,
     claimed: Sequence[Mapping[str, Any]],
     now: dt.datetime,
     report: SweepReport,
@@ -454,16 +446,18 @@ def fire_item_steps(
 
     def fire(row: Mapping[str, Any], step: LadderStep, late: bool, folded: list[str], missed: list[str]) -> None:
         before = state["item"]
+        due = before["due"]
+        assert due is not None, "ladder steps are armed only for an item with a due date"
         changes = raise_level(before, step)
         after = before
         if changes:
             changes.update(updated_at=now, version=before["version"] + 1)
             cas_update(tx, st, before, changes)
-            after = {**before, **changes}
+            after = changed(before, changes)
         data = {"ladder": camp.item_ladder.id if camp.item_ladder else None, **_step_data(step, late, folded, missed),
-                "due": before["due"].isoformat()}
+                "due": due.isoformat()}
         data.update({k: changes[k] for k in ("light", "escalation_level") if k in changes})
-        payload = {**item_payload(camp, after), **step_payload(camp, step, before["due"], now)}
+        payload = {**item_payload(camp, after), **step_payload(camp, step, due, now)}
         queued = queue_messages(tx, st, camp, step.notify, key=f"item:{before['id']}:step:{row['step_key']}",
                                 payload=payload, units=item_units(camp, before, after), item_id=before["id"], now=now)
         append_event(tx, st, camp.id, item_id=before["id"], trigger="ladder_step", from_state=before["state"],
@@ -475,7 +469,8 @@ def fire_item_steps(
     if left and camp.item_ladder is not None:  # missed steps with nothing after them that fired
         append_event(tx, st, camp.id, item_id=item["id"], trigger="ladder_missed", from_state=item["state"],
                      to_state=item["state"], actor=SYSTEM, at=now,
-                     data={"ladder": camp.item_ladder.id, "missed": left, "due": item["due"].isoformat()})
+                     data={"ladder": camp.item_ladder.id, "missed": left,
+                           "due": None if item["due"] is None else item["due"].isoformat()})
 
 
 # ------------------------------------------------------------------------------------- duties
@@ -564,7 +559,7 @@ def fire_duty_steps(
     tx: Tx,
     st: Statements,
     camp: Campaign,
-    row: dict[str, Any],
+    row: DutyRow,
     claimed: Sequence[Mapping[str, Any]],
     now: dt.datetime,
     report: SweepReport,
@@ -583,7 +578,7 @@ def fire_duty_steps(
         if changes:
             tx.run(st.duty_level, {"id": before["id"], "light": changes.get("light", before["light"]),
                                    "escalation_level": changes.get("escalation_level", before["escalation_level"])})
-        after = {**before, **changes}
+        after = cast(DutyRow, {**before, **changes})
         data = {"duty": duty.id, "unit": unit_key, "due": before["due"].isoformat(),
                 **_step_data(step, late, folded, missed)}
         data.update({k: changes[k] for k in ("light", "escalation_level") if k in changes})
@@ -595,7 +590,7 @@ def fire_duty_steps(
                                 payload=payload, units={"responsible_unit": before["unit_id"], "lead_unit": None},
                                 item_id=None, now=now)
         append_event(tx, st, camp.id, item_id=None, trigger="duty_step", from_state=None, to_state=None,
-                     actor=SYSTEM, at=now, data=data, outbox=queued)
+                     actor=SYSTEM, at=now, data=data, outbox=queued, duty_id=before["id"])
         report.events.append(f"duty:{before['id']}:{step.id}")
         state["row"] = after
 
@@ -603,4 +598,4 @@ def fire_duty_steps(
     if left and duty is not None:
         append_event(tx, st, camp.id, item_id=None, trigger="duty_missed", from_state=None, to_state=None,
                      actor=SYSTEM, at=now, data={"duty": duty.id, "unit": unit_key, "missed": left,
-                                                  "due": row["due"].isoformat()})
+                                                  "due": row["due"].isoformat()}, duty_id=row["id"])

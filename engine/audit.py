@@ -29,7 +29,7 @@ from typing import Any
 
 __all__ = [
     "BIND", "DEFINITION_EVENTS", "GENESIS", "OUTBOX_BOUND", "Anchor", "AuditReport", "Bindings", "canonical_json",
-    "definition_digest", "event_hash", "item_digest", "outbox_digest", "outbox_row_digest", "rows_digest",
+    "definition_digest", "event_hash", "event_subject", "item_digest", "outbox_digest", "outbox_row_digest", "rows_digest",
     "verify_anchor", "verify_chain",
 ]
 
@@ -44,6 +44,28 @@ OUTBOX_BOUND = ("item_id", "kind", "channel", "recipient", "contact_id", "idempo
 DEFINITION_EVENTS = ("start_campaign", "migrate_campaign")
 
 GENESIS = "0" * 64
+
+#: Subject kinds an event names by id in its data (an item's events name it in ``item_id``).
+DATA_SUBJECTS = ("document", "contact", "mechanism", "practice")
+
+
+def event_subject(
+    campaign_id: int, item_id: int | None, data: Mapping[str, Any],
+    duties: Mapping[tuple[Any, Any, str], int] | None = None,
+) -> tuple[str, int]:
+    """What an event is about, from what its hash covers: its item; else the document, contact,
+    mechanism or practice its data names by id; else the duty occurrence its data names by duty
+    key, unit key and due day (looked up in ``duties``); else its campaign."""
+    if item_id is not None:
+        return "item", item_id
+    for kind in DATA_SUBJECTS:
+        value = data.get(kind)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return kind, value
+    duty = (duties or {}).get((data.get("duty"), data.get("unit"), str(data.get("due"))))
+    if duty is not None:
+        return "duty", duty
+    return "campaign", campaign_id
 
 
 def definition_digest(row: Mapping[str, Any]) -> str:
@@ -171,6 +193,10 @@ class Bindings:
     """
 
     label: str
+    #: The campaign, and its duty occurrences by (duty key, unit key, due day): what an event's
+    #: subject is derived from (:func:`event_subject`).
+    campaign_id: int = 0
+    duties: Mapping[tuple[Any, Any, str], int] = field(default_factory=dict)
     items: dict[int, str | None] = field(default_factory=dict)
     documents: dict[int, str | None] = field(default_factory=dict)
     roster: str | None = None
@@ -180,6 +206,8 @@ class Bindings:
     moved: dict[int, list[str]] = field(default_factory=dict)
     #: When the first event with a ``bind`` was written: messages queued since then must be vouched.
     bound_since: dt.datetime | None = None
+    #: Events whose stored subject is not the one their content names, by ``seq``.
+    wrong_subjects: list[int] = field(default_factory=list)
 
     def add(self, event: Mapping[Any, Any]) -> None:
         """Take one event row (``seq``, ``item_id``, ``at``, ``data``) in chain order."""
@@ -189,6 +217,10 @@ class Bindings:
             return  # the chain check reports an unreadable event already (its hash does not match)
         if not isinstance(data, dict):
             return
+        if "subject_kind" in event:
+            subject = event_subject(self.campaign_id, event["item_id"], data, self.duties)
+            if (event["subject_kind"], event["subject_id"]) != subject:
+                self.wrong_subjects.append(event["seq"])
         bind = data.get(BIND)
         if isinstance(bind, dict) and self.bound_since is None:
             self.bound_since = event["at"]
@@ -216,6 +248,9 @@ class Bindings:
         its roster, and with its outbox rows (``id``, ``audit_seq``, ``created_at`` and
         :data:`OUTBOX_BOUND`)."""
         found: list[str] = []
+        if self.wrong_subjects:
+            shown = ", ".join(f"#{seq}" for seq in self.wrong_subjects[:10]) + (" …" if len(self.wrong_subjects) > 10 else "")
+            found.append(f"{self.label} 审计记录 {shown}: 记录的所属对象与记录内容不符 (所属对象被改动)")
         found.extend(_subject_problems(self.label, "问题", self.items, items))
         found.extend(_subject_problems(self.label, "规范性文件", self.documents, documents))
         if self.roster is not None and self.roster != roster:

@@ -337,12 +337,20 @@ class Event(SQLModel, table=True):
     """
 
     __tablename__: ClassVar[str] = "zg_event"
-    __table_args__ = (UniqueConstraint("campaign_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "seq"),
+        Index("ix_zg_event_subject", "subject_kind", "subject_id", "seq"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="zg_campaign.id")
     seq: int
     item_id: int | None = Field(default=None, foreign_key="zg_item.id", index=True)
+    #: What the event is about (``item``, ``document``, ``duty``, ``contact``, ``mechanism``,
+    #: ``practice``, or the ``campaign``) and its id: one subject's history is one indexed query.
+    #: Derived from what the hash covers (:func:`zhenggai.engine.audit.event_subject`).
+    subject_kind: str = Field(max_length=20)
+    subject_id: int
     trigger: str = Field(max_length=60)
     from_state: str | None = Field(default=None, max_length=40)
     to_state: str | None = Field(default=None, max_length=40)

@@ -270,8 +270,8 @@ def _insert(engine: Engine, conn: Connection, event: dict[str, Any]) -> None:
     conn.execute(
         text(
             "INSERT INTO zg_event (campaign_id, seq, item_id, trigger, from_state, to_state, actor, role, unit,"
-            " at, data, prev_hash, hash) VALUES (:campaign_id, :seq, :item_id, :trigger, :from_state, :to_state,"
-            " :actor, :role, :unit, :at, :data, :prev_hash, :hash)"
+            " at, data, prev_hash, hash, subject_kind, subject_id) VALUES (:campaign_id, :seq, :item_id, :trigger,"
+            " :from_state, :to_state, :actor, :role, :unit, :at, :data, :prev_hash, :hash, 'campaign', :campaign_id)"
         ),
         values,
     )
@@ -338,8 +338,16 @@ def move_to_other_campaign(engine: Engine, cid: int, chain: list[dict[str, Any]]
     )
 
 
+def alter_subject(engine: Engine, cid: int, chain: list[dict[str, Any]]) -> None:
+    """Make an event about another subject than its content names (its history moves)."""
+    with engine.store.engine.begin() as conn:
+        conn.execute(text("UPDATE zg_event SET subject_kind = 'document', subject_id = 1 WHERE id = :id"),
+                     {"id": _middle(chain)["id"]})
+
+
 TAMPERING = [
     alter_actor,
+    alter_subject,
     alter_to_state,
     alter_time,
     alter_data_value,

@@ -187,8 +187,9 @@ def delete_chain(engine: Engine, cid: int, variant: int) -> None:
                                 prev_hash=GENESIS)
             conn.execute(text(
                 "INSERT INTO zg_event (campaign_id, seq, item_id, trigger, from_state, to_state, actor, role, unit,"
-                " at, data, prev_hash, hash) VALUES (:cid, 1, NULL, 'start_campaign', NULL, NULL, 'system', 'system',"
-                " NULL, :at, '{}', :g, :h)"), {"cid": cid, "at": at, "g": GENESIS, "h": digest})
+                " at, data, prev_hash, hash, subject_kind, subject_id) VALUES (:cid, 1, NULL, 'start_campaign', NULL,"
+                " NULL, 'system', 'system', NULL, :at, '{}', :g, :h, 'campaign', :cid)"),
+                {"cid": cid, "at": at, "g": GENESIS, "h": digest})
             conn.execute(text("UPDATE zg_audit_head SET seq = 1, hash = :h WHERE campaign_id = :cid"),
                          {"cid": cid, "h": digest})
         else:  # the whole campaign, and another campaign renamed to take its key

@@ -21,7 +21,7 @@ from zhenggai.engine import (
     PermissionDeniedError,
     VirtualClock,
 )
-from zhenggai.engine._writes import STEP
+from zhenggai.engine._statements import STEP
 from zhenggai.engine.calendar import WorkingCalendar
 from zhenggai.engine.deadlines import add_days, working_days_between
 from zhenggai.testing import items_only

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from zhenggai.adapters._dated import dated_check, setup_for_init
 from zhenggai.adapters.cli import CliError, main
 from zhenggai.engine import Actor, CampaignSetup, DefinitionError, Engine, InvalidInputError, VirtualClock
-from zhenggai.engine._writes import STEP
+from zhenggai.engine._statements import STEP
 from zhenggai.engine.checks import setup_warnings
 from zhenggai.workflows import dated_fields, dump_setup, load_setup, shift_notes, shift_setup
 from zhenggai.workflows.schema import DayOverride

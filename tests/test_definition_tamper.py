@@ -10,7 +10,7 @@ import json
 import pytest
 from sqlalchemy import update
 from zhenggai.engine import Engine, StorageError, VirtualClock
-from zhenggai.engine._writes import CAMPAIGN
+from zhenggai.engine._statements import CAMPAIGN
 from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
 

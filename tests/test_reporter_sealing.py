@@ -222,13 +222,13 @@ def test_rekey_seals_legacy_plaintext_and_leaves_no_trace_of_it(started: Engine,
 
 def _key_bytes(engine: Engine) -> bytes:
     """The key ``engine`` seals with: the test session's (conftest), to build rings with it."""
-    assert engine._reporter_keys is REPORTER_KEYS
+    assert engine._rt.reporter_keys is REPORTER_KEYS
     return REPORTER_KEY
 
 
 def rotated_id(engine: Engine) -> str:
-    assert engine._reporter_keys is not None
-    return engine._reporter_keys.current_id
+    assert engine._rt.reporter_keys is not None
+    return engine._rt.reporter_keys.current_id
 
 
 # ------------------------------------------------------------------------ reading the identity

@@ -40,7 +40,8 @@ from zhenggai.engine import (
     InvalidInputError,
     StorageError,
     VirtualClock,
-    service,
+    _campaigns,
+    _transitions,
 )
 from zhenggai.engine import migrate as zg_migrate
 from zhenggai.engine import models as m
@@ -409,7 +410,7 @@ def test_failure_after_outbox_write_rolls_everything_back(
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("step table unavailable")
 
-    monkeypatch.setattr(service, "arm_item_steps", explode)
+    monkeypatch.setattr(_transitions, "arm_item_steps", explode)
     with pytest.raises(RuntimeError):
         engine.assign(item, OFFICE, unit=UNIT, due="2023-08-31")
     assert dump(engine) == before
@@ -692,7 +693,7 @@ def test_failed_start_campaign_leaves_no_trace(
         raise RuntimeError("audit unavailable")
 
     with monkeypatch.context() as patch:
-        patch.setattr(service, "append_event", explode)
+        patch.setattr(_campaigns, "append_event", explode)
         with pytest.raises(RuntimeError):
             engine.start_campaign(setup, key="test")
     assert dump(engine) == before

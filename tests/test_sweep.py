@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlalchemy import select
 from zhenggai.engine import Actor, CampaignView, Engine, VirtualClock
-from zhenggai.engine._writes import STEP
+from zhenggai.engine._statements import STEP
 from zhenggai.engine.calendar import WorkingCalendar
 from zhenggai.engine.deadlines import next_workday
 from zhenggai.testing import DEFAULT_START, items_only, throwaway_engine

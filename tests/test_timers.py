@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from zhenggai.engine import Actor, CampaignSetup, DefinitionError, Engine, VirtualClock
-from zhenggai.engine._writes import STEP
+from zhenggai.engine._statements import STEP
 from zhenggai.engine.calendar import WorkingCalendar
 from zhenggai.engine.checks import check_setup
 from zhenggai.engine.deadlines import add_days

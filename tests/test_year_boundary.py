@@ -27,7 +27,7 @@ from zhenggai.engine import (
     NewContact,
     VirtualClock,
 )
-from zhenggai.engine._writes import STEP
+from zhenggai.engine._statements import STEP
 from zhenggai.engine.calendar import (
     LoadedYears,
     WorkingCalendar,
@@ -327,7 +327,7 @@ def test_a_year_loaded_in_another_process_is_seen_at_the_next_sweep(db_url: str,
         with operator.store.transaction() as tx:  # load without the operator engine's arming
             from zhenggai.engine._calendar_years import load_year
 
-            load_year(tx, operator._cal_st, load_calendar_year(YEAR_2027).spec, sha256="0" * 64,
+            load_year(tx, operator._rt.cal_st, load_calendar_year(YEAR_2027).spec, sha256="0" * 64,
                       actor="运维张工", replace=False, now=clock.now())
         report = daemon.sweep()
         assert report.armed >= 2 and ladder_events(daemon, item)[-1] == "listed_supervision"

@@ -1,0 +1,219 @@
+"""The daemons' side: sweeping due steps, heartbeats, and the status view."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ._campaign_steps import fire_campaign_steps
+from ._documents import (
+    fire_document_steps,
+)
+from ._inputs import due_by_rule
+from ._raw import Tx
+from ._rows import ItemRow, StepRow
+from ._runtime import Runtime
+from ._statements import AWAITING, HEARTBEAT, OUTBOX, STEP
+from ._steps import (
+    LATE_AFTER,
+    SYSTEM,
+    TIMER,
+    SweepReport,
+    fire_duty_steps,
+    fire_item_steps,
+    timer_steps,
+)
+from ._timekeeping import calendar_alerts, calendar_changes, missing_years
+from ._transitions import transition
+from ._writes import Campaign, append_event
+from .errors import (
+    CalendarError,
+    GuardFailedError,
+)
+from .views import (
+    HeartbeatView,
+    StatusView,
+)
+
+
+def sweep(rt: Runtime, *, batch: int = 200) -> SweepReport:
+    now = rt.now()
+    report = SweepReport()
+    seen: set[tuple[str, int]] = set()
+    st = rt.st
+    report.armed = calendar_changes(rt, now)
+    while True:
+        with rt.store.read() as conn:
+            due = Tx.on(conn).all(st.due_steps, {"now": now, "limit": batch})
+        fresh = list(dict.fromkeys((r["subject_kind"], r["subject_id"]) for r in due))
+        fresh = [s for s in fresh if s not in seen]
+        if not fresh:
+            calendar_alerts(rt, now, report)
+            return report
+        for kind, sid in fresh:
+            seen.add((kind, sid))
+            mark = report.mark()
+            try:
+                sweep_subject(rt, kind, sid, now, report)
+            except CalendarError:
+                report.rollback(mark)
+                # A year the calendar does not know: this subject's due steps wait for it
+                # (待日历) and every other subject is swept on; one alert per campaign and year.
+                with rt.store.transaction() as tx:
+                    for row in tx.all(st.claim_steps, {"now": now, "kind": kind, "sid": sid}):
+                        report.awaiting += tx.run(st.steps_await, {"id": row["id"]})
+
+
+def sweep_subject(rt: Runtime, kind: str, sid: int, now: dt.datetime, report: SweepReport) -> None:
+    """Claim and settle one subject's due steps, in one transaction."""
+    with rt.store.transaction() as tx:
+        claimed = tx.all(rt.st.claim_steps, {"now": now, "kind": kind, "sid": sid})
+        if not claimed:
+            report.skipped += 1
+            return
+        report.subjects += 1
+        SETTLE[kind](rt, tx, sid, claimed, now, report)
+
+
+def _settle_campaign(
+    rt: Runtime, tx: Tx, sid: int, claimed: list[StepRow], now: dt.datetime, report: SweepReport
+) -> None:
+    camp = rt.campaign(tx, sid)
+    with rt.lock:  # the draws take the engine's seeded random in turn
+        fire_campaign_steps(tx, rt.st, camp, claimed, now, report, rt.seeds)
+
+
+def _settle_item(rt: Runtime, tx: Tx, sid: int, claimed: list[StepRow], now: dt.datetime, report: SweepReport) -> None:
+    row = rt.load_item(tx, sid)
+    camp = rt.campaign(tx, row["campaign_id"], row["campaign_version"])
+    rungs = [r for r in claimed if not r["step_key"].startswith(TIMER)]
+    timers = [r for r in claimed if r["step_key"].startswith(TIMER)]
+    if rungs:  # lateness up to now first, then what the timers change
+        fire_item_steps(tx, rt.st, camp, row, rungs, now, report)
+    if timers:
+        fire_timers(rt, tx, camp, rt.load_item(tx, sid), timers, now, report)
+
+
+def _settle_document(
+    rt: Runtime, tx: Tx, sid: int, claimed: list[StepRow], now: dt.datetime, report: SweepReport
+) -> None:
+    document = rt.load_document(tx, sid)
+    fire_document_steps(tx, rt.st, rt.campaign(tx, document["campaign_id"]), document, claimed, now, report)
+
+
+def _settle_duty(rt: Runtime, tx: Tx, sid: int, claimed: list[StepRow], now: dt.datetime, report: SweepReport) -> None:
+    duty = rt.load_duty(tx, sid)
+    camp = rt.campaign(tx, duty["campaign_id"], duty["campaign_version"])
+    fire_duty_steps(tx, rt.st, camp, duty, claimed, now, report)
+
+
+#: What settles a subject's claimed steps, by the steps' subject kind.
+SETTLE: Mapping[str, Callable[[Runtime, Tx, int, list[StepRow], dt.datetime, SweepReport], None]] = {
+    "campaign": _settle_campaign,
+    "item": _settle_item,
+    "document": _settle_document,
+    "duty": _settle_duty,
+}
+
+
+def fire_timers(
+    rt: Runtime, tx: Tx, camp: Campaign, row: ItemRow, claimed: list[StepRow], now: dt.datetime,
+    report: SweepReport,
+) -> None:
+    """Fire the item's due timed transitions as the system, each once (also late). One whose
+    guard refuses is recorded (``timer_refused``, the step ``missed``), not retried: the item
+    stays for a person to move. A timer of a state the item has left is void."""
+    st = rt.st
+    for step in claimed:
+        wanted = timer_steps(camp, row)
+        trigger = step["step_key"][len(TIMER):].partition("@")[0]
+        spec = camp.lifecycle.by_trigger_source.get((trigger, row["state"]))
+        if step["step_key"] not in wanted or spec is None or spec.after is None:
+            if tx.run(st.step_settle, {"id": step["id"], "status": "void", "now": now}):
+                report.void += 1
+            continue
+        inputs: dict[str, Any] = {
+            "timer": f"{spec.after.days} 个{'工作日' if spec.after.count == 'working' else '自然日'}"}
+        if now - step["due_at"] >= LATE_AFTER:
+            inputs["late"] = True
+        if "set_assignment" in spec.effects and row["due"] is None:
+            due_by_rule(camp, row, inputs, now)
+        if not tx.run(st.step_settle, {"id": step["id"], "status": "fired", "now": now}):
+            continue
+        try:
+            after = transition(rt, tx, camp, row, spec, SYSTEM, inputs, now)
+        except GuardFailedError as err:  # refused before anything was written
+            tx.run(st.step_mark, {"id": step["id"], "status": "missed"})
+            report.missed += 1
+            append_event(tx, st, camp.id, item_id=row["id"], trigger="timer_refused", from_state=row["state"],
+                         to_state=row["state"], actor=SYSTEM, at=now,
+                         data={"timer": trigger, "guard": err.guard, "reason": str(err)})
+            continue
+        report.fired += 1
+        report.events.append(f"item:{row['id']}:{trigger}")
+        row = after
+
+
+def oldest_pending_step(rt: Runtime) -> dt.datetime | None:
+    with rt.store.read() as conn:
+        value = Tx.on(conn).scalar(rt.st.oldest_pending)
+    return None if value is None else value
+
+
+def heartbeat(
+    rt: Runtime, name: str, *, host: str, pid: int, started_at: dt.datetime, interval: float = 60.0, fired: int = 0,
+    stopped: bool = False,
+) -> None:
+    now = rt.now()
+    with rt.store.write() as conn:
+        row = conn.execute(select(HEARTBEAT).where(HEARTBEAT.c.name == name)).mappings().first()
+        if row is None:
+            conn.execute(HEARTBEAT.insert().values(
+                name=name, host=host, pid=pid, started_at=started_at, beat_at=now, interval=interval,
+                stopped_at=now if stopped else None, sweeps=0 if stopped else 1, fired=fired,
+            ))
+        else:
+            conn.execute(HEARTBEAT.update().where(HEARTBEAT.c.id == row["id"]).values(
+                beat_at=now, stopped_at=now if stopped else None,
+                sweeps=row["sweeps"] + (0 if stopped else 1), fired=row["fired"] + fired,
+            ))
+
+
+def status(rt: Runtime) -> StatusView:
+    now = rt.now()
+    with rt.store.read() as conn:
+        beats = conn.execute(select(HEARTBEAT).order_by(HEARTBEAT.c.beat_at.desc())).mappings().all()
+        pending = conn.execute(
+            select(func.count(), func.min(STEP.c.due_at)).where(STEP.c.status == "pending")
+        ).one()
+        due = conn.execute(
+            select(func.count()).where(STEP.c.status == "pending", STEP.c.due_at <= now)
+        ).scalar_one()
+        outbox: dict[str, int] = {
+            str(k): int(v) for k, v in conn.execute(select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status))
+        }
+        awaiting = conn.execute(select(func.count()).where(STEP.c.status == AWAITING)).scalar_one()
+        past = Tx.on(conn).all(rt.st.awaiting_due, {"now": now}) if awaiting else []
+        years: set[int] = set()
+        waiting = conn.execute(
+            select(STEP.c.campaign_id, STEP.c.due_at).where(STEP.c.status == AWAITING).distinct()
+        ).all() if awaiting else []
+        for cid, due_at in waiting:
+            years.update(missing_years(rt.campaign(conn, cid), due_at, now))
+    return StatusView(
+        now=now,
+        daemons=tuple(
+            HeartbeatView(**{f.name: r[f.name] for f in dataclasses.fields(HeartbeatView)}) for r in beats
+        ),
+        pending_steps=pending[0],
+        due_steps=due,
+        oldest_due=pending[1],
+        outbox=outbox,
+        awaiting_calendar=awaiting,
+        awaiting_due=sum(r["steps"] for r in past),
+        awaiting_years=tuple(sorted(years)),
+    )
