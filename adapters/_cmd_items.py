@@ -182,16 +182,12 @@ def cmd_item_fire(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
         if getattr(args, name) is not None
     }
     with open_engine(db) as engine:
-        trigger = args.trigger
-        labels = None
-        if not trigger.isascii():  # a Chinese label such as 销号
-            labels = Labels.load(engine, engine.item(args.item_id).campaign)
-            by_label = {label: code for code, label in labels.triggers.items()}
-            trigger = by_label.get(trigger, trigger)
-        item = engine.fire(args.item_id, trigger, _actor(actor), expected_version=args.expected_version, **data)
-        event = engine.events(item.id)[-1]
-        if labels is None and not args.json:
-            labels = Labels.load(engine, item.campaign)
+        # One write (a Chinese label such as 销号 is resolved by the engine); the names come
+        # from the campaign the engine read in it, not from further reads.
+        fired = engine.fire_transition(args.item_id, args.trigger, _actor(actor),
+                                       expected_version=args.expected_version, **data)
+        item, event = fired.item, fired.event
+        labels = None if args.json else Labels.load(engine, item.campaign)
     if args.json:
         _print_json(item.to_dict())
         return 0

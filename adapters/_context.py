@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import contextvars
 import getpass
 import json
 import os
@@ -47,19 +48,48 @@ def shown_db(db: str) -> str:
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", db)
 
 
+#: The engines of the command running now (:func:`command_engines`), by database: the names on
+#: its command line are resolved and the command runs on one engine, which checked the schema
+#: and read the campaigns in one read.
+_SHARED: contextvars.ContextVar[dict[str, Engine] | None] = contextvars.ContextVar("zhenggai_engines", default=None)
+
+
+@contextlib.contextmanager
+def command_engines() -> Iterator[None]:
+    """While one command runs: :func:`open_engine` of a database opened before gives the same
+    engine (without a clock or reporter keys of its own), disposed when the command ends."""
+    engines: dict[str, Engine] = {}
+    token = _SHARED.set(engines)
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+        for engine in engines.values():
+            engine.dispose()
+
+
 @contextlib.contextmanager
 def open_engine(db: str, *, create: bool = False, clock: Any = None, reporter_keys: Any = None) -> Iterator[Engine]:
     """An engine on ``db``, disposed afterwards. Unless ``create``, a SQLite file that does not
     exist is an error (rather than a new empty database next to a typo). ``reporter_keys``: for
-    the commands that write or read a reporter's identity (:func:`._reporter.configured_keys`)."""
+    the commands that write or read a reporter's identity (:func:`._reporter.configured_keys`).
+    Inside :func:`command_engines`, a plain one is the command's shared engine."""
     path = _sqlite_file(db)
     if not create and path is not None and not path.exists():
         raise CliError(f"数据库文件不存在: {path} (先运行 zhenggai init, 或用 --db / ZHENGGAI_DB 指明数据库)")
+    shared = _SHARED.get() if not create and clock is None and reporter_keys is None else None
+    if shared is not None and db in shared:
+        yield shared[db]
+        return
     # SQLite durability: FULL unless the operator chose otherwise (ZHENGGAI_DURABILITY=normal).
     # Every act is audited with the operating-system user and host it came from: until sign-in
     # (step 13) a claimed --role is only as good as the account that ran the command.
     engine = Engine(db, clock=clock, durability=os.environ.get("ZHENGGAI_DURABILITY", "full").strip().lower(),
-                    origin=cli_origin(), reporter_keys=reporter_keys)
+                    origin=cli_origin(), reporter_keys=reporter_keys, preload=shared is not None)
+    if shared is not None:
+        shared[db] = engine  # disposed by command_engines
+        yield engine
+        return
     try:
         yield engine
     finally:

@@ -53,17 +53,18 @@ class Labels:
 
     @classmethod
     def load(cls, engine: Engine, campaign: str | CampaignView) -> Labels:
-        """The labels of the definition version the campaign runs on."""
-        view = campaign if isinstance(campaign, CampaignView) else engine.campaign(campaign)
-        lifecycle = engine.lifecycle(view.key)
-        setup = engine.definition(view.key) or _builtin_setup(view)
+        """The labels of the definition version the campaign runs on, as the engine last read
+        it (one read, none when the engine has read the campaign already)."""
+        info = engine.campaign_info(campaign.key if isinstance(campaign, CampaignView) else campaign, cached=True)
+        view, lifecycle = info.view, info.lifecycle
+        setup = info.definition or _builtin_setup(view)
         return cls(
             campaign=view,
             tz=zoneinfo.ZoneInfo(view.timezone),
             states={s.id: s.label for s in lifecycle.states},
             triggers={**EXTRA_TRIGGER_LABELS, **{t.trigger: t.label for t in lifecycle.transitions}},
-            units=dict(engine.units(view.key)),
-            tracks=dict(engine.tracks(view.key)),
+            units=dict(info.units),
+            tracks=dict(info.tracks),
             roles={"system": "系统", **({r.id: r.label for r in setup.roles} if setup else {})},
             channels={c.id: c.label for c in setup.channels} if setup else {},
             severities={s.id: s.label for s in setup.severities} if setup else {},

@@ -155,7 +155,7 @@ def _vocabularies(db: str, campaign: str | None) -> dict[str, dict[str, str]] | 
     except CliError:
         return None
     try:
-        views = [engine.campaign(campaign)] if campaign else engine.campaigns()
+        views = [engine.campaign_info(campaign, cached=True).view] if campaign else engine.campaigns(cached=True)
         if not views:
             return None
         out: dict[str, dict[str, str]] = {name: {} for name in (
@@ -165,7 +165,7 @@ def _vocabularies(db: str, campaign: str | None) -> dict[str, dict[str, str]] | 
             labels = Labels.load(engine, view)
             for name in ("units", "tracks", "states", "channels", "severities", "triggers", "roles"):
                 _merge(out[name], getattr(labels, name))
-            setup = engine.definition(view.key)
+            setup = engine.campaign_info(view.key, cached=True).definition
             if setup is not None and setup.documents is not None:
                 life = setup.documents.lifecycle
                 _merge(out["document_states"], {s.id: s.label for s in life.states})

@@ -194,10 +194,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return int(light[args.command](args, database(args), actor))
         from ._commands import COMMANDS
+        from ._context import command_engines
         from ._names import resolve_args
 
-        actor = resolve_args(args, database(args), actor)  # 县住建局 → housing_construction_bureau
-        return COMMANDS[args.command](args, database(args), actor)
+        with command_engines():  # the names and the command on one engine
+            actor = resolve_args(args, database(args), actor)  # 县住建局 → housing_construction_bureau
+            return COMMANDS[args.command](args, database(args), actor)
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130

@@ -33,6 +33,7 @@ from .errors import (
 )
 from .views import (
     Actor,
+    CampaignInfo,
     CampaignView,
 )
 
@@ -171,7 +172,10 @@ def campaign(rt: Runtime, key: str | int) -> CampaignView:
         return rt.campaign(conn, key).view
 
 
-def campaigns(rt: Runtime) -> list[CampaignView]:
+def campaigns(rt: Runtime, *, cached: bool = False) -> list[CampaignView]:
+    known = sorted(rt.campaigns.items()) if cached else []
+    if known:
+        return [camp.view for _, camp in known]
     with rt.store.read() as conn:
         ids = conn.execute(select(CAMPAIGN.c.id).order_by(CAMPAIGN.c.id)).scalars().all()
         return [rt.campaign(conn, cid).view for cid in ids]
@@ -180,7 +184,20 @@ def campaigns(rt: Runtime) -> list[CampaignView]:
 def units(rt: Runtime, campaign: str | int) -> list[tuple[str, str]]:
     with rt.store.read() as conn:
         camp = rt.campaign(conn, campaign)
+    return _units_of(camp)
+
+
+def _units_of(camp: Campaign) -> list[tuple[str, str]]:
     return [(camp.unit_keys[uid], camp.unit_names[uid]) for uid in sorted(camp.unit_keys)]
+
+
+def campaign_info(rt: Runtime, campaign: str | int, *, cached: bool = False) -> CampaignInfo:
+    camp = rt.cached(campaign) if cached else None
+    if camp is None:
+        with rt.store.read() as conn:
+            camp = rt.campaign(conn, campaign)
+    return CampaignInfo(view=camp.view, lifecycle=camp.lifecycle.spec, definition=camp.setup,
+                        units=tuple(_units_of(camp)), tracks=tuple(camp.tracks.items()))
 
 
 def tracks(rt: Runtime, campaign: str | int) -> list[tuple[str, str]]:

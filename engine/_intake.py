@@ -69,7 +69,7 @@ def import_items(
                 )
                 if e.unit is not None and assign is not None:
                     data = {"unit": e.unit, "due": e.due, "leading_official": e.leading_official}
-                    _, row = fire_in(rt, tx, row["id"], assign.trigger, actor, None, data, now)
+                    _, row, _ = fire_in(rt, tx, row["id"], assign.trigger, actor, None, data, now)
             except ZhenggaiError as err:
                 raise ImportRejected([ImportProblem(i, getattr(err, "field", "title"), str(err))]) from err
             rows.append(row)

@@ -10,17 +10,22 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zhenggai.workflows.schema import CampaignSetup, LifecycleSpec
 
 __all__ = [
     "ESCALATION_LABELS",
     "Actor",
     "CalendarHolidayView",
     "CalendarYearView",
+    "CampaignInfo",
     "CampaignView",
     "DocumentView",
     "DutyView",
     "EventView",
+    "FiredTransition",
     "HeartbeatView",
     "ItemView",
     "LedgerRow",
@@ -113,6 +118,19 @@ class CampaignView(_View):
 
 
 @dataclass(frozen=True, slots=True)
+class CampaignInfo:
+    """What a campaign runs on, in one read: its view, lifecycle, whole definition (None for a
+    campaign started before definitions were kept whole), units and tracks as (key, name) in the
+    definition's order. What adapters name the campaign's codes with."""
+
+    view: CampaignView
+    lifecycle: LifecycleSpec
+    definition: CampaignSetup | None
+    units: tuple[tuple[str, str], ...]
+    tracks: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ItemView(_View):
     """An item as officials and units see it (no reporter identity)."""
 
@@ -184,6 +202,14 @@ class EventView(_View):
     at: dt.datetime
     data: dict[str, Any]
     hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class FiredTransition(_View):
+    """A transition as fired: the item as it left it, and the audit event it wrote."""
+
+    item: ItemView
+    event: EventView
 
 
 @dataclass(frozen=True, slots=True)

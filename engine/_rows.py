@@ -108,6 +108,27 @@ class StepRow(TypedDict):
     created_at: dt.datetime
 
 
+class EventRow(TypedDict):
+    """A ``zg_event`` row as :func:`~._writes.append_event` wrote it (``data`` the canonical JSON)."""
+
+    id: int
+    campaign_id: int
+    seq: int
+    item_id: int | None
+    trigger: str
+    from_state: str | None
+    to_state: str | None
+    actor: str
+    role: str
+    unit: str | None
+    at: dt.datetime
+    data: str
+    prev_hash: str
+    hash: str
+    subject_kind: str
+    subject_id: int
+
+
 def changed(row: ItemRow, changes: Mapping[str, Any]) -> ItemRow:
     """``row`` with ``changes`` written into it: the item as a write leaves it."""
     return cast(ItemRow, {**row, **changes})

@@ -102,6 +102,7 @@ class Runtime:
         durability: str,
         origin: Mapping[str, str] | None,
         reporter_keys: ReporterKeys | None,
+        preload: bool = False,
     ) -> None:
         if reporter_keys is not None and not isinstance(reporter_keys, ReporterKeys):
             raise InvalidInputError("reporter_keys", "须为 ReporterKeys")
@@ -123,12 +124,6 @@ class Runtime:
         #: default) keeps every commit through an OS crash or power loss; ``normal`` is faster and
         #: may lose the last commits then (never consistency).
         self.store = Store(db, durability=durability)
-        if migrate:
-            try:
-                upgrade(self.store)
-            except BaseException:
-                self.store.dispose()  # do not leave a connection pool behind a failed open
-                raise
         self.st = Statements(self.store.engine.dialect, row_locks=self.store.dialect.for_update)
         self.cal_st = CalendarStatements(self.store.engine.dialect)
         #: ``origin`` (e.g. the CLI's operating-system user and host) goes into every audit event.
@@ -139,6 +134,17 @@ class Runtime:
         self.campaigns: dict[int, Campaign] = {}
         self.lifecycles: dict[str, CompiledLifecycle] = {}
         self.lock = threading.Lock()
+        if migrate:
+            try:
+                upgrade(self.store, at_head=self._preload if preload else None)
+            except BaseException:
+                self.store.dispose()  # do not leave a connection pool behind a failed open
+                raise
+
+    def _preload(self, conn: Connection) -> None:
+        """Read every campaign into the cache (in the read that checked the schema)."""
+        for cid in list(Tx.on(conn).all(self.cal_st.campaign_ids)):
+            self.campaign(conn, cid["id"])
 
     def now(self) -> dt.datetime:
         """The clock's now, held to the Clock contract (aware, UTC) before anything is written."""
@@ -234,6 +240,13 @@ class Runtime:
         if cache:
             self.remember(camp)
         return camp
+
+    def cached(self, key: str | int) -> Campaign | None:
+        """The campaign as this engine last read it (by key or id), without reading the
+        database; None when it has not read it."""
+        if isinstance(key, int):
+            return self.campaigns.get(key)
+        return next((camp for camp in list(self.campaigns.values()) if camp.key == key), None)
 
     def remember(self, camp: Campaign) -> None:
         """Cache a campaign read from committed data (keyed by id; see :meth:`campaign`)."""

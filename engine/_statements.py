@@ -100,7 +100,7 @@ class Statements:
             .where(HEAD.c.campaign_id == bindparam("cid"))
             .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
         )
-        self.event_insert = p(_insert(EVENT))
+        self.event_insert = p(_insert(EVENT, returning=True))
         # What an event vouches for (audit.py's ``bind``): read back as the database holds it.
         self.bind_item: Prepared[ItemRow] = p(select(ITEM).where(ITEM.c.id == bindparam("id")))
         self.bind_measures = p(select(MEASURE).where(MEASURE.c.item_id == bindparam("id")).order_by(MEASURE.c.id))

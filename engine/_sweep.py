@@ -145,7 +145,7 @@ def fire_timers(
         if not tx.run(st.step_settle, {"id": step["id"], "status": "fired", "now": now}):
             continue
         try:
-            after = transition(rt, tx, camp, row, spec, SYSTEM, inputs, now)
+            after, _ = transition(rt, tx, camp, row, spec, SYSTEM, inputs, now)
         except GuardFailedError as err:  # refused before anything was written
             tx.run(st.step_mark, {"id": step["id"], "status": "missed"})
             report.missed += 1

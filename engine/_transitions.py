@@ -23,13 +23,13 @@ from ._inputs import (
 )
 from ._raw import Tx
 from ._reports import find_duplicates
-from ._rows import ItemRow, changed
+from ._rows import EventRow, ItemRow, changed
 from ._runtime import Runtime
 from ._sealing import IDENTITY_FIELDS
 from ._steps import (
     arm_item_steps,
 )
-from ._viewing import item_view, measure_view
+from ._viewing import event_view, item_view, measure_view
 from ._writes import (
     Campaign,
     append_event,
@@ -54,6 +54,7 @@ from .lifecycle import (
 )
 from .views import (
     Actor,
+    FiredTransition,
     ItemView,
     MeasureView,
     Reporter,
@@ -185,15 +186,28 @@ def fire(
 ) -> ItemView:
     now = rt.now()
     with rt.store.transaction() as tx:
-        camp, after = fire_in(rt, tx, item_id, trigger, actor, expected_version, data, now)
+        camp, after, _ = fire_in(rt, tx, item_id, trigger, actor, expected_version, data, now)
     return item_view(camp, after)
+
+
+def fire_transition(
+    rt: Runtime, item_id: int, trigger: str, actor: Actor, *, expected_version: int | None = None, **data: Any
+) -> FiredTransition:
+    """:func:`fire`, with the audit event it wrote."""
+    now = rt.now()
+    with rt.store.transaction() as tx:
+        camp, after, event = fire_in(rt, tx, item_id, trigger, actor, expected_version, data, now)
+    return FiredTransition(item_view(camp, after), event_view(event))
 
 
 def fire_in(
     rt: Runtime, tx: Tx, item_id: int, trigger: str, actor: Actor, expected_version: int | None,
     data: Mapping[str, Any], now: dt.datetime,
-) -> tuple[Campaign, ItemRow]:
-    """:meth:`fire` in ``tx``: the campaign and the row as written."""
+) -> tuple[Campaign, ItemRow, EventRow]:
+    """:meth:`fire` in ``tx``: the campaign, the row as written and the event.
+
+    ``trigger`` is a transition's code, or its label in the definition (销号) as officials name
+    it, when one transition from the item's state has that label."""
     row = rt.load_item(tx, item_id)
     camp = rt.campaign(tx, row["campaign_id"], row["campaign_version"])
     check_actor(camp, actor)
@@ -201,6 +215,9 @@ def fire_in(
     state = row["state"]
     lifecycle = camp.lifecycle
     spec = lifecycle.by_trigger_source.get((trigger, state))
+    if spec is None and not trigger.isascii():
+        labelled = [t for t in lifecycle.spec.transitions if t.label == trigger and state in t.source]
+        spec = labelled[0] if len(labelled) == 1 else None
     if spec is None:
         raise TransitionNotAllowedError(
             item_id, state, trigger, lifecycle.allowed_triggers(state), lifecycle.names
@@ -209,14 +226,14 @@ def fire_in(
     inputs = trigger_inputs(tx, rt.st, camp, spec, data, now)
     if "set_assignment" in spec.effects and inputs.get("due") is None and row["due"] is None:
         due_by_rule(camp, row, inputs, now)
-    after = transition(rt, tx, camp, row, spec, actor, inputs, now)
-    return camp, after
+    after, event = transition(rt, tx, camp, row, spec, actor, inputs, now)
+    return camp, after, event
 
 
 def transition(
     rt: Runtime, tx: Tx, camp: Campaign, row: ItemRow, spec: TransitionSpec, actor: Actor,
     inputs: dict[str, Any], now: dt.datetime,
-) -> ItemRow:
+) -> tuple[ItemRow, EventRow]:
     """Fire ``spec`` on the loaded ``row`` in ``tx``, the role already checked: guards,
     effects, the compare-and-set write, the audit event, the messages, the steps. Returns the
     row as written; raises :class:`GuardFailedError` when a guard refuses."""
@@ -271,7 +288,7 @@ def transition(
         payload=transition_payload(camp, spec, after, event_data), units=item_units(camp, row, after),
         item_id=item_id, now=now,
     )
-    append_event(
+    event = append_event(
         tx,
         st,
         camp.id,
@@ -285,7 +302,7 @@ def transition(
         outbox=queued,
     )
     arm_item_steps(tx, st, camp, row, after, now)
-    return after
+    return after, event
 
 
 def add_measure(

@@ -10,7 +10,7 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from zhenggai.workflows.schema import (
     CampaignSetup,
@@ -22,6 +22,7 @@ from zhenggai.workflows.schema import (
 )
 
 from ._raw import Tx
+from ._rows import EventRow
 from ._statements import Statements
 from .audit import (
     BIND,
@@ -134,7 +135,7 @@ def append_event(
     outbox: Vouch | None = None,
     roster: bool = False,
     duty_id: int | None = None,
-) -> None:
+) -> EventRow:
     """Append one audit event to the campaign's hash chain and move the chain's head (with the
     engine's origin, when it has one, in the event's data).
 
@@ -144,7 +145,8 @@ def append_event(
 
     The event's subject (``subject_kind``, ``subject_id``) is what its content names
     (:func:`~.audit.event_subject`); an event about a duty occurrence gives its ``duty_id``
-    (its data names the duty key, unit and due day, which ``audit verify`` looks up)."""
+    (its data names the duty key, unit and due day, which ``audit verify`` looks up). Returns the
+    event's row as written."""
     if outbox is not None and outbox.prev_hash is not None and outbox.campaign_id == campaign_id:
         # The head as queue_messages read (and locked) it: an event appended in between would
         # make this seq a duplicate, refused by the chain's unique (campaign, seq).
@@ -180,16 +182,15 @@ def append_event(
         to_state=to_state, actor=actor.name, role=actor.role, unit=actor.unit, at=at, data=text,
         prev_hash=prev,
     )
-    tx.run(
-        st.event_insert,
-        {
-            "campaign_id": campaign_id, "seq": seq, "item_id": item_id, "trigger": trigger,
-            "from_state": from_state, "to_state": to_state, "actor": actor.name, "role": actor.role,
-            "unit": actor.unit, "at": at, "data": text, "prev_hash": prev, "hash": digest,
-            "subject_kind": subject[0], "subject_id": subject[1],
-        },
-    )
+    row: dict[str, Any] = {
+        "campaign_id": campaign_id, "seq": seq, "item_id": item_id, "trigger": trigger,
+        "from_state": from_state, "to_state": to_state, "actor": actor.name, "role": actor.role,
+        "unit": actor.unit, "at": at, "data": text, "prev_hash": prev, "hash": digest,
+        "subject_kind": subject[0], "subject_id": subject[1],
+    }
+    row["id"] = tx.scalar(st.event_insert, row)
     tx.run(st.head_update, {"cid": campaign_id, "new_seq": seq, "new_hash": digest})
+    return cast(EventRow, row)
 
 
 def queue_messages(

@@ -10,6 +10,7 @@ A test keeps :data:`HEAD_REVISION` equal to the newest script's revision.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,8 +57,10 @@ def current_revision(conn: Connection) -> str | None:
     return conn.execute(text(f"SELECT version_num FROM {_VERSION_TABLE}")).scalar()
 
 
-def upgrade(store: Store, revision: str = "head") -> None:
+def upgrade(store: Store, revision: str = "head", *, at_head: Callable[[Connection], None] | None = None) -> None:
     """Bring the schema to ``revision`` in one write transaction (a no-op when already there).
+    ``at_head`` is called with the connection of the read that found the schema at the head
+    revision (one read for both: a short-lived process's first look at the data).
 
     A database whose revision this code does not know (made by a newer zhenggai) and any
     other Alembic failure raise :class:`StorageError`, not Alembic's own exceptions.
@@ -67,6 +70,8 @@ def upgrade(store: Store, revision: str = "head") -> None:
         # still serves reads, and no write lock is taken for nothing.
         with store.read() as conn:
             if current_revision(conn) == HEAD_REVISION:
+                if at_head is not None:
+                    at_head(conn)
                 return
     with store.write() as conn:
         if store.dialect.name == "postgresql":

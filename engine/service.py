@@ -66,12 +66,14 @@ from .views import (
     AccountabilityEntry,
     Actor,
     CalendarYearView,
+    CampaignInfo,
     CampaignView,
     ContactView,
     DocumentView,
     DuplicateView,
     DutyView,
     EventView,
+    FiredTransition,
     FiveOutcomes,
     ImportProblem,
     ImportResult,
@@ -110,7 +112,9 @@ class Engine:
     be reported with a reporter, nor a sealed identity read. ``calendar`` makes a campaign's
     working-day calendar from its definition's ``calendar`` section (default: the statutory
     calendar with the years loaded into the database); ``seed`` fixes the random draws (回头看,
-    督查) for a reproducible run. Two engines in one process share nothing.
+    督查) for a reproducible run. ``preload`` reads every campaign in the read that checks the
+    schema, for a short-lived process (the CLI) whose first acts need them: one read for both.
+    Two engines in one process share nothing.
     """
 
     def __init__(
@@ -124,9 +128,10 @@ class Engine:
         durability: str = "full",
         origin: Mapping[str, str] | None = None,
         reporter_keys: ReporterKeys | None = None,
+        preload: bool = False,
     ) -> None:
         self._rt = Runtime(db, clock=clock, calendar=calendar, seed=seed, migrate=migrate, durability=durability,
-                           origin=origin, reporter_keys=reporter_keys)
+                           origin=origin, reporter_keys=reporter_keys, preload=preload)
 
     # ------------------------------------------------------------------ lifecycle of the engine
 
@@ -178,8 +183,10 @@ class Engine:
         """A campaign by key or id."""
         return _campaigns.campaign(self._rt, key)
 
-    def campaigns(self) -> list[CampaignView]:
-        return _campaigns.campaigns(self._rt)
+    def campaigns(self, *, cached: bool = False) -> list[CampaignView]:
+        """Every campaign, by id. With ``cached``, those this engine has read (no database read),
+        when it has read any (e.g. ``preload``); a campaign started elsewhere since is missing."""
+        return _campaigns.campaigns(self._rt, cached=cached)
 
     def units(self, campaign: str | int) -> list[tuple[str, str]]:
         """The campaign's units as (key, name), in the definition's order."""
@@ -187,6 +194,13 @@ class Engine:
 
     def tracks(self, campaign: str | int) -> list[tuple[str, str]]:
         return _campaigns.tracks(self._rt, campaign)
+
+    def campaign_info(self, campaign: str | int, *, cached: bool = False) -> CampaignInfo:
+        """What the campaign runs on in one read (view, lifecycle, definition, units, tracks): what
+        adapters name its codes with. With ``cached``, as this engine last read it, without a
+        database read when it has (a campaign another process migrated since may show its
+        previous version's names)."""
+        return _campaigns.campaign_info(self._rt, campaign, cached=cached)
 
     def lifecycle(self, campaign: str | int) -> LifecycleSpec:
         return _campaigns.lifecycle(self._rt, campaign)
@@ -229,11 +243,28 @@ class Engine:
         expected_version: int | None = None,
         **data: Any,
     ) -> ItemView:
-        """Fire ``trigger`` on an item as ``actor``. ``data`` holds the trigger's input
+        """Fire ``trigger`` (a transition's code, or its label in the definition, 销号) on an
+        item as ``actor``. ``data`` holds the trigger's input
         (``unit``, ``due``, ``leading_official``, ``finding``, ``reason``, ``survivor_id``,
         ``note``). With ``expected_version`` the call fails with :class:`ConflictError` if the
         item has changed since the caller read it."""
         return _transitions.fire(self._rt, item_id, trigger, actor, expected_version=expected_version, **data)
+
+    def fire_transition(
+        self,
+        item_id: int,
+        trigger: str,
+        actor: Actor,
+        *,
+        expected_version: int | None = None,
+        **data: Any,
+    ) -> FiredTransition:
+        """:meth:`fire`, returning the item and the audit event the transition wrote (what a
+        caller prints or forwards without reading the chain again). ``trigger`` may also be the
+        transition's label in the definition (销号), as officials name it."""
+        return _transitions.fire_transition(
+            self._rt, item_id, trigger, actor, expected_version=expected_version, **data
+        )
 
     def assign(
         self,
