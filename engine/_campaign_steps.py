@@ -31,6 +31,7 @@ from zhenggai.workflows.schema import (
     SupervisionSpec,
 )
 
+from ._duty_steps import duty_payload
 from ._raw import Tx
 from ._statements import Statements
 from ._steps import (
@@ -38,7 +39,6 @@ from ._steps import (
     SYSTEM,
     Awaiting,
     SweepReport,
-    duty_payload,
     moment,
     raise_level,
     recurring,

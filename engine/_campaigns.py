@@ -14,13 +14,11 @@ from zhenggai.workflows.schema import (
 from . import _roster
 from ._access import check_actor_against
 from ._campaign_steps import arm_campaign_steps
+from ._duty_steps import arm_duties
 from ._late_start import settle_before_start
 from ._raw import Tx
 from ._runtime import Runtime
 from ._statements import CAMPAIGN, ITEM, TRACK, UNIT
-from ._steps import (
-    arm_duties,
-)
 from ._timekeeping import check_definition
 from ._writes import Campaign, append_event
 from .audit import (

@@ -13,20 +13,13 @@ from ._campaign_steps import fire_campaign_steps
 from ._documents import (
     fire_document_steps,
 )
+from ._duty_steps import fire_duty_steps
 from ._inputs import due_by_rule
 from ._raw import Tx
 from ._rows import ItemRow, StepRow
 from ._runtime import Runtime
 from ._statements import AWAITING, HEARTBEAT, OUTBOX, STEP
-from ._steps import (
-    LATE_AFTER,
-    SYSTEM,
-    TIMER,
-    SweepReport,
-    fire_duty_steps,
-    fire_item_steps,
-    timer_steps,
-)
+from ._steps import LATE_AFTER, SYSTEM, TIMER, SweepReport, fire_item_steps, timer_steps
 from ._timekeeping import calendar_alerts, calendar_changes, missing_years
 from ._transitions import transition
 from ._writes import Campaign, append_event

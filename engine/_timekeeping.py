@@ -19,6 +19,7 @@ from ._campaign_steps import campaign_steps
 from ._documents import (
     document_steps,
 )
+from ._duty_steps import duty_steps
 from ._inputs import checked_text, local_day
 from ._raw import Tx
 from ._rows import changed
@@ -29,7 +30,6 @@ from ._steps import (
     Wanted,
     arm_awaiting,
     arm_item_steps,
-    duty_steps,
     item_steps,
     retime_steps,
     timer_steps,

@@ -1,5 +1,8 @@
 """The engine's public face: :class:`Engine`, one method per operation, each a delegation to
-the module that owns the work.
+the module that owns the work. Its queries are in :class:`~._reading.EngineReads` and the
+operations on one item in :class:`~._item_operations.ItemOperations`, which it builds on; this
+module adds the rest (campaigns, the calendar, documents, intake, outcomes, the outbox,
+reporters, the roster, duties, sweeps).
 
 What an operation does lives in one module by concern: :mod:`._campaigns` (start, migrate,
 read), :mod:`._transitions` (report, fire, measures, the deadline clock), :mod:`._timekeeping`
@@ -15,7 +18,7 @@ the lifecycle's one shared Machine) → write the new state with ``version + 1``
 compare-and-set → append the audit event, outbox rows and step rows — all in one database
 transaction. Anything refused raises before the first write, and any failure rolls the whole
 transaction back, so nothing half-written survives. Writes run on the DBAPI cursor with
-statements compiled once per dialect (:mod:`._raw`, :mod:`._writes`); queries for people
+statements compiled once per dialect (:mod:`._raw`, :mod:`._statements`); queries for people
 (lists, ledger, audit) use Core on SQLAlchemy connections.
 """
 
@@ -23,20 +26,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Self
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Self
 
 from sqlalchemy import Engine as SAEngine
 from zhenggai.workflows.schema import (
     CalendarSpec,
     CalendarYearSpec,
     CampaignSetup,
-    LifecycleSpec,
 )
 
 from . import (
     _campaigns,
-    _chain,
     _documents,
     _duties,
     _intake,
@@ -48,58 +49,40 @@ from . import (
     _roster,
     _sweep,
     _timekeeping,
-    _transitions,
 )
+from ._item_operations import ItemOperations
 from ._runtime import Runtime
 from ._sealing import ReporterKeys
 from ._steps import (
     SweepReport,
 )
-from .audit import (
-    Anchor,
-    AuditReport,
-)
-from .calendar import WorkingCalendar
 from .ports import Calendar, Clock
 from .store import Store
 from .views import (
     AccountabilityEntry,
     Actor,
     CalendarYearView,
-    CampaignInfo,
     CampaignView,
     ContactView,
     DocumentView,
     DuplicateView,
     DutyView,
-    EventView,
-    FiredTransition,
-    FiveOutcomes,
-    ImportProblem,
     ImportResult,
-    ItemView,
-    LedgerRow,
-    MeasureView,
     MechanismView,
     NewContact,
     NewItem,
     OutboxView,
     OutcomeView,
     PracticeView,
-    ProgressReport,
     RecomputeView,
     RekeyReport,
-    Reporter,
     ReporterView,
-    StatusView,
-    UnitRanking,
-    UnreachableView,
 )
 
 __all__ = ["Engine"]
 
 
-class Engine:
+class Engine(ItemOperations):
     """The zhenggai engine on one database.
 
     ``db`` is a SQLAlchemy URL, a SQLite file path, or a SQLAlchemy ``Engine`` the host system
@@ -179,232 +162,7 @@ class Engine:
         """
         return _campaigns.migrate_campaign(self._rt, campaign, setup, actor)
 
-    def campaign(self, key: str | int) -> CampaignView:
-        """A campaign by key or id."""
-        return _campaigns.campaign(self._rt, key)
-
-    def campaigns(self, *, cached: bool = False) -> list[CampaignView]:
-        """Every campaign, by id. With ``cached``, those this engine has read (no database read),
-        when it has read any (e.g. ``preload``); a campaign started elsewhere since is missing."""
-        return _campaigns.campaigns(self._rt, cached=cached)
-
-    def units(self, campaign: str | int) -> list[tuple[str, str]]:
-        """The campaign's units as (key, name), in the definition's order."""
-        return _campaigns.units(self._rt, campaign)
-
-    def tracks(self, campaign: str | int) -> list[tuple[str, str]]:
-        return _campaigns.tracks(self._rt, campaign)
-
-    def campaign_info(self, campaign: str | int, *, cached: bool = False) -> CampaignInfo:
-        """What the campaign runs on in one read (view, lifecycle, definition, units, tracks): what
-        adapters name its codes with. With ``cached``, as this engine last read it, without a
-        database read when it has (a campaign another process migrated since may show its
-        previous version's names)."""
-        return _campaigns.campaign_info(self._rt, campaign, cached=cached)
-
-    def lifecycle(self, campaign: str | int) -> LifecycleSpec:
-        return _campaigns.lifecycle(self._rt, campaign)
-
-    def definition(self, campaign: str | int) -> CampaignSetup | None:
-        """The whole definition the campaign runs on (the version it started with or was
-        migrated to); None for a campaign started before definitions were kept whole."""
-        return _campaigns.definition(self._rt, campaign)
-
-    # ---------------------------------------------------------------------------- items
-
-    def report(
-        self,
-        campaign: str | int,
-        actor: Actor,
-        *,
-        title: str,
-        description: str,
-        track: str,
-        channel: str,
-        severity: str | None = None,
-        reporter: Reporter | None = None,
-    ) -> ItemView:
-        """Register a problem item (问题线索) in the lifecycle's initial state.
-
-        ``severity`` is one of the definition's severities (问题程度); None: its first.
-
-        ``reporter`` (举报人) is stored apart, sealed with the engine's ``reporter_keys`` (refused
-        with :class:`ReporterKeyError`, nothing written, when it has none), and never appears in
-        what units see.
-        """
-        return _transitions.report(self._rt, campaign, actor, title=title, description=description, track=track, channel=channel, severity=severity, reporter=reporter)
-
-    def fire(
-        self,
-        item_id: int,
-        trigger: str,
-        actor: Actor,
-        *,
-        expected_version: int | None = None,
-        **data: Any,
-    ) -> ItemView:
-        """Fire ``trigger`` (a transition's code, or its label in the definition, 销号) on an
-        item as ``actor``. ``data`` holds the trigger's input
-        (``unit``, ``due``, ``leading_official``, ``finding``, ``reason``, ``survivor_id``,
-        ``note``). With ``expected_version`` the call fails with :class:`ConflictError` if the
-        item has changed since the caller read it."""
-        return _transitions.fire(self._rt, item_id, trigger, actor, expected_version=expected_version, **data)
-
-    def fire_transition(
-        self,
-        item_id: int,
-        trigger: str,
-        actor: Actor,
-        *,
-        expected_version: int | None = None,
-        **data: Any,
-    ) -> FiredTransition:
-        """:meth:`fire`, returning the item and the audit event the transition wrote (what a
-        caller prints or forwards without reading the chain again). ``trigger`` may also be the
-        transition's label in the definition (销号), as officials name it."""
-        return _transitions.fire_transition(
-            self._rt, item_id, trigger, actor, expected_version=expected_version, **data
-        )
-
-    def assign(
-        self,
-        item_id: int,
-        actor: Actor,
-        *,
-        unit: str,
-        due: dt.date | str | None = None,
-        leading_official: str | None = None,
-        note: str | None = None,
-        expected_version: int | None = None,
-    ) -> ItemView:
-        """交办: hand the item to a responsible unit with a due date (and its 领衔领导). Without
-        ``due`` the definition's rectification time for the item's track and severity applies."""
-        return self.fire(
-            item_id, "assign", actor, unit=unit, due=due, leading_official=leading_official, note=note,
-            expected_version=expected_version,
-        )
-
-    def start_rectification(
-        self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
-    ) -> ItemView:
-        """开始整改 (needs at least one measure)."""
-        return self.fire(item_id, "start_rectification", actor, note=note, expected_version=expected_version)
-
-    def submit_for_verification(
-        self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
-    ) -> ItemView:
-        """提请验收 (every measure done)."""
-        return self.fire(item_id, "submit_for_verification", actor, note=note, expected_version=expected_version)
-
-    def verify(
-        self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
-    ) -> ItemView:
-        """验收通过 (by someone outside the responsible unit)."""
-        return self.fire(item_id, "verify", actor, note=note, expected_version=expected_version)
-
-    def return_for_rework(
-        self, item_id: int, actor: Actor, *, reason: str, note: str | None = None,
-        expected_version: int | None = None,
-    ) -> ItemView:
-        """退回重新整改, with the reason."""
-        return self.fire(
-            item_id, "return_for_rework", actor, reason=reason, note=note, expected_version=expected_version
-        )
-
-    def close(
-        self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
-    ) -> ItemView:
-        """销号: sign the item off (by someone outside the responsible unit)."""
-        return self.fire(item_id, "close", actor, note=note, expected_version=expected_version)
-
-    def follow_up_review(
-        self,
-        item_id: int,
-        actor: Actor,
-        *,
-        finding: str,
-        due: dt.date | str | None = None,
-        note: str | None = None,
-        expected_version: int | None = None,
-    ) -> ItemView:
-        """回头看: reopen a closed item with the review's finding, and a new due date when the
-        old one has passed (the standard lifecycle's ``due_not_passed`` guard)."""
-        return self.fire(
-            item_id, "follow_up_review", actor, finding=finding, due=due, note=note,
-            expected_version=expected_version,
-        )
-
-    def reassign(
-        self,
-        item_id: int,
-        actor: Actor,
-        *,
-        unit: str,
-        due: dt.date | str | None = None,
-        note: str | None = None,
-        expected_version: int | None = None,
-    ) -> ItemView:
-        """改派 to another unit (optionally with a new due date)."""
-        return self.fire(
-            item_id, "reassign", actor, unit=unit, due=due, note=note, expected_version=expected_version
-        )
-
-    def dismiss(
-        self, item_id: int, actor: Actor, *, reason: str, note: str | None = None,
-        expected_version: int | None = None,
-    ) -> ItemView:
-        """撤销: the lead was found untrue; terminal, with the reason."""
-        return self.fire(item_id, "dismiss", actor, reason=reason, note=note, expected_version=expected_version)
-
-    def merge(
-        self, item_id: int, actor: Actor, *, survivor_id: int, note: str | None = None,
-        expected_version: int | None = None,
-    ) -> ItemView:
-        """合并: the item duplicates ``survivor_id``, which must still be open."""
-        return self.fire(
-            item_id, "merge", actor, survivor_id=survivor_id, note=note, expected_version=expected_version
-        )
-
-    # ------------------------------------------------------------------------- measures
-
-    def add_measure(
-        self,
-        item_id: int,
-        actor: Actor,
-        *,
-        text: str,
-        due: dt.date | str | None = None,
-        expected_version: int | None = None,
-    ) -> MeasureView:
-        """Add a rectification measure (整改措施) to an item with a responsible unit."""
-        return _transitions.add_measure(self._rt, item_id, actor, text=text, due=due, expected_version=expected_version)
-
-    def complete_measure(
-        self, measure_id: int, actor: Actor, *, expected_version: int | None = None
-    ) -> MeasureView:
-        """Mark a measure done. ``expected_version`` is the item's version."""
-        return _transitions.complete_measure(self._rt, measure_id, actor, expected_version=expected_version)
-
     # --------------------------------------------------------------- the deadline clock
-
-    def pause_clock(
-        self, item_id: int, actor: Actor, *, reason: str, expected_version: int | None = None
-    ) -> ItemView:
-        """暂停计时 / 中止: stop the item's deadline clock (e.g. while it waits on a court ruling),
-        approved by a role the definition's ``operations.pause_clock`` names, with a reason. The
-        working days left to the due date are kept (the day of pausing counts as used); its
-        ladder steps stop (cancelled). An item past its due date cannot be paused: its time
-        has run out already."""
-        return _transitions.pause_clock(self._rt, item_id, actor, reason=reason, expected_version=expected_version)
-
-    def resume_clock(
-        self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
-    ) -> ItemView:
-        """恢复计时: restart a paused clock. The new due date is the working days the item had
-        left, counted from today (the day of pausing counted as used, the day of resuming does
-        not, so pausing and resuming the same day changes nothing); the time consumed before the
-        pause stays consumed; the ladder is armed for the new date and the light starts green."""
-        return _transitions.resume_clock(self._rt, item_id, actor, note=note, expected_version=expected_version)
 
     def recompute_deadlines(
         self, campaign: str | int, actor: Actor, *, progress: Callable[[int, int], None] | None = None
@@ -420,19 +178,7 @@ class Engine:
         items and open duties (``total`` of them) is looked at; what it raises rolls all back."""
         return _timekeeping.recompute_deadlines(self._rt, campaign, actor, progress=progress)
 
-    def mark_case(self, item_id: int, actor: Actor, *, note: str, expected_version: int | None = None) -> ItemView:
-        """典型案例: mark the item for the case bulletin, with the note it prints (what the case
-        teaches); marking again replaces the note. A role from ``operations.mark_case``."""
-        return _transitions.mark_case(self._rt, item_id, actor, note=note, expected_version=expected_version)
-
     # ------------------------------------------------------------- the calendar (节假日安排)
-
-    def working_calendar(self, spec: CalendarSpec | None = None) -> WorkingCalendar:
-        """The statutory calendar as this database has it now (the package's years and those
-        loaded, read afresh) with the county overrides of ``spec``: what a campaign with that
-        ``calendar`` section would count working days on (``zhenggai init`` checks a re-dated
-        plan on it)."""
-        return _timekeeping.working_calendar(self._rt, spec)
 
     def load_calendar_year(
         self, spec: CalendarYearSpec, actor: Actor, *, replace: bool = False, sha256: str | None = None
@@ -444,72 +190,6 @@ class Engine:
         ``replace``. Steps that waited for the year (待日历) are armed at once; deadlines a rule
         counted move only when someone runs :meth:`recompute_deadlines`."""
         return _timekeeping.load_calendar_year(self._rt, spec, actor, replace=replace, sha256=sha256)
-
-    def calendar_years(self) -> list[CalendarYearView]:
-        """Every year the database can count working days in, by year: the package's and the
-        loaded ones (a replaced package year and earlier loads of a year as history, not in force)."""
-        return _timekeeping.calendar_years(self._rt)
-
-    def calendar_year(self, year: int) -> CalendarYearView:
-        """The arrangement in force for ``year``; :class:`CalendarError` for a year no source knows."""
-        return _timekeeping.calendar_year(self._rt, year)
-
-    # -------------------------------------------------------------------------- reading
-
-    def item(self, item_id: int) -> ItemView:
-        return _queries.item(self._rt, item_id)
-
-    def items(
-        self,
-        campaign: str | int | None = None,
-        *,
-        state: str | None = None,
-        unit: str | None = None,
-        track: str | None = None,
-        number: str | None = None,
-    ) -> list[ItemView]:
-        """Items, oldest first, optionally filtered by campaign, state, unit key, track and
-        问题编号 (``number``, case and surrounding blanks ignored)."""
-        return _queries.items(self._rt, campaign, state=state, unit=unit, track=track, number=number)
-
-    def item_by_number(self, campaign: str | int, number: str) -> ItemView:
-        """The item a campaign numbered ``number`` (问题编号, e.g. ``ZG-2023-0001``; case and
-        surrounding blanks ignored). Raises ``ItemNotFound`` if the campaign has none such."""
-        return _queries.item_by_number(self._rt, campaign, number)
-
-    def measures(self, item_id: int) -> list[MeasureView]:
-        return _queries.measures(self._rt, item_id)
-
-    def events(
-        self, item_id: int | None = None, *, campaign: str | int | None = None, after: int | None = None
-    ) -> list[EventView]:
-        """Audit events of one item, or of one campaign, or all, in chain order; with ``after``,
-        only those of a higher ``seq`` (a follower's cursor, with ``campaign``)."""
-        return _queries.events(self._rt, item_id, campaign=campaign, after=after)
-
-    def ledger(
-        self, campaign: str | int, *, unit: str | None = None, track: str | None = None, after: int | None = None,
-        limit: int | None = None,
-    ) -> list[LedgerRow]:
-        """The 整改台账: the campaign's items (of one unit / track when given) with their
-        measures, by id, no reporter data. ``after`` and ``limit`` page through a large ledger
-        (items with an id above ``after``, at most ``limit`` of them): see :meth:`ledger_pages`."""
-        return _queries.ledger(self._rt, campaign, unit=unit, track=track, after=after, limit=limit)
-
-    def count_items(self, campaign: str | int, *, unit: str | None = None, track: str | None = None) -> int:
-        """How many items the campaign has (of one unit / track): one ``COUNT``, nothing loaded."""
-        return _queries.count_items(self._rt, campaign, unit=unit, track=track)
-
-    def ledger_pages(
-        self, campaign: str | int, *, unit: str | None = None, track: str | None = None, page: int = 500
-    ) -> Iterator[LedgerRow]:
-        """The ledger row by row, read ``page`` items at a time (each page its own short read),
-        so an export of a large campaign holds one page in memory, not the whole ledger."""
-        return _queries.ledger_pages(self._rt, campaign, unit=unit, track=track, page=page)
-
-    def cases(self, campaign: str | int, *, unit: str | None = None, track: str | None = None) -> list[ItemView]:
-        """The items marked as typical cases (典型案例), in the order they were marked."""
-        return _queries.cases(self._rt, campaign, unit=unit, track=track)
 
     # -------------------------------------------------------------- documents (规范性文件清理)
 
@@ -531,30 +211,7 @@ class Engine:
         a transition into a final state records the decision and its date."""
         return _documents.fire_document(self._rt, document_id, trigger, actor, reason=reason, note=note, expected_version=expected_version)
 
-    def document(self, document_id: int) -> DocumentView:
-        return _documents.document(self._rt, document_id)
-
-    def documents(
-        self, campaign: str | int, *, unit: str | None = None, state: str | None = None
-    ) -> list[DocumentView]:
-        """The campaign's documents under review, in the order they were listed."""
-        return _documents.documents(self._rt, campaign, unit=unit, state=state)
-
-    def document_events(self, document_id: int) -> list[EventView]:
-        """A document's audit events (its id is in their data), in chain order."""
-        return _documents.document_events(self._rt, document_id)
-
     # -------------------------------------------------------------------------- reports
-
-    def progress(self, campaign: str | int, *, unit: str | None = None, track: str | None = None) -> ProgressReport:
-        """The numbers of a progress bulletin (工作进展通报) as of now: for the campaign, or one
-        responsible unit or track of it (definitions in :mod:`zhenggai.engine._reports`)."""
-        return _queries.progress(self._rt, campaign, unit=unit, track=track)
-
-    def ranking(self, campaign: str | int, *, track: str | None = None) -> list[UnitRanking]:
-        """The responsible units best first, for the supervision teams: on-time rate, then
-        fewest overdue, then fewest reopened after 回头看."""
-        return _queries.ranking(self._rt, campaign, track=track)
 
     def issue_number(self, campaign: str | int, kind: str, as_of: dt.date, issued_by: str) -> int:
         """The 期数 of a numbered document (``kind``, e.g. ``progress_bulletin``: 工作进展通报
@@ -582,10 +239,6 @@ class Engine:
         (and with 0 before the first); what it raises rolls all back.
         """
         return _intake.import_items(self._rt, campaign, actor, entries, progress=progress)
-
-    def duplicates(self, campaign: str | int, *, unresolved: bool = True) -> list[DuplicateView]:
-        """关联研判 flags of the campaign, oldest first: only those still to judge, or all."""
-        return _intake.duplicates(self._rt, campaign, unresolved=unresolved)
 
     def resolve_duplicate(
         self, flag_id: int, actor: Actor, *, merge: bool, note: str | None = None
@@ -626,20 +279,6 @@ class Engine:
         item id; people named as :meth:`outcome` says (one audit event per read that names)."""
         return _outcomes.outcomes(self._rt, campaign, actor, unit=unit, track=track)
 
-    def publish_case(self, item_id: int, actor: Actor, *, where: str, on: dt.date,
-                     expected_version: int | None = None) -> ItemView:
-        """通报曝光: record where and when a typical case (marked by :meth:`mark_case`) was
-        published; publishing again replaces the record. ``on`` may not be after today. A role
-        from ``operations.publish_case``."""
-        return _outcomes.publish_case(self._rt, item_id, actor, where=where, on=on, expected_version=expected_version)
-
-    def five_outcomes(
-        self, campaign: str | int, *, unit: str | None = None, track: str | None = None
-    ) -> FiveOutcomes:
-        """The 五个一批 dashboard as of now: the plan's five outcomes counted from the records,
-        against the definition's targets (definitions in :mod:`zhenggai.engine._outcomes`)."""
-        return _outcomes.five_outcomes_of(self._rt, campaign, unit=unit, track=track)
-
     # -------------------------------------------------------------------- 长效机制 and 典型做法
 
     def register_mechanism(
@@ -661,13 +300,6 @@ class Engine:
         from ``operations.register_mechanism``; a unit-bound role for its own unit's only."""
         return _mechanisms.update_mechanism(self._rt, mechanism_id, actor, status=status, date=date, note=note)
 
-    def mechanisms(
-        self, campaign: str | int, *, unit: str | None = None, track: str | None = None
-    ) -> list[MechanismView]:
-        """The campaign's long-term mechanisms (长效机制台账), in the order they were registered:
-        all, or one unit's, or those registered for one track."""
-        return _mechanisms.mechanisms(self._rt, campaign, unit=unit, track=track)
-
     def submit_practice(
         self, campaign: str | int, actor: Actor, *, title: str, summary: str, track: str | None = None
     ) -> PracticeView:
@@ -680,23 +312,7 @@ class Engine:
         out again. A role from ``operations.select_practice`` (the publicity department)."""
         return _mechanisms.select_practice(self._rt, practice_id, actor, selected=selected)
 
-    def practices(
-        self, campaign: str | int, *, selected: bool | None = None, unit: str | None = None
-    ) -> list[PracticeView]:
-        """The practices units submitted, in the order submitted: all, or only the selected (or
-        not selected) ones, of one unit."""
-        return _mechanisms.practices(self._rt, campaign, selected=selected, unit=unit)
-
     # ----------------------------------------------------------------------- the outbox
-
-    def outbox(self, campaign: str | int | None = None, *, status: str | None = None) -> list[OutboxView]:
-        """Queued messages, oldest first: of one campaign, with one status (``pending``,
-        ``sending``, ``sent``, ``dead``)."""
-        return _outbox.outbox(self._rt, campaign, status=status)
-
-    def outbox_message(self, outbox_id: int) -> OutboxView:
-        """One queued message by id."""
-        return _outbox.outbox_message(self._rt, outbox_id)
 
     def outbox_claim(self, *, limit: int = 50, lease: float = 300.0) -> list[OutboxView]:
         """Claim up to ``limit`` messages due by now for sending: each becomes ``sending`` until
@@ -749,20 +365,6 @@ class Engine:
         (:meth:`Store.scrub`; ``RekeyReport.scrubbed``)."""
         return _reporters.rekey_reporters(self._rt, campaign, actor)
 
-    def audit_anchors(self, campaign: str | int | None = None) -> list[Anchor]:
-        """Every campaign's (or one's) audit chain head now, to keep outside the database
-        (``zhenggai audit anchor``; the daemon, daily): :meth:`verify_audit` with them finds a
-        chain cut short, rewritten or deleted since."""
-        return _chain.audit_anchors(self._rt, campaign)
-
-    def verify_audit(self, campaign: str | int | None = None, *, anchors: Iterable[Anchor] = ()) -> AuditReport:
-        """Re-check every audit chain (or one campaign's): altered, inserted or deleted events,
-        and the rows the events vouch for (items and their measures, documents, the roster,
-        queued messages, the stored definition); against ``anchors`` (of :meth:`audit_anchors`,
-        kept outside the database, those of other campaigns ignored when ``campaign`` is
-        given), a chain cut short, rewritten or deleted."""
-        return _chain.verify_audit(self._rt, campaign, anchors=anchors)
-
     # ----------------------------------------------------------------- the roster (通讯录)
 
     def add_contact(self, campaign: str | int, actor: Actor, contact: NewContact) -> ContactView:
@@ -781,40 +383,12 @@ class Engine:
         """Remove a contact from the roster (kept with ``removed_at``; it receives nothing more)."""
         return _roster.remove_contact(self._rt, contact_id, actor)
 
-    def contact(self, contact_id: int) -> ContactView:
-        """One contact of a roster by id (also a removed one)."""
-        return _roster.contact(self._rt, contact_id)
-
-    def contacts(
-        self, campaign: str | int, *, unit: str | None = None, role: str | None = None, include_removed: bool = False
-    ) -> list[ContactView]:
-        """The campaign's roster, by id: of one unit, of one role, with removed contacts or not."""
-        return _roster.contacts(self._rt, campaign, unit=unit, role=role, include_removed=include_removed)
-
-    def check_contacts(self, campaign: str | int, entries: Sequence[NewContact]) -> list[ImportProblem]:
-        """Every problem :meth:`import_contacts` would refuse ``entries`` for, writing nothing."""
-        return _roster.check_contacts(self._rt, campaign, entries)
-
     def import_contacts(self, campaign: str | int, actor: Actor, entries: Sequence[NewContact]) -> list[ContactView]:
         """Add many contacts all or nothing, in one transaction: every entry is checked first and
         :class:`ImportRejected` lists every problem (entry, field, reason); one audit event."""
         return _roster.import_contacts(self._rt, campaign, actor, entries)
 
-    def unreachable(self, campaign: str | int) -> UnreachableView:
-        """The units (all) and roles (those the definition sends messages to) with no contact
-        that could receive a message today: their messages would be dead letters."""
-        return _roster.unreachable(self._rt, campaign)
-
     # --------------------------------------------------------------------------- duties
-
-    def duties(
-        self, campaign: str | int, *, unit: str | None = None, status: str | None = None,
-        due_by: dt.date | None = None,
-    ) -> list[DutyView]:
-        """The campaign's duty occurrences, by due date then unit: of one unit, with one status
-        (``open``, ``done``, or ``not_applicable``: due before the campaign was created), due on
-        or before a day."""
-        return _duties.duties(self._rt, campaign, unit=unit, status=status, due_by=due_by)
 
     def complete_duty(self, duty_id: int, actor: Actor, *, note: str | None = None) -> DutyView:
         """The unit has discharged a duty occurrence (e.g. handed in its 一报告四清单): its
@@ -836,10 +410,6 @@ class Engine:
         """
         return _sweep.sweep(self._rt, batch=batch)
 
-    def oldest_pending_step(self) -> dt.datetime | None:
-        """When the longest-waiting pending step fell (or falls) due, for ``zhenggai status``."""
-        return _sweep.oldest_pending_step(self._rt)
-
     def heartbeat(
         self, name: str, *, host: str, pid: int, started_at: dt.datetime, interval: float = 60.0, fired: int = 0,
         stopped: bool = False,
@@ -848,6 +418,3 @@ class Engine:
         ``fired`` steps; ``stopped`` when it stops cleanly."""
         _sweep.heartbeat(self._rt, name, host=host, pid=pid, started_at=started_at, interval=interval, fired=fired, stopped=stopped)
 
-    def status(self) -> StatusView:
-        """The daemons' heartbeats (newest first), the steps waiting, the outbox by status."""
-        return _sweep.status(self._rt)

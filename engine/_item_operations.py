@@ -1,0 +1,230 @@
+"""The engine's operations on one item (report, fire and the named transitions, measures, the
+deadline clock, 典型案例), each a delegation to the module that owns it: the middle of
+:class:`~.service.Engine`, over its queries (:class:`~._reading.EngineReads`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from . import (
+    _outcomes,
+    _transitions,
+)
+from ._reading import EngineReads
+from .views import (
+    Actor,
+    FiredTransition,
+    ItemView,
+    MeasureView,
+    Reporter,
+)
+
+__all__ = ["ItemOperations"]
+
+
+class ItemOperations(EngineReads):
+    """What happens to one item: reported, fired through its lifecycle (with a method named for
+    each transition of the standard lifecycle), its measures, its clock, its case marks."""
+
+    def report(
+        self,
+        campaign: str | int,
+        actor: Actor,
+        *,
+        title: str,
+        description: str,
+        track: str,
+        channel: str,
+        severity: str | None = None,
+        reporter: Reporter | None = None,
+    ) -> ItemView:
+        """Register a problem item (问题线索) in the lifecycle's initial state.
+
+        ``severity`` is one of the definition's severities (问题程度); None: its first.
+
+        ``reporter`` (举报人) is stored apart, sealed with the engine's ``reporter_keys`` (refused
+        with :class:`ReporterKeyError`, nothing written, when it has none), and never appears in
+        what units see.
+        """
+        return _transitions.report(self._rt, campaign, actor, title=title, description=description, track=track, channel=channel, severity=severity, reporter=reporter)
+
+    def fire(
+        self,
+        item_id: int,
+        trigger: str,
+        actor: Actor,
+        *,
+        expected_version: int | None = None,
+        **data: Any,
+    ) -> ItemView:
+        """Fire ``trigger`` (a transition's code, or its label in the definition, 销号) on an
+        item as ``actor``. ``data`` holds the trigger's input
+        (``unit``, ``due``, ``leading_official``, ``finding``, ``reason``, ``survivor_id``,
+        ``note``). With ``expected_version`` the call fails with :class:`ConflictError` if the
+        item has changed since the caller read it."""
+        return _transitions.fire(self._rt, item_id, trigger, actor, expected_version=expected_version, **data)
+
+    def fire_transition(
+        self,
+        item_id: int,
+        trigger: str,
+        actor: Actor,
+        *,
+        expected_version: int | None = None,
+        **data: Any,
+    ) -> FiredTransition:
+        """:meth:`fire`, returning the item and the audit event the transition wrote (what a
+        caller prints or forwards without reading the chain again). ``trigger`` may also be the
+        transition's label in the definition (销号), as officials name it."""
+        return _transitions.fire_transition(
+            self._rt, item_id, trigger, actor, expected_version=expected_version, **data
+        )
+
+    def assign(
+        self,
+        item_id: int,
+        actor: Actor,
+        *,
+        unit: str,
+        due: dt.date | str | None = None,
+        leading_official: str | None = None,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> ItemView:
+        """交办: hand the item to a responsible unit with a due date (and its 领衔领导). Without
+        ``due`` the definition's rectification time for the item's track and severity applies."""
+        return self.fire(
+            item_id, "assign", actor, unit=unit, due=due, leading_official=leading_official, note=note,
+            expected_version=expected_version,
+        )
+
+    def start_rectification(
+        self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
+    ) -> ItemView:
+        """开始整改 (needs at least one measure)."""
+        return self.fire(item_id, "start_rectification", actor, note=note, expected_version=expected_version)
+
+    def submit_for_verification(
+        self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
+    ) -> ItemView:
+        """提请验收 (every measure done)."""
+        return self.fire(item_id, "submit_for_verification", actor, note=note, expected_version=expected_version)
+
+    def verify(
+        self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
+    ) -> ItemView:
+        """验收通过 (by someone outside the responsible unit)."""
+        return self.fire(item_id, "verify", actor, note=note, expected_version=expected_version)
+
+    def return_for_rework(
+        self, item_id: int, actor: Actor, *, reason: str, note: str | None = None,
+        expected_version: int | None = None,
+    ) -> ItemView:
+        """退回重新整改, with the reason."""
+        return self.fire(
+            item_id, "return_for_rework", actor, reason=reason, note=note, expected_version=expected_version
+        )
+
+    def close(
+        self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
+    ) -> ItemView:
+        """销号: sign the item off (by someone outside the responsible unit)."""
+        return self.fire(item_id, "close", actor, note=note, expected_version=expected_version)
+
+    def follow_up_review(
+        self,
+        item_id: int,
+        actor: Actor,
+        *,
+        finding: str,
+        due: dt.date | str | None = None,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> ItemView:
+        """回头看: reopen a closed item with the review's finding, and a new due date when the
+        old one has passed (the standard lifecycle's ``due_not_passed`` guard)."""
+        return self.fire(
+            item_id, "follow_up_review", actor, finding=finding, due=due, note=note,
+            expected_version=expected_version,
+        )
+
+    def reassign(
+        self,
+        item_id: int,
+        actor: Actor,
+        *,
+        unit: str,
+        due: dt.date | str | None = None,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> ItemView:
+        """改派 to another unit (optionally with a new due date)."""
+        return self.fire(
+            item_id, "reassign", actor, unit=unit, due=due, note=note, expected_version=expected_version
+        )
+
+    def dismiss(
+        self, item_id: int, actor: Actor, *, reason: str, note: str | None = None,
+        expected_version: int | None = None,
+    ) -> ItemView:
+        """撤销: the lead was found untrue; terminal, with the reason."""
+        return self.fire(item_id, "dismiss", actor, reason=reason, note=note, expected_version=expected_version)
+
+    def merge(
+        self, item_id: int, actor: Actor, *, survivor_id: int, note: str | None = None,
+        expected_version: int | None = None,
+    ) -> ItemView:
+        """合并: the item duplicates ``survivor_id``, which must still be open."""
+        return self.fire(
+            item_id, "merge", actor, survivor_id=survivor_id, note=note, expected_version=expected_version
+        )
+
+    def add_measure(
+        self,
+        item_id: int,
+        actor: Actor,
+        *,
+        text: str,
+        due: dt.date | str | None = None,
+        expected_version: int | None = None,
+    ) -> MeasureView:
+        """Add a rectification measure (整改措施) to an item with a responsible unit."""
+        return _transitions.add_measure(self._rt, item_id, actor, text=text, due=due, expected_version=expected_version)
+
+    def complete_measure(
+        self, measure_id: int, actor: Actor, *, expected_version: int | None = None
+    ) -> MeasureView:
+        """Mark a measure done. ``expected_version`` is the item's version."""
+        return _transitions.complete_measure(self._rt, measure_id, actor, expected_version=expected_version)
+
+    def pause_clock(
+        self, item_id: int, actor: Actor, *, reason: str, expected_version: int | None = None
+    ) -> ItemView:
+        """暂停计时 / 中止: stop the item's deadline clock (e.g. while it waits on a court ruling),
+        approved by a role the definition's ``operations.pause_clock`` names, with a reason. The
+        working days left to the due date are kept (the day of pausing counts as used); its
+        ladder steps stop (cancelled). An item past its due date cannot be paused: its time
+        has run out already."""
+        return _transitions.pause_clock(self._rt, item_id, actor, reason=reason, expected_version=expected_version)
+
+    def resume_clock(
+        self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
+    ) -> ItemView:
+        """恢复计时: restart a paused clock. The new due date is the working days the item had
+        left, counted from today (the day of pausing counted as used, the day of resuming does
+        not, so pausing and resuming the same day changes nothing); the time consumed before the
+        pause stays consumed; the ladder is armed for the new date and the light starts green."""
+        return _transitions.resume_clock(self._rt, item_id, actor, note=note, expected_version=expected_version)
+
+    def mark_case(self, item_id: int, actor: Actor, *, note: str, expected_version: int | None = None) -> ItemView:
+        """典型案例: mark the item for the case bulletin, with the note it prints (what the case
+        teaches); marking again replaces the note. A role from ``operations.mark_case``."""
+        return _transitions.mark_case(self._rt, item_id, actor, note=note, expected_version=expected_version)
+
+    def publish_case(self, item_id: int, actor: Actor, *, where: str, on: dt.date,
+                     expected_version: int | None = None) -> ItemView:
+        """通报曝光: record where and when a typical case (marked by :meth:`mark_case`) was
+        published; publishing again replaces the record. ``on`` may not be after today. A role
+        from ``operations.publish_case``."""
+        return _outcomes.publish_case(self._rt, item_id, actor, where=where, on=on, expected_version=expected_version)
