@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import zoneinfo
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import select
 from zhenggai.workflows.schema import (
     CampaignSetup,
     LifecycleSpec,
@@ -13,12 +13,13 @@ from zhenggai.workflows.schema import (
 
 from . import _roster
 from ._access import check_actor_against
+from ._admin_statements import STRANDED_COLUMNS
 from ._campaign_steps import arm_campaign_steps
 from ._duty_steps import arm_duties
 from ._late_start import settle_before_start
 from ._raw import Tx
 from ._runtime import Runtime
-from ._statements import CAMPAIGN, ITEM, TRACK, UNIT
+from ._statements import CAMPAIGN
 from ._timekeeping import check_definition
 from ._writes import Campaign, append_event
 from .audit import (
@@ -111,9 +112,8 @@ def start_campaign(rt: Runtime, setup: CampaignSetup, *, key: str | None = None)
 def migrate_campaign(rt: Runtime, campaign: str | int, setup: CampaignSetup, actor: Actor) -> CampaignView:
     check_definition(rt, setup)
     now = rt.now()
-    st = rt.st
-    with rt.store.write() as conn:
-        tx = Tx.on(conn)
+    st, ad = rt.st, rt.admin
+    with rt.store.transaction() as tx:
         camp = rt.campaign(tx, campaign)
         if setup.definition_id != camp.view.definition_id:
             wrong = f"按实施方案 {camp.view.definition_id} 运行, 不能改用 {setup.definition_id}"
@@ -121,32 +121,26 @@ def migrate_campaign(rt: Runtime, campaign: str | int, setup: CampaignSetup, act
         if setup.definition_version == camp.view.definition_version:
             raise DefinitionError([f"version: 专项行动 {camp.key} 已是版本 {setup.definition_version}"])
         check_actor_against(setup, actor)
-        stranded = stranded_items(conn, camp, setup)
+        stranded = stranded_items(rt, tx, camp, setup)
         if stranded:
             raise DefinitionError(stranded)
         stored = stored_definition(setup)
-        conn.execute(
-            CAMPAIGN.update()
-            .where(CAMPAIGN.c.id == camp.id)
-            .values(definition_version=setup.definition_version, title=setup.title, **stored)
-        )
+        tx.run(ad.campaign_migrate, {
+            "cid": camp.id, "definition_version": setup.definition_version, "title": setup.title, **stored,
+        })
         added_units = [u for u in setup.units if u.id not in camp.unit_ids]
         for unit in setup.units:
             if unit.id in camp.unit_ids:
-                conn.execute(
-                    UNIT.update().where(UNIT.c.id == camp.unit_ids[unit.id]).values(name=unit.name, kind=unit.kind)
-                )
+                tx.run(ad.unit_update, {"id": camp.unit_ids[unit.id], "name": unit.name, "kind": unit.kind})
             else:
                 tx.run(st.unit_insert, {"campaign_id": camp.id, "key": unit.id, "name": unit.name, "kind": unit.kind})
         for track in setup.tracks:
             values = {"name": track.name, "unit_keys_json": json.dumps(track.units)}
             if track.id in camp.tracks:
-                conn.execute(
-                    TRACK.update().where(TRACK.c.campaign_id == camp.id, TRACK.c.key == track.id).values(**values)
-                )
+                tx.run(ad.track_update, {"cid": camp.id, "key": track.id, **values})
             else:
                 tx.run(st.track_insert, {"campaign_id": camp.id, "key": track.id, **values})
-        contacts_added = _roster.seed_new_version(conn, st, camp.id, setup, now)
+        contacts_added = _roster.seed_new_version(tx, st, ad, camp.id, setup, now)
         append_event(
             tx, st, camp.id, item_id=None, trigger="migrate_campaign", from_state=None, to_state=None,
             actor=actor, at=now,
@@ -214,40 +208,29 @@ def definition(rt: Runtime, campaign: str | int) -> CampaignSetup | None:
         return rt.campaign(conn, campaign).setup
 
 
-def stranded_items(conn: Connection, camp: Campaign, setup: CampaignSetup) -> list[str]:
+def stranded_items(rt: Runtime, tx: Tx, camp: Campaign, setup: CampaignSetup) -> list[str]:
     """What the campaign's items use that ``setup`` no longer has: states, tracks, channels,
     severities, responsible units. One line per missing thing, with a count and the first item."""
-    states = {s.id for s in setup.lifecycle.states}
-    tracks = {t.id for t in setup.tracks}
-    channels = {c.id for c in setup.channels}
-    severities = {s.id for s in setup.severities}
+    known_values = {
+        "state": ({s.id for s in setup.lifecycle.states}, "lifecycle.states", "状态"),
+        "track": ({t.id for t in setup.tracks}, "tracks", "专项"),
+        "channel": ({c.id for c in setup.channels}, "channels", "来源渠道"),
+        "severity": ({s.id for s in setup.severities}, "severities", "问题程度"),
+    }
     units = {u.id for u in setup.units}
     problems: list[str] = []
-    checks = (
-        (ITEM.c.state, states, "lifecycle.states", "状态"),
-        (ITEM.c.track, tracks, "tracks", "专项"),
-        (ITEM.c.channel, channels, "channels", "来源渠道"),
-        (ITEM.c.severity, severities, "severities", "问题程度"),
-    )
-    for column, known, path, label in checks:
-        rows = conn.execute(
-            select(column, func.count(), func.min(ITEM.c.id))
-            .where(ITEM.c.campaign_id == camp.id)
-            .group_by(column)
-            .order_by(column)
-        ).all()
-        for value, count, first in rows:
-            if value not in known:
-                problems.append(f"{path}: 新版本没有{label} {value}, 仍有 {count} 个问题使用 (如问题 {first})")
-    rows = conn.execute(
-        select(ITEM.c.responsible_unit_id, func.count(), func.min(ITEM.c.id))
-        .where(ITEM.c.campaign_id == camp.id, ITEM.c.responsible_unit_id.is_not(None))
-        .group_by(ITEM.c.responsible_unit_id)
-    ).all()
-    for unit_id, count, first in rows:
-        if camp.unit_keys[unit_id] not in units:
+    for column in STRANDED_COLUMNS:
+        known, path, label = known_values[column]
+        for r in tx.all(rt.admin.stranded[column], {"cid": camp.id}):
+            if r["value"] not in known:
+                problems.append(
+                    f"{path}: 新版本没有{label} {r['value']}, 仍有 {r['count']} 个问题使用 (如问题 {r['first']})"
+                )
+    for r in tx.all(rt.admin.stranded_units, {"cid": camp.id}):
+        unit_key = camp.unit_keys[r["value"]]
+        if unit_key not in units:
             problems.append(
-                f"units: 新版本没有单位 {camp.unit_keys[unit_id]}, 仍有 {count} 个问题由其负责 (如问题 {first})"
+                f"units: 新版本没有单位 {unit_key}, 仍有 {r['count']} 个问题由其负责 (如问题 {r['first']})"
             )
     return problems
 

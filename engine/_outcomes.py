@@ -30,8 +30,15 @@ from zhenggai.workflows.schema import (
     OutcomeTargets,
 )
 
-from . import models as m
 from ._access import check_actor, item_operation, may_read_people
+from ._admin_statements import (
+    ACCOUNTABILITY,
+    MECHANISM,
+    MECHANISM_ITEM,
+    OUTCOME,
+    OUTCOME_MECHANISM,
+    PRACTICE,
+)
 from ._inputs import checked_choice, checked_text, unit_id_of
 from ._raw import Tx
 from ._runtime import Runtime
@@ -77,13 +84,6 @@ __all__ = [
     "people_count",
     "practice_view",
 ]
-
-OUTCOME = m.Outcome.__table__  # type: ignore[attr-defined]
-ACCOUNTABILITY = m.Accountability.__table__  # type: ignore[attr-defined]
-MECHANISM = m.Mechanism.__table__  # type: ignore[attr-defined]
-MECHANISM_ITEM = m.MechanismItem.__table__  # type: ignore[attr-defined]
-OUTCOME_MECHANISM = m.OutcomeMechanism.__table__  # type: ignore[attr-defined]
-PRACTICE = m.Practice.__table__  # type: ignore[attr-defined]
 
 #: The mechanism statuses 健全完善一批长效机制 counts.
 COUNTED_STATUSES = frozenset({"established", "amended"})
@@ -437,9 +437,8 @@ def record_outcome(
     mechanisms: Sequence[int] = (), expected_version: int | None = None,
 ) -> OutcomeView:
     now = rt.now()
-    st = rt.st
-    with rt.store.write() as conn:
-        tx = Tx.on(conn)
+    st, ad = rt.st, rt.admin
+    with rt.store.transaction() as tx:
         row, camp = item_operation(rt, tx, item_id, actor, "record_outcome", expected_version)
         if row["state"] not in camp.lifecycle.final_states:
             raise GuardFailedError(item_id, "record_outcome", "item_finished",
@@ -447,24 +446,20 @@ def record_outcome(
                                    OUTCOME_NAMES)
         cause = None if root_cause is None else checked_text("root_cause", root_cause)
         people = accountability_values(camp, accountability)
-        linked = mechanism_ids(conn, camp, mechanisms)
+        linked = mechanism_ids(rt, tx, camp, mechanisms)
         if cause is None and not people and not linked:
             raise InvalidInputError("outcome", "办理结果为空: 须填写根源分析、问责处理或长效机制")
-        replaced = conn.execute(
-            select(OUTCOME.c.item_id).where(OUTCOME.c.item_id == item_id)
-        ).first() is not None
-        for table in (ACCOUNTABILITY, OUTCOME_MECHANISM, OUTCOME):
-            conn.execute(table.delete().where(table.c.item_id == item_id))
-        conn.execute(OUTCOME.insert().values(
-            item_id=item_id, root_cause=cause, recorded_by=actor.name, recorded_at=now))
-        if people:
-            conn.execute(ACCOUNTABILITY.insert(), [
-                {"item_id": item_id, "ordinal": k, "person": person, "position": position, "outcome": outcome}
-                for k, (person, position, outcome) in enumerate(people)
-            ])
-        if linked:
-            conn.execute(OUTCOME_MECHANISM.insert(),
-                         [{"item_id": item_id, "mechanism_id": mid} for mid in linked])
+        key = {"item_id": item_id}
+        replaced = tx.one(ad.outcome_exists, key) is not None
+        for stmt in (ad.accountability_delete, ad.outcome_mechanism_delete, ad.outcome_delete):
+            tx.run(stmt, key)
+        tx.run(ad.outcome_insert, {"item_id": item_id, "root_cause": cause, "recorded_by": actor.name,
+                                   "recorded_at": now})
+        tx.run_many(ad.accountability_insert, [
+            {"item_id": item_id, "ordinal": k, "person": person, "position": position, "outcome": outcome}
+            for k, (person, position, outcome) in enumerate(people)
+        ])
+        tx.run_many(ad.outcome_mechanism_insert, [{"item_id": item_id, "mechanism_id": mid} for mid in linked])
         cas_update(tx, st, row, {"updated_at": now, "version": row["version"] + 1})
         outcomes = Counter(outcome for _, _, outcome in people)
         data: dict[str, Any] = {
@@ -476,9 +471,29 @@ def record_outcome(
             data["root_cause"] = cause
         append_event(tx, st, camp.id, item_id=item_id, trigger="record_outcome", from_state=row["state"],
                      to_state=row["state"], actor=actor, at=now, data=data)
-        named = may_read_people(camp, actor, row)
-        view = outcome_views(conn, camp, [item_id], named)[0]
-    return view
+        # The item's mechanisms: those registered naming it, and those the outcome links.
+        registered = {r["mechanism_id"] for r in tx.all(ad.item_mechanisms, {"item_id": item_id, "cid": camp.id})}
+        shown = may_read_people(camp, actor, row)
+    # The outcome as written (what outcome_views reads back).
+    labels = accountability_labels(camp)
+    return OutcomeView(
+        item_id=item_id,
+        root_cause=cause,
+        accountability=tuple(
+            AccountabilityEntry(
+                person=person if shown else "",
+                position=position if shown else None,
+                outcome=outcome,
+                outcome_label=labels.get(outcome, outcome),
+            )
+            for person, position, outcome in people
+        ),
+        people=people_count((person, position) for person, position, _ in people),
+        mechanisms=tuple(sorted(registered | set(linked))),
+        recorded_by=actor.name,
+        recorded_at=now,
+        named=shown,
+    )
 
 
 def outcome(rt: Runtime, item_id: int, actor: Actor) -> OutcomeView | None:
@@ -557,16 +572,10 @@ def audit_people_read(
                      data={"items": [v.item_id for v in views], "people": sum(v.people for v in views)})
 
 
-def mechanism_ids(conn: Connection, camp: Campaign, ids: Sequence[int]) -> list[int]:
+def mechanism_ids(rt: Runtime, tx: Tx, camp: Campaign, ids: Sequence[int]) -> list[int]:
     """``ids`` as the campaign's mechanisms, each once, in order; MechanismNotFound else."""
     wanted = id_list("mechanisms", ids)
-    if not wanted:
-        return []
-    found = set(conn.execute(
-        select(MECHANISM.c.id)
-        .where(MECHANISM.c.campaign_id == camp.id, MECHANISM.c.id.in_(wanted))
-    ).scalars())
     for mid in wanted:
-        if mid not in found:
+        if tx.one(rt.admin.mechanism_of_campaign, {"id": mid, "cid": camp.id}) is None:
             raise MechanismNotFound(mid)
     return wanted

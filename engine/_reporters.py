@@ -6,13 +6,10 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, select
-
 from ._access import check_actor, check_operation, check_role
-from ._raw import Tx
 from ._runtime import Runtime
 from ._sealing import IDENTITY_FIELDS
-from ._statements import CAMPAIGN, ITEM, REPORTER
+from ._statements import REPORTER
 from ._writes import append_event
 from .errors import (
     ReporterKeyError,
@@ -53,20 +50,19 @@ def rekey_reporters(rt: Runtime, campaign: str | int | None, actor: Actor) -> Re
     now = rt.now()
     st = rt.st
     current = keys.current_id
-    with rt.store.write() as conn:
-        tx = Tx.on(conn)
+    ad = rt.admin
+    with rt.store.transaction() as tx:
         if campaign is None:
-            ids = list(conn.execute(select(CAMPAIGN.c.id).order_by(CAMPAIGN.c.id)).scalars())
+            ids = [r["id"] for r in tx.all(ad.campaign_ids)]
         else:
             ids = [rt.campaign(tx, campaign).id]
         camps = [rt.campaign(tx, cid) for cid in ids]
         for camp in camps:  # the role that reads identities (the custodian) re-seals them
             check_actor(camp, actor)
             check_role(camp, actor, "rekey_reporters", camp.operations.get("read_reporter", frozenset()), None)
-        rows = conn.execute(
-            select(REPORTER, ITEM.c.campaign_id).join(ITEM, ITEM.c.id == REPORTER.c.item_id)
-            .where(ITEM.c.campaign_id.in_(ids)).order_by(REPORTER.c.item_id)
-        ).mappings().all()
+        # Every campaign's reporters, in item order (as one query over the campaigns would give them).
+        rows = sorted((row for cid in ids for row in tx.all(ad.reporters_of_campaign, {"cid": cid})),
+                      key=lambda row: row["item_id"])
         counts = {cid: Counter[str]() for cid in ids}
         updates: list[dict[str, Any]] = []
         problems: list[ReporterKeyError] = []
@@ -90,14 +86,7 @@ def rekey_reporters(rt: Runtime, campaign: str | int | None, actor: Actor) -> Re
             counts[row["campaign_id"]][counted] += 1
         if problems:
             raise ReporterKeyError.several(problems, "重新加密举报人信息")
-        if updates:
-            conn.execute(
-                REPORTER.update().where(REPORTER.c.item_id == bindparam("b_item_id")).values(
-                    sealed=bindparam("b_sealed"), key_id=bindparam("b_key_id"),
-                    **dict.fromkeys(IDENTITY_FIELDS),
-                ),
-                updates,
-            )
+        tx.run_many(ad.reporter_reseal, updates)
         for camp in camps:
             tally = counts[camp.id]
             append_event(

@@ -25,7 +25,6 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select
 from zhenggai.workflows.schema import (
     ADDRESS_LIST,
     CampaignSetup,
@@ -36,9 +35,10 @@ from zhenggai.workflows.schema import (
 )
 
 from ._access import check_actor
+from ._admin_statements import AdminStatements
 from ._raw import Tx
 from ._runtime import Runtime
-from ._statements import CONTACT, UNIT, Statements
+from ._statements import Statements
 from ._writes import Campaign, Vouch, _route, append_event, contact_address
 from .audit import outbox_row_digest
 from .checks import _notify_lists
@@ -228,10 +228,10 @@ def _view(camp: Campaign, row: Mapping[str, Any]) -> ContactView:
 # ------------------------------------------------------------------------------ reading
 
 
-def _rows(conn: Connection, camp: Campaign) -> list[dict[str, Any]]:
-    query = (select(CONTACT).join(UNIT, UNIT.c.id == CONTACT.c.unit_id).where(UNIT.c.campaign_id == camp.id)
-             .order_by(CONTACT.c.id))
-    return [dict(r) for r in conn.execute(query).mappings()]
+def _rows(rt: Runtime, tx: Tx, camp: Campaign) -> list[dict[str, Any]]:
+    """The campaign's contacts, removed ones included, by id (the statement an audit event's
+    ``roster`` binding reads)."""
+    return tx.all(rt.st.bind_roster, {"cid": camp.id})
 
 
 def contacts(rt: Runtime, campaign: str | int, *, unit: str | None, role: str | None,
@@ -240,7 +240,7 @@ def contacts(rt: Runtime, campaign: str | int, *, unit: str | None, role: str | 
         camp = rt.campaign(conn, campaign)
         if unit is not None and unit not in camp.unit_ids:
             raise UnitNotFound(unit)
-        rows = _rows(conn, camp)
+        rows = _rows(rt, Tx.on(conn), camp)
     return [
         _view(camp, r) for r in rows
         if (include_removed or r["removed_at"] is None)
@@ -250,7 +250,7 @@ def contacts(rt: Runtime, campaign: str | int, *, unit: str | None, role: str | 
 
 def contact(rt: Runtime, contact_id: int) -> ContactView:
     with rt.store.read() as conn:
-        row, camp = _load(rt, conn, contact_id)
+        row, camp = _load(rt, Tx.on(conn), contact_id)
     return _view(camp, row)
 
 
@@ -286,7 +286,7 @@ def unreachable(rt: Runtime, campaign: str | int) -> UnreachableView:
     now = rt.now()
     with rt.store.read() as conn:
         camp = rt.campaign(conn, campaign)
-        rows = _rows(conn, camp)
+        rows = _rows(rt, Tx.on(conn), camp)
     day = _today(camp, now)
     routes = _routes(camp)
     unit_default = routes.get("responsible_unit")
@@ -356,43 +356,40 @@ def _event(tx: Tx, st: Statements, camp: Campaign, actor: Actor, now: dt.datetim
                  at=now, data=data, roster=True)
 
 
-def _insert(conn: Connection, camp: Campaign, values: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
+def _insert(rt: Runtime, tx: Tx, camp: Campaign, values: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
     row = {**_row_values(values, camp), "created_at": now, "updated_at": now, "removed_at": None}
-    key = conn.execute(CONTACT.insert().values(**row)).inserted_primary_key
-    assert key is not None
-    return {**row, "id": key[0]}
+    return {**row, "id": tx.scalar(rt.admin.contact_insert, row)}
 
 
 def add_contact(rt: Runtime, campaign: str | int, actor: Actor, entry: NewContact) -> ContactView:
     if not isinstance(entry, NewContact):
         raise InvalidInputError("contact", "须为 NewContact")
     now = rt.now()
-    with rt.store.write() as conn:
-        camp = rt.campaign(conn, campaign)
+    with rt.store.transaction() as tx:
+        camp = rt.campaign(tx, campaign)
         _may_manage(rt, camp, actor)
         values, problems = _problems(camp, _entry(entry))
         _refuse(problems)
         _own_units(camp, actor, [values["unit"]])
-        known = _duplicates(_rows(conn, camp), camp)
+        known = _duplicates(_rows(rt, tx, camp), camp)
         if _same_person(values) in known:
             raise InvalidInputError("name", f"通讯录中已有该联系人 (编号 {known[_same_person(values)]})")
-        row = _insert(conn, camp, values, now)
-        _event(Tx.on(conn), rt.st, camp, actor, now, "contact_added",
+        row = _insert(rt, tx, camp, values, now)
+        _event(tx, rt.st, camp, actor, now, "contact_added",
                {"contact": row["id"], "unit": values["unit"], "role": values["role"],
                 "fields": sorted(n for n in FIELDS if n not in ("unit", "role") and values[n])})
         return _view(camp, row)
 
 
-def _load(rt: Runtime, conn: Connection, contact_id: int) -> tuple[dict[str, Any], Campaign]:
+def _load(rt: Runtime, tx: Tx, contact_id: int) -> tuple[dict[str, Any], Campaign]:
+    """The contact ``contact_id`` and its campaign; ContactNotFound else."""
     if not isinstance(contact_id, int) or isinstance(contact_id, bool):
         raise InvalidInputError("contact_id", "联系人编号须为整数")
-    found = conn.execute(
-        select(CONTACT, UNIT.c.campaign_id).join(UNIT, UNIT.c.id == CONTACT.c.unit_id).where(CONTACT.c.id == contact_id)
-    ).mappings().first()
+    found = tx.one(rt.admin.contact, {"id": contact_id})
     if found is None:
         raise ContactNotFound(contact_id)
-    row = dict(found)
-    return row, rt.campaign(conn, row.pop("campaign_id"))
+    row: dict[str, Any] = dict(found)
+    return row, rt.campaign(tx, row.pop("campaign_id"))
 
 
 def update_contact(rt: Runtime, contact_id: int, actor: Actor, changes: Mapping[str, object]) -> ContactView:
@@ -402,8 +399,8 @@ def update_contact(rt: Runtime, contact_id: int, actor: Actor, changes: Mapping[
     if not changes:
         raise InvalidInputError("contact", "没有要修改的内容")
     now = rt.now()
-    with rt.store.write() as conn:
-        row, camp = _load(rt, conn, contact_id)
+    with rt.store.transaction() as tx:
+        row, camp = _load(rt, tx, contact_id)
         if row["removed_at"] is not None:
             raise InvalidInputError("contact_id", f"联系人 {contact_id} 已移除, 不能修改 (请重新添加)")
         _may_manage(rt, camp, actor)
@@ -415,27 +412,28 @@ def update_contact(rt: Runtime, contact_id: int, actor: Actor, changes: Mapping[
         changed = [n for n in FIELDS if values[n] != before[n]]
         if not changed:
             return _view(camp, row)
-        known = _duplicates(_rows(conn, camp), camp, skip=contact_id)
+        known = _duplicates(_rows(rt, tx, camp), camp, skip=contact_id)
         if _same_person(values) in known:
             raise InvalidInputError("name", f"通讯录中已有该联系人 (编号 {known[_same_person(values)]})")
         new = {**_row_values(values, camp), "updated_at": now}
-        conn.execute(CONTACT.update().where(CONTACT.c.id == contact_id).values(**new))
-        _event(Tx.on(conn), rt.st, camp, actor, now, "contact_updated",
+        columns = tuple(sorted(new))
+        tx.run(rt.admin.contact_update(columns), {"w_id": contact_id, **{f"v_{c}": new[c] for c in columns}})
+        _event(tx, rt.st, camp, actor, now, "contact_updated",
                {"contact": contact_id, "unit": values["unit"], "role": values["role"], "changed": changed})
         return _view(camp, {**row, **new})
 
 
 def remove_contact(rt: Runtime, contact_id: int, actor: Actor) -> ContactView:
     now = rt.now()
-    with rt.store.write() as conn:
-        row, camp = _load(rt, conn, contact_id)
+    with rt.store.transaction() as tx:
+        row, camp = _load(rt, tx, contact_id)
         unit = camp.unit_keys[row["unit_id"]]
         _may_manage(rt, camp, actor)
         _own_units(camp, actor, [unit])
         if row["removed_at"] is not None:
             raise InvalidInputError("contact_id", f"联系人 {contact_id} 已于 {_today(camp, row['removed_at'])} 移除")
-        conn.execute(CONTACT.update().where(CONTACT.c.id == contact_id).values(removed_at=now, updated_at=now))
-        _event(Tx.on(conn), rt.st, camp, actor, now, "contact_removed",
+        tx.run(rt.admin.contact_remove, {"id": contact_id, "removed_at": now, "updated_at": now})
+        _event(tx, rt.st, camp, actor, now, "contact_removed",
                {"contact": contact_id, "unit": unit, "role": row["role"]})
         return _view(camp, {**row, "removed_at": now, "updated_at": now})
 
@@ -470,20 +468,20 @@ def _entries_problems(camp: Campaign, rows: Sequence[Mapping[str, Any]],
 def check_contacts(rt: Runtime, campaign: str | int, entries: Sequence[NewContact]) -> list[ImportProblem]:
     with rt.store.read() as conn:
         camp = rt.campaign(conn, campaign)
-        return _entries_problems(camp, _rows(conn, camp), entries)[1]
+        return _entries_problems(camp, _rows(rt, Tx.on(conn), camp), entries)[1]
 
 
 def import_contacts(rt: Runtime, campaign: str | int, actor: Actor, entries: Sequence[NewContact]) -> list[ContactView]:
     now = rt.now()
-    with rt.store.write() as conn:
-        camp = rt.campaign(conn, campaign)
+    with rt.store.transaction() as tx:
+        camp = rt.campaign(tx, campaign)
         _may_manage(rt, camp, actor)
-        checked, problems = _entries_problems(camp, _rows(conn, camp), entries)
+        checked, problems = _entries_problems(camp, _rows(rt, tx, camp), entries)
         if problems:
             raise ImportRejected(problems, "联系人")
         _own_units(camp, actor, sorted({v["unit"] for v in checked}))
-        rows = [_insert(conn, camp, values, now) for values in checked]
-        _event(Tx.on(conn), rt.st, camp, actor, now, "contacts_imported",
+        rows = [_insert(rt, tx, camp, values, now) for values in checked]
+        _event(tx, rt.st, camp, actor, now, "contacts_imported",
                {"contacts": [r["id"] for r in rows], "units": sorted({v["unit"] for v in checked}),
                 "roles": sorted({v["role"] for v in checked})})
         return [_view(camp, r) for r in rows]
@@ -512,17 +510,12 @@ def seed_contacts(tx: Tx, st: Statements, unit_id: int, specs: Sequence[ContactS
     return added
 
 
-def seed_new_version(conn: Connection, st: Statements, campaign_id: int, setup: CampaignSetup,
+def seed_new_version(tx: Tx, st: Statements, ad: AdminStatements, campaign_id: int, setup: CampaignSetup,
                      now: dt.datetime) -> int:
     """At ``migrate_campaign``: the new version's contacts not yet in the roster (same unit, name
     and role, removed ones included: a county's removal stands) are added; none is removed."""
-    tx = Tx.on(conn)
     unit_ids = {u["key"]: u["id"] for u in tx.all(st.units, {"cid": campaign_id})}
-    present = {
-        (r.unit_id, r.name, r.role)
-        for r in conn.execute(select(CONTACT.c.unit_id, CONTACT.c.name, CONTACT.c.role)
-                              .join(UNIT, UNIT.c.id == CONTACT.c.unit_id).where(UNIT.c.campaign_id == campaign_id))
-    }
+    present = {(r["unit_id"], r["name"], r["role"]) for r in tx.all(ad.roster_people, {"cid": campaign_id})}
     return sum(seed_contacts(tx, st, unit_ids[u.id], u.contacts, now, present) for u in setup.units)
 
 

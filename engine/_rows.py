@@ -129,6 +129,61 @@ class EventRow(TypedDict):
     subject_id: int
 
 
+class ContactRow(TypedDict):
+    """A ``zg_contact`` row: a person of a unit in the roster (通讯录); ``campaign_id``: joined
+    from its unit, when the statement reads it."""
+
+    id: int
+    unit_id: int
+    campaign_id: NotRequired[int]
+    name: str
+    role: str
+    email: str | None
+    mobile: str | None
+    channels: str
+    wecom_id: str | None
+    dingtalk_id: str | None
+    active_from: dt.date | None
+    active_to: dt.date | None
+    created_at: dt.datetime | None
+    updated_at: dt.datetime | None
+    removed_at: dt.datetime | None
+
+
+class MechanismRow(TypedDict):
+    """A ``zg_mechanism`` row: a long-term mechanism (长效机制) a unit registered."""
+
+    id: int
+    campaign_id: int
+    unit_id: int
+    track: str | None
+    title: str
+    kind: str
+    status: str
+    date: dt.date
+    note: str | None
+    created_by: str
+    created_at: dt.datetime
+    updated_by: str
+    updated_at: dt.datetime
+
+
+class PracticeRow(TypedDict):
+    """A ``zg_practice`` row: a good practice (典型做法) a unit submitted."""
+
+    id: int
+    campaign_id: int
+    unit_id: int
+    track: str | None
+    title: str
+    summary: str
+    submitted_by: str
+    submitted_at: dt.datetime
+    selected: bool
+    selected_by: str | None
+    selected_at: dt.datetime | None
+
+
 def changed(row: ItemRow, changes: Mapping[str, Any]) -> ItemRow:
     """``row`` with ``changes`` written into it: the item as a write leaves it."""
     return cast(ItemRow, {**row, **changes})

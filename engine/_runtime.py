@@ -11,7 +11,7 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
 from zhenggai.workflows.schema import (
     CalendarSpec,
@@ -21,6 +21,7 @@ from zhenggai.workflows.schema import (
     RoleSpec,
 )
 
+from ._admin_statements import AdminStatements
 from ._calendar_years import CalendarStatements, read_loaded
 from ._inputs import check_id
 from ._raw import Tx
@@ -63,17 +64,6 @@ def recorded_digest(event: Mapping[str, Any] | None) -> str | None:
         return None
     value = json.loads(event["data"]).get("definition_sha256")
     return str(value) if value is not None else None
-
-
-def load_by_id(
-    conn: Connection, table: Any, row_id: int, field: str, what: str, not_found: Callable[[object], Exception]
-) -> dict[str, Any]:
-    """The row of ``table`` with ``row_id`` (a people-facing query), or ``not_found``."""
-    check_id(field, row_id, what)
-    row = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
-    if row is None:
-        raise not_found(row_id)
-    return dict(row)
 
 
 def _item_ladder(setup: CampaignSetup | None) -> LadderSpec | None:
@@ -125,6 +115,8 @@ class Runtime:
         #: may lose the last commits then (never consistency).
         self.store = Store(db, durability=durability)
         self.st = Statements(self.store.engine.dialect, row_locks=self.store.dialect.for_update)
+        #: The administrative write paths' statements (roster, outcomes, migration, heartbeats).
+        self.admin = AdminStatements(self.store.engine.dialect)
         self.cal_st = CalendarStatements(self.store.engine.dialect)
         #: ``origin`` (e.g. the CLI's operating-system user and host) goes into every audit event.
         self.st.origin = dict(origin) if origin else None

@@ -162,18 +162,19 @@ def heartbeat(
     stopped: bool = False,
 ) -> None:
     now = rt.now()
-    with rt.store.write() as conn:
-        row = conn.execute(select(HEARTBEAT).where(HEARTBEAT.c.name == name)).mappings().first()
+    ad = rt.admin
+    with rt.store.transaction() as tx:
+        row = tx.one(ad.heartbeat, {"name": name})
         if row is None:
-            conn.execute(HEARTBEAT.insert().values(
-                name=name, host=host, pid=pid, started_at=started_at, beat_at=now, interval=interval,
-                stopped_at=now if stopped else None, sweeps=0 if stopped else 1, fired=fired,
-            ))
+            tx.run(ad.heartbeat_insert, {
+                "name": name, "host": host, "pid": pid, "started_at": started_at, "beat_at": now, "interval": interval,
+                "stopped_at": now if stopped else None, "sweeps": 0 if stopped else 1, "fired": fired,
+            })
         else:
-            conn.execute(HEARTBEAT.update().where(HEARTBEAT.c.id == row["id"]).values(
-                beat_at=now, stopped_at=now if stopped else None,
-                sweeps=row["sweeps"] + (0 if stopped else 1), fired=row["fired"] + fired,
-            ))
+            tx.run(ad.heartbeat_beat, {
+                "id": row["id"], "beat_at": now, "stopped_at": now if stopped else None,
+                "sweeps": row["sweeps"] + (0 if stopped else 1), "fired": row["fired"] + fired,
+            })
 
 
 def status(rt: Runtime) -> StatusView:

@@ -1,0 +1,195 @@
+"""The statements of the administrative write paths, compiled once per dialect.
+
+:mod:`._statements` holds the hot paths' (items, steps, the outbox, the audit chain); this module
+the rest that writes: moving a campaign to a new definition version, the roster (通讯录), the
+outcomes (五个一批: outcomes, mechanisms, practices), re-sealing reporters and the daemons'
+heartbeats. They run the same way, as :class:`~._raw.Prepared` text on a :class:`~._raw.Tx`
+(:meth:`~.store.Store.transaction`), the reads inside those transactions included. An ``IN``
+list is never bound: ids are checked one at a time with a single-row select, rows inserted
+with :meth:`~._raw.Tx.run_many`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, null, select, update
+from sqlalchemy.engine import Dialect as SADialect
+
+from . import models as m
+from ._raw import Prepared, Row
+from ._rows import ContactRow, MechanismRow, PracticeRow
+from ._sealing import IDENTITY_FIELDS
+from ._statements import CAMPAIGN, CONTACT, HEARTBEAT, ITEM, REPORTER, TRACK, UNIT, _insert
+
+__all__ = [
+    "ACCOUNTABILITY",
+    "MECHANISM",
+    "MECHANISM_ITEM",
+    "OUTCOME",
+    "OUTCOME_MECHANISM",
+    "PRACTICE",
+    "STRANDED_COLUMNS",
+    "AdminStatements",
+]
+
+OUTCOME = m.Outcome.__table__  # type: ignore[attr-defined]
+ACCOUNTABILITY = m.Accountability.__table__  # type: ignore[attr-defined]
+MECHANISM = m.Mechanism.__table__  # type: ignore[attr-defined]
+MECHANISM_ITEM = m.MechanismItem.__table__  # type: ignore[attr-defined]
+OUTCOME_MECHANISM = m.OutcomeMechanism.__table__  # type: ignore[attr-defined]
+PRACTICE = m.Practice.__table__  # type: ignore[attr-defined]
+
+#: The item columns ``migrate_campaign`` checks against the new version (each value still used).
+STRANDED_COLUMNS = ("state", "track", "channel", "severity")
+
+
+class AdminStatements:
+    """The administrative write paths' statements, compiled once for one dialect."""
+
+    def __init__(self, dialect: SADialect) -> None:
+        def p(stmt: Any) -> Prepared[Any]:
+            return Prepared(stmt, dialect)
+
+        # migrate_campaign: the campaign row, its units and tracks as the new version has them.
+        self.campaign_migrate = p(
+            update(CAMPAIGN)
+            .where(CAMPAIGN.c.id == bindparam("cid"))
+            .values({c: bindparam(c) for c in ("definition_version", "title", "lifecycle_json", "roles_json",
+                                               "channels_json", "definition_json")})
+        )
+        self.unit_update = p(
+            update(UNIT).where(UNIT.c.id == bindparam("id")).values(name=bindparam("name"), kind=bindparam("kind"))
+        )
+        self.track_update = p(
+            update(TRACK)
+            .where(TRACK.c.campaign_id == bindparam("cid"), TRACK.c.key == bindparam("key"))
+            .values(name=bindparam("name"), unit_keys_json=bindparam("unit_keys_json"))
+        )
+        # What the campaign's items use, per value of a column: how many, and the first of them.
+        self.stranded: dict[str, Prepared[Row]] = {
+            name: p(
+                select(ITEM.c[name].label("value"), func.count().label("count"), func.min(ITEM.c.id).label("first"))
+                .where(ITEM.c.campaign_id == bindparam("cid"))
+                .group_by(ITEM.c[name])
+                .order_by(ITEM.c[name])
+            )
+            for name in STRANDED_COLUMNS
+        }
+        self.stranded_units = p(
+            select(ITEM.c.responsible_unit_id.label("value"), func.count().label("count"),
+                   func.min(ITEM.c.id).label("first"))
+            .where(ITEM.c.campaign_id == bindparam("cid"), ITEM.c.responsible_unit_id.is_not(None))
+            .group_by(ITEM.c.responsible_unit_id)
+        )
+        # The roster's people (unit, name, role), removed ones included.
+        self.roster_people = p(
+            select(CONTACT.c.unit_id, CONTACT.c.name, CONTACT.c.role)
+            .join(UNIT, UNIT.c.id == CONTACT.c.unit_id)
+            .where(UNIT.c.campaign_id == bindparam("cid"))
+        )
+
+        # The roster (通讯录): one contact with its campaign, a new one, one removed.
+        self.contact: Prepared[ContactRow] = p(
+            select(CONTACT, UNIT.c.campaign_id)
+            .join(UNIT, UNIT.c.id == CONTACT.c.unit_id)
+            .where(CONTACT.c.id == bindparam("id"))
+        )
+        self.contact_insert = p(_insert(CONTACT, returning=True))
+        self.contact_remove = p(
+            update(CONTACT)
+            .where(CONTACT.c.id == bindparam("id"))
+            .values(removed_at=bindparam("removed_at"), updated_at=bindparam("updated_at"))
+        )
+
+        # 五个一批: an item's outcome replaced whole, the mechanisms it may link.
+        self.outcome_exists = p(select(OUTCOME.c.item_id).where(OUTCOME.c.item_id == bindparam("item_id")))
+        self.accountability_delete = p(delete(ACCOUNTABILITY).where(ACCOUNTABILITY.c.item_id == bindparam("item_id")))
+        self.outcome_mechanism_delete = p(
+            delete(OUTCOME_MECHANISM).where(OUTCOME_MECHANISM.c.item_id == bindparam("item_id"))
+        )
+        self.outcome_delete = p(delete(OUTCOME).where(OUTCOME.c.item_id == bindparam("item_id")))
+        self.outcome_insert = p(_insert(OUTCOME))
+        self.accountability_insert = p(_insert(ACCOUNTABILITY))
+        self.outcome_mechanism_insert = p(_insert(OUTCOME_MECHANISM))
+        self.mechanism_of_campaign = p(
+            select(MECHANISM.c.id).where(MECHANISM.c.id == bindparam("id"), MECHANISM.c.campaign_id == bindparam("cid"))
+        )
+        self.item_of_campaign = p(
+            select(ITEM.c.id).where(ITEM.c.id == bindparam("id"), ITEM.c.campaign_id == bindparam("cid"))
+        )
+        # The mechanisms an item led to when they were registered (the outcome's own are written).
+        self.item_mechanisms = p(
+            select(MECHANISM_ITEM.c.mechanism_id)
+            .join(MECHANISM, MECHANISM.c.id == MECHANISM_ITEM.c.mechanism_id)
+            .where(MECHANISM_ITEM.c.item_id == bindparam("item_id"), MECHANISM.c.campaign_id == bindparam("cid"))
+        )
+        # A mechanism's items: given when it was registered, and linked by items' outcomes.
+        self.mechanism_items = p(
+            select(MECHANISM_ITEM.c.item_id).where(MECHANISM_ITEM.c.mechanism_id == bindparam("id"))
+        )
+        self.mechanism_outcome_items = p(
+            select(OUTCOME_MECHANISM.c.item_id).where(OUTCOME_MECHANISM.c.mechanism_id == bindparam("id"))
+        )
+        self.mechanism: Prepared[MechanismRow] = p(select(MECHANISM).where(MECHANISM.c.id == bindparam("id")))
+        self.mechanism_insert = p(_insert(MECHANISM, returning=True))
+        self.mechanism_item_insert = p(_insert(MECHANISM_ITEM))
+        mechanism_status: dict[str, Any] = {c: bindparam(c) for c in ("status", "date", "updated_by", "updated_at")}
+        self.mechanism_update = p(
+            update(MECHANISM).where(MECHANISM.c.id == bindparam("id")).values(mechanism_status)
+        )
+        self.mechanism_update_note = p(
+            update(MECHANISM).where(MECHANISM.c.id == bindparam("id")).values({**mechanism_status, "note": bindparam("note")})
+        )
+        self.practice: Prepared[PracticeRow] = p(select(PRACTICE).where(PRACTICE.c.id == bindparam("id")))
+        self.practice_insert = p(_insert(PRACTICE, returning=True))
+        self.practice_select = p(
+            update(PRACTICE)
+            .where(PRACTICE.c.id == bindparam("id"))
+            .values(selected=bindparam("selected"), selected_by=bindparam("selected_by"),
+                    selected_at=bindparam("selected_at"))
+        )
+
+        # Reporters re-sealed under the current key (the plaintext identity columns cleared).
+        self.campaign_ids = p(select(CAMPAIGN.c.id).order_by(CAMPAIGN.c.id))
+        self.reporters_of_campaign = p(
+            select(REPORTER, ITEM.c.campaign_id)
+            .join(ITEM, ITEM.c.id == REPORTER.c.item_id)
+            .where(ITEM.c.campaign_id == bindparam("cid"))
+            .order_by(REPORTER.c.item_id)
+        )
+        self.reporter_reseal = p(
+            update(REPORTER)
+            .where(REPORTER.c.item_id == bindparam("b_item_id"))
+            .values(sealed=bindparam("b_sealed"), key_id=bindparam("b_key_id"),
+                    **dict.fromkeys(IDENTITY_FIELDS, null()))
+        )
+
+        # The daemons' heartbeats (``zhenggai run``).
+        # (Not the whole row: a float column has no result processor without the driver's type code.)
+        self.heartbeat = p(
+            select(HEARTBEAT.c.id, HEARTBEAT.c.sweeps, HEARTBEAT.c.fired).where(HEARTBEAT.c.name == bindparam("name"))
+        )
+        self.heartbeat_insert = p(_insert(HEARTBEAT))
+        self.heartbeat_beat = p(
+            update(HEARTBEAT)
+            .where(HEARTBEAT.c.id == bindparam("id"))
+            .values({c: bindparam(c) for c in ("beat_at", "stopped_at", "sweeps", "fired")})
+        )
+
+        self._dialect = dialect
+        self._contact_updates: dict[tuple[str, ...], Prepared[Row]] = {}
+
+    def contact_update(self, columns: tuple[str, ...]) -> Prepared[Row]:
+        """``UPDATE zg_contact SET <columns> WHERE id = :w_id``, one compiled statement per set
+        of columns (each value bound as ``v_<column>``)."""
+        stmt = self._contact_updates.get(columns)
+        if stmt is None:
+            stmt = Prepared(
+                update(CONTACT)
+                .where(CONTACT.c.id == bindparam("w_id"))
+                .values({c: bindparam(f"v_{c}") for c in columns}),
+                self._dialect,
+            )
+            self._contact_updates[columns] = stmt
+        return stmt
