@@ -15,6 +15,8 @@ from typing import Any, Generic, TypeVar, cast
 from sqlalchemy import Connection, Delete, Insert, Select, Update
 from sqlalchemy.engine import Dialect
 
+from .errors import StorageError
+
 __all__ = ["Prepared", "Row", "Tx"]
 
 #: A row of a statement without a typed row of its own.
@@ -55,22 +57,28 @@ class Prepared(Generic[R_co]):
         )
 
     def params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        """The values as the driver takes them, each through its column's bind processor. A value
+        the column refuses (a naive datetime) fails as a StorageError with the column's reason,
+        as it does on a SQLAlchemy connection (its StatementError, translated by the store)."""
         procs = self.procs
         if self.defaults:
             values = {**self.defaults, **values}
-        if self.positional:
-            out = []
+        try:
+            if self.positional:
+                out = []
+                for name in self.names:
+                    value = values[name]
+                    proc = procs[name]
+                    out.append(proc(value) if proc is not None and value is not None else value)
+                return out
+            converted = {}
             for name in self.names:
                 value = values[name]
                 proc = procs[name]
-                out.append(proc(value) if proc is not None and value is not None else value)
-            return out
-        converted = {}
-        for name in self.names:
-            value = values[name]
-            proc = procs[name]
-            converted[name] = proc(value) if proc is not None and value is not None else value
-        return converted
+                converted[name] = proc(value) if proc is not None and value is not None else value
+            return converted
+        except (ValueError, TypeError, AttributeError) as err:
+            raise StorageError((str(err).strip().splitlines() or [type(err).__name__])[0]) from err
 
     def row(self, raw: Sequence[Any]) -> R_co:
         return cast(R_co, {

@@ -1,4 +1,5 @@
-"""Every statement of the write paths and the tables they run on, compiled once per dialect.
+"""The statements of the hot write paths and the tables they run on, compiled once per dialect
+(the administrative writes' are in :mod:`._admin_statements`).
 
 SQLAlchemy Core defines each statement once, portable across SQLite and PostgreSQL;
 :class:`Statements` compiles them for one dialect (:class:`~._raw.Prepared`), and the write
@@ -67,7 +68,7 @@ def _insert(table: Any, returning: bool = False) -> Any:
 
 
 class Statements:
-    """Every statement of the write paths, compiled once for one dialect."""
+    """The statements of the hot write paths, compiled once for one dialect."""
 
     def __init__(self, dialect: SADialect, *, row_locks: bool) -> None:
         def p(stmt: Any) -> Prepared[Any]:

@@ -14,9 +14,10 @@ statement of one read transaction sees the same snapshot (at READ COMMITTED each
 would see a newer one, and e.g. ``verify_audit`` could read the audit head before and the
 events after a concurrent commit and report tampering that is not there).
 
-The hot write paths run on the DBAPI cursor (:meth:`Store.transaction`, statements compiled
-once in :mod:`zhenggai.engine._raw`) under the same discipline; migrations and administration
-use SQLAlchemy connections (:meth:`Store.write`, :meth:`Store.read`).
+Every write of the engine runs on the DBAPI cursor (:meth:`Store.transaction`, statements
+compiled once in :mod:`zhenggai.engine._statements` and :mod:`zhenggai.engine._admin_statements`,
+run by :mod:`zhenggai.engine._raw`) under the same discipline; the schema migrations use a
+SQLAlchemy connection (:meth:`Store.write`), reads one each (:meth:`Store.read`).
 
 Dialect differences are probed once into :class:`Dialect` flags, not tested in queries.
 """

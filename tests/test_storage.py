@@ -357,6 +357,15 @@ def test_naive_datetime_is_refused_by_the_column(engine: Engine, campaign: Campa
     assert dump(engine) == before
 
 
+def test_naive_datetime_is_refused_on_the_compiled_statements_too(engine: Engine, campaign: CampaignView) -> None:
+    """A naive datetime given to a write on the compiled statements (a daemon's heartbeat) fails
+    as on a connection: StorageError with the column's reason; nothing is written."""
+    before = dump(engine)
+    with pytest.raises(StorageError, match="naive datetime refused"):
+        engine.heartbeat("d", host="h", pid=1, started_at=dt.datetime(2023, 7, 3, 9))
+    assert dump(engine) == before
+
+
 def test_clock_returning_naive_time_is_refused(db_url: str) -> None:
     """A host clock that breaks the Clock contract (naive now) makes operations fail, writing nothing."""
 
