@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from zhenggai.workflows.schema import (
@@ -120,51 +120,80 @@ def _date(value: object) -> dt.date | None:
     raise _Refused("须为日期")
 
 
-def _checked(value: object, name: str, camp: Campaign) -> Any:
-    """One field given by a person, normalised; :class:`_Refused` with the Chinese reason."""
-    if name == "unit":
-        if not isinstance(value, str) or value not in camp.unit_ids:
-            raise _Refused(f"本专项行动没有单位 {value!r}")
-        return value
-    if name == "name":
-        text = _text(value, 100)
-        if text is None:
-            raise _Refused("不能为空")
-        return text
-    if name == "role":
-        if value in (None, ""):
-            return PLAIN_ROLE
-        if not isinstance(value, str) or (value != PLAIN_ROLE and value not in camp.roles):
-            known = "、".join(f"{r.label} ({r.id})" for r in camp.roles.values())
-            raise _Refused(f"实施方案没有角色 {value!r} (可填: {PLAIN_ROLE} 联系人、{known})")
-        return value
-    if name in ("mobile", "email"):
-        text = _text(value, 40 if name == "mobile" else 200)
+def _unit(value: object, camp: Campaign) -> str:
+    if not isinstance(value, str) or value not in camp.unit_ids:
+        raise _Refused(f"本专项行动没有单位 {value!r}")
+    return value
+
+
+def _name(value: object, camp: Campaign) -> str:
+    text = _text(value, 100)
+    if text is None:
+        raise _Refused("不能为空")
+    return text
+
+
+def _role(value: object, camp: Campaign) -> str:
+    if value in (None, ""):
+        return PLAIN_ROLE
+    if not isinstance(value, str) or (value != PLAIN_ROLE and value not in camp.roles):
+        known = "、".join(f"{r.label} ({r.id})" for r in camp.roles.values())
+        raise _Refused(f"实施方案没有角色 {value!r} (可填: {PLAIN_ROLE} 联系人、{known})")
+    return value
+
+
+def _address(check: Callable[[str], str], limit: int) -> Callable[[object, Campaign], str | None]:
+    def checked(value: object, camp: Campaign) -> str | None:
+        text = _text(value, limit)
         try:
-            return None if text is None else (checked_mobile(text) if name == "mobile" else checked_email(text))
+            return None if text is None else check(text)
         except ValueError as err:
             raise _Refused(str(err)) from None
-    if name in ("wecom_id", "dingtalk_id"):
-        text = _text(value, 64)
-        if text is not None and ADDRESS_LIST.search(text):
-            raise _Refused(f"只能填一个账号 (不能用逗号、分号等列出多个): {text!r}")
-        if text is not None and not _ACCOUNT.fullmatch(text):
-            raise _Refused("账号只能含字母、数字和 _ . @ -, 最多 64 个字符")
-        return text
-    if name == "channels":
-        if value is None:
-            return ()
-        if isinstance(value, str) or not isinstance(value, Sequence):
-            raise _Refused("须为渠道列表")
-        out: list[str] = []
-        for channel in value:
-            if channel not in CONTACT_CHANNELS:
-                known = "、".join(f"{label} ({key})" for key, label in CONTACT_CHANNELS.items())
-                raise _Refused(f"未知接收渠道 {channel!r} (可填: {known})")
-            if channel not in out:
-                out.append(channel)
-        return tuple(out)
-    return _date(value)
+
+    return checked
+
+
+def _account(value: object, camp: Campaign) -> str | None:
+    text = _text(value, 64)
+    if text is not None and ADDRESS_LIST.search(text):
+        raise _Refused(f"只能填一个账号 (不能用逗号、分号等列出多个): {text!r}")
+    if text is not None and not _ACCOUNT.fullmatch(text):
+        raise _Refused("账号只能含字母、数字和 _ . @ -, 最多 64 个字符")
+    return text
+
+
+def _channels(value: object, camp: Campaign) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise _Refused("须为渠道列表")
+    out: list[str] = []
+    for channel in value:
+        if channel not in CONTACT_CHANNELS:
+            known = "、".join(f"{label} ({key})" for key, label in CONTACT_CHANNELS.items())
+            raise _Refused(f"未知接收渠道 {channel!r} (可填: {known})")
+        if channel not in out:
+            out.append(channel)
+    return tuple(out)
+
+
+#: How each field a person gives is checked and normalised (the dates: :func:`_date`).
+_CHECKS: Mapping[str, Callable[[object, Campaign], Any]] = {
+    "unit": _unit,
+    "name": _name,
+    "role": _role,
+    "mobile": _address(checked_mobile, 40),
+    "email": _address(checked_email, 200),
+    "wecom_id": _account,
+    "dingtalk_id": _account,
+    "channels": _channels,
+}
+
+
+def _checked(value: object, name: str, camp: Campaign) -> Any:
+    """One field given by a person, normalised; :class:`_Refused` with the Chinese reason."""
+    check = _CHECKS.get(name)
+    return _date(value) if check is None else check(value, camp)
 
 
 def _problems(camp: Campaign, given: Mapping[str, object]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
