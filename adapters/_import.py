@@ -382,48 +382,52 @@ def _check_row(
         problems.append(Problem(number, headers.get(name, by_field[name].header), reason))
 
     for name, value in cells.items():
-        column = by_field[name]
-        if isinstance(value, Unreadable):
-            problem(name, value.reason)
-            continue
-        if name == "due":
-            text = _plain(value)
-            if _blank(value) or text in _EMPTY_MARKS:
-                fields[name] = None
-                continue
-            day, reason = _parse_due(value)
-            if reason is not None:
-                problem(name, reason)
-            elif day is not None and day < vocabulary.today:
-                problem(name, f"整改时限 {day.isoformat()} 早于今天 {vocabulary.today.isoformat()}")
-            else:
-                fields[name] = day
-            continue
-        text = _plain(value)
-        if not text or (not column.required and text in _EMPTY_MARKS):
-            if column.required:
-                problem(name, "必填, 不能为空")
-            else:
-                fields[name] = None
-            continue
-        if name in _TEXT_LIMITS:
-            if len(text) > _TEXT_LIMITS[name]:
-                problem(name, f"过长 ({len(text)} 字, 最多 {_TEXT_LIMITS[name]} 字)")
-            elif _CONTROL.search(text):
-                problem(name, "含有不可见的控制字符, 请删除")
-            else:
-                fields[name] = text
-            continue
-        key = lookups[name].get(_squash(text))
-        if key is None:
-            problem(name, _unknown(column, text, vocabulary.choices(name)))
+        field, reason = _check_cell(by_field[name], value, vocabulary, lookups)
+        if reason is not None:
+            problem(name, reason)
         else:
-            fields[name] = key
+            fields[name] = field
     if fields.get("unit") is None and not any(p.column == headers.get("unit") for p in problems):
         for name in ("due", "leading_official"):
             if fields.get(name) is not None:
                 problem(name, f"填写了{by_field[name].header}, 但没有填写责任单位 (交办时才有{by_field[name].header})")
     return fields, problems
+
+
+def _check_cell(
+    column: Column, value: Value, vocabulary: Vocabulary, lookups: Mapping[str, Mapping[str, str]]
+) -> tuple[Any, str | None]:
+    """One cell of a data row: its field's value and None, or None and what is wrong with it."""
+    name = column.field
+    if isinstance(value, Unreadable):
+        return None, value.reason
+    if name == "due":
+        return _check_due(value, vocabulary)
+    text = _plain(value)
+    if not text or (not column.required and text in _EMPTY_MARKS):
+        return (None, "必填, 不能为空") if column.required else (None, None)
+    if name in _TEXT_LIMITS:
+        if len(text) > _TEXT_LIMITS[name]:
+            return None, f"过长 ({len(text)} 字, 最多 {_TEXT_LIMITS[name]} 字)"
+        if _CONTROL.search(text):
+            return None, "含有不可见的控制字符, 请删除"
+        return text, None
+    key = lookups[name].get(_squash(text))
+    if key is None:
+        return None, _unknown(column, text, vocabulary.choices(name))
+    return key, None
+
+
+def _check_due(value: Value, vocabulary: Vocabulary) -> tuple[dt.date | None, str | None]:
+    """The 整改时限 cell: empty (None), a day not before today, or what is wrong with it."""
+    if _blank(value) or _plain(value) in _EMPTY_MARKS:
+        return None, None
+    day, reason = _parse_due(value)
+    if reason is not None:
+        return None, reason
+    if day is not None and day < vocabulary.today:
+        return None, f"整改时限 {day.isoformat()} 早于今天 {vocabulary.today.isoformat()}"
+    return day, None
 
 
 def _unknown(column: Column, text: str, choices: Mapping[str, str],

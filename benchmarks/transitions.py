@@ -427,20 +427,7 @@ class FloorSide:
             stamp = self._stamp(now)
             version = row[col["version"]]
             data: dict[str, Any] = {}
-            if trigger == "verify":  # guard actor_outside_unit; effect record_verification
-                if actor_unit_id == unit_id:
-                    raise RuntimeError("actor_outside_unit")
-                params: tuple[Any, ...] = (spec.dest, stamp, stamp, stamp, version + 1, item_id, version)
-            elif trigger == "return_for_rework":  # guard has_reason; effect clear_verification
-                if not (reason and reason.strip()):
-                    raise RuntimeError("has_reason")
-                data["reason"] = reason.strip()
-                params = (spec.dest, stamp, stamp, None, version + 1, item_id, version)
-            else:  # submit_for_verification: guard all_measures_done
-                total, open_ = self._ex(self.sql_counts, (item_id,)).fetchone()
-                if total == 0 or open_:
-                    raise RuntimeError("all_measures_done")
-                params = (spec.dest, stamp, stamp, version + 1, item_id, version)
+            params = self._guarded(trigger, spec, item_id, version, actor_unit_id != unit_id, reason, stamp, data)
             if self._ex(self.sql_update[trigger], params).rowcount != 1:
                 raise RuntimeError(f"conflict on item {item_id} v{version}")
             seq, prev = self._ex(self.sql_head, (camp.id,)).fetchone()
@@ -491,20 +478,44 @@ class FloorSide:
             if trigger == "submit_for_verification":  # leaves the ladder's states
                 self._ex(self.sql_steps_cancel, (stamp, item_id))
             elif trigger == "return_for_rework":  # back on the ladder, same due date
-                due = row[col["due"]]
-                due = dt.date.fromisoformat(due) if isinstance(due, str) else due
-                wanted = {}
-                for step in self.ladder.steps:
-                    day = offset_day(self.calendar, due, step.offset, step.count)
-                    at = dt.datetime.combine(day, dt.time(0), tzinfo=self.tz).astimezone(dt.UTC)
-                    wanted[f"{self.ladder.id}.{step.id}@{due.isoformat()}"] = at
-                for step_id, key, status in self._ex(self.sql_item_steps, (item_id,)).fetchall():
-                    if status == "cancelled" and key in wanted:
-                        self._ex(self.sql_step_rearm, (self._stamp(wanted[key]), step_id))
+                self._rearm(item_id, row[col["due"]])
             conn.commit()
         except BaseException:
             conn.rollback()
             raise
+
+    def _guarded(
+        self, trigger: str, spec: Any, item_id: int, version: int, outside: bool, reason: str | None, stamp: Any,
+        data: dict[str, Any],
+    ) -> tuple[Any, ...]:
+        """The transition's guard checked (``outside``: the actor is not of the item's unit) and
+        its update's parameters; a reason goes into ``data``."""
+        if trigger == "verify":  # guard actor_outside_unit; effect record_verification
+            if not outside:
+                raise RuntimeError("actor_outside_unit")
+            return (spec.dest, stamp, stamp, stamp, version + 1, item_id, version)
+        if trigger == "return_for_rework":  # guard has_reason; effect clear_verification
+            if not (reason and reason.strip()):
+                raise RuntimeError("has_reason")
+            data["reason"] = reason.strip()
+            return (spec.dest, stamp, stamp, None, version + 1, item_id, version)
+        # submit_for_verification: guard all_measures_done
+        total, open_ = self._ex(self.sql_counts, (item_id,)).fetchone()
+        if total == 0 or open_:
+            raise RuntimeError("all_measures_done")
+        return (spec.dest, stamp, stamp, version + 1, item_id, version)
+
+    def _rearm(self, item_id: int, due: Any) -> None:
+        """The item's cancelled ladder steps for its ``due`` date scheduled again."""
+        due = dt.date.fromisoformat(due) if isinstance(due, str) else due
+        wanted = {}
+        for step in self.ladder.steps:
+            day = offset_day(self.calendar, due, step.offset, step.count)
+            at = dt.datetime.combine(day, dt.time(0), tzinfo=self.tz).astimezone(dt.UTC)
+            wanted[f"{self.ladder.id}.{step.id}@{due.isoformat()}"] = at
+        for step_id, key, status in self._ex(self.sql_item_steps, (item_id,)).fetchall():
+            if status == "cancelled" and key in wanted:
+                self._ex(self.sql_step_rearm, (self._stamp(wanted[key]), step_id))
 
     def _queue(
         self, spec: Any, row: Sequence[Any], item_id: int, trigger: str, version: int, data: dict[str, Any],

@@ -12,8 +12,11 @@ from zhenggai.workflows.schema import (
     OUTCOME_KEYS,
     UNIT_WILDCARDS,
     CampaignSetup,
+    DutySpec,
     LadderSpec,
     OutcomeTargets,
+    PhaseAction,
+    PhaseSpec,
 )
 
 from ._checks_common import (
@@ -118,53 +121,70 @@ def _phase_problems(setup: CampaignSetup) -> list[str]:
     duties = {d.id: d for d in setup.duties}
     ladders = {ladder.id: ladder for ladder in setup.ladders}
     for i, phase in enumerate(setup.phases):
-        if phase.end < phase.start:
-            problems.append(f"phases[{i}].end: 阶段 {phase.name} 的结束日期 {phase.end} 早于开始日期 {phase.start}")
-        if i == 0:
-            if setup.start is not None and phase.start < setup.start:
-                problems.append(f"phases[0].start: 阶段 {phase.name} 早于专项行动开始日期 {setup.start}")
-        else:
-            prev = setup.phases[i - 1]
-            expected = prev.end + dt.timedelta(days=1)
-            if phase.start < expected:
-                problems.append(
-                    f"phases[{i}].start: 阶段 {phase.name} 与上一阶段 {prev.name} 重叠 "
-                    f"(上一阶段至 {prev.end} 结束, 本阶段 {phase.start} 开始)"
-                )
-            elif phase.start > expected:
-                problems.append(
-                    f"phases[{i}].start: 阶段 {phase.name} 与上一阶段 {prev.name} 之间有空档 "
-                    f"({expected} 至 {phase.start - dt.timedelta(days=1)})"
-                )
+        problems += _phase_date_problems(setup, i, phase)
         for when in ("on_start", "on_end"):
             for j, action in enumerate(getattr(phase, when)):
-                path = f"phases[{i}].{when}[{j}]"
-                problems += notify_problems(f"{path}.notify", action.notify, PHASE_RECIPIENTS, setup)
-                if action.action == "notify":
-                    if not action.notify:
-                        problems.append(f"{path}.notify: 通知动作须指定消息")
-                    continue
-                if action.duty is None:
-                    problems.append(f"{path}.duty: 须指定检查的职责")
-                    continue
-                duty = duties.get(action.duty)
-                if duty is None:
-                    problems.append(f"{path}.duty: 未知职责 {action.duty}")
-                    continue
-                last_due = duty.due if duty.due is not None else duty.end
-                day = phase.start if when == "on_start" else phase.end
-                if last_due is not None and last_due > day:
-                    problems.append(
-                        f"{path}.duty: 职责 {duty.id} 到 {last_due} 才到期, 不能在阶段 {phase.name} "
-                        f"{'开始' if when == 'on_start' else '结束'} ({day}) 时督办未完成的单位"
-                    )
-                ladder_id = action.ladder or duty.ladder
-                if ladder_id is None:
-                    problems.append(f"{path}.ladder: 须指定督办阶梯 (职责 {duty.id} 也没有)")
-                elif ladder_id not in ladders:
-                    problems.append(f"{path}.ladder: 未知督办阶梯 {ladder_id}")
-                elif ladders[ladder_id].subject != "duty":
-                    problems.append(f"{path}.ladder: 督办阶梯 {ladder_id} 不是职责督办阶梯")
+                problems += _phase_action_problems(setup, f"phases[{i}].{when}[{j}]", phase, when, action, duties, ladders)
+    return problems
+
+
+def _phase_date_problems(setup: CampaignSetup, i: int, phase: PhaseSpec) -> list[str]:
+    """The ``i``-th phase's dates: start not after end; the first not before the campaign's
+    start, any other the day after the previous one ends."""
+    problems: list[str] = []
+    if phase.end < phase.start:
+        problems.append(f"phases[{i}].end: 阶段 {phase.name} 的结束日期 {phase.end} 早于开始日期 {phase.start}")
+    if i == 0:
+        if setup.start is not None and phase.start < setup.start:
+            problems.append(f"phases[0].start: 阶段 {phase.name} 早于专项行动开始日期 {setup.start}")
+        return problems
+    prev = setup.phases[i - 1]
+    expected = prev.end + dt.timedelta(days=1)
+    if phase.start < expected:
+        problems.append(
+            f"phases[{i}].start: 阶段 {phase.name} 与上一阶段 {prev.name} 重叠 "
+            f"(上一阶段至 {prev.end} 结束, 本阶段 {phase.start} 开始)"
+        )
+    elif phase.start > expected:
+        problems.append(
+            f"phases[{i}].start: 阶段 {phase.name} 与上一阶段 {prev.name} 之间有空档 "
+            f"({expected} 至 {phase.start - dt.timedelta(days=1)})"
+        )
+    return problems
+
+
+def _phase_action_problems(
+    setup: CampaignSetup, path: str, phase: PhaseSpec, when: str, action: PhaseAction,
+    duties: Mapping[str, DutySpec], ladders: Mapping[str, LadderSpec],
+) -> list[str]:
+    """One action at a phase's start or end (``when``): a notice with a message, or the
+    escalation of a duty that is due by then, on a duty ladder."""
+    problems = notify_problems(f"{path}.notify", action.notify, PHASE_RECIPIENTS, setup)
+    if action.action == "notify":
+        if not action.notify:
+            problems.append(f"{path}.notify: 通知动作须指定消息")
+        return problems
+    if action.duty is None:
+        problems.append(f"{path}.duty: 须指定检查的职责")
+        return problems
+    duty = duties.get(action.duty)
+    if duty is None:
+        problems.append(f"{path}.duty: 未知职责 {action.duty}")
+        return problems
+    last_due = duty.due if duty.due is not None else duty.end
+    day = phase.start if when == "on_start" else phase.end
+    if last_due is not None and last_due > day:
+        problems.append(
+            f"{path}.duty: 职责 {duty.id} 到 {last_due} 才到期, 不能在阶段 {phase.name} "
+            f"{'开始' if when == 'on_start' else '结束'} ({day}) 时督办未完成的单位"
+        )
+    ladder_id = action.ladder or duty.ladder
+    if ladder_id is None:
+        problems.append(f"{path}.ladder: 须指定督办阶梯 (职责 {duty.id} 也没有)")
+    elif ladder_id not in ladders:
+        problems.append(f"{path}.ladder: 未知督办阶梯 {ladder_id}")
+    elif ladders[ladder_id].subject != "duty":
+        problems.append(f"{path}.ladder: 督办阶梯 {ladder_id} 不是职责督办阶梯")
     return problems
 
 
@@ -353,7 +373,6 @@ def _outcome_problems(setup: CampaignSetup) -> list[str]:
     return problems
 
 
-
 def _duty_problems(setup: CampaignSetup, roles: Mapping[str, object], ladders: Mapping[str, LadderSpec]) -> list[str]:
     problems = duplicates("duties", [d.id for d in setup.duties], "职责")
     units = {u.id for u in setup.units}
@@ -366,34 +385,49 @@ def _duty_problems(setup: CampaignSetup, roles: Mapping[str, object], ladders: M
                 problems.append(f"{path}.units[{k}]: 职责 {duty.id}: 未知单位 {unit}")
         if duty.to not in roles and duty.to not in units:
             problems.append(f"{path}.to: 职责 {duty.id}: 未知角色或单位 {duty.to}")
-        if (duty.due is None) == (duty.every is None):
-            problems.append(f"{path}: 职责 {duty.id} 须二选一: 指定到期日 (due) 或周期 (every)")
-        if duty.every is not None:
-            for field in ("start", "end"):
-                if getattr(duty, field) is None:
-                    problems.append(f"{path}.{field}: 周期性职责 {duty.id} 须指定{'起始' if field == 'start' else '截止'}日期")
-            if duty.start is not None and duty.end is not None and duty.end < duty.start:
-                problems.append(f"{path}.end: 职责 {duty.id} 的截止日期 {duty.end} 早于起始日期 {duty.start}")
-            if duty.every in ("week", "fortnight") and duty.weekday is None:
-                problems.append(f"{path}.weekday: 按周的职责 {duty.id} 须指定星期几 (1-7)")
-            if duty.every == "month" and duty.weekday is not None:
-                problems.append(f"{path}.weekday: 按月的职责 {duty.id} 按起始日期的日子到期, 不指定星期几")
-        elif duty.weekday is not None or duty.start is not None or duty.end is not None:
-            problems.append(f"{path}: 一次性职责 {duty.id} 只需到期日 (due), 不用 weekday/start/end")
-        for field in ("due", "start", "end"):
-            day = getattr(duty, field)
-            if day is None:
-                continue
-            if first is not None and day < first:
-                problems.append(f"{path}.{field}: 职责 {duty.id} 的日期 {day} 早于专项行动开始 ({first})")
-            if last is not None and day > last:
-                problems.append(f"{path}.{field}: 职责 {duty.id} 的日期 {day} 晚于最后阶段结束 ({last})")
+        problems += _duty_schedule_problems(path, duty)
+        problems += _duty_date_problems(path, duty, first, last)
         if duty.ladder is not None:
             if duty.ladder not in ladders:
                 problems.append(f"{path}.ladder: 未知督办阶梯 {duty.ladder}")
             elif ladders[duty.ladder].subject != "duty":
                 problems.append(f"{path}.ladder: 督办阶梯 {duty.ladder} 用于问题, 不能用于职责")
         problems += notify_problems(f"{path}.notify", duty.notify, frozenset({"responsible_unit"}), setup)
+    return problems
+
+
+def _duty_schedule_problems(path: str, duty: DutySpec) -> list[str]:
+    """A duty is due once (``due``) or recurs (``every`` from ``start`` to ``end``, on a weekday
+    when weekly), not both, with only the fields its kind uses."""
+    problems: list[str] = []
+    if (duty.due is None) == (duty.every is None):
+        problems.append(f"{path}: 职责 {duty.id} 须二选一: 指定到期日 (due) 或周期 (every)")
+    if duty.every is not None:
+        for field in ("start", "end"):
+            if getattr(duty, field) is None:
+                problems.append(f"{path}.{field}: 周期性职责 {duty.id} 须指定{'起始' if field == 'start' else '截止'}日期")
+        if duty.start is not None and duty.end is not None and duty.end < duty.start:
+            problems.append(f"{path}.end: 职责 {duty.id} 的截止日期 {duty.end} 早于起始日期 {duty.start}")
+        if duty.every in ("week", "fortnight") and duty.weekday is None:
+            problems.append(f"{path}.weekday: 按周的职责 {duty.id} 须指定星期几 (1-7)")
+        if duty.every == "month" and duty.weekday is not None:
+            problems.append(f"{path}.weekday: 按月的职责 {duty.id} 按起始日期的日子到期, 不指定星期几")
+    elif duty.weekday is not None or duty.start is not None or duty.end is not None:
+        problems.append(f"{path}: 一次性职责 {duty.id} 只需到期日 (due), 不用 weekday/start/end")
+    return problems
+
+
+def _duty_date_problems(path: str, duty: DutySpec, first: dt.date | None, last: dt.date | None) -> list[str]:
+    """A duty's dates lie within the campaign: from its start (``first``) to the last phase's end."""
+    problems: list[str] = []
+    for field in ("due", "start", "end"):
+        day = getattr(duty, field)
+        if day is None:
+            continue
+        if first is not None and day < first:
+            problems.append(f"{path}.{field}: 职责 {duty.id} 的日期 {day} 早于专项行动开始 ({first})")
+        if last is not None and day > last:
+            problems.append(f"{path}.{field}: 职责 {duty.id} 的日期 {day} 晚于最后阶段结束 ({last})")
     return problems
 
 

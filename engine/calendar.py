@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterable, Mapping
 
 import chinese_calendar
-from zhenggai.workflows.schema import CalendarSpec, CalendarYearSpec
+from zhenggai.workflows.schema import CalendarSpec, CalendarYearSpec, HolidaySpec
 
 from .errors import CalendarError
 
@@ -121,35 +121,7 @@ def year_problems(spec: CalendarYearSpec) -> list[str]:
     seen: dict[dt.date, str] = {}
     makeup: dict[dt.date, str] = {}
     for i, h in enumerate(spec.holidays):
-        path = f"holidays[{i}]"
-        end = h.end or h.start
-        for field, day in (("start", h.start), ("end", end)):
-            if day.year != spec.year:
-                problems.append(f"{path}.{field}: {day} 不在 {spec.year} 年内 (跨年的日子属于 {day.year} 年的日历)")
-        if end < h.start:
-            problems.append(f"{path}.end: 结束日期 {end} 早于开始日期 {h.start}")
-            continue
-        length = (end - h.start).days + 1
-        if length > _LONGEST_HOLIDAY:
-            problems.append(f"{path}.end: {h.name} 放假 {length} 天, 超过任何一年的安排 ({_LONGEST_HOLIDAY} 天); 请核对日期")
-            continue
-        days = [h.start + dt.timedelta(days=k) for k in range(length)]
-        if all(d.isoweekday() > 5 for d in days):
-            problems.append(f"{path}: {h.name} 只有周末 ({h.start} 至 {end}), 不需列为放假")
-        for day in days:
-            if day in seen:
-                problems.append(f"{path}: {day} 已在「{seen[day]}」中放假, 不能重复安排")
-                break
-            seen[day] = h.name
-        for k, day in enumerate(h.makeup):
-            where = f"{path}.makeup[{k}]"
-            if day.year != spec.year:
-                problems.append(f"{where}: {day} 不在 {spec.year} 年内 (跨年的日子属于 {day.year} 年的日历)")
-            elif day.isoweekday() <= 5:
-                problems.append(f"{where}: {day} 是星期{'一二三四五'[day.weekday()]}, 本就是工作日, 不是调休上班日")
-            elif day in makeup:
-                problems.append(f"{where}: {day} 已是「{makeup[day]}」的调休上班日")
-            makeup.setdefault(day, h.name)
+        problems += _holiday_problems(spec, f"holidays[{i}]", h, seen, makeup)
     for i, h in enumerate(spec.holidays):
         for k, day in enumerate(h.makeup):
             if day in seen:
@@ -159,6 +131,49 @@ def year_problems(spec: CalendarYearSpec) -> list[str]:
     if missing:
         problems.append(f"holidays: 缺少 {'、'.join(missing)} 的安排 (每年的通知安排元旦、春节、清明节、劳动节、"
                         "端午节、中秋节、国庆节七个节日; 几个节日连休时在名称中一并写明, 如「中秋节、国庆节」)")
+    return problems
+
+
+def _holiday_problems(
+    spec: CalendarYearSpec, path: str, h: HolidaySpec, seen: dict[dt.date, str], makeup: dict[dt.date, str]
+) -> list[str]:
+    """One holiday of :func:`year_problems`, its days entered in ``seen`` and its make-up days
+    in ``makeup`` (the holidays before it are there already)."""
+    problems: list[str] = []
+    end = h.end or h.start
+    for field, day in (("start", h.start), ("end", end)):
+        if day.year != spec.year:
+            problems.append(f"{path}.{field}: {day} 不在 {spec.year} 年内 (跨年的日子属于 {day.year} 年的日历)")
+    if end < h.start:
+        problems.append(f"{path}.end: 结束日期 {end} 早于开始日期 {h.start}")
+        return problems
+    length = (end - h.start).days + 1
+    if length > _LONGEST_HOLIDAY:
+        problems.append(f"{path}.end: {h.name} 放假 {length} 天, 超过任何一年的安排 ({_LONGEST_HOLIDAY} 天); 请核对日期")
+        return problems
+    days = [h.start + dt.timedelta(days=k) for k in range(length)]
+    if all(d.isoweekday() > 5 for d in days):
+        problems.append(f"{path}: {h.name} 只有周末 ({h.start} 至 {end}), 不需列为放假")
+    for day in days:
+        if day in seen:
+            problems.append(f"{path}: {day} 已在「{seen[day]}」中放假, 不能重复安排")
+            break
+        seen[day] = h.name
+    return problems + _makeup_problems(spec, path, h, makeup)
+
+
+def _makeup_problems(spec: CalendarYearSpec, path: str, h: HolidaySpec, makeup: dict[dt.date, str]) -> list[str]:
+    """The make-up working days of one holiday: in the year, on a weekend, not another's."""
+    problems: list[str] = []
+    for k, day in enumerate(h.makeup):
+        where = f"{path}.makeup[{k}]"
+        if day.year != spec.year:
+            problems.append(f"{where}: {day} 不在 {spec.year} 年内 (跨年的日子属于 {day.year} 年的日历)")
+        elif day.isoweekday() <= 5:
+            problems.append(f"{where}: {day} 是星期{'一二三四五'[day.weekday()]}, 本就是工作日, 不是调休上班日")
+        elif day in makeup:
+            problems.append(f"{where}: {day} 已是「{makeup[day]}」的调休上班日")
+        makeup.setdefault(day, h.name)
     return problems
 
 

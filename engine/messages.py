@@ -70,31 +70,39 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
         variables = transition_variables(t)
         for k, n in enumerate(t.notify):
             yield MessageUse(n.message, f"lifecycle.transitions[{i}].notify[{k}].message", variables)
-    for i, phase in enumerate(setup.phases):
-        for when in ("on_start", "on_end"):
-            for j, action in enumerate(getattr(phase, when)):
-                for k, n in enumerate(action.notify):
-                    yield MessageUse(n.message, f"phases[{i}].{when}[{j}].notify[{k}].message", MESSAGE_SOURCES["phase"])
+    yield from _phase_uses(setup)
     if setup.documents is not None:
         for i, t in enumerate(setup.documents.lifecycle.transitions):
             for k, n in enumerate(t.notify):
                 yield MessageUse(n.message, f"documents.lifecycle.transitions[{i}].notify[{k}].message",
                                  MESSAGE_SOURCES["document"])
-    for i, ladder in enumerate(setup.ladders):
-        if ladder.subject == "document":
-            for j, step in enumerate(ladder.steps):
-                for k, n in enumerate(step.notify):
-                    yield MessageUse(n.message, f"ladders[{i}].steps[{j}].notify[{k}].message",
-                                     MESSAGE_SOURCES["document_ladder"])
-            continue
-        source = MESSAGE_SOURCES["ladder" if ladder.subject == "item" else "duty"]
-        if ladder.subject == "duty":
-            source = source | {"step", "step_label", "action", "action_label", "days_overdue"}
-        for j, step in enumerate(ladder.steps):
-            for k, n in enumerate(step.notify):
-                yield MessageUse(n.message, f"ladders[{i}].steps[{j}].notify[{k}].message", source)
+    yield from _ladder_uses(setup)
     for i, duty in enumerate(setup.duties):
         for k, n in enumerate(duty.notify):
             yield MessageUse(n.message, f"duties[{i}].notify[{k}].message", MESSAGE_SOURCES["duty"])
     for k, n in enumerate(setup.calendar.alert):
         yield MessageUse(n.message, f"calendar.alert[{k}].message", MESSAGE_SOURCES["calendar"])
+
+
+def _phase_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
+    """The messages of the phases' start and end actions."""
+    for i, phase in enumerate(setup.phases):
+        for when in ("on_start", "on_end"):
+            for j, action in enumerate(getattr(phase, when)):
+                for k, n in enumerate(action.notify):
+                    yield MessageUse(n.message, f"phases[{i}].{when}[{j}].notify[{k}].message", MESSAGE_SOURCES["phase"])
+
+
+def _ladder_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
+    """The messages of the ladders' steps, with the variables of the ladder's subject (a duty
+    ladder's also name the step and how many days the duty is overdue)."""
+    for i, ladder in enumerate(setup.ladders):
+        if ladder.subject == "document":
+            source = MESSAGE_SOURCES["document_ladder"]
+        else:
+            source = MESSAGE_SOURCES["ladder" if ladder.subject == "item" else "duty"]
+        if ladder.subject == "duty":
+            source = source | {"step", "step_label", "action", "action_label", "days_overdue"}
+        for j, step in enumerate(ladder.steps):
+            for k, n in enumerate(step.notify):
+                yield MessageUse(n.message, f"ladders[{i}].steps[{j}].notify[{k}].message", source)

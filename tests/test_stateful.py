@@ -614,7 +614,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             return None, (InvalidInputError, "due")  # a deadline never falls on a day off
         return value, None
 
-    def inputs(self, spec: TransitionSpec, data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    @staticmethod
+    def input_fields(spec: TransitionSpec) -> tuple[set[str], set[str]]:
+        """The input fields ``spec`` accepts, and those it requires that no guard checks."""
         accepted = {"note"}
         required: set[str] = set()
         for g in spec.guards:
@@ -625,6 +627,10 @@ class LifecycleMachine(RuleBasedStateMachine):
         # A missing field that one of the transition's guards checks is that guard's refusal.
         for g in spec.guards:
             required -= GUARD_FIELDS.get(g, frozenset())
+        return accepted, required
+
+    def inputs(self, spec: TransitionSpec, data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+        accepted, required = self.input_fields(spec)
         given = {k: v for k, v in data.items() if v is not None}
         problems: list[Problem] = [(InvalidInputError, k) for k in sorted(set(given) - accepted)]
         out: dict[str, Any] = {}
