@@ -22,8 +22,7 @@ ARGPARSE_TEXTS: dict[str, str] = {
     "show program's version number and exit": "显示版本号并退出",
     "the following arguments are required: %s": "缺少必需的参数: %s",
     "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择: %(value)r (可选: %(choices)s)",
-    "invalid choice: %(value)r, maybe you meant %(closest)r? (choose from %(choices)s)":
-        "无效的选择: %(value)r, 是否为 %(closest)r? (可选: %(choices)s)",
+    "invalid choice: %(value)r, maybe you meant %(closest)r? (choose from %(choices)s)": "无效的选择: %(value)r, 是否为 %(closest)r? (可选: %(choices)s)",
     "unrecognized arguments: %s": "无法识别的参数: %s",
     "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s: %(message)s",
     "expected one argument": "须给出一个值",

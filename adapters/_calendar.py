@@ -67,8 +67,10 @@ def cmd_calendar_list(args: argparse.Namespace, db: str, actor: ActorTuple | Non
     for row in [("年份", "来源", "状态", "依据"), *rows]:
         print("  " + "  ".join(pad(row[k], widths[k]) for k in range(3)) + "  " + row[3])
     last = max(v.year for v in views)
-    print(f"{last + 1} 年及以后没有节假日安排: 通知发布后用 zhenggai calendar load 文件 载入;"
-          " 在此之前落在这些年份的督办步骤待日历, 按规则计算的整改时限不能交办")
+    print(
+        f"{last + 1} 年及以后没有节假日安排: 通知发布后用 zhenggai calendar load 文件 载入;"
+        " 在此之前落在这些年份的督办步骤待日历, 按规则计算的整改时限不能交办"
+    )
     return 0
 
 
@@ -79,14 +81,21 @@ def cmd_calendar_show(args: argparse.Namespace, db: str, actor: ActorTuple | Non
     if args.json:
         _print_json(view.to_dict())
         return 0
-    print(f"{view.year} 年节假日安排 ({_ORIGIN[view.origin]}; {view.source}{f', {view.notice}' if view.notice else ''})")
+    print(
+        f"{view.year} 年节假日安排 ({_ORIGIN[view.origin]}; {view.source}{f', {view.notice}' if view.notice else ''})"
+    )
     if view.origin == "loaded":
-        print(f"  {_when(view)}" + (f" ({_REPLACES[view.replaces]})" if view.replaces else "")
-              + f"; 文件 SHA-256 {view.sha256}")
+        print(
+            f"  {_when(view)}"
+            + (f" ({_REPLACES[view.replaces]})" if view.replaces else "")
+            + f"; 文件 SHA-256 {view.sha256}"
+        )
     width = max(display_width(h.name) for h in view.holidays)
     for h in view.holidays:
         days = (h.end - h.start).days + 1
-        text = f"{_day(h.start)} 至 {_day(h.end)}, 放假 {days} 天" if days > 1 else f"{_day(h.start)}, 放假 1 天"
+        text = (
+            f"{_day(h.start)} 至 {_day(h.end)}, 放假 {days} 天" if days > 1 else f"{_day(h.start)}, 放假 1 天"
+        )
         if h.makeup:
             text += "; 调休上班: " + "、".join(_day(d) for d in h.makeup)
         print(f"  {pad(h.name, width)}  {text}")
@@ -101,7 +110,9 @@ def cmd_calendar_load(args: argparse.Namespace, db: str, actor: ActorTuple | Non
     checked = load_calendar_year(args.file)
     with open_engine(db, create=True) as engine:  # a county may load the year before its first campaign
         waiting = engine.status().awaiting_calendar
-        view = engine.load_calendar_year(checked.spec, _actor(actor), replace=args.replace, sha256=checked.sha256)
+        view = engine.load_calendar_year(
+            checked.spec, _actor(actor), replace=args.replace, sha256=checked.sha256
+        )
         armed = waiting - engine.status().awaiting_calendar
         campaigns = [c.key for c in engine.campaigns()]
     if args.json:
@@ -109,13 +120,17 @@ def cmd_calendar_load(args: argparse.Namespace, db: str, actor: ActorTuple | Non
         return 0
     makeup = sum(len(h.makeup) for h in view.holidays)
     print(f"已载入 {view.year} 年节假日安排: {view.source}" + (f" ({view.notice})" if view.notice else ""))
-    print(f"  放假 {len(view.holidays)} 段, 调休上班 {makeup} 天; 全年工作日 {view.working_days} 天, 休息日 {view.days_off} 天")
+    print(
+        f"  放假 {len(view.holidays)} 段, 调休上班 {makeup} 天; 全年工作日 {view.working_days} 天, 休息日 {view.days_off} 天"
+    )
     if view.replaces:
         print(f"  {_REPLACES[view.replaces]}")
     print(f"  待日历的督办步骤: {armed} 个已按新日历启用" if armed else "  没有待日历的督办步骤")
     if campaigns:
-        print("  按规则计算的整改时限不会自动改变; 请逐个专项行动运行: "
-              + "; ".join(f"zhenggai campaign recompute --campaign {key}" for key in campaigns))
+        print(
+            "  按规则计算的整改时限不会自动改变; 请逐个专项行动运行: "
+            + "; ".join(f"zhenggai campaign recompute --campaign {key}" for key in campaigns)
+        )
     return 0
 
 

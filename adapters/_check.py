@@ -15,7 +15,14 @@ from zhenggai.engine.errors import DefinitionError
 from zhenggai.workflows import BUILTINS, builtin_path, check_definition, load_setup
 from zhenggai.workflows.schema import OUTCOME_KEYS, CampaignSetup
 
-__all__ = ["COMMANDS", "cmd_check", "cmd_definition_list", "cmd_definition_shift", "cmd_definition_show", "summary"]
+__all__ = [
+    "COMMANDS",
+    "cmd_check",
+    "cmd_definition_list",
+    "cmd_definition_shift",
+    "cmd_definition_show",
+    "summary",
+]
 
 ActorTuple = tuple[str, str, str | None]
 
@@ -47,12 +54,16 @@ def summary(setup: CampaignSetup) -> dict[str, Any]:
         "ladder_steps": sum(len(ladder.steps) for ladder in setup.ladders),
         "duties": len(setup.duties),
         "templates": len(setup.notifications.templates),
-        "outcomes": None if setup.outcomes is None else {
+        "outcomes": None
+        if setup.outcomes is None
+        else {
             "accountability": [e.label for e in setup.outcomes.accountability],
             "mechanism_kinds": [e.label for e in setup.outcomes.mechanism_kinds],
             "targets": {k: setup.outcomes.targets.target(k) for k in OUTCOME_KEYS},
         },
-        "documents": None if setup.documents is None else {
+        "documents": None
+        if setup.documents is None
+        else {
             "label": setup.documents.label,
             "states": [s.id for s in setup.documents.lifecycle.states],
             "decisions": [s.label for s in setup.documents.lifecycle.states if s.final],
@@ -72,10 +83,15 @@ def cmd_check(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> in
         except DefinitionError as err:
             results.append({"file": source, "ok": False, "problems": list(err.problems), "warnings": []})
         else:
-            results.append({
-                "file": source, "ok": True, "summary": summary(checked.setup), "problems": [],
-                "warnings": list(checked.warnings),
-            })
+            results.append(
+                {
+                    "file": source,
+                    "ok": True,
+                    "summary": summary(checked.setup),
+                    "problems": [],
+                    "warnings": list(checked.warnings),
+                }
+            )
     failed = [r for r in results if not r["ok"]]
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
@@ -91,23 +107,34 @@ def cmd_check(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> in
             )
             phases = s["phases"]
             if phases:
-                print(f"  {len(phases)} 个阶段, {phases[0]['start']} 至 {phases[-1]['end']}: "
-                      + "、".join(p["name"] for p in phases))
+                print(
+                    f"  {len(phases)} 个阶段, {phases[0]['start']} 至 {phases[-1]['end']}: "
+                    + "、".join(p["name"] for p in phases)
+                )
             else:
                 print("  不分阶段 (常态化)")
             ladders = "、".join(f"{x['label']} {len(x['steps'])} 步" for x in s["ladders"])
-            print(f"  督办阶梯 {len(s['ladders'])} 个共 {s['ladder_steps']} 步" + (f" ({ladders})" if ladders else "")
-                  + f"; {s['duties']} 项职责, {s['templates']} 个消息模板")
+            print(
+                f"  督办阶梯 {len(s['ladders'])} 个共 {s['ladder_steps']} 步"
+                + (f" ({ladders})" if ladders else "")
+                + f"; {s['duties']} 项职责, {s['templates']} 个消息模板"
+            )
             outcomes = s["outcomes"]
             if outcomes is not None:
-                targets = "、".join(f"{OUTCOME_KEYS[k]} {v}" for k, v in outcomes["targets"].items() if v is not None)
-                print(f"  五个一批: 问责方式 {len(outcomes['accountability'])} 种 ({'、'.join(outcomes['accountability'])}),"
-                      f" 长效机制 {len(outcomes['mechanism_kinds'])} 类; 目标: {targets or '未设'}")
+                targets = "、".join(
+                    f"{OUTCOME_KEYS[k]} {v}" for k, v in outcomes["targets"].items() if v is not None
+                )
+                print(
+                    f"  五个一批: 问责方式 {len(outcomes['accountability'])} 种 ({'、'.join(outcomes['accountability'])}),"
+                    f" 长效机制 {len(outcomes['mechanism_kinds'])} 类; 目标: {targets or '未设'}"
+                )
             docs = s["documents"]
             if docs is not None:
                 days = f"{docs['due_days']} 个{'工作日' if docs['due_count'] == 'working' else '自然日'}"
-                print(f"  {docs['label']}: 流程 {len(docs['states'])} 个状态, 结论 {'、'.join(docs['decisions'])},"
-                      f" 登记后 {days}内作出结论")
+                print(
+                    f"  {docs['label']}: 流程 {len(docs['states'])} 个状态, 结论 {'、'.join(docs['decisions'])},"
+                    f" 登记后 {days}内作出结论"
+                )
             if result["warnings"]:
                 print(f"  {len(result['warnings'])} 处警告 (不影响使用, 请确认):")
                 for warning in result["warnings"]:
@@ -123,8 +150,10 @@ def cmd_definition_list(args: argparse.Namespace, db: str, actor: ActorTuple | N
     """zhenggai definition list: the built-in definitions."""
     setups = {name: load_setup(name) for name in BUILTINS}
     if getattr(args, "json", False):
-        rows = [{"name": name, "title": s.title, "county": s.county, "definition_version": s.definition_version}
-                for name, s in setups.items()]
+        rows = [
+            {"name": name, "title": s.title, "county": s.county, "definition_version": s.definition_version}
+            for name, s in setups.items()
+        ]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     for name, setup in setups.items():

@@ -9,9 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from zhenggai.engine import (
-    Actor,
-)
+from zhenggai.engine import Actor
 
 from ._context import (
     ActorTuple,
@@ -47,8 +45,13 @@ def cmd_init(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int
 
         with open_engine(db, clock=clock) as engine:
             calendar = engine.working_calendar(load_setup(args.definition).calendar)
-    setup, warnings = setup_for_init(args.definition, start=start, to_year=getattr(args, "to_year", None),
-                                     now=clock.now(), calendar=calendar)
+    setup, warnings = setup_for_init(
+        args.definition,
+        start=start,
+        to_year=getattr(args, "to_year", None),
+        now=clock.now(),
+        calendar=calendar,
+    )
     for warning in warnings:
         print(warning, file=sys.stderr)
     with open_engine(db, create=True, clock=clock) as engine:
@@ -80,14 +83,17 @@ def cmd_campaign_recompute(args: argparse.Namespace, db: str, actor: ActorTuple 
     with open_engine(db) as engine:
         key = _campaign_key(engine, args.campaign)
         # One transaction: the bar counts the items and open duties looked at inside it.
-        with progress_callback(sys.stderr if wanted(args.progress) else None, desc="重算整改时限",
-                               unit="项") as bar:
+        with progress_callback(
+            sys.stderr if wanted(args.progress) else None, desc="重算整改时限", unit="项"
+        ) as bar:
             report = engine.recompute_deadlines(key, _actor(actor), progress=bar)
     if args.json:
         _print_json(report.to_dict())
         return 0
-    print(f"专项行动 {report.campaign}: 按现行工作日历重算整改时限, {len(report.moved)} 个问题的整改时限变更,"
-          f" {report.retimed} 个待办督办步骤改期")
+    print(
+        f"专项行动 {report.campaign}: 按现行工作日历重算整改时限, {len(report.moved)} 个问题的整改时限变更,"
+        f" {report.retimed} 个待办督办步骤改期"
+    )
     for item_id, old, new in report.moved:
         print(f"  问题 {item_id}: {format_date(old)} → {format_date(new)}")
     return 0
@@ -104,8 +110,10 @@ def cmd_campaign_migrate(args: argparse.Namespace, db: str, actor: ActorTuple | 
     if args.json:
         _print_json(view.to_dict())
         return 0
-    print(f"专项行动 {view.key} 已改用实施方案 {view.definition_id} 版本 {view.definition_version}"
-          f" (原版本 {before.definition_version})")
+    print(
+        f"专项行动 {view.key} 已改用实施方案 {view.definition_id} 版本 {view.definition_version}"
+        f" (原版本 {before.definition_version})"
+    )
     return 0
 
 
@@ -118,16 +126,25 @@ def cmd_audit_verify(args: argparse.Namespace, db: str, actor: ActorTuple | None
     with open_engine(db) as engine:
         report = engine.verify_audit(args.campaign, anchors=anchors)
     if args.json:
-        _print_json({
-            "ok": report.ok, "events": report.events, "campaigns": report.campaigns, "anchors": report.anchors,
-            "problems": list(report.problems),
-        })
+        _print_json(
+            {
+                "ok": report.ok,
+                "events": report.events,
+                "campaigns": report.campaigns,
+                "anchors": report.anchors,
+                "problems": list(report.problems),
+            }
+        )
         return 0 if report.ok else 1
     against = f", 对照 {report.anchors} 个库外锚点" if args.anchors else ""
     if report.ok:
-        print(f"审计链完整: {report.campaigns} 个专项行动, 共 {report.events} 条审计记录{against}, 未发现改动、插入或删除")
+        print(
+            f"审计链完整: {report.campaigns} 个专项行动, 共 {report.events} 条审计记录{against}, 未发现改动、插入或删除"
+        )
         return 0
-    print(f"审计链不完整: 发现 {len(report.problems)} 处问题 ({report.campaigns} 个专项行动, 共 {report.events} 条审计记录{against})")
+    print(
+        f"审计链不完整: 发现 {len(report.problems)} 处问题 ({report.campaigns} 个专项行动, 共 {report.events} 条审计记录{against})"
+    )
     for problem in report.problems:
         print(f"  {problem}")
     return 1
@@ -172,31 +189,48 @@ def cmd_import(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> i
         try:
             from ._progress import wanted
 
-            done = _import.import_file(engine, key, _actor(actor), Path(args.file),
-                                       progress=sys.stderr if wanted(args.progress) else None)
+            done = _import.import_file(
+                engine,
+                key,
+                _actor(actor),
+                Path(args.file),
+                progress=sys.stderr if wanted(args.progress) else None,
+            )
         except _import.IntakeRejected as rejected:
             return print_rejection(rejected, args.json)
     intake, result = done.intake, done.result
     if args.json:
-        _print_json({"imported": len(result.items), "items": [i.to_dict() for i in result.items],
-                     "duplicates": [d.to_dict() for d in result.duplicates],
-                     "ignored_columns": list(intake.ignored), "notes": list(intake.notes)})
+        _print_json(
+            {
+                "imported": len(result.items),
+                "items": [i.to_dict() for i in result.items],
+                "duplicates": [d.to_dict() for d in result.duplicates],
+                "ignored_columns": list(intake.ignored),
+                "notes": list(intake.notes),
+            }
+        )
         return 0
     sheet = f"工作表「{intake.sheet}」, " if intake.sheet else ""
-    print(f"已读取 {Path(args.file).name} ({sheet}表头在第{intake.header_row}行, {len(intake.entries)} 行数据)")
+    print(
+        f"已读取 {Path(args.file).name} ({sheet}表头在第{intake.header_row}行, {len(intake.entries)} 行数据)"
+    )
     for note in (*intake.notes, *_ignored_note(intake.ignored)):
         print(note)
     ids = [i.id for i in result.items]
     assigned = sum(1 for i in result.items if i.unit is not None)
     print(f"已导入 {len(ids)} 个问题 (编号 {min(ids)}–{max(ids)}), 其中 {assigned} 个已交办责任单位")
     for flag in result.duplicates[:IMPORT_FLAGS_SHOWN]:
-        print(f"疑似重复: 新问题#{flag.item_id} 与 #{flag.other_id} (相似度 {flag.score:.2f}), 请人工研判"
-              f" (「{_flat(flag.item_title)}」/「{_flat(flag.other_title)}」)")
+        print(
+            f"疑似重复: 新问题#{flag.item_id} 与 #{flag.other_id} (相似度 {flag.score:.2f}), 请人工研判"
+            f" (「{_flat(flag.item_title)}」/「{_flat(flag.other_title)}」)"
+        )
     if len(result.duplicates) > IMPORT_FLAGS_SHOWN:
         print(f"…… 其余 {len(result.duplicates) - IMPORT_FLAGS_SHOWN} 处未列出")
     if result.duplicates:
-        print(f"共 {len(result.duplicates)} 处疑似重复, 未自动合并: zhenggai duplicate list 查看,"
-              " zhenggai duplicate resolve 编号 --merge 或 --distinct 研判")
+        print(
+            f"共 {len(result.duplicates)} 处疑似重复, 未自动合并: zhenggai duplicate list 查看,"
+            " zhenggai duplicate resolve 编号 --merge 或 --distinct 研判"
+        )
     return 0
 
 
@@ -222,10 +256,16 @@ def cmd_report(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> i
         from ._progress import wanted
 
         files = write_reports(
-            engine, key, args.kind, out, unit=args.unit, track=args.track,
+            engine,
+            key,
+            args.kind,
+            out,
+            unit=args.unit,
+            track=args.track,
             redact=Path(args.redact).expanduser() if args.redact else None,
             actor=Actor(*actor) if actor is not None else None,
-            progress=sys.stderr if wanted(args.progress) else None, templates=folder,
+            progress=sys.stderr if wanted(args.progress) else None,
+            templates=folder,
         )
     if args.json:
         _print_json({"campaign": key, "kind": args.kind, "files": [str(f) for f in files]})
@@ -239,8 +279,17 @@ def _write_templates(args: argparse.Namespace, out: Path) -> int:
     from .reports._files import ReportError, out_dir
     from .reports._templates import write_builtin
 
-    given = [flag for flag, value in (("--campaign", args.campaign), ("--unit", args.unit), ("--track", args.track),
-                                      ("--redact", args.redact), ("--templates", args.templates)) if value]
+    given = [
+        flag
+        for flag, value in (
+            ("--campaign", args.campaign),
+            ("--unit", args.unit),
+            ("--track", args.track),
+            ("--redact", args.redact),
+            ("--templates", args.templates),
+        )
+        if value
+    ]
     if given:
         raise ReportError(f"写出内置模板时不用 {given[0]}")
     files = write_builtin(out_dir(out))
@@ -256,5 +305,13 @@ def cmd_simulate(args: argparse.Namespace, db: str, actor: ActorTuple | None) ->
     """zhenggai simulate: a campaign played on the virtual clock (see :mod:`._simulate`)."""
     from ._simulate import simulate
 
-    return simulate(args.definition, items=args.items, start=args.start, until=args.until, seed=args.seed,
-                    db=args.sim_db, progress=args.progress, timeline=not args.summary_only)
+    return simulate(
+        args.definition,
+        items=args.items,
+        start=args.start,
+        until=args.until,
+        seed=args.seed,
+        db=args.sim_db,
+        progress=args.progress,
+        timeline=not args.summary_only,
+    )

@@ -21,13 +21,7 @@ from zhenggai.engine import (
 from ._context import ActorTuple, _actor, _campaign_key, _print_json, open_engine
 from ._labels import Labels
 from ._render import _field_lines, _flat, event_lines, item_table
-from ._tables import (
-    LIGHT_LABELS,
-    format_date,
-    format_time,
-    render_table,
-    truncate,
-)
+from ._tables import LIGHT_LABELS, format_date, format_time, render_table, truncate
 
 
 def cmd_item_add(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
@@ -41,8 +35,14 @@ def cmd_item_add(args: argparse.Namespace, db: str, actor: ActorTuple | None) ->
     with open_engine(db, reporter_keys=keys) as engine:
         key = _campaign_key(engine, args.campaign)
         item = engine.report(
-            key, _actor(actor), title=args.title, description=args.description, track=args.track,
-            channel=args.channel, severity=args.severity, reporter=reporter,
+            key,
+            _actor(actor),
+            title=args.title,
+            description=args.description,
+            track=args.track,
+            channel=args.channel,
+            severity=args.severity,
+            reporter=reporter,
         )
     if args.json:
         _print_json(item.to_dict())
@@ -59,7 +59,7 @@ def cmd_item_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
         items = engine.items(args.campaign, state=args.state, unit=args.unit, track=args.track)
     total = len(items)
     offset = args.offset or 0
-    items = items[offset:] if args.limit is None else items[offset:offset + args.limit]
+    items = items[offset:] if args.limit is None else items[offset : offset + args.limit]
     if args.json:
         _print_json([i.to_dict() for i in items])
         return 0
@@ -85,12 +85,15 @@ def _item_by_id_or_number(engine: Engine, ref: str, campaign: str | None) -> Ite
         raise ItemNotFound(ref.upper())
     if len(found) > 1:
         keys = ", ".join(i.campaign for i in found)
-        raise InvalidInputError("number", f"问题编号 {ref.upper()} 在多个专项行动中都有 ({keys}), 请加 --campaign 指明")
+        raise InvalidInputError(
+            "number", f"问题编号 {ref.upper()} 在多个专项行动中都有 ({keys}), 请加 --campaign 指明"
+        )
     return found[0]
 
 
-def _check_filters(engine: Engine, campaigns: Sequence[CampaignView], *, state: str | None,
-                   track: str | None) -> None:
+def _check_filters(
+    engine: Engine, campaigns: Sequence[CampaignView], *, state: str | None, track: str | None
+) -> None:
     """Unknown states and tracks are errors, not silently empty lists."""
     if not campaigns:
         return
@@ -114,11 +117,13 @@ def cmd_item_show(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
         events = engine.events(item.id)
         labels = None if args.json else Labels.load(engine, item.campaign)
     if args.json:
-        _print_json({
-            "item": item.to_dict(),
-            "measures": [m.to_dict() for m in measures],
-            "events": [e.to_dict() for e in events],
-        })
+        _print_json(
+            {
+                "item": item.to_dict(),
+                "measures": [m.to_dict() for m in measures],
+                "events": [e.to_dict() for e in events],
+            }
+        )
         return 0
     assert labels is not None
     tz = labels.tz
@@ -133,8 +138,12 @@ def cmd_item_show(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
         ("责任单位", f"{item.unit_name} ({item.unit})" if item.unit else "未交办"),
         ("领衔领导", item.leading_official or ""),
         ("整改时限", format_date(item.due)),
-        ("暂停计时", f"自 {format_time(item.paused_at, tz)} 起暂停, 剩余 {item.paused_days} 个工作日"
-         if item.paused_at else ""),
+        (
+            "暂停计时",
+            f"自 {format_time(item.paused_at, tz)} 起暂停, 剩余 {item.paused_days} 个工作日"
+            if item.paused_at
+            else "",
+        ),
         ("预警状态", LIGHT_LABELS.get(item.light, item.light)),
         ("督办等级", ESCALATION_LABELS.get(item.escalation_level, str(item.escalation_level))),
         ("回头看次数", str(item.reopen_count) if item.reopen_count else ""),
@@ -142,8 +151,12 @@ def cmd_item_show(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
         ("撤销理由", item.dismiss_reason or ""),
         ("合并到", f"问题 {item.merged_into}" if item.merged_into is not None else ""),
         ("典型案例", item.case_note or ""),
-        ("通报曝光", f"{format_date(item.case_published_at)} {item.case_published_where}"
-         if item.case_published_at is not None else ""),
+        (
+            "通报曝光",
+            f"{format_date(item.case_published_at)} {item.case_published_where}"
+            if item.case_published_at is not None
+            else "",
+        ),
         ("登记人", item.created_by),
         ("登记时间", format_time(item.created_at, tz)),
         ("验收时间", format_time(item.verified_at, tz)),
@@ -160,11 +173,17 @@ def cmd_item_show(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
     print(f"整改措施 ({len(measures)} 项, 已完成 {done} 项)")
     if measures:
         rows = [
-            [str(m.id), truncate(_flat(m.text), 40), format_date(m.due) or "-",
-             f"已完成 {format_time(m.done_at, tz)} {m.done_by or ''}".strip() if m.done_at else "未完成"]
+            [
+                str(m.id),
+                truncate(_flat(m.text), 40),
+                format_date(m.due) or "-",
+                f"已完成 {format_time(m.done_at, tz)} {m.done_by or ''}".strip() if m.done_at else "未完成",
+            ]
             for m in measures
         ]
-        for line in render_table(["编号", "措施", "完成时限", "完成情况"], rows, aligns=[">", "<", "<", "<"]).splitlines():
+        for line in render_table(
+            ["编号", "措施", "完成时限", "完成情况"], rows, aligns=[">", "<", "<", "<"]
+        ).splitlines():
             print(f"  {line}")
     print()
     print(f"审计记录 ({len(events)} 条)")
@@ -184,8 +203,9 @@ def cmd_item_fire(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
     with open_engine(db) as engine:
         # One write (a Chinese label such as 销号 is resolved by the engine); the names come
         # from the campaign the engine read in it, not from further reads.
-        fired = engine.fire_transition(args.item_id, args.trigger, _actor(actor),
-                                       expected_version=args.expected_version, **data)
+        fired = engine.fire_transition(
+            args.item_id, args.trigger, _actor(actor), expected_version=args.expected_version, **data
+        )
         item, event = fired.item, fired.event
         labels = None if args.json else Labels.load(engine, item.campaign)
     if args.json:
@@ -216,7 +236,9 @@ def cmd_measure_add(args: argparse.Namespace, db: str, actor: ActorTuple | None)
 def cmd_measure_done(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai item measure done: mark a measure done."""
     with open_engine(db) as engine:
-        measure = engine.complete_measure(args.measure_id, _actor(actor), expected_version=args.expected_version)
+        measure = engine.complete_measure(
+            args.measure_id, _actor(actor), expected_version=args.expected_version
+        )
     if args.json:
         _print_json(measure.to_dict())
     else:
@@ -227,21 +249,25 @@ def cmd_measure_done(args: argparse.Namespace, db: str, actor: ActorTuple | None
 def cmd_item_pause(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai item pause: 暂停计时 (with a reason, by the approving role)."""
     with open_engine(db) as engine:
-        item = engine.pause_clock(args.item_id, _actor(actor), reason=args.reason,
-                                  expected_version=args.expected_version)
+        item = engine.pause_clock(
+            args.item_id, _actor(actor), reason=args.reason, expected_version=args.expected_version
+        )
     if args.json:
         _print_json(item.to_dict())
     else:
-        print(f"问题 {item.id} 已暂停计时: 原整改时限 {format_date(item.due)}, 剩余 {item.paused_days} 个工作日"
-              f" (第 {item.version} 版)")
+        print(
+            f"问题 {item.id} 已暂停计时: 原整改时限 {format_date(item.due)}, 剩余 {item.paused_days} 个工作日"
+            f" (第 {item.version} 版)"
+        )
     return 0
 
 
 def cmd_item_resume(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai item resume: 恢复计时; the new due date keeps the working days consumed."""
     with open_engine(db) as engine:
-        item = engine.resume_clock(args.item_id, _actor(actor), note=args.note,
-                                   expected_version=args.expected_version)
+        item = engine.resume_clock(
+            args.item_id, _actor(actor), note=args.note, expected_version=args.expected_version
+        )
     if args.json:
         _print_json(item.to_dict())
     else:
@@ -252,7 +278,9 @@ def cmd_item_resume(args: argparse.Namespace, db: str, actor: ActorTuple | None)
 def cmd_item_case(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai item case: mark an item as a typical case (典型案例) with its note."""
     with open_engine(db) as engine:
-        item = engine.mark_case(args.item_id, _actor(actor), note=args.note, expected_version=args.expected_version)
+        item = engine.mark_case(
+            args.item_id, _actor(actor), note=args.note, expected_version=args.expected_version
+        )
     if args.json:
         _print_json(item.to_dict())
     else:
@@ -272,8 +300,13 @@ def cmd_duplicate_list(args: argparse.Namespace, db: str, actor: ActorTuple | No
         return 0
     verdicts = {"same": "已合并", "distinct": "确认不同"}
     rows = [
-        [str(f.id), f"#{f.item_id} {f.item_title}", f"#{f.other_id} {f.other_title}", f"{f.score:.2f}",
-         verdicts.get(f.resolution or "", "待研判")]
+        [
+            str(f.id),
+            f"#{f.item_id} {f.item_title}",
+            f"#{f.other_id} {f.other_title}",
+            f"{f.score:.2f}",
+            verdicts.get(f.resolution or "", "待研判"),
+        ]
         for f in flags
     ]
     print(render_table(["编号", "问题", "疑似重复于", "相似度", "研判"], rows))
@@ -296,13 +329,21 @@ def cmd_duplicate_resolve(args: argparse.Namespace, db: str, actor: ActorTuple |
 def cmd_document_add(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai document add: list a normative document for re-study (规范性文件清理)."""
     with open_engine(db) as engine:
-        doc = engine.list_document(_campaign_key(engine, args.campaign), _actor(actor), unit=args.unit,
-                                   title=args.title, doc_number=args.doc_number, note=args.note)
+        doc = engine.list_document(
+            _campaign_key(engine, args.campaign),
+            _actor(actor),
+            unit=args.unit,
+            title=args.title,
+            doc_number=args.doc_number,
+            note=args.note,
+        )
     if args.json:
         _print_json(doc.to_dict())
     else:
-        print(f"已登记规范性文件 {doc.id}: {doc.title} ({doc.unit_name}; 状态: {doc.state_label}; "
-              f"清理期限 {format_date(doc.due)})")
+        print(
+            f"已登记规范性文件 {doc.id}: {doc.title} ({doc.unit_name}; 状态: {doc.state_label}; "
+            f"清理期限 {format_date(doc.due)})"
+        )
     return 0
 
 
@@ -318,8 +359,15 @@ def cmd_document_list(args: argparse.Namespace, db: str, actor: ActorTuple | Non
         print("没有规范性文件。")
         return 0
     rows = [
-        [str(d.id), d.title + (f" {d.doc_number}" if d.doc_number else ""), d.unit_name, d.state_label,
-         format_date(d.due), LIGHT_LABELS.get(d.light, d.light), format_time(d.decided_at, tz) if d.decided_at else ""]
+        [
+            str(d.id),
+            d.title + (f" {d.doc_number}" if d.doc_number else ""),
+            d.unit_name,
+            d.state_label,
+            format_date(d.due),
+            LIGHT_LABELS.get(d.light, d.light),
+            format_time(d.decided_at, tz) if d.decided_at else "",
+        ]
         for d in docs
     ]
     print(render_table(["编号", "文件", "单位", "状态", "清理期限", "预警", "结论时间"], rows))
@@ -332,8 +380,14 @@ def cmd_document_fire(args: argparse.Namespace, db: str, actor: ActorTuple | Non
         doc = engine.document(args.document_id)
         trigger, trigger_label = _document_trigger(engine, doc.campaign, args.trigger)
         before = doc.state_label
-        doc = engine.fire_document(args.document_id, trigger, _actor(actor), reason=args.reason, note=args.note,
-                                   expected_version=args.expected_version)
+        doc = engine.fire_document(
+            args.document_id,
+            trigger,
+            _actor(actor),
+            reason=args.reason,
+            note=args.note,
+            expected_version=args.expected_version,
+        )
     if args.json:
         _print_json(doc.to_dict())
     else:

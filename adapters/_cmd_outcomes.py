@@ -19,12 +19,7 @@ from zhenggai.engine import (
 
 from ._context import ActorTuple, _actor, _campaign_key, _print_json, open_engine
 from ._render import _field_lines, _flat
-from ._tables import (
-    format_date,
-    format_time,
-    render_table,
-    truncate,
-)
+from ._tables import format_date, format_time, render_table, truncate
 
 
 def _vocabulary_id(given: str, vocabulary: Mapping[str, str]) -> str:
@@ -43,8 +38,10 @@ def _outcome_vocabulary(engine: Engine, campaign: str) -> tuple[dict[str, str], 
     setup = engine.definition(campaign)
     if setup is None or setup.outcomes is None:
         return {}, {}
-    return ({a.id: a.label for a in setup.outcomes.accountability},
-            {k.id: k.label for k in setup.outcomes.mechanism_kinds})
+    return (
+        {a.id: a.label for a in setup.outcomes.accountability},
+        {k.id: k.label for k in setup.outcomes.mechanism_kinds},
+    )
 
 
 def _accountability(given: Sequence[str], outcomes: Mapping[str, str]) -> list[AccountabilityEntry]:
@@ -64,14 +61,20 @@ def _outcome_lines(view: OutcomeView, mechanisms: Mapping[int, str], tz: dt.tzin
     if view.accountability:
         people = [
             (f"{e.person}" + (f" ({e.position})" if e.position else "") + f": {e.outcome_label}")
-            if view.named else e.outcome_label
+            if view.named
+            else e.outcome_label
             for e in view.accountability
         ]
         label = "问责处理" if view.named else "问责处理 (不显示姓名)"
         pairs.append((label, "\n".join(people) + f"\n共 {view.people} 人"))
     else:
         pairs.append(("问责处理", "无"))
-    pairs.append(("长效机制", "\n".join(f"{mid} {mechanisms.get(mid, '')}".rstrip() for mid in view.mechanisms) or "无"))
+    pairs.append(
+        (
+            "长效机制",
+            "\n".join(f"{mid} {mechanisms.get(mid, '')}".rstrip() for mid in view.mechanisms) or "无",
+        )
+    )
     pairs.append(("记录", f"{view.recorded_by} {format_time(view.recorded_at, tz)}"))
     return _field_lines(pairs)
 
@@ -85,8 +88,11 @@ def cmd_item_outcome(args: argparse.Namespace, db: str, actor: ActorTuple | None
         if recording:
             outcomes, _ = _outcome_vocabulary(engine, item.campaign)
             view: OutcomeView | None = engine.record_outcome(
-                args.item_id, _actor(actor), root_cause=args.root_cause,
-                accountability=_accountability(args.accountability, outcomes), mechanisms=args.mechanisms,
+                args.item_id,
+                _actor(actor),
+                root_cause=args.root_cause,
+                accountability=_accountability(args.accountability, outcomes),
+                mechanisms=args.mechanisms,
                 expected_version=args.expected_version,
             )
         else:
@@ -107,13 +113,20 @@ def cmd_item_outcome(args: argparse.Namespace, db: str, actor: ActorTuple | None
 def cmd_item_publish(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai item publish: where and when a typical case was published (通报曝光)."""
     with open_engine(db) as engine:
-        item = engine.publish_case(args.item_id, _actor(actor), where=args.where, on=dt.date.fromisoformat(args.on),
-                                   expected_version=args.expected_version)
+        item = engine.publish_case(
+            args.item_id,
+            _actor(actor),
+            where=args.where,
+            on=dt.date.fromisoformat(args.on),
+            expected_version=args.expected_version,
+        )
     if args.json:
         _print_json(item.to_dict())
     else:
-        print(f"典型案例 问题 {item.id} 已于 {format_date(item.case_published_at)} 在 {item.case_published_where} "
-              f"通报曝光 (第 {item.version} 版)")
+        print(
+            f"典型案例 问题 {item.id} 已于 {format_date(item.case_published_at)} 在 {item.case_published_where} "
+            f"通报曝光 (第 {item.version} 版)"
+        )
     return 0
 
 
@@ -127,15 +140,24 @@ def cmd_mechanism_add(args: argparse.Namespace, db: str, actor: ActorTuple | Non
         campaign = _campaign_key(engine, args.campaign)
         _, kinds = _outcome_vocabulary(engine, campaign)
         view = engine.register_mechanism(
-            campaign, _actor(actor), unit=args.unit, title=args.title, kind=_vocabulary_id(args.kind, kinds),
-            status=_mechanism_status(args.status), date=dt.date.fromisoformat(args.date), items=args.items,
-            track=args.track, note=args.note,
+            campaign,
+            _actor(actor),
+            unit=args.unit,
+            title=args.title,
+            kind=_vocabulary_id(args.kind, kinds),
+            status=_mechanism_status(args.status),
+            date=dt.date.fromisoformat(args.date),
+            items=args.items,
+            track=args.track,
+            note=args.note,
         )
     if args.json:
         _print_json(view.to_dict())
     else:
-        print(f"已登记长效机制 {view.id}: {view.title} ({view.unit_name}; {view.kind_label}; "
-              f"{view.status_label} {format_date(view.date)})")
+        print(
+            f"已登记长效机制 {view.id}: {view.title} ({view.unit_name}; {view.kind_label}; "
+            f"{view.status_label} {format_date(view.date)})"
+        )
     return 0
 
 
@@ -152,8 +174,16 @@ def cmd_mechanism_list(args: argparse.Namespace, db: str, actor: ActorTuple | No
         print("没有长效机制。")
         return 0
     rows = [
-        [str(v.id), truncate(_flat(v.title), 36), v.kind_label, v.unit_name, tracks.get(v.track, "-") if v.track else "-",
-         v.status_label, format_date(v.date), "、".join(str(i) for i in v.items) or "-"]
+        [
+            str(v.id),
+            truncate(_flat(v.title), 36),
+            v.kind_label,
+            v.unit_name,
+            tracks.get(v.track, "-") if v.track else "-",
+            v.status_label,
+            format_date(v.date),
+            "、".join(str(i) for i in v.items) or "-",
+        ]
         for v in views
     ]
     print(render_table(["编号", "机制", "类别", "单位", "专项", "状态", "日期", "促成问题"], rows))
@@ -163,8 +193,13 @@ def cmd_mechanism_list(args: argparse.Namespace, db: str, actor: ActorTuple | No
 def cmd_mechanism_update(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai mechanism update: a mechanism's new status (e.g. established, revised)."""
     with open_engine(db) as engine:
-        view = engine.update_mechanism(args.mechanism_id, _actor(actor), status=_mechanism_status(args.status),
-                                       date=dt.date.fromisoformat(args.date), note=args.note)
+        view = engine.update_mechanism(
+            args.mechanism_id,
+            _actor(actor),
+            status=_mechanism_status(args.status),
+            date=dt.date.fromisoformat(args.date),
+            note=args.note,
+        )
     if args.json:
         _print_json(view.to_dict())
     else:
@@ -175,8 +210,13 @@ def cmd_mechanism_update(args: argparse.Namespace, db: str, actor: ActorTuple | 
 def cmd_practice_add(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai practice add: a unit submits a good practice (典型做法和创新案例)."""
     with open_engine(db) as engine:
-        view = engine.submit_practice(_campaign_key(engine, args.campaign), _actor(actor), title=args.title,
-                                      summary=args.summary, track=args.track)
+        view = engine.submit_practice(
+            _campaign_key(engine, args.campaign),
+            _actor(actor),
+            title=args.title,
+            summary=args.summary,
+            track=args.track,
+        )
     if args.json:
         _print_json(view.to_dict())
     else:
@@ -197,8 +237,13 @@ def cmd_practice_list(args: argparse.Namespace, db: str, actor: ActorTuple | Non
         print("没有典型做法。")
         return 0
     rows = [
-        [str(v.id), truncate(_flat(v.title), 36), v.unit_name, format_time(v.submitted_at, tz),
-         "已入选" if v.selected else "未入选"]
+        [
+            str(v.id),
+            truncate(_flat(v.title), 36),
+            v.unit_name,
+            format_time(v.submitted_at, tz),
+            "已入选" if v.selected else "未入选",
+        ]
         for v in views
     ]
     print(render_table(["编号", "典型做法", "报送单位", "报送时间", "晒成效"], rows))
@@ -236,7 +281,9 @@ def cmd_outcomes(args: argparse.Namespace, db: str, actor: ActorTuple | None) ->
         return 0
     scope = "".join(f" · {names.get(key, key)}" for key in (five.track, five.unit) if key is not None)
     print(f"{five.campaign.title}{scope}: 五个一批 (截至 {format_date(five.today)})")
-    rows = [[t.label, str(t.count), "-" if t.target is None else str(t.target), _rate(t)] for t in five.totals]
+    rows = [
+        [t.label, str(t.count), "-" if t.target is None else str(t.target), _rate(t)] for t in five.totals
+    ]
     print(render_table(["成效", "完成数", "目标", "完成率"], rows, aligns=["<", ">", ">", ">"]))
     headers = [t.label for t in five.totals]
     if five.track is None:

@@ -145,6 +145,15 @@ COMMANDS: Mapping[str, Command] = {
     "outbox_send": _ops("outbox_send"),
     **{name: _calendar(name) for name in ("calendar_list", "calendar_show", "calendar_load")},
     **{name: _reporter(name) for name in ("item_reporter", "reporter_keygen", "reporter_rekey")},
-    **{name: _contacts(name) for name in ("contact_add", "contact_list", "contact_update", "contact_remove",
-                                          "contact_import", "contact_template")},
+    **{
+        name: _contacts(name)
+        for name in (
+            "contact_add",
+            "contact_list",
+            "contact_update",
+            "contact_remove",
+            "contact_import",
+            "contact_template",
+        )
+    },
 }

@@ -47,10 +47,21 @@ from ._labels import Labels
 from ._sheets import Unreadable, Value
 from ._tables import render_table
 
-__all__ = ["CONTACT_COLUMNS", "CONTACT_COMMANDS", "import_contacts_file", "print_unreachable", "unreachable_lines"]
+__all__ = [
+    "CONTACT_COLUMNS",
+    "CONTACT_COMMANDS",
+    "import_contacts_file",
+    "print_unreachable",
+    "unreachable_lines",
+]
 
 #: Delivery channels a contact may prefer, as officials name them (the engine's keys).
-CHANNEL_LABELS: Mapping[str, str] = {"email": "电子邮件", "sms": "短信", "wecom": "企业微信", "dingtalk": "钉钉"}
+CHANNEL_LABELS: Mapping[str, str] = {
+    "email": "电子邮件",
+    "sms": "短信",
+    "wecom": "企业微信",
+    "dingtalk": "钉钉",
+}
 #: Other names officials use for them.
 CHANNEL_ALIASES: Mapping[str, str] = {"邮件": "email", "邮箱": "email", "手机短信": "sms", "微信": "wecom"}
 PLAIN_ROLE = ("contact", "联系人")
@@ -62,9 +73,23 @@ CONTACT_COLUMNS: tuple[Column, ...] = (
     Column("角色", "role", False, "不填为本单位联系人; 领导小组办公室等角色从下拉列表选择", ("接收角色",)),
     Column("手机", "mobile", False, "11 位手机号码", ("手机号", "手机号码", "联系电话")),
     Column("邮箱", "email", False, "电子邮箱", ("电子邮箱", "电子邮件")),
-    Column("企业微信ID", "wecom_id", False, "企业微信账号 (群机器人按此 @ 提醒; 不填按手机)", ("企业微信账号", "企业微信")),
-    Column("钉钉ID", "dingtalk_id", False, "钉钉 userId (群机器人按此 @ 提醒; 不填按手机)", ("钉钉账号", "钉钉")),
-    Column("接收渠道", "channels", False, "按先后填写, 用顿号分隔, 如 短信、电子邮件; 不填按实施方案", ("通知方式",)),
+    Column(
+        "企业微信ID",
+        "wecom_id",
+        False,
+        "企业微信账号 (群机器人按此 @ 提醒; 不填按手机)",
+        ("企业微信账号", "企业微信"),
+    ),
+    Column(
+        "钉钉ID", "dingtalk_id", False, "钉钉 userId (群机器人按此 @ 提醒; 不填按手机)", ("钉钉账号", "钉钉")
+    ),
+    Column(
+        "接收渠道",
+        "channels",
+        False,
+        "按先后填写, 用顿号分隔, 如 短信、电子邮件; 不填按实施方案",
+        ("通知方式",),
+    ),
     Column("生效日期", "active_from", False, "日期, 如 2023-08-01; 不填为即日起", ("起始日期",)),
     Column("失效日期", "active_to", False, "日期; 不填为长期有效", ("截止日期",)),
 )
@@ -184,12 +209,34 @@ def _period(contact: ContactView) -> str:
 
 def contact_table(contacts: Sequence[ContactView], roster: Roster) -> str:
     rows = [
-        [str(c.id), c.unit_name, c.name, roster.roles.get(c.role, c.role), mask_mobile(c.mobile), mask_email(c.email),
-         _mask_id(c.wecom_id), _mask_id(c.dingtalk_id), "、".join(CHANNEL_LABELS.get(x, x) for x in c.channels),
-         _period(c), _state(c, roster.today)]
+        [
+            str(c.id),
+            c.unit_name,
+            c.name,
+            roster.roles.get(c.role, c.role),
+            mask_mobile(c.mobile),
+            mask_email(c.email),
+            _mask_id(c.wecom_id),
+            _mask_id(c.dingtalk_id),
+            "、".join(CHANNEL_LABELS.get(x, x) for x in c.channels),
+            _period(c),
+            _state(c, roster.today),
+        ]
         for c in contacts
     ]
-    headers = ["编号", "单位", "姓名", "角色", "手机", "邮箱", "企业微信", "钉钉", "接收渠道", "有效期", "状态"]
+    headers = [
+        "编号",
+        "单位",
+        "姓名",
+        "角色",
+        "手机",
+        "邮箱",
+        "企业微信",
+        "钉钉",
+        "接收渠道",
+        "有效期",
+        "状态",
+    ]
     return render_table(headers, rows, aligns=[">"] + ["<"] * 10)
 
 
@@ -207,8 +254,10 @@ def unreachable_lines(view: UnreachableView, *, hint: bool = True) -> list[str]:
     if view.roles:
         lines.append(f"无可达联系人的角色 ({len(view.roles)}): {'、'.join(name for _, name in view.roles)}")
     if lines and hint:
-        lines.append("  发给它们的消息将成为死信; 请用 zhenggai contact add 或 zhenggai contact import 通讯录.xlsx 补充"
-                     f" (模板: {TEMPLATE_COMMAND}), 再用 zhenggai outbox retry --all-dead 重发")
+        lines.append(
+            "  发给它们的消息将成为死信; 请用 zhenggai contact add 或 zhenggai contact import 通讯录.xlsx 补充"
+            f" (模板: {TEMPLATE_COMMAND}), 再用 zhenggai outbox retry --all-dead 重发"
+        )
     return lines
 
 
@@ -225,10 +274,15 @@ def print_unreachable(db: str, campaign: str) -> None:
 
 def _new_contact(args: argparse.Namespace, roster: Roster) -> NewContact:
     return NewContact(
-        unit=roster.pick("单位", args.unit, roster.units), name=args.name,
+        unit=roster.pick("单位", args.unit, roster.units),
+        name=args.name,
         role=roster.pick("角色", args.contact_role, roster.roles) if args.contact_role else PLAIN_ROLE[0],
-        mobile=args.mobile, email=args.email, wecom_id=args.wecom_id, dingtalk_id=args.dingtalk_id,
-        channels=_cli_channels(args.channels or ""), active_from=_cli_date("--from", args.active_from or ""),
+        mobile=args.mobile,
+        email=args.email,
+        wecom_id=args.wecom_id,
+        dingtalk_id=args.dingtalk_id,
+        channels=_cli_channels(args.channels or ""),
+        active_from=_cli_date("--from", args.active_from or ""),
         active_to=_cli_date("--to", args.active_to or ""),
     )
 
@@ -251,7 +305,9 @@ def unrouted(engine: Engine, campaign: str) -> int:
 def dead_hint(dead: int) -> list[str]:
     if not dead:
         return []
-    return [f"有 {dead} 条消息此前因无人接收成为死信: 用 zhenggai outbox retry --all-dead 按现在的通讯录重新投递"]
+    return [
+        f"有 {dead} 条消息此前因无人接收成为死信: 用 zhenggai outbox retry --all-dead 按现在的通讯录重新投递"
+    ]
 
 
 def cmd_contact_add(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
@@ -344,16 +400,24 @@ def cmd_contact_import(args: argparse.Namespace, db: str, actor: ActorTuple | No
         unreachable = engine.unreachable(key)
         engine_dead = unrouted(engine, key)
     if args.json:
-        _print_json({"imported": len(contacts), "contacts": [c.to_dict() for c in contacts],
-                     "ignored_columns": list(intake.ignored), "notes": list(intake.notes),
-                     "unreachable": unreachable.to_dict()})
+        _print_json(
+            {
+                "imported": len(contacts),
+                "contacts": [c.to_dict() for c in contacts],
+                "ignored_columns": list(intake.ignored),
+                "notes": list(intake.notes),
+                "unreachable": unreachable.to_dict(),
+            }
+        )
         return 0
     sheet = f"工作表「{intake.sheet}」, " if intake.sheet else ""
     print(f"已读取 {Path(args.file).name} ({sheet}表头在第{intake.header_row}行, {len(contacts)} 行数据)")
     for note in (*intake.notes, *([f"未导入的列: {'、'.join(intake.ignored)}"] if intake.ignored else [])):
         print(note)
     units = {c.unit for c in contacts}
-    print(f"已导入 {len(contacts)} 名联系人 (编号 {contacts[0].id}–{contacts[-1].id}), 涉及 {len(units)} 个单位")
+    print(
+        f"已导入 {len(contacts)} 名联系人 (编号 {contacts[0].id}–{contacts[-1].id}), 涉及 {len(units)} 个单位"
+    )
     for line in unreachable_lines(unreachable) + dead_hint(engine_dead):
         print(line)
     return 0
@@ -362,7 +426,9 @@ def cmd_contact_import(args: argparse.Namespace, db: str, actor: ActorTuple | No
 # ------------------------------------------------------------------------------ the file
 
 
-def import_contacts_file(engine: Engine, campaign: str, actor: Any, path: Path) -> tuple[Intake, list[ContactView]]:
+def import_contacts_file(
+    engine: Engine, campaign: str, actor: Any, path: Path
+) -> tuple[Intake, list[ContactView]]:
     """Read ``path``, check every row (here and in the engine), import all or nothing;
     :class:`IntakeRejected` with every problem, located."""
     roster = Roster.load(engine, campaign)
@@ -371,8 +437,16 @@ def import_contacts_file(engine: Engine, campaign: str, actor: Any, path: Path) 
     headers = {name: text for name, (_, text) in columns.items()}
 
     def rejected(found: Sequence[Problem]) -> IntakeRejected:
-        intake = Intake(path, table.sheet, header_row, (), _import.ranked(found, columns), tuple(ignored),
-                        table.notes, headers)
+        intake = Intake(
+            path,
+            table.sheet,
+            header_row,
+            (),
+            _import.ranked(found, columns),
+            tuple(ignored),
+            table.notes,
+            headers,
+        )
         return IntakeRejected(intake.problems, intake, "联系人")
 
     if problems:
@@ -395,7 +469,10 @@ def import_contacts_file(engine: Engine, campaign: str, actor: Any, path: Path) 
         return Problem(entries[index][0] if 0 <= index < len(entries) else header_row, column, message)
 
     if entries:
-        problems += [located(p.index, p.field, p.message) for p in engine.check_contacts(campaign, [e for _, e in entries])]
+        problems += [
+            located(p.index, p.field, p.message)
+            for p in engine.check_contacts(campaign, [e for _, e in entries])
+        ]
     if problems:
         raise rejected(problems)
     from zhenggai.engine import ImportRejected
@@ -408,8 +485,9 @@ def import_contacts_file(engine: Engine, campaign: str, actor: Any, path: Path) 
     return intake, contacts
 
 
-def _check_row(number: int, cells: Mapping[str, Value], headers: Mapping[str, str],
-               roster: Roster) -> tuple[NewContact | None, list[Problem]]:
+def _check_row(
+    number: int, cells: Mapping[str, Value], headers: Mapping[str, str], roster: Roster
+) -> tuple[NewContact | None, list[Problem]]:
     """One row of the 通讯录: the contact, or its problems (the shapes of numbers and mailboxes
     are the engine's to check)."""
     problems: list[Problem] = []
@@ -442,7 +520,9 @@ def _check_row(number: int, cells: Mapping[str, Value], headers: Mapping[str, st
         elif name == "channels":
             fields[name], unknown = _channels(text)
             if unknown:
-                problem(name, f"未知接收渠道「{'、'.join(unknown)}」(可填: {'、'.join(CHANNEL_LABELS.values())})")
+                problem(
+                    name, f"未知接收渠道「{'、'.join(unknown)}」(可填: {'、'.join(CHANNEL_LABELS.values())})"
+                )
         else:
             fields[name] = text
     if problems:
@@ -459,31 +539,58 @@ def write_contact_template(engine: Engine, campaign: str, path: Path) -> Path:
     rules = [
         "每行填写一名联系人; 第一行是表头, 请勿改动表头文字; 只读取第一个工作表, 空行不读取。",
         "单位、姓名必填; 手机、邮箱、企业微信ID、钉钉ID 至少填一项。",
-        ("单位、角色: 从下拉列表选择, 即下表的名称 (也可填标识)。角色不填为本单位联系人 (接收发给本单位的消息);"
-         " 填写角色的, 同时接收发给该角色的消息 (如领导小组办公室)。"),
+        (
+            "单位、角色: 从下拉列表选择, 即下表的名称 (也可填标识)。角色不填为本单位联系人 (接收发给本单位的消息);"
+            " 填写角色的, 同时接收发给该角色的消息 (如领导小组办公室)。"
+        ),
         "接收渠道: 按先后填写, 用顿号分隔 (如 短信、电子邮件), 每种渠道须有对应的联系方式; 不填按实施方案的规定。",
         "手机为 11 位号码; 企业微信ID、钉钉ID 是群机器人 @ 提醒用的账号, 不填则按手机号 @。",
         "生效日期、失效日期: 只在此期间接收消息 (如轮岗、借调), 不填为长期有效。",
         "导入全部成功或全部不导入: 有问题时逐条列出行号、列名和原因, 改正后重新导入。",
         f"导入命令: zhenggai contact import 通讯录.xlsx --campaign {view.key}",
     ]
-    date_check = {"validate": "date", "criteria": ">=", "value": dt.date(2000, 1, 1),
-                  "error_message": "须为日期, 如 2023-08-01"}
+    date_check = {
+        "validate": "date",
+        "criteria": ">=",
+        "value": dt.date(2000, 1, 1),
+        "error_message": "须为日期, 如 2023-08-01",
+    }
     return _import_template.write_list_template(
-        target, created=engine.clock.now(), sheet_name="通讯录", title=f"通讯录填写说明: {view.title}",
-        subtitle=f"专项行动标识 {view.key}; 模板生成于 {roster.today.isoformat()}", layout=CONTACT_COLUMNS,
+        target,
+        created=engine.clock.now(),
+        sheet_name="通讯录",
+        title=f"通讯录填写说明: {view.title}",
+        subtitle=f"专项行动标识 {view.key}; 模板生成于 {roster.today.isoformat()}",
+        layout=CONTACT_COLUMNS,
         # 接收渠道 takes several channels, so it gets no drop-down: the names are listed in 填写说明.
-        lists=[("单位", roster.units), ("角色", roster.roles), ("可选接收渠道", CHANNEL_LABELS)], rules=rules,
-        widths={"unit": 24, "name": 12, "role": 22, "mobile": 14, "email": 26, "wecom_id": 16, "dingtalk_id": 16,
-                "channels": 18, "active_from": 12, "active_to": 12},
-        checks={"name": {"validate": "length", "criteria": "<=", "value": 100, "error_message": "不超过 100 字"},
-                "active_from": date_check, "active_to": date_check},
+        lists=[("单位", roster.units), ("角色", roster.roles), ("可选接收渠道", CHANNEL_LABELS)],
+        rules=rules,
+        widths={
+            "unit": 24,
+            "name": 12,
+            "role": 22,
+            "mobile": 14,
+            "email": 26,
+            "wecom_id": 16,
+            "dingtalk_id": 16,
+            "channels": 18,
+            "active_from": 12,
+            "active_to": 12,
+        },
+        checks={
+            "name": {"validate": "length", "criteria": "<=", "value": 100, "error_message": "不超过 100 字"},
+            "active_from": date_check,
+            "active_to": date_check,
+        },
         dates=_DATES,
     )
 
 
 CONTACT_COMMANDS: Mapping[str, Any] = {
-    "contact_add": cmd_contact_add, "contact_list": cmd_contact_list, "contact_update": cmd_contact_update,
-    "contact_remove": cmd_contact_remove, "contact_import": cmd_contact_import, "contact_template": cmd_contact_template,
+    "contact_add": cmd_contact_add,
+    "contact_list": cmd_contact_list,
+    "contact_update": cmd_contact_update,
+    "contact_remove": cmd_contact_remove,
+    "contact_import": cmd_contact_import,
+    "contact_template": cmd_contact_template,
 }
-

@@ -16,14 +16,19 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from zhenggai.engine import (
-    Actor,
-    Engine,
-)
+from zhenggai.engine import Actor, Engine
 
 from ._errors import CliError
 
-__all__ = ["ActorTuple", "Command", "cli_origin", "open_engine", "print_rejection", "print_report_files", "shown_db"]
+__all__ = [
+    "ActorTuple",
+    "Command",
+    "cli_origin",
+    "open_engine",
+    "print_rejection",
+    "print_report_files",
+    "shown_db",
+]
 
 
 ActorTuple = tuple[str, str, str | None]
@@ -51,7 +56,9 @@ def shown_db(db: str) -> str:
 #: The engines of the command running now (:func:`command_engines`), by database: the names on
 #: its command line are resolved and the command runs on one engine, which checked the schema
 #: and read the campaigns in one read.
-_SHARED: contextvars.ContextVar[dict[str, Engine] | None] = contextvars.ContextVar("zhenggai_engines", default=None)
+_SHARED: contextvars.ContextVar[dict[str, Engine] | None] = contextvars.ContextVar(
+    "zhenggai_engines", default=None
+)
 
 
 @contextlib.contextmanager
@@ -69,7 +76,9 @@ def command_engines() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def open_engine(db: str, *, create: bool = False, clock: Any = None, reporter_keys: Any = None) -> Iterator[Engine]:
+def open_engine(
+    db: str, *, create: bool = False, clock: Any = None, reporter_keys: Any = None
+) -> Iterator[Engine]:
     """An engine on ``db``, disposed afterwards. Unless ``create``, a SQLite file that does not
     exist is an error (rather than a new empty database next to a typo). ``reporter_keys``: for
     the commands that write or read a reporter's identity (:func:`._reporter.configured_keys`).
@@ -84,8 +93,14 @@ def open_engine(db: str, *, create: bool = False, clock: Any = None, reporter_ke
     # SQLite durability: FULL unless the operator chose otherwise (ZHENGGAI_DURABILITY=normal).
     # Every act is audited with the operating-system user and host it came from: until sign-in
     # (step 13) a claimed --role is only as good as the account that ran the command.
-    engine = Engine(db, clock=clock, durability=os.environ.get("ZHENGGAI_DURABILITY", "full").strip().lower(),
-                    origin=cli_origin(), reporter_keys=reporter_keys, preload=shared is not None)
+    engine = Engine(
+        db,
+        clock=clock,
+        durability=os.environ.get("ZHENGGAI_DURABILITY", "full").strip().lower(),
+        origin=cli_origin(),
+        reporter_keys=reporter_keys,
+        preload=shared is not None,
+    )
     if shared is not None:
         shared[db] = engine  # disposed by command_engines
         yield engine
@@ -131,8 +146,14 @@ def print_rejection(rejected: Any, as_json: bool) -> int:
     """A refused import (:class:`._import.IntakeRejected`): its notes, then ``错误: …:`` and every
     problem, one a line, on stderr (or all of it as JSON); exit code 1."""
     if as_json:
-        _print_json({"imported": 0, "problems": [p.to_dict() for p in rejected.problems],
-                     "ignored_columns": list(rejected.intake.ignored), "notes": list(rejected.intake.notes)})
+        _print_json(
+            {
+                "imported": 0,
+                "problems": [p.to_dict() for p in rejected.problems],
+                "ignored_columns": list(rejected.intake.ignored),
+                "notes": list(rejected.intake.notes),
+            }
+        )
         return 1
     for note in (*rejected.intake.notes, *_ignored_note(rejected.intake.ignored)):
         print(note)

@@ -55,8 +55,13 @@ class Daemon:
     """Sweeps ``engine`` every ``interval`` seconds in a background scheduler thread."""
 
     def __init__(
-        self, engine: Engine, *, interval: float = 60.0, log: IO[str] | None = None,
-        dispatch: Callable[..., Any] | None = None, anchor: Callable[[], Sequence[Anchor] | None] | None = None,
+        self,
+        engine: Engine,
+        *,
+        interval: float = 60.0,
+        log: IO[str] | None = None,
+        dispatch: Callable[..., Any] | None = None,
+        anchor: Callable[[], Sequence[Anchor] | None] | None = None,
     ) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
@@ -87,15 +92,26 @@ class Daemon:
         try:
             report = self.engine.sweep()
             self.engine.heartbeat(
-                self.name, host=self.host, pid=self.pid, started_at=self.started_at, interval=self.interval,
+                self.name,
+                host=self.host,
+                pid=self.pid,
+                started_at=self.started_at,
+                interval=self.interval,
                 fired=report.fired,
             )
         except Exception as err:  # noqa: BLE001 - the daemon outlives a failed sweep
             self.log("sweep_failed", error=f"{type(err).__name__}: {err}")
             return
         self.sweeps += 1
-        self.log("sweep", fired=report.fired, collapsed=report.collapsed, missed=report.missed, void=report.void,
-                 skipped=report.skipped, subjects=report.subjects)
+        self.log(
+            "sweep",
+            fired=report.fired,
+            collapsed=report.collapsed,
+            missed=report.missed,
+            void=report.void,
+            skipped=report.skipped,
+            subjects=report.subjects,
+        )
         if self.anchor is not None:
             try:
                 anchored = self.anchor()
@@ -114,8 +130,12 @@ class Daemon:
         self.log("dispatch", sent=sent.sent, retried=sent.retried, dead=sent.dead, deferred=sent.deferred)
 
     def log(self, event: str, **fields: Any) -> None:
-        line = {"ts": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "event": event, "daemon": self.name,
-                **fields}
+        line = {
+            "ts": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "event": event,
+            "daemon": self.name,
+            **fields,
+        }
         print(json.dumps(line, ensure_ascii=False), file=self.log_stream, flush=True)
 
     # ------------------------------------------------------------------------ start and stop
@@ -133,7 +153,9 @@ class Daemon:
             timezone=dt.UTC,
         )
         scheduler.add_job(
-            self.tick, IntervalTrigger(seconds=self.interval, timezone=dt.UTC), id="sweep",
+            self.tick,
+            IntervalTrigger(seconds=self.interval, timezone=dt.UTC),
+            id="sweep",
             next_run_time=dt.datetime.now(dt.UTC),
         )
         scheduler.start()
@@ -149,7 +171,11 @@ class Daemon:
             self._scheduler = None
             try:
                 self.engine.heartbeat(
-                    self.name, host=self.host, pid=self.pid, started_at=self.started_at, interval=self.interval,
+                    self.name,
+                    host=self.host,
+                    pid=self.pid,
+                    started_at=self.started_at,
+                    interval=self.interval,
                     stopped=True,
                 )
             except Exception as err:  # noqa: BLE001 - stopping goes on
@@ -159,6 +185,7 @@ class Daemon:
 
     def run_forever(self) -> int:
         """``zhenggai run``: start, wait for SIGTERM or SIGINT, stop cleanly. Returns 0."""
+
         def on_signal(signum: int, frame: FrameType | None) -> None:
             self._stopping.set()
 

@@ -60,23 +60,31 @@ def dated_check(setup: CampaignSetup, today: dt.date) -> DatedCheck:
             last = setup.phases[-1]
             return DatedCheck(
                 f"实施方案 {name} 的各阶段均已结束 (最后一个阶段 {last.name} 于 {last.end.isoformat()} 结束); "
-                + REDATE_HINT, (),
+                + REDATE_HINT,
+                (),
             )
-        return DatedCheck(None, tuple(
-            f"注意: 阶段 {p.name} 已于 {p.end.isoformat()} 结束, 其间到期的职责和动作记为不适用, 不再提醒或督办"
-            for p in ended
-        ))
+        return DatedCheck(
+            None,
+            tuple(
+                f"注意: 阶段 {p.name} 已于 {p.end.isoformat()} 结束, 其间到期的职责和动作记为不适用, 不再提醒或督办"
+                for p in ended
+            ),
+        )
     lasts = [d.due or d.end for d in setup.duties]
     days = [day for day in lasts if day is not None]
     if days and max(days) < today:
         return DatedCheck(
-            f"实施方案 {name} 不分阶段, 其职责最后于 {max(days).isoformat()} 到期, 均已过去; " + REDATE_HINT, ()
+            f"实施方案 {name} 不分阶段, 其职责最后于 {max(days).isoformat()} 到期, 均已过去; " + REDATE_HINT,
+            (),
         )
     return DatedCheck(None, ())
 
 
 def redate(
-    setup: CampaignSetup, *, start: dt.date | None = None, to_year: int | None = None,
+    setup: CampaignSetup,
+    *,
+    start: dt.date | None = None,
+    to_year: int | None = None,
     calendar: WorkingCalendar | None = None,
 ) -> CampaignSetup:
     """:func:`shift_setup`, checked on ``calendar`` (the database's, with the years loaded there;
@@ -104,7 +112,11 @@ def redate(
 
 
 def setup_for_init(
-    source: str, *, start: dt.date | None, to_year: int | None, now: dt.datetime,
+    source: str,
+    *,
+    start: dt.date | None,
+    to_year: int | None,
+    now: dt.datetime,
     calendar: WorkingCalendar | None = None,
 ) -> tuple[CampaignSetup, tuple[str, ...]]:
     """The setup ``zhenggai init`` starts (re-dated when asked, checked on ``calendar``: the

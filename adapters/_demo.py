@@ -89,7 +89,7 @@ class _Timeline:
         self.at(when)
         result = action()
         events = self.engine.events(campaign=CAMPAIGN_KEY)
-        for event in events[self.printed:]:
+        for event in events[self.printed :]:
             for line in event_lines(event, self.labels, item_column=True):
                 print(line)
         self.printed = len(events)
@@ -100,8 +100,9 @@ class _Timeline:
         print(f"【{text}】")
 
 
-def run_demo(db: str | None = None, *, keep: bool = False, reports: str | None = None,
-             progress: bool | None = None) -> int:
+def run_demo(
+    db: str | None = None, *, keep: bool = False, reports: str | None = None, progress: bool | None = None
+) -> int:
     """Run the scripted campaign; prints the timeline, the ledger and the audit check, then
     simulates the built-in plan and writes all its reports into ``reports``.
 
@@ -125,10 +126,19 @@ def run_demo(db: str | None = None, *, keep: bool = False, reports: str | None =
             report_dir = Path(reports) if reports else (path.parent if path else Path.cwd()) / REPORTS_FOLDER
         clock = VirtualClock(DEMO_START)
         keys, key_file = _demo_keys(db, persists=keep or given)
-        engine = Engine(db, clock=clock, durability="normal", reporter_keys=keys)  # a scratch database (see simulate)
+        engine = Engine(
+            db, clock=clock, durability="normal", reporter_keys=keys
+        )  # a scratch database (see simulate)
         stack.callback(engine.dispose)
-        return _play(engine, clock, db, keep=keep, reports=report_dir.expanduser(), key_file=key_file,
-                     progress=progress)
+        return _play(
+            engine,
+            clock,
+            db,
+            keep=keep,
+            reports=report_dir.expanduser(),
+            key_file=key_file,
+            progress=progress,
+        )
     raise AssertionError("unreachable")  # pragma: no cover (ExitStack does not swallow)
 
 
@@ -174,15 +184,21 @@ def _write_reports(
 
         bar = sys.stderr if wanted(progress) else None
         if in_progress:  # the unit packs only at the end: 36 units' files twice would slow the demo
-            files = [path for kind in KINDS if kind not in ("all", "unit-pack")
-                     for path in write_reports(engine, campaign, kind, folder)]
+            files = [
+                path
+                for kind in KINDS
+                if kind not in ("all", "unit-pack")
+                for path in write_reports(engine, campaign, kind, folder)
+            ]
         else:
             files = write_reports(engine, campaign, "all", folder, progress=bar)
         root = folder.resolve()
         print()
         if in_progress:
             day = f"{MID_DAY.year}年{MID_DAY.month}月{MID_DAY.day}日"
-            print(f"【整改落实阶段报告】截至 {day} (专项行动进行中) 的报告 ({len(files)} 个文件, 一报告四清单只在最后出具) 已写入 {root}")
+            print(
+                f"【整改落实阶段报告】截至 {day} (专项行动进行中) 的报告 ({len(files)} 个文件, 一报告四清单只在最后出具) 已写入 {root}"
+            )
             return
         print(f"【报告】模拟专项行动的全部报告 ({len(files)} 个文件) 已写入 {root}:")
         packs = [path for path in files if path.parent != root]
@@ -190,14 +206,22 @@ def _write_reports(
             if path.parent == root:
                 print(f"  {path.name}")
         if packs:
-            print(f"  {packs[0].parent.name}/ ({len(packs) // 2} 个责任单位, 各有自查报告 .docx 和四清单 .xlsx)")
+            print(
+                f"  {packs[0].parent.name}/ ({len(packs) // 2} 个责任单位, 各有自查报告 .docx 和四清单 .xlsx)"
+            )
         print("对正式数据库出具同样的报告: zhenggai report all --out DIR (另可 --unit、--track)")
 
     return write
 
 
 def _play(
-    engine: Engine, clock: VirtualClock, db: str, *, keep: bool, reports: Path, key_file: Path | None,
+    engine: Engine,
+    clock: VirtualClock,
+    db: str,
+    *,
+    keep: bool,
+    reports: Path,
+    key_file: Path | None,
     progress: bool | None = None,
 ) -> int:
     setup = load_setup("county_2023")
@@ -208,68 +232,121 @@ def _play(
     key = campaign.key
 
     print(f"演示: {campaign.title} ({campaign.county})")
-    print(f"  实施方案 {campaign.definition_id} 版本 {campaign.definition_version}; "
-          f"{len(setup.units)} 个单位, {len(setup.tracks)} 个专项整治; 时区 {campaign.timezone}")
+    print(
+        f"  实施方案 {campaign.definition_id} 版本 {campaign.definition_version}; "
+        f"{len(setup.units)} 个单位, {len(setup.tracks)} 个专项整治; 时区 {campaign.timezone}"
+    )
     print(f"  演示数据库 {shown_db(db)} (虚拟时钟, 自 2023年7月3日 09:00 起)")
-    print(f"  举报人信息加密保存, 密钥不在数据库中 ({f'密钥文件 {key_file}' if key_file else '演示用临时密钥, 结束即丢弃'})")
+    print(
+        f"  举报人信息加密保存, 密钥不在数据库中 ({f'密钥文件 {key_file}' if key_file else '演示用临时密钥, 结束即丢弃'})"
+    )
 
     t.heading("问题查摆阶段: 登记问题")
-    permit = t.step("2023-07-03 09:30", lambda: engine.report(
-        key, OFFICE, title="某商住项目施工许可审批超时两个月",
-        description="群众来电反映: 县城某商住项目施工许可申请材料齐全, 超过承诺时限两个月仍未办结。",
-        track="construction", channel="hotline", severity="serious",
-        reporter=Reporter(name="张某", phone="138****5678"),
-    ))
-    window = t.step("2023-07-04 15:20", lambda: engine.report(
-        key, SUPERVISION, title="政务服务中心窗口一次性告知不落实",
-        description="明察暗访发现: 不动产登记窗口未一次性告知所需材料, 群众往返三次。",
-        track="government_services", channel="undercover_check",
-    ))
-    kickback = t.step("2023-07-05 10:00", lambda: engine.report(
-        key, OFFICE, title="反映某站所工作人员索要好处费",
-        description="连心卡反映: 某乡镇站所工作人员办理审批时暗示收取好处费。",
-        track="obstruction", channel="liaison_card",
-    ))
-    reward = t.step("2023-07-06 11:00", lambda: engine.report(
-        key, TRACK_LEADER, title="某招商引资项目奖励资金未兑现",
-        description="县商务局转来: 2021年签约的招商引资项目, 合同约定的奖励资金至今未兑现。",
-        track="legacy_commitments", channel="department_referral",
-    ))
-    reward_dup = t.step("2023-07-07 16:00", lambda: engine.report(
-        key, TRACK_LEADER, title="企业座谈会反映招商奖励迟迟不兑现",
-        description="企业家座谈会上, 企业反映招商引资奖励资金拖欠两年。",
-        track="legacy_commitments", channel="forum",
-    ))
+    permit = t.step(
+        "2023-07-03 09:30",
+        lambda: engine.report(
+            key,
+            OFFICE,
+            title="某商住项目施工许可审批超时两个月",
+            description="群众来电反映: 县城某商住项目施工许可申请材料齐全, 超过承诺时限两个月仍未办结。",
+            track="construction",
+            channel="hotline",
+            severity="serious",
+            reporter=Reporter(name="张某", phone="138****5678"),
+        ),
+    )
+    window = t.step(
+        "2023-07-04 15:20",
+        lambda: engine.report(
+            key,
+            SUPERVISION,
+            title="政务服务中心窗口一次性告知不落实",
+            description="明察暗访发现: 不动产登记窗口未一次性告知所需材料, 群众往返三次。",
+            track="government_services",
+            channel="undercover_check",
+        ),
+    )
+    kickback = t.step(
+        "2023-07-05 10:00",
+        lambda: engine.report(
+            key,
+            OFFICE,
+            title="反映某站所工作人员索要好处费",
+            description="连心卡反映: 某乡镇站所工作人员办理审批时暗示收取好处费。",
+            track="obstruction",
+            channel="liaison_card",
+        ),
+    )
+    reward = t.step(
+        "2023-07-06 11:00",
+        lambda: engine.report(
+            key,
+            TRACK_LEADER,
+            title="某招商引资项目奖励资金未兑现",
+            description="县商务局转来: 2021年签约的招商引资项目, 合同约定的奖励资金至今未兑现。",
+            track="legacy_commitments",
+            channel="department_referral",
+        ),
+    )
+    reward_dup = t.step(
+        "2023-07-07 16:00",
+        lambda: engine.report(
+            key,
+            TRACK_LEADER,
+            title="企业座谈会反映招商奖励迟迟不兑现",
+            description="企业家座谈会上, 企业反映招商引资奖励资金拖欠两年。",
+            track="legacy_commitments",
+            channel="forum",
+        ),
+    )
     t.step("2023-07-07 16:30", lambda: engine.read_reporter(permit.id, CUSTODIAN))
 
     t.heading("交办, 合并重复问题")
-    t.step("2023-07-10 09:00", lambda: engine.assign(
-        permit.id, OFFICE, unit="housing_construction_bureau", due=dt.date(2023, 8, 15),
-        leading_official="钱副县长",
-    ))
-    t.step("2023-07-10 09:20", lambda: engine.assign(
-        window.id, TRACK_LEADER, unit="government_service_center", due=dt.date(2023, 8, 31),
-    ))
-    t.step("2023-07-10 10:00", lambda: engine.assign(
-        reward.id, OFFICE, unit="commerce_bureau", due=dt.date(2023, 8, 31),
-    ))
+    t.step(
+        "2023-07-10 09:00",
+        lambda: engine.assign(
+            permit.id,
+            OFFICE,
+            unit="housing_construction_bureau",
+            due=dt.date(2023, 8, 15),
+            leading_official="钱副县长",
+        ),
+    )
+    t.step(
+        "2023-07-10 09:20",
+        lambda: engine.assign(
+            window.id, TRACK_LEADER, unit="government_service_center", due=dt.date(2023, 8, 31)
+        ),
+    )
+    t.step(
+        "2023-07-10 10:00",
+        lambda: engine.assign(reward.id, OFFICE, unit="commerce_bureau", due=dt.date(2023, 8, 31)),
+    )
     t.step("2023-07-10 10:05", lambda: engine.merge(reward_dup.id, OFFICE, survivor_id=reward.id))
 
     t.heading("整改落实: 整改措施、核查撤销、验收、退回重新整改、销号")
-    m1 = t.step("2023-07-11 10:00", lambda: engine.add_measure(
-        permit.id, HOUSING, text="七个工作日内办结该项目施工许可", due=dt.date(2023, 7, 20),
-    ))
+    m1 = t.step(
+        "2023-07-11 10:00",
+        lambda: engine.add_measure(
+            permit.id, HOUSING, text="七个工作日内办结该项目施工许可", due=dt.date(2023, 7, 20)
+        ),
+    )
     t.step("2023-07-11 10:10", lambda: engine.start_rectification(permit.id, HOUSING))
-    w1 = t.step("2023-07-12 09:00", lambda: engine.add_measure(
-        window.id, SERVICE_CENTER, text="制定各窗口一次性告知清单并上墙公示",
-    ))
+    w1 = t.step(
+        "2023-07-12 09:00",
+        lambda: engine.add_measure(window.id, SERVICE_CENTER, text="制定各窗口一次性告知清单并上墙公示"),
+    )
     t.step("2023-07-12 09:05", lambda: engine.start_rectification(window.id, SERVICE_CENTER))
-    t.step("2023-07-14 17:00", lambda: engine.dismiss(
-        kickback.id, OFFICE, reason="经核查, 反映问题不属实, 已向反映人反馈核查结果",
-    ))
-    t.step("2023-07-17 11:00", lambda: engine.add_measure(
-        reward.id, COMMERCE, text="会同财政局核实奖励资金, 制定兑现计划", due=dt.date(2023, 8, 25),
-    ))
+    t.step(
+        "2023-07-14 17:00",
+        lambda: engine.dismiss(kickback.id, OFFICE, reason="经核查, 反映问题不属实, 已向反映人反馈核查结果"),
+    )
+    t.step(
+        "2023-07-17 11:00",
+        lambda: engine.add_measure(
+            reward.id, COMMERCE, text="会同财政局核实奖励资金, 制定兑现计划", due=dt.date(2023, 8, 25)
+        ),
+    )
     t.step("2023-07-17 11:10", lambda: engine.start_rectification(reward.id, COMMERCE))
     t.step("2023-07-19 16:00", lambda: engine.complete_measure(m1.id, HOUSING))
     t.step("2023-07-19 16:30", lambda: engine.submit_for_verification(permit.id, HOUSING))
@@ -277,24 +354,36 @@ def _play(
     t.step("2023-07-21 15:10", lambda: engine.submit_for_verification(window.id, SERVICE_CENTER))
     t.step("2023-07-24 10:00", lambda: engine.verify(permit.id, SUPERVISION))
     t.step("2023-07-25 09:30", lambda: engine.close(permit.id, OFFICE))
-    t.step("2023-07-26 14:00", lambda: engine.return_for_rework(
-        window.id, SUPERVISION, reason="暗访复查: 仍有两个窗口未公示告知清单",
-    ))
-    w2 = t.step("2023-07-27 09:00", lambda: engine.add_measure(
-        window.id, SERVICE_CENTER, text="逐窗口核查公示情况, 纳入月度考核", due=dt.date(2023, 8, 10),
-    ))
+    t.step(
+        "2023-07-26 14:00",
+        lambda: engine.return_for_rework(
+            window.id, SUPERVISION, reason="暗访复查: 仍有两个窗口未公示告知清单"
+        ),
+    )
+    w2 = t.step(
+        "2023-07-27 09:00",
+        lambda: engine.add_measure(
+            window.id, SERVICE_CENTER, text="逐窗口核查公示情况, 纳入月度考核", due=dt.date(2023, 8, 10)
+        ),
+    )
     t.step("2023-08-08 17:00", lambda: engine.complete_measure(w2.id, SERVICE_CENTER))
     t.step("2023-08-08 17:10", lambda: engine.submit_for_verification(window.id, SERVICE_CENTER))
     t.step("2023-08-11 10:00", lambda: engine.verify(window.id, TRACK_LEADER))
     t.step("2023-08-14 09:00", lambda: engine.close(window.id, OFFICE))
 
     t.heading("巩固提升阶段: 回头看")
-    t.step("2023-09-12 10:00", lambda: engine.follow_up_review(
-        permit.id, SUPERVISION, finding="抽查同类商住项目, 施工许可审批仍有超时", due=dt.date(2023, 10, 9),
-    ))
-    m2 = t.step("2023-09-13 09:00", lambda: engine.add_measure(
-        permit.id, HOUSING, text="建立审批超时预警, 每周通报办理进度", due=dt.date(2023, 9, 28),
-    ))
+    t.step(
+        "2023-09-12 10:00",
+        lambda: engine.follow_up_review(
+            permit.id, SUPERVISION, finding="抽查同类商住项目, 施工许可审批仍有超时", due=dt.date(2023, 10, 9)
+        ),
+    )
+    m2 = t.step(
+        "2023-09-13 09:00",
+        lambda: engine.add_measure(
+            permit.id, HOUSING, text="建立审批超时预警, 每周通报办理进度", due=dt.date(2023, 9, 28)
+        ),
+    )
     t.step("2023-09-26 16:00", lambda: engine.complete_measure(m2.id, HOUSING))
     t.step("2023-09-26 16:30", lambda: engine.submit_for_verification(permit.id, HOUSING))
     t.step("2023-09-28 10:00", lambda: engine.verify(permit.id, TRACK_LEADER))
@@ -316,13 +405,25 @@ def _play(
     print()
     print("【模拟】按内置实施方案在虚拟时钟上跑完整个专项行动: 300 件模拟问题, 各单位办理习惯不一,")
     print("调度每天扫描 (到期提醒、黄灯、红灯、挂牌督办、问责、职责催报、回头看抽查、督查抽签)。")
-    print(f"完整的逐日时间线: zhenggai simulate county_2023 --items 2000 --from {SIM_FROM} --until {SIM_UNTIL} --seed 1")
-    simulate("county_2023", items=300, start=SIM_FROM, until=SIM_UNTIL, seed=1, progress=progress, timeline=False,
-             then=_write_reports(reports, progress=progress),
-             on_day={MID_DAY: _write_reports(reports / MID_FOLDER, in_progress=True)})
+    print(
+        f"完整的逐日时间线: zhenggai simulate county_2023 --items 2000 --from {SIM_FROM} --until {SIM_UNTIL} --seed 1"
+    )
+    simulate(
+        "county_2023",
+        items=300,
+        start=SIM_FROM,
+        until=SIM_UNTIL,
+        seed=1,
+        progress=progress,
+        timeline=False,
+        then=_write_reports(reports, progress=progress),
+        on_day={MID_DAY: _write_reports(reports / MID_FOLDER, in_progress=True)},
+    )
     if keep:
         print(f"演示数据库已保留: {shown_db(db)} (可用 zhenggai --db {shown_db(db)} item list 查看)")
         if key_file is not None:
-            print(f"举报人密钥已保留: {key_file} (配置文件 [reporter] 段写 key_file = \"{key_file}\" 后, "
-                  "保管人可用 zhenggai item reporter 编号 查阅)")
+            print(
+                f'举报人密钥已保留: {key_file} (配置文件 [reporter] 段写 key_file = "{key_file}" 后, '
+                "保管人可用 zhenggai item reporter 编号 查阅)"
+            )
     return 0 if report.ok else 1

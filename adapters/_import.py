@@ -90,7 +90,6 @@ __all__ = [
 ]
 
 
-
 #: What marks a whole-row problem in place of a column header.
 WHOLE_ROW = "整行"
 #: Values meaning "empty" in an optional column (the ledger prints 未定 for no due date).
@@ -124,8 +123,13 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("问题标题", "title", True, "简要概括问题, 不超过 200 字"),
     Column("问题描述", "description", True, "问题的具体情况, 不超过 5000 字"),
-    Column("所属领域", "track", True, "所属专项整治, 从下拉列表选择",
-           ("所属专项", "整治领域", "所属专项(整治领域)")),
+    Column(
+        "所属领域",
+        "track",
+        True,
+        "所属专项整治, 从下拉列表选择",
+        ("所属专项", "整治领域", "所属专项(整治领域)"),
+    ),
     Column("来源渠道", "channel", True, "问题来源, 从下拉列表选择", ("问题来源",)),
     Column("问题程度", "severity", False, "不填为实施方案的第一项"),
     Column("责任单位", "unit", False, "填写则导入时即交办该单位"),
@@ -172,8 +176,12 @@ class Vocabulary:
         return cls(labels.tracks, labels.channels, labels.severities, labels.units, today)
 
     def choices(self, field_name: str) -> Mapping[str, str]:
-        return {"track": self.tracks, "channel": self.channels, "severity": self.severities,
-                "unit": self.units}[field_name]
+        return {
+            "track": self.tracks,
+            "channel": self.channels,
+            "severity": self.severities,
+            "unit": self.units,
+        }[field_name]
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,12 +225,18 @@ def _find_header(
     fields = _header_fields(layout)
     top = itertools.takewhile(lambda row: row[0] <= HEADER_ROWS, table.rows)
     header = next(
-        (row for row in top if sum(isinstance(v, str) and _header_key(v) in fields for v in row[1]) >= 2), None
+        (row for row in top if sum(isinstance(v, str) and _header_key(v) in fields for v in row[1]) >= 2),
+        None,
     )
     if header is None:
         first = table.rows[0][0] if table.rows else 1
         needed = "、".join(c.header for c in layout if c.required)
-        return first, {}, [], [Problem(first, "表头", f"前 {HEADER_ROWS} 行中没有找到表头 (须有列: {needed})")]
+        return (
+            first,
+            {},
+            [],
+            [Problem(first, "表头", f"前 {HEADER_ROWS} 行中没有找到表头 (须有列: {needed})")],
+        )
     number, values = header
     columns: dict[str, tuple[int, str]] = {}
     ignored: list[str] = []
@@ -236,7 +250,9 @@ def _find_header(
             ignored.append(text)
         elif column.field in columns:
             earlier = columns[column.field][1]
-            problems.append(Problem(number, text, f"与「{earlier}」列重复 (都是{column.header}), 请只保留一列"))
+            problems.append(
+                Problem(number, text, f"与「{earlier}」列重复 (都是{column.header}), 请只保留一列")
+            )
         else:
             columns[column.field] = (index, text)
     for column in layout:
@@ -248,11 +264,18 @@ def _find_header(
 def ranked(found: Sequence[Problem], columns: Mapping[str, tuple[int, str]]) -> tuple[Problem, ...]:
     """Problems in row order, and within a row in the sheet's column order (whole-row first)."""
     order = {text: i for i, (_, text) in enumerate(sorted(columns.values()))}
-    return tuple(sorted(found, key=lambda p: (p.row, order.get(p.column, -1 if p.column == WHOLE_ROW else 999))))
+    return tuple(
+        sorted(found, key=lambda p: (p.row, order.get(p.column, -1 if p.column == WHOLE_ROW else 999)))
+    )
 
 
 def data_rows(
-    table: Table, header_row: int, columns: Mapping[str, tuple[int, str]], *, path: Path, max_rows: int = MAX_ROWS
+    table: Table,
+    header_row: int,
+    columns: Mapping[str, tuple[int, str]],
+    *,
+    path: Path,
+    max_rows: int = MAX_ROWS,
 ) -> list[tuple[int, dict[str, Value]]]:
     """The rows below the header as (Excel row number, field → value), values the export
     neutralised restored; rows with only ignored columns filled are left out. None at all, or
@@ -273,7 +296,12 @@ def data_rows(
 
 
 def check_table(
-    table: Table, vocabulary: Vocabulary, *, path: Path, max_rows: int = MAX_ROWS, progress: TextIO | None = None
+    table: Table,
+    vocabulary: Vocabulary,
+    *,
+    path: Path,
+    max_rows: int = MAX_ROWS,
+    progress: TextIO | None = None,
 ) -> Intake:
     """Every row of ``table`` checked against ``vocabulary``: the entries to import, or every
     problem (row, column, reason), in row and column order. With ``progress`` (standard
@@ -286,8 +314,16 @@ def check_table(
     headers = {name: text for name, (_, text) in columns.items()}
 
     def intake(entries: Sequence[tuple[int, NewItem]], found: Sequence[Problem]) -> Intake:
-        return Intake(path, table.sheet, header_row, tuple(entries), ranked(found, columns), tuple(ignored),
-                      table.notes, headers)
+        return Intake(
+            path,
+            table.sheet,
+            header_row,
+            tuple(entries),
+            ranked(found, columns),
+            tuple(ignored),
+            table.notes,
+            headers,
+        )
 
     if problems:
         return intake((), problems)
@@ -337,7 +373,9 @@ def _restored(value: Value) -> Value:
     return value
 
 
-def _merge_problems(merged: Sequence[str], header_row: int, columns: Mapping[str, tuple[int, str]]) -> list[Problem]:
+def _merge_problems(
+    merged: Sequence[str], header_row: int, columns: Mapping[str, tuple[int, str]]
+) -> list[Problem]:
     from openpyxl.utils.cell import range_boundaries
 
     by_index = {i: text for i, text in columns.values()}
@@ -347,10 +385,13 @@ def _merge_problems(merged: Sequence[str], header_row: int, columns: Mapping[str
         if max_row < header_row:
             continue  # a title above the header
         named = [by_index[c - 1] for c in range(min_col, max_col + 1) if c - 1 in by_index]
-        problems.append(Problem(
-            max(min_row, header_row), named[0] if named else WHOLE_ROW,
-            f"合并单元格 {ref}: 合并的单元格只有第一格有内容, 请取消合并, 在每一行填写完整后再导入",
-        ))
+        problems.append(
+            Problem(
+                max(min_row, header_row),
+                named[0] if named else WHOLE_ROW,
+                f"合并单元格 {ref}: 合并的单元格只有第一格有内容, 请取消合并, 在每一行填写完整后再导入",
+            )
+        )
     return problems
 
 
@@ -370,7 +411,10 @@ def _plain(value: Value) -> str:
 
 
 def _check_row(
-    number: int, cells: Mapping[str, Value], headers: Mapping[str, str], vocabulary: Vocabulary,
+    number: int,
+    cells: Mapping[str, Value],
+    headers: Mapping[str, str],
+    vocabulary: Vocabulary,
     lookups: Mapping[str, Mapping[str, str]],
 ) -> tuple[dict[str, Any], list[Problem]]:
     """One data row: the NewItem fields, or its problems."""
@@ -390,7 +434,10 @@ def _check_row(
     if fields.get("unit") is None and not any(p.column == headers.get("unit") for p in problems):
         for name in ("due", "leading_official"):
             if fields.get(name) is not None:
-                problem(name, f"填写了{by_field[name].header}, 但没有填写责任单位 (交办时才有{by_field[name].header})")
+                problem(
+                    name,
+                    f"填写了{by_field[name].header}, 但没有填写责任单位 (交办时才有{by_field[name].header})",
+                )
     return fields, problems
 
 
@@ -430,8 +477,12 @@ def _check_due(value: Value, vocabulary: Vocabulary) -> tuple[dt.date | None, st
     return day, None
 
 
-def _unknown(column: Column, text: str, choices: Mapping[str, str],
-             template: str = "zhenggai import --template 文件.xlsx") -> str:
+def _unknown(
+    column: Column,
+    text: str,
+    choices: Mapping[str, str],
+    template: str = "zhenggai import --template 文件.xlsx",
+) -> str:
     reason = f"未知的{column.header}「{text}」"
     close = [choices[key] for key in nearest(choices, text, 3)]
     if close:
@@ -458,7 +509,10 @@ def _parse_due(value: Value) -> tuple[dt.date | None, str | None]:
     if isinstance(value, dt.date):
         return value, None
     if not isinstance(value, str):
-        return None, f"须为日期, 如 2023-08-15 (收到 {_plain(value)}; 若为 Excel 日期, 请把单元格格式设为日期)"
+        return (
+            None,
+            f"须为日期, 如 2023-08-15 (收到 {_plain(value)}; 若为 Excel 日期, 请把单元格格式设为日期)",
+        )
     text = unicodedata.normalize("NFKC", value).strip()
     match = _DATE.fullmatch(text)
     if match is None:
@@ -475,7 +529,12 @@ def _parse_due(value: Value) -> tuple[dt.date | None, str | None]:
 
 
 def import_file(
-    engine: Engine, campaign: str, actor: Actor, path: Path, *, max_rows: int = MAX_ROWS,
+    engine: Engine,
+    campaign: str,
+    actor: Actor,
+    path: Path,
+    *,
+    max_rows: int = MAX_ROWS,
     progress: TextIO | None = None,
 ) -> Imported:
     """Read ``path``, check every row, import all of it or nothing.
@@ -490,15 +549,20 @@ def import_file(
     from ._progress import progress_callback
 
     table = read_table(path, max_rows=max_rows)
-    intake = check_table(table, Vocabulary.load(engine, campaign), path=path, max_rows=max_rows, progress=progress)
+    intake = check_table(
+        table, Vocabulary.load(engine, campaign), path=path, max_rows=max_rows, progress=progress
+    )
     if intake.problems:
         raise IntakeRejected(intake.problems, intake)
     entries = [entry for _, entry in intake.entries]
     try:
         with progress_callback(progress, desc="导入问题", unit="行") as report:
             # Only when shown: a stand-in for the engine (tests) need not take the keyword.
-            result = (engine.import_items(campaign, actor, entries) if report is None
-                      else engine.import_items(campaign, actor, entries, progress=report))
+            result = (
+                engine.import_items(campaign, actor, entries)
+                if report is None
+                else engine.import_items(campaign, actor, entries, progress=report)
+            )
     except ImportRejected as err:
         by_field = {c.field: c.header for c in COLUMNS}
         problems = [

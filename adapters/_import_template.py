@@ -34,25 +34,52 @@ def write_template(engine: Engine, campaign: str, path: Path) -> Path:
         "每行填写一个问题; 第一行是表头, 请勿改动表头文字; 只读取第一个工作表, 空行不读取。",
         "问题标题、问题描述、所属领域、来源渠道必填; 其余各列可不填。",
         "所属领域、来源渠道、问题程度、责任单位: 从下拉列表选择, 即下表的名称 (也可填标识)。",
-        ("整改时限填日期, 如 2023-08-15、2023/8/15 或 2023年8月15日, 不能早于导入当天; "
-         "填写整改时限或牵头领导须同时填写责任单位; 不填整改时限时按实施方案的规定计算。"),
+        (
+            "整改时限填日期, 如 2023-08-15、2023/8/15 或 2023年8月15日, 不能早于导入当天; "
+            "填写整改时限或牵头领导须同时填写责任单位; 不填整改时限时按实施方案的规定计算。"
+        ),
         "填写了责任单位的问题, 导入时即交办该单位。",
         "不要合并单元格; 公式须有计算结果 (最好另存为数值); 最多 20000 行。",
         "导入全部成功或全部不导入: 有问题时逐条列出行号、列名和原因, 改正后重新导入。",
         f"导入命令: zhenggai import 文件.xlsx --campaign {view.key}",
     ]
     checks: dict[str, dict[str, Any]] = {
-        "due": {"validate": "date", "criteria": ">=", "value": vocabulary.today,
-                "error_message": f"须为不早于 {vocabulary.today.isoformat()} 的日期"},
+        "due": {
+            "validate": "date",
+            "criteria": ">=",
+            "value": vocabulary.today,
+            "error_message": f"须为不早于 {vocabulary.today.isoformat()} 的日期",
+        }
     }
     for name, limit in _TEXT_LIMITS.items():
-        checks[name] = {"validate": "length", "criteria": "<=", "value": limit, "error_message": f"不超过 {limit} 字"}
-    widths = {"title": 30, "description": 50, "track": 24, "channel": 16, "severity": 10, "unit": 24,
-              "due": 14, "leading_official": 12}
+        checks[name] = {
+            "validate": "length",
+            "criteria": "<=",
+            "value": limit,
+            "error_message": f"不超过 {limit} 字",
+        }
+    widths = {
+        "title": 30,
+        "description": 50,
+        "track": 24,
+        "channel": 16,
+        "severity": 10,
+        "unit": 24,
+        "due": 14,
+        "leading_official": 12,
+    }
     return write_list_template(
-        target, created=engine.clock.now(), sheet_name="问题清单", title=f"问题清单填写说明: {view.title}",
-        subtitle=f"专项行动标识 {view.key}; 模板生成于 {vocabulary.today.isoformat()}", layout=COLUMNS,
-        lists=lists, rules=rules, widths=widths, checks=checks, dates=("due",),
+        target,
+        created=engine.clock.now(),
+        sheet_name="问题清单",
+        title=f"问题清单填写说明: {view.title}",
+        subtitle=f"专项行动标识 {view.key}; 模板生成于 {vocabulary.today.isoformat()}",
+        layout=COLUMNS,
+        lists=lists,
+        rules=rules,
+        widths=widths,
+        checks=checks,
+        dates=("due",),
     )
 
 
@@ -69,9 +96,18 @@ def template_target(path: Path) -> Path:
 
 
 def write_list_template(
-    target: Path, *, created: dt.datetime, sheet_name: str, title: str, subtitle: str, layout: Sequence[Column],
-    lists: Sequence[tuple[str, Mapping[str, str]]], rules: Sequence[str], widths: Mapping[str, int],
-    checks: Mapping[str, Mapping[str, Any]], dates: Sequence[str] = (),
+    target: Path,
+    *,
+    created: dt.datetime,
+    sheet_name: str,
+    title: str,
+    subtitle: str,
+    layout: Sequence[Column],
+    lists: Sequence[tuple[str, Mapping[str, str]]],
+    rules: Sequence[str],
+    widths: Mapping[str, int],
+    checks: Mapping[str, Mapping[str, Any]],
+    dates: Sequence[str] = (),
 ) -> Path:
     """An empty list to fill in at ``target``: a sheet ``sheet_name`` with the ``layout``'s header
     (required columns marked), an input hint on each column, a drop-down list on each column
@@ -84,17 +120,20 @@ def write_list_template(
     list_row = 4 + len(rules) + 2 + len(layout) + 2  # 0-based row of the lists' header
     workbook = new_workbook(target, created=created)
     try:
-        bold = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
-                                    "valign": "vcenter"})
-        required = workbook.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1, "text_wrap": True,
-                                        "valign": "vcenter"})
+        bold = workbook.add_format(
+            {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "vcenter"}
+        )
+        required = workbook.add_format(
+            {"bold": True, "bg_color": "#FCE4D6", "border": 1, "text_wrap": True, "valign": "vcenter"}
+        )
         date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
         text_format = workbook.add_format({"num_format": "@", "text_wrap": True})
         sheet = workbook.add_worksheet(sheet_name)
         last = MAX_ROWS  # 0-based last data row
         for col, column in enumerate(layout):
-            sheet.set_column(col, col, widths.get(column.field, 16),
-                             date_format if column.field in dates else text_format)
+            sheet.set_column(
+                col, col, widths.get(column.field, 16), date_format if column.field in dates else text_format
+            )
             sheet.write_string(0, col, column.header, required if column.required else bold)
             hint = f"{'必填' if column.required else '选填'}: {column.hint}"
             options: dict[str, Any] = {"input_title": column.header, "input_message": hint[:255]}
@@ -103,10 +142,14 @@ def write_list_template(
                 size = max(len(lists[choice][1]), 1)
                 first = list_row + 2  # 1-based first row of the list
                 letter = "ABCDEFGHIJKLMNOP"[choice * 2]
-                options.update({"validate": "list",
-                                "source": f"='{guide}'!${letter}${first}:${letter}${first + size - 1}",
-                                "error_title": column.header,
-                                "error_message": f"请从下拉列表选择 (见「{guide}」工作表)"})
+                options.update(
+                    {
+                        "validate": "list",
+                        "source": f"='{guide}'!${letter}${first}:${letter}${first + size - 1}",
+                        "error_title": column.header,
+                        "error_message": f"请从下拉列表选择 (见「{guide}」工作表)",
+                    }
+                )
             elif column.field in checks:
                 options.update({"error_title": column.header, **checks[column.field]})
             else:

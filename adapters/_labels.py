@@ -7,12 +7,7 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from zhenggai.engine import (
-    OPERATIONS,
-    CampaignSetup,
-    CampaignView,
-    Engine,
-)
+from zhenggai.engine import OPERATIONS, CampaignSetup, CampaignView, Engine
 
 __all__ = ["EXTRA_TRIGGER_LABELS", "Labels"]
 
@@ -55,7 +50,9 @@ class Labels:
     def load(cls, engine: Engine, campaign: str | CampaignView) -> Labels:
         """The labels of the definition version the campaign runs on, as the engine last read
         it (one read, none when the engine has read the campaign already)."""
-        info = engine.campaign_info(campaign.key if isinstance(campaign, CampaignView) else campaign, cached=True)
+        info = engine.campaign_info(
+            campaign.key if isinstance(campaign, CampaignView) else campaign, cached=True
+        )
         view, lifecycle = info.view, info.lifecycle
         setup = info.definition or _builtin_setup(view)
         return cls(

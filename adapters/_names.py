@@ -62,8 +62,10 @@ def nearest(choices: Mapping[str, str], given: str, n: int = NEAREST) -> list[st
     if within:
         return within[:n]
     scored = sorted(
-        ((max(difflib.SequenceMatcher(None, wanted, squash(text)).ratio() for text in (label, key)), key)
-         for key, label in choices.items()),
+        (
+            (max(difflib.SequenceMatcher(None, wanted, squash(text)).ratio() for text in (label, key)), key)
+            for key, label in choices.items()
+        ),
         key=lambda pair: -pair[0],
     )
     return [key for score, key in scored if score >= 0.4][:n]
@@ -109,16 +111,20 @@ _DOCUMENT_ARGS: Mapping[str, tuple[str, str]] = {
     "trigger": ("规范性文件操作", "document_triggers"),
 }
 #: Commands whose ``--unit``/``--state``… the command resolves itself (the actor is still resolved here).
-_SKIP = frozenset({"init", "contact_add", "contact_list", "contact_update", "contact_import", "contact_template",
-                   "import"})
+_SKIP = frozenset(
+    {"init", "contact_add", "contact_list", "contact_update", "contact_import", "contact_template", "import"}
+)
 
 
-def resolve_args(args: argparse.Namespace, db: str,
-                 actor: tuple[str, str, str | None] | None) -> tuple[str, str, str | None] | None:
+def resolve_args(
+    args: argparse.Namespace, db: str, actor: tuple[str, str, str | None] | None
+) -> tuple[str, str, str | None] | None:
     """Names on the command line (and the actor's role and unit) replaced by their keys, in
     place; returns the actor. Keys pass as they are. Nothing to resolve: no database opened."""
     command = getattr(args, "command", "")
-    table = {} if command in _SKIP else {**_ARGS, **(_DOCUMENT_ARGS if command.startswith("document_") else {})}
+    table = (
+        {} if command in _SKIP else {**_ARGS, **(_DOCUMENT_ARGS if command.startswith("document_") else {})}
+    )
     wanted = {name: value for name in table if isinstance(value := getattr(args, name, None), str)}
     role = actor[1] if actor else None
     actor_unit = actor[2] if actor else None
@@ -155,12 +161,25 @@ def _vocabularies(db: str, campaign: str | None) -> dict[str, dict[str, str]] | 
     except CliError:
         return None
     try:
-        views = [engine.campaign_info(campaign, cached=True).view] if campaign else engine.campaigns(cached=True)
+        views = (
+            [engine.campaign_info(campaign, cached=True).view] if campaign else engine.campaigns(cached=True)
+        )
         if not views:
             return None
-        out: dict[str, dict[str, str]] = {name: {} for name in (
-            "units", "tracks", "states", "channels", "severities", "triggers", "roles",
-            "document_states", "document_triggers")}
+        out: dict[str, dict[str, str]] = {
+            name: {}
+            for name in (
+                "units",
+                "tracks",
+                "states",
+                "channels",
+                "severities",
+                "triggers",
+                "roles",
+                "document_states",
+                "document_triggers",
+            )
+        }
         for view in views:
             labels = Labels.load(engine, view)
             for name in ("units", "tracks", "states", "channels", "severities", "triggers", "roles"):

@@ -18,6 +18,7 @@ from ._tables import LIGHT_LABELS, format_date, format_time, render_table
 
 __all__ = ["OPS_COMMANDS", "cmd_run", "cmd_status", "describe_span"]
 
+
 def cmd_run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai run [--once] [--interval S]: the scheduler daemon, or one sweep."""
     with open_engine(db) as engine:
@@ -34,20 +35,43 @@ def cmd_run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
             if dispatcher is not None:
                 send_due(dispatcher)
             # One heartbeat row per host for sweeps run by cron; --interval says how often.
-            engine.heartbeat(f"{socket.gethostname()}:once", host=socket.gethostname(), pid=os.getpid(),
-                             started_at=engine.clock.now(), interval=args.interval, fired=report.fired)
+            engine.heartbeat(
+                f"{socket.gethostname()}:once",
+                host=socket.gethostname(),
+                pid=os.getpid(),
+                started_at=engine.clock.now(),
+                interval=args.interval,
+                fired=report.fired,
+            )
             if args.json:
-                _print_json({"fired": report.fired, "collapsed": report.collapsed, "missed": report.missed,
-                             "void": report.void, "skipped": report.skipped, "subjects": report.subjects})
+                _print_json(
+                    {
+                        "fired": report.fired,
+                        "collapsed": report.collapsed,
+                        "missed": report.missed,
+                        "void": report.void,
+                        "skipped": report.skipped,
+                        "subjects": report.subjects,
+                    }
+                )
             else:
-                print(f"扫描完成: 触发 {report.fired} 步, 合并补办 {report.collapsed} 步, "
-                      f"错过待人工处理 {report.missed} 步, 作废 {report.void} 步")
+                print(
+                    f"扫描完成: 触发 {report.fired} 步, 合并补办 {report.collapsed} 步, "
+                    f"错过待人工处理 {report.missed} 步, 作废 {report.void} 步"
+                )
             return 0
         from ._daemon import Daemon
 
-        daemon = Daemon(engine, interval=args.interval, dispatch=dispatcher.dispatch if dispatcher else None,
-                        anchor=(lambda: anchor_if_due(engine, anchor_file)) if anchor_file else None)
-        print(f"守护进程 {daemon.name} 已启动: 每 {args.interval:g} 秒扫描一次; Ctrl-C 或 SIGTERM 停止", flush=True)
+        daemon = Daemon(
+            engine,
+            interval=args.interval,
+            dispatch=dispatcher.dispatch if dispatcher else None,
+            anchor=(lambda: anchor_if_due(engine, anchor_file)) if anchor_file else None,
+        )
+        print(
+            f"守护进程 {daemon.name} 已启动: 每 {args.interval:g} 秒扫描一次; Ctrl-C 或 SIGTERM 停止",
+            flush=True,
+        )
         daemon.run_forever()
         print(f"守护进程 {daemon.name} 已停止 (共扫描 {daemon.sweeps} 次)", flush=True)
         return 0
@@ -76,11 +100,17 @@ def cmd_status(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> i
     behind = status.behind
     # Steps that could already be due but wait for a year's holiday notice count as behind.
     late = args.max_behind is not None and (
-        behind > dt.timedelta(minutes=args.max_behind) or status.awaiting_due > 0)
+        behind > dt.timedelta(minutes=args.max_behind) or status.awaiting_due > 0
+    )
     if args.json:
-        _print_json({**status.to_dict(), "behind_seconds": int(behind.total_seconds()),
-                     "alive": [d.name for d in status.daemons if d.alive(status.now)],
-                     "unreachable": {u.campaign: u.to_dict() for u in unreachable}})
+        _print_json(
+            {
+                **status.to_dict(),
+                "behind_seconds": int(behind.total_seconds()),
+                "alive": [d.name for d in status.daemons if d.alive(status.now)],
+                "unreachable": {u.campaign: u.to_dict() for u in unreachable},
+            }
+        )
         return 1 if late else 0
     print(_status_text(status))
     from ._contacts import unreachable_lines
@@ -119,15 +149,17 @@ def _status_text(status: StatusView) -> str:
         )
     if status.awaiting_calendar:
         years = "、".join(str(y) for y in status.awaiting_years) or "未知"
-        past = f", 其中 {status.awaiting_due} 个已过最早可能的到期时间, 无法执行" if status.awaiting_due else ""
-        lines.append(f"待日历: {status.awaiting_calendar} 个督办步骤等待 {years} 年的节假日安排{past};"
-                     " 通知发布后用 zhenggai calendar load 载入")
+        past = (
+            f", 其中 {status.awaiting_due} 个已过最早可能的到期时间, 无法执行" if status.awaiting_due else ""
+        )
+        lines.append(
+            f"待日历: {status.awaiting_calendar} 个督办步骤等待 {years} 年的节假日安排{past};"
+            " 通知发布后用 zhenggai calendar load 载入"
+        )
     names = {"pending": "待发送", "sent": "已发送", "dead": "死信"}
     outbox = " · ".join(f"{names.get(k, k)} {v}" for k, v in sorted(status.outbox.items())) or "无"
     lines.append(f"消息: {outbox}")
     return "\n".join(lines)
-
-
 
 
 def cmd_duty_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
@@ -146,8 +178,10 @@ def cmd_duty_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
     done = sum(x.status == "done" for x in duties)
     # Due before the campaign was created (a plan started late): neither done nor owed.
     moot = sum(x.status == "not_applicable" for x in duties)
-    print(f"共 {len(duties)} 项, 已完成 {done} 项, 未完成 {len(duties) - done - moot} 项"
-          + (f", 不适用 {moot} 项 (专项行动启动前已到期)" if moot else ""))
+    print(
+        f"共 {len(duties)} 项, 已完成 {done} 项, 未完成 {len(duties) - done - moot} 项"
+        + (f", 不适用 {moot} 项 (专项行动启动前已到期)" if moot else "")
+    )
     return 0
 
 
@@ -157,11 +191,20 @@ DUTY_STATUS_LABELS = {"done": "已完成", "not_applicable": "不适用"}
 
 def duty_table(duties: list[DutyView]) -> str:
     rows = [
-        [str(x.id), x.label, x.unit_name, format_date(x.due), DUTY_STATUS_LABELS.get(x.status, "未完成"),
-         LIGHT_LABELS.get(x.light, x.light), (ESCALATION_LABELS.get(x.escalation_level, "") if x.escalation_level else "")]
+        [
+            str(x.id),
+            x.label,
+            x.unit_name,
+            format_date(x.due),
+            DUTY_STATUS_LABELS.get(x.status, "未完成"),
+            LIGHT_LABELS.get(x.light, x.light),
+            (ESCALATION_LABELS.get(x.escalation_level, "") if x.escalation_level else ""),
+        ]
         for x in duties
     ]
-    return render_table(["编号", "职责", "单位", "到期", "状态", "预警", "督办"], rows, aligns=[">"] + ["<"] * 6)
+    return render_table(
+        ["编号", "职责", "单位", "到期", "状态", "预警", "督办"], rows, aligns=[">"] + ["<"] * 6
+    )
 
 
 def cmd_duty_done(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
@@ -177,5 +220,9 @@ def cmd_duty_done(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
 
 
 OPS_COMMANDS: Mapping[str, Any] = {
-    "run": cmd_run, "status": cmd_status, "duty_list": cmd_duty_list, "duty_done": cmd_duty_done, **OUTBOX_COMMANDS,
+    "run": cmd_run,
+    "status": cmd_status,
+    "duty_list": cmd_duty_list,
+    "duty_done": cmd_duty_done,
+    **OUTBOX_COMMANDS,
 }

@@ -44,7 +44,9 @@ def send_due(dispatcher: Any, *, once: bool = False) -> dict[str, int]:
 
 def cmd_outbox_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     with open_engine(db) as engine:
-        campaign = _campaign_key(engine, args.campaign) if args.campaign or len(engine.campaigns()) == 1 else None
+        campaign = (
+            _campaign_key(engine, args.campaign) if args.campaign or len(engine.campaigns()) == 1 else None
+        )
         rows = engine.outbox(campaign, status=args.status)
     if args.json:
         _print_json([r.to_dict() for r in rows])
@@ -52,11 +54,26 @@ def cmd_outbox_list(args: argparse.Namespace, db: str, actor: ActorTuple | None)
     if not rows:
         print("没有消息")
         return 0
-    table = [[str(r.id), STATUS_LABELS.get(r.status, r.status), r.channel, truncate(r.recipient, 28), r.kind,
-              str(r.attempts), format_time(r.next_try_at, LOCAL) if r.status in ("pending", "sending") else "",
-              truncate(r.last_error or "", 40)] for r in rows]
-    print(render_table(["编号", "状态", "渠道", "接收方", "类别", "尝试", "下次发送", "原因"], table,
-                       aligns=[">", "<", "<", "<", "<", ">", "<", "<"]))
+    table = [
+        [
+            str(r.id),
+            STATUS_LABELS.get(r.status, r.status),
+            r.channel,
+            truncate(r.recipient, 28),
+            r.kind,
+            str(r.attempts),
+            format_time(r.next_try_at, LOCAL) if r.status in ("pending", "sending") else "",
+            truncate(r.last_error or "", 40),
+        ]
+        for r in rows
+    ]
+    print(
+        render_table(
+            ["编号", "状态", "渠道", "接收方", "类别", "尝试", "下次发送", "原因"],
+            table,
+            aligns=[">", "<", "<", "<", "<", ">", "<", "<"],
+        )
+    )
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.status] = counts.get(r.status, 0) + 1
@@ -75,11 +92,13 @@ def cmd_outbox_show(args: argparse.Namespace, db: str, actor: ActorTuple | None)
 
 
 def _show(row: OutboxView) -> str:
-    lines = [f"消息 {row.id}: {row.kind}",
-             f"  状态      {STATUS_LABELS.get(row.status, row.status)} (已尝试 {row.attempts} 次)",
-             f"  渠道      {row.channel} → {row.recipient}",
-             f"  幂等键    {row.idempotency_key}",
-             f"  创建      {format_time(row.created_at, LOCAL)}"]
+    lines = [
+        f"消息 {row.id}: {row.kind}",
+        f"  状态      {STATUS_LABELS.get(row.status, row.status)} (已尝试 {row.attempts} 次)",
+        f"  渠道      {row.channel} → {row.recipient}",
+        f"  幂等键    {row.idempotency_key}",
+        f"  创建      {format_time(row.created_at, LOCAL)}",
+    ]
     if row.sent_at:
         lines.append(f"  发送      {format_time(row.sent_at, LOCAL)}")
     elif row.status in ("pending", "sending"):
@@ -114,12 +133,16 @@ def cmd_outbox_send(args: argparse.Namespace, db: str, actor: ActorTuple | None)
     if args.json:
         _print_json(totals)
     else:
-        print(f"发送完成: 已发送 {totals['sent']} 条, 待重试 {totals['retried']} 条, 死信 {totals['dead']} 条, "
-              f"顺延 {totals['deferred']} 条")
+        print(
+            f"发送完成: 已发送 {totals['sent']} 条, 待重试 {totals['retried']} 条, 死信 {totals['dead']} 条, "
+            f"顺延 {totals['deferred']} 条"
+        )
     return 0
 
 
 OUTBOX_COMMANDS: Mapping[str, Any] = {
-    "outbox_list": cmd_outbox_list, "outbox_show": cmd_outbox_show, "outbox_retry": cmd_outbox_retry,
+    "outbox_list": cmd_outbox_list,
+    "outbox_show": cmd_outbox_show,
+    "outbox_retry": cmd_outbox_retry,
     "outbox_send": cmd_outbox_send,
 }

@@ -26,12 +26,22 @@ def progress_bar(stream: TextIO | None, *, total: int, desc: str, unit: str) -> 
     """A tqdm bar writing to ``stream`` (standard error), or a silent one when ``stream`` is None."""
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit=unit, file=stream if stream is not None else sys.stderr,
-                disable=stream is None, bar_format=BAR_FORMAT, dynamic_ncols=True, leave=True)
+    return tqdm(
+        total=total,
+        desc=desc,
+        unit=unit,
+        file=stream if stream is not None else sys.stderr,
+        disable=stream is None,
+        bar_format=BAR_FORMAT,
+        dynamic_ncols=True,
+        leave=True,
+    )
 
 
 @contextmanager
-def progress_callback(stream: TextIO | None, *, desc: str, unit: str) -> Iterator[Callable[[int, int], None] | None]:
+def progress_callback(
+    stream: TextIO | None, *, desc: str, unit: str
+) -> Iterator[Callable[[int, int], None] | None]:
     """A ``progress(done, total)`` callback for an engine call that counts inside its
     transaction: the bar opens at the first call (when the total is known) and is closed on
     leaving the block. None when ``stream`` is None, so the engine does not call anything."""

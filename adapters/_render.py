@@ -5,21 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from zhenggai.engine import (
-    EventView,
-    ItemView,
-    MeasureView,
-)
+from zhenggai.engine import EventView, ItemView, MeasureView
 
 from ._labels import Labels
-from ._tables import (
-    display_width,
-    format_date,
-    format_time,
-    pad,
-    render_table,
-    truncate,
-)
+from ._tables import display_width, format_date, format_time, pad, render_table, truncate
 
 __all__ = ["event_lines", "item_table"]
 
@@ -61,8 +50,12 @@ DATA_LABELS: Mapping[str, str] = {
 }
 
 
-def item_table(items: Sequence[ItemView], *, measures: Mapping[int, Sequence[MeasureView]] | None = None,
-               campaign_column: bool = False) -> str:
+def item_table(
+    items: Sequence[ItemView],
+    *,
+    measures: Mapping[int, Sequence[MeasureView]] | None = None,
+    campaign_column: bool = False,
+) -> str:
     """The readable item table (编号, 问题编号, 标题, 专项, 状态, 责任单位, 整改时限, 版本)."""
     headers = ["编号", "问题编号", "标题", "专项", "状态", "责任单位", "整改时限", "版本"]
     aligns = [">", "<", "<", "<", "<", "<", "<", ">"]

@@ -60,7 +60,7 @@ def cmd_reporter_keygen(args: argparse.Namespace, db: str, actor: ActorTuple | N
         _print_json({"file": str(path), "key_id": key_id})
         return 0
     print(f"已生成举报人密钥: {path} (密钥编号 {key_id}; 文件权限 0600)")
-    print(f"使用: 在配置文件 [reporter] 段写 key_file = \"{path.resolve()}\"")
+    print(f'使用: 在配置文件 [reporter] 段写 key_file = "{path.resolve()}"')
     print("更换密钥: 原密钥文件移入 old_key_files, 再运行 zhenggai reporter rekey; 之后可删去原密钥")
     print("请另行安全备份此文件, 不要与数据库备份放在一起: 密钥遗失则它加密的举报人信息无法恢复")
     return 0
@@ -76,16 +76,24 @@ def cmd_reporter_rekey(args: argparse.Namespace, db: str, actor: ActorTuple | No
         _print_json(report.to_dict())
         return 0
     print(f"已重新加密举报人信息 (现用密钥 {report.key_id}; 专项行动 {'、'.join(report.campaigns) or '无'}):")
-    print(f"  由旧密钥改用现用密钥 {report.resealed} 条, 原明文记录加密并清除明文 {report.sealed_plaintext} 条, "
-          f"已是现用密钥 {report.unchanged} 条")
+    print(
+        f"  由旧密钥改用现用密钥 {report.resealed} 条, 原明文记录加密并清除明文 {report.sealed_plaintext} 条, "
+        f"已是现用密钥 {report.unchanged} 条"
+    )
     if report.resealed or report.sealed_plaintext:
         if report.scrubbed:
-            print("  数据库已整理: 被替换的旧内容不再留在数据库文件中 (此前的数据库备份仍含旧内容, 请按规定处置)")
+            print(
+                "  数据库已整理: 被替换的旧内容不再留在数据库文件中 (此前的数据库备份仍含旧内容, 请按规定处置)"
+            )
         else:
-            print("  注意: 数据库未能整理 (可能有其他程序正在使用): 被替换的旧内容可能仍留在数据库文件中, "
-                  "请在无人使用时再运行一次本命令, 或由管理员执行 VACUUM")
+            print(
+                "  注意: 数据库未能整理 (可能有其他程序正在使用): 被替换的旧内容可能仍留在数据库文件中, "
+                "请在无人使用时再运行一次本命令, 或由管理员执行 VACUUM"
+            )
     if campaign is None:
-        print("  全部专项行动的举报人信息都已使用现用密钥: 可从配置中删去旧密钥 (old_key_files / old_keys_env)")
+        print(
+            "  全部专项行动的举报人信息都已使用现用密钥: 可从配置中删去旧密钥 (old_key_files / old_keys_env)"
+        )
     return 0
 
 
@@ -100,7 +108,12 @@ def cmd_item_reporter(args: argparse.Namespace, db: str, actor: ActorTuple | Non
     if view is None:
         print(f"问题 {args.item_id} 没有举报人信息 (本次查阅已记入审计记录)")
         return 0
-    fields: Mapping[str, Any] = {"姓名": view.name, "电话": view.phone, "联系方式": view.contact, "备注": view.note}
+    fields: Mapping[str, Any] = {
+        "姓名": view.name,
+        "电话": view.phone,
+        "联系方式": view.contact,
+        "备注": view.note,
+    }
     print(f"问题 {args.item_id} 的举报人信息 (保密; 本次查阅已记入审计记录):")
     for label, value in fields.items():
         print(f"  {label}  {value or ''}".rstrip())

@@ -86,7 +86,9 @@ NO_CACHED_VALUE = "公式没有计算结果, 请另存为数值"
 
 
 _DTD_MARKS = tuple(
-    mark.encode(encoding) for mark in ("<!DOCTYPE", "<!ENTITY") for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+    mark.encode(encoding)
+    for mark in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
 )
 _OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 
@@ -135,7 +137,9 @@ def read_table(path: Path, *, max_rows: int = MAX_ROWS) -> Table:
     if size == 0:
         raise ImportFileError(f"文件是空的: {path}")
     if size > MAX_FILE_BYTES:
-        raise ImportFileError(f"文件过大: {size / MIB:.1f} MiB (最多 {MAX_FILE_BYTES // MIB} MiB), 请分批导入")
+        raise ImportFileError(
+            f"文件过大: {size / MIB:.1f} MiB (最多 {MAX_FILE_BYTES // MIB} MiB), 请分批导入"
+        )
     suffix = path.suffix.lower()
     if head.startswith(_OLE_MAGIC):
         raise ImportFileError(
@@ -175,7 +179,9 @@ def _check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             if len(members) > MAX_MEMBERS:
-                raise ImportFileError(f"{path.name} 含有 {len(members)} 个部件 (最多 {MAX_MEMBERS}), 拒绝读取")
+                raise ImportFileError(
+                    f"{path.name} 含有 {len(members)} 个部件 (最多 {MAX_MEMBERS}), 拒绝读取"
+                )
             total = 0
             for info in members:
                 if info.flag_bits & 0x1:
@@ -287,9 +293,7 @@ def _read_sheet(path: Path, workbook: Any, max_rows: int) -> Table:
                 continue
             rows.append((number, values))
             if len(rows) > limit:
-                raise ImportFileError(
-                    f"工作表「{sheet.title}」超过 {max_rows} 行数据, 拒绝读取, 请分批导入"
-                )
+                raise ImportFileError(f"工作表「{sheet.title}」超过 {max_rows} 行数据, 拒绝读取, 请分批导入")
     except ImportFileError:
         raise
     except Exception as err:  # noqa: BLE001 - whatever openpyxl raises on a malformed sheet
@@ -318,8 +322,12 @@ def _sheet_parser(sheet: Any) -> Any:
     book = sheet.parent
     # The same arguments as openpyxl's own read-only sheet (worksheet/_read_only.py).
     return Parser(
-        book._archive.open(sheet._worksheet_path), sheet._shared_strings, data_only=True, epoch=book.epoch,
-        date_formats=book._date_formats, timedelta_formats=book._timedelta_formats,
+        book._archive.open(sheet._worksheet_path),
+        sheet._shared_strings,
+        data_only=True,
+        epoch=book.epoch,
+        date_formats=book._date_formats,
+        timedelta_formats=book._timedelta_formats,
     )
 
 
@@ -344,8 +352,10 @@ def _blank(value: object) -> bool:
 
 
 def _too_many_blank(where: str, number: int) -> str:
-    return (f"{where} 读到第{number}行已有超过 {MAX_BLANK_ROWS} 个空行, 拒绝读取:"
-            " 请删除多余的空行 (在 Excel 中选中数据以下的行并删除) 后重试")
+    return (
+        f"{where} 读到第{number}行已有超过 {MAX_BLANK_ROWS} 个空行, 拒绝读取:"
+        " 请删除多余的空行 (在 Excel 中选中数据以下的行并删除) 后重试"
+    )
 
 
 def _read_csv(path: Path, max_rows: int) -> Table:
@@ -379,7 +389,7 @@ def _read_csv(path: Path, max_rows: int) -> Table:
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
     """The text of a CSV file and the encoding it was in (see the module docstring)."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), "utf-16"

@@ -155,7 +155,9 @@ class Simulation(_Acts):
         else:
             start = self.first + dt.timedelta(days=(self.last - self.first).days // 4)
         for n, unit in enumerate(self.units[::3]):
-            self._plan(self._at(self._workday(start, n // 6), dt.time(9, 30 + n % 6 * 5)), "list_document", unit, n)
+            self._plan(
+                self._at(self._workday(start, n // 6), dt.time(9, 30 + n % 6 * 5)), "list_document", unit, n
+            )
 
     # --------------------------------------------------------------------------- reading
 
@@ -187,9 +189,19 @@ class Simulation(_Acts):
                 print(f"  {line}", file=self.out)
 
     def _summary(self, engine: Engine) -> None:
-        print_summary(engine, self.setup, self.out, first=self.first, last=self.last, seed=self.seed,
-                      reopened=self.reopened, paused=self.paused, tz=self.tz, habits=self.habit,
-                      refused=self.refused)
+        print_summary(
+            engine,
+            self.setup,
+            self.out,
+            first=self.first,
+            last=self.last,
+            seed=self.seed,
+            reopened=self.reopened,
+            paused=self.paused,
+            tz=self.tz,
+            habits=self.habit,
+            refused=self.refused,
+        )
 
 
 def simulate(
@@ -228,13 +240,25 @@ def simulate(
     elif "://" not in db and Path(db).exists():
         raise CliError(f"模拟数据库 {db} 已存在; 换一个路径或先删除它 (模拟不会改动已有的数据库)")
     try:
-        sim = Simulation(setup, items=items, start=first, until=last, seed=seed, out=stream,
-                         progress=sys.stderr if show else None, timeline=timeline, on_day=on_day)
+        sim = Simulation(
+            setup,
+            items=items,
+            start=first,
+            until=last,
+            seed=seed,
+            out=stream,
+            progress=sys.stderr if show else None,
+            timeline=timeline,
+            on_day=on_day,
+        )
         # A scratch database: a commit lost to a power cut costs nothing, so no sync per commit.
         engine = Engine(db, clock=sim.clock, seed=seed, durability="normal")
         try:
-            print(f"模拟: {setup.title} ({setup.definition_id} 版本 {setup.definition_version}), {items} 件问题, "
-                  f"{_day(first)} 至 {_day(last)}, 随机种子 {seed}", file=stream)
+            print(
+                f"模拟: {setup.title} ({setup.definition_id} 版本 {setup.definition_version}), {items} 件问题, "
+                f"{_day(first)} 至 {_day(last)}, 随机种子 {seed}",
+                file=stream,
+            )
             code = sim.run(engine)
             if then is not None:
                 then(engine, KEY)

@@ -37,8 +37,12 @@ class _Acts(_World):
         reporter_role = self.setup.lifecycle.operations["report"][0]
         item = _Item(0, spec["unit"], spec["track"])
         view = engine.report(
-            KEY, self._actor(None, item, role=reporter_role), title=f"{spec['title']} (模拟 {spec['n']})",
-            description=f"模拟问题 {spec['n']}: {spec['title']}", track=spec["track"], channel=spec["channel"],
+            KEY,
+            self._actor(None, item, role=reporter_role),
+            title=f"{spec['title']} (模拟 {spec['n']})",
+            description=f"模拟问题 {spec['n']}: {spec['title']}",
+            track=spec["track"],
+            channel=spec["channel"],
             severity=spec["severity"],
         )
         item.id = view.id
@@ -52,10 +56,16 @@ class _Acts(_World):
     def _do_assign(self, engine: Engine, item_id: int) -> None:
         item = self.items[item_id]
         due = None if self.setup.deadlines else self._workday(self._today(), 15)
-        engine.fire(item_id, self.roles.assign.trigger, self._actor(self.roles.assign, item), unit=item.unit, due=due)
-        self._plan(self._office_hours(self._workday(self._today(), self.rng.randrange(1, 4))), "start", item_id)
+        engine.fire(
+            item_id, self.roles.assign.trigger, self._actor(self.roles.assign, item), unit=item.unit, due=due
+        )
+        self._plan(
+            self._office_hours(self._workday(self._today(), self.rng.randrange(1, 4))), "start", item_id
+        )
         if self.rng.random() < 0.015 and self.setup.lifecycle.operations.get("pause_clock"):
-            self._plan(self._office_hours(self._workday(self._today(), self.rng.randrange(2, 6))), "pause", item_id)
+            self._plan(
+                self._office_hours(self._workday(self._today(), self.rng.randrange(2, 6))), "pause", item_id
+            )
 
     def _plan_finish(self, item_id: int, due: dt.date) -> None:
         low, high = HABITS[self.habit[self.items[item_id].unit]][1]
@@ -108,7 +118,9 @@ class _Acts(_World):
             return
         assert self.roles.verify is not None
         engine.fire(item_id, self.roles.verify.trigger, self._checker(self.roles.verify, item))
-        self._plan(self._office_hours(self._workday(self._today(), self.rng.randrange(0, 3))), "close", item_id)
+        self._plan(
+            self._office_hours(self._workday(self._today(), self.rng.randrange(0, 3))), "close", item_id
+        )
 
     def _do_close(self, engine: Engine, item_id: int) -> None:
         item = self.items[item_id]
@@ -117,8 +129,11 @@ class _Acts(_World):
         # by the random draw, so the rest of a seed's run stays as it was).
         cases = self.setup.lifecycle.operations.get("mark_case")
         if cases and view.escalation_level >= 2 and view.case_marked_at is None:
-            engine.mark_case(item_id, self._actor(None, item, role=cases[0]),
-                             note=f"{view.unit_name}整改不力被问责, 以案为鉴、举一反三")
+            engine.mark_case(
+                item_id,
+                self._actor(None, item, role=cases[0]),
+                note=f"{view.unit_name}整改不力被问责, 以案为鉴、举一反三",
+            )
         self._outcomes(engine, item)
 
     # -------------------------------------------------------------------- 五个一批 (by rule)
@@ -132,37 +147,64 @@ class _Acts(_World):
         view = engine.item(item.id)
         outcomes = self.setup.outcomes
         record = self._operation("record_outcome")
-        if (outcomes is not None and outcomes.accountability and record is not None and view.escalation_level >= 1
-                and view.escalation_level > self.recorded.get(item.id, 0)):
+        if (
+            outcomes is not None
+            and outcomes.accountability
+            and record is not None
+            and view.escalation_level >= 1
+            and view.escalation_level > self.recorded.get(item.id, 0)
+        ):
             vocabulary = outcomes.accountability  # in order of severity
             mild = max(1, len(vocabulary) // 3)
-            kinds = vocabulary[:mild] if view.escalation_level < 2 else vocabulary[mild:mild + 4] or vocabulary
+            kinds = (
+                vocabulary[:mild] if view.escalation_level < 2 else vocabulary[mild : mild + 4] or vocabulary
+            )
             people = 1 if view.escalation_level < 2 else 1 + item.id % 2
             entries = [
-                (ACCOUNTABLE[(item.id * 3 + k) % len(ACCOUNTABLE)],
-                 f"{self.unit_names[item.unit]}{POSITIONS[(item.id + k) % len(POSITIONS)]}",
-                 kinds[(item.id + k) % len(kinds)].id)
+                (
+                    ACCOUNTABLE[(item.id * 3 + k) % len(ACCOUNTABLE)],
+                    f"{self.unit_names[item.unit]}{POSITIONS[(item.id + k) % len(POSITIONS)]}",
+                    kinds[(item.id + k) % len(kinds)].id,
+                )
                 for k in range(people)
             ]
-            engine.record_outcome(item.id, self._actor(None, item, role=record),
-                                  root_cause=ROOT_CAUSES[item.id % len(ROOT_CAUSES)], accountability=entries)
+            engine.record_outcome(
+                item.id,
+                self._actor(None, item, role=record),
+                root_cause=ROOT_CAUSES[item.id % len(ROOT_CAUSES)],
+                accountability=entries,
+            )
             self.recorded[item.id] = view.escalation_level
         publish = self._operation("publish_case")
         if publish is not None and view.case_marked_at is not None and view.case_published_at is None:
-            engine.publish_case(item.id, self._actor(None, item, role=publish),
-                                where=PUBLISHED_IN[item.id % len(PUBLISHED_IN)], on=self._today())
+            engine.publish_case(
+                item.id,
+                self._actor(None, item, role=publish),
+                where=PUBLISHED_IN[item.id % len(PUBLISHED_IN)],
+                on=self._today(),
+            )
         self.closes[item.unit] += 1
         register = self._operation("register_mechanism")
-        if (outcomes is not None and outcomes.mechanism_kinds and register is not None
-                and self.closes[item.unit] % MECHANISM_EVERY == 0):
+        if (
+            outcomes is not None
+            and outcomes.mechanism_kinds
+            and register is not None
+            and self.closes[item.unit] % MECHANISM_EVERY == 0
+        ):
             count = sum(self.closes.values())
             kind = outcomes.mechanism_kinds[count % len(outcomes.mechanism_kinds)].id
             roles = self.setup.lifecycle.operations["register_mechanism"]
             bound = [r for r in roles if any(x.id == r and x.unit_bound for x in self.setup.roles)]
             engine.register_mechanism(
-                KEY, self._actor(None, item, role=bound[0] if bound else register), unit=item.unit,
-                title=f"{self.unit_names[item.unit]}{MECHANISMS[count % len(MECHANISMS)]}", kind=kind,
-                status="established", date=self._today(), items=(item.id,), track=item.track,
+                KEY,
+                self._actor(None, item, role=bound[0] if bound else register),
+                unit=item.unit,
+                title=f"{self.unit_names[item.unit]}{MECHANISMS[count % len(MECHANISMS)]}",
+                kind=kind,
+                status="established",
+                date=self._today(),
+                items=(item.id,),
+                track=item.track,
             )
 
     def _do_list_document(self, engine: Engine, unit: str, n: int) -> None:
@@ -172,15 +214,24 @@ class _Acts(_World):
         bound = [r for r in roles if any(x.id == r and x.unit_bound for x in self.setup.roles)]
         actor = self._actor(None, _Item(0, unit, ""), role=bound[0] if bound else roles[0])
         title, number = DOCUMENTS[n % len(DOCUMENTS)]
-        doc = engine.list_document(KEY, actor, unit=unit, title=f"{self.unit_names[unit]}{title}",
-                                   doc_number=f"{self.unit_names[unit]}发{number}")
+        doc = engine.list_document(
+            KEY,
+            actor,
+            unit=unit,
+            title=f"{self.unit_names[unit]}{title}",
+            doc_number=f"{self.unit_names[unit]}发{number}",
+        )
         _, (early, late) = HABITS[self.habit[unit]]
         # Working days from listing to the decision: the habit's lateness around the due date.
         span = max(1, docs.due.days + (early + late) // 2) if docs.due.count == "working" else docs.due.days
         self._plan(self._at(self._workday(self._today(), 1), dt.time(10, 0)), "review_document", doc.id, unit)
-        self._plan(self._at(self._workday(self._today(), span), dt.time(16, 0)), "decide_document", doc.id, unit, n)
+        self._plan(
+            self._at(self._workday(self._today(), span), dt.time(16, 0)), "decide_document", doc.id, unit, n
+        )
 
-    def _document_step(self, engine: Engine, document_id: int, unit: str, final: bool, reason: str | None = None) -> None:
+    def _document_step(
+        self, engine: Engine, document_id: int, unit: str, final: bool, reason: str | None = None
+    ) -> None:
         docs = self.setup.documents
         assert docs is not None
         state = engine.document(document_id).state
@@ -189,14 +240,18 @@ class _Acts(_World):
         if not options:
             return
         spec = options[(document_id if final else 0) % len(options)]
-        engine.fire_document(document_id, spec.trigger, self._unit_actor(spec, _Item(0, unit, "")), reason=reason)
+        engine.fire_document(
+            document_id, spec.trigger, self._unit_actor(spec, _Item(0, unit, "")), reason=reason
+        )
 
     def _do_review_document(self, engine: Engine, document_id: int, unit: str) -> None:
         self._document_step(engine, document_id, unit, False)
 
     def _do_decide_document(self, engine: Engine, document_id: int, unit: str, n: int) -> None:
         self._document_step(engine, document_id, unit, False)  # still listed: review first
-        self._document_step(engine, document_id, unit, True, reason="经再学习, 对照现行法规和优化营商环境要求作出结论")
+        self._document_step(
+            engine, document_id, unit, True, reason="经再学习, 对照现行法规和优化营商环境要求作出结论"
+        )
 
     def _do_practice(self, engine: Engine, unit: str, n: int) -> None:
         roles = self.setup.lifecycle.operations["submit_practice"]
@@ -204,8 +259,13 @@ class _Acts(_World):
         actor = self._actor(None, _Item(0, unit, ""), role=bound[0] if bound else roles[0])
         title, summary = PRACTICES[n % len(PRACTICES)]
         tracks = [t.id for t in self.setup.tracks if unit in t.units]
-        practice = engine.submit_practice(KEY, actor, title=f"{self.unit_names[unit]}{title}",
-                                          summary=f"{self.unit_names[unit]}{summary}。", track=tracks[0] if tracks else None)
+        practice = engine.submit_practice(
+            KEY,
+            actor,
+            title=f"{self.unit_names[unit]}{title}",
+            summary=f"{self.unit_names[unit]}{summary}。",
+            track=tracks[0] if tracks else None,
+        )
         if n % 2 == 0 and self._operation("select_practice") is not None:
             day = self._workday(self._today(), 5)
             self._plan(self._at(day, dt.time(15, n % 60)), "select", practice.id)
@@ -216,12 +276,18 @@ class _Acts(_World):
         # A person, not the role's label as a name (the public digest removes every actor's name,
         # and 县委宣传部 is also a unit that submits practices).
         actor = self._actor(None, _Item(0, "", ""), role=role)
-        engine.select_practice(practice_id, dataclasses.replace(actor, name=f"{actor.name}联系人"), selected=True)
+        engine.select_practice(
+            practice_id, dataclasses.replace(actor, name=f"{actor.name}联系人"), selected=True
+        )
 
     def _do_dismiss(self, engine: Engine, item_id: int) -> None:
         assert self.roles.dismiss is not None
-        engine.fire(item_id, self.roles.dismiss.trigger, self._actor(self.roles.dismiss, self.items[item_id]),
-                    reason="经核实, 反映问题不属实")
+        engine.fire(
+            item_id,
+            self.roles.dismiss.trigger,
+            self._actor(self.roles.dismiss, self.items[item_id]),
+            reason="经核实, 反映问题不属实",
+        )
 
     def _do_pause(self, engine: Engine, item_id: int) -> None:
         item = self.items[item_id]

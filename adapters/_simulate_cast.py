@@ -6,9 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from zhenggai.engine import (
-    CampaignSetup,
-)
+from zhenggai.engine import CampaignSetup
 from zhenggai.workflows.schema import ContactSpec, TransitionSpec
 
 from ._errors import CliError
@@ -46,14 +44,42 @@ TITLES = {
 FINDINGS = ["抽查发现同类问题仍有发生", "整改措施未落实到位, 群众反映依旧", "制度建立但未执行"]
 PAUSE_REASONS = ["等待法院判决", "等待上级部门政策答复", "涉及司法鉴定, 等待鉴定结论"]
 #: Made-up people held accountable (realistic names, so that privacy tests have names to miss).
-ACCOUNTABLE = ["张建国", "李卫东", "王秀英", "刘志强", "陈国华", "杨丽娟", "赵文斌", "黄海燕", "周明辉", "吴建平",
-               "徐晓东", "孙玉梅", "马俊杰", "朱红霞", "胡振宇", "郭永刚"]
+ACCOUNTABLE = [
+    "张建国",
+    "李卫东",
+    "王秀英",
+    "刘志强",
+    "陈国华",
+    "杨丽娟",
+    "赵文斌",
+    "黄海燕",
+    "周明辉",
+    "吴建平",
+    "徐晓东",
+    "孙玉梅",
+    "马俊杰",
+    "朱红霞",
+    "胡振宇",
+    "郭永刚",
+]
 POSITIONS = ["副局长", "科长", "副科长", "股长", "工作人员"]
-ROOT_CAUSES = ["制度执行不严, 审批环节缺乏时限约束", "主体责任落实不到位, 分管负责人履职不力",
-               "监督检查流于形式, 问题长期未被发现", "服务意识淡薄, 推诿扯皮、敷衍塞责"]
+ROOT_CAUSES = [
+    "制度执行不严, 审批环节缺乏时限约束",
+    "主体责任落实不到位, 分管负责人履职不力",
+    "监督检查流于形式, 问题长期未被发现",
+    "服务意识淡薄, 推诿扯皮、敷衍塞责",
+]
 PUBLISHED_IN = ["县纪委监委网站", "县融媒体中心", "县政府门户网站"]
-MECHANISMS = ["审批事项限时办结制度", "企业诉求首问负责制", "涉企检查计划备案制度", "惠企资金兑现工作规程",
-              "工程款支付监管办法", "政务服务“好差评”系统", "新官理旧账工作规程", "容缺受理工作规程"]
+MECHANISMS = [
+    "审批事项限时办结制度",
+    "企业诉求首问负责制",
+    "涉企检查计划备案制度",
+    "惠企资金兑现工作规程",
+    "工程款支付监管办法",
+    "政务服务“好差评”系统",
+    "新官理旧账工作规程",
+    "容缺受理工作规程",
+]
 #: Every how many-th item a unit closes leads it to a long-term mechanism.
 MECHANISM_EVERY = 6
 #: Normative documents units list for re-study (规范性文件清理), as "<unit>关于…".
@@ -63,12 +89,14 @@ DOCUMENTS = [
     ("关于招商引资优惠政策兑现的实施细则", "〔2020〕3号"),
     ("工程建设项目招投标管理办法", "〔2017〕15号"),
 ]
-PRACTICES = [("推行“一窗受理、集成服务”", "整合办事窗口, 企业办事只进一扇门、只跑一次"),
-             ("建立企业诉求“直通车”", "企业诉求专人受理、限时答复, 办理结果回访"),
-             ("开展“局长走流程”体验", "班子成员以办事人身份体验办事流程, 查找堵点、现场整改"),
-             ("推出惠企政策“免申即享”", "符合条件的企业无需申报, 奖补资金直接兑现到账"),
-             ("实行重大项目“全程代办”", "为重大项目配备代办专员, 审批手续全程帮办"),
-             ("推行“容缺受理”", "次要材料暂缺时先行受理, 限期补齐, 审批提速")]
+PRACTICES = [
+    ("推行“一窗受理、集成服务”", "整合办事窗口, 企业办事只进一扇门、只跑一次"),
+    ("建立企业诉求“直通车”", "企业诉求专人受理、限时答复, 办理结果回访"),
+    ("开展“局长走流程”体验", "班子成员以办事人身份体验办事流程, 查找堵点、现场整改"),
+    ("推出惠企政策“免申即享”", "符合条件的企业无需申报, 奖补资金直接兑现到账"),
+    ("实行重大项目“全程代办”", "为重大项目配备代办专员, 审批手续全程帮办"),
+    ("推行“容缺受理”", "次要材料暂缺时先行受理, 限期补齐, 审批提速"),
+]
 
 
 @dataclasses.dataclass
@@ -92,8 +120,10 @@ def _find(setup: CampaignSetup, test: Callable[[TransitionSpec], bool]) -> Trans
 def _need(setup: CampaignSetup, name: str, test: Callable[[TransitionSpec], bool]) -> TransitionSpec:
     found = _find(setup, test)
     if found is None:
-        raise CliError(f"实施方案 {setup.definition_id} 的流程里没有「{name}」这一步, 无法模拟 (zhenggai simulate 需要"
-                       "交办、开始整改 (须有措施)、办结 (措施全部完成) 和销号)")
+        raise CliError(
+            f"实施方案 {setup.definition_id} 的流程里没有「{name}」这一步, 无法模拟 (zhenggai simulate 需要"
+            "交办、开始整改 (须有措施)、办结 (措施全部完成) 和销号)"
+        )
     return found
 
 
@@ -138,12 +168,24 @@ def with_contacts(setup: CampaignSetup) -> CampaignSetup:
         home[setup.supervision.role] = setup.supervision.lead_unit
     units = []
     for n, unit in enumerate(setup.units):
-        contacts = [ContactSpec(name=f"{unit.name}联络员", email=f"unit{n + 1}@example.gov.cn",
-                                mobile=f"1380000{n + 1:04d}", channels=prefs[n % len(prefs)])]
+        contacts = [
+            ContactSpec(
+                name=f"{unit.name}联络员",
+                email=f"unit{n + 1}@example.gov.cn",
+                mobile=f"1380000{n + 1:04d}",
+                channels=prefs[n % len(prefs)],
+            )
+        ]
         contacts += [
-            ContactSpec(name=f"{role.label}联系人", role=role.id, email=f"{role.id}@example.gov.cn",
-                        mobile=f"1390000{k + 1:04d}", channels=["email", "wecom"])
-            for k, role in enumerate(setup.roles) if home.get(role.id) == unit.id
+            ContactSpec(
+                name=f"{role.label}联系人",
+                role=role.id,
+                email=f"{role.id}@example.gov.cn",
+                mobile=f"1390000{k + 1:04d}",
+                channels=["email", "wecom"],
+            )
+            for k, role in enumerate(setup.roles)
+            if home.get(role.id) == unit.id
         ]
         units.append(unit.model_copy(update={"contacts": contacts}))
     return setup.model_copy(update={"units": units})

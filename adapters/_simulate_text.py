@@ -30,9 +30,18 @@ def _kind_labels(setup: CampaignSetup) -> dict[str, str]:
         subject = template.subject
         if not (subject.startswith("【") and "】" in subject):
             continue
-        head, rest = subject[1:subject.index("】")], subject[subject.index("】") + 1:]
-        about = ("职责" if "duty_label" in rest else "文件清理" if "规范性文件" in rest
-                 else "问题" if "title" in rest else "阶段" if "campaign" in rest else "")
+        head, rest = subject[1 : subject.index("】")], subject[subject.index("】") + 1 :]
+        about = (
+            "职责"
+            if "duty_label" in rest
+            else "文件清理"
+            if "规范性文件" in rest
+            else "问题"
+            if "title" in rest
+            else "阶段"
+            if "campaign" in rest
+            else ""
+        )
         if "{" in head:
             names[kind] = f"{about}预警" if about in ("职责", "问题", "文件清理") else f"{about}通知"
         else:
@@ -63,7 +72,9 @@ def _named(ids: Sequence[int]) -> str:
 ITEM_STEPS = ("follow_up_review", "pause_clock", "resume_clock", "recompute_deadline")
 
 
-def _day_lines(events: Sequence[EventView], setup: CampaignSetup, unit_names: dict[str, str]) -> Iterable[str]:
+def _day_lines(
+    events: Sequence[EventView], setup: CampaignSetup, unit_names: dict[str, str]
+) -> Iterable[str]:
     """A day's events, said briefly: counts of the routine, named items for what officials
     must see (挂牌督办, 问责, 回头看, pauses), each campaign step in full."""
     day = _DayCounts(setup)
@@ -106,10 +117,14 @@ class _DayCounts:
             self.listed += 1
         elif e.trigger == "document_step":
             label = e.data.get("step_label") or e.data["action"]
-            self.doc_steps.setdefault(label + ("(补办)" if e.data.get("caught_up") else ""), []).append(e.data["document"])
+            self.doc_steps.setdefault(label + ("(补办)" if e.data.get("caught_up") else ""), []).append(
+                e.data["document"]
+            )
         elif e.to_state in self.doc_final and e.from_state != e.to_state:
-            yield (f"规范性文件清理结论: 文件 {e.data['document']}「{e.data['title']}」"
-                   f"{self.doc_labels.get(e.to_state, e.to_state)} ({e.actor})")
+            yield (
+                f"规范性文件清理结论: 文件 {e.data['document']}「{e.data['title']}」"
+                f"{self.doc_labels.get(e.to_state, e.to_state)} ({e.actor})"
+            )
 
     def count(self, e: EventView) -> None:
         """An item's ladder step, a duty's step or completion, or a routine step of the lifecycle."""
@@ -120,7 +135,10 @@ class _DayCounts:
             assert e.item_id is not None
             self.ladder.setdefault(label, []).append(e.item_id)
         elif e.trigger == "duty_step":
-            key = (self.duties.get(e.data["duty"], e.data["duty"]), e.data.get("step_label") or e.data["action"])
+            key = (
+                self.duties.get(e.data["duty"], e.data["duty"]),
+                e.data.get("step_label") or e.data["action"],
+            )
             self.duty_steps[key] = self.duty_steps.get(key, 0) + 1
         elif e.trigger == "complete_duty":
             self.done[self.duties.get(e.data["duty"], e.data["duty"])] += 1
@@ -130,9 +148,15 @@ class _DayCounts:
     def totals(self) -> Iterable[str]:
         """The day's counts, one line each, after what it told one by one."""
         if self.routine:
-            names = {"report": "登记", "add_measure": "添加措施", "complete_measure": "完成措施", **self.labels}
-            yield "办理: " + _counts((names[k], n) for k, n in self.routine.items()
-                                    if k not in ("add_measure", "complete_measure"))
+            names = {
+                "report": "登记",
+                "add_measure": "添加措施",
+                "complete_measure": "完成措施",
+                **self.labels,
+            }
+            yield "办理: " + _counts(
+                (names[k], n) for k, n in self.routine.items() if k not in ("add_measure", "complete_measure")
+            )
         for label, ids in self.ladder.items():
             yield f"{label}: 问题 {_named(ids)}"
         for (duty, step), n in self.duty_steps.items():
@@ -145,7 +169,9 @@ class _DayCounts:
             yield f"规范性文件清理 {label}: 文件 {_named(ids)}"
 
 
-def _phase_lines(d: Mapping[str, Any], duties: Mapping[str, str], unit_names: Mapping[str, str]) -> Iterable[str]:
+def _phase_lines(
+    d: Mapping[str, Any], duties: Mapping[str, str], unit_names: Mapping[str, str]
+) -> Iterable[str]:
     """A phase's start or end: notified, or the units that missed its duty listed (挂牌督办) and
     those still on the duty's own ladder."""
     edge = "开始" if d["edge"] == "start" else "结束"
@@ -155,33 +181,49 @@ def _phase_lines(d: Mapping[str, Any], duties: Mapping[str, str], unit_names: Ma
     duty = duties.get(d["duty"], d["duty"])
     units = "、".join(unit_names.get(u, u) for u in d["units"][:NAMED])
     more = f" 等 {d['count']} 个单位" if d["count"] > NAMED else ""
-    yield (f"阶段{edge}: {d['phase_name']} — {d['count']} 个单位未完成「{duty}」"
-           f", 挂牌督办" + (f": {units}{more}" if d["count"] else ""))
+    yield (
+        f"阶段{edge}: {d['phase_name']} — {d['count']} 个单位未完成「{duty}」"
+        f", 挂牌督办" + (f": {units}{more}" if d["count"] else "")
+    )
     waiting = d.get("on_ladder", [])
     if waiting:  # due too lately for 挂牌督办 yet: 催报 and 红灯 first, then its rung
         chased = "、".join(unit_names.get(w["unit"], w["unit"]) for w in waiting[:NAMED])
         more = f" 等 {len(waiting)} 个单位" if len(waiting) > NAMED else ""
-        yield (f"阶段{edge}: {d['phase_name']} — 未完成「{duty}」, 按职责督办阶梯催报, "
-               f"{waiting[0]['listed_on']} 起挂牌督办: {chased}{more}")
+        yield (
+            f"阶段{edge}: {d['phase_name']} — 未完成「{duty}」, 按职责督办阶梯催报, "
+            f"{waiting[0]['listed_on']} 起挂牌督办: {chased}{more}"
+        )
 
 
 def _follow_up_draw_line(d: Mapping[str, Any]) -> str:
-    return (f"回头看抽查: 从 {len(d['population'])} 件已销号问题中抽取 {len(d['sample'])} 件"
-            f" (含曾挂牌督办 {len(d['listed'])} 件), 随机种子 {d['seed']}")
+    return (
+        f"回头看抽查: 从 {len(d['population'])} 件已销号问题中抽取 {len(d['sample'])} 件"
+        f" (含曾挂牌督办 {len(d['listed'])} 件), 随机种子 {d['seed']}"
+    )
 
 
 def _supervision_draw_line(d: Mapping[str, Any], unit_names: Mapping[str, str]) -> str:
-    teams = "; ".join(f"第{k + 1}组 → " + "、".join(unit_names.get(u, u) for u in t)
-                      for k, t in enumerate(d["teams"]))
+    teams = "; ".join(
+        f"第{k + 1}组 → " + "、".join(unit_names.get(u, u) for u in t) for k, t in enumerate(d["teams"])
+    )
     return f"督查抽签 (不打招呼): {teams}"
 
 
 def _item_step_line(e: EventView, labels: Mapping[str, str]) -> str:
     """An item reopened, paused, resumed or re-dated: the item, its detail, who."""
-    name = labels.get(e.trigger) or {"pause_clock": "暂停计时", "resume_clock": "恢复计时"}.get(e.trigger, e.trigger)
-    detail = e.data.get("finding") or e.data.get("reason") or (
-        f"新的整改时限 {format_date(dt.date.fromisoformat(e.data['due']))}" if "due" in e.data else "")
-    return f"{name}: 问题 {e.item_id} — {detail} ({e.actor})" if detail else f"{name}: 问题 {e.item_id} ({e.actor})"
+    name = labels.get(e.trigger) or {"pause_clock": "暂停计时", "resume_clock": "恢复计时"}.get(
+        e.trigger, e.trigger
+    )
+    detail = (
+        e.data.get("finding")
+        or e.data.get("reason")
+        or (f"新的整改时限 {format_date(dt.date.fromisoformat(e.data['due']))}" if "due" in e.data else "")
+    )
+    return (
+        f"{name}: 问题 {e.item_id} — {detail} ({e.actor})"
+        if detail
+        else f"{name}: 问题 {e.item_id} ({e.actor})"
+    )
 
 
 def _outcome_summary(engine: Engine, setup: CampaignSetup, out: TextIO) -> None:
@@ -189,12 +231,17 @@ def _outcome_summary(engine: Engine, setup: CampaignSetup, out: TextIO) -> None:
     if setup.outcomes is None:
         return
     five = engine.five_outcomes(KEY)
-    print("五个一批 (数量/目标): " + " · ".join(_tally(t.label, t.count, t.target) for t in five.totals),
-          file=out)
+    print(
+        "五个一批 (数量/目标): " + " · ".join(_tally(t.label, t.count, t.target) for t in five.totals),
+        file=out,
+    )
     practices = engine.practices(KEY)
     people = next((t.count for t in five.totals if t.key == "people_educated"), 0)
-    print(f"  长效机制 {len(engine.mechanisms(KEY))} 项; 典型做法 {len(practices)} 项"
-          f" (选入晒成效 {sum(p.selected for p in practices)} 项); 问责 {people} 人", file=out)
+    print(
+        f"  长效机制 {len(engine.mechanisms(KEY))} 项; 典型做法 {len(practices)} 项"
+        f" (选入晒成效 {sum(p.selected for p in practices)} 项); 问责 {people} 人",
+        file=out,
+    )
 
 
 def _document_summary(engine: Engine, setup: CampaignSetup, out: TextIO) -> None:
@@ -208,29 +255,47 @@ def _document_summary(engine: Engine, setup: CampaignSetup, out: TextIO) -> None
     by_state = Counter(d.state_label for d in listed)
     order = [s.label for s in docs.lifecycle.states]
     escalated = sum(d.escalation_level > 0 for d in listed)
-    print(f"{docs.label} {len(listed)} 份: " + _counts(_ordered(by_state, order))
-          + (f"; 逾期挂牌督办 {escalated} 份" if escalated else ""), file=out)
+    print(
+        f"{docs.label} {len(listed)} 份: "
+        + _counts(_ordered(by_state, order))
+        + (f"; 逾期挂牌督办 {escalated} 份" if escalated else ""),
+        file=out,
+    )
 
 
-def print_summary(engine: Engine, setup: CampaignSetup, out: TextIO, *, first: dt.date, last: dt.date, seed: int,
-                  reopened: int, paused: int, tz: dt.tzinfo, habits: Mapping[str, str],
-                  refused: Counter[str]) -> None:
+def print_summary(
+    engine: Engine,
+    setup: CampaignSetup,
+    out: TextIO,
+    *,
+    first: dt.date,
+    last: dt.date,
+    seed: int,
+    reopened: int,
+    paused: int,
+    tz: dt.tzinfo,
+    habits: Mapping[str, str],
+    refused: Counter[str],
+) -> None:
     """The run's summary: items by state, light and ladder level, 五个一批, documents, duties,
     messages by channel and kind, the units' habits and what the engine refused."""
     labels = {s.id: s.label for s in setup.lifecycle.states}
     items = engine.items(KEY)
     print(file=out)
-    print(f"【模拟汇总】{setup.title}  {_day(first)} 至 {_day(last)}, 随机种子 {seed}",
-          file=out)
+    print(f"【模拟汇总】{setup.title}  {_day(first)} 至 {_day(last)}, 随机种子 {seed}", file=out)
     print(f"问题 {len(items)} 件", file=out)
     states = Counter(i.state for i in items)
     print("  按状态: " + _counts((labels.get(s, s), n) for s, n in _ordered(states, list(labels))), file=out)
     lights = Counter(i.light for i in items)
-    print("  按预警: " + _counts((LIGHT_LABELS.get(k, k), n) for k, n in _ordered(lights, list(LIGHT_LABELS))),
-          file=out)
+    print(
+        "  按预警: " + _counts((LIGHT_LABELS.get(k, k), n) for k, n in _ordered(lights, list(LIGHT_LABELS))),
+        file=out,
+    )
     levels = Counter(i.escalation_level for i in items)
-    print("  按督办等级: " + _counts((ESCALATION_LABELS.get(k, str(k)), n) for k, n in sorted(levels.items())),
-          file=out)
+    print(
+        "  按督办等级: " + _counts((ESCALATION_LABELS.get(k, str(k)), n) for k, n in sorted(levels.items())),
+        file=out,
+    )
     cases = sum(i.case_marked_at is not None for i in items)
     print(f"  回头看重新整改 {reopened} 件; 暂停计时 {paused} 件; 典型案例 {cases} 件", file=out)
     _outcome_summary(engine, setup, out)
@@ -240,14 +305,23 @@ def print_summary(engine: Engine, setup: CampaignSetup, out: TextIO, *, first: d
     by_duty: dict[str, Counter[str]] = {}
     for d in duties:
         c = by_duty.setdefault(d.label, Counter())
-        c["不适用" if d.status == "not_applicable" else
-          "按时完成" if d.done_at and d.done_at.astimezone(tz).date() <= d.due else
-          "逾期完成" if d.done_at else "未完成"] += 1
+        c[
+            "不适用"
+            if d.status == "not_applicable"
+            else "按时完成"
+            if d.done_at and d.done_at.astimezone(tz).date() <= d.due
+            else "逾期完成"
+            if d.done_at
+            else "未完成"
+        ] += 1
         if d.escalation_level:
             c[ESCALATION_LABELS.get(d.escalation_level, "督办")] += 1
     for label, c in by_duty.items():
-        print(f"  {label}: " + _counts(_ordered(c, ["按时完成", "逾期完成", "未完成", "不适用", "挂牌督办", "问责"])),
-              file=out)
+        print(
+            f"  {label}: "
+            + _counts(_ordered(c, ["按时完成", "逾期完成", "未完成", "不适用", "挂牌督办", "问责"])),
+            file=out,
+        )
     messages = engine.outbox(KEY)
     print(f"消息 {len(messages)} 条 (待发送, 按渠道和类别)", file=out)
     by_channel: dict[str, Counter[str]] = {}
@@ -256,9 +330,14 @@ def print_summary(engine: Engine, setup: CampaignSetup, out: TextIO, *, first: d
     names = _kind_labels(setup)
     for channel in sorted(by_channel):
         kinds = by_channel[channel]
-        print(f"  {channel} {sum(kinds.values())} 条: " + _counts((names.get(k, k), n) for k, n in sorted(kinds.items())),
-              file=out)
+        print(
+            f"  {channel} {sum(kinds.values())} 条: "
+            + _counts((names.get(k, k), n) for k, n in sorted(kinds.items())),
+            file=out,
+        )
     drawn = Counter(habits.values())
-    print("单位习惯 (模拟设定): " + _counts((HABIT_LABELS[h], drawn[h]) for h in HABITS if drawn[h]), file=out)
+    print(
+        "单位习惯 (模拟设定): " + _counts((HABIT_LABELS[h], drawn[h]) for h in HABITS if drawn[h]), file=out
+    )
     if refused:
         print("被引擎拒绝的模拟操作: " + _counts(sorted(refused.items())), file=out)

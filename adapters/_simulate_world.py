@@ -54,8 +54,10 @@ class _World:
         self.calendar = WorkingCalendar(setup.calendar)
         missing = [y for y in range(start.year, until.year + 1) if not self.calendar.covers(y)]
         if missing:
-            raise CliError(f"工作日历不含 {missing[0]} 年的节假日安排 (已知: {self.calendar.describe_coverage()}),"
-                           " 无法在这段时间上模拟; 请更新日历数据或改用 calendar: {base: weekends}")
+            raise CliError(
+                f"工作日历不含 {missing[0]} 年的节假日安排 (已知: {self.calendar.describe_coverage()}),"
+                " 无法在这段时间上模拟; 请更新日历数据或改用 calendar: {base: weekends}"
+            )
         self.roles = _roles(setup)
         self.units = [u.id for u in setup.units]
         self.unit_names = {u.id: u.name for u in setup.units}
@@ -95,7 +97,11 @@ class _World:
     def _workday(self, day: dt.date, after: int) -> dt.date:
         """``after`` working days from ``day`` (or before, when negative); never before it when
         ``after`` ≥ 0."""
-        return next_workday(self.calendar, day) if after == 0 else offset_day(self.calendar, day, after, "working")
+        return (
+            next_workday(self.calendar, day)
+            if after == 0
+            else offset_day(self.calendar, day, after, "working")
+        )
 
     def _actor(self, spec: TransitionSpec | None, item: _Item, *, role: str | None = None) -> Actor:
         """Someone who may fire ``spec`` on ``item``: of the item's unit for a unit-bound role,
@@ -104,8 +110,11 @@ class _World:
         chosen = role or (spec.roles[0] if spec is not None else self.setup.lifecycle.operations["report"][0])
         if roles[chosen].unit_bound:
             return Actor(f"{self.unit_names[item.unit]}联络员", chosen, item.unit)
-        unit = self.supervision_unit if self.setup.supervision and chosen == self.setup.supervision.role \
+        unit = (
+            self.supervision_unit
+            if self.setup.supervision and chosen == self.setup.supervision.role
             else self.office_unit
+        )
         if unit == item.unit:
             unit = next(u for u in self.units if u != item.unit)
         return Actor(roles[chosen].label, chosen, unit)

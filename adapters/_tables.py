@@ -14,15 +14,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Mapping, Sequence
 
-__all__ = [
-    "LIGHT_LABELS",
-    "display_width",
-    "format_date",
-    "format_time",
-    "pad",
-    "render_table",
-    "truncate",
-]
+__all__ = ["LIGHT_LABELS", "display_width", "format_date", "format_time", "pad", "render_table", "truncate"]
 
 WEEKDAYS = "一二三四五六日"
 

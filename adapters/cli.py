@@ -93,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="示例: zhenggai init; zhenggai item list; zhenggai demo",
     )
     parser.add_argument(
-        "--db", metavar="PATH|URL",
+        "--db",
+        metavar="PATH|URL",
         help=f"数据库: SQLite 文件路径或 SQLAlchemy URL (postgresql://…); 默认取环境变量 {ENV_DB}, "
         f"否则为当前目录下的 {DEFAULT_DB}",
     )
@@ -146,9 +147,7 @@ def resolve_actor(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         unit = args.as_unit or os.environ.get(ENV_UNIT) or None
     missing = [flag for flag, value in (("--actor", name), ("--role", role)) if not value.strip()]
     if missing:
-        parser.error(
-            f"缺少操作人: 请给出 {' 和 '.join(missing)} (或设置环境变量 {ENV_ACTOR} / {ENV_ROLE})"
-        )
+        parser.error(f"缺少操作人: 请给出 {' 和 '.join(missing)} (或设置环境变量 {ENV_ACTOR} / {ENV_ROLE})")
     return name, role, unit
 
 
@@ -160,12 +159,20 @@ def database(args: argparse.Namespace) -> str:
 def _leaf_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
     """The subcommand's own parser, so usage errors found after parsing show its usage."""
     path = [args.group] + [
-        name for name in (getattr(args, "item_command", None), getattr(args, "measure_command", None),
-                          getattr(args, "audit_command", None), getattr(args, "definition_command", None),
-                          getattr(args, "campaign_command", None), getattr(args, "duty_command", None),
-                          getattr(args, "mechanism_command", None), getattr(args, "practice_command", None),
-                          getattr(args, "contact_command", None), getattr(args, "calendar_command", None),
-                          getattr(args, "reporter_command", None))
+        name
+        for name in (
+            getattr(args, "item_command", None),
+            getattr(args, "measure_command", None),
+            getattr(args, "audit_command", None),
+            getattr(args, "definition_command", None),
+            getattr(args, "campaign_command", None),
+            getattr(args, "duty_command", None),
+            getattr(args, "mechanism_command", None),
+            getattr(args, "practice_command", None),
+            getattr(args, "contact_command", None),
+            getattr(args, "calendar_command", None),
+            getattr(args, "reporter_command", None),
+        )
         if name
     ]
     current = parser

@@ -95,8 +95,11 @@ START = dt.datetime(2023, 7, 3, 1, 0, tzinfo=dt.UTC)
 FIRST_DUE = dt.date(2023, 8, 1)
 #: The due dates entries take in turn: the working days of the 90 days from FIRST_DUE (a due
 #: date a person gives is never a day off).
-DUE_DAYS = [FIRST_DUE + dt.timedelta(days=k) for k in range(90)
-            if WorkingCalendar().is_workday(FIRST_DUE + dt.timedelta(days=k))]
+DUE_DAYS = [
+    FIRST_DUE + dt.timedelta(days=k)
+    for k in range(90)
+    if WorkingCalendar().is_workday(FIRST_DUE + dt.timedelta(days=k))
+]
 OFFICE = Actor("王主任", "leading_group_office", "discipline_commission")
 SUPERVISION = Actor("督查一组", "supervision_team", "organization_department")
 #: Their actors verify and close, which the plan allows only from outside the item's unit.
@@ -154,25 +157,32 @@ def make_entries(setup: CampaignSetup, n: int, *, seed: int = SEED) -> list[NewI
         severity = severities[(i // 5) % len(severities)]
         if i % REWORDED_EVERY == REWORDED_EVERY - 1 and i >= len(tracks):
             src = entries[i - len(tracks)]  # the same track, and the same unit below
-            entries.append(dataclasses.replace(
-                src, title=src.title[:-1] + text(1), description=src.description[:-2] + text(2),
-                channel=channel, severity=severity,
-            ))
+            entries.append(
+                dataclasses.replace(
+                    src,
+                    title=src.title[:-1] + text(1),
+                    description=src.description[:-2] + text(2),
+                    channel=channel,
+                    severity=severity,
+                )
+            )
             continue
         scope = track.scope[(i // len(tracks)) % len(track.scope)] if track.scope else track.name
         title = f"{scope}: {text(rng.randint(8, 16))}"
         if i % FORMULA_EVERY == 0:
             title = "=+-@"[(i // FORMULA_EVERY) % 4] + title
-        entries.append(NewItem(
-            title=title,
-            description=f"经核查, {text(rng.randint(40, 110))}。",
-            track=track.id,
-            channel=channel,
-            severity=severity,
-            unit=units[(i // len(tracks)) % len(units)],
-            due=DUE_DAYS[i % len(DUE_DAYS)],
-            leading_official=LEADERS[i % len(LEADERS)],
-        ))
+        entries.append(
+            NewItem(
+                title=title,
+                description=f"经核查, {text(rng.randint(40, 110))}。",
+                track=track.id,
+                channel=channel,
+                severity=severity,
+                unit=units[(i // len(tracks)) % len(units)],
+                due=DUE_DAYS[i % len(DUE_DAYS)],
+                leading_official=LEADERS[i % len(LEADERS)],
+            )
+        )
     return entries
 
 
@@ -190,8 +200,12 @@ def populate(engine: Engine, key: str, n: int) -> dict[str, int]:
         assert item.unit is not None and item.due is not None
         actor = Actor("责任单位联络员", "responsible", item.unit)
         made = [
-            engine.add_measure(item.id, actor, text="".join(rng.choices(chars, k=rng.randint(10, 24))),
-                               due=item.due if k == 0 else None)
+            engine.add_measure(
+                item.id,
+                actor,
+                text="".join(rng.choices(chars, k=rng.randint(10, 24))),
+                due=item.due if k == 0 else None,
+            )
             for k in range(1 + (i % 2))
         ]
         measures += len(made)
@@ -206,7 +220,12 @@ def populate(engine: Engine, key: str, n: int) -> dict[str, int]:
         elif i % 4 == 0:
             engine.start_rectification(item.id, actor)
             engine.complete_measure(made[0].id, actor)
-    return {"items": len(result.items), "measures": measures, "closed": closed, "flags": len(result.duplicates)}
+    return {
+        "items": len(result.items),
+        "measures": measures,
+        "closed": closed,
+        "flags": len(result.duplicates),
+    }
 
 
 # ----------------------------------------------------------------------------- the two sides
@@ -223,8 +242,10 @@ class LedgerFloor:
         labels = ReportLabels.load(engine, key)
         view = labels.base.campaign
         ledger = engine.ledger(key)
-        data = [[cell_text(v.value if isinstance(v, Styled) else v) for v in _row(n, row, labels)]
-                for n, row in enumerate(ledger, start=1)]
+        data = [
+            [cell_text(v.value if isinstance(v, Styled) else v) for v in _row(n, row, labels)]
+            for n, row in enumerate(ledger, start=1)
+        ]
         head = [
             [f"{view.title}整改台账"],
             [f"{view.county}  {labels.as_of}  共 {len(ledger)} 个问题"],
@@ -359,7 +380,7 @@ def _timed(run: Callable[[], object]) -> tuple[float, float]:
 
 
 def compare(
-    name: str, target: float, api: Callable[[], object], floor: Callable[[], object], rounds: int, warmup: int,
+    name: str, target: float, api: Callable[[], object], floor: Callable[[], object], rounds: int, warmup: int
 ) -> Comparison:
     """``warmup`` then ``rounds`` rounds of both sides, taking turns going first."""
     for _ in range(warmup):
@@ -369,16 +390,23 @@ def compare(
     floor_runs: list[tuple[float, float]] = []
     for r in range(rounds):
         gc.collect()
-        for side in ((api, floor) if r % 2 == 0 else (floor, api)):
+        for side in (api, floor) if r % 2 == 0 else (floor, api):
             (api_runs if side is api else floor_runs).append(_timed(side))
     api_s = statistics.median(w for w, _ in api_runs)
     floor_s = statistics.median(w for w, _ in floor_runs)
     api_cpu = statistics.median(c for _, c in api_runs)
     floor_cpu = statistics.median(c for _, c in floor_runs)
     return Comparison(
-        name=name, target=target, api_s=api_s, floor_s=floor_s, ratio=api_s / floor_s,
-        api_cpu_s=api_cpu, floor_cpu_s=floor_cpu, cpu_ratio=api_cpu / max(floor_cpu, 1e-9),
-        api_rounds_s=[w for w, _ in api_runs], floor_rounds_s=[w for w, _ in floor_runs],
+        name=name,
+        target=target,
+        api_s=api_s,
+        floor_s=floor_s,
+        ratio=api_s / floor_s,
+        api_cpu_s=api_cpu,
+        floor_cpu_s=floor_cpu,
+        cpu_ratio=api_cpu / max(floor_cpu, 1e-9),
+        api_rounds_s=[w for w, _ in api_runs],
+        floor_rounds_s=[w for w, _ in floor_runs],
     )
 
 
@@ -404,7 +432,7 @@ def _sheet_rows(path: Path) -> list[tuple[Any, ...]]:
     header = next(i for i, row in enumerate(rows) if row and row[0] == COLUMNS[0].heading)
     closed_col = next(i for i, c in enumerate(COLUMNS) if c.heading == "销号日期")
     out = []
-    for row in rows[header + 1:]:
+    for row in rows[header + 1 :]:
         values = list(row)
         if isinstance(values[closed_col], int | float):
             values[closed_col] = from_excel(values[closed_col])
@@ -424,12 +452,16 @@ def same_files(api_path: Path, floor_path: Path, n: int) -> dict[str, Any]:
     if api_rows != floor_rows:
         diff = next((a, f) for a, f in zip(api_rows, floor_rows, strict=True) if a != f)
         raise AssertionError(f"the export and the floor hold different cells: {diff}")
-    return {"data_rows": n, "same_titles": True, "same_cells": True,
-            "neutralised_titles": sum(str(t).startswith("'") for t in api_titles)}
+    return {
+        "data_rows": n,
+        "same_titles": True,
+        "same_cells": True,
+        "neutralised_titles": sum(str(t).startswith("'") for t in api_titles),
+    }
 
 
 def run(
-    *, items: int, rounds: int, scale: int = 4, warmup: int = 1, progress: Callable[[str], None] | None = None,
+    *, items: int, rounds: int, scale: int = 4, warmup: int = 1, progress: Callable[[str], None] | None = None
 ) -> Result:
     """Measure at ``items`` (memory also at ``scale`` × ``items``). ``items``, ``rounds`` ≥ 1,
     ``scale`` ≥ 2."""
@@ -444,7 +476,7 @@ def run(
 
 
 def _run(
-    engine: Engine, folder: Path, items: int, rounds: int, scale: int, warmup: int, say: Callable[[str], None],
+    engine: Engine, folder: Path, items: int, rounds: int, scale: int, warmup: int, say: Callable[[str], None]
 ) -> Result:
     say(f"populating {items} items")
     setup_counts = populate(engine, "bench", items)
@@ -453,32 +485,54 @@ def _run(
     api = ledger_api(engine, "bench", folder / "api")
 
     say("ledger export")
-    ledger = compare("ledger export", LEDGER_TARGET, api, lambda: floor_values.write(floor_path), rounds, warmup)
+    ledger = compare(
+        "ledger export", LEDGER_TARGET, api, lambda: floor_values.write(floor_path), rounds, warmup
+    )
     ledger_read_s = statistics.median(_timed(lambda: engine.ledger("bench"))[0] for _ in range(rounds))
     api_path = api()
     floor_values.write(floor_path)
     honesty = same_files(api_path, floor_path, items)
 
     say("import parse and check")
-    check = compare("import check", CHECK_TARGET, check_api(engine, "bench", api_path), check_floor(api_path),
-                    rounds, warmup)
+    check = compare(
+        "import check",
+        CHECK_TARGET,
+        check_api(engine, "bench", api_path),
+        check_floor(api_path),
+        rounds,
+        warmup,
+    )
     intake = check_api(engine, "bench", api_path)()
     if intake.problems or len(intake.entries) != items:
-        raise AssertionError(f"the ledger did not read back: {len(intake.entries)} entries, {intake.problems[:3]}")
+        raise AssertionError(
+            f"the ledger did not read back: {len(intake.entries)} entries, {intake.problems[:3]}"
+        )
     honesty["intake_entries"] = len(intake.entries)
     honesty["intake_ignored"] = list(intake.ignored)
 
     say("memory")
-    memory = [Memory(items, peak(api), peak(lambda: floor_values.write(floor_path)),
-                     peak(lambda: engine.ledger("bench")))]
+    memory = [
+        Memory(
+            items,
+            peak(api),
+            peak(lambda: floor_values.write(floor_path)),
+            peak(lambda: engine.ledger("bench")),
+        )
+    ]
     big = items * scale
     say(f"memory at {big} items: populating")
     populate(engine, "bench-large", big)
     big_floor = LedgerFloor.load(engine, "bench-large")
     big_api = ledger_api(engine, "bench-large", folder / "api-large")
     big_api()  # warm
-    memory.append(Memory(big, peak(big_api), peak(lambda: big_floor.write(folder / "floor-large.xlsx")),
-                         peak(lambda: engine.ledger("bench-large"))))
+    memory.append(
+        Memory(
+            big,
+            peak(big_api),
+            peak(lambda: big_floor.write(folder / "floor-large.xlsx")),
+            peak(lambda: engine.ledger("bench-large")),
+        )
+    )
 
     say("import_file into a fresh campaign")
     engine.start_campaign(load_setup(PLAN), key="bench-import")
@@ -491,10 +545,18 @@ def _run(
     honesty["reimported_titles_equal"] = True
 
     return Result(
-        items=items, rounds=rounds, scale=scale, setup=setup_counts, ledger=ledger, check=check,
-        ledger_read_s=ledger_read_s, memory=memory,
-        import_rows=len(imported.result.items), import_s=import_s,
-        import_rows_s=len(imported.result.items) / import_s, import_flags=len(imported.result.duplicates),
+        items=items,
+        rounds=rounds,
+        scale=scale,
+        setup=setup_counts,
+        ledger=ledger,
+        check=check,
+        ledger_read_s=ledger_read_s,
+        memory=memory,
+        import_rows=len(imported.result.items),
+        import_s=import_s,
+        import_rows_s=len(imported.result.items) / import_s,
+        import_flags=len(imported.result.duplicates),
         file_bytes={"export": api_path.stat().st_size, "floor": floor_path.stat().st_size},
         honesty=honesty,
     )
@@ -532,8 +594,10 @@ def table(r: Result) -> str:
             f"{c.name:<16} {c.api_s:>8.3f} {c.floor_s:>8.3f} {c.ratio:>6.2f}x {c.cpu_ratio:>9.2f}x"
             f"  <={c.target:.0f}x {mark}"
         )
-    lines.append(f"  (engine.ledger alone, inside the export's time: {r.ledger_read_s:.3f} s;"
-                 f" files: export {r.file_bytes['export']:,} B, floor {r.file_bytes['floor']:,} B)")
+    lines.append(
+        f"  (engine.ledger alone, inside the export's time: {r.ledger_read_s:.3f} s;"
+        f" files: export {r.file_bytes['export']:,} B, floor {r.file_bytes['floor']:,} B)"
+    )
     lines.append("")
     mhead = f"{'peak memory':<16} {'api MiB':>8} {'floor MiB':>10} {'ratio':>7} {'engine.ledger MiB':>18}"
     lines += [mhead, "-" * len(mhead)]
@@ -570,8 +634,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=5000, help="items in the ledger (default 5000)")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per side (default 5)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first (default 1)")
-    parser.add_argument("--scale", type=int, default=4,
-                        help="peak memory also measured at this many times --items (default 4)")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=4,
+        help="peak memory also measured at this many times --items (default 4)",
+    )
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks it works, measures nothing")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON ('-' = stdout)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -585,7 +653,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.quiet:
             print(msg, file=sys.stderr, flush=True)
 
-    result = run(items=args.items, rounds=args.rounds, scale=args.scale, warmup=args.warmup, progress=progress)
+    result = run(
+        items=args.items, rounds=args.rounds, scale=args.scale, warmup=args.warmup, progress=progress
+    )
     info = machine()
     print(
         f"zhenggai reports: {args.items} items, {args.rounds} timed rounds (median), SQLite {info['sqlite']},"

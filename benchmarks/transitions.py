@@ -323,7 +323,9 @@ class FloorSide:
         # What the event vouches for (the engine's audit ``bind``): the item's row and measures.
         self.measure_cols = self._columns("zg_measure")
         self.sql_bind_item = self.sql_item
-        self.sql_bind_measures = f"SELECT {', '.join(self.measure_cols)} FROM zg_measure WHERE item_id = {p} ORDER BY id"
+        self.sql_bind_measures = (
+            f"SELECT {', '.join(self.measure_cols)} FROM zg_measure WHERE item_id = {p} ORDER BY id"
+        )
         self.item_cols = item_cols
         # The item's escalation ladder (zg_step): cancelled when it leaves the ladder's states
         # (submit_for_verification), re-armed when it comes back (return_for_rework).
@@ -331,9 +333,7 @@ class FloorSide:
             f"UPDATE zg_step SET status='cancelled', fired_at={p} "
             f"WHERE subject_kind='item' AND subject_id={p} AND status='pending'"
         )
-        self.sql_item_steps = (
-            f"SELECT id, step_key, status FROM zg_step WHERE subject_kind='item' AND subject_id={p} ORDER BY id"
-        )
+        self.sql_item_steps = f"SELECT id, step_key, status FROM zg_step WHERE subject_kind='item' AND subject_id={p} ORDER BY id"
         self.sql_step_rearm = f"UPDATE zg_step SET status='pending', fired_at=NULL, due_at={p} WHERE id={p}"
         setup = bench_setup()
         assert setup.deadlines is not None
@@ -427,15 +427,23 @@ class FloorSide:
             stamp = self._stamp(now)
             version = row[col["version"]]
             data: dict[str, Any] = {}
-            params = self._guarded(trigger, spec, item_id, version, actor_unit_id != unit_id, reason, stamp, data)
+            params = self._guarded(
+                trigger, spec, item_id, version, actor_unit_id != unit_id, reason, stamp, data
+            )
             if self._ex(self.sql_update[trigger], params).rowcount != 1:
                 raise RuntimeError(f"conflict on item {item_id} v{version}")
             seq, prev = self._ex(self.sql_head, (camp.id,)).fetchone()
             seq += 1
             # The messages first (each names the event that vouches for them), then the event.
-            queued = self._queue(spec, row, item_id, trigger, version, data, stamp, now, seq) if spec.notify else []
+            queued = (
+                self._queue(spec, row, item_id, trigger, version, data, stamp, now, seq)
+                if spec.notify
+                else []
+            )
             after = self._typed("item", self._ex(self.sql_bind_item, (item_id,)).fetchone())
-            measures = [self._typed("measure", m) for m in self._ex(self.sql_bind_measures, (item_id,)).fetchall()]
+            measures = [
+                self._typed("measure", m) for m in self._ex(self.sql_bind_measures, (item_id,)).fetchall()
+            ]
             bind: dict[str, Any] = {"row": item_digest(after, measures)}
             if queued:
                 bind["outbox"] = outbox_digest(queued)
@@ -485,7 +493,14 @@ class FloorSide:
             raise
 
     def _guarded(
-        self, trigger: str, spec: Any, item_id: int, version: int, outside: bool, reason: str | None, stamp: Any,
+        self,
+        trigger: str,
+        spec: Any,
+        item_id: int,
+        version: int,
+        outside: bool,
+        reason: str | None,
+        stamp: Any,
         data: dict[str, Any],
     ) -> tuple[Any, ...]:
         """The transition's guard checked (``outside``: the actor is not of the item's unit) and
@@ -518,8 +533,16 @@ class FloorSide:
                 self._ex(self.sql_step_rearm, (self._stamp(wanted[key]), step_id))
 
     def _queue(
-        self, spec: Any, row: Sequence[Any], item_id: int, trigger: str, version: int, data: dict[str, Any],
-        stamp: Any, now: dt.datetime, seq: int,
+        self,
+        spec: Any,
+        row: Sequence[Any],
+        item_id: int,
+        trigger: str,
+        version: int,
+        data: dict[str, Any],
+        stamp: Any,
+        now: dt.datetime,
+        seq: int,
     ) -> list[str]:
         """The outbox rows of a notifying transition (vouched for by event ``seq``): their digests."""
         camp, col = self.camp, self.col
@@ -572,11 +595,20 @@ class FloorSide:
                         seq,
                     ),
                 )
-                digests.append(outbox_row_digest({
-                    "item_id": item_id, "kind": notify.message, "channel": channel, "recipient": address,
-                    "contact_id": c[cc["id"]], "idempotency_key": f"{key}:contact:{c[cc['id']]}",
-                    "payload": payload, "created_at": now,
-                }))
+                digests.append(
+                    outbox_row_digest(
+                        {
+                            "item_id": item_id,
+                            "kind": notify.message,
+                            "channel": channel,
+                            "recipient": address,
+                            "contact_id": c[cc["id"]],
+                            "idempotency_key": f"{key}:contact:{c[cc['id']]}",
+                            "payload": payload,
+                            "created_at": now,
+                        }
+                    )
+                )
         return digests
 
     def phase(self, trigger: str) -> Callable[[], None]:
@@ -615,8 +647,11 @@ class FloorSide:
 
 def _kinds(model: Any, kind: type) -> frozenset[str]:
     """The columns of ``model`` of SQL type ``kind`` (also behind a TypeDecorator: UTCDateTime)."""
-    return frozenset(c.name for c in model.__table__.columns
-                     if isinstance(c.type, kind) or isinstance(getattr(c.type, "impl_instance", None), kind))
+    return frozenset(
+        c.name
+        for c in model.__table__.columns
+        if isinstance(c.type, kind) or isinstance(getattr(c.type, "impl_instance", None), kind)
+    )
 
 
 #: The columns SQLite stores as text times and integer booleans, which the digest reads typed.
@@ -969,8 +1004,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON ('-' = stdout)")
     parser.add_argument("--statements", action="store_true", help="list each side's statements per trigger")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
-    parser.add_argument("--durability", choices=["full", "normal"], default="full",
-                        help="SQLite synchronous=FULL (the engine's default) or NORMAL, on both sides")
+    parser.add_argument(
+        "--durability",
+        choices=["full", "normal"],
+        default="full",
+        help="SQLite synchronous=FULL (the engine's default) or NORMAL, on both sides",
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.items, args.rounds, args.warmup = 3, 1, 1

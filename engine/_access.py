@@ -5,26 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from zhenggai.workflows.schema import (
-    CampaignSetup,
-)
+from zhenggai.workflows.schema import CampaignSetup
 
 from ._inputs import check_version, checked_text
 from ._raw import Tx
 from ._rows import ItemRow
 from ._runtime import Runtime
-from ._writes import (
-    Campaign,
-)
-from .errors import (
-    InvalidInputError,
-    PermissionDeniedError,
-    TransitionNotAllowedError,
-    UnitNotFound,
-)
-from .views import (
-    Actor,
-)
+from ._writes import Campaign
+from .errors import InvalidInputError, PermissionDeniedError, TransitionNotAllowedError, UnitNotFound
+from .views import Actor
 
 
 def may_read_people(camp: Campaign, actor: Actor, row: Mapping[str, Any]) -> bool:
@@ -68,7 +57,9 @@ def check_role(
         and camp.unit_ids.get(actor.unit or "") == row["responsible_unit_id"]
     )
     if camp.roles[actor.role].unit_bound and not own_unit:
-        raise PermissionDeniedError(actor.name, actor.role, action, "只能办理本单位负责的问题", camp.lifecycle.names)
+        raise PermissionDeniedError(
+            actor.name, actor.role, action, "只能办理本单位负责的问题", camp.lifecycle.names
+        )
 
 
 def item_operation(

@@ -55,11 +55,24 @@ class AdminStatements:
         self.campaign_migrate = p(
             update(CAMPAIGN)
             .where(CAMPAIGN.c.id == bindparam("cid"))
-            .values({c: bindparam(c) for c in ("definition_version", "title", "lifecycle_json", "roles_json",
-                                               "channels_json", "definition_json")})
+            .values(
+                {
+                    c: bindparam(c)
+                    for c in (
+                        "definition_version",
+                        "title",
+                        "lifecycle_json",
+                        "roles_json",
+                        "channels_json",
+                        "definition_json",
+                    )
+                }
+            )
         )
         self.unit_update = p(
-            update(UNIT).where(UNIT.c.id == bindparam("id")).values(name=bindparam("name"), kind=bindparam("kind"))
+            update(UNIT)
+            .where(UNIT.c.id == bindparam("id"))
+            .values(name=bindparam("name"), kind=bindparam("kind"))
         )
         self.track_update = p(
             update(TRACK)
@@ -69,7 +82,11 @@ class AdminStatements:
         # What the campaign's items use, per value of a column: how many, and the first of them.
         self.stranded: dict[str, Prepared[Row]] = {
             name: p(
-                select(ITEM.c[name].label("value"), func.count().label("count"), func.min(ITEM.c.id).label("first"))
+                select(
+                    ITEM.c[name].label("value"),
+                    func.count().label("count"),
+                    func.min(ITEM.c.id).label("first"),
+                )
                 .where(ITEM.c.campaign_id == bindparam("cid"))
                 .group_by(ITEM.c[name])
                 .order_by(ITEM.c[name])
@@ -77,8 +94,11 @@ class AdminStatements:
             for name in STRANDED_COLUMNS
         }
         self.stranded_units = p(
-            select(ITEM.c.responsible_unit_id.label("value"), func.count().label("count"),
-                   func.min(ITEM.c.id).label("first"))
+            select(
+                ITEM.c.responsible_unit_id.label("value"),
+                func.count().label("count"),
+                func.min(ITEM.c.id).label("first"),
+            )
             .where(ITEM.c.campaign_id == bindparam("cid"), ITEM.c.responsible_unit_id.is_not(None))
             .group_by(ITEM.c.responsible_unit_id)
         )
@@ -104,7 +124,9 @@ class AdminStatements:
 
         # 五个一批: an item's outcome replaced whole, the mechanisms it may link.
         self.outcome_exists = p(select(OUTCOME.c.item_id).where(OUTCOME.c.item_id == bindparam("item_id")))
-        self.accountability_delete = p(delete(ACCOUNTABILITY).where(ACCOUNTABILITY.c.item_id == bindparam("item_id")))
+        self.accountability_delete = p(
+            delete(ACCOUNTABILITY).where(ACCOUNTABILITY.c.item_id == bindparam("item_id"))
+        )
         self.outcome_mechanism_delete = p(
             delete(OUTCOME_MECHANISM).where(OUTCOME_MECHANISM.c.item_id == bindparam("item_id"))
         )
@@ -113,7 +135,9 @@ class AdminStatements:
         self.accountability_insert = p(_insert(ACCOUNTABILITY))
         self.outcome_mechanism_insert = p(_insert(OUTCOME_MECHANISM))
         self.mechanism_of_campaign = p(
-            select(MECHANISM.c.id).where(MECHANISM.c.id == bindparam("id"), MECHANISM.c.campaign_id == bindparam("cid"))
+            select(MECHANISM.c.id).where(
+                MECHANISM.c.id == bindparam("id"), MECHANISM.c.campaign_id == bindparam("cid")
+            )
         )
         self.item_of_campaign = p(
             select(ITEM.c.id).where(ITEM.c.id == bindparam("id"), ITEM.c.campaign_id == bindparam("cid"))
@@ -122,7 +146,9 @@ class AdminStatements:
         self.item_mechanisms = p(
             select(MECHANISM_ITEM.c.mechanism_id)
             .join(MECHANISM, MECHANISM.c.id == MECHANISM_ITEM.c.mechanism_id)
-            .where(MECHANISM_ITEM.c.item_id == bindparam("item_id"), MECHANISM.c.campaign_id == bindparam("cid"))
+            .where(
+                MECHANISM_ITEM.c.item_id == bindparam("item_id"), MECHANISM.c.campaign_id == bindparam("cid")
+            )
         )
         # A mechanism's items: given when it was registered, and linked by items' outcomes.
         self.mechanism_items = p(
@@ -134,20 +160,27 @@ class AdminStatements:
         self.mechanism: Prepared[MechanismRow] = p(select(MECHANISM).where(MECHANISM.c.id == bindparam("id")))
         self.mechanism_insert = p(_insert(MECHANISM, returning=True))
         self.mechanism_item_insert = p(_insert(MECHANISM_ITEM))
-        mechanism_status: dict[str, Any] = {c: bindparam(c) for c in ("status", "date", "updated_by", "updated_at")}
+        mechanism_status: dict[str, Any] = {
+            c: bindparam(c) for c in ("status", "date", "updated_by", "updated_at")
+        }
         self.mechanism_update = p(
             update(MECHANISM).where(MECHANISM.c.id == bindparam("id")).values(mechanism_status)
         )
         self.mechanism_update_note = p(
-            update(MECHANISM).where(MECHANISM.c.id == bindparam("id")).values({**mechanism_status, "note": bindparam("note")})
+            update(MECHANISM)
+            .where(MECHANISM.c.id == bindparam("id"))
+            .values({**mechanism_status, "note": bindparam("note")})
         )
         self.practice: Prepared[PracticeRow] = p(select(PRACTICE).where(PRACTICE.c.id == bindparam("id")))
         self.practice_insert = p(_insert(PRACTICE, returning=True))
         self.practice_select = p(
             update(PRACTICE)
             .where(PRACTICE.c.id == bindparam("id"))
-            .values(selected=bindparam("selected"), selected_by=bindparam("selected_by"),
-                    selected_at=bindparam("selected_at"))
+            .values(
+                selected=bindparam("selected"),
+                selected_by=bindparam("selected_by"),
+                selected_at=bindparam("selected_at"),
+            )
         )
 
         # Reporters re-sealed under the current key (the plaintext identity columns cleared).
@@ -161,14 +194,19 @@ class AdminStatements:
         self.reporter_reseal = p(
             update(REPORTER)
             .where(REPORTER.c.item_id == bindparam("b_item_id"))
-            .values(sealed=bindparam("b_sealed"), key_id=bindparam("b_key_id"),
-                    **dict.fromkeys(IDENTITY_FIELDS, null()))
+            .values(
+                sealed=bindparam("b_sealed"),
+                key_id=bindparam("b_key_id"),
+                **dict.fromkeys(IDENTITY_FIELDS, null()),
+            )
         )
 
         # The daemons' heartbeats (``zhenggai run``).
         # (Not the whole row: a float column has no result processor without the driver's type code.)
         self.heartbeat = p(
-            select(HEARTBEAT.c.id, HEARTBEAT.c.sweeps, HEARTBEAT.c.fired).where(HEARTBEAT.c.name == bindparam("name"))
+            select(HEARTBEAT.c.id, HEARTBEAT.c.sweeps, HEARTBEAT.c.fired).where(
+                HEARTBEAT.c.name == bindparam("name")
+            )
         )
         self.heartbeat_insert = p(_insert(HEARTBEAT))
         self.heartbeat_beat = p(

@@ -37,11 +37,16 @@ class CalendarStatements:
         fingerprint: Any = select(func.count().label("n"), func.coalesce(func.max(t.c.id), 0).label("last"))
         self.fingerprint: Prepared[Row] = Prepared(fingerprint, dialect)
         self.rows: Prepared[Row] = Prepared(select(t).order_by(t.c.year, t.c.id), dialect)
-        self.campaign_ids: Prepared[Row] = Prepared(select(m.Campaign.__table__.c.id).order_by(m.Campaign.__table__.c.id),  # type: ignore[attr-defined]
-                                     dialect)
-        self.rows_of_year: Prepared[Row] = Prepared(select(t).where(t.c.year == bindparam("year")).order_by(t.c.id), dialect)
+        self.campaign_ids: Prepared[Row] = Prepared(
+            select(m.Campaign.__table__.c.id).order_by(m.Campaign.__table__.c.id),  # type: ignore[attr-defined]
+            dialect,
+        )
+        self.rows_of_year: Prepared[Row] = Prepared(
+            select(t).where(t.c.year == bindparam("year")).order_by(t.c.id), dialect
+        )
         self.insert: Prepared[Row] = Prepared(
-            t.insert().values({c.name: bindparam(c.name) for c in t.c if c.name != "id"}).returning(t.c.id), dialect
+            t.insert().values({c.name: bindparam(c.name) for c in t.c if c.name != "id"}).returning(t.c.id),
+            dialect,
         )
 
 
@@ -70,7 +75,13 @@ def read_loaded(tx: Tx, cs: CalendarStatements, loaded: LoadedYears) -> bool:
 
 
 def load_year(
-    tx: Tx, cs: CalendarStatements, spec: CalendarYearSpec, *, sha256: str, actor: str, replace: bool,
+    tx: Tx,
+    cs: CalendarStatements,
+    spec: CalendarYearSpec,
+    *,
+    sha256: str,
+    actor: str,
+    replace: bool,
     now: dt.datetime,
 ) -> tuple[int, str | None]:
     """Store a year's notice; returns the new row's id and what it replaced (``package``,
@@ -85,27 +96,47 @@ def load_year(
         last = earlier[-1]
         if not replace:
             raise InvalidInputError(
-                "year", f"{spec.year} 年的节假日安排已于 {_local(last['loaded_at'])} 由 {last['loaded_by']} 载入"
-                        f" (来源: {last['source']}); 以本文件替换时加 --replace")
+                "year",
+                f"{spec.year} 年的节假日安排已于 {_local(last['loaded_at'])} 由 {last['loaded_by']} 载入"
+                f" (来源: {last['source']}); 以本文件替换时加 --replace",
+            )
         replaces = "loaded"
     elif spec.year in statutory_years():
         if not replace:
             raise InvalidInputError(
-                "year", f"内置日历 (chinesecalendar) 已有 {spec.year} 年的节假日安排; 确认以本文件为准时加 --replace"
-                        " (此后内置数据的更新不再改变该年)")
+                "year",
+                f"内置日历 (chinesecalendar) 已有 {spec.year} 年的节假日安排; 确认以本文件为准时加 --replace"
+                " (此后内置数据的更新不再改变该年)",
+            )
         replaces = "package"
     holidays, workdays = _holiday_rows(spec), sorted(d.isoformat() for d in year_days(spec)[1])
-    row_id = tx.scalar(cs.insert, {
-        "year": spec.year, "holidays_json": json.dumps(holidays, ensure_ascii=False),
-        "workdays_json": json.dumps(workdays), "source": spec.source, "notice": spec.notice, "sha256": sha256,
-        "replaces": replaces, "loaded_by": actor, "loaded_at": now,
-    })
+    row_id = tx.scalar(
+        cs.insert,
+        {
+            "year": spec.year,
+            "holidays_json": json.dumps(holidays, ensure_ascii=False),
+            "workdays_json": json.dumps(workdays),
+            "source": spec.source,
+            "notice": spec.notice,
+            "sha256": sha256,
+            "replaces": replaces,
+            "loaded_by": actor,
+            "loaded_at": now,
+        },
+    )
     return int(row_id), replaces
 
 
 def _holiday_rows(spec: CalendarYearSpec) -> list[dict[str, Any]]:
-    return [{"name": h.name, "start": h.start.isoformat(), "end": (h.end or h.start).isoformat(),
-             "makeup": [d.isoformat() for d in h.makeup]} for h in spec.holidays]
+    return [
+        {
+            "name": h.name,
+            "start": h.start.isoformat(),
+            "end": (h.end or h.start).isoformat(),
+            "makeup": [d.isoformat() for d in h.makeup],
+        }
+        for h in spec.holidays
+    ]
 
 
 def _local(at: dt.datetime) -> str:
@@ -127,7 +158,9 @@ def _counts(year: int, off: frozenset[dt.date], on: frozenset[dt.date]) -> tuple
 def _loaded_view(row: Mapping[str, Any], in_force: bool) -> CalendarYearView:
     holidays = tuple(
         CalendarHolidayView(
-            name=h["name"], start=dt.date.fromisoformat(h["start"]), end=dt.date.fromisoformat(h["end"]),
+            name=h["name"],
+            start=dt.date.fromisoformat(h["start"]),
+            end=dt.date.fromisoformat(h["end"]),
             makeup=tuple(dt.date.fromisoformat(d) for d in h["makeup"]),
         )
         for h in json.loads(row["holidays_json"])
@@ -135,9 +168,18 @@ def _loaded_view(row: Mapping[str, Any], in_force: bool) -> CalendarYearView:
     off, on = _days(row)
     work, rest = _counts(row["year"], off, on)
     return CalendarYearView(
-        year=row["year"], origin="loaded", in_force=in_force, source=row["source"], notice=row["notice"],
-        loaded_by=row["loaded_by"], loaded_at=row["loaded_at"], replaces=row["replaces"], sha256=row["sha256"],
-        holidays=holidays, working_days=work, days_off=rest,
+        year=row["year"],
+        origin="loaded",
+        in_force=in_force,
+        source=row["source"],
+        notice=row["notice"],
+        loaded_by=row["loaded_by"],
+        loaded_at=row["loaded_at"],
+        replaces=row["replaces"],
+        sha256=row["sha256"],
+        holidays=holidays,
+        working_days=work,
+        days_off=rest,
     )
 
 
@@ -145,19 +187,31 @@ def _package_view(year: int, in_force: bool) -> CalendarYearView:
     arranged = package_year(year)
     holidays = tuple(
         CalendarHolidayView(name=name, start=min(off), end=max(off), makeup=tuple(on))
-        for name, off, on in arranged if off
+        for name, off, on in arranged
+        if off
     )
     off_days = frozenset(d for _, off, _ in arranged for d in off)
     on_days = frozenset(d for _, _, on in arranged for d in on)
     work, rest = _counts(year, off_days, on_days)
     return CalendarYearView(
-        year=year, origin="package", in_force=in_force, source="chinesecalendar (国务院办公厅历年节假日安排通知)",
-        notice=None, loaded_by=None, loaded_at=None, replaces=None, sha256=None, holidays=holidays,
-        working_days=work, days_off=rest,
+        year=year,
+        origin="package",
+        in_force=in_force,
+        source="chinesecalendar (国务院办公厅历年节假日安排通知)",
+        notice=None,
+        loaded_by=None,
+        loaded_at=None,
+        replaces=None,
+        sha256=None,
+        holidays=holidays,
+        working_days=work,
+        days_off=rest,
     )
 
 
-def year_views(rows: Sequence[Mapping[str, Any]], years: Sequence[int] | None = None) -> list[CalendarYearView]:
+def year_views(
+    rows: Sequence[Mapping[str, Any]], years: Sequence[int] | None = None
+) -> list[CalendarYearView]:
     """Every year the database can use, by year: the package's years and every loaded row (a
     year's newest loaded row in force, its earlier rows and a replaced package year not)."""
     newest: dict[int, int] = {}

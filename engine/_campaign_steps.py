@@ -48,7 +48,14 @@ from ._steps import (
 from ._writes import Campaign, Vouch, append_event, queue_messages
 from .deadlines import offset_day, stated_day
 
-__all__ = ["arm_campaign_steps", "campaign_steps", "fire_campaign_steps", "follow_up_sample", "phase_days", "supervision_teams"]
+__all__ = [
+    "arm_campaign_steps",
+    "campaign_steps",
+    "fire_campaign_steps",
+    "follow_up_sample",
+    "phase_days",
+    "supervision_teams",
+]
 
 
 def _draw_days(rule: SupervisionSpec, phases: Sequence[PhaseSpec]) -> list[dt.date]:
@@ -90,8 +97,16 @@ def campaign_steps(camp: Campaign) -> dict[str, dt.datetime]:
 
 def arm_campaign_steps(tx: Tx, st: Statements, camp: Campaign, now: dt.datetime) -> int:
     steps = [
-        {"campaign_id": camp.id, "subject_kind": "campaign", "subject_id": camp.id, "step_key": key,
-         "due_at": due_at, "status": "pending", "fired_at": None, "created_at": now}
+        {
+            "campaign_id": camp.id,
+            "subject_kind": "campaign",
+            "subject_id": camp.id,
+            "step_key": key,
+            "due_at": due_at,
+            "status": "pending",
+            "fired_at": None,
+            "created_at": now,
+        }
         for key, due_at in campaign_steps(camp).items()
     ]
     tx.run_many(st.step_insert, steps)
@@ -130,7 +145,9 @@ def supervision_teams(seed: int, units: Sequence[str], rule: SupervisionSpec) ->
     rng = random.Random(seed)
     pool = [u for u in units if u not in rule.drawn_from]
     picked = rng.sample(pool, min(len(pool), rule.teams * rule.units_per_draw))
-    return [sorted(picked[i * rule.units_per_draw:(i + 1) * rule.units_per_draw]) for i in range(rule.teams)]
+    return [
+        sorted(picked[i * rule.units_per_draw : (i + 1) * rule.units_per_draw]) for i in range(rule.teams)
+    ]
 
 
 # ------------------------------------------------------------------------------------- firing
@@ -171,29 +188,67 @@ def fire_campaign_steps(
 
 
 def _phase_payload(camp: Campaign, phase: PhaseSpec) -> dict[str, Any]:
-    return {"campaign": camp.view.title, "phase": phase.id, "phase_name": phase.name,
-            "phase_start": phase.start.isoformat(), "phase_end": phase.end.isoformat()}
+    return {
+        "campaign": camp.view.title,
+        "phase": phase.id,
+        "phase_name": phase.name,
+        "phase_start": phase.start.isoformat(),
+        "phase_end": phase.end.isoformat(),
+    }
 
 
 def _phase_action(
-    tx: Tx, st: Statements, camp: Campaign, phase: PhaseSpec, edge: str, action: PhaseAction, now: dt.datetime,
+    tx: Tx,
+    st: Statements,
+    camp: Campaign,
+    phase: PhaseSpec,
+    edge: str,
+    action: PhaseAction,
+    now: dt.datetime,
     late: bool,
 ) -> None:
-    data: dict[str, Any] = {"phase": phase.id, "phase_name": phase.name, "edge": edge, "action": action.action}
+    data: dict[str, Any] = {
+        "phase": phase.id,
+        "phase_name": phase.name,
+        "edge": edge,
+        "action": action.action,
+    }
     if late:
         data["late"] = True
     if action.action == "notify":
-        queued = queue_messages(tx, st, camp, action.notify, key=f"campaign:{camp.id}:phase:{phase.id}.{edge}",
-                                payload=_phase_payload(camp, phase), units={}, item_id=None, now=now)
-        append_event(tx, st, camp.id, item_id=None, trigger="phase_action", from_state=None, to_state=None,
-                     actor=SYSTEM, at=now, data=data, outbox=queued)
+        queued = queue_messages(
+            tx,
+            st,
+            camp,
+            action.notify,
+            key=f"campaign:{camp.id}:phase:{phase.id}.{edge}",
+            payload=_phase_payload(camp, phase),
+            units={},
+            item_id=None,
+            now=now,
+        )
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=None,
+            trigger="phase_action",
+            from_state=None,
+            to_state=None,
+            actor=SYSTEM,
+            at=now,
+            data=data,
+            outbox=queued,
+        )
         return
     # escalate_missing: every unit that has not delivered the duty by this edge goes to 挂牌督办.
     assert action.duty is not None
     duty = camp.duties[action.duty]
     ladder = camp.ladders[action.ladder or duty.ladder or ""]
     listed = next((s for s in ladder.steps if s.action == "listed_supervision"), None)
-    step = listed or LadderStep(id="listed_supervision", label="挂牌督办", offset=0, action="listed_supervision")
+    step = listed or LadderStep(
+        id="listed_supervision", label="挂牌督办", offset=0, action="listed_supervision"
+    )
     edge_day = phase_days(camp, phase)[0 if edge == "start" else 1]
     missing = tx.all(st.duties_open_by, {"cid": camp.id, "duty_key": duty.id, "due_by": edge_day})
     units: list[str] = []
@@ -207,26 +262,55 @@ def _phase_action(
             if isinstance(when, Awaiting) or when > now:
                 # Due so lately that the duty's own ladder has not reached 挂牌督办 yet (a duty
                 # due the day the phase ends): 催报 and 红灯 come first, 挂牌督办 at its rung.
-                on_ladder.append({"unit": camp.unit_keys[row["unit_id"]],
-                                  "listed_on": "待日历" if isinstance(when, Awaiting) else _local(camp, when)})
+                on_ladder.append(
+                    {
+                        "unit": camp.unit_keys[row["unit_id"]],
+                        "listed_on": "待日历" if isinstance(when, Awaiting) else _local(camp, when),
+                    }
+                )
                 continue
         changes = raise_level(row, step)
         if changes:
-            tx.run(st.duty_level, {"id": row["id"], "light": changes.get("light", row["light"]),
-                                   "escalation_level": changes.get("escalation_level", row["escalation_level"])})
+            tx.run(
+                st.duty_level,
+                {
+                    "id": row["id"],
+                    "light": changes.get("light", row["light"]),
+                    "escalation_level": changes.get("escalation_level", row["escalation_level"]),
+                },
+            )
         # What the ladder would still have said up to 挂牌督办 is said now: those steps are done.
-        tx.run(st.duty_steps_supersede, {"duty_id": row["id"], "now": now,
-                                         "keep": f"%.{_highest(ladder)}@%"})
+        tx.run(st.duty_steps_supersede, {"duty_id": row["id"], "now": now, "keep": f"%.{_highest(ladder)}@%"})
         units.append(camp.unit_keys[row["unit_id"]])
         payload = {**duty_payload(camp, duty, row), **step_payload(camp, step, row["due"], now)}
-        queue_messages(tx, st, camp, step.notify, key=f"duty:{row['id']}:phase:{phase.id}.{edge}",
-                       payload=payload, units={"responsible_unit": row["unit_id"], "lead_unit": None},
-                       item_id=None, now=now, vouch=queued)
+        queue_messages(
+            tx,
+            st,
+            camp,
+            step.notify,
+            key=f"duty:{row['id']}:phase:{phase.id}.{edge}",
+            payload=payload,
+            units={"responsible_unit": row["unit_id"], "lead_unit": None},
+            item_id=None,
+            now=now,
+            vouch=queued,
+        )
     data.update(duty=duty.id, units=units, count=len(units))
     if on_ladder:
         data["on_ladder"] = on_ladder
-    append_event(tx, st, camp.id, item_id=None, trigger="phase_action", from_state=None, to_state=None,
-                 actor=SYSTEM, at=now, data=data, outbox=queued)
+    append_event(
+        tx,
+        st,
+        camp.id,
+        item_id=None,
+        trigger="phase_action",
+        from_state=None,
+        to_state=None,
+        actor=SYSTEM,
+        at=now,
+        data=data,
+        outbox=queued,
+    )
 
 
 def _local(camp: Campaign, at: dt.datetime) -> str:
@@ -243,22 +327,47 @@ def _follow_up_draw(
 ) -> None:
     rows = tx.all(st.items_of_campaign, {"cid": camp.id})
     population = [
-        (r["id"], camp.unit_keys.get(r["responsible_unit_id"]) if r["responsible_unit_id"] else None,
-         r["escalation_level"])
-        for r in rows if r["state"] in rule.states
+        (
+            r["id"],
+            camp.unit_keys.get(r["responsible_unit_id"]) if r["responsible_unit_id"] else None,
+            r["escalation_level"],
+        )
+        for r in rows
+        if r["state"] in rule.states
     ]
     sample = follow_up_sample(seed, population, rule)
-    data: dict[str, Any] = {"seed": seed, "share": rule.share, "min_per_unit": rule.min_per_unit,
-                            "population": [p[0] for p in population], "sample": sample,
-                            "listed": [p[0] for p in population if p[2] >= 1 and rule.include_listed]}
+    data: dict[str, Any] = {
+        "seed": seed,
+        "share": rule.share,
+        "min_per_unit": rule.min_per_unit,
+        "population": [p[0] for p in population],
+        "sample": sample,
+        "listed": [p[0] for p in population if p[2] >= 1 and rule.include_listed],
+    }
     if late:
         data["late"] = True
-    append_event(tx, st, camp.id, item_id=None, trigger="follow_up_draw", from_state=None, to_state=None,
-                 actor=SYSTEM, at=now, data=data)
+    append_event(
+        tx,
+        st,
+        camp.id,
+        item_id=None,
+        trigger="follow_up_draw",
+        from_state=None,
+        to_state=None,
+        actor=SYSTEM,
+        at=now,
+        data=data,
+    )
 
 
 def _supervision_draw(
-    tx: Tx, st: Statements, camp: Campaign, rule: SupervisionSpec, seed: int, day: str, now: dt.datetime,
+    tx: Tx,
+    st: Statements,
+    camp: Campaign,
+    rule: SupervisionSpec,
+    seed: int,
+    day: str,
+    now: dt.datetime,
     late: bool,
 ) -> None:
     units = sorted(camp.unit_ids)
@@ -267,5 +376,15 @@ def _supervision_draw(
     if late:
         data["late"] = True
     # Unannounced: recorded for the supervision teams and the audit trail; no unit is told.
-    append_event(tx, st, camp.id, item_id=None, trigger="supervision_draw", from_state=None, to_state=None,
-                 actor=SYSTEM, at=now, data=data)
+    append_event(
+        tx,
+        st,
+        camp.id,
+        item_id=None,
+        trigger="supervision_draw",
+        from_state=None,
+        to_state=None,
+        actor=SYSTEM,
+        at=now,
+        data=data,
+    )

@@ -6,10 +6,7 @@ import json
 import zoneinfo
 
 from sqlalchemy import select
-from zhenggai.workflows.schema import (
-    CampaignSetup,
-    LifecycleSpec,
-)
+from zhenggai.workflows.schema import CampaignSetup, LifecycleSpec
 
 from . import _roster
 from ._access import check_actor_against
@@ -22,19 +19,9 @@ from ._runtime import Runtime
 from ._statements import CAMPAIGN
 from ._timekeeping import check_definition
 from ._writes import Campaign, append_event
-from .audit import (
-    GENESIS,
-    definition_digest,
-)
-from .errors import (
-    DefinitionError,
-    InvalidInputError,
-)
-from .views import (
-    Actor,
-    CampaignInfo,
-    CampaignView,
-)
+from .audit import GENESIS, definition_digest
+from .errors import DefinitionError, InvalidInputError
+from .views import Actor, CampaignInfo, CampaignView
 
 
 def start_campaign(rt: Runtime, setup: CampaignSetup, *, key: str | None = None) -> CampaignView:
@@ -73,7 +60,12 @@ def start_campaign(rt: Runtime, setup: CampaignSetup, *, key: str | None = None)
         for track in setup.tracks:
             tx.run(
                 st.track_insert,
-                {"campaign_id": cid, "key": track.id, "name": track.name, "unit_keys_json": json.dumps(track.units)},
+                {
+                    "campaign_id": cid,
+                    "key": track.id,
+                    "name": track.name,
+                    "unit_keys_json": json.dumps(track.units),
+                },
             )
         tx.run(st.head_insert, {"campaign_id": cid, "seq": 0, "hash": GENESIS})
         # Not cached until committed: a rolled-back start must leave no campaign behind.
@@ -125,15 +117,19 @@ def migrate_campaign(rt: Runtime, campaign: str | int, setup: CampaignSetup, act
         if stranded:
             raise DefinitionError(stranded)
         stored = stored_definition(setup)
-        tx.run(ad.campaign_migrate, {
-            "cid": camp.id, "definition_version": setup.definition_version, "title": setup.title, **stored,
-        })
+        tx.run(
+            ad.campaign_migrate,
+            {"cid": camp.id, "definition_version": setup.definition_version, "title": setup.title, **stored},
+        )
         added_units = [u for u in setup.units if u.id not in camp.unit_ids]
         for unit in setup.units:
             if unit.id in camp.unit_ids:
                 tx.run(ad.unit_update, {"id": camp.unit_ids[unit.id], "name": unit.name, "kind": unit.kind})
             else:
-                tx.run(st.unit_insert, {"campaign_id": camp.id, "key": unit.id, "name": unit.name, "kind": unit.kind})
+                tx.run(
+                    st.unit_insert,
+                    {"campaign_id": camp.id, "key": unit.id, "name": unit.name, "kind": unit.kind},
+                )
         for track in setup.tracks:
             values = {"name": track.name, "unit_keys_json": json.dumps(track.units)}
             if track.id in camp.tracks:
@@ -142,8 +138,15 @@ def migrate_campaign(rt: Runtime, campaign: str | int, setup: CampaignSetup, act
                 tx.run(st.track_insert, {"campaign_id": camp.id, "key": track.id, **values})
         contacts_added = _roster.seed_new_version(tx, st, ad, camp.id, setup, now)
         append_event(
-            tx, st, camp.id, item_id=None, trigger="migrate_campaign", from_state=None, to_state=None,
-            actor=actor, at=now,
+            tx,
+            st,
+            camp.id,
+            item_id=None,
+            trigger="migrate_campaign",
+            from_state=None,
+            to_state=None,
+            actor=actor,
+            at=now,
             data={
                 "from_version": camp.view.definition_version,
                 "to_version": setup.definition_version,
@@ -188,8 +191,13 @@ def campaign_info(rt: Runtime, campaign: str | int, *, cached: bool = False) -> 
     if camp is None:
         with rt.store.read() as conn:
             camp = rt.campaign(conn, campaign)
-    return CampaignInfo(view=camp.view, lifecycle=camp.lifecycle.spec, definition=camp.setup,
-                        units=tuple(_units_of(camp)), tracks=tuple(camp.tracks.items()))
+    return CampaignInfo(
+        view=camp.view,
+        lifecycle=camp.lifecycle.spec,
+        definition=camp.setup,
+        units=tuple(_units_of(camp)),
+        tracks=tuple(camp.tracks.items()),
+    )
 
 
 def tracks(rt: Runtime, campaign: str | int) -> list[tuple[str, str]]:

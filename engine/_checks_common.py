@@ -36,15 +36,23 @@ def duplicates(path: str, ids: Sequence[str], label: str, *, with_id: bool = Tru
     return problems
 
 
-def unknown(path: str, values: Iterable[str], known: Mapping[str, object] | set[str], label: str) -> list[str]:
+def unknown(
+    path: str, values: Iterable[str], known: Mapping[str, object] | set[str], label: str
+) -> list[str]:
     """One problem per value of ``values`` not in ``known``, at the value."""
     return [f"{path}[{k}]: 未知{label} {v}" for k, v in enumerate(values) if v not in known]
 
 
-def notify_problems(path: str, notify: Sequence[NotifySpec], extra: frozenset[str], setup: CampaignSetup) -> list[str]:
+def notify_problems(
+    path: str, notify: Sequence[NotifySpec], extra: frozenset[str], setup: CampaignSetup
+) -> list[str]:
     """One problem per message of ``notify`` sent to neither a role nor one of ``extra``."""
     roles = {r.id for r in setup.roles}
-    return [f"{path}[{k}].to: 未知接收方 {n.to}" for k, n in enumerate(notify) if n.to not in roles and n.to not in extra]
+    return [
+        f"{path}[{k}].to: 未知接收方 {n.to}"
+        for k, n in enumerate(notify)
+        if n.to not in roles and n.to not in extra
+    ]
 
 
 def notify_lists(setup: CampaignSetup) -> Iterator[tuple[str, Sequence[NotifySpec]]]:
@@ -61,4 +69,3 @@ def notify_lists(setup: CampaignSetup) -> Iterator[tuple[str, Sequence[NotifySpe
     for i, duty in enumerate(setup.duties):
         yield f"duties[{i}].notify", duty.notify
     yield "calendar.alert", setup.calendar.alert
-

@@ -83,7 +83,9 @@ def _channel_problems(setup: CampaignSetup) -> list[str]:
     units = {u.id for u in setup.units}
     for i, channel in enumerate(setup.channels):
         if channel.transfer_to is not None and channel.transfer_to not in units:
-            problems.append(f"channels[{i}].transfer_to: 来源渠道 {channel.id}: 未知单位 {channel.transfer_to}")
+            problems.append(
+                f"channels[{i}].transfer_to: 来源渠道 {channel.id}: 未知单位 {channel.transfer_to}"
+            )
         problems += unknown(f"channels[{i}].source_units", channel.source_units, units, "单位")
     return problems
 
@@ -107,7 +109,9 @@ def _track_problems(setup: CampaignSetup, roles: Mapping[str, object]) -> list[s
             elif unit in track.units[:k]:
                 problems.append(f"tracks[{i}].units[{k}]: 专项 {track.id}: 单位 {unit} 重复列出")
         if track.units[0] in UNIT_WILDCARDS:
-            problems.append(f"tracks[{i}].units[0]: 专项 {track.id}: 牵头单位须为具体单位, 不能是 {track.units[0]}")
+            problems.append(
+                f"tracks[{i}].units[0]: 专项 {track.id}: 牵头单位须为具体单位, 不能是 {track.units[0]}"
+            )
         if track.leader_role is not None and track.leader_role not in roles:
             problems.append(f"tracks[{i}].leader_role: 专项 {track.id}: 未知角色 {track.leader_role}")
     return problems
@@ -124,7 +128,9 @@ def _phase_problems(setup: CampaignSetup) -> list[str]:
         problems += _phase_date_problems(setup, i, phase)
         for when in ("on_start", "on_end"):
             for j, action in enumerate(getattr(phase, when)):
-                problems += _phase_action_problems(setup, f"phases[{i}].{when}[{j}]", phase, when, action, duties, ladders)
+                problems += _phase_action_problems(
+                    setup, f"phases[{i}].{when}[{j}]", phase, when, action, duties, ladders
+                )
     return problems
 
 
@@ -133,7 +139,9 @@ def _phase_date_problems(setup: CampaignSetup, i: int, phase: PhaseSpec) -> list
     start, any other the day after the previous one ends."""
     problems: list[str] = []
     if phase.end < phase.start:
-        problems.append(f"phases[{i}].end: 阶段 {phase.name} 的结束日期 {phase.end} 早于开始日期 {phase.start}")
+        problems.append(
+            f"phases[{i}].end: 阶段 {phase.name} 的结束日期 {phase.end} 早于开始日期 {phase.start}"
+        )
     if i == 0:
         if setup.start is not None and phase.start < setup.start:
             problems.append(f"phases[0].start: 阶段 {phase.name} 早于专项行动开始日期 {setup.start}")
@@ -154,8 +162,13 @@ def _phase_date_problems(setup: CampaignSetup, i: int, phase: PhaseSpec) -> list
 
 
 def _phase_action_problems(
-    setup: CampaignSetup, path: str, phase: PhaseSpec, when: str, action: PhaseAction,
-    duties: Mapping[str, DutySpec], ladders: Mapping[str, LadderSpec],
+    setup: CampaignSetup,
+    path: str,
+    phase: PhaseSpec,
+    when: str,
+    action: PhaseAction,
+    duties: Mapping[str, DutySpec],
+    ladders: Mapping[str, LadderSpec],
 ) -> list[str]:
     """One action at a phase's start or end (``when``): a notice with a message, or the
     escalation of a duty that is due by then, on a duty ladder."""
@@ -202,11 +215,15 @@ def _calendar_problems(setup: CampaignSetup, calendar: WorkingCalendar) -> list[
     for i, duty in enumerate(setup.duties):
         dated += [(f"duties[{i}].{f}", getattr(duty, f)) for f in ("due", "start", "end") if getattr(duty, f)]
     for field in ("extra_holidays", "extra_workdays"):
-        dated += [(f"calendar.{field}[{i}].date", o.date) for i, o in enumerate(getattr(setup.calendar, field))]
+        dated += [
+            (f"calendar.{field}[{i}].date", o.date) for i, o in enumerate(getattr(setup.calendar, field))
+        ]
     for path, day in dated:
         if not calendar.covers(day.year):
-            problems.append(f"{path}: 日期 {day} 超出工作日历已知的年份 ({coverage}); "
-                            f"先用 zhenggai calendar load 载入 {day.year} 年的节假日安排")
+            problems.append(
+                f"{path}: 日期 {day} 超出工作日历已知的年份 ({coverage}); "
+                f"先用 zhenggai calendar load 载入 {day.year} 年的节假日安排"
+            )
     seen: dict[dt.date, str] = {}
     for field in ("extra_holidays", "extra_workdays"):
         for i, override in enumerate(getattr(setup.calendar, field)):
@@ -238,7 +255,9 @@ def _organisation_problems(setup: CampaignSetup, roles: Mapping[str, object]) ->
     return problems
 
 
-def _ladder_problems(path: str, ladder: LadderSpec, setup: CampaignSetup, roles: Mapping[str, object]) -> list[str]:
+def _ladder_problems(
+    path: str, ladder: LadderSpec, setup: CampaignSetup, roles: Mapping[str, object]
+) -> list[str]:
     """Steps in order (offsets strictly increasing, escalation never stepping back, each
     escalation once), their states and recipients known."""
     problems = duplicates(f"{path}.steps", [s.id for s in ladder.steps], "督办步骤")
@@ -293,7 +312,9 @@ def _deadline_problems(setup: CampaignSetup, ladders: Mapping[str, LadderSpec]) 
     for i, rule in enumerate(rules.rules):
         path = f"deadlines.rules[{i}]"
         if rule.track is None and rule.severity is None:
-            problems.append(f"{path}: 须指定专项 (track) 或问题程度 (severity); 适用全部问题的时限写在 default 中")
+            problems.append(
+                f"{path}: 须指定专项 (track) 或问题程度 (severity); 适用全部问题的时限写在 default 中"
+            )
         if rule.track is not None and rule.track not in tracks:
             problems.append(f"{path}.track: 未知专项 {rule.track}")
         if rule.severity is not None and rule.severity not in severities:
@@ -310,7 +331,6 @@ def _deadline_problems(setup: CampaignSetup, ladders: Mapping[str, LadderSpec]) 
     return problems
 
 
-
 def _document_problems(
     setup: CampaignSetup, roles: Mapping[str, object], ladders: Mapping[str, LadderSpec]
 ) -> list[str]:
@@ -319,23 +339,35 @@ def _document_problems(
     every final state, the listing operation, and a ladder of subject ``document``."""
     docs = setup.documents
     if docs is None:
-        return [f"ladders[{i}].subject: 没有 documents (规范性文件清理), 不能有文件督办阶梯"
-                for i, ladder in enumerate(setup.ladders) if ladder.subject == "document"]
+        return [
+            f"ladders[{i}].subject: 没有 documents (规范性文件清理), 不能有文件督办阶梯"
+            for i, ladder in enumerate(setup.ladders)
+            if ladder.subject == "document"
+        ]
     spec = docs.lifecycle
     # Of the items' operations a document needs only ``report`` (listing), checked below.
-    problems = [f"documents.{p}" for p in check_lifecycle(spec, roles, spec.operations)
-                if not (p.startswith("lifecycle.operations.") and "未指定可执行" in p)]
+    problems = [
+        f"documents.{p}"
+        for p in check_lifecycle(spec, roles, spec.operations)
+        if not (p.startswith("lifecycle.operations.") and "未指定可执行" in p)
+    ]
     for i, t in enumerate(spec.transitions):
         for k, guard in enumerate(t.guards):
             if guard not in DOCUMENT_GUARDS:
-                problems.append(f"documents.lifecycle.transitions[{i}].guards[{k}]: 文件清理的流转不能使用条件 "
-                                f"{guard} (可用: {', '.join(sorted(DOCUMENT_GUARDS))})")
+                problems.append(
+                    f"documents.lifecycle.transitions[{i}].guards[{k}]: 文件清理的流转不能使用条件 "
+                    f"{guard} (可用: {', '.join(sorted(DOCUMENT_GUARDS))})"
+                )
         for k, effect in enumerate(t.effects):
-            problems.append(f"documents.lifecycle.transitions[{i}].effects[{k}]: 文件清理的流转没有效果 "
-                            f"({effect}); 清理结论就是终止状态")
+            problems.append(
+                f"documents.lifecycle.transitions[{i}].effects[{k}]: 文件清理的流转没有效果 "
+                f"({effect}); 清理结论就是终止状态"
+            )
         for k, n in enumerate(t.notify):
             if n.to == "previous_unit":
-                problems.append(f"documents.lifecycle.transitions[{i}].notify[{k}].to: 文件不会改派, 没有原责任单位")
+                problems.append(
+                    f"documents.lifecycle.transitions[{i}].notify[{k}].to: 文件不会改派, 没有原责任单位"
+                )
     if not spec.operations.get("report"):
         problems.append("documents.lifecycle.operations.report: 未指定可登记待清理文件的角色")
     if not spec.final_states:
@@ -373,7 +405,9 @@ def _outcome_problems(setup: CampaignSetup) -> list[str]:
     return problems
 
 
-def _duty_problems(setup: CampaignSetup, roles: Mapping[str, object], ladders: Mapping[str, LadderSpec]) -> list[str]:
+def _duty_problems(
+    setup: CampaignSetup, roles: Mapping[str, object], ladders: Mapping[str, LadderSpec]
+) -> list[str]:
     problems = duplicates("duties", [d.id for d in setup.duties], "职责")
     units = {u.id for u in setup.units}
     first = setup.phases[0].start if setup.phases else setup.start
@@ -405,7 +439,9 @@ def _duty_schedule_problems(path: str, duty: DutySpec) -> list[str]:
     if duty.every is not None:
         for field in ("start", "end"):
             if getattr(duty, field) is None:
-                problems.append(f"{path}.{field}: 周期性职责 {duty.id} 须指定{'起始' if field == 'start' else '截止'}日期")
+                problems.append(
+                    f"{path}.{field}: 周期性职责 {duty.id} 须指定{'起始' if field == 'start' else '截止'}日期"
+                )
         if duty.start is not None and duty.end is not None and duty.end < duty.start:
             problems.append(f"{path}.end: 职责 {duty.id} 的截止日期 {duty.end} 早于起始日期 {duty.start}")
         if duty.every in ("week", "fortnight") and duty.weekday is None:
@@ -451,7 +487,9 @@ def _follow_up_problems(setup: CampaignSetup, roles: Mapping[str, object]) -> li
         problems.append(f"follow_up.trigger: 流程中没有触发 {rule.trigger}")
     else:
         if not any(set(t.source) & set(rule.states) for t in transitions):
-            problems.append(f"follow_up.trigger: 触发 {rule.trigger} 不能从抽查的状态 ({', '.join(rule.states)}) 发起")
+            problems.append(
+                f"follow_up.trigger: 触发 {rule.trigger} 不能从抽查的状态 ({', '.join(rule.states)}) 发起"
+            )
         if rule.role in roles and not any(rule.role in t.roles for t in transitions):
             problems.append(f"follow_up.role: 角色 {rule.role} 无权执行触发 {rule.trigger}")
     return problems
@@ -474,7 +512,9 @@ def _supervision_problems(setup: CampaignSetup, roles: Mapping[str, object]) -> 
     if rule.members < rule.teams:
         problems.append(f"supervision.members: {rule.members} 人不够组成 {rule.teams} 个督查组")
     if rule.units_per_draw > len(setup.units):
-        problems.append(f"supervision.units_per_draw: 每次抽查 {rule.units_per_draw} 个单位, 多于全部 {len(setup.units)} 个单位")
+        problems.append(
+            f"supervision.units_per_draw: 每次抽查 {rule.units_per_draw} 个单位, 多于全部 {len(setup.units)} 个单位"
+        )
     problems += unknown("supervision.phases", rule.phases, {p.id for p in setup.phases}, "阶段")
     return problems
 

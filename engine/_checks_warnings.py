@@ -28,8 +28,11 @@ def setup_warnings(setup: CampaignSetup, *, calendar: WorkingCalendar | None = N
 def _unused_role_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> list[str]:
     """Roles no trigger, operation, duty or message uses."""
     used_roles = _used_roles(setup)
-    return [f"roles[{i}].id: 角色 {role.id} 未被任何触发、操作、职责或通知使用"
-            for i, role in enumerate(setup.roles) if role.id not in used_roles]
+    return [
+        f"roles[{i}].id: 角色 {role.id} 未被任何触发、操作、职责或通知使用"
+        for i, role in enumerate(setup.roles)
+        if role.id not in used_roles
+    ]
 
 
 def _unnamed_unit_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> list[str]:
@@ -37,8 +40,11 @@ def _unnamed_unit_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> l
     if any(u in UNIT_WILDCARDS for t in setup.tracks for u in t.units):
         return []
     named = _named_units(setup)
-    return [f"units[{i}].id: 单位 {unit.id} 未列入任何专项、职责或机构"
-            for i, unit in enumerate(setup.units) if unit.id not in named]
+    return [
+        f"units[{i}].id: 单位 {unit.id} 未列入任何专项、职责或机构"
+        for i, unit in enumerate(setup.units)
+        if unit.id not in named
+    ]
 
 
 def _ladder_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> list[str]:
@@ -60,8 +66,11 @@ def _ladder_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> list[st
 def _unused_template_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> list[str]:
     """Message templates no transition, phase, ladder, duty or alert sends."""
     used_messages = {use.kind for use in message_uses(setup)}
-    return [f"notifications.templates.{kind}: 消息模板 {kind} 未被使用"
-            for kind in setup.notifications.templates if kind not in used_messages]
+    return [
+        f"notifications.templates.{kind}: 消息模板 {kind} 未被使用"
+        for kind in setup.notifications.templates
+        if kind not in used_messages
+    ]
 
 
 def _sms_template_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> list[str]:
@@ -71,14 +80,18 @@ def _sms_template_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> l
     sms_routed = any("sms" in r.delivery for r in setup.notifications.routes)
     for kind, template in setup.notifications.templates.items():
         if sms_routed and kind in used_messages and template.sms_template is None:
-            warnings.append(f"notifications.templates.{kind}: 有短信发送路由, 但模板 {kind} 未填短信模板编号 (sms_template)")
+            warnings.append(
+                f"notifications.templates.{kind}: 有短信发送路由, 但模板 {kind} 未填短信模板编号 (sms_template)"
+            )
     return warnings
 
 
 def _calendar_alert_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> list[str]:
     """A statutory calendar with no one to tell when a year's holidays are missing."""
     if setup.calendar.base == "cn_statutory" and not setup.calendar.alert:
-        return ["calendar: 未设置 alert: 缺少某年节假日安排时只记入审计并在 zhenggai status 中显示, 不通知任何人"]
+        return [
+            "calendar: 未设置 alert: 缺少某年节假日安排时只记入审计并在 zhenggai status 中显示, 不通知任何人"
+        ]
     return []
 
 
@@ -99,7 +112,9 @@ def _unreachable_contact_warnings(setup: CampaignSetup, calendar: WorkingCalenda
     for i, unit in enumerate(setup.units):
         for k, contact in enumerate(unit.contacts):
             if not contact.email and not contact.mobile:
-                warnings.append(f"units[{i}].contacts[{k}]: 联系人 {contact.name} 没有邮箱也没有手机号, 收不到消息")
+                warnings.append(
+                    f"units[{i}].contacts[{k}]: 联系人 {contact.name} 没有邮箱也没有手机号, 收不到消息"
+                )
     return warnings
 
 
@@ -133,14 +148,17 @@ def _outcome_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> list[s
     warnings = []
     if operations.get("register_mechanism") and not kinds:
         where = "outcomes.mechanism_kinds" if spec is not None else "lifecycle.operations.register_mechanism"
-        warnings.append(f"{where}: 有可{OPERATIONS['register_mechanism']}的角色, 但未定义长效机制类别 "
-                        "(outcomes.mechanism_kinds), 无法登记")
+        warnings.append(
+            f"{where}: 有可{OPERATIONS['register_mechanism']}的角色, 但未定义长效机制类别 "
+            "(outcomes.mechanism_kinds), 无法登记"
+        )
     if operations.get("record_outcome") and not accountability:
         where = "outcomes.accountability" if spec is not None else "lifecycle.operations.record_outcome"
-        warnings.append(f"{where}: 有可{OPERATIONS['record_outcome']}的角色, 但未定义问责处理方式 "
-                        "(outcomes.accountability), 只能记录根源分析和长效机制")
+        warnings.append(
+            f"{where}: 有可{OPERATIONS['record_outcome']}的角色, 但未定义问责处理方式 "
+            "(outcomes.accountability), 只能记录根源分析和长效机制"
+        )
     return warnings
-
 
 
 def _used_roles(setup: CampaignSetup) -> set[str]:
@@ -175,15 +193,19 @@ def _day_off_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> list[s
             day = getattr(phase, field)
             moved = _moved(calendar, day)
             if moved is not None:
-                warnings.append(f"phases[{i}].{field}: 阶段 {phase.name} 的{'开始' if field == 'start' else '结束'}日期 "
-                                f"{_day(day)} 是休息日: {what}顺延至 {_day(moved)}")
+                warnings.append(
+                    f"phases[{i}].{field}: 阶段 {phase.name} 的{'开始' if field == 'start' else '结束'}日期 "
+                    f"{_day(day)} 是休息日: {what}顺延至 {_day(moved)}"
+                )
     for i, duty in enumerate(setup.duties):
         path = f"duties[{i}].due" if duty.due is not None else f"duties[{i}].every"
         for day in occurrences(duty):
             moved = _moved(calendar, day)
             if moved is not None:
-                warnings.append(f"{path}: 职责 {duty.label} 的到期日 {_day(day)} 是休息日, 顺延至 {_day(moved)} "
-                                "(民法典第二百零三条)")
+                warnings.append(
+                    f"{path}: 职责 {duty.label} 的到期日 {_day(day)} 是休息日, 顺延至 {_day(moved)} "
+                    "(民法典第二百零三条)"
+                )
     return warnings
 
 
@@ -221,7 +243,8 @@ def _unknown_year_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> l
         if rungs:
             warnings.append(
                 f"duties[{i}]: 职责 {duty.label} 自 {first} 起的 {'、'.join(rungs)} 落在日历未知的 "
-                f"{'、'.join(str(y) for y in sorted(years))} 年: 这些步骤将待日历, 载入该年节假日安排后启用")
+                f"{'、'.join(str(y) for y in sorted(years))} 年: 这些步骤将待日历, 载入该年节假日安排后启用"
+            )
     last = max((p.end for p in setup.phases), default=None)
     if last is None or not calendar.covers(last.year) or setup.deadlines is None:
         return warnings
@@ -231,15 +254,21 @@ def _unknown_year_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> l
         for j, step in enumerate(ladder.steps):
             year = _unknown_year(calendar, offset_day, calendar, last, step.offset, step.count)
             if year is not None:
-                warnings.append(f"ladders[{i}].steps[{j}]: 整改时限为最后阶段结束日 {last} 的问题, 其 {step.label} "
-                                f"落在日历未知的 {year} 年: 将待日历, 载入该年节假日安排后启用")
-    for path, rule in [("deadlines.default", setup.deadlines.default),
-                       *((f"deadlines.rules[{k}]", r) for k, r in enumerate(setup.deadlines.rules))]:
+                warnings.append(
+                    f"ladders[{i}].steps[{j}]: 整改时限为最后阶段结束日 {last} 的问题, 其 {step.label} "
+                    f"落在日历未知的 {year} 年: 将待日历, 载入该年节假日安排后启用"
+                )
+    for path, rule in [
+        ("deadlines.default", setup.deadlines.default),
+        *((f"deadlines.rules[{k}]", r) for k, r in enumerate(setup.deadlines.rules)),
+    ]:
         year = _unknown_year(calendar, add_days, calendar, last, rule.days, rule.count)
         if year is not None:
-            warnings.append(f"{path}: 最后阶段结束日 {last} 交办的问题按 {rule.days} 个"
-                            f"{'工作日' if rule.count == 'working' else '自然日'}计算的整改时限落在日历未知的 {year} 年: "
-                            "载入该年节假日安排前, 这样的交办须给出整改时限")
+            warnings.append(
+                f"{path}: 最后阶段结束日 {last} 交办的问题按 {rule.days} 个"
+                f"{'工作日' if rule.count == 'working' else '自然日'}计算的整改时限落在日历未知的 {year} 年: "
+                "载入该年节假日安排前, 这样的交办须给出整改时限"
+            )
     return warnings
 
 
@@ -254,11 +283,12 @@ def _unknown_year(calendar: WorkingCalendar, compute: Callable[..., dt.date], *a
     return None
 
 
-
 def _named_units(setup: CampaignSetup) -> set[str]:
     named = {u for t in setup.tracks for u in t.units}
     named |= {u for d in setup.duties for u in d.units} | {d.to for d in setup.duties}
-    named |= {c.transfer_to for c in setup.channels if c.transfer_to} | {u for c in setup.channels for u in c.source_units}
+    named |= {c.transfer_to for c in setup.channels if c.transfer_to} | {
+        u for c in setup.channels for u in c.source_units
+    }
     if setup.leading_group is not None:
         named.add(setup.leading_group.office_unit)
     if setup.supervision is not None:

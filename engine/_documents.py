@@ -16,10 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import select
-from zhenggai.workflows.schema import (
-    LadderStep,
-    TransitionSpec,
-)
+from zhenggai.workflows.schema import LadderStep, TransitionSpec
 
 from ._access import check_actor, check_role
 from ._inputs import checked_choice, checked_text, received_cutoff, unit_id_of
@@ -41,21 +38,9 @@ from ._steps import (
 from ._viewing import event_view
 from ._writes import WEEKDAYS, Campaign, append_event, queue_messages
 from .deadlines import add_days, received_day
-from .errors import (
-    ConflictError,
-    DefinitionError,
-    GuardFailedError,
-    TransitionNotAllowedError,
-)
-from .lifecycle import (
-    CompiledLifecycle,
-    TransitionContext,
-)
-from .views import (
-    Actor,
-    DocumentView,
-    EventView,
-)
+from .errors import ConflictError, DefinitionError, GuardFailedError, TransitionNotAllowedError
+from .lifecycle import CompiledLifecycle, TransitionContext
+from .views import Actor, DocumentView, EventView
 
 __all__ = [
     "DOCUMENT_SUBJECT",
@@ -75,12 +60,25 @@ DOCUMENT_SUBJECT = "规范性文件"
 def document_view(camp: Campaign, lifecycle: CompiledLifecycle, r: Mapping[str, Any]) -> DocumentView:
     uid = r["responsible_unit_id"]
     return DocumentView(
-        id=r["id"], campaign=camp.key, unit=camp.unit_keys[uid], unit_name=camp.unit_names[uid],
-        title=r["title"], doc_number=r["doc_number"], note=r["note"], state=r["state"],
-        state_label=lifecycle.labels.get(r["state"], r["state"]), decided=r["state"] in lifecycle.final_states,
-        due=r["due"], light=r["light"], escalation_level=r["escalation_level"], decision_note=r["decision_note"],
-        decided_at=r["decided_at"], created_by=r["created_by"], created_at=r["created_at"],
-        updated_at=r["updated_at"], version=r["version"],
+        id=r["id"],
+        campaign=camp.key,
+        unit=camp.unit_keys[uid],
+        unit_name=camp.unit_names[uid],
+        title=r["title"],
+        doc_number=r["doc_number"],
+        note=r["note"],
+        state=r["state"],
+        state_label=lifecycle.labels.get(r["state"], r["state"]),
+        decided=r["state"] in lifecycle.final_states,
+        due=r["due"],
+        light=r["light"],
+        escalation_level=r["escalation_level"],
+        decision_note=r["decision_note"],
+        decided_at=r["decided_at"],
+        created_by=r["created_by"],
+        created_at=r["created_at"],
+        updated_at=r["updated_at"],
+        version=r["version"],
     )
 
 
@@ -115,7 +113,9 @@ def document_steps(camp: Campaign, row: Mapping[str, Any]) -> Wanted:
     return _ladder_wanted(camp, ladder, row["due"])
 
 
-def arm_document_steps(tx: Tx, st: Statements, camp: Campaign, row: Mapping[str, Any], now: dt.datetime) -> None:
+def arm_document_steps(
+    tx: Tx, st: Statements, camp: Campaign, row: Mapping[str, Any], now: dt.datetime
+) -> None:
     """The document's step rows made to match :func:`document_steps` after a write."""
     if camp.document_ladder is None:
         return
@@ -131,8 +131,14 @@ def _write(tx: Tx, st: Statements, before: DocumentRow, changes: Mapping[str, An
 
 
 def transition_document(
-    tx: Tx, st: Statements, camp: Campaign, row: DocumentRow, spec: TransitionSpec, actor: Actor,
-    inputs: Mapping[str, Any], now: dt.datetime,
+    tx: Tx,
+    st: Statements,
+    camp: Campaign,
+    row: DocumentRow,
+    spec: TransitionSpec,
+    actor: Actor,
+    inputs: Mapping[str, Any],
+    now: dt.datetime,
 ) -> DocumentRow:
     """Fire ``spec`` on the loaded document ``row`` in ``tx`` (the role already checked): its
     guards through the shared machine, the compare-and-set write, the audit event (the
@@ -140,15 +146,26 @@ def transition_document(
     lifecycle = camp.documents
     assert lifecycle is not None
     ctx = TransitionContext(
-        item=row, actor_name=actor.name, actor_unit_id=camp.unit_ids.get(actor.unit) if actor.unit else None,
-        actor_unit_key=actor.unit, now=now, data=inputs, today=now.astimezone(camp.tz).date(),
+        item=row,
+        actor_name=actor.name,
+        actor_unit_id=camp.unit_ids.get(actor.unit) if actor.unit else None,
+        actor_unit_key=actor.unit,
+        now=now,
+        data=inputs,
+        today=now.astimezone(camp.tz).date(),
         final_states=lifecycle.final_states,
     )
     new_state = lifecycle.fire(spec.trigger, row["state"], ctx)
     if new_state is None:
         assert ctx.failed_guard is not None
-        raise GuardFailedError(row["id"], spec.trigger, ctx.failed_guard, ctx.failed_reason, lifecycle.names,
-                               subject=DOCUMENT_SUBJECT)
+        raise GuardFailedError(
+            row["id"],
+            spec.trigger,
+            ctx.failed_guard,
+            ctx.failed_reason,
+            lifecycle.names,
+            subject=DOCUMENT_SUBJECT,
+        )
     decided = new_state in lifecycle.final_states
     note = inputs.get("reason") or inputs.get("note")
     changes: dict[str, Any] = {"state": new_state, "state_since": now, "updated_at": now}
@@ -158,11 +175,35 @@ def transition_document(
     data: dict[str, Any] = {"document": row["id"], "title": row["title"]}
     if note:
         data["reason" if inputs.get("reason") else "note"] = note
-    payload = {**document_payload(camp, lifecycle, after), "trigger": spec.trigger, "trigger_label": spec.label}
-    queued = queue_messages(tx, st, camp, spec.notify, key=f"document:{row['id']}:v{after['version']}:{spec.trigger}",
-                            payload=payload, units=_units(after), item_id=None, now=now)
-    append_event(tx, st, camp.id, item_id=None, trigger=spec.trigger, from_state=row["state"], to_state=new_state,
-                 actor=actor, at=now, data=data, outbox=queued)
+    payload = {
+        **document_payload(camp, lifecycle, after),
+        "trigger": spec.trigger,
+        "trigger_label": spec.label,
+    }
+    queued = queue_messages(
+        tx,
+        st,
+        camp,
+        spec.notify,
+        key=f"document:{row['id']}:v{after['version']}:{spec.trigger}",
+        payload=payload,
+        units=_units(after),
+        item_id=None,
+        now=now,
+    )
+    append_event(
+        tx,
+        st,
+        camp.id,
+        item_id=None,
+        trigger=spec.trigger,
+        from_state=row["state"],
+        to_state=new_state,
+        actor=actor,
+        at=now,
+        data=data,
+        outbox=queued,
+    )
     arm_document_steps(tx, st, camp, after, now)
     return after
 
@@ -181,33 +222,78 @@ def fire_document_steps(
     lifecycle = camp.documents
     state = {"row": row}
 
-    def fire(step_row: Mapping[str, Any], step: LadderStep, late: bool, folded: list[str], missed: list[str]) -> None:
+    def fire(
+        step_row: Mapping[str, Any], step: LadderStep, late: bool, folded: list[str], missed: list[str]
+    ) -> None:
         assert lifecycle is not None and camp.document_ladder is not None
         before = state["row"]
         changes = raise_level(before, step)
         after = _write(tx, st, before, {**changes, "updated_at": now}) if changes else before
-        data = {"document": before["id"], "ladder": camp.document_ladder.id, "due": before["due"].isoformat(),
-                **_step_data(step, late, folded, missed)}
+        data = {
+            "document": before["id"],
+            "ladder": camp.document_ladder.id,
+            "due": before["due"].isoformat(),
+            **_step_data(step, late, folded, missed),
+        }
         data.update({k: changes[k] for k in ("light", "escalation_level") if k in changes})
         payload = {**document_payload(camp, lifecycle, after), **step_payload(camp, step, before["due"], now)}
-        queued = queue_messages(tx, st, camp, step.notify, key=f"document:{before['id']}:step:{step_row['step_key']}",
-                                payload=payload, units=_units(before), item_id=None, now=now)
-        append_event(tx, st, camp.id, item_id=None, trigger="document_step", from_state=before["state"],
-                     to_state=before["state"], actor=SYSTEM, at=now, data=data, outbox=queued)
+        queued = queue_messages(
+            tx,
+            st,
+            camp,
+            step.notify,
+            key=f"document:{before['id']}:step:{step_row['step_key']}",
+            payload=payload,
+            units=_units(before),
+            item_id=None,
+            now=now,
+        )
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=None,
+            trigger="document_step",
+            from_state=before["state"],
+            to_state=before["state"],
+            actor=SYSTEM,
+            at=now,
+            data=data,
+            outbox=queued,
+        )
         report.events.append(f"document:{before['id']}:{step.id}")
         state["row"] = after
 
     current = document_steps(camp, row) if lifecycle is not None else {}
     left = _settle(tx, st, claimed, current, now, report, fire)
     if left and camp.document_ladder is not None:
-        append_event(tx, st, camp.id, item_id=None, trigger="document_missed", from_state=row["state"],
-                     to_state=row["state"], actor=SYSTEM, at=now,
-                     data={"document": row["id"], "ladder": camp.document_ladder.id, "missed": left,
-                           "due": row["due"].isoformat()})
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=None,
+            trigger="document_missed",
+            from_state=row["state"],
+            to_state=row["state"],
+            actor=SYSTEM,
+            at=now,
+            data={
+                "document": row["id"],
+                "ladder": camp.document_ladder.id,
+                "missed": left,
+                "due": row["due"].isoformat(),
+            },
+        )
 
 
 def list_document(
-    rt: Runtime, campaign: str | int, actor: Actor, *, unit: str, title: str, doc_number: str | None = None,
+    rt: Runtime,
+    campaign: str | int,
+    actor: Actor,
+    *,
+    unit: str,
+    title: str,
+    doc_number: str | None = None,
     note: str | None = None,
 ) -> DocumentView:
     now = rt.now()
@@ -217,30 +303,64 @@ def list_document(
         lifecycle = documents_of(camp)
         check_actor(camp, actor)
         unit_id = unit_id_of(camp, unit)
-        check_role(camp, actor, "report", lifecycle.spec.operations.get("report", []),
-                         {"responsible_unit_id": unit_id})
+        check_role(
+            camp,
+            actor,
+            "report",
+            lifecycle.spec.operations.get("report", []),
+            {"responsible_unit_id": unit_id},
+        )
         assert camp.setup is not None and camp.setup.documents is not None
         rule = camp.setup.documents.due
         received = received_day(camp.calendar, now, camp.tz, received_cutoff(camp))
         values: dict[str, Any] = {
-            "campaign_id": camp.id, "responsible_unit_id": unit_id, "title": checked_text("title", title),
+            "campaign_id": camp.id,
+            "responsible_unit_id": unit_id,
+            "title": checked_text("title", title),
             "doc_number": None if doc_number is None else checked_text("doc_number", doc_number),
-            "note": None if note is None else checked_text("note", note), "state": lifecycle.spec.initial,
-            "state_since": now, "due": add_days(camp.calendar, received, rule.days, rule.count),
-            "light": "green", "escalation_level": 0, "decision_note": None, "decided_at": None,
-            "created_by": actor.name, "created_at": now, "updated_at": now, "version": 1,
+            "note": None if note is None else checked_text("note", note),
+            "state": lifecycle.spec.initial,
+            "state_since": now,
+            "due": add_days(camp.calendar, received, rule.days, rule.count),
+            "light": "green",
+            "escalation_level": 0,
+            "decision_note": None,
+            "decided_at": None,
+            "created_by": actor.name,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
         }
         values["id"] = tx.scalar(st.document_insert, values)
-        append_event(tx, st, camp.id, item_id=None, trigger="list_document", from_state=None,
-                     to_state=lifecycle.spec.initial, actor=actor, at=now,
-                     data={"document": values["id"], "title": values["title"], "unit": unit,
-                           "due": values["due"].isoformat()})
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=None,
+            trigger="list_document",
+            from_state=None,
+            to_state=lifecycle.spec.initial,
+            actor=actor,
+            at=now,
+            data={
+                "document": values["id"],
+                "title": values["title"],
+                "unit": unit,
+                "due": values["due"].isoformat(),
+            },
+        )
         arm_document_steps(tx, st, camp, values, now)
     return document_view(camp, lifecycle, values)
 
 
 def fire_document(
-    rt: Runtime, document_id: int, trigger: str, actor: Actor, *, reason: str | None = None, note: str | None = None,
+    rt: Runtime,
+    document_id: int,
+    trigger: str,
+    actor: Actor,
+    *,
+    reason: str | None = None,
+    note: str | None = None,
     expected_version: int | None = None,
 ) -> DocumentView:
     now = rt.now()
@@ -253,9 +373,14 @@ def fire_document(
             raise ConflictError(document_id, expected_version, row["version"])
         spec = lifecycle.by_trigger_source.get((trigger, row["state"]))
         if spec is None:
-            raise TransitionNotAllowedError(document_id, row["state"], trigger,
-                                            lifecycle.allowed_triggers(row["state"]), lifecycle.names,
-                                            subject=DOCUMENT_SUBJECT)
+            raise TransitionNotAllowedError(
+                document_id,
+                row["state"],
+                trigger,
+                lifecycle.allowed_triggers(row["state"]),
+                lifecycle.names,
+                subject=DOCUMENT_SUBJECT,
+            )
         check_role(camp, actor, spec.trigger, spec.roles, row)
         inputs = {k: checked_text(k, v) for k, v in (("reason", reason), ("note", note)) if v is not None}
         after = transition_document(tx, rt.st, camp, row, spec, actor, inputs, now)

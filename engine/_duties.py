@@ -14,19 +14,16 @@ from ._late_start import NOT_APPLICABLE
 from ._runtime import Runtime
 from ._statements import DUTY
 from ._writes import Campaign, append_event
-from .errors import (
-    InvalidInputError,
-    PermissionDeniedError,
-    UnitNotFound,
-)
-from .views import (
-    Actor,
-    DutyView,
-)
+from .errors import InvalidInputError, PermissionDeniedError, UnitNotFound
+from .views import Actor, DutyView
 
 
 def duties(
-    rt: Runtime, campaign: str | int, *, unit: str | None = None, status: str | None = None,
+    rt: Runtime,
+    campaign: str | int,
+    *,
+    unit: str | None = None,
+    status: str | None = None,
     due_by: dt.date | None = None,
 ) -> list[DutyView]:
     with rt.store.read() as conn:
@@ -67,8 +64,19 @@ def complete_duty(rt: Runtime, duty_id: int, actor: Actor, *, note: str | None =
         data: dict[str, Any] = {"duty": row["duty_key"], "unit": unit_key, "due": row["due"].isoformat()}
         if text is not None:
             data["note"] = text
-        append_event(tx, st, camp.id, item_id=None, trigger="complete_duty", from_state=None, to_state=None,
-                     actor=actor, at=now, data=data, duty_id=duty_id)
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=None,
+            trigger="complete_duty",
+            from_state=None,
+            to_state=None,
+            actor=actor,
+            at=now,
+            data=data,
+            duty_id=duty_id,
+        )
         done = tx.one(st.duty, {"id": duty_id})
         assert done is not None
     return duty_view(camp, done)
@@ -77,9 +85,17 @@ def complete_duty(rt: Runtime, duty_id: int, actor: Actor, *, note: str | None =
 def duty_view(camp: Campaign, r: Mapping[Any, Any]) -> DutyView:
     spec = camp.duties.get(r["duty_key"])
     return DutyView(
-        id=r["id"], campaign=camp.key, duty=r["duty_key"], label=spec.label if spec else r["duty_key"],
+        id=r["id"],
+        campaign=camp.key,
+        duty=r["duty_key"],
+        label=spec.label if spec else r["duty_key"],
         deliverable=(spec.deliverable or spec.label) if spec else r["duty_key"],
-        unit=camp.unit_keys[r["unit_id"]], unit_name=camp.unit_names[r["unit_id"]], due=r["due"],
-        status=r["status"], light=r["light"], escalation_level=r["escalation_level"], done_at=r["done_at"],
+        unit=camp.unit_keys[r["unit_id"]],
+        unit_name=camp.unit_names[r["unit_id"]],
+        due=r["due"],
+        status=r["status"],
+        light=r["light"],
+        escalation_level=r["escalation_level"],
+        done_at=r["done_at"],
         done_by=r["done_by"],
     )

@@ -61,10 +61,13 @@ def duty_steps(camp: Campaign, duty: DutySpec, due: dt.date) -> Wanted:
     duty's own messages) and its ladder's rungs."""
     wanted: Wanted = {}
     if duty.notify:
-        reminder = LadderStep(id="remind", label="到期前提醒", offset=-duty.remind_before, action="remind",
-                              notify=duty.notify)
+        reminder = LadderStep(
+            id="remind", label="到期前提醒", offset=-duty.remind_before, action="remind", notify=duty.notify
+        )
         wanted[f"remind@{due.isoformat()}"] = (
-            reminder, moment(camp, offset_day, camp.calendar, due, reminder.offset, "working"))
+            reminder,
+            moment(camp, offset_day, camp.calendar, due, reminder.offset, "working"),
+        )
     if duty.ladder is not None:
         wanted.update(_ladder_wanted(camp, camp.ladders[duty.ladder], due))
     return wanted
@@ -82,17 +85,37 @@ def arm_duties(tx: Tx, st: Statements, camp: Campaign, now: dt.datetime) -> int:
             wanted = duty_steps(camp, duty, due)
             for unit in duty_units(camp, duty):
                 uid = camp.unit_ids[unit]
-                rows.append({"campaign_id": camp.id, "duty_key": duty.id, "unit_id": uid, "due": due,
-                             "status": "open", "light": "green", "escalation_level": 0, "done_at": None,
-                             "done_by": None})
+                rows.append(
+                    {
+                        "campaign_id": camp.id,
+                        "duty_key": duty.id,
+                        "unit_id": uid,
+                        "due": due,
+                        "status": "open",
+                        "light": "green",
+                        "escalation_level": 0,
+                        "done_at": None,
+                        "done_by": None,
+                    }
+                )
                 plans[(duty.id, uid, due)] = wanted
     tx.run_many(st.duty_insert, rows)
     steps = []
     for r in tx.all(st.duty_ids, {"cid": camp.id}):
         for key, (_, when) in plans[(r["duty_key"], r["unit_id"], r["due"])].items():
             due_at, status = placement(camp, when)
-            steps.append({"campaign_id": camp.id, "subject_kind": "duty", "subject_id": r["id"], "step_key": key,
-                          "due_at": due_at, "status": status, "fired_at": None, "created_at": now})
+            steps.append(
+                {
+                    "campaign_id": camp.id,
+                    "subject_kind": "duty",
+                    "subject_id": r["id"],
+                    "step_key": key,
+                    "due_at": due_at,
+                    "status": status,
+                    "fired_at": None,
+                    "created_at": now,
+                }
+            )
     tx.run_many(st.step_insert, steps)
     return len(rows)
 
@@ -127,31 +150,73 @@ def fire_duty_steps(
     state = {"row": row}
     unit_key = camp.unit_keys[row["unit_id"]]
 
-    def fire(step_row: Mapping[str, Any], step: LadderStep, late: bool, folded: list[str], missed: list[str]) -> None:
+    def fire(
+        step_row: Mapping[str, Any], step: LadderStep, late: bool, folded: list[str], missed: list[str]
+    ) -> None:
         assert duty is not None
         before = state["row"]
         changes = raise_level(before, step)
         if changes:
-            tx.run(st.duty_level, {"id": before["id"], "light": changes.get("light", before["light"]),
-                                   "escalation_level": changes.get("escalation_level", before["escalation_level"])})
+            tx.run(
+                st.duty_level,
+                {
+                    "id": before["id"],
+                    "light": changes.get("light", before["light"]),
+                    "escalation_level": changes.get("escalation_level", before["escalation_level"]),
+                },
+            )
         after = cast(DutyRow, {**before, **changes})
-        data = {"duty": duty.id, "unit": unit_key, "due": before["due"].isoformat(),
-                **_step_data(step, late, folded, missed)}
+        data = {
+            "duty": duty.id,
+            "unit": unit_key,
+            "due": before["due"].isoformat(),
+            **_step_data(step, late, folded, missed),
+        }
         data.update({k: changes[k] for k in ("light", "escalation_level") if k in changes})
         payload = duty_payload(camp, duty, before)
         if not step_row["step_key"].startswith("remind@"):  # a ladder rung: what it is, how late
             payload.update(step_payload(camp, step, before["due"], now))
         # The unit that owes the duty; a duty belongs to no track, so it has no lead unit.
-        queued = queue_messages(tx, st, camp, step.notify, key=f"duty:{before['id']}:step:{step_row['step_key']}",
-                                payload=payload, units={"responsible_unit": before["unit_id"], "lead_unit": None},
-                                item_id=None, now=now)
-        append_event(tx, st, camp.id, item_id=None, trigger="duty_step", from_state=None, to_state=None,
-                     actor=SYSTEM, at=now, data=data, outbox=queued, duty_id=before["id"])
+        queued = queue_messages(
+            tx,
+            st,
+            camp,
+            step.notify,
+            key=f"duty:{before['id']}:step:{step_row['step_key']}",
+            payload=payload,
+            units={"responsible_unit": before["unit_id"], "lead_unit": None},
+            item_id=None,
+            now=now,
+        )
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=None,
+            trigger="duty_step",
+            from_state=None,
+            to_state=None,
+            actor=SYSTEM,
+            at=now,
+            data=data,
+            outbox=queued,
+            duty_id=before["id"],
+        )
         report.events.append(f"duty:{before['id']}:{step.id}")
         state["row"] = after
 
     left = _settle(tx, st, claimed, current, now, report, fire)
     if left and duty is not None:
-        append_event(tx, st, camp.id, item_id=None, trigger="duty_missed", from_state=None, to_state=None,
-                     actor=SYSTEM, at=now, data={"duty": duty.id, "unit": unit_key, "missed": left,
-                                                  "due": row["due"].isoformat()}, duty_id=row["id"])
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=None,
+            trigger="duty_missed",
+            from_state=None,
+            to_state=None,
+            actor=SYSTEM,
+            at=now,
+            data={"duty": duty.id, "unit": unit_key, "missed": left, "due": row["due"].isoformat()},
+            duty_id=row["id"],
+        )

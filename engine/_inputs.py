@@ -6,29 +6,15 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from zhenggai.workflows.schema import (
-    TransitionSpec,
-)
+from zhenggai.workflows.schema import TransitionSpec
 
 from ._raw import Tx
 from ._statements import Statements
 from ._writes import WEEKDAYS, Campaign
 from .deadlines import add_days, next_workday, received_day, rule_for
-from .errors import (
-    CalendarError,
-    ConflictError,
-    InvalidInputError,
-    ItemNotFound,
-    UnitNotFound,
-)
-from .lifecycle import (
-    COMMON_FIELDS,
-    EFFECTS,
-    GUARDS,
-)
-from .views import (
-    Reporter,
-)
+from .errors import CalendarError, ConflictError, InvalidInputError, ItemNotFound, UnitNotFound
+from .lifecycle import COMMON_FIELDS, EFFECTS, GUARDS
+from .views import Reporter
 
 
 def trigger_inputs(

@@ -7,9 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, select
-from zhenggai.workflows.schema import (
-    TransitionSpec,
-)
+from zhenggai.workflows.schema import TransitionSpec
 
 from ._access import check_actor, check_operation, check_role, item_operation
 from ._inputs import checked_due, checked_text, known_value, local_day, reporter_fields
@@ -29,17 +27,15 @@ from .errors import (
     TransitionNotAllowedError,
     ZhenggaiError,
 )
-from .views import (
-    Actor,
-    DuplicateView,
-    ImportProblem,
-    ImportResult,
-    NewItem,
-)
+from .views import Actor, DuplicateView, ImportProblem, ImportResult, NewItem
 
 
 def import_items(
-    rt: Runtime, campaign: str | int, actor: Actor, entries: Sequence[NewItem], *,
+    rt: Runtime,
+    campaign: str | int,
+    actor: Actor,
+    entries: Sequence[NewItem],
+    *,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     now = rt.now()
@@ -48,7 +44,9 @@ def import_items(
         check_actor(camp, actor)
         check_operation(camp, actor, "report", None)
         if rt.reporter_keys is None and any(e.reporter is not None for e in entries):
-            raise ReporterKeyError.no_key("导入的问题有举报人信息, 须加密保存, 但未配置举报人密钥 (未导入任何问题)")
+            raise ReporterKeyError.no_key(
+                "导入的问题有举报人信息, 须加密保存, 但未配置举报人密钥 (未导入任何问题)"
+            )
         assign = assigning_transition(camp)
         problems = [p for i, e in enumerate(entries) for p in _entry_problems(camp, i, e, assign, now)]
         if not entries:
@@ -62,9 +60,18 @@ def import_items(
             if progress is not None:
                 progress(i, len(entries))
             try:
-                row = report_in(rt, 
-                    tx, camp, actor, now, title=e.title, description=e.description, track=e.track,
-                    channel=e.channel, severity=e.severity, reporter=e.reporter,
+                row = report_in(
+                    rt,
+                    tx,
+                    camp,
+                    actor,
+                    now,
+                    title=e.title,
+                    description=e.description,
+                    track=e.track,
+                    channel=e.channel,
+                    severity=e.severity,
+                    reporter=e.reporter,
                     unit_id=None if e.unit is None else camp.unit_ids[e.unit],
                 )
                 if e.unit is not None and assign is not None:
@@ -76,8 +83,11 @@ def import_items(
         if progress is not None:
             progress(len(entries), len(entries))
         ids = {r["id"] for r in rows}
-        flags = [f for f in tx.all(rt.st.duplicates_from, {"cid": camp.id, "first": min(ids)})
-                 if f["item_id"] in ids]
+        flags = [
+            f
+            for f in tx.all(rt.st.duplicates_from, {"cid": camp.id, "first": min(ids)})
+            if f["item_id"] in ids
+        ]
         titles = item_titles(rt, tx, flags)
     items = tuple(item_view(camp, r) for r in rows)
     return ImportResult(items, tuple(duplicate_view(camp, f, titles) for f in flags))
@@ -105,27 +115,62 @@ def resolve_duplicate(
             raise DuplicateNotFound(flag_id)
         row, camp = item_operation(rt, tx, flag["item_id"], actor, "resolve_duplicate", None)
         if flag["resolved_at"] is not None:
-            raise GuardFailedError(flag["item_id"], "resolve_duplicate", "unresolved",
-                                   f"该疑似重复已于 {local_day(camp, flag['resolved_at'])} 研判", DUPLICATE_NAMES)
+            raise GuardFailedError(
+                flag["item_id"],
+                "resolve_duplicate",
+                "unresolved",
+                f"该疑似重复已于 {local_day(camp, flag['resolved_at'])} 研判",
+                DUPLICATE_NAMES,
+            )
         resolution = "same" if merge else "distinct"
         data: dict[str, Any] = {"flag": flag_id, "other": flag["other_id"], "resolution": resolution}
         if note is not None:
             data["note"] = checked_text("note", note)
         if merge:
-            spec = next((t for t in camp.lifecycle.spec.transitions
-                         if "record_merge" in t.effects and row["state"] in t.source), None)
+            spec = next(
+                (
+                    t
+                    for t in camp.lifecycle.spec.transitions
+                    if "record_merge" in t.effects and row["state"] in t.source
+                ),
+                None,
+            )
             if spec is None:
-                raise TransitionNotAllowedError(row["id"], row["state"], "resolve_duplicate",
-                                                camp.lifecycle.allowed_triggers(row["state"]),
-                                                camp.lifecycle.names)
-            fire_in(rt, tx, flag["item_id"], spec.trigger, actor, None,
-                          {"survivor_id": flag["other_id"], "note": note}, now)
+                raise TransitionNotAllowedError(
+                    row["id"],
+                    row["state"],
+                    "resolve_duplicate",
+                    camp.lifecycle.allowed_triggers(row["state"]),
+                    camp.lifecycle.names,
+                )
+            fire_in(
+                rt,
+                tx,
+                flag["item_id"],
+                spec.trigger,
+                actor,
+                None,
+                {"survivor_id": flag["other_id"], "note": note},
+                now,
+            )
         else:
             cas_update(tx, st, row, {"updated_at": now, "version": row["version"] + 1})
-            append_event(tx, st, camp.id, item_id=row["id"], trigger="resolve_duplicate",
-                         from_state=row["state"], to_state=row["state"], actor=actor, at=now, data=data)
-        tx.run(st.duplicate_resolve, {"id": flag_id, "resolved_at": now, "resolved_by": actor.name,
-                                      "resolution": resolution})
+            append_event(
+                tx,
+                st,
+                camp.id,
+                item_id=row["id"],
+                trigger="resolve_duplicate",
+                from_state=row["state"],
+                to_state=row["state"],
+                actor=actor,
+                at=now,
+                data=data,
+            )
+        tx.run(
+            st.duplicate_resolve,
+            {"id": flag_id, "resolved_at": now, "resolved_by": actor.name, "resolution": resolution},
+        )
         flag = tx.one(st.duplicate, {"id": flag_id})
         assert flag is not None
         view = duplicate_view(camp, flag, item_titles(rt, tx, [flag]))
@@ -167,7 +212,9 @@ def _entry_problems(
         ("channel", lambda: known_value("channel", entry.channel, camp.channels, "来源渠道")),
     ]
     if entry.severity is not None:
-        checks.append(("severity", lambda: known_value("severity", entry.severity, camp.severities, "问题程度")))
+        checks.append(
+            ("severity", lambda: known_value("severity", entry.severity, camp.severities, "问题程度"))
+        )
     if entry.unit is not None:
         checks.append(("unit", lambda: known_value("unit", entry.unit, camp.unit_ids, "单位")))
     if entry.due is not None:
@@ -191,8 +238,15 @@ def _entry_problems(
 
 def duplicate_view(camp: Campaign, r: Mapping[str, Any], titles: Mapping[int, str]) -> DuplicateView:
     return DuplicateView(
-        id=r["id"], campaign=camp.key, item_id=r["item_id"], other_id=r["other_id"], score=r["score"] / 1000,
-        item_title=titles.get(r["item_id"], ""), other_title=titles.get(r["other_id"], ""),
-        created_at=r["created_at"], resolved_at=r["resolved_at"], resolved_by=r["resolved_by"],
+        id=r["id"],
+        campaign=camp.key,
+        item_id=r["item_id"],
+        other_id=r["other_id"],
+        score=r["score"] / 1000,
+        item_title=titles.get(r["item_id"], ""),
+        other_title=titles.get(r["other_id"], ""),
+        created_at=r["created_at"],
+        resolved_at=r["resolved_at"],
+        resolved_by=r["resolved_by"],
         resolution=r["resolution"],
     )

@@ -7,18 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import (
-    _outcomes,
-    _transitions,
-)
+from . import _outcomes, _transitions
 from ._reading import EngineReads
-from .views import (
-    Actor,
-    FiredTransition,
-    ItemView,
-    MeasureView,
-    Reporter,
-)
+from .views import Actor, FiredTransition, ItemView, MeasureView, Reporter
 
 __all__ = ["ItemOperations"]
 
@@ -47,16 +38,20 @@ class ItemOperations(EngineReads):
         with :class:`ReporterKeyError`, nothing written, when it has none), and never appears in
         what units see.
         """
-        return _transitions.report(self._rt, campaign, actor, title=title, description=description, track=track, channel=channel, severity=severity, reporter=reporter)
+        return _transitions.report(
+            self._rt,
+            campaign,
+            actor,
+            title=title,
+            description=description,
+            track=track,
+            channel=channel,
+            severity=severity,
+            reporter=reporter,
+        )
 
     def fire(
-        self,
-        item_id: int,
-        trigger: str,
-        actor: Actor,
-        *,
-        expected_version: int | None = None,
-        **data: Any,
+        self, item_id: int, trigger: str, actor: Actor, *, expected_version: int | None = None, **data: Any
     ) -> ItemView:
         """Fire ``trigger`` (a transition's code, or its label in the definition, 销号) on an
         item as ``actor``. ``data`` holds the trigger's input
@@ -66,13 +61,7 @@ class ItemOperations(EngineReads):
         return _transitions.fire(self._rt, item_id, trigger, actor, expected_version=expected_version, **data)
 
     def fire_transition(
-        self,
-        item_id: int,
-        trigger: str,
-        actor: Actor,
-        *,
-        expected_version: int | None = None,
-        **data: Any,
+        self, item_id: int, trigger: str, actor: Actor, *, expected_version: int | None = None, **data: Any
     ) -> FiredTransition:
         """:meth:`fire`, returning the item and the audit event the transition wrote (what a
         caller prints or forwards without reading the chain again). ``trigger`` may also be the
@@ -95,7 +84,13 @@ class ItemOperations(EngineReads):
         """交办: hand the item to a responsible unit with a due date (and its 领衔领导). Without
         ``due`` the definition's rectification time for the item's track and severity applies."""
         return self.fire(
-            item_id, "assign", actor, unit=unit, due=due, leading_official=leading_official, note=note,
+            item_id,
+            "assign",
+            actor,
+            unit=unit,
+            due=due,
+            leading_official=leading_official,
+            note=note,
             expected_version=expected_version,
         )
 
@@ -109,7 +104,9 @@ class ItemOperations(EngineReads):
         self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
     ) -> ItemView:
         """提请验收 (every measure done)."""
-        return self.fire(item_id, "submit_for_verification", actor, note=note, expected_version=expected_version)
+        return self.fire(
+            item_id, "submit_for_verification", actor, note=note, expected_version=expected_version
+        )
 
     def verify(
         self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
@@ -118,7 +115,12 @@ class ItemOperations(EngineReads):
         return self.fire(item_id, "verify", actor, note=note, expected_version=expected_version)
 
     def return_for_rework(
-        self, item_id: int, actor: Actor, *, reason: str, note: str | None = None,
+        self,
+        item_id: int,
+        actor: Actor,
+        *,
+        reason: str,
+        note: str | None = None,
         expected_version: int | None = None,
     ) -> ItemView:
         """退回重新整改, with the reason."""
@@ -145,7 +147,12 @@ class ItemOperations(EngineReads):
         """回头看: reopen a closed item with the review's finding, and a new due date when the
         old one has passed (the standard lifecycle's ``due_not_passed`` guard)."""
         return self.fire(
-            item_id, "follow_up_review", actor, finding=finding, due=due, note=note,
+            item_id,
+            "follow_up_review",
+            actor,
+            finding=finding,
+            due=due,
+            note=note,
             expected_version=expected_version,
         )
 
@@ -165,14 +172,26 @@ class ItemOperations(EngineReads):
         )
 
     def dismiss(
-        self, item_id: int, actor: Actor, *, reason: str, note: str | None = None,
+        self,
+        item_id: int,
+        actor: Actor,
+        *,
+        reason: str,
+        note: str | None = None,
         expected_version: int | None = None,
     ) -> ItemView:
         """撤销: the lead was found untrue; terminal, with the reason."""
-        return self.fire(item_id, "dismiss", actor, reason=reason, note=note, expected_version=expected_version)
+        return self.fire(
+            item_id, "dismiss", actor, reason=reason, note=note, expected_version=expected_version
+        )
 
     def merge(
-        self, item_id: int, actor: Actor, *, survivor_id: int, note: str | None = None,
+        self,
+        item_id: int,
+        actor: Actor,
+        *,
+        survivor_id: int,
+        note: str | None = None,
         expected_version: int | None = None,
     ) -> ItemView:
         """合并: the item duplicates ``survivor_id``, which must still be open."""
@@ -190,7 +209,9 @@ class ItemOperations(EngineReads):
         expected_version: int | None = None,
     ) -> MeasureView:
         """Add a rectification measure (整改措施) to an item with a responsible unit."""
-        return _transitions.add_measure(self._rt, item_id, actor, text=text, due=due, expected_version=expected_version)
+        return _transitions.add_measure(
+            self._rt, item_id, actor, text=text, due=due, expected_version=expected_version
+        )
 
     def complete_measure(
         self, measure_id: int, actor: Actor, *, expected_version: int | None = None
@@ -206,7 +227,9 @@ class ItemOperations(EngineReads):
         working days left to the due date are kept (the day of pausing counts as used); its
         ladder steps stop (cancelled). An item past its due date cannot be paused: its time
         has run out already."""
-        return _transitions.pause_clock(self._rt, item_id, actor, reason=reason, expected_version=expected_version)
+        return _transitions.pause_clock(
+            self._rt, item_id, actor, reason=reason, expected_version=expected_version
+        )
 
     def resume_clock(
         self, item_id: int, actor: Actor, *, note: str | None = None, expected_version: int | None = None
@@ -215,16 +238,23 @@ class ItemOperations(EngineReads):
         left, counted from today (the day of pausing counted as used, the day of resuming does
         not, so pausing and resuming the same day changes nothing); the time consumed before the
         pause stays consumed; the ladder is armed for the new date and the light starts green."""
-        return _transitions.resume_clock(self._rt, item_id, actor, note=note, expected_version=expected_version)
+        return _transitions.resume_clock(
+            self._rt, item_id, actor, note=note, expected_version=expected_version
+        )
 
-    def mark_case(self, item_id: int, actor: Actor, *, note: str, expected_version: int | None = None) -> ItemView:
+    def mark_case(
+        self, item_id: int, actor: Actor, *, note: str, expected_version: int | None = None
+    ) -> ItemView:
         """典型案例: mark the item for the case bulletin, with the note it prints (what the case
         teaches); marking again replaces the note. A role from ``operations.mark_case``."""
         return _transitions.mark_case(self._rt, item_id, actor, note=note, expected_version=expected_version)
 
-    def publish_case(self, item_id: int, actor: Actor, *, where: str, on: dt.date,
-                     expected_version: int | None = None) -> ItemView:
+    def publish_case(
+        self, item_id: int, actor: Actor, *, where: str, on: dt.date, expected_version: int | None = None
+    ) -> ItemView:
         """通报曝光: record where and when a typical case (marked by :meth:`mark_case`) was
         published; publishing again replaces the record. ``on`` may not be after today. A role
         from ``operations.publish_case``."""
-        return _outcomes.publish_case(self._rt, item_id, actor, where=where, on=on, expected_version=expected_version)
+        return _outcomes.publish_case(
+            self._rt, item_id, actor, where=where, on=on, expected_version=expected_version
+        )

@@ -15,24 +15,23 @@ from ._raw import Tx
 from ._rows import MechanismRow, PracticeRow
 from ._runtime import Runtime
 from ._writes import Campaign, append_event
-from .errors import (
-    InvalidInputError,
-    ItemNotFound,
-    MechanismNotFound,
-    PracticeNotFound,
-    TrackNotFound,
-)
-from .views import (
-    MECHANISM_STATUSES,
-    Actor,
-    MechanismView,
-    PracticeView,
-)
+from .errors import InvalidInputError, ItemNotFound, MechanismNotFound, PracticeNotFound, TrackNotFound
+from .views import MECHANISM_STATUSES, Actor, MechanismView, PracticeView
 
 
 def register_mechanism(
-    rt: Runtime, campaign: str | int, actor: Actor, *, unit: str, title: str, kind: str, status: str,
-    date: dt.date, items: Sequence[int] = (), track: str | None = None, note: str | None = None,
+    rt: Runtime,
+    campaign: str | int,
+    actor: Actor,
+    *,
+    unit: str,
+    title: str,
+    kind: str,
+    status: str,
+    date: dt.date,
+    items: Sequence[int] = (),
+    track: str | None = None,
+    note: str | None = None,
 ) -> MechanismView:
     now = rt.now()
     st = rt.st
@@ -40,27 +39,53 @@ def register_mechanism(
         camp = rt.campaign(tx, campaign)
         check_actor(camp, actor)
         unit_id = unit_id_of(camp, unit)
-        check_role(camp, actor, "register_mechanism", camp.operations.get("register_mechanism", frozenset()),
-                         {"responsible_unit_id": unit_id})
+        check_role(
+            camp,
+            actor,
+            "register_mechanism",
+            camp.operations.get("register_mechanism", frozenset()),
+            {"responsible_unit_id": unit_id},
+        )
         values: dict[str, Any] = {
-            "campaign_id": camp.id, "unit_id": unit_id,
+            "campaign_id": camp.id,
+            "unit_id": unit_id,
             "track": None if track is None else checked_choice("track", track, camp.tracks, TrackNotFound),
             "title": checked_text("title", title),
             "kind": checked_choice("kind", kind, _outcomes.mechanism_kinds(camp)),
             "status": checked_choice("status", status, MECHANISM_STATUSES),
             "date": _outcomes.past_day("date", date, camp, now),
             "note": None if note is None else checked_text("note", note),
-            "created_by": actor.name, "created_at": now, "updated_by": actor.name, "updated_at": now,
+            "created_by": actor.name,
+            "created_at": now,
+            "updated_by": actor.name,
+            "updated_at": now,
         }
         item_ids = campaign_item_ids(rt, tx, camp, items)
         mechanism_id = tx.scalar(rt.admin.mechanism_insert, values)
-        tx.run_many(rt.admin.mechanism_item_insert, [{"mechanism_id": mechanism_id, "item_id": i} for i in item_ids])
-        append_event(tx, st, camp.id, item_id=None, trigger="register_mechanism", from_state=None,
-                     to_state=None, actor=actor, at=now,
-                     data={"mechanism": mechanism_id, "unit": unit, "title": values["title"],
-                           "kind": values["kind"], "status": values["status"],
-                           "date": values["date"].isoformat(), "items": list(item_ids),
-                           **({"track": values["track"]} if values["track"] else {})})
+        tx.run_many(
+            rt.admin.mechanism_item_insert, [{"mechanism_id": mechanism_id, "item_id": i} for i in item_ids]
+        )
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=None,
+            trigger="register_mechanism",
+            from_state=None,
+            to_state=None,
+            actor=actor,
+            at=now,
+            data={
+                "mechanism": mechanism_id,
+                "unit": unit,
+                "title": values["title"],
+                "kind": values["kind"],
+                "status": values["status"],
+                "date": values["date"].isoformat(),
+                "items": list(item_ids),
+                **({"track": values["track"]} if values["track"] else {}),
+            },
+        )
     # A new mechanism: its items are those it was registered with (no outcome links it yet).
     return mechanism_view(camp, {**values, "id": mechanism_id}, item_ids)
 
@@ -74,22 +99,50 @@ def update_mechanism(
         row = load_mechanism(rt, tx, mechanism_id)
         camp = rt.campaign(tx, row["campaign_id"])
         check_actor(camp, actor)
-        check_role(camp, actor, "register_mechanism", camp.operations.get("register_mechanism", frozenset()),
-                         {"responsible_unit_id": row["unit_id"]})
+        check_role(
+            camp,
+            actor,
+            "register_mechanism",
+            camp.operations.get("register_mechanism", frozenset()),
+            {"responsible_unit_id": row["unit_id"]},
+        )
         new_status = checked_choice("status", status, MECHANISM_STATUSES)
         day = _outcomes.past_day("date", date, camp, now)
         if day < row["date"]:
-            raise InvalidInputError("date", f"日期 {day.isoformat()} 早于上次状态日期 {row['date'].isoformat()}")
-        values: dict[str, Any] = {"status": new_status, "date": day, "updated_by": actor.name, "updated_at": now}
+            raise InvalidInputError(
+                "date", f"日期 {day.isoformat()} 早于上次状态日期 {row['date'].isoformat()}"
+            )
+        values: dict[str, Any] = {
+            "status": new_status,
+            "date": day,
+            "updated_by": actor.name,
+            "updated_at": now,
+        }
         if note is not None:
             values["note"] = checked_text("note", note)
-        tx.run(ad.mechanism_update if note is None else ad.mechanism_update_note, {"id": mechanism_id, **values})
-        data: dict[str, Any] = {"mechanism": mechanism_id, "from_status": row["status"], "status": new_status,
-                                "date": day.isoformat()}
+        tx.run(
+            ad.mechanism_update if note is None else ad.mechanism_update_note, {"id": mechanism_id, **values}
+        )
+        data: dict[str, Any] = {
+            "mechanism": mechanism_id,
+            "from_status": row["status"],
+            "status": new_status,
+            "date": day.isoformat(),
+        }
         if note is not None:
             data["note"] = values["note"]
-        append_event(tx, st, camp.id, item_id=None, trigger="update_mechanism", from_state=None, to_state=None,
-                     actor=actor, at=now, data=data)
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=None,
+            trigger="update_mechanism",
+            from_state=None,
+            to_state=None,
+            actor=actor,
+            at=now,
+            data=data,
+        )
         items = [r["item_id"] for r in tx.all(ad.mechanism_items, {"id": mechanism_id})]
         items += [r["item_id"] for r in tx.all(ad.mechanism_outcome_items, {"id": mechanism_id})]
     return mechanism_view(camp, {**row, **values}, items)
@@ -118,17 +171,35 @@ def submit_practice(
         if actor.unit is None:
             raise InvalidInputError("actor.unit", "报送典型做法须指明报送单位")
         values: dict[str, Any] = {
-            "campaign_id": camp.id, "unit_id": camp.unit_ids[actor.unit],
+            "campaign_id": camp.id,
+            "unit_id": camp.unit_ids[actor.unit],
             "track": None if track is None else checked_choice("track", track, camp.tracks, TrackNotFound),
-            "title": checked_text("title", title), "summary": checked_text("summary", summary),
-            "submitted_by": actor.name, "submitted_at": now, "selected": False, "selected_by": None,
+            "title": checked_text("title", title),
+            "summary": checked_text("summary", summary),
+            "submitted_by": actor.name,
+            "submitted_at": now,
+            "selected": False,
+            "selected_by": None,
             "selected_at": None,
         }
         values["id"] = tx.scalar(rt.admin.practice_insert, values)
-        append_event(tx, st, camp.id, item_id=None, trigger="submit_practice", from_state=None, to_state=None,
-                     actor=actor, at=now,
-                     data={"practice": values["id"], "unit": actor.unit, "title": values["title"],
-                           **({"track": values["track"]} if values["track"] else {})})
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=None,
+            trigger="submit_practice",
+            from_state=None,
+            to_state=None,
+            actor=actor,
+            at=now,
+            data={
+                "practice": values["id"],
+                "unit": actor.unit,
+                "title": values["title"],
+                **({"track": values["track"]} if values["track"] else {}),
+            },
+        )
     return _outcomes.practice_view(camp, values)
 
 
@@ -142,12 +213,24 @@ def select_practice(rt: Runtime, practice_id: int, actor: Actor, *, selected: bo
         camp = rt.campaign(tx, row["campaign_id"])
         check_actor(camp, actor)
         check_operation(camp, actor, "select_practice", None)
-        values: dict[str, Any] = {"selected": selected, "selected_by": actor.name if selected else None,
-                                  "selected_at": now if selected else None}
+        values: dict[str, Any] = {
+            "selected": selected,
+            "selected_by": actor.name if selected else None,
+            "selected_at": now if selected else None,
+        }
         tx.run(rt.admin.practice_select, {"id": practice_id, **values})
-        append_event(tx, st, camp.id, item_id=None, trigger="select_practice", from_state=None, to_state=None,
-                     actor=actor, at=now, data={"practice": practice_id, "selected": selected,
-                                                "was_selected": bool(row["selected"])})
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=None,
+            trigger="select_practice",
+            from_state=None,
+            to_state=None,
+            actor=actor,
+            at=now,
+            data={"practice": practice_id, "selected": selected, "was_selected": bool(row["selected"])},
+        )
     return _outcomes.practice_view(camp, {**row, **values})
 
 
@@ -179,10 +262,21 @@ def mechanism_view(camp: Campaign, r: Mapping[str, Any], items: Iterable[int]) -
     :func:`~._outcomes.mechanism_views` reads back."""
     kinds = _outcomes.mechanism_kinds(camp)
     return MechanismView(
-        id=r["id"], campaign=camp.key, unit=camp.unit_keys[r["unit_id"]], unit_name=camp.unit_names[r["unit_id"]],
-        track=r["track"], title=r["title"], kind=r["kind"], kind_label=kinds.get(r["kind"], r["kind"]),
-        status=r["status"], status_label=MECHANISM_STATUSES.get(r["status"], r["status"]), date=r["date"],
-        items=tuple(sorted(set(items))), note=r["note"], created_by=r["created_by"], created_at=r["created_at"],
+        id=r["id"],
+        campaign=camp.key,
+        unit=camp.unit_keys[r["unit_id"]],
+        unit_name=camp.unit_names[r["unit_id"]],
+        track=r["track"],
+        title=r["title"],
+        kind=r["kind"],
+        kind_label=kinds.get(r["kind"], r["kind"]),
+        status=r["status"],
+        status_label=MECHANISM_STATUSES.get(r["status"], r["status"]),
+        date=r["date"],
+        items=tuple(sorted(set(items))),
+        note=r["note"],
+        created_by=r["created_by"],
+        created_at=r["created_at"],
     )
 
 

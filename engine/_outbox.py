@@ -13,16 +13,10 @@ from . import _roster
 from ._raw import Tx
 from ._runtime import Runtime
 from ._statements import OUTBOX
-from ._steps import (
-    SYSTEM,
-)
+from ._steps import SYSTEM
 from ._writes import Vouch, append_event
-from .errors import (
-    MessageNotFound,
-)
-from .views import (
-    OutboxView,
-)
+from .errors import MessageNotFound
+from .views import OutboxView
 
 
 def outbox(rt: Runtime, campaign: str | int | None = None, *, status: str | None = None) -> list[OutboxView]:
@@ -51,7 +45,9 @@ def claim(rt: Runtime, *, limit: int = 50, lease: float = 300.0) -> list[OutboxV
     with rt.store.transaction() as tx:
         for row in tx.all(st.outbox_due, {"now": now, "limit": limit}):
             if tx.run(st.outbox_claim, {"id": row["id"], "now": now, "lease": until}) == 1:
-                claimed.append({**row, "status": "sending", "attempts": row["attempts"] + 1, "next_try_at": until})
+                claimed.append(
+                    {**row, "status": "sending", "attempts": row["attempts"] + 1, "next_try_at": until}
+                )
     return [outbox_view(r) for r in claimed]
 
 
@@ -62,16 +58,26 @@ def sent(rt: Runtime, outbox_id: int) -> bool:
 
 def failed(rt: Runtime, outbox_id: int, reason: str, *, retry_at: dt.datetime | None) -> bool:
     now = rt.now()
-    return settle(rt, outbox_id, status="dead" if retry_at is None else "pending",
-                               next_try_at=retry_at or now, error=reason[:2000], sent_at=None, counted=0)
+    return settle(
+        rt,
+        outbox_id,
+        status="dead" if retry_at is None else "pending",
+        next_try_at=retry_at or now,
+        error=reason[:2000],
+        sent_at=None,
+        counted=0,
+    )
 
 
 def defer(rt: Runtime, outbox_id: int, until: dt.datetime, reason: str) -> bool:
-    return settle(rt, outbox_id, status="pending", next_try_at=until, error=reason[:2000],
-                               sent_at=None, counted=-1)
+    return settle(
+        rt, outbox_id, status="pending", next_try_at=until, error=reason[:2000], sent_at=None, counted=-1
+    )
 
 
-def retry(rt: Runtime, outbox_ids: Iterable[int] | None = None, *, campaign: str | int | None = None) -> list[int]:
+def retry(
+    rt: Runtime, outbox_ids: Iterable[int] | None = None, *, campaign: str | int | None = None
+) -> list[int]:
     ids = list(outbox_ids) if outbox_ids is not None else [m.id for m in outbox(rt, campaign, status="dead")]
     now = rt.now()
     done = []
@@ -82,9 +88,19 @@ def retry(rt: Runtime, outbox_ids: Iterable[int] | None = None, *, campaign: str
                 done.append(outbox_id)
         for cid, vouch in vouches.items():
             if vouch.digests:  # dead letters routed again: the chain vouches for their new rows
-                append_event(tx, rt.st, cid, item_id=None, trigger="reroute_messages", from_state=None,
-                             to_state=None, actor=SYSTEM, at=now, data={"messages": len(vouch.digests)},
-                             outbox=vouch)
+                append_event(
+                    tx,
+                    rt.st,
+                    cid,
+                    item_id=None,
+                    trigger="reroute_messages",
+                    from_state=None,
+                    to_state=None,
+                    actor=SYSTEM,
+                    at=now,
+                    data={"messages": len(vouch.digests)},
+                    outbox=vouch,
+                )
     return done
 
 
@@ -95,8 +111,18 @@ def settle(rt: Runtime, outbox_id: int, **values: Any) -> bool:
 
 def outbox_view(r: Mapping[Any, Any]) -> OutboxView:
     return OutboxView(
-        id=r["id"], item_id=r["item_id"], kind=r["kind"], channel=r["channel"], recipient=r["recipient"],
-        idempotency_key=r["idempotency_key"], payload=json.loads(r["payload"]), status=r["status"],
-        attempts=r["attempts"], last_error=r["last_error"], campaign_id=r["campaign_id"],
-        next_try_at=r["next_try_at"], created_at=r["created_at"], sent_at=r["sent_at"],
+        id=r["id"],
+        item_id=r["item_id"],
+        kind=r["kind"],
+        channel=r["channel"],
+        recipient=r["recipient"],
+        idempotency_key=r["idempotency_key"],
+        payload=json.loads(r["payload"]),
+        status=r["status"],
+        attempts=r["attempts"],
+        last_error=r["last_error"],
+        campaign_id=r["campaign_id"],
+        next_try_at=r["next_try_at"],
+        created_at=r["created_at"],
+        sent_at=r["sent_at"],
     )

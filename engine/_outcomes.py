@@ -25,32 +25,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, select
-from zhenggai.workflows.schema import (
-    OUTCOME_KEYS,
-    OutcomeTargets,
-)
 
 from ._access import check_actor, item_operation, may_read_people
-from ._admin_statements import (
-    ACCOUNTABILITY,
-    MECHANISM,
-    MECHANISM_ITEM,
-    OUTCOME,
-    OUTCOME_MECHANISM,
-    PRACTICE,
-)
+from ._admin_statements import ACCOUNTABILITY, MECHANISM, MECHANISM_ITEM, OUTCOME, OUTCOME_MECHANISM, PRACTICE
+from ._five_outcomes import COUNTED_STATUSES, five_outcomes
 from ._inputs import checked_choice, checked_text, unit_id_of
 from ._raw import Tx
 from ._runtime import Runtime
 from ._statements import ITEM
 from ._viewing import item_view
 from ._writes import Campaign, append_event, cas_update
-from .errors import (
-    GuardFailedError,
-    InvalidInputError,
-    MechanismNotFound,
-    TrackNotFound,
-)
+from .errors import GuardFailedError, InvalidInputError, MechanismNotFound, TrackNotFound
 from .lifecycle import OPERATIONS
 from .views import (
     MECHANISM_STATUSES,
@@ -59,7 +44,6 @@ from .views import (
     FiveOutcomes,
     ItemView,
     MechanismView,
-    OutcomeTally,
     OutcomeView,
     PracticeView,
 )
@@ -75,7 +59,6 @@ __all__ = [
     "PRACTICE",
     "accountability_labels",
     "accountability_values",
-    "five_outcomes",
     "id_list",
     "mechanism_kinds",
     "mechanism_views",
@@ -85,8 +68,6 @@ __all__ = [
     "practice_view",
 ]
 
-#: The mechanism statuses 健全完善一批长效机制 counts.
-COUNTED_STATUSES = frozenset({"established", "amended"})
 
 #: Column limits of an accountability entry (zg_accountability).
 PERSON_LIMIT = 100
@@ -183,9 +164,13 @@ def accountability_values(
         elif position is not None and not isinstance(position, str):
             raise InvalidInputError(f"{field}.position", "须为文本")
         if not labels:
-            raise InvalidInputError(f"{field}.outcome", "实施方案未定义问责处理方式 (outcomes.accountability)")
+            raise InvalidInputError(
+                f"{field}.outcome", "实施方案未定义问责处理方式 (outcomes.accountability)"
+            )
         if not isinstance(outcome, str) or outcome not in labels:
-            raise InvalidInputError(f"{field}.outcome", f"未知问责处理方式 {outcome!r} (可用: {', '.join(labels)})")
+            raise InvalidInputError(
+                f"{field}.outcome", f"未知问责处理方式 {outcome!r} (可用: {', '.join(labels)})"
+            )
         out.append((name, post, outcome))
     return out
 
@@ -198,8 +183,9 @@ def people_count(rows: Iterable[tuple[str, str | None]]) -> int:
 # ------------------------------------------------------------------------------- reading
 
 
-def _links(conn: Connection, item_ids: Sequence[int] | None, mechanism_ids: Sequence[int] | None,
-           campaign_id: int) -> set[tuple[int, int]]:
+def _links(
+    conn: Connection, item_ids: Sequence[int] | None, mechanism_ids: Sequence[int] | None, campaign_id: int
+) -> set[tuple[int, int]]:
     """(item id, mechanism id) of every link of the campaign: given when a mechanism was
     registered, or by an item's outcome. Restricted to ``item_ids`` / ``mechanism_ids``."""
     pairs: set[tuple[int, int]] = set()
@@ -235,8 +221,10 @@ def outcome_views(
         return []
     ids = [r["item_id"] for r in rows]
     people: dict[int, list[Mapping[str, Any]]] = {}
-    query = select(ACCOUNTABILITY).where(ACCOUNTABILITY.c.item_id.in_(ids)).order_by(
-        ACCOUNTABILITY.c.item_id, ACCOUNTABILITY.c.ordinal
+    query = (
+        select(ACCOUNTABILITY)
+        .where(ACCOUNTABILITY.c.item_id.in_(ids))
+        .order_by(ACCOUNTABILITY.c.item_id, ACCOUNTABILITY.c.ordinal)
     )
     for a in conn.execute(query).mappings():
         people.setdefault(a["item_id"], []).append(dict(a))
@@ -249,29 +237,35 @@ def outcome_views(
         item_id = r["item_id"]
         shown = named if isinstance(named, bool) else named.get(item_id, False)
         entries = people.get(item_id, [])
-        views.append(OutcomeView(
-            item_id=item_id,
-            root_cause=r["root_cause"],
-            accountability=tuple(
-                AccountabilityEntry(
-                    person=a["person"] if shown else "",
-                    position=a["position"] if shown else None,
-                    outcome=a["outcome"],
-                    outcome_label=labels.get(a["outcome"], a["outcome"]),
-                )
-                for a in entries
-            ),
-            people=people_count((a["person"], a["position"]) for a in entries),
-            mechanisms=tuple(sorted(links.get(item_id, ()))),
-            recorded_by=r["recorded_by"],
-            recorded_at=r["recorded_at"],
-            named=shown,
-        ))
+        views.append(
+            OutcomeView(
+                item_id=item_id,
+                root_cause=r["root_cause"],
+                accountability=tuple(
+                    AccountabilityEntry(
+                        person=a["person"] if shown else "",
+                        position=a["position"] if shown else None,
+                        outcome=a["outcome"],
+                        outcome_label=labels.get(a["outcome"], a["outcome"]),
+                    )
+                    for a in entries
+                ),
+                people=people_count((a["person"], a["position"]) for a in entries),
+                mechanisms=tuple(sorted(links.get(item_id, ()))),
+                recorded_by=r["recorded_by"],
+                recorded_at=r["recorded_at"],
+                named=shown,
+            )
+        )
     return views
 
 
 def mechanism_views(
-    conn: Connection, camp: Campaign, *, ids: Sequence[int] | None = None, unit_id: int | None = None,
+    conn: Connection,
+    camp: Campaign,
+    *,
+    ids: Sequence[int] | None = None,
+    unit_id: int | None = None,
     track: str | None = None,
 ) -> list[MechanismView]:
     """The campaign's long-term mechanisms in the order they were registered."""
@@ -291,10 +285,20 @@ def mechanism_views(
     kinds = mechanism_kinds(camp)
     return [
         MechanismView(
-            id=r["id"], campaign=camp.key, unit=camp.unit_keys[r["unit_id"]], unit_name=camp.unit_names[r["unit_id"]],
-            track=r["track"], title=r["title"], kind=r["kind"], kind_label=kinds.get(r["kind"], r["kind"]),
-            status=r["status"], status_label=MECHANISM_STATUSES.get(r["status"], r["status"]), date=r["date"],
-            items=tuple(sorted(items.get(r["id"], ()))), note=r["note"], created_by=r["created_by"],
+            id=r["id"],
+            campaign=camp.key,
+            unit=camp.unit_keys[r["unit_id"]],
+            unit_name=camp.unit_names[r["unit_id"]],
+            track=r["track"],
+            title=r["title"],
+            kind=r["kind"],
+            kind_label=kinds.get(r["kind"], r["kind"]),
+            status=r["status"],
+            status_label=MECHANISM_STATUSES.get(r["status"], r["status"]),
+            date=r["date"],
+            items=tuple(sorted(items.get(r["id"], ()))),
+            note=r["note"],
+            created_by=r["created_by"],
             created_at=r["created_at"],
         )
         for r in rows
@@ -303,147 +307,43 @@ def mechanism_views(
 
 def practice_view(camp: Campaign, r: Mapping[str, Any]) -> PracticeView:
     return PracticeView(
-        id=r["id"], campaign=camp.key, unit=camp.unit_keys[r["unit_id"]], unit_name=camp.unit_names[r["unit_id"]],
-        track=r["track"], title=r["title"], summary=r["summary"], submitted_by=r["submitted_by"],
-        submitted_at=r["submitted_at"], selected=bool(r["selected"]), selected_by=r["selected_by"],
+        id=r["id"],
+        campaign=camp.key,
+        unit=camp.unit_keys[r["unit_id"]],
+        unit_name=camp.unit_names[r["unit_id"]],
+        track=r["track"],
+        title=r["title"],
+        summary=r["summary"],
+        submitted_by=r["submitted_by"],
+        submitted_at=r["submitted_at"],
+        selected=bool(r["selected"]),
+        selected_by=r["selected_by"],
         selected_at=r["selected_at"],
     )
 
 
-# ----------------------------------------------------------------------------- dashboard
-
-#: One countable record: the outcome key, its unit id, its track, and the day it counts from.
-_Record = tuple[str, int | None, str | None, dt.date]
-
-
-def _records(conn: Connection, camp: Campaign) -> list[_Record]:
-    """Everything the five outcomes count, one record per unit counted (see the module)."""
-    tz = camp.tz
-    final = camp.lifecycle.final_states
-    records: list[_Record] = []
-    items = conn.execute(
-        select(ITEM.c.id, ITEM.c.track, ITEM.c.state, ITEM.c.responsible_unit_id, ITEM.c.created_at,
-               ITEM.c.closed_at, ITEM.c.case_marked_at, ITEM.c.case_published_at)
-        .where(ITEM.c.campaign_id == camp.id)
-        .order_by(ITEM.c.id)
-    ).mappings().all()
-    where: dict[int, tuple[int | None, str]] = {}
-    for r in items:
-        unit, track = r["responsible_unit_id"], r["track"]
-        where[r["id"]] = (unit, track)
-        records.append(("problems_found", unit, track, r["created_at"].astimezone(tz).date()))
-        if r["case_marked_at"] is not None and r["case_published_at"] is not None:
-            records.append(("cases_published", unit, track, r["case_published_at"]))
-        if r["state"] in final and r["closed_at"] is not None:
-            records.append(("problems_solved", unit, track, r["closed_at"].astimezone(tz).date()))
-    recorded = {
-        r.item_id: r.recorded_at
-        for r in conn.execute(
-            select(OUTCOME.c.item_id, OUTCOME.c.recorded_at)
-            .join(ITEM, ITEM.c.id == OUTCOME.c.item_id)
-            .where(ITEM.c.campaign_id == camp.id)
-        )
-    }
-    people: dict[int, set[tuple[str, str | None]]] = {}
-    query = (
-        select(ACCOUNTABILITY.c.item_id, ACCOUNTABILITY.c.person, ACCOUNTABILITY.c.position)
-        .join(ITEM, ITEM.c.id == ACCOUNTABILITY.c.item_id)
-        .where(ITEM.c.campaign_id == camp.id)
-    )
-    for a in conn.execute(query):
-        people.setdefault(a.item_id, set()).add((a.person, a.position))
-    for item_id, named in sorted(people.items()):
-        unit, track = where[item_id]
-        day = recorded[item_id].astimezone(tz).date()
-        records.extend(("people_educated", unit, track, day) for _ in named)
-    query = select(MECHANISM.c.unit_id, MECHANISM.c.track, MECHANISM.c.status, MECHANISM.c.date).where(
-        MECHANISM.c.campaign_id == camp.id
-    )
-    for mr in conn.execute(query):
-        if mr.status in COUNTED_STATUSES:
-            records.append(("mechanisms_established", mr.unit_id, mr.track, mr.date))
-    return records
-
-
-def _tallies(records: Iterable[_Record], targets: OutcomeTargets | None) -> tuple[OutcomeTally, ...]:
-    counts = Counter(r[0] for r in records)
-    return tuple(
-        OutcomeTally(key, label, counts[key], None if targets is None else targets.target(key))
-        for key, label in OUTCOME_KEYS.items()
-    )
-
-
-def _monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
-def _trend(records: Sequence[_Record], today: dt.date) -> tuple[tuple[dt.date, tuple[int, ...]], ...]:
-    if not records:
-        return ()
-    keys = list(OUTCOME_KEYS)
-    per_week: dict[dt.date, Counter[str]] = {}
-    for key, _, _, day in records:
-        per_week.setdefault(_monday(day), Counter())[key] += 1
-    week, last = min(per_week), max(_monday(today), max(per_week))
-    running: Counter[str] = Counter()
-    points = []
-    while week <= last:
-        running.update(per_week.get(week, Counter()))
-        points.append((week, tuple(running[k] for k in keys)))
-        week += dt.timedelta(days=7)
-    return tuple(points)
-
-
-def five_outcomes(
-    conn: Connection, camp: Campaign, now: dt.datetime, *, unit_id: int | None, unit: str | None,
-    track: str | None,
-) -> FiveOutcomes:
-    """The 五个一批 dashboard as of ``now`` for the campaign or one unit / track of it. Targets
-    are the definition's: the campaign's for the whole, the track's (``by_track``) for a track,
-    none for a unit."""
-    today = now.astimezone(camp.tz).date()
-    spec = camp.setup.outcomes.targets if camp.setup is not None and camp.setup.outcomes is not None else None
-    records = [
-        r for r in _records(conn, camp)
-        if (unit_id is None or r[1] == unit_id) and (track is None or r[2] == track)
-    ]
-    if spec is None:
-        targets: OutcomeTargets | None = None
-    elif track is not None:
-        targets = spec.by_track.get(track)
-    else:
-        targets = None if unit_id is not None else spec
-    track_keys = [track] if track is not None else list(camp.tracks)
-    by_track = tuple(
-        (key, camp.tracks[key],
-         _tallies([r for r in records if r[2] == key],
-                  None if spec is None or unit_id is not None else spec.by_track.get(key)))
-        for key in track_keys
-    )
-    units = sorted({r[1] for r in records if r[1] is not None})
-    by_unit = tuple(
-        (camp.unit_keys[uid], camp.unit_names[uid], _tallies([r for r in records if r[1] == uid], None))
-        for uid in units
-    )
-    return FiveOutcomes(
-        campaign=camp.view, as_of=now, today=today, unit=unit, track=track, totals=_tallies(records, targets),
-        by_track=by_track, by_unit=by_unit, trend=_trend(records, today),
-    )
-
-
 def record_outcome(
-    rt: Runtime, item_id: int, actor: Actor, *, root_cause: str | None = None,
+    rt: Runtime,
+    item_id: int,
+    actor: Actor,
+    *,
+    root_cause: str | None = None,
     accountability: Sequence[AccountabilityEntry | Sequence[str | None]] = (),
-    mechanisms: Sequence[int] = (), expected_version: int | None = None,
+    mechanisms: Sequence[int] = (),
+    expected_version: int | None = None,
 ) -> OutcomeView:
     now = rt.now()
     st, ad = rt.st, rt.admin
     with rt.store.transaction() as tx:
         row, camp = item_operation(rt, tx, item_id, actor, "record_outcome", expected_version)
         if row["state"] not in camp.lifecycle.final_states:
-            raise GuardFailedError(item_id, "record_outcome", "item_finished",
-                                   f"问题处于「{camp.lifecycle.labels.get(row['state'], row['state'])}」, 办结后才能记录",
-                                   OUTCOME_NAMES)
+            raise GuardFailedError(
+                item_id,
+                "record_outcome",
+                "item_finished",
+                f"问题处于「{camp.lifecycle.labels.get(row['state'], row['state'])}」, 办结后才能记录",
+                OUTCOME_NAMES,
+            )
         cause = None if root_cause is None else checked_text("root_cause", root_cause)
         people = accountability_values(camp, accountability)
         linked = mechanism_ids(rt, tx, camp, mechanisms)
@@ -453,26 +353,46 @@ def record_outcome(
         replaced = tx.one(ad.outcome_exists, key) is not None
         for stmt in (ad.accountability_delete, ad.outcome_mechanism_delete, ad.outcome_delete):
             tx.run(stmt, key)
-        tx.run(ad.outcome_insert, {"item_id": item_id, "root_cause": cause, "recorded_by": actor.name,
-                                   "recorded_at": now})
-        tx.run_many(ad.accountability_insert, [
-            {"item_id": item_id, "ordinal": k, "person": person, "position": position, "outcome": outcome}
-            for k, (person, position, outcome) in enumerate(people)
-        ])
-        tx.run_many(ad.outcome_mechanism_insert, [{"item_id": item_id, "mechanism_id": mid} for mid in linked])
+        tx.run(
+            ad.outcome_insert,
+            {"item_id": item_id, "root_cause": cause, "recorded_by": actor.name, "recorded_at": now},
+        )
+        tx.run_many(
+            ad.accountability_insert,
+            [
+                {"item_id": item_id, "ordinal": k, "person": person, "position": position, "outcome": outcome}
+                for k, (person, position, outcome) in enumerate(people)
+            ],
+        )
+        tx.run_many(
+            ad.outcome_mechanism_insert, [{"item_id": item_id, "mechanism_id": mid} for mid in linked]
+        )
         cas_update(tx, st, row, {"updated_at": now, "version": row["version"] + 1})
         outcomes = Counter(outcome for _, _, outcome in people)
         data: dict[str, Any] = {
             "people": people_count((p, q) for p, q, _ in people),
             "accountability": {k: outcomes[k] for k in accountability_labels(camp) if outcomes[k]},
-            "mechanisms": list(linked), "replaced": replaced,
+            "mechanisms": list(linked),
+            "replaced": replaced,
         }
         if cause is not None:
             data["root_cause"] = cause
-        append_event(tx, st, camp.id, item_id=item_id, trigger="record_outcome", from_state=row["state"],
-                     to_state=row["state"], actor=actor, at=now, data=data)
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=item_id,
+            trigger="record_outcome",
+            from_state=row["state"],
+            to_state=row["state"],
+            actor=actor,
+            at=now,
+            data=data,
+        )
         # The item's mechanisms: those registered naming it, and those the outcome links.
-        registered = {r["mechanism_id"] for r in tx.all(ad.item_mechanisms, {"item_id": item_id, "cid": camp.id})}
+        registered = {
+            r["mechanism_id"] for r in tx.all(ad.item_mechanisms, {"item_id": item_id, "cid": camp.id})
+        }
         shown = may_read_people(camp, actor, row)
     # The outcome as written (what outcome_views reads back).
     labels = accountability_labels(camp)
@@ -529,23 +449,40 @@ def outcomes(
     return views
 
 
-def publish_case(rt: Runtime, item_id: int, actor: Actor, *, where: str, on: dt.date,
-                 expected_version: int | None = None) -> ItemView:
+def publish_case(
+    rt: Runtime, item_id: int, actor: Actor, *, where: str, on: dt.date, expected_version: int | None = None
+) -> ItemView:
     now = rt.now()
     st = rt.st
     with rt.store.transaction() as tx:
         row, camp = item_operation(rt, tx, item_id, actor, "publish_case", expected_version)
         if row["case_marked_at"] is None:
-            raise GuardFailedError(item_id, "publish_case", "marked_case", "问题未标记为典型案例", OUTCOME_NAMES)
+            raise GuardFailedError(
+                item_id, "publish_case", "marked_case", "问题未标记为典型案例", OUTCOME_NAMES
+            )
         place = checked_text("where", where)
         if len(place) > 200:
             raise InvalidInputError("where", f"过长 ({len(place)} 字, 最多 200 字)")
         day = past_day("on", on, camp, now)
-        changes = {"case_published_at": day, "case_published_where": place, "updated_at": now,
-                   "version": row["version"] + 1}
+        changes = {
+            "case_published_at": day,
+            "case_published_where": place,
+            "updated_at": now,
+            "version": row["version"] + 1,
+        }
         cas_update(tx, st, row, changes)
-        append_event(tx, st, camp.id, item_id=item_id, trigger="publish_case", from_state=row["state"],
-                     to_state=row["state"], actor=actor, at=now, data={"where": place, "on": day.isoformat()})
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=item_id,
+            trigger="publish_case",
+            from_state=row["state"],
+            to_state=row["state"],
+            actor=actor,
+            at=now,
+            data={"where": place, "on": day.isoformat()},
+        )
     return item_view(camp, {**row, **changes})
 
 
@@ -567,9 +504,18 @@ def audit_people_read(
     """One audit event for a read that named people: whose items, how many people."""
     now = rt.now()
     with rt.store.transaction() as tx:
-        append_event(tx, rt.st, camp.id, item_id=item_id, trigger="read_named_people", from_state=None,
-                     to_state=None, actor=actor, at=now,
-                     data={"items": [v.item_id for v in views], "people": sum(v.people for v in views)})
+        append_event(
+            tx,
+            rt.st,
+            camp.id,
+            item_id=item_id,
+            trigger="read_named_people",
+            from_state=None,
+            to_state=None,
+            actor=actor,
+            at=now,
+            data={"items": [v.item_id for v in views], "people": sum(v.people for v in views)},
+        )
 
 
 def mechanism_ids(rt: Runtime, tx: Tx, camp: Campaign, ids: Sequence[int]) -> list[int]:

@@ -13,20 +13,8 @@ from ._runtime import Runtime
 from ._statements import EVENT, ISSUE, ITEM, MEASURE, UNIT
 from ._viewing import event_view, item_view, measure_view
 from ._writes import Campaign
-from .errors import (
-    InvalidInputError,
-    ItemNotFound,
-    TrackNotFound,
-    UnitNotFound,
-)
-from .views import (
-    EventView,
-    ItemView,
-    LedgerRow,
-    MeasureView,
-    ProgressReport,
-    UnitRanking,
-)
+from .errors import InvalidInputError, ItemNotFound, TrackNotFound, UnitNotFound
+from .views import EventView, ItemView, LedgerRow, MeasureView, ProgressReport, UnitRanking
 
 
 def item(rt: Runtime, item_id: int) -> ItemView:
@@ -104,7 +92,12 @@ def events(
 
 
 def ledger(
-    rt: Runtime, campaign: str | int, *, unit: str | None = None, track: str | None = None, after: int | None = None,
+    rt: Runtime,
+    campaign: str | int,
+    *,
+    unit: str | None = None,
+    track: str | None = None,
+    after: int | None = None,
     limit: int | None = None,
 ) -> list[LedgerRow]:
     with rt.store.read() as conn:
@@ -130,12 +123,12 @@ def ledger(
         )
         for mr in conn.execute(measure_query).mappings():
             measures.setdefault(mr["item_id"], []).append(measure_view(mr))
-        return [
-            LedgerRow(item_view(camp, r), tuple(measures.get(r["id"], ()))) for r in rows
-        ]
+        return [LedgerRow(item_view(camp, r), tuple(measures.get(r["id"], ()))) for r in rows]
 
 
-def count_items(rt: Runtime, campaign: str | int, *, unit: str | None = None, track: str | None = None) -> int:
+def count_items(
+    rt: Runtime, campaign: str | int, *, unit: str | None = None, track: str | None = None
+) -> int:
     with rt.store.read() as conn:
         camp = rt.campaign(conn, campaign)
         query = select(func.count()).select_from(ITEM).where(ITEM.c.campaign_id == camp.id)
@@ -158,7 +151,9 @@ def ledger_pages(
         after = rows[-1].item.id
 
 
-def progress(rt: Runtime, campaign: str | int, *, unit: str | None = None, track: str | None = None) -> ProgressReport:
+def progress(
+    rt: Runtime, campaign: str | int, *, unit: str | None = None, track: str | None = None
+) -> ProgressReport:
     now = rt.now()
     with rt.store.read() as conn:
         camp = rt.campaign(conn, campaign)
@@ -177,7 +172,9 @@ def ranking(rt: Runtime, campaign: str | int, *, track: str | None = None) -> li
         return _reports.ranking(conn, camp, now, track=track)
 
 
-def cases(rt: Runtime, campaign: str | int, *, unit: str | None = None, track: str | None = None) -> list[ItemView]:
+def cases(
+    rt: Runtime, campaign: str | int, *, unit: str | None = None, track: str | None = None
+) -> list[ItemView]:
     with rt.store.read() as conn:
         camp = rt.campaign(conn, campaign)
         query = select(ITEM).where(ITEM.c.campaign_id == camp.id, ITEM.c.case_marked_at.is_not(None))
@@ -200,8 +197,11 @@ def issue_number(rt: Runtime, campaign: str | int, kind: str, as_of: dt.date, is
     while True:  # a lost race is followed by a read that sees the winner's number
         with rt.store.read() as conn:
             camp = rt.campaign(conn, campaign)
-            number = conn.execute(select(ISSUE.c.number).where(
-                ISSUE.c.campaign_id == camp.id, ISSUE.c.kind == kind, ISSUE.c.as_of == as_of)).scalar()
+            number = conn.execute(
+                select(ISSUE.c.number).where(
+                    ISSUE.c.campaign_id == camp.id, ISSUE.c.kind == kind, ISSUE.c.as_of == as_of
+                )
+            ).scalar()
         if number is not None:
             return int(number)
         now = rt.now()
@@ -211,9 +211,17 @@ def issue_number(rt: Runtime, campaign: str | int, kind: str, as_of: dt.date, is
                 if number is not None:
                     return int(number)
                 serial = tx.scalar(st.serial_next, {"cid": camp.id, "kind": kind})
-                number = tx.scalar(st.issue_insert_once, {
-                    "campaign_id": camp.id, "kind": kind, "number": serial, "as_of": as_of,
-                    "issued_at": now, "issued_by": issued_by})
+                number = tx.scalar(
+                    st.issue_insert_once,
+                    {
+                        "campaign_id": camp.id,
+                        "kind": kind,
+                        "number": serial,
+                        "as_of": as_of,
+                        "issued_at": now,
+                        "issued_by": issued_by,
+                    },
+                )
                 if number is None:
                     raise _IssueRace
                 return int(number)

@@ -81,10 +81,13 @@ class Prepared(Generic[R_co]):
             raise StorageError((str(err).strip().splitlines() or [type(err).__name__])[0]) from err
 
     def row(self, raw: Sequence[Any]) -> R_co:
-        return cast(R_co, {
-            name: (proc(value) if proc is not None else value)
-            for name, proc, value in zip(self.columns, self.results, raw, strict=True)
-        })
+        return cast(
+            R_co,
+            {
+                name: (proc(value) if proc is not None else value)
+                for name, proc, value in zip(self.columns, self.results, raw, strict=True)
+            },
+        )
 
 
 class Tx:

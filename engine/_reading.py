@@ -6,11 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 
-from zhenggai.workflows.schema import (
-    CalendarSpec,
-    CampaignSetup,
-    LifecycleSpec,
-)
+from zhenggai.workflows.schema import CalendarSpec, CampaignSetup, LifecycleSpec
 
 from . import (
     _campaigns,
@@ -27,10 +23,7 @@ from . import (
     _timekeeping,
 )
 from ._runtime import Runtime
-from .audit import (
-    Anchor,
-    AuditReport,
-)
+from .audit import Anchor, AuditReport
 from .calendar import WorkingCalendar
 from .views import (
     CalendarYearView,
@@ -145,7 +138,12 @@ class EngineReads:
         return _queries.events(self._rt, item_id, campaign=campaign, after=after)
 
     def ledger(
-        self, campaign: str | int, *, unit: str | None = None, track: str | None = None, after: int | None = None,
+        self,
+        campaign: str | int,
+        *,
+        unit: str | None = None,
+        track: str | None = None,
+        after: int | None = None,
         limit: int | None = None,
     ) -> list[LedgerRow]:
         """The 整改台账: the campaign's items (of one unit / track when given) with their
@@ -164,7 +162,9 @@ class EngineReads:
         so an export of a large campaign holds one page in memory, not the whole ledger."""
         return _queries.ledger_pages(self._rt, campaign, unit=unit, track=track, page=page)
 
-    def cases(self, campaign: str | int, *, unit: str | None = None, track: str | None = None) -> list[ItemView]:
+    def cases(
+        self, campaign: str | int, *, unit: str | None = None, track: str | None = None
+    ) -> list[ItemView]:
         """The items marked as typical cases (典型案例), in the order they were marked."""
         return _queries.cases(self._rt, campaign, unit=unit, track=track)
 
@@ -181,7 +181,9 @@ class EngineReads:
         """A document's audit events (its id is in their data), in chain order."""
         return _documents.document_events(self._rt, document_id)
 
-    def progress(self, campaign: str | int, *, unit: str | None = None, track: str | None = None) -> ProgressReport:
+    def progress(
+        self, campaign: str | int, *, unit: str | None = None, track: str | None = None
+    ) -> ProgressReport:
         """The numbers of a progress bulletin (工作进展通报) as of now: for the campaign, or one
         responsible unit or track of it (definitions in :mod:`zhenggai.engine._reports`)."""
         return _queries.progress(self._rt, campaign, unit=unit, track=track)
@@ -230,7 +232,12 @@ class EngineReads:
         return _roster.contact(self._rt, contact_id)
 
     def contacts(
-        self, campaign: str | int, *, unit: str | None = None, role: str | None = None, include_removed: bool = False
+        self,
+        campaign: str | int,
+        *,
+        unit: str | None = None,
+        role: str | None = None,
+        include_removed: bool = False,
     ) -> list[ContactView]:
         """The campaign's roster, by id: of one unit, of one role, with removed contacts or not."""
         return _roster.contacts(self._rt, campaign, unit=unit, role=role, include_removed=include_removed)
@@ -245,7 +252,11 @@ class EngineReads:
         return _roster.unreachable(self._rt, campaign)
 
     def duties(
-        self, campaign: str | int, *, unit: str | None = None, status: str | None = None,
+        self,
+        campaign: str | int,
+        *,
+        unit: str | None = None,
+        status: str | None = None,
         due_by: dt.date | None = None,
     ) -> list[DutyView]:
         """The campaign's duty occurrences, by due date then unit: of one unit, with one status
@@ -267,7 +278,9 @@ class EngineReads:
         chain cut short, rewritten or deleted since."""
         return _chain.audit_anchors(self._rt, campaign)
 
-    def verify_audit(self, campaign: str | int | None = None, *, anchors: Iterable[Anchor] = ()) -> AuditReport:
+    def verify_audit(
+        self, campaign: str | int | None = None, *, anchors: Iterable[Anchor] = ()
+    ) -> AuditReport:
         """Re-check every audit chain (or one campaign's): altered, inserted or deleted events,
         and the rows the events vouch for (items and their measures, documents, the roster,
         queued messages, the stored definition); against ``anchors`` (of :meth:`audit_anchors`,

@@ -11,14 +11,8 @@ from ._runtime import Runtime
 from ._sealing import IDENTITY_FIELDS
 from ._statements import REPORTER
 from ._writes import append_event
-from .errors import (
-    ReporterKeyError,
-)
-from .views import (
-    Actor,
-    RekeyReport,
-    ReporterView,
-)
+from .errors import ReporterKeyError
+from .views import Actor, RekeyReport, ReporterView
 
 
 def read_reporter(rt: Runtime, item_id: int, actor: Actor) -> ReporterView | None:
@@ -31,8 +25,16 @@ def read_reporter(rt: Runtime, item_id: int, actor: Actor) -> ReporterView | Non
         check_operation(camp, actor, "read_reporter", None)
         rep = tx.one(st.reporter, {"item_id": item_id})
         append_event(
-            tx, st, camp.id, item_id=item_id, trigger="read_reporter", from_state=row["state"],
-            to_state=row["state"], actor=actor, at=now, data={"found": rep is not None},
+            tx,
+            st,
+            camp.id,
+            item_id=item_id,
+            trigger="read_reporter",
+            from_state=row["state"],
+            to_state=row["state"],
+            actor=actor,
+            at=now,
+            data={"found": rep is not None},
         )
     if rep is None:
         return None
@@ -59,10 +61,14 @@ def rekey_reporters(rt: Runtime, campaign: str | int | None, actor: Actor) -> Re
         camps = [rt.campaign(tx, cid) for cid in ids]
         for camp in camps:  # the role that reads identities (the custodian) re-seals them
             check_actor(camp, actor)
-            check_role(camp, actor, "rekey_reporters", camp.operations.get("read_reporter", frozenset()), None)
+            check_role(
+                camp, actor, "rekey_reporters", camp.operations.get("read_reporter", frozenset()), None
+            )
         # Every campaign's reporters, in item order (as one query over the campaigns would give them).
-        rows = sorted((row for cid in ids for row in tx.all(ad.reporters_of_campaign, {"cid": cid})),
-                      key=lambda row: row["item_id"])
+        rows = sorted(
+            (row for cid in ids for row in tx.all(ad.reporters_of_campaign, {"cid": cid})),
+            key=lambda row: row["item_id"],
+        )
         counts = {cid: Counter[str]() for cid in ids}
         updates: list[dict[str, Any]] = []
         problems: list[ReporterKeyError] = []
@@ -90,16 +96,31 @@ def rekey_reporters(rt: Runtime, campaign: str | int | None, actor: Actor) -> Re
         for camp in camps:
             tally = counts[camp.id]
             append_event(
-                tx, st, camp.id, item_id=None, trigger="rekey_reporters", from_state=None, to_state=None,
-                actor=actor, at=now,
-                data={"key_id": current, "resealed": tally["resealed"],
-                      "sealed_plaintext": tally["sealed_plaintext"], "unchanged": tally["unchanged"]},
+                tx,
+                st,
+                camp.id,
+                item_id=None,
+                trigger="rekey_reporters",
+                from_state=None,
+                to_state=None,
+                actor=actor,
+                at=now,
+                data={
+                    "key_id": current,
+                    "resealed": tally["resealed"],
+                    "sealed_plaintext": tally["sealed_plaintext"],
+                    "unchanged": tally["unchanged"],
+                },
             )
     scrubbed = rt.store.scrub([REPORTER.name]) if updates else False
     total = Counter[str]()
     for tally in counts.values():
         total.update(tally)
     return RekeyReport(
-        key_id=current, campaigns=tuple(camp.key for camp in camps), resealed=total["resealed"],
-        sealed_plaintext=total["sealed_plaintext"], unchanged=total["unchanged"], scrubbed=scrubbed,
+        key_id=current,
+        campaigns=tuple(camp.key for camp in camps),
+        resealed=total["resealed"],
+        sealed_plaintext=total["sealed_plaintext"],
+        unchanged=total["unchanged"],
+        scrubbed=scrubbed,
     )

@@ -37,12 +37,23 @@ __all__ = ["LIGHTS", "GramCache", "find_duplicates", "progress", "ranking"]
 LIGHTS: Mapping[str, str] = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
 
 _COLUMNS = (
-    ITEM.c.id, ITEM.c.track, ITEM.c.state, ITEM.c.light, ITEM.c.escalation_level, ITEM.c.reopen_count,
-    ITEM.c.due, ITEM.c.paused_at, ITEM.c.responsible_unit_id, ITEM.c.created_at, ITEM.c.closed_at,
+    ITEM.c.id,
+    ITEM.c.track,
+    ITEM.c.state,
+    ITEM.c.light,
+    ITEM.c.escalation_level,
+    ITEM.c.reopen_count,
+    ITEM.c.due,
+    ITEM.c.paused_at,
+    ITEM.c.responsible_unit_id,
+    ITEM.c.created_at,
+    ITEM.c.closed_at,
 )
 
 
-def _items(conn: Connection, camp: Campaign, unit_id: int | None, track: str | None) -> list[Mapping[str, Any]]:
+def _items(
+    conn: Connection, camp: Campaign, unit_id: int | None, track: str | None
+) -> list[Mapping[str, Any]]:
     query = select(*_COLUMNS).where(ITEM.c.campaign_id == camp.id).order_by(ITEM.c.id)
     if unit_id is not None:
         query = query.where(ITEM.c.responsible_unit_id == unit_id)
@@ -137,13 +148,20 @@ def _trend(
     open_count = 0
     while week <= last:
         open_count += reported[week] - finished[week] + reopened[week]
-        points.append(TrendPoint(week_start=week, reported=reported[week], closed=finished[week], open=open_count))
+        points.append(
+            TrendPoint(week_start=week, reported=reported[week], closed=finished[week], open=open_count)
+        )
         week += dt.timedelta(days=7)
     return tuple(points)
 
 
 def progress(
-    conn: Connection, camp: Campaign, now: dt.datetime, *, unit_id: int | None, unit: str | None,
+    conn: Connection,
+    camp: Campaign,
+    now: dt.datetime,
+    *,
+    unit_id: int | None,
+    unit: str | None,
     track: str | None,
 ) -> ProgressReport:
     """The campaign's figures as of ``now``, for all of it or one unit / track."""
@@ -168,7 +186,8 @@ def progress(
         overdue=sum(judge.overdue(r) for r in rows),
         by_track=tuple(Tally(k, camp.tracks[k], tracks[k]) for k in track_keys),
         by_state=tuple(
-            Tally(s.id, camp.lifecycle.labels.get(s.id, s.id), states[s.id]) for s in camp.lifecycle.spec.states
+            Tally(s.id, camp.lifecycle.labels.get(s.id, s.id), states[s.id])
+            for s in camp.lifecycle.spec.states
         ),
         by_light=tuple(Tally(k, label, lights[k]) for k, label in LIGHTS.items()),
         by_unit=_by_unit(camp, rows, judge),
@@ -191,8 +210,15 @@ def ranking(conn: Connection, camp: Campaign, now: dt.datetime, *, track: str | 
     )
     return [
         UnitRanking(
-            rank=i, unit=t.unit, unit_name=t.unit_name, total=t.total, closed=t.closed,
-            closed_on_time=t.closed_on_time, on_time_rate=rate(t), overdue=t.overdue, reopened=t.reopened,
+            rank=i,
+            unit=t.unit,
+            unit_name=t.unit_name,
+            total=t.total,
+            closed=t.closed,
+            closed_on_time=t.closed_on_time,
+            on_time_rate=rate(t),
+            overdue=t.overdue,
+            reopened=t.reopened,
             supervised=t.supervised,
         )
         for i, t in enumerate(order, 1)
@@ -244,7 +270,7 @@ class GramCache:
 
 
 def find_duplicates(
-    tx: Tx, st: Statements, camp: Campaign, row: Mapping[str, Any], unit_id: int | None, cache: GramCache,
+    tx: Tx, st: Statements, camp: Campaign, row: Mapping[str, Any], unit_id: int | None, cache: GramCache
 ) -> list[tuple[int, float]]:
     """(item id, score) of the items ``row`` (just inserted) most likely duplicates, best first:
     same track, and same responsible unit when ``unit_id`` is given. The score is the better of

@@ -21,25 +21,27 @@ as it is now (``zhenggai outbox retry``), so a contact added later still gets it
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from zhenggai.workflows.schema import (
-    ADDRESS_LIST,
-    CampaignSetup,
-    ContactSpec,
-    NotifySpec,
-    checked_email,
-    checked_mobile,
-)
+from zhenggai.workflows.schema import CampaignSetup, ContactSpec, NotifySpec
 
 from ._access import check_actor
 from ._admin_statements import AdminStatements
+from ._contact_fields import (
+    CONTACT_CHANNELS,
+    FIELDS,
+    contact_view,
+    entry_fields,
+    field_problems,
+    given_fields,
+    row_values,
+    same_person,
+)
 from ._raw import Tx
 from ._runtime import Runtime
 from ._statements import Statements
-from ._writes import Campaign, Vouch, _route, append_event, contact_address
+from ._writes import Campaign, Vouch, _route, append_event
 from .audit import outbox_row_digest
 from .checks import _notify_lists
 from .errors import ContactNotFound, ImportRejected, InvalidInputError, PermissionDeniedError, UnitNotFound
@@ -63,196 +65,10 @@ __all__ = [
     "update_contact",
 ]
 
-#: Delivery channels a contact can name as its own preference, in Chinese.
-CONTACT_CHANNELS: Mapping[str, str] = {"email": "电子邮件", "sms": "短信", "wecom": "企业微信", "dingtalk": "钉钉"}
-#: The fields of a contact a person gives (and may change), in Chinese.
-FIELDS: Mapping[str, str] = {
-    "unit": "单位", "name": "姓名", "role": "角色", "mobile": "手机", "email": "邮箱", "wecom_id": "企业微信ID",
-    "dingtalk_id": "钉钉ID", "channels": "接收渠道", "active_from": "生效日期", "active_to": "失效日期",
-}
-#: The role of a contact who is only a unit's (not one of the definition's roles).
-PLAIN_ROLE = "contact"
-#: Unit recipients of a notify (the others are roles).
 UNIT_RECIPIENTS = frozenset({"responsible_unit", "previous_unit", "lead_unit", "all_units", "lead_units"})
 OPERATION = "manage_contacts"
 #: Who may change the roster when a definition has no ``manage_contacts``: these operations' roles.
 FALLBACK_OPERATIONS = ("recompute_deadlines", "migrate_campaign")
-
-_ACCOUNT = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-# ------------------------------------------------------------------------------ values
-
-
-class _Refused(Exception):
-    """A value a person gave cannot be used; the argument is the Chinese reason."""
-
-
-def _text(value: object, limit: int) -> str | None:
-    """``value`` stripped (None or blank: None); raises the Chinese reason otherwise."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise _Refused("须为文本")
-    text = value.strip()
-    if not text:
-        return None
-    if len(text) > limit:
-        raise _Refused(f"过长 ({len(text)} 字, 最多 {limit} 字)")
-    if _CONTROL.search(text):
-        raise _Refused("含有不可见的控制字符")
-    return text
-
-
-def _date(value: object) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        raise _Refused("须为日期, 不是时刻")
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise _Refused(f"日期格式应为 YYYY-MM-DD, 收到 {value!r}") from None
-    raise _Refused("须为日期")
-
-
-def _unit(value: object, camp: Campaign) -> str:
-    if not isinstance(value, str) or value not in camp.unit_ids:
-        raise _Refused(f"本专项行动没有单位 {value!r}")
-    return value
-
-
-def _name(value: object, camp: Campaign) -> str:
-    text = _text(value, 100)
-    if text is None:
-        raise _Refused("不能为空")
-    return text
-
-
-def _role(value: object, camp: Campaign) -> str:
-    if value in (None, ""):
-        return PLAIN_ROLE
-    if not isinstance(value, str) or (value != PLAIN_ROLE and value not in camp.roles):
-        known = "、".join(f"{r.label} ({r.id})" for r in camp.roles.values())
-        raise _Refused(f"实施方案没有角色 {value!r} (可填: {PLAIN_ROLE} 联系人、{known})")
-    return value
-
-
-def _address(check: Callable[[str], str], limit: int) -> Callable[[object, Campaign], str | None]:
-    def checked(value: object, camp: Campaign) -> str | None:
-        text = _text(value, limit)
-        try:
-            return None if text is None else check(text)
-        except ValueError as err:
-            raise _Refused(str(err)) from None
-
-    return checked
-
-
-def _account(value: object, camp: Campaign) -> str | None:
-    text = _text(value, 64)
-    if text is not None and ADDRESS_LIST.search(text):
-        raise _Refused(f"只能填一个账号 (不能用逗号、分号等列出多个): {text!r}")
-    if text is not None and not _ACCOUNT.fullmatch(text):
-        raise _Refused("账号只能含字母、数字和 _ . @ -, 最多 64 个字符")
-    return text
-
-
-def _channels(value: object, camp: Campaign) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str) or not isinstance(value, Sequence):
-        raise _Refused("须为渠道列表")
-    out: list[str] = []
-    for channel in value:
-        if channel not in CONTACT_CHANNELS:
-            known = "、".join(f"{label} ({key})" for key, label in CONTACT_CHANNELS.items())
-            raise _Refused(f"未知接收渠道 {channel!r} (可填: {known})")
-        if channel not in out:
-            out.append(channel)
-    return tuple(out)
-
-
-#: How each field a person gives is checked and normalised (the dates: :func:`_date`).
-_CHECKS: Mapping[str, Callable[[object, Campaign], Any]] = {
-    "unit": _unit,
-    "name": _name,
-    "role": _role,
-    "mobile": _address(checked_mobile, 40),
-    "email": _address(checked_email, 200),
-    "wecom_id": _account,
-    "dingtalk_id": _account,
-    "channels": _channels,
-}
-
-
-def _checked(value: object, name: str, camp: Campaign) -> Any:
-    """One field given by a person, normalised; :class:`_Refused` with the Chinese reason."""
-    check = _CHECKS.get(name)
-    return _date(value) if check is None else check(value, camp)
-
-
-def _problems(camp: Campaign, given: Mapping[str, object]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """A contact's fields normalised, and every problem as (field, reason)."""
-    values: dict[str, Any] = {}
-    problems: list[tuple[str, str]] = []
-    for name in FIELDS:
-        try:
-            values[name] = _checked(given.get(name), name, camp)
-        except _Refused as err:
-            problems.append((name, str(err)))
-    if problems:
-        return values, problems
-    addresses = ("mobile", "email", "wecom_id", "dingtalk_id")
-    if not any(values[a] for a in addresses):
-        problems.append(("mobile", "至少须有一种联系方式 (手机、邮箱、企业微信ID 或 钉钉ID)"))
-    for channel in values["channels"]:
-        if not contact_address(values, channel):
-            needs = "邮箱" if channel == "email" else "手机" if channel == "sms" else f"{FIELDS[channel + '_id']}或手机"
-            problems.append(("channels", f"接收渠道「{CONTACT_CHANNELS[channel]}」需要{needs}"))
-    start, end = values["active_from"], values["active_to"]
-    if start is not None and end is not None and start > end:
-        problems.append(("active_to", f"失效日期 {end.isoformat()} 早于生效日期 {start.isoformat()}"))
-    return values, problems
-
-
-def _row_values(values: Mapping[str, Any], camp: Campaign) -> dict[str, Any]:
-    """Checked fields as the columns of ``zg_contact``."""
-    row = {k: v for k, v in values.items() if k not in ("unit", "channels")}
-    row["unit_id"] = camp.unit_ids[values["unit"]]
-    row["channels"] = ",".join(values["channels"])
-    return row
-
-
-def _given(row: Mapping[str, Any], camp: Campaign) -> dict[str, Any]:
-    """A stored contact as the fields a person gives."""
-    given = {name: row[name] for name in FIELDS if name in row}
-    given["unit"] = camp.unit_keys[row["unit_id"]]
-    given["channels"] = tuple(c for c in (row["channels"] or "").split(",") if c)
-    return given
-
-
-def _entry(entry: NewContact) -> dict[str, Any]:
-    return {name: getattr(entry, name) for name in FIELDS}
-
-
-def _same_person(values: Mapping[str, Any]) -> tuple[str, str, str]:
-    return values["unit"], values["name"], values["role"]
-
-
-def _view(camp: Campaign, row: Mapping[str, Any]) -> ContactView:
-    return ContactView(
-        id=row["id"], campaign=camp.key, unit=camp.unit_keys[row["unit_id"]], unit_name=camp.unit_names[row["unit_id"]],
-        name=row["name"], role=row["role"], mobile=row["mobile"], email=row["email"], wecom_id=row["wecom_id"],
-        dingtalk_id=row["dingtalk_id"], channels=tuple(c for c in (row["channels"] or "").split(",") if c),
-        active_from=row["active_from"], active_to=row["active_to"], created_at=row["created_at"],
-        updated_at=row["updated_at"], removed_at=row["removed_at"],
-    )
-
 
 # ------------------------------------------------------------------------------ reading
 
@@ -263,24 +79,27 @@ def _rows(rt: Runtime, tx: Tx, camp: Campaign) -> list[dict[str, Any]]:
     return tx.all(rt.st.bind_roster, {"cid": camp.id})
 
 
-def contacts(rt: Runtime, campaign: str | int, *, unit: str | None, role: str | None,
-             include_removed: bool) -> list[ContactView]:
+def contacts(
+    rt: Runtime, campaign: str | int, *, unit: str | None, role: str | None, include_removed: bool
+) -> list[ContactView]:
     with rt.store.read() as conn:
         camp = rt.campaign(conn, campaign)
         if unit is not None and unit not in camp.unit_ids:
             raise UnitNotFound(unit)
         rows = _rows(rt, Tx.on(conn), camp)
     return [
-        _view(camp, r) for r in rows
+        contact_view(camp, r)
+        for r in rows
         if (include_removed or r["removed_at"] is None)
-        and (unit is None or camp.unit_keys[r["unit_id"]] == unit) and (role is None or r["role"] == role)
+        and (unit is None or camp.unit_keys[r["unit_id"]] == unit)
+        and (role is None or r["role"] == role)
     ]
 
 
 def contact(rt: Runtime, contact_id: int) -> ContactView:
     with rt.store.read() as conn:
         row, camp = _load(rt, Tx.on(conn), contact_id)
-    return _view(camp, row)
+    return contact_view(camp, row)
 
 
 def _today(camp: Campaign, now: dt.datetime) -> dt.date:
@@ -323,15 +142,21 @@ def unreachable(rt: Runtime, campaign: str | int) -> UnreachableView:
     units = {r["unit_id"] for r in live if _route(r, unit_default)[1]}
     roles = {r["role"] for r in live if _route(r, routes.get(r["role"]))[1]}
     return UnreachableView(
-        campaign=camp.key, day=day,
-        units=tuple((camp.unit_keys[u], camp.unit_names[u]) for u in sorted(camp.unit_keys) if u not in units),
+        campaign=camp.key,
+        day=day,
+        units=tuple(
+            (camp.unit_keys[u], camp.unit_names[u]) for u in sorted(camp.unit_keys) if u not in units
+        ),
         roles=tuple((r, camp.roles[r].label) for r in notified_roles(camp.setup, camp) if r not in roles),
     )
 
 
 def _active(row: Mapping[str, Any], day: dt.date) -> bool:
-    return (row["removed_at"] is None and (row["active_from"] is None or row["active_from"] <= day)
-            and (row["active_to"] is None or day <= row["active_to"]))
+    return (
+        row["removed_at"] is None
+        and (row["active_from"] is None or row["active_from"] <= day)
+        and (row["active_to"] is None or day <= row["active_to"])
+    )
 
 
 def _routes(camp: Campaign) -> dict[str, Sequence[str]]:
@@ -364,11 +189,14 @@ def _own_units(camp: Campaign, actor: Actor, units: Sequence[str]) -> None:
         raise PermissionDeniedError(actor.name, actor.role, ACTION, "只能维护本单位的联系人")
 
 
-def _duplicates(rows: Sequence[Mapping[str, Any]], camp: Campaign, skip: int | None = None) -> dict[tuple[str, str, str], int]:
+def _duplicates(
+    rows: Sequence[Mapping[str, Any]], camp: Campaign, skip: int | None = None
+) -> dict[tuple[str, str, str], int]:
     """(unit, name, role) → id of the contacts in the roster (not removed), but ``skip``."""
     return {
         (camp.unit_keys[r["unit_id"]], r["name"], r["role"]): r["id"]
-        for r in rows if r["removed_at"] is None and r["id"] != skip
+        for r in rows
+        if r["removed_at"] is None and r["id"] != skip
     }
 
 
@@ -379,14 +207,34 @@ def _refuse(problems: Sequence[tuple[str, str]]) -> None:
         raise InvalidInputError(field, reason + more)
 
 
-def _event(tx: Tx, st: Statements, camp: Campaign, actor: Actor, now: dt.datetime, trigger: str,
-           data: Mapping[str, Any]) -> None:
-    append_event(tx, st, camp.id, item_id=None, trigger=trigger, from_state=None, to_state=None, actor=actor,
-                 at=now, data=data, roster=True)
+def _event(
+    tx: Tx,
+    st: Statements,
+    camp: Campaign,
+    actor: Actor,
+    now: dt.datetime,
+    trigger: str,
+    data: Mapping[str, Any],
+) -> None:
+    append_event(
+        tx,
+        st,
+        camp.id,
+        item_id=None,
+        trigger=trigger,
+        from_state=None,
+        to_state=None,
+        actor=actor,
+        at=now,
+        data=data,
+        roster=True,
+    )
 
 
-def _insert(rt: Runtime, tx: Tx, camp: Campaign, values: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
-    row = {**_row_values(values, camp), "created_at": now, "updated_at": now, "removed_at": None}
+def _insert(
+    rt: Runtime, tx: Tx, camp: Campaign, values: Mapping[str, Any], now: dt.datetime
+) -> dict[str, Any]:
+    row = {**row_values(values, camp), "created_at": now, "updated_at": now, "removed_at": None}
     return {**row, "id": tx.scalar(rt.admin.contact_insert, row)}
 
 
@@ -397,17 +245,28 @@ def add_contact(rt: Runtime, campaign: str | int, actor: Actor, entry: NewContac
     with rt.store.transaction() as tx:
         camp = rt.campaign(tx, campaign)
         _may_manage(rt, camp, actor)
-        values, problems = _problems(camp, _entry(entry))
+        values, problems = field_problems(camp, entry_fields(entry))
         _refuse(problems)
         _own_units(camp, actor, [values["unit"]])
         known = _duplicates(_rows(rt, tx, camp), camp)
-        if _same_person(values) in known:
-            raise InvalidInputError("name", f"通讯录中已有该联系人 (编号 {known[_same_person(values)]})")
+        if same_person(values) in known:
+            raise InvalidInputError("name", f"通讯录中已有该联系人 (编号 {known[same_person(values)]})")
         row = _insert(rt, tx, camp, values, now)
-        _event(tx, rt.st, camp, actor, now, "contact_added",
-               {"contact": row["id"], "unit": values["unit"], "role": values["role"],
-                "fields": sorted(n for n in FIELDS if n not in ("unit", "role") and values[n])})
-        return _view(camp, row)
+        _event(
+            tx,
+            rt.st,
+            camp,
+            actor,
+            now,
+            "contact_added",
+            {
+                "contact": row["id"],
+                "unit": values["unit"],
+                "role": values["role"],
+                "fields": sorted(n for n in FIELDS if n not in ("unit", "role") and values[n]),
+            },
+        )
+        return contact_view(camp, row)
 
 
 def _load(rt: Runtime, tx: Tx, contact_id: int) -> tuple[dict[str, Any], Campaign]:
@@ -433,23 +292,30 @@ def update_contact(rt: Runtime, contact_id: int, actor: Actor, changes: Mapping[
         if row["removed_at"] is not None:
             raise InvalidInputError("contact_id", f"联系人 {contact_id} 已移除, 不能修改 (请重新添加)")
         _may_manage(rt, camp, actor)
-        before = _given(row, camp)
+        before = given_fields(row, camp)
         _own_units(camp, actor, [before["unit"]])
-        values, problems = _problems(camp, {**before, **changes})
+        values, problems = field_problems(camp, {**before, **changes})
         _refuse(problems)
         _own_units(camp, actor, [values["unit"]])
         changed = [n for n in FIELDS if values[n] != before[n]]
         if not changed:
-            return _view(camp, row)
+            return contact_view(camp, row)
         known = _duplicates(_rows(rt, tx, camp), camp, skip=contact_id)
-        if _same_person(values) in known:
-            raise InvalidInputError("name", f"通讯录中已有该联系人 (编号 {known[_same_person(values)]})")
-        new = {**_row_values(values, camp), "updated_at": now}
+        if same_person(values) in known:
+            raise InvalidInputError("name", f"通讯录中已有该联系人 (编号 {known[same_person(values)]})")
+        new = {**row_values(values, camp), "updated_at": now}
         columns = tuple(sorted(new))
         tx.run(rt.admin.contact_update(columns), {"w_id": contact_id, **{f"v_{c}": new[c] for c in columns}})
-        _event(tx, rt.st, camp, actor, now, "contact_updated",
-               {"contact": contact_id, "unit": values["unit"], "role": values["role"], "changed": changed})
-        return _view(camp, {**row, **new})
+        _event(
+            tx,
+            rt.st,
+            camp,
+            actor,
+            now,
+            "contact_updated",
+            {"contact": contact_id, "unit": values["unit"], "role": values["role"], "changed": changed},
+        )
+        return contact_view(camp, {**row, **new})
 
 
 def remove_contact(rt: Runtime, contact_id: int, actor: Actor) -> ContactView:
@@ -460,15 +326,25 @@ def remove_contact(rt: Runtime, contact_id: int, actor: Actor) -> ContactView:
         _may_manage(rt, camp, actor)
         _own_units(camp, actor, [unit])
         if row["removed_at"] is not None:
-            raise InvalidInputError("contact_id", f"联系人 {contact_id} 已于 {_today(camp, row['removed_at'])} 移除")
+            raise InvalidInputError(
+                "contact_id", f"联系人 {contact_id} 已于 {_today(camp, row['removed_at'])} 移除"
+            )
         tx.run(rt.admin.contact_remove, {"id": contact_id, "removed_at": now, "updated_at": now})
-        _event(tx, rt.st, camp, actor, now, "contact_removed",
-               {"contact": contact_id, "unit": unit, "role": row["role"]})
-        return _view(camp, {**row, "removed_at": now, "updated_at": now})
+        _event(
+            tx,
+            rt.st,
+            camp,
+            actor,
+            now,
+            "contact_removed",
+            {"contact": contact_id, "unit": unit, "role": row["role"]},
+        )
+        return contact_view(camp, {**row, "removed_at": now, "updated_at": now})
 
 
-def _entries_problems(camp: Campaign, rows: Sequence[Mapping[str, Any]],
-                      entries: Sequence[NewContact]) -> tuple[list[dict[str, Any]], list[ImportProblem]]:
+def _entries_problems(
+    camp: Campaign, rows: Sequence[Mapping[str, Any]], entries: Sequence[NewContact]
+) -> tuple[list[dict[str, Any]], list[ImportProblem]]:
     known = _duplicates(rows, camp)
     seen: dict[tuple[str, str, str], int] = {}
     checked: list[dict[str, Any]] = []
@@ -477,11 +353,11 @@ def _entries_problems(camp: Campaign, rows: Sequence[Mapping[str, Any]],
         if not isinstance(entry, NewContact):
             problems.append(ImportProblem(i, "contact", "须为 NewContact"))
             continue
-        values, found = _problems(camp, _entry(entry))
+        values, found = field_problems(camp, entry_fields(entry))
         problems += [ImportProblem(i, field, reason) for field, reason in found]
         if found:
             continue
-        person = _same_person(values)
+        person = same_person(values)
         if person in known:
             problems.append(ImportProblem(i, "name", f"通讯录中已有该联系人 (编号 {known[person]})"))
         elif person in seen:
@@ -500,7 +376,9 @@ def check_contacts(rt: Runtime, campaign: str | int, entries: Sequence[NewContac
         return _entries_problems(camp, _rows(rt, Tx.on(conn), camp), entries)[1]
 
 
-def import_contacts(rt: Runtime, campaign: str | int, actor: Actor, entries: Sequence[NewContact]) -> list[ContactView]:
+def import_contacts(
+    rt: Runtime, campaign: str | int, actor: Actor, entries: Sequence[NewContact]
+) -> list[ContactView]:
     now = rt.now()
     with rt.store.transaction() as tx:
         camp = rt.campaign(tx, campaign)
@@ -510,17 +388,33 @@ def import_contacts(rt: Runtime, campaign: str | int, actor: Actor, entries: Seq
             raise ImportRejected(problems, "联系人")
         _own_units(camp, actor, sorted({v["unit"] for v in checked}))
         rows = [_insert(rt, tx, camp, values, now) for values in checked]
-        _event(tx, rt.st, camp, actor, now, "contacts_imported",
-               {"contacts": [r["id"] for r in rows], "units": sorted({v["unit"] for v in checked}),
-                "roles": sorted({v["role"] for v in checked})})
-        return [_view(camp, r) for r in rows]
+        _event(
+            tx,
+            rt.st,
+            camp,
+            actor,
+            now,
+            "contacts_imported",
+            {
+                "contacts": [r["id"] for r in rows],
+                "units": sorted({v["unit"] for v in checked}),
+                "roles": sorted({v["role"] for v in checked}),
+            },
+        )
+        return [contact_view(camp, r) for r in rows]
 
 
 # ------------------------------------------------------------------- the definition's contacts
 
 
-def seed_contacts(tx: Tx, st: Statements, unit_id: int, specs: Sequence[ContactSpec], now: dt.datetime,
-                  present: set[tuple[int, str, str]] | None = None) -> int:
+def seed_contacts(
+    tx: Tx,
+    st: Statements,
+    unit_id: int,
+    specs: Sequence[ContactSpec],
+    now: dt.datetime,
+    present: set[tuple[int, str, str]] | None = None,
+) -> int:
     """Put a definition's contacts of one unit into the roster, but those ``present`` (unit id,
     name, role); returns how many were added."""
     added = 0
@@ -530,17 +424,31 @@ def seed_contacts(tx: Tx, st: Statements, unit_id: int, specs: Sequence[ContactS
         if person in present:
             continue
         present.add(person)
-        tx.run(st.contact_insert, {
-            "unit_id": unit_id, "name": contact.name, "role": contact.role, "email": contact.email,
-            "mobile": contact.mobile, "channels": ",".join(contact.channels), "wecom_id": None, "dingtalk_id": None,
-            "active_from": None, "active_to": None, "created_at": now, "updated_at": now, "removed_at": None,
-        })
+        tx.run(
+            st.contact_insert,
+            {
+                "unit_id": unit_id,
+                "name": contact.name,
+                "role": contact.role,
+                "email": contact.email,
+                "mobile": contact.mobile,
+                "channels": ",".join(contact.channels),
+                "wecom_id": None,
+                "dingtalk_id": None,
+                "active_from": None,
+                "active_to": None,
+                "created_at": now,
+                "updated_at": now,
+                "removed_at": None,
+            },
+        )
         added += 1
     return added
 
 
-def seed_new_version(tx: Tx, st: Statements, ad: AdminStatements, campaign_id: int, setup: CampaignSetup,
-                     now: dt.datetime) -> int:
+def seed_new_version(
+    tx: Tx, st: Statements, ad: AdminStatements, campaign_id: int, setup: CampaignSetup, now: dt.datetime
+) -> int:
     """At ``migrate_campaign``: the new version's contacts not yet in the roster (same unit, name
     and role, removed ones included: a county's removal stands) are added; none is removed."""
     unit_ids = {u["key"]: u["id"] for u in tx.all(st.units, {"cid": campaign_id})}
@@ -596,21 +504,50 @@ def requeue(rt: Runtime, tx: Tx, outbox_id: int, now: dt.datetime, vouches: dict
             continue
         channel, address = _route(contact, default)
         status, error = ("pending", None) if address else ("dead", "联系人没有可用的联系方式")
-        routed = {**row, "channel": channel, "recipient": address, "contact_id": contact["id"], "idempotency_key": key}
+        routed = {
+            **row,
+            "channel": channel,
+            "recipient": address,
+            "contact_id": contact["id"],
+            "idempotency_key": key,
+        }
         if first:
             first = False
-            tx.run(st.outbox_reroute, {"id": outbox_id, "channel": channel, "recipient": address,
-                                       "contact_id": contact["id"], "key": key, "status": status, "error": error,
-                                       "audit_seq": vouch.seq})
+            tx.run(
+                st.outbox_reroute,
+                {
+                    "id": outbox_id,
+                    "channel": channel,
+                    "recipient": address,
+                    "contact_id": contact["id"],
+                    "key": key,
+                    "status": status,
+                    "error": error,
+                    "audit_seq": vouch.seq,
+                },
+            )
             if row["audit_seq"] is not None:
                 vouch.moved.append({"seq": row["audit_seq"], "row": outbox_row_digest(row)})
         else:
-            tx.run(st.outbox_insert, {
-                "campaign_id": row["campaign_id"], "item_id": row["item_id"], "kind": row["kind"],
-                "payload": row["payload"], "attempts": 0, "next_try_at": row["created_at"],
-                "created_at": row["created_at"], "sent_at": None, "channel": channel, "recipient": address,
-                "contact_id": contact["id"], "idempotency_key": key, "status": status, "last_error": error,
-                "audit_seq": vouch.seq,
-            })
+            tx.run(
+                st.outbox_insert,
+                {
+                    "campaign_id": row["campaign_id"],
+                    "item_id": row["item_id"],
+                    "kind": row["kind"],
+                    "payload": row["payload"],
+                    "attempts": 0,
+                    "next_try_at": row["created_at"],
+                    "created_at": row["created_at"],
+                    "sent_at": None,
+                    "channel": channel,
+                    "recipient": address,
+                    "contact_id": contact["id"],
+                    "idempotency_key": key,
+                    "status": status,
+                    "last_error": error,
+                    "audit_seq": vouch.seq,
+                },
+            )
         vouch.digests.append(outbox_row_digest(routed))
     return not first

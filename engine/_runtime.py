@@ -13,13 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
-from zhenggai.workflows.schema import (
-    CalendarSpec,
-    CampaignSetup,
-    LadderSpec,
-    LifecycleSpec,
-    RoleSpec,
-)
+from zhenggai.workflows.schema import CalendarSpec, CampaignSetup, LadderSpec, LifecycleSpec, RoleSpec
 
 from ._admin_statements import AdminStatements
 from ._calendar_years import CalendarStatements, read_loaded
@@ -30,9 +24,7 @@ from ._rows import DocumentRow, DutyRow, ItemRow
 from ._sealing import ReporterKeys
 from ._statements import Statements
 from ._writes import Campaign
-from .audit import (
-    definition_digest,
-)
+from .audit import definition_digest
 from .calendar import LoadedYears, WorkingCalendar
 from .clock import SystemClock
 from .errors import (
@@ -43,15 +35,11 @@ from .errors import (
     ItemNotFound,
     StorageError,
 )
-from .lifecycle import (
-    CompiledLifecycle,
-)
+from .lifecycle import CompiledLifecycle
 from .migrate import upgrade
 from .ports import Calendar, Clock
 from .store import Store
-from .views import (
-    CampaignView,
-)
+from .views import CampaignView
 
 #: Severity vocabulary (问题程度) of campaigns started before definitions declared their own.
 DEFAULT_SEVERITIES: Mapping[str, str] = {"normal": "一般", "serious": "较重", "critical": "严重"}
@@ -194,8 +182,10 @@ class Runtime:
         if recorded is not None and row["definition_json"] is not None and recorded != definition_digest(row):
             # The stored definition is what decides who may do what: one edited behind the
             # engine's back (a unit allowed to close its own items) is never obeyed.
-            raise StorageError(f"专项行动 {row['key']} 存储的实施方案与审计记录中的哈希不符 (已被改动), 拒绝按其运行;"
-                               " 请用 zhenggai audit verify 核查并从备份恢复")
+            raise StorageError(
+                f"专项行动 {row['key']} 存储的实施方案与审计记录中的哈希不符 (已被改动), 拒绝按其运行;"
+                " 请用 zhenggai audit verify 核查并从备份恢复"
+            )
         lifecycle = self.compiled(row["lifecycle_json"])
         stored = row["definition_json"]
         setup = CampaignSetup.model_validate_json(stored) if stored is not None else None
@@ -204,8 +194,12 @@ class Runtime:
             id=cid,
             key=row["key"],
             view=CampaignView(
-                id=cid, key=row["key"], title=row["title"], county=row["county"],
-                definition_id=row["definition_id"], definition_version=row["definition_version"],
+                id=cid,
+                key=row["key"],
+                title=row["title"],
+                county=row["county"],
+                definition_id=row["definition_id"],
+                definition_version=row["definition_version"],
                 timezone=row["timezone"],
             ),
             tz=zoneinfo.ZoneInfo(row["timezone"]),
@@ -225,9 +219,11 @@ class Runtime:
             unit_names={u["id"]: u["name"] for u in units},
             tracks={t["key"]: t["name"] for t in tx.all(st.tracks, {"cid": cid})},
             documents=self.compiled(setup.documents.lifecycle.model_dump_json())
-            if setup is not None and setup.documents is not None else None,
+            if setup is not None and setup.documents is not None
+            else None,
             document_ladder=next((x for x in setup.ladders if x.id == setup.documents.ladder), None)
-            if setup is not None and setup.documents is not None else None,
+            if setup is not None and setup.documents is not None
+            else None,
         )
         if cache:
             self.remember(camp)

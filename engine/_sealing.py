@@ -80,7 +80,9 @@ class ReporterKeys:
     # -------------------------------------------------------------------------- making rings
 
     @classmethod
-    def from_text(cls, current: str, previous: Iterable[tuple[str, str]] = (), *, where: str = "reporter.key") -> ReporterKeys:
+    def from_text(
+        cls, current: str, previous: Iterable[tuple[str, str]] = (), *, where: str = "reporter.key"
+    ) -> ReporterKeys:
         """A ring from key texts: ``current`` (read from ``where``) and ``previous`` as
         ``(text, where)`` pairs; a text that is not a key is a :class:`ConfigError` naming
         where it came from."""
@@ -121,7 +123,9 @@ class ReporterKeys:
         """``identity`` (the :data:`IDENTITY_FIELDS`) sealed for item ``item_id`` with the current
         key: the text to store and the key id to store beside it."""
         plain = json.dumps(
-            {name: identity.get(name) for name in IDENTITY_FIELDS}, ensure_ascii=False, sort_keys=True,
+            {name: identity.get(name) for name in IDENTITY_FIELDS},
+            ensure_ascii=False,
+            sort_keys=True,
             separators=(",", ":"),
         ).encode("utf-8")
         plain += b" " * (-len(plain) % PAD_TO)
@@ -143,7 +147,7 @@ class ReporterKeys:
         if len(raw) < 1 + NONCE_BYTES + 16 or raw[0] != VERSION:
             raise ReporterKeyError.not_authentic(item_id, key_id)
         try:
-            plain = aead.decrypt(raw[1:1 + NONCE_BYTES], raw[1 + NONCE_BYTES:], _associated(item_id))
+            plain = aead.decrypt(raw[1 : 1 + NONCE_BYTES], raw[1 + NONCE_BYTES :], _associated(item_id))
         except InvalidTag:
             raise ReporterKeyError.not_authentic(item_id, key_id) from None
         try:

@@ -46,14 +46,13 @@ DOCUMENT = m.Document.__table__  # type: ignore[attr-defined]
 DUPLICATE_WINDOW = 500
 
 
-
-
 #: A step whose day needs a year the calendar does not know yet (待日历): never claimed, armed
 #: when the year is known (see ``_steps``).
 AWAITING = "awaiting_calendar"
 #: A step row still to act on: pending, or waiting for the calendar.
 OPEN_STEP: tuple[ColumnClause[str], ColumnClause[str]] = (
-    literal_column("'pending'"), literal_column(f"'{AWAITING}'")
+    literal_column("'pending'"),
+    literal_column(f"'{AWAITING}'"),
 )
 
 #: ``status = 'pending'`` written into the SQL, not bound, so the planner can match the partial
@@ -88,7 +87,9 @@ class Statements:
         self.item: Prepared[ItemRow] = p(item_by_id)
         # Another item a guard relies on (the survivor of a merge): share-locked where row
         # locks exist, so it cannot change between the guard's check and the commit.
-        self.item_shared: Prepared[ItemRow] = p(item_by_id.with_for_update(read=True, of=ITEM)) if row_locks else self.item
+        self.item_shared: Prepared[ItemRow] = (
+            p(item_by_id.with_for_update(read=True, of=ITEM)) if row_locks else self.item
+        )
         self.item_exists = p(select(ITEM.c.id).where(ITEM.c.id == bindparam("id")))
         self.item_version = p(select(ITEM.c.version).where(ITEM.c.id == bindparam("id")))
         self.item_insert = p(_insert(ITEM, returning=True))
@@ -104,11 +105,15 @@ class Statements:
         self.event_insert = p(_insert(EVENT, returning=True))
         # What an event vouches for (audit.py's ``bind``): read back as the database holds it.
         self.bind_item: Prepared[ItemRow] = p(select(ITEM).where(ITEM.c.id == bindparam("id")))
-        self.bind_measures = p(select(MEASURE).where(MEASURE.c.item_id == bindparam("id")).order_by(MEASURE.c.id))
+        self.bind_measures = p(
+            select(MEASURE).where(MEASURE.c.item_id == bindparam("id")).order_by(MEASURE.c.id)
+        )
         self.bind_document = p(select(DOCUMENT).where(DOCUMENT.c.id == bindparam("id")))
         self.bind_roster = p(
-            select(CONTACT).join(UNIT, UNIT.c.id == CONTACT.c.unit_id)
-            .where(UNIT.c.campaign_id == bindparam("cid")).order_by(CONTACT.c.id)
+            select(CONTACT)
+            .join(UNIT, UNIT.c.id == CONTACT.c.unit_id)
+            .where(UNIT.c.campaign_id == bindparam("cid"))
+            .order_by(CONTACT.c.id)
         )
         self.measure_counts = p(
             select(
@@ -140,17 +145,18 @@ class Statements:
             .order_by(CONTACT.c.id)
         )
         self.outbox_insert = p(_insert(OUTBOX))
-        item_steps = and_(
-            STEP.c.subject_kind == literal("item"),
-            STEP.c.subject_id == bindparam("item_id"),
-        )
+        item_steps = and_(STEP.c.subject_kind == literal("item"), STEP.c.subject_id == bindparam("item_id"))
         self.item_steps = p(
             select(STEP.c.id, STEP.c.step_key, STEP.c.status).where(item_steps).order_by(STEP.c.id)
         )
         # The ladder's pending (and awaiting) steps (not the timed transitions', ``timer.…``).
         self.item_steps_cancel = p(
             update(STEP)
-            .where(item_steps, STEP.c.status.in_(OPEN_STEP), STEP.c.step_key.not_like(literal_column("'timer.%'")))
+            .where(
+                item_steps,
+                STEP.c.status.in_(OPEN_STEP),
+                STEP.c.step_key.not_like(literal_column("'timer.%'")),
+            )
             .values(status=literal("cancelled"), fired_at=bindparam("now"))
         )
         self.step_insert = p(_insert(STEP))
@@ -184,27 +190,44 @@ class Statements:
         # One operator alert per campaign and missing year: a fired campaign step, inserted
         # once whoever gets there first (several daemons on PostgreSQL).
         marker = (pg_insert if dialect.name == "postgresql" else sqlite_insert)(STEP).values(
-            {c.name: bindparam(c.name) for c in STEP.c if c.name != "id"})
-        self.step_insert_once = p(marker.on_conflict_do_nothing(
-            index_elements=[STEP.c.subject_kind, STEP.c.subject_id, STEP.c.step_key]))
+            {c.name: bindparam(c.name) for c in STEP.c if c.name != "id"}
+        )
+        self.step_insert_once = p(
+            marker.on_conflict_do_nothing(
+                index_elements=[STEP.c.subject_kind, STEP.c.subject_id, STEP.c.step_key]
+            )
+        )
         # The next number of a campaign's kind (问题编号, a document's 期数): the counter row
         # made or moved on under its lock, in the caller's transaction.
         serial = (pg_insert if dialect.name == "postgresql" else sqlite_insert)(SERIAL).values(
-            campaign_id=bindparam("cid"), kind=bindparam("kind"), last=literal(1))
-        self.serial_next = p(serial.on_conflict_do_update(
-            index_elements=[SERIAL.c.campaign_id, SERIAL.c.kind], set_={"last": SERIAL.c.last + 1}
-        ).returning(SERIAL.c.last))
+            campaign_id=bindparam("cid"), kind=bindparam("kind"), last=literal(1)
+        )
+        self.serial_next = p(
+            serial.on_conflict_do_update(
+                index_elements=[SERIAL.c.campaign_id, SERIAL.c.kind], set_={"last": SERIAL.c.last + 1}
+            ).returning(SERIAL.c.last)
+        )
         # A numbered document's 期数 (zg_issue): the number already given for the day, and
         # the insert that gives one (nothing when a concurrent writer gave that day its number).
-        self.issue_number = p(select(ISSUE.c.number).where(
-            ISSUE.c.campaign_id == bindparam("cid"), ISSUE.c.kind == bindparam("kind"),
-            ISSUE.c.as_of == bindparam("as_of")))
+        self.issue_number = p(
+            select(ISSUE.c.number).where(
+                ISSUE.c.campaign_id == bindparam("cid"),
+                ISSUE.c.kind == bindparam("kind"),
+                ISSUE.c.as_of == bindparam("as_of"),
+            )
+        )
         issue = (pg_insert if dialect.name == "postgresql" else sqlite_insert)(ISSUE).values(
-            {c.name: bindparam(c.name) for c in ISSUE.c if c.name != "id"})
-        self.issue_insert_once = p(issue.on_conflict_do_nothing(
-            index_elements=[ISSUE.c.campaign_id, ISSUE.c.kind, ISSUE.c.as_of]).returning(ISSUE.c.number))
+            {c.name: bindparam(c.name) for c in ISSUE.c if c.name != "id"}
+        )
+        self.issue_insert_once = p(
+            issue.on_conflict_do_nothing(
+                index_elements=[ISSUE.c.campaign_id, ISSUE.c.kind, ISSUE.c.as_of]
+            ).returning(ISSUE.c.number)
+        )
         self.steps_await = p(
-            update(STEP).where(STEP.c.id == bindparam("id"), STEP.c.status == PENDING).values(status=literal(AWAITING))
+            update(STEP)
+            .where(STEP.c.id == bindparam("id"), STEP.c.status == PENDING)
+            .values(status=literal(AWAITING))
         )
         # A step leaves ``pending`` once, whoever gets there first: the conditional update is the
         # claim on SQLite (writers are serialised) and a second guard on PostgreSQL.
@@ -213,7 +236,9 @@ class Statements:
             .where(STEP.c.id == bindparam("id"), STEP.c.status == PENDING)
             .values(status=bindparam("status"), fired_at=bindparam("now"))
         )
-        self.step_mark = p(update(STEP).where(STEP.c.id == bindparam("id")).values(status=bindparam("status")))
+        self.step_mark = p(
+            update(STEP).where(STEP.c.id == bindparam("id")).values(status=bindparam("status"))
+        )
         # Through the partial index of pending steps by due_at (see models.Step), oldest first.
         due = and_(STEP.c.status == PENDING, STEP.c.due_at <= bindparam("now"))
         self.due_steps = p(
@@ -228,10 +253,14 @@ class Statements:
             .order_by(STEP.c.due_at, STEP.c.id)
         )
         # Several daemons on PostgreSQL: a subject another one is working on is skipped, not waited for.
-        self.claim_steps: Prepared[StepRow] = p(claim.with_for_update(skip_locked=True) if row_locks else claim)
+        self.claim_steps: Prepared[StepRow] = p(
+            claim.with_for_update(skip_locked=True) if row_locks else claim
+        )
         self.duty_insert = p(_insert(DUTY))
         self.duty_ids = p(
-            select(DUTY.c.id, DUTY.c.duty_key, DUTY.c.unit_id, DUTY.c.due).where(DUTY.c.campaign_id == bindparam("cid"))
+            select(DUTY.c.id, DUTY.c.duty_key, DUTY.c.unit_id, DUTY.c.due).where(
+                DUTY.c.campaign_id == bindparam("cid")
+            )
         )
         self.duty: Prepared[DutyRow] = p(
             select(DUTY, CAMPAIGN.c.definition_version.label("campaign_version"))
@@ -250,34 +279,53 @@ class Statements:
         )
         self.duty_steps_cancel = p(
             update(STEP)
-            .where(STEP.c.subject_kind == literal("duty"), STEP.c.subject_id == bindparam("duty_id"),
-                   STEP.c.status.in_(OPEN_STEP))
+            .where(
+                STEP.c.subject_kind == literal("duty"),
+                STEP.c.subject_id == bindparam("duty_id"),
+                STEP.c.status.in_(OPEN_STEP),
+            )
             .values(status=literal("cancelled"), fired_at=bindparam("now"))
         )
         self.duties_open_by: Prepared[DutyRow] = p(
             select(DUTY)
-            .where(DUTY.c.campaign_id == bindparam("cid"), DUTY.c.duty_key == bindparam("duty_key"),
-                   DUTY.c.status == literal("open"), DUTY.c.due <= bindparam("due_by"))
+            .where(
+                DUTY.c.campaign_id == bindparam("cid"),
+                DUTY.c.duty_key == bindparam("duty_key"),
+                DUTY.c.status == literal("open"),
+                DUTY.c.due <= bindparam("due_by"),
+            )
             .order_by(DUTY.c.unit_id, DUTY.c.due)
         )
         self.duty_steps_supersede = p(
             update(STEP)
-            .where(STEP.c.subject_kind == literal("duty"), STEP.c.subject_id == bindparam("duty_id"),
-                   STEP.c.status.in_(OPEN_STEP), STEP.c.step_key.not_like(bindparam("keep")))
+            .where(
+                STEP.c.subject_kind == literal("duty"),
+                STEP.c.subject_id == bindparam("duty_id"),
+                STEP.c.status.in_(OPEN_STEP),
+                STEP.c.step_key.not_like(bindparam("keep")),
+            )
             .values(status=literal("superseded"), fired_at=bindparam("now"))
         )
         # The campaign's items (the 回头看 draw, 重算整改时限), its open duties, any subject's steps.
-        self.items_of_campaign: Prepared[ItemRow] = p(select(ITEM).where(ITEM.c.campaign_id == bindparam("cid")).order_by(ITEM.c.id))
+        self.items_of_campaign: Prepared[ItemRow] = p(
+            select(ITEM).where(ITEM.c.campaign_id == bindparam("cid")).order_by(ITEM.c.id)
+        )
         # 关联研判: the newest items of a track (and unit) a new one may duplicate.
         candidates = (
             select(ITEM.c.id)
-            .where(ITEM.c.campaign_id == bindparam("cid"), ITEM.c.track == bindparam("track"),
-                   ITEM.c.id != bindparam("id"), ITEM.c.merged_into_id.is_(None))
+            .where(
+                ITEM.c.campaign_id == bindparam("cid"),
+                ITEM.c.track == bindparam("track"),
+                ITEM.c.id != bindparam("id"),
+                ITEM.c.merged_into_id.is_(None),
+            )
             .order_by(ITEM.c.id.desc())
             .limit(DUPLICATE_WINDOW)
         )
         self.duplicate_candidates = p(candidates)
-        self.duplicate_candidates_of_unit = p(candidates.where(ITEM.c.responsible_unit_id == bindparam("unit_id")))
+        self.duplicate_candidates_of_unit = p(
+            candidates.where(ITEM.c.responsible_unit_id == bindparam("unit_id"))
+        )
         self.duplicate_insert = p(_insert(DUPLICATE, returning=True))
         self.duplicate = p(select(DUPLICATE).where(DUPLICATE.c.id == bindparam("id")))
         self.duplicates_from = p(
@@ -292,10 +340,16 @@ class Statements:
         self.document_update = p(
             update(DOCUMENT)
             .where(DOCUMENT.c.id == bindparam("id"), DOCUMENT.c.version == bindparam("old_version"))
-            .values(state=bindparam("state"), state_since=bindparam("state_since"), light=bindparam("light"),
-                    escalation_level=bindparam("escalation_level"), decision_note=bindparam("decision_note"),
-                    decided_at=bindparam("decided_at"), updated_at=bindparam("updated_at"),
-                    version=bindparam("version"))
+            .values(
+                state=bindparam("state"),
+                state_since=bindparam("state_since"),
+                light=bindparam("light"),
+                escalation_level=bindparam("escalation_level"),
+                decision_note=bindparam("decision_note"),
+                decided_at=bindparam("decided_at"),
+                updated_at=bindparam("updated_at"),
+                version=bindparam("version"),
+            )
         )
         self.document_steps = p(
             select(STEP.c.id, STEP.c.step_key, STEP.c.status)
@@ -306,21 +360,30 @@ class Statements:
         self.duplicate_resolve = p(
             update(DUPLICATE)
             .where(DUPLICATE.c.id == bindparam("id"), DUPLICATE.c.resolved_at.is_(None))
-            .values(resolved_at=bindparam("resolved_at"), resolved_by=bindparam("resolved_by"),
-                    resolution=bindparam("resolution"))
+            .values(
+                resolved_at=bindparam("resolved_at"),
+                resolved_by=bindparam("resolved_by"),
+                resolution=bindparam("resolution"),
+            )
         )
         self.duties_open: Prepared[DutyRow] = p(
-            select(DUTY).where(DUTY.c.campaign_id == bindparam("cid"), DUTY.c.status == literal("open"))
+            select(DUTY)
+            .where(DUTY.c.campaign_id == bindparam("cid"), DUTY.c.status == literal("open"))
             .order_by(DUTY.c.id)
         )
         self.subject_steps = p(
             select(STEP.c.id, STEP.c.step_key, STEP.c.due_at)
-            .where(STEP.c.subject_kind == bindparam("kind"), STEP.c.subject_id == bindparam("sid"),
-                   STEP.c.status == PENDING)
+            .where(
+                STEP.c.subject_kind == bindparam("kind"),
+                STEP.c.subject_id == bindparam("sid"),
+                STEP.c.status == PENDING,
+            )
             .order_by(STEP.c.id)
         )
         self.step_retime = p(
-            update(STEP).where(STEP.c.id == bindparam("id"), STEP.c.status == PENDING).values(due_at=bindparam("due_at"))
+            update(STEP)
+            .where(STEP.c.id == bindparam("id"), STEP.c.status == PENDING)
+            .values(due_at=bindparam("due_at"))
         )
         # The outbox, for the dispatcher: rows due (pending, or claimed by a dispatcher whose lease
         # ran out: it crashed between sending and recording), claimed with a lease; settled once.
@@ -340,8 +403,13 @@ class Statements:
         self.outbox_settle = p(
             update(OUTBOX)
             .where(OUTBOX.c.id == bindparam("id"), OUTBOX.c.status == literal("sending"))
-            .values(status=bindparam("status"), next_try_at=bindparam("next_try_at"), last_error=bindparam("error"),
-                    sent_at=bindparam("sent_at"), attempts=OUTBOX.c.attempts + bindparam("counted"))
+            .values(
+                status=bindparam("status"),
+                next_try_at=bindparam("next_try_at"),
+                last_error=bindparam("error"),
+                sent_at=bindparam("sent_at"),
+                attempts=OUTBOX.c.attempts + bindparam("counted"),
+            )
         )
         self.outbox_requeue = p(
             update(OUTBOX)
@@ -355,22 +423,34 @@ class Statements:
         self.outbox_reroute = p(
             update(OUTBOX)
             .where(OUTBOX.c.id == bindparam("id"), OUTBOX.c.status == literal("dead"))
-            .values(channel=bindparam("channel"), recipient=bindparam("recipient"), contact_id=bindparam("contact_id"),
-                    idempotency_key=bindparam("key"), status=bindparam("status"), last_error=bindparam("error"),
-                    next_try_at=OUTBOX.c.created_at, attempts=0, audit_seq=bindparam("audit_seq"))
+            .values(
+                channel=bindparam("channel"),
+                recipient=bindparam("recipient"),
+                contact_id=bindparam("contact_id"),
+                idempotency_key=bindparam("key"),
+                status=bindparam("status"),
+                last_error=bindparam("error"),
+                next_try_at=OUTBOX.c.created_at,
+                attempts=0,
+                audit_seq=bindparam("audit_seq"),
+            )
         )
         self.oldest_pending = p(select(func.min(STEP.c.due_at)).where(STEP.c.status == PENDING))
         self.campaign_id_by_key = p(select(CAMPAIGN.c.id).where(CAMPAIGN.c.key == bindparam("key")))
         self.campaign_ref_by_key = p(
             select(CAMPAIGN.c.id, CAMPAIGN.c.definition_version).where(CAMPAIGN.c.key == bindparam("key"))
         )
-        self.campaign_version = p(select(CAMPAIGN.c.definition_version).where(CAMPAIGN.c.id == bindparam("id")))
+        self.campaign_version = p(
+            select(CAMPAIGN.c.definition_version).where(CAMPAIGN.c.id == bindparam("id"))
+        )
         self.campaign = p(select(CAMPAIGN).where(CAMPAIGN.c.id == bindparam("id")))
         # The newest event that recorded which definition the campaign runs on (its hash).
         self.definition_event = p(
             select(EVENT.c.data)
-            .where(EVENT.c.campaign_id == bindparam("cid"),
-                   EVENT.c.trigger.in_([literal("start_campaign"), literal("migrate_campaign")]))
+            .where(
+                EVENT.c.campaign_id == bindparam("cid"),
+                EVENT.c.trigger.in_([literal("start_campaign"), literal("migrate_campaign")]),
+            )
             .order_by(EVENT.c.seq.desc())
             .limit(1)
         )
@@ -385,8 +465,11 @@ class Statements:
         not_applicable: ColumnClause[str] = literal_column("'not_applicable'")
         self.duties_not_applicable = p(
             update(DUTY)
-            .where(DUTY.c.campaign_id == bindparam("cid"), DUTY.c.status == literal("open"),
-                   DUTY.c.due < bindparam("day"))
+            .where(
+                DUTY.c.campaign_id == bindparam("cid"),
+                DUTY.c.status == literal("open"),
+                DUTY.c.due < bindparam("day"),
+            )
             .values(status=not_applicable)
         )
         inapplicable_duties = select(DUTY.c.id).where(
@@ -394,10 +477,17 @@ class Statements:
         )
         self.steps_not_applicable = p(
             update(STEP)
-            .where(STEP.c.campaign_id == bindparam("cid"),
-                   or_(and_(STEP.c.status == PENDING, STEP.c.due_at < bindparam("now")),
-                       and_(STEP.c.status.in_(OPEN_STEP), STEP.c.subject_kind == literal_column("'duty'"),
-                            STEP.c.subject_id.in_(inapplicable_duties))))
+            .where(
+                STEP.c.campaign_id == bindparam("cid"),
+                or_(
+                    and_(STEP.c.status == PENDING, STEP.c.due_at < bindparam("now")),
+                    and_(
+                        STEP.c.status.in_(OPEN_STEP),
+                        STEP.c.subject_kind == literal_column("'duty'"),
+                        STEP.c.subject_id.in_(inapplicable_duties),
+                    ),
+                ),
+            )
             .values(status=not_applicable, fired_at=bindparam("now"))
         )
         self._dialect = dialect

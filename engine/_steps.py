@@ -89,7 +89,6 @@ LEVELS = {"listed_supervision": 1, "accountability": 2}
 SYSTEM = Actor("系统", "system")
 
 
-
 @dataclass(frozen=True, slots=True)
 class Awaiting:
     """When a step is due cannot be told yet: its day needs ``year``, which the calendar does
@@ -125,7 +124,15 @@ class SweepReport:
 
     def mark(self) -> tuple[int, ...]:
         """The counts so far, to go back to when a subject's transaction rolls back."""
-        return (self.fired, self.collapsed, self.missed, self.void, self.skipped, self.subjects, len(self.events))
+        return (
+            self.fired,
+            self.collapsed,
+            self.missed,
+            self.void,
+            self.skipped,
+            self.subjects,
+            len(self.events),
+        )
 
     def rollback(self, mark: tuple[int, ...]) -> None:
         self.fired, self.collapsed, self.missed, self.void, self.skipped, self.subjects, events = mark
@@ -163,7 +170,8 @@ def placement(camp: Campaign, when: Moment) -> tuple[dt.datetime, str]:
 def _ladder_wanted(camp: Campaign, ladder: LadderSpec, due: dt.date) -> Wanted:
     return {
         f"{ladder.id}.{step.id}@{due.isoformat()}": (
-            step, moment(camp, offset_day, camp.calendar, due, step.offset, step.count)
+            step,
+            moment(camp, offset_day, camp.calendar, due, step.offset, step.count),
         )
         for step in ladder.steps
     }
@@ -279,8 +287,13 @@ def days_overdue(camp: Campaign, due: dt.date, now: dt.datetime) -> int:
 
 def step_payload(camp: Campaign, step: LadderStep, due: dt.date, now: dt.datetime) -> dict[str, Any]:
     overdue = days_overdue(camp, due, now)
-    return {"step": step.id, "step_label": step.label, "action": step.action,
-            "action_label": LADDER_ACTIONS[step.action], "days_overdue": overdue}
+    return {
+        "step": step.id,
+        "step_label": step.label,
+        "action": step.action,
+        "action_label": LADDER_ACTIONS[step.action],
+        "days_overdue": overdue,
+    }
 
 
 # -------------------------------------------------------------------------------------- items
@@ -302,7 +315,12 @@ def on_ladder(ladder: LadderSpec, item: Mapping[str, Any]) -> bool:
 
 
 def arm_item_steps(
-    tx: Tx, st: Statements, camp: Campaign, before: Mapping[str, Any], after: Mapping[str, Any], now: dt.datetime
+    tx: Tx,
+    st: Statements,
+    camp: Campaign,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    now: dt.datetime,
 ) -> None:
     """Bring the item's step rows in line with its state and due date after a write: its
     ladder's and its timed transitions'."""
@@ -311,7 +329,12 @@ def arm_item_steps(
 
 
 def _arm_ladder(
-    tx: Tx, st: Statements, camp: Campaign, before: Mapping[str, Any], after: Mapping[str, Any], now: dt.datetime
+    tx: Tx,
+    st: Statements,
+    camp: Campaign,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    now: dt.datetime,
 ) -> None:
     ladder = camp.item_ladder
     if ladder is None:
@@ -333,14 +356,23 @@ def _reconcile(
 ) -> None:
     """The item's ladder rows (``timers=False``) or timed-transition rows (``timers=True``) made
     to match ``wanted``."""
-    existing = {r["step_key"]: r for r in tx.all(st.item_steps, {"item_id": item_id})
-                if r["step_key"].startswith(TIMER) == timers}
+    existing = {
+        r["step_key"]: r
+        for r in tx.all(st.item_steps, {"item_id": item_id})
+        if r["step_key"].startswith(TIMER) == timers
+    }
     reconcile_steps(tx, st, camp, "item", item_id, existing, wanted, now)
 
 
 def reconcile_steps(
-    tx: Tx, st: Statements, camp: Campaign, kind: str, subject_id: int, existing: Mapping[str, Mapping[str, Any]],
-    wanted: Wanted, now: dt.datetime,
+    tx: Tx,
+    st: Statements,
+    camp: Campaign,
+    kind: str,
+    subject_id: int,
+    existing: Mapping[str, Mapping[str, Any]],
+    wanted: Wanted,
+    now: dt.datetime,
 ) -> None:
     """A subject's step rows (``existing``, by key) made to match ``wanted``: pending (or
     awaiting) ones not wanted cancelled, wanted ones inserted or re-armed, awaiting ones armed
@@ -352,10 +384,19 @@ def reconcile_steps(
         due_at, status = placement(camp, when)
         found = existing.get(key)
         if found is None:
-            tx.run(st.step_insert, {
-                "campaign_id": camp.id, "subject_kind": kind, "subject_id": subject_id, "step_key": key,
-                "due_at": due_at, "status": status, "fired_at": None, "created_at": now,
-            })
+            tx.run(
+                st.step_insert,
+                {
+                    "campaign_id": camp.id,
+                    "subject_kind": kind,
+                    "subject_id": subject_id,
+                    "step_key": key,
+                    "due_at": due_at,
+                    "status": status,
+                    "fired_at": None,
+                    "created_at": now,
+                },
+            )
         elif found["status"] == "cancelled" or (found["status"] == AWAITING and status == "pending"):
             tx.run(st.step_rearm, {"id": found["id"], "due_at": due_at, "status": status})
 
@@ -395,15 +436,27 @@ def timer_steps(camp: Campaign, item: Mapping[str, Any]) -> Wanted:
     for t in timed:
         assert t.after is not None
         # Not a rung of a ladder, but planned and caught up like one: it fires once, also late.
-        step = LadderStep.model_construct(id=f"{TIMER}{t.trigger}", label=t.label, offset=t.after.days,
-                                          count=t.after.count, action="notify", notify=[], catch_up="fire_late")
+        step = LadderStep.model_construct(
+            id=f"{TIMER}{t.trigger}",
+            label=t.label,
+            offset=t.after.days,
+            count=t.after.count,
+            action="notify",
+            notify=[],
+            catch_up="fire_late",
+        )
         when = moment(camp, add_days, camp.calendar, entered, t.after.days, t.after.count)
         wanted[f"{TIMER}{t.trigger}@{entered.isoformat()}"] = (step, when)
     return wanted
 
 
 def arm_timers(
-    tx: Tx, st: Statements, camp: Campaign, before: Mapping[str, Any], after: Mapping[str, Any], now: dt.datetime
+    tx: Tx,
+    st: Statements,
+    camp: Campaign,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    now: dt.datetime,
 ) -> None:
     """Bring the item's timed-transition rows in line with its state after a write: pending
     for the timers of the state it is in (re-armed when it comes back to it the same day),
@@ -440,7 +493,9 @@ def fire_item_steps(
     """Settle the item's claimed steps (due, pending, locked by this transaction)."""
     state = {"item": item}
 
-    def fire(row: Mapping[str, Any], step: LadderStep, late: bool, folded: list[str], missed: list[str]) -> None:
+    def fire(
+        row: Mapping[str, Any], step: LadderStep, late: bool, folded: list[str], missed: list[str]
+    ) -> None:
         before = state["item"]
         due = before["due"]
         assert due is not None, "ladder steps are armed only for an item with a due date"
@@ -450,23 +505,58 @@ def fire_item_steps(
             changes.update(updated_at=now, version=before["version"] + 1)
             cas_update(tx, st, before, changes)
             after = changed(before, changes)
-        data = {"ladder": camp.item_ladder.id if camp.item_ladder else None, **_step_data(step, late, folded, missed),
-                "due": due.isoformat()}
+        data = {
+            "ladder": camp.item_ladder.id if camp.item_ladder else None,
+            **_step_data(step, late, folded, missed),
+            "due": due.isoformat(),
+        }
         data.update({k: changes[k] for k in ("light", "escalation_level") if k in changes})
         payload = {**item_payload(camp, after), **step_payload(camp, step, due, now)}
-        queued = queue_messages(tx, st, camp, step.notify, key=f"item:{before['id']}:step:{row['step_key']}",
-                                payload=payload, units=item_units(camp, before, after), item_id=before["id"], now=now)
-        append_event(tx, st, camp.id, item_id=before["id"], trigger="ladder_step", from_state=before["state"],
-                     to_state=before["state"], actor=SYSTEM, at=now, data=data, outbox=queued)
+        queued = queue_messages(
+            tx,
+            st,
+            camp,
+            step.notify,
+            key=f"item:{before['id']}:step:{row['step_key']}",
+            payload=payload,
+            units=item_units(camp, before, after),
+            item_id=before["id"],
+            now=now,
+        )
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=before["id"],
+            trigger="ladder_step",
+            from_state=before["state"],
+            to_state=before["state"],
+            actor=SYSTEM,
+            at=now,
+            data=data,
+            outbox=queued,
+        )
         report.events.append(f"item:{before['id']}:{step.id}")
         state["item"] = after
 
     left = _settle(tx, st, claimed, item_steps(camp, item), now, report, fire)
     if left and camp.item_ladder is not None:  # missed steps with nothing after them that fired
-        append_event(tx, st, camp.id, item_id=item["id"], trigger="ladder_missed", from_state=item["state"],
-                     to_state=item["state"], actor=SYSTEM, at=now,
-                     data={"ladder": camp.item_ladder.id, "missed": left,
-                           "due": None if item["due"] is None else item["due"].isoformat()})
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=item["id"],
+            trigger="ladder_missed",
+            from_state=item["state"],
+            to_state=item["state"],
+            actor=SYSTEM,
+            at=now,
+            data={
+                "ladder": camp.item_ladder.id,
+                "missed": left,
+                "due": None if item["due"] is None else item["due"].isoformat(),
+            },
+        )
 
 
 # ------------------------------------------------------------------------------------- duties

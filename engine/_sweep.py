@@ -10,9 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ._campaign_steps import fire_campaign_steps
-from ._documents import (
-    fire_document_steps,
-)
+from ._documents import fire_document_steps
 from ._duty_steps import fire_duty_steps
 from ._inputs import due_by_rule
 from ._raw import Tx
@@ -23,14 +21,8 @@ from ._steps import LATE_AFTER, SYSTEM, TIMER, SweepReport, fire_item_steps, tim
 from ._timekeeping import calendar_alerts, calendar_changes, missing_years
 from ._transitions import transition
 from ._writes import Campaign, append_event
-from .errors import (
-    CalendarError,
-    GuardFailedError,
-)
-from .views import (
-    HeartbeatView,
-    StatusView,
-)
+from .errors import CalendarError, GuardFailedError
+from .views import HeartbeatView, StatusView
 
 
 def sweep(rt: Runtime, *, batch: int = 200) -> SweepReport:
@@ -80,7 +72,9 @@ def _settle_campaign(
         fire_campaign_steps(tx, rt.st, camp, claimed, now, report, rt.seeds)
 
 
-def _settle_item(rt: Runtime, tx: Tx, sid: int, claimed: list[StepRow], now: dt.datetime, report: SweepReport) -> None:
+def _settle_item(
+    rt: Runtime, tx: Tx, sid: int, claimed: list[StepRow], now: dt.datetime, report: SweepReport
+) -> None:
     row = rt.load_item(tx, sid)
     camp = rt.campaign(tx, row["campaign_id"], row["campaign_version"])
     rungs = [r for r in claimed if not r["step_key"].startswith(TIMER)]
@@ -98,7 +92,9 @@ def _settle_document(
     fire_document_steps(tx, rt.st, rt.campaign(tx, document["campaign_id"]), document, claimed, now, report)
 
 
-def _settle_duty(rt: Runtime, tx: Tx, sid: int, claimed: list[StepRow], now: dt.datetime, report: SweepReport) -> None:
+def _settle_duty(
+    rt: Runtime, tx: Tx, sid: int, claimed: list[StepRow], now: dt.datetime, report: SweepReport
+) -> None:
     duty = rt.load_duty(tx, sid)
     camp = rt.campaign(tx, duty["campaign_id"], duty["campaign_version"])
     fire_duty_steps(tx, rt.st, camp, duty, claimed, now, report)
@@ -114,7 +110,12 @@ SETTLE: Mapping[str, Callable[[Runtime, Tx, int, list[StepRow], dt.datetime, Swe
 
 
 def fire_timers(
-    rt: Runtime, tx: Tx, camp: Campaign, row: ItemRow, claimed: list[StepRow], now: dt.datetime,
+    rt: Runtime,
+    tx: Tx,
+    camp: Campaign,
+    row: ItemRow,
+    claimed: list[StepRow],
+    now: dt.datetime,
     report: SweepReport,
 ) -> None:
     """Fire the item's due timed transitions as the system, each once (also late). One whose
@@ -123,14 +124,15 @@ def fire_timers(
     st = rt.st
     for step in claimed:
         wanted = timer_steps(camp, row)
-        trigger = step["step_key"][len(TIMER):].partition("@")[0]
+        trigger = step["step_key"][len(TIMER) :].partition("@")[0]
         spec = camp.lifecycle.by_trigger_source.get((trigger, row["state"]))
         if step["step_key"] not in wanted or spec is None or spec.after is None:
             if tx.run(st.step_settle, {"id": step["id"], "status": "void", "now": now}):
                 report.void += 1
             continue
         inputs: dict[str, Any] = {
-            "timer": f"{spec.after.days} 个{'工作日' if spec.after.count == 'working' else '自然日'}"}
+            "timer": f"{spec.after.days} 个{'工作日' if spec.after.count == 'working' else '自然日'}"
+        }
         if now - step["due_at"] >= LATE_AFTER:
             inputs["late"] = True
         if "set_assignment" in spec.effects and row["due"] is None:
@@ -142,9 +144,18 @@ def fire_timers(
         except GuardFailedError as err:  # refused before anything was written
             tx.run(st.step_mark, {"id": step["id"], "status": "missed"})
             report.missed += 1
-            append_event(tx, st, camp.id, item_id=row["id"], trigger="timer_refused", from_state=row["state"],
-                         to_state=row["state"], actor=SYSTEM, at=now,
-                         data={"timer": trigger, "guard": err.guard, "reason": str(err)})
+            append_event(
+                tx,
+                st,
+                camp.id,
+                item_id=row["id"],
+                trigger="timer_refused",
+                from_state=row["state"],
+                to_state=row["state"],
+                actor=SYSTEM,
+                at=now,
+                data={"timer": trigger, "guard": err.guard, "reason": str(err)},
+            )
             continue
         report.fired += 1
         report.events.append(f"item:{row['id']}:{trigger}")
@@ -158,7 +169,14 @@ def oldest_pending_step(rt: Runtime) -> dt.datetime | None:
 
 
 def heartbeat(
-    rt: Runtime, name: str, *, host: str, pid: int, started_at: dt.datetime, interval: float = 60.0, fired: int = 0,
+    rt: Runtime,
+    name: str,
+    *,
+    host: str,
+    pid: int,
+    started_at: dt.datetime,
+    interval: float = 60.0,
+    fired: int = 0,
     stopped: bool = False,
 ) -> None:
     now = rt.now()
@@ -166,15 +184,31 @@ def heartbeat(
     with rt.store.transaction() as tx:
         row = tx.one(ad.heartbeat, {"name": name})
         if row is None:
-            tx.run(ad.heartbeat_insert, {
-                "name": name, "host": host, "pid": pid, "started_at": started_at, "beat_at": now, "interval": interval,
-                "stopped_at": now if stopped else None, "sweeps": 0 if stopped else 1, "fired": fired,
-            })
+            tx.run(
+                ad.heartbeat_insert,
+                {
+                    "name": name,
+                    "host": host,
+                    "pid": pid,
+                    "started_at": started_at,
+                    "beat_at": now,
+                    "interval": interval,
+                    "stopped_at": now if stopped else None,
+                    "sweeps": 0 if stopped else 1,
+                    "fired": fired,
+                },
+            )
         else:
-            tx.run(ad.heartbeat_beat, {
-                "id": row["id"], "beat_at": now, "stopped_at": now if stopped else None,
-                "sweeps": row["sweeps"] + (0 if stopped else 1), "fired": row["fired"] + fired,
-            })
+            tx.run(
+                ad.heartbeat_beat,
+                {
+                    "id": row["id"],
+                    "beat_at": now,
+                    "stopped_at": now if stopped else None,
+                    "sweeps": row["sweeps"] + (0 if stopped else 1),
+                    "fired": row["fired"] + fired,
+                },
+            )
 
 
 def status(rt: Runtime) -> StatusView:
@@ -188,14 +222,19 @@ def status(rt: Runtime) -> StatusView:
             select(func.count()).where(STEP.c.status == "pending", STEP.c.due_at <= now)
         ).scalar_one()
         outbox: dict[str, int] = {
-            str(k): int(v) for k, v in conn.execute(select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status))
+            str(k): int(v)
+            for k, v in conn.execute(select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status))
         }
         awaiting = conn.execute(select(func.count()).where(STEP.c.status == AWAITING)).scalar_one()
         past = Tx.on(conn).all(rt.st.awaiting_due, {"now": now}) if awaiting else []
         years: set[int] = set()
-        waiting = conn.execute(
-            select(STEP.c.campaign_id, STEP.c.due_at).where(STEP.c.status == AWAITING).distinct()
-        ).all() if awaiting else []
+        waiting = (
+            conn.execute(
+                select(STEP.c.campaign_id, STEP.c.due_at).where(STEP.c.status == AWAITING).distinct()
+            ).all()
+            if awaiting
+            else []
+        )
         for cid, due_at in waiting:
             years.update(missing_years(rt.campaign(conn, cid), due_at, now))
     return StatusView(

@@ -7,18 +7,12 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from zhenggai.workflows.schema import (
-    CalendarSpec,
-    CalendarYearSpec,
-    CampaignSetup,
-)
+from zhenggai.workflows.schema import CalendarSpec, CalendarYearSpec, CampaignSetup
 
 from ._access import check_actor, check_operation
 from ._calendar_years import load_year, read_loaded, year_view, year_views
 from ._campaign_steps import campaign_steps
-from ._documents import (
-    document_steps,
-)
+from ._documents import document_steps
 from ._duty_steps import duty_steps
 from ._inputs import checked_text, local_day
 from ._raw import Tx
@@ -34,24 +28,12 @@ from ._steps import (
     retime_steps,
     timer_steps,
 )
-from ._writes import (
-    Campaign,
-    append_event,
-    cas_update,
-    queue_messages,
-)
+from ._writes import Campaign, append_event, cas_update, queue_messages
 from .calendar import WorkingCalendar
 from .checks import check_setup
 from .deadlines import add_days
-from .errors import (
-    CalendarError,
-    DefinitionError,
-)
-from .views import (
-    Actor,
-    CalendarYearView,
-    RecomputeView,
-)
+from .errors import CalendarError, DefinitionError
+from .views import Actor, CalendarYearView, RecomputeView
 
 
 def recompute_deadlines(
@@ -75,8 +57,13 @@ def recompute_deadlines(
             if row["state"] in camp.lifecycle.final_states:
                 continue
             after = row
-            if (row["due"] is not None and row["due_from"] is not None and row["due_days"] is not None
-                    and row["due_count"] is not None and row["paused_at"] is None):
+            if (
+                row["due"] is not None
+                and row["due_from"] is not None
+                and row["due_days"] is not None
+                and row["due_count"] is not None
+                and row["paused_at"] is None
+            ):
                 due = add_days(camp.calendar, row["due_from"], row["due_days"], row["due_count"])
                 if due != row["due"]:
                     changes: dict[str, Any] = {"due": due, "updated_at": now, "version": row["version"] + 1}
@@ -85,9 +72,18 @@ def recompute_deadlines(
                     cas_update(tx, st, row, changes)
                     after = changed(row, changes)
                     moved.append((row["id"], row["due"], due))
-                    append_event(tx, st, camp.id, item_id=row["id"], trigger="recompute_deadline",
-                                 from_state=row["state"], to_state=row["state"], actor=actor, at=now,
-                                 data={"old_due": row["due"].isoformat(), "due": due.isoformat()})
+                    append_event(
+                        tx,
+                        st,
+                        camp.id,
+                        item_id=row["id"],
+                        trigger="recompute_deadline",
+                        from_state=row["state"],
+                        to_state=row["state"],
+                        actor=actor,
+                        at=now,
+                        data={"old_due": row["due"].isoformat(), "due": due.isoformat()},
+                    )
                     arm_item_steps(tx, st, camp, row, after, now)
             if after["due"] is not None or camp.lifecycle.timed:
                 wanted = {**item_steps(camp, after), **timer_steps(camp, after)}
@@ -100,10 +96,23 @@ def recompute_deadlines(
                 retimed += retime_steps(tx, st, "duty", duty["id"], duty_steps(camp, spec, duty["due"]))
         if progress is not None:
             progress(total, total)
-        data = {"moved": [{"item": i, "old_due": a.isoformat(), "due": b.isoformat()} for i, a, b in moved],
-                "retimed": retimed, "definition_version": camp.view.definition_version}
-        append_event(tx, st, camp.id, item_id=None, trigger="recompute_deadlines", from_state=None,
-                     to_state=None, actor=actor, at=now, data=data)
+        data = {
+            "moved": [{"item": i, "old_due": a.isoformat(), "due": b.isoformat()} for i, a, b in moved],
+            "retimed": retimed,
+            "definition_version": camp.view.definition_version,
+        }
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=None,
+            trigger="recompute_deadlines",
+            from_state=None,
+            to_state=None,
+            actor=actor,
+            at=now,
+            data=data,
+        )
     arm_all_awaiting(rt, now)  # steps that waited for a year the calendar now knows
     return RecomputeView(campaign=camp.key, moved=tuple(moved), retimed=retimed)
 
@@ -132,14 +141,30 @@ def load_calendar_year(
     with rt.store.transaction() as tx:
         _, replaces = load_year(tx, rt.cal_st, spec, sha256=digest, actor=name, replace=replace, now=now)
         read_loaded(tx, rt.cal_st, rt.loaded_years)
-        data = {"year": spec.year, "source": spec.source, "notice": spec.notice, "sha256": digest,
-                "replaces": replaces, "holidays": len(spec.holidays),
-                "makeup_days": sum(len(h.makeup) for h in spec.holidays)}
+        data = {
+            "year": spec.year,
+            "source": spec.source,
+            "notice": spec.notice,
+            "sha256": digest,
+            "replaces": replaces,
+            "holidays": len(spec.holidays),
+            "makeup_days": sum(len(h.makeup) for h in spec.holidays),
+        }
         for cid in tx.all(rt.cal_st.campaign_ids):
             camp = rt.campaign(tx, cid["id"])
             if camp.setup is None or camp.setup.calendar.base == "cn_statutory":
-                append_event(tx, st, camp.id, item_id=None, trigger="calendar_loaded", from_state=None,
-                             to_state=None, actor=actor, at=now, data=data)
+                append_event(
+                    tx,
+                    st,
+                    camp.id,
+                    item_id=None,
+                    trigger="calendar_loaded",
+                    from_state=None,
+                    to_state=None,
+                    actor=actor,
+                    at=now,
+                    data=data,
+                )
         rows = tx.all(rt.cal_st.rows)
     arm_all_awaiting(rt, now)
     view = year_view(rows, spec.year)
@@ -224,21 +249,54 @@ def calendar_alerts(rt: Runtime, now: dt.datetime, report: SweepReport) -> None:
         for year, (steps, first) in sorted(years.items()):
             key = f"calendar_missing@{year}"
             with rt.store.transaction() as tx:
-                if not tx.run(st.step_insert_once, {
-                    "campaign_id": cid, "subject_kind": "campaign", "subject_id": cid, "step_key": key,
-                    "due_at": now, "status": "fired", "fired_at": now, "created_at": now,
-                }):
+                if not tx.run(
+                    st.step_insert_once,
+                    {
+                        "campaign_id": cid,
+                        "subject_kind": "campaign",
+                        "subject_id": cid,
+                        "step_key": key,
+                        "due_at": now,
+                        "status": "fired",
+                        "fired_at": now,
+                        "created_at": now,
+                    },
+                ):
                     continue
                 camp = rt.campaign(tx, cid)
                 data = {"year": year, "steps": steps, "first_due": first.isoformat()}
                 queued = None
                 if camp.setup is not None:
-                    payload = {"campaign": camp.view.title, "year": year, "steps": steps,
-                               "first_due": local_day(camp, first)}
-                    queued = queue_messages(tx, st, camp, camp.setup.calendar.alert, key=f"campaign:{cid}:{key}",
-                                            payload=payload, units={}, item_id=None, now=now)
-                append_event(tx, st, cid, item_id=None, trigger="calendar_missing", from_state=None,
-                             to_state=None, actor=SYSTEM, at=now, data=data, outbox=queued)
+                    payload = {
+                        "campaign": camp.view.title,
+                        "year": year,
+                        "steps": steps,
+                        "first_due": local_day(camp, first),
+                    }
+                    queued = queue_messages(
+                        tx,
+                        st,
+                        camp,
+                        camp.setup.calendar.alert,
+                        key=f"campaign:{cid}:{key}",
+                        payload=payload,
+                        units={},
+                        item_id=None,
+                        now=now,
+                    )
+                append_event(
+                    tx,
+                    st,
+                    cid,
+                    item_id=None,
+                    trigger="calendar_missing",
+                    from_state=None,
+                    to_state=None,
+                    actor=SYSTEM,
+                    at=now,
+                    data=data,
+                    outbox=queued,
+                )
                 report.alerts += 1
 
 

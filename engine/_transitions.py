@@ -6,9 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, cast
 
-from zhenggai.workflows.schema import (
-    TransitionSpec,
-)
+from zhenggai.workflows.schema import TransitionSpec
 
 from ._access import check_actor, check_measure_state, check_operation, check_role, item_operation
 from ._inputs import (
@@ -26,9 +24,7 @@ from ._reports import find_duplicates
 from ._rows import EventRow, ItemRow, changed
 from ._runtime import Runtime
 from ._sealing import IDENTITY_FIELDS
-from ._steps import (
-    arm_item_steps,
-)
+from ._steps import arm_item_steps
 from ._viewing import event_view, item_view, measure_view
 from ._writes import (
     Campaign,
@@ -48,17 +44,8 @@ from .errors import (
     TrackNotFound,
     TransitionNotAllowedError,
 )
-from .lifecycle import (
-    EFFECTS,
-    TransitionContext,
-)
-from .views import (
-    Actor,
-    FiredTransition,
-    ItemView,
-    MeasureView,
-    Reporter,
-)
+from .lifecycle import EFFECTS, TransitionContext
+from .views import Actor, FiredTransition, ItemView, MeasureView, Reporter
 
 
 def report(
@@ -78,16 +65,36 @@ def report(
         camp = rt.campaign(tx, campaign)
         check_actor(camp, actor)
         check_operation(camp, actor, "report", None)
-        values = report_in(rt, 
-            tx, camp, actor, now, title=title, description=description, track=track, channel=channel,
-            severity=severity, reporter=reporter,
+        values = report_in(
+            rt,
+            tx,
+            camp,
+            actor,
+            now,
+            title=title,
+            description=description,
+            track=track,
+            channel=channel,
+            severity=severity,
+            reporter=reporter,
         )
     return item_view(camp, values)
 
 
 def report_in(
-    rt: Runtime, tx: Tx, camp: Campaign, actor: Actor, now: dt.datetime, *, title: str, description: str,
-    track: str, channel: str, severity: str | None, reporter: Reporter | None, unit_id: int | None = None,
+    rt: Runtime,
+    tx: Tx,
+    camp: Campaign,
+    actor: Actor,
+    now: dt.datetime,
+    *,
+    title: str,
+    description: str,
+    track: str,
+    channel: str,
+    severity: str | None,
+    reporter: Reporter | None,
+    unit_id: int | None = None,
 ) -> ItemRow:
     """Insert a reported item in ``tx`` (the actor and role already checked), its reporter,
     its 关联研判 flags (against the items of its track, and of ``unit_id`` when given) and its
@@ -99,7 +106,8 @@ def report_in(
         "description": checked_text("description", description),
         "track": checked_choice("track", track, camp.tracks, TrackNotFound),
         "channel": checked_choice("channel", channel, camp.channels),
-        "severity": next(iter(camp.severities)) if severity is None
+        "severity": next(iter(camp.severities))
+        if severity is None
         else checked_choice("severity", severity, camp.severities),
         "state": camp.lifecycle.spec.initial,
         "responsible_unit_id": None,
@@ -142,17 +150,27 @@ def report_in(
         assert keys is not None
         sealed, key_id = keys.seal(item_id, reporter_values)
         # Only the sealed identity: the plaintext columns are for rows from before 0011.
-        tx.run(st.reporter_insert, {
-            "item_id": item_id, **dict.fromkeys(IDENTITY_FIELDS), "sealed": sealed, "key_id": key_id,
-        })
+        tx.run(
+            st.reporter_insert,
+            {"item_id": item_id, **dict.fromkeys(IDENTITY_FIELDS), "sealed": sealed, "key_id": key_id},
+        )
     # 关联研判: possible duplicates are flagged for a person (see :meth:`duplicates`),
     # named in the report's audit event, and never merged here.
     duplicates = find_duplicates(tx, st, camp, {**values, "id": item_id}, unit_id, rt.grams)
     for other_id, score in duplicates:
-        tx.scalar(st.duplicate_insert, {
-            "campaign_id": camp.id, "item_id": item_id, "other_id": other_id, "score": round(score * 1000),
-            "created_at": now, "resolved_at": None, "resolved_by": None, "resolution": None,
-        })
+        tx.scalar(
+            st.duplicate_insert,
+            {
+                "campaign_id": camp.id,
+                "item_id": item_id,
+                "other_id": other_id,
+                "score": round(score * 1000),
+                "created_at": now,
+                "resolved_at": None,
+                "resolved_by": None,
+                "resolution": None,
+            },
+        )
     append_event(
         tx,
         st,
@@ -176,13 +194,7 @@ def report_in(
 
 
 def fire(
-    rt: Runtime,
-    item_id: int,
-    trigger: str,
-    actor: Actor,
-    *,
-    expected_version: int | None = None,
-    **data: Any,
+    rt: Runtime, item_id: int, trigger: str, actor: Actor, *, expected_version: int | None = None, **data: Any
 ) -> ItemView:
     now = rt.now()
     with rt.store.transaction() as tx:
@@ -201,8 +213,14 @@ def fire_transition(
 
 
 def fire_in(
-    rt: Runtime, tx: Tx, item_id: int, trigger: str, actor: Actor, expected_version: int | None,
-    data: Mapping[str, Any], now: dt.datetime,
+    rt: Runtime,
+    tx: Tx,
+    item_id: int,
+    trigger: str,
+    actor: Actor,
+    expected_version: int | None,
+    data: Mapping[str, Any],
+    now: dt.datetime,
 ) -> tuple[Campaign, ItemRow, EventRow]:
     """:meth:`fire` in ``tx``: the campaign, the row as written and the event.
 
@@ -231,8 +249,14 @@ def fire_in(
 
 
 def transition(
-    rt: Runtime, tx: Tx, camp: Campaign, row: ItemRow, spec: TransitionSpec, actor: Actor,
-    inputs: dict[str, Any], now: dt.datetime,
+    rt: Runtime,
+    tx: Tx,
+    camp: Campaign,
+    row: ItemRow,
+    spec: TransitionSpec,
+    actor: Actor,
+    inputs: dict[str, Any],
+    now: dt.datetime,
 ) -> tuple[ItemRow, EventRow]:
     """Fire ``spec`` on the loaded ``row`` in ``tx``, the role already checked: guards,
     effects, the compare-and-set write, the audit event, the messages, the steps. Returns the
@@ -266,8 +290,13 @@ def transition(
         changes.update(EFFECTS[effect].apply(ctx))
     if changes.get("due", row["due"]) != row["due"]:
         if row["paused_at"] is not None:
-            raise GuardFailedError(item_id, trigger, "clock_running",
-                                   "计时已暂停, 恢复计时后再调整整改时限", {**lifecycle.names, **CLOCK_NAMES})
+            raise GuardFailedError(
+                item_id,
+                trigger,
+                "clock_running",
+                "计时已暂停, 恢复计时后再调整整改时限",
+                {**lifecycle.names, **CLOCK_NAMES},
+            )
         if row["light"] != "green":
             changes["light"] = "green"  # a new deadline starts with a green light
     if "due_basis" in inputs:  # counted by the definition's rule: kept for recomputing
@@ -284,9 +313,15 @@ def transition(
     after = changed(row, changes)
     # The messages first: the event vouches for them (and for the item's row as written).
     queued = queue_messages(
-        tx, st, camp, spec.notify, key=f"item:{item_id}:v{after['version']}:{spec.trigger}",
-        payload=transition_payload(camp, spec, after, event_data), units=item_units(camp, row, after),
-        item_id=item_id, now=now,
+        tx,
+        st,
+        camp,
+        spec.notify,
+        key=f"item:{item_id}:v{after['version']}:{spec.trigger}",
+        payload=transition_payload(camp, spec, after, event_data),
+        units=item_units(camp, row, after),
+        item_id=item_id,
+        now=now,
     )
     event = append_event(
         tx,
@@ -335,8 +370,15 @@ def add_measure(
         measure_id = tx.scalar(st.measure_insert, values)
         cas_update(tx, st, row, {"version": row["version"] + 1, "updated_at": now})
         append_event(
-            tx, st, camp.id, item_id=item_id, trigger="add_measure", from_state=row["state"],
-            to_state=row["state"], actor=actor, at=now,
+            tx,
+            st,
+            camp.id,
+            item_id=item_id,
+            trigger="add_measure",
+            from_state=row["state"],
+            to_state=row["state"],
+            actor=actor,
+            at=now,
             data={"measure_id": measure_id, "text": values["text"], "due": values["due"]},
         )
     return measure_view({**values, "id": measure_id})
@@ -364,8 +406,16 @@ def complete_measure(
         tx.run(st.measure_done, {"id": measure_id, "done_at_v": now, "done_by_v": actor.name})
         cas_update(tx, st, row, {"version": row["version"] + 1, "updated_at": now})
         append_event(
-            tx, st, camp.id, item_id=row["id"], trigger="complete_measure", from_state=row["state"],
-            to_state=row["state"], actor=actor, at=now, data={"measure_id": measure_id},
+            tx,
+            st,
+            camp.id,
+            item_id=row["id"],
+            trigger="complete_measure",
+            from_state=row["state"],
+            to_state=row["state"],
+            actor=actor,
+            at=now,
+            data={"measure_id": measure_id},
         )
     return measure_view({**measure, "done_at": now, "done_by": actor.name})
 
@@ -380,25 +430,50 @@ def pause_clock(
         text = checked_text("reason", reason)
         ladder = camp.item_ladder
         due = row["due"]
-        running = row["state"] not in camp.lifecycle.final_states and (ladder is None or row["state"] in ladder.states)
+        running = row["state"] not in camp.lifecycle.final_states and (
+            ladder is None or row["state"] in ladder.states
+        )
         if row["paused_at"] is not None:
-            raise GuardFailedError(item_id, "pause_clock", "clock_running",
-                                   f"计时已于 {local_day(camp, row['paused_at'])} 暂停", CLOCK_NAMES)
+            raise GuardFailedError(
+                item_id,
+                "pause_clock",
+                "clock_running",
+                f"计时已于 {local_day(camp, row['paused_at'])} 暂停",
+                CLOCK_NAMES,
+            )
         if due is None or not running:
-            raise GuardFailedError(item_id, "pause_clock", "clock_running",
-                                   "问题不在整改计时中 (未交办、未定整改时限或已办结)", CLOCK_NAMES)
+            raise GuardFailedError(
+                item_id,
+                "pause_clock",
+                "clock_running",
+                "问题不在整改计时中 (未交办、未定整改时限或已办结)",
+                CLOCK_NAMES,
+            )
         today = now.astimezone(camp.tz).date()
         if due < today:
-            raise GuardFailedError(item_id, "pause_clock", "due_not_passed",
-                                   f"整改时限 {due.isoformat()} 已过, 不能暂停计时", CLOCK_NAMES)
+            raise GuardFailedError(
+                item_id,
+                "pause_clock",
+                "due_not_passed",
+                f"整改时限 {due.isoformat()} 已过, 不能暂停计时",
+                CLOCK_NAMES,
+            )
         left = working_days_between(camp.calendar, today, due)
         changes = {"paused_at": now, "paused_days": left, "updated_at": now, "version": row["version"] + 1}
         cas_update(tx, st, row, changes)
         after = changed(row, changes)
-        append_event(tx, st, camp.id, item_id=item_id, trigger="pause_clock", from_state=row["state"],
-                     to_state=row["state"], actor=actor, at=now,
-                     data={"reason": text, "approved_by": actor.role, "due": due.isoformat(),
-                           "days_left": left})
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=item_id,
+            trigger="pause_clock",
+            from_state=row["state"],
+            to_state=row["state"],
+            actor=actor,
+            at=now,
+            data={"reason": text, "approved_by": actor.role, "due": due.isoformat(), "days_left": left},
+        )
         arm_item_steps(tx, st, camp, row, after, now)
     return item_view(camp, after)
 
@@ -419,35 +494,72 @@ def resume_clock(
         left = int(row["paused_days"] or 0)
         due = add_days(camp.calendar, start, left, "working")
         changes: dict[str, Any] = {
-            "paused_at": None, "paused_days": None, "due": due, "due_from": start, "due_days": left,
-            "due_count": "working", "updated_at": now, "version": row["version"] + 1,
+            "paused_at": None,
+            "paused_days": None,
+            "due": due,
+            "due_from": start,
+            "due_days": left,
+            "due_count": "working",
+            "updated_at": now,
+            "version": row["version"] + 1,
         }
         if row["light"] != "green":
             changes["light"] = "green"  # a new deadline starts with a green light
         cas_update(tx, st, row, changes)
         after = changed(row, changes)
-        data: dict[str, Any] = {"paused_since": paused_at.isoformat(), "days_left": left,
-                                "old_due": old_due.isoformat(), "due": due.isoformat(),
-                                "approved_by": actor.role}
+        data: dict[str, Any] = {
+            "paused_since": paused_at.isoformat(),
+            "days_left": left,
+            "old_due": old_due.isoformat(),
+            "due": due.isoformat(),
+            "approved_by": actor.role,
+        }
         if text is not None:
             data["note"] = text
-        append_event(tx, st, camp.id, item_id=item_id, trigger="resume_clock", from_state=row["state"],
-                     to_state=row["state"], actor=actor, at=now, data=data)
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=item_id,
+            trigger="resume_clock",
+            from_state=row["state"],
+            to_state=row["state"],
+            actor=actor,
+            at=now,
+            data=data,
+        )
         arm_item_steps(tx, st, camp, row, after, now)
     return item_view(camp, after)
 
 
-def mark_case(rt: Runtime, item_id: int, actor: Actor, *, note: str, expected_version: int | None = None) -> ItemView:
+def mark_case(
+    rt: Runtime, item_id: int, actor: Actor, *, note: str, expected_version: int | None = None
+) -> ItemView:
     now = rt.now()
     st = rt.st
     with rt.store.transaction() as tx:
         row, camp = item_operation(rt, tx, item_id, actor, "mark_case", expected_version)
         text = checked_text("note", note)
-        changes = {"case_note": text, "case_marked_at": now, "case_marked_by": actor.name,
-                   "updated_at": now, "version": row["version"] + 1}
+        changes = {
+            "case_note": text,
+            "case_marked_at": now,
+            "case_marked_by": actor.name,
+            "updated_at": now,
+            "version": row["version"] + 1,
+        }
         cas_update(tx, st, row, changes)
-        append_event(tx, st, camp.id, item_id=item_id, trigger="mark_case", from_state=row["state"],
-                     to_state=row["state"], actor=actor, at=now, data={"note": text})
+        append_event(
+            tx,
+            st,
+            camp.id,
+            item_id=item_id,
+            trigger="mark_case",
+            from_state=row["state"],
+            to_state=row["state"],
+            actor=actor,
+            at=now,
+            data={"note": text},
+        )
     return item_view(camp, changed(row, changes))
 
 
@@ -472,6 +584,9 @@ def _event_data(
         data["due"] = inputs["due"].isoformat()
     if "due_rule" in inputs:
         data["due_rule"] = inputs["due_rule"]
-    if "responsible_unit_id" in changes and before["responsible_unit_id"] not in (None, changes["responsible_unit_id"]):
+    if "responsible_unit_id" in changes and before["responsible_unit_id"] not in (
+        None,
+        changes["responsible_unit_id"],
+    ):
         data["from_unit"] = camp.unit_keys[before["responsible_unit_id"]]
     return data

@@ -53,6 +53,7 @@ __all__ = [
     "transition_payload",
 ]
 
+
 @dataclass(frozen=True, slots=True)
 class Campaign:
     """A started campaign as the engine runs it (immutable once started)."""
@@ -84,7 +85,6 @@ class Campaign:
     #: The document-review lifecycle (规范性文件清理) and its ladder, when the definition has one.
     documents: CompiledLifecycle | None = None
     document_ladder: LadderSpec | None = None
-
 
 
 def cas_update(tx: Tx, st: Statements, row: Mapping[str, Any], changes: Mapping[str, Any]) -> None:
@@ -178,15 +178,35 @@ def append_event(
         data["origin"] = dict(st.origin)
     text = canonical_json(data)
     digest = event_hash(
-        campaign_id=campaign_id, seq=seq, item_id=item_id, trigger=trigger, from_state=from_state,
-        to_state=to_state, actor=actor.name, role=actor.role, unit=actor.unit, at=at, data=text,
+        campaign_id=campaign_id,
+        seq=seq,
+        item_id=item_id,
+        trigger=trigger,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor.name,
+        role=actor.role,
+        unit=actor.unit,
+        at=at,
+        data=text,
         prev_hash=prev,
     )
     row: dict[str, Any] = {
-        "campaign_id": campaign_id, "seq": seq, "item_id": item_id, "trigger": trigger,
-        "from_state": from_state, "to_state": to_state, "actor": actor.name, "role": actor.role,
-        "unit": actor.unit, "at": at, "data": text, "prev_hash": prev, "hash": digest,
-        "subject_kind": subject[0], "subject_id": subject[1],
+        "campaign_id": campaign_id,
+        "seq": seq,
+        "item_id": item_id,
+        "trigger": trigger,
+        "from_state": from_state,
+        "to_state": to_state,
+        "actor": actor.name,
+        "role": actor.role,
+        "unit": actor.unit,
+        "at": at,
+        "data": text,
+        "prev_hash": prev,
+        "hash": digest,
+        "subject_kind": subject[0],
+        "subject_id": subject[1],
     }
     row["id"] = tx.scalar(st.event_insert, row)
     tx.run(st.head_update, {"cid": campaign_id, "new_seq": seq, "new_hash": digest})
@@ -235,19 +255,33 @@ def queue_messages(
             if unit_id is None:
                 continue
             targets.append(
-                (tx.all(st.contacts_of_unit, {"unit_id": unit_id, "day": day}), f"unit:{camp.unit_keys[unit_id]}")
+                (
+                    tx.all(st.contacts_of_unit, {"unit_id": unit_id, "day": day}),
+                    f"unit:{camp.unit_keys[unit_id]}",
+                )
             )
         elif n.to in ("all_units", "lead_units"):
             keys = camp.unit_ids if n.to == "all_units" else dict.fromkeys(camp.lead_units.values())
             for unit_key in keys:
                 unit_id = camp.unit_ids[unit_key]
-                targets.append((tx.all(st.contacts_of_unit, {"unit_id": unit_id, "day": day}), f"unit:{unit_key}"))
+                targets.append(
+                    (tx.all(st.contacts_of_unit, {"unit_id": unit_id, "day": day}), f"unit:{unit_key}")
+                )
         else:
-            targets.append((tx.all(st.contacts_of_role, {"cid": camp.id, "role": n.to, "day": day}), f"role:{n.to}"))
+            targets.append(
+                (tx.all(st.contacts_of_role, {"cid": camp.id, "role": n.to, "day": day}), f"role:{n.to}")
+            )
         key_base = f"{key}:{n.message}"
         row = {
-            "campaign_id": camp.id, "item_id": item_id, "kind": n.message, "payload": text,
-            "attempts": 0, "next_try_at": now, "created_at": now, "sent_at": None, "audit_seq": vouch.seq,
+            "campaign_id": camp.id,
+            "item_id": item_id,
+            "kind": n.message,
+            "payload": text,
+            "attempts": 0,
+            "next_try_at": now,
+            "created_at": now,
+            "sent_at": None,
+            "audit_seq": vouch.seq,
         }
         for contacts, fallback in targets:
             if not contacts:
@@ -255,8 +289,13 @@ def queue_messages(
                 if dead_key not in queued:
                     queued.add(dead_key)
                     dead = {
-                        **row, "channel": "unrouted", "recipient": fallback, "contact_id": None,
-                        "idempotency_key": dead_key, "status": "dead", "last_error": "没有可接收消息的联系人",
+                        **row,
+                        "channel": "unrouted",
+                        "recipient": fallback,
+                        "contact_id": None,
+                        "idempotency_key": dead_key,
+                        "status": "dead",
+                        "last_error": "没有可接收消息的联系人",
                     }
                     tx.run(st.outbox_insert, dead)
                     vouch.digests.append(outbox_row_digest(dead))
@@ -268,8 +307,12 @@ def queue_messages(
                 queued.add(contact_key)
                 channel, address = _route(contact, routes.get(n.to))
                 message = {
-                    **row, "channel": channel, "recipient": address, "contact_id": contact["id"],
-                    "idempotency_key": contact_key, "status": "pending" if address else "dead",
+                    **row,
+                    "channel": channel,
+                    "recipient": address,
+                    "contact_id": contact["id"],
+                    "idempotency_key": contact_key,
+                    "status": "pending" if address else "dead",
                     "last_error": None if address else "联系人没有可用的联系方式",
                 }
                 tx.run(st.outbox_insert, message)
@@ -338,7 +381,9 @@ def _route(contact: Mapping[str, Any], default: Sequence[str] | None = None) -> 
     """The channel and address a contact is reached by: the first of its own preferences that
     has an address; without preferences, the definition's route for the kind of recipient
     (``notifications.routes``, e.g. a responsible unit by SMS then email), else email then SMS."""
-    prefs = [c for c in (contact["channels"] or "").split(",") if c] or list(default or ()) or ["email", "sms"]
+    prefs = (
+        [c for c in (contact["channels"] or "").split(",") if c] or list(default or ()) or ["email", "sms"]
+    )
     for channel in prefs:
         address = contact_address(contact, channel)
         if address:

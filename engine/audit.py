@@ -28,9 +28,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "BIND", "DEFINITION_EVENTS", "GENESIS", "OUTBOX_BOUND", "Anchor", "AuditReport", "Bindings", "canonical_json",
-    "definition_digest", "event_hash", "event_subject", "item_digest", "outbox_digest", "outbox_row_digest", "rows_digest",
-    "verify_anchor", "verify_chain",
+    "BIND",
+    "DEFINITION_EVENTS",
+    "GENESIS",
+    "OUTBOX_BOUND",
+    "Anchor",
+    "AuditReport",
+    "Bindings",
+    "canonical_json",
+    "definition_digest",
+    "event_hash",
+    "event_subject",
+    "item_digest",
+    "outbox_digest",
+    "outbox_row_digest",
+    "rows_digest",
+    "verify_anchor",
+    "verify_chain",
 ]
 
 #: The key of an event's data that holds what the event vouches for (see the module's doc).
@@ -38,7 +52,16 @@ BIND = "bind"
 
 #: The outbox columns a message is vouched for by: who gets what, about what, since when (not
 #: its delivery state, which the dispatcher changes after the event).
-OUTBOX_BOUND = ("item_id", "kind", "channel", "recipient", "contact_id", "idempotency_key", "payload", "created_at")
+OUTBOX_BOUND = (
+    "item_id",
+    "kind",
+    "channel",
+    "recipient",
+    "contact_id",
+    "idempotency_key",
+    "payload",
+    "created_at",
+)
 
 #: The events that record which definition a campaign runs on (its SHA-256 in ``definition_sha256``).
 DEFINITION_EVENTS = ("start_campaign", "migrate_campaign")
@@ -50,7 +73,9 @@ DATA_SUBJECTS = ("document", "contact", "mechanism", "practice")
 
 
 def event_subject(
-    campaign_id: int, item_id: int | None, data: Mapping[str, Any],
+    campaign_id: int,
+    item_id: int | None,
+    data: Mapping[str, Any],
     duties: Mapping[tuple[Any, Any, str], int] | None = None,
 ) -> tuple[str, int]:
     """What an event is about, from what its hash covers: its item; else the document, contact,
@@ -111,14 +136,17 @@ def rows_digest(rows: Iterable[Mapping[Any, Any]]) -> str:
     columns but :data:`UNBOUND_COLUMNS` and those that are NULL, so a column added later, NULL
     in the rows before it, leaves their digests as they were)."""
     plain = [
-        {str(k): _plain(v) for k, v in row.items() if v is not None and k not in UNBOUND_COLUMNS} for row in rows
+        {str(k): _plain(v) for k, v in row.items() if v is not None and k not in UNBOUND_COLUMNS}
+        for row in rows
     ]
     return hashlib.sha256(canonical_json({"rows": plain}).encode("utf-8")).hexdigest()
 
 
 def outbox_row_digest(row: Mapping[Any, Any]) -> str:
     """The SHA-256 of one queued message's :data:`OUTBOX_BOUND` columns."""
-    return hashlib.sha256(canonical_json({k: _plain(row[k]) for k in OUTBOX_BOUND}).encode("utf-8")).hexdigest()
+    return hashlib.sha256(
+        canonical_json({k: _plain(row[k]) for k in OUTBOX_BOUND}).encode("utf-8")
+    ).hexdigest()
 
 
 def outbox_digest(digests: Iterable[str]) -> dict[str, Any]:
@@ -249,7 +277,9 @@ class Bindings:
         :data:`OUTBOX_BOUND`)."""
         found: list[str] = []
         if self.wrong_subjects:
-            shown = ", ".join(f"#{seq}" for seq in self.wrong_subjects[:10]) + (" …" if len(self.wrong_subjects) > 10 else "")
+            shown = ", ".join(f"#{seq}" for seq in self.wrong_subjects[:10]) + (
+                " …" if len(self.wrong_subjects) > 10 else ""
+            )
             found.append(f"{self.label} 审计记录 {shown}: 记录的所属对象与记录内容不符 (所属对象被改动)")
         found.extend(_subject_problems(self.label, "问题", self.items, items))
         found.extend(_subject_problems(self.label, "规范性文件", self.documents, documents))
@@ -266,7 +296,9 @@ class Bindings:
         for seq in sorted(set(groups) | set(self.outbox)):
             recorded_outbox = self.outbox.get(seq)
             if recorded_outbox is None:
-                found.append(f"{self.label} 审计记录 #{seq}: 未记录发送消息, 消息队列中却有 {len(groups[seq])} 条以它为据 (消息被插入)")
+                found.append(
+                    f"{self.label} 审计记录 #{seq}: 未记录发送消息, 消息队列中却有 {len(groups[seq])} 条以它为据 (消息被插入)"
+                )
             elif dict(recorded_outbox) != outbox_digest([*groups.get(seq, ()), *self.moved.get(seq, ())]):
                 found.append(
                     f"{self.label} 审计记录 #{seq}: 记录发送 {recorded_outbox.get('n')} 条消息, 消息队列中的"
@@ -305,10 +337,16 @@ class Anchor:
     anchored_at: dt.datetime
 
     def to_json(self) -> str:
-        return canonical_json({
-            "anchor": "zhenggai-audit-head", "campaign_id": self.campaign_id, "campaign": self.campaign,
-            "seq": self.seq, "hash": self.hash, "anchored_at": _at_text(self.anchored_at),
-        })
+        return canonical_json(
+            {
+                "anchor": "zhenggai-audit-head",
+                "campaign_id": self.campaign_id,
+                "campaign": self.campaign,
+                "seq": self.seq,
+                "hash": self.hash,
+                "anchored_at": _at_text(self.anchored_at),
+            }
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Anchor:
@@ -319,11 +357,14 @@ class Anchor:
         except ValueError:
             raise ValueError("不是 JSON") from None
         if not isinstance(data, dict) or data.get("anchor") != "zhenggai-audit-head":
-            raise ValueError("不是审计链锚点 (缺少 \"anchor\": \"zhenggai-audit-head\")")
+            raise ValueError('不是审计链锚点 (缺少 "anchor": "zhenggai-audit-head")')
         try:
             anchor = cls(
-                campaign_id=_int(data["campaign_id"]), campaign=str(data["campaign"]), seq=_int(data["seq"]),
-                hash=str(data["hash"]), anchored_at=dt.datetime.fromisoformat(str(data["anchored_at"])),
+                campaign_id=_int(data["campaign_id"]),
+                campaign=str(data["campaign"]),
+                seq=_int(data["seq"]),
+                hash=str(data["hash"]),
+                anchored_at=dt.datetime.fromisoformat(str(data["anchored_at"])),
             )
         except KeyError as missing:
             raise ValueError(f"缺少 {missing.args[0]}") from None
@@ -342,7 +383,9 @@ def _int(value: object) -> int:
     return value
 
 
-def verify_anchor(anchor: Anchor, key: str | None, head_seq: int, event_hash_at_seq: str | None) -> str | None:
+def verify_anchor(
+    anchor: Anchor, key: str | None, head_seq: int, event_hash_at_seq: str | None
+) -> str | None:
     """What is wrong with a campaign's chain against one of its anchors, or None: ``key`` is
     the campaign's key (None: no campaign of that id any more), ``event_hash_at_seq`` the hash
     of its event ``anchor.seq`` (None: no such event)."""

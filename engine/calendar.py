@@ -45,9 +45,14 @@ FESTIVALS: Mapping[str, tuple[str, ...]] = {
 }
 #: The package's English holiday names, in Chinese.
 _PACKAGE_NAMES: Mapping[str, str] = {
-    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "Mid-autumn Festival": "中秋节",
-    "National Day": "国庆节", "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "Mid-autumn Festival": "中秋节",
+    "National Day": "国庆节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
 }
 #: No holiday of a notice is longer (春节 and 国庆 run eight or nine days with the weekends).
 _LONGEST_HOLIDAY = 12
@@ -129,8 +134,10 @@ def year_problems(spec: CalendarYearSpec) -> list[str]:
     names = " ".join(h.name for h in spec.holidays)
     missing = [f for f, words in FESTIVALS.items() if not any(w in names for w in words)]
     if missing:
-        problems.append(f"holidays: 缺少 {'、'.join(missing)} 的安排 (每年的通知安排元旦、春节、清明节、劳动节、"
-                        "端午节、中秋节、国庆节七个节日; 几个节日连休时在名称中一并写明, 如「中秋节、国庆节」)")
+        problems.append(
+            f"holidays: 缺少 {'、'.join(missing)} 的安排 (每年的通知安排元旦、春节、清明节、劳动节、"
+            "端午节、中秋节、国庆节七个节日; 几个节日连休时在名称中一并写明, 如「中秋节、国庆节」)"
+        )
     return problems
 
 
@@ -143,13 +150,17 @@ def _holiday_problems(
     end = h.end or h.start
     for field, day in (("start", h.start), ("end", end)):
         if day.year != spec.year:
-            problems.append(f"{path}.{field}: {day} 不在 {spec.year} 年内 (跨年的日子属于 {day.year} 年的日历)")
+            problems.append(
+                f"{path}.{field}: {day} 不在 {spec.year} 年内 (跨年的日子属于 {day.year} 年的日历)"
+            )
     if end < h.start:
         problems.append(f"{path}.end: 结束日期 {end} 早于开始日期 {h.start}")
         return problems
     length = (end - h.start).days + 1
     if length > _LONGEST_HOLIDAY:
-        problems.append(f"{path}.end: {h.name} 放假 {length} 天, 超过任何一年的安排 ({_LONGEST_HOLIDAY} 天); 请核对日期")
+        problems.append(
+            f"{path}.end: {h.name} 放假 {length} 天, 超过任何一年的安排 ({_LONGEST_HOLIDAY} 天); 请核对日期"
+        )
         return problems
     days = [h.start + dt.timedelta(days=k) for k in range(length)]
     if all(d.isoweekday() > 5 for d in days):
@@ -162,7 +173,9 @@ def _holiday_problems(
     return problems + _makeup_problems(spec, path, h, makeup)
 
 
-def _makeup_problems(spec: CalendarYearSpec, path: str, h: HolidaySpec, makeup: dict[dt.date, str]) -> list[str]:
+def _makeup_problems(
+    spec: CalendarYearSpec, path: str, h: HolidaySpec, makeup: dict[dt.date, str]
+) -> list[str]:
     """The make-up working days of one holiday: in the year, on a weekend, not another's."""
     problems: list[str] = []
     for k, day in enumerate(h.makeup):
@@ -170,7 +183,9 @@ def _makeup_problems(spec: CalendarYearSpec, path: str, h: HolidaySpec, makeup: 
         if day.year != spec.year:
             problems.append(f"{where}: {day} 不在 {spec.year} 年内 (跨年的日子属于 {day.year} 年的日历)")
         elif day.isoweekday() <= 5:
-            problems.append(f"{where}: {day} 是星期{'一二三四五'[day.weekday()]}, 本就是工作日, 不是调休上班日")
+            problems.append(
+                f"{where}: {day} 是星期{'一二三四五'[day.weekday()]}, 本就是工作日, 不是调休上班日"
+            )
         elif day in makeup:
             problems.append(f"{where}: {day} 已是「{makeup[day]}」的调休上班日")
         makeup.setdefault(day, h.name)

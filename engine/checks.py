@@ -18,13 +18,7 @@ from ._checks_common import DUTY_UNIT_SELECTORS, LADDER_RECIPIENTS, PHASE_RECIPI
 from ._checks_setup import DOCUMENT_GUARDS, check_setup  # noqa: F401 (DOCUMENT_GUARDS: kept importable here)
 from ._checks_warnings import setup_warnings
 
-__all__ = [
-    "DUTY_UNIT_SELECTORS",
-    "LADDER_RECIPIENTS",
-    "PHASE_RECIPIENTS",
-    "check_setup",
-    "setup_warnings",
-]
+__all__ = ["DUTY_UNIT_SELECTORS", "LADDER_RECIPIENTS", "PHASE_RECIPIENTS", "check_setup", "setup_warnings"]
 
 #: Every ``notify`` list of a setup with its path, under the name ``engine/_roster.py`` imports.
 _notify_lists = notify_lists

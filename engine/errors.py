@@ -162,7 +162,9 @@ class ImportRejected(ZhenggaiError, ValueError):
     def __init__(self, problems: Sequence[ImportProblem], what: str = "问题") -> None:
         first = problems[0]
         more = f" (共 {len(problems)} 处问题)" if len(problems) > 1 else ""
-        super().__init__(f"导入被拒绝, 未导入任何{what}: 第 {first.index + 1} 条 {first.field}: {first.message}{more}")
+        super().__init__(
+            f"导入被拒绝, 未导入任何{what}: 第 {first.index + 1} 条 {first.field}: {first.message}{more}"
+        )
         self.problems = tuple(problems)
 
 
@@ -180,10 +182,13 @@ def _cannot(subject: str, trigger: str, reason: str, labels: Mapping[str, str] |
 class PermissionDeniedError(ZhenggaiError):
     """The actor's role (or unit) may not do this."""
 
-    def __init__(self, actor: str, role: str, action: str, detail: str = "",
-                 labels: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, actor: str, role: str, action: str, detail: str = "", labels: Mapping[str, str] | None = None
+    ) -> None:
         """``labels`` maps the action to the Chinese name officials read."""
-        super().__init__(_cannot(f"无权操作: {actor} (角色 {role}) ", action, detail or "该角色无此权限", labels))
+        super().__init__(
+            _cannot(f"无权操作: {actor} (角色 {role}) ", action, detail or "该角色无此权限", labels)
+        )
         self.actor = actor
         self.role = role
         self.action = action
@@ -205,8 +210,14 @@ class TransitionNotAllowedError(ZhenggaiError):
         """``labels`` maps state and trigger ids to the Chinese names officials read;
         ``subject`` names what the id numbers (问题, or 文件 for a document under review)."""
         allowed_text = "、".join(_named(t, labels) for t in allowed) if allowed else "无"
-        super().__init__(_cannot(f"{subject} {item_id} ", trigger,
-                                f"当前状态为{_named(state, labels)}, 该状态下可执行: {allowed_text}", labels))
+        super().__init__(
+            _cannot(
+                f"{subject} {item_id} ",
+                trigger,
+                f"当前状态为{_named(state, labels)}, 该状态下可执行: {allowed_text}",
+                labels,
+            )
+        )
         self.item_id = item_id
         self.state = state
         self.trigger = trigger
@@ -228,8 +239,11 @@ class GuardFailedError(ZhenggaiError):
     ) -> None:
         """``labels`` maps the trigger and guard ids to the Chinese names officials read;
         ``subject`` names what the id numbers (问题, or 文件)."""
-        super().__init__(_cannot(f"{subject} {item_id} ", trigger,
-                                f"条件{_named(guard, labels)}不满足 ({explanation})", labels))
+        super().__init__(
+            _cannot(
+                f"{subject} {item_id} ", trigger, f"条件{_named(guard, labels)}不满足 ({explanation})", labels
+            )
+        )
         self.item_id = item_id
         self.trigger = trigger
         self.guard = guard
@@ -240,7 +254,9 @@ class ConflictError(ZhenggaiError):
 
     def __init__(self, item_id: int, expected: int, actual: int | None) -> None:
         actual_text = "已不存在" if actual is None else f"现为第 {actual} 版"
-        super().__init__(f"问题 {item_id} 已被他人修改: 操作基于第 {expected} 版, {actual_text}; 请刷新后重试")
+        super().__init__(
+            f"问题 {item_id} 已被他人修改: 操作基于第 {expected} 版, {actual_text}; 请刷新后重试"
+        )
         self.item_id = item_id
         self.expected = expected
         self.actual = actual
@@ -313,7 +329,9 @@ class ReporterKeyError(ZhenggaiError):
     ``reason`` is ``no_key``, ``lost_key`` or ``not_authentic``; ``item_id`` the item (None
     when refusing to seal)."""
 
-    def __init__(self, message: str, *, reason: str, item_id: int | None = None, key_id: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, reason: str, item_id: int | None = None, key_id: str | None = None
+    ) -> None:
         super().__init__(message)
         self.reason = reason
         self.item_id = item_id
@@ -326,7 +344,8 @@ class ReporterKeyError(ZhenggaiError):
             f"{situation}: 请在配置文件 [reporter] 段用 key_file 或 key_env 指明举报人密钥 (生成密钥: "
             "zhenggai reporter keygen --out FILE; 配置文件用 --config 或环境变量 ZHENGGAI_CONFIG 指明; "
             "程序中: Engine(..., reporter_keys=ReporterKeys(...)))",
-            reason="no_key", item_id=item_id,
+            reason="no_key",
+            item_id=item_id,
         )
 
     @classmethod
@@ -336,7 +355,9 @@ class ReporterKeyError(ZhenggaiError):
         first = problems[0]
         return cls(
             f"{action}被拒绝, 未改动任何内容: {len(problems)} 条举报人信息无法解密 (问题 {items}); 第一条: {first.message}",
-            reason=first.reason, item_id=first.item_id, key_id=first.key_id,
+            reason=first.reason,
+            item_id=first.item_id,
+            key_id=first.key_id,
         )
 
     @classmethod
@@ -345,14 +366,18 @@ class ReporterKeyError(ZhenggaiError):
         return cls(
             f"问题 {item_id} 的举报人信息由密钥 {key_id} 加密, 已配置的密钥中没有它 (已配置: {have}): "
             "请把该密钥加入配置文件 [reporter] 段的 old_key_files 或 old_keys_env; 该密钥遗失则此信息无法恢复",
-            reason="lost_key", item_id=item_id, key_id=key_id,
+            reason="lost_key",
+            item_id=item_id,
+            key_id=key_id,
         )
 
     @classmethod
     def not_authentic(cls, item_id: int, key_id: str | None) -> ReporterKeyError:
         return cls(
             f"问题 {item_id} 的举报人信息无法解密 (密钥 {key_id}): 密文已被改动, 或不属于此问题; 请从备份核对",
-            reason="not_authentic", item_id=item_id, key_id=key_id,
+            reason="not_authentic",
+            item_id=item_id,
+            key_id=key_id,
         )
 
 

@@ -162,12 +162,14 @@ GUARDS: Mapping[str, GuardDef] = {
         GuardDef("has_responsible_unit", "已指定责任单位", _has_unit, frozenset({"unit"})),
         GuardDef("has_due", "已指定整改时限", _has_due, frozenset({"due"})),
         GuardDef("has_measure", "至少有一项整改措施", _has_measure, needs=frozenset({"measures"})),
-        GuardDef(
-            "all_measures_done", "整改措施全部完成", _all_measures_done, needs=frozenset({"measures"})
-        ),
+        GuardDef("all_measures_done", "整改措施全部完成", _all_measures_done, needs=frozenset({"measures"})),
         GuardDef("actor_outside_unit", "办理人不属于责任单位", _actor_outside_unit),
-        GuardDef("has_finding", "有回头看发现的问题", _has_text("finding", "未填写回头看发现"),
-                 frozenset({"finding"})),
+        GuardDef(
+            "has_finding",
+            "有回头看发现的问题",
+            _has_text("finding", "未填写回头看发现"),
+            frozenset({"finding"}),
+        ),
         GuardDef("has_reason", "有理由", _has_text("reason", "未填写理由"), frozenset({"reason"})),
         GuardDef(
             "has_open_survivor",
@@ -238,12 +240,27 @@ EFFECTS: Mapping[str, EffectDef] = {
         EffectDef("record_verification", "记录验收时间", _record_verification),
         EffectDef("clear_verification", "清除验收记录", _clear_verification, frozenset({"reason"})),
         EffectDef("record_close", "记录销号人和销号时间", _record_close),
-        EffectDef("record_reopen", "记录回头看发现, 重新整改 (可定新的整改时限)", _record_reopen,
-                  frozenset({"finding", "due"}), frozenset({"finding"})),
-        EffectDef("record_dismissal", "记录撤销理由", _record_dismissal, frozenset({"reason"}),
-                  frozenset({"reason"})),
-        EffectDef("record_merge", "记录合并去向", _record_merge, frozenset({"survivor_id"}),
-                  frozenset({"survivor_id"})),
+        EffectDef(
+            "record_reopen",
+            "记录回头看发现, 重新整改 (可定新的整改时限)",
+            _record_reopen,
+            frozenset({"finding", "due"}),
+            frozenset({"finding"}),
+        ),
+        EffectDef(
+            "record_dismissal",
+            "记录撤销理由",
+            _record_dismissal,
+            frozenset({"reason"}),
+            frozenset({"reason"}),
+        ),
+        EffectDef(
+            "record_merge",
+            "记录合并去向",
+            _record_merge,
+            frozenset({"survivor_id"}),
+            frozenset({"survivor_id"}),
+        ),
     )
 }
 
@@ -272,9 +289,18 @@ OPERATIONS: Mapping[str, str] = {
 #: nobody may do them in its campaigns.
 OPTIONAL_OPERATIONS = frozenset(
     {
-        "pause_clock", "resume_clock", "recompute_deadlines", "mark_case", "resolve_duplicate",
-        "record_outcome", "read_named_people", "publish_case", "register_mechanism", "submit_practice",
-        "select_practice", "manage_contacts",
+        "pause_clock",
+        "resume_clock",
+        "recompute_deadlines",
+        "mark_case",
+        "resolve_duplicate",
+        "record_outcome",
+        "read_named_people",
+        "publish_case",
+        "register_mechanism",
+        "submit_practice",
+        "select_practice",
+        "manage_contacts",
     }
 )
 
@@ -284,7 +310,14 @@ UNIT_RECIPIENTS = frozenset({"responsible_unit", "previous_unit"})
 #: Guards a timed transition may have: they hold or fail on the item as it is, with no one's
 #: input (the others want a reason, a finding, a new unit or a survivor).
 TIMER_GUARDS = frozenset(
-    {"has_responsible_unit", "has_due", "has_measure", "all_measures_done", "actor_outside_unit", "due_not_passed"}
+    {
+        "has_responsible_unit",
+        "has_due",
+        "has_measure",
+        "all_measures_done",
+        "actor_outside_unit",
+        "due_not_passed",
+    }
 )
 
 #: Input fields every transition accepts (free remark kept in the audit trail).
@@ -292,9 +325,7 @@ COMMON_FIELDS = frozenset({"note"})
 
 
 def check_lifecycle(
-    spec: LifecycleSpec,
-    roles: Mapping[str, object],
-    operations: Mapping[str, list[str]],
+    spec: LifecycleSpec, roles: Mapping[str, object], operations: Mapping[str, list[str]]
 ) -> list[str]:
     """Every problem of ``spec`` as ``path: message`` lines (empty when it can run).
 
@@ -372,12 +403,16 @@ def _timer_problems(path: str, t: TransitionSpec, spec: LifecycleSpec) -> list[s
     problems: list[str] = []
     for k, guard in enumerate(t.guards):
         if guard in GUARDS and guard not in TIMER_GUARDS:
-            problems.append(f"{path}.guards[{k}]: 定时触发 {t.trigger} 由系统自动执行, 条件 {guard} "
-                            "需要人工填写, 不能用于定时触发")
+            problems.append(
+                f"{path}.guards[{k}]: 定时触发 {t.trigger} 由系统自动执行, 条件 {guard} "
+                "需要人工填写, 不能用于定时触发"
+            )
     for k, effect in enumerate(t.effects):
         if effect in EFFECTS and EFFECTS[effect].required:
-            problems.append(f"{path}.effects[{k}]: 定时触发 {t.trigger} 由系统自动执行, 效果 {effect} "
-                            "需要人工填写, 不能用于定时触发")
+            problems.append(
+                f"{path}.effects[{k}]: 定时触发 {t.trigger} 由系统自动执行, 效果 {effect} "
+                "需要人工填写, 不能用于定时触发"
+            )
     for k, src in enumerate(t.source):
         if src in spec.final_states:
             problems.append(f"{path}.source[{k}]: 定时触发 {t.trigger} 不能从终止状态 {src} 自动执行")

@@ -17,28 +17,68 @@ from zhenggai.workflows.schema import CampaignSetup, TransitionSpec
 __all__ = ["MESSAGE_SOURCES", "MessageUse", "message_uses", "transition_variables"]
 
 #: Variables of every message about an item.
-ITEM_VARIABLES = frozenset({
-    "campaign", "item_id", "title", "track", "track_name", "state", "state_label",
-    "unit", "unit_name", "due", "due_weekday",
-})
+ITEM_VARIABLES = frozenset(
+    {
+        "campaign",
+        "item_id",
+        "title",
+        "track",
+        "track_name",
+        "state",
+        "state_label",
+        "unit",
+        "unit_name",
+        "due",
+        "due_weekday",
+    }
+)
 
 #: Variables by message source (transition variables also depend on the transition).
 MESSAGE_SOURCES: Mapping[str, frozenset[str]] = {
     "transition": ITEM_VARIABLES | {"trigger", "trigger_label"},
     "ladder": ITEM_VARIABLES | {"step", "step_label", "action", "action_label", "days_overdue"},
-    "duty": frozenset({"campaign", "duty", "duty_label", "deliverable", "unit", "unit_name", "due", "due_weekday"}),
+    "duty": frozenset(
+        {"campaign", "duty", "duty_label", "deliverable", "unit", "unit_name", "due", "due_weekday"}
+    ),
     "phase": frozenset({"campaign", "phase", "phase_name", "phase_start", "phase_end"}),
     # The operator alert when steps wait for a year the calendar does not know (待日历).
     "calendar": frozenset({"campaign", "year", "steps", "first_due"}),
     # 规范性文件清理: a document's transitions and ladder steps.
-    "document": frozenset({
-        "campaign", "document_id", "title", "doc_number", "state", "state_label", "unit", "unit_name", "due",
-        "due_weekday", "trigger", "trigger_label",
-    }),
-    "document_ladder": frozenset({
-        "campaign", "document_id", "title", "doc_number", "state", "state_label", "unit", "unit_name", "due",
-        "due_weekday", "step", "step_label", "action", "action_label", "days_overdue",
-    }),
+    "document": frozenset(
+        {
+            "campaign",
+            "document_id",
+            "title",
+            "doc_number",
+            "state",
+            "state_label",
+            "unit",
+            "unit_name",
+            "due",
+            "due_weekday",
+            "trigger",
+            "trigger_label",
+        }
+    ),
+    "document_ladder": frozenset(
+        {
+            "campaign",
+            "document_id",
+            "title",
+            "doc_number",
+            "state",
+            "state_label",
+            "unit",
+            "unit_name",
+            "due",
+            "due_weekday",
+            "step",
+            "step_label",
+            "action",
+            "action_label",
+            "days_overdue",
+        }
+    ),
 }
 
 #: Input fields a transition passes on to its messages when it requires them.
@@ -74,8 +114,11 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
     if setup.documents is not None:
         for i, t in enumerate(setup.documents.lifecycle.transitions):
             for k, n in enumerate(t.notify):
-                yield MessageUse(n.message, f"documents.lifecycle.transitions[{i}].notify[{k}].message",
-                                 MESSAGE_SOURCES["document"])
+                yield MessageUse(
+                    n.message,
+                    f"documents.lifecycle.transitions[{i}].notify[{k}].message",
+                    MESSAGE_SOURCES["document"],
+                )
     yield from _ladder_uses(setup)
     for i, duty in enumerate(setup.duties):
         for k, n in enumerate(duty.notify):
@@ -90,7 +133,9 @@ def _phase_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
         for when in ("on_start", "on_end"):
             for j, action in enumerate(getattr(phase, when)):
                 for k, n in enumerate(action.notify):
-                    yield MessageUse(n.message, f"phases[{i}].{when}[{j}].notify[{k}].message", MESSAGE_SOURCES["phase"])
+                    yield MessageUse(
+                        n.message, f"phases[{i}].{when}[{j}].notify[{k}].message", MESSAGE_SOURCES["phase"]
+                    )
 
 
 def _ladder_uses(setup: CampaignSetup) -> Iterator[MessageUse]:

@@ -57,7 +57,9 @@ def current_revision(conn: Connection) -> str | None:
     return conn.execute(text(f"SELECT version_num FROM {_VERSION_TABLE}")).scalar()
 
 
-def upgrade(store: Store, revision: str = "head", *, at_head: Callable[[Connection], None] | None = None) -> None:
+def upgrade(
+    store: Store, revision: str = "head", *, at_head: Callable[[Connection], None] | None = None
+) -> None:
     """Bring the schema to ``revision`` in one write transaction (a no-op when already there).
     ``at_head`` is called with the connection of the read that found the schema at the head
     revision (one read for both: a short-lived process's first look at the data).

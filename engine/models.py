@@ -15,17 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from sqlalchemy import (
-    Column,
-    Date,
-    DateTime,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    text,
-)
+from sqlalchemy import Column, Date, DateTime, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -95,8 +85,10 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             if value.tzinfo is None or value.utcoffset() is None:
                 raise ValueError("naive datetime refused: zhenggai stores timezone-aware UTC only")
             v = value.astimezone(dt.UTC)
-            return (f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}:{v.second:02d}"
-                    f".{v.microsecond:06d}")
+            return (
+                f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}:{v.second:02d}"
+                f".{v.microsecond:06d}"
+            )
 
         return process
 
@@ -415,8 +407,10 @@ class Step(SQLModel, table=True):
         # Only pending steps are ever looked for by time (the sweep): a partial index stays
         # small as fired steps pile up, and it leaves a subject's rows to the unique index.
         Index(
-            "ix_zg_step_pending_due", "due_at",
-            sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'"),
+            "ix_zg_step_pending_due",
+            "due_at",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
         ),
     )
 
@@ -429,8 +423,6 @@ class Step(SQLModel, table=True):
     status: str = Field(default="pending", max_length=20)
     fired_at: dt.datetime | None = _utc_column()
     created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-
-
 
 
 class Heartbeat(SQLModel, table=True):

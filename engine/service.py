@@ -30,11 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Self
 
 from sqlalchemy import Engine as SAEngine
-from zhenggai.workflows.schema import (
-    CalendarSpec,
-    CalendarYearSpec,
-    CampaignSetup,
-)
+from zhenggai.workflows.schema import CalendarSpec, CalendarYearSpec, CampaignSetup
 
 from . import (
     _campaigns,
@@ -53,9 +49,7 @@ from . import (
 from ._item_operations import ItemOperations
 from ._runtime import Runtime
 from ._sealing import ReporterKeys
-from ._steps import (
-    SweepReport,
-)
+from ._steps import SweepReport
 from .ports import Calendar, Clock
 from .store import Store
 from .views import (
@@ -113,8 +107,17 @@ class Engine(ItemOperations):
         reporter_keys: ReporterKeys | None = None,
         preload: bool = False,
     ) -> None:
-        self._rt = Runtime(db, clock=clock, calendar=calendar, seed=seed, migrate=migrate, durability=durability,
-                           origin=origin, reporter_keys=reporter_keys, preload=preload)
+        self._rt = Runtime(
+            db,
+            clock=clock,
+            calendar=calendar,
+            seed=seed,
+            migrate=migrate,
+            durability=durability,
+            origin=origin,
+            reporter_keys=reporter_keys,
+            preload=preload,
+        )
 
     # ------------------------------------------------------------------ lifecycle of the engine
 
@@ -194,22 +197,38 @@ class Engine(ItemOperations):
     # -------------------------------------------------------------- documents (规范性文件清理)
 
     def list_document(
-        self, campaign: str | int, actor: Actor, *, unit: str, title: str, doc_number: str | None = None,
+        self,
+        campaign: str | int,
+        actor: Actor,
+        *,
+        unit: str,
+        title: str,
+        doc_number: str | None = None,
         note: str | None = None,
     ) -> DocumentView:
         """List a normative document of ``unit`` for re-study (规范性文件清理), in the document
         lifecycle's initial state; its decision is due by the definition's ``documents.due``
         (counted from today as an item's deadline is) and its ladder is armed. A role from the
         document lifecycle's ``operations.report``; a unit-bound role lists its own unit's."""
-        return _documents.list_document(self._rt, campaign, actor, unit=unit, title=title, doc_number=doc_number, note=note)
+        return _documents.list_document(
+            self._rt, campaign, actor, unit=unit, title=title, doc_number=doc_number, note=note
+        )
 
     def fire_document(
-        self, document_id: int, trigger: str, actor: Actor, *, reason: str | None = None, note: str | None = None,
+        self,
+        document_id: int,
+        trigger: str,
+        actor: Actor,
+        *,
+        reason: str | None = None,
+        note: str | None = None,
         expected_version: int | None = None,
     ) -> DocumentView:
         """Fire a document-lifecycle ``trigger`` (e.g. 开始审查, 决定保留 / 修订 / 废止) as ``actor``;
         a transition into a final state records the decision and its date."""
-        return _documents.fire_document(self._rt, document_id, trigger, actor, reason=reason, note=note, expected_version=expected_version)
+        return _documents.fire_document(
+            self._rt, document_id, trigger, actor, reason=reason, note=note, expected_version=expected_version
+        )
 
     # -------------------------------------------------------------------------- reports
 
@@ -225,7 +244,11 @@ class Engine(ItemOperations):
     # ------------------------------------------------------------------ intake and 关联研判
 
     def import_items(
-        self, campaign: str | int, actor: Actor, entries: Sequence[NewItem], *,
+        self,
+        campaign: str | int,
+        actor: Actor,
+        entries: Sequence[NewItem],
+        *,
         progress: Callable[[int, int], None] | None = None,
     ) -> ImportResult:
         """Import problems (a spreadsheet's rows) all or nothing, in one transaction: each is
@@ -252,9 +275,14 @@ class Engine(ItemOperations):
     # ------------------------------------------------------------------ outcomes (五个一批)
 
     def record_outcome(
-        self, item_id: int, actor: Actor, *, root_cause: str | None = None,
+        self,
+        item_id: int,
+        actor: Actor,
+        *,
+        root_cause: str | None = None,
         accountability: Sequence[AccountabilityEntry | Sequence[str | None]] = (),
-        mechanisms: Sequence[int] = (), expected_version: int | None = None,
+        mechanisms: Sequence[int] = (),
+        expected_version: int | None = None,
     ) -> OutcomeView:
         """What came of a closed or dismissed item (the item must be in a final state): the root
         cause (根源分析), the people held accountable with an outcome of the definition's
@@ -263,7 +291,15 @@ class Engine(ItemOperations):
 
         The people's names and positions are personal data, kept in a table of their own: the
         audit event keeps only how many people and which outcomes, never who."""
-        return _outcomes.record_outcome(self._rt, item_id, actor, root_cause=root_cause, accountability=accountability, mechanisms=mechanisms, expected_version=expected_version)
+        return _outcomes.record_outcome(
+            self._rt,
+            item_id,
+            actor,
+            root_cause=root_cause,
+            accountability=accountability,
+            mechanisms=mechanisms,
+            expected_version=expected_version,
+        )
 
     def outcome(self, item_id: int, actor: Actor) -> OutcomeView | None:
         """What came of the item (None: nothing recorded). The people held accountable are named
@@ -282,15 +318,37 @@ class Engine(ItemOperations):
     # -------------------------------------------------------------------- 长效机制 and 典型做法
 
     def register_mechanism(
-        self, campaign: str | int, actor: Actor, *, unit: str, title: str, kind: str, status: str,
-        date: dt.date, items: Sequence[int] = (), track: str | None = None, note: str | None = None,
+        self,
+        campaign: str | int,
+        actor: Actor,
+        *,
+        unit: str,
+        title: str,
+        kind: str,
+        status: str,
+        date: dt.date,
+        items: Sequence[int] = (),
+        track: str | None = None,
+        note: str | None = None,
     ) -> MechanismView:
         """Register a long-term mechanism (长效机制) ``unit`` established, revised or is drafting
         because of the campaign: a ``kind`` of the definition's ``outcomes.mechanism_kinds``, a
         status (drafting / established / revised / abolished) as of ``date`` (not after today),
         the campaign's items that led to it. A role from ``operations.register_mechanism``; a
         unit-bound role registers its own unit's."""
-        return _mechanisms.register_mechanism(self._rt, campaign, actor, unit=unit, title=title, kind=kind, status=status, date=date, items=items, track=track, note=note)
+        return _mechanisms.register_mechanism(
+            self._rt,
+            campaign,
+            actor,
+            unit=unit,
+            title=title,
+            kind=kind,
+            status=status,
+            date=date,
+            items=items,
+            track=track,
+            note=note,
+        )
 
     def update_mechanism(
         self, mechanism_id: int, actor: Actor, *, status: str, date: dt.date, note: str | None = None
@@ -298,14 +356,18 @@ class Engine(ItemOperations):
         """A mechanism's new status (e.g. drafting → established, established → revised or
         abolished) as of ``date``: not after today, not before its last status date. A role
         from ``operations.register_mechanism``; a unit-bound role for its own unit's only."""
-        return _mechanisms.update_mechanism(self._rt, mechanism_id, actor, status=status, date=date, note=note)
+        return _mechanisms.update_mechanism(
+            self._rt, mechanism_id, actor, status=status, date=date, note=note
+        )
 
     def submit_practice(
         self, campaign: str | int, actor: Actor, *, title: str, summary: str, track: str | None = None
     ) -> PracticeView:
         """A unit submits a good practice or innovative case (典型做法和创新案例, 五、(三)): the
         actor's unit is the practice's. A role from ``operations.submit_practice``."""
-        return _mechanisms.submit_practice(self._rt, campaign, actor, title=title, summary=summary, track=track)
+        return _mechanisms.submit_practice(
+            self._rt, campaign, actor, title=title, summary=summary, track=track
+        )
 
     def select_practice(self, practice_id: int, actor: Actor, *, selected: bool) -> PracticeView:
         """Select a practice for the public digest's 晒成效 column (``selected`` True), or take it
@@ -336,7 +398,9 @@ class Engine(ItemOperations):
         a channel's rate limit): deferred, not lost."""
         return _outbox.defer(self._rt, outbox_id, until, reason)
 
-    def outbox_retry(self, outbox_ids: Iterable[int] | None = None, *, campaign: str | int | None = None) -> list[int]:
+    def outbox_retry(
+        self, outbox_ids: Iterable[int] | None = None, *, campaign: str | int | None = None
+    ) -> list[int]:
         """Re-queue dead letters (those named, or every dead letter of ``campaign``, or all):
         due at once (from the time they were first queued), attempts from zero. Returns the ids re-queued; a message that is not dead is
         left alone. A letter nobody could receive (``unrouted``) is routed again against the
@@ -383,7 +447,9 @@ class Engine(ItemOperations):
         """Remove a contact from the roster (kept with ``removed_at``; it receives nothing more)."""
         return _roster.remove_contact(self._rt, contact_id, actor)
 
-    def import_contacts(self, campaign: str | int, actor: Actor, entries: Sequence[NewContact]) -> list[ContactView]:
+    def import_contacts(
+        self, campaign: str | int, actor: Actor, entries: Sequence[NewContact]
+    ) -> list[ContactView]:
         """Add many contacts all or nothing, in one transaction: every entry is checked first and
         :class:`ImportRejected` lists every problem (entry, field, reason); one audit event."""
         return _roster.import_contacts(self._rt, campaign, actor, entries)
@@ -411,10 +477,25 @@ class Engine(ItemOperations):
         return _sweep.sweep(self._rt, batch=batch)
 
     def heartbeat(
-        self, name: str, *, host: str, pid: int, started_at: dt.datetime, interval: float = 60.0, fired: int = 0,
+        self,
+        name: str,
+        *,
+        host: str,
+        pid: int,
+        started_at: dt.datetime,
+        interval: float = 60.0,
+        fired: int = 0,
         stopped: bool = False,
     ) -> None:
         """Record that the daemon ``name`` (``host:pid``) is alive, after a sweep that fired
         ``fired`` steps; ``stopped`` when it stops cleanly."""
-        _sweep.heartbeat(self._rt, name, host=host, pid=pid, started_at=started_at, interval=interval, fired=fired, stopped=stopped)
-
+        _sweep.heartbeat(
+            self._rt,
+            name,
+            host=host,
+            pid=pid,
+            started_at=started_at,
+            interval=interval,
+            fired=fired,
+            stopped=stopped,
+        )

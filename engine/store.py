@@ -91,7 +91,9 @@ class Store:
             try:
                 self.engine = create_engine(url, **kwargs)
             except (sa_exc.ArgumentError, ImportError) as err:
-                raise StorageError(f"无法打开数据库 {url.render_as_string(hide_password=True)}: {err}") from err
+                raise StorageError(
+                    f"无法打开数据库 {url.render_as_string(hide_password=True)}: {err}"
+                ) from err
             self.owns_engine = True
         name = self.engine.dialect.name
         self.dialect = Dialect(
@@ -178,7 +180,9 @@ class Store:
                 with self.engine.connect() as conn:
                     conn = conn.execution_options(isolation_level="AUTOCOMMIT")
                     for table in tables:
-                        conn.exec_driver_sql(f"VACUUM FULL {self.engine.dialect.identifier_preparer.quote(table)}")
+                        conn.exec_driver_sql(
+                            f"VACUUM FULL {self.engine.dialect.identifier_preparer.quote(table)}"
+                        )
             except sa_exc.SQLAlchemyError:
                 return False
             return True
@@ -221,7 +225,9 @@ def _install_sqlite_discipline(engine: SAEngine) -> None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    _sqlite_prepare(conn.connection.dbapi_connection, conn.connection.info, _SYNCHRONOUS.get(conn.engine, "FULL"))
+    _sqlite_prepare(
+        conn.connection.dbapi_connection, conn.connection.info, _SYNCHRONOUS.get(conn.engine, "FULL")
+    )
     if conn.get_execution_options().get(_WRITE):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:

@@ -108,8 +108,11 @@ class ContactView(_View):
 
     def active_on(self, day: dt.date) -> bool:
         """Whether the contact receives messages on ``day`` (not removed, within its dates)."""
-        return (self.removed_at is None and (self.active_from is None or self.active_from <= day)
-                and (self.active_to is None or day <= self.active_to))
+        return (
+            self.removed_at is None
+            and (self.active_from is None or self.active_from <= day)
+            and (self.active_to is None or day <= self.active_to)
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,9 +62,16 @@ class FileChannel:
 
     def send(self, message: OutgoingMessage) -> str | None:
         record = {
-            "outbox_id": message.outbox_id, "key": message.idempotency_key, "channel": message.channel,
-            "to": message.recipient, "kind": message.kind, "subject": message.subject, "body": message.body,
-            "sms_template": message.sms_template, "sms_params": dict(message.sms_params), "attempt": message.attempt,
+            "outbox_id": message.outbox_id,
+            "key": message.idempotency_key,
+            "channel": message.channel,
+            "to": message.recipient,
+            "kind": message.kind,
+            "subject": message.subject,
+            "body": message.body,
+            "sms_template": message.sms_template,
+            "sms_params": dict(message.sms_params),
+            "attempt": message.attempt,
         }
         try:
             with self._lock, self.path.open("a", encoding="utf-8") as f:

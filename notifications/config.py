@@ -90,6 +90,8 @@ from .web import HostPolicy
 __all__ = ["DeliveryConfig", "load_config", "report_templates", "reporter_keys", "secret"]
 
 ENV_CONFIG = "ZHENGGAI_CONFIG"
+
+
 def _with_secrets(*names: str) -> frozenset[str]:
     return frozenset(f"{n}{suffix}" for n in names for suffix in ("", "_file", "_env"))
 
@@ -97,12 +99,36 @@ def _with_secrets(*names: str) -> frozenset[str]:
 #: The settings each section takes: a misspelt one is an error, not silently ignored.
 KEYS: dict[str, frozenset[str]] = {
     "dispatch": frozenset({"max_attempts", "backoff_seconds", "max_backoff_seconds", "lease_seconds"}),
-    "email": frozenset({"host", "port", "security", "username", "sender", "sender_name", "ca_file", "timeout_seconds",
-                        "rate_per_minute"}) | _with_secrets("password"),
-    "sms": frozenset({"provider", "access_key_id", "secret_id", "sdk_app_id", "sign_name", "endpoint",
-                      "timeout_seconds", "rate_per_minute"}) | _with_secrets("access_key_secret", "secret_key"),
+    "email": frozenset(
+        {
+            "host",
+            "port",
+            "security",
+            "username",
+            "sender",
+            "sender_name",
+            "ca_file",
+            "timeout_seconds",
+            "rate_per_minute",
+        }
+    )
+    | _with_secrets("password"),
+    "sms": frozenset(
+        {
+            "provider",
+            "access_key_id",
+            "secret_id",
+            "sdk_app_id",
+            "sign_name",
+            "endpoint",
+            "timeout_seconds",
+            "rate_per_minute",
+        }
+    )
+    | _with_secrets("access_key_secret", "secret_key"),
     "wecom": frozenset({"endpoint", "markdown", "timeout_seconds"}) | _with_secrets("key"),
-    "dingtalk": frozenset({"keywords", "endpoint", "timeout_seconds"}) | _with_secrets("access_token", "secret"),
+    "dingtalk": frozenset({"keywords", "endpoint", "timeout_seconds"})
+    | _with_secrets("access_token", "secret"),
     "network": frozenset({"hosts", "internal"}),
     "console": frozenset({"channels"}),
     "file": frozenset({"path", "channels"}),
@@ -124,8 +150,12 @@ class DeliveryConfig:
     source: str = ""
 
     def dispatcher_options(self) -> dict[str, Any]:
-        return {"max_attempts": self.max_attempts, "backoff": self.backoff, "max_backoff": self.max_backoff,
-                "lease": self.lease}
+        return {
+            "max_attempts": self.max_attempts,
+            "backoff": self.backoff,
+            "max_backoff": self.max_backoff,
+            "lease": self.lease,
+        }
 
 
 def secret(section: Mapping[str, Any], name: str, where: str, *, required: bool = True) -> str | None:
@@ -175,7 +205,10 @@ def reporter_keys(path: str | os.PathLike[str] | None = None) -> ReporterKeys | 
     data, source = _read(path)
     section = data.get("reporter")
     if section is None:
-        raise ConfigError(f"{source}: [reporter]", "缺少举报人密钥配置段 (key_file 或 key_env; zhenggai reporter keygen 生成密钥)")
+        raise ConfigError(
+            f"{source}: [reporter]",
+            "缺少举报人密钥配置段 (key_file 或 key_env; zhenggai reporter keygen 生成密钥)",
+        )
     given = [k for k in ("key", "key_file", "key_env") if k in section]
     current = secret(section, "key", "reporter") or ""
     previous: list[tuple[str, str]] = []
@@ -187,7 +220,9 @@ def reporter_keys(path: str | os.PathLike[str] | None = None) -> ReporterKeys | 
         try:
             previous.append((Path(name).expanduser().read_text(encoding="utf-8"), where))
         except (OSError, UnicodeDecodeError) as err:
-            raise ConfigError(where, f"无法读取 {name} ({getattr(err, 'strerror', None) or '不是文本'})") from None
+            raise ConfigError(
+                where, f"无法读取 {name} ({getattr(err, 'strerror', None) or '不是文本'})"
+            ) from None
     names = section.get("old_keys_env", [])
     names = [names] if isinstance(names, str) else names
     if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
@@ -269,9 +304,16 @@ def _delivery(data: dict[str, Any], source: str) -> DeliveryConfig:
     return DeliveryConfig(channels=list(channels.values()), source=source, **options)
 
 
-def _number(section: Mapping[str, Any], key: str, default: float, where: str, *, integer: bool = False) -> Any:
+def _number(
+    section: Mapping[str, Any], key: str, default: float, where: str, *, integer: bool = False
+) -> Any:
     value = section.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0 or (integer and not isinstance(value, int)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or value <= 0
+        or (integer and not isinstance(value, int))
+    ):
         raise ConfigError(f"{where}.{key}", "须为正数" + ("(整数)" if integer else ""))
     return value
 
@@ -288,9 +330,15 @@ def _email(section: Mapping[str, Any]) -> EmailChannel:
     context = ssl.create_default_context(cafile=section["ca_file"]) if "ca_file" in section else None
     rate = section.get("rate_per_minute")
     return EmailChannel(
-        host=section["host"], port=port, sender=section["sender"], security=section.get("security", "starttls"),
-        username=username, password=password, sender_name=section.get("sender_name"),
-        timeout=float(section.get("timeout_seconds", 30)), ssl_context=context,
+        host=section["host"],
+        port=port,
+        sender=section["sender"],
+        security=section.get("security", "starttls"),
+        username=username,
+        password=password,
+        sender_name=section.get("sender_name"),
+        timeout=float(section.get("timeout_seconds", 30)),
+        ssl_context=context,
         rate=int(rate) if rate is not None else None,
     )
 
@@ -315,20 +363,28 @@ def _sms(section: Mapping[str, Any], policy: HostPolicy) -> Channel:
     if not isinstance(sign_name, str) or not sign_name:
         raise ConfigError("sms.sign_name", "缺少短信签名")
     rate = section.get("rate_per_minute")
-    common: dict[str, Any] = {"sign_name": sign_name, "policy": policy, "endpoint": endpoint,
-                              "timeout": float(section.get("timeout_seconds", 10)),
-                              "rate": int(rate) if rate is not None else None}
+    common: dict[str, Any] = {
+        "sign_name": sign_name,
+        "policy": policy,
+        "endpoint": endpoint,
+        "timeout": float(section.get("timeout_seconds", 10)),
+        "rate": int(rate) if rate is not None else None,
+    }
     if provider == "aliyun":
         key_id = section.get("access_key_id")
         if not isinstance(key_id, str) or not key_id:
             raise ConfigError("sms.access_key_id", "缺少")
-        return AliyunSms(access_key_id=key_id, access_key_secret=secret(section, "access_key_secret", "sms") or "",
-                         **common)
+        return AliyunSms(
+            access_key_id=key_id,
+            access_key_secret=secret(section, "access_key_secret", "sms") or "",
+            **common,
+        )
     secret_id, app = section.get("secret_id"), section.get("sdk_app_id")
     if not isinstance(secret_id, str) or not secret_id or not isinstance(app, str) or not app:
         raise ConfigError("sms.secret_id/sdk_app_id", "缺少")
-    return TencentSms(secret_id=secret_id, secret_key=secret(section, "secret_key", "sms") or "", sdk_app_id=app,
-                      **common)
+    return TencentSms(
+        secret_id=secret_id, secret_key=secret(section, "secret_key", "sms") or "", sdk_app_id=app, **common
+    )
 
 
 def _allowed(endpoint: str, policy: HostPolicy, where: str) -> str:
@@ -339,9 +395,16 @@ def _allowed(endpoint: str, policy: HostPolicy, where: str) -> str:
 
 
 def _wecom(section: Mapping[str, Any], policy: HostPolicy) -> Channel:
-    endpoint = _allowed(section.get("endpoint", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"), policy, "wecom")
-    return WeComRobot(key=secret(section, "key", "wecom") or "", policy=policy, endpoint=endpoint,
-                      markdown=bool(section.get("markdown", False)), timeout=float(section.get("timeout_seconds", 10)))
+    endpoint = _allowed(
+        section.get("endpoint", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"), policy, "wecom"
+    )
+    return WeComRobot(
+        key=secret(section, "key", "wecom") or "",
+        policy=policy,
+        endpoint=endpoint,
+        markdown=bool(section.get("markdown", False)),
+        timeout=float(section.get("timeout_seconds", 10)),
+    )
 
 
 def _dingtalk(section: Mapping[str, Any], policy: HostPolicy) -> Channel:
@@ -351,16 +414,23 @@ def _dingtalk(section: Mapping[str, Any], policy: HostPolicy) -> Channel:
         raise ConfigError("dingtalk.keywords", "须为关键词列表")
     robot_secret = secret(section, "secret", "dingtalk", required=False)
     if robot_secret is None and not keywords:
-        raise ConfigError("dingtalk", "须配置加签密钥 (secret) 或关键词 (keywords) 之一, 与机器人的安全设置一致")
-    return DingTalkRobot(access_token=secret(section, "access_token", "dingtalk") or "", secret=robot_secret,
-                         keywords=keywords, policy=policy, endpoint=endpoint,
-                         timeout=float(section.get("timeout_seconds", 10)))
+        raise ConfigError(
+            "dingtalk", "须配置加签密钥 (secret) 或关键词 (keywords) 之一, 与机器人的安全设置一致"
+        )
+    return DingTalkRobot(
+        access_token=secret(section, "access_token", "dingtalk") or "",
+        secret=robot_secret,
+        keywords=keywords,
+        policy=policy,
+        endpoint=endpoint,
+        timeout=float(section.get("timeout_seconds", 10)),
+    )
 
 
 def _names(section: Mapping[str, Any], where: str) -> list[str]:
     names = section.get("channels", [])
     if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
-        raise ConfigError(f"{where}.channels", "须为渠道名称列表, 如 [\"sms\"]")
+        raise ConfigError(f"{where}.channels", '须为渠道名称列表, 如 ["sms"]')
     return names
 
 

@@ -44,7 +44,9 @@ __all__ = ["DispatchReport", "Dispatcher", "render"]
 
 #: Payload keys that would identify a reporter. The engine never queues them; the dispatcher
 #: refuses to render a message that has one, whatever a template asks for.
-REPORTER_KEYS = frozenset({"reporter", "reporter_name", "reporter_phone", "reporter_contact", "reporter_note"})
+REPORTER_KEYS = frozenset(
+    {"reporter", "reporter_name", "reporter_phone", "reporter_contact", "reporter_note"}
+)
 
 
 @dataclasses.dataclass
@@ -77,17 +79,28 @@ def render(setup: CampaignSetup | None, row: OutboxView, env: Any = None) -> Out
         with render_budget():
             subject = env.from_string(template.subject).render(**row.payload)
             body = env.from_string(template.body).render(**row.payload)
-            params = {name: str(env.from_string("{{ " + expr + " }}").render(**row.payload))
-                      for name, expr in template.sms_params.items()}
+            params = {
+                name: str(env.from_string("{{ " + expr + " }}").render(**row.payload))
+                for name, expr in template.sms_params.items()
+            }
     except RenderLimitError as err:
         raise DeliveryError(f"{err.message} (模板 {row.kind})", permanent=True) from err
     except RecursionError as err:
         raise DeliveryError(f"模板渲染超出限制: 调用嵌套过深 (模板 {row.kind})", permanent=True) from err
     except TemplateError as err:
-        raise DeliveryError(f"模板 {row.kind} 无法渲染: {err.message or type(err).__name__}", permanent=True) from err
+        raise DeliveryError(
+            f"模板 {row.kind} 无法渲染: {err.message or type(err).__name__}", permanent=True
+        ) from err
     return OutgoingMessage(
-        outbox_id=row.id, idempotency_key=row.idempotency_key, channel=row.channel, recipient=row.recipient,
-        kind=row.kind, subject=subject, body=body, attempt=row.attempts, sms_template=template.sms_template,
+        outbox_id=row.id,
+        idempotency_key=row.idempotency_key,
+        channel=row.channel,
+        recipient=row.recipient,
+        kind=row.kind,
+        subject=subject,
+        body=body,
+        attempt=row.attempts,
+        sms_template=template.sms_template,
         sms_params=params,
     )
 
@@ -137,8 +150,9 @@ class Dispatcher:
         self._setups: dict[int, CampaignSetup | None] = {}
         self._env = template_environment()
 
-    def dispatch(self, *, limit: int = 100, seconds: float | None = None,
-                 stop: Callable[[], bool] | None = None) -> DispatchReport:
+    def dispatch(
+        self, *, limit: int = 100, seconds: float | None = None, stop: Callable[[], bool] | None = None
+    ) -> DispatchReport:
         """One pass over the messages due now, at most ``limit``, claiming no more once
         ``seconds`` have passed or ``stop()`` is true. Each message is claimed just before it is
         sent, so its lease covers its own send, not a batch's: a slow channel never lets a lease
@@ -161,7 +175,9 @@ class Dispatcher:
         now = engine.clock.now()
         channel = self.channels.get(row.channel)
         if channel is None:
-            reason = "没有可接收消息的联系人" if row.channel == "unrouted" else f"未配置发送渠道 {row.channel}"
+            reason = (
+                "没有可接收消息的联系人" if row.channel == "unrouted" else f"未配置发送渠道 {row.channel}"
+            )
             engine.outbox_failed(row.id, reason, retry_at=None)
             report.dead += 1
             return
@@ -174,22 +190,42 @@ class Dispatcher:
         window = self._windows.get(row.channel)
         free = window.wait(now) if window is not None else None
         if free is not None:
-            engine.outbox_defer(row.id, free, f"超过渠道 {row.channel} 每分钟 {window.rate if window else 0} 条的限制, 顺延发送")
+            engine.outbox_defer(
+                row.id,
+                free,
+                f"超过渠道 {row.channel} 每分钟 {window.rate if window else 0} 条的限制, 顺延发送",
+            )
             report.deferred += 1
             return
         try:
             channel.send(render(setup, row, self._env))
         except DeliveryError as err:
-            self._failed(row, err.reason, permanent=err.permanent, retry_after=err.retry_after, now=now, report=report)
+            self._failed(
+                row, err.reason, permanent=err.permanent, retry_after=err.retry_after, now=now, report=report
+            )
         except Exception as err:  # noqa: BLE001 (a channel broke its contract: transient, named by type only)
-            self._failed(row, f"渠道异常 {type(err).__name__}", permanent=False, retry_after=None, now=now,
-                         report=report)
+            self._failed(
+                row,
+                f"渠道异常 {type(err).__name__}",
+                permanent=False,
+                retry_after=None,
+                now=now,
+                report=report,
+            )
         else:
             engine.outbox_sent(row.id)
             report.sent += 1
 
-    def _failed(self, row: OutboxView, reason: str, *, permanent: bool, retry_after: float | None,
-                now: dt.datetime, report: DispatchReport) -> None:
+    def _failed(
+        self,
+        row: OutboxView,
+        reason: str,
+        *,
+        permanent: bool,
+        retry_after: float | None,
+        now: dt.datetime,
+        report: DispatchReport,
+    ) -> None:
         if permanent or row.attempts >= self.max_attempts:
             if not permanent:
                 reason = f"重试 {row.attempts} 次仍失败: {reason}"

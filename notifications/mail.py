@@ -41,11 +41,22 @@ __all__ = ["HEADERS", "EmailChannel", "check_address", "message_id"]
 Security = Literal["ssl", "starttls", "none"]
 
 #: One bare address: no list separators (ASCII or full-width), no display name, no spaces.
-_SEPARATORS = "\\s,;:<>()\\[\\]\"\\\\，；、：＜＞（）"
+_SEPARATORS = '\\s,;:<>()\\[\\]"\\\\，；、：＜＞（）'
 _ADDRESS = re.compile(f"[^@{_SEPARATORS}]+@[^@{_SEPARATORS}]+")
 #: The headers this channel writes (lower case), and nothing else may reach the wire.
-HEADERS = frozenset({"from", "to", "subject", "date", "message-id", "x-zhenggai-kind", "content-type",
-                     "content-transfer-encoding", "mime-version"})
+HEADERS = frozenset(
+    {
+        "from",
+        "to",
+        "subject",
+        "date",
+        "message-id",
+        "x-zhenggai-kind",
+        "content-type",
+        "content-transfer-encoding",
+        "mime-version",
+    }
+)
 
 
 def check_address(field: str, value: str) -> None:
@@ -53,8 +64,9 @@ def check_address(field: str, value: str) -> None:
     not ``名字 <a@x.cn>``, no encoded word, no line break): a permanent :class:`DeliveryError`."""
     check_header_safe(field, value)
     if "=?" in value or not _ADDRESS.fullmatch(value):
-        raise DeliveryError(f"{field}须为一个电子邮箱地址 (不能是多个地址或带名称): {value[:100]!r}",
-                            permanent=True)
+        raise DeliveryError(
+            f"{field}须为一个电子邮箱地址 (不能是多个地址或带名称): {value[:100]!r}", permanent=True
+        )
 
 
 def message_id(idempotency_key: str, domain: str) -> str:
@@ -86,7 +98,11 @@ class EmailChannel:
             raise ConfigError("email.security", f"须为 ssl、starttls 或 none, 收到 {security!r}")
         if (username is None) != (password is None):
             raise ConfigError("email.username/password", "用户名和密码须同时给出")
-        for field, value in (("email.sender", sender), ("email.sender_name", sender_name or ""), ("email.host", host)):
+        for field, value in (
+            ("email.sender", sender),
+            ("email.sender_name", sender_name or ""),
+            ("email.host", host),
+        ):
             if not LINE_BREAKS.isdisjoint(value):
                 raise ConfigError(field, "含换行符")
             if "=?" in value:
@@ -119,7 +135,9 @@ class EmailChannel:
             raise DeliveryError("消息类别含编码字样式的文字, 拒绝发送", permanent=True)
         mail = EmailMessage(policy=SMTP)
         try:
-            mail["From"] = email.utils.formataddr((self.sender_name, self.sender)) if self.sender_name else self.sender
+            mail["From"] = (
+                email.utils.formataddr((self.sender_name, self.sender)) if self.sender_name else self.sender
+            )
             mail["To"] = message.recipient
             mail["Subject"] = neutralise_encoded_words(message.subject)
             mail["Date"] = email.utils.formatdate(localtime=False)
@@ -144,9 +162,14 @@ class EmailChannel:
         except (ValueError, TypeError, UnicodeError, email.errors.MessageError) as err:
             raise DeliveryError(f"邮件无法生成 ({type(err).__name__}), 拒绝发送", permanent=True) from None
         head = raw.split(b"\r\n\r\n", 1)[0]
-        names = [line.split(b":", 1)[0].strip().lower() for line in head.split(b"\r\n") if line[:1] not in (b" ", b"\t")]
-        if any(b"\n" in line or b"\r" in line for line in head.split(b"\r\n")) or \
-                sorted(names) != sorted(h.encode() for h in HEADERS):
+        names = [
+            line.split(b":", 1)[0].strip().lower()
+            for line in head.split(b"\r\n")
+            if line[:1] not in (b" ", b"\t")
+        ]
+        if any(b"\n" in line or b"\r" in line for line in head.split(b"\r\n")) or sorted(names) != sorted(
+            h.encode() for h in HEADERS
+        ):
             raise DeliveryError("邮件头异常 (出现了渠道未写入的邮件头), 拒绝发送", permanent=True)
         parsed = email.message_from_bytes(raw, policy=email.policy.default)
         to = [a.addr_spec for a in getattr(parsed["To"], "addresses", ())]
@@ -168,18 +191,21 @@ class EmailChannel:
             code, text = next(iter(err.recipients.values()))
             raise DeliveryError(f"收件人被拒绝 ({code} {_text(text)})", permanent=code >= 500) from None
         except smtplib.SMTPSenderRefused as err:
-            raise DeliveryError(f"发件人被拒绝 ({err.smtp_code} {_text(err.smtp_error)})",
-                                permanent=err.smtp_code >= 500) from None
+            raise DeliveryError(
+                f"发件人被拒绝 ({err.smtp_code} {_text(err.smtp_error)})", permanent=err.smtp_code >= 500
+            ) from None
         except smtplib.SMTPResponseException as err:
-            raise DeliveryError(f"SMTP 服务器拒绝 ({err.smtp_code} {_text(err.smtp_error)})",
-                                permanent=err.smtp_code >= 500) from None
+            raise DeliveryError(
+                f"SMTP 服务器拒绝 ({err.smtp_code} {_text(err.smtp_error)})", permanent=err.smtp_code >= 500
+            ) from None
         except smtplib.SMTPNotSupportedError as err:
             raise DeliveryError(f"SMTP 服务器不支持所需功能 ({err})", permanent=True) from None
         except ssl.SSLCertVerificationError as err:
             raise DeliveryError(f"SMTP 服务器证书校验失败 ({err.verify_message})", permanent=True) from None
         except OSError as err:  # the rest of smtplib's, TLS and socket errors, timeouts included
-            raise DeliveryError(f"无法连接 SMTP 服务器 {self.host}:{self.port} ({type(err).__name__})",
-                                permanent=False) from None
+            raise DeliveryError(
+                f"无法连接 SMTP 服务器 {self.host}:{self.port} ({type(err).__name__})", permanent=False
+            ) from None
         if refused:
             code, text = next(iter(refused.values()))
             raise DeliveryError(f"收件人被拒绝 ({code} {_text(text)})", permanent=code >= 500)

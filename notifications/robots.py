@@ -67,8 +67,11 @@ def _answer(reply: Any, who: str) -> None:
     transient = code in TRANSIENT_ERRCODES
     # DingTalk silences a robot for ten minutes once it is over its limit; WeCom's window is a minute.
     wait = 600.0 if code in (130101, 410100) else 60.0
-    raise DeliveryError(f"{who}拒绝 (errcode {code}: {text})", permanent=not transient,
-                        retry_after=wait if transient else None)
+    raise DeliveryError(
+        f"{who}拒绝 (errcode {code}: {text})",
+        permanent=not transient,
+        retry_after=wait if transient else None,
+    )
 
 
 class WeComRobot:
@@ -76,8 +79,16 @@ class WeComRobot:
 
     name = "wecom"
 
-    def __init__(self, *, key: str, policy: HostPolicy, endpoint: str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
-                 markdown: bool = False, timeout: float = 10.0, rate: int = ROBOT_RATE) -> None:
+    def __init__(
+        self,
+        *,
+        key: str,
+        policy: HostPolicy,
+        endpoint: str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
+        markdown: bool = False,
+        timeout: float = 10.0,
+        rate: int = ROBOT_RATE,
+    ) -> None:
         self._key = key
         self.policy = policy
         self.endpoint = endpoint
@@ -92,7 +103,10 @@ class WeComRobot:
         mobile, user = _mobile(message.recipient), _user_id(message.recipient)
         if self.markdown:
             mention = f"\n<@{user or mobile}>" if user or mobile else ""
-            return {"msgtype": "markdown", "markdown": {"content": f"**{message.subject}**\n{message.body}{mention}"}}
+            return {
+                "msgtype": "markdown",
+                "markdown": {"content": f"**{message.subject}**\n{message.body}{mention}"},
+            }
         text: dict[str, Any] = {"content": _content(message)}
         if mobile:
             text["mentioned_mobile_list"] = [mobile]
@@ -103,8 +117,14 @@ class WeComRobot:
     def send(self, message: OutgoingMessage) -> str | None:
         payload = json.dumps(self.body(message), ensure_ascii=False).encode("utf-8")
         url = f"{self.endpoint}?{urllib.parse.urlencode({'key': self._key})}"
-        reply = request("POST", url, policy=self.policy, body=payload, timeout=self.timeout,
-                        headers={"Content-Type": "application/json; charset=utf-8"}).json()
+        reply = request(
+            "POST",
+            url,
+            policy=self.policy,
+            body=payload,
+            timeout=self.timeout,
+            headers={"Content-Type": "application/json; charset=utf-8"},
+        ).json()
         _answer(reply, "企业微信机器人")
         return None
 
@@ -120,9 +140,18 @@ class DingTalkRobot:
 
     name = "dingtalk"
 
-    def __init__(self, *, access_token: str, policy: HostPolicy, secret: str | None = None,
-                 keywords: Sequence[str] = (), endpoint: str = "https://oapi.dingtalk.com/robot/send",
-                 timeout: float = 10.0, rate: int = ROBOT_RATE, clock: Callable[[], dt.datetime] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        access_token: str,
+        policy: HostPolicy,
+        secret: str | None = None,
+        keywords: Sequence[str] = (),
+        endpoint: str = "https://oapi.dingtalk.com/robot/send",
+        timeout: float = 10.0,
+        rate: int = ROBOT_RATE,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
         self._token = access_token
         self._secret = secret
         self.keywords = tuple(keywords)
@@ -138,7 +167,9 @@ class DingTalkRobot:
     def body(self, message: OutgoingMessage) -> dict[str, Any]:
         content = _content(message)
         if self.keywords and not any(k in content for k in self.keywords):
-            raise DeliveryError(f"消息不含钉钉机器人的关键词 ({'、'.join(self.keywords)}), 会被拒收", permanent=True)
+            raise DeliveryError(
+                f"消息不含钉钉机器人的关键词 ({'、'.join(self.keywords)}), 会被拒收", permanent=True
+            )
         mobile, user = _mobile(message.recipient), _user_id(message.recipient)
         at: dict[str, Any] = {"atMobiles": [mobile] if mobile else [], "isAtAll": False}
         if user:
@@ -156,7 +187,13 @@ class DingTalkRobot:
 
     def send(self, message: OutgoingMessage) -> str | None:
         payload = json.dumps(self.body(message), ensure_ascii=False).encode("utf-8")
-        reply = request("POST", self.url(), policy=self.policy, body=payload, timeout=self.timeout,
-                        headers={"Content-Type": "application/json; charset=utf-8"}).json()
+        reply = request(
+            "POST",
+            self.url(),
+            policy=self.policy,
+            body=payload,
+            timeout=self.timeout,
+            headers={"Content-Type": "application/json; charset=utf-8"},
+        ).json()
         _answer(reply, "钉钉机器人")
         return None

@@ -36,13 +36,26 @@ from .web import HostPolicy, request
 __all__ = ["AliyunSms", "TencentSms", "aliyun_signature", "percent_encode", "tencent_authorization"]
 
 #: Aliyun codes worth retrying (flow control, busy); every other non-OK code is permanent.
-ALIYUN_TRANSIENT = frozenset({
-    "isv.BUSINESS_LIMIT_CONTROL", "isv.DAY_LIMIT_CONTROL", "Throttling", "Throttling.User", "ServiceUnavailable",
-    "isp.SYSTEM_ERROR", "InternalError",
-})
+ALIYUN_TRANSIENT = frozenset(
+    {
+        "isv.BUSINESS_LIMIT_CONTROL",
+        "isv.DAY_LIMIT_CONTROL",
+        "Throttling",
+        "Throttling.User",
+        "ServiceUnavailable",
+        "isp.SYSTEM_ERROR",
+        "InternalError",
+    }
+)
 #: Tencent error code prefixes worth retrying.
-TENCENT_TRANSIENT = ("RequestLimitExceeded", "LimitExceeded", "InternalError", "FailedOperation.ContainSensitiveWord.Busy",
-                     "ResourceUnavailable", "UnknownError")
+TENCENT_TRANSIENT = (
+    "RequestLimitExceeded",
+    "LimitExceeded",
+    "InternalError",
+    "FailedOperation.ContainSensitiveWord.Busy",
+    "ResourceUnavailable",
+    "UnknownError",
+)
 
 
 def percent_encode(value: str) -> str:
@@ -78,9 +91,17 @@ class AliyunSms:
     name = "sms"
 
     def __init__(
-        self, *, access_key_id: str, access_key_secret: str, sign_name: str, policy: HostPolicy,
-        endpoint: str = "https://dysmsapi.aliyuncs.com/", region: str = "cn-hangzhou", timeout: float = 10.0,
-        rate: int | None = None, clock: Callable[[], dt.datetime] | None = None,
+        self,
+        *,
+        access_key_id: str,
+        access_key_secret: str,
+        sign_name: str,
+        policy: HostPolicy,
+        endpoint: str = "https://dysmsapi.aliyuncs.com/",
+        region: str = "cn-hangzhou",
+        timeout: float = 10.0,
+        rate: int | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
         nonce: Callable[[], str] | None = None,
     ) -> None:
         self.access_key_id = access_key_id
@@ -100,10 +121,17 @@ class AliyunSms:
     def params(self, message: OutgoingMessage) -> dict[str, str]:
         """The signed query parameters for ``message``."""
         params = {
-            "AccessKeyId": self.access_key_id, "Action": "SendSms", "Format": "JSON", "RegionId": self.region,
-            "SignatureMethod": "HMAC-SHA1", "SignatureNonce": self._nonce(), "SignatureVersion": "1.0",
-            "Timestamp": self._clock().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "Version": "2017-05-25",
-            "PhoneNumbers": _phone(message.recipient), "SignName": self.sign_name,
+            "AccessKeyId": self.access_key_id,
+            "Action": "SendSms",
+            "Format": "JSON",
+            "RegionId": self.region,
+            "SignatureMethod": "HMAC-SHA1",
+            "SignatureNonce": self._nonce(),
+            "SignatureVersion": "1.0",
+            "Timestamp": self._clock().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "Version": "2017-05-25",
+            "PhoneNumbers": _phone(message.recipient),
+            "SignName": self.sign_name,
             "TemplateCode": _template(message),
             "TemplateParam": json.dumps(dict(message.sms_params), ensure_ascii=False, separators=(",", ":")),
             "OutId": hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:32],
@@ -118,19 +146,33 @@ class AliyunSms:
         if code == "OK":
             return str(reply.get("BizId") or "") or None
         text = str(reply.get("Message", "")) if isinstance(reply, dict) else ""
-        raise DeliveryError(f"阿里云短信失败 {code or '(无 Code)'}: {text[:200]}", permanent=code not in ALIYUN_TRANSIENT)
+        raise DeliveryError(
+            f"阿里云短信失败 {code or '(无 Code)'}: {text[:200]}", permanent=code not in ALIYUN_TRANSIENT
+        )
 
 
 def tencent_authorization(
-    *, secret_id: str, secret_key: str, host: str, payload: bytes, timestamp: int, service: str = "sms",
+    *,
+    secret_id: str,
+    secret_key: str,
+    host: str,
+    payload: bytes,
+    timestamp: int,
+    service: str = "sms",
     content_type: str = "application/json; charset=utf-8",
 ) -> str:
     """The ``Authorization`` header of a Tencent Cloud API 3.0 POST (TC3-HMAC-SHA256)."""
     date = dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%d")
-    canonical = "\n".join([
-        "POST", "/", "", f"content-type:{content_type}\nhost:{host}\n", "content-type;host",
-        hashlib.sha256(payload).hexdigest(),
-    ])
+    canonical = "\n".join(
+        [
+            "POST",
+            "/",
+            "",
+            f"content-type:{content_type}\nhost:{host}\n",
+            "content-type;host",
+            hashlib.sha256(payload).hexdigest(),
+        ]
+    )
     scope = f"{date}/{service}/tc3_request"
     to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
 
@@ -150,9 +192,18 @@ class TencentSms:
     CONTENT_TYPE = "application/json; charset=utf-8"
 
     def __init__(
-        self, *, secret_id: str, secret_key: str, sdk_app_id: str, sign_name: str, policy: HostPolicy,
-        endpoint: str = "https://sms.tencentcloudapi.com/", region: str = "ap-guangzhou", timeout: float = 10.0,
-        rate: int | None = None, clock: Callable[[], dt.datetime] | None = None,
+        self,
+        *,
+        secret_id: str,
+        secret_key: str,
+        sdk_app_id: str,
+        sign_name: str,
+        policy: HostPolicy,
+        endpoint: str = "https://sms.tencentcloudapi.com/",
+        region: str = "ap-guangzhou",
+        timeout: float = 10.0,
+        rate: int | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.secret_id = secret_id
         self._secret = secret_key
@@ -170,34 +221,52 @@ class TencentSms:
 
     def request_parts(self, message: OutgoingMessage) -> tuple[bytes, dict[str, str]]:
         """The JSON body and the signed headers for ``message``."""
-        body = json.dumps({
-            "PhoneNumberSet": [f"+86{_phone(message.recipient)}"], "SmsSdkAppId": self.sdk_app_id,
-            "SignName": self.sign_name, "TemplateId": _template(message),
-            "TemplateParamSet": [str(v) for v in message.sms_params.values()],
-            "SessionContext": hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:32],
-        }, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        body = json.dumps(
+            {
+                "PhoneNumberSet": [f"+86{_phone(message.recipient)}"],
+                "SmsSdkAppId": self.sdk_app_id,
+                "SignName": self.sign_name,
+                "TemplateId": _template(message),
+                "TemplateParamSet": [str(v) for v in message.sms_params.values()],
+                "SessionContext": hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:32],
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode("utf-8")
         host = urllib.parse.urlsplit(self.endpoint).netloc
         timestamp = int(self._clock().timestamp())
         headers = {
-            "Content-Type": self.CONTENT_TYPE, "Host": host, "X-TC-Action": "SendSms", "X-TC-Version": "2021-01-11",
-            "X-TC-Timestamp": str(timestamp), "X-TC-Region": self.region,
-            "Authorization": tencent_authorization(secret_id=self.secret_id, secret_key=self._secret, host=host,
-                                                   payload=body, timestamp=timestamp),
+            "Content-Type": self.CONTENT_TYPE,
+            "Host": host,
+            "X-TC-Action": "SendSms",
+            "X-TC-Version": "2021-01-11",
+            "X-TC-Timestamp": str(timestamp),
+            "X-TC-Region": self.region,
+            "Authorization": tencent_authorization(
+                secret_id=self.secret_id,
+                secret_key=self._secret,
+                host=host,
+                payload=body,
+                timestamp=timestamp,
+            ),
         }
         return body, headers
 
     def send(self, message: OutgoingMessage) -> str | None:
         body, headers = self.request_parts(message)
-        reply = request("POST", self.endpoint, policy=self.policy, body=body, headers=headers,
-                        timeout=self.timeout).json()
+        reply = request(
+            "POST", self.endpoint, policy=self.policy, body=body, headers=headers, timeout=self.timeout
+        ).json()
         response: Any = reply.get("Response") if isinstance(reply, dict) else None
         if not isinstance(response, dict):
             raise DeliveryError("腾讯云短信应答缺少 Response", permanent=False)
         error = response.get("Error")
         if isinstance(error, dict):
             code = str(error.get("Code", ""))
-            raise DeliveryError(f"腾讯云短信失败 {code}: {str(error.get('Message', ''))[:200]}",
-                                permanent=not code.startswith(TENCENT_TRANSIENT))
+            raise DeliveryError(
+                f"腾讯云短信失败 {code}: {str(error.get('Message', ''))[:200]}",
+                permanent=not code.startswith(TENCENT_TRANSIENT),
+            )
         statuses = response.get("SendStatusSet") or []
         if not statuses or not isinstance(statuses[0], dict):
             raise DeliveryError("腾讯云短信应答缺少 SendStatusSet", permanent=False)
@@ -205,5 +274,7 @@ class TencentSms:
         code = str(status.get("Code", ""))
         if code == "Ok":
             return str(status.get("SerialNo") or "") or None
-        raise DeliveryError(f"腾讯云短信失败 {code}: {str(status.get('Message', ''))[:200]}",
-                            permanent=not code.startswith(TENCENT_TRANSIENT))
+        raise DeliveryError(
+            f"腾讯云短信失败 {code}: {str(status.get('Message', ''))[:200]}",
+            permanent=not code.startswith(TENCENT_TRANSIENT),
+        )

@@ -70,8 +70,9 @@ class HostPolicy:
             except ValueError:
                 raise DeliveryError(f"主机 {host} 解析结果无效", permanent=True) from None
             if host not in self.internal and not address.is_global:
-                raise DeliveryError(f"主机 {host} 解析到内部地址 {address}, 拒绝连接 (须在配置中明确允许)",
-                                    permanent=True)
+                raise DeliveryError(
+                    f"主机 {host} 解析到内部地址 {address}, 拒绝连接 (须在配置中明确允许)", permanent=True
+                )
             if (ip, port) not in addresses:
                 addresses.append((ip, port))
         if not addresses:
@@ -105,8 +106,9 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
     """An HTTPS connection to the host's checked addresses; SNI, the certificate check and the
     ``Host`` header use the name."""
 
-    def __init__(self, host: str, port: int, addresses: list[tuple[str, int]], timeout: float,
-                 context: ssl.SSLContext) -> None:
+    def __init__(
+        self, host: str, port: int, addresses: list[tuple[str, int]], timeout: float, context: ssl.SSLContext
+    ) -> None:
         super().__init__(host, port, timeout=timeout, context=context)
         self.addresses = addresses
         self.tls = context

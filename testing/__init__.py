@@ -128,7 +128,9 @@ class RecordingChannel:
     def send(self, message: OutgoingMessage) -> str | None:
         """Record ``message`` (or refuse it, see :attr:`refuse`); no provider id."""
         if message.recipient in self.refuse:
-            raise DeliveryError(f"接收方 {message.recipient} 拒收", permanent=message.recipient not in self.transient)
+            raise DeliveryError(
+                f"接收方 {message.recipient} 拒收", permanent=message.recipient not in self.transient
+            )
         with self._lock:
             self.messages.append(message)
         return None

@@ -47,20 +47,31 @@ def _ids(prefix: str, count: int) -> st.SearchStrategy[list[str]]:
     )
 
 
-def _subset(draw: st.DrawFn, items: Sequence[T], *, min_size: int = 0, max_size: int | None = None) -> list[T]:
+def _subset(
+    draw: st.DrawFn, items: Sequence[T], *, min_size: int = 0, max_size: int | None = None
+) -> list[T]:
     """A sublist of ``items`` in their order."""
     if not items:
         return []
-    picked = draw(st.sets(st.sampled_from(range(len(items))), min_size=min(min_size, len(items)),
-                          max_size=len(items) if max_size is None else min(max_size, len(items))))
+    picked = draw(
+        st.sets(
+            st.sampled_from(range(len(items))),
+            min_size=min(min_size, len(items)),
+            max_size=len(items) if max_size is None else min(max_size, len(items)),
+        )
+    )
     return [items[i] for i in sorted(picked)]
 
 
-def _notify(draw: st.DrawFn, messages: Sequence[str], recipients: Sequence[str], max_size: int = 3) -> list[NotifySpec]:
-    return draw(st.lists(
-        st.builds(NotifySpec, message=st.sampled_from(messages), to=st.sampled_from(recipients)),
-        max_size=max_size,
-    ))
+def _notify(
+    draw: st.DrawFn, messages: Sequence[str], recipients: Sequence[str], max_size: int = 3
+) -> list[NotifySpec]:
+    return draw(
+        st.lists(
+            st.builds(NotifySpec, message=st.sampled_from(messages), to=st.sampled_from(recipients)),
+            max_size=max_size,
+        )
+    )
 
 
 def _date(draw: st.DrawFn, low: dt.date, high: dt.date) -> dt.date:
@@ -82,8 +93,9 @@ def _lifecycle(draw: st.DrawFn, roles: Sequence[str], messages: Sequence[str]) -
     recipients = [*roles, *sorted(UNIT_RECIPIENTS)]
     counter = iter(range(1000))
 
-    def transition(source: list[str], dest: str, guards: list[str], effects: list[str],
-                   after: TimerSpec | None = None) -> TransitionSpec:
+    def transition(
+        source: list[str], dest: str, guards: list[str], effects: list[str], after: TimerSpec | None = None
+    ) -> TransitionSpec:
         return TransitionSpec(
             trigger=f"t{next(counter)}{draw(_SUFFIX)}",
             label=draw(labels(6)),
@@ -97,11 +109,18 @@ def _lifecycle(draw: st.DrawFn, roles: Sequence[str], messages: Sequence[str]) -
         )
 
     transitions = [
-        transition([chain[0]], chain[1], _subset(draw, ["has_responsible_unit", "has_due"]), ["set_assignment"])
+        transition(
+            [chain[0]], chain[1], _subset(draw, ["has_responsible_unit", "has_due"]), ["set_assignment"]
+        )
     ]
     for here, there in itertools.pairwise(chain):
-        guards = _subset(draw, ["has_measure", "all_measures_done", "actor_outside_unit", "has_due"], max_size=2)
-        timer = draw(st.none() | st.builds(TimerSpec, days=st.integers(1, 30), count=st.sampled_from(["working", "calendar"])))
+        guards = _subset(
+            draw, ["has_measure", "all_measures_done", "actor_outside_unit", "has_due"], max_size=2
+        )
+        timer = draw(
+            st.none()
+            | st.builds(TimerSpec, days=st.integers(1, 30), count=st.sampled_from(["working", "calendar"]))
+        )
         transitions.append(transition([here], there, guards, _subset(draw, ["record_verification"]), timer))
     close_guards = ["actor_outside_unit"] if draw(st.booleans()) else []
     transitions.append(transition([chain[-1]], finals[0], close_guards, ["record_close"]))
@@ -109,23 +128,59 @@ def _lifecycle(draw: st.DrawFn, roles: Sequence[str], messages: Sequence[str]) -
         back_from = _subset(draw, chain[2:], min_size=1)
         transitions.append(transition(back_from, chain[1], ["has_reason"], ["clear_verification"]))
     if draw(st.booleans()):  # reassignment to another unit
-        transitions.append(transition(_subset(draw, chain[1:], min_size=1), chain[1],
-                                      ["unit_changes", *_subset(draw, ["due_not_passed"])], ["set_assignment"]))
+        transitions.append(
+            transition(
+                _subset(draw, chain[1:], min_size=1),
+                chain[1],
+                ["unit_changes", *_subset(draw, ["due_not_passed"])],
+                ["set_assignment"],
+            )
+        )
     if draw(st.booleans()):  # 回头看: reopen a closed item
-        transitions.append(transition([finals[0]], draw(st.sampled_from(chain[1:])),
-                                      ["has_finding", *_subset(draw, ["due_not_passed"])], ["record_reopen"]))
+        transitions.append(
+            transition(
+                [finals[0]],
+                draw(st.sampled_from(chain[1:])),
+                ["has_finding", *_subset(draw, ["due_not_passed"])],
+                ["record_reopen"],
+            )
+        )
     if len(finals) > 1:  # dismissal
-        transitions.append(transition(_subset(draw, chain, min_size=1), finals[1], ["has_reason"], ["record_dismissal"]))
+        transitions.append(
+            transition(_subset(draw, chain, min_size=1), finals[1], ["has_reason"], ["record_dismissal"])
+        )
     if len(finals) > 2:  # merge into another open item
-        transitions.append(transition(_subset(draw, chain, min_size=1), finals[2], ["has_open_survivor"], ["record_merge"]))
+        transitions.append(
+            transition(_subset(draw, chain, min_size=1), finals[2], ["has_open_survivor"], ["record_merge"])
+        )
     for _ in range(draw(st.integers(0, 2))):  # arbitrary extra edges from the vocabularies
-        guards = draw(st.lists(st.sampled_from([
-            "has_responsible_unit", "has_due", "has_measure", "all_measures_done", "actor_outside_unit",
-            "has_finding", "has_reason", "unit_changes", "due_not_passed",
-        ]), max_size=2, unique=True))
-        effects = draw(st.lists(st.sampled_from(["set_assignment", "record_verification", "clear_verification"]),
-                                max_size=1))
-        transitions.append(transition(_subset(draw, chain, min_size=1), draw(st.sampled_from(ids)), guards, effects))
+        guards = draw(
+            st.lists(
+                st.sampled_from(
+                    [
+                        "has_responsible_unit",
+                        "has_due",
+                        "has_measure",
+                        "all_measures_done",
+                        "actor_outside_unit",
+                        "has_finding",
+                        "has_reason",
+                        "unit_changes",
+                        "due_not_passed",
+                    ]
+                ),
+                max_size=2,
+                unique=True,
+            )
+        )
+        effects = draw(
+            st.lists(
+                st.sampled_from(["set_assignment", "record_verification", "clear_verification"]), max_size=1
+            )
+        )
+        transitions.append(
+            transition(_subset(draw, chain, min_size=1), draw(st.sampled_from(ids)), guards, effects)
+        )
     return LifecycleSpec(
         id=f"l_{draw(_SUFFIX)}",
         initial=chain[0],
@@ -137,8 +192,14 @@ def _lifecycle(draw: st.DrawFn, roles: Sequence[str], messages: Sequence[str]) -
 
 
 @st.composite
-def _ladder(draw: st.DrawFn, ladder_id: str, subject: str, non_final: Sequence[str],
-            messages: Sequence[str], recipients: Sequence[str]) -> LadderSpec:
+def _ladder(
+    draw: st.DrawFn,
+    ladder_id: str,
+    subject: str,
+    non_final: Sequence[str],
+    messages: Sequence[str],
+    recipients: Sequence[str],
+) -> LadderSpec:
     """Steps strictly later one after the other; escalation actions rising, each at most once;
     ``notify`` steps anywhere."""
     count = draw(st.integers(1, 5))
@@ -157,7 +218,9 @@ def _ladder(draw: st.DrawFn, ladder_id: str, subject: str, non_final: Sequence[s
         states=_subset(draw, non_final, min_size=1) if subject == "item" else [],
         steps=[
             LadderStep(
-                id=step_ids[k], label=draw(labels(6)), offset=offsets[k],
+                id=step_ids[k],
+                label=draw(labels(6)),
+                offset=offsets[k],
                 count=draw(st.sampled_from(["working", "calendar"])),
                 action=actions[k],
                 notify=_notify(draw, messages, recipients, 2),

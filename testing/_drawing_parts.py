@@ -57,15 +57,24 @@ def _draw_units(draw: st.DrawFn, unit_ids: Sequence[str], role_ids: Sequence[str
     """The units, each with at most one contact in one of the roles."""
     return [
         UnitSpec(
-            id=u, name=draw(labels(10)), kind=draw(st.sampled_from(["unit", "county_party", "locality"])),
-            contacts=draw(st.lists(st.builds(
-                ContactSpec,
-                name=labels(4),
-                role=st.sampled_from(role_ids),
-                email=st.just(f"{u}@county.example"),
-                mobile=st.sampled_from([None, "13800000000"]),
-                channels=st.lists(st.sampled_from(sorted(DELIVERY_CHANNELS)), max_size=2, unique=True),
-            ), max_size=1)),
+            id=u,
+            name=draw(labels(10)),
+            kind=draw(st.sampled_from(["unit", "county_party", "locality"])),
+            contacts=draw(
+                st.lists(
+                    st.builds(
+                        ContactSpec,
+                        name=labels(4),
+                        role=st.sampled_from(role_ids),
+                        email=st.just(f"{u}@county.example"),
+                        mobile=st.sampled_from([None, "13800000000"]),
+                        channels=st.lists(
+                            st.sampled_from(sorted(DELIVERY_CHANNELS)), max_size=2, unique=True
+                        ),
+                    ),
+                    max_size=1,
+                )
+            ),
         )
         for u in unit_ids
     ]
@@ -77,12 +86,16 @@ def _draw_tracks(draw: st.DrawFn, unit_ids: Sequence[str], role_ids: Sequence[st
     for t in draw(_ids("k_", draw(st.integers(1, 4)))):
         members = draw(st.permutations(unit_ids))[: draw(st.integers(1, len(unit_ids)))]
         wildcard = draw(st.sampled_from([[], [], *([w] for w in UNIT_WILDCARDS)]))
-        tracks.append(TrackSpec(
-            id=t, name=draw(labels(10)), units=[*members, *wildcard],
-            group=draw(st.none() | labels(8)),
-            leader_role=draw(st.none() | st.sampled_from(role_ids)),
-            scope=draw(st.lists(labels(8), max_size=2)),
-        ))
+        tracks.append(
+            TrackSpec(
+                id=t,
+                name=draw(labels(10)),
+                units=[*members, *wildcard],
+                group=draw(st.none() | labels(8)),
+                leader_role=draw(st.none() | st.sampled_from(role_ids)),
+                scope=draw(st.lists(labels(8), max_size=2)),
+            )
+        )
     return tracks
 
 
@@ -90,7 +103,9 @@ def _draw_channels(draw: st.DrawFn, unit_ids: Sequence[str]) -> list[ChannelSpec
     """The source channels, some transferring their items to a unit."""
     return [
         ChannelSpec(
-            id=c, label=draw(labels(6)), mechanism=draw(st.none() | labels(6)),
+            id=c,
+            label=draw(labels(6)),
+            mechanism=draw(st.none() | labels(6)),
             transfer_to=draw(st.none() | st.sampled_from(unit_ids)),
             source_units=_subset(draw, unit_ids, max_size=2),
         )
@@ -105,14 +120,23 @@ def _draw_phases(draw: st.DrawFn, start: dt.date) -> list[PhaseSpec]:
     day = start
     for p in draw(_ids("h_", draw(st.integers(0, 4)))):
         end = day + dt.timedelta(days=draw(st.integers(0, 60)))
-        phases.append(PhaseSpec(id=p, name=draw(labels(6)), start=day, end=end,
-                                demands=draw(st.lists(labels(12), max_size=2))))
+        phases.append(
+            PhaseSpec(
+                id=p, name=draw(labels(6)), start=day, end=end, demands=draw(st.lists(labels(12), max_size=2))
+            )
+        )
         day = end + dt.timedelta(days=1)
     return phases
 
 
-def _draw_ladders(draw: st.DrawFn, item_ladder_ids: Sequence[str], duty_ladder_ids: Sequence[str],
-                  non_final: Sequence[str], messages: Sequence[str], role_ids: Sequence[str]) -> list[LadderSpec]:
+def _draw_ladders(
+    draw: st.DrawFn,
+    item_ladder_ids: Sequence[str],
+    duty_ladder_ids: Sequence[str],
+    non_final: Sequence[str],
+    messages: Sequence[str],
+    role_ids: Sequence[str],
+) -> list[LadderSpec]:
     """The item ladders, then the duty ladders."""
     recipients = [*role_ids, "responsible_unit", "lead_unit"]
     ladders = [draw(_ladder(x, "item", non_final, messages, recipients)) for x in item_ladder_ids]
@@ -120,32 +144,54 @@ def _draw_ladders(draw: st.DrawFn, item_ladder_ids: Sequence[str], duty_ladder_i
     return ladders
 
 
-def _draw_deadlines(draw: st.DrawFn, tracks: Sequence[TrackSpec], severities: Sequence[SeveritySpec],
-                    item_ladder_ids: Sequence[str]) -> DeadlinesSpec | None:
+def _draw_deadlines(
+    draw: st.DrawFn,
+    tracks: Sequence[TrackSpec],
+    severities: Sequence[SeveritySpec],
+    item_ladder_ids: Sequence[str],
+) -> DeadlinesSpec | None:
     """Perhaps deadline rules: a default and rules per track and/or severity, each scope once."""
     if not draw(st.booleans()):
         return None
-    scopes = draw(st.lists(
-        st.tuples(st.none() | st.sampled_from([t.id for t in tracks]),
-                  st.none() | st.sampled_from([s.id for s in severities])).filter(lambda x: x != (None, None)),
-        max_size=3, unique=True,
-    ))
+    scopes = draw(
+        st.lists(
+            st.tuples(
+                st.none() | st.sampled_from([t.id for t in tracks]),
+                st.none() | st.sampled_from([s.id for s in severities]),
+            ).filter(lambda x: x != (None, None)),
+            max_size=3,
+            unique=True,
+        )
+    )
     return DeadlinesSpec(
-        default=DeadlineRule(days=draw(st.integers(1, 60)), count=draw(st.sampled_from(["working", "calendar"]))),
+        default=DeadlineRule(
+            days=draw(st.integers(1, 60)), count=draw(st.sampled_from(["working", "calendar"]))
+        ),
         rules=[DeadlineRule(track=tr, severity=sv, days=draw(st.integers(1, 60))) for tr, sv in scopes],
         cutoff=dt.time(draw(st.integers(0, 23)), draw(st.sampled_from([0, 15, 30, 45]))),
         ladder=draw(st.none() | st.sampled_from(item_ladder_ids)) if item_ladder_ids else None,
     )
 
 
-def _draw_duties(draw: st.DrawFn, start: dt.date, last: dt.date, unit_ids: Sequence[str],
-                 role_ids: Sequence[str], messages: Sequence[str], duty_ladder_ids: Sequence[str]) -> list[DutySpec]:
+def _draw_duties(
+    draw: st.DrawFn,
+    start: dt.date,
+    last: dt.date,
+    unit_ids: Sequence[str],
+    role_ids: Sequence[str],
+    messages: Sequence[str],
+    duty_ladder_ids: Sequence[str],
+) -> list[DutySpec]:
     """Dated and recurring duties within the campaign, perhaps on a duty ladder."""
     duties: list[DutySpec] = []
     for d in draw(_ids("d_", draw(st.integers(0, 4)))):
         common: dict[str, Any] = {
-            "id": d, "label": draw(labels(8)), "deliverable": draw(st.none() | labels(8)),
-            "units": _subset(draw, [*unit_ids, "all_units", "county_units", "lead_units"], min_size=1, max_size=3),
+            "id": d,
+            "label": draw(labels(8)),
+            "deliverable": draw(st.none() | labels(8)),
+            "units": _subset(
+                draw, [*unit_ids, "all_units", "county_units", "lead_units"], min_size=1, max_size=3
+            ),
             "to": draw(st.sampled_from([*role_ids, *unit_ids])),
             "remind_before": draw(st.integers(0, 5)),
             "ladder": draw(st.none() | st.sampled_from(duty_ladder_ids)) if duty_ladder_ids else None,
@@ -156,16 +202,26 @@ def _draw_duties(draw: st.DrawFn, start: dt.date, last: dt.date, unit_ids: Seque
             duties.append(DutySpec(**common, due=_date(draw, start, last)))
         else:
             first = _date(draw, start, last)
-            duties.append(DutySpec(
-                **common, every=every, start=first, end=_date(draw, first, last),
-                weekday=draw(st.integers(1, 7)) if every != "month" else None,
-            ))
+            duties.append(
+                DutySpec(
+                    **common,
+                    every=every,
+                    start=first,
+                    end=_date(draw, first, last),
+                    weekday=draw(st.integers(1, 7)) if every != "month" else None,
+                )
+            )
     return duties
 
 
-def _draw_phase_actions(draw: st.DrawFn, phases: Sequence[PhaseSpec], duties: Sequence[DutySpec],
-                        duty_ladder_ids: Sequence[str], messages: Sequence[str],
-                        role_ids: Sequence[str]) -> list[PhaseSpec]:
+def _draw_phase_actions(
+    draw: st.DrawFn,
+    phases: Sequence[PhaseSpec],
+    duties: Sequence[DutySpec],
+    duty_ladder_ids: Sequence[str],
+    messages: Sequence[str],
+    role_ids: Sequence[str],
+) -> list[PhaseSpec]:
     """The phases with their actions: notices, and escalation of duties already due at the
     phase's edge."""
     with_actions = []
@@ -173,11 +229,17 @@ def _draw_phase_actions(draw: st.DrawFn, phases: Sequence[PhaseSpec], duties: Se
         actions: dict[str, list[PhaseAction]] = {"on_start": [], "on_end": []}
         for when, edge in (("on_start", phase.start), ("on_end", phase.end)):
             if draw(st.booleans()):
-                actions[when].append(PhaseAction(
-                    action="notify",
-                    notify=[NotifySpec(message=draw(st.sampled_from(messages)),
-                                       to=draw(st.sampled_from([*role_ids, "all_units", "lead_units"])))],
-                ))
+                actions[when].append(
+                    PhaseAction(
+                        action="notify",
+                        notify=[
+                            NotifySpec(
+                                message=draw(st.sampled_from(messages)),
+                                to=draw(st.sampled_from([*role_ids, "all_units", "lead_units"])),
+                            )
+                        ],
+                    )
+                )
             due_by_then = [x for x in duties if (x.due or x.end or edge) <= edge]
             for duty in _subset(draw, due_by_then, max_size=2):
                 if duty.ladder is None and not duty_ladder_ids:
@@ -188,7 +250,9 @@ def _draw_phase_actions(draw: st.DrawFn, phases: Sequence[PhaseSpec], duties: Se
     return with_actions
 
 
-def _draw_follow_up(draw: st.DrawFn, lifecycle: LifecycleSpec, phases: Sequence[PhaseSpec]) -> FollowUpSpec | None:
+def _draw_follow_up(
+    draw: st.DrawFn, lifecycle: LifecycleSpec, phases: Sequence[PhaseSpec]
+) -> FollowUpSpec | None:
     """Perhaps the 回头看 rule, when some transition reopens a final state."""
     reopen = [t for t in lifecycle.transitions if set(t.source) & lifecycle.final_states]
     if not (reopen and phases and draw(st.booleans())):
@@ -205,16 +269,20 @@ def _draw_follow_up(draw: st.DrawFn, lifecycle: LifecycleSpec, phases: Sequence[
     )
 
 
-def _draw_supervision(draw: st.DrawFn, unit_ids: Sequence[str], role_ids: Sequence[str],
-                      phases: Sequence[PhaseSpec]) -> SupervisionSpec | None:
+def _draw_supervision(
+    draw: st.DrawFn, unit_ids: Sequence[str], role_ids: Sequence[str], phases: Sequence[PhaseSpec]
+) -> SupervisionSpec | None:
     """Perhaps supervision teams, when there are phases to run in."""
     if not (len(phases) > 0 and draw(st.booleans())):
         return None
     drawn_from = _subset(draw, unit_ids, min_size=1)
     teams = draw(st.integers(1, 3))
     return SupervisionSpec(
-        role=draw(st.sampled_from(role_ids)), lead_unit=draw(st.sampled_from(drawn_from)),
-        drawn_from=drawn_from, teams=teams, members=teams + draw(st.integers(0, 8)),
+        role=draw(st.sampled_from(role_ids)),
+        lead_unit=draw(st.sampled_from(drawn_from)),
+        drawn_from=drawn_from,
+        teams=teams,
+        members=teams + draw(st.integers(0, 8)),
         every=draw(st.sampled_from(["week", "fortnight", "month"])),
         phases=_subset(draw, [p.id for p in phases], min_size=1),
         units_per_draw=draw(st.integers(1, len(unit_ids))),
@@ -225,8 +293,13 @@ def _draw_supervision(draw: st.DrawFn, unit_ids: Sequence[str], role_ids: Sequen
 def _draw_calendar(draw: st.DrawFn, start: dt.date, last: dt.date) -> CalendarSpec:
     """The calendar base and a few county holidays and working days in the campaign's years."""
     years = range(start.year, last.year + 1)
-    override_days = draw(st.lists(st.builds(dt.date, st.sampled_from(years), st.integers(1, 12), st.integers(1, 28)),
-                                  max_size=4, unique=True))
+    override_days = draw(
+        st.lists(
+            st.builds(dt.date, st.sampled_from(years), st.integers(1, 12), st.integers(1, 28)),
+            max_size=4,
+            unique=True,
+        )
+    )
     split = draw(st.integers(0, len(override_days)))
     return CalendarSpec(
         base=draw(st.sampled_from(["cn_statutory", "weekends"])),
@@ -235,21 +308,35 @@ def _draw_calendar(draw: st.DrawFn, start: dt.date, last: dt.date) -> CalendarSp
     )
 
 
-def _draw_leading_group(draw: st.DrawFn, unit_ids: Sequence[str], role_ids: Sequence[str]) -> LeadingGroupSpec | None:
+def _draw_leading_group(
+    draw: st.DrawFn, unit_ids: Sequence[str], role_ids: Sequence[str]
+) -> LeadingGroupSpec | None:
     """Perhaps the leading group and its office."""
-    return draw(st.none() | st.builds(
-        LeadingGroupSpec, name=labels(10), office_name=labels(10),
-        office_unit=st.sampled_from(unit_ids), office_role=st.sampled_from(role_ids),
-    ))
+    return draw(
+        st.none()
+        | st.builds(
+            LeadingGroupSpec,
+            name=labels(10),
+            office_name=labels(10),
+            office_unit=st.sampled_from(unit_ids),
+            office_role=st.sampled_from(role_ids),
+        )
+    )
 
 
-def _draw_leadership(draw: st.DrawFn, role_ids: Sequence[str], phases: Sequence[PhaseSpec]) -> LeadershipSpec | None:
+def _draw_leadership(
+    draw: st.DrawFn, role_ids: Sequence[str], phases: Sequence[PhaseSpec]
+) -> LeadershipSpec | None:
     """Perhaps the rule of who leads problems in person (领衔), decided in a phase or any time."""
-    return draw(st.none() | st.builds(
-        LeadershipSpec, roles=st.lists(st.sampled_from(role_ids), min_size=1, max_size=2, unique=True),
-        decided_by=st.sampled_from(role_ids),
-        phase=st.none() | st.sampled_from([p.id for p in phases]) if phases else st.none(),
-    ))
+    return draw(
+        st.none()
+        | st.builds(
+            LeadershipSpec,
+            roles=st.lists(st.sampled_from(role_ids), min_size=1, max_size=2, unique=True),
+            decided_by=st.sampled_from(role_ids),
+            phase=st.none() | st.sampled_from([p.id for p in phases]) if phases else st.none(),
+        )
+    )
 
 
 def _draw_notifications(draw: st.DrawFn, role_ids: Sequence[str], quiet_start: dt.time) -> NotificationsSpec:
@@ -259,9 +346,17 @@ def _draw_notifications(draw: st.DrawFn, role_ids: Sequence[str], quiet_start: d
     delivery = st.lists(st.sampled_from(sorted(DELIVERY_CHANNELS)), min_size=1, max_size=2, unique=True)
     return NotificationsSpec(
         routes=[RouteSpec(to=r, delivery=draw(delivery)) for r in _subset(draw, recipients, max_size=4)],
-        quiet_hours=draw(st.lists(st.builds(QuietHours, start=st.just(quiet_start),
-                                            end=st.builds(dt.time, st.integers(5, 9)), delivery=delivery),
-                                  max_size=1)),
+        quiet_hours=draw(
+            st.lists(
+                st.builds(
+                    QuietHours,
+                    start=st.just(quiet_start),
+                    end=st.builds(dt.time, st.integers(5, 9)),
+                    delivery=delivery,
+                ),
+                max_size=1,
+            )
+        ),
     )
 
 

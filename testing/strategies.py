@@ -75,7 +75,9 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
     units = _draw_units(draw, unit_ids, role_ids)
     tracks = _draw_tracks(draw, unit_ids, role_ids)
     channels = _draw_channels(draw, unit_ids)
-    severities = [SeveritySpec(id=v, label=draw(labels(4))) for v in draw(_ids("v_", draw(st.integers(1, 3))))]
+    severities = [
+        SeveritySpec(id=v, label=draw(labels(4))) for v in draw(_ids("v_", draw(st.integers(1, 3))))
+    ]
     phases = _draw_phases(draw, start)
     last = phases[-1].end if phases else dt.date(year + 1, 12, 31)
     lifecycle = draw(_lifecycle(role_ids, messages))
@@ -112,9 +114,13 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
         duties=duties,
         follow_up=follow_up,
         supervision=supervision,
-        reports=ReportsSpec(**{kind: draw(_marks()) for kind in ReportsSpec.model_fields
-                               if draw(st.booleans())}),
+        reports=ReportsSpec(
+            **{kind: draw(_marks()) for kind in ReportsSpec.model_fields if draw(st.booleans())}
+        ),
         notifications=_draw_notifications(draw, role_ids, quiet_start),
     )
-    return setup.model_copy(update={"notifications": setup.notifications.model_copy(
-        update={"templates": draw(_templates(setup))})})
+    return setup.model_copy(
+        update={
+            "notifications": setup.notifications.model_copy(update={"templates": draw(_templates(setup))})
+        }
+    )

@@ -85,7 +85,9 @@ def import_graph() -> dict[str, dict[str, int]]:
     return graph
 
 
-def cycles(graph: dict[str, dict[str, int]], ignore: AbstractSet[tuple[str, str]] = frozenset()) -> list[list[str]]:
+def cycles(
+    graph: dict[str, dict[str, int]], ignore: AbstractSet[tuple[str, str]] = frozenset()
+) -> list[list[str]]:
     """One cycle (its first module repeated at the end) in each strongly connected part of
     ``graph`` with more than one module, leaving out the ``ignore``d edges; empty when acyclic."""
     edges = {node: sorted(t for t in targets if (node, t) not in ignore) for node, targets in graph.items()}

@@ -172,8 +172,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
 
     folder = tmp_path_factory.mktemp("demo")
     db, reports, real = folder / "demo.db", folder / "reports", folder / "real.db"
-    with (pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(io.StringIO()) as out,
-          contextlib.redirect_stderr(io.StringIO()) as err):
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        contextlib.redirect_stdout(io.StringIO()) as out,
+        contextlib.redirect_stderr(io.StringIO()) as err,
+    ):
         patch.setenv("ZHENGGAI_DB", str(real))
         code = main(["demo", "--db", str(db), "--keep", "--reports", str(reports)])
     return DemoRun(code, out.getvalue(), err.getvalue(), db, reports, real)
@@ -195,15 +198,23 @@ def due_in(days: int) -> dt.date:
     return next_workday(WorkingCalendar(), today_plus(days))
 
 
-def bounded_python(code: str, *, memory: int = 1 << 30, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def bounded_python(
+    code: str, *, memory: int = 1 << 30, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run ``code`` in a child Python limited to ``memory`` bytes of address space (Linux), so a
     resource bomb that is not refused fails the test instead of taking the machine down."""
 
     def limit() -> None:  # pragma: no cover - runs in the child
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], preexec_fn=limit,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        preexec_fn=limit,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -69,15 +69,24 @@ def _aliyun_answer(provider: Provider, query: str) -> tuple[int, dict[str, Any]]
     signature = params.pop("Signature", "")
     canonical = "&".join(f"{_rfc3986(k)}={_rfc3986(v)}" for k, v in sorted(params.items()))
     to_sign = "GET&%2F&" + _rfc3986(canonical)
-    expected = base64.b64encode(hmac.new(f"{ALIYUN_SECRET}&".encode(), to_sign.encode(), hashlib.sha1).digest()).decode()
+    expected = base64.b64encode(
+        hmac.new(f"{ALIYUN_SECRET}&".encode(), to_sign.encode(), hashlib.sha1).digest()
+    ).decode()
     if params.get("AccessKeyId") != ALIYUN_KEY_ID:
         return 200, {"Code": "InvalidAccessKeyId.NotFound", "Message": "Specified access key is not found."}
     if not hmac.compare_digest(signature, expected):
-        return 200, {"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched with our calculation."}
+        return 200, {
+            "Code": "SignatureDoesNotMatch",
+            "Message": "Specified signature is not matched with our calculation.",
+        }
     for name in ("Action", "Version", "SignatureMethod", "SignatureVersion", "Timestamp", "SignatureNonce"):
         if name not in params:
             return 200, {"Code": "MissingParameter", "Message": f"{name} is mandatory"}
-    if (params["Action"], params["Version"], params["SignatureMethod"]) != ("SendSms", "2017-05-25", "HMAC-SHA1"):
+    if (params["Action"], params["Version"], params["SignatureMethod"]) != (
+        "SendSms",
+        "2017-05-25",
+        "HMAC-SHA1",
+    ):
         return 200, {"Code": "InvalidParameter", "Message": "bad action, version or method"}
     stamp = dt.datetime.strptime(params["Timestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
     if abs((dt.datetime.now(dt.UTC) - stamp).total_seconds()) > 900:
@@ -91,11 +100,20 @@ def _aliyun_answer(provider: Provider, query: str) -> tuple[int, dict[str, Any]]
     if phone == BAD_NUMBER:
         return 200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号"}
     if phone == SERVER_ERROR:
-        return 503, {"Code": "ServiceUnavailable", "Message": "The request has failed due to a temporary failure."}
+        return 503, {
+            "Code": "ServiceUnavailable",
+            "Message": "The request has failed due to a temporary failure.",
+        }
     if not params.get("TemplateCode", "").startswith("SMS_ZG"):
         return 200, {"Code": "isv.SMS_TEMPLATE_ILLEGAL", "Message": "模板不合法(不存在或被拉黑)"}
-    provider.accepted.append(Received(phone, params["TemplateCode"], json.loads(params.get("TemplateParam", "{}")),
-                                      params.get("SignName", "")))
+    provider.accepted.append(
+        Received(
+            phone,
+            params["TemplateCode"],
+            json.loads(params.get("TemplateParam", "{}")),
+            params.get("SignName", ""),
+        )
+    )
     return 200, {"Code": "OK", "Message": "OK", "BizId": f"biz{len(provider.accepted)}", "RequestId": "r"}
 
 
@@ -104,14 +122,18 @@ def _tencent_answer(provider: Provider, headers: Any, body: bytes) -> tuple[int,
     timestamp = int(headers.get("X-TC-Timestamp", "0"))
     date = dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%d")
     signed_headers = f"content-type:{headers.get('Content-Type', '')}\nhost:{headers.get('Host', '')}\n"
-    canonical = "\n".join(["POST", "/", "", signed_headers, "content-type;host", hashlib.sha256(body).hexdigest()])
+    canonical = "\n".join(
+        ["POST", "/", "", signed_headers, "content-type;host", hashlib.sha256(body).hexdigest()]
+    )
     scope = f"{date}/sms/tc3_request"
     to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
     key = f"TC3{TENCENT_KEY}".encode()
     for part in (date, "sms", "tc3_request"):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
-    expected = (f"TC3-HMAC-SHA256 Credential={TENCENT_ID}/{scope}, SignedHeaders=content-type;host, "
-                f"Signature={hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()}")
+    expected = (
+        f"TC3-HMAC-SHA256 Credential={TENCENT_ID}/{scope}, SignedHeaders=content-type;host, "
+        f"Signature={hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()}"
+    )
 
     def error(code: str, message: str) -> tuple[int, dict[str, Any]]:
         return 200, {"Response": {"Error": {"Code": code, "Message": message}, "RequestId": "r"}}
@@ -131,9 +153,21 @@ def _tencent_answer(provider: Provider, headers: Any, body: bytes) -> tuple[int,
 
     def status(code: str, message: str) -> tuple[int, dict[str, Any]]:
         serial = f"2640:{len(provider.accepted)}" if code == "Ok" else ""
-        return 200, {"Response": {"SendStatusSet": [{"SerialNo": serial, "PhoneNumber": f"+86{phone}", "Fee": 0,
-                                                      "Code": code, "Message": message, "IsoCode": "CN"}],
-                                  "RequestId": "r"}}
+        return 200, {
+            "Response": {
+                "SendStatusSet": [
+                    {
+                        "SerialNo": serial,
+                        "PhoneNumber": f"+86{phone}",
+                        "Fee": 0,
+                        "Code": code,
+                        "Message": message,
+                        "IsoCode": "CN",
+                    }
+                ],
+                "RequestId": "r",
+            }
+        }
 
     if phone == BAD_NUMBER:
         return status("InvalidParameterValue.IncorrectPhoneNumber", "手机号格式错误")
@@ -155,7 +189,9 @@ def _wecom_answer(provider: Provider, query: str, body: bytes) -> dict[str, Any]
     if key != WECOM_KEY:
         return {"errcode": 93000, "errmsg": "invalid webhook url"}
     data = json.loads(body)
-    if data.get("msgtype") not in ("text", "markdown") or not data.get(data.get("msgtype"), {}).get("content"):
+    if data.get("msgtype") not in ("text", "markdown") or not data.get(data.get("msgtype"), {}).get(
+        "content"
+    ):
         return {"errcode": 40008, "errmsg": "invalid message type"}
     if _over_rate(provider):
         return {"errcode": 45009, "errmsg": "api freq out of limit"}
@@ -170,8 +206,9 @@ def _dingtalk_answer(provider: Provider, query: str, body: bytes) -> dict[str, A
     stamp = params.get("timestamp", "0")
     if abs(time.time() * 1000 - int(stamp)) > 3_600_000:
         return {"errcode": 310000, "errmsg": "invalid timestamp"}
-    expected = base64.b64encode(hmac.new(DINGTALK_SECRET.encode(), f"{stamp}\n{DINGTALK_SECRET}".encode(),
-                                         hashlib.sha256).digest()).decode()
+    expected = base64.b64encode(
+        hmac.new(DINGTALK_SECRET.encode(), f"{stamp}\n{DINGTALK_SECRET}".encode(), hashlib.sha256).digest()
+    ).decode()
     if not hmac.compare_digest(params.get("sign", ""), expected):
         return {"errcode": 310000, "errmsg": "sign not match"}
     data = json.loads(body)
@@ -211,7 +248,10 @@ def serve(kind: str, now: Any = None) -> Iterator[Provider]:
             if HANG in query:
                 time.sleep(3)
             if TOO_MANY in query:
-                self._reply(429, {"Code": "Throttling.User", "Message": "Request was denied due to user flow control."})
+                self._reply(
+                    429,
+                    {"Code": "Throttling.User", "Message": "Request was denied due to user flow control."},
+                )
                 return
             status, payload = _aliyun_answer(provider, query) if kind == "aliyun" else (405, {})
             if payload.get("Code") not in (None, "OK"):

@@ -341,8 +341,10 @@ def move_to_other_campaign(engine: Engine, cid: int, chain: list[dict[str, Any]]
 def alter_subject(engine: Engine, cid: int, chain: list[dict[str, Any]]) -> None:
     """Make an event about another subject than its content names (its history moves)."""
     with engine.store.engine.begin() as conn:
-        conn.execute(text("UPDATE zg_event SET subject_kind = 'document', subject_id = 1 WHERE id = :id"),
-                     {"id": _middle(chain)["id"]})
+        conn.execute(
+            text("UPDATE zg_event SET subject_kind = 'document', subject_id = 1 WHERE id = :id"),
+            {"id": _middle(chain)["id"]},
+        )
 
 
 TAMPERING = [

@@ -52,21 +52,38 @@ def backend(engine: Engine) -> str:
     return engine.store.dialect.name
 
 
-def scenario(engine: Engine, clock: VirtualClock, setup: CampaignSetup, *, lifecycles: int = 1) -> dict[str, Any]:
+def scenario(
+    engine: Engine, clock: VirtualClock, setup: CampaignSetup, *, lifecycles: int = 1
+) -> dict[str, Any]:
     """A campaign of its own with a roster: ``lifecycles`` items from report to 回头看 (messages queued on the
     way), one item assigned and open with a due date, one document under review."""
     key = f"a-{uuid.uuid4().hex[:10]}"
     camp = engine.start_campaign(setup, key=key)
-    engine.import_contacts(key, Actors.office, [
-        NewContact(unit=UNIT, name="李科长", mobile="13800000001"),
-        NewContact(unit="discipline_commission", name="王主任", role="leading_group_office", email="wang@example.test"),
-        NewContact(unit=OTHER_UNIT, name="赵科长", mobile="13800000002"),
-    ])
+    engine.import_contacts(
+        key,
+        Actors.office,
+        [
+            NewContact(unit=UNIT, name="李科长", mobile="13800000001"),
+            NewContact(
+                unit="discipline_commission",
+                name="王主任",
+                role="leading_group_office",
+                email="wang@example.test",
+            ),
+            NewContact(unit=OTHER_UNIT, name="赵科长", mobile="13800000002"),
+        ],
+    )
     tick = dt.timedelta(minutes=30)
     office, unit, supervision = Actors.office, Actors.unit(UNIT), Actors.supervision
     for _ in range(lifecycles):
-        item = engine.report(key, office, title="审批超时", description="施工许可审批超时", track="construction",
-                             channel="hotline").id
+        item = engine.report(
+            key,
+            office,
+            title="审批超时",
+            description="施工许可审批超时",
+            track="construction",
+            channel="hotline",
+        ).id
         engine.assign(item, office, unit=UNIT, due=due_in(20))
         measure = engine.add_measure(item, unit, text="限期办结").id
         engine.start_rectification(item, unit)
@@ -75,8 +92,14 @@ def scenario(engine: Engine, clock: VirtualClock, setup: CampaignSetup, *, lifec
         engine.verify(item, supervision)
         engine.close(item, office)
         clock.advance(tick)
-    open_item = engine.report(key, office, title="材料反复退回", description="企业反映材料多次退回", track="construction",
-                              channel="hotline").id
+    open_item = engine.report(
+        key,
+        office,
+        title="材料反复退回",
+        description="企业反映材料多次退回",
+        track="construction",
+        channel="hotline",
+    ).id
     engine.assign(open_item, office, unit=UNIT, due=due_in(15))
     engine.add_measure(open_item, unit, text="一次性告知")
     document = engine.list_document(key, unit, unit=UNIT, title="关于工程建设审批的若干规定").id
@@ -90,15 +113,21 @@ def sql(engine: Engine, statement: str, **params: Any) -> None:
 
 
 def events(conn: Connection, cid: int) -> list[dict[str, Any]]:
-    return [dict(r) for r in conn.execute(
-        text("SELECT * FROM zg_event WHERE campaign_id = :cid ORDER BY seq"), {"cid": cid}).mappings()]
+    return [
+        dict(r)
+        for r in conn.execute(
+            text("SELECT * FROM zg_event WHERE campaign_id = :cid ORDER BY seq"), {"cid": cid}
+        ).mappings()
+    ]
 
 
 def detected(engine: Engine, case: dict[str, Any], anchors: list[Anchor] | None = None) -> bool:
     return not engine.verify_audit(None if anchors is not None else case["key"], anchors=anchors or ()).ok
 
 
-def figures(record_property: Callable[[str, object], None], engine: Engine, what: str, trials: int, found: int) -> None:
+def figures(
+    record_property: Callable[[str, object], None], engine: Engine, what: str, trials: int, found: int
+) -> None:
     record_property("figures", f"审计篡改试验 [{backend(engine)}] {what}: trials {trials}, detected {found}")
 
 
@@ -110,10 +139,14 @@ def cut_tail(engine: Engine, cid: int, k: int) -> None:
     with engine.store.engine.begin() as conn:
         chain = events(conn, cid)
         keep = chain[-k - 1]
-        conn.execute(text("DELETE FROM zg_event WHERE campaign_id = :cid AND seq > :seq"),
-                     {"cid": cid, "seq": keep["seq"]})
-        conn.execute(text("UPDATE zg_audit_head SET seq = :seq, hash = :hash WHERE campaign_id = :cid"),
-                     {"cid": cid, "seq": keep["seq"], "hash": keep["hash"]})
+        conn.execute(
+            text("DELETE FROM zg_event WHERE campaign_id = :cid AND seq > :seq"),
+            {"cid": cid, "seq": keep["seq"]},
+        )
+        conn.execute(
+            text("UPDATE zg_audit_head SET seq = :seq, hash = :hash WHERE campaign_id = :cid"),
+            {"cid": cid, "seq": keep["seq"], "hash": keep["hash"]},
+        )
 
 
 def rehash_from(engine: Engine, cid: int, seq: int) -> None:
@@ -122,20 +155,35 @@ def rehash_from(engine: Engine, cid: int, seq: int) -> None:
     with engine.store.engine.begin() as conn:
         chain = events(conn, cid)
         prev = GENESIS if seq == 1 else chain[seq - 2]["hash"]
-        for row in chain[seq - 1:]:
+        for row in chain[seq - 1 :]:
             if row["seq"] == seq:
                 row["actor"] = "改写者"
             at = row["at"]
             if isinstance(at, str):  # SQLite through text(): read the stored text back as a time
                 at = dt.datetime.fromisoformat(at)
             at = at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
-            digest = event_hash(campaign_id=cid, seq=row["seq"], item_id=row["item_id"], trigger=row["trigger"],
-                                from_state=row["from_state"], to_state=row["to_state"], actor=row["actor"],
-                                role=row["role"], unit=row["unit"], at=at, data=row["data"], prev_hash=prev)
-            conn.execute(text("UPDATE zg_event SET actor = :actor, prev_hash = :prev, hash = :hash WHERE id = :id"),
-                         {"actor": row["actor"], "prev": prev, "hash": digest, "id": row["id"]})
+            digest = event_hash(
+                campaign_id=cid,
+                seq=row["seq"],
+                item_id=row["item_id"],
+                trigger=row["trigger"],
+                from_state=row["from_state"],
+                to_state=row["to_state"],
+                actor=row["actor"],
+                role=row["role"],
+                unit=row["unit"],
+                at=at,
+                data=row["data"],
+                prev_hash=prev,
+            )
+            conn.execute(
+                text("UPDATE zg_event SET actor = :actor, prev_hash = :prev, hash = :hash WHERE id = :id"),
+                {"actor": row["actor"], "prev": prev, "hash": digest, "id": row["id"]},
+            )
             prev = digest
-        conn.execute(text("UPDATE zg_audit_head SET hash = :hash WHERE campaign_id = :cid"), {"cid": cid, "hash": prev})
+        conn.execute(
+            text("UPDATE zg_audit_head SET hash = :hash WHERE campaign_id = :cid"), {"cid": cid, "hash": prev}
+        )
 
 
 def _delete_campaign_rows(conn: Connection, cid: int, *, campaign_row: bool) -> None:
@@ -168,30 +216,50 @@ def delete_chain(engine: Engine, cid: int, variant: int) -> None:
     with engine.store.engine.begin() as conn:
         if variant == 0:  # the events, the head back to the start
             conn.execute(text("DELETE FROM zg_event WHERE campaign_id = :cid"), {"cid": cid})
-            conn.execute(text("UPDATE zg_audit_head SET seq = 0, hash = :g WHERE campaign_id = :cid"),
-                         {"cid": cid, "g": GENESIS})
+            conn.execute(
+                text("UPDATE zg_audit_head SET seq = 0, hash = :g WHERE campaign_id = :cid"),
+                {"cid": cid, "g": GENESIS},
+            )
         elif variant == 1:  # the events and the head
             conn.execute(text("DELETE FROM zg_event WHERE campaign_id = :cid"), {"cid": cid})
             conn.execute(text("DELETE FROM zg_audit_head WHERE campaign_id = :cid"), {"cid": cid})
         elif variant == 2:  # everything the campaign did, its events with it
             _delete_campaign_rows(conn, cid, campaign_row=False)
-            conn.execute(text("UPDATE zg_audit_head SET seq = 0, hash = :g WHERE campaign_id = :cid"),
-                         {"cid": cid, "g": GENESIS})
+            conn.execute(
+                text("UPDATE zg_audit_head SET seq = 0, hash = :g WHERE campaign_id = :cid"),
+                {"cid": cid, "g": GENESIS},
+            )
         elif variant == 3:  # the whole campaign
             _delete_campaign_rows(conn, cid, campaign_row=True)
         elif variant == 4:  # everything, then a chain of one plausible start event
             _delete_campaign_rows(conn, cid, campaign_row=False)
             at = dt.datetime(2023, 7, 3, 1, 0, tzinfo=dt.UTC)
-            digest = event_hash(campaign_id=cid, seq=1, item_id=None, trigger="start_campaign", from_state=None,
-                                to_state=None, actor="system", role="system", unit=None, at=at, data="{}",
-                                prev_hash=GENESIS)
-            conn.execute(text(
-                "INSERT INTO zg_event (campaign_id, seq, item_id, trigger, from_state, to_state, actor, role, unit,"
-                " at, data, prev_hash, hash, subject_kind, subject_id) VALUES (:cid, 1, NULL, 'start_campaign', NULL,"
-                " NULL, 'system', 'system', NULL, :at, '{}', :g, :h, 'campaign', :cid)"),
-                {"cid": cid, "at": at, "g": GENESIS, "h": digest})
-            conn.execute(text("UPDATE zg_audit_head SET seq = 1, hash = :h WHERE campaign_id = :cid"),
-                         {"cid": cid, "h": digest})
+            digest = event_hash(
+                campaign_id=cid,
+                seq=1,
+                item_id=None,
+                trigger="start_campaign",
+                from_state=None,
+                to_state=None,
+                actor="system",
+                role="system",
+                unit=None,
+                at=at,
+                data="{}",
+                prev_hash=GENESIS,
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO zg_event (campaign_id, seq, item_id, trigger, from_state, to_state, actor, role, unit,"
+                    " at, data, prev_hash, hash, subject_kind, subject_id) VALUES (:cid, 1, NULL, 'start_campaign', NULL,"
+                    " NULL, 'system', 'system', NULL, :at, '{}', :g, :h, 'campaign', :cid)"
+                ),
+                {"cid": cid, "at": at, "g": GENESIS, "h": digest},
+            )
+            conn.execute(
+                text("UPDATE zg_audit_head SET seq = 1, hash = :h WHERE campaign_id = :cid"),
+                {"cid": cid, "h": digest},
+            )
         else:  # the whole campaign, and another campaign renamed to take its key
             key = conn.execute(text("SELECT key FROM zg_campaign WHERE id = :cid"), {"cid": cid}).scalar()
             _delete_campaign_rows(conn, cid, campaign_row=True)
@@ -227,8 +295,11 @@ def test_a_deleted_chain_is_found_by_the_anchors(
         report = engine.verify_audit(anchors=anchors)  # every campaign: this one may be gone
         found += any(f"专项行动 {case['id']} ({case['key']}) 对照" in p for p in report.problems)
         if variant == 5:  # the campaign renamed into the gap: give it its key back for the next trials
-            sql(engine, "UPDATE zg_campaign SET key = :key WHERE id = (SELECT min(id) FROM zg_campaign)",
-                key=f"renamed-{uuid.uuid4().hex[:8]}")
+            sql(
+                engine,
+                "UPDATE zg_campaign SET key = :key WHERE id = (SELECT min(id) FROM zg_campaign)",
+                key=f"renamed-{uuid.uuid4().hex[:8]}",
+            )
     figures(record_property, engine, "删除整条审计链", trials, found)
     assert (trials, found) == (6, 6)
 
@@ -255,8 +326,14 @@ def test_anchors_of_an_untouched_database_find_nothing_and_older_anchors_still_h
 ) -> None:
     case = scenario(engine, clock, setup)
     first = engine.audit_anchors(case["key"])
-    engine.report(case["key"], Actors.office, title="又一问题", description="群众反映", track="construction",
-                  channel="hotline")
+    engine.report(
+        case["key"],
+        Actors.office,
+        title="又一问题",
+        description="群众反映",
+        track="construction",
+        channel="hotline",
+    )
     second = engine.audit_anchors(case["key"])
     assert second[0].seq > first[0].seq
     report = engine.verify_audit(case["key"], anchors=[*first, *second])
@@ -324,9 +401,9 @@ ROW_EDITS: dict[str, str] = {
     ),
     # the stored definition
     "definition lifecycle": "UPDATE zg_campaign SET lifecycle_json = REPLACE(lifecycle_json, 'leading_group_office',"
-                            " 'responsible') WHERE id = :cid",
+    " 'responsible') WHERE id = :cid",
     "definition roles": "UPDATE zg_campaign SET roles_json = REPLACE(roles_json, 'custodian', 'responsible')"
-                        " WHERE id = :cid",
+    " WHERE id = :cid",
 }
 
 
@@ -335,17 +412,26 @@ def _targets(engine: Engine, case: dict[str, Any]) -> dict[str, Any]:
     with engine.store.engine.connect() as conn:
         units = "SELECT id FROM zg_unit WHERE campaign_id = :cid"
         return {
-            "cid": cid, "item": case["open_item"], "document": case["document"],
+            "cid": cid,
+            "item": case["open_item"],
+            "document": case["document"],
             "later": dt.date(2031, 1, 6),
-            "other_unit": _first(conn, "SELECT id FROM zg_unit WHERE campaign_id = :cid AND key = :k", cid=cid,
-                                 k=OTHER_UNIT),
-            "message": _first(conn, "SELECT max(id) FROM zg_outbox WHERE campaign_id = :cid AND contact_id IS NOT NULL",
-                              cid=cid),
+            "other_unit": _first(
+                conn, "SELECT id FROM zg_unit WHERE campaign_id = :cid AND key = :k", cid=cid, k=OTHER_UNIT
+            ),
+            "message": _first(
+                conn,
+                "SELECT max(id) FROM zg_outbox WHERE campaign_id = :cid AND contact_id IS NOT NULL",
+                cid=cid,
+            ),
             "contact": _first(conn, f"SELECT min(id) FROM zg_contact WHERE unit_id IN ({units})", cid=cid),
             # a contact no message went to (its removal is not stopped by the outbox's foreign key)
             "spare_contact": _first(
-                conn, f"SELECT max(id) FROM zg_contact WHERE unit_id IN ({units}) AND id NOT IN"
-                " (SELECT contact_id FROM zg_outbox WHERE contact_id IS NOT NULL)", cid=cid),
+                conn,
+                f"SELECT max(id) FROM zg_contact WHERE unit_id IN ({units}) AND id NOT IN"
+                " (SELECT contact_id FROM zg_outbox WHERE contact_id IS NOT NULL)",
+                cid=cid,
+            ),
         }
 
 
@@ -363,7 +449,13 @@ def test_rows_edited_behind_the_engine_are_found(
         sql(engine, statement, **params)
         if not detected(engine, case):
             missed.append(what)
-    figures(record_property, engine, "绕过程序改动问题、期限、措施、消息、文件、通讯录、实施方案", 30, 30 - len(missed))
+    figures(
+        record_property,
+        engine,
+        "绕过程序改动问题、期限、措施、消息、文件、通讯录、实施方案",
+        30,
+        30 - len(missed),
+    )
     assert missed == []
 
 
@@ -375,7 +467,10 @@ def test_what_verify_says_about_an_edited_item_and_message(
     sql(engine, ROW_EDITS["item due date"], item=targets["item"], later=targets["later"])
     sql(engine, ROW_EDITS["message recipient"], message=targets["message"])
     problems = engine.verify_audit(case["key"]).problems
-    assert f"专项行动 {case['id']} 问题 {case['open_item']}: 当前记录与其最后一条审计记录不符 (问题记录被改动)" in problems
+    assert (
+        f"专项行动 {case['id']} 问题 {case['open_item']}: 当前记录与其最后一条审计记录不符 (问题记录被改动)"
+        in problems
+    )
     assert any("消息队列中的" in p and "消息被改动、插入或删除" in p for p in problems), problems
     assert len(problems) == 2, problems
 
@@ -387,7 +482,9 @@ def test_event_data_shown_to_readers_has_no_binding_but_the_chain_does(
     shown = engine.events(item_id=case["open_item"])
     assert shown and all("bind" not in e.data for e in shown)
     with engine.store.engine.connect() as conn:
-        stored = [json.loads(r["data"]) for r in events(conn, case["id"]) if r["item_id"] == case["open_item"]]
+        stored = [
+            json.loads(r["data"]) for r in events(conn, case["id"]) if r["item_id"] == case["open_item"]
+        ]
     assert all(len(s["bind"]["row"]) == 64 for s in stored)
     assert any("outbox" in s["bind"] for s in stored)  # 交办 queued messages to the unit
 
@@ -398,8 +495,14 @@ def test_a_dead_letter_routed_again_stays_vouched_for(engine: Engine, setup: Cam
     event it changed), so the chain still verifies, and an edit afterwards is still found."""
     key = f"r-{uuid.uuid4().hex[:10]}"
     engine.start_campaign(setup, key=key)
-    item = engine.report(key, Actors.office, title="审批超时", description="施工许可审批超时", track="construction",
-                         channel="hotline").id
+    item = engine.report(
+        key,
+        Actors.office,
+        title="审批超时",
+        description="施工许可审批超时",
+        track="construction",
+        channel="hotline",
+    ).id
     engine.assign(item, Actors.office, unit=UNIT, due=due_in(20))
     dead = [m for m in engine.outbox(key, status="dead") if m.channel == "unrouted"]
     assert dead

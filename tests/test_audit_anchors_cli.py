@@ -25,8 +25,14 @@ from .test_cli import OFFICE, Run
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("ZHENGGAI_DB", "ZHENGGAI_ACTOR", "ZHENGGAI_ROLE", "ZHENGGAI_UNIT", "ZHENGGAI_CONFIG",
-                 "ZHENGGAI_ANCHOR_FILE"):
+    for name in (
+        "ZHENGGAI_DB",
+        "ZHENGGAI_ACTOR",
+        "ZHENGGAI_ROLE",
+        "ZHENGGAI_UNIT",
+        "ZHENGGAI_CONFIG",
+        "ZHENGGAI_ANCHOR_FILE",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -41,8 +47,22 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Any:
 
     assert run("init", "--start", "2026-06-01").code == 0
     for title in ("施工许可审批超时", "材料反复退回"):
-        assert run("item", "add", "--title", title, "--description", "企业反映", "--track", "construction",
-                   "--channel", "hotline", *OFFICE).code == 0
+        assert (
+            run(
+                "item",
+                "add",
+                "--title",
+                title,
+                "--description",
+                "企业反映",
+                "--track",
+                "construction",
+                "--channel",
+                "hotline",
+                *OFFICE,
+            ).code
+            == 0
+        )
     run.db = db  # type: ignore[attr-defined]
     return run
 
@@ -59,7 +79,9 @@ def test_anchor_then_a_cut_tail_is_found(cli: Any, tmp_path: Path) -> None:
         prev = conn.execute("SELECT hash FROM zg_event WHERE seq = 2").fetchone()[0]
         conn.execute("DELETE FROM zg_event WHERE seq = 3")
         conn.execute("UPDATE zg_audit_head SET seq = 2, hash = ?", (prev,))
-        conn.execute("DELETE FROM zg_item WHERE id = (SELECT max(id) FROM zg_item)")  # and the item it recorded
+        conn.execute(
+            "DELETE FROM zg_item WHERE id = (SELECT max(id) FROM zg_item)"
+        )  # and the item it recorded
     assert cli("audit", "verify").code == 0  # consistent in itself: the database alone cannot tell
     found = cli("audit", "verify", "--anchors", str(anchors))
     assert found.code == 1
@@ -72,7 +94,9 @@ def test_anchor_without_a_file_prints_the_heads(cli: Any) -> None:
     result = cli("audit", "anchor")
     assert result.code == 0
     lines = [json.loads(x) for x in result.out.splitlines()]
-    assert [(x["anchor"], x["campaign"], x["seq"]) for x in lines] == [("zhenggai-audit-head", "county_2023", 3)]
+    assert [(x["anchor"], x["campaign"], x["seq"]) for x in lines] == [
+        ("zhenggai-audit-head", "county_2023", 3)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -82,10 +106,19 @@ def test_anchor_without_a_file_prints_the_heads(cli: Any) -> None:
         ('{"anchor": "zhenggai-audit-head"}\n', ":1: 缺少 campaign_id"),
         ("\nnot json\n", ":2: 不是 JSON"),
         ('{"a": 1}\n', ":1: 不是审计链锚点"),
-        ('{"anchor":"zhenggai-audit-head","campaign_id":1,"campaign":"x","seq":"3","hash":"' + "0" * 64
-         + '","anchored_at":"2026-12-07T00:00:00Z"}\n', ":1: campaign_id、seq 须为整数"),
-        (('{"anchor":"zhenggai-audit-head","campaign_id":1,"campaign":"x","seq":3,"hash":"abc",'
-          '"anchored_at":"2026-12-07T00:00:00Z"}\n'), ":1: hash 须为 64 位十六进制 SHA-256"),
+        (
+            '{"anchor":"zhenggai-audit-head","campaign_id":1,"campaign":"x","seq":"3","hash":"'
+            + "0" * 64
+            + '","anchored_at":"2026-12-07T00:00:00Z"}\n',
+            ":1: campaign_id、seq 须为整数",
+        ),
+        (
+            (
+                '{"anchor":"zhenggai-audit-head","campaign_id":1,"campaign":"x","seq":3,"hash":"abc",'
+                '"anchored_at":"2026-12-07T00:00:00Z"}\n'
+            ),
+            ":1: hash 须为 64 位十六进制 SHA-256",
+        ),
         (b"\xff\xfe", ":1: 不是 UTF-8 文本"),
     ],
 )
@@ -97,7 +130,9 @@ def test_a_bad_anchor_file_is_one_located_error(cli: Any, tmp_path: Path, conten
         anchors.write_text(content, encoding="utf-8")
     result = cli("audit", "verify", "--anchors", str(anchors))
     assert result.code != 0 and result.out == ""  # no verdict on the chains: the file itself is wrong
-    assert result.err.startswith("错误: ") and error in result.err and len(result.err.strip().splitlines()) == 1, result.err
+    assert (
+        result.err.startswith("错误: ") and error in result.err and len(result.err.strip().splitlines()) == 1
+    ), result.err
     assert "Traceback" not in result.err
 
 
@@ -133,10 +168,13 @@ def test_the_daemon_logs_an_anchor_file_it_cannot_write_and_goes_on(tmp_path: Pa
     log = io.StringIO()
     with Engine(tmp_path / "zg.db", clock=VirtualClock(DEFAULT_START)) as engine:
         engine.start_campaign(load_setup("county_2023"), key="a")
-        daemon = Daemon(engine, interval=60, log=log,
-                        anchor=lambda: anchor_if_due(engine, tmp_path / "missing-dir" / "anchors.jsonl"))
+        daemon = Daemon(
+            engine,
+            interval=60,
+            log=log,
+            anchor=lambda: anchor_if_due(engine, tmp_path / "missing-dir" / "anchors.jsonl"),
+        )
         daemon.tick()
         assert daemon.sweeps == 1
     failed = [json.loads(x) for x in log.getvalue().splitlines() if '"anchor_failed"' in x]
     assert failed and "无法写入" in failed[0]["error"]
-

@@ -18,15 +18,15 @@ from zhenggai.workflows.schema import CampaignSetup
 PLAN_TRACKS = {
     "obstruction": "县纪委县监委、县委办、县政府办、各地各单位",
     "legacy_commitments": "县发改委、县商务局、县政府办、县工信局、县纪委县监委、县法院、县财政局、县审计局、"
-                          "县政务服务中心、XX高新区、各地各单位",
+    "县政务服务中心、XX高新区、各地各单位",
     "construction": "县住建局、县发改委、县纪委县监委、县公共资源交易中心、县财政局、县审计局、县项目服务中心、"
-                    "县自然资源局、县市政公用事业服务中心、县水利局、县交通运输局、县生态环境局、县应急管理局、"
-                    "XX高新区、各地各单位",
+    "县自然资源局、县市政公用事业服务中心、县水利局、县交通运输局、县生态环境局、县应急管理局、"
+    "XX高新区、各地各单位",
     "factor_supply": "县政府办、县发改委、县自然资源局、县人社局、县林业局、县水利局、县供电公司、县住建局、"
-                     "县金融工作服务中心、县税务局、县交通运输局、县生态环境局、县商务局、XX高新区",
+    "县金融工作服务中心、县税务局、县交通运输局、县生态环境局、县商务局、XX高新区",
     "government_services": "县政务服务中心、县政府办、县住建局、县大数据中心、县直有关单位",
     "rule_of_law": "县委政法委、县法院、县司法局、县公安局、县检察院、县市场监管局、县工商联、县发改委、县工信局、"
-                   "县人社局、XX高新区",
+    "县人社局、XX高新区",
 }
 WILDCARDS = {"all_units": "各地各单位", "county_units": "县直有关单位"}
 
@@ -49,7 +49,14 @@ def test_every_track_lists_the_plans_units_in_order(plan: CampaignSetup) -> None
 def test_units_the_plan_names_outside_the_tracks(plan: CampaignSetup) -> None:
     """二、(一) 部门联动 sources, 五、(三) 县委宣传部, 五、(四) 县委组织部: declared units."""
     names = set(_unit_names(plan).values())
-    for name in ("县委信访局", "县委组织部", "县委宣传部", "县检察院", "县委县政府重点项目跟踪服务单位", "县商务局"):
+    for name in (
+        "县委信访局",
+        "县委组织部",
+        "县委宣传部",
+        "县检察院",
+        "县委县政府重点项目跟踪服务单位",
+        "县商务局",
+    ):
         assert name in names, name
 
 
@@ -58,23 +65,39 @@ def test_leading_group_office_sits_in_the_discipline_commission(plan: CampaignSe
     group = plan.leading_group
     assert group is not None
     assert (group.name, group.office_unit, group.office_role) == (
-        "XX县干部作风整顿领导小组", "discipline_commission", "leading_group_office")
+        "XX县干部作风整顿领导小组",
+        "discipline_commission",
+        "leading_group_office",
+    )
 
 
 def test_six_track_groups_with_leaders(plan: CampaignSetup) -> None:
     """五、(一): 6个专项整治工作组, each led by a track-group leader who dispatches."""
     assert len({t.group for t in plan.tracks}) == 6
-    assert all(t.group and t.group.endswith("工作组") and t.leader_role == "track_group_leader" for t in plan.tracks)
+    assert all(
+        t.group and t.group.endswith("工作组") and t.leader_role == "track_group_leader" for t in plan.tracks
+    )
 
 
-def test_supervision_is_eight_people_in_two_teams_led_by_the_organisation_department(plan: CampaignSetup) -> None:
+def test_supervision_is_eight_people_in_two_teams_led_by_the_organisation_department(
+    plan: CampaignSetup,
+) -> None:
     """五、(四): 县委组织部牵头, 8人 from 县纪委县监委、县委组织部、县委办、县政府办, 2个督查工作组, 不定期."""
     rule = plan.supervision
     assert rule is not None
-    assert (rule.lead_unit, rule.members, rule.teams, rule.unannounced) == ("organization_department", 8, 2, True)
-    assert set(rule.drawn_from) == {"discipline_commission", "organization_department", "party_committee_office",
-                                    "government_office"}
-    assert {"惠企政策\"空转\"", "新官不理旧账", "不担当不作为乱作为"} <= set(rule.focus)
+    assert (rule.lead_unit, rule.members, rule.teams, rule.unannounced) == (
+        "organization_department",
+        8,
+        2,
+        True,
+    )
+    assert set(rule.drawn_from) == {
+        "discipline_commission",
+        "organization_department",
+        "party_committee_office",
+        "government_office",
+    }
+    assert {'惠企政策"空转"', "新官不理旧账", "不担当不作为乱作为"} <= set(rule.focus)
 
 
 def test_county_leaders_personally_lead_problems_decided_by_the_business_environment_group(
@@ -94,13 +117,33 @@ def test_every_intake_channel_of_the_plan(plan: CampaignSetup) -> None:
     """二、(一) 三联制 (部门联动 moved to 县纪委县监委, 外部联络 by hotline / forum / 连心卡, 关联研判)
     and 二、(三) 信访, 走访调研, 明察暗访, 案卷抽查; 督查; 自查."""
     channels = {c.id: c for c in plan.channels}
-    assert set(channels) == {"department_referral", "hotline", "forum", "liaison_card", "correlation", "petition",
-                             "visit", "undercover_check", "file_audit", "supervision", "self_inspection"}
+    assert set(channels) == {
+        "department_referral",
+        "hotline",
+        "forum",
+        "liaison_card",
+        "correlation",
+        "petition",
+        "visit",
+        "undercover_check",
+        "file_audit",
+        "supervision",
+        "self_inspection",
+    }
     referral = channels["department_referral"]
     assert referral.transfer_to == "discipline_commission"
-    assert set(referral.source_units) == {"key_project_service_units", "government_office", "petition_bureau",
-                                          "development_reform_commission", "commerce_bureau"}
-    assert {c.id for c in plan.channels if c.mechanism == "三联制·外部联络"} == {"hotline", "forum", "liaison_card"}
+    assert set(referral.source_units) == {
+        "key_project_service_units",
+        "government_office",
+        "petition_bureau",
+        "development_reform_commission",
+        "commerce_bureau",
+    }
+    assert {c.id for c in plan.channels if c.mechanism == "三联制·外部联络"} == {
+        "hotline",
+        "forum",
+        "liaison_card",
+    }
 
 
 def test_four_phases_with_their_demands_and_edge_actions(plan: CampaignSetup) -> None:
@@ -119,7 +162,9 @@ def test_four_phases_with_their_demands_and_edge_actions(plan: CampaignSetup) ->
     assert "回头看" in demands["consolidation"]
     escalated = {p.id: [a.duty for a in p.on_end if a.action == "escalate_missing"] for p in plan.phases}
     assert escalated["mobilization"] == ["task_force", "mobilization_meeting", "track_mobilization_meeting"]
-    assert escalated["inspection"] == ["self_inspection_pack"]  # 一报告四清单 missing at the end of inspection
+    assert escalated["inspection"] == [
+        "self_inspection_pack"
+    ]  # 一报告四清单 missing at the end of inspection
     assert escalated["rectification"] == ["rectification_ledger", "rectification_progress_report"]
     assert all(p.on_start for p in phases.values())
 
@@ -134,9 +179,15 @@ def test_duties_of_the_plan(plan: CampaignSetup) -> None:
     assert duties["task_force"].due == dt.date(2023, 6, 30)
     collection = duties["department_referral_collection"]
     assert (collection.every, collection.to) == ("week", "discipline_commission")
-    assert set(collection.units) == set(next(c for c in plan.channels if c.id == "department_referral").source_units)
+    assert set(collection.units) == set(
+        next(c for c in plan.channels if c.id == "department_referral").source_units
+    )
     progress = duties["lead_unit_progress_report"]
-    assert (progress.units, progress.to, progress.every) == (["lead_units"], "track_group_leader", "fortnight")
+    assert (progress.units, progress.to, progress.every) == (
+        ["lead_units"],
+        "track_group_leader",
+        "fortnight",
+    )
     assert duties["publicity_column"].units == ["publicity_department"]
     assert all(d.ladder == "duty_missing" for d in plan.duties)
 
@@ -145,7 +196,13 @@ def test_escalation_ladder_up_to_listed_supervision_and_accountability(plan: Cam
     """二、(三) 挂牌督办 and 五、(四) 问责: reminder → yellow → red → 挂牌督办 → 问责 on open items."""
     ladders = {ladder.id: ladder for ladder in plan.ladders}
     items = ladders["item_overdue"]
-    assert [s.action for s in items.steps] == ["remind", "yellow", "red", "listed_supervision", "accountability"]
+    assert [s.action for s in items.steps] == [
+        "remind",
+        "yellow",
+        "red",
+        "listed_supervision",
+        "accountability",
+    ]
     assert items.states == ["assigned", "rectifying"]
     assert plan.deadlines is not None and plan.deadlines.ladder == "item_overdue"
     listed = next(s for s in items.steps if s.action == "listed_supervision")
@@ -158,7 +215,11 @@ def test_follow_up_review_in_consolidation(plan: CampaignSetup) -> None:
     rule = plan.follow_up
     assert rule is not None
     assert (rule.phase, rule.states, rule.trigger, rule.include_listed) == (
-        "consolidation", ["closed"], "follow_up_review", True)
+        "consolidation",
+        ["closed"],
+        "follow_up_review",
+        True,
+    )
     assert 0 < rule.share <= 1 and rule.min_per_unit >= 1
 
 

@@ -45,14 +45,88 @@ MAKE_UP_DAYS = {
 }
 #: Weekdays that were holidays, from the same notices.
 WEEKDAY_HOLIDAYS = {
-    2023: ["01-02", "01-23", "01-24", "01-25", "01-26", "01-27", "04-05", "05-01", "05-02", "05-03", "06-22",
-           "06-23", "09-29", "10-02", "10-03", "10-04", "10-05", "10-06"],
-    2024: ["01-01", "02-12", "02-13", "02-14", "02-15", "02-16", "04-04", "04-05", "05-01", "05-02", "05-03",
-           "06-10", "09-16", "09-17", "10-01", "10-02", "10-03", "10-04", "10-07"],
-    2025: ["01-01", "01-28", "01-29", "01-30", "01-31", "02-03", "02-04", "04-04", "05-01", "05-02", "05-05",
-           "06-02", "10-01", "10-02", "10-03", "10-06", "10-07", "10-08"],
-    2026: ["01-01", "01-02", "02-16", "02-17", "02-18", "02-19", "02-20", "02-23", "04-06", "05-01", "05-04",
-           "05-05", "06-19", "09-25", "10-01", "10-02", "10-05", "10-06", "10-07"],
+    2023: [
+        "01-02",
+        "01-23",
+        "01-24",
+        "01-25",
+        "01-26",
+        "01-27",
+        "04-05",
+        "05-01",
+        "05-02",
+        "05-03",
+        "06-22",
+        "06-23",
+        "09-29",
+        "10-02",
+        "10-03",
+        "10-04",
+        "10-05",
+        "10-06",
+    ],
+    2024: [
+        "01-01",
+        "02-12",
+        "02-13",
+        "02-14",
+        "02-15",
+        "02-16",
+        "04-04",
+        "04-05",
+        "05-01",
+        "05-02",
+        "05-03",
+        "06-10",
+        "09-16",
+        "09-17",
+        "10-01",
+        "10-02",
+        "10-03",
+        "10-04",
+        "10-07",
+    ],
+    2025: [
+        "01-01",
+        "01-28",
+        "01-29",
+        "01-30",
+        "01-31",
+        "02-03",
+        "02-04",
+        "04-04",
+        "05-01",
+        "05-02",
+        "05-05",
+        "06-02",
+        "10-01",
+        "10-02",
+        "10-03",
+        "10-06",
+        "10-07",
+        "10-08",
+    ],
+    2026: [
+        "01-01",
+        "01-02",
+        "02-16",
+        "02-17",
+        "02-18",
+        "02-19",
+        "02-20",
+        "02-23",
+        "04-06",
+        "05-01",
+        "05-04",
+        "05-05",
+        "06-19",
+        "09-25",
+        "10-01",
+        "10-02",
+        "10-05",
+        "10-06",
+        "10-07",
+    ],
 }
 
 
@@ -103,25 +177,27 @@ def test_a_year_without_data_is_an_error_not_a_guess() -> None:
 @pytest.mark.parametrize(
     ("at", "days", "count", "due"),
     [
-        ("2023-07-03T10:00", 5, "working", "2023-07-10"),   # Monday morning: due next Monday
-        ("2023-07-03T17:30", 5, "working", "2023-07-10"),   # at the cut-off still counts that day
-        ("2023-07-03T17:31", 5, "working", "2023-07-11"),   # after it: received Tuesday
-        ("2023-07-08T10:00", 5, "working", "2023-07-17"),   # Saturday: received Monday
-        ("2023-09-28T10:00", 3, "working", "2023-10-09"),   # over National Day: 10-07, 10-08 worked
-        ("2023-09-28T18:00", 3, "working", "2023-10-10"),   # late: received 10-07
-        ("2023-10-03T09:00", 1, "working", "2023-10-08"),   # in the holiday: received 10-07
-        ("2023-06-21T09:00", 2, "working", "2023-06-26"),   # Dragon Boat 6-22..24, 6-25 worked
+        ("2023-07-03T10:00", 5, "working", "2023-07-10"),  # Monday morning: due next Monday
+        ("2023-07-03T17:30", 5, "working", "2023-07-10"),  # at the cut-off still counts that day
+        ("2023-07-03T17:31", 5, "working", "2023-07-11"),  # after it: received Tuesday
+        ("2023-07-08T10:00", 5, "working", "2023-07-17"),  # Saturday: received Monday
+        ("2023-09-28T10:00", 3, "working", "2023-10-09"),  # over National Day: 10-07, 10-08 worked
+        ("2023-09-28T18:00", 3, "working", "2023-10-10"),  # late: received 10-07
+        ("2023-10-03T09:00", 1, "working", "2023-10-08"),  # in the holiday: received 10-07
+        ("2023-06-21T09:00", 2, "working", "2023-06-26"),  # Dragon Boat 6-22..24, 6-25 worked
         ("2023-09-20T09:00", 10, "calendar", "2023-10-07"),  # 9-30 is a holiday: to the next working day
         ("2023-07-03T09:00", 30, "calendar", "2023-08-02"),
-        ("2024-02-09T18:00", 1, "working", "2024-02-19"),   # 除夕 evening: received 2-18 (a Sunday worked)
-        ("2026-09-30T09:00", 1, "working", "2026-10-08"),   # 2026 National Day, 10-10 worked after
+        ("2024-02-09T18:00", 1, "working", "2024-02-19"),  # 除夕 evening: received 2-18 (a Sunday worked)
+        ("2026-09-30T09:00", 1, "working", "2026-10-08"),  # 2026 National Day, 10-10 worked after
     ],
 )
 def test_due_dates(at: str, days: int, count: str, due: str) -> None:
     """The documented counting rules on known dates (times are Asia/Shanghai)."""
     deadlines = DeadlinesSpec(default=DeadlineRule(days=days, count=count))  # type: ignore[arg-type]
     assigned = dt.datetime.fromisoformat(at).replace(tzinfo=SHANGHAI)
-    got = rectification_due(STATUTORY, deadlines, track="any", severity="any", assigned_at=assigned, tz=SHANGHAI)
+    got = rectification_due(
+        STATUTORY, deadlines, track="any", severity="any", assigned_at=assigned, tz=SHANGHAI
+    )
     assert got == d(due)
 
 
@@ -141,8 +217,11 @@ def test_the_most_specific_rule_wins() -> None:
     assert rule_for(deadlines, "construction", "normal").days == 15
     assert rule_for(deadlines, "construction", "serious").days == 20
     assert rule_for(deadlines, "legacy_commitments", "serious").days == 30
-    both = deadlines.model_copy(update={"rules": [
-        *deadlines.rules, DeadlineRule(track="legacy_commitments", severity="serious", days=40)]})
+    both = deadlines.model_copy(
+        update={
+            "rules": [*deadlines.rules, DeadlineRule(track="legacy_commitments", severity="serious", days=40)]
+        }
+    )
     assert rule_for(both, "legacy_commitments", "serious").days == 40
     assert rule_for(both, "legacy_commitments", "normal").days == 30
 
@@ -173,7 +252,9 @@ def test_working_day_sums_hold(start: dt.date, days: int) -> None:
 
 
 @given(start=DAYS, days=st.integers(0, 60))
-def test_calendar_day_deadlines_end_on_the_first_working_day_from_the_plain_date(start: dt.date, days: int) -> None:
+def test_calendar_day_deadlines_end_on_the_first_working_day_from_the_plain_date(
+    start: dt.date, days: int
+) -> None:
     """A calendar-day deadline is the plain date when that is a working day, else the next one."""
     due = add_days(STATUTORY, start, days, "calendar")
     plain = start + dt.timedelta(days=days)
@@ -189,13 +270,21 @@ def test_assigning_in_a_year_without_data_is_refused_by_rule_and_waits_with_a_da
     clock = VirtualClock(dt.datetime(2031, 3, 3, 1, 0, tzinfo=dt.UTC))
     with throwaway_engine(clock=clock) as sandbox:
         engine = sandbox.engine
-        item = engine.report("test", sandbox.office, title="审批超时", description="施工许可审批超时",
-                             track="construction", channel="hotline")
+        item = engine.report(
+            "test",
+            sandbox.office,
+            title="审批超时",
+            description="施工许可审批超时",
+            track="construction",
+            channel="hotline",
+        )
         with pytest.raises(CalendarError, match="2031"):
             engine.assign(item.id, sandbox.office, unit="housing_construction_bureau")
         assert engine.item(item.id) == item
         assert len(engine.events(item.id)) == 1
-        assigned = engine.assign(item.id, sandbox.office, unit="housing_construction_bureau", due="2031-03-31")
+        assigned = engine.assign(
+            item.id, sandbox.office, unit="housing_construction_bureau", due="2031-03-31"
+        )
         assert assigned.due == dt.date(2031, 3, 31)
         assert engine.status().awaiting_calendar == 5
 
@@ -219,8 +308,14 @@ def test_a_host_calendar_is_used_for_deadlines() -> None:
         try:
             engine.start_campaign(load_setup("county_2023"), key="test")
             office = Actor("王主任", "leading_group_office", "discipline_commission")
-            item = engine.report("test", office, title="审批超时", description="施工许可审批超时",
-                                 track="construction", channel="hotline")
+            item = engine.report(
+                "test",
+                office,
+                title="审批超时",
+                description="施工许可审批超时",
+                track="construction",
+                channel="hotline",
+            )
             assigned = engine.assign(item.id, office, unit="housing_construction_bureau")
             assert assigned.due == d("2023-07-18")  # received Monday 2023-07-03, + 15 days
         finally:

@@ -26,8 +26,15 @@ def at(day: str, hh: int = 0, mm: int = 5) -> dt.datetime:
 
 def without_duties(setup: CampaignSetup) -> CampaignSetup:
     """The plan without its unit duties and their escalation (test_duties.py's)."""
-    phases = [p.model_copy(update={"on_start": [a for a in p.on_start if a.action == "notify"],
-                                   "on_end": [a for a in p.on_end if a.action == "notify"]}) for p in setup.phases]
+    phases = [
+        p.model_copy(
+            update={
+                "on_start": [a for a in p.on_start if a.action == "notify"],
+                "on_end": [a for a in p.on_end if a.action == "notify"],
+            }
+        )
+        for p in setup.phases
+    ]
     return setup.model_copy(update={"duties": [], "phases": phases})
 
 
@@ -50,8 +57,9 @@ def events(engine: Engine, trigger: str) -> list[dict[str, Any]]:
 
 def rectifying(engine: Engine, unit: str, due: str = "2023-08-31") -> int:
     actor = Actor("联络员", "responsible", unit)
-    item = engine.report("test", OFFICE, title="审批超时", description="审批超时", track="construction",
-                         channel="hotline").id
+    item = engine.report(
+        "test", OFFICE, title="审批超时", description="审批超时", track="construction", channel="hotline"
+    ).id
     engine.assign(item, OFFICE, unit=unit, due=due)
     measure = engine.add_measure(item, actor, text="限期办结").id
     engine.start_rectification(item, actor)
@@ -66,7 +74,9 @@ def close(engine: Engine, item: int) -> int:
     return item
 
 
-def test_phase_edges_fire_once_with_their_messages(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:
+def test_phase_edges_fire_once_with_their_messages(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
     """At 00:00 of 8-01 inspection ends (the hearing notice to the business-environment group)
     and rectification starts (the notice to every unit and the publicity department); each once."""
     clock.set(at("2023-07-31", 23, 0))
@@ -79,10 +89,17 @@ def test_phase_edges_fire_once_with_their_messages(engine: Engine, campaign: Cam
     messages = [m for m in engine.outbox("test") if m.payload.get("phase") in ("inspection", "rectification")]
     hearing = [m for m in messages if m.kind == "inspection_hearing"]
     assert [m.recipient for m in hearing] == ["role:business_environment_group"]
-    started = {m.recipient for m in messages if m.kind == "phase_started" and m.payload["phase"] == "rectification"}
+    started = {
+        m.recipient for m in messages if m.kind == "phase_started" and m.payload["phase"] == "rectification"
+    }
     assert len(started) == 36 + 1 and "role:publicity" in started  # every unit, and the publicity role
-    assert hearing[0].payload == {"campaign": "2023年持续深化作风整顿优化营商环境专项行动", "phase": "inspection",
-                                  "phase_name": "问题查摆阶段", "phase_start": "2023-07-01", "phase_end": "2023-07-31"}
+    assert hearing[0].payload == {
+        "campaign": "2023年持续深化作风整顿优化营商环境专项行动",
+        "phase": "inspection",
+        "phase_name": "问题查摆阶段",
+        "phase_start": "2023-07-01",
+        "phase_end": "2023-07-31",
+    }
     assert engine.sweep().settled == 0
 
 
@@ -96,7 +113,9 @@ def test_follow_up_draw_when_consolidation_starts(
     clock.set(at("2023-08-09", 9, 0))  # 挂牌督办: five working days after 8-01
     engine.sweep()
     assert engine.item(listed).escalation_level == 1
-    closed = [close(engine, rectifying(engine, unit)) for unit in UNITS for _ in range(4)] + [close(engine, listed)]
+    closed = [close(engine, rectifying(engine, unit)) for unit in UNITS for _ in range(4)] + [
+        close(engine, listed)
+    ]
     rectifying(engine, "finance_bureau")  # still open: not in the draw
     clock.set(at("2023-09-01", 0, 5))
     engine.sweep()
@@ -127,7 +146,9 @@ def test_follow_up_sample_takes_every_listed_item_and_is_reproducible() -> None:
     assert any(follow_up_sample(seed, population, rule) != first for seed in range(5))
 
 
-def test_supervision_draws_are_unannounced_and_fair(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:
+def test_supervision_draws_are_unannounced_and_fair(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
     """五、(四): fortnightly from inspection on, two teams each get three units, never their own
     four units, no unit twice in one draw; nothing is sent to any unit."""
     clock.set(at("2023-08-20", 9, 0))
@@ -155,7 +176,9 @@ def test_a_fixed_seed_repeats_the_draws(db_url: str) -> None:
             engine.start_campaign(without_duties(load_setup("county_2023")), key=key)
             clock.set(at("2023-07-20"))
             engine.sweep()
-            teams.append([e.data["teams"] for e in engine.events(campaign=key) if e.trigger == "supervision_draw"])
+            teams.append(
+                [e.data["teams"] for e in engine.events(campaign=key) if e.trigger == "supervision_draw"]
+            )
         finally:
             engine.dispose()
     assert teams[0] == teams[1] and teams[0]

@@ -25,11 +25,15 @@ def test_builtin_passes_with_a_summary(capsys: pytest.CaptureFixture[str]) -> No
     assert code == 0
     assert out.startswith("通过 county_2023: 2023年持续深化作风整顿优化营商环境专项行动")
     assert "6 个专项整治, 36 个单位" in out
-    assert ("督办阶梯 3 个共 12 步 (问题整改督办阶梯 5 步、职责未落实督办阶梯 4 步、规范性文件清理督办阶梯 3 步);"
-            " 11 项职责, 20 个消息模板") in out
+    assert (
+        "督办阶梯 3 个共 12 步 (问题整改督办阶梯 5 步、职责未落实督办阶梯 4 步、规范性文件清理督办阶梯 3 步);"
+        " 11 项职责, 20 个消息模板"
+    ) in out
     assert "  规范性文件清理: 流程 5 个状态, 结论 保留、修订、废止, 登记后 20 个工作日内作出结论" in out
-    assert ("  五个一批: 问责方式 7 种 (谈话提醒、批评教育、责令检查、诫勉、组织处理、党纪政务处分、移送司法机关), 长效机制 3 类;"
-            " 目标: 排查发现问题线索 300、通报曝光典型案例 10、警示教育党员干部 60、解决难点堵点 250、健全长效机制 40") in out
+    assert (
+        "  五个一批: 问责方式 7 种 (谈话提醒、批评教育、责令检查、诫勉、组织处理、党纪政务处分、移送司法机关), 长效机制 3 类;"
+        " 目标: 排查发现问题线索 300、通报曝光典型案例 10、警示教育党员干部 60、解决难点堵点 250、健全长效机制 40"
+    ) in out
     assert "4 个阶段, 2023-06-01 至 2023-12-31: 动员部署阶段、问题查摆阶段、整改落实阶段、巩固提升阶段" in out
 
 
@@ -37,20 +41,28 @@ def test_warnings_are_listed_and_do_not_fail(capsys: pytest.CaptureFixture[str],
     """A legal but suspicious definition passes (exit 0) and lists its warnings, located."""
     text = zhenggai.workflows.builtin_path("county_2023").read_text(encoding="utf-8")
     mine = tmp_path / "mine.yaml"
-    mine.write_text(text.replace("  - {id: custodian, label: 举报信息保管人}\n",
-                                 "  - {id: custodian, label: 举报信息保管人}\n  - {id: auditor, label: 审计组}\n"),
-                    encoding="utf-8")
+    mine.write_text(
+        text.replace(
+            "  - {id: custodian, label: 举报信息保管人}\n",
+            "  - {id: custodian, label: 举报信息保管人}\n  - {id: auditor, label: 审计组}\n",
+        ),
+        encoding="utf-8",
+    )
     code, out, _ = _run(capsys, "check", str(mine))
     assert code == 0, out
     line = mine.read_text(encoding="utf-8").split("\n").index("  - {id: auditor, label: 审计组}") + 1
     assert "  11 处警告 (不影响使用, 请确认):" in out  # also the nine dates moved off a day off
-    assert f"  警告 {mine}:{line}: roles[9].id: 角色 auditor 未被任何触发、操作、职责或通知使用" in out.splitlines()
+    assert (
+        f"  警告 {mine}:{line}: roles[9].id: 角色 auditor 未被任何触发、操作、职责或通知使用"
+        in out.splitlines()
+    )
     code, out, _ = _run(capsys, "check", "--json", str(mine))
     result = json.loads(out)[0]
     assert code == 0 and result["ok"] and len(result["warnings"]) == 11
     assert result["summary"]["ladder_steps"] == 12
     assert result["summary"]["ladders"][0] == {
-        "id": "item_overdue", "label": "问题整改督办阶梯",
+        "id": "item_overdue",
+        "label": "问题整改督办阶梯",
         "steps": ["reminder", "yellow", "red", "listed_supervision", "accountability"],
     }
 

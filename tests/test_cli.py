@@ -95,8 +95,14 @@ def run_script(*argv: str, env: dict[str, str] | None = None, cwd: Path | None =
     full_env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
     full_env.update(env or {})
     proc = subprocess.run(
-        [_script(), *argv], capture_output=True, text=True, encoding="utf-8", env=full_env, cwd=cwd,
-        timeout=120, check=False,
+        [_script(), *argv],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=full_env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
@@ -139,8 +145,21 @@ def init(cli: Cli, db: str, *extra: str) -> Run:
 
 def add_item(cli: Cli, db: str, title: str = "施工许可审批超时", *extra: str) -> int:
     result = cli(
-        "--db", db, "item", "add", "--title", title, "--description", "某项目施工许可审批超过承诺时限",
-        "--track", "construction", "--channel", "hotline", *OFFICE, *extra, "--json",
+        "--db",
+        db,
+        "item",
+        "add",
+        "--title",
+        title,
+        "--description",
+        "某项目施工许可审批超过承诺时限",
+        "--track",
+        "construction",
+        "--channel",
+        "hotline",
+        *OFFICE,
+        *extra,
+        "--json",
     )
     assert result.code == 0, result.err
     item_id = result.json()["id"]
@@ -206,8 +225,13 @@ def test_pad_truncate_and_table_align_by_display_width() -> None:
     assert truncate("施工许可审批超时两个月", 10) == "施工许..."
     assert truncate("施工许可审批超时两个月", 11) == "施工许可..."
     assert truncate("短标题", 10) == "短标题"
-    table = render_table(["编号", "名称"], [["1", "县住建局"], ["22", "XX高新区"]], aligns=[">", "<"]).splitlines()
-    starts = {display_width(line[: line.index(name)]) for line, name in zip(table[2:], ["县住建局", "XX高新区"], strict=True)}
+    table = render_table(
+        ["编号", "名称"], [["1", "县住建局"], ["22", "XX高新区"]], aligns=[">", "<"]
+    ).splitlines()
+    starts = {
+        display_width(line[: line.index(name)])
+        for line, name in zip(table[2:], ["县住建局", "XX高新区"], strict=True)
+    }
     assert starts == {display_width(table[0][: table[0].index("名称")])}
 
 
@@ -216,7 +240,9 @@ def test_dates_read_as_officials_write_them() -> None:
     assert format_date(dt.date(2023, 8, 15)) == "2023年8月15日(星期二)"
     assert format_date(dt.date(2023, 7, 2)) == "2023年7月2日(星期日)"
     assert format_time(dt.datetime(2023, 7, 3, 1, 0, tzinfo=dt.UTC), SHANGHAI) == "2023年7月3日(星期一) 09:00"
-    assert format_time(dt.datetime(2023, 7, 3, 17, 30, tzinfo=dt.UTC), SHANGHAI) == "2023年7月4日(星期二) 01:30"
+    assert (
+        format_time(dt.datetime(2023, 7, 3, 17, 30, tzinfo=dt.UTC), SHANGHAI) == "2023年7月4日(星期二) 01:30"
+    )
 
 
 # ------------------------------------------------------------------------------------- init
@@ -270,19 +296,46 @@ def test_init_with_a_broken_definition_lists_located_problems(cli: Cli, db: str,
 def test_full_lifecycle_through_the_cli(cli: Cli, db_url: str, tmp_path: Path) -> None:
     """report → assign → rectify → verify → close → 回头看 reopen → close, on SQLite and PostgreSQL."""
     init(cli, db_url, "--campaign", "xx")
-    item = add_item(cli, db_url, "施工许可审批超时", "--campaign", "xx", "--reporter-name", "张某",
-                    "--config", reporter_config(cli, tmp_path))
+    item = add_item(
+        cli,
+        db_url,
+        "施工许可审批超时",
+        "--campaign",
+        "xx",
+        "--reporter-name",
+        "张某",
+        "--config",
+        reporter_config(cli, tmp_path),
+    )
 
-    assert fire(cli, db_url, item, "assign", "--unit", "housing_construction_bureau", "--due", FUTURE,
-                "--leading-official", "钱副县长", *OFFICE).out == f"问题 {item} 交办: 已查摆 → 已交办 (第 2 版)\n"
+    assert (
+        fire(
+            cli,
+            db_url,
+            item,
+            "assign",
+            "--unit",
+            "housing_construction_bureau",
+            "--due",
+            FUTURE,
+            "--leading-official",
+            "钱副县长",
+            *OFFICE,
+        ).out
+        == f"问题 {item} 交办: 已查摆 → 已交办 (第 2 版)\n"
+    )
     measure = add_measure(cli, db_url, item)
-    assert fire(cli, db_url, item, "start_rectification", *BUREAU).out.startswith(f"问题 {item} 开始整改: 已交办 → 整改中")
+    assert fire(cli, db_url, item, "start_rectification", *BUREAU).out.startswith(
+        f"问题 {item} 开始整改: 已交办 → 整改中"
+    )
     done = cli("--db", db_url, "item", "measure", "done", str(measure), *BUREAU)
     assert done.code == 0 and done.out.startswith(f"整改措施 {measure} 已完成 (问题 {item})")
     assert "整改中 → 待验收" in fire(cli, db_url, item, "submit_for_verification", *BUREAU).out
     assert "待验收 → 已验收" in fire(cli, db_url, item, "verify", *SUPERVISION).out
     assert "已验收 → 已销号" in fire(cli, db_url, item, "close", *OFFICE).out
-    reopened = fire(cli, db_url, item, "follow_up_review", "--finding", "回头看发现同类审批仍有拖延", *SUPERVISION)
+    reopened = fire(
+        cli, db_url, item, "follow_up_review", "--finding", "回头看发现同类审批仍有拖延", *SUPERVISION
+    )
     assert reopened.out.startswith(f"问题 {item} 回头看重新整改: 已销号 → 整改中")
     second = add_measure(cli, db_url, item, "建立审批超时预警")
     assert cli("--db", db_url, "item", "measure", "done", str(second), *BUREAU).code == 0
@@ -295,9 +348,20 @@ def test_full_lifecycle_through_the_cli(cli: Cli, db_url: str, tmp_path: Path) -
     assert data["state"] == "closed" and data["reopen_count"] == 1 and data["closed_by"] == "王主任"
     shown = cli("--db", db_url, "item", "show", str(item), "--json").json()
     assert [e["trigger"] for e in shown["events"]] == [
-        "report", "assign", "add_measure", "start_rectification", "complete_measure",
-        "submit_for_verification", "verify", "close", "follow_up_review", "add_measure",
-        "complete_measure", "submit_for_verification", "verify", "close",
+        "report",
+        "assign",
+        "add_measure",
+        "start_rectification",
+        "complete_measure",
+        "submit_for_verification",
+        "verify",
+        "close",
+        "follow_up_review",
+        "add_measure",
+        "complete_measure",
+        "submit_for_verification",
+        "verify",
+        "close",
     ]
     assert [m["done_by"] for m in shown["measures"]] == ["李科长", "李科长"]
     assert "张某" not in json.dumps(shown, ensure_ascii=False)  # the reporter never shows
@@ -325,9 +389,13 @@ def test_return_for_rework_dismiss_and_merge(cli: Cli, db: str) -> None:
     fire(cli, db, first, "submit_for_verification", *BUREAU)
     back = fire(cli, db, first, "return_for_rework", "--reason", "整改不到位", *SUPERVISION)
     assert "退回重新整改: 待验收 → 整改中" in back.out
-    merged = cli("--db", db, "item", "fire", str(dup), "merge", "--survivor", str(first), *OFFICE, "--json").json()
+    merged = cli(
+        "--db", db, "item", "fire", str(dup), "merge", "--survivor", str(first), *OFFICE, "--json"
+    ).json()
     assert merged["state"] == "merged" and merged["merged_into"] == first
-    dismissed = cli("--db", db, "item", "fire", str(untrue), "dismiss", "--reason", "经核查不属实", *OFFICE, "--json")
+    dismissed = cli(
+        "--db", db, "item", "fire", str(untrue), "dismiss", "--reason", "经核查不属实", *OFFICE, "--json"
+    )
     assert dismissed.json()["dismiss_reason"] == "经核查不属实"
     shown = cli("--db", db, "item", "show", str(dup)).out
     assert "合并到    问题 1" in shown
@@ -344,10 +412,23 @@ def populated(cli: Cli, db: str) -> str:
     second = add_item(cli, db, "施工许可审批超时两个多月仍未办结")
     fire(cli, db, second, "assign", "--unit", "housing_construction_bureau", "--due", FUTURE, *OFFICE)
     result = cli(
-        "--db", db, "item", "add", "--title", "窗口推诿", "--description", "一次性告知不落实",
-        "--track", "government_services", "--channel", "undercover_check", *OFFICE,
+        "--db",
+        db,
+        "item",
+        "add",
+        "--title",
+        "窗口推诿",
+        "--description",
+        "一次性告知不落实",
+        "--track",
+        "government_services",
+        "--channel",
+        "undercover_check",
+        *OFFICE,
     )
-    assert result.code == 0 and result.out.startswith("已登记问题 3: 窗口推诿 (专项: 政务服务专项整治; 状态: 已查摆)")
+    assert result.code == 0 and result.out.startswith(
+        "已登记问题 3: 窗口推诿 (专项: 政务服务专项整治; 状态: 已查摆)"
+    )
     return db
 
 
@@ -363,7 +444,10 @@ def test_item_list_is_a_chinese_table_aligned_for_wide_characters(cli: Cli, popu
     assert lines[5] == "共 3 个问题"
     assert "已交办" in rows[1] and "县住建局" in rows[1] and FUTURE_TEXT in rows[1]
     assert "已查摆" in rows[0] and "已查摆" in rows[2]
-    for column, cells in (("状态", ["已查摆", "已交办", "已查摆"]), ("专项", ["工程领域", "工程领域", "政务服务"])):
+    for column, cells in (
+        ("状态", ["已查摆", "已交办", "已查摆"]),
+        ("专项", ["工程领域", "工程领域", "政务服务"]),
+    ):
         start = columns(header[: header.index(column)])
         assert [columns(row[: row.index(cell)]) for row, cell in zip(rows, cells, strict=True)] == [start] * 3
     version_end = columns(header)
@@ -402,11 +486,22 @@ def test_item_show_has_chinese_labels_measures_and_events_in_shanghai_time(cli: 
     assert result.code == 0
     out = result.out
     assert out.startswith("问题 2: 施工许可审批超时两个多月仍未办结\n")
-    for expected in ("问题描述  某项目施工许可审批超过承诺时限", "状态      已交办 (assigned)",
-                     "责任单位  县住建局 (housing_construction_bureau)", f"整改时限  {FUTURE_TEXT}",
-                     "来源渠道  公开举报电话", "整改措施 (1 项, 已完成 0 项)", "七个工作日内办结", "审计记录 (3 条)",
-                     "新登记 → 已查摆", "交办", "已查摆 → 已交办", "王主任 (县干部作风整顿领导小组办公室, 县纪委县监委)",
-                     "李科长 (责任单位, 县住建局)", "说明: 责任单位: 县住建局; 整改时限: " + FUTURE_TEXT):
+    for expected in (
+        "问题描述  某项目施工许可审批超过承诺时限",
+        "状态      已交办 (assigned)",
+        "责任单位  县住建局 (housing_construction_bureau)",
+        f"整改时限  {FUTURE_TEXT}",
+        "来源渠道  公开举报电话",
+        "整改措施 (1 项, 已完成 0 项)",
+        "七个工作日内办结",
+        "审计记录 (3 条)",
+        "新登记 → 已查摆",
+        "交办",
+        "已查摆 → 已交办",
+        "王主任 (县干部作风整顿领导小组办公室, 县纪委县监委)",
+        "李科长 (责任单位, 县住建局)",
+        "说明: 责任单位: 县住建局; 整改时限: " + FUTURE_TEXT,
+    ):
         assert expected in out, expected
     with Engine(populated) as engine:
         events = engine.events(2)
@@ -436,36 +531,148 @@ def two_items(cli: Cli, db: str) -> str:
 
 
 ERROR_CASES = [
-    pytest.param(["item", "fire", "99", "assign", "--unit", "court", "--due", FUTURE, *OFFICE], "问题不存在: 99",
-                 id="unknown-item"),
+    pytest.param(
+        ["item", "fire", "99", "assign", "--unit", "court", "--due", FUTURE, *OFFICE],
+        "问题不存在: 99",
+        id="unknown-item",
+    ),
     pytest.param(["item", "show", "99"], "问题不存在: 99", id="unknown-item-show"),
-    pytest.param(["item", "fire", "1", "close", *OFFICE], "问题 1 不能执行「销号」(close): 当前状态为「已查摆」(identified), 该状态下可执行: ", id="wrong-state"),
-    pytest.param(["item", "fire", "1", "assign", "--unit", "court", "--due", FUTURE, *BUREAU], "无权操作: 李科长",
-                 id="wrong-role"),
-    pytest.param(["item", "fire", "1", "assign", "--unit", "nowhere", "--due", FUTURE, *OFFICE], "未知单位「nowhere」",
-                 id="unknown-unit"),
-    pytest.param(["item", "fire", "1", "assign", "--unit", "court", "--due", "2023-13-01", *OFFICE],
-                 "日期格式应为 YYYY-MM-DD", id="bad-date"),
-    pytest.param(["item", "fire", "1", "assign", "--unit", "court", "--due", "2020-01-01", *OFFICE], "早于今天",
-                 id="past-date"),
-    pytest.param(["item", "add", "--title", "  ", "--description", "d", "--track", "construction", "--channel",
-                  "hotline", *OFFICE], "title: 不能为空", id="empty-title"),
-    pytest.param(["item", "add", "--title", "t", "--description", "d", "--track", "nowhere", "--channel",
-                  "hotline", *OFFICE], "未知专项整治「nowhere」", id="unknown-track"),
-    pytest.param(["item", "add", "--campaign", "nope", "--title", "t", "--description", "d", "--track",
-                  "construction", "--channel", "hotline", *OFFICE], "专项行动不存在: nope", id="unknown-campaign"),
-    pytest.param(["item", "fire", "2", "start_rectification", *BUREAU], "条件「至少有一项整改措施」(has_measure)不满足", id="guard"),
-    pytest.param(["item", "fire", "2", "reassign", "--unit", "court", "--due", FUTURE, "--expected-version", "1",
-                  *OFFICE], "已被他人修改", id="stale-version"),
-    pytest.param(["item", "fire", "2", "start_rectification", "--actor", "x", "--role", "responsible",
-                  "--as-unit", "court"], "只能办理本单位负责的问题", id="other-unit"),
-    pytest.param(["item", "fire", "1", "assign", "--unit", "court", "--due", FUTURE, "--actor", "x", "--role",
-                  "king"], "(角色 king) 不能执行任何操作: 本专项行动没有该角色", id="unknown-role"),
-    pytest.param(["item", "measure", "add", "1", "--text", "x", *OFFICE], "不能执行「添加整改措施」(add_measure)", id="measure-early"),
+    pytest.param(
+        ["item", "fire", "1", "close", *OFFICE],
+        "问题 1 不能执行「销号」(close): 当前状态为「已查摆」(identified), 该状态下可执行: ",
+        id="wrong-state",
+    ),
+    pytest.param(
+        ["item", "fire", "1", "assign", "--unit", "court", "--due", FUTURE, *BUREAU],
+        "无权操作: 李科长",
+        id="wrong-role",
+    ),
+    pytest.param(
+        ["item", "fire", "1", "assign", "--unit", "nowhere", "--due", FUTURE, *OFFICE],
+        "未知单位「nowhere」",
+        id="unknown-unit",
+    ),
+    pytest.param(
+        ["item", "fire", "1", "assign", "--unit", "court", "--due", "2023-13-01", *OFFICE],
+        "日期格式应为 YYYY-MM-DD",
+        id="bad-date",
+    ),
+    pytest.param(
+        ["item", "fire", "1", "assign", "--unit", "court", "--due", "2020-01-01", *OFFICE],
+        "早于今天",
+        id="past-date",
+    ),
+    pytest.param(
+        [
+            "item",
+            "add",
+            "--title",
+            "  ",
+            "--description",
+            "d",
+            "--track",
+            "construction",
+            "--channel",
+            "hotline",
+            *OFFICE,
+        ],
+        "title: 不能为空",
+        id="empty-title",
+    ),
+    pytest.param(
+        [
+            "item",
+            "add",
+            "--title",
+            "t",
+            "--description",
+            "d",
+            "--track",
+            "nowhere",
+            "--channel",
+            "hotline",
+            *OFFICE,
+        ],
+        "未知专项整治「nowhere」",
+        id="unknown-track",
+    ),
+    pytest.param(
+        [
+            "item",
+            "add",
+            "--campaign",
+            "nope",
+            "--title",
+            "t",
+            "--description",
+            "d",
+            "--track",
+            "construction",
+            "--channel",
+            "hotline",
+            *OFFICE,
+        ],
+        "专项行动不存在: nope",
+        id="unknown-campaign",
+    ),
+    pytest.param(
+        ["item", "fire", "2", "start_rectification", *BUREAU],
+        "条件「至少有一项整改措施」(has_measure)不满足",
+        id="guard",
+    ),
+    pytest.param(
+        [
+            "item",
+            "fire",
+            "2",
+            "reassign",
+            "--unit",
+            "court",
+            "--due",
+            FUTURE,
+            "--expected-version",
+            "1",
+            *OFFICE,
+        ],
+        "已被他人修改",
+        id="stale-version",
+    ),
+    pytest.param(
+        [
+            "item",
+            "fire",
+            "2",
+            "start_rectification",
+            "--actor",
+            "x",
+            "--role",
+            "responsible",
+            "--as-unit",
+            "court",
+        ],
+        "只能办理本单位负责的问题",
+        id="other-unit",
+    ),
+    pytest.param(
+        ["item", "fire", "1", "assign", "--unit", "court", "--due", FUTURE, "--actor", "x", "--role", "king"],
+        "(角色 king) 不能执行任何操作: 本专项行动没有该角色",
+        id="unknown-role",
+    ),
+    pytest.param(
+        ["item", "measure", "add", "1", "--text", "x", *OFFICE],
+        "不能执行「添加整改措施」(add_measure)",
+        id="measure-early",
+    ),
     pytest.param(["item", "measure", "done", "42", *BUREAU], "整改措施不存在: 42", id="unknown-measure"),
-    pytest.param(["item", "list", "--state", "nope"], "未知状态「nope」 (可用: 已查摆 (identified)、", id="unknown-state-filter"),
+    pytest.param(
+        ["item", "list", "--state", "nope"],
+        "未知状态「nope」 (可用: 已查摆 (identified)、",
+        id="unknown-state-filter",
+    ),
     pytest.param(["item", "list", "--unit", "nope"], "未知单位「nope」", id="unknown-unit-filter"),
-    pytest.param(["audit", "verify", "--campaign", "nope"], "专项行动不存在: nope", id="audit-unknown-campaign"),
+    pytest.param(
+        ["audit", "verify", "--campaign", "nope"], "专项行动不存在: nope", id="audit-unknown-campaign"
+    ),
 ]
 
 
@@ -505,8 +712,21 @@ def test_add_needs_a_campaign_when_the_database_has_several(cli: Cli, db: str) -
     init(cli, db)
     add_item(cli, db)
     init(cli, db, "--campaign", "second")
-    result = cli("--db", db, "item", "add", "--title", "t", "--description", "d", "--track", "construction",
-                 "--channel", "hotline", *OFFICE)
+    result = cli(
+        "--db",
+        db,
+        "item",
+        "add",
+        "--title",
+        "t",
+        "--description",
+        "d",
+        "--track",
+        "construction",
+        "--channel",
+        "hotline",
+        *OFFICE,
+    )
     assert result.code == 1
     assert result.err == "错误: 数据库中有多个专项行动, 请用 --campaign 指明 (现有: county_2023、second)\n"
 
@@ -571,7 +791,18 @@ def test_missing_actor_is_a_usage_error(cli: Cli, two_items: str) -> None:
     for argv in (
         ["item", "fire", "1", "close"],
         ["item", "fire", "1", "close", "--actor", "王主任"],
-        ["item", "add", "--title", "t", "--description", "d", "--track", "construction", "--channel", "hotline"],
+        [
+            "item",
+            "add",
+            "--title",
+            "t",
+            "--description",
+            "d",
+            "--track",
+            "construction",
+            "--channel",
+            "hotline",
+        ],
         ["item", "measure", "done", "1", "--role", "responsible"],
     ):
         result = cli("--db", two_items, *argv)
@@ -591,7 +822,11 @@ def test_actor_and_database_from_the_environment(
     result = cli("item", "fire", "1", "assign", "--unit", "court", "--due", FUTURE, "--json")
     assert result.code == 0, result.err
     event = cli("item", "show", "1", "--json").json()["events"][-1]
-    assert (event["actor"], event["role"], event["unit"]) == ("王主任", "leading_group_office", "discipline_commission")
+    assert (event["actor"], event["role"], event["unit"]) == (
+        "王主任",
+        "leading_group_office",
+        "discipline_commission",
+    )
 
 
 def test_an_actor_named_on_the_command_line_does_not_take_the_environments_unit(
@@ -620,7 +855,11 @@ def test_default_database_is_zhenggai_db_in_the_current_directory(
 def test_audit_verify_reports_tampering_and_exits_1(cli: Cli, populated: str) -> None:
     """An altered audit row is found: exit 1, the problem listed; --json says ok false."""
     assert cli("--db", populated, "audit", "verify", "--json").json() == {
-        "ok": True, "events": 5, "campaigns": 1, "anchors": 0, "problems": [],
+        "ok": True,
+        "events": 5,
+        "campaigns": 1,
+        "anchors": 0,
+        "problems": [],
     }
     with sqlite3.connect(populated) as conn:
         conn.execute("UPDATE zg_event SET actor = '某人' WHERE seq = 3")
@@ -644,17 +883,30 @@ def test_demo_plays_the_campaign_and_prints_timeline_ledger_and_audit(demo: Demo
     assert demo.code == 0, demo.err
     out = demo.out
     assert "2023年7月3日(星期一) 09:30" in out
-    for step in ("登记问题", "查阅举报人信息", "交办", "添加整改措施", "开始整改", "完成整改措施", "提请验收",
-                 "验收通过", "销号", "回头看重新整改", "退回重新整改", "撤销(不属实)", "合并重复问题"):
+    for step in (
+        "登记问题",
+        "查阅举报人信息",
+        "交办",
+        "添加整改措施",
+        "开始整改",
+        "完成整改措施",
+        "提请验收",
+        "验收通过",
+        "销号",
+        "回头看重新整改",
+        "退回重新整改",
+        "撤销(不属实)",
+        "合并重复问题",
+    ):
         assert step in out, step
     assert "已销号 → 整改中" in out and "待验收 → 整改中" in out and "已查摆 → 已合并" in out
     assert "王主任 (县干部作风整顿领导小组办公室, 县纪委县监委)" in out
     assert "【整改台账】" in out
-    ledger = out[out.index("【整改台账】"):out.index("【模拟】")]
+    ledger = out[out.index("【整改台账】") : out.index("【模拟】")]
     assert ledger.count("已销号") == 2 and "已撤销" in ledger and "已合并" in ledger and "整改中" in ledger
     assert "审计链完整: 共" in out
     assert "张某" not in out  # the reporter's name stays confidential
-    simulated = out[out.index("【模拟】"):]
+    simulated = out[out.index("【模拟】") :]
     assert "【模拟汇总】" in simulated and "问题 300 件" in simulated and "挂牌督办" in simulated
 
 
@@ -685,7 +937,9 @@ for argv in (["--help"], ["init", "--help"], ["item", "--help"], ["item", "add",
     assert code in (0, 2), (argv, code)
 print(sorted(m for m in sys.modules if m.split(".")[0] in {HEAVY!r}))
 """
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
 
@@ -694,11 +948,17 @@ def test_installed_script_help_is_fast_and_lazy() -> None:
     """`zhenggai --help` through the console script: exit 0, Chinese help, no heavy import."""
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", _script(), "item", "fire", "--help"],
-        capture_output=True, text=True, encoding="utf-8", check=False, timeout=60,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=60,
     )
     assert proc.returncode == 0
     assert "回头看" in proc.stdout
-    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if "|" in line}
+    imported = {
+        line.rsplit("|", 1)[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if "|" in line
+    }
     assert "zhenggai" in imported  # -X importtime did report
     assert not imported & set(HEAVY)
     started = time.perf_counter()
@@ -708,19 +968,48 @@ def test_installed_script_help_is_fast_and_lazy() -> None:
 
 def test_installed_script_runs_commands(db_url: str, tmp_path: Path) -> None:
     """The console script: init, add, fire, list and show in a real process (SQLite and PostgreSQL)."""
-    env = {"ZHENGGAI_DB": db_url, "ZHENGGAI_ACTOR": "王主任", "ZHENGGAI_ROLE": "leading_group_office",
-           "ZHENGGAI_UNIT": "discipline_commission"}
+    env = {
+        "ZHENGGAI_DB": db_url,
+        "ZHENGGAI_ACTOR": "王主任",
+        "ZHENGGAI_ROLE": "leading_group_office",
+        "ZHENGGAI_UNIT": "discipline_commission",
+    }
     assert run_script("init", *dated_now(), env=env, cwd=tmp_path).code == 0
-    added = run_script("item", "add", "--title", "审批超时", "--description", "d", "--track", "construction",
-                       "--channel", "hotline", "--json", env=env, cwd=tmp_path)
+    added = run_script(
+        "item",
+        "add",
+        "--title",
+        "审批超时",
+        "--description",
+        "d",
+        "--track",
+        "construction",
+        "--channel",
+        "hotline",
+        "--json",
+        env=env,
+        cwd=tmp_path,
+    )
     assert added.code == 0, added.err
     item = added.json()["id"]
-    fired = run_script("item", "fire", str(item), "assign", "--unit", "housing_construction_bureau", "--due", FUTURE,
-                       env=env, cwd=tmp_path)
+    fired = run_script(
+        "item",
+        "fire",
+        str(item),
+        "assign",
+        "--unit",
+        "housing_construction_bureau",
+        "--due",
+        FUTURE,
+        env=env,
+        cwd=tmp_path,
+    )
     assert fired.out == f"问题 {item} 交办: 已查摆 → 已交办 (第 2 版)\n"
     listed = run_script("item", "list", env=env, cwd=tmp_path)
     assert listed.code == 0 and "县住建局" in listed.out and FUTURE_TEXT in listed.out
-    assert run_script("item", "show", str(item), env=env, cwd=tmp_path).out.startswith(f"问题 {item}: 审批超时")
+    assert run_script("item", "show", str(item), env=env, cwd=tmp_path).out.startswith(
+        f"问题 {item}: 审批超时"
+    )
     assert run_script("audit", "verify", env=env, cwd=tmp_path).out.startswith("审计链完整")
 
 
@@ -734,7 +1023,9 @@ def test_installed_script_errors_are_one_line_without_traceback(tmp_path: Path) 
     assert usage.code == 2 and "Traceback" not in usage.err
 
 
-def test_installed_script_demo_runs_end_to_end(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_installed_script_demo_runs_end_to_end(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """`zhenggai demo` (the README's main job) runs end to end through the installed script and
     leaves nothing in the working directory (its reports go where --reports says)."""
     reports = tmp_path_factory.mktemp("demo-reports")

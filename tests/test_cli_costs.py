@@ -32,18 +32,29 @@ def checkouts() -> Iterator[list[object]]:
 
 
 @pytest.mark.parametrize("trigger", ["assign", "交办"])
-def test_item_fire_costs_two_transactions(cli: Cli, db: str, checkouts: list[object], trigger: str) -> None:  # noqa: F811
+def test_item_fire_costs_two_transactions(cli: Cli, db: str, checkouts: list[object], trigger: str) -> None:
     init(cli, db)
     item = add_item(cli, db)
     checkouts.clear()
-    result = cli("--db", db, "item", "fire", str(item), trigger, "--unit", "housing_construction_bureau",
-                 "--due", FUTURE, *OFFICE)
+    result = cli(
+        "--db",
+        db,
+        "item",
+        "fire",
+        str(item),
+        trigger,
+        "--unit",
+        "housing_construction_bureau",
+        "--due",
+        FUTURE,
+        *OFFICE,
+    )
     assert result.code == 0, result.err
     assert result.out.startswith(f"问题 {item} 交办: 已查摆 → 已交办"), result.out
     assert len(checkouts) <= 2, f"{len(checkouts)} transactions"
 
 
-def test_the_count_sees_every_read(cli: Cli, db: str, checkouts: list[object]) -> None:  # noqa: F811
+def test_the_count_sees_every_read(cli: Cli, db: str, checkouts: list[object]) -> None:
     """(So the test above can fail.) ``item show`` reads the item, its measures and events."""
     init(cli, db)
     item = add_item(cli, db)

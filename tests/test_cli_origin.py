@@ -18,10 +18,34 @@ OFFICE = ["--actor", "王主任", "--role", "leading_group_office", "--as-unit",
 def test_every_cli_act_names_the_account_and_host(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "zg.db"
     with throwaway_engine(db=db) as sandbox:
-        library = sandbox.engine.report("test", sandbox.office, title="库调用", description="宿主系统登记",
-                                        track="construction", channel="hotline")
-    assert main(["--db", str(db), "item", "add", "--title", "命令行登记", "--description", "命令行", "--track",
-                 "construction", "--channel", "hotline", *OFFICE]) == 0
+        library = sandbox.engine.report(
+            "test",
+            sandbox.office,
+            title="库调用",
+            description="宿主系统登记",
+            track="construction",
+            channel="hotline",
+        )
+    assert (
+        main(
+            [
+                "--db",
+                str(db),
+                "item",
+                "add",
+                "--title",
+                "命令行登记",
+                "--description",
+                "命令行",
+                "--track",
+                "construction",
+                "--channel",
+                "hotline",
+                *OFFICE,
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     with Engine(db) as engine:
         events = engine.events(campaign="test")

@@ -13,7 +13,13 @@ from tests.test_cli import OFFICE, Cli, add_item, cli, db, init  # noqa: F401  (
 
 HEADERS = ["问题标题", "问题描述", "所属领域", "来源渠道", "责任单位"]
 ROWS = [
-    ["施工许可审批超时", "某项目施工许可审批超过法定时限 30 天", "工程领域专项整治", "公开举报电话", "县住建局"],
+    [
+        "施工许可审批超时",
+        "某项目施工许可审批超过法定时限 30 天",
+        "工程领域专项整治",
+        "公开举报电话",
+        "县住建局",
+    ],
     ["窗口推诿扯皮", "政务服务中心窗口对企业材料一次不告知", "government_services", "forum", ""],
     ["拖欠工程款", "原班子承诺的工程款至今未付", "“新官不理旧账”专项整治", "信访", "县财政局"],
     ["水电报装时间长", "企业水电报装往返多次, 超过承诺时限", "要素保障专项整治", "座谈", ""],
@@ -39,9 +45,7 @@ def stable(data: Any) -> Any:
     return data
 
 
-def test_import_progress_counts_rows_checked_and_imported_on_stderr_only(
-    cli: Cli, tmp_path: Path  # noqa: F811
-) -> None:
+def test_import_progress_counts_rows_checked_and_imported_on_stderr_only(cli: Cli, tmp_path: Path) -> None:
     """``import --progress``: a bar over the rows checked, then one over the rows imported, both
     full, on stderr; the --json on stdout is what ``--no-progress`` prints."""
     first, second = str(tmp_path / "a.db"), str(tmp_path / "b.db")
@@ -59,9 +63,7 @@ def test_import_progress_counts_rows_checked_and_imported_on_stderr_only(
     assert stable(shown.json()) == stable(quiet.json())
 
 
-def test_import_progress_leaves_the_text_output_alone_and_default_is_quiet(
-    cli: Cli, tmp_path: Path  # noqa: F811
-) -> None:
+def test_import_progress_leaves_the_text_output_alone_and_default_is_quiet(cli: Cli, tmp_path: Path) -> None:
     """Without --json the same: the summary lines on stdout; by default (stderr is no terminal under
     pytest) no bar at all."""
     first, second = str(tmp_path / "a.db"), str(tmp_path / "b.db")
@@ -75,20 +77,22 @@ def test_import_progress_leaves_the_text_output_alone_and_default_is_quiet(
     assert shown.out == default.out and "已导入 4 个问题" in shown.out
 
 
-def test_a_refused_import_shows_only_the_check_bar(cli: Cli, tmp_path: Path) -> None:  # noqa: F811
+def test_a_refused_import_shows_only_the_check_bar(cli: Cli, tmp_path: Path) -> None:
     """A bad row: the rows were checked (a full bar), nothing was imported (no import bar), and
     the problems still follow on stderr, one a line."""
     target = str(tmp_path / "a.db")
     init(cli, target)
     bad = [*ROWS[:2], ["无领域的问题", "所属领域写错了", "不存在的专项", "信访", ""]]
-    refused = cli("--db", target, "import", str(problem_list(tmp_path / "bad.csv", bad)), *OFFICE, "--progress")
+    refused = cli(
+        "--db", target, "import", str(problem_list(tmp_path / "bad.csv", bad)), *OFFICE, "--progress"
+    )
     assert refused.code == 1
     assert re.search(DONE.format(desc="检查问题清单", n=3, unit="行"), refused.err), refused.err
     assert "导入问题" not in refused.err
     assert "第4行 [所属领域]" in refused.err and refused.out == ""
 
 
-def test_recompute_progress_counts_items_and_duties_on_stderr_only(cli: Cli, db: str) -> None:  # noqa: F811
+def test_recompute_progress_counts_items_and_duties_on_stderr_only(cli: Cli, db: str) -> None:
     """``campaign recompute --progress``: one bar over the campaign's items and open duties, full
     at the end; --json on stdout is what ``--no-progress`` prints (an unchanged calendar moves
     nothing, so the two runs agree)."""

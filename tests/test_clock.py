@@ -45,8 +45,14 @@ def campaign(engine: Engine, clock: VirtualClock) -> CampaignView:
 
 
 def assigned(engine: Engine, due: str | None = None) -> int:
-    item = engine.report("test", OFFICE, title="施工许可审批超时", description="审批超过承诺时限",
-                         track="construction", channel="hotline").id
+    item = engine.report(
+        "test",
+        OFFICE,
+        title="施工许可审批超时",
+        description="审批超过承诺时限",
+        track="construction",
+        channel="hotline",
+    ).id
     engine.assign(item, OFFICE, unit=UNIT, due=due)
     return item
 
@@ -58,8 +64,11 @@ def events(engine: Engine, item: int | None = None, trigger: str | None = None) 
 
 def pending_steps(engine: Engine, item: int) -> dict[str, dt.datetime]:
     with engine.store.read() as conn:
-        rows = conn.execute(select(STEP.c.step_key, STEP.c.due_at).where(
-            STEP.c.subject_kind == "item", STEP.c.subject_id == item, STEP.c.status == "pending")).all()
+        rows = conn.execute(
+            select(STEP.c.step_key, STEP.c.due_at).where(
+                STEP.c.subject_kind == "item", STEP.c.subject_id == item, STEP.c.status == "pending"
+            )
+        ).all()
     return {key: due_at for key, due_at in rows}
 
 
@@ -74,19 +83,27 @@ def test_pause_and_resume_keep_the_working_time_consumed(
     assert engine.item(item).due == dt.date(2023, 10, 20)
     clock.set(at("2023-09-27"))
     paused = engine.pause_clock(item, OFFICE, reason="等待法院判决")
-    assert paused.paused_days == 13 and paused.paused_at == clock.now() and paused.due == dt.date(2023, 10, 20)
+    assert (
+        paused.paused_days == 13 and paused.paused_at == clock.now() and paused.due == dt.date(2023, 10, 20)
+    )
     assert pending_steps(engine, item) == {}
     (event,) = events(engine, item, "pause_clock")
-    assert event.data == {"reason": "等待法院判决", "approved_by": "leading_group_office", "due": "2023-10-20",
-                          "days_left": 13}
+    assert event.data == {
+        "reason": "等待法院判决",
+        "approved_by": "leading_group_office",
+        "due": "2023-10-20",
+        "days_left": 13,
+    }
     clock.set(at("2023-10-09", 9))
     resumed = engine.resume_clock(item, OFFICE, note="已收到判决书")
     assert resumed.due == dt.date(2023, 10, 26) and resumed.paused_at is None and resumed.paused_days is None
     (event,) = events(engine, item, "resume_clock")
     assert event.data["old_due"] == "2023-10-20" and event.data["due"] == "2023-10-26"
     assert event.data["days_left"] == 13 and event.data["note"] == "已收到判决书"
-    assert set(pending_steps(engine, item)) == {f"item_overdue.{s}@2023-10-26"
-                                                 for s in ("reminder", "yellow", "red", "listed_supervision", "accountability")}
+    assert set(pending_steps(engine, item)) == {
+        f"item_overdue.{s}@2023-10-26"
+        for s in ("reminder", "yellow", "red", "listed_supervision", "accountability")
+    }
 
 
 def test_no_step_fires_while_paused_and_the_ladder_runs_for_the_new_date(
@@ -112,8 +129,9 @@ def test_no_step_fires_while_paused_and_the_ladder_runs_for_the_new_date(
 
 def test_pause_refusals_change_nothing(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:
     clock.set(at("2023-09-04"))
-    fresh = engine.report("test", OFFICE, title="未交办", description="未交办", track="construction",
-                          channel="hotline").id
+    fresh = engine.report(
+        "test", OFFICE, title="未交办", description="未交办", track="construction", channel="hotline"
+    ).id
     item = assigned(engine, due="2023-09-15")
     version = engine.item(item).version
     with pytest.raises(InvalidInputError, match="reason"):
@@ -192,17 +210,22 @@ def test_recompute_moves_rule_deadlines_and_retimes_steps_once(db_url: str) -> N
         assert engine.item(chosen).due == dt.date(2023, 10, 20)
         assert engine.item(paused).paused_days == 15
         assert set(pending_steps(engine, by_rule)) == {
-            f"item_overdue.{s}@2023-10-23" for s in ("reminder", "yellow", "red", "listed_supervision", "accountability")}
+            f"item_overdue.{s}@2023-10-23"
+            for s in ("reminder", "yellow", "red", "listed_supervision", "accountability")
+        }
         after = pending_steps(engine, chosen)
-        assert set(after) == set(steps_before) and after != steps_before  # the reminder: 10-12, no longer 10-13
+        assert (
+            set(after) == set(steps_before) and after != steps_before
+        )  # the reminder: 10-12, no longer 10-13
         assert report.retimed >= 1
         (moved,) = events(engine, by_rule, "recompute_deadline")
         assert moved.data == {"old_due": "2023-10-20", "due": "2023-10-23"} and moved.actor == "王主任"
         again = engine.recompute_deadlines("test", OFFICE)
         assert again.moved == () and again.retimed == 0
         audit = [e.data for e in events(engine, trigger="recompute_deadlines")]
-        assert len(audit) == 2 and audit[0]["moved"] == [{"item": by_rule, "old_due": "2023-10-20",
-                                                          "due": "2023-10-23"}]
+        assert len(audit) == 2 and audit[0]["moved"] == [
+            {"item": by_rule, "old_due": "2023-10-20", "due": "2023-10-23"}
+        ]
         assert engine.verify_audit("test").ok
     finally:
         engine.dispose()
@@ -215,7 +238,9 @@ def test_recompute_moves_rule_deadlines_and_retimes_steps_once(db_url: str) -> N
     used=st.integers(0, 60),
     paused_for=st.integers(0, 90),
 )
-def test_pausing_never_gains_or_loses_working_time(assigned_on: dt.date, days: int, used: int, paused_for: int) -> None:
+def test_pausing_never_gains_or_loses_working_time(
+    assigned_on: dt.date, days: int, used: int, paused_for: int
+) -> None:
     """Over any pause, the working days between the received day and the old due date equal
     those used before the pause plus those left after resuming (the rule the engine applies)."""
     cal = WorkingCalendar()

@@ -16,10 +16,20 @@ from zhenggai.engine import CampaignView, ContactSpec, Engine, ImportRejected, I
 from .conftest import Actors
 
 UNIT = "housing_construction_bureau"
-EMAILS = ["a@example.gov.cn, b@example.gov.cn", "a@example.gov.cn;b@example.gov.cn", "a@example.gov.cn b@example.gov.cn",
-          "a@example.gov.cn，b@example.gov.cn", "a@example.gov.cn、b@example.gov.cn", "a@example.gov.cnb@example.gov.cn"]
-MOBILES = ["13800138000,13900139000", "13800138000；13900139000", "13800138000/13900139000",
-           "13800138000 13900139000"]
+EMAILS = [
+    "a@example.gov.cn, b@example.gov.cn",
+    "a@example.gov.cn;b@example.gov.cn",
+    "a@example.gov.cn b@example.gov.cn",
+    "a@example.gov.cn，b@example.gov.cn",
+    "a@example.gov.cn、b@example.gov.cn",
+    "a@example.gov.cnb@example.gov.cn",
+]
+MOBILES = [
+    "13800138000,13900139000",
+    "13800138000；13900139000",
+    "13800138000/13900139000",
+    "13800138000 13900139000",
+]
 
 
 @pytest.mark.parametrize("email", EMAILS)
@@ -44,8 +54,10 @@ def test_check_locates_a_listed_email(capsys: pytest.CaptureFixture[str], tmp_pa
     line_text = "  - {id: housing_construction_bureau, name: 县住建局, kind: county_government}"
     assert line_text in text
     mine = tmp_path / "mine.yaml"
-    mine.write_text(text.replace(line_text, line_text[:-1] + ", contacts: [{name: 张三, email: 'a@x.cn, b@y.cn'}]}"),
-                    encoding="utf-8")
+    mine.write_text(
+        text.replace(line_text, line_text[:-1] + ", contacts: [{name: 张三, email: 'a@x.cn, b@y.cn'}]}"),
+        encoding="utf-8",
+    )
     code = main(["check", str(mine)])
     out = capsys.readouterr().out
     assert code == 1, out
@@ -55,7 +67,9 @@ def test_check_locates_a_listed_email(capsys: pytest.CaptureFixture[str], tmp_pa
     assert ".contacts[0].email" in located
 
 
-@pytest.mark.parametrize(("field", "value"), [*(("email", e) for e in EMAILS), *(("mobile", m) for m in MOBILES)])
+@pytest.mark.parametrize(
+    ("field", "value"), [*(("email", e) for e in EMAILS), *(("mobile", m) for m in MOBILES)]
+)
 def test_the_roster_refuses_a_list_on_add_update_and_import(
     engine: Engine, campaign: CampaignView, field: str, value: str
 ) -> None:
@@ -63,8 +77,11 @@ def test_the_roster_refuses_a_list_on_add_update_and_import(
     with pytest.raises(InvalidInputError) as caught:
         engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name="张三", **{field: value}))
     assert caught.value.field == field and f"只能填一个{what}" in caught.value.reason
-    added = engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name="张三", mobile="13800138000",
-                                                                  email="zs@example.gov.cn"))
+    added = engine.add_contact(
+        "test",
+        Actors.office,
+        NewContact(unit=UNIT, name="张三", mobile="13800138000", email="zs@example.gov.cn"),
+    )
     with pytest.raises(InvalidInputError) as caught:
         engine.update_contact(added.id, Actors.office, **{field: value})
     assert caught.value.field == field and f"只能填一个{what}" in caught.value.reason

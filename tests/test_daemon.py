@@ -35,8 +35,9 @@ def _env(db: str) -> dict[str, str]:
 
 
 def _status(db: str) -> dict[str, Any]:
-    out = subprocess.run([_script(), "status", "--json"], capture_output=True, text=True, env=_env(db), timeout=60,
-                         check=True).stdout
+    out = subprocess.run(
+        [_script(), "status", "--json"], capture_output=True, text=True, env=_env(db), timeout=60, check=True
+    ).stdout
     result: dict[str, Any] = json.loads(out)
     return result
 
@@ -53,8 +54,14 @@ def db(tmp_path: Path) -> str:
         weekends = setup.calendar.model_copy(update={"base": "weekends"})
         # Items only: the plan's duties, phase actions and draws (dated 2023) would all be due here.
         engine.start_campaign(items_only(setup).model_copy(update={"calendar": weekends}), key="test")
-        item = engine.report("test", OFFICE, title="审批超时", description="施工许可审批超时",
-                             track="construction", channel="hotline").id
+        item = engine.report(
+            "test",
+            OFFICE,
+            title="审批超时",
+            description="施工许可审批超时",
+            track="construction",
+            channel="hotline",
+        ).id
         today = engine.clock.now().date()
         engine.assign(item, OFFICE, unit="housing_construction_bureau", due=today + dt.timedelta(days=2))
     finally:
@@ -66,8 +73,13 @@ def test_daemon_sweeps_beats_refuses_a_second_and_stops_on_sigterm(db: str) -> N
     """Started, the daemon records a heartbeat after its first sweep (status: alive, a JSON log
     line per sweep); a second daemon on the same SQLite file exits 1 at once with one line;
     SIGTERM lets the daemon finish and exit 0, and status shows it stopped."""
-    proc = subprocess.Popen([_script(), "run", "--interval", "0.3"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=_env(db))
+    proc = subprocess.Popen(
+        [_script(), "run", "--interval", "0.3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(db),
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -80,8 +92,9 @@ def test_daemon_sweeps_beats_refuses_a_second_and_stops_on_sigterm(db: str) -> N
         else:
             proc.kill()
             pytest.fail(f"no heartbeat within 60 s: {status}; daemon said {proc.communicate()}")
-        second = subprocess.run([_script(), "run"], capture_output=True, text=True, env=_env(db), timeout=60,
-                                check=False)
+        second = subprocess.run(
+            [_script(), "run"], capture_output=True, text=True, env=_env(db), timeout=60, check=False
+        )
         assert second.returncode == 1
         assert second.stderr.startswith("错误: 另一个守护进程已在使用此 SQLite 数据库")
         assert len(second.stderr.strip().splitlines()) == 1
@@ -100,10 +113,22 @@ def test_daemon_sweeps_beats_refuses_a_second_and_stops_on_sigterm(db: str) -> N
 
 def test_run_once_sweeps_and_records_a_heartbeat(db: str) -> None:
     """run --once fires what is due, once; a second run finds nothing; status counts it."""
-    first = subprocess.run([_script(), "run", "--once", "--json"], capture_output=True, text=True, env=_env(db),
-                           timeout=60, check=True)
-    second = subprocess.run([_script(), "run", "--once", "--json"], capture_output=True, text=True,
-                            env=_env(db), timeout=60, check=True)
+    first = subprocess.run(
+        [_script(), "run", "--once", "--json"],
+        capture_output=True,
+        text=True,
+        env=_env(db),
+        timeout=60,
+        check=True,
+    )
+    second = subprocess.run(
+        [_script(), "run", "--once", "--json"],
+        capture_output=True,
+        text=True,
+        env=_env(db),
+        timeout=60,
+        check=True,
+    )
     assert json.loads(first.stdout)["fired"] == 1  # the reminder (2 days to go, 5 working days ahead of due)
     assert json.loads(second.stdout)["fired"] == 0
     status = _status(db)

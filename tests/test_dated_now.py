@@ -29,8 +29,10 @@ from .test_cli import Run, today, weekends_plan
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 #: 2026-12-07 09:00 in Shanghai: the county of the issue starts this year's campaign in zhenggai.
 CREATED = dt.datetime(2026, 12, 7, 1, 0, tzinfo=dt.UTC)
-REFUSAL = ("错误: 实施方案 county_2023 的各阶段均已结束 (最后一个阶段 巩固提升阶段 于 2023-12-31 结束); "
-           "用 --start 日期 或 --to-year 年份 重新安排日期")
+REFUSAL = (
+    "错误: 实施方案 county_2023 的各阶段均已结束 (最后一个阶段 巩固提升阶段 于 2023-12-31 结束); "
+    "用 --start 日期 或 --to-year 年份 重新安排日期"
+)
 EXAMPLES = int(os.environ.get("ZHENGGAI_PROPERTY_EXAMPLES", "0")) or 8
 
 
@@ -85,7 +87,8 @@ def test_shift_to_year_keeps_month_and_day_and_moves_county_days_too() -> None:
     hotline = load_setup("hotline_2024")
     moved = shift_setup(hotline, to_year=2026)
     assert [(p, (day.month, day.day)) for p, day in dated_fields(moved)] == [
-        (p, (day.month, day.day)) for p, day in dated_fields(hotline)]
+        (p, (day.month, day.day)) for p, day in dated_fields(hotline)
+    ]
     assert {day.year for _, day in dated_fields(moved)} == {2026}
     assert moved.calendar.extra_holidays[0].date == d("2026-03-15")  # a Sunday in 2026
     warnings = setup_warnings(moved)
@@ -96,12 +99,23 @@ def test_shift_to_year_keeps_month_and_day_and_moves_county_days_too() -> None:
 def test_29_february_becomes_28_february_and_is_named() -> None:
     """A 29 February moved to a year without one is 28 February, and shift_notes says so."""
     hotline = load_setup("hotline_2024")
-    leap = hotline.model_copy(update={"calendar": hotline.calendar.model_copy(update={
-        "extra_holidays": [*hotline.calendar.extra_holidays, DayOverride(date=d("2024-02-29"), name="县庆")]})})
+    leap = hotline.model_copy(
+        update={
+            "calendar": hotline.calendar.model_copy(
+                update={
+                    "extra_holidays": [
+                        *hotline.calendar.extra_holidays,
+                        DayOverride(date=d("2024-02-29"), name="县庆"),
+                    ]
+                }
+            )
+        }
+    )
     moved = shift_setup(leap, to_year=2026)
     assert moved.calendar.extra_holidays[1].date == d("2026-02-28")
     assert shift_notes(leap, to_year=2026) == [
-        "calendar.extra_holidays[1].date: 2024-02-29 → 2026-02-28 (2026 年没有 2月29日)"]
+        "calendar.extra_holidays[1].date: 2024-02-29 → 2026-02-28 (2026 年没有 2月29日)"
+    ]
     assert shift_setup(leap, to_year=2020).calendar.extra_holidays[1].date == d("2020-02-29")
     assert shift_notes(leap, to_year=2020) == []
 
@@ -135,14 +149,18 @@ def test_the_shifted_file_dumps_reloads_equal_and_passes_check(
     assert load_setup(out) == plan_2026
     assert cli("check", str(out)).code == 0
     printed = cli("definition", "shift", "county_2023", "--start", "2026-06-01")
-    assert printed.code == 0 and printed.out == dump_setup(shift_setup(load_setup("county_2023"), start=d("2026-06-01")))
+    assert printed.code == 0 and printed.out == dump_setup(
+        shift_setup(load_setup("county_2023"), start=d("2026-06-01"))
+    )
     assert cli("definition", "shift", "county_2023").code == 2  # --start or --to-year is required
 
 
 # --------------------------------------------------------------------------------------- init
 
 
-def test_dated_check_refuses_ended_plans_and_warns_for_ended_phases(plan: CampaignSetup, plan_2026: CampaignSetup) -> None:
+def test_dated_check_refuses_ended_plans_and_warns_for_ended_phases(
+    plan: CampaignSetup, plan_2026: CampaignSetup
+) -> None:
     """On a given day: every phase ended → one refusal; some → one 注意 line each (a phase that
     ends today still runs); a plan without phases is judged by its duties' last date."""
     refusal = dated_check(plan, d("2026-12-07")).refusal
@@ -156,7 +174,9 @@ def test_dated_check_refuses_ended_plans_and_warns_for_ended_phases(plan: Campai
     assert dated_check(plan_2026, d("2027-01-01")).refusal is not None
     hotline = load_setup("hotline_2024")
     assert "不分阶段" in (dated_check(hotline, d("2026-12-07")).refusal or "")
-    assert dated_check(shift_setup(hotline, to_year=2026), d("2026-12-07")) == dated_check(hotline, d("2024-06-01"))
+    assert dated_check(shift_setup(hotline, to_year=2026), d("2026-12-07")) == dated_check(
+        hotline, d("2024-06-01")
+    )
     no_duties = hotline.model_copy(update={"duties": []})
     assert dated_check(no_duties, d("2026-12-07")).refusal is None
 
@@ -180,20 +200,26 @@ def test_init_refuses_the_2023_plan_today_in_one_line(cli: Callable[..., Run], t
     assert not db.exists()
 
 
-def test_init_into_a_year_the_calendar_does_not_know_is_one_line(cli: Callable[..., Run], tmp_path: Path) -> None:
+def test_init_into_a_year_the_calendar_does_not_know_is_one_line(
+    cli: Callable[..., Run], tmp_path: Path
+) -> None:
     """init --start into an unknown year: the validator's located problem in one line, with the
     way out (load that year's calendar, or start earlier)."""
     db = tmp_path / "z.db"
     result = cli("--db", str(db), "init", "--start", "2999-06-01")
     assert result.code == 1 and len(result.err.splitlines()) == 1
     line = result.err.strip()
-    assert line.startswith("错误: 实施方案 county_2023 按 --start 2999-06-01 重新安排后, 23 处日期落在工作日历还不知道的"
-                           " 2999 年, 如 start: ")
+    assert line.startswith(
+        "错误: 实施方案 county_2023 按 --start 2999-06-01 重新安排后, 23 处日期落在工作日历还不知道的"
+        " 2999 年, 如 start: "
+    )
     assert "zhenggai calendar load" in line and "更早的 --start" in line and "2999" in line
     assert not db.exists()
 
 
-def test_init_warns_for_ended_phases_and_nothing_before_today_escalates(cli: Callable[..., Run], tmp_path: Path) -> None:
+def test_init_warns_for_ended_phases_and_nothing_before_today_escalates(
+    cli: Callable[..., Run], tmp_path: Path
+) -> None:
     """The plan (weekend calendar) re-dated so that two phases ended: two 注意 lines, the campaign
     starts; its duties due before today are not applicable, and a sweep sends nothing."""
     db = str(tmp_path / "z.db")
@@ -264,7 +290,10 @@ def test_a_campaign_started_with_its_plan_loses_nothing(db_url: str, plan_2026: 
     later=st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=10)),
 )
 def test_no_step_due_before_creation_ever_fires(
-    tmp_path_factory: pytest.TempPathFactory, plan_2026: CampaignSetup, start: dt.datetime, later: dt.timedelta
+    tmp_path_factory: pytest.TempPathFactory,
+    plan_2026: CampaignSetup,
+    start: dt.datetime,
+    later: dt.timedelta,
 ) -> None:
     """Property: whenever the campaign is created, every step due before that moment is
     recorded not applicable (never fired, no message), and sweeps afterwards leave no due step

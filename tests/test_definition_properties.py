@@ -120,10 +120,15 @@ def unreachable_state(d: dict[str, Any], data: st.DataObject) -> tuple[str, str]
 def dead_end(d: dict[str, Any], data: st.DataObject) -> tuple[str, str]:
     lifecycle = d["lifecycle"]
     lifecycle["states"].append({"id": "s_dead_end_x", "label": "死胡同"})
-    lifecycle["transitions"].append({
-        "trigger": "t_into_dead_end_x", "label": "进入死胡同", "source": [lifecycle["initial"]],
-        "dest": "s_dead_end_x", "roles": [d["roles"][0]["id"]],
-    })
+    lifecycle["transitions"].append(
+        {
+            "trigger": "t_into_dead_end_x",
+            "label": "进入死胡同",
+            "source": [lifecycle["initial"]],
+            "dest": "s_dead_end_x",
+            "roles": [d["roles"][0]["id"]],
+        }
+    )
     return f"lifecycle.states[{len(lifecycle['states']) - 1}]", "无法到达任何终止状态"
 
 
@@ -199,10 +204,22 @@ def term_without_a_secret(d: dict[str, Any], data: st.DataObject) -> tuple[str, 
 
 
 MUTATIONS: dict[str, Mutation] = {
-    f.__name__: f for f in (
-        dangling_unit, dangling_role, phase_overlap, phase_gap, unreachable_state, dead_end,
-        ladder_disorder, unknown_guard, bad_template_variable, bad_date, duplicate_unit, year_outside_calendar,
-        timer_needs_a_person, term_without_a_secret,
+    f.__name__: f
+    for f in (
+        dangling_unit,
+        dangling_role,
+        phase_overlap,
+        phase_gap,
+        unreachable_state,
+        dead_end,
+        ladder_disorder,
+        unknown_guard,
+        bad_template_variable,
+        bad_date,
+        duplicate_unit,
+        year_outside_calendar,
+        timer_needs_a_person,
+        term_without_a_secret,
     )
 }
 

@@ -23,8 +23,14 @@ def test_an_edited_stored_definition_is_refused_and_reported(db_url: str) -> Non
         engine.start_campaign(load_setup("county_2023"), key="t")
         started = [e for e in engine.events(campaign="t") if e.trigger == "start_campaign"]
         assert len(started[0].data["definition_sha256"]) == 64
-        item = engine.report("t", Actors.office, title="审批超时", description="施工许可审批超时",
-                             track="construction", channel="hotline").id
+        item = engine.report(
+            "t",
+            Actors.office,
+            title="审批超时",
+            description="施工许可审批超时",
+            track="construction",
+            channel="hotline",
+        ).id
         engine.assign(item, Actors.office, unit="housing_construction_bureau", due=due_in(10))
         with engine.store.write() as conn:  # a database holder lets units close their own items
             row = conn.execute(CAMPAIGN.select().where(CAMPAIGN.c.key == "t")).mappings().one()
@@ -33,7 +39,9 @@ def test_an_edited_stored_definition_is_refused_and_reported(db_url: str) -> Non
                 if t["trigger"] == "close":
                     t["roles"].append("responsible")
                     t["guards"] = [g for g in t["guards"] if g != "actor_outside_unit"]
-            conn.execute(update(CAMPAIGN).where(CAMPAIGN.c.key == "t").values(lifecycle_json=json.dumps(lifecycle)))
+            conn.execute(
+                update(CAMPAIGN).where(CAMPAIGN.c.key == "t").values(lifecycle_json=json.dumps(lifecycle))
+            )
     with Engine(db_url, clock=clock) as engine:
         with pytest.raises(StorageError, match="哈希不符"):
             engine.fire(item, "start_rectification", Actors.unit())
@@ -50,8 +58,15 @@ def test_a_migration_records_the_new_definition(db_url: str) -> None:
         newer = setup.model_copy(update={"definition_version": "2023.2", "title": setup.title + " (修订)"})
         engine.migrate_campaign("t", newer, Actors.office)
         migrated = [e for e in engine.events(campaign="t") if e.trigger == "migrate_campaign"]
-        assert len(migrated) == 1 and migrated[0].data["definition_sha256"] != (
-            next(e for e in engine.events(campaign="t") if e.trigger == "start_campaign").data["definition_sha256"])
+        assert (
+            len(migrated) == 1
+            and migrated[0].data["definition_sha256"]
+            != (
+                next(e for e in engine.events(campaign="t") if e.trigger == "start_campaign").data[
+                    "definition_sha256"
+                ]
+            )
+        )
     with Engine(db_url, clock=clock) as engine:
         assert engine.campaign("t").definition_version == "2023.2"
         assert engine.verify_audit().ok

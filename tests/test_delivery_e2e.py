@@ -39,25 +39,38 @@ def wait_until(check: Any, clock: Any, *, step_seconds: float = 61, timeout: flo
     """Let virtual minutes pass (the robots' window) while the daemon ticks, until ``check()``."""
     deadline = time.monotonic() + timeout
     while not check():
-        assert time.monotonic() < deadline, f"the daemon did not deliver everything in time: {check.__doc__ or ''}"
+        assert time.monotonic() < deadline, (
+            f"the daemon did not deliver everything in time: {check.__doc__ or ''}"
+        )
         clock.advance(dt.timedelta(seconds=step_seconds))
         time.sleep(0.3)
 
 
-def test_a_simulated_campaign_is_delivered_once_to_every_peer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_simulated_campaign_is_delivered_once_to_every_peer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     stack = contextlib.ExitStack()
     recorder, port = stack.enter_context(smtp_server())
     setup = with_contacts(load_setup("county_2023"))
     sim_out = io.StringIO()
-    simulation = Simulation(setup, items=40, start=local("2023-07-20").date(), until=local("2023-08-20").date(),
-                            seed=11, out=sim_out)
+    simulation = Simulation(
+        setup,
+        items=40,
+        start=local("2023-07-20").date(),
+        until=local("2023-08-20").date(),
+        seed=11,
+        out=sim_out,
+    )
     clock = simulation.clock
     db = str(tmp_path / "e2e.db")
     engine = Engine(db, clock=clock, seed=11)
     virtual_seconds = lambda: clock.now().timestamp()
     try:
-        with p.serve("aliyun") as sms, p.serve("wecom", now=virtual_seconds) as wecom, \
-                p.serve("dingtalk", now=virtual_seconds) as ding:
+        with (
+            p.serve("aliyun") as sms,
+            p.serve("wecom", now=virtual_seconds) as wecom,
+            p.serve("dingtalk", now=virtual_seconds) as ding,
+        ):
             ding.keywords = ()  # this robot is secured by signing alone
             simulation.run(engine)
             clock.set(local("2023-08-21", 10))  # office hours: no SMS quiet time in the way
@@ -66,18 +79,41 @@ def test_a_simulated_campaign_is_delivered_once_to_every_peer(tmp_path: Path, ca
             assert {"email", "sms", "wecom", "dingtalk"} <= set(channels), channels
             refused = min({r.recipient for r in queued if r.channel == "email"})
             recorder.refuse.add(refused)
-            dispatcher = Dispatcher(engine, [
-                EmailChannel(host="localhost", port=port, sender=USER, username=USER, password=PASSWORD,
-                             ssl_context=client_context(), timeout=5.0),
-                AliyunSms(access_key_id=p.ALIYUN_KEY_ID, access_key_secret=p.ALIYUN_SECRET, sign_name="XX县作风办",
-                          policy=LOCAL, endpoint=sms.url, timeout=5.0),
-                WeComRobot(key=p.WECOM_KEY, policy=LOCAL, endpoint=wecom.url + "cgi-bin/webhook/send"),
-                DingTalkRobot(access_token=p.DINGTALK_TOKEN, secret=p.DINGTALK_SECRET, keywords=(), policy=LOCAL,
-                              endpoint=ding.url + "robot/send"),
-            ], seed=11)
+            dispatcher = Dispatcher(
+                engine,
+                [
+                    EmailChannel(
+                        host="localhost",
+                        port=port,
+                        sender=USER,
+                        username=USER,
+                        password=PASSWORD,
+                        ssl_context=client_context(),
+                        timeout=5.0,
+                    ),
+                    AliyunSms(
+                        access_key_id=p.ALIYUN_KEY_ID,
+                        access_key_secret=p.ALIYUN_SECRET,
+                        sign_name="XX县作风办",
+                        policy=LOCAL,
+                        endpoint=sms.url,
+                        timeout=5.0,
+                    ),
+                    WeComRobot(key=p.WECOM_KEY, policy=LOCAL, endpoint=wecom.url + "cgi-bin/webhook/send"),
+                    DingTalkRobot(
+                        access_token=p.DINGTALK_TOKEN,
+                        secret=p.DINGTALK_SECRET,
+                        keywords=(),
+                        policy=LOCAL,
+                        endpoint=ding.url + "robot/send",
+                    ),
+                ],
+                seed=11,
+            )
             daemon = Daemon(engine, interval=0.2, dispatch=dispatcher.dispatch, log=io.StringIO())
             daemon.start()
             try:
+
                 def settled() -> bool:
                     waiting = engine.outbox("sim", status="pending") + engine.outbox("sim", status="sending")
                     settled.__doc__ = str(Counter((r.channel, r.last_error) for r in waiting).most_common(4))
@@ -85,7 +121,9 @@ def test_a_simulated_campaign_is_delivered_once_to_every_peer(tmp_path: Path, ca
 
                 wait_until(settled, clock)
                 dead = engine.outbox("sim", status="dead")
-                assert dead and {r.recipient for r in dead} == {refused}, Counter((r.channel, r.last_error) for r in dead)
+                assert dead and {r.recipient for r in dead} == {refused}, Counter(
+                    (r.channel, r.last_error) for r in dead
+                )
                 listed = main(["--db", db, "outbox", "list", "--status", "dead"])
                 shown = capsys.readouterr().out
                 assert listed == 0 and "死信" in shown and "550" in shown

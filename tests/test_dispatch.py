@@ -40,9 +40,21 @@ def at(day: str, hh: int = 10, mm: int = 0) -> dt.datetime:
 
 def with_email_contacts(setup: CampaignSetup, channels: list[str] | None = None) -> CampaignSetup:
     """Every unit reached by email (or ``channels``) at ``<unit>@example.gov.cn``."""
-    units = [u.model_copy(update={"contacts": [ContactSpec(
-        name=f"{u.name}联络员", email=f"{u.id}@example.gov.cn", mobile="13800000000",
-        channels=channels or ["email"])]}) for u in setup.units]
+    units = [
+        u.model_copy(
+            update={
+                "contacts": [
+                    ContactSpec(
+                        name=f"{u.name}联络员",
+                        email=f"{u.id}@example.gov.cn",
+                        mobile="13800000000",
+                        channels=channels or ["email"],
+                    )
+                ]
+            }
+        )
+        for u in setup.units
+    ]
     return setup.model_copy(update={"units": units})
 
 
@@ -68,8 +80,11 @@ class Recorder:
 
 
 def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
-    ok = isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode() and \
-        auth_data.password == PASSWORD.encode()
+    ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login == USER.encode()
+        and auth_data.password == PASSWORD.encode()
+    )
     return AuthResult(success=ok, handled=False)
 
 
@@ -95,9 +110,16 @@ def smtp_server(recorder: Recorder | None = None) -> Iterator[tuple[Recorder, in
     ``recorder`` (default a plain :class:`Recorder`) handles what it receives."""
     recorder = recorder or Recorder()
     port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port, tls_context=server_context(),
-                            require_starttls=True, authenticator=authenticator, auth_required=True,
-                            auth_require_tls=True)
+    controller = Controller(
+        recorder,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=server_context(),
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_required=True,
+        auth_require_tls=True,
+    )
     controller.start()
     try:
         yield recorder, port
@@ -112,9 +134,17 @@ def smtp() -> Iterator[tuple[Recorder, int]]:
 
 
 def mail_channel(port: int, **kw: Any) -> EmailChannel:
-    options: dict[str, Any] = {"host": "localhost", "port": port, "sender": USER, "security": "starttls",
-                               "username": USER, "password": PASSWORD, "sender_name": "县作风办",
-                               "ssl_context": client_context(), "timeout": 5.0}
+    options: dict[str, Any] = {
+        "host": "localhost",
+        "port": port,
+        "sender": USER,
+        "security": "starttls",
+        "username": USER,
+        "password": PASSWORD,
+        "sender_name": "县作风办",
+        "ssl_context": client_context(),
+        "timeout": 5.0,
+    }
     options.update(kw)
     return EmailChannel(**options)
 
@@ -132,13 +162,16 @@ def start_reached_by(engine: Engine, clock: VirtualClock, channels: list[str]) -
 
 
 def assigned(engine: Engine, title: str = "施工许可审批超时") -> int:
-    item = engine.report("test", OFFICE, title=title, description="审批超过承诺时限", track="construction",
-                         channel="hotline").id
+    item = engine.report(
+        "test", OFFICE, title=title, description="审批超过承诺时限", track="construction", channel="hotline"
+    ).id
     engine.assign(item, OFFICE, unit=UNIT, due="2023-08-31")
     return item
 
 
-def test_a_message_is_delivered_once_by_starttls_with_auth(started: Engine, smtp: tuple[Recorder, int]) -> None:
+def test_a_message_is_delivered_once_by_starttls_with_auth(
+    started: Engine, smtp: tuple[Recorder, int]
+) -> None:
     recorder, port = smtp
     item = assigned(started)
     (row,) = started.outbox("test", status="pending")
@@ -164,8 +197,15 @@ def test_a_message_is_delivered_once_by_starttls_with_auth(started: Engine, smtp
 def test_implicit_tls(started: Engine) -> None:
     recorder = Recorder()
     port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port, ssl_context=server_context(),
-                            authenticator=authenticator, auth_required=True, auth_require_tls=False)
+    controller = Controller(
+        recorder,
+        hostname="127.0.0.1",
+        port=port,
+        ssl_context=server_context(),
+        authenticator=authenticator,
+        auth_required=True,
+        auth_require_tls=False,
+    )
     controller.start()
     try:
         assigned(started)
@@ -186,7 +226,9 @@ def test_a_wrong_password_is_permanent_and_never_shown(started: Engine, smtp: tu
     assert PASSWORD not in repr(mail_channel(port))
 
 
-def test_a_non_ascii_password_is_refused_without_repeating_it(started: Engine, smtp: tuple[Recorder, int]) -> None:
+def test_a_non_ascii_password_is_refused_without_repeating_it(
+    started: Engine, smtp: tuple[Recorder, int]
+) -> None:
     _, port = smtp
     assigned(started)
     assert Dispatcher(started, [mail_channel(port, password="口令-不可外泄")]).dispatch().dead == 1
@@ -218,9 +260,13 @@ def test_a_refused_recipient_5xx_is_dead_at_once_4xx_is_retried(
     assert dispatcher.dispatch().sent == 1 and len(recorder.messages) == 1
 
 
-def test_a_server_that_is_down_exhausts_the_retries_with_growing_waits(started: Engine, clock: VirtualClock) -> None:
+def test_a_server_that_is_down_exhausts_the_retries_with_growing_waits(
+    started: Engine, clock: VirtualClock
+) -> None:
     assigned(started)
-    dispatcher = Dispatcher(started, [mail_channel(free_port(), timeout=2.0)], max_attempts=4, backoff=60, seed=5)
+    dispatcher = Dispatcher(
+        started, [mail_channel(free_port(), timeout=2.0)], max_attempts=4, backoff=60, seed=5
+    )
     waits = []
     for _ in range(4):
         before = clock.now()
@@ -310,16 +356,26 @@ def test_the_definition_routes_contacts_without_a_preference(engine: Engine, clo
     setup = items_only(load_setup("county_2023"))
     contacts = {
         UNIT: ContactSpec(name="甲", email="jia@example.gov.cn", mobile="13800000001"),
-        "finance_bureau": ContactSpec(name="乙", email="yi@example.gov.cn", mobile="13800000002", channels=["email"]),
+        "finance_bureau": ContactSpec(
+            name="乙", email="yi@example.gov.cn", mobile="13800000002", channels=["email"]
+        ),
         "commerce_bureau": ContactSpec(name="丙", email="bing@example.gov.cn"),
     }
-    units = [u.model_copy(update={"contacts": [contacts[u.id]]}) if u.id in contacts else u for u in setup.units]
+    units = [
+        u.model_copy(update={"contacts": [contacts[u.id]]}) if u.id in contacts else u for u in setup.units
+    ]
     engine.start_campaign(setup.model_copy(update={"units": units}), key="test")
     for unit in contacts:
-        item = engine.report("test", OFFICE, title="t", description="d", track="construction", channel="hotline").id
+        item = engine.report(
+            "test", OFFICE, title="t", description="d", track="construction", channel="hotline"
+        ).id
         engine.assign(item, OFFICE, unit=unit, due="2023-08-31")
     routed = {(r.channel, r.recipient) for r in engine.outbox("test")}
-    assert routed == {("sms", "13800000001"), ("email", "yi@example.gov.cn"), ("email", "bing@example.gov.cn")}
+    assert routed == {
+        ("sms", "13800000001"),
+        ("email", "yi@example.gov.cn"),
+        ("email", "bing@example.gov.cn"),
+    }
 
 
 def test_two_dispatchers_share_the_outbox_without_sending_twice(

@@ -34,16 +34,27 @@ BUREAU = Actors.unit(HOUSING)
 TITLE = "县住建局关于工程建设项目招投标管理的若干规定"
 
 
-def _list(engine: Engine, campaign: CampaignView, unit: str = HOUSING, actor: Actor = BUREAU, title: str = TITLE):
-    return engine.list_document(campaign.key, actor, unit=unit, title=title, doc_number="县住建发〔2019〕12号")
+def _list(
+    engine: Engine, campaign: CampaignView, unit: str = HOUSING, actor: Actor = BUREAU, title: str = TITLE
+):
+    return engine.list_document(
+        campaign.key, actor, unit=unit, title=title, doc_number="县住建发〔2019〕12号"
+    )
 
 
 def test_a_document_is_listed_reviewed_and_decided(engine: Engine, campaign: CampaignView) -> None:
     doc = _list(engine, campaign)
     # Monday 07-03 09:00, 20 working days: 07-31.
-    assert (doc.state, doc.state_label, doc.due, doc.decided, doc.version) == ("to_review", "已列入清理",
-                                                                                dt.date(2023, 7, 31), False, 1)
-    with pytest.raises(TransitionNotAllowedError, match=r"规范性文件 1 不能执行「.+」\(.+\): 当前状态为「已列入清理」"):
+    assert (doc.state, doc.state_label, doc.due, doc.decided, doc.version) == (
+        "to_review",
+        "已列入清理",
+        dt.date(2023, 7, 31),
+        False,
+        1,
+    )
+    with pytest.raises(
+        TransitionNotAllowedError, match=r"规范性文件 1 不能执行「.+」\(.+\): 当前状态为「已列入清理」"
+    ):
         engine.fire_document(doc.id, "revise", BUREAU, reason="x")
     with pytest.raises(PermissionDeniedError):
         engine.fire_document(doc.id, "start_review", Actors.unit("commerce_bureau"))
@@ -52,15 +63,23 @@ def test_a_document_is_listed_reviewed_and_decided(engine: Engine, campaign: Cam
         engine.fire_document(doc.id, "revise", BUREAU, reason="x", expected_version=doc.version)
     with pytest.raises(GuardFailedError, match="有理由"):
         engine.fire_document(doc.id, "revise", BUREAU)
-    decided = engine.fire_document(doc.id, "revise", BUREAU, reason="与《优化营商环境条例》不符, 修订第五条",
-                                   expected_version=reviewing.version)
+    decided = engine.fire_document(
+        doc.id,
+        "revise",
+        BUREAU,
+        reason="与《优化营商环境条例》不符, 修订第五条",
+        expected_version=reviewing.version,
+    )
     assert (decided.state, decided.state_label, decided.decided) == ("revised", "修订", True)
     assert decided.decided_at is not None and decided.decision_note.startswith("与《优化营商环境条例》")
     assert engine.documents(campaign.key, state="revised") == [decided]
     assert engine.documents(campaign.key, unit="commerce_bureau") == []
     events = engine.document_events(doc.id)
     assert [(e.trigger, e.from_state, e.to_state) for e in events] == [
-        ("list_document", None, "to_review"), ("start_review", "to_review", "reviewing"), ("revise", "reviewing", "revised")]
+        ("list_document", None, "to_review"),
+        ("start_review", "to_review", "reviewing"),
+        ("revise", "reviewing", "revised"),
+    ]
     assert all(e.item_id is None for e in events)
     # The decision was sent to the office, as the definition says.
     kinds = [m.kind for m in engine.outbox(campaign.key) if m.payload.get("document_id") == doc.id]
@@ -93,7 +112,11 @@ def test_the_ladder_escalates_an_undecided_document_once_and_stops_at_the_decisi
     assert (after.light, after.escalation_level, after.version) == ("red", 1, 2)
     steps = [e for e in engine.document_events(late.id) if e.trigger == "document_step"]
     assert len(steps) == 1 and steps[0].data["caught_up"] == ["reminder", "red"] and steps[0].data["late"]
-    assert [e.trigger for e in engine.document_events(decided.id)] == ["list_document", "start_review", "retain"]
+    assert [e.trigger for e in engine.document_events(decided.id)] == [
+        "list_document",
+        "start_review",
+        "retain",
+    ]
     sent = [m for m in engine.outbox(campaign.key) if m.payload.get("document_id") == late.id]
     assert {m.kind for m in sent} == {"document_overdue"}
     assert engine.documents(campaign.key, state="to_review")[0].light == "red"
@@ -120,7 +143,9 @@ def test_check_refuses_a_document_lifecycle_that_cannot_run() -> None:
         d["documents"]["lifecycle"]["operations"] = {}
 
     problems = _county_yaml_problems(bad_guard)
-    assert any(p.startswith("documents.lifecycle.transitions[1].guards[0]:") and "has_measure" in p for p in problems)
+    assert any(
+        p.startswith("documents.lifecycle.transitions[1].guards[0]:") and "has_measure" in p for p in problems
+    )
     assert any(p.startswith("documents.lifecycle.transitions[2].effects[0]:") for p in problems)
     assert any(p.startswith("documents.lifecycle.operations.report:") for p in problems)
 
@@ -143,8 +168,10 @@ def test_check_refuses_a_document_lifecycle_that_cannot_run() -> None:
 
 # ------------------------------------------------------------------- generated sequences
 
-OPS = st.lists(st.sampled_from(["start_review", "retain", "revise", "abolish", "no_reason", "days", "sweep"]),
-               max_size=12)
+OPS = st.lists(
+    st.sampled_from(["start_review", "retain", "revise", "abolish", "no_reason", "days", "sweep"]),
+    max_size=12,
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -176,9 +203,12 @@ def test_documents_keep_their_invariants_over_generated_sequences(
                 else:
                     trigger = "retain" if op == "no_reason" else op
                     allowed = (trigger == "start_review" and before.state == "to_review") or (
-                        trigger != "start_review" and before.state == "reviewing" and op != "no_reason")
+                        trigger != "start_review" and before.state == "reviewing" and op != "no_reason"
+                    )
                     try:
-                        engine.fire_document(doc.id, trigger, BUREAU, reason=None if op == "no_reason" else "依规定")
+                        engine.fire_document(
+                            doc.id, trigger, BUREAU, reason=None if op == "no_reason" else "依规定"
+                        )
                     except (TransitionNotAllowedError, GuardFailedError):
                         assert not allowed
                     else:
@@ -186,28 +216,52 @@ def test_documents_keep_their_invariants_over_generated_sequences(
                 after = engine.document(doc.id)
                 assert after.state in {s.id for s in lifecycle.lifecycle.states}
                 assert after.decided == (after.state in final) == (after.decided_at is not None)
-                assert rank[after.light] >= rank[before.light] and after.escalation_level >= before.escalation_level
+                assert (
+                    rank[after.light] >= rank[before.light]
+                    and after.escalation_level >= before.escalation_level
+                )
                 if before.decided:
                     assert after == before
         engine.sweep()
         for doc in docs:
             events = engine.document_events(doc.id)
-            decided_at = next((e.seq for e in events if e.to_state in final and e.from_state != e.to_state), None)
+            decided_at = next(
+                (e.seq for e in events if e.to_state in final and e.from_state != e.to_state), None
+            )
             if decided_at is not None:
                 assert not [e for e in events if e.trigger == "document_step" and e.seq > decided_at]
-            assert engine.document(doc.id).version == len([e for e in events if e.trigger != "list_document"
-                                                            and (e.from_state != e.to_state
-                                                                 or "light" in e.data
-                                                                 or "escalation_level" in e.data)]) + 1
+            assert (
+                engine.document(doc.id).version
+                == len(
+                    [
+                        e
+                        for e in events
+                        if e.trigger != "list_document"
+                        and (e.from_state != e.to_state or "light" in e.data or "escalation_level" in e.data)
+                    ]
+                )
+                + 1
+            )
         assert engine.verify_audit(campaign.key).ok
 
 
-def test_the_cli_lists_reviews_and_decides_documents(cli: Cli, db: str) -> None:  # noqa: F811
+def test_the_cli_lists_reviews_and_decides_documents(cli: Cli, db: str) -> None:
     """``zhenggai document add | list | fire`` end to end (Chinese trigger labels work too)."""
     unit = ["--actor", "李科长", "--role", "responsible", "--as-unit", HOUSING]
     init(cli, db)
-    added = cli("--db", db, "document", "add", "--unit", HOUSING, "--title", TITLE, "--doc-number", "县住建发〔2019〕12号",
-                *unit)
+    added = cli(
+        "--db",
+        db,
+        "document",
+        "add",
+        "--unit",
+        HOUSING,
+        "--title",
+        TITLE,
+        "--doc-number",
+        "县住建发〔2019〕12号",
+        *unit,
+    )
     assert added.code == 0, added.err
     assert added.out.startswith(f"已登记规范性文件 1: {TITLE} (县住建局; 状态: 已列入清理; 清理期限")
     started = cli("--db", db, "document", "fire", "1", "开始审查", *unit)
@@ -224,7 +278,9 @@ def test_the_cli_lists_reviews_and_decides_documents(cli: Cli, db: str) -> None:
     assert other.code == 1 and "无权操作" in other.err
 
 
-def test_the_registers_carry_the_document_review(engine: Engine, campaign: CampaignView, tmp_path: object) -> None:
+def test_the_registers_carry_the_document_review(
+    engine: Engine, campaign: CampaignView, tmp_path: object
+) -> None:
     """``report registers``: a 规范性文件清理台账 sheet with every listed document, read back."""
     from pathlib import Path
 
@@ -234,14 +290,28 @@ def test_the_registers_carry_the_document_review(engine: Engine, campaign: Campa
     decided = _list(engine, campaign)
     engine.fire_document(decided.id, "start_review", BUREAU)
     engine.fire_document(decided.id, "abolish", BUREAU, reason="上位法已废止")
-    _list(engine, campaign, title="=HYPERLINK(\"http://x\")招商办法")
+    _list(engine, campaign, title='=HYPERLINK("http://x")招商办法')
     out = Path(str(tmp_path)) / "out"
     (path,) = write_reports(engine, campaign.key, "registers", out)
     sheet = openpyxl.load_workbook(path)["规范性文件清理台账"]
     rows = [r for r in sheet.iter_rows(values_only=True)]
     assert rows[1][0].endswith("共 2 份, 已作出结论 1 份")
-    assert rows[2] == ("序号", "制定单位", "文件名称", "文号", "状态", "清理期限", "预警", "结论日期", "结论理由")
+    assert rows[2] == (
+        "序号",
+        "制定单位",
+        "文件名称",
+        "文号",
+        "状态",
+        "清理期限",
+        "预警",
+        "结论日期",
+        "结论理由",
+    )
     first, second = rows[3], rows[4]
     assert first[1:5] == ("县住建局", TITLE, "县住建发〔2019〕12号", "废止") and first[8] == "上位法已废止"
     assert first[5] == "2023-07-31 (周一)" and first[6] == "绿灯" and first[7] is not None
-    assert second[2] == "'=HYPERLINK(\"http://x\")招商办法" and second[4] == "已列入清理" and second[7] in (None, "")
+    assert (
+        second[2] == '\'=HYPERLINK("http://x")招商办法'
+        and second[4] == "已列入清理"
+        and second[7] in (None, "")
+    )

@@ -27,8 +27,9 @@ def test_full_by_default_normal_when_chosen(tmp_path: Path) -> None:
         assert synchronous(engine) == 1
 
 
-def test_a_bad_setting_is_one_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_setting_is_one_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(StorageError, match="持久性设置"):
         Engine(tmp_path / "c.db", durability="fast")
     Engine(tmp_path / "d.db").dispose()

@@ -44,8 +44,10 @@ def campaign(engine: Engine) -> CampaignView:
 
 def duty_events(engine: Engine, duty: str, unit: str) -> list[dict[str, Any]]:
     return [
-        {"trigger": e.trigger, **e.data} for e in engine.events(campaign="test")
-        if e.trigger in ("duty_step", "duty_missed", "complete_duty") and e.data["duty"] == duty
+        {"trigger": e.trigger, **e.data}
+        for e in engine.events(campaign="test")
+        if e.trigger in ("duty_step", "duty_missed", "complete_duty")
+        and e.data["duty"] == duty
         and e.data["unit"] == unit
     ]
 
@@ -57,15 +59,22 @@ def test_occurrences_of_dated_weekly_fortnightly_and_monthly_duties() -> None:
     base = {"id": "d", "label": "职责", "units": ["u"], "to": "r"}
     assert occurrences(DutySpec(**base, due=d("2023-07-31"))) == [d("2023-07-31")]
     weekly = DutySpec(**base, every="week", weekday=5, start=d("2023-06-01"), end=d("2023-06-30"))
-    assert occurrences(weekly) == [d("2023-06-02"), d("2023-06-09"), d("2023-06-16"), d("2023-06-23"),
-                                   d("2023-06-30")]
+    assert occurrences(weekly) == [
+        d("2023-06-02"),
+        d("2023-06-09"),
+        d("2023-06-16"),
+        d("2023-06-23"),
+        d("2023-06-30"),
+    ]
     fortnight = DutySpec(**base, every="fortnight", weekday=1, start=d("2023-07-05"), end=d("2023-08-14"))
     assert occurrences(fortnight) == [d("2023-07-10"), d("2023-07-24"), d("2023-08-07")]
     monthly = DutySpec(**base, every="month", start=d("2024-01-31"), end=d("2024-04-30"))
     assert occurrences(monthly) == [d("2024-01-31"), d("2024-02-29"), d("2024-03-31"), d("2024-04-30")]
 
 
-def test_starting_the_plan_arms_every_occurrence_for_every_unit(engine: Engine, campaign: CampaignView) -> None:
+def test_starting_the_plan_arms_every_occurrence_for_every_unit(
+    engine: Engine, campaign: CampaignView
+) -> None:
     """The built-in plan: 486 occurrences — 36 units' 一报告四清单 by 7-31, the weekly 部门联动
     collection from its 5 units (31 Fridays, of which 9-29 and 10-06 are holidays and both move
     to the make-up working day 10-07: 30 occurrences), the lead units' fortnightly reports (6
@@ -76,8 +85,13 @@ def test_starting_the_plan_arms_every_occurrence_for_every_unit(engine: Engine, 
     assert per["self_inspection_pack"] == 36 and per["department_referral_collection"] == 5 * 30
     assert per["lead_unit_progress_report"] == 6 * 12 and per["publicity_column"] == 6
     assert {x.unit for x in duties if x.duty == "lead_unit_progress_report"} == {
-        "discipline_commission", "development_reform_commission", "housing_construction_bureau",
-        "government_office", "government_service_center", "political_legal_committee"}
+        "discipline_commission",
+        "development_reform_commission",
+        "housing_construction_bureau",
+        "government_office",
+        "government_service_center",
+        "political_legal_committee",
+    }
     pack = engine.duties("test", unit=UNIT, due_by=d("2023-07-31"), status="open")
     assert [x.duty for x in pack if x.due == d("2023-07-31")] == ["self_inspection_pack"]
     assert pack[-1].deliverable == "自查报告、问题清单、责任清单、措施清单、时间清单"
@@ -106,9 +120,19 @@ def test_a_missing_ledger_is_reminded_then_chased_up_the_ladder(
         (ledger,) = [x for x in engine.duties("test", unit=UNIT) if x.duty == "rectification_ledger"]
         assert (ledger.light, ledger.escalation_level) == (light, level), day
     assert [e["step"] for e in duty_events(engine, "rectification_ledger", UNIT)] == [
-        "remind", "chase", "red", "listed_supervision", "accountability"]
-    kinds = [m for m in engine.outbox("test") if m.recipient == f"unit:{UNIT}" and m.kind.startswith("duty_")
-             and m.payload.get("duty") == "rectification_ledger"]
+        "remind",
+        "chase",
+        "red",
+        "listed_supervision",
+        "accountability",
+    ]
+    kinds = [
+        m
+        for m in engine.outbox("test")
+        if m.recipient == f"unit:{UNIT}"
+        and m.kind.startswith("duty_")
+        and m.payload.get("duty") == "rectification_ledger"
+    ]
     assert {m.kind for m in kinds} == {"duty_due_soon", "duty_overdue", "duty_listed"}
     listed = next(m for m in kinds if m.kind == "duty_listed")
     assert listed.payload["deliverable"] == "整改台账 (实行销号管理)"
@@ -128,15 +152,21 @@ def test_units_without_their_pack_when_inspection_ends_go_through_the_duty_ladde
     engine.complete_duty(mine.id, Actor("李科长", "responsible", UNIT))
     clock.set(at("2023-08-01", 0, 30))
     engine.sweep()
-    (escalated,) = [e.data for e in engine.events(campaign="test")
-                    if e.trigger == "phase_action" and e.data.get("duty") == "self_inspection_pack"]
+    (escalated,) = [
+        e.data
+        for e in engine.events(campaign="test")
+        if e.trigger == "phase_action" and e.data.get("duty") == "self_inspection_pack"
+    ]
     assert (escalated["phase"], escalated["edge"], escalated["count"]) == ("inspection", "end", 0)
     on_ladder = {x["unit"]: x["listed_on"] for x in escalated["on_ladder"]}
     assert len(on_ladder) == 35 and UNIT not in on_ladder and on_ladder["court"] == "2023-08-07"
     (court,) = [x for x in engine.duties("test", unit="court") if x.duty == "self_inspection_pack"]
     assert court.escalation_level == 0
-    for day, step, light, level in [("2023-08-03", "red", "red", 0), ("2023-08-07", "listed_supervision", "red", 1),
-                                    ("2023-08-14", "accountability", "red", 2)]:
+    for day, step, light, level in [
+        ("2023-08-03", "red", "red", 0),
+        ("2023-08-07", "listed_supervision", "red", 1),
+        ("2023-08-14", "accountability", "red", 2),
+    ]:
         clock.set(at(day, 9, 0))
         engine.sweep()
         assert duty_events(engine, "self_inspection_pack", "court")[-1]["step"] == step, day
@@ -144,9 +174,19 @@ def test_units_without_their_pack_when_inspection_ends_go_through_the_duty_ladde
         assert (court.light, court.escalation_level) == (light, level), day
     # (the reminder of 7-26, never swept before 8-01, was folded into the 催报)
     assert [e["step"] for e in duty_events(engine, "self_inspection_pack", "court")] == [
-        "chase", "red", "listed_supervision", "accountability"]
-    (listed,) = [m for m in engine.outbox("test") if m.kind == "duty_listed" and m.recipient == "unit:court"
-                 and m.payload.get("duty") == "self_inspection_pack" and m.payload.get("step") == "listed_supervision"]
+        "chase",
+        "red",
+        "listed_supervision",
+        "accountability",
+    ]
+    (listed,) = [
+        m
+        for m in engine.outbox("test")
+        if m.kind == "duty_listed"
+        and m.recipient == "unit:court"
+        and m.payload.get("duty") == "self_inspection_pack"
+        and m.payload.get("step") == "listed_supervision"
+    ]
     assert listed.payload["days_overdue"] == 5
 
 
@@ -220,14 +260,21 @@ def test_cli_duty_list_and_done(tmp_path: Any, capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == ["编号", "职责", "单位", "到期", "状态", "预警", "督办"]
     row = next(line for line in out.splitlines() if "一报告四清单" in line)
-    assert row.split() == [str(pack["id"]), "报送\"一报告四清单\"", "县住建局", format_date(pack_due), "未完成", "绿灯"]
+    assert row.split() == [
+        str(pack["id"]),
+        '报送"一报告四清单"',
+        "县住建局",
+        format_date(pack_due),
+        "未完成",
+        "绿灯",
+    ]
     assert out.rstrip().endswith(f"共 {len(listed)} 项, 已完成 0 项, 未完成 {len(listed)} 项")
     other = ["--actor", "刘科长", "--role", "responsible", "--as-unit", "court"]
     assert main(["--db", db, "duty", "done", str(pack["id"]), *other]) == 1
     assert capsys.readouterr().err.startswith("错误: 无权操作: 刘科长")
     mine = ["--actor", "李科长", "--role", "responsible", "--as-unit", UNIT]
     assert main(["--db", db, "duty", "done", str(pack["id"]), "--note", "已报送", *mine]) == 0
-    assert capsys.readouterr().out.startswith(f"职责 {pack['id']} 已完成: 县住建局 报送\"一报告四清单\"")
+    assert capsys.readouterr().out.startswith(f'职责 {pack["id"]} 已完成: 县住建局 报送"一报告四清单"')
     assert main(["--db", db, "duty", "list", "--unit", UNIT, "--open", "--json"]) == 0
     assert pack["id"] not in [x["id"] for x in json.loads(capsys.readouterr().out)]
     assert main(["--db", db, "duty", "list", "--due-by", "2023-02-30"]) == 2
@@ -240,6 +287,14 @@ def test_monthly_rhythms_keep_their_day() -> None:
     from zhenggai.engine._steps import recurring
 
     assert recurring(dt.date(2023, 1, 31), dt.date(2023, 5, 31), "month") == [
-        dt.date(2023, 1, 31), dt.date(2023, 2, 28), dt.date(2023, 3, 31), dt.date(2023, 4, 30), dt.date(2023, 5, 31)]
+        dt.date(2023, 1, 31),
+        dt.date(2023, 2, 28),
+        dt.date(2023, 3, 31),
+        dt.date(2023, 4, 30),
+        dt.date(2023, 5, 31),
+    ]
     assert recurring(dt.date(2023, 7, 1), dt.date(2023, 7, 29), "fortnight") == [
-        dt.date(2023, 7, 1), dt.date(2023, 7, 15), dt.date(2023, 7, 29)]
+        dt.date(2023, 7, 1),
+        dt.date(2023, 7, 15),
+        dt.date(2023, 7, 29),
+    ]

@@ -45,9 +45,9 @@ def setup() -> CampaignSetup:
     """The built-in plan with its item lifecycle only: its document review (规范性文件清理) is a
     second lifecycle with a Machine of its own (see the last test)."""
     full = load_setup("county_2023")
-    return full.model_copy(update={
-        "documents": None, "ladders": [x for x in full.ladders if x.subject != "document"],
-    })
+    return full.model_copy(
+        update={"documents": None, "ladders": [x for x in full.ladders if x.subject != "document"]}
+    )
 
 
 def test_the_document_lifecycle_is_one_more_machine_shared_the_same_way(

@@ -31,21 +31,42 @@ def subjects(engine: Engine) -> dict[int, tuple[str, int]]:
 def one_of_each(engine: Engine, clock: VirtualClock) -> dict[str, int]:
     """Acts whose events are about each kind of subject; the subjects' ids by kind."""
     camp = engine.start_campaign(load_setup("county_2023"), key="test")
-    item = engine.report(camp.key, Actors.office, title="审批超时", description="施工许可审批超时",
-                         track="construction", channel="hotline")
+    item = engine.report(
+        camp.key,
+        Actors.office,
+        title="审批超时",
+        description="施工许可审批超时",
+        track="construction",
+        channel="hotline",
+    )
     engine.assign(item.id, Actors.office, unit=HOUSING, due="2023-08-31")
     document = engine.list_document(camp.key, BUREAU, unit=HOUSING, title="县住建局关于招投标管理的若干规定")
-    contact = engine.add_contact(camp.key, Actors.office, NewContact(unit=HOUSING, name="李科长",
-                                                                    mobile="13800000001"))
-    mechanism = engine.register_mechanism(camp.key, BUREAU, unit=HOUSING, title="施工许可限时办结制度",
-                                          kind="rule", status="established", date=dt.date(2023, 7, 3))
+    contact = engine.add_contact(
+        camp.key, Actors.office, NewContact(unit=HOUSING, name="李科长", mobile="13800000001")
+    )
+    mechanism = engine.register_mechanism(
+        camp.key,
+        BUREAU,
+        unit=HOUSING,
+        title="施工许可限时办结制度",
+        kind="rule",
+        status="established",
+        date=dt.date(2023, 7, 3),
+    )
     practice = engine.submit_practice(camp.key, BUREAU, title="拿地即开工", summary="审批提速")
     (duty,) = [d for d in engine.duties(camp.key, unit=HOUSING) if d.duty == "self_inspection_pack"]
     engine.complete_duty(duty.id, Actor("李科长", "responsible", HOUSING))
     clock.advance(dt.timedelta(days=40))
     engine.sweep()  # ladder steps, phase actions, duty reminders
-    return {"campaign": camp.id, "item": item.id, "document": document.id, "contact": contact.id,
-            "mechanism": mechanism.id, "practice": practice.id, "duty": duty.id}
+    return {
+        "campaign": camp.id,
+        "item": item.id,
+        "document": document.id,
+        "contact": contact.id,
+        "mechanism": mechanism.id,
+        "practice": practice.id,
+        "duty": duty.id,
+    }
 
 
 def test_every_subject_has_its_history_and_verify_derives_the_same(db_url: str) -> None:

@@ -32,8 +32,14 @@ def checkouts() -> Iterator[list[object]]:
 
 
 def _report(engine: Engine, campaign: CampaignView) -> int:
-    return engine.report(campaign.key, Actors.office, title="审批超时", description="施工许可审批超时",
-                         track="construction", channel="hotline").id
+    return engine.report(
+        campaign.key,
+        Actors.office,
+        title="审批超时",
+        description="施工许可审批超时",
+        track="construction",
+        channel="hotline",
+    ).id
 
 
 def test_the_event_returned_is_the_one_in_the_chain(engine: Engine, campaign: CampaignView) -> None:
@@ -42,7 +48,11 @@ def test_the_event_returned_is_the_one_in_the_chain(engine: Engine, campaign: Ca
     assert isinstance(fired, FiredTransition)
     assert fired.item == engine.item(item)
     assert fired.event == engine.events(item)[-1]
-    assert (fired.event.trigger, fired.event.from_state, fired.event.to_state) == ("assign", "identified", "assigned")
+    assert (fired.event.trigger, fired.event.from_state, fired.event.to_state) == (
+        "assign",
+        "identified",
+        "assigned",
+    )
     assert fired.event.data["unit"] == HOUSING and "bind" not in fired.event.data
 
 
@@ -62,7 +72,9 @@ def test_campaign_info_from_the_cache_reads_nothing(
     assert len(checkouts) == 1 and info.view == campaign
     assert dict(info.units)[HOUSING] == dict(engine.units(campaign.key))[HOUSING]
     assert [t for t, _ in info.tracks] == [t for t, _ in engine.tracks(campaign.key)]
-    assert info.lifecycle == engine.lifecycle(campaign.key) and info.definition == engine.definition(campaign.key)
+    assert info.lifecycle == engine.lifecycle(campaign.key) and info.definition == engine.definition(
+        campaign.key
+    )
     checkouts.clear()
     assert engine.campaign_info(campaign.key, cached=True) == info
     assert engine.campaigns(cached=True) == [campaign]

@@ -31,8 +31,13 @@ BOMBS = {
     "wide_format": ("{{ '%01000000000d'|format(1) }}", "格式宽度或精度过大 (最多四位数)"),
     "wide_format_method": ("{{ '{:>1000000000}'.format(title) }}", "格式宽度或精度过大 (最多四位数)"),
     "big_range": ("{{ range(100000000)|join }}", f"range 最多 {MAX_RANGE} 个数"),
-    "nested_loops": (("{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}x"
-                      "{% endfor %}{% endfor %}{% endfor %}"), f"循环嵌套过深 (最多 {MAX_LOOP_DEPTH} 层)"),
+    "nested_loops": (
+        (
+            "{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}x"
+            "{% endfor %}{% endfor %}{% endfor %}"
+        ),
+        f"循环嵌套过深 (最多 {MAX_LOOP_DEPTH} 层)",
+    ),
 }
 
 
@@ -40,8 +45,10 @@ def _definition(tmp_path: Path, expression: str) -> tuple[Path, int]:
     text = builtin_path("county_2023").read_text(encoding="utf-8")
     assert SUBJECT in text
     path = tmp_path / "bomb.yaml"
-    path.write_text(text.replace(SUBJECT, f"subject: {json.dumps('【交办】' + expression, ensure_ascii=False)}"),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace(SUBJECT, f"subject: {json.dumps('【交办】' + expression, ensure_ascii=False)}"),
+        encoding="utf-8",
+    )
     return path, text[: text.index(SUBJECT)].count("\n") + 1
 
 
@@ -53,10 +60,9 @@ def test_bomb_is_refused_at_its_line(tmp_path: Path, name: str) -> None:
         check_definition(path)
     problems = list(caught.value.problems)
     assert len(problems) == 1, problems
-    assert problems[0] == (f"{path}:{line}: notifications.templates.item_assigned.subject: "
-                           f"模板不安全 (第 1 行: {message})")
-
-
+    assert problems[0] == (
+        f"{path}:{line}: notifications.templates.item_assigned.subject: 模板不安全 (第 1 行: {message})"
+    )
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS is enforced on Linux")
@@ -77,21 +83,27 @@ def test_every_bomb_in_one_gigabyte(tmp_path: Path) -> None:
     assert result.stdout.count("模板不安全") == len(BOMBS)
 
 
-@pytest.mark.parametrize(("source", "values"), [
-    ("{{ t * n }}", {"t": "x", "n": 10**9}),
-    ("{{ t * n }}", {"t": ["x"], "n": 10**9}),
-    ("{{ a ** b }}", {"a": 10, "b": 10**9}),
-    ("{{ a * b }}", {"a": 10**3000, "b": 10**3000}),
-    ("{{ t.replace('', u) }}", {"t": "x" * 5000, "u": "y" * 5000}),
-    ("{{ t|replace('', u) }}", {"t": "x" * 5000, "u": "y" * 5000}),
-    ("{{ t|center(n) }}", {"t": "x", "n": 10**9}),
-    ("{{ f % 1 }}", {"f": "%01000000000d"}),
-    ("{{ f|format(1) }}", {"f": "%01000000000d"}),
-    ("{{ f.format(1) }}", {"f": "{:>1000000000}"}),
-    ("{% for i in range(n) %}{% endfor %}", {"n": 10**6}),
-    ("{% for i in range(1000) %}{% for j in range(1000) %}{{ t }}{% endfor %}{% endfor %}", {"t": "x" * 10}),
-    ("{% set l = [] %}{% for i in range(20) %}{{ l.extend(l) }}{% endfor %}", {}),
-])
+@pytest.mark.parametrize(
+    ("source", "values"),
+    [
+        ("{{ t * n }}", {"t": "x", "n": 10**9}),
+        ("{{ t * n }}", {"t": ["x"], "n": 10**9}),
+        ("{{ a ** b }}", {"a": 10, "b": 10**9}),
+        ("{{ a * b }}", {"a": 10**3000, "b": 10**3000}),
+        ("{{ t.replace('', u) }}", {"t": "x" * 5000, "u": "y" * 5000}),
+        ("{{ t|replace('', u) }}", {"t": "x" * 5000, "u": "y" * 5000}),
+        ("{{ t|center(n) }}", {"t": "x", "n": 10**9}),
+        ("{{ f % 1 }}", {"f": "%01000000000d"}),
+        ("{{ f|format(1) }}", {"f": "%01000000000d"}),
+        ("{{ f.format(1) }}", {"f": "{:>1000000000}"}),
+        ("{% for i in range(n) %}{% endfor %}", {"n": 10**6}),
+        (
+            "{% for i in range(1000) %}{% for j in range(1000) %}{{ t }}{% endfor %}{% endfor %}",
+            {"t": "x" * 10},
+        ),
+        ("{% set l = [] %}{% for i in range(20) %}{{ l.extend(l) }}{% endfor %}", {}),
+    ],
+)
 def test_render_is_bounded(source: str, values: dict[str, object]) -> None:
     """What the check cannot see (values arrive at render time) is refused when rendering."""
     with pytest.raises(SecurityError):
@@ -113,9 +125,10 @@ def test_compiling_never_folds_constants() -> None:
 
 def test_ordinary_templates_still_render() -> None:
     env = template_environment()
-    text = env.from_string("{{ title }} {{ n * 2 }} {{ '%05d'|format(n) }} {{ items|join('、') }} "
-                           "{% for i in range(3) %}{{ i }}{% endfor %} {{ title|replace('题', '目') }}").render(
-        title="标题", n=3, items=["甲", "乙"])
+    text = env.from_string(
+        "{{ title }} {{ n * 2 }} {{ '%05d'|format(n) }} {{ items|join('、') }} "
+        "{% for i in range(3) %}{{ i }}{% endfor %} {{ title|replace('题', '目') }}"
+    ).render(title="标题", n=3, items=["甲", "乙"])
     assert text == "标题 6 00003 甲、乙 012 标目"
     assert len(env.from_string("{{ t }}").render(t="字" * (MAX_TEXT // 2))) == MAX_TEXT // 2
 

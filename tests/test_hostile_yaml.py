@@ -50,7 +50,10 @@ HOSTILE = {
     "block_nesting": (_block_nesting(10_000), f"嵌套过深 (最多 {MAX_YAML_DEPTH} 层)", 3),
     "many_nodes": (_many_nodes(MAX_YAML_NODES + 1_000), f"内容过多 (最多 {MAX_YAML_NODES} 个 YAML 节点)", 2),
 }
-LOADERS: dict[str, Callable[[Path], object]] = {"definition": check_definition, "calendar": load_calendar_year}
+LOADERS: dict[str, Callable[[Path], object]] = {
+    "definition": check_definition,
+    "calendar": load_calendar_year,
+}
 
 
 def _refusal(load: Callable[[Path], object], path: Path) -> list[str]:
@@ -73,7 +76,9 @@ def test_hostile_file_is_one_located_error(tmp_path: Path, name: str, loader: st
 
 @pytest.mark.parametrize("depth", [100_000])
 @pytest.mark.parametrize("shape", [_flow_nesting, _block_nesting])
-def test_100k_nesting_is_not_a_recursion_error(tmp_path: Path, depth: int, shape: Callable[[int], str]) -> None:
+def test_100k_nesting_is_not_a_recursion_error(
+    tmp_path: Path, depth: int, shape: Callable[[int], str]
+) -> None:
     """The issue's 100,000 levels: refused by depth, never ``内部错误: RecursionError``."""
     path = tmp_path / "deep.yaml"
     path.write_text(shape(depth), encoding="utf-8")
@@ -126,7 +131,9 @@ def test_anchors_without_aliases_still_load(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", HOSTILE)
-def test_check_cli_refuses_with_one_error(capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str) -> None:
+def test_check_cli_refuses_with_one_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str
+) -> None:
     """``zhenggai check``: exit 1, the file 未通过 with one located error, no 内部错误."""
     text, message, line = HOSTILE[name]
     path = tmp_path / f"{name}.yaml"
@@ -138,8 +145,6 @@ def test_check_cli_refuses_with_one_error(capsys: pytest.CaptureFixture[str], tm
     assert lines[0] == f"未通过 {path}: 1 处错误"
     assert lines[1].startswith(f"{path}:{line}: {message}")
     assert "内部错误" not in out + err and "Traceback" not in out + err
-
-
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS is enforced on Linux")

@@ -61,22 +61,50 @@ def key(engine: Engine) -> str:
 def good_rows() -> list[list[Any]]:
     """Three problems as officials write them: names (not keys), dates in several forms."""
     return [
-        ["施工许可审批超时", "某项目施工许可审批超过法定时限 30 天", "工程领域专项整治", "公开举报电话", "一般",
-         "县住建局", dt.date(2023, 8, 15), "张副县长"],
-        ["窗口推诿扯皮", "政务服务中心窗口对企业材料一次不告知", "government_services", "forum", "较重",
-         None, None, None],
-        ["拖欠工程款", "原班子承诺的工程款至今未付", "“新官不理旧账”专项整治", "信访", None,
-         "县财政局", "2023年8月31日", None],
+        [
+            "施工许可审批超时",
+            "某项目施工许可审批超过法定时限 30 天",
+            "工程领域专项整治",
+            "公开举报电话",
+            "一般",
+            "县住建局",
+            dt.date(2023, 8, 15),
+            "张副县长",
+        ],
+        [
+            "窗口推诿扯皮",
+            "政务服务中心窗口对企业材料一次不告知",
+            "government_services",
+            "forum",
+            "较重",
+            None,
+            None,
+            None,
+        ],
+        [
+            "拖欠工程款",
+            "原班子承诺的工程款至今未付",
+            "“新官不理旧账”专项整治",
+            "信访",
+            None,
+            "县财政局",
+            "2023年8月31日",
+            None,
+        ],
     ]
 
 
 def text_rows() -> list[list[Any]]:
     """``good_rows`` with every cell as text (a CSV file)."""
-    return [[v.isoformat() if isinstance(v, dt.date) else ("" if v is None else v) for v in r] for r in good_rows()]
+    return [
+        [v.isoformat() if isinstance(v, dt.date) else ("" if v is None else v) for v in r]
+        for r in good_rows()
+    ]
 
 
-def write_xlsx(path: Path, rows: Sequence[Sequence[Any]], headers: Sequence[Any] = HEADERS, *,
-               title: str | None = None) -> Path:
+def write_xlsx(
+    path: Path, rows: Sequence[Sequence[Any]], headers: Sequence[Any] = HEADERS, *, title: str | None = None
+) -> Path:
     """A workbook as openpyxl writes it (no cached formula values; real dates)."""
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -92,8 +120,13 @@ def write_xlsx(path: Path, rows: Sequence[Sequence[Any]], headers: Sequence[Any]
     return path
 
 
-def write_csv(path: Path, rows: Sequence[Sequence[Any]], *, encoding: str = "utf-8-sig",
-              headers: Sequence[str] = HEADERS) -> Path:
+def write_csv(
+    path: Path,
+    rows: Sequence[Sequence[Any]],
+    *,
+    encoding: str = "utf-8-sig",
+    headers: Sequence[str] = HEADERS,
+) -> Path:
     with path.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(headers)
@@ -103,7 +136,11 @@ def write_csv(path: Path, rows: Sequence[Sequence[Any]], *, encoding: str = "utf
 
 def snapshot(engine: Engine, key: str) -> tuple[int, int, int]:
     """What an import may change: items, audit events, 关联研判 flags."""
-    return len(engine.items(key)), len(engine.events(campaign=key)), len(engine.duplicates(key, unresolved=False))
+    return (
+        len(engine.items(key)),
+        len(engine.events(campaign=key)),
+        len(engine.duplicates(key, unresolved=False)),
+    )
 
 
 def rejected(engine: Engine, key: str, path: Path, **kwargs: Any) -> list[str]:
@@ -125,17 +162,43 @@ def refused(engine: Engine, key: str, path: Path, **kwargs: Any) -> str:
 
 
 def fields(engine: Engine, key: str) -> list[tuple[Any, ...]]:
-    return [(i.title, i.description, i.track, i.channel, i.severity, i.unit, i.due, i.leading_official)
-            for i in engine.items(key)]
+    return [
+        (i.title, i.description, i.track, i.channel, i.severity, i.unit, i.due, i.leading_official)
+        for i in engine.items(key)
+    ]
 
 
 EXPECTED = [
-    ("施工许可审批超时", "某项目施工许可审批超过法定时限 30 天", "construction", "hotline", "normal",
-     "housing_construction_bureau", dt.date(2023, 8, 15), "张副县长"),
-    ("窗口推诿扯皮", "政务服务中心窗口对企业材料一次不告知", "government_services", "forum", "serious",
-     None, None, None),
-    ("拖欠工程款", "原班子承诺的工程款至今未付", "legacy_commitments", "petition", "normal",
-     "finance_bureau", dt.date(2023, 8, 31), None),
+    (
+        "施工许可审批超时",
+        "某项目施工许可审批超过法定时限 30 天",
+        "construction",
+        "hotline",
+        "normal",
+        "housing_construction_bureau",
+        dt.date(2023, 8, 15),
+        "张副县长",
+    ),
+    (
+        "窗口推诿扯皮",
+        "政务服务中心窗口对企业材料一次不告知",
+        "government_services",
+        "forum",
+        "serious",
+        None,
+        None,
+        None,
+    ),
+    (
+        "拖欠工程款",
+        "原班子承诺的工程款至今未付",
+        "legacy_commitments",
+        "petition",
+        "normal",
+        "finance_bureau",
+        dt.date(2023, 8, 31),
+        None,
+    ),
 ]
 
 
@@ -180,24 +243,31 @@ def test_excel_unicode_text_is_read(engine: Engine, key: str, tmp_path: Path) ->
 def test_neutralised_values_are_restored(engine: Engine, key: str, tmp_path: Path) -> None:
     """``'=…`` / ``'-…`` / ``'@…`` (the export's guard) read back without the apostrophe; other
     apostrophes stay."""
-    rows = [["'=HYPERLINK(\"x\")", "'-5 天仍未整改", "construction", "hotline", "", "", "", ""],
-            ["'@某人 推诿", "'普通引号开头", "construction", "hotline", "", "", "", ""]]
+    rows = [
+        ['\'=HYPERLINK("x")', "'-5 天仍未整改", "construction", "hotline", "", "", "", ""],
+        ["'@某人 推诿", "'普通引号开头", "construction", "hotline", "", "", "", ""],
+    ]
     import_file(engine, key, OFFICE_ACTOR, write_csv(tmp_path / "a.csv", rows))
     assert [(i.title, i.description) for i in engine.items(key)] == [
-        ('=HYPERLINK("x")', "-5 天仍未整改"), ("@某人 推诿", "'普通引号开头")]
+        ('=HYPERLINK("x")', "-5 天仍未整改"),
+        ("@某人 推诿", "'普通引号开头"),
+    ]
 
 
-@pytest.mark.parametrize(("text", "day"), [
-    ("2023-08-15", dt.date(2023, 8, 15)),
-    ("2023/8/15", dt.date(2023, 8, 15)),
-    ("2023.8.5", dt.date(2023, 8, 5)),
-    ("2023年8月15日", dt.date(2023, 8, 15)),
-    ("２０２３年８月１５日", dt.date(2023, 8, 15)),
-    ("20230815", dt.date(2023, 8, 15)),
-    ("2023-08-15 (周二)", dt.date(2023, 8, 15)),
-    ("2023年8月15日（星期二）", dt.date(2023, 8, 15)),
-    ("2023-08-15 00:00:00", dt.date(2023, 8, 15)),
-])
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2023-08-15", dt.date(2023, 8, 15)),
+        ("2023/8/15", dt.date(2023, 8, 15)),
+        ("2023.8.5", dt.date(2023, 8, 5)),
+        ("2023年8月15日", dt.date(2023, 8, 15)),
+        ("２０２３年８月１５日", dt.date(2023, 8, 15)),
+        ("20230815", dt.date(2023, 8, 15)),
+        ("2023-08-15 (周二)", dt.date(2023, 8, 15)),
+        ("2023年8月15日（星期二）", dt.date(2023, 8, 15)),
+        ("2023-08-15 00:00:00", dt.date(2023, 8, 15)),
+    ],
+)
 def test_due_dates_in_the_forms_officials_write(text: str, day: dt.date) -> None:
     assert _import._parse_due(text) == (day, None)
 
@@ -233,13 +303,19 @@ def test_every_bad_row_is_listed_and_nothing_is_imported(engine: Engine, key: st
         ok,
     ]
     assert rejected(engine, key, write_xlsx(tmp_path / "bad.xlsx", rows)) == [
-        ("第3行 [所属领域]: 未知的所属领域「工程」, 是否为: 工程领域专项整治? (可填: 吃拿卡要\"肠梗阻\"专项整治、"
-         "\"新官不理旧账\"专项整治、工程领域专项整治、要素保障专项整治、政务服务专项整治、法治保障专项整治)"),
-        ("第3行 [来源渠道]: 未知的来源渠道「举报电话」, 是否为: 公开举报电话? (可填: 部门联动、公开举报电话、座谈、"
-         "连心卡、关联研判、信访、走访调研、明察暗访、案卷抽查、督查、自查)"),
+        (
+            '第3行 [所属领域]: 未知的所属领域「工程」, 是否为: 工程领域专项整治? (可填: 吃拿卡要"肠梗阻"专项整治、'
+            '"新官不理旧账"专项整治、工程领域专项整治、要素保障专项整治、政务服务专项整治、法治保障专项整治)'
+        ),
+        (
+            "第3行 [来源渠道]: 未知的来源渠道「举报电话」, 是否为: 公开举报电话? (可填: 部门联动、公开举报电话、座谈、"
+            "连心卡、关联研判、信访、走访调研、明察暗访、案卷抽查、督查、自查)"
+        ),
         "第3行 [问题程度]: 未知的问题程度「很严重」, 是否为: 严重? (可填: 一般、较重、严重)",
-        ("第3行 [责任单位]: 未知的责任单位「县住房和城乡建设局」, 是否为: 县住建局? "
-         "(可填的名称见导入模板的填写说明: zhenggai import --template 文件.xlsx)"),
+        (
+            "第3行 [责任单位]: 未知的责任单位「县住房和城乡建设局」, 是否为: 县住建局? "
+            "(可填的名称见导入模板的填写说明: zhenggai import --template 文件.xlsx)"
+        ),
         "第3行 [整改时限]: 没有这一天「2023-02-30」",
         "第4行 [问题标题]: 必填, 不能为空",
         "第4行 [问题描述]: 必填, 不能为空",
@@ -259,8 +335,11 @@ def test_wrong_headers_are_named(engine: Engine, key: str, tmp_path: Path) -> No
     required columns or naming one twice: each named."""
     path = write_xlsx(tmp_path / "none.xlsx", [["a", "b"]], ["标题", "描述", "专项", "渠道"])
     assert rejected(engine, key, path) == [
-        "第1行 [表头]: 前 10 行中没有找到表头 (须有列: 问题标题、问题描述、所属领域、来源渠道)"]
-    path = write_xlsx(tmp_path / "some.xlsx", [["a", "b", "张", "李"]], ["问题标题", "问题描述*", "牵头领导", "领衔领导"])
+        "第1行 [表头]: 前 10 行中没有找到表头 (须有列: 问题标题、问题描述、所属领域、来源渠道)"
+    ]
+    path = write_xlsx(
+        tmp_path / "some.xlsx", [["a", "b", "张", "李"]], ["问题标题", "问题描述*", "牵头领导", "领衔领导"]
+    )
     assert rejected(engine, key, path) == [
         "第1行 [领衔领导]: 与「牵头领导」列重复 (都是牵头领导), 请只保留一列",
         "第1行 [所属领域]: 缺少此列",
@@ -272,14 +351,16 @@ def test_the_header_is_looked_for_in_the_first_ten_rows(tmp_path: Path) -> None:
     vocabulary = Vocabulary({"t": "专项甲"}, {"c": "渠道"}, {}, {}, dt.date(2023, 7, 3))
     for title_rows, found in ((8, True), (9, False)):  # plus the file's first line: the header on row 10, 11
         rows = [[f"说明{n}"] for n in range(title_rows)]
-        path = write_csv(tmp_path / f"h{title_rows}.csv", [*rows, HEADERS[:4], ["题", "述", "t", "c"]],
-                         headers=["标题行"])
+        path = write_csv(
+            tmp_path / f"h{title_rows}.csv", [*rows, HEADERS[:4], ["题", "述", "t", "c"]], headers=["标题行"]
+        )
         intake = check_table(read_table(path), vocabulary, path=path)
         if found:
             assert (intake.header_row, len(intake.entries), intake.problems) == (title_rows + 2, 1, ())
         else:
             assert [str(p) for p in intake.problems] == [
-                "第1行 [表头]: 前 10 行中没有找到表头 (须有列: 问题标题、问题描述、所属领域、来源渠道)"]
+                "第1行 [表头]: 前 10 行中没有找到表头 (须有列: 问题标题、问题描述、所属领域、来源渠道)"
+            ]
 
 
 def test_duplicate_rows_inside_the_file(engine: Engine, key: str, tmp_path: Path) -> None:
@@ -298,7 +379,9 @@ def test_an_engine_refusal_is_mapped_to_rows_and_columns(
 
     def refuse(campaign: str, actor: Actor, entries: Sequence[Any]) -> Any:
         assert len(entries) == 3
-        raise ImportRejected([ImportProblem(2, "leading_official", "不认识"), ImportProblem(0, "unit", "不收")])
+        raise ImportRejected(
+            [ImportProblem(2, "leading_official", "不认识"), ImportProblem(0, "unit", "不收")]
+        )
 
     monkeypatch.setattr(engine, "import_items", refuse)
     assert rejected(engine, key, path) == ["第4行 [领衔领导]: 不认识", "第2行 [责任单位]: 不收"]
@@ -307,7 +390,9 @@ def test_an_engine_refusal_is_mapped_to_rows_and_columns(
 # ---------------------------------------------------------------------- spreadsheet rules
 
 
-def test_a_formula_without_a_cached_value_is_an_error_of_its_cell(engine: Engine, key: str, tmp_path: Path) -> None:
+def test_a_formula_without_a_cached_value_is_an_error_of_its_cell(
+    engine: Engine, key: str, tmp_path: Path
+) -> None:
     rows = [["=B2", "描述", "construction", "hotline"], ["标题", "描述", "construction", "=1/0"]]
     path = write_xlsx(tmp_path / "f.xlsx", rows)
     assert rejected(engine, key, path) == [
@@ -327,7 +412,9 @@ def test_an_error_value_is_an_error_of_its_cell(engine: Engine, key: str, tmp_pa
     assert rejected(engine, key, path) == ["第2行 [问题描述]: 单元格是错误值 #DIV/0!, 请改正后另存"]
 
 
-def test_merged_cells_in_the_data_are_refused_with_the_range(engine: Engine, key: str, tmp_path: Path) -> None:
+def test_merged_cells_in_the_data_are_refused_with_the_range(
+    engine: Engine, key: str, tmp_path: Path
+) -> None:
     path = tmp_path / "m.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -406,7 +493,10 @@ def test_a_declared_huge_sheet_is_refused_before_its_rows_are_read(
         raise AssertionError("a row was read before the declared size was checked")
 
     monkeypatch.setattr(_sheets, "_row_values", no_row)
-    assert refused(engine, key, path) == "工作表「问题清单」有 20012 行 (最多 20000 行数据), 请分批导入或删除多余的空行"
+    assert (
+        refused(engine, key, path)
+        == "工作表「问题清单」有 20012 行 (最多 20000 行数据), 请分批导入或删除多余的空行"
+    )
 
 
 def test_rows_beyond_the_cap_are_refused_while_reading(engine: Engine, key: str, tmp_path: Path) -> None:
@@ -451,8 +541,10 @@ def bomb(path: Path, *, megabytes: int) -> Path:
             if info.filename != "xl/worksheets/sheet1.xml":
                 dst.writestr(info, src.read(info))
         row = b'<row><c t="inlineStr"><is><t>' + b"A" * 1000 + b"</t></is></c></row>"
-        head = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-                b'2006/main"><sheetData>')
+        head = (
+            b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+            b'2006/main"><sheetData>'
+        )
         with dst.open(zipfile.ZipInfo("xl/worksheets/sheet1.xml"), "w", force_zip64=True) as member:
             member.write(head)
             for _ in range(megabytes * 1024):
@@ -463,13 +555,19 @@ def bomb(path: Path, *, megabytes: int) -> Path:
 
 MIB = 1024 * 1024
 SHEET = "xl/worksheets/sheet1.xml"
-SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
-              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+SHEET_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
 SHEET_TAIL = b"</sheetData></worksheet>"
-LAUGHS = (b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
-          + b"".join(b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10)
-                     for n in range(1, 10))
-          + b"]>\n")
+LAUGHS = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10)
+        for n in range(1, 10)
+    )
+    + b"]>\n"
+)
 
 
 def replaced(path: Path, name: str, write: Any, *, compress: int = zipfile.ZIP_DEFLATED) -> Path:
@@ -517,7 +615,9 @@ def quick_and_small(seconds: float = 30.0, peak: int = 16 * MIB) -> Iterator[Non
     assert top < peak, top
 
 
-def test_a_zip_bomb_is_refused_in_seconds_with_little_memory(engine: Engine, key: str, tmp_path: Path) -> None:
+def test_a_zip_bomb_is_refused_in_seconds_with_little_memory(
+    engine: Engine, key: str, tmp_path: Path
+) -> None:
     """A sheet that inflates to 200 MiB (from about 200 KiB) is refused from the zip directory."""
     path = replaced(tmp_path / "bomb.xlsx", SHEET, inflating_sheet(200))
     assert path.stat().st_size < 2 * MIB
@@ -535,10 +635,14 @@ def test_a_member_packed_too_tightly_is_refused(engine: Engine, key: str, tmp_pa
     assert message.endswith(":1), 拒绝读取 (疑似压缩炸弹)")
 
 
-def test_a_member_larger_than_its_directory_says_fails_its_check(engine: Engine, key: str, tmp_path: Path) -> None:
+def test_a_member_larger_than_its_directory_says_fails_its_check(
+    engine: Engine, key: str, tmp_path: Path
+) -> None:
     """The zip directory understates a member's size: zipfile stops at the declared size and the
     CRC check fails; nothing inflates further."""
-    rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (n, n, n * 7919) for n in range(1, 200_000))
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (n, n, n * 7919) for n in range(1, 200_000)
+    )
     path = tmp_path / "liar.xlsx"
     seed = write_xlsx(tmp_path / "seed.xlsx", [])
     with zipfile.ZipFile(seed) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -546,9 +650,9 @@ def test_a_member_larger_than_its_directory_says_fails_its_check(engine: Engine,
             dst.writestr(info, SHEET_HEAD + rows + SHEET_TAIL if info.filename == SHEET else src.read(info))
     data = bytearray(path.read_bytes())
     entry = data.index(b"PK\x01\x02")  # the central directory's entries: find the sheet's
-    while not data[entry + 46:].startswith(SHEET.encode()):
+    while not data[entry + 46 :].startswith(SHEET.encode()):
         entry = data.index(b"PK\x01\x02", entry + 4)
-    data[entry + 24:entry + 28] = (1000).to_bytes(4, "little")  # uncompressed size, as the directory says
+    data[entry + 24 : entry + 28] = (1000).to_bytes(4, "little")  # uncompressed size, as the directory says
     path.write_bytes(bytes(data))
     assert zipfile.ZipFile(path).getinfo(SHEET).file_size == 1000
     with quick_and_small():
@@ -561,13 +665,18 @@ def test_an_xml_bomb_is_refused_before_parsing(engine: Engine, key: str, tmp_pat
     """Billion laughs: any part with a DTD is refused by the scan, in no time."""
 
     def write(stream: Any) -> None:
-        stream.write(LAUGHS + SHEET_HEAD.split(b"\n", 1)[1] + b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;'
-                     b"</t></is></c></row>" + SHEET_TAIL)
+        stream.write(
+            LAUGHS + SHEET_HEAD.split(b"\n", 1)[1] + b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;'
+            b"</t></is></c></row>" + SHEET_TAIL
+        )
 
     path = replaced(tmp_path / "laughs.xlsx", member, write)
     with quick_and_small(peak=4 * MIB):
         message = refused(engine, key, path)
-    assert message == f"laughs.xlsx 的部件 {member} 含有 DTD 声明 (<!DOCTYPE / <!ENTITY), 拒绝读取 (疑似 XML 炸弹)"
+    assert (
+        message
+        == f"laughs.xlsx 的部件 {member} 含有 DTD 声明 (<!DOCTYPE / <!ENTITY), 拒绝读取 (疑似 XML 炸弹)"
+    )
 
 
 def test_openpyxl_parses_with_defusedxml() -> None:
@@ -589,8 +698,10 @@ def test_without_the_scan_defusedxml_still_refuses_the_bomb(
     """With our DTD scan switched off, openpyxl (through defusedxml) refuses the entities."""
 
     def write(stream: Any) -> None:
-        stream.write(LAUGHS + SHEET_HEAD.split(b"\n", 1)[1] + b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;'
-                     b"</t></is></c></row>" + SHEET_TAIL)
+        stream.write(
+            LAUGHS + SHEET_HEAD.split(b"\n", 1)[1] + b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;'
+            b"</t></is></c></row>" + SHEET_TAIL
+        )
 
     path = replaced(tmp_path / "laughs.xlsx", SHEET, write)
     monkeypatch.setattr(_sheets, "_check_zip", lambda path: None)
@@ -614,11 +725,15 @@ def test_files_that_are_not_workbooks(engine: Engine, key: str, tmp_path: Path) 
     member; a truncated zip; an unknown file type; a missing file."""
     plain = tmp_path / "plain.xlsx"
     plain.write_text("问题标题,问题描述\n", encoding="utf-8")
-    assert refused(engine, key, plain) == "plain.xlsx 不是有效的 .xlsx 文件 (不是 zip 格式), 请在 Excel 中另存为 .xlsx"
+    assert (
+        refused(engine, key, plain)
+        == "plain.xlsx 不是有效的 .xlsx 文件 (不是 zip 格式), 请在 Excel 中另存为 .xlsx"
+    )
     ole = tmp_path / "locked.xlsx"
     ole.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504))
     assert refused(engine, key, ole) == (
-        "locked.xlsx 是加密的工作簿或旧版 .xls 文件, 无法读取: 请在 Excel 中取消密码, 另存为 .xlsx 后再导入")
+        "locked.xlsx 是加密的工作簿或旧版 .xls 文件, 无法读取: 请在 Excel 中取消密码, 另存为 .xlsx 后再导入"
+    )
     flagged = tmp_path / "flagged.xlsx"
     data = bytearray(write_xlsx(tmp_path / "f.xlsx", good_rows()).read_bytes())
     at = data.index(b"PK\x01\x02")
@@ -638,7 +753,8 @@ def test_a_csv_in_an_unknown_encoding_is_refused(engine: Engine, key: str, tmp_p
     path = tmp_path / "bytes.csv"
     path.write_bytes(b"\x81\x30\xff\xfe\x00,\x80\x80\n")
     assert refused(engine, key, path) == (
-        "bytes.csv 的编码无法识别 (不是 UTF-8 也不是 GBK/GB18030), 请另存为 UTF-8 CSV")
+        "bytes.csv 的编码无法识别 (不是 UTF-8 也不是 GBK/GB18030), 请另存为 UTF-8 CSV"
+    )
 
 
 # ------------------------------------------------------------------- 关联研判 and round trip
@@ -651,7 +767,9 @@ def test_importing_the_same_file_twice_flags_every_row(engine: Engine, key: str,
     assert first.result.duplicates == ()
     second = import_file(engine, key, OFFICE_ACTOR, path)
     pairs = [(d.item_id, d.other_id, d.score) for d in second.result.duplicates]
-    assert pairs == [(new.id, old.id, 1.0) for new, old in zip(second.result.items, first.result.items, strict=True)]
+    assert pairs == [
+        (new.id, old.id, 1.0) for new, old in zip(second.result.items, first.result.items, strict=True)
+    ]
     assert len(engine.items(key)) == 6
     assert all(i.merged_into is None for i in engine.items(key))
     assert [d.item_id for d in engine.duplicates(key)] == [i.id for i in second.result.items]
@@ -663,22 +781,48 @@ def test_the_ledger_export_reads_back(engine: Engine, key: str, tmp_path: Path) 
     from zhenggai.adapters.reports.ledger import write_ledger
 
     office = OFFICE_ACTOR
-    a = engine.report(key, office, title="=SUM(A1:A9) 审批超时", description="-项目审批超时", track="construction",
-                      channel="hotline", severity="critical")
-    engine.assign(a.id, office, unit="housing_construction_bureau", due="2023-08-15", leading_official="张副县长")
+    a = engine.report(
+        key,
+        office,
+        title="=SUM(A1:A9) 审批超时",
+        description="-项目审批超时",
+        track="construction",
+        channel="hotline",
+        severity="critical",
+    )
+    engine.assign(
+        a.id, office, unit="housing_construction_bureau", due="2023-08-15", leading_official="张副县长"
+    )
     engine.add_measure(a.id, Actors.unit(), text="限期办结")
-    b = engine.report(key, office, title="窗口推诿", description="一次不告知", track="government_services",
-                      channel="forum")
+    b = engine.report(
+        key, office, title="窗口推诿", description="一次不告知", track="government_services", channel="forum"
+    )
     engine.assign(b.id, office, unit="government_service_center")  # due by the plan's rule
-    engine.report(key, office, title="拖欠工程款", description="原班子承诺未兑现", track="legacy_commitments",
-                  channel="petition", severity="serious")
+    engine.report(
+        key,
+        office,
+        title="拖欠工程款",
+        description="原班子承诺未兑现",
+        track="legacy_commitments",
+        channel="petition",
+        severity="serious",
+    )
     [ledger] = write_ledger(engine, key, tmp_path / "out")
     fresh = engine.start_campaign(load_setup("county_2023"), key=f"imp{next(_keys)}").key
     done = import_file(engine, fresh, office, ledger)
     assert fields(engine, fresh) == fields(engine, key)
     assert fields(engine, fresh)[0][:2] == ("=SUM(A1:A9) 审批超时", "-项目审批超时")
     assert done.intake.header_row == 3
-    assert done.intake.ignored == ("序号", "问题编号", "整改措施", "状态", "预警", "督办等级", "销号日期", "回头看次数")
+    assert done.intake.ignored == (
+        "序号",
+        "问题编号",
+        "整改措施",
+        "状态",
+        "预警",
+        "督办等级",
+        "销号日期",
+        "回头看次数",
+    )
 
 
 # ------------------------------------------------------------------------------- the CLI
@@ -702,8 +846,16 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
 
 def cli_rows() -> list[list[str]]:
     return [
-        ["施工许可审批超时", "某项目施工许可审批超过法定时限 30 天", "工程领域专项整治", "公开举报电话", "一般",
-         "县住建局", FUTURE, "张副县长"],
+        [
+            "施工许可审批超时",
+            "某项目施工许可审批超过法定时限 30 天",
+            "工程领域专项整治",
+            "公开举报电话",
+            "一般",
+            "县住建局",
+            FUTURE,
+            "张副县长",
+        ],
         ["窗口推诿扯皮", "政务服务中心窗口对企业材料一次不告知", "政务服务专项整治", "座谈", "", "", "", ""],
     ]
 
@@ -749,8 +901,12 @@ def test_cli_lists_every_problem_and_imports_nothing(cli: Any, tmp_path: Path) -
     assert result.code == 1
     assert result.json()["problems"] == [
         {"row": 4, "column": "问题标题", "reason": "必填, 不能为空"},
-        {"row": 4, "column": "所属领域", "reason": "未知的所属领域「工程」, 是否为: 工程领域专项整治? (可填: "
-         "吃拿卡要\"肠梗阻\"专项整治、\"新官不理旧账\"专项整治、工程领域专项整治、要素保障专项整治、政务服务专项整治、法治保障专项整治)"},
+        {
+            "row": 4,
+            "column": "所属领域",
+            "reason": "未知的所属领域「工程」, 是否为: 工程领域专项整治? (可填: "
+            '吃拿卡要"肠梗阻"专项整治、"新官不理旧账"专项整治、工程领域专项整治、要素保障专项整治、政务服务专项整治、法治保障专项整治)',
+        },
         {"row": 4, "column": "整改时限", "reason": result.json()["problems"][2]["reason"]},
     ]
     assert result.json()["problems"][2]["reason"].startswith("整改时限 2020-01-01 早于今天 ")
@@ -770,10 +926,12 @@ def test_cli_template_lists_the_campaign_and_reads_back(cli: Any, tmp_path: Path
     assert [c.value for c in sheet[1]] == HEADERS
     validations = {str(v.sqref): (v.type, v.formula1) for v in sheet.data_validations.dataValidation}
     guide_rows = list(guide.iter_rows(values_only=True))
-    lists_at = next(n for n, row in enumerate(guide_rows, 1) if row[0] == "所属领域" and row[1] == "所属领域标识")
+    lists_at = next(
+        n for n, row in enumerate(guide_rows, 1) if row[0] == "所属领域" and row[1] == "所属领域标识"
+    )
     tracks = [row[0] for row in guide_rows[lists_at:] if row[0]]
     units = [row[6] for row in guide_rows[lists_at:] if row[6]]
-    assert tracks[:3] == ["吃拿卡要\"肠梗阻\"专项整治", "\"新官不理旧账\"专项整治", "工程领域专项整治"]
+    assert tracks[:3] == ['吃拿卡要"肠梗阻"专项整治', '"新官不理旧账"专项整治', "工程领域专项整治"]
     assert "县住建局" in units and len(units) == 36
     assert validations["C2:C20001"] == ("list", f"'填写说明'!$A${lists_at + 1}:$A${lists_at + 6}")
     assert validations["F2:F20001"] == ("list", f"'填写说明'!$G${lists_at + 1}:$G${lists_at + 36}")
@@ -797,7 +955,10 @@ def test_cli_usage(cli: Any, tmp_path: Path) -> None:
     missing_actor = cli("import", "a.csv")
     assert missing_actor.code == 2 and "缺少操作人" in missing_actor.err
     assert cli("import", "--template", str(tmp_path / "t.csv")).err == "错误: 模板须为 .xlsx 文件: t.csv\n"
-    assert cli("import", str(tmp_path / "nope.csv"), *OFFICE).err == f"错误: 文件不存在: {tmp_path / 'nope.csv'}\n"
+    assert (
+        cli("import", str(tmp_path / "nope.csv"), *OFFICE).err
+        == f"错误: 文件不存在: {tmp_path / 'nope.csv'}\n"
+    )
 
 
 def test_help_imports_no_spreadsheet_library() -> None:
@@ -812,7 +973,9 @@ for argv in (["--help"], ["import", "--help"], ["import"]):
 heavy = {"openpyxl", "xlsxwriter", "defusedxml", "lxml", "sqlalchemy", "sqlmodel", "pydantic", "docx"}
 print(sorted(m for m in sys.modules if m.split(".")[0] in heavy))
 """
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
 
@@ -824,10 +987,14 @@ def test_problem_lines_read_as_officials_expect() -> None:
 def test_check_table_needs_no_database(tmp_path: Path) -> None:
     """The checker works on any vocabulary (keys and labels), without an engine."""
     vocabulary = Vocabulary({"t": "专项甲"}, {"c": "渠道"}, {"n": "一般"}, {"u": "单位"}, dt.date(2023, 7, 3))
-    table = read_table(write_csv(tmp_path / "a.csv", [["题", "述", "专项甲", "c", "", "单位", "2023-07-03", ""]]))
+    table = read_table(
+        write_csv(tmp_path / "a.csv", [["题", "述", "专项甲", "c", "", "单位", "2023-07-03", ""]])
+    )
     intake = check_table(table, vocabulary, path=tmp_path / "a.csv")
     assert intake.problems == ()
-    assert [(n, e.track, e.channel, e.unit, e.due) for n, e in intake.entries] == [(2, "t", "c", "u", dt.date(2023, 7, 3))]
+    assert [(n, e.track, e.channel, e.unit, e.due) for n, e in intake.entries] == [
+        (2, "t", "c", "u", dt.date(2023, 7, 3))
+    ]
 
 
 def test_a_sheet_of_blank_rows_is_refused_at_the_blank_row_cap(
@@ -836,7 +1003,7 @@ def test_a_sheet_of_blank_rows_is_refused_at_the_blank_row_cap(
     """Issue 13, point 8: a header and then a hundred thousand empty rows, no declared
     dimension: the blank rows count against their own cap and the reader stops there instead of
     parsing to the end (a sheet of three million took 166 s before); the same for a CSV."""
-    header = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>' + "标题".encode() + b"</t></is></c></row>")
+    header = b'<row r="1"><c r="A1" t="inlineStr"><is><t>' + "标题".encode() + b"</t></is></c></row>"
 
     def write(member: Any) -> None:
         member.write(SHEET_HEAD + header)
@@ -847,7 +1014,9 @@ def test_a_sheet_of_blank_rows_is_refused_at_the_blank_row_cap(
     path = replaced(tmp_path / "blank.xlsx", SHEET, write)
     seen = []
     real = _sheets._row_values
-    monkeypatch.setattr(_sheets, "_row_values", lambda number, cells: seen.append(number) or real(number, cells))
+    monkeypatch.setattr(
+        _sheets, "_row_values", lambda number, cells: seen.append(number) or real(number, cells)
+    )
     message = refused(engine, key, path)
     assert "超过 20000 个空行" in message and "请删除多余的空行" in message
     assert len(seen) <= _sheets.MAX_BLANK_ROWS + 2  # stopped at the cap, not at row 100,001

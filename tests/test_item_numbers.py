@@ -22,8 +22,9 @@ OFFICE = Actor("王主任", "leading_group_office", "discipline_commission")
 
 
 def _report(engine: Engine, campaign: str = "test", title: str = "审批超时") -> int:
-    return engine.report(campaign, OFFICE, title=title, description="施工许可审批超时",
-                         track="construction", channel="hotline").id
+    return engine.report(
+        campaign, OFFICE, title=title, description="施工许可审批超时", track="construction", channel="hotline"
+    ).id
 
 
 class _Runner(threading.Thread):
@@ -103,7 +104,11 @@ def test_migration_numbers_older_items_in_id_order(db_url: str, clock: VirtualCl
         with engine.store.read() as conn:
             assert migrate.current_revision(conn) == migrate.HEAD_REVISION
         assert [engine.item(i).number for i in ids] == [
-            "ZG-2023-0001", "ZG-2023-0001", "ZG-2023-0002", "ZG-2023-0003"]
+            "ZG-2023-0001",
+            "ZG-2023-0001",
+            "ZG-2023-0002",
+            "ZG-2023-0003",
+        ]
         assert engine.verify_audit().ok
         assert engine.item(_report(engine)).number == "ZG-2023-0004"
         assert engine.item(_report(engine, "other")).number == "ZG-2023-0002"

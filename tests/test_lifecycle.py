@@ -147,15 +147,24 @@ def test_assign_without_unit_fails_has_responsible_unit(engine: Engine) -> None:
     assert err.guard == "has_responsible_unit"
 
 
-def test_assign_without_due_takes_the_definitions_rectification_time(engine: Engine, clock: VirtualClock) -> None:
+def test_assign_without_due_takes_the_definitions_rectification_time(
+    engine: Engine, clock: VirtualClock
+) -> None:
     """assign without a due date: the built-in plan's 15 working days (30 for 严重), counted from
     the next working day, with the rule in the audit event."""
     today = clock.now().astimezone(dt.timezone(dt.timedelta(hours=8))).date()
     item = engine.assign(reported(engine).id, OFFICE, unit=UNIT)
     assert item.due is not None and item.due > today
     assert engine.events(item.id)[-1].data["due_rule"] == "15 个工作日"
-    serious = engine.report("test", OFFICE, title="拖欠工程款", description="拖欠中小企业工程款",
-                            track="construction", channel="hotline", severity="critical")
+    serious = engine.report(
+        "test",
+        OFFICE,
+        title="拖欠工程款",
+        description="拖欠中小企业工程款",
+        track="construction",
+        channel="hotline",
+        severity="critical",
+    )
     later = engine.assign(serious.id, OFFICE, unit=UNIT)
     assert later.due is not None and later.due > item.due
     assert engine.events(later.id)[-1].data["due_rule"] == "30 个工作日"
@@ -167,7 +176,9 @@ def test_assign_without_due_fails_has_due_when_the_definition_sets_no_time(engin
     """Without deadline rules in the definition, assign with a unit but no due date is refused
     by has_due."""
     setup = load_setup("county_2023")
-    engine.start_campaign(setup.model_copy(update={"deadlines": None, "ladders": setup.ladders}), key="no_times")
+    engine.start_campaign(
+        setup.model_copy(update={"deadlines": None, "ladders": setup.ladders}), key="no_times"
+    )
     err = refused_guard(engine, reported(engine, "no_times"), "assign", OFFICE, unit=UNIT)
     assert err.guard == "has_due"
 
@@ -376,12 +387,7 @@ def test_merge_without_survivor_fails_has_open_survivor(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize(
-    ("state", "allowed"),
-    [
-        ("closed", ("follow_up_review",)),
-        ("dismissed", ()),
-        ("merged", ()),
-    ],
+    ("state", "allowed"), [("closed", ("follow_up_review",)), ("dismissed", ()), ("merged", ())]
 )
 def test_final_states_allow_only_what_the_lifecycle_says(
     engine: Engine, state: str, allowed: tuple[str, ...]

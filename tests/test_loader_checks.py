@@ -12,7 +12,7 @@ from zhenggai.workflows import builtin_path, load_setup
 def _line_of(text: str, needle: str, after: str = "") -> int:
     """1-based line of the first ``needle`` at or after the first ``after``."""
     start = text.index(after) if after else 0
-    return text[:text.index(needle, start)].count("\n") + 1
+    return text[: text.index(needle, start)].count("\n") + 1
 
 
 def _broken_copy(tmp_path: Path, *replacements: tuple[str, str]) -> tuple[Path, str]:
@@ -30,8 +30,14 @@ def test_reference_problems_are_located_and_in_file_order(tmp_path: Path) -> Non
     all reported at once, each as file:line: path: message on its own line, in file order."""
     path, text = _broken_copy(
         tmp_path,
-        ("units: [discipline_commission, party_committee_office", "units: [discipline_commission, party_office"),
-        ("roles: [responsible]\n      guards: [has_measure]", "roles: [responsible, mayor]\n      guards: [has_measure]"),
+        (
+            "units: [discipline_commission, party_committee_office",
+            "units: [discipline_commission, party_office",
+        ),
+        (
+            "roles: [responsible]\n      guards: [has_measure]",
+            "roles: [responsible, mayor]\n      guards: [has_measure]",
+        ),
         ("guards: [all_measures_done]", "guards: [all_measures_finished]"),
     )
     with pytest.raises(DefinitionError) as err:
@@ -41,7 +47,10 @@ def test_reference_problems_are_located_and_in_file_order(tmp_path: Path) -> Non
     unit_line = _line_of(text, "party_office")
     role_line = _line_of(text, "mayor")
     guard_line = _line_of(text, "all_measures_finished")
-    assert problems[0].startswith(f"{path}:{unit_line}: tracks[0].units[1]: ") and "未知单位 party_office" in problems[0]
+    assert (
+        problems[0].startswith(f"{path}:{unit_line}: tracks[0].units[1]: ")
+        and "未知单位 party_office" in problems[0]
+    )
     assert problems[1].startswith(f"{path}:{role_line}: lifecycle.transitions[1].roles[1]: ")
     assert "未知角色 mayor" in problems[1]
     assert problems[2].startswith(f"{path}:{guard_line}: lifecycle.transitions[2].guards[0]: ")
@@ -52,13 +61,17 @@ def test_unreachable_state_points_at_the_state(tmp_path: Path) -> None:
     """A state no transition leads to is reported at that state's line."""
     path, text = _broken_copy(
         tmp_path,
-        ("    - {id: merged, label: 已合并, final: true}\n",
-         "    - {id: merged, label: 已合并, final: true}\n    - {id: parked, label: 搁置}\n"),
+        (
+            "    - {id: merged, label: 已合并, final: true}\n",
+            "    - {id: merged, label: 已合并, final: true}\n    - {id: parked, label: 搁置}\n",
+        ),
     )
     with pytest.raises(DefinitionError) as err:
         load_setup(path)
     line = _line_of(text, "id: parked")
-    assert any(p.startswith(f"{path}:{line}: lifecycle.states[8]: ") and "不可达" in p for p in err.value.problems)
+    assert any(
+        p.startswith(f"{path}:{line}: lifecycle.states[8]: ") and "不可达" in p for p in err.value.problems
+    )
 
 
 def test_internal_field_names_are_not_accepted(tmp_path: Path) -> None:
@@ -89,7 +102,9 @@ def test_schema_errors_read_in_chinese(tmp_path: Path) -> None:
 
 def test_builtin_phases_follow_the_plan() -> None:
     """四、实施方法步骤: the four phases with the plan's dates, back to back."""
-    phases = [(p.id, p.name, p.start.isoformat(), p.end.isoformat()) for p in load_setup("county_2023").phases]
+    phases = [
+        (p.id, p.name, p.start.isoformat(), p.end.isoformat()) for p in load_setup("county_2023").phases
+    ]
     assert phases == [
         ("mobilization", "动员部署阶段", "2023-06-01", "2023-06-30"),
         ("inspection", "问题查摆阶段", "2023-07-01", "2023-07-31"),
@@ -102,16 +117,36 @@ def test_builtin_phases_follow_the_plan() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "needle", "expected"),
     [
-        ("start: 2023-08-01\n", "start: 2023-07-25\n", "start: 2023-07-25",
-         "phases[2].start: 阶段 整改落实阶段 与上一阶段 问题查摆阶段 重叠 (上一阶段至 2023-07-31 结束, 本阶段 2023-07-25 开始)"),
-        ("start: 2023-08-01\n", "start: 2023-08-05\n", "start: 2023-08-05",
-         "phases[2].start: 阶段 整改落实阶段 与上一阶段 问题查摆阶段 之间有空档 (2023-08-01 至 2023-08-04)"),
-        ("end: 2023-12-31\n", "end: 2023-08-31\n", "end: 2023-08-31\n    demands:\n      - 各地各单位扎实",
-         "phases[3].end: 阶段 巩固提升阶段 的结束日期 2023-08-31 早于开始日期 2023-09-01"),
-        ("id: inspection\n", "id: mobilization\n", "id: mobilization\n    name: 问题查摆阶段",
-         "phases[1].id: 阶段 mobilization 重复定义"),
-        ("start: 2023-06-01\n    end", "start: 2023-05-20\n    end", "start: 2023-05-20",
-         "phases[0].start: 阶段 动员部署阶段 早于专项行动开始日期 2023-06-01"),
+        (
+            "start: 2023-08-01\n",
+            "start: 2023-07-25\n",
+            "start: 2023-07-25",
+            "phases[2].start: 阶段 整改落实阶段 与上一阶段 问题查摆阶段 重叠 (上一阶段至 2023-07-31 结束, 本阶段 2023-07-25 开始)",
+        ),
+        (
+            "start: 2023-08-01\n",
+            "start: 2023-08-05\n",
+            "start: 2023-08-05",
+            "phases[2].start: 阶段 整改落实阶段 与上一阶段 问题查摆阶段 之间有空档 (2023-08-01 至 2023-08-04)",
+        ),
+        (
+            "end: 2023-12-31\n",
+            "end: 2023-08-31\n",
+            "end: 2023-08-31\n    demands:\n      - 各地各单位扎实",
+            "phases[3].end: 阶段 巩固提升阶段 的结束日期 2023-08-31 早于开始日期 2023-09-01",
+        ),
+        (
+            "id: inspection\n",
+            "id: mobilization\n",
+            "id: mobilization\n    name: 问题查摆阶段",
+            "phases[1].id: 阶段 mobilization 重复定义",
+        ),
+        (
+            "start: 2023-06-01\n    end",
+            "start: 2023-05-20\n    end",
+            "start: 2023-05-20",
+            "phases[0].start: 阶段 动员部署阶段 早于专项行动开始日期 2023-06-01",
+        ),
     ],
     ids=["overlap", "gap", "end-before-start", "duplicate", "before-campaign-start"],
 )

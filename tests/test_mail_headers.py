@@ -19,17 +19,20 @@ from zhenggai.engine import DeliveryError, Engine, OutgoingMessage, VirtualClock
 from zhenggai.notifications.channels import LINE_BREAKS, neutralise_encoded_words
 from zhenggai.notifications.dispatcher import Dispatcher
 
-from .test_dispatch import (
-    Recorder,
-    assigned,
-    mail_channel,
-    smtp_server,
-    start_reached_by,
-)
+from .test_dispatch import Recorder, assigned, mail_channel, smtp_server, start_reached_by
 
 #: The headers the email channel writes, and nothing else.
-EXPECTED = {"from", "to", "subject", "date", "message-id", "x-zhenggai-kind", "content-type",
-            "content-transfer-encoding", "mime-version"}
+EXPECTED = {
+    "from",
+    "to",
+    "subject",
+    "date",
+    "message-id",
+    "x-zhenggai-kind",
+    "content-type",
+    "content-transfer-encoding",
+    "mime-version",
+}
 TO = "housing_construction_bureau@example.gov.cn"
 
 #: Encoded words that decode to CR/LF + a header (the red team's inputs and variants).
@@ -132,15 +135,47 @@ def test_line_breaks_are_exactly_what_splitlines_breaks_on() -> None:
 
 
 def message(subject: str, recipient: str = TO) -> OutgoingMessage:
-    return OutgoingMessage(outbox_id=1, idempotency_key="item:1:v1:assign", channel="email", recipient=recipient,
-                           kind="item_assigned", subject=subject, body="正文", attempt=1)
+    return OutgoingMessage(
+        outbox_id=1,
+        idempotency_key="item:1:v1:assign",
+        channel="email",
+        recipient=recipient,
+        kind="item_assigned",
+        subject=subject,
+        body="正文",
+        attempt=1,
+    )
 
 
-FRAGMENTS = st.sampled_from([
-    "=?", "?=", "utf-8", "UTF-8", "?q?", "?Q?", "?b?", "?B?", "=0D", "=0A", "=0D=0A", "_", "Bcc:", "Cc: ", "To:",
-    "injected@evil.test", "DQpCY2M6IGluamVjdGVkQGV2aWwudGVzdA==", " ", "\t", "施工许可", "审批", "=", "?", "a",
-    *sorted(LINE_BREAKS),
-])
+FRAGMENTS = st.sampled_from(
+    [
+        "=?",
+        "?=",
+        "utf-8",
+        "UTF-8",
+        "?q?",
+        "?Q?",
+        "?b?",
+        "?B?",
+        "=0D",
+        "=0A",
+        "=0D=0A",
+        "_",
+        "Bcc:",
+        "Cc: ",
+        "To:",
+        "injected@evil.test",
+        "DQpCY2M6IGluamVjdGVkQGV2aWwudGVzdA==",
+        " ",
+        "\t",
+        "施工许可",
+        "审批",
+        "=",
+        "?",
+        "a",
+        *sorted(LINE_BREAKS),
+    ]
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -159,11 +194,18 @@ def test_generated_titles_never_add_a_header(title: str) -> None:
         assert_clean(raw, rcpt)
 
 
-@pytest.mark.parametrize("recipient", [
-    "a@example.gov.cn, b@example.gov.cn", "a@example.gov.cn;b@example.gov.cn", "甲 <a@example.gov.cn>",
-    "=?utf-8?q?x?= <a@example.gov.cn>", "a@example.gov.cn\u2028Bcc: b@example.gov.cn", "a@example.gov.cn b@x.cn",
-    "a@example.gov.cn，b@example.gov.cn",
-])
+@pytest.mark.parametrize(
+    "recipient",
+    [
+        "a@example.gov.cn, b@example.gov.cn",
+        "a@example.gov.cn;b@example.gov.cn",
+        "甲 <a@example.gov.cn>",
+        "=?utf-8?q?x?= <a@example.gov.cn>",
+        "a@example.gov.cn\u2028Bcc: b@example.gov.cn",
+        "a@example.gov.cn b@x.cn",
+        "a@example.gov.cn，b@example.gov.cn",
+    ],
+)
 def test_the_channel_refuses_anything_but_one_bare_address(recipient: str) -> None:
     with smtp_server() as (recorder, port):
         with pytest.raises(DeliveryError) as err:

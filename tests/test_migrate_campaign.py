@@ -26,8 +26,14 @@ UNIT = "housing_construction_bureau"
 
 
 def _item(engine: Engine, actors: type, state: str = "assigned") -> int:
-    item = engine.report("test", actors.office, title="审批超时", description="施工许可审批超时",
-                         track="construction", channel="hotline").id
+    item = engine.report(
+        "test",
+        actors.office,
+        title="审批超时",
+        description="施工许可审批超时",
+        track="construction",
+        channel="hotline",
+    ).id
     if state != "identified":
         engine.assign(item, actors.office, unit=UNIT, due="2023-08-15")
     return item
@@ -49,19 +55,30 @@ def test_new_version_adds_units_tracks_and_labels(
     try:
         assert other.item(item).state_label == "已交办"  # caches version 2023.1
         base = load_setup("county_2023")
-        states = [s if s.id != "assigned" else StateSpec(id="assigned", label="已交办(待签收)")
-                  for s in base.lifecycle.states]
+        states = [
+            s if s.id != "assigned" else StateSpec(id="assigned", label="已交办(待签收)")
+            for s in base.lifecycle.states
+        ]
         setup = _v2(
             units=[*base.units, UnitSpec(id="energy_bureau", name="县能源局")],
-            tracks=[*base.tracks, TrackSpec(id="energy_supply", name="能源保障专项整治", units=["energy_bureau"])],
+            tracks=[
+                *base.tracks,
+                TrackSpec(id="energy_supply", name="能源保障专项整治", units=["energy_bureau"]),
+            ],
             lifecycle=base.lifecycle.model_copy(update={"states": states}),
         )
         view = engine.migrate_campaign("test", setup, actors.office)
         assert view.definition_version == "2023.2"
         assert other.item(item).state_label == "已交办(待签收)"
         assert other.campaign("test").definition_version == "2023.2"
-        fresh = engine.report("test", actors.office, title="供能不稳定", description="企业反映停电频繁",
-                              track="energy_supply", channel="hotline").id
+        fresh = engine.report(
+            "test",
+            actors.office,
+            title="供能不稳定",
+            description="企业反映停电频繁",
+            track="energy_supply",
+            channel="hotline",
+        ).id
         assigned = other.assign(fresh, actors.office, unit="energy_bureau", due="2023-08-31")
         assert (assigned.unit_name, assigned.track_name) == ("县能源局", "能源保障专项整治")
         moved = [e for e in engine.events(campaign="test") if e.trigger == "migrate_campaign"]
@@ -79,20 +96,33 @@ def test_version_that_strands_items_is_refused_whole(
     _item(engine, actors)
     base = load_setup("county_2023")
     lifecycle = base.lifecycle
-    slim = lifecycle.model_copy(update={
-        "states": [s for s in lifecycle.states if s.id != "assigned"],
-        "transitions": [t.model_copy(update={"source": [x for x in t.source if x != "assigned"] or ["identified"],
-                                             "dest": "rectifying" if t.dest == "assigned" else t.dest})
-                        for t in lifecycle.transitions],
-        "measure_states": ["rectifying"],
-    })
+    slim = lifecycle.model_copy(
+        update={
+            "states": [s for s in lifecycle.states if s.id != "assigned"],
+            "transitions": [
+                t.model_copy(
+                    update={
+                        "source": [x for x in t.source if x != "assigned"] or ["identified"],
+                        "dest": "rectifying" if t.dest == "assigned" else t.dest,
+                    }
+                )
+                for t in lifecycle.transitions
+            ],
+            "measure_states": ["rectifying"],
+        }
+    )
     setup = _v2(
         lifecycle=slim,
-        ladders=[ladder.model_copy(update={"states": [x for x in ladder.states if x != "assigned"]})
-                 for ladder in base.ladders],
+        ladders=[
+            ladder.model_copy(update={"states": [x for x in ladder.states if x != "assigned"]})
+            for ladder in base.ladders
+        ],
         units=[u for u in base.units if u.id != UNIT],
-        tracks=[t.model_copy(update={"units": [u for u in t.units if u != UNIT]})
-                for t in base.tracks if t.id != "construction"],
+        tracks=[
+            t.model_copy(update={"units": [u for u in t.units if u != UNIT]})
+            for t in base.tracks
+            if t.id != "construction"
+        ],
         outcomes=_without_track_targets(base, "construction"),
     )
     before = (engine.campaign("test"), engine.items("test"), len(engine.events(campaign="test")))
@@ -114,19 +144,38 @@ def test_severities_of_the_new_version(engine: Engine, campaign: CampaignView, a
     assert deadlines is not None
     by_track = deadlines.model_copy(update={"rules": [r for r in deadlines.rules if r.severity is None]})
     with pytest.raises(DefinitionError) as err:
-        engine.migrate_campaign("test", _v2(severities=[SeveritySpec(id="grave", label="重大")], deadlines=by_track),
-                                actors.office)
+        engine.migrate_campaign(
+            "test",
+            _v2(severities=[SeveritySpec(id="grave", label="重大")], deadlines=by_track),
+            actors.office,
+        )
     assert err.value.problems == ("severities: 新版本没有问题程度 normal, 仍有 1 个问题使用 (如问题 1)",)
-    setup = _v2(severities=[SeveritySpec(id="normal", label="一般"), SeveritySpec(id="grave", label="重大")],
-                deadlines=by_track)
+    setup = _v2(
+        severities=[SeveritySpec(id="normal", label="一般"), SeveritySpec(id="grave", label="重大")],
+        deadlines=by_track,
+    )
     engine.migrate_campaign("test", setup, actors.office)
     assert engine.definition("test") == setup
-    fresh = engine.report("test", actors.office, title="拖欠工程款", description="拖欠中小企业工程款",
-                          track="legacy_commitments", channel="hotline", severity="grave")
+    fresh = engine.report(
+        "test",
+        actors.office,
+        title="拖欠工程款",
+        description="拖欠中小企业工程款",
+        track="legacy_commitments",
+        channel="hotline",
+        severity="grave",
+    )
     assert fresh.severity == "grave"
     with pytest.raises(InvalidInputError, match="serious"):
-        engine.report("test", actors.office, title="拖欠工程款", description="拖欠中小企业工程款",
-                      track="legacy_commitments", channel="hotline", severity="serious")
+        engine.report(
+            "test",
+            actors.office,
+            title="拖欠工程款",
+            description="拖欠中小企业工程款",
+            track="legacy_commitments",
+            channel="hotline",
+            severity="serious",
+        )
 
 
 def test_same_version_other_definition_and_wrong_role_are_refused(
@@ -146,11 +195,15 @@ def test_dropping_an_unused_state_is_allowed(engine: Engine, campaign: CampaignV
     """A state no item is in may go (here: merge is removed from the lifecycle)."""
     _item(engine, actors)
     lifecycle = load_setup("county_2023").lifecycle
-    no_merge = lifecycle.model_copy(update={
-        "states": [s for s in lifecycle.states if s.id != "merged"],
-        "transitions": [t for t in lifecycle.transitions if t.trigger != "merge"],
-    })
-    assert engine.migrate_campaign("test", _v2(lifecycle=no_merge), actors.office).definition_version == "2023.2"
+    no_merge = lifecycle.model_copy(
+        update={
+            "states": [s for s in lifecycle.states if s.id != "merged"],
+            "transitions": [t for t in lifecycle.transitions if t.trigger != "merge"],
+        }
+    )
+    assert (
+        engine.migrate_campaign("test", _v2(lifecycle=no_merge), actors.office).definition_version == "2023.2"
+    )
     assert "merge" not in [t.trigger for t in engine.lifecycle("test").transitions]
 
 
@@ -162,8 +215,20 @@ def test_cli_campaign_migrate(db_url: str, tmp_path: Path, capsys: pytest.Captur
     v2 = tmp_path / "v2.yaml"
     v2.write_text(text, encoding="utf-8")
     assert main(["--db", db_url, "init", *dated_now()]) == 0  # the plan re-dated to start today
-    argv = ["--db", db_url, "campaign", "migrate", "--campaign", "county_2023", "--definition", str(v2),
-            "--actor", "王主任", "--role", "leading_group_office"]
+    argv = [
+        "--db",
+        db_url,
+        "campaign",
+        "migrate",
+        "--campaign",
+        "county_2023",
+        "--definition",
+        str(v2),
+        "--actor",
+        "王主任",
+        "--role",
+        "leading_group_office",
+    ]
     capsys.readouterr()
     assert main(argv) == 0
     assert "已改用实施方案 county_2023 版本 2023.2 (原版本 2023.1)" in capsys.readouterr().out

@@ -64,14 +64,37 @@ def test_campaign_started_before_0002_keeps_running(db_url: str, capsys: pytest.
         with engine.store.read() as conn:
             assert migrate.current_revision(conn) == migrate.HEAD_REVISION
         assert engine.definition("old") is None
-        item = engine.report("old", office, title="审批超时", description="施工许可审批超时",
-                             track="construction", channel="hotline")
+        item = engine.report(
+            "old",
+            office,
+            title="审批超时",
+            description="施工许可审批超时",
+            track="construction",
+            channel="hotline",
+        )
         assert item.severity == "normal"
-        assert engine.report("old", office, title="审批超时", description="施工许可审批超时",
-                             track="construction", channel="hotline", severity="critical").severity == "critical"
+        assert (
+            engine.report(
+                "old",
+                office,
+                title="审批超时",
+                description="施工许可审批超时",
+                track="construction",
+                channel="hotline",
+                severity="critical",
+            ).severity
+            == "critical"
+        )
         with pytest.raises(InvalidInputError, match="severity"):
-            engine.report("old", office, title="审批超时", description="施工许可审批超时",
-                          track="construction", channel="hotline", severity="grave")
+            engine.report(
+                "old",
+                office,
+                title="审批超时",
+                description="施工许可审批超时",
+                track="construction",
+                channel="hotline",
+                severity="grave",
+            )
     finally:
         engine.dispose()
     capsys.readouterr()

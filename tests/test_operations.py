@@ -21,7 +21,11 @@ UNIT = "housing_construction_bureau"
 
 def _report(engine: Engine, campaign: CampaignView, actors: type) -> int:
     return engine.report(
-        campaign.key, actors.office, title="审批超时", description="施工许可审批超时", track="construction",
+        campaign.key,
+        actors.office,
+        title="审批超时",
+        description="施工许可审批超时",
+        track="construction",
         channel="hotline",
     ).id
 
@@ -37,7 +41,9 @@ def test_named_operations_record_their_note(engine: Engine, campaign: CampaignVi
     assert notes["start_rectification"] == "已成立专班"
 
 
-def test_unknown_field_is_refused_even_when_empty(engine: Engine, campaign: CampaignView, actors: type) -> None:
+def test_unknown_field_is_refused_even_when_empty(
+    engine: Engine, campaign: CampaignView, actors: type
+) -> None:
     """fire() names a field the trigger does not take, even if its value is None; nothing changes."""
     item = _report(engine, campaign, actors)
     with pytest.raises(InvalidInputError) as err:

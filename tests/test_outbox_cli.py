@@ -30,14 +30,19 @@ def smtp() -> Iterator[tuple[Recorder, int]]:
 
 
 @pytest.fixture
-def env(tmp_path: Path, smtp: tuple[Recorder, int], monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+def env(
+    tmp_path: Path,
+    smtp: tuple[Recorder, int],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> dict[str, Any]:
     """A database with the weekend-calendar plan whose units have email contacts, and a config."""
     _, port = smtp
     plan = tmp_path / "plan.yaml"
     plan.write_text(dump_setup(with_email_contacts(load_setup(weekends_plan()))), encoding="utf-8")
     config = tmp_path / "delivery.toml"
-    config.write_text(f"""
+    config.write_text(
+        f"""
 [dispatch]
 max_attempts = 3
 backoff_seconds = 1
@@ -50,9 +55,11 @@ username = "{USER}"
 password_env = "TEST_SMTP_PASSWORD"
 sender = "{USER}"
 sender_name = "县作风办"
-ca_file = "{DATA / 'localhost.crt'}"
+ca_file = "{DATA / "localhost.crt"}"
 timeout_seconds = 5
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("TEST_SMTP_PASSWORD", PASSWORD)
     db = str(tmp_path / "zg.db")
 
@@ -66,11 +73,35 @@ timeout_seconds = 5
 
 
 def add_assigned(cli: Any) -> int:
-    result = cli("item", "add", "--title", "施工许可审批超时", "--description", "审批超时", "--track", "construction",
-                 "--channel", "hotline", *OFFICE, "--json")
+    result = cli(
+        "item",
+        "add",
+        "--title",
+        "施工许可审批超时",
+        "--description",
+        "审批超时",
+        "--track",
+        "construction",
+        "--channel",
+        "hotline",
+        *OFFICE,
+        "--json",
+    )
     item = result.json()["id"]
-    assert cli("item", "fire", str(item), "assign", "--unit", "housing_construction_bureau", "--due", FUTURE,
-               *OFFICE).code == 0
+    assert (
+        cli(
+            "item",
+            "fire",
+            str(item),
+            "assign",
+            "--unit",
+            "housing_construction_bureau",
+            "--due",
+            FUTURE,
+            *OFFICE,
+        ).code
+        == 0
+    )
     return int(item)
 
 
@@ -118,31 +149,37 @@ def test_dead_letters_are_listed_and_requeued(env: dict[str, Any], smtp: tuple[R
     assert len(recorder.messages) == len(routed)  # each message, once
 
 
-def test_a_bad_config_is_one_line_naming_the_setting(env: dict[str, Any], tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bad_config_is_one_line_naming_the_setting(
+    env: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cli = env["cli"]
     monkeypatch.delenv("TEST_SMTP_PASSWORD")
     missing = cli("outbox", "send", "--once", "--config", env["config"])
     assert missing.code == 1 and "email.password_env" in missing.err and "TEST_SMTP_PASSWORD" in missing.err
     assert len(missing.err.strip().splitlines()) == 1
     bad = tmp_path / "bad.toml"
-    bad.write_text("[email]\nhost = 'x'\nsender = 'a@b'\npassword = 'p'\npassword_env = 'Q'\n", encoding="utf-8")
+    bad.write_text(
+        "[email]\nhost = 'x'\nsender = 'a@b'\npassword = 'p'\npassword_env = 'Q'\n", encoding="utf-8"
+    )
     both = cli("outbox", "send", "--config", str(bad))
     assert both.code == 1 and "只能给出" in both.err and "'p'" not in both.err
     nothing = cli("outbox", "send")
     assert nothing.code == 1 and "ZHENGGAI_CONFIG" in nothing.err
 
 
-@pytest.mark.parametrize(("text", "setting"), [
-    ("[emial]\nhost = 'x'\n", "[emial]"),
-    ("[email]\nhost = 'x'\nsender = 'a@b'\nport = 70000\n", "email.port"),
-    ("[email]\nhost = 'x'\nsender = 'a@b'\nsecurity = 'tls'\n", "email.security"),
-    ("[email]\nsender = 'a@b'\n", "email.host"),
-    ("[dispatch]\nmax_attempts = 0\n", "dispatch.max_attempts"),
-    ("[sms]\nprovider = 'huawei'\n", "sms.provider"),
-    ("[file]\nchannels = ['sms']\n", "file.path"),
-    ("[email\nhost = 'x'\n", "TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "setting"),
+    [
+        ("[emial]\nhost = 'x'\n", "[emial]"),
+        ("[email]\nhost = 'x'\nsender = 'a@b'\nport = 70000\n", "email.port"),
+        ("[email]\nhost = 'x'\nsender = 'a@b'\nsecurity = 'tls'\n", "email.security"),
+        ("[email]\nsender = 'a@b'\n", "email.host"),
+        ("[dispatch]\nmax_attempts = 0\n", "dispatch.max_attempts"),
+        ("[sms]\nprovider = 'huawei'\n", "sms.provider"),
+        ("[file]\nchannels = ['sms']\n", "file.path"),
+        ("[email\nhost = 'x'\n", "TOML"),
+    ],
+)
 def test_every_bad_config_names_its_setting(tmp_path: Path, text: str, setting: str) -> None:
     from zhenggai.engine import ConfigError
     from zhenggai.notifications.config import load_config

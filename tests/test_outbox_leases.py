@@ -49,8 +49,10 @@ def test_a_slow_channel_and_two_dispatchers_send_each_message_once(db_url: str) 
         assert len(waiting) == MESSAGES
         with smtp_server() as (recorder, port):
             recorder.__class__ = Slow  # the running server's handler takes 0.2 s per message
-            dispatchers = [Dispatcher(engine, [mail_channel(port)], lease=2.0, seed=k)
-                           for k, engine in enumerate((first, second))]
+            dispatchers = [
+                Dispatcher(engine, [mail_channel(port)], lease=2.0, seed=k)
+                for k, engine in enumerate((first, second))
+            ]
             barrier = threading.Barrier(2)
 
             deadline = time.monotonic() + 60

@@ -52,8 +52,14 @@ TODAY = dt.date(2023, 7, 3)
 
 
 def _report(engine: Engine, campaign: CampaignView, title: str, *, track: str = "construction") -> ItemView:
-    return engine.report(campaign.key, Actors.office, title=title, description=f"{title}的详细情况",
-                         track=track, channel="hotline")
+    return engine.report(
+        campaign.key,
+        Actors.office,
+        title=title,
+        description=f"{title}的详细情况",
+        track=track,
+        channel="hotline",
+    )
 
 
 def _close(engine: Engine, item_id: int, unit: str = HOUSING, due: dt.date | None = None) -> ItemView:
@@ -67,45 +73,74 @@ def _close(engine: Engine, item_id: int, unit: str = HOUSING, due: dt.date | Non
     return engine.close(item_id, Actors.office)
 
 
-def _closed(engine: Engine, campaign: CampaignView, title: str = "施工许可审批超时", unit: str = HOUSING) -> ItemView:
+def _closed(
+    engine: Engine, campaign: CampaignView, title: str = "施工许可审批超时", unit: str = HOUSING
+) -> ItemView:
     return _close(engine, _report(engine, campaign, title).id, unit)
 
 
 def _people() -> list[AccountabilityEntry]:
-    return [AccountabilityEntry(NAMES[0], "审批科科长", "admonishment"),
-            AccountabilityEntry(NAMES[1], None, "criticism")]
+    return [
+        AccountabilityEntry(NAMES[0], "审批科科长", "admonishment"),
+        AccountabilityEntry(NAMES[1], None, "criticism"),
+    ]
 
 
 def _dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every ``zg_*`` table."""
     with engine.store.engine.connect() as conn:
         names = sorted(n for n in inspect(conn).get_table_names() if n.startswith("zg_"))
-        tables = [MODELS.tables[n] if n in MODELS.tables else Table(n, MetaData(), autoload_with=conn)
-                  for n in names]
+        tables = [
+            MODELS.tables[n] if n in MODELS.tables else Table(n, MetaData(), autoload_with=conn)
+            for n in names
+        ]
         return {t.name: [tuple(r) for r in conn.execute(select(t))] for t in tables}
 
 
 # ------------------------------------------------------------------------- outcomes on items
 
 
-def test_outcome_of_a_closed_item_is_recorded_audited_and_replaced(engine: Engine, campaign: CampaignView) -> None:
+def test_outcome_of_a_closed_item_is_recorded_audited_and_replaced(
+    engine: Engine, campaign: CampaignView
+) -> None:
     item = _closed(engine, campaign)
-    mechanism = engine.register_mechanism(campaign.key, Actors.unit(), unit=HOUSING, title="施工许可限时办结制度",
-                                          kind="rule", status="established", date=TODAY)
-    view = engine.record_outcome(item.id, Actors.office, root_cause="审批环节过多, 无限时办结要求",
-                                 accountability=_people(), mechanisms=[mechanism.id])
+    mechanism = engine.register_mechanism(
+        campaign.key,
+        Actors.unit(),
+        unit=HOUSING,
+        title="施工许可限时办结制度",
+        kind="rule",
+        status="established",
+        date=TODAY,
+    )
+    view = engine.record_outcome(
+        item.id,
+        Actors.office,
+        root_cause="审批环节过多, 无限时办结要求",
+        accountability=_people(),
+        mechanisms=[mechanism.id],
+    )
     assert view.named and view.people == 2 and view.mechanisms == (mechanism.id,)
     assert [(e.person, e.position, e.outcome, e.outcome_label) for e in view.accountability] == [
-        (NAMES[0], "审批科科长", "admonishment", "诫勉"), (NAMES[1], None, "criticism", "批评教育")]
+        (NAMES[0], "审批科科长", "admonishment", "诫勉"),
+        (NAMES[1], None, "criticism", "批评教育"),
+    ]
     assert view.recorded_by == Actors.office.name and view.root_cause == "审批环节过多, 无限时办结要求"
     assert engine.item(item.id).version == item.version + 1
     assert engine.mechanisms(campaign.key)[0].items == (item.id,)  # the link reads both ways
     event = engine.events(item.id)[-1]
     assert event.trigger == "record_outcome" and event.from_state == event.to_state == "closed"
-    assert event.data == {"people": 2, "accountability": {"criticism": 1, "admonishment": 1},
-                          "mechanisms": [mechanism.id], "replaced": False, "root_cause": "审批环节过多, 无限时办结要求"}
+    assert event.data == {
+        "people": 2,
+        "accountability": {"criticism": 1, "admonishment": 1},
+        "mechanisms": [mechanism.id],
+        "replaced": False,
+        "root_cause": "审批环节过多, 无限时办结要求",
+    }
     # Recording again replaces the whole record (people, cause, links).
-    again = engine.record_outcome(item.id, Actors.office, accountability=[(NAMES[2], "副局长", "organisational")])
+    again = engine.record_outcome(
+        item.id, Actors.office, accountability=[(NAMES[2], "副局长", "organisational")]
+    )
     assert again.root_cause is None and again.mechanisms == () and again.people == 1
     assert [e.person for e in again.accountability] == [NAMES[2]]
     assert engine.events(item.id)[-1].data["replaced"] is True
@@ -115,8 +150,15 @@ def test_outcome_of_a_closed_item_is_recorded_audited_and_replaced(engine: Engin
 
 def test_a_person_with_two_outcomes_counts_once(engine: Engine, campaign: CampaignView) -> None:
     item = _closed(engine, campaign)
-    view = engine.record_outcome(item.id, Actors.office, accountability=[
-        (NAMES[0], "科长", "admonishment"), (NAMES[0], "科长", "organisational"), (NAMES[1], None, "criticism")])
+    view = engine.record_outcome(
+        item.id,
+        Actors.office,
+        accountability=[
+            (NAMES[0], "科长", "admonishment"),
+            (NAMES[0], "科长", "organisational"),
+            (NAMES[1], None, "criticism"),
+        ],
+    )
     assert view.people == 2 and len(view.accountability) == 3
     assert engine.five_outcomes(campaign.key).totals[2].count == 2
 
@@ -135,7 +177,9 @@ def test_outcome_of_dismissed_and_merged_items(engine: Engine, campaign: Campaig
     assert totals["problems_found"] == 3 and totals["problems_solved"] == 0
 
 
-def test_outcome_is_refused_on_an_open_item_and_nothing_is_written(engine: Engine, campaign: CampaignView) -> None:
+def test_outcome_is_refused_on_an_open_item_and_nothing_is_written(
+    engine: Engine, campaign: CampaignView
+) -> None:
     item = _report(engine, campaign, "窗口推诿扯皮")
     engine.assign(item.id, Actors.office, unit=HOUSING, due=due_in(5))
     before = _dump(engine)
@@ -149,7 +193,11 @@ def test_outcome_is_refused_on_an_open_item_and_nothing_is_written(engine: Engin
 @pytest.mark.parametrize(
     ("kwargs", "error", "fragment"),
     [
-        ({"accountability": [("张某", None, "dismissal")]}, InvalidInputError, "未知问责处理方式 'dismissal'"),
+        (
+            {"accountability": [("张某", None, "dismissal")]},
+            InvalidInputError,
+            "未知问责处理方式 'dismissal'",
+        ),
         ({"accountability": [("", None, "criticism")]}, InvalidInputError, "accountability[0].person"),
         ({"accountability": [("张" * 101, None, "criticism")]}, InvalidInputError, "最多 100 字"),
         ({"accountability": [("张某", None)]}, InvalidInputError, "姓名, 职务, 处理方式"),
@@ -159,8 +207,17 @@ def test_outcome_is_refused_on_an_open_item_and_nothing_is_written(engine: Engin
         ({}, InvalidInputError, "办理结果为空"),
         ({"root_cause": "  "}, InvalidInputError, "root_cause"),
     ],
-    ids=["unknown outcome", "no name", "long name", "bad entry", "not a list", "unknown mechanism",
-         "mechanism not an id", "empty", "blank cause"],
+    ids=[
+        "unknown outcome",
+        "no name",
+        "long name",
+        "bad entry",
+        "not a list",
+        "unknown mechanism",
+        "mechanism not an id",
+        "empty",
+        "blank cause",
+    ],
 )
 def test_bad_outcomes_are_refused_clearly(
     engine: Engine, campaign: CampaignView, kwargs: dict[str, Any], error: type[Exception], fragment: str
@@ -182,8 +239,15 @@ def test_outcome_roles_and_unknown_items(engine: Engine, campaign: CampaignView)
     with pytest.raises(PermissionDeniedError):
         engine.outcome(item.id, Actor("某人", "no_such_role"))
     other = engine.start_campaign(load_setup("county_2023"), key="other")
-    foreign = engine.register_mechanism(other.key, Actors.office, unit=HOUSING, title="别处的机制", kind="rule",
-                                        status="established", date=TODAY)
+    foreign = engine.register_mechanism(
+        other.key,
+        Actors.office,
+        unit=HOUSING,
+        title="别处的机制",
+        kind="rule",
+        status="established",
+        date=TODAY,
+    )
     with pytest.raises(MechanismNotFound):  # a mechanism of another campaign
         engine.record_outcome(item.id, Actors.office, mechanisms=[foreign.id])
 
@@ -209,7 +273,11 @@ def test_people_are_named_only_for_the_roles_allowed(engine: Engine, campaign: C
     assert named is not None and named.named and [e.person for e in named.accountability] == list(NAMES[:2])
     read = engine.events(campaign=campaign.key)[-1]
     assert (read.trigger, read.item_id, read.actor, read.data) == (
-        "read_named_people", item.id, Actors.office.name, {"items": [item.id], "people": 2})
+        "read_named_people",
+        item.id,
+        Actors.office.name,
+        {"items": [item.id], "people": 2},
+    )
     engine.outcomes(campaign.key, Actors.office)
     assert engine.events(campaign=campaign.key)[-1].data == {"items": [item.id], "people": 2}
     assert engine.verify_audit(campaign.key).ok
@@ -222,18 +290,25 @@ def test_named_people_appear_nowhere_but_their_own_table(engine: Engine, campaig
     engine.publish_case(item.id, Actors.office, where="县纪委监委网站", on=TODAY)
     engine.outcome(item.id, Actors.office)
     engine.outcomes(campaign.key, Actors.office)
-    visible = json.dumps([
-        [e.to_dict() for e in engine.events(campaign=campaign.key)],
-        [r.to_dict() for r in engine.ledger(campaign.key)],
-        [i.to_dict() for i in engine.items(campaign.key)],
-        [o.to_dict() for o in engine.outbox(campaign.key)],
-        engine.five_outcomes(campaign.key).to_dict(),
-        [m.to_dict() for m in engine.mechanisms(campaign.key)],
-    ], ensure_ascii=False, default=str)
+    visible = json.dumps(
+        [
+            [e.to_dict() for e in engine.events(campaign=campaign.key)],
+            [r.to_dict() for r in engine.ledger(campaign.key)],
+            [i.to_dict() for i in engine.items(campaign.key)],
+            [o.to_dict() for o in engine.outbox(campaign.key)],
+            engine.five_outcomes(campaign.key).to_dict(),
+            [m.to_dict() for m in engine.mechanisms(campaign.key)],
+        ],
+        ensure_ascii=False,
+        default=str,
+    )
     assert not any(name in visible for name in NAMES)
     assert "审批科科长" not in visible
-    holding = {table for table, rows in _dump(engine).items()
-               if any(name in str(value) for row in rows for value in row for name in NAMES)}
+    holding = {
+        table
+        for table, rows in _dump(engine).items()
+        if any(name in str(value) for row in rows for value in row for name in NAMES)
+    }
     assert holding == {"zg_accountability"}
 
 
@@ -257,7 +332,9 @@ def test_a_unit_bound_role_reads_names_of_its_own_units_items_only(db_url: str, 
 # ------------------------------------------------------------------------- typical cases
 
 
-def test_publish_case_needs_a_marked_case(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:
+def test_publish_case_needs_a_marked_case(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
     item = _closed(engine, campaign)
     with pytest.raises(GuardFailedError) as err:
         engine.publish_case(item.id, Actors.office, where="县纪委监委网站", on=TODAY)
@@ -283,23 +360,59 @@ def test_publish_case_needs_a_marked_case(engine: Engine, campaign: CampaignView
 # ------------------------------------------------------------------------------ mechanisms
 
 
-def test_mechanism_register_lifecycle_and_permissions(engine: Engine, campaign: CampaignView,
-                                                      clock: VirtualClock) -> None:
+def test_mechanism_register_lifecycle_and_permissions(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
     item = _closed(engine, campaign)
     bureau = Actors.unit()
-    mech = engine.register_mechanism(campaign.key, bureau, unit=HOUSING, title="施工许可限时办结制度", kind="rule",
-                                     status="drafting", date=TODAY, items=[item.id, item.id], track="construction",
-                                     note="征求意见中")
+    mech = engine.register_mechanism(
+        campaign.key,
+        bureau,
+        unit=HOUSING,
+        title="施工许可限时办结制度",
+        kind="rule",
+        status="drafting",
+        date=TODAY,
+        items=[item.id, item.id],
+        track="construction",
+        note="征求意见中",
+    )
     assert (mech.unit_name, mech.kind_label, mech.status_label, mech.items, mech.track) == (
-        "县住建局", "制度", "起草中", (item.id,), "construction")
+        "县住建局",
+        "制度",
+        "起草中",
+        (item.id,),
+        "construction",
+    )
     with pytest.raises(PermissionDeniedError, match="只能办理本单位"):  # another unit's register
-        engine.register_mechanism(campaign.key, bureau, unit=COMMERCE, title="别人的制度", kind="rule",
-                                  status="established", date=TODAY)
+        engine.register_mechanism(
+            campaign.key,
+            bureau,
+            unit=COMMERCE,
+            title="别人的制度",
+            kind="rule",
+            status="established",
+            date=TODAY,
+        )
     with pytest.raises(PermissionDeniedError):
-        engine.register_mechanism(campaign.key, PUBLICITY, unit=HOUSING, title="宣传的制度", kind="rule",
-                                  status="established", date=TODAY)
-    office = engine.register_mechanism(campaign.key, Actors.office, unit=COMMERCE, title="惠企政策兑现工作规程",
-                                       kind="procedure", status="established", date=TODAY)
+        engine.register_mechanism(
+            campaign.key,
+            PUBLICITY,
+            unit=HOUSING,
+            title="宣传的制度",
+            kind="rule",
+            status="established",
+            date=TODAY,
+        )
+    office = engine.register_mechanism(
+        campaign.key,
+        Actors.office,
+        unit=COMMERCE,
+        title="惠企政策兑现工作规程",
+        kind="procedure",
+        status="established",
+        date=TODAY,
+    )
     refusals: list[tuple[dict[str, Any], type[Exception], str]] = [
         ({"kind": "law"}, InvalidInputError, "未知取值 'law'"),
         ({"status": "planned"}, InvalidInputError, "未知取值 'planned'"),
@@ -310,29 +423,48 @@ def test_mechanism_register_lifecycle_and_permissions(engine: Engine, campaign: 
         ({"title": ""}, InvalidInputError, "title"),
     ]
     for change, error, fragment in refusals:
-        args: dict[str, Any] = {"unit": HOUSING, "title": "制度", "kind": "rule", "status": "established",
-                                "date": TODAY, **change}
+        args: dict[str, Any] = {
+            "unit": HOUSING,
+            "title": "制度",
+            "kind": "rule",
+            "status": "established",
+            "date": TODAY,
+            **change,
+        }
         with pytest.raises(error, match=fragment):
             engine.register_mechanism(campaign.key, bureau, **args)
     clock.advance(dt.timedelta(days=7))
     established = engine.update_mechanism(mech.id, bureau, status="established", date=today_plus(7))
-    assert (established.status, established.date, established.note) == ("established", today_plus(7), "征求意见中")
+    assert (established.status, established.date, established.note) == (
+        "established",
+        today_plus(7),
+        "征求意见中",
+    )
     with pytest.raises(InvalidInputError, match="早于上次状态日期"):
         engine.update_mechanism(mech.id, bureau, status="amended", date=TODAY)
     with pytest.raises(PermissionDeniedError):
         engine.update_mechanism(office.id, bureau, status="repealed", date=today_plus(7))
     with pytest.raises(MechanismNotFound):
         engine.update_mechanism(999, bureau, status="repealed", date=today_plus(7))
-    engine.update_mechanism(office.id, Actors.office, status="repealed", date=today_plus(7), note="并入新规程")
+    engine.update_mechanism(
+        office.id, Actors.office, status="repealed", date=today_plus(7), note="并入新规程"
+    )
     assert [m.id for m in engine.mechanisms(campaign.key, unit=HOUSING)] == [mech.id]
     assert [m.id for m in engine.mechanisms(campaign.key, track="construction")] == [mech.id]
     assert [m.status for m in engine.mechanisms(campaign.key)] == ["established", "repealed"]
     events = [e for e in engine.events(campaign=campaign.key) if e.data.get("mechanism") is not None]
     assert [(e.trigger, e.data["mechanism"]) for e in events] == [
-        ("register_mechanism", mech.id), ("register_mechanism", office.id), ("update_mechanism", mech.id),
-        ("update_mechanism", office.id)]
-    assert events[2].data == {"mechanism": mech.id, "from_status": "drafting", "status": "established",
-                              "date": today_plus(7).isoformat()}
+        ("register_mechanism", mech.id),
+        ("register_mechanism", office.id),
+        ("update_mechanism", mech.id),
+        ("update_mechanism", office.id),
+    ]
+    assert events[2].data == {
+        "mechanism": mech.id,
+        "from_status": "drafting",
+        "status": "established",
+        "date": today_plus(7).isoformat(),
+    }
     # Established and revised count; drafting and abolished do not.
     assert engine.five_outcomes(campaign.key).totals[4].count == 1
 
@@ -340,13 +472,22 @@ def test_mechanism_register_lifecycle_and_permissions(engine: Engine, campaign: 
 # ------------------------------------------------------------------------------- practices
 
 
-def test_practices_are_submitted_by_units_and_selected_by_publicity(engine: Engine, campaign: CampaignView) -> None:
+def test_practices_are_submitted_by_units_and_selected_by_publicity(
+    engine: Engine, campaign: CampaignView
+) -> None:
     bureau = Actors.unit()
-    first = engine.submit_practice(campaign.key, bureau, title="拿地即开工", summary="带方案出让, 拿地即发证",
-                                   track="construction")
-    second = engine.submit_practice(campaign.key, Actors.unit(COMMERCE), title="惠企政策免申即享",
-                                    summary="数据比对, 自动兑现")
-    assert (first.unit, first.unit_name, first.selected, first.track) == (HOUSING, "县住建局", False, "construction")
+    first = engine.submit_practice(
+        campaign.key, bureau, title="拿地即开工", summary="带方案出让, 拿地即发证", track="construction"
+    )
+    second = engine.submit_practice(
+        campaign.key, Actors.unit(COMMERCE), title="惠企政策免申即享", summary="数据比对, 自动兑现"
+    )
+    assert (first.unit, first.unit_name, first.selected, first.track) == (
+        HOUSING,
+        "县住建局",
+        False,
+        "construction",
+    )
     for actor in (Actors.office, PUBLICITY):
         with pytest.raises(PermissionDeniedError):
             engine.submit_practice(campaign.key, actor, title="做法", summary="内容")
@@ -372,11 +513,16 @@ def test_practices_are_submitted_by_units_and_selected_by_publicity(engine: Engi
 # ------------------------------------------------------------------------------- dashboard
 
 
-def _counted(engine: Engine, campaign: str, *, unit: str | None = None, track: str | None = None) -> dict[str, int]:
+def _counted(
+    engine: Engine, campaign: str, *, unit: str | None = None, track: str | None = None
+) -> dict[str, int]:
     """The five outcomes counted from the views, the slow and obvious way."""
     final = {s.id for s in engine.lifecycle(campaign).states if s.final}
-    items = [i for i in engine.items(campaign) if (unit is None or i.unit == unit)
-             and (track is None or i.track == track)]
+    items = [
+        i
+        for i in engine.items(campaign)
+        if (unit is None or i.unit == unit) and (track is None or i.track == track)
+    ]
     ids = {i.id for i in items}
     outcomes = [o for o in engine.outcomes(campaign, Actors.county_leader) if o.item_id in ids]
     mechanisms = [m for m in engine.mechanisms(campaign, unit=unit, track=track)]
@@ -398,19 +544,32 @@ def _check(engine: Engine, five: FiveOutcomes) -> None:
         assert {t.key: t.count for t in tallies} == _counted(engine, key, unit=unit, track=five.track)
     if five.trend:
         assert five.trend[-1][1] == tuple(t.count for t in five.totals)
-        assert all(a <= b for (_, x), (_, y) in zip(five.trend, five.trend[1:], strict=False)
-                   for a, b in zip(x, y, strict=True))
+        assert all(
+            a <= b
+            for (_, x), (_, y) in zip(five.trend, five.trend[1:], strict=False)
+            for a, b in zip(x, y, strict=True)
+        )
         assert five.trend[-1][0] <= five.today < five.trend[-1][0] + dt.timedelta(days=7)
 
 
-def test_five_outcomes_count_the_records_against_targets(engine: Engine, campaign: CampaignView,
-                                                         clock: VirtualClock) -> None:
+def test_five_outcomes_count_the_records_against_targets(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
     empty = engine.five_outcomes(campaign.key)
     assert [(t.key, t.count, t.target) for t in empty.totals] == [
-        ("problems_found", 0, 300), ("cases_published", 0, 10), ("people_educated", 0, 60),
-        ("problems_solved", 0, 250), ("mechanisms_established", 0, 40)]
-    assert [t.label for t in empty.totals] == ["排查发现问题线索", "通报曝光典型案例", "警示教育党员干部",
-                                               "解决难点堵点", "健全长效机制"]
+        ("problems_found", 0, 300),
+        ("cases_published", 0, 10),
+        ("people_educated", 0, 60),
+        ("problems_solved", 0, 250),
+        ("mechanisms_established", 0, 40),
+    ]
+    assert [t.label for t in empty.totals] == [
+        "排查发现问题线索",
+        "通报曝光典型案例",
+        "警示教育党员干部",
+        "解决难点堵点",
+        "健全长效机制",
+    ]
     assert empty.trend == () and empty.by_unit == () and empty.totals[0].rate == 0.0
     item = _closed(engine, campaign)
     _report(engine, campaign, "政务窗口推诿", track="government_services")
@@ -418,22 +577,42 @@ def test_five_outcomes_count_the_records_against_targets(engine: Engine, campaig
     engine.mark_case(item.id, Actors.office, note="以案示警")
     engine.publish_case(item.id, Actors.office, where="县纪委监委网站", on=today_plus(7))
     engine.record_outcome(item.id, Actors.office, accountability=_people())
-    engine.register_mechanism(campaign.key, Actors.unit(), unit=HOUSING, title="限时办结制度", kind="rule",
-                              status="amended", date=today_plus(7), track="construction", items=[item.id])
+    engine.register_mechanism(
+        campaign.key,
+        Actors.unit(),
+        unit=HOUSING,
+        title="限时办结制度",
+        kind="rule",
+        status="amended",
+        date=today_plus(7),
+        track="construction",
+        items=[item.id],
+    )
     five = engine.five_outcomes(campaign.key)
     assert [t.count for t in five.totals] == [2, 1, 2, 1, 1]
     assert five.trend == ((TODAY, (2, 0, 0, 1, 0)), (today_plus(7), (2, 1, 2, 1, 1)))
     tracks = {key: tallies for key, _, tallies in five.by_track}
     assert [key for key, _, _ in five.by_track] == [k for k, _ in engine.tracks(campaign.key)]
-    assert [(t.count, t.target) for t in tracks["construction"]] == [(1, 50), (1, None), (2, None), (1, 40),
-                                                                      (1, None)]
+    assert [(t.count, t.target) for t in tracks["construction"]] == [
+        (1, 50),
+        (1, None),
+        (2, None),
+        (1, 40),
+        (1, None),
+    ]
     assert next((t.count, t.target) for t in tracks["government_services"]) == (1, 60)
     assert [key for key, _, _ in five.by_unit] == [HOUSING]  # the unassigned item has no unit
     one_track = engine.five_outcomes(campaign.key, track="construction")
     assert next((t.count, t.target) for t in one_track.totals) == (1, 50)
     assert [k for k, _, _ in one_track.by_track] == ["construction"]
     one_unit = engine.five_outcomes(campaign.key, unit=HOUSING)
-    assert [(t.count, t.target) for t in one_unit.totals] == [(1, None), (1, None), (2, None), (1, None), (1, None)]
+    assert [(t.count, t.target) for t in one_unit.totals] == [
+        (1, None),
+        (1, None),
+        (2, None),
+        (1, None),
+        (1, None),
+    ]
     assert all(t.target is None for _, _, tallies in one_unit.by_track for t in tallies)
     assert abs((five.totals[2].rate or 0) - 2 / 60) < 1e-9
     for view in (five, one_track, one_unit):
@@ -444,11 +623,14 @@ def test_five_outcomes_count_the_records_against_targets(engine: Engine, campaig
         engine.five_outcomes(campaign.key, unit="nowhere")
 
 
-def test_a_definition_without_outcomes_has_no_targets_and_no_vocabulary(db_url: str, clock: VirtualClock) -> None:
+def test_a_definition_without_outcomes_has_no_targets_and_no_vocabulary(
+    db_url: str, clock: VirtualClock
+) -> None:
     setup = load_setup("county_2023")
     ops = {k: v for k, v in setup.lifecycle.operations.items() if k != "register_mechanism"}
-    setup = setup.model_copy(update={"outcomes": None,
-                                     "lifecycle": setup.lifecycle.model_copy(update={"operations": ops})})
+    setup = setup.model_copy(
+        update={"outcomes": None, "lifecycle": setup.lifecycle.model_copy(update={"operations": ops})}
+    )
     with Engine(db_url, clock=clock) as engine:
         campaign = engine.start_campaign(setup, key="bare")
         item = _closed(engine, campaign)
@@ -456,8 +638,15 @@ def test_a_definition_without_outcomes_has_no_targets_and_no_vocabulary(db_url: 
             engine.record_outcome(item.id, Actors.office, accountability=[("张某", None, "criticism")])
         assert engine.record_outcome(item.id, Actors.office, root_cause="原因").people == 0
         with pytest.raises(PermissionDeniedError):
-            engine.register_mechanism(campaign.key, Actors.office, unit=HOUSING, title="制度", kind="rule",
-                                      status="established", date=TODAY)
+            engine.register_mechanism(
+                campaign.key,
+                Actors.office,
+                unit=HOUSING,
+                title="制度",
+                kind="rule",
+                status="established",
+                date=TODAY,
+            )
         assert all(t.target is None for t in engine.five_outcomes(campaign.key).totals)
 
 
@@ -467,23 +656,46 @@ def test_the_hotline_uses_its_own_vocabulary_and_targets(db_url: str) -> None:
     inspector = Actor("督查员", "inspector", "government_inspection_office")
     with Engine(db_url, clock=clock) as engine:
         campaign = engine.start_campaign(load_setup("hotline_2024"), key="hotline")
-        item = engine.report(campaign.key, center, title="报装三个月未通水", description="企业反映报装迟迟不通水",
-                             track="utilities", channel="hotline")
+        item = engine.report(
+            campaign.key,
+            center,
+            title="报装三个月未通水",
+            description="企业反映报装迟迟不通水",
+            track="utilities",
+            channel="hotline",
+        )
         engine.fire(item.id, "reject", center, reason="不属于受理范围")
-        with pytest.raises(InvalidInputError, match="reminder_talk"):  # the county's 诫勉 is not the hotline's
+        with pytest.raises(
+            InvalidInputError, match="reminder_talk"
+        ):  # the county's 诫勉 is not the hotline's
             engine.record_outcome(item.id, inspector, accountability=[("张某", None, "admonishment")])
         with pytest.raises(PermissionDeniedError):
             engine.record_outcome(item.id, center, root_cause="原因")
-        view = engine.record_outcome(item.id, inspector, accountability=[("钱某", "营业厅主任", "performance_deduction")])
+        view = engine.record_outcome(
+            item.id, inspector, accountability=[("钱某", "营业厅主任", "performance_deduction")]
+        )
         assert view.accountability[0].outcome_label == "扣减绩效考核分" and view.named
         assert not engine.outcome(item.id, center).named  # type: ignore[union-attr]
-        mech = engine.register_mechanism(campaign.key, Actor("王经理", "responsible", "water_company"),
-                                         unit="water_company", title="报装限时办结承诺", kind="service_standard",
-                                         status="established", date=dt.date(2024, 3, 4), track="utilities")
+        mech = engine.register_mechanism(
+            campaign.key,
+            Actor("王经理", "responsible", "water_company"),
+            unit="water_company",
+            title="报装限时办结承诺",
+            kind="service_standard",
+            status="established",
+            date=dt.date(2024, 3, 4),
+            track="utilities",
+        )
         assert mech.kind_label == "服务标准"
         five = engine.five_outcomes(campaign.key)
         assert [t.target for t in five.totals] == [1200, 6, 20, 1100, 12]
-        assert [t.target for t in {k: v for k, _, v in five.by_track}["utilities"]] == [None, None, None, 300, None]
+        assert [t.target for t in {k: v for k, _, v in five.by_track}["utilities"]] == [
+            None,
+            None,
+            None,
+            300,
+            None,
+        ]
         assert [t.count for t in five.totals] == [1, 0, 1, 0, 1]
 
 
@@ -493,15 +705,24 @@ STEPS = ["close", "dismiss", "case", "publish", "outcome", "mechanism", "revise"
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(plan=st.lists(
-    st.tuples(st.sampled_from(["construction", "government_services", "legacy_commitments"]),
-              st.sampled_from([HOUSING, COMMERCE]),
-              st.lists(st.sampled_from(STEPS), max_size=6),
-              st.lists(st.tuples(st.sampled_from(NAMES), st.sampled_from(["talk_reminder", "criticism",
-                                                                         "admonishment", "discipline"])),
-                       max_size=3)),
-    min_size=1, max_size=6,
-))
+@given(
+    plan=st.lists(
+        st.tuples(
+            st.sampled_from(["construction", "government_services", "legacy_commitments"]),
+            st.sampled_from([HOUSING, COMMERCE]),
+            st.lists(st.sampled_from(STEPS), max_size=6),
+            st.lists(
+                st.tuples(
+                    st.sampled_from(NAMES),
+                    st.sampled_from(["talk_reminder", "criticism", "admonishment", "discipline"]),
+                ),
+                max_size=3,
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_five_outcomes_equal_the_records_over_generated_histories(
     plan: list[tuple[str, str, list[str], list[tuple[str, str]]]], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -518,7 +739,9 @@ def test_five_outcomes_equal_the_records_over_generated_histories(
                 if step == "days":
                     clock.advance(dt.timedelta(days=4))
                 elif step == "close" and view.state == "identified":
-                    _close(engine, item.id, unit, next_workday(WorkingCalendar(), today + dt.timedelta(days=10)))
+                    _close(
+                        engine, item.id, unit, next_workday(WorkingCalendar(), today + dt.timedelta(days=10))
+                    )
                 elif step == "dismiss" and view.state == "identified":
                     engine.dismiss(item.id, Actors.office, reason="经核实不属实")
                 elif step == "case":
@@ -526,17 +749,33 @@ def test_five_outcomes_equal_the_records_over_generated_histories(
                 elif step == "publish" and view.case_note is not None:
                     engine.publish_case(item.id, Actors.office, where="县纪委监委网站", on=today)
                 elif step == "outcome" and finished:
-                    engine.record_outcome(item.id, Actors.office, root_cause="原因",
-                                          accountability=[(p, None, o) for p, o in people], mechanisms=mechanisms[-1:])
+                    engine.record_outcome(
+                        item.id,
+                        Actors.office,
+                        root_cause="原因",
+                        accountability=[(p, None, o) for p, o in people],
+                        mechanisms=mechanisms[-1:],
+                    )
                 elif step == "mechanism":
-                    mechanisms.append(engine.register_mechanism(
-                        campaign.key, Actors.unit(unit), unit=unit, title=f"第{n}号制度", kind="rule",
-                        status="drafting" if len(mechanisms) % 2 else "established", date=today, track=track,
-                        items=[item.id]).id)
+                    mechanisms.append(
+                        engine.register_mechanism(
+                            campaign.key,
+                            Actors.unit(unit),
+                            unit=unit,
+                            title=f"第{n}号制度",
+                            kind="rule",
+                            status="drafting" if len(mechanisms) % 2 else "established",
+                            date=today,
+                            track=track,
+                            items=[item.id],
+                        ).id
+                    )
                 elif step == "revise" and mechanisms:
                     engine.update_mechanism(mechanisms[-1], Actors.office, status="amended", date=today)
                 elif step == "practice":
-                    engine.submit_practice(campaign.key, Actors.unit(unit), title=f"第{n}号做法", summary="做法")
+                    engine.submit_practice(
+                        campaign.key, Actors.unit(unit), title=f"第{n}号做法", summary="做法"
+                    )
         five = engine.five_outcomes(campaign.key)
         _check(engine, five)
         for unit in (HOUSING, COMMERCE):
@@ -550,9 +789,17 @@ def test_five_outcomes_equal_the_records_over_generated_histories(
 
 
 def test_outcome_operations_without_a_vocabulary_are_warned(tmp_path: Path) -> None:
-    path, text = _copy(tmp_path, "hotline_2024", [
-        ("    - {id: service_standard, label: 服务标准}\n    - {id: handling_rule, label: 办理规范}\n", ""),
-        ("  mechanism_kinds:\n", "  mechanism_kinds: []\n")])
+    path, text = _copy(
+        tmp_path,
+        "hotline_2024",
+        [
+            (
+                "    - {id: service_standard, label: 服务标准}\n    - {id: handling_rule, label: 办理规范}\n",
+                "",
+            ),
+            ("  mechanism_kinds:\n", "  mechanism_kinds: []\n"),
+        ],
+    )
     warnings = check_definition(path).warnings
     prefix = f"{path}:{_line_of(text, 'mechanism_kinds: []')}: outcomes.mechanism_kinds: "
     assert any(w.startswith(prefix) and "未定义长效机制类别" in w for w in warnings), warnings
@@ -562,13 +809,31 @@ def test_shipped_definitions_use_different_outcome_vocabularies() -> None:
     county, hotline = load_setup("county_2023"), load_setup("hotline_2024")
     assert county.outcomes is not None and hotline.outcomes is not None
     assert [a.label for a in county.outcomes.accountability] == [
-        "谈话提醒", "批评教育", "责令检查", "诫勉", "组织处理", "党纪政务处分", "移送司法机关"]
-    assert not {a.id for a in county.outcomes.accountability} & {a.id for a in hotline.outcomes.accountability}
+        "谈话提醒",
+        "批评教育",
+        "责令检查",
+        "诫勉",
+        "组织处理",
+        "党纪政务处分",
+        "移送司法机关",
+    ]
+    assert not {a.id for a in county.outcomes.accountability} & {
+        a.id for a in hotline.outcomes.accountability
+    }
     assert county.outcomes.targets.problems_found == 300 and hotline.outcomes.targets.problems_found == 1200
     for setup in (county, hotline):
         ops = setup.lifecycle.operations
-        assert all(ops.get(op) for op in ("record_outcome", "read_named_people", "publish_case",
-                                          "register_mechanism", "submit_practice", "select_practice"))
+        assert all(
+            ops.get(op)
+            for op in (
+                "record_outcome",
+                "read_named_people",
+                "publish_case",
+                "register_mechanism",
+                "submit_practice",
+                "select_practice",
+            )
+        )
     assert county.lifecycle.operations["select_practice"] == ["publicity"]
 
 
@@ -580,8 +845,9 @@ PRESS = ["--actor", "孙部长", "--role", "publicity"]
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-        ) -> Callable[..., tuple[int, str, str]]:
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Callable[..., tuple[int, str, str]]:
     for name in ("ZHENGGAI_DB", "ZHENGGAI_ACTOR", "ZHENGGAI_ROLE", "ZHENGGAI_UNIT"):
         monkeypatch.delenv(name, raising=False)
     db = str(tmp_path / "zhenggai.db")
@@ -601,18 +867,65 @@ def test_cli_records_outcomes_mechanisms_practices_and_prints_the_dashboard(
     cli: Callable[..., tuple[int, str, str]],
 ) -> None:
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
-    assert cli("item", "add", "--title", "施工许可审批超时", "--description", "超过承诺时限", "--track", "construction",
-               "--channel", "hotline", *OFFICE)[0] == 0
+    assert (
+        cli(
+            "item",
+            "add",
+            "--title",
+            "施工许可审批超时",
+            "--description",
+            "超过承诺时限",
+            "--track",
+            "construction",
+            "--channel",
+            "hotline",
+            *OFFICE,
+        )[0]
+        == 0
+    )
     code, _, err = cli("item", "outcome", "1", "--root-cause", "环节多", *OFFICE)
     assert code == 1 and err.startswith("错误: ") and "问题已办结" in err
     assert cli("item", "fire", "1", "dismiss", "--reason", "经核实已整改", *OFFICE)[0] == 0
-    code, out, _ = cli("mechanism", "add", "--unit", HOUSING, "--title", "施工许可限时办结制度", "--kind", "制度",
-                       "--status", "已建立", "--date", today, "--item", "1", "--track", "construction", *BUREAU)
+    code, out, _ = cli(
+        "mechanism",
+        "add",
+        "--unit",
+        HOUSING,
+        "--title",
+        "施工许可限时办结制度",
+        "--kind",
+        "制度",
+        "--status",
+        "已建立",
+        "--date",
+        today,
+        "--item",
+        "1",
+        "--track",
+        "construction",
+        *BUREAU,
+    )
     assert code == 0 and "已登记长效机制 1: 施工许可限时办结制度 (县住建局; 制度; 已建立" in out
-    code, out, _ = cli("item", "outcome", "1", "--root-cause", "审批环节过多", "--accountability",
-                       f"{NAMES[0]}|审批科科长|诫勉", "--accountability", f"{NAMES[1]}||criticism", "--mechanism", "1",
-                       *OFFICE)
-    assert code == 0 and f"{NAMES[0]} (审批科科长): 诫勉" in out and "共 2 人" in out and "1 施工许可限时办结制度" in out
+    code, out, _ = cli(
+        "item",
+        "outcome",
+        "1",
+        "--root-cause",
+        "审批环节过多",
+        "--accountability",
+        f"{NAMES[0]}|审批科科长|诫勉",
+        "--accountability",
+        f"{NAMES[1]}||criticism",
+        "--mechanism",
+        "1",
+        *OFFICE,
+    )
+    assert (
+        code == 0
+        and f"{NAMES[0]} (审批科科长): 诫勉" in out
+        and "共 2 人" in out
+        and "1 施工许可限时办结制度" in out
+    )
     code, out, _ = cli("item", "outcome", "1", *BUREAU)
     assert code == 0 and "不显示姓名" in out and not any(name in out for name in NAMES) and "诫勉" in out
     code, out, _ = cli("item", "outcome", "1", "--json", *BUREAU)

@@ -118,11 +118,23 @@ def test_all_is_pinned() -> None:
     assert len(zhenggai.engine.__all__) == len(set(zhenggai.engine.__all__))
 
 
-WORKFLOWS_PUBLIC = sorted([
-    "BUILTINS", "CalendarYearFile", "CheckedDefinition", "builtin_path", "check_definition", "dump_setup",
-    "load_calendar_year", "load_setup", "template_environment", "template_problems",
-    "dated_fields", "shift_notes", "shift_setup",  # re-dating a definition (workflows/_shift.py)
-])
+WORKFLOWS_PUBLIC = sorted(
+    [
+        "BUILTINS",
+        "CalendarYearFile",
+        "CheckedDefinition",
+        "builtin_path",
+        "check_definition",
+        "dump_setup",
+        "load_calendar_year",
+        "load_setup",
+        "template_environment",
+        "template_problems",
+        "dated_fields",
+        "shift_notes",
+        "shift_setup",  # re-dating a definition (workflows/_shift.py)
+    ]
+)
 
 
 def test_workflows_all_is_pinned_and_resolves() -> None:
@@ -193,17 +205,25 @@ def _string_constants(path: Path) -> set[str]:
         id(node.body[0].value)
         for node in ast.walk(tree)
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
     }
     for func in ast.walk(tree):
         if isinstance(func, ast.FunctionDef):
             for call in ast.walk(func):
-                if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "fire"
-                        and len(call.args) > 1 and isinstance(call.args[1], ast.Constant)
-                        and call.args[1].value == func.name):
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and call.func.attr == "fire"
+                    and len(call.args) > 1
+                    and isinstance(call.args[1], ast.Constant)
+                    and call.args[1].value == func.name
+                ):
                     skip.add(id(call.args[1]))
     return {
-        node.value for node in ast.walk(tree)
+        node.value
+        for node in ast.walk(tree)
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
     }
 
@@ -244,4 +264,7 @@ def test_importing_the_engine_loads_no_adapter_or_notification_module() -> None:
     loaded = json.loads(out)
     assert "zhenggai.engine.service" in loaded
     assert [m for m in loaded if m.startswith(FORBIDDEN)] == []
-    assert [m for m in loaded if m.startswith("zhenggai.workflows")] == ["zhenggai.workflows", "zhenggai.workflows.schema"]
+    assert [m for m in loaded if m.startswith("zhenggai.workflows")] == [
+        "zhenggai.workflows",
+        "zhenggai.workflows.schema",
+    ]

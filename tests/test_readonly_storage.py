@@ -40,17 +40,40 @@ def immutable(*paths: Path) -> Iterator[None]:
 def database(tmp_path: Path) -> str:
     db = tmp_path / "zg.db"
     with throwaway_engine(db=db) as sandbox:
-        sandbox.engine.report("test", sandbox.office, title="审批超时", description="施工许可审批超时",
-                              track="construction", channel="hotline")
+        sandbox.engine.report(
+            "test",
+            sandbox.office,
+            title="审批超时",
+            description="施工许可审批超时",
+            track="construction",
+            channel="hotline",
+        )
     return str(db)
 
 
-def test_reads_work_on_a_database_that_cannot_be_written(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_reads_work_on_a_database_that_cannot_be_written(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with immutable(Path(database)):
         assert main(["--db", database, "item", "list"]) == 0
         assert "审批超时" in capsys.readouterr().out
-        code = main(["--db", database, "item", "add", "--title", "t", "--description", "d", "--track", "construction",
-                     "--channel", "hotline", *OFFICE])
+        code = main(
+            [
+                "--db",
+                database,
+                "item",
+                "add",
+                "--title",
+                "t",
+                "--description",
+                "d",
+                "--track",
+                "construction",
+                "--channel",
+                "hotline",
+                *OFFICE,
+            ]
+        )
         err = capsys.readouterr().err
         assert code == 1 and err.startswith("错误: ") and "readonly" in err and "不可写" in err
         assert len(err.strip().splitlines()) == 1

@@ -43,7 +43,9 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assigned to each, on 2023-07-04."""
     folder = tmp_path_factory.mktemp("long")
     text = builtin_path("county_2023").read_text(encoding="utf-8")
-    text = text.replace("name: 县住建局,", f"name: {LONG_HOUSING},").replace("name: 县政务服务中心,", f"name: {LONG_SERVICE},")
+    text = text.replace("name: 县住建局,", f"name: {LONG_HOUSING},").replace(
+        "name: 县政务服务中心,", f"name: {LONG_SERVICE},"
+    )
     text = text.replace("\ntitle: 2023年持续深化作风整顿优化营商环境专项行动\n", f"\ntitle: {LONG_TITLE}\n")
     definition = folder / "long.yaml"
     definition.write_text(text, encoding="utf-8")
@@ -54,10 +56,22 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     engine = Engine(path, clock=clock)
     try:
         engine.start_campaign(items_only(setup), key=KEY)
-        first = engine.report(KEY, OFFICE, title="竣工验收久拖不决", description="某安置房项目竣工验收拖延三个月。",
-                              track="construction", channel="department_referral")
-        second = engine.report(KEY, OFFICE, title="窗口一次性告知不落实", description="未一次性告知所需材料。",
-                               track="government_services", channel="undercover_check")
+        first = engine.report(
+            KEY,
+            OFFICE,
+            title="竣工验收久拖不决",
+            description="某安置房项目竣工验收拖延三个月。",
+            track="construction",
+            channel="department_referral",
+        )
+        second = engine.report(
+            KEY,
+            OFFICE,
+            title="窗口一次性告知不落实",
+            description="未一次性告知所需材料。",
+            track="government_services",
+            channel="undercover_check",
+        )
         clock.set(dt.datetime(2023, 7, 4, 9, tzinfo=SHANGHAI))
         engine.assign(first.id, OFFICE, unit=HOUSING, due=dt.date(2023, 8, 15))
         engine.assign(second.id, OFFICE, unit=SERVICE, due=dt.date(2023, 8, 23))
@@ -83,8 +97,9 @@ def _check_written(out: Path, printed: str) -> list[Path]:
 
 
 @pytest.mark.parametrize("scope", [[], ["--unit", HOUSING]])
-def test_report_all_writes_every_file(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path,
-                                      scope: list[str]) -> None:
+def test_report_all_writes_every_file(
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, scope: list[str]
+) -> None:
     out = tmp_path / "报告"
     code = main(["--db", str(db), "report", "all", "--campaign", KEY, *scope, "--out", str(out)])
     printed, err = capsys.readouterr()
@@ -100,8 +115,10 @@ def test_report_all_writes_every_file(capsys: pytest.CaptureFixture[str], db: Pa
     assert len(packs) == 2 * len(reports)
 
 
-@given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=400),
-       st.sampled_from(["-自查报告.docx", "-整改台账.xlsx", ".html", ""]))
+@given(
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=400),
+    st.sampled_from(["-自查报告.docx", "-整改台账.xlsx", ".html", ""]),
+)
 def test_fit_name(stem: str, end: str) -> None:
     """At most 255 bytes, never a split character, unchanged when it fits, the end kept."""
     name = stem + end

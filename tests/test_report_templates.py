@@ -44,13 +44,24 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     eng = Engine(folder / "zg.db", clock=clock)
     setup = items_only(load_setup("county_2023"))
     eng.start_campaign(setup, key="t")
-    marks = ReportsSpec(progress_bulletin=DocumentMarksSpec(
-        classification="秘密", secrecy_term="1年", urgency="特急", recipients="各乡镇党委、县直各单位"))
+    marks = ReportsSpec(
+        progress_bulletin=DocumentMarksSpec(
+            classification="秘密", secrecy_term="1年", urgency="特急", recipients="各乡镇党委、县直各单位"
+        )
+    )
     eng.start_campaign(setup.model_copy(update={"reports": marks}), key="marked")
     for key in ("t", "marked"):
-        for n, unit in enumerate(("housing_construction_bureau", "housing_construction_bureau", "finance_bureau")):
-            item = eng.report(key, OFFICE, title=f"问题{n}", description="审批超时 <&> 未办结",
-                              track="construction", channel="hotline")
+        for n, unit in enumerate(
+            ("housing_construction_bureau", "housing_construction_bureau", "finance_bureau")
+        ):
+            item = eng.report(
+                key,
+                OFFICE,
+                title=f"问题{n}",
+                description="审批超时 <&> 未办结",
+                track="construction",
+                channel="hotline",
+            )
             eng.fire(item.id, "assign", OFFICE, unit=unit, due=dt.date(2023, 8, 1))
     yield eng
     eng.dispose()
@@ -83,7 +94,8 @@ def county_template(path: Path, *, body_styles: bool = True, text: str = "XX县�
         for style in list(styles):
             name = style.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}name")
             if name is not None and name.get(
-                    "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val") in ("heading 1", "heading 2"):
+                "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val"
+            ) in ("heading 1", "heading 2"):
                 styles.remove(style)
     document.save(str(path))
     return path
@@ -92,7 +104,7 @@ def county_template(path: Path, *, body_styles: bool = True, text: str = "XX县�
 # ------------------------------------------------------------------------- built-in templates
 
 
-def test_the_cli_writes_the_built_in_templates_and_their_fields(cli: Cli, tmp_path: Path) -> None:  # noqa: F811
+def test_the_cli_writes_the_built_in_templates_and_their_fields(cli: Cli, tmp_path: Path) -> None:
     """``zhenggai report templates --out DIR``: the three templates and 模板说明.txt; each
     template carries the 公文 parts as fields; needs no database or actor."""
     result = cli("report", "templates", "--out", str(tmp_path / "模板"), "--json")
@@ -101,8 +113,16 @@ def test_the_cli_writes_the_built_in_templates_and_their_fields(cli: Cli, tmp_pa
     assert sorted(f.name for f in files) == sorted([*TEMPLATE_FILES.values(), "模板说明.txt"])
     text = {f.name: "\n".join(paragraphs(f)) for f in files if f.suffix == ".docx"}
     for name in ("工作进展通报.docx", "典型案例通报.docx"):
-        for field in ("{%p if classification %}", "{{ urgency }}", "{{r masthead }}", "{{ issue }}", "{{ title }}",
-                      "{{ recipients }}：", "{{p body }}", "{{p signature }}"):
+        for field in (
+            "{%p if classification %}",
+            "{{ urgency }}",
+            "{{r masthead }}",
+            "{{ issue }}",
+            "{{ title }}",
+            "{{ recipients }}：",
+            "{{p body }}",
+            "{{p signature }}",
+        ):
             assert field in text[name], (name, field)
     assert "{{r masthead }}" not in text["自查报告.docx"] and "{{p signature }}" in text["自查报告.docx"]
     notes = (tmp_path / "模板" / "模板说明.txt").read_text(encoding="utf-8")
@@ -111,7 +131,9 @@ def test_the_cli_writes_the_built_in_templates_and_their_fields(cli: Cli, tmp_pa
     assert refused.code == 1 and "--unit" in refused.err
 
 
-def test_the_exported_templates_give_the_same_documents_as_the_built_in_ones(engine: Engine, tmp_path: Path) -> None:
+def test_the_exported_templates_give_the_same_documents_as_the_built_in_ones(
+    engine: Engine, tmp_path: Path
+) -> None:
     """The built-in templates are the templates: filling the exported files gives the same text."""
     folder = tmp_path / "模板"
     folder.mkdir()
@@ -149,8 +171,9 @@ def test_the_definition_s_marks_are_printed_above_the_masthead(engine: Engine, t
     assert case_text[0] == ISSUER and "各成员单位：" in case_text
 
 
-def test_the_self_check_report_is_addressed_to_the_office_and_signed_by_the_unit(engine: Engine,
-                                                                                 tmp_path: Path) -> None:
+def test_the_self_check_report_is_addressed_to_the_office_and_signed_by_the_unit(
+    engine: Engine, tmp_path: Path
+) -> None:
     files = write_reports(engine, "t", "unit-pack", tmp_path, unit="housing_construction_bureau")
     text = [t for t in paragraphs(docx_of(files, "自查报告")) if t]
     assert text[0] == "县住建局关于2023年持续深化作风整顿优化营商环境专项行动的自查报告"
@@ -159,20 +182,25 @@ def test_the_self_check_report_is_addressed_to_the_office_and_signed_by_the_unit
     assert "一、基本情况" in text and "四、下一步工作" in text
 
 
-@pytest.mark.parametrize("marks, message", [
-    ("{classification: 秘密, secrecy_term: 1年, urgency: 紧急}", "urgency"),
-    ("{classification: 保密}", "classification"),
-    ("{secrecy_term: 1年}", "保密期限"),
-    ("{classification: 内部, secrecy_term: 6个月}", "保密期限"),
-    ("{recipients: 各单位, colour: red}", "colour"),
-])
-def test_bad_marks_in_a_definition_are_refused_at_their_line(tmp_path: Path, marks: str, message: str) -> None:
+@pytest.mark.parametrize(
+    "marks, message",
+    [
+        ("{classification: 秘密, secrecy_term: 1年, urgency: 紧急}", "urgency"),
+        ("{classification: 保密}", "classification"),
+        ("{secrecy_term: 1年}", "保密期限"),
+        ("{classification: 内部, secrecy_term: 6个月}", "保密期限"),
+        ("{recipients: 各单位, colour: red}", "colour"),
+    ],
+)
+def test_bad_marks_in_a_definition_are_refused_at_their_line(
+    tmp_path: Path, marks: str, message: str
+) -> None:
     source = builtin_path("county_2023").read_text(encoding="utf-8")
     given = "  progress_bulletin: {recipients: 各成员单位}\n"
     assert source.count(given) == 1
     path = tmp_path / "plan.yaml"
     path.write_text(source.replace(given, f"  progress_bulletin: {marks}\n"), encoding="utf-8")
-    line = source[:source.index(given)].count("\n") + 1
+    line = source[: source.index(given)].count("\n") + 1
     with pytest.raises(DefinitionError) as caught:
         load_setup(path)
     problems = "\n".join(caught.value.problems)
@@ -182,7 +210,9 @@ def test_bad_marks_in_a_definition_are_refused_at_their_line(tmp_path: Path, mar
 # ------------------------------------------------------------------------- county templates
 
 
-def test_a_county_template_replaces_its_kind_and_the_others_stay_built_in(engine: Engine, tmp_path: Path) -> None:
+def test_a_county_template_replaces_its_kind_and_the_others_stay_built_in(
+    engine: Engine, tmp_path: Path
+) -> None:
     folder = tmp_path / "模板"
     folder.mkdir()
     county_template(folder / "工作进展通报.docx")
@@ -205,26 +235,33 @@ def test_a_county_template_replaces_its_kind_and_the_others_stay_built_in(engine
     assert cases[:2] == ["内部", ISSUER]
 
 
-def test_a_county_template_without_the_heading_styles_gets_the_built_in_ones(engine: Engine, tmp_path: Path) -> None:
+def test_a_county_template_without_the_heading_styles_gets_the_built_in_ones(
+    engine: Engine, tmp_path: Path
+) -> None:
     folder = tmp_path / "模板"
     folder.mkdir()
     county_template(folder / "自查报告.docx", body_styles=False)
     assert "Heading 1" not in docx.Document(str(folder / "自查报告.docx")).styles
-    files = write_reports(engine, "t", "unit-pack", tmp_path / "out", templates=folder,
-                          unit="housing_construction_bureau")
+    files = write_reports(
+        engine, "t", "unit-pack", tmp_path / "out", templates=folder, unit="housing_construction_bureau"
+    )
     report = docx.Document(str(docx_of(files, "自查报告")))
     headings = [p.text for p in report.paragraphs if p.style.name == "Heading 1"]
     assert headings == ["一、基本情况", "二、存在的问题", "三、整改措施", "四、下一步工作"]
 
 
-@pytest.mark.parametrize("field, message", [
-    ("{{ sender }}", "未知字段"),
-    ("{% if title %}", "模板语法错误"),
-    ("{{ title.__class__.__mro__ }}", "不允许"),
-    ("{{ title.format.__globals__ }}", "不允许"),
-])
-def test_a_bad_county_template_is_refused_and_nothing_is_written(engine: Engine, tmp_path: Path, field: str,
-                                                                 message: str) -> None:
+@pytest.mark.parametrize(
+    "field, message",
+    [
+        ("{{ sender }}", "未知字段"),
+        ("{% if title %}", "模板语法错误"),
+        ("{{ title.__class__.__mro__ }}", "不允许"),
+        ("{{ title.format.__globals__ }}", "不允许"),
+    ],
+)
+def test_a_bad_county_template_is_refused_and_nothing_is_written(
+    engine: Engine, tmp_path: Path, field: str, message: str
+) -> None:
     """An unknown field, a syntax error or a reach into Python: one error naming the template,
     and not one report written (the ledger before it included)."""
     folder = tmp_path / "模板"
@@ -237,7 +274,9 @@ def test_a_bad_county_template_is_refused_and_nothing_is_written(engine: Engine,
     assert not out.exists()
 
 
-def test_a_file_that_is_not_a_docx_an_oversized_one_and_a_missing_folder_are_refused(engine: Engine, tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_docx_an_oversized_one_and_a_missing_folder_are_refused(
+    engine: Engine, tmp_path: Path
+) -> None:
     folder = tmp_path / "模板"
     folder.mkdir()
     (folder / "典型案例通报.docx").write_text("不是 Word 文件", encoding="utf-8")
@@ -270,11 +309,11 @@ def test_the_config_names_the_template_folder(tmp_path: Path, monkeypatch: pytes
     config.write_text('[reports]\ntemplate = "公文模板"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"reports\.template\b"):
         report_templates(config)
-    config.write_text("[email]\nhost = \"x\"\n", encoding="utf-8")
+    config.write_text('[email]\nhost = "x"\n', encoding="utf-8")
     assert report_templates(config) is None
 
 
-def test_the_report_command_takes_the_folder_from_the_config(cli: Cli, db: str, tmp_path: Path) -> None:  # noqa: F811
+def test_the_report_command_takes_the_folder_from_the_config(cli: Cli, db: str, tmp_path: Path) -> None:
     """``zhenggai report progress --config FILE`` fills the county's template; ``--templates``
     wins over the config."""
     init(cli, db)
@@ -286,16 +325,31 @@ def test_the_report_command_takes_the_folder_from_the_config(cli: Cli, db: str, 
     county_template(other / "工作进展通报.docx", text="命令行给出的模板")
     config = tmp_path / "zhenggai.toml"
     config.write_text(f'[reports]\ntemplates = "{county}"\n', encoding="utf-8")
-    result = cli("--db", db, "report", "progress", "--config", str(config), "--out", str(tmp_path / "a"), "--json")
+    result = cli(
+        "--db", db, "report", "progress", "--config", str(config), "--out", str(tmp_path / "a"), "--json"
+    )
     assert result.code == 0, result.err
     first = paragraphs(docx_of([Path(f) for f in json.loads(result.out)["files"]], "工作进展通报"))
     assert first[0] == "配置文件中的模板"
-    result = cli("--db", db, "report", "progress", "--config", str(config), "--templates", str(other), "--out",
-                 str(tmp_path / "b"), "--json")
+    result = cli(
+        "--db",
+        db,
+        "report",
+        "progress",
+        "--config",
+        str(config),
+        "--templates",
+        str(other),
+        "--out",
+        str(tmp_path / "b"),
+        "--json",
+    )
     assert result.code == 0, result.err
     second = paragraphs(docx_of([Path(f) for f in json.loads(result.out)["files"]], "工作进展通报"))
     assert second[0] == "命令行给出的模板"
-    bad = cli("--db", db, "report", "progress", "--templates", str(tmp_path / "无"), "--out", str(tmp_path / "c"))
+    bad = cli(
+        "--db", db, "report", "progress", "--templates", str(tmp_path / "无"), "--out", str(tmp_path / "c")
+    )
     assert bad.code == 1 and "模板目录" in bad.err and not (tmp_path / "c").exists()
 
 

@@ -111,17 +111,27 @@ def stored_bytes(engine: Engine) -> bytes:
     ``pg_dump`` writes it (every text column SELECTed when pg_dump is not installed)."""
     if engine.store.dialect.name == "sqlite":
         path = Path(str(make_url(str(engine.store.engine.url)).database))
-        return b"".join(Path(f"{path}{suffix}").read_bytes() for suffix in ("", "-wal", "-shm")
-                        if Path(f"{path}{suffix}").exists())
+        return b"".join(
+            Path(f"{path}{suffix}").read_bytes()
+            for suffix in ("", "-wal", "-shm")
+            if Path(f"{path}{suffix}").exists()
+        )
     with engine.store.engine.connect() as conn:
         schema = conn.execute(text("SELECT current_schema()")).scalar_one()
         if shutil.which("pg_dump") is None:  # pragma: no cover - pg_dump is in CI's image
-            names = [r[0] for r in conn.execute(text(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"))]
+            names = [
+                r[0]
+                for r in conn.execute(
+                    text(
+                        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+                    )
+                )
+            ]
             rows = [list(r) for n in names for r in conn.execute(text(f'SELECT * FROM "{n}"'))]
             return json.dumps(rows, ensure_ascii=False, default=str).encode("utf-8")
-    dump = subprocess.run(["pg_dump", "--schema", schema, "--no-owner", PG_URL], capture_output=True, check=True,
-                          timeout=120)
+    dump = subprocess.run(
+        ["pg_dump", "--schema", schema, "--no-owner", PG_URL], capture_output=True, check=True, timeout=120
+    )
     return dump.stdout
 
 
@@ -135,8 +145,15 @@ def started(engine: Engine) -> Engine:
 
 
 def report(engine: Engine, reporter: Reporter | None = None, title: str = "审批超时") -> int:
-    return engine.report("test", OFFICE, title=title, description="审批超过承诺时限", track="construction",
-                         channel="hotline", reporter=reporter).id
+    return engine.report(
+        "test",
+        OFFICE,
+        title=title,
+        description="审批超过承诺时限",
+        track="construction",
+        channel="hotline",
+        reporter=reporter,
+    ).id
 
 
 @dataclass
@@ -176,8 +193,15 @@ def legacy_rows(engine: Engine, people: Sequence[Reporter]) -> list[int]:
     ids = []
     for person in people:
         item = report(engine, title="旧记录")
-        sql(engine, "INSERT INTO zg_item_reporter (item_id, name, phone, contact, note) VALUES (:i, :n, :p, :c, :o)",
-            i=item, n=person.name, p=person.phone, c=person.contact, o=person.note)
+        sql(
+            engine,
+            "INSERT INTO zg_item_reporter (item_id, name, phone, contact, note) VALUES (:i, :n, :p, :c, :o)",
+            i=item,
+            n=person.name,
+            p=person.phone,
+            c=person.contact,
+            o=person.note,
+        )
         sql(engine, "UPDATE zg_item SET has_reporter = :t WHERE id = :i", t=True, i=item)
         ids.append(item)
     return ids
@@ -216,7 +240,9 @@ def test_rekey_seals_legacy_plaintext_and_leaves_no_trace_of_it(started: Engine,
     rows = reporter_rows(rotated)
     assert all(r["name"] is r["phone"] is r["contact"] is r["note"] is None for r in rows)
     assert {r["key_id"] for r in rows} == {rotated_id(rotated)}
-    assert [identity(rotated.read_reporter(i, CUSTODIAN)) for i in legacy_ids] == [identity(p) for p in legacy]
+    assert [identity(rotated.read_reporter(i, CUSTODIAN)) for i in legacy_ids] == [
+        identity(p) for p in legacy
+    ]
     assert [identity(rotated.read_reporter(i, CUSTODIAN)) for i in sealed_ids] == [identity(p) for p in old]
 
 
@@ -282,7 +308,7 @@ def test_an_altered_sealed_value_does_not_open(started: Engine) -> None:
     (row,) = reporter_rows(started)
     value = str(row["sealed"])
     middle = len(value) // 2
-    altered = value[:middle] + ("A" if value[middle] != "A" else "B") + value[middle + 1:]
+    altered = value[:middle] + ("A" if value[middle] != "A" else "B") + value[middle + 1 :]
     sql(started, "UPDATE zg_item_reporter SET sealed = :s WHERE item_id = :i", s=altered, i=item)
     with pytest.raises(ReporterKeyError) as info:
         started.read_reporter(item, CUSTODIAN)
@@ -304,8 +330,13 @@ def test_a_sealed_value_moved_to_another_item_does_not_open(started: Engine) -> 
     first = report(started, Reporter(name="甲举报人"))
     second = report(started, Reporter(name="乙举报人"))
     rows = {r["item_id"]: r for r in reporter_rows(started)}
-    sql(started, "UPDATE zg_item_reporter SET sealed = :s, key_id = :k WHERE item_id = :i",
-        s=rows[first]["sealed"], k=rows[first]["key_id"], i=second)
+    sql(
+        started,
+        "UPDATE zg_item_reporter SET sealed = :s, key_id = :k WHERE item_id = :i",
+        s=rows[first]["sealed"],
+        k=rows[first]["key_id"],
+        i=second,
+    )
     with pytest.raises(ReporterKeyError) as info:
         started.read_reporter(second, CUSTODIAN)
     assert info.value.reason == "not_authentic" and info.value.item_id == second
@@ -315,7 +346,9 @@ def test_a_sealed_value_moved_to_another_item_does_not_open(started: Engine) -> 
 # ------------------------------------------------------------------------------- no key at all
 
 
-def test_reporting_a_reporter_without_a_key_is_refused_and_writes_nothing(started: Engine, other: Other) -> None:
+def test_reporting_a_reporter_without_a_key_is_refused_and_writes_nothing(
+    started: Engine, other: Other
+) -> None:
     """No keys: report with a reporter and an import carrying one are refused whole (no item,
     no event, no reporter row); reporting without a reporter still works."""
     keyless = other(None)
@@ -325,8 +358,19 @@ def test_reporting_a_reporter_without_a_key_is_refused_and_writes_nothing(starte
     assert info.value.reason == "no_key" and info.value.item_id is None
     assert "举报人信息须加密保存" in str(info.value) and "未登记任何内容" in str(info.value)
     with pytest.raises(ReporterKeyError):
-        keyless.import_items("test", OFFICE, [NewItem("审批超时", "审批超过承诺时限", "construction", "hotline",
-                                                      reporter=Reporter(name="甄秘密人"))])
+        keyless.import_items(
+            "test",
+            OFFICE,
+            [
+                NewItem(
+                    "审批超时",
+                    "审批超过承诺时限",
+                    "construction",
+                    "hotline",
+                    reporter=Reporter(name="甄秘密人"),
+                )
+            ],
+        )
     assert (len(keyless.items("test")), len(keyless.events(campaign="test"))) == before
     assert reporter_rows(keyless) == []
     assert report(keyless) > 0
@@ -365,8 +409,13 @@ def test_rekey_is_audited_with_counts_only(started: Engine, other: Other) -> Non
     assert event.trigger == "rekey_reporters" and event.item_id is None
     assert event.data == {"key_id": rotated_id(rotated), "resealed": 3, "sealed_plaintext": 0, "unchanged": 0}
     assert (event.actor, event.role) == (CUSTODIAN.name, "custodian")
-    assert leaked(json.dumps([e.to_dict() for e in rotated.events(campaign="test")], ensure_ascii=False).encode(),
-                  secrets_of(people)) == []
+    assert (
+        leaked(
+            json.dumps([e.to_dict() for e in rotated.events(campaign="test")], ensure_ascii=False).encode(),
+            secrets_of(people),
+        )
+        == []
+    )
     assert rotated.verify_audit().ok
 
 
@@ -405,8 +454,14 @@ IDENTITY_TEXT = st.none() | st.text(max_size=120)
 
 
 @settings(max_examples=200, deadline=None)
-@given(name=IDENTITY_TEXT, phone=IDENTITY_TEXT, contact=IDENTITY_TEXT, note=IDENTITY_TEXT,
-       item_id=st.integers(1, 2**62), other_id=st.integers(1, 2**62))
+@given(
+    name=IDENTITY_TEXT,
+    phone=IDENTITY_TEXT,
+    contact=IDENTITY_TEXT,
+    note=IDENTITY_TEXT,
+    item_id=st.integers(1, 2**62),
+    other_id=st.integers(1, 2**62),
+)
 def test_seal_then_open_round_trips_and_is_bound_to_its_item(
     name: str | None, phone: str | None, contact: str | None, note: str | None, item_id: int, other_id: int
 ) -> None:
@@ -435,9 +490,18 @@ def test_a_ring_opens_with_any_of_its_keys_and_seals_with_the_current() -> None:
     assert base64.b64encode(a).decode() not in shown and a.hex() not in shown and ring.current_id in shown
 
 
-@pytest.mark.parametrize("bad", ["", "abc", base64.b64encode(bytes(range(16))).decode(),
-                                 base64.b64encode(bytes(range(33))).decode(), "不是密钥" * 11, "*" * 44],
-                         ids=["empty", "short", "16-bytes", "33-bytes", "chinese", "not-base64"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "abc",
+        base64.b64encode(bytes(range(16))).decode(),
+        base64.b64encode(bytes(range(33))).decode(),
+        "不是密钥" * 11,
+        "*" * 44,
+    ],
+    ids=["empty", "short", "16-bytes", "33-bytes", "chinese", "not-base64"],
+)
 def test_a_key_text_that_is_not_a_key_names_where_it_came_from(bad: str) -> None:
     """Not base64 of 32 bytes: a ConfigError naming the setting, never the text."""
     with pytest.raises(ConfigError) as info:
@@ -462,15 +526,20 @@ def write_key(path: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def test_the_reporter_section_gives_current_and_previous_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_reporter_section_gives_current_and_previous_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """key_file (current), old_key_files and old_keys_env (previous) make one ring; the
     delivery configuration accepts the section and ignores it."""
     current, old_file = write_key(tmp_path / "now.key"), write_key(tmp_path / "old.key")
     old_env = [ReporterKeys.new_key_text(), ReporterKeys.new_key_text()]
     monkeypatch.setenv("ZG_OLD_KEYS", ", ".join(old_env))
     config = tmp_path / "zhenggai.toml"
-    config.write_text(f'[reporter]\nkey_file = "{tmp_path / "now.key"}"\nold_key_files = ["{tmp_path / "old.key"}"]\n'
-                      'old_keys_env = "ZG_OLD_KEYS"\n', encoding="utf-8")
+    config.write_text(
+        f'[reporter]\nkey_file = "{tmp_path / "now.key"}"\nold_key_files = ["{tmp_path / "old.key"}"]\n'
+        'old_keys_env = "ZG_OLD_KEYS"\n',
+        encoding="utf-8",
+    )
     ring = reporter_keys(config)
     assert ring is not None
     expected = [ReporterKeys.from_text(t).current_id for t in (current, old_file, *old_env)]
@@ -481,16 +550,23 @@ def test_the_reporter_section_gives_current_and_previous_keys(tmp_path: Path, mo
     assert reporter_keys(config).key_ids == (expected[0],)  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(("section", "setting", "reason"), [
-    ('key_file = "/nonexistent/reporter.key"', "reporter.key_file", "无法读取"),
-    ('key_env = "ZG_UNSET_KEY"', "reporter.key_env", "ZG_UNSET_KEY 未设置"),
-    ('key = "c2hvcnQ="', "reporter.key", "32 字节"),
-    ("old_key_files = []", "reporter.key", "缺少"),
-    ('key_file = "NOW"\nold_key_files = ["/nonexistent/old.key"]', "reporter.old_key_files[0]", "无法读取"),
-    ('key_file = "NOW"\nold_keys_env = ["ZG_UNSET_OLD"]', "reporter.old_keys_env", "ZG_UNSET_OLD 未设置"),
-    ('key_file = "NOW"\nold_key_files = "x.key"', "reporter.old_key_files", "列表"),
-    ('key_file = "NOW"\nkeys = 1', "reporter.keys", "未知的设置"),
-])
+@pytest.mark.parametrize(
+    ("section", "setting", "reason"),
+    [
+        ('key_file = "/nonexistent/reporter.key"', "reporter.key_file", "无法读取"),
+        ('key_env = "ZG_UNSET_KEY"', "reporter.key_env", "ZG_UNSET_KEY 未设置"),
+        ('key = "c2hvcnQ="', "reporter.key", "32 字节"),
+        ("old_key_files = []", "reporter.key", "缺少"),
+        (
+            'key_file = "NOW"\nold_key_files = ["/nonexistent/old.key"]',
+            "reporter.old_key_files[0]",
+            "无法读取",
+        ),
+        ('key_file = "NOW"\nold_keys_env = ["ZG_UNSET_OLD"]', "reporter.old_keys_env", "ZG_UNSET_OLD 未设置"),
+        ('key_file = "NOW"\nold_key_files = "x.key"', "reporter.old_key_files", "列表"),
+        ('key_file = "NOW"\nkeys = 1', "reporter.keys", "未知的设置"),
+    ],
+)
 def test_an_unusable_reporter_section_names_the_setting(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, section: str, setting: str, reason: str
 ) -> None:
@@ -500,7 +576,9 @@ def test_an_unusable_reporter_section_names_the_setting(
     monkeypatch.delenv("ZG_UNSET_OLD", raising=False)
     write_key(tmp_path / "now.key")
     config = tmp_path / "zhenggai.toml"
-    config.write_text("[reporter]\n" + section.replace("NOW", str(tmp_path / "now.key")) + "\n", encoding="utf-8")
+    config.write_text(
+        "[reporter]\n" + section.replace("NOW", str(tmp_path / "now.key")) + "\n", encoding="utf-8"
+    )
     with pytest.raises(ConfigError) as info:
         reporter_keys(config)
     assert info.value.setting == setting and reason in info.value.reason
@@ -546,7 +624,9 @@ def test_keygen_writes_a_private_key_file_once(cli: Cli, tmp_path: Path) -> None
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert ReporterKeys.from_text(key).current_id in done.out and key not in done.out
     again = cli("reporter", "keygen", "--out", str(path))
-    assert again.code == 1 and again.err.startswith("错误: 密钥文件已存在") and len(again.err.splitlines()) == 1
+    assert (
+        again.code == 1 and again.err.startswith("错误: 密钥文件已存在") and len(again.err.splitlines()) == 1
+    )
     assert path.read_text(encoding="utf-8").strip() == key
 
 
@@ -556,9 +636,25 @@ def test_cli_reporter_identity_from_add_to_custodian_read_and_rekey(cli: Cli, tm
     prints the counts; a lost key is one error line, never a traceback."""
     db = str(tmp_path / "zhenggai.db")
     cli_init(cli, db)
-    add = ["--db", db, "item", "add", "--title", "审批超时", "--description", "审批超过承诺时限", "--track",
-           "construction", "--channel", "hotline", "--reporter-name", "甄秘密人", "--reporter-phone", "13912345678",
-           *CLI_OFFICE]
+    add = [
+        "--db",
+        db,
+        "item",
+        "add",
+        "--title",
+        "审批超时",
+        "--description",
+        "审批超过承诺时限",
+        "--track",
+        "construction",
+        "--channel",
+        "hotline",
+        "--reporter-name",
+        "甄秘密人",
+        "--reporter-phone",
+        "13912345678",
+        *CLI_OFFICE,
+    ]
     refused = cli(*add)
     assert refused.code == 1 and len(refused.err.splitlines()) == 1
     assert refused.err.startswith("错误: 举报人信息须加密保存") and "Traceback" not in refused.err
@@ -580,16 +676,24 @@ def test_cli_reporter_identity_from_add_to_custodian_read_and_rekey(cli: Cli, tm
     lost = cli("--db", db, "item", "reporter", "1", "--config", str(config_b), *CLI_CUSTODIAN)
     assert lost.code == 1 and len(lost.err.splitlines()) == 1 and "无法恢复" in lost.err
     config_ab = tmp_path / "ab.toml"
-    config_ab.write_text(f'[reporter]\nkey_file = "{tmp_path / "b.key"}"\nold_key_files = ["{tmp_path / "a.key"}"]\n',
-                         encoding="utf-8")
+    config_ab.write_text(
+        f'[reporter]\nkey_file = "{tmp_path / "b.key"}"\nold_key_files = ["{tmp_path / "a.key"}"]\n',
+        encoding="utf-8",
+    )
     rekeyed = cli("--db", db, "reporter", "rekey", "--config", str(config_ab), *CLI_CUSTODIAN)
     assert rekeyed.code == 0, rekeyed.err
     assert "由旧密钥改用现用密钥 1 条" in rekeyed.out and "可从配置中删去旧密钥" in rekeyed.out
-    assert "甄秘密人" in cli("--db", db, "item", "reporter", "1", "--config", str(config_b), *CLI_CUSTODIAN).out
+    assert (
+        "甄秘密人" in cli("--db", db, "item", "reporter", "1", "--config", str(config_b), *CLI_CUSTODIAN).out
+    )
     as_json = cli("--db", db, "reporter", "rekey", "--config", str(config_b), *CLI_CUSTODIAN, "--json")
     assert as_json.json()["unchanged"] == 1
-    missing = cli("--db", db, "item", "reporter", "1", "--config", str(tmp_path / "none.toml"), *CLI_CUSTODIAN)
-    assert missing.code == 1 and missing.err.startswith("错误: 配置有误") and len(missing.err.splitlines()) == 1
+    missing = cli(
+        "--db", db, "item", "reporter", "1", "--config", str(tmp_path / "none.toml"), *CLI_CUSTODIAN
+    )
+    assert (
+        missing.code == 1 and missing.err.startswith("错误: 配置有误") and len(missing.err.splitlines()) == 1
+    )
     data = b"".join(Path(db + s).read_bytes() for s in ("", "-wal", "-shm") if Path(db + s).exists())
     assert leaked(data, ["甄秘密人", "13912345678"]) == []
 
@@ -605,6 +709,8 @@ for argv in (["reporter", "--help"], ["reporter", "keygen", "--help"], ["reporte
         assert main(argv) == 0, argv
 print(sorted(m for m in sys.modules if m.split(".")[0] in {"sqlalchemy", "sqlmodel", "alembic", "cryptography"}))
 """
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"

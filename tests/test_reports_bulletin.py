@@ -73,8 +73,9 @@ def finish_item(
     verifier: Actor | None = None,
 ) -> ItemView:
     """Report an item and take it to 销号 on the built-in plan's lifecycle."""
-    item = engine.report(key, office, title=title, description=description, track=track, channel="hotline",
-                         reporter=reporter)
+    item = engine.report(
+        key, office, title=title, description=description, track=track, channel="hotline", reporter=reporter
+    )
     engine.assign(item.id, office, unit=unit, leading_official=leading_official)
     actor = Actor(unit_actor, "responsible", unit)
     ids = [engine.add_measure(item.id, actor, text=text).id for text in measures]
@@ -89,17 +90,31 @@ def finish_item(
 def populate(folder: Path) -> Populated:
     """A simulated county campaign (80 items, June to mid-September 2023) and hand-made items."""
     setup = load_setup("county_2023")
-    sim = Simulation(setup, items=80, start=dt.date(2023, 6, 1), until=dt.date(2023, 9, 15), seed=11,
-                     out=io.StringIO(), timeline=False)
-    engine = Engine(f"sqlite:///{folder / 'reports.db'}", clock=sim.clock, seed=11, reporter_keys=ReporterKeys.generate())
+    sim = Simulation(
+        setup,
+        items=80,
+        start=dt.date(2023, 6, 1),
+        until=dt.date(2023, 9, 15),
+        seed=11,
+        out=io.StringIO(),
+        timeline=False,
+    )
+    engine = Engine(
+        f"sqlite:///{folder / 'reports.db'}", clock=sim.clock, seed=11, reporter_keys=ReporterKeys.generate()
+    )
     sim.run(engine)
     key = "sim"
     people = People()
     populated = Populated(engine, key, people)
     hostile = finish_item(
-        engine, key, title=f"审批超时 {HOSTILE}", description=f"群众反映审批超时, {HOSTILE}",
-        measures=[f"整改措施 {HOSTILE}", "建立限时办结制度"], leading_official=people.leading_official,
-        unit_actor=people.unit_actor, reporter=Reporter(name=people.reporter, phone=people.reporter_phone),
+        engine,
+        key,
+        title=f"审批超时 {HOSTILE}",
+        description=f"群众反映审批超时, {HOSTILE}",
+        measures=[f"整改措施 {HOSTILE}", "建立限时办结制度"],
+        leading_official=people.leading_official,
+        unit_actor=people.unit_actor,
+        reporter=Reporter(name=people.reporter, phone=people.reporter_phone),
     )
     engine.mark_case(hostile.id, OFFICE, note=f"警示: {HOSTILE}")
     populated.cases.append(hostile.id)
@@ -284,11 +299,15 @@ def test_charts_are_deterministic_pngs_without_dates(populated: Populated) -> No
 
 
 def test_the_light_chart_is_coloured_by_light() -> None:
-    png = bar_chart("预警", ["绿灯", "黄灯", "红灯"], [5, 3, 2],
-                    colours=[charts.LIGHT_COLOURS[k] for k in ("green", "yellow", "red")])
+    png = bar_chart(
+        "预警",
+        ["绿灯", "黄灯", "红灯"],
+        [5, 3, 2],
+        colours=[charts.LIGHT_COLOURS[k] for k in ("green", "yellow", "red")],
+    )
     rgb = (pixels(png)[:, :, :3] * 255).round().astype(int).reshape(-1, 3)
     for colour in charts.LIGHT_COLOURS.values():
-        wanted = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+        wanted = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
         assert (np.abs(rgb - wanted).sum(axis=1) <= 3).sum() > 500, colour
 
 
@@ -305,7 +324,9 @@ def test_empty_charts_say_so() -> None:
 # ------------------------------------------------------------------- progress bulletin
 
 
-def test_progress_bulletin_html_is_self_contained_and_matches_the_engine(populated: Populated, tmp_path: Path) -> None:
+def test_progress_bulletin_html_is_self_contained_and_matches_the_engine(
+    populated: Populated, tmp_path: Path
+) -> None:
     engine, key = populated.engine, populated.key
     paths = write_progress(engine, key, tmp_path)
     report = engine.progress(key)
@@ -313,25 +334,56 @@ def test_progress_bulletin_html_is_self_contained_and_matches_the_engine(populat
     assert html.name == f"{report.campaign.title}-工作进展通报-{report.today:%Y%m%d}.html"
     page = read_page(html)
     pngs = assert_self_contained(page, images=7)  # five of progress, two of 五个一批
-    assert pngs == [c.png for c in progress_charts(report)] + [c.png for c in five_outcomes_charts(
-        engine.five_outcomes(key))]
+    assert pngs == [c.png for c in progress_charts(report)] + [
+        c.png for c in five_outcomes_charts(engine.five_outcomes(key))
+    ]
     assert "http" not in html.read_text(encoding="utf-8")
-    assert page.tables["totals"][1] == [str(report.total), str(report.closed), str(report.open), str(report.overdue),
-                                       percent(report.closed / report.total)]
-    assert [[r[0], int(r[1])] for r in page.tables["by-track"][1:]] == [[t.label, t.count] for t in report.by_track]
-    assert [[r[0], int(r[1])] for r in page.tables["by-state"][1:]] == [[t.label, t.count] for t in report.by_state]
-    assert [[r[0], int(r[1])] for r in page.tables["by-light"][1:]] == [[t.label, t.count] for t in report.by_light]
+    assert page.tables["totals"][1] == [
+        str(report.total),
+        str(report.closed),
+        str(report.open),
+        str(report.overdue),
+        percent(report.closed / report.total),
+    ]
+    assert [[r[0], int(r[1])] for r in page.tables["by-track"][1:]] == [
+        [t.label, t.count] for t in report.by_track
+    ]
+    assert [[r[0], int(r[1])] for r in page.tables["by-state"][1:]] == [
+        [t.label, t.count] for t in report.by_state
+    ]
+    assert [[r[0], int(r[1])] for r in page.tables["by-light"][1:]] == [
+        [t.label, t.count] for t in report.by_light
+    ]
     assert [[r[0], *numbers(r[1:])] for r in page.tables["by-unit"][1:]] == [
-        [u.unit_name, u.total, u.closed, u.open, u.overdue, u.red, u.yellow, u.supervised, u.closed_on_time,
-         u.closed_late, u.reopened] for u in report.by_unit
+        [
+            u.unit_name,
+            u.total,
+            u.closed,
+            u.open,
+            u.overdue,
+            u.red,
+            u.yellow,
+            u.supervised,
+            u.closed_on_time,
+            u.closed_late,
+            u.reopened,
+        ]
+        for u in report.by_unit
     ]
     assert [[r[0], *numbers(r[1:])] for r in page.tables["trend"][1:]] == [
         [p.week_start.isoformat(), p.reported, p.closed, p.open] for p in report.trend
     ]
     assert f"共收集问题{report.total}件" in page.all_text
     assert [h for tag, h in page.headings if tag == "h2"] == [
-        "一、总体情况", "二、分领域情况", "三、办理状态", "四、预警情况（未办结问题）", "五、各责任单位进展", "六、推进趋势（按周）",
-        "七、“五个一批”成效", "八、“五个一批”分领域情况", "九、“五个一批”分单位情况",
+        "一、总体情况",
+        "二、分领域情况",
+        "三、办理状态",
+        "四、预警情况（未办结问题）",
+        "五、各责任单位进展",
+        "六、推进趋势（按周）",
+        "七、“五个一批”成效",
+        "八、“五个一批”分领域情况",
+        "九、“五个一批”分单位情况",
     ]
 
 
@@ -341,34 +393,69 @@ def test_progress_bulletin_docx_has_headings_tables_and_charts(populated: Popula
     report = engine.progress(key)
     document = docx.Document(str(path))
     headings = [p.text for p in document.paragraphs if heading(p, 1)]
-    assert headings == ["一、总体情况", "二、分领域情况", "三、办理状态", "四、预警情况（未办结问题）", "五、各责任单位进展",
-                        "六、推进趋势（按周）", "七、“五个一批”成效", "八、“五个一批”分领域情况", "九、“五个一批”分单位情况"]
+    assert headings == [
+        "一、总体情况",
+        "二、分领域情况",
+        "三、办理状态",
+        "四、预警情况（未办结问题）",
+        "五、各责任单位进展",
+        "六、推进趋势（按周）",
+        "七、“五个一批”成效",
+        "八、“五个一批”分领域情况",
+        "九、“五个一批”分单位情况",
+    ]
     assert [p.text for p in document.paragraphs[:2]] == ["XX县干部作风整顿领导小组办公室", "第1期"]
     assert heading(document.paragraphs[2], 0)
     assert document.paragraphs[2].text == f"{report.campaign.title}工作进展通报"
     assert len(document.inline_shapes) == 7
     tables = [table_rows(t) for t in document.tables]
-    assert tables[0][1] == [str(report.total), str(report.closed), str(report.open), str(report.overdue),
-                            percent(report.closed / report.total)]
+    assert tables[0][1] == [
+        str(report.total),
+        str(report.closed),
+        str(report.open),
+        str(report.overdue),
+        percent(report.closed / report.total),
+    ]
     by_unit = next(t for t in tables if t[0][0] == "责任单位")
     assert [[r[0], *numbers(r[1:])] for r in by_unit[1:]] == [
-        [u.unit_name, u.total, u.closed, u.open, u.overdue, u.red, u.yellow, u.supervised, u.closed_on_time,
-         u.closed_late, u.reopened] for u in report.by_unit
+        [
+            u.unit_name,
+            u.total,
+            u.closed,
+            u.open,
+            u.overdue,
+            u.red,
+            u.yellow,
+            u.supervised,
+            u.closed_on_time,
+            u.closed_late,
+            u.reopened,
+        ]
+        for u in report.by_unit
     ]
     fonts = document.styles["Normal"].element.rPr.rFonts
-    assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋_GB2312"
+    assert (
+        fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋_GB2312"
+    )
 
 
 def test_progress_bulletin_for_one_unit_or_track(populated: Populated, tmp_path: Path) -> None:
     engine, key = populated.engine, populated.key
     report = engine.progress(key, unit="housing_construction_bureau")
     name = dict(engine.units(key))["housing_construction_bureau"]
-    html = next(p for p in write_progress(engine, key, tmp_path, unit="housing_construction_bureau")
-                if p.suffix == ".html")
+    html = next(
+        p
+        for p in write_progress(engine, key, tmp_path, unit="housing_construction_bureau")
+        if p.suffix == ".html"
+    )
     assert html.name == f"{name}-工作进展通报-{report.today:%Y%m%d}.html"
     page = read_page(html)
-    assert page.tables["totals"][1][:4] == [str(report.total), str(report.closed), str(report.open),
-                                           str(report.overdue)]
+    assert page.tables["totals"][1][:4] == [
+        str(report.total),
+        str(report.closed),
+        str(report.open),
+        str(report.overdue),
+    ]
     assert [r[0] for r in page.tables["by-unit"][1:]] == [name]
     assert f"{name}共收集问题{report.total}件" in page.all_text
     by_track = engine.progress(key, track="construction")
@@ -425,7 +512,13 @@ def test_case_bulletin_prints_each_case_without_people(populated: Populated, tmp
     assert [p.text for p in document.paragraphs if heading(p, 1)] == titles
     doc_text = docx_text(document)
     assert HOSTILE in doc_text
-    for secret in (people.leading_official, people.reporter, people.reporter_phone, people.unit_actor, "王主任"):
+    for secret in (
+        people.leading_official,
+        people.reporter,
+        people.reporter_phone,
+        people.unit_actor,
+        "王主任",
+    ):
         assert secret not in text and secret not in doc_text
 
 
@@ -450,14 +543,32 @@ def test_ranking_xlsx_and_html_follow_the_engine(populated: Populated, tmp_path:
     assert sheet is not None
     assert sheet.freeze_panes == "A4"
     assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith("A3:I")
-    assert [c.value for c in sheet[3]] == ["排名", "责任单位", "问题总数", "已办结", "按期销号", "按期办结率", "逾期未办结",
-                                           "回头看重新整改", "挂牌督办"]
+    assert [c.value for c in sheet[3]] == [
+        "排名",
+        "责任单位",
+        "问题总数",
+        "已办结",
+        "按期销号",
+        "按期办结率",
+        "逾期未办结",
+        "回头看重新整改",
+        "挂牌督办",
+    ]
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert len(rows) == len(ranking)
     for row, unit in zip(rows, ranking, strict=True):
         rate = NO_RATE if unit.on_time_rate is None else pytest.approx(unit.on_time_rate)
-        assert list(row) == [unit.rank, unit.unit_name, unit.total, unit.closed, unit.closed_on_time, rate,
-                             unit.overdue, unit.reopened, unit.supervised]
+        assert list(row) == [
+            unit.rank,
+            unit.unit_name,
+            unit.total,
+            unit.closed,
+            unit.closed_on_time,
+            rate,
+            unit.overdue,
+            unit.reopened,
+            unit.supervised,
+        ]
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
     rates = [r.on_time_rate for r in ranking if r.on_time_rate is not None]
     assert rates == sorted(rates, reverse=True)
@@ -465,19 +576,29 @@ def test_ranking_xlsx_and_html_follow_the_engine(populated: Populated, tmp_path:
     page = read_page(next(p for p in paths if p.suffix == ".html"))
     assert_self_contained(page, images=0)
     assert page.tables["ranking"][1:] == [
-        [str(u.rank), u.unit_name, str(u.total), str(u.closed), str(u.closed_on_time),
-         percent(u.on_time_rate) if u.on_time_rate is not None else NO_RATE, str(u.overdue), str(u.reopened),
-         str(u.supervised)]
+        [
+            str(u.rank),
+            u.unit_name,
+            str(u.total),
+            str(u.closed),
+            str(u.closed_on_time),
+            percent(u.on_time_rate) if u.on_time_rate is not None else NO_RATE,
+            str(u.overdue),
+            str(u.reopened),
+            str(u.supervised),
+        ]
         for u in ranking
     ]
 
 
 def test_ranking_neutralises_a_formula_looking_unit_name(tmp_path: Path) -> None:
     """A unit named like a formula stays text in the workbook, and plain text in the page."""
-    hostile = "=HYPERLINK(\"http://evil.example\",\"点我\")"
+    hostile = '=HYPERLINK("http://evil.example","点我")'
     setup = items_only(load_setup("county_2023"))
-    units = [u.model_copy(update={"name": hostile}) if u.id == "housing_construction_bureau" else u
-             for u in setup.units]
+    units = [
+        u.model_copy(update={"name": hostile}) if u.id == "housing_construction_bureau" else u
+        for u in setup.units
+    ]
     clock = VirtualClock(dt.datetime(2023, 7, 3, 1, tzinfo=dt.UTC))
     engine = Engine(f"sqlite:///{tmp_path / 'hostile.db'}", clock=clock)
     try:
@@ -502,8 +623,11 @@ def test_file_names_from_hostile_titles_stay_in_the_folder(tmp_path: Path) -> No
     try:
         engine.start_campaign(setup, key="names")
         out = tmp_path / "out"
-        paths = [*write_progress(engine, "names", out), *write_cases(engine, "names", out),
-                 *write_ranking(engine, "names", out)]
+        paths = [
+            *write_progress(engine, "names", out),
+            *write_cases(engine, "names", out),
+            *write_ranking(engine, "names", out),
+        ]
         assert len(paths) == 6
         for path in paths:
             assert path.parent == out.resolve()
@@ -517,7 +641,8 @@ def test_report_pngs_match_what_the_chart_module_draws(populated: Populated) -> 
     """The bulletin's numbers feed the charts: the by-track chart changes with the numbers."""
     report: ProgressReport = populated.engine.progress(populated.key)
     first = report.by_track[0]
-    changed = dataclasses.replace(report, by_track=(dataclasses.replace(first, count=first.count + 7),
-                                                    *report.by_track[1:]))
+    changed = dataclasses.replace(
+        report, by_track=(dataclasses.replace(first, count=first.count + 7), *report.by_track[1:])
+    )
     assert progress_charts(changed)[0].png != progress_charts(report)[0].png
     assert re.search(r"\d+ 件", progress_charts(report)[0].summary)

@@ -38,10 +38,22 @@ HOUSING = "housing_construction_bureau"
 COMMERCE = "commerce_bureau"
 
 
-def _report(engine: Engine, campaign: CampaignView, title: str, *, track: str = "construction",
-            description: str | None = None) -> ItemView:
-    return engine.report(campaign.key, Actors.office, title=title, description=description or f"{title}的详细情况",
-                         track=track, channel="hotline")
+def _report(
+    engine: Engine,
+    campaign: CampaignView,
+    title: str,
+    *,
+    track: str = "construction",
+    description: str | None = None,
+) -> ItemView:
+    return engine.report(
+        campaign.key,
+        Actors.office,
+        title=title,
+        description=description or f"{title}的详细情况",
+        track=track,
+        channel="hotline",
+    )
 
 
 def _close(engine: Engine, item_id: int, unit: str) -> ItemView:
@@ -60,8 +72,9 @@ def _expected(engine: Engine, campaign: str, today: dt.date) -> dict[str, object
     final = {s.id for s in lifecycle.states if s.final}
     items = engine.items(campaign)
     clocked = {"assigned", "rectifying"}  # the built-in plan's item ladder states
-    overdue = [i for i in items if i.state in clocked and i.due is not None and i.due < today
-               and i.paused_at is None]
+    overdue = [
+        i for i in items if i.state in clocked and i.due is not None and i.due < today and i.paused_at is None
+    ]
     return {
         "total": len(items),
         "open": sum(i.state not in final for i in items),
@@ -91,10 +104,14 @@ def _check_against_items(engine: Engine, report: ProgressReport) -> None:
     if report.trend:
         assert sum(p.reported for p in report.trend) == report.total
         assert report.trend[-1].open == report.open
-        assert report.trend[-1].week_start <= report.today < report.trend[-1].week_start + dt.timedelta(days=7)
+        assert (
+            report.trend[-1].week_start <= report.today < report.trend[-1].week_start + dt.timedelta(days=7)
+        )
 
 
-def test_progress_counts_states_deadlines_and_weeks(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:
+def test_progress_counts_states_deadlines_and_weeks(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
     on_time = _report(engine, campaign, "施工许可审批超时")
     engine.assign(on_time.id, Actors.office, unit=HOUSING, due=due_in(10))
     late = _report(engine, campaign, "招商引资奖励不兑现", track="legacy_commitments")
@@ -102,25 +119,34 @@ def test_progress_counts_states_deadlines_and_weeks(engine: Engine, campaign: Ca
     overdue = _report(engine, campaign, "物业维修基金拖延拨付")
     engine.assign(overdue.id, Actors.office, unit=HOUSING, due=due_in(4))
     waiting = _report(engine, campaign, "窗口一次性告知未落实", track="government_services")
-    _close(engine, on_time.id, HOUSING)                     # 销号 on 07-03, due 07-13
-    clock.advance(dt.timedelta(days=8))                      # Tuesday 07-11
-    _close(engine, late.id, COMMERCE)                         # 销号 07-11, due 07-06
+    _close(engine, on_time.id, HOUSING)  # 销号 on 07-03, due 07-13
+    clock.advance(dt.timedelta(days=8))  # Tuesday 07-11
+    _close(engine, late.id, COMMERCE)  # 销号 07-11, due 07-06
 
     report = engine.progress(campaign.key)
     assert report.today == dt.date(2023, 7, 11)
     assert (report.total, report.open, report.closed, report.overdue) == (4, 2, 2, 1)
     assert {t.key: t.count for t in report.by_track if t.count} == {
-        "construction": 2, "legacy_commitments": 1, "government_services": 1}
+        "construction": 2,
+        "legacy_commitments": 1,
+        "government_services": 1,
+    }
     assert [t.key for t in report.by_track] == [t for t, _ in engine.tracks(campaign.key)]
     units = {u.unit: u for u in report.by_unit}
     assert [u.unit for u in report.by_unit] == [k for k, _ in engine.units(campaign.key) if k in units]
-    assert (units[HOUSING].total, units[HOUSING].closed, units[HOUSING].closed_on_time, units[HOUSING].overdue) == (
-        2, 1, 1, 1)
+    assert (
+        units[HOUSING].total,
+        units[HOUSING].closed,
+        units[HOUSING].closed_on_time,
+        units[HOUSING].overdue,
+    ) == (2, 1, 1, 1)
     assert (units[COMMERCE].closed_on_time, units[COMMERCE].closed_late) == (0, 1)
     assert sum(u.total for u in report.by_unit) == 3  # the unassigned item is in no unit's figure
     assert waiting.unit is None
     assert [(p.week_start, p.reported, p.closed, p.open) for p in report.trend] == [
-        (dt.date(2023, 7, 3), 4, 1, 3), (dt.date(2023, 7, 10), 0, 1, 2)]
+        (dt.date(2023, 7, 3), 4, 1, 3),
+        (dt.date(2023, 7, 10), 0, 1, 2),
+    ]
     _check_against_items(engine, report)
 
     housing = engine.progress(campaign.key, unit=HOUSING)
@@ -170,13 +196,28 @@ def test_import_refuses_every_bad_entry_and_writes_nothing(engine: Engine, campa
     entries = [
         NewItem("审批超时", "某项目审批超时", "construction", "hotline", unit=HOUSING, due=due_in(5)),
         NewItem(" ", "描述", "no_track", "hotline"),
-        NewItem("标题", "描述", "construction", "no_channel", severity="huge", unit="nobody", due=dt.date(2023, 7, 2)),
+        NewItem(
+            "标题",
+            "描述",
+            "construction",
+            "no_channel",
+            severity="huge",
+            unit="nobody",
+            due=dt.date(2023, 7, 2),
+        ),
         NewItem("标题", "描述", "construction", "hotline", due=due_in(3)),
     ]
     with pytest.raises(ImportRejected) as caught:
         engine.import_items(campaign.key, Actors.office, entries)
     assert [(p.index, p.field) for p in caught.value.problems] == [
-        (1, "title"), (1, "track"), (2, "channel"), (2, "severity"), (2, "unit"), (2, "due"), (3, "unit")]
+        (1, "title"),
+        (1, "track"),
+        (2, "channel"),
+        (2, "severity"),
+        (2, "unit"),
+        (2, "due"),
+        (3, "unit"),
+    ]
     assert "未知单位 'nobody'" in [p.message for p in caught.value.problems]
     assert (len(engine.items(campaign.key)), len(engine.events(campaign=campaign.key))) == before
     with pytest.raises(ImportRejected):
@@ -189,18 +230,41 @@ def test_import_refuses_every_bad_entry_and_writes_nothing(engine: Engine, campa
 def test_import_reports_assigns_and_flags_duplicates_without_merging(
     engine: Engine, campaign: CampaignView
 ) -> None:
-    existing = _report(engine, campaign, "施工许可审批超时", description="某楼盘施工许可审批超过承诺时限两个月")
+    existing = _report(
+        engine, campaign, "施工许可审批超时", description="某楼盘施工许可审批超过承诺时限两个月"
+    )
     engine.assign(existing.id, Actors.office, unit=HOUSING, due=due_in(10))
-    result = engine.import_items(campaign.key, Actors.office, [
-        NewItem("施工许可审批超时问题", "某楼盘施工许可审批超过承诺时限两个月", "construction", "forum",
-                unit=HOUSING, due=due_in(12), leading_official="张副县长",
-                reporter=Reporter(name="举报人甲", phone="13800000000")),
-        NewItem("招商奖励政策未兑现", "承诺的奖励资金至今未拨付", "legacy_commitments", "hotline", unit=COMMERCE),
-        NewItem("办事窗口态度生硬", "群众反映窗口人员态度生硬", "government_services", "hotline"),
-    ])
+    result = engine.import_items(
+        campaign.key,
+        Actors.office,
+        [
+            NewItem(
+                "施工许可审批超时问题",
+                "某楼盘施工许可审批超过承诺时限两个月",
+                "construction",
+                "forum",
+                unit=HOUSING,
+                due=due_in(12),
+                leading_official="张副县长",
+                reporter=Reporter(name="举报人甲", phone="13800000000"),
+            ),
+            NewItem(
+                "招商奖励政策未兑现",
+                "承诺的奖励资金至今未拨付",
+                "legacy_commitments",
+                "hotline",
+                unit=COMMERCE,
+            ),
+            NewItem("办事窗口态度生硬", "群众反映窗口人员态度生硬", "government_services", "hotline"),
+        ],
+    )
     first, second, third = result.items
     assert (first.state, first.unit, first.due, first.leading_official) == (
-        "assigned", HOUSING, due_in(12), "张副县长")
+        "assigned",
+        HOUSING,
+        due_in(12),
+        "张副县长",
+    )
     assert second.state == "assigned" and second.due is not None  # by the definition's rule
     assert third.state == "identified" and third.unit is None
     assert [(d.item_id, d.other_id) for d in result.duplicates] == [(first.id, existing.id)]
@@ -216,8 +280,13 @@ def test_import_reports_assigns_and_flags_duplicates_without_merging(
 def test_reported_duplicates_are_judged_by_a_person(engine: Engine, campaign: CampaignView) -> None:
     a = _report(engine, campaign, "工程竣工验收推诿扯皮", description="多个部门相互推诿竣工验收")
     b = _report(engine, campaign, "竣工验收推诿扯皮", description="各部门相互推诿竣工验收")
-    other_track = _report(engine, campaign, "工程竣工验收推诿扯皮", track="government_services",
-                          description="多个部门相互推诿竣工验收")
+    other_track = _report(
+        engine,
+        campaign,
+        "工程竣工验收推诿扯皮",
+        track="government_services",
+        description="多个部门相互推诿竣工验收",
+    )
     unlike = _report(engine, campaign, "征地补偿款未到位", description="村民反映补偿款拖欠")
     flags = engine.duplicates(campaign.key)
     assert [(f.item_id, f.other_id) for f in flags] == [(b.id, a.id)]  # same track only
@@ -227,7 +296,9 @@ def test_reported_duplicates_are_judged_by_a_person(engine: Engine, campaign: Ca
     judged = engine.resolve_duplicate(flags[0].id, Actors.office, merge=True, note="同一问题")
     assert (judged.resolution, judged.resolved_by) == ("same", Actors.office.name)
     assert engine.item(b.id).state == "merged" and engine.item(b.id).merged_into == a.id
-    assert engine.duplicates(campaign.key) == [] and len(engine.duplicates(campaign.key, unresolved=False)) == 1
+    assert (
+        engine.duplicates(campaign.key) == [] and len(engine.duplicates(campaign.key, unresolved=False)) == 1
+    )
     with pytest.raises(GuardFailedError):
         engine.resolve_duplicate(flags[0].id, Actors.office, merge=False)
     with pytest.raises(DuplicateNotFound):
@@ -258,11 +329,18 @@ STEPS = ["assign", "start", "submit", "verify", "close", "days", "dismiss"]
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(plan=st.lists(
-    st.tuples(st.sampled_from(TRACKS), st.sampled_from(UNITS), st.integers(0, 12),
-              st.lists(st.sampled_from(STEPS), max_size=8)),
-    min_size=1, max_size=8,
-))
+@given(
+    plan=st.lists(
+        st.tuples(
+            st.sampled_from(TRACKS),
+            st.sampled_from(UNITS),
+            st.integers(0, 12),
+            st.lists(st.sampled_from(STEPS), max_size=8),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
 def test_progress_equals_the_items_over_generated_histories(
     plan: list[tuple[str, str, int, list[str]]], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -296,8 +374,10 @@ def test_progress_equals_the_items_over_generated_histories(
         report = engine.progress(campaign.key)
         _check_against_items(engine, report)
         for track in TRACKS:
-            assert engine.progress(campaign.key, track=track).total == report.by_track[
-                [t.key for t in report.by_track].index(track)].count
+            assert (
+                engine.progress(campaign.key, track=track).total
+                == report.by_track[[t.key for t in report.by_track].index(track)].count
+            )
         ranking = engine.ranking(campaign.key)
         assert sorted(r.unit for r in ranking) == sorted(u.unit for u in report.by_unit)
         rates = [r.on_time_rate for r in ranking]

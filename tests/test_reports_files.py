@@ -27,7 +27,14 @@ from zhenggai.adapters.reports._files import (
     safe_name,
 )
 
-WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
+WINDOWS_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{n}" for n in range(1, 10)),
+    *(f"LPT{n}" for n in range(1, 10)),
+}
 
 
 # --------------------------------------------------------------------------------- safe_name
@@ -95,7 +102,9 @@ def test_out_file_creates_folders_inside_out(tmp_path: Path) -> None:
     assert not path.exists()  # only the folders are made
 
 
-@pytest.mark.parametrize("name", ["../escape.xlsx", "a/../../escape.xlsx", "/etc/passwd", "", ".", "a/..", "x\x00y"])
+@pytest.mark.parametrize(
+    "name", ["../escape.xlsx", "a/../../escape.xlsx", "/etc/passwd", "", ".", "a/..", "x\x00y"]
+)
 def test_out_file_refuses_names_outside_out(tmp_path: Path, name: str) -> None:
     out = tmp_path / "out"
     with pytest.raises(ReportError):
@@ -149,7 +158,7 @@ def test_out_file_unwritable_folder_is_one_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["=HYPERLINK(\"http://evil\",\"点我\")", "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"],
+    ['=HYPERLINK("http://evil","点我")', "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"],
 )
 def test_cell_text_neutralises_formula_starts(value: str) -> None:
     assert cell_text(value) == "'" + value
@@ -172,7 +181,7 @@ def test_neutralised_cells_read_back_as_text(tmp_path: Path) -> None:
     path = tmp_path / "a.xlsx"
     workbook = new_workbook(path, created=dt.datetime(2023, 7, 3, 9, 0, tzinfo=dt.UTC))
     sheet = workbook.add_worksheet("表")
-    hostile = ["=1+1", "+SUM(A1)", "-1", "@A1", "=HYPERLINK(\"http://x\")", "http://example.com", "00123"]
+    hostile = ["=1+1", "+SUM(A1)", "-1", "@A1", '=HYPERLINK("http://x")', "http://example.com", "00123"]
     for row, value in enumerate(hostile):
         sheet.write_string(row, 0, str(cell_text(value)))
         sheet.write(row, 1, value)  # even unguarded, new_workbook infers nothing from a string
@@ -250,8 +259,12 @@ def test_new_document_sets_east_asian_fonts_in_styles(tmp_path: Path) -> None:
     assert paragraph.runs[0].font.size == Pt(14) and paragraph.runs[0].font.bold
     # A4 with the 公文 margins
     section = read.sections[0]
-    for length, expected in ((section.page_width, 21.0), (section.page_height, 29.7), (section.top_margin, 3.7),
-                             (section.left_margin, 2.8)):
+    for length, expected in (
+        (section.page_width, 21.0),
+        (section.page_height, 29.7),
+        (section.top_margin, 3.7),
+        (section.left_margin, 2.8),
+    ):
         assert length is not None and abs(length - Cm(expected)) < Cm(0.01)
     # properties: the title given, the engine's time, no python-docx boilerplate
     props = read.core_properties

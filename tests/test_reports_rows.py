@@ -24,8 +24,10 @@ OFFICE = Actor("王主任", "leading_group_office", "discipline_commission")
 HOUSING = Actor("李科长", "responsible", "housing_construction_bureau")
 LINE_HEIGHT = 14.5  # points per line of 11 pt text (adapters/reports/_files.py)
 #: A 整改措施 with dates at the end of long Chinese lines: the text whose dates went missing.
-LONG_MEASURE = ("对全县在建工程项目施工许可审批情况开展全面排查，逐一核实审批时限、办理环节和群众反映的问题，"
-                "形成问题清单并明确整改责任人（时限2023-07-20 周四）【已完成 2023-07-19】")
+LONG_MEASURE = (
+    "对全县在建工程项目施工许可审批情况开展全面排查，逐一核实审批时限、办理环节和群众反映的问题，"
+    "形成问题清单并明确整改责任人（时限2023-07-20 周四）【已完成 2023-07-19】"
+)
 
 
 def test_wrapped_lines_counts_chinese_twice_and_keeps_a_date_whole() -> None:
@@ -43,7 +45,10 @@ def test_wrapped_lines_counts_chinese_twice_and_keeps_a_date_whole() -> None:
 @pytest.mark.parametrize("width", [10, 17, 24, 44, 56])
 def test_wrapped_lines_never_counts_fewer_than_the_plain_measure(width: int) -> None:
     """However words fall, the lines are at least the text's width over the column's."""
-    for text in (LONG_MEASURE, "1. " + LONG_MEASURE + "\n2. 建立审批超时预警机制（时限2023-08-31 周四）【未完成】"):
+    for text in (
+        LONG_MEASURE,
+        "1. " + LONG_MEASURE + "\n2. 建立审批超时预警机制（时限2023-08-31 周四）【未完成】",
+    ):
         plain = sum(math.ceil(display_width(p) / width) for p in text.split("\n"))
         assert wrapped_lines(text, width) >= plain
 
@@ -74,10 +79,17 @@ def test_ledger_rows_numbers_and_lights(tmp_path: Path) -> None:
     engine = Engine(tmp_path / "zg.db", clock=clock)
     try:
         engine.start_campaign(items_only(load_setup("county_2023")), key="r")
-        kept = engine.report("r", OFFICE, title="审批超时", description="施工许可审批超时",
-                             track="construction", channel="hotline")
-        dropped = engine.report("r", OFFICE, title="反映不实", description="经核查不属实",
-                                track="obstruction", channel="forum")
+        kept = engine.report(
+            "r",
+            OFFICE,
+            title="审批超时",
+            description="施工许可审批超时",
+            track="construction",
+            channel="hotline",
+        )
+        dropped = engine.report(
+            "r", OFFICE, title="反映不实", description="经核查不属实", track="obstruction", channel="forum"
+        )
         engine.assign(kept.id, OFFICE, unit=HOUSING.unit, due=dt.date(2023, 8, 15))
         engine.add_measure(kept.id, HOUSING, text=LONG_MEASURE, due=dt.date(2023, 7, 20))
         engine.dismiss(dropped.id, OFFICE, reason="经核查, 反映问题不属实")

@@ -31,8 +31,14 @@ OFFICE_ROLE = "leading_group_office"
 
 
 def _assign(engine: Engine, unit: str = UNIT) -> int:
-    item = engine.report("test", Actors.office, title="施工许可审批超时", description="审批超过法定时限",
-                         track="construction", channel="hotline").id
+    item = engine.report(
+        "test",
+        Actors.office,
+        title="施工许可审批超时",
+        description="审批超过法定时限",
+        track="construction",
+        channel="hotline",
+    ).id
     engine.assign(item, Actors.office, unit=unit, due=today_plus(30))
     return item
 
@@ -45,19 +51,38 @@ def _messages(engine: Engine, item: int) -> list[tuple[str, str, str]]:
 def test_add_list_update_remove(engine: Engine, campaign: CampaignView) -> None:
     """A contact is added (its mobile normalised), listed, changed (None clears a field) and
     removed softly: gone from the roster, still there with ``include_removed``."""
-    added = engine.add_contact("test", Actors.office, NewContact(
-        unit=UNIT, name="张三", mobile="+86 138-0013-8000", channels=("sms",)))
-    assert (added.unit, added.unit_name, added.role, added.mobile) == (UNIT, "县住建局", "contact", "13800138000")
-    office = engine.add_contact("test", Actors.office, NewContact(
-        unit="discipline_commission", name="王五", role=OFFICE_ROLE, email="ww@example.gov.cn"))
+    added = engine.add_contact(
+        "test",
+        Actors.office,
+        NewContact(unit=UNIT, name="张三", mobile="+86 138-0013-8000", channels=("sms",)),
+    )
+    assert (added.unit, added.unit_name, added.role, added.mobile) == (
+        UNIT,
+        "县住建局",
+        "contact",
+        "13800138000",
+    )
+    office = engine.add_contact(
+        "test",
+        Actors.office,
+        NewContact(unit="discipline_commission", name="王五", role=OFFICE_ROLE, email="ww@example.gov.cn"),
+    )
     assert [c.id for c in engine.contacts("test")] == [added.id, office.id]
     assert [c.id for c in engine.contacts("test", unit=UNIT)] == [added.id]
     assert [c.id for c in engine.contacts("test", role=OFFICE_ROLE)] == [office.id]
 
-    changed = engine.update_contact(added.id, Actors.office, email="zs@example.gov.cn", channels=("email", "sms"),
-                                    active_to=dt.date(2023, 12, 31))
-    assert (changed.email, changed.channels, changed.active_to) == ("zs@example.gov.cn", ("email", "sms"),
-                                                                   dt.date(2023, 12, 31))
+    changed = engine.update_contact(
+        added.id,
+        Actors.office,
+        email="zs@example.gov.cn",
+        channels=("email", "sms"),
+        active_to=dt.date(2023, 12, 31),
+    )
+    assert (changed.email, changed.channels, changed.active_to) == (
+        "zs@example.gov.cn",
+        ("email", "sms"),
+        dt.date(2023, 12, 31),
+    )
     cleared = engine.update_contact(added.id, Actors.office, active_to=None)
     assert cleared.active_to is None and engine.contact(added.id).active_to is None
 
@@ -73,20 +98,36 @@ def test_add_list_update_remove(engine: Engine, campaign: CampaignView) -> None:
         engine.contacts("test", unit="nowhere")
 
 
-@pytest.mark.parametrize(("contact", "field", "reason"), [
-    (NewContact(unit="nowhere", name="甲", mobile="13800138000"), "unit", "没有单位"),
-    (NewContact(unit=UNIT, name="甲", role="mayor", mobile="13800138000"), "role", "没有角色"),
-    (NewContact(unit=UNIT, name="甲"), "mobile", "至少须有一种联系方式"),
-    (NewContact(unit=UNIT, name="甲", mobile="1380013800"), "mobile", "不是有效的手机号码"),
-    (NewContact(unit=UNIT, name="甲", mobile="23800138000"), "mobile", "不是有效的手机号码"),
-    (NewContact(unit=UNIT, name="甲", email="jia.example.gov.cn"), "email", "不是有效的电子邮箱"),
-    (NewContact(unit=UNIT, name="甲", mobile="13800138000", channels=("fax",)), "channels", "未知接收渠道"),
-    (NewContact(unit=UNIT, name="甲", mobile="13800138000", channels=("email",)), "channels", "需要邮箱"),
-    (NewContact(unit=UNIT, name="甲", mobile="13800138000", active_from=dt.date(2023, 9, 1),
-                active_to=dt.date(2023, 8, 1)), "active_to", "早于生效日期"),
-    (NewContact(unit=UNIT, name=" ", mobile="13800138000"), "name", "不能为空"),
-    (NewContact(unit=UNIT, name="甲", wecom_id="张 三"), "wecom_id", "账号只能含"),
-])
+@pytest.mark.parametrize(
+    ("contact", "field", "reason"),
+    [
+        (NewContact(unit="nowhere", name="甲", mobile="13800138000"), "unit", "没有单位"),
+        (NewContact(unit=UNIT, name="甲", role="mayor", mobile="13800138000"), "role", "没有角色"),
+        (NewContact(unit=UNIT, name="甲"), "mobile", "至少须有一种联系方式"),
+        (NewContact(unit=UNIT, name="甲", mobile="1380013800"), "mobile", "不是有效的手机号码"),
+        (NewContact(unit=UNIT, name="甲", mobile="23800138000"), "mobile", "不是有效的手机号码"),
+        (NewContact(unit=UNIT, name="甲", email="jia.example.gov.cn"), "email", "不是有效的电子邮箱"),
+        (
+            NewContact(unit=UNIT, name="甲", mobile="13800138000", channels=("fax",)),
+            "channels",
+            "未知接收渠道",
+        ),
+        (NewContact(unit=UNIT, name="甲", mobile="13800138000", channels=("email",)), "channels", "需要邮箱"),
+        (
+            NewContact(
+                unit=UNIT,
+                name="甲",
+                mobile="13800138000",
+                active_from=dt.date(2023, 9, 1),
+                active_to=dt.date(2023, 8, 1),
+            ),
+            "active_to",
+            "早于生效日期",
+        ),
+        (NewContact(unit=UNIT, name=" ", mobile="13800138000"), "name", "不能为空"),
+        (NewContact(unit=UNIT, name="甲", wecom_id="张 三"), "wecom_id", "账号只能含"),
+    ],
+)
 def test_bad_contacts_are_refused_in_chinese(
     engine: Engine, campaign: CampaignView, contact: NewContact, field: str, reason: str
 ) -> None:
@@ -99,14 +140,23 @@ def test_bad_contacts_are_refused_in_chinese(
     assert len(engine.events(campaign="test")) == before
 
 
-def test_an_exact_duplicate_is_refused_but_a_removed_one_may_return(engine: Engine, campaign: CampaignView) -> None:
-    first = engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name="张三", mobile="13800138000"))
+def test_an_exact_duplicate_is_refused_but_a_removed_one_may_return(
+    engine: Engine, campaign: CampaignView
+) -> None:
+    first = engine.add_contact(
+        "test", Actors.office, NewContact(unit=UNIT, name="张三", mobile="13800138000")
+    )
     with pytest.raises(InvalidInputError, match=f"已有该联系人 \\(编号 {first.id}\\)"):
-        engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name="张三", email="zs@example.gov.cn"))
-    engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name="张三", role=OFFICE_ROLE,
-                                                         mobile="13800138000"))  # another role: another entry
+        engine.add_contact(
+            "test", Actors.office, NewContact(unit=UNIT, name="张三", email="zs@example.gov.cn")
+        )
+    engine.add_contact(
+        "test", Actors.office, NewContact(unit=UNIT, name="张三", role=OFFICE_ROLE, mobile="13800138000")
+    )  # another role: another entry
     engine.remove_contact(first.id, Actors.office)
-    again = engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name="张三", mobile="13900139000"))
+    again = engine.add_contact(
+        "test", Actors.office, NewContact(unit=UNIT, name="张三", mobile="13900139000")
+    )
     assert again.id != first.id
 
 
@@ -115,7 +165,9 @@ def test_who_may_change_the_roster(engine: Engine, campaign: CampaignView) -> No
     bureau = Actors.unit()
     with pytest.raises(PermissionDeniedError, match="维护通讯录"):
         engine.add_contact("test", bureau, NewContact(unit=UNIT, name="张三", mobile="13800138000"))
-    added = engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name="张三", mobile="13800138000"))
+    added = engine.add_contact(
+        "test", Actors.office, NewContact(unit=UNIT, name="张三", mobile="13800138000")
+    )
     with pytest.raises(PermissionDeniedError):
         engine.remove_contact(added.id, bureau)
 
@@ -126,19 +178,26 @@ def test_without_manage_contacts_the_recompute_roles_may(engine: Engine) -> None
     base = load_setup("county_2023")
     operations = {k: v for k, v in base.lifecycle.operations.items() if k != "manage_contacts"}
     operations["recompute_deadlines"] = [OFFICE_ROLE, "responsible"]
-    setup = base.model_copy(update={"lifecycle": base.lifecycle.model_copy(update={"operations": operations})})
+    setup = base.model_copy(
+        update={"lifecycle": base.lifecycle.model_copy(update={"operations": operations})}
+    )
     engine.start_campaign(setup, key="old")
     assert engine.add_contact("old", Actors.office, NewContact(unit=UNIT, name="甲", mobile="13800138000")).id
     assert engine.add_contact("old", Actors.unit(), NewContact(unit=UNIT, name="乙", mobile="13800138001")).id
     with pytest.raises(PermissionDeniedError, match="只能维护本单位的联系人"):
-        engine.add_contact("old", Actors.unit(), NewContact(unit="finance_bureau", name="丙", mobile="13800138002"))
+        engine.add_contact(
+            "old", Actors.unit(), NewContact(unit="finance_bureau", name="丙", mobile="13800138002")
+        )
     with pytest.raises(PermissionDeniedError):
         engine.add_contact("old", Actors.track_leader, NewContact(unit=UNIT, name="丁", mobile="13800138003"))
 
 
-def test_only_active_contacts_receive_messages(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:
+def test_only_active_contacts_receive_messages(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
     """Removed contacts, contacts not yet active and those no longer active get nothing; the
     days are the campaign's (Shanghai) days."""
+
     def add(name: str, **extra: object) -> int:
         return engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name=name, **extra)).id  # type: ignore[arg-type]
 
@@ -164,14 +223,19 @@ def test_only_active_contacts_receive_messages(engine: Engine, campaign: Campaig
 
 
 def test_nobody_active_means_a_dead_letter(engine: Engine, campaign: CampaignView) -> None:
-    engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name="未到任", email="b@example.gov.cn",
-                                                         active_from=today_plus(10)))
+    engine.add_contact(
+        "test",
+        Actors.office,
+        NewContact(unit=UNIT, name="未到任", email="b@example.gov.cn", active_from=today_plus(10)),
+    )
     item = _assign(engine)
     assert _messages(engine, item) == [("dead", "unrouted", f"unit:{UNIT}")]
 
 
 def test_import_refuses_every_bad_entry_and_stores_nothing(engine: Engine, campaign: CampaignView) -> None:
-    existing = engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name="张三", mobile="13800138000"))
+    existing = engine.add_contact(
+        "test", Actors.office, NewContact(unit=UNIT, name="张三", mobile="13800138000")
+    )
     entries = [
         NewContact(unit=UNIT, name="李四", mobile="13900139000"),  # fine
         NewContact(unit="nowhere", name="王五", mobile="13700137000"),
@@ -182,7 +246,13 @@ def test_import_refuses_every_bad_entry_and_stores_nothing(engine: Engine, campa
     ]
     before = (engine.contacts("test", include_removed=True), len(engine.events(campaign="test")))
     assert [(p.index, p.field) for p in engine.check_contacts("test", entries)] == [
-        (1, "unit"), (2, "mobile"), (2, "email"), (3, "name"), (4, "name"), (5, "mobile")]
+        (1, "unit"),
+        (2, "mobile"),
+        (2, "email"),
+        (3, "name"),
+        (4, "name"),
+        (5, "mobile"),
+    ]
     with pytest.raises(ImportRejected, match="未导入任何联系人") as caught:
         engine.import_contacts("test", Actors.office, entries)
     problems = {(p.index, p.field): p.message for p in caught.value.problems}
@@ -193,35 +263,85 @@ def test_import_refuses_every_bad_entry_and_stores_nothing(engine: Engine, campa
 
 def test_import_is_one_transaction_and_one_event(engine: Engine, campaign: CampaignView) -> None:
     entries = [NewContact(unit=UNIT, name=f"联络员{i}", mobile=f"1380013800{i}") for i in range(5)]
-    entries.append(NewContact(unit="discipline_commission", name="王主任", role=OFFICE_ROLE, email="w@example.gov.cn"))
+    entries.append(
+        NewContact(unit="discipline_commission", name="王主任", role=OFFICE_ROLE, email="w@example.gov.cn")
+    )
     done = engine.import_contacts("test", Actors.office, entries)
     assert [c.name for c in done] == [e.name for e in entries]
     (event,) = [e for e in engine.events(campaign="test") if e.trigger == "contacts_imported"]
-    assert event.data == {"contacts": [c.id for c in done], "units": sorted({UNIT, "discipline_commission"}),
-                          "roles": sorted({"contact", OFFICE_ROLE})}
+    assert event.data == {
+        "contacts": [c.id for c in done],
+        "units": sorted({UNIT, "discipline_commission"}),
+        "roles": sorted({"contact", OFFICE_ROLE}),
+    }
     with pytest.raises(PermissionDeniedError):
-        engine.import_contacts("test", Actors.unit(), [NewContact(unit=UNIT, name="甲", mobile="13800138009")])
+        engine.import_contacts(
+            "test", Actors.unit(), [NewContact(unit=UNIT, name="甲", mobile="13800138009")]
+        )
 
 
 def test_audit_events_hold_no_personal_data(engine: Engine, campaign: CampaignView) -> None:
     """Ids, the unit, the role and the NAMES of fields changed; never a name, number, mailbox
     or account, whatever the change."""
-    personal = ["欧阳秘书", "13512345678", "ouyang@example.gov.cn", "ouyang_wecom", "ouyangding", "司马主任",
-                "15987654321", "sima@example.gov.cn", "诸葛新名", "18611112222", "zhuge@example.gov.cn"]
-    added = engine.add_contact("test", Actors.office, NewContact(
-        unit=UNIT, name="欧阳秘书", mobile="13512345678", email="ouyang@example.gov.cn", wecom_id="ouyang_wecom",
-        dingtalk_id="ouyangding", channels=("wecom", "email")))
-    engine.import_contacts("test", Actors.office, [NewContact(unit="discipline_commission", name="司马主任",
-                                                              role=OFFICE_ROLE, mobile="15987654321",
-                                                              email="sima@example.gov.cn")])
-    engine.update_contact(added.id, Actors.office, name="诸葛新名", mobile="18611112222", email="zhuge@example.gov.cn")
+    personal = [
+        "欧阳秘书",
+        "13512345678",
+        "ouyang@example.gov.cn",
+        "ouyang_wecom",
+        "ouyangding",
+        "司马主任",
+        "15987654321",
+        "sima@example.gov.cn",
+        "诸葛新名",
+        "18611112222",
+        "zhuge@example.gov.cn",
+    ]
+    added = engine.add_contact(
+        "test",
+        Actors.office,
+        NewContact(
+            unit=UNIT,
+            name="欧阳秘书",
+            mobile="13512345678",
+            email="ouyang@example.gov.cn",
+            wecom_id="ouyang_wecom",
+            dingtalk_id="ouyangding",
+            channels=("wecom", "email"),
+        ),
+    )
+    engine.import_contacts(
+        "test",
+        Actors.office,
+        [
+            NewContact(
+                unit="discipline_commission",
+                name="司马主任",
+                role=OFFICE_ROLE,
+                mobile="15987654321",
+                email="sima@example.gov.cn",
+            )
+        ],
+    )
+    engine.update_contact(
+        added.id, Actors.office, name="诸葛新名", mobile="18611112222", email="zhuge@example.gov.cn"
+    )
     engine.remove_contact(added.id, Actors.office)
     events = [e for e in engine.events(campaign="test") if e.trigger.startswith("contact")]
-    assert [e.trigger for e in events] == ["contact_added", "contacts_imported", "contact_updated", "contact_removed"]
+    assert [e.trigger for e in events] == [
+        "contact_added",
+        "contacts_imported",
+        "contact_updated",
+        "contact_removed",
+    ]
     text = json.dumps([e.data for e in events], ensure_ascii=False)
     assert [value for value in personal if value in text] == []
     updated = events[2].data
-    assert updated == {"contact": added.id, "unit": UNIT, "role": "contact", "changed": ["name", "mobile", "email"]}
+    assert updated == {
+        "contact": added.id,
+        "unit": UNIT,
+        "role": "contact",
+        "changed": ["name", "mobile", "email"],
+    }
     assert engine.verify_audit("test").ok
 
 
@@ -235,18 +355,31 @@ def test_dead_letter_routed_again_once_someone_is_added(engine: Engine, campaign
     assert engine.outbox_retry([dead.id]) == []
     assert engine.outbox_message(dead.id).status == "dead"
 
-    first = engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name="张三", mobile="13800138000"))
-    second = engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name="李四", email="ls@example.gov.cn",
-                                                                  channels=("email",)))
-    engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name="王五", email="ww@example.gov.cn",
-                                                         active_from=today_plus(5)))  # not yet: nothing
+    first = engine.add_contact(
+        "test", Actors.office, NewContact(unit=UNIT, name="张三", mobile="13800138000")
+    )
+    second = engine.add_contact(
+        "test",
+        Actors.office,
+        NewContact(unit=UNIT, name="李四", email="ls@example.gov.cn", channels=("email",)),
+    )
+    engine.add_contact(
+        "test",
+        Actors.office,
+        NewContact(unit=UNIT, name="王五", email="ww@example.gov.cn", active_from=today_plus(5)),
+    )  # not yet: nothing
     assert engine.outbox_retry(campaign="test") == [dead.id]
     rows = [m for m in engine.outbox("test") if m.item_id == item]
     # The plan routes a responsible unit by SMS first, then email; 李四 prefers email.
     assert [(m.id, m.status, m.channel, m.recipient) for m in rows] == [
-        (dead.id, "pending", "sms", "13800138000"), (rows[1].id, "pending", "email", "ls@example.gov.cn")]
+        (dead.id, "pending", "sms", "13800138000"),
+        (rows[1].id, "pending", "email", "ls@example.gov.cn"),
+    ]
     key_base = dead.idempotency_key.removesuffix(f":unit:{UNIT}")
-    assert [m.idempotency_key for m in rows] == [f"{key_base}:contact:{first.id}", f"{key_base}:contact:{second.id}"]
+    assert [m.idempotency_key for m in rows] == [
+        f"{key_base}:contact:{first.id}",
+        f"{key_base}:contact:{second.id}",
+    ]
     assert rows[0].attempts == 0 and rows[0].payload == dead.payload == rows[1].payload
     assert engine.outbox_retry(campaign="test") == []
     assert len([m for m in engine.outbox("test") if m.item_id == item]) == 2
@@ -264,8 +397,11 @@ def test_a_role_dead_letter_is_routed_to_the_role(engine: Engine, campaign: Camp
     engine.submit_for_verification(item, bureau)
     dead = [m for m in engine.outbox("test") if m.item_id == item and m.recipient.startswith("role:")]
     assert [(m.status, m.channel, m.recipient) for m in dead] == [("dead", "unrouted", f"role:{OFFICE_ROLE}")]
-    office = engine.add_contact("test", Actors.office, NewContact(unit="discipline_commission", name="王主任",
-                                                                  role=OFFICE_ROLE, email="w@example.gov.cn"))
+    office = engine.add_contact(
+        "test",
+        Actors.office,
+        NewContact(unit="discipline_commission", name="王主任", role=OFFICE_ROLE, email="w@example.gov.cn"),
+    )
     assert engine.outbox_retry([dead[0].id]) == [dead[0].id]
     routed = engine.outbox_message(dead[0].id)
     assert (routed.status, routed.channel, routed.recipient) == ("pending", "email", "w@example.gov.cn")
@@ -279,15 +415,23 @@ def test_migrate_adds_the_new_versions_contacts_only(engine: Engine, campaign: C
     gone = engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name="李四", mobile="13900139000"))
     engine.remove_contact(gone.id, Actors.office)
     base = load_setup("county_2023")
-    new = [ContactSpec(name="张三", mobile="13800138000"), ContactSpec(name="李四", mobile="13900139000"),
-           ContactSpec(name="王五", email="ww@example.gov.cn"),
-           ContactSpec(name="赵六", role=OFFICE_ROLE, email="zl@example.gov.cn")]
+    new = [
+        ContactSpec(name="张三", mobile="13800138000"),
+        ContactSpec(name="李四", mobile="13900139000"),
+        ContactSpec(name="王五", email="ww@example.gov.cn"),
+        ContactSpec(name="赵六", role=OFFICE_ROLE, email="zl@example.gov.cn"),
+    ]
     units = [u.model_copy(update={"contacts": new}) if u.id == UNIT else u for u in base.units]
-    engine.migrate_campaign("test", base.model_copy(update={"definition_version": "2023.2", "units": units}),
-                            Actors.office)
+    engine.migrate_campaign(
+        "test", base.model_copy(update={"definition_version": "2023.2", "units": units}), Actors.office
+    )
     roster = engine.contacts("test", include_removed=True)
     assert [(c.name, c.role, c.removed_at is None) for c in roster] == [
-        ("张三", "contact", True), ("李四", "contact", False), ("王五", "contact", True), ("赵六", OFFICE_ROLE, True)]
+        ("张三", "contact", True),
+        ("李四", "contact", False),
+        ("王五", "contact", True),
+        ("赵六", OFFICE_ROLE, True),
+    ]
     assert roster[0].id == kept.id
     (event,) = [e for e in engine.events(campaign="test") if e.trigger == "migrate_campaign"]
     assert event.data["contacts_added"] == 2
@@ -298,17 +442,33 @@ def test_unreachable_units_and_roles(engine: Engine, campaign: CampaignView) -> 
     address is in the roster."""
     first = engine.unreachable("test")
     assert len(first.units) == len(engine.units("test")) and (UNIT, "县住建局") in first.units
-    assert [key for key, _ in first.roles] == [OFFICE_ROLE, "business_environment_group", "track_group_leader",
-                                               "county_leader", "publicity"]
+    assert [key for key, _ in first.roles] == [
+        OFFICE_ROLE,
+        "business_environment_group",
+        "track_group_leader",
+        "county_leader",
+        "publicity",
+    ]
     engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name="张三", mobile="13800138000"))
-    engine.add_contact("test", Actors.office, NewContact(unit="discipline_commission", name="王主任",
-                                                         role=OFFICE_ROLE, email="w@example.gov.cn",
-                                                         active_from=today_plus(3)))
+    engine.add_contact(
+        "test",
+        Actors.office,
+        NewContact(
+            unit="discipline_commission",
+            name="王主任",
+            role=OFFICE_ROLE,
+            email="w@example.gov.cn",
+            active_from=today_plus(3),
+        ),
+    )
     later = engine.unreachable("test")
     assert (UNIT, "县住建局") not in later.units and len(later.units) == len(first.units) - 1
     assert OFFICE_ROLE in [key for key, _ in later.roles]  # not active yet
-    engine.add_contact("test", Actors.office, NewContact(unit="discipline_commission", name="李秘书",
-                                                         role=OFFICE_ROLE, email="l@example.gov.cn"))
+    engine.add_contact(
+        "test",
+        Actors.office,
+        NewContact(unit="discipline_commission", name="李秘书", role=OFFICE_ROLE, email="l@example.gov.cn"),
+    )
     now = engine.unreachable("test")
     assert OFFICE_ROLE not in [key for key, _ in now.roles]
     assert ("discipline_commission", "县纪委县监委") not in now.units
@@ -317,17 +477,26 @@ def test_unreachable_units_and_roles(engine: Engine, campaign: CampaignView) -> 
 def test_robots_mention_a_contact_by_its_account(engine: Engine, campaign: CampaignView) -> None:
     """A WeCom preference with a WeCom id routes to the id (the robot @-mentions it); without
     one, to the mobile."""
-    engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name="甲", mobile="13800138000",
-                                                         wecom_id="zhangsan", channels=("wecom",)))
-    engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name="乙", mobile="13900139000",
-                                                         channels=("dingtalk",)))
+    engine.add_contact(
+        "test",
+        Actors.office,
+        NewContact(unit=UNIT, name="甲", mobile="13800138000", wecom_id="zhangsan", channels=("wecom",)),
+    )
+    engine.add_contact(
+        "test", Actors.office, NewContact(unit=UNIT, name="乙", mobile="13900139000", channels=("dingtalk",))
+    )
     item = _assign(engine)
-    assert _messages(engine, item) == [("pending", "wecom", "zhangsan"), ("pending", "dingtalk", "13900139000")]
+    assert _messages(engine, item) == [
+        ("pending", "wecom", "zhangsan"),
+        ("pending", "dingtalk", "13900139000"),
+    ]
 
 
 def test_the_actor_must_be_known(engine: Engine, campaign: CampaignView) -> None:
     with pytest.raises(PermissionDeniedError, match="本专项行动没有该角色"):
-        engine.add_contact("test", Actor("某人", "mayor"), NewContact(unit=UNIT, name="甲", mobile="13800138000"))
+        engine.add_contact(
+            "test", Actor("某人", "mayor"), NewContact(unit=UNIT, name="甲", mobile="13800138000")
+        )
 
 
 def test_robot_bodies_mention_an_account_or_a_mobile() -> None:
@@ -338,12 +507,22 @@ def test_robot_bodies_mention_an_account_or_a_mobile() -> None:
     from zhenggai.notifications.web import HostPolicy
 
     def message(recipient: str) -> OutgoingMessage:
-        return OutgoingMessage(outbox_id=1, idempotency_key="k1", channel="wecom", recipient=recipient,
-                               kind="item_assigned", subject="【交办】审批超时", body="县住建局: 请办理。", attempt=1)
+        return OutgoingMessage(
+            outbox_id=1,
+            idempotency_key="k1",
+            channel="wecom",
+            recipient=recipient,
+            kind="item_assigned",
+            subject="【交办】审批超时",
+            body="县住建局: 请办理。",
+            attempt=1,
+        )
 
     wecom = WeComRobot(key="k", policy=HostPolicy())
-    assert wecom.body(message("zhangsan"))["text"] == {"content": "【交办】审批超时\n县住建局: 请办理。",
-                                                       "mentioned_list": ["zhangsan"]}
+    assert wecom.body(message("zhangsan"))["text"] == {
+        "content": "【交办】审批超时\n县住建局: 请办理。",
+        "mentioned_list": ["zhangsan"],
+    }
     assert wecom.body(message("13800138000"))["text"]["mentioned_mobile_list"] == ["13800138000"]
     assert "mentioned_list" not in wecom.body(message("13800138000"))["text"]
     markdown = WeComRobot(key="k", policy=HostPolicy(), markdown=True)

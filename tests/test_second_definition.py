@@ -27,7 +27,12 @@ def hotline(engine: Engine) -> str:
 
 def _complaint(engine: Engine, campaign: str, title: str = "施工许可迟迟不批") -> int:
     return engine.report(
-        campaign, CENTER, title=title, description="企业来电反映审批超时", track="approvals", channel="hotline"
+        campaign,
+        CENTER,
+        title=title,
+        description="企业来电反映审批超时",
+        track="approvals",
+        channel="hotline",
     ).id
 
 
@@ -50,7 +55,14 @@ def test_hotline_lifecycle_end_to_end(engine: Engine, hotline: str, clock: Virtu
     assert (again.state, again.reopen_count, again.due) == ("handling", 1, dt.date(2023, 7, 31))
     assert engine.fire(item, "resolve", CENTER).state == "resolved"
     assert [e.trigger for e in engine.events(item)] == [
-        "report", "dispatch", "add_measure", "accept", "complete_measure", "resolve", "reopen", "resolve",
+        "report",
+        "dispatch",
+        "add_measure",
+        "accept",
+        "complete_measure",
+        "resolve",
+        "reopen",
+        "resolve",
     ]
     assert engine.verify_audit(hotline).ok
     kinds = sorted({m.kind for m in engine.outbox(hotline)})
@@ -67,8 +79,14 @@ def test_hotline_roles_and_refusals(engine: Engine, hotline: str) -> None:
     with pytest.raises(PermissionDeniedError):
         engine.fire(item, "resolve", BUREAU)
     with pytest.raises(PermissionDeniedError):
-        engine.report(hotline, Actor("王主任", "leading_group_office"), title="t", description="d",
-                      track="approvals", channel="hotline")
+        engine.report(
+            hotline,
+            Actor("王主任", "leading_group_office"),
+            title="t",
+            description="d",
+            track="approvals",
+            channel="hotline",
+        )
     with pytest.raises(TransitionNotAllowedError) as err:
         engine.fire(item, "close", CENTER)
     assert "办结回访" in str(err.value)

@@ -26,8 +26,18 @@ def zhenggai(capsys: pytest.CaptureFixture[str], *argv: str) -> Run:
 @pytest.fixture(scope="module")
 def full_run() -> str:
     """The issue's done-when run, through the installed console script."""
-    result = run_script("simulate", "county_2023", "--items", "2000", "--from", "2023-06-01", "--until",
-                        "2023-12-31", "--seed", "42")
+    result = run_script(
+        "simulate",
+        "county_2023",
+        "--items",
+        "2000",
+        "--from",
+        "2023-06-01",
+        "--until",
+        "2023-12-31",
+        "--seed",
+        "42",
+    )
     assert result.code == 0, result.err
     return result.out
 
@@ -35,17 +45,32 @@ def full_run() -> str:
 def test_the_full_run_shows_every_kind_of_step(full_run: str) -> None:
     """Reminders, lights, 挂牌督办, 问责, the units without their 一报告四清单 when inspection
     ends, duties, the 回头看 draw and its reopenings, supervision draws, paused clocks."""
-    for shown in ("到期前提醒: 问题", "黄灯预警: 问题", "红灯预警 (逾期): 问题", "挂牌督办: 问题", "提请问责: 问题",
-                  "阶段结束: 问题查摆阶段 — ", "未完成「报送\"一报告四清单\"」, 按职责督办阶梯催报, 2023-08-07 起挂牌督办: ", "职责督办 部门联动信息报送",
-                  "职责完成: ", "回头看抽查: 从 ", "回头看重新整改: 问题 ", "督查抽签 (不打招呼): 第1组 → ",
-                  "暂停计时: 问题 ", "恢复计时: 问题 ", "阶段开始: 巩固提升阶段"):
+    for shown in (
+        "到期前提醒: 问题",
+        "黄灯预警: 问题",
+        "红灯预警 (逾期): 问题",
+        "挂牌督办: 问题",
+        "提请问责: 问题",
+        "阶段结束: 问题查摆阶段 — ",
+        '未完成「报送"一报告四清单"」, 按职责督办阶梯催报, 2023-08-07 起挂牌督办: ',
+        "职责督办 部门联动信息报送",
+        "职责完成: ",
+        "回头看抽查: 从 ",
+        "回头看重新整改: 问题 ",
+        "督查抽签 (不打招呼): 第1组 → ",
+        "暂停计时: 问题 ",
+        "恢复计时: 问题 ",
+        "阶段开始: 巩固提升阶段",
+    ):
         assert shown in full_run, shown
-    assert full_run.startswith("模拟: 2023年持续深化作风整顿优化营商环境专项行动 (county_2023 版本 2023.1), 2000 件问题")
+    assert full_run.startswith(
+        "模拟: 2023年持续深化作风整顿优化营商环境专项行动 (county_2023 版本 2023.1), 2000 件问题"
+    )
     assert "2023年8月1日(星期二)\n  阶段结束: 问题查摆阶段" in full_run  # the day after inspection ends
 
 
 def test_the_summary_counts_add_up(full_run: str) -> None:
-    summary = full_run[full_run.index("【模拟汇总】"):]
+    summary = full_run[full_run.index("【模拟汇总】") :]
     assert "问题 2000 件" in summary
 
     def total(line_start: str) -> int:
@@ -54,7 +79,9 @@ def test_the_summary_counts_add_up(full_run: str) -> None:
 
     assert total("按状态:") == total("按预警:") == total("按督办等级:") == 2000
     messages = int(re.search(r"消息 (\d+) 条", summary).group(1))  # type: ignore[union-attr]
-    channels = [int(n) for n in re.findall(r"^  (?:sms|email|wecom|dingtalk) (\d+) 条", summary, re.MULTILINE)]
+    channels = [
+        int(n) for n in re.findall(r"^  (?:sms|email|wecom|dingtalk) (\d+) 条", summary, re.MULTILINE)
+    ]
     assert sum(channels) == messages and len(channels) == 4
     assert "被引擎拒绝" not in summary  # every simulated act was one the engine allows
     assert "问责 " in summary.split("按督办等级:")[1].splitlines()[0]
@@ -64,8 +91,18 @@ def test_the_same_seed_prints_the_same_and_another_seed_differs(tmp_path: Path) 
     runs = []
     for seed in (5, 5, 6):
         out = io.StringIO()
-        assert simulate("county_2023", items=150, start="2023-06-01", until="2023-10-31", seed=seed, out=out,
-                        progress=False) == 0
+        assert (
+            simulate(
+                "county_2023",
+                items=150,
+                start="2023-06-01",
+                until="2023-10-31",
+                seed=seed,
+                out=out,
+                progress=False,
+            )
+            == 0
+        )
         runs.append(out.getvalue())
     assert runs[0] == runs[1] and runs[0] != runs[2]
     assert "随机种子 5" in runs[0]
@@ -77,8 +114,19 @@ def test_it_plays_the_hotline_definition_and_on_postgresql(db_url: str) -> None:
     sim_db = db_url if db_url.startswith("postgresql") else db_url.replace(".db", "-sim.db")
     if not sim_db.startswith("postgresql"):
         Path(sim_db.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    assert simulate("hotline_2024", items=60, start="2024-03-01", until="2024-04-30", seed=3, db=sim_db,
-                    out=out, progress=False) == 0
+    assert (
+        simulate(
+            "hotline_2024",
+            items=60,
+            start="2024-03-01",
+            until="2024-04-30",
+            seed=3,
+            db=sim_db,
+            out=out,
+            progress=False,
+        )
+        == 0
+    )
     text = out.getvalue()
     assert "YY县营商环境投诉热线常态化受理" in text and "问题 60 件" in text and "被引擎拒绝" not in text
     assert "已办结" in text
@@ -90,14 +138,28 @@ def test_the_cli_shows_progress_on_stderr_and_refuses_bad_input(
     def cli(*argv: str) -> Run:
         return zhenggai(capsys, *argv)
 
-    result = cli("simulate", "county_2023", "--items", "20", "--from", "2023-07-01", "--until", "2023-07-10",
-                 "--seed", "1", "--progress", "--summary-only")
+    result = cli(
+        "simulate",
+        "county_2023",
+        "--items",
+        "20",
+        "--from",
+        "2023-07-01",
+        "--until",
+        "2023-07-10",
+        "--seed",
+        "1",
+        "--progress",
+        "--summary-only",
+    )
     assert result.code == 0, result.err
     assert "模拟进度 |" in result.err and "10/10 天 [已用 " in result.err  # tqdm, on stderr only
     assert "【模拟汇总】" in result.out and "2023年7月3日(星期一)" not in result.out  # no timeline
     backwards = cli("simulate", "county_2023", "--from", "2023-07-10", "--until", "2023-07-01")
     assert backwards.code == 1 and "--until 2023-07-01 早于 --from 2023-07-10" in backwards.err
-    uncovered = cli("simulate", "county_2023", "--items", "5", "--from", "2099-01-01", "--until", "2099-02-01")
+    uncovered = cli(
+        "simulate", "county_2023", "--items", "5", "--from", "2099-01-01", "--until", "2099-02-01"
+    )
     assert uncovered.code == 1 and "工作日历不含 2099 年" in uncovered.err
     negative = cli("simulate", "county_2023", "--items", "-3")
     assert negative.code == 2 and "不能为负数" in negative.err
@@ -116,5 +178,12 @@ def test_a_definition_the_people_cannot_work_is_refused(tmp_path: Path) -> None:
     plan.write_text(text.replace("guards: [all_measures_done]", "guards: []"), encoding="utf-8")
     out = io.StringIO()
     with pytest.raises(Exception, match="无法模拟"):
-        simulate(str(plan), items=5, start=dt.date(2099, 8, 3), until=dt.date(2099, 8, 20), seed=1, out=out,
-                 progress=False)
+        simulate(
+            str(plan),
+            items=5,
+            start=dt.date(2099, 8, 3),
+            until=dt.date(2099, 8, 20),
+            seed=1,
+            out=out,
+            progress=False,
+        )

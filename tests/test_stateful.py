@@ -127,15 +127,24 @@ EFFECT_REQUIRED: dict[str, frozenset[str]] = {
     "record_dismissal": frozenset({"reason"}),
     "record_merge": frozenset({"survivor_id"}),
 }
-TEXT_LIMITS = {"title": 200, "description": 5000, "text": 2000, "finding": 2000, "reason": 2000,
-               "note": 2000, "leading_official": 100, "actor": 100}
+TEXT_LIMITS = {
+    "title": 200,
+    "description": 5000,
+    "text": 2000,
+    "finding": 2000,
+    "reason": 2000,
+    "note": 2000,
+    "leading_official": 100,
+    "actor": 100,
+}
 REPORTER_LIMITS = {"name": 100, "phone": 40, "contact": 200, "note": 2000}
 
 
 def accepted_fields(spec: TransitionSpec) -> frozenset[str]:
     """The input fields ``spec`` takes (its guards' and effects', and the free note)."""
-    return frozenset({"note"}).union(*(GUARD_FIELDS.get(g, ()) for g in spec.guards),
-                                      *(EFFECT_FIELDS.get(e, ()) for e in spec.effects))
+    return frozenset({"note"}).union(
+        *(GUARD_FIELDS.get(g, ()) for g in spec.guards), *(EFFECT_FIELDS.get(e, ()) for e in spec.effects)
+    )
 
 
 @dataclass(frozen=True)
@@ -244,8 +253,11 @@ class Defn:
 
     def with_guard(self, *names: str, effects: Sequence[str] = ()) -> list[TransitionSpec]:
         """Transitions that have any of the guards ``names`` or any of ``effects``."""
-        return [t for t in self.lifecycle.transitions
-                if set(t.guards) & set(names) or set(t.effects) & set(effects)]
+        return [
+            t
+            for t in self.lifecycle.transitions
+            if set(t.guards) & set(names) or set(t.effects) & set(effects)
+        ]
 
 
 BUILTIN = Defn.of(
@@ -265,7 +277,9 @@ MISSING_ID = 10**9
 SELF, FOREIGN, MISSING = "<the item itself>", "<item of another campaign>", "<no such item>"
 
 
-def mostly(common: st.SearchStrategy[Any], rare: st.SearchStrategy[Any], one_in: int = 6) -> st.SearchStrategy[Any]:
+def mostly(
+    common: st.SearchStrategy[Any], rare: st.SearchStrategy[Any], one_in: int = 6
+) -> st.SearchStrategy[Any]:
     """``common`` most of the time, ``rare`` about once in ``one_in`` draws (shrinks to common)."""
     return st.integers(0, one_in - 1).flatmap(lambda i: rare if i == one_in - 1 else common)
 
@@ -295,8 +309,11 @@ DUE_VALUES = st.one_of(
     st.builds(Due, st.integers(-3, 60), st.booleans(), mostly(st.just(False), st.just(True), 4)),
     st.sampled_from(["2023-02-30", "明天", "", 7, dt.datetime(2023, 9, 1, tzinfo=dt.UTC)]),
 )
-TEXTS = mostly(st.sampled_from(["材料不全", "  仍有吃拿卡要现象  ", "群众反映未解决"]),
-               st.sampled_from(["", "   ", "字" * 2001]), 4)
+TEXTS = mostly(
+    st.sampled_from(["材料不全", "  仍有吃拿卡要现象  ", "群众反映未解决"]),
+    st.sampled_from(["", "   ", "字" * 2001]),
+    4,
+)
 LEADING = mostly(st.sampled_from(["钱副县长", "孙书记"]), st.sampled_from(["", "长" * 101]), 4)
 VERSION_CHOICE = st.sampled_from(["none", "none", "current", "stale", "future"])
 
@@ -307,14 +324,19 @@ def who(d: Defn) -> st.SearchStrategy[Who]:
         Who,
         name=mostly(NAMES, BAD_NAMES, 12),
         role=mostly(st.sampled_from(d.roles), st.sampled_from(["mayor", "system"]), 10),
-        unit=mostly(st.sampled_from([None, ITEM_UNIT, ITEM_UNIT, *d.pool]),
-                    st.sampled_from(["atlantis_bureau", "all_units"]), 12),
+        unit=mostly(
+            st.sampled_from([None, ITEM_UNIT, ITEM_UNIT, *d.pool]),
+            st.sampled_from(["atlantis_bureau", "all_units"]),
+            12,
+        ),
     )
 
 
 def field_values(d: Defn, items: st.SearchStrategy[int]) -> st.SearchStrategy[dict[str, Any]]:
     """Random input for ``fire``: any subset of the fields, valid or not, plus stray keys."""
-    units = mostly(st.sampled_from([*d.pool, ITEM_UNIT]), st.sampled_from(["atlantis_bureau", "all_units", ""]), 5)
+    units = mostly(
+        st.sampled_from([*d.pool, ITEM_UNIT]), st.sampled_from(["atlantis_bureau", "all_units", ""]), 5
+    )
     return st.fixed_dictionaries(
         {},
         optional={
@@ -429,7 +451,11 @@ class Harness:
         office = Actor("外部办公室", "leading_group_office", "discipline_commission")
         self.engine.start_campaign(BUILTIN.setup, key="foreign")
         self.foreign_item = self.engine.report(
-            "foreign", office, title="别的专项行动的问题", description="用于跨专项合并", track=BUILTIN.tracks[0],
+            "foreign",
+            office,
+            title="别的专项行动的问题",
+            description="用于跨专项合并",
+            track=BUILTIN.tracks[0],
             channel=BUILTIN.channels[0],
         ).id
         sa_engine = engine.store.engine
@@ -448,17 +474,21 @@ class Harness:
                 if "id" in t.c and list(t.primary_key.columns) == [t.c.id]
             }
 
-    def snapshot_queries(self, cid: int, marks: dict[str, int]) -> tuple[sa.Select[Any], list[tuple[str, sa.Select[Any]]]]:
+    def snapshot_queries(
+        self, cid: int, marks: dict[str, int]
+    ) -> tuple[sa.Select[Any], list[tuple[str, sa.Select[Any]]]]:
         """One query counting the rows of every zg_* table, and per table its rows of campaign
         ``cid`` in key order (above the table's id mark, so an index range, not a full scan)."""
         tables = {t.name: t for t in self.tables}
         item_ids = sa.select(tables["zg_item"].c.id).where(
-            tables["zg_item"].c.campaign_id == cid, tables["zg_item"].c.id > marks["zg_item"])
+            tables["zg_item"].c.campaign_id == cid, tables["zg_item"].c.id > marks["zg_item"]
+        )
         unit_ids = sa.select(tables["zg_unit"].c.id).where(
-            tables["zg_unit"].c.campaign_id == cid, tables["zg_unit"].c.id > marks["zg_unit"])
-        counts = sa.select(*(
-            sa.select(sa.func.count()).select_from(t).scalar_subquery().label(t.name) for t in self.tables
-        ))
+            tables["zg_unit"].c.campaign_id == cid, tables["zg_unit"].c.id > marks["zg_unit"]
+        )
+        counts = sa.select(
+            *(sa.select(sa.func.count()).select_from(t).scalar_subquery().label(t.name) for t in self.tables)
+        )
         rows = []
         for t in self.tables:
             query = sa.select(t)
@@ -546,7 +576,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         """Mostly an item in one of ``states`` if the campaign has one, else ``item``."""
         ids = sorted(i for i, m in self.model.items() if m.state in states)
         if ids:
-            item = data.draw(mostly(st.sampled_from(ids), st.just(item), 4), label=f"item in {sorted(states)}")
+            item = data.draw(
+                mostly(st.sampled_from(ids), st.just(item), 4), label=f"item in {sorted(states)}"
+            )
         return self.model[item]
 
     def resolve_fields(self, fields: dict[str, Any], item: MItem) -> dict[str, Any]:
@@ -583,10 +615,16 @@ class LifecycleMachine(RuleBasedStateMachine):
             problems.append((PermissionDeniedError, None))
         return problems
 
-    def role_problems(self, actor: Actor, roles: frozenset[str] | list[str], item: MItem | None) -> list[Problem]:
+    def role_problems(
+        self, actor: Actor, roles: frozenset[str] | list[str], item: MItem | None
+    ) -> list[Problem]:
         if actor.role not in roles:
             return [(PermissionDeniedError, None)]
-        if actor.role in self.d.unit_bound and item is not None and (item.unit is None or actor.unit != item.unit):
+        if (
+            actor.role in self.d.unit_bound
+            and item is not None
+            and (item.unit is None or actor.unit != item.unit)
+        ):
             return [(PermissionDeniedError, None)]
         return []
 
@@ -670,10 +708,19 @@ class LifecycleMachine(RuleBasedStateMachine):
         """An assignment without a due date (given or held) gets the definition's rectification
         time for the item's track and severity, counted from now."""
         deadlines = self.d.setup.deadlines
-        if "set_assignment" in spec.effects and "due" not in inputs and item.due is None and deadlines is not None:
+        if (
+            "set_assignment" in spec.effects
+            and "due" not in inputs
+            and item.due is None
+            and deadlines is not None
+        ):
             inputs["due"] = rectification_due(
-                self.d.calendar, deadlines, track=item.track, severity=item.severity,
-                assigned_at=self.h.clock.now(), tz=self.d.tz,
+                self.d.calendar,
+                deadlines,
+                track=item.track,
+                severity=item.severity,
+                assigned_at=self.h.clock.now(),
+                tz=self.d.tz,
             )
 
     def measures_closed(self, item: MItem) -> bool:
@@ -697,7 +744,12 @@ class LifecycleMachine(RuleBasedStateMachine):
             return "reason" not in inputs
         if guard == "has_open_survivor":
             sid = inputs.get("survivor_id")
-            return sid is None or sid == item.id or sid not in self.model or self.model[sid].state in self.d.final
+            return (
+                sid is None
+                or sid == item.id
+                or sid not in self.model
+                or self.model[sid].state in self.d.final
+            )
         if guard == "unit_changes":
             return inputs.get("unit") is None or inputs["unit"] == item.unit
         if guard == "due_not_passed":
@@ -705,7 +757,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             return due is None or due < self.today()
         raise AssertionError(f"the model does not know guard {guard}")
 
-    def record(self, item: MItem, trigger: str, before: str, after: str, actor: Actor, *, change: bool) -> None:
+    def record(
+        self, item: MItem, trigger: str, before: str, after: str, actor: Actor, *, change: bool
+    ) -> None:
         item.log.append((trigger, before, after, actor.name, actor.role, actor.unit))
         self.campaign_events += 1
         if change:
@@ -720,14 +774,48 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     def check_view(self, view: ItemView, item: MItem, where: str) -> None:
         item.seen_versions.add(view.version)
-        got = (view.state, view.unit, view.due, view.leading_official, view.version, view.reopen_count,
-               view.last_finding, view.dismiss_reason, view.merged_into, view.closed_by,
-               view.verified_at is not None, view.closed_at is not None)
-        want = (item.state, item.unit, item.due, item.leading_official, item.version, item.reopen_count,
-                item.last_finding, item.dismiss_reason, item.merged_into, item.closed_by,
-                item.verified, item.closed_by is not None)
-        names = ("state", "unit", "due", "leading_official", "version", "reopen_count", "last_finding",
-                 "dismiss_reason", "merged_into", "closed_by", "verified", "closed")
+        got = (
+            view.state,
+            view.unit,
+            view.due,
+            view.leading_official,
+            view.version,
+            view.reopen_count,
+            view.last_finding,
+            view.dismiss_reason,
+            view.merged_into,
+            view.closed_by,
+            view.verified_at is not None,
+            view.closed_at is not None,
+        )
+        want = (
+            item.state,
+            item.unit,
+            item.due,
+            item.leading_official,
+            item.version,
+            item.reopen_count,
+            item.last_finding,
+            item.dismiss_reason,
+            item.merged_into,
+            item.closed_by,
+            item.verified,
+            item.closed_by is not None,
+        )
+        names = (
+            "state",
+            "unit",
+            "due",
+            "leading_official",
+            "version",
+            "reopen_count",
+            "last_finding",
+            "dismiss_reason",
+            "merged_into",
+            "closed_by",
+            "verified",
+            "closed",
+        )
         diff = {n: (g, w) for n, g, w in zip(names, got, want, strict=True) if g != w}
         assert not diff, f"{where}: item {item.id} differs from the model (engine, model): {diff}"
 
@@ -781,7 +869,10 @@ class LifecycleMachine(RuleBasedStateMachine):
         return Op(
             what=f"fire({item.id}, {trigger!r}, {actor}, expected_version={ev}, {data}) in state {item.state}",
             call=lambda: self.engine.fire(item.id, trigger, actor, expected_version=ev, **data),
-            expected=expected, on_success=on_success, item=item, expected_version=ev,
+            expected=expected,
+            on_success=on_success,
+            item=item,
+            expected_version=ev,
         )
 
     def op_add_measure(self, item: MItem, actor: Actor, ev: int | None, text: object, due: object) -> Op:
@@ -805,7 +896,10 @@ class LifecycleMachine(RuleBasedStateMachine):
         return Op(
             what=f"add_measure({item.id}, {actor}, text={text!r}, due={due!r}, expected_version={ev})",
             call=lambda: self.engine.add_measure(item.id, actor, text=text, due=due, expected_version=ev),  # type: ignore[arg-type]
-            expected=expected, on_success=on_success, item=item, expected_version=ev,
+            expected=expected,
+            on_success=on_success,
+            item=item,
+            expected_version=ev,
         )
 
     def op_complete_measure(self, item: MItem, measure_id: int, actor: Actor, ev: int | None) -> Op:
@@ -828,11 +922,16 @@ class LifecycleMachine(RuleBasedStateMachine):
         return Op(
             what=f"complete_measure({measure_id} of item {item.id}, {actor}, expected_version={ev})",
             call=lambda: self.engine.complete_measure(measure_id, actor, expected_version=ev),
-            expected=expected, on_success=on_success, item=item, expected_version=ev,
+            expected=expected,
+            on_success=on_success,
+            item=item,
+            expected_version=ev,
         )
 
     def op_read_reporter(self, item: MItem, actor: Actor) -> Op:
-        expected = self.actor_problems(actor) + self.role_problems(actor, self.d.operations["read_reporter"], None)
+        expected = self.actor_problems(actor) + self.role_problems(
+            actor, self.d.operations["read_reporter"], None
+        )
 
         def on_success(found: ReporterView | None) -> None:
             if item.reporter is None:
@@ -845,7 +944,10 @@ class LifecycleMachine(RuleBasedStateMachine):
         return Op(
             what=f"read_reporter({item.id}, {actor})",
             call=lambda: self.engine.read_reporter(item.id, actor),
-            expected=expected, on_success=on_success, item=item, read_only=True,
+            expected=expected,
+            on_success=on_success,
+            item=item,
+            read_only=True,
         )
 
     def op_report(self, actor: Actor, fields: dict[str, Any], reporter: Reporter | None) -> Op:
@@ -872,22 +974,34 @@ class LifecycleMachine(RuleBasedStateMachine):
                     problems.append((InvalidInputError, f"reporter.{name}"))
                 values.append(value)
             stored = tuple(values)
+
         def on_success(view: ItemView) -> None:
             assert view.id not in self.model
-            item = MItem(id=view.id, state=self.d.lifecycle.initial, has_reporter=reporter is not None, reporter=stored,
-                         track=fields["track"], severity=fields["severity"])
+            item = MItem(
+                id=view.id,
+                state=self.d.lifecycle.initial,
+                has_reporter=reporter is not None,
+                reporter=stored,
+                track=fields["track"],
+                severity=fields["severity"],
+            )
             self.model[view.id] = item
             item.log.append(("report", None, self.d.lifecycle.initial, actor.name, actor.role, actor.unit))
             self.campaign_events += 1
             self.check_view(view, item, "report")
             assert (view.title, view.track, view.channel, view.severity) == (
-                fields["title"].strip(), fields["track"], fields["channel"], fields["severity"])
+                fields["title"].strip(),
+                fields["track"],
+                fields["channel"],
+                fields["severity"],
+            )
             op.created.append(view.id)
 
         op = Op(
             what=f"report({actor}, {fields}, reporter={reporter})",
             call=lambda: self.engine.report(self.key, actor, reporter=reporter, **fields),
-            expected=problems, on_success=on_success,
+            expected=problems,
+            on_success=on_success,
         )
         return op
 
@@ -897,7 +1011,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         """Every zg_* table: its row count, and its rows that belong to this example's campaign."""
         with self.engine.store.engine.connect() as conn:
             counts = conn.execute(self.counts).one()._mapping
-            return {name: (counts[name], [tuple(r) for r in conn.execute(rows)]) for name, rows in self.queries}
+            return {
+                name: (counts[name], [tuple(r) for r in conn.execute(rows)]) for name, rows in self.queries
+            }
 
     def run(self, op: Op) -> bool:
         """Run ``op``; check the outcome against the model; True when it succeeded."""
@@ -914,10 +1030,16 @@ class LifecycleMachine(RuleBasedStateMachine):
             )
             if isinstance(err, ConflictError):
                 assert op.item is not None
-                assert (err.item_id, err.expected, err.actual) == (op.item.id, op.expected_version, op.item.version)
+                assert (err.item_id, err.expected, err.actual) == (
+                    op.item.id,
+                    op.expected_version,
+                    op.item.version,
+                )
             if isinstance(err, TransitionNotAllowedError) and op.item is not None:
                 allowed = [t.trigger for t in self.d.lifecycle.transitions if op.item.state in t.source]
-                assert (err.item_id, err.state, list(err.allowed)) == (op.item.id, op.item.state, allowed), err
+                assert (err.item_id, err.state, list(err.allowed)) == (op.item.id, op.item.state, allowed), (
+                    err
+                )
             assert str(err).strip(), "an error without a message"
             self.assert_unchanged(before, op.what, err)
             return False
@@ -948,7 +1070,9 @@ class LifecycleMachine(RuleBasedStateMachine):
                     f"  {name}: rows {before[name][0]} -> {after[name][0]}; "
                     f"gone {sorted(old - new, key=repr)[:3]}; new {sorted(new - old, key=repr)[:3]}"
                 )
-        raise AssertionError(f"{what} was refused ({type(err).__name__}: {err}) but changed:\n" + "\n".join(lines))
+        raise AssertionError(
+            f"{what} was refused ({type(err).__name__}: {err}) but changed:\n" + "\n".join(lines)
+        )
 
     # ----------------------------------------------------------------- valid forward moves
 
@@ -968,9 +1092,12 @@ class LifecycleMachine(RuleBasedStateMachine):
             moves.append("add_measure")
         for t in outgoing:
             if ("has_measure" in t.guards and not item.measures) or (
-                    "all_measures_done" in t.guards and (open_measures or not item.measures)):
+                "all_measures_done" in t.guards and (open_measures or not item.measures)
+            ):
                 continue  # its guard fails until the measures are there
-            onward = (t.dest not in d.final and d.depth[t.dest] > d.depth[item.state]) or "record_close" in t.effects
+            onward = (
+                t.dest not in d.final and d.depth[t.dest] > d.depth[item.state]
+            ) or "record_close" in t.effects
             moves += [t.trigger] * (5 if onward else 1)
         return moves
 
@@ -982,9 +1109,15 @@ class LifecycleMachine(RuleBasedStateMachine):
         role = data.draw(st.sampled_from(usable), label="role")
         if role in self.d.unit_bound:
             return Actor("李科长", role, item.unit)
-        return Actor(data.draw(NAMES, label="name"), role, data.draw(st.sampled_from([None, *self.d.pool]), label="unit"))
+        return Actor(
+            data.draw(NAMES, label="name"),
+            role,
+            data.draw(st.sampled_from([None, *self.d.pool]), label="unit"),
+        )
 
-    def outsider(self, data: st.DataObject, roles: Sequence[str] | frozenset[str], item: MItem) -> Actor | None:
+    def outsider(
+        self, data: st.DataObject, roles: Sequence[str] | frozenset[str], item: MItem
+    ) -> Actor | None:
         """Someone in one of ``roles`` outside the item's unit."""
         usable = sorted(r for r in roles if r not in self.d.unit_bound)
         if not usable:
@@ -1015,14 +1148,21 @@ class LifecycleMachine(RuleBasedStateMachine):
         if who is None:
             return None
         fields: dict[str, Any] = {}
-        if "unit" in taken and (guards & {"has_responsible_unit", "unit_changes"} or item.unit is None
-                                or data.draw(st.booleans(), label="new unit")):
+        if "unit" in taken and (
+            guards & {"has_responsible_unit", "unit_changes"}
+            or item.unit is None
+            or data.draw(st.booleans(), label="new unit")
+        ):
             choices = [u for u in self.d.pool if "unit_changes" not in guards or u != item.unit]
             fields["unit"] = data.draw(st.sampled_from(choices), label="unit")
         # Without a due date an assignment takes the definition's rectification time, if it has one.
-        rule_fills = "set_assignment" in spec.effects and item.due is None and self.d.setup.deadlines is not None
-        due_needed = not rule_fills and (("has_due" in guards and item.due is None) or (
-            "due_not_passed" in guards and (item.due is None or item.due < self.today())))
+        rule_fills = (
+            "set_assignment" in spec.effects and item.due is None and self.d.setup.deadlines is not None
+        )
+        due_needed = not rule_fills and (
+            ("has_due" in guards and item.due is None)
+            or ("due_not_passed" in guards and (item.due is None or item.due < self.today()))
+        )
         if "due" in taken and (due_needed or data.draw(st.booleans(), label="new due")):
             fields["due"] = self.resolve_due(data.draw(st.builds(Due, st.integers(0, 60)), label="due"))
         if "leading_official" in taken and data.draw(st.booleans(), label="with leading official"):
@@ -1032,7 +1172,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         if "finding" in taken:
             fields["finding"] = "回头看发现问题反弹"
         if "survivor_id" in taken:
-            others = sorted(o.id for o in self.model.values() if o.id != item.id and o.state not in self.d.final)
+            others = sorted(
+                o.id for o in self.model.values() if o.id != item.id and o.state not in self.d.final
+            )
             if not others:
                 return None
             fields["survivor_id"] = data.draw(st.sampled_from(others), label="survivor")
@@ -1053,27 +1195,44 @@ class LifecycleMachine(RuleBasedStateMachine):
         d = self.d
         created = []
         for n in range(count):
-            op = self.op_report(d.reporter,
-                                {"title": f"项目审批久拖不决 {n + 1}", "description": "企业反映审批超时",
-                                 "track": d.tracks[n % len(d.tracks)], "channel": d.channels[n % len(d.channels)],
-                                 "severity": d.severities[n % len(d.severities)]},
-                                Reporter(name="张某", phone=" 13800000000 ") if n == 0 else None)
+            op = self.op_report(
+                d.reporter,
+                {
+                    "title": f"项目审批久拖不决 {n + 1}",
+                    "description": "企业反映审批超时",
+                    "track": d.tracks[n % len(d.tracks)],
+                    "channel": d.channels[n % len(d.channels)],
+                    "severity": d.severities[n % len(d.severities)],
+                },
+                Reporter(name="张某", phone=" 13800000000 ") if n == 0 else None,
+            )
             assert self.run(op)
             created += op.created
         return multiple(*created)
 
-    @rule(target=items, title=TEXTS, data=st.data(),
-          reporter=st.none() | st.builds(Reporter, name=st.none() | st.sampled_from(["张某", "  ", "名" * 101]),
-                                         phone=st.none() | st.sampled_from(["13800000000", 13800000000]),
-                                         note=st.none() | st.just("匿名")))
+    @rule(
+        target=items,
+        title=TEXTS,
+        data=st.data(),
+        reporter=st.none()
+        | st.builds(
+            Reporter,
+            name=st.none() | st.sampled_from(["张某", "  ", "名" * 101]),
+            phone=st.none() | st.sampled_from(["13800000000", 13800000000]),
+            note=st.none() | st.just("匿名"),
+        ),
+    )
     def report(self, title: str, data: st.DataObject, reporter: Reporter | None) -> Any:
         """Report an item, valid or not, by anyone."""
         d = self.d
         fields = {
-            "title": title, "description": "问题描述",
+            "title": title,
+            "description": "问题描述",
             "track": data.draw(mostly(st.sampled_from(d.tracks), st.just("no_track"), 5), label="track"),
             "channel": data.draw(mostly(st.sampled_from(d.channels), st.just("tiktok"), 5), label="channel"),
-            "severity": data.draw(mostly(st.sampled_from(d.severities), st.just("huge"), 5), label="severity"),
+            "severity": data.draw(
+                mostly(st.sampled_from(d.severities), st.just("huge"), 5), label="severity"
+            ),
         }
         actor = mostly(st.just(Who(d.reporter.name, d.reporter.role, d.reporter.unit)), who(d), 2)
         op = self.op_report(self.actor(data.draw(actor, label="who"), None), fields, reporter)
@@ -1120,7 +1279,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         """A trigger the state allows, by a role allowed to fire it, with any input (exercises the
         guards and the input checks rather than the state and role checks)."""
         lifecycle = self.d.lifecycle
-        m = self.prefer(data, item, {s for t in lifecycle.transitions for s in t.source} - {lifecycle.initial})
+        m = self.prefer(
+            data, item, {s for t in lifecycle.transitions for s in t.source} - {lifecycle.initial}
+        )
         triggers = [t.trigger for t in lifecycle.transitions if m.state in t.source]
         if not triggers:
             return
@@ -1130,19 +1291,28 @@ class LifecycleMachine(RuleBasedStateMachine):
         if role not in self.d.unit_bound:
             unit = data.draw(st.sampled_from([None, *self.d.pool]), label="unit")
         fields = data.draw(field_values(self.d, self.items_strategy()), label="fields")
-        if not data.draw(mostly(st.just(False), st.just(True), 4), label="keep fields the trigger does not take"):
+        if not data.draw(
+            mostly(st.just(False), st.just(True), 4), label="keep fields the trigger does not take"
+        ):
             taken = accepted_fields(spec)
             fields = {k: v for k, v in fields.items() if k in taken}
-        self.run(self.op_fire(m, spec.trigger, Actor("办理人", role, unit), None, self.resolve_fields(fields, m)))
+        self.run(
+            self.op_fire(m, spec.trigger, Actor("办理人", role, unit), None, self.resolve_fields(fields, m))
+        )
 
     def by_someone(self, data: st.DataObject, spec: TransitionSpec) -> Actor:
         """Mostly someone allowed to fire ``spec``, sometimes anyone."""
         allowed = [Actor("王主任", r, self.d.pool[0]) for r in sorted(spec.roles)]
-        return data.draw(mostly(st.sampled_from(allowed), who(self.d).map(lambda w: self.actor(w, None)), 4),
-                         label="actor")
+        return data.draw(
+            mostly(st.sampled_from(allowed), who(self.d).map(lambda w: self.actor(w, None)), 4), label="actor"
+        )
 
-    @rule(item=items, survivor=st.one_of(items, st.sampled_from([SELF, FOREIGN, MISSING])),
-          note=st.none() | TEXTS, data=st.data())
+    @rule(
+        item=items,
+        survivor=st.one_of(items, st.sampled_from([SELF, FOREIGN, MISSING])),
+        note=st.none() | TEXTS,
+        data=st.data(),
+    )
     def merge(self, item: int, survivor: int | str, note: str | None, data: st.DataObject) -> None:
         """A merge (a trigger with has_open_survivor) into mostly an open item of the campaign,
         else any item of the bundle (final, itself), one of another campaign or a missing one."""
@@ -1151,7 +1321,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             return
         spec = data.draw(st.sampled_from(specs), label="merge trigger")
         m = self.prefer(data, item, set(spec.source))
-        open_others = sorted(o.id for o in self.model.values() if o.id != m.id and o.state not in self.d.final)
+        open_others = sorted(
+            o.id for o in self.model.values() if o.id != m.id and o.state not in self.d.final
+        )
         if open_others:
             survivor = data.draw(st.sampled_from(open_others) | st.just(survivor), label="survivor")
         fields = {"survivor_id": self.resolve_survivor(survivor, m), "note": note}
@@ -1189,14 +1361,18 @@ class LifecycleMachine(RuleBasedStateMachine):
             return
         spec = data.draw(st.sampled_from(specs), label="outsider trigger")
         m = self.prefer(data, item, set(spec.source))
-        role = data.draw(st.sampled_from(sorted({*spec.roles, *self.d.unit_bound} or spec.roles)), label="role")
+        role = data.draw(
+            st.sampled_from(sorted({*spec.roles, *self.d.unit_bound} or spec.roles)), label="role"
+        )
         self.run(self.op_fire(m, spec.trigger, Actor("本单位的人", role, m.unit or self.d.pool[0]), None, {}))
 
     @rule(item=items, version=VERSION_CHOICE, text=TEXTS, due=st.none() | DUE_VALUES, data=st.data())
     def add_measure(self, item: int, version: str, text: str, due: object, data: st.DataObject) -> None:
         m = self.model[item]
         actor = self.actor(data.draw(who(self.d), label="who"), m)
-        self.run(self.op_add_measure(m, actor, self.version_for(version, m, data), text, self.resolve_due(due)))
+        self.run(
+            self.op_add_measure(m, actor, self.version_for(version, m, data), text, self.resolve_due(due))
+        )
 
     @rule(item=items, version=VERSION_CHOICE, data=st.data())
     def complete_measure(self, item: int, version: str, data: st.DataObject) -> None:
@@ -1210,31 +1386,50 @@ class LifecycleMachine(RuleBasedStateMachine):
     def read_reporter(self, item: int, data: st.DataObject) -> None:
         m = self.model[item]
         custodians = [Who("保管员", r, self.d.pool[0]) for r in sorted(self.d.operations["read_reporter"])]
-        self.run(self.op_read_reporter(m, self.actor(data.draw(mostly(st.sampled_from(custodians), who(self.d), 2)), m)))
+        self.run(
+            self.op_read_reporter(
+                m, self.actor(data.draw(mostly(st.sampled_from(custodians), who(self.d), 2)), m)
+            )
+        )
 
     @rule(item=items, data=st.data())
     def stale_write(self, item: int, data: st.DataObject) -> None:
         """A write based on a version of the item it has already left: ConflictError, no change."""
         m = self.model[item]
         stale = sorted(v for v in m.seen_versions if v < m.version)
-        ev = data.draw(st.sampled_from(stale) if stale else st.integers(m.version + 1, m.version + 3), label="stale version")
+        ev = data.draw(
+            st.sampled_from(stale) if stale else st.integers(m.version + 1, m.version + 3),
+            label="stale version",
+        )
         # Any operation by a valid actor: the conflict is found before whether it could be done.
-        actor = Actor("王主任", data.draw(st.sampled_from(sorted(self.d.operations["add_measure"])), label="role"),
-                      m.unit or self.d.pool[0])
+        actor = Actor(
+            "王主任",
+            data.draw(st.sampled_from(sorted(self.d.operations["add_measure"])), label="role"),
+            m.unit or self.d.pool[0],
+        )
         op = self.op_add_measure(m, actor, ev, "补充措施", None)
         moves = [x for x in self.forward_moves(m) if x not in ("add_measure", "complete_measure")]
         if moves:
             move = data.draw(st.sampled_from(sorted(set(moves))), label="operation")
-            op = self.op_fire(m, move, Actor("王主任", min(self.d.by_trigger_source[(move, m.state)].roles),
-                                             m.unit or self.d.pool[0]), ev, {})
+            op = self.op_fire(
+                m,
+                move,
+                Actor(
+                    "王主任", min(self.d.by_trigger_source[(move, m.state)].roles), m.unit or self.d.pool[0]
+                ),
+                ev,
+                {},
+            )
         assert op.expected == [(ConflictError, None)], f"test bug: {op.what} expected {show(op.expected)}"
         assert not self.run(op)
 
     @rule(op=st.sampled_from(["fire", "add_measure", "complete_measure", "read_reporter"]), data=st.data())
     def unknown_item(self, op: str, data: st.DataObject) -> None:
         actor = self.actor(data.draw(who(self.d), label="who"), None)
-        expected: list[Problem] = [(MeasureNotFound if op == "complete_measure" else ItemNotFound, None),
-                                   *self.actor_problems(actor)]
+        expected: list[Problem] = [
+            (MeasureNotFound if op == "complete_measure" else ItemNotFound, None),
+            *self.actor_problems(actor),
+        ]
         trigger = self.d.triggers[0]
         calls: dict[str, Callable[[], Any]] = {
             "fire": lambda: self.engine.fire(MISSING_ID, trigger, actor),
@@ -1242,8 +1437,14 @@ class LifecycleMachine(RuleBasedStateMachine):
             "complete_measure": lambda: self.engine.complete_measure(MISSING_ID, actor),
             "read_reporter": lambda: self.engine.read_reporter(MISSING_ID, actor),
         }
-        self.run(Op(what=f"{op} on item/measure {MISSING_ID} by {actor}", call=calls[op], expected=expected,
-                    on_success=lambda _: None))
+        self.run(
+            Op(
+                what=f"{op} on item/measure {MISSING_ID} by {actor}",
+                call=calls[op],
+                expected=expected,
+                on_success=lambda _: None,
+            )
+        )
 
     @rule(hours=st.integers(1, 24 * 20))
     def advance_clock(self, hours: int) -> None:
@@ -1276,7 +1477,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         events = self.engine.events(campaign=self.key)
         by_item: dict[int | None, list[tuple[Any, ...]]] = {}
         for e in events:
-            by_item.setdefault(e.item_id, []).append((e.trigger, e.from_state, e.to_state, e.actor, e.role, e.unit))
+            by_item.setdefault(e.item_id, []).append(
+                (e.trigger, e.from_state, e.to_state, e.actor, e.role, e.unit)
+            )
         assert [t[0] for t in by_item.pop(None, [])] == ["start_campaign"]
         for item_id, item in self.model.items():
             got = by_item.pop(item_id, [])
@@ -1284,7 +1487,9 @@ class LifecycleMachine(RuleBasedStateMachine):
                 f"item {item_id}: audit events (trigger, from, to, actor, role, unit)\n  engine: {got}\n  model:  {item.log}"
             )
         assert not by_item, f"audit events of items the campaign does not have: {by_item}"
-        assert len(events) == self.campaign_events, f"{len(events)} audit events, the model expects {self.campaign_events}"
+        assert len(events) == self.campaign_events, (
+            f"{len(events)} audit events, the model expects {self.campaign_events}"
+        )
         assert [e.seq for e in events] == list(range(1, len(events) + 1)), "audit seq is not 1, 2, 3, ..."
         report = self.engine.verify_audit(self.key)
         assert report.ok, report.problems
@@ -1294,7 +1499,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         with self.engine.store.engine.connect() as conn:
             rows = conn.execute(
                 sa.select(ev.c.item_id, sa.func.count())
-                .where(ev.c.campaign_id == self.camp.id, ev.c.from_state.is_not(None), ev.c.from_state != ev.c.to_state)
+                .where(
+                    ev.c.campaign_id == self.camp.id,
+                    ev.c.from_state.is_not(None),
+                    ev.c.from_state != ev.c.to_state,
+                )
                 .group_by(ev.c.item_id)
             ).all()
         changes = Counter({item_id: count for item_id, count in rows})
@@ -1314,7 +1523,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             if item.closed_by is None:
                 continue
             close = [e for e in item.log if e[0] in closing][-1]
-            assert close[5] is None or close[5] != item.unit, f"item {item.id} closed by its own unit: {close}"
+            assert close[5] is None or close[5] != item.unit, (
+                f"item {item.id} closed by its own unit: {close}"
+            )
             assert close[4] in self.d.by_trigger[close[0]].roles and close[3] == item.closed_by
         # The same from the item rows themselves: closed_by_unit is never the responsible unit.
         tables = {t.name: t for t in self.h.tables}
@@ -1325,7 +1536,9 @@ class LifecycleMachine(RuleBasedStateMachine):
                 .join(unit, unit.c.id == it.c.responsible_unit_id, isouter=True)
                 .where(it.c.campaign_id == self.camp.id, it.c.closed_at.is_not(None))
             ).all()
-        assert sorted(r.id for r in rows) == sorted(i for i, m in self.model.items() if m.closed_by is not None)
+        assert sorted(r.id for r in rows) == sorted(
+            i for i, m in self.model.items() if m.closed_by is not None
+        )
         for row in rows:
             # (A lifecycle may let an item reach sign-off without a unit: then anyone is outside it.)
             assert row.key is None or row.closed_by_unit != row.key, f"item {row.id} closed by its own unit"

@@ -207,8 +207,7 @@ def test_foreign_keys_are_enforced(engine: Engine, campaign: CampaignView) -> No
     """A measure for an item that does not exist is refused by the database (StorageError)."""
     with pytest.raises(StorageError), engine.store.write() as conn:
         conn.execute(
-            insert(MEASURE),
-            {"item_id": 9999, "text": "x", "created_by": "x", "created_at": DEFAULT_START},
+            insert(MEASURE), {"item_id": 9999, "text": "x", "created_by": "x", "created_at": DEFAULT_START}
         )
 
 
@@ -357,7 +356,9 @@ def test_naive_datetime_is_refused_by_the_column(engine: Engine, campaign: Campa
     assert dump(engine) == before
 
 
-def test_naive_datetime_is_refused_on_the_compiled_statements_too(engine: Engine, campaign: CampaignView) -> None:
+def test_naive_datetime_is_refused_on_the_compiled_statements_too(
+    engine: Engine, campaign: CampaignView
+) -> None:
     """A naive datetime given to a write on the compiled statements (a daemon's heartbeat) fails
     as on a connection: StorageError with the column's reason; nothing is written."""
     before = dump(engine)
@@ -477,7 +478,8 @@ def test_unrouted_recipient_named_twice_is_one_dead_letter(engine: Engine) -> No
     item = engine.assign(report(engine), OFFICE, unit=UNIT, due="2023-08-31")
     assert item.state == "assigned"
     assert sorted((m.recipient, m.status) for m in engine.outbox("test")) == [
-        ("role:leading_group_office", "dead"), (f"unit:{UNIT}", "dead"),
+        ("role:leading_group_office", "dead"),
+        (f"unit:{UNIT}", "dead"),
     ]
 
 
@@ -486,7 +488,9 @@ def test_unrouted_recipient_named_twice_is_one_dead_letter(engine: Engine) -> No
 
 def _midnight(day: str) -> dt.datetime:
     """The start of ``day`` in Asia/Shanghai, in UTC (when a step of that day falls due)."""
-    return dt.datetime.fromisoformat(day).replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")).astimezone(dt.UTC)
+    return (
+        dt.datetime.fromisoformat(day).replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")).astimezone(dt.UTC)
+    )
 
 
 #: The built-in ladder for an item due Thursday 2023-08-31: reminder 5 working days before,
@@ -514,7 +518,9 @@ def test_reassign_with_new_due_replaces_the_steps(engine: Engine, campaign: Camp
     engine.reassign(item, OFFICE, unit=OTHER_UNIT, due="2023-09-15")
     got = {k: s for k, (s, _) in steps(engine, item).items()}
     assert {k for k, s in got.items() if s == "cancelled"} == set(LADDER_0831)
-    assert {k for k, s in got.items() if s == "pending"} == {k.replace("2023-08-31", "2023-09-15") for k in LADDER_0831}
+    assert {k for k, s in got.items() if s == "pending"} == {
+        k.replace("2023-08-31", "2023-09-15") for k in LADDER_0831
+    }
 
 
 def test_reassign_keeping_due_keeps_the_steps(engine: Engine, campaign: CampaignView) -> None:
@@ -612,7 +618,9 @@ def test_lost_race_raises_conflict_and_writes_nothing(engine: Engine, campaign: 
     assert engine.item(item).state == "identified" and engine.item(item).version == 2
     assert engine.outbox("test") == [] and len(engine.events(item)) == 1
     # The chain is whole; the one thing it finds is the other connection's raw edit of the row.
-    assert engine.verify_audit().problems == [f"专项行动 {campaign.id} 问题 {item}: 当前记录与其最后一条审计记录不符 (问题记录被改动)"]
+    assert engine.verify_audit().problems == [
+        f"专项行动 {campaign.id} 问题 {item}: 当前记录与其最后一条审计记录不符 (问题记录被改动)"
+    ]
 
 
 def _blocked_by(watcher: Any, pid: int, query_prefix: str) -> Callable[[], bool]:
@@ -831,9 +839,15 @@ def test_parallel_reports_keep_one_unbroken_chain(engine: Engine, campaign: Camp
 
 
 @settings(max_examples=300, deadline=None)
-@given(value=st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 1, 1),
-                          timezones=st.sampled_from([dt.UTC, zoneinfo.ZoneInfo("Asia/Shanghai"),
-                                                     dt.timezone(dt.timedelta(hours=-5, minutes=-30))])))
+@given(
+    value=st.datetimes(
+        min_value=dt.datetime(1900, 1, 1),
+        max_value=dt.datetime(2200, 1, 1),
+        timezones=st.sampled_from(
+            [dt.UTC, zoneinfo.ZoneInfo("Asia/Shanghai"), dt.timezone(dt.timedelta(hours=-5, minutes=-30))]
+        ),
+    )
+)
 @example(value=dt.datetime(1991, 4, 14, 2, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")))  # in a DST gap
 def test_sqlite_datetime_processors_match_sqlalchemy_s(value: dt.datetime) -> None:
     """UTCDateTime's one-step SQLite processors write and read exactly what our bind step
@@ -853,6 +867,10 @@ def test_sqlite_datetime_processors_match_sqlalchemy_s(value: dt.datetime) -> No
     assert text == base_bind(ours.process_bind_param(value, dialect))
     # (against the value in UTC: a time in a DST gap, e.g. Shanghai 1991-04-14 02:00, compares
     # unequal across zones by Python's rules even to itself)
-    assert fused_result(text) == ours.process_result_value(base_result(text), dialect) == value.astimezone(dt.UTC)
+    assert (
+        fused_result(text)
+        == ours.process_result_value(base_result(text), dialect)
+        == value.astimezone(dt.UTC)
+    )
     with pytest.raises(ValueError, match="naive"):
         fused_bind(value.replace(tzinfo=None))

@@ -36,8 +36,14 @@ def at(day: str, hh: int = 0, mm: int = 5) -> dt.datetime:
 
 
 def assigned(engine: Engine, due: str, campaign: str = "test") -> int:
-    item = engine.report(campaign, OFFICE, title="施工许可审批超时", description="审批超过承诺时限",
-                         track="construction", channel="hotline").id
+    item = engine.report(
+        campaign,
+        OFFICE,
+        title="施工许可审批超时",
+        description="审批超过承诺时限",
+        track="construction",
+        channel="hotline",
+    ).id
     engine.assign(item, OFFICE, unit=UNIT, due=due)
     return item
 
@@ -48,8 +54,11 @@ def ladder_events(engine: Engine, item: int) -> list[dict[str, Any]]:
 
 def step_statuses(engine: Engine, item: int) -> dict[str, str]:
     with engine.store.read() as conn:
-        rows = conn.execute(select(STEP.c.step_key, STEP.c.status).where(
-            STEP.c.subject_kind == "item", STEP.c.subject_id == item)).all()
+        rows = conn.execute(
+            select(STEP.c.step_key, STEP.c.status).where(
+                STEP.c.subject_kind == "item", STEP.c.subject_id == item
+            )
+        ).all()
     return {key.partition("@")[0].removeprefix("item_overdue."): status for key, status in rows}
 
 
@@ -59,7 +68,9 @@ def campaign(engine: Engine) -> CampaignView:
     return engine.start_campaign(items_only(load_setup("county_2023")), key="test")
 
 
-def test_every_rung_fires_on_its_working_day_once(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:
+def test_every_rung_fires_on_its_working_day_once(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
     """Due Thursday 2023-08-31: reminder on 8-24, yellow on 8-29, red on 9-01, 挂牌督办 on 9-07,
     问责 on 9-21 (working days, from 00:00 of the day); each exactly once, with its light,
     escalation level, audit event and messages; nothing early, nothing twice."""
@@ -92,7 +103,9 @@ def test_every_rung_fires_on_its_working_day_once(engine: Engine, campaign: Camp
     assert engine.verify_audit("test").ok
 
 
-def test_catch_up_after_downtime_over_national_day(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:
+def test_catch_up_after_downtime_over_national_day(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
     """Due 2023-09-28; the daemon is down from 9-20 to 10-16 (over the National Day holiday;
     10-07 was worked). One sweep then fires 挂牌督办 once, late, with the reminder and the
     yellow and red lights folded into it, and one message kind; 问责, found five days late,
@@ -106,16 +119,27 @@ def test_catch_up_after_downtime_over_national_day(engine: Engine, campaign: Cam
     (event,) = ladder_events(engine, item)
     assert event["step"] == "listed_supervision" and event["late"] is True
     assert event["caught_up"] == ["reminder", "yellow", "red"]
-    assert {m.kind for m in engine.outbox("test") if m.item_id == item and "step:" in m.idempotency_key} == {"item_listed"}
+    assert {m.kind for m in engine.outbox("test") if m.item_id == item and "step:" in m.idempotency_key} == {
+        "item_listed"
+    }
     view = engine.item(item)
     assert (view.light, view.escalation_level) == ("red", 1)
     clock.set(at("2023-11-01", 9, 0))
     report = engine.sweep()
     assert (report.fired, report.missed) == (0, 1)
-    assert ladder_events(engine, item)[-1] == {"ladder": "item_overdue", "missed": ["accountability"], "due": "2023-09-28"}
+    assert ladder_events(engine, item)[-1] == {
+        "ladder": "item_overdue",
+        "missed": ["accountability"],
+        "due": "2023-09-28",
+    }
     assert engine.item(item).escalation_level == 1
-    assert step_statuses(engine, item) == {"reminder": "collapsed", "yellow": "collapsed", "red": "collapsed",
-                                           "listed_supervision": "fired", "accountability": "missed"}
+    assert step_statuses(engine, item) == {
+        "reminder": "collapsed",
+        "yellow": "collapsed",
+        "red": "collapsed",
+        "listed_supervision": "fired",
+        "accountability": "missed",
+    }
 
 
 def test_an_item_off_the_ladder_gets_no_steps_and_rework_brings_them_back(
@@ -138,7 +162,9 @@ def test_an_item_off_the_ladder_gets_no_steps_and_rework_brings_them_back(
     assert engine.item(item).light == "red"
 
 
-def test_a_new_due_date_rearms_and_resets_the_light(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:
+def test_a_new_due_date_rearms_and_resets_the_light(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
     """Reassigned with a new due date after the yellow light: the old date's steps never fire,
     the light is green again, and the new date's ladder runs."""
     item = assigned(engine, "2023-08-31")
@@ -153,7 +179,9 @@ def test_a_new_due_date_rearms_and_resets_the_light(engine: Engine, campaign: Ca
     engine.sweep()
     events = ladder_events(engine, item)
     assert [(e["step"], e["due"], e.get("caught_up")) for e in events] == [
-        ("yellow", "2023-08-31", ["reminder"]), ("red", "2023-09-15", ["reminder", "yellow"])]
+        ("yellow", "2023-08-31", ["reminder"]),
+        ("red", "2023-09-15", ["reminder", "yellow"]),
+    ]
     assert engine.item(item).light == "red"
 
 
@@ -190,7 +218,9 @@ def test_two_engines_sweeping_at_once_fire_each_step_once(
     assert engine.sweep().settled == 0
 
 
-def test_status_shows_the_oldest_pending_step(engine: Engine, campaign: CampaignView, clock: VirtualClock) -> None:
+def test_status_shows_the_oldest_pending_step(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
     """oldest_pending_step is when the longest-waiting step fell due (None without steps)."""
     assert engine.oldest_pending_step() is None
     assigned(engine, "2023-08-31")
@@ -247,7 +277,10 @@ class LadderMachine(RuleBasedStateMachine):
 
     @rule(item=items, days=st.integers(0, 30))
     def new_due(self, item: int, days: int) -> None:
-        if self.engine.item(item).state in ("assigned", "rectifying") and self.engine.item(item).paused_at is None:
+        if (
+            self.engine.item(item).state in ("assigned", "rectifying")
+            and self.engine.item(item).paused_at is None
+        ):
             unit = "natural_resources_bureau" if self.engine.item(item).unit == UNIT else UNIT
             self.engine.reassign(item, OFFICE, unit=unit, due=self.workday(days).isoformat())
 
@@ -288,7 +321,9 @@ class LadderMachine(RuleBasedStateMachine):
         with self.engine.store.read() as conn:
             rows = conn.execute(select(STEP)).mappings().all()
         paused = {i.id for i in self.engine.items("test") if i.paused_at is not None}
-        assert not [r for r in rows if r["subject_id"] in paused and r["status"] == "pending"], "a paused clock has steps"
+        assert not [r for r in rows if r["subject_id"] in paused and r["status"] == "pending"], (
+            "a paused clock has steps"
+        )
         for r in rows:
             assert not (r["status"] == "pending" and r["due_at"] <= now), f"due step left pending: {dict(r)}"
             if r["status"] in ("fired", "collapsed", "missed"):
@@ -309,7 +344,10 @@ def test_ladder_property() -> None:
     """Hypothesis: random histories and forward clock jumps keep every due step firing once."""
     run_state_machine_as_test(
         LadderMachine,
-        settings=settings(max_examples=30, stateful_step_count=30, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow]),
+        settings=settings(
+            max_examples=30,
+            stateful_step_count=30,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
     )
-

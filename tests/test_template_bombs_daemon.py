@@ -31,8 +31,10 @@ from .test_dispatch import with_email_contacts
 SUBJECT = 'subject: "【交办】{{ title }}"'
 BOMB_TITLE = "炸弹"
 #: A million turns, each joining a thousand numbers, for the title 炸弹 only; what passes the check.
-BOMB = ("【交办】{% if title == '" + BOMB_TITLE + "' %}{% for a in range(1000) %}{% for b in range(1000) %}"
-        "{% if range(1000)|join == '' %}x{% endif %}{% endfor %}{% endfor %}{% endif %}{{ title }}")
+BOMB = (
+    "【交办】{% if title == '" + BOMB_TITLE + "' %}{% for a in range(1000) %}{% for b in range(1000) %}"
+    "{% if range(1000)|join == '' %}x{% endif %}{% endfor %}{% endfor %}{% endif %}{{ title }}"
+)
 REASON = "模板渲染超出限制: 超过 100000 步运算 (模板 item_assigned)"  # MAX_OPERATIONS
 
 
@@ -43,7 +45,9 @@ def _campaign(tmp_path: Path) -> str:
     text = builtin_path("county_2023").read_text(encoding="utf-8")
     assert SUBJECT in text
     plan = tmp_path / "bomb.yaml"
-    plan.write_text(text.replace(SUBJECT, "subject: " + json.dumps(BOMB, ensure_ascii=False)), encoding="utf-8")
+    plan.write_text(
+        text.replace(SUBJECT, "subject: " + json.dumps(BOMB, ensure_ascii=False)), encoding="utf-8"
+    )
     setup = check_definition(plan).setup  # the check lets it through: that is the point
     assert setup is not None
     setup = with_email_contacts(items_only(setup))
@@ -54,8 +58,14 @@ def _campaign(tmp_path: Path) -> str:
         engine.start_campaign(setup, key="test")
         due = engine.clock.now().date() + dt.timedelta(days=2)
         for title in (BOMB_TITLE, "审批超时"):
-            item = engine.report("test", OFFICE, title=title, description="施工许可审批超时", track="construction",
-                                 channel="hotline").id
+            item = engine.report(
+                "test",
+                OFFICE,
+                title=title,
+                description="施工许可审批超时",
+                track="construction",
+                channel="hotline",
+            ).id
             engine.assign(item, OFFICE, unit="housing_construction_bureau", due=due)
     finally:
         engine.dispose()
@@ -89,8 +99,12 @@ def test_a_bomb_that_passes_check_is_dead_at_once_and_others_go(tmp_path: Path) 
         assert bomb.status == "dead" and bomb.attempts == 1
         assert bomb.last_error == REASON
         others = [r for r in engine.outbox() if r.id != bomb.id]
-        assert others and all(r.status == "sent" for r in others), [(r.kind, r.status, r.last_error) for r in others]
-        assert len(channel.messages) == len(others) and "【交办】审批超时" in [m.subject for m in channel.messages]
+        assert others and all(r.status == "sent" for r in others), [
+            (r.kind, r.status, r.last_error) for r in others
+        ]
+        assert len(channel.messages) == len(others) and "【交办】审批超时" in [
+            m.subject for m in channel.messages
+        ]
         again = dispatcher.dispatch()
         assert again.handled == 0 and _bomb_rows(engine)[0].status == "dead"
     finally:
@@ -106,8 +120,13 @@ def test_the_daemon_keeps_sweeping_and_stops_on_sigterm(tmp_path: Path) -> None:
     out = tmp_path / "sent.jsonl"
     config = tmp_path / "delivery.toml"
     config.write_text(f'[file]\npath = "{out}"\nchannels = ["email", "sms"]\n', encoding="utf-8")
-    proc = subprocess.Popen([_script(), "run", "--interval", "1", "--config", str(config)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=_env(db))
+    proc = subprocess.Popen(
+        [_script(), "run", "--interval", "1", "--config", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(db),
+    )
     try:
         deadline = time.monotonic() + 30
         status = _status(db)
@@ -181,15 +200,20 @@ def test_a_pass_stops_on_its_time_and_on_stop(tmp_path: Path) -> None:
         engine.dispose()
 
 
-@pytest.mark.parametrize("source", [
-    # a macro doubling a text: 2**60 characters, from sixty calls and no output to speak of
-    "{% macro m(x, n) %}{% if n %}{{ m(x ~ x, n - 1) }}{% else %}{{ x|length }}{% endif %}{% endmacro %}{{ m(t, 60) }}",
-    "{% macro m(x, n) %}{% if n %}{{ m(x + x, n - 1) }}{% else %}{{ x|length }}{% endif %}{% endmacro %}{{ m(t, 60) }}",
-    # loops nested through macros, which the check's loop depth cannot see: a billion turns
-    ("{% macro c() %}{% for i in range(1000) %}{% endfor %}{% endmacro %}{% macro b() %}{% for i in range(1000) %}"
-     "{{ c() }}{% endfor %}{% endmacro %}{% for i in range(1000) %}{{ b() }}{% endfor %}"),
-    BOMB.replace("title == '" + BOMB_TITLE + "'", "true"),
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a macro doubling a text: 2**60 characters, from sixty calls and no output to speak of
+        "{% macro m(x, n) %}{% if n %}{{ m(x ~ x, n - 1) }}{% else %}{{ x|length }}{% endif %}{% endmacro %}{{ m(t, 60) }}",
+        "{% macro m(x, n) %}{% if n %}{{ m(x + x, n - 1) }}{% else %}{{ x|length }}{% endif %}{% endmacro %}{{ m(t, 60) }}",
+        # loops nested through macros, which the check's loop depth cannot see: a billion turns
+        (
+            "{% macro c() %}{% for i in range(1000) %}{% endfor %}{% endmacro %}{% macro b() %}{% for i in range(1000) %}"
+            "{{ c() }}{% endfor %}{% endmacro %}{% for i in range(1000) %}{{ b() }}{% endfor %}"
+        ),
+        BOMB.replace("title == '" + BOMB_TITLE + "'", "true"),
+    ],
+)
 def test_render_is_bounded_in_time_and_memory(source: str) -> None:
     from jinja2.exceptions import SecurityError
     from zhenggai.workflows import template_environment

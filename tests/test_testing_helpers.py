@@ -16,13 +16,7 @@ import zhenggai.testing
 from zhenggai.engine import Channel, Engine, InvalidInputError, OutgoingMessage, SystemClock, VirtualClock
 from zhenggai.engine._steps import SweepReport
 from zhenggai.notifications.dispatcher import Dispatcher
-from zhenggai.testing import (
-    DEFAULT_START,
-    RecordingChannel,
-    advance_and_sweep,
-    items_only,
-    throwaway_engine,
-)
+from zhenggai.testing import DEFAULT_START, RecordingChannel, advance_and_sweep, items_only, throwaway_engine
 from zhenggai.workflows import load_setup
 
 from .test_dispatch import UNIT, assigned, at, with_email_contacts
@@ -190,7 +184,12 @@ def test_system_clock_is_aware_utc() -> None:
 
 def _reported_and_assigned(sb: zhenggai.testing.Sandbox, due: str) -> int:
     item = sb.engine.report(
-        sb.campaign.key, sb.office, title="审批超时", description="审批超时", track="construction", channel="hotline"
+        sb.campaign.key,
+        sb.office,
+        title="审批超时",
+        description="审批超时",
+        track="construction",
+        channel="hotline",
     ).id
     sb.engine.assign(item, sb.track_leader, unit="housing_construction_bureau", due=due)
     return item
@@ -232,16 +231,25 @@ class _ScriptedEngine:
 def test_advance_and_sweep_sweeps_again_until_nothing_is_settled_and_adds_the_reports_up() -> None:
     """A sweep that settled subjects is followed by another; the reports are summed, events in order."""
     clock = VirtualClock(DEFAULT_START)
-    engine = _ScriptedEngine(clock, [
-        SweepReport(fired=2, collapsed=1, subjects=2, events=["item:1:red", "item:2:red"]),
-        SweepReport(fired=1, subjects=1, events=["item:1:listed_supervision"], alerts=1),
-        SweepReport(skipped=1),
-    ])
+    engine = _ScriptedEngine(
+        clock,
+        [
+            SweepReport(fired=2, collapsed=1, subjects=2, events=["item:1:red", "item:2:red"]),
+            SweepReport(fired=1, subjects=1, events=["item:1:listed_supervision"], alerts=1),
+            SweepReport(skipped=1),
+        ],
+    )
     report = advance_and_sweep(engine, clock, dt.timedelta(days=3))  # type: ignore[arg-type]
     assert clock.now() == DEFAULT_START + dt.timedelta(days=3)
     assert engine.swept_at == [DEFAULT_START + dt.timedelta(days=3)] * 3  # after the clock moved
-    assert report == SweepReport(fired=3, collapsed=1, skipped=1, subjects=3, alerts=1,
-                                 events=["item:1:red", "item:2:red", "item:1:listed_supervision"])
+    assert report == SweepReport(
+        fired=3,
+        collapsed=1,
+        skipped=1,
+        subjects=3,
+        alerts=1,
+        events=["item:1:red", "item:2:red", "item:1:listed_supervision"],
+    )
 
 
 def test_advance_and_sweep_gives_up_on_sweeps_that_never_settle() -> None:
@@ -281,7 +289,9 @@ def test_recording_channel_records_exactly_what_the_dispatcher_sends(mailed: Eng
     channel = RecordingChannel("email")
     assert Dispatcher(mailed, [channel]).dispatch().sent == len(pending) == 3
     assert sorted(m.outbox_id for m in channel.messages) == sorted(r.id for r in pending)
-    assert all(isinstance(m, OutgoingMessage) and m.channel == "email" and m.attempt == 1 for m in channel.messages)
+    assert all(
+        isinstance(m, OutgoingMessage) and m.channel == "email" and m.attempt == 1 for m in channel.messages
+    )
     assert {m.recipient for m in channel.messages} == {f"{UNIT}@example.gov.cn"}
     assert sorted(m.subject for m in channel.messages) == [f"【交办】问题 {n}" for n in range(3)]
     assert channel.to(f"{UNIT}@example.gov.cn") == channel.messages and channel.to("nobody") == []

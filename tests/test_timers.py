@@ -35,16 +35,26 @@ def hotline(**changes: Any) -> CampaignSetup:
     """The hotline without its weekly duty; ``changes`` replace fields of the auto_accept timer."""
     setup = items_only(load_setup("hotline_2024"))
     if changes:
-        transitions = [t.model_copy(update=changes) if t.trigger == "auto_accept" else t
-                       for t in setup.lifecycle.transitions]
-        setup = setup.model_copy(update={"lifecycle": setup.lifecycle.model_copy(update={"transitions": transitions})})
+        transitions = [
+            t.model_copy(update=changes) if t.trigger == "auto_accept" else t
+            for t in setup.lifecycle.transitions
+        ]
+        setup = setup.model_copy(
+            update={"lifecycle": setup.lifecycle.model_copy(update={"transitions": transitions})}
+        )
     return setup
 
 
 def dispatched(engine: Engine, clock: VirtualClock, when: dt.datetime) -> int:
     clock.set(when)
-    item = engine.report("test", CENTER, title="窗口推诿", description="办事窗口推诿", track=_track(engine),
-                         channel=_channel(engine)).id
+    item = engine.report(
+        "test",
+        CENTER,
+        title="窗口推诿",
+        description="办事窗口推诿",
+        track=_track(engine),
+        channel=_channel(engine),
+    ).id
     engine.fire(item, "dispatch", CENTER, unit=UNIT)
     return item
 
@@ -63,8 +73,11 @@ def timer_events(engine: Engine, item: int) -> list[Any]:
 
 def timer_rows(engine: Engine, item: int) -> dict[str, str]:
     with engine.store.read() as conn:
-        rows = conn.execute(select(STEP.c.step_key, STEP.c.status).where(
-            STEP.c.subject_kind == "item", STEP.c.subject_id == item, STEP.c.step_key.like("timer.%"))).all()
+        rows = conn.execute(
+            select(STEP.c.step_key, STEP.c.status).where(
+                STEP.c.subject_kind == "item", STEP.c.subject_id == item, STEP.c.step_key.like("timer.%")
+            )
+        ).all()
     return dict(rows)
 
 
@@ -89,7 +102,12 @@ def test_the_timer_fires_on_the_next_working_day_once(started: Engine, clock: Vi
     view = engine.item(item)
     assert view.state == "handling"
     (event,) = timer_events(engine, item)
-    assert (event.actor, event.role, event.from_state, event.to_state) == ("系统", "system", "dispatched", "handling")
+    assert (event.actor, event.role, event.from_state, event.to_state) == (
+        "系统",
+        "system",
+        "dispatched",
+        "handling",
+    )
     assert event.data == {"timer": "1 个工作日"}
     assert engine.sweep().settled == 0 and len(timer_events(engine, item)) == 1
     assert timer_rows(engine, item) == {"timer.auto_accept@2024-03-01": "fired"}
@@ -127,8 +145,10 @@ def test_a_new_dispatch_restarts_the_timer(started: Engine, clock: VirtualClock)
     item = dispatched(engine, clock, at("2024-03-01", 10))
     clock.set(at("2024-03-04", 0, 1))
     engine.fire(item, "send_back", CENTER, unit="approval_bureau", due="2024-03-18")
-    assert timer_rows(engine, item) == {"timer.auto_accept@2024-03-01": "cancelled",
-                                        "timer.auto_accept@2024-03-04": "pending"}
+    assert timer_rows(engine, item) == {
+        "timer.auto_accept@2024-03-01": "cancelled",
+        "timer.auto_accept@2024-03-04": "pending",
+    }
     clock.set(at("2024-03-04", 23, 0))
     engine.sweep()
     assert engine.item(item).state == "dispatched"
@@ -194,8 +214,11 @@ def test_a_calendar_change_retimes_the_timer(db_url: str) -> None:
         report = engine.recompute_deadlines("test", CENTER)
         assert report.retimed >= 1
         with engine.store.read() as conn:
-            due_at = conn.execute(select(STEP.c.due_at).where(
-                STEP.c.subject_id == item, STEP.c.step_key == "timer.auto_accept@2024-03-01")).scalar_one()
+            due_at = conn.execute(
+                select(STEP.c.due_at).where(
+                    STEP.c.subject_id == item, STEP.c.step_key == "timer.auto_accept@2024-03-01"
+                )
+            ).scalar_one()
         assert due_at == at("2024-03-05", 0, 0)
         clock.set(at("2024-03-04", 12))
         engine.sweep()
@@ -207,8 +230,11 @@ def test_a_calendar_change_retimes_the_timer(db_url: str) -> None:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    plan=st.lists(st.tuples(st.sampled_from(["dispatch", "accept", "wait", "sweep"]), st.integers(1, 60)),
-                  min_size=1, max_size=25),
+    plan=st.lists(
+        st.tuples(st.sampled_from(["dispatch", "accept", "wait", "sweep"]), st.integers(1, 60)),
+        min_size=1,
+        max_size=25,
+    )
 )
 def test_random_histories_fire_each_timer_once_and_never_early(plan: list[tuple[str, int]]) -> None:
     """Hypothesis: dispatches, sign-offs by the unit and forward clock jumps in any order; after
@@ -242,7 +268,9 @@ def test_random_histories_fire_each_timer_once_and_never_early(plan: list[tuple[
                 assert all(r["fired_at"] >= r["due_at"] for r in rows if r["status"] == "fired")
                 for item in items:
                     view = engine.item(item)
-                    assert view.state == "handling" or now < due[item], f"order {item} not signed for by {due[item]}"
+                    assert view.state == "handling" or now < due[item], (
+                        f"order {item} not signed for by {due[item]}"
+                    )
                     auto = [e for e in engine.events(item) if e.trigger == "auto_accept"]
                     assert all(e.at >= due[item] for e in auto), "signed for by the timer too early"
         advance_and_sweep(engine, clock, dt.timedelta(days=10))

@@ -56,7 +56,9 @@ class Rebinding:
         return _real_create_connection(address, *args, **kw)
 
 
-def test_a_name_rebinding_to_loopback_after_the_check_never_reaches_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_name_rebinding_to_loopback_after_the_check_never_reaches_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     with p.serve("aliyun") as server:
         dns = Rebinding(monkeypatch, PUBLIC, "127.0.0.1")
         url = server.url.replace("127.0.0.1", NAME)
@@ -67,7 +69,9 @@ def test_a_name_rebinding_to_loopback_after_the_check_never_reaches_it(monkeypat
         assert dns.lookups == 1 and dns.connects == [PUBLIC]
 
 
-def test_a_name_resolving_to_loopback_first_is_refused_without_connecting(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_name_resolving_to_loopback_first_is_refused_without_connecting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     with p.serve("aliyun") as server:
         dns = Rebinding(monkeypatch, "127.0.0.1", PUBLIC)
         url = server.url.replace("127.0.0.1", NAME)
@@ -76,7 +80,9 @@ def test_a_name_resolving_to_loopback_first_is_refused_without_connecting(monkey
         assert err.value.permanent and dns.connects == [] and server.accepted == []
 
 
-def test_an_internal_name_is_resolved_once_and_reached_at_that_address(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_internal_name_is_resolved_once_and_reached_at_that_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     with p.serve("aliyun") as server:
         dns = Rebinding(monkeypatch, "127.0.0.1", PUBLIC)
         url = server.url.replace("127.0.0.1", NAME)
@@ -112,14 +118,26 @@ def https_server() -> Iterator[int]:
         server.server_close()
 
 
-def test_https_verifies_the_name_at_the_checked_address(https_server: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_https_verifies_the_name_at_the_checked_address(
+    https_server: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     client = ssl.create_default_context(cafile=str(DATA / "localhost.crt"))
-    reply = request("GET", f"https://localhost:{https_server}/", policy=HostPolicy(internal=frozenset({"localhost"})),
-                    timeout=5.0, ssl_context=client).json()
+    reply = request(
+        "GET",
+        f"https://localhost:{https_server}/",
+        policy=HostPolicy(internal=frozenset({"localhost"})),
+        timeout=5.0,
+        ssl_context=client,
+    ).json()
     assert reply == {"host": f"localhost:{https_server}"}
     dns = Rebinding(monkeypatch, "127.0.0.1")
     with pytest.raises(DeliveryError) as err:  # the certificate is localhost's, not the name's
-        request("GET", f"https://{NAME}:{https_server}/", policy=HostPolicy(internal=frozenset({NAME})),
-                timeout=5.0, ssl_context=client)
+        request(
+            "GET",
+            f"https://{NAME}:{https_server}/",
+            policy=HostPolicy(internal=frozenset({NAME})),
+            timeout=5.0,
+            ssl_context=client,
+        )
     assert err.value.permanent and "证书" in str(err.value)
     assert dns.connects == ["127.0.0.1"]

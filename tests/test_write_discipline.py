@@ -16,9 +16,9 @@ import ast
 from tests._imports import modules
 
 #: The modules that build (and compile) the engine's write statements.
-STATEMENT_MODULES = frozenset({
-    "zhenggai.engine._statements", "zhenggai.engine._admin_statements", "zhenggai.engine._calendar_years",
-})
+STATEMENT_MODULES = frozenset(
+    {"zhenggai.engine._statements", "zhenggai.engine._admin_statements", "zhenggai.engine._calendar_years"}
+)
 #: Schema migrations run on an Alembic connection, outside the discipline.
 EXEMPT = ("zhenggai.engine.migrate", "zhenggai.engine._migrations")
 
@@ -57,8 +57,10 @@ def violations(source: str, *, statement_module: bool = False) -> list[str]:
     functions = _dml_functions(tree)
     found: set[tuple[int, str]] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
-            "execute", "executemany"
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("execute", "executemany")
         ):
             arguments = [*node.args, *(k.value for k in node.keywords)]
             if any(_builds_dml(inner, functions) for arg in arguments for inner in ast.walk(arg)):
@@ -115,8 +117,12 @@ def test_the_check_finds_writes_on_a_connection() -> None:
         assert violations(source), what
     # Executing one is refused in a statement module too; building one there is its job.
     assert violations(offending["table method"], statement_module=True)
-    assert violations("stmt = p(update(STEP).values(status=1))\nfrom sqlalchemy import update",
-                      statement_module=True) == []
+    assert (
+        violations(
+            "stmt = p(update(STEP).values(status=1))\nfrom sqlalchemy import update", statement_module=True
+        )
+        == []
+    )
 
 
 def test_the_check_leaves_other_calls_alone() -> None:

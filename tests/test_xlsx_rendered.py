@@ -24,12 +24,7 @@ from pathlib import Path
 import pytest
 from zhenggai.adapters.reports.ledger import COLUMNS as LEDGER_COLUMNS
 from zhenggai.adapters.reports.ledger import NO_LIGHT, ReportLabels, measure_lines, write_ledger
-from zhenggai.adapters.reports.registers import (
-    OUTCOME_COLUMNS,
-    PRACTICE_COLUMNS,
-    SHEETS,
-    write_registers,
-)
+from zhenggai.adapters.reports.registers import OUTCOME_COLUMNS, PRACTICE_COLUMNS, SHEETS, write_registers
 from zhenggai.adapters.reports.unit_pack import (
     DUTY_COLUMNS,
     MEASURE_COLUMNS,
@@ -52,8 +47,12 @@ from tests._rendering import (
 )
 
 LIGHT_WORDS = ("绿灯", "黄灯", "红灯")
-PACK_SHEETS = (("问题清单", PROBLEM_COLUMNS), ("责任清单", DUTY_COLUMNS), ("措施清单", MEASURE_COLUMNS),
-               ("时间清单", TIME_COLUMNS))
+PACK_SHEETS = (
+    ("问题清单", PROBLEM_COLUMNS),
+    ("责任清单", DUTY_COLUMNS),
+    ("措施清单", MEASURE_COLUMNS),
+    ("时间清单", TIME_COLUMNS),
+)
 
 
 @dataclass
@@ -111,21 +110,37 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
         today = labels.today
     # The three workbooks in one LibreOffice call.
     ledger_pdf, pack_pdf, registers_pdf = to_pdf([ledger, pack, registers], folder)
-    return Rendered(ledger_pdf, pack_pdf, registers_pdf, pictures_folder(folder), items, measures, unit, unit_name,
-                    today, time.perf_counter() - started)
+    return Rendered(
+        ledger_pdf,
+        pack_pdf,
+        registers_pdf,
+        pictures_folder(folder),
+        items,
+        measures,
+        unit,
+        unit_name,
+        today,
+        time.perf_counter() - started,
+    )
 
 
 def test_rendered_pages_are_kept_as_png(rendered: Rendered, record_property: pytest.RecordProperty) -> None:
     """The first page of each workbook (and the ledger's last), as PNG for a person to look at."""
     kept = []
     last = pages(rendered.ledger)
-    for pdf, first, final, name in ((rendered.ledger, 1, 1, "ledger"), (rendered.ledger, last, last, "ledger-last"),
-                                    (rendered.pack, 1, pages(rendered.pack), "unit-pack"),
-                                    (rendered.registers, 1, 1, "registers")):
+    for pdf, first, final, name in (
+        (rendered.ledger, 1, 1, "ledger"),
+        (rendered.ledger, last, last, "ledger-last"),
+        (rendered.pack, 1, pages(rendered.pack), "unit-pack"),
+        (rendered.registers, 1, 1, "registers"),
+    ):
         kept.extend(keep_png(pdf, first, final, rendered.pictures / name))
     assert len(kept) >= 4
-    record_property("figures", f"simulated, written and rendered in {rendered.seconds:.1f} s; pages: "
-                    + ", ".join(str(p) for p in kept))
+    record_property(
+        "figures",
+        f"simulated, written and rendered in {rendered.seconds:.1f} s; pages: "
+        + ", ".join(str(p) for p in kept),
+    )
 
 
 def test_every_page_is_a4_landscape_and_numbered(rendered: Rendered) -> None:
@@ -235,8 +250,11 @@ def test_items_that_ended_without_close_show_no_light(rendered: Rendered) -> Non
         assert len(found) == 1, item.number
         return found[0]
 
-    ended = [i for i in rendered.items if i.state == "dismissed" or (i.closed_at is None and i.state in (
-        "merged", "withdrawn"))]
+    ended = [
+        i
+        for i in rendered.items
+        if i.state == "dismissed" or (i.closed_at is None and i.state in ("merged", "withdrawn"))
+    ]
     assert ended  # the simulation dismisses one
     for item in ended:
         row = row_of(item)

@@ -56,8 +56,11 @@ def at(day: str, hh: int = 9, mm: int = 0) -> dt.datetime:
 
 def steps(engine: Engine, kind: str, sid: int) -> dict[str, str]:
     with engine.store.read() as conn:
-        rows = conn.execute(select(STEP.c.step_key, STEP.c.status).where(
-            STEP.c.subject_kind == kind, STEP.c.subject_id == sid)).all()
+        rows = conn.execute(
+            select(STEP.c.step_key, STEP.c.status).where(
+                STEP.c.subject_kind == kind, STEP.c.subject_id == sid
+            )
+        ).all()
     return {k: s for k, s in rows}
 
 
@@ -80,8 +83,14 @@ def engine(db_url: str, clock: VirtualClock) -> Engine:
 
 
 def assigned(engine: Engine, due: str | None = None) -> int:
-    item = engine.report("xx-2026", OFFICE, title="施工许可审批超时", description="某项目施工许可审批超过承诺时限",
-                         track="construction", channel="hotline").id
+    item = engine.report(
+        "xx-2026",
+        OFFICE,
+        title="施工许可审批超时",
+        description="某项目施工许可审批超过承诺时限",
+        track="construction",
+        channel="hotline",
+    ).id
     engine.assign(item, OFFICE, unit=UNIT, due=due)
     return item
 
@@ -101,8 +110,10 @@ def test_assigning_in_december_with_rungs_in_2027(engine: Engine) -> None:
     assert engine.item(item).due == dt.date(2026, 12, 28)
     rows = steps(engine, "item", item)
     assert rows == {
-        "item_overdue.reminder@2026-12-28": "pending", "item_overdue.yellow@2026-12-28": "pending",
-        "item_overdue.red@2026-12-28": "pending", "item_overdue.listed_supervision@2026-12-28": "awaiting_calendar",
+        "item_overdue.reminder@2026-12-28": "pending",
+        "item_overdue.yellow@2026-12-28": "pending",
+        "item_overdue.red@2026-12-28": "pending",
+        "item_overdue.listed_supervision@2026-12-28": "awaiting_calendar",
         "item_overdue.accountability@2026-12-28": "awaiting_calendar",
     }
     explicit = assigned(engine, "2026-12-30")
@@ -113,8 +124,14 @@ def test_a_rule_that_needs_2027_is_refused_and_changes_nothing(engine: Engine, c
     """On 12-15 the 15-working-day rule would count into 2027: refused with the calendar error,
     the item unchanged; the same item assigned with an explicit date in 2027 is accepted."""
     clock.set(at("2026-12-15"))
-    item = engine.report("xx-2026", OFFICE, title="审批超时", description="施工许可审批超时",
-                         track="construction", channel="hotline")
+    item = engine.report(
+        "xx-2026",
+        OFFICE,
+        title="审批超时",
+        description="施工许可审批超时",
+        track="construction",
+        channel="hotline",
+    )
     with pytest.raises(CalendarError, match="2027"):
         engine.assign(item.id, OFFICE, unit=UNIT)
     assert engine.item(item.id) == item
@@ -124,8 +141,14 @@ def test_a_rule_that_needs_2027_is_refused_and_changes_nothing(engine: Engine, c
 
 def test_an_explicit_due_date_on_a_day_off_is_refused_with_the_next_working_day(engine: Engine) -> None:
     """2026-12-26 is a Saturday: refused, naming Monday 12-28; nothing is written."""
-    item = engine.report("xx-2026", OFFICE, title="审批超时", description="施工许可审批超时",
-                         track="construction", channel="hotline")
+    item = engine.report(
+        "xx-2026",
+        OFFICE,
+        title="审批超时",
+        description="施工许可审批超时",
+        track="construction",
+        channel="hotline",
+    )
     with pytest.raises(InvalidInputError, match=r"2026-12-26 \(星期六\).*2026-12-28 \(星期一\)"):
         engine.assign(item.id, OFFICE, unit=UNIT, due="2026-12-26")
     assert engine.item(item.id) == item and len(engine.events(item.id)) == 1
@@ -137,8 +160,13 @@ def test_sweeping_into_january_then_loading_2027(engine: Engine, clock: VirtualC
     — and a second sweep says nothing more. Loading the notice arms the waiting steps; the next
     sweep fires each once (挂牌督办 late, 问责 on its day); recompute
     moves nothing of a date a person chose; nothing fires twice."""
-    engine.add_contact("xx-2026", OFFICE, NewContact(unit="discipline_commission", name="王主任",
-                                                     role="leading_group_office", email="office@xx.gov.cn"))
+    engine.add_contact(
+        "xx-2026",
+        OFFICE,
+        NewContact(
+            unit="discipline_commission", name="王主任", role="leading_group_office", email="office@xx.gov.cn"
+        ),
+    )
     item = assigned(engine)
     for day in ("2026-12-21", "2026-12-24", "2026-12-29", "2027-01-04", "2027-01-05"):
         clock.set(at(day, 0, 30))
@@ -165,7 +193,11 @@ def test_sweeping_into_january_then_loading_2027(engine: Engine, clock: VirtualC
     clock.set(at("2027-01-11", 1, 0))
     engine.sweep()
     assert ladder_events(engine, item) == ["reminder", "yellow", "red", "listed_supervision"]
-    listed = next(e for e in engine.events(item) if e.trigger == "ladder_step" and e.data["step"] == "listed_supervision")
+    listed = next(
+        e
+        for e in engine.events(item)
+        if e.trigger == "ladder_step" and e.data["step"] == "listed_supervision"
+    )
     assert listed.data["late"] is True
     # 2026-12-28 + 5 working days on the 2027 notice: 29, 30, 31, 01-04, 01-05.
     assert engine.item(item).escalation_level == 1
@@ -174,16 +206,20 @@ def test_sweeping_into_january_then_loading_2027(engine: Engine, clock: VirtualC
     clock.set(at("2027-01-19", 0, 30))  # +15 working days on the 2027 notice: 问责 on time
     engine.sweep()
     assert engine.sweep().settled == 0
-    assert Counter(ladder_events(engine, item)) == Counter({"reminder": 1, "yellow": 1, "red": 1,
-                                                            "listed_supervision": 1, "accountability": 1})
+    assert Counter(ladder_events(engine, item)) == Counter(
+        {"reminder": 1, "yellow": 1, "red": 1, "listed_supervision": 1, "accountability": 1}
+    )
     assert engine.verify_audit().ok
 
 
 def test_a_weekly_duty_ladder_waits_for_the_new_year(engine: Engine, clock: VirtualClock) -> None:
     """The 部门联动 collection due Friday 2026-12-25: 催报 12-28 and 红灯 12-30 are pending, its
     挂牌督办 and 问责 wait for 2027; `check` names it as a warning."""
-    duties = [d for d in engine.duties("xx-2026") if d.duty == "department_referral_collection"
-              and d.due == dt.date(2026, 12, 25)]
+    duties = [
+        d
+        for d in engine.duties("xx-2026")
+        if d.duty == "department_referral_collection" and d.due == dt.date(2026, 12, 25)
+    ]
     assert duties, "the weekly duty has an occurrence on 2026-12-25"
     for duty in duties:
         rows = steps(engine, "duty", duty.id)
@@ -203,8 +239,12 @@ def test_check_warns_of_rungs_in_an_unknown_year_and_refuses_dates_in_one(tmp_pa
     assert any("ladders[0].steps[3]" in w and "2027" in w for w in warnings), warnings
     assert all(w.startswith(f"{plan}:") and w.split(":")[1].isdigit() for w in warnings)
     later = tmp_path / "plan_2027.yaml"
-    later.write_text(dump_setup(shift_setup(load_setup("county_2023"), to_year=2026, check=False)).replace(
-        "2026-", "2027-"), encoding="utf-8")
+    later.write_text(
+        dump_setup(shift_setup(load_setup("county_2023"), to_year=2026, check=False)).replace(
+            "2026-", "2027-"
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(DefinitionError) as caught:
         check_definition(later)
     assert any("phases[0].start" in p and "calendar load" in p for p in caught.value.problems)
@@ -232,7 +272,9 @@ def test_duty_dates_and_phase_actions_move_to_the_next_working_day(db_url: str) 
         rows = steps(engine, "campaign", engine.campaign("x").id)
         assert rows["inspection.start@2023-07-01"] == "pending"
         with engine.store.read() as conn:
-            due_at = conn.execute(select(STEP.c.due_at).where(STEP.c.step_key == "inspection.start@2023-07-01")).scalar()
+            due_at = conn.execute(
+                select(STEP.c.due_at).where(STEP.c.step_key == "inspection.start@2023-07-01")
+            ).scalar()
         assert due_at == at("2023-07-03", 0, 0)
     finally:
         engine.dispose()
@@ -250,17 +292,29 @@ def _write(tmp_path: Path, text: str) -> Path:
 GOOD = YEAR_2027.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    (("{name: 中秋节, start: 2027-09-15}", "{name: 中秋节, start: 2027-10-01}"), "已在「中秋节」中放假"),  # overlap
-    (("makeup: [2027-06-12]", "makeup: [2027-06-10]"), "既是「端午节」的放假日又是调休上班日"),  # both ways
-    (("makeup: [2027-06-12]", "makeup: [2027-06-14]"), "本就是工作日"),                        # weekday make-up
-    (("  - {name: 中秋节, start: 2027-09-15}\n", ""), "缺少 中秋节"),                          # a day undecided
-    (("start: 2027-01-01, end: 2027-01-03", "start: 2026-12-31, end: 2027-01-03"), "跨年的日子属于 2026 年"),
-    (("year: 2027", "year: 2028"), "不在 2028 年内"),                                          # wrong year
-    (("end: 2027-10-07", "end: 2027-10-30"), "超过任何一年的安排"),
-    (("zhenggai_calendar: 1", "zhenggai_calendar: 2"), "zhenggai_calendar: 须为 1"),
-    (("source: ", "sourse: "), "未知字段"),
-])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("{name: 中秋节, start: 2027-09-15}", "{name: 中秋节, start: 2027-10-01}"),
+            "已在「中秋节」中放假",
+        ),  # overlap
+        (
+            ("makeup: [2027-06-12]", "makeup: [2027-06-10]"),
+            "既是「端午节」的放假日又是调休上班日",
+        ),  # both ways
+        (("makeup: [2027-06-12]", "makeup: [2027-06-14]"), "本就是工作日"),  # weekday make-up
+        (("  - {name: 中秋节, start: 2027-09-15}\n", ""), "缺少 中秋节"),  # a day undecided
+        (
+            ("start: 2027-01-01, end: 2027-01-03", "start: 2026-12-31, end: 2027-01-03"),
+            "跨年的日子属于 2026 年",
+        ),
+        (("year: 2027", "year: 2028"), "不在 2028 年内"),  # wrong year
+        (("end: 2027-10-07", "end: 2027-10-30"), "超过任何一年的安排"),
+        (("zhenggai_calendar: 1", "zhenggai_calendar: 2"), "zhenggai_calendar: 须为 1"),
+        (("source: ", "sourse: "), "未知字段"),
+    ],
+)
 def test_a_bad_calendar_file_is_refused_located_and_nothing_is_stored(
     tmp_path: Path, change: tuple[str, str], expected: str, engine: Engine
 ) -> None:
@@ -295,10 +349,17 @@ def test_the_engine_holds_a_year_built_in_code_to_the_same_checks(engine: Engine
 def test_a_package_year_is_replaced_only_when_the_operator_says_so(engine: Engine, tmp_path: Path) -> None:
     """2026 is the package's: refused without replace; with it the file decides 2026, the package
     year stays listed as replaced, and a reload of 2027 also needs replace."""
-    lines = ["zhenggai_calendar: 1", "year: 2026", "source: 国务院办公厅关于2026年部分节假日安排的通知", "holidays:"]
+    lines = [
+        "zhenggai_calendar: 1",
+        "year: 2026",
+        "source: 国务院办公厅关于2026年部分节假日安排的通知",
+        "holidays:",
+    ]
     for name, off, on in package_year(2026):
         if off and off[0].year == 2026:
-            lines.append(f"  - {{name: {name}, start: {off[0]}, end: {off[-1]}, makeup: [{', '.join(map(str, on))}]}}")
+            lines.append(
+                f"  - {{name: {name}, start: {off[0]}, end: {off[-1]}, makeup: [{', '.join(map(str, on))}]}}"
+            )
     spec_2026 = load_calendar_year(_write(tmp_path, "\n".join(lines) + "\n")).spec
     with pytest.raises(InvalidInputError, match="--replace"):
         engine.load_calendar_year(spec_2026, OPERATOR)
@@ -323,12 +384,21 @@ def test_a_year_loaded_in_another_process_is_seen_at_the_next_sweep(db_url: str,
         item = assigned(daemon)
         clock.set(at("2027-01-06", 0, 30))
         daemon.sweep()
-        assert steps(daemon, "item", item)["item_overdue.listed_supervision@2026-12-28"] == "awaiting_calendar"
+        assert (
+            steps(daemon, "item", item)["item_overdue.listed_supervision@2026-12-28"] == "awaiting_calendar"
+        )
         with operator.store.transaction() as tx:  # load without the operator engine's arming
             from zhenggai.engine._calendar_years import load_year
 
-            load_year(tx, operator._rt.cal_st, load_calendar_year(YEAR_2027).spec, sha256="0" * 64,
-                      actor="运维张工", replace=False, now=clock.now())
+            load_year(
+                tx,
+                operator._rt.cal_st,
+                load_calendar_year(YEAR_2027).spec,
+                sha256="0" * 64,
+                actor="运维张工",
+                replace=False,
+                now=clock.now(),
+            )
         report = daemon.sweep()
         assert report.armed >= 2 and ladder_events(daemon, item)[-1] == "listed_supervision"
         assert daemon.status().awaiting_calendar == 0
@@ -375,7 +445,11 @@ def year_notices(draw: st.DrawFn) -> CalendarYearSpec:
     return CalendarYearSpec(year=year, source="生成的通知", holidays=holidays)
 
 
-@settings(max_examples=SOAK or 40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=SOAK or 40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(year_notices())
 def test_a_valid_notice_decides_every_day_as_it_says(spec: CalendarYearSpec) -> None:
     """Every generated notice passes, and a calendar with it loaded calls a day off exactly
@@ -391,10 +465,16 @@ def test_a_valid_notice_decides_every_day_as_it_says(spec: CalendarYearSpec) -> 
         day += dt.timedelta(days=1)
     assert calendar.is_workday(dt.date(2026, 10, 1)) is False
     with pytest.raises(CalendarError):
-        calendar.is_workday(dt.date(spec.year + 1, 3, 1) if spec.year + 1 not in statutory_years() else dt.date(1990, 1, 1))
+        calendar.is_workday(
+            dt.date(spec.year + 1, 3, 1) if spec.year + 1 not in statutory_years() else dt.date(1990, 1, 1)
+        )
 
 
-@settings(max_examples=SOAK or 40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=SOAK or 40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(year_notices(), st.data())
 def test_a_single_flaw_is_refused_at_its_place(spec: CalendarYearSpec, data: st.DataObject) -> None:
     """One flaw added to a valid notice — a make-up day inside a holiday, a weekday made a
@@ -407,14 +487,18 @@ def test_a_single_flaw_is_refused_at_its_place(spec: CalendarYearSpec, data: st.
         holidays[k] = h.model_copy(update={"makeup": [*h.makeup, h.start]})
         expected = f"holidays[{k}].makeup"
     elif flaw == "weekday":
-        weekday = next(dt.date(spec.year, 3, d) for d in range(1, 8) if dt.date(spec.year, 3, d).isoweekday() == 3)
+        weekday = next(
+            dt.date(spec.year, 3, d) for d in range(1, 8) if dt.date(spec.year, 3, d).isoweekday() == 3
+        )
         holidays[k] = h.model_copy(update={"makeup": [*h.makeup, weekday]})
         expected = "本就是工作日"
     elif flaw == "missing":
         del holidays[k]
         expected = "缺少"
     else:
-        holidays[k] = h.model_copy(update={"end": dt.date(spec.year + 1, 1, 1), "start": dt.date(spec.year, 12, 31)})
+        holidays[k] = h.model_copy(
+            update={"end": dt.date(spec.year + 1, 1, 1), "start": dt.date(spec.year, 12, 31)}
+        )
         expected = f"holidays[{k}].end"
     problems = year_problems(spec.model_copy(update={"holidays": holidays}))
     assert any(expected in p for p in problems), (flaw, problems)
@@ -426,7 +510,9 @@ def test_a_single_flaw_is_refused_at_its_place(spec: CalendarYearSpec, data: st.
     sweeps=st.lists(st.integers(0, 60 * 24), min_size=1, max_size=8),
     load_at=st.integers(0, 60 * 24),
 )
-def test_across_the_year_every_step_fires_once_never_early(dues: list[int], sweeps: list[int], load_at: int) -> None:
+def test_across_the_year_every_step_fires_once_never_early(
+    dues: list[int], sweeps: list[int], load_at: int
+) -> None:
     """Items due on generated December working days, sweeps at generated hours from 12-20 to
     mid-February, the 2027 notice loaded at a generated moment: no step fires twice or before
     its moment on the 2027 calendar, and after a last sweep nothing waits or is pending and due."""
@@ -437,11 +523,18 @@ def test_across_the_year_every_step_fires_once_never_early(dues: list[int], swee
     with tempfile.TemporaryDirectory() as folder:
         engine = Engine(Path(folder) / "zg.db", clock=clock)
         try:
-            engine.start_campaign(items_only(shift_setup(load_setup("county_2023"), to_year=2026)), key="xx-2026")
-            days = [d for d in (dt.date(2026, 12, 18) + dt.timedelta(days=i) for i in range(14))
-                    if WorkingCalendar().is_workday(d)]
+            engine.start_campaign(
+                items_only(shift_setup(load_setup("county_2023"), to_year=2026)), key="xx-2026"
+            )
+            days = [
+                d
+                for d in (dt.date(2026, 12, 18) + dt.timedelta(days=i) for i in range(14))
+                if WorkingCalendar().is_workday(d)
+            ]
             items = [assigned(engine, days[n % len(days)].isoformat()) for n in dues]
-            moments = sorted({start + dt.timedelta(hours=h) for h in sweeps} | {start + dt.timedelta(hours=load_at)})
+            moments = sorted(
+                {start + dt.timedelta(hours=h) for h in sweeps} | {start + dt.timedelta(hours=load_at)}
+            )
             for moment in moments:
                 clock.set(moment)
                 if moment == start + dt.timedelta(hours=load_at):
@@ -452,8 +545,11 @@ def test_across_the_year_every_step_fires_once_never_early(dues: list[int], swee
                 engine.load_calendar_year(spec, OPERATOR)
             engine.sweep()
             with engine.store.read() as conn:
-                rows = conn.execute(select(STEP.c.step_key, STEP.c.status, STEP.c.fired_at, STEP.c.due_at).where(
-                    STEP.c.subject_kind == "item")).all()
+                rows = conn.execute(
+                    select(STEP.c.step_key, STEP.c.status, STEP.c.fired_at, STEP.c.due_at).where(
+                        STEP.c.subject_kind == "item"
+                    )
+                ).all()
             assert not [r for r in rows if r.status in ("pending", "awaiting_calendar")]
             for item in items:
                 fired = ladder_events(engine, item)

@@ -47,8 +47,9 @@ def test_a_county_runs_through_the_new_year(
 ) -> None:
     sent = tmp_path / "sent.jsonl"
     config = tmp_path / "delivery.toml"
-    config.write_text(f'[file]\npath = "{sent}"\nchannels = ["email", "sms", "wecom", "dingtalk"]\n',
-                      encoding="utf-8")
+    config.write_text(
+        f'[file]\npath = "{sent}"\nchannels = ["email", "sms", "wecom", "dingtalk"]\n', encoding="utf-8"
+    )
 
     def zg(*argv: str, code: int = 0) -> str:
         got = main(["--db", db_url, *argv])
@@ -60,22 +61,75 @@ def test_a_county_runs_through_the_new_year(
     out = zg("init", "--to-year", "2026", "--campaign", "xx-2026")
     assert "已启动专项行动: 2026年持续深化作风整顿优化营商环境专项行动" in out
     assert out.count("注意:") >= 3
-    zg("contact", "add", "--unit", "discipline_commission", "--name", "王主任", "--contact-role",
-       "leading_group_office", "--email", "office@xx.gov.cn", *OFFICE)
-    zg("contact", "add", "--unit", "housing_construction_bureau", "--name", "李科长", "--mobile", "13800000001",
-       *OFFICE)
+    zg(
+        "contact",
+        "add",
+        "--unit",
+        "discipline_commission",
+        "--name",
+        "王主任",
+        "--contact-role",
+        "leading_group_office",
+        "--email",
+        "office@xx.gov.cn",
+        *OFFICE,
+    )
+    zg(
+        "contact",
+        "add",
+        "--unit",
+        "housing_construction_bureau",
+        "--name",
+        "李科长",
+        "--mobile",
+        "13800000001",
+        *OFFICE,
+    )
 
     def add(title: str) -> int:
-        out = zg("item", "add", "--campaign", "xx-2026", "--title", title, "--description", f"{title}, 群众反映",
-                 "--track", "construction", "--channel", "hotline", "--json", *OFFICE)
+        out = zg(
+            "item",
+            "add",
+            "--campaign",
+            "xx-2026",
+            "--title",
+            title,
+            "--description",
+            f"{title}, 群众反映",
+            "--track",
+            "construction",
+            "--channel",
+            "hotline",
+            "--json",
+            *OFFICE,
+        )
         return int(json.loads(out)["id"])
 
     by_rule, by_date, weekend = add("施工许可审批超时"), add("竣工验收久拖不办"), add("周末到期的问题")
     zg("item", "fire", str(by_rule), "assign", "--unit", "housing_construction_bureau", *OFFICE)
-    zg("item", "fire", str(by_date), "assign", "--unit", "housing_construction_bureau", "--due", "2026-12-30",
-       *OFFICE)
-    refused = zg("item", "fire", str(weekend), "assign", "--unit", "housing_construction_bureau", "--due",
-                 "2026-12-26", *OFFICE, code=1)
+    zg(
+        "item",
+        "fire",
+        str(by_date),
+        "assign",
+        "--unit",
+        "housing_construction_bureau",
+        "--due",
+        "2026-12-30",
+        *OFFICE,
+    )
+    refused = zg(
+        "item",
+        "fire",
+        str(weekend),
+        "assign",
+        "--unit",
+        "housing_construction_bureau",
+        "--due",
+        "2026-12-26",
+        *OFFICE,
+        code=1,
+    )
     assert "2026-12-26 (星期六)" in refused and "2026-12-28 (星期一)" in refused
     shown = json.loads(zg("item", "show", str(by_rule), "--json"))["item"]
     assert shown["due"] == "2026-12-28"
@@ -87,8 +141,9 @@ def test_a_county_runs_through_the_new_year(
     now.set("2027-01-06", 9, 0)
     status = zg("status", "--max-behind", "60", code=1)
     assert "待日历:" in status and "2027 年的节假日安排" in status
-    alerts = [json.loads(line) for line in sent.read_text(encoding="utf-8").splitlines()
-              if "日历待更新" in line]
+    alerts = [
+        json.loads(line) for line in sent.read_text(encoding="utf-8").splitlines() if "日历待更新" in line
+    ]
     assert len(alerts) == 1 and alerts[0]["to"] == "office@xx.gov.cn"
 
     # The notice is out: load it, sweep, recompute.
@@ -105,8 +160,19 @@ def test_a_county_runs_through_the_new_year(
     # The county leader was forgotten: the 挂牌督办 SMS to 县领导 are dead letters until added.
     dead = json.loads(zg("outbox", "list", "--status", "dead", "--json"))
     assert any(m["recipient"] == "role:county_leader" for m in dead)
-    zg("contact", "add", "--unit", "government_office", "--name", "钱副县长", "--contact-role", "county_leader",
-       "--mobile", "13900000002", *OFFICE)
+    zg(
+        "contact",
+        "add",
+        "--unit",
+        "government_office",
+        "--name",
+        "钱副县长",
+        "--contact-role",
+        "county_leader",
+        "--mobile",
+        "13900000002",
+        *OFFICE,
+    )
     zg("outbox", "retry", "--all-dead")
     zg("outbox", "send", "--once", "--config", str(config))
     delivered = [json.loads(line) for line in sent.read_text(encoding="utf-8").splitlines()]
@@ -125,9 +191,12 @@ def test_a_plan_into_next_year_starts_once_the_year_is_loaded(
     db = str(tmp_path / "zg.db")
     assert main(["--db", db, "init", "--start", "2026-12-07"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("错误: 实施方案 county_2023 按 --start 2026-12-07 重新安排后") and "calendar load" in err
+    assert (
+        err.startswith("错误: 实施方案 county_2023 按 --start 2026-12-07 重新安排后")
+        and "calendar load" in err
+    )
     assert len(err.strip().splitlines()) == 1 and not Path(db).exists()
     assert main(["--db", db, "calendar", "load", str(YEAR_2027), *OPERATOR]) == 0
     assert main(["--db", db, "init", "--start", "2026-12-07", "--json"]) == 0
     out = capsys.readouterr().out
-    assert json.loads(out[out.index("{"):out.rindex("}") + 1])["definition_id"] == "county_2023"
+    assert json.loads(out[out.index("{") : out.rindex("}") + 1])["definition_id"] == "county_2023"

@@ -57,8 +57,12 @@ def load_calendar_year(source: str | os.PathLike[str]) -> CalendarYearFile:
     doc = read_yaml(path, "日历文件", data)
     problems: list[tuple[int, str]] = []
     if doc.get(_FORMAT_KEY) != _FORMAT_VERSION:
-        problems.append((line_of(doc, [_FORMAT_KEY]),
-                         f"{_FORMAT_KEY}: 须为 {_FORMAT_VERSION} (日历文件格式版本; 第一行写 {_FORMAT_KEY}: 1)"))
+        problems.append(
+            (
+                line_of(doc, [_FORMAT_KEY]),
+                f"{_FORMAT_KEY}: 须为 {_FORMAT_VERSION} (日历文件格式版本; 第一行写 {_FORMAT_KEY}: 1)",
+            )
+        )
     fields = {str(k): plain(v) for k, v in doc.items() if k != _FORMAT_KEY}
     try:
         spec = CalendarYearSpec.model_validate(fields)

@@ -118,7 +118,9 @@ def read_bytes(path: Path, what: str = "定义", limit: int | None = None, why: 
     except OSError as err:
         raise DefinitionError([f"{path}: 无法读取 ({err})"], what=what) from None
     if limit is not None and len(data) > limit:
-        raise DefinitionError([f"{path}: 文件过大 ({max(size, len(data))} 字节; {why}不超过 {limit} 字节)"], what=what)
+        raise DefinitionError(
+            [f"{path}: 文件过大 ({max(size, len(data))} 字节; {why}不超过 {limit} 字节)"], what=what
+        )
     return data
 
 
@@ -153,7 +155,9 @@ def read_yaml(path: Path, what: str, data: bytes | None = None) -> Mapping[str, 
     return doc
 
 
-def schema_problems(err: ValidationError, doc: Any, reverse: Mapping[str, str] | None = None) -> list[tuple[int, str]]:
+def schema_problems(
+    err: ValidationError, doc: Any, reverse: Mapping[str, str] | None = None
+) -> list[tuple[int, str]]:
     """A pydantic error as located problems (``line``, ``path: message``); ``reverse`` maps
     internal top-level names back to the file's."""
     problems = []
@@ -163,7 +167,9 @@ def schema_problems(err: ValidationError, doc: Any, reverse: Mapping[str, str] |
     return problems
 
 
-def locate_problems(doc: Any, found: list[str], reverse: Mapping[str, str] | None = None) -> list[tuple[int, str]]:
+def locate_problems(
+    doc: Any, found: list[str], reverse: Mapping[str, str] | None = None
+) -> list[tuple[int, str]]:
     """Validator problems (``path: message``) with the line of the element each names."""
     located = []
     for problem in found:
@@ -209,8 +215,7 @@ class _Composer(Composer):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.parser.check_event(AliasEvent):
             event = self.parser.peek_event()
-            raise _Refused(event.start_mark.line + 1,
-                           f"不支持 YAML 别名 (*{event.anchor}): 请把内容直接写出")
+            raise _Refused(event.start_mark.line + 1, f"不支持 YAML 别名 (*{event.anchor}): 请把内容直接写出")
         self.nodes += 1
         if self.nodes > MAX_YAML_NODES:
             event = self.parser.peek_event()

@@ -102,7 +102,7 @@ def shift_setup(
         raise InvalidInputError("start", f"重新安排后的日期超出范围 ({err})") from None
     old_prefix = f"{anchor.year}年"
     if setup.title.startswith(old_prefix) and new_year != anchor.year:
-        shifted = shifted.model_copy(update={"title": f"{new_year}年{setup.title[len(old_prefix):]}"})
+        shifted = shifted.model_copy(update={"title": f"{new_year}年{setup.title[len(old_prefix) :]}"})
     if check:
         problems = check_setup(shifted)
         if problems:
@@ -134,7 +134,7 @@ def _file_path(problem: str) -> str:
     """A validator problem with its top-level field named as a file names it (``id``)."""
     for internal, name in _FILE_NAMES.items():
         if problem.startswith((f"{internal}:", f"{internal}.")):
-            return name + problem[len(internal):]
+            return name + problem[len(internal) :]
     return problem
 
 

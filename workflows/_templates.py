@@ -53,8 +53,14 @@ from zhenggai.engine.messages import MessageUse, message_uses
 
 from .schema import CampaignSetup
 
-__all__ = ["MAX_OPERATIONS", "MAX_RENDER_SECONDS", "RenderLimitError", "render_budget", "template_environment",
-           "template_problems"]
+__all__ = [
+    "MAX_OPERATIONS",
+    "MAX_RENDER_SECONDS",
+    "RenderLimitError",
+    "render_budget",
+    "template_environment",
+    "template_problems",
+]
 
 #: The most characters a rendered message, or any value made while rendering it, may have.
 #: A message body in a definition is at most 20,000 characters; a hundred times that is room
@@ -198,8 +204,9 @@ class _NoFolding(CodeGenerator):
     def visit_For(self, node: nodes.For, frame: Frame) -> None:
         # ``for x in environment.counted(iter)`` (Jinja2 has no custom nodes; this one is its own).
         counted = copy.copy(node)
-        counted.iter = nodes.Call(nodes.EnvironmentAttribute("counted"), [node.iter], [], None, None,
-                                  lineno=node.iter.lineno)
+        counted.iter = nodes.Call(
+            nodes.EnvironmentAttribute("counted"), [node.iter], [], None, None, lineno=node.iter.lineno
+        )
         super().visit_For(counted, frame)
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
@@ -260,8 +267,11 @@ class _Environment(ImmutableSandboxedEnvironment):
             if not isinstance(left, int | float) and _size(left) + _size(right) > MAX_TEXT:
                 raise SecurityError(f"+: 结果过大 (最多 {MAX_TEXT} 个字符)")
         elif operator == "**":
-            if isinstance(right, int) and isinstance(left, int) and (
-                    abs(right) > 64 or max(left.bit_length(), 1) * abs(right) > 4096):
+            if (
+                isinstance(right, int)
+                and isinstance(left, int)
+                and (abs(right) > 64 or max(left.bit_length(), 1) * abs(right) > 4096)
+            ):
                 raise SecurityError("**: 结果过大")
         elif operator == "*":
             if isinstance(left, int) and isinstance(right, int):
@@ -325,9 +335,11 @@ def hazards(tree: nodes.Template) -> Iterator[tuple[int, str]]:
     for power in tree.find_all(nodes.Pow):
         yield power.lineno, "不允许乘方 (**)"
     for product in tree.find_all(nodes.Mul):
-        if any(isinstance(side, nodes.List | nodes.Tuple | nodes.Concat)
-               or (isinstance(side, nodes.Const) and isinstance(side.value, str))
-               for side in (product.left, product.right)):
+        if any(
+            isinstance(side, nodes.List | nodes.Tuple | nodes.Concat)
+            or (isinstance(side, nodes.Const) and isinstance(side.value, str))
+            for side in (product.left, product.right)
+        ):
             yield product.lineno, "不允许把文本或列表乘以倍数 (*)"
     for call in tree.find_all(nodes.Call):
         if isinstance(call.node, nodes.Name) and call.node.name == "range":
@@ -365,7 +377,11 @@ def template_problems(setup: CampaignSetup) -> list[str]:
             problems.append(f"{use.path}: 消息 {use.kind} 没有模板 (notifications.templates.{use.kind})")
     for kind, template in templates.items():
         provided = frozenset.intersection(*(u.variables for u in uses[kind])) if uses[kind] else None
-        fields = {"subject": template.subject, "body": template.body, **{f"sms_params.{k}": v for k, v in template.sms_params.items()}}
+        fields = {
+            "subject": template.subject,
+            "body": template.body,
+            **{f"sms_params.{k}": v for k, v in template.sms_params.items()},
+        }
         for field, source in fields.items():
             path = f"notifications.templates.{kind}.{field}"
             text = source if not field.startswith("sms_params.") else "{{ " + source + " }}"
@@ -384,5 +400,7 @@ def template_problems(setup: CampaignSetup) -> list[str]:
             tracking.visit(parsed)
             missing = sorted(tracking.undeclared_identifiers - provided)
             for name in missing:
-                problems.append(f"{path}: 模板使用了消息 {kind} 没有的变量 {name} (可用: {', '.join(sorted(provided))})")
+                problems.append(
+                    f"{path}: 模板使用了消息 {kind} 没有的变量 {name} (可用: {', '.join(sorted(provided))})"
+                )
     return problems

@@ -86,7 +86,7 @@ def normal_mobile(value: str) -> str:
     digits = re.sub(r"[\s\-()（）]", "", value)
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
-            return digits[len(prefix):]
+            return digits[len(prefix) :]
     return digits
 
 
@@ -160,10 +160,7 @@ LADDER_ACTIONS: dict[str, str] = {
 #: What a phase does when it starts or ends. (回头看 sampling and supervision draws have
 #: rules of their own, :class:`FollowUpSpec` and :class:`SupervisionSpec`, which name their
 #: phases.)
-PHASE_ACTIONS: dict[str, str] = {
-    "notify": "发送通知",
-    "escalate_missing": "对未完成职责的单位启动督办",
-}
+PHASE_ACTIONS: dict[str, str] = {"notify": "发送通知", "escalate_missing": "对未完成职责的单位启动督办"}
 
 #: How messages can be delivered to a contact (the notification channels of step 4).
 DELIVERY_CHANNELS: dict[str, str] = {

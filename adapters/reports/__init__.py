@@ -97,8 +97,10 @@ def write_reports(
     if kind == "all":
         # For one unit (or track), "all" means every report that can be limited to it.
         kinds = [
-            k for k in KINDS
-            if k != "all" and not (unit is not None and k in ("ranking", "digest"))
+            k
+            for k in KINDS
+            if k != "all"
+            and not (unit is not None and k in ("ranking", "digest"))
             and not (track is not None and k == "digest")
         ]
     else:
@@ -122,8 +124,17 @@ def write_reports(
         with progress_bar(progress, total=len(kinds), desc="出具报告", unit="类") as bar:
             for each in kinds:
                 bar.set_postfix_str(KIND_LABELS[each], refresh=False)
-                written += _write_one(engine, view.key, each, staging, unit=unit, track=track,
-                                      redaction=redaction, actor=actor, templates=county_templates)
+                written += _write_one(
+                    engine,
+                    view.key,
+                    each,
+                    staging,
+                    unit=unit,
+                    track=track,
+                    redaction=redaction,
+                    actor=actor,
+                    templates=county_templates,
+                )
                 bar.update(1)
         return _move_into(staging, root, written)
     except BaseException:
@@ -135,8 +146,16 @@ def write_reports(
 
 
 def _write_one(
-    engine: Engine, campaign: str, kind: str, out: Path, *, unit: str | None, track: str | None,
-    redaction: Redaction | None, actor: Actor | None = None, templates: Templates | None = None,
+    engine: Engine,
+    campaign: str,
+    kind: str,
+    out: Path,
+    *,
+    unit: str | None,
+    track: str | None,
+    redaction: Redaction | None,
+    actor: Actor | None = None,
+    templates: Templates | None = None,
 ) -> list[Path]:
     if kind == "ledger":
         from .ledger import write_ledger
@@ -149,13 +168,27 @@ def _write_one(
     if kind == "progress":
         from .bulletin import write_progress
 
-        return write_progress(engine, campaign, out, unit=unit, track=track,
-                              issued_by=actor.name if actor is not None else None, templates=templates)
+        return write_progress(
+            engine,
+            campaign,
+            out,
+            unit=unit,
+            track=track,
+            issued_by=actor.name if actor is not None else None,
+            templates=templates,
+        )
     if kind == "cases":
         from .bulletin import write_cases
 
-        return write_cases(engine, campaign, out, unit=unit, track=track,
-                           issued_by=actor.name if actor is not None else None, templates=templates)
+        return write_cases(
+            engine,
+            campaign,
+            out,
+            unit=unit,
+            track=track,
+            issued_by=actor.name if actor is not None else None,
+            templates=templates,
+        )
     if kind == "ranking":
         from .ranking import write_ranking
 

@@ -66,8 +66,9 @@ def zh_quotes(text: str) -> str:
     return "".join(out)
 
 
-def _doc_table(document: Any, headers: Sequence[str], rows: Sequence[Sequence[object]], *,
-               size_pt: float = TABLE_PT) -> None:
+def _doc_table(
+    document: Any, headers: Sequence[str], rows: Sequence[Sequence[object]], *, size_pt: float = TABLE_PT
+) -> None:
     """A bordered table with a bold header row (repeated on every page; rows never split across
     pages), set at ``size_pt`` single-spaced, its columns sized for Chinese text in ``text_cm``
     (see :func:`~._docx.column_widths`); numbers centred."""
@@ -145,7 +146,9 @@ def _zh(text: str) -> str:
 
 
 #: A space between Chinese text and a number (or the reverse), which Chinese typesetting omits.
-_CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef]) +(?=[0-9])|(?<=[0-9%]) +(?=[\u3000-\u9fff\uff00-\uffef])")
+_CJK_SPACE = re.compile(
+    r"(?<=[\u3000-\u9fff\uff00-\uffef]) +(?=[0-9])|(?<=[0-9%]) +(?=[\u3000-\u9fff\uff00-\uffef])"
+)
 
 
 def zh_date(day: dt.date | None) -> str:

@@ -217,8 +217,10 @@ def _add_page_numbers(document: Any) -> None:
     document.settings.odd_and_even_pages_header_footer = True
     section = document.sections[0]
     section.footer_distance = Cm(2.5)
-    for footer, alignment in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
-                              (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+    for footer, alignment in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+    ):
         paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
         paragraph.alignment = alignment
         single_spaced(paragraph)
@@ -316,8 +318,9 @@ def text_width_cm(document: Any) -> float:
     return float((section.page_width - section.left_margin - section.right_margin) / 360000)
 
 
-def column_widths(headers: Sequence[str], rows: Sequence[Sequence[object]], size_pt: float,
-                  text_cm: float) -> list[float] | None:
+def column_widths(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], size_pt: float, text_cm: float
+) -> list[float] | None:
     """Column widths in cm for a table set at ``size_pt`` in ``text_cm``, or None if it does not
     fit. A Chinese character takes one em, a Latin one half; a heading of up to four characters
     stays on one line, a longer one may wrap onto two; a column that holds text longer than its

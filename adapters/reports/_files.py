@@ -59,7 +59,9 @@ _KEEP_END_BYTES = 80
 #: Characters Windows refuses in a file name (besides control characters).
 _RESERVED_CHARS = frozenset('<>:"/\\|?*')
 #: Names Windows reserves, with or without an extension ("CON", "nul.txt", "COM1").
-_RESERVED_NAMES = re.compile(r"^(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$", re.IGNORECASE)
+_RESERVED_NAMES = re.compile(
+    r"^(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$", re.IGNORECASE
+)
 #: Unicode categories dropped from names and documents: controls, format characters (bidi
 #: overrides, zero-width joiners), surrogates, private use, unassigned, line/paragraph separators.
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
@@ -193,8 +195,7 @@ def doc_text(text: str) -> str:
     return "".join(
         char
         for char in text
-        if char in "\t\n"
-        or not (unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff")
+        if char in "\t\n" or not (unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff")
     )
 
 
@@ -356,7 +357,9 @@ class _Formats:
         self.workbook = workbook
         self.made: dict[tuple[str, str | None, str | None, bool], Any] = {}
 
-    def get(self, kind: str, *, fill: str | None = None, font_color: str | None = None, bold: bool = False) -> Any:
+    def get(
+        self, kind: str, *, fill: str | None = None, font_color: str | None = None, bold: bool = False
+    ) -> Any:
         key = (kind, fill, font_color, bold)
         if key not in self.made:
             spec: dict[str, Any] = {"font_name": SHEET_FONT, "font_size": _SHEET_SIZE, "valign": "vcenter"}
@@ -433,7 +436,10 @@ def wrapped_lines(text: str, width: float) -> int:
                 token = match.group()
             else:
                 token = paragraph[position]
-                while position + len(token) < len(paragraph) and paragraph[position + len(token)] in _NO_LINE_START:
+                while (
+                    position + len(token) < len(paragraph)
+                    and paragraph[position + len(token)] in _NO_LINE_START
+                ):
                     token += paragraph[position + len(token)]
             position += len(token)
             size = float(display_width(token.rstrip(" ")))

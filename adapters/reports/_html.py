@@ -26,7 +26,17 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import jinja2
     from zhenggai.engine import CampaignView, Engine
 
-__all__ = ["data_uri", "file_stem", "local_now", "local_time", "page", "percent", "render", "scope_names", "write_all"]
+__all__ = [
+    "data_uri",
+    "file_stem",
+    "local_now",
+    "local_time",
+    "page",
+    "percent",
+    "render",
+    "scope_names",
+    "write_all",
+]
 
 _STYLE = """
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif;
@@ -66,6 +76,7 @@ _PAGE = """<!DOCTYPE html>
 </html>
 """
 
+
 @functools.cache
 def _environment() -> jinja2.Environment:
     import jinja2
@@ -93,7 +104,9 @@ def page(title: str, body: str, *, subtitle: str = "", footer: str = "") -> str:
     """A complete HTML document around ``body`` (already-rendered, escaped HTML)."""
     from markupsafe import Markup
 
-    return render(_PAGE, title=title, subtitle=subtitle, footer=footer, body=Markup(body), style=Markup(_STYLE))
+    return render(
+        _PAGE, title=title, subtitle=subtitle, footer=footer, body=Markup(body), style=Markup(_STYLE)
+    )
 
 
 def data_uri(png: bytes) -> str:
@@ -128,7 +141,9 @@ def write_all(files: Sequence[tuple[Path, bytes | Callable[[Path], None]]]) -> l
             with contextlib.suppress(OSError):
                 temporary.unlink()
         if isinstance(error, OSError):
-            raise ReportError(f"无法写入报告文件 {error.filename or ''}: {error.strerror or error}") from error
+            raise ReportError(
+                f"无法写入报告文件 {error.filename or ''}: {error.strerror or error}"
+            ) from error
         raise
     return [path for _, path in staged]
 

@@ -60,7 +60,14 @@ from ._files import ReportError, doc_text, out_file
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from zhenggai.workflows.schema import CampaignSetup, DocumentMarksSpec
 
-__all__ = ["TEMPLATE_FILES", "DocumentFields", "Templates", "builtin_template", "leading_office", "write_builtin"]
+__all__ = [
+    "TEMPLATE_FILES",
+    "DocumentFields",
+    "Templates",
+    "builtin_template",
+    "leading_office",
+    "write_builtin",
+]
 
 #: The documents made from templates: kind (as numbered in ``zg_issue``) → the template's file.
 TEMPLATE_FILES: Mapping[str, str] = {
@@ -131,8 +138,14 @@ class Templates:
                 return path.read_bytes(), str(path)
         return builtin_template(kind), f"内置模板「{name}」"
 
-    def fill(self, kind: str, fields: DocumentFields, body: Callable[[Any], None], *,
-             created: dt.datetime | None = None) -> bytes:
+    def fill(
+        self,
+        kind: str,
+        fields: DocumentFields,
+        body: Callable[[Any], None],
+        *,
+        created: dt.datetime | None = None,
+    ) -> bytes:
         """The .docx of ``kind``: its template with ``fields`` and the body ``body`` writes (a
         python-docx document sharing the template's styles and page); ``created`` becomes the
         document's creation time. A template that does not open or render is a
@@ -155,12 +168,18 @@ class Templates:
         signature = template.new_subdoc()
         _share_page(signature.subdocx, document)
         _signature(signature.subdocx, fields.issuer, fields.day)
-        context = _context(fields) | {"body": sub, "signature": signature, "masthead": _masthead(fields.issuer, document)}
+        context = _context(fields) | {
+            "body": sub,
+            "signature": signature,
+            "masthead": _masthead(fields.issuer, document),
+        }
         environment = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
         try:
             template.render(context, jinja_env=environment, autoescape=True)
         except TemplateError as err:
-            text = " ".join(str(line).strip() for line in getattr(err, "docx_context", ()) if str(line).strip())
+            text = " ".join(
+                str(line).strip() for line in getattr(err, "docx_context", ()) if str(line).strip()
+            )
             near = f" (附近文字: {text[:80]})" if text else ""
             raise ReportError(f"模板 {where} 有误: {_jinja_message(err)}{near}") from None
         properties = template.docx.core_properties

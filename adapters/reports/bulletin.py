@@ -65,19 +65,33 @@ DEFAULT_RECIPIENTS = "各成员单位"
 
 
 def _fields(
-    engine: Engine, view: CampaignView, setup: CampaignSetup | None, kind: str, day: dt.date, *, title: str,
-    subtitle: str, issuer: str | None, recipients: str | None, issued_by: str | None,
+    engine: Engine,
+    view: CampaignView,
+    setup: CampaignSetup | None,
+    kind: str,
+    day: dt.date,
+    *,
+    title: str,
+    subtitle: str,
+    issuer: str | None,
+    recipients: str | None,
+    issued_by: str | None,
 ) -> DocumentFields:
     """A bulletin's template fields: its 期数 (stored, per campaign, kind and day), the
     definition's marks for ``kind`` (密级, 紧急程度, 主送), the caller's issuer and 主送 first.
     The 发文机关 is the leading group's office named in the definition, else the county."""
     return DocumentFields(
-        title=title, subtitle=subtitle, issuer=issuer or leading_office(setup) or view.county, day=day, county=view.county,
-        campaign=view.title, default_recipients=DEFAULT_RECIPIENTS, recipients=recipients,
+        title=title,
+        subtitle=subtitle,
+        issuer=issuer or leading_office(setup) or view.county,
+        day=day,
+        county=view.county,
+        campaign=view.title,
+        default_recipients=DEFAULT_RECIPIENTS,
+        recipients=recipients,
         number=engine.issue_number(view.key, kind, day, issued_by or "system"),
         marks=getattr(setup.reports, kind) if setup is not None else None,
     )
-
 
 
 # -------------------------------------------------------------------- progress bulletin
@@ -92,8 +106,19 @@ def _summary(report: ProgressReport, scope: str) -> str:
     )
 
 
-_UNIT_HEADERS = ("责任单位", "问题总数", "已办结", "未办结", "逾期", "红灯", "黄灯", "挂牌督办", "按期销号", "超期销号",
-                 "回头看重新整改")
+_UNIT_HEADERS = (
+    "责任单位",
+    "问题总数",
+    "已办结",
+    "未办结",
+    "逾期",
+    "红灯",
+    "黄灯",
+    "挂牌督办",
+    "按期销号",
+    "超期销号",
+    "回头看重新整改",
+)
 _TREND_HEADERS = ("周（周一）", "新增", "办结", "周末未办结")
 
 _PROGRESS_BODY = """
@@ -127,25 +152,62 @@ def _progress_sections(report: ProgressReport, charts: Sequence[Chart]) -> list[
     chart = {c.key: c for c in charts}
     total = report.total
     unit_rows = [
-        (u.unit_name, u.total, u.closed, u.open, u.overdue, u.red, u.yellow, u.supervised, u.closed_on_time,
-         u.closed_late, u.reopened)
+        (
+            u.unit_name,
+            u.total,
+            u.closed,
+            u.open,
+            u.overdue,
+            u.red,
+            u.yellow,
+            u.supervised,
+            u.closed_on_time,
+            u.closed_late,
+            u.reopened,
+        )
         for u in report.by_unit
     ]
     return [
-        {"id": "by-track", "heading": "二、分领域情况", "headers": ("领域", "问题数", "占比"),
-         "rows": [(t.label, t.count, percent(_rate(t.count, total))) for t in report.by_track],
-         "charts": [chart["by_track"]], "empty": ""},
-        {"id": "by-state", "heading": "三、办理状态", "headers": ("状态", "问题数", "占比"),
-         "rows": [(t.label, t.count, percent(_rate(t.count, total))) for t in report.by_state],
-         "charts": [chart["by_state"]], "empty": ""},
-        {"id": "by-light", "heading": "四、预警情况（未办结问题）", "headers": ("预警", "问题数", "占未办结"),
-         "rows": [(t.label, t.count, percent(_rate(t.count, report.open))) for t in report.by_light],
-         "charts": [chart["by_light"]], "empty": ""},
-        {"id": "by-unit", "heading": "五、各责任单位进展", "headers": _UNIT_HEADERS, "rows": unit_rows,
-         "charts": [chart["overdue_by_unit"]], "empty": "" if unit_rows else "尚无交办到责任单位的问题。"},
-        {"id": "trend", "heading": "六、推进趋势（按周）", "headers": _TREND_HEADERS,
-         "rows": [(p.week_start.isoformat(), p.reported, p.closed, p.open) for p in report.trend],
-         "charts": [chart["trend"]], "empty": "" if report.trend else "尚无问题。"},
+        {
+            "id": "by-track",
+            "heading": "二、分领域情况",
+            "headers": ("领域", "问题数", "占比"),
+            "rows": [(t.label, t.count, percent(_rate(t.count, total))) for t in report.by_track],
+            "charts": [chart["by_track"]],
+            "empty": "",
+        },
+        {
+            "id": "by-state",
+            "heading": "三、办理状态",
+            "headers": ("状态", "问题数", "占比"),
+            "rows": [(t.label, t.count, percent(_rate(t.count, total))) for t in report.by_state],
+            "charts": [chart["by_state"]],
+            "empty": "",
+        },
+        {
+            "id": "by-light",
+            "heading": "四、预警情况（未办结问题）",
+            "headers": ("预警", "问题数", "占未办结"),
+            "rows": [(t.label, t.count, percent(_rate(t.count, report.open))) for t in report.by_light],
+            "charts": [chart["by_light"]],
+            "empty": "",
+        },
+        {
+            "id": "by-unit",
+            "heading": "五、各责任单位进展",
+            "headers": _UNIT_HEADERS,
+            "rows": unit_rows,
+            "charts": [chart["overdue_by_unit"]],
+            "empty": "" if unit_rows else "尚无交办到责任单位的问题。",
+        },
+        {
+            "id": "trend",
+            "heading": "六、推进趋势（按周）",
+            "headers": _TREND_HEADERS,
+            "rows": [(p.week_start.isoformat(), p.reported, p.closed, p.open) for p in report.trend],
+            "charts": [chart["trend"]],
+            "empty": "" if report.trend else "尚无问题。",
+        },
     ]
 
 
@@ -167,28 +229,62 @@ def _five_sections(five: FiveOutcomes, charts: Sequence[Chart]) -> list[dict[str
     chart = {c.key: c for c in charts}
     totals = five.totals
     rows = [
-        (t.label, t.count, NO_TARGET if t.target is None else t.target,
-         percent(_rate(t.count, t.target) if t.target else None))
+        (
+            t.label,
+            t.count,
+            NO_TARGET if t.target is None else t.target,
+            percent(_rate(t.count, t.target) if t.target else None),
+        )
         for t in totals
     ]
-    intro = "“五个一批”：" + "；".join(_zh(outcome_summary(t.key, t.label, t.count, t.target)) for t in totals) + "。"
+    intro = (
+        "“五个一批”："
+        + "；".join(_zh(outcome_summary(t.key, t.label, t.count, t.target)) for t in totals)
+        + "。"
+    )
     headers = ("领域", *(t.label for t in totals))
     by_track = [(name, *(tally_cell(t) for t in tallies)) for _, name, tallies in five.by_track]
     by_unit = [(name, *(tally_cell(t) for t in tallies)) for _, name, tallies in five.by_unit]
     note = "数量/目标；未设目标的只列数量。"
     return [
-        {"id": "five-outcomes", "heading": "七、“五个一批”成效", "intro": intro, "headers": FIVE_HEADERS,
-         "rows": rows, "charts": [chart["five_outcomes"], chart["five_outcomes_trend"]], "empty": ""},
-        {"id": "five-by-track", "heading": "八、“五个一批”分领域情况", "headers": headers, "rows": by_track,
-         "charts": [], "empty": note if by_track else "尚无。"},
-        {"id": "five-by-unit", "heading": "九、“五个一批”分单位情况", "headers": ("责任单位", *headers[1:]),
-         "rows": by_unit, "charts": [], "empty": note if by_unit else "尚无。"},
+        {
+            "id": "five-outcomes",
+            "heading": "七、“五个一批”成效",
+            "intro": intro,
+            "headers": FIVE_HEADERS,
+            "rows": rows,
+            "charts": [chart["five_outcomes"], chart["five_outcomes_trend"]],
+            "empty": "",
+        },
+        {
+            "id": "five-by-track",
+            "heading": "八、“五个一批”分领域情况",
+            "headers": headers,
+            "rows": by_track,
+            "charts": [],
+            "empty": note if by_track else "尚无。",
+        },
+        {
+            "id": "five-by-unit",
+            "heading": "九、“五个一批”分单位情况",
+            "headers": ("责任单位", *headers[1:]),
+            "rows": by_unit,
+            "charts": [],
+            "empty": note if by_unit else "尚无。",
+        },
     ]
 
 
 def write_progress(
-    engine: Engine, campaign: str, out: Path, *, unit: str | None = None, track: str | None = None,
-    issued_by: str | None = None, issuer: str | None = None, recipients: str | None = None,
+    engine: Engine,
+    campaign: str,
+    out: Path,
+    *,
+    unit: str | None = None,
+    track: str | None = None,
+    issued_by: str | None = None,
+    issuer: str | None = None,
+    recipients: str | None = None,
     templates: Templates | None = None,
 ) -> list[Path]:
     """工作进展通报 for the campaign (or one unit / track of it) into ``out``: ``.html`` and
@@ -207,17 +303,26 @@ def write_progress(
     title = f"{view.title}{PROGRESS}"
     subtitle = f"{scope} · 截至{zh_date(report.today)}"
     charts = [*progress_charts(report), *five_outcomes_charts(five)]
-    numbered = [{"key": c.key, "title": c.title, "summary": c.summary, "uri": data_uri(c.png), "number": i}
-                for i, c in enumerate(charts, 1)]
+    numbered = [
+        {"key": c.key, "title": c.title, "summary": c.summary, "uri": data_uri(c.png), "number": i}
+        for i, c in enumerate(charts, 1)
+    ]
     sections = _progress_sections(report, charts) + _five_sections(five, charts)
     by_key = {c["key"]: c for c in numbered}
     for section in sections:
         section["charts"] = [by_key[c.key] for c in section["charts"]]
     summary = _summary(report, scope)
     totals_headers = ("问题总数", "已办结", "未办结", "逾期未办结", "办结率")
-    totals = (report.total, report.closed, report.open, report.overdue,
-              percent(_rate(report.closed, report.total)))
-    body = render(_PROGRESS_BODY, summary=summary, totals_headers=totals_headers, totals=totals, sections=sections)
+    totals = (
+        report.total,
+        report.closed,
+        report.open,
+        report.overdue,
+        percent(_rate(report.closed, report.total)),
+    )
+    body = render(
+        _PROGRESS_BODY, summary=summary, totals_headers=totals_headers, totals=totals, sections=sections
+    )
     footer = f"数据截至 {local_time(report.as_of, view.timezone):%Y-%m-%d %H:%M} · {view.county}"
     html = page(title, body, subtitle=subtitle, footer=footer)
 
@@ -234,7 +339,9 @@ def write_progress(
             if section.get("intro"):
                 _doc_body(document, section["intro"])
             if section["rows"]:
-                _doc_table(document, section["headers"], section["rows"], size_pt=WIDE_TABLE_PT if wide else TABLE_PT)
+                _doc_table(
+                    document, section["headers"], section["rows"], size_pt=WIDE_TABLE_PT if wide else TABLE_PT
+                )
             if section["empty"]:
                 _doc_body(document, section["empty"])
             if wide:
@@ -242,15 +349,24 @@ def write_progress(
             for c in section["charts"]:
                 _doc_picture(document, charts[c["number"] - 1].png, f"图{c['number']} {c['title']}")
 
-    doc_fields = _fields(engine, view, engine.definition(campaign), PROGRESS_KIND, report.today, title=title, subtitle=subtitle,
-                     issuer=issuer, recipients=recipients, issued_by=issued_by)
+    doc_fields = _fields(
+        engine,
+        view,
+        engine.definition(campaign),
+        PROGRESS_KIND,
+        report.today,
+        title=title,
+        subtitle=subtitle,
+        issuer=issuer,
+        recipients=recipients,
+        issued_by=issued_by,
+    )
     docx_bytes = (templates or Templates()).fill(PROGRESS_KIND, doc_fields, write_body, created=report.as_of)
 
     stem = file_stem(PROGRESS, scope if scope != "全县" else view.title, report.today)
-    return write_all([
-        (out_file(out, stem + ".html"), html.encode("utf-8")),
-        (out_file(out, stem + ".docx"), docx_bytes),
-    ])
+    return write_all(
+        [(out_file(out, stem + ".html"), html.encode("utf-8")), (out_file(out, stem + ".docx"), docx_bytes)]
+    )
 
 
 # -------------------------------------------------------------------- case bulletin
@@ -260,7 +376,8 @@ def _case_fields(
     item: ItemView, measures: Sequence[MeasureView], severities: dict[str, str], timezone: str
 ) -> dict[str, Any]:
     done = [
-        f"{m.text}（已于{zh_date(local_time(m.done_at, timezone).date())}完成）" if m.done_at is not None
+        f"{m.text}（已于{zh_date(local_time(m.done_at, timezone).date())}完成）"
+        if m.done_at is not None
         else f"{m.text}（推进中）"
         for m in measures
     ]
@@ -307,8 +424,15 @@ _CASES_BODY = """
 
 
 def write_cases(
-    engine: Engine, campaign: str, out: Path, *, unit: str | None = None, track: str | None = None,
-    issued_by: str | None = None, issuer: str | None = None, recipients: str | None = None,
+    engine: Engine,
+    campaign: str,
+    out: Path,
+    *,
+    unit: str | None = None,
+    track: str | None = None,
+    issued_by: str | None = None,
+    issuer: str | None = None,
+    recipients: str | None = None,
     templates: Templates | None = None,
 ) -> list[Path]:
     """典型案例通报 for the campaign (or one unit / track of it) into ``out``: ``.html`` and
@@ -327,10 +451,17 @@ def write_cases(
         fields = _case_fields(item, engine.measures(item.id), severities, view.timezone)
         fields["ordinal"] = _ordinal(n)
         cases.append(fields)
-    intro = (f"为发挥典型案例警示教育作用，现将{scope}{len(cases)}起典型案例通报如下。" if cases
-             else f"{scope}本期暂无典型案例。")
-    html = page(title, render(_CASES_BODY, intro=intro, cases=cases), subtitle=subtitle,
-                footer=f"{view.county} · {now:%Y-%m-%d %H:%M}")
+    intro = (
+        f"为发挥典型案例警示教育作用，现将{scope}{len(cases)}起典型案例通报如下。"
+        if cases
+        else f"{scope}本期暂无典型案例。"
+    )
+    html = page(
+        title,
+        render(_CASES_BODY, intro=intro, cases=cases),
+        subtitle=subtitle,
+        footer=f"{view.county} · {now:%Y-%m-%d %H:%M}",
+    )
 
     def write_body(document: Any) -> None:
         _doc_body(document, intro)
@@ -350,12 +481,21 @@ def write_cases(
             document.add_heading("（四）案例点评", level=2)
             _doc_body(document, case["note"])
 
-    doc_fields = _fields(engine, view, setup, CASES_KIND, now.date(), title=title, subtitle=subtitle,
-                     issuer=issuer, recipients=recipients, issued_by=issued_by)
+    doc_fields = _fields(
+        engine,
+        view,
+        setup,
+        CASES_KIND,
+        now.date(),
+        title=title,
+        subtitle=subtitle,
+        issuer=issuer,
+        recipients=recipients,
+        issued_by=issued_by,
+    )
     docx_bytes = (templates or Templates()).fill(CASES_KIND, doc_fields, write_body, created=now)
 
     stem = file_stem(CASES, scope if scope != "全县" else view.title, now.date())
-    return write_all([
-        (out_file(out, stem + ".html"), html.encode("utf-8")),
-        (out_file(out, stem + ".docx"), docx_bytes),
-    ])
+    return write_all(
+        [(out_file(out, stem + ".html"), html.encode("utf-8")), (out_file(out, stem + ".docx"), docx_bytes)]
+    )

@@ -140,8 +140,16 @@ def _empty(axes: Axes, note: str) -> None:
     axes.set_yticks([])
     for side in ("left", "bottom"):
         axes.spines[side].set_visible(False)
-    axes.text(0.5, 0.5, note, ha="center", va="center", transform=axes.transAxes, fontproperties=_font(13),
-              color="#555555")
+    axes.text(
+        0.5,
+        0.5,
+        note,
+        ha="center",
+        va="center",
+        transform=axes.transAxes,
+        fontproperties=_font(13),
+        color="#555555",
+    )
 
 
 #: The most characters of a tick label; a longer one (an 85-character unit name) is cut with
@@ -258,31 +266,62 @@ def progress_charts(report: ProgressReport, *, top: int = 10) -> list[Chart]:
         return "; ".join(f"{label} {count} 件" for label, count in pairs) or "暂无数据"
 
     tracks = [(t.label, t.count) for t in report.by_track]
-    add("by_track", "问题按领域分布", listing(tracks),
-        bar_chart("问题按领域分布", [t[0] for t in tracks], [t[1] for t in tracks]))
+    add(
+        "by_track",
+        "问题按领域分布",
+        listing(tracks),
+        bar_chart("问题按领域分布", [t[0] for t in tracks], [t[1] for t in tracks]),
+    )
 
     states = [(t.label, t.count) for t in report.by_state]
-    add("by_state", "问题按办理状态分布", listing(states),
-        bar_chart("问题按办理状态分布", [t[0] for t in states], [t[1] for t in states]))
+    add(
+        "by_state",
+        "问题按办理状态分布",
+        listing(states),
+        bar_chart("问题按办理状态分布", [t[0] for t in states], [t[1] for t in states]),
+    )
 
     lights = [(t.label, t.count) for t in report.by_light]
-    add("by_light", "未办结问题红黄绿灯预警情况", listing(lights),
-        bar_chart("未办结问题红黄绿灯预警情况", [t[0] for t in lights], [t[1] for t in lights],
-                  colours=[LIGHT_COLOURS.get(t.key, _GREY) for t in report.by_light]))
+    add(
+        "by_light",
+        "未办结问题红黄绿灯预警情况",
+        listing(lights),
+        bar_chart(
+            "未办结问题红黄绿灯预警情况",
+            [t[0] for t in lights],
+            [t[1] for t in lights],
+            colours=[LIGHT_COLOURS.get(t.key, _GREY) for t in report.by_light],
+        ),
+    )
 
-    overdue = sorted((u for u in report.by_unit if u.overdue > 0), key=lambda u: (-u.overdue, u.unit_name))[:top]
+    overdue = sorted((u for u in report.by_unit if u.overdue > 0), key=lambda u: (-u.overdue, u.unit_name))[
+        :top
+    ]
     overdue_title = f"逾期问题最多的单位 (前 {top} 位)"
-    add("overdue_by_unit", overdue_title, listing([(u.unit_name, u.overdue) for u in overdue]) if overdue
-        else "无逾期问题",
-        bar_chart(overdue_title, [u.unit_name for u in overdue], [u.overdue for u in overdue],
-                  colours=[_OVERDUE] * len(overdue), horizontal=True, empty_note="无逾期问题"))
+    add(
+        "overdue_by_unit",
+        overdue_title,
+        listing([(u.unit_name, u.overdue) for u in overdue]) if overdue else "无逾期问题",
+        bar_chart(
+            overdue_title,
+            [u.unit_name for u in overdue],
+            [u.overdue for u in overdue],
+            colours=[_OVERDUE] * len(overdue),
+            horizontal=True,
+            empty_note="无逾期问题",
+        ),
+    )
 
     trend = report.trend
     trend_summary = (
         f"{trend[0].week_start.isoformat()} 起 {len(trend)} 周; 最近一周新增 {trend[-1].reported} 件,"
-        f" 办结 {trend[-1].closed} 件, 周末未办结 {trend[-1].open} 件" if trend else "暂无数据"
+        f" 办结 {trend[-1].closed} 件, 周末未办结 {trend[-1].open} 件"
+        if trend
+        else "暂无数据"
     )
-    add("trend", "每周新增、办结与未办结问题", trend_summary, trend_chart("每周新增、办结与未办结问题", trend))
+    add(
+        "trend", "每周新增、办结与未办结问题", trend_summary, trend_chart("每周新增、办结与未办结问题", trend)
+    )
     return charts
 
 
@@ -308,7 +347,11 @@ def target_chart(
     scale (hundreds of items, a handful of cases), so shares make them comparable. A label
     without a target (None, or 0) gets no bar, only ``N 件 (未设目标)``. With no label the
     chart says ``empty_note``."""
-    if len(labels) != len(counts) or len(labels) != len(targets) or (units is not None and len(units) != len(labels)):
+    if (
+        len(labels) != len(counts)
+        or len(labels) != len(targets)
+        or (units is not None and len(units) != len(labels))
+    ):
         raise ValueError("labels, counts, targets and units must have the same length")
     figure, axes = _figure()
     _title(figure, title)
@@ -319,16 +362,28 @@ def target_chart(
     positions = list(range(len(labels)))
     rates = [count / target * 100 if target else 0.0 for count, target in zip(counts, targets, strict=True)]
     has_target = [bool(target) for target in targets]
-    axes.barh([p for p, has in zip(positions, has_target, strict=True) if has], [100.0] * sum(has_target),
-              color=_TARGET, height=0.7, zorder=1)
-    axes.barh(positions, rates, height=0.45, zorder=2,
-              color=[_MET if rate >= 100 else _BAR for rate in rates])
+    axes.barh(
+        [p for p, has in zip(positions, has_target, strict=True) if has],
+        [100.0] * sum(has_target),
+        color=_TARGET,
+        height=0.7,
+        zorder=1,
+    )
+    axes.barh(
+        positions, rates, height=0.45, zorder=2, color=[_MET if rate >= 100 else _BAR for rate in rates]
+    )
     right = max([100.0, *rates])
     axes.axvline(100.0, color="#555555", linestyle="--", linewidth=1.0, zorder=3)
     text_font = _font(10)
     for position, count, target, rate, unit in zip(positions, counts, targets, rates, unit_list, strict=True):
-        axes.text(max(rate, 100.0 if target else 0.0) + right * 0.01, position,
-                  _rate_text(count, target or None, unit), va="center", ha="left", fontproperties=text_font)
+        axes.text(
+            max(rate, 100.0 if target else 0.0) + right * 0.01,
+            position,
+            _rate_text(count, target or None, unit),
+            va="center",
+            ha="left",
+            fontproperties=text_font,
+        )
     axes.set_yticks(positions, _ticks(labels))
     axes.invert_yaxis()
     axes.set_xlim(0, right * 1.45)
@@ -359,8 +414,15 @@ def cumulative_chart(
         return _png(figure)
     positions = list(range(len(weeks)))
     for n, (label, values) in enumerate(series):
-        axes.plot(positions, list(values), color=_SERIES[n % len(_SERIES)], marker="o", markersize=3,
-                  linewidth=1.8, label=label)
+        axes.plot(
+            positions,
+            list(values),
+            color=_SERIES[n % len(_SERIES)],
+            marker="o",
+            markersize=3,
+            linewidth=1.8,
+            label=label,
+        )
     step = max(1, -(-len(weeks) // _MAX_TICKS))
     ticks = positions[::step]
     axes.set_xticks(ticks, [f"{weeks[i].month}/{weeks[i].day}" for i in ticks])
@@ -385,18 +447,32 @@ def five_outcomes_charts(five: FiveOutcomes) -> list[Chart]:
     totals = five.totals
     summary = "; ".join(outcome_summary(t.key, t.label, t.count, t.target) for t in totals) or "暂无数据"
     title = "“五个一批”目标完成情况"
-    charts = [Chart("five_outcomes", title, summary, target_chart(
-        title, [t.label for t in totals], [t.count for t in totals], [t.target for t in totals],
-        units=[OUTCOME_UNITS.get(t.key, "") for t in totals]))]
+    charts = [
+        Chart(
+            "five_outcomes",
+            title,
+            summary,
+            target_chart(
+                title,
+                [t.label for t in totals],
+                [t.count for t in totals],
+                [t.target for t in totals],
+                units=[OUTCOME_UNITS.get(t.key, "") for t in totals],
+            ),
+        )
+    ]
     weeks = [week for week, _ in five.trend]
     series = [(t.label, [counts[n] for _, counts in five.trend]) for n, t in enumerate(totals)]
     trend_title = "“五个一批”累计进展 (按周)"
     if five.trend:
         last_week, last = five.trend[-1]
-        trend_summary = (f"{weeks[0].isoformat()} 起 {len(weeks)} 周; 截至 {last_week.isoformat()} 所在周末: "
-                         + "; ".join(f"{t.label} {last[n]}" for n, t in enumerate(totals)))
+        trend_summary = (
+            f"{weeks[0].isoformat()} 起 {len(weeks)} 周; 截至 {last_week.isoformat()} 所在周末: "
+            + "; ".join(f"{t.label} {last[n]}" for n, t in enumerate(totals))
+        )
     else:
         trend_summary = "暂无数据"
-    charts.append(Chart("five_outcomes_trend", trend_title, trend_summary,
-                        cumulative_chart(trend_title, weeks, series)))
+    charts.append(
+        Chart("five_outcomes_trend", trend_title, trend_summary, cumulative_chart(trend_title, weeks, series))
+    )
     return charts

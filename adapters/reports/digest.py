@@ -45,7 +45,15 @@ from ._html import file_stem, local_now, local_time, page, percent, render, writ
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from zhenggai.engine import Engine, ItemView, LedgerRow, PracticeView
 
-__all__ = ["NAME_MARK", "SECRET_MARK", "Redaction", "Redactor", "known_names", "markdown_text", "write_digest"]
+__all__ = [
+    "NAME_MARK",
+    "SECRET_MARK",
+    "Redaction",
+    "Redactor",
+    "known_names",
+    "markdown_text",
+    "write_digest",
+]
 
 DIGEST = "践诺晒成效"
 #: What a person's name becomes.
@@ -59,8 +67,9 @@ _MOBILE = r"(?:\+?86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2}"
 _LANDLINE = r"[(（]?0\d{2,3}[)）]?[\s\-]?\d{3,4}[\s\-]?\d{4}(?:\s*(?:-|转|ext\.?)\s*\d{1,6})?"
 _DIGIT_RUN = r"\d{7,}"
 #: Numbers and addresses, in the order they are tried at each position (longest forms first).
-_ALWAYS = re.compile("|".join(f"(?:{p})" for p in (_EMAIL, _ID_NUMBER, _MOBILE, _LANDLINE, _DIGIT_RUN)),
-                     re.IGNORECASE)
+_ALWAYS = re.compile(
+    "|".join(f"(?:{p})" for p in (_EMAIL, _ID_NUMBER, _MOBILE, _LANDLINE, _DIGIT_RUN)), re.IGNORECASE
+)
 #: Invisible characters (zero-width spaces and joiners, bidi controls) that would split a name.
 _INVISIBLE = frozenset({"Cf"})
 _KEYS = ("words", "patterns")
@@ -114,7 +123,7 @@ class Redaction:
         for key in _KEYS:
             value = data.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise _fail(path, f"键「{key}」应为字符串列表, 如 {key} = [\"…\", \"…\"]")
+                raise _fail(path, f'键「{key}」应为字符串列表, 如 {key} = ["…", "…"]')
             values[key] = value
         _check(path, values["words"], values["patterns"])
         return cls(words=tuple(values["words"]), patterns=tuple(values["patterns"]))
@@ -151,7 +160,9 @@ class Redactor:
         cleaned.discard("")
         self._names = _alternation(cleaned)
         #: A name that is part of the name mark itself would survive as part of it: ``***``.
-        self._name_marks = {n.casefold(): SECRET_MARK for n in cleaned if n.casefold() in NAME_MARK.casefold()}
+        self._name_marks = {
+            n.casefold(): SECRET_MARK for n in cleaned if n.casefold() in NAME_MARK.casefold()
+        }
         self._words = _alternation(_visible(w).strip() for w in redaction.words)
         self._patterns = [re.compile(p) for p in redaction.patterns]
 
@@ -251,20 +262,38 @@ _HTML_BODY = """
 """
 
 
-def _markdown(title: str, subtitle: str, summary: str, tracks: list[tuple[str, int]],
-              items: list[dict[str, Any]], footer: str, practices: Sequence[dict[str, str]] = (),
-              cases: Sequence[dict[str, str]] = ()) -> str:
-    lines = [f"# {markdown_text(title)}", "", markdown_text(subtitle), "", markdown_text(summary), "",
-             "| 领域 | 问题数 |", "| --- | ---: |"]
+def _markdown(
+    title: str,
+    subtitle: str,
+    summary: str,
+    tracks: list[tuple[str, int]],
+    items: list[dict[str, Any]],
+    footer: str,
+    practices: Sequence[dict[str, str]] = (),
+    cases: Sequence[dict[str, str]] = (),
+) -> str:
+    lines = [
+        f"# {markdown_text(title)}",
+        "",
+        markdown_text(subtitle),
+        "",
+        markdown_text(summary),
+        "",
+        "| 领域 | 问题数 |",
+        "| --- | ---: |",
+    ]
     lines += [f"| {markdown_text(label)} | {count} |" for label, count in tracks]
     lines += ["", f"## 已销号问题 ({len(items)} 件)", ""]
     if not items:
         lines += ["暂无已销号问题。", ""]
     for n, item in enumerate(items, 1):
-        lines += [f"### {n}\\. {markdown_text(item['title'])}", "",
-                  f"- 领域: {markdown_text(item['track'])}",
-                  f"- 责任单位: {markdown_text(item['unit'])}",
-                  f"- 销号日期: {markdown_text(item['closed'])}"]
+        lines += [
+            f"### {n}\\. {markdown_text(item['title'])}",
+            "",
+            f"- 领域: {markdown_text(item['track'])}",
+            f"- 责任单位: {markdown_text(item['unit'])}",
+            f"- 销号日期: {markdown_text(item['closed'])}",
+        ]
         if item["measures"]:
             lines.append("- 整改措施:")
             lines += [f"  - {markdown_text(m)}" for m in item["measures"]]
@@ -279,14 +308,18 @@ def _markdown(title: str, subtitle: str, summary: str, tracks: list[tuple[str, i
     if not cases:
         lines.append("暂无已通报曝光的典型案例。")
     for c in cases:
-        lines.append(f"- {markdown_text(c['title'])} ({markdown_text(c['unit'])}): "
-                     f"{markdown_text(c['when'])} 于{markdown_text(c['where'])}通报曝光")
+        lines.append(
+            f"- {markdown_text(c['title'])} ({markdown_text(c['unit'])}): "
+            f"{markdown_text(c['when'])} 于{markdown_text(c['where'])}通报曝光"
+        )
     lines.append("")
     lines += ["---", "", markdown_text(footer), ""]
     return "\n".join(lines)
 
 
-def write_digest(engine: Engine, campaign: str, out: Path, *, redaction: Redaction | None = None) -> list[Path]:
+def write_digest(
+    engine: Engine, campaign: str, out: Path, *, redaction: Redaction | None = None
+) -> list[Path]:
     """The public digest (践诺 / 晒成效) of the campaign into ``out``: ``.html`` and ``.md``.
     Returns the files written."""
     report = engine.progress(campaign)
@@ -297,8 +330,11 @@ def write_digest(engine: Engine, campaign: str, out: Path, *, redaction: Redacti
     final = engine.lifecycle(campaign).final_states
     track_order = {key: n for n, (key, _) in enumerate(engine.tracks(campaign))}
     rows = [
-        row for row in ledger
-        if row.item.closed_at is not None and row.item.state in final and row.item.merged_into is None
+        row
+        for row in ledger
+        if row.item.closed_at is not None
+        and row.item.state in final
+        and row.item.merged_into is None
         and row.item.dismiss_reason is None
     ]
     rows.sort(key=lambda r: (track_order.get(r.item.track, len(track_order)), r.item.closed_at, r.item.id))
@@ -307,7 +343,9 @@ def write_digest(engine: Engine, campaign: str, out: Path, *, redaction: Redacti
             "title": redact(row.item.title),
             "track": row.item.track_name,
             "unit": row.item.unit_name or "",
-            "closed": format_date(local_time(row.item.closed_at, view.timezone).date()) if row.item.closed_at else "",
+            "closed": format_date(local_time(row.item.closed_at, view.timezone).date())
+            if row.item.closed_at
+            else "",
             "measures": [redact(m.text) for m in row.measures],
         }
         for row in rows
@@ -319,18 +357,26 @@ def write_digest(engine: Engine, campaign: str, out: Path, *, redaction: Redacti
     title = f"{view.title} · 践诺晒成效"
     subtitle = f"{view.county} · 截至{format_date(report.today)}"
     rate = percent(report.closed / report.total if report.total else None)
-    summary = (f"截至{format_date(report.today)}, 本次专项行动共收集问题 {report.total} 件, 已办结 {report.closed} 件"
-               f" (办结率 {rate}), 正在整改 {report.open} 件; 其中已整改到位并销号 {len(items)} 件, 列示如下。")
+    summary = (
+        f"截至{format_date(report.today)}, 本次专项行动共收集问题 {report.total} 件, 已办结 {report.closed} 件"
+        f" (办结率 {rate}), 正在整改 {report.open} 件; 其中已整改到位并销号 {len(items)} 件, 列示如下。"
+    )
     now = local_now(engine, view)
     footer = f"{view.county} · 发布材料已去除个人信息 · 生成于 {now:%Y-%m-%d %H:%M}"
-    html = page(title, render(_HTML_BODY, summary=summary, tracks=tracks, items=items, practices=practices,
-                              cases=cases), subtitle=subtitle, footer=footer)
+    html = page(
+        title,
+        render(_HTML_BODY, summary=summary, tracks=tracks, items=items, practices=practices, cases=cases),
+        subtitle=subtitle,
+        footer=footer,
+    )
     markdown = _markdown(title, subtitle, summary, tracks, items, footer, practices, cases)
     stem = file_stem(DIGEST, view.title, report.today)
-    return write_all([
-        (out_file(out, stem + ".html"), html.encode("utf-8")),
-        (out_file(out, stem + ".md"), markdown.encode("utf-8")),
-    ])
+    return write_all(
+        [
+            (out_file(out, stem + ".html"), html.encode("utf-8")),
+            (out_file(out, stem + ".md"), markdown.encode("utf-8")),
+        ]
+    )
 
 
 def _practice_people(practices: Sequence[PracticeView]) -> set[str]:

@@ -33,7 +33,15 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from zhenggai.adapters._labels import Labels
     from zhenggai.engine import Engine, ItemView, LedgerRow, MeasureView
 
-__all__ = ["LIGHT_STYLES", "NO_LIGHT", "ReportLabels", "ledger_name", "light_cell", "measure_lines", "write_ledger"]
+__all__ = [
+    "LIGHT_STYLES",
+    "NO_LIGHT",
+    "ReportLabels",
+    "ledger_name",
+    "light_cell",
+    "measure_lines",
+    "write_ledger",
+]
 
 #: 预警 cells: the Chinese word, the fill and the font colour.
 LIGHT_STYLES: Mapping[str, tuple[str, str, str]] = {
@@ -115,7 +123,11 @@ def measure_lines(measures: Sequence[MeasureView], labels: ReportLabels, *, numb
     """The measures, one per line: ``1. 文字（时限2023-07-20 周四）【已完成 2023-07-19】`` or ``…【未完成】``."""
     lines = []
     for n, measure in enumerate(measures, start=1):
-        due = f"（时限{measure.due.isoformat()} 周{WEEKDAYS[measure.due.weekday()]}）" if measure.due is not None else ""
+        due = (
+            f"（时限{measure.due.isoformat()} 周{WEEKDAYS[measure.due.weekday()]}）"
+            if measure.due is not None
+            else ""
+        )
         done_day = labels.local_day(measure.done_at)
         status = f"【已完成 {done_day.isoformat()}】" if done_day is not None else "【未完成】"
         prefix = f"{n}. " if numbered else ""
@@ -131,7 +143,7 @@ def ledger_name(campaign_title: str, *, unit_name: str | None = None, track_name
 
 
 def write_ledger(
-    engine: Engine, campaign: str, out: Path, *, unit: str | None = None, track: str | None = None,
+    engine: Engine, campaign: str, out: Path, *, unit: str | None = None, track: str | None = None
 ) -> list[Path]:
     """Write the 整改台账 of ``campaign`` (only ``unit``'s / ``track``'s items when given) into
     ``out``; returns the file written."""
@@ -150,8 +162,13 @@ def write_ledger(
     workbook = new_workbook(path, created=engine.clock.now())
     try:
         write_table(
-            workbook, "整改台账", COLUMNS, (_row(n, row, labels) for n, row in enumerate(rows, start=1)),
-            title=title, subtitle=subtitle, page_header=title,
+            workbook,
+            "整改台账",
+            COLUMNS,
+            (_row(n, row, labels) for n, row in enumerate(rows, start=1)),
+            title=title,
+            subtitle=subtitle,
+            page_header=title,
         )
     finally:
         workbook.close()

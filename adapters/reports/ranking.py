@@ -27,27 +27,60 @@ __all__ = ["HEADERS", "write_ranking"]
 
 RANKING = "单位排名"
 #: The columns, as the supervision teams name them.
-HEADERS = ("排名", "责任单位", "问题总数", "已办结", "按期销号", "按期办结率", "逾期未办结", "回头看重新整改", "挂牌督办")
+HEADERS = (
+    "排名",
+    "责任单位",
+    "问题总数",
+    "已办结",
+    "按期销号",
+    "按期办结率",
+    "逾期未办结",
+    "回头看重新整改",
+    "挂牌督办",
+)
 #: Shown instead of a rate for a unit with nothing due yet.
 NO_RATE = "暂无到期"
 _WIDTHS = (6, 30, 10, 10, 10, 12, 12, 16, 10)
-RULE = ("按期办结率 = 按期销号 ÷ (按期销号 + 超期销号 + 逾期未办结); 排序: 按期办结率由高到低 (暂无到期问题的单位列后),"
-        " 再按逾期未办结、回头看重新整改由少到多。")
+RULE = (
+    "按期办结率 = 按期销号 ÷ (按期销号 + 超期销号 + 逾期未办结); 排序: 按期办结率由高到低 (暂无到期问题的单位列后),"
+    " 再按逾期未办结、回头看重新整改由少到多。"
+)
 
 
 def _cells(row: UnitRanking) -> tuple[Any, ...]:
-    return (row.rank, row.unit_name, row.total, row.closed, row.closed_on_time, row.on_time_rate, row.overdue,
-            row.reopened, row.supervised)
+    return (
+        row.rank,
+        row.unit_name,
+        row.total,
+        row.closed,
+        row.closed_on_time,
+        row.on_time_rate,
+        row.overdue,
+        row.reopened,
+        row.supervised,
+    )
 
 
-def _write_xlsx(path: Path, title: str, subtitle: str, rows: Sequence[UnitRanking], created: dt.datetime) -> None:
+def _write_xlsx(
+    path: Path, title: str, subtitle: str, rows: Sequence[UnitRanking], created: dt.datetime
+) -> None:
     workbook = new_workbook(path, created=created)
     try:
         sheet = workbook.add_worksheet(RANKING)
-        title_format = workbook.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
+        title_format = workbook.add_format(
+            {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}
+        )
         note_format = workbook.add_format({"font_size": 10, "text_wrap": True, "valign": "top"})
-        header_format = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "align": "center",
-                                             "valign": "vcenter", "text_wrap": True})
+        header_format = workbook.add_format(
+            {
+                "bold": True,
+                "bg_color": "#D9E1F2",
+                "border": 1,
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+            }
+        )
         text_format = workbook.add_format({"border": 1})
         number_format = workbook.add_format({"border": 1, "num_format": "0"})
         percent_format = workbook.add_format({"border": 1, "num_format": "0.0%"})
@@ -79,7 +112,7 @@ def _write_xlsx(path: Path, title: str, subtitle: str, rows: Sequence[UnitRankin
         sheet.set_paper(9)  # A4
         sheet.fit_to_pages(1, 0)
         sheet.repeat_rows(2)
-        sheet.set_header(f"&C&\"宋体\"{RANKING}")
+        sheet.set_header(f'&C&"宋体"{RANKING}')
         sheet.set_footer("&C第 &P 页, 共 &N 页")
     finally:
         workbook.close()
@@ -109,14 +142,17 @@ def write_ranking(engine: Engine, campaign: str, out: Path, *, track: str | None
     html_rows = [
         tuple(percent(v, none=NO_RATE) if i == 5 else v for i, v in enumerate(_cells(row))) for row in rows
     ]
-    html = page(title, render(_BODY, rule=RULE, headers=HEADERS, rows=html_rows), subtitle=subtitle,
-                footer=f"{view.county} · {now:%Y-%m-%d %H:%M}")
+    html = page(
+        title,
+        render(_BODY, rule=RULE, headers=HEADERS, rows=html_rows),
+        subtitle=subtitle,
+        footer=f"{view.county} · {now:%Y-%m-%d %H:%M}",
+    )
     stem = file_stem(RANKING, scope if scope != "全县" else view.title, now.date())
 
     def xlsx(path: Path) -> None:
         _write_xlsx(path, title, subtitle, rows, now)
 
-    return write_all([
-        (out_file(out, stem + ".xlsx"), xlsx),
-        (out_file(out, stem + ".html"), html.encode("utf-8")),
-    ])
+    return write_all(
+        [(out_file(out, stem + ".xlsx"), xlsx), (out_file(out, stem + ".html"), html.encode("utf-8"))]
+    )

@@ -110,7 +110,9 @@ DOCUMENT_COLUMNS: Sequence[Column] = (
 NAMES_COLUMN = Column("被问责人员 (职务): 处理方式", 40, wrap=True)
 
 
-def registers_name(campaign_title: str, *, unit_name: str | None = None, track_name: str | None = None) -> str:
+def registers_name(
+    campaign_title: str, *, unit_name: str | None = None, track_name: str | None = None
+) -> str:
     """``<campaign>-成效台账.xlsx``; with the unit and/or track when limited to them."""
     parts = [safe_name(campaign_title, fallback="专项行动")]
     parts += [safe_name(name) for name in (unit_name, track_name) if name]
@@ -156,7 +158,8 @@ def write_registers(
     practices = [p for p in engine.practices(key, unit=unit) if track is None or p.track == track]
     items = {i.id: i for i in engine.items(key)}
     outcomes = [
-        o for o in engine.outcomes(key, actor if actor is not None else unnamed_reader(engine, key))
+        o
+        for o in engine.outcomes(key, actor if actor is not None else unnamed_reader(engine, key))
         if o.people > 0 and _in_scope(items.get(o.item_id), unit, track)
     ]
     outcomes.sort(key=lambda o: o.item_id)
@@ -169,31 +172,52 @@ def write_registers(
     workbook = new_workbook(path, created=engine.clock.now())
     try:
         title = f"{view.title}长效机制台账{scope}"
-        write_table(workbook, SHEETS[0], MECHANISM_COLUMNS,
-                    [_mechanism_row(n, m, tracks, items) for n, m in enumerate(mechanisms, 1)],
-                    title=title, subtitle=f"{view.county}  {as_of}  共 {len(mechanisms)} 项", page_header=title)
+        write_table(
+            workbook,
+            SHEETS[0],
+            MECHANISM_COLUMNS,
+            [_mechanism_row(n, m, tracks, items) for n, m in enumerate(mechanisms, 1)],
+            title=title,
+            subtitle=f"{view.county}  {as_of}  共 {len(mechanisms)} 项",
+            page_header=title,
+        )
         title = f"{view.title}典型做法和创新案例{scope}"
         selected = sum(p.selected for p in practices)
-        write_table(workbook, SHEETS[1], PRACTICE_COLUMNS,
-                    [_practice_row(n, p, tracks, view.timezone) for n, p in enumerate(practices, 1)],
-                    title=title, subtitle=f"{view.county}  {as_of}  共 {len(practices)} 项, 选入晒成效 {selected} 项",
-                    page_header=title)
+        write_table(
+            workbook,
+            SHEETS[1],
+            PRACTICE_COLUMNS,
+            [_practice_row(n, p, tracks, view.timezone) for n, p in enumerate(practices, 1)],
+            title=title,
+            subtitle=f"{view.county}  {as_of}  共 {len(practices)} 项, 选入晒成效 {selected} 项",
+            page_header=title,
+        )
         title = f"{view.title}问责处理情况{scope}"
         people = sum(o.people for o in outcomes)
         note = "  含被问责人员姓名, 注意保密" if named else ""
-        write_table(workbook, SHEETS[2], (*OUTCOME_COLUMNS, NAMES_COLUMN) if named else OUTCOME_COLUMNS,
-                    [_outcome_row(o, items, named) for o in outcomes],
-                    title=title, subtitle=f"{view.county}  {as_of}  共 {len(outcomes)} 个问题, {people} 人{note}",
-                    page_header=title)
+        write_table(
+            workbook,
+            SHEETS[2],
+            (*OUTCOME_COLUMNS, NAMES_COLUMN) if named else OUTCOME_COLUMNS,
+            [_outcome_row(o, items, named) for o in outcomes],
+            title=title,
+            subtitle=f"{view.county}  {as_of}  共 {len(outcomes)} 个问题, {people} 人{note}",
+            page_header=title,
+        )
         setup = engine.definition(key)
         if setup is not None and setup.documents is not None and track is None:
             documents = engine.documents(key, unit=unit)
             decided = sum(d.decided for d in documents)
             title = f"{view.title}{setup.documents.label}台账{scope}"
-            write_table(workbook, SHEETS[3], DOCUMENT_COLUMNS,
-                        [_document_row(n, d, view.timezone) for n, d in enumerate(documents, 1)],
-                        title=title, subtitle=f"{view.county}  {as_of}  共 {len(documents)} 份, 已作出结论 {decided} 份",
-                        page_header=title)
+            write_table(
+                workbook,
+                SHEETS[3],
+                DOCUMENT_COLUMNS,
+                [_document_row(n, d, view.timezone) for n, d in enumerate(documents, 1)],
+                title=title,
+                subtitle=f"{view.county}  {as_of}  共 {len(documents)} 份, 已作出结论 {decided} 份",
+                page_header=title,
+            )
     finally:
         workbook.close()
     return [path]
@@ -210,7 +234,9 @@ def unnamed_reader(engine: Engine, campaign: str) -> Actor:
     roles = [r for r in setup.roles if r.id not in allowed] if setup is not None else []
     role = next((r for r in roles if not r.unit_bound), roles[0] if roles else None)
     if role is None:
-        raise ReportError("实施方案的每个角色都可查阅被问责人员, 无法出具不含姓名的问责处理情况; 请用 --actor/--role 指明查阅人")
+        raise ReportError(
+            "实施方案的每个角色都可查阅被问责人员, 无法出具不含姓名的问责处理情况; 请用 --actor/--role 指明查阅人"
+        )
     unit = engine.units(campaign)[0][0] if role.unit_bound else None
     return Actor(f"{REGISTERS}出具", role.id, unit)
 
@@ -225,9 +251,15 @@ def _document_row(n: int, doc: DocumentView, timezone: str) -> list[object]:
     decided = local_time(doc.decided_at, timezone).date() if doc.decided_at is not None else None
     word, fill, font = LIGHT_STYLES.get(doc.light, (doc.light, "#FFFFFF", "#000000"))
     return [
-        n, doc.unit_name, doc.title, doc.doc_number or "", doc.state_label, format_due(doc.due),
+        n,
+        doc.unit_name,
+        doc.title,
+        doc.doc_number or "",
+        doc.state_label,
+        format_due(doc.due),
         Styled(word, fill=fill, font_color=font, bold=True),
-        decided if decided is not None else "", doc.decision_note or "",
+        decided if decided is not None else "",
+        doc.decision_note or "",
     ]
 
 
@@ -237,8 +269,9 @@ def _number(item_id: int, items: dict[int, ItemView]) -> str:
     return item.number if item is not None and item.number else str(item_id)
 
 
-def _mechanism_row(n: int, mechanism: MechanismView, tracks: dict[str, str],
-                   items: dict[int, ItemView]) -> list[object]:
+def _mechanism_row(
+    n: int, mechanism: MechanismView, tracks: dict[str, str], items: dict[int, ItemView]
+) -> list[object]:
     return [
         n,
         mechanism.unit_name,

@@ -112,7 +112,9 @@ class UnitPack:
     report: ProgressReport
 
 
-def pack_units(engine: Engine, campaign: str, *, unit: str | None = None, track: str | None = None) -> list[UnitPack]:
+def pack_units(
+    engine: Engine, campaign: str, *, unit: str | None = None, track: str | None = None
+) -> list[UnitPack]:
     """The units a pack is written for: ``unit`` alone when given (even with no items), else
     every unit with items (in the definition's order); with their rows and numbers."""
     view = engine.campaign(campaign)
@@ -138,7 +140,12 @@ def pack_units(engine: Engine, campaign: str, *, unit: str | None = None, track:
 
 
 def write_unit_packs(
-    engine: Engine, campaign: str, out: Path, *, unit: str | None = None, track: str | None = None,
+    engine: Engine,
+    campaign: str,
+    out: Path,
+    *,
+    unit: str | None = None,
+    track: str | None = None,
     templates: Templates | None = None,
 ) -> list[Path]:
     """Write the 一报告四清单 of every unit with items (or of ``unit``) into ``out/一报告四清单/``;
@@ -157,11 +164,25 @@ def write_unit_packs(
         if stem.casefold() in used:  # two names that sanitise (or cut) alike: keep both files apart
             stem = f"{stem}-{safe_name(pack.unit)}"  # not cut again: out_file fits it, with a hash
         used.add(stem.casefold())
-        written.append(_write_report(engine, labels, pack, out_file(out, f"{FOLDER}/{stem}-自查报告.docx"),
-                                     templates, marks, office))
         written.append(
-            _write_lists(engine, labels, pack, people.get(pack.unit, ()),
-                         out_file(out, f"{FOLDER}/{stem}-一报告四清单.xlsx"))
+            _write_report(
+                engine,
+                labels,
+                pack,
+                out_file(out, f"{FOLDER}/{stem}-自查报告.docx"),
+                templates,
+                marks,
+                office,
+            )
+        )
+        written.append(
+            _write_lists(
+                engine,
+                labels,
+                pack,
+                people.get(pack.unit, ()),
+                out_file(out, f"{FOLDER}/{stem}-一报告四清单.xlsx"),
+            )
         )
     return written
 
@@ -169,8 +190,15 @@ def write_unit_packs(
 # ----------------------------------------------------------------------------- 自查报告
 
 
-def _write_report(engine: Engine, labels: ReportLabels, pack: UnitPack, path: Path, templates: Templates,
-                  marks: DocumentMarksSpec | None, office: str | None) -> Path:
+def _write_report(
+    engine: Engine,
+    labels: ReportLabels,
+    pack: UnitPack,
+    path: Path,
+    templates: Templates,
+    marks: DocumentMarksSpec | None,
+    office: str | None,
+) -> Path:
     """The unit's 自查报告, addressed to the definition's 主送 for it, else to ``office`` (the
     leading group's office), else the county; signed by the unit."""
     campaign = labels.base.campaign
@@ -179,8 +207,11 @@ def _write_report(engine: Engine, labels: ReportLabels, pack: UnitPack, path: Pa
     day = _prose_day(report.today, weekday=False)
 
     def write_body(document: Any) -> None:
-        _body(document, f"按照{campaign.title}的部署要求，{pack.unit_name}对照问题清单逐项自查、逐项整改。"
-                        f"现将截至{day}的整改情况报告如下。")
+        _body(
+            document,
+            f"按照{campaign.title}的部署要求，{pack.unit_name}对照问题清单逐项自查、逐项整改。"
+            f"现将截至{day}的整改情况报告如下。",
+        )
 
         document.add_heading("一、基本情况", level=1)
         for text in _basic_facts(labels, pack, day):
@@ -192,10 +223,12 @@ def _write_report(engine: Engine, labels: ReportLabels, pack: UnitPack, path: Pa
         for n, row in enumerate(pack.rows, start=1):
             item = row.item
             due = f"，整改时限{_prose_day(item.due)}" if item.due is not None else ""
-            detail = (f"{_sentence(item.description)}（问题编号{item.number or item.id}；"
-                      f"来源：{labels.base.channels.get(item.channel, item.channel)}；"
-                      f"问题程度：{labels.base.severities.get(item.severity, item.severity)}；"
-                      f"当前状态：{item.state_label}{due}。）")
+            detail = (
+                f"{_sentence(item.description)}（问题编号{item.number or item.id}；"
+                f"来源：{labels.base.channels.get(item.channel, item.channel)}；"
+                f"问题程度：{labels.base.severities.get(item.severity, item.severity)}；"
+                f"当前状态：{item.state_label}{due}。）"
+            )
             _body(document, detail, lead=f"（{chinese_number(n)}）{_sentence(item.title)}")
 
         document.add_heading("三、整改措施", level=1)
@@ -211,8 +244,14 @@ def _write_report(engine: Engine, labels: ReportLabels, pack: UnitPack, path: Pa
             _body(document, text, lead=f"（{chinese_number(n)}）")
 
     fields = DocumentFields(
-        title=title, subtitle=f"截至{day}", issuer=pack.unit_name, day=report.today, county=campaign.county,
-        campaign=campaign.title, default_recipients=office or campaign.county, marks=marks,
+        title=title,
+        subtitle=f"截至{day}",
+        issuer=pack.unit_name,
+        day=report.today,
+        county=campaign.county,
+        campaign=campaign.title,
+        default_recipients=office or campaign.county,
+        marks=marks,
     )
     path.write_bytes(templates.fill(SELF_CHECK_KIND, fields, write_body, created=engine.clock.now()))
     return path
@@ -225,13 +264,17 @@ def _basic_facts(labels: ReportLabels, pack: UnitPack, day: str) -> list[str]:
     closed_detail = f"（其中{_tallies(final)}）" if final else ""
     open_detail = f"（其中{_tallies(in_hand)}）" if in_hand else ""
     facts = [
-        (f"截至{day}，本单位共承担整改问题{report.total}个，已办结{report.closed}个{closed_detail}，"
-         f"正在整改{report.open}个{open_detail}，逾期未完成{report.overdue}个。")
+        (
+            f"截至{day}，本单位共承担整改问题{report.total}个，已办结{report.closed}个{closed_detail}，"
+            f"正在整改{report.open}个{open_detail}，逾期未完成{report.overdue}个。"
+        )
     ]
     if report.open:
         facts.append("在办问题预警情况：" + _tallies(report.by_light) + "。")
     tally = next((t for t in report.by_unit if t.unit == pack.unit), None)
-    if tally is not None and (tally.supervised or tally.reopened or tally.closed_on_time or tally.closed_late):
+    if tally is not None and (
+        tally.supervised or tally.reopened or tally.closed_on_time or tally.closed_late
+    ):
         facts.append(
             f"按期销号{tally.closed_on_time}个，逾期销号{tally.closed_late}个；"
             f"{labels.level(1)}{tally.supervised}个；“回头看”重新整改{tally.reopened}个。"
@@ -262,8 +305,10 @@ def _next_steps(pack: UnitPack) -> list[str]:
     report = pack.report
     steps = []
     if report.open:
-        text = (f"对尚未办结的{report.open}个问题，逐项明确责任人和完成时限，倒排工期、挂图作战，"
-                "确保按期整改到位。")
+        text = (
+            f"对尚未办结的{report.open}个问题，逐项明确责任人和完成时限，倒排工期、挂图作战，"
+            "确保按期整改到位。"
+        )
         if report.overdue:
             text += f"其中已逾期的{report.overdue}个问题，由主要负责同志督促，限期整改完毕并说明逾期原因。"
         steps.append(text)
@@ -289,34 +334,73 @@ def _body(document: Any, text: str, *, lead: str | None = None) -> None:
 
 
 def _write_lists(
-    engine: Engine, labels: ReportLabels, pack: UnitPack, contacts: Sequence[str], path: Path,
+    engine: Engine, labels: ReportLabels, pack: UnitPack, contacts: Sequence[str], path: Path
 ) -> Path:
     base = labels.base
     reporter = "、".join(contacts or _unit_people(pack.rows)) or FILL_IN
-    subtitle = (f"{base.campaign.title}  填报单位：{pack.unit_name}  填报人：{reporter}  "
-                f"填报日期：{_prose_day(labels.today, weekday=False)}  共 {len(pack.rows)} 个问题")
+    subtitle = (
+        f"{base.campaign.title}  填报单位：{pack.unit_name}  填报人：{reporter}  "
+        f"填报日期：{_prose_day(labels.today, weekday=False)}  共 {len(pack.rows)} 个问题"
+    )
     numbered = list(enumerate(pack.rows, start=1))
     sheets: list[tuple[str, Sequence[Column], list[list[object]]]] = [
-        ("问题清单", PROBLEM_COLUMNS, [
-            [n, row.item.number or "", row.item.title, row.item.description, row.item.track_name,
-             base.channels.get(row.item.channel, row.item.channel),
-             base.severities.get(row.item.severity, row.item.severity)]
-            for n, row in numbered
-        ]),
-        ("责任清单", DUTY_COLUMNS, [
-            [n, row.item.title, row.item.unit_name or pack.unit_name, row.item.leading_official or "",
-             "、".join(_responsible_people(row) or contacts)]
-            for n, row in numbered
-        ]),
-        ("措施清单", MEASURE_COLUMNS, [
-            [n, row.item.title, measure_lines(row.measures, labels) or "尚未制定", _progress_text(row, labels)]
-            for n, row in numbered
-        ]),
-        ("时间清单", TIME_COLUMNS, [
-            [n, row.item.title, format_due(row.item.due) if row.item.due is not None else "",
-             row.item.state_label, labels.local_day(row.item.closed_at)]
-            for n, row in numbered
-        ]),
+        (
+            "问题清单",
+            PROBLEM_COLUMNS,
+            [
+                [
+                    n,
+                    row.item.number or "",
+                    row.item.title,
+                    row.item.description,
+                    row.item.track_name,
+                    base.channels.get(row.item.channel, row.item.channel),
+                    base.severities.get(row.item.severity, row.item.severity),
+                ]
+                for n, row in numbered
+            ],
+        ),
+        (
+            "责任清单",
+            DUTY_COLUMNS,
+            [
+                [
+                    n,
+                    row.item.title,
+                    row.item.unit_name or pack.unit_name,
+                    row.item.leading_official or "",
+                    "、".join(_responsible_people(row) or contacts),
+                ]
+                for n, row in numbered
+            ],
+        ),
+        (
+            "措施清单",
+            MEASURE_COLUMNS,
+            [
+                [
+                    n,
+                    row.item.title,
+                    measure_lines(row.measures, labels) or "尚未制定",
+                    _progress_text(row, labels),
+                ]
+                for n, row in numbered
+            ],
+        ),
+        (
+            "时间清单",
+            TIME_COLUMNS,
+            [
+                [
+                    n,
+                    row.item.title,
+                    format_due(row.item.due) if row.item.due is not None else "",
+                    row.item.state_label,
+                    labels.local_day(row.item.closed_at),
+                ]
+                for n, row in numbered
+            ],
+        ),
     ]
     workbook = new_workbook(path, created=engine.clock.now())
     try:

@@ -15,17 +15,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0002_definition_json'
-down_revision = '0001_baseline'
+revision = "0002_definition_json"
+down_revision = "0001_baseline"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column('zg_campaign', sa.Column('definition_json', sa.Text(), nullable=True))
+    op.add_column("zg_campaign", sa.Column("definition_json", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
     # A plain ALTER TABLE … DROP COLUMN (SQLite 3.35+ and PostgreSQL): batch mode would copy
     # zg_campaign on SQLite, and dropping the old copy fails on the rows that reference it.
-    op.execute('ALTER TABLE zg_campaign DROP COLUMN definition_json')
+    op.execute("ALTER TABLE zg_campaign DROP COLUMN definition_json")

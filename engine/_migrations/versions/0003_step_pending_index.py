@@ -15,20 +15,23 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0003_step_pending_index'
-down_revision = '0002_definition_json'
+revision = "0003_step_pending_index"
+down_revision = "0002_definition_json"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.drop_index('ix_zg_step_due', table_name='zg_step')
+    op.drop_index("ix_zg_step_due", table_name="zg_step")
     op.create_index(
-        'ix_zg_step_pending_due', 'zg_step', ['due_at'],
-        sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"),
+        "ix_zg_step_pending_due",
+        "zg_step",
+        ["due_at"],
+        sqlite_where=sa.text("status = 'pending'"),
+        postgresql_where=sa.text("status = 'pending'"),
     )
 
 
 def downgrade() -> None:
-    op.drop_index('ix_zg_step_pending_due', table_name='zg_step')
-    op.create_index('ix_zg_step_due', 'zg_step', ['status', 'due_at'])
+    op.drop_index("ix_zg_step_pending_due", table_name="zg_step")
+    op.create_index("ix_zg_step_due", "zg_step", ["status", "due_at"])

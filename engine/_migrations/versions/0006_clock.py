@@ -16,25 +16,25 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006_clock'
-down_revision = '0005_duty'
+revision = "0006_clock"
+down_revision = "0005_duty"
 branch_labels = None
 depends_on = None
 
-COLUMNS = ('due_from', 'due_days', 'due_count', 'paused_at', 'paused_days', 'state_since')
+COLUMNS = ("due_from", "due_days", "due_count", "paused_at", "paused_days", "state_since")
 
 
 def upgrade() -> None:
-    op.add_column('zg_item', sa.Column('due_from', sa.Date(), nullable=True))
-    op.add_column('zg_item', sa.Column('due_days', sa.Integer(), nullable=True))
-    op.add_column('zg_item', sa.Column('due_count', sa.String(length=10), nullable=True))
-    op.add_column('zg_item', sa.Column('paused_at', sa.DateTime(timezone=True), nullable=True))
-    op.add_column('zg_item', sa.Column('paused_days', sa.Integer(), nullable=True))
-    op.add_column('zg_item', sa.Column('state_since', sa.DateTime(timezone=True), nullable=True))
-    op.execute('UPDATE zg_item SET state_since = updated_at')
+    op.add_column("zg_item", sa.Column("due_from", sa.Date(), nullable=True))
+    op.add_column("zg_item", sa.Column("due_days", sa.Integer(), nullable=True))
+    op.add_column("zg_item", sa.Column("due_count", sa.String(length=10), nullable=True))
+    op.add_column("zg_item", sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("zg_item", sa.Column("paused_days", sa.Integer(), nullable=True))
+    op.add_column("zg_item", sa.Column("state_since", sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE zg_item SET state_since = updated_at")
 
 
 def downgrade() -> None:
     # Plain ALTER TABLE … DROP COLUMN (see 0002): batch mode would copy zg_item on SQLite.
     for column in reversed(COLUMNS):
-        op.execute(f'ALTER TABLE zg_item DROP COLUMN {column}')
+        op.execute(f"ALTER TABLE zg_item DROP COLUMN {column}")

@@ -15,19 +15,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0011_reporter_sealed'
-down_revision = '0010_calendar_roster'
+revision = "0011_reporter_sealed"
+down_revision = "0010_calendar_roster"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('zg_item_reporter') as batch:
-        batch.add_column(sa.Column('sealed', sa.Text(), nullable=True))
-        batch.add_column(sa.Column('key_id', sa.String(length=16), nullable=True))
+    with op.batch_alter_table("zg_item_reporter") as batch:
+        batch.add_column(sa.Column("sealed", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("key_id", sa.String(length=16), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('zg_item_reporter') as batch:
-        batch.drop_column('key_id')
-        batch.drop_column('sealed')
+    with op.batch_alter_table("zg_item_reporter") as batch:
+        batch.drop_column("key_id")
+        batch.drop_column("sealed")

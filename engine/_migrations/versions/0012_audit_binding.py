@@ -15,19 +15,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0012_audit_binding'
-down_revision = '0011_reporter_sealed'
+revision = "0012_audit_binding"
+down_revision = "0011_reporter_sealed"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('zg_outbox') as batch:
-        batch.add_column(sa.Column('audit_seq', sa.Integer(), nullable=True))
-        batch.create_index('ix_zg_outbox_audit', ['campaign_id', 'audit_seq'])
+    with op.batch_alter_table("zg_outbox") as batch:
+        batch.add_column(sa.Column("audit_seq", sa.Integer(), nullable=True))
+        batch.create_index("ix_zg_outbox_audit", ["campaign_id", "audit_seq"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('zg_outbox') as batch:
-        batch.drop_index('ix_zg_outbox_audit')
-        batch.drop_column('audit_seq')
+    with op.batch_alter_table("zg_outbox") as batch:
+        batch.drop_index("ix_zg_outbox_audit")
+        batch.drop_column("audit_seq")

@@ -20,8 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0015_event_subject'
-down_revision = '0014_issues'
+revision = "0015_event_subject"
+down_revision = "0014_issues"
 branch_labels = None
 depends_on = None
 
@@ -30,29 +30,36 @@ DATA_SUBJECTS = ("document", "contact", "mechanism", "practice")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('zg_event') as batch:
-        batch.add_column(sa.Column('subject_kind', sa.String(length=20), nullable=True))
-        batch.add_column(sa.Column('subject_id', sa.Integer(), nullable=True))
+    with op.batch_alter_table("zg_event") as batch:
+        batch.add_column(sa.Column("subject_kind", sa.String(length=20), nullable=True))
+        batch.add_column(sa.Column("subject_id", sa.Integer(), nullable=True))
     conn = op.get_bind()
     for (cid,) in conn.execute(sa.text("SELECT id FROM zg_campaign ORDER BY id")).fetchall():
         duties = {
             (key, unit, str(due)): duty_id
-            for duty_id, key, unit, due in conn.execute(sa.text(
-                "SELECT d.id, d.duty_key, u.key, d.due FROM zg_duty d JOIN zg_unit u ON u.id = d.unit_id"
-                " WHERE d.campaign_id = :cid"), {"cid": cid})
+            for duty_id, key, unit, due in conn.execute(
+                sa.text(
+                    "SELECT d.id, d.duty_key, u.key, d.due FROM zg_duty d JOIN zg_unit u ON u.id = d.unit_id"
+                    " WHERE d.campaign_id = :cid"
+                ),
+                {"cid": cid},
+            )
         }
-        rows = conn.execute(sa.text("SELECT id, item_id, data FROM zg_event WHERE campaign_id = :cid"),
-                            {"cid": cid}).fetchall()
+        rows = conn.execute(
+            sa.text("SELECT id, item_id, data FROM zg_event WHERE campaign_id = :cid"), {"cid": cid}
+        ).fetchall()
         updates = []
         for event_id, item_id, data in rows:
             kind, sid = _subject(cid, item_id, _data(data), duties)
             updates.append({"k": kind, "s": sid, "i": event_id})
         if updates:
-            conn.execute(sa.text("UPDATE zg_event SET subject_kind = :k, subject_id = :s WHERE id = :i"), updates)
-    with op.batch_alter_table('zg_event') as batch:
-        batch.alter_column('subject_kind', existing_type=sa.String(length=20), nullable=False)
-        batch.alter_column('subject_id', existing_type=sa.Integer(), nullable=False)
-        batch.create_index('ix_zg_event_subject', ['subject_kind', 'subject_id', 'seq'])
+            conn.execute(
+                sa.text("UPDATE zg_event SET subject_kind = :k, subject_id = :s WHERE id = :i"), updates
+            )
+    with op.batch_alter_table("zg_event") as batch:
+        batch.alter_column("subject_kind", existing_type=sa.String(length=20), nullable=False)
+        batch.alter_column("subject_id", existing_type=sa.Integer(), nullable=False)
+        batch.create_index("ix_zg_event_subject", ["subject_kind", "subject_id", "seq"])
 
 
 def _data(text: str) -> dict[str, Any]:
@@ -63,8 +70,9 @@ def _data(text: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _subject(cid: int, item_id: int | None, data: dict[str, Any],
-             duties: dict[tuple[Any, Any, str], int]) -> tuple[str, int]:
+def _subject(
+    cid: int, item_id: int | None, data: dict[str, Any], duties: dict[tuple[Any, Any, str], int]
+) -> tuple[str, int]:
     if item_id is not None:
         return "item", item_id
     for kind in DATA_SUBJECTS:
@@ -78,7 +86,7 @@ def _subject(cid: int, item_id: int | None, data: dict[str, Any],
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('zg_event') as batch:
-        batch.drop_index('ix_zg_event_subject')
-        batch.drop_column('subject_id')
-        batch.drop_column('subject_kind')
+    with op.batch_alter_table("zg_event") as batch:
+        batch.drop_index("ix_zg_event_subject")
+        batch.drop_column("subject_id")
+        batch.drop_column("subject_kind")

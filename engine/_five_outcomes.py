@@ -1,0 +1,171 @@
+"""The 五个一批 dashboard: the plan's five outcomes counted from the records (definitions in
+:mod:`._outcomes`), each against the definition's target, for the campaign or one unit or track,
+with a weekly trend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Connection, select
+from zhenggai.workflows.schema import OUTCOME_KEYS, OutcomeTargets
+
+from ._admin_statements import ACCOUNTABILITY, MECHANISM, OUTCOME
+from ._statements import ITEM
+from ._writes import Campaign
+from .views import FiveOutcomes, OutcomeTally
+
+__all__ = ["COUNTED_STATUSES", "five_outcomes"]
+
+#: The mechanism statuses 健全完善一批长效机制 counts.
+COUNTED_STATUSES = frozenset({"established", "amended"})
+
+
+#: One countable record: the outcome key, its unit id, its track, and the day it counts from.
+_Record = tuple[str, int | None, str | None, dt.date]
+
+
+def _records(conn: Connection, camp: Campaign) -> list[_Record]:
+    """Everything the five outcomes count, one record per unit counted (see the module)."""
+    tz = camp.tz
+    final = camp.lifecycle.final_states
+    records: list[_Record] = []
+    items = (
+        conn.execute(
+            select(
+                ITEM.c.id,
+                ITEM.c.track,
+                ITEM.c.state,
+                ITEM.c.responsible_unit_id,
+                ITEM.c.created_at,
+                ITEM.c.closed_at,
+                ITEM.c.case_marked_at,
+                ITEM.c.case_published_at,
+            )
+            .where(ITEM.c.campaign_id == camp.id)
+            .order_by(ITEM.c.id)
+        )
+        .mappings()
+        .all()
+    )
+    where: dict[int, tuple[int | None, str]] = {}
+    for r in items:
+        unit, track = r["responsible_unit_id"], r["track"]
+        where[r["id"]] = (unit, track)
+        records.append(("problems_found", unit, track, r["created_at"].astimezone(tz).date()))
+        if r["case_marked_at"] is not None and r["case_published_at"] is not None:
+            records.append(("cases_published", unit, track, r["case_published_at"]))
+        if r["state"] in final and r["closed_at"] is not None:
+            records.append(("problems_solved", unit, track, r["closed_at"].astimezone(tz).date()))
+    recorded = {
+        r.item_id: r.recorded_at
+        for r in conn.execute(
+            select(OUTCOME.c.item_id, OUTCOME.c.recorded_at)
+            .join(ITEM, ITEM.c.id == OUTCOME.c.item_id)
+            .where(ITEM.c.campaign_id == camp.id)
+        )
+    }
+    people: dict[int, set[tuple[str, str | None]]] = {}
+    query = (
+        select(ACCOUNTABILITY.c.item_id, ACCOUNTABILITY.c.person, ACCOUNTABILITY.c.position)
+        .join(ITEM, ITEM.c.id == ACCOUNTABILITY.c.item_id)
+        .where(ITEM.c.campaign_id == camp.id)
+    )
+    for a in conn.execute(query):
+        people.setdefault(a.item_id, set()).add((a.person, a.position))
+    for item_id, named in sorted(people.items()):
+        unit, track = where[item_id]
+        day = recorded[item_id].astimezone(tz).date()
+        records.extend(("people_educated", unit, track, day) for _ in named)
+    query = select(MECHANISM.c.unit_id, MECHANISM.c.track, MECHANISM.c.status, MECHANISM.c.date).where(
+        MECHANISM.c.campaign_id == camp.id
+    )
+    for mr in conn.execute(query):
+        if mr.status in COUNTED_STATUSES:
+            records.append(("mechanisms_established", mr.unit_id, mr.track, mr.date))
+    return records
+
+
+def _tallies(records: Iterable[_Record], targets: OutcomeTargets | None) -> tuple[OutcomeTally, ...]:
+    counts = Counter(r[0] for r in records)
+    return tuple(
+        OutcomeTally(key, label, counts[key], None if targets is None else targets.target(key))
+        for key, label in OUTCOME_KEYS.items()
+    )
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _trend(records: Sequence[_Record], today: dt.date) -> tuple[tuple[dt.date, tuple[int, ...]], ...]:
+    if not records:
+        return ()
+    keys = list(OUTCOME_KEYS)
+    per_week: dict[dt.date, Counter[str]] = {}
+    for key, _, _, day in records:
+        per_week.setdefault(_monday(day), Counter())[key] += 1
+    week, last = min(per_week), max(_monday(today), max(per_week))
+    running: Counter[str] = Counter()
+    points = []
+    while week <= last:
+        running.update(per_week.get(week, Counter()))
+        points.append((week, tuple(running[k] for k in keys)))
+        week += dt.timedelta(days=7)
+    return tuple(points)
+
+
+def five_outcomes(
+    conn: Connection,
+    camp: Campaign,
+    now: dt.datetime,
+    *,
+    unit_id: int | None,
+    unit: str | None,
+    track: str | None,
+) -> FiveOutcomes:
+    """The 五个一批 dashboard as of ``now`` for the campaign or one unit / track of it. Targets
+    are the definition's: the campaign's for the whole, the track's (``by_track``) for a track,
+    none for a unit."""
+    today = now.astimezone(camp.tz).date()
+    spec = camp.setup.outcomes.targets if camp.setup is not None and camp.setup.outcomes is not None else None
+    records = [
+        r
+        for r in _records(conn, camp)
+        if (unit_id is None or r[1] == unit_id) and (track is None or r[2] == track)
+    ]
+    if spec is None:
+        targets: OutcomeTargets | None = None
+    elif track is not None:
+        targets = spec.by_track.get(track)
+    else:
+        targets = None if unit_id is not None else spec
+    track_keys = [track] if track is not None else list(camp.tracks)
+    by_track = tuple(
+        (
+            key,
+            camp.tracks[key],
+            _tallies(
+                [r for r in records if r[2] == key],
+                None if spec is None or unit_id is not None else spec.by_track.get(key),
+            ),
+        )
+        for key in track_keys
+    )
+    units = sorted({r[1] for r in records if r[1] is not None})
+    by_unit = tuple(
+        (camp.unit_keys[uid], camp.unit_names[uid], _tallies([r for r in records if r[1] == uid], None))
+        for uid in units
+    )
+    return FiveOutcomes(
+        campaign=camp.view,
+        as_of=now,
+        today=today,
+        unit=unit,
+        track=track,
+        totals=_tallies(records, targets),
+        by_track=by_track,
+        by_unit=by_unit,
+        trend=_trend(records, today),
+    )
