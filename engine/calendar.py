@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import chinese_calendar
 from zhenggai.workflows.schema import CalendarSpec, CalendarYearSpec, HolidaySpec
@@ -244,10 +244,6 @@ class WorkingCalendar:
         if extra:
             text += f", 另载入 {'、'.join(str(y) for y in extra)} 年"
         return text
-
-    def uncovered(self, days: Iterable[dt.date]) -> list[dt.date]:
-        """The days among ``days`` whose year the calendar does not know."""
-        return [d for d in days if not self.covers(d.year)]
 
     def _base(self, day: dt.date) -> Days:
         """The holidays and make-up days ``day``'s year is decided by."""
