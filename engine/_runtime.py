@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import random
@@ -103,8 +104,6 @@ class Runtime:
         #: may lose the last commits then (never consistency).
         self.store = Store(db, durability=durability)
         self.st = Statements(self.store.engine.dialect, row_locks=self.store.dialect.for_update)
-        #: The administrative write paths' statements (roster, outcomes, migration, heartbeats).
-        self.admin = AdminStatements(self.store.engine.dialect)
         self.cal_st = CalendarStatements(self.store.engine.dialect)
         #: ``origin`` (e.g. the CLI's operating-system user and host) goes into every audit event.
         self.st.origin = dict(origin) if origin else None
@@ -125,6 +124,12 @@ class Runtime:
         """Read every campaign into the cache (in the read that checked the schema)."""
         for cid in list(Tx.on(conn).all(self.cal_st.campaign_ids)):
             self.campaign(conn, cid["id"])
+
+    @functools.cached_property
+    def admin(self) -> AdminStatements:
+        """The administrative write paths' statements (roster, outcomes, migration, heartbeats),
+        compiled on first use: most engines (a CLI command, a test) never need them."""
+        return AdminStatements(self.store.engine.dialect)
 
     def now(self) -> dt.datetime:
         """The clock's now, held to the Clock contract (aware, UTC) before anything is written."""
