@@ -255,7 +255,7 @@ def test_init_starts_the_builtin_campaign_and_prints_a_chinese_summary(cli: Cli,
     assert "XX县" in out
     assert "36 个" in out
     assert "6 项" in out
-    assert '吃拿卡要"肠梗阻"专项整治 (obstruction): 牵头单位 县纪委县监委' in out
+    assert "“股梗阻”专项整治 (obstruction): 牵头单位 县纪委县监委" in out
     assert "工程领域专项整治 (construction): 牵头单位 县住建局" in out
     listed = cli("--db", db, "item", "list", "--campaign", "county_2023", "--json")
     assert listed.code == 0 and listed.json() == []

@@ -304,8 +304,8 @@ def test_every_bad_row_is_listed_and_nothing_is_imported(engine: Engine, key: st
     ]
     assert rejected(engine, key, write_xlsx(tmp_path / "bad.xlsx", rows)) == [
         (
-            '第3行 [所属领域]: 未知的所属领域「工程」, 是否为: 工程领域专项整治? (可填: 吃拿卡要"肠梗阻"专项整治、'
-            '"新官不理旧账"专项整治、工程领域专项整治、要素保障专项整治、政务服务专项整治、法治保障专项整治)'
+            "第3行 [所属领域]: 未知的所属领域「工程」, 是否为: 工程领域专项整治? (可填: “股梗阻”专项整治、"
+            "“新官不理旧账”专项整治、工程领域专项整治、要素保障专项整治、政务服务专项整治、法治保障专项整治)"
         ),
         (
             "第3行 [来源渠道]: 未知的来源渠道「举报电话」, 是否为: 公开举报电话? (可填: 部门联动、公开举报电话、座谈、"
@@ -905,7 +905,7 @@ def test_cli_lists_every_problem_and_imports_nothing(cli: Any, tmp_path: Path) -
             "row": 4,
             "column": "所属领域",
             "reason": "未知的所属领域「工程」, 是否为: 工程领域专项整治? (可填: "
-            '吃拿卡要"肠梗阻"专项整治、"新官不理旧账"专项整治、工程领域专项整治、要素保障专项整治、政务服务专项整治、法治保障专项整治)',
+            "“股梗阻”专项整治、“新官不理旧账”专项整治、工程领域专项整治、要素保障专项整治、政务服务专项整治、法治保障专项整治)",
         },
         {"row": 4, "column": "整改时限", "reason": result.json()["problems"][2]["reason"]},
     ]
@@ -931,7 +931,7 @@ def test_cli_template_lists_the_campaign_and_reads_back(cli: Any, tmp_path: Path
     )
     tracks = [row[0] for row in guide_rows[lists_at:] if row[0]]
     units = [row[6] for row in guide_rows[lists_at:] if row[6]]
-    assert tracks[:3] == ['吃拿卡要"肠梗阻"专项整治', '"新官不理旧账"专项整治', "工程领域专项整治"]
+    assert tracks[:3] == ["“股梗阻”专项整治", "“新官不理旧账”专项整治", "工程领域专项整治"]
     assert "县住建局" in units and len(units) == 36
     assert validations["C2:C20001"] == ("list", f"'填写说明'!$A${lists_at + 1}:$A${lists_at + 6}")
     assert validations["F2:F20001"] == ("list", f"'填写说明'!$G${lists_at + 1}:$G${lists_at + 36}")
