@@ -184,7 +184,6 @@ class AdminStatements:
         )
 
         # Reporters re-sealed under the current key (the plaintext identity columns cleared).
-        self.campaign_ids = p(select(CAMPAIGN.c.id).order_by(CAMPAIGN.c.id))
         self.reporters_of_campaign = p(
             select(REPORTER, ITEM.c.campaign_id)
             .join(ITEM, ITEM.c.id == REPORTER.c.item_id)

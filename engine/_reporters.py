@@ -55,7 +55,7 @@ def rekey_reporters(rt: Runtime, campaign: str | int | None, actor: Actor) -> Re
     ad = rt.admin
     with rt.store.transaction() as tx:
         if campaign is None:
-            ids = [r["id"] for r in tx.all(ad.campaign_ids)]
+            ids = [r["id"] for r in tx.all(rt.cal_st.campaign_ids)]
         else:
             ids = [rt.campaign(tx, campaign).id]
         camps = [rt.campaign(tx, cid) for cid in ids]

@@ -122,7 +122,7 @@ class Runtime:
 
     def _preload(self, conn: Connection) -> None:
         """Read every campaign into the cache (in the read that checked the schema)."""
-        for cid in list(Tx.on(conn).all(self.cal_st.campaign_ids)):
+        for cid in Tx.on(conn).all(self.cal_st.campaign_ids):
             self.campaign(conn, cid["id"])
 
     @functools.cached_property

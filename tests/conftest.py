@@ -232,3 +232,22 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("figures")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def checkouts() -> Iterator[list[object]]:
+    """Every connection checked out of any pool while the test runs: each transaction and each
+    read checks one out, so this counts what an operation costs the database."""
+    from sqlalchemy import event
+    from sqlalchemy.pool import Pool
+
+    seen: list[object] = []
+
+    def count(dbapi_connection: object, record: object, proxy: object) -> None:
+        seen.append(dbapi_connection)
+
+    event.listen(Pool, "checkout", count)
+    try:
+        yield seen
+    finally:
+        event.remove(Pool, "checkout", count)

@@ -7,28 +7,9 @@ checkouts (SQLAlchemy's pool ``checkout`` event, on every pool of the process) c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import event
-from sqlalchemy.pool import Pool
 
 from tests.test_cli import FUTURE, OFFICE, Cli, add_item, cli, db, init  # noqa: F401  (fixtures)
-
-
-@pytest.fixture
-def checkouts() -> Iterator[list[object]]:
-    """Every connection checked out of any pool while the test runs."""
-    seen: list[object] = []
-
-    def count(dbapi_connection: object, record: object, proxy: object) -> None:
-        seen.append(dbapi_connection)
-
-    event.listen(Pool, "checkout", count)
-    try:
-        yield seen
-    finally:
-        event.remove(Pool, "checkout", count)
 
 
 @pytest.mark.parametrize("trigger", ["assign", "交办"])

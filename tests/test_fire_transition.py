@@ -3,11 +3,7 @@ write; a trigger named by its label; ``campaign_info`` from the engine's cache w
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import event
-from sqlalchemy.pool import Pool
 from zhenggai.engine import CampaignView, Engine, FiredTransition, TransitionNotAllowedError
 
 from tests.conftest import Actors
@@ -15,20 +11,6 @@ from tests.conftest import Actors
 pytestmark = pytest.mark.storage
 
 HOUSING = "housing_construction_bureau"
-
-
-@pytest.fixture
-def checkouts() -> Iterator[list[object]]:
-    seen: list[object] = []
-
-    def count(dbapi_connection: object, record: object, proxy: object) -> None:
-        seen.append(dbapi_connection)
-
-    event.listen(Pool, "checkout", count)
-    try:
-        yield seen
-    finally:
-        event.remove(Pool, "checkout", count)
 
 
 def _report(engine: Engine, campaign: CampaignView) -> int:
