@@ -29,7 +29,7 @@ from sqlalchemy import Connection, select
 from ._raw import Tx
 from ._statements import EVENT, ITEM, Statements
 from ._writes import Campaign
-from .views import ProgressReport, Tally, TrendPoint, UnitRanking, UnitTally
+from .views import ProgressReport, SourceTally, Tally, TrendPoint, UnitRanking, UnitTally
 
 __all__ = ["LIGHTS", "GramCache", "find_duplicates", "progress", "ranking"]
 
@@ -39,6 +39,7 @@ LIGHTS: Mapping[str, str] = {"green": "绿灯", "yellow": "黄灯", "red": "红�
 _COLUMNS = (
     ITEM.c.id,
     ITEM.c.track,
+    ITEM.c.channel,
     ITEM.c.state,
     ITEM.c.light,
     ITEM.c.escalation_level,
@@ -155,6 +156,22 @@ def _trend(
     return tuple(points)
 
 
+def _by_source(camp: Campaign, rows: Sequence[Mapping[str, Any]]) -> tuple[SourceTally, ...]:
+    """Items by intake channel, grouped by the plan's mechanism the channel belongs to (the
+    definition's ``channels[].mechanism``, e.g. 信息收集机制·部门联动), in the definition's order;
+    channels of no mechanism, and channels the definition no longer has, last."""
+    counts = Counter(r["channel"] for r in rows)
+    channels = camp.setup.channels if camp.setup is not None else []
+    known = [(c.mechanism or "", c.id, c.label) for c in channels]
+    order = {m: i for i, m in enumerate(dict.fromkeys(m for m, _, _ in known if m))}
+    known.sort(key=lambda m: order.get(m[0], len(order)))
+    gone = sorted(k for k in counts if k not in {c for _, c, _ in known})
+    return tuple(
+        SourceTally(mechanism=m or None, channel=c, label=label, count=counts[c])
+        for m, c, label in [*known, *(("", k, k) for k in gone)]
+    )
+
+
 def progress(
     conn: Connection,
     camp: Campaign,
@@ -190,6 +207,7 @@ def progress(
             for s in camp.lifecycle.spec.states
         ),
         by_light=tuple(Tally(k, label, lights[k]) for k, label in LIGHTS.items()),
+        by_source=_by_source(camp, rows),
         by_unit=_by_unit(camp, rows, judge),
         trend=_trend(conn, camp, rows, today),
     )

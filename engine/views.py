@@ -70,6 +70,7 @@ __all__ = [
     "RekeyReport",
     "Reporter",
     "ReporterView",
+    "SourceTally",
     "StatusView",
     "Tally",
     "TrendPoint",
@@ -214,6 +215,17 @@ class Tally(_View):
 
 
 @dataclass(frozen=True, slots=True)
+class SourceTally(_View):
+    """How many items came in on one intake channel (来源渠道), with the plan's mechanism the
+    channel belongs to (``channels[].mechanism``; None: none named)."""
+
+    mechanism: str | None
+    channel: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class UnitTally(_View):
     """One responsible unit's figures. ``overdue``: open with the due date passed;
     ``supervised``: at 挂牌督办 or above; ``closed_on_time`` / ``closed_late``: 销号 on or
@@ -261,6 +273,7 @@ class ProgressReport(_View):
     by_track: tuple[Tally, ...]
     by_state: tuple[Tally, ...]
     by_light: tuple[Tally, ...]
+    by_source: tuple[SourceTally, ...]
     by_unit: tuple[UnitTally, ...]
     trend: tuple[TrendPoint, ...]
 

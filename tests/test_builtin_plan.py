@@ -139,7 +139,7 @@ def test_every_intake_channel_of_the_plan(plan: CampaignSetup) -> None:
         "development_reform_commission",
         "commerce_bureau",
     }
-    assert {c.id for c in plan.channels if c.mechanism == "三联制·外部联络"} == {
+    assert {c.id for c in plan.channels if c.mechanism == "信息收集机制·外部联络"} == {
         "hotline",
         "forum",
         "liaison_card",

@@ -62,3 +62,54 @@ def test_every_phase_is_named_and_dated_as_the_plan_says() -> None:
         assert (phase.end.month, phase.end.day) == last, phase.name
         if first is not None:
             assert (phase.start.month, phase.start.day) == first, phase.name
+
+
+#: The plan's words for the definition's unit selectors.
+SELECTOR_WORDS = {"all_units": "各地各单位", "county_units": "县直有关单位"}
+
+
+def _track_units() -> list[list[str]]:
+    """三、(一)…(六): each track's 〔责任单位:…〕, in the plan's order."""
+    return [units.split("、") for units in re.findall(r"〔责任单位[:：](.+?)〕", PLAN)]
+
+
+@pytest.mark.parametrize("definition", ["county_2023"])
+def test_every_track_lists_its_units_as_the_plan_does(definition: str) -> None:
+    """Each track's responsible units, named and ordered as the plan prints them (the first is
+    the lead unit), 各地各单位 and 县直有关单位 included as the selectors they stand for."""
+    setup = load_setup(definition)
+    names = {u.id: u.name for u in setup.units} | SELECTOR_WORDS
+    listed = _track_units()
+    assert len(listed) == 6 and listed[0] == ["县纪委县监委", "县委办", "县政府办", "各地各单位"]
+    assert [[names[u] for u in track.units] for track in setup.tracks] == listed
+
+
+def test_the_named_units_outside_the_tracks_are_the_plans() -> None:
+    """Units the plan names elsewhere: 二、(一) 部门联动's sources and where they are moved
+    (移送), 五、(一) the office's seat, 五、(三) the publicity department, 五、(四) the units
+    the supervision teams are drawn from and the one that leads them."""
+    setup = load_setup("county_2023")
+    names = {u.id: u.name for u in setup.units}
+    referral = next(c for c in setup.channels if c.id == "department_referral")
+    assert referral.transfer_to is not None
+    assert f"并及时向{names[referral.transfer_to]}移送" in PLAN
+    assert f"下设办公室(设在{names[setup.leading_group.office_unit]})" in PLAN
+    rule = setup.supervision
+    assert rule is not None
+    assert f"由{names[rule.lead_unit]}牵头,从{'、'.join(names[u] for u in rule.drawn_from)}等单位抽调" in PLAN
+    assert f"抽调{rule.members}人成立{rule.teams}个督查工作组" in PLAN
+
+
+def test_every_channel_and_mechanism_is_the_plans_words() -> None:
+    """二、(一)(三), 四、(二), 五、(四): each intake channel's label, and each part of the mechanism
+    it belongs to (信息收集机制·部门联动), appear in the plan as printed."""
+    setup = load_setup("county_2023")
+    for channel in setup.channels:
+        assert channel.label in PLAN, channel.id
+        assert channel.mechanism is not None, channel.id
+        for part in channel.mechanism.split("·"):
+            assert part in PLAN, (channel.id, part)
+    mechanisms = {c.mechanism.split("·")[0] for c in setup.channels if c.mechanism}
+    assert {"信息收集机制", "跟踪问效机制", "严格督查问效"} <= mechanisms
+    for name in ("部门联动", "外部联络", "关联研判"):  # 实行“三联”制, 即: …
+        assert any(c.mechanism == f"信息收集机制·{name}" for c in setup.channels), name

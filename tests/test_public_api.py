@@ -91,6 +91,7 @@ PUBLIC = [
     "ReporterKeys",
     "ReporterView",
     "RoleSpec",
+    "SourceTally",
     "StateSpec",
     "StatusView",
     "StorageError",

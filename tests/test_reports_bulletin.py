@@ -354,6 +354,12 @@ def test_progress_bulletin_html_is_self_contained_and_matches_the_engine(
     assert [[r[0], int(r[1])] for r in page.tables["by-light"][1:]] == [
         [t.label, t.count] for t in report.by_light
     ]
+    # 十、问题来源: every channel once, under the plan's mechanism it belongs to (named once).
+    sources = page.tables["by-source"][1:]
+    assert [[r[1], int(r[2])] for r in sources] == [[t.label, t.count] for t in report.by_source]
+    assert sum(t.count for t in report.by_source) == report.total
+    named = [r[0] for r in sources if r[0]]
+    assert named == list(dict.fromkeys(t.mechanism or "其他" for t in report.by_source))
     assert [[r[0], *numbers(r[1:])] for r in page.tables["by-unit"][1:]] == [
         [
             u.unit_name,
@@ -384,6 +390,7 @@ def test_progress_bulletin_html_is_self_contained_and_matches_the_engine(
         "七、“五个一批”成效",
         "八、“五个一批”分领域情况",
         "九、“五个一批”分单位情况",
+        "十、问题来源（按工作机制）",
     ]
 
 
@@ -403,6 +410,7 @@ def test_progress_bulletin_docx_has_headings_tables_and_charts(populated: Popula
         "七、“五个一批”成效",
         "八、“五个一批”分领域情况",
         "九、“五个一批”分单位情况",
+        "十、问题来源（按工作机制）",
     ]
     assert [p.text for p in document.paragraphs[:2]] == ["XX县干部作风整顿领导小组办公室", "第1期"]
     assert heading(document.paragraphs[2], 0)

@@ -211,6 +211,25 @@ def _progress_sections(report: ProgressReport, charts: Sequence[Chart]) -> list[
     ]
 
 
+def _source_section(report: ProgressReport) -> dict[str, Any]:
+    """十、问题来源: items by the plan's mechanisms (二、信息收集 / 跟踪问效 …) and their channels;
+    a mechanism's name once, on its first channel's row."""
+    rows = []
+    shown = None
+    for t in report.by_source:
+        name = t.mechanism or "其他"
+        rows.append(("" if name == shown else name, t.label, t.count, percent(_rate(t.count, report.total))))
+        shown = name
+    return {
+        "id": "by-source",
+        "heading": "十、问题来源（按工作机制）",
+        "headers": ("工作机制", "来源渠道", "问题数", "占比"),
+        "rows": rows,
+        "charts": [],
+        "empty": "" if report.total else "尚无问题。",
+    }
+
+
 #: The 五个一批 table's columns.
 FIVE_HEADERS = ("成效", "数量", "目标", "完成率")
 #: What a target cell says when the definition sets none.
@@ -307,7 +326,7 @@ def write_progress(
         {"key": c.key, "title": c.title, "summary": c.summary, "uri": data_uri(c.png), "number": i}
         for i, c in enumerate(charts, 1)
     ]
-    sections = _progress_sections(report, charts) + _five_sections(five, charts)
+    sections = [*_progress_sections(report, charts), *_five_sections(five, charts), _source_section(report)]
     by_key = {c["key"]: c for c in numbered}
     for section in sections:
         section["charts"] = [by_key[c.key] for c in section["charts"]]
