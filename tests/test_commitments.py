@@ -4,6 +4,7 @@ flagged while still open after their due day, audited under their own subject.""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -126,3 +127,30 @@ def test_bad_settlements_are_refused_and_the_commitment_stays_open(
             call()
     assert engine.commitments(campaign.key)[0].state == "open"
     assert _count(engine, EVENT) == events
+
+
+def test_the_public_digest_publishes_the_commitments(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock, tmp_path: Path
+) -> None:
+    from zhenggai.adapters.reports.digest import write_digest
+
+    kept = engine.add_commitment(
+        campaign.key, BUREAU, unit=HOUSING, text="审批压缩至15个工作日", due="2023-07-05"
+    )
+    engine.add_commitment(
+        campaign.key,
+        Actors.office,
+        unit="market_regulation_bureau",
+        text="企业开办一日办结",
+        due="2023-07-06",
+    )
+    clock.advance(dt.timedelta(days=7))
+    engine.settle_commitment(kept.id, Actors.office, kept=True, note="王主任核实")
+    paths = write_digest(engine, campaign.key, tmp_path)
+    md = next(p for p in paths if p.suffix == ".md").read_text(encoding="utf-8")
+    html = next(p for p in paths if p.suffix == ".html").read_text(encoding="utf-8")
+    assert "## 践诺 · 单位承诺 (2 项)" in md
+    assert "县住建局: 审批压缩至15个工作日" in md and "已兑现" in md
+    assert "县市场监管局: 企业开办一日办结" in md and "逾期未兑现" in md
+    assert 'id="commitments"' in html and html.count("逾期未兑现") == 1
+    assert "王主任" not in md and "王主任" not in html  # officials and settling notes are not published
