@@ -96,8 +96,8 @@ def add_commitment_commands(commands: Any) -> None:
     p.add_argument(
         "--state",
         dest="commitment_state",
-        choices=["open", "kept", "broken"],
-        help="状态: open 践诺中、kept 已兑现、broken 未兑现",
+        choices=["open", "fulfilled", "broken"],
+        help="状态: open 践诺中、fulfilled 已兑现、broken 未兑现",
     )
     p.add_argument("--overdue", action="store_true", help="只列逾期未兑现的承诺")
     _add_json(p)

@@ -245,7 +245,7 @@ def _outcome_summary(engine: Engine, setup: CampaignSetup, out: TextIO) -> None:
     )
     promised = engine.commitments(KEY)
     if promised:
-        kept = sum(c.state == "kept" for c in promised)
+        kept = sum(c.state == "fulfilled" for c in promised)
         broken = sum(c.state == "broken" for c in promised)
         print(
             f"  践诺承诺 {len(promised)} 项: 已兑现 {kept} 项, 未兑现 {broken} 项,"

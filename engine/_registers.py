@@ -216,7 +216,7 @@ def settle_commitment(
 ) -> CommitmentView:
     now = rt.now()
     if not isinstance(kept, bool):
-        raise InvalidInputError("kept", "须为 True 或 False")
+        raise InvalidInputError("result", "认定结果须为 True (已兑现) 或 False (未兑现)")
     with rt.store.transaction() as tx:
         row = load_commitment(rt, tx, commitment_id)
         camp = rt.campaign(tx, row["campaign_id"])
@@ -234,7 +234,7 @@ def settle_commitment(
             raise InvalidInputError("on", f"日期 {day.isoformat()} 早于承诺登记日 {created.isoformat()}")
         if not kept and note is None:
             raise InvalidInputError("note", "认定未兑现须说明原因")
-        state = "kept" if kept else "broken"
+        state = "fulfilled" if kept else "broken"
         values: dict[str, Any] = {
             "state": state,
             "settled_on": day,

@@ -640,7 +640,7 @@ class EducationCase(SQLModel, table=True):
 
 class Commitment(SQLModel, table=True):
     """A unit's public commitment (践诺, 二、(二)): what it promised, by when, and whether it
-    was kept or broken (``state`` open / kept / broken, settled on ``settled_on`` with a note)."""
+    was kept or broken (``state`` open / fulfilled / broken, settled on ``settled_on`` with a note)."""
 
     __tablename__: ClassVar[str] = "zg_commitment"
     __table_args__ = (Index("ix_zg_commitment_campaign", "campaign_id", "state"),)

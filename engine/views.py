@@ -424,13 +424,13 @@ class EducationView(_View):
 
 
 #: A 践诺 commitment's state, with its Chinese name.
-COMMITMENT_STATES: Mapping[str, str] = {"open": "践诺中", "kept": "已兑现", "broken": "未兑现"}
+COMMITMENT_STATES: Mapping[str, str] = {"open": "践诺中", "fulfilled": "已兑现", "broken": "未兑现"}
 
 
 @dataclass(frozen=True, slots=True)
 class CommitmentView(_View):
     """A unit's public commitment (践诺, 二、(二)): ``text`` due by ``due``; ``state`` open /
-    kept / broken (settled on ``settled_on`` with ``settle_note``). ``overdue``: still open
+    fulfilled / broken (settled on ``settled_on`` with ``settle_note``). ``overdue``: still open
     after its due day, as of the reading."""
 
     id: int

@@ -64,7 +64,7 @@ def test_commitments_are_kept_or_broken_once_and_flagged_when_overdue(
 
     kept = engine.settle_commitment(first.id, BUREAU, kept=True, note="已压缩至 12 个工作日")
     assert (kept.state, kept.state_label, kept.settled_on, kept.settled_by) == (
-        "kept",
+        "fulfilled",
         "已兑现",
         dt.date(2023, 7, 13),
         "李科长",
@@ -74,14 +74,14 @@ def test_commitments_are_kept_or_broken_once_and_flagged_when_overdue(
     )
     assert (broken.state, broken.overdue, broken.settle_note) == ("broken", False, "系统未改造完成")
     assert engine.commitments(campaign.key, overdue=True) == []
-    assert [c.id for c in engine.commitments(campaign.key, state="kept")] == [first.id]
+    assert [c.id for c in engine.commitments(campaign.key, state="fulfilled")] == [first.id]
 
     with pytest.raises(InvalidInputError, match="不能再次认定"):
         engine.settle_commitment(first.id, BUREAU, kept=False, note="改口")
     assert _events(engine) == [
         ("add_commitment", "commitment", first.id, "open"),
         ("add_commitment", "commitment", second.id, "open"),
-        ("settle_commitment", "commitment", first.id, "kept"),
+        ("settle_commitment", "commitment", first.id, "fulfilled"),
         ("settle_commitment", "commitment", second.id, "broken"),
     ]
     assert engine.verify_audit(campaign.key).ok

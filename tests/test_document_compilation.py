@@ -121,7 +121,7 @@ def test_cli_education_commitment_and_compile(
     assert code == 0 and "已兑现" in out
     code, _, err = cli("commitment", "kept", "1", *OFFICE)
     assert code == 1 and "不能再次认定" in err
-    code, out, _ = cli("commitment", "list", "--state", "kept")
+    code, out, _ = cli("commitment", "list", "--state", "fulfilled")
     assert "审批压缩至15个工作日" in out and "已兑现" in out
 
     code, out, _ = cli("document", "add", "--unit", HOUSING, "--title", "县住建局关于保证金的通知", *unit)
