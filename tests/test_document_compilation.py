@@ -10,11 +10,11 @@ from pathlib import Path
 
 import docx
 import pytest
-from zhenggai.adapters.cli import main
 from zhenggai.adapters.reports.compilation import write_document_compilation
 from zhenggai.engine import CampaignView, Engine
 
 from tests.conftest import Actors
+from tests.test_outcomes import cli  # noqa: F401 (the fixture: a database initialised today)
 
 HOUSING = "housing_construction_bureau"
 MARKET = "market_regulation_bureau"
@@ -68,25 +68,6 @@ def test_the_compilation_lists_each_decision_by_unit_with_date_and_reason(
     # Written as a named .docx when --out names one.
     named = write_document_compilation(engine, campaign.key, tmp_path / "汇编" / "2023年汇编.docx")
     assert named.name == "2023年汇编.docx" and named.is_file()
-
-
-@pytest.fixture
-def cli(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Callable[..., tuple[int, str, str]]:
-    for name in ("ZHENGGAI_DB", "ZHENGGAI_ACTOR", "ZHENGGAI_ROLE", "ZHENGGAI_UNIT"):
-        monkeypatch.delenv(name, raising=False)
-    db = str(tmp_path / "zhenggai.db")
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(["--db", db, *argv])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    from .test_cli import dated_now
-
-    assert run("init", *dated_now())[0] == 0
-    return run
 
 
 def test_cli_education_commitment_and_compile(
