@@ -52,6 +52,7 @@ from ._cmd_outcomes import (
     cmd_practice_list,
     cmd_practice_select,
 )
+from ._cmd_registers import REGISTER_COMMANDS
 from ._context import ActorTuple, Command, open_engine
 
 __all__ = ["COMMANDS", "open_engine"]
@@ -128,6 +129,7 @@ COMMANDS: Mapping[str, Command] = {
     "practice_add": cmd_practice_add,
     "practice_list": cmd_practice_list,
     "practice_select": cmd_practice_select,
+    **REGISTER_COMMANDS,
     "outcomes": cmd_outcomes,
     "duplicate_list": cmd_duplicate_list,
     "duplicate_resolve": cmd_duplicate_resolve,

@@ -8,6 +8,7 @@ from typing import Any
 
 from ._argparse_zh import _Parser
 from ._parser_args import _add_actor, _add_json, _add_reporter_config, _count, _date, _item_ref, _item_write
+from ._parser_registers import add_document_compile
 
 
 def add_item_commands(commands: Any) -> Any:
@@ -225,6 +226,7 @@ def add_document_commands(commands: Any) -> None:
     p.add_argument("--reason", help="理由 (清理结论须写明)")
     p.add_argument("--note", help="备注 (记入审计记录)")
     _item_write(p, "document_fire")
+    add_document_compile(document_cmds)
 
 
 def add_mechanism_commands(commands: Any) -> None:

@@ -25,6 +25,7 @@ from ._simulate_cast import (
     ROOT_CAUSES,
     _Item,
 )
+from ._simulate_registers import REGISTER_ACTS
 from ._simulate_world import _World
 
 
@@ -349,4 +350,5 @@ ACTS: Mapping[str, Callable[..., None]] = {
     "resume": _Acts._do_resume,
     "review": _Acts._do_review,
     "duty": _Acts._do_duty,
+    **REGISTER_ACTS,
 }

@@ -239,9 +239,19 @@ def _outcome_summary(engine: Engine, setup: CampaignSetup, out: TextIO) -> None:
     people = next((t.count for t in five.totals if t.key == "people_educated"), 0)
     print(
         f"  长效机制 {len(engine.mechanisms(KEY))} 项; 典型做法 {len(practices)} 项"
-        f" (选入晒成效 {sum(p.selected for p in practices)} 项); 问责 {people} 人",
+        f" (选入晒成效 {sum(p.selected for p in practices)} 项); 警示教育 {five.education_sessions} 场"
+        f" {people} 人次",
         file=out,
     )
+    promised = engine.commitments(KEY)
+    if promised:
+        kept = sum(c.state == "fulfilled" for c in promised)
+        broken = sum(c.state == "broken" for c in promised)
+        print(
+            f"  践诺承诺 {len(promised)} 项: 已兑现 {kept} 项, 未兑现 {broken} 项,"
+            f" 逾期未兑现 {sum(c.overdue for c in promised)} 项",
+            file=out,
+        )
 
 
 def _document_summary(engine: Engine, setup: CampaignSetup, out: TextIO) -> None:

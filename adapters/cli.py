@@ -14,6 +14,9 @@
     zhenggai item publish ID --where T --on DATE                # 典型案例通报曝光
     zhenggai mechanism add | list | update ID                   # 长效机制
     zhenggai practice add | list | select ID                    # 典型做法和创新案例
+    zhenggai education add | list                               # 警示教育
+    zhenggai commitment add | kept ID | broken ID | list        # 践诺
+    zhenggai document compile --out PATH                        # 规范性文件汇编
     zhenggai outcomes [--campaign KEY] [--unit U] [--track T]   # 五个一批
     zhenggai audit verify [--campaign KEY]
     zhenggai duty list | done ID
@@ -75,6 +78,7 @@ from ._parser_ops import (
     add_setup_commands,
     add_simulate_command,
 )
+from ._parser_registers import add_commitment_commands, add_education_commands
 
 __all__ = ["CliError", "build_parser", "main"]
 
@@ -106,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_document_commands(commands)
     add_mechanism_commands(commands)
     add_practice_commands(commands)
+    add_education_commands(commands)
+    add_commitment_commands(commands)
     add_outcomes_command(commands)
     add_measure_commands(item_cmds)
     add_campaign_commands(commands)
@@ -169,6 +175,8 @@ def _leaf_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> a
             getattr(args, "duty_command", None),
             getattr(args, "mechanism_command", None),
             getattr(args, "practice_command", None),
+            getattr(args, "education_command", None),
+            getattr(args, "commitment_command", None),
             getattr(args, "contact_command", None),
             getattr(args, "calendar_command", None),
             getattr(args, "reporter_command", None),

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .errors import (
         CalendarError,
         CampaignNotFound,
+        CommitmentNotFound,
         ConfigError,
         ConflictError,
         ContactNotFound,
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
     from .ports import Calendar, Channel, Clock, OutgoingMessage
     from .service import Engine
     from .views import (
+        COMMITMENT_STATES,
         ESCALATION_LABELS,
         MECHANISM_STATUSES,
         AccountabilityEntry,
@@ -74,10 +76,12 @@ if TYPE_CHECKING:
         CalendarYearView,
         CampaignInfo,
         CampaignView,
+        CommitmentView,
         ContactView,
         DocumentView,
         DuplicateView,
         DutyView,
+        EducationView,
         EventView,
         FiredTransition,
         FiveOutcomes,
@@ -201,6 +205,10 @@ _EXPORTS: dict[str, str] = {
     "ContactView": ".views",
     "NewContact": ".views",
     "UnreachableView": ".views",
+    "COMMITMENT_STATES": ".views",
+    "CommitmentNotFound": ".errors",
+    "CommitmentView": ".views",
+    "EducationView": ".views",
 }
 
 
@@ -208,6 +216,7 @@ __getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
 
 
 __all__ = [
+    "COMMITMENT_STATES",
     "EFFECTS",
     "ESCALATION_LABELS",
     "GUARDS",
@@ -228,6 +237,8 @@ __all__ = [
     "CampaignView",
     "Channel",
     "Clock",
+    "CommitmentNotFound",
+    "CommitmentView",
     "ConfigError",
     "ConflictError",
     "ContactNotFound",
@@ -242,6 +253,7 @@ __all__ = [
     "DuplicateView",
     "DutyNotFound",
     "DutyView",
+    "EducationView",
     "Engine",
     "EventView",
     "FiredTransition",

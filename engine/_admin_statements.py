@@ -24,6 +24,9 @@ from ._statements import CAMPAIGN, CONTACT, HEARTBEAT, ITEM, REPORTER, TRACK, UN
 
 __all__ = [
     "ACCOUNTABILITY",
+    "COMMITMENT",
+    "EDUCATION",
+    "EDUCATION_CASE",
     "MECHANISM",
     "MECHANISM_ITEM",
     "OUTCOME",
@@ -39,6 +42,9 @@ MECHANISM = m.Mechanism.__table__  # type: ignore[attr-defined]
 MECHANISM_ITEM = m.MechanismItem.__table__  # type: ignore[attr-defined]
 OUTCOME_MECHANISM = m.OutcomeMechanism.__table__  # type: ignore[attr-defined]
 PRACTICE = m.Practice.__table__  # type: ignore[attr-defined]
+EDUCATION = m.Education.__table__  # type: ignore[attr-defined]
+EDUCATION_CASE = m.EducationCase.__table__  # type: ignore[attr-defined]
+COMMITMENT = m.Commitment.__table__  # type: ignore[attr-defined]
 
 #: The item columns ``migrate_campaign`` checks against the new version (each value still used).
 STRANDED_COLUMNS = ("state", "track", "channel", "severity")
@@ -212,6 +218,20 @@ class AdminStatements:
             update(HEARTBEAT)
             .where(HEARTBEAT.c.id == bindparam("id"))
             .values({c: bindparam(c) for c in ("beat_at", "stopped_at", "sweeps", "fired")})
+        )
+
+        # Registers of their own (issue 16): 警示教育 sessions with their cases, 践诺 commitments
+        # (settled once: the update holds only while the commitment is still open).
+        self.education_insert = p(_insert(EDUCATION, returning=True))
+        self.education_case_insert = p(_insert(EDUCATION_CASE))
+        self.commitment: Prepared[Row] = p(select(COMMITMENT).where(COMMITMENT.c.id == bindparam("id")))
+        self.commitment_insert = p(_insert(COMMITMENT, returning=True))
+        self.commitment_settle = p(
+            update(COMMITMENT)
+            .where(COMMITMENT.c.id == bindparam("id"), COMMITMENT.c.state == "open")
+            .values(
+                {c: bindparam(c) for c in ("state", "settled_on", "settle_note", "settled_by", "settled_at")}
+            )
         )
 
         self._dialect = dialect

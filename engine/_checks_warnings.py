@@ -158,6 +158,12 @@ def _outcome_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> list[s
             f"{where}: 有可{OPERATIONS['record_outcome']}的角色, 但未定义问责处理方式 "
             "(outcomes.accountability), 只能记录根源分析和长效机制"
         )
+    targets = spec.targets if spec is not None else None
+    if targets is not None and targets.people_educated and not operations.get("record_education"):
+        warnings.append(
+            "outcomes.targets.people_educated: 设定了警示教育党员干部目标, 但没有角色可"
+            f"{OPERATIONS['record_education']} (lifecycle.operations.record_education), 该项将始终为 0"
+        )
     return warnings
 
 

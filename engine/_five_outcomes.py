@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import Connection, select
 from zhenggai.workflows.schema import OUTCOME_KEYS, OutcomeTargets
 
-from ._admin_statements import ACCOUNTABILITY, MECHANISM, OUTCOME
+from ._admin_statements import EDUCATION, MECHANISM
 from ._statements import ITEM
 from ._writes import Campaign
 from .views import FiveOutcomes, OutcomeTally
@@ -22,8 +22,9 @@ __all__ = ["COUNTED_STATUSES", "five_outcomes"]
 COUNTED_STATUSES = frozenset({"established", "amended"})
 
 
-#: One countable record: the outcome key, its unit id, its track, and the day it counts from.
-_Record = tuple[str, int | None, str | None, dt.date]
+#: One countable record: the outcome key, its unit id, its track, the day it counts from, and
+#: how many it counts (1, or a 警示教育 session's attendees).
+_Record = tuple[str, int | None, str | None, dt.date, int]
 
 
 def _records(conn: Connection, camp: Campaign) -> list[_Record]:
@@ -49,46 +50,30 @@ def _records(conn: Connection, camp: Campaign) -> list[_Record]:
         .mappings()
         .all()
     )
-    where: dict[int, tuple[int | None, str]] = {}
     for r in items:
         unit, track = r["responsible_unit_id"], r["track"]
-        where[r["id"]] = (unit, track)
-        records.append(("problems_found", unit, track, r["created_at"].astimezone(tz).date()))
+        records.append(("problems_found", unit, track, r["created_at"].astimezone(tz).date(), 1))
         if r["case_marked_at"] is not None and r["case_published_at"] is not None:
-            records.append(("cases_published", unit, track, r["case_published_at"]))
+            records.append(("cases_published", unit, track, r["case_published_at"], 1))
         if r["state"] in final and r["closed_at"] is not None:
-            records.append(("problems_solved", unit, track, r["closed_at"].astimezone(tz).date()))
-    recorded = {
-        r.item_id: r.recorded_at
-        for r in conn.execute(
-            select(OUTCOME.c.item_id, OUTCOME.c.recorded_at)
-            .join(ITEM, ITEM.c.id == OUTCOME.c.item_id)
-            .where(ITEM.c.campaign_id == camp.id)
-        )
-    }
-    people: dict[int, set[tuple[str, str | None]]] = {}
-    query = (
-        select(ACCOUNTABILITY.c.item_id, ACCOUNTABILITY.c.person, ACCOUNTABILITY.c.position)
-        .join(ITEM, ITEM.c.id == ACCOUNTABILITY.c.item_id)
-        .where(ITEM.c.campaign_id == camp.id)
-    )
-    for a in conn.execute(query):
-        people.setdefault(a.item_id, set()).add((a.person, a.position))
-    for item_id, named in sorted(people.items()):
-        unit, track = where[item_id]
-        day = recorded[item_id].astimezone(tz).date()
-        records.extend(("people_educated", unit, track, day) for _ in named)
+            records.append(("problems_solved", unit, track, r["closed_at"].astimezone(tz).date(), 1))
+    # 警示教育一批党员干部: the cadres who attended the units' 警示教育 sessions (its register).
+    query = select(EDUCATION.c.unit_id, EDUCATION.c.track, EDUCATION.c.held_on, EDUCATION.c.attendees)
+    for er in conn.execute(query.where(EDUCATION.c.campaign_id == camp.id).order_by(EDUCATION.c.id)):
+        records.append(("people_educated", er.unit_id, er.track, er.held_on, er.attendees))
     query = select(MECHANISM.c.unit_id, MECHANISM.c.track, MECHANISM.c.status, MECHANISM.c.date).where(
         MECHANISM.c.campaign_id == camp.id
     )
     for mr in conn.execute(query):
         if mr.status in COUNTED_STATUSES:
-            records.append(("mechanisms_established", mr.unit_id, mr.track, mr.date))
+            records.append(("mechanisms_established", mr.unit_id, mr.track, mr.date, 1))
     return records
 
 
 def _tallies(records: Iterable[_Record], targets: OutcomeTargets | None) -> tuple[OutcomeTally, ...]:
-    counts = Counter(r[0] for r in records)
+    counts: Counter[str] = Counter()
+    for r in records:
+        counts[r[0]] += r[4]
     return tuple(
         OutcomeTally(key, label, counts[key], None if targets is None else targets.target(key))
         for key, label in OUTCOME_KEYS.items()
@@ -104,8 +89,8 @@ def _trend(records: Sequence[_Record], today: dt.date) -> tuple[tuple[dt.date, t
         return ()
     keys = list(OUTCOME_KEYS)
     per_week: dict[dt.date, Counter[str]] = {}
-    for key, _, _, day in records:
-        per_week.setdefault(_monday(day), Counter())[key] += 1
+    for key, _, _, day, n in records:
+        per_week.setdefault(_monday(day), Counter())[key] += n
     week, last = min(per_week), max(_monday(today), max(per_week))
     running: Counter[str] = Counter()
     points = []
@@ -168,4 +153,5 @@ def five_outcomes(
         by_track=by_track,
         by_unit=by_unit,
         trend=_trend(records, today),
+        education_sessions=sum(1 for r in records if r[0] == "people_educated"),
     )

@@ -5,8 +5,8 @@ Definitions (the campaign's lifecycle and definition decide the words):
 
 - *problems found* (排查发现问题线索): items reported;
 - *cases published* (通报曝光典型案例): items marked as typical cases with a publication recorded;
-- *people educated* (警示教育党员干部): the people named in accountability outcomes, each person
-  once per item (a person given two outcomes for one item is one person);
+- *people educated* (警示教育党员干部): the cadres who attended the 警示教育 sessions units
+  recorded (:mod:`._registers`), summed; the sessions are counted too (``education_sessions``);
 - *problems solved* (解决难点堵点): items 销号, in a final state with ``closed_at``;
 - *mechanisms established* (健全长效机制): mechanisms whose status is established or revised.
 

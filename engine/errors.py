@@ -140,6 +140,10 @@ class PracticeNotFound(NotFoundError):
     kind_label = "典型做法和创新案例"
 
 
+class CommitmentNotFound(NotFoundError):
+    kind_label = "践诺承诺"
+
+
 class ContactNotFound(NotFoundError):
     """No contact (通讯录) with this id."""
 

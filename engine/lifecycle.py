@@ -283,6 +283,8 @@ OPERATIONS: Mapping[str, str] = {
     "submit_practice": "报送典型做法和创新案例",
     "select_practice": "遴选典型做法和创新案例",
     "manage_contacts": "维护通讯录",
+    "record_education": "登记警示教育",
+    "record_commitment": "登记和认定践诺承诺",
 }
 
 #: Operations a definition may leave out (added after definitions were first written): then
@@ -301,6 +303,8 @@ OPTIONAL_OPERATIONS = frozenset(
         "submit_practice",
         "select_practice",
         "manage_contacts",
+        "record_education",
+        "record_commitment",
     }
 )
 

@@ -607,3 +607,53 @@ class Document(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
     updated_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
     version: int = Field(default=1)
+
+
+class Education(SQLModel, table=True):
+    """A 警示教育 session (一、(三) 警示教育一批党员干部) a unit held: when, on what, how many
+    cadres attended and the cases used (text, and the campaign's items as :class:`EducationCase`
+    rows). 五个一批's 警示教育 figure is the sum of ``attendees``."""
+
+    __tablename__: ClassVar[str] = "zg_education"
+    __table_args__ = (Index("ix_zg_education_campaign", "campaign_id", "unit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    unit_id: int = Field(foreign_key="zg_unit.id")
+    track: str | None = Field(default=None, max_length=100)
+    held_on: dt.date = Field(sa_type=Date, nullable=False)
+    title: str = Field(max_length=200)
+    attendees: int = Field(nullable=False)
+    cases: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_by: str = Field(max_length=100)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class EducationCase(SQLModel, table=True):
+    """An item of the campaign used as a case in a 警示教育 session."""
+
+    __tablename__: ClassVar[str] = "zg_education_case"
+
+    education_id: int = Field(foreign_key="zg_education.id", primary_key=True)
+    item_id: int = Field(foreign_key="zg_item.id", primary_key=True)
+
+
+class Commitment(SQLModel, table=True):
+    """A unit's public commitment (践诺, 二、(二)): what it promised, by when, and whether it
+    was kept or broken (``state`` open / fulfilled / broken, settled on ``settled_on`` with a note)."""
+
+    __tablename__: ClassVar[str] = "zg_commitment"
+    __table_args__ = (Index("ix_zg_commitment_campaign", "campaign_id", "state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    unit_id: int = Field(foreign_key="zg_unit.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    due: dt.date = Field(sa_type=Date, nullable=False)
+    state: str = Field(default="open", max_length=20)
+    settled_on: dt.date | None = Field(default=None, sa_type=Date, nullable=True)
+    settle_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    settled_by: str | None = Field(default=None, max_length=100)
+    settled_at: dt.datetime | None = _utc_column()
+    created_by: str = Field(max_length=100)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -41,6 +41,7 @@ from . import (
     _outbox,
     _outcomes,
     _queries,
+    _registers,
     _reporters,
     _roster,
     _sweep,
@@ -57,10 +58,12 @@ from .views import (
     Actor,
     CalendarYearView,
     CampaignView,
+    CommitmentView,
     ContactView,
     DocumentView,
     DuplicateView,
     DutyView,
+    EducationView,
     ImportResult,
     MechanismView,
     NewContact,
@@ -373,6 +376,61 @@ class Engine(ItemOperations):
         """Select a practice for the public digest's 晒成效 column (``selected`` True), or take it
         out again. A role from ``operations.select_practice`` (the publicity department)."""
         return _mechanisms.select_practice(self._rt, practice_id, actor, selected=selected)
+
+    # ---------------------------------------------------- registers: 警示教育, 践诺 (issue 16)
+
+    def record_education(
+        self,
+        campaign: str | int,
+        actor: Actor,
+        *,
+        unit: str,
+        held_on: dt.date | str,
+        title: str,
+        attendees: int,
+        cases: str | None = None,
+        case_items: Sequence[int] = (),
+        track: str | None = None,
+    ) -> EducationView:
+        """Record a 警示教育 session ``unit`` held (一、(三)): day, topic, attendees, the cases used
+        (text and/or the campaign's items). A role from ``operations.record_education``; a
+        unit-bound role for its own unit only. 五个一批 counts the attendees."""
+        return _registers.record_education(
+            self._rt, campaign, actor, unit=unit, held_on=held_on, title=title, attendees=attendees,
+            cases=cases, case_items=case_items, track=track,
+        )  # fmt: skip
+
+    def educations(
+        self, campaign: str | int, *, unit: str | None = None, track: str | None = None
+    ) -> list[EducationView]:
+        """The campaign's 警示教育 sessions by day held, of one unit or track."""
+        return _registers.educations(self._rt, campaign, unit=unit, track=track)
+
+    def add_commitment(
+        self, campaign: str | int, actor: Actor, *, unit: str, text: str, due: dt.date | str
+    ) -> CommitmentView:
+        """Register ``unit``'s public commitment (践诺) due by ``due`` (not before today). A role
+        from ``operations.record_commitment``; a unit-bound role for its own unit only."""
+        return _registers.add_commitment(self._rt, campaign, actor, unit=unit, text=text, due=due)
+
+    def settle_commitment(
+        self,
+        commitment_id: int,
+        actor: Actor,
+        *,
+        kept: bool,
+        on: dt.date | str | None = None,
+        note: str | None = None,
+    ) -> CommitmentView:
+        """Settle an open commitment as kept (已兑现) or broken (未兑现, ``note`` required) on
+        ``on`` (today by default). A role from ``operations.record_commitment``."""
+        return _registers.settle_commitment(self._rt, commitment_id, actor, kept=kept, on=on, note=note)
+
+    def commitments(
+        self, campaign: str | int, *, unit: str | None = None, state: str | None = None, overdue: bool = False
+    ) -> list[CommitmentView]:
+        """The campaign's commitments by due day; ``overdue``: only those open after their due day."""
+        return _registers.commitments(self._rt, campaign, unit=unit, state=state, overdue=overdue)
 
     # ----------------------------------------------------------------------- the outbox
 

@@ -409,3 +409,54 @@ class FiveOutcomes(_View):
     by_track: tuple[tuple[str, str, tuple[OutcomeTally, ...]], ...]
     by_unit: tuple[tuple[str, str, tuple[OutcomeTally, ...]], ...]
     trend: tuple[tuple[dt.date, tuple[int, ...]], ...]
+    #: 警示教育 sessions held (the people_educated figure counts their attendees).
+    education_sessions: int = 0
+
+
+# ------------------------------------------------------------------ registers (issue 16)
+
+
+@dataclass(frozen=True, slots=True)
+class EducationView(_View):
+    """A 警示教育 session ``unit`` held on ``held_on`` (一、(三) 警示教育一批党员干部): its topic,
+    how many cadres attended, the cases used (``cases`` as text, ``case_items`` the campaign's
+    items shown)."""
+
+    id: int
+    campaign: str
+    unit: str
+    unit_name: str
+    track: str | None
+    held_on: dt.date
+    title: str
+    attendees: int
+    cases: str | None
+    case_items: tuple[int, ...]
+    created_by: str
+    created_at: dt.datetime
+
+
+#: A 践诺 commitment's state, with its Chinese name.
+COMMITMENT_STATES: Mapping[str, str] = {"open": "践诺中", "fulfilled": "已兑现", "broken": "未兑现"}
+
+
+@dataclass(frozen=True, slots=True)
+class CommitmentView(_View):
+    """A unit's public commitment (践诺, 二、(二)): ``text`` due by ``due``; ``state`` open /
+    fulfilled / broken (settled on ``settled_on`` with ``settle_note``). ``overdue``: still open
+    after its due day, as of the reading."""
+
+    id: int
+    campaign: str
+    unit: str
+    unit_name: str
+    text: str
+    due: dt.date
+    state: str
+    state_label: str
+    overdue: bool
+    settled_on: dt.date | None
+    settle_note: str | None
+    settled_by: str | None
+    created_by: str
+    created_at: dt.datetime

@@ -160,7 +160,9 @@ def test_a_person_with_two_outcomes_counts_once(engine: Engine, campaign: Campai
         ],
     )
     assert view.people == 2 and len(view.accountability) == 3
-    assert engine.five_outcomes(campaign.key).totals[2].count == 2
+    # BREAKING (issue 16): 警示教育党员干部 counts the 警示教育 register's attendees, not the people
+    # held accountable.
+    assert engine.five_outcomes(campaign.key).totals[2].count == 0
 
 
 def test_outcome_of_dismissed_and_merged_items(engine: Engine, campaign: CampaignView) -> None:
@@ -523,13 +525,12 @@ def _counted(
         for i in engine.items(campaign)
         if (unit is None or i.unit == unit) and (track is None or i.track == track)
     ]
-    ids = {i.id for i in items}
-    outcomes = [o for o in engine.outcomes(campaign, Actors.county_leader) if o.item_id in ids]
     mechanisms = [m for m in engine.mechanisms(campaign, unit=unit, track=track)]
     return {
         "problems_found": len(items),
         "cases_published": sum(i.case_note is not None and i.case_published_at is not None for i in items),
-        "people_educated": sum(o.people for o in outcomes),
+        # 警示教育一批党员干部: the cadres who attended the 警示教育 sessions (no longer people named in 问责).
+        "people_educated": sum(e.attendees for e in engine.educations(campaign, unit=unit, track=track)),
         "problems_solved": sum(i.state in final and i.closed_at is not None for i in items),
         "mechanisms_established": sum(m.status in ("established", "amended") for m in mechanisms),
     }
@@ -577,6 +578,17 @@ def test_five_outcomes_count_the_records_against_targets(
     engine.mark_case(item.id, Actors.office, note="以案示警")
     engine.publish_case(item.id, Actors.office, where="县纪委监委网站", on=today_plus(7))
     engine.record_outcome(item.id, Actors.office, accountability=_people())
+    # 警示教育一批党员干部: the register's attendees (issue 16), with the case as its material.
+    engine.record_education(
+        campaign.key,
+        Actors.unit(),
+        unit=HOUSING,
+        held_on=today_plus(7),
+        title="以案促改警示教育",
+        attendees=2,
+        case_items=[item.id],
+        track="construction",
+    )
     engine.register_mechanism(
         campaign.key,
         Actors.unit(),
@@ -696,7 +708,8 @@ def test_the_hotline_uses_its_own_vocabulary_and_targets(db_url: str) -> None:
             300,
             None,
         ]
-        assert [t.count for t in five.totals] == [1, 0, 1, 0, 1]
+        # 警示教育 counts the register's attendees (issue 16), not the person held accountable.
+        assert [t.count for t in five.totals] == [1, 0, 0, 0, 1]
 
 
 # ---------------------------------------------------------------------- generated histories
@@ -756,6 +769,17 @@ def test_five_outcomes_equal_the_records_over_generated_histories(
                         accountability=[(p, None, o) for p, o in people],
                         mechanisms=mechanisms[-1:],
                     )
+                    if people:  # the case used in a 警示教育 session of the unit's cadres
+                        engine.record_education(
+                            campaign.key,
+                            Actors.office,
+                            unit=unit,
+                            held_on=today,
+                            title="以案促改",
+                            attendees=len(people),
+                            case_items=[item.id],
+                            track=track,
+                        )
                 elif step == "mechanism":
                     mechanisms.append(
                         engine.register_mechanism(
@@ -781,7 +805,8 @@ def test_five_outcomes_equal_the_records_over_generated_histories(
         for unit in (HOUSING, COMMERCE):
             _check(engine, engine.five_outcomes(campaign.key, unit=unit))
         _check(engine, engine.five_outcomes(campaign.key, track="construction"))
-        assert sum(o.people for o in engine.outcomes(campaign.key, Actors.office)) == five.totals[2].count
+        assert sum(e.attendees for e in engine.educations(campaign.key)) == five.totals[2].count
+        assert five.education_sessions == len(engine.educations(campaign.key))
         assert engine.verify_audit(campaign.key).ok
 
 
@@ -955,7 +980,7 @@ def test_cli_records_outcomes_mechanisms_practices_and_prints_the_dashboard(
     rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.split()}
     assert rows["排查发现问题线索"] == ["1", "300", "0%"]
     assert rows["通报曝光典型案例"] == ["1", "10", "10%"]
-    assert rows["警示教育党员干部"] == ["2", "60", "3%"]
+    assert rows["警示教育党员干部"] == ["0", "60", "0%"]  # people held accountable are not 警示教育
     assert rows["解决难点堵点"] == ["0", "250", "0%"]
     assert rows["健全长效机制"] == ["1", "40", "2%"]
     assert "分专项" in out and "1/50" in out and "分单位" in out and not any(name in out for name in NAMES)

@@ -158,7 +158,7 @@ def test_the_dashboard_counts_the_records(campaign: Campaign) -> None:
         "cases_published": sum(
             i.case_marked_at is not None and i.case_published_at is not None for i in items
         ),
-        "people_educated": sum(o.people for o in outcomes_for(campaign)),
+        "people_educated": sum(e.attendees for e in engine.educations(KEY)),
         "problems_solved": sum(i.state in final and i.closed_at is not None for i in items),
         "mechanisms_established": sum(m.status in ("established", "amended") for m in engine.mechanisms(KEY)),
     }
@@ -609,7 +609,13 @@ def test_the_demo_shows_the_dashboard_and_the_digest_its_cases(demo: DemoRun) ->
     text = demo.out
     summary = text[text.index("【模拟汇总】") :]
     assert "五个一批 (数量/目标): 排查发现问题线索 300/300" in summary
-    assert "  长效机制 " in summary and "选入晒成效" in summary and " 人\n" in summary
+    assert (
+        "  长效机制 " in summary
+        and "选入晒成效" in summary
+        and "警示教育 " in summary
+        and " 人次\n" in summary
+    )
+    assert "践诺承诺 " in summary and "逾期未兑现" in summary
     assert "成效台账.xlsx" in text
 
     bulletin = read_page(next(reports.glob("*工作进展通报*.html")))

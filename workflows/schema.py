@@ -550,6 +550,7 @@ class ReportsSpec(_Spec):
     progress_bulletin: DocumentMarksSpec = DocumentMarksSpec()
     case_bulletin: DocumentMarksSpec = DocumentMarksSpec()
     self_check: DocumentMarksSpec = DocumentMarksSpec()
+    document_compilation: DocumentMarksSpec = DocumentMarksSpec()
 
 
 class TemplateSpec(_Spec):

@@ -74,6 +74,7 @@ TEMPLATE_FILES: Mapping[str, str] = {
     "progress_bulletin": "工作进展通报.docx",
     "case_bulletin": "典型案例通报.docx",
     "self_check": "自查报告.docx",
+    "document_compilation": "规范性文件汇编.docx",
 }
 #: 发文机关标志: red, 方正小标宋简体, at most 小初 (36 pt), smaller for a long name.
 MASTHEAD_RED = "FF0000"

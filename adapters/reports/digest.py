@@ -5,7 +5,9 @@ What it prints: the campaign's counts (from :meth:`Engine.progress
 that was 销号 — its title, track, responsible unit, what was done (the measures) and the 销号
 date. And the 晒成效 section: the good practices the publicity role selected (:meth:`Engine.practices
 <zhenggai.engine.Engine.practices>` with ``selected=True``: title, unit, track, summary) and the
-typical cases whose publication is recorded (title, unit, where and when published). Nothing
+typical cases whose publication is recorded (title, unit, where and when published). The 践诺
+section: the units' commitments (:meth:`Engine.commitments`: unit, text, due day, open / kept /
+broken, an open one past its day shown 逾期未兑现, the day settled; not the settling note). Nothing
 else: no description (a complaint's details), no reporter (the digest never calls
 ``read_reporter``), no case note, no outcome of an item (accountability outcomes name people:
 the digest never calls ``outcome`` or ``outcomes``), no person's name, no phone number.
@@ -43,7 +45,7 @@ from ._files import ReportError, out_file
 from ._html import file_stem, local_now, local_time, page, percent, render, write_all
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from zhenggai.engine import Engine, ItemView, LedgerRow, PracticeView
+    from zhenggai.engine import CommitmentView, Engine, ItemView, LedgerRow, PracticeView
 
 __all__ = [
     "NAME_MARK",
@@ -239,6 +241,16 @@ _HTML_BODY = """
 {% else %}
 <p>暂无已销号问题。</p>
 {% endfor %}
+<h2 id="commitments-heading">践诺 · 单位承诺 ({{ commitments|length }} 项)</h2>
+{% if commitments %}
+<table id="commitments">
+<tr><th>序号</th><th>单位</th><th>承诺</th><th>兑现期限</th><th>状态</th><th>认定日期</th></tr>
+{% for c in commitments %}<tr><td class="n">{{ loop.index }}</td><td>{{ c.unit }}</td><td>{{ c.text }}</td><td>{{ c.due }}</td><td>{{ c.state }}</td><td>{{ c.settled }}</td></tr>
+{% endfor %}
+</table>
+{% else %}
+<p>暂无公开承诺。</p>
+{% endif %}
 <h2 id="practices-heading">晒成效 · 典型做法和创新案例 ({{ practices|length }} 项)</h2>
 {% if practices %}
 <table id="practices">
@@ -271,6 +283,7 @@ def _markdown(
     footer: str,
     practices: Sequence[dict[str, str]] = (),
     cases: Sequence[dict[str, str]] = (),
+    commitments: Sequence[dict[str, str]] = (),
 ) -> str:
     lines = [
         f"# {markdown_text(title)}",
@@ -298,7 +311,16 @@ def _markdown(
             lines.append("- 整改措施:")
             lines += [f"  - {markdown_text(m)}" for m in item["measures"]]
         lines.append("")
-    lines += [f"## 晒成效 · 典型做法和创新案例 ({len(practices)} 项)", ""]
+    lines += [f"## 践诺 · 单位承诺 ({len(commitments)} 项)", ""]
+    if not commitments:
+        lines.append("暂无公开承诺。")
+    for c in commitments:
+        settled = f", {markdown_text(c['settled'])}认定" if c["settled"] != "—" else ""
+        lines.append(
+            f"- {markdown_text(c['unit'])}: {markdown_text(c['text'])} "
+            f"(兑现期限 {markdown_text(c['due'])}; {markdown_text(c['state'])}{settled})"
+        )
+    lines += ["", f"## 晒成效 · 典型做法和创新案例 ({len(practices)} 项)", ""]
     if not practices:
         lines.append("暂无选入晒成效的典型做法。")
     for p in practices:
@@ -326,7 +348,9 @@ def write_digest(
     view = report.campaign
     ledger = engine.ledger(campaign)
     chosen = engine.practices(campaign, selected=True)
-    redact = Redactor(known_names(engine, campaign, ledger) | _practice_people(chosen), redaction)
+    promised = engine.commitments(campaign)
+    officials = {n for c in promised for n in (c.created_by, c.settled_by) if n}
+    redact = Redactor(known_names(engine, campaign, ledger) | _practice_people(chosen) | officials, redaction)
     final = engine.lifecycle(campaign).final_states
     track_order = {key: n for n, (key, _) in enumerate(engine.tracks(campaign))}
     rows = [
@@ -354,6 +378,7 @@ def write_digest(
     published = [c for c in engine.cases(campaign) if c.case_published_at is not None]
     practices = _practices(chosen, dict(engine.tracks(campaign)), redact)
     cases = _published(published, redact)
+    commitments = _commitments(promised, redact)
     title = f"{view.title} · 践诺晒成效"
     subtitle = f"{view.county} · 截至{format_date(report.today)}"
     rate = percent(report.closed / report.total if report.total else None)
@@ -365,11 +390,19 @@ def write_digest(
     footer = f"{view.county} · 发布材料已去除个人信息 · 生成于 {now:%Y-%m-%d %H:%M}"
     html = page(
         title,
-        render(_HTML_BODY, summary=summary, tracks=tracks, items=items, practices=practices, cases=cases),
+        render(
+            _HTML_BODY,
+            summary=summary,
+            tracks=tracks,
+            items=items,
+            practices=practices,
+            cases=cases,
+            commitments=commitments,
+        ),
         subtitle=subtitle,
         footer=footer,
     )
-    markdown = _markdown(title, subtitle, summary, tracks, items, footer, practices, cases)
+    markdown = _markdown(title, subtitle, summary, tracks, items, footer, practices, cases, commitments)
     stem = file_stem(DIGEST, view.title, report.today)
     return write_all(
         [
@@ -396,6 +429,21 @@ def _practices(
             "summary": redact(p.summary),
         }
         for p in sorted(practices, key=lambda p: p.id)
+    ]
+
+
+def _commitments(commitments: Sequence[CommitmentView], redact: Redactor) -> list[dict[str, str]]:
+    """The units' commitments (践诺) by due day: open, kept or broken; an open one past its due
+    day marked 逾期未兑现."""
+    return [
+        {
+            "unit": c.unit_name,
+            "text": redact(c.text),
+            "due": format_date(c.due),
+            "state": "逾期未兑现" if c.overdue else c.state_label,
+            "settled": format_date(c.settled_on) if c.settled_on else "—",
+        }
+        for c in commitments
     ]
 
 
