@@ -396,3 +396,44 @@ class FiveOutcomes(_View):
     by_track: tuple[tuple[str, str, tuple[OutcomeTally, ...]], ...]
     by_unit: tuple[tuple[str, str, tuple[OutcomeTally, ...]], ...]
     trend: tuple[tuple[dt.date, tuple[int, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewView:
+    """A 回头看 review task (``Engine.follow_ups``): the drawn item, the draw's day, who reviews
+    it (``role``) by ``due``; ``state`` open / confirmed / finding."""
+
+    id: int
+    campaign: str
+    item_id: int
+    item_number: str | None
+    title: str
+    unit: str | None
+    unit_name: str | None
+    draw_day: dt.date
+    role: str
+    due: dt.date
+    state: str
+    state_label: str
+    finding: str | None
+    light: str
+    escalation_level: int
+    done_by: str | None
+    done_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class VisitView:
+    """A 督查 visit (``Engine.record_visit``): team, unit, day, the draw that sent the team and
+    the items its findings became."""
+
+    id: int
+    campaign: str
+    team: int
+    unit: str
+    unit_name: str
+    draw_day: dt.date
+    day: dt.date
+    items: tuple[int, ...]
+    recorded_by: str
+    recorded_at: dt.datetime

@@ -347,6 +347,10 @@ class PhaseSpec(_Spec):
     on_start: list[PhaseAction] = Field(default_factory=list)
     on_end: list[PhaseAction] = Field(default_factory=list)
 
+    def demand_texts(self) -> list[str]:
+        """The demands' words, addressed or not."""
+        return [d if isinstance(d, str) else d.text for d in self.demands]
+
 
 class ChannelSpec(_Spec):
     """An intake channel (来源渠道). ``mechanism`` groups channels as the plan does (三联制:
@@ -503,6 +507,8 @@ class FollowUpSpec(_Spec):
     count: DayCount = "working"
     every: Recurrence | None = None
     ladder: Key | None = None
+    #: The message that tells ``role`` which items a draw drew.
+    message: MessageKey = "follow_up_drawn"
 
 
 class SupervisionSpec(_Spec):
@@ -527,6 +533,8 @@ class SupervisionSpec(_Spec):
     team_units: list[list[Key]] = Field(default_factory=list)
     channel: ChannelKey | None = None
     track: Key | None = None
+    #: The message that tells each team (its ``role`` contacts of that team) its units.
+    message: MessageKey = "supervision_drawn"
 
     def units_of_team(self) -> list[list[str]]:
         """Which of ``drawn_from`` each team (index 0 = team 1) comes from."""
