@@ -66,8 +66,13 @@ def _team_problems(setup: CampaignSetup) -> list[str]:
                 problems.append(f"{path}: 只有督查组成员 (supervision.role) 才分督查组")
             elif contact.team > teams:
                 problems.append(f"{path}: 只有 {teams} 个督查组, 没有第 {contact.team} 组")
-    if rule is None:
-        return problems
+    return problems + (_supervision_problems(setup) if rule is not None else [])
+
+
+def _supervision_problems(setup: CampaignSetup) -> list[str]:
+    rule = setup.supervision
+    assert rule is not None
+    problems: list[str] = []
     if rule.channel is not None and rule.channel not in {c.id for c in setup.channels}:
         problems.append(f"supervision.channel: 未知渠道 {rule.channel}")
     if rule.channel is None and "undercover_check" not in {c.id for c in setup.channels}:

@@ -2,9 +2,8 @@
 the teams, the visits they record and what each draw's 督查通报 lists.
 
 Draw days are "不定期": one working day drawn at random in each ``supervision.every`` window
-while a supervised phase runs, seeded by the campaign (its id and county), so the days are the
-same whenever the campaign's steps are recomputed (a calendar change) and differ between
-campaigns. Each draw tells every team — the ``supervision.role`` contacts of that team — the
+while a supervised phase runs, seeded by the campaign (:func:`draw_seed`), so the days are the
+same whenever the campaign's steps are recomputed (a calendar change). Each draw tells every team — the ``supervision.role`` contacts of that team — the
 units it is to visit and the focus of the 督查; no unit is told. A visit's findings become
 items on ``supervision.channel`` (明察暗访), reported by the visiting team, for the office to
 assign as any other item.
@@ -48,8 +47,10 @@ MAX_FINDINGS = 50
 
 
 def draw_seed(camp: Campaign) -> str:
-    """What seeds a campaign's 督查 draw days: stable for the campaign, not for others."""
-    return f"supervision:{camp.id}:{camp.view.county}:{camp.view.definition_id}"
+    """What seeds a campaign's 督查 draw days: its county, definition and title, so the days
+    stay the same whenever the steps are recomputed (and a rerun of a campaign, e.g. under
+    ``zhenggai simulate``, draws the same days)."""
+    return f"supervision:{camp.view.county}:{camp.view.definition_id}:{camp.view.title}"
 
 
 def _working(calendar: Calendar, day: dt.date) -> bool:

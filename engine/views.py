@@ -105,6 +105,7 @@ class ContactView(_View):
     created_at: dt.datetime | None
     updated_at: dt.datetime | None
     removed_at: dt.datetime | None
+    team: int | None = None
 
     def active_on(self, day: dt.date) -> bool:
         """Whether the contact receives messages on ``day`` (not removed, within its dates)."""
@@ -132,6 +133,8 @@ class NewContact(_View):
     channels: tuple[str, ...] = ()
     active_from: dt.date | None = None
     active_to: dt.date | None = None
+    #: The supervision team (督查工作组) of a ``supervision.role`` contact.
+    team: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

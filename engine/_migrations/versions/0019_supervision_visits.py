@@ -19,8 +19,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("zg_contact") as batch:
-        batch.add_column(sa.Column("team", sa.Integer(), nullable=True))
+    # Plain ALTER TABLE (SQLite ≥ 3.35 adds and drops a column in place): no table copy, so the
+    # outbox rows that reference contacts keep their foreign keys on a downgrade too.
+    op.add_column("zg_contact", sa.Column("team", sa.Integer(), nullable=True))
     op.create_table(
         "zg_visit",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -51,5 +52,4 @@ def downgrade() -> None:
     op.drop_table("zg_visit_finding")
     op.drop_index("ix_zg_visit_campaign", table_name="zg_visit")
     op.drop_table("zg_visit")
-    with op.batch_alter_table("zg_contact") as batch:
-        batch.drop_column("team")
+    op.drop_column("zg_contact", "team")
