@@ -60,7 +60,13 @@ def _document(bulletin: SupervisionBulletin) -> Any:
             document,
             ("序号", "问题编号", "被督查单位", "问题", "办理状态"),
             [
-                (n, f.number or f"#{f.item_id}", f.unit_name, f.title.removeprefix("督查发现: "), f.state_label)
+                (
+                    n,
+                    f.number or f"#{f.item_id}",
+                    f.unit_name,
+                    f.title.removeprefix("督查发现: "),
+                    f.state_label,
+                )
                 for n, f in enumerate(findings, 1)
             ],
         )
@@ -75,6 +81,8 @@ def write_supervision_bulletin(bulletin: SupervisionBulletin, out: Path) -> Path
     """The draw's 督查通报 as ``<campaign>-督查通报-<draw day>.docx`` in ``out``; its path."""
     buffer = io.BytesIO()
     _document(bulletin).save(buffer)
-    path = out_file(Path(out), file_stem(SUPERVISION_BULLETIN, bulletin.campaign, bulletin.draw_day) + ".docx")
+    path = out_file(
+        Path(out), file_stem(SUPERVISION_BULLETIN, bulletin.campaign, bulletin.draw_day) + ".docx"
+    )
     (written,) = write_all([(path, buffer.getvalue())])
     return written
