@@ -194,10 +194,19 @@ def record_visit(
         name = camp.unit_names[unit_id]
         if not sent:
             raise InvalidInputError("unit", f"第{team}督查组截至 {visited.isoformat()} 未被抽派到{name}")
-        draw_day = dt.date.fromisoformat(sent[-1])
-        key = {"cid": camp.id, "team": team, "unit_id": unit_id, "draw_day": draw_day}
-        if tx.one(st.visit_of_draw, key) is not None:
-            raise InvalidInputError("unit", f"第{team}督查组 {draw_day.isoformat()} 抽派到{name}的督查已记录")
+        # The latest draw that sent the team there and has no visit recorded yet.
+        pending = [
+            d
+            for d in reversed(sent)
+            if tx.one(
+                st.visit_of_draw,
+                {"cid": camp.id, "team": team, "unit_id": unit_id, "draw_day": dt.date.fromisoformat(d)},
+            )
+            is None
+        ]
+        if not pending:
+            raise InvalidInputError("unit", f"第{team}督查组 {sent[-1]} 抽派到{name}的督查已记录")
+        draw_day = dt.date.fromisoformat(pending[0])
         channel = rule.channel or "undercover_check"
         if channel not in camp.channels:
             raise DefinitionError([f"supervision.channel: 未知渠道 {channel}"])
