@@ -292,7 +292,7 @@ def follow_ups(rt: Runtime, campaign: str | int, *, state: str | None = None) ->
         if state is not None:
             query = query.where(REVIEW.c.state == checked_choice("state", state, REVIEW_STATES))
         rows = conn.execute(query.order_by(REVIEW.c.draw_day, REVIEW.c.item_id)).mappings().all()
-        return [_view(camp, r) for r in rows]
+        return [_view(camp, dict(r)) for r in rows]
 
 
 def complete_follow_up(

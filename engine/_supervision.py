@@ -288,7 +288,7 @@ def visits(rt: Runtime, campaign: str | int, *, draw_day: dt.date | None = None)
             links = select(VISIT_FINDING).where(VISIT_FINDING.c.visit_id.in_([r["id"] for r in rows]))
             for link in conn.execute(links.order_by(VISIT_FINDING.c.ordinal)).mappings():
                 found.setdefault(link["visit_id"], []).append(link["item_id"])
-        return [_view(camp, r, found.get(r["id"], [])) for r in rows]
+        return [_view(camp, dict(r), found.get(r["id"], [])) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)
