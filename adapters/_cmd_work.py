@@ -4,10 +4,7 @@ bulletin`` (督查 visits and the 督查通报 of a draw)."""
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from zhenggai.engine import ESCALATION_LABELS
 
@@ -18,20 +15,13 @@ from ._tables import LIGHT_LABELS, format_date, render_table
 __all__ = ["WORK_COMMANDS"]
 
 
-def _plain(view: Any) -> dict[str, Any]:
-    return {
-        k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v)
-        for k, v in dataclasses.asdict(view).items()
-    }
-
-
 def cmd_follow_up_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai follow-up list [--open]: the 回头看 review tasks, by draw."""
     with open_engine(db) as engine:
         key = _campaign_key(engine, args.campaign)
         tasks = engine.follow_ups(key, state="open" if args.open else None)
     if args.json:
-        _print_json([_plain(t) for t in tasks])
+        _print_json([t.to_dict() for t in tasks])
         return 0
     if not tasks:
         print("没有回头看任务" if not args.open else "没有待办的回头看任务")
@@ -72,7 +62,7 @@ def cmd_follow_up_done(args: argparse.Namespace, db: str, actor: ActorTuple | No
         )
         item = engine.item(task.item_id) if task.state == "finding" else None
     if args.json:
-        _print_json(_plain(task))
+        _print_json(task.to_dict())
     elif item is not None:
         print(
             f"回头看任务 {task.id}: 发现问题, 问题 {task.item_number or task.item_id} 重新整改"
@@ -93,7 +83,7 @@ def cmd_supervision_visit(args: argparse.Namespace, db: str, actor: ActorTuple |
             key, args.team, unit, args.day, findings=args.finding or [], actor=_actor(actor)
         )
     if args.json:
-        _print_json(_plain(visit))
+        _print_json(visit.to_dict())
         return 0
     found = f", 发现问题 {len(visit.items)} 个, 已登记为问题 {'、'.join(str(i) for i in visit.items)}"
     print(

@@ -402,7 +402,7 @@ class FiveOutcomes(_View):
 
 
 @dataclass(frozen=True, slots=True)
-class ReviewView:
+class ReviewView(_View):
     """A 回头看 review task (``Engine.follow_ups``): the drawn item, the draw's day, who reviews
     it (``role``) by ``due``; ``state`` open / confirmed / finding."""
 
@@ -426,7 +426,7 @@ class ReviewView:
 
 
 @dataclass(frozen=True, slots=True)
-class VisitView:
+class VisitView(_View):
     """A 督查 visit (``Engine.record_visit``): team, unit, day, the draw that sent the team and
     the items its findings became."""
 
