@@ -58,6 +58,17 @@ from ._context import ActorTuple, Command, open_engine
 __all__ = ["COMMANDS", "open_engine"]
 
 
+def _work(name: str) -> Command:
+    """A 回头看 / 督查 command of :mod:`zhenggai.adapters._cmd_work`, imported when it runs."""
+
+    def run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+        from ._cmd_work import WORK_COMMANDS
+
+        return int(WORK_COMMANDS[name](args, db, actor))
+
+    return run
+
+
 def _ops(name: str) -> Command:
     """An operator command of :mod:`zhenggai.adapters._ops`, imported when it runs."""
 
@@ -139,6 +150,10 @@ COMMANDS: Mapping[str, Command] = {
     "simulate": cmd_simulate,
     "run": _ops("run"),
     "status": _ops("status"),
+    "follow_up_list": _work("follow_up_list"),
+    "follow_up_done": _work("follow_up_done"),
+    "supervision_visit": _work("supervision_visit"),
+    "supervision_bulletin": _work("supervision_bulletin"),
     "duty_list": _ops("duty_list"),
     "duty_done": _ops("duty_done"),
     "outbox_list": _ops("outbox_list"),

@@ -284,7 +284,17 @@ def _new_contact(args: argparse.Namespace, roster: Roster) -> NewContact:
         channels=_cli_channels(args.channels or ""),
         active_from=_cli_date("--from", args.active_from or ""),
         active_to=_cli_date("--to", args.active_to or ""),
+        team=_cli_team(args.team or ""),
     )
+
+
+def _cli_team(text: str) -> int | None:
+    """``--team``: a supervision team's number (empty: none)."""
+    if not text.strip():
+        return None
+    if not text.strip().isdigit():
+        raise CliError(f"--team: 督查组编号须为正整数, 收到 {text!r}")
+    return int(text.strip())
 
 
 def _show(contact: ContactView, roster: Roster, verb: str, as_json: bool, dead: int = 0) -> int:
@@ -363,6 +373,8 @@ def cmd_contact_update(args: argparse.Namespace, db: str, actor: ActorTuple | No
         for field, option in (("active_from", "--from"), ("active_to", "--to")):
             if getattr(args, field) is not None:
                 changes[field] = _cli_date(option, getattr(args, field))
+        if getattr(args, "team", None) is not None:
+            changes["team"] = _cli_team(args.team)
         if not changes:
             raise CliError("请给出要修改的项 (如 --mobile、--email、--to)")
         contact = engine.update_contact(args.contact_id, _actor(actor), **changes)

@@ -153,6 +153,7 @@ def _contact_fields(p: argparse.ArgumentParser, *, adding: bool) -> None:
         "--from", dest="active_from", metavar="YYYY-MM-DD", help="生效日期 (此前不接收消息)" + clear
     )
     p.add_argument("--to", dest="active_to", metavar="YYYY-MM-DD", help="失效日期 (此后不接收消息)" + clear)
+    p.add_argument("--team", metavar="N", help="督查组编号 (仅督查组成员; 抽签通知只发本组)" + clear)
 
 
 def _add_reporter_config(p: argparse.ArgumentParser) -> None:

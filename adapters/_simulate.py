@@ -169,9 +169,18 @@ class Simulation(_Acts):
         self.swept = self._new_events(engine)
         for event in self.swept:
             if event.trigger == "follow_up_draw" and rule is not None:
-                for item_id in event.data["sample"]:
+                reviews = event.data.get("reviews") or [None] * len(event.data["sample"])
+                for item_id, review_id in zip(event.data["sample"], reviews, strict=True):
                     days = self.rng.randrange(1, max(2, rule.days))
-                    self._plan(self._office_hours(self._workday(self._today(), days)), "review", item_id)
+                    self._plan(
+                        self._office_hours(self._workday(self._today(), days)), "review", item_id, review_id
+                    )
+            elif event.trigger == "supervision_draw" and self.setup.supervision is not None:
+                # Each team visits its units within the week after the draw (不打招呼, 直奔现场).
+                for team, units in enumerate(event.data["teams"], 1):
+                    for unit in units:
+                        day = self._workday(self._today(), self.rng.randrange(1, 6))
+                        self._plan(self._office_hours(day), "visit", team, unit)
 
     def _new_events(self, engine: Engine) -> list[EventView]:
         """The campaign's events since the last read (each read once)."""

@@ -309,20 +309,41 @@ class _Acts(_World):
         assert view.due is not None
         self._plan_finish(item_id, view.due)
 
-    def _do_review(self, engine: Engine, item_id: int) -> None:
-        """回头看 of one sampled item: most hold; some are reopened with a finding."""
+    def _do_review(self, engine: Engine, item_id: int, review_id: int | None = None) -> None:
+        """回头看 of one sampled item (its review task done by a reviewer): most hold; some
+        are reopened with a finding."""
         item = self.items.get(item_id)
         reopen = self.roles.reopen
+        rule = self.setup.follow_up
+        reviewer = Actor("回头看核查员", rule.role, self.office_unit) if rule is not None else None
         if item is None or reopen is None or self.rng.random() >= 0.25:
+            if review_id is not None and reviewer is not None:
+                engine.complete_follow_up(review_id, reviewer, confirmed=True)
             return
         due = self._workday(self._today(), 15)
-        actor = self._checker(reopen, item)
-        engine.fire(item_id, reopen.trigger, actor, finding=self.rng.choice(FINDINGS), due=due)
+        if review_id is not None and reviewer is not None:
+            engine.complete_follow_up(review_id, reviewer, finding=self.rng.choice(FINDINGS), due=due)
+        else:
+            actor = self._checker(reopen, item)
+            engine.fire(item_id, reopen.trigger, actor, finding=self.rng.choice(FINDINGS), due=due)
         item.submitted = False
         self.reopened += 1
         unit = self._unit_actor(self.roles.start, item)
         item.measure = engine.add_measure(item_id, unit, text="回头看问题再整改, 建立长效机制").id
         self._plan_finish(item_id, due)
+
+    def _team_role(self) -> str | None:
+        return self.setup.supervision.role if self.setup.supervision is not None else None
+
+    def _do_visit(self, engine: Engine, team: int, unit: str) -> None:
+        """A 督查 team's visit to a drawn unit: about one in three finds something."""
+        rule = self.setup.supervision
+        assert rule is not None
+        findings = [self.rng.choice(VISIT_FINDINGS)] if self.rng.random() < 0.3 else []
+        actor = Actor(f"第{team}督查组", rule.role, rule.lead_unit)
+        visit = engine.record_visit(KEY, team, unit, self._today(), findings=findings, actor=actor)
+        self.visits += 1
+        self.visit_findings += len(visit.items)
 
     def _do_duty(self, engine: Engine, duty_id: int, unit: str) -> None:
         engine.complete_duty(duty_id, Actor(f"{self.unit_names[unit]}联络员", self._duty_role(), unit))
@@ -351,4 +372,13 @@ ACTS: Mapping[str, Callable[..., None]] = {
     "review": _Acts._do_review,
     "duty": _Acts._do_duty,
     **REGISTER_ACTS,
+    "visit": _Acts._do_visit,
 }
+
+#: What a 督查 visit finds (明察暗访, 五、(四) 督查重点).
+VISIT_FINDINGS = (
+    "窗口工作人员上班时间脱岗",
+    "惠企政策未在办事大厅公示",
+    "群众反映的诉求推诿扯皮未办理",
+    "承诺办结时限未兑现",
+)

@@ -187,5 +187,18 @@ def with_contacts(setup: CampaignSetup) -> CampaignSetup:
             for k, role in enumerate(setup.roles)
             if home.get(role.id) == unit.id
         ]
+        rule = setup.supervision
+        if rule is not None and home.get(rule.role) == unit.id:  # one contact per team (督查组)
+            contacts = [c for c in contacts if c.role != rule.role] + [
+                ContactSpec(
+                    name=f"第{team}督查组联系人",
+                    role=rule.role,
+                    email=f"{rule.role}{team}@example.gov.cn",
+                    mobile=f"1370000{team:04d}",
+                    channels=["email", "wecom"],
+                    team=team,
+                )
+                for team in range(1, rule.teams + 1)
+            ]
         units.append(unit.model_copy(update={"contacts": contacts}))
     return setup.model_copy(update={"units": units})

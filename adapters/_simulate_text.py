@@ -87,6 +87,10 @@ def _day_lines(
             yield _follow_up_draw_line(e.data)
         elif e.trigger == "supervision_draw":
             yield _supervision_draw_line(e.data, unit_names)
+        elif e.trigger == "record_visit":
+            yield _visit_line(e.data, unit_names)
+        elif e.trigger == "complete_follow_up":
+            yield _review_line(e)
         elif e.trigger in ITEM_STEPS:
             yield _item_step_line(e, day.labels)
         else:
@@ -207,6 +211,16 @@ def _supervision_draw_line(d: Mapping[str, Any], unit_names: Mapping[str, str]) 
         f"第{k + 1}组 → " + "、".join(unit_names.get(u, u) for u in t) for k, t in enumerate(d["teams"])
     )
     return f"督查抽签 (不打招呼): {teams}"
+
+
+def _visit_line(d: Mapping[str, Any], unit_names: Mapping[str, str]) -> str:
+    found = f"发现问题 {len(d['items'])} 个, 登记为明察暗访问题" if d["items"] else "未发现问题"
+    return f"督查: 第{d['team']}督查组明察暗访{unit_names.get(d['unit'], d['unit'])}, {found}"
+
+
+def _review_line(e: EventView) -> str:
+    result = f"发现问题, 问题 {e.data['item']} 重新整改" if e.data["result"] == "finding" else "整改到位"
+    return f"回头看核查 (任务 {e.data['review']}, {e.actor}): {result}"
 
 
 def _item_step_line(e: EventView, labels: Mapping[str, str]) -> str:

@@ -69,6 +69,8 @@ class _World:
         self.items: dict[int, _Item] = {}
         self.refused: Counter[str] = Counter()
         self.reopened = 0
+        self.visits = 0
+        self.visit_findings = 0
         self.paused = 0
         self.cursor = 0
         self.swept: list[EventView] = []  # the day's events read after its sweep

@@ -79,6 +79,7 @@ from ._parser_ops import (
     add_simulate_command,
 )
 from ._parser_registers import add_commitment_commands, add_education_commands
+from ._parser_work import add_work_commands
 
 __all__ = ["CliError", "build_parser", "main"]
 
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_audit_commands(commands)
     add_duty_commands(commands)
     add_contact_commands(commands)
+    add_work_commands(commands)
     add_calendar_commands(commands)
     add_reporter_commands(commands, item_cmds)
     add_outbox_commands(commands)

@@ -4,10 +4,10 @@ sweep, each once, also late (an event says so): a phase's actions are not skippe
 daemon was down.
 
 Keys: ``PHASE.start@DATE`` (00:00 of the phase's first day), ``PHASE.end@DATE`` (00:00 of the
-day after its last), ``follow_up_draw@DATE`` (the start of the 回头看 phase),
-``supervision_draw@DATE``
-(every draw, from the first day of the first supervised phase, ``every`` week / fortnight /
-month, while a supervised phase runs).
+day after its last), ``follow_up_draw@DATE`` (the start of the 回头看 phase, and every ``follow_up.every`` after it
+within the phase), ``supervision_draw@DATE`` (one working day drawn at random in each
+``every`` window from the first day of the first supervised phase, while a supervised phase
+runs: see :mod:`._supervision`).
 
 Draws are random and reproducible: each draws a seed, records it in its audit event with what
 it drew from, and :func:`follow_up_sample` / :func:`supervision_teams` give the same result for
@@ -32,21 +32,14 @@ from zhenggai.workflows.schema import (
 )
 
 from ._duty_steps import duty_payload
+from ._follow_ups import create_reviews, draw_population, follow_up_days
 from ._raw import Tx
 from ._statements import Statements
-from ._steps import (
-    LATE_AFTER,
-    SYSTEM,
-    Awaiting,
-    SweepReport,
-    moment,
-    raise_level,
-    recurring,
-    start_of,
-    step_payload,
-)
+from ._steps import LATE_AFTER, SYSTEM, Awaiting, SweepReport, moment, raise_level, start_of, step_payload
+from ._supervision import draw_seed, notify_teams, supervision_draw_days
 from ._writes import Campaign, Vouch, append_event, queue_messages
 from .deadlines import offset_day, stated_day
+from .ports import Calendar
 
 __all__ = [
     "arm_campaign_steps",
@@ -54,16 +47,15 @@ __all__ = [
     "fire_campaign_steps",
     "follow_up_sample",
     "phase_days",
+    "phase_demands",
     "supervision_teams",
 ]
 
 
-def _draw_days(rule: SupervisionSpec, phases: Sequence[PhaseSpec]) -> list[dt.date]:
-    chosen = [p for p in phases if p.id in rule.phases]
-    if not chosen:
-        return []
-    every = recurring(min(p.start for p in chosen), max(p.end for p in chosen), rule.every)
-    return [day for day in every if any(p.start <= day <= p.end for p in chosen)]
+def _draw_days(
+    rule: SupervisionSpec, phases: Sequence[PhaseSpec], calendar: Calendar, seed: str
+) -> list[dt.date]:
+    return supervision_draw_days(rule, phases, calendar, seed)
 
 
 def phase_days(camp: Campaign, phase: PhaseSpec) -> tuple[dt.date, dt.date]:
@@ -87,10 +79,10 @@ def campaign_steps(camp: Campaign) -> dict[str, dt.datetime]:
             steps[f"{phase.id}.end@{phase.end.isoformat()}"] = start_of(camp, last + dt.timedelta(days=1))
     rule = setup.follow_up
     if rule is not None:
-        phase = next(p for p in setup.phases if p.id == rule.phase)
-        steps[f"follow_up_draw@{phase.start.isoformat()}"] = start_of(camp, phase_days(camp, phase)[0])
+        for day in follow_up_days(camp, rule):
+            steps[f"follow_up_draw@{day.isoformat()}"] = start_of(camp, stated_day(camp.calendar, day))
     if setup.supervision is not None:
-        for day in _draw_days(setup.supervision, setup.phases):
+        for day in _draw_days(setup.supervision, setup.phases, camp.calendar, draw_seed(camp)):
             steps[f"supervision_draw@{day.isoformat()}"] = start_of(camp, day)
     return steps
 
@@ -141,13 +133,19 @@ def follow_up_sample(
 
 def supervision_teams(seed: int, units: Sequence[str], rule: SupervisionSpec) -> list[list[str]]:
     """Which units each team visits, unannounced: ``units_per_draw`` each, no unit twice in a
-    draw, never one of the units the teams are drawn from; the same for the same seed."""
+    draw; the units the teams are drawn from are in the draw too, but never visited by the team
+    drawn from them (``supervision.team_units``); the same for the same seed."""
     rng = random.Random(seed)
-    pool = [u for u in units if u not in rule.drawn_from]
-    picked = rng.sample(pool, min(len(pool), rule.teams * rule.units_per_draw))
-    return [
-        sorted(picked[i * rule.units_per_draw : (i + 1) * rule.units_per_draw]) for i in range(rule.teams)
-    ]
+    order = rng.sample(list(units), len(units))
+    own = rule.units_of_team()
+    taken: set[str] = set()
+    teams: list[list[str]] = []
+    for i in range(rule.teams):
+        mine = set(own[i]) if i < len(own) else set()
+        picked = [u for u in order if u not in taken and u not in mine][: rule.units_per_draw]
+        taken.update(picked)
+        teams.append(sorted(picked))
+    return teams
 
 
 # ------------------------------------------------------------------------------------- firing
@@ -175,7 +173,7 @@ def fire_campaign_steps(
         report.fired += 1
         report.events.append(f"campaign:{name}")
         if name == "follow_up_draw" and setup.follow_up is not None:
-            _follow_up_draw(tx, st, camp, setup.follow_up, seeds.getrandbits(63), now, late)
+            _follow_up_draw(tx, st, camp, setup.follow_up, seeds.getrandbits(63), day, now, late)
         elif name == "supervision_draw" and setup.supervision is not None:
             _supervision_draw(tx, st, camp, setup.supervision, seeds.getrandbits(63), day, now, late)
         else:
@@ -197,6 +195,20 @@ def _phase_payload(camp: Campaign, phase: PhaseSpec) -> dict[str, Any]:
     }
 
 
+def phase_demands(phase: PhaseSpec, to: str | None) -> str:
+    """The phase's demands addressed to the recipient ``to`` (a role or unit selector of a
+    phase notice; None: only those addressed to everyone), numbered, in the plan's words."""
+    texts: list[str] = []
+    for demand in phase.demands:
+        if isinstance(demand, str):
+            texts.append(demand)
+        elif to is not None and to in demand.to:
+            texts.append(demand.text)
+    if not texts:
+        return "请按实施方案要求开展工作。"
+    return "\n".join(f"{k}. {text}" for k, text in enumerate(texts, 1))
+
+
 def _phase_action(
     tx: Tx,
     st: Statements,
@@ -216,17 +228,34 @@ def _phase_action(
     if late:
         data["late"] = True
     if action.action == "notify":
-        queued = queue_messages(
-            tx,
-            st,
-            camp,
-            action.notify,
-            key=f"campaign:{camp.id}:phase:{phase.id}.{edge}",
-            payload=_phase_payload(camp, phase),
-            units={},
-            item_id=None,
-            now=now,
-        )
+        key = f"campaign:{camp.id}:phase:{phase.id}.{edge}"
+        if all(isinstance(d, str) for d in phase.demands):  # the same demands for everyone
+            queued = queue_messages(
+                tx,
+                st,
+                camp,
+                action.notify,
+                key=key,
+                payload={**_phase_payload(camp, phase), "demands": phase_demands(phase, None)},
+                units={},
+                item_id=None,
+                now=now,
+            )
+        else:  # each recipient told the demands addressed to it
+            queued = Vouch.next_event(tx, st, camp.id)
+            for n in action.notify:
+                queue_messages(
+                    tx,
+                    st,
+                    camp,
+                    [n],
+                    key=f"{key}:to:{n.to}",
+                    payload={**_phase_payload(camp, phase), "demands": phase_demands(phase, n.to)},
+                    units={},
+                    item_id=None,
+                    now=now,
+                    vouch=queued,
+                )
         append_event(
             tx,
             st,
@@ -323,19 +352,18 @@ def _highest(ladder: LadderSpec) -> str:
 
 
 def _follow_up_draw(
-    tx: Tx, st: Statements, camp: Campaign, rule: FollowUpSpec, seed: int, now: dt.datetime, late: bool
+    tx: Tx,
+    st: Statements,
+    camp: Campaign,
+    rule: FollowUpSpec,
+    seed: int,
+    day: str,
+    now: dt.datetime,
+    late: bool,
 ) -> None:
-    rows = tx.all(st.items_of_campaign, {"cid": camp.id})
-    population = [
-        (
-            r["id"],
-            camp.unit_keys.get(r["responsible_unit_id"]) if r["responsible_unit_id"] else None,
-            r["escalation_level"],
-        )
-        for r in rows
-        if r["state"] in rule.states
-    ]
+    population = draw_population(tx, st, camp, rule, day)
     sample = follow_up_sample(seed, population, rule)
+    work = create_reviews(tx, st, camp, rule, sample, day, now)
     data: dict[str, Any] = {
         "seed": seed,
         "share": rule.share,
@@ -343,6 +371,9 @@ def _follow_up_draw(
         "population": [p[0] for p in population],
         "sample": sample,
         "listed": [p[0] for p in population if p[2] >= 1 and rule.include_listed],
+        "day": day,
+        "reviews": work["reviews"],
+        "due": work["due"],
     }
     if late:
         data["late"] = True
@@ -357,6 +388,7 @@ def _follow_up_draw(
         actor=SYSTEM,
         at=now,
         data=data,
+        outbox=work["outbox"],
     )
 
 
@@ -375,7 +407,8 @@ def _supervision_draw(
     data: dict[str, Any] = {"seed": seed, "day": day, "teams": teams, "units": units}
     if late:
         data["late"] = True
-    # Unannounced: recorded for the supervision teams and the audit trail; no unit is told.
+    # Unannounced: each team is told its units (only that team's contacts); no unit is told.
+    queued = notify_teams(tx, st, camp, rule, teams, day, now)
     append_event(
         tx,
         st,
@@ -387,4 +420,5 @@ def _supervision_draw(
         actor=SYSTEM,
         at=now,
         data=data,
+        outbox=queued,
     )

@@ -27,6 +27,7 @@ from ._checks_common import (
     notify_problems,
     unknown,
 )
+from ._checks_work import work_problems
 from .calendar import WorkingCalendar
 from .lifecycle import UNIT_RECIPIENTS, check_lifecycle
 
@@ -64,6 +65,7 @@ def check_setup(setup: CampaignSetup, *, calendar: WorkingCalendar | None = None
     problems += _follow_up_problems(setup, roles)
     problems += _supervision_problems(setup, roles)
     problems += _notification_problems(setup, roles)
+    problems += work_problems(setup)
     return problems
 
 

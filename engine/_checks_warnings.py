@@ -10,6 +10,7 @@ from collections.abc import Callable
 from zhenggai.workflows.schema import UNIT_WILDCARDS, CampaignSetup
 
 from ._checks_common import notify_lists
+from ._checks_work import work_warnings
 from .calendar import WorkingCalendar
 from .deadlines import add_days, occurrences, offset_day, stated_day
 from .errors import CalendarError
@@ -54,6 +55,7 @@ def _ladder_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> list[st
     used_ladders |= {setup.documents.ladder} if setup.documents is not None else set()
     used_ladders |= {d.ladder for d in setup.duties}
     used_ladders |= {a.ladder for p in setup.phases for a in (*p.on_start, *p.on_end)}
+    used_ladders |= {setup.follow_up.ladder} if setup.follow_up is not None else set()
     for i, ladder in enumerate(setup.ladders):
         if ladder.id not in used_ladders:
             warnings.append(f"ladders[{i}].id: 督办阶梯 {ladder.id} 未被使用 (期限规则、职责或阶段均未引用)")
@@ -317,4 +319,5 @@ WARNINGS: tuple[Callable[[CampaignSetup, WorkingCalendar], list[str]], ...] = (
     _unreachable_contact_warnings,
     _repeated_notify_warnings,
     _silent_unit_warnings,
+    work_warnings,
 )

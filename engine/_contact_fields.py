@@ -47,6 +47,7 @@ FIELDS: Mapping[str, str] = {
     "channels": "接收渠道",
     "active_from": "生效日期",
     "active_to": "失效日期",
+    "team": "督查组",
 }
 #: The role of a contact who is only a unit's (not one of the definition's roles).
 PLAIN_ROLE = "contact"
@@ -147,6 +148,18 @@ def _channels(value: object, camp: Campaign) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _team(value: object, camp: Campaign) -> int | None:
+    """A supervision team's number (督查组), 1 to ``supervision.teams``."""
+    if value is None or value == "":
+        return None
+    rule = camp.setup.supervision if camp.setup is not None else None
+    if rule is None:
+        raise Refused("实施方案没有督查 (supervision), 不分督查组")
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= rule.teams:
+        raise Refused(f"督查组须为 1 至 {rule.teams} 之间的整数")
+    return value
+
+
 #: How each field a person gives is checked and normalised (the dates: :func:`person_date`).
 _CHECKS: Mapping[str, Callable[[object, Campaign], Any]] = {
     "unit": _unit,
@@ -157,6 +170,7 @@ _CHECKS: Mapping[str, Callable[[object, Campaign], Any]] = {
     "wecom_id": _account,
     "dingtalk_id": _account,
     "channels": _channels,
+    "team": _team,
 }
 
 
@@ -192,6 +206,9 @@ def field_problems(
                 else f"{FIELDS[channel + '_id']}或手机"
             )
             problems.append(("channels", f"接收渠道「{CONTACT_CHANNELS[channel]}」需要{needs}"))
+    rule = camp.setup.supervision if camp.setup is not None else None
+    if values["team"] is not None and rule is not None and values["role"] != rule.role:
+        problems.append(("team", f"只有督查组成员 (角色 {rule.role}) 才分督查组"))
     start, end = values["active_from"], values["active_to"]
     if start is not None and end is not None and start > end:
         problems.append(("active_to", f"失效日期 {end.isoformat()} 早于生效日期 {start.isoformat()}"))
@@ -240,4 +257,5 @@ def contact_view(camp: Campaign, row: Mapping[str, Any]) -> ContactView:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         removed_at=row["removed_at"],
+        team=row.get("team"),
     )

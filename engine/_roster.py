@@ -437,6 +437,7 @@ def seed_contacts(
                 "dingtalk_id": None,
                 "active_from": None,
                 "active_to": None,
+                "team": contact.team,
                 "created_at": now,
                 "updated_at": now,
                 "removed_at": None,

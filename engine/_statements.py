@@ -40,6 +40,9 @@ SERIAL = m.Serial.__table__  # type: ignore[attr-defined]
 ISSUE = m.Issue.__table__  # type: ignore[attr-defined]
 DUPLICATE = m.DuplicateFlag.__table__  # type: ignore[attr-defined]
 DOCUMENT = m.Document.__table__  # type: ignore[attr-defined]
+REVIEW = m.Review.__table__  # type: ignore[attr-defined]
+VISIT = m.Visit.__table__  # type: ignore[attr-defined]
+VISIT_FINDING = m.VisitFinding.__table__  # type: ignore[attr-defined]
 
 #: 关联研判 compares a new item with at most this many of the newest items of its track (and
 #: unit), so reporting stays fast in a large campaign.
@@ -489,6 +492,44 @@ class Statements:
                 ),
             )
             .values(status=not_applicable, fired_at=bindparam("now"))
+        )
+        # 回头看 review tasks and 督查 visits (issue 16).
+        self.review = p(select(REVIEW).where(REVIEW.c.id == bindparam("id")))
+        self.review_insert = p(_insert(REVIEW, returning=True))
+        self.review_done = p(
+            update(REVIEW)
+            .where(REVIEW.c.id == bindparam("id"), REVIEW.c.state == literal_column("'open'"))
+            .values(
+                state=bindparam("state"),
+                finding=bindparam("finding"),
+                done_by=bindparam("done_by"),
+                done_at=bindparam("done_at"),
+            )
+        )
+        self.review_level = p(
+            update(REVIEW)
+            .where(REVIEW.c.id == bindparam("id"))
+            .values(light=bindparam("light"), escalation_level=bindparam("escalation_level"))
+        )
+        self.review_steps = p(
+            select(STEP.c.id, STEP.c.step_key, STEP.c.status)
+            .where(STEP.c.subject_kind == literal("review"), STEP.c.subject_id == bindparam("sid"))
+            .order_by(STEP.c.id)
+        )
+        self.visit_insert = p(_insert(VISIT, returning=True))
+        self.visit_finding_insert = p(_insert(VISIT_FINDING))
+        self.supervision_draws = p(
+            select(EVENT.c.data)
+            .where(EVENT.c.campaign_id == bindparam("cid"), EVENT.c.trigger == literal("supervision_draw"))
+            .order_by(EVENT.c.seq)
+        )
+        self.visit_of_draw = p(
+            select(VISIT.c.id).where(
+                VISIT.c.campaign_id == bindparam("cid"),
+                VISIT.c.team == bindparam("team"),
+                VISIT.c.unit_id == bindparam("unit_id"),
+                VISIT.c.draw_day == bindparam("draw_day"),
+            )
         )
         self._dialect = dialect
         self._cas: dict[tuple[str, ...], Prepared[Row]] = {}

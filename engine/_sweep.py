@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from ._campaign_steps import fire_campaign_steps
 from ._documents import fire_document_steps
 from ._duty_steps import fire_duty_steps
+from ._follow_ups import fire_review_steps
 from ._inputs import due_by_rule
 from ._raw import Tx
 from ._rows import ItemRow, StepRow
@@ -106,6 +107,7 @@ SETTLE: Mapping[str, Callable[[Runtime, Tx, int, list[StepRow], dt.datetime, Swe
     "item": _settle_item,
     "document": _settle_document,
     "duty": _settle_duty,
+    "review": fire_review_steps,
 }
 
 

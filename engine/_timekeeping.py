@@ -14,6 +14,7 @@ from ._calendar_years import load_year, read_loaded, year_view, year_views
 from ._campaign_steps import campaign_steps
 from ._documents import document_steps
 from ._duty_steps import duty_steps
+from ._follow_ups import review_wanted
 from ._inputs import checked_text, local_day
 from ._raw import Tx
 from ._rows import changed
@@ -227,6 +228,8 @@ def moments(rt: Runtime, tx: Tx, kind: str, sid: int) -> dict[str, Any]:
         camp = rt.campaign(tx, duty["campaign_id"], duty["campaign_version"])
         spec = camp.duties.get(duty["duty_key"])
         wanted = duty_steps(camp, spec, duty["due"]) if spec is not None and duty["status"] == "open" else {}
+    elif kind == "review":
+        wanted = review_wanted(rt, tx, sid)
     else:
         return dict(campaign_steps(rt.campaign(tx, sid)))
     return {key: when for key, (_, when) in wanted.items()}

@@ -225,6 +225,7 @@ def queue_messages(
     item_id: int | None,
     now: dt.datetime,
     vouch: Vouch | None = None,
+    team: int | None = None,
 ) -> Vouch:
     """Outbox rows for a ``notify`` list, one per recipient contact, for the campaign's next
     audit event to vouch for: it returns them as a :class:`Vouch` (``vouch``, when given, with
@@ -238,7 +239,8 @@ def queue_messages(
     lead unit). A unit with no contact still gets a row, dead-lettered with the reason, so an
     operator sees the message that could not be routed instead of it vanishing. A contact
     reached twice with the same message gets it once, and so does a recipient without contacts
-    named twice (one dead letter, not a failed write).
+    named twice (one dead letter, not a failed write). With ``team`` a role reaches only its
+    contacts of that supervision team (督查工作组).
     """
     if not notify:
         return vouch if vouch is not None else Vouch(camp.id, 0)  # nothing to vouch for
@@ -268,9 +270,10 @@ def queue_messages(
                     (tx.all(st.contacts_of_unit, {"unit_id": unit_id, "day": day}), f"unit:{unit_key}")
                 )
         else:
-            targets.append(
-                (tx.all(st.contacts_of_role, {"cid": camp.id, "role": n.to, "day": day}), f"role:{n.to}")
-            )
+            contacts = tx.all(st.contacts_of_role, {"cid": camp.id, "role": n.to, "day": day})
+            if team is not None:
+                contacts = [c for c in contacts if c.get("team") == team]
+            targets.append((contacts, f"role:{n.to}" if team is None else f"role:{n.to}:team:{team}"))
         key_base = f"{key}:{n.message}"
         row = {
             "campaign_id": camp.id,

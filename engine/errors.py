@@ -391,3 +391,9 @@ class StorageError(ZhenggaiError):
     def __init__(self, detail: str) -> None:
         super().__init__(f"数据库错误: {detail}")
         self.detail = detail
+
+
+class ReviewNotFound(NotFoundError):
+    """No 回头看 review task with this id."""
+
+    kind_label = "回头看任务"

@@ -40,7 +40,7 @@ MESSAGE_SOURCES: Mapping[str, frozenset[str]] = {
     "duty": frozenset(
         {"campaign", "duty", "duty_label", "deliverable", "unit", "unit_name", "due", "due_weekday"}
     ),
-    "phase": frozenset({"campaign", "phase", "phase_name", "phase_start", "phase_end"}),
+    "phase": frozenset({"campaign", "phase", "phase_name", "phase_start", "phase_end", "demands"}),
     # The operator alert when steps wait for a year the calendar does not know (待日历).
     "calendar": frozenset({"campaign", "year", "steps", "first_due"}),
     # 规范性文件清理: a document's transitions and ladder steps.
@@ -60,6 +60,26 @@ MESSAGE_SOURCES: Mapping[str, frozenset[str]] = {
             "trigger_label",
         }
     ),
+    # 回头看: a draw's message to the reviewers, a review task's ladder steps; 督查: a team's draw.
+    "follow_up": frozenset({"campaign", "draw_day", "count", "due", "due_weekday", "items"}),
+    "review_ladder": frozenset(
+        {
+            "campaign",
+            "review_id",
+            "item_id",
+            "title",
+            "unit_name",
+            "draw_day",
+            "due",
+            "due_weekday",
+            "step",
+            "step_label",
+            "action",
+            "action_label",
+            "days_overdue",
+        }
+    ),
+    "supervision": frozenset({"campaign", "draw_day", "team", "units", "focus"}),
     "document_ladder": frozenset(
         {
             "campaign",
@@ -125,6 +145,10 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
             yield MessageUse(n.message, f"duties[{i}].notify[{k}].message", MESSAGE_SOURCES["duty"])
     for k, n in enumerate(setup.calendar.alert):
         yield MessageUse(n.message, f"calendar.alert[{k}].message", MESSAGE_SOURCES["calendar"])
+    if setup.follow_up is not None:
+        yield MessageUse(setup.follow_up.message, "follow_up.message", MESSAGE_SOURCES["follow_up"])
+    if setup.supervision is not None:
+        yield MessageUse(setup.supervision.message, "supervision.message", MESSAGE_SOURCES["supervision"])
 
 
 def _phase_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
@@ -144,6 +168,8 @@ def _ladder_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
     for i, ladder in enumerate(setup.ladders):
         if ladder.subject == "document":
             source = MESSAGE_SOURCES["document_ladder"]
+        elif ladder.subject == "review":
+            source = MESSAGE_SOURCES["review_ladder"]
         else:
             source = MESSAGE_SOURCES["ladder" if ladder.subject == "item" else "duty"]
         if ladder.subject == "duty":

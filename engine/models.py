@@ -173,6 +173,8 @@ class Contact(SQLModel, table=True):
     created_at: dt.datetime | None = _utc_column()
     updated_at: dt.datetime | None = _utc_column()
     removed_at: dt.datetime | None = _utc_column()
+    #: The supervision team (督查工作组) a supervision-role contact belongs to (0019).
+    team: int | None = Field(default=None)
 
 
 class CalendarYear(SQLModel, table=True):
@@ -657,3 +659,55 @@ class Commitment(SQLModel, table=True):
     settled_at: dt.datetime | None = _utc_column()
     created_by: str = Field(max_length=100)
     created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+class Review(SQLModel, table=True):
+    """A 回头看 review task: one item drawn on ``draw_day``, for the holders of ``role``
+    (``follow_up.role``) to check by ``due``; ``state`` open / confirmed / finding. A finding
+    reopens the item (``follow_up.trigger``). ``light`` and ``escalation_level`` as an item's,
+    on the ladder ``follow_up.ladder`` (steps of subject ``review``)."""
+
+    __tablename__: ClassVar[str] = "zg_review"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "item_id", "draw_day"),
+        Index("ix_zg_review_campaign", "campaign_id", "state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    item_id: int = Field(foreign_key="zg_item.id")
+    draw_day: dt.date = Field(sa_type=Date, nullable=False)
+    role: str = Field(max_length=100)
+    due: dt.date = Field(sa_type=Date, nullable=False)
+    state: str = Field(default="open", max_length=20)
+    finding: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    light: str = Field(default="green", max_length=10)
+    escalation_level: int = Field(default=0)
+    done_by: str | None = Field(default=None, max_length=100)
+    done_at: dt.datetime | None = _utc_column()
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Visit(SQLModel, table=True):
+    """A 督查 visit: team ``team`` visited ``unit_id`` on ``day`` (unannounced), sent there by
+    the draw of ``draw_day``; its findings are items (``zg_visit_finding``)."""
+
+    __tablename__: ClassVar[str] = "zg_visit"
+    __table_args__ = (Index("ix_zg_visit_campaign", "campaign_id", "draw_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    team: int = Field(nullable=False)
+    unit_id: int = Field(foreign_key="zg_unit.id")
+    draw_day: dt.date = Field(sa_type=Date, nullable=False)
+    day: dt.date = Field(sa_type=Date, nullable=False)
+    recorded_by: str = Field(max_length=100)
+    recorded_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class VisitFinding(SQLModel, table=True):
+    """A finding of a visit and the item (明察暗访) it became."""
+
+    __tablename__: ClassVar[str] = "zg_visit_finding"
+
+    visit_id: int = Field(foreign_key="zg_visit.id", primary_key=True)
+    item_id: int = Field(foreign_key="zg_item.id", primary_key=True)
+    ordinal: int = Field(nullable=False)

@@ -36,6 +36,7 @@ from . import (
     _campaigns,
     _documents,
     _duties,
+    _follow_ups,
     _intake,
     _mechanisms,
     _outbox,
@@ -44,6 +45,7 @@ from . import (
     _registers,
     _reporters,
     _roster,
+    _supervision,
     _sweep,
     _timekeeping,
 )
@@ -74,6 +76,8 @@ from .views import (
     RecomputeView,
     RekeyReport,
     ReporterView,
+    ReviewView,
+    VisitView,
 )
 
 __all__ = ["Engine"]
@@ -520,6 +524,56 @@ class Engine(ItemOperations):
         the unit (a unit-bound role acting for it) or by its receiver (the duty's ``to``: that
         role, or someone of that unit)."""
         return _duties.complete_duty(self._rt, duty_id, actor, note=note)
+
+    # ------------------------------------------------------- 回头看 and 督查 as work (issue 16)
+
+    def follow_ups(self, campaign: str | int, *, state: str | None = None) -> list[ReviewView]:
+        """The campaign's 回头看 review tasks (``state``: open / confirmed / finding)."""
+        return _follow_ups.follow_ups(self._rt, campaign, state=state)
+
+    def complete_follow_up(
+        self,
+        review_id: int,
+        actor: Actor,
+        *,
+        finding: str | None = None,
+        confirmed: bool = False,
+        due: dt.date | str | None = None,
+    ) -> ReviewView:
+        """A reviewer (``follow_up.role``) closes a review task: ``confirmed`` (整改到位), or a
+        ``finding`` that reopens the item by ``follow_up.trigger`` (回头看重新整改) in the same
+        transaction, with ``due`` as its new deadline (default, when its own has passed:
+        ``follow_up.days`` from today)."""
+        return _follow_ups.complete_follow_up(
+            self._rt, review_id, actor, finding=finding, confirmed=confirmed, due=due
+        )
+
+    def record_visit(
+        self,
+        campaign: str | int,
+        team: int,
+        unit: str,
+        day: dt.date | str,
+        *,
+        findings: Sequence[str] = (),
+        actor: Actor,
+    ) -> VisitView:
+        """A 督查 team's visit to a unit it was drawn to (by the latest draw on or before
+        ``day``), by ``supervision.role``; each finding becomes an item on
+        ``supervision.channel`` (明察暗访), linked to the visit."""
+        return _supervision.record_visit(
+            self._rt, campaign, actor, team=team, unit=unit, day=day, findings=findings
+        )
+
+    def visits(self, campaign: str | int, *, draw_day: dt.date | None = None) -> list[VisitView]:
+        """The recorded 督查 visits (of one draw)."""
+        return _supervision.visits(self._rt, campaign, draw_day=draw_day)
+
+    def supervision_bulletin(
+        self, campaign: str | int, draw_day: dt.date | str
+    ) -> _supervision.SupervisionBulletin:
+        """What the 督查通报 of the draw of ``draw_day`` lists."""
+        return _supervision.supervision_bulletin(self._rt, campaign, draw_day)
 
     # --------------------------------------------------------------- sweeps and daemons
 

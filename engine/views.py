@@ -106,6 +106,7 @@ class ContactView(_View):
     created_at: dt.datetime | None
     updated_at: dt.datetime | None
     removed_at: dt.datetime | None
+    team: int | None = None
 
     def active_on(self, day: dt.date) -> bool:
         """Whether the contact receives messages on ``day`` (not removed, within its dates)."""
@@ -133,6 +134,8 @@ class NewContact(_View):
     channels: tuple[str, ...] = ()
     active_from: dt.date | None = None
     active_to: dt.date | None = None
+    #: The supervision team (督查工作组) of a ``supervision.role`` contact.
+    team: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,3 +463,44 @@ class CommitmentView(_View):
     settled_by: str | None
     created_by: str
     created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewView(_View):
+    """A 回头看 review task (``Engine.follow_ups``): the drawn item, the draw's day, who reviews
+    it (``role``) by ``due``; ``state`` open / confirmed / finding."""
+
+    id: int
+    campaign: str
+    item_id: int
+    item_number: str | None
+    title: str
+    unit: str | None
+    unit_name: str | None
+    draw_day: dt.date
+    role: str
+    due: dt.date
+    state: str
+    state_label: str
+    finding: str | None
+    light: str
+    escalation_level: int
+    done_by: str | None
+    done_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class VisitView(_View):
+    """A 督查 visit (``Engine.record_visit``): team, unit, day, the draw that sent the team and
+    the items its findings became."""
+
+    id: int
+    campaign: str
+    team: int
+    unit: str
+    unit_name: str
+    draw_day: dt.date
+    day: dt.date
+    items: tuple[int, ...]
+    recorded_by: str
+    recorded_at: dt.datetime

@@ -155,7 +155,7 @@ def test_four_phases_with_their_demands_and_edge_actions(plan: CampaignSetup) ->
         ("rectification", dt.date(2023, 8, 1), dt.date(2023, 8, 31)),
         ("consolidation", dt.date(2023, 9, 1), dt.date(2023, 12, 31)),
     ]
-    demands = {p.id: " ".join(p.demands) for p in plan.phases}
+    demands = {p.id: " ".join(p.demand_texts()) for p in plan.phases}
     assert "成立专门工作专班" in demands["mobilization"] and "动员部署会议" in demands["mobilization"]
     assert "一报告四清单" in demands["inspection"]
     assert "建立整改台账, 实行销号管理" in demands["rectification"]

@@ -92,13 +92,17 @@ def test_phase_edges_fire_once_with_their_messages(
     started = {
         m.recipient for m in messages if m.kind == "phase_started" and m.payload["phase"] == "rectification"
     }
-    assert len(started) == 36 + 1 and "role:publicity" in started  # every unit, and the publicity role
+    # every unit, the publicity role, and the roles the phase's demands are addressed to (issue 16)
+    assert len(started) == 36 + 3 and "role:publicity" in started
+    assert {"role:county_leader", "role:business_environment_group"} <= started
     assert hearing[0].payload == {
         "campaign": "2023年持续深化作风整顿优化营商环境专项行动",
         "phase": "inspection",
         "phase_name": "问题查摆阶段",
         "phase_start": "2023-07-01",
         "phase_end": "2023-07-31",
+        # the demands of the phase addressed to the group (issue 16)
+        "demands": "1. 县优化营商环境工作领导小组听取查摆情况汇报, 确定领衔调研处理的具体问题",
     }
     assert engine.sweep().settled == 0
 
@@ -149,21 +153,32 @@ def test_follow_up_sample_takes_every_listed_item_and_is_reproducible() -> None:
 def test_supervision_draws_are_unannounced_and_fair(
     engine: Engine, campaign: CampaignView, clock: VirtualClock
 ) -> None:
-    """五、(四): fortnightly from inspection on, two teams each get three units, never their own
-    four units, no unit twice in one draw; nothing is sent to any unit."""
+    """五、(四): one draw in each fortnight from inspection on, on a working day (不定期, issue 16:
+    no longer every other Saturday); two teams each get three units, never their own units, no
+    unit twice in one draw; each team is told (its own contacts), no unit is."""
     clock.set(at("2023-08-20", 9, 0))
     engine.sweep()
     draws = events(engine, "supervision_draw")
-    assert [d["day"] for d in draws] == ["2023-07-01", "2023-07-15", "2023-07-29", "2023-08-12"]
+    days = [dt.date.fromisoformat(d["day"]) for d in draws]
+    windows = [dt.date(2023, 7, 1) + dt.timedelta(days=14 * k) for k in range(4)]
+    assert len(days) == 4 and all(
+        w <= d < w + dt.timedelta(days=14) for w, d in zip(windows, days, strict=True)
+    )
+    assert all(d.weekday() < 5 for d in days)
     rule = load_setup("county_2023").supervision
     assert rule is not None
+    own = rule.units_of_team()
     for draw in draws:
         teams = draw["teams"]
         assert len(teams) == 2 and all(len(t) == 3 for t in teams)
         visited = [u for team in teams for u in team]
-        assert len(set(visited)) == 6 and not set(visited) & set(rule.drawn_from)
+        assert len(set(visited)) == 6
+        assert not set(teams[0]) & set(own[0]) and not set(teams[1]) & set(own[1])
         assert supervision_teams(draw["seed"], draw["units"], rule) == teams
-    assert not any(m.kind.startswith("supervision") for m in engine.outbox("test"))
+    notices = [m for m in engine.outbox("test") if m.kind == "supervision_drawn"]
+    assert sorted(m.recipient for m in notices) == sorted(
+        f"role:supervision_team:team:{k}" for _ in draws for k in (1, 2)
+    )
 
 
 def test_a_fixed_seed_repeats_the_draws(db_url: str) -> None:

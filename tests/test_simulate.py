@@ -71,13 +71,17 @@ def test_the_full_run_shows_every_kind_of_step(full_run: str) -> None:
 
 def test_the_summary_counts_add_up(full_run: str) -> None:
     summary = full_run[full_run.index("【模拟汇总】") :]
-    assert "问题 2000 件" in summary
+    # the 2000 simulated problems and the 明察暗访 items the 督查 visits found (issue 16)
+    found = sum(int(n) for n in re.findall(r"督查: 第\d督查组明察暗访.+?, 发现问题 (\d+) 个", full_run))
+    items = 2000 + found
+    assert found > 0 and f"问题 {items} 件" in summary
+    assert "回头看核查" in full_run
 
     def total(line_start: str) -> int:
         line = next(x for x in summary.splitlines() if x.strip().startswith(line_start))
         return sum(int(n) for n in re.findall(r" (\d+)(?: ·|$)", line))
 
-    assert total("按状态:") == total("按预警:") == total("按督办等级:") == 2000
+    assert total("按状态:") == total("按预警:") == total("按督办等级:") == items
     messages = int(re.search(r"消息 (\d+) 条", summary).group(1))  # type: ignore[union-attr]
     channels = [
         int(n) for n in re.findall(r"^  (?:sms|email|wecom|dingtalk) (\d+) 条", summary, re.MULTILINE)

@@ -17,6 +17,7 @@ campaign stores its setup, so running items keep the definition version they sta
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Annotated, Literal
 
@@ -264,6 +265,9 @@ class ContactSpec(_Spec):
     email: str | None = Field(default=None, max_length=200)
     mobile: str | None = Field(default=None, max_length=40)
     channels: list[ChannelKey] = Field(default_factory=list)
+    #: The supervision team (督查工作组, 1-based) a ``supervision.role`` contact belongs to: its
+    #: draws' notices reach only that team's contacts.
+    team: int | None = Field(default=None, ge=1, le=50)
 
     @field_validator("email")
     @classmethod
@@ -318,11 +322,20 @@ class PhaseAction(_Spec):
     notify: list[NotifySpec] = Field(default_factory=list)
 
 
+class DemandSpec(_Spec):
+    """A phase demand addressed to some: ``to`` names roles, units or unit selectors
+    (``all_units``, ``lead_units``); the phase notice lists it only to those."""
+
+    text: Label
+    to: list[Key] = Field(min_length=1)
+
+
 class PhaseSpec(_Spec):
     """A dated window of the campaign (阶段), both days included, in the campaign's timezone.
 
     Phases follow each other without gap or overlap. ``demands`` is what the plan asks of the
-    phase, in the plan's words (shown to officials); ``on_start`` and ``on_end`` are what the
+    phase, in the plan's words (shown to officials in the phase notice): a plain string is
+    addressed to everyone, a :class:`DemandSpec` to whom it names; ``on_start`` and ``on_end`` are what the
     scheduler does on its first and after its last day.
     """
 
@@ -330,9 +343,13 @@ class PhaseSpec(_Spec):
     name: Label
     start: dt.date
     end: dt.date
-    demands: list[Label] = Field(default_factory=list)
+    demands: list[Label | DemandSpec] = Field(default_factory=list)
     on_start: list[PhaseAction] = Field(default_factory=list)
     on_end: list[PhaseAction] = Field(default_factory=list)
+
+    def demand_texts(self) -> list[str]:
+        """The demands' words, addressed or not."""
+        return [d if isinstance(d, str) else d.text for d in self.demands]
 
 
 class ChannelSpec(_Spec):
@@ -437,12 +454,13 @@ class LadderSpec(_Spec):
     ``subject`` ``item`` ladders run on an item's due date while it is in one of ``states``
     (a step stops mattering when the item leaves them); ``duty`` ladders on a duty's due date
     until the unit has discharged it; ``document`` ladders on a listed document's decision date
-    while it is in one of ``states`` (of the document lifecycle).
+    while it is in one of ``states`` (of the document lifecycle); ``review`` ladders on a 回头看
+    review task's due date while it is open.
     """
 
     id: StepKey
     label: Label
-    subject: Literal["item", "duty", "document"] = "item"
+    subject: Literal["item", "duty", "document", "review"] = "item"
     states: list[StateKey] = Field(default_factory=list)
     steps: list[LadderStep] = Field(min_length=1)
 
@@ -471,7 +489,12 @@ class FollowUpSpec(_Spec):
     """The 回头看 rule: when ``phase`` starts, a ``share`` of the items in ``states`` is drawn,
     at least ``min_per_unit`` per unit, plus every item that was under 挂牌督办 when
     ``include_listed`` is set; ``role`` reviews them within ``days`` and reopens failures
-    with ``trigger``. The random seed is recorded in the audit trail."""
+    with ``trigger``. The random seed is recorded in the audit trail.
+
+    Each draw gives every drawn item a review task (due ``days`` after the draw, on ``ladder``,
+    a ladder of subject ``review``); with ``every`` the draw is repeated (each ``week`` /
+    ``fortnight`` / ``month`` after the first, until ``phase`` ends) over the items that entered
+    ``states`` since the previous draw, with the same share and per-unit minimum."""
 
     phase: Key
     states: list[StateKey] = Field(min_length=1)
@@ -482,12 +505,20 @@ class FollowUpSpec(_Spec):
     trigger: TriggerKey
     days: int = Field(default=20, ge=1, le=366)
     count: DayCount = "working"
+    every: Recurrence | None = None
+    ladder: Key | None = None
+    #: The message that tells ``role`` which items a draw drew.
+    message: MessageKey = "follow_up_drawn"
 
 
 class SupervisionSpec(_Spec):
     """The supervision teams (督查工作组): ``members`` people drawn from ``drawn_from`` under
     the lead of ``lead_unit``, formed into ``teams``; each draw (``every``, during ``phases``)
-    sends every team unannounced to ``units_per_draw`` units chosen at random."""
+    sends every team unannounced to ``units_per_draw`` units chosen at random, on a working
+    day drawn at random within each ``every`` window (不定期). ``team_units`` says which of
+    ``drawn_from`` each team's members come from (default: ``drawn_from`` split in order): those
+    units are supervised too, each only by a team not drawn from it. A finding of a visit
+    becomes an item on ``channel`` (明察暗访)."""
 
     role: RoleKey
     lead_unit: Key
@@ -499,6 +530,18 @@ class SupervisionSpec(_Spec):
     phases: list[Key] = Field(min_length=1)
     units_per_draw: int = Field(ge=1, le=100)
     focus: list[Label] = Field(default_factory=list)
+    team_units: list[list[Key]] = Field(default_factory=list)
+    channel: ChannelKey | None = None
+    track: Key | None = None
+    #: The message that tells each team (its ``role`` contacts of that team) its units.
+    message: MessageKey = "supervision_drawn"
+
+    def units_of_team(self) -> list[list[str]]:
+        """Which of ``drawn_from`` each team (index 0 = team 1) comes from."""
+        if self.team_units:
+            return [list(units) for units in self.team_units]
+        size = math.ceil(len(self.drawn_from) / self.teams)
+        return [list(self.drawn_from[i * size : (i + 1) * size]) for i in range(self.teams)]
 
 
 class LeadingGroupSpec(_Spec):
