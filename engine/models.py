@@ -259,6 +259,12 @@ class Item(SQLModel, table=True):
     version: int = Field(default=1, sa_column=_ITEM_VERSION)
     #: 问题编号: stable within the campaign (e.g. ``ZG-2023-0001``), given when reported.
     number: str | None = Field(default=None, max_length=40)
+    #: 移送: the unit an item reported on a channel with ``transfer_to`` lands with first, the
+    #: day its 初核 is due, and when and by whom the 初核 was done (NULL: pending).
+    transfer_unit_id: int | None = Field(default=None, foreign_key="zg_unit.id")
+    transfer_due: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    transfer_checked_at: dt.datetime | None = _utc_column()
+    transfer_checked_by: str | None = Field(default=None, max_length=100)
 
 
 class Serial(SQLModel, table=True):
