@@ -24,7 +24,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from zhenggai.workflows.schema import ChannelSpec, LadderSpec, LadderStep, TransferSpec
+from zhenggai.workflows.schema import ChannelSpec, LadderSpec, LadderStep, NotifySpec, TransferSpec
 
 from ._access import check_actor
 from ._inputs import check_version, checked_text, received_cutoff
@@ -141,13 +141,38 @@ def land(
     spec = channel_spec(camp, row["channel"])
     if uid is None or spec is None:
         return
+    data = {
+        "channel": row["channel"],
+        "transfer_to": camp.unit_keys[uid],
+        "transfer_due": row["transfer_due"].isoformat(),
+    }
+    _record(
+        tx, st, camp, row, "transfer", actor, now, data, _transfer(spec).notify, transfer_payload(camp, row)
+    )
+    arm_transfer_steps(tx, st, camp, row, now)
+
+
+def _record(
+    tx: Tx,
+    st: Statements,
+    camp: Campaign,
+    row: Mapping[str, Any],
+    trigger: str,
+    actor: Actor,
+    now: dt.datetime,
+    data: dict[str, Any],
+    notify: Sequence[NotifySpec],
+    payload: dict[str, Any],
+    key: str = "transfer",
+) -> None:
+    """The item's 移送 event ``trigger`` (its state unchanged) with ``notify``'s messages."""
     queued = queue_messages(
         tx,
         st,
         camp,
-        _transfer(spec).notify,
-        key=f"item:{row['id']}:transfer",
-        payload=transfer_payload(camp, row),
+        notify,
+        key=f"item:{row['id']}:{key}",
+        payload=payload,
         units=_units(camp, row),
         item_id=row["id"],
         now=now,
@@ -157,19 +182,14 @@ def land(
         st,
         camp.id,
         item_id=row["id"],
-        trigger="transfer",
+        trigger=trigger,
         from_state=row["state"],
         to_state=row["state"],
         actor=actor,
         at=now,
-        data={
-            "channel": row["channel"],
-            "transfer_to": camp.unit_keys[uid],
-            "transfer_due": row["transfer_due"].isoformat(),
-        },
+        data=data,
         outbox=queued,
     )
-    arm_transfer_steps(tx, st, camp, row, now)
 
 
 def transfer_ladder(camp: Campaign, channel: str) -> LadderSpec | None:
@@ -227,34 +247,13 @@ def fire_transfer_steps(
         due = row["transfer_due"]
         assert due is not None
         payload = {**transfer_payload(camp, row), **step_payload(camp, step, due, now)}
-        queued = queue_messages(
-            tx,
-            st,
-            camp,
-            step.notify,
-            key=f"item:{row['id']}:transfer:{step_row['step_key']}",
-            payload=payload,
-            units=_units(camp, row),
-            item_id=row["id"],
-            now=now,
-        )
-        append_event(
-            tx,
-            st,
-            camp.id,
-            item_id=row["id"],
-            trigger="transfer_step",
-            from_state=row["state"],
-            to_state=row["state"],
-            actor=SYSTEM,
-            at=now,
-            data={
-                "ladder": ladder.id,
-                "transfer_due": due.isoformat(),
-                **_step_data(step, late, folded, missed),
-            },
-            outbox=queued,
-        )
+        data = {
+            "ladder": ladder.id,
+            "transfer_due": due.isoformat(),
+            **_step_data(step, late, folded, missed),
+        }
+        key = f"transfer_step:{step_row['step_key']}"
+        _record(tx, st, camp, row, "transfer_step", SYSTEM, now, data, step.notify, payload, key)
         report.events.append(f"transfer:{row['id']}:{step.id}")
 
     _settle(tx, st, claimed, transfer_steps(camp, row), now, report, fire)
@@ -282,12 +281,13 @@ def preliminary_check(
             )
         text = checked_text("finding", finding)
         if not pending(camp, row):
+            checked = row.get("transfer_checked_at")
             reason = (
                 "该问题不是移送的问题"
                 if uid is None
                 else "该问题已办结"
-                if row.get("transfer_checked_at") is None
-                else f"该问题已于 {row['transfer_checked_at'].astimezone(camp.tz):%Y-%m-%d %H:%M} 初核"
+                if checked is None
+                else f"该问题已于 {checked.astimezone(camp.tz):%Y-%m-%d %H:%M} 初核"
             )
             raise GuardFailedError(row["id"], "preliminary_check", "transfer_pending", reason, NAMES)
         changes = {

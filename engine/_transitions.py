@@ -142,8 +142,8 @@ def report_in(
         "version": 1,
         "number": item_number(camp, tx.scalar(st.serial_next, {"cid": camp.id, "kind": "item"}), now),
     }
-    check_source(camp, actor, values["channel"])  # 部门联动: only its source units report on it
-    values.update(landing(camp, values["channel"], now))  # 移送: lands with the transfer unit
+    check_source(camp, actor, str(values["channel"]))  # 部门联动: only its source units report on it
+    values.update(landing(camp, str(values["channel"]), now))  # 移送: lands with the transfer unit
     reporter_values = reporter_fields(reporter) if reporter is not None else None
     keys = rt.reporter_keys
     if reporter_values is not None and keys is None:

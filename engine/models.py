@@ -261,7 +261,8 @@ class Item(SQLModel, table=True):
     number: str | None = Field(default=None, max_length=40)
     #: 移送: the unit an item reported on a channel with ``transfer_to`` lands with first, the
     #: day its 初核 is due, and when and by whom the 初核 was done (NULL: pending).
-    transfer_unit_id: int | None = Field(default=None, foreign_key="zg_unit.id")
+    #: (A zg_unit id; no foreign key: see migration 0017.)
+    transfer_unit_id: int | None = Field(default=None)
     transfer_due: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     transfer_checked_at: dt.datetime | None = _utc_column()
     transfer_checked_by: str | None = Field(default=None, max_length=100)

@@ -44,11 +44,7 @@ def setup_with(quiet: list[QuietHours] | None = None) -> CampaignSetup:
     return plan.model_copy(update={"units": units, "notifications": notifications})
 
 
-def reminded_at_night(engine: Engine, clock: VirtualClock, setup: CampaignSetup) -> Dispatcher:
-    """An item due Monday 7-31: its reminder (5 working days before) is queued by the sweep at
-    00:05 on Monday 7-24, one message per contact of the bureau (one by email, one by WeCom, one by DingTalk)."""
-    clock.set(at("2023-07-03", 9, 0))
-    engine.start_campaign(setup, key="test")
+def assigned(engine: Engine, due: str) -> None:
     item = engine.report(
         "test",
         OFFICE,
@@ -57,7 +53,15 @@ def reminded_at_night(engine: Engine, clock: VirtualClock, setup: CampaignSetup)
         track="construction",
         channel="hotline",
     ).id
-    engine.assign(item, OFFICE, unit=UNIT, due="2023-07-31")
+    engine.assign(item, OFFICE, unit=UNIT, due=due)
+
+
+def reminded_at_night(engine: Engine, clock: VirtualClock, setup: CampaignSetup) -> Dispatcher:
+    """An item due Monday 7-31: its reminder (5 working days before) is queued by the sweep at
+    00:05 on Monday 7-24, one message per contact of the bureau (one by email, one by WeCom, one by DingTalk)."""
+    clock.set(at("2023-07-03", 9, 0))
+    engine.start_campaign(setup, key="test")
+    assigned(engine, "2023-07-31")
     dispatcher = Dispatcher(engine, [RecordingChannel(k) for k in KINDS])
     assert dispatcher.dispatch().sent == 3  # the 交办 messages, in the daytime
     clock.set(at("2023-07-24"))
@@ -117,15 +121,7 @@ def test_working_days_only_releases_at_eight_on_the_next_working_day(
     quiet = [QuietHours(start=dt.time(21), end=dt.time(8), delivery=["email"], working_days_only=True)]
     clock.set(at("2023-07-28", 22, 0))
     engine.start_campaign(setup_with(quiet), key="test")
-    item = engine.report(
-        "test",
-        OFFICE,
-        title="施工许可审批超时",
-        description="审批超时",
-        track="construction",
-        channel="hotline",
-    ).id
-    engine.assign(item, OFFICE, unit=UNIT, due="2023-08-31")
+    assigned(engine, "2023-08-31")
     email = RecordingChannel("email")
     dispatcher = Dispatcher(engine, [email, RecordingChannel("wecom"), RecordingChannel("dingtalk")])
     dispatcher.dispatch()

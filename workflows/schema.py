@@ -589,9 +589,10 @@ class RouteSpec(_Spec):
     delivery: list[Literal["email", "sms", "wecom", "dingtalk", "console", "file"]] = Field(min_length=1)
 
 
+Delivery = Literal["email", "sms", "wecom", "dingtalk", "console", "file"]
 #: Channels quiet hours cover when a window names none: those that ring a phone (SMS and the
 #: WeCom / DingTalk group robots). Email waits in an inbox: quiet only where a window names it.
-QUIET_BY_DEFAULT: tuple[str, ...] = ("sms", "wecom", "dingtalk")
+QUIET_BY_DEFAULT: tuple[Delivery, ...] = ("sms", "wecom", "dingtalk")
 
 
 class QuietHours(_Spec):
@@ -602,9 +603,7 @@ class QuietHours(_Spec):
 
     start: dt.time
     end: dt.time
-    delivery: list[Literal["email", "sms", "wecom", "dingtalk", "console", "file"]] = Field(
-        default_factory=lambda: list(QUIET_BY_DEFAULT), min_length=1
-    )
+    delivery: list[Delivery] = Field(default_factory=lambda: list(QUIET_BY_DEFAULT), min_length=1)
     working_days_only: bool = False
 
 

@@ -21,19 +21,19 @@ branch_labels = None
 depends_on = None
 
 
+COLUMNS = ("transfer_unit_id", "transfer_due", "transfer_checked_at", "transfer_checked_by")
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("zg_item") as batch:
-        batch.add_column(sa.Column("transfer_unit_id", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("transfer_due", sa.Date(), nullable=True))
-        batch.add_column(sa.Column("transfer_checked_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("transfer_checked_by", sa.String(length=100), nullable=True))
-        batch.create_foreign_key(
-            "fk_zg_item_transfer_unit_id_zg_unit", "zg_unit", ["transfer_unit_id"], ["id"]
-        )
+    # Plain ADD COLUMN (see 0008): batch mode would copy zg_item on SQLite, which the tables
+    # referring to it refuse. ``transfer_unit_id`` carries no foreign key for the same reason
+    # (SQLite cannot drop a column that has one); the engine writes only its campaign's units.
+    op.add_column("zg_item", sa.Column("transfer_unit_id", sa.Integer(), nullable=True))
+    op.add_column("zg_item", sa.Column("transfer_due", sa.Date(), nullable=True))
+    op.add_column("zg_item", sa.Column("transfer_checked_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("zg_item", sa.Column("transfer_checked_by", sa.String(length=100), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("zg_item") as batch:
-        batch.drop_constraint("fk_zg_item_transfer_unit_id_zg_unit", type_="foreignkey")
-        for column in ("transfer_checked_by", "transfer_checked_at", "transfer_due", "transfer_unit_id"):
-            batch.drop_column(column)
+    for column in reversed(COLUMNS):
+        op.execute(f"ALTER TABLE zg_item DROP COLUMN {column}")
