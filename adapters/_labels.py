@@ -28,6 +28,8 @@ EXTRA_TRIGGER_LABELS: Mapping[str, str] = {
     "contact_removed": "移除联系人",
     "contacts_imported": "导入通讯录",
     "rekey_reporters": "重新加密举报人信息",
+    "transfer": "移送",
+    "transfer_step": "移送初核督办",
     **OPERATIONS,
 }
 

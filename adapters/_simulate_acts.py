@@ -52,7 +52,26 @@ class _Acts(_World):
         if self.roles.dismiss is not None and self.rng.random() < 0.04:
             self._plan(self._office_hours(self._workday(today, self.rng.randrange(1, 4))), "dismiss", view.id)
             return
+        channel = next(c for c in self.setup.channels if c.id == spec["channel"])
+        if channel.transfer_to is not None and self.setup.lifecycle.operations.get("preliminary_check"):
+            # 移送: the transfer unit's 初核 first (mostly within its days), then 交办.
+            days = channel.transfer.days if channel.transfer is not None else 5
+            when = self._workday(today, self.rng.randrange(1, days + 3))
+            self._plan(self._office_hours(when), "preliminary_check", view.id, channel.transfer_to)
+            return
         self._plan(self._office_hours(self._workday(today, self.rng.randrange(0, 3))), "assign", view.id)
+
+    def _do_preliminary_check(self, engine: Engine, item_id: int, unit: str) -> None:
+        role = self.setup.lifecycle.operations["preliminary_check"][0]
+        bound = any(r.id == role and r.unit_bound for r in self.setup.roles)
+        actor = (
+            Actor(f"{self.unit_names[unit]}初核员", role, unit)
+            if bound
+            else self._actor(None, self.items[item_id], role=role)
+        )
+        engine.preliminary_check(item_id, actor, finding="线索属实, 建议交办责任单位整改")
+        today = self._today()
+        self._plan(self._office_hours(self._workday(today, self.rng.randrange(0, 2))), "assign", item_id)
 
     def _do_assign(self, engine: Engine, item_id: int) -> None:
         item = self.items[item_id]
@@ -356,6 +375,7 @@ class _Acts(_World):
 #: and the arguments the action was planned with).
 ACTS: Mapping[str, Callable[..., None]] = {
     "report": _Acts._do_report,
+    "preliminary_check": _Acts._do_preliminary_check,
     "assign": _Acts._do_assign,
     "start": _Acts._do_start,
     "submit": _Acts._do_submit,

@@ -146,7 +146,13 @@ class _DayCounts:
             self.duty_steps[key] = self.duty_steps.get(key, 0) + 1
         elif e.trigger == "complete_duty":
             self.done[self.duties.get(e.data["duty"], e.data["duty"])] += 1
-        elif e.trigger in self.labels or e.trigger in ("report", "add_measure", "complete_measure"):
+        elif e.trigger in self.labels or e.trigger in (
+            "report",
+            "add_measure",
+            "complete_measure",
+            "transfer",
+            "preliminary_check",
+        ):
             self.routine[e.trigger] += 1
 
     def totals(self) -> Iterable[str]:
@@ -154,6 +160,8 @@ class _DayCounts:
         if self.routine:
             names = {
                 "report": "登记",
+                "transfer": "移送",
+                "preliminary_check": "初核",
                 "add_measure": "添加措施",
                 "complete_measure": "完成措施",
                 **self.labels,

@@ -28,6 +28,7 @@ from ._checks_common import (
     unknown,
 )
 from ._checks_work import work_problems
+from ._transfer_checks import TRANSFER_RECIPIENTS, transfer_problems
 from .calendar import WorkingCalendar
 from .lifecycle import UNIT_RECIPIENTS, check_lifecycle
 
@@ -89,6 +90,7 @@ def _channel_problems(setup: CampaignSetup) -> list[str]:
                 f"channels[{i}].transfer_to: 来源渠道 {channel.id}: 未知单位 {channel.transfer_to}"
             )
         problems += unknown(f"channels[{i}].source_units", channel.source_units, units, "单位")
+    problems += transfer_problems(setup)
     return problems
 
 
@@ -278,6 +280,7 @@ def _ladder_problems(
                 problems.append(f"{path}.states[{k}]: 终止状态 {state} 无须督办")
     elif ladder.states:
         problems.append(f"{path}.states: 职责督办阶梯不按问题状态运行, 不应列出状态")
+    extra = TRANSFER_RECIPIENTS if ladder.subject == "transfer" else LADDER_RECIPIENTS
     prev_offset: int | None = None
     top: tuple[int, str] | None = None
     for j, step in enumerate(ladder.steps):
@@ -297,7 +300,7 @@ def _ladder_problems(
                 )
             else:
                 top = (rank, step.action)
-        problems += notify_problems(f"{step_path}.notify", step.notify, LADDER_RECIPIENTS, setup)
+        problems += notify_problems(f"{step_path}.notify", step.notify, extra, setup)
     return problems
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import _outcomes, _transitions
+from . import _outcomes, _transfer, _transitions
 from ._reading import EngineReads
 from .views import Actor, FiredTransition, ItemView, MeasureView, Reporter
 
@@ -257,4 +257,15 @@ class ItemOperations(EngineReads):
         from ``operations.publish_case``."""
         return _outcomes.publish_case(
             self._rt, item_id, actor, where=where, on=on, expected_version=expected_version
+        )
+
+    def preliminary_check(
+        self, item_id: int, actor: Actor, *, finding: str, expected_version: int | None = None
+    ) -> ItemView:
+        """初核 of an item its channel transferred (移送, ``channels[].transfer_to``): the
+        finding is recorded, the 初核 ladder stops, and the item may be assigned onward (the
+        ``preliminary_check_done`` guard). A role from ``operations.preliminary_check``; a
+        unit-bound role only for the unit the item was transferred to."""
+        return _transfer.preliminary_check(
+            self._rt, item_id, actor, finding=finding, expected_version=expected_version
         )

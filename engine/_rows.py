@@ -53,6 +53,10 @@ class ItemRow(TypedDict):
     case_published_at: dt.date | None
     case_published_where: str | None
     version: int
+    transfer_unit_id: NotRequired[int | None]
+    transfer_due: NotRequired[dt.date | None]
+    transfer_checked_at: NotRequired[dt.datetime | None]
+    transfer_checked_by: NotRequired[str | None]
 
 
 class DutyRow(TypedDict):

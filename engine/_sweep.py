@@ -20,6 +20,7 @@ from ._runtime import Runtime
 from ._statements import AWAITING, HEARTBEAT, OUTBOX, STEP
 from ._steps import LATE_AFTER, SYSTEM, TIMER, SweepReport, fire_item_steps, timer_steps
 from ._timekeeping import calendar_alerts, calendar_changes, missing_years
+from ._transfer import fire_transfer_steps
 from ._transitions import transition
 from ._writes import Campaign, append_event
 from .errors import CalendarError, GuardFailedError
@@ -101,6 +102,14 @@ def _settle_duty(
     fire_duty_steps(tx, rt.st, camp, duty, claimed, now, report)
 
 
+def _settle_transfer(
+    rt: Runtime, tx: Tx, sid: int, claimed: list[StepRow], now: dt.datetime, report: SweepReport
+) -> None:
+    row = rt.load_item(tx, sid)
+    camp = rt.campaign(tx, row["campaign_id"], row["campaign_version"])
+    fire_transfer_steps(tx, rt.st, camp, row, claimed, now, report)
+
+
 #: What settles a subject's claimed steps, by the steps' subject kind.
 SETTLE: Mapping[str, Callable[[Runtime, Tx, int, list[StepRow], dt.datetime, SweepReport], None]] = {
     "campaign": _settle_campaign,
@@ -108,6 +117,7 @@ SETTLE: Mapping[str, Callable[[Runtime, Tx, int, list[StepRow], dt.datetime, Swe
     "document": _settle_document,
     "duty": _settle_duty,
     "review": fire_review_steps,
+    "transfer": _settle_transfer,
 }
 
 

@@ -29,6 +29,7 @@ from ._steps import (
     retime_steps,
     timer_steps,
 )
+from ._transfer import transfer_steps
 from ._writes import Campaign, append_event, cas_update, queue_messages
 from .calendar import WorkingCalendar
 from .checks import check_setup
@@ -220,6 +221,9 @@ def moments(rt: Runtime, tx: Tx, kind: str, sid: int) -> dict[str, Any]:
         row = rt.load_item(tx, sid)
         camp = rt.campaign(tx, row["campaign_id"], row["campaign_version"])
         wanted = {**item_steps(camp, row), **timer_steps(camp, row)}
+    elif kind == "transfer":
+        row = rt.load_item(tx, sid)
+        wanted = transfer_steps(rt.campaign(tx, row["campaign_id"], row["campaign_version"]), row)
     elif kind == "document":
         document = rt.load_document(tx, sid)
         wanted = document_steps(rt.campaign(tx, document["campaign_id"]), document)

@@ -25,6 +25,7 @@ from ._rows import EventRow, ItemRow, changed
 from ._runtime import Runtime
 from ._sealing import IDENTITY_FIELDS
 from ._steps import arm_item_steps
+from ._transfer import check_source, land, landing
 from ._viewing import event_view, item_view, measure_view
 from ._writes import (
     Campaign,
@@ -141,6 +142,8 @@ def report_in(
         "version": 1,
         "number": item_number(camp, tx.scalar(st.serial_next, {"cid": camp.id, "kind": "item"}), now),
     }
+    check_source(camp, actor, str(values["channel"]))  # 部门联动: only its source units report on it
+    values.update(landing(camp, str(values["channel"]), now))  # 移送: lands with the transfer unit
     reporter_values = reporter_fields(reporter) if reporter is not None else None
     keys = rt.reporter_keys
     if reporter_values is not None and keys is None:
@@ -190,6 +193,7 @@ def report_in(
             **({"possible_duplicates": [other for other, _ in duplicates]} if duplicates else {}),
         },
     )
+    land(tx, st, camp, {**values, "id": item_id}, actor, now)
     return cast(ItemRow, {**values, "id": item_id})
 
 

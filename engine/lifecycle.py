@@ -156,6 +156,12 @@ def _unit_changes(ctx: TransitionContext) -> str | None:
     return None
 
 
+def _preliminary_check_done(ctx: TransitionContext) -> str | None:
+    if ctx.item.get("transfer_unit_id") is not None and ctx.item.get("transfer_checked_at") is None:
+        return "移送问题须先由移送单位初核, 再交办"
+    return None
+
+
 GUARDS: Mapping[str, GuardDef] = {
     g.name: g
     for g in (
@@ -180,6 +186,7 @@ GUARDS: Mapping[str, GuardDef] = {
         ),
         GuardDef("unit_changes", "责任单位发生变化", _unit_changes, frozenset({"unit"})),
         GuardDef("due_not_passed", "整改时限未过", _due_not_passed, frozenset({"due"})),
+        GuardDef("preliminary_check_done", "移送问题已初核", _preliminary_check_done),
     )
 }
 
@@ -285,6 +292,7 @@ OPERATIONS: Mapping[str, str] = {
     "manage_contacts": "维护通讯录",
     "record_education": "登记警示教育",
     "record_commitment": "登记和认定践诺承诺",
+    "preliminary_check": "初核移送的问题",
 }
 
 #: Operations a definition may leave out (added after definitions were first written): then
@@ -305,6 +313,7 @@ OPTIONAL_OPERATIONS = frozenset(
         "manage_contacts",
         "record_education",
         "record_commitment",
+        "preliminary_check",
     }
 )
 
@@ -321,6 +330,7 @@ TIMER_GUARDS = frozenset(
         "all_measures_done",
         "actor_outside_unit",
         "due_not_passed",
+        "preliminary_check_done",
     }
 )
 

@@ -100,6 +100,20 @@ MESSAGE_SOURCES: Mapping[str, frozenset[str]] = {
         }
     ),
 }
+#: 移送: an item landing with its channel's transfer unit, and the 初核 ladder's steps.
+TRANSFER_VARIABLES = ITEM_VARIABLES | {
+    "channel",
+    "channel_label",
+    "transfer_unit",
+    "transfer_unit_name",
+    "transfer_due",
+    "transfer_due_weekday",
+}
+MESSAGE_SOURCES = {
+    **MESSAGE_SOURCES,
+    "transfer": TRANSFER_VARIABLES,
+    "transfer_ladder": TRANSFER_VARIABLES | {"step", "step_label", "action", "action_label", "days_overdue"},
+}
 
 #: Input fields a transition passes on to its messages when it requires them.
 _PASSED_ON = {"has_reason": "reason", "has_finding": "finding", "unit_changes": "from_unit"}
@@ -140,6 +154,11 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
                     MESSAGE_SOURCES["document"],
                 )
     yield from _ladder_uses(setup)
+    for i, channel in enumerate(setup.channels):
+        for k, n in enumerate(channel.transfer.notify if channel.transfer is not None else ()):
+            yield MessageUse(
+                n.message, f"channels[{i}].transfer.notify[{k}].message", MESSAGE_SOURCES["transfer"]
+            )
     for i, duty in enumerate(setup.duties):
         for k, n in enumerate(duty.notify):
             yield MessageUse(n.message, f"duties[{i}].notify[{k}].message", MESSAGE_SOURCES["duty"])
@@ -170,6 +189,8 @@ def _ladder_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
             source = MESSAGE_SOURCES["document_ladder"]
         elif ladder.subject == "review":
             source = MESSAGE_SOURCES["review_ladder"]
+        elif ladder.subject == "transfer":
+            source = MESSAGE_SOURCES["transfer_ladder"]
         else:
             source = MESSAGE_SOURCES["ladder" if ladder.subject == "item" else "duty"]
         if ladder.subject == "duty":

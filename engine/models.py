@@ -261,6 +261,13 @@ class Item(SQLModel, table=True):
     version: int = Field(default=1, sa_column=_ITEM_VERSION)
     #: 问题编号: stable within the campaign (e.g. ``ZG-2023-0001``), given when reported.
     number: str | None = Field(default=None, max_length=40)
+    #: 移送: the unit an item reported on a channel with ``transfer_to`` lands with first, the
+    #: day its 初核 is due, and when and by whom the 初核 was done (NULL: pending).
+    #: (A zg_unit id; no foreign key: see migration 0017.)
+    transfer_unit_id: int | None = Field(default=None)
+    transfer_due: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    transfer_checked_at: dt.datetime | None = _utc_column()
+    transfer_checked_by: str | None = Field(default=None, max_length=100)
 
 
 class Serial(SQLModel, table=True):
@@ -659,6 +666,8 @@ class Commitment(SQLModel, table=True):
     settled_at: dt.datetime | None = _utc_column()
     created_by: str = Field(max_length=100)
     created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
 class Review(SQLModel, table=True):
     """A 回头看 review task: one item drawn on ``draw_day``, for the holders of ``role``
     (``follow_up.role``) to check by ``due``; ``state`` open / confirmed / finding. A finding

@@ -37,7 +37,15 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from jinja2 import TemplateError
-from zhenggai.engine import CampaignSetup, Channel, DeliveryError, Engine, OutboxView, OutgoingMessage
+from zhenggai.engine import (
+    CalendarError,
+    CampaignSetup,
+    Channel,
+    DeliveryError,
+    Engine,
+    OutboxView,
+    OutgoingMessage,
+)
 from zhenggai.workflows._templates import RenderLimitError, render_budget, template_environment
 
 __all__ = ["DispatchReport", "Dispatcher", "render"]
@@ -182,7 +190,7 @@ class Dispatcher:
             report.dead += 1
             return
         setup = self._setup(row.campaign_id)
-        quiet = _quiet_until(setup, row.channel, now)
+        quiet = _quiet_until(setup, row.channel, now, self._workday(setup))
         if quiet is not None:
             engine.outbox_defer(row.id, quiet, "免打扰时段, 顺延发送")
             report.deferred += 1
@@ -241,14 +249,36 @@ class Dispatcher:
         base = min(self.max_backoff, self.backoff * 2 ** max(0, attempt - 1))
         return float(base * self._rng.uniform(0.8, 1.2))
 
+    def _workday(self, setup: CampaignSetup | None) -> Callable[[dt.date], bool] | None:
+        """Whether a day is a working day on the campaign's calendar (a year it does not know:
+        Monday to Friday), for quiet hours kept to working days; None when none is."""
+        if setup is None or not any(w.working_days_only for w in setup.notifications.quiet_hours):
+            return None
+        calendar = self.engine.calendar_for(setup.calendar)
+
+        def workday(day: dt.date) -> bool:
+            try:
+                return calendar.is_workday(day)
+            except CalendarError:
+                return day.weekday() < 5
+
+        return workday
+
     def _setup(self, campaign_id: int) -> CampaignSetup | None:
         if campaign_id not in self._setups:
             self._setups[campaign_id] = self.engine.definition(campaign_id)
         return self._setups[campaign_id]
 
 
-def _quiet_until(setup: CampaignSetup | None, channel: str, now: dt.datetime) -> dt.datetime | None:
-    """The end of the quiet hours ``now`` falls in for ``channel``, or None."""
+def _quiet_until(
+    setup: CampaignSetup | None,
+    channel: str,
+    now: dt.datetime,
+    workday: Callable[[dt.date], bool] | None = None,
+) -> dt.datetime | None:
+    """The end of the quiet hours ``now`` falls in for ``channel``, or None. A window with
+    ``working_days_only`` (and ``workday``, the campaign's calendar) also covers every day that
+    is not a working day, and ends at its ``end`` on the next working day."""
     if setup is None:
         return None
     tz = zoneinfo.ZoneInfo(setup.timezone)
@@ -259,7 +289,15 @@ def _quiet_until(setup: CampaignSetup | None, channel: str, now: dt.datetime) ->
         t = local.time()
         start, end = window.start, window.end
         inside = start <= t < end if start < end else (t >= start or t < end)
+        day = local.date() if t < end else local.date() + dt.timedelta(days=1)
+        if window.working_days_only and workday is not None:
+            if not inside and workday(local.date()):
+                continue
+            for _ in range(60):  # the longest run of days off (春节 with weekends) is far shorter
+                if workday(day):
+                    break
+                day += dt.timedelta(days=1)
+            return dt.datetime.combine(day, end, tz)
         if inside:
-            day = local.date() if t < end else local.date() + dt.timedelta(days=1)
             return dt.datetime.combine(day, end, tz)
     return None

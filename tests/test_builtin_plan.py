@@ -129,7 +129,18 @@ def test_every_intake_channel_of_the_plan(plan: CampaignSetup) -> None:
         "file_audit",
         "supervision",
         "self_inspection",
+        "department_inspection",
+        "key_project_follow_up",
     }
+    # 二、(三) 通过部门查纠, 综合信访、走访调研、明察暗访、案卷抽查、对重点项目跟踪问效等方式
+    assert (channels["department_inspection"].label, channels["department_inspection"].mechanism) == (
+        "部门查纠",
+        "跟踪问效",
+    )
+    assert (channels["key_project_follow_up"].label, channels["key_project_follow_up"].mechanism) == (
+        "对重点项目跟踪问效",
+        "跟踪问效",
+    )
     referral = channels["department_referral"]
     assert referral.transfer_to == "discipline_commission"
     assert set(referral.source_units) == {
@@ -189,7 +200,11 @@ def test_duties_of_the_plan(plan: CampaignSetup) -> None:
         "fortnight",
     )
     assert duties["publicity_column"].units == ["publicity_department"]
-    assert all(d.ladder == "duty_missing" for d in plan.duties)
+    # Information reports (信息报送) are chased up to 红灯, never to 挂牌督办 or 问责.
+    reports = {"department_referral_collection", "lead_unit_progress_report", "publicity_column"}
+    assert all(
+        d.ladder == ("duty_report_missing" if d.id in reports else "duty_missing") for d in plan.duties
+    )
 
 
 def test_escalation_ladder_up_to_listed_supervision_and_accountability(plan: CampaignSetup) -> None:

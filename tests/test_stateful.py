@@ -164,7 +164,20 @@ class Defn:
         ops = setup.lifecycle.operations
         bound = {r.id for r in setup.roles if r.unit_bound}
         role = min(ops["report"], key=lambda r: (r in bound, r))
-        return cls(setup=setup, pool=chosen, reporter=Actor("王主任", role, chosen[0]))
+        unit = chosen[0]
+        if role in bound and all(c.source_units and unit not in c.source_units for c in setup.channels):
+            unit = setup.channels[0].source_units[0]  # only source units report on its channels
+        return cls(setup=setup, pool=chosen, reporter=Actor("王主任", role, unit))
+
+    @cached_property
+    def reporter_channels(self) -> list[str]:
+        """The channels :attr:`reporter` may report on (a unit-bound one: its unit a source)."""
+        bound = self.reporter.role in self.unit_bound
+        return [
+            c.id
+            for c in self.setup.channels
+            if not (bound and c.source_units and self.reporter.unit not in c.source_units)
+        ]
 
     @cached_property
     def lifecycle(self) -> LifecycleSpec:
@@ -393,6 +406,8 @@ class MItem:
     merged_into: int | None = None
     closed_by: str | None = None
     verified: bool = False
+    #: Reported on a channel with ``transfer_to`` (移送): waits for its 初核 (never done here).
+    transfer_pending: bool = False
     #: (trigger, from, to, actor, role, unit) of every event the item should have, in order.
     log: list[tuple[str, str | None, str | None, str, str, str | None]] = field(default_factory=list)
     state_changes: int = 0
@@ -752,6 +767,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             )
         if guard == "unit_changes":
             return inputs.get("unit") is None or inputs["unit"] == item.unit
+        if guard == "preliminary_check_done":
+            return item.transfer_pending
         if guard == "due_not_passed":
             due = inputs.get("due") or item.due
             return due is None or due < self.today()
@@ -961,6 +978,14 @@ class LifecycleMachine(RuleBasedStateMachine):
             problems.append((InvalidInputError, "channel"))
         if fields["severity"] not in self.d.severities:
             problems.append((InvalidInputError, "severity"))
+        channel = next((c for c in self.d.setup.channels if c.id == fields["channel"]), None)
+        if (
+            channel is not None
+            and channel.source_units
+            and actor.role in self.d.unit_bound
+            and actor.unit not in channel.source_units
+        ):
+            problems.append((PermissionDeniedError, None))  # only its source units report on it
         stored: tuple[str | None, ...] | None = None
         if reporter is not None:
             values: list[str | None] = []
@@ -988,6 +1013,11 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.model[view.id] = item
             item.log.append(("report", None, self.d.lifecycle.initial, actor.name, actor.role, actor.unit))
             self.campaign_events += 1
+            if channel is not None and channel.transfer_to is not None:  # 移送: lands for 初核
+                initial = self.d.lifecycle.initial
+                item.log.append(("transfer", initial, initial, actor.name, actor.role, actor.unit))
+                self.campaign_events += 1
+                item.transfer_pending = True
             self.check_view(view, item, "report")
             assert (view.title, view.track, view.channel, view.severity) == (
                 fields["title"].strip(),
@@ -1201,7 +1231,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                     "title": f"项目审批久拖不决 {n + 1}",
                     "description": "企业反映审批超时",
                     "track": d.tracks[n % len(d.tracks)],
-                    "channel": d.channels[n % len(d.channels)],
+                    "channel": d.reporter_channels[n % len(d.reporter_channels)],
                     "severity": d.severities[n % len(d.severities)],
                 },
                 Reporter(name="张某", phone=" 13800000000 ") if n == 0 else None,

@@ -28,6 +28,7 @@ __all__ = [
     "LADDER_ACTIONS",
     "OUTCOME_KEYS",
     "PHASE_ACTIONS",
+    "QUIET_BY_DEFAULT",
     "UNIT_WILDCARDS",
     "CalendarSpec",
     "CalendarYearSpec",
@@ -65,6 +66,7 @@ __all__ = [
     "TemplateSpec",
     "TimerSpec",
     "TrackSpec",
+    "TransferSpec",
     "TransitionSpec",
     "UnitSpec",
     "VocabularyEntry",
@@ -352,16 +354,31 @@ class PhaseSpec(_Spec):
         return [d if isinstance(d, str) else d.text for d in self.demands]
 
 
+class TransferSpec(_Spec):
+    """移送 (二、(一)): how long the ``transfer_to`` unit has for its 初核 (preliminary check) of
+    an item that lands with it, counted like an item's deadline from the day it is reported;
+    ``ladder`` (a ladder of subject ``transfer``) reminds and chases while the 初核 is pending;
+    ``notify`` is sent when an item lands (``transfer_unit``: the unit it is transferred to)."""
+
+    days: int = Field(default=5, ge=1, le=366)
+    count: DayCount = "working"
+    ladder: StepKey | None = None
+    notify: list[NotifySpec] = Field(default_factory=list)
+
+
 class ChannelSpec(_Spec):
     """An intake channel (来源渠道). ``mechanism`` groups channels as the plan does (三联制:
     部门联动 / 外部联络 / 关联研判, or 跟踪问效); ``transfer_to`` is the unit every item from this
-    channel is handed to (部门联动 → 县纪委县监委); ``source_units`` the units that feed it."""
+    channel is handed to first, for its 初核 (部门联动 → 县纪委县监委), within ``transfer`` (default:
+    5 working days, no ladder); ``source_units`` the only units whose own staff may report on it
+    (a role that is not unit-bound, e.g. the office, may report on their behalf)."""
 
     id: ChannelKey
     label: Label
     mechanism: Label | None = None
     transfer_to: Key | None = None
     source_units: list[Key] = Field(default_factory=list)
+    transfer: TransferSpec | None = None
 
 
 class SeveritySpec(_Spec):
@@ -455,12 +472,13 @@ class LadderSpec(_Spec):
     (a step stops mattering when the item leaves them); ``duty`` ladders on a duty's due date
     until the unit has discharged it; ``document`` ladders on a listed document's decision date
     while it is in one of ``states`` (of the document lifecycle); ``review`` ladders on a 回头看
-    review task's due date while it is open.
+    review task's due date while it is open; ``transfer`` ladders on a transferred item's 初核
+    due date until the transfer unit has done its 初核 (移送).
     """
 
     id: StepKey
     label: Label
-    subject: Literal["item", "duty", "document", "review"] = "item"
+    subject: Literal["item", "duty", "document", "review", "transfer"] = "item"
     states: list[StateKey] = Field(default_factory=list)
     steps: list[LadderStep] = Field(min_length=1)
 
@@ -615,12 +633,22 @@ class RouteSpec(_Spec):
     delivery: list[Literal["email", "sms", "wecom", "dingtalk", "console", "file"]] = Field(min_length=1)
 
 
+Delivery = Literal["email", "sms", "wecom", "dingtalk", "console", "file"]
+#: Channels quiet hours cover when a window names none: those that ring a phone (SMS and the
+#: WeCom / DingTalk group robots). Email waits in an inbox: quiet only where a window names it.
+QUIET_BY_DEFAULT: tuple[Delivery, ...] = ("sms", "wecom", "dingtalk")
+
+
 class QuietHours(_Spec):
-    """No message on ``delivery`` channels between ``start`` and ``end`` (local time): deferred."""
+    """No message on ``delivery`` channels (default: SMS and the robots) between ``start`` and
+    ``end`` (local time): deferred to ``end``. With ``working_days_only`` a day that is not a
+    working day is quiet all day, and what waits goes out at ``end`` of the next working day
+    (sweeps' messages released when working hours start)."""
 
     start: dt.time
     end: dt.time
-    delivery: list[Literal["email", "sms", "wecom", "dingtalk", "console", "file"]] = Field(min_length=1)
+    delivery: list[Delivery] = Field(default_factory=lambda: list(QUIET_BY_DEFAULT), min_length=1)
+    working_days_only: bool = False
 
 
 class NotificationsSpec(_Spec):
