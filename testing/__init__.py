@@ -175,8 +175,11 @@ def throwaway_engine(
 
 def items_only(setup: CampaignSetup) -> CampaignSetup:
     """``setup`` without what a campaign does by itself: its unit duties, its phases' start and
-    end actions, the 回头看 and supervision draws. For tests about items, whose sweeps should
-    fire only the items' steps (and whose campaigns start without arming hundreds of duty
-    occurrences)."""
+    end actions, the 回头看 and supervision draws (and the 回头看 tasks' ladder). For tests about
+    items, whose sweeps should fire only the items' steps (and whose campaigns start without
+    arming hundreds of duty occurrences)."""
     phases = [p.model_copy(update={"on_start": [], "on_end": []}) for p in setup.phases]
-    return setup.model_copy(update={"duties": [], "phases": phases, "follow_up": None, "supervision": None})
+    ladders = [x for x in setup.ladders if x.subject != "review"]
+    return setup.model_copy(
+        update={"duties": [], "phases": phases, "follow_up": None, "supervision": None, "ladders": ladders}
+    )

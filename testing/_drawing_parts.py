@@ -270,14 +270,27 @@ def _draw_follow_up(
 
 
 def _draw_supervision(
-    draw: st.DrawFn, unit_ids: Sequence[str], role_ids: Sequence[str], phases: Sequence[PhaseSpec]
+    draw: st.DrawFn,
+    unit_ids: Sequence[str],
+    role_ids: Sequence[str],
+    phases: Sequence[PhaseSpec],
+    channel_ids: Sequence[str],
 ) -> SupervisionSpec | None:
-    """Perhaps supervision teams, when there are phases to run in."""
+    """Perhaps supervision teams (at least two: each team's own units are visited by another),
+    when there are phases to run in: their findings' channel, and perhaps which units each team
+    is drawn from (else ``drawn_from`` split in order)."""
     if not (len(phases) > 0 and draw(st.booleans())):
         return None
     drawn_from = _subset(draw, unit_ids, min_size=1)
-    teams = draw(st.integers(1, 3))
+    teams = draw(st.integers(2, 3))
+    team_units: list[list[str]] = []
+    if draw(st.booleans()):
+        team_units = [[] for _ in range(teams)]
+        for unit in drawn_from:
+            team_units[draw(st.integers(0, teams - 1))].append(unit)
     return SupervisionSpec(
+        channel=draw(st.sampled_from(channel_ids)),
+        team_units=team_units,
         role=draw(st.sampled_from(role_ids)),
         lead_unit=draw(st.sampled_from(drawn_from)),
         drawn_from=drawn_from,

@@ -89,7 +89,7 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
     duties = _draw_duties(draw, start, last, unit_ids, role_ids, messages, duty_ladder_ids)
     phases = _draw_phase_actions(draw, phases, duties, duty_ladder_ids, messages, role_ids)
     follow_up = _draw_follow_up(draw, lifecycle, phases)
-    supervision = _draw_supervision(draw, unit_ids, role_ids, phases)
+    supervision = _draw_supervision(draw, unit_ids, role_ids, phases, [c.id for c in channels])
     calendar = _draw_calendar(draw, start, last)
     quiet_start = dt.time(draw(st.integers(18, 23)))  # drawn before the header fields, as always
     setup = CampaignSetup(
