@@ -31,6 +31,7 @@ from zhenggai.workflows.schema import (
     SupervisionSpec,
 )
 
+from ._concerns import duty_concerns
 from ._duty_steps import duty_payload
 from ._raw import Tx
 from ._statements import Statements
@@ -294,6 +295,7 @@ def _phase_action(
             item_id=None,
             now=now,
             vouch=queued,
+            concerns=duty_concerns(camp, duty, row["unit_id"]),
         )
     data.update(duty=duty.id, units=units, count=len(units))
     if on_ladder:

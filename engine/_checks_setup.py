@@ -27,6 +27,7 @@ from ._checks_common import (
     notify_problems,
     unknown,
 )
+from ._checks_people import people_problems
 from .calendar import WorkingCalendar
 from .lifecycle import UNIT_RECIPIENTS, check_lifecycle
 
@@ -64,6 +65,7 @@ def check_setup(setup: CampaignSetup, *, calendar: WorkingCalendar | None = None
     problems += _follow_up_problems(setup, roles)
     problems += _supervision_problems(setup, roles)
     problems += _notification_problems(setup, roles)
+    problems += people_problems(setup)
     return problems
 
 
@@ -101,7 +103,7 @@ def _timezone_problems(name: str) -> list[str]:
 
 def _track_problems(setup: CampaignSetup, roles: Mapping[str, object]) -> list[str]:
     problems = duplicates("tracks", [t.id for t in setup.tracks], "专项")
-    known = {u.id for u in setup.units} | set(UNIT_WILDCARDS)
+    known = {u.id for u in setup.units} | set(UNIT_WILDCARDS) | {g.id for g in setup.unit_groups}
     for i, track in enumerate(setup.tracks):
         for k, unit in enumerate(track.units):
             if unit not in known:

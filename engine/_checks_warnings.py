@@ -10,6 +10,7 @@ from collections.abc import Callable
 from zhenggai.workflows.schema import UNIT_WILDCARDS, CampaignSetup
 
 from ._checks_common import notify_lists
+from ._checks_people import people_warnings
 from .calendar import WorkingCalendar
 from .deadlines import add_days, occurrences, offset_day, stated_day
 from .errors import CalendarError
@@ -311,4 +312,5 @@ WARNINGS: tuple[Callable[[CampaignSetup, WorkingCalendar], list[str]], ...] = (
     _unreachable_contact_warnings,
     _repeated_notify_warnings,
     _silent_unit_warnings,
+    people_warnings,
 )

@@ -283,6 +283,7 @@ OPERATIONS: Mapping[str, str] = {
     "submit_practice": "报送典型做法和创新案例",
     "select_practice": "遴选典型做法和创新案例",
     "manage_contacts": "维护通讯录",
+    "lead": "确定领衔领导",
 }
 
 #: Operations a definition may leave out (added after definitions were first written): then
@@ -301,6 +302,7 @@ OPTIONAL_OPERATIONS = frozenset(
         "submit_practice",
         "select_practice",
         "manage_contacts",
+        "lead",
     }
 )
 

@@ -125,6 +125,9 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
             yield MessageUse(n.message, f"duties[{i}].notify[{k}].message", MESSAGE_SOURCES["duty"])
     for k, n in enumerate(setup.calendar.alert):
         yield MessageUse(n.message, f"calendar.alert[{k}].message", MESSAGE_SOURCES["calendar"])
+    if setup.leadership is not None and "lead" in setup.lifecycle.operations:
+        # 领衔: the leader is told of the item they lead (engine/_leadership.py).
+        yield MessageUse("item_led", "lifecycle.operations.lead", ITEM_VARIABLES)
 
 
 def _phase_uses(setup: CampaignSetup) -> Iterator[MessageUse]:

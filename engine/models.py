@@ -173,6 +173,9 @@ class Contact(SQLModel, table=True):
     created_at: dt.datetime | None = _utc_column()
     updated_at: dt.datetime | None = _utc_column()
     removed_at: dt.datetime | None = _utc_column()
+    #: The track whose working group the contact belongs to (e.g. its 组长): a role message
+    #: about an item of that track reaches it, not the same role of other tracks (0016).
+    track: str | None = Field(default=None, max_length=100)
 
 
 class CalendarYear(SQLModel, table=True):
@@ -259,6 +262,9 @@ class Item(SQLModel, table=True):
     version: int = Field(default=1, sa_column=_ITEM_VERSION)
     #: 问题编号: stable within the campaign (e.g. ``ZG-2023-0001``), given when reported.
     number: str | None = Field(default=None, max_length=40)
+    #: 领衔领导: the roster person who leads the item (``Engine.lead_item``, 0016);
+    #: ``leading_official`` shows their name.
+    leader_contact_id: int | None = Field(default=None, foreign_key="zg_contact.id")
 
 
 class Serial(SQLModel, table=True):

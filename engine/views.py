@@ -105,6 +105,8 @@ class ContactView(_View):
     created_at: dt.datetime | None
     updated_at: dt.datetime | None
     removed_at: dt.datetime | None
+    #: The track whose working group the contact belongs to (e.g. its 组长); None: none.
+    track: str | None = None
 
     def active_on(self, day: dt.date) -> bool:
         """Whether the contact receives messages on ``day`` (not removed, within its dates)."""
@@ -132,6 +134,8 @@ class NewContact(_View):
     channels: tuple[str, ...] = ()
     active_from: dt.date | None = None
     active_to: dt.date | None = None
+    #: A track id: the contact belongs to that track's working group (its 组长 …).
+    track: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
