@@ -19,17 +19,34 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from zhenggai.workflows.schema import DutySpec
+from zhenggai.workflows.schema import CampaignSetup, DutySpec, RoleSpec
 
 from ._raw import Tx
 from ._statements import Statements
 
-if TYPE_CHECKING:
-    from ._writes import Campaign
-
 __all__ = ["Concerns", "duty_concerns", "item_concerns", "role_targets", "scoped_contacts"]
+
+
+class Campaign(Protocol):
+    """What routing reads of a campaign (:class:`~._writes.Campaign`, which imports this module)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def setup(self) -> CampaignSetup | None: ...
+    @property
+    def roles(self) -> Mapping[str, RoleSpec]: ...
+    @property
+    def lead_units(self) -> Mapping[str, str]: ...
+    @property
+    def unit_ids(self) -> Mapping[str, int]: ...
+    @property
+    def unit_keys(self) -> Mapping[int, str]: ...
+    @property
+    def tracks(self) -> Mapping[str, str]: ...
+
 
 #: The recipients of a role message: (the contacts, the dead letter's recipient if none).
 Targets = list[tuple[list[dict[str, Any]], str]]

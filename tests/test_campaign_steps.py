@@ -92,7 +92,7 @@ def test_phase_edges_fire_once_with_their_messages(
     started = {
         m.recipient for m in messages if m.kind == "phase_started" and m.payload["phase"] == "rectification"
     }
-    assert len(started) == 36 + 1 and "role:publicity" in started  # every unit, and the publicity role
+    assert len(started) == 37 + 1 and "role:publicity" in started  # every unit, and the publicity role
     assert hearing[0].payload == {
         "campaign": "2023年持续深化作风整顿优化营商环境专项行动",
         "phase": "inspection",

@@ -24,7 +24,7 @@ def test_builtin_passes_with_a_summary(capsys: pytest.CaptureFixture[str]) -> No
     code, out, _ = _run(capsys, "check", "county_2023")
     assert code == 0
     assert out.startswith("通过 county_2023: 2023年持续深化作风整顿优化营商环境专项行动")
-    assert "6 个专项整治, 36 个单位" in out
+    assert "6 个专项整治, 37 个单位" in out
     assert (
         "督办阶梯 3 个共 12 步 (问题整改督办阶梯 5 步、职责未落实督办阶梯 4 步、规范性文件清理督办阶梯 3 步);"
         " 11 项职责, 20 个消息模板"

@@ -417,7 +417,7 @@ def test_init_and_status_name_who_cannot_be_reached(
     code = main(["--db", db, "init", "--definition", weekends_plan(), "--start", dt.date.today().isoformat()])
     out = capsys.readouterr().out
     assert code == 0
-    assert "\n无可达联系人的单位 (36): 县纪委县监委、县委办、" in out
+    assert "\n无可达联系人的单位 (37): 县纪委县监委、县委办、" in out
     assert "\n无可达联系人的角色 (5): 县干部作风整顿领导小组办公室、县优化营商环境工作领导小组、" in out
     assert out.rstrip().splitlines()[-1].startswith("  发给它们的消息将成为死信")
     assert (

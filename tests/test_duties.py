@@ -82,7 +82,7 @@ def test_starting_the_plan_arms_every_occurrence_for_every_unit(
     duties = engine.duties("test")
     assert len(duties) == 486
     per = Counter(x.duty for x in duties)
-    assert per["self_inspection_pack"] == 36 and per["department_referral_collection"] == 5 * 30
+    assert per["self_inspection_pack"] == 37 and per["department_referral_collection"] == 7 * 30
     assert per["lead_unit_progress_report"] == 6 * 12 and per["publicity_column"] == 6
     assert {x.unit for x in duties if x.duty == "lead_unit_progress_report"} == {
         "discipline_commission",

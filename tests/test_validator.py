@@ -525,7 +525,7 @@ def test_builtin_warns_only_about_missing_contacts_and_moved_dates() -> None:
     warnings = check_definition("county_2023").warnings
     assert len(warnings) == 10
     assert (
-        sum(": units: 县纪委县监委、县委办、县委组织部 等 36 个单位 未填联系人" in w for w in warnings) == 1
+        sum(": units: 县纪委县监委、县委办、县委组织部 等 37 个单位 未填联系人" in w for w in warnings) == 1
     )
     assert sum("是休息日" in w and "顺延至" in w for w in warnings) == 9
 
