@@ -27,7 +27,7 @@ def test_builtin_passes_with_a_summary(capsys: pytest.CaptureFixture[str]) -> No
     assert "6 个专项整治, 37 个单位" in out
     assert (
         "督办阶梯 3 个共 12 步 (问题整改督办阶梯 5 步、职责未落实督办阶梯 4 步、规范性文件清理督办阶梯 3 步);"
-        " 11 项职责, 20 个消息模板"
+        " 11 项职责, 21 个消息模板"
     ) in out
     assert "  规范性文件清理: 流程 5 个状态, 结论 保留、修订、废止, 登记后 20 个工作日内作出结论" in out
     assert (

@@ -310,17 +310,7 @@ def test_full_lifecycle_through_the_cli(cli: Cli, db_url: str, tmp_path: Path) -
 
     assert (
         fire(
-            cli,
-            db_url,
-            item,
-            "assign",
-            "--unit",
-            "housing_construction_bureau",
-            "--due",
-            FUTURE,
-            "--leading-official",
-            "钱副县长",
-            *OFFICE,
+            cli, db_url, item, "assign", "--unit", "housing_construction_bureau", "--due", FUTURE, *OFFICE
         ).out
         == f"问题 {item} 交办: 已查摆 → 已交办 (第 2 版)\n"
     )

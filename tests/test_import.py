@@ -790,9 +790,7 @@ def test_the_ledger_export_reads_back(engine: Engine, key: str, tmp_path: Path) 
         channel="hotline",
         severity="critical",
     )
-    engine.assign(
-        a.id, office, unit="housing_construction_bureau", due="2023-08-15"
-    )
+    engine.assign(a.id, office, unit="housing_construction_bureau", due="2023-08-15")
     engine.add_measure(a.id, Actors.unit(), text="限期办结")
     b = engine.report(
         key, office, title="窗口推诿", description="一次不告知", track="government_services", channel="forum"

@@ -733,6 +733,8 @@ class CampaignSetup(_Spec):
             return self
 
         def expand(units: list[str], keep_first: bool = False) -> list[str]:
+            if not any(u in groups for u in units[1 if keep_first else 0 :]):
+                return units  # as written: a unit listed twice stays a problem of the checks
             out: dict[str, None] = {}
             for k, unit in enumerate(units):
                 if unit in groups and not (keep_first and k == 0):

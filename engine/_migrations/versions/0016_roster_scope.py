@@ -21,19 +21,25 @@ branch_labels = None
 depends_on = None
 
 
+#: The foreign key of zg_item.leader_contact_id (PostgreSQL; SQLite keeps it inline).
+FK = "fk_zg_item_leader_contact_id_zg_contact"
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("zg_contact") as batch:
-        batch.add_column(sa.Column("track", sa.String(length=100), nullable=True))
-    with op.batch_alter_table("zg_item") as batch:
-        batch.add_column(sa.Column("leader_contact_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(
-            "fk_zg_item_leader_contact_id_zg_contact", "zg_contact", ["leader_contact_id"], ["id"]
-        )
+    # Plain ALTER TABLE on both: a batch copy of zg_item on SQLite would drop a table other
+    # tables reference (foreign keys are on).
+    op.add_column("zg_contact", sa.Column("track", sa.String(length=100), nullable=True))
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE zg_item ADD COLUMN leader_contact_id INTEGER REFERENCES zg_contact (id)")
+    else:
+        op.add_column("zg_item", sa.Column("leader_contact_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(FK, "zg_item", "zg_contact", ["leader_contact_id"], ["id"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("zg_item") as batch:
-        batch.drop_constraint("fk_zg_item_leader_contact_id_zg_contact", type_="foreignkey")
-        batch.drop_column("leader_contact_id")
-    with op.batch_alter_table("zg_contact") as batch:
-        batch.drop_column("track")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE zg_item DROP COLUMN leader_contact_id")
+    else:
+        op.drop_constraint(FK, "zg_item", type_="foreignkey")
+        op.drop_column("zg_item", "leader_contact_id")
+    op.drop_column("zg_contact", "track")
