@@ -19,6 +19,7 @@ from zhenggai.engine import (
 )
 
 from ._context import ActorTuple, _actor, _campaign_key, _print_json, open_engine
+from ._errors import CliError
 from ._labels import Labels
 from ._render import _field_lines, _flat, event_lines, item_table
 from ._tables import LIGHT_LABELS, format_date, format_time, render_table, truncate
@@ -286,6 +287,35 @@ def cmd_item_case(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
     else:
         print(f"问题 {item.id} 已标记为典型案例: {item.case_note} (第 {item.version} 版)")
     return 0
+
+
+def cmd_item_lead(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """zhenggai item lead ID --leader CONTACT: 领衔 (the leader by contact id, or unique name)."""
+    with open_engine(db) as engine:
+        campaign = engine.item(args.item_id).campaign
+        leader = _leader_id(engine, campaign, args.leader)
+        item = engine.lead_item(args.item_id, _actor(actor), leader=leader, note=args.note)
+    if args.json:
+        _print_json(item.to_dict())
+    else:
+        print(
+            f"问题 {item.id} 由 {item.leading_official} 领衔 (联系人 {leader}, 第 {item.version} 版); 已通知该领导"
+        )
+    return 0
+
+
+def _leader_id(engine: Engine, campaign: str, given: str) -> int:
+    """A contact id, or the id of the one contact (not removed) of a leadership role so named."""
+    text = given.strip()
+    if text.isdigit():
+        return int(text)
+    setup = engine.definition(campaign)
+    roles = set(setup.leadership.roles) if setup is not None and setup.leadership is not None else set()
+    found = [c for c in engine.contacts(campaign) if c.name == text and c.role in roles]
+    if len(found) != 1:
+        why = "没有" if not found else f"有 {len(found)} 名"
+        raise CliError(f"通讯录中{why}可领衔的联系人「{text}」: 请用联系人编号 (zhenggai contact list)")
+    return found[0].id
 
 
 def cmd_duplicate_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:

@@ -22,6 +22,7 @@ top rows, located problems, all or nothing). Columns (order free; other columns 
     接收渠道      通知方式                      channels      否    e.g. 短信、电子邮件 (in order)
     生效日期      起始日期                      active_from   否    a date
     失效日期      截止日期                      active_to     否    a date
+    所属专项整治组 专项整治组, 工作组           track         否    a track's name or key (its 组长 …)
 
 At least one of 手机, 邮箱, 企业微信ID, 钉钉ID. Every problem is reported as ``第N行 [列名]: 原因``.
 """
@@ -29,6 +30,7 @@ At least one of 手机, 邮箱, 企业微信ID, 钉钉ID. Every problem is repor
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import re
 import zoneinfo
@@ -92,6 +94,13 @@ CONTACT_COLUMNS: tuple[Column, ...] = (
     ),
     Column("生效日期", "active_from", False, "日期, 如 2023-08-01; 不填为即日起", ("起始日期",)),
     Column("失效日期", "active_to", False, "日期; 不填为长期有效", ("截止日期",)),
+    Column(
+        "所属专项整治组",
+        "track",
+        False,
+        "专项整治工作组组长等填所属专项整治领域; 只接收该领域问题的消息",
+        ("专项整治组", "工作组"),
+    ),
 )
 _BY_FIELD = {c.field: c for c in CONTACT_COLUMNS}
 _DATES = ("active_from", "active_to")
@@ -107,13 +116,15 @@ class Roster:
     roles: Mapping[str, str]
     tz: dt.tzinfo
     today: dt.date
+    tracks: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def load(cls, engine: Engine, campaign: str) -> Roster:
         labels = Labels.load(engine, campaign)
         roles = {PLAIN_ROLE[0]: PLAIN_ROLE[1], **{k: v for k, v in labels.roles.items() if k != "system"}}
         tz = zoneinfo.ZoneInfo(labels.campaign.timezone)
-        return cls(labels.campaign.key, labels.units, roles, tz, engine.clock.now().astimezone(tz).date())
+        today = engine.clock.now().astimezone(tz).date()
+        return cls(labels.campaign.key, labels.units, roles, tz, today, dict(labels.tracks))
 
     def pick(self, what: str, given: str, choices: Mapping[str, str]) -> str:
         """A key of ``choices`` given by key or Chinese name (compared loosely)."""
@@ -219,6 +230,7 @@ def contact_table(contacts: Sequence[ContactView], roster: Roster) -> str:
             _mask_id(c.wecom_id),
             _mask_id(c.dingtalk_id),
             "、".join(CHANNEL_LABELS.get(x, x) for x in c.channels),
+            roster.tracks.get(c.track, c.track) if c.track else "",
             _period(c),
             _state(c, roster.today),
         ]
@@ -234,10 +246,11 @@ def contact_table(contacts: Sequence[ContactView], roster: Roster) -> str:
         "企业微信",
         "钉钉",
         "接收渠道",
+        "所属专项整治组",
         "有效期",
         "状态",
     ]
-    return render_table(headers, rows, aligns=[">"] + ["<"] * 10)
+    return render_table(headers, rows, aligns=[">"] + ["<"] * 11)
 
 
 def _one_line(contact: ContactView, roster: Roster) -> str:
@@ -285,6 +298,7 @@ def _new_contact(args: argparse.Namespace, roster: Roster) -> NewContact:
         active_from=_cli_date("--from", args.active_from or ""),
         active_to=_cli_date("--to", args.active_to or ""),
         team=_cli_team(args.team or ""),
+        track=roster.pick("专项整治领域", args.track, roster.tracks) if args.track else None,
     )
 
 
@@ -375,6 +389,10 @@ def cmd_contact_update(args: argparse.Namespace, db: str, actor: ActorTuple | No
                 changes[field] = _cli_date(option, getattr(args, field))
         if getattr(args, "team", None) is not None:
             changes["team"] = _cli_team(args.team)
+        if args.track is not None:
+            changes["track"] = (
+                roster.pick("专项整治领域", args.track, roster.tracks) if args.track.strip() else None
+            )
         if not changes:
             raise CliError("请给出要修改的项 (如 --mobile、--email、--to)")
         contact = engine.update_contact(args.contact_id, _actor(actor), **changes)
@@ -523,8 +541,8 @@ def _check_row(
             if reason is not None:
                 problem(name, reason)
             fields[name] = day
-        elif name in ("unit", "role"):
-            choices = roster.units if name == "unit" else roster.roles
+        elif name in ("unit", "role", "track"):
+            choices = roster.units if name == "unit" else roster.roles if name == "role" else roster.tracks
             key = find(choices, text)
             if key is None:
                 problem(name, _import._unknown(column, text, choices, TEMPLATE_COMMAND))
@@ -575,7 +593,12 @@ def write_contact_template(engine: Engine, campaign: str, path: Path) -> Path:
         subtitle=f"专项行动标识 {view.key}; 模板生成于 {roster.today.isoformat()}",
         layout=CONTACT_COLUMNS,
         # 接收渠道 takes several channels, so it gets no drop-down: the names are listed in 填写说明.
-        lists=[("单位", roster.units), ("角色", roster.roles), ("可选接收渠道", CHANNEL_LABELS)],
+        lists=[
+            ("单位", roster.units),
+            ("角色", roster.roles),
+            ("可选接收渠道", CHANNEL_LABELS),
+            ("所属专项整治组", roster.tracks),
+        ],
         rules=rules,
         widths={
             "unit": 24,
@@ -588,6 +611,7 @@ def write_contact_template(engine: Engine, campaign: str, path: Path) -> Path:
             "channels": 18,
             "active_from": 12,
             "active_to": 12,
+            "track": 24,
         },
         checks={
             "name": {"validate": "length", "criteria": "<=", "value": 100, "error_message": "不超过 100 字"},

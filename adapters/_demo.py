@@ -39,7 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from zhenggai.engine import Actor, Engine, Reporter, ReporterKeys, VirtualClock
+from zhenggai.engine import Actor, Engine, NewContact, Reporter, ReporterKeys, VirtualClock
 from zhenggai.workflows import load_setup
 
 from ._context import _sqlite_file, shown_db
@@ -65,6 +65,7 @@ MID_FOLDER = "2023-08-21-整改落实阶段"
 
 OFFICE = Actor("王主任", "leading_group_office", "discipline_commission")
 TRACK_LEADER = Actor("赵组长", "track_group_leader")
+DECIDER = Actor("孙副县长", "business_environment_group")
 SUPERVISION = Actor("孙组长", "supervision_team", "organization_department")
 CUSTODIAN = Actor("刘保管员", "custodian", "discipline_commission")
 HOUSING = Actor("李科长", "responsible", "housing_construction_bureau")
@@ -305,13 +306,16 @@ def _play(
     t.step(
         "2023-07-10 09:00",
         lambda: engine.assign(
-            permit.id,
-            OFFICE,
-            unit="housing_construction_bureau",
-            due=dt.date(2023, 8, 15),
-            leading_official="钱副县长",
+            permit.id, OFFICE, unit="housing_construction_bureau", due=dt.date(2023, 8, 15)
         ),
     )
+    # 领衔: a county leader in the roster, named by the business-environment group (issue 16).
+    leader = engine.add_contact(
+        key,
+        OFFICE,
+        NewContact(unit="government_office", name="钱副县长", role="county_leader", mobile="13900000001"),
+    )
+    t.step("2023-07-10 09:10", lambda: engine.lead_item(permit.id, DECIDER, leader=leader.id))
     t.step(
         "2023-07-10 09:20",
         lambda: engine.assign(

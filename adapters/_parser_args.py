@@ -154,6 +154,11 @@ def _contact_fields(p: argparse.ArgumentParser, *, adding: bool) -> None:
     )
     p.add_argument("--to", dest="active_to", metavar="YYYY-MM-DD", help="失效日期 (此后不接收消息)" + clear)
     p.add_argument("--team", metavar="N", help="督查组编号 (仅督查组成员; 抽签通知只发本组)" + clear)
+    p.add_argument(
+        "--track",
+        metavar="TRACK",
+        help="所属专项整治工作组 (专项整治领域的名称或标识; 如该组组长只接收本领域问题的消息)" + clear,
+    )
 
 
 def _add_reporter_config(p: argparse.ArgumentParser) -> None:

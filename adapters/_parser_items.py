@@ -63,7 +63,7 @@ def add_item_commands(commands: Any) -> Any:
         "fire",
         help="流转问题 (交办、开始整改、提请验收、验收、销号、回头看 …)",
         description="对问题执行一个流转操作 (trigger), 也可用中文名称 (如 销号)。标准流程的操作:\n"
-        "  assign 交办 (--unit, --due, 可选 --leading-official)\n"
+        "  assign 交办 (--unit, --due; 领衔领导用 zhenggai item lead 指定)\n"
         "  start_rectification 开始整改 · submit_for_verification 提请验收\n"
         "  verify 验收通过 · return_for_rework 退回重新整改 (--reason) · close 销号\n"
         "  follow_up_review 回头看重新整改 (--finding) · reassign 改派 (--unit, --due)\n"
@@ -73,7 +73,12 @@ def add_item_commands(commands: Any) -> Any:
     p.add_argument("trigger", metavar="TRIGGER", help="操作 (名称或标识), 如 交办 或 assign")
     p.add_argument("--unit", metavar="UNIT", help="责任单位 (名称或标识; 交办、改派)")
     p.add_argument("--due", metavar="YYYY-MM-DD", help="整改时限 (交办、改派)")
-    p.add_argument("--leading-official", dest="leading_official", metavar="NAME", help="领衔领导")
+    p.add_argument(
+        "--leading-official",
+        dest="leading_official",
+        metavar="NAME",
+        help="(已停用: 领衔领导用 zhenggai item lead 指定)",
+    )
     p.add_argument("--finding", help="回头看发现的问题 (follow_up_review)")
     p.add_argument("--reason", help="理由 (退回、撤销)")
     p.add_argument("--survivor", dest="survivor_id", type=int, metavar="ID", help="合并到的问题编号 (merge)")
@@ -106,6 +111,19 @@ def add_item_commands(commands: Any) -> Any:
     p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
     p.add_argument("--note", required=True, help="案例说明 (印入典型案例通报)")
     _item_write(p, "item_case")
+
+    p = item_cmds.add_parser(
+        "lead",
+        help="确定领衔领导 (领衔调研处理)",
+        description="由实施方案规定的角色 (leadership.decided_by, 内置方案: 县优化营商环境工作领导小组)\n"
+        "在规定阶段 (内置方案: 问题查摆阶段, 及其结束后 5 个工作日内) 确定领衔调研处理该问题的领导。\n"
+        "领导须为通讯录中角色属于 leadership.roles 的联系人 (县四套班子领导、专项整治工作组组长、一把手);\n"
+        "领导将收到通知, 此后该问题发给其角色的消息只送达该领导。",
+    )
+    p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
+    p.add_argument("--leader", required=True, metavar="CONTACT", help="领导: 通讯录联系人编号, 或唯一的姓名")
+    p.add_argument("--note", help="备注 (记入审计记录)")
+    _item_write(p, "item_lead")
 
     p = item_cmds.add_parser(
         "outcome",

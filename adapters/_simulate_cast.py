@@ -166,6 +166,10 @@ def with_contacts(setup: CampaignSetup) -> CampaignSetup:
     home = {r.id: office for r in setup.roles if not r.unit_bound}
     if setup.supervision is not None:
         home[setup.supervision.role] = setup.supervision.lead_unit
+    track_roles = {t.leader_role for t in setup.tracks if t.leader_role is not None}
+    roles = {r.id: r for r in setup.roles}
+    leading = setup.leadership.roles if setup.leadership is not None else []
+    principals = [r for r in leading if r in roles and roles[r].unit_bound]
     units = []
     for n, unit in enumerate(setup.units):
         contacts = [
@@ -185,7 +189,30 @@ def with_contacts(setup: CampaignSetup) -> CampaignSetup:
                 channels=["email", "wecom"],
             )
             for k, role in enumerate(setup.roles)
-            if home.get(role.id) == unit.id
+            if home.get(role.id) == unit.id and role.id not in track_roles
+        ]
+        # Each track's 组长 (in its lead unit, of its track) and each unit's 一把手 (issue 16).
+        contacts += [
+            ContactSpec(
+                name=f"{track.name}组长",
+                role=track.leader_role,
+                email=f"leader.{track.id}@example.gov.cn",
+                mobile=f"1370000{k + 1:04d}",
+                channels=["sms", "email"],
+                track=track.id,
+            )
+            for k, track in enumerate(setup.tracks)
+            if track.leader_role is not None and track.units[0] == unit.id
+        ]
+        contacts += [
+            ContactSpec(
+                name=f"{unit.name}主要负责同志",
+                role=role,
+                email=f"head{n + 1}@example.gov.cn",
+                mobile=f"1360000{n + 1:04d}",
+                channels=["sms", "email"],
+            )
+            for role in principals
         ]
         rule = setup.supervision
         if rule is not None and home.get(rule.role) == unit.id:  # one contact per team (督查组)

@@ -31,6 +31,7 @@ from zhenggai.workflows.schema import (
     SupervisionSpec,
 )
 
+from ._concerns import duty_concerns
 from ._duty_steps import duty_payload
 from ._follow_ups import create_reviews, draw_population, follow_up_days
 from ._raw import Tx
@@ -323,6 +324,7 @@ def _phase_action(
             item_id=None,
             now=now,
             vouch=queued,
+            concerns=duty_concerns(camp, duty, row["unit_id"]),
         )
     data.update(duty=duty.id, units=units, count=len(units))
     if on_ladder:

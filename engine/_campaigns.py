@@ -237,8 +237,11 @@ def stranded_items(rt: Runtime, tx: Tx, camp: Campaign, setup: CampaignSetup) ->
     for r in tx.all(rt.admin.stranded_units, {"cid": camp.id}):
         unit_key = camp.unit_keys[r["value"]]
         if unit_key not in units:
+            group = next((g for g in setup.unit_groups if g.id == unit_key), None)
+            became = f" (新版本中 {unit_key} 是单位组「{group.name}」, 不是单位)" if group else ""
             problems.append(
-                f"units: 新版本没有单位 {unit_key}, 仍有 {r['count']} 个问题由其负责 (如问题 {r['first']})"
+                f"units: 新版本没有单位 {unit_key}{became}, 仍有 {r['count']} 个问题由其负责 (如问题 {r['first']}):"
+                " 请先将这些问题改派给具体单位"
             )
     return problems
 

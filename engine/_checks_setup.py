@@ -27,6 +27,7 @@ from ._checks_common import (
     notify_problems,
     unknown,
 )
+from ._checks_people import people_problems
 from ._checks_work import work_problems
 from ._transfer_checks import TRANSFER_RECIPIENTS, transfer_problems
 from .calendar import WorkingCalendar
@@ -67,6 +68,7 @@ def check_setup(setup: CampaignSetup, *, calendar: WorkingCalendar | None = None
     problems += _supervision_problems(setup, roles)
     problems += _notification_problems(setup, roles)
     problems += work_problems(setup)
+    problems += people_problems(setup)
     return problems
 
 
@@ -105,7 +107,7 @@ def _timezone_problems(name: str) -> list[str]:
 
 def _track_problems(setup: CampaignSetup, roles: Mapping[str, object]) -> list[str]:
     problems = duplicates("tracks", [t.id for t in setup.tracks], "专项")
-    known = {u.id for u in setup.units} | set(UNIT_WILDCARDS)
+    known = {u.id for u in setup.units} | set(UNIT_WILDCARDS) | {g.id for g in setup.unit_groups}
     for i, track in enumerate(setup.tracks):
         for k, unit in enumerate(track.units):
             if unit not in known:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from zhenggai.workflows.schema import UNIT_WILDCARDS, CampaignSetup
 
 from ._checks_common import notify_lists
+from ._checks_people import people_warnings
 from ._checks_work import work_warnings
 from .calendar import WorkingCalendar
 from .deadlines import add_days, occurrences, offset_day, stated_day
@@ -321,4 +322,5 @@ WARNINGS: tuple[Callable[[CampaignSetup, WorkingCalendar], list[str]], ...] = (
     _repeated_notify_warnings,
     _silent_unit_warnings,
     work_warnings,
+    people_warnings,
 )

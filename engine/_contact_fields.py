@@ -48,6 +48,7 @@ FIELDS: Mapping[str, str] = {
     "active_from": "生效日期",
     "active_to": "失效日期",
     "team": "督查组",
+    "track": "所属专项整治组",
 }
 #: The role of a contact who is only a unit's (not one of the definition's roles).
 PLAIN_ROLE = "contact"
@@ -113,6 +114,16 @@ def _role(value: object, camp: Campaign) -> str:
     return value
 
 
+def _track(value: object, camp: Campaign) -> str | None:
+    """The track whose working group the contact belongs to (its 组长, …); None: none."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or value not in camp.tracks:
+        known = "、".join(f"{name} ({key})" for key, name in camp.tracks.items())
+        raise Refused(f"本专项行动没有专项整治领域 {value!r} (可填: {known})")
+    return value
+
+
 def _address(check: Callable[[str], str], limit: int) -> Callable[[object, Campaign], str | None]:
     def checked(value: object, camp: Campaign) -> str | None:
         text = _text(value, limit)
@@ -171,6 +182,7 @@ _CHECKS: Mapping[str, Callable[[object, Campaign], Any]] = {
     "dingtalk_id": _account,
     "channels": _channels,
     "team": _team,
+    "track": _track,
 }
 
 
@@ -258,4 +270,5 @@ def contact_view(camp: Campaign, row: Mapping[str, Any]) -> ContactView:
         updated_at=row["updated_at"],
         removed_at=row["removed_at"],
         team=row.get("team"),
+        track=row.get("track"),
     )

@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from zhenggai.workflows.schema import DutySpec, LadderStep
 
+from ._concerns import duty_concerns
 from ._raw import Tx
 from ._rows import DutyRow
 from ._statements import Statements
@@ -187,6 +188,7 @@ def fire_duty_steps(
             units={"responsible_unit": before["unit_id"], "lead_unit": None},
             item_id=None,
             now=now,
+            concerns=duty_concerns(camp, duty, before["unit_id"]),
         )
         append_event(
             tx,

@@ -42,7 +42,9 @@ def trigger_inputs(
         out["unit_id"] = unit_id_of(camp, given["unit"])
     if "due" in given:
         out["due"] = checked_due(given["due"], camp, now, "due")
-    for name in ("finding", "reason", "note", "leading_official"):
+    if "leading_official" in given:
+        raise InvalidInputError("leading_official", LEADER_BY_LEAD)
+    for name in ("finding", "reason", "note"):
         if name in given:
             out[name] = checked_text(name, given[name])
         elif name in required:
@@ -58,6 +60,9 @@ def trigger_inputs(
         raise InvalidInputError("survivor_id", "未指定保留的问题")
     return out
 
+
+#: Why 领衔领导 is no free text any more (issue 16): only the ``lead`` operation sets it.
+LEADER_BY_LEAD = "领衔领导不能在此填写: 由领衔决定方 (leadership.decided_by) 用「领衔」操作从通讯录指定 (zhenggai item lead)"
 
 TEXT_LIMITS: Mapping[str, int] = {
     "title": 200,

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 from zhenggai.workflows.schema import TransitionSpec
 
 from ._access import check_actor, check_operation, check_role, item_operation
-from ._inputs import checked_due, checked_text, known_value, local_day, reporter_fields
+from ._inputs import LEADER_BY_LEAD, checked_due, checked_text, known_value, local_day, reporter_fields
 from ._raw import Tx
 from ._rows import ItemRow
 from ._runtime import Runtime
@@ -75,7 +75,7 @@ def import_items(
                     unit_id=None if e.unit is None else camp.unit_ids[e.unit],
                 )
                 if e.unit is not None and assign is not None:
-                    data = {"unit": e.unit, "due": e.due, "leading_official": e.leading_official}
+                    data = {"unit": e.unit, "due": e.due}
                     _, row, _ = fire_in(rt, tx, row["id"], assign.trigger, actor, None, data, now)
             except ZhenggaiError as err:
                 raise ImportRejected([ImportProblem(i, getattr(err, "field", "title"), str(err))]) from err
@@ -219,8 +219,6 @@ def _entry_problems(
         checks.append(("unit", lambda: known_value("unit", entry.unit, camp.unit_ids, "单位")))
     if entry.due is not None:
         checks.append(("due", lambda: checked_due(entry.due, camp, now, "due")))
-    if entry.leading_official is not None:
-        checks.append(("leading_official", lambda: checked_text("leading_official", entry.leading_official)))
     if entry.reporter is not None:
         checks.append(("reporter", lambda: reporter_fields(entry.reporter)))  # type: ignore[arg-type]
     problems = []
@@ -229,8 +227,10 @@ def _entry_problems(
             check()
         except InvalidInputError as err:
             problems.append(ImportProblem(index, field, err.reason))
-    if entry.unit is None and (entry.due is not None or entry.leading_official is not None):
-        problems.append(ImportProblem(index, "unit", "给出整改时限或牵头领导时须同时给出责任单位"))
+    if entry.leading_official is not None:
+        problems.append(ImportProblem(index, "leading_official", LEADER_BY_LEAD))
+    if entry.unit is None and entry.due is not None:
+        problems.append(ImportProblem(index, "unit", "给出整改时限时须同时给出责任单位"))
     if entry.unit is not None and assign is None:
         problems.append(ImportProblem(index, "unit", "该实施方案没有从初始状态交办的流转, 不能导入时交办"))
     return problems

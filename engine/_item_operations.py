@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import _outcomes, _transfer, _transitions
+from . import _leadership, _outcomes, _transfer, _transitions
 from ._reading import EngineReads
 from .views import Actor, FiredTransition, ItemView, MeasureView, Reporter
 
@@ -269,3 +269,10 @@ class ItemOperations(EngineReads):
         return _transfer.preliminary_check(
             self._rt, item_id, actor, finding=finding, expected_version=expected_version
         )
+
+    def lead_item(self, item_id: int, actor: Actor, *, leader: int, note: str | None = None) -> ItemView:
+        """领衔: ``leader`` (a roster contact id, holding a role of ``leadership.roles``) leads
+        the item personally. A role from ``operations.lead`` (``leadership.decided_by``),
+        within the dates of ``leadership.phase`` (plus its ``grace_days``); not on a final
+        item. Sets ``leading_official`` to the leader's name and tells the leader (``item_led``)."""
+        return _leadership.lead_item(self._rt, item_id, actor, leader=leader, note=note)

@@ -28,6 +28,7 @@ from zhenggai.workflows.schema import CampaignSetup, ContactSpec, NotifySpec
 
 from ._access import check_actor
 from ._admin_statements import AdminStatements
+from ._concerns import scoped_contacts
 from ._contact_fields import (
     CONTACT_CHANNELS,
     FIELDS,
@@ -438,6 +439,7 @@ def seed_contacts(
                 "active_from": None,
                 "active_to": None,
                 "team": contact.team,
+                "track": contact.track,
                 "created_at": now,
                 "updated_at": now,
                 "removed_at": None,
@@ -493,6 +495,9 @@ def requeue(rt: Runtime, tx: Tx, outbox_id: int, now: dt.datetime, vouches: dict
     if kind == "unit" and who in camp.unit_ids:
         found = tx.all(st.contacts_of_unit, {"unit_id": camp.unit_ids[who], "day": day})
         default = _unit_route(camp, row["kind"])
+    elif kind == "role" and "@" in who:  # a track's group, a unit's holders (._concerns)
+        found = scoped_contacts(tx, st, camp, who, day)
+        default = _routes(camp).get(who.partition("@")[0])
     elif kind == "role":
         found = tx.all(st.contacts_of_role, {"cid": camp.id, "role": who, "day": day})
         default = _routes(camp).get(who)

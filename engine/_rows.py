@@ -26,6 +26,7 @@ class ItemRow(TypedDict):
     state: str
     responsible_unit_id: int | None
     leading_official: str | None
+    leader_contact_id: NotRequired[int | None]
     due: dt.date | None
     due_from: dt.date | None
     due_days: int | None

@@ -147,6 +147,29 @@ class Statements:
             .where(UNIT.c.campaign_id == bindparam("cid"), CONTACT.c.role == bindparam("role"), active)
             .order_by(CONTACT.c.id)
         )
+        # Who a role message concerns (:mod:`._concerns`): the role's contacts of one track's
+        # group, of one unit, or one person (the item's 领衔领导).
+        self.contacts_of_role_track = p(
+            select(CONTACT)
+            .join(UNIT, UNIT.c.id == CONTACT.c.unit_id)
+            .where(
+                UNIT.c.campaign_id == bindparam("cid"),
+                CONTACT.c.role == bindparam("role"),
+                CONTACT.c.track == bindparam("track"),
+                active,
+            )
+            .order_by(CONTACT.c.id)
+        )
+        self.contacts_of_unit_role = p(
+            select(CONTACT)
+            .where(CONTACT.c.unit_id == bindparam("unit_id"), CONTACT.c.role == bindparam("role"), active)
+            .order_by(CONTACT.c.id)
+        )
+        self.contact_active = p(
+            select(CONTACT).where(
+                CONTACT.c.id == bindparam("id"), CONTACT.c.role == bindparam("role"), active
+            )
+        )
         self.outbox_insert = p(_insert(OUTBOX))
         item_steps = and_(STEP.c.subject_kind == literal("item"), STEP.c.subject_id == bindparam("item_id"))
         self.item_steps = p(

@@ -45,6 +45,7 @@ from typing import Any
 
 from zhenggai.workflows.schema import LADDER_ACTIONS, LadderSpec, LadderStep
 
+from ._concerns import item_concerns
 from ._raw import Tx
 from ._rows import ItemRow, changed
 from ._statements import AWAITING, Statements
@@ -522,6 +523,7 @@ def fire_item_steps(
             units=item_units(camp, before, after),
             item_id=before["id"],
             now=now,
+            concerns=item_concerns(after),
         )
         append_event(
             tx,

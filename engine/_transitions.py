@@ -9,6 +9,7 @@ from typing import Any, cast
 from zhenggai.workflows.schema import TransitionSpec
 
 from ._access import check_actor, check_measure_state, check_operation, check_role, item_operation
+from ._concerns import item_concerns
 from ._inputs import (
     check_version,
     checked_choice,
@@ -113,6 +114,7 @@ def report_in(
         "state": camp.lifecycle.spec.initial,
         "responsible_unit_id": None,
         "leading_official": None,
+        "leader_contact_id": None,
         "due": None,
         "due_from": None,
         "due_days": None,
@@ -326,6 +328,7 @@ def transition(
         units=item_units(camp, row, after),
         item_id=item_id,
         now=now,
+        concerns=item_concerns(after),
     )
     event = append_event(
         tx,

@@ -21,6 +21,7 @@ from zhenggai.workflows.schema import (
     TransitionSpec,
 )
 
+from ._concerns import Concerns, role_targets
 from ._raw import Tx
 from ._rows import EventRow
 from ._statements import Statements
@@ -226,6 +227,7 @@ def queue_messages(
     now: dt.datetime,
     vouch: Vouch | None = None,
     team: int | None = None,
+    concerns: Concerns | None = None,
 ) -> Vouch:
     """Outbox rows for a ``notify`` list, one per recipient contact, for the campaign's next
     audit event to vouch for: it returns them as a :class:`Vouch` (``vouch``, when given, with
@@ -241,6 +243,9 @@ def queue_messages(
     reached twice with the same message gets it once, and so does a recipient without contacts
     named twice (one dead letter, not a failed write). With ``team`` a role reaches only its
     contacts of that supervision team (督查工作组).
+
+    ``concerns`` (what the message is about: :mod:`._concerns`) narrows a role recipient to the
+    holders the item or duty concerns (its track's 组长, its 领衔领导, its unit's 一把手).
     """
     if not notify:
         return vouch if vouch is not None else Vouch(camp.id, 0)  # nothing to vouch for
@@ -269,6 +274,8 @@ def queue_messages(
                 targets.append(
                     (tx.all(st.contacts_of_unit, {"unit_id": unit_id, "day": day}), f"unit:{unit_key}")
                 )
+        elif (scoped := role_targets(tx, st, camp, n.to, concerns, day)) is not None:
+            targets.extend(scoped)
         else:
             contacts = tx.all(st.contacts_of_role, {"cid": camp.id, "role": n.to, "day": day})
             if team is not None:

@@ -293,6 +293,7 @@ OPERATIONS: Mapping[str, str] = {
     "record_education": "登记警示教育",
     "record_commitment": "登记和认定践诺承诺",
     "preliminary_check": "初核移送的问题",
+    "lead": "确定领衔领导",
 }
 
 #: Operations a definition may leave out (added after definitions were first written): then
@@ -314,6 +315,7 @@ OPTIONAL_OPERATIONS = frozenset(
         "record_education",
         "record_commitment",
         "preliminary_check",
+        "lead",
     }
 )
 

@@ -168,6 +168,9 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
         yield MessageUse(setup.follow_up.message, "follow_up.message", MESSAGE_SOURCES["follow_up"])
     if setup.supervision is not None:
         yield MessageUse(setup.supervision.message, "supervision.message", MESSAGE_SOURCES["supervision"])
+    if setup.leadership is not None and "lead" in setup.lifecycle.operations:
+        # 领衔: the leader is told of the item they lead (engine/_leadership.py).
+        yield MessageUse("item_led", "lifecycle.operations.lead", ITEM_VARIABLES)
 
 
 def _phase_uses(setup: CampaignSetup) -> Iterator[MessageUse]:

@@ -175,6 +175,9 @@ class Contact(SQLModel, table=True):
     removed_at: dt.datetime | None = _utc_column()
     #: The supervision team (督查工作组) a supervision-role contact belongs to (0019).
     team: int | None = Field(default=None)
+    #: The track whose working group the contact belongs to (e.g. its 组长): a role message
+    #: about an item of that track reaches it, not the same role of other tracks (0016).
+    track: str | None = Field(default=None, max_length=100)
 
 
 class CalendarYear(SQLModel, table=True):
@@ -268,6 +271,9 @@ class Item(SQLModel, table=True):
     transfer_due: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     transfer_checked_at: dt.datetime | None = _utc_column()
     transfer_checked_by: str | None = Field(default=None, max_length=100)
+    #: 领衔领导: the roster person who leads the item (``Engine.lead_item``, 0016);
+    #: ``leading_official`` shows their name.
+    leader_contact_id: int | None = Field(default=None, foreign_key="zg_contact.id")
 
 
 class Serial(SQLModel, table=True):

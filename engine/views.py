@@ -107,6 +107,8 @@ class ContactView(_View):
     updated_at: dt.datetime | None
     removed_at: dt.datetime | None
     team: int | None = None
+    #: The track whose working group the contact belongs to (e.g. its 组长); None: none.
+    track: str | None = None
 
     def active_on(self, day: dt.date) -> bool:
         """Whether the contact receives messages on ``day`` (not removed, within its dates)."""
@@ -136,6 +138,8 @@ class NewContact(_View):
     active_to: dt.date | None = None
     #: The supervision team (督查工作组) of a ``supervision.role`` contact.
     team: int | None = None
+    #: A track id: the contact belongs to that track's working group (its 组长 …).
+    track: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from zhenggai.engine import (
     CampaignView,
     DeliveryError,
     Engine,
+    ItemView,
     OutgoingMessage,
     ReporterKeys,
     VirtualClock,
@@ -50,6 +51,7 @@ __all__ = [
     "VirtualClock",
     "advance_and_sweep",
     "items_only",
+    "lead_by_name",
     "throwaway_engine",
 ]
 
@@ -183,3 +185,31 @@ def items_only(setup: CampaignSetup) -> CampaignSetup:
     return setup.model_copy(
         update={"duties": [], "phases": phases, "follow_up": None, "supervision": None, "ladders": ladders}
     )
+
+
+def lead_by_name(
+    engine: Engine,
+    item_id: int,
+    name: str,
+    *,
+    role: str = "county_leader",
+    unit: str = "government_office",
+    decider: Actor | None = None,
+) -> ItemView:
+    """领衔 in a test: ``name`` (a contact of ``role`` in ``unit``, added to the item's campaign's
+    roster unless there) leads the item, decided by ``decider`` (default: the built-in plan's
+    县优化营商环境工作领导小组). The clock must be within the definition's 领衔 dates."""
+    from zhenggai.engine import NewContact
+
+    campaign = engine.item(item_id).campaign
+    office = Actor("测试办公室", "leading_group_office", "discipline_commission")
+    known = [c for c in engine.contacts(campaign) if c.name == name and c.role == role and c.unit == unit]
+    contact = (
+        known[0]
+        if known
+        else engine.add_contact(
+            campaign, office, NewContact(unit=unit, name=name, role=role, mobile="13900000000")
+        )
+    )
+    who = decider or Actor("测试领导小组", "business_environment_group")
+    return engine.lead_item(item_id, who, leader=contact.id)

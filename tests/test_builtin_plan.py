@@ -48,7 +48,9 @@ def test_every_track_lists_the_plans_units_in_order(plan: CampaignSetup) -> None
 
 def test_units_the_plan_names_outside_the_tracks(plan: CampaignSetup) -> None:
     """二、(一) 部门联动 sources, 五、(三) 县委宣传部, 五、(四) 县委组织部: declared units."""
-    names = set(_unit_names(plan).values())
+    names = set(_unit_names(plan).values()) | {
+        g.name for g in plan.unit_groups
+    }  # a class of units is a group
     for name in (
         "县委信访局",
         "县委组织部",
@@ -143,8 +145,9 @@ def test_every_intake_channel_of_the_plan(plan: CampaignSetup) -> None:
     )
     referral = channels["department_referral"]
     assert referral.transfer_to == "discipline_commission"
+    groups = {g.id: g.units for g in plan.unit_groups}
     assert set(referral.source_units) == {
-        "key_project_service_units",
+        *groups["key_project_service_units"],  # a group stands for its members (issue 16)
         "government_office",
         "petition_bureau",
         "development_reform_commission",

@@ -93,7 +93,7 @@ def test_phase_edges_fire_once_with_their_messages(
         m.recipient for m in messages if m.kind == "phase_started" and m.payload["phase"] == "rectification"
     }
     # every unit, the publicity role, and the roles the phase's demands are addressed to (issue 16)
-    assert len(started) == 36 + 3 and "role:publicity" in started
+    assert len(started) == 37 + 3 and "role:publicity" in started
     assert {"role:county_leader", "role:business_environment_group"} <= started
     assert hearing[0].payload == {
         "campaign": "2023年持续深化作风整顿优化营商环境专项行动",

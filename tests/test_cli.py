@@ -253,7 +253,7 @@ def test_init_starts_the_builtin_campaign_and_prints_a_chinese_summary(cli: Cli,
     out = init(cli, db).out
     assert f"已启动专项行动: {today()[:4]}年持续深化作风整顿优化营商环境专项行动" in out
     assert "XX县" in out
-    assert "36 个" in out
+    assert "37 个" in out
     assert "6 项" in out
     assert "“股梗阻”专项整治 (obstruction): 牵头单位 县纪委县监委" in out
     assert "工程领域专项整治 (construction): 牵头单位 县住建局" in out
@@ -310,17 +310,7 @@ def test_full_lifecycle_through_the_cli(cli: Cli, db_url: str, tmp_path: Path) -
 
     assert (
         fire(
-            cli,
-            db_url,
-            item,
-            "assign",
-            "--unit",
-            "housing_construction_bureau",
-            "--due",
-            FUTURE,
-            "--leading-official",
-            "钱副县长",
-            *OFFICE,
+            cli, db_url, item, "assign", "--unit", "housing_construction_bureau", "--due", FUTURE, *OFFICE
         ).out
         == f"问题 {item} 交办: 已查摆 → 已交办 (第 2 版)\n"
     )

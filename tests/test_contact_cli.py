@@ -271,7 +271,7 @@ def test_template_round_trip(cli: Cli, tmp_path: Path) -> None:
     workbook = openpyxl.load_workbook(path)
     sheet, guide = workbook.worksheets
     assert (sheet.title, guide.title) == ("通讯录", "填写说明")
-    assert [c.value for c in sheet[1]] == HEADERS
+    assert [c.value for c in sheet[1]] == [*HEADERS, "所属专项整治组"]
     lists = {str(v.sqref).split(":")[0]: v for v in sheet.data_validations.dataValidation if v.type == "list"}
     assert set(lists) == {"A2", "C2"}  # 单位 and 角色; 接收渠道 takes several, so no drop-down
     guide_text = " ".join(str(c.value) for row in guide.iter_rows() for c in row if c.value)
@@ -417,7 +417,7 @@ def test_init_and_status_name_who_cannot_be_reached(
     code = main(["--db", db, "init", "--definition", weekends_plan(), "--start", dt.date.today().isoformat()])
     out = capsys.readouterr().out
     assert code == 0
-    assert "\n无可达联系人的单位 (36): 县纪委县监委、县委办、" in out
+    assert "\n无可达联系人的单位 (37): 县纪委县监委、县委办、" in out
     assert "\n无可达联系人的角色 (5): 县干部作风整顿领导小组办公室、县优化营商环境工作领导小组、" in out
     assert out.rstrip().splitlines()[-1].startswith("  发给它们的消息将成为死信")
     assert (
@@ -443,11 +443,11 @@ def test_init_and_status_name_who_cannot_be_reached(
     capsys.readouterr()
     assert main(["--db", db, "status"]) == 0
     status = capsys.readouterr().out
-    assert "无可达联系人的单位 (35):" in status and "县纪委县监委、" not in status
+    assert "无可达联系人的单位 (36):" in status and "县纪委县监委、" not in status
     assert "无可达联系人的角色 (4): 县优化营商环境工作领导小组、" in status
     assert main(["--db", db, "status", "--json"]) == 0
     unreachable = json.loads(capsys.readouterr().out)["unreachable"]["county_2023"]
     assert (
-        len(unreachable["units"]) == 35
+        len(unreachable["units"]) == 36
         and ["leading_group_office", "县干部作风整顿领导小组办公室"] not in unreachable["roles"]
     )

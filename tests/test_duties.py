@@ -75,14 +75,14 @@ def test_occurrences_of_dated_weekly_fortnightly_and_monthly_duties() -> None:
 def test_starting_the_plan_arms_every_occurrence_for_every_unit(
     engine: Engine, campaign: CampaignView
 ) -> None:
-    """The built-in plan: 486 occurrences — 36 units' 一报告四清单 by 7-31, the weekly 部门联动
-    collection from its 5 units (31 Fridays, of which 9-29 and 10-06 are holidays and both move
+    """The built-in plan: 553 occurrences — 37 units' 一报告四清单 by 7-31, the weekly 部门联动
+    collection from its 7 units (the key-project service group expanded; 31 Fridays, of which 9-29 and 10-06 are holidays and both move
     to the make-up working day 10-07: 30 occurrences), the lead units' fortnightly reports (6
     units, 12 times), the monthly 践诺 column …"""
     duties = engine.duties("test")
-    assert len(duties) == 486
+    assert len(duties) == 553
     per = Counter(x.duty for x in duties)
-    assert per["self_inspection_pack"] == 36 and per["department_referral_collection"] == 5 * 30
+    assert per["self_inspection_pack"] == 37 and per["department_referral_collection"] == 7 * 30
     assert per["lead_unit_progress_report"] == 6 * 12 and per["publicity_column"] == 6
     assert {x.unit for x in duties if x.duty == "lead_unit_progress_report"} == {
         "discipline_commission",
@@ -95,7 +95,7 @@ def test_starting_the_plan_arms_every_occurrence_for_every_unit(
     pack = engine.duties("test", unit=UNIT, due_by=d("2023-07-31"), status="open")
     assert [x.duty for x in pack if x.due == d("2023-07-31")] == ["self_inspection_pack"]
     assert pack[-1].deliverable == "自查报告、问题清单、责任清单、措施清单、时间清单"
-    assert engine.events(campaign="test")[0].data["duties"] == 486
+    assert engine.events(campaign="test")[0].data["duties"] == 553
 
 
 def test_a_missing_ledger_is_reminded_then_chased_up_the_ladder(
@@ -159,7 +159,7 @@ def test_units_without_their_pack_when_inspection_ends_go_through_the_duty_ladde
     ]
     assert (escalated["phase"], escalated["edge"], escalated["count"]) == ("inspection", "end", 0)
     on_ladder = {x["unit"]: x["listed_on"] for x in escalated["on_ladder"]}
-    assert len(on_ladder) == 35 and UNIT not in on_ladder and on_ladder["court"] == "2023-08-07"
+    assert len(on_ladder) == 36 and UNIT not in on_ladder and on_ladder["court"] == "2023-08-07"
     (court,) = [x for x in engine.duties("test", unit="court") if x.duty == "self_inspection_pack"]
     assert court.escalation_level == 0
     for day, step, light, level in [

@@ -412,10 +412,10 @@ CASES = [
         {"field": "reason"},
     ),
     Case(
-        "over-long leading official",
+        "free-text leading official (issue 16: only `item lead` names one)",
         lambda e, w: e.assign(w.new, OFFICE, unit=UNIT, due=DUE, leading_official="领" * 101),
         InvalidInputError,
-        ("leading_official", "过长"),
+        ("leading_official", "zhenggai item lead"),
         {"field": "leading_official"},
     ),
     Case(

@@ -69,7 +69,7 @@ def good_rows() -> list[list[Any]]:
             "一般",
             "县住建局",
             dt.date(2023, 8, 15),
-            "张副县长",
+            None,  # 领衔领导: only `item lead` names one (issue 16)
         ],
         [
             "窗口推诿扯皮",
@@ -177,7 +177,7 @@ EXPECTED = [
         "normal",
         "housing_construction_bureau",
         dt.date(2023, 8, 15),
-        "张副县长",
+        None,
     ),
     (
         "窗口推诿扯皮",
@@ -790,9 +790,7 @@ def test_the_ledger_export_reads_back(engine: Engine, key: str, tmp_path: Path) 
         channel="hotline",
         severity="critical",
     )
-    engine.assign(
-        a.id, office, unit="housing_construction_bureau", due="2023-08-15", leading_official="张副县长"
-    )
+    engine.assign(a.id, office, unit="housing_construction_bureau", due="2023-08-15")
     engine.add_measure(a.id, Actors.unit(), text="限期办结")
     b = engine.report(
         key, office, title="窗口推诿", description="一次不告知", track="government_services", channel="forum"
@@ -854,7 +852,7 @@ def cli_rows() -> list[list[str]]:
             "一般",
             "县住建局",
             FUTURE,
-            "张副县长",
+            "",
         ],
         ["窗口推诿扯皮", "政务服务中心窗口对企业材料一次不告知", "政务服务专项整治", "座谈", "", "", "", ""],
     ]
@@ -932,7 +930,7 @@ def test_cli_template_lists_the_campaign_and_reads_back(cli: Any, tmp_path: Path
     tracks = [row[0] for row in guide_rows[lists_at:] if row[0]]
     units = [row[6] for row in guide_rows[lists_at:] if row[6]]
     assert tracks[:3] == ["“股梗阻”专项整治", "“新官不理旧账”专项整治", "工程领域专项整治"]
-    assert "县住建局" in units and len(units) == 36
+    assert "县住建局" in units and len(units) == 37
     assert validations["C2:C20001"] == ("list", f"'填写说明'!$A${lists_at + 1}:$A${lists_at + 6}")
     assert validations["F2:F20001"] == ("list", f"'填写说明'!$G${lists_at + 1}:$G${lists_at + 36}")
     assert validations["G2:G20001"][0] == "date"

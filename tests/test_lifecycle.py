@@ -18,6 +18,7 @@ from zhenggai.engine import (
     TransitionNotAllowedError,
     VirtualClock,
 )
+from zhenggai.testing import lead_by_name
 from zhenggai.workflows import load_setup
 
 UNIT = "housing_construction_bureau"
@@ -133,12 +134,14 @@ def test_report_starts_in_initial_state_at_version_1(engine: Engine) -> None:
 
 
 def test_assign_sets_unit_due_and_leading_official(engine: Engine) -> None:
-    """assign: identified → assigned, writes unit, due and leading official, version + 1."""
+    """assign: identified → assigned, writes unit and due, version + 1; the 领衔领导 comes from
+    ``lead_item`` (issue 16), one version more."""
     item = reported(engine)
-    after = engine.assign(item.id, TRACK_LEADER, unit=UNIT, due="2023-08-31", leading_official="钱副县长")
+    engine.assign(item.id, TRACK_LEADER, unit=UNIT, due="2023-08-31")
+    after = lead_by_name(engine, item.id, "钱副县长")
     assert (after.state, after.unit, after.due, after.leading_official) == ("assigned", UNIT, DUE, "钱副县长")
     assert after.unit_name == "县住建局"
-    assert after.version == item.version + 1
+    assert after.version == item.version + 2
 
 
 def test_assign_without_unit_fails_has_responsible_unit(engine: Engine) -> None:

@@ -31,7 +31,7 @@ from zhenggai.adapters.reports.charts import bar_chart, five_outcomes_charts, pr
 from zhenggai.adapters.reports.ranking import NO_RATE, write_ranking
 from zhenggai.engine import Actor, Engine, Reporter, ReporterKeys, UnitNotFound, VirtualClock
 from zhenggai.engine.views import ItemView, ProgressReport
-from zhenggai.testing import items_only
+from zhenggai.testing import items_only, lead_by_name
 from zhenggai.workflows import load_setup
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -76,7 +76,9 @@ def finish_item(
     item = engine.report(
         key, office, title=title, description=description, track=track, channel="hotline", reporter=reporter
     )
-    engine.assign(item.id, office, unit=unit, leading_official=leading_official)
+    engine.assign(item.id, office, unit=unit)
+    if leading_official is not None:  # 领衔: a roster person named by lead_item (issue 16)
+        lead_by_name(engine, item.id, leading_official)
     actor = Actor(unit_actor, "responsible", unit)
     ids = [engine.add_measure(item.id, actor, text=text).id for text in measures]
     engine.start_rectification(item.id, actor)
@@ -88,8 +90,11 @@ def finish_item(
 
 
 def populate(folder: Path) -> Populated:
-    """A simulated county campaign (80 items, June to mid-September 2023) and hand-made items."""
-    setup = load_setup("county_2023")
+    """A simulated county campaign (80 items, June to mid-September 2023) and hand-made items
+    (领衔 allowed after its phase: the hand-made items are led in September)."""
+    plan = load_setup("county_2023")
+    assert plan.leadership is not None
+    setup = plan.model_copy(update={"leadership": plan.leadership.model_copy(update={"later": True})})
     sim = Simulation(
         setup,
         items=80,

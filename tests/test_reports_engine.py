@@ -245,7 +245,6 @@ def test_import_reports_assigns_and_flags_duplicates_without_merging(
                 "forum",
                 unit=HOUSING,
                 due=due_in(12),
-                leading_official="张副县长",
                 reporter=Reporter(name="举报人甲", phone="13800000000"),
             ),
             NewItem(
@@ -263,7 +262,7 @@ def test_import_reports_assigns_and_flags_duplicates_without_merging(
         "assigned",
         HOUSING,
         due_in(12),
-        "张副县长",
+        None,  # 领衔领导 only through lead_item (issue 16)
     )
     assert second.state == "assigned" and second.due is not None  # by the definition's rule
     assert third.state == "identified" and third.unit is None

@@ -31,7 +31,7 @@ from zhenggai.adapters.reports._files import cell_text, format_due
 from zhenggai.adapters.reports.ledger import COLUMNS, LIGHT_STYLES, NO_LIGHT, ReportLabels, ledger_name
 from zhenggai.adapters.reports.unit_pack import FOLDER, chinese_number
 from zhenggai.engine import Actor, Engine, ItemView, Reporter, ReporterKeys, VirtualClock
-from zhenggai.testing import items_only
+from zhenggai.testing import items_only, lead_by_name
 from zhenggai.workflows import load_setup
 
 from tests.conftest import DemoRun
@@ -131,10 +131,10 @@ def _play(db: Path) -> Played:
     )
 
     clock.set(at("2023-07-04 09:00"))
-    engine.assign(
-        permit.id, OFFICE, unit=HOUSING_UNIT, due=dt.date(2023, 8, 15), leading_official=HOSTILE_OFFICIAL
-    )
-    engine.assign(late.id, OFFICE, unit=HOUSING_UNIT, due=dt.date(2023, 7, 20), leading_official="钱副县长")
+    engine.assign(permit.id, OFFICE, unit=HOUSING_UNIT, due=dt.date(2023, 8, 15))
+    lead_by_name(engine, permit.id, HOSTILE_OFFICIAL)
+    engine.assign(late.id, OFFICE, unit=HOUSING_UNIT, due=dt.date(2023, 7, 20))
+    lead_by_name(engine, late.id, "钱副县长")
     engine.assign(window.id, OFFICE, unit=SERVICE_UNIT, due=dt.date(2023, 8, 23))
     m1 = engine.add_measure(permit.id, HOUSING, text=HOSTILE_MEASURE, due=dt.date(2023, 7, 14))
     engine.add_measure(permit.id, HOUSING, text="建立审批超时预警机制")

@@ -698,7 +698,10 @@ class LifecycleMachine(RuleBasedStateMachine):
                 problems.append(problem)
             else:
                 out["due"] = due
-        for name in ("finding", "reason", "note", "leading_official"):
+        if "leading_official" in given and "leading_official" in accepted:
+            # Issue 16: 领衔领导 is named by lead_item only; any free text is refused.
+            problems.append((InvalidInputError, "leading_official"))
+        for name in ("finding", "reason", "note"):
             if name in given and name in accepted:
                 problem = text_problem(name, given[name])
                 if problem:

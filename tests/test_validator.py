@@ -67,7 +67,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str]], str, str, str]] = {
             )
         ],
         "{id: court, name: 法院}",
-        "units[36].id",
+        "units[35].id",
         "单位 court 重复定义",
     ),
     "channel transfers to an unknown unit": (
@@ -370,14 +370,14 @@ CASES: dict[str, tuple[str, list[tuple[str, str]], str, str, str]] = {
         "county_2023",
         [("    - {to: publicity, delivery: [email]}", "    - {to: press, delivery: [email]}")],
         "{to: press, delivery: [email]}",
-        "notifications.routes[8].to",
+        "notifications.routes[9].to",
         "未知接收方 press",
     ),
     "route given twice": (
         "county_2023",
         [("    - {to: publicity, delivery: [email]}", "    - {to: all_units, delivery: [sms]}")],
         "{to: all_units, delivery: [sms]}",
-        "notifications.routes[8].to",
+        "notifications.routes[9].to",
         "发送路由重复定义",
     ),
     "quiet hours of no length": (
@@ -399,7 +399,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str]], str, str, str]] = {
             )
         ],
         "channels: [fax]",
-        "units[30].contacts[0].channels[0]",
+        "units[29].contacts[0].channels[0]",
         "未知发送渠道 fax",
     ),
     "message without a template": (
@@ -525,7 +525,7 @@ def test_builtin_warns_only_about_missing_contacts_and_moved_dates() -> None:
     warnings = check_definition("county_2023").warnings
     assert len(warnings) == 10
     assert (
-        sum(": units: 县纪委县监委、县委办、县委组织部 等 36 个单位 未填联系人" in w for w in warnings) == 1
+        sum(": units: 县纪委县监委、县委办、县委组织部 等 37 个单位 未填联系人" in w for w in warnings) == 1
     )
     assert sum("是休息日" in w and "顺延至" in w for w in warnings) == 9
 
@@ -597,7 +597,7 @@ def test_builtin_warns_only_about_missing_contacts_and_moved_dates() -> None:
                 )
             ],
             "contacts: [{name: 刘庭长}]",
-            "units[30].contacts[0]",
+            "units[29].contacts[0]",
             "联系人 刘庭长 没有邮箱也没有手机号",
         ),
         (

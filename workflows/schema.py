@@ -21,7 +21,15 @@ import math
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "DELIVERY_CHANNELS",
@@ -68,6 +76,7 @@ __all__ = [
     "TrackSpec",
     "TransferSpec",
     "TransitionSpec",
+    "UnitGroupSpec",
     "UnitSpec",
     "VocabularyEntry",
 ]
@@ -270,6 +279,8 @@ class ContactSpec(_Spec):
     #: The supervision team (督查工作组, 1-based) a ``supervision.role`` contact belongs to: its
     #: draws' notices reach only that team's contacts.
     team: int | None = Field(default=None, ge=1, le=50)
+    #: The track whose working group the contact belongs to (its 组长 …).
+    track: Key | None = None
 
     @field_validator("email")
     @classmethod
@@ -294,6 +305,16 @@ class UnitSpec(_Spec):
     name: Label
     kind: KindKey = "unit"
     contacts: list[ContactSpec] = Field(default_factory=list)
+
+
+class UnitGroupSpec(_Spec):
+    """A class of units (单位组, e.g. 县委县政府重点项目跟踪服务单位, 各地 (乡镇)): wherever a
+    definition lists units, its id stands for its member units. Not a unit: no duties, contacts
+    or 督查 visit of its own."""
+
+    id: Key
+    name: Label
+    units: list[Key] = Field(default_factory=list)
 
 
 class TrackSpec(_Spec):
@@ -577,6 +598,10 @@ class LeadershipSpec(_Spec):
     roles: list[RoleKey] = Field(min_length=1)
     decided_by: RoleKey
     phase: Key | None = None
+    #: 领衔 may still be decided this many working days after ``phase`` ends (the hearing that
+    #: decides it follows the phase's last day); ``later``: at any time after the phase starts.
+    grace_days: int = Field(default=0, ge=0, le=60)
+    later: bool = False
 
 
 #: 密级 (GB/T 9704-2012 7.2.2; 内部 is what county offices print on internal bulletins).
@@ -752,6 +777,8 @@ class CampaignSetup(_Spec):
     units: list[UnitSpec] = Field(min_length=1)
     leading_group: LeadingGroupSpec | None = None
     leadership: LeadershipSpec | None = None
+    #: Classes of units a unit list may name by id (expanded into their members on loading).
+    unit_groups: list[UnitGroupSpec] = Field(default_factory=list)
     tracks: list[TrackSpec] = Field(min_length=1)
     #: Dated phases, in order; empty for a campaign without phases (e.g. a year-round hotline).
     phases: list[PhaseSpec] = Field(default_factory=list)
@@ -767,3 +794,33 @@ class CampaignSetup(_Spec):
     reports: ReportsSpec = ReportsSpec()
     # How the engine names itself in the audit trail for automatic changes.
     system_actor: Literal["system"] = "system"
+
+    @model_validator(mode="after")
+    def _expand_unit_groups(self) -> CampaignSetup:
+        """A unit group's id in a unit list stands for its members (in the group's order; a
+        unit listed twice is kept once). A track's first unit (its lead unit) is not expanded:
+        it must be a unit (``zhenggai check`` says so). Nested groups are not expanded either."""
+        groups = {g.id: g.units for g in self.unit_groups}
+        if not groups:
+            return self
+
+        def expand(units: list[str], keep_first: bool = False) -> list[str]:
+            if not any(u in groups for u in units[1 if keep_first else 0 :]):
+                return units  # as written: a unit listed twice stays a problem of the checks
+            out: dict[str, None] = {}
+            for k, unit in enumerate(units):
+                if unit in groups and not (keep_first and k == 0):
+                    out.update(dict.fromkeys(groups[unit]))
+                else:
+                    out[unit] = None
+            return list(out)
+
+        for track in self.tracks:
+            object.__setattr__(track, "units", expand(track.units, keep_first=True))  # frozen
+        for duty in self.duties:
+            object.__setattr__(duty, "units", expand(duty.units))
+        for channel in self.channels:
+            object.__setattr__(channel, "source_units", expand(channel.source_units))
+        if self.supervision is not None:
+            object.__setattr__(self.supervision, "drawn_from", expand(self.supervision.drawn_from))
+        return self
