@@ -301,6 +301,13 @@ def _play(
         ),
     )
     t.step("2023-07-07 16:30", lambda: engine.read_reporter(permit.id, CUSTODIAN))
+    # 移送: 部门联动 items land with 县纪委县监委 for 初核 before the office assigns them (issue 16).
+    t.step(
+        "2023-07-07 17:00",
+        lambda: engine.preliminary_check(
+            reward.id, OFFICE, finding="初核: 反映属实, 属县商务局职责, 建议交办"
+        ),
+    )
 
     t.heading("交办, 合并重复问题")
     t.step(

@@ -61,8 +61,7 @@ def _group_problems(setup: CampaignSetup) -> list[str]:
 def people_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> list[str]:
     """A duty laid on ``lead_units`` owed to the tracks' own ``leader_role`` (the 组长 would
     report to himself: the lead unit is the 组长's own), unless the duty also notifies that
-    role (a report the lead unit makes to its track's 组长, routed to that 组长 only, is meant);
-    领衔 decided by nobody."""
+    role (a report the lead unit makes to its track's 组长, routed to that 组长 only, is meant)."""
     leader_roles = {t.leader_role for t in setup.tracks if t.leader_role is not None}
     warnings = [
         f"duties[{i}].to: 职责 {duty.id} 由各专项牵头单位承担, 却报给专项整治工作组组长 ({duty.to}):"
@@ -73,8 +72,4 @@ def people_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> list[str
         and duty.to in leader_roles
         and not any(n.to == duty.to for n in duty.notify)
     ]
-    if setup.leadership is not None and "lead" not in setup.lifecycle.operations:
-        warnings.append(
-            "leadership: 实施方案规定了领衔, 但 lifecycle.operations 没有 lead (确定领衔领导) 操作"
-        )
-    return warnings
+    return warnings  # 领衔 decided by nobody: engine/_checks_unacted.py

@@ -11,6 +11,7 @@ from zhenggai.workflows.schema import UNIT_WILDCARDS, CampaignSetup
 
 from ._checks_common import notify_lists
 from ._checks_people import people_warnings
+from ._checks_unacted import unacted_warnings
 from ._checks_work import work_warnings
 from .calendar import WorkingCalendar
 from .deadlines import add_days, occurrences, offset_day, stated_day
@@ -321,6 +322,7 @@ WARNINGS: tuple[Callable[[CampaignSetup, WorkingCalendar], list[str]], ...] = (
     _unreachable_contact_warnings,
     _repeated_notify_warnings,
     _silent_unit_warnings,
+    unacted_warnings,
     work_warnings,
     people_warnings,
 )

@@ -132,15 +132,14 @@ def _draws(tx: Tx, st: Statements, camp: Campaign) -> list[dict[str, Any]]:
 
 
 def _track_of(camp: Campaign, rule: SupervisionSpec, unit: str) -> str:
-    """The track a finding's item goes on: ``supervision.track``, else the first track the
-    visited unit belongs to, else the first track."""
+    """The track a finding's item goes on: ``supervision.track``, else the first track that
+    names the visited unit, else the first it answers in as one of 各地各单位 / 县直有关单位,
+    else the first track."""
     assert camp.setup is not None
     if rule.track is not None:
         return rule.track
-    for track in camp.setup.tracks:
-        if unit in track.units:
-            return track.id
-    return camp.setup.tracks[0].id
+    named = [t for t in camp.setup.tracks if unit in t.units]
+    return (named or camp.setup.tracks_of(unit) or camp.setup.tracks)[0].id
 
 
 def _day(value: object, today: dt.date) -> dt.date:

@@ -73,6 +73,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
             channel="undercover_check",
         )
         clock.set(dt.datetime(2023, 7, 4, 9, tzinfo=SHANGHAI))
+        engine.preliminary_check(first.id, OFFICE, finding="初核属实")  # 部门联动: 移送初核 first
         engine.assign(first.id, OFFICE, unit=HOUSING, due=dt.date(2023, 8, 15))
         engine.assign(second.id, OFFICE, unit=SERVICE, due=dt.date(2023, 8, 23))
     finally:

@@ -133,6 +133,7 @@ def _play(db: Path) -> Played:
     clock.set(at("2023-07-04 09:00"))
     engine.assign(permit.id, OFFICE, unit=HOUSING_UNIT, due=dt.date(2023, 8, 15))
     lead_by_name(engine, permit.id, HOSTILE_OFFICIAL)
+    engine.preliminary_check(late.id, OFFICE, finding="初核属实")  # 部门联动: 移送初核 first
     engine.assign(late.id, OFFICE, unit=HOUSING_UNIT, due=dt.date(2023, 7, 20))
     lead_by_name(engine, late.id, "钱副县长")
     engine.assign(window.id, OFFICE, unit=SERVICE_UNIT, due=dt.date(2023, 8, 23))
@@ -382,6 +383,20 @@ def test_self_inspection_report_has_the_four_parts_and_the_engines_numbers(
     assert "在办问题预警情况：绿灯0个、黄灯0个、红灯1个。" in text
     assert "按期销号1个，逾期销号0个；挂牌督办1个；“回头看”重新整改0个。" in text
     assert "按专项分：工程领域专项整治2个。" in text
+    # The tracks 县住建局 answers in (named, or as one of 各地各单位 / 县直有关单位) and what each targets.
+    tracks = load_setup("county_2023").tracks_of("housing_construction_bureau")
+    assert [t.id for t in tracks] == [
+        "obstruction",
+        "legacy_commitments",
+        "construction",
+        "factor_supply",
+        "government_services",
+    ]
+    assert f"本单位承担{'、'.join(t.name for t in tracks)}等5项专项整治任务。" in text
+    assert (
+        "工程领域专项整治（工程领域专项整治工作组），本单位为牵头单位，整治重点：围标串标、限制竞争；"
+        "审计结算时间过长；"
+    ) in text
     # 二、存在的问题: one paragraph per problem, with title, description and state
     section = text[text.index("二、存在的问题") : text.index("三、整改措施")]
     problems = [line for line in section.splitlines()[1:] if line]

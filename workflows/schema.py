@@ -795,6 +795,16 @@ class CampaignSetup(_Spec):
     # How the engine names itself in the audit trail for automatic changes.
     system_actor: Literal["system"] = "system"
 
+    def tracks_of(self, unit: str) -> list[TrackSpec]:
+        """The tracks ``unit`` answers in, in the definition's order: named in a track's units,
+        or taken by ``all_units`` (every unit) or ``county_units`` (every unit but the
+        localities)."""
+        kind = next((u.kind for u in self.units if u.id == unit), None)
+        if kind is None:
+            return []
+        taken = {"all_units", unit} | ({"county_units"} if kind != "locality" else set())
+        return [t for t in self.tracks if taken & set(t.units)]
+
     @model_validator(mode="after")
     def _expand_unit_groups(self) -> CampaignSetup:
         """A unit group's id in a unit list stands for its members (in the group's order; a

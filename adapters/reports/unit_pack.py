@@ -2,7 +2,8 @@
 
 The 自查报告 is titled ``<unit>关于<campaign>的自查报告`` and has the four parts a unit's
 self-inspection report has: 一、基本情况 (the unit's numbers: total, finished, in hand, overdue,
-lights, by track), 二、存在的问题 (each problem in prose: title, description, state),
+lights, by track; then the tracks it answers in, each with its working group and 整治重点, the
+definition's ``tracks[].scope``), 二、存在的问题 (each problem in prose: title, description, state),
 三、整改措施 (each problem's measures, done or not) and 四、下一步工作; signed with the unit's
 name and the date.
 
@@ -173,6 +174,7 @@ def write_unit_packs(
                 templates,
                 marks,
                 office,
+                _tasks(setup, pack.unit),
             )
         )
         written.append(
@@ -198,6 +200,7 @@ def _write_report(
     templates: Templates,
     marks: DocumentMarksSpec | None,
     office: str | None,
+    tasks: Sequence[str],
 ) -> Path:
     """The unit's 自查报告, addressed to the definition's 主送 for it, else to ``office`` (the
     leading group's office), else the county; signed by the unit."""
@@ -215,6 +218,8 @@ def _write_report(
 
         document.add_heading("一、基本情况", level=1)
         for text in _basic_facts(labels, pack, day):
+            _body(document, text)
+        for text in tasks:
             _body(document, text)
 
         document.add_heading("二、存在的问题", level=1)
@@ -283,6 +288,26 @@ def _basic_facts(labels: ReportLabels, pack: UnitPack, day: str) -> list[str]:
     if tracks:
         facts.append("按专项分：" + _tallies(tracks) + "。")
     return facts
+
+
+def _tasks(setup: CampaignSetup | None, unit: str) -> list[str]:
+    """The tracks the unit answers in, each with its working group and what it targets (整治
+    重点, the definition's ``tracks[].scope`` in the plan's words): what the self-inspection is
+    measured against."""
+    if setup is None:
+        return []
+    tracks = setup.tracks_of(unit)
+    if not tracks:
+        return []
+    lines = [
+        f"本单位承担{'、'.join(t.name for t in tracks)}{'等' if len(tracks) > 1 else ''}{len(tracks)}项专项整治任务。"
+    ]
+    for t in tracks:
+        group = f"（{t.group}）" if t.group else ""
+        lead = "，本单位为牵头单位" if t.units and t.units[0] == unit else ""
+        scope = f"，整治重点：{'；'.join(t.scope)}" if t.scope else ""
+        lines.append(f"{t.name}{group}{lead}{scope}。")
+    return lines
 
 
 def _prose_day(day: dt.date, *, weekday: bool = True) -> str:
