@@ -59,7 +59,7 @@ def test_warnings_are_listed_and_do_not_fail(capsys: pytest.CaptureFixture[str],
     code, out, _ = _run(capsys, "check", "--json", str(mine))
     result = json.loads(out)[0]
     assert code == 0 and result["ok"] and len(result["warnings"]) == 11
-    assert result["summary"]["ladder_steps"] == 18
+    assert result["summary"]["ladder_steps"] == 21
     assert result["summary"]["ladders"][0] == {
         "id": "item_overdue",
         "label": "问题整改督办阶梯",
