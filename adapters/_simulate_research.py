@@ -7,6 +7,7 @@ after its due date (so the ladder shows); an item closed meanwhile is not resear
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from zhenggai.engine import Actor, Engine
@@ -84,4 +85,4 @@ def _do_research_done(sim: Any, engine: Engine, item_id: int, person: Any, n: in
     engine.complete_research(item_id, actor, note=FINDINGS[n % len(FINDINGS)])
 
 
-RESEARCH_ACTS = {"lead": _do_lead, "research_done": _do_research_done}
+RESEARCH_ACTS: dict[str, Callable[..., None]] = {"lead": _do_lead, "research_done": _do_research_done}

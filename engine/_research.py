@@ -82,8 +82,9 @@ def research_due(camp: Campaign, row: Mapping[str, Any], today: dt.date) -> dt.d
         return None
     if spec.due is not None:
         return spec.due
-    if row.get("research_due") is not None and row.get("research_done_at") is not None:
-        return row["research_due"]  # reported: the date it was due stays
+    reported: dt.date | None = row.get("research_due")
+    if reported is not None and row.get("research_done_at") is not None:
+        return reported  # reported: the date it was due stays
     assert spec.days is not None
     return add_days(camp.calendar, today, spec.days, spec.count)
 
@@ -281,7 +282,8 @@ def complete_research(
         }
         cas_update(tx, st, row, changes)
         after = changed(row, changes)
-        due = row["research_due"]
+        due = row.get("research_due")
+        assert due is not None  # pending: it has a due date
         today = now.astimezone(camp.tz).date()
         data = {
             "leader": row.get("leader_contact_id"),
