@@ -138,6 +138,13 @@ def cmd_item_show(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
         ("状态", f"{item.state_label} ({item.state})"),
         ("责任单位", f"{item.unit_name} ({item.unit})" if item.unit else "未交办"),
         ("领衔领导", item.leading_official or ""),
+        ("调研时限", format_date(item.research_due) if item.research_due is not None else ""),
+        (
+            "调研完成",
+            f"{format_time(item.research_done_at, tz)} {item.research_note or ''}".strip()
+            if item.research_done_at is not None
+            else ("未完成" if item.research_due is not None else ""),
+        ),
         ("整改时限", format_date(item.due)),
         (
             "暂停计时",

@@ -54,6 +54,7 @@ from ._cmd_outcomes import (
     cmd_practice_select,
 )
 from ._cmd_registers import REGISTER_COMMANDS
+from ._cmd_research import cmd_item_research_done
 from ._context import ActorTuple, Command, open_engine
 
 __all__ = ["COMMANDS", "open_engine"]
@@ -131,6 +132,7 @@ COMMANDS: Mapping[str, Command] = {
     "item_resume": cmd_item_resume,
     "item_case": cmd_item_case,
     "item_lead": cmd_item_lead,
+    "item_research_done": cmd_item_research_done,
     "document_add": cmd_document_add,
     "document_list": cmd_document_list,
     "document_fire": cmd_document_fire,

@@ -126,6 +126,17 @@ def add_item_commands(commands: Any) -> Any:
     _item_write(p, "item_lead")
 
     p = item_cmds.add_parser(
+        "research-done",
+        help="报告领衔调研完成 (问题原因、解决办法)",
+        description="领衔领导 (以本人姓名、其领导角色) 或领导小组办公室报告该问题的领衔调研已完成,\n"
+        "附调研情况 (问题原因、解决办法); 领衔调研督办随即停止, 并报告实施方案规定的接收方\n"
+        "(leadership.research.to, 内置方案: 县优化营商环境工作领导小组)。",
+    )
+    p.add_argument("item_id", type=int, metavar="ID", help="问题编号")
+    p.add_argument("--note", required=True, help="调研情况: 问题原因、解决办法")
+    _item_write(p, "item_research_done")
+
+    p = item_cmds.add_parser(
         "outcome",
         help="记录办理结果: 问责处理、根源分析、长效机制 (办结或撤销后)",
         description="记录已办结 (销号、撤销、合并) 问题的办理结果; 再次记录则整体替换。\n"

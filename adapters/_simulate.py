@@ -45,6 +45,7 @@ from ._progress import progress_bar, wanted
 from ._simulate_acts import ACTS, _Acts
 from ._simulate_cast import ACCOUNTABLE, DUTY_HABITS, KEY, TITLES, with_contacts
 from ._simulate_registers import plan_registers
+from ._simulate_research import plan_research
 from ._simulate_text import _day, _day_lines, print_summary
 from ._tables import WEEKDAYS
 
@@ -67,6 +68,7 @@ class Simulation(_Acts):
         self._plan_practices()
         self._plan_documents()
         plan_registers(self)
+        plan_research(self)
         day = self.first
         total = (self.last - self.first).days + 1
         bar = progress_bar(self.progress, total=total, desc="模拟进度", unit="天")

@@ -26,6 +26,7 @@ from ._simulate_cast import (
     _Item,
 )
 from ._simulate_registers import REGISTER_ACTS
+from ._simulate_research import RESEARCH_ACTS
 from ._simulate_world import _World
 
 
@@ -392,6 +393,7 @@ ACTS: Mapping[str, Callable[..., None]] = {
     "review": _Acts._do_review,
     "duty": _Acts._do_duty,
     **REGISTER_ACTS,
+    **RESEARCH_ACTS,
     "visit": _Acts._do_visit,
 }
 

@@ -91,6 +91,14 @@ def _day_lines(
             yield _visit_line(e.data, unit_names)
         elif e.trigger == "complete_follow_up":
             yield _review_line(e)
+        elif e.trigger == "lead":
+            due = e.data.get("research_due")
+            yield f"领衔: 问题 {e.item_id} 由领导 (联系人 {e.data['leader']}) 领衔" + (
+                f", 调研时限 {format_date(dt.date.fromisoformat(due))}" if due else ""
+            )
+        elif e.trigger == "report_research":
+            late = ", 逾期" if e.data.get("late") else ""
+            yield f"领衔调研完成: 问题 {e.item_id} ({e.actor}{late}) — {e.data['note']}"
         elif e.trigger in ITEM_STEPS:
             yield _item_step_line(e, day.labels)
         else:

@@ -29,6 +29,7 @@ from ._checks_common import (
 )
 from ._checks_people import people_problems
 from ._checks_work import work_problems
+from ._research_checks import RESEARCH_RECIPIENTS, research_problems
 from ._transfer_checks import TRANSFER_RECIPIENTS, transfer_problems
 from .calendar import WorkingCalendar
 from .lifecycle import UNIT_RECIPIENTS, check_lifecycle
@@ -258,6 +259,7 @@ def _organisation_problems(setup: CampaignSetup, roles: Mapping[str, object]) ->
             problems.append(f"leadership.decided_by: 未知角色 {lead.decided_by}")
         if lead.phase is not None and lead.phase not in phases:
             problems.append(f"leadership.phase: 未知阶段 {lead.phase}")
+    problems += research_problems(setup)
     return problems
 
 
@@ -283,6 +285,8 @@ def _ladder_problems(
     elif ladder.states:
         problems.append(f"{path}.states: 职责督办阶梯不按问题状态运行, 不应列出状态")
     extra = TRANSFER_RECIPIENTS if ladder.subject == "transfer" else LADDER_RECIPIENTS
+    if ladder.subject == "research":
+        extra = RESEARCH_RECIPIENTS
     prev_offset: int | None = None
     top: tuple[int, str] | None = None
     for j, step in enumerate(ladder.steps):

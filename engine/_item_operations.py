@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import _leadership, _outcomes, _transfer, _transitions
+from . import _leadership, _outcomes, _research, _transfer, _transitions
 from ._reading import EngineReads
 from .views import Actor, FiredTransition, ItemView, MeasureView, Reporter
 
@@ -276,3 +276,15 @@ class ItemOperations(EngineReads):
         within the dates of ``leadership.phase`` (plus its ``grace_days``); not on a final
         item. Sets ``leading_official`` to the leader's name and tells the leader (``item_led``)."""
         return _leadership.lead_item(self._rt, item_id, actor, leader=leader, note=note)
+
+    def complete_research(
+        self, item_id: int, actor: Actor, *, note: str, expected_version: int | None = None
+    ) -> ItemView:
+        """领衔调研 done (``leadership.research``): the item's 领衔领导 (a holder of a leadership
+        role acting as that person) or another role from ``operations.report_research`` (the
+        office) records the research with its ``note`` (问题原因、解决办法); its ladder stops
+        and ``research.notify`` is sent. Refused when the item has no leader, the research is
+        already reported, or the note is empty."""
+        return _research.complete_research(
+            self._rt, item_id, actor, note=note, expected_version=expected_version
+        )

@@ -173,6 +173,11 @@ class ItemView(_View):
     case_published_where: str | None = None
     #: 问题编号 (``ZG-2023-0001``): given when the item is reported, unique in its campaign.
     number: str | None = None
+    #: 领衔调研: when the leader's research is due, when it was reported done and its note
+    #: (None: no 领衔 / not yet).
+    research_due: dt.date | None = None
+    research_done_at: dt.datetime | None = None
+    research_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 from zhenggai.workflows.schema import NotifySpec
 
+from . import _research
 from ._access import item_operation
 from ._concerns import Concerns
 from ._inputs import checked_text
@@ -98,21 +99,28 @@ def lead_item(rt: Runtime, item_id: int, actor: Actor, *, leader: int, note: str
             "updated_at": now,
             "version": row["version"] + 1,
         }
+        if (research_due := _research.research_due(camp, row, today)) is not None:
+            changes["research_due"] = research_due  # 领衔调研: the leader's own obligation
         cas_update(tx, st, row, changes)
         after = changed(row, changes)
+        _research.arm_research_steps(tx, st, camp, after, now)
         queued = queue_messages(
             tx,
             st,
             camp,
             [NotifySpec(message=ITEM_LED, to=person["role"])],
             key=f"item:{item_id}:v{after['version']}:{LEAD}",
-            payload=item_payload(camp, after),
+            payload=_research.research_payload(camp, after)
+            if research_due is not None
+            else item_payload(camp, after),
             units={},
             item_id=item_id,
             now=now,
             concerns=Concerns(item=True, leader_contact_id=leader),
         )
         data: dict[str, Any] = {"leader": leader, "role": person["role"]}
+        if research_due is not None:
+            data["research_due"] = research_due.isoformat()
         if row["leader_contact_id"] is not None:
             data["previous_leader"] = row["leader_contact_id"]
         if text is not None:

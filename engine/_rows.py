@@ -58,6 +58,9 @@ class ItemRow(TypedDict):
     transfer_due: NotRequired[dt.date | None]
     transfer_checked_at: NotRequired[dt.datetime | None]
     transfer_checked_by: NotRequired[str | None]
+    research_due: NotRequired[dt.date | None]
+    research_done_at: NotRequired[dt.datetime | None]
+    research_note: NotRequired[str | None]
 
 
 class DutyRow(TypedDict):

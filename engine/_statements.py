@@ -382,6 +382,11 @@ class Statements:
             .where(STEP.c.subject_kind == literal("transfer"), STEP.c.subject_id == bindparam("sid"))
             .order_by(STEP.c.id)
         )
+        self.research_steps = p(
+            select(STEP.c.id, STEP.c.step_key, STEP.c.status)
+            .where(STEP.c.subject_kind == literal("research"), STEP.c.subject_id == bindparam("sid"))
+            .order_by(STEP.c.id)
+        )
         self.document_steps = p(
             select(STEP.c.id, STEP.c.step_key, STEP.c.status)
             .where(STEP.c.subject_kind == literal("document"), STEP.c.subject_id == bindparam("sid"))

@@ -15,6 +15,7 @@ from ._duty_steps import fire_duty_steps
 from ._follow_ups import fire_review_steps
 from ._inputs import due_by_rule
 from ._raw import Tx
+from ._research import fire_research_steps
 from ._rows import ItemRow, StepRow
 from ._runtime import Runtime
 from ._statements import AWAITING, HEARTBEAT, OUTBOX, STEP
@@ -110,6 +111,14 @@ def _settle_transfer(
     fire_transfer_steps(tx, rt.st, camp, row, claimed, now, report)
 
 
+def _settle_research(
+    rt: Runtime, tx: Tx, sid: int, claimed: list[StepRow], now: dt.datetime, report: SweepReport
+) -> None:
+    row = rt.load_item(tx, sid)
+    camp = rt.campaign(tx, row["campaign_id"], row["campaign_version"])
+    fire_research_steps(tx, rt.st, camp, row, claimed, now, report)
+
+
 #: What settles a subject's claimed steps, by the steps' subject kind.
 SETTLE: Mapping[str, Callable[[Runtime, Tx, int, list[StepRow], dt.datetime, SweepReport], None]] = {
     "campaign": _settle_campaign,
@@ -118,6 +127,7 @@ SETTLE: Mapping[str, Callable[[Runtime, Tx, int, list[StepRow], dt.datetime, Swe
     "duty": _settle_duty,
     "review": fire_review_steps,
     "transfer": _settle_transfer,
+    "research": _settle_research,
 }
 
 

@@ -17,6 +17,7 @@ from ._duty_steps import duty_steps
 from ._follow_ups import review_wanted
 from ._inputs import checked_text, local_day
 from ._raw import Tx
+from ._research import research_steps
 from ._rows import changed
 from ._runtime import Runtime
 from ._steps import (
@@ -224,6 +225,9 @@ def moments(rt: Runtime, tx: Tx, kind: str, sid: int) -> dict[str, Any]:
     elif kind == "transfer":
         row = rt.load_item(tx, sid)
         wanted = transfer_steps(rt.campaign(tx, row["campaign_id"], row["campaign_version"]), row)
+    elif kind == "research":
+        row = rt.load_item(tx, sid)
+        wanted = research_steps(rt.campaign(tx, row["campaign_id"], row["campaign_version"]), row)
     elif kind == "document":
         document = rt.load_document(tx, sid)
         wanted = document_steps(rt.campaign(tx, document["campaign_id"]), document)

@@ -115,6 +115,7 @@ def report_in(
         "responsible_unit_id": None,
         "leading_official": None,
         "leader_contact_id": None,
+        **dict.fromkeys(("research_due", "research_done_at", "research_note")),  # 领衔调研
         "due": None,
         "due_from": None,
         "due_days": None,

@@ -294,6 +294,7 @@ OPERATIONS: Mapping[str, str] = {
     "record_commitment": "登记和认定践诺承诺",
     "preliminary_check": "初核移送的问题",
     "lead": "确定领衔领导",
+    "report_research": "报告领衔调研完成",
 }
 
 #: Operations a definition may leave out (added after definitions were first written): then
@@ -316,6 +317,7 @@ OPTIONAL_OPERATIONS = frozenset(
         "record_commitment",
         "preliminary_check",
         "lead",
+        "report_research",
     }
 )
 

@@ -114,6 +114,21 @@ MESSAGE_SOURCES = {
     "transfer": TRANSFER_VARIABLES,
     "transfer_ladder": TRANSFER_VARIABLES | {"step", "step_label", "action", "action_label", "days_overdue"},
 }
+#: 领衔调研: the leader's research of an item (its due, its report), and its ladder's steps.
+RESEARCH_VARIABLES = ITEM_VARIABLES | {
+    "leader_name",
+    "research_label",
+    "deliverable",
+    "research_due",
+    "research_due_weekday",
+    "research_note",
+    "report_to",
+}
+MESSAGE_SOURCES = {
+    **MESSAGE_SOURCES,
+    "research": RESEARCH_VARIABLES,
+    "research_ladder": RESEARCH_VARIABLES | {"step", "step_label", "action", "action_label", "days_overdue"},
+}
 
 #: Input fields a transition passes on to its messages when it requires them.
 _PASSED_ON = {"has_reason": "reason", "has_finding": "finding", "unit_changes": "from_unit"}
@@ -170,7 +185,14 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
         yield MessageUse(setup.supervision.message, "supervision.message", MESSAGE_SOURCES["supervision"])
     if setup.leadership is not None and "lead" in setup.lifecycle.operations:
         # 领衔: the leader is told of the item they lead (engine/_leadership.py).
-        yield MessageUse("item_led", "lifecycle.operations.lead", ITEM_VARIABLES)
+        research = setup.leadership.research
+        # with 领衔调研, the leader's message names its due date too (engine/_research.py)
+        variables = ITEM_VARIABLES if research is None else RESEARCH_VARIABLES
+        yield MessageUse("item_led", "lifecycle.operations.lead", variables)
+        for k, n in enumerate(research.notify if research is not None else ()):
+            yield MessageUse(
+                n.message, f"leadership.research.notify[{k}].message", MESSAGE_SOURCES["research"]
+            )
 
 
 def _phase_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
@@ -194,6 +216,8 @@ def _ladder_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
             source = MESSAGE_SOURCES["review_ladder"]
         elif ladder.subject == "transfer":
             source = MESSAGE_SOURCES["transfer_ladder"]
+        elif ladder.subject == "research":
+            source = MESSAGE_SOURCES["research_ladder"]
         else:
             source = MESSAGE_SOURCES["ladder" if ladder.subject == "item" else "duty"]
         if ladder.subject == "duty":

@@ -274,6 +274,11 @@ class Item(SQLModel, table=True):
     #: 领衔领导: the roster person who leads the item (``Engine.lead_item``, 0016);
     #: ``leading_official`` shows their name.
     leader_contact_id: int | None = Field(default=None, foreign_key="zg_contact.id")
+    #: 领衔调研: when the leader's research is due (set by 领衔), when it was reported done and
+    #: what it found (问题原因、解决办法; NULL: pending). See migration 0021.
+    research_due: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    research_done_at: dt.datetime | None = _utc_column()
+    research_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Serial(SQLModel, table=True):

@@ -177,13 +177,23 @@ def throwaway_engine(
 
 def items_only(setup: CampaignSetup) -> CampaignSetup:
     """``setup`` without what a campaign does by itself: its unit duties, its phases' start and
-    end actions, the 回头看 and supervision draws (and the 回头看 tasks' ladder). For tests about
-    items, whose sweeps should fire only the items' steps (and whose campaigns start without
-    arming hundreds of duty occurrences)."""
+    end actions, the 回头看 and supervision draws (and the 回头看 tasks' ladder), the 领衔调研
+    (and its ladder). For tests about items, whose sweeps should fire only the items' steps
+    (and whose campaigns start without arming hundreds of duty occurrences)."""
     phases = [p.model_copy(update={"on_start": [], "on_end": []}) for p in setup.phases]
-    ladders = [x for x in setup.ladders if x.subject != "review"]
+    ladders = [x for x in setup.ladders if x.subject not in ("review", "research")]
+    leadership = setup.leadership
+    if leadership is not None and leadership.research is not None:
+        leadership = leadership.model_copy(update={"research": None})
     return setup.model_copy(
-        update={"duties": [], "phases": phases, "follow_up": None, "supervision": None, "ladders": ladders}
+        update={
+            "duties": [],
+            "phases": phases,
+            "follow_up": None,
+            "supervision": None,
+            "ladders": ladders,
+            "leadership": leadership,
+        }
     )
 
 

@@ -179,7 +179,8 @@ def test_four_phases_with_their_demands_and_edge_actions(plan: CampaignSetup) ->
     assert escalated["inspection"] == [
         "self_inspection_pack"
     ]  # 一报告四清单 missing at the end of inspection
-    assert escalated["rectification"] == ["rectification_ledger", "rectification_progress_report"]
+    # 领衔调研 is the leaders' own obligation (leadership.research), not a duty of every unit
+    assert escalated["rectification"] == ["rectification_ledger"]
     assert all(p.on_start for p in phases.values())
 
 

@@ -75,12 +75,12 @@ def test_occurrences_of_dated_weekly_fortnightly_and_monthly_duties() -> None:
 def test_starting_the_plan_arms_every_occurrence_for_every_unit(
     engine: Engine, campaign: CampaignView
 ) -> None:
-    """The built-in plan: 553 occurrences — 37 units' 一报告四清单 by 7-31, the weekly 部门联动
+    """The built-in plan: 516 occurrences — 37 units' 一报告四清单 by 7-31, the weekly 部门联动
     collection from its 7 units (the key-project service group expanded; 31 Fridays, of which 9-29 and 10-06 are holidays and both move
     to the make-up working day 10-07: 30 occurrences), the lead units' fortnightly reports (6
     units, 12 times), the monthly 践诺 column …"""
     duties = engine.duties("test")
-    assert len(duties) == 553
+    assert len(duties) == 516
     per = Counter(x.duty for x in duties)
     assert per["self_inspection_pack"] == 37 and per["department_referral_collection"] == 7 * 30
     assert per["lead_unit_progress_report"] == 6 * 12 and per["publicity_column"] == 6
@@ -95,7 +95,7 @@ def test_starting_the_plan_arms_every_occurrence_for_every_unit(
     pack = engine.duties("test", unit=UNIT, due_by=d("2023-07-31"), status="open")
     assert [x.duty for x in pack if x.due == d("2023-07-31")] == ["self_inspection_pack"]
     assert pack[-1].deliverable == "自查报告、问题清单、责任清单、措施清单、时间清单"
-    assert engine.events(campaign="test")[0].data["duties"] == 553
+    assert engine.events(campaign="test")[0].data["duties"] == 516
 
 
 def test_a_missing_ledger_is_reminded_then_chased_up_the_ladder(
@@ -233,10 +233,10 @@ def test_downtime_catches_up_by_policy(engine: Engine, campaign: CampaignView, c
     assert duty_events(engine, "rectification_ledger", UNIT)[-1]["step"] == "accountability"
     (ledger,) = [x for x in engine.duties("test", unit=UNIT) if x.duty == "rectification_ledger"]
     assert ledger.escalation_level == 2
-    # 调研进展汇报 (due 8-25): 问责 on 9-08; found on 9-12, it is recorded, not acted on.
-    clock.set(at("2023-09-12", 9, 0))
+    # 回头看情况报告 (due 11-30): 问责 on 12-14; found on 12-18, it is recorded, not acted on.
+    clock.set(at("2023-12-18", 9, 0))
     engine.sweep()
-    progress = duty_events(engine, "rectification_progress_report", UNIT)
+    progress = duty_events(engine, "follow_up_report", UNIT)
     assert progress[-1]["trigger"] == "duty_missed" and progress[-1]["missed"] == ["accountability"]
     assert engine.sweep().settled == 0
 

@@ -494,12 +494,13 @@ class LadderSpec(_Spec):
     until the unit has discharged it; ``document`` ladders on a listed document's decision date
     while it is in one of ``states`` (of the document lifecycle); ``review`` ladders on a 回头看
     review task's due date while it is open; ``transfer`` ladders on a transferred item's 初核
-    due date until the transfer unit has done its 初核 (移送).
+    due date until the transfer unit has done its 初核 (移送); ``research`` ladders on a led
+    item's research due date until its 领衔领导 has reported the research done (领衔调研).
     """
 
     id: StepKey
     label: Label
-    subject: Literal["item", "duty", "document", "review", "transfer"] = "item"
+    subject: Literal["item", "duty", "document", "review", "transfer", "research"] = "item"
     states: list[StateKey] = Field(default_factory=list)
     steps: list[LadderStep] = Field(min_length=1)
 
@@ -592,6 +593,28 @@ class LeadingGroupSpec(_Spec):
     office_role: RoleKey
 
 
+class ResearchSpec(_Spec):
+    """领衔调研 (四、(三)): the 领衔领导 of an item researches it (问题原因、解决办法) and reports to
+    ``to`` (a role). Due on ``due`` (a date) or ``days`` (``count``) after the 领衔 decision;
+    ``ladder`` (a ladder of subject ``research``) reminds and chases the leader until it is done
+    (its recipient ``leader``: the item's 领衔领导 only); ``notify`` is sent when it is done."""
+
+    label: Label = "领衔调研"
+    deliverable: Label = "调研情况: 问题原因、解决办法"
+    due: dt.date | None = None
+    days: int | None = Field(default=None, ge=1, le=366)
+    count: DayCount = "working"
+    ladder: StepKey | None = None
+    to: RoleKey
+    notify: list[NotifySpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_due(self) -> ResearchSpec:
+        if (self.due is None) == (self.days is None):
+            raise ValueError("领衔调研须规定 due (日期) 或 days (领衔后天数), 二者取一")
+        return self
+
+
 class LeadershipSpec(_Spec):
     """Who may personally lead (领衔) a problem, and who decides it, in which phase."""
 
@@ -602,6 +625,8 @@ class LeadershipSpec(_Spec):
     #: decides it follows the phase's last day); ``later``: at any time after the phase starts.
     grace_days: int = Field(default=0, ge=0, le=60)
     later: bool = False
+    #: The leader's own obligation (领衔调研), with its due date, ladder and report.
+    research: ResearchSpec | None = None
 
 
 #: 密级 (GB/T 9704-2012 7.2.2; 内部 is what county offices print on internal bulletins).
