@@ -364,6 +364,10 @@ class _Acts(_World):
         visit = engine.record_visit(KEY, team, unit, self._today(), findings=findings, actor=actor)
         self.visits += 1
         self.visit_findings += len(visit.items)
+        for item_id in visit.items:  # the office assigns what a visit found to the visited unit
+            self.items[item_id] = _Item(item_id, unit, engine.item(item_id).track)
+            when = self._workday(self._today(), self.rng.randrange(1, 3))
+            self._plan(self._office_hours(when), "assign", item_id)
 
     def _do_duty(self, engine: Engine, duty_id: int, unit: str) -> None:
         engine.complete_duty(duty_id, Actor(f"{self.unit_names[unit]}联络员", self._duty_role(), unit))

@@ -144,7 +144,7 @@ def make_entries(setup: CampaignSetup, n: int, *, seed: int = SEED) -> list[NewI
     chars = _characters(setup)
     unit_ids = {u.id for u in setup.units}
     tracks = [(t, [u for u in t.units if u in unit_ids and u not in _NOT_ASSIGNED]) for t in setup.tracks]
-    channels = [c.id for c in setup.channels]
+    channels = [c.id for c in setup.channels if c.transfer_to is None]  # 移送 items are checked first
     severities = [s.id for s in setup.severities]
 
     def text(k: int) -> str:
@@ -180,7 +180,6 @@ def make_entries(setup: CampaignSetup, n: int, *, seed: int = SEED) -> list[NewI
                 severity=severity,
                 unit=units[(i // len(tracks)) % len(units)],
                 due=DUE_DAYS[i % len(DUE_DAYS)],
-                leading_official=LEADERS[i % len(LEADERS)],
             )
         )
     return entries

@@ -143,7 +143,7 @@ def populate(engine: Engine, n_items: int) -> list[tuple[int, Actor]]:
             track="construction",
             channel="hotline",
         )
-        engine.assign(item.id, OFFICE, unit=unit, due=DUE, leading_official="张副县长")
+        engine.assign(item.id, OFFICE, unit=unit, due=DUE)
         measure = engine.add_measure(item.id, actor, text="精简材料清单")
         engine.complete_measure(measure.id, actor)
         engine.start_rectification(item.id, actor)

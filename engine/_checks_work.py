@@ -75,8 +75,8 @@ def _supervision_problems(setup: CampaignSetup) -> list[str]:
     problems: list[str] = []
     if rule.channel is not None and rule.channel not in {c.id for c in setup.channels}:
         problems.append(f"supervision.channel: 未知渠道 {rule.channel}")
-    if rule.channel is None and "undercover_check" not in {c.id for c in setup.channels}:
-        problems.append("supervision.channel: 须指定督查发现问题的渠道 (定义中没有 undercover_check)")
+    if rule.channel is None:
+        problems.append("supervision.channel: 须指定督查发现问题登记的来源渠道 (如 明察暗访)")
     if rule.track is not None and rule.track not in {t.id for t in setup.tracks}:
         problems.append(f"supervision.track: 未知专项 {rule.track}")
     if rule.team_units:

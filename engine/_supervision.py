@@ -206,7 +206,8 @@ def record_visit(
         if not pending:
             raise InvalidInputError("unit", f"第{team}督查组 {sent[-1]} 抽派到{name}的督查已记录")
         draw_day = dt.date.fromisoformat(pending[0])
-        channel = rule.channel or "undercover_check"
+        channel = rule.channel
+        assert channel is not None  # zhenggai check: supervision.channel is required
         if channel not in camp.channels:
             raise DefinitionError([f"supervision.channel: 未知渠道 {channel}"])
         values: dict[str, Any] = {
@@ -248,7 +249,7 @@ def record_visit(
             actor=actor,
             at=now,
             data={
-                "visit": values["id"],
+                "supervision_visit": values["id"],
                 "team": team,
                 "unit": unit,
                 "day": visited.isoformat(),

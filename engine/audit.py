@@ -69,7 +69,16 @@ DEFINITION_EVENTS = ("start_campaign", "migrate_campaign")
 GENESIS = "0" * 64
 
 #: Subject kinds an event names by id in its data (an item's events name it in ``item_id``).
-DATA_SUBJECTS = ("document", "contact", "mechanism", "practice", "education", "commitment", "review", "visit")
+DATA_SUBJECTS = (
+    "document",
+    "contact",
+    "mechanism",
+    "practice",
+    "education",
+    "commitment",
+    "review",
+    "supervision_visit",
+)
 
 
 def event_subject(

@@ -79,7 +79,7 @@ MESSAGE_SOURCES: Mapping[str, frozenset[str]] = {
             "days_overdue",
         }
     ),
-    "supervision": frozenset({"campaign", "draw_day", "team", "units", "focus"}),
+    "supervision_draw": frozenset({"campaign", "draw_day", "team", "units", "focus"}),
     "document_ladder": frozenset(
         {
             "campaign",
@@ -182,7 +182,9 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
     if setup.follow_up is not None:
         yield MessageUse(setup.follow_up.message, "follow_up.message", MESSAGE_SOURCES["follow_up"])
     if setup.supervision is not None:
-        yield MessageUse(setup.supervision.message, "supervision.message", MESSAGE_SOURCES["supervision"])
+        yield MessageUse(
+            setup.supervision.message, "supervision.message", MESSAGE_SOURCES["supervision_draw"]
+        )
     if setup.leadership is not None and "lead" in setup.lifecycle.operations:
         # 领衔: the leader is told of the item they lead (engine/_leadership.py).
         research = setup.leadership.research

@@ -137,11 +137,11 @@ def test_every_intake_channel_of_the_plan(plan: CampaignSetup) -> None:
     # 二、(三) 通过部门查纠, 综合信访、走访调研、明察暗访、案卷抽查、对重点项目跟踪问效等方式
     assert (channels["department_inspection"].label, channels["department_inspection"].mechanism) == (
         "部门查纠",
-        "跟踪问效",
+        "跟踪问效机制",
     )
     assert (channels["key_project_follow_up"].label, channels["key_project_follow_up"].mechanism) == (
         "对重点项目跟踪问效",
-        "跟踪问效",
+        "跟踪问效机制",
     )
     referral = channels["department_referral"]
     assert referral.transfer_to == "discipline_commission"

@@ -897,7 +897,9 @@ def test_demo_plays_the_campaign_and_prints_timeline_ledger_and_audit(demo: Demo
     assert "审计链完整: 共" in out
     assert "张某" not in out  # the reporter's name stays confidential
     simulated = out[out.index("【模拟】") :]
-    assert "【模拟汇总】" in simulated and "问题 300 件" in simulated and "挂牌督办" in simulated
+    assert "【模拟汇总】" in simulated and "挂牌督办" in simulated
+    found = re.search(r"\n问题 (\d+) 件\n", simulated)  # the 300 reported, and what 督查 visits found
+    assert found is not None and int(found.group(1)) >= 300
 
 
 def test_demo_keeps_its_database_when_asked_and_refuses_an_existing_file(cli: Cli, demo: DemoRun) -> None:

@@ -102,7 +102,7 @@ def test_add_list_update_remove(cli: Cli) -> None:
     assert "138****8000" in table.out and "z***@example.gov.cn" in table.out and "短信、电子邮件" in table.out
     assert "13800138000" not in table.out and "zhangsan@" not in table.out
     assert "县干部作风整顿领导小组办公室" in table.out and "共 2 人" in table.out
-    assert "无可达联系人的单位 (34):" in table.out  # 36 units, two now have someone
+    assert "无可达联系人的单位 (35):" in table.out  # 37 units, two now have someone
     full = roster(cli)
     assert [(c["name"], c["mobile"], c["email"]) for c in full] == [
         ("张三", "13800138000", "zhangsan@example.gov.cn"),
@@ -273,7 +273,7 @@ def test_template_round_trip(cli: Cli, tmp_path: Path) -> None:
     assert (sheet.title, guide.title) == ("通讯录", "填写说明")
     assert [c.value for c in sheet[1]] == [*HEADERS, "所属专项整治组"]
     lists = {str(v.sqref).split(":")[0]: v for v in sheet.data_validations.dataValidation if v.type == "list"}
-    assert set(lists) == {"A2", "C2"}  # 单位 and 角色; 接收渠道 takes several, so no drop-down
+    assert set(lists) == {"A2", "C2", "K2"}  # 单位, 角色, 所属专项整治组; 接收渠道 takes several: none
     guide_text = " ".join(str(c.value) for row in guide.iter_rows() for c in row if c.value)
     assert "县住建局" in guide_text and "leading_group_office" in guide_text and "短信" in guide_text
     sheet.append(
@@ -418,7 +418,7 @@ def test_init_and_status_name_who_cannot_be_reached(
     out = capsys.readouterr().out
     assert code == 0
     assert "\n无可达联系人的单位 (37): 县纪委县监委、县委办、" in out
-    assert "\n无可达联系人的角色 (5): 县干部作风整顿领导小组办公室、县优化营商环境工作领导小组、" in out
+    assert "\n无可达联系人的角色 (6): 县干部作风整顿领导小组办公室、县优化营商环境工作领导小组、" in out
     assert out.rstrip().splitlines()[-1].startswith("  发给它们的消息将成为死信")
     assert (
         main(
@@ -444,7 +444,7 @@ def test_init_and_status_name_who_cannot_be_reached(
     assert main(["--db", db, "status"]) == 0
     status = capsys.readouterr().out
     assert "无可达联系人的单位 (36):" in status and "县纪委县监委、" not in status
-    assert "无可达联系人的角色 (4): 县优化营商环境工作领导小组、" in status
+    assert "无可达联系人的角色 (5): 县优化营商环境工作领导小组、" in status
     assert main(["--db", db, "status", "--json"]) == 0
     unreachable = json.loads(capsys.readouterr().out)["unreachable"]["county_2023"]
     assert (

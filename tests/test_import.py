@@ -308,8 +308,8 @@ def test_every_bad_row_is_listed_and_nothing_is_imported(engine: Engine, key: st
             "“新官不理旧账”专项整治、工程领域专项整治、要素保障专项整治、政务服务专项整治、法治保障专项整治)"
         ),
         (
-            "第3行 [来源渠道]: 未知的来源渠道「举报电话」, 是否为: 公开举报电话? (可填: 部门联动、公开举报电话、座谈、"
-            "连心卡、关联研判、信访、走访调研、明察暗访、案卷抽查、督查、自查)"
+            "第3行 [来源渠道]: 未知的来源渠道「举报电话」, 是否为: 公开举报电话? "
+            "(可填的名称见导入模板的填写说明: zhenggai import --template 文件.xlsx)"
         ),
         "第3行 [问题程度]: 未知的问题程度「很严重」, 是否为: 严重? (可填: 一般、较重、严重)",
         (
@@ -932,7 +932,7 @@ def test_cli_template_lists_the_campaign_and_reads_back(cli: Any, tmp_path: Path
     assert tracks[:3] == ["“股梗阻”专项整治", "“新官不理旧账”专项整治", "工程领域专项整治"]
     assert "县住建局" in units and len(units) == 37
     assert validations["C2:C20001"] == ("list", f"'填写说明'!$A${lists_at + 1}:$A${lists_at + 6}")
-    assert validations["F2:F20001"] == ("list", f"'填写说明'!$G${lists_at + 1}:$G${lists_at + 36}")
+    assert validations["F2:F20001"] == ("list", f"'填写说明'!$G${lists_at + 1}:$G${lists_at + 37}")
     assert validations["G2:G20001"][0] == "date"
     assert validations["A2:A20001"] == ("textLength", "200")
     assert any("zhenggai import 文件.xlsx --campaign county_2023" in str(row[0]) for row in guide_rows)

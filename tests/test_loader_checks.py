@@ -132,7 +132,7 @@ def test_builtin_phases_follow_the_plan() -> None:
         (
             "end: 2023-12-31\n",
             "end: 2023-08-31\n",
-            "end: 2023-08-31\n    demands:\n      - 各地各单位扎实",
+            "end: 2023-08-31\n    demands:\n      - {text: '各地各单位扎实",
             "phases[3].end: 阶段 巩固提升阶段 的结束日期 2023-08-31 早于开始日期 2023-09-01",
         ),
         (

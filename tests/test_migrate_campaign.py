@@ -118,6 +118,15 @@ def test_version_that_strands_items_is_refused_whole(
             for ladder in base.ladders
         ],
         units=[u for u in base.units if u.id != UNIT],
+        # … and from where the unit is named besides its tracks (a key-project service unit).
+        unit_groups=[
+            g.model_copy(update={"units": [u for u in g.units if u != UNIT]}) for g in base.unit_groups
+        ],
+        channels=[
+            c.model_copy(update={"source_units": [u for u in c.source_units if u != UNIT]})
+            for c in base.channels
+        ],
+        duties=[d.model_copy(update={"units": [u for u in d.units if u != UNIT]}) for d in base.duties],
         tracks=[
             t.model_copy(update={"units": [u for u in t.units if u != UNIT]})
             for t in base.tracks

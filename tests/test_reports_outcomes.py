@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import io
 import json
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -608,7 +609,9 @@ def test_the_demo_shows_the_dashboard_and_the_digest_its_cases(demo: DemoRun) ->
     assert demo.code == 0, demo.err
     text = demo.out
     summary = text[text.index("【模拟汇总】") :]
-    assert "五个一批 (数量/目标): 排查发现问题线索 300/300" in summary
+    found = re.search(r"\n问题 (\d+) 件\n", summary)  # reported, and found by 督查 visits
+    assert found is not None
+    assert f"五个一批 (数量/目标): 排查发现问题线索 {found.group(1)}/300" in summary
     assert (
         "  长效机制 " in summary
         and "选入晒成效" in summary

@@ -136,7 +136,7 @@ def test_a_visit_with_findings_makes_items_and_a_bulletin(
         assert item.channel == "undercover_check" and item.state == "identified"
         assert "第1督查组" in item.description and item.title.startswith("督查发现")
     (event,) = [e for e in engine.events(campaign="test") if e.trigger == "record_visit"]
-    assert event.data["visit"] == visit.id and event.data["items"] == list(visit.items)
+    assert event.data["supervision_visit"] == visit.id and event.data["items"] == list(visit.items)
     assert [v.id for v in engine.visits("test")] == [visit.id]
     bulletin = engine.supervision_bulletin("test", draw["day"])
     assert [f.item_id for f in bulletin.findings] == list(visit.items)

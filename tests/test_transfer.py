@@ -118,9 +118,10 @@ def test_items_of_other_channels_are_not_transferred(started: Engine) -> None:
 
 
 def test_only_the_source_units_report_on_the_channel(started: Engine) -> None:
+    """县水利局 is no source of 部门联动 (县住建局 is: one of the key-project service units)."""
     before = len(started.items("test"))
     with pytest.raises(PermissionDeniedError, match="县委信访局") as err:
-        referral(started, BUREAU)
+        referral(started, Actor("水利局科员", "responsible", "water_resources_bureau"))
     assert "部门联动" in str(err.value)
     assert len(started.items("test")) == before  # nothing written
     item = referral(started, PETITION)  # a source unit's own staff

@@ -40,7 +40,7 @@ from zhenggai.engine.deadlines import offset_day
 from zhenggai.testing import items_only
 from zhenggai.workflows import check_definition, dump_setup, load_calendar_year, load_setup
 from zhenggai.workflows._shift import shift_setup
-from zhenggai.workflows.schema import CalendarYearSpec, HolidaySpec
+from zhenggai.workflows.schema import CalendarYearSpec, CampaignSetup, HolidaySpec
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 DATA = Path(__file__).parent / "data"
@@ -212,20 +212,51 @@ def test_sweeping_into_january_then_loading_2027(engine: Engine, clock: VirtualC
     assert engine.verify_audit().ok
 
 
-def test_a_weekly_duty_ladder_waits_for_the_new_year(engine: Engine, clock: VirtualClock) -> None:
+def escalating_weekly_duty(setup: CampaignSetup) -> CampaignSetup:
+    """The plan with its weekly 部门联动 collection on the full duty ladder (催报 … 问责), as a
+    county may choose (the built-in plan stops information reports at 红灯, issue 16)."""
+    duties = [
+        d.model_copy(update={"ladder": "duty_missing"}) if d.id == "department_referral_collection" else d
+        for d in setup.duties
+    ]
+    return setup.model_copy(update={"duties": duties})
+
+
+def test_a_weekly_duty_ladder_waits_for_the_new_year(db_url: str, clock: VirtualClock) -> None:
     """The 部门联动 collection due Friday 2026-12-25: 催报 12-28 and 红灯 12-30 are pending, its
     挂牌督办 and 问责 wait for 2027; `check` names it as a warning."""
-    duties = [
+    engine = Engine(db_url, clock=clock)
+    try:
+        plan = escalating_weekly_duty(shift_setup(load_setup("county_2023"), to_year=2026))
+        engine.start_campaign(plan, key="xx-2026")
+        duties = [
+            d
+            for d in engine.duties("xx-2026")
+            if d.duty == "department_referral_collection" and d.due == dt.date(2026, 12, 25)
+        ]
+        assert duties, "the weekly duty has an occurrence on 2026-12-25"
+        for duty in duties:
+            rows = steps(engine, "duty", duty.id)
+            assert rows["duty_missing.chase@2026-12-25"] == "pending"
+            assert rows["duty_missing.listed_supervision@2026-12-25"] == "awaiting_calendar"
+            assert rows["duty_missing.accountability@2026-12-25"] == "awaiting_calendar"
+    finally:
+        engine.dispose()
+
+
+def test_the_built_in_information_report_never_waits_for_the_new_year(engine: Engine) -> None:
+    """Built in, the weekly collection stops at 红灯 (12-30): nothing of it waits for 2027."""
+    duty = next(
         d
         for d in engine.duties("xx-2026")
         if d.duty == "department_referral_collection" and d.due == dt.date(2026, 12, 25)
-    ]
-    assert duties, "the weekly duty has an occurrence on 2026-12-25"
-    for duty in duties:
-        rows = steps(engine, "duty", duty.id)
-        assert rows["duty_missing.chase@2026-12-25"] == "pending"
-        assert rows["duty_missing.listed_supervision@2026-12-25"] == "awaiting_calendar"
-        assert rows["duty_missing.accountability@2026-12-25"] == "awaiting_calendar"
+    )
+    rows = steps(engine, "duty", duty.id)
+    assert rows == {
+        "remind@2026-12-25": "pending",
+        "duty_report_missing.chase@2026-12-25": "pending",
+        "duty_report_missing.red@2026-12-25": "pending",
+    }
 
 
 def test_check_warns_of_rungs_in_an_unknown_year_and_refuses_dates_in_one(tmp_path: Path) -> None:
@@ -233,9 +264,13 @@ def test_check_warns_of_rungs_in_an_unknown_year_and_refuses_dates_in_one(tmp_pa
     whose rungs reach 2027 and for the item ladder's rungs from the last phase's end; re-dated
     to 2027, every dated field is an error naming `calendar load`."""
     plan = tmp_path / "plan_2026.yaml"
-    plan.write_text(dump_setup(shift_setup(load_setup("county_2023"), to_year=2026)), encoding="utf-8")
+    plan.write_text(
+        dump_setup(escalating_weekly_duty(shift_setup(load_setup("county_2023"), to_year=2026))),
+        encoding="utf-8",
+    )
     warnings = check_definition(plan).warnings
-    assert any("duties[6]" in w and "2027" in w and "待日历" in w for w in warnings), warnings
+    weekly = [d.id for d in load_setup("county_2023").duties].index("department_referral_collection")
+    assert any(f"duties[{weekly}]" in w and "2027" in w and "待日历" in w for w in warnings), warnings
     assert any("ladders[0].steps[3]" in w and "2027" in w for w in warnings), warnings
     assert all(w.startswith(f"{plan}:") and w.split(":")[1].isdigit() for w in warnings)
     later = tmp_path / "plan_2027.yaml"

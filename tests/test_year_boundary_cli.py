@@ -157,18 +157,21 @@ def test_a_county_runs_through_the_new_year(
     assert "待日历" not in zg("status")
     zg("status", "--max-behind", "60")
 
-    # The county leader was forgotten: the 挂牌督办 SMS to 县领导 are dead letters until added.
+    # The housing bureau's 一把手 was forgotten: the 挂牌督办 SMS to it (only its own unit's
+    # 一把手, issue 16) is a dead letter until added.
     dead = json.loads(zg("outbox", "list", "--status", "dead", "--json"))
-    assert any(m["recipient"] == "role:county_leader" for m in dead)
+    missing = "role:unit_principal@housing_construction_bureau"
+    assert any(m["recipient"] == missing for m in dead)
+    assert not any(m["recipient"] == "role:county_leader" for m in dead)  # no 领衔领导: nobody to tell
     zg(
         "contact",
         "add",
         "--unit",
-        "government_office",
+        "housing_construction_bureau",
         "--name",
-        "钱副县长",
+        "住建局局长",
         "--contact-role",
-        "county_leader",
+        "unit_principal",
         "--mobile",
         "13900000002",
         *OFFICE,
@@ -178,7 +181,7 @@ def test_a_county_runs_through_the_new_year(
     delivered = [json.loads(line) for line in sent.read_text(encoding="utf-8").splitlines()]
     assert any(m["to"] == "13900000002" for m in delivered)
     after = json.loads(zg("outbox", "list", "--status", "dead", "--json"))
-    assert not any(m["recipient"] == "role:county_leader" for m in after)
+    assert not any(m["recipient"] == missing for m in after)
     assert "审计记录完整" in zg("audit", "verify") or "完整" in zg("audit", "verify")
 
 

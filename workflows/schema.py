@@ -558,7 +558,7 @@ class SupervisionSpec(_Spec):
     day drawn at random within each ``every`` window (不定期). ``team_units`` says which of
     ``drawn_from`` each team's members come from (default: ``drawn_from`` split in order): those
     units are supervised too, each only by a team not drawn from it. A finding of a visit
-    becomes an item on ``channel`` (明察暗访)."""
+    becomes an item on ``channel`` (required: e.g. 明察暗访)."""
 
     role: RoleKey
     lead_unit: Key
