@@ -191,11 +191,17 @@ class Simulation(_Acts):
             self.cursor = events[-1].seq
         return events
 
+    def _person(self, engine: Engine, contact_id: int) -> str:
+        """A roster person as the timeline names them: ``钱副县长 (县四套班子领导)``."""
+        contact = engine.contact(contact_id)
+        role = next((r.label for r in self.setup.roles if r.id == contact.role), contact.role)
+        return f"{contact.name} ({role})"
+
     def _print_day(self, engine: Engine, day: dt.date) -> None:
         events = self.swept + self._new_events(engine)
         if not self.timeline:
             return
-        lines = list(_day_lines(events, self.setup, self.unit_names))
+        lines = list(_day_lines(events, self.setup, self.unit_names, lambda c: self._person(engine, c)))
         if lines:
             print(f"{day.year}年{day.month}月{day.day}日(星期{WEEKDAYS[day.weekday()]})", file=self.out)
             for line in lines:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 from zhenggai.engine import ESCALATION_LABELS, CampaignSetup, Engine, EventView
 from zhenggai.workflows.schema import LADDER_ACTIONS
 
 from ._simulate_cast import HABIT_LABELS, HABITS, KEY
+from ._simulate_concerns import print_concerns
 from ._tables import LIGHT_LABELS, format_date
 
 __all__ = ["NAMED", "print_summary"]
@@ -73,7 +74,10 @@ ITEM_STEPS = ("follow_up_review", "pause_clock", "resume_clock", "recompute_dead
 
 
 def _day_lines(
-    events: Sequence[EventView], setup: CampaignSetup, unit_names: dict[str, str]
+    events: Sequence[EventView],
+    setup: CampaignSetup,
+    unit_names: dict[str, str],
+    person: Callable[[int], str] = str,
 ) -> Iterable[str]:
     """A day's events, said briefly: counts of the routine, named items for what officials
     must see (挂牌督办, 问责, 回头看, pauses), each campaign step in full."""
@@ -93,7 +97,7 @@ def _day_lines(
             yield _review_line(e)
         elif e.trigger == "lead":
             due = e.data.get("research_due")
-            yield f"领衔: 问题 {e.item_id} 由领导 (联系人 {e.data['leader']}) 领衔" + (
+            yield f"领衔: 问题 {e.item_id} 由 {person(e.data['leader'])} 领衔" + (
                 f", 调研时限 {format_date(dt.date.fromisoformat(due))}" if due else ""
             )
         elif e.trigger == "report_research":
@@ -375,6 +379,7 @@ def print_summary(
             + _counts((names.get(k, k), n) for k, n in sorted(kinds.items())),
             file=out,
         )
+    print_concerns(engine, setup, out)
     drawn = Counter(habits.values())
     print(
         "单位习惯 (模拟设定): " + _counts((HABIT_LABELS[h], drawn[h]) for h in HABITS if drawn[h]), file=out

@@ -11,6 +11,7 @@ the holders of a role the item concerns, never every holder of the role.
   responsible (the item's, or the unit owing the duty). Nobody there: ``role:ROLE@UNIT``.
 
 The rules add up: a 组长 who leads an item of another track hears of it as its leader too.
+A message to a unit does not reach those of its contacts who hold such a role (:func:`unit_people`).
 - Otherwise (no item or unit, e.g. a phase notice or a calendar alert): every holder.
 """
 
@@ -26,7 +27,7 @@ from zhenggai.workflows.schema import CampaignSetup, DutySpec, RoleSpec
 from ._raw import Tx
 from ._statements import Statements
 
-__all__ = ["Concerns", "duty_concerns", "item_concerns", "role_targets", "scoped_contacts"]
+__all__ = ["Concerns", "duty_concerns", "item_concerns", "role_targets", "scoped_contacts", "unit_people"]
 
 
 class Campaign(Protocol):
@@ -131,3 +132,13 @@ def scoped_contacts(tx: Tx, st: Statements, camp: Campaign, who: str, day: dt.da
     if scope in camp.unit_ids:
         return tx.all(st.contacts_of_unit_role, {"unit_id": camp.unit_ids[scope], "role": role, "day": day})
     return []
+
+
+def unit_people(camp: Campaign, contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Who a message to a unit reaches: its contacts but those holding a role of their own that
+    messages reach by concern — a county-level role (not unit-bound: a 县领导, a 组长, the
+    office's staff sitting in the unit) or a role of ``leadership.roles`` (一把手). They hear
+    what concerns them through that role, not everything of the unit they sit in."""
+    lead = set(camp.setup.leadership.roles) if camp.setup is not None and camp.setup.leadership else set()
+    own = {r for r, spec in camp.roles.items() if not spec.unit_bound} | lead
+    return [c for c in contacts if c["role"] not in own]

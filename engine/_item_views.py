@@ -175,6 +175,8 @@ class ItemView(_View):
     number: str | None = None
     #: 领衔调研: when the leader's research is due, when it was reported done and its note
     #: (None: no 领衔 / not yet).
+    #: 领衔领导 as a roster contact (``Engine.lead_item``; ``leading_official`` is the name).
+    leader_contact_id: int | None = None
     research_due: dt.date | None = None
     research_done_at: dt.datetime | None = None
     research_note: str | None = None
@@ -236,6 +238,8 @@ class OutboxView(_View):
     next_try_at: dt.datetime
     created_at: dt.datetime
     sent_at: dt.datetime | None
+    #: The roster contact it is for (None: a dead letter of a recipient without contacts).
+    contact_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,4 +125,5 @@ def outbox_view(r: Mapping[Any, Any]) -> OutboxView:
         next_try_at=r["next_try_at"],
         created_at=r["created_at"],
         sent_at=r["sent_at"],
+        contact_id=r.get("contact_id"),
     )

@@ -48,6 +48,7 @@ def item_view(camp: Campaign, r: Mapping[Any, Any]) -> ItemView:
         case_published_at=r["case_published_at"],
         case_published_where=r["case_published_where"],
         number=r["number"],
+        leader_contact_id=r.get("leader_contact_id"),
         research_due=r.get("research_due"),
         research_done_at=r.get("research_done_at"),
         research_note=r.get("research_note"),

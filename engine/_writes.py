@@ -21,7 +21,7 @@ from zhenggai.workflows.schema import (
     TransitionSpec,
 )
 
-from ._concerns import Concerns, role_targets
+from ._concerns import Concerns, role_targets, unit_people
 from ._raw import Tx
 from ._rows import EventRow
 from ._statements import Statements
@@ -263,7 +263,7 @@ def queue_messages(
                 continue
             targets.append(
                 (
-                    tx.all(st.contacts_of_unit, {"unit_id": unit_id, "day": day}),
+                    unit_people(camp, tx.all(st.contacts_of_unit, {"unit_id": unit_id, "day": day})),
                     f"unit:{camp.unit_keys[unit_id]}",
                 )
             )
@@ -271,9 +271,8 @@ def queue_messages(
             keys = camp.unit_ids if n.to == "all_units" else dict.fromkeys(camp.lead_units.values())
             for unit_key in keys:
                 unit_id = camp.unit_ids[unit_key]
-                targets.append(
-                    (tx.all(st.contacts_of_unit, {"unit_id": unit_id, "day": day}), f"unit:{unit_key}")
-                )
+                contacts = tx.all(st.contacts_of_unit, {"unit_id": unit_id, "day": day})
+                targets.append((unit_people(camp, contacts), f"unit:{unit_key}"))
         elif (scoped := role_targets(tx, st, camp, n.to, concerns, day)) is not None:
             targets.extend(scoped)
         else:

@@ -150,3 +150,28 @@ def test_lead_unit_progress_report_reaches_its_own_track_leader(engine: Engine, 
             )
     assert mine in by_unit[UNIT] and other not in by_unit[UNIT]
     assert other in by_unit["discipline_commission"] and mine not in by_unit["discipline_commission"]
+
+
+def test_a_unit_message_reaches_its_clerks_not_the_leaders_who_sit_in_it(
+    engine: Engine, people: dict[str, int], clock: VirtualClock
+) -> None:
+    """The construction 组长 and the 一把手 sit in 县住建局: a 要素保障 item assigned to the
+    bureau is told (交办) to its clerk only; its 挂牌督办 reaches the bureau's 一把手 through the
+    role, and no 组长 at all (the factor-supply track has none in the roster: a dead letter)."""
+    item = engine.report(
+        "test",
+        OFFICE,
+        title="用地报批慢",
+        description="用地报批超时",
+        track="factor_supply",
+        channel="hotline",
+    ).id
+    engine.assign(item, OFFICE, unit=UNIT, due="2023-08-31")
+    assert reached(engine, "item_assigned") == {people["housing_contact"]}
+    clock.set(at("2023-09-07"))
+    engine.sweep()
+    listed = reached(engine, "item_listed")
+    assert people["housing_principal"] in listed and people["housing_contact"] in listed
+    assert people["construction_leader"] not in listed and people["obstruction_leader"] not in listed
+    dead = [m.recipient for m in engine.outbox("test") if m.kind == "item_listed" and m.channel == "unrouted"]
+    assert dead == ["role:track_group_leader@factor_supply"]

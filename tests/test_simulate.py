@@ -61,6 +61,13 @@ def test_the_full_run_shows_every_kind_of_step(full_run: str) -> None:
         "暂停计时: 问题 ",
         "恢复计时: 问题 ",
         "阶段开始: 巩固提升阶段",
+        # issue 16: the plan's people at work
+        "移送 ",
+        "初核 ",
+        "领衔: 问题 ",
+        "领衔调研完成: 问题 ",
+        "回头看核查 (任务 ",
+        "登记为明察暗访问题",
     ):
         assert shown in full_run, shown
     assert full_run.startswith(
@@ -88,6 +95,11 @@ def test_the_summary_counts_add_up(full_run: str) -> None:
     ]
     assert sum(channels) == messages and len(channels) == 4
     assert "被引擎拒绝" not in summary  # every simulated act was one the engine allows
+    # 挂牌督办 and 问责 reach only the people each item concerns (issue 16)
+    line = next(x for x in summary.splitlines() if x.startswith("挂牌督办和提请问责通知 "))
+    by_kind = dict(re.findall(r"(\S+) (\d+)", line.split("按接收人: ")[1]))
+    assert by_kind["越界"] == "0"
+    assert all(int(by_kind[k]) > 0 for k in ("责任单位", "一把手", "本专项组长", "领衔领导")), line
     assert "问责 " in summary.split("按督办等级:")[1].splitlines()[0]
 
 
