@@ -54,5 +54,5 @@ def print_concerns(engine: Engine, setup: CampaignSetup, out: TextIO) -> None:
     counts = concern_counts(engine, setup)
     if not counts:
         return
-    shown = " · ".join(f"{k} {counts[k]}" for k in KINDS if counts[k] or k == "越界")
+    shown = " · ".join(f"{k} {counts[k]}" for k in KINDS)
     print(f"挂牌督办和提请问责通知 {sum(counts.values())} 条, 按接收人: {shown}", file=out)

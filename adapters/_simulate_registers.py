@@ -5,6 +5,7 @@ and kept or broken by their due day as each unit's habit says."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from zhenggai.engine import Actor, Engine
@@ -30,13 +31,17 @@ def _unit_actor(sim: Any, unit: str, operation: str) -> Actor | None:
     if not roles:
         return None
     bound = [r for r in roles if any(x.id == r and x.unit_bound for x in sim.setup.roles)]
-    return sim._actor(None, _Item(0, unit, ""), role=bound[0] if bound else roles[0])
+    actor: Actor = sim._actor(None, _Item(0, unit, ""), role=bound[0] if bound else roles[0])
+    return actor
 
 
 def _phase_start(sim: Any, index: int, share: int) -> dt.date:
+    first: dt.date = sim.first
     if len(sim.setup.phases) > index:
-        return max(sim.setup.phases[index].start, sim.first)
-    return sim.first + dt.timedelta(days=((sim.last - sim.first).days * share) // 4)
+        start: dt.date = sim.setup.phases[index].start
+        return max(start, first)
+    last: dt.date = sim.last
+    return first + dt.timedelta(days=((last - first).days * share) // 4)
 
 
 def plan_registers(sim: Any) -> None:
@@ -95,7 +100,7 @@ def _do_settle_commitment(sim: Any, engine: Engine, commitment_id: int, unit: st
     engine.settle_commitment(commitment_id, actor, kept=kept, note=note)
 
 
-REGISTER_ACTS = {
+REGISTER_ACTS: dict[str, Callable[..., None]] = {
     "education": _do_education,
     "commitment": _do_commitment,
     "settle_commitment": _do_settle_commitment,

@@ -130,7 +130,7 @@ def education_views(
     return [education_view(camp, r, cases.get(r["id"], ())) for r in rows]
 
 
-def education_view(camp: Campaign, r: Mapping[str, Any], items: Sequence[int]) -> EducationView:
+def education_view(camp: Campaign, r: Mapping[Any, Any], items: Sequence[int]) -> EducationView:
     return EducationView(
         id=r["id"],
         campaign=camp.key,
@@ -303,7 +303,7 @@ def commitment_views(
     return [commitment_view(camp, r, today) for r in rows]
 
 
-def commitment_view(camp: Campaign, r: Mapping[str, Any], today: dt.date) -> CommitmentView:
+def commitment_view(camp: Campaign, r: Mapping[Any, Any], today: dt.date) -> CommitmentView:
     return CommitmentView(
         id=r["id"],
         campaign=camp.key,

@@ -177,14 +177,16 @@ def throwaway_engine(
 
 def items_only(setup: CampaignSetup) -> CampaignSetup:
     """``setup`` without what a campaign does by itself: its unit duties, its phases' start and
-    end actions, the 回头看 and supervision draws (and the 回头看 tasks' ladder), the 领衔调研
-    (and its ladder). For tests about items, whose sweeps should fire only the items' steps
+    end actions, the 回头看 and supervision draws (and the 回头看 tasks' ladder), the 领衔调研's
+    ladder (a led item still gets its research due; nobody chases it). For tests about items, whose sweeps should fire only the items' steps
     (and whose campaigns start without arming hundreds of duty occurrences)."""
     phases = [p.model_copy(update={"on_start": [], "on_end": []}) for p in setup.phases]
     ladders = [x for x in setup.ladders if x.subject not in ("review", "research")]
     leadership = setup.leadership
-    if leadership is not None and leadership.research is not None:
-        leadership = leadership.model_copy(update={"research": None})
+    if leadership is not None and leadership.research is not None:  # kept, unchased: its words stay valid
+        leadership = leadership.model_copy(
+            update={"research": leadership.research.model_copy(update={"ladder": None})}
+        )
     return setup.model_copy(
         update={
             "duties": [],

@@ -99,7 +99,8 @@ def test_the_summary_counts_add_up(full_run: str) -> None:
     line = next(x for x in summary.splitlines() if x.startswith("挂牌督办和提请问责通知 "))
     by_kind = dict(re.findall(r"(\S+) (\d+)", line.split("按接收人: ")[1]))
     assert by_kind["越界"] == "0"
-    assert all(int(by_kind[k]) > 0 for k in ("责任单位", "一把手", "本专项组长", "领衔领导")), line
+    assert all(int(by_kind[k]) > 0 for k in ("责任单位", "一把手", "本专项组长")), line
+    assert "领衔领导" in by_kind  # the few led items are seldom listed: a count, perhaps 0
     assert "问责 " in summary.split("按督办等级:")[1].splitlines()[0]
 
 

@@ -445,18 +445,17 @@ def test_idempotency_keys_are_unique(engine: Engine, campaign: CampaignView) -> 
 
 
 def test_contact_reached_twice_gets_the_message_once(engine: Engine) -> None:
-    """A transition that notifies the responsible unit and a role, where one contact is both,
-    queues that contact one message instead of failing on the duplicate idempotency key."""
+    """A transition that notifies the responsible unit and a unit-bound role, where one contact
+    is both (the unit's clerk of role ``responsible``), queues that contact one message instead
+    of failing on the duplicate idempotency key."""
     data = load_setup("county_2023").model_dump(mode="json")
     data["lifecycle"]["transitions"][0]["notify"] = [
         {"message": "item_assigned", "to": "responsible_unit"},
-        {"message": "item_assigned", "to": "leading_group_office"},
+        {"message": "item_assigned", "to": "responsible"},
     ]
     for unit in data["units"]:
         if unit["id"] == "discipline_commission":
-            unit["contacts"] = [
-                {"name": "办公室", "role": "leading_group_office", "email": "office@example.cn"}
-            ]
+            unit["contacts"] = [{"name": "办公室", "role": "responsible", "email": "office@example.cn"}]
     engine.start_campaign(CampaignSetup.model_validate(data), key="test")
     item = engine.assign(report(engine), OFFICE, unit="discipline_commission", due="2023-08-31")
     assert item.state == "assigned"
