@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._bulletin_shared import _doc_body, _doc_table, _ordinal, _zh
+from ._docx import WIDE_TABLE_PT
 from ._files import ReportError, out_file
 from ._templates import DocumentFields, Templates, leading_office
 
@@ -67,7 +68,7 @@ def write_document_compilation(
                 sorted(decided[state], key=lambda d: (order.get(d.unit, 0), d.decided_at or now, d.id)), tz
             )
             if rows:
-                _doc_table(document, _HEADERS, rows)
+                _doc_table(document, _HEADERS, rows, size_pt=WIDE_TABLE_PT)  # six columns: the smaller type
             else:
                 _doc_body(document, "无。")
         if pending:
@@ -80,6 +81,7 @@ def write_document_compilation(
                     [n, d.unit_name, d.title, d.doc_number or "—", d.state_label, _day(d.due)]
                     for n, d in enumerate(pending, start=1)
                 ],
+                size_pt=WIDE_TABLE_PT,
             )
 
     fields = DocumentFields(
