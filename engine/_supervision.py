@@ -94,7 +94,8 @@ def notify_teams(
     day: str,
     now: dt.datetime,
 ) -> Vouch:
-    """Each team told its units and the focus, reaching only that team's contacts."""
+    """Each team told its units and the focus, reaching only that team's contacts; with
+    ``unannounced: false`` (督查 announced beforehand) each drawn unit is told the same notice."""
     vouch = Vouch.next_event(tx, st, camp.id)
     for number, units in enumerate(teams, 1):
         payload = {
@@ -117,6 +118,19 @@ def notify_teams(
             vouch=vouch,
             team=number,
         )
+        for unit in [] if rule.unannounced else units:
+            queue_messages(
+                tx,
+                st,
+                camp,
+                [NotifySpec(message=rule.message, to="responsible_unit")],
+                key=f"campaign:{camp.id}:supervision_draw@{day}:team:{number}:unit:{unit}",
+                payload=payload,
+                units={"responsible_unit": camp.unit_ids[unit]},
+                item_id=None,
+                now=now,
+                vouch=vouch,
+            )
     return vouch
 
 

@@ -118,6 +118,22 @@ def test_each_team_is_told_its_units_and_no_unit_is(
     assert drawn_units
 
 
+def test_an_announced_draw_tells_the_units_too(engine: Engine, clock: VirtualClock) -> None:
+    """``unannounced: false``: each drawn unit gets its team's notice as well (a dead letter
+    where it has nobody in the roster), besides the teams."""
+    plan = without_duties(load_setup("county_2023"))
+    assert plan.supervision is not None
+    announced = plan.model_copy(
+        update={"supervision": plan.supervision.model_copy(update={"unannounced": False})}
+    )
+    engine.start_campaign(announced, key="test")
+    clock.set(at("2023-07-15", 9, 0))
+    engine.sweep()
+    (draw,) = events(engine, "supervision_draw")
+    told = {m.recipient for m in engine.outbox("test") if m.kind == "supervision_drawn"}
+    assert {f"unit:{u}" for t in draw["teams"] for u in t} <= told
+
+
 @pytest.mark.storage
 def test_a_visit_with_findings_makes_items_and_a_bulletin(
     engine: Engine, campaign: CampaignView, clock: VirtualClock, tmp_path: object
