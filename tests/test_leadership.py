@@ -93,7 +93,9 @@ def test_lead_refused_before_the_phase(engine: Engine) -> None:
     setup = items_only(load_setup("county_2023"))
     assert setup.leadership is not None
     later = setup.model_copy(
-        update={"leadership": setup.leadership.model_copy(update={"phase": "consolidation"})}
+        update={
+            "leadership": setup.leadership.model_copy(update={"phase": "consolidation", "research": None})
+        }
     )
     engine.start_campaign(later, key="test")
     leader = contact(engine, "钱副县长", "county_leader")
