@@ -45,6 +45,7 @@ PRACTICE = m.Practice.__table__  # type: ignore[attr-defined]
 EDUCATION = m.Education.__table__  # type: ignore[attr-defined]
 EDUCATION_CASE = m.EducationCase.__table__  # type: ignore[attr-defined]
 COMMITMENT = m.Commitment.__table__  # type: ignore[attr-defined]
+EXTENSION = m.Extension.__table__  # type: ignore[attr-defined]
 
 #: The item columns ``migrate_campaign`` checks against the new version (each value still used).
 STRANDED_COLUMNS = ("state", "track", "channel", "severity")
@@ -232,6 +233,23 @@ class AdminStatements:
             .values(
                 {c: bindparam(c) for c in ("state", "settled_on", "settle_note", "settled_by", "settled_at")}
             )
+        )
+
+        # 延期申请 (issue 17): one row per request; a decision holds only while the request is
+        # still pending at the stage the decider saw (two approvers at once: one wins).
+        self.extension: Prepared[Row] = p(select(EXTENSION).where(EXTENSION.c.id == bindparam("id")))
+        self.extension_insert = p(_insert(EXTENSION, returning=True))
+        self.extensions_of_item: Prepared[Row] = p(
+            select(EXTENSION).where(EXTENSION.c.item_id == bindparam("item_id")).order_by(EXTENSION.c.id)
+        )
+        self.extension_decide = p(
+            update(EXTENSION)
+            .where(
+                EXTENSION.c.id == bindparam("id"),
+                EXTENSION.c.state == "pending",
+                EXTENSION.c.stage == bindparam("w_stage"),
+            )
+            .values({c: bindparam(c) for c in ("state", "stage", "decided_by", "decided_at", "note")})
         )
 
         self._dialect = dialect

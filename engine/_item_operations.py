@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import _leadership, _outcomes, _research, _transfer, _transitions
+from . import _extensions, _leadership, _outcomes, _research, _transfer, _transitions
 from ._reading import EngineReads
-from .views import Actor, FiredTransition, ItemView, MeasureView, Reporter
+from .views import Actor, ExtensionView, FiredTransition, ItemView, MeasureView, Reporter
 
 __all__ = ["ItemOperations"]
 
@@ -288,3 +288,39 @@ class ItemOperations(EngineReads):
         return _research.complete_research(
             self._rt, item_id, actor, note=note, expected_version=expected_version
         )
+
+    # ------------------------------------------------------------------ 延期申请 (issue 17)
+
+    def request_extension(
+        self, item_id: int, actor: Actor, *, new_due: dt.date | str, reason: str, progress: str | None = None
+    ) -> ExtensionView:
+        """延期申请 (``extensions``): the item's responsible unit (a unit-bound role of its unit)
+        asks to move its due date to ``new_due`` with ``reason`` (one of ``extensions.reasons``
+        when it lists any) and a ``progress`` note. Refused (:class:`ExtensionRefused`, nothing
+        written) on or after the due date (已逾期), for an ended item, a date not after the
+        current due, while another request is pending, or past ``max_per_item`` approved. The
+        first approver is told (``extensions.requested``)."""
+        return _extensions.request_extension(
+            self._rt, item_id, actor, new_due=new_due, reason=reason, progress=progress
+        )
+
+    def decide_extension(
+        self, request_id: int, actor: Actor, *, approve: bool, note: str | None = None
+    ) -> ExtensionView:
+        """Approve or refuse (``note`` required) a pending 延期申请 as its next approver (the
+        roles of ``extensions.approvers`` in order; a track's ``leader_role``: that track's
+        组长). The last approval moves the item's due date and re-arms its ladder; a refusal
+        ends the request, the due date stays. The next approver or the unit is told."""
+        return _extensions.decide_extension(self._rt, request_id, actor, approve=approve, note=note)
+
+    def extensions(
+        self,
+        campaign: str | int,
+        *,
+        unit: str | None = None,
+        state: str | None = None,
+        item_id: int | None = None,
+    ) -> list[ExtensionView]:
+        """The campaign's 延期申请, oldest first: of ``unit``, in ``state`` (pending / approved /
+        refused), of ``item_id``."""
+        return _extensions.extensions(self._rt, campaign, unit=unit, state=state, item_id=item_id)

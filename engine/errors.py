@@ -56,6 +56,8 @@ __all__ = [
     "DocumentNotFound",
     "DuplicateNotFound",
     "DutyNotFound",
+    "ExtensionNotFound",
+    "ExtensionRefused",
     "GuardFailedError",
     "ImportRejected",
     "InvalidInputError",
@@ -142,6 +144,10 @@ class PracticeNotFound(NotFoundError):
 
 class CommitmentNotFound(NotFoundError):
     kind_label = "践诺承诺"
+
+
+class ExtensionNotFound(NotFoundError):
+    kind_label = "延期申请"
 
 
 class ContactNotFound(NotFoundError):
@@ -251,6 +257,15 @@ class GuardFailedError(ZhenggaiError):
         self.item_id = item_id
         self.trigger = trigger
         self.guard = guard
+
+
+class ExtensionRefused(ZhenggaiError):
+    """A 延期申请 (or its decision) the rules refuse; nothing was changed."""
+
+    def __init__(self, item_id: int, explanation: str) -> None:
+        super().__init__(f"问题 {item_id} 的延期申请不予办理: {explanation}")
+        self.item_id = item_id
+        self.explanation = explanation
 
 
 class ConflictError(ZhenggaiError):

@@ -130,6 +130,20 @@ MESSAGE_SOURCES = {
     "research_ladder": RESEARCH_VARIABLES | {"step", "step_label", "action", "action_label", "days_overdue"},
 }
 
+#: 延期申请: the item's, the request's (old and new due date, reason, progress note), and the
+#: decision so far (the approver told next, the outcome with its note).
+EXTENSION_VARIABLES = ITEM_VARIABLES | {
+    "extension_id",
+    "old_due",
+    "new_due",
+    "reason",
+    "progress",
+    "approver",
+    "outcome",
+    "note",
+}
+MESSAGE_SOURCES = {**MESSAGE_SOURCES, "extension": EXTENSION_VARIABLES}
+
 #: Input fields a transition passes on to its messages when it requires them.
 _PASSED_ON = {"has_reason": "reason", "has_finding": "finding", "unit_changes": "from_unit"}
 
@@ -181,6 +195,7 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
         yield MessageUse(n.message, f"calendar.alert[{k}].message", MESSAGE_SOURCES["calendar"])
     if setup.follow_up is not None:
         yield MessageUse(setup.follow_up.message, "follow_up.message", MESSAGE_SOURCES["follow_up"])
+    yield from _extension_uses(setup)
     if setup.supervision is not None:
         yield MessageUse(
             setup.supervision.message, "supervision.message", MESSAGE_SOURCES["supervision_draw"]
@@ -195,6 +210,13 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
             yield MessageUse(
                 n.message, f"leadership.research.notify[{k}].message", MESSAGE_SOURCES["research"]
             )
+
+
+def _extension_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
+    """延期申请: the next approver told of a request, the unit told of the outcome."""
+    if setup.extensions is not None:
+        yield MessageUse(setup.extensions.requested, "extensions.requested", EXTENSION_VARIABLES)
+        yield MessageUse(setup.extensions.decided, "extensions.decided", EXTENSION_VARIABLES)
 
 
 def _phase_uses(setup: CampaignSetup) -> Iterator[MessageUse]:

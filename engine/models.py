@@ -731,3 +731,33 @@ class VisitFinding(SQLModel, table=True):
     visit_id: int = Field(foreign_key="zg_visit.id", primary_key=True)
     item_id: int = Field(foreign_key="zg_item.id", primary_key=True)
     ordinal: int = Field(nullable=False)
+
+
+class Extension(SQLModel, table=True):
+    """A 延期申请: the unit ``unit_id`` answerable for item ``item_id`` asked to move its due date
+    from ``old_due`` to ``new_due`` with ``reason`` and ``progress``; ``state`` pending /
+    approved / refused; ``stage``: how many of ``extensions.approvers`` have approved so far.
+    ``decided_by`` / ``decided_at`` / ``note``: the decision that ended it (each decision is
+    an audit event)."""
+
+    __tablename__: ClassVar[str] = "zg_extension"
+    __table_args__ = (
+        Index("ix_zg_extension_campaign", "campaign_id", "state"),
+        Index("ix_zg_extension_item", "item_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    item_id: int = Field(foreign_key="zg_item.id")
+    unit_id: int = Field(foreign_key="zg_unit.id")
+    old_due: dt.date = Field(sa_type=Date, nullable=False)
+    new_due: dt.date = Field(sa_type=Date, nullable=False)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    progress: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    state: str = Field(default="pending", max_length=20)
+    stage: int = Field(default=0)
+    requested_by: str = Field(max_length=100)
+    requested_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    decided_by: str | None = Field(default=None, max_length=100)
+    decided_at: dt.datetime | None = _utc_column()
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -38,6 +38,7 @@ from ._item_views import (
 
 __all__ = [
     "ESCALATION_LABELS",
+    "EXTENSION_STATES",
     "MECHANISM_STATUSES",
     "AccountabilityEntry",
     "Actor",
@@ -50,6 +51,7 @@ __all__ = [
     "DuplicateView",
     "DutyView",
     "EventView",
+    "ExtensionView",
     "FiredTransition",
     "FiveOutcomes",
     "HeartbeatView",
@@ -467,6 +469,36 @@ class CommitmentView(_View):
     settled_by: str | None
     created_by: str
     created_at: dt.datetime
+
+
+#: The states of a 延期申请, as officials name them.
+EXTENSION_STATES: Mapping[str, str] = {"pending": "待审批", "approved": "已批准", "refused": "未批准"}
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionView(_View):
+    """A 延期申请 of item ``item_id`` by ``unit``: from ``old_due`` to ``new_due``; ``state``
+    pending / approved / refused; ``next_approver``: the role that decides next (None once
+    decided); ``stage``: approvals given so far."""
+
+    id: int
+    campaign: str
+    item_id: int
+    unit: str
+    unit_name: str
+    old_due: dt.date
+    new_due: dt.date
+    reason: str
+    progress: str | None
+    state: str
+    state_label: str
+    stage: int
+    next_approver: str | None
+    requested_by: str
+    requested_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    note: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -629,6 +629,22 @@ class LeadershipSpec(_Spec):
     research: ResearchSpec | None = None
 
 
+class ExtensionSpec(_Spec):
+    """延期申请 (issue 17, 1): the responsible unit asks, before the item's due date, for a new
+    due date with a reason and a progress note; ``approvers`` decide in order (a role that is a
+    track's ``leader_role`` means the item's track's 组长). The last approval moves the due date
+    and re-arms the ladder; a refusal ends the request. At most ``max_per_item`` approved per
+    item (``zhenggai check`` says when it is below 1). ``reasons``: the reason codes a request
+    names one of (empty: a free reason). ``requested`` tells the next approver of a pending
+    request, ``decided`` tells the unit the outcome."""
+
+    approvers: list[RoleKey] = Field(min_length=1, max_length=10)
+    max_per_item: int = Field(default=1, le=100)
+    reasons: list[Label] = Field(default_factory=list)
+    requested: MessageKey = "extension_requested"
+    decided: MessageKey = "extension_decided"
+
+
 #: 密级 (GB/T 9704-2012 7.2.2; 内部 is what county offices print on internal bulletins).
 Classification = Literal["绝密", "机密", "秘密", "内部"]
 #: 紧急程度 (GB/T 9704-2012 7.2.3).
@@ -813,6 +829,8 @@ class CampaignSetup(_Spec):
     duties: list[DutySpec] = Field(default_factory=list)
     follow_up: FollowUpSpec | None = None
     supervision: SupervisionSpec | None = None
+    #: 延期申请: who approves an extension of an item's due date, in order (absent: none).
+    extensions: ExtensionSpec | None = None
     documents: DocumentReviewSpec | None = None
     outcomes: OutcomesSpec | None = None
     notifications: NotificationsSpec = NotificationsSpec()
