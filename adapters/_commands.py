@@ -25,6 +25,7 @@ from ._cmd_campaign import (
     cmd_report,
     cmd_simulate,
 )
+from ._cmd_extensions import EXTENSION_COMMANDS
 from ._cmd_items import (
     cmd_document_add,
     cmd_document_fire,
@@ -145,6 +146,7 @@ COMMANDS: Mapping[str, Command] = {
     "practice_list": cmd_practice_list,
     "practice_select": cmd_practice_select,
     **REGISTER_COMMANDS,
+    **EXTENSION_COMMANDS,
     "outcomes": cmd_outcomes,
     "duplicate_list": cmd_duplicate_list,
     "duplicate_resolve": cmd_duplicate_resolve,

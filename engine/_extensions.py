@@ -250,7 +250,9 @@ def decide_extension(
         if not approve and text is None:
             raise InvalidInputError("note", "不予批准须说明理由")
         if ext["state"] != "pending":
-            raise ExtensionRefused(row["id"], f"延期申请 {extension_id} 已{EXTENSION_STATES[ext['state']]}")
+            raise ExtensionRefused(
+                row["id"], f"延期申请 {extension_id} 已审批完毕 ({EXTENSION_STATES[ext['state']]})"
+            )
         stage = ext["stage"]
         role = spec.approvers[min(stage, len(spec.approvers) - 1)]
         _check_approver(rt, tx, camp, actor, role, row)
