@@ -27,7 +27,7 @@ from zhenggai.workflows.schema import ExtensionSpec, NotifySpec
 from ._access import check_actor
 from ._admin_statements import EXTENSION
 from ._concerns import item_concerns
-from ._inputs import check_id, checked_text, unit_id_of
+from ._inputs import check_id, checked_due, checked_text, unit_id_of
 from ._raw import Tx
 from ._rows import changed
 from ._runtime import Runtime
@@ -52,19 +52,6 @@ def _spec(camp: Campaign, item_id: int) -> ExtensionSpec:
     if spec is None:
         raise ExtensionRefused(item_id, "实施方案没有规定延期申请")
     return spec
-
-
-def _new_due(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        raise InvalidInputError("new_due", "新时限须为日期, 不是时刻")
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value.strip())
-        except ValueError as err:
-            raise InvalidInputError("new_due", f"日期格式应为 YYYY-MM-DD, 收到 {value!r}") from err
-    if not isinstance(value, dt.date):
-        raise InvalidInputError("new_due", "须为日期")
-    return value
 
 
 def _role_label(camp: Campaign, role: str) -> str:
@@ -152,7 +139,7 @@ def request_extension(
         if spec.reasons and text not in spec.reasons:
             raise InvalidInputError("reason", f"延期理由须为以下之一: {'、'.join(spec.reasons)}")
         note = None if progress is None else checked_text("progress", progress)
-        day = _new_due(new_due)
+        day = checked_due(new_due, camp, now, "new_due")
         due = row["due"]
         if row["state"] in camp.lifecycle.final_states or due is None:
             raise ExtensionRefused(item_id, "问题已办结或没有整改时限")
