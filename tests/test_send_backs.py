@@ -263,14 +263,19 @@ def test_cli_round_trip(
     clock: VirtualClock,
     db_url: str,
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from zhenggai.adapters import _context
     from zhenggai.adapters.cli import main
+
+    # the commands run on the test's virtual clock (the limit is counted from a 2023 交办)
+    monkeypatch.setattr(_context, "Engine", lambda db, **kw: Engine(db, **{**kw, "clock": clock}))
 
     item = assigned_item(engine, clock)
     clock.set(at("2023-07-21"))
     base = ["--db", db_url]
-    clerk = ["--actor", "李科员", "--role", "responsible", "--unit", HOUSING]
-    office = ["--actor", "王主任", "--role", "leading_group_office", "--unit", "discipline_commission"]
+    clerk = ["--actor", "李科员", "--role", "responsible", "--as-unit", HOUSING]
+    office = ["--actor", "王主任", "--role", "leading_group_office", "--as-unit", "discipline_commission"]
     code = main(
         [*base, "item", "send-back", str(item), "--reason", "not_our_duty", "--note", "不归我们", *clerk]
     )
