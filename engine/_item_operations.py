@@ -307,7 +307,7 @@ class ItemOperations(EngineReads):
         nothing written, when the definition has no ``send_back``, after the limit, once the unit
         has started rectifying, while another send-back of the item is open, or when the unit
         already sent this 交办 back."""
-        return _send_backs.send_back(
+        return _send_backs.request_send_back(
             self._rt, item_id, actor, reason=reason, note=note, expected_version=expected_version
         )
 

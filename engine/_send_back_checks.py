@@ -24,6 +24,10 @@ def send_back_problems(setup: CampaignSetup) -> list[str]:
             problems.append(f"send_back.ruled_by[{k}]: 角色 {role} 属于单位, 不能审定本单位的退单")
     if not any(r.unit_bound for r in setup.roles):
         problems.append("send_back: 没有属于单位的角色 (unit_bound), 无人可以退单")
-    if "reassign" not in {t.trigger for t in setup.lifecycle.transitions}:
-        problems.append("send_back: 流程没有改派 (reassign) 环节, 退单审定无法改派")
+    if not any(
+        "set_assignment" in t.effects and "unit_changes" in t.guards for t in setup.lifecycle.transitions
+    ):
+        problems.append(
+            "send_back: 流程没有改派环节 (effects: set_assignment, guards: unit_changes), 退单审定无法改派"
+        )
     return problems

@@ -42,12 +42,12 @@ from .deadlines import add_days, received_day
 from .errors import GuardFailedError, InvalidInputError, PermissionDeniedError, SendBackNotFound
 from .views import SEND_BACK_STATES, Actor, SendBackTally, SendBackView
 
-__all__ = ["rule_send_back", "send_back", "send_back_tally", "send_backs"]
+__all__ = ["reassign_trigger", "request_send_back", "rule_send_back", "send_back_tally", "send_backs"]
 
 #: Names officials read in refusals.
 NAMES = {
-    "send_back": "退单",
-    "rule_send_back": "审定退单",
+    "send_back_request": "退单",
+    "send_back_ruling": "审定退单",
     "send_back_allowed": "可以退单",
     "within_limit": "在退单时限内",
 }
@@ -68,13 +68,22 @@ def _assigned_states(camp: Campaign) -> frozenset[str]:
     return frozenset(t.dest for t in camp.lifecycle.spec.transitions if "set_assignment" in t.effects)
 
 
+def reassign_trigger(camp: Campaign, state: str) -> str | None:
+    """The definition's 改派 from ``state``: the transition that sets a new assignment and
+    requires the unit to change (``set_assignment``, ``unit_changes``); None when it has none."""
+    for t in camp.lifecycle.spec.transitions:
+        if "set_assignment" in t.effects and "unit_changes" in t.guards and state in t.source:
+            return t.trigger
+    return None
+
+
 def send_back_limit(camp: Campaign, spec: SendBackSpec, row: Mapping[str, Any]) -> dt.date:
     """The last day the item ``row`` (in an assigned state since its 交办) may be sent back."""
     received = received_day(camp.calendar, row["state_since"], camp.tz, received_cutoff(camp))
     return add_days(camp.calendar, received, spec.within.days, spec.within.count)
 
 
-def send_back(
+def request_send_back(
     rt: Runtime,
     item_id: int,
     actor: Actor,
@@ -90,7 +99,7 @@ def send_back(
         camp = rt.campaign(tx, row["campaign_id"], row["campaign_version"])
         check_actor(camp, actor)
         check_version(item_id, expected_version, row["version"])
-        spec = _spec(camp, item_id, "send_back")
+        spec = _spec(camp, item_id, "send_back_request")
         unit_id = row["responsible_unit_id"]
         if (
             not camp.roles[actor.role].unit_bound
@@ -98,12 +107,16 @@ def send_back(
             or camp.unit_ids[actor.unit or ""] != unit_id
         ):
             raise PermissionDeniedError(
-                actor.name, actor.role, "send_back", "只有问题的责任单位可以退单", NAMES
+                actor.name, actor.role, "send_back_request", "只有问题的责任单位可以退单", NAMES
             )
         if row["state"] not in _assigned_states(camp):
             label = camp.lifecycle.labels[row["state"]]
             raise GuardFailedError(
-                item_id, "send_back", "send_back_allowed", f"问题{label}, 只能在交办后、开始整改前退单", NAMES
+                item_id,
+                "send_back_request",
+                "send_back_allowed",
+                f"问题{label}, 只能在交办后、开始整改前退单",
+                NAMES,
             )
         code = checked_choice("reason", reason, {r.id: r.label for r in spec.reasons})
         text = None if note is None else checked_text("note", note)
@@ -115,7 +128,7 @@ def send_back(
             within = f"{spec.within.days} 个{'工作日' if spec.within.count == 'working' else '自然日'}"
             raise GuardFailedError(
                 item_id,
-                "send_back",
+                "send_back_request",
                 "within_limit",
                 f"退单须在交办后 {within}内 (至 {limit.isoformat()}) 提出, 已超过时限",
                 NAMES,
@@ -144,7 +157,7 @@ def send_back(
         after = changed(row, changes)
         count = len(earlier) + 1
         data: dict[str, Any] = {
-            "send_back": values["id"],
+            "send_back_id": values["id"],
             "unit": camp.unit_keys[unit_id],
             "reason": code,
             "limit": limit.isoformat(),
@@ -160,7 +173,7 @@ def send_back(
             rt,
             camp,
             after,
-            "send_back",
+            "send_back_request",
             actor,
             now,
             data,
@@ -177,13 +190,17 @@ def _check_earlier(camp: Campaign, item_id: int, row: ItemRow, earlier: Sequence
     for sb in earlier:
         if sb["state"] == "open":
             raise GuardFailedError(
-                item_id, "send_back", "send_back_allowed", f"该问题已有待审定的退单 (编号 {sb['id']})", NAMES
+                item_id,
+                "send_back_request",
+                "send_back_allowed",
+                f"该问题已有待审定的退单 (编号 {sb['id']})",
+                NAMES,
             )
         if sb["unit_id"] == row["responsible_unit_id"] and sb["created_at"] >= row["state_since"]:
             ruled = SEND_BACK_STATES[sb["state"]]
             raise GuardFailedError(
                 item_id,
-                "send_back",
+                "send_back_request",
                 "send_back_allowed",
                 f"你单位已对本次交办退单 (编号 {sb['id']}), 办公室已审定{ruled}, 不能再次退单",
                 NAMES,
@@ -210,9 +227,9 @@ def rule_send_back(
         row = rt.load_item(tx, sb["item_id"])
         camp = rt.campaign(tx, row["campaign_id"], row["campaign_version"])
         check_actor(camp, actor)
-        spec = _spec(camp, row["id"], "rule_send_back")
+        spec = _spec(camp, row["id"], "send_back_ruling")
         if actor.role not in spec.ruled_by:
-            raise PermissionDeniedError(actor.name, actor.role, "rule_send_back", labels=NAMES)
+            raise PermissionDeniedError(actor.name, actor.role, "send_back_ruling", labels=NAMES)
         if sb["state"] != "open":
             at = sb["ruled_at"].astimezone(camp.tz)
             raise InvalidInputError(
@@ -229,7 +246,7 @@ def rule_send_back(
                 raise InvalidInputError("unit", "改派须指明新的责任单位")
             to_unit_id = unit_id_of(camp, unit)
         data: dict[str, Any] = {
-            "send_back": send_back_id,
+            "send_back_id": send_back_id,
             "decision": chosen,
             "unit": camp.unit_keys[sb["unit_id"]],
         }
@@ -243,7 +260,16 @@ def rule_send_back(
         if to_unit_id is not None:
             data["to_unit"] = camp.unit_keys[to_unit_id]
             inputs = {"unit": unit, "due": due, "note": text or f"退单审定改派 (退单 {send_back_id})"}
-            _, row, _ = fire_in(rt, tx, row["id"], "reassign", actor, None, inputs, now)
+            trigger = reassign_trigger(camp, row["state"])
+            if trigger is None:
+                raise GuardFailedError(
+                    row["id"],
+                    "send_back_ruling",
+                    "send_back_allowed",
+                    "流程在问题当前状态没有改派环节",
+                    NAMES,
+                )
+            _, row, _ = fire_in(rt, tx, row["id"], trigger, actor, None, inputs, now)
         if text is not None:
             data["note"] = text
         ruling = {
@@ -260,7 +286,7 @@ def rule_send_back(
         notify = [NotifySpec(message=spec.ruled, to="responsible_unit")]
         payload = _payload(camp, spec, row, ruled, count)
         units = {"responsible_unit": sb["unit_id"]}
-        _record(tx, rt, camp, row, "rule_send_back", actor, now, data, notify, units, payload)
+        _record(tx, rt, camp, row, "send_back_ruling", actor, now, data, notify, units, payload)
     return send_back_view(camp, {**ruled, "number": row["number"], "title": row["title"]}, count)
 
 
@@ -305,7 +331,7 @@ def _record(
         rt.st,
         camp,
         notify,
-        key=f"item:{row['id']}:v{row['version']}:{trigger}:{data['send_back']}",
+        key=f"item:{row['id']}:v{row['version']}:{trigger}:{data['send_back_id']}",
         payload=payload,
         units=units,
         item_id=row["id"],

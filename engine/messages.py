@@ -143,7 +143,7 @@ SEND_BACK_VARIABLES = ITEM_VARIABLES | {
     "decision_label",
     "ruling_note",
 }
-MESSAGE_SOURCES = {**MESSAGE_SOURCES, "send_back": SEND_BACK_VARIABLES}
+MESSAGE_SOURCES = {**MESSAGE_SOURCES, "send_backs": SEND_BACK_VARIABLES}
 
 #: Input fields a transition passes on to its messages when it requires them.
 _PASSED_ON = {"has_reason": "reason", "has_finding": "finding", "unit_changes": "from_unit"}
@@ -219,7 +219,7 @@ def _send_back_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
     if setup.send_back is not None:
         for field in ("requested", "ruled"):
             kind = getattr(setup.send_back, field)
-            yield MessageUse(kind, f"send_back.{field}", MESSAGE_SOURCES["send_back"])
+            yield MessageUse(kind, f"send_back.{field}", MESSAGE_SOURCES["send_backs"])
 
 
 def _phase_uses(setup: CampaignSetup) -> Iterator[MessageUse]:

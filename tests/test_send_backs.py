@@ -91,8 +91,8 @@ def test_unit_sends_back_and_the_clock_stops(
     assert not sb.flagged and sb.item_send_backs == 1
     view = engine.item(item)
     assert view.paused_at is not None and view.paused_days is not None and view.state == "assigned"
-    (event,) = [e for e in engine.events(item) if e.trigger == "send_back"]
-    assert event.data["send_back"] == sb.id and event.data["reason"] == "not_our_duty"
+    (event,) = [e for e in engine.events(item) if e.trigger == "send_back_request"]
+    assert event.data["send_back_id"] == sb.id and event.data["reason"] == "not_our_duty"
     assert event.data["limit"] == "2023-07-25" and event.unit == HOUSING
     (told,) = [m for m in engine.outbox("test") if m.kind == "send_back_requested"]
     assert told.payload["reason_label"] == "不属于本单位职责" and told.contact_id == contact_id(
@@ -183,6 +183,12 @@ def test_reassign_fires_the_reassignment_and_flags_repeats(
         engine.send_back(item, CLERK, reason="other")
     with pytest.raises(InvalidInputError, match="新的责任单位"):
         engine.rule_send_back(first.id, OFFICE, decision="reassign")
+    before = snapshot(engine, item)
+    with pytest.raises(GuardFailedError):  # 改派 to the same unit: refused, the clock still stopped
+        engine.rule_send_back(first.id, OFFICE, decision="reassign", unit=HOUSING)
+    with pytest.raises(InvalidInputError, match="坚持原交办"):
+        engine.rule_send_back(first.id, OFFICE, decision="insist", unit=NATURAL)
+    assert snapshot(engine, item) == before and engine.send_backs("test", open_only=True) == [first]
     ruled = engine.rule_send_back(first.id, OFFICE, decision="reassign", unit=NATURAL, due="2023-09-15")
     assert (ruled.state, ruled.to_unit) == ("reassigned", NATURAL)
     view = engine.item(item)
@@ -193,7 +199,7 @@ def test_reassign_fires_the_reassignment_and_flags_repeats(
         None,
     )
     triggers = [e.trigger for e in engine.events(item)]
-    assert triggers[-3:] == ["send_back", "reassign", "rule_send_back"]
+    assert triggers[-3:] == ["send_back_request", "reassign", "send_back_ruling"]
     kinds = [m.kind for m in engine.outbox("test")]
     assert "item_reassigned_away" in kinds and "send_back_ruled" in kinds
     # the new unit's own limit counts from the 改派; its send-back is the item's second: flagged
@@ -202,7 +208,9 @@ def test_reassign_fires_the_reassignment_and_flags_repeats(
     assert second.flagged and second.item_send_backs == 2
     assert [v.flagged for v in engine.send_backs("test", item_id=item)] == [True, True]
     (event,) = [
-        e for e in engine.events(item) if e.trigger == "send_back" and e.data["send_back"] == second.id
+        e
+        for e in engine.events(item)
+        if e.trigger == "send_back_request" and e.data["send_back_id"] == second.id
     ]
     assert event.data["flagged"] is True and event.data["count"] == 2
     tally = {t.unit: (t.sent, t.open, t.reassigned, t.insisted) for t in engine.send_back_tally("test")}
