@@ -135,7 +135,7 @@ def request_send_back(
             )
         due = row["due"]
         stops = spec.clock == "stops" and row["paused_at"] is None and due is not None and due >= today
-        changes: dict[str, Any] = {**(paused_clock(camp, due, now) if stops else {})}
+        changes: dict[str, Any] = {**(paused_clock(camp, due, now) if stops and due is not None else {})}
         changes.update(updated_at=now, version=row["version"] + 1)
         values: dict[str, Any] = {
             "campaign_id": camp.id,
@@ -402,7 +402,7 @@ def send_back_tally(rt: Runtime, campaign: str | int) -> list[SendBackTally]:
 
 
 def _views(conn: Connection, camp: Campaign) -> list[SendBackView]:
-    counts = dict(
+    counts: dict[int, int] = dict(
         conn.execute(
             select(SEND_BACK.c.item_id, func.count())
             .where(SEND_BACK.c.campaign_id == camp.id)
