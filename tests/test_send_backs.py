@@ -10,6 +10,8 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from zhenggai.engine import (
     Actor,
     CampaignView,
@@ -307,3 +309,36 @@ def test_cli_round_trip(
     assert code == 1 and "不能再次审定" in captured.err + captured.out
     code = main([*base, "sendback", "list"])
     assert "已改派" in capsys.readouterr().out
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    assigned_after=st.integers(min_value=0, max_value=5 * 24 * 60),
+    tried_after=st.integers(min_value=0, max_value=8 * 24 * 60),
+)
+def test_limit_property(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock, assigned_after: int, tried_after: int
+) -> None:
+    """Whenever an item is assigned and whenever its unit tries: accepted exactly when today is
+    at most 3 working days after the day it was received (after 17:30 or on a day off: the next
+    working day); a refusal writes nothing."""
+    from zhenggai.engine.calendar import WorkingCalendar
+    from zhenggai.engine.deadlines import received_day, working_days_between
+
+    cal = WorkingCalendar()
+    clock.advance(dt.timedelta(minutes=assigned_after))
+    item = engine.report(
+        "test", OFFICE, title="窗口推诿", description="多次往返", track="construction", channel="hotline"
+    ).id
+    engine.assign(item, OFFICE, unit=HOUSING)  # due by the definition's rule
+    received = received_day(cal, clock.now(), SHANGHAI, dt.time(17, 30))
+    clock.advance(dt.timedelta(minutes=tried_after))
+    today = clock.now().astimezone(SHANGHAI).date()
+    allowed = working_days_between(cal, received, today) <= 3
+    before = snapshot(engine, item)
+    try:
+        engine.send_back(item, CLERK, reason="not_our_duty")
+    except GuardFailedError:
+        assert not allowed and snapshot(engine, item) == before
+    else:
+        assert allowed
