@@ -27,6 +27,7 @@ from ._simulate_cast import (
 )
 from ._simulate_registers import REGISTER_ACTS
 from ._simulate_research import RESEARCH_ACTS
+from ._simulate_send_backs import SEND_BACK_ACTS, plan_send_back
 from ._simulate_world import _World
 
 
@@ -80,6 +81,8 @@ class _Acts(_World):
         engine.fire(
             item_id, self.roles.assign.trigger, self._actor(self.roles.assign, item), unit=item.unit, due=due
         )
+        if plan_send_back(self, item_id):  # 退单: the unit starts only once the office has ruled
+            return
         self._plan(
             self._office_hours(self._workday(self._today(), self.rng.randrange(1, 4))), "start", item_id
         )
@@ -398,6 +401,7 @@ ACTS: Mapping[str, Callable[..., None]] = {
     "duty": _Acts._do_duty,
     **REGISTER_ACTS,
     **RESEARCH_ACTS,
+    **SEND_BACK_ACTS,
     "visit": _Acts._do_visit,
 }
 

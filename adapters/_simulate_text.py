@@ -12,6 +12,7 @@ from zhenggai.workflows.schema import LADDER_ACTIONS
 
 from ._simulate_cast import HABIT_LABELS, HABITS, KEY
 from ._simulate_concerns import print_concerns
+from ._simulate_send_backs import send_back_summary
 from ._tables import LIGHT_LABELS, format_date
 
 __all__ = ["NAMED", "print_summary"]
@@ -342,6 +343,9 @@ def print_summary(
     )
     cases = sum(i.case_marked_at is not None for i in items)
     print(f"  回头看重新整改 {reopened} 件; 暂停计时 {paused} 件; 典型案例 {cases} 件", file=out)
+    sent_back = send_back_summary(engine, KEY)
+    if sent_back is not None:
+        print(sent_back, file=out)
     _outcome_summary(engine, setup, out)
     _document_summary(engine, setup, out)
     duties = engine.duties(KEY, due_by=last)

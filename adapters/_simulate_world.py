@@ -72,6 +72,7 @@ class _World:
         self.visits = 0
         self.visit_findings = 0
         self.paused = 0
+        self.sent_back = 0  # 退单
         self.cursor = 0
         self.swept: list[EventView] = []  # the day's events read after its sweep
         self.closes: Counter[str] = Counter()  # items closed per unit (every N-th: a mechanism)

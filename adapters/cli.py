@@ -80,6 +80,7 @@ from ._parser_ops import (
     add_simulate_command,
 )
 from ._parser_registers import add_commitment_commands, add_education_commands
+from ._parser_send_backs import add_send_back_commands
 from ._parser_work import add_work_commands
 
 __all__ = ["CliError", "build_parser", "main"]
@@ -114,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_practice_commands(commands)
     add_education_commands(commands)
     add_commitment_commands(commands)
+    add_send_back_commands(commands, item_cmds)
     add_outcomes_command(commands)
     add_measure_commands(item_cmds)
     add_extension_commands(commands, item_cmds)

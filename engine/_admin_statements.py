@@ -32,6 +32,7 @@ __all__ = [
     "OUTCOME",
     "OUTCOME_MECHANISM",
     "PRACTICE",
+    "SEND_BACK",
     "STRANDED_COLUMNS",
     "AdminStatements",
 ]
@@ -46,6 +47,7 @@ EDUCATION = m.Education.__table__  # type: ignore[attr-defined]
 EDUCATION_CASE = m.EducationCase.__table__  # type: ignore[attr-defined]
 COMMITMENT = m.Commitment.__table__  # type: ignore[attr-defined]
 EXTENSION = m.Extension.__table__  # type: ignore[attr-defined]
+SEND_BACK = m.SendBack.__table__  # type: ignore[attr-defined]
 
 #: The item columns ``migrate_campaign`` checks against the new version (each value still used).
 STRANDED_COLUMNS = ("state", "track", "channel", "severity")
@@ -250,6 +252,19 @@ class AdminStatements:
                 EXTENSION.c.stage == bindparam("w_stage"),
             )
             .values({c: bindparam(c) for c in ("state", "stage", "decided_by", "decided_at", "note")})
+        )
+
+        # 退单 (issue 17): a send-back, an item's send-backs, and the office's ruling (once: the
+        # update holds only while the send-back is still open).
+        self.send_back: Prepared[Row] = p(select(SEND_BACK).where(SEND_BACK.c.id == bindparam("id")))
+        self.send_backs_of_item: Prepared[Row] = p(
+            select(SEND_BACK).where(SEND_BACK.c.item_id == bindparam("item_id")).order_by(SEND_BACK.c.id)
+        )
+        self.send_back_insert = p(_insert(SEND_BACK, returning=True))
+        self.send_back_rule = p(
+            update(SEND_BACK)
+            .where(SEND_BACK.c.id == bindparam("id"), SEND_BACK.c.state == "open")
+            .values({c: bindparam(c) for c in ("state", "to_unit_id", "ruled_by", "ruled_at", "ruling_note")})
         )
 
         self._dialect = dialect

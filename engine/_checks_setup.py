@@ -31,6 +31,7 @@ from ._checks_people import people_problems
 from ._checks_work import work_problems
 from ._extension_checks import extension_problems
 from ._research_checks import RESEARCH_RECIPIENTS, research_problems
+from ._send_back_checks import send_back_problems
 from ._transfer_checks import TRANSFER_RECIPIENTS, transfer_problems
 from .calendar import WorkingCalendar
 from .lifecycle import UNIT_RECIPIENTS, check_lifecycle
@@ -262,6 +263,7 @@ def _organisation_problems(setup: CampaignSetup, roles: Mapping[str, object]) ->
         if lead.phase is not None and lead.phase not in phases:
             problems.append(f"leadership.phase: 未知阶段 {lead.phase}")
     problems += research_problems(setup)
+    problems += send_back_problems(setup)
     return problems
 
 

@@ -7,9 +7,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import _extensions, _leadership, _outcomes, _research, _transfer, _transitions
+from . import _extensions, _leadership, _outcomes, _research, _send_backs, _transfer, _transitions
 from ._reading import EngineReads
-from .views import Actor, ExtensionView, FiredTransition, ItemView, MeasureView, Reporter
+from .views import (
+    Actor,
+    ExtensionView,
+    FiredTransition,
+    ItemView,
+    MeasureView,
+    Reporter,
+    SendBackTally,
+    SendBackView,
+)
 
 __all__ = ["ItemOperations"]
 
@@ -324,3 +333,61 @@ class ItemOperations(EngineReads):
         """The campaign's 延期申请, oldest first: of ``unit``, in ``state`` (pending / approved /
         refused), of ``item_id``."""
         return _extensions.extensions(self._rt, campaign, unit=unit, state=state, item_id=item_id)
+
+    # ------------------------------------------------------------- 退单 and 审定 (issue 17)
+
+    def send_back(
+        self,
+        item_id: int,
+        actor: Actor,
+        *,
+        reason: str,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> SendBackView:
+        """退单: the item's responsible unit (a unit-bound role of that unit) sends it back to the
+        office, with ``reason`` (a code of ``send_back.reasons``), while it is assigned and within
+        ``send_back.within`` of its 交办; the clock stops (``clock: stops``) until the office
+        rules, and the ``send_back.ruled_by`` roles are told (``send_back.requested``). Refused,
+        nothing written, when the definition has no ``send_back``, after the limit, once the unit
+        has started rectifying, while another send-back of the item is open, or when the unit
+        already sent this 交办 back."""
+        return _send_backs.request_send_back(
+            self._rt, item_id, actor, reason=reason, note=note, expected_version=expected_version
+        )
+
+    def rule_send_back(
+        self,
+        send_back_id: int,
+        actor: Actor,
+        *,
+        decision: str,
+        unit: str | None = None,
+        due: dt.date | str | None = None,
+        note: str | None = None,
+    ) -> SendBackView:
+        """审定 of an open send-back by a role of ``send_back.ruled_by``: ``decision="reassign"``
+        fires 改派 to ``unit`` (with ``due``, else the item keeps its due date);
+        ``decision="insist"`` keeps the unit and restarts nothing. A clock the send-back stopped
+        runs again (the working days it had left, from today). The unit that sent it back is
+        told (``send_back.ruled``)."""
+        return _send_backs.rule_send_back(
+            self._rt, send_back_id, actor, decision=decision, unit=unit, due=due, note=note
+        )
+
+    def send_backs(
+        self,
+        campaign: str | int,
+        *,
+        unit: str | None = None,
+        open_only: bool = False,
+        item_id: int | None = None,
+    ) -> list[SendBackView]:
+        """The campaign's send-backs, oldest first (of one sending ``unit``, of one item, or only
+        those awaiting the ruling); ``flagged`` on those of an item sent back ``flag_after``
+        times or more."""
+        return _send_backs.send_backs(self._rt, campaign, unit=unit, open_only=open_only, item_id=item_id)
+
+    def send_back_tally(self, campaign: str | int) -> list[SendBackTally]:
+        """Send-backs counted per unit: sent, open, reassigned away, insisted (ruled against it)."""
+        return _send_backs.send_back_tally(self._rt, campaign)

@@ -466,8 +466,9 @@ def pause_clock(
                 f"整改时限 {due.isoformat()} 已过, 不能暂停计时",
                 CLOCK_NAMES,
             )
-        left = working_days_between(camp.calendar, today, due)
-        changes = {"paused_at": now, "paused_days": left, "updated_at": now, "version": row["version"] + 1}
+        stopped = paused_clock(camp, due, now)
+        left = stopped["paused_days"]
+        changes = {**stopped, "updated_at": now, "version": row["version"] + 1}
         cas_update(tx, st, row, changes)
         after = changed(row, changes)
         append_event(
@@ -498,21 +499,12 @@ def resume_clock(
             raise GuardFailedError(item_id, "resume_clock", "clock_paused", "计时未暂停", CLOCK_NAMES)
         assert old_due is not None, "a paused clock has a due date (pause_clock needs one)"
         text = checked_text("note", note) if note is not None else None
-        start = now.astimezone(camp.tz).date()  # the day of resuming does not count
-        left = int(row["paused_days"] or 0)
-        due = add_days(camp.calendar, start, left, "working")
         changes: dict[str, Any] = {
-            "paused_at": None,
-            "paused_days": None,
-            "due": due,
-            "due_from": start,
-            "due_days": left,
-            "due_count": "working",
+            **resumed_clock(camp, row, now),
             "updated_at": now,
             "version": row["version"] + 1,
         }
-        if row["light"] != "green":
-            changes["light"] = "green"  # a new deadline starts with a green light
+        due, left = changes["due"], changes["due_days"]
         cas_update(tx, st, row, changes)
         after = changed(row, changes)
         data: dict[str, Any] = {
@@ -538,6 +530,31 @@ def resume_clock(
         )
         arm_item_steps(tx, st, camp, row, after, now)
     return item_view(camp, after)
+
+
+def paused_clock(camp: Campaign, due: dt.date, now: dt.datetime) -> dict[str, Any]:
+    """The item columns of a clock stopped ``now`` with ``due`` ahead: the working days left
+    to it kept (the day of stopping counts as used)."""
+    today = now.astimezone(camp.tz).date()
+    return {"paused_at": now, "paused_days": working_days_between(camp.calendar, today, due)}
+
+
+def resumed_clock(camp: Campaign, row: ItemRow, now: dt.datetime) -> dict[str, Any]:
+    """The item columns of the stopped clock of ``row`` restarted ``now``: the working days it
+    had left counted from today (the day of resuming does not count), the light green again."""
+    start = now.astimezone(camp.tz).date()  # the day of resuming does not count
+    left = int(row["paused_days"] or 0)
+    changes: dict[str, Any] = {
+        "paused_at": None,
+        "paused_days": None,
+        "due": add_days(camp.calendar, start, left, "working"),
+        "due_from": start,
+        "due_days": left,
+        "due_count": "working",
+    }
+    if row["light"] != "green":
+        changes["light"] = "green"  # a new deadline starts with a green light
+    return changes
 
 
 def mark_case(

@@ -412,3 +412,9 @@ class ReviewNotFound(NotFoundError):
     """No 回头看 review task with this id."""
 
     kind_label = "回头看任务"
+
+
+class SendBackNotFound(NotFoundError):
+    """No send-back (退单) with this id."""
+
+    kind_label = "退单"

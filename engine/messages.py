@@ -129,6 +129,21 @@ MESSAGE_SOURCES = {
     "research": RESEARCH_VARIABLES,
     "research_ladder": RESEARCH_VARIABLES | {"step", "step_label", "action", "action_label", "days_overdue"},
 }
+#: 退单: a unit's send-back of an item (to the office) and the office's ruling (to the unit).
+SEND_BACK_VARIABLES = ITEM_VARIABLES | {
+    "send_back_id",
+    "from_unit",
+    "from_unit_name",
+    "reason",
+    "reason_label",
+    "note",
+    "send_back_count",
+    "flagged",
+    "decision",
+    "decision_label",
+    "ruling_note",
+}
+MESSAGE_SOURCES = {**MESSAGE_SOURCES, "send_backs": SEND_BACK_VARIABLES}
 
 #: 延期申请: the item's, the request's (old and new due date, reason, progress note), and the
 #: decision so far (the approver told next, the outcome with its note).
@@ -210,6 +225,16 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
             yield MessageUse(
                 n.message, f"leadership.research.notify[{k}].message", MESSAGE_SOURCES["research"]
             )
+
+    yield from _send_back_uses(setup)
+
+
+def _send_back_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
+    """退单 (engine/_send_backs.py): the office told of a send-back, the unit of the ruling."""
+    if setup.send_back is not None:
+        for field in ("requested", "ruled"):
+            kind = getattr(setup.send_back, field)
+            yield MessageUse(kind, f"send_back.{field}", MESSAGE_SOURCES["send_backs"])
 
 
 def _extension_uses(setup: CampaignSetup) -> Iterator[MessageUse]:

@@ -761,3 +761,31 @@ class Extension(SQLModel, table=True):
     decided_by: str | None = Field(default=None, max_length=100)
     decided_at: dt.datetime | None = _utc_column()
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class SendBack(SQLModel, table=True):
+    """退单: the unit ``unit_id`` sent item ``item_id`` back (``reason``: a code of
+    ``send_back.reasons``), ``clock_stopped`` when that stopped the item's deadline clock;
+    ``state`` open until the office rules (审定): ``reassigned`` (to ``to_unit_id``) or
+    ``insisted`` (the unit keeps it), by ``ruled_by`` at ``ruled_at`` with ``ruling_note``."""
+
+    __tablename__: ClassVar[str] = "zg_send_back"
+    __table_args__ = (
+        Index("ix_zg_send_back_campaign", "campaign_id", "state"),
+        Index("ix_zg_send_back_item", "item_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    item_id: int = Field(foreign_key="zg_item.id")
+    unit_id: int = Field(foreign_key="zg_unit.id")
+    reason: str = Field(max_length=100)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    clock_stopped: bool = Field(default=False)
+    state: str = Field(default="open", max_length=20)
+    to_unit_id: int | None = Field(default=None, foreign_key="zg_unit.id", nullable=True)
+    ruled_by: str | None = Field(default=None, max_length=100)
+    ruled_at: dt.datetime | None = _utc_column()
+    ruling_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_by: str = Field(max_length=100)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -540,3 +540,51 @@ class VisitView(_View):
     items: tuple[int, ...]
     recorded_by: str
     recorded_at: dt.datetime
+
+
+#: The states of a send-back (退单), as officials read them.
+SEND_BACK_STATES = {"open": "待审定", "reassigned": "已改派", "insisted": "坚持原交办"}
+
+
+@dataclass(frozen=True, slots=True)
+class SendBackView(_View):
+    """A send-back (退单, ``Engine.send_back``): ``unit`` sent item ``item_id`` back with
+    ``reason`` (a code of ``send_back.reasons``); ``state`` open until the office rules
+    (reassigned to ``to_unit``, or insisted). ``item_send_backs``: how many times the item has
+    been sent back in all (by any units); ``flagged`` when that reaches ``send_back.flag_after``."""
+
+    id: int
+    campaign: str
+    item_id: int
+    item_number: str | None
+    title: str
+    unit: str
+    unit_name: str
+    reason: str
+    reason_label: str
+    note: str | None
+    clock_stopped: bool
+    state: str
+    state_label: str
+    to_unit: str | None
+    to_unit_name: str | None
+    ruled_by: str | None
+    ruled_at: dt.datetime | None
+    ruling_note: str | None
+    created_by: str
+    created_at: dt.datetime
+    item_send_backs: int
+    flagged: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SendBackTally(_View):
+    """One unit's send-backs (``Engine.send_back_tally``): sent, still open, reassigned away
+    (the office agreed) and insisted (ruled against the unit)."""
+
+    unit: str
+    unit_name: str
+    sent: int
+    open: int
+    reassigned: int
+    insisted: int

@@ -255,6 +255,9 @@ def test_engine_names_no_state_trigger_role_unit_track_or_channel_of_a_definitio
         for path in sorted(ENGINE_DIR.rglob("*.py"))
         for text in _string_constants(path) & names
     }
+    # 退单's ruling (issue 17) takes decision="reassign" | "insist": a word of the engine's own API,
+    # not a trigger (the 改派 it fires is found in the definition: ``reassign_trigger``).
+    found.discard("engine/_send_backs.py: reassign")
     assert found == set()
 
 

@@ -795,6 +795,31 @@ class OutcomesSpec(_Spec):
     targets: OutcomeTargetsSpec = OutcomeTargetsSpec()
 
 
+class SendBackWithin(_Spec):
+    """How long after 交办 a unit may still send an item back: ``days`` counted ``count``."""
+
+    days: int = Field(ge=1, le=60)
+    count: DayCount = "working"
+
+
+class SendBackSpec(_Spec):
+    """退单 (issue 17): the responsible unit sends an item that is not its duty back ``within``
+    days of its 交办, with one of ``reasons``; while the office's 审定 is pending the deadline
+    clock ``stops`` (its working days left kept, as 暂停计时) or ``runs``. A role of
+    ``ruled_by`` rules: reassign (改派) or insist (the unit keeps it). An item sent back
+    ``flag_after`` times or more (by any units) is flagged. ``requested`` tells the ``ruled_by``
+    roles of a send-back; ``ruled`` tells the unit that sent it back of the ruling."""
+
+    label: Label = "退单"
+    within: SendBackWithin
+    reasons: list[VocabularyEntry] = Field(min_length=1)
+    clock: Literal["stops", "runs"] = "stops"
+    ruled_by: list[RoleKey] = Field(min_length=1)
+    flag_after: int = Field(default=2, ge=1, le=20)
+    requested: MessageKey = "send_back_requested"
+    ruled: MessageKey = "send_back_ruled"
+
+
 class CampaignSetup(_Spec):
     """Everything the engine needs to start a campaign."""
 
@@ -833,6 +858,8 @@ class CampaignSetup(_Spec):
     extensions: ExtensionSpec | None = None
     documents: DocumentReviewSpec | None = None
     outcomes: OutcomesSpec | None = None
+    #: 退单 and the office's 审定 (issue 17); None: units cannot send items back.
+    send_back: SendBackSpec | None = None
     notifications: NotificationsSpec = NotificationsSpec()
     reports: ReportsSpec = ReportsSpec()
     # How the engine names itself in the audit trail for automatic changes.
