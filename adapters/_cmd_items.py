@@ -17,6 +17,7 @@ from zhenggai.engine import (
     Reporter,
     TrackNotFound,
 )
+from zhenggai.engine.views import SendBackView
 
 from ._context import ActorTuple, _actor, _campaign_key, _print_json, open_engine
 from ._errors import CliError
@@ -109,6 +110,15 @@ def _check_filters(
         raise TrackNotFound(track)
 
 
+def send_back_line(views: Sequence[SendBackView]) -> str:
+    """An item's send-backs in one line: how many, flagged, the latest and its ruling."""
+    if not views:
+        return ""
+    last = views[-1]
+    flag = " (多次退单)" if last.flagged else ""
+    return f"{len(views)} 次{flag}; 最近: {last.unit_name} {last.reason_label}, {last.state_label}"
+
+
 def cmd_item_show(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
     """zhenggai item show: an item's fields, its measures and its audit events; the item by
     its id or by its 问题编号 (ZG-2023-0001)."""
@@ -116,6 +126,7 @@ def cmd_item_show(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
         item = _item_by_id_or_number(engine, args.item_id, getattr(args, "campaign", None))
         measures = engine.measures(item.id)
         events = engine.events(item.id)
+        sent_back = engine.send_backs(item.campaign, item_id=item.id)  # 退单
         labels = None if args.json else Labels.load(engine, item.campaign)
     if args.json:
         _print_json(
@@ -152,6 +163,7 @@ def cmd_item_show(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
             if item.paused_at
             else "",
         ),
+        ("退单", send_back_line(sent_back)),
         ("预警状态", LIGHT_LABELS.get(item.light, item.light)),
         ("督办等级", ESCALATION_LABELS.get(item.escalation_level, str(item.escalation_level))),
         ("回头看次数", str(item.reopen_count) if item.reopen_count else ""),

@@ -30,6 +30,8 @@ EXTRA_TRIGGER_LABELS: Mapping[str, str] = {
     "rekey_reporters": "重新加密举报人信息",
     "transfer": "移送",
     "transfer_step": "移送初核督办",
+    "send_back_request": "退单",
+    "send_back_ruling": "退单审定",
     **OPERATIONS,
 }
 
