@@ -323,7 +323,7 @@ def extensions(
         return [extension_view(camp, r) for r in rows]
 
 
-def extension_view(camp: Campaign, r: Mapping[str, Any]) -> ExtensionView:
+def extension_view(camp: Campaign, r: Mapping[Any, Any]) -> ExtensionView:
     spec = extension_spec(camp)
     nxt = (
         spec.approvers[r["stage"]]
