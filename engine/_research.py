@@ -43,7 +43,7 @@ from ._steps import (
     step_payload,
 )
 from ._viewing import item_view
-from ._writes import WEEKDAYS, Campaign, append_event, cas_update, item_payload, queue_messages
+from ._writes import WEEKDAYS, Campaign, cas_update, item_note, item_payload
 from .deadlines import add_days
 from .errors import GuardFailedError, PermissionDeniedError
 from .views import Actor, ItemView
@@ -135,30 +135,20 @@ def _record(
 ) -> None:
     """The item's event ``trigger`` (its state unchanged) with ``notify``'s messages, which
     concern the item's leader and nobody else of the leadership's roles."""
-    queued = queue_messages(
+    item_note(
         tx,
         st,
         camp,
-        _routed(camp, notify),
+        row,
+        trigger=trigger,
+        actor=actor,
+        now=now,
+        data=data,
+        notify=_routed(camp, notify),
         key=f"item:{row['id']}:{key}",
         payload={**research_payload(camp, row), **(extra or {})},
         units={},
-        item_id=row["id"],
-        now=now,
         concerns=Concerns(item=True, leader_contact_id=row.get("leader_contact_id")),
-    )
-    append_event(
-        tx,
-        st,
-        camp.id,
-        item_id=row["id"],
-        trigger=trigger,
-        from_state=row["state"],
-        to_state=row["state"],
-        actor=actor,
-        at=now,
-        data=data,
-        outbox=queued,
     )
 
 

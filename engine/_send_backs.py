@@ -37,7 +37,7 @@ from ._runtime import Runtime
 from ._statements import ITEM
 from ._steps import arm_item_steps
 from ._transitions import fire_in, paused_clock, resumed_clock
-from ._writes import Campaign, append_event, cas_update, item_payload, queue_messages
+from ._writes import Campaign, cas_update, item_note, item_payload
 from .deadlines import add_days, received_day
 from .errors import GuardFailedError, InvalidInputError, PermissionDeniedError, SendBackNotFound
 from .views import SEND_BACK_STATES, Actor, SendBackTally, SendBackView
@@ -326,30 +326,20 @@ def _record(
     payload: Mapping[str, Any],
 ) -> None:
     """The item's event ``trigger`` (its state unchanged by the send-back itself) with its messages."""
-    queued = queue_messages(
+    item_note(
         tx,
         rt.st,
         camp,
-        notify,
+        row,
+        trigger=trigger,
+        actor=actor,
+        now=now,
+        data=data,
+        notify=notify,
         key=f"item:{row['id']}:v{row['version']}:{trigger}:{data['send_back_id']}",
         payload=payload,
         units=units,
-        item_id=row["id"],
-        now=now,
         concerns=item_concerns(row),
-    )
-    append_event(
-        tx,
-        rt.st,
-        camp.id,
-        item_id=row["id"],
-        trigger=trigger,
-        from_state=row["state"],
-        to_state=row["state"],
-        actor=actor,
-        at=now,
-        data=data,
-        outbox=queued,
     )
 
 

@@ -43,7 +43,7 @@ from ._steps import (
     step_payload,
 )
 from ._viewing import item_view
-from ._writes import WEEKDAYS, Campaign, append_event, cas_update, item_payload, queue_messages
+from ._writes import WEEKDAYS, Campaign, append_event, cas_update, item_note, item_payload
 from .deadlines import add_days, received_day
 from .errors import GuardFailedError, PermissionDeniedError
 from .views import Actor, ItemView
@@ -166,29 +166,19 @@ def _record(
     key: str = "transfer",
 ) -> None:
     """The item's 移送 event ``trigger`` (its state unchanged) with ``notify``'s messages."""
-    queued = queue_messages(
+    item_note(
         tx,
         st,
         camp,
-        notify,
+        row,
+        trigger=trigger,
+        actor=actor,
+        now=now,
+        data=data,
+        notify=notify,
         key=f"item:{row['id']}:{key}",
         payload=payload,
         units=_units(camp, row),
-        item_id=row["id"],
-        now=now,
-    )
-    append_event(
-        tx,
-        st,
-        camp.id,
-        item_id=row["id"],
-        trigger=trigger,
-        from_state=row["state"],
-        to_state=row["state"],
-        actor=actor,
-        at=now,
-        data=data,
-        outbox=queued,
     )
 
 

@@ -329,6 +329,51 @@ def queue_messages(
     return vouch
 
 
+def item_note(
+    tx: Tx,
+    st: Statements,
+    camp: Campaign,
+    row: Mapping[str, Any],
+    *,
+    trigger: str,
+    actor: Actor,
+    now: dt.datetime,
+    data: Mapping[str, Any],
+    notify: Sequence[NotifySpec],
+    key: str,
+    payload: Mapping[str, Any],
+    units: Mapping[str, int | None],
+    concerns: Concerns | None = None,
+) -> None:
+    """An event ``trigger`` on the item ``row`` that leaves its state as it is (移送, 初核,
+    领衔调研, 退单 …), with ``notify``'s messages queued under ``key`` for the event to vouch for."""
+    queued = queue_messages(
+        tx,
+        st,
+        camp,
+        notify,
+        key=key,
+        payload=payload,
+        units=units,
+        item_id=row["id"],
+        now=now,
+        concerns=concerns,
+    )
+    append_event(
+        tx,
+        st,
+        camp.id,
+        item_id=row["id"],
+        trigger=trigger,
+        from_state=row["state"],
+        to_state=row["state"],
+        actor=actor,
+        at=now,
+        data=dict(data),
+        outbox=queued,
+    )
+
+
 def item_number(camp: Campaign, serial: int, now: dt.datetime) -> str:
     """问题编号 ``ZG-<year the campaign starts>-<serial, four digits or more>`` (a campaign
     without its stored definition, or one without a start: the year it is reported in)."""
