@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         MechanismNotFound,
         MessageNotFound,
         NotFoundError,
+        PartNotFound,
         PermissionDeniedError,
         PracticeNotFound,
         ReporterKeyError,
@@ -100,6 +101,7 @@ if TYPE_CHECKING:
         OutboxView,
         OutcomeTally,
         OutcomeView,
+        PartView,
         PracticeView,
         ProgressReport,
         RecomputeView,
@@ -215,6 +217,8 @@ _EXPORTS: dict[str, str] = {
     "ExtensionRefused": ".errors",
     "ExtensionView": ".views",
     "EducationView": ".views",
+    "PartNotFound": ".errors",
+    "PartView": ".views",
 }
 
 
@@ -290,6 +294,8 @@ __all__ = [
     "OutcomeTally",
     "OutcomeView",
     "OutgoingMessage",
+    "PartNotFound",
+    "PartView",
     "PermissionDeniedError",
     "PhaseSpec",
     "PracticeNotFound",

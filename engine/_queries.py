@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from sqlalchemy import func, select
 
 from . import _reports
+from ._co_units import co_handled
 from ._inputs import checked_choice, checked_text, item_number_key, unit_id_of
 from ._runtime import Runtime
 from ._statements import EVENT, ISSUE, ITEM, MEASURE, UNIT
@@ -49,9 +50,10 @@ def items(
                 unit_ids = conn.execute(select(UNIT.c.id).where(UNIT.c.key == unit)).scalars().all()
                 if not unit_ids:
                     raise UnitNotFound(unit)
-                query = query.where(ITEM.c.responsible_unit_id.in_(unit_ids))
+                query = query.where(co_handled(ITEM.c.responsible_unit_id.in_(unit_ids), unit_ids))
             else:
-                query = query.where(ITEM.c.responsible_unit_id == unit_id_of(camp, unit))
+                unit_id = unit_id_of(camp, unit)
+                query = query.where(co_handled(ITEM.c.responsible_unit_id == unit_id, [unit_id]))
         rows = conn.execute(query).mappings().all()
         camps: dict[int, Campaign] = {}
         for r in rows:
