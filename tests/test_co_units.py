@@ -227,3 +227,59 @@ def test_check_names_bad_co_handling() -> None:
     assert any("须由 co_handling.ladder 引用" in p for p in problems)  # part_overdue unused now
     off = check_setup(setup.model_copy(update={"co_handling": None}))
     assert any("协办督办阶梯 part_overdue" in p for p in off)
+
+
+def test_cli_round_trip(
+    engine: Engine,
+    campaign: CampaignView,
+    clock: VirtualClock,
+    db_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from zhenggai.adapters import _context
+    from zhenggai.adapters.cli import main
+
+    monkeypatch.setattr(_context, "Engine", lambda db, **kw: Engine(db, **{**kw, "clock": clock}))
+    item = assigned_item(engine, clock)
+    ready_to_submit(engine, item)
+    base = ["--db", db_url]
+    lead = ["--actor", "李科员", "--role", "responsible", "--as-unit", HOUSING]
+    co = ["--actor", "周科员", "--role", "responsible", "--as-unit", NATURAL]
+    office = ["--actor", "王主任", "--role", "leading_group_office", "--as-unit", "discipline_commission"]
+    code = main(
+        [
+            *base,
+            "item",
+            "co-unit",
+            str(item),
+            "--unit",
+            NATURAL,
+            "--part",
+            "核实用地",
+            "--due",
+            "2023-08-10",
+            *office,
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0 and "已确定 县自然资源局 为问题" in out and "办理中" in out
+    (part,) = engine.parts("test")
+    code = main([*base, "item", "fire", str(item), "submit_for_verification", *lead])
+    captured = capsys.readouterr()
+    assert code != 0 and "县自然资源局" in captured.err + captured.out
+    assert engine.item(item).state == "rectifying"
+    code = main([*base, "part", "list", "--open", "--unit", NATURAL])
+    out = capsys.readouterr().out
+    assert code == 0 and "核实用地" in out and "县住建局" in out and "办理中 1 项" in out
+    code = main([*base, "part", "measure", str(part.id), "--text", "逐宗核查", *co])
+    assert code == 0 and "已为协办分工" in capsys.readouterr().out
+    code = main([*base, "part", "done", str(part.id), "--note", "已核实", *co])
+    out = capsys.readouterr().out
+    assert code == 0 and "已完成" in out
+    code = main([*base, "part", "waive", str(part.id), "--note", "迟了", *office])
+    captured = capsys.readouterr()
+    assert code == 1 and "已完成" in captured.err + captured.out
+    code = main([*base, "part", "list", "--item", str(item), "--json"])
+    assert code == 0 and '"state": "done"' in capsys.readouterr().out
+    assert engine.submit_for_verification(item, LEAD).state == "submitted"
