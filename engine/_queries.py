@@ -106,7 +106,8 @@ def ledger(
         camp = rt.campaign(conn, campaign)
         query = select(ITEM).where(ITEM.c.campaign_id == camp.id).order_by(ITEM.c.id)
         if unit is not None:
-            query = query.where(ITEM.c.responsible_unit_id == unit_id_of(camp, unit))
+            unit_id = unit_id_of(camp, unit)  # the items it leads and those it co-handles (协办)
+            query = query.where(co_handled(ITEM.c.responsible_unit_id == unit_id, [unit_id]))
         if track is not None:
             query = query.where(ITEM.c.track == checked_choice("track", track, camp.tracks, TrackNotFound))
         if after is not None:
@@ -135,7 +136,8 @@ def count_items(
         camp = rt.campaign(conn, campaign)
         query = select(func.count()).select_from(ITEM).where(ITEM.c.campaign_id == camp.id)
         if unit is not None:
-            query = query.where(ITEM.c.responsible_unit_id == unit_id_of(camp, unit))
+            unit_id = unit_id_of(camp, unit)  # the items it leads and those it co-handles (协办)
+            query = query.where(co_handled(ITEM.c.responsible_unit_id == unit_id, [unit_id]))
         if track is not None:
             query = query.where(ITEM.c.track == checked_choice("track", track, camp.tracks, TrackNotFound))
         return int(conn.execute(query).scalar_one())

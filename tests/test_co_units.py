@@ -283,3 +283,29 @@ def test_cli_round_trip(
     code = main([*base, "part", "list", "--item", str(item), "--json"])
     assert code == 0 and '"state": "done"' in capsys.readouterr().out
     assert engine.submit_for_verification(item, LEAD).state == "submitted"
+
+
+def test_ledger_and_ranking_show_co_units(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+    from zhenggai.adapters.reports.ledger import write_ledger
+    from zhenggai.adapters.reports.ranking import HEADERS, write_ranking
+
+    item = assigned_item(engine, clock)
+    part = engine.add_co_unit(item, OFFICE, unit=NATURAL, part="核实用地", due="2023-08-01")
+    clock.set(at("2023-08-03"))
+    engine.complete_part(part.id, CO)  # late
+    out = Path(str(tmp_path))
+    (ledger,) = write_ledger(engine, "test", out, unit=NATURAL)  # the co-unit's ledger has the item
+    rows = list(load_workbook(ledger).active.iter_rows(values_only=True))
+    header = next(r for r in rows if r and r[0] == "序号")
+    assert header[-2:] == ("主办单位", "协办单位")
+    (row,) = [r for r in rows if r and r[0] == 1]
+    assert row[-2:] == ("县住建局", "县自然资源局: 核实用地【已完成, 逾期】")
+    assert HEADERS[-3:] == ("协办分工", "协办按期完成", "协办逾期")
+    paths = write_ranking(engine, "test", out)
+    html = next(p for p in paths if p.suffix == ".html").read_text("utf-8")
+    assert "协办逾期" in html
