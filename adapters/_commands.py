@@ -25,6 +25,7 @@ from ._cmd_campaign import (
     cmd_report,
     cmd_simulate,
 )
+from ._cmd_co_units import CO_UNIT_COMMANDS
 from ._cmd_extensions import EXTENSION_COMMANDS
 from ._cmd_items import (
     cmd_document_add,
@@ -149,6 +150,7 @@ COMMANDS: Mapping[str, Command] = {
     **REGISTER_COMMANDS,
     **EXTENSION_COMMANDS,
     **SEND_BACK_COMMANDS,
+    **CO_UNIT_COMMANDS,
     "outcomes": cmd_outcomes,
     "duplicate_list": cmd_duplicate_list,
     "duplicate_resolve": cmd_duplicate_resolve,

@@ -25,6 +25,7 @@ from ._simulate_cast import (
     ROOT_CAUSES,
     _Item,
 )
+from ._simulate_co_units import CO_UNIT_ACTS, add_co_unit, waits_for_parts
 from ._simulate_registers import REGISTER_ACTS
 from ._simulate_research import RESEARCH_ACTS
 from ._simulate_send_backs import SEND_BACK_ACTS, plan_send_back
@@ -83,6 +84,7 @@ class _Acts(_World):
         )
         if plan_send_back(self, item_id):  # 退单: the unit starts only once the office has ruled
             return
+        add_co_unit(self, engine, item_id)  # 协办: one in ten gets a co-unit with a part
         self._plan(
             self._office_hours(self._workday(self._today(), self.rng.randrange(1, 4))), "start", item_id
         )
@@ -114,6 +116,8 @@ class _Acts(_World):
         item = self.items[item_id]
         if item.paused or finish != item.finish:
             return  # paused, or planned anew since (the resumption or reopening did)
+        if waits_for_parts(self, engine, item_id, finish):
+            return  # 协办: a co-unit's part is still open; the lead asks again in a day or two
         spec = self.roles.submit
         unit = self._unit_actor(self.roles.start, item)
         if item.measure is not None:
@@ -402,6 +406,7 @@ ACTS: Mapping[str, Callable[..., None]] = {
     **REGISTER_ACTS,
     **RESEARCH_ACTS,
     **SEND_BACK_ACTS,
+    **CO_UNIT_ACTS,
     "visit": _Acts._do_visit,
 }
 

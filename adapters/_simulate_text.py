@@ -11,6 +11,7 @@ from zhenggai.engine import ESCALATION_LABELS, CampaignSetup, Engine, EventView
 from zhenggai.workflows.schema import LADDER_ACTIONS
 
 from ._simulate_cast import HABIT_LABELS, HABITS, KEY
+from ._simulate_co_units import co_unit_summary
 from ._simulate_concerns import print_concerns
 from ._simulate_send_backs import send_back_summary
 from ._tables import LIGHT_LABELS, format_date
@@ -145,7 +146,7 @@ class _DayCounts:
 
     def count(self, e: EventView) -> None:
         """An item's ladder step, a duty's step or completion, or a routine step of the lifecycle."""
-        if e.trigger == "ladder_step":
+        if e.trigger in ("ladder_step", "part_step"):  # a part's steps: 协办逾期催办 and its lights
             label = e.data.get("step_label") or LADDER_ACTIONS.get(e.data["action"], e.data["action"])
             if e.data.get("caught_up"):
                 label += "(补办)"
@@ -346,6 +347,9 @@ def print_summary(
     sent_back = send_back_summary(engine, KEY)
     if sent_back is not None:
         print(sent_back, file=out)
+    co_units = co_unit_summary(engine, KEY)
+    if co_units is not None:
+        print(co_units, file=out)
     _outcome_summary(engine, setup, out)
     _document_summary(engine, setup, out)
     duties = engine.duties(KEY, due_by=last)

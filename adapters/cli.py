@@ -53,6 +53,7 @@ from collections.abc import Sequence
 
 from ._argparse_zh import _chinese_argparse, _Parser
 from ._errors import CliError, exit_code, report_error
+from ._parser_co_units import add_co_unit_commands
 from ._parser_extensions import add_extension_commands
 from ._parser_items import (
     add_document_commands,
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_education_commands(commands)
     add_commitment_commands(commands)
     add_send_back_commands(commands, item_cmds)
+    add_co_unit_commands(commands, item_cmds)
     add_outcomes_command(commands)
     add_measure_commands(item_cmds)
     add_extension_commands(commands, item_cmds)

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         MechanismNotFound,
         MessageNotFound,
         NotFoundError,
+        PartNotFound,
         PermissionDeniedError,
         PracticeNotFound,
         ReporterKeyError,
@@ -101,6 +102,7 @@ if TYPE_CHECKING:
         OutboxView,
         OutcomeTally,
         OutcomeView,
+        PartView,
         PracticeView,
         ProgressReport,
         RecomputeView,
@@ -221,6 +223,8 @@ _EXPORTS: dict[str, str] = {
     "ExtensionRefused": ".errors",
     "ExtensionView": ".views",
     "EducationView": ".views",
+    "PartNotFound": ".errors",
+    "PartView": ".views",
 }
 
 
@@ -296,6 +300,8 @@ __all__ = [
     "OutcomeTally",
     "OutcomeView",
     "OutgoingMessage",
+    "PartNotFound",
+    "PartView",
     "PermissionDeniedError",
     "PhaseSpec",
     "PracticeNotFound",

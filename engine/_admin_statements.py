@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, null, select, update
+from sqlalchemy import bindparam, delete, func, literal, null, select, update
 from sqlalchemy.engine import Dialect as SADialect
 
 from . import models as m
 from ._raw import Prepared, Row
 from ._rows import ContactRow, MechanismRow, PracticeRow
 from ._sealing import IDENTITY_FIELDS
-from ._statements import CAMPAIGN, CONTACT, HEARTBEAT, ITEM, REPORTER, TRACK, UNIT, _insert
+from ._statements import CAMPAIGN, CONTACT, HEARTBEAT, ITEM, MEASURE, REPORTER, STEP, TRACK, UNIT, _insert
 
 __all__ = [
     "ACCOUNTABILITY",
@@ -31,6 +31,7 @@ __all__ = [
     "MECHANISM_ITEM",
     "OUTCOME",
     "OUTCOME_MECHANISM",
+    "PART",
     "PRACTICE",
     "SEND_BACK",
     "STRANDED_COLUMNS",
@@ -48,6 +49,7 @@ EDUCATION_CASE = m.EducationCase.__table__  # type: ignore[attr-defined]
 COMMITMENT = m.Commitment.__table__  # type: ignore[attr-defined]
 EXTENSION = m.Extension.__table__  # type: ignore[attr-defined]
 SEND_BACK = m.SendBack.__table__  # type: ignore[attr-defined]
+PART = m.ItemPart.__table__  # type: ignore[attr-defined]
 
 #: The item columns ``migrate_campaign`` checks against the new version (each value still used).
 STRANDED_COLUMNS = ("state", "track", "channel", "severity")
@@ -265,6 +267,30 @@ class AdminStatements:
             update(SEND_BACK)
             .where(SEND_BACK.c.id == bindparam("id"), SEND_BACK.c.state == "open")
             .values({c: bindparam(c) for c in ("state", "to_unit_id", "ruled_by", "ruled_at", "ruling_note")})
+        )
+
+        # 协办 (issue 17): a co-unit's part, an item's parts, its settling (once: the update
+        # holds only while the part is still open), its light, its ladder steps and measures.
+        self.part: Prepared[Row] = p(select(PART).where(PART.c.id == bindparam("id")))
+        self.parts_of_item: Prepared[Row] = p(
+            select(PART).where(PART.c.item_id == bindparam("item_id")).order_by(PART.c.id)
+        )
+        self.part_insert = p(_insert(PART, returning=True))
+        self.part_settle = p(
+            update(PART)
+            .where(PART.c.id == bindparam("id"), PART.c.state == "open")
+            .values(
+                {c: bindparam(c) for c in ("state", "done_by", "done_at", "waived_by", "waived_at", "note")}
+            )
+        )
+        self.part_light = p(update(PART).where(PART.c.id == bindparam("id")).values(light=bindparam("light")))
+        self.part_steps: Prepared[Row] = p(
+            select(STEP.c.id, STEP.c.step_key, STEP.c.status)
+            .where(STEP.c.subject_kind == literal("part"), STEP.c.subject_id == bindparam("sid"))
+            .order_by(STEP.c.id)
+        )
+        self.part_measures: Prepared[Row] = p(
+            select(MEASURE).where(MEASURE.c.part_id == bindparam("part_id")).order_by(MEASURE.c.id)
         )
 
         self._dialect = dialect

@@ -29,6 +29,7 @@ from ._checks_common import (
 )
 from ._checks_people import people_problems
 from ._checks_work import work_problems
+from ._co_unit_checks import PART_RECIPIENTS, co_handling_problems
 from ._extension_checks import extension_problems
 from ._research_checks import RESEARCH_RECIPIENTS, research_problems
 from ._send_back_checks import send_back_problems
@@ -264,6 +265,7 @@ def _organisation_problems(setup: CampaignSetup, roles: Mapping[str, object]) ->
             problems.append(f"leadership.phase: 未知阶段 {lead.phase}")
     problems += research_problems(setup)
     problems += send_back_problems(setup)
+    problems += co_handling_problems(setup)
     return problems
 
 
@@ -291,6 +293,8 @@ def _ladder_problems(
     extra = TRANSFER_RECIPIENTS if ladder.subject == "transfer" else LADDER_RECIPIENTS
     if ladder.subject == "research":
         extra = RESEARCH_RECIPIENTS
+    if ladder.subject == "part":
+        extra = PART_RECIPIENTS
     prev_offset: int | None = None
     top: tuple[int, str] | None = None
     for j, step in enumerate(ladder.steps):
@@ -536,7 +540,7 @@ def _supervision_problems(setup: CampaignSetup, roles: Mapping[str, object]) -> 
 
 def _notification_problems(setup: CampaignSetup, roles: Mapping[str, object]) -> list[str]:
     problems: list[str] = []
-    recipients = set(roles) | UNIT_RECIPIENTS | LADDER_RECIPIENTS | PHASE_RECIPIENTS
+    recipients = set(roles) | UNIT_RECIPIENTS | LADDER_RECIPIENTS | PHASE_RECIPIENTS | PART_RECIPIENTS
     seen: set[str] = set()
     for i, route in enumerate(setup.notifications.routes):
         if route.to not in recipients:

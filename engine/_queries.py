@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from sqlalchemy import func, select
 
 from . import _reports
+from ._co_units import co_handled
 from ._inputs import checked_choice, checked_text, item_number_key, unit_id_of
 from ._runtime import Runtime
 from ._statements import EVENT, ISSUE, ITEM, MEASURE, UNIT
@@ -49,9 +50,10 @@ def items(
                 unit_ids = conn.execute(select(UNIT.c.id).where(UNIT.c.key == unit)).scalars().all()
                 if not unit_ids:
                     raise UnitNotFound(unit)
-                query = query.where(ITEM.c.responsible_unit_id.in_(unit_ids))
+                query = query.where(co_handled(ITEM.c.responsible_unit_id.in_(unit_ids), unit_ids))
             else:
-                query = query.where(ITEM.c.responsible_unit_id == unit_id_of(camp, unit))
+                unit_id = unit_id_of(camp, unit)
+                query = query.where(co_handled(ITEM.c.responsible_unit_id == unit_id, [unit_id]))
         rows = conn.execute(query).mappings().all()
         camps: dict[int, Campaign] = {}
         for r in rows:
@@ -104,7 +106,8 @@ def ledger(
         camp = rt.campaign(conn, campaign)
         query = select(ITEM).where(ITEM.c.campaign_id == camp.id).order_by(ITEM.c.id)
         if unit is not None:
-            query = query.where(ITEM.c.responsible_unit_id == unit_id_of(camp, unit))
+            unit_id = unit_id_of(camp, unit)  # the items it leads and those it co-handles (协办)
+            query = query.where(co_handled(ITEM.c.responsible_unit_id == unit_id, [unit_id]))
         if track is not None:
             query = query.where(ITEM.c.track == checked_choice("track", track, camp.tracks, TrackNotFound))
         if after is not None:
@@ -133,7 +136,8 @@ def count_items(
         camp = rt.campaign(conn, campaign)
         query = select(func.count()).select_from(ITEM).where(ITEM.c.campaign_id == camp.id)
         if unit is not None:
-            query = query.where(ITEM.c.responsible_unit_id == unit_id_of(camp, unit))
+            unit_id = unit_id_of(camp, unit)  # the items it leads and those it co-handles (协办)
+            query = query.where(co_handled(ITEM.c.responsible_unit_id == unit_id, [unit_id]))
         if track is not None:
             query = query.where(ITEM.c.track == checked_choice("track", track, camp.tracks, TrackNotFound))
         return int(conn.execute(query).scalar_one())

@@ -122,7 +122,7 @@ class Statements:
             select(
                 func.count(MEASURE.c.id).label("total"),
                 func.count(MEASURE.c.id).filter(MEASURE.c.done_at.is_(None)).label("open"),
-            ).where(MEASURE.c.item_id == bindparam("item_id"))
+            ).where(MEASURE.c.item_id == bindparam("item_id"), MEASURE.c.part_id.is_(None))
         )
         self.measure = p(select(MEASURE).where(MEASURE.c.id == bindparam("id")))
         self.measure_insert = p(_insert(MEASURE, returning=True))

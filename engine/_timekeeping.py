@@ -12,6 +12,7 @@ from zhenggai.workflows.schema import CalendarSpec, CalendarYearSpec, CampaignSe
 from ._access import check_actor, check_operation
 from ._calendar_years import load_year, read_loaded, year_view, year_views
 from ._campaign_steps import campaign_steps
+from ._co_units import part_moments
 from ._documents import document_steps
 from ._duty_steps import duty_steps
 from ._follow_ups import review_wanted
@@ -238,6 +239,8 @@ def moments(rt: Runtime, tx: Tx, kind: str, sid: int) -> dict[str, Any]:
         wanted = duty_steps(camp, spec, duty["due"]) if spec is not None and duty["status"] == "open" else {}
     elif kind == "review":
         wanted = review_wanted(rt, tx, sid)
+    elif kind == "part":
+        wanted = part_moments(rt, tx, sid)
     else:
         return dict(campaign_steps(rt.campaign(tx, sid)))
     return {key: when for key, (_, when) in wanted.items()}

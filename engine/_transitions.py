@@ -288,6 +288,9 @@ def transition(
         ctx.measure_count, ctx.open_measure_count = counts["total"], counts["open"]
     if "survivor" in needs and inputs.get("survivor_id") is not None:
         ctx.survivor = tx.one(st.item_shared, {"id": inputs["survivor_id"]})
+    if "parts" in needs:  # 协办: the co-units whose parts are open (engine/_co_units.py)
+        parts = tx.all(rt.admin.parts_of_item, {"item_id": item_id})
+        ctx.open_parts = tuple(camp.unit_names[p["unit_id"]] for p in parts if p["state"] == "open")
     new_state = lifecycle.fire(trigger, state, ctx)
     if new_state is None:
         assert ctx.failed_guard is not None
@@ -374,6 +377,7 @@ def add_measure(
             "done_by": None,
             "created_by": actor.name,
             "created_at": now,
+            "part_id": None,  # the lead unit's own measure (协办 parts: engine/_co_units.py)
         }
         measure_id = tx.scalar(st.measure_insert, values)
         cas_update(tx, st, row, {"version": row["version"] + 1, "updated_at": now})

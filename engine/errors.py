@@ -66,6 +66,7 @@ __all__ = [
     "MechanismNotFound",
     "MessageNotFound",
     "NotFoundError",
+    "PartNotFound",
     "PermissionDeniedError",
     "PracticeNotFound",
     "ReporterKeyError",
@@ -418,3 +419,9 @@ class SendBackNotFound(NotFoundError):
     """No send-back (退单) with this id."""
 
     kind_label = "退单"
+
+
+class PartNotFound(NotFoundError):
+    """No co-unit part (协办分工) with this id."""
+
+    kind_label = "协办分工"

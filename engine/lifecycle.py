@@ -48,6 +48,8 @@ class TransitionContext:
     measure_count: int = 0
     open_measure_count: int = 0
     survivor: Mapping[str, Any] | None = None
+    #: 协办: the names of the co-units whose parts are still open (guard ``co_parts_done``).
+    open_parts: tuple[str, ...] = ()
     final_states: frozenset[str] = frozenset()
     failed_guard: str | None = None
     failed_reason: str = ""
@@ -162,6 +164,12 @@ def _preliminary_check_done(ctx: TransitionContext) -> str | None:
     return None
 
 
+def _co_parts_done(ctx: TransitionContext) -> str | None:
+    if ctx.open_parts:
+        return f"协办单位{'、'.join(ctx.open_parts)}的分工尚未完成 (或经办公室免除), 不能提请验收"
+    return None
+
+
 GUARDS: Mapping[str, GuardDef] = {
     g.name: g
     for g in (
@@ -187,6 +195,7 @@ GUARDS: Mapping[str, GuardDef] = {
         GuardDef("unit_changes", "责任单位发生变化", _unit_changes, frozenset({"unit"})),
         GuardDef("due_not_passed", "整改时限未过", _due_not_passed, frozenset({"due"})),
         GuardDef("preliminary_check_done", "移送问题已初核", _preliminary_check_done),
+        GuardDef("co_parts_done", "协办分工均已完成或免除", _co_parts_done, needs=frozenset({"parts"})),
     )
 }
 
@@ -335,6 +344,7 @@ TIMER_GUARDS = frozenset(
         "actor_outside_unit",
         "due_not_passed",
         "preliminary_check_done",
+        "co_parts_done",
     }
 )
 

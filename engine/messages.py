@@ -159,6 +159,24 @@ EXTENSION_VARIABLES = ITEM_VARIABLES | {
 }
 MESSAGE_SOURCES = {**MESSAGE_SOURCES, "extension": EXTENSION_VARIABLES}
 
+#: 协办: the item's, and the co-unit's part (its text, due date, state, note); a part's ladder
+#: steps add the step's.
+PART_VARIABLES = ITEM_VARIABLES | {
+    "part_id",
+    "co_unit",
+    "co_unit_name",
+    "part",
+    "part_due",
+    "part_due_weekday",
+    "part_state_label",
+    "part_note",
+}
+MESSAGE_SOURCES = {
+    **MESSAGE_SOURCES,
+    "part": PART_VARIABLES,
+    "part_ladder": PART_VARIABLES | {"step", "step_label", "action", "action_label", "days_overdue"},
+}
+
 #: Input fields a transition passes on to its messages when it requires them.
 _PASSED_ON = {"has_reason": "reason", "has_finding": "finding", "unit_changes": "from_unit"}
 
@@ -227,6 +245,15 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
             )
 
     yield from _send_back_uses(setup)
+    yield from _co_handling_uses(setup)
+
+
+def _co_handling_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
+    """协办 (engine/_co_units.py): the co-unit told of its part, the lead of a part settled."""
+    spec = setup.co_handling
+    if spec is not None:
+        yield MessageUse(spec.assigned, "co_handling.assigned", MESSAGE_SOURCES["part"])
+        yield MessageUse(spec.part_done, "co_handling.part_done", MESSAGE_SOURCES["part"])
 
 
 def _send_back_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
@@ -267,6 +294,8 @@ def _ladder_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
             source = MESSAGE_SOURCES["transfer_ladder"]
         elif ladder.subject == "research":
             source = MESSAGE_SOURCES["research_ladder"]
+        elif ladder.subject == "part":
+            source = MESSAGE_SOURCES["part_ladder"]
         else:
             source = MESSAGE_SOURCES["ladder" if ladder.subject == "item" else "duty"]
         if ladder.subject == "duty":

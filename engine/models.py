@@ -339,6 +339,9 @@ class Measure(SQLModel, table=True):
     done_by: str | None = Field(default=None, max_length=100)
     created_by: str = Field(max_length=100)
     created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    #: 协办: the co-unit's part (``zg_item_part.id``) this measure belongs to; NULL: the lead
+    #: unit's own measure (revision 0024; a plain column, the part row names the item).
+    part_id: int | None = Field(default=None, nullable=True)
 
 
 class Event(SQLModel, table=True):
@@ -787,5 +790,35 @@ class SendBack(SQLModel, table=True):
     ruled_by: str | None = Field(default=None, max_length=100)
     ruled_at: dt.datetime | None = _utc_column()
     ruling_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_by: str = Field(max_length=100)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class ItemPart(SQLModel, table=True):
+    """协办: the co-unit ``unit_id``'s part (``part``, its 分工) of item ``item_id``, due ``due``;
+    ``state`` open until the co-unit reports it done (``done_by`` / ``done_at``) or the office
+    waives it (``waived_by`` / ``waived_at``), with ``note``; ``light``: how far its ladder has
+    gone. The item's responsible unit is its lead unit (主办)."""
+
+    __tablename__: ClassVar[str] = "zg_item_part"
+    __table_args__ = (
+        Index("ix_zg_item_part_campaign", "campaign_id", "state"),
+        Index("ix_zg_item_part_item", "item_id"),
+        Index("ix_zg_item_part_unit", "unit_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    item_id: int = Field(foreign_key="zg_item.id")
+    unit_id: int = Field(foreign_key="zg_unit.id")
+    part: str = Field(sa_column=Column(Text, nullable=False))
+    due: dt.date = Field(sa_type=Date, nullable=False)
+    state: str = Field(default="open", max_length=20)
+    light: str = Field(default="green", max_length=10)
+    done_by: str | None = Field(default=None, max_length=100)
+    done_at: dt.datetime | None = _utc_column()
+    waived_by: str | None = Field(default=None, max_length=100)
+    waived_at: dt.datetime | None = _utc_column()
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_by: str = Field(max_length=100)
     created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)

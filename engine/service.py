@@ -49,6 +49,7 @@ from . import (
     _sweep,
     _timekeeping,
 )
+from ._co_unit_operations import CoUnitOperations
 from ._item_operations import ItemOperations
 from ._runtime import Runtime
 from ._sealing import ReporterKeys
@@ -83,7 +84,7 @@ from .views import (
 __all__ = ["Engine"]
 
 
-class Engine(ItemOperations):
+class Engine(ItemOperations, CoUnitOperations):
     """The zhenggai engine on one database.
 
     ``db`` is a SQLAlchemy URL, a SQLite file path, or a SQLAlchemy ``Engine`` the host system

@@ -40,6 +40,7 @@ __all__ = [
     "ESCALATION_LABELS",
     "EXTENSION_STATES",
     "MECHANISM_STATUSES",
+    "PART_STATES",
     "AccountabilityEntry",
     "Actor",
     "CalendarHolidayView",
@@ -66,6 +67,7 @@ __all__ = [
     "OutboxView",
     "OutcomeTally",
     "OutcomeView",
+    "PartView",
     "PracticeView",
     "ProgressReport",
     "RecomputeView",
@@ -588,3 +590,38 @@ class SendBackTally(_View):
     open: int
     reassigned: int
     insisted: int
+
+
+#: The states of a co-unit's part (协办), as officials read them.
+PART_STATES = {"open": "办理中", "done": "已完成", "waived": "已免除"}
+
+
+@dataclass(frozen=True, slots=True)
+class PartView(_View):
+    """A co-unit's part of an item (协办, ``Engine.add_co_unit``): ``unit`` answers for
+    ``part`` by ``due``; ``lead_unit`` is the item's responsible unit (主办). ``state`` open
+    until the co-unit reports it done or the office waives it; ``late`` when it was done (or
+    is still open) after its due date; ``light`` how far its ladder has gone."""
+
+    id: int
+    campaign: str
+    item_id: int
+    item_number: str | None
+    title: str
+    lead_unit: str | None
+    lead_unit_name: str | None
+    unit: str
+    unit_name: str
+    part: str
+    due: dt.date
+    state: str
+    state_label: str
+    light: str
+    late: bool
+    done_by: str | None
+    done_at: dt.datetime | None
+    waived_by: str | None
+    waived_at: dt.datetime | None
+    note: str | None
+    created_by: str
+    created_at: dt.datetime

@@ -19,6 +19,7 @@ from zhenggai.workflows.schema import (
     CalendarSpec,
     CampaignSetup,
     ChannelSpec,
+    CoHandlingSpec,
     ContactSpec,
     DayOverride,
     DeadlineRule,
@@ -32,6 +33,7 @@ from zhenggai.workflows.schema import (
     LifecycleSpec,
     NotificationsSpec,
     NotifySpec,
+    PartDue,
     PhaseAction,
     PhaseSpec,
     QuietHours,
@@ -300,6 +302,53 @@ def _draw_supervision(
         phases=_subset(draw, [p.id for p in phases], min_size=1),
         units_per_draw=draw(st.integers(1, len(unit_ids))),
         focus=draw(st.lists(labels(6), max_size=2)),
+    )
+
+
+def _draw_co_handling(
+    draw: st.DrawFn,
+    roles: Sequence[RoleSpec],
+    lifecycle: LifecycleSpec,
+    ladders: Sequence[LadderSpec],
+    messages: Sequence[str],
+) -> tuple[CoHandlingSpec | None, LifecycleSpec, list[LadderSpec]]:
+    """Perhaps 主办/协办, when some role may decide (one not bound to a unit) and some unit-bound
+    role can act for a co-unit: perhaps its own part ladder (subject ``part``), and the guard
+    ``co_parts_done`` on a transition that submits (one from a state the item is in after
+    交办, as the lifecycle's forward chain has). Returns the block with the lifecycle and the
+    ladders it needs (unchanged when the block is absent)."""
+    office = [r.id for r in roles if not r.unit_bound]
+    if not (office and any(r.unit_bound for r in roles) and draw(st.booleans())):
+        return None, lifecycle, list(ladders)
+    assigned = {t.dest for t in lifecycle.transitions if "set_assignment" in t.effects}
+    submits = [
+        k
+        for k, t in enumerate(lifecycle.transitions)
+        if set(t.source) & assigned and t.dest not in lifecycle.final_states and t.dest not in t.source
+    ] or list(range(len(lifecycle.transitions)))
+    k = draw(st.sampled_from(submits))
+    submit = lifecycle.transitions[k]
+    guarded = submit.model_copy(update={"guards": [*submit.guards, "co_parts_done"]})
+    transitions = [*lifecycle.transitions[:k], guarded, *lifecycle.transitions[k + 1 :]]
+    ladder = None
+    if draw(st.booleans()):
+        recipients = [*(r.id for r in roles), "co_unit", "responsible_unit"]
+        ladder = draw(_ladder(draw(_ids("lp_", 1))[0], "part", [], messages, recipients))
+    spec = CoHandlingSpec(
+        decided_by=_subset(draw, office, min_size=1),
+        waived_by=_subset(draw, office, min_size=1),
+        ladder=None if ladder is None else ladder.id,
+        part_due=draw(
+            st.none()
+            | st.builds(PartDue, days=st.integers(1, 60), count=st.sampled_from(["working", "calendar"]))
+        ),
+        assigned=draw(st.sampled_from(messages)),
+        part_done=draw(st.sampled_from(messages)),
+    )
+    return (
+        spec,
+        lifecycle.model_copy(update={"transitions": transitions}),
+        [*ladders, *([] if ladder is None else [ladder])],
     )
 
 

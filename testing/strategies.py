@@ -36,6 +36,7 @@ from ._drawing import _SUFFIX, _ids, _lifecycle, labels
 from ._drawing_parts import (
     _draw_calendar,
     _draw_channels,
+    _draw_co_handling,
     _draw_deadlines,
     _draw_duties,
     _draw_follow_up,
@@ -92,6 +93,7 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
     supervision = _draw_supervision(draw, unit_ids, role_ids, phases, [c.id for c in channels])
     calendar = _draw_calendar(draw, start, last)
     quiet_start = dt.time(draw(st.integers(18, 23)))  # drawn before the header fields, as always
+    co_handling, lifecycle, ladders = _draw_co_handling(draw, roles, lifecycle, ladders, messages)
     setup = CampaignSetup(
         definition_id=f"def_{draw(_SUFFIX)}",
         definition_version=draw(st.sampled_from(["1", "2024.1", "v2", "2025.3-县定"])),
@@ -114,6 +116,7 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
         duties=duties,
         follow_up=follow_up,
         supervision=supervision,
+        co_handling=co_handling,
         reports=ReportsSpec(
             **{kind: draw(_marks()) for kind in ReportsSpec.model_fields if draw(st.booleans())}
         ),

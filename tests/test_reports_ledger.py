@@ -240,6 +240,8 @@ def test_ledger_has_one_row_per_item_with_the_engines_values(
         "督办等级",
         "销号日期",
         "回头看次数",
+        "主办单位",  # 主办/协办 (issue 17)
+        "协办单位",
     )
     ledger = played.engine.ledger(KEY)
     data = rows[3:]
@@ -301,7 +303,7 @@ def test_ledger_is_laid_out_for_screen_and_print(written: dict[str, list[Path]])
     (path,) = written["ledger"]
     sheet = openpyxl.load_workbook(path)["整改台账"]
     assert sheet.freeze_panes == "A4"  # below the title, the 截至 line and the header row
-    assert sheet.auto_filter.ref == "A3:P8"
+    assert sheet.auto_filter.ref == "A3:R8"
     assert sheet.print_title_rows == "$3:$3"
     setup = sheet.page_setup
     assert setup.orientation == "landscape" and int(setup.paperSize) == 9
@@ -309,7 +311,7 @@ def test_ledger_is_laid_out_for_screen_and_print(written: dict[str, list[Path]])
     assert int(setup.fitToHeight) == 0 and int(setup.fitToWidth or 1) == 1
     assert sheet.oddHeader.center.text == f"{TITLE}整改台账"
     assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
-    assert "A1:P1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert "A1:R1" in {str(r) for r in sheet.merged_cells.ranges}
     widths = {c: sheet.column_dimensions[c].width for c in "CDJ"}
     assert widths["D"] > 30 and widths["J"] > 30  # 问题描述 and 整改措施 take the room
     assert sheet.cell(4, 4).alignment.wrap_text

@@ -104,6 +104,22 @@ def test_the_summary_counts_add_up(full_run: str) -> None:
     assert "问责 " in summary.split("按督办等级:")[1].splitlines()[0]
 
 
+def test_about_one_item_in_ten_has_a_co_unit_that_mostly_finishes_on_time(full_run: str) -> None:
+    """协办 (issue 17, 3): about 10% of the items get a co-unit; most parts are done on time,
+    a few late (their ladder fires in the timeline), a few waived; the lead's 提请验收 waits
+    for them and is never refused (the summary lists no refusal)."""
+    summary = full_run[full_run.index("【模拟汇总】") :]
+    found = re.search(r"协办: (\d+) 项, 按期完成 (\d+), 逾期 (\d+), 免除 (\d+)", summary)
+    assert found is not None, summary
+    parts, on_time, late, waived = (int(n) for n in found.groups())
+    assert 120 <= parts <= 280  # ~10% of the ~1,900 items assigned
+    assert on_time >= 0.7 * parts
+    assert 0 < late <= 0.25 * parts and 0 < waived <= 0.15 * parts
+    assert on_time + late + waived <= parts
+    assert "协办逾期催办: 问题 " in full_run and "协办逾期红灯预警: 问题 " in full_run
+    assert "被引擎拒绝" not in summary
+
+
 def test_the_same_seed_prints_the_same_and_another_seed_differs(tmp_path: Path) -> None:
     runs = []
     for seed in (5, 5, 6):

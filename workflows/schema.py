@@ -22,6 +22,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
+from ._schema_co_handling import CoHandlingSpec, PartDue
 from ._schema_supervision import ExtensionSpec, SendBackSpec, SendBackWithin
 from ._spec import (
     _KEY,
@@ -61,6 +62,7 @@ __all__ = [
     "CalendarYearSpec",
     "CampaignSetup",
     "ChannelSpec",
+    "CoHandlingSpec",
     "ContactSpec",
     "DayCount",
     "DayOverride",
@@ -82,6 +84,7 @@ __all__ = [
     "OutcomeTargets",
     "OutcomeTargetsSpec",
     "OutcomesSpec",
+    "PartDue",
     "PhaseAction",
     "PhaseSpec",
     "QuietHours",
@@ -406,12 +409,13 @@ class LadderSpec(_Spec):
     while it is in one of ``states`` (of the document lifecycle); ``review`` ladders on a 回头看
     review task's due date while it is open; ``transfer`` ladders on a transferred item's 初核
     due date until the transfer unit has done its 初核 (移送); ``research`` ladders on a led
-    item's research due date until its 领衔领导 has reported the research done (领衔调研).
+    item's research due date until its 领衔领导 has reported the research done (领衔调研);
+    ``part`` ladders on a co-unit's part's due date until it is done or waived (协办).
     """
 
     id: StepKey
     label: Label
-    subject: Literal["item", "duty", "document", "review", "transfer", "research"] = "item"
+    subject: Literal["item", "duty", "document", "review", "transfer", "research", "part"] = "item"
     states: list[StateKey] = Field(default_factory=list)
     steps: list[LadderStep] = Field(min_length=1)
 
@@ -721,6 +725,8 @@ class CampaignSetup(_Spec):
     outcomes: OutcomesSpec | None = None
     #: 退单 and the office's 审定 (issue 17); None: units cannot send items back.
     send_back: SendBackSpec | None = None
+    #: 主办/协办 (issue 17): co-units with their parts of an item; None: no co-units.
+    co_handling: CoHandlingSpec | None = None
     notifications: NotificationsSpec = NotificationsSpec()
     reports: ReportsSpec = ReportsSpec()
     # How the engine names itself in the audit trail for automatic changes.

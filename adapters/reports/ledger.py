@@ -5,6 +5,9 @@ Columns, as a 整改台账 has them: 序号, 问题编号, 问题标题, 问题�
 the weekday), 状态, 预警 (红灯/黄灯/绿灯 as the cell's colour), 督办等级 (the label of the
 definition's ladder step, or 无), 销号日期 (the local day of 销号) and 回头看次数.
 
+主办单位 is the responsible unit; 协办单位 its co-units (issue 17), one per line with its part
+and the part's state (``县自然资源局: 核实用地【已完成】``).
+
 问题编号 is the number the engine gave the item when it was reported (``ZG-2023-0001``), not the
 序号 of the row. 预警 is shown while the item is in hand and, once 销号 (a final state with a
 ``closed_at``), as it stood at 销号; an item that ended otherwise (撤销, 合并) has no light: "—".
@@ -31,12 +34,13 @@ from ._files import Column, Styled, fit_name, format_due, new_workbook, out_file
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from zhenggai.adapters._labels import Labels
-    from zhenggai.engine import Engine, ItemView, LedgerRow, MeasureView
+    from zhenggai.engine import Engine, ItemView, LedgerRow, MeasureView, PartView
 
 __all__ = [
     "LIGHT_STYLES",
     "NO_LIGHT",
     "ReportLabels",
+    "co_unit_lines",
     "ledger_name",
     "light_cell",
     "measure_lines",
@@ -71,6 +75,8 @@ COLUMNS: Sequence[Column] = (
     Column("督办等级", 10, align="center"),
     Column("销号日期", 12),
     Column("回头看次数", 8, align="center"),
+    Column("主办单位", 16, wrap=True),
+    Column("协办单位", 30, wrap=True),
 )
 
 
@@ -153,6 +159,7 @@ def write_ledger(
     # for the heading comes first, from one COUNT.
     total = engine.count_items(view.key, unit=unit, track=track)
     rows = engine.ledger_pages(view.key, unit=unit, track=track)
+    co_units = co_unit_lines(engine.parts(view.key))
     unit_name = labels.base.unit(unit) if unit else None
     track_name = labels.base.tracks.get(track, track) if track else None
     path = out_file(out, ledger_name(view.title, unit_name=unit_name, track_name=track_name))
@@ -165,7 +172,10 @@ def write_ledger(
             workbook,
             "整改台账",
             COLUMNS,
-            (_row(n, row, labels) for n, row in enumerate(rows, start=1)),
+            (
+                [*_row(n, row, labels), row.item.unit_name or "", co_units.get(row.item.id, "")]
+                for n, row in enumerate(rows, start=1)
+            ),
             title=title,
             subtitle=subtitle,
             page_header=title,
@@ -173,6 +183,15 @@ def write_ledger(
     finally:
         workbook.close()
     return [path]
+
+
+def co_unit_lines(parts: Sequence[PartView]) -> dict[int, str]:
+    """协办单位 by item: one line per part, ``单位: 分工【状态】`` (逾期 marked)."""
+    out: dict[int, list[str]] = {}
+    for p in parts:
+        late = ", 逾期" if p.late else ""
+        out.setdefault(p.item_id, []).append(f"{p.unit_name}: {p.part}【{p.state_label}{late}】")
+    return {k: "\n".join(v) for k, v in out.items()}
 
 
 def light_cell(item: ItemView, labels: ReportLabels) -> object:

@@ -9,7 +9,7 @@ on one page width with the header repeated.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +21,9 @@ from ._html import file_stem, local_now, page, percent, render, scope_names, wri
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import datetime as dt
 
-    from zhenggai.engine import Engine, UnitRanking
+    from zhenggai.engine import Engine, PartView, UnitRanking
 
-__all__ = ["HEADERS", "write_ranking"]
+__all__ = ["HEADERS", "co_tally", "write_ranking"]
 
 RANKING = "单位排名"
 #: The columns, as the supervision teams name them.
@@ -37,17 +37,30 @@ HEADERS = (
     "逾期未办结",
     "回头看重新整改",
     "挂牌督办",
+    "协办分工",
+    "协办按期完成",
+    "协办逾期",
 )
 #: Shown instead of a rate for a unit with nothing due yet.
 NO_RATE = "暂无到期"
-_WIDTHS = (6, 30, 10, 10, 10, 12, 12, 16, 10)
+_WIDTHS = (6, 30, 10, 10, 10, 12, 12, 16, 10, 10, 12, 10)
 RULE = (
     "按期办结率 = 按期销号 ÷ (按期销号 + 超期销号 + 逾期未办结); 排序: 按期办结率由高到低 (暂无到期问题的单位列后),"
     " 再按逾期未办结、回头看重新整改由少到多。"
 )
 
 
-def _cells(row: UnitRanking) -> tuple[Any, ...]:
+def co_tally(parts: Sequence[PartView]) -> dict[str, tuple[int, int, int]]:
+    """协办 per co-unit (by key): its parts, those done on time, those late (done late or open
+    past their due date); waived parts count only in the first."""
+    out: dict[str, tuple[int, int, int]] = {}
+    for p in parts:
+        total, on_time, late = out.get(p.unit, (0, 0, 0))
+        out[p.unit] = (total + 1, on_time + (p.state == "done" and not p.late), late + p.late)
+    return out
+
+
+def _cells(row: UnitRanking, co: Mapping[str, tuple[int, int, int]] | None = None) -> tuple[Any, ...]:
     return (
         row.rank,
         row.unit_name,
@@ -58,11 +71,17 @@ def _cells(row: UnitRanking) -> tuple[Any, ...]:
         row.overdue,
         row.reopened,
         row.supervised,
+        *(co or {}).get(row.unit, (0, 0, 0)),
     )
 
 
 def _write_xlsx(
-    path: Path, title: str, subtitle: str, rows: Sequence[UnitRanking], created: dt.datetime
+    path: Path,
+    title: str,
+    subtitle: str,
+    rows: Sequence[UnitRanking],
+    created: dt.datetime,
+    co: Mapping[str, tuple[int, int, int]] | None = None,
 ) -> None:
     workbook = new_workbook(path, created=created)
     try:
@@ -96,7 +115,7 @@ def _write_xlsx(
             sheet.write_string(2, column, header, header_format)
         for offset, row in enumerate(rows):
             line = 3 + offset
-            for column, value in enumerate(_cells(row)):
+            for column, value in enumerate(_cells(row, co)):
                 if column == 5:
                     if value is None:
                         sheet.write_string(line, column, NO_RATE, none_format)
@@ -134,13 +153,15 @@ def write_ranking(engine: Engine, campaign: str, out: Path, *, track: str | None
     """单位排名 for the campaign (or one track of it) into ``out``: ``.xlsx`` and ``.html``,
     from :meth:`Engine.ranking`. Returns the files written."""
     rows = engine.ranking(campaign, track=track)
+    co = co_tally(engine.parts(campaign))  # 协办 (issue 17)
     view = engine.campaign(campaign)
     now = local_now(engine, view)
     scope = scope_names(engine, campaign, track=track)
     title = f"{view.title}{RANKING}"
     subtitle = f"{scope} · 截至{format_date(now.date())}"
     html_rows = [
-        tuple(percent(v, none=NO_RATE) if i == 5 else v for i, v in enumerate(_cells(row))) for row in rows
+        tuple(percent(v, none=NO_RATE) if i == 5 else v for i, v in enumerate(_cells(row, co)))
+        for row in rows
     ]
     html = page(
         title,
@@ -151,7 +172,7 @@ def write_ranking(engine: Engine, campaign: str, out: Path, *, track: str | None
     stem = file_stem(RANKING, scope if scope != "全县" else view.title, now.date())
 
     def xlsx(path: Path) -> None:
-        _write_xlsx(path, title, subtitle, rows, now)
+        _write_xlsx(path, title, subtitle, rows, now, co)
 
     return write_all(
         [(out_file(out, stem + ".xlsx"), xlsx), (out_file(out, stem + ".html"), html.encode("utf-8"))]
