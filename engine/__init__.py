@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         UnitSpec,
     )
 
+    from ._score_views import CARD_LABELS, ScoreTermView, UnitScore
     from ._sealing import ReporterKeys
     from .audit import Anchor, AuditReport
     from .clock import SystemClock, VirtualClock
@@ -215,6 +216,9 @@ _EXPORTS: dict[str, str] = {
     "ExtensionRefused": ".errors",
     "ExtensionView": ".views",
     "EducationView": ".views",
+    "UnitScore": "._score_views",
+    "ScoreTermView": "._score_views",
+    "CARD_LABELS": "._score_views",
 }
 
 
@@ -222,6 +226,7 @@ __getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
 
 
 __all__ = [
+    "CARD_LABELS",
     "COMMITMENT_STATES",
     "EFFECTS",
     "ESCALATION_LABELS",
@@ -302,6 +307,7 @@ __all__ = [
     "ReporterKeys",
     "ReporterView",
     "RoleSpec",
+    "ScoreTermView",
     "SourceTally",
     "StateSpec",
     "StatusView",
@@ -315,6 +321,7 @@ __all__ = [
     "TrendPoint",
     "UnitNotFound",
     "UnitRanking",
+    "UnitScore",
     "UnitSpec",
     "UnitTally",
     "UnreachableView",

@@ -58,6 +58,9 @@ PUBLIC = [
     "ExtensionNotFound",
     "ExtensionRefused",
     "ExtensionView",
+    "UnitScore",
+    "ScoreTermView",
+    "CARD_LABELS",
     "FiredTransition",
     "FiveOutcomes",
     "GUARDS",
@@ -278,6 +281,7 @@ def test_importing_the_engine_loads_no_adapter_or_notification_module() -> None:
     # The schema and the leaf modules it is made of; not the loader or the templates.
     assert [m for m in loaded if m.startswith("zhenggai.workflows")] == [
         "zhenggai.workflows",
+        "zhenggai.workflows._schema_scoring",
         "zhenggai.workflows._schema_supervision",
         "zhenggai.workflows._spec",
         "zhenggai.workflows.schema",

@@ -22,6 +22,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
+from ._schema_scoring import SCORE_TERMS, CardThresholds, ScoringSpec
 from ._schema_supervision import ExtensionSpec, SendBackSpec, SendBackWithin
 from ._spec import (
     _KEY,
@@ -56,10 +57,12 @@ __all__ = [
     "OUTCOME_KEYS",
     "PHASE_ACTIONS",
     "QUIET_BY_DEFAULT",
+    "SCORE_TERMS",
     "UNIT_WILDCARDS",
     "CalendarSpec",
     "CalendarYearSpec",
     "CampaignSetup",
+    "CardThresholds",
     "ChannelSpec",
     "ContactSpec",
     "DayCount",
@@ -88,6 +91,7 @@ __all__ = [
     "ReportsSpec",
     "RoleSpec",
     "RouteSpec",
+    "ScoringSpec",
     "SendBackSpec",
     "SendBackWithin",
     "SeveritySpec",
@@ -721,6 +725,8 @@ class CampaignSetup(_Spec):
     outcomes: OutcomesSpec | None = None
     #: 退单 and the office's 审定 (issue 17); None: units cannot send items back.
     send_back: SendBackSpec | None = None
+    #: 考核 / 红黄牌 (issue 17): how units are scored each month and carded; None: no scoring.
+    scoring: ScoringSpec | None = None
     notifications: NotificationsSpec = NotificationsSpec()
     reports: ReportsSpec = ReportsSpec()
     # How the engine names itself in the audit trail for automatic changes.
