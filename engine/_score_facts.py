@@ -26,7 +26,8 @@ import weakref
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Date, String, and_, bindparam, case, func, literal, or_, select, update
+from sqlalchemy import Date, String, and_, bindparam, case, func, literal, or_, select, type_coerce, update
+from sqlalchemy.types import NullType
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -144,8 +145,10 @@ class ScoreStatements:
         )
         self.unsatisfied = self._unsatisfied(p, within)
         # zg_score: a unit's stored month, its first storing and a changed result.
+        # (the total read as the driver gives it: a float column has no result processor here)
+        total = type_coerce(SCORE.c.total, NullType()).label("total")
         self.score_of = p(
-            select(SCORE).where(
+            select(SCORE.c.id, SCORE.c.card, SCORE.c.terms, total).where(
                 SCORE.c.campaign_id == bindparam("cid"),
                 SCORE.c.unit_id == bindparam("unit_id"),
                 SCORE.c.month == bindparam("month"),
