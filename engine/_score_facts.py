@@ -27,10 +27,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Date, String, and_, bindparam, case, func, literal, or_, select, type_coerce, update
-from sqlalchemy.types import NullType
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType
 
 from . import models as m
 from ._admin_statements import EXTENSION, SEND_BACK

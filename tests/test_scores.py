@@ -6,7 +6,6 @@ and the CLI; SQLite and PostgreSQL. A property: total = base + Σ count × point
 from __future__ import annotations
 
 import datetime as dt
-import json
 import zoneinfo
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from zhenggai.engine import Actor, CampaignView, Engine, InvalidInputError, NewContact, PermissionDeniedError, VirtualClock
+from zhenggai.engine import Actor, Engine, InvalidInputError, NewContact, PermissionDeniedError, VirtualClock
 from zhenggai.engine._scores import card_of, total_of
 from zhenggai.engine.checks import check_setup
 from zhenggai.testing import items_only
@@ -127,7 +126,11 @@ def test_each_term_counted_from_recorded_events_and_the_month_end_step(
     notices = [m for m in engine.outbox("test") if m.kind == "score_card"]
     assert [m.contact_id for m in notices] == [people["principal"]]  # the 一把手 only
     assert notices[0].payload["card_label"] == "黄牌" and notices[0].payload["total"] == "78.5"
-    (event,) = [e for e in engine.events(campaign="test") if e.trigger == "score_month" and e.data["month"] == "2023-08"]
+    (event,) = [
+        e
+        for e in engine.events(campaign="test")
+        if e.trigger == "score_month" and e.data["month"] == "2023-08"
+    ]
     assert event.data["cards"] == {HOUSING: "yellow"} and event.data["totals"][HOUSING] == 78.5
     # storing the month again changes nothing and tells nobody again
     again = engine.store_scores("test", OFFICE, "2023-08")
@@ -138,8 +141,7 @@ def test_each_term_counted_from_recorded_events_and_the_month_end_step(
 
 def test_extensions_and_insisted_send_backs_count_and_a_red_card(engine: Engine, clock: VirtualClock) -> None:
     scoring = ScoringSpec(
-        terms={"extension": -30, "send_back_ruled_against": -25},
-        cards=CardThresholds(yellow=80, red=60),
+        terms={"extension": -30, "send_back_ruled_against": -25}, cards=CardThresholds(yellow=80, red=60)
     )
     clock.set(at("2023-07-20"))
     engine.start_campaign(setup_with(scoring), key="test")
@@ -205,28 +207,57 @@ def test_checks_name_unknown_terms_thresholds_out_of_order_and_a_county_role() -
     ),
 )
 def test_total_is_base_plus_counts_times_points(base: int, table: dict[str, tuple[float, int]]) -> None:
-    spec = ScoringSpec(base=base, terms={t: p for t, (p, _) in table.items()}, cards=CardThresholds(yellow=80, red=60))
+    spec = ScoringSpec(
+        base=base, terms={t: p for t, (p, _) in table.items()}, cards=CardThresholds(yellow=80, red=60)
+    )
     counts = {t: n for t, (_, n) in table.items()}
     total = total_of(spec, counts)
     assert total == pytest.approx(base + sum(n * p for p, n in table.values()), abs=0.005)
     assert card_of(spec, total) == ("red" if total < 60 else "yellow" if total < 80 else None)
 
 
-def test_xlsx_and_cli(engine: Engine, people: dict[str, int], clock: VirtualClock, tmp_path: Path, db_url: str) -> None:
-    from zhenggai.adapters.reports.scores import HEADERS, write_scores
+def test_xlsx_and_cli(
+    engine: Engine,
+    people: dict[str, int],
+    clock: VirtualClock,
+    tmp_path: Path,
+    db_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from zhenggai.adapters import _context
+    from zhenggai.adapters.cli import main
 
+    monkeypatch.setattr(_context, "Engine", lambda db, **kw: Engine(db, **{**kw, "clock": clock}))
     clock.set(at("2023-08-01"))
     assigned(engine, HOUSING, "2023-08-10")
     clock.set(at("2023-09-04"))
-    engine.store_scores("test", OFFICE, "2023-08")
-    (path,) = write_scores(engine, "test", "2023-08", tmp_path)
-    sheet = openpyxl.load_workbook(path).active
+    base = ["--db", db_url]
+    target = tmp_path / "考核表.xlsx"
+    assert main([*base, "score", "month", "--month", "2023-08", "--xlsx", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert "试算" in out and "92.5" in out and engine.stored_scores("test") == []
+    sheet = openpyxl.load_workbook(target).active
     assert sheet is not None
     header = [c.value for c in sheet[3]]
-    assert header == list(HEADERS)
-    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=4) if r[0].value is not None]
-    housing = next(r for r in rows if r[1] == "县住房和城乡建设局" or HOUSING in str(r[1]) or "住" in str(r[1]))
-    assert housing[header.index("总分")] == 100 - 15 * 0.5
-    assert housing[header.index("逾期工作日")] == 15
-    assert sheet.print_options.gridLines is False and sheet.page_setup.orientation == "landscape"
-    assert json.dumps([r[0] for r in rows]) and len(rows) == len(engine.scores("test", "2023-08"))
+    assert header[:2] == ["排名", "责任单位"] and header[-2:] == ["总分", "红黄牌"]
+    assert "逾期工作日" in header and "逾期工作日得分" in header
+    rows = {
+        r[1]: r for r in ([c.value for c in line] for line in sheet.iter_rows(min_row=4)) if r[0] is not None
+    }
+    housing = next(r for name, r in rows.items() if "住" in str(name))
+    assert housing[header.index("总分")] == 92.5 and housing[header.index("逾期工作日")] == 15
+    assert housing[header.index("逾期工作日得分")] == -7.5 and housing[header.index("红黄牌")] == "无"
+    assert len(rows) == len(engine.scores("test", "2023-08"))
+    assert sheet.page_setup.orientation == "landscape" and sheet.freeze_panes == "A4"
+    # storing needs a person of the office
+    assert main([*base, "score", "month", "--month", "2023-08", "--store"]) == 1
+    capsys.readouterr()
+    office = ["--actor", "王主任", "--role", "leading_group_office", "--as-unit", "discipline_commission"]
+    assert main([*base, "score", "month", "--month", "2023-08", "--store", *office]) == 0
+    assert "已确定" in capsys.readouterr().out
+    assert main([*base, "score", "list", "--unit", HOUSING]) == 0
+    out = capsys.readouterr().out
+    assert "2023-08" in out and "92.5" in out and "自然资源" not in out
+    assert main([*base, "score", "month", "--month", "2023-13"]) == 1
+    assert "YYYY-MM" in capsys.readouterr().err
