@@ -261,3 +261,9 @@ def test_xlsx_and_cli(
     assert "2023-08" in out and "92.5" in out and "自然资源" not in out
     assert main([*base, "score", "month", "--month", "2023-13"]) == 1
     assert "YYYY-MM" in capsys.readouterr().err
+    # the progress bulletin's 考核 section: the last stored month
+    from zhenggai.adapters.reports.bulletin import write_progress
+
+    html = next(p for p in write_progress(engine, "test", tmp_path / "通报") if p.suffix == ".html")
+    text = html.read_text(encoding="utf-8")
+    assert "十一、月度考核（红黄牌）" in text and "2023-08 月度考核" in text and "92.5" in text

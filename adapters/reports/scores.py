@@ -139,3 +139,35 @@ def write_scores(engine: Engine, campaign: str, month: str, out: Path) -> list[P
     view = engine.campaign(campaign)
     stem = file_stem(SCORES, view.title, local_now(engine, view).date())
     return [write_scores_file(engine, campaign, month, out_file(out, f"{stem}-{month}.xlsx"))]
+
+
+def score_sections(engine: Engine, campaign: str, *, unit: str | None = None) -> list[dict[str, Any]]:
+    """The progress bulletin's 考核 section: the last stored month's top and bottom units (or
+    the one unit's row) and its cards; none without scoring or a stored month."""
+    setup = engine.definition(campaign)
+    if setup is None or setup.scoring is None:
+        return []
+    stored = engine.stored_scores(campaign)
+    if not stored:
+        return []
+    month = max(v.month for v in stored)
+    rows = [v for v in stored if v.month == month]
+    if unit is not None:
+        shown = [v for v in rows if unit in (v.unit, v.unit_name)]
+    else:
+        shown = rows[:3] + [v for v in rows[-3:] if v not in rows[:3]]
+    cards = [v for v in rows if v.card]
+    intro = f"{month} 月度考核 ({len(rows)} 个单位): " + (
+        "亮牌 " + "、".join(f"{v.unit_name}{v.card_label}" for v in cards) if cards else "无单位亮牌"
+    )
+    return [
+        {
+            "id": "scores",
+            "heading": "十一、月度考核（红黄牌）",
+            "intro": intro + "。",
+            "headers": ("排名", "责任单位", "得分", "红黄牌"),
+            "rows": [(v.rank, v.unit_name, f"{v.total:g}", v.card_label or "无") for v in shown],
+            "charts": [],
+            "empty": "",
+        }
+    ]
