@@ -46,6 +46,7 @@ from ._drawing_parts import (
     _draw_phase_actions,
     _draw_phases,
     _draw_roles,
+    _draw_scoring,
     _draw_supervision,
     _draw_tracks,
     _draw_units,
@@ -114,6 +115,7 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
         duties=duties,
         follow_up=follow_up,
         supervision=supervision,
+        scoring=_draw_scoring(draw, roles, messages),
         reports=ReportsSpec(
             **{kind: draw(_marks()) for kind in ReportsSpec.model_fields if draw(st.booleans())}
         ),
