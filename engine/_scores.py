@@ -31,7 +31,8 @@ from ._concerns import Concerns
 from ._inputs import unit_id_of
 from ._raw import Tx
 from ._runtime import Runtime
-from ._score_facts import SCORE, Window, month_facts, score_statements
+from ._score_facts import Window, month_facts
+from ._score_statements import SCORE, score_statements
 from ._score_views import CARD_LABELS, ScoreTermView, UnitScore
 from ._statements import Statements
 from ._steps import SYSTEM

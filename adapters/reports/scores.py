@@ -16,6 +16,7 @@ from zhenggai.adapters._tables import format_date
 
 from ._files import cell_text, new_workbook, out_file
 from ._html import file_stem, local_now, write_all
+from .ranking import print_setup, titled_sheet
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import datetime as dt
@@ -62,21 +63,7 @@ def _write_xlsx(
     headers = score_headers(rows)
     workbook = new_workbook(path, created=created)
     try:
-        sheet = workbook.add_worksheet(SCORES)
-        title_format = workbook.add_format(
-            {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}
-        )
-        note_format = workbook.add_format({"font_size": 10, "text_wrap": True, "valign": "top"})
-        header_format = workbook.add_format(
-            {
-                "bold": True,
-                "bg_color": "#D9E1F2",
-                "border": 1,
-                "align": "center",
-                "valign": "vcenter",
-                "text_wrap": True,
-            }
-        )
+        sheet = titled_sheet(workbook, SCORES, title, f"{subtitle}\n{_rule(rows)}", headers)
         text_format = workbook.add_format({"border": 1})
         number_format = workbook.add_format({"border": 1, "num_format": "0.##"})
         red_format = workbook.add_format({"border": 1, "font_color": "#C00000", "bold": True})
@@ -85,12 +72,6 @@ def _write_xlsx(
         sheet.set_column(0, 0, 6)
         sheet.set_column(1, 1, 30)
         sheet.set_column(2, last, 10)
-        sheet.set_row(0, 30)
-        sheet.merge_range(0, 0, 0, last, cell_text(title), title_format)
-        sheet.set_row(1, 42)
-        sheet.merge_range(1, 0, 1, last, cell_text(f"{subtitle}\n{_rule(rows)}"), note_format)
-        for column, header in enumerate(headers):
-            sheet.write_string(2, column, header, header_format)
         for offset, row in enumerate(rows):
             line = 3 + offset
             for column, value in enumerate(_cells(row)):
@@ -101,14 +82,7 @@ def _write_xlsx(
                     )
                 else:
                     sheet.write_number(line, column, value, number_format)
-        sheet.freeze_panes(3, 0)
-        sheet.autofilter(2, 0, 2 + max(len(rows), 1), last)
-        sheet.set_landscape()
-        sheet.set_paper(9)  # A4
-        sheet.fit_to_pages(1, 0)
-        sheet.repeat_rows(2)
-        sheet.set_header(f'&C&"宋体"{SCORES}')
-        sheet.set_footer("&C第 &P 页, 共 &N 页")
+        print_setup(sheet, SCORES, len(rows), last)
     finally:
         workbook.close()
 
