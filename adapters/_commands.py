@@ -57,6 +57,7 @@ from ._cmd_outcomes import (
 )
 from ._cmd_registers import REGISTER_COMMANDS
 from ._cmd_research import cmd_item_research_done
+from ._cmd_scores import SCORE_COMMANDS
 from ._cmd_send_backs import SEND_BACK_COMMANDS
 from ._context import ActorTuple, Command, open_engine
 
@@ -149,6 +150,7 @@ COMMANDS: Mapping[str, Command] = {
     "practice_select": cmd_practice_select,
     **REGISTER_COMMANDS,
     **EXTENSION_COMMANDS,
+    **SCORE_COMMANDS,
     **SEND_BACK_COMMANDS,
     **CO_UNIT_COMMANDS,
     "outcomes": cmd_outcomes,

@@ -13,6 +13,7 @@ from zhenggai.workflows.schema import LADDER_ACTIONS
 from ._simulate_cast import HABIT_LABELS, HABITS, KEY
 from ._simulate_co_units import co_unit_summary
 from ._simulate_concerns import print_concerns
+from ._simulate_scores import score_line, score_summary
 from ._simulate_send_backs import send_back_summary
 from ._tables import LIGHT_LABELS, format_date
 
@@ -93,6 +94,8 @@ def _day_lines(
             yield _follow_up_draw_line(e.data)
         elif e.trigger == "supervision_draw":
             yield _supervision_draw_line(e.data, unit_names)
+        elif e.trigger == "score_month":
+            yield score_line(e.data, unit_names)
         elif e.trigger == "record_visit":
             yield _visit_line(e.data, unit_names)
         elif e.trigger == "complete_follow_up":
@@ -350,6 +353,9 @@ def print_summary(
     co_units = co_unit_summary(engine, KEY)
     if co_units is not None:
         print(co_units, file=out)
+    scored = score_summary(engine, KEY)
+    if scored is not None:
+        print(scored, file=out)
     _outcome_summary(engine, setup, out)
     _document_summary(engine, setup, out)
     duties = engine.duties(KEY, due_by=last)

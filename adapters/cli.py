@@ -81,6 +81,7 @@ from ._parser_ops import (
     add_simulate_command,
 )
 from ._parser_registers import add_commitment_commands, add_education_commands
+from ._parser_scores import add_score_commands
 from ._parser_send_backs import add_send_back_commands
 from ._parser_work import add_work_commands
 
@@ -121,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_outcomes_command(commands)
     add_measure_commands(item_cmds)
     add_extension_commands(commands, item_cmds)
+    add_score_commands(commands)
     add_campaign_commands(commands)
     add_audit_commands(commands)
     add_duty_commands(commands)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         UnitSpec,
     )
 
+    from ._score_views import CARD_LABELS, ScoreTermView, UnitScore
     from ._sealing import ReporterKeys
     from .audit import Anchor, AuditReport
     from .clock import SystemClock, VirtualClock
@@ -225,6 +226,9 @@ _EXPORTS: dict[str, str] = {
     "EducationView": ".views",
     "PartNotFound": ".errors",
     "PartView": ".views",
+    "UnitScore": "._score_views",
+    "ScoreTermView": "._score_views",
+    "CARD_LABELS": "._score_views",
 }
 
 
@@ -232,6 +236,7 @@ __getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
 
 
 __all__ = [
+    "CARD_LABELS",
     "COMMITMENT_STATES",
     "EFFECTS",
     "ESCALATION_LABELS",
@@ -314,6 +319,7 @@ __all__ = [
     "ReporterKeys",
     "ReporterView",
     "RoleSpec",
+    "ScoreTermView",
     "SendBackNotFound",
     "SendBackTally",
     "SendBackView",
@@ -330,6 +336,7 @@ __all__ = [
     "TrendPoint",
     "UnitNotFound",
     "UnitRanking",
+    "UnitScore",
     "UnitSpec",
     "UnitTally",
     "UnreachableView",

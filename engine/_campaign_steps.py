@@ -7,7 +7,8 @@ Keys: ``PHASE.start@DATE`` (00:00 of the phase's first day), ``PHASE.end@DATE`` 
 day after its last), ``follow_up_draw@DATE`` (the start of the 回头看 phase, and every ``follow_up.every`` after it
 within the phase), ``supervision_draw@DATE`` (one working day drawn at random in each
 ``every`` window from the first day of the first supervised phase, while a supervised phase
-runs: see :mod:`._supervision`).
+runs: see :mod:`._supervision`), ``score_month@YYYY-MM`` (考核: the first working day after
+each month a phase runs in; see :mod:`._scores`).
 
 Draws are random and reproducible: each draws a seed, records it in its audit event with what
 it drew from, and :func:`follow_up_sample` / :func:`supervision_teams` give the same result for
@@ -35,6 +36,7 @@ from ._concerns import duty_concerns
 from ._duty_steps import duty_payload
 from ._follow_ups import create_reviews, draw_population, follow_up_days
 from ._raw import Tx
+from ._scores import month_steps, score_step
 from ._statements import Statements
 from ._steps import LATE_AFTER, SYSTEM, Awaiting, SweepReport, moment, raise_level, start_of, step_payload
 from ._supervision import draw_seed, notify_teams, supervision_draw_days
@@ -85,6 +87,8 @@ def campaign_steps(camp: Campaign) -> dict[str, dt.datetime]:
     if setup.supervision is not None:
         for day in _draw_days(setup.supervision, setup.phases, camp.calendar, draw_seed(camp)):
             steps[f"supervision_draw@{day.isoformat()}"] = start_of(camp, day)
+    for key, day in month_steps(camp, lambda d: stated_day(camp.calendar, d)).items():
+        steps[key] = start_of(camp, day)  # 考核: the month before scored (._scores)
     return steps
 
 
@@ -177,6 +181,8 @@ def fire_campaign_steps(
             _follow_up_draw(tx, st, camp, setup.follow_up, seeds.getrandbits(63), day, now, late)
         elif name == "supervision_draw" and setup.supervision is not None:
             _supervision_draw(tx, st, camp, setup.supervision, seeds.getrandbits(63), day, now, late)
+        elif name == "score_month" and setup.scoring is not None:
+            report.events.extend(f"score_card:{unit}" for unit in score_step(tx, st, camp, day, now, late))
         else:
             phase_id, _, edge = name.rpartition(".")
             phase = next((p for p in setup.phases if p.id == phase_id), None)

@@ -32,6 +32,7 @@ from ._checks_work import work_problems
 from ._co_unit_checks import PART_RECIPIENTS, co_handling_problems
 from ._extension_checks import extension_problems
 from ._research_checks import RESEARCH_RECIPIENTS, research_problems
+from ._score_checks import scoring_problems
 from ._send_back_checks import send_back_problems
 from ._transfer_checks import TRANSFER_RECIPIENTS, transfer_problems
 from .calendar import WorkingCalendar
@@ -74,6 +75,7 @@ def check_setup(setup: CampaignSetup, *, calendar: WorkingCalendar | None = None
     problems += work_problems(setup)
     problems += people_problems(setup)
     problems += extension_problems(setup)
+    problems += scoring_problems(setup)
     return problems
 
 

@@ -19,13 +19,16 @@ from . import (
     _outcomes,
     _queries,
     _roster,
+    _scores,
     _sweep,
     _timekeeping,
 )
 from ._runtime import Runtime
+from ._score_views import UnitScore
 from .audit import Anchor, AuditReport
 from .calendar import WorkingCalendar
 from .views import (
+    Actor,
     CalendarYearView,
     CampaignInfo,
     CampaignView,
@@ -287,3 +290,22 @@ class EngineReads:
         kept outside the database, those of other campaigns ignored when ``campaign`` is
         given), a chain cut short, rewritten or deleted."""
         return _chain.verify_audit(self._rt, campaign, anchors=anchors)
+
+    # 考核 / 红黄牌 (issue 17): the definition's ``scoring``, per unit and month.
+
+    def scores(self, campaign: str | int, month: str) -> list[UnitScore]:
+        """Every unit's 考核 for ``month`` (``YYYY-MM``, begun already) as the records stand now,
+        best first: each term's count and points, the total, the card. Writes nothing."""
+        return _scores.scores(self._rt, campaign, month)
+
+    def store_scores(self, campaign: str | int, actor: Actor, month: str) -> list[UnitScore]:
+        """Store ``month``'s scores (the office; the month-end step does it by itself) and send
+        the 黄牌/红牌 notices to each carded unit's ``scoring.to`` (一把手). Again for a stored
+        month: only what changed is written, a unit told only of a new card."""
+        return _scores.store_scores(self._rt, campaign, actor, month)
+
+    def stored_scores(
+        self, campaign: str | int, *, unit: str | None = None, month: str | None = None
+    ) -> list[UnitScore]:
+        """The stored month scores (of one unit, of one month), oldest month first."""
+        return _scores.stored_scores(self._rt, campaign, unit=unit, month=month)

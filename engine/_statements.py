@@ -580,3 +580,9 @@ class Statements:
             )
             self._cas[columns] = stmt
         return stmt
+
+    @property
+    def dialect(self) -> SADialect:
+        """The dialect these statements are compiled for (a concern's own statements, e.g.
+        :mod:`._score_facts`, compile for it too)."""
+        return self._dialect

@@ -33,6 +33,23 @@ ITEM_VARIABLES = frozenset(
     }
 )
 
+#: Variables of a 红黄牌 notice (考核, engine/_scores.py).
+SCORE_VARIABLES = frozenset(
+    {
+        "campaign",
+        "month",
+        "unit",
+        "unit_name",
+        "total",
+        "card",
+        "card_label",
+        "rank",
+        "units",
+        "threshold",
+        "terms",
+    }
+)
+
 #: Variables by message source (transition variables also depend on the transition).
 MESSAGE_SOURCES: Mapping[str, frozenset[str]] = {
     "transition": ITEM_VARIABLES | {"trigger", "trigger_label"},
@@ -144,6 +161,7 @@ SEND_BACK_VARIABLES = ITEM_VARIABLES | {
     "ruling_note",
 }
 MESSAGE_SOURCES = {**MESSAGE_SOURCES, "send_backs": SEND_BACK_VARIABLES}
+MESSAGE_SOURCES = {**MESSAGE_SOURCES, "scores": SCORE_VARIABLES}
 
 #: 延期申请: the item's, the request's (old and new due date, reason, progress note), and the
 #: decision so far (the approver told next, the outcome with its note).
@@ -246,6 +264,7 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
 
     yield from _send_back_uses(setup)
     yield from _co_handling_uses(setup)
+    yield from _score_uses(setup)
 
 
 def _co_handling_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
@@ -254,6 +273,12 @@ def _co_handling_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
     if spec is not None:
         yield MessageUse(spec.assigned, "co_handling.assigned", MESSAGE_SOURCES["part"])
         yield MessageUse(spec.part_done, "co_handling.part_done", MESSAGE_SOURCES["part"])
+
+
+def _score_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
+    """考核: a carded unit's 一把手 told of its 黄牌/红牌 (engine/_scores.py)."""
+    if setup.scoring is not None:
+        yield MessageUse(setup.scoring.notify, "scoring.notify", MESSAGE_SOURCES["scores"])
 
 
 def _send_back_uses(setup: CampaignSetup) -> Iterator[MessageUse]:

@@ -822,3 +822,22 @@ class ItemPart(SQLModel, table=True):
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_by: str = Field(max_length=100)
     created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Score(SQLModel, table=True):
+    """考核 (issue 17): unit ``unit_id``'s score for ``month`` (``YYYY-MM``) as the definition's
+    ``scoring`` counted it at ``computed_at``: ``total``, the ``card`` it earned (yellow / red,
+    NULL for none) and each term's count and points (``terms``, JSON). One row per campaign,
+    unit and month; recomputing the month updates it only when the result changed."""
+
+    __tablename__: ClassVar[str] = "zg_score"
+    __table_args__ = (UniqueConstraint("campaign_id", "unit_id", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    unit_id: int = Field(foreign_key="zg_unit.id")
+    month: str = Field(max_length=7)
+    total: float = Field(nullable=False)
+    card: str | None = Field(default=None, max_length=10, nullable=True)
+    terms: str = Field(sa_column=Column(Text, nullable=False))
+    computed_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -177,7 +177,7 @@ def throwaway_engine(
 
 def items_only(setup: CampaignSetup) -> CampaignSetup:
     """``setup`` without what a campaign does by itself: its unit duties, its phases' start and
-    end actions, the 回头看 and supervision draws (and the 回头看 tasks' ladder), the 领衔调研's
+    end actions, the 回头看 and supervision draws, the month-end 考核 (and the 回头看 tasks' ladder), the 领衔调研's
     ladder (a led item still gets its research due; nobody chases it). For tests about items, whose sweeps should fire only the items' steps
     (and whose campaigns start without arming hundreds of duty occurrences)."""
     phases = [p.model_copy(update={"on_start": [], "on_end": []}) for p in setup.phases]
@@ -193,6 +193,7 @@ def items_only(setup: CampaignSetup) -> CampaignSetup:
             "phases": phases,
             "follow_up": None,
             "supervision": None,
+            "scoring": None,
             "ladders": ladders,
             "leadership": leadership,
         }

@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 from zhenggai.engine.messages import message_uses
 from zhenggai.workflows.schema import (
     DELIVERY_CHANNELS,
+    SCORE_TERMS,
     UNIT_WILDCARDS,
     CalendarSpec,
     CampaignSetup,
+    CardThresholds,
     ChannelSpec,
     CoHandlingSpec,
     ContactSpec,
@@ -39,6 +41,7 @@ from zhenggai.workflows.schema import (
     QuietHours,
     RoleSpec,
     RouteSpec,
+    ScoringSpec,
     SeveritySpec,
     SupervisionSpec,
     TemplateSpec,
@@ -454,3 +457,22 @@ def _templates(draw: st.DrawFn, setup: CampaignSetup) -> dict[str, TemplateSpec]
             sms_params={v: v for v in used[:2]},
         )
     return templates
+
+
+def _draw_scoring(draw: st.DrawFn, roles: Sequence[RoleSpec], messages: Sequence[str]) -> ScoringSpec | None:
+    """Sometimes a 考核 rule (issue 17): some known terms with quarter points, the red card's
+    line below the yellow card's, the notice to a unit-bound role (none: no scoring)."""
+    bound = [r.id for r in roles if r.unit_bound]
+    if not bound or not draw(st.booleans()):
+        return None
+    terms = draw(
+        st.lists(st.sampled_from(sorted(SCORE_TERMS)), min_size=1, max_size=len(SCORE_TERMS), unique=True)
+    )
+    red = draw(st.integers(0, 90))
+    return ScoringSpec(
+        base=draw(st.integers(60, 120)),
+        terms={t: draw(st.integers(-40, 20)) / 4 for t in terms},
+        cards=CardThresholds(yellow=red + draw(st.integers(1, 30)), red=red),
+        notify=draw(st.sampled_from(messages)),
+        to=draw(st.sampled_from(bound)),
+    )

@@ -47,6 +47,7 @@ from ._drawing_parts import (
     _draw_phase_actions,
     _draw_phases,
     _draw_roles,
+    _draw_scoring,
     _draw_supervision,
     _draw_tracks,
     _draw_units,
@@ -117,6 +118,7 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
         follow_up=follow_up,
         supervision=supervision,
         co_handling=co_handling,
+        scoring=_draw_scoring(draw, roles, messages),
         reports=ReportsSpec(
             **{kind: draw(_marks()) for kind in ReportsSpec.model_fields if draw(st.booleans())}
         ),

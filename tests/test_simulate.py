@@ -68,6 +68,8 @@ def test_the_full_run_shows_every_kind_of_step(full_run: str) -> None:
         "领衔调研完成: 问题 ",
         "回头看核查 (任务 ",
         "登记为明察暗访问题",
+        # issue 17: the month-end 考核 on the first working day of each month
+        "月度考核: 2023-07 确定 ",
     ):
         assert shown in full_run, shown
     assert full_run.startswith(
@@ -102,6 +104,11 @@ def test_the_summary_counts_add_up(full_run: str) -> None:
     assert all(int(by_kind[k]) > 0 for k in ("责任单位", "一把手", "本专项组长")), line
     assert "领衔领导" in by_kind  # the few led items are seldom listed: a count, perhaps 0
     assert "问责 " in summary.split("按督办等级:")[1].splitlines()[0]
+    # 考核 (issue 17): every month of the phases up to November scored; some units carded, few
+    scored = re.search(r"考核 (\d+) 个月 \(2023-06~2023-11\): 黄牌 (\d+) 张, 红牌 (\d+) 张", summary)
+    assert scored is not None, summary
+    months, yellow, red = (int(n) for n in scored.groups())
+    assert months == 6 and 0 < yellow + red < months * 40 // 4
 
 
 def test_about_one_item_in_ten_has_a_co_unit_that_mostly_finishes_on_time(full_run: str) -> None:

@@ -17,7 +17,12 @@ from tests._imports import modules
 
 #: The modules that build (and compile) the engine's write statements.
 STATEMENT_MODULES = frozenset(
-    {"zhenggai.engine._statements", "zhenggai.engine._admin_statements", "zhenggai.engine._calendar_years"}
+    {
+        "zhenggai.engine._statements",
+        "zhenggai.engine._admin_statements",
+        "zhenggai.engine._calendar_years",
+        "zhenggai.engine._score_statements",
+    }
 )
 #: Schema migrations run on an Alembic connection, outside the discipline.
 EXEMPT = ("zhenggai.engine.migrate", "zhenggai.engine._migrations")

@@ -23,6 +23,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from ._schema_co_handling import CoHandlingSpec, PartDue
+from ._schema_scoring import SCORE_TERMS, CardThresholds, ScoringSpec
 from ._schema_supervision import ExtensionSpec, SendBackSpec, SendBackWithin
 from ._spec import (
     _KEY,
@@ -57,10 +58,12 @@ __all__ = [
     "OUTCOME_KEYS",
     "PHASE_ACTIONS",
     "QUIET_BY_DEFAULT",
+    "SCORE_TERMS",
     "UNIT_WILDCARDS",
     "CalendarSpec",
     "CalendarYearSpec",
     "CampaignSetup",
+    "CardThresholds",
     "ChannelSpec",
     "CoHandlingSpec",
     "ContactSpec",
@@ -91,6 +94,7 @@ __all__ = [
     "ReportsSpec",
     "RoleSpec",
     "RouteSpec",
+    "ScoringSpec",
     "SendBackSpec",
     "SendBackWithin",
     "SeveritySpec",
@@ -727,6 +731,8 @@ class CampaignSetup(_Spec):
     send_back: SendBackSpec | None = None
     #: 主办/协办 (issue 17): co-units with their parts of an item; None: no co-units.
     co_handling: CoHandlingSpec | None = None
+    #: 考核 / 红黄牌 (issue 17): how units are scored each month and carded; None: no scoring.
+    scoring: ScoringSpec | None = None
     notifications: NotificationsSpec = NotificationsSpec()
     reports: ReportsSpec = ReportsSpec()
     # How the engine names itself in the audit trail for automatic changes.

@@ -314,6 +314,7 @@ def write_progress(
     ``progress_bulletin``, per as-of day; ``issued_by`` is recorded with it, default the
     campaign's system actor), 主送 (``recipients``, default 各成员单位), 落款 and 成文日期."""
     from .charts import five_outcomes_charts, progress_charts
+    from .scores import score_sections
 
     report = engine.progress(campaign, unit=unit, track=track)
     five = engine.five_outcomes(campaign, unit=unit, track=track)
@@ -327,6 +328,8 @@ def write_progress(
         for i, c in enumerate(charts, 1)
     ]
     sections = [*_progress_sections(report, charts), *_five_sections(five, charts), _source_section(report)]
+    if track is None:  # 考核 (issue 17): the last stored month's top and bottom units, its cards
+        sections += score_sections(engine, campaign, unit=unit)
     by_key = {c["key"]: c for c in numbered}
     for section in sections:
         section["charts"] = [by_key[c.key] for c in section["charts"]]

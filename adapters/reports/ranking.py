@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
     from zhenggai.engine import Engine, PartView, UnitRanking
 
-__all__ = ["HEADERS", "co_tally", "write_ranking"]
+__all__ = ["HEADERS", "co_tally", "print_setup", "titled_sheet", "write_ranking"]
 
 RANKING = "单位排名"
 #: The columns, as the supervision teams name them.
@@ -85,21 +85,7 @@ def _write_xlsx(
 ) -> None:
     workbook = new_workbook(path, created=created)
     try:
-        sheet = workbook.add_worksheet(RANKING)
-        title_format = workbook.add_format(
-            {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}
-        )
-        note_format = workbook.add_format({"font_size": 10, "text_wrap": True, "valign": "top"})
-        header_format = workbook.add_format(
-            {
-                "bold": True,
-                "bg_color": "#D9E1F2",
-                "border": 1,
-                "align": "center",
-                "valign": "vcenter",
-                "text_wrap": True,
-            }
-        )
+        sheet = titled_sheet(workbook, RANKING, title, f"{subtitle}\n{RULE}", HEADERS)
         text_format = workbook.add_format({"border": 1})
         number_format = workbook.add_format({"border": 1, "num_format": "0"})
         percent_format = workbook.add_format({"border": 1, "num_format": "0.0%"})
@@ -107,12 +93,6 @@ def _write_xlsx(
         last = len(HEADERS) - 1
         for column, width in enumerate(_WIDTHS):
             sheet.set_column(column, column, width)
-        sheet.set_row(0, 30)
-        sheet.merge_range(0, 0, 0, last, cell_text(title), title_format)
-        sheet.set_row(1, 42)
-        sheet.merge_range(1, 0, 1, last, cell_text(f"{subtitle}\n{RULE}"), note_format)
-        for column, header in enumerate(HEADERS):
-            sheet.write_string(2, column, header, header_format)
         for offset, row in enumerate(rows):
             line = 3 + offset
             for column, value in enumerate(_cells(row, co)):
@@ -125,16 +105,49 @@ def _write_xlsx(
                     sheet.write_string(line, column, str(cell_text(value)), text_format)
                 else:
                     sheet.write_number(line, column, value, number_format)
-        sheet.freeze_panes(3, 0)
-        sheet.autofilter(2, 0, 2 + max(len(rows), 1), last)
-        sheet.set_landscape()
-        sheet.set_paper(9)  # A4
-        sheet.fit_to_pages(1, 0)
-        sheet.repeat_rows(2)
-        sheet.set_header(f'&C&"宋体"{RANKING}')
-        sheet.set_footer("&C第 &P 页, 共 &N 页")
+        print_setup(sheet, RANKING, len(rows), last)
     finally:
         workbook.close()
+
+
+def titled_sheet(workbook: Any, kind: str, title: str, note: str, headers: Sequence[str]) -> Any:
+    """A worksheet ``kind`` laid out as the ranking's: ``title`` merged over the columns, ``note``
+    under it, the ``headers`` in row 3 (data from row 4)."""
+    sheet = workbook.add_worksheet(kind)
+    title_format = workbook.add_format(
+        {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}
+    )
+    note_format = workbook.add_format({"font_size": 10, "text_wrap": True, "valign": "top"})
+    header_format = workbook.add_format(
+        {
+            "bold": True,
+            "bg_color": "#D9E1F2",
+            "border": 1,
+            "align": "center",
+            "valign": "vcenter",
+            "text_wrap": True,
+        }
+    )
+    last = len(headers) - 1
+    sheet.set_row(0, 30)
+    sheet.merge_range(0, 0, 0, last, cell_text(title), title_format)
+    sheet.set_row(1, 42)
+    sheet.merge_range(1, 0, 1, last, cell_text(note), note_format)
+    for column, header in enumerate(headers):
+        sheet.write_string(2, column, header, header_format)
+    return sheet
+
+
+def print_setup(sheet: Any, kind: str, rows: int, last: int) -> None:
+    """The header frozen and filtered; landscape A4, one page wide, the header on every page."""
+    sheet.freeze_panes(3, 0)
+    sheet.autofilter(2, 0, 2 + max(rows, 1), last)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(2)
+    sheet.set_header(f'&C&"宋体"{kind}')
+    sheet.set_footer("&C第 &P 页, 共 &N 页")
 
 
 _BODY = """

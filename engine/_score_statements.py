@@ -1,0 +1,188 @@
+"""The statements of 考核 (issue 17, 7), compiled once per dialect: the fact counts of
+:mod:`._score_facts` (grouped per unit) and the ``zg_score`` rows of :mod:`._scores`.
+
+The local day of a timestamp is computed by the database (:class:`local_day`): PostgreSQL
+converts in the campaign's timezone (bound as ``:tz``); SQLite shifts by the timezone's UTC
+offset (bound as ``:tz``, ``+28800 seconds``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Date, String, and_, bindparam, case, func, literal, or_, select, type_coerce, update
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType
+from sqlmodel import SQLModel
+
+from . import models as m
+from ._admin_statements import EXTENSION, SEND_BACK
+from ._raw import Prepared, Row
+from ._statements import EVENT, ITEM, Statements, _insert
+
+__all__ = ["CALLBACK_TABLE", "SCORE", "ScoreStatements", "callback_table", "local_day", "score_statements"]
+
+#: 回访 (built separately, issue 17 point 6): its table when it is part of the schema.
+CALLBACK_TABLE = "zg_callback"
+SCORE = m.Score.__table__  # type: ignore[attr-defined]
+
+
+class local_day(FunctionElement[dt.date]):
+    """The local calendar day of a UTC timestamp column, in the zone bound as ``:tz``."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(local_day, "postgresql")
+def _local_day_pg(element: local_day, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = element.clauses
+    tz = compiler.process(bindparam("tz", type_=String()), **kw)
+    return f"CAST(({compiler.process(column, **kw)} AT TIME ZONE {tz}) AS DATE)"
+
+
+@compiles(local_day)
+def _local_day_sqlite(element: local_day, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = element.clauses
+    tz = compiler.process(bindparam("tz", type_=String()), **kw)
+    return f"date({compiler.process(column, **kw)}, {tz})"
+
+
+def callback_table() -> Any | None:
+    """``zg_callback`` when 回访 is part of the schema, else None."""
+    return SQLModel.metadata.tables.get(CALLBACK_TABLE)
+
+
+def _first(table: Any, names: tuple[str, ...]) -> Any | None:
+    return next((table.c[n] for n in names if n in table.c), None)
+
+
+class ScoreStatements:
+    """The fact counts, compiled once per dialect."""
+
+    def __init__(self, st: Statements) -> None:
+        def p(stmt: Any) -> Prepared[Row]:
+            return Prepared(stmt, st.dialect)
+
+        unit = ITEM.c.responsible_unit_id
+        window = (bindparam("start", type_=m.UTCDateTime()), bindparam("end", type_=m.UTCDateTime()))
+
+        def within(column: Any) -> Any:
+            return and_(column >= window[0], column < window[1])
+
+        self.closed_on_time = p(
+            select(unit.label("unit_id"), func.count().label("n"))
+            .where(
+                ITEM.c.campaign_id == bindparam("cid"),
+                unit.is_not(None),
+                ITEM.c.due.is_not(None),
+                within(ITEM.c.closed_at),
+                local_day(ITEM.c.closed_at) <= ITEM.c.due,
+            )
+            .group_by(unit)
+        )
+        day_end = bindparam("day_end", type_=m.UTCDateTime())
+        later = case((ITEM.c.closed_at.is_(None), literal(0)), else_=literal(1))
+        self.overdue_on = p(
+            select(unit.label("unit_id"), ITEM.c.state, later.label("closed_later"), func.count().label("n"))
+            .where(
+                ITEM.c.campaign_id == bindparam("cid"),
+                unit.is_not(None),
+                ITEM.c.due < bindparam("day", type_=Date()),
+                or_(ITEM.c.closed_at.is_(None), ITEM.c.closed_at >= day_end),
+                or_(ITEM.c.paused_at.is_(None), ITEM.c.paused_at >= day_end),
+            )
+            .group_by(unit, ITEM.c.state, later)
+        )
+        self.ladder_steps = p(
+            select(unit.label("unit_id"), func.count().label("n"))
+            .select_from(EVENT.join(ITEM, ITEM.c.id == EVENT.c.item_id))
+            .where(
+                EVENT.c.campaign_id == bindparam("cid"),
+                EVENT.c.trigger == literal("ladder_step"),
+                within(EVENT.c.at),
+                EVENT.c.data.like(bindparam("pattern", type_=String())),
+                unit.is_not(None),
+            )
+            .group_by(unit)
+        )
+        self.extensions = p(
+            select(EXTENSION.c.unit_id, func.count().label("n"))
+            .where(
+                EXTENSION.c.campaign_id == bindparam("cid"),
+                EXTENSION.c.state == literal("approved"),
+                within(EXTENSION.c.decided_at),
+            )
+            .group_by(EXTENSION.c.unit_id)
+        )
+        self.send_backs_insisted = p(
+            select(SEND_BACK.c.unit_id, func.count().label("n"))
+            .where(
+                SEND_BACK.c.campaign_id == bindparam("cid"),
+                SEND_BACK.c.state == literal("insisted"),
+                within(SEND_BACK.c.ruled_at),
+            )
+            .group_by(SEND_BACK.c.unit_id)
+        )
+        self.unsatisfied = self._unsatisfied(p, within)
+        # zg_score: a unit's stored month, its first storing and a changed result.
+        # (the total read as the driver gives it: a float column has no result processor here)
+        total = type_coerce(SCORE.c.total, NullType()).label("total")
+        self.score_of = p(
+            select(SCORE.c.id, SCORE.c.card, SCORE.c.terms, total).where(
+                SCORE.c.campaign_id == bindparam("cid"),
+                SCORE.c.unit_id == bindparam("unit_id"),
+                SCORE.c.month == bindparam("month"),
+            )
+        )
+        self.score_insert = p(_insert(SCORE))
+        self.score_update = p(
+            update(SCORE)
+            .where(SCORE.c.id == bindparam("id"))
+            .values({c: bindparam(c) for c in ("total", "card", "terms", "computed_at")})
+        )
+
+    @staticmethod
+    def _unsatisfied(p: Callable[[Any], Prepared[Row]], within: Any) -> Prepared[Row] | None:
+        """不满意 回访 per unit: the callback's own unit column, else its item's unit; counted
+        at the moment the answer was recorded (the first of the usual column names present)."""
+        table = callback_table()
+        if table is None:
+            return None
+        result = _first(table, ("result", "satisfaction", "answer"))
+        at = _first(table, ("recorded_at", "answered_at", "called_at", "done_at", "decided_at", "created_at"))
+        if result is None or at is None:
+            return None
+        unit = _first(table, ("unit_id",))
+        source: Any = table
+        if unit is None and "item_id" in table.c:
+            source = table.join(ITEM, ITEM.c.id == table.c.item_id)
+            unit = ITEM.c.responsible_unit_id
+        if unit is None or "campaign_id" not in table.c:
+            return None
+        return p(
+            select(unit.label("unit_id"), func.count().label("n"))
+            .select_from(source)
+            .where(
+                table.c.campaign_id == bindparam("cid"),
+                result == literal("unsatisfied"),
+                within(at),
+                unit.is_not(None),
+            )
+            .group_by(unit)
+        )
+
+
+_COMPILED: weakref.WeakKeyDictionary[Statements, ScoreStatements] = weakref.WeakKeyDictionary()
+
+
+def score_statements(st: Statements) -> ScoreStatements:
+    found = _COMPILED.get(st)
+    if found is None:
+        found = _COMPILED[st] = ScoreStatements(st)
+    return found
