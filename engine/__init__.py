@@ -30,10 +30,13 @@ if TYPE_CHECKING:
         UnitSpec,
     )
 
+    from ._attachment_views import ATTACHMENT_SUBJECTS, AttachmentView
     from ._sealing import ReporterKeys
     from .audit import Anchor, AuditReport
     from .clock import SystemClock, VirtualClock
     from .errors import (
+        AttachmentNotFound,
+        AttachmentRefused,
         CalendarError,
         CampaignNotFound,
         CommitmentNotFound,
@@ -66,7 +69,7 @@ if TYPE_CHECKING:
         ZhenggaiError,
     )
     from .lifecycle import EFFECTS, GUARDS, OPERATIONS
-    from .ports import Calendar, Channel, Clock, OutgoingMessage
+    from .ports import AttachmentStore, Calendar, Channel, Clock, OutgoingMessage
     from .service import Engine
     from .views import (
         COMMITMENT_STATES,
@@ -215,6 +218,11 @@ _EXPORTS: dict[str, str] = {
     "ExtensionRefused": ".errors",
     "ExtensionView": ".views",
     "EducationView": ".views",
+    "ATTACHMENT_SUBJECTS": "._attachment_views",
+    "AttachmentNotFound": ".errors",
+    "AttachmentRefused": ".errors",
+    "AttachmentStore": ".ports",
+    "AttachmentView": "._attachment_views",
 }
 
 
@@ -222,6 +230,7 @@ __getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
 
 
 __all__ = [
+    "ATTACHMENT_SUBJECTS",
     "COMMITMENT_STATES",
     "EFFECTS",
     "ESCALATION_LABELS",
@@ -231,6 +240,10 @@ __all__ = [
     "AccountabilityEntry",
     "Actor",
     "Anchor",
+    "AttachmentNotFound",
+    "AttachmentRefused",
+    "AttachmentStore",
+    "AttachmentView",
     "AuditReport",
     "Calendar",
     "CalendarError",

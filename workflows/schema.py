@@ -22,6 +22,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
+from ._schema_attachments import ATTACHMENT_TYPES, AttachmentSpec
 from ._schema_supervision import ExtensionSpec, SendBackSpec, SendBackWithin
 from ._spec import (
     _KEY,
@@ -51,12 +52,14 @@ from ._spec import (
 
 __all__ = [
     "ADDRESS_LIST",
+    "ATTACHMENT_TYPES",
     "DELIVERY_CHANNELS",
     "LADDER_ACTIONS",
     "OUTCOME_KEYS",
     "PHASE_ACTIONS",
     "QUIET_BY_DEFAULT",
     "UNIT_WILDCARDS",
+    "AttachmentSpec",
     "CalendarSpec",
     "CalendarYearSpec",
     "CampaignSetup",
@@ -721,6 +724,8 @@ class CampaignSetup(_Spec):
     outcomes: OutcomesSpec | None = None
     #: 退单 and the office's 审定 (issue 17); None: units cannot send items back.
     send_back: SendBackSpec | None = None
+    #: 佐证材料 (issue 17): where evidence files are kept, their size and type limits (absent: none).
+    attachments: AttachmentSpec | None = None
     notifications: NotificationsSpec = NotificationsSpec()
     reports: ReportsSpec = ReportsSpec()
     # How the engine names itself in the audit trail for automatic changes.
