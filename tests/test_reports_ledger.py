@@ -240,6 +240,7 @@ def test_ledger_has_one_row_per_item_with_the_engines_values(
         "督办等级",
         "销号日期",
         "回头看次数",
+        "佐证材料",
     )
     ledger = played.engine.ledger(KEY)
     data = rows[3:]
@@ -451,7 +452,7 @@ def test_four_lists_have_the_officials_columns_and_one_numbering(
     headers = {
         "问题清单": ("序号", "问题编号", "问题名称", "问题描述", "所属领域", "来源", "问题程度"),
         "责任清单": ("序号", "问题名称", "责任单位", "牵头领导", "责任人"),
-        "措施清单": ("序号", "问题名称", "整改措施", "完成情况"),
+        "措施清单": ("序号", "问题名称", "整改措施", "完成情况", "佐证材料"),
         "时间清单": ("序号", "问题名称", "整改时限", "当前状态", "销号日期"),
     }
     unit_items = [r.item for r in played.engine.ledger(KEY) if r.item.unit == HOUSING_UNIT]

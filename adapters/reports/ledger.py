@@ -71,6 +71,7 @@ COLUMNS: Sequence[Column] = (
     Column("督办等级", 10, align="center"),
     Column("销号日期", 12),
     Column("回头看次数", 8, align="center"),
+    Column("佐证材料", 30, wrap=True),
 )
 
 
@@ -204,4 +205,10 @@ def _row(n: int, row: LedgerRow, labels: ReportLabels) -> list[object]:
         labels.level(item.escalation_level),
         labels.local_day(item.closed_at),
         item.reopen_count,
+        attachment_cell(row.attachments),
     ]
+
+
+def attachment_cell(names: Sequence[str]) -> str:
+    """The 佐证材料 cell: how many files and their names, one per line (empty without)."""
+    return "\n".join([f"共 {len(names)} 份", *names]) if names else ""
