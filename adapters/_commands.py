@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
+from ._cmd_attachments import ATTACHMENT_COMMANDS
 from ._cmd_campaign import (
     cmd_audit_anchor,
     cmd_audit_verify,
@@ -148,6 +149,7 @@ COMMANDS: Mapping[str, Command] = {
     "practice_select": cmd_practice_select,
     **REGISTER_COMMANDS,
     **EXTENSION_COMMANDS,
+    **ATTACHMENT_COMMANDS,
     **SEND_BACK_COMMANDS,
     "outcomes": cmd_outcomes,
     "duplicate_list": cmd_duplicate_list,

@@ -313,3 +313,85 @@ def test_check_names_problems() -> None:
     assert any(p.startswith("attachments.max_bytes") for p in problems)
     assert check_setup(setup_with()) == check_setup(items_only(load_setup("county_2023")))
     assert AttachmentSpec().store == "folder"
+
+
+def test_cli_round_trip(
+    eng: Engine,
+    clock: VirtualClock,
+    db_url: str,
+    folder: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from zhenggai.adapters.cli import main
+
+    eng.start_campaign(setup_with(), key="test")
+    item, (m1, _) = item_with_measures(eng, clock)
+    other = eng.report(
+        "test", OFFICE, title="道路破损", description="无人修", track="construction", channel="hotline"
+    )
+    eng.assign(other.id, OFFICE, unit=OTHER, due="2023-08-15")
+    foreign = eng.attach(
+        "measure", eng.add_measure(other.id, STRANGER, text="修路").id, png_bytes(3), "路.png", STRANGER
+    )
+    eng.attach("reporter", item, pdf_bytes("secret"), "举报材料.pdf", CUSTODIAN)
+    monkeypatch.setenv("ZHENGGAI_ATTACHMENTS", str(folder))
+    base = ["--db", db_url]
+    unit = ["--actor", "李科长", "--role", "responsible", "--as-unit", UNIT]
+    report = tmp_path / "整改报告.pdf"
+    report.write_bytes(pdf_bytes("cli"))
+    fake = tmp_path / "照片.png"
+    fake.write_bytes(EXE)
+    assert main([*base, "attachment", "add", "--measure", str(m1), str(report), *unit]) == 0
+    out = capsys.readouterr().out
+    assert "整改报告.pdf (pdf" in out and "整改措施" in out
+    assert main([*base, "attachment", "add", "--measure", str(m1), str(fake), *unit]) != 0
+    err = capsys.readouterr().err
+    assert "佐证材料「照片.png」不予接收" in err and "不是认可的类型" in err
+    office = ["--actor", "王主任", "--role", "leading_group_office", "--as-unit", "discipline_commission"]
+    assert (
+        main([*base, "attachment", "add", "--item", str(item), "--verification", str(report), *office]) == 0
+    )
+    capsys.readouterr()
+    assert main([*base, "attachment", "list", str(item), "--json", *unit]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(a["file_name"], a["subject_kind"]) for a in listed] == [
+        ("整改报告.pdf", "measure"),
+        ("整改报告.pdf", "verification"),
+    ]
+    got = tmp_path / "got.pdf"
+    assert main([*base, "attachment", "get", str(listed[0]["id"]), "--out", str(got), *unit]) == 0
+    assert got.read_bytes() == pdf_bytes("cli")
+    capsys.readouterr()
+    assert main([*base, "attachment", "get", str(foreign.id), "--out", str(got), *unit]) != 0
+    assert "无权操作" in capsys.readouterr().err
+    zipped = tmp_path / "住建局.zip"
+    assert main([*base, "attachment", "export", "--unit", "县住建局", "--out", str(zipped), *unit]) == 0
+    assert "已导出 2 份" in capsys.readouterr().out
+    number = eng.item(item).number
+    with zipfile.ZipFile(zipped) as archive:
+        names = sorted(archive.namelist())
+        assert all(n.startswith(f"{number}/") for n in names) and len(names) == 2
+        assert {archive.read(n) for n in names} == {pdf_bytes("cli")}
+    assert (
+        main(
+            [
+                *base,
+                "attachment",
+                "export",
+                "--unit",
+                UNIT,
+                "--out",
+                str(zipped),
+                "--actor",
+                "赵科长",
+                "--role",
+                "responsible",
+                "--as-unit",
+                OTHER,
+            ]
+        )
+        != 0
+    )
+    assert "无权操作" in capsys.readouterr().err
