@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from zhenggai.engine import ESCALATION_LABELS, CampaignSetup, Engine, EventView
 from zhenggai.workflows.schema import LADDER_ACTIONS
 
+from ._simulate_attachments import attachment_summary
 from ._simulate_cast import HABIT_LABELS, HABITS, KEY
 from ._simulate_concerns import print_concerns
 from ._simulate_send_backs import send_back_summary
@@ -346,6 +347,9 @@ def print_summary(
     sent_back = send_back_summary(engine, KEY)
     if sent_back is not None:
         print(sent_back, file=out)
+    evidence = attachment_summary(engine, KEY)
+    if evidence is not None:
+        print(evidence, file=out)
     _outcome_summary(engine, setup, out)
     _document_summary(engine, setup, out)
     duties = engine.duties(KEY, due_by=last)
