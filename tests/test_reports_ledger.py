@@ -302,7 +302,7 @@ def test_ledger_is_laid_out_for_screen_and_print(written: dict[str, list[Path]])
     (path,) = written["ledger"]
     sheet = openpyxl.load_workbook(path)["整改台账"]
     assert sheet.freeze_panes == "A4"  # below the title, the 截至 line and the header row
-    assert sheet.auto_filter.ref == "A3:P8"
+    assert sheet.auto_filter.ref == "A3:Q8"  # 序号 … 回头看次数, 佐证材料
     assert sheet.print_title_rows == "$3:$3"
     setup = sheet.page_setup
     assert setup.orientation == "landscape" and int(setup.paperSize) == 9
@@ -310,7 +310,7 @@ def test_ledger_is_laid_out_for_screen_and_print(written: dict[str, list[Path]])
     assert int(setup.fitToHeight) == 0 and int(setup.fitToWidth or 1) == 1
     assert sheet.oddHeader.center.text == f"{TITLE}整改台账"
     assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
-    assert "A1:P1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert "A1:Q1" in {str(r) for r in sheet.merged_cells.ranges}
     widths = {c: sheet.column_dimensions[c].width for c in "CDJ"}
     assert widths["D"] > 30 and widths["J"] > 30  # 问题描述 and 整改措施 take the room
     assert sheet.cell(4, 4).alignment.wrap_text
