@@ -7,7 +7,9 @@ import argparse
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from zhenggai.engine import AttachmentView
 
@@ -78,12 +80,12 @@ def cmd_attachment_list(args: argparse.Namespace, db: str, actor: ActorTuple | N
     return 0
 
 
-def _write_atomically(path: Path, write: object) -> None:
+def _write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            write(out)  # type: ignore[operator]
+            write(out)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -116,9 +118,9 @@ def cmd_attachment_export(args: argparse.Namespace, db: str, actor: ActorTuple |
     with open_engine(db, attachments=args.attachments) as engine:
         files = engine.unit_attachments(_campaign_key(engine, args.campaign), args.unit, _actor(actor))
 
-        def write(stream: object) -> None:
+        def write(stream: BinaryIO) -> None:
             nonlocal count
-            with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
+            with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for view, data in files:
                     archive.writestr(export_path(view), data)
                     count += 1

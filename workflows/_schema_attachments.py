@@ -6,7 +6,7 @@ schema re-exports it.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import Field
 
@@ -43,19 +43,6 @@ class AttachmentSpec(_Spec):
     store: Literal["folder", "database"] = "folder"
     max_bytes: int = Field(default=20 * 1024 * 1024, ge=1, le=1024 * 1024 * 1024)
     types: list[AttachmentType] = Field(
-        default_factory=lambda: [
-            "pdf",
-            "ofd",
-            "docx",
-            "xlsx",
-            "pptx",
-            "doc",
-            "xls",
-            "ppt",
-            "png",
-            "jpeg",
-            "gif",
-        ],
-        min_length=1,
+        default_factory=lambda: cast("list[AttachmentType]", list(ATTACHMENT_TYPES)), min_length=1
     )
     max_per_subject: int = Field(default=20, le=1000)
