@@ -1,15 +1,16 @@
 """The simulated 佐证材料 (issue 17): when a unit sets down a measure it attaches, about half the
 time (:data:`SHARE`), a small generated PDF (a scan of its 整改方案) or PNG (a photo of the site):
 a few hundred bytes with the right magic, so the engine takes them by their content. A simulation
-on a database that is not a SQLite file keeps the files in memory (:class:`MemoryStore`)."""
+on a SQLite file keeps them beside it unsynced; on another database in memory (:class:`MemoryStore`)."""
 
 from __future__ import annotations
 
 import struct
 import zlib
+from pathlib import Path
 from typing import Any
 
-from zhenggai.engine import AttachmentStore, Engine
+from zhenggai.engine import AttachmentStore, Engine, FolderStore
 
 __all__ = ["MemoryStore", "attach_evidence", "attachment_summary", "simulation_store"]
 
@@ -30,9 +31,13 @@ class MemoryStore:
         return self.files.get(sha256)
 
 
-def simulation_store(db: str) -> AttachmentStore | None:
-    """None (beside the file) for a SQLite file; a :class:`MemoryStore` for any other database."""
-    return None if "://" not in db or db.startswith("sqlite:///") else MemoryStore()
+def simulation_store(db: str) -> AttachmentStore:
+    """Beside a SQLite file, as the engine's default folder but without fsyncs (a scratch
+    database, like its ``durability="normal"``); a :class:`MemoryStore` for any other database."""
+    if "://" in db and not db.startswith("sqlite:///"):
+        return MemoryStore()
+    path = Path(db.removeprefix("sqlite:///")).expanduser().resolve()
+    return FolderStore(path.with_name(path.name + ".attachments"), sync=False)
 
 
 def _pdf(text: str) -> bytes:

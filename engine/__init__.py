@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         UnitSpec,
     )
 
+    from ._attachment_stores import FolderStore
     from ._attachment_views import ATTACHMENT_SUBJECTS, AttachmentView
     from ._sealing import ReporterKeys
     from .audit import Anchor, AuditReport
@@ -223,6 +224,7 @@ _EXPORTS: dict[str, str] = {
     "AttachmentRefused": ".errors",
     "AttachmentStore": ".ports",
     "AttachmentView": "._attachment_views",
+    "FolderStore": "._attachment_stores",
 }
 
 
@@ -280,6 +282,7 @@ __all__ = [
     "ExtensionView",
     "FiredTransition",
     "FiveOutcomes",
+    "FolderStore",
     "GuardFailedError",
     "HeartbeatView",
     "ImportProblem",

@@ -36,10 +36,12 @@ def _fsync_dir(path: Path) -> None:
 
 
 class FolderStore:
-    """Files under ``root``, content-addressed by SHA-256 (``ab/cd/<sha256>``)."""
+    """Files under ``root``, content-addressed by SHA-256 (``ab/cd/<sha256>``). ``sync=False``
+    skips the fsyncs (a scratch database's, like the simulation's ``durability="normal"``)."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], *, sync: bool = True) -> None:
         self.root = Path(root)
+        self.sync = sync
 
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
@@ -55,13 +57,15 @@ class FolderStore:
                 with os.fdopen(fd, "wb") as out:
                     out.write(data)
                     out.flush()
-                    os.fsync(out.fileno())
+                    if self.sync:
+                        os.fsync(out.fileno())
                 os.replace(temp, target)
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(temp)
                 raise
-            _fsync_dir(target.parent)
+            if self.sync:
+                _fsync_dir(target.parent)
         except OSError as err:
             raise StorageError(f"佐证材料无法写入存放目录 {self.root}: {err.strerror or err}") from err
 

@@ -65,6 +65,7 @@ PUBLIC = [
     "ExtensionView",
     "FiredTransition",
     "FiveOutcomes",
+    "FolderStore",
     "GUARDS",
     "GuardFailedError",
     "HeartbeatView",
