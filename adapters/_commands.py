@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
+from ._cmd_attachments import ATTACHMENT_COMMANDS
 from ._cmd_campaign import (
     cmd_audit_anchor,
     cmd_audit_verify,
@@ -151,6 +152,7 @@ COMMANDS: Mapping[str, Command] = {
     **REGISTER_COMMANDS,
     **EXTENSION_COMMANDS,
     **SCORE_COMMANDS,
+    **ATTACHMENT_COMMANDS,
     **SEND_BACK_COMMANDS,
     **CO_UNIT_COMMANDS,
     "outcomes": cmd_outcomes,

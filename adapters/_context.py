@@ -77,7 +77,12 @@ def command_engines() -> Iterator[None]:
 
 @contextlib.contextmanager
 def open_engine(
-    db: str, *, create: bool = False, clock: Any = None, reporter_keys: Any = None
+    db: str,
+    *,
+    create: bool = False,
+    clock: Any = None,
+    reporter_keys: Any = None,
+    attachments: str | None = None,
 ) -> Iterator[Engine]:
     """An engine on ``db``, disposed afterwards. Unless ``create``, a SQLite file that does not
     exist is an error (rather than a new empty database next to a typo). ``reporter_keys``: for
@@ -86,7 +91,11 @@ def open_engine(
     path = _sqlite_file(db)
     if not create and path is not None and not path.exists():
         raise CliError(f"数据库文件不存在: {path} (先运行 zhenggai init, 或用 --db / ZHENGGAI_DB 指明数据库)")
-    shared = _SHARED.get() if not create and clock is None and reporter_keys is None else None
+    shared = (
+        _SHARED.get()
+        if not create and clock is None and reporter_keys is None and attachments is None
+        else None
+    )
     if shared is not None and db in shared:
         yield shared[db]
         return
@@ -100,6 +109,8 @@ def open_engine(
         origin=cli_origin(),
         reporter_keys=reporter_keys,
         preload=shared is not None,
+        # 佐证材料: --attachments, else ZHENGGAI_ATTACHMENTS, else beside a SQLite database file.
+        attachments=attachments or os.environ.get("ZHENGGAI_ATTACHMENTS") or None,
     )
     if shared is not None:
         shared[db] = engine  # disposed by command_engines

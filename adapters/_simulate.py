@@ -43,6 +43,7 @@ from zhenggai.engine.deadlines import next_workday
 from ._errors import CliError
 from ._progress import progress_bar, wanted
 from ._simulate_acts import ACTS, _Acts
+from ._simulate_attachments import simulation_store
 from ._simulate_cast import ACCOUNTABLE, DUTY_HABITS, KEY, TITLES, with_contacts
 from ._simulate_registers import plan_registers
 from ._simulate_research import plan_research
@@ -271,7 +272,7 @@ def simulate(
             on_day=on_day,
         )
         # A scratch database: a commit lost to a power cut costs nothing, so no sync per commit.
-        engine = Engine(db, clock=sim.clock, seed=seed, durability="normal")
+        engine = Engine(db, clock=sim.clock, seed=seed, durability="normal", attachments=simulation_store(db))
         try:
             print(
                 f"模拟: {setup.title} ({setup.definition_id} 版本 {setup.definition_version}), {items} 件问题, "

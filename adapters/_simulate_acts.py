@@ -10,6 +10,7 @@ from typing import Any
 
 from zhenggai.engine import Actor, Engine
 
+from ._simulate_attachments import attach_evidence
 from ._simulate_cast import (
     ACCOUNTABLE,
     DOCUMENTS,
@@ -105,6 +106,7 @@ class _Acts(_World):
         item = self.items[item_id]
         actor = self._unit_actor(self.roles.start, item)
         item.measure = engine.add_measure(item_id, actor, text="制定整改方案, 明确责任人和完成时限").id
+        attach_evidence(self, engine, item_id, actor, item.measure)  # 佐证材料, about half the time
         view = engine.item(item_id)
         if view.state != self.roles.start.dest:  # not started by a timed transition already
             view = engine.fire(item_id, self.roles.start.trigger, actor)

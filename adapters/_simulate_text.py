@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from zhenggai.engine import ESCALATION_LABELS, CampaignSetup, Engine, EventView
 from zhenggai.workflows.schema import LADDER_ACTIONS
 
+from ._simulate_attachments import attachment_summary
 from ._simulate_cast import HABIT_LABELS, HABITS, KEY
 from ._simulate_co_units import co_unit_summary
 from ._simulate_concerns import print_concerns
@@ -356,6 +357,9 @@ def print_summary(
     scored = score_summary(engine, KEY)
     if scored is not None:
         print(scored, file=out)
+    evidence = attachment_summary(engine, KEY)
+    if evidence is not None:
+        print(evidence, file=out)
     _outcome_summary(engine, setup, out)
     _document_summary(engine, setup, out)
     duties = engine.duties(KEY, due_by=last)

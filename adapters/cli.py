@@ -53,6 +53,7 @@ from collections.abc import Sequence
 
 from ._argparse_zh import _chinese_argparse, _Parser
 from ._errors import CliError, exit_code, report_error
+from ._parser_attachments import add_attachment_commands
 from ._parser_co_units import add_co_unit_commands
 from ._parser_extensions import add_extension_commands
 from ._parser_items import (
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_measure_commands(item_cmds)
     add_extension_commands(commands, item_cmds)
     add_score_commands(commands)
+    add_attachment_commands(commands)
     add_campaign_commands(commands)
     add_audit_commands(commands)
     add_duty_commands(commands)

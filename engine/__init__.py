@@ -30,11 +30,15 @@ if TYPE_CHECKING:
         UnitSpec,
     )
 
+    from ._attachment_stores import FolderStore
+    from ._attachment_views import ATTACHMENT_SUBJECTS, AttachmentView
     from ._score_views import CARD_LABELS, ScoreTermView, UnitScore
     from ._sealing import ReporterKeys
     from .audit import Anchor, AuditReport
     from .clock import SystemClock, VirtualClock
     from .errors import (
+        AttachmentNotFound,
+        AttachmentRefused,
         CalendarError,
         CampaignNotFound,
         CommitmentNotFound,
@@ -69,7 +73,7 @@ if TYPE_CHECKING:
         ZhenggaiError,
     )
     from .lifecycle import EFFECTS, GUARDS, OPERATIONS
-    from .ports import Calendar, Channel, Clock, OutgoingMessage
+    from .ports import AttachmentStore, Calendar, Channel, Clock, OutgoingMessage
     from .service import Engine
     from .views import (
         COMMITMENT_STATES,
@@ -229,6 +233,12 @@ _EXPORTS: dict[str, str] = {
     "UnitScore": "._score_views",
     "ScoreTermView": "._score_views",
     "CARD_LABELS": "._score_views",
+    "ATTACHMENT_SUBJECTS": "._attachment_views",
+    "AttachmentNotFound": ".errors",
+    "AttachmentRefused": ".errors",
+    "AttachmentStore": ".ports",
+    "AttachmentView": "._attachment_views",
+    "FolderStore": "._attachment_stores",
 }
 
 
@@ -236,6 +246,7 @@ __getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
 
 
 __all__ = [
+    "ATTACHMENT_SUBJECTS",
     "CARD_LABELS",
     "COMMITMENT_STATES",
     "EFFECTS",
@@ -246,6 +257,10 @@ __all__ = [
     "AccountabilityEntry",
     "Actor",
     "Anchor",
+    "AttachmentNotFound",
+    "AttachmentRefused",
+    "AttachmentStore",
+    "AttachmentView",
     "AuditReport",
     "Calendar",
     "CalendarError",
@@ -282,6 +297,7 @@ __all__ = [
     "ExtensionView",
     "FiredTransition",
     "FiveOutcomes",
+    "FolderStore",
     "GuardFailedError",
     "HeartbeatView",
     "ImportProblem",

@@ -24,6 +24,8 @@ from ._statements import CAMPAIGN, CONTACT, HEARTBEAT, ITEM, MEASURE, REPORTER, 
 
 __all__ = [
     "ACCOUNTABILITY",
+    "ATTACHMENT",
+    "BLOB",
     "COMMITMENT",
     "EDUCATION",
     "EDUCATION_CASE",
@@ -50,6 +52,8 @@ COMMITMENT = m.Commitment.__table__  # type: ignore[attr-defined]
 EXTENSION = m.Extension.__table__  # type: ignore[attr-defined]
 SEND_BACK = m.SendBack.__table__  # type: ignore[attr-defined]
 PART = m.ItemPart.__table__  # type: ignore[attr-defined]
+ATTACHMENT = m.Attachment.__table__  # type: ignore[attr-defined]
+BLOB = m.Blob.__table__  # type: ignore[attr-defined]
 
 #: The item columns ``migrate_campaign`` checks against the new version (each value still used).
 STRANDED_COLUMNS = ("state", "track", "channel", "severity")
@@ -292,6 +296,20 @@ class AdminStatements:
         self.part_measures: Prepared[Row] = p(
             select(MEASURE).where(MEASURE.c.part_id == bindparam("part_id")).order_by(MEASURE.c.id)
         )
+        # 佐证材料 (issue 17): an attachment, those of one subject, and the blobs of a definition
+        # that keeps the bytes in the database (one row per content).
+        self.attachment: Prepared[Row] = p(select(ATTACHMENT).where(ATTACHMENT.c.id == bindparam("id")))
+        self.attachment_insert = p(_insert(ATTACHMENT, returning=True))
+        self.attachments_of_subject: Prepared[Row] = p(
+            select(ATTACHMENT.c.id)
+            .where(
+                ATTACHMENT.c.subject_kind == bindparam("kind"), ATTACHMENT.c.subject_id == bindparam("sid")
+            )
+            .order_by(ATTACHMENT.c.id)
+        )
+        self.blob_exists: Prepared[Row] = p(select(BLOB.c.sha256).where(BLOB.c.sha256 == bindparam("sha256")))
+        self.blob_insert = p(_insert(BLOB, returning=False))
+        self.blob_data: Prepared[Row] = p(select(BLOB.c.data).where(BLOB.c.sha256 == bindparam("sha256")))
 
         self._dialect = dialect
         self._contact_updates: dict[tuple[str, ...], Prepared[Row]] = {}

@@ -19,6 +19,7 @@ from zhenggai.workflows.schema import (
     PhaseSpec,
 )
 
+from ._attachment_checks import attachment_problems
 from ._checks_common import (
     DUTY_UNIT_SELECTORS,
     LADDER_RECIPIENTS,
@@ -76,6 +77,7 @@ def check_setup(setup: CampaignSetup, *, calendar: WorkingCalendar | None = None
     problems += people_problems(setup)
     problems += extension_problems(setup)
     problems += scoring_problems(setup)
+    problems += attachment_problems(setup)
     return problems
 
 

@@ -244,10 +244,12 @@ class OutboxView(_View):
 
 @dataclass(frozen=True, slots=True)
 class LedgerRow(_View):
-    """One row of the 整改台账: the item and its measures."""
+    """One row of the 整改台账: the item and its measures, and the names of its 佐证材料 (no
+    reporter's)."""
 
     item: ItemView
     measures: tuple[MeasureView, ...]
+    attachments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from sqlalchemy import func, select
 
 from . import _reports
+from ._attachments import attachment_names
 from ._co_units import co_handled
 from ._inputs import checked_choice, checked_text, item_number_key, unit_id_of
 from ._runtime import Runtime
@@ -126,7 +127,11 @@ def ledger(
         )
         for mr in conn.execute(measure_query).mappings():
             measures.setdefault(mr["item_id"], []).append(measure_view(mr))
-        return [LedgerRow(item_view(camp, r), tuple(measures.get(r["id"], ()))) for r in rows]
+        files = attachment_names(conn, camp.id, [r["id"] for r in rows])
+        return [
+            LedgerRow(item_view(camp, r), tuple(measures.get(r["id"], ())), tuple(files.get(r["id"], ())))
+            for r in rows
+        ]
 
 
 def count_items(

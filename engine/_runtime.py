@@ -38,7 +38,7 @@ from .errors import (
 )
 from .lifecycle import CompiledLifecycle
 from .migrate import upgrade
-from .ports import Calendar, Clock
+from .ports import AttachmentStore, Calendar, Clock
 from .store import Store
 from .views import CampaignView
 
@@ -69,6 +69,10 @@ class Runtime:
 
     Every operation module takes a Runtime as its first argument; :class:`~.service.Engine`
     holds one and delegates to them. Two engines in one process share nothing."""
+
+    #: Where a folder store keeps evidence files (佐证材料), set by the engine from its
+    #: ``attachments`` option; None: beside a SQLite database file (:mod:`._attachments`).
+    attachment_store: AttachmentStore | None = None
 
     def __init__(
         self,

@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from .views import ImportProblem
 
 __all__ = [
+    "AttachmentNotFound",
+    "AttachmentRefused",
     "CalendarError",
     "CampaignNotFound",
     "ConfigError",
@@ -425,3 +427,19 @@ class PartNotFound(NotFoundError):
     """No co-unit part (协办分工) with this id."""
 
     kind_label = "协办分工"
+
+
+class AttachmentNotFound(NotFoundError):
+    """No evidence file (佐证材料) with this id."""
+
+    kind_label = "佐证材料"
+
+
+class AttachmentRefused(ZhenggaiError):
+    """An evidence file (佐证材料) the rules refuse: its type (decided by its content), its size,
+    too many on one subject, or no store configured; nothing was stored."""
+
+    def __init__(self, file_name: str, explanation: str) -> None:
+        super().__init__(f"佐证材料「{file_name}」不予接收: {explanation}")
+        self.file_name = file_name
+        self.explanation = explanation

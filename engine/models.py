@@ -17,12 +17,14 @@ from typing import Any, ClassVar
 
 from sqlalchemy import Column, Date, DateTime, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import LargeBinary, TypeDecorator
 from sqlmodel import Field, SQLModel
 
 __all__ = [
     "Accountability",
+    "Attachment",
     "AuditHead",
+    "Blob",
     "CalendarYear",
     "Campaign",
     "Contact",
@@ -841,3 +843,44 @@ class Score(SQLModel, table=True):
     card: str | None = Field(default=None, max_length=10, nullable=True)
     terms: str = Field(sa_column=Column(Text, nullable=False))
     computed_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Attachment(SQLModel, table=True):
+    """佐证材料: a file attached to a subject (``subject_kind`` measure / duty / verification /
+    review / reporter, ``subject_id`` its row: the measure, duty occurrence, item, review task,
+    item) of ``item_id`` (None for a duty's), answerable to ``unit_id`` (None for a reporter's).
+    ``file_name`` as given (sanitised); ``media_type`` and ``kind`` decided by the content;
+    the bytes kept by ``sha256`` in the store the definition names (one copy per content)."""
+
+    __tablename__: ClassVar[str] = "zg_attachment"
+    __table_args__ = (
+        Index("ix_zg_attachment_item", "item_id"),
+        Index("ix_zg_attachment_unit", "campaign_id", "unit_id"),
+        Index("ix_zg_attachment_subject", "subject_kind", "subject_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    item_id: int | None = Field(default=None, foreign_key="zg_item.id", nullable=True)
+    subject_kind: str = Field(max_length=20)
+    subject_id: int = Field(nullable=False)
+    unit_id: int | None = Field(default=None, foreign_key="zg_unit.id", nullable=True)
+    file_name: str = Field(max_length=200)
+    kind: str = Field(max_length=10)
+    media_type: str = Field(max_length=100)
+    size: int = Field(nullable=False)
+    sha256: str = Field(max_length=64)
+    created_by: str = Field(max_length=100)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Blob(SQLModel, table=True):
+    """The bytes of an attachment kept in the database (``attachments.store: database``), once
+    per content, by their SHA-256."""
+
+    __tablename__: ClassVar[str] = "zg_blob"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int = Field(nullable=False)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Calendar", "Channel", "Clock", "OutgoingMessage"]
+__all__ = ["AttachmentStore", "Calendar", "Channel", "Clock", "OutgoingMessage"]
 
 
 @runtime_checkable
@@ -82,3 +82,25 @@ class Channel(Protocol):
     rate: int | None
 
     def send(self, message: OutgoingMessage) -> str | None: ...
+
+
+@runtime_checkable
+class AttachmentStore(Protocol):
+    """Where the bytes of evidence files (佐证材料) are kept, content-addressed by SHA-256.
+
+    Contract:
+    - ``put(sha256, data, tx)`` keeps ``data`` (whose SHA-256 is ``sha256``, in lowercase hex)
+      so that ``get`` gives it back; putting the same content again keeps one copy. It is
+      called inside the database transaction ``tx`` that records the attachment, before the
+      row is written: when it returns the bytes are durable (a store outside the database
+      syncs them to disk), so a committed row always has its bytes. A store outside the
+      database may keep bytes whose transaction then failed (an orphan, never a row without
+      its bytes).
+    - ``get(sha256, tx)`` returns the bytes or None when it has none; ``tx`` is a transaction
+      or connection of the engine's database (a store outside the database ignores it).
+    - Errors reading or writing are raised as :class:`zhenggai.engine.errors.StorageError`.
+    """
+
+    def put(self, sha256: str, data: bytes, tx: object) -> None: ...
+
+    def get(self, sha256: str, tx: object) -> bytes | None: ...

@@ -49,12 +49,13 @@ from . import (
     _sweep,
     _timekeeping,
 )
+from ._attachment_operations import AttachmentOperations, attachment_store_of
 from ._co_unit_operations import CoUnitOperations
 from ._item_operations import ItemOperations
 from ._runtime import Runtime
 from ._sealing import ReporterKeys
 from ._steps import SweepReport
-from .ports import Calendar, Clock
+from .ports import AttachmentStore, Calendar, Clock
 from .store import Store
 from .views import (
     AccountabilityEntry,
@@ -84,7 +85,7 @@ from .views import (
 __all__ = ["Engine"]
 
 
-class Engine(ItemOperations, CoUnitOperations):
+class Engine(ItemOperations, CoUnitOperations, AttachmentOperations):
     """The zhenggai engine on one database.
 
     ``db`` is a SQLAlchemy URL, a SQLite file path, or a SQLAlchemy ``Engine`` the host system
@@ -99,7 +100,9 @@ class Engine(ItemOperations, CoUnitOperations):
     calendar with the years loaded into the database); ``seed`` fixes the random draws (回头看,
     督查) for a reproducible run. ``preload`` reads every campaign in the read that checks the
     schema, for a short-lived process (the CLI) whose first acts need them: one read for both.
-    Two engines in one process share nothing.
+    ``attachments``: the folder evidence files (佐证材料) are kept in (or an
+    :class:`AttachmentStore` of the host's own); by default ``<file>.attachments`` beside a
+    SQLite database file. Two engines in one process share nothing.
     """
 
     def __init__(
@@ -114,7 +117,9 @@ class Engine(ItemOperations, CoUnitOperations):
         origin: Mapping[str, str] | None = None,
         reporter_keys: ReporterKeys | None = None,
         preload: bool = False,
+        attachments: str | os.PathLike[str] | AttachmentStore | None = None,
     ) -> None:
+        store = attachment_store_of(attachments)
         self._rt = Runtime(
             db,
             clock=clock,
@@ -126,6 +131,7 @@ class Engine(ItemOperations, CoUnitOperations):
             reporter_keys=reporter_keys,
             preload=preload,
         )
+        self._rt.attachment_store = store
 
     # ------------------------------------------------------------------ lifecycle of the engine
 

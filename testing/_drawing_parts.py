@@ -14,9 +14,11 @@ from typing import Any
 from hypothesis import strategies as st
 from zhenggai.engine.messages import message_uses
 from zhenggai.workflows.schema import (
+    ATTACHMENT_TYPES,
     DELIVERY_CHANNELS,
     SCORE_TERMS,
     UNIT_WILDCARDS,
+    AttachmentSpec,
     CalendarSpec,
     CampaignSetup,
     CardThresholds,
@@ -475,4 +477,19 @@ def _draw_scoring(draw: st.DrawFn, roles: Sequence[RoleSpec], messages: Sequence
         cards=CardThresholds(yellow=red + draw(st.integers(1, 30)), red=red),
         notify=draw(st.sampled_from(messages)),
         to=draw(st.sampled_from(bound)),
+    )
+
+
+def _draw_attachments(draw: st.DrawFn) -> AttachmentSpec | None:
+    """佐证材料, sometimes: a store, a size limit within what the store allows, some types."""
+    if not draw(st.booleans()):
+        return None
+    store = draw(st.sampled_from(["folder", "database"]))
+    top = 100 * 1024 * 1024 if store == "database" else 1024 * 1024 * 1024
+    types = draw(st.lists(st.sampled_from(sorted(ATTACHMENT_TYPES)), min_size=1, max_size=5, unique=True))
+    return AttachmentSpec(
+        store=store,
+        max_bytes=draw(st.integers(1024, top)),
+        types=types,
+        max_per_subject=draw(st.integers(1, 50)),
     )

@@ -34,6 +34,7 @@ from zhenggai.workflows.schema import CampaignSetup, ReportsSpec, SeveritySpec
 
 from ._drawing import _SUFFIX, _ids, _lifecycle, labels
 from ._drawing_parts import (
+    _draw_attachments,
     _draw_calendar,
     _draw_channels,
     _draw_co_handling,
@@ -126,6 +127,7 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
     )
     return setup.model_copy(
         update={
-            "notifications": setup.notifications.model_copy(update={"templates": draw(_templates(setup))})
+            "notifications": setup.notifications.model_copy(update={"templates": draw(_templates(setup))}),
+            "attachments": _draw_attachments(draw),  # drawn last: the parts before draw as they did
         }
     )

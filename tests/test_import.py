@@ -820,6 +820,7 @@ def test_the_ledger_export_reads_back(engine: Engine, key: str, tmp_path: Path) 
         "督办等级",
         "销号日期",
         "回头看次数",
+        "佐证材料",
     )
 
 

@@ -18,9 +18,14 @@ from tests._imports import imported_names
 ENGINE_DIR = Path(zhenggai.engine.__file__).resolve().parent
 
 PUBLIC = [
+    "ATTACHMENT_SUBJECTS",
     "AccountabilityEntry",
     "Actor",
     "Anchor",
+    "AttachmentNotFound",
+    "AttachmentRefused",
+    "AttachmentStore",
+    "AttachmentView",
     "AuditReport",
     "CARD_LABELS",
     "COMMITMENT_STATES",
@@ -61,6 +66,7 @@ PUBLIC = [
     "ExtensionView",
     "FiredTransition",
     "FiveOutcomes",
+    "FolderStore",
     "GUARDS",
     "GuardFailedError",
     "HeartbeatView",
@@ -286,6 +292,7 @@ def test_importing_the_engine_loads_no_adapter_or_notification_module() -> None:
     # The schema and the leaf modules it is made of; not the loader or the templates.
     assert [m for m in loaded if m.startswith("zhenggai.workflows")] == [
         "zhenggai.workflows",
+        "zhenggai.workflows._schema_attachments",
         "zhenggai.workflows._schema_co_handling",
         "zhenggai.workflows._schema_scoring",
         "zhenggai.workflows._schema_supervision",

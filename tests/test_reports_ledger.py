@@ -242,6 +242,7 @@ def test_ledger_has_one_row_per_item_with_the_engines_values(
         "回头看次数",
         "主办单位",  # 主办/协办 (issue 17)
         "协办单位",
+        "佐证材料",
     )
     ledger = played.engine.ledger(KEY)
     data = rows[3:]
@@ -303,7 +304,7 @@ def test_ledger_is_laid_out_for_screen_and_print(written: dict[str, list[Path]])
     (path,) = written["ledger"]
     sheet = openpyxl.load_workbook(path)["整改台账"]
     assert sheet.freeze_panes == "A4"  # below the title, the 截至 line and the header row
-    assert sheet.auto_filter.ref == "A3:R8"
+    assert sheet.auto_filter.ref == "A3:S8"  # 序号 … 回头看次数, 主办单位, 协办单位, 佐证材料
     assert sheet.print_title_rows == "$3:$3"
     setup = sheet.page_setup
     assert setup.orientation == "landscape" and int(setup.paperSize) == 9
@@ -311,7 +312,7 @@ def test_ledger_is_laid_out_for_screen_and_print(written: dict[str, list[Path]])
     assert int(setup.fitToHeight) == 0 and int(setup.fitToWidth or 1) == 1
     assert sheet.oddHeader.center.text == f"{TITLE}整改台账"
     assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
-    assert "A1:R1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert "A1:S1" in {str(r) for r in sheet.merged_cells.ranges}
     widths = {c: sheet.column_dimensions[c].width for c in "CDJ"}
     assert widths["D"] > 30 and widths["J"] > 30  # 问题描述 and 整改措施 take the room
     assert sheet.cell(4, 4).alignment.wrap_text
@@ -453,7 +454,7 @@ def test_four_lists_have_the_officials_columns_and_one_numbering(
     headers = {
         "问题清单": ("序号", "问题编号", "问题名称", "问题描述", "所属领域", "来源", "问题程度"),
         "责任清单": ("序号", "问题名称", "责任单位", "牵头领导", "责任人"),
-        "措施清单": ("序号", "问题名称", "整改措施", "完成情况"),
+        "措施清单": ("序号", "问题名称", "整改措施", "完成情况", "佐证材料"),
         "时间清单": ("序号", "问题名称", "整改时限", "当前状态", "销号日期"),
     }
     unit_items = [r.item for r in played.engine.ledger(KEY) if r.item.unit == HOUSING_UNIT]

@@ -227,3 +227,13 @@ def test_a_definition_the_people_cannot_work_is_refused(tmp_path: Path) -> None:
             out=out,
             progress=False,
         )
+
+
+def test_units_attach_evidence_to_about_half_their_measures(full_run: str) -> None:
+    """佐证材料 (issue 17): units attach a scan or a photo to about half of the measures they
+    set down (rework and 回头看 measures come without), each accepted by its content."""
+    summary = full_run[full_run.index("【模拟汇总】") :]
+    found = re.search(r"佐证材料 (\d+) 份 \(整改措施 (\d+) 项, 约 (\d+)% 附有佐证材料\)", summary)
+    assert found is not None, summary
+    files, measures, share = (int(g) for g in found.groups())
+    assert 0 < files < measures and 25 <= share <= 65

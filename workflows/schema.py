@@ -22,6 +22,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
+from ._schema_attachments import ATTACHMENT_TYPES, AttachmentSpec
 from ._schema_co_handling import CoHandlingSpec, PartDue
 from ._schema_scoring import SCORE_TERMS, CardThresholds, ScoringSpec
 from ._schema_supervision import ExtensionSpec, SendBackSpec, SendBackWithin
@@ -53,6 +54,7 @@ from ._spec import (
 
 __all__ = [
     "ADDRESS_LIST",
+    "ATTACHMENT_TYPES",
     "DELIVERY_CHANNELS",
     "LADDER_ACTIONS",
     "OUTCOME_KEYS",
@@ -60,6 +62,7 @@ __all__ = [
     "QUIET_BY_DEFAULT",
     "SCORE_TERMS",
     "UNIT_WILDCARDS",
+    "AttachmentSpec",
     "CalendarSpec",
     "CalendarYearSpec",
     "CampaignSetup",
@@ -733,6 +736,8 @@ class CampaignSetup(_Spec):
     co_handling: CoHandlingSpec | None = None
     #: 考核 / 红黄牌 (issue 17): how units are scored each month and carded; None: no scoring.
     scoring: ScoringSpec | None = None
+    #: 佐证材料 (issue 17): where evidence files are kept, their size and type limits (absent: none).
+    attachments: AttachmentSpec | None = None
     notifications: NotificationsSpec = NotificationsSpec()
     reports: ReportsSpec = ReportsSpec()
     # How the engine names itself in the audit trail for automatic changes.

@@ -77,6 +77,7 @@ COLUMNS: Sequence[Column] = (
     Column("回头看次数", 8, align="center"),
     Column("主办单位", 16, wrap=True),
     Column("协办单位", 30, wrap=True),
+    Column("佐证材料", 30, wrap=True),
 )
 
 
@@ -173,7 +174,12 @@ def write_ledger(
             "整改台账",
             COLUMNS,
             (
-                [*_row(n, row, labels), row.item.unit_name or "", co_units.get(row.item.id, "")]
+                [
+                    *_row(n, row, labels),
+                    row.item.unit_name or "",
+                    co_units.get(row.item.id, ""),
+                    attachment_cell(row.attachments),
+                ]
                 for n, row in enumerate(rows, start=1)
             ),
             title=title,
@@ -224,3 +230,8 @@ def _row(n: int, row: LedgerRow, labels: ReportLabels) -> list[object]:
         labels.local_day(item.closed_at),
         item.reopen_count,
     ]
+
+
+def attachment_cell(names: Sequence[str]) -> str:
+    """The 佐证材料 cell: how many files and their names, one per line (empty without)."""
+    return "\n".join([f"共 {len(names)} 份", *names]) if names else ""

@@ -36,7 +36,7 @@ from zhenggai.adapters._tables import WEEKDAYS
 from ._docx import SUBHEADING_FONT, set_run_font
 from ._files import Column, ReportError, doc_text, format_due, new_workbook, out_file, safe_name, write_table
 from ._templates import DocumentFields, Templates, leading_office
-from .ledger import ReportLabels, measure_lines
+from .ledger import ReportLabels, attachment_cell, measure_lines
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from zhenggai.engine import Engine, LedgerRow, ProgressReport
@@ -70,8 +70,9 @@ DUTY_COLUMNS = (
 MEASURE_COLUMNS = (
     Column("序号", 6, align="center"),
     Column("问题名称", 28, wrap=True),
-    Column("整改措施", 56, wrap=True),
-    Column("完成情况", 30, wrap=True),
+    Column("整改措施", 48, wrap=True),
+    Column("完成情况", 24, wrap=True),
+    Column("佐证材料", 22, wrap=True),
 )
 TIME_COLUMNS = (
     Column("序号", 6, align="center"),
@@ -408,6 +409,7 @@ def _write_lists(
                     row.item.title,
                     measure_lines(row.measures, labels) or "尚未制定",
                     _progress_text(row, labels),
+                    attachment_cell(row.attachments) or "无",
                 ]
                 for n, row in numbered
             ],
