@@ -91,7 +91,9 @@ if TYPE_CHECKING:
         HeartbeatView,
         ImportProblem,
         ImportResult,
+        InstructionView,
         ItemView,
+        LeaderInstruction,
         LedgerRow,
         MeasureView,
         MechanismView,
@@ -215,6 +217,8 @@ _EXPORTS: dict[str, str] = {
     "ExtensionRefused": ".errors",
     "ExtensionView": ".views",
     "EducationView": ".views",
+    "InstructionView": ".views",
+    "LeaderInstruction": ".views",
 }
 
 
@@ -272,9 +276,11 @@ __all__ = [
     "ImportProblem",
     "ImportRejected",
     "ImportResult",
+    "InstructionView",
     "InvalidInputError",
     "ItemNotFound",
     "ItemView",
+    "LeaderInstruction",
     "LedgerRow",
     "LifecycleSpec",
     "MeasureNotFound",

@@ -27,6 +27,7 @@ __all__ = [
     "COMMITMENT",
     "EDUCATION",
     "EDUCATION_CASE",
+    "INSTRUCTION",
     "MECHANISM",
     "MECHANISM_ITEM",
     "OUTCOME",
@@ -48,6 +49,7 @@ EDUCATION_CASE = m.EducationCase.__table__  # type: ignore[attr-defined]
 COMMITMENT = m.Commitment.__table__  # type: ignore[attr-defined]
 EXTENSION = m.Extension.__table__  # type: ignore[attr-defined]
 SEND_BACK = m.SendBack.__table__  # type: ignore[attr-defined]
+INSTRUCTION = m.Instruction.__table__  # type: ignore[attr-defined]
 
 #: The item columns ``migrate_campaign`` checks against the new version (each value still used).
 STRANDED_COLUMNS = ("state", "track", "channel", "severity")
@@ -265,6 +267,14 @@ class AdminStatements:
             update(SEND_BACK)
             .where(SEND_BACK.c.id == bindparam("id"), SEND_BACK.c.state == "open")
             .values({c: bindparam(c) for c in ("state", "to_unit_id", "ruled_by", "ruled_at", "ruling_note")})
+        )
+
+        # 领导批示 (issue 17): an instruction recorded, an item's instructions.
+        self.instruction_insert = p(_insert(INSTRUCTION, returning=True))
+        self.instructions_of_item: Prepared[Row] = p(
+            select(INSTRUCTION)
+            .where(INSTRUCTION.c.item_id == bindparam("item_id"))
+            .order_by(INSTRUCTION.c.id)
         )
 
         self._dialect = dialect

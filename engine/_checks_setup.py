@@ -30,6 +30,7 @@ from ._checks_common import (
 from ._checks_people import people_problems
 from ._checks_work import work_problems
 from ._extension_checks import extension_problems
+from ._instruction_checks import instruction_problems
 from ._research_checks import RESEARCH_RECIPIENTS, research_problems
 from ._send_back_checks import send_back_problems
 from ._transfer_checks import TRANSFER_RECIPIENTS, transfer_problems
@@ -73,6 +74,7 @@ def check_setup(setup: CampaignSetup, *, calendar: WorkingCalendar | None = None
     problems += work_problems(setup)
     problems += people_problems(setup)
     problems += extension_problems(setup)
+    problems += instruction_problems(setup)
     return problems
 
 

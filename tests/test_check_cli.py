@@ -28,7 +28,7 @@ def test_builtin_passes_with_a_summary(capsys: pytest.CaptureFixture[str]) -> No
     assert (
         "督办阶梯 7 个共 21 步 (问题整改督办阶梯 5 步、职责未落实督办阶梯 4 步、回头看督办阶梯 2 步、"
         "信息报送未按时督办阶梯 2 步、移送初核督办阶梯 2 步、领衔调研督办阶梯 3 步、规范性文件清理督办阶梯 3 步); "
-        "10 项职责, 34 个消息模板"
+        "10 项职责, 35 个消息模板"
     ) in out
     assert "  规范性文件清理: 流程 5 个状态, 结论 保留、修订、废止, 登记后 20 个工作日内作出结论" in out
     assert (

@@ -66,9 +66,11 @@ PUBLIC = [
     "ImportProblem",
     "ImportRejected",
     "ImportResult",
+    "InstructionView",
     "InvalidInputError",
     "ItemNotFound",
     "ItemView",
+    "LeaderInstruction",
     "LedgerRow",
     "LifecycleSpec",
     "MECHANISM_STATUSES",
@@ -278,6 +280,7 @@ def test_importing_the_engine_loads_no_adapter_or_notification_module() -> None:
     # The schema and the leaf modules it is made of; not the loader or the templates.
     assert [m for m in loaded if m.startswith("zhenggai.workflows")] == [
         "zhenggai.workflows",
+        "zhenggai.workflows._schema_instructions",
         "zhenggai.workflows._schema_supervision",
         "zhenggai.workflows._spec",
         "zhenggai.workflows.schema",

@@ -22,6 +22,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
+from ._schema_instructions import InstructionSpec
 from ._schema_supervision import ExtensionSpec, SendBackSpec, SendBackWithin
 from ._spec import (
     _KEY,
@@ -72,6 +73,7 @@ __all__ = [
     "ExtensionSpec",
     "FollowUpSpec",
     "HolidaySpec",
+    "InstructionSpec",
     "LadderSpec",
     "LadderStep",
     "LeadershipSpec",
@@ -721,6 +723,9 @@ class CampaignSetup(_Spec):
     outcomes: OutcomesSpec | None = None
     #: 退单 and the office's 审定 (issue 17); None: units cannot send items back.
     send_back: SendBackSpec | None = None
+    #: 领导批示 (issue 17): who records leaders' instructions on items, whose count, the
+    #: channel of items that start from one; None: no instructions.
+    instructions: InstructionSpec | None = None
     notifications: NotificationsSpec = NotificationsSpec()
     reports: ReportsSpec = ReportsSpec()
     # How the engine names itself in the audit trail for automatic changes.
