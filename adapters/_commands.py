@@ -26,6 +26,7 @@ from ._cmd_campaign import (
     cmd_simulate,
 )
 from ._cmd_extensions import EXTENSION_COMMANDS
+from ._cmd_instructions import INSTRUCTION_COMMANDS
 from ._cmd_items import (
     cmd_document_add,
     cmd_document_fire,
@@ -148,6 +149,7 @@ COMMANDS: Mapping[str, Command] = {
     "practice_select": cmd_practice_select,
     **REGISTER_COMMANDS,
     **EXTENSION_COMMANDS,
+    **INSTRUCTION_COMMANDS,
     **SEND_BACK_COMMANDS,
     "outcomes": cmd_outcomes,
     "duplicate_list": cmd_duplicate_list,

@@ -54,6 +54,7 @@ from collections.abc import Sequence
 from ._argparse_zh import _chinese_argparse, _Parser
 from ._errors import CliError, exit_code, report_error
 from ._parser_extensions import add_extension_commands
+from ._parser_instructions import add_instruction_commands
 from ._parser_items import (
     add_document_commands,
     add_duplicate_commands,
@@ -119,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_outcomes_command(commands)
     add_measure_commands(item_cmds)
     add_extension_commands(commands, item_cmds)
+    add_instruction_commands(item_cmds)
     add_campaign_commands(commands)
     add_audit_commands(commands)
     add_duty_commands(commands)
