@@ -2,7 +2,9 @@
 
 The order and every figure are :meth:`Engine.ranking <zhenggai.engine.Engine.ranking>`'s: best
 on-time rate first (按期办结率 = 按期销号 / (按期销号 + 超期销号 + 逾期未办结); units with
-nothing due yet last), then fewest overdue, then fewest reopened after 回头看. The workbook has
+nothing due yet last), then fewest overdue, then fewest reopened after 回头看. After the
+engine's figures (issue 17): 延期次数 (approved extensions), 退单次数 (send-backs by the unit) and
+退单被驳回 (those the office ruled against it: 坚持原交办). The workbook has
 a title, the header frozen under it, filters, percentages as percentages, and prints landscape
 on one page width with the header repeated.
 """
@@ -17,6 +19,7 @@ from zhenggai.adapters._tables import format_date
 
 from ._files import cell_text, new_workbook, out_file
 from ._html import file_stem, local_now, page, percent, render, scope_names, write_all
+from ._supervision_notes import UnitCounts, unit_counts
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import datetime as dt
@@ -37,17 +40,20 @@ HEADERS = (
     "逾期未办结",
     "回头看重新整改",
     "挂牌督办",
+    "延期次数",
+    "退单次数",
+    "退单被驳回",
 )
 #: Shown instead of a rate for a unit with nothing due yet.
 NO_RATE = "暂无到期"
-_WIDTHS = (6, 30, 10, 10, 10, 12, 12, 16, 10)
+_WIDTHS = (6, 30, 10, 10, 10, 12, 12, 16, 10, 10, 10, 12)
 RULE = (
     "按期办结率 = 按期销号 ÷ (按期销号 + 超期销号 + 逾期未办结); 排序: 按期办结率由高到低 (暂无到期问题的单位列后),"
     " 再按逾期未办结、回头看重新整改由少到多。"
 )
 
 
-def _cells(row: UnitRanking) -> tuple[Any, ...]:
+def _cells(row: UnitRanking, counts: UnitCounts) -> tuple[Any, ...]:
     return (
         row.rank,
         row.unit_name,
@@ -58,11 +64,19 @@ def _cells(row: UnitRanking) -> tuple[Any, ...]:
         row.overdue,
         row.reopened,
         row.supervised,
+        counts.extensions.get(row.unit, 0),
+        counts.sent_back.get(row.unit, 0),
+        counts.insisted.get(row.unit, 0),
     )
 
 
 def _write_xlsx(
-    path: Path, title: str, subtitle: str, rows: Sequence[UnitRanking], created: dt.datetime
+    path: Path,
+    title: str,
+    subtitle: str,
+    rows: Sequence[UnitRanking],
+    created: dt.datetime,
+    counts: UnitCounts,
 ) -> None:
     workbook = new_workbook(path, created=created)
     try:
@@ -96,7 +110,7 @@ def _write_xlsx(
             sheet.write_string(2, column, header, header_format)
         for offset, row in enumerate(rows):
             line = 3 + offset
-            for column, value in enumerate(_cells(row)):
+            for column, value in enumerate(_cells(row, counts)):
                 if column == 5:
                     if value is None:
                         sheet.write_string(line, column, NO_RATE, none_format)
@@ -134,13 +148,16 @@ def write_ranking(engine: Engine, campaign: str, out: Path, *, track: str | None
     """单位排名 for the campaign (or one track of it) into ``out``: ``.xlsx`` and ``.html``,
     from :meth:`Engine.ranking`. Returns the files written."""
     rows = engine.ranking(campaign, track=track)
+    scoped = None if track is None else {i.id for i in engine.items(campaign, track=track)}
+    counts = unit_counts(engine, campaign, items=scoped)  # 延期, 退单
     view = engine.campaign(campaign)
     now = local_now(engine, view)
     scope = scope_names(engine, campaign, track=track)
     title = f"{view.title}{RANKING}"
     subtitle = f"{scope} · 截至{format_date(now.date())}"
     html_rows = [
-        tuple(percent(v, none=NO_RATE) if i == 5 else v for i, v in enumerate(_cells(row))) for row in rows
+        tuple(percent(v, none=NO_RATE) if i == 5 else v for i, v in enumerate(_cells(row, counts)))
+        for row in rows
     ]
     html = page(
         title,
@@ -151,7 +168,7 @@ def write_ranking(engine: Engine, campaign: str, out: Path, *, track: str | None
     stem = file_stem(RANKING, scope if scope != "全县" else view.title, now.date())
 
     def xlsx(path: Path) -> None:
-        _write_xlsx(path, title, subtitle, rows, now)
+        _write_xlsx(path, title, subtitle, rows, now, counts)
 
     return write_all(
         [(out_file(out, stem + ".xlsx"), xlsx), (out_file(out, stem + ".html"), html.encode("utf-8"))]
