@@ -37,12 +37,12 @@ __all__ = [
 ]
 
 #: The share of items a county leader instructs on (a few in a hundred).
-INSTRUCTED = 0.03
+INSTRUCTED = 0.025
 #: The share of arrivals reported on the 领导批示交办 channel.
 FROM_INSTRUCTION = 0.015
 #: The chance a unit asks for an extension of a started item, by its habit: mostly the units
 #: that would finish late (about 6–7% of the items in all).
-EXTENDED = {"prompt": 0.015, "last_minute": 0.06, "late": 0.3, "very_late": 0.3}
+EXTENDED = {"prompt": 0.03, "last_minute": 0.1, "late": 0.3, "very_late": 0.3}
 #: The share of those asked too late (on or after the due date: refused).
 TOO_LATE = 0.15
 #: The chance each approver approves.

@@ -39,6 +39,7 @@ from ._drawing_parts import (
     _draw_deadlines,
     _draw_duties,
     _draw_follow_up,
+    _draw_instructions,
     _draw_ladders,
     _draw_leadership,
     _draw_leading_group,
@@ -114,6 +115,7 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
         duties=duties,
         follow_up=follow_up,
         supervision=supervision,
+        instructions=_draw_instructions(draw, roles, channels, messages),
         reports=ReportsSpec(
             **{kind: draw(_marks()) for kind in ReportsSpec.model_fields if draw(st.booleans())}
         ),
