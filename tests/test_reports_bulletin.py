@@ -408,7 +408,7 @@ def test_progress_bulletin_html_is_self_contained_and_matches_the_engine(
     assert f"退单 {len(backs)} 件 (" in page.all_text and f"坚持原交办 {insisted} 件" in page.all_text
     instructed = engine.instructions(key)
     assert instructed
-    assert [(r[3], r[5], r[6]) for r in page.tables["supervision"][1:]] == [
+    assert [[r[3], r[5], r[6]] for r in page.tables["supervision"][1:]] == [
         [i.leader, i.text, engine.item(i.item_id).state_label] for i in instructed
     ]
 
