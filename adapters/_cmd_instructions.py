@@ -21,12 +21,13 @@ def _leader(value: str) -> int | str:
 
 def instruction_of(args: argparse.Namespace) -> LeaderInstruction | None:
     """The instruction ``item add`` was given (all three of its options, or none)."""
-    given = [getattr(args, k, None) for k in ("leader", "instruction_date", "instruction")]
-    if all(v is None for v in given):
+    leader: str | None = getattr(args, "leader", None)
+    day: str | None = getattr(args, "instruction_date", None)
+    text: str | None = getattr(args, "instruction", None)
+    if leader is None and day is None and text is None:
         return None
-    if any(v is None for v in given):
+    if leader is None or day is None or text is None:
         raise CliError("领导批示须同时给出 --leader、--instruction-date 和 --instruction")
-    leader, day, text = given
     return LeaderInstruction(_leader(leader), day, text)
 
 

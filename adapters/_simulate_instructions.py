@@ -164,7 +164,8 @@ def _approver(sim: Any, item_id: int, role: str) -> Actor:
     track = next(t for t in sim.setup.tracks if t.id == item.track)
     if track.leader_role == role:
         return Actor(f"{track.name}组长", role, track.units[0])
-    return sim._actor(None, item, role=role)
+    actor: Actor = sim._actor(None, item, role=role)
+    return actor
 
 
 def _do_decide_extension(sim: Any, engine: Engine, item_id: int, extension_id: int, stage: int) -> None:

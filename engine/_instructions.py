@@ -20,13 +20,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.engine import Connection
 from zhenggai.workflows.schema import InstructionSpec, NotifySpec
 
 from ._access import check_actor
 from ._admin_statements import INSTRUCTION
 from ._concerns import item_concerns
-from ._inputs import check_id, checked_text
+from ._inputs import check_id, checked_date, checked_text
 from ._raw import Tx
 from ._runtime import Runtime
 from ._writes import Campaign, item_note, item_payload
@@ -61,15 +60,7 @@ def _spec(camp: Campaign) -> InstructionSpec:
 
 
 def _given_on(value: object, camp: Campaign, now: dt.datetime) -> dt.date:
-    if isinstance(value, dt.datetime):
-        raise InvalidInputError("given_on", "批示日期须为日期, 不是时刻")
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value.strip())
-        except ValueError as err:
-            raise InvalidInputError("given_on", f"日期格式应为 YYYY-MM-DD, 收到 {value!r}") from err
-    if not isinstance(value, dt.date):
-        raise InvalidInputError("given_on", "批示日期须为日期")
+    value = checked_date("given_on", value, "批示日期")
     today = now.astimezone(camp.tz).date()
     if value > today:
         raise InvalidInputError("given_on", f"批示日期 {value.isoformat()} 晚于今天 {today.isoformat()}")
@@ -219,11 +210,8 @@ def instructions(
             assert campaign is not None
             camp = rt.campaign(conn, campaign)
             query = select(INSTRUCTION).where(INSTRUCTION.c.campaign_id == camp.id)
-        return [instruction_view(camp, r) for r in _rows(conn, query.order_by(INSTRUCTION.c.id))]
-
-
-def _rows(conn: Connection, query: Any) -> list[Mapping[str, Any]]:
-    return list(conn.execute(query).mappings().all())
+        rows = conn.execute(query.order_by(INSTRUCTION.c.id)).mappings().all()
+        return [instruction_view(camp, r) for r in rows]
 
 
 def instruction_view(camp: Campaign, r: Mapping[Any, Any]) -> InstructionView:
