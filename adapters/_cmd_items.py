@@ -19,6 +19,7 @@ from zhenggai.engine import (
 )
 from zhenggai.engine.views import SendBackView
 
+from ._cmd_instructions import instruction_line, instruction_of
 from ._context import ActorTuple, _actor, _campaign_key, _print_json, open_engine
 from ._errors import CliError
 from ._labels import Labels
@@ -34,6 +35,7 @@ def cmd_item_add(args: argparse.Namespace, db: str, actor: ActorTuple | None) ->
 
         reporter = Reporter(name=args.reporter_name, phone=args.reporter_phone)
         keys = configured_keys(args.config)  # sealed with the [reporter] key of --config
+    instruction = instruction_of(args)  # 领导批示交办: the instruction the item starts from
     with open_engine(db, reporter_keys=keys) as engine:
         key = _campaign_key(engine, args.campaign)
         item = engine.report(
@@ -45,6 +47,7 @@ def cmd_item_add(args: argparse.Namespace, db: str, actor: ActorTuple | None) ->
             channel=args.channel,
             severity=args.severity,
             reporter=reporter,
+            instruction=instruction,
         )
     if args.json:
         _print_json(item.to_dict())
@@ -127,6 +130,7 @@ def cmd_item_show(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
         measures = engine.measures(item.id)
         events = engine.events(item.id)
         sent_back = engine.send_backs(item.campaign, item_id=item.id)  # 退单
+        instructed = engine.instructions(item_id=item.id)  # 领导批示
         labels = None if args.json else Labels.load(engine, item.campaign)
     if args.json:
         _print_json(
@@ -164,6 +168,7 @@ def cmd_item_show(args: argparse.Namespace, db: str, actor: ActorTuple | None) -
             else "",
         ),
         ("退单", send_back_line(sent_back)),
+        ("领导批示", instruction_line(instructed)),
         ("预警状态", LIGHT_LABELS.get(item.light, item.light)),
         ("督办等级", ESCALATION_LABELS.get(item.escalation_level, str(item.escalation_level))),
         ("回头看次数", str(item.reopen_count) if item.reopen_count else ""),

@@ -28,6 +28,7 @@ from ._cmd_campaign import (
 )
 from ._cmd_co_units import CO_UNIT_COMMANDS
 from ._cmd_extensions import EXTENSION_COMMANDS
+from ._cmd_instructions import INSTRUCTION_COMMANDS
 from ._cmd_items import (
     cmd_document_add,
     cmd_document_fire,
@@ -153,6 +154,7 @@ COMMANDS: Mapping[str, Command] = {
     **EXTENSION_COMMANDS,
     **SCORE_COMMANDS,
     **ATTACHMENT_COMMANDS,
+    **INSTRUCTION_COMMANDS,
     **SEND_BACK_COMMANDS,
     **CO_UNIT_COMMANDS,
     "outcomes": cmd_outcomes,

@@ -45,6 +45,7 @@ from ._progress import progress_bar, wanted
 from ._simulate_acts import ACTS, _Acts
 from ._simulate_attachments import simulation_store
 from ._simulate_cast import ACCOUNTABLE, DUTY_HABITS, KEY, TITLES, with_contacts
+from ._simulate_instructions import arrival_channels, too_late
 from ._simulate_registers import plan_registers
 from ._simulate_research import plan_research
 from ._simulate_text import _day, _day_lines, print_summary
@@ -98,7 +99,7 @@ class Simulation(_Acts):
     def _plan_arrivals(self) -> None:
         span = max(1, int(((self.last - self.first).days + 1) * 0.75))
         tracks = [t.id for t in self.setup.tracks]
-        channels = [c.id for c in self.setup.channels]
+        channels = arrival_channels(self)  # 领导批示交办's items: _simulate_instructions
         severities: list[str | None] = [s.id for s in self.setup.severities] or [None]
         weights = [75, 20, 5][: len(severities)] + [5] * max(0, len(severities) - 3)
         for n in range(self.count):
@@ -221,6 +222,7 @@ class Simulation(_Acts):
             tz=self.tz,
             habits=self.habit,
             refused=self.refused,
+            late_extensions=too_late(self),
         )
 
 

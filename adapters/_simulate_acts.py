@@ -27,6 +27,7 @@ from ._simulate_cast import (
     _Item,
 )
 from ._simulate_co_units import CO_UNIT_ACTS, add_co_unit, waits_for_parts
+from ._simulate_instructions import INSTRUCTION_ACTS, instruction_for, plan_extension, plan_instruction
 from ._simulate_registers import REGISTER_ACTS
 from ._simulate_research import RESEARCH_ACTS
 from ._simulate_send_backs import SEND_BACK_ACTS, plan_send_back
@@ -41,6 +42,7 @@ class _Acts(_World):
     def _do_report(self, engine: Engine, spec: dict[str, Any]) -> None:
         reporter_role = self.setup.lifecycle.operations["report"][0]
         item = _Item(0, spec["unit"], spec["track"])
+        instruction = instruction_for(self, engine, spec)  # 领导批示交办 (its channel): a few items
         view = engine.report(
             KEY,
             self._actor(None, item, role=reporter_role),
@@ -49,9 +51,11 @@ class _Acts(_World):
             track=spec["track"],
             channel=spec["channel"],
             severity=spec["severity"],
+            instruction=instruction,
         )
         item.id = view.id
         self.items[view.id] = item
+        plan_instruction(self, view.id)  # 领导批示 on a few
         today = self.clock.now().astimezone(self.tz).date()
         if self.roles.dismiss is not None and self.rng.random() < 0.04:
             self._plan(self._office_hours(self._workday(today, self.rng.randrange(1, 4))), "dismiss", view.id)
@@ -113,6 +117,7 @@ class _Acts(_World):
         if not item.paused:  # a paused item's work is planned when its clock resumes
             assert view.due is not None
             self._plan_finish(item_id, view.due)
+            plan_extension(self, item_id, view.due)  # 延期申请 by a few units
 
     def _do_submit(self, engine: Engine, item_id: int, finish: int) -> None:
         item = self.items[item_id]
@@ -409,6 +414,7 @@ ACTS: Mapping[str, Callable[..., None]] = {
     **RESEARCH_ACTS,
     **SEND_BACK_ACTS,
     **CO_UNIT_ACTS,
+    **INSTRUCTION_ACTS,
     "visit": _Acts._do_visit,
 }
 

@@ -14,6 +14,7 @@ from ._simulate_attachments import attachment_summary
 from ._simulate_cast import HABIT_LABELS, HABITS, KEY
 from ._simulate_co_units import co_unit_summary
 from ._simulate_concerns import print_concerns
+from ._simulate_instructions import extension_summary, instruction_summary
 from ._simulate_scores import score_line, score_summary
 from ._simulate_send_backs import send_back_summary
 from ._tables import LIGHT_LABELS, format_date
@@ -326,6 +327,7 @@ def print_summary(
     tz: dt.tzinfo,
     habits: Mapping[str, str],
     refused: Counter[str],
+    late_extensions: int = 0,
 ) -> None:
     """The run's summary: items by state, light and ladder level, 五个一批, documents, duties,
     messages by channel and kind, the units' habits and what the engine refused."""
@@ -360,6 +362,10 @@ def print_summary(
     evidence = attachment_summary(engine, KEY)
     if evidence is not None:
         print(evidence, file=out)
+    channel = setup.instructions.channel if setup.instructions is not None else None
+    for line in (extension_summary(engine, KEY, late_extensions), instruction_summary(engine, KEY, channel)):
+        if line is not None:  # 延期申请, 领导批示 (issue 17)
+            print(line, file=out)
     _outcome_summary(engine, setup, out)
     _document_summary(engine, setup, out)
     duties = engine.duties(KEY, due_by=last)

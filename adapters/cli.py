@@ -56,6 +56,7 @@ from ._errors import CliError, exit_code, report_error
 from ._parser_attachments import add_attachment_commands
 from ._parser_co_units import add_co_unit_commands
 from ._parser_extensions import add_extension_commands
+from ._parser_instructions import add_instruction_commands
 from ._parser_items import (
     add_document_commands,
     add_duplicate_commands,
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_extension_commands(commands, item_cmds)
     add_score_commands(commands)
     add_attachment_commands(commands)
+    add_instruction_commands(item_cmds)
     add_campaign_commands(commands)
     add_audit_commands(commands)
     add_duty_commands(commands)

@@ -98,7 +98,9 @@ if TYPE_CHECKING:
         HeartbeatView,
         ImportProblem,
         ImportResult,
+        InstructionView,
         ItemView,
+        LeaderInstruction,
         LedgerRow,
         MeasureView,
         MechanismView,
@@ -239,6 +241,8 @@ _EXPORTS: dict[str, str] = {
     "AttachmentStore": ".ports",
     "AttachmentView": "._attachment_views",
     "FolderStore": "._attachment_stores",
+    "InstructionView": ".views",
+    "LeaderInstruction": ".views",
 }
 
 
@@ -303,9 +307,11 @@ __all__ = [
     "ImportProblem",
     "ImportRejected",
     "ImportResult",
+    "InstructionView",
     "InvalidInputError",
     "ItemNotFound",
     "ItemView",
+    "LeaderInstruction",
     "LedgerRow",
     "LifecycleSpec",
     "MeasureNotFound",

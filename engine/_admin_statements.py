@@ -29,6 +29,7 @@ __all__ = [
     "COMMITMENT",
     "EDUCATION",
     "EDUCATION_CASE",
+    "INSTRUCTION",
     "MECHANISM",
     "MECHANISM_ITEM",
     "OUTCOME",
@@ -54,6 +55,7 @@ SEND_BACK = m.SendBack.__table__  # type: ignore[attr-defined]
 PART = m.ItemPart.__table__  # type: ignore[attr-defined]
 ATTACHMENT = m.Attachment.__table__  # type: ignore[attr-defined]
 BLOB = m.Blob.__table__  # type: ignore[attr-defined]
+INSTRUCTION = m.Instruction.__table__  # type: ignore[attr-defined]
 
 #: The item columns ``migrate_campaign`` checks against the new version (each value still used).
 STRANDED_COLUMNS = ("state", "track", "channel", "severity")
@@ -310,6 +312,13 @@ class AdminStatements:
         self.blob_exists: Prepared[Row] = p(select(BLOB.c.sha256).where(BLOB.c.sha256 == bindparam("sha256")))
         self.blob_insert = p(_insert(BLOB, returning=False))
         self.blob_data: Prepared[Row] = p(select(BLOB.c.data).where(BLOB.c.sha256 == bindparam("sha256")))
+        # 领导批示 (issue 17): an instruction recorded, an item's instructions.
+        self.instruction_insert = p(_insert(INSTRUCTION, returning=True))
+        self.instructions_of_item: Prepared[Row] = p(
+            select(INSTRUCTION)
+            .where(INSTRUCTION.c.item_id == bindparam("item_id"))
+            .order_by(INSTRUCTION.c.id)
+        )
 
         self._dialect = dialect
         self._contact_updates: dict[tuple[str, ...], Prepared[Row]] = {}

@@ -32,6 +32,7 @@ from ._checks_people import people_problems
 from ._checks_work import work_problems
 from ._co_unit_checks import PART_RECIPIENTS, co_handling_problems
 from ._extension_checks import extension_problems
+from ._instruction_checks import instruction_problems
 from ._research_checks import RESEARCH_RECIPIENTS, research_problems
 from ._score_checks import scoring_problems
 from ._send_back_checks import send_back_problems
@@ -78,6 +79,7 @@ def check_setup(setup: CampaignSetup, *, calendar: WorkingCalendar | None = None
     problems += extension_problems(setup)
     problems += scoring_problems(setup)
     problems += attachment_problems(setup)
+    problems += instruction_problems(setup)
     return problems
 
 

@@ -123,9 +123,10 @@ def unit_id_of(camp: Campaign, key: object) -> int:
     return camp.unit_ids[checked_choice("unit", key, camp.unit_ids, UnitNotFound)]
 
 
-def checked_due(value: object, camp: Campaign, now: dt.datetime, field: str) -> dt.date:
+def checked_date(field: str, value: object, what: str) -> dt.date:
+    """``value`` as a day: a date or ``YYYY-MM-DD`` (not a moment); ``what`` names it in the error."""
     if isinstance(value, dt.datetime):
-        raise InvalidInputError(field, "整改时限须为日期, 不是时刻")
+        raise InvalidInputError(field, f"{what}须为日期, 不是时刻")
     if isinstance(value, str):
         try:
             value = dt.date.fromisoformat(value.strip())
@@ -133,6 +134,11 @@ def checked_due(value: object, camp: Campaign, now: dt.datetime, field: str) -> 
             raise InvalidInputError(field, f"日期格式应为 YYYY-MM-DD, 收到 {value!r}") from err
     if not isinstance(value, dt.date):
         raise InvalidInputError(field, "须为日期")
+    return value
+
+
+def checked_due(value: object, camp: Campaign, now: dt.datetime, field: str) -> dt.date:
+    value = checked_date(field, value, "整改时限")
     today = now.astimezone(camp.tz).date()
     if value < today:
         raise InvalidInputError(field, f"整改时限 {value.isoformat()} 早于今天 {today.isoformat()}")

@@ -7,13 +7,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import _extensions, _leadership, _outcomes, _research, _send_backs, _transfer, _transitions
+from . import (
+    _extensions,
+    _instructions,
+    _leadership,
+    _outcomes,
+    _research,
+    _send_backs,
+    _transfer,
+    _transitions,
+)
 from ._reading import EngineReads
 from .views import (
     Actor,
     ExtensionView,
     FiredTransition,
+    InstructionView,
     ItemView,
+    LeaderInstruction,
     MeasureView,
     Reporter,
     SendBackTally,
@@ -38,6 +49,7 @@ class ItemOperations(EngineReads):
         channel: str,
         severity: str | None = None,
         reporter: Reporter | None = None,
+        instruction: LeaderInstruction | None = None,
     ) -> ItemView:
         """Register a problem item (问题线索) in the lifecycle's initial state.
 
@@ -46,6 +58,9 @@ class ItemOperations(EngineReads):
         ``reporter`` (举报人) is stored apart, sealed with the engine's ``reporter_keys`` (refused
         with :class:`ReporterKeyError`, nothing written, when it has none), and never appears in
         what units see.
+
+        ``instruction`` (领导批示): required on the definition's ``instructions.channel``
+        (领导批示交办), recorded with the item in the same transaction.
         """
         return _transitions.report(
             self._rt,
@@ -57,6 +72,7 @@ class ItemOperations(EngineReads):
             channel=channel,
             severity=severity,
             reporter=reporter,
+            instruction=instruction,
         )
 
     def fire(
@@ -391,3 +407,22 @@ class ItemOperations(EngineReads):
     def send_back_tally(self, campaign: str | int) -> list[SendBackTally]:
         """Send-backs counted per unit: sent, open, reassigned away, insisted (ruled against it)."""
         return _send_backs.send_back_tally(self._rt, campaign)
+
+    # ------------------------------------------------------------------ 领导批示 (issue 17)
+
+    def record_instruction(
+        self, item_id: int, actor: Actor, *, leader: int | str, given_on: dt.date | str, text: str
+    ) -> InstructionView:
+        """Record a 领导批示 on an item (a role of ``instructions.recorded_by``): ``leader`` a
+        roster contact id or name holding a role of ``instructions.leaders``, ``given_on`` not
+        after today, ``text``. One audit event; the responsible unit is told
+        (``instructions.notify``). Refused (nothing written) otherwise."""
+        return _instructions.record_instruction(
+            self._rt, item_id, actor, leader=leader, given_on=given_on, text=text
+        )
+
+    def instructions(
+        self, campaign: str | int | None = None, *, item_id: int | None = None
+    ) -> list[InstructionView]:
+        """The 领导批示 of a campaign, or of one item (``item_id``), oldest first."""
+        return _instructions.instructions(self._rt, campaign, item_id=item_id)

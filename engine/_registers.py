@@ -18,7 +18,7 @@ from sqlalchemy import Connection, select
 from . import _outcomes
 from ._access import check_actor, check_operation
 from ._admin_statements import COMMITMENT, EDUCATION, EDUCATION_CASE
-from ._inputs import check_id, checked_choice, checked_text, unit_id_of
+from ._inputs import check_id, checked_choice, checked_date, checked_text, unit_id_of
 from ._mechanisms import campaign_item_ids
 from ._raw import Tx
 from ._runtime import Runtime
@@ -152,15 +152,7 @@ def education_view(camp: Campaign, r: Mapping[Any, Any], items: Sequence[int]) -
 
 def _due_day(value: object, camp: Campaign, now: dt.datetime) -> dt.date:
     """A commitment's due day: a date (or ``YYYY-MM-DD``) not before today."""
-    if isinstance(value, dt.datetime):
-        raise InvalidInputError("due", "兑现期限须为日期, 不是时刻")
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value.strip())
-        except ValueError as err:
-            raise InvalidInputError("due", f"日期格式应为 YYYY-MM-DD, 收到 {value!r}") from err
-    if not isinstance(value, dt.date):
-        raise InvalidInputError("due", "须为日期")
+    value = checked_date("due", value, "兑现期限")
     today = now.astimezone(camp.tz).date()
     if value < today:
         raise InvalidInputError("due", f"兑现期限 {value.isoformat()} 早于今天 {today.isoformat()}")

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from zhenggai.workflows.schema import TransitionSpec
 
+from . import _instructions
 from ._access import check_actor, check_measure_state, check_operation, check_role, item_operation
 from ._concerns import item_concerns
 from ._inputs import (
@@ -47,7 +48,7 @@ from .errors import (
     TransitionNotAllowedError,
 )
 from .lifecycle import EFFECTS, TransitionContext
-from .views import Actor, FiredTransition, ItemView, MeasureView, Reporter
+from .views import Actor, FiredTransition, ItemView, LeaderInstruction, MeasureView, Reporter
 
 
 def report(
@@ -61,6 +62,7 @@ def report(
     channel: str,
     severity: str | None = None,
     reporter: Reporter | None = None,
+    instruction: LeaderInstruction | None = None,
 ) -> ItemView:
     now = rt.now()
     with rt.store.transaction() as tx:
@@ -79,6 +81,7 @@ def report(
             channel=channel,
             severity=severity,
             reporter=reporter,
+            instruction=instruction,
         )
     return item_view(camp, values)
 
@@ -97,6 +100,7 @@ def report_in(
     severity: str | None,
     reporter: Reporter | None,
     unit_id: int | None = None,
+    instruction: LeaderInstruction | None = None,
 ) -> ItemRow:
     """Insert a reported item in ``tx`` (the actor and role already checked), its reporter,
     its 关联研判 flags (against the items of its track, and of ``unit_id`` when given) and its
@@ -146,6 +150,7 @@ def report_in(
         "number": item_number(camp, tx.scalar(st.serial_next, {"cid": camp.id, "kind": "item"}), now),
     }
     check_source(camp, actor, str(values["channel"]))  # 部门联动: only its source units report on it
+    _instructions.check_channel(camp, str(values["channel"]), instruction)  # 领导批示交办
     values.update(landing(camp, str(values["channel"]), now))  # 移送: lands with the transfer unit
     reporter_values = reporter_fields(reporter) if reporter is not None else None
     keys = rt.reporter_keys
@@ -197,6 +202,8 @@ def report_in(
         },
     )
     land(tx, st, camp, {**values, "id": item_id}, actor, now)
+    if instruction is not None:  # 领导批示: recorded with the report, in its transaction
+        _instructions.record_in(rt, tx, camp, {**values, "id": item_id}, actor, now, instruction)
     return cast(ItemRow, {**values, "id": item_id})
 
 
@@ -328,7 +335,10 @@ def transition(
         camp,
         spec.notify,
         key=f"item:{item_id}:v{after['version']}:{spec.trigger}",
-        payload=transition_payload(camp, spec, after, event_data),
+        payload={
+            **transition_payload(camp, spec, after, event_data),
+            **(_instructions.instructions_payload(rt, tx, camp, item_id) if spec.notify else {}),  # 领导批示
+        },
         units=item_units(camp, row, after),
         item_id=item_id,
         now=now,

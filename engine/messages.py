@@ -194,6 +194,15 @@ MESSAGE_SOURCES = {
     "part": PART_VARIABLES,
     "part_ladder": PART_VARIABLES | {"step", "step_label", "action", "action_label", "days_overdue"},
 }
+#: 领导批示: the item's and the instruction's (leader, day given, text); every transition's
+#: messages also get ``instructions`` (the item's instructions as one text, empty when none:
+#: the 交办 notice shows them).
+INSTRUCTION_VARIABLES = ITEM_VARIABLES | {"instruction_id", "leader", "given_on", "instruction"}
+MESSAGE_SOURCES = {
+    **MESSAGE_SOURCES,
+    "instruction": INSTRUCTION_VARIABLES,
+    "transition": MESSAGE_SOURCES["transition"] | {"instructions"},
+}
 
 #: Input fields a transition passes on to its messages when it requires them.
 _PASSED_ON = {"has_reason": "reason", "has_finding": "finding", "unit_changes": "from_unit"}
@@ -265,6 +274,7 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
     yield from _send_back_uses(setup)
     yield from _co_handling_uses(setup)
     yield from _score_uses(setup)
+    yield from _instruction_uses(setup)
 
 
 def _co_handling_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
@@ -287,6 +297,12 @@ def _send_back_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
         for field in ("requested", "ruled"):
             kind = getattr(setup.send_back, field)
             yield MessageUse(kind, f"send_back.{field}", MESSAGE_SOURCES["send_backs"])
+
+
+def _instruction_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
+    """领导批示 (engine/_instructions.py): the responsible unit told of an instruction."""
+    if setup.instructions is not None:
+        yield MessageUse(setup.instructions.notify, "instructions.notify", INSTRUCTION_VARIABLES)
 
 
 def _extension_uses(setup: CampaignSetup) -> Iterator[MessageUse]:

@@ -884,3 +884,25 @@ class Blob(SQLModel, table=True):
     size: int = Field(nullable=False)
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Instruction(SQLModel, table=True):
+    """领导批示: the leader ``leader`` (their name; ``leader_contact_id`` when the roster names
+    them) instructed on item ``item_id`` on ``given_on`` with ``text``; recorded by
+    ``recorded_by`` at ``recorded_at`` (an audit event of the item)."""
+
+    __tablename__: ClassVar[str] = "zg_instruction"
+    __table_args__ = (
+        Index("ix_zg_instruction_campaign", "campaign_id"),
+        Index("ix_zg_instruction_item", "item_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    item_id: int = Field(foreign_key="zg_item.id")
+    leader: str = Field(max_length=100)
+    leader_contact_id: int | None = Field(default=None, foreign_key="zg_contact.id", nullable=True)
+    given_on: dt.date = Field(sa_type=Date, nullable=False)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    recorded_by: str = Field(max_length=100)
+    recorded_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)

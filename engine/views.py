@@ -58,7 +58,9 @@ __all__ = [
     "HeartbeatView",
     "ImportProblem",
     "ImportResult",
+    "InstructionView",
     "ItemView",
+    "LeaderInstruction",
     "LedgerRow",
     "MeasureView",
     "MechanismView",
@@ -625,3 +627,30 @@ class PartView(_View):
     note: str | None
     created_by: str
     created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderInstruction(_View):
+    """A 领导批示 as given to an operation (``Engine.report`` on the 领导批示交办 channel):
+    ``leader`` a roster contact id or a leader's name, ``given_on`` the day (a date or
+    ``YYYY-MM-DD``), ``text`` the instruction."""
+
+    leader: int | str
+    given_on: dt.date | str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class InstructionView(_View):
+    """A 领导批示 recorded on item ``item_id`` (``Engine.record_instruction``): ``leader`` (the
+    name; ``leader_contact_id`` when the roster names them) gave ``text`` on ``given_on``."""
+
+    id: int
+    campaign: str
+    item_id: int
+    leader: str
+    leader_contact_id: int | None
+    given_on: dt.date
+    text: str
+    recorded_by: str
+    recorded_at: dt.datetime

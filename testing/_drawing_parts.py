@@ -31,6 +31,7 @@ from zhenggai.workflows.schema import (
     DocumentMarksSpec,
     DutySpec,
     FollowUpSpec,
+    InstructionSpec,
     LadderSpec,
     LeadershipSpec,
     LeadingGroupSpec,
@@ -492,4 +493,22 @@ def _draw_attachments(draw: st.DrawFn) -> AttachmentSpec | None:
         max_bytes=draw(st.integers(1024, top)),
         types=types,
         max_per_subject=draw(st.integers(1, 50)),
+    )
+
+
+def _draw_instructions(
+    draw: st.DrawFn, roles: Sequence[RoleSpec], channels: Sequence[ChannelSpec], messages: Sequence[str]
+) -> InstructionSpec | None:
+    """Perhaps 领导批示 (issue 17): recorded by some roles, the leaders' roles none bound to a
+    unit, perhaps one channel whose items start from an instruction."""
+    free = [r.id for r in roles if not r.unit_bound]  # the first role is never unit-bound
+    return draw(
+        st.none()
+        | st.builds(
+            InstructionSpec,
+            recorded_by=st.lists(st.sampled_from([r.id for r in roles]), min_size=1, max_size=2, unique=True),
+            leaders=st.lists(st.sampled_from(free), min_size=1, max_size=2, unique=True),
+            channel=st.none() | st.sampled_from([c.id for c in channels]),
+            notify=st.sampled_from(messages),
+        )
     )

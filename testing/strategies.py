@@ -41,6 +41,7 @@ from ._drawing_parts import (
     _draw_deadlines,
     _draw_duties,
     _draw_follow_up,
+    _draw_instructions,
     _draw_ladders,
     _draw_leadership,
     _draw_leading_group,
@@ -120,6 +121,7 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
         supervision=supervision,
         co_handling=co_handling,
         scoring=_draw_scoring(draw, roles, messages),
+        instructions=_draw_instructions(draw, roles, channels, messages),
         reports=ReportsSpec(
             **{kind: draw(_marks()) for kind in ReportsSpec.model_fields if draw(st.booleans())}
         ),

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import io
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -396,6 +397,19 @@ def test_progress_bulletin_html_is_self_contained_and_matches_the_engine(
         "八、“五个一批”分领域情况",
         "九、“五个一批”分单位情况",
         "十、问题来源（按工作机制）",
+        "十一、督办情况（领导批示、延期、退单）",
+    ]
+    # 督办情况 (issue 17): a line each for 延期申请 and 退单, the items with 领导批示 and their state
+    extensions, backs = engine.extensions(key), engine.send_backs(key)
+    approved = sum(e.state == "approved" for e in extensions)
+    assert f"延期申请 {len(extensions)} 件 (待审批 " in page.all_text
+    assert f"已批准 {approved} 件" in page.all_text
+    insisted = sum(b.state == "insisted" for b in backs)
+    assert f"退单 {len(backs)} 件 (" in page.all_text and f"坚持原交办 {insisted} 件" in page.all_text
+    instructed = engine.instructions(key)
+    assert instructed
+    assert [[r[3], r[5], r[6]] for r in page.tables["supervision"][1:]] == [
+        [i.leader, i.text, engine.item(i.item_id).state_label] for i in instructed
     ]
 
 
@@ -416,6 +430,7 @@ def test_progress_bulletin_docx_has_headings_tables_and_charts(populated: Popula
         "八、“五个一批”分领域情况",
         "九、“五个一批”分单位情况",
         "十、问题来源（按工作机制）",
+        "十一、督办情况（领导批示、延期、退单）",
     ]
     assert [p.text for p in document.paragraphs[:2]] == ["XX县干部作风整顿领导小组办公室", "第1期"]
     assert heading(document.paragraphs[2], 0)
@@ -555,7 +570,7 @@ def test_ranking_xlsx_and_html_follow_the_engine(populated: Populated, tmp_path:
     sheet = openpyxl.load_workbook(xlsx).active
     assert sheet is not None
     assert sheet.freeze_panes == "A4"
-    assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith("A3:I")
+    assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith("A3:L")
     assert [c.value for c in sheet[3]] == [
         "排名",
         "责任单位",
@@ -566,7 +581,15 @@ def test_ranking_xlsx_and_html_follow_the_engine(populated: Populated, tmp_path:
         "逾期未办结",
         "回头看重新整改",
         "挂牌督办",
+        "延期次数",
+        "退单次数",
+        "退单被驳回",
     ]
+    # issue 17: approved extensions, send-backs and those ruled against the unit, per unit
+    approved = Counter(e.unit for e in engine.extensions(key, state="approved"))
+    backs = engine.send_backs(key)
+    sent, insisted = Counter(b.unit for b in backs), Counter(b.unit for b in backs if b.state == "insisted")
+    assert sum(approved.values()) > 0 and sum(sent.values()) > 0 and sum(insisted.values()) > 0
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert len(rows) == len(ranking)
     for row, unit in zip(rows, ranking, strict=True):
@@ -581,6 +604,9 @@ def test_ranking_xlsx_and_html_follow_the_engine(populated: Populated, tmp_path:
             unit.overdue,
             unit.reopened,
             unit.supervised,
+            approved[unit.unit],
+            sent[unit.unit],
+            insisted[unit.unit],
         ]
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
     rates = [r.on_time_rate for r in ranking if r.on_time_rate is not None]
@@ -599,6 +625,9 @@ def test_ranking_xlsx_and_html_follow_the_engine(populated: Populated, tmp_path:
             str(u.overdue),
             str(u.reopened),
             str(u.supervised),
+            str(approved[u.unit]),
+            str(sent[u.unit]),
+            str(insisted[u.unit]),
         ]
         for u in ranking
     ]

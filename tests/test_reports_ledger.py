@@ -136,7 +136,17 @@ def _play(db: Path) -> Played:
     engine.preliminary_check(late.id, OFFICE, finding="初核属实")  # 部门联动: 移送初核 first
     engine.assign(late.id, OFFICE, unit=HOUSING_UNIT, due=dt.date(2023, 7, 20))
     lead_by_name(engine, late.id, "钱副县长")
+    # 领导批示 and an approved 延期 on the permit item (issue 17), before its measures
+    engine.record_instruction(
+        permit.id, OFFICE, leader="钱副县长", given_on="2023-07-04", text="限期办结, 举一反三"
+    )
+    ext = engine.request_extension(permit.id, HOUSING, new_due="2023-08-31", reason="需多部门会商")
+    engine.decide_extension(ext.id, Actor("周组长", "track_group_leader"), approve=True)
+    engine.decide_extension(ext.id, OFFICE, approve=True)
     engine.assign(window.id, OFFICE, unit=SERVICE_UNIT, due=dt.date(2023, 8, 23))
+    # 退单 of the window item, ruled against the unit (坚持原交办) the same day
+    back = engine.send_back(window.id, SERVICE, reason="not_our_duty", note="应由县商务局办理")
+    engine.rule_send_back(back.id, OFFICE, decision="insist", note="属于本单位职责")
     m1 = engine.add_measure(permit.id, HOUSING, text=HOSTILE_MEASURE, due=dt.date(2023, 7, 14))
     engine.add_measure(permit.id, HOUSING, text="建立审批超时预警机制")
     engine.start_rectification(permit.id, HOUSING)
@@ -240,6 +250,9 @@ def test_ledger_has_one_row_per_item_with_the_engines_values(
         "督办等级",
         "销号日期",
         "回头看次数",
+        "领导批示",
+        "延期",
+        "退单",
         "主办单位",  # 主办/协办 (issue 17)
         "协办单位",
         "佐证材料",
@@ -267,7 +280,11 @@ def test_ledger_has_one_row_per_item_with_the_engines_values(
         played.engine.item_by_number(KEY, row[1]).id: dict(zip(rows[2], row, strict=True)) for row in data
     }
     permit, late = by_id[played.items["permit"].id], by_id[played.items["late"].id]
-    assert permit["整改时限"] == "2023-08-15 (周二)"
+    assert permit["整改时限"] == "2023-08-31 (周四)"
+    assert permit["领导批示"] == "钱副县长 2023-07-04: 限期办结, 举一反三"
+    assert permit["延期"] == "2023-08-15 → 2023-08-31"
+    assert by_id[played.items["window"].id]["退单"] == "县政务服务中心退单 (不属于本单位职责): 坚持原交办"
+    assert late["领导批示"] is None and late["延期"] is None and late["退单"] is None
     assert permit["来源渠道"] == "公开举报电话" and permit["问题程度"] == "较重"
     assert permit["销号日期"] == dt.datetime(2023, 7, 14)  # the local day of 销号, as a date cell
     assert permit["整改措施"] == (
@@ -304,7 +321,9 @@ def test_ledger_is_laid_out_for_screen_and_print(written: dict[str, list[Path]])
     (path,) = written["ledger"]
     sheet = openpyxl.load_workbook(path)["整改台账"]
     assert sheet.freeze_panes == "A4"  # below the title, the 截至 line and the header row
-    assert sheet.auto_filter.ref == "A3:S8"  # 序号 … 回头看次数, 主办单位, 协办单位, 佐证材料
+    assert (
+        sheet.auto_filter.ref == "A3:V8"
+    )  # … 回头看次数, 领导批示, 延期, 退单, 主办单位, 协办单位, 佐证材料
     assert sheet.print_title_rows == "$3:$3"
     setup = sheet.page_setup
     assert setup.orientation == "landscape" and int(setup.paperSize) == 9
@@ -312,7 +331,7 @@ def test_ledger_is_laid_out_for_screen_and_print(written: dict[str, list[Path]])
     assert int(setup.fitToHeight) == 0 and int(setup.fitToWidth or 1) == 1
     assert sheet.oddHeader.center.text == f"{TITLE}整改台账"
     assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
-    assert "A1:S1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert "A1:V1" in {str(r) for r in sheet.merged_cells.ranges}
     widths = {c: sheet.column_dimensions[c].width for c in "CDJ"}
     assert widths["D"] > 30 and widths["J"] > 30  # 问题描述 and 整改措施 take the room
     assert sheet.cell(4, 4).alignment.wrap_text
@@ -407,7 +426,7 @@ def test_self_inspection_report_has_the_four_parts_and_the_engines_numbers(
     assert problems[0].startswith(
         f"（一）{HOSTILE_TITLE}。{HOSTILE_DESCRIPTION}。（问题编号{played.items['permit'].number}；"
     )
-    assert "当前状态：已销号，整改时限2023年8月15日（周二）。）" in problems[0]
+    assert "当前状态：已销号，整改时限2023年8月31日（周四）。）" in problems[0]  # extended (延期)
     assert (
         problems[1].startswith("（二）竣工验收久拖不决。某安置房项目竣工验收拖延三个月。")
         and "当前状态：整改中" in problems[1]
@@ -486,7 +505,7 @@ def test_four_lists_have_the_officials_columns_and_one_numbering(
     assert measures[0][3] == "措施已完成 2/2 项\n问题已销号 (2023-07-14)"
     assert measures[1][3] == "措施已完成 0/1 项\n问题整改中"
     times = _sheet_rows(path, "时间清单")[3:]
-    assert times[0][2:] == ("2023-08-15 (周二)", "已销号", dt.datetime(2023, 7, 14))
+    assert times[0][2:] == ("2023-08-31 (周四)", "已销号", dt.datetime(2023, 7, 14))  # extended (延期)
     assert times[1][2:] == ("2023-07-20 (周四)", "整改中", None)
 
 

@@ -127,6 +127,31 @@ def test_about_one_item_in_ten_has_a_co_unit_that_mostly_finishes_on_time(full_r
     assert "被引擎拒绝" not in summary
 
 
+def test_extensions_and_instructions_come_at_plausible_rates(full_run: str) -> None:
+    """Issue 17: about 5–8% of the items' units ask for an extension (most approved, some refused,
+    some too late and refused); leaders instruct on a few in a hundred, a few items start on
+    领导批示交办."""
+    summary = full_run[full_run.index("【模拟汇总】") :]
+    items = int(re.search(r"问题 (\d+) 件", summary).group(1))  # type: ignore[union-attr]
+    asked, approved, refused, pending, late = map(
+        int,
+        re.search(  # type: ignore[union-attr]
+            r"延期申请 (\d+) 件: 批准 (\d+) 件, 未批准 (\d+) 件, 待审批 (\d+) 件; 逾期后申请被拒 (\d+) 件",
+            summary,
+        ).groups(),
+    )
+    assert asked == approved + refused + pending
+    assert 0.04 <= (asked + late) / items <= 0.09, (asked, late, items)
+    assert approved > refused > 0 and late > 0
+    count, instructed, started = map(
+        int,
+        re.search(r"领导批示 (\d+) 条, 涉及问题 (\d+) 件 \(其中领导批示交办 (\d+) 件\)", summary).groups(),  # type: ignore[union-attr]
+    )
+    assert 0.02 <= instructed / items <= 0.06 and count >= instructed
+    assert 0 < started < instructed
+    assert "交办 " in summary and "领导批示 " in summary.split("消息 ")[1]  # the units were told
+
+
 def test_the_same_seed_prints_the_same_and_another_seed_differs(tmp_path: Path) -> None:
     runs = []
     for seed in (5, 5, 6):

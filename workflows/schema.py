@@ -24,6 +24,7 @@ from pydantic import Field, StringConstraints, ValidationInfo, field_validator, 
 
 from ._schema_attachments import ATTACHMENT_TYPES, AttachmentSpec
 from ._schema_co_handling import CoHandlingSpec, PartDue
+from ._schema_instructions import InstructionSpec
 from ._schema_scoring import SCORE_TERMS, CardThresholds, ScoringSpec
 from ._schema_supervision import ExtensionSpec, SendBackSpec, SendBackWithin
 from ._spec import (
@@ -80,6 +81,7 @@ __all__ = [
     "ExtensionSpec",
     "FollowUpSpec",
     "HolidaySpec",
+    "InstructionSpec",
     "LadderSpec",
     "LadderStep",
     "LeadershipSpec",
@@ -738,6 +740,9 @@ class CampaignSetup(_Spec):
     scoring: ScoringSpec | None = None
     #: 佐证材料 (issue 17): where evidence files are kept, their size and type limits (absent: none).
     attachments: AttachmentSpec | None = None
+    #: 领导批示 (issue 17): who records leaders' instructions on items, whose count, the
+    #: channel of items that start from one; None: no instructions.
+    instructions: InstructionSpec | None = None
     notifications: NotificationsSpec = NotificationsSpec()
     reports: ReportsSpec = ReportsSpec()
     # How the engine names itself in the audit trail for automatic changes.

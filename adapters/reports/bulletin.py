@@ -9,7 +9,9 @@ script and no link to anywhere) and as a ``.docx`` in the layout of an official 
   :func:`~zhenggai.adapters.reports.charts.progress_charts`; then the 五个一批 dashboard, only
   the numbers of :meth:`Engine.five_outcomes <zhenggai.engine.Engine.five_outcomes>` for the
   same unit and track: each outcome's count, target and 完成率, the five per track and per
-  unit, and the two charts of :func:`~zhenggai.adapters.reports.charts.five_outcomes_charts`.
+  unit, and the two charts of :func:`~zhenggai.adapters.reports.charts.five_outcomes_charts`;
+  then 问题来源 and 督办情况 (issue 17: a line each for 延期申请 and 退单, the items with 领导批示
+  and their state, :func:`._supervision_notes.supervision_section`).
 - :func:`write_cases` prints the items marked as typical cases (:meth:`Engine.cases
   <zhenggai.engine.Engine.cases>`): title, responsible unit, track, what was found, what was
   done (the measures), the outcome and the case note. It names no reporter, no leading
@@ -37,6 +39,7 @@ from ._bulletin_shared import (
 from ._docx import TABLE_PT, WIDE_TABLE_PT, set_orientation
 from ._files import doc_text, out_file
 from ._html import data_uri, file_stem, local_now, local_time, page, percent, render, scope_names, write_all
+from ._supervision_notes import supervision_section
 from ._templates import DocumentFields, Templates, leading_office
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -327,7 +330,12 @@ def write_progress(
         {"key": c.key, "title": c.title, "summary": c.summary, "uri": data_uri(c.png), "number": i}
         for i, c in enumerate(charts, 1)
     ]
-    sections = [*_progress_sections(report, charts), *_five_sections(five, charts), _source_section(report)]
+    sections = [
+        *_progress_sections(report, charts),
+        *_five_sections(five, charts),
+        _source_section(report),
+        supervision_section(engine, campaign, unit=unit, track=track),  # 领导批示, 延期, 退单
+    ]
     if track is None:  # 考核 (issue 17): the last stored month's top and bottom units, its cards
         sections += score_sections(engine, campaign, unit=unit)
     by_key = {c["key"]: c for c in numbered}

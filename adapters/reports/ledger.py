@@ -3,7 +3,8 @@
 Columns, as a 整改台账 has them: 序号, 问题编号, 问题标题, 问题描述, 所属领域, 来源渠道,
 问题程度, 责任单位, 牵头领导, 整改措施 (one per line, each marked done or not), 整改时限 (with
 the weekday), 状态, 预警 (红灯/黄灯/绿灯 as the cell's colour), 督办等级 (the label of the
-definition's ladder step, or 无), 销号日期 (the local day of 销号) and 回头看次数.
+definition's ladder step, or 无), 销号日期 (the local day of 销号) and 回头看次数; then (issue
+17) 领导批示 (leader, day, text), 延期 (approved: 原时限 → 新时限) and 退单 (with the ruling).
 
 主办单位 is the responsible unit; 协办单位 its co-units (issue 17), one per line with its part
 and the part's state (``县自然资源局: 核实用地【已完成】``).
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING
 from zhenggai.adapters._tables import WEEKDAYS
 
 from ._files import Column, Styled, fit_name, format_due, new_workbook, out_file, safe_name, write_table
+from ._supervision_notes import ItemNotes, item_notes
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from zhenggai.adapters._labels import Labels
@@ -75,6 +77,9 @@ COLUMNS: Sequence[Column] = (
     Column("督办等级", 10, align="center"),
     Column("销号日期", 12),
     Column("回头看次数", 8, align="center"),
+    Column("领导批示", 30, wrap=True),
+    Column("延期", 24, wrap=True),
+    Column("退单", 30, wrap=True),
     Column("主办单位", 16, wrap=True),
     Column("协办单位", 30, wrap=True),
     Column("佐证材料", 30, wrap=True),
@@ -161,6 +166,7 @@ def write_ledger(
     total = engine.count_items(view.key, unit=unit, track=track)
     rows = engine.ledger_pages(view.key, unit=unit, track=track)
     co_units = co_unit_lines(engine.parts(view.key))
+    notes = item_notes(engine, view.key)  # 领导批示, 延期, 退单
     unit_name = labels.base.unit(unit) if unit else None
     track_name = labels.base.tracks.get(track, track) if track else None
     path = out_file(out, ledger_name(view.title, unit_name=unit_name, track_name=track_name))
@@ -175,7 +181,7 @@ def write_ledger(
             COLUMNS,
             (
                 [
-                    *_row(n, row, labels),
+                    *_row(n, row, labels, notes),
                     row.item.unit_name or "",
                     co_units.get(row.item.id, ""),
                     attachment_cell(row.attachments),
@@ -209,7 +215,7 @@ def light_cell(item: ItemView, labels: ReportLabels) -> object:
     return Styled(word, fill=fill, font_color=font, bold=True)
 
 
-def _row(n: int, row: LedgerRow, labels: ReportLabels) -> list[object]:
+def _row(n: int, row: LedgerRow, labels: ReportLabels, notes: ItemNotes) -> list[object]:
     item = row.item
     base = labels.base
     return [
@@ -229,6 +235,9 @@ def _row(n: int, row: LedgerRow, labels: ReportLabels) -> list[object]:
         labels.level(item.escalation_level),
         labels.local_day(item.closed_at),
         item.reopen_count,
+        notes.instructions.get(item.id, ""),
+        notes.extensions.get(item.id, ""),
+        notes.send_backs.get(item.id, ""),
     ]
 
 

@@ -2,7 +2,9 @@
 
 The order and every figure are :meth:`Engine.ranking <zhenggai.engine.Engine.ranking>`'s: best
 on-time rate first (按期办结率 = 按期销号 / (按期销号 + 超期销号 + 逾期未办结); units with
-nothing due yet last), then fewest overdue, then fewest reopened after 回头看. The workbook has
+nothing due yet last), then fewest overdue, then fewest reopened after 回头看. After the
+engine's figures (issue 17): 延期次数 (approved extensions), 退单次数 (send-backs by the unit) and
+退单被驳回 (those the office ruled against it: 坚持原交办). The workbook has
 a title, the header frozen under it, filters, percentages as percentages, and prints landscape
 on one page width with the header repeated.
 """
@@ -17,6 +19,7 @@ from zhenggai.adapters._tables import format_date
 
 from ._files import cell_text, new_workbook, out_file
 from ._html import file_stem, local_now, page, percent, render, scope_names, write_all
+from ._supervision_notes import UnitCounts, unit_counts
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import datetime as dt
@@ -40,10 +43,13 @@ HEADERS = (
     "协办分工",
     "协办按期完成",
     "协办逾期",
+    "延期次数",
+    "退单次数",
+    "退单被驳回",
 )
 #: Shown instead of a rate for a unit with nothing due yet.
 NO_RATE = "暂无到期"
-_WIDTHS = (6, 30, 10, 10, 10, 12, 12, 16, 10, 10, 12, 10)
+_WIDTHS = (6, 30, 10, 10, 10, 12, 12, 16, 10, 10, 12, 10, 10, 10, 12)
 RULE = (
     "按期办结率 = 按期销号 ÷ (按期销号 + 超期销号 + 逾期未办结); 排序: 按期办结率由高到低 (暂无到期问题的单位列后),"
     " 再按逾期未办结、回头看重新整改由少到多。"
@@ -60,7 +66,9 @@ def co_tally(parts: Sequence[PartView]) -> dict[str, tuple[int, int, int]]:
     return out
 
 
-def _cells(row: UnitRanking, co: Mapping[str, tuple[int, int, int]] | None = None) -> tuple[Any, ...]:
+def _cells(
+    row: UnitRanking, counts: UnitCounts, co: Mapping[str, tuple[int, int, int]] | None = None
+) -> tuple[Any, ...]:
     return (
         row.rank,
         row.unit_name,
@@ -72,6 +80,9 @@ def _cells(row: UnitRanking, co: Mapping[str, tuple[int, int, int]] | None = Non
         row.reopened,
         row.supervised,
         *(co or {}).get(row.unit, (0, 0, 0)),
+        counts.extensions.get(row.unit, 0),
+        counts.sent_back.get(row.unit, 0),
+        counts.insisted.get(row.unit, 0),
     )
 
 
@@ -81,6 +92,7 @@ def _write_xlsx(
     subtitle: str,
     rows: Sequence[UnitRanking],
     created: dt.datetime,
+    counts: UnitCounts,
     co: Mapping[str, tuple[int, int, int]] | None = None,
 ) -> None:
     workbook = new_workbook(path, created=created)
@@ -95,7 +107,7 @@ def _write_xlsx(
             sheet.set_column(column, column, width)
         for offset, row in enumerate(rows):
             line = 3 + offset
-            for column, value in enumerate(_cells(row, co)):
+            for column, value in enumerate(_cells(row, counts, co)):
                 if column == 5:
                     if value is None:
                         sheet.write_string(line, column, NO_RATE, none_format)
@@ -166,14 +178,16 @@ def write_ranking(engine: Engine, campaign: str, out: Path, *, track: str | None
     """单位排名 for the campaign (or one track of it) into ``out``: ``.xlsx`` and ``.html``,
     from :meth:`Engine.ranking`. Returns the files written."""
     rows = engine.ranking(campaign, track=track)
-    co = co_tally(engine.parts(campaign))  # 协办 (issue 17)
+    scoped = None if track is None else {i.id for i in engine.items(campaign, track=track)}
+    co = co_tally([p for p in engine.parts(campaign) if scoped is None or p.item_id in scoped])  # 协办
+    counts = unit_counts(engine, campaign, items=scoped)  # 延期, 退单
     view = engine.campaign(campaign)
     now = local_now(engine, view)
     scope = scope_names(engine, campaign, track=track)
     title = f"{view.title}{RANKING}"
     subtitle = f"{scope} · 截至{format_date(now.date())}"
     html_rows = [
-        tuple(percent(v, none=NO_RATE) if i == 5 else v for i, v in enumerate(_cells(row, co)))
+        tuple(percent(v, none=NO_RATE) if i == 5 else v for i, v in enumerate(_cells(row, counts, co)))
         for row in rows
     ]
     html = page(
@@ -185,7 +199,7 @@ def write_ranking(engine: Engine, campaign: str, out: Path, *, track: str | None
     stem = file_stem(RANKING, scope if scope != "全县" else view.title, now.date())
 
     def xlsx(path: Path) -> None:
-        _write_xlsx(path, title, subtitle, rows, now, co)
+        _write_xlsx(path, title, subtitle, rows, now, counts, co)
 
     return write_all(
         [(out_file(out, stem + ".xlsx"), xlsx), (out_file(out, stem + ".html"), html.encode("utf-8"))]
