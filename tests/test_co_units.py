@@ -302,10 +302,12 @@ def test_ledger_and_ranking_show_co_units(
     (ledger,) = write_ledger(engine, "test", out, unit=NATURAL)  # the co-unit's ledger has the item
     rows = list(load_workbook(ledger).active.iter_rows(values_only=True))
     header = next(r for r in rows if r and r[0] == "序号")
-    assert header[-2:] == ("主办单位", "协办单位")
+    lead = header.index("主办单位")
+    assert header[lead : lead + 2] == ("主办单位", "协办单位")
     (row,) = [r for r in rows if r and r[0] == 1]
-    assert row[-2:] == ("县住建局", "县自然资源局: 核实用地【已完成, 逾期】")
-    assert HEADERS[-3:] == ("协办分工", "协办按期完成", "协办逾期")
+    assert row[lead : lead + 2] == ("县住建局", "县自然资源局: 核实用地【已完成, 逾期】")
+    co = HEADERS.index("协办分工")
+    assert HEADERS[co : co + 3] == ("协办分工", "协办按期完成", "协办逾期")
     paths = write_ranking(engine, "test", out)
     html = next(p for p in paths if p.suffix == ".html").read_text("utf-8")
     assert "协办逾期" in html
