@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .clock import SystemClock, VirtualClock
     from .errors import (
         CalendarError,
+        CallbackNotFound,
         CampaignNotFound,
         CommitmentNotFound,
         ConfigError,
@@ -76,6 +77,7 @@ if TYPE_CHECKING:
         Actor,
         CalendarHolidayView,
         CalendarYearView,
+        CallbackView,
         CampaignInfo,
         CampaignView,
         CommitmentView,
@@ -106,6 +108,7 @@ if TYPE_CHECKING:
         RekeyReport,
         Reporter,
         ReporterView,
+        SatisfactionView,
         SourceTally,
         StatusView,
         Tally,
@@ -215,6 +218,9 @@ _EXPORTS: dict[str, str] = {
     "ExtensionRefused": ".errors",
     "ExtensionView": ".views",
     "EducationView": ".views",
+    "CallbackNotFound": ".errors",
+    "CallbackView": ".views",
+    "SatisfactionView": ".views",
 }
 
 
@@ -237,6 +243,8 @@ __all__ = [
     "CalendarHolidayView",
     "CalendarYearSpec",
     "CalendarYearView",
+    "CallbackNotFound",
+    "CallbackView",
     "CampaignInfo",
     "CampaignNotFound",
     "CampaignSetup",
@@ -302,6 +310,7 @@ __all__ = [
     "ReporterKeys",
     "ReporterView",
     "RoleSpec",
+    "SatisfactionView",
     "SourceTally",
     "StateSpec",
     "StatusView",

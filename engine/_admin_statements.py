@@ -13,17 +13,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, null, select, update
+from sqlalchemy import bindparam, delete, func, literal, null, select, update
 from sqlalchemy.engine import Dialect as SADialect
 
 from . import models as m
 from ._raw import Prepared, Row
 from ._rows import ContactRow, MechanismRow, PracticeRow
 from ._sealing import IDENTITY_FIELDS
-from ._statements import CAMPAIGN, CONTACT, HEARTBEAT, ITEM, REPORTER, TRACK, UNIT, _insert
+from ._statements import CAMPAIGN, CONTACT, HEARTBEAT, ITEM, REPORTER, REVIEW, STEP, TRACK, UNIT, _insert
 
 __all__ = [
     "ACCOUNTABILITY",
+    "CALLBACK",
     "COMMITMENT",
     "EDUCATION",
     "EDUCATION_CASE",
@@ -48,6 +49,7 @@ EDUCATION_CASE = m.EducationCase.__table__  # type: ignore[attr-defined]
 COMMITMENT = m.Commitment.__table__  # type: ignore[attr-defined]
 EXTENSION = m.Extension.__table__  # type: ignore[attr-defined]
 SEND_BACK = m.SendBack.__table__  # type: ignore[attr-defined]
+CALLBACK = m.Callback.__table__  # type: ignore[attr-defined]
 
 #: The item columns ``migrate_campaign`` checks against the new version (each value still used).
 STRANDED_COLUMNS = ("state", "track", "channel", "severity")
@@ -265,6 +267,31 @@ class AdminStatements:
             update(SEND_BACK)
             .where(SEND_BACK.c.id == bindparam("id"), SEND_BACK.c.state == "open")
             .values({c: bindparam(c) for c in ("state", "to_unit_id", "ruled_by", "ruled_at", "ruling_note")})
+        )
+
+        # 回访 (issue 17): a callback task, its result (once: the update holds only while the
+        # task is still open), its ladder light, and its ladder steps.
+        self.callback: Prepared[Row] = p(select(CALLBACK).where(CALLBACK.c.id == bindparam("id")))
+        self.callback_insert = p(_insert(CALLBACK, returning=True))
+        self.callback_done = p(
+            update(CALLBACK)
+            .where(CALLBACK.c.id == bindparam("id"), CALLBACK.c.state == "open")
+            .values({c: bindparam(c) for c in ("state", "result", "note", "late", "done_by", "done_at")})
+        )
+        self.callback_level = p(
+            update(CALLBACK)
+            .where(CALLBACK.c.id == bindparam("id"))
+            .values(light=bindparam("light"), escalation_level=bindparam("escalation_level"))
+        )
+        self.callback_steps: Prepared[Row] = p(
+            select(STEP.c.id, STEP.c.step_key, STEP.c.status)
+            .where(STEP.c.subject_kind == literal("callback"), STEP.c.subject_id == bindparam("sid"))
+            .order_by(STEP.c.id)
+        )
+        self.reviews_of_item: Prepared[Row] = p(
+            select(REVIEW.c.id, REVIEW.c.state, REVIEW.c.draw_day).where(
+                REVIEW.c.item_id == bindparam("item_id")
+            )
         )
 
         self._dialect = dialect

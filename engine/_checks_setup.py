@@ -19,6 +19,7 @@ from zhenggai.workflows.schema import (
     PhaseSpec,
 )
 
+from ._callback_checks import CALLBACK_RECIPIENTS, callback_problems
 from ._checks_common import (
     DUTY_UNIT_SELECTORS,
     LADDER_RECIPIENTS,
@@ -264,6 +265,7 @@ def _organisation_problems(setup: CampaignSetup, roles: Mapping[str, object]) ->
             problems.append(f"leadership.phase: 未知阶段 {lead.phase}")
     problems += research_problems(setup)
     problems += send_back_problems(setup)
+    problems += callback_problems(setup)
     return problems
 
 
@@ -291,6 +293,8 @@ def _ladder_problems(
     extra = TRANSFER_RECIPIENTS if ladder.subject == "transfer" else LADDER_RECIPIENTS
     if ladder.subject == "research":
         extra = RESEARCH_RECIPIENTS
+    elif ladder.subject == "callback":
+        extra = CALLBACK_RECIPIENTS
     prev_offset: int | None = None
     top: tuple[int, str] | None = None
     for j, step in enumerate(ladder.steps):

@@ -46,6 +46,7 @@ from .views import Actor, ReviewView
 __all__ = [
     "REVIEW_STATES",
     "complete_follow_up",
+    "create_review",
     "create_reviews",
     "fire_review_steps",
     "follow_up_days",
@@ -110,25 +111,7 @@ def create_reviews(
     draw_day = stated_day(camp.calendar, dt.date.fromisoformat(day))
     due = add_days(camp.calendar, max(draw_day, now.astimezone(camp.tz).date()), rule.days, rule.count)
     items = {r["id"]: r for r in tx.all(st.items_of_campaign, {"cid": camp.id}) if r["id"] in set(sample)}
-    reviews: list[int] = []
-    for item_id in sample:
-        values: dict[str, Any] = {
-            "campaign_id": camp.id,
-            "item_id": item_id,
-            "draw_day": draw_day,
-            "role": rule.role,
-            "due": due,
-            "state": "open",
-            "finding": None,
-            "light": "green",
-            "escalation_level": 0,
-            "done_by": None,
-            "done_at": None,
-            "created_at": now,
-        }
-        values["id"] = tx.scalar(st.review_insert, values)
-        reviews.append(values["id"])
-        _arm(tx, st, camp, values, now)
+    reviews = [create_review(tx, st, camp, rule, item_id, draw_day, due, now) for item_id in sample]
     lines = [
         f"{k}. {items[i]['number'] or f'#{i}'} {items[i]['title']} ({_unit_name(camp, items[i])})"
         for k, i in enumerate(sample, 1)
@@ -153,6 +136,37 @@ def create_reviews(
         now=now,
     )
     return {"reviews": reviews, "due": due.isoformat(), "outbox": queued}
+
+
+def create_review(
+    tx: Tx,
+    st: Statements,
+    camp: Campaign,
+    rule: FollowUpSpec,
+    item_id: int,
+    draw_day: dt.date,
+    due: dt.date,
+    now: dt.datetime,
+) -> int:
+    """One review task of item ``item_id`` for ``rule.role`` (drawn on ``draw_day``, due
+    ``due``), armed on the review ladder: a draw's, or a 回访不满意's (:mod:`._callbacks`)."""
+    values: dict[str, Any] = {
+        "campaign_id": camp.id,
+        "item_id": item_id,
+        "draw_day": draw_day,
+        "role": rule.role,
+        "due": due,
+        "state": "open",
+        "finding": None,
+        "light": "green",
+        "escalation_level": 0,
+        "done_by": None,
+        "done_at": None,
+        "created_at": now,
+    }
+    values["id"] = tx.scalar(st.review_insert, values)
+    _arm(tx, st, camp, values, now)
+    return int(values["id"])
 
 
 def _unit_name(camp: Campaign, item: Mapping[str, Any]) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ._callback_tasks import fire_callback_steps
 from ._campaign_steps import fire_campaign_steps
 from ._documents import fire_document_steps
 from ._duty_steps import fire_duty_steps
@@ -128,6 +129,7 @@ SETTLE: Mapping[str, Callable[[Runtime, Tx, int, list[StepRow], dt.datetime, Swe
     "review": fire_review_steps,
     "transfer": _settle_transfer,
     "research": _settle_research,
+    "callback": fire_callback_steps,
 }
 
 

@@ -11,6 +11,7 @@ from zhenggai.workflows.schema import CalendarSpec, CalendarYearSpec, CampaignSe
 
 from ._access import check_actor, check_operation
 from ._calendar_years import load_year, read_loaded, year_view, year_views
+from ._callback_tasks import callback_wanted
 from ._campaign_steps import campaign_steps
 from ._documents import document_steps
 from ._duty_steps import duty_steps
@@ -238,6 +239,8 @@ def moments(rt: Runtime, tx: Tx, kind: str, sid: int) -> dict[str, Any]:
         wanted = duty_steps(camp, spec, duty["due"]) if spec is not None and duty["status"] == "open" else {}
     elif kind == "review":
         wanted = review_wanted(rt, tx, sid)
+    elif kind == "callback":
+        wanted = callback_wanted(rt, tx, sid)
     else:
         return dict(campaign_steps(rt.campaign(tx, sid)))
     return {key: when for key, (_, when) in wanted.items()}

@@ -418,3 +418,9 @@ class SendBackNotFound(NotFoundError):
     """No send-back (退单) with this id."""
 
     kind_label = "退单"
+
+
+class CallbackNotFound(NotFoundError):
+    """No 回访 task with this id."""
+
+    kind_label = "回访任务"

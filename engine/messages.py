@@ -159,6 +159,21 @@ EXTENSION_VARIABLES = ITEM_VARIABLES | {
 }
 MESSAGE_SOURCES = {**MESSAGE_SOURCES, "extension": EXTENSION_VARIABLES}
 
+#: 回访: the item's variables and the callback task's (its due day, and once recorded its
+#: result); never the reporter, never the custodian's note.
+CALLBACK_VARIABLES = ITEM_VARIABLES | {
+    "callback_id",
+    "callback_due",
+    "callback_due_weekday",
+    "result",
+    "result_label",
+}
+MESSAGE_SOURCES = {
+    **MESSAGE_SOURCES,
+    "callback": CALLBACK_VARIABLES,
+    "callback_ladder": CALLBACK_VARIABLES | {"step", "step_label", "action", "action_label", "days_overdue"},
+}
+
 #: Input fields a transition passes on to its messages when it requires them.
 _PASSED_ON = {"has_reason": "reason", "has_finding": "finding", "unit_changes": "from_unit"}
 
@@ -227,6 +242,15 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
             )
 
     yield from _send_back_uses(setup)
+    yield from _callback_uses(setup)
+
+
+def _callback_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
+    """回访 (engine/_callbacks.py): the custodian told of a callback to make, the unit of its result."""
+    if setup.callbacks is not None:
+        for field in ("requested", "recorded"):
+            kind = getattr(setup.callbacks, field)
+            yield MessageUse(kind, f"callbacks.{field}", MESSAGE_SOURCES["callback"])
 
 
 def _send_back_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
@@ -267,6 +291,8 @@ def _ladder_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
             source = MESSAGE_SOURCES["transfer_ladder"]
         elif ladder.subject == "research":
             source = MESSAGE_SOURCES["research_ladder"]
+        elif ladder.subject == "callback":
+            source = MESSAGE_SOURCES["callback_ladder"]
         else:
             source = MESSAGE_SOURCES["ladder" if ladder.subject == "item" else "duty"]
         if ladder.subject == "duty":

@@ -22,6 +22,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
+from ._schema_callbacks import CALLBACK_RESULTS, CallbackSpec, CallbackWithin
 from ._schema_supervision import ExtensionSpec, SendBackSpec, SendBackWithin
 from ._spec import (
     _KEY,
@@ -51,6 +52,7 @@ from ._spec import (
 
 __all__ = [
     "ADDRESS_LIST",
+    "CALLBACK_RESULTS",
     "DELIVERY_CHANNELS",
     "LADDER_ACTIONS",
     "OUTCOME_KEYS",
@@ -59,6 +61,8 @@ __all__ = [
     "UNIT_WILDCARDS",
     "CalendarSpec",
     "CalendarYearSpec",
+    "CallbackSpec",
+    "CallbackWithin",
     "CampaignSetup",
     "ChannelSpec",
     "ContactSpec",
@@ -406,12 +410,13 @@ class LadderSpec(_Spec):
     while it is in one of ``states`` (of the document lifecycle); ``review`` ladders on a 回头看
     review task's due date while it is open; ``transfer`` ladders on a transferred item's 初核
     due date until the transfer unit has done its 初核 (移送); ``research`` ladders on a led
-    item's research due date until its 领衔领导 has reported the research done (领衔调研).
+    item's research due date until its 领衔领导 has reported the research done (领衔调研);
+    ``callback`` on a 回访 task's due date while it is open.
     """
 
     id: StepKey
     label: Label
-    subject: Literal["item", "duty", "document", "review", "transfer", "research"] = "item"
+    subject: Literal["item", "duty", "document", "review", "transfer", "research", "callback"] = "item"
     states: list[StateKey] = Field(default_factory=list)
     steps: list[LadderStep] = Field(min_length=1)
 
@@ -721,6 +726,8 @@ class CampaignSetup(_Spec):
     outcomes: OutcomesSpec | None = None
     #: 退单 and the office's 审定 (issue 17); None: units cannot send items back.
     send_back: SendBackSpec | None = None
+    #: 回访/满意度 after 销号 (issue 17); None: no callbacks.
+    callbacks: CallbackSpec | None = None
     notifications: NotificationsSpec = NotificationsSpec()
     reports: ReportsSpec = ReportsSpec()
     # How the engine names itself in the audit trail for automatic changes.
