@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
+from ._cmd_callbacks import CALLBACK_COMMANDS
 from ._cmd_campaign import (
     cmd_audit_anchor,
     cmd_audit_verify,
@@ -149,6 +150,7 @@ COMMANDS: Mapping[str, Command] = {
     **REGISTER_COMMANDS,
     **EXTENSION_COMMANDS,
     **SEND_BACK_COMMANDS,
+    **CALLBACK_COMMANDS,
     "outcomes": cmd_outcomes,
     "duplicate_list": cmd_duplicate_list,
     "duplicate_resolve": cmd_duplicate_resolve,

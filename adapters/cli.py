@@ -53,6 +53,7 @@ from collections.abc import Sequence
 
 from ._argparse_zh import _chinese_argparse, _Parser
 from ._errors import CliError, exit_code, report_error
+from ._parser_callbacks import add_callback_commands
 from ._parser_extensions import add_extension_commands
 from ._parser_items import (
     add_document_commands,
@@ -119,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_outcomes_command(commands)
     add_measure_commands(item_cmds)
     add_extension_commands(commands, item_cmds)
+    add_callback_commands(commands)
     add_campaign_commands(commands)
     add_audit_commands(commands)
     add_duty_commands(commands)

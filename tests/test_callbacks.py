@@ -293,3 +293,43 @@ def test_the_definition_block_is_checked() -> None:
     step.notify.append(step.notify[0].model_copy(update={"to": "responsible_unit"}))
     bad = setup.model_copy(update={"ladders": ladders})
     assert any("responsible_unit" in p for p in check_setup(bad))
+
+
+def test_cli_round_trip(
+    engine: Engine,
+    campaign: CampaignView,
+    clock: VirtualClock,
+    db_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from zhenggai.adapters import _context
+    from zhenggai.adapters.cli import main
+
+    monkeypatch.setattr(_context, "Engine", lambda db, **kw: Engine(db, **{**kw, "clock": clock}))
+    item = closed(engine)
+    closed(engine, FINANCE)
+    first, second = engine.callbacks("test")
+    base = ["--db", db_url]
+    custodian = ["--actor", "赵保管", "--role", "custodian", "--as-unit", "discipline_commission"]
+    office = ["--actor", "王主任", "--role", "leading_group_office", "--as-unit", "discipline_commission"]
+    assert main([*base, "callback", "list", "--open"]) == 0
+    out = capsys.readouterr().out
+    assert "待回访" in out and "县住建局" in out and "2023-07-10" in out
+    code = main([*base, "callback", "record", str(first.id), "--result", "满意", *office])
+    captured = capsys.readouterr()
+    assert code != 0 and "举报信息保管人" in captured.err + captured.out
+    code = main(
+        [*base, "callback", "record", str(first.id), "--result", "不满意", "--note", "仍未解决", *custodian]
+    )
+    out = capsys.readouterr().out
+    assert code == 0 and "不满意" in out and "整改中" in out
+    assert engine.item(item).state == "rectifying"
+    code = main([*base, "callback", "record", str(second.id), "--result", "basically_satisfied", *custodian])
+    assert code == 0 and "基本满意" in capsys.readouterr().out
+    assert main([*base, "callback", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "满意率" in out and "已回访" in out
+    assert "合计" in out and "50.0%" in out  # 1 of 2 basically satisfied
+    assert main([*base, "callback", "list", "--open"]) == 0
+    assert "没有回访任务" in capsys.readouterr().out
