@@ -333,3 +333,19 @@ def test_cli_round_trip(
     assert "合计" in out and "50.0%" in out  # 1 of 2 basically satisfied
     assert main([*base, "callback", "list", "--open"]) == 0
     assert "没有回访任务" in capsys.readouterr().out
+
+
+def test_rates_in_the_bulletin_and_the_ranking(engine: Engine, campaign: CampaignView, tmp_path: Any) -> None:
+    from zhenggai.adapters.reports.bulletin import write_progress
+    from zhenggai.adapters.reports.ranking import HEADERS, write_ranking
+
+    closed(engine)
+    closed(engine)
+    first, _ = engine.callbacks("test")
+    engine.record_callback(first.id, CUSTODIAN, result="满意")
+    assert HEADERS[-2:] == ("回访数", "满意率")
+    html = next(p for p in write_ranking(engine, "test", tmp_path) if p.suffix == ".html").read_text("utf-8")
+    assert "满意率" in html and "100.0%" in html
+    bulletin = next(p for p in write_progress(engine, "test", tmp_path) if p.suffix == ".html")
+    text = bulletin.read_text("utf-8")
+    assert "回访满意度" in text and "县住建局" in text and "100.0%" in text

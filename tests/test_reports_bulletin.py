@@ -396,6 +396,7 @@ def test_progress_bulletin_html_is_self_contained_and_matches_the_engine(
         "八、“五个一批”分领域情况",
         "九、“五个一批”分单位情况",
         "十、问题来源（按工作机制）",
+        "十一、回访满意度（销号后回访举报人）",  # items with a reporter were closed (issue 17)
     ]
 
 
@@ -416,6 +417,7 @@ def test_progress_bulletin_docx_has_headings_tables_and_charts(populated: Popula
         "八、“五个一批”分领域情况",
         "九、“五个一批”分单位情况",
         "十、问题来源（按工作机制）",
+        "十一、回访满意度（销号后回访举报人）",  # items with a reporter were closed (issue 17)
     ]
     assert [p.text for p in document.paragraphs[:2]] == ["XX县干部作风整顿领导小组办公室", "第1期"]
     assert heading(document.paragraphs[2], 0)
@@ -555,7 +557,7 @@ def test_ranking_xlsx_and_html_follow_the_engine(populated: Populated, tmp_path:
     sheet = openpyxl.load_workbook(xlsx).active
     assert sheet is not None
     assert sheet.freeze_panes == "A4"
-    assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith("A3:I")
+    assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith("A3:K")
     assert [c.value for c in sheet[3]] == [
         "排名",
         "责任单位",
@@ -566,7 +568,10 @@ def test_ranking_xlsx_and_html_follow_the_engine(populated: Populated, tmp_path:
         "逾期未办结",
         "回头看重新整改",
         "挂牌督办",
+        "回访数",  # 回访/满意度 (issue 17)
+        "满意率",
     ]
+    satisfaction = {r.unit: r for r in engine.satisfaction(key)}
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert len(rows) == len(ranking)
     for row, unit in zip(rows, ranking, strict=True):
@@ -581,6 +586,10 @@ def test_ranking_xlsx_and_html_follow_the_engine(populated: Populated, tmp_path:
             unit.overdue,
             unit.reopened,
             unit.supervised,
+            satisfaction[unit.unit].called if unit.unit in satisfaction else 0,
+            "-"
+            if satisfaction.get(unit.unit) is None or satisfaction[unit.unit].rate is None
+            else pytest.approx(satisfaction[unit.unit].rate),
         ]
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
     rates = [r.on_time_rate for r in ranking if r.on_time_rate is not None]
@@ -599,6 +608,10 @@ def test_ranking_xlsx_and_html_follow_the_engine(populated: Populated, tmp_path:
             str(u.overdue),
             str(u.reopened),
             str(u.supervised),
+            str(satisfaction[u.unit].called if u.unit in satisfaction else 0),
+            "-"
+            if satisfaction.get(u.unit) is None or satisfaction[u.unit].rate is None
+            else percent(satisfaction[u.unit].rate),
         ]
         for u in ranking
     ]

@@ -2,14 +2,15 @@
 
 The order and every figure are :meth:`Engine.ranking <zhenggai.engine.Engine.ranking>`'s: best
 on-time rate first (按期办结率 = 按期销号 / (按期销号 + 超期销号 + 逾期未办结); units with
-nothing due yet last), then fewest overdue, then fewest reopened after 回头看. The workbook has
+nothing due yet last), then fewest overdue, then fewest reopened after 回头看; then each unit's
+回访数 and 满意率 (:meth:`Engine.satisfaction <zhenggai.engine.Engine.satisfaction>`). The workbook has
 a title, the header frozen under it, filters, percentages as percentages, and prints landscape
 on one page width with the header repeated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from ._html import file_stem, local_now, page, percent, render, scope_names, wri
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import datetime as dt
 
-    from zhenggai.engine import Engine, UnitRanking
+    from zhenggai.engine import Engine, SatisfactionView, UnitRanking
 
 __all__ = ["HEADERS", "write_ranking"]
 
@@ -37,17 +38,22 @@ HEADERS = (
     "逾期未办结",
     "回头看重新整改",
     "挂牌督办",
+    "回访数",
+    "满意率",
 )
 #: Shown instead of a rate for a unit with nothing due yet.
 NO_RATE = "暂无到期"
-_WIDTHS = (6, 30, 10, 10, 10, 12, 12, 16, 10)
+_WIDTHS = (6, 30, 10, 10, 10, 12, 12, 16, 10, 10, 10)
+#: The percentage columns (按期办结率, 满意率).
+_RATES = (5, 10)
 RULE = (
     "按期办结率 = 按期销号 ÷ (按期销号 + 超期销号 + 逾期未办结); 排序: 按期办结率由高到低 (暂无到期问题的单位列后),"
-    " 再按逾期未办结、回头看重新整改由少到多。"
+    " 再按逾期未办结、回头看重新整改由少到多。满意率 = (满意 + 基本满意) ÷ 回访数 (销号后回访举报人, 全部专项)。"
 )
 
 
-def _cells(row: UnitRanking) -> tuple[Any, ...]:
+def _cells(row: UnitRanking, rates: Mapping[str | None, SatisfactionView]) -> tuple[Any, ...]:
+    called = rates.get(row.unit)
     return (
         row.rank,
         row.unit_name,
@@ -58,11 +64,18 @@ def _cells(row: UnitRanking) -> tuple[Any, ...]:
         row.overdue,
         row.reopened,
         row.supervised,
+        0 if called is None else called.called,
+        None if called is None else called.rate,
     )
 
 
 def _write_xlsx(
-    path: Path, title: str, subtitle: str, rows: Sequence[UnitRanking], created: dt.datetime
+    path: Path,
+    title: str,
+    subtitle: str,
+    rows: Sequence[UnitRanking],
+    rates: Mapping[str | None, SatisfactionView],
+    created: dt.datetime,
 ) -> None:
     workbook = new_workbook(path, created=created)
     try:
@@ -96,10 +109,10 @@ def _write_xlsx(
             sheet.write_string(2, column, header, header_format)
         for offset, row in enumerate(rows):
             line = 3 + offset
-            for column, value in enumerate(_cells(row)):
-                if column == 5:
+            for column, value in enumerate(_cells(row, rates)):
+                if column in _RATES:
                     if value is None:
-                        sheet.write_string(line, column, NO_RATE, none_format)
+                        sheet.write_string(line, column, NO_RATE if column == 5 else "-", none_format)
                     else:
                         sheet.write_number(line, column, value, percent_format)
                 elif isinstance(value, str):
@@ -134,13 +147,18 @@ def write_ranking(engine: Engine, campaign: str, out: Path, *, track: str | None
     """单位排名 for the campaign (or one track of it) into ``out``: ``.xlsx`` and ``.html``,
     from :meth:`Engine.ranking`. Returns the files written."""
     rows = engine.ranking(campaign, track=track)
+    rates = {r.unit: r for r in engine.satisfaction(campaign)}
     view = engine.campaign(campaign)
     now = local_now(engine, view)
     scope = scope_names(engine, campaign, track=track)
     title = f"{view.title}{RANKING}"
     subtitle = f"{scope} · 截至{format_date(now.date())}"
     html_rows = [
-        tuple(percent(v, none=NO_RATE) if i == 5 else v for i, v in enumerate(_cells(row))) for row in rows
+        tuple(
+            percent(v, none=NO_RATE if i == 5 else "-") if i in _RATES else v
+            for i, v in enumerate(_cells(row, rates))
+        )
+        for row in rows
     ]
     html = page(
         title,
@@ -151,7 +169,7 @@ def write_ranking(engine: Engine, campaign: str, out: Path, *, track: str | None
     stem = file_stem(RANKING, scope if scope != "全县" else view.title, now.date())
 
     def xlsx(path: Path) -> None:
-        _write_xlsx(path, title, subtitle, rows, now)
+        _write_xlsx(path, title, subtitle, rows, rates, now)
 
     return write_all(
         [(out_file(out, stem + ".xlsx"), xlsx), (out_file(out, stem + ".html"), html.encode("utf-8"))]
