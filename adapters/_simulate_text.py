@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from zhenggai.engine import ESCALATION_LABELS, CampaignSetup, Engine, EventView
 from zhenggai.workflows.schema import LADDER_ACTIONS
 
+from ._simulate_callbacks import callback_summary
 from ._simulate_cast import HABIT_LABELS, HABITS, KEY
 from ._simulate_concerns import print_concerns
 from ._simulate_send_backs import send_back_summary
@@ -96,6 +97,10 @@ def _day_lines(
             yield _visit_line(e.data, unit_names)
         elif e.trigger == "complete_follow_up":
             yield _review_line(e)
+        elif e.trigger == "record_callback" and e.data["result"] == "unsatisfied":
+            yield f"回访不满意: 问题 {e.data['item']} ({e.actor})" + (
+                ", 重新整改" if e.data.get("reopened") else ""
+            )
         elif e.trigger == "lead":
             due = e.data.get("research_due")
             yield f"领衔: 问题 {e.item_id} 由 {person(e.data['leader'])} 领衔" + (
@@ -346,6 +351,9 @@ def print_summary(
     sent_back = send_back_summary(engine, KEY)
     if sent_back is not None:
         print(sent_back, file=out)
+    called_back = callback_summary(engine, KEY)
+    if called_back is not None:
+        print(called_back, file=out)
     _outcome_summary(engine, setup, out)
     _document_summary(engine, setup, out)
     duties = engine.duties(KEY, due_by=last)

@@ -35,6 +35,7 @@ from zhenggai.workflows.schema import CampaignSetup, ReportsSpec, SeveritySpec
 from ._drawing import _SUFFIX, _ids, _lifecycle, labels
 from ._drawing_parts import (
     _draw_calendar,
+    _draw_callbacks,
     _draw_channels,
     _draw_deadlines,
     _draw_duties,
@@ -114,6 +115,7 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
         duties=duties,
         follow_up=follow_up,
         supervision=supervision,
+        callbacks=_draw_callbacks(draw, roles, lifecycle, follow_up, messages),
         reports=ReportsSpec(
             **{kind: draw(_marks()) for kind in ReportsSpec.model_fields if draw(st.booleans())}
         ),

@@ -102,6 +102,16 @@ def test_the_summary_counts_add_up(full_run: str) -> None:
     assert all(int(by_kind[k]) > 0 for k in ("责任单位", "一把手", "本专项组长")), line
     assert "领衔领导" in by_kind  # the few led items are seldom listed: a count, perhaps 0
     assert "问责 " in summary.split("按督办等级:")[1].splitlines()[0]
+    # 回访/满意度 (issue 17): about half the items name a reporter; each closed one is called
+    # back (a few late), about 75% 满意, 18% 基本满意, 7% 不满意 (reopened, rectified again).
+    line = next(x for x in summary.splitlines() if x.strip().startswith("回访 "))
+    called, late, _, satisfied, basically, unsatisfied = (
+        int(n) for n in re.findall(r"(\d+)(?: 件|、|,)", line)[:6]
+    )
+    assert called > 200 and 0 < late < called * 0.2, line
+    assert 0.65 < satisfied / called < 0.85 and 0.10 < basically / called < 0.26, line
+    assert 0 < unsatisfied / called < 0.14, line
+    assert "回访不满意: 问题 " in full_run and ", 重新整改" in full_run
 
 
 def test_the_same_seed_prints_the_same_and_another_seed_differs(tmp_path: Path) -> None:
