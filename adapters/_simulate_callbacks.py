@@ -55,7 +55,7 @@ def plan_callback(sim: Any, engine: Engine, item_id: int) -> None:
     spec = sim.setup.callbacks
     if spec is None:
         return
-    mine = [c for c in engine.callbacks(KEY, state="open") if c.item_id == item_id]
+    mine = engine.callbacks(KEY, state="open", item_id=item_id)
     if not mine:
         return
     rng = _rng(sim)

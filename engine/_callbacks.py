@@ -210,10 +210,15 @@ def _view(camp: Campaign, r: Mapping[str, Any]) -> CallbackView:
 
 
 def callbacks(
-    rt: Runtime, campaign: str | int, *, state: str | None = None, unit: str | None = None
+    rt: Runtime,
+    campaign: str | int,
+    *,
+    state: str | None = None,
+    unit: str | None = None,
+    item_id: int | None = None,
 ) -> list[CallbackView]:
     """The campaign's callback tasks, oldest first: ``state`` open / done, of one ``unit`` (the
-    unit answerable when the item was closed)."""
+    unit answerable when the item was closed), of one item."""
     with rt.store.read() as conn:
         camp = rt.campaign(conn, campaign)
         query = select(CALLBACK, ITEM.c.number, ITEM.c.title).join(ITEM, ITEM.c.id == CALLBACK.c.item_id)
@@ -222,6 +227,9 @@ def callbacks(
             query = query.where(CALLBACK.c.state == checked_choice("state", state, CALLBACK_STATES))
         if unit is not None:
             query = query.where(CALLBACK.c.unit_id == unit_id_of(camp, unit))
+        if item_id is not None:
+            check_id("item_id", item_id, "问题")
+            query = query.where(CALLBACK.c.item_id == item_id)
         rows = conn.execute(query.order_by(CALLBACK.c.id)).mappings().all()
     return [_view(camp, r) for r in rows]
 

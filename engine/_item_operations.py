@@ -407,11 +407,16 @@ class ItemOperations(EngineReads):
         return _callbacks.record_callback(self._rt, callback_id, actor, result=result, note=note)
 
     def callbacks(
-        self, campaign: str | int, *, state: str | None = None, unit: str | None = None
+        self,
+        campaign: str | int,
+        *,
+        state: str | None = None,
+        unit: str | None = None,
+        item_id: int | None = None,
     ) -> list[CallbackView]:
         """The campaign's 回访 tasks, oldest first (``state`` open / done; of one ``unit``, the
-        one answerable when the item was closed)."""
-        return _callbacks.callbacks(self._rt, campaign, state=state, unit=unit)
+        one answerable when the item was closed; of one item)."""
+        return _callbacks.callbacks(self._rt, campaign, state=state, unit=unit, item_id=item_id)
 
     def satisfaction(self, campaign: str | int, *, unit: str | None = None) -> list[SatisfactionView]:
         """回访 results per unit and the campaign's total (``unit`` None, last): 回访数, 满意,
