@@ -349,3 +349,30 @@ def test_rates_in_the_bulletin_and_the_ranking(engine: Engine, campaign: Campaig
     bulletin = next(p for p in write_progress(engine, "test", tmp_path) if p.suffix == ".html")
     text = bulletin.read_text("utf-8")
     assert "回访满意度" in text and "县住建局" in text and "100.0%" in text
+
+
+def test_callback_events_name_their_subject(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
+    from sqlalchemy import select
+    from zhenggai.engine._statements import EVENT
+
+    closed(engine)
+    (cb,) = engine.callbacks("test")
+    clock.set(at("2023-07-11", 9, 0))
+    engine.sweep()
+    engine.record_callback(cb.id, CUSTODIAN, result="满意")
+    with engine.store.read() as conn:
+        rows = conn.execute(
+            select(EVENT.c.trigger, EVENT.c.subject_kind, EVENT.c.subject_id).where(
+                EVENT.c.trigger.in_(["callback_requested", "callback_step", "record_callback"])
+            )
+        ).all()
+    assert sorted(rows) == sorted(
+        [
+            ("callback_requested", "callback", cb.id),
+            ("callback_step", "callback", cb.id),
+            ("record_callback", "callback", cb.id),
+        ]
+    )
+    assert engine.verify_audit().ok
