@@ -10,22 +10,13 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from zhenggai.workflows.schema import CALLBACK_RESULTS, CallbackSpec, LadderSpec, LadderStep, NotifySpec
+from zhenggai.workflows.schema import CALLBACK_RESULTS, CallbackSpec, LadderSpec, NotifySpec
 
 from ._raw import Tx
 from ._rows import ItemRow
 from ._runtime import Runtime
-from ._steps import (
-    SYSTEM,
-    SweepReport,
-    Wanted,
-    _ladder_wanted,
-    _settle,
-    _step_data,
-    raise_level,
-    reconcile_steps,
-    step_payload,
-)
+from ._steps import SYSTEM, SweepReport, Wanted, _ladder_wanted, reconcile_steps
+from ._task_steps import settle_task_steps
 from ._writes import WEEKDAYS, Campaign, append_event, item_payload, queue_messages
 from .deadlines import add_days
 
@@ -152,49 +143,18 @@ def fire_callback_steps(
     assert row is not None
     camp = rt.campaign(tx, row["campaign_id"])
     item = rt.load_item(tx, row["item_id"])
-    ladder = callback_ladder(camp)
-    state = {"row": dict(row)}
-
-    def fire(
-        step_row: Mapping[str, Any], step: LadderStep, late: bool, folded: list[str], missed: list[str]
-    ) -> None:
-        assert ladder is not None
-        before = state["row"]
-        changes = raise_level(before, step)
-        after = {**before, **changes}
-        if changes:
-            tx.run(
-                rt.admin.callback_level,
-                {"id": before["id"], "light": after["light"], "escalation_level": after["escalation_level"]},
-            )
-        data = {"callback": before["id"], "item": before["item_id"], "ladder": ladder.id}
-        data.update(due=before["due"].isoformat(), **_step_data(step, late, folded, missed))
-        data.update({k: changes[k] for k in ("light", "escalation_level") if k in changes})
-        queued = queue_messages(
-            tx,
-            rt.st,
-            camp,
-            step.notify,
-            key=f"callback:{before['id']}:step:{step_row['step_key']}",
-            payload={**callback_payload(camp, after, item), **step_payload(camp, step, before["due"], now)},
-            units={},
-            item_id=None,
-            now=now,
-        )
-        append_event(
-            tx,
-            rt.st,
-            camp.id,
-            item_id=None,
-            trigger="callback_step",
-            from_state=None,
-            to_state=None,
-            actor=SYSTEM,
-            at=now,
-            data=data,
-            outbox=queued,
-        )
-        report.events.append(f"callback:{before['id']}:{step.id}")
-        state["row"] = after
-
-    _settle(tx, rt.st, claimed, _wanted(camp, row), now, report, fire)
+    settle_task_steps(
+        tx,
+        rt.st,
+        camp,
+        "callback",
+        row,
+        callback_ladder(camp),
+        _wanted(camp, row),
+        rt.admin.callback_level,
+        lambda after: callback_payload(camp, after, item),
+        claimed,
+        now,
+        report,
+        {"item": row["item_id"]},
+    )

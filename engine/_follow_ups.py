@@ -19,25 +19,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
-from zhenggai.workflows.schema import FollowUpSpec, LadderSpec, LadderStep, NotifySpec
+from zhenggai.workflows.schema import FollowUpSpec, LadderSpec, NotifySpec
 
 from ._access import check_actor
 from ._inputs import check_id, checked_choice, checked_due, checked_text
 from ._raw import Tx
 from ._runtime import Runtime
 from ._statements import ITEM, REVIEW, Statements
-from ._steps import (
-    SYSTEM,
-    SweepReport,
-    Wanted,
-    _ladder_wanted,
-    _settle,
-    _step_data,
-    raise_level,
-    reconcile_steps,
-    start_of,
-    step_payload,
-)
+from ._steps import SweepReport, Wanted, _ladder_wanted, reconcile_steps, start_of
+from ._task_steps import settle_task_steps
 from ._writes import WEEKDAYS, Campaign, append_event, queue_messages
 from .deadlines import add_days, recurring, stated_day
 from .errors import ConflictError, DefinitionError, InvalidInputError, PermissionDeniedError, ReviewNotFound
@@ -218,52 +208,20 @@ def fire_review_steps(
     assert row is not None
     camp = rt.campaign(tx, row["campaign_id"])
     item = rt.load_item(tx, row["item_id"])
-    ladder = review_ladder(camp)
-    state = {"row": dict(row)}
-
-    def fire(
-        step_row: Mapping[str, Any], step: LadderStep, late: bool, folded: list[str], missed: list[str]
-    ) -> None:
-        assert ladder is not None
-        before = state["row"]
-        changes = raise_level(before, step)
-        after = {**before, **changes}
-        if changes:
-            tx.run(
-                st.review_level,
-                {"id": before["id"], "light": after["light"], "escalation_level": after["escalation_level"]},
-            )
-        data = {"review": before["id"], "ladder": ladder.id, "due": before["due"].isoformat()}
-        data.update(_step_data(step, late, folded, missed))
-        data.update({k: changes[k] for k in ("light", "escalation_level") if k in changes})
-        queued = queue_messages(
-            tx,
-            st,
-            camp,
-            step.notify,
-            key=f"review:{before['id']}:step:{step_row['step_key']}",
-            payload={**_payload(camp, after, item), **step_payload(camp, step, before["due"], now)},
-            units={},
-            item_id=None,
-            now=now,
-        )
-        append_event(
-            tx,
-            st,
-            camp.id,
-            item_id=None,
-            trigger="review_step",
-            from_state=None,
-            to_state=None,
-            actor=SYSTEM,
-            at=now,
-            data=data,
-            outbox=queued,
-        )
-        report.events.append(f"review:{before['id']}:{step.id}")
-        state["row"] = after
-
-    _settle(tx, st, claimed, _wanted(camp, row), now, report, fire)
+    settle_task_steps(
+        tx,
+        st,
+        camp,
+        "review",
+        row,
+        review_ladder(camp),
+        _wanted(camp, row),
+        st.review_level,
+        lambda after: _payload(camp, after, item),
+        claimed,
+        now,
+        report,
+    )
 
 
 # ------------------------------------------------------------------------------- operations
