@@ -183,7 +183,7 @@ def _unsatisfied(
     return {"outcome": "reopen", "reopened": True, "state": after["state"]}
 
 
-def _view(camp: Campaign, r: Mapping[str, Any]) -> CallbackView:
+def _view(camp: Campaign, r: Mapping[Any, Any]) -> CallbackView:
     uid = r["unit_id"]
     return CallbackView(
         id=r["id"],
