@@ -15,6 +15,7 @@ import argparse
 from collections.abc import Mapping
 
 from ._cmd_attachments import ATTACHMENT_COMMANDS
+from ._cmd_callbacks import CALLBACK_COMMANDS
 from ._cmd_campaign import (
     cmd_audit_anchor,
     cmd_audit_verify,
@@ -157,6 +158,7 @@ COMMANDS: Mapping[str, Command] = {
     **INSTRUCTION_COMMANDS,
     **SEND_BACK_COMMANDS,
     **CO_UNIT_COMMANDS,
+    **CALLBACK_COMMANDS,
     "outcomes": cmd_outcomes,
     "duplicate_list": cmd_duplicate_list,
     "duplicate_resolve": cmd_duplicate_resolve,

@@ -32,6 +32,9 @@ EXTRA_TRIGGER_LABELS: Mapping[str, str] = {
     "transfer_step": "移送初核督办",
     "send_back_request": "退单",
     "send_back_ruling": "退单审定",
+    "callback_requested": "待回访",
+    "record_callback": "回访",
+    "callback_step": "回访督办",
     **OPERATIONS,
 }
 

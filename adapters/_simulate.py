@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TextIO
 
-from zhenggai.engine import Engine, EventView, ZhenggaiError
+from zhenggai.engine import Engine, EventView, ReporterKeys, ZhenggaiError
 from zhenggai.engine.deadlines import next_workday
 
 from ._errors import CliError
@@ -274,7 +274,16 @@ def simulate(
             on_day=on_day,
         )
         # A scratch database: a commit lost to a power cut costs nothing, so no sync per commit.
-        engine = Engine(db, clock=sim.clock, seed=seed, durability="normal", attachments=simulation_store(db))
+        # 回访 needs reporters, sealed with a key of the run's own (a scratch database).
+        keys = ReporterKeys.generate() if setup.callbacks is not None else None
+        engine = Engine(
+            db,
+            clock=sim.clock,
+            seed=seed,
+            durability="normal",
+            reporter_keys=keys,
+            attachments=simulation_store(db),
+        )
         try:
             print(
                 f"模拟: {setup.title} ({setup.definition_id} 版本 {setup.definition_version}), {items} 件问题, "

@@ -11,6 +11,7 @@ from typing import Any
 from zhenggai.engine import Actor, Engine
 
 from ._simulate_attachments import attach_evidence
+from ._simulate_callbacks import CALLBACK_ACTS, plan_callback, reporter_for
 from ._simulate_cast import (
     ACCOUNTABLE,
     DOCUMENTS,
@@ -52,6 +53,7 @@ class _Acts(_World):
             channel=spec["channel"],
             severity=spec["severity"],
             instruction=instruction,
+            reporter=reporter_for(self, spec["channel"], spec["n"]),
         )
         item.id = view.id
         self.items[view.id] = item
@@ -135,6 +137,7 @@ class _Acts(_World):
         item.submitted = True
         if "record_close" in spec.effects:
             self._outcomes(engine, item)
+            plan_callback(self, engine, item_id)
             return  # finishing closes it (a hotline's 办结)
         then = "verify" if self.roles.verify is not None else "close"
         self._plan(self._office_hours(self._workday(self._today(), self.rng.randrange(1, 4))), then, item_id)
@@ -170,6 +173,7 @@ class _Acts(_World):
                 note=f"{view.unit_name}整改不力被问责, 以案为鉴、举一反三",
             )
         self._outcomes(engine, item)
+        plan_callback(self, engine, item_id)  # 回访 of the item's reporter, if it has one
 
     # -------------------------------------------------------------------- 五个一批 (by rule)
 
@@ -350,7 +354,12 @@ class _Acts(_World):
         reopen = self.roles.reopen
         rule = self.setup.follow_up
         reviewer = Actor("回头看核查员", rule.role, self.office_unit) if rule is not None else None
-        if item is None or reopen is None or self.rng.random() >= 0.25:
+        if (
+            item is None
+            or reopen is None
+            or self.rng.random() >= 0.25
+            or engine.item(item_id).state not in reopen.source  # reopened since (回访不满意)
+        ):
             if review_id is not None and reviewer is not None:
                 engine.complete_follow_up(review_id, reviewer, confirmed=True)
             return
@@ -415,6 +424,7 @@ ACTS: Mapping[str, Callable[..., None]] = {
     **SEND_BACK_ACTS,
     **CO_UNIT_ACTS,
     **INSTRUCTION_ACTS,
+    **CALLBACK_ACTS,
     "visit": _Acts._do_visit,
 }
 

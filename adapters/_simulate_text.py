@@ -11,6 +11,7 @@ from zhenggai.engine import ESCALATION_LABELS, CampaignSetup, Engine, EventView
 from zhenggai.workflows.schema import LADDER_ACTIONS
 
 from ._simulate_attachments import attachment_summary
+from ._simulate_callbacks import callback_summary
 from ._simulate_cast import HABIT_LABELS, HABITS, KEY
 from ._simulate_co_units import co_unit_summary
 from ._simulate_concerns import print_concerns
@@ -102,6 +103,10 @@ def _day_lines(
             yield _visit_line(e.data, unit_names)
         elif e.trigger == "complete_follow_up":
             yield _review_line(e)
+        elif e.trigger == "record_callback" and e.data["result"] == "unsatisfied":
+            yield f"回访不满意: 问题 {e.data['item']} ({e.actor})" + (
+                ", 重新整改" if e.data.get("reopened") else ""
+            )
         elif e.trigger == "lead":
             due = e.data.get("research_due")
             yield f"领衔: 问题 {e.item_id} 由 {person(e.data['leader'])} 领衔" + (
@@ -366,6 +371,9 @@ def print_summary(
     for line in (extension_summary(engine, KEY, late_extensions), instruction_summary(engine, KEY, channel)):
         if line is not None:  # 延期申请, 领导批示 (issue 17)
             print(line, file=out)
+    called_back = callback_summary(engine, KEY)
+    if called_back is not None:
+        print(called_back, file=out)
     _outcome_summary(engine, setup, out)
     _document_summary(engine, setup, out)
     duties = engine.duties(KEY, due_by=last)

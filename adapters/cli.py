@@ -54,6 +54,7 @@ from collections.abc import Sequence
 from ._argparse_zh import _chinese_argparse, _Parser
 from ._errors import CliError, exit_code, report_error
 from ._parser_attachments import add_attachment_commands
+from ._parser_callbacks import add_callback_commands
 from ._parser_co_units import add_co_unit_commands
 from ._parser_extensions import add_extension_commands
 from ._parser_instructions import add_instruction_commands
@@ -127,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_score_commands(commands)
     add_attachment_commands(commands)
     add_instruction_commands(item_cmds)
+    add_callback_commands(commands)
     add_campaign_commands(commands)
     add_audit_commands(commands)
     add_duty_commands(commands)

@@ -20,12 +20,25 @@ from . import models as m
 from ._raw import Prepared, Row
 from ._rows import ContactRow, MechanismRow, PracticeRow
 from ._sealing import IDENTITY_FIELDS
-from ._statements import CAMPAIGN, CONTACT, HEARTBEAT, ITEM, MEASURE, REPORTER, STEP, TRACK, UNIT, _insert
+from ._statements import (
+    CAMPAIGN,
+    CONTACT,
+    HEARTBEAT,
+    ITEM,
+    MEASURE,
+    REPORTER,
+    REVIEW,
+    STEP,
+    TRACK,
+    UNIT,
+    _insert,
+)
 
 __all__ = [
     "ACCOUNTABILITY",
     "ATTACHMENT",
     "BLOB",
+    "CALLBACK",
     "COMMITMENT",
     "EDUCATION",
     "EDUCATION_CASE",
@@ -56,6 +69,7 @@ PART = m.ItemPart.__table__  # type: ignore[attr-defined]
 ATTACHMENT = m.Attachment.__table__  # type: ignore[attr-defined]
 BLOB = m.Blob.__table__  # type: ignore[attr-defined]
 INSTRUCTION = m.Instruction.__table__  # type: ignore[attr-defined]
+CALLBACK = m.Callback.__table__  # type: ignore[attr-defined]
 
 #: The item columns ``migrate_campaign`` checks against the new version (each value still used).
 STRANDED_COLUMNS = ("state", "track", "channel", "severity")
@@ -318,6 +332,30 @@ class AdminStatements:
             select(INSTRUCTION)
             .where(INSTRUCTION.c.item_id == bindparam("item_id"))
             .order_by(INSTRUCTION.c.id)
+        )
+        # 回访 (issue 17): a callback task, its result (once: the update holds only while the
+        # task is still open), its ladder light, and its ladder steps.
+        self.callback: Prepared[Row] = p(select(CALLBACK).where(CALLBACK.c.id == bindparam("id")))
+        self.callback_insert = p(_insert(CALLBACK, returning=True))
+        self.callback_done = p(
+            update(CALLBACK)
+            .where(CALLBACK.c.id == bindparam("id"), CALLBACK.c.state == "open")
+            .values({c: bindparam(c) for c in ("state", "result", "note", "late", "done_by", "done_at")})
+        )
+        self.callback_level = p(
+            update(CALLBACK)
+            .where(CALLBACK.c.id == bindparam("id"))
+            .values(light=bindparam("light"), escalation_level=bindparam("escalation_level"))
+        )
+        self.callback_steps: Prepared[Row] = p(
+            select(STEP.c.id, STEP.c.step_key, STEP.c.status)
+            .where(STEP.c.subject_kind == literal("callback"), STEP.c.subject_id == bindparam("sid"))
+            .order_by(STEP.c.id)
+        )
+        self.reviews_of_item: Prepared[Row] = p(
+            select(REVIEW.c.id, REVIEW.c.state, REVIEW.c.draw_day).where(
+                REVIEW.c.item_id == bindparam("item_id")
+            )
         )
 
         self._dialect = dialect

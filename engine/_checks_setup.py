@@ -20,6 +20,7 @@ from zhenggai.workflows.schema import (
 )
 
 from ._attachment_checks import attachment_problems
+from ._callback_checks import CALLBACK_RECIPIENTS, callback_problems
 from ._checks_common import (
     DUTY_UNIT_SELECTORS,
     LADDER_RECIPIENTS,
@@ -272,6 +273,7 @@ def _organisation_problems(setup: CampaignSetup, roles: Mapping[str, object]) ->
     problems += research_problems(setup)
     problems += send_back_problems(setup)
     problems += co_handling_problems(setup)
+    problems += callback_problems(setup)
     return problems
 
 
@@ -301,6 +303,8 @@ def _ladder_problems(
         extra = RESEARCH_RECIPIENTS
     if ladder.subject == "part":
         extra = PART_RECIPIENTS
+    elif ladder.subject == "callback":
+        extra = CALLBACK_RECIPIENTS
     prev_offset: int | None = None
     top: tuple[int, str] | None = None
     for j, step in enumerate(ladder.steps):

@@ -63,6 +63,7 @@ def _ladder_warnings(setup: CampaignSetup, calendar: WorkingCalendar) -> list[st
         used_ladders.add(setup.leadership.research.ladder)
     if setup.co_handling is not None and setup.co_handling.ladder is not None:
         used_ladders.add(setup.co_handling.ladder)  # 协办 (engine/_co_units.py)
+    used_ladders |= {setup.callbacks.ladder} if setup.callbacks is not None else set()
     for i, ladder in enumerate(setup.ladders):
         if ladder.id not in used_ladders:
             warnings.append(f"ladders[{i}].id: 督办阶梯 {ladder.id} 未被使用 (期限规则、职责或阶段均未引用)")

@@ -19,25 +19,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
-from zhenggai.workflows.schema import FollowUpSpec, LadderSpec, LadderStep, NotifySpec
+from zhenggai.workflows.schema import FollowUpSpec, LadderSpec, NotifySpec
 
 from ._access import check_actor
 from ._inputs import check_id, checked_choice, checked_due, checked_text
 from ._raw import Tx
 from ._runtime import Runtime
 from ._statements import ITEM, REVIEW, Statements
-from ._steps import (
-    SYSTEM,
-    SweepReport,
-    Wanted,
-    _ladder_wanted,
-    _settle,
-    _step_data,
-    raise_level,
-    reconcile_steps,
-    start_of,
-    step_payload,
-)
+from ._steps import SweepReport, Wanted, _ladder_wanted, reconcile_steps, start_of
+from ._task_steps import settle_task_steps
 from ._writes import WEEKDAYS, Campaign, append_event, queue_messages
 from .deadlines import add_days, recurring, stated_day
 from .errors import ConflictError, DefinitionError, InvalidInputError, PermissionDeniedError, ReviewNotFound
@@ -46,6 +36,7 @@ from .views import Actor, ReviewView
 __all__ = [
     "REVIEW_STATES",
     "complete_follow_up",
+    "create_review",
     "create_reviews",
     "fire_review_steps",
     "follow_up_days",
@@ -110,25 +101,7 @@ def create_reviews(
     draw_day = stated_day(camp.calendar, dt.date.fromisoformat(day))
     due = add_days(camp.calendar, max(draw_day, now.astimezone(camp.tz).date()), rule.days, rule.count)
     items = {r["id"]: r for r in tx.all(st.items_of_campaign, {"cid": camp.id}) if r["id"] in set(sample)}
-    reviews: list[int] = []
-    for item_id in sample:
-        values: dict[str, Any] = {
-            "campaign_id": camp.id,
-            "item_id": item_id,
-            "draw_day": draw_day,
-            "role": rule.role,
-            "due": due,
-            "state": "open",
-            "finding": None,
-            "light": "green",
-            "escalation_level": 0,
-            "done_by": None,
-            "done_at": None,
-            "created_at": now,
-        }
-        values["id"] = tx.scalar(st.review_insert, values)
-        reviews.append(values["id"])
-        _arm(tx, st, camp, values, now)
+    reviews = [create_review(tx, st, camp, rule, item_id, draw_day, due, now) for item_id in sample]
     lines = [
         f"{k}. {items[i]['number'] or f'#{i}'} {items[i]['title']} ({_unit_name(camp, items[i])})"
         for k, i in enumerate(sample, 1)
@@ -153,6 +126,37 @@ def create_reviews(
         now=now,
     )
     return {"reviews": reviews, "due": due.isoformat(), "outbox": queued}
+
+
+def create_review(
+    tx: Tx,
+    st: Statements,
+    camp: Campaign,
+    rule: FollowUpSpec,
+    item_id: int,
+    draw_day: dt.date,
+    due: dt.date,
+    now: dt.datetime,
+) -> int:
+    """One review task of item ``item_id`` for ``rule.role`` (drawn on ``draw_day``, due
+    ``due``), armed on the review ladder: a draw's, or a 回访不满意's (:mod:`._callbacks`)."""
+    values: dict[str, Any] = {
+        "campaign_id": camp.id,
+        "item_id": item_id,
+        "draw_day": draw_day,
+        "role": rule.role,
+        "due": due,
+        "state": "open",
+        "finding": None,
+        "light": "green",
+        "escalation_level": 0,
+        "done_by": None,
+        "done_at": None,
+        "created_at": now,
+    }
+    values["id"] = tx.scalar(st.review_insert, values)
+    _arm(tx, st, camp, values, now)
+    return int(values["id"])
 
 
 def _unit_name(camp: Campaign, item: Mapping[str, Any]) -> str:
@@ -204,52 +208,20 @@ def fire_review_steps(
     assert row is not None
     camp = rt.campaign(tx, row["campaign_id"])
     item = rt.load_item(tx, row["item_id"])
-    ladder = review_ladder(camp)
-    state = {"row": dict(row)}
-
-    def fire(
-        step_row: Mapping[str, Any], step: LadderStep, late: bool, folded: list[str], missed: list[str]
-    ) -> None:
-        assert ladder is not None
-        before = state["row"]
-        changes = raise_level(before, step)
-        after = {**before, **changes}
-        if changes:
-            tx.run(
-                st.review_level,
-                {"id": before["id"], "light": after["light"], "escalation_level": after["escalation_level"]},
-            )
-        data = {"review": before["id"], "ladder": ladder.id, "due": before["due"].isoformat()}
-        data.update(_step_data(step, late, folded, missed))
-        data.update({k: changes[k] for k in ("light", "escalation_level") if k in changes})
-        queued = queue_messages(
-            tx,
-            st,
-            camp,
-            step.notify,
-            key=f"review:{before['id']}:step:{step_row['step_key']}",
-            payload={**_payload(camp, after, item), **step_payload(camp, step, before["due"], now)},
-            units={},
-            item_id=None,
-            now=now,
-        )
-        append_event(
-            tx,
-            st,
-            camp.id,
-            item_id=None,
-            trigger="review_step",
-            from_state=None,
-            to_state=None,
-            actor=SYSTEM,
-            at=now,
-            data=data,
-            outbox=queued,
-        )
-        report.events.append(f"review:{before['id']}:{step.id}")
-        state["row"] = after
-
-    _settle(tx, st, claimed, _wanted(camp, row), now, report, fire)
+    settle_task_steps(
+        tx,
+        st,
+        camp,
+        "review",
+        row,
+        review_ladder(camp),
+        _wanted(camp, row),
+        st.review_level,
+        lambda after: _payload(camp, after, item),
+        claimed,
+        now,
+        report,
+    )
 
 
 # ------------------------------------------------------------------------------- operations

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from . import (
+    _callbacks,
     _extensions,
     _instructions,
     _leadership,
@@ -20,6 +21,7 @@ from . import (
 from ._reading import EngineReads
 from .views import (
     Actor,
+    CallbackView,
     ExtensionView,
     FiredTransition,
     InstructionView,
@@ -27,6 +29,7 @@ from .views import (
     LeaderInstruction,
     MeasureView,
     Reporter,
+    SatisfactionView,
     SendBackTally,
     SendBackView,
 )
@@ -426,3 +429,32 @@ class ItemOperations(EngineReads):
     ) -> list[InstructionView]:
         """The 领导批示 of a campaign, or of one item (``item_id``), oldest first."""
         return _instructions.instructions(self._rt, campaign, item_id=item_id)
+
+    # ----------------------------------------------------------- 回访/满意度 (issue 17, 6)
+
+    def record_callback(
+        self, callback_id: int, actor: Actor, *, result: str, note: str | None = None
+    ) -> CallbackView:
+        """The custodian (``callbacks.role``, alone: anyone else is refused, nothing changes)
+        records a 回访: ``result`` 满意 / 基本满意 / 不满意 (or the codes satisfied /
+        basically_satisfied / unsatisfied) with ``note`` (required for 不满意). 不满意 reopens
+        the item (``callbacks.unsatisfied: reopen``) or gives it a 回头看 task (``follow_up``),
+        in the same transaction. The item's unit is told the result, never the note."""
+        return _callbacks.record_callback(self._rt, callback_id, actor, result=result, note=note)
+
+    def callbacks(
+        self,
+        campaign: str | int,
+        *,
+        state: str | None = None,
+        unit: str | None = None,
+        item_id: int | None = None,
+    ) -> list[CallbackView]:
+        """The campaign's 回访 tasks, oldest first (``state`` open / done; of one ``unit``, the
+        one answerable when the item was closed; of one item)."""
+        return _callbacks.callbacks(self._rt, campaign, state=state, unit=unit, item_id=item_id)
+
+    def satisfaction(self, campaign: str | int, *, unit: str | None = None) -> list[SatisfactionView]:
+        """回访 results per unit and the campaign's total (``unit`` None, last): 回访数, 满意,
+        基本满意, 不满意, still open, and the rate (满意 + 基本满意) / 回访数."""
+        return _callbacks.satisfaction(self._rt, campaign, unit=unit)

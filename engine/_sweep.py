@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ._callback_tasks import fire_callback_steps
 from ._campaign_steps import fire_campaign_steps
 from ._co_units import fire_part_steps
 from ._documents import fire_document_steps
@@ -130,6 +131,7 @@ SETTLE: Mapping[str, Callable[[Runtime, Tx, int, list[StepRow], dt.datetime, Swe
     "transfer": _settle_transfer,
     "research": _settle_research,
     "part": fire_part_steps,
+    "callback": fire_callback_steps,
 }
 
 

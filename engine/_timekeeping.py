@@ -11,6 +11,7 @@ from zhenggai.workflows.schema import CalendarSpec, CalendarYearSpec, CampaignSe
 
 from ._access import check_actor, check_operation
 from ._calendar_years import load_year, read_loaded, year_view, year_views
+from ._callback_tasks import callback_wanted
 from ._campaign_steps import campaign_steps
 from ._co_units import part_moments
 from ._documents import document_steps
@@ -241,6 +242,8 @@ def moments(rt: Runtime, tx: Tx, kind: str, sid: int) -> dict[str, Any]:
         wanted = review_wanted(rt, tx, sid)
     elif kind == "part":
         wanted = part_moments(rt, tx, sid)
+    elif kind == "callback":
+        wanted = callback_wanted(rt, tx, sid)
     else:
         return dict(campaign_steps(rt.campaign(tx, sid)))
     return {key: when for key, (_, when) in wanted.items()}

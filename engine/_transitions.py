@@ -10,6 +10,7 @@ from zhenggai.workflows.schema import TransitionSpec
 
 from . import _instructions
 from ._access import check_actor, check_measure_state, check_operation, check_role, item_operation
+from ._callback_tasks import open_callback
 from ._concerns import item_concerns
 from ._inputs import (
     check_version,
@@ -358,6 +359,8 @@ def transition(
         outbox=queued,
     )
     arm_item_steps(tx, st, camp, row, after, now)
+    if "record_close" in spec.effects:  # 销号: the reporter is called back (回访)
+        open_callback(rt, tx, camp, after, now)
     return after, event
 
 

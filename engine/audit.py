@@ -78,6 +78,7 @@ DATA_SUBJECTS = (
     "commitment",
     "review",
     "supervision_visit",
+    "callback",
 )
 
 

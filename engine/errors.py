@@ -443,3 +443,9 @@ class AttachmentRefused(ZhenggaiError):
         super().__init__(f"佐证材料「{file_name}」不予接收: {explanation}")
         self.file_name = file_name
         self.explanation = explanation
+
+
+class CallbackNotFound(NotFoundError):
+    """No 回访 task with this id."""
+
+    kind_label = "回访任务"

@@ -203,6 +203,20 @@ MESSAGE_SOURCES = {
     "instruction": INSTRUCTION_VARIABLES,
     "transition": MESSAGE_SOURCES["transition"] | {"instructions"},
 }
+#: 回访: the item's variables and the callback task's (its due day, and once recorded its
+#: result); never the reporter, never the custodian's note.
+CALLBACK_VARIABLES = ITEM_VARIABLES | {
+    "callback_id",
+    "callback_due",
+    "callback_due_weekday",
+    "result",
+    "result_label",
+}
+MESSAGE_SOURCES = {
+    **MESSAGE_SOURCES,
+    "callback": CALLBACK_VARIABLES,
+    "callback_ladder": CALLBACK_VARIABLES | {"step", "step_label", "action", "action_label", "days_overdue"},
+}
 
 #: Input fields a transition passes on to its messages when it requires them.
 _PASSED_ON = {"has_reason": "reason", "has_finding": "finding", "unit_changes": "from_unit"}
@@ -275,6 +289,7 @@ def message_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
     yield from _co_handling_uses(setup)
     yield from _score_uses(setup)
     yield from _instruction_uses(setup)
+    yield from _callback_uses(setup)
 
 
 def _co_handling_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
@@ -289,6 +304,14 @@ def _score_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
     """考核: a carded unit's 一把手 told of its 黄牌/红牌 (engine/_scores.py)."""
     if setup.scoring is not None:
         yield MessageUse(setup.scoring.notify, "scoring.notify", MESSAGE_SOURCES["scores"])
+
+
+def _callback_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
+    """回访 (engine/_callbacks.py): the custodian told of a callback to make, the unit of its result."""
+    if setup.callbacks is not None:
+        for field in ("requested", "recorded"):
+            kind = getattr(setup.callbacks, field)
+            yield MessageUse(kind, f"callbacks.{field}", MESSAGE_SOURCES["callback"])
 
 
 def _send_back_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
@@ -337,6 +360,8 @@ def _ladder_uses(setup: CampaignSetup) -> Iterator[MessageUse]:
             source = MESSAGE_SOURCES["research_ladder"]
         elif ladder.subject == "part":
             source = MESSAGE_SOURCES["part_ladder"]
+        elif ladder.subject == "callback":
+            source = MESSAGE_SOURCES["callback_ladder"]
         else:
             source = MESSAGE_SOURCES["ladder" if ladder.subject == "item" else "duty"]
         if ladder.subject == "duty":

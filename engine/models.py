@@ -906,3 +906,35 @@ class Instruction(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     recorded_by: str = Field(max_length=100)
     recorded_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Callback(SQLModel, table=True):
+    """A 回访 task (issue 17): item ``item_id``, closed (销号) while ``unit_id`` was answerable for
+    it, is to be called back by the holders of ``role`` (``callbacks.role``, the reporter's
+    custodian) by ``due``; ``state`` open / done. ``result``: satisfied / basically_satisfied /
+    unsatisfied (满意 / 基本满意 / 不满意), with ``note``, recorded by ``done_by`` at ``done_at``;
+    ``late`` when recorded after ``due``. ``light`` and ``escalation_level`` as an item's, on
+    the ladder ``callbacks.ladder`` (steps of subject ``callback``). Scoring (考核) counts
+    ``result`` per ``unit_id``; the reporter is never stored here."""
+
+    __tablename__: ClassVar[str] = "zg_callback"
+    __table_args__ = (
+        Index("ix_zg_callback_campaign", "campaign_id", "state"),
+        Index("ix_zg_callback_item", "item_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    item_id: int = Field(foreign_key="zg_item.id")
+    unit_id: int | None = Field(default=None, foreign_key="zg_unit.id", nullable=True)
+    role: str = Field(max_length=100)
+    due: dt.date = Field(sa_type=Date, nullable=False)
+    state: str = Field(default="open", max_length=20)
+    result: str | None = Field(default=None, max_length=30)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    late: bool = Field(default=False)
+    light: str = Field(default="green", max_length=10)
+    escalation_level: int = Field(default=0)
+    done_by: str | None = Field(default=None, max_length=100)
+    done_at: dt.datetime | None = _utc_column()
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)

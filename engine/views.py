@@ -654,3 +654,54 @@ class InstructionView(_View):
     text: str
     recorded_by: str
     recorded_at: dt.datetime
+
+
+#: The states of a 回访 task, as officials read them.
+CALLBACK_STATES = {"open": "待回访", "done": "已回访"}
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackView(_View):
+    """A 回访 task (``Engine.callbacks``): item ``item_id``, closed (销号) while ``unit`` answered
+    for it, to be called back by ``role`` (the reporter's custodian) by ``due``; ``state``
+    open / done; ``result`` satisfied / basically_satisfied / unsatisfied (``result_label``
+    满意 / 基本满意 / 不满意) with ``note``; ``late`` when recorded after ``due``. Never the
+    reporter: the custodian reads them with ``Engine.read_reporter``."""
+
+    id: int
+    campaign: str
+    item_id: int
+    item_number: str | None
+    title: str
+    unit: str | None
+    unit_name: str | None
+    role: str
+    due: dt.date
+    state: str
+    state_label: str
+    result: str | None
+    result_label: str | None
+    note: str | None
+    late: bool
+    light: str
+    escalation_level: int
+    done_by: str | None
+    done_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SatisfactionView(_View):
+    """One unit's 回访 results (``Engine.satisfaction``): callbacks recorded (``called``, 回访数)
+    and how many were satisfied (满意), basically satisfied (基本满意) and unsatisfied (不满意);
+    ``open``: callbacks not yet made. ``rate`` = (满意 + 基本满意) / 回访数, None when none was
+    recorded. ``unit`` None: the campaign's total."""
+
+    unit: str | None
+    unit_name: str
+    called: int
+    satisfied: int
+    basically: int
+    unsatisfied: int
+    open: int
+    rate: float | None

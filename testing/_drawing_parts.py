@@ -20,6 +20,8 @@ from zhenggai.workflows.schema import (
     UNIT_WILDCARDS,
     AttachmentSpec,
     CalendarSpec,
+    CallbackSpec,
+    CallbackWithin,
     CampaignSetup,
     CardThresholds,
     ChannelSpec,
@@ -511,4 +513,32 @@ def _draw_instructions(
             channel=st.none() | st.sampled_from([c.id for c in channels]),
             notify=st.sampled_from(messages),
         )
+    )
+
+
+def _draw_callbacks(
+    draw: st.DrawFn,
+    roles: Sequence[RoleSpec],
+    lifecycle: LifecycleSpec,
+    follow_up: FollowUpSpec | None,
+    messages: Sequence[str],
+) -> CallbackSpec | None:
+    """Perhaps 回访 (issue 17): for a role that may read the reporter and is bound to no unit;
+    不满意 reopens by a transition out of a closed state, or queues for 回头看 when there is one."""
+    readers = set(lifecycle.operations.get("read_reporter", []))
+    custodians = [r.id for r in roles if r.id in readers and not r.unit_bound]
+    closed = {t.dest for t in lifecycle.transitions if "record_close" in t.effects}
+    reopen = [t.trigger for t in lifecycle.transitions if closed & set(t.source)]
+    ways = (["reopen"] if reopen else []) + (["follow_up"] if follow_up is not None else [])
+    if not (custodians and closed and ways and draw(st.booleans())):
+        return None
+    return CallbackSpec(
+        role=draw(st.sampled_from(custodians)),
+        within=CallbackWithin(
+            days=draw(st.integers(1, 20)), count=draw(st.sampled_from(["working", "calendar"]))
+        ),
+        unsatisfied=(way := draw(st.sampled_from(ways))),
+        trigger=draw(st.sampled_from(reopen)) if way == "reopen" else "follow_up_review",
+        requested=draw(st.sampled_from(messages)),
+        recorded=draw(st.sampled_from(messages)),
     )

@@ -36,6 +36,7 @@ from ._drawing import _SUFFIX, _ids, _lifecycle, labels
 from ._drawing_parts import (
     _draw_attachments,
     _draw_calendar,
+    _draw_callbacks,
     _draw_channels,
     _draw_co_handling,
     _draw_deadlines,
@@ -122,6 +123,7 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
         co_handling=co_handling,
         scoring=_draw_scoring(draw, roles, messages),
         instructions=_draw_instructions(draw, roles, channels, messages),
+        callbacks=_draw_callbacks(draw, roles, lifecycle, follow_up, messages),
         reports=ReportsSpec(
             **{kind: draw(_marks()) for kind in ReportsSpec.model_fields if draw(st.booleans())}
         ),

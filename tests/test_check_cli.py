@@ -26,9 +26,9 @@ def test_builtin_passes_with_a_summary(capsys: pytest.CaptureFixture[str]) -> No
     assert out.startswith("通过 county_2023: 2023年持续深化作风整顿优化营商环境专项行动")
     assert "6 个专项整治, 37 个单位" in out
     assert (
-        "督办阶梯 8 个共 24 步 (问题整改督办阶梯 5 步、职责未落实督办阶梯 4 步、回头看督办阶梯 2 步、"
-        "信息报送未按时督办阶梯 2 步、移送初核督办阶梯 2 步、领衔调研督办阶梯 3 步、协办分工督办阶梯 3 步、"
-        "规范性文件清理督办阶梯 3 步); 10 项职责, 39 个消息模板"
+        "督办阶梯 9 个共 26 步 (问题整改督办阶梯 5 步、职责未落实督办阶梯 4 步、回头看督办阶梯 2 步、"
+        "信息报送未按时督办阶梯 2 步、移送初核督办阶梯 2 步、领衔调研督办阶梯 3 步、协办分工督办阶梯 3 步、回访督办阶梯 2 步、"
+        "规范性文件清理督办阶梯 3 步); 10 项职责, 42 个消息模板"
     ) in out
     assert "  规范性文件清理: 流程 5 个状态, 结论 保留、修订、废止, 登记后 20 个工作日内作出结论" in out
     assert (
@@ -60,7 +60,7 @@ def test_warnings_are_listed_and_do_not_fail(capsys: pytest.CaptureFixture[str],
     code, out, _ = _run(capsys, "check", "--json", str(mine))
     result = json.loads(out)[0]
     assert code == 0 and result["ok"] and len(result["warnings"]) == 11
-    assert result["summary"]["ladder_steps"] == 24
+    assert result["summary"]["ladder_steps"] == 26  # 协办 and 回访 ladders (issue 17) add 3 and 2
     assert result["summary"]["ladders"][0] == {
         "id": "item_overdue",
         "label": "问题整改督办阶梯",

@@ -29,7 +29,7 @@ from zhenggai.adapters._simulate import Simulation
 from zhenggai.adapters.reports import charts
 from zhenggai.adapters.reports.bulletin import write_cases, write_progress
 from zhenggai.adapters.reports.charts import bar_chart, five_outcomes_charts, progress_charts, trend_chart
-from zhenggai.adapters.reports.ranking import NO_RATE, write_ranking
+from zhenggai.adapters.reports.ranking import NO_RATE, co_tally, write_ranking
 from zhenggai.engine import Actor, Engine, Reporter, ReporterKeys, UnitNotFound, VirtualClock
 from zhenggai.engine.views import ItemView, ProgressReport
 from zhenggai.testing import items_only, lead_by_name
@@ -398,6 +398,8 @@ def test_progress_bulletin_html_is_self_contained_and_matches_the_engine(
         "九、“五个一批”分单位情况",
         "十、问题来源（按工作机制）",
         "十一、督办情况（领导批示、延期、退单）",
+        "十二、回访满意度（销号后回访举报人）",  # items with a reporter were closed (issue 17)
+        "十三、月度考核（红黄牌）",
     ]
     # 督办情况 (issue 17): a line each for 延期申请 and 退单, the items with 领导批示 and their state
     extensions, backs = engine.extensions(key), engine.send_backs(key)
@@ -431,6 +433,8 @@ def test_progress_bulletin_docx_has_headings_tables_and_charts(populated: Popula
         "九、“五个一批”分单位情况",
         "十、问题来源（按工作机制）",
         "十一、督办情况（领导批示、延期、退单）",
+        "十二、回访满意度（销号后回访举报人）",
+        "十三、月度考核（红黄牌）",
     ]
     assert [p.text for p in document.paragraphs[:2]] == ["XX县干部作风整顿领导小组办公室", "第1期"]
     assert heading(document.paragraphs[2], 0)
@@ -570,7 +574,7 @@ def test_ranking_xlsx_and_html_follow_the_engine(populated: Populated, tmp_path:
     sheet = openpyxl.load_workbook(xlsx).active
     assert sheet is not None
     assert sheet.freeze_panes == "A4"
-    assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith("A3:L")
+    assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith("A3:Q")
     assert [c.value for c in sheet[3]] == [
         "排名",
         "责任单位",
@@ -581,15 +585,23 @@ def test_ranking_xlsx_and_html_follow_the_engine(populated: Populated, tmp_path:
         "逾期未办结",
         "回头看重新整改",
         "挂牌督办",
+        "协办分工",  # 主办/协办 (issue 17)
+        "协办按期完成",
+        "协办逾期",
         "延期次数",
         "退单次数",
         "退单被驳回",
+        "回访数",  # 回访/满意度 (issue 17)
+        "满意率",
     ]
-    # issue 17: approved extensions, send-backs and those ruled against the unit, per unit
+    # issue 17: co-units' parts; approved extensions, send-backs and those ruled against the
+    # unit; callbacks and the satisfaction rate, per unit
+    co = co_tally(engine.parts(key))
     approved = Counter(e.unit for e in engine.extensions(key, state="approved"))
     backs = engine.send_backs(key)
     sent, insisted = Counter(b.unit for b in backs), Counter(b.unit for b in backs if b.state == "insisted")
     assert sum(approved.values()) > 0 and sum(sent.values()) > 0 and sum(insisted.values()) > 0
+    satisfaction = {r.unit: r for r in engine.satisfaction(key)}
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert len(rows) == len(ranking)
     for row, unit in zip(rows, ranking, strict=True):
@@ -604,9 +616,14 @@ def test_ranking_xlsx_and_html_follow_the_engine(populated: Populated, tmp_path:
             unit.overdue,
             unit.reopened,
             unit.supervised,
+            *co.get(unit.unit, (0, 0, 0)),
             approved[unit.unit],
             sent[unit.unit],
             insisted[unit.unit],
+            satisfaction[unit.unit].called if unit.unit in satisfaction else 0,
+            "-"
+            if satisfaction.get(unit.unit) is None or satisfaction[unit.unit].rate is None
+            else pytest.approx(satisfaction[unit.unit].rate),
         ]
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
     rates = [r.on_time_rate for r in ranking if r.on_time_rate is not None]
@@ -625,9 +642,14 @@ def test_ranking_xlsx_and_html_follow_the_engine(populated: Populated, tmp_path:
             str(u.overdue),
             str(u.reopened),
             str(u.supervised),
+            *(str(n) for n in co.get(u.unit, (0, 0, 0))),
             str(approved[u.unit]),
             str(sent[u.unit]),
             str(insisted[u.unit]),
+            str(satisfaction[u.unit].called if u.unit in satisfaction else 0),
+            "-"
+            if satisfaction.get(u.unit) is None or satisfaction[u.unit].rate is None
+            else percent(satisfaction[u.unit].rate),
         ]
         for u in ranking
     ]

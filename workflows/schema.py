@@ -23,6 +23,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from ._schema_attachments import ATTACHMENT_TYPES, AttachmentSpec
+from ._schema_callbacks import CALLBACK_RESULTS, CallbackSpec, CallbackWithin
 from ._schema_co_handling import CoHandlingSpec, PartDue
 from ._schema_instructions import InstructionSpec
 from ._schema_scoring import SCORE_TERMS, CardThresholds, ScoringSpec
@@ -56,6 +57,7 @@ from ._spec import (
 __all__ = [
     "ADDRESS_LIST",
     "ATTACHMENT_TYPES",
+    "CALLBACK_RESULTS",
     "DELIVERY_CHANNELS",
     "LADDER_ACTIONS",
     "OUTCOME_KEYS",
@@ -66,6 +68,8 @@ __all__ = [
     "AttachmentSpec",
     "CalendarSpec",
     "CalendarYearSpec",
+    "CallbackSpec",
+    "CallbackWithin",
     "CampaignSetup",
     "CardThresholds",
     "ChannelSpec",
@@ -113,6 +117,8 @@ __all__ = [
     "UnitGroupSpec",
     "UnitSpec",
     "VocabularyEntry",
+    "checked_email",
+    "checked_mobile",
 ]
 
 
@@ -420,11 +426,14 @@ class LadderSpec(_Spec):
     due date until the transfer unit has done its 初核 (移送); ``research`` ladders on a led
     item's research due date until its 领衔领导 has reported the research done (领衔调研);
     ``part`` ladders on a co-unit's part's due date until it is done or waived (协办).
+    ``callback`` on a 回访 task's due date while it is open.
     """
 
     id: StepKey
     label: Label
-    subject: Literal["item", "duty", "document", "review", "transfer", "research", "part"] = "item"
+    subject: Literal["item", "duty", "document", "review", "transfer", "research", "part", "callback"] = (
+        "item"
+    )
     states: list[StateKey] = Field(default_factory=list)
     steps: list[LadderStep] = Field(min_length=1)
 
@@ -743,6 +752,8 @@ class CampaignSetup(_Spec):
     #: 领导批示 (issue 17): who records leaders' instructions on items, whose count, the
     #: channel of items that start from one; None: no instructions.
     instructions: InstructionSpec | None = None
+    #: 回访/满意度 after 销号 (issue 17); None: no callbacks.
+    callbacks: CallbackSpec | None = None
     notifications: NotificationsSpec = NotificationsSpec()
     reports: ReportsSpec = ReportsSpec()
     # How the engine names itself in the audit trail for automatic changes.

@@ -233,6 +233,30 @@ def _source_section(report: ProgressReport) -> dict[str, Any]:
     }
 
 
+#: The 回访满意度 table's columns (:meth:`Engine.satisfaction`).
+SATISFACTION_HEADERS = ("责任单位", "回访数", "满意", "基本满意", "不满意", "待回访", "满意率")
+
+
+def _callback_section(engine: Engine, campaign: str, unit: str | None) -> dict[str, Any] | None:
+    """十二、回访满意度: each unit's callbacks after 销号 and its rate (满意 + 基本满意) ÷ 回访数,
+    then the total; none when the campaign has called nobody back yet."""
+    rates = engine.satisfaction(campaign, unit=unit)
+    if not any(r.called or r.open for r in rates):
+        return None
+    rows = [
+        (r.unit_name, r.called, r.satisfied, r.basically, r.unsatisfied, r.open, percent(r.rate, none="-"))
+        for r in rates
+    ]
+    return {
+        "id": "satisfaction",
+        "heading": "十二、回访满意度（销号后回访举报人）",
+        "headers": SATISFACTION_HEADERS,
+        "rows": rows,
+        "charts": [],
+        "empty": "满意率 = (满意 + 基本满意) ÷ 回访数。",
+    }
+
+
 #: The 五个一批 table's columns.
 FIVE_HEADERS = ("成效", "数量", "目标", "完成率")
 #: What a target cell says when the definition sets none.
@@ -336,8 +360,13 @@ def write_progress(
         _source_section(report),
         supervision_section(engine, campaign, unit=unit, track=track),  # 领导批示, 延期, 退单
     ]
+    callback_section = _callback_section(engine, campaign, unit)
+    if callback_section is not None:
+        sections.append(callback_section)
     if track is None:  # 考核 (issue 17): the last stored month's top and bottom units, its cards
         sections += score_sections(engine, campaign, unit=unit)
+    for n, section in enumerate(sections, start=2):  # after 一、总体情况, whichever sections are there
+        section["heading"] = f"{_ordinal(n)}、{section['heading'].split('、', 1)[1]}"
     by_key = {c["key"]: c for c in numbered}
     for section in sections:
         section["charts"] = [by_key[c.key] for c in section["charts"]]

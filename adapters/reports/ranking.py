@@ -2,7 +2,8 @@
 
 The order and every figure are :meth:`Engine.ranking <zhenggai.engine.Engine.ranking>`'s: best
 on-time rate first (按期办结率 = 按期销号 / (按期销号 + 超期销号 + 逾期未办结); units with
-nothing due yet last), then fewest overdue, then fewest reopened after 回头看. After the
+nothing due yet last), then fewest overdue, then fewest reopened after 回头看; each unit's 回访数
+and 满意率 (:meth:`Engine.satisfaction <zhenggai.engine.Engine.satisfaction>`) last. After the
 engine's figures (issue 17): 延期次数 (approved extensions), 退单次数 (send-backs by the unit) and
 退单被驳回 (those the office ruled against it: 坚持原交办). The workbook has
 a title, the header frozen under it, filters, percentages as percentages, and prints landscape
@@ -24,7 +25,7 @@ from ._supervision_notes import UnitCounts, unit_counts
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import datetime as dt
 
-    from zhenggai.engine import Engine, PartView, UnitRanking
+    from zhenggai.engine import Engine, PartView, SatisfactionView, UnitRanking
 
 __all__ = ["HEADERS", "co_tally", "print_setup", "titled_sheet", "write_ranking"]
 
@@ -46,13 +47,17 @@ HEADERS = (
     "延期次数",
     "退单次数",
     "退单被驳回",
+    "回访数",
+    "满意率",
 )
 #: Shown instead of a rate for a unit with nothing due yet.
 NO_RATE = "暂无到期"
-_WIDTHS = (6, 30, 10, 10, 10, 12, 12, 16, 10, 10, 12, 10, 10, 10, 12)
+_WIDTHS = (6, 30, 10, 10, 10, 12, 12, 16, 10, 10, 12, 10, 10, 10, 12, 10, 10)
+#: The percentage columns (按期办结率, 满意率).
+_RATES = (5, HEADERS.index("满意率"))
 RULE = (
     "按期办结率 = 按期销号 ÷ (按期销号 + 超期销号 + 逾期未办结); 排序: 按期办结率由高到低 (暂无到期问题的单位列后),"
-    " 再按逾期未办结、回头看重新整改由少到多。"
+    " 再按逾期未办结、回头看重新整改由少到多。满意率 = (满意 + 基本满意) ÷ 回访数 (销号后回访举报人, 全部专项)。"
 )
 
 
@@ -67,8 +72,12 @@ def co_tally(parts: Sequence[PartView]) -> dict[str, tuple[int, int, int]]:
 
 
 def _cells(
-    row: UnitRanking, counts: UnitCounts, co: Mapping[str, tuple[int, int, int]] | None = None
+    row: UnitRanking,
+    counts: UnitCounts,
+    co: Mapping[str, tuple[int, int, int]],
+    rates: Mapping[str | None, SatisfactionView],
 ) -> tuple[Any, ...]:
+    called = rates.get(row.unit)
     return (
         row.rank,
         row.unit_name,
@@ -79,10 +88,12 @@ def _cells(
         row.overdue,
         row.reopened,
         row.supervised,
-        *(co or {}).get(row.unit, (0, 0, 0)),
+        *co.get(row.unit, (0, 0, 0)),
         counts.extensions.get(row.unit, 0),
         counts.sent_back.get(row.unit, 0),
         counts.insisted.get(row.unit, 0),
+        0 if called is None else called.called,
+        None if called is None else called.rate,
     )
 
 
@@ -93,7 +104,8 @@ def _write_xlsx(
     rows: Sequence[UnitRanking],
     created: dt.datetime,
     counts: UnitCounts,
-    co: Mapping[str, tuple[int, int, int]] | None = None,
+    co: Mapping[str, tuple[int, int, int]],
+    rates: Mapping[str | None, SatisfactionView],
 ) -> None:
     workbook = new_workbook(path, created=created)
     try:
@@ -107,10 +119,10 @@ def _write_xlsx(
             sheet.set_column(column, column, width)
         for offset, row in enumerate(rows):
             line = 3 + offset
-            for column, value in enumerate(_cells(row, counts, co)):
-                if column == 5:
+            for column, value in enumerate(_cells(row, counts, co, rates)):
+                if column in _RATES:
                     if value is None:
-                        sheet.write_string(line, column, NO_RATE, none_format)
+                        sheet.write_string(line, column, NO_RATE if column == 5 else "-", none_format)
                     else:
                         sheet.write_number(line, column, value, percent_format)
                 elif isinstance(value, str):
@@ -180,6 +192,7 @@ def write_ranking(engine: Engine, campaign: str, out: Path, *, track: str | None
     rows = engine.ranking(campaign, track=track)
     scoped = None if track is None else {i.id for i in engine.items(campaign, track=track)}
     co = co_tally([p for p in engine.parts(campaign) if scoped is None or p.item_id in scoped])  # 协办
+    rates = {r.unit: r for r in engine.satisfaction(campaign)}  # 回访
     counts = unit_counts(engine, campaign, items=scoped)  # 延期, 退单
     view = engine.campaign(campaign)
     now = local_now(engine, view)
@@ -187,7 +200,10 @@ def write_ranking(engine: Engine, campaign: str, out: Path, *, track: str | None
     title = f"{view.title}{RANKING}"
     subtitle = f"{scope} · 截至{format_date(now.date())}"
     html_rows = [
-        tuple(percent(v, none=NO_RATE) if i == 5 else v for i, v in enumerate(_cells(row, counts, co)))
+        tuple(
+            percent(v, none=NO_RATE if i == 5 else "-") if i in _RATES else v
+            for i, v in enumerate(_cells(row, counts, co, rates))
+        )
         for row in rows
     ]
     html = page(
@@ -199,7 +215,7 @@ def write_ranking(engine: Engine, campaign: str, out: Path, *, track: str | None
     stem = file_stem(RANKING, scope if scope != "全县" else view.title, now.date())
 
     def xlsx(path: Path) -> None:
-        _write_xlsx(path, title, subtitle, rows, now, counts, co)
+        _write_xlsx(path, title, subtitle, rows, now, counts, co, rates)
 
     return write_all(
         [(out_file(out, stem + ".xlsx"), xlsx), (out_file(out, stem + ".html"), html.encode("utf-8"))]

@@ -137,7 +137,7 @@ def score_sections(engine: Engine, campaign: str, *, unit: str | None = None) ->
     return [
         {
             "id": "scores",
-            "heading": "十二、月度考核（红黄牌）",
+            "heading": "十三、月度考核（红黄牌）",
             "intro": intro + "。",
             "headers": ("排名", "责任单位", "得分", "红黄牌"),
             "rows": [(v.rank, v.unit_name, f"{v.total:g}", v.card_label or "无") for v in shown],
