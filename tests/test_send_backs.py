@@ -347,3 +347,27 @@ def test_limit_property(
         assert not allowed and snapshot(engine, item) == before
     else:
         assert allowed
+
+
+def test_a_clock_resumed_on_a_day_off_with_no_day_left_is_due_the_next_working_day(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
+    """Sent back on its due day (no working day left), ruled on a Saturday: the clock runs
+    again due on Monday, not on the Saturday (found by the stateful model)."""
+    clock.set(at("2023-07-20"))
+    item = engine.report(
+        "test",
+        OFFICE,
+        title="施工许可审批超时",
+        description="审批超时",
+        track="construction",
+        channel="hotline",
+    ).id
+    engine.assign(item, OFFICE, unit=HOUSING, due="2023-07-21")
+    clock.set(at("2023-07-21"))
+    sb = engine.send_back(item, CLERK, reason="not_our_duty")
+    assert sb.clock_stopped and engine.item(item).paused_days == 0
+    clock.set(at("2023-07-22"))  # a Saturday
+    engine.rule_send_back(sb.id, OFFICE, decision="insist")
+    view = engine.item(item)
+    assert view.paused_at is None and view.due == dt.date(2023, 7, 24)
