@@ -16,7 +16,14 @@ trigger, role or unit: it reads them from the definition (:class:`Defn`), and fi
 rework, 回头看, dismissal, merge and sign-off triggers by the guards and effects they carry.
 
 Next to the engine the machine keeps its own model of every item (state, unit, due, measures,
-version, audit log) following the lifecycle rules. For every operation the model computes the
+version, audit log, stopped clock) following the lifecycle rules, and of every 延期申请 and 退单
+(issue 17): a request refused on or after the due date, beyond ``max_per_item``, with one
+pending or while the clock is stopped; approvals in the definition's order by the right role
+(a track's 组长 when the roster names them), the due moving on the last one only; a send-back
+refused outside its window (working or calendar days from the day the 交办 counts as received),
+outside an assigned state, twice for one 交办 or with one open; the clock stopping and running
+again with the working days it had left; the ruling's 改派 checked like any firing; the flag
+after ``flag_after`` send-backs. For every operation the model computes the
 problems it can see (wrong actor, stale version, trigger not allowed in the state, role not
 allowed, bad input, the first guard that fails). An operation must succeed exactly when the
 model sees no problem, and a refusal must be one of the problems the model saw (a stale write
