@@ -231,13 +231,17 @@ def extension_unknown_approver(d: dict[str, Any], data: st.DataObject) -> tuple[
     return f"extensions.approvers[{k}]", "未知角色 r_ghost_role_x"
 
 
-def extension_unit_bound_approver(d: dict[str, Any], data: st.DataObject) -> tuple[str, str]:
-    """A unit would approve its own extension."""
+def _unit_bound_last(d: dict[str, Any], data: st.DataObject, roles: list[str], path: str) -> tuple[str, str]:
+    """A unit-bound role of the definition put last in ``roles`` (found at ``path``)."""
     bound = [r["id"] for r in d["roles"] if r.get("unit_bound")]
     role = bound[_pick(data, bound, "unit-bound role")]
-    approvers = _extensions(d)["approvers"]
-    approvers[:] = [r for r in approvers if r != role] + [role]
-    return f"extensions.approvers[{len(approvers) - 1}]", "属于单位"
+    roles[:] = [r for r in roles if r != role] + [role]
+    return f"{path}[{len(roles) - 1}]", "属于单位"
+
+
+def extension_unit_bound_approver(d: dict[str, Any], data: st.DataObject) -> tuple[str, str]:
+    """A unit would approve its own extension."""
+    return _unit_bound_last(d, data, _extensions(d)["approvers"], "extensions.approvers")
 
 
 def extension_max_zero(d: dict[str, Any], data: st.DataObject) -> tuple[str, str]:
@@ -253,11 +257,7 @@ def send_back_unknown_ruler(d: dict[str, Any], data: st.DataObject) -> tuple[str
 
 def send_back_unit_bound_ruler(d: dict[str, Any], data: st.DataObject) -> tuple[str, str]:
     """A unit would rule on its own send-back."""
-    bound = [r["id"] for r in d["roles"] if r.get("unit_bound")]
-    role = bound[_pick(data, bound, "unit-bound role")]
-    ruled_by = _send_back(d)["ruled_by"]
-    ruled_by[:] = [r for r in ruled_by if r != role] + [role]
-    return f"send_back.ruled_by[{len(ruled_by) - 1}]", "属于单位"
+    return _unit_bound_last(d, data, _send_back(d)["ruled_by"], "send_back.ruled_by")
 
 
 def send_back_duplicate_reason(d: dict[str, Any], data: st.DataObject) -> tuple[str, str]:

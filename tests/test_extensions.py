@@ -258,9 +258,9 @@ def test_no_extension_while_a_send_back_stops_the_clock(
     engine: Engine, people: dict[str, int], clock: VirtualClock
 ) -> None:
     """While a 退单 awaits the office's ruling the item's clock is stopped and its due frozen: a
-    request is refused, and so is the last approval of a request made before (found by the
-    stateful model: approved while stopped, the new due was lost when the clock ran again).
-    A refusal still ends a request; once the office has ruled, the unit asks again."""
+    request is refused, and so is the last approval of a request made before (found modelling
+    it for the stateful test: approved while stopped, the new due was lost when the clock ran
+    again). A refusal still ends a request; once the office has ruled, the unit asks again."""
     item = assigned_item(engine, clock)
     clock.set(at("2023-07-21"))
     ext = engine.request_extension(item, REQUESTER, new_due="2023-08-31", reason="涉及多部门会商")
