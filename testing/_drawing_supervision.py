@@ -36,9 +36,9 @@ def _draw_extensions(
     if not draw(st.booleans()):
         return None
     office = _office_roles(roles)
-    leaders = sorted({t.leader_role for t in tracks if t.leader_role in office})
+    leaders: list[str] = sorted({t.leader_role for t in tracks if t.leader_role is not None} & set(office))
     chosen = _subset(draw, office, min_size=1, max_size=3)
-    if leaders and draw(st.booleans()):
+    if len(leaders) > 0 and draw(st.booleans()):
         leader = draw(st.sampled_from(leaders))
         chosen = [leader, *(r for r in chosen if r != leader)][:3]
     approvers = draw(st.permutations(chosen))
