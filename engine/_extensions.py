@@ -3,7 +3,8 @@ due date with a reason and a progress note; the definition's ``extensions.approv
 order (a role that is a track's ``leader_role``: the 组长 of the item's track); the last
 approval moves the item's due date and re-arms its ladder, a refusal ends the request.
 
-Rules: the item open (not ended) with a due date; today before that date (on or after it the
+Rules: the item open (not ended) with a due date and its clock running (not stopped by a
+退单 awaiting its ruling, nor for the last approval); today before that date (on or after it the
 request is refused: a late request counts as overdue); the new date after the current one; one
 pending request per item; at most ``max_per_item`` approved. Every refusal changes nothing.
 Each request and each decision is one audit event of the item (data names the ``extension``);
@@ -143,6 +144,8 @@ def request_extension(
         due = row["due"]
         if row["state"] in camp.lifecycle.final_states or due is None:
             raise ExtensionRefused(item_id, "问题已办结或没有整改时限")
+        if row["paused_at"] is not None:
+            raise ExtensionRefused(item_id, "计时已暂停 (如退单待审定), 恢复计时后再申请延期")
         today = now.astimezone(camp.tz).date()
         if today >= due:
             raise ExtensionRefused(item_id, f"已逾期, 不能申请延期 (整改时限 {due.isoformat()})")
@@ -247,6 +250,8 @@ def decide_extension(
         state = "refused" if not approve else "approved" if last else "pending"
         if approve and last and (row["state"] in camp.lifecycle.final_states or row["due"] != ext["old_due"]):
             raise ExtensionRefused(row["id"], "问题已办结或整改时限已变更, 请重新申请")
+        if approve and last and row["paused_at"] is not None:  # the due is frozen while stopped
+            raise ExtensionRefused(row["id"], "计时已暂停 (如退单待审定), 恢复计时后再审批")
         decided = {
             "state": state,
             "stage": stage + 1 if approve else stage,

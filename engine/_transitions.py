@@ -39,7 +39,7 @@ from ._writes import (
     queue_messages,
     transition_payload,
 )
-from .deadlines import add_days, working_days_between
+from .deadlines import add_days, next_workday, working_days_between
 from .errors import (
     GuardFailedError,
     InvalidInputError,
@@ -558,13 +558,14 @@ def paused_clock(camp: Campaign, due: dt.date, now: dt.datetime) -> dict[str, An
 
 def resumed_clock(camp: Campaign, row: ItemRow, now: dt.datetime) -> dict[str, Any]:
     """The item columns of the stopped clock of ``row`` restarted ``now``: the working days it
-    had left counted from today (the day of resuming does not count), the light green again."""
+    had left counted from today (the day of resuming does not count), the light green again.
+    With none left, resumed on a day off, the due is the next working day (never a day off)."""
     start = now.astimezone(camp.tz).date()  # the day of resuming does not count
     left = int(row["paused_days"] or 0)
     changes: dict[str, Any] = {
         "paused_at": None,
         "paused_days": None,
-        "due": add_days(camp.calendar, start, left, "working"),
+        "due": next_workday(camp.calendar, add_days(camp.calendar, start, left, "working")),
         "due_from": start,
         "due_days": left,
         "due_count": "working",

@@ -8,7 +8,8 @@ with a random number of states on a forward chain plus optional side transitions
 the guard and effect vocabularies (rework, reassignment, 回头看 from a final state, dismissal,
 merge, arbitrary extra edges); escalation ladders for items and for duties, steps in order of
 time and escalation; deadline rules; dated and recurring duties; the 回头看 rule; supervision
-teams; routes, quiet hours and templates that use only the variables their messages provide.
+teams; 延期申请 and 退单 (their roles drawn from the definition's); routes, quiet hours and
+templates that use only the variables their messages provide.
 
 Ids carry a prefix per kind (``u_`` units, ``r_`` roles, ``s_`` states, ``t`` triggers, ``m_``
 messages …), so a generated id never collides with another kind's or with a reserved word
@@ -57,6 +58,7 @@ from ._drawing_parts import (
     _marks,
     _templates,
 )
+from ._drawing_supervision import _draw_extensions, _draw_send_back
 
 __all__ = ["FIRST_YEAR", "LAST_YEAR", "definitions", "labels"]
 
@@ -98,6 +100,8 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
     calendar = _draw_calendar(draw, start, last)
     quiet_start = dt.time(draw(st.integers(18, 23)))  # drawn before the header fields, as always
     co_handling, lifecycle, ladders = _draw_co_handling(draw, roles, lifecycle, ladders, messages)
+    extensions = _draw_extensions(draw, roles, tracks)
+    send_back = _draw_send_back(draw, roles, lifecycle)
     setup = CampaignSetup(
         definition_id=f"def_{draw(_SUFFIX)}",
         definition_version=draw(st.sampled_from(["1", "2024.1", "v2", "2025.3-县定"])),
@@ -128,6 +132,8 @@ def definitions(draw: st.DrawFn) -> CampaignSetup:
             **{kind: draw(_marks()) for kind in ReportsSpec.model_fields if draw(st.booleans())}
         ),
         notifications=_draw_notifications(draw, role_ids, quiet_start),
+        extensions=extensions,
+        send_back=send_back,
     )
     return setup.model_copy(
         update={

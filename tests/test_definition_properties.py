@@ -203,6 +203,75 @@ def term_without_a_secret(d: dict[str, Any], data: st.DataObject) -> tuple[str, 
     return f"reports.{kind}.secrecy_term", "保密期限"
 
 
+# 延期申请 and 退单 (issue 17): a generated definition that has no such block gets a minimal one
+# first, so every mutation applies to every example.
+
+
+def _extensions(d: dict[str, Any]) -> dict[str, Any]:
+    block: dict[str, Any] = d.setdefault("extensions", {"approvers": [d["roles"][0]["id"]]})
+    return block
+
+
+def _send_back(d: dict[str, Any]) -> dict[str, Any]:
+    block: dict[str, Any] = d.setdefault(
+        "send_back",
+        {
+            "within": {"days": 3},
+            "reasons": [{"id": "b_not_ours", "label": "不属于本单位职责"}],
+            "ruled_by": [d["roles"][0]["id"]],
+        },
+    )
+    return block
+
+
+def extension_unknown_approver(d: dict[str, Any], data: st.DataObject) -> tuple[str, str]:
+    approvers = _extensions(d)["approvers"]
+    k = data.draw(st.integers(0, len(approvers)), label="approver")
+    approvers.insert(k, "r_ghost_role_x")
+    return f"extensions.approvers[{k}]", "未知角色 r_ghost_role_x"
+
+
+def _unit_bound_last(d: dict[str, Any], data: st.DataObject, roles: list[str], path: str) -> tuple[str, str]:
+    """A unit-bound role of the definition put last in ``roles`` (found at ``path``)."""
+    bound = [r["id"] for r in d["roles"] if r.get("unit_bound")]
+    role = bound[_pick(data, bound, "unit-bound role")]
+    roles[:] = [r for r in roles if r != role] + [role]
+    return f"{path}[{len(roles) - 1}]", "属于单位"
+
+
+def extension_unit_bound_approver(d: dict[str, Any], data: st.DataObject) -> tuple[str, str]:
+    """A unit would approve its own extension."""
+    return _unit_bound_last(d, data, _extensions(d)["approvers"], "extensions.approvers")
+
+
+def extension_max_zero(d: dict[str, Any], data: st.DataObject) -> tuple[str, str]:
+    _extensions(d)["max_per_item"] = 0
+    return "extensions.max_per_item", "须至少为 1"
+
+
+def send_back_unknown_ruler(d: dict[str, Any], data: st.DataObject) -> tuple[str, str]:
+    ruled_by = _send_back(d)["ruled_by"]
+    ruled_by.append("r_ghost_role_x")
+    return f"send_back.ruled_by[{len(ruled_by) - 1}]", "未知角色 r_ghost_role_x"
+
+
+def send_back_unit_bound_ruler(d: dict[str, Any], data: st.DataObject) -> tuple[str, str]:
+    """A unit would rule on its own send-back."""
+    return _unit_bound_last(d, data, _send_back(d)["ruled_by"], "send_back.ruled_by")
+
+
+def send_back_duplicate_reason(d: dict[str, Any], data: st.DataObject) -> tuple[str, str]:
+    reasons = _send_back(d)["reasons"]
+    i = _pick(data, reasons, "reason")
+    reasons.append({"id": reasons[i]["id"], "label": "重复的理由"})
+    return f"send_back.reasons[{len(reasons) - 1}].id", "重复定义"
+
+
+def send_back_within_zero(d: dict[str, Any], data: st.DataObject) -> tuple[str, str]:
+    _send_back(d)["within"]["days"] = 0
+    return "send_back.within.days", "取值无效"
+
+
 MUTATIONS: dict[str, Mutation] = {
     f.__name__: f
     for f in (
@@ -220,6 +289,13 @@ MUTATIONS: dict[str, Mutation] = {
         year_outside_calendar,
         timer_needs_a_person,
         term_without_a_secret,
+        extension_unknown_approver,
+        extension_unit_bound_approver,
+        extension_max_zero,
+        send_back_unknown_ruler,
+        send_back_unit_bound_ruler,
+        send_back_duplicate_reason,
+        send_back_within_zero,
     )
 }
 

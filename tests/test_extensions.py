@@ -252,3 +252,34 @@ def test_cli_round_trip(
     code = main([*base, "extension", "refuse", str(ext.id), "--note", "不同意", *office])
     captured = capsys.readouterr()
     assert code != 0 and "已审批完毕 (已批准)" in captured.err
+
+
+def test_no_extension_while_a_send_back_stops_the_clock(
+    engine: Engine, people: dict[str, int], clock: VirtualClock
+) -> None:
+    """While a 退单 awaits the office's ruling the item's clock is stopped and its due frozen: a
+    request is refused, and so is the last approval of a request made before (found modelling
+    it for the stateful test: approved while stopped, the new due was lost when the clock ran
+    again). A refusal still ends a request; once the office has ruled, the unit asks again."""
+    item = assigned_item(engine, clock)
+    clock.set(at("2023-07-21"))
+    ext = engine.request_extension(item, REQUESTER, new_due="2023-08-31", reason="涉及多部门会商")
+    engine.decide_extension(ext.id, LEADER, approve=True)
+    sb = engine.send_back(item, REQUESTER, reason="not_our_duty")
+    stopped = engine.item(item)
+    assert sb.clock_stopped and stopped.paused_at is not None, (sb, stopped)
+    with pytest.raises(ExtensionRefused, match="计时已暂停"):
+        engine.decide_extension(ext.id, OFFICE, approve=True)
+    assert engine.item(item) == stopped and engine.extensions("test", item_id=item)[0].state == "pending"
+    assert engine.decide_extension(ext.id, OFFICE, approve=False, note="退单待审定").state == "refused"
+    events = len(engine.events(item))
+    with pytest.raises(ExtensionRefused, match="计时已暂停"):
+        engine.request_extension(item, REQUESTER, new_due="2023-08-31", reason="涉及多部门会商")
+    assert len(engine.events(item)) == events and len(engine.extensions("test")) == 1
+    engine.rule_send_back(sb.id, OFFICE, decision="insist")
+    due = engine.item(item).due
+    assert due is not None and engine.item(item).paused_at is None
+    again = engine.request_extension(item, REQUESTER, new_due="2023-09-28", reason="涉及多部门会商")
+    engine.decide_extension(again.id, LEADER, approve=True)
+    engine.decide_extension(again.id, OFFICE, approve=True)
+    assert engine.item(item).due == dt.date(2023, 9, 28)

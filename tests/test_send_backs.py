@@ -53,8 +53,11 @@ def campaign(engine: Engine, clock: VirtualClock) -> CampaignView:
     return view
 
 
-def assigned_item(engine: Engine, clock: VirtualClock, day: str = "2023-07-20") -> int:
-    """An item assigned to the housing bureau on ``day`` (a Thursday by default) at 09:00."""
+def assigned_item(
+    engine: Engine, clock: VirtualClock, day: str = "2023-07-20", due: str = "2023-08-31"
+) -> int:
+    """An item assigned to the housing bureau on ``day`` (a Thursday by default) at 09:00, due
+    on ``due``."""
     clock.set(at(day))
     item = engine.report(
         "test",
@@ -64,7 +67,7 @@ def assigned_item(engine: Engine, clock: VirtualClock, day: str = "2023-07-20") 
         track="construction",
         channel="hotline",
     ).id
-    engine.assign(item, OFFICE, unit=HOUSING, due="2023-08-31")
+    engine.assign(item, OFFICE, unit=HOUSING, due=due)
     return item
 
 
@@ -347,3 +350,18 @@ def test_limit_property(
         assert not allowed and snapshot(engine, item) == before
     else:
         assert allowed
+
+
+def test_a_clock_resumed_on_a_day_off_with_no_day_left_is_due_the_next_working_day(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
+    """Sent back on its due day (no working day left), ruled on a Saturday: the clock runs
+    again due on Monday, not on the Saturday (as the stateful model predicts)."""
+    item = assigned_item(engine, clock, due="2023-07-21")
+    clock.set(at("2023-07-21"))
+    sb = engine.send_back(item, CLERK, reason="not_our_duty")
+    assert sb.clock_stopped and engine.item(item).paused_days == 0
+    clock.set(at("2023-07-22"))  # a Saturday
+    engine.rule_send_back(sb.id, OFFICE, decision="insist")
+    view = engine.item(item)
+    assert view.paused_at is None and view.due == dt.date(2023, 7, 24)

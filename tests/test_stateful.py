@@ -16,7 +16,14 @@ trigger, role or unit: it reads them from the definition (:class:`Defn`), and fi
 rework, 回头看, dismissal, merge and sign-off triggers by the guards and effects they carry.
 
 Next to the engine the machine keeps its own model of every item (state, unit, due, measures,
-version, audit log) following the lifecycle rules. For every operation the model computes the
+version, audit log, stopped clock) following the lifecycle rules, and of every 延期申请 and 退单
+(issue 17): a request refused on or after the due date, beyond ``max_per_item``, with one
+pending or while the clock is stopped; approvals in the definition's order by the right role
+(a track's 组长 when the roster names them), the due moving on the last one only; a send-back
+refused outside its window (working or calendar days from the day the 交办 counts as received),
+outside an assigned state, twice for one 交办 or with one open; the clock stopping and running
+again with the working days it had left; the ruling's 改派 checked like any firing; the flag
+after ``flag_after`` send-backs. For every operation the model computes the
 problems it can see (wrong actor, stale version, trigger not allowed in the state, role not
 allowed, bad input, the first guard that fails). An operation must succeed exactly when the
 model sees no problem, and a refusal must be one of the problems the model saw (a stale write
@@ -42,6 +49,7 @@ database replays it on the next run, and ``--hypothesis-seed=N`` fixes the seed.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import itertools
 import os
@@ -62,6 +70,7 @@ from hypothesis.stateful import (
     initialize,
     invariant,
     multiple,
+    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -69,6 +78,9 @@ from zhenggai.engine import (
     Actor,
     ConflictError,
     Engine,
+    ExtensionNotFound,
+    ExtensionRefused,
+    ExtensionView,
     GuardFailedError,
     InvalidInputError,
     ItemNotFound,
@@ -89,6 +101,8 @@ from zhenggai.engine import (
 )
 from zhenggai.engine.calendar import WorkingCalendar
 from zhenggai.engine.deadlines import next_workday, rectification_due
+from zhenggai.engine.errors import SendBackNotFound
+from zhenggai.engine.views import SendBackView
 from zhenggai.testing import DEFAULT_START, items_only
 from zhenggai.testing.strategies import definitions
 from zhenggai.workflows import load_setup
@@ -145,6 +159,19 @@ def accepted_fields(spec: TransitionSpec) -> frozenset[str]:
     return frozenset({"note"}).union(
         *(GUARD_FIELDS.get(g, ()) for g in spec.guards), *(EFFECT_FIELDS.get(e, ()) for e in spec.effects)
     )
+
+
+def step_workdays(cal: WorkingCalendar, day: dt.date, n: int) -> dt.date:
+    """The ``n``-th working day after ``day`` (``day`` itself for 0)."""
+    while n > 0:
+        day += dt.timedelta(days=1)
+        n -= cal.is_workday(day)
+    return day
+
+
+def workdays_between(cal: WorkingCalendar, start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end``."""
+    return sum(cal.is_workday(start + dt.timedelta(days=k)) for k in range(1, (end - start).days + 1))
 
 
 @dataclass(frozen=True)
@@ -264,6 +291,28 @@ class Defn:
         closing = [t for t in self.lifecycle.transitions if "record_close" in t.effects]
         return bool(closing) and all("actor_outside_unit" in t.guards for t in closing)
 
+    @cached_property
+    def assigned_states(self) -> frozenset[str]:
+        """States an item is in right after 交办 / 改派 (where 退单 is possible)."""
+        return frozenset(t.dest for t in self.lifecycle.transitions if "set_assignment" in t.effects)
+
+    def reassign_trigger(self, state: str) -> str | None:
+        """The 改派 a send-back ruling fires from ``state``: the first transition that sets the
+        assignment and wants the unit changed."""
+        for t in self.lifecycle.transitions:
+            if "set_assignment" in t.effects and "unit_changes" in t.guards and state in t.source:
+                return t.trigger
+        return None
+
+    def track_leaders(self, track: str, role: str) -> frozenset[str]:
+        """The roster's 组长 of ``track`` in ``role`` (empty: anyone in ``role`` may act)."""
+        spec = next((t for t in self.setup.tracks if t.id == track), None)
+        if spec is None or spec.leader_role != role:
+            return frozenset()
+        return frozenset(
+            c.name for u in self.setup.units for c in u.contacts if c.role == role and c.track == track
+        )
+
     def with_guard(self, *names: str, effects: Sequence[str] = ()) -> list[TransitionSpec]:
         """Transitions that have any of the guards ``names`` or any of ``effects``."""
         return [
@@ -370,8 +419,26 @@ def field_values(d: Defn, items: st.SearchStrategy[int]) -> st.SearchStrategy[di
 Problem = tuple[type[ZhenggaiError], str | None]
 
 
+#: Why a 延期申请 was refused, told apart by its explanation's words.
+EXTENSION_REFUSALS = {
+    "没有规定": "off",
+    "已办结或没有": "ended",
+    "计时已暂停": "paused",
+    "已逾期": "overdue",
+    "须晚于": "not_later",
+    "待审批": "pending",
+    "至多延期": "max",
+    "审批完毕": "decided",
+    "已变更": "changed",
+}
+
+
 def error_key(err: ZhenggaiError) -> str | None:
     """The detail the model predicts besides the class."""
+    if isinstance(err, ExtensionRefused):
+        return next(
+            (k for words, k in EXTENSION_REFUSALS.items() if words in err.explanation), err.explanation
+        )
     if isinstance(err, GuardFailedError):
         return err.guard
     if isinstance(err, InvalidInputError):
@@ -415,6 +482,41 @@ class MItem:
     #: Version read back by the last invariant check, and changes the model recorded since.
     checked_version: int = 1
     changes_since_check: int = 0
+    #: When the item entered its state (退单's window counts from its 交办).
+    state_since: dt.datetime | None = None
+    #: 暂停计时 by a send-back: the working days it had left (None while the clock runs).
+    paused_days: int | None = None
+    #: 延期申请: the pending request's id; how many were approved.
+    pending_extension: int | None = None
+    extensions_approved: int = 0
+    #: 退单: the open send-back's id; (unit, when) of every send-back of the item.
+    open_send_back: int | None = None
+    send_backs: list[tuple[str | None, dt.datetime]] = field(default_factory=list)
+
+
+@dataclass
+class MExtension:
+    """What the model expects of one 延期申请."""
+
+    id: int
+    item_id: int
+    unit: str | None
+    old_due: dt.date
+    new_due: dt.date
+    state: str = "pending"
+    stage: int = 0
+
+
+@dataclass
+class MSendBack:
+    """What the model expects of one 退单."""
+
+    id: int
+    item_id: int
+    unit: str | None
+    clock_stopped: bool
+    state: str = "open"
+    to_unit: str | None = None
 
 
 @dataclass
@@ -545,6 +647,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.key = f"sm{next(harness.keys)}"
         self.d = BUILTIN
         self.model: dict[int, MItem] = {}
+        self.extensions: dict[int, MExtension] = {}
+        self.send_backs: dict[int, MSendBack] = {}
         self.campaign_events = 1  # start_campaign
         self.finished = False
 
@@ -807,6 +911,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             view.closed_by,
             view.verified_at is not None,
             view.closed_at is not None,
+            view.paused_at is not None,
+            view.paused_days,
         )
         want = (
             item.state,
@@ -821,6 +927,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             item.closed_by,
             item.verified,
             item.closed_by is not None,
+            item.paused_days is not None,
+            item.paused_days,
         )
         names = (
             "state",
@@ -835,13 +943,19 @@ class LifecycleMachine(RuleBasedStateMachine):
             "closed_by",
             "verified",
             "closed",
+            "paused",
+            "paused_days",
         )
         diff = {n: (g, w) for n, g, w in zip(names, got, want, strict=True) if g != w}
         assert not diff, f"{where}: item {item.id} differs from the model (engine, model): {diff}"
 
     # --------------------------------------------------------------------- operation builders
 
-    def op_fire(self, item: MItem, trigger: str, actor: Actor, ev: int | None, data: dict[str, Any]) -> Op:
+    def fire_plan(
+        self, item: MItem, trigger: str, actor: Actor, data: dict[str, Any]
+    ) -> tuple[TransitionSpec | None, dict[str, Any], list[Problem]]:
+        """What firing ``trigger`` on ``item`` needs besides a valid actor and version: the
+        transition, its inputs and the problems the model sees."""
         spec = self.d.by_trigger_source.get((trigger, item.state))
         known = spec or self.d.by_trigger.get(trigger)
         rest: list[Problem] = []
@@ -857,33 +971,55 @@ class LifecycleMachine(RuleBasedStateMachine):
                 failed = [g for g in spec.guards if self.guard_fails(g, item, actor, inputs)]
                 if failed:
                     rest.append((GuardFailedError, failed[0]))
+                elif item.paused_days is not None and self.moves_due(spec, item, inputs):
+                    rest.append((GuardFailedError, "clock_running"))  # 计时已暂停: the due stays
+        return spec, inputs, rest
+
+    @staticmethod
+    def moves_due(spec: TransitionSpec, item: MItem, inputs: dict[str, Any]) -> bool:
+        return (
+            bool({"set_assignment", "record_reopen"} & set(spec.effects))
+            and inputs.get("due", item.due) != item.due
+        )
+
+    def apply_fire(
+        self, item: MItem, spec: TransitionSpec, inputs: dict[str, Any], actor: Actor, trigger: str
+    ) -> None:
+        """The model after a successful ``trigger`` (its effects, its event, the state entered)."""
+        before = item.state
+        for effect in spec.effects:
+            if effect == "set_assignment":
+                item.unit = inputs.get("unit", item.unit)
+                item.due = inputs.get("due", item.due)
+                item.leading_official = inputs.get("leading_official", item.leading_official)
+            elif effect == "record_verification":
+                item.verified = True
+            elif effect == "clear_verification":
+                item.verified = False
+            elif effect == "record_close":
+                item.closed_by = actor.name
+            elif effect == "record_reopen":
+                item.due = inputs.get("due", item.due)
+                item.reopen_count += 1
+                item.last_finding = inputs["finding"]
+                item.closed_by = None
+                item.verified = False
+            elif effect == "record_dismissal":
+                item.dismiss_reason = inputs["reason"]
+            elif effect == "record_merge":
+                item.merged_into = inputs["survivor_id"]
+        if spec.dest in self.d.final:
+            item.paused_days = None  # an ended item's stopped clock has nothing left to count
+        item.state_since = self.h.clock.now()  # every transition enters its destination anew
+        self.record(item, trigger, before, spec.dest, actor, change=True)
+
+    def op_fire(self, item: MItem, trigger: str, actor: Actor, ev: int | None, data: dict[str, Any]) -> Op:
+        spec, inputs, rest = self.fire_plan(item, trigger, actor, data)
         expected = self.combine(self.actor_problems(actor), ev is not None and ev != item.version, rest)
 
         def on_success(view: ItemView) -> None:
             assert spec is not None
-            before = item.state
-            for effect in spec.effects:
-                if effect == "set_assignment":
-                    item.unit = inputs.get("unit", item.unit)
-                    item.due = inputs.get("due", item.due)
-                    item.leading_official = inputs.get("leading_official", item.leading_official)
-                elif effect == "record_verification":
-                    item.verified = True
-                elif effect == "clear_verification":
-                    item.verified = False
-                elif effect == "record_close":
-                    item.closed_by = actor.name
-                elif effect == "record_reopen":
-                    item.due = inputs.get("due", item.due)
-                    item.reopen_count += 1
-                    item.last_finding = inputs["finding"]
-                    item.closed_by = None
-                    item.verified = False
-                elif effect == "record_dismissal":
-                    item.dismiss_reason = inputs["reason"]
-                elif effect == "record_merge":
-                    item.merged_into = inputs["survivor_id"]
-            self.record(item, trigger, before, spec.dest, actor, change=True)
+            self.apply_fire(item, spec, inputs, actor, trigger)
             self.check_view(view, item, f"fire {trigger}")
 
         return Op(
@@ -1012,6 +1148,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 reporter=stored,
                 track=fields["track"],
                 severity=fields["severity"],
+                state_since=self.h.clock.now(),
             )
             self.model[view.id] = item
             item.log.append(("report", None, self.d.lifecycle.initial, actor.name, actor.role, actor.unit))
@@ -1037,6 +1174,296 @@ class LifecycleMachine(RuleBasedStateMachine):
             on_success=on_success,
         )
         return op
+
+    # ------------------------------------------------ 延期申请 and 退单 (issue 17): builders
+
+    def bump(self, item: MItem) -> None:
+        """A change of the item's row without an event of its own (the clock resumed)."""
+        item.version += 1
+        item.seen_versions.add(item.version)
+        item.changes_since_check += 1
+
+    def unit_acts(self, actor: Actor, item: MItem) -> bool:
+        """``actor`` acts for the item's responsible unit (a unit-bound role of that unit)."""
+        return actor.role in self.d.unit_bound and item.unit is not None and actor.unit == item.unit
+
+    def op_request_extension(
+        self, item: MItem, actor: Actor, new_due: object, reason: object, progress: object
+    ) -> Op:
+        spec = self.d.setup.extensions
+        rest: list[Problem] = []
+        day: dt.date | None = None
+        if spec is None:
+            rest.append((ExtensionRefused, "off"))
+        else:
+            if not self.unit_acts(actor, item):
+                rest.append((PermissionDeniedError, None))
+            if text_problem("reason", reason) or (spec.reasons and str(reason).strip() not in spec.reasons):
+                rest.append((InvalidInputError, "reason"))
+            if progress is not None and text_problem("progress", progress):
+                rest.append((InvalidInputError, "progress"))
+            day, problem = self.due_problem(new_due)
+            if problem:
+                rest.append((InvalidInputError, "new_due"))
+            if item.state in self.d.final or item.due is None:
+                rest.append((ExtensionRefused, "ended"))
+            elif item.paused_days is not None:
+                rest.append((ExtensionRefused, "paused"))  # the due is frozen while 退单 is ruled on
+            elif self.today() >= item.due:
+                rest.append((ExtensionRefused, "overdue"))  # a late request counts as overdue
+            elif day is not None and day <= item.due:
+                rest.append((ExtensionRefused, "not_later"))
+            if item.pending_extension is not None:
+                rest.append((ExtensionRefused, "pending"))
+            if item.extensions_approved >= spec.max_per_item:
+                rest.append((ExtensionRefused, "max"))
+        expected = self.combine(self.actor_problems(actor), False, rest)
+
+        def on_success(view: ExtensionView) -> None:
+            assert spec is not None and day is not None and item.due is not None
+            got = (
+                view.item_id,
+                view.unit,
+                view.state,
+                view.stage,
+                view.old_due,
+                view.new_due,
+                view.next_approver,
+            )
+            assert got == (item.id, item.unit, "pending", 0, item.due, day, spec.approvers[0]), got
+            self.extensions[view.id] = MExtension(view.id, item.id, item.unit, item.due, day)
+            item.pending_extension = view.id
+            self.record(item, "request_extension", item.state, item.state, actor, change=False)
+
+        return Op(
+            what=f"request_extension({item.id}, {actor}, new_due={new_due!r}, reason={reason!r}, "
+            f"progress={progress!r}) in state {item.state}, due {item.due}, paused {item.paused_days}",
+            call=lambda: self.engine.request_extension(
+                item.id,
+                actor,
+                new_due=new_due,  # type: ignore[arg-type]
+                reason=reason,  # type: ignore[arg-type]
+                progress=progress,  # type: ignore[arg-type]
+            ),
+            expected=expected,
+            on_success=on_success,
+            item=item,
+        )
+
+    def op_decide_extension(self, ext_id: int, actor: Actor, approve: bool, note: str | None) -> Op:
+        ext = self.extensions.get(ext_id)
+        spec = self.d.setup.extensions
+        if ext is None or spec is None:
+            return Op(
+                what=f"decide_extension({ext_id}, {actor}, approve={approve})",
+                call=lambda: self.engine.decide_extension(ext_id, actor, approve=approve, note=note),
+                expected=[(ExtensionNotFound, None)],
+                on_success=lambda _: None,
+            )
+        item = self.model[ext.item_id]
+        rest: list[Problem] = []
+        if (note is not None and text_problem("note", note)) or (not approve and note is None):
+            rest.append((InvalidInputError, "note"))
+        last = ext.stage + 1 >= len(spec.approvers)
+        if ext.state != "pending":
+            rest.append((ExtensionRefused, "decided"))
+        else:
+            role = spec.approvers[ext.stage]
+            leaders = self.d.track_leaders(item.track, role)
+            if actor.role != role or (leaders and actor.name not in leaders):
+                rest.append((PermissionDeniedError, None))  # not this stage's approver
+            if approve and last:
+                if item.state in self.d.final or item.due != ext.old_due:
+                    rest.append((ExtensionRefused, "changed"))
+                elif item.paused_days is not None:
+                    rest.append((ExtensionRefused, "paused"))
+        expected = self.combine(self.actor_problems(actor), False, rest)
+
+        def on_success(view: ExtensionView) -> None:
+            state = "refused" if not approve else "approved" if last else "pending"
+            ext.state, ext.stage = state, ext.stage + approve
+            nxt = spec.approvers[ext.stage] if state == "pending" else None
+            assert (view.id, view.state, view.stage, view.next_approver) == (ext.id, state, ext.stage, nxt), (
+                view
+            )
+            if state != "pending":
+                item.pending_extension = None
+            if state == "approved":  # the due moves on the last approval only
+                item.due = ext.new_due
+                item.extensions_approved += 1
+            self.record(item, "decide_extension", item.state, item.state, actor, change=state == "approved")
+
+        return Op(
+            what=f"decide_extension({ext_id} of item {item.id} at stage {ext.stage}, {actor}, "
+            f"approve={approve}, note={note!r}) due {item.due}, paused {item.paused_days}",
+            call=lambda: self.engine.decide_extension(ext_id, actor, approve=approve, note=note),
+            expected=expected,
+            on_success=on_success,
+            item=item,
+        )
+
+    def send_back_limit(self, item: MItem) -> dt.date:
+        """The last day ``item`` may be sent back: ``within`` days counted from the day its
+        交办 counts as received (after the cutoff or on a day off: the next working day)."""
+        spec, cal = self.d.setup.send_back, self.d.calendar
+        assert spec is not None and item.state_since is not None
+        deadlines = self.d.setup.deadlines
+        cutoff = deadlines.cutoff if deadlines is not None else dt.time(17, 30)
+        local = item.state_since.astimezone(self.d.tz)
+        day = local.date()
+        if not (cal.is_workday(day) and local.time() <= cutoff):
+            day = next_workday(cal, day + dt.timedelta(days=1))
+        if spec.within.count == "working":
+            return step_workdays(cal, day, spec.within.days)
+        return next_workday(cal, day + dt.timedelta(days=spec.within.days))
+
+    def op_send_back(self, item: MItem, actor: Actor, ev: int | None, reason: object, note: object) -> Op:
+        spec = self.d.setup.send_back
+        rest: list[Problem] = []
+        if spec is None:
+            rest.append((GuardFailedError, "send_back_allowed"))
+        else:
+            if not self.unit_acts(actor, item):
+                rest.append((PermissionDeniedError, None))
+            if item.state not in self.d.assigned_states:
+                rest.append((GuardFailedError, "send_back_allowed"))  # only after 交办, before 整改
+            else:
+                if reason not in {r.id for r in spec.reasons}:
+                    rest.append((InvalidInputError, "reason"))
+                if note is not None and text_problem("note", note):
+                    rest.append((InvalidInputError, "note"))
+                assert item.state_since is not None
+                if item.open_send_back is not None or any(
+                    u == item.unit and at >= item.state_since for u, at in item.send_backs
+                ):
+                    rest.append((GuardFailedError, "send_back_allowed"))  # one open; one per 交办
+                if self.today() > self.send_back_limit(item):
+                    rest.append((GuardFailedError, "within_limit"))
+        expected = self.combine(self.actor_problems(actor), ev is not None and ev != item.version, rest)
+
+        def on_success(view: SendBackView) -> None:
+            assert spec is not None
+            today = self.today()
+            stops = (
+                spec.clock == "stops"
+                and item.paused_days is None
+                and item.due is not None
+                and item.due >= today
+            )
+            if stops:
+                assert item.due is not None
+                item.paused_days = workdays_between(self.d.calendar, today, item.due)
+            item.send_backs.append((item.unit, self.h.clock.now()))
+            item.open_send_back = view.id
+            self.send_backs[view.id] = MSendBack(view.id, item.id, item.unit, stops)
+            self.record(item, "send_back_request", item.state, item.state, actor, change=True)
+            count = len(item.send_backs)
+            got = (
+                view.item_id,
+                view.unit,
+                view.state,
+                view.clock_stopped,
+                view.item_send_backs,
+                view.flagged,
+            )
+            assert got == (item.id, item.unit, "open", stops, count, count >= spec.flag_after), got
+
+        return Op(
+            what=f"send_back({item.id}, {actor}, reason={reason!r}, note={note!r}, expected_version={ev}) "
+            f"in state {item.state} since {item.state_since}, due {item.due}",
+            call=lambda: self.engine.send_back(
+                item.id,
+                actor,
+                reason=reason,  # type: ignore[arg-type]
+                note=note,  # type: ignore[arg-type]
+                expected_version=ev,
+            ),
+            expected=expected,
+            on_success=on_success,
+            item=item,
+            expected_version=ev,
+        )
+
+    def resumed_due(self, paused_days: int) -> dt.date:
+        """The due of a stopped clock run again today: the working days it had left, from today
+        (a deadline never falls on a day off)."""
+        cal = self.d.calendar
+        return next_workday(cal, step_workdays(cal, self.today(), paused_days))
+
+    def op_rule_send_back(
+        self, sb_id: int, actor: Actor, decision: str, unit: str | None, due: object, note: str | None
+    ) -> Op:
+        sb = self.send_backs.get(sb_id)
+        spec = self.d.setup.send_back
+        call = lambda: self.engine.rule_send_back(
+            sb_id,
+            actor,
+            decision=decision,
+            unit=unit,
+            due=due,  # type: ignore[arg-type]
+            note=note,
+        )
+        what = f"rule_send_back({sb_id}, {actor}, decision={decision!r}, unit={unit!r}, due={due!r}, note={note!r})"
+        if sb is None or spec is None:
+            return Op(what=what, call=call, expected=[(SendBackNotFound, None)], on_success=lambda _: None)
+        item = self.model[sb.item_id]
+        pre = self.actor_problems(actor)
+        rest: list[Problem] = []
+        if actor.role not in spec.ruled_by:
+            rest.append((PermissionDeniedError, None))
+        if sb.state != "open":
+            rest.append((InvalidInputError, "send_back_id"))
+        if decision not in ("reassign", "insist"):
+            rest.append((InvalidInputError, "decision"))
+        if note is not None and text_problem("note", note):
+            rest.append((InvalidInputError, "note"))
+        if decision == "insist" and (unit is not None or due is not None):
+            rest.append((InvalidInputError, "unit"))
+        if decision == "reassign" and unit is None:
+            rest.append((InvalidInputError, "unit"))
+        elif decision == "reassign" and unit not in self.d.units:
+            rest.append((UnitNotFound, None))
+        resumes = sb.clock_stopped and item.paused_days is not None
+        plan: tuple[TransitionSpec | None, dict[str, Any], str] | None = None
+        if decision == "reassign" and not pre and not rest:
+            ahead = copy.deepcopy(item)  # the item as the 改派 finds it: its clock running again
+            if resumes:
+                assert item.paused_days is not None
+                ahead.due, ahead.paused_days = self.resumed_due(item.paused_days), None
+            trigger = self.d.reassign_trigger(item.state)
+            if trigger is None:
+                rest.append((GuardFailedError, "send_back_allowed"))
+            else:
+                text = note.strip() if note is not None else f"退单审定改派 (退单 {sb_id})"
+                fields = {"unit": unit, "due": due, "note": text}
+                spec_t, inputs, problems = self.fire_plan(ahead, trigger, actor, fields)
+                rest += problems
+                plan = (spec_t, inputs, trigger)
+        expected = self.combine(pre, False, rest)
+
+        def on_success(view: SendBackView) -> None:
+            if resumes:  # the clock the send-back stopped runs again
+                assert item.paused_days is not None
+                item.due, item.paused_days = self.resumed_due(item.paused_days), None
+                self.bump(item)
+            if plan is not None:
+                spec_t, inputs, trigger = plan
+                assert spec_t is not None
+                self.apply_fire(item, spec_t, inputs, actor, trigger)
+            self.record(item, "send_back_ruling", item.state, item.state, actor, change=False)
+            sb.state = "reassigned" if decision == "reassign" else "insisted"
+            sb.to_unit = unit if decision == "reassign" else None
+            item.open_send_back = None
+            got = (view.id, view.state, view.to_unit, view.unit)
+            assert got == (sb.id, sb.state, sb.to_unit, sb.unit), got
+
+        return Op(
+            what=f"{what} of item {item.id} in state {item.state}, due {item.due}, paused {item.paused_days}",
+            call=call,
+            expected=expected,
+            on_success=on_success,
+            item=item,
+        )
 
     # ------------------------------------------------------------------------------ running
 
@@ -1425,6 +1852,151 @@ class LifecycleMachine(RuleBasedStateMachine):
             )
         )
 
+    # ---------------------------------------------------- 延期申请 and 退单 (issue 17): rules
+
+    def requester(self, data: st.DataObject, item: MItem) -> Actor:
+        """Mostly someone of the item's unit in a unit-bound role (who may ask for an extension
+        or send the item back), else anyone."""
+        bound = sorted(self.d.unit_bound)
+        anyone = who(self.d).map(lambda w: self.actor(w, item))
+        if not bound or item.unit is None:
+            return data.draw(anyone, label="requester")
+        unit = item.unit
+        right = st.sampled_from(bound).map(lambda r: Actor("李科长", r, unit))
+        return data.draw(mostly(right, anyone, 8), label="requester")
+
+    def assigned(self, data: st.DataObject, item: MItem) -> MItem:
+        """``item``, after a valid 交办 / 改派 (a transition that sets the assignment) when it is
+        in no assigned state and one leads there from its state (so that 延期 and 退单 meet
+        items they apply to)."""
+        if item.state in self.d.assigned_states or item.state in self.d.final:
+            return item
+        moves = sorted(
+            t.trigger
+            for t in self.d.lifecycle.transitions
+            if "set_assignment" in t.effects and item.state in t.source
+        )
+        if moves:
+            op = self.build_move(data.draw(st.sampled_from(moves), label="assignment"), item, data, None)
+            if op is not None:
+                assert self.run(op), f"{op.what}: a valid move was refused"
+        return item
+
+    def target(self, data: st.DataObject, item: int, wanted: Callable[[MItem], bool]) -> MItem:
+        """Mostly an item ``wanted`` finds if the campaign has one, else an open item after a
+        valid 交办 (so that 延期 and 退单 meet items they apply to); sometimes ``item`` as it is."""
+        ids = sorted(i for i, m in self.model.items() if wanted(m))
+        if ids:
+            return self.model[data.draw(mostly(st.sampled_from(ids), st.just(item), 8), label="item")]
+        open_ = sorted(i for i, m in self.model.items() if m.state not in self.d.final)
+        if not open_ or not data.draw(mostly(st.just(True), st.just(False), 8), label="assign first"):
+            return self.model[item]
+        return self.assigned(data, self.model[data.draw(st.sampled_from(open_), label="item to assign")])
+
+    @precondition(lambda self: self.d.setup.extensions is not None)
+    @rule(
+        item=items, progress=mostly(st.none() | st.just("已完成主体整改, 待验收"), TEXTS, 8), data=st.data()
+    )
+    def request_extension(self, item: int, progress: str | None, data: st.DataObject) -> None:
+        """延期申请 on mostly an open item not yet due (else one just assigned), by mostly its
+        unit, mostly for a later working day, with a reason of the definition's list or any."""
+        today = self.today()
+        m = self.target(
+            data,
+            item,
+            lambda m: (
+                m.state not in self.d.final and m.due is not None and m.due > today and m.paused_days is None
+            ),
+        )
+        new_due: object
+        if m.due is not None and data.draw(mostly(st.just(True), st.just(False), 8), label="later day"):
+            day = m.due + dt.timedelta(days=data.draw(st.integers(-2, 30), label="days later"))
+            new_due = next_workday(self.d.calendar, day) if self.d.calendar.covers(day.year) else day
+        else:
+            new_due = self.resolve_due(data.draw(DUE_VALUES, label="new due"))
+        spec = self.d.setup.extensions
+        reasons = st.sampled_from(spec.reasons) if spec is not None and spec.reasons else TEXTS
+        reason = data.draw(mostly(reasons, TEXTS, 8), label="reason")
+        self.run(self.op_request_extension(m, self.requester(data, m), new_due, reason, progress))
+
+    @precondition(lambda self: self.extensions)
+    @rule(approve=mostly(st.just(True), st.just(False), 3), note=st.none() | TEXTS, data=st.data())
+    def decide_extension(self, approve: bool, note: str | None, data: st.DataObject) -> None:
+        """A decision on mostly a pending request by mostly its next approver (the right role,
+        one of the track's 组长 when the roster names them), else by another approver or anyone."""
+        pending = sorted(e.id for e in self.extensions.values() if e.state == "pending")
+        every = st.sampled_from(sorted(self.extensions))
+        ext_id = data.draw(
+            mostly(st.sampled_from(pending) if pending else every, every | st.just(MISSING_ID), 6),
+            label="request",
+        )
+        ext, spec = self.extensions.get(ext_id), self.d.setup.extensions
+        anyone = who(self.d).map(lambda w: self.actor(w, None))
+        actor = data.draw(anyone, label="approver")
+        if ext is not None and spec is not None:
+            role = spec.approvers[min(ext.stage, len(spec.approvers) - 1)]
+            leaders = sorted(self.d.track_leaders(self.model[ext.item_id].track, role))
+            right = st.builds(
+                Actor,
+                st.sampled_from(leaders) if leaders else NAMES,
+                st.just(role),
+                st.sampled_from([None, *self.d.pool]),
+            )
+            other = st.sampled_from(spec.approvers).map(lambda r: Actor("赵组长", r, None))
+            actor = data.draw(mostly(right, other | anyone, 4), label="approver")
+        self.run(self.op_decide_extension(ext_id, actor, approve, note))
+
+    @precondition(lambda self: self.d.setup.send_back is not None)
+    @rule(
+        item=items,
+        version=mostly(st.sampled_from(["none", "current"]), st.sampled_from(["stale", "future"]), 8),
+        note=mostly(st.none() | st.just("不属于本单位职责范围"), TEXTS, 8),
+        data=st.data(),
+    )
+    def send_back(self, item: int, version: str, note: str | None, data: st.DataObject) -> None:
+        """退单 of mostly a just-assigned item by mostly its unit, with a reason code or not."""
+        m = self.target(data, item, lambda m: m.state in self.d.assigned_states and m.open_send_back is None)
+        spec = self.d.setup.send_back
+        codes = st.sampled_from([r.id for r in spec.reasons]) if spec is not None else st.just("not_our_duty")
+        reason = data.draw(mostly(codes, st.sampled_from(["no_such_reason", "", 7]), 8), label="reason")
+        actor = self.requester(data, m)
+        self.run(self.op_send_back(m, actor, self.version_for(version, m, data), reason, note))
+
+    @precondition(lambda self: self.send_backs)
+    @rule(note=st.none() | TEXTS, data=st.data())
+    def rule_send_back(self, note: str | None, data: st.DataObject) -> None:
+        """审定 of mostly an open send-back by mostly a ruling role: 改派 to mostly another unit
+        of the pool, or 坚持原交办; sometimes a stray unit, due date or decision."""
+        open_ = sorted(s.id for s in self.send_backs.values() if s.state == "open")
+        every = st.sampled_from(sorted(self.send_backs))
+        sb_id = data.draw(
+            mostly(st.sampled_from(open_) if open_ else every, every | st.just(MISSING_ID), 6),
+            label="send-back",
+        )
+        spec, sb = self.d.setup.send_back, self.send_backs.get(sb_id)
+        anyone = who(self.d).map(lambda w: self.actor(w, None))
+        actor = data.draw(anyone, label="ruler")
+        if spec is not None:
+            right = st.builds(
+                Actor, NAMES, st.sampled_from(spec.ruled_by), st.sampled_from([None, *self.d.pool])
+            )
+            actor = data.draw(mostly(right, anyone, 5), label="ruler")
+        decision = data.draw(
+            mostly(st.sampled_from(["reassign", "insist"]), st.sampled_from(["reject", ""]), 10),
+            label="decision",
+        )
+        current = self.model[sb.item_id].unit if sb is not None else None
+        others = [u for u in self.d.pool if u != current]
+        stray = st.sampled_from([current, "atlantis_bureau", None])
+        units = (
+            mostly(st.sampled_from(others), stray, 6)
+            if decision == "reassign"
+            else mostly(st.none(), st.sampled_from(others), 6)
+        )
+        unit = data.draw(units, label="unit")
+        due = data.draw(mostly(st.none(), DUE_VALUES, 4), label="due")
+        self.run(self.op_rule_send_back(sb_id, actor, decision, unit, self.resolve_due(due), note))
+
     @rule(item=items, data=st.data())
     def stale_write(self, item: int, data: st.DataObject) -> None:
         """A write based on a version of the item it has already left: ConflictError, no change."""
@@ -1577,6 +2149,43 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert row.key is None or row.closed_by_unit != row.key, f"item {row.id} closed by its own unit"
             if BUILTIN.setup == self.d.setup:
                 assert row.key is not None, f"item {row.id} signed off without a responsible unit"
+
+    @invariant()
+    def extensions_and_send_backs(self) -> None:
+        """The engine's 延期申请 and 退单 as the model expects them: each request's state, stage
+        and dates; each send-back's unit, ruling, stopped clock, count and flag."""
+        if self.extensions:
+            got = [
+                (e.id, e.item_id, e.unit, e.old_due, e.new_due, e.state, e.stage)
+                for e in self.engine.extensions(self.key)
+            ]
+            want = [
+                (e.id, e.item_id, e.unit, e.old_due, e.new_due, e.state, e.stage)
+                for _, e in sorted(self.extensions.items())
+            ]
+            assert got == want, f"extensions (engine, model):\n  {got}\n  {want}"
+        spec = self.d.setup.send_back
+        if self.send_backs and spec is not None:
+            got_sb = [
+                (v.id, v.item_id, v.unit, v.state, v.to_unit, v.clock_stopped, v.item_send_backs, v.flagged)
+                for v in self.engine.send_backs(self.key)
+            ]
+            want_sb = []
+            for _, s in sorted(self.send_backs.items()):
+                count = len(self.model[s.item_id].send_backs)
+                want_sb.append(
+                    (
+                        s.id,
+                        s.item_id,
+                        s.unit,
+                        s.state,
+                        s.to_unit,
+                        s.clock_stopped,
+                        count,
+                        count >= spec.flag_after,
+                    )
+                )
+            assert got_sb == want_sb, f"send-backs (engine, model):\n  {got_sb}\n  {want_sb}"
 
 
 class GeneratedLifecycleMachine(LifecycleMachine):
