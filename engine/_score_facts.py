@@ -11,9 +11,8 @@ term of :data:`~zhenggai.workflows.schema.SCORE_TERMS` is one grouped SQL count 
   (挂牌督办 / 问责) that fired in the month, counted for the item's unit;
 - ``extension``: 延期申请 approved in the month (``zg_extension``);
 - ``send_back_ruled_against``: 退单 the office ruled ``insisted`` in the month (``zg_send_back``);
-- ``unsatisfied``: 不满意 回访 in the month (``zg_callback``, result ``unsatisfied``), counted
-  only when that table is part of the schema (回访 is built separately: until it is merged the
-  term counts nothing).
+- ``unsatisfied``: 不满意 回访 recorded in the month (``zg_callback``, result ``unsatisfied``),
+  counted for the unit answerable when the item was closed.
 
 The statements are in :mod:`._score_statements` (the local day of a timestamp computed by the
 database: PostgreSQL in the campaign's timezone, SQLite by its UTC offset in the month).
@@ -112,7 +111,7 @@ def month_facts(
         elif term == "send_back_ruled_against":
             facts[term] = _counts(tx.all(ss.send_backs_insisted, span))
         elif term == "unsatisfied":
-            facts[term] = {} if ss.unsatisfied is None else _counts(tx.all(ss.unsatisfied, span))
+            facts[term] = _counts(tx.all(ss.unsatisfied, span))
         else:
             facts[term] = {}
     return facts

@@ -18,17 +18,15 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType
-from sqlmodel import SQLModel
 
 from . import models as m
-from ._admin_statements import EXTENSION, SEND_BACK
+from ._admin_statements import CALLBACK, EXTENSION, SEND_BACK
 from ._raw import Prepared, Row
 from ._statements import EVENT, ITEM, Statements, _insert
 
-__all__ = ["CALLBACK_TABLE", "SCORE", "ScoreStatements", "callback_table", "local_day", "score_statements"]
+__all__ = ["SCORE", "ScoreStatements", "local_day", "score_statements"]
 
 #: 回访 (built separately, issue 17 point 6): its table when it is part of the schema.
-CALLBACK_TABLE = "zg_callback"
 SCORE = m.Score.__table__  # type: ignore[attr-defined]
 
 
@@ -51,15 +49,6 @@ def _local_day_sqlite(element: local_day, compiler: SQLCompiler, **kw: Any) -> s
     (column,) = element.clauses
     tz = compiler.process(bindparam("tz", type_=String()), **kw)
     return f"date({compiler.process(column, **kw)}, {tz})"
-
-
-def callback_table() -> Any | None:
-    """``zg_callback`` when 回访 is part of the schema, else None."""
-    return SQLModel.metadata.tables.get(CALLBACK_TABLE)
-
-
-def _first(table: Any, names: tuple[str, ...]) -> Any | None:
-    return next((table.c[n] for n in names if n in table.c), None)
 
 
 class ScoreStatements:
@@ -148,33 +137,18 @@ class ScoreStatements:
         )
 
     @staticmethod
-    def _unsatisfied(p: Callable[[Any], Prepared[Row]], within: Any) -> Prepared[Row] | None:
-        """不满意 回访 per unit: the callback's own unit column, else its item's unit; counted
-        at the moment the answer was recorded (the first of the usual column names present)."""
-        table = callback_table()
-        if table is None:
-            return None
-        result = _first(table, ("result", "satisfaction", "answer"))
-        at = _first(table, ("recorded_at", "answered_at", "called_at", "done_at", "decided_at", "created_at"))
-        if result is None or at is None:
-            return None
-        unit = _first(table, ("unit_id",))
-        source: Any = table
-        if unit is None and "item_id" in table.c:
-            source = table.join(ITEM, ITEM.c.id == table.c.item_id)
-            unit = ITEM.c.responsible_unit_id
-        if unit is None or "campaign_id" not in table.c:
-            return None
+    def _unsatisfied(p: Callable[[Any], Prepared[Row]], within: Any) -> Prepared[Row]:
+        """不满意 回访 per unit (the unit answerable when the item was closed), counted in the
+        month the custodian recorded the answer."""
         return p(
-            select(unit.label("unit_id"), func.count().label("n"))
-            .select_from(source)
+            select(CALLBACK.c.unit_id, func.count().label("n"))
             .where(
-                table.c.campaign_id == bindparam("cid"),
-                result == literal("unsatisfied"),
-                within(at),
-                unit.is_not(None),
+                CALLBACK.c.campaign_id == bindparam("cid"),
+                CALLBACK.c.result == literal("unsatisfied"),
+                within(CALLBACK.c.done_at),
+                CALLBACK.c.unit_id.is_not(None),
             )
-            .group_by(unit)
+            .group_by(CALLBACK.c.unit_id)
         )
 
 

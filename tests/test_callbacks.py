@@ -376,3 +376,29 @@ def test_callback_events_name_their_subject(
         ]
     )
     assert engine.verify_audit().ok
+
+
+def test_unsatisfied_counts_against_the_unit_in_the_month_recorded(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock
+) -> None:
+    """考核's ``unsatisfied`` term counts 不满意 回访 by the month the custodian recorded them,
+    against the unit answerable at 销号; 满意 and other units count nothing."""
+    clock.set(at("2023-07-27", 9, 0))
+    first, second = closed(engine), closed(engine)
+    closed(engine, FINANCE)
+    by_item = {c.item_id: c for c in engine.callbacks("test")}
+    engine.record_callback(by_item[first].id, CUSTODIAN, result="不满意", note="仍未解决")
+    engine.record_callback(by_item[second].id, CUSTODIAN, result="满意")
+    clock.set(at("2023-08-01", 9, 0))
+    finance = next(c for c in engine.callbacks("test", unit=FINANCE))
+    engine.record_callback(finance.id, CUSTODIAN, result="不满意", note="态度差")
+
+    def unsatisfied(month: str) -> dict[str, int]:
+        rows = engine.scores("test", month)
+        return {r.unit: n for r in rows for t in r.terms if t.term == "unsatisfied" and (n := t.count)}
+
+    assert unsatisfied("2023-07") == {HOUSING: 1}
+    assert unsatisfied("2023-08") == {FINANCE: 1}
+    july = {r.unit: r for r in engine.scores("test", "2023-07")}
+    (term,) = [t for t in july[HOUSING].terms if t.term == "unsatisfied"]
+    assert term.points == -3 * 1
