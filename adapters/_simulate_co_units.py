@@ -50,14 +50,15 @@ class _CoUnits:
 
 
 def _state(sim: Any) -> _CoUnits:
-    state = sim.__dict__.get("co_units")
+    state: _CoUnits | None = sim.__dict__.get("co_units")
     if state is None:
         state = sim.__dict__["co_units"] = _CoUnits(random.Random(f"co_units:{sim.seed}"))
     return state
 
 
 def _at(sim: Any, rng: random.Random, day: dt.date) -> dt.datetime:
-    return sim._at(day, dt.time(9 + rng.randrange(8), rng.randrange(60)))
+    at: dt.datetime = sim._at(day, dt.time(9 + rng.randrange(8), rng.randrange(60)))
+    return at
 
 
 def _co_actor(sim: Any, item: _Item, unit: str) -> Any:
