@@ -30,6 +30,7 @@ definition lacks the block):
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -245,6 +246,42 @@ class SupervisionRules:
         right = Actor("办公室王主任", role, unit)
         return data.draw(_often(st.just(right), st.just(self.anyone(data, item, label)), 4), label=label)
 
+    def reach(
+        self: Any, data: st.DataObject, wanted: Callable[[Any], bool], steps: int = 8, reporter: bool = False
+    ) -> Any:
+        """Mostly an item ``wanted`` finds; else an open item (one with a reporter first) moved
+        on by valid forward moves, those into a state ``wanted`` would like first, until it is
+        (so that the rules meet items they apply to); None when there is no open item."""
+        found = sorted(i for i, m in self.model.items() if wanted(m))
+        if found and data.draw(_often(st.just(True), st.just(False), 8), label="a wanted item"):
+            return self.model[data.draw(st.sampled_from(found), label="item")]
+        # (an item awaiting its 初核 moves nowhere here; for a 回访, an item with a reporter)
+        live = [
+            m
+            for m in self.model.values()
+            if m.state not in self.d.final and not m.transfer_pending and (m.has_reporter or not reporter)
+        ]
+        if not live:
+            return self.model[data.draw(st.sampled_from(sorted(self.model)), label="item")]
+        m = data.draw(st.sampled_from(sorted(live, key=lambda m: m.id)), label="item to move on")
+        for _ in range(steps):
+            if wanted(m):
+                break
+            moves = self.forward_moves(m)
+            closer = [
+                x
+                for x in moves
+                if x not in ("add_measure", "complete_measure")
+                and self.d.by_trigger_source[(x, m.state)].dest in self.d.states
+                and wanted(_ahead(m, self.d.by_trigger_source[(x, m.state)].dest))
+            ]
+            if not moves:
+                break
+            op = self.build_move(data.draw(st.sampled_from(closer or moves), label="move"), m, data, None)
+            if op is not None:
+                assert self.run(op), f"{op.what}: a valid move was refused"
+        return m
+
     def working_day(self: Any, days: int) -> dt.date:
         """``days`` from today, moved on to a working day (a past day as it is)."""
         day = self.today() + dt.timedelta(days=days)
@@ -342,10 +379,13 @@ class SupervisionRules:
     def add_co_unit(self: Any, data: st.DataObject) -> None:
         """协办: mostly an assigned item, by mostly the office, of mostly another unit of the pool."""
         spec = self.d.setup.co_handling
-        first = data.draw(st.sampled_from(sorted(self.model)), label="item")
-        m = self.target(data, first, lambda m: m.state in self.d.assigned_states)
+        working = self.d.assigned_states | {
+            s for t in self.d.lifecycle.transitions if "co_parts_done" in t.guards for s in t.source
+        }
+        m = self.reach(data, lambda m: m.state in working)
         actor = self.office_actor(data, spec.decided_by, m, "decider")
-        others = [u for u in self.d.pool if u != m.unit]
+        taken = {m.unit, *(p.unit for p in self.open_parts(m.id))}
+        others = [u for u in self.d.pool if u not in taken] or [u for u in self.d.pool if u != m.unit]
         unit = data.draw(
             _often(st.sampled_from(others), st.sampled_from([m.unit or "court", "atlantis_bureau"]), 6),
             label="co-unit",
@@ -375,8 +415,11 @@ class SupervisionRules:
             unit = part.unit if part is not None else self.d.pool[0]
             right = [Actor("协办李科长", r, unit) for r in bound]
             lead = [Actor("主办李科长", r, item.unit) for r in bound if item.unit is not None]
-            choices = _often(st.sampled_from(right), st.sampled_from(lead or right), 5) if right else None
-            actor = data.draw(choices, label="co-unit") if choices else self.anyone(data, item, "co-unit")
+            if right:
+                choices = _often(st.sampled_from(right), st.sampled_from(lead or right), 5)
+                actor = data.draw(choices, label="co-unit")
+            else:
+                actor = self.anyone(data, item, "co-unit")
             if data.draw(st.integers(0, 7), label="anyone") == 0:
                 actor = self.anyone(data, item, "co-unit")
             note = data.draw(st.none() | st.just("已按分工完成"), label="note")
@@ -495,12 +538,18 @@ class SupervisionRules:
                 problems.append((GuardFailedError, "clock_running"))
         return t, inputs, problems
 
-    @precondition(lambda self: self.callbacks_m)
+    @precondition(lambda self: self.d.setup.callbacks is not None)
     @rule(data=st.data())
     def record_callback(self: Any, data: st.DataObject) -> None:
         """A 回访 of mostly an open task by mostly the custodian: 满意 / 基本满意 / 不满意 (with a note
-        or not), sometimes an answer that is none of them."""
+        or not), sometimes an answer that is none of them. Without a task yet: an item with a
+        reporter moved on towards 销号 first."""
         spec = self.d.setup.callbacks
+        if not any(c.state == "open" for c in self.callbacks_m.values()):
+            closed = {t.dest for t in self.d.lifecycle.transitions if "record_close" in t.effects}
+            self.reach(data, lambda m: m.state in closed and m.has_reporter, steps=20, reporter=True)
+        if not self.callbacks_m:
+            return
         open_ = sorted(c.id for c in self.callbacks_m.values() if c.state == "open")
         every = st.sampled_from(sorted(self.callbacks_m))
         cb_id = data.draw(_often(st.sampled_from(open_) if open_ else every, every | st.just(10**9), 6))
@@ -565,13 +614,12 @@ class SupervisionRules:
         """A file on a measure: mostly a PDF or PNG by the item's unit, else by another unit or
         an executable renamed ``.pdf``."""
         spec = self.d.setup.attachments
-        with_measures = sorted(i for i, m in self.model.items() if m.measures)
-        if not with_measures:
-            item_id, measure_id = min(self.model), 10**9
-        else:
-            item_id = data.draw(st.sampled_from(with_measures), label="item")
-            measure_id = data.draw(st.sampled_from(sorted(self.model[item_id].measures)), label="measure")
-        m = self.model[item_id]
+        m = self.reach(data, lambda m: bool(m.measures) or not self.measures_closed(m))
+        if not m.measures and not self.measures_closed(m):
+            op = self.build_move("add_measure", m, data, None)
+            if op is not None:
+                assert self.run(op), f"{op.what}: a valid move was refused"
+        measure_id = data.draw(st.sampled_from(sorted(m.measures)), label="measure") if m.measures else 10**9
         bound = sorted(self.d.unit_bound)
         if bound and m.unit is not None:
             role = data.draw(st.sampled_from(bound), label="role")
@@ -723,3 +771,10 @@ class SupervisionRules:
                 n += 1
             day += dt.timedelta(days=1)
         return n
+
+
+def _ahead(item: Any, state: str) -> Any:
+    """``item`` as it would be in ``state`` (to ask whether a move leads where a rule wants)."""
+    ahead = copy.copy(item)
+    ahead.state = state
+    return ahead
