@@ -23,7 +23,8 @@ pending or while the clock is stopped; approvals in the definition's order by th
 refused outside its window (working or calendar days from the day the 交办 counts as received),
 outside an assigned state, twice for one 交办 or with one open; the clock stopping and running
 again with the working days it had left; the ruling's 改派 checked like any firing; the flag
-after ``flag_after`` send-backs. For every operation the model computes the
+after ``flag_after`` send-backs; and (rules and model in ``tests/_stateful_supervision.py``) of
+协办 parts, 领导批示, 回访 tasks, 佐证材料 and the month's 考核. For every operation the model computes the
 problems it can see (wrong actor, stale version, trigger not allowed in the state, role not
 allowed, bad input, the first guard that fails). An operation must succeed exactly when the
 model sees no problem, and a refusal must be one of the problems the model saw (a stale write
