@@ -282,6 +282,17 @@ class SupervisionRules:
                 assert self.run(op), f"{op.what}: a valid move was refused"
         return m
 
+    def rule_due(self: Any, item: Any) -> dt.date:
+        """The definition's rectification time for the item's track and severity, from now."""
+        return rectification_due(
+            self.d.calendar,
+            self.d.setup.deadlines,
+            track=item.track,
+            severity=item.severity,
+            assigned_at=self.h.clock.now(),
+            tz=self.d.tz,
+        )
+
     def working_day(self: Any, days: int) -> dt.date:
         """``days`` from today, moved on to a working day (a past day as it is)."""
         day = self.today() + dt.timedelta(days=days)
@@ -519,16 +530,8 @@ class SupervisionRules:
         names = set(t.guards) | set(t.effects)
         key = "finding" if "has_finding" in names else "reason" if "has_reason" in names else "note"
         data: dict[str, Any] = {key: f"举报人回访不满意 (回访任务 {cb_id})"}
-        deadlines = self.d.setup.deadlines
-        if (item.due is None or item.due < self.today()) and deadlines is not None:
-            data["due"] = rectification_due(
-                self.d.calendar,
-                deadlines,
-                track=item.track,
-                severity=item.severity,
-                assigned_at=self.h.clock.now(),
-                tz=self.d.tz,
-            )
+        if (item.due is None or item.due < self.today()) and self.d.setup.deadlines is not None:
+            data["due"] = self.rule_due(item)
         inputs, problems = self.inputs(t, data)
         if not problems:
             failed = [g for g in t.guards if self.guard_fails(g, item, actor, inputs)]

@@ -102,7 +102,7 @@ from zhenggai.engine import (
     ZhenggaiError,
 )
 from zhenggai.engine.calendar import WorkingCalendar
-from zhenggai.engine.deadlines import next_workday, rectification_due
+from zhenggai.engine.deadlines import next_workday
 from zhenggai.engine.errors import SendBackNotFound
 from zhenggai.engine.views import SendBackView
 from zhenggai.testing import DEFAULT_START, items_only
@@ -809,14 +809,7 @@ class LifecycleMachine(SupervisionRules, RuleBasedStateMachine):
             and item.due is None
             and deadlines is not None
         ):
-            inputs["due"] = rectification_due(
-                self.d.calendar,
-                deadlines,
-                track=item.track,
-                severity=item.severity,
-                assigned_at=self.h.clock.now(),
-                tz=self.d.tz,
-            )
+            inputs["due"] = self.rule_due(item)
 
     def measures_closed(self, item: MItem) -> bool:
         """Measures cannot be added or completed in this item's state."""
