@@ -23,7 +23,8 @@ pending or while the clock is stopped; approvals in the definition's order by th
 refused outside its window (working or calendar days from the day the 交办 counts as received),
 outside an assigned state, twice for one 交办 or with one open; the clock stopping and running
 again with the working days it had left; the ruling's 改派 checked like any firing; the flag
-after ``flag_after`` send-backs. For every operation the model computes the
+after ``flag_after`` send-backs; and (rules and model in ``tests/_stateful_supervision.py``) of
+协办 parts, 领导批示, 回访 tasks, 佐证材料 and the month's 考核. For every operation the model computes the
 problems it can see (wrong actor, stale version, trigger not allowed in the state, role not
 allowed, bad input, the first guard that fails). An operation must succeed exactly when the
 model sees no problem, and a refusal must be one of the problems the model saw (a stale write
@@ -58,6 +59,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -100,13 +102,15 @@ from zhenggai.engine import (
     ZhenggaiError,
 )
 from zhenggai.engine.calendar import WorkingCalendar
-from zhenggai.engine.deadlines import next_workday, rectification_due
+from zhenggai.engine.deadlines import next_workday
 from zhenggai.engine.errors import SendBackNotFound
 from zhenggai.engine.views import SendBackView
 from zhenggai.testing import DEFAULT_START, items_only
 from zhenggai.testing.strategies import definitions
 from zhenggai.workflows import load_setup
 from zhenggai.workflows.schema import CampaignSetup
+
+from tests._stateful_supervision import Op, Problem, SupervisionRules, text_problem
 
 SQLITE_EXAMPLES = 200
 POSTGRES_EXAMPLES = 25
@@ -140,16 +144,6 @@ EFFECT_REQUIRED: dict[str, frozenset[str]] = {
     "record_reopen": frozenset({"finding"}),
     "record_dismissal": frozenset({"reason"}),
     "record_merge": frozenset({"survivor_id"}),
-}
-TEXT_LIMITS = {
-    "title": 200,
-    "description": 5000,
-    "text": 2000,
-    "finding": 2000,
-    "reason": 2000,
-    "note": 2000,
-    "leading_official": 100,
-    "actor": 100,
 }
 REPORTER_LIMITS = {"name": 100, "phone": 40, "contact": 200, "note": 2000}
 
@@ -325,7 +319,8 @@ class Defn:
 BUILTIN = Defn.of(
     # Without the plan's unit duties: this test is about items (duties: test_duties.py), and
     # every example starts a campaign of its own.
-    items_only(load_setup("county_2023")),
+    # 考核 kept: the machine checks the month scores (nothing sweeps, so no month is stored).
+    items_only(load_setup("county_2023")).model_copy(update={"scoring": load_setup("county_2023").scoring}),
     pool=["discipline_commission", "housing_construction_bureau", "finance_bureau", "court"],
 )
 
@@ -415,9 +410,6 @@ def field_values(d: Defn, items: st.SearchStrategy[int]) -> st.SearchStrategy[di
 
 
 # ----------------------------------------------------------------------------------- model
-
-Problem = tuple[type[ZhenggaiError], str | None]
-
 
 #: Why a 延期申请 was refused, told apart by its explanation's words.
 EXTENSION_REFUSALS = {
@@ -519,27 +511,6 @@ class MSendBack:
     to_unit: str | None = None
 
 
-@dataclass
-class Op:
-    """One engine call, what the model expects of it, and how to update the model on success."""
-
-    what: str
-    call: Callable[[], Any]
-    expected: list[Problem]
-    on_success: Callable[[Any], None]
-    item: MItem | None = None
-    expected_version: int | None = None
-    read_only: bool = False
-    #: Ids of the items a successful report created.
-    created: list[int] = field(default_factory=list)
-
-
-def text_problem(name: str, value: object) -> Problem | None:
-    if not isinstance(value, str) or not value.strip() or len(value.strip()) > TEXT_LIMITS.get(name, 2000):
-        return (InvalidInputError, name)
-    return None
-
-
 # --------------------------------------------------------------------------- the harness
 
 
@@ -626,7 +597,7 @@ class Harness:
 # -------------------------------------------------------------------------- the machine
 
 
-class LifecycleMachine(RuleBasedStateMachine):
+class LifecycleMachine(SupervisionRules, RuleBasedStateMachine):
     """Random operations on a few items of one campaign, checked against a model. This class
     runs the built-in definition; :class:`GeneratedLifecycleMachine` draws a new one per example."""
 
@@ -651,8 +622,10 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.send_backs: dict[int, MSendBack] = {}
         self.campaign_events = 1  # start_campaign
         self.finished = False
+        self.init_supervision()
 
     def teardown(self) -> None:
+        self.check_scores()
         self.h.examples += 1
         self.h.finished += self.finished
 
@@ -836,14 +809,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             and item.due is None
             and deadlines is not None
         ):
-            inputs["due"] = rectification_due(
-                self.d.calendar,
-                deadlines,
-                track=item.track,
-                severity=item.severity,
-                assigned_at=self.h.clock.now(),
-                tz=self.d.tz,
-            )
+            inputs["due"] = self.rule_due(item)
 
     def measures_closed(self, item: MItem) -> bool:
         """Measures cannot be added or completed in this item's state."""
@@ -879,6 +845,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         if guard == "due_not_passed":
             due = inputs.get("due") or item.due
             return due is None or due < self.today()
+        if guard == "co_parts_done":
+            return bool(self.open_parts(item.id))
         raise AssertionError(f"the model does not know guard {guard}")
 
     def record(
@@ -1012,6 +980,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             item.paused_days = None  # an ended item's stopped clock has nothing left to count
         item.state_since = self.h.clock.now()  # every transition enters its destination anew
         self.record(item, trigger, before, spec.dest, actor, change=True)
+        self.after_fire(item, spec)
 
     def op_fire(self, item: MItem, trigger: str, actor: Actor, ev: int | None, data: dict[str, Any]) -> Op:
         spec, inputs, rest = self.fire_plan(item, trigger, actor, data)
@@ -1138,6 +1107,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                     problems.append((InvalidInputError, f"reporter.{name}"))
                 values.append(value)
             stored = tuple(values)
+        instruction = self.report_instruction(fields["channel"])
 
         def on_success(view: ItemView) -> None:
             assert view.id not in self.model
@@ -1158,6 +1128,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 item.log.append(("transfer", initial, initial, actor.name, actor.role, actor.unit))
                 self.campaign_events += 1
                 item.transfer_pending = True
+            self.after_report(item, actor, instruction)  # 领导批示交办: the report's instruction
             self.check_view(view, item, "report")
             assert (view.title, view.track, view.channel, view.severity) == (
                 fields["title"].strip(),
@@ -1169,7 +1140,9 @@ class LifecycleMachine(RuleBasedStateMachine):
 
         op = Op(
             what=f"report({actor}, {fields}, reporter={reporter})",
-            call=lambda: self.engine.report(self.key, actor, reporter=reporter, **fields),
+            call=lambda: self.engine.report(
+                self.key, actor, reporter=reporter, instruction=instruction, **fields
+            ),
             expected=problems,
             on_success=on_success,
         )
@@ -1291,6 +1264,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             if state == "approved":  # the due moves on the last approval only
                 item.due = ext.new_due
                 item.extensions_approved += 1
+                self.extension_decisions.append((ext.unit, self.h.clock.now()))
             self.record(item, "decide_extension", item.state, item.state, actor, change=state == "approved")
 
         return Op(
@@ -1452,6 +1426,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 self.apply_fire(item, spec_t, inputs, actor, trigger)
             self.record(item, "send_back_ruling", item.state, item.state, actor, change=False)
             sb.state = "reassigned" if decision == "reassign" else "insisted"
+            self.send_back_rulings.append((sb.state, sb.unit, self.h.clock.now()))
             sb.to_unit = unit if decision == "reassign" else None
             item.open_send_back = None
             got = (view.id, view.state, view.to_unit, view.unit)
@@ -2085,7 +2060,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             by_item.setdefault(e.item_id, []).append(
                 (e.trigger, e.from_state, e.to_state, e.actor, e.role, e.unit)
             )
-        assert [t[0] for t in by_item.pop(None, [])] == ["start_campaign"]
+        assert [t[0] for t in by_item.pop(None, [])] == ["start_campaign", *self.campaign_log]
         for item_id, item in self.model.items():
             got = by_item.pop(item_id, [])
             assert got == item.log, (
@@ -2199,9 +2174,10 @@ class GeneratedLifecycleMachine(LifecycleMachine):
 
 
 @pytest.fixture
-def harness(db_url: str) -> Iterator[Harness]:
+def harness(db_url: str, tmp_path: Path) -> Iterator[Harness]:
     clock = _ExampleClock()
-    with Engine(db_url, clock=clock, reporter_keys=ReporterKeys.generate()) as engine:
+    keys, files = ReporterKeys.generate(), tmp_path / "attachments"
+    with Engine(db_url, clock=clock, reporter_keys=keys, attachments=files) as engine:
         yield Harness(engine, clock)
 
 
