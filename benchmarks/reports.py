@@ -5,7 +5,8 @@ What is measured
 ----------------
 N items are made (untimed) on the built-in ``county_2023`` plan on a virtual clock, in one
 :meth:`Engine.import_items` call: each with a responsible unit and a due date, spread over the
-plan's tracks, channels, severities and units; one in three gets measures through
+plan's tracks, channels (not 领导批示交办: its reports must carry a leader's instruction),
+severities and units; one in three gets measures through
 :meth:`Engine.add_measure` (some completed), one in 25 is taken through to 销号, one in 40 is a
 reworded copy of an earlier item (关联研判 flags it), one in 97 has a title a spreadsheet would
 read as a formula (the export neutralises it with a leading ``'``).
@@ -19,7 +20,8 @@ read as a formula (the export neutralises it with a leading ``'``).
    * **floor**: the same cells' plain values written with XlsxWriter directly, same workbook
      options (``constant_memory``, nothing inferred from strings), one ``write_row`` per row, no
      formats, no row heights, no print setup. The values are computed untimed from the same
-     ledger (with the export's own row builder, so both files hold the same cells).
+     ledger (with the export's own row builder and its 领导批示/延期/退单, 主办/协办 and 佐证材料
+     cells, so both files hold the same cells).
    * **memory**: the peak of :mod:`tracemalloc` during one call of each side (a pass of its own,
      after the timed rounds: tracemalloc slows Python down), at N items and again at
      ``--scale`` × N items, so one sees what grows with N. tracemalloc sees Python's
@@ -84,7 +86,15 @@ if __name__ == "__main__":
 
 from zhenggai.adapters._import import Vocabulary, check_table, import_file, read_table
 from zhenggai.adapters.reports._files import Styled, cell_text
-from zhenggai.adapters.reports.ledger import COLUMNS, ReportLabels, _row, write_ledger
+from zhenggai.adapters.reports._supervision_notes import item_notes
+from zhenggai.adapters.reports.ledger import (
+    COLUMNS,
+    ReportLabels,
+    _row,
+    attachment_cell,
+    co_unit_lines,
+    write_ledger,
+)
 from zhenggai.engine import Actor, CampaignSetup, Engine, NewItem, VirtualClock
 from zhenggai.engine.calendar import WorkingCalendar
 from zhenggai.workflows import load_setup
@@ -144,7 +154,9 @@ def make_entries(setup: CampaignSetup, n: int, *, seed: int = SEED) -> list[NewI
     chars = _characters(setup)
     unit_ids = {u.id for u in setup.units}
     tracks = [(t, [u for u in t.units if u in unit_ids and u not in _NOT_ASSIGNED]) for t in setup.tracks]
-    channels = [c.id for c in setup.channels if c.transfer_to is None]  # 移送 items are checked first
+    # 移送 items are checked first; 领导批示交办 reports must carry an instruction (left out).
+    needs_instruction = setup.instructions.channel if setup.instructions is not None else None
+    channels = [c.id for c in setup.channels if c.transfer_to is None and c.id != needs_instruction]
     severities = [s.id for s in setup.severities]
 
     def text(k: int) -> str:
@@ -241,8 +253,18 @@ class LedgerFloor:
         labels = ReportLabels.load(engine, key)
         view = labels.base.campaign
         ledger = engine.ledger(key)
+        co_units = co_unit_lines(engine.parts(key))
+        notes = item_notes(engine, key)  # 领导批示, 延期, 退单
         data = [
-            [cell_text(v.value if isinstance(v, Styled) else v) for v in _row(n, row, labels)]
+            [
+                cell_text(v.value if isinstance(v, Styled) else v)
+                for v in (
+                    *_row(n, row, labels, notes),
+                    row.item.unit_name or "",  # 主办单位
+                    co_units.get(row.item.id, ""),  # 协办单位
+                    attachment_cell(row.attachments),  # 佐证材料
+                )
+            ]
             for n, row in enumerate(ledger, start=1)
         ]
         head = [

@@ -16,9 +16,11 @@ The items end the round where they began, so every round does the same work.
   engine, untimed), issuing the statements a transition *needs*, in the engine's order:
 
   ``BEGIN [IMMEDIATE]`` · ``SELECT`` the item · (``SELECT`` the measure counts, for
-  ``all_measures_done``) · ``UPDATE zg_item … WHERE id=? AND version=?`` · ``SELECT`` the audit
-  head (``FOR UPDATE`` on PostgreSQL) · (``SELECT`` the recipients' contacts and ``INSERT`` one
-  outbox row each, where the trigger notifies) · ``SELECT`` the item and its measures (the
+  ``all_measures_done``, and the open 协办 parts' count, for ``co_parts_done``) · ``UPDATE zg_item
+  … WHERE id=? AND version=?`` · (``SELECT`` the item's 领导批示, which every notifying
+  transition's messages carry as ``instructions``) · ``SELECT`` the audit head (``FOR UPDATE`` on
+  PostgreSQL) · (``SELECT`` the recipients' contacts and ``INSERT`` one outbox row each, where the
+  trigger notifies) · ``SELECT`` the item and its measures (the
   event vouches for them: their digest and the messages' go into its data) · ``INSERT`` the
   event (SHA-256 over the canonical content, computed in Python with the engine's
   :func:`event_hash`) · ``UPDATE`` the head ·
@@ -293,6 +295,8 @@ class FloorSide:
         self.sql_counts = (
             f"SELECT count(id), count(id) FILTER (WHERE done_at IS NULL) FROM zg_measure WHERE item_id = {p}"
         )
+        # 协办: the co-units' parts still open (guard co_parts_done).
+        self.sql_open_parts = f"SELECT count(id) FROM zg_item_part WHERE item_id = {p} AND state = 'open'"
         self.sql_head = f"SELECT seq, hash FROM zg_audit_head WHERE campaign_id = {p}"
         if dialect != "sqlite":
             self.sql_head += " FOR UPDATE"
@@ -311,6 +315,10 @@ class FloorSide:
         self.sql_head_update = f"UPDATE zg_audit_head SET seq={p}, hash={p} WHERE campaign_id = {p}"
         ccols = ", ".join(f"c.{c}" for c in contact_cols)
         self.sql_unit_contacts = f"SELECT {ccols} FROM zg_contact c WHERE c.unit_id = {p} ORDER BY c.id"
+        # 领导批示: every notifying transition's messages carry the item's instructions.
+        self.sql_instructions = (
+            f"SELECT leader, given_on, text FROM zg_instruction WHERE item_id = {p} ORDER BY id"
+        )
         self.sql_role_contacts = (
             f"SELECT {ccols} FROM zg_contact c JOIN zg_unit u ON u.id = c.unit_id "
             f"WHERE u.campaign_id = {p} AND c.role = {p} ORDER BY c.id"
@@ -339,6 +347,7 @@ class FloorSide:
         assert setup.deadlines is not None
         self.ladder = next(x for x in setup.ladders if x.id == setup.deadlines.ladder)
         self.calendar = WorkingCalendar(setup.calendar)
+        self.instructions = setup.instructions is not None
         self.tz = zoneinfo.ZoneInfo(setup.timezone)
         self.camp = self._campaign()
 
@@ -432,11 +441,16 @@ class FloorSide:
             )
             if self._ex(self.sql_update[trigger], params).rowcount != 1:
                 raise RuntimeError(f"conflict on item {item_id} v{version}")
+            if spec.notify and self.instructions:  # the item's 领导批示, as one line (empty: none)
+                rows = self._ex(self.sql_instructions, (item_id,)).fetchall()
+                data_out = {**data, "instructions": "; ".join(f"{n} {_iso(d)}: {t}" for n, d, t in rows)}
+            else:
+                data_out = data
             seq, prev = self._ex(self.sql_head, (camp.id,)).fetchone()
             seq += 1
             # The messages first (each names the event that vouches for them), then the event.
             queued = (
-                self._queue(spec, row, item_id, trigger, version, data, stamp, now, seq)
+                self._queue(spec, row, item_id, trigger, version, data_out, stamp, now, seq)
                 if spec.notify
                 else []
             )
@@ -514,10 +528,12 @@ class FloorSide:
                 raise RuntimeError("has_reason")
             data["reason"] = reason.strip()
             return (spec.dest, stamp, stamp, None, version + 1, item_id, version)
-        # submit_for_verification: guard all_measures_done
+        # submit_for_verification: guards all_measures_done, co_parts_done
         total, open_ = self._ex(self.sql_counts, (item_id,)).fetchone()
         if total == 0 or open_:
             raise RuntimeError("all_measures_done")
+        if self._ex(self.sql_open_parts, (item_id,)).fetchone()[0]:
+            raise RuntimeError("co_parts_done")
         return (spec.dest, stamp, stamp, version + 1, item_id, version)
 
     def _rearm(self, item_id: int, due: Any) -> None:
@@ -544,7 +560,8 @@ class FloorSide:
         now: dt.datetime,
         seq: int,
     ) -> list[str]:
-        """The outbox rows of a notifying transition (vouched for by event ``seq``): their digests."""
+        """The outbox rows of a notifying transition (vouched for by event ``seq``): their digests.
+        ``data``: the payload's extra variables (the event's data and the instructions)."""
         camp, col = self.camp, self.col
         unit_id = row[col["responsible_unit_id"]]
         digests: list[str] = []
@@ -657,6 +674,11 @@ def _kinds(model: Any, kind: type) -> frozenset[str]:
 #: The columns SQLite stores as text times and integer booleans, which the digest reads typed.
 _SQLITE_TIMES = {"item": _kinds(models.Item, sa.DateTime), "measure": _kinds(models.Measure, sa.DateTime)}
 _SQLITE_BOOLS = {"item": _kinds(models.Item, sa.Boolean), "measure": _kinds(models.Measure, sa.Boolean)}
+
+
+def _iso(day: Any) -> str:
+    """A date column's value as ISO text (SQLite stores it as text already)."""
+    return day if isinstance(day, str) else day.isoformat()
 
 
 def _weekday(due: Any) -> str | None:

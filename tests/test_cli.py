@@ -357,7 +357,8 @@ def test_full_lifecycle_through_the_cli(cli: Cli, db_url: str, tmp_path: Path) -
     assert "张某" not in json.dumps(shown, ensure_ascii=False)  # the reporter never shows
     audit = cli("--db", db_url, "audit", "verify")
     assert audit.code == 0
-    assert audit.out.startswith("审计链完整: 1 个专项行动, 共 15 条审计记录")
+    # the item's 14 events, the campaign's start, and a 回访 task for its reporter at each 销号
+    assert audit.out.startswith("审计链完整: 1 个专项行动, 共 17 条审计记录")
 
 
 def test_fire_accepts_the_chinese_name_of_a_trigger(cli: Cli, db: str) -> None:

@@ -418,7 +418,7 @@ def test_init_and_status_name_who_cannot_be_reached(
     out = capsys.readouterr().out
     assert code == 0
     assert "\n无可达联系人的单位 (37): 县纪委县监委、县委办、" in out
-    assert "\n无可达联系人的角色 (6): 县干部作风整顿领导小组办公室、县优化营商环境工作领导小组、" in out
+    assert "\n无可达联系人的角色 (7): 县干部作风整顿领导小组办公室、县优化营商环境工作领导小组、" in out
     assert out.rstrip().splitlines()[-1].startswith("  发给它们的消息将成为死信")
     assert (
         main(
@@ -444,7 +444,7 @@ def test_init_and_status_name_who_cannot_be_reached(
     assert main(["--db", db, "status"]) == 0
     status = capsys.readouterr().out
     assert "无可达联系人的单位 (36):" in status and "县纪委县监委、" not in status
-    assert "无可达联系人的角色 (5): 县优化营商环境工作领导小组、" in status
+    assert "无可达联系人的角色 (6): 县优化营商环境工作领导小组、" in status
     assert main(["--db", db, "status", "--json"]) == 0
     unreachable = json.loads(capsys.readouterr().out)["unreachable"]["county_2023"]
     assert (

@@ -820,6 +820,11 @@ def test_the_ledger_export_reads_back(engine: Engine, key: str, tmp_path: Path) 
         "督办等级",
         "销号日期",
         "回头看次数",
+        "领导批示",  # issue 17's columns: the ledger's own record, not an item's fields
+        "延期",
+        "退单",
+        "主办单位",
+        "协办单位",
         "佐证材料",
     )
 

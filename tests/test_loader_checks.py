@@ -38,7 +38,7 @@ def test_reference_problems_are_located_and_in_file_order(tmp_path: Path) -> Non
             "roles: [responsible]\n      guards: [has_measure]",
             "roles: [responsible, mayor]\n      guards: [has_measure]",
         ),
-        ("guards: [all_measures_done]", "guards: [all_measures_finished]"),
+        ("guards: [all_measures_done, co_parts_done]", "guards: [all_measures_finished, co_parts_done]"),
     )
     with pytest.raises(DefinitionError) as err:
         load_setup(path)

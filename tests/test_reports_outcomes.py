@@ -81,7 +81,7 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Campaign]:
     setup = load_setup("county_2023")
     sim = Simulation(
         setup,
-        items=150,
+        items=180,
         start=dt.date(2023, 6, 1),
         until=dt.date(2023, 10, 20),
         seed=11,

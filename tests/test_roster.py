@@ -449,6 +449,7 @@ def test_unreachable_units_and_roles(engine: Engine, campaign: CampaignView) -> 
         "county_leader",
         "publicity",
         "unit_principal",  # 一把手: their unit's 挂牌督办 and 问责 notices (issue 16)
+        "custodian",  # 回访: the reporter's custodian calls the reporter back (issue 17)
     ]
     engine.add_contact("test", Actors.office, NewContact(unit=UNIT, name="张三", mobile="13800138000"))
     engine.add_contact(

@@ -266,4 +266,4 @@ def test_xlsx_and_cli(
 
     html = next(p for p in write_progress(engine, "test", tmp_path / "通报") if p.suffix == ".html")
     text = html.read_text(encoding="utf-8")
-    assert "十三、月度考核（红黄牌）" in text and "2023-08 月度考核" in text and "92.5" in text
+    assert "、月度考核（红黄牌）" in text and "2023-08 月度考核" in text and "92.5" in text

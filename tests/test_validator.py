@@ -370,14 +370,14 @@ CASES: dict[str, tuple[str, list[tuple[str, str]], str, str, str]] = {
         "county_2023",
         [("    - {to: publicity, delivery: [email]}", "    - {to: press, delivery: [email]}")],
         "{to: press, delivery: [email]}",
-        "notifications.routes[9].to",
+        "notifications.routes[10].to",
         "未知接收方 press",
     ),
     "route given twice": (
         "county_2023",
         [("    - {to: publicity, delivery: [email]}", "    - {to: all_units, delivery: [sms]}")],
         "{to: all_units, delivery: [sms]}",
-        "notifications.routes[9].to",
+        "notifications.routes[10].to",
         "发送路由重复定义",
     ),
     "quiet hours of no length": (
