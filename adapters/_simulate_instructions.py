@@ -134,8 +134,8 @@ def plan_extension(sim: Any, item_id: int, due: dt.date) -> None:
 def _do_request_extension(sim: Any, engine: Engine, item_id: int) -> None:
     item = sim.items[item_id]
     view = engine.item(item_id)
-    if view.due is None or item.submitted or view.state != sim.roles.start.dest:
-        return  # asked only while the unit is at work on it
+    if view.due is None or item.submitted or view.state != sim.roles.start.dest or view.paused_at is not None:
+        return  # asked only while the unit is at work on it, its clock running (not while 退单 stops it)
     rng = _rng(sim)
     new_due = sim._workday(view.due, rng.randrange(5, 16))
     try:
@@ -174,7 +174,12 @@ def _do_decide_extension(sim: Any, engine: Engine, item_id: int, extension_id: i
     asked = next(e for e in engine.extensions(KEY, item_id=item_id) if e.id == extension_id)
     now = engine.item(item_id)
     # work handed in, or the due date moved (a pause, a reopening) meanwhile: nothing to extend
-    moot = item.submitted or now.due != asked.old_due or now.state != sim.roles.start.dest
+    moot = (
+        item.submitted
+        or now.due != asked.old_due
+        or now.state != sim.roles.start.dest
+        or now.paused_at is not None  # its clock stopped (退单): refused, the unit asks again later
+    )
     approve = _rng(sim).random() < APPROVED and not moot
     note = None if approve else "情况已变化, 无需延期" if moot else "理由不充分, 请按原时限完成"
     view = engine.decide_extension(extension_id, _approver(sim, item_id, role), approve=approve, note=note)

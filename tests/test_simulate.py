@@ -250,7 +250,9 @@ def test_a_definition_the_people_cannot_work_is_refused(tmp_path: Path) -> None:
     """Without a transition that needs all measures done there is nothing to finish with."""
     text = Path(weekends_plan()).read_text(encoding="utf-8")
     plan = tmp_path / "no_submit.yaml"
-    plan.write_text(text.replace("guards: [all_measures_done]", "guards: []"), encoding="utf-8")
+    no_submit = text.replace("guards: [all_measures_done, co_parts_done]", "guards: [co_parts_done]")
+    assert no_submit != text
+    plan.write_text(no_submit, encoding="utf-8")
     out = io.StringIO()
     with pytest.raises(Exception, match="无法模拟"):
         simulate(
