@@ -19,6 +19,14 @@ def scoring_problems(setup: CampaignSetup) -> list[str]:
         for term in spec.terms
         if term not in SCORE_TERMS
     ]
+    problems += [
+        f"scoring.caps.{term}: 考核项 {term} 未在 terms 中给出分值, 不能设上限"
+        for term in spec.caps
+        if term not in spec.terms
+    ]
+    problems += [
+        f"scoring.caps.{term}: 上限须大于 0 (现为 {cap:g})" for term, cap in spec.caps.items() if cap <= 0
+    ]
     if spec.cards.red >= spec.cards.yellow:
         problems.append(
             f"scoring.cards: 红牌分数线 ({spec.cards.red:g}) 须低于黄牌分数线 ({spec.cards.yellow:g})"

@@ -17,13 +17,14 @@ CARD_LABELS: Mapping[str, str] = {"yellow": "黄牌", "red": "红牌"}
 @dataclass(frozen=True, slots=True)
 class ScoreTermView(_View):
     """One term of a unit's month score: what was counted (``count``), its points each, and
-    ``points`` = count × each."""
+    ``points`` = count × each, within ``cap`` either way when the rule caps the term."""
 
     term: str
     label: str
     count: int
     each: float
     points: float
+    cap: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

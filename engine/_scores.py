@@ -71,9 +71,20 @@ def card_of(spec: ScoringSpec, total: float) -> str | None:
     return None
 
 
+def term_points(spec: ScoringSpec, term: str, count: int) -> float:
+    """count × the term's points, within its cap (either way) when it has one, to two decimals."""
+    points = count * spec.terms[term]
+    cap = spec.caps.get(term)
+    if cap is not None:
+        points = max(-cap, min(cap, points))
+    return round(points, 2)
+
+
 def total_of(spec: ScoringSpec, counts: Mapping[str, int]) -> float:
-    """``base`` + Σ count × points, to two decimals."""
-    return round(spec.base + sum(counts.get(t, 0) * p for t, p in spec.terms.items()), 2)
+    """``base`` + Σ each term's points (:func:`term_points`), not below ``floor`` when set, to
+    two decimals."""
+    total = spec.base + sum(term_points(spec, t, counts.get(t, 0)) for t in spec.terms)
+    return round(total if spec.floor is None else max(spec.floor, total), 2)
 
 
 def _terms(spec: ScoringSpec, counts: Mapping[str, int]) -> tuple[ScoreTermView, ...]:
@@ -83,7 +94,8 @@ def _terms(spec: ScoringSpec, counts: Mapping[str, int]) -> tuple[ScoreTermView,
             label=SCORE_TERMS.get(t, t),
             count=counts.get(t, 0),
             each=p,
-            points=round(counts.get(t, 0) * p, 2),
+            points=term_points(spec, t, counts.get(t, 0)),
+            cap=spec.caps.get(t),
         )
         for t, p in spec.terms.items()
     )

@@ -474,9 +474,12 @@ def _draw_scoring(draw: st.DrawFn, roles: Sequence[RoleSpec], messages: Sequence
         st.lists(st.sampled_from(sorted(SCORE_TERMS)), min_size=1, max_size=len(SCORE_TERMS), unique=True)
     )
     red = draw(st.integers(0, 90))
+    capped = draw(st.lists(st.sampled_from(terms), unique=True))
     return ScoringSpec(
         base=draw(st.integers(60, 120)),
         terms={t: draw(st.integers(-40, 20)) / 4 for t in terms},
+        caps={t: float(draw(st.integers(1, 40))) for t in capped},
+        floor=draw(st.none() | st.integers(-20, 40).map(float)),
         cards=CardThresholds(yellow=red + draw(st.integers(1, 30)), red=red),
         notify=draw(st.sampled_from(messages)),
         to=draw(st.sampled_from(bound)),

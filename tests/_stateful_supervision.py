@@ -718,7 +718,14 @@ class SupervisionRules:
             want = self.month_counts(label, views)
             for score in self.engine.scores(self.key, label):
                 counts = {t.term: t.count for t in score.terms}
-                total = spec.base + sum(counts[t] * p for t, p in spec.terms.items())
+                # each term within its cap either way (扣完为止), the month not below the floor
+                capped = {t: counts[t] * p for t, p in spec.terms.items()}
+                capped = {
+                    t: max(-spec.caps[t], min(spec.caps[t], v)) if t in spec.caps else v
+                    for t, v in capped.items()
+                }
+                total = spec.base + sum(capped.values())
+                total = total if spec.floor is None else max(spec.floor, total)
                 assert abs(score.total - round(total, 2)) < 1e-6, (label, score)
                 mine = {t: want[t].get(score.unit, 0) for t in spec.terms}
                 assert counts == mine, f"{label} {score.unit}: scores (engine, model)\n  {counts}\n  {mine}"

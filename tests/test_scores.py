@@ -186,6 +186,7 @@ def test_checks_name_unknown_terms_thresholds_out_of_order_and_a_county_role() -
     assert setup.scoring is not None and check_setup(setup) == []
     bad = ScoringSpec(
         terms={"closed_on_time": 1, "smiles": 2},
+        caps={"overdue_day": 10, "closed_on_time": 0},
         cards=CardThresholds(yellow=60, red=70),
         to="leading_group_office",
         notify="no_such_message",
@@ -194,6 +195,8 @@ def test_checks_name_unknown_terms_thresholds_out_of_order_and_a_county_role() -
     assert any(p.startswith("scoring.terms.smiles: 未知考核项 smiles") for p in problems)
     assert any(p.startswith("scoring.cards: 红牌分数线 (70) 须低于黄牌分数线 (60)") for p in problems)
     assert any(p.startswith("scoring.to:") and "不属于单位" in p for p in problems)
+    assert "scoring.caps.overdue_day: 考核项 overdue_day 未在 terms 中给出分值, 不能设上限" in problems
+    assert "scoring.caps.closed_on_time: 上限须大于 0 (现为 0)" in problems
     unknown = check_setup(setup.model_copy(update={"scoring": bad.model_copy(update={"to": "nobody"})}))
     assert "scoring.to: 未知角色 nobody" in unknown
 
@@ -202,17 +205,28 @@ def test_checks_name_unknown_terms_thresholds_out_of_order_and_a_county_role() -
     base=st.integers(-100, 200),
     table=st.dictionaries(
         st.sampled_from(sorted(SCORE_TERMS)),
-        st.tuples(st.integers(-40, 40).map(lambda n: n / 4), st.integers(0, 50)),
+        st.tuples(
+            st.integers(-40, 40).map(lambda n: n / 4), st.integers(0, 50), st.none() | st.integers(1, 30)
+        ),
         min_size=1,
     ),
+    floor=st.none() | st.integers(-50, 50),
 )
-def test_total_is_base_plus_counts_times_points(base: int, table: dict[str, tuple[float, int]]) -> None:
+def test_total_is_base_plus_counts_times_points(
+    base: int, table: dict[str, tuple[float, int, int | None]], floor: int | None
+) -> None:
+    """total = max(floor, base + Σ count × points, each term within its cap either way)."""
     spec = ScoringSpec(
-        base=base, terms={t: p for t, (p, _) in table.items()}, cards=CardThresholds(yellow=80, red=60)
+        base=base,
+        terms={t: p for t, (p, _, _) in table.items()},
+        caps={t: c for t, (_, _, c) in table.items() if c is not None},
+        floor=floor,
+        cards=CardThresholds(yellow=80, red=60),
     )
-    counts = {t: n for t, (_, n) in table.items()}
+    counts = {t: n for t, (_, n, _) in table.items()}
     total = total_of(spec, counts)
-    assert total == pytest.approx(base + sum(n * p for p, n in table.values()), abs=0.005)
+    raw = base + sum(n * p if c is None else max(-c, min(c, n * p)) for p, n, c in table.values())
+    assert total == pytest.approx(raw if floor is None else max(floor, raw), abs=0.005)
     assert card_of(spec, total) == ("red" if total < 60 else "yellow" if total < 80 else None)
 
 

@@ -39,12 +39,16 @@ class CardThresholds(_Spec):
 class ScoringSpec(_Spec):
     """考核 (issue 17, 7): each unit starts a month at ``base`` points; each of ``terms`` (a
     key of :data:`SCORE_TERMS`: its count that month) adds count × its points (negative:
-    deducts). A month score below a threshold of ``cards`` is a card; the card's notice
+    deducts), at most ``caps[term]`` points either way when the term has a cap (扣完为止: a unit
+    with many overdue days loses that term's share, not the whole month); the month's score is
+    never below ``floor`` when set. A month score below a threshold of ``cards`` is a card; the card's notice
     ``notify`` goes to the holders of ``to`` (a unit-bound role: the unit's 一把手) in that
     unit only. The month is scored on the first working day of the next one."""
 
     base: float = Field(default=100, ge=-10_000, le=10_000)
     terms: dict[str, float] = Field(min_length=1, max_length=20)
+    caps: dict[str, float] = Field(default_factory=dict, max_length=20)
+    floor: float | None = Field(default=None, ge=-10_000, le=10_000)
     cards: CardThresholds
     notify: MessageKey = "score_card"
     to: RoleKey = "unit_principal"

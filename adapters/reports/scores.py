@@ -53,8 +53,14 @@ def month_scores(engine: Engine, campaign: str, month: str) -> tuple[list[UnitSc
 def _rule(rows: Sequence[UnitScore]) -> str:
     if not rows:
         return ""
-    terms = "、".join(f"{t.label} {t.each:+g}" for t in rows[0].terms)
-    return f"得分 = 基础分 {rows[0].base:g} + Σ 次数 × 分值 ({terms}); 低于黄牌、红牌分数线的单位亮牌。"
+    terms = "、".join(
+        f"{t.label} {t.each:+g}" + (f" (至多 {t.cap:g} 分)" if t.cap is not None else "")
+        for t in rows[0].terms
+    )
+    return (
+        f"得分 = 基础分 {rows[0].base:g} + Σ 次数 × 分值 ({terms}), 单项扣分扣完为止;"
+        " 低于黄牌、红牌分数线的单位亮牌。"
+    )
 
 
 def _write_xlsx(
