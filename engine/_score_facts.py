@@ -11,6 +11,8 @@ term of :data:`~zhenggai.workflows.schema.SCORE_TERMS` is one grouped SQL count 
   (挂牌督办 / 问责) that fired in the month, counted for the item's unit;
 - ``extension``: 延期申请 approved in the month (``zg_extension``);
 - ``send_back_ruled_against``: 退单 the office ruled ``insisted`` in the month (``zg_send_back``);
+- ``part_late``: co-units' parts (协办) due in the month, before today, not done by their due
+  date (done late or still open; waived ones aside), counted against the co-unit (``zg_item_part``);
 - ``unsatisfied``: 不满意 回访 recorded in the month (``zg_callback``, result ``unsatisfied``),
   counted for the unit answerable when the item was closed.
 
@@ -112,6 +114,10 @@ def month_facts(
             facts[term] = _counts(tx.all(ss.send_backs_insisted, span))
         elif term == "unsatisfied":
             facts[term] = _counts(tx.all(ss.unsatisfied, span))
+        elif term == "part_late":
+            today = now.astimezone(camp.tz).date()
+            days = {"first": window.first, "last": window.last, "today": today, "tz": tz}
+            facts[term] = _counts(tx.all(ss.parts_late, {"cid": camp.id, **days}))
         else:
             facts[term] = {}
     return facts

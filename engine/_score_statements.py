@@ -20,7 +20,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType
 
 from . import models as m
-from ._admin_statements import CALLBACK, EXTENSION, SEND_BACK
+from ._admin_statements import CALLBACK, EXTENSION, PART, SEND_BACK
 from ._raw import Prepared, Row
 from ._statements import EVENT, ITEM, Statements, _insert
 
@@ -119,6 +119,20 @@ class ScoreStatements:
             .group_by(SEND_BACK.c.unit_id)
         )
         self.unsatisfied = self._unsatisfied(p, within)
+        # 协办: co-unit parts due in the month (before today) not done by their due date, waived
+        # ones aside, counted against the co-unit
+        self.parts_late = p(
+            select(PART.c.unit_id, func.count().label("n"))
+            .where(
+                PART.c.campaign_id == bindparam("cid"),
+                PART.c.state != literal("waived"),
+                PART.c.due >= bindparam("first", type_=Date()),
+                PART.c.due <= bindparam("last", type_=Date()),
+                PART.c.due < bindparam("today", type_=Date()),
+                or_(PART.c.state == literal("open"), local_day(PART.c.done_at) > PART.c.due),
+            )
+            .group_by(PART.c.unit_id)
+        )
         # zg_score: a unit's stored month, its first storing and a changed result.
         # (the total read as the driver gives it: a float column has no result processor here)
         total = type_coerce(SCORE.c.total, NullType()).label("total")

@@ -100,6 +100,7 @@ class MPart:
     unit: str
     due: dt.date
     state: str = "open"
+    done_at: dt.datetime | None = None
 
 
 @dataclass
@@ -374,6 +375,7 @@ class SupervisionRules:
 
         def on_success(view: Any) -> None:
             part.state = "waived" if waive else "done"
+            part.done_at = None if waive else view.done_at
             assert (view.id, view.state, view.unit) == (part.id, part.state, part.unit), view
             self.record(item, name, item.state, item.state, actor, change=True)
 
@@ -752,10 +754,25 @@ class SupervisionRules:
             item = self.model[item_id]
             if in_month(at) and item.due is not None and at.astimezone(tz).date() <= item.due:
                 add("closed_on_time", item.unit)
+        for unit in self.late_parts(month):
+            add("part_late", unit)
         if "overdue_day" in counts:
             for item in self.model.values():
                 add("overdue_day", item.unit, self.overdue_days(views[item.id], month))
         return counts
+
+    def late_parts(self: Any, month: str) -> list[str]:
+        """The co-units of 协办 parts due in ``month`` before today not done by their due date
+        (done late or still open; waived ones aside), one entry per part."""
+        today, tz = self.today(), self.d.tz
+        return [
+            part.unit
+            for part in self.parts.values()
+            if part.state != "waived"
+            and part.due.strftime("%Y-%m") == month
+            and part.due < today
+            and (part.done_at is None or part.done_at.astimezone(tz).date() > part.due)
+        ]
 
     def overdue_days(self: Any, view: Any, month: str) -> int:
         """Working days of ``month`` up to today on which the item (as it stands) was overdue."""

@@ -110,6 +110,7 @@ def test_each_term_counted_from_recorded_events_and_the_month_end_step(
         "extension": 0,
         "send_back_ruled_against": 0,
         "unsatisfied": 0,
+        "part_late": 0,
     }
     assert housing.total == 100 + 1 - 7.5 - 5 - 10 == 78.5
     assert (housing.card, housing.card_label, housing.rank) == ("yellow", "黄牌", len(by_unit))
@@ -281,3 +282,27 @@ def test_xlsx_and_cli(
     html = next(p for p in write_progress(engine, "test", tmp_path / "通报") if p.suffix == ".html")
     text = html.read_text(encoding="utf-8")
     assert "、月度考核（红黄牌）" in text and "2023-08 月度考核" in text and "92.5" in text
+
+
+def test_a_late_part_counts_against_the_co_unit_in_the_months_score(
+    engine: Engine, people: dict[str, int], clock: VirtualClock
+) -> None:
+    """考核's ``part_late``: a part due in the month and not done by its due date (done late, or
+    still open after it) counts against the co-unit, not the lead; a waived one does not."""
+    clock.set(at("2023-07-20"))
+    item = assigned(engine, HOUSING, "2023-08-31")
+    late = engine.add_co_unit(item, OFFICE, unit=NATURAL, part="核实用地", due="2023-08-01")
+    waived = engine.add_co_unit(item, OFFICE, unit="finance_bureau", part="核实资金", due="2023-08-02")
+    engine.waive_part(waived.id, OFFICE, note="已由主办单位一并核实")
+    clock.set(at("2023-08-03"))
+    engine.complete_part(late.id, Actor("周科员", "responsible", NATURAL))  # two days late
+
+    def part_late(month: str) -> dict[str, int]:
+        rows = engine.scores("test", month)
+        return {r.unit: t.count for r in rows for t in r.terms if t.term == "part_late" and t.count}
+
+    assert part_late("2023-08") == {NATURAL: 1}
+    assert part_late("2023-07") == {}
+    (row,) = [r for r in engine.scores("test", "2023-08") if r.unit == NATURAL]
+    (term,) = [t for t in row.terms if t.term == "part_late"]
+    assert (term.label, term.points) == ("协办逾期", -2)

@@ -25,6 +25,7 @@ SCORE_TERMS: Mapping[str, str] = {
     "extension": "批准延期",
     "send_back_ruled_against": "退单未获支持",
     "unsatisfied": "回访不满意",
+    "part_late": "协办逾期",
 }
 
 
