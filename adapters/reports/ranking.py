@@ -157,6 +157,8 @@ def titled_sheet(workbook: Any, kind: str, title: str, note: str, headers: Seque
     sheet.merge_range(0, 0, 0, last, cell_text(title), title_format)
     sheet.set_row(1, 42)
     sheet.merge_range(1, 0, 1, last, cell_text(note), note_format)
+    # two lines of header: a long one (逾期工作日得分) wraps inside its cell, not over the title
+    sheet.set_row(2, 32)
     for column, header in enumerate(headers):
         sheet.write_string(2, column, header, header_format)
     return sheet
