@@ -50,6 +50,16 @@ _RANK = {action: i for i, action in enumerate(a for a in LADDER_ACTIONS if a != 
 DOCUMENT_GUARDS = frozenset({"has_reason", "actor_outside_unit", "due_not_passed"})
 
 
+#: Who a ladder's steps may notify besides the roles, by the subject it runs on (an item's
+#: ladder and a duty's: LADDER_RECIPIENTS).
+_SUBJECT_RECIPIENTS = {
+    "transfer": TRANSFER_RECIPIENTS,
+    "research": RESEARCH_RECIPIENTS,
+    "part": PART_RECIPIENTS,
+    "callback": CALLBACK_RECIPIENTS,
+}
+
+
 def check_setup(setup: CampaignSetup, *, calendar: WorkingCalendar | None = None) -> list[str]:
     """Every problem that keeps ``setup`` from running, as ``path: message`` lines.
     ``calendar``: the working days it is checked on (default: the definition's own on the
@@ -298,13 +308,7 @@ def _ladder_problems(
                 problems.append(f"{path}.states[{k}]: 终止状态 {state} 无须督办")
     elif ladder.states:
         problems.append(f"{path}.states: 职责督办阶梯不按问题状态运行, 不应列出状态")
-    extra = TRANSFER_RECIPIENTS if ladder.subject == "transfer" else LADDER_RECIPIENTS
-    if ladder.subject == "research":
-        extra = RESEARCH_RECIPIENTS
-    if ladder.subject == "part":
-        extra = PART_RECIPIENTS
-    elif ladder.subject == "callback":
-        extra = CALLBACK_RECIPIENTS
+    extra = _SUBJECT_RECIPIENTS.get(ladder.subject, LADDER_RECIPIENTS)
     prev_offset: int | None = None
     top: tuple[int, str] | None = None
     for j, step in enumerate(ladder.steps):
