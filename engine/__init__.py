@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         UnitSpec,
     )
 
+    from ._accounts import Accounts, AccountView, NewAccount, SessionView, SignInPolicy, TokenView
     from ._attachment_stores import FolderStore
     from ._attachment_views import ATTACHMENT_SUBJECTS, AttachmentView
     from ._score_views import CARD_LABELS, ScoreTermView, UnitScore
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from .audit import Anchor, AuditReport
     from .clock import SystemClock, VirtualClock
     from .errors import (
+        AccountNotFound,
         AttachmentNotFound,
         AttachmentRefused,
         CalendarError,
@@ -67,6 +69,7 @@ if TYPE_CHECKING:
         PracticeNotFound,
         ReporterKeyError,
         SendBackNotFound,
+        SignInRefused,
         StorageError,
         TrackNotFound,
         TransitionNotAllowedError,
@@ -198,6 +201,14 @@ _EXPORTS: dict[str, str] = {
     "UnitSpec": "zhenggai.workflows.schema",
     "VirtualClock": ".clock",
     "ZhenggaiError": ".errors",
+    "Accounts": "._accounts",
+    "AccountView": "._accounts",
+    "NewAccount": "._accounts",
+    "SessionView": "._accounts",
+    "SignInPolicy": "._accounts",
+    "TokenView": "._accounts",
+    "AccountNotFound": ".errors",
+    "SignInRefused": ".errors",
     "DuplicateView": ".views",
     "ESCALATION_LABELS": ".views",
     "ImportProblem": ".views",
@@ -264,7 +275,10 @@ __all__ = [
     "GUARDS",
     "MECHANISM_STATUSES",
     "OPERATIONS",
+    "AccountNotFound",
+    "AccountView",
     "AccountabilityEntry",
+    "Accounts",
     "Actor",
     "Anchor",
     "AttachmentNotFound",
@@ -327,6 +341,7 @@ __all__ = [
     "MechanismNotFound",
     "MechanismView",
     "MessageNotFound",
+    "NewAccount",
     "NewContact",
     "NewItem",
     "NotFoundError",
@@ -354,12 +369,16 @@ __all__ = [
     "SendBackNotFound",
     "SendBackTally",
     "SendBackView",
+    "SessionView",
+    "SignInPolicy",
+    "SignInRefused",
     "SourceTally",
     "StateSpec",
     "StatusView",
     "StorageError",
     "SystemClock",
     "Tally",
+    "TokenView",
     "TrackNotFound",
     "TrackSpec",
     "TransitionNotAllowedError",

@@ -20,7 +20,8 @@ attributes carry the same facts for programs.
     │   ├── DuplicateNotFound
     │   ├── MechanismNotFound
     │   ├── PracticeNotFound
-    │   └── ContactNotFound
+    │   ├── ContactNotFound
+    │   └── AccountNotFound                 a sign-in account or API token (and the other *NotFound)
     ├── InvalidInputError (ValueError)        field + reason
     ├── ImportRejected (ValueError)           every problem of an import (entry, field, reason)
     ├── PermissionDeniedError                 actor + role + action
@@ -33,18 +34,20 @@ attributes carry the same facts for programs.
     ├── DeliveryError                         a channel could not deliver a message (transient or permanent)
     ├── ConfigError                           the delivery configuration (channels, secrets) is unusable
     ├── ReporterKeyError                      a reporter's identity cannot be sealed or opened (no key, lost key, altered)
+    ├── SignInRefused                         a sign-in, session, API token or CSRF token not accepted
     └── StorageError                          the database failed (translated driver error)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from .views import ImportProblem
 
 __all__ = [
+    "AccountNotFound",
     "AttachmentNotFound",
     "AttachmentRefused",
     "CalendarError",
@@ -72,6 +75,7 @@ __all__ = [
     "PermissionDeniedError",
     "PracticeNotFound",
     "ReporterKeyError",
+    "SignInRefused",
     "StorageError",
     "TrackNotFound",
     "TransitionNotAllowedError",
@@ -449,3 +453,34 @@ class CallbackNotFound(NotFoundError):
     """No 回访 task with this id."""
 
     kind_label = "回访任务"
+
+
+class AccountNotFound(NotFoundError):
+    """No account (登录账号) or API token by this name or id (issue 18)."""
+
+    kind_label = "账号"
+
+
+class SignInRefused(ZhenggaiError):
+    """A sign-in, session or API token was not accepted (issue 18). ``reason``: one of
+    ``bad_credentials`` (unknown name or wrong password: the two are not told apart),
+    ``locked`` (too many failures; ``until`` says when it may be tried again), ``disabled``,
+    ``expired`` (a session idle or too old), ``no_session``, ``bad_token``, ``csrf``
+    (the form's or header's CSRF token is missing or wrong), ``role`` (a role or unit the
+    account or token is not granted)."""
+
+    MESSAGES: ClassVar[Mapping[str, str]] = {
+        "bad_credentials": "用户名或密码错误",
+        "locked": "登录失败次数过多, 账号已暂时锁定",
+        "disabled": "账号已停用, 请联系系统管理员",
+        "expired": "登录已过期, 请重新登录",
+        "no_session": "请先登录",
+        "bad_token": "API 令牌无效或已吊销",
+        "csrf": "请求校验失败 (CSRF), 请刷新页面后重试",
+        "role": "未授予该角色或单位",
+    }
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        text = self.MESSAGES.get(reason, reason)
+        super().__init__(f"{text}{': ' + detail if detail else ''}")
+        self.reason = reason

@@ -21,7 +21,10 @@ from sqlalchemy.types import LargeBinary, TypeDecorator
 from sqlmodel import Field, SQLModel
 
 __all__ = [
+    "AccessLog",
+    "Account",
     "Accountability",
+    "ApiToken",
     "Attachment",
     "AuditHead",
     "Blob",
@@ -44,6 +47,7 @@ __all__ = [
     "Track",
     "UTCDateTime",
     "Unit",
+    "WebSession",
     "metadata",
 ]
 
@@ -938,3 +942,87 @@ class Callback(SQLModel, table=True):
     done_by: str | None = Field(default=None, max_length=100)
     done_at: dt.datetime | None = _utc_column()
     created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Account(SQLModel, table=True):
+    """A person's sign-in (issue 18): ``username`` (unique in the database) of campaign
+    ``campaign_id``, shown as ``display_name`` (the actor name of what they do), acting in one
+    of ``roles`` (JSON list of definition roles; the first is the default) for ``unit_key``
+    (required when a role is unit-bound). ``password_hash``: argon2id, never the password.
+    ``failures`` and ``locked_until``: login throttling; ``disabled_at``: the operator turned
+    the account off (its sessions end)."""
+
+    __tablename__: ClassVar[str] = "zg_account"
+    __table_args__ = (UniqueConstraint("username"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    username: str = Field(max_length=100)
+    display_name: str = Field(max_length=100)
+    unit_key: str | None = Field(default=None, max_length=100, nullable=True)
+    roles: str = Field(sa_column=Column(Text, nullable=False))
+    password_hash: str = Field(max_length=255)
+    failures: int = Field(default=0)
+    locked_until: dt.datetime | None = _utc_column()
+    disabled_at: dt.datetime | None = _utc_column()
+    password_set_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser (issue 18): ``token_hash`` is the SHA-256 of the cookie's random
+    value (the cookie alone opens it; a database reader cannot), ``csrf`` the token every form
+    and unsafe request must echo, ``role`` the account's role acting now. Ends at
+    ``last_seen_at`` + the idle limit, at ``created_at`` + the absolute limit, on sign-out
+    (``ended_at``) and when the account is disabled or its password reset."""
+
+    __tablename__: ClassVar[str] = "zg_web_session"
+    __table_args__ = (UniqueConstraint("token_hash"), Index("ix_zg_web_session_account", "account_id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="zg_account.id")
+    token_hash: str = Field(max_length=64)
+    csrf: str = Field(max_length=64)
+    role: str = Field(max_length=100)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    last_seen_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    ended_at: dt.datetime | None = _utc_column()
+
+
+class ApiToken(SQLModel, table=True):
+    """An API token of a county system (issue 18): ``name`` (the actor name of what it does),
+    ``prefix`` (the first characters, shown in lists), ``token_hash`` (SHA-256 of the whole
+    token: shown once, never stored), the ``roles`` and ``units`` (JSON lists) it may act in
+    and for, ``revoked_at`` once revoked, ``last_used_at``."""
+
+    __tablename__: ClassVar[str] = "zg_api_token"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=20)
+    token_hash: str = Field(max_length=64)
+    roles: str = Field(sa_column=Column(Text, nullable=False))
+    units: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    last_used_at: dt.datetime | None = _utc_column()
+    revoked_at: dt.datetime | None = _utc_column()
+
+
+class AccessLog(SQLModel, table=True):
+    """The access log (issue 18), append-only: every sign-in, failed sign-in, sign-out, expiry
+    and every account or token change (``kind``), by whom (``username`` as typed, ``account_id``
+    when known, ``token_id``), from where (``remote``), with ``detail`` (JSON, no secret)."""
+
+    __tablename__: ClassVar[str] = "zg_access_log"
+    __table_args__ = (Index("ix_zg_access_log_at", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    kind: str = Field(max_length=40)
+    username: str | None = Field(default=None, max_length=100, nullable=True)
+    account_id: int | None = Field(default=None, nullable=True)
+    token_id: int | None = Field(default=None, nullable=True)
+    remote: str | None = Field(default=None, max_length=100, nullable=True)
+    detail: str = Field(sa_column=Column(Text, nullable=False))
