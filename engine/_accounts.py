@@ -28,22 +28,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
-from .errors import AccountNotFound, ConfigError, InvalidInputError, SignInRefused
-from .models import AccessLog, Account, ApiToken, Campaign, WebSession
+from ._account_statements import account_statements
+from ._raw import Row, Tx
+from .errors import AccountNotFound, CampaignNotFound, ConfigError, InvalidInputError, SignInRefused
 from .views import Actor
 
 if TYPE_CHECKING:
     from .service import Engine
 
 __all__ = ["AccountView", "Accounts", "NewAccount", "SessionView", "SignInPolicy", "TokenView"]
-
-_ACC = Account.__table__  # type: ignore[attr-defined]
-_SES = WebSession.__table__  # type: ignore[attr-defined]
-_TOK = ApiToken.__table__  # type: ignore[attr-defined]
-_LOG = AccessLog.__table__  # type: ignore[attr-defined]
-_CAMP = Campaign.__table__  # type: ignore[attr-defined]
 
 #: What a generated token looks like: ``zgt_`` and 43 URL-safe characters (256 bits).
 TOKEN_PREFIX = "zgt_"
@@ -126,7 +119,9 @@ def _hasher() -> Any:
     try:
         from argon2 import PasswordHasher
     except ImportError as err:  # pragma: no cover - the web extra is installed in the tests
-        raise ConfigError("密码哈希需要 argon2: 请安装 web 组件 (pip install 'zhenggai[web]')") from err
+        raise ConfigError(
+            "argon2", "密码哈希需要 argon2: 请安装 web 组件 (pip install 'zhenggai[web]')"
+        ) from err
     return PasswordHasher()
 
 
@@ -152,6 +147,7 @@ class Accounts:
     def __init__(self, engine: Engine, *, policy: SignInPolicy | None = None) -> None:
         self._engine = engine
         self._store = engine.store
+        self._st = account_statements(engine.store.engine.dialect)
         self.policy = policy or SignInPolicy()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -161,7 +157,7 @@ class Accounts:
 
     def _log(
         self,
-        conn: sa.Connection,
+        tx: Tx,
         kind: str,
         *,
         username: str | None = None,
@@ -170,21 +166,22 @@ class Accounts:
         remote: str | None = None,
         **detail: Any,
     ) -> None:
-        conn.execute(
-            _LOG.insert().values(
-                at=self._now(),
-                kind=kind,
-                username=username[:100] if username else username,
-                account_id=account_id,
-                token_id=token_id,
-                remote=remote[:100] if remote else remote,
-                detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
-            )
+        tx.run(
+            self._st.log_insert,
+            {
+                "at": self._now(),
+                "kind": kind,
+                "username": username[:100] if username else username,
+                "account_id": account_id,
+                "token_id": token_id,
+                "remote": remote[:100] if remote else remote,
+                "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True),
+            },
         )
 
     def _grants(self, campaign: str, roles: Sequence[str], units: Sequence[str]) -> None:
-        """Refuse roles the campaign's definition lacks, units it lacks, and a unit-bound role
-        without exactly one unit... for accounts; tokens may hold several units."""
+        """Refuse roles the campaign's definition lacks (``operator`` aside), units it lacks,
+        and a unit-bound role without a unit."""
         info = self._engine.campaign_info(campaign)
         if info.definition is None:
             raise InvalidInputError("campaign", "该活动未保存完整实施方案, 无法授予角色")
@@ -210,16 +207,14 @@ class Accounts:
             return frozenset()
         return frozenset(role.id for role in info.definition.roles if role.unit_bound)
 
-    def _campaign_id(self, conn: sa.Connection, campaign: str) -> int:
-        cid = conn.execute(sa.select(_CAMP.c.id).where(_CAMP.c.key == campaign)).scalar()
+    def _campaign_id(self, tx: Tx, campaign: str) -> int:
+        cid = tx.scalar(self._st.campaign_id, {"key": campaign})
         if cid is None:
-            from .errors import CampaignNotFound
-
             raise CampaignNotFound(campaign)
         return int(cid)
 
-    def _campaign_keys(self, conn: sa.Connection) -> dict[int, str]:
-        return {row.id: row.key for row in conn.execute(sa.select(_CAMP.c.id, _CAMP.c.key))}
+    def _campaign_keys(self, tx: Tx) -> dict[int, str]:
+        return {row["id"]: row["key"] for row in tx.all(self._st.campaign_keys)}
 
     def _account_view(self, row: Mapping[str, Any], keys: Mapping[int, str]) -> AccountView:
         return AccountView(
@@ -247,11 +242,17 @@ class Accounts:
             revoked=row["revoked_at"] is not None,
         )
 
-    def _row(self, conn: sa.Connection, username: str) -> Mapping[str, Any]:
-        row = conn.execute(sa.select(_ACC).where(_ACC.c.username == username)).mappings().first()
+    def _row(self, tx: Tx, username: str) -> Row:
+        row = tx.one(self._st.account_by_name, {"username": username})
         if row is None:
             raise AccountNotFound(username)
         return row
+
+    def _save(self, tx: Tx, row: Row, **changes: Any) -> Row:
+        """Write ``changes`` to the account ``row``; returns the row as it now is."""
+        new = {**row, **changes}
+        tx.run(self._st.account_update, new)
+        return new
 
     # -- accounts --------------------------------------------------------------------------
 
@@ -285,29 +286,22 @@ class Accounts:
                 _check_password(password)
             except InvalidInputError as err:
                 raise InvalidInputError(err.field, where + err.reason) from None
-            prepared.append(
-                (
-                    NewAccount(username, entry.display_name.strip(), roles, entry.unit),
-                    password,
-                    hasher.hash(password),
-                )
-            )
+            clean = NewAccount(username, entry.display_name.strip(), roles, entry.unit)
+            prepared.append((clean, password, hasher.hash(password)))
         now = self._now()
         out: list[tuple[AccountView, str]] = []
-        with self._store.write() as conn:
-            cid = self._campaign_id(conn, campaign)
-            taken = set(
-                conn.execute(
-                    sa.select(_ACC.c.username).where(
-                        _ACC.c.username.in_([e.username for e, _, _ in prepared])
-                    )
-                ).scalars()
+        with self._store.transaction() as tx:
+            cid = self._campaign_id(tx, campaign)
+            taken = sorted(
+                entry.username
+                for entry, _, _ in prepared
+                if tx.one(self._st.account_by_name, {"username": entry.username}) is not None
             )
             if taken:
-                raise InvalidInputError("username", f"用户名已存在: {', '.join(sorted(taken))}")
-            keys = self._campaign_keys(conn)
+                raise InvalidInputError("username", f"用户名已存在: {', '.join(taken)}")
+            keys = self._campaign_keys(tx)
             for entry, password, hashed in prepared:
-                values = {
+                values: Row = {
                     "campaign_id": cid,
                     "username": entry.username,
                     "display_name": entry.display_name,
@@ -320,9 +314,9 @@ class Accounts:
                     "password_set_at": now,
                     "created_at": now,
                 }
-                new_id = conn.execute(_ACC.insert().values(**values)).inserted_primary_key[0]
+                new_id = int(tx.scalar(self._st.account_insert, values))
                 self._log(
-                    conn,
+                    tx,
                     "account_added",
                     username=entry.username,
                     account_id=new_id,
@@ -334,46 +328,32 @@ class Accounts:
         return out
 
     def accounts(self, campaign: str | None = None) -> list[AccountView]:
-        with self._store.read() as conn:
-            keys = self._campaign_keys(conn)
-            query = sa.select(_ACC).order_by(_ACC.c.id)
-            if campaign is not None:
-                query = query.where(_ACC.c.campaign_id == self._campaign_id(conn, campaign))
-            return [self._account_view(row, keys) for row in conn.execute(query).mappings()]
+        with self._store.transaction() as tx:
+            keys = self._campaign_keys(tx)
+            if campaign is None:
+                rows = tx.all(self._st.accounts)
+            else:
+                rows = tx.all(self._st.accounts_of, {"cid": self._campaign_id(tx, campaign)})
+            return [self._account_view(row, keys) for row in rows]
 
     def account(self, username: str) -> AccountView:
-        with self._store.read() as conn:
-            return self._account_view(self._row(conn, username), self._campaign_keys(conn))
-
-    def _end_sessions(self, conn: sa.Connection, account_id: int, now: dt.datetime) -> None:
-        conn.execute(
-            _SES.update()
-            .where(_SES.c.account_id == account_id, _SES.c.ended_at.is_(None))
-            .values(ended_at=now)
-        )
+        with self._store.transaction() as tx:
+            return self._account_view(self._row(tx, username), self._campaign_keys(tx))
 
     def disable(self, username: str, *, by: str = "operator") -> AccountView:
         """Turn the account off; its sessions end at once."""
         now = self._now()
-        with self._store.write() as conn:
-            row = self._row(conn, username)
-            conn.execute(_ACC.update().where(_ACC.c.id == row["id"]).values(disabled_at=now))
-            self._end_sessions(conn, row["id"], now)
-            self._log(conn, "account_disabled", username=username, account_id=row["id"], by=by)
-            return self._account_view({**row, "disabled_at": now}, self._campaign_keys(conn))
+        with self._store.transaction() as tx:
+            row = self._save(tx, self._row(tx, username), disabled_at=now)
+            tx.run(self._st.sessions_end, {"account_id": row["id"], "at": now})
+            self._log(tx, "account_disabled", username=username, account_id=row["id"], by=by)
+            return self._account_view(row, self._campaign_keys(tx))
 
     def enable(self, username: str, *, by: str = "operator") -> AccountView:
-        with self._store.write() as conn:
-            row = self._row(conn, username)
-            conn.execute(
-                _ACC.update()
-                .where(_ACC.c.id == row["id"])
-                .values(disabled_at=None, failures=0, locked_until=None)
-            )
-            self._log(conn, "account_enabled", username=username, account_id=row["id"], by=by)
-            return self._account_view(
-                {**row, "disabled_at": None, "locked_until": None}, self._campaign_keys(conn)
-            )
+        with self._store.transaction() as tx:
+            row = self._save(tx, self._row(tx, username), disabled_at=None, failures=0, locked_until=None)
+            self._log(tx, "account_enabled", username=username, account_id=row["id"], by=by)
+            return self._account_view(row, self._campaign_keys(tx))
 
     def reset(self, username: str, password: str | None = None, *, by: str = "operator") -> str:
         """Set a new password (generated when None, returned once); unlocks the account and
@@ -382,15 +362,17 @@ class Accounts:
         _check_password(password)
         hashed = _hasher().hash(password)
         now = self._now()
-        with self._store.write() as conn:
-            row = self._row(conn, username)
-            conn.execute(
-                _ACC.update()
-                .where(_ACC.c.id == row["id"])
-                .values(password_hash=hashed, password_set_at=now, failures=0, locked_until=None)
+        with self._store.transaction() as tx:
+            row = self._save(
+                tx,
+                self._row(tx, username),
+                password_hash=hashed,
+                password_set_at=now,
+                failures=0,
+                locked_until=None,
             )
-            self._end_sessions(conn, row["id"], now)
-            self._log(conn, "password_reset", username=username, account_id=row["id"], by=by)
+            tx.run(self._st.sessions_end, {"account_id": row["id"], "at": now})
+            self._log(tx, "password_reset", username=username, account_id=row["id"], by=by)
         return password
 
     # -- sessions --------------------------------------------------------------------------
@@ -401,17 +383,17 @@ class Accounts:
         ``disabled``), each attempt logged."""
         hasher = _hasher()
         now = self._now()
-        with self._store.write() as conn:
-            row = conn.execute(sa.select(_ACC).where(_ACC.c.username == username)).mappings().first()
+        refusal: SignInRefused | None = None
+        with self._store.transaction() as tx:
+            row = tx.one(self._st.account_by_name, {"username": username})
             if row is None:
                 # Spend the same work as a real check, so timing does not tell names apart.
-                with _suppress():
-                    hasher.verify(_DUMMY_HASH, password)
-                self._log(conn, "sign_in_failed", username=username, remote=remote, reason="unknown")
+                _verify(hasher, _DUMMY_HASH, password)
+                self._log(tx, "sign_in_failed", username=username, remote=remote, reason="unknown")
                 refusal = SignInRefused("bad_credentials")
             elif row["disabled_at"] is not None:
                 self._log(
-                    conn,
+                    tx,
                     "sign_in_failed",
                     username=username,
                     account_id=row["id"],
@@ -421,7 +403,7 @@ class Accounts:
                 refusal = SignInRefused("disabled")
             elif row["locked_until"] is not None and row["locked_until"] > now:
                 self._log(
-                    conn,
+                    tx,
                     "sign_in_failed",
                     username=username,
                     account_id=row["id"],
@@ -432,13 +414,9 @@ class Accounts:
             elif not _verify(hasher, row["password_hash"], password):
                 failures = row["failures"] + 1
                 locked = now + self.policy.lock if failures >= self.policy.max_failures else None
-                conn.execute(
-                    _ACC.update()
-                    .where(_ACC.c.id == row["id"])
-                    .values(failures=0 if locked else failures, locked_until=locked)
-                )
+                self._save(tx, row, failures=0 if locked else failures, locked_until=locked)
                 self._log(
-                    conn,
+                    tx,
                     "sign_in_failed",
                     username=username,
                     account_id=row["id"],
@@ -449,30 +427,31 @@ class Accounts:
                 )
                 refusal = SignInRefused("locked" if locked else "bad_credentials")
             else:
-                refusal = None
-                values: dict[str, Any] = {"failures": 0, "locked_until": None}
+                changes: dict[str, Any] = {"failures": 0, "locked_until": None}
                 if hasher.check_needs_rehash(row["password_hash"]):
-                    values["password_hash"] = hasher.hash(password)
-                conn.execute(_ACC.update().where(_ACC.c.id == row["id"]).values(**values))
+                    changes["password_hash"] = hasher.hash(password)
+                row = self._save(tx, row, **changes)
                 cookie = secrets.token_urlsafe(32)
-                roles = json.loads(row["roles"])
-                session = {
+                session: Row = {
                     "account_id": row["id"],
                     "token_hash": _digest(cookie),
                     "csrf": secrets.token_urlsafe(32),
-                    "role": roles[0],
+                    "role": json.loads(row["roles"])[0],
                     "created_at": now,
                     "last_seen_at": now,
                     "ended_at": None,
                 }
-                sid = conn.execute(_SES.insert().values(**session)).inserted_primary_key[0]
+                sid = int(tx.scalar(self._st.session_insert, session))
                 self._log(
-                    conn, "signed_in", username=username, account_id=row["id"], remote=remote, session=sid
+                    tx, "signed_in", username=username, account_id=row["id"], remote=remote, session=sid
                 )
-                account = self._account_view(
-                    {**row, **values, "locked_until": None}, self._campaign_keys(conn)
+                view = SessionView(
+                    sid,
+                    self._account_view(row, self._campaign_keys(tx)),
+                    session["role"],
+                    session["csrf"],
+                    now,
                 )
-                view = SessionView(sid, account, session["role"], session["csrf"], now)
         if refusal is not None:
             raise refusal
         return cookie, view
@@ -482,28 +461,20 @@ class Accounts:
         ``no_session`` (unknown or ended), ``expired`` (idle or too old; the session ends and
         the expiry is logged) or ``disabled``."""
         now = self._now()
-        with self._store.write() as conn:
-            row = (
-                conn.execute(
-                    sa.select(_SES).where(
-                        _SES.c.token_hash == _digest(cookie or ""), _SES.c.ended_at.is_(None)
-                    )
-                )
-                .mappings()
-                .first()
-            )
+        failure: SignInRefused | None = None
+        with self._store.transaction() as tx:
+            row = tx.one(self._st.session_by_hash, {"token_hash": _digest(cookie or "")})
             if row is None:
                 raise SignInRefused("no_session")
-            account = conn.execute(sa.select(_ACC).where(_ACC.c.id == row["account_id"])).mappings().one()
-            expired = (
-                now - row["last_seen_at"] > self.policy.idle or now - row["created_at"] > self.policy.absolute
-            )
+            account = tx.one(self._st.account_by_id, {"id": row["account_id"]})
+            assert account is not None, "a session of an account that does not exist"
+            idle = now - row["last_seen_at"] > self.policy.idle
+            expired = idle or now - row["created_at"] > self.policy.absolute
             if expired or account["disabled_at"] is not None:
-                conn.execute(_SES.update().where(_SES.c.id == row["id"]).values(ended_at=now))
-                kind = "session_expired" if expired else "session_refused"
+                tx.run(self._st.session_end, {"id": row["id"], "at": now})
                 self._log(
-                    conn,
-                    kind,
+                    tx,
+                    "session_expired" if expired else "session_refused",
                     username=account["username"],
                     account_id=account["id"],
                     remote=remote,
@@ -511,12 +482,11 @@ class Accounts:
                 )
                 failure = SignInRefused("expired" if expired else "disabled")
             else:
-                failure = None
                 if touch:
-                    conn.execute(_SES.update().where(_SES.c.id == row["id"]).values(last_seen_at=now))
+                    tx.run(self._st.session_seen, {"id": row["id"], "at": now, "role": row["role"]})
                 view = SessionView(
                     row["id"],
-                    self._account_view(account, self._campaign_keys(conn)),
+                    self._account_view(account, self._campaign_keys(tx)),
                     row["role"],
                     row["csrf"],
                     now,
@@ -527,30 +497,22 @@ class Accounts:
 
     def sign_out(self, cookie: str, *, remote: str | None = None) -> None:
         now = self._now()
-        with self._store.write() as conn:
-            row = (
-                conn.execute(
-                    sa.select(_SES).where(
-                        _SES.c.token_hash == _digest(cookie or ""), _SES.c.ended_at.is_(None)
-                    )
-                )
-                .mappings()
-                .first()
-            )
+        with self._store.transaction() as tx:
+            row = tx.one(self._st.session_by_hash, {"token_hash": _digest(cookie or "")})
             if row is None:
                 return
-            conn.execute(_SES.update().where(_SES.c.id == row["id"]).values(ended_at=now))
-            self._log(conn, "signed_out", account_id=row["account_id"], remote=remote, session=row["id"])
+            tx.run(self._st.session_end, {"id": row["id"], "at": now})
+            self._log(tx, "signed_out", account_id=row["account_id"], remote=remote, session=row["id"])
 
     def switch_role(self, cookie: str, role: str) -> SessionView:
         """Act in another of the account's roles from now on (logged)."""
         session = self.session(cookie)
         if role not in session.account.roles:
             raise SignInRefused("role", role)
-        with self._store.write() as conn:
-            conn.execute(_SES.update().where(_SES.c.id == session.id).values(role=role))
+        with self._store.transaction() as tx:
+            tx.run(self._st.session_seen, {"id": session.id, "at": session.last_seen_at, "role": role})
             self._log(
-                conn,
+                tx,
                 "role_switched",
                 username=session.account.username,
                 account_id=session.account.id,
@@ -579,9 +541,9 @@ class Accounts:
         self._grants(campaign, roles, units)
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         now = self._now()
-        with self._store.write() as conn:
-            values = {
-                "campaign_id": self._campaign_id(conn, campaign),
+        with self._store.transaction() as tx:
+            values: Row = {
+                "campaign_id": self._campaign_id(tx, campaign),
                 "name": name,
                 "prefix": token[:10],
                 "token_hash": _digest(token),
@@ -591,58 +553,55 @@ class Accounts:
                 "last_used_at": None,
                 "revoked_at": None,
             }
-            tid = conn.execute(_TOK.insert().values(**values)).inserted_primary_key[0]
+            tid = int(tx.scalar(self._st.token_insert, values))
             self._log(
-                conn, "token_issued", token_id=tid, by=by, name=name, roles=list(roles), units=list(units)
+                tx, "token_issued", token_id=tid, by=by, name=name, roles=list(roles), units=list(units)
             )
-            return self._token_view({**values, "id": tid}, self._campaign_keys(conn)), token
+            return self._token_view({**values, "id": tid}, self._campaign_keys(tx)), token
 
     def tokens(self, campaign: str | None = None) -> list[TokenView]:
-        with self._store.read() as conn:
-            keys = self._campaign_keys(conn)
-            query = sa.select(_TOK).order_by(_TOK.c.id)
-            if campaign is not None:
-                query = query.where(_TOK.c.campaign_id == self._campaign_id(conn, campaign))
-            return [self._token_view(row, keys) for row in conn.execute(query).mappings()]
+        with self._store.transaction() as tx:
+            keys = self._campaign_keys(tx)
+            if campaign is None:
+                rows = tx.all(self._st.tokens)
+            else:
+                rows = tx.all(self._st.tokens_of, {"cid": self._campaign_id(tx, campaign)})
+            return [self._token_view(row, keys) for row in rows]
 
     def revoke_token(self, token_id: int, *, by: str = "operator") -> TokenView:
         now = self._now()
-        with self._store.write() as conn:
-            row = conn.execute(sa.select(_TOK).where(_TOK.c.id == token_id)).mappings().first()
+        with self._store.transaction() as tx:
+            row = tx.one(self._st.token_by_id, {"id": token_id})
             if row is None:
                 raise AccountNotFound(f"令牌 {token_id}")
             if row["revoked_at"] is None:
-                conn.execute(_TOK.update().where(_TOK.c.id == token_id).values(revoked_at=now))
-                self._log(conn, "token_revoked", token_id=token_id, by=by, name=row["name"])
-            return self._token_view(
-                {**row, "revoked_at": row["revoked_at"] or now}, self._campaign_keys(conn)
-            )
+                row = {**row, "revoked_at": now}
+                tx.run(self._st.token_update, row)
+                self._log(tx, "token_revoked", token_id=token_id, by=by, name=row["name"])
+            return self._token_view(row, self._campaign_keys(tx))
 
     def token(self, token: str, *, remote: str | None = None) -> TokenView:
         """The live token ``token`` (its last use recorded); ``bad_token`` else (logged)."""
         now = self._now()
-        with self._store.write() as conn:
-            row = (
-                conn.execute(sa.select(_TOK).where(_TOK.c.token_hash == _digest(token or "")))
-                .mappings()
-                .first()
-            )
+        failure: SignInRefused | None = None
+        with self._store.transaction() as tx:
+            row = tx.one(self._st.token_by_hash, {"token_hash": _digest(token or "")})
             if row is None or row["revoked_at"] is not None:
                 self._log(
-                    conn,
+                    tx,
                     "token_refused",
                     token_id=row["id"] if row else None,
                     remote=remote,
                     prefix=(token or "")[:10],
                     revoked=row is not None,
                 )
-                failure: SignInRefused | None = SignInRefused("bad_token")
+                failure = SignInRefused("bad_token")
             else:
-                failure = None
                 last = row["last_used_at"]
                 if last is None or now - last > dt.timedelta(minutes=1):
-                    conn.execute(_TOK.update().where(_TOK.c.id == row["id"]).values(last_used_at=now))
-                view = self._token_view({**row, "last_used_at": now}, self._campaign_keys(conn))
+                    row = {**row, "last_used_at": now}
+                    tx.run(self._st.token_update, row)
+                view = self._token_view(row, self._campaign_keys(tx))
         if failure is not None:
             raise failure
         return view
@@ -650,20 +609,14 @@ class Accounts:
     # -- the log ---------------------------------------------------------------------------
 
     def access_log(self, *, limit: int = 200, kinds: Iterable[str] | None = None) -> list[dict[str, Any]]:
-        """The newest entries of the access log, newest first."""
-        with self._store.read() as conn:
-            query = sa.select(_LOG).order_by(_LOG.c.id.desc()).limit(limit)
-            if kinds is not None:
-                query = query.where(_LOG.c.kind.in_(list(kinds)))
-            return [{**row, "detail": json.loads(row["detail"])} for row in conn.execute(query).mappings()]
-
-
-class _suppress:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> bool:
-        return True
+        """The newest entries of the access log (of ``kinds``, when given), newest first."""
+        wanted = None if kinds is None else set(kinds)
+        with self._store.transaction() as tx:
+            rows = tx.all(self._st.log_newest, {"limit": limit if wanted is None else limit * 20})
+        found = [{**row, "detail": json.loads(row["detail"])} for row in rows]
+        if wanted is not None:
+            found = [row for row in found if row["kind"] in wanted][:limit]
+        return found
 
 
 def _verify(hasher: Any, hashed: str, password: str) -> bool:
