@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 __all__ = ["AccountView", "Accounts", "NewAccount", "SessionView", "SignInPolicy", "TokenView"]
 
+#: How often a session's last-seen time or a token's last use is written (not every request).
+_TOUCH_EVERY = dt.timedelta(minutes=1)
+
 #: What a generated token looks like: ``zgt_`` and 43 URL-safe characters (256 bits).
 TOKEN_PREFIX = "zgt_"
 _MIN_PASSWORD = 10
@@ -457,20 +460,24 @@ class Accounts:
         return cookie, view
 
     def session(self, cookie: str, *, remote: str | None = None, touch: bool = True) -> SessionView:
-        """The live session of ``cookie``; its idle clock restarts (``touch``). Refuses with
+        """The live session of ``cookie``; its idle clock restarts (``touch``; written at most
+        once a minute, so a busy page does not write on every request). Refuses with
         ``no_session`` (unknown or ended), ``expired`` (idle or too old; the session ends and
         the expiry is logged) or ``disabled``."""
         now = self._now()
-        failure: SignInRefused | None = None
-        with self._store.transaction() as tx:
-            row = tx.one(self._st.session_by_hash, {"token_hash": _digest(cookie or "")})
+        digest = _digest(cookie or "")
+        with self._store.read() as conn:
+            tx = Tx.on(conn)
+            row = tx.one(self._st.session_by_hash, {"token_hash": digest})
             if row is None:
                 raise SignInRefused("no_session")
             account = tx.one(self._st.account_by_id, {"id": row["account_id"]})
             assert account is not None, "a session of an account that does not exist"
-            idle = now - row["last_seen_at"] > self.policy.idle
-            expired = idle or now - row["created_at"] > self.policy.absolute
-            if expired or account["disabled_at"] is not None:
+            keys = self._campaign_keys(tx)
+        idle = now - row["last_seen_at"] > self.policy.idle
+        expired = idle or now - row["created_at"] > self.policy.absolute
+        if expired or account["disabled_at"] is not None:
+            with self._store.transaction() as tx:
                 tx.run(self._st.session_end, {"id": row["id"], "at": now})
                 self._log(
                     tx,
@@ -480,20 +487,11 @@ class Accounts:
                     remote=remote,
                     session=row["id"],
                 )
-                failure = SignInRefused("expired" if expired else "disabled")
-            else:
-                if touch:
-                    tx.run(self._st.session_seen, {"id": row["id"], "at": now, "role": row["role"]})
-                view = SessionView(
-                    row["id"],
-                    self._account_view(account, self._campaign_keys(tx)),
-                    row["role"],
-                    row["csrf"],
-                    now,
-                )
-        if failure is not None:
-            raise failure
-        return view
+            raise SignInRefused("expired" if expired else "disabled")
+        if touch and now - row["last_seen_at"] >= _TOUCH_EVERY:
+            with self._store.transaction() as tx:
+                tx.run(self._st.session_seen, {"id": row["id"], "at": now, "role": row["role"]})
+        return SessionView(row["id"], self._account_view(account, keys), row["role"], row["csrf"], now)
 
     def sign_out(self, cookie: str, *, remote: str | None = None) -> None:
         now = self._now()
@@ -581,12 +579,15 @@ class Accounts:
             return self._token_view(row, self._campaign_keys(tx))
 
     def token(self, token: str, *, remote: str | None = None) -> TokenView:
-        """The live token ``token`` (its last use recorded); ``bad_token`` else (logged)."""
+        """The live token ``token`` (its last use recorded, at most once a minute); ``bad_token``
+        else (logged)."""
         now = self._now()
-        failure: SignInRefused | None = None
-        with self._store.transaction() as tx:
+        with self._store.read() as conn:
+            tx = Tx.on(conn)
             row = tx.one(self._st.token_by_hash, {"token_hash": _digest(token or "")})
-            if row is None or row["revoked_at"] is not None:
+            keys = self._campaign_keys(tx)
+        if row is None or row["revoked_at"] is not None:
+            with self._store.transaction() as tx:
                 self._log(
                     tx,
                     "token_refused",
@@ -595,16 +596,13 @@ class Accounts:
                     prefix=(token or "")[:10],
                     revoked=row is not None,
                 )
-                failure = SignInRefused("bad_token")
-            else:
-                last = row["last_used_at"]
-                if last is None or now - last > dt.timedelta(minutes=1):
-                    row = {**row, "last_used_at": now}
-                    tx.run(self._st.token_update, row)
-                view = self._token_view(row, self._campaign_keys(tx))
-        if failure is not None:
-            raise failure
-        return view
+            raise SignInRefused("bad_token")
+        last = row["last_used_at"]
+        if last is None or now - last >= _TOUCH_EVERY:
+            row = {**row, "last_used_at": now}
+            with self._store.transaction() as tx:
+                tx.run(self._st.token_update, row)
+        return self._token_view(row, keys)
 
     # -- the log ---------------------------------------------------------------------------
 
