@@ -434,29 +434,59 @@ class Accounts:
                 if hasher.check_needs_rehash(row["password_hash"]):
                     changes["password_hash"] = hasher.hash(password)
                 row = self._save(tx, row, **changes)
-                cookie = secrets.token_urlsafe(32)
-                session: Row = {
-                    "account_id": row["id"],
-                    "token_hash": _digest(cookie),
-                    "csrf": secrets.token_urlsafe(32),
-                    "role": json.loads(row["roles"])[0],
-                    "created_at": now,
-                    "last_seen_at": now,
-                    "ended_at": None,
-                }
-                sid = int(tx.scalar(self._st.session_insert, session))
-                self._log(
-                    tx, "signed_in", username=username, account_id=row["id"], remote=remote, session=sid
-                )
-                view = SessionView(
-                    sid,
-                    self._account_view(row, self._campaign_keys(tx)),
-                    session["role"],
-                    session["csrf"],
-                    now,
-                )
+                cookie, view = self._open(tx, row, now, remote, method="password")
         if refusal is not None:
             raise refusal
+        return cookie, view
+
+    def open_session(
+        self, username: str, *, method: str, remote: str | None = None
+    ) -> tuple[str, SessionView]:
+        """A session for an account whose person another party has already authenticated: the
+        seam for single sign-on (an OIDC or CAS callback maps the identity provider's user to
+        ``username`` and calls this; ``method`` names it in the access log, e.g. ``oidc``). A
+        disabled account is refused."""
+        now = self._now()
+        with self._store.transaction() as tx:
+            row = self._row(tx, username)
+            if row["disabled_at"] is None:
+                return self._open(tx, row, now, remote, method=method)
+            self._log(
+                tx,
+                "sign_in_failed",
+                username=username,
+                account_id=row["id"],
+                remote=remote,
+                reason="disabled",
+            )
+        raise SignInRefused("disabled")
+
+    def _open(
+        self, tx: Tx, row: Row, now: dt.datetime, remote: str | None, *, method: str
+    ) -> tuple[str, SessionView]:
+        cookie = secrets.token_urlsafe(32)
+        session: Row = {
+            "account_id": row["id"],
+            "token_hash": _digest(cookie),
+            "csrf": secrets.token_urlsafe(32),
+            "role": json.loads(row["roles"])[0],
+            "created_at": now,
+            "last_seen_at": now,
+            "ended_at": None,
+        }
+        sid = int(tx.scalar(self._st.session_insert, session))
+        self._log(
+            tx,
+            "signed_in",
+            username=row["username"],
+            account_id=row["id"],
+            remote=remote,
+            session=sid,
+            method=method,
+        )
+        view = SessionView(
+            sid, self._account_view(row, self._campaign_keys(tx)), session["role"], session["csrf"], now
+        )
         return cookie, view
 
     def session(self, cookie: str, *, remote: str | None = None, touch: bool = True) -> SessionView:

@@ -9,9 +9,9 @@
   field ``csrf_token`` or the header ``X-CSRF-Token`` (a synchronizer token: a forged form from
   another site cannot know it).
 
-The seam for single sign-on (OIDC / CAS) is :func:`principal_from_session`: an SSO callback
-would map the identity provider's user to an account and open a session the same way
-:meth:`Accounts.sign_in` does after a password.
+The seam for single sign-on (OIDC / CAS): a callback route maps the identity provider's user to
+an account and calls :meth:`Accounts.open_session` (``method="oidc"``), then sets the same
+cookie as ``/login`` does; everything after that (CSRF, expiry, the actor) is the same.
 """
 
 from __future__ import annotations
