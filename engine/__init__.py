@@ -30,7 +30,8 @@ if TYPE_CHECKING:
         UnitSpec,
     )
 
-    from ._accounts import Accounts, AccountView, NewAccount, SessionView, SignInPolicy, TokenView
+    from ._account_views import AccountView, NewAccount, SessionView, SignInPolicy, TokenView
+    from ._accounts import Accounts
     from ._attachment_stores import FolderStore
     from ._attachment_views import ATTACHMENT_SUBJECTS, AttachmentView
     from ._score_views import CARD_LABELS, ScoreTermView, UnitScore
@@ -202,11 +203,11 @@ _EXPORTS: dict[str, str] = {
     "VirtualClock": ".clock",
     "ZhenggaiError": ".errors",
     "Accounts": "._accounts",
-    "AccountView": "._accounts",
-    "NewAccount": "._accounts",
-    "SessionView": "._accounts",
-    "SignInPolicy": "._accounts",
-    "TokenView": "._accounts",
+    "AccountView": "._account_views",
+    "NewAccount": "._account_views",
+    "SessionView": "._account_views",
+    "SignInPolicy": "._account_views",
+    "TokenView": "._account_views",
     "AccountNotFound": ".errors",
     "SignInRefused": ".errors",
     "DuplicateView": ".views",
