@@ -38,7 +38,7 @@ __all__ = ["DEMO_NOW", "RunningClock", "build_demo", "cmd_serve"]
 
 #: When the demo workbench's clock starts: the morning after the simulation stops.
 DEMO_NOW = dt.datetime(2023, 8, 22, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-DEMO_ITEMS = 150
+DEMO_ITEMS = 100
 #: Items that wait on a unit (the clerks' inboxes are chosen by how many they hold).
 _IN_HAND = frozenset({"assigned", "rectifying", "submitted"})
 
