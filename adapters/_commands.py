@@ -122,6 +122,21 @@ def _calendar(name: str) -> Command:
     return run
 
 
+def _accounts(name: str) -> Command:
+    """An account, token or serve command (:mod:`._cmd_accounts`, :mod:`._serve`), imported when it runs."""
+
+    def run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+        if name == "serve":
+            from ._serve import cmd_serve
+
+            return int(cmd_serve(args, db, actor))
+        from ._cmd_accounts import ACCOUNT_COMMANDS
+
+        return int(ACCOUNT_COMMANDS[name](args, db, actor))
+
+    return run
+
+
 #: The command table: the parser's ``command`` names, explicitly (no dispatch by name).
 COMMANDS: Mapping[str, Command] = {
     "init": cmd_init,
@@ -189,6 +204,22 @@ COMMANDS: Mapping[str, Command] = {
             "contact_remove",
             "contact_import",
             "contact_template",
+        )
+    },
+    **{
+        name: _accounts(name)
+        for name in (
+            "account_add",
+            "account_import",
+            "account_list",
+            "account_disable",
+            "account_enable",
+            "account_reset",
+            "account_log",
+            "token_add",
+            "token_list",
+            "token_revoke",
+            "serve",
         )
     },
 }

@@ -239,6 +239,7 @@ def simulate(
     out: TextIO | None = None,
     then: Callable[[Engine, str], None] | None = None,
     on_day: Mapping[dt.date, Callable[[Engine, str], None]] | None = None,
+    reporter_keys: ReporterKeys | None = None,
 ) -> int:
     """Play ``definition`` (a built-in id or a YAML file) from ``start`` to ``until`` (default:
     its phases' first and last day) and print the timeline and the summary.
@@ -247,7 +248,8 @@ def simulate(
     last day) and the simulated campaign's key, before the engine is disposed: the demo writes
     its reports there. ``on_day`` maps days of the run to calls made the same way at the end of
     that day (its sweep and its work done, the clock on its last act): the demo's reports of a
-    campaign in progress."""
+    campaign in progress. ``reporter_keys``: the key reporters are sealed with (default: one of
+    the run's own, discarded; ``zhenggai serve --demo`` keeps its key beside the database)."""
     from zhenggai.workflows import load_setup
 
     setup = with_contacts(load_setup(definition))
@@ -275,7 +277,7 @@ def simulate(
         )
         # A scratch database: a commit lost to a power cut costs nothing, so no sync per commit.
         # 回访 needs reporters, sealed with a key of the run's own (a scratch database).
-        keys = ReporterKeys.generate() if setup.callbacks is not None else None
+        keys = reporter_keys or (ReporterKeys.generate() if setup.callbacks is not None else None)
         engine = Engine(
             db,
             clock=sim.clock,

@@ -27,6 +27,9 @@
     zhenggai demo [--db PATH] [--keep] [--reports DIR]
     zhenggai report KIND --out DIR [--campaign KEY] [--unit U] [--track T] [--redact FILE]
                     [--actor NAME --role ROLE]   # registers: names of people held accountable
+    zhenggai account add | import | list | disable | enable | reset | log   # 工作台登录账号
+    zhenggai token add | list | revoke                                      # API 令牌
+    zhenggai serve [--campaign KEY] [--port N] [--with-daemon] [--demo]    # 网页工作台
 
 This module builds the top of the argument parser, resolves the actor and the database, and
 turns outcomes into exit codes (:mod:`._errors`, where :class:`CliError` lives; it is re-exported
@@ -53,6 +56,7 @@ from collections.abc import Sequence
 
 from ._argparse_zh import _chinese_argparse, _Parser
 from ._errors import CliError, exit_code, report_error
+from ._parser_accounts import add_account_commands, add_serve_command
 from ._parser_attachments import add_attachment_commands
 from ._parser_callbacks import add_callback_commands
 from ._parser_co_units import add_co_unit_commands
@@ -143,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_demo_command(commands)
     add_report_command(commands)
     add_completion_command(commands)
+    add_account_commands(commands)
+    add_serve_command(commands)
     return parser
 
 
