@@ -25,6 +25,7 @@ from ._context import ActorTuple, _campaign_key, _print_json, open_engine, print
 from ._errors import CliError
 from ._import import WHOLE_ROW, Column, Intake, IntakeRejected, Problem
 from ._labels import Labels
+from ._reporter import new_private_file
 
 __all__ = ["ACCOUNT_COLUMNS", "cmd_account_import", "roster_entries"]
 
@@ -47,17 +48,7 @@ def _file_entries(engine: Engine, key: str, path: Path) -> list[tuple[int, NewAc
     headers = {name: text for name, (_, text) in columns.items()}
 
     def rejected(found: Sequence[Problem]) -> IntakeRejected:
-        intake = Intake(
-            path,
-            table.sheet,
-            header_row,
-            (),
-            _import.ranked(found, columns),
-            tuple(ignored),
-            table.notes,
-            headers,
-        )
-        return IntakeRejected(intake.problems, intake, "账号")
+        return _import.rejection(path, table, header_row, columns, ignored, found, "账号")
 
     if problems:
         raise rejected(problems)
@@ -125,12 +116,7 @@ def _secret_file(path: Path | None):  # type: ignore[no-untyped-def]
     if path is None:
         yield None
         return
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise CliError(f"密码文件 {path} 已存在; 换一个路径 (不覆盖已有文件)") from None
-    except OSError as err:
-        raise CliError(f"无法创建密码文件 {path}: {err.strerror}") from None
+    fd = new_private_file(path, "密码文件")
     handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
     try:
         yield handle

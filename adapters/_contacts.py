@@ -467,17 +467,7 @@ def import_contacts_file(
     headers = {name: text for name, (_, text) in columns.items()}
 
     def rejected(found: Sequence[Problem]) -> IntakeRejected:
-        intake = Intake(
-            path,
-            table.sheet,
-            header_row,
-            (),
-            _import.ranked(found, columns),
-            tuple(ignored),
-            table.notes,
-            headers,
-        )
-        return IntakeRejected(intake.problems, intake, "联系人")
+        return _import.rejection(path, table, header_row, columns, ignored, found, "联系人")
 
     if problems:
         raise rejected(problems)

@@ -354,6 +354,24 @@ def header_of(
     return _find_header(table, layout)
 
 
+def rejection(
+    path: Path,
+    table: Table,
+    header_row: int,
+    columns: Mapping[str, tuple[int, str]],
+    ignored: Sequence[str],
+    found: Sequence[Problem],
+    what: str,
+) -> IntakeRejected:
+    """The refusal of a whole file (a sheet of contacts, accounts…) with every problem
+    ``found``, ranked by row and column: nothing of it is imported."""
+    headers = {name: text for name, (_, text) in columns.items()}
+    intake = Intake(
+        path, table.sheet, header_row, (), ranked(found, columns), tuple(ignored), table.notes, headers
+    )
+    return IntakeRejected(intake.problems, intake, what)
+
+
 def repeated_row(
     seen: dict[tuple[str, ...], int], number: int, cells: Mapping[str, Value], layout: Sequence[Column]
 ) -> Problem | None:

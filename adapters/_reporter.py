@@ -30,16 +30,23 @@ def configured_keys(config: str | None) -> ReporterKeys | None:
     return reporter_keys(config)
 
 
+def new_private_file(path: Path, what: str) -> int:
+    """The descriptor of a new file ``path`` only its owner may read (mode 0600); an existing
+    file is never overwritten. ``what`` names it in the refusal (密钥文件, 密码文件)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise CliError(f"{what}已存在: {path} (不覆盖已有文件; 请换一个文件名)") from None
+    except OSError as err:
+        raise CliError(f"无法创建{what} {path}: {err.strerror}") from None
+    return fd
+
+
 def write_key_file(path: Path, text: str | None = None) -> str:
     """A new key (``text``, or a fresh one) in a new file ``path`` (mode 0600; an existing file
     is never overwritten); returns its key id."""
     text = text or ReporterKeys.new_key_text()
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise CliError(f"密钥文件已存在: {path} (不覆盖已有密钥; 请换一个文件名)") from None
-    except OSError as err:
-        raise CliError(f"无法创建密钥文件 {path}: {err.strerror}") from None
+    fd = new_private_file(path, "密钥文件")
     try:
         os.fchmod(fd, 0o600)
         os.write(fd, (text + "\n").encode("ascii"))
