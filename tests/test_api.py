@@ -14,8 +14,11 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from zhenggai.adapters.web import WebSettings, create_app
-from zhenggai.engine import Accounts, Engine
+from zhenggai.engine import Accounts, Engine, VirtualClock
+from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
+
+from tests.conftest import REPORTER_KEYS
 
 pytestmark = pytest.mark.storage
 
@@ -56,8 +59,11 @@ def _bearer(token: str, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def api(module_engine: Engine) -> Iterator[Api]:
-    engine = module_engine
+def api(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    files = tmp_path_factory.mktemp("files")
+    engine = Engine(
+        module_db_url, clock=VirtualClock(DEFAULT_START), reporter_keys=REPORTER_KEYS, attachments=files
+    )
     engine.start_campaign(load_setup("county_2023"), key="api")
     accounts = Accounts(engine)
     _, office = accounts.issue_token(

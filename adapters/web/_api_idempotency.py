@@ -80,7 +80,7 @@ def reserve(engine: Engine, who: str, key: str, method: str, path: str, digest: 
                 "request_hash": digest,
                 "created_at": engine.clock.now(),
             }
-            if conn.execute(_insert(engine, values)).rowcount == 1:
+            if conn.execute(_insert(engine, values).returning(_T.c.id)).first() is not None:
                 return None
             row = conn.execute(sa.select(_T).where(_T.c.principal == who, _T.c.key == key)).mappings().first()
         if row is None:  # released meanwhile: try again
