@@ -18,7 +18,7 @@ from zhenggai.engine import (
 )
 
 from ._api_idempotency import ApiRoute
-from ._api_models import ItemDetail, ItemPage, MeasureIn, ReportIn, TransitionIn
+from ._api_models import ItemDetail, ItemPage, MeasureIn, ReportIn, RowId, TransitionIn
 from ._api_scope import (
     co_handled,
     decode_cursor,
@@ -138,7 +138,7 @@ def list_items(
 
 
 @router.get("/items/{item_id}", response_model=ItemDetail, summary="问题详情")
-def read_item(item_id: int, principal: ApiPrincipal, web: Web, response: Response) -> dict[str, Any]:
+def read_item(item_id: RowId, principal: ApiPrincipal, web: Web, response: Response) -> dict[str, Any]:
     """The item with its measures, parts, 延期申请, 退单, files and the triggers this principal
     may fire; ``ETag`` its version. Never the reporter."""
     item = visible_item(web, principal, item_id)
@@ -153,7 +153,7 @@ def read_item(item_id: int, principal: ApiPrincipal, web: Web, response: Respons
     responses={412: {"description": "If-Match 的版本已过期"}},
 )
 def fire_transition(
-    item_id: int,
+    item_id: RowId,
     body: TransitionIn,
     principal: ApiPrincipal,
     web: Web,
@@ -169,14 +169,14 @@ def fire_transition(
 
 
 @router.get("/items/{item_id}/events", response_model=list[EventView], summary="问题的操作记录")
-def item_events(item_id: int, principal: ApiPrincipal, web: Web) -> list[EventView]:
+def item_events(item_id: RowId, principal: ApiPrincipal, web: Web) -> list[EventView]:
     visible_item(web, principal, item_id)
     return web.engine.events(item_id)
 
 
 @router.post("/items/{item_id}/measures", status_code=201, response_model=MeasureView, summary="添加整改措施")
 def add_measure(
-    item_id: int,
+    item_id: RowId,
     body: MeasureIn,
     principal: ApiPrincipal,
     web: Web,
@@ -193,7 +193,7 @@ def add_measure(
 
 
 @router.post("/measures/{measure_id}/complete", response_model=MeasureView, summary="整改措施完成")
-def complete_measure(measure_id: int, principal: ApiPrincipal, web: Web) -> MeasureView:
+def complete_measure(measure_id: RowId, principal: ApiPrincipal, web: Web) -> MeasureView:
     return web.engine.complete_measure(measure_id, principal.actor)
 
 
@@ -202,6 +202,6 @@ def complete_measure(measure_id: int, principal: ApiPrincipal, web: Web) -> Meas
     response_model=ReporterView | None,
     summary="举报人信息 (仅保管人, 每次读取留痕)",
 )
-def read_reporter(item_id: int, principal: ApiPrincipal, web: Web) -> ReporterView | None:
+def read_reporter(item_id: RowId, principal: ApiPrincipal, web: Web) -> ReporterView | None:
     visible_item(web, principal, item_id)
     return web.engine.read_reporter(item_id, principal.actor)

@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 from typing import Annotated, Any, Literal, get_type_hints
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from zhenggai.engine import AttachmentView, ExtensionView, ItemView, MeasureView, PartView, SendBackView
 
@@ -35,12 +36,15 @@ __all__ = [
     "PublishIn",
     "ReportIn",
     "ReporterIn",
+    "RowId",
     "RulingIn",
     "SendBackIn",
     "TransitionIn",
     "WaiveIn",
 ]
 
+#: A row id in a path: a positive 32-bit integer (larger ones answer 422, not a driver error).
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Text = Annotated[str, Field(min_length=1, max_length=10000)]
 Short = Annotated[str, Field(min_length=1, max_length=200)]
 

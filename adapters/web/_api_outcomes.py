@@ -32,6 +32,7 @@ from ._api_models import (
     PracticeIn,
     PracticeSelectIn,
     PublishIn,
+    RowId,
 )
 from ._api_scope import require_unit, visible_item
 from ._auth import ApiPrincipal, Web
@@ -46,7 +47,7 @@ router = APIRouter(route_class=ApiRoute)
 @router.post(
     "/items/{item_id}/outcomes", response_model=OutcomeView, tags=["五个一批"], summary="登记问题的处理结果"
 )
-def record_outcome(item_id: int, body: OutcomeIn, principal: ApiPrincipal, web: Web) -> OutcomeView:
+def record_outcome(item_id: RowId, body: OutcomeIn, principal: ApiPrincipal, web: Web) -> OutcomeView:
     """根源分析, 问责 (people and outcomes), the mechanisms it led to; again replaces the record."""
     visible_item(web, principal, item_id)
     entries = [AccountabilityEntry(a.person, a.position, a.outcome) for a in body.accountability]
@@ -65,7 +66,7 @@ def record_outcome(item_id: int, body: OutcomeIn, principal: ApiPrincipal, web: 
     tags=["五个一批"],
     summary="问题的处理结果",
 )
-def read_outcome(item_id: int, principal: ApiPrincipal, web: Web) -> OutcomeView | None:
+def read_outcome(item_id: RowId, principal: ApiPrincipal, web: Web) -> OutcomeView | None:
     visible_item(web, principal, item_id)
     return web.engine.outcome(item_id, principal.actor)
 
@@ -91,7 +92,7 @@ def register_mechanism(body: MechanismIn, principal: ApiPrincipal, web: Web) -> 
     summary="更新长效机制状态",
 )
 def update_mechanism(
-    mechanism_id: int, body: MechanismUpdateIn, principal: ApiPrincipal, web: Web
+    mechanism_id: RowId, body: MechanismUpdateIn, principal: ApiPrincipal, web: Web
 ) -> MechanismView:
     return web.engine.update_mechanism(mechanism_id, principal.actor, **body.model_dump())
 
@@ -117,7 +118,7 @@ def submit_practice(body: PracticeIn, principal: ApiPrincipal, web: Web) -> Prac
     summary="选用典型做法",
 )
 def select_practice(
-    practice_id: int, body: PracticeSelectIn, principal: ApiPrincipal, web: Web
+    practice_id: RowId, body: PracticeSelectIn, principal: ApiPrincipal, web: Web
 ) -> PracticeView:
     return web.engine.select_practice(practice_id, principal.actor, selected=body.selected)
 
@@ -130,7 +131,7 @@ def list_practices(
 
 
 @router.post("/items/{item_id}/case", response_model=ItemView, tags=["五个一批"], summary="标记典型案例")
-def mark_case(item_id: int, body: CaseIn, principal: ApiPrincipal, web: Web) -> ItemView:
+def mark_case(item_id: RowId, body: CaseIn, principal: ApiPrincipal, web: Web) -> ItemView:
     visible_item(web, principal, item_id)
     return web.engine.mark_case(item_id, principal.actor, note=body.note)
 
@@ -141,7 +142,7 @@ def mark_case(item_id: int, body: CaseIn, principal: ApiPrincipal, web: Web) -> 
     tags=["五个一批"],
     summary="典型案例通报曝光",
 )
-def publish_case(item_id: int, body: PublishIn, principal: ApiPrincipal, web: Web) -> ItemView:
+def publish_case(item_id: RowId, body: PublishIn, principal: ApiPrincipal, web: Web) -> ItemView:
     visible_item(web, principal, item_id)
     return web.engine.publish_case(item_id, principal.actor, where=body.where, on=body.on)
 
@@ -153,7 +154,7 @@ def list_cases(
     return web.engine.cases(web.campaign, unit=require_unit(principal, unit), track=track)
 
 
-def _document(web: WebContext, principal: Principal, document_id: int) -> DocumentView:
+def _document(web: WebContext, principal: Principal, document_id: RowId) -> DocumentView:
     doc = web.engine.document(document_id)
     if doc.campaign != web.campaign or not principal.sees_unit(doc.unit):
         raise DocumentNotFound(document_id)
@@ -183,7 +184,7 @@ def list_documents(
 @router.get(
     "/documents/{document_id}", response_model=DocumentView, tags=["规范性文件"], summary="规范性文件"
 )
-def read_document(document_id: int, principal: ApiPrincipal, web: Web) -> DocumentView:
+def read_document(document_id: RowId, principal: ApiPrincipal, web: Web) -> DocumentView:
     return _document(web, principal, document_id)
 
 
@@ -193,7 +194,7 @@ def read_document(document_id: int, principal: ApiPrincipal, web: Web) -> Docume
     tags=["规范性文件"],
     summary="文件的操作记录",
 )
-def document_events(document_id: int, principal: ApiPrincipal, web: Web) -> list[EventView]:
+def document_events(document_id: RowId, principal: ApiPrincipal, web: Web) -> list[EventView]:
     _document(web, principal, document_id)
     return web.engine.document_events(document_id)
 
@@ -204,7 +205,7 @@ def document_events(document_id: int, principal: ApiPrincipal, web: Web) -> list
     tags=["规范性文件"],
     summary="文件审查流转",
 )
-def fire_document(document_id: int, body: DocumentTransitionIn, principal: ApiPrincipal, web: Web) -> Any:
+def fire_document(document_id: RowId, body: DocumentTransitionIn, principal: ApiPrincipal, web: Web) -> Any:
     _document(web, principal, document_id)
     return web.engine.fire_document(
         document_id, body.trigger, principal.actor, reason=body.reason, note=body.note

@@ -12,12 +12,14 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
+from zhenggai.adapters.reports._files import ReportError
 from zhenggai.adapters.reports.bulletin import write_progress
 from zhenggai.adapters.reports.ledger import write_ledger
 from zhenggai.adapters.reports.unit_pack import write_unit_packs
 from zhenggai.engine import (
     DuplicateView,
     FiveOutcomes,
+    InvalidInputError,
     LedgerRow,
     OutboxView,
     PermissionDeniedError,
@@ -27,6 +29,7 @@ from zhenggai.engine import (
 )
 
 from ._api_idempotency import ApiRoute
+from ._api_models import RowId
 from ._api_scope import decode_cursor, encode_cursor, require_unit
 from ._auth import ApiPrincipal, Web
 from ._principal import Principal
@@ -36,7 +39,7 @@ __all__ = ["router"]
 
 router = APIRouter(route_class=ApiRoute)
 
-Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="月份 YYYY-MM")]
+Month = Annotated[str, Query(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="月份 YYYY-MM")]
 
 
 class LedgerPage(BaseModel):
@@ -114,7 +117,10 @@ def scores(principal: ApiPrincipal, web: Web, month: Month) -> list[UnitScore]:
 
 def _download(write: Callable[[Path], list[Path]], suffix: str, media_type: str) -> Response:
     with tempfile.TemporaryDirectory(prefix="zg-api-") as folder:
-        paths = [p for p in write(Path(folder)) if p.suffix == suffix]
+        try:
+            paths = [p for p in write(Path(folder)) if p.suffix == suffix]
+        except ReportError as err:  # an unknown unit or track: the caller's input
+            raise InvalidInputError("unit", str(err)) from None
         data = paths[0].read_bytes()
         name = paths[0].name
     disposition = f"attachment; filename*=UTF-8''{quote(name, safe='')}"
@@ -188,7 +194,7 @@ def outbox(principal: ApiPrincipal, web: Web, status: str | None = None) -> list
 @router.post(
     "/outbox/{outbox_id}/retry", response_model=Retried, tags=["运维"], summary="重发死信 (系统管理员)"
 )
-def outbox_retry(outbox_id: int, principal: ApiPrincipal, web: Web) -> dict[str, list[int]]:
+def outbox_retry(outbox_id: RowId, principal: ApiPrincipal, web: Web) -> dict[str, list[int]]:
     _operator(principal, "outbox_retry")
     message = web.engine.outbox_message(outbox_id)
     if message.campaign_id != web.engine.campaign(web.campaign).id:

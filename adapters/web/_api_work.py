@@ -28,6 +28,7 @@ from ._api_models import (
     ExtensionIn,
     InstructionIn,
     NoteIn,
+    RowId,
     RulingIn,
     SendBackIn,
     WaiveIn,
@@ -50,7 +51,7 @@ _SUBJECTS = "、".join(f"{k} ({v})" for k, v in ATTACHMENT_SUBJECTS.items())
     summary="上传佐证材料",
 )
 def upload_attachment(
-    item_id: int,
+    item_id: RowId,
     principal: ApiPrincipal,
     web: Web,
     file: Annotated[UploadFile, File(description="文件 (类型按内容判断)")],
@@ -82,7 +83,7 @@ def upload_attachment(
     summary="上传职责报送材料",
 )
 def upload_duty_attachment(
-    duty_id: int, principal: ApiPrincipal, web: Web, file: Annotated[UploadFile, File()]
+    duty_id: RowId, principal: ApiPrincipal, web: Web, file: Annotated[UploadFile, File()]
 ) -> AttachmentView:
     return web.engine.attach("duty", duty_id, file.file.read(), file.filename or "file", principal.actor)
 
@@ -94,7 +95,7 @@ def upload_duty_attachment(
     response_class=Response,
     responses={200: {"content": {"application/octet-stream": {}}, "description": "文件内容"}},
 )
-def download_attachment(attachment_id: int, principal: ApiPrincipal, web: Web) -> Response:
+def download_attachment(attachment_id: RowId, principal: ApiPrincipal, web: Web) -> Response:
     """Another unit's file is refused; a reporter's only to the roles that read reporters."""
     view, data = web.engine.attachment(attachment_id, principal.actor)
     if view.campaign != web.campaign:
@@ -116,7 +117,7 @@ def _quote(name: str) -> str:
     tags=["延期申请"],
     summary="申请延期",
 )
-def request_extension(item_id: int, body: ExtensionIn, principal: ApiPrincipal, web: Web) -> ExtensionView:
+def request_extension(item_id: RowId, body: ExtensionIn, principal: ApiPrincipal, web: Web) -> ExtensionView:
     visible_item(web, principal, item_id)
     return web.engine.request_extension(
         item_id, principal.actor, new_due=body.new_due, reason=body.reason, progress=body.progress
@@ -137,7 +138,7 @@ def list_extensions(
     summary="审批延期申请",
 )
 def decide_extension(
-    request_id: int, body: ExtensionDecisionIn, principal: ApiPrincipal, web: Web
+    request_id: RowId, body: ExtensionDecisionIn, principal: ApiPrincipal, web: Web
 ) -> ExtensionView:
     return web.engine.decide_extension(request_id, principal.actor, approve=body.approve, note=body.note)
 
@@ -145,7 +146,7 @@ def decide_extension(
 @router.post(
     "/items/{item_id}/send-backs", status_code=201, response_model=SendBackView, tags=["退单"], summary="退单"
 )
-def send_back(item_id: int, body: SendBackIn, principal: ApiPrincipal, web: Web) -> SendBackView:
+def send_back(item_id: RowId, body: SendBackIn, principal: ApiPrincipal, web: Web) -> SendBackView:
     visible_item(web, principal, item_id)
     return web.engine.send_back(item_id, principal.actor, reason=body.reason, note=body.note)
 
@@ -160,7 +161,7 @@ def list_send_backs(
 @router.post(
     "/send-backs/{send_back_id}/ruling", response_model=SendBackView, tags=["退单"], summary="审定退单"
 )
-def rule_send_back(send_back_id: int, body: RulingIn, principal: ApiPrincipal, web: Web) -> SendBackView:
+def rule_send_back(send_back_id: RowId, body: RulingIn, principal: ApiPrincipal, web: Web) -> SendBackView:
     return web.engine.rule_send_back(
         send_back_id, principal.actor, decision=body.decision, unit=body.unit, due=body.due, note=body.note
     )
@@ -173,18 +174,18 @@ def rule_send_back(send_back_id: int, body: RulingIn, principal: ApiPrincipal, w
     tags=["协办"],
     summary="指定协办单位",
 )
-def add_co_unit(item_id: int, body: CoUnitIn, principal: ApiPrincipal, web: Web) -> PartView:
+def add_co_unit(item_id: RowId, body: CoUnitIn, principal: ApiPrincipal, web: Web) -> PartView:
     visible_item(web, principal, item_id)
     return web.engine.add_co_unit(item_id, principal.actor, unit=body.unit, part=body.part, due=body.due)
 
 
 @router.post("/parts/{part_id}/complete", response_model=PartView, tags=["协办"], summary="协办部分完成")
-def complete_part(part_id: int, body: NoteIn, principal: ApiPrincipal, web: Web) -> PartView:
+def complete_part(part_id: RowId, body: NoteIn, principal: ApiPrincipal, web: Web) -> PartView:
     return web.engine.complete_part(part_id, principal.actor, note=body.note)
 
 
 @router.post("/parts/{part_id}/waive", response_model=PartView, tags=["协办"], summary="免除协办部分")
-def waive_part(part_id: int, body: WaiveIn, principal: ApiPrincipal, web: Web) -> PartView:
+def waive_part(part_id: RowId, body: WaiveIn, principal: ApiPrincipal, web: Web) -> PartView:
     return web.engine.waive_part(part_id, principal.actor, note=body.note)
 
 
@@ -196,7 +197,7 @@ def waive_part(part_id: int, body: WaiveIn, principal: ApiPrincipal, web: Web) -
     summary="登记领导批示",
 )
 def record_instruction(
-    item_id: int, body: InstructionIn, principal: ApiPrincipal, web: Web
+    item_id: RowId, body: InstructionIn, principal: ApiPrincipal, web: Web
 ) -> InstructionView:
     visible_item(web, principal, item_id)
     return web.engine.record_instruction(
@@ -210,13 +211,13 @@ def record_instruction(
     tags=["领导批示"],
     summary="问题的领导批示",
 )
-def item_instructions(item_id: int, principal: ApiPrincipal, web: Web) -> list[InstructionView]:
+def item_instructions(item_id: RowId, principal: ApiPrincipal, web: Web) -> list[InstructionView]:
     visible_item(web, principal, item_id)
     return web.engine.instructions(item_id=item_id)
 
 
 @router.post("/items/{item_id}/callbacks", response_model=CallbackView, tags=["回访"], summary="登记回访结果")
-def record_callback(item_id: int, body: CallbackIn, principal: ApiPrincipal, web: Web) -> CallbackView:
+def record_callback(item_id: RowId, body: CallbackIn, principal: ApiPrincipal, web: Web) -> CallbackView:
     """The item's open 回访 task (or ``callback_id``), by the custodian."""
     visible_item(web, principal, item_id)
     tasks = web.engine.callbacks(web.campaign, item_id=item_id, state="open")
@@ -234,5 +235,5 @@ def list_duties(
 
 
 @router.post("/duties/{duty_id}/complete", response_model=DutyView, tags=["职责"], summary="职责已报送")
-def complete_duty(duty_id: int, body: DutyIn, principal: ApiPrincipal, web: Web) -> DutyView:
+def complete_duty(duty_id: RowId, body: DutyIn, principal: ApiPrincipal, web: Web) -> DutyView:
     return web.engine.complete_duty(duty_id, principal.actor, note=body.note)
