@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ._attachment_views import ATTACHMENT_SUBJECTS, AttachmentView
     from ._score_views import CARD_LABELS, ScoreTermView, UnitScore
     from ._sealing import ReporterKeys
+    from ._webhooks import Webhooks, WebhookView
     from .audit import Anchor, AuditReport
     from .clock import SystemClock, VirtualClock
     from .errors import (
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
         TrackNotFound,
         TransitionNotAllowedError,
         UnitNotFound,
+        WebhookNotFound,
         ZhenggaiError,
     )
     from .lifecycle import EFFECTS, GUARDS, OPERATIONS
@@ -209,6 +211,9 @@ _EXPORTS: dict[str, str] = {
     "TokenView": "._accounts",
     "AccountNotFound": ".errors",
     "SignInRefused": ".errors",
+    "Webhooks": "._webhooks",
+    "WebhookView": "._webhooks",
+    "WebhookNotFound": ".errors",
     "DuplicateView": ".views",
     "ESCALATION_LABELS": ".views",
     "ImportProblem": ".views",
@@ -391,5 +396,8 @@ __all__ = [
     "UnitTally",
     "UnreachableView",
     "VirtualClock",
+    "WebhookNotFound",
+    "WebhookView",
+    "Webhooks",
     "ZhenggaiError",
 ]
