@@ -34,6 +34,7 @@ __all__ = [
     "Document",
     "DuplicateFlag",
     "Event",
+    "IdempotencyRecord",
     "Item",
     "ItemReporter",
     "Measure",
@@ -1026,6 +1027,27 @@ class AccessLog(SQLModel, table=True):
     token_id: int | None = Field(default=None, nullable=True)
     remote: str | None = Field(default=None, max_length=100, nullable=True)
     detail: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """An HTTP ``Idempotency-Key`` (issue 18): the first answer to a POST of ``principal``
+    (``token:<id>`` or ``account:<id>``) with ``key``: ``method`` and ``path``, the SHA-256 of
+    the request body (``request_hash``), the answer's ``status`` and ``body`` (both None while
+    the first request still runs). A repeat gets the stored answer; rows older than a day may
+    be purged."""
+
+    __tablename__: ClassVar[str] = "zg_idempotency"
+    __table_args__ = (UniqueConstraint("principal", "key"), Index("ix_zg_idempotency_created", "created_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    principal: str = Field(max_length=60)
+    key: str = Field(max_length=255)
+    method: str = Field(max_length=10)
+    path: str = Field(max_length=500)
+    request_hash: str = Field(max_length=64)
+    status: int | None = Field(default=None, nullable=True)
+    body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
 class Webhook(SQLModel, table=True):

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from zhenggai.engine import Accounts, Engine, ZhenggaiError
 
 from . import _api, _pages, _sign_in, _webhooks
+from ._api_errors import install_validation_handler
 from ._context import WebContext
 from ._errors import error_body, error_status
 from ._render import render, templates
@@ -46,6 +47,7 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     app.include_router(_sign_in.router)
     app.include_router(_api.router)
+    install_validation_handler(app)
     app.include_router(_webhooks.router)
     app.include_router(_pages.router)
 

@@ -37,6 +37,9 @@ def error_code(err: ZhenggaiError) -> str:
 
 
 def error_status(err: ZhenggaiError) -> int:
+    own = getattr(err, "http_status", None)  # the API's own refusals (412, idempotency keys)
+    if isinstance(own, int):
+        return own
     if isinstance(err, SignInRefused):
         return _SIGN_IN_STATUS.get(err.reason, 401)
     if isinstance(err, NotFoundError):
