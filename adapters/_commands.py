@@ -62,6 +62,7 @@ from ._cmd_registers import REGISTER_COMMANDS
 from ._cmd_research import cmd_item_research_done
 from ._cmd_scores import SCORE_COMMANDS
 from ._cmd_send_backs import SEND_BACK_COMMANDS
+from ._cmd_webhooks import WEBHOOK_COMMANDS
 from ._context import ActorTuple, Command, open_engine
 
 __all__ = ["COMMANDS", "open_engine"]
@@ -174,6 +175,7 @@ COMMANDS: Mapping[str, Command] = {
     **SEND_BACK_COMMANDS,
     **CO_UNIT_COMMANDS,
     **CALLBACK_COMMANDS,
+    **WEBHOOK_COMMANDS,
     "outcomes": cmd_outcomes,
     "duplicate_list": cmd_duplicate_list,
     "duplicate_resolve": cmd_duplicate_resolve,

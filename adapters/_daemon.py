@@ -17,6 +17,9 @@ the daemon is asked to stop, and each message's rendering is bounded (operations
 past them the message is dead, not retried). So the next sweep waits at most half an interval
 and one message, and SIGTERM at most one message.
 
+Each tick also relays the committed audit events that webhook subscriptions want into the
+outbox (``Webhooks.relay``), before dispatching, so they go out in the same tick.
+
 With an anchor file (``zhenggai run --anchor-file``), a tick after its sweep appends every audit
 chain's head to it when the file's last anchor is a day old (:mod:`._anchors`): the database's
 holder then cannot cut or rewrite a chain unseen by ``audit verify --anchors``.
@@ -62,6 +65,7 @@ class Daemon:
         log: IO[str] | None = None,
         dispatch: Callable[..., Any] | None = None,
         anchor: Callable[[], Sequence[Anchor] | None] | None = None,
+        relay: Callable[[], int] | None = None,
     ) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
@@ -79,6 +83,9 @@ class Daemon:
         #: After each sweep, anchor the audit chain heads outside the database when due (once a
         #: day: :func:`._anchors.anchor_if_due`); returns the anchors written, None when not due.
         self.anchor = anchor
+        #: After each sweep, before dispatching, queue the committed audit events webhook
+        #: subscriptions want (``Webhooks.relay``); returns how many messages it queued.
+        self.relay = relay
         self._scheduler: BackgroundScheduler | None = None
         self._lock_file: IO[bytes] | None = None
         self._stopping = threading.Event()
@@ -120,6 +127,14 @@ class Daemon:
             else:
                 if anchored is not None:
                     self.log("anchored", campaigns=len(anchored), heads={a.campaign: a.seq for a in anchored})
+        if self.relay is not None:
+            try:
+                relayed = self.relay()
+            except Exception as err:  # noqa: BLE001 - logged; the next tick relays from the cursor
+                self.log("relay_failed", error=f"{type(err).__name__}: {err}")
+            else:
+                if relayed:
+                    self.log("relayed", messages=relayed)
         if self.dispatch is None:
             return
         try:

@@ -9,7 +9,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from zhenggai.engine import ESCALATION_LABELS, Actor, DutyView, StatusView
+from zhenggai.engine import ESCALATION_LABELS, Actor, DutyView, StatusView, Webhooks
 
 from ._anchors import anchor_if_due
 from ._context import ActorTuple, _campaign_key, _print_json, open_engine
@@ -32,6 +32,7 @@ def cmd_run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
             report = engine.sweep()
             if anchor_file is not None:
                 anchor_if_due(engine, anchor_file)
+            Webhooks(engine).relay()
             if dispatcher is not None:
                 send_due(dispatcher)
             # One heartbeat row per host for sweeps run by cron; --interval says how often.
@@ -67,6 +68,7 @@ def cmd_run(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
             interval=args.interval,
             dispatch=dispatcher.dispatch if dispatcher else None,
             anchor=(lambda: anchor_if_due(engine, anchor_file)) if anchor_file else None,
+            relay=Webhooks(engine).relay,
         )
         print(
             f"守护进程 {daemon.name} 已启动: 每 {args.interval:g} 秒扫描一次; Ctrl-C 或 SIGTERM 停止",

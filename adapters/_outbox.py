@@ -26,9 +26,13 @@ def dispatcher_for(engine: Any, config: str | None) -> Any:
     ``$ZHENGGAI_CONFIG``)."""
     from zhenggai.notifications.config import load_config
     from zhenggai.notifications.dispatcher import Dispatcher
+    from zhenggai.notifications.webhooks import WebhookChannel
 
     delivery = load_config(config)
-    return Dispatcher(engine, delivery.channels, **delivery.dispatcher_options())
+    channels = list(delivery.channels)
+    if not any(c.name == "webhook" for c in channels):  # subscriptions' URLs, under [network]
+        channels.append(WebhookChannel(engine, policy=delivery.policy, timeout=delivery.webhook_timeout))
+    return Dispatcher(engine, channels, **delivery.dispatcher_options())
 
 
 def send_due(dispatcher: Any, *, once: bool = False) -> dict[str, int]:

@@ -90,6 +90,7 @@ from ._parser_ops import (
 from ._parser_registers import add_commitment_commands, add_education_commands
 from ._parser_scores import add_score_commands
 from ._parser_send_backs import add_send_back_commands
+from ._parser_webhooks import add_webhook_commands
 from ._parser_work import add_work_commands
 
 __all__ = ["CliError", "build_parser", "main"]
@@ -141,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_calendar_commands(commands)
     add_reporter_commands(commands, item_cmds)
     add_outbox_commands(commands)
+    add_webhook_commands(commands)
     add_daemon_commands(commands)
     add_simulate_command(commands)
     add_import_command(commands)

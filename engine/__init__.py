@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from ._attachment_views import ATTACHMENT_SUBJECTS, AttachmentView
     from ._score_views import CARD_LABELS, ScoreTermView, UnitScore
     from ._sealing import ReporterKeys
+    from ._webhooks import Webhooks, WebhookView
     from .audit import Anchor, AuditReport
     from .clock import SystemClock, VirtualClock
     from .errors import (
@@ -75,6 +76,7 @@ if TYPE_CHECKING:
         TrackNotFound,
         TransitionNotAllowedError,
         UnitNotFound,
+        WebhookNotFound,
         ZhenggaiError,
     )
     from .lifecycle import EFFECTS, GUARDS, OPERATIONS
@@ -210,6 +212,9 @@ _EXPORTS: dict[str, str] = {
     "TokenView": "._account_views",
     "AccountNotFound": ".errors",
     "SignInRefused": ".errors",
+    "Webhooks": "._webhooks",
+    "WebhookView": "._webhooks",
+    "WebhookNotFound": ".errors",
     "DuplicateView": ".views",
     "ESCALATION_LABELS": ".views",
     "ImportProblem": ".views",
@@ -392,5 +397,8 @@ __all__ = [
     "UnitTally",
     "UnreachableView",
     "VirtualClock",
+    "WebhookNotFound",
+    "WebhookView",
+    "Webhooks",
     "ZhenggaiError",
 ]

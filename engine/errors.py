@@ -80,6 +80,7 @@ __all__ = [
     "TrackNotFound",
     "TransitionNotAllowedError",
     "UnitNotFound",
+    "WebhookNotFound",
     "ZhenggaiError",
 ]
 
@@ -484,3 +485,9 @@ class SignInRefused(ZhenggaiError):
         text = self.MESSAGES.get(reason, reason)
         super().__init__(f"{text}{': ' + detail if detail else ''}")
         self.reason = reason
+
+
+class WebhookNotFound(NotFoundError):
+    """No webhook subscription (推送订阅) with this id (issue 18)."""
+
+    kind_label = "推送订阅"

@@ -1048,3 +1048,24 @@ class IdempotencyRecord(SQLModel, table=True):
     status: int | None = Field(default=None, nullable=True)
     body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Webhook(SQLModel, table=True):
+    """A county system's webhook subscription (issue 18): committed audit events of the
+    campaign whose trigger is in ``kinds`` (a JSON list, or ``["*"]``) are POSTed to ``url``,
+    signed with ``secret`` (HMAC-SHA256; stored as given, since signing needs it: the operator
+    rotates it by adding a new subscription and disabling the old). ``cursor`` is the ``seq`` of
+    the last audit event the relay has looked at; ``disabled_at`` once turned off."""
+
+    __tablename__: ClassVar[str] = "zg_webhook"
+    __table_args__ = (UniqueConstraint("campaign_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="zg_campaign.id")
+    name: str = Field(max_length=100)
+    url: str = Field(max_length=500)
+    secret: str = Field(max_length=200)
+    kinds: str = Field(sa_column=Column(Text, nullable=False))
+    cursor: int = Field(default=0)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    disabled_at: dt.datetime | None = _utc_column()

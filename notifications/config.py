@@ -134,6 +134,7 @@ KEYS: dict[str, frozenset[str]] = {
     "file": frozenset({"path", "channels"}),
     "reporter": frozenset({"old_key_files", "old_keys_env"}) | _with_secrets("key"),
     "reports": frozenset({"templates"}),
+    "webhook": frozenset({"timeout_seconds"}),
 }
 SECTIONS = frozenset(KEYS)
 
@@ -148,6 +149,10 @@ class DeliveryConfig:
     max_backoff: float = 3600.0
     lease: float = 300.0
     source: str = ""
+    #: The hosts channels may call (webhook URLs are checked against it too).
+    policy: HostPolicy = dataclasses.field(default_factory=HostPolicy)
+    #: Seconds a webhook POST may take (``[webhook] timeout_seconds``).
+    webhook_timeout: float = 10.0
 
     def dispatcher_options(self) -> dict[str, Any]:
         return {
@@ -301,7 +306,14 @@ def _delivery(data: dict[str, Any], source: str) -> DeliveryConfig:
         "max_backoff": _number(dispatch, "max_backoff_seconds", 3600.0, "dispatch"),
         "lease": _number(dispatch, "lease_seconds", 300.0, "dispatch"),
     }
-    return DeliveryConfig(channels=list(channels.values()), source=source, **options)
+    webhook_timeout = _number(data.get("webhook", {}), "timeout_seconds", 10.0, "webhook")
+    return DeliveryConfig(
+        channels=list(channels.values()),
+        source=source,
+        policy=policy,
+        webhook_timeout=webhook_timeout,
+        **options,
+    )
 
 
 def _number(

@@ -75,7 +75,10 @@ def render(setup: CampaignSetup | None, row: OutboxView, env: Any = None) -> Out
     """The message ``row`` as its channel sends it, from its campaign's template. A missing
     template or a template that fails is a permanent :class:`DeliveryError`, and so is one past
     the rendering bounds (one budget of operations and time for the subject, body and SMS
-    parameters together)."""
+    parameters together). A ``webhook`` row is no template's: its body is its payload as
+    JSON (:mod:`.webhooks`)."""
+    if row.channel == "webhook":
+        return _webhook_message(row)
     if setup is None or row.kind not in setup.notifications.templates:
         raise DeliveryError(f"消息类别 {row.kind} 没有模板", permanent=True)
     leaked = REPORTER_KEYS & set(row.payload)
@@ -110,6 +113,25 @@ def render(setup: CampaignSetup | None, row: OutboxView, env: Any = None) -> Out
         attempt=row.attempts,
         sms_template=template.sms_template,
         sms_params=params,
+    )
+
+
+def _webhook_message(row: OutboxView) -> OutgoingMessage:
+    """A relayed audit event as the webhook channel posts it (refused if it names a reporter)."""
+    from .webhooks import webhook_body
+
+    leaked = REPORTER_KEYS & set(row.payload)
+    if leaked:
+        raise DeliveryError(f"消息含举报人信息字段 {', '.join(sorted(leaked))}, 拒绝发送", permanent=True)
+    return OutgoingMessage(
+        outbox_id=row.id,
+        idempotency_key=row.idempotency_key,
+        channel=row.channel,
+        recipient=row.recipient,
+        kind=row.kind,
+        subject=row.kind,
+        body=webhook_body(row.payload),
+        attempt=row.attempts,
     )
 
 

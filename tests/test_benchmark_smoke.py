@@ -148,3 +148,25 @@ def test_reports_smoke_cli_writes_json(tmp_path: Path) -> None:
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["benchmark"] == "reports" and doc["smoke"] is True
     _check_reports(doc["result"], doc["items"], doc["scale"])
+
+
+# ------------------------------------------------------------------------- benchmarks/api_load.py
+
+
+@pytest.fixture(scope="module")
+def load_bench() -> Iterator[ModuleType]:
+    yield from _load("zhenggai_bench_api_load", SCRIPT.with_name("api_load.py"))
+
+
+def test_api_load_smoke(load_bench: ModuleType) -> None:
+    """A tiny run over HTTP (uvicorn, 3 clients) and through the library, on SQLite: every
+    request answered as the contract says, both sides measured, the ratios their quotients."""
+    result = load_bench.run_backend("sqlite", clients=3, rounds=2)
+    assert result.errors == 0
+    assert result.transitions == 3 * 2 * 2
+    for key in ("api_p50_ms", "api_p95_ms", "api_tps", "read_p50_ms", "library_p50_ms", "library_tps"):
+        value = getattr(result, key)
+        assert math.isfinite(value) and value > 0, (key, value)
+    assert result.ratio_p50 == pytest.approx(result.api_p50_ms / result.library_p50_ms)
+    assert result.ratio_tps == pytest.approx(result.library_tps / result.api_tps)
+    assert "sqlite" in load_bench.table([result])

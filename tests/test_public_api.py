@@ -142,6 +142,9 @@ PUBLIC = [
     "UnitTally",
     "UnreachableView",
     "VirtualClock",
+    "WebhookNotFound",
+    "WebhookView",
+    "Webhooks",
     "ZhenggaiError",
 ]
 FORBIDDEN = ("zhenggai.adapters", "zhenggai.notifications")

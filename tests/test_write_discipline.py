@@ -23,6 +23,7 @@ STATEMENT_MODULES = frozenset(
         "zhenggai.engine._calendar_years",
         "zhenggai.engine._score_statements",
         "zhenggai.engine._account_statements",
+        "zhenggai.engine._webhook_statements",
     }
 )
 #: Schema migrations run on an Alembic connection, outside the discipline.
