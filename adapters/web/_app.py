@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import JSONResponse, Response
 from zhenggai.engine import Accounts, Engine, ZhenggaiError
 
-from . import _api, _pages, _sign_in, _webhooks
+from . import _api, _pages, _pages_admin, _sign_in, _webhooks
 from ._context import WebContext
 from ._errors import error_body, error_status
 from ._render import render, templates
@@ -48,6 +48,7 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     app.include_router(_api.router)
     app.include_router(_webhooks.router)
     app.include_router(_pages.router)
+    app.include_router(_pages_admin.router)
 
     @app.exception_handler(ZhenggaiError)
     def _zhenggai_error(request: Request, err: ZhenggaiError) -> Response:
