@@ -191,6 +191,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "part": "协办分工",
     "result": "回访结果",
     "progress": "进展情况",
+    "decision": "处理决定",
 }
 
 
