@@ -359,7 +359,7 @@ def test_an_operator_without_a_roster_role_sees_the_roster_read_only(site: Site)
 
 def test_the_calendar_lists_years_and_loads_one_from_an_upload(site: Site) -> None:
     page = site.admin.get("/admin/calendar").text
-    assert re.search(r"<td>2004–2026</td><td>内置</td><td>使用中</td>", page)
+    assert re.search(r"<td>2004-2026</td><td>内置</td><td>使用中</td>", page)
     assert "缺少" not in page  # 2023 and 2024 are known
     assert 2027 not in {v.year for v in site.engine.calendar_years()}
     bad = post(
@@ -378,6 +378,7 @@ def test_the_calendar_lists_years_and_loads_one_from_an_upload(site: Site) -> No
         files={"file": ("calendar_2027.yaml", (DATA / "calendar_2027.yaml").read_bytes(), "text/yaml")},
     )
     assert loaded.status_code == 200 and "已载入 2027 年节假日安排" in loaded.text  # type: ignore[attr-defined]
+    assert re.search(r"<td>2027</td><td>载入</td><td>使用中</td><td>[^<]*王运维 于", loaded.text)  # type: ignore[attr-defined]
     view = site.engine.calendar_year(2027)
     assert view.origin == "loaded" and view.loaded_by == "王运维"
     again = post(

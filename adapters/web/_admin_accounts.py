@@ -111,17 +111,7 @@ def _log(web: WebContext, labels: Labels) -> list[dict[str, str]]:
     return rows
 
 
-def _accounts_page(
-    request: Request,
-    principal: Principal,
-    web: WebContext,
-    *,
-    flashes: Sequence[Flash] = (),
-    status_code: int = 200,
-    shown: Mapping[str, str] | None = None,
-    form: Mapping[str, Any] | None = None,
-) -> Response:
-    labels = admin_labels(web)
+def _accounts(web: WebContext, labels: Labels) -> dict[str, Any]:
     accounts = [
         {
             "view": a,
@@ -132,20 +122,53 @@ def _accounts_page(
         }
         for a in web.accounts.accounts(web.campaign)
     ]
+    return {"title": "账号管理", "accounts": accounts, "log": _log(web, labels)}
+
+
+def _tokens(web: WebContext, labels: Labels) -> dict[str, Any]:
+    tokens = [
+        {
+            "view": t,
+            "roles": _roles(t.roles, labels),
+            "units": "、".join(labels.unit(u) for u in t.units),
+            "created": format_time(t.created_at, labels.tz),
+            "used": format_time(t.last_used_at, labels.tz) or "从未使用",
+        }
+        for t in web.accounts.tokens(web.campaign)
+    ]
+    return {"title": "接口令牌", "tokens": tokens}
+
+
+ACCOUNTS = "admin_accounts.html"
+TOKENS = "admin_tokens.html"
+_CONTEXTS = {ACCOUNTS: _accounts, TOKENS: _tokens}
+
+
+def _page(
+    request: Request,
+    principal: Principal,
+    web: WebContext,
+    template: str,
+    *,
+    flashes: Sequence[Flash] = (),
+    status_code: int = 200,
+    shown: Mapping[str, str] | None = None,
+    form: Mapping[str, Any] | None = None,
+) -> Response:
+    """The accounts or the tokens page; ``shown``: the password or token made just now."""
+    labels = admin_labels(web)
     return render_admin(
         request,
-        "admin_accounts.html",
+        template,
         principal,
-        title="账号管理",
         flashes=flashes,
         status_code=status_code,
         secret=shown is not None,
-        accounts=accounts,
         role_choices=[(k, v) for k, v in labels.roles.items() if k != "system"],
         units=list(labels.units.items()),
         shown=shown,
         form=form or {},
-        log=_log(web, labels),
+        **_CONTEXTS[template](web, labels),
     )
 
 
@@ -162,7 +185,7 @@ def _own(web: WebContext, username: str) -> AccountView:
 
 @router.get("/admin/accounts")
 def accounts_page(request: Request, principal: Operator, web: Web) -> Response:
-    return _accounts_page(request, principal, web)
+    return _page(request, principal, web, ACCOUNTS)
 
 
 @router.post("/admin/accounts")
@@ -183,13 +206,14 @@ def add_account(
             by=principal.username or principal.name,
         )
     except ZhenggaiError as err:
-        return _accounts_page(
-            request, principal, web, flashes=[("error", refusal(err))], status_code=422, form=form
+        return _page(
+            request, principal, web, ACCOUNTS, flashes=[("error", refusal(err))], status_code=422, form=form
         )
-    return _accounts_page(
+    return _page(
         request,
         principal,
         web,
+        ACCOUNTS,
         flashes=[("ok", f"已新增账号 {account.username} ({account.display_name})")],
         shown={"username": account.username, "password": password},
     )
@@ -205,20 +229,21 @@ def _account_act(
             if account.id == principal.account_id:
                 raise InvalidInputError("username", "不能停用自己正在使用的账号")
             web.accounts.disable(username, by=by)
-            return _accounts_page(
-                request, principal, web, flashes=[("ok", f"已停用账号 {username}, 其会话已结束")]
+            return _page(
+                request, principal, web, ACCOUNTS, flashes=[("ok", f"已停用账号 {username}, 其会话已结束")]
             )
         if act == "enable":
             web.accounts.enable(username, by=by)
-            return _accounts_page(request, principal, web, flashes=[("ok", f"已启用账号 {username}")])
+            return _page(request, principal, web, ACCOUNTS, flashes=[("ok", f"已启用账号 {username}")])
         password = web.accounts.reset(username, by=by)
     except ZhenggaiError as err:
         status = 404 if isinstance(err, AccountNotFound) else 422
-        return _accounts_page(request, principal, web, flashes=[("error", refusal(err))], status_code=status)
-    return _accounts_page(
+        return _page(request, principal, web, ACCOUNTS, flashes=[("error", refusal(err))], status_code=status)
+    return _page(
         request,
         principal,
         web,
+        ACCOUNTS,
         flashes=[("ok", f"已重置账号 {username} 的密码, 其会话已结束")],
         shown={"username": username, "password": password},
     )
@@ -242,46 +267,9 @@ def reset_account(request: Request, username: str, principal: Operator, web: Web
 # ------------------------------------------------------------------------------ tokens
 
 
-def _tokens_page(
-    request: Request,
-    principal: Principal,
-    web: WebContext,
-    *,
-    flashes: Sequence[Flash] = (),
-    status_code: int = 200,
-    shown: Mapping[str, str] | None = None,
-    form: Mapping[str, Any] | None = None,
-) -> Response:
-    labels = admin_labels(web)
-    tokens = [
-        {
-            "view": t,
-            "roles": _roles(t.roles, labels),
-            "units": "、".join(labels.unit(u) for u in t.units),
-            "created": format_time(t.created_at, labels.tz),
-            "used": format_time(t.last_used_at, labels.tz) or "从未使用",
-        }
-        for t in web.accounts.tokens(web.campaign)
-    ]
-    return render_admin(
-        request,
-        "admin_tokens.html",
-        principal,
-        title="接口令牌",
-        flashes=flashes,
-        status_code=status_code,
-        secret=shown is not None,
-        tokens=tokens,
-        role_choices=[(k, v) for k, v in labels.roles.items() if k != "system"],
-        units=list(labels.units.items()),
-        shown=shown,
-        form=form or {},
-    )
-
-
 @router.get("/admin/tokens")
 def tokens_page(request: Request, principal: Operator, web: Web) -> Response:
-    return _tokens_page(request, principal, web)
+    return _page(request, principal, web, TOKENS)
 
 
 @router.post("/admin/tokens")
@@ -299,13 +287,14 @@ def issue_token(
             web.campaign, name, roles or (), units or (), by=principal.username or principal.name
         )
     except ZhenggaiError as err:
-        return _tokens_page(
-            request, principal, web, flashes=[("error", refusal(err))], status_code=422, form=form
+        return _page(
+            request, principal, web, TOKENS, flashes=[("error", refusal(err))], status_code=422, form=form
         )
-    return _tokens_page(
+    return _page(
         request,
         principal,
         web,
+        TOKENS,
         flashes=[("ok", f"已签发令牌「{token.name}」")],
         shown={"name": token.name, "token": secret},
     )
@@ -314,8 +303,13 @@ def issue_token(
 @router.post("/admin/tokens/{token_id}/revoke")
 def revoke_token(request: Request, token_id: int, principal: Operator, web: Web) -> Response:
     if token_id not in {t.id for t in web.accounts.tokens(web.campaign)}:
-        return _tokens_page(
-            request, principal, web, flashes=[("error", f"没有编号为 {token_id} 的令牌")], status_code=404
+        return _page(
+            request,
+            principal,
+            web,
+            TOKENS,
+            flashes=[("error", f"没有编号为 {token_id} 的令牌")],
+            status_code=404,
         )
     token = web.accounts.revoke_token(token_id, by=principal.username or principal.name)
-    return _tokens_page(request, principal, web, flashes=[("ok", f"已吊销令牌「{token.name}」")])
+    return _page(request, principal, web, TOKENS, flashes=[("ok", f"已吊销令牌「{token.name}」")])

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
+from pydantic import BaseModel
 from starlette.responses import Response
 from zhenggai.engine import ContactNotFound, ContactView, NewContact, ZhenggaiError
 
@@ -27,8 +28,6 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-Text = Annotated[str, Form()]
-Choices = Annotated[list[str] | None, Form()]
 #: The fields the contact forms carry besides channels: those a contact must have, then the
 #: optional ones (empty: none).
 REQUIRED = ("unit", "name", "role")
@@ -125,21 +124,25 @@ def _own(web: WebContext, contact_id: int) -> ContactView:
     return contact
 
 
-def _form(
-    unit: str, name: str, role: str, addresses: Sequence[str], track: str, channels: Sequence[str] | None
-) -> dict[str, Any]:
-    mobile, email, wecom_id, dingtalk_id = addresses
-    return {
-        "unit": unit,
-        "name": name,
-        "role": role or PLAIN_ROLE[0],
-        "mobile": mobile,
-        "email": email,
-        "wecom_id": wecom_id,
-        "dingtalk_id": dingtalk_id,
-        "track": track,
-        "channels": list(channels or ()),
-    }
+class ContactForm(BaseModel):
+    """What the add and change forms of a contact carry (all text; empty: not given)."""
+
+    unit: str = ""
+    name: str = ""
+    role: str = ""
+    mobile: str = ""
+    email: str = ""
+    wecom_id: str = ""
+    dingtalk_id: str = ""
+    track: str = ""
+    channels: list[str] = []
+
+    def shown(self) -> dict[str, Any]:
+        """The form as it is shown again (a refused one keeps what was typed)."""
+        return self.model_dump() | {"role": self.role or PLAIN_ROLE[0]}
+
+
+Posted = Annotated[ContactForm, Form()]
 
 
 def _value(form: Mapping[str, Any], field: str) -> str | None:
@@ -154,21 +157,8 @@ def roster_page(request: Request, principal: Operator, web: Web) -> Response:
 
 
 @router.post("/admin/roster")
-def add_contact(
-    request: Request,
-    principal: Operator,
-    web: Web,
-    unit: Text = "",
-    name: Text = "",
-    role: Text = "",
-    mobile: Text = "",
-    email: Text = "",
-    wecom_id: Text = "",
-    dingtalk_id: Text = "",
-    track: Text = "",
-    channels: Choices = None,
-) -> Response:
-    form = _form(unit, name, role, (mobile, email, wecom_id, dingtalk_id), track, channels)
+def add_contact(request: Request, principal: Operator, web: Web, posted: Posted) -> Response:
+    form = posted.shown()
     try:
         contact = web.engine.add_contact(
             web.campaign,
@@ -191,22 +181,10 @@ def contact_page(request: Request, contact_id: int, principal: Operator, web: We
 
 @router.post("/admin/roster/{contact_id}")
 def update_contact(
-    request: Request,
-    contact_id: int,
-    principal: Operator,
-    web: Web,
-    unit: Text = "",
-    name: Text = "",
-    role: Text = "",
-    mobile: Text = "",
-    email: Text = "",
-    wecom_id: Text = "",
-    dingtalk_id: Text = "",
-    track: Text = "",
-    channels: Choices = None,
+    request: Request, contact_id: int, principal: Operator, web: Web, posted: Posted
 ) -> Response:
     contact = _own(web, contact_id)
-    form = _form(unit, name, role, (mobile, email, wecom_id, dingtalk_id), track, channels)
+    form = posted.shown()
     changes: dict[str, object] = {}
     for field in FIELDS:
         given = _value(form, field)

@@ -16,8 +16,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from starlette.responses import Response
-from zhenggai.engine import CalendarYearView, ZhenggaiError
+from zhenggai.engine import ZhenggaiError
 
+from .._calendar import calendar_rows
 from .._outbox import LOCAL
 from .._tables import format_time
 from ._admin_common import Flash, Operator, admin_labels, refusal, render_admin
@@ -29,46 +30,12 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-_ORIGIN = {"package": "内置", "loaded": "载入"}
 #: Read no more of an upload than this (a year's notice is a page of text; the loader itself
 #: refuses a file over 64 KiB with its own message).
 MAX_CALENDAR_UPLOAD = 256 * 1024
 
 
 # ------------------------------------------------------------------------------ calendar
-
-
-def _year_rows(views: Sequence[CalendarYearView]) -> list[dict[str, str]]:
-    """One row per year, the package's contiguous years in force on one row."""
-    rows: list[dict[str, str]] = []
-    run: list[CalendarYearView] = []
-
-    def flush() -> None:
-        if run:
-            years = f"{run[0].year}" if len(run) == 1 else f"{run[0].year}–{run[-1].year}"
-            rows.append(
-                {"years": years, "origin": "内置", "state": "使用中", "source": run[0].source, "loaded": ""}
-            )
-            run.clear()
-
-    for view in views:
-        if view.origin == "package" and view.in_force:
-            run.append(view)
-            continue
-        flush()
-        rows.append(
-            {
-                "years": str(view.year),
-                "origin": _ORIGIN.get(view.origin, view.origin),
-                "state": "使用中" if view.in_force else "已替换",
-                "source": view.source + (f" ({view.notice})" if view.notice else ""),
-                "loaded": f"{view.loaded_by} · {format_time(view.loaded_at, LOCAL)}"
-                if view.loaded_at
-                else "",
-            }
-        )
-    flush()
-    return rows
 
 
 def _calendar_page(
@@ -90,7 +57,7 @@ def _calendar_page(
         title="工作日历",
         flashes=flashes,
         status_code=status_code,
-        rows=_year_rows(views),
+        rows=calendar_rows(views),
         last=max(known) if known else None,
         missing=[y for y in (this_year, this_year + 1) if y not in known],
         awaiting=web.engine.status().awaiting_calendar,
