@@ -11,10 +11,9 @@ from collections.abc import Iterator
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from zhenggai.adapters.web import WebSettings, create_app
 from zhenggai.engine import Actor
 
-from .pages_world import KEY, OTHER, UNIT, World, build, csrf_of
+from .pages_world import KEY, OTHER, UNIT, World, build, flashes, sign_in
 
 CLERK = Actor("李科员", "responsible", UNIT)
 OTHER_CLERK = Actor("周科员", "responsible", OTHER)
@@ -33,20 +32,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     world.engine.dispose()
 
 
-def sign_in(world: World, username: str) -> tuple[TestClient, str]:
-    client = TestClient(create_app(world.engine, WebSettings(KEY)))
-    page = client.post("/login", data={"username": username, "password": world.passwords[username]})
-    assert page.status_code == 200
-    return client, csrf_of(page.text)
-
-
 @pytest.fixture(scope="module")
 def office(world: World) -> tuple[TestClient, str]:
     return sign_in(world, "wang")
-
-
-def flashes(html: str) -> list[str]:
-    return re.findall(r'class="flash[^"]*"[^>]*>([^<]*)<', html)
 
 
 def queue(html: str, name: str) -> str:
