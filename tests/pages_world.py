@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+from zhenggai.adapters.web import WebSettings, create_app
 from zhenggai.engine import Accounts, Actor, Engine, NewAccount, Reporter, ReporterKeys, VirtualClock
 from zhenggai.testing import DEFAULT_START, items_only
 from zhenggai.workflows import load_setup
@@ -72,6 +74,20 @@ def build(tmp: Path) -> World:
     e.assign(world.items["co"], OFFICE, unit=OTHER, due="2023-08-31")
     e.add_co_unit(world.items["co"], OFFICE, unit=UNIT, part="核实住建审批材料")
     return world
+
+
+def sign_in(world: World, username: str, home: str = "/") -> tuple[TestClient, str]:
+    """A client of a fresh app signed in as ``username`` (landing on ``home``), and its CSRF token."""
+    client = TestClient(create_app(world.engine, WebSettings(KEY)))
+    data = {"username": username, "password": world.passwords[username], "next": home}
+    page = client.post("/login", data=data)
+    assert page.status_code == 200
+    return client, csrf_of(page.text)
+
+
+def flashes(html: str) -> list[str]:
+    """The messages a page shows (the last form's outcome, a refusal)."""
+    return re.findall(r'class="flash[^"]*"[^>]*>([^<]*)<', html)
 
 
 def csrf_of(html: str) -> str:

@@ -3,14 +3,13 @@ and uses them, through a TestClient signed in with a session (CSRF on every form
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from zhenggai.adapters.web import WebSettings, create_app
 
-from .pages_world import KEY, OFFICE, REPORTER_NAME, UNIT, World, build, csrf_of, png_file
+from .pages_world import KEY, OFFICE, REPORTER_NAME, UNIT, World, build, flashes, png_file, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -20,21 +19,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     world.engine.dispose()
 
 
-def sign_in(world: World, username: str, home: str = "/") -> tuple[TestClient, str]:
-    client = TestClient(create_app(world.engine, WebSettings(KEY)))
-    data = {"username": username, "password": world.passwords[username], "next": home}
-    page = client.post("/login", data=data)
-    assert page.status_code == 200
-    return client, csrf_of(page.text)
-
-
 @pytest.fixture(scope="module")
 def clerk(world: World) -> tuple[TestClient, str]:
     return sign_in(world, "li")
-
-
-def flashes(html: str) -> list[str]:
-    return re.findall(r'class="flash[^"]*"[^>]*>([^<]*)<', html)
 
 
 def section(html: str, heading: str) -> str:

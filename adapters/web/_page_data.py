@@ -3,8 +3,7 @@ the transitions it may fire now, flash messages after a form (Post/Redirect/Get)
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
@@ -23,6 +22,7 @@ from ._render import OPERATOR_ROLE, render
 __all__ = [
     "FLASH_COOKIE",
     "Action",
+    "act_then",
     "actions_for",
     "done",
     "field",
@@ -202,14 +202,12 @@ def refusal(err: ZhenggaiError) -> tuple[str, int]:
     return str(err), error_status(err)
 
 
-def counts(values: Sequence[str], keys: Sequence[str]) -> dict[str, int]:
-    """How many of ``values`` are each of ``keys`` (every key present, zero when none)."""
-    out = dict.fromkeys(keys, 0)
-    for value in values:
-        if value in out:
-            out[value] += 1
-    return out
-
-
-def local_today(web: WebContext) -> dt.date:
-    return web.engine.clock.now().astimezone(labels_of(web).tz).date()
+def act_then(back: str, act: Callable[[], str], again: Callable[[str, int], Response]) -> Response:
+    """Run a form's ``act`` (the engine call, as the principal): back to ``back`` with the
+    message it returns (Post/Redirect/Get), or, when the engine refuses, ``again(message,
+    status)``: the page of the form, showing the refusal (nothing changed)."""
+    try:
+        message = act()
+    except ZhenggaiError as err:
+        return again(*refusal(err))
+    return done(back, message)

@@ -10,11 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from starlette.responses import Response
 from zhenggai.adapters._render import _details, _state_change
-from zhenggai.engine import InvalidInputError, ItemView, PermissionDeniedError, ZhenggaiError
+from zhenggai.engine import InvalidInputError, ItemView, PermissionDeniedError
 
 from ._auth import PagePrincipal, Web
 from ._context import WebContext
-from ._page_data import actions_for, done, field, labels_of, page, refusal, visible_item
+from ._page_data import act_then, actions_for, field, labels_of, page, visible_item
 from ._principal import Principal
 
 __all__ = ["item_page", "router"]
@@ -123,12 +123,11 @@ def _act(
     """Run ``act`` on the item (visible to the principal, else 404) as the principal; back to the
     item with its message, or the item page with the engine's refusal (nothing changed)."""
     item = visible_item(web, principal, item_id)
-    try:
-        message = act(item)
-    except ZhenggaiError as err:
-        text, status = refusal(err)
-        return item_page(request, principal, web, web.engine.item(item_id), error=text, status_code=status)
-    return done(f"/items/{item_id}", message)
+
+    def again(error: str, status: int) -> Response:
+        return item_page(request, principal, web, web.engine.item(item_id), error=error, status_code=status)
+
+    return act_then(f"/items/{item_id}", lambda: act(item), again)
 
 
 @router.post("/items/{item_id}/fire")

@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 from zhenggai.engine import LedgerRow, ZhenggaiError
 
 from ._auth import PagePrincipal, Web
 from ._context import WebContext
 from ._page_data import field, labels_of, page, refusal
-from ._principal import Principal
 
 __all__ = ["LedgerFilter", "router"]
 
@@ -41,12 +40,6 @@ class LedgerFilter:
     light: str | None = None
     q: str | None = None
 
-    @classmethod
-    def of(cls, principal: Principal, track: str, unit: str, state: str, light: str, q: str) -> LedgerFilter:
-        if principal.unit_bound:
-            unit = principal.unit or ""
-        return cls(field(track), field(unit), field(state), field(light), field(q))
-
     def keep(self, row: LedgerRow) -> bool:
         item = row.item
         if self.state is not None and item.state != self.state:
@@ -65,6 +58,18 @@ class LedgerFilter:
         return urlencode(values)
 
 
+def ledger_filter(
+    principal: PagePrincipal, track: str = "", unit: str = "", state: str = "", light: str = "", q: str = ""
+) -> LedgerFilter:
+    """The filters of the query (a dependency of the ledger and its export)."""
+    if principal.unit_bound:
+        unit = principal.unit or ""
+    return LedgerFilter(field(track), field(unit), field(state), field(light), field(q))
+
+
+Filters = Annotated[LedgerFilter, Depends(ledger_filter)]
+
+
 def _rows(web: WebContext, wanted: LedgerFilter) -> list[LedgerRow]:
     rows = web.engine.ledger(web.campaign, unit=wanted.unit, track=wanted.track)
     return [row for row in rows if wanted.keep(row)]
@@ -75,14 +80,9 @@ def ledger(
     request: Request,
     principal: PagePrincipal,
     web: Web,
-    track: str = "",
-    unit: str = "",
-    state: str = "",
-    light: str = "",
-    q: str = "",
+    wanted: Filters,
     page_no: Annotated[str, Query(alias="page")] = "1",
 ) -> Response:
-    wanted = LedgerFilter.of(principal, track, unit, state, light, q)
     labels = labels_of(web)
     error, status, rows = None, 200, []
     try:
@@ -112,19 +112,10 @@ def ledger(
 
 
 @router.get("/ledger/export")
-def export(
-    principal: PagePrincipal,
-    web: Web,
-    track: str = "",
-    unit: str = "",
-    state: str = "",
-    light: str = "",
-    q: str = "",
-) -> Response:
+def export(web: Web, wanted: Filters) -> Response:
     """The ledger workbook (``adapters/reports``' 整改台账) of the rows the filters keep."""
     from zhenggai.adapters.reports.ledger import write_ledger
 
-    wanted = LedgerFilter.of(principal, track, unit, state, light, q)
     with tempfile.TemporaryDirectory(prefix="zhenggai-web-") as folder:
         (path,) = write_ledger(
             web.engine, web.campaign, Path(folder), unit=wanted.unit, track=wanted.track, keep=wanted.keep

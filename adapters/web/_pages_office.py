@@ -10,12 +10,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
-from zhenggai.engine import InvalidInputError, ZhenggaiError
+from zhenggai.engine import InvalidInputError
 from zhenggai.workflows.schema import CALLBACK_RESULTS
 
 from ._auth import PagePrincipal, Web
 from ._context import WebContext
-from ._page_data import done, field, is_office, labels_of, page, refusal, refused
+from ._page_data import act_then, field, is_office, labels_of, page, refused
 from ._principal import Principal
 
 __all__ = ["router"]
@@ -76,12 +76,11 @@ def office(request: Request, principal: PagePrincipal, web: Web) -> Response:
 def _act(request: Request, principal: Principal, web: WebContext, act: Callable[[], str]) -> Response:
     if not is_office(principal):
         return refused(request, principal, NOT_OFFICE)
-    try:
-        message = act()
-    except ZhenggaiError as err:
-        text, status = refusal(err)
-        return office_page(request, principal, web, error=text, status_code=status)
-    return done("/office", message)
+
+    def again(error: str, status: int) -> Response:
+        return office_page(request, principal, web, error=error, status_code=status)
+
+    return act_then("/office", act, again)
 
 
 def _decision(value: str, choices: tuple[str, str]) -> bool:
