@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Sequence
 
 from zhenggai.engine import CalendarYearView
 
 from ._context import ActorTuple, _actor, _print_json, open_engine
 from ._tables import display_width, pad
 
-__all__ = ["CALENDAR_COMMANDS"]
+__all__ = ["CALENDAR_COMMANDS", "calendar_rows"]
 
 _WEEKDAYS = "一二三四五六日"
 _ORIGIN = {"package": "内置", "loaded": "载入"}
@@ -35,13 +36,9 @@ def _when(view: CalendarYearView) -> str:
     return f"{view.loaded_by} 于 {local:%Y-%m-%d %H:%M} 载入"
 
 
-def cmd_calendar_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
-    """The years the database counts working days in (contiguous package years on one line)."""
-    with open_engine(db) as engine:
-        views = engine.calendar_years()
-    if args.json:
-        _print_json([v.to_dict() | {"holidays": len(v.holidays)} for v in views])
-        return 0
+def calendar_rows(views: Sequence[CalendarYearView]) -> list[tuple[str, str, str, str]]:
+    """(years, 来源, 状态, 依据) per year, the package's contiguous years in force on one row
+    (``calendar list`` and the operator's calendar page)."""
     rows: list[tuple[str, str, str, str]] = []
     run: list[CalendarYearView] = []
 
@@ -62,6 +59,17 @@ def cmd_calendar_list(args: argparse.Namespace, db: str, actor: ActorTuple | Non
             source += f"; {_when(view)}" + (f", {_REPLACES[view.replaces]}" if view.replaces else "")
         rows.append((str(view.year), _ORIGIN[view.origin], state, source))
     flush()
+    return rows
+
+
+def cmd_calendar_list(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
+    """The years the database counts working days in (contiguous package years on one line)."""
+    with open_engine(db) as engine:
+        views = engine.calendar_years()
+    if args.json:
+        _print_json([v.to_dict() | {"holidays": len(v.holidays)} for v in views])
+        return 0
+    rows = calendar_rows(views)
     print("工作日历 (节假日和调休上班日)")
     widths = [max(display_width(r[k]) for r in [("年份", "来源", "状态", "依据"), *rows]) for k in range(3)]
     for row in [("年份", "来源", "状态", "依据"), *rows]:

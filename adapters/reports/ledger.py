@@ -24,7 +24,7 @@ views carry none.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -155,16 +155,27 @@ def ledger_name(campaign_title: str, *, unit_name: str | None = None, track_name
 
 
 def write_ledger(
-    engine: Engine, campaign: str, out: Path, *, unit: str | None = None, track: str | None = None
+    engine: Engine,
+    campaign: str,
+    out: Path,
+    *,
+    unit: str | None = None,
+    track: str | None = None,
+    keep: Callable[[LedgerRow], bool] | None = None,
 ) -> list[Path]:
-    """Write the 整改台账 of ``campaign`` (only ``unit``'s / ``track``'s items when given) into
-    ``out``; returns the file written."""
+    """Write the 整改台账 of ``campaign`` (only ``unit``'s / ``track``'s items when given, and of
+    those only the rows ``keep`` keeps: the web ledger's filters) into ``out``; returns the file
+    written."""
     labels = ReportLabels.load(engine, campaign)
     view = labels.base.campaign
     # Page by page: the workbook streams (constant_memory), and so does the ledger; the count
     # for the heading comes first, from one COUNT.
-    total = engine.count_items(view.key, unit=unit, track=track)
-    rows = engine.ledger_pages(view.key, unit=unit, track=track)
+    rows: Iterable[LedgerRow] = engine.ledger_pages(view.key, unit=unit, track=track)
+    if keep is None:
+        total = engine.count_items(view.key, unit=unit, track=track)
+    else:
+        rows = [row for row in rows if keep(row)]
+        total = len(rows)
     co_units = co_unit_lines(engine.parts(view.key))
     notes = item_notes(engine, view.key)  # 领导批示, 延期, 退单
     unit_name = labels.base.unit(unit) if unit else None

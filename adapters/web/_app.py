@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import JSONResponse, Response
 from zhenggai.engine import Accounts, Engine, ZhenggaiError
 
-from . import _api, _pages, _sign_in, _webhooks
+from . import _api, _pages, _pages_admin, _sign_in, _webhooks
 from ._api_errors import install_validation_handler
 from ._context import WebContext
 from ._errors import error_body, error_status
@@ -50,6 +50,7 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     install_validation_handler(app)
     app.include_router(_webhooks.router)
     app.include_router(_pages.router)
+    app.include_router(_pages_admin.router)
 
     @app.exception_handler(ZhenggaiError)
     def _zhenggai_error(request: Request, err: ZhenggaiError) -> Response:
