@@ -374,15 +374,8 @@ def cmd_token_revoke(args: argparse.Namespace, db: str, actor: ActorTuple | None
     return 0
 
 
-def _account_import(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> int:
-    from ._account_import import cmd_account_import
-
-    return cmd_account_import(args, db, actor)
-
-
 ACCOUNT_COMMANDS = {
     "account_add": cmd_account_add,
-    "account_import": _account_import,
     "account_list": cmd_account_list,
     "account_disable": cmd_account_disable,
     "account_enable": cmd_account_enable,

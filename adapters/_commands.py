@@ -131,6 +131,10 @@ def _accounts(name: str) -> Command:
             from ._serve import cmd_serve
 
             return int(cmd_serve(args, db, actor))
+        if name == "account_import":
+            from ._account_import import cmd_account_import
+
+            return int(cmd_account_import(args, db, actor))
         from ._cmd_accounts import ACCOUNT_COMMANDS
 
         return int(ACCOUNT_COMMANDS[name](args, db, actor))

@@ -48,6 +48,7 @@ CODES = {
     "TrackNotFound": ("track_not_found", 404),
     "TransitionNotAllowedError": ("transition_not_allowed_error", 409),
     "UnitNotFound": ("unit_not_found", 404),
+    "WebhookNotFound": ("webhook_not_found", 404),
     "ZhenggaiError": ("zhenggai_error", 400),
 }
 
