@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -170,7 +170,7 @@ class ApiRoute(APIRoute):
             kwargs["dependencies"] = [*dependencies, Depends(idempotency)]
         super().__init__(path, endpoint, **kwargs)
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
@@ -186,7 +186,8 @@ class ApiRoute(APIRoute):
                 engine = request.app.state.zhenggai.engine
                 if 200 <= response.status_code < 300:
                     body = bytes(response.body).decode("utf-8")
-                    await run_in_threadpool(finish, engine, *reserved, response.status_code, body)
+                    status = response.status_code
+                    await run_in_threadpool(lambda: finish(engine, *reserved, status, body))
                 else:
                     await _release(request)
             return response

@@ -129,7 +129,7 @@ def _download(write: Callable[[Path], list[Path]], suffix: str, media_type: str)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-_FILE = {200: {"content": {XLSX: {}, DOCX: {}}, "description": "文件"}}
+_FILE: dict[int | str, dict[str, Any]] = {200: {"content": {XLSX: {}, DOCX: {}}, "description": "文件"}}
 
 
 @router.get(
