@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._argparse_zh import _Parser
-from ._parser_args import _add_json, _positive_seconds
+from ._parser_args import _add_json, _add_reporter_config, _positive_seconds
 
 __all__ = ["add_account_commands", "add_serve_command"]
 
@@ -153,6 +153,7 @@ def add_serve_command(commands: Any) -> None:
     p.add_argument(
         "--secure-cookies", dest="secure_cookies", action="store_true", help="会话 Cookie 只经 HTTPS 发送"
     )
+    _add_reporter_config(p)
     p.add_argument("--demo", action="store_true", help="新建演示数据库和演示账号后启动 (只监听 127.0.0.1)")
     p.add_argument(
         "--demo-dir", dest="demo_dir", metavar="DIR", help="与 --demo 同用: 演示数据库所在目录 (默认临时目录)"

@@ -134,7 +134,7 @@ def cmd_serve(args: argparse.Namespace, db: str, actor: ActorTuple | None) -> in
         db = args.serve_db or db
         from ._reporter import configured_keys
 
-        keys = configured_keys(None)
+        keys = configured_keys(args.config)
     with open_engine(db, clock=clock, reporter_keys=keys) as engine:
         campaign = _campaign_key(engine, args.campaign)
         settings = WebSettings(campaign=campaign, secure_cookies=args.secure_cookies)
