@@ -181,8 +181,8 @@ def test_the_dashboard_shows_the_engines_numbers(world: World, office: tuple[Tes
     for tally in world.engine.five_outcomes(KEY).totals:
         assert f'<th scope="row">{tally.label}</th><td>{tally.count}</td>' in page.text
     open_items = [i for i in world.engine.items(KEY) if i.state not in ("closed", "dismissed", "merged")]
-    for unit_name in {i.unit_name for i in open_items}:
-        mine = [i for i in open_items if i.unit_name == unit_name]
+    for unit_name in {i.unit_name or "未交办" for i in open_items}:
+        mine = [i for i in open_items if (i.unit_name or "未交办") == unit_name]
         cells = [sum(i.light == light for i in mine) for light in ("red", "yellow", "green")]
         row = f'<th scope="row">{unit_name}</th>' + "".join(f"<td>{n}</td>" for n in cells)
         assert row + f"<td>{len(mine)}</td>" in page.text
