@@ -174,6 +174,20 @@ def test_the_ledger_filters_and_its_export_holds_only_the_filtered_rows(
     assert "自然资源局窗口推诿" in shown and "住建局审批超时" not in shown
 
 
+def test_the_ledger_pages_through_its_rows(
+    world: World, office: tuple[TestClient, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zhenggai.adapters.web import _pages_ledger
+
+    monkeypatch.setattr(_pages_ledger, "PAGE_ROWS", 3)
+    client, _ = office
+    first, second = client.get("/ledger"), client.get("/ledger", params={"page": "2"})
+    titles = [re.findall(r'<td><a href="/items/\d+">([^<]*)</a>', p.text) for p in (first, second)]
+    assert [len(t) for t in titles] == [3, 1] and not set(titles[0]) & set(titles[1])
+    assert 'href="/ledger?page=2">下一页' in first.text and 'href="/ledger?page=1">上一页' in second.text
+    assert client.get("/ledger", params={"page": "后页"}).status_code == 200  # read as the first page
+
+
 def test_the_dashboard_shows_the_engines_numbers(world: World, office: tuple[TestClient, str]) -> None:
     client, _ = office
     page = client.get("/dashboard")
