@@ -174,6 +174,20 @@ def test_the_ledger_filters_and_its_export_holds_only_the_filtered_rows(
     assert "自然资源局窗口推诿" in shown and "住建局审批超时" not in shown
 
 
+def test_the_ledger_pages_through_its_rows(
+    world: World, office: tuple[TestClient, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zhenggai.adapters.web import _pages_ledger
+
+    monkeypatch.setattr(_pages_ledger, "PAGE_ROWS", 3)
+    client, _ = office
+    first, second = client.get("/ledger"), client.get("/ledger", params={"page": "2"})
+    titles = [re.findall(r'<td><a href="/items/\d+">([^<]*)</a>', p.text) for p in (first, second)]
+    assert [len(t) for t in titles] == [3, 1] and not set(titles[0]) & set(titles[1])
+    assert 'href="/ledger?page=2">下一页' in first.text and 'href="/ledger?page=1">上一页' in second.text
+    assert client.get("/ledger", params={"page": "后页"}).status_code == 200  # read as the first page
+
+
 def test_the_dashboard_shows_the_engines_numbers(world: World, office: tuple[TestClient, str]) -> None:
     client, _ = office
     page = client.get("/dashboard")
@@ -181,8 +195,8 @@ def test_the_dashboard_shows_the_engines_numbers(world: World, office: tuple[Tes
     for tally in world.engine.five_outcomes(KEY).totals:
         assert f'<th scope="row">{tally.label}</th><td>{tally.count}</td>' in page.text
     open_items = [i for i in world.engine.items(KEY) if i.state not in ("closed", "dismissed", "merged")]
-    for unit_name in {i.unit_name for i in open_items}:
-        mine = [i for i in open_items if i.unit_name == unit_name]
+    for unit_name in {i.unit_name or "未交办" for i in open_items}:
+        mine = [i for i in open_items if (i.unit_name or "未交办") == unit_name]
         cells = [sum(i.light == light for i in mine) for light in ("red", "yellow", "green")]
         row = f'<th scope="row">{unit_name}</th>' + "".join(f"<td>{n}</td>" for n in cells)
         assert row + f"<td>{len(mine)}</td>" in page.text

@@ -161,6 +161,11 @@ def test_the_co_unit_reports_its_part_done_from_the_item_page(
     assert page.status_code == 200 and "核实住建审批材料" in page.text and "完成协办分工" in page.text
     assert 'value="start_rectification"' not in page.text  # the lead unit's step, not the co-unit's
     (part,) = world.engine.parts(KEY, item_id=co)
+    page = client.post(
+        f"/items/{co}/parts/{part.id}/measures", data={"csrf_token": csrf, "text": "调取审批档案", "due": ""}
+    )
+    assert "已添加协办措施" in flashes(page.text)
+    assert [m.text for m in world.engine.measures(co)] == ["调取审批档案"]
     page = client.post(f"/items/{co}/parts/{part.id}/done", data={"csrf_token": csrf, "note": "材料已核实"})
     assert "已完成协办分工" in flashes(page.text)
     assert world.engine.parts(KEY, item_id=co)[0].state == "done"

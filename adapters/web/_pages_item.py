@@ -257,14 +257,35 @@ def send_back(
     return _act(request, principal, web, item_id, act)
 
 
+def _part_of(web: WebContext, item: ItemView, part_id: int) -> int:
+    if part_id not in {p.id for p in web.engine.parts(web.campaign, item_id=item.id)}:
+        raise InvalidInputError("part", "该协办分工不属于本问题")
+    return part_id
+
+
+@router.post("/items/{item_id}/parts/{part_id}/measures")
+def add_part_measure(
+    request: Request,
+    item_id: int,
+    part_id: int,
+    principal: PagePrincipal,
+    web: Web,
+    text: Text = "",
+    due: Text = "",
+) -> Response:
+    def act(item: ItemView) -> str:
+        web.engine.add_part_measure(_part_of(web, item, part_id), principal.actor, text=text, due=field(due))
+        return "已添加协办措施"
+
+    return _act(request, principal, web, item_id, act)
+
+
 @router.post("/items/{item_id}/parts/{part_id}/done")
 def complete_part(
     request: Request, item_id: int, part_id: int, principal: PagePrincipal, web: Web, note: Text = ""
 ) -> Response:
     def act(item: ItemView) -> str:
-        if part_id not in {p.id for p in web.engine.parts(web.campaign, item_id=item.id)}:
-            raise InvalidInputError("part", "该协办分工不属于本问题")
-        web.engine.complete_part(part_id, principal.actor, note=field(note))
+        web.engine.complete_part(_part_of(web, item, part_id), principal.actor, note=field(note))
         return "已完成协办分工"
 
     return _act(request, principal, web, item_id, act)
