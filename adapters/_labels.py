@@ -35,6 +35,28 @@ EXTRA_TRIGGER_LABELS: Mapping[str, str] = {
     "callback_requested": "待回访",
     "record_callback": "回访",
     "callback_step": "回访督办",
+    "duty_step": "职责督办",
+    "part_step": "协办督办",
+    "research_step": "领衔调研督办",
+    "review_step": "回头看督办",
+    "document_step": "文件清理督办",
+    "attach_file": "上传佐证材料",
+    "read_attachment": "查阅佐证材料",
+    "add_co_unit": "确定协办单位",
+    "add_part_measure": "添加协办措施",
+    "complete_part": "完成协办分工",
+    "waive_part": "免除协办分工",
+    "record_instruction": "领导批示",
+    "request_extension": "申请延期",
+    "decide_extension": "延期审批",
+    "score_month": "月度考核",
+    "store_scores": "保存月度考核",
+    "list_document": "登记规范性文件",
+    "add_commitment": "登记公开承诺",
+    "settle_commitment": "承诺兑现情况",
+    "record_visit": "督查走访",
+    "complete_follow_up": "完成回头看",
+    "relay_webhooks": "推送订阅",
     **OPERATIONS,
 }
 
@@ -66,7 +88,16 @@ class Labels:
             campaign=view,
             tz=zoneinfo.ZoneInfo(view.timezone),
             states={s.id: s.label for s in lifecycle.states},
-            triggers={**EXTRA_TRIGGER_LABELS, **{t.trigger: t.label for t in lifecycle.transitions}},
+            triggers={
+                **EXTRA_TRIGGER_LABELS,
+                # 规范性文件清理 (the second lifecycle): its triggers appear in the same audit trail.
+                **(
+                    {t.trigger: t.label for t in setup.documents.lifecycle.transitions}
+                    if setup is not None and setup.documents is not None
+                    else {}
+                ),
+                **{t.trigger: t.label for t in lifecycle.transitions},
+            },
             units=dict(info.units),
             tracks=dict(info.tracks),
             roles={"system": "系统", **({r.id: r.label for r in setup.roles} if setup else {})},

@@ -55,7 +55,7 @@ def inbox(request: Request, principal: PagePrincipal, web: Web, state: str = "",
         if (wanted_state is None or r.item.state == wanted_state)
         and (wanted_light is None or r.item.light == wanted_light)
     ]
-    waiting = [r for r in shown if r.waiting]
+    first = [r for r in shown if r.waiting]
     others = [r for r in shown if not r.waiting]
     duties.sort(key=lambda d: (d.due, d.id))
     return page(
@@ -64,7 +64,7 @@ def inbox(request: Request, principal: PagePrincipal, web: Web, state: str = "",
         principal,
         title="我的待办",
         labels=labels,
-        waiting=waiting,
+        waiting=first,
         others=others,
         duties=duties[:DUTY_ROWS],
         duty_count=len(duties),
