@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -267,3 +268,24 @@ def test_a_unit_lists_only_its_own_items(api: Api) -> None:
     assert units == {UNIT} and mine["id"] in {i["id"] for i in listed}
     assert theirs["id"] not in {i["id"] for i in listed}
     assert json.dumps(listed).count("别单位的") == 0
+
+
+def test_idempotency_keys_older_than_a_day_are_purged_when_the_app_starts(tmp_path: Path) -> None:
+    """A key kept for a day answers its repeats; a new app (a server start) forgets older ones."""
+    import datetime as dt
+
+    from zhenggai.adapters.web._api_idempotency import KEEP, finish, purge_keys, reserve
+
+    clock = VirtualClock(dt.datetime(2023, 7, 3, 1, 0, tzinfo=dt.UTC))
+    engine = Engine(tmp_path / "keys.db", clock=clock)
+    try:
+        engine.start_campaign(load_setup("county_2023"), key="keys")
+        assert reserve(engine, "token:1", "k1", "POST", "/api/v1/items", "abc") is None
+        finish(engine, "token:1", "k1", 201, "{}")
+        assert reserve(engine, "token:1", "k1", "POST", "/api/v1/items", "abc") is not None  # a replay
+        assert purge_keys(engine) == 0
+        clock.advance(KEEP + dt.timedelta(minutes=1))
+        create_app(engine, WebSettings("keys"))
+        assert reserve(engine, "token:1", "k1", "POST", "/api/v1/items", "abc") is None  # forgotten
+    finally:
+        engine.dispose()

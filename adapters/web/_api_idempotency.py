@@ -7,7 +7,8 @@ gets the stored answer (``Idempotent-Replayed: true``) and changes nothing; whil
 still runs, a repeat waits a little for it, then is told to retry (409). The same key with
 another request (body, method or path) is refused (422 ``idempotency_key_reused``). A request
 that failed (an error answer) releases its key, so the caller may retry it with the same key.
-Keys older than :data:`KEEP` may be purged (:func:`purge_keys`).
+Keys older than :data:`KEEP` are purged (:func:`purge_keys`) whenever the app is created (each
+``zhenggai serve`` start).
 """
 
 from __future__ import annotations
@@ -187,7 +188,8 @@ class ApiRoute(APIRoute):
                 if 200 <= response.status_code < 300:
                     body = bytes(response.body).decode("utf-8")
                     status = response.status_code
-                    await run_in_threadpool(lambda: finish(engine, *reserved, status, body))
+                    who, key = reserved
+                    await run_in_threadpool(finish, engine, who, key, status, body)
                 else:
                     await _release(request)
             return response

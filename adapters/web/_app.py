@@ -16,6 +16,7 @@ from zhenggai.engine import Accounts, Engine, ZhenggaiError
 
 from . import _api, _pages, _pages_admin, _sign_in, _webhooks
 from ._api_errors import install_validation_handler
+from ._api_idempotency import purge_keys
 from ._context import WebContext
 from ._errors import error_body, error_status
 from ._render import render, templates
@@ -38,6 +39,7 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
     )
+    purge_keys(engine)  # idempotency keys older than a day: a repeat that late is a new request
     app.state.zhenggai = WebContext(
         engine=engine,
         accounts=Accounts(engine, policy=settings.policy),
