@@ -75,17 +75,20 @@ def api(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     _, custodian = accounts.issue_token("api", "保管系统", ["custodian"], ["discipline_commission"])
     gone, revoked = accounts.issue_token("api", "旧系统", ["leading_group_office"], ["discipline_commission"])
     accounts.revoke_token(gone.id)
-    with TestClient(create_app(engine, WebSettings("api"))) as client:
-        yield Api(
-            engine,
-            client,
-            accounts,
-            _bearer(office),
-            _bearer(unit),
-            _bearer(other),
-            _bearer(custodian),
-            _bearer(revoked),
-        )
+    try:
+        with TestClient(create_app(engine, WebSettings("api"))) as client:
+            yield Api(
+                engine,
+                client,
+                accounts,
+                _bearer(office),
+                _bearer(unit),
+                _bearer(other),
+                _bearer(custodian),
+                _bearer(revoked),
+            )
+    finally:
+        engine.dispose()
 
 
 def test_an_item_runs_its_whole_life_over_http(api: Api) -> None:
