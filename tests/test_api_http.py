@@ -65,7 +65,8 @@ def _call(
         with urllib.request.urlopen(request, timeout=10) as answer:
             return answer.status, dict(answer.headers), json.loads(answer.read().decode("utf-8"))
     except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), json.loads(err.read().decode("utf-8"))
+        with err:
+            return err.code, dict(err.headers), json.loads(err.read().decode("utf-8"))
 
 
 def test_report_list_and_fire_with_if_match_over_real_http(served: tuple[str, str]) -> None:

@@ -115,10 +115,12 @@ def test_serve_demo_prints_accounts_that_sign_in(tmp_path: Path) -> None:
                 opener.open(f"http://127.0.0.1:{port}/login", data=body, timeout=10)
             assert redirect.value.code == 303 and redirect.value.headers["Location"] == home
             assert "zg_session=" in redirect.value.headers["Set-Cookie"]
+            redirect.value.close()
         wrong = urllib.parse.urlencode({"username": "office", "password": "not-the-password-1"}).encode()
         with pytest.raises(urllib.error.HTTPError) as refused:
             opener.open(f"http://127.0.0.1:{port}/login", data=wrong, timeout=10)
         assert refused.value.code == 401
+        refused.value.close()
     finally:
         if process.poll() is None:
             stop(process)

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Security
 from fastapi.security import HTTPBearer
 
-from . import _api_items, _api_outcomes, _api_queries, _api_work
+from . import _api_items, _api_outcomes, _api_queries, _api_work, _webhooks
 from ._api_idempotency import ApiRoute
 from ._api_models import ErrorBody
 
@@ -34,5 +34,5 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/api/v1", route_class=ApiRoute, responses=ERRORS, dependencies=[Security(bearer)])
-for _module in (_api_items, _api_work, _api_outcomes, _api_queries):
+for _module in (_api_items, _api_work, _api_outcomes, _api_queries, _webhooks):
     router.include_router(_module.router)

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import JSONResponse, Response
 from zhenggai.engine import Accounts, Engine, ZhenggaiError
 
-from . import _api, _pages, _pages_admin, _sign_in, _webhooks
+from . import _api, _pages, _pages_admin, _sign_in
 from ._api_errors import install_validation_handler
 from ._api_idempotency import purge_keys
 from ._context import WebContext
@@ -50,7 +50,6 @@ def create_app(engine: Engine, settings: WebSettings) -> FastAPI:
     app.include_router(_sign_in.router)
     app.include_router(_api.router)
     install_validation_handler(app)
-    app.include_router(_webhooks.router)
     app.include_router(_pages.router)
     app.include_router(_pages_admin.router)
 

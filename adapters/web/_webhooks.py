@@ -15,6 +15,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from zhenggai.engine import PermissionDeniedError, WebhookNotFound, Webhooks
 
+from ._api_idempotency import ApiRoute
 from ._auth import ApiPrincipal, Web
 from ._principal import Principal
 
@@ -23,7 +24,7 @@ __all__ = ["MANAGERS", "router"]
 #: The roles that may manage webhook subscriptions.
 MANAGERS = frozenset({"operator", "leading_group_office"})
 
-router = APIRouter(prefix="/api/v1/webhooks", tags=["推送订阅"])
+router = APIRouter(prefix="/webhooks", route_class=ApiRoute, tags=["推送订阅"])
 
 
 class NewWebhook(BaseModel):
