@@ -5,11 +5,13 @@ office and the custodian, and a signed-in TestClient for each."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from zhenggai.adapters.web import WebSettings, create_app
 from zhenggai.engine import Accounts, Actor, Engine, NewAccount, Reporter, ReporterKeys, VirtualClock
@@ -102,3 +104,18 @@ def png_file(name: str = "整改照片.png") -> tuple[str, io.BytesIO, str]:
 
 def today(world: World) -> dt.date:
     return world.clock.now().date()
+
+
+#: Tables a refused request may write: who asked (the access log), the sign-in bookkeeping.
+BOOKKEEPING = frozenset({"zg_access_log", "zg_idempotency", "zg_web_session", "zg_api_token", "zg_account"})
+
+
+def fingerprint(engine: Engine) -> dict[str, str]:
+    """A digest of every table's rows but the sign-in bookkeeping: equal means nothing changed."""
+    digests = {}
+    with engine.store.read() as conn:
+        for table in sa.inspect(conn).get_table_names():
+            if table.startswith("zg_") and table not in BOOKKEEPING:
+                rows = conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY 1")).all()
+                digests[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return digests

@@ -6,13 +6,11 @@ and the database is left exactly as it was. A new endpoint without a row fails t
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from zhenggai.adapters.web import WebSettings, create_app
 from zhenggai.engine import Accounts, Actor, Engine, NewContact, Reporter, VirtualClock, Webhooks
@@ -20,6 +18,7 @@ from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
 
 from tests.conftest import REPORTER_KEYS
+from tests.pages_world import fingerprint
 
 KEY = "refusals"
 UNIT = "housing_construction_bureau"  # unit A
@@ -32,8 +31,6 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
-#: Tables a refused request may write: who asked (the access log), the sign-in bookkeeping.
-BOOKKEEPING = frozenset({"zg_access_log", "zg_idempotency", "zg_web_session", "zg_api_token", "zg_account"})
 #: The wrong people: unit B's clerk and two county-level roles with almost no rights.
 WRONG = ("unit_b", "publicity", "custodian")
 REFUSED = {401, 403, 404, 409}
@@ -259,18 +256,6 @@ def call(world: World, who: str, op: tuple[str, str], case: Case, ids: dict[str,
     if case.file:
         kwargs["files"] = {"file": ("整改照片.png", PNG, "image/png")}
     return world.client.request(method, path, **kwargs)
-
-
-def fingerprint(engine: Engine) -> dict[str, str]:
-    """A digest of every table's rows but the sign-in bookkeeping: equal means nothing changed."""
-    digests = {}
-    with engine.store.read() as conn:
-        for table in sa.inspect(conn).get_table_names():
-            if not table.startswith("zg_") or table in BOOKKEEPING:
-                continue
-            rows = conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY 1")).all()
-            digests[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
-    return digests
 
 
 def test_the_table_covers_every_unsafe_operation_of_the_published_document(world: World) -> None:
