@@ -18,7 +18,7 @@ from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
 
 from tests.conftest import REPORTER_KEYS
-from tests.pages_world import fingerprint
+from tests.pages_world import fingerprint, run_to
 
 KEY = "refusals"
 UNIT = "housing_construction_bureau"  # unit A
@@ -65,17 +65,9 @@ def objects(engine: Engine, tag: str) -> dict[str, int]:
         ids["rectifying"], CLERK, new_due="2023-10-20", reason="需协调多部门", progress="已完成一半"
     ).id
     ids["submitted"] = report(e, f"{tag}待验收")
-    done = e.add_measure(ids["submitted"], CLERK, text="规范流程")
-    e.start_rectification(ids["submitted"], CLERK)
-    e.complete_measure(done.id, CLERK)
-    e.submit_for_verification(ids["submitted"], CLERK)
+    run_to(e, ids["submitted"], CLERK, "submitted")
     ids["closed"] = report(e, f"{tag}已销号", reporter=Reporter(name="赵举报人", phone="13900000000"))
-    done = e.add_measure(ids["closed"], CLERK, text="整改到位")
-    e.start_rectification(ids["closed"], CLERK)
-    e.complete_measure(done.id, CLERK)
-    e.submit_for_verification(ids["closed"], CLERK)
-    e.verify(ids["closed"], OFFICE)
-    e.close(ids["closed"], OFFICE)
+    run_to(e, ids["closed"], CLERK, "closed")
     (callback,) = e.callbacks(KEY, item_id=ids["closed"])
     ids["callback"] = callback.id
     ids["sent_back"] = report(e, f"{tag}退单")

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from zhenggai.adapters.web import WebSettings, create_app
 from zhenggai.engine import Actor, NewAccount, NewContact, Reporter
 
-from .pages_world import KEY, OFFICE, OTHER, PNG, UNIT, World, build, fingerprint, report, sign_in
+from .pages_world import KEY, OFFICE, OTHER, PNG, UNIT, World, build, fingerprint, report, run_to, sign_in
 
 CLERK = Actor("李科员", "responsible", UNIT)
 OTHER_CLERK = Actor("周科员", "responsible", OTHER)
@@ -85,12 +85,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     ids["send_back"] = e.send_back(ids["sent_back"], CLERK, reason="not_our_duty").id
     ids["closed"] = report(e, "住建局已销号", reporter=Reporter(name="钱举报人", phone="13800000000"))
     e.assign(ids["closed"], OFFICE, unit=UNIT, due="2023-08-31")
-    done = e.add_measure(ids["closed"], CLERK, text="到位")
-    e.start_rectification(ids["closed"], CLERK)
-    e.complete_measure(done.id, CLERK)
-    e.submit_for_verification(ids["closed"], CLERK)
-    e.verify(ids["closed"], OFFICE)
-    e.close(ids["closed"], OFFICE)
+    run_to(e, ids["closed"], CLERK, "closed")
     ids["callback"] = e.callbacks(KEY, item_id=ids["closed"])[0].id
     ids["part"] = e.parts(KEY, item_id=ids["co"])[0].id
     contact = NewContact(unit=UNIT, name="住建局联络员", role="contact", email="c@x.gov.cn")
