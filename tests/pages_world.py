@@ -5,11 +5,13 @@ office and the custodian, and a signed-in TestClient for each."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from zhenggai.adapters.web import WebSettings, create_app
 from zhenggai.engine import Accounts, Actor, Engine, NewAccount, Reporter, ReporterKeys, VirtualClock
@@ -102,3 +104,30 @@ def png_file(name: str = "整改照片.png") -> tuple[str, io.BytesIO, str]:
 
 def today(world: World) -> dt.date:
     return world.clock.now().date()
+
+
+#: Tables a refused request may write: who asked (the access log), the sign-in bookkeeping.
+BOOKKEEPING = frozenset({"zg_access_log", "zg_idempotency", "zg_web_session", "zg_api_token", "zg_account"})
+
+
+def fingerprint(engine: Engine) -> dict[str, str]:
+    """A digest of every table's rows but the sign-in bookkeeping: equal means nothing changed."""
+    digests = {}
+    with engine.store.read() as conn:
+        for table in sa.inspect(conn).get_table_names():
+            if table.startswith("zg_") and table not in BOOKKEEPING:
+                rows = conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY 1")).all()
+                digests[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return digests
+
+
+def run_to(engine: Engine, item_id: int, clerk: Actor, state: str) -> None:
+    """Take an assigned item through a measure and 提请验收 to ``state`` (submitted, verified, closed)."""
+    done = engine.add_measure(item_id, clerk, text="整改到位")
+    engine.start_rectification(item_id, clerk)
+    engine.complete_measure(done.id, clerk)
+    engine.submit_for_verification(item_id, clerk)
+    if state in ("verified", "closed"):
+        engine.verify(item_id, OFFICE)
+    if state == "closed":
+        engine.close(item_id, OFFICE)
