@@ -19,18 +19,11 @@ from zhenggai.engine import (
 
 from ._api_idempotency import ApiRoute
 from ._api_models import ItemDetail, ItemPage, MeasureIn, ReportIn, RowId, TransitionIn
-from ._api_scope import (
-    co_handled,
-    decode_cursor,
-    encode_cursor,
-    etag,
-    expected_version,
-    require_unit,
-    visible_item,
-)
+from ._api_scope import decode_cursor, encode_cursor, etag, expected_version, require_unit
 from ._auth import ApiPrincipal, Web
 from ._context import WebContext
 from ._principal import Principal
+from ._visibility import co_handled, visible_item
 
 __all__ = ["item_detail", "router"]
 

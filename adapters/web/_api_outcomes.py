@@ -34,10 +34,11 @@ from ._api_models import (
     PublishIn,
     RowId,
 )
-from ._api_scope import require_unit, visible_item
+from ._api_scope import require_unit
 from ._auth import ApiPrincipal, Web
 from ._context import WebContext
 from ._principal import Principal
+from ._visibility import visible_item
 
 __all__ = ["router"]
 

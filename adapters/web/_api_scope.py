@@ -1,48 +1,18 @@
-"""What a principal may see over the API: a unit-bound principal sees only its unit's items
-and those it co-handles (协办); another unit's item is "not found" to it (it is not told the
-item exists). Also the item's ETag, If-Match, and the opaque page cursor."""
+"""The API's scoping and versions: a unit-bound principal asks only for its own unit's data (what
+it may see is :mod:`._visibility`'s, shared with the pages); the item's ETag, If-Match, and the
+opaque page cursor."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 
-from zhenggai.engine import ItemNotFound, ItemView, PermissionDeniedError
+from zhenggai.engine import ItemView, PermissionDeniedError
 
 from ._api_errors import InvalidRequest, PreconditionFailed
-from ._context import WebContext
 from ._principal import Principal
 
-__all__ = [
-    "co_handled",
-    "decode_cursor",
-    "encode_cursor",
-    "etag",
-    "expected_version",
-    "require_unit",
-    "visible_item",
-]
-
-
-def co_handled(web: WebContext, principal: Principal) -> set[int]:
-    """The items the principal's unit co-handles (协办 parts, open or settled)."""
-    if not principal.unit_bound or principal.unit is None:
-        return set()
-    return {part.item_id for part in web.engine.parts(web.campaign, unit=principal.unit)}
-
-
-def sees_item(web: WebContext, principal: Principal, item: ItemView) -> bool:
-    if item.campaign != web.campaign:
-        return False
-    return principal.sees_unit(item.unit) or item.id in co_handled(web, principal)
-
-
-def visible_item(web: WebContext, principal: Principal, item_id: int) -> ItemView:
-    """The item, or ``ItemNotFound`` when it is not of this campaign or not the principal's to see."""
-    item = web.engine.item(item_id)
-    if not sees_item(web, principal, item):
-        raise ItemNotFound(item_id)
-    return item
+__all__ = ["decode_cursor", "encode_cursor", "etag", "expected_version", "require_unit"]
 
 
 def require_unit(principal: Principal, unit: str | None, action: str = "查看") -> str | None:

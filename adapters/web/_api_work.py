@@ -33,8 +33,9 @@ from ._api_models import (
     SendBackIn,
     WaiveIn,
 )
-from ._api_scope import require_unit, visible_item
+from ._api_scope import require_unit
 from ._auth import ApiPrincipal, Web
+from ._visibility import visible_item
 
 __all__ = ["router"]
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from zhenggai.adapters._labels import Labels
 from zhenggai.adapters._tables import LIGHT_LABELS, format_date, format_time
-from zhenggai.engine import InvalidInputError, ItemNotFound, ItemView, ZhenggaiError
+from zhenggai.engine import InvalidInputError, ItemView, ZhenggaiError
 
 from ._context import WebContext
 from ._errors import error_status
@@ -30,7 +30,6 @@ __all__ = [
     "light_text",
     "page",
     "refused",
-    "visible_item",
 ]
 
 FLASH_COOKIE = "zg_flash"
@@ -69,25 +68,6 @@ def field(value: str | None) -> str | None:
         return None
     value = value.strip()
     return value or None
-
-
-def sees_item(web: WebContext, principal: Principal, item: ItemView) -> bool:
-    """The item is this principal's to see: anyone not unit-bound; a unit its own items and those
-    it co-handles (协办)."""
-    if item.campaign != web.campaign:
-        return False
-    if principal.sees_unit(item.unit):
-        return True
-    return any(p.unit in principal.units for p in web.engine.parts(web.campaign, item_id=item.id))
-
-
-def visible_item(web: WebContext, principal: Principal, item_id: int) -> ItemView:
-    """The item, or :class:`ItemNotFound` (404) when it is not this principal's to see: another
-    unit is not told the item exists."""
-    item = web.engine.item(item_id)
-    if not sees_item(web, principal, item):
-        raise ItemNotFound(item_id)
-    return item
 
 
 def actions_for(web: WebContext, principal: Principal, item: ItemView) -> list[Action]:

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from ._auth import PagePrincipal, Web
-from ._page_data import page, refused, visible_item
+from ._page_data import page, refused
+from ._visibility import visible_item
 
 __all__ = ["router"]
 

@@ -14,8 +14,9 @@ from zhenggai.engine import InvalidInputError, ItemView, PermissionDeniedError
 
 from ._auth import PagePrincipal, Web
 from ._context import WebContext
-from ._page_data import act_then, actions_for, field, labels_of, page, visible_item
+from ._page_data import act_then, actions_for, field, labels_of, page
 from ._principal import Principal
+from ._visibility import visible_item
 
 __all__ = ["item_page", "router"]
 
