@@ -3,7 +3,7 @@
 
 What is measured
 ----------------
-The app (``create_app``) is served by uvicorn in a thread of this process on a fresh database
+The app (``create_app``) is served by uvicorn in a process of its own on a fresh database
 (SQLite file or a PostgreSQL schema). ``--clients`` threads (default 50), each with keep-alive
 ``http.client`` connections and two API tokens (the office's, and the responsible unit's),
 repeat ``--rounds`` times:
@@ -207,34 +207,46 @@ class Client:
         self.errors += sum(s not in (200, 201) for s in (status, status2, status3, status4))
 
 
+#: The server process: the app on the benchmark's database, served by uvicorn on ``port``.
+_SERVER = """
+import sys, uvicorn
+from zhenggai.engine import Engine
+from zhenggai.adapters.web import WebSettings, create_app
+engine = Engine(sys.argv[1])
+uvicorn.run(create_app(engine, WebSettings(sys.argv[2])), host="127.0.0.1", port=int(sys.argv[3]),
+            log_level="error", access_log=False)
+"""
+
+
 @contextmanager
-def serving(engine: Engine) -> Iterator[int]:
-    import uvicorn
-    from zhenggai.adapters.web import WebSettings, create_app
+def serving(url: str) -> Iterator[int]:
+    """uvicorn in a process of its own (as ``zhenggai serve`` runs), so the clients' threads do not
+    share its interpreter: what the clients measure is the server's work and its queue."""
+    import subprocess
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
-    config = uvicorn.Config(
-        create_app(engine, WebSettings(CAMPAIGN)),
-        host="127.0.0.1",
-        port=port,
-        log_level="error",
-        lifespan="off",
+    process = subprocess.Popen(
+        [sys.executable, "-c", _SERVER, url, CAMPAIGN, str(port)],
+        cwd=tempfile.gettempdir(),  # not this folder: its transitions.py would shadow the package
     )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
     try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited with {process.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("uvicorn did not start") from None
+                time.sleep(0.05)
         yield port
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def api_side(url: str, clients: int, rounds: int) -> dict[str, Any]:
@@ -242,7 +254,7 @@ def api_side(url: str, clients: int, rounds: int) -> dict[str, Any]:
         accounts = Accounts(engine)
         _, office = accounts.issue_token(CAMPAIGN, "县OA", ["leading_group_office"])
         _, clerk = accounts.issue_token(CAMPAIGN, "住建局系统", ["responsible"], [UNIT])
-        with serving(engine) as port:
+        with serving(url) as port:
             probe = Client(port, office, clerk)
             status, _, _ = probe.call("GET", "/api/v1/ledger?limit=50", office)
             read_path = "/api/v1/ledger?limit=50" if status == 200 else "/api/v1/items?limit=50"
