@@ -252,7 +252,10 @@ def test_cli_duty_list_and_done(tmp_path: Any, capsys: pytest.CaptureFixture[str
     db = str(tmp_path / "z.db")
     assert main(["--db", db, "init", *dated_now()]) == 0  # the plan re-dated to start today
     capsys.readouterr()
-    pack_due = dt.date.fromisoformat(today()) + (dt.date(2023, 7, 31) - dt.date(2023, 6, 1))
+    planned = dt.date.fromisoformat(today()) + (dt.date(2023, 7, 31) - dt.date(2023, 6, 1))
+    # No deadline on a day off: on the weekend calendar a Saturday or Sunday moves to Monday
+    # (the test failed on days whose re-dated 7-31 fell on a weekend, e.g. 2026-12-08).
+    pack_due = planned + dt.timedelta(days=(7 - planned.weekday()) % 7 if planned.weekday() >= 5 else 0)
     assert main(["--db", db, "duty", "list", "--unit", UNIT, "--due-by", pack_due.isoformat(), "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     pack = next(x for x in listed if x["duty"] == "self_inspection_pack")
