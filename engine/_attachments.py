@@ -349,18 +349,17 @@ def unit_attachments(
 
 
 def attachment_names(conn: Connection, camp_id: int, item_ids: Sequence[int]) -> dict[int, list[str]]:
-    """The names of the files of items ``item_ids[0]``…``item_ids[-1]`` (no reporter's), by item."""
+    """The names of the files of the items ``item_ids`` (no reporter's), by item: looked up by
+    those ids (``ix_zg_attachment_item``), not by a range of the campaign's ids."""
     if not item_ids:
         return {}
     query = (
         select(ATTACHMENT.c.item_id, ATTACHMENT.c.file_name)
         .where(
-            ATTACHMENT.c.campaign_id == camp_id,
-            ATTACHMENT.c.item_id >= item_ids[0],
-            ATTACHMENT.c.item_id <= item_ids[-1],
+            ATTACHMENT.c.item_id.in_(list(item_ids)),  # the items are the campaign's (camp_id)
             ATTACHMENT.c.subject_kind != "reporter",
         )
-        .order_by(ATTACHMENT.c.id)
+        .order_by(ATTACHMENT.c.item_id, ATTACHMENT.c.id)  # each item's in id order, down the index
     )
     names: dict[int, list[str]] = {}
     for r in conn.execute(query).mappings():

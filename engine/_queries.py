@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import func, select
 
 from . import _reports
+from ._admin_statements import PART
 from ._attachments import attachment_names
-from ._co_units import co_handled
 from ._inputs import checked_choice, checked_text, item_number_key, unit_id_of
 from ._runtime import Runtime
 from ._statements import EVENT, ISSUE, ITEM, MEASURE, UNIT
@@ -33,6 +34,7 @@ def items(
     unit: str | None = None,
     track: str | None = None,
     number: str | None = None,
+    light: str | None = None,
 ) -> list[ItemView]:
     with rt.store.read() as conn:
         query = select(ITEM).order_by(ITEM.c.id)
@@ -46,21 +48,35 @@ def items(
             query = query.where(ITEM.c.state == state)
         if track is not None:
             query = query.where(ITEM.c.track == track)
+        if light is not None:
+            query = query.where(ITEM.c.light == light)
         if unit is not None:
             if camp is None:
                 unit_ids = conn.execute(select(UNIT.c.id).where(UNIT.c.key == unit)).scalars().all()
                 if not unit_ids:
                     raise UnitNotFound(unit)
-                query = query.where(co_handled(ITEM.c.responsible_unit_id.in_(unit_ids), unit_ids))
+                query = query.where(_of_units(None, unit_ids))
             else:
-                unit_id = unit_id_of(camp, unit)
-                query = query.where(co_handled(ITEM.c.responsible_unit_id == unit_id, [unit_id]))
+                query = query.where(_of_units(camp.id, [unit_id_of(camp, unit)]))
         rows = conn.execute(query).mappings().all()
         camps: dict[int, Campaign] = {}
         for r in rows:
             if r["campaign_id"] not in camps:
                 camps[r["campaign_id"]] = rt.campaign(conn, r["campaign_id"])
         return [item_view(camps[r["campaign_id"]], r) for r in rows]
+
+
+def _of_units(camp_id: int | None, unit_ids: Sequence[int]) -> Any:
+    """A WHERE clause on ``zg_item``: the items ``unit_ids`` lead or co-handle (协办), as
+    :func:`co_handled` says, written as one set of ids (the led items through
+    ``ix_zg_item_campaign_unit`` / ``ix_zg_item_unit``, the co-handled through
+    ``ix_zg_item_part_unit``) so both databases read only the units' items rather than walking
+    the campaign's items by id and testing each against an ``OR``."""
+    lead = ITEM.alias("lead")
+    led = select(lead.c.id).where(lead.c.responsible_unit_id.in_(list(unit_ids)))
+    if camp_id is not None:
+        led = led.where(lead.c.campaign_id == camp_id)
+    return ITEM.c.id.in_(led.union(select(PART.c.item_id).where(PART.c.unit_id.in_(list(unit_ids)))))
 
 
 def item_by_number(rt: Runtime, campaign: str | int, number: str) -> ItemView:
@@ -107,8 +123,8 @@ def ledger(
         camp = rt.campaign(conn, campaign)
         query = select(ITEM).where(ITEM.c.campaign_id == camp.id).order_by(ITEM.c.id)
         if unit is not None:
-            unit_id = unit_id_of(camp, unit)  # the items it leads and those it co-handles (协办)
-            query = query.where(co_handled(ITEM.c.responsible_unit_id == unit_id, [unit_id]))
+            # the items it leads and those it co-handles (协办)
+            query = query.where(_of_units(camp.id, [unit_id_of(camp, unit)]))
         if track is not None:
             query = query.where(ITEM.c.track == checked_choice("track", track, camp.tracks, TrackNotFound))
         if after is not None:
@@ -119,15 +135,18 @@ def ledger(
         if not rows:
             return []
         measures: dict[int, list[MeasureView]] = {}
+        # The page's own items' measures, by their ids (ix_zg_measure_item_id): a range of ids
+        # would read every measure between the page's first and last item, the whole campaign's
+        # for a unit whose items are spread over it.
+        page_ids = [r["id"] for r in rows]
+        # Each item's measures in id order, as before: ordered by item first, so the index is
+        # walked as it is (ordering by id alone makes SQLite scan the table in id order).
         measure_query = (
-            select(MEASURE)
-            .join(ITEM, ITEM.c.id == MEASURE.c.item_id)
-            .where(ITEM.c.campaign_id == camp.id, ITEM.c.id >= rows[0]["id"], ITEM.c.id <= rows[-1]["id"])
-            .order_by(MEASURE.c.id)
+            select(MEASURE).where(MEASURE.c.item_id.in_(page_ids)).order_by(MEASURE.c.item_id, MEASURE.c.id)
         )
         for mr in conn.execute(measure_query).mappings():
             measures.setdefault(mr["item_id"], []).append(measure_view(mr))
-        files = attachment_names(conn, camp.id, [r["id"] for r in rows])
+        files = attachment_names(conn, camp.id, page_ids)
         return [
             LedgerRow(item_view(camp, r), tuple(measures.get(r["id"], ())), tuple(files.get(r["id"], ())))
             for r in rows
@@ -139,10 +158,21 @@ def count_items(
 ) -> int:
     with rt.store.read() as conn:
         camp = rt.campaign(conn, campaign)
+        if unit is not None and track is None:
+            # The ids alone, from the indexes (the unit's led items, its parts of the campaign's
+            # items): no item row is read, so the count costs what the unit has.
+            unit_id = unit_id_of(camp, unit)
+            led = select(ITEM.c.id).where(
+                ITEM.c.campaign_id == camp.id, ITEM.c.responsible_unit_id == unit_id
+            )
+            parts = select(PART.c.item_id).where(PART.c.campaign_id == camp.id, PART.c.unit_id == unit_id)
+            return int(
+                conn.execute(select(func.count()).select_from(led.union(parts).subquery())).scalar_one()
+            )
         query = select(func.count()).select_from(ITEM).where(ITEM.c.campaign_id == camp.id)
         if unit is not None:
-            unit_id = unit_id_of(camp, unit)  # the items it leads and those it co-handles (协办)
-            query = query.where(co_handled(ITEM.c.responsible_unit_id == unit_id, [unit_id]))
+            # the items it leads and those it co-handles (协办)
+            query = query.where(_of_units(camp.id, [unit_id_of(camp, unit)]))
         if track is not None:
             query = query.where(ITEM.c.track == checked_choice("track", track, camp.tracks, TrackNotFound))
         return int(conn.execute(query).scalar_one())

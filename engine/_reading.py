@@ -120,10 +120,14 @@ class EngineReads:
         unit: str | None = None,
         track: str | None = None,
         number: str | None = None,
+        light: str | None = None,
     ) -> list[ItemView]:
-        """Items, oldest first, optionally filtered by campaign, state, unit key, track and
-        问题编号 (``number``, case and surrounding blanks ignored)."""
-        return _queries.items(self._rt, campaign, state=state, unit=unit, track=track, number=number)
+        """Items, oldest first, optionally filtered by campaign, state, unit key, track,
+        问题编号 (``number``, case and surrounding blanks ignored) and light (``green``,
+        ``yellow``, ``red``)."""
+        return _queries.items(
+            self._rt, campaign, state=state, unit=unit, track=track, number=number, light=light
+        )
 
     def item_by_number(self, campaign: str | int, number: str) -> ItemView:
         """The item a campaign numbered ``number`` (问题编号, e.g. ``ZG-2023-0001``; case and

@@ -224,6 +224,10 @@ class Item(SQLModel, table=True):
         Index("ix_zg_item_campaign_state", "campaign_id", "state"),
         Index("ix_zg_item_unit", "responsible_unit_id"),
         Index("ix_zg_item_number", "campaign_id", "number", unique=True),
+        # The listings and reports of a unit, a track and a light, in id order (revision 0033).
+        Index("ix_zg_item_campaign_unit", "campaign_id", "responsible_unit_id", "id"),
+        Index("ix_zg_item_campaign_track", "campaign_id", "track", "id"),
+        Index("ix_zg_item_campaign_light", "campaign_id", "light", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

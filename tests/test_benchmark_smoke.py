@@ -1,4 +1,4 @@
-"""benchmarks/transitions.py and benchmarks/reports.py keep working: tiny runs.
+"""benchmarks/transitions.py, reports.py, api_load.py and queries.py keep working: tiny runs.
 
 Not timed tests. transitions.py runs on SQLite and PostgreSQL: both sides ran, the rates and
 the ratio are sane numbers, the statement traces were taken, and (inside the benchmark) the
@@ -170,3 +170,38 @@ def test_api_load_smoke(load_bench: ModuleType) -> None:
     assert result.ratio_p50 == pytest.approx(result.api_p50_ms / result.library_p50_ms)
     assert result.ratio_tps == pytest.approx(result.library_tps / result.api_tps)
     assert "sqlite" in load_bench.table([result])
+
+
+# ------------------------------------------------------------------------- benchmarks/queries.py
+
+
+@pytest.fixture(scope="module")
+def queries_bench() -> Iterator[ModuleType]:
+    yield from _load("zhenggai_bench_queries", SCRIPT.with_name("queries.py"))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_queries_smoke(queries_bench: ModuleType, backend: str) -> None:
+    """Two tiny sizes: every query answers the needle and no more, at both sizes, each with a
+    time, a plan per statement, and a ratio that is the quotient of its times."""
+    if backend == "postgresql":
+        reason = queries_bench.pg_unavailable(PG_URL)
+        if reason is not None:
+            if IN_CI:
+                pytest.fail(f"CI=true but {reason}")
+            pytest.skip(reason)
+    result = queries_bench.run_backend(backend, [300, 600], answer=20, rounds=1, pg_url=PG_URL)
+    assert [s.items for s in result.sizes] == [300, 600]
+    for size in result.sizes:
+        assert set(size.queries) == {"ledger", "count", "state", "light", "track", "progress"}
+        for name, q in size.queries.items():
+            assert q.rows == 20, (size.items, name, q.rows)
+            assert math.isfinite(q.seconds) and q.seconds > 0 and q.plans, (size.items, name)
+    first, last = result.sizes
+    for name, ratio in result.ratios.items():
+        assert ratio == pytest.approx(last.queries[name].seconds / first.queries[name].seconds)
+    if backend == "sqlite":  # the planner's choice is fixed by the data here: the indexes
+        plans = " ".join(p for q in last.queries.values() for p in q.plans)
+        for index in ("ix_zg_item_campaign_unit", "ix_zg_item_campaign_light", "ix_zg_item_campaign_track"):
+            assert index in plans
+    assert "ledger" in queries_bench.table([result])

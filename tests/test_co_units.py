@@ -150,6 +150,10 @@ def test_a_co_unit_acts_on_its_part_only(engine: Engine, campaign: CampaignView,
     # the co-unit sees the item in its own list, the lead too
     assert [v.id for v in engine.items("test", unit=NATURAL)] == [item]
     assert [v.id for v in engine.items("test", unit=HOUSING)] == [item]
+    assert [v.id for v in engine.items(unit=NATURAL)] == [item]  # without the campaign
+    for unit in (NATURAL, HOUSING):  # the ledger and its count, which read the ids from indexes
+        assert [r.item.id for r in engine.ledger("test", unit=unit)] == [item]
+        assert engine.count_items("test", unit=unit) == 1
     engine.complete_part(part.id, CO)
     with pytest.raises(InvalidInputError, match="已完成"):
         engine.complete_part(part.id, CO)

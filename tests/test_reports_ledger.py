@@ -370,6 +370,37 @@ def test_ledger_for_one_unit_or_track(played: Played, tmp_path: Path) -> None:
     assert [r[1] for r in rows[3:]] == [played.items["window"].number]
 
 
+def test_listings_by_unit_track_state_and_light_are_the_whole_lists_filtered(played: Played) -> None:
+    """The indexed listings (revision 0033) answer what filtering every item would."""
+    engine = played.engine
+    every = engine.items(KEY)
+    for light in ("green", "yellow", "red", "purple"):
+        assert engine.items(KEY, light=light) == [i for i in every if i.light == light]
+    for state in {i.state for i in every}:
+        assert engine.items(KEY, state=state) == [i for i in every if i.state == state]
+    for track in {i.track for i in every}:
+        assert engine.items(KEY, track=track) == [i for i in every if i.track == track]
+        assert [r.item for r in engine.ledger(KEY, track=track)] == [i for i in every if i.track == track]
+    for unit in sorted({i.unit for i in every if i.unit is not None}):
+        listed = engine.items(KEY, unit=unit)
+        assert [i for i in every if i.unit == unit] == [i for i in listed if i.unit == unit]
+        assert engine.items(unit=unit) == listed  # without the campaign: the same, one campaign
+        ledger = engine.ledger(KEY, unit=unit)
+        assert (
+            [r.item for r in ledger]
+            == listed
+            == [r.item for r in engine.ledger_pages(KEY, unit=unit, page=1)]
+        )
+        assert engine.count_items(KEY, unit=unit) == len(listed)
+        for row in ledger:
+            assert list(row.measures) == engine.measures(row.item.id)
+    rows = engine.ledger(KEY)
+    assert [r.item for r in rows] == every
+    assert list(engine.ledger_pages(KEY, page=2)) == rows
+    for row in rows:
+        assert list(row.measures) == engine.measures(row.item.id)
+
+
 # ------------------------------------------------------------------------------------ unit packs
 
 

@@ -113,12 +113,16 @@ def list_items(
     after = decode_cursor(cursor)
     engine = web.engine
     scope = require_unit(principal, unit)
-    items = engine.items(web.campaign, state=state, unit=scope, track=track)
+    items = engine.items(web.campaign, state=state, unit=scope, track=track, light=light)
     if principal.unit_bound and unit is None:
         known = {i.id for i in items}
         for item_id in sorted(co_handled(web, principal) - known):
             extra = engine.item(item_id)
-            if (state is None or extra.state == state) and (track is None or extra.track == track):
+            if (
+                (state is None or extra.state == state)
+                and (track is None or extra.track == track)
+                and (light is None or extra.light == light)
+            ):
                 items.append(extra)
         items.sort(key=lambda i: i.id)
     chosen = [i for i in items if (after is None or i.id > after) and (light is None or i.light == light)]
