@@ -18,6 +18,7 @@ from ._parser_args import (
     _positive_seconds,
     _TemplateAction,
 )
+from ._report_kinds import KIND_LABELS  # not .reports: the parser needs the names only
 
 
 def add_setup_commands(commands: Any) -> None:
@@ -362,8 +363,6 @@ def add_demo_command(commands: Any) -> None:
 
 def add_report_command(commands: Any) -> None:
     """``zhenggai report KIND``."""
-    from .reports import KIND_LABELS  # the kinds only: the writers are imported when a report runs
-
     p = commands.add_parser(
         "report",
         help="出具报告: 整改台账、一报告四清单、工作进展通报、典型案例通报、单位排名、公开摘要、成效台账",

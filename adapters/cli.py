@@ -53,6 +53,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from ._argparse_zh import _chinese_argparse, _Parser
 from ._errors import CliError, exit_code, report_error
@@ -102,8 +103,12 @@ ENV_UNIT = "ZHENGGAI_UNIT"
 DEFAULT_DB = "zhenggai.db"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command tree. Each leaf sets ``command`` to its name in the command table."""
+def build_parser(*, lazy: bool = False) -> argparse.ArgumentParser:
+    """The whole command tree. Each leaf sets ``command`` to its name in the command table.
+
+    With ``lazy`` (what :func:`main` uses) every command is listed with its help up front, but
+    a command's own parser (its sub-commands and arguments) is built only when that command is
+    named: ``zhenggai --help`` and ``zhenggai item list`` do not pay for 53 sub-commands."""
     parser = _Parser(
         prog="zhenggai",
         description="整改专项行动工作流引擎: 问题查摆、交办、整改、验收、销号、回头看, 全程留痕。",
@@ -115,8 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"数据库: SQLite 文件路径或 SQLAlchemy URL (postgresql://…); 默认取环境变量 {ENV_DB}, "
         f"否则为当前目录下的 {DEFAULT_DB}",
     )
-    commands = parser.add_subparsers(dest="group", metavar="COMMAND", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="group",
+        metavar="COMMAND",
+        required=True,
+        parser_class=_Parser,
+        **({"action": _LazyCommands} if lazy else {}),
+    )
+    _add_commands(commands)
+    return parser
 
+
+def _add_commands(commands: Any) -> None:
+    """Every command, in the order ``zhenggai --help`` lists them."""
     add_setup_commands(commands)
     item_cmds = add_item_commands(commands)
     add_duplicate_commands(commands)
@@ -151,7 +167,73 @@ def build_parser() -> argparse.ArgumentParser:
     add_completion_command(commands)
     add_account_commands(commands)
     add_serve_command(commands)
-    return parser
+
+
+class _Sink:
+    """Stands in for the parsers of the commands not named: every call is accepted and
+    dropped (``add_argument``, ``add_subparsers``, ``set_defaults``, ``choices["add"]``, …)."""
+
+    def __getattr__(self, name: str) -> _Sink:
+        return self
+
+    def __getitem__(self, key: object) -> _Sink:
+        return self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> _Sink:
+        return self
+
+
+_SINK = _Sink()
+
+
+class _LazyCommands(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """The top-level commands of :func:`build_parser` with ``lazy``: first every command's name
+    and help are registered (the ``add_*`` functions run against :class:`_Sink` parsers); when
+    argparse looks a command up (it was named, or ``_leaf_parser`` walks to it), the ``add_*``
+    functions run again and only that command gets real parsers."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._name_parser_map = self.choices = _LazyMap(self)  # type: ignore[assignment]
+        self._wanted: str | None = None  # None: registering names and help
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        if self._wanted is None:
+            if name in self._name_parser_map:
+                raise argparse.ArgumentError(self, f"conflicting subparser: {name}")
+            if "help" in kwargs:
+                self._choices_actions.append(self._ChoicesPseudoAction(name, (), kwargs["help"]))
+            dict.__setitem__(self._name_parser_map, name, None)
+            return _SINK
+        if name != self._wanted:
+            return _SINK
+        kwargs.pop("help", None)
+        kwargs.setdefault("prog", f"{self._prog_prefix} {name}")
+        parser = self._parser_class(**kwargs)
+        dict.__setitem__(self._name_parser_map, name, parser)
+        return parser
+
+    def build(self, name: str) -> None:
+        self._wanted = name
+        try:
+            _add_commands(self)
+        finally:
+            self._wanted = None
+
+
+class _LazyMap(dict):  # type: ignore[type-arg]
+    """Command name → parser, each built on first look-up."""
+
+    def __init__(self, action: _LazyCommands) -> None:
+        super().__init__()
+        self._action = action
+
+    def __getitem__(self, name: str) -> Any:
+        parser = super().__getitem__(name)
+        if parser is None:
+            self._action.build(name)
+            parser = super().__getitem__(name)
+        return parser
 
 
 def _completion(parser: argparse.ArgumentParser, shell: str) -> int:
@@ -216,7 +298,7 @@ def _leaf_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> a
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script passes it to ``sys.exit``)."""
-    parser = build_parser()
+    parser = build_parser(lazy=True)
     try:
         args = parser.parse_args(argv)
         needs = getattr(args, "needs_actor", False)
@@ -227,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_code(stop.code)
     try:
         if args.command == "completion":
-            return _completion(parser, args.shell)
+            return _completion(build_parser(), args.shell)  # every command's parser
         if args.command in ("check", "definition_list", "definition_show", "definition_shift"):
             from ._check import COMMANDS as light  # no database, no SQLAlchemy import
 

@@ -205,3 +205,31 @@ def test_queries_smoke(queries_bench: ModuleType, backend: str) -> None:
         for index in ("ix_zg_item_campaign_unit", "ix_zg_item_campaign_light", "ix_zg_item_campaign_track"):
             assert index in plans
     assert "ledger" in queries_bench.table([result])
+
+
+# ------------------------------------------------------------------------- benchmarks/startup.py
+
+
+def test_startup_smoke_cli_writes_json(tmp_path: Path) -> None:
+    """One round of every command against ``python -c pass``: sane times and ratios, and the
+    imports each command's process made (``--help`` none of the heavy ones)."""
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT.with_name("startup.py")), "--smoke", "--quiet", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["benchmark"] == "startup" and doc["smoke"] is True
+    results = {r["command"]: r for r in doc["results"]}
+    assert {"python -c pass", "zhenggai --help", "zhenggai check county_2023", "zhenggai item list"} <= set(
+        results
+    )
+    for r in results.values():
+        assert math.isfinite(r["median_s"]) and r["median_s"] > 0
+        assert r["ratio"] == pytest.approx(r["median_s"] / doc["floor_s"])
+    assert results["zhenggai --help"]["imports"] == []
+    assert "sqlalchemy" in results["zhenggai item list"]["imports"]

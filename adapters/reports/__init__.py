@@ -18,7 +18,8 @@ first (campaign, unit, track, redaction file), then written into a hidden stagin
 ``out`` and moved into place only when every file is complete: a refusal or a failure leaves
 nothing half-written. No file lands outside ``out`` (see :func:`._files.out_file`).
 
-Importing this package is cheap (the CLI's ``--help`` imports it for :data:`KINDS`); each writer
+Importing this package is cheap (the CLI's parser takes :data:`KIND_LABELS` from the leaf
+module ``zhenggai.adapters._report_kinds`` without it); each writer
 imports XlsxWriter, python-docx or matplotlib when it runs.
 """
 
@@ -26,10 +27,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from .._report_kinds import KIND_LABELS
 from ._files import ReportError, out_dir, out_file
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -40,17 +41,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 __all__ = ["KINDS", "KIND_LABELS", "ReportError", "write_reports"]
 
-#: The report kinds, in the order ``all`` writes them, with their Chinese names.
-KIND_LABELS: Mapping[str, str] = {
-    "ledger": "整改台账",
-    "unit-pack": "一报告四清单",
-    "progress": "工作进展通报",
-    "cases": "典型案例通报",
-    "ranking": "单位排名",
-    "digest": "践诺晒成效公开摘要",
-    "registers": "成效台账",
-    "all": "全部报告",
-}
 KINDS: tuple[str, ...] = tuple(KIND_LABELS)
 
 
