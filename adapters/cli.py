@@ -120,12 +120,9 @@ def build_parser(*, lazy: bool = False) -> argparse.ArgumentParser:
         help=f"数据库: SQLite 文件路径或 SQLAlchemy URL (postgresql://…); 默认取环境变量 {ENV_DB}, "
         f"否则为当前目录下的 {DEFAULT_DB}",
     )
+    options: dict[str, Any] = {"action": _LazyCommands} if lazy else {}
     commands = parser.add_subparsers(
-        dest="group",
-        metavar="COMMAND",
-        required=True,
-        parser_class=_Parser,
-        **({"action": _LazyCommands} if lazy else {}),
+        dest="group", metavar="COMMAND", required=True, parser_class=_Parser, **options
     )
     _add_commands(commands)
     return parser
@@ -194,10 +191,10 @@ class _LazyCommands(argparse._SubParsersAction):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._name_parser_map = self.choices = _LazyMap(self)  # type: ignore[assignment]
+        self._name_parser_map = self.choices = _LazyMap(self)
         self._wanted: str | None = None  # None: registering names and help
 
-    def add_parser(self, name: str, **kwargs: Any) -> Any:  # type: ignore[override]
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
         if self._wanted is None:
             if name in self._name_parser_map:
                 raise argparse.ArgumentError(self, f"conflicting subparser: {name}")
