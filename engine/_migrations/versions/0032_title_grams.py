@@ -1,4 +1,7 @@
-"""关联研判 title n-gram index (issue 19)
+"""Reserved for the 关联研判 title n-gram index (issue 19): ships empty, changes nothing
+
+The index was built on a branch but not merged (no benchmark yet); when it lands, its table
+comes in a new revision after 0033, so databases already at this one get it too.
 
 Revision ID: 0032_title_grams
 Revises: 0031_webhooks
