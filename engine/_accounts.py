@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._account_statements import account_statements
 from ._account_views import AccountView, NewAccount, SessionView, SignInPolicy, TokenView
-from ._raw import Row, Tx
+from ._raw import Prepared, Row, Tx
 from .errors import AccountNotFound, CampaignNotFound, ConfigError, InvalidInputError, SignInRefused
 
 if TYPE_CHECKING:
@@ -264,17 +264,26 @@ class Accounts:
                 out.append((self._account_view({**values, "id": new_id}, keys), password))
         return out
 
-    def accounts(self, campaign: str | None = None) -> list[AccountView]:
-        with self._store.transaction() as tx:
-            keys = self._campaign_keys(tx)
+    def _listed(
+        self, every: Prepared[Row], of_campaign: Prepared[Row], campaign: str | None
+    ) -> tuple[list[Row], dict[int, str]]:
+        """The rows of ``every`` (or of ``of_campaign`` for one campaign) and the campaigns' keys,
+        in a read transaction (a list takes no write lock)."""
+        with self._store.read() as conn:
+            tx = Tx.on(conn)
             if campaign is None:
-                rows = tx.all(self._st.accounts)
+                rows = tx.all(every)
             else:
-                rows = tx.all(self._st.accounts_of, {"cid": self._campaign_id(tx, campaign)})
-            return [self._account_view(row, keys) for row in rows]
+                rows = tx.all(of_campaign, {"cid": self._campaign_id(tx, campaign)})
+            return rows, self._campaign_keys(tx)
+
+    def accounts(self, campaign: str | None = None) -> list[AccountView]:
+        rows, keys = self._listed(self._st.accounts, self._st.accounts_of, campaign)
+        return [self._account_view(row, keys) for row in rows]
 
     def account(self, username: str) -> AccountView:
-        with self._store.transaction() as tx:
+        with self._store.read() as conn:
+            tx = Tx.on(conn)
             return self._account_view(self._row(tx, username), self._campaign_keys(tx))
 
     def disable(self, username: str, *, by: str = "operator") -> AccountView:
@@ -522,13 +531,8 @@ class Accounts:
             return self._token_view({**values, "id": tid}, self._campaign_keys(tx)), token
 
     def tokens(self, campaign: str | None = None) -> list[TokenView]:
-        with self._store.transaction() as tx:
-            keys = self._campaign_keys(tx)
-            if campaign is None:
-                rows = tx.all(self._st.tokens)
-            else:
-                rows = tx.all(self._st.tokens_of, {"cid": self._campaign_id(tx, campaign)})
-            return [self._token_view(row, keys) for row in rows]
+        rows, keys = self._listed(self._st.tokens, self._st.tokens_of, campaign)
+        return [self._token_view(row, keys) for row in rows]
 
     def revoke_token(self, token_id: int, *, by: str = "operator") -> TokenView:
         now = self._now()
@@ -573,8 +577,8 @@ class Accounts:
     def access_log(self, *, limit: int = 200, kinds: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """The newest entries of the access log (of ``kinds``, when given), newest first."""
         wanted = None if kinds is None else set(kinds)
-        with self._store.transaction() as tx:
-            rows = tx.all(self._st.log_newest, {"limit": limit if wanted is None else limit * 20})
+        with self._store.read() as conn:
+            rows = Tx.on(conn).all(self._st.log_newest, {"limit": limit if wanted is None else limit * 20})
         found = [{**row, "detail": json.loads(row["detail"])} for row in rows]
         if wanted is not None:
             found = [row for row in found if row["kind"] in wanted][:limit]
