@@ -8,7 +8,6 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
@@ -32,6 +31,7 @@ from ._api_idempotency import ApiRoute
 from ._api_models import RowId
 from ._api_scope import decode_cursor, encode_cursor, require_unit
 from ._auth import ApiPrincipal, Web
+from ._downloads import file_response
 from ._principal import Principal
 from ._render import OPERATOR_ROLE
 
@@ -123,8 +123,7 @@ def _download(write: Callable[[Path], list[Path]], suffix: str, media_type: str)
             raise InvalidInputError("unit", str(err)) from None
         data = paths[0].read_bytes()
         name = paths[0].name
-    disposition = f"attachment; filename*=UTF-8''{quote(name, safe='')}"
-    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
+    return file_response(data, name, media_type)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

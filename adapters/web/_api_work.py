@@ -35,6 +35,7 @@ from ._api_models import (
 )
 from ._api_scope import require_unit
 from ._auth import ApiPrincipal, Web
+from ._downloads import file_response
 from ._visibility import visible_item
 
 __all__ = ["router"]
@@ -101,14 +102,7 @@ def download_attachment(attachment_id: RowId, principal: ApiPrincipal, web: Web)
     view, data = web.engine.attachment(attachment_id, principal.actor)
     if view.campaign != web.campaign:
         raise InvalidInputError("attachment_id", "不属于本专项行动")
-    disposition = f"attachment; filename*=UTF-8''{_quote(view.file_name)}"
-    return Response(data, media_type=view.media_type, headers={"Content-Disposition": disposition})
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
+    return file_response(data, view.file_name, view.media_type)
 
 
 @router.post(

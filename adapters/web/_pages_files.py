@@ -4,12 +4,11 @@ every read audited by the engine)."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from ._auth import PagePrincipal, Web
+from ._downloads import file_response
 from ._page_data import page, refused
 from ._visibility import visible_item
 
@@ -23,8 +22,7 @@ def download(attachment_id: int, principal: PagePrincipal, web: Web) -> Response
     view, data = web.engine.attachment(attachment_id, principal.actor)
     if view.campaign != web.campaign:
         return Response(status_code=404)
-    disposition = f"attachment; filename*=UTF-8''{quote(view.file_name)}"
-    return Response(data, media_type=view.media_type, headers={"Content-Disposition": disposition})
+    return file_response(data, view.file_name, view.media_type)
 
 
 @router.get("/items/{item_id}/reporter")

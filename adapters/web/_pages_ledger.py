@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
@@ -17,6 +17,7 @@ from zhenggai.engine import LedgerRow, ZhenggaiError
 
 from ._auth import PagePrincipal, Web
 from ._context import WebContext
+from ._downloads import file_response
 from ._page_data import field, labels_of, page, refusal
 
 __all__ = ["LedgerFilter", "router"]
@@ -121,11 +122,6 @@ def export(web: Web, wanted: Filters) -> Response:
             web.engine, web.campaign, Path(folder), unit=wanted.unit, track=wanted.track, keep=wanted.keep
         )
         return file_response(path.read_bytes(), path.name, XLSX)
-
-
-def file_response(data: bytes, name: str, media_type: str) -> Response:
-    disposition = f"attachment; filename*=UTF-8''{quote(name)}"
-    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 @router.get("/dashboard")

@@ -13,8 +13,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from ._auth import PagePrincipal, Web
+from ._downloads import file_response
 from ._page_data import field, labels_of, page, refused
-from ._pages_ledger import XLSX, file_response
+from ._pages_ledger import XLSX
 from ._principal import Principal
 from ._render import OPERATOR_ROLE
 
