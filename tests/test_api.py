@@ -124,6 +124,11 @@ def test_an_item_runs_its_whole_life_over_http(api: Api) -> None:
     attachment = upload.json()
     download = c.get(f"/api/v1/attachments/{attachment['id']}", headers=api.unit)
     assert download.status_code == 200 and download.content == PNG
+    # The Chinese name survives the download (RFC 6266's UTF-8 form, percent-encoded).
+    assert (
+        download.headers["content-disposition"]
+        == "attachment; filename*=UTF-8''%E6%95%B4%E6%94%B9%E7%85%A7%E7%89%87.png"
+    )
     assert c.get(f"/api/v1/attachments/{attachment['id']}", headers=api.other).status_code == 403
     done = c.post(f"/api/v1/measures/{measure.json()['id']}/complete", headers=api.unit)
     assert done.json()["done_at"] is not None
