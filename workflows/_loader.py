@@ -1,7 +1,9 @@
 """Read a definition file into a CampaignSetup, with every error located as ``file:line: path: message``.
 
-YAML 1.2 through ruamel.yaml's round-trip loader (so ``no`` stays a string and ``17:30`` is not
-a number), duplicate keys refused, unknown fields refused.
+YAML 1.2 as ruamel.yaml's round-trip loader reads it (so ``no`` stays a string and ``17:30`` is
+not a number), duplicate keys refused, unknown fields refused. A plain file is read by libyaml's
+parser with the same rules (:mod:`._yaml_fast`, a tenth of the time); anything else, and every
+file with an error, by ruamel.yaml itself (:mod:`._yaml_rt`), so refusals read as ever.
 """
 
 from __future__ import annotations
@@ -13,16 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.composer import Composer
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent
 from zhenggai.engine.checks import check_setup, setup_warnings
 from zhenggai.engine.errors import DefinitionError
 from zhenggai.engine.lifecycle import split_problem
 
 from ._templates import template_problems
+from ._yaml_fast import MAX_YAML_DEPTH, MAX_YAML_NODES, load_fast
 from .schema import CampaignSetup
 
 __all__ = ["BUILTINS", "CheckedDefinition", "builtin_path", "check_definition", "load_setup"]
@@ -37,14 +35,6 @@ _SCHEMA_VERSION = 1
 #: template, is about 40 KB; 2 MB is fifty times that, and a file past it is not a plan a
 #: person wrote. The cap is checked before the file is read, so a huge file costs nothing.
 MAX_DEFINITION_BYTES = 2 * 1024 * 1024
-#: The deepest nesting of lists and mappings a file may have: a definition nests about eight
-#: levels deep; past this the composer's recursion would fail with an internal error.
-MAX_YAML_DEPTH = 64
-#: The most YAML nodes (scalars, lists, mappings) a file may have: the built-in plan has about
-#: 2,400. The round-trip loader composes some 20,000 nodes a second, so this cap keeps the worst
-#: file under a second; it is counted while composing, so a file of a million tiny nodes stops
-#: at the 20,001st.
-MAX_YAML_NODES = 20_000
 
 
 def builtin_path(name: str) -> Path:
@@ -134,22 +124,11 @@ def read_yaml(path: Path, what: str, data: bytes | None = None) -> Mapping[str, 
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise DefinitionError([f"{path}: 无法读取 (不是 UTF-8 文本: {err})"], what=kind) from None
-    yaml = YAML(typ="rt", pure=True)
-    yaml.Constructor = _Constructor
-    yaml.Composer = _Composer
-    yaml.allow_duplicate_keys = False
-    try:
-        doc = yaml.load(text)
-    except _Refused as err:
-        raise DefinitionError([f"{path}:{err.line}: {err.message}"], what=kind) from None
-    except RecursionError:  # pragma: no cover - the depth cap comes first; never an internal error
-        raise DefinitionError([f"{path}: 嵌套过深 (最多 {MAX_YAML_DEPTH} 层)"], what=kind) from None
-    except MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        raise DefinitionError([f"{path}:{line}: YAML 格式错误: {err.problem or err}"], what=kind) from None
-    except YAMLError as err:
-        raise DefinitionError([f"{path}: YAML 格式错误: {err}"], what=kind) from None
+    doc: Any = load_fast(text, MAX_YAML_DEPTH, MAX_YAML_NODES)
+    if doc is None:  # not a plain file, or not well formed: ruamel.yaml reads it, or says why not
+        from ._yaml_rt import load_rt
+
+        doc = load_rt(path, text, kind)
     if not isinstance(doc, Mapping):
         raise DefinitionError([f"{path}:1: {what}须为映射 (键: 值)"], what=kind)
     return doc
@@ -191,47 +170,6 @@ def _path_text(loc: list[Any]) -> str:
 def located(path: Path, problems: list[tuple[int, str]]) -> list[str]:
     """``file:line: path: message`` lines, in the order of the file."""
     return [f"{path}:{line}: {text}" for line, text in sorted(problems, key=lambda p: p[0])]
-
-
-class _Refused(Exception):
-    """A hostile shape met while composing: one located message, no traceback."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line, self.message = line, message
-
-
-class _Composer(Composer):
-    """Composes nodes with three caps, each refused where it is met:
-
-    - **no aliases** (``*name``): a definition has no use for them, and expanding them is how a
-      1.6 KB file becomes billions of nodes ("billion laughs"). Anchors alone are harmless;
-    - **depth** at most :data:`MAX_YAML_DEPTH` (the composer recurses per level);
-    - **nodes** at most :data:`MAX_YAML_NODES`.
-    """
-
-    nodes = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.parser.check_event(AliasEvent):
-            event = self.parser.peek_event()
-            raise _Refused(event.start_mark.line + 1, f"不支持 YAML 别名 (*{event.anchor}): 请把内容直接写出")
-        self.nodes += 1
-        if self.nodes > MAX_YAML_NODES:
-            event = self.parser.peek_event()
-            raise _Refused(event.start_mark.line + 1, f"内容过多 (最多 {MAX_YAML_NODES} 个 YAML 节点)")
-        if self.depth >= MAX_YAML_DEPTH:
-            event = self.parser.peek_event()
-            raise _Refused(event.start_mark.line + 1, f"嵌套过深 (最多 {MAX_YAML_DEPTH} 层)")
-        return super().compose_node(parent, index)
-
-
-class _Constructor(RoundTripConstructor):
-    """Dates stay text until the schema reads them, so an impossible date (2023-06-31) is a
-    located schema error instead of an exception inside the YAML parser."""
-
-
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
 
 
 def plain(value: Any) -> Any:
