@@ -1,4 +1,5 @@
-"""benchmarks/transitions.py, reports.py, api_load.py and queries.py keep working: tiny runs.
+"""benchmarks/transitions.py, reports.py, api_load.py, queries.py, startup.py and storage.py keep
+working: tiny runs.
 
 Not timed tests. transitions.py runs on SQLite and PostgreSQL: both sides ran, the rates and
 the ratio are sane numbers, the statement traces were taken, and (inside the benchmark) the
@@ -233,3 +234,24 @@ def test_startup_smoke_cli_writes_json(tmp_path: Path) -> None:
         assert r["ratio"] == pytest.approx(r["median_s"] / doc["floor_s"])
     assert results["zhenggai --help"]["imports"] == []
     assert "sqlalchemy" in results["zhenggai item list"]["imports"]
+
+
+# ------------------------------------------------------------------------- benchmarks/storage.py
+
+
+@pytest.fixture(scope="module")
+def storage_bench() -> Iterator[ModuleType]:
+    yield from _load("zhenggai_bench_storage", SCRIPT.with_name("storage.py"))
+
+
+def test_storage_smoke(storage_bench: ModuleType) -> None:
+    """A few items through the five-step life: bytes per item per table and index, from
+    SQLite's dbstat; the rows each life writes; the ratio to SpiffWorkflow's figure."""
+    doc = storage_bench.run(3)
+    assert doc["bytes_per_item"] > 0 and doc["content_bytes_per_item"] > 0
+    assert doc["ratio_vs_spiff"] == pytest.approx(doc["spiff_bytes_per_item"] / doc["bytes_per_item"])
+    rows = {r["name"]: r for r in doc["objects"]}
+    assert rows["zg_item"]["rows_per_item"] == 1
+    assert rows["zg_event"]["rows_per_item"] >= 5  # reported, assigned, …, verified: audited
+    assert doc["columns_per_item"]["zg_event.hash"] > 0
+    assert "zg_event" in storage_bench.table(doc)

@@ -1,12 +1,15 @@
 """Start-up of the CLI (issue 19, point 6): ``zhenggai --help`` builds the top-level parser only
 and imports neither SQLAlchemy, pydantic, the engine nor the definitions; the parser ``main``
-builds lazily is the same tree as the eager one. Not timed: ``benchmarks/startup.py`` times."""
+builds lazily is the same tree as the eager one; a listing command (``item list``, ``duty list``)
+imports no templates, YAML, spreadsheets, migrations nor the web. Not timed: ``benchmarks/startup.py`` times."""
 
 from __future__ import annotations
 
 import argparse
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from zhenggai.adapters.cli import build_parser
 
@@ -65,3 +68,66 @@ print(sorted(m for m in sys.modules if any(m == h or m.startswith(h + ".") for h
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+#: What a listing command (``zhenggai item list``, ``duty list``) must not import: it reads rows
+#: through the engine and prints a table; no template, YAML, spreadsheet, Word, chart, migration
+#: or web code. (It still imports SQLAlchemy, SQLModel and pydantic: the engine reads through
+#: them; BENCHMARKS.md, section benchmarks/startup.py, says what that costs and what would cut it.)
+NOT_FOR_LISTING = (
+    "jinja2",
+    "ruamel",
+    "yaml",
+    "openpyxl",
+    "xlsxwriter",
+    "docx",
+    "docxtpl",
+    "matplotlib",
+    "alembic",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "zhenggai.adapters.reports",
+    "zhenggai.adapters.web",
+    "zhenggai.workflows._loader",
+    "zhenggai.workflows._templates",
+)
+
+
+def test_listing_processes_import_no_templates_yaml_reports_migrations_nor_web(tmp_path: Path) -> None:
+    db = str(tmp_path / "zg.db")
+    init = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zhenggai.adapters.cli",
+            "--db",
+            db,
+            "init",
+            "--to-year",
+            str(time.localtime().tm_year),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert init.returncode == 0, init.stderr
+    code = f"""
+import contextlib, io, sys
+from zhenggai.adapters.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    assert main(sys.argv[1:]) == 0
+assert out.getvalue().strip()
+print(sorted(m for m in sys.modules if any(m == h or m.startswith(h + ".") for h in {NOT_FOR_LISTING!r})))
+"""
+    for argv in (["item", "list", "--limit", "30"], ["duty", "list"]):
+        proc = subprocess.run(
+            [sys.executable, "-c", code, "--db", db, *argv],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        assert proc.returncode == 0, (argv, proc.stderr)
+        assert proc.stdout.strip() == "[]", argv

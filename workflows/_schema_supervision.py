@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ._spec import DayCount, Label, MessageKey, RoleKey, VocabularyEntry, _Spec
+from ._spec import DayCount, Label, MessageKey, RoleKey, VocabularyEntry, _Spec, no_items
 
 __all__ = ["ExtensionSpec", "SendBackSpec", "SendBackWithin"]
 
@@ -27,7 +27,7 @@ class ExtensionSpec(_Spec):
 
     approvers: list[RoleKey] = Field(min_length=1, max_length=10)
     max_per_item: int = Field(default=1, le=100)
-    reasons: list[Label] = Field(default_factory=list)
+    reasons: list[Label] = Field(default_factory=no_items)
     requested: MessageKey = "extension_requested"
     decided: MessageKey = "extension_decided"
 

@@ -371,6 +371,8 @@ def template_problems(setup: CampaignSetup) -> list[str]:
     templates = setup.notifications.templates
     uses: dict[str, list[MessageUse]] = defaultdict(list)
     problems: list[str] = []
+    examined: dict[str, tuple[str | None, nodes.Template | None]] = {}
+    variables: dict[str, frozenset[str]] = {}
     for use in message_uses(setup):
         uses[use.kind].append(use)
         if use.kind not in templates:
@@ -385,22 +387,33 @@ def template_problems(setup: CampaignSetup) -> list[str]:
         for field, source in fields.items():
             path = f"notifications.templates.{kind}.{field}"
             text = source if not field.startswith("sms_params.") else "{{ " + source + " }}"
-            try:
-                parsed = env.parse(text)
-            except TemplateSyntaxError as err:
-                problems.append(f"{path}: 模板无法编译 (第 {err.lineno} 行: {err.message})")
+            if text not in examined:  # the same text (``{{ title }}``) is parsed once
+                examined[text] = _examine(env, text)
+            problem, parsed = examined[text]
+            if parsed is None:
+                problems.append(f"{path}: {problem}")
                 continue
-            hazard = next(hazards(parsed), None)  # one per template: the first says enough
-            if hazard is not None:
-                problems.append(f"{path}: 模板不安全 (第 {hazard[0]} 行: {hazard[1]})")
-                continue  # never compiled: compiling is where constants were evaluated
             if provided is None:
                 continue
-            tracking = _Tracking(env)
-            tracking.visit(parsed)
-            missing = sorted(tracking.undeclared_identifiers - provided)
-            for name in missing:
+            if text not in variables:
+                tracking = _Tracking(env)
+                tracking.visit(parsed)
+                variables[text] = frozenset(tracking.undeclared_identifiers)
+            for name in sorted(variables[text] - provided):
                 problems.append(
                     f"{path}: 模板使用了消息 {kind} 没有的变量 {name} (可用: {', '.join(sorted(provided))})"
                 )
     return problems
+
+
+def _examine(env: ImmutableSandboxedEnvironment, text: str) -> tuple[str | None, nodes.Template | None]:
+    """One template text parsed, or what is wrong with it (it does not compile, or it is
+    unsafe: then it is never compiled, as compiling is where constants are evaluated)."""
+    try:
+        parsed = env.parse(text)
+    except TemplateSyntaxError as err:
+        return f"模板无法编译 (第 {err.lineno} 行: {err.message})", None
+    hazard = next(hazards(parsed), None)  # one per template: the first says enough
+    if hazard is not None:
+        return f"模板不安全 (第 {hazard[0]} 行: {hazard[1]})", None
+    return None, parsed

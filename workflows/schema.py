@@ -52,6 +52,7 @@ from ._spec import (
     _Spec,
     checked_email,
     checked_mobile,
+    no_items,
 )
 
 __all__ = [
@@ -161,9 +162,9 @@ class TransitionSpec(_Spec):
     source: list[StateKey] = Field(min_length=1)
     dest: StateKey
     roles: list[RoleKey] = Field(min_length=1)
-    guards: list[Key] = Field(default_factory=list)
-    effects: list[Key] = Field(default_factory=list)
-    notify: list[NotifySpec] = Field(default_factory=list)
+    guards: list[Key] = Field(default_factory=no_items)
+    effects: list[Key] = Field(default_factory=no_items)
+    notify: list[NotifySpec] = Field(default_factory=no_items)
     after: TimerSpec | None = None
 
 
@@ -178,7 +179,7 @@ class LifecycleSpec(_Spec):
     operations: dict[Key, list[RoleKey]] = Field(default_factory=dict)
     #: States in which measures may be added or completed. Empty: every state that is not
     #: final, once the item has a responsible unit.
-    measure_states: list[StateKey] = Field(default_factory=list)
+    measure_states: list[StateKey] = Field(default_factory=no_items)
 
     def state(self, state_id: str) -> StateSpec:
         for state in self.states:
@@ -204,7 +205,7 @@ class ContactSpec(_Spec):
     role: Key = "contact"
     email: str | None = Field(default=None, max_length=200)
     mobile: str | None = Field(default=None, max_length=40)
-    channels: list[ChannelKey] = Field(default_factory=list)
+    channels: list[ChannelKey] = Field(default_factory=no_items)
     #: The supervision team (督查工作组, 1-based) a ``supervision.role`` contact belongs to: its
     #: draws' notices reach only that team's contacts.
     team: int | None = Field(default=None, ge=1, le=50)
@@ -233,7 +234,7 @@ class UnitSpec(_Spec):
     id: Key
     name: Label
     kind: KindKey = "unit"
-    contacts: list[ContactSpec] = Field(default_factory=list)
+    contacts: list[ContactSpec] = Field(default_factory=no_items)
 
 
 class UnitGroupSpec(_Spec):
@@ -243,7 +244,7 @@ class UnitGroupSpec(_Spec):
 
     id: Key
     name: Label
-    units: list[Key] = Field(default_factory=list)
+    units: list[Key] = Field(default_factory=no_items)
 
 
 class TrackSpec(_Spec):
@@ -257,7 +258,7 @@ class TrackSpec(_Spec):
     units: list[Key] = Field(min_length=1)
     group: Label | None = None
     leader_role: RoleKey | None = None
-    scope: list[Label] = Field(default_factory=list)
+    scope: list[Label] = Field(default_factory=no_items)
 
 
 class PhaseAction(_Spec):
@@ -271,7 +272,7 @@ class PhaseAction(_Spec):
     action: Literal["notify", "escalate_missing"]
     duty: Key | None = None
     ladder: Key | None = None
-    notify: list[NotifySpec] = Field(default_factory=list)
+    notify: list[NotifySpec] = Field(default_factory=no_items)
 
 
 class DemandSpec(_Spec):
@@ -295,9 +296,9 @@ class PhaseSpec(_Spec):
     name: Label
     start: dt.date
     end: dt.date
-    demands: list[Label | DemandSpec] = Field(default_factory=list)
-    on_start: list[PhaseAction] = Field(default_factory=list)
-    on_end: list[PhaseAction] = Field(default_factory=list)
+    demands: list[Label | DemandSpec] = Field(default_factory=no_items)
+    on_start: list[PhaseAction] = Field(default_factory=no_items)
+    on_end: list[PhaseAction] = Field(default_factory=no_items)
 
     def demand_texts(self) -> list[str]:
         """The demands' words, addressed or not."""
@@ -313,7 +314,7 @@ class TransferSpec(_Spec):
     days: int = Field(default=5, ge=1, le=366)
     count: DayCount = "working"
     ladder: StepKey | None = None
-    notify: list[NotifySpec] = Field(default_factory=list)
+    notify: list[NotifySpec] = Field(default_factory=no_items)
 
 
 class ChannelSpec(_Spec):
@@ -327,7 +328,7 @@ class ChannelSpec(_Spec):
     label: Label
     mechanism: Label | None = None
     transfer_to: Key | None = None
-    source_units: list[Key] = Field(default_factory=list)
+    source_units: list[Key] = Field(default_factory=no_items)
     transfer: TransferSpec | None = None
 
 
@@ -350,11 +351,11 @@ class CalendarSpec(_Spec):
     days; ``weekends``: Monday to Friday only) plus the county's own exceptions."""
 
     base: Literal["cn_statutory", "weekends"] = "cn_statutory"
-    extra_holidays: list[DayOverride] = Field(default_factory=list)
-    extra_workdays: list[DayOverride] = Field(default_factory=list)
+    extra_holidays: list[DayOverride] = Field(default_factory=no_items)
+    extra_workdays: list[DayOverride] = Field(default_factory=no_items)
     #: Who is told, once per year, when steps wait for a year the calendar does not know
     #: (待日历) and the earliest they could be due has passed: load that year's notice.
-    alert: list[NotifySpec] = Field(default_factory=list)
+    alert: list[NotifySpec] = Field(default_factory=no_items)
 
 
 class HolidaySpec(_Spec):
@@ -364,7 +365,7 @@ class HolidaySpec(_Spec):
     name: ShortLabel
     start: dt.date
     end: dt.date | None = None
-    makeup: list[dt.date] = Field(default_factory=list, max_length=10)
+    makeup: list[dt.date] = Field(default_factory=no_items, max_length=10)
 
 
 class CalendarYearSpec(_Spec):
@@ -396,7 +397,7 @@ class DeadlinesSpec(_Spec):
     """
 
     default: DeadlineRule
-    rules: list[DeadlineRule] = Field(default_factory=list)
+    rules: list[DeadlineRule] = Field(default_factory=no_items)
     cutoff: dt.time = dt.time(17, 30)
     ladder: Key | None = None
 
@@ -409,7 +410,7 @@ class LadderStep(_Spec):
     offset: int = Field(ge=-366, le=366)
     count: DayCount = "working"
     action: Literal["remind", "yellow", "red", "listed_supervision", "accountability", "notify"]
-    notify: list[NotifySpec] = Field(default_factory=list)
+    notify: list[NotifySpec] = Field(default_factory=no_items)
     #: A step the daemon missed (it was down): ``collapse`` into the latest step due (one
     #: message, not ten), ``fire_late`` once, or ``record_missed`` for a person to look at.
     catch_up: Literal["collapse", "fire_late", "record_missed"] = "collapse"
@@ -434,7 +435,7 @@ class LadderSpec(_Spec):
     subject: Literal["item", "duty", "document", "review", "transfer", "research", "part", "callback"] = (
         "item"
     )
-    states: list[StateKey] = Field(default_factory=list)
+    states: list[StateKey] = Field(default_factory=no_items)
     steps: list[LadderStep] = Field(min_length=1)
 
 
@@ -455,7 +456,7 @@ class DutySpec(_Spec):
     end: dt.date | None = None
     remind_before: int = Field(default=1, ge=0, le=30)
     ladder: Key | None = None
-    notify: list[NotifySpec] = Field(default_factory=list)
+    notify: list[NotifySpec] = Field(default_factory=no_items)
 
 
 class FollowUpSpec(_Spec):
@@ -502,8 +503,8 @@ class SupervisionSpec(_Spec):
     every: Recurrence
     phases: list[Key] = Field(min_length=1)
     units_per_draw: int = Field(ge=1, le=100)
-    focus: list[Label] = Field(default_factory=list)
-    team_units: list[list[Key]] = Field(default_factory=list)
+    focus: list[Label] = Field(default_factory=no_items)
+    team_units: list[list[Key]] = Field(default_factory=no_items)
     channel: ChannelKey | None = None
     track: Key | None = None
     #: The message that tells each team (its ``role`` contacts of that team) its units.
@@ -539,7 +540,7 @@ class ResearchSpec(_Spec):
     count: DayCount = "working"
     ladder: StepKey | None = None
     to: RoleKey
-    notify: list[NotifySpec] = Field(default_factory=list)
+    notify: list[NotifySpec] = Field(default_factory=no_items)
 
     @model_validator(mode="after")
     def _one_due(self) -> ResearchSpec:
@@ -637,8 +638,8 @@ class QuietHours(_Spec):
 class NotificationsSpec(_Spec):
     """Who hears what, how, and in which words."""
 
-    routes: list[RouteSpec] = Field(default_factory=list)
-    quiet_hours: list[QuietHours] = Field(default_factory=list)
+    routes: list[RouteSpec] = Field(default_factory=no_items)
+    quiet_hours: list[QuietHours] = Field(default_factory=no_items)
     templates: dict[MessageKey, TemplateSpec] = Field(default_factory=dict)
 
 
@@ -698,8 +699,8 @@ class OutcomesSpec(_Spec):
     where the plan gives no number). Who records, reads named people, publishes cases,
     registers mechanisms and submits or selects practices is ``lifecycle.operations``."""
 
-    accountability: list[VocabularyEntry] = Field(default_factory=list)
-    mechanism_kinds: list[VocabularyEntry] = Field(default_factory=list)
+    accountability: list[VocabularyEntry] = Field(default_factory=no_items)
+    mechanism_kinds: list[VocabularyEntry] = Field(default_factory=no_items)
     targets: OutcomeTargetsSpec = OutcomeTargetsSpec()
 
 
@@ -727,14 +728,14 @@ class CampaignSetup(_Spec):
     leading_group: LeadingGroupSpec | None = None
     leadership: LeadershipSpec | None = None
     #: Classes of units a unit list may name by id (expanded into their members on loading).
-    unit_groups: list[UnitGroupSpec] = Field(default_factory=list)
+    unit_groups: list[UnitGroupSpec] = Field(default_factory=no_items)
     tracks: list[TrackSpec] = Field(min_length=1)
     #: Dated phases, in order; empty for a campaign without phases (e.g. a year-round hotline).
-    phases: list[PhaseSpec] = Field(default_factory=list)
+    phases: list[PhaseSpec] = Field(default_factory=no_items)
     lifecycle: LifecycleSpec
     deadlines: DeadlinesSpec | None = None
-    ladders: list[LadderSpec] = Field(default_factory=list)
-    duties: list[DutySpec] = Field(default_factory=list)
+    ladders: list[LadderSpec] = Field(default_factory=no_items)
+    duties: list[DutySpec] = Field(default_factory=no_items)
     follow_up: FollowUpSpec | None = None
     supervision: SupervisionSpec | None = None
     #: 延期申请: who approves an extension of an item's due date, in order (absent: none).
