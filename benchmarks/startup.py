@@ -15,7 +15,9 @@ next to this Python, else ``python -m zhenggai.adapters.cli``), output to /dev/n
 
 The commands take turns round by round (every command once per round, in a rotating order), so
 a change in machine load hits them alike. A command's time is the **median wall time** over the
-rounds; reported as the difference from the floor and as the ratio to it.
+rounds; reported as the difference from the floor and as the ratio to it. The median **CPU
+time** (user + system, of the process) over the floor's is reported beside it: on a shared
+machine it moves less with the load than wall time does.
 
 **Imports, every run (untimed)**: each command runs once more in a process that then lists the
 heavy packages in ``sys.modules`` (SQLAlchemy, SQLModel, pydantic, the engine, openpyxl, the web,
@@ -32,6 +34,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -67,7 +70,7 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], float | None], ...] = (
     ("zhenggai --help", ("--help",), 0.1),
     ("zhenggai item --help", ("item", "--help"), 0.1),
     ("zhenggai check county_2023", ("check", "county_2023"), 0.3),
-    ("zhenggai item list", ("item", "list", "--limit", "30"), None),
+    ("zhenggai item list", ("item", "list", "--limit", "30"), None),  # listing commands
     ("zhenggai duty list", ("duty", "list"), None),
 )
 
@@ -89,15 +92,18 @@ def cli_prefix() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "zhenggai.adapters.cli"]
 
 
-def _run(argv: list[str], env: dict[str, str], cwd: str) -> float:
+def _run(argv: list[str], env: dict[str, str], cwd: str) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one run of ``argv``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(
         argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd, check=False
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {proc.stderr.decode()[-500:]}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def imported(args: tuple[str, ...], env: dict[str, str], cwd: str) -> list[str]:
@@ -130,13 +136,16 @@ def run(rounds: int = 9, warmup: int = 1) -> dict[str, Any]:
         ]
         jobs += [(label, [*prefix, *args], target) for label, args, target in COMMANDS]
         times: dict[str, list[float]] = {label: [] for label, _, _ in jobs}
+        cpu: dict[str, list[float]] = {label: [] for label, _, _ in jobs}
         for r in range(warmup + rounds):
             shift = r % len(jobs)
             for label, argv, _ in jobs[shift:] + jobs[:shift]:
-                elapsed = _run(argv, env, tmp)
+                elapsed, used = _run(argv, env, tmp)
                 if r >= warmup:
                     times[label].append(elapsed)
+                    cpu[label].append(used)
         floor = statistics.median(times["python -c pass"])
+        cpu_floor = statistics.median(cpu["python -c pass"])
         results = []
         for label, argv, target in jobs:
             median = statistics.median(times[label])
@@ -150,6 +159,8 @@ def run(rounds: int = 9, warmup: int = 1) -> dict[str, Any]:
                     "ratio": median / floor,
                     "target_over_floor_s": target,
                     "meets": None if target is None else (median - floor) <= target,
+                    "cpu_median_s": statistics.median(cpu[label]),
+                    "cpu_over_floor_s": statistics.median(cpu[label]) - cpu_floor,
                     "imports": [] if not args else imported(args, env, tmp),
                 }
             )
@@ -157,6 +168,8 @@ def run(rounds: int = 9, warmup: int = 1) -> dict[str, Any]:
         "benchmark": "startup",
         "rounds": rounds,
         "floor_s": floor,
+        "cpu_floor_s": cpu_floor,
+        "load_average": os.getloadavg(),
         "results": results,
         "python": platform.python_version(),
         "machine": platform.machine(),
@@ -166,14 +179,18 @@ def run(rounds: int = 9, warmup: int = 1) -> dict[str, Any]:
 
 def table(doc: dict[str, Any]) -> str:
     lines = [
-        f"{'command':<28} {'median':>8} {'- floor':>8} {'ratio':>6} {'target':>7} {'meets':>5}  heavy imports"
+        (
+            f"{'command':<28} {'median':>8} {'- floor':>8} {'ratio':>6} {'target':>7} {'meets':>5} "
+            f"{'cpu - floor':>11}  heavy imports"
+        )
     ]
     for r in doc["results"]:
         target = "" if r["target_over_floor_s"] is None else f"+{r['target_over_floor_s']:.1f}s"
         meets = "" if r["meets"] is None else ("yes" if r["meets"] else "NO")
         lines.append(
             f"{r['command']:<28} {r['median_s'] * 1000:>6.0f}ms {r['over_floor_s'] * 1000:>+6.0f}ms "
-            f"{r['ratio']:>5.2f}x {target:>7} {meets:>5}  {', '.join(r['imports']) or '-'}"
+            f"{r['ratio']:>5.2f}x {target:>7} {meets:>5} {r['cpu_over_floor_s'] * 1000:>+9.0f}ms  "
+            f"{', '.join(r['imports']) or '-'}"
         )
     return "\n".join(lines)
 
