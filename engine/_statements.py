@@ -15,7 +15,7 @@ from sqlalchemy import and_, bindparam, case, func, insert, literal, literal_col
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect as SADialect
-from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.sql.elements import BindParameter, ColumnClause
 
 from . import models as m
 from ._raw import Prepared, Row
@@ -617,7 +617,7 @@ class Statements:
         ``status<i>``): each set back to its status and moment, in place."""
         stmt = self._steps_rearm.get(n)
         if stmt is None:
-            ids = [bindparam(f"id{i}") for i in range(n)]
+            ids: list[BindParameter[Any]] = [bindparam(f"id{i}") for i in range(n)]
             stmt = Prepared(
                 update(STEP)
                 .where(STEP.c.id.in_(ids))
