@@ -378,7 +378,7 @@ def run_durability(durability: str, items: int, rounds: int, warmup: int = 1) ->
             for side in sides:
                 with contextlib.suppress(Exception):
                     side.close()
-    z, s, sr = figures["zhenggai"], figures["spiff"], figures["spiff_reload"]
+    z, s, s_reload = figures["zhenggai"], figures["spiff"], figures["spiff_reload"]
     ratio = z.step_ops_s / s.step_ops_s
     return DurabilityResult(
         durability=durability,
@@ -386,9 +386,9 @@ def run_durability(durability: str, items: int, rounds: int, warmup: int = 1) ->
         rounds=rounds,
         zhenggai=z,
         spiff=s,
-        spiff_reload=sr,
+        spiff_reload=s_reload,
         step_ratio=ratio,
-        reload_step_ratio=z.step_ops_s / sr.step_ops_s,
+        reload_step_ratio=z.step_ops_s / s_reload.step_ops_s,
         item_ratio=z.item_ops_s / s.item_ops_s,
         cpu_ratio=s.cpu_us_per_step / z.cpu_us_per_step,
         storage_ratio=s.bytes_per_item / z.bytes_per_item,
