@@ -17,16 +17,16 @@ The items end the round where they began, so every round does the same work.
 
   ``BEGIN [IMMEDIATE]`` · ``SELECT`` the item · (``SELECT`` the measure counts, for
   ``all_measures_done``, and the open 协办 parts' count, for ``co_parts_done``) · ``UPDATE zg_item
-  … WHERE id=? AND version=?`` · (``SELECT`` the item's 领导批示, which every notifying
+  … WHERE id=? AND version=? RETURNING`` the row as written · (``SELECT`` the item's 领导批示, which every notifying
   transition's messages carry as ``instructions``) · ``SELECT`` the audit head (``FOR UPDATE`` on
   PostgreSQL) · (``SELECT`` the recipients' contacts and ``INSERT`` one outbox row each, where the
-  trigger notifies) · ``SELECT`` the item and its measures (the
-  event vouches for them: their digest and the messages' go into its data) · ``INSERT`` the
+  trigger notifies) · ``SELECT`` its measures (the
+  event vouches for them and the returned row: their digest and the messages' go into its data) · ``INSERT`` the
   event (SHA-256 over the canonical content, computed in Python with the engine's
   :func:`event_hash`) · ``UPDATE`` the head ·
   (the item's escalation ladder: ``UPDATE`` its pending steps to cancelled when it leaves the
-  ladder's states, ``SELECT`` them and ``UPDATE`` each back to pending, with its moment computed
-  from the due date on the working-day calendar, when it returns) · ``COMMIT``.
+  ladder's states, ``SELECT`` them and one ``UPDATE`` setting them back to pending in place, each with its
+  moment computed from the due date on the working-day calendar, when it returns) · ``COMMIT``.
 
   The floor checks state, role, unit and guard in Python like the engine does, but builds no
   returned view. At the end both databases' audit chains are verified by the engine
@@ -308,6 +308,9 @@ class FloorSide:
             "submit_for_verification": f"UPDATE zg_item SET state={p}, state_since={p}, updated_at={p}, version={p} "
             f"WHERE id = {p} AND version = {p}",
         }
+        # The row as written comes back (the event vouches for it): not read again.
+        returning = f" RETURNING {', '.join(item_cols)}"
+        self.sql_update = {trigger: sql + returning for trigger, sql in self.sql_update.items()}
         self.sql_event = (
             'INSERT INTO zg_event (campaign_id, seq, item_id, "trigger", from_state, to_state, actor, '
             f"role, unit, at, data, prev_hash, hash, subject_kind, subject_id) VALUES ({', '.join([p] * 15)})"
@@ -342,7 +345,6 @@ class FloorSide:
             f"WHERE subject_kind='item' AND subject_id={p} AND status='pending'"
         )
         self.sql_item_steps = f"SELECT id, step_key, status FROM zg_step WHERE subject_kind='item' AND subject_id={p} ORDER BY id"
-        self.sql_step_rearm = f"UPDATE zg_step SET status='pending', fired_at=NULL, due_at={p} WHERE id={p}"
         setup = bench_setup()
         assert setup.deadlines is not None
         self.ladder = next(x for x in setup.ladders if x.id == setup.deadlines.ladder)
@@ -439,7 +441,8 @@ class FloorSide:
             params = self._guarded(
                 trigger, spec, item_id, version, actor_unit_id != unit_id, reason, stamp, data
             )
-            if self._ex(self.sql_update[trigger], params).rowcount != 1:
+            written = self._ex(self.sql_update[trigger], params).fetchone()  # RETURNING the row
+            if written is None:
                 raise RuntimeError(f"conflict on item {item_id} v{version}")
             if spec.notify and self.instructions:  # the item's 领导批示, as one line (empty: none)
                 rows = self._ex(self.sql_instructions, (item_id,)).fetchall()
@@ -454,7 +457,7 @@ class FloorSide:
                 if spec.notify
                 else []
             )
-            after = self._typed("item", self._ex(self.sql_bind_item, (item_id,)).fetchone())
+            after = self._typed("item", written)
             measures = [
                 self._typed("measure", m) for m in self._ex(self.sql_bind_measures, (item_id,)).fetchall()
             ]
@@ -544,9 +547,19 @@ class FloorSide:
             day = offset_day(self.calendar, due, step.offset, step.count)
             at = dt.datetime.combine(day, dt.time(0), tzinfo=self.tz).astimezone(dt.UTC)
             wanted[f"{self.ladder.id}.{step.id}@{due.isoformat()}"] = at
-        for step_id, key, status in self._ex(self.sql_item_steps, (item_id,)).fetchall():
-            if status == "cancelled" and key in wanted:
-                self._ex(self.sql_step_rearm, (self._stamp(wanted[key]), step_id))
+        rearm = [
+            (step_id, self._stamp(wanted[key]))
+            for step_id, key, status in self._ex(self.sql_item_steps, (item_id,)).fetchall()
+            if status == "cancelled" and key in wanted
+        ]
+        if rearm:  # in place, one UPDATE for all of them
+            p = "?" if self.dialect == "sqlite" else "%s"
+            whens = " ".join(f"WHEN {p} THEN {p}" for _ in rearm)
+            self._ex(
+                f"UPDATE zg_step SET status='pending', fired_at=NULL, due_at=CASE id {whens} END "
+                f"WHERE id IN ({', '.join([p] * len(rearm))})",
+                [v for pair in rearm for v in pair] + [step_id for step_id, _ in rearm],
+            )
 
     def _queue(
         self,

@@ -33,7 +33,7 @@ class Prepared(Generic[R_co]):
     """One statement, compiled for one dialect, with its bind and result processors; its rows
     are of type ``R_co`` (what the statement selects, checked where it is declared)."""
 
-    __slots__ = ("columns", "defaults", "names", "positional", "procs", "results", "sql")
+    __slots__ = ("columns", "convert", "defaults", "names", "plan", "positional", "procs", "results", "sql")
 
     def __init__(self, stmt: Statement, dialect: Dialect) -> None:
         compiled = stmt.compile(dialect=dialect)
@@ -55,39 +55,41 @@ class Prepared(Generic[R_co]):
             if selected is not None
             else ()
         )
+        # Precomputed for the hot path: each bind with its processor, in order; and the result
+        # columns that have a processor (the others are taken as the driver gives them).
+        self.plan: tuple[tuple[str, Processor], ...] = tuple((name, self.procs[name]) for name in self.names)
+        self.convert: tuple[tuple[str, int, Callable[[Any], Any]], ...] = tuple(
+            (name, i, proc)
+            for i, (name, proc) in enumerate(zip(self.columns, self.results, strict=True))
+            if proc
+        )
 
     def params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """The values as the driver takes them, each through its column's bind processor. A value
         the column refuses (a naive datetime) fails as a StorageError with the column's reason,
         as it does on a SQLAlchemy connection (its StatementError, translated by the store)."""
-        procs = self.procs
         if self.defaults:
             values = {**self.defaults, **values}
         try:
             if self.positional:
                 out = []
-                for name in self.names:
+                for name, proc in self.plan:
                     value = values[name]
-                    proc = procs[name]
-                    out.append(proc(value) if proc is not None and value is not None else value)
+                    out.append(value if proc is None or value is None else proc(value))
                 return out
             converted = {}
-            for name in self.names:
+            for name, proc in self.plan:
                 value = values[name]
-                proc = procs[name]
-                converted[name] = proc(value) if proc is not None and value is not None else value
+                converted[name] = value if proc is None or value is None else proc(value)
             return converted
         except (ValueError, TypeError, AttributeError) as err:
             raise StorageError((str(err).strip().splitlines() or [type(err).__name__])[0]) from err
 
     def row(self, raw: Sequence[Any]) -> R_co:
-        return cast(
-            R_co,
-            {
-                name: (proc(value) if proc is not None else value)
-                for name, proc, value in zip(self.columns, self.results, raw, strict=True)
-            },
-        )
+        out = dict(zip(self.columns, raw, strict=True))
+        for name, i, proc in self.convert:
+            out[name] = proc(raw[i])
+        return cast(R_co, out)
 
 
 class Tx:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, literal, literal_column, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, literal, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect as SADialect
-from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.sql.elements import BindParameter, ColumnClause
 
 from . import models as m
 from ._raw import Prepared, Row
@@ -566,6 +566,9 @@ class Statements:
         )
         self._dialect = dialect
         self._cas: dict[tuple[str, ...], Prepared[Row]] = {}
+        self._cas_returning: dict[tuple[str, ...], Prepared[ItemRow]] = {}
+        self._steps_insert: dict[int, Prepared[Row]] = {}
+        self._steps_rearm: dict[int, Prepared[Row]] = {}
 
     def cas(self, columns: tuple[str, ...]) -> Prepared[Row]:
         """``UPDATE zg_item SET <columns> WHERE id = :w_id AND version = :w_version``, one
@@ -579,6 +582,63 @@ class Statements:
                 self._dialect,
             )
             self._cas[columns] = stmt
+        return stmt
+
+    def cas_returning(self, columns: tuple[str, ...]) -> Prepared[ItemRow]:
+        """:meth:`cas` returning the item's row as written (every column, as ``bind_item``
+        reads it): the audit event vouches for that row without reading it again."""
+        stmt = self._cas_returning.get(columns)
+        if stmt is None:
+            stmt = Prepared(
+                update(ITEM)
+                .where(ITEM.c.id == bindparam("w_id"), ITEM.c.version == bindparam("w_version"))
+                .values({c: bindparam(f"v_{c}") for c in columns})
+                .returning(*ITEM.c),
+                self._dialect,
+            )
+            self._cas_returning[columns] = stmt
+        return stmt
+
+    def steps_insert(self, n: int) -> Prepared[Row]:
+        """``n`` step rows in one ``INSERT … VALUES (…), (…)``: row ``i``'s values are bound as
+        ``<column><i>`` (``step_insert``'s columns)."""
+        stmt = self._steps_insert.get(n)
+        if stmt is None:
+            columns = [c.name for c in STEP.c if c.name != "id"]
+            stmt = Prepared(
+                insert(STEP).values([{c: bindparam(f"{c}{i}") for c in columns} for i in range(n)]),
+                self._dialect,
+            )
+            self._steps_insert[n] = stmt
+        return stmt
+
+    def steps_rearm(self, n: int) -> Prepared[Row]:
+        """``step_rearm`` of ``n`` rows in one ``UPDATE`` (row ``i``: ``id<i>``, ``due_at<i>``,
+        ``status<i>``): each set back to its status and moment, in place."""
+        stmt = self._steps_rearm.get(n)
+        if stmt is None:
+            ids: list[BindParameter[Any]] = [bindparam(f"id{i}") for i in range(n)]
+            stmt = Prepared(
+                update(STEP)
+                .where(STEP.c.id.in_(ids))
+                .values(
+                    status=case(
+                        *[
+                            (STEP.c.id == ids[i], bindparam(f"status{i}", type_=STEP.c.status.type))
+                            for i in range(n)
+                        ]
+                    ),
+                    fired_at=None,
+                    due_at=case(
+                        *[
+                            (STEP.c.id == ids[i], bindparam(f"due_at{i}", type_=STEP.c.due_at.type))
+                            for i in range(n)
+                        ]
+                    ),
+                ),
+                self._dialect,
+            )
+            self._steps_rearm[n] = stmt
         return stmt
 
     @property

@@ -381,12 +381,13 @@ def reconcile_steps(
     for key, row in existing.items():
         if row["status"] in ("pending", AWAITING) and key not in wanted:
             tx.run(st.step_cancel, {"id": row["id"], "now": now})
+    inserts: list[dict[str, Any]] = []
+    rearms: list[dict[str, Any]] = []
     for key, (_, when) in wanted.items():
         due_at, status = placement(camp, when)
         found = existing.get(key)
         if found is None:
-            tx.run(
-                st.step_insert,
+            inserts.append(
                 {
                     "campaign_id": camp.id,
                     "subject_kind": kind,
@@ -396,10 +397,24 @@ def reconcile_steps(
                     "status": status,
                     "fired_at": None,
                     "created_at": now,
-                },
+                }
             )
         elif found["status"] == "cancelled" or (found["status"] == AWAITING and status == "pending"):
-            tx.run(st.step_rearm, {"id": found["id"], "due_at": due_at, "status": status})
+            rearms.append({"id": found["id"], "due_at": due_at, "status": status})
+    # One statement each, however many rungs (a ladder's five re-armed in place by one UPDATE).
+    if len(inserts) == 1:
+        tx.run(st.step_insert, inserts[0])
+    elif inserts:
+        tx.run(st.steps_insert(len(inserts)), _numbered(inserts))
+    if len(rearms) == 1:
+        tx.run(st.step_rearm, rearms[0])
+    elif rearms:
+        tx.run(st.steps_rearm(len(rearms)), _numbered(rearms))
+
+
+def _numbered(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rows' values as the binds of one multi-row statement: row ``i``'s ``name`` as ``name<i>``."""
+    return {f"{name}{i}": value for i, row in enumerate(rows) for name, value in row.items()}
 
 
 def arm_awaiting(

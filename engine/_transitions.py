@@ -34,6 +34,7 @@ from ._writes import (
     Campaign,
     append_event,
     cas_update,
+    cas_write,
     item_number,
     item_units,
     queue_messages,
@@ -326,7 +327,7 @@ def transition(
     # Every transition enters its destination, also one back into the same state (a new
     # dispatch): timed transitions count from here.
     changes.update(state=new_state, state_since=now, updated_at=now, version=row["version"] + 1)
-    cas_update(tx, st, row, changes)
+    written = cas_write(tx, st, row, changes)
     event_data = _event_data(camp, inputs, row, changes)
     after = changed(row, changes)
     # The messages first: the event vouches for them (and for the item's row as written).
@@ -357,6 +358,7 @@ def transition(
         at=now,
         data=event_data,
         outbox=queued,
+        item_row=written,
     )
     arm_item_steps(tx, st, camp, row, after, now)
     if "record_close" in spec.effects:  # 销号: the reporter is called back (回访)
@@ -393,7 +395,7 @@ def add_measure(
             "part_id": None,  # the lead unit's own measure (协办 parts: engine/_co_units.py)
         }
         measure_id = tx.scalar(st.measure_insert, values)
-        cas_update(tx, st, row, {"version": row["version"] + 1, "updated_at": now})
+        written = cas_write(tx, st, row, {"version": row["version"] + 1, "updated_at": now})
         append_event(
             tx,
             st,
@@ -405,6 +407,7 @@ def add_measure(
             actor=actor,
             at=now,
             data={"measure_id": measure_id, "text": values["text"], "due": values["due"]},
+            item_row=written,
         )
     return measure_view({**values, "id": measure_id})
 
@@ -429,7 +432,7 @@ def complete_measure(
         if measure["done_at"] is not None:
             raise InvalidInputError("measure", f"整改措施 {measure_id} 已完成")
         tx.run(st.measure_done, {"id": measure_id, "done_at_v": now, "done_by_v": actor.name})
-        cas_update(tx, st, row, {"version": row["version"] + 1, "updated_at": now})
+        written = cas_write(tx, st, row, {"version": row["version"] + 1, "updated_at": now})
         append_event(
             tx,
             st,
@@ -441,6 +444,7 @@ def complete_measure(
             actor=actor,
             at=now,
             data={"measure_id": measure_id},
+            item_row=written,
         )
     return measure_view({**measure, "done_at": now, "done_by": actor.name})
 

@@ -23,7 +23,7 @@ from zhenggai.workflows.schema import (
 
 from ._concerns import Concerns, role_targets, unit_people
 from ._raw import Tx
-from ._rows import EventRow
+from ._rows import EventRow, ItemRow
 from ._statements import Statements
 from .audit import (
     BIND,
@@ -98,6 +98,20 @@ def cas_update(tx: Tx, st: Statements, row: Mapping[str, Any], changes: Mapping[
         raise ConflictError(row["id"], row["version"], tx.scalar(st.item_version, {"id": row["id"]}))
 
 
+def cas_write(tx: Tx, st: Statements, row: Mapping[str, Any], changes: Mapping[str, Any]) -> ItemRow:
+    """:func:`cas_update`, returning the item's row as written (``UPDATE … RETURNING``): give
+    it to :func:`append_event` as ``item_row`` when nothing else writes the item in between,
+    and the event need not read it back."""
+    columns = tuple(sorted(changes))
+    values = {f"v_{c}": changes[c] for c in columns}
+    values["w_id"] = row["id"]
+    values["w_version"] = row["version"]
+    written = tx.one(st.cas_returning(columns), values)
+    if written is None:
+        raise ConflictError(row["id"], row["version"], tx.scalar(st.item_version, {"id": row["id"]}))
+    return written
+
+
 @dataclass(slots=True)
 class Vouch:
     """The messages :func:`queue_messages` wrote for the campaign's next audit event (``seq``)
@@ -136,6 +150,7 @@ def append_event(
     outbox: Vouch | None = None,
     roster: bool = False,
     duty_id: int | None = None,
+    item_row: Mapping[str, Any] | None = None,
 ) -> EventRow:
     """Append one audit event to the campaign's hash chain and move the chain's head (with the
     engine's origin, when it has one, in the event's data).
@@ -147,7 +162,8 @@ def append_event(
     The event's subject (``subject_kind``, ``subject_id``) is what its content names
     (:func:`~.audit.event_subject`); an event about a duty occurrence gives its ``duty_id``
     (its data names the duty key, unit and due day, which ``audit verify`` looks up). Returns the
-    event's row as written."""
+    event's row as written. ``item_row``: the item's row as this transaction left it (from
+    :func:`cas_write`), so it is not read again."""
     if outbox is not None and outbox.prev_hash is not None and outbox.campaign_id == campaign_id:
         # The head as queue_messages read (and locked) it: an event appended in between would
         # make this seq a duplicate, refused by the chain's unique (campaign, seq).
@@ -159,8 +175,10 @@ def append_event(
         prev = head["hash"]
     bind: dict[str, Any] = {}
     if item_id is not None:
-        item = tx.one(st.bind_item, {"id": item_id})
-        assert item is not None, f"an event about item {item_id} that does not exist"
+        item = tx.one(st.bind_item, {"id": item_id}) if item_row is None else item_row
+        assert item is not None and item["id"] == item_id, (
+            f"an event about item {item_id} that does not exist"
+        )
         bind["row"] = item_digest(item, tx.all(st.bind_measures, {"id": item_id}))
     elif isinstance(data.get("document"), int):
         document = tx.one(st.bind_document, {"id": data["document"]})

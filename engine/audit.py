@@ -126,9 +126,15 @@ def _at_text(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+#: Value types :func:`_plain` leaves as they are (exactly these: a subclass takes the long way).
+_AS_IS = frozenset({str, int, bool, float})
+
+
 def _plain(value: object) -> object:
     """A column value in the one form its digest is taken of (times in UTC to the microsecond,
     whichever database and driver read it)."""
+    if type(value) in _AS_IS:  # most columns: taken as they are
+        return value
     if isinstance(value, dt.datetime):
         return _at_text(value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC))
     if isinstance(value, dt.date):

@@ -255,3 +255,53 @@ def test_storage_smoke(storage_bench: ModuleType) -> None:
     assert rows["zg_event"]["rows_per_item"] >= 5  # reported, assigned, …, verified: audited
     assert doc["columns_per_item"]["zg_event.hash"] > 0
     assert "zg_event" in storage_bench.table(doc)
+
+
+# ------------------------------------------------------------------------- benchmarks/spiff.py
+
+
+@pytest.fixture(scope="module")
+def spiff_bench() -> Iterator[ModuleType]:
+    yield from _load("zhenggai_bench_spiff", SCRIPT.with_name("spiff.py"))
+
+
+def test_spiff_smoke(spiff_bench: ModuleType) -> None:
+    """Both sides run the whole lifecycle of a few items at NORMAL (the script runs FULL the
+    same way): sane rates, storage measured on both databases, the ratios their quotients."""
+    reason = spiff_bench.spiff_unavailable()
+    if reason is not None:  # a benchmark-only dependency (the bench and test extras)
+        if IN_CI:
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    result = spiff_bench.run_durability("normal", items=2, rounds=1, warmup=0)
+    z, s = result.zhenggai, result.spiff
+    assert (z.steps_per_item, s.steps_per_item) == (8, 5)
+    for side in (z, s):
+        for key in ("step_ops_s", "item_ops_s", "cpu_us_per_step", "bytes_per_item"):
+            value = getattr(side, key)
+            assert math.isfinite(value) and value > 0, (key, value)
+    assert result.step_ratio == pytest.approx(z.step_ops_s / s.step_ops_s)
+    assert result.storage_ratio == pytest.approx(s.bytes_per_item / z.bytes_per_item)
+    assert isinstance(result.met, bool) and result.target == 8.0
+    run = spiff_bench.Run(results=[result], smoke=True)
+    assert "spiff" in spiff_bench.table(run)
+
+
+def test_spiff_smoke_cli_writes_json(spiff_bench: ModuleType, tmp_path: Path) -> None:
+    """The command line as BENCHMARKS.md shows it (without PostgreSQL: the test above and
+    transitions.py's smoke cover that side)."""
+    if spiff_bench.spiff_unavailable() is not None and not IN_CI:
+        pytest.skip(spiff_bench.spiff_unavailable())
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT.with_name("spiff.py")), "--smoke", "--no-pg", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "per step" in proc.stdout
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["smoke"] is True
+    assert [r["durability"] for r in doc["results"]] == ["normal", "full"]
