@@ -6,6 +6,8 @@ floor wrote exactly the rows the API wrote and both audit chains verify. reports
 SQLite: the ledger export and the import check each have sane times, ratios and memory peaks,
 and (inside the benchmark) the export and its floor hold the same rows and titles, the import
 reads every row back without a problem and ``import_file`` brings back the ledger's titles.
+duplicates.py (关联研判's scan as the track grows, both backends) and simulate.py (N and 2N
+items in fresh processes) answer with sane times and their ratios.
 The scripts are not part of the installed package, so they are loaded from the checkout by path.
 """
 
