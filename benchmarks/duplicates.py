@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import io
 import json
 import os
@@ -306,9 +307,10 @@ def measure(backend: str, url: str, n: int, reports: int, seed: int) -> dict[str
 
         def report(title: str, description: str) -> int:
             clock.advance(dt.timedelta(seconds=1))
-            return engine.report(
+            view = engine.report(
                 key, OFFICE, title=title, description=description, track=TRACK, channel="hotline"
-            ).id
+            )
+            return int(view.id)
 
         # Warm the gram cache (the window's texts), untimed.
         with rt.store.transaction() as tx:
@@ -318,13 +320,15 @@ def measure(backend: str, url: str, n: int, reports: int, seed: int) -> dict[str
         made: list[dict[str, Any]] = []
         for _ in range(reports):
             title, description = new_text()
-            item_id = sides["report"].timed(lambda t=title, d=description: report(t, d))
+            item_id = sides["report"].timed(functools.partial(report, title, description))
             made.append({"id": item_id, "track": TRACK, "title": title, "description": description})
         flags = 0
         with rt.store.transaction() as tx:
             camp = rt.campaign(tx, key)
             for row in made:
-                found = sides["find"].timed(lambda r=row: find_duplicates(tx, rt.st, camp, r, None, rt.grams))
+                found = sides["find"].timed(
+                    functools.partial(find_duplicates, tx, rt.st, camp, row, None, rt.grams)
+                )
                 flags += len(found)
         return {
             "backend": backend,
