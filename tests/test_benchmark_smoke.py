@@ -7,6 +7,8 @@ floor wrote exactly the rows the API wrote and both audit chains verify. reports
 SQLite: the ledger export and the import check each have sane times, ratios and memory peaks,
 and (inside the benchmark) the export and its floor hold the same rows and titles, the import
 reads every row back without a problem and ``import_file`` brings back the ledger's titles.
+duplicates.py (关联研判's scan as the track grows, both backends) and simulate.py (N and 2N
+items in fresh processes) answer with sane times and their ratios.
 The scripts are not part of the installed package, so they are loaded from the checkout by path.
 """
 
@@ -305,3 +307,49 @@ def test_spiff_smoke_cli_writes_json(spiff_bench: ModuleType, tmp_path: Path) ->
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["smoke"] is True
     assert [r["durability"] for r in doc["results"]] == ["normal", "full"]
+
+
+# ---------------------------------------------------------------------- benchmarks/duplicates.py
+
+
+@pytest.fixture(scope="module")
+def duplicates_bench() -> Iterator[ModuleType]:
+    yield from _load("zhenggai_bench_duplicates", SCRIPT.with_name("duplicates.py"))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_duplicates_smoke(duplicates_bench: ModuleType, backend: str) -> None:
+    """A small track filled in bulk, a few reports through the API and the scan alone: sane
+    times, and the table reports the ratio against its target."""
+    if backend == "postgresql":
+        _pg_or_skip(duplicates_bench)
+    with duplicates_bench.database(backend, PG_URL) as url:
+        result = duplicates_bench.measure(backend, url, 60, 3, duplicates_bench.SEED)
+    assert result["items"] == 60 and result["reports"] == 3 and result["flags"] >= 0
+    for side in duplicates_bench.SIDES:
+        for key in ("ms", "cpu_ms"):
+            assert math.isfinite(result[side][key]) and result[side][key] > 0, (side, key)
+    assert "report: 60 ÷ 60 items" in duplicates_bench.table([result])
+
+
+# ------------------------------------------------------------------------ benchmarks/simulate.py
+
+
+def test_simulate_smoke_cli_writes_json(tmp_path: Path) -> None:
+    """``zhenggai simulate`` of N and 2N items in fresh processes: sane times, the same seed's
+    output digest reported for each."""
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT.with_name("simulate.py")), "--smoke", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    small, large = doc["runs"]
+    assert (small["items"], large["items"]) == (150, 300)
+    for r in (small, large):
+        assert r["code"] == 0 and r["wall_s"] > 0 and r["cpu_s"] > 0 and len(r["output_sha256"]) == 64
+    assert doc["ratio"] == pytest.approx(large["wall_s"] / small["wall_s"])
