@@ -265,7 +265,7 @@ class Statements:
         self.step_mark = p(
             update(STEP).where(STEP.c.id == bindparam("id")).values(status=bindparam("status"))
         )
-        # Through the partial index of pending steps by due_at (see models.Step), oldest first.
+        # Through the partial index of pending steps by (due_at, id) (see models.Step), oldest first.
         due = and_(STEP.c.status == PENDING, STEP.c.due_at <= bindparam("now"))
         self.due_steps = p(
             select(STEP.c.subject_kind, STEP.c.subject_id, STEP.c.due_at)
