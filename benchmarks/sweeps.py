@@ -219,6 +219,22 @@ def explain(sa_engine: sa.Engine, dialect: str, now: dt.datetime) -> list[str]:
 # ------------------------------------------------------------------------------ the child
 
 
+def traced_child(url: str, at: str, durability: str) -> dict[str, Any]:
+    """The sweep, its statements traced at the driver (untimed: tracing costs)."""
+    clock = VirtualClock(dt.datetime.fromisoformat(at))
+    engine = Engine(url, clock=clock, durability=durability, migrate=False)
+    try:
+        with T.ApiSide(engine, []).tracing() as log:
+            report = engine.sweep()
+    finally:
+        engine.dispose()
+    kinds: dict[str, int] = {}
+    for statement in log:
+        word = statement.split(None, 1)[0].upper() if statement.strip() else "?"
+        kinds[word] = kinds.get(word, 0) + 1
+    return {"settled": report.settled, "statements": len(log), "kinds": kinds}
+
+
 def child(url: str, at: str, api_items: list[int], rounds: int, durability: str) -> dict[str, Any]:
     clock = VirtualClock(dt.datetime.fromisoformat(at))
     engine = Engine(url, clock=clock, durability=durability, migrate=False)
@@ -273,7 +289,25 @@ class Result:
     rss_mb: float
     populate_s: float
     due_plan: list[str]
+    statements_per_step: float
+    statement_kinds: dict[str, float]
     server: str = ""
+
+
+#: Due steps in the traced run.
+TRACED = 20
+
+
+def run_child(spec: dict[str, Any]) -> Any:
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"child failed:\n{proc.stderr}")
+    return json.loads(proc.stdout)
 
 
 def run_size(
@@ -291,32 +325,27 @@ def run_size(
         pop = populate(
             url, backend, items=items, due=due, api_items=api_items, durability=durability, progress=progress
         )
-        proc = subprocess.run(
-            [
-                sys.executable,
-                str(Path(__file__).resolve()),
-                "--child",
-                json.dumps(
-                    {
-                        "url": url,
-                        "at": pop.sweep_at.isoformat(),
-                        "api_items": pop.api_items,
-                        "rounds": rounds,
-                        "durability": durability,
-                    }
-                ),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
+        got = run_child(
+            {
+                "url": url,
+                "at": pop.sweep_at.isoformat(),
+                "api_items": pop.api_items,
+                "rounds": rounds,
+                "durability": durability,
+            }
         )
-        if proc.returncode != 0:
-            raise RuntimeError(f"child failed:\n{proc.stderr}")
-        got = json.loads(proc.stdout)
         server = ""
         if backend == "postgresql":
             with sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1)).connect() as conn:
                 server = str(conn.exec_driver_sql("SHOW server_version").scalar_one())
+    # The statements per due step, from a small database of the same shape (tracing costs).
+    with T.databases(backend, pg_url, durability) as (url, _unused, _connect):
+        small = populate(
+            url, backend, items=TRACED + 3, due=TRACED, api_items=1, durability=durability, progress=progress
+        )
+        traced = run_child(
+            {"url": url, "at": small.sweep_at.isoformat(), "durability": durability, "trace": True}
+        )
     assert got["again"] == 0, "a second sweep found steps left"
     assert got["settled"] >= due, (got["settled"], due)
     step_ms = got["sweep_s"] * 1000 / got["settled"]
@@ -335,22 +364,27 @@ def run_size(
         rss_mb=got["rss_mb"],
         populate_s=pop.populate_s,
         due_plan=pop.due_plan,
+        statements_per_step=traced["statements"] / traced["settled"],
+        statement_kinds={k: v / traced["settled"] for k, v in traced["kinds"].items()},
         server=server,
     )
     progress(
         f"  {backend} {items} items: {result.settled} steps in {result.sweep_s:.2f} s"
         f" ({step_ms:.2f} ms/step, transition {transition_ms:.2f} ms, ratio {result.ratio:.2f}, RSS"
-        f" {result.rss_mb:.0f} MB)"
+        f" {result.rss_mb:.0f} MB, {result.statements_per_step:.1f} statements/step)"
     )
     return result
 
 
 def table(results: Sequence[Result]) -> str:
-    lines = ["backend      items    due  sweep s  ms/step  cpu ms/step  transition ms  ratio  RSS MB"]
+    lines = [
+        "backend      items    due  sweep s  ms/step  cpu ms/step  transition ms  ratio  RSS MB  stmts/step"
+    ]
     for r in results:
         lines.append(
             f"{r.backend:<10} {r.items:>8} {r.settled:>6} {r.sweep_s:>8.2f} {r.step_ms:>8.2f}"
             f" {r.step_cpu_ms:>12.2f} {r.transition_ms:>14.2f} {r.ratio:>6.2f} {r.rss_mb:>7.0f}"
+            f" {r.statements_per_step:>11.1f}"
         )
     return "\n".join(lines)
 
@@ -373,9 +407,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.child:
         spec = json.loads(args.child)
-        print(
-            json.dumps(child(spec["url"], spec["at"], spec["api_items"], spec["rounds"], spec["durability"]))
-        )
+        if spec.get("trace"):
+            out = traced_child(spec["url"], spec["at"], spec["durability"])
+        else:
+            out = child(spec["url"], spec["at"], spec["api_items"], spec["rounds"], spec["durability"])
+        print(json.dumps(out))
         return 0
     sizes = [int(x) for x in str(args.items).split(",")]
     if args.smoke:
