@@ -58,6 +58,9 @@ OPEN_STEP: tuple[ColumnClause[str], ColumnClause[str]] = (
     literal_column(f"'{AWAITING}'"),
 )
 
+#: Subjects whose due steps one statement claims (``Statements.claim_many``): a sweep's batch.
+CLAIM_WIDTH = 50
+
 #: ``status = 'pending'`` written into the SQL, not bound, so the planner can match the partial
 #: index on pending steps (PostgreSQL's generic plans cannot see a bound value).
 PENDING: ColumnClause[str] = literal_column("'pending'")
@@ -265,7 +268,7 @@ class Statements:
         self.step_mark = p(
             update(STEP).where(STEP.c.id == bindparam("id")).values(status=bindparam("status"))
         )
-        # Through the partial index of pending steps by due_at (see models.Step), oldest first.
+        # Through the partial index of pending steps by (due_at, id) (see models.Step), oldest first.
         due = and_(STEP.c.status == PENDING, STEP.c.due_at <= bindparam("now"))
         self.due_steps = p(
             select(STEP.c.subject_kind, STEP.c.subject_id, STEP.c.due_at)
@@ -281,6 +284,20 @@ class Statements:
         # Several daemons on PostgreSQL: a subject another one is working on is skipped, not waited for.
         self.claim_steps: Prepared[StepRow] = p(
             claim.with_for_update(skip_locked=True) if row_locks else claim
+        )
+        # The due steps of up to CLAIM_WIDTH subjects of one kind at once (a sweep's batch; the
+        # ids not needed are bound to 0, which no subject has).
+        claim_many = (
+            select(STEP)
+            .where(
+                due,
+                STEP.c.subject_kind == bindparam("kind"),
+                STEP.c.subject_id.in_([bindparam(f"sid{i}") for i in range(CLAIM_WIDTH)]),
+            )
+            .order_by(STEP.c.due_at, STEP.c.id)
+        )
+        self.claim_many: Prepared[StepRow] = p(
+            claim_many.with_for_update(skip_locked=True) if row_locks else claim_many
         )
         self.duty_insert = p(_insert(DUTY))
         self.duty_ids = p(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,7 +21,7 @@ from ._raw import Tx
 from ._research import fire_research_steps
 from ._rows import ItemRow, StepRow
 from ._runtime import Runtime
-from ._statements import AWAITING, HEARTBEAT, OUTBOX, STEP
+from ._statements import AWAITING, CLAIM_WIDTH, HEARTBEAT, OUTBOX, STEP
 from ._steps import LATE_AFTER, SYSTEM, TIMER, SweepReport, fire_item_steps, timer_steps
 from ._timekeeping import calendar_alerts, calendar_changes, missing_years
 from ._transfer import fire_transfer_steps
@@ -28,6 +29,15 @@ from ._transitions import transition
 from ._writes import Campaign, append_event
 from .errors import CalendarError, GuardFailedError
 from .views import HeartbeatView, StatusView
+
+#: A batch transaction settles at most this many subjects, and takes no new one after this
+#: long: it holds the campaign's audit head (API transitions of the campaign wait for it), the
+#: write lock on SQLite, and on PostgreSQL one subtransaction per subject (kept under the 64 a
+#: backend caches, past which every snapshot of the server gets slower).
+BATCH_SUBJECTS = CLAIM_WIDTH
+BATCH_SECONDS = 0.1
+#: The savepoint each subject of a batch is settled in (re-used: a rollback goes to the latest).
+_SAVEPOINT = "zg_subject"
 
 
 def sweep(rt: Runtime, *, batch: int = 200) -> SweepReport:
@@ -44,29 +54,98 @@ def sweep(rt: Runtime, *, batch: int = 200) -> SweepReport:
         if not fresh:
             calendar_alerts(rt, now, report)
             return report
-        for kind, sid in fresh:
-            seen.add((kind, sid))
-            mark = report.mark()
-            try:
-                sweep_subject(rt, kind, sid, now, report)
-            except CalendarError:
-                report.rollback(mark)
-                # A year the calendar does not know: this subject's due steps wait for it
-                # (待日历) and every other subject is swept on; one alert per campaign and year.
-                with rt.store.transaction() as tx:
-                    for row in tx.all(st.claim_steps, {"now": now, "kind": kind, "sid": sid}):
-                        report.awaiting += tx.run(st.steps_await, {"id": row["id"]})
+        seen.update(fresh)
+        while fresh:
+            fresh = fresh[_sweep_batch(rt, fresh, now, report) :]
 
 
-def sweep_subject(rt: Runtime, kind: str, sid: int, now: dt.datetime, report: SweepReport) -> None:
-    """Claim and settle one subject's due steps, in one transaction."""
+def _sweep_batch(rt: Runtime, subjects: list[tuple[str, int]], now: dt.datetime, report: SweepReport) -> int:
+    """Settle the first of ``subjects`` in one transaction, each subject in a savepoint of its
+    own (one atomic unit per subject: one that fails goes back to its savepoint, the others
+    commit); returns how many were taken. Their due steps are claimed first, one statement per
+    kind of subject. A subject that fails for a year the calendar does not know waits for it
+    (待日历); one that fails otherwise ends the batch (the subjects before it commit) and is
+    swept again alone, in a transaction of its own, which raises the error as a sweep always
+    did. Subjects claimed but not reached (the batch ran out of time) are released by the
+    commit and taken by the next batch."""
+    retry: tuple[str, int] | None = None
+    taken = 0
+    chosen = subjects[:BATCH_SUBJECTS]
     with rt.store.transaction() as tx:
-        claimed = tx.all(rt.st.claim_steps, {"now": now, "kind": kind, "sid": sid})
-        if not claimed:
-            report.skipped += 1
-            return
-        report.subjects += 1
-        SETTLE[kind](rt, tx, sid, claimed, now, report)
+        started = time.monotonic()
+        claims = _claim(rt, tx, chosen, now)
+        for kind, sid in chosen:
+            if taken and time.monotonic() - started >= BATCH_SECONDS:
+                break
+            taken += 1
+            claimed = claims.get((kind, sid))
+            if not claimed:
+                report.skipped += 1  # settled meanwhile, or another daemon holds it
+                continue
+            mark = report.mark()
+            tx.cursor.execute(f"SAVEPOINT {_SAVEPOINT}")
+            try:
+                report.subjects += 1
+                SETTLE[kind](rt, tx, sid, claimed, now, report)
+            except Exception as err:  # noqa: BLE001 - this subject only: back to its savepoint
+                report.rollback(mark)
+                tx.cursor.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+                if not isinstance(err, CalendarError):
+                    retry = (kind, sid)
+                    break
+                for row in claimed:
+                    report.awaiting += tx.run(rt.st.steps_await, {"id": row["id"]})
+    if retry is not None:
+        sweep_alone(rt, *retry, now, report)
+    return taken
+
+
+def _claim(
+    rt: Runtime, tx: Tx, subjects: list[tuple[str, int]], now: dt.datetime
+) -> dict[tuple[str, int], list[StepRow]]:
+    """The due steps of ``subjects``, claimed (locked on PostgreSQL, skipping subjects another
+    daemon holds), by subject, each subject's in order of due time."""
+    claims: dict[tuple[str, int], list[StepRow]] = {}
+    kinds: dict[str, list[int]] = {}
+    for kind, sid in subjects:
+        kinds.setdefault(kind, []).append(sid)
+    for kind, ids in kinds.items():
+        for at in range(0, len(ids), CLAIM_WIDTH):
+            part = ids[at : at + CLAIM_WIDTH]
+            values: dict[str, Any] = {"now": now, "kind": kind}
+            values.update({f"sid{i}": part[i] if i < len(part) else 0 for i in range(CLAIM_WIDTH)})
+            for row in tx.all(rt.st.claim_many, values):
+                claims.setdefault((kind, row["subject_id"]), []).append(row)
+    return claims
+
+
+def _await_calendar(rt: Runtime, tx: Tx, kind: str, sid: int, now: dt.datetime, report: SweepReport) -> None:
+    """A year the calendar does not know: this subject's due steps wait for it (待日历) and
+    every other subject is swept on; one alert per campaign and year."""
+    for row in tx.all(rt.st.claim_steps, {"now": now, "kind": kind, "sid": sid}):
+        report.awaiting += tx.run(rt.st.steps_await, {"id": row["id"]})
+
+
+def sweep_alone(rt: Runtime, kind: str, sid: int, now: dt.datetime, report: SweepReport) -> None:
+    """Claim and settle one subject's due steps in a transaction of its own."""
+    mark = report.mark()
+    try:
+        with rt.store.transaction() as tx:
+            settle_subject(rt, tx, kind, sid, now, report)
+    except CalendarError:
+        report.rollback(mark)
+        with rt.store.transaction() as tx:
+            _await_calendar(rt, tx, kind, sid, now, report)
+
+
+def settle_subject(rt: Runtime, tx: Tx, kind: str, sid: int, now: dt.datetime, report: SweepReport) -> None:
+    """Claim and settle one subject's due steps, in ``tx``."""
+    claimed = tx.all(rt.st.claim_steps, {"now": now, "kind": kind, "sid": sid})
+    if not claimed:
+        report.skipped += 1
+        return
+    report.subjects += 1
+    SETTLE[kind](rt, tx, sid, claimed, now, report)
 
 
 def _settle_campaign(

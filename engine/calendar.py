@@ -15,12 +15,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any, TypeVar, cast
 
 import chinese_calendar
 from zhenggai.workflows.schema import CalendarSpec, CalendarYearSpec, HolidaySpec
 
 from .errors import CalendarError
+
+T = TypeVar("T")
+#: Derived days a calendar remembers at most (then it starts afresh).
+_MEMO_LIMIT = 10_000
 
 __all__ = [
     "FESTIVALS",
@@ -200,12 +205,15 @@ class LoadedYears:
     def __init__(self) -> None:
         self._years: dict[int, Days] = {}
         self.fingerprint: tuple[int, int] | None = None
+        #: Bumped by every :meth:`replace`: what the calendars remembered before is stale.
+        self.generation = 0
         self._lock = threading.Lock()
 
     def replace(self, years: Mapping[int, Days], fingerprint: tuple[int, int]) -> None:
         with self._lock:
             self._years = dict(years)
             self.fingerprint = fingerprint
+            self.generation += 1
 
     def get(self, year: int) -> Days | None:
         return self._years.get(year)
@@ -228,6 +236,32 @@ class WorkingCalendar:
         self._loaded = loaded if self._statutory else None
         self._holidays = {o.date for o in spec.extra_holidays}
         self._workdays = {o.date for o in spec.extra_workdays}
+        self._memo: dict[Hashable, Any] = {}
+        self._memo_generation = self._generation()
+
+    def _generation(self) -> int:
+        return self._loaded.generation if self._loaded is not None else 0
+
+    def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, remembered under ``key`` while this calendar's days stay as they are:
+        derived days (a ladder rung's day, working days between two dates) are the same for
+        every item with the same due date, so a sweep works each out once. Forgotten when the
+        loaded years change (the spec's own days never do); an error is never remembered."""
+        generation = self._generation()
+        memo = self._memo
+        if generation != self._memo_generation:
+            memo.clear()
+            self._memo_generation = generation
+        try:
+            return cast(T, memo[key])
+        except KeyError:
+            pass
+        value = compute()
+        if self._generation() == generation:  # not computed across a change of the years
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[key] = value
+        return value
 
     def covers(self, year: int) -> bool:
         return (

@@ -25,6 +25,7 @@ import zoneinfo
 
 from zhenggai.workflows.schema import DayCount, DeadlineRule, DeadlinesSpec, DutySpec
 
+from .calendar import WorkingCalendar
 from .errors import CalendarError
 from .ports import Calendar
 
@@ -94,12 +95,20 @@ def offset_day(cal: Calendar, due: dt.date, offset: int, count: DayCount) -> dt.
     """The day of a ladder step ``offset`` days from ``due`` (negative: before it). In working
     days a step lands on a working day; in calendar days it is the plain date."""
     if count == "working":
+        if type(cal) is WorkingCalendar:  # the same for every item due that day (not a subclass)
+            return cal.remembered(("offset", due, offset), lambda: _step_workdays(cal, due, offset))
         return _step_workdays(cal, due, offset)
     return due + dt.timedelta(days=offset)
 
 
 def working_days_between(cal: Calendar, start: dt.date, end: dt.date) -> int:
     """Working days after ``start`` up to and including ``end`` (0 when ``end <= start``)."""
+    if type(cal) is WorkingCalendar and start < end:
+        return cal.remembered(("between", start, end), lambda: _count_workdays(cal, start, end))
+    return _count_workdays(cal, start, end)
+
+
+def _count_workdays(cal: Calendar, start: dt.date, end: dt.date) -> int:
     days = 0
     day = start
     while day < end:

@@ -440,9 +440,12 @@ class Step(SQLModel, table=True):
         UniqueConstraint("subject_kind", "subject_id", "step_key"),
         # Only pending steps are ever looked for by time (the sweep): a partial index stays
         # small as fired steps pile up, and it leaves a subject's rows to the unique index.
+        # In the sweep's order (due_at, id), so a LIMIT batch reads only its rows (on due_at
+        # alone PostgreSQL sorted every due row for each batch).
         Index(
-            "ix_zg_step_pending_due",
+            "ix_zg_step_pending_due_id",
             "due_at",
+            "id",
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),

@@ -353,3 +353,39 @@ def test_simulate_smoke_cli_writes_json(tmp_path: Path) -> None:
     for r in (small, large):
         assert r["code"] == 0 and r["wall_s"] > 0 and r["cpu_s"] > 0 and len(r["output_sha256"]) == 64
     assert doc["ratio"] == pytest.approx(large["wall_s"] / small["wall_s"])
+
+
+# ------------------------------------------------------------------------- benchmarks/sweeps.py
+
+
+@pytest.fixture(scope="module")
+def sweeps_bench() -> Iterator[ModuleType]:
+    yield from _load("zhenggai_bench_sweeps", SCRIPT.with_name("sweeps.py"))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_sweeps_smoke(sweeps_bench: ModuleType, backend: str) -> None:
+    """A tiny database: the sweep settles every due step (a second finds none, checked inside),
+    the costs and the ratio are sane quotients, the statements per step were traced, and the
+    due-step query runs on the index in the sweep's order (no sort)."""
+    if backend == "postgresql":
+        _pg_or_skip(sweeps_bench.T)
+    result = sweeps_bench.run_size(
+        backend,
+        items=30,
+        due=8,
+        api_items=2,
+        rounds=1,
+        pg_url=PG_URL,
+        durability="normal",
+        progress=lambda _msg: None,
+    )
+    assert result.settled >= 8
+    for key in ("sweep_s", "step_ms", "transition_ms", "ratio", "rss_mb", "statements_per_step"):
+        value = getattr(result, key)
+        assert isinstance(value, float) and math.isfinite(value) and value > 0, (key, value)
+    assert result.ratio == pytest.approx(result.step_ms / result.transition_ms)
+    assert result.statement_kinds.get("INSERT", 0) > 0
+    plan = " ".join(result.due_plan)
+    assert "ix_zg_step_pending_due_id" in plan and "Sort" not in plan and "TEMP B-TREE" not in plan
+    assert backend in sweeps_bench.table([result])

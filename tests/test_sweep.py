@@ -218,6 +218,95 @@ def test_two_engines_sweeping_at_once_fire_each_step_once(
     assert engine.sweep().settled == 0
 
 
+def test_a_subject_that_fails_in_a_batch_leaves_the_others_settled(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Subjects are settled a batch per transaction, each in a savepoint of its own: one whose
+    settling fails goes back whole (its steps stay pending, no event of it), the subjects
+    before it keep what they did, and the error reaches the caller as it always did; the next
+    sweep settles the rest."""
+    from zhenggai.engine import _sweep
+    from zhenggai.engine.errors import StorageError
+
+    items = [assigned(engine, "2023-08-31") for _ in range(4)]
+    clock.set(at("2023-08-24"))  # each item's reminder is due
+    settle = _sweep.SETTLE["item"]
+    broken = items[2]
+
+    def fail_one(rt: Any, tx: Any, sid: int, *args: Any) -> None:
+        settle(rt, tx, sid, *args)  # writes first, then fails: the savepoint takes it back
+        if sid == broken:
+            raise StorageError("磁盘读写失败")
+
+    monkeypatch.setitem(_sweep.SETTLE, "item", fail_one)  # type: ignore[arg-type]
+    with pytest.raises(StorageError, match="磁盘读写失败"):
+        engine.sweep()
+    assert [step_statuses(engine, i)["reminder"] for i in items] == ["fired", "fired", "pending", "pending"]
+    assert ladder_events(engine, broken) == []
+    monkeypatch.setitem(_sweep.SETTLE, "item", settle)  # type: ignore[arg-type]
+    report = engine.sweep()
+    assert report.fired == 2
+    assert all(step_statuses(engine, i)["reminder"] == "fired" for i in items)
+    assert [len(ladder_events(engine, i)) for i in items] == [1, 1, 1, 1]
+    assert engine.verify_audit("test").ok
+
+
+def test_a_batch_stops_at_its_subject_limit(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch transaction takes at most BATCH_SUBJECTS subjects (the audit head and the write
+    lock are not held for long); the sweep goes on with the next batch."""
+    from zhenggai.engine import _sweep
+
+    monkeypatch.setattr(_sweep, "BATCH_SUBJECTS", 2)
+    items = [assigned(engine, "2023-08-31") for _ in range(5)]
+    clock.set(at("2023-08-24"))
+    commits: list[int] = []
+    batch = _sweep._sweep_batch
+
+    def counting(*args: Any) -> int:
+        taken = batch(*args)
+        commits.append(taken)
+        return taken
+
+    monkeypatch.setattr(_sweep, "_sweep_batch", counting)
+    report = engine.sweep()
+    assert report.fired == 5 and commits == [2, 2, 1]
+    assert all(step_statuses(engine, i)["reminder"] == "fired" for i in items)
+
+
+def test_the_calendar_remembers_derived_days_until_its_years_change() -> None:
+    """A ladder rung's day and the working days between two dates are worked out once per
+    calendar while its days stay as they are, and afresh when the loaded years change."""
+    from zhenggai.engine.calendar import LoadedYears
+    from zhenggai.engine.deadlines import offset_day, working_days_between
+    from zhenggai.workflows.schema import CalendarSpec
+
+    loaded = LoadedYears()
+    cal = WorkingCalendar(CalendarSpec(), loaded=loaded)
+    calls: list[dt.date] = []
+    real = cal.is_workday
+
+    def counting(day: dt.date) -> bool:
+        calls.append(day)
+        return real(day)
+
+    cal.is_workday = counting  # type: ignore[method-assign]
+    due = dt.date(2023, 9, 28)
+    first = offset_day(cal, due, 5, "working")
+    assert first == dt.date(2023, 10, 11) and calls  # over the National Day holiday (10-07, 10-08 worked)
+    between = working_days_between(cal, due, dt.date(2023, 10, 16))
+    n = len(calls)
+    assert offset_day(cal, due, 5, "working") == first
+    assert working_days_between(cal, due, dt.date(2023, 10, 16)) == between
+    assert len(calls) == n, "worked out again"
+    # The operators load 2023 afresh (here: every day a working day): the calendar forgets.
+    every = {dt.date(2023, 1, 1) + dt.timedelta(days=i) for i in range(365)}
+    loaded.replace({2023: (frozenset(), frozenset(every))}, (1, 1))
+    assert offset_day(cal, due, 5, "working") == dt.date(2023, 10, 3)
+    assert len(calls) > n
+
+
 def test_status_shows_the_oldest_pending_step(
     engine: Engine, campaign: CampaignView, clock: VirtualClock
 ) -> None:
