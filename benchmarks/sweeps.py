@@ -336,8 +336,12 @@ def run_size(
         )
         server = ""
         if backend == "postgresql":
-            with sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1)).connect() as conn:
-                server = str(conn.exec_driver_sql("SHOW server_version").scalar_one())
+            probe = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+            try:  # disposed, so its pooled connection is closed, not left to the collector
+                with probe.connect() as conn:
+                    server = str(conn.exec_driver_sql("SHOW server_version").scalar_one())
+            finally:
+                probe.dispose()
     # The statements per due step, from a small database of the same shape (tracing costs).
     with T.databases(backend, pg_url, durability) as (url, _unused, _connect):
         small = populate(

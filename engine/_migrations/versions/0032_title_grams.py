@@ -1,7 +1,9 @@
 """Reserved for the 关联研判 title n-gram index (issue 19): ships empty, changes nothing
 
-The index was built on a branch but not merged (no benchmark yet); when it lands, its table
-comes in a new revision after 0033, so databases already at this one get it too.
+The index was built on a branch (``s1``) and measured, and not merged: at 关联研判's window of
+the newest 500 items it was no cheaper than the scan and cost about a kilobyte more per item
+(BENCHMARKS.md). If it comes, its table comes in a new revision, so databases already at this
+one get it too.
 
 Revision ID: 0032_title_grams
 Revises: 0031_webhooks

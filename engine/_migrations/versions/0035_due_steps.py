@@ -6,7 +6,7 @@ for each batch (an Incremental Sort over all 10,000 due rows for a batch of 200)
 ``due_at, id``, the query's order, and a batch reads only its own rows.
 
 Revision ID: 0035_due_steps
-Revises: 0034_title_grams
+Revises: 0033_query_indexes
 Create Date: 2026-12-07
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0035_due_steps"
-down_revision = "0034_title_grams"
+down_revision = "0033_query_indexes"
 branch_labels = None
 depends_on = None
 
