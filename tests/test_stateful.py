@@ -2196,22 +2196,31 @@ def test_lifecycle_state_machine(harness: Harness, db_url: str, kind: str) -> No
     machine, on_sqlite, on_postgres = MACHINES[kind]
     examples = SOAK or (on_postgres if db_url.startswith("postgresql") else on_sqlite)
     LifecycleMachine.harness = harness
+    check_coverage = kind == "builtin" and examples >= SQLITE_EXAMPLES
     try:
-        run_state_machine_as_test(
-            machine,
-            settings=settings(
-                max_examples=examples,
-                stateful_step_count=STEPS,
-                deadline=None,
-                derandomize=False,
-                print_blob=True,
-                # One minimal failing sequence at a time: shrinking each distinct assertion of a
-                # broken engine separately can take many minutes.
-                report_multiple_bugs=False,
-                # Every step is several database round trips; that is the point, not a slow strategy.
-                suppress_health_check=[HealthCheck.too_slow],
-            ),
-        )
+        # A random run may not walk the longest path (seen: 已提交 never reached in 200 examples
+        # of 25 steps). Coverage is judged on what the runs reached together: up to two more
+        # runs of fresh random examples when a state was missed, every one checking every
+        # invariant, so a miss that is luck passes and an unreachable state still fails.
+        for _run in range(3 if check_coverage else 1):
+            run_state_machine_as_test(
+                machine,
+                settings=settings(
+                    max_examples=examples,
+                    stateful_step_count=STEPS,
+                    deadline=None,
+                    derandomize=False,
+                    print_blob=True,
+                    # One minimal failing sequence at a time: shrinking each distinct assertion
+                    # of a broken engine separately can take many minutes.
+                    report_multiple_bugs=False,
+                    # Every step is several database round trips; that is the point, not a slow
+                    # strategy.
+                    suppress_health_check=[HealthCheck.too_slow],
+                ),
+            )
+            if not check_coverage or not _missing(harness):
+                break
     finally:
         LifecycleMachine.harness = None
     # The run went somewhere: items got through their lifecycles, not only refusals. (Judged on
@@ -2223,9 +2232,11 @@ def test_lifecycle_state_machine(harness: Harness, db_url: str, kind: str) -> No
         assert harness.finished >= harness.examples // (4 if kind == "builtin" else 8), (
             f"only {harness.finished} of {harness.examples} examples took an item to a final state"
         )
-    if kind == "builtin" and examples >= SQLITE_EXAMPLES:
-        # Every state is reached, but 销号 (closed) may be missed by a run that reached 已验收
-        # (verified) only a few times: it is one step further on the longest path, and random
-        # runs do miss it now and then (seen once: verified 9 times, closed never).
-        missing = BUILTIN.states - {BUILTIN.lifecycle.initial} - set(harness.reached)
-        assert missing <= {"closed"} and "verified" in harness.reached, harness.reached
+    if check_coverage:
+        # Every state is reached, over the runs above.
+        assert not _missing(harness), harness.reached
+
+
+def _missing(harness: Harness) -> set[str]:
+    """The built-in plan's states no example has reached yet."""
+    return set(BUILTIN.states - {BUILTIN.lifecycle.initial} - set(harness.reached))
