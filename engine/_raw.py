@@ -31,38 +31,74 @@ Statement = Select[Any] | Insert | Update | Delete
 
 class Prepared(Generic[R_co]):
     """One statement, compiled for one dialect, with its bind and result processors; its rows
-    are of type ``R_co`` (what the statement selects, checked where it is declared)."""
+    are of type ``R_co`` (what the statement selects, checked where it is declared).
 
-    __slots__ = ("columns", "convert", "defaults", "names", "plan", "positional", "procs", "results", "sql")
+    Compiled on first use, not when made: an engine prepares about a hundred statements and a
+    command uses a few (compiling them all cost a listing command ~0.13 s of its start). The
+    compiled parts are plain slots; until they are set, :meth:`__getattr__` compiles them (two
+    threads compiling at once compute the same values, so either result is right).
+    ``compile()`` compiles at once (tests compile every statement of every dialect)."""
+
+    __slots__ = (
+        "_dialect",
+        "_stmt",
+        "columns",
+        "convert",
+        "defaults",
+        "names",
+        "plan",
+        "positional",
+        "procs",
+        "results",
+        "sql",
+    )
 
     def __init__(self, stmt: Statement, dialect: Dialect) -> None:
+        self._stmt = stmt
+        self._dialect = dialect
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for a slot not set yet: compile, then answer from the slot.
+        if name in _COMPILED:
+            self.compile()
+            return object.__getattribute__(self, name)
+        raise AttributeError(name)
+
+    def compile(self) -> Prepared[R_co]:
+        """Compile now (what first use would do); return self."""
+        stmt, dialect = self._stmt, self._dialect
         compiled = stmt.compile(dialect=dialect)
-        self.sql = str(compiled)
-        self.positional = bool(dialect.positional)
+        positional = bool(dialect.positional)
         binds = compiled.binds
-        order = (compiled.positiontup or []) if self.positional else list(binds)
-        self.names: tuple[str, ...] = tuple(order)
-        # Values fixed in the statement itself (literals): used when the caller gives none.
-        self.defaults: dict[str, Any] = {name: bp.value for name, bp in binds.items() if not bp.required}
-        self.procs: dict[str, Processor] = {
-            name: binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in set(self.names)
+        order = (compiled.positiontup or []) if positional else list(binds)
+        names: tuple[str, ...] = tuple(order)
+        procs: dict[str, Processor] = {
+            name: binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in set(names)
         }
         # SELECT columns, or the RETURNING columns of an INSERT/UPDATE/DELETE (empty without).
         selected = stmt.selected_columns if isinstance(stmt, Select) else (stmt.exported_columns or None)
-        self.columns: tuple[str, ...] = tuple(str(c.key) for c in selected) if selected is not None else ()
-        self.results: tuple[Processor, ...] = (
+        columns: tuple[str, ...] = tuple(str(c.key) for c in selected) if selected is not None else ()
+        results: tuple[Processor, ...] = (
             tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected)
             if selected is not None
             else ()
         )
+        # Values fixed in the statement itself (literals): used when the caller gives none.
+        self.defaults: dict[str, Any] = {name: bp.value for name, bp in binds.items() if not bp.required}
+        self.positional = positional
+        self.names = names
+        self.procs = procs
+        self.columns = columns
+        self.results = results
         # Precomputed for the hot path: each bind with its processor, in order; and the result
         # columns that have a processor (the others are taken as the driver gives them).
-        self.plan: tuple[tuple[str, Processor], ...] = tuple((name, self.procs[name]) for name in self.names)
+        self.plan: tuple[tuple[str, Processor], ...] = tuple((name, procs[name]) for name in names)
         self.convert: tuple[tuple[str, int, Callable[[Any], Any]], ...] = tuple(
-            (name, i, proc)
-            for i, (name, proc) in enumerate(zip(self.columns, self.results, strict=True))
-            if proc
+            (name, i, proc) for i, (name, proc) in enumerate(zip(columns, results, strict=True)) if proc
         )
+        # The text last: a thread that sees it set finds every other part set too.
+        self.sql: str = str(compiled)
+        return self
 
     def params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """The values as the driver takes them, each through its column's bind processor. A value
@@ -90,6 +126,12 @@ class Prepared(Generic[R_co]):
         for name, i, proc in self.convert:
             out[name] = proc(raw[i])
         return cast(R_co, out)
+
+
+#: The slots :meth:`Prepared.compile` sets.
+_COMPILED = frozenset(
+    {"columns", "convert", "defaults", "names", "plan", "positional", "procs", "results", "sql"}
+)
 
 
 class Tx:
