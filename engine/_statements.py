@@ -60,6 +60,14 @@ OPEN_STEP: tuple[ColumnClause[str], ColumnClause[str]] = (
 
 #: Subjects whose due steps one statement claims (``Statements.claim_many``): a sweep's batch.
 CLAIM_WIDTH = 50
+#: The first key of a subject's advisory lock on PostgreSQL (``claim_many``), by its kind; the
+#: second is its id. In a range of their own ("ZG" and a number), apart from a host's locks.
+CLAIM_KEYS: Mapping[str, int] = {
+    kind: 0x5A470000 + n
+    for n, kind in enumerate(
+        ("campaign", "item", "document", "duty", "review", "transfer", "research", "part", "callback")
+    )
+}
 
 #: ``status = 'pending'`` written into the SQL, not bound, so the planner can match the partial
 #: index on pending steps (PostgreSQL's generic plans cannot see a bound value).
@@ -296,9 +304,15 @@ class Statements:
             )
             .order_by(STEP.c.due_at, STEP.c.id)
         )
-        self.claim_many: Prepared[StepRow] = p(
-            claim_many.with_for_update(skip_locked=True) if row_locks else claim_many
-        )
+        if row_locks:
+            # A subject is claimed whole or not at all: row locks alone (SKIP LOCKED) let two
+            # daemons claiming the same subjects at once each take part of a subject's steps
+            # (seen: one item's rungs fired by both, two events). A transaction-scoped advisory
+            # lock per subject, tried (never waited for), decides which daemon has it.
+            claim_many = claim_many.where(
+                func.pg_try_advisory_xact_lock(bindparam("kind_key"), STEP.c.subject_id)
+            ).with_for_update(skip_locked=True)
+        self.claim_many: Prepared[StepRow] = p(claim_many)
         self.duty_insert = p(_insert(DUTY))
         self.duty_ids = p(
             select(DUTY.c.id, DUTY.c.duty_key, DUTY.c.unit_id, DUTY.c.due).where(

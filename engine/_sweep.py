@@ -21,7 +21,7 @@ from ._raw import Tx
 from ._research import fire_research_steps
 from ._rows import ItemRow, StepRow
 from ._runtime import Runtime
-from ._statements import AWAITING, CLAIM_WIDTH, HEARTBEAT, OUTBOX, STEP
+from ._statements import AWAITING, CLAIM_KEYS, CLAIM_WIDTH, HEARTBEAT, OUTBOX, STEP
 from ._steps import LATE_AFTER, SYSTEM, TIMER, SweepReport, fire_item_steps, timer_steps
 from ._timekeeping import calendar_alerts, calendar_changes, missing_years
 from ._transfer import fire_transfer_steps
@@ -112,7 +112,7 @@ def _claim(
     for kind, ids in kinds.items():
         for at in range(0, len(ids), CLAIM_WIDTH):
             part = ids[at : at + CLAIM_WIDTH]
-            values: dict[str, Any] = {"now": now, "kind": kind}
+            values: dict[str, Any] = {"now": now, "kind": kind, "kind_key": CLAIM_KEYS[kind]}
             values.update({f"sid{i}": part[i] if i < len(part) else 0 for i in range(CLAIM_WIDTH)})
             for row in tx.all(rt.st.claim_many, values):
                 claims.setdefault((kind, row["subject_id"]), []).append(row)

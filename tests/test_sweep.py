@@ -440,3 +440,13 @@ def test_ladder_property() -> None:
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
+
+
+def test_every_kind_of_subject_has_a_claim_lock_key() -> None:
+    """The batch claim's advisory lock (PostgreSQL) is keyed by the subject's kind: every kind the
+    sweep settles has a key of its own."""
+    from zhenggai.engine._statements import CLAIM_KEYS
+    from zhenggai.engine._sweep import SETTLE
+
+    assert set(CLAIM_KEYS) == set(SETTLE)
+    assert len(set(CLAIM_KEYS.values())) == len(CLAIM_KEYS)
