@@ -168,6 +168,13 @@ class Tx:
         self.cursor.execute(stmt.sql, stmt.params(values or {}))
         return [stmt.row(raw) for raw in self.cursor.fetchall()]
 
+    def column(self, stmt: Prepared[Any], values: Mapping[str, Any] | None = None) -> list[Any]:
+        """Execute and return the first column of every row (ids, say), building no dicts."""
+        self.cursor.execute(stmt.sql, stmt.params(values or {}))
+        rows = self.cursor.fetchall()
+        proc = stmt.results[0]
+        return [raw[0] for raw in rows] if proc is None else [proc(raw[0]) for raw in rows]
+
     def scalar(self, stmt: Prepared[Any], values: Mapping[str, Any] | None = None) -> Any:
         self.cursor.execute(stmt.sql, stmt.params(values or {}))
         raw = self.cursor.fetchone()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -31,7 +31,16 @@ from ._statements import EVENT, ITEM, Statements
 from ._writes import Campaign
 from .views import ProgressReport, SourceTally, Tally, TrendPoint, UnitRanking, UnitTally
 
-__all__ = ["LIGHTS", "GramCache", "find_duplicates", "progress", "ranking"]
+__all__ = [
+    "LIGHTS",
+    "GramCache",
+    "Texts",
+    "find_duplicates",
+    "progress",
+    "ranking",
+    "score_candidates",
+    "texts_of",
+]
 
 #: 红/黄/绿灯, in the order reports show them.
 LIGHTS: Mapping[str, str] = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
@@ -270,21 +279,65 @@ DUPLICATE_THRESHOLD = 0.6
 DUPLICATE_FLAGS = 3
 
 
+#: An item's texts as 关联研判 compares them: the title's bigrams, the whole text's (title and
+#: description), and the sizes of the two sets.
+Texts = tuple[frozenset[str], frozenset[str], int, int]
+
+
+def texts_of(title: str, description: str) -> Texts:
+    """The bigram sets of an item's title and whole text, with their sizes."""
+    title_grams, text_grams = _grams(title), _grams(title + description)
+    return title_grams, text_grams, len(title_grams), len(text_grams)
+
+
 class GramCache:
     """Bigram sets of items' texts by item id (titles and descriptions never change), bounded."""
 
     def __init__(self, size: int = 50_000) -> None:
         self.size = size
-        self._grams: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        self._texts: dict[int, Texts] = {}
 
-    def put(self, item_id: int, title: str, description: str) -> tuple[frozenset[str], frozenset[str]]:
-        if len(self._grams) >= self.size:
-            self._grams.clear()
-        grams = self._grams[item_id] = (_grams(title), _grams(title + description))
-        return grams
+    def put(self, item_id: int, title: str, description: str) -> Texts:
+        if len(self._texts) >= self.size:
+            self._texts.clear()
+        texts = self._texts[item_id] = texts_of(title, description)
+        return texts
 
-    def get(self, item_id: int) -> tuple[frozenset[str], frozenset[str]] | None:
-        return self._grams.get(item_id)
+    def get(self, item_id: int) -> Texts | None:
+        return self._texts.get(item_id)
+
+
+def score_candidates(new: Texts, candidates: Iterable[tuple[int, Texts]]) -> list[tuple[int, float]]:
+    """(item id, score) of the candidates whose score reaches :data:`DUPLICATE_THRESHOLD`, best
+    first, at most :data:`DUPLICATE_FLAGS`. The score is the better of the titles' and the whole
+    texts' Jaccard similarity (:func:`_jaccard`), the same float for float.
+
+    A report compares itself with up to :data:`DUPLICATE_WINDOW` candidates, so this is the hot
+    loop of 关联研判 (issue 19): the similarity is written out here rather than called, and a
+    pair whose sizes alone keep it under the threshold is not intersected. That is exact:
+    ``|a ∩ b| / |a ∪ b| ≤ min(|a|, |b|) / max(|a|, |b|)``, and a correctly rounded division
+    keeps that order, so the skipped score is under the threshold as a float too and could
+    not have been the better of the two."""
+    threshold = DUPLICATE_THRESHOLD
+    title, text, n_title, n_text = new
+    scored = []
+    for cid, (other_title, other_text, n_other_title, n_other_text) in candidates:
+        best = 0.0
+        if n_title and n_other_title:
+            low, high = (n_title, n_other_title) if n_title <= n_other_title else (n_other_title, n_title)
+            if low / high >= threshold:
+                shared = len(title & other_title)
+                best = shared / (n_title + n_other_title - shared)
+        if n_text and n_other_text:
+            low, high = (n_text, n_other_text) if n_text <= n_other_text else (n_other_text, n_text)
+            if low / high >= threshold:
+                shared = len(text & other_text)
+                score = shared / (n_text + n_other_text - shared)
+                best = max(best, score)
+        if best >= threshold:
+            scored.append((cid, round(best, 3)))
+    scored.sort(key=lambda pair: (-pair[1], pair[0]))
+    return scored[:DUPLICATE_FLAGS]
 
 
 def find_duplicates(
@@ -297,20 +350,18 @@ def find_duplicates(
     does not have them yet."""
     params = {"cid": camp.id, "track": row["track"], "id": row["id"]}
     if unit_id is None:
-        ids = tx.all(st.duplicate_candidates, params)
+        ids = tx.column(st.duplicate_candidates, params)
     else:
-        ids = tx.all(st.duplicate_candidates_of_unit, {**params, "unit_id": unit_id})
-    title, text = cache.put(row["id"], row["title"], row["description"])
-    scored = []
-    for c in ids:
-        grams = cache.get(c["id"])
-        if grams is None:
-            other = tx.one(st.item_texts, {"id": c["id"]})
-            assert other is not None
-            grams = cache.put(c["id"], other["title"], other["description"])
-        other_title, other_text = grams
-        score = max(_jaccard(title, other_title), _jaccard(text, other_text))
-        if score >= DUPLICATE_THRESHOLD:
-            scored.append((c["id"], round(score, 3)))
-    scored.sort(key=lambda pair: (-pair[1], pair[0]))
-    return scored[:DUPLICATE_FLAGS]
+        ids = tx.column(st.duplicate_candidates_of_unit, {**params, "unit_id": unit_id})
+    new = cache.put(row["id"], row["title"], row["description"])
+
+    def candidates() -> Iterator[tuple[int, Texts]]:
+        for cid in ids:
+            texts = cache.get(cid)
+            if texts is None:
+                other = tx.one(st.item_texts, {"id": cid})
+                assert other is not None
+                texts = cache.put(cid, other["title"], other["description"])
+            yield cid, texts
+
+    return score_candidates(new, candidates())
