@@ -62,6 +62,10 @@ OPEN_STEP: tuple[ColumnClause[str], ColumnClause[str]] = (
 CLAIM_WIDTH = 50
 #: The first key of a subject's advisory lock on PostgreSQL (``claim_many``), by its kind; the
 #: second is its id. In a range of their own ("ZG" and a number), apart from a host's locks.
+#: Written out rather than derived from the sweep's kinds (``_sweep.SETTLE``, which a test keeps
+#: in step): a kind's key must never change, or two daemons of different versions sweeping one
+#: database during an upgrade would lock the same subject under different keys. A new kind
+#: takes the next number at the end.
 CLAIM_KEYS: Mapping[str, int] = {
     kind: 0x5A470000 + n
     for n, kind in enumerate(
