@@ -137,11 +137,16 @@ _COMPILED = frozenset(
 class Tx:
     """A write transaction on a DBAPI cursor, running :class:`Prepared` statements."""
 
-    __slots__ = ("cursor", "dialect_name")
+    __slots__ = ("cursor", "dialect_name", "heads")
 
     def __init__(self, cursor: Any, dialect_name: str) -> None:
         self.cursor = cursor
         self.dialect_name = dialect_name
+        #: Audit heads this transaction wrote, by campaign id: ``(seq, hash)``, so its next event
+        #: of the campaign need not read the head again. None (the default): not kept. Only a
+        #: transaction that writes every event through this one Tx may keep them (a sweep's
+        #: batch), and it must forget them when it rolls back to a savepoint.
+        self.heads: dict[int, tuple[int, str]] | None = None
 
     @classmethod
     def on(cls, conn: Connection) -> Tx:

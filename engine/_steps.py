@@ -47,9 +47,9 @@ from zhenggai.workflows.schema import LADDER_ACTIONS, LadderSpec, LadderStep
 
 from ._concerns import item_concerns
 from ._raw import Tx
-from ._rows import ItemRow, changed
+from ._rows import ItemRow
 from ._statements import AWAITING, Statements
-from ._writes import Campaign, append_event, cas_update, item_payload, item_units, queue_messages
+from ._writes import Campaign, append_event, cas_write, item_payload, item_units, queue_messages
 from .deadlines import add_days, occurrences, offset_day, recurring, working_days_between
 from .errors import CalendarError
 from .views import Actor
@@ -517,10 +517,10 @@ def fire_item_steps(
         assert due is not None, "ladder steps are armed only for an item with a due date"
         changes = raise_level(before, step)
         after = before
+        written: ItemRow | None = None  # the row as the UPDATE wrote it: the event need not read it
         if changes:
             changes.update(updated_at=now, version=before["version"] + 1)
-            cas_update(tx, st, before, changes)
-            after = changed(before, changes)
+            after = written = cas_write(tx, st, before, changes)
         data = {
             "ladder": camp.item_ladder.id if camp.item_ladder else None,
             **_step_data(step, late, folded, missed),
@@ -552,6 +552,7 @@ def fire_item_steps(
             at=now,
             data=data,
             outbox=queued,
+            item_row=written,
         )
         report.events.append(f"item:{before['id']}:{step.id}")
         state["item"] = after

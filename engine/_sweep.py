@@ -72,6 +72,9 @@ def _sweep_batch(rt: Runtime, subjects: list[tuple[str, int]], now: dt.datetime,
     taken = 0
     chosen = subjects[:BATCH_SUBJECTS]
     with rt.store.transaction() as tx:
+        # Every write of the batch goes through this Tx: the audit head, once read (and locked),
+        # is kept, so each subject's event does not read it again.
+        tx.heads = {}
         started = time.monotonic()
         claims = _claim(rt, tx, chosen, now)
         for kind, sid in chosen:
@@ -90,6 +93,7 @@ def _sweep_batch(rt: Runtime, subjects: list[tuple[str, int]], now: dt.datetime,
             except Exception as err:  # noqa: BLE001 - this subject only: back to its savepoint
                 report.rollback(mark)
                 tx.cursor.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+                tx.heads = {}  # the heads as the savepoint had them: read again (and re-locked)
                 if not isinstance(err, CalendarError):
                     retry = (kind, sid)
                     break

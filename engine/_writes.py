@@ -51,6 +51,7 @@ __all__ = [
     "item_payload",
     "item_units",
     "queue_messages",
+    "read_head",
     "transition_payload",
 ]
 
@@ -130,9 +131,19 @@ class Vouch:
     @classmethod
     def next_event(cls, tx: Tx, st: Statements, campaign_id: int) -> Vouch:
         """For the campaign's next event (the head's ``seq`` + 1, read in this transaction)."""
-        head = tx.one(st.head, {"cid": campaign_id})
-        assert head is not None, "every campaign has an audit head"
-        return cls(campaign_id, head["seq"] + 1, head["hash"])
+        seq, prev = read_head(tx, st, campaign_id)
+        return cls(campaign_id, seq + 1, prev)
+
+
+def read_head(tx: Tx, st: Statements, campaign_id: int) -> tuple[int, str]:
+    """The campaign's audit head, ``(seq, hash)``, read and locked in this transaction, or as
+    this transaction last wrote it when it keeps its heads (:attr:`Tx.heads`: the head is
+    locked by then, so no other transaction can have moved it)."""
+    if tx.heads is not None and (known := tx.heads.get(campaign_id)) is not None:
+        return known
+    head = tx.one(st.head, {"cid": campaign_id})
+    assert head is not None, "every campaign has an audit head"
+    return head["seq"], head["hash"]
 
 
 def append_event(
@@ -169,10 +180,8 @@ def append_event(
         # make this seq a duplicate, refused by the chain's unique (campaign, seq).
         seq, prev = outbox.seq, outbox.prev_hash
     else:
-        head = tx.one(st.head, {"cid": campaign_id})
-        assert head is not None, "every campaign has an audit head"
-        seq = head["seq"] + 1
-        prev = head["hash"]
+        seq, prev = read_head(tx, st, campaign_id)
+        seq += 1
     bind: dict[str, Any] = {}
     if item_id is not None:
         item = tx.one(st.bind_item, {"id": item_id}) if item_row is None else item_row
@@ -229,6 +238,8 @@ def append_event(
     }
     row["id"] = tx.scalar(st.event_insert, row)
     tx.run(st.head_update, {"cid": campaign_id, "new_seq": seq, "new_hash": digest})
+    if tx.heads is not None:
+        tx.heads[campaign_id] = (seq, digest)
     return cast(EventRow, row)
 
 

@@ -251,6 +251,39 @@ def test_a_subject_that_fails_in_a_batch_leaves_the_others_settled(
     assert engine.verify_audit("test").ok
 
 
+def test_a_subject_that_waits_for_the_calendar_mid_batch_leaves_the_chain_whole(
+    engine: Engine, campaign: CampaignView, clock: VirtualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch keeps the audit head it wrote (``Tx.heads``) so each subject's event does not
+    read it again. A subject that wrote its event and then fails for a year the calendar does
+    not know goes back to its savepoint, event and all, and the batch goes on: the subjects
+    after it must chain onto the head as the savepoint left it, not onto the event taken back."""
+    from zhenggai.engine import _sweep
+    from zhenggai.engine.errors import CalendarError
+
+    items = [assigned(engine, "2023-08-31") for _ in range(4)]
+    clock.set(at("2023-08-24"))  # each item's reminder is due
+    settle = _sweep.SETTLE["item"]
+    waiting = items[1]
+
+    def wait_one(rt: Any, tx: Any, sid: int, *args: Any) -> None:
+        settle(rt, tx, sid, *args)  # its event is written, then the calendar fails it
+        if sid == waiting:
+            raise CalendarError(dt.date(2099, 1, 1), "2023")
+
+    monkeypatch.setitem(_sweep.SETTLE, "item", wait_one)  # type: ignore[arg-type]
+    report = engine.sweep()
+    assert report.fired == 3 and report.awaiting == 1
+    assert [step_statuses(engine, i)["reminder"] for i in items] == [
+        "fired",
+        "awaiting_calendar",
+        "fired",
+        "fired",
+    ]
+    assert [len(ladder_events(engine, i)) for i in items] == [1, 0, 1, 1]
+    assert engine.verify_audit("test").ok
+
+
 def test_a_batch_stops_at_its_subject_limit(
     engine: Engine, campaign: CampaignView, clock: VirtualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
