@@ -75,6 +75,9 @@ def _sweep_batch(rt: Runtime, subjects: list[tuple[str, int]], now: dt.datetime,
         # Every write of the batch goes through this Tx: the audit head, once read (and locked),
         # is kept, so each subject's event does not read it again.
         tx.heads = {}
+        # The contacts messages go to are read once per batch (the batch's subjects are settled
+        # as at its start, a fraction of a second): no sweep writes a contact.
+        tx.kept = {}
         started = time.monotonic()
         claims = _claim(rt, tx, chosen, now)
         for kind, sid in chosen:

@@ -77,3 +77,57 @@ def _set(obj: Any, name: str) -> bool:
     except AttributeError:
         return False
     return True
+
+
+class _CountingCursor:
+    """A sqlite3 cursor that counts the statements it runs."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+        self.executed = 0
+
+    def execute(self, sql: str, params: Any) -> Any:
+        self.executed += 1
+        return self._cursor.execute(sql, params)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+
+def _items_tx() -> tuple[Any, _CountingCursor]:
+    import sqlite3
+
+    from zhenggai.engine._raw import Tx
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE zg_item (id INTEGER PRIMARY KEY, title TEXT)")
+    conn.executemany("INSERT INTO zg_item (id, title) VALUES (?, ?)", [(1, "甲"), (2, "乙"), (3, "丙")])
+    cursor = _CountingCursor(conn.cursor())
+    return Tx(cursor, "sqlite"), cursor
+
+
+def test_column_reads_the_first_column_of_every_row() -> None:
+    tx, _ = _items_tx()
+    ids = Prepared(
+        select(ITEM.c.id).where(ITEM.c.id >= bindparam("low")).order_by(ITEM.c.id), DIALECTS["sqlite"]
+    )
+    assert tx.column(ids, {"low": 2}) == [2, 3]
+    assert tx.column(ids, {"low": 9}) == []
+
+
+def test_all_kept_reads_once_per_values_only_when_the_transaction_keeps_reads() -> None:
+    tx, cursor = _items_tx()
+    titles = Prepared(
+        select(ITEM.c.id, ITEM.c.title).where(ITEM.c.id >= bindparam("low")).order_by(ITEM.c.id),
+        DIALECTS["sqlite"],
+    )
+    assert tx.all_kept(titles, {"low": 2}) == tx.all_kept(titles, {"low": 2})
+    assert cursor.executed == 2  # not kept by default: every call reads
+    tx.kept = {}
+    first = tx.all_kept(titles, {"low": 2})
+    first.append({"id": 9, "title": "changed by a caller"})
+    again = tx.all_kept(titles, {"low": 2})
+    assert cursor.executed == 3  # kept: read once
+    assert again == [{"id": 2, "title": "乙"}, {"id": 3, "title": "丙"}]  # the caller's list was a copy
+    assert tx.all_kept(titles, {"low": 3}) == [{"id": 3, "title": "丙"}]
+    assert cursor.executed == 4  # other values: read
