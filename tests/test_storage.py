@@ -48,11 +48,11 @@ from zhenggai.engine import models as m
 from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
 
-ITEM = m.Item.__table__  # type: ignore[attr-defined]
-MEASURE = m.Measure.__table__  # type: ignore[attr-defined]
-OUTBOX = m.Outbox.__table__  # type: ignore[attr-defined]
-STEP = m.Step.__table__  # type: ignore[attr-defined]
-EVENT = m.Event.__table__  # type: ignore[attr-defined]
+ITEM = m.Item.__table__
+MEASURE = m.Measure.__table__
+OUTBOX = m.Outbox.__table__
+STEP = m.Step.__table__
+EVENT = m.Event.__table__
 
 UNIT = "housing_construction_bureau"
 OTHER_UNIT = "natural_resources_bureau"
