@@ -140,6 +140,19 @@ def test_schema_matches_the_models(engine: Engine) -> None:
         assert compare_metadata(context, m.metadata) == []
 
 
+def test_table_classes_are_their_tables() -> None:
+    """Each table class's column attributes are its Table's columns, in the order written, and
+    select() / insert() take the class for its table (engine/models.py: Core, no ORM)."""
+    classes = [v for v in vars(m).values() if isinstance(v, type) and "__tablename__" in vars(v)]
+    assert sorted(cls.__table__.name for cls in classes) == sorted(m.metadata.tables)
+    for cls in classes:
+        declared = [c for c in vars(cls).values() if isinstance(c, sqlalchemy.Column)]
+        assert [c.key for c in declared] == cls.__table__.c.keys()
+        assert all(c is cls.__table__.c[c.key] for c in declared)
+    assert str(select(m.Item).where(m.Item.id == 1)) == str(select(m.Item.__table__).where(m.Item.id == 1))
+    assert str(insert(m.Step)) == str(insert(m.Step.__table__))
+
+
 def test_reopening_a_database_runs_no_ddl(engine: Engine, campaign: CampaignView, db_url: str) -> None:
     """A second engine on the same database issues no DDL and sees the data (no-op migration)."""
     item = report(engine)
