@@ -7,7 +7,7 @@ its parser in ``_parser_*``, its commands in ``_commands`` and ``_cmd_*``), the 
 (:mod:`zhenggai.adapters.reports`).
 
 This package imports nothing heavy on import: ``zhenggai --help`` must not pay for
-SQLAlchemy, SQLModel, Alembic, transitions or pydantic.
+SQLAlchemy, Alembic, transitions or pydantic.
 """
 
 __all__: list[str] = []

@@ -36,7 +36,7 @@ turns outcomes into exit codes (:mod:`._errors`, where :class:`CliError` lives; 
 here). The subcommands are added by group in :mod:`._parser_items` and :mod:`._parser_ops`, in
 Chinese through :mod:`._argparse_zh`. The commands live in :mod:`zhenggai.adapters._commands`
 and are imported only once a command runs, so ``zhenggai --help`` and ``zhenggai <command>
---help`` never import SQLAlchemy, SQLModel, Alembic, transitions or pydantic (a test pins this).
+--help`` never import SQLAlchemy, Alembic, transitions or pydantic (a test pins this).
 
 Exit codes: 0 done; 1 a refused operation or failed check (one line on stderr starting with
 ``错误: ``; a definition error adds its located problems, one per line), or an unexpected

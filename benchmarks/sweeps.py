@@ -78,7 +78,7 @@ T = _load_transitions()
 BACKENDS = ("sqlite", "postgresql")
 DUE_SOON = T.DUE  # 2023-09-28
 DUE_LATER = dt.date(2023, 12, 28)
-ITEM_COLUMNS = [c.name for c in models.Item.__table__.c if c.name not in ("id", "number")]  # type: ignore[attr-defined]
+ITEM_COLUMNS = [c.name for c in models.Item.__table__.c if c.name not in ("id", "number")]
 
 
 # ------------------------------------------------------------------------------------ setup
@@ -130,10 +130,10 @@ def _clone_steps(conn: sa.Connection, template: int, lo: int, hi: int, where: st
 
 def _step_due(conn: sa.Connection, item_id: int, step: str) -> dt.datetime:
     value = conn.execute(
-        sa.select(models.Step.due_at).where(  # type: ignore[call-overload]
+        sa.select(models.Step.due_at).where(
             models.Step.subject_kind == "item",
             models.Step.subject_id == item_id,
-            models.Step.step_key.startswith(f"item_overdue.{step}@"),  # type: ignore[attr-defined]
+            models.Step.step_key.startswith(f"item_overdue.{step}@"),
         )
     ).scalar_one()
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

@@ -16,10 +16,10 @@ from ._statements import CAMPAIGN, _insert
 
 __all__ = ["ACCESS_LOG", "ACCOUNT", "API_TOKEN", "WEB_SESSION", "AccountStatements", "account_statements"]
 
-ACCOUNT = m.Account.__table__  # type: ignore[attr-defined]
-WEB_SESSION = m.WebSession.__table__  # type: ignore[attr-defined]
-API_TOKEN = m.ApiToken.__table__  # type: ignore[attr-defined]
-ACCESS_LOG = m.AccessLog.__table__  # type: ignore[attr-defined]
+ACCOUNT = m.Account.__table__
+WEB_SESSION = m.WebSession.__table__
+API_TOKEN = m.ApiToken.__table__
+ACCESS_LOG = m.AccessLog.__table__
 
 
 class AccountStatements:

@@ -54,22 +54,22 @@ __all__ = [
     "AdminStatements",
 ]
 
-OUTCOME = m.Outcome.__table__  # type: ignore[attr-defined]
-ACCOUNTABILITY = m.Accountability.__table__  # type: ignore[attr-defined]
-MECHANISM = m.Mechanism.__table__  # type: ignore[attr-defined]
-MECHANISM_ITEM = m.MechanismItem.__table__  # type: ignore[attr-defined]
-OUTCOME_MECHANISM = m.OutcomeMechanism.__table__  # type: ignore[attr-defined]
-PRACTICE = m.Practice.__table__  # type: ignore[attr-defined]
-EDUCATION = m.Education.__table__  # type: ignore[attr-defined]
-EDUCATION_CASE = m.EducationCase.__table__  # type: ignore[attr-defined]
-COMMITMENT = m.Commitment.__table__  # type: ignore[attr-defined]
-EXTENSION = m.Extension.__table__  # type: ignore[attr-defined]
-SEND_BACK = m.SendBack.__table__  # type: ignore[attr-defined]
-PART = m.ItemPart.__table__  # type: ignore[attr-defined]
-ATTACHMENT = m.Attachment.__table__  # type: ignore[attr-defined]
-BLOB = m.Blob.__table__  # type: ignore[attr-defined]
-INSTRUCTION = m.Instruction.__table__  # type: ignore[attr-defined]
-CALLBACK = m.Callback.__table__  # type: ignore[attr-defined]
+OUTCOME = m.Outcome.__table__
+ACCOUNTABILITY = m.Accountability.__table__
+MECHANISM = m.Mechanism.__table__
+MECHANISM_ITEM = m.MechanismItem.__table__
+OUTCOME_MECHANISM = m.OutcomeMechanism.__table__
+PRACTICE = m.Practice.__table__
+EDUCATION = m.Education.__table__
+EDUCATION_CASE = m.EducationCase.__table__
+COMMITMENT = m.Commitment.__table__
+EXTENSION = m.Extension.__table__
+SEND_BACK = m.SendBack.__table__
+PART = m.ItemPart.__table__
+ATTACHMENT = m.Attachment.__table__
+BLOB = m.Blob.__table__
+INSTRUCTION = m.Instruction.__table__
+CALLBACK = m.Callback.__table__
 
 #: The item columns ``migrate_campaign`` checks against the new version (each value still used).
 STRANDED_COLUMNS = ("state", "track", "channel", "severity")

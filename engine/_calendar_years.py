@@ -26,7 +26,7 @@ from .views import CalendarHolidayView, CalendarYearView
 
 __all__ = ["CalendarStatements", "load_year", "read_loaded", "year_view", "year_views"]
 
-CALENDAR_YEAR = m.CalendarYear.__table__  # type: ignore[attr-defined]
+CALENDAR_YEAR = m.CalendarYear.__table__
 
 
 class CalendarStatements:
@@ -38,8 +38,7 @@ class CalendarStatements:
         self.fingerprint: Prepared[Row] = Prepared(fingerprint, dialect)
         self.rows: Prepared[Row] = Prepared(select(t).order_by(t.c.year, t.c.id), dialect)
         self.campaign_ids: Prepared[Row] = Prepared(
-            select(m.Campaign.__table__.c.id).order_by(m.Campaign.__table__.c.id),  # type: ignore[attr-defined]
-            dialect,
+            select(m.Campaign.__table__.c.id).order_by(m.Campaign.__table__.c.id), dialect
         )
         self.rows_of_year: Prepared[Row] = Prepared(
             select(t).where(t.c.year == bindparam("year")).order_by(t.c.id), dialect

@@ -27,7 +27,7 @@ from ._statements import EVENT, ITEM, Statements, _insert
 __all__ = ["SCORE", "ScoreStatements", "local_day", "score_statements"]
 
 #: 回访 (built separately, issue 17 point 6): its table when it is part of the schema.
-SCORE = m.Score.__table__  # type: ignore[attr-defined]
+SCORE = m.Score.__table__
 
 
 class local_day(FunctionElement[dt.date]):

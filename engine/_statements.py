@@ -23,26 +23,26 @@ from ._rows import DocumentRow, DutyRow, ItemRow, StepRow
 
 __all__ = ["Statements"]
 
-ITEM = m.Item.__table__  # type: ignore[attr-defined]
-UNIT = m.Unit.__table__  # type: ignore[attr-defined]
-TRACK = m.Track.__table__  # type: ignore[attr-defined]
-CAMPAIGN = m.Campaign.__table__  # type: ignore[attr-defined]
-CONTACT = m.Contact.__table__  # type: ignore[attr-defined]
-MEASURE = m.Measure.__table__  # type: ignore[attr-defined]
-EVENT = m.Event.__table__  # type: ignore[attr-defined]
-HEAD = m.AuditHead.__table__  # type: ignore[attr-defined]
-OUTBOX = m.Outbox.__table__  # type: ignore[attr-defined]
-STEP = m.Step.__table__  # type: ignore[attr-defined]
-HEARTBEAT = m.Heartbeat.__table__  # type: ignore[attr-defined]
-DUTY = m.Duty.__table__  # type: ignore[attr-defined]
-REPORTER = m.ItemReporter.__table__  # type: ignore[attr-defined]
-SERIAL = m.Serial.__table__  # type: ignore[attr-defined]
-ISSUE = m.Issue.__table__  # type: ignore[attr-defined]
-DUPLICATE = m.DuplicateFlag.__table__  # type: ignore[attr-defined]
-DOCUMENT = m.Document.__table__  # type: ignore[attr-defined]
-REVIEW = m.Review.__table__  # type: ignore[attr-defined]
-VISIT = m.Visit.__table__  # type: ignore[attr-defined]
-VISIT_FINDING = m.VisitFinding.__table__  # type: ignore[attr-defined]
+ITEM = m.Item.__table__
+UNIT = m.Unit.__table__
+TRACK = m.Track.__table__
+CAMPAIGN = m.Campaign.__table__
+CONTACT = m.Contact.__table__
+MEASURE = m.Measure.__table__
+EVENT = m.Event.__table__
+HEAD = m.AuditHead.__table__
+OUTBOX = m.Outbox.__table__
+STEP = m.Step.__table__
+HEARTBEAT = m.Heartbeat.__table__
+DUTY = m.Duty.__table__
+REPORTER = m.ItemReporter.__table__
+SERIAL = m.Serial.__table__
+ISSUE = m.Issue.__table__
+DUPLICATE = m.DuplicateFlag.__table__
+DOCUMENT = m.Document.__table__
+REVIEW = m.Review.__table__
+VISIT = m.Visit.__table__
+VISIT_FINDING = m.VisitFinding.__table__
 
 #: 关联研判 compares a new item with at most this many of the newest items of its track (and
 #: unit), so reporting stays fast in a large campaign.

@@ -15,8 +15,8 @@ from ._statements import EVENT, ITEM, Statements, _insert
 
 __all__ = ["WEBHOOK", "WebhookStatements", "webhook_statements"]
 
-WEBHOOK = m.Webhook.__table__  # type: ignore[attr-defined]
-ACCESS_LOG = m.AccessLog.__table__  # type: ignore[attr-defined]
+WEBHOOK = m.Webhook.__table__
+ACCESS_LOG = m.AccessLog.__table__
 
 
 class WebhookStatements:

@@ -1,5 +1,6 @@
-"""The tables (SQLModel). Table names carry a ``zg_`` prefix so a host system can keep them in
-its own database beside its tables.
+"""The tables (SQLAlchemy Core: one :class:`~sqlalchemy.Table` per class below, all in
+:data:`metadata`). Table names carry a ``zg_`` prefix so a host system can keep them in its own
+database beside its tables.
 
 The item row is the source of truth for an item's state. The reporter's identity lives in
 ``zg_item_reporter`` only; nothing a unit sees joins it (see ``Engine.read_reporter``).
@@ -13,12 +14,28 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import Column, Date, DateTime, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ColumnClause,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import LargeBinary, TypeDecorator
-from sqlmodel import Field, SQLModel
+from sqlalchemy.schema import SchemaItem
+from sqlalchemy.types import LargeBinary, TypeDecorator, TypeEngine
 
 __all__ = [
     "AccessLog",
@@ -52,7 +69,10 @@ __all__ = [
     "metadata",
 ]
 
-metadata = SQLModel.metadata
+_T = TypeVar("_T")
+
+#: Every table of the engine (what the migrations are compared with: tests/test_storage.py).
+metadata = MetaData()
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -109,85 +129,115 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return process
 
 
-def _utc_column(*, nullable: bool = True, index: bool = False) -> Any:
-    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+def _column(
+    type_: type[TypeEngine[_T]] | TypeEngine[_T], *args: SchemaItem, **kwargs: Any
+) -> ColumnClause[_T]:
+    """A :class:`~sqlalchemy.Column` of a table class below, named after its attribute. Typed as
+    the column expression statements use (``Item.id == 3``): SQLAlchemy 2.1 types a ``Column``
+    read off a class as ``Never``, which it keeps for its own ``TypedColumns``."""
+    return Column(type_, *args, **kwargs)
 
 
-class Campaign(SQLModel, table=True):
+class _Table:
+    """A table written as a class: each :class:`~sqlalchemy.Column` attribute is a column named
+    after the attribute, in the order written (``Item.id``); ``__table_args__`` adds
+    constraints and indexes. ``__table__`` is the :class:`~sqlalchemy.Table`, in
+    :data:`metadata`, and ``select(Item)`` / ``insert(Item)`` take it (``__clause_element__``).
+    Never instantiated: rows are read and written by Core statements."""
+
+    __tablename__: ClassVar[str]
+    __table_args__: ClassVar[tuple[SchemaItem, ...]] = ()
+    __table__: ClassVar[Table]
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        columns: list[Column[Any]] = []
+        for key, value in vars(cls).items():
+            if isinstance(value, Column):
+                value.name = value.key = key
+                columns.append(value)
+        cls.__table__ = Table(cls.__tablename__, metadata, *columns, *cls.__table_args__)
+
+    @classmethod
+    def __clause_element__(cls) -> Table:
+        return cls.__table__
+
+
+class Campaign(_Table):
     """One run of a plan (专项行动): a definition id + version, started for a county."""
 
     __tablename__: ClassVar[str] = "zg_campaign"
 
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=100, unique=True)
-    title: str = Field(max_length=200)
-    county: str = Field(max_length=100)
-    definition_id: str = Field(max_length=100)
-    definition_version: str = Field(max_length=40)
-    timezone: str = Field(default="Asia/Shanghai", max_length=64)
-    lifecycle_json: str = Field(sa_column=Column(Text, nullable=False))
-    roles_json: str = Field(sa_column=Column(Text, nullable=False))
-    channels_json: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    id = _column(Integer, primary_key=True)
+    key = _column(String(100), nullable=False, unique=True)
+    title = _column(String(200), nullable=False)
+    county = _column(String(100), nullable=False)
+    definition_id = _column(String(100), nullable=False)
+    definition_version = _column(String(40), nullable=False)
+    timezone = _column(String(64), nullable=False, default="Asia/Shanghai")
+    lifecycle_json = _column(Text, nullable=False)
+    roles_json = _column(Text, nullable=False)
+    channels_json = _column(Text, nullable=False)
+    created_at = _column(UTCDateTime, nullable=False)
     #: The whole definition (CampaignSetup as JSON); NULL for campaigns started before it was kept.
-    definition_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    definition_json = _column(Text)
 
 
-class Unit(SQLModel, table=True):
+class Unit(_Table):
     """A unit (责任单位) of a campaign."""
 
     __tablename__: ClassVar[str] = "zg_unit"
     __table_args__ = (UniqueConstraint("campaign_id", "key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id", index=True)
-    key: str = Field(max_length=100)
-    name: str = Field(max_length=200)
-    kind: str = Field(default="unit", max_length=40)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False, index=True)
+    key = _column(String(100), nullable=False)
+    name = _column(String(200), nullable=False)
+    kind = _column(String(40), nullable=False, default="unit")
 
 
-class Track(SQLModel, table=True):
+class Track(_Table):
     """A focus track (专项整治); ``unit_keys`` in the plan's order, the first is the lead unit."""
 
     __tablename__: ClassVar[str] = "zg_track"
     __table_args__ = (UniqueConstraint("campaign_id", "key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id", index=True)
-    key: str = Field(max_length=100)
-    name: str = Field(max_length=200)
-    unit_keys_json: str = Field(sa_column=Column(Text, nullable=False))
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False, index=True)
+    key = _column(String(100), nullable=False)
+    name = _column(String(200), nullable=False)
+    unit_keys_json = _column(Text, nullable=False)
 
 
-class Contact(SQLModel, table=True):
+class Contact(_Table):
     """A person of a unit who receives messages (通讯录): campaign data, not part of a
     definition version. Personal data: never in an audit event's payload. A removed contact
     stays (``removed_at``) so the messages it was sent keep their recipient."""
 
     __tablename__: ClassVar[str] = "zg_contact"
 
-    id: int | None = Field(default=None, primary_key=True)
-    unit_id: int = Field(foreign_key="zg_unit.id", index=True)
-    name: str = Field(max_length=100)
-    role: str = Field(default="contact", max_length=100)
-    email: str | None = Field(default=None, max_length=200)
-    mobile: str | None = Field(default=None, max_length=40)
-    channels: str = Field(default="", max_length=200)
-    wecom_id: str | None = Field(default=None, max_length=100)
-    dingtalk_id: str | None = Field(default=None, max_length=100)
-    active_from: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    active_to: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    created_at: dt.datetime | None = _utc_column()
-    updated_at: dt.datetime | None = _utc_column()
-    removed_at: dt.datetime | None = _utc_column()
+    id = _column(Integer, primary_key=True)
+    unit_id = _column(Integer, ForeignKey("zg_unit.id"), nullable=False, index=True)
+    name = _column(String(100), nullable=False)
+    role = _column(String(100), nullable=False, default="contact")
+    email = _column(String(200))
+    mobile = _column(String(40))
+    channels = _column(String(200), nullable=False, default="")
+    wecom_id = _column(String(100))
+    dingtalk_id = _column(String(100))
+    active_from = _column(Date)
+    active_to = _column(Date)
+    created_at = _column(UTCDateTime)
+    updated_at = _column(UTCDateTime)
+    removed_at = _column(UTCDateTime)
     #: The supervision team (督查工作组) a supervision-role contact belongs to (0019).
-    team: int | None = Field(default=None)
+    team = _column(Integer)
     #: The track whose working group the contact belongs to (e.g. its 组长): a role message
     #: about an item of that track reaches it, not the same role of other tracks (0016).
-    track: str | None = Field(default=None, max_length=100)
+    track = _column(String(100))
 
 
-class CalendarYear(SQLModel, table=True):
+class CalendarYear(_Table):
     """A year's holiday notice loaded by an operator (``zhenggai calendar load``). Rows are never
     deleted: the newest row of a year is in force, older ones are its history. ``replaces`` says
     what it took the place of: ``package`` (the installed statutory data, only with
@@ -195,31 +245,25 @@ class CalendarYear(SQLModel, table=True):
 
     __tablename__: ClassVar[str] = "zg_calendar_year"
 
-    id: int | None = Field(default=None, primary_key=True)
-    year: int = Field(index=True)
-    holidays_json: str = Field(sa_column=Column(Text, nullable=False))
-    workdays_json: str = Field(sa_column=Column(Text, nullable=False))
-    source: str = Field(max_length=300)
-    notice: str | None = Field(default=None, max_length=200)
-    sha256: str = Field(max_length=64)
-    replaces: str | None = Field(default=None, max_length=20)
-    loaded_by: str = Field(max_length=100)
-    loaded_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    id = _column(Integer, primary_key=True)
+    year = _column(Integer, nullable=False, index=True)
+    holidays_json = _column(Text, nullable=False)
+    workdays_json = _column(Text, nullable=False)
+    source = _column(String(300), nullable=False)
+    notice = _column(String(200))
+    sha256 = _column(String(64), nullable=False)
+    replaces = _column(String(20))
+    loaded_by = _column(String(100), nullable=False)
+    loaded_at = _column(UTCDateTime, nullable=False)
 
 
-_ITEM_VERSION = Column("version", Integer, nullable=False)
-
-
-class Item(SQLModel, table=True):
+class Item(_Table):
     """A problem item (问题 / 问题线索): the unit of the state machine.
 
     ``version`` starts at 1 and grows by one with every change, written by compare-and-set.
     """
 
     __tablename__: ClassVar[str] = "zg_item"
-    # ORM writes compare-and-set on the same Column object the field uses; the Core hot
-    # path (engine/_service.py) does the same by hand.
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _ITEM_VERSION}
     __table_args__ = (
         Index("ix_zg_item_campaign_state", "campaign_id", "state"),
         Index("ix_zg_item_unit", "responsible_unit_id"),
@@ -230,80 +274,80 @@ class Item(SQLModel, table=True):
         Index("ix_zg_item_campaign_light", "campaign_id", "light", "id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    track: str = Field(max_length=100)
-    channel: str = Field(max_length=40)
-    title: str = Field(max_length=200)
-    description: str = Field(sa_column=Column(Text, nullable=False))
-    severity: str = Field(default="normal", max_length=20)
-    state: str = Field(max_length=40)
-    responsible_unit_id: int | None = Field(default=None, foreign_key="zg_unit.id")
-    leading_official: str | None = Field(default=None, max_length=100)
-    due: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    track = _column(String(100), nullable=False)
+    channel = _column(String(40), nullable=False)
+    title = _column(String(200), nullable=False)
+    description = _column(Text, nullable=False)
+    severity = _column(String(20), nullable=False, default="normal")
+    state = _column(String(40), nullable=False)
+    responsible_unit_id = _column(Integer, ForeignKey("zg_unit.id"))
+    leading_official = _column(String(100))
+    due = _column(Date)
     #: What a due date given by the definition's rule counts from (received day, days, count),
     #: so a calendar change can recompute it; NULL for a due date a person chose.
-    due_from: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    due_days: int | None = Field(default=None)
-    due_count: str | None = Field(default=None, max_length=10)
+    due_from = _column(Date)
+    due_days = _column(Integer)
+    due_count = _column(String(10))
     #: A paused deadline clock (暂停计时): since when, and the working days it had left.
-    paused_at: dt.datetime | None = _utc_column()
-    paused_days: int | None = Field(default=None)
+    paused_at = _column(UTCDateTime)
+    paused_days = _column(Integer)
     #: When the item entered its state (timed transitions count from it).
-    state_since: dt.datetime | None = _utc_column()
-    light: str = Field(default="green", max_length=10)
-    escalation_level: int = Field(default=0)
-    reopen_count: int = Field(default=0)
-    merged_into_id: int | None = Field(default=None, foreign_key="zg_item.id")
-    dismiss_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    last_finding: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    has_reporter: bool = Field(default=False)
-    created_by: str = Field(max_length=100)
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    updated_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    verified_at: dt.datetime | None = _utc_column()
-    closed_at: dt.datetime | None = _utc_column()
-    closed_by: str | None = Field(default=None, max_length=100)
-    closed_by_unit: str | None = Field(default=None, max_length=100)
+    state_since = _column(UTCDateTime)
+    light = _column(String(10), nullable=False, default="green")
+    escalation_level = _column(Integer, nullable=False, default=0)
+    reopen_count = _column(Integer, nullable=False, default=0)
+    merged_into_id = _column(Integer, ForeignKey("zg_item.id"))
+    dismiss_reason = _column(Text)
+    last_finding = _column(Text)
+    has_reporter = _column(Boolean, nullable=False, default=False)
+    created_by = _column(String(100), nullable=False)
+    created_at = _column(UTCDateTime, nullable=False)
+    updated_at = _column(UTCDateTime, nullable=False)
+    verified_at = _column(UTCDateTime)
+    closed_at = _column(UTCDateTime)
+    closed_by = _column(String(100))
+    closed_by_unit = _column(String(100))
     #: 典型案例: marked for the case bulletin, with the note it prints.
-    case_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    case_marked_at: dt.datetime | None = _utc_column()
-    case_marked_by: str | None = Field(default=None, max_length=100)
+    case_note = _column(Text)
+    case_marked_at = _column(UTCDateTime)
+    case_marked_by = _column(String(100))
     #: Where and when the typical case was published (通报曝光).
-    case_published_at: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    case_published_where: str | None = Field(default=None, max_length=200)
-    version: int = Field(default=1, sa_column=_ITEM_VERSION)
+    case_published_at = _column(Date)
+    case_published_where = _column(String(200))
+    version = _column(Integer, nullable=False)
     #: 问题编号: stable within the campaign (e.g. ``ZG-2023-0001``), given when reported.
-    number: str | None = Field(default=None, max_length=40)
+    number = _column(String(40))
     #: 移送: the unit an item reported on a channel with ``transfer_to`` lands with first, the
     #: day its 初核 is due, and when and by whom the 初核 was done (NULL: pending).
     #: (A zg_unit id; no foreign key: see migration 0017.)
-    transfer_unit_id: int | None = Field(default=None)
-    transfer_due: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    transfer_checked_at: dt.datetime | None = _utc_column()
-    transfer_checked_by: str | None = Field(default=None, max_length=100)
+    transfer_unit_id = _column(Integer)
+    transfer_due = _column(Date)
+    transfer_checked_at = _column(UTCDateTime)
+    transfer_checked_by = _column(String(100))
     #: 领衔领导: the roster person who leads the item (``Engine.lead_item``, 0016);
     #: ``leading_official`` shows their name.
-    leader_contact_id: int | None = Field(default=None, foreign_key="zg_contact.id")
+    leader_contact_id = _column(Integer, ForeignKey("zg_contact.id"))
     #: 领衔调研: when the leader's research is due (set by 领衔), when it was reported done and
     #: what it found (问题原因、解决办法; NULL: pending). See migration 0021.
-    research_due: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    research_done_at: dt.datetime | None = _utc_column()
-    research_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    research_due = _column(Date)
+    research_done_at = _column(UTCDateTime)
+    research_note = _column(Text)
 
 
-class Serial(SQLModel, table=True):
+class Serial(_Table):
     """The last number given per campaign and kind (``item``: 问题编号; a numbered document's
     kind: its 期数), taken under the row's lock."""
 
     __tablename__: ClassVar[str] = "zg_serial"
 
-    campaign_id: int = Field(foreign_key="zg_campaign.id", primary_key=True)
-    kind: str = Field(max_length=40, primary_key=True)
-    last: int
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), primary_key=True)
+    kind = _column(String(40), primary_key=True)
+    last = _column(Integer, nullable=False)
 
 
-class Issue(SQLModel, table=True):
+class Issue(_Table):
     """A numbered document issued (工作进展通报 第N期): once per campaign, kind and as-of day."""
 
     __tablename__: ClassVar[str] = "zg_issue"
@@ -312,50 +356,50 @@ class Issue(SQLModel, table=True):
         UniqueConstraint("campaign_id", "kind", "as_of"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    kind: str = Field(max_length=40)
-    number: int
-    as_of: dt.date = Field(sa_type=Date, nullable=False)
-    issued_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    issued_by: str = Field(max_length=100)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    kind = _column(String(40), nullable=False)
+    number = _column(Integer, nullable=False)
+    as_of = _column(Date, nullable=False)
+    issued_at = _column(UTCDateTime, nullable=False)
+    issued_by = _column(String(100), nullable=False)
 
 
-class ItemReporter(SQLModel, table=True):
+class ItemReporter(_Table):
     """The reporter (举报人) of an item, kept apart. Read only through ``Engine.read_reporter``."""
 
     __tablename__: ClassVar[str] = "zg_item_reporter"
 
-    item_id: int = Field(foreign_key="zg_item.id", primary_key=True)
-    name: str | None = Field(default=None, max_length=100)
-    phone: str | None = Field(default=None, max_length=40)
-    contact: str | None = Field(default=None, max_length=200)
-    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    item_id = _column(Integer, ForeignKey("zg_item.id"), primary_key=True)
+    name = _column(String(100))
+    phone = _column(String(40))
+    contact = _column(String(200))
+    note = _column(Text)
     #: The identity sealed (AES-GCM, bound to the item) with the key ``key_id`` names; the
     #: plaintext columns above are only for rows written before revision 0011, until rekeyed.
-    sealed: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    key_id: str | None = Field(default=None, max_length=16)
+    sealed = _column(Text)
+    key_id = _column(String(16))
 
 
-class Measure(SQLModel, table=True):
+class Measure(_Table):
     """A rectification measure (整改措施) of an item."""
 
     __tablename__: ClassVar[str] = "zg_measure"
 
-    id: int | None = Field(default=None, primary_key=True)
-    item_id: int = Field(foreign_key="zg_item.id", index=True)
-    text: str = Field(sa_column=Column(Text, nullable=False))
-    due: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    done_at: dt.datetime | None = _utc_column()
-    done_by: str | None = Field(default=None, max_length=100)
-    created_by: str = Field(max_length=100)
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    id = _column(Integer, primary_key=True)
+    item_id = _column(Integer, ForeignKey("zg_item.id"), nullable=False, index=True)
+    text = _column(Text, nullable=False)
+    due = _column(Date)
+    done_at = _column(UTCDateTime)
+    done_by = _column(String(100))
+    created_by = _column(String(100), nullable=False)
+    created_at = _column(UTCDateTime, nullable=False)
     #: 协办: the co-unit's part (``zg_item_part.id``) this measure belongs to; NULL: the lead
     #: unit's own measure (revision 0024; a plain column, the part row names the item).
-    part_id: int | None = Field(default=None, nullable=True)
+    part_id = _column(Integer)
 
 
-class Event(SQLModel, table=True):
+class Event(_Table):
     """The append-only audit trail, one hash chain per campaign.
 
     ``seq`` counts 1, 2, 3 … within a campaign; ``hash`` covers every field and ``prev_hash``,
@@ -368,38 +412,38 @@ class Event(SQLModel, table=True):
         Index("ix_zg_event_subject", "subject_kind", "subject_id", "seq"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    seq: int
-    item_id: int | None = Field(default=None, foreign_key="zg_item.id", index=True)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    seq = _column(Integer, nullable=False)
+    item_id = _column(Integer, ForeignKey("zg_item.id"), index=True)
     #: What the event is about (``item``, ``document``, ``duty``, ``contact``, ``mechanism``,
     #: ``practice``, or the ``campaign``) and its id: one subject's history is one indexed query.
     #: Derived from what the hash covers (:func:`zhenggai.engine.audit.event_subject`).
-    subject_kind: str = Field(max_length=20)
-    subject_id: int
-    trigger: str = Field(max_length=60)
-    from_state: str | None = Field(default=None, max_length=40)
-    to_state: str | None = Field(default=None, max_length=40)
-    actor: str = Field(max_length=100)
-    role: str = Field(max_length=60)
-    unit: str | None = Field(default=None, max_length=100)
-    at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    data: str = Field(sa_column=Column(Text, nullable=False))
-    prev_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64)
+    subject_kind = _column(String(20), nullable=False)
+    subject_id = _column(Integer, nullable=False)
+    trigger = _column(String(60), nullable=False)
+    from_state = _column(String(40))
+    to_state = _column(String(40))
+    actor = _column(String(100), nullable=False)
+    role = _column(String(60), nullable=False)
+    unit = _column(String(100))
+    at = _column(UTCDateTime, nullable=False)
+    data = _column(Text, nullable=False)
+    prev_hash = _column(String(64), nullable=False)
+    hash = _column(String(64), nullable=False)
 
 
-class AuditHead(SQLModel, table=True):
+class AuditHead(_Table):
     """The tail of a campaign's audit chain: last ``seq`` and ``hash``. Locked per write."""
 
     __tablename__: ClassVar[str] = "zg_audit_head"
 
-    campaign_id: int = Field(foreign_key="zg_campaign.id", primary_key=True)
-    seq: int = Field(default=0)
-    hash: str = Field(max_length=64)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), primary_key=True)
+    seq = _column(Integer, nullable=False, default=0)
+    hash = _column(String(64), nullable=False)
 
 
-class Outbox(SQLModel, table=True):
+class Outbox(_Table):
     """A message to send, written in the same transaction as the change that caused it.
 
     ``payload`` holds the message's variables (never the reporter's identity); templates
@@ -412,27 +456,27 @@ class Outbox(SQLModel, table=True):
         Index("ix_zg_outbox_audit", "campaign_id", "audit_seq"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    item_id: int | None = Field(default=None, foreign_key="zg_item.id")
-    kind: str = Field(max_length=60)
-    channel: str = Field(max_length=40)
-    recipient: str = Field(max_length=200)
-    contact_id: int | None = Field(default=None, foreign_key="zg_contact.id")
-    idempotency_key: str = Field(sa_column=Column(String(300), nullable=False, unique=True))
-    payload: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = Field(default="pending", max_length=20)
-    attempts: int = Field(default=0)
-    next_try_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    sent_at: dt.datetime | None = _utc_column()
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    item_id = _column(Integer, ForeignKey("zg_item.id"))
+    kind = _column(String(60), nullable=False)
+    channel = _column(String(40), nullable=False)
+    recipient = _column(String(200), nullable=False)
+    contact_id = _column(Integer, ForeignKey("zg_contact.id"))
+    idempotency_key = _column(String(300), nullable=False, unique=True)
+    payload = _column(Text, nullable=False)
+    status = _column(String(20), nullable=False, default="pending")
+    attempts = _column(Integer, nullable=False, default=0)
+    next_try_at = _column(UTCDateTime, nullable=False)
+    last_error = _column(Text)
+    created_at = _column(UTCDateTime, nullable=False)
+    sent_at = _column(UTCDateTime)
     #: The ``seq`` of the audit event that vouches for this row (its hashed data holds the
     #: digest of the rows queued with it); None for rows queued before revision 0012.
-    audit_seq: int | None = Field(default=None)
+    audit_seq = _column(Integer)
 
 
-class Step(SQLModel, table=True):
+class Step(_Table):
     """A scheduled step of an item or unit duty; unique per (subject, step key), so it fires once."""
 
     __tablename__: ClassVar[str] = "zg_step"
@@ -451,36 +495,36 @@ class Step(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    subject_kind: str = Field(max_length=20)
-    subject_id: int
-    step_key: str = Field(max_length=120)
-    due_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    status: str = Field(default="pending", max_length=20)
-    fired_at: dt.datetime | None = _utc_column()
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    subject_kind = _column(String(20), nullable=False)
+    subject_id = _column(Integer, nullable=False)
+    step_key = _column(String(120), nullable=False)
+    due_at = _column(UTCDateTime, nullable=False)
+    status = _column(String(20), nullable=False, default="pending")
+    fired_at = _column(UTCDateTime)
+    created_at = _column(UTCDateTime, nullable=False)
 
 
-class Heartbeat(SQLModel, table=True):
+class Heartbeat(_Table):
     """A scheduler daemon's sign of life (``zhenggai run``), one row per daemon process: when it
     started, when it last swept, and what it has done; ``stopped_at`` once it stopped cleanly."""
 
     __tablename__: ClassVar[str] = "zg_heartbeat"
 
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
-    host: str = Field(max_length=200)
-    pid: int
-    started_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    beat_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    stopped_at: dt.datetime | None = _utc_column()
-    interval: float = Field(default=60.0)
-    sweeps: int = Field(default=0)
-    fired: int = Field(default=0)
+    id = _column(Integer, primary_key=True)
+    name = _column(String(200), nullable=False, unique=True)
+    host = _column(String(200), nullable=False)
+    pid = _column(Integer, nullable=False)
+    started_at = _column(UTCDateTime, nullable=False)
+    beat_at = _column(UTCDateTime, nullable=False)
+    stopped_at = _column(UTCDateTime)
+    interval = _column(Float, nullable=False, default=60.0)
+    sweeps = _column(Integer, nullable=False, default=0)
+    fired = _column(Integer, nullable=False, default=0)
 
 
-class Duty(SQLModel, table=True):
+class Duty(_Table):
     """One occurrence of a unit's duty (职责): the unit owes ``duty_key`` by ``due`` (e.g. its
     一报告四清单 by 2023-07-31, or this week's 部门联动 report). Its reminder and escalation
     steps are ``zg_step`` rows of subject ``duty``; completing it cancels them."""
@@ -491,32 +535,32 @@ class Duty(SQLModel, table=True):
         Index("ix_zg_duty_unit", "unit_id", "status"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    duty_key: str = Field(max_length=100)
-    unit_id: int = Field(foreign_key="zg_unit.id")
-    due: dt.date = Field(sa_type=Date, nullable=False)
-    status: str = Field(default="open", max_length=20)
-    light: str = Field(default="green", max_length=10)
-    escalation_level: int = Field(default=0)
-    done_at: dt.datetime | None = _utc_column()
-    done_by: str | None = Field(default=None, max_length=100)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    duty_key = _column(String(100), nullable=False)
+    unit_id = _column(Integer, ForeignKey("zg_unit.id"), nullable=False)
+    due = _column(Date, nullable=False)
+    status = _column(String(20), nullable=False, default="open")
+    light = _column(String(10), nullable=False, default="green")
+    escalation_level = _column(Integer, nullable=False, default=0)
+    done_at = _column(UTCDateTime)
+    done_by = _column(String(100))
 
 
-class Outcome(SQLModel, table=True):
+class Outcome(_Table):
     """What came of a closed or dismissed item: the root cause, who recorded it and when. The
     people held accountable are :class:`Accountability` rows; the mechanisms it produced are
     :class:`OutcomeMechanism` rows."""
 
     __tablename__: ClassVar[str] = "zg_outcome"
 
-    item_id: int = Field(foreign_key="zg_item.id", primary_key=True)
-    root_cause: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    recorded_by: str = Field(max_length=100)
-    recorded_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    item_id = _column(Integer, ForeignKey("zg_item.id"), primary_key=True)
+    root_cause = _column(Text)
+    recorded_by = _column(String(100), nullable=False)
+    recorded_at = _column(UTCDateTime, nullable=False)
 
 
-class Accountability(SQLModel, table=True):
+class Accountability(_Table):
     """One person held accountable for an item (问责 / 处理), in the definition's vocabulary.
     Personal data: read only through ``Engine.outcome`` by the roles the definition allows
     (``operations.read_named_people``); never in audit event data."""
@@ -524,15 +568,15 @@ class Accountability(SQLModel, table=True):
     __tablename__: ClassVar[str] = "zg_accountability"
     __table_args__ = (Index("ix_zg_accountability_item", "item_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    item_id: int = Field(foreign_key="zg_item.id")
-    ordinal: int = Field(nullable=False)
-    person: str = Field(max_length=100)
-    position: str | None = Field(default=None, max_length=100)
-    outcome: str = Field(max_length=100)
+    id = _column(Integer, primary_key=True)
+    item_id = _column(Integer, ForeignKey("zg_item.id"), nullable=False)
+    ordinal = _column(Integer, nullable=False)
+    person = _column(String(100), nullable=False)
+    position = _column(String(100))
+    outcome = _column(String(100), nullable=False)
 
 
-class Mechanism(SQLModel, table=True):
+class Mechanism(_Table):
     """A long-term mechanism (长效机制: a rule, procedure or system) a unit establishes or
     revises because of the campaign; ``status`` is drafting / established / revised /
     abolished as of ``date``."""
@@ -540,60 +584,60 @@ class Mechanism(SQLModel, table=True):
     __tablename__: ClassVar[str] = "zg_mechanism"
     __table_args__ = (Index("ix_zg_mechanism_campaign", "campaign_id", "unit_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    unit_id: int = Field(foreign_key="zg_unit.id")
-    track: str | None = Field(default=None, max_length=100)
-    title: str = Field(max_length=200)
-    kind: str = Field(max_length=100)
-    status: str = Field(max_length=20)
-    date: dt.date = Field(sa_type=Date, nullable=False)
-    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    created_by: str = Field(max_length=100)
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    updated_by: str = Field(max_length=100)
-    updated_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    unit_id = _column(Integer, ForeignKey("zg_unit.id"), nullable=False)
+    track = _column(String(100))
+    title = _column(String(200), nullable=False)
+    kind = _column(String(100), nullable=False)
+    status = _column(String(20), nullable=False)
+    date = _column(Date, nullable=False)
+    note = _column(Text)
+    created_by = _column(String(100), nullable=False)
+    created_at = _column(UTCDateTime, nullable=False)
+    updated_by = _column(String(100), nullable=False)
+    updated_at = _column(UTCDateTime, nullable=False)
 
 
-class MechanismItem(SQLModel, table=True):
+class MechanismItem(_Table):
     """An item that led to a mechanism, given when the mechanism was registered."""
 
     __tablename__: ClassVar[str] = "zg_mechanism_item"
 
-    mechanism_id: int = Field(foreign_key="zg_mechanism.id", primary_key=True)
-    item_id: int = Field(foreign_key="zg_item.id", primary_key=True)
+    mechanism_id = _column(Integer, ForeignKey("zg_mechanism.id"), primary_key=True)
+    item_id = _column(Integer, ForeignKey("zg_item.id"), primary_key=True)
 
 
-class OutcomeMechanism(SQLModel, table=True):
+class OutcomeMechanism(_Table):
     """A mechanism an item's outcome links (replaced with the outcome)."""
 
     __tablename__: ClassVar[str] = "zg_outcome_mechanism"
 
-    item_id: int = Field(foreign_key="zg_item.id", primary_key=True)
-    mechanism_id: int = Field(foreign_key="zg_mechanism.id", primary_key=True)
+    item_id = _column(Integer, ForeignKey("zg_item.id"), primary_key=True)
+    mechanism_id = _column(Integer, ForeignKey("zg_mechanism.id"), primary_key=True)
 
 
-class Practice(SQLModel, table=True):
+class Practice(_Table):
     """A good practice or innovative case (典型做法和创新案例) a unit submits; the publicity
     role selects it for the public digest's 晒成效 column."""
 
     __tablename__: ClassVar[str] = "zg_practice"
     __table_args__ = (Index("ix_zg_practice_campaign", "campaign_id", "unit_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    unit_id: int = Field(foreign_key="zg_unit.id")
-    track: str | None = Field(default=None, max_length=100)
-    title: str = Field(max_length=200)
-    summary: str = Field(sa_column=Column(Text, nullable=False))
-    submitted_by: str = Field(max_length=100)
-    submitted_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    selected: bool = Field(default=False)
-    selected_by: str | None = Field(default=None, max_length=100)
-    selected_at: dt.datetime | None = _utc_column()
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    unit_id = _column(Integer, ForeignKey("zg_unit.id"), nullable=False)
+    track = _column(String(100))
+    title = _column(String(200), nullable=False)
+    summary = _column(Text, nullable=False)
+    submitted_by = _column(String(100), nullable=False)
+    submitted_at = _column(UTCDateTime, nullable=False)
+    selected = _column(Boolean, nullable=False, default=False)
+    selected_by = _column(String(100))
+    selected_at = _column(UTCDateTime)
 
 
-class DuplicateFlag(SQLModel, table=True):
+class DuplicateFlag(_Table):
     """关联研判: ``item_id`` looks like ``other_id`` (same track and unit, similar text), flagged
     when the item was reported or imported, for a person to judge: ``same`` (merged) or
     ``distinct``.
@@ -605,19 +649,19 @@ class DuplicateFlag(SQLModel, table=True):
         Index("ix_zg_duplicate_campaign", "campaign_id", "resolved_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    item_id: int = Field(foreign_key="zg_item.id")
-    other_id: int = Field(foreign_key="zg_item.id")
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    item_id = _column(Integer, ForeignKey("zg_item.id"), nullable=False)
+    other_id = _column(Integer, ForeignKey("zg_item.id"), nullable=False)
     #: Similarity in thousandths (0–1000): an integer, the same on every backend.
-    score: int = Field(nullable=False)
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    resolved_at: dt.datetime | None = _utc_column()
-    resolved_by: str | None = Field(default=None, max_length=100)
-    resolution: str | None = Field(default=None, max_length=20)
+    score = _column(Integer, nullable=False)
+    created_at = _column(UTCDateTime, nullable=False)
+    resolved_at = _column(UTCDateTime)
+    resolved_by = _column(String(100))
+    resolution = _column(String(20))
 
 
-class Document(SQLModel, table=True):
+class Document(_Table):
     """A normative document a unit lists for re-study (规范性文件清理): a subject of its own on
     the definition's document lifecycle (``documents.lifecycle``); its final state is the
     decision (保留 / 修订 / 废止), reached on ``decided_at``. ``due`` and the ladder's light and
@@ -626,27 +670,27 @@ class Document(SQLModel, table=True):
     __tablename__: ClassVar[str] = "zg_document"
     __table_args__ = (Index("ix_zg_document_campaign", "campaign_id", "state"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    responsible_unit_id: int = Field(foreign_key="zg_unit.id")
-    title: str = Field(max_length=200)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    responsible_unit_id = _column(Integer, ForeignKey("zg_unit.id"), nullable=False)
+    title = _column(String(200), nullable=False)
     #: 文号, e.g. 县政办发〔2019〕12号.
-    doc_number: str | None = Field(default=None, max_length=100)
-    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    state: str = Field(max_length=40)
-    state_since: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    due: dt.date = Field(sa_type=Date, nullable=False)
-    light: str = Field(default="green", max_length=10)
-    escalation_level: int = Field(default=0)
-    decision_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    decided_at: dt.datetime | None = _utc_column()
-    created_by: str = Field(max_length=100)
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    updated_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    version: int = Field(default=1)
+    doc_number = _column(String(100))
+    note = _column(Text)
+    state = _column(String(40), nullable=False)
+    state_since = _column(UTCDateTime, nullable=False)
+    due = _column(Date, nullable=False)
+    light = _column(String(10), nullable=False, default="green")
+    escalation_level = _column(Integer, nullable=False, default=0)
+    decision_note = _column(Text)
+    decided_at = _column(UTCDateTime)
+    created_by = _column(String(100), nullable=False)
+    created_at = _column(UTCDateTime, nullable=False)
+    updated_at = _column(UTCDateTime, nullable=False)
+    version = _column(Integer, nullable=False, default=1)
 
 
-class Education(SQLModel, table=True):
+class Education(_Table):
     """A 警示教育 session (一、(三) 警示教育一批党员干部) a unit held: when, on what, how many
     cadres attended and the cases used (text, and the campaign's items as :class:`EducationCase`
     rows). 五个一批's 警示教育 figure is the sum of ``attendees``."""
@@ -654,49 +698,49 @@ class Education(SQLModel, table=True):
     __tablename__: ClassVar[str] = "zg_education"
     __table_args__ = (Index("ix_zg_education_campaign", "campaign_id", "unit_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    unit_id: int = Field(foreign_key="zg_unit.id")
-    track: str | None = Field(default=None, max_length=100)
-    held_on: dt.date = Field(sa_type=Date, nullable=False)
-    title: str = Field(max_length=200)
-    attendees: int = Field(nullable=False)
-    cases: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    created_by: str = Field(max_length=100)
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    unit_id = _column(Integer, ForeignKey("zg_unit.id"), nullable=False)
+    track = _column(String(100))
+    held_on = _column(Date, nullable=False)
+    title = _column(String(200), nullable=False)
+    attendees = _column(Integer, nullable=False)
+    cases = _column(Text)
+    created_by = _column(String(100), nullable=False)
+    created_at = _column(UTCDateTime, nullable=False)
 
 
-class EducationCase(SQLModel, table=True):
+class EducationCase(_Table):
     """An item of the campaign used as a case in a 警示教育 session."""
 
     __tablename__: ClassVar[str] = "zg_education_case"
 
-    education_id: int = Field(foreign_key="zg_education.id", primary_key=True)
-    item_id: int = Field(foreign_key="zg_item.id", primary_key=True)
+    education_id = _column(Integer, ForeignKey("zg_education.id"), primary_key=True)
+    item_id = _column(Integer, ForeignKey("zg_item.id"), primary_key=True)
 
 
-class Commitment(SQLModel, table=True):
+class Commitment(_Table):
     """A unit's public commitment (践诺, 二、(二)): what it promised, by when, and whether it
     was kept or broken (``state`` open / fulfilled / broken, settled on ``settled_on`` with a note)."""
 
     __tablename__: ClassVar[str] = "zg_commitment"
     __table_args__ = (Index("ix_zg_commitment_campaign", "campaign_id", "state"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    unit_id: int = Field(foreign_key="zg_unit.id")
-    text: str = Field(sa_column=Column(Text, nullable=False))
-    due: dt.date = Field(sa_type=Date, nullable=False)
-    state: str = Field(default="open", max_length=20)
-    settled_on: dt.date | None = Field(default=None, sa_type=Date, nullable=True)
-    settle_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    settled_by: str | None = Field(default=None, max_length=100)
-    settled_at: dt.datetime | None = _utc_column()
-    created_by: str = Field(max_length=100)
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    unit_id = _column(Integer, ForeignKey("zg_unit.id"), nullable=False)
+    text = _column(Text, nullable=False)
+    due = _column(Date, nullable=False)
+    state = _column(String(20), nullable=False, default="open")
+    settled_on = _column(Date)
+    settle_note = _column(Text)
+    settled_by = _column(String(100))
+    settled_at = _column(UTCDateTime)
+    created_by = _column(String(100), nullable=False)
+    created_at = _column(UTCDateTime, nullable=False)
 
 
-class Review(SQLModel, table=True):
+class Review(_Table):
     """A 回头看 review task: one item drawn on ``draw_day``, for the holders of ``role``
     (``follow_up.role``) to check by ``due``; ``state`` open / confirmed / finding. A finding
     reopens the item (``follow_up.trigger``). ``light`` and ``escalation_level`` as an item's,
@@ -708,49 +752,49 @@ class Review(SQLModel, table=True):
         Index("ix_zg_review_campaign", "campaign_id", "state"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    item_id: int = Field(foreign_key="zg_item.id")
-    draw_day: dt.date = Field(sa_type=Date, nullable=False)
-    role: str = Field(max_length=100)
-    due: dt.date = Field(sa_type=Date, nullable=False)
-    state: str = Field(default="open", max_length=20)
-    finding: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    light: str = Field(default="green", max_length=10)
-    escalation_level: int = Field(default=0)
-    done_by: str | None = Field(default=None, max_length=100)
-    done_at: dt.datetime | None = _utc_column()
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    item_id = _column(Integer, ForeignKey("zg_item.id"), nullable=False)
+    draw_day = _column(Date, nullable=False)
+    role = _column(String(100), nullable=False)
+    due = _column(Date, nullable=False)
+    state = _column(String(20), nullable=False, default="open")
+    finding = _column(Text)
+    light = _column(String(10), nullable=False, default="green")
+    escalation_level = _column(Integer, nullable=False, default=0)
+    done_by = _column(String(100))
+    done_at = _column(UTCDateTime)
+    created_at = _column(UTCDateTime, nullable=False)
 
 
-class Visit(SQLModel, table=True):
+class Visit(_Table):
     """A 督查 visit: team ``team`` visited ``unit_id`` on ``day`` (unannounced), sent there by
     the draw of ``draw_day``; its findings are items (``zg_visit_finding``)."""
 
     __tablename__: ClassVar[str] = "zg_visit"
     __table_args__ = (Index("ix_zg_visit_campaign", "campaign_id", "draw_day"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    team: int = Field(nullable=False)
-    unit_id: int = Field(foreign_key="zg_unit.id")
-    draw_day: dt.date = Field(sa_type=Date, nullable=False)
-    day: dt.date = Field(sa_type=Date, nullable=False)
-    recorded_by: str = Field(max_length=100)
-    recorded_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    team = _column(Integer, nullable=False)
+    unit_id = _column(Integer, ForeignKey("zg_unit.id"), nullable=False)
+    draw_day = _column(Date, nullable=False)
+    day = _column(Date, nullable=False)
+    recorded_by = _column(String(100), nullable=False)
+    recorded_at = _column(UTCDateTime, nullable=False)
 
 
-class VisitFinding(SQLModel, table=True):
+class VisitFinding(_Table):
     """A finding of a visit and the item (明察暗访) it became."""
 
     __tablename__: ClassVar[str] = "zg_visit_finding"
 
-    visit_id: int = Field(foreign_key="zg_visit.id", primary_key=True)
-    item_id: int = Field(foreign_key="zg_item.id", primary_key=True)
-    ordinal: int = Field(nullable=False)
+    visit_id = _column(Integer, ForeignKey("zg_visit.id"), primary_key=True)
+    item_id = _column(Integer, ForeignKey("zg_item.id"), primary_key=True)
+    ordinal = _column(Integer, nullable=False)
 
 
-class Extension(SQLModel, table=True):
+class Extension(_Table):
     """A 延期申请: the unit ``unit_id`` answerable for item ``item_id`` asked to move its due date
     from ``old_due`` to ``new_due`` with ``reason`` and ``progress``; ``state`` pending /
     approved / refused; ``stage``: how many of ``extensions.approvers`` have approved so far.
@@ -763,24 +807,24 @@ class Extension(SQLModel, table=True):
         Index("ix_zg_extension_item", "item_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    item_id: int = Field(foreign_key="zg_item.id")
-    unit_id: int = Field(foreign_key="zg_unit.id")
-    old_due: dt.date = Field(sa_type=Date, nullable=False)
-    new_due: dt.date = Field(sa_type=Date, nullable=False)
-    reason: str = Field(sa_column=Column(Text, nullable=False))
-    progress: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    state: str = Field(default="pending", max_length=20)
-    stage: int = Field(default=0)
-    requested_by: str = Field(max_length=100)
-    requested_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    decided_by: str | None = Field(default=None, max_length=100)
-    decided_at: dt.datetime | None = _utc_column()
-    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    item_id = _column(Integer, ForeignKey("zg_item.id"), nullable=False)
+    unit_id = _column(Integer, ForeignKey("zg_unit.id"), nullable=False)
+    old_due = _column(Date, nullable=False)
+    new_due = _column(Date, nullable=False)
+    reason = _column(Text, nullable=False)
+    progress = _column(Text)
+    state = _column(String(20), nullable=False, default="pending")
+    stage = _column(Integer, nullable=False, default=0)
+    requested_by = _column(String(100), nullable=False)
+    requested_at = _column(UTCDateTime, nullable=False)
+    decided_by = _column(String(100))
+    decided_at = _column(UTCDateTime)
+    note = _column(Text)
 
 
-class SendBack(SQLModel, table=True):
+class SendBack(_Table):
     """退单: the unit ``unit_id`` sent item ``item_id`` back (``reason``: a code of
     ``send_back.reasons``), ``clock_stopped`` when that stopped the item's deadline clock;
     ``state`` open until the office rules (审定): ``reassigned`` (to ``to_unit_id``) or
@@ -792,23 +836,23 @@ class SendBack(SQLModel, table=True):
         Index("ix_zg_send_back_item", "item_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    item_id: int = Field(foreign_key="zg_item.id")
-    unit_id: int = Field(foreign_key="zg_unit.id")
-    reason: str = Field(max_length=100)
-    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    clock_stopped: bool = Field(default=False)
-    state: str = Field(default="open", max_length=20)
-    to_unit_id: int | None = Field(default=None, foreign_key="zg_unit.id", nullable=True)
-    ruled_by: str | None = Field(default=None, max_length=100)
-    ruled_at: dt.datetime | None = _utc_column()
-    ruling_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    created_by: str = Field(max_length=100)
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    item_id = _column(Integer, ForeignKey("zg_item.id"), nullable=False)
+    unit_id = _column(Integer, ForeignKey("zg_unit.id"), nullable=False)
+    reason = _column(String(100), nullable=False)
+    note = _column(Text)
+    clock_stopped = _column(Boolean, nullable=False, default=False)
+    state = _column(String(20), nullable=False, default="open")
+    to_unit_id = _column(Integer, ForeignKey("zg_unit.id"))
+    ruled_by = _column(String(100))
+    ruled_at = _column(UTCDateTime)
+    ruling_note = _column(Text)
+    created_by = _column(String(100), nullable=False)
+    created_at = _column(UTCDateTime, nullable=False)
 
 
-class ItemPart(SQLModel, table=True):
+class ItemPart(_Table):
     """协办: the co-unit ``unit_id``'s part (``part``, its 分工) of item ``item_id``, due ``due``;
     ``state`` open until the co-unit reports it done (``done_by`` / ``done_at``) or the office
     waives it (``waived_by`` / ``waived_at``), with ``note``; ``light``: how far its ladder has
@@ -821,24 +865,24 @@ class ItemPart(SQLModel, table=True):
         Index("ix_zg_item_part_unit", "unit_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    item_id: int = Field(foreign_key="zg_item.id")
-    unit_id: int = Field(foreign_key="zg_unit.id")
-    part: str = Field(sa_column=Column(Text, nullable=False))
-    due: dt.date = Field(sa_type=Date, nullable=False)
-    state: str = Field(default="open", max_length=20)
-    light: str = Field(default="green", max_length=10)
-    done_by: str | None = Field(default=None, max_length=100)
-    done_at: dt.datetime | None = _utc_column()
-    waived_by: str | None = Field(default=None, max_length=100)
-    waived_at: dt.datetime | None = _utc_column()
-    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    created_by: str = Field(max_length=100)
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    item_id = _column(Integer, ForeignKey("zg_item.id"), nullable=False)
+    unit_id = _column(Integer, ForeignKey("zg_unit.id"), nullable=False)
+    part = _column(Text, nullable=False)
+    due = _column(Date, nullable=False)
+    state = _column(String(20), nullable=False, default="open")
+    light = _column(String(10), nullable=False, default="green")
+    done_by = _column(String(100))
+    done_at = _column(UTCDateTime)
+    waived_by = _column(String(100))
+    waived_at = _column(UTCDateTime)
+    note = _column(Text)
+    created_by = _column(String(100), nullable=False)
+    created_at = _column(UTCDateTime, nullable=False)
 
 
-class Score(SQLModel, table=True):
+class Score(_Table):
     """考核 (issue 17): unit ``unit_id``'s score for ``month`` (``YYYY-MM``) as the definition's
     ``scoring`` counted it at ``computed_at``: ``total``, the ``card`` it earned (yellow / red,
     NULL for none) and each term's count and points (``terms``, JSON). One row per campaign,
@@ -847,17 +891,17 @@ class Score(SQLModel, table=True):
     __tablename__: ClassVar[str] = "zg_score"
     __table_args__ = (UniqueConstraint("campaign_id", "unit_id", "month"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    unit_id: int = Field(foreign_key="zg_unit.id")
-    month: str = Field(max_length=7)
-    total: float = Field(nullable=False)
-    card: str | None = Field(default=None, max_length=10, nullable=True)
-    terms: str = Field(sa_column=Column(Text, nullable=False))
-    computed_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    unit_id = _column(Integer, ForeignKey("zg_unit.id"), nullable=False)
+    month = _column(String(7), nullable=False)
+    total = _column(Float, nullable=False)
+    card = _column(String(10))
+    terms = _column(Text, nullable=False)
+    computed_at = _column(UTCDateTime, nullable=False)
 
 
-class Attachment(SQLModel, table=True):
+class Attachment(_Table):
     """佐证材料: a file attached to a subject (``subject_kind`` measure / duty / verification /
     review / reporter, ``subject_id`` its row: the measure, duty occurrence, item, review task,
     item) of ``item_id`` (None for a duty's), answerable to ``unit_id`` (None for a reporter's).
@@ -871,34 +915,34 @@ class Attachment(SQLModel, table=True):
         Index("ix_zg_attachment_subject", "subject_kind", "subject_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    item_id: int | None = Field(default=None, foreign_key="zg_item.id", nullable=True)
-    subject_kind: str = Field(max_length=20)
-    subject_id: int = Field(nullable=False)
-    unit_id: int | None = Field(default=None, foreign_key="zg_unit.id", nullable=True)
-    file_name: str = Field(max_length=200)
-    kind: str = Field(max_length=10)
-    media_type: str = Field(max_length=100)
-    size: int = Field(nullable=False)
-    sha256: str = Field(max_length=64)
-    created_by: str = Field(max_length=100)
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    item_id = _column(Integer, ForeignKey("zg_item.id"))
+    subject_kind = _column(String(20), nullable=False)
+    subject_id = _column(Integer, nullable=False)
+    unit_id = _column(Integer, ForeignKey("zg_unit.id"))
+    file_name = _column(String(200), nullable=False)
+    kind = _column(String(10), nullable=False)
+    media_type = _column(String(100), nullable=False)
+    size = _column(Integer, nullable=False)
+    sha256 = _column(String(64), nullable=False)
+    created_by = _column(String(100), nullable=False)
+    created_at = _column(UTCDateTime, nullable=False)
 
 
-class Blob(SQLModel, table=True):
+class Blob(_Table):
     """The bytes of an attachment kept in the database (``attachments.store: database``), once
     per content, by their SHA-256."""
 
     __tablename__: ClassVar[str] = "zg_blob"
 
-    sha256: str = Field(primary_key=True, max_length=64)
-    size: int = Field(nullable=False)
-    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    sha256 = _column(String(64), primary_key=True)
+    size = _column(Integer, nullable=False)
+    data = _column(LargeBinary, nullable=False)
+    created_at = _column(UTCDateTime, nullable=False)
 
 
-class Instruction(SQLModel, table=True):
+class Instruction(_Table):
     """领导批示: the leader ``leader`` (their name; ``leader_contact_id`` when the roster names
     them) instructed on item ``item_id`` on ``given_on`` with ``text``; recorded by
     ``recorded_by`` at ``recorded_at`` (an audit event of the item)."""
@@ -909,18 +953,18 @@ class Instruction(SQLModel, table=True):
         Index("ix_zg_instruction_item", "item_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    item_id: int = Field(foreign_key="zg_item.id")
-    leader: str = Field(max_length=100)
-    leader_contact_id: int | None = Field(default=None, foreign_key="zg_contact.id", nullable=True)
-    given_on: dt.date = Field(sa_type=Date, nullable=False)
-    text: str = Field(sa_column=Column(Text, nullable=False))
-    recorded_by: str = Field(max_length=100)
-    recorded_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    item_id = _column(Integer, ForeignKey("zg_item.id"), nullable=False)
+    leader = _column(String(100), nullable=False)
+    leader_contact_id = _column(Integer, ForeignKey("zg_contact.id"))
+    given_on = _column(Date, nullable=False)
+    text = _column(Text, nullable=False)
+    recorded_by = _column(String(100), nullable=False)
+    recorded_at = _column(UTCDateTime, nullable=False)
 
 
-class Callback(SQLModel, table=True):
+class Callback(_Table):
     """A 回访 task (issue 17): item ``item_id``, closed (销号) while ``unit_id`` was answerable for
     it, is to be called back by the holders of ``role`` (``callbacks.role``, the reporter's
     custodian) by ``due``; ``state`` open / done. ``result``: satisfied / basically_satisfied /
@@ -935,24 +979,24 @@ class Callback(SQLModel, table=True):
         Index("ix_zg_callback_item", "item_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    item_id: int = Field(foreign_key="zg_item.id")
-    unit_id: int | None = Field(default=None, foreign_key="zg_unit.id", nullable=True)
-    role: str = Field(max_length=100)
-    due: dt.date = Field(sa_type=Date, nullable=False)
-    state: str = Field(default="open", max_length=20)
-    result: str | None = Field(default=None, max_length=30)
-    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    late: bool = Field(default=False)
-    light: str = Field(default="green", max_length=10)
-    escalation_level: int = Field(default=0)
-    done_by: str | None = Field(default=None, max_length=100)
-    done_at: dt.datetime | None = _utc_column()
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    item_id = _column(Integer, ForeignKey("zg_item.id"), nullable=False)
+    unit_id = _column(Integer, ForeignKey("zg_unit.id"))
+    role = _column(String(100), nullable=False)
+    due = _column(Date, nullable=False)
+    state = _column(String(20), nullable=False, default="open")
+    result = _column(String(30))
+    note = _column(Text)
+    late = _column(Boolean, nullable=False, default=False)
+    light = _column(String(10), nullable=False, default="green")
+    escalation_level = _column(Integer, nullable=False, default=0)
+    done_by = _column(String(100))
+    done_at = _column(UTCDateTime)
+    created_at = _column(UTCDateTime, nullable=False)
 
 
-class Account(SQLModel, table=True):
+class Account(_Table):
     """A person's sign-in (issue 18): ``username`` (unique in the database) of campaign
     ``campaign_id``, shown as ``display_name`` (the actor name of what they do), acting in one
     of ``roles`` (JSON list of definition roles; the first is the default) for ``unit_key``
@@ -963,21 +1007,21 @@ class Account(SQLModel, table=True):
     __tablename__: ClassVar[str] = "zg_account"
     __table_args__ = (UniqueConstraint("username"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    username: str = Field(max_length=100)
-    display_name: str = Field(max_length=100)
-    unit_key: str | None = Field(default=None, max_length=100, nullable=True)
-    roles: str = Field(sa_column=Column(Text, nullable=False))
-    password_hash: str = Field(max_length=255)
-    failures: int = Field(default=0)
-    locked_until: dt.datetime | None = _utc_column()
-    disabled_at: dt.datetime | None = _utc_column()
-    password_set_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    username = _column(String(100), nullable=False)
+    display_name = _column(String(100), nullable=False)
+    unit_key = _column(String(100))
+    roles = _column(Text, nullable=False)
+    password_hash = _column(String(255), nullable=False)
+    failures = _column(Integer, nullable=False, default=0)
+    locked_until = _column(UTCDateTime)
+    disabled_at = _column(UTCDateTime)
+    password_set_at = _column(UTCDateTime, nullable=False)
+    created_at = _column(UTCDateTime, nullable=False)
 
 
-class WebSession(SQLModel, table=True):
+class WebSession(_Table):
     """A signed-in browser (issue 18): ``token_hash`` is the SHA-256 of the cookie's random
     value (the cookie alone opens it; a database reader cannot), ``csrf`` the token every form
     and unsafe request must echo, ``role`` the account's role acting now. Ends at
@@ -987,17 +1031,17 @@ class WebSession(SQLModel, table=True):
     __tablename__: ClassVar[str] = "zg_web_session"
     __table_args__ = (UniqueConstraint("token_hash"), Index("ix_zg_web_session_account", "account_id"))
 
-    id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(foreign_key="zg_account.id")
-    token_hash: str = Field(max_length=64)
-    csrf: str = Field(max_length=64)
-    role: str = Field(max_length=100)
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    last_seen_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    ended_at: dt.datetime | None = _utc_column()
+    id = _column(Integer, primary_key=True)
+    account_id = _column(Integer, ForeignKey("zg_account.id"), nullable=False)
+    token_hash = _column(String(64), nullable=False)
+    csrf = _column(String(64), nullable=False)
+    role = _column(String(100), nullable=False)
+    created_at = _column(UTCDateTime, nullable=False)
+    last_seen_at = _column(UTCDateTime, nullable=False)
+    ended_at = _column(UTCDateTime)
 
 
-class ApiToken(SQLModel, table=True):
+class ApiToken(_Table):
     """An API token of a county system (issue 18): ``name`` (the actor name of what it does),
     ``prefix`` (the first characters, shown in lists), ``token_hash`` (SHA-256 of the whole
     token: shown once, never stored), the ``roles`` and ``units`` (JSON lists) it may act in
@@ -1006,19 +1050,19 @@ class ApiToken(SQLModel, table=True):
     __tablename__: ClassVar[str] = "zg_api_token"
     __table_args__ = (UniqueConstraint("token_hash"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    name: str = Field(max_length=100)
-    prefix: str = Field(max_length=20)
-    token_hash: str = Field(max_length=64)
-    roles: str = Field(sa_column=Column(Text, nullable=False))
-    units: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    last_used_at: dt.datetime | None = _utc_column()
-    revoked_at: dt.datetime | None = _utc_column()
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    name = _column(String(100), nullable=False)
+    prefix = _column(String(20), nullable=False)
+    token_hash = _column(String(64), nullable=False)
+    roles = _column(Text, nullable=False)
+    units = _column(Text, nullable=False)
+    created_at = _column(UTCDateTime, nullable=False)
+    last_used_at = _column(UTCDateTime)
+    revoked_at = _column(UTCDateTime)
 
 
-class AccessLog(SQLModel, table=True):
+class AccessLog(_Table):
     """The access log (issue 18), append-only: every sign-in, failed sign-in, sign-out, expiry
     and every account or token change (``kind``), by whom (``username`` as typed, ``account_id``
     when known, ``token_id``), from where (``remote``), with ``detail`` (JSON, no secret)."""
@@ -1026,17 +1070,17 @@ class AccessLog(SQLModel, table=True):
     __tablename__: ClassVar[str] = "zg_access_log"
     __table_args__ = (Index("ix_zg_access_log_at", "at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    kind: str = Field(max_length=40)
-    username: str | None = Field(default=None, max_length=100, nullable=True)
-    account_id: int | None = Field(default=None, nullable=True)
-    token_id: int | None = Field(default=None, nullable=True)
-    remote: str | None = Field(default=None, max_length=100, nullable=True)
-    detail: str = Field(sa_column=Column(Text, nullable=False))
+    id = _column(Integer, primary_key=True)
+    at = _column(UTCDateTime, nullable=False)
+    kind = _column(String(40), nullable=False)
+    username = _column(String(100))
+    account_id = _column(Integer)
+    token_id = _column(Integer)
+    remote = _column(String(100))
+    detail = _column(Text, nullable=False)
 
 
-class IdempotencyRecord(SQLModel, table=True):
+class IdempotencyRecord(_Table):
     """An HTTP ``Idempotency-Key`` (issue 18): the first answer to a POST of ``principal``
     (``token:<id>`` or ``account:<id>``) with ``key``: ``method`` and ``path``, the SHA-256 of
     the request body (``request_hash``), the answer's ``status`` and ``body`` (both None while
@@ -1046,18 +1090,18 @@ class IdempotencyRecord(SQLModel, table=True):
     __tablename__: ClassVar[str] = "zg_idempotency"
     __table_args__ = (UniqueConstraint("principal", "key"), Index("ix_zg_idempotency_created", "created_at"))
 
-    id: int | None = Field(default=None, primary_key=True)
-    principal: str = Field(max_length=60)
-    key: str = Field(max_length=255)
-    method: str = Field(max_length=10)
-    path: str = Field(max_length=500)
-    request_hash: str = Field(max_length=64)
-    status: int | None = Field(default=None, nullable=True)
-    body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    id = _column(Integer, primary_key=True)
+    principal = _column(String(60), nullable=False)
+    key = _column(String(255), nullable=False)
+    method = _column(String(10), nullable=False)
+    path = _column(String(500), nullable=False)
+    request_hash = _column(String(64), nullable=False)
+    status = _column(Integer)
+    body = _column(Text)
+    created_at = _column(UTCDateTime, nullable=False)
 
 
-class Webhook(SQLModel, table=True):
+class Webhook(_Table):
     """A county system's webhook subscription (issue 18): committed audit events of the
     campaign whose trigger is in ``kinds`` (a JSON list, or ``["*"]``) are POSTed to ``url``,
     signed with ``secret`` (HMAC-SHA256; stored as given, since signing needs it: the operator
@@ -1067,12 +1111,12 @@ class Webhook(SQLModel, table=True):
     __tablename__: ClassVar[str] = "zg_webhook"
     __table_args__ = (UniqueConstraint("campaign_id", "name"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(foreign_key="zg_campaign.id")
-    name: str = Field(max_length=100)
-    url: str = Field(max_length=500)
-    secret: str = Field(max_length=200)
-    kinds: str = Field(sa_column=Column(Text, nullable=False))
-    cursor: int = Field(default=0)
-    created_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
-    disabled_at: dt.datetime | None = _utc_column()
+    id = _column(Integer, primary_key=True)
+    campaign_id = _column(Integer, ForeignKey("zg_campaign.id"), nullable=False)
+    name = _column(String(100), nullable=False)
+    url = _column(String(500), nullable=False)
+    secret = _column(String(200), nullable=False)
+    kinds = _column(Text, nullable=False)
+    cursor = _column(Integer, nullable=False, default=0)
+    created_at = _column(UTCDateTime, nullable=False)
+    disabled_at = _column(UTCDateTime)

@@ -22,7 +22,7 @@ from zhenggai.engine.audit import GENESIS, event_hash
 from zhenggai.engine.models import Event
 from zhenggai.workflows import load_setup
 
-EVENT = Event.__table__  # type: ignore[attr-defined]
+EVENT = Event.__table__
 UNIT = "housing_construction_bureau"
 OFFICE = Actor("王主任", "leading_group_office", "discipline_commission")
 BUREAU = Actor("李科长", "responsible", UNIT)

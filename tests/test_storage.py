@@ -48,11 +48,11 @@ from zhenggai.engine import models as m
 from zhenggai.testing import DEFAULT_START
 from zhenggai.workflows import load_setup
 
-ITEM = m.Item.__table__  # type: ignore[attr-defined]
-MEASURE = m.Measure.__table__  # type: ignore[attr-defined]
-OUTBOX = m.Outbox.__table__  # type: ignore[attr-defined]
-STEP = m.Step.__table__  # type: ignore[attr-defined]
-EVENT = m.Event.__table__  # type: ignore[attr-defined]
+ITEM = m.Item.__table__
+MEASURE = m.Measure.__table__
+OUTBOX = m.Outbox.__table__
+STEP = m.Step.__table__
+EVENT = m.Event.__table__
 
 UNIT = "housing_construction_bureau"
 OTHER_UNIT = "natural_resources_bureau"
@@ -138,6 +138,19 @@ def test_schema_matches_the_models(engine: Engine) -> None:
     with engine.store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"version_table": "zg_alembic_version"})
         assert compare_metadata(context, m.metadata) == []
+
+
+def test_table_classes_are_their_tables() -> None:
+    """Each table class's column attributes are its Table's columns, in the order written, and
+    select() / insert() take the class for its table (engine/models.py: Core, no ORM)."""
+    classes = [v for v in vars(m).values() if isinstance(v, type) and "__tablename__" in vars(v)]
+    assert sorted(cls.__table__.name for cls in classes) == sorted(m.metadata.tables)
+    for cls in classes:
+        declared = [c for c in vars(cls).values() if isinstance(c, sqlalchemy.Column)]
+        assert [c.key for c in declared] == cls.__table__.c.keys()
+        assert all(c is cls.__table__.c[c.key] for c in declared)
+    assert str(select(m.Item).where(m.Item.id == 1)) == str(select(m.Item.__table__).where(m.Item.id == 1))
+    assert str(insert(m.Step)) == str(insert(m.Step.__table__))
 
 
 def test_reopening_a_database_runs_no_ddl(engine: Engine, campaign: CampaignView, db_url: str) -> None:

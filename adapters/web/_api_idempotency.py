@@ -37,7 +37,7 @@ __all__ = ["KEEP", "ApiRoute", "Replay", "purge_keys"]
 
 KEEP = dt.timedelta(hours=24)
 WAIT_SECONDS = 5.0
-_T = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+_T = IdempotencyRecord.__table__
 
 
 class Replay(Exception):
