@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["HEAD_REVISION", "current_revision", "head_revision", "upgrade"]
 
 #: The newest revision in ``_migrations/versions`` (bump it with every new revision).
-HEAD_REVISION = "0035_due_steps"
+HEAD_REVISION = "0036_awaiting_steps"
 
 _SCRIPTS = Path(__file__).with_name("_migrations")
 _VERSION_TABLE = "zg_alembic_version"

@@ -493,6 +493,14 @@ class Step(_Table):
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),
+        # The steps waiting for the calendar (待日历), usually none: every sweep asks for those
+        # past their earliest moment, which without it read the whole table (0036).
+        Index(
+            "ix_zg_step_awaiting_due",
+            "due_at",
+            sqlite_where=text("status = 'awaiting_calendar'"),
+            postgresql_where=text("status = 'awaiting_calendar'"),
+        ),
     )
 
     id = _column(Integer, primary_key=True)

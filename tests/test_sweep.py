@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 import threading
 import zoneinfo
@@ -282,6 +283,29 @@ def test_a_subject_that_waits_for_the_calendar_mid_batch_leaves_the_chain_whole(
     ]
     assert [len(ladder_events(engine, i)) for i in items] == [1, 0, 1, 1]
     assert engine.verify_audit("test").ok
+
+
+def test_steps_waiting_for_the_calendar_are_found_by_their_index(
+    engine: Engine, campaign: CampaignView
+) -> None:
+    """Every sweep asks which steps wait for the calendar (待日历) past their earliest moment, and
+    a calendar change which subjects have such steps: both through the partial index of waiting
+    steps (revision 0036), not a read of every step the campaign ever had. PostgreSQL is told
+    not to scan the table, so a plan that cannot use the index shows as a scan."""
+    assigned(engine, "2023-08-31")
+    st = engine._rt.st
+    queries = [(st.awaiting_due, {"now": at("2023-09-01")}), (st.awaiting_subjects, {})]
+    with engine.store.engine.connect() as conn:
+        cursor = conn.connection.cursor()
+        sqlite = conn.dialect.name == "sqlite"
+        if not sqlite:
+            cursor.execute("SET enable_seqscan = off")
+        for stmt, values in queries:
+            cursor.execute(("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + stmt.sql, stmt.params(values))
+            plan = " | ".join(str(row[-1] if sqlite else row[0]) for row in cursor.fetchall())
+            assert "ix_zg_step_awaiting_due" in plan, plan
+            # A scan of the partial index reads the waiting steps only; a scan of the table reads all.
+            assert "Seq Scan" not in plan and not re.search(r"SCAN zg_step(?! USING)", plan), plan
 
 
 def test_a_batch_stops_at_its_subject_limit(
