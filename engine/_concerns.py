@@ -106,13 +106,13 @@ def role_targets(
     if tracks:
         scoped = True
         for track in tracks:
-            found = tx.all_kept(
+            found = tx.all_once(
                 st.contacts_of_role_track, {"cid": camp.id, "role": role, "track": track, "day": day}
             )
             targets.append((found, f"role:{role}@{track}"))
     if concerns.unit_id is not None and role in camp.roles and camp.roles[role].unit_bound:
         scoped = True
-        found = tx.all_kept(st.contacts_of_unit_role, {"unit_id": concerns.unit_id, "role": role, "day": day})
+        found = tx.all_once(st.contacts_of_unit_role, {"unit_id": concerns.unit_id, "role": role, "day": day})
         targets.append((found, f"role:{role}@{camp.unit_keys[concerns.unit_id]}"))
     if concerns.item and leading:
         scoped = True
@@ -128,11 +128,11 @@ def scoped_contacts(tx: Tx, st: Statements, camp: Campaign, who: str, day: dt.da
     or of that unit."""
     role, _, scope = who.partition("@")
     if scope in camp.tracks:
-        return tx.all_kept(
+        return tx.all_once(
             st.contacts_of_role_track, {"cid": camp.id, "role": role, "track": scope, "day": day}
         )
     if scope in camp.unit_ids:
-        return tx.all_kept(
+        return tx.all_once(
             st.contacts_of_unit_role, {"unit_id": camp.unit_ids[scope], "role": role, "day": day}
         )
     return []

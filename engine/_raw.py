@@ -137,7 +137,7 @@ _COMPILED = frozenset(
 class Tx:
     """A write transaction on a DBAPI cursor, running :class:`Prepared` statements."""
 
-    __slots__ = ("cursor", "dialect_name", "heads", "kept")
+    __slots__ = ("cursor", "dialect_name", "heads", "once")
 
     def __init__(self, cursor: Any, dialect_name: str) -> None:
         self.cursor = cursor
@@ -147,9 +147,9 @@ class Tx:
         #: transaction that writes every event through this one Tx may keep them (a sweep's
         #: batch), and it must forget them when it rolls back to a savepoint.
         self.heads: dict[int, tuple[int, str]] | None = None
-        #: Reads :meth:`all_kept` remembers for the rest of the transaction, by statement and
+        #: Reads :meth:`all_once` remembers for the rest of the transaction, by statement and
         #: values; None (the default): nothing is remembered.
-        self.kept: dict[tuple[Any, ...], list[Any]] | None = None
+        self.once: dict[tuple[Any, ...], list[Any]] | None = None
 
     @classmethod
     def on(cls, conn: Connection) -> Tx:
@@ -183,17 +183,17 @@ class Tx:
         proc = stmt.results[0]
         return [raw[0] for raw in rows] if proc is None else [proc(raw[0]) for raw in rows]
 
-    def all_kept(self, stmt: Prepared[R], values: Mapping[str, Any]) -> list[R]:
+    def all_once(self, stmt: Prepared[R], values: Mapping[str, Any]) -> list[R]:
         """:meth:`all`, remembered for the rest of the transaction when it keeps reads
-        (:attr:`kept`): for reads of what the transaction does not write (a sweep's batch asks
+        (:attr:`once`): for reads of what the transaction does not write (a sweep's batch asks
         for the same unit's contacts for subject after subject). The rows are shared: do not
         change them."""
-        if self.kept is None:
+        if self.once is None:
             return self.all(stmt, values)
         key = (stmt, *sorted(values.items()))
-        found = self.kept.get(key)
+        found = self.once.get(key)
         if found is None:
-            found = self.kept[key] = self.all(stmt, values)
+            found = self.once[key] = self.all(stmt, values)
         return list(found)
 
     def scalar(self, stmt: Prepared[Any], values: Mapping[str, Any] | None = None) -> Any:

@@ -77,7 +77,7 @@ def _sweep_batch(rt: Runtime, subjects: list[tuple[str, int]], now: dt.datetime,
         tx.heads = {}
         # The contacts messages go to are read once per batch (the batch's subjects are settled
         # as at its start, a fraction of a second): no sweep writes a contact.
-        tx.kept = {}
+        tx.once = {}
         started = time.monotonic()
         claims = _claim(rt, tx, chosen, now)
         for kind, sid in chosen:

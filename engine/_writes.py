@@ -292,7 +292,7 @@ def queue_messages(
                 continue
             targets.append(
                 (
-                    unit_people(camp, tx.all_kept(st.contacts_of_unit, {"unit_id": unit_id, "day": day})),
+                    unit_people(camp, tx.all_once(st.contacts_of_unit, {"unit_id": unit_id, "day": day})),
                     f"unit:{camp.unit_keys[unit_id]}",
                 )
             )
@@ -300,12 +300,12 @@ def queue_messages(
             keys = camp.unit_ids if n.to == "all_units" else dict.fromkeys(camp.lead_units.values())
             for unit_key in keys:
                 unit_id = camp.unit_ids[unit_key]
-                contacts = tx.all_kept(st.contacts_of_unit, {"unit_id": unit_id, "day": day})
+                contacts = tx.all_once(st.contacts_of_unit, {"unit_id": unit_id, "day": day})
                 targets.append((unit_people(camp, contacts), f"unit:{unit_key}"))
         elif (scoped := role_targets(tx, st, camp, n.to, concerns, day)) is not None:
             targets.extend(scoped)
         else:
-            contacts = tx.all_kept(st.contacts_of_role, {"cid": camp.id, "role": n.to, "day": day})
+            contacts = tx.all_once(st.contacts_of_role, {"cid": camp.id, "role": n.to, "day": day})
             if team is not None:
                 contacts = [c for c in contacts if c.get("team") == team]
             targets.append((contacts, f"role:{n.to}" if team is None else f"role:{n.to}:team:{team}"))

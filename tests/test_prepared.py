@@ -115,19 +115,19 @@ def test_column_reads_the_first_column_of_every_row() -> None:
     assert tx.column(ids, {"low": 9}) == []
 
 
-def test_all_kept_reads_once_per_values_only_when_the_transaction_keeps_reads() -> None:
+def test_all_once_reads_once_per_values_only_when_the_transaction_keeps_reads() -> None:
     tx, cursor = _items_tx()
     titles = Prepared(
         select(ITEM.c.id, ITEM.c.title).where(ITEM.c.id >= bindparam("low")).order_by(ITEM.c.id),
         DIALECTS["sqlite"],
     )
-    assert tx.all_kept(titles, {"low": 2}) == tx.all_kept(titles, {"low": 2})
+    assert tx.all_once(titles, {"low": 2}) == tx.all_once(titles, {"low": 2})
     assert cursor.executed == 2  # not kept by default: every call reads
-    tx.kept = {}
-    first = tx.all_kept(titles, {"low": 2})
+    tx.once = {}
+    first = tx.all_once(titles, {"low": 2})
     first.append({"id": 9, "title": "changed by a caller"})
-    again = tx.all_kept(titles, {"low": 2})
+    again = tx.all_once(titles, {"low": 2})
     assert cursor.executed == 3  # kept: read once
     assert again == [{"id": 2, "title": "乙"}, {"id": 3, "title": "丙"}]  # the caller's list was a copy
-    assert tx.all_kept(titles, {"low": 3}) == [{"id": 3, "title": "丙"}]
+    assert tx.all_once(titles, {"low": 3}) == [{"id": 3, "title": "丙"}]
     assert cursor.executed == 4  # other values: read
