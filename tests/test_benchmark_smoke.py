@@ -8,7 +8,10 @@ SQLite: the ledger export and the import check each have sane times, ratios and 
 and (inside the benchmark) the export and its floor hold the same rows and titles, the import
 reads every row back without a problem and ``import_file`` brings back the ledger's titles.
 duplicates.py (关联研判's scan as the track grows, both backends) and simulate.py (N and 2N
-items in fresh processes) answer with sane times and their ratios.
+items in fresh processes) answer with sane times and their ratios. targets.py runs issue 19's
+scripts one after the other from their command lines and judges every target from their JSON:
+its run is made once (one xdist group) and the command-line tests of startup.py, spiff.py and
+simulate.py read its folder.
 The scripts are not part of the installed package, so they are loaded from the checkout by path.
 """
 
@@ -32,6 +35,8 @@ REPORTS_SCRIPT = SCRIPT.with_name("reports.py")
 # As tests/conftest.py: the server .ci/run starts; skip without it, except under CI=true.
 PG_URL = os.environ.get("ZHENGGAI_TEST_PG_URL", "postgresql://zhenggai:zhenggai@127.0.0.1/zhenggai")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+#: The tests that read ``targets.py --smoke``'s folder: on one worker, so it runs once.
+TARGETS_RUN = pytest.mark.xdist_group("targets_run")
 
 
 def _load(name: str, path: Path) -> Iterator[ModuleType]:
@@ -213,19 +218,12 @@ def test_queries_smoke(queries_bench: ModuleType, backend: str) -> None:
 # ------------------------------------------------------------------------- benchmarks/startup.py
 
 
-def test_startup_smoke_cli_writes_json(tmp_path: Path) -> None:
+@TARGETS_RUN
+def test_startup_smoke_cli_writes_json(targets_run: Path) -> None:
     """One round of every command against ``python -c pass``: sane times and ratios, and the
-    imports each command's process made (``--help`` none of the heavy ones)."""
-    out = tmp_path / "bench.json"
-    proc = subprocess.run(
-        [sys.executable, str(SCRIPT.with_name("startup.py")), "--smoke", "--quiet", "--json", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    doc = json.loads(out.read_text(encoding="utf-8"))
+    imports each command's process made (``--help`` none of the heavy ones). The command line
+    with ``--smoke --json``, as ``targets.py`` runs it."""
+    doc = json.loads((targets_run / "startup.json").read_text(encoding="utf-8"))
     assert doc["benchmark"] == "startup" and doc["smoke"] is True
     results = {r["command"]: r for r in doc["results"]}
     assert {"python -c pass", "zhenggai --help", "zhenggai check county_2023", "zhenggai item list"} <= set(
@@ -289,22 +287,12 @@ def test_spiff_smoke(spiff_bench: ModuleType) -> None:
     assert "spiff" in spiff_bench.table(run)
 
 
-def test_spiff_smoke_cli_writes_json(spiff_bench: ModuleType, tmp_path: Path) -> None:
-    """The command line as BENCHMARKS.md shows it (without PostgreSQL: the test above and
-    transitions.py's smoke cover that side)."""
-    if spiff_bench.spiff_unavailable() is not None and not IN_CI:
-        pytest.skip(spiff_bench.spiff_unavailable())
-    out = tmp_path / "bench.json"
-    proc = subprocess.run(
-        [sys.executable, str(SCRIPT.with_name("spiff.py")), "--smoke", "--no-pg", "--json", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "per step" in proc.stdout
-    doc = json.loads(out.read_text(encoding="utf-8"))
+@TARGETS_RUN
+def test_spiff_smoke_cli_writes_json(targets_run: Path) -> None:
+    """The command line as BENCHMARKS.md shows it, as ``targets.py`` runs it (with PostgreSQL
+    when the server is there: the floor beside the API)."""
+    assert "per step" in (targets_run / "spiff.txt").read_text(encoding="utf-8")
+    doc = json.loads((targets_run / "spiff.json").read_text(encoding="utf-8"))
     assert doc["smoke"] is True
     assert [r["durability"] for r in doc["results"]] == ["normal", "full"]
 
@@ -335,19 +323,11 @@ def test_duplicates_smoke(duplicates_bench: ModuleType, backend: str) -> None:
 # ------------------------------------------------------------------------ benchmarks/simulate.py
 
 
-def test_simulate_smoke_cli_writes_json(tmp_path: Path) -> None:
+@TARGETS_RUN
+def test_simulate_smoke_cli_writes_json(targets_run: Path) -> None:
     """``zhenggai simulate`` of N and 2N items in fresh processes: sane times, the same seed's
-    output digest reported for each."""
-    out = tmp_path / "bench.json"
-    proc = subprocess.run(
-        [sys.executable, str(SCRIPT.with_name("simulate.py")), "--smoke", "--json", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    doc = json.loads(out.read_text(encoding="utf-8"))
+    output digest reported for each (the command line, as ``targets.py`` runs it)."""
+    doc = json.loads((targets_run / "simulate.json").read_text(encoding="utf-8"))
     small, large = doc["runs"]
     assert (small["items"], large["items"]) == (150, 300)
     for r in (small, large):
@@ -389,3 +369,126 @@ def test_sweeps_smoke(sweeps_bench: ModuleType, backend: str) -> None:
     plan = " ".join(result.due_plan)
     assert "ix_zg_step_pending_due_id" in plan and "Sort" not in plan and "TEMP B-TREE" not in plan
     assert backend in sweeps_bench.table([result])
+
+
+# ------------------------------------------------------------------------ benchmarks/targets.py
+
+
+@pytest.fixture(scope="module")
+def targets_bench() -> Iterator[ModuleType]:
+    yield from _load("zhenggai_bench_targets", SCRIPT.with_name("targets.py"))
+
+
+@pytest.fixture(scope="module")
+def targets_run(bench: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``targets.py --smoke``: every script of issue 19 at its smoke size, one after the other,
+    each in its own process with ``--json`` (PostgreSQL too when the server is there, as in CI).
+    The folder it leaves: each script's JSON and what it printed."""
+    out = tmp_path_factory.mktemp("targets")
+    reason = bench.pg_unavailable(PG_URL)
+    if reason is not None and IN_CI:
+        pytest.fail(f"CI=true but {reason}")
+    pg = ["--no-pg"] if reason is not None else ["--pg-url", PG_URL]
+    json_out = ["--json", str(out / "targets.json")]
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT.with_name("targets.py")), "--smoke", "--out", str(out), *pg, *json_out],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (out / "targets.md").write_text(proc.stdout, encoding="utf-8")
+    return out
+
+
+@TARGETS_RUN
+def test_targets_smoke_runs_every_script_and_builds_the_table(
+    targets_bench: ModuleType, targets_run: Path
+) -> None:
+    """Every script ran and left its JSON; the table has a row for each point of the issue;
+    a smoke run judges no timing target, but does judge what is not a timing (the n-gram
+    index is missing; listings import nothing they do not use)."""
+    docs = targets_bench.read_docs(targets_run)
+    assert set(docs) == {s.name for s in targets_bench.SCRIPTS}
+    assert targets_bench.was_smoke(targets_run)
+    written = json.loads((targets_run / "targets.json").read_text(encoding="utf-8"))
+    rows = [targets_bench.Row(**r) for r in written["rows"]]
+    assert rows == targets_bench.targets(docs, smoke=True)
+    assert {r.point.split()[0] for r in rows} == {"1", "2", "3", "4", "5", "6"}
+    by_target = {r.target: r for r in rows}
+    assert by_target["candidates by an index of n-grams, not a scan"].met is False
+    assert by_target["listing commands import nothing they do not use"].met is True
+    timed = [r for r in rows if r.ratio != "–" and not r.target.startswith("listing")]
+    assert len(timed) >= 10 and all(r.met is None for r in timed)
+    printed = (targets_run / "targets.md").read_text(encoding="utf-8")
+    assert printed.startswith("| point | target | figure | ratio | met |")
+    assert all(f"| {r.target} |" in printed for r in rows)
+
+
+@TARGETS_RUN
+def test_targets_judges_each_target_at_its_line(targets_bench: ModuleType, targets_run: Path) -> None:
+    """At full size every target is judged, on the right side of its line: figures put at the
+    line pass, just past it fail."""
+    t = targets_bench
+
+    def met(docs: dict[str, Any], target: str) -> bool | None:
+        (row,) = [r for r in t.targets(docs, smoke=False) if r.target.startswith(target)]
+        return row.met
+
+    docs = t.read_docs(targets_run)  # the smoke run's figures, judged as if at full size
+    simulate = docs["simulate"]
+    for wall, ok in ((29.9, True), (30.0, False)):
+        simulate["runs"][0]["wall_s"] = wall
+        assert met(docs, f"{simulate['runs'][0]['items']:,} items over the 2023 plan") is ok
+    for ratio, ok in ((2.2, True), (2.21, False)):
+        simulate["cpu_ratio"] = ratio
+        assert met(docs, f"{simulate['runs'][1]['items']:,} items ≤ 2.2×") is ok
+
+    check = next(r for r in docs["startup"]["results"] if r["command"] == "zhenggai check county_2023")
+    for over, ok in ((0.3, True), (0.301, False)):
+        check["over_floor_s"] = over
+        assert met(docs, "`zhenggai check county_2023` within") is ok
+    listing = next(r for r in docs["startup"]["results"] if r["command"] == "zhenggai item list")
+    listing["imports"] = [*listing["imports"], "openpyxl"]
+    assert met(docs, "listing commands import") is False
+
+    normal = next(r for r in docs["spiff"]["results"] if r["durability"] == "normal")
+    for ratio, ok in ((8.0, True), (7.99, False)):
+        normal["step_ratio"] = ratio
+        assert met(docs, "a durable step ≥ 8.0×") is ok
+    for r in docs["spiff"]["results"]:
+        r["storage_ratio"] = 3.5
+    docs["storage"]["ratio_vs_spiff"] = 2.9  # the lower of the two ratios judges
+    assert met(docs, "≥ 3× less per item") is False
+    docs["storage"]["ratio_vs_spiff"] = 3.0
+    assert met(docs, "≥ 3× less per item") is True
+
+    sqlite_queries = next(r for r in docs["queries"]["results"] if r["backend"] == "sqlite")
+    for ratio, ok in ((2.0, True), (2.01, False)):
+        sqlite_queries["ratios"]["ledger"] = ratio
+        assert met(docs, "one unit's ledger at 2,000 items ≤ 2× at 1,000 (sqlite)") is ok
+    sqlite_queries["sizes"][-1]["queries"]["track"]["scans"] = True
+    assert met(docs, "every listing and report query by an index (sqlite)") is False
+
+    sqlite_sweep = next(r for r in docs["sweeps"]["results"] if r["backend"] == "sqlite")
+    for seconds, ok in ((59.9, True), (60.0, False)):
+        sqlite_sweep["sweep_s"] = seconds
+        assert met(docs, "10,000 due steps among 1M items: seconds (sqlite)") is ok
+
+    sqlite_dups = [r for r in docs["duplicates"]["results"] if r["backend"] == "sqlite"]
+    small = min(sqlite_dups, key=lambda r: r["items"])
+    large = max(sqlite_dups, key=lambda r: r["items"])
+    for factor, ok in ((1.5, True), (1.51, False)):
+        large["report"]["ms"] = small["report"]["ms"] * factor
+        assert met(docs, "report cost independent of the track's size (sqlite)") is ok
+
+
+@TARGETS_RUN
+def test_targets_from_an_earlier_run(targets_bench: ModuleType, targets_run: Path, tmp_path: Path) -> None:
+    """``--from DIR`` runs nothing and builds the same table from the folder."""
+    out = tmp_path / "again.json"
+    assert targets_bench.main(["--from", str(targets_run), "--json", str(out)]) == 0
+    again = json.loads(out.read_text(encoding="utf-8"))
+    first = json.loads((targets_run / "targets.json").read_text(encoding="utf-8"))
+    assert again["rows"] == first["rows"] and again["took_s"] == {}
