@@ -4,8 +4,9 @@ the table of targets that ``BENCHMARKS.md`` shows.
 
 What it does
 ------------
-Runs ``startup.py``, ``spiff.py``, ``storage.py``, ``duplicates.py``, ``queries.py``,
-``sweeps.py`` and ``simulate.py`` as their own processes, in that order, each with ``--json``
+Runs ``startup.py``, ``spiff.py``, ``transitions.py`` (SQLite, NORMAL: the raw floor beside
+Spiff's step), ``storage.py``, ``duplicates.py``, ``queries.py``, ``sweeps.py`` and
+``simulate.py`` as their own processes, in that order, each with ``--json``
 into ``--out`` (a folder kept after the run), at the sizes the issue names (or tiny ones with
 ``--smoke``). Then it reads their JSON back and prints one Markdown table: for every target of
 issue 19, the figure, the ratio it is judged by (each ratio taken inside one script's run, as
@@ -66,6 +67,14 @@ class Script:
 SCRIPTS: tuple[Script, ...] = (
     Script("startup", ("--rounds", "11", "--quiet"), ("--smoke", "--quiet"), pg=False),
     Script("spiff", ("--items", "100", "--rounds", "5"), ("--smoke",), pg=True),
+    # The raw-driver floor of a transition at NORMAL: the same durable writes with no engine code,
+    # beside Spiff's step (context for point 4, not a target).
+    Script(
+        "transitions",
+        ("--backend", "sqlite", "--durability", "normal", "--items", "200", "--rounds", "5", "--quiet"),
+        ("--smoke", "--backend", "sqlite", "--durability", "normal", "--quiet"),
+        pg=False,
+    ),
     Script("storage", ("--items", "1000"), ("--smoke",), pg=False),
     Script(
         "duplicates",
@@ -296,7 +305,7 @@ def sweep_rows(doc: Doc, smoke: bool) -> list[Row]:
     return rows
 
 
-def spiff_rows(doc: Doc, storage: Doc | None, smoke: bool) -> list[Row]:
+def spiff_rows(doc: Doc, storage: Doc | None, floor: Doc | None, smoke: bool) -> list[Row]:
     rows = []
     for r in doc["results"]:
         durability = r["durability"]
@@ -311,6 +320,22 @@ def spiff_rows(doc: Doc, storage: Doc | None, smoke: bool) -> list[Row]:
                 f"workflow each step {_x(r['reload_step_ratio'])}",
                 f"{_x(r['step_ratio'])} (≥ {target}×)",
                 _judged(smoke, r["step_ratio"] >= target),
+            )
+        )
+    normal = next((r for r in doc["results"] if r["durability"] == "normal"), None)
+    sqlite_floor = next((r for r in floor["results"] if r["backend"] == "sqlite"), None) if floor else None
+    if normal is not None and sqlite_floor is not None:
+        spiff = normal["spiff"]
+        rows.append(
+            Row(
+                "4 transitions",
+                "context, not a target: the same durable writes with no engine code, at NORMAL",
+                f"`transitions.py` floor (zhenggai's statements sent by sqlite3 alone): "
+                f"{sqlite_floor['floor_ops_s']:,.0f} transitions/s, {sqlite_floor['floor_cpu_us_per_op']:.0f} µs "
+                f"CPU; the API {sqlite_floor['api_ops_s']:,.0f}/s ({sqlite_floor['api_cpu_us_per_op']:.0f} µs); "
+                f"Spiff {spiff['step_ops_s']:,.0f} steps/s ({spiff['cpu_us_per_step']:.0f} µs)",
+                f"floor ÷ Spiff {_x(sqlite_floor['floor_ops_s'] / spiff['step_ops_s'])}",
+                None,
             )
         )
     first = doc["results"][0]
@@ -412,7 +437,7 @@ def targets(docs: Mapping[str, Doc], *, smoke: bool) -> list[Row]:
     if "sweeps" in docs:
         rows += sweep_rows(docs["sweeps"], smoke)
     if "spiff" in docs:
-        rows += spiff_rows(docs["spiff"], docs.get("storage"), smoke)
+        rows += spiff_rows(docs["spiff"], docs.get("storage"), docs.get("transitions"), smoke)
     if "simulate" in docs:
         rows += simulate_rows(docs["simulate"], smoke)
     if "startup" in docs:
