@@ -22,7 +22,7 @@ Usage::
     python benchmarks/targets.py [--smoke] [--out DIR | --from DIR] [--pg-url URL]
                                  [--no-pg] [--json FILE]
 
-The full run takes about 40 minutes on a 2-core machine (1M-item databases for the ledger and
+The full run takes about 13 minutes on a 2-core machine (1M-item databases for the ledger and
 the sweep, on SQLite and PostgreSQL, and two ``simulate`` runs of 10,000 and 20,000 items).
 Run it on a quiet machine: nothing else should be running.
 """
