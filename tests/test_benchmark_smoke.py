@@ -10,13 +10,14 @@ reads every row back without a problem and ``import_file`` brings back the ledge
 duplicates.py (关联研判's scan as the track grows, both backends) and simulate.py (N and 2N
 items in fresh processes) answer with sane times and their ratios. targets.py runs issue 19's
 scripts one after the other from their command lines and judges every target from their JSON:
-its run is made once (one xdist group) and the command-line tests of startup.py, spiff.py and
-simulate.py read its folder.
+its run is made once per session (shared by the xdist workers) and the command-line tests of
+startup.py, spiff.py and simulate.py read its folder.
 The scripts are not part of the installed package, so they are loaded from the checkout by path.
 """
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import json
 import math
@@ -35,8 +36,6 @@ REPORTS_SCRIPT = SCRIPT.with_name("reports.py")
 # As tests/conftest.py: the server .ci/run starts; skip without it, except under CI=true.
 PG_URL = os.environ.get("ZHENGGAI_TEST_PG_URL", "postgresql://zhenggai:zhenggai@127.0.0.1/zhenggai")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-#: The tests that read ``targets.py --smoke``'s folder: on one worker, so it runs once.
-TARGETS_RUN = pytest.mark.xdist_group("targets_run")
 
 
 def _load(name: str, path: Path) -> Iterator[ModuleType]:
@@ -218,7 +217,6 @@ def test_queries_smoke(queries_bench: ModuleType, backend: str) -> None:
 # ------------------------------------------------------------------------- benchmarks/startup.py
 
 
-@TARGETS_RUN
 def test_startup_smoke_cli_writes_json(targets_run: Path) -> None:
     """One round of every command against ``python -c pass``: sane times and ratios, and the
     imports each command's process made (``--help`` none of the heavy ones). The command line
@@ -287,7 +285,6 @@ def test_spiff_smoke(spiff_bench: ModuleType) -> None:
     assert "spiff" in spiff_bench.table(run)
 
 
-@TARGETS_RUN
 def test_spiff_smoke_cli_writes_json(targets_run: Path) -> None:
     """The command line as BENCHMARKS.md shows it, as ``targets.py`` runs it (with PostgreSQL
     when the server is there: the floor beside the API)."""
@@ -323,7 +320,6 @@ def test_duplicates_smoke(duplicates_bench: ModuleType, backend: str) -> None:
 # ------------------------------------------------------------------------ benchmarks/simulate.py
 
 
-@TARGETS_RUN
 def test_simulate_smoke_cli_writes_json(targets_run: Path) -> None:
     """``zhenggai simulate`` of N and 2N items in fresh processes: sane times, the same seed's
     output digest reported for each (the command line, as ``targets.py`` runs it)."""
@@ -383,8 +379,23 @@ def targets_bench() -> Iterator[ModuleType]:
 def targets_run(bench: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``targets.py --smoke``: every script of issue 19 at its smoke size, one after the other,
     each in its own process with ``--json`` (PostgreSQL too when the server is there, as in CI).
-    The folder it leaves: each script's JSON and what it printed."""
-    out = tmp_path_factory.mktemp("targets")
+    The folder it leaves: each script's JSON and what it printed.
+
+    Made once per test session: pytest-xdist's workers share the session's temporary folder
+    (each worker's own is a folder in it), and the first to take the lock runs it; the others
+    wait, then read its folder. (``--dist loadgroup`` would do the same, but it also runs a
+    test only once per node id, and schemathesis gives all its cases one node id.)"""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out = shared / "targets-smoke"
+    with (shared / "targets-smoke.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (out / "targets.json").exists():
+            _run_targets(bench, out)
+    return out
+
+
+def _run_targets(bench: ModuleType, out: Path) -> None:
     reason = bench.pg_unavailable(PG_URL)
     if reason is not None and IN_CI:
         pytest.fail(f"CI=true but {reason}")
@@ -399,10 +410,8 @@ def targets_run(bench: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> 
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (out / "targets.md").write_text(proc.stdout, encoding="utf-8")
-    return out
 
 
-@TARGETS_RUN
 def test_targets_smoke_runs_every_script_and_builds_the_table(
     targets_bench: ModuleType, targets_run: Path
 ) -> None:
@@ -426,7 +435,6 @@ def test_targets_smoke_runs_every_script_and_builds_the_table(
     assert all(f"| {r.target} |" in printed for r in rows)
 
 
-@TARGETS_RUN
 def test_targets_judges_each_target_at_its_line(targets_bench: ModuleType, targets_run: Path) -> None:
     """At full size every target is judged, on the right side of its line: figures put at the
     line pass, just past it fail."""
@@ -484,7 +492,6 @@ def test_targets_judges_each_target_at_its_line(targets_bench: ModuleType, targe
         assert met(docs, "report cost independent of the track's size (sqlite)") is ok
 
 
-@TARGETS_RUN
 def test_targets_from_an_earlier_run(targets_bench: ModuleType, targets_run: Path, tmp_path: Path) -> None:
     """``--from DIR`` runs nothing and builds the same table from the folder."""
     out = tmp_path / "again.json"
