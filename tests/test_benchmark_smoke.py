@@ -10,14 +10,13 @@ reads every row back without a problem and ``import_file`` brings back the ledge
 duplicates.py (关联研判's scan as the track grows, both backends) and simulate.py (N and 2N
 items in fresh processes) answer with sane times and their ratios. targets.py runs issue 19's
 scripts one after the other from their command lines and judges every target from their JSON:
-its run is made once per session (shared by the xdist workers) and the command-line tests of
-startup.py, spiff.py and simulate.py read its folder.
+one test makes its run and checks its folder, the command lines of startup.py, spiff.py and
+simulate.py among it.
 The scripts are not part of the installed package, so they are loaded from the checkout by path.
 """
 
 from __future__ import annotations
 
-import fcntl
 import importlib.util
 import json
 import math
@@ -217,11 +216,11 @@ def test_queries_smoke(queries_bench: ModuleType, backend: str) -> None:
 # ------------------------------------------------------------------------- benchmarks/startup.py
 
 
-def test_startup_smoke_cli_writes_json(targets_run: Path) -> None:
+def _startup_cli_wrote_json(folder: Path) -> None:
     """One round of every command against ``python -c pass``: sane times and ratios, and the
     imports each command's process made (``--help`` none of the heavy ones). The command line
     with ``--smoke --json``, as ``targets.py`` runs it."""
-    doc = json.loads((targets_run / "startup.json").read_text(encoding="utf-8"))
+    doc = json.loads((folder / "startup.json").read_text(encoding="utf-8"))
     assert doc["benchmark"] == "startup" and doc["smoke"] is True
     results = {r["command"]: r for r in doc["results"]}
     assert {"python -c pass", "zhenggai --help", "zhenggai check county_2023", "zhenggai item list"} <= set(
@@ -285,11 +284,11 @@ def test_spiff_smoke(spiff_bench: ModuleType) -> None:
     assert "spiff" in spiff_bench.table(run)
 
 
-def test_spiff_smoke_cli_writes_json(targets_run: Path) -> None:
+def _spiff_cli_wrote_json(folder: Path) -> None:
     """The command line as BENCHMARKS.md shows it, as ``targets.py`` runs it (with PostgreSQL
     when the server is there: the floor beside the API)."""
-    assert "per step" in (targets_run / "spiff.txt").read_text(encoding="utf-8")
-    doc = json.loads((targets_run / "spiff.json").read_text(encoding="utf-8"))
+    assert "per step" in (folder / "spiff.txt").read_text(encoding="utf-8")
+    doc = json.loads((folder / "spiff.json").read_text(encoding="utf-8"))
     assert doc["smoke"] is True
     assert [r["durability"] for r in doc["results"]] == ["normal", "full"]
 
@@ -320,10 +319,10 @@ def test_duplicates_smoke(duplicates_bench: ModuleType, backend: str) -> None:
 # ------------------------------------------------------------------------ benchmarks/simulate.py
 
 
-def test_simulate_smoke_cli_writes_json(targets_run: Path) -> None:
+def _simulate_cli_wrote_json(folder: Path) -> None:
     """``zhenggai simulate`` of N and 2N items in fresh processes: sane times, the same seed's
     output digest reported for each (the command line, as ``targets.py`` runs it)."""
-    doc = json.loads((targets_run / "simulate.json").read_text(encoding="utf-8"))
+    doc = json.loads((folder / "simulate.json").read_text(encoding="utf-8"))
     small, large = doc["runs"]
     assert (small["items"], large["items"]) == (150, 300)
     for r in (small, large):
@@ -375,24 +374,21 @@ def targets_bench() -> Iterator[ModuleType]:
     yield from _load("zhenggai_bench_targets", SCRIPT.with_name("targets.py"))
 
 
-@pytest.fixture(scope="module")
-def targets_run(bench: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def test_targets_smoke(bench: ModuleType, targets_bench: ModuleType, tmp_path: Path) -> None:
     """``targets.py --smoke``: every script of issue 19 at its smoke size, one after the other,
-    each in its own process with ``--json`` (PostgreSQL too when the server is there, as in CI).
-    The folder it leaves: each script's JSON and what it printed.
-
-    Made once per test session: pytest-xdist's workers share the session's temporary folder
-    (each worker's own is a folder in it), and the first to take the lock runs it; the others
-    wait, then read its folder. (``--dist loadgroup`` would do the same, but it also runs a
-    test only once per node id, and schemathesis gives all its cases one node id.)"""
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    out = shared / "targets-smoke"
-    with (shared / "targets-smoke.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not (out / "targets.json").exists():
-            _run_targets(bench, out)
-    return out
+    each in its own process with ``--json`` (PostgreSQL too when the server is there, as in CI),
+    then the checks below on the folder it leaves (each script's JSON and what it printed).
+    One test, so the run is made once and on one worker (it takes ~50 s) while the other
+    workers go on: startup.py's, spiff.py's and simulate.py's command lines are checked on
+    its folder rather than run again."""
+    out = tmp_path / "targets"
+    _run_targets(bench, out)
+    _startup_cli_wrote_json(out)
+    _spiff_cli_wrote_json(out)
+    _simulate_cli_wrote_json(out)
+    _targets_built_the_table(targets_bench, out)
+    _targets_judge_each_target_at_its_line(targets_bench, out)
+    _targets_from_an_earlier_run(targets_bench, out, tmp_path)
 
 
 def _run_targets(bench: ModuleType, out: Path) -> None:
@@ -412,16 +408,14 @@ def _run_targets(bench: ModuleType, out: Path) -> None:
     (out / "targets.md").write_text(proc.stdout, encoding="utf-8")
 
 
-def test_targets_smoke_runs_every_script_and_builds_the_table(
-    targets_bench: ModuleType, targets_run: Path
-) -> None:
+def _targets_built_the_table(targets_bench: ModuleType, folder: Path) -> None:
     """Every script ran and left its JSON; the table has a row for each point of the issue;
     a smoke run judges no timing target, but does judge what is not a timing (the n-gram
     index is missing; listings import nothing they do not use)."""
-    docs = targets_bench.read_docs(targets_run)
+    docs = targets_bench.read_docs(folder)
     assert set(docs) == {s.name for s in targets_bench.SCRIPTS}
-    assert targets_bench.was_smoke(targets_run)
-    written = json.loads((targets_run / "targets.json").read_text(encoding="utf-8"))
+    assert targets_bench.was_smoke(folder)
+    written = json.loads((folder / "targets.json").read_text(encoding="utf-8"))
     rows = [targets_bench.Row(**r) for r in written["rows"]]
     assert rows == targets_bench.targets(docs, smoke=True)
     assert {r.point.split()[0] for r in rows} == {"1", "2", "3", "4", "5", "6"}
@@ -430,12 +424,12 @@ def test_targets_smoke_runs_every_script_and_builds_the_table(
     assert by_target["listing commands import nothing they do not use"].met is True
     timed = [r for r in rows if r.ratio != "–" and not r.target.startswith("listing")]
     assert len(timed) >= 10 and all(r.met is None for r in timed)
-    printed = (targets_run / "targets.md").read_text(encoding="utf-8")
+    printed = (folder / "targets.md").read_text(encoding="utf-8")
     assert printed.startswith("| point | target | figure | ratio | met |")
     assert all(f"| {r.target} |" in printed for r in rows)
 
 
-def test_targets_judges_each_target_at_its_line(targets_bench: ModuleType, targets_run: Path) -> None:
+def _targets_judge_each_target_at_its_line(targets_bench: ModuleType, folder: Path) -> None:
     """At full size every target is judged, on the right side of its line: figures put at the
     line pass, just past it fail."""
     t = targets_bench
@@ -444,7 +438,7 @@ def test_targets_judges_each_target_at_its_line(targets_bench: ModuleType, targe
         (row,) = [r for r in t.targets(docs, smoke=False) if r.target.startswith(target)]
         return row.met
 
-    docs = t.read_docs(targets_run)  # the smoke run's figures, judged as if at full size
+    docs = t.read_docs(folder)  # the smoke run's figures, judged as if at full size
     simulate = docs["simulate"]
     for wall, ok in ((29.9, True), (30.0, False)):
         simulate["runs"][0]["wall_s"] = wall
@@ -492,10 +486,10 @@ def test_targets_judges_each_target_at_its_line(targets_bench: ModuleType, targe
         assert met(docs, "report cost independent of the track's size (sqlite)") is ok
 
 
-def test_targets_from_an_earlier_run(targets_bench: ModuleType, targets_run: Path, tmp_path: Path) -> None:
+def _targets_from_an_earlier_run(targets_bench: ModuleType, folder: Path, tmp_path: Path) -> None:
     """``--from DIR`` runs nothing and builds the same table from the folder."""
     out = tmp_path / "again.json"
-    assert targets_bench.main(["--from", str(targets_run), "--json", str(out)]) == 0
+    assert targets_bench.main(["--from", str(folder), "--json", str(out)]) == 0
     again = json.loads(out.read_text(encoding="utf-8"))
-    first = json.loads((targets_run / "targets.json").read_text(encoding="utf-8"))
+    first = json.loads((folder / "targets.json").read_text(encoding="utf-8"))
     assert again["rows"] == first["rows"] and again["took_s"] == {}
