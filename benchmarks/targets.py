@@ -113,8 +113,8 @@ LISTINGS_USE = frozenset({"sqlalchemy", "pydantic", "transitions", "zhenggai.eng
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the table. ``met`` is None when the run cannot judge it (a smoke run's
-    timings, a backend that was not available)."""
+    """One line of the table. ``met`` is None when the row is not judged: a timing in a smoke
+    run, or a context row. (A backend a script skipped has no row; :func:`skipped` says why.)"""
 
     point: str
     target: str
@@ -140,20 +140,12 @@ def run_scripts(
     out.mkdir(parents=True, exist_ok=True)
     took: dict[str, float] = {}
     for script in scripts:
-        given = list(script.smoke if smoke else script.full)
-        if script.pg and pg_url is None:  # SQLite only
-            given = ["sqlite" if a == "all" else a for a in given] + (
-                ["--no-pg"] if script.name == "spiff" else []
-            )
-        elif script.pg:
-            given += ["--pg-url", pg_url]
         args = [
             sys.executable,
             str(HERE / f"{script.name}.py"),
-            *given,
-            "--json",
-            str(out / f"{script.name}.json"),
+            *arguments(script, smoke=smoke, pg_url=pg_url),
         ]
+        args += ["--json", str(out / f"{script.name}.json")]
         progress(f"{script.name}: {' '.join(args[2:])}")
         t0 = time.perf_counter()
         done = subprocess.run(args, check=False, capture_output=True, text=True)
@@ -165,6 +157,22 @@ def run_scripts(
     manifest = {"smoke": smoke, "postgresql": pg_url is not None, "took_s": took}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return took
+
+
+def arguments(script: Script, *, smoke: bool, pg_url: str | None) -> list[str]:
+    """The arguments ``script`` runs with: its full or smoke ones, and the PostgreSQL server's
+    URL, or without a server (``pg_url`` None) SQLite alone: its ``--backend`` set to sqlite,
+    or ``--no-pg`` for a script with no ``--backend`` (spiff.py, whose PostgreSQL part is an
+    extra)."""
+    given = list(script.smoke if smoke else script.full)
+    if not script.pg:
+        return given
+    if pg_url is not None:
+        return [*given, "--pg-url", pg_url]
+    if "--backend" in given:
+        value = given.index("--backend") + 1
+        return [*given[:value], "sqlite", *given[value + 1 :]]
+    return [*given, "--no-pg"]
 
 
 def was_smoke(folder: Path) -> bool:

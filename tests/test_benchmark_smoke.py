@@ -493,3 +493,25 @@ def _targets_from_an_earlier_run(targets_bench: ModuleType, folder: Path, tmp_pa
     again = json.loads(out.read_text(encoding="utf-8"))
     first = json.loads((folder / "targets.json").read_text(encoding="utf-8"))
     assert again["rows"] == first["rows"] and again["took_s"] == {}
+
+
+def test_targets_arguments_with_and_without_a_server(targets_bench: ModuleType) -> None:
+    """Each script gets the server's URL; without a server, SQLite alone: a ``--backend``
+    set to sqlite, or ``--no-pg`` where the script has no ``--backend``; a script that never
+    touches PostgreSQL gets neither. (The smoke run above takes the server's side in CI.)"""
+    t = targets_bench
+    by = {s.name: s for s in t.SCRIPTS}
+    url = "postgresql://u:p@h/db"
+    assert t.arguments(by["sweeps"], smoke=True, pg_url=url) == [*by["sweeps"].smoke, "--pg-url", url]
+    assert t.arguments(by["spiff"], smoke=False, pg_url=url) == [*by["spiff"].full, "--pg-url", url]
+    for script in t.SCRIPTS:
+        for smoke in (True, False):
+            alone = t.arguments(script, smoke=smoke, pg_url=None)
+            assert "--pg-url" not in alone and "all" not in alone, (script.name, alone)
+            if not script.pg:
+                assert alone == list(script.smoke if smoke else script.full)
+            elif "--backend" in alone:
+                assert alone[alone.index("--backend") + 1] == "sqlite" and "--no-pg" not in alone
+            else:
+                assert alone[-1] == "--no-pg"
+    assert t.arguments(by["queries"], smoke=False, pg_url=None)[:3] == ["--backend", "sqlite", "--sizes"]
